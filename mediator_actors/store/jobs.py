@@ -1,0 +1,200 @@
+"""Durable jobs: the outbox pattern for every piece of work whose loss matters.
+
+A job row is written in the same transaction as the fact that creates it, *before* any actor
+is told. Workers claim rows, and on (re)start :meth:`JobQueue.recover` hands back the rows a
+crashed worker held. Every method takes the connection so it joins the caller's transaction.
+
+States::
+
+    pending -> running -> done
+                       -> pending      (failed, will retry after a back-off)
+                       -> failed       (failed for good: a clear, non-retryable reason)
+                       -> quarantined  (failed max_attempts times: poison, kept with its reason)
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from enum import StrEnum
+from typing import Any
+
+from mediator_actors.store.database import Migration
+
+
+class JobState(StrEnum):
+    PENDING = "pending"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+    QUARANTINED = "quarantined"
+
+
+MIGRATIONS = (
+    Migration(
+        "jobs",
+        1,
+        (
+            """CREATE TABLE jobs (
+                id INTEGER PRIMARY KEY,
+                kind TEXT NOT NULL,
+                dedupe_key TEXT NOT NULL,
+                payload TEXT NOT NULL,
+                state TEXT NOT NULL DEFAULT 'pending'
+                    CHECK (state IN ('pending','running','done','failed','quarantined')),
+                priority REAL NOT NULL DEFAULT 0,
+                attempts INTEGER NOT NULL DEFAULT 0,
+                max_attempts INTEGER NOT NULL DEFAULT 5,
+                last_error TEXT,
+                result TEXT,
+                not_before REAL NOT NULL DEFAULT 0,
+                created_at REAL NOT NULL,
+                updated_at REAL NOT NULL,
+                UNIQUE (kind, dedupe_key)
+            )""",
+            "CREATE INDEX jobs_ready ON jobs (kind, state, not_before, priority)",
+        ),
+    ),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    id: int
+    kind: str
+    dedupe_key: str
+    payload: Mapping[str, Any]
+    state: JobState
+    attempts: int
+    max_attempts: int
+    last_error: str | None
+    priority: float
+
+    @classmethod
+    def from_row(cls, row: sqlite3.Row) -> Job:
+        return cls(
+            id=row["id"],
+            kind=row["kind"],
+            dedupe_key=row["dedupe_key"],
+            payload=json.loads(row["payload"]),
+            state=JobState(row["state"]),
+            attempts=row["attempts"],
+            max_attempts=row["max_attempts"],
+            last_error=row["last_error"],
+            priority=row["priority"],
+        )
+
+
+class JobQueue:
+    """Operations on the ``jobs`` table for one ``kind`` of job."""
+
+    def __init__(self, kind: str) -> None:
+        self.kind = kind
+
+    def enqueue(
+        self,
+        conn: sqlite3.Connection,
+        dedupe_key: str,
+        payload: Mapping[str, Any],
+        *,
+        now: float,
+        priority: float = 0.0,
+        max_attempts: int = 5,
+        not_before: float = 0.0,
+    ) -> bool:
+        """Add a job unless one with this key exists (in any state); True if added."""
+        cursor = conn.execute(
+            "INSERT OR IGNORE INTO jobs (kind, dedupe_key, payload, priority, max_attempts,"
+            " not_before, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                self.kind,
+                dedupe_key,
+                json.dumps(payload, sort_keys=True, allow_nan=False),
+                priority,
+                max_attempts,
+                not_before,
+                now,
+                now,
+            ),
+        )
+        return cursor.rowcount == 1
+
+    def claim(self, conn: sqlite3.Connection, *, now: float, limit: int = 1) -> list[Job]:
+        """Mark up to ``limit`` ready jobs running (highest priority first) and return them."""
+        rows = conn.execute(
+            "SELECT * FROM jobs WHERE kind = ? AND state = 'pending' AND not_before <= ?"
+            " ORDER BY priority DESC, id LIMIT ?",
+            (self.kind, now, limit),
+        ).fetchall()
+        jobs = []
+        for row in rows:
+            conn.execute(
+                "UPDATE jobs SET state = 'running', attempts = attempts + 1, updated_at = ?"
+                " WHERE id = ?",
+                (now, row["id"]),
+            )
+            job = Job.from_row(row)
+            jobs.append(replace(job, state=JobState.RUNNING, attempts=job.attempts + 1))
+        return jobs
+
+    def complete(
+        self, conn: sqlite3.Connection, job_id: int, *, now: float, result: Mapping[str, Any] | None = None
+    ) -> None:
+        conn.execute(
+            "UPDATE jobs SET state = 'done', result = ?, last_error = NULL, updated_at = ?"
+            " WHERE id = ?",
+            (None if result is None else json.dumps(result, sort_keys=True), now, job_id),
+        )
+
+    def fail(
+        self, conn: sqlite3.Connection, job_id: int, error: str, *, now: float, retry_in: float
+    ) -> JobState:
+        """Record a failed attempt: retry after ``retry_in`` s, or quarantine when exhausted."""
+        row = conn.execute("SELECT attempts, max_attempts FROM jobs WHERE id = ?", (job_id,)).fetchone()
+        if row is None:
+            raise KeyError(job_id)
+        state = JobState.QUARANTINED if row["attempts"] >= row["max_attempts"] else JobState.PENDING
+        conn.execute(
+            "UPDATE jobs SET state = ?, last_error = ?, not_before = ?, updated_at = ? WHERE id = ?",
+            (state.value, error[:2000], now + retry_in, now, job_id),
+        )
+        return state
+
+    def give_up(self, conn: sqlite3.Connection, job_id: int, error: str, *, now: float) -> None:
+        """End a job for good with a reason (no retry would change the outcome)."""
+        conn.execute(
+            "UPDATE jobs SET state = 'failed', last_error = ?, updated_at = ? WHERE id = ?",
+            (error[:2000], now, job_id),
+        )
+
+    def recover(self, conn: sqlite3.Connection, *, now: float) -> int:
+        """Hand back jobs left running by a crashed worker; call when a worker (re)starts."""
+        cursor = conn.execute(
+            "UPDATE jobs SET state = 'pending', updated_at = ? WHERE kind = ? AND state = 'running'",
+            (now, self.kind),
+        )
+        return cursor.rowcount
+
+    def counts(self, conn: sqlite3.Connection) -> dict[JobState, int]:
+        """Number of jobs in each state (every state present, zero when empty)."""
+        counts = dict.fromkeys(JobState, 0)
+        for state, count in conn.execute(
+            "SELECT state, COUNT(*) FROM jobs WHERE kind = ? GROUP BY state", (self.kind,)
+        ):
+            counts[JobState(state)] = count
+        return counts
+
+    def get(self, conn: sqlite3.Connection, dedupe_key: str) -> Job | None:
+        row = conn.execute(
+            "SELECT * FROM jobs WHERE kind = ? AND dedupe_key = ?", (self.kind, dedupe_key)
+        ).fetchone()
+        return None if row is None else Job.from_row(row)
+
+    def next_ready_at(self, conn: sqlite3.Connection) -> float | None:
+        """When the earliest pending job becomes ready, or None if there is none."""
+        row = conn.execute(
+            "SELECT MIN(not_before) FROM jobs WHERE kind = ? AND state = 'pending'", (self.kind,)
+        ).fetchone()
+        return None if row is None or row[0] is None else float(row[0])
