@@ -10,6 +10,7 @@ Errors name the variable and say what to change; secrets are :class:`Secret` and
 from __future__ import annotations
 
 import ipaddress
+import math
 import os
 import re
 from collections.abc import Callable, Mapping
@@ -57,8 +58,13 @@ DEFAULT_MODELS = {
     LLMProvider.OFFLINE: "offline-negotiator/1",
 }
 
-_LOG_LEVELS = {"debug": "DEBUG", "info": "INFO", "warn": "WARNING", "warning": "WARNING",
-               "error": "ERROR"}
+_LOG_LEVELS = {
+    "debug": "DEBUG",
+    "info": "INFO",
+    "warn": "WARNING",
+    "warning": "WARNING",
+    "error": "ERROR",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,8 +120,12 @@ class Settings:
 
     def secrets(self) -> list[str]:
         """Every configured secret value, for the outbound secret scanner."""
-        values = [self.chain_api_key, self.llm_api_key, self.mediator_private_key,
-                  self.consensus.poa_authority_key]
+        values = [
+            self.chain_api_key,
+            self.llm_api_key,
+            self.mediator_private_key,
+            self.consensus.poa_authority_key,
+        ]
         return [s.reveal() for s in values if s is not None and s.reveal()]
 
     def describe(self) -> dict[str, str]:
@@ -140,13 +150,19 @@ SPECS: tuple[Spec, ...] = (
     Spec("CHAIN_ID", "chain identifier; required outside dev mode", None),
     Spec("CHAIN_API_KEY", "sent as X-API-Key when the chain runs with auth on", None, True),
     Spec("LLM_PROVIDER", "anthropic | openai | offline (default: offline unless a key is set)"),
-    Spec("LLM_API_KEY", "API key for the LLM provider (or ANTHROPIC_API_KEY / OPENAI_API_KEY)",
-         None, True),
+    Spec(
+        "LLM_API_KEY",
+        "API key for the LLM provider (or ANTHROPIC_API_KEY / OPENAI_API_KEY)",
+        None,
+        True,
+    ),
     Spec("LLM_MODEL", "model id; defaults per provider"),
-    Spec("MEDIATOR_PRIVATE_KEY", "Ed25519 private key (64 hex chars) that signs entries",
-         None, True),
-    Spec("FACILITATION_FEE_PERCENT", "fee, as a percentage (0-100) of the settlement's value",
-         "0.01"),
+    Spec(
+        "MEDIATOR_PRIVATE_KEY", "Ed25519 private key (64 hex chars) that signs entries", None, True
+    ),
+    Spec(
+        "FACILITATION_FEE_PERCENT", "fee, as a percentage (0-100) of the settlement's value", "0.01"
+    ),
     Spec("HEALTH_HOST", "address the health server binds", "127.0.0.1"),
     Spec("HEALTH_PORT", "health server port (0 picks a free one)", "8081"),
     Spec("WS_HOST", "address the monitoring WebSocket binds", "127.0.0.1"),
@@ -160,8 +176,9 @@ SPECS: tuple[Spec, ...] = (
     Spec("CONFIG_FILE", "YAML file with the consensus section", "config.yaml"),
     Spec("EMBEDDING_PROVIDER", "local | openai | hash", "local"),
     Spec("ACCEPTANCE_WINDOW_HOURS", "hours the parties have to accept a proposal", "72"),
-    Spec("MIN_NEGOTIATION_CONFIDENCE", "lowest confidence (0-100) that may become a proposal",
-         "60"),
+    Spec(
+        "MIN_NEGOTIATION_CONFIDENCE", "lowest confidence (0-100) that may become a proposal", "60"
+    ),
     Spec("NEGOTIATOR_POOL_SIZE", "concurrent negotiations", "4"),
     Spec("LLM_MAX_CALLS_PER_HOUR", "LLM spending cap per hour", "200"),
     Spec("LLM_MAX_CALLS_PER_DAY", "LLM spending cap per day", "2000"),
@@ -171,10 +188,8 @@ SPECS: tuple[Spec, ...] = (
     Spec("CHALLENGE_RESOLVERS", "ids allowed to resolve challenges, comma separated", ""),
     Spec("MAX_INTENT_FLAGS", "distinct mediators' flags that archive an intent", "5"),
     Spec("POLL_INTERVAL_SECONDS", "how often the chain is polled", "2"),
-    Spec("DEV_MODE", "true allows development-only settings; default: true iff no "
-         "CHAIN_ENDPOINT"),
-    Spec("ALLOW_PUBLIC_BIND", "true lets HEALTH_HOST/WS_HOST bind non-loopback addresses",
-         "false"),
+    Spec("DEV_MODE", "true allows development-only settings; default: true iff no CHAIN_ENDPOINT"),
+    Spec("ALLOW_PUBLIC_BIND", "true lets HEALTH_HOST/WS_HOST bind non-loopback addresses", "false"),
     Spec("ENV_FILE", "the .env file to read", ".env"),
 )
 
@@ -211,7 +226,7 @@ class _Reader:
         value = self.parse(name, int if integer else float, kind, None)
         if value is None:
             return fallback
-        if not (low <= value <= high) or value != value:  # NaN fails the second test
+        if math.isnan(value) or not (low <= value <= high):
             self.problems.append(f"{name}={value} must be between {low:g} and {high:g}")
             return fallback
         return value
@@ -281,10 +296,18 @@ def _read_consensus(path: Path, problems: list[str]) -> Consensus:
     if not isinstance(document, dict):
         problems.append(f"CONFIG_FILE {path} must be a mapping of keys to values")
         return Consensus()
-    known = {"consensusMode", "bondedStakeAmount", "minEffectiveStake", "stakeReference",
-             "poaAuthorityKey", "authoritySet"}
+    known = {
+        "consensusMode",
+        "bondedStakeAmount",
+        "minEffectiveStake",
+        "stakeReference",
+        "poaAuthorityKey",
+        "authoritySet",
+    }
     for key in sorted(set(document) - known):
-        problems.append(f"CONFIG_FILE {path}: unknown key '{key}' (known: {', '.join(sorted(known))})")
+        problems.append(
+            f"CONFIG_FILE {path}: unknown key '{key}' (known: {', '.join(sorted(known))})"
+        )
     try:
         mode = ConsensusMode(str(document.get("consensusMode", "permissionless")).lower())
     except ValueError:
@@ -331,8 +354,9 @@ def _check_endpoint(url: str, dev_mode: bool, problems: list[str]) -> None:
         problems.append("CHAIN_ENDPOINT has no host")
         return
     address = _literal_ip(host)
-    if address is not None and (address.is_link_local or address.is_unspecified
-                                or address.is_multicast):
+    if address is not None and (
+        address.is_link_local or address.is_unspecified or address.is_multicast
+    ):
         problems.append(
             f"CHAIN_ENDPOINT host {host} is a link-local, unspecified or multicast address "
             "(cloud metadata services live there); point it at the chain node"
@@ -377,7 +401,7 @@ def _parse_keys(text: str, problems: list[str]) -> tuple[tuple[str, str], ...]:
     return tuple(keys)
 
 
-def load_settings(
+def load_settings(  # noqa: PLR0912, PLR0915 - one straight validation pass over every setting
     environ: Mapping[str, str] | None = None, *, cwd: Path | None = None
 ) -> Settings:
     """Read, validate and return the settings, or raise :class:`ConfigError` listing all problems."""
@@ -404,7 +428,10 @@ def load_settings(
             provider = LLMProvider.ANTHROPIC
         elif r.raw("OPENAI_API_KEY"):
             provider = LLMProvider.OPENAI
-    sdk_variable = {LLMProvider.ANTHROPIC: "ANTHROPIC_API_KEY", LLMProvider.OPENAI: "OPENAI_API_KEY"}
+    sdk_variable = {
+        LLMProvider.ANTHROPIC: "ANTHROPIC_API_KEY",
+        LLMProvider.OPENAI: "OPENAI_API_KEY",
+    }
     llm_key = r.secret("LLM_API_KEY", sdk_variable.get(provider, "LLM_API_KEY"))
     if provider is not LLMProvider.OFFLINE and llm_key is None:
         r.problems.append(
@@ -414,15 +441,21 @@ def load_settings(
 
     private_key = r.secret("MEDIATOR_PRIVATE_KEY")
     if private_key is not None and not re.fullmatch(r"[0-9a-fA-F]{64}", private_key.reveal()):
-        r.problems.append("MEDIATOR_PRIVATE_KEY must be 64 hex characters (an Ed25519 seed); "
-                          "`mediator-node init` writes one")
+        r.problems.append(
+            "MEDIATOR_PRIVATE_KEY must be 64 hex characters (an Ed25519 seed); "
+            "`mediator-node init` writes one"
+        )
     if private_key is None and not dev_mode:
-        r.problems.append("MEDIATOR_PRIVATE_KEY is required outside dev mode; "
-                          "`mediator-node init` writes one")
+        r.problems.append(
+            "MEDIATOR_PRIVATE_KEY is required outside dev mode; `mediator-node init` writes one"
+        )
     chain_api_key = r.secret("CHAIN_API_KEY")
     if not dev_mode:
-        for name, secret in (("LLM_API_KEY", llm_key), ("CHAIN_API_KEY", chain_api_key),
-                             ("MEDIATOR_PRIVATE_KEY", private_key)):
+        for name, secret in (
+            ("LLM_API_KEY", llm_key),
+            ("CHAIN_API_KEY", chain_api_key),
+            ("MEDIATOR_PRIVATE_KEY", private_key),
+        ):
             if secret is not None and _PLACEHOLDER.match(secret.reveal()):
                 r.problems.append(f"{name} looks like a placeholder; set the real value")
 
@@ -450,7 +483,9 @@ def load_settings(
 
     data_dir = (cwd / r.text("DATA_DIR")).resolve()
     vector_path_text = r.raw("VECTOR_DB_PATH")
-    vector_db_path = (cwd / vector_path_text).resolve() if vector_path_text else data_dir / "vectors"
+    vector_db_path = (
+        (cwd / vector_path_text).resolve() if vector_path_text else data_dir / "vectors"
+    )
     config_file = (cwd / r.text("CONFIG_FILE")).resolve()
     consensus = _read_consensus(config_file, r.problems)
     resolvers = tuple(filter(None, (p.strip() for p in r.text("CHALLENGE_RESOLVERS").split(","))))
@@ -467,8 +502,9 @@ def load_settings(
         llm_api_key=llm_key,
         llm_model=r.raw("LLM_MODEL") or DEFAULT_MODELS[provider],
         mediator_private_key=private_key,
-        facilitation_fee_percent=r.number("FACILITATION_FEE_PERCENT", 0, 100, integer=False,
-                                          fallback=0.01),
+        facilitation_fee_percent=r.number(
+            "FACILITATION_FEE_PERCENT", 0, 100, integer=False, fallback=0.01
+        ),
         health_host=hosts["HEALTH_HOST"],
         health_port=r.number("HEALTH_PORT", 0, 65535, integer=True, fallback=8081),
         ws_host=hosts["WS_HOST"],
@@ -478,29 +514,36 @@ def load_settings(
         data_dir=data_dir,
         vector_db_path=vector_db_path,
         vector_dimensions=r.number("VECTOR_DIMENSIONS", 1, 65536, integer=True, fallback=None),
-        max_intents_cache=r.number("MAX_INTENTS_CACHE", 1, 10_000_000, integer=True,
-                                   fallback=10000),
+        max_intents_cache=r.number(
+            "MAX_INTENTS_CACHE", 1, 10_000_000, integer=True, fallback=10000
+        ),
         config_file=config_file,
-        embedding_provider=r.choice("EMBEDDING_PROVIDER", EmbeddingProvider,
-                                    EmbeddingProvider.LOCAL),
-        acceptance_window_hours=r.number("ACCEPTANCE_WINDOW_HOURS", 0.001, 24 * 365,
-                                         integer=False, fallback=72.0),
-        min_negotiation_confidence=r.number("MIN_NEGOTIATION_CONFIDENCE", 0, 100, integer=True,
-                                            fallback=60),
+        embedding_provider=r.choice(
+            "EMBEDDING_PROVIDER", EmbeddingProvider, EmbeddingProvider.LOCAL
+        ),
+        acceptance_window_hours=r.number(
+            "ACCEPTANCE_WINDOW_HOURS", 0.001, 24 * 365, integer=False, fallback=72.0
+        ),
+        min_negotiation_confidence=r.number(
+            "MIN_NEGOTIATION_CONFIDENCE", 0, 100, integer=True, fallback=60
+        ),
         negotiator_pool_size=r.number("NEGOTIATOR_POOL_SIZE", 1, 256, integer=True, fallback=4),
-        llm_max_calls_per_hour=r.number("LLM_MAX_CALLS_PER_HOUR", 0, 10_000_000, integer=True,
-                                        fallback=200),
-        llm_max_calls_per_day=r.number("LLM_MAX_CALLS_PER_DAY", 0, 100_000_000, integer=True,
-                                       fallback=2000),
+        llm_max_calls_per_hour=r.number(
+            "LLM_MAX_CALLS_PER_HOUR", 0, 10_000_000, integer=True, fallback=200
+        ),
+        llm_max_calls_per_day=r.number(
+            "LLM_MAX_CALLS_PER_DAY", 0, 100_000_000, integer=True, fallback=2000
+        ),
         ws_authorized_keys=_parse_keys(r.text("WS_AUTHORIZED_KEYS"), r.problems),
-        ws_auth_timeout_ms=r.number("WS_AUTH_TIMEOUT_MS", 100, 600_000, integer=True,
-                                    fallback=5000),
-        ws_max_connections=r.number("WS_MAX_CONNECTIONS", 1, 100_000, integer=True,
-                                    fallback=1000),
+        ws_auth_timeout_ms=r.number(
+            "WS_AUTH_TIMEOUT_MS", 100, 600_000, integer=True, fallback=5000
+        ),
+        ws_max_connections=r.number("WS_MAX_CONNECTIONS", 1, 100_000, integer=True, fallback=1000),
         challenge_resolvers=resolvers,
         max_intent_flags=r.number("MAX_INTENT_FLAGS", 1, 1000, integer=True, fallback=5),
-        poll_interval_seconds=r.number("POLL_INTERVAL_SECONDS", 0.05, 3600, integer=False,
-                                       fallback=2.0),
+        poll_interval_seconds=r.number(
+            "POLL_INTERVAL_SECONDS", 0.05, 3600, integer=False, fallback=2.0
+        ),
         allow_public_bind=allow_public_bind,
         consensus=consensus,
     )

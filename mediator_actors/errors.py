@@ -31,7 +31,7 @@ class LLMError(MediatorError):
     """The LLM provider failed, refused, or its answer could not be used."""
 
 
-class IndexError_(MediatorError):  # noqa: N801 - trailing underscore avoids the builtin
+class VectorIndexError(MediatorError):
     """The vector index could not be loaded, verified or queried."""
 
 

@@ -84,7 +84,9 @@ def _snapshot(conn: sqlite3.Connection, fn: Callable[[sqlite3.Connection], T]) -
 class Store:
     """The node's single database. Open it with :meth:`open`; share the instance."""
 
-    def __init__(self, path: Path, writer: sqlite3.Connection, readers: Sequence[sqlite3.Connection]):
+    def __init__(
+        self, path: Path, writer: sqlite3.Connection, readers: Sequence[sqlite3.Connection]
+    ):
         self.path = path
         self._writer: Queue[sqlite3.Connection] = Queue()
         self._writer.put(writer)
@@ -174,7 +176,8 @@ class Store:
     def _checkout(self, pool: Queue[sqlite3.Connection]) -> sqlite3.Connection:
         if self._closed:
             raise StoreError("the store is closed")
-        return pool.get()
+        conn: sqlite3.Connection = pool.get()
+        return conn
 
 
 def apply_migrations(conn: sqlite3.Connection, migrations: Sequence[Migration]) -> list[Migration]:

@@ -140,7 +140,12 @@ class JobQueue:
         return jobs
 
     def complete(
-        self, conn: sqlite3.Connection, job_id: int, *, now: float, result: Mapping[str, Any] | None = None
+        self,
+        conn: sqlite3.Connection,
+        job_id: int,
+        *,
+        now: float,
+        result: Mapping[str, Any] | None = None,
     ) -> None:
         conn.execute(
             "UPDATE jobs SET state = 'done', result = ?, last_error = NULL, updated_at = ?"
@@ -152,7 +157,9 @@ class JobQueue:
         self, conn: sqlite3.Connection, job_id: int, error: str, *, now: float, retry_in: float
     ) -> JobState:
         """Record a failed attempt: retry after ``retry_in`` s, or quarantine when exhausted."""
-        row = conn.execute("SELECT attempts, max_attempts FROM jobs WHERE id = ?", (job_id,)).fetchone()
+        row = conn.execute(
+            "SELECT attempts, max_attempts FROM jobs WHERE id = ?", (job_id,)
+        ).fetchone()
         if row is None:
             raise KeyError(job_id)
         state = JobState.QUARANTINED if row["attempts"] >= row["max_attempts"] else JobState.PENDING

@@ -40,8 +40,9 @@ def test_migrations_apply_once_and_in_order_across_reopens(tmp_path: Path) -> No
     store = Store.open(tmp_path, migrations=[NOTES_V2, NOTES])
     store.write(lambda c: c.execute("INSERT INTO notes (text, author) VALUES ('a', 'b')"))
     versions = store.read(
-        lambda c: c.execute("SELECT version FROM schema_migrations WHERE component='notes'"
-                            " ORDER BY version").fetchall()
+        lambda c: c.execute(
+            "SELECT version FROM schema_migrations WHERE component='notes' ORDER BY version"
+        ).fetchall()
     )
     assert [row[0] for row in versions] == [1, 2]
     store.close()
@@ -56,8 +57,9 @@ def test_a_database_from_a_newer_node_is_refused(tmp_path: Path) -> None:
 def test_concurrent_writers_are_serialised_and_all_land(tmp_path: Path) -> None:
     store = Store.open(tmp_path, migrations=[NOTES])
     jobs = [
-        gevent.spawn(store.write, lambda c, i=i: c.execute("INSERT INTO notes (text) VALUES (?)",
-                                                           (f"n{i}",)))
+        gevent.spawn(
+            store.write, lambda c, i=i: c.execute("INSERT INTO notes (text) VALUES (?)", (f"n{i}",))
+        )
         for i in range(50)
     ]
     gevent.joinall(jobs, raise_error=True)
@@ -70,8 +72,10 @@ def test_online_backup_is_a_consistent_copy_taken_while_writes_continue(tmp_path
     for i in range(20):
         store.write(lambda c, i=i: c.execute("INSERT INTO notes (text) VALUES (?)", (f"n{i}",)))
     writer = gevent.spawn(
-        lambda: [store.write(lambda c, i=i: c.execute("INSERT INTO notes (text) VALUES (?)",
-                                                      (f"m{i}",))) for i in range(20)]
+        lambda: [
+            store.write(lambda c, i=i: c.execute("INSERT INTO notes (text) VALUES (?)", (f"m{i}",)))
+            for i in range(20)
+        ]
     )
     copy = store.backup(tmp_path / "backup" / "copy.db")
     writer.get()

@@ -1,0 +1,133 @@
+"""The intents table: every offer and seek the node has seen, with its mediation status.
+
+The chain listener writes rows (in the transaction that advances its cursor); the index
+keeper, the negotiator pool and the settlement agent read them.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator
+
+from mediator_actors.model import EntryRef, Intent, IntentStatus, IntentType
+from mediator_actors.store.database import Migration
+
+MIGRATIONS = (
+    Migration(
+        "intents",
+        1,
+        (
+            """CREATE TABLE intents (
+                ref TEXT PRIMARY KEY,
+                author TEXT NOT NULL,
+                type TEXT NOT NULL CHECK (type IN ('offer', 'seek')),
+                content TEXT NOT NULL,
+                timestamp TEXT NOT NULL,
+                desires TEXT NOT NULL,
+                constraints TEXT NOT NULL,
+                offered_fee REAL,
+                branch TEXT,
+                block_index INTEGER,
+                injection_findings TEXT NOT NULL,
+                status TEXT NOT NULL DEFAULT 'open'
+                    CHECK (status IN ('open', 'closed', 'archived')),
+                status_reason TEXT,
+                first_seen_at REAL NOT NULL,
+                updated_at REAL NOT NULL
+            )""",
+            "CREATE INDEX intents_open ON intents (status, type)",
+            "CREATE INDEX intents_author ON intents (author)",
+        ),
+    ),
+)
+
+
+def save_intent(conn: sqlite3.Connection, intent: Intent, *, now: float) -> bool:
+    """Insert an intent; a known one only learns its block once mined. True if new."""
+    cursor = conn.execute(
+        "INSERT OR IGNORE INTO intents (ref, author, type, content, timestamp, desires,"
+        " constraints, offered_fee, branch, block_index, injection_findings, first_seen_at,"
+        " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            intent.ref,
+            intent.author,
+            intent.type.value,
+            intent.content,
+            intent.timestamp,
+            json.dumps(list(intent.desires)),
+            json.dumps(list(intent.constraints)),
+            intent.offered_fee,
+            intent.branch,
+            intent.block_index,
+            json.dumps(list(intent.injection_findings)),
+            now,
+            now,
+        ),
+    )
+    if cursor.rowcount == 1:
+        return True
+    if intent.block_index is not None:
+        conn.execute(
+            "UPDATE intents SET block_index = ?, updated_at = ? WHERE ref = ? AND block_index IS NULL",
+            (intent.block_index, now, intent.ref),
+        )
+    return False
+
+
+def _from_row(row: sqlite3.Row) -> Intent:
+    return Intent(
+        ref=EntryRef(row["ref"]),
+        author=row["author"],
+        type=IntentType(row["type"]),
+        content=row["content"],
+        timestamp=row["timestamp"],
+        desires=tuple(json.loads(row["desires"])),
+        constraints=tuple(json.loads(row["constraints"])),
+        offered_fee=row["offered_fee"],
+        branch=row["branch"],
+        block_index=row["block_index"],
+        injection_findings=tuple(json.loads(row["injection_findings"])),
+    )
+
+
+def get_intent(conn: sqlite3.Connection, ref: str) -> Intent | None:
+    row = conn.execute("SELECT * FROM intents WHERE ref = ?", (ref,)).fetchone()
+    return None if row is None else _from_row(row)
+
+
+def intent_status(conn: sqlite3.Connection, ref: str) -> IntentStatus | None:
+    row = conn.execute("SELECT status FROM intents WHERE ref = ?", (ref,)).fetchone()
+    return None if row is None else IntentStatus(row[0])
+
+
+def iter_intents(
+    conn: sqlite3.Connection, *, status: IntentStatus | None = IntentStatus.OPEN
+) -> Iterator[Intent]:
+    """Intents in the order they were first seen, filtered by status (None: all)."""
+    if status is None:
+        rows = conn.execute("SELECT * FROM intents ORDER BY first_seen_at, ref")
+    else:
+        rows = conn.execute(
+            "SELECT * FROM intents WHERE status = ? ORDER BY first_seen_at, ref", (status.value,)
+        )
+    for row in rows:
+        yield _from_row(row)
+
+
+def set_intent_status(
+    conn: sqlite3.Connection, ref: str, status: IntentStatus, *, reason: str, now: float
+) -> bool:
+    """Move an intent to ``status``; True if it changed."""
+    cursor = conn.execute(
+        "UPDATE intents SET status = ?, status_reason = ?, updated_at = ? WHERE ref = ? AND status != ?",
+        (status.value, reason, now, ref, status.value),
+    )
+    return cursor.rowcount == 1
+
+
+def count_intents(conn: sqlite3.Connection) -> dict[str, int]:
+    counts = {status.value: 0 for status in IntentStatus}
+    for status, count in conn.execute("SELECT status, COUNT(*) FROM intents GROUP BY status"):
+        counts[status] = count
+    return counts
