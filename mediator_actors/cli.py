@@ -1,0 +1,62 @@
+"""``mediator-node``: the command line. gevent patches the standard library first.
+
+Each verb lives in the module that owns it and exposes ``register(subparsers)``, which adds
+its parser and sets ``handler`` to a function ``(args) -> int`` (the exit code).
+"""
+
+from __future__ import annotations
+
+from mediator_actors.patching import ensure_patched
+
+ensure_patched()
+
+import argparse  # noqa: E402
+import importlib  # noqa: E402
+import sys  # noqa: E402
+from collections.abc import Sequence  # noqa: E402
+
+from mediator_actors import __version__  # noqa: E402
+from mediator_actors.errors import ConfigError, MediatorError  # noqa: E402
+
+#: Modules that contribute verbs, in the order ``--help`` lists them.
+COMMAND_MODULES: tuple[str, ...] = ()
+
+EXIT_OK = 0
+EXIT_FAILURE = 1
+EXIT_CONFIG = 2
+#: The root supervisor gave up: the process supervisor (systemd, Kubernetes) should restart us.
+EXIT_SUPERVISOR_GAVE_UP = 70
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="mediator-node", description="NatLangChain mediator node"
+    )
+    parser.add_argument("--version", action="version", version=f"mediator-node {__version__}")
+    subparsers = parser.add_subparsers(dest="verb", metavar="VERB")
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if getattr(args, "handler", None) is None:
+        parser.print_help()
+        return EXIT_CONFIG
+    try:
+        code: int = args.handler(args)
+    except ConfigError as exc:
+        print(f"mediator-node: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    except MediatorError as exc:
+        print(f"mediator-node: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
+    except KeyboardInterrupt:
+        return EXIT_OK
+    return code
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
