@@ -29,9 +29,7 @@ EXIT_SUPERVISOR_GAVE_UP = 70
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="mediator-node", description="NatLangChain mediator node"
-    )
+    parser = argparse.ArgumentParser(prog="mediator-node", description="NatLangChain mediator node")
     parser.add_argument("--version", action="version", version=f"mediator-node {__version__}")
     subparsers = parser.add_subparsers(dest="verb", metavar="VERB")
     for name in COMMAND_MODULES:
