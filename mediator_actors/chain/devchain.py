@@ -138,6 +138,7 @@ class DevChain:
     def start(self) -> str:
         """Serve on loopback (port 0 picks a free port); returns the base URL."""
         import gevent
+        from gevent.pool import Pool
         from gevent.pywsgi import WSGIHandler, WSGIServer
 
         class _Handler(WSGIHandler):  # type: ignore[misc]
@@ -147,8 +148,9 @@ class DevChain:
                 self.socket.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
                 super().handle()
 
+        # A pool bounds concurrency and lets stop() close keep-alive connections too.
         self._server = WSGIServer(
-            (self.host, self.port), self.app, handler_class=_Handler, log=None
+            (self.host, self.port), self.app, handler_class=_Handler, log=None, spawn=Pool(256)
         )
         self._server.start()
         self.port = self._server.server_port
@@ -170,7 +172,7 @@ class DevChain:
             self._miner.kill()
             self._miner = None
         if self._server is not None:
-            self._server.stop(timeout=2)
+            self._server.stop(timeout=0.5)
             self._server = None
 
     def _auto_mine_loop(self, interval: float) -> None:
