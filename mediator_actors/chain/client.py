@@ -354,7 +354,13 @@ class ChainClient:
         chunks: list[bytes] = []
         size = 0
         try:
-            for chunk in response.raw.stream(65_536, decode_content=True):
+            _shrink_read_timeout(response, max(0.001, deadline - self._clock()))
+            while True:
+                # read1: at most one socket read per call (read(amt) would wait for amt
+                # bytes), and urllib3 bounds the *decoded* size of each piece.
+                chunk = response.raw.read1(65_536, decode_content=True)
+                if not chunk:
+                    break
                 size += len(chunk)
                 if size > cap:
                     raise ChainProtocolError(f"{what}: body over {cap} bytes (after decompression)")

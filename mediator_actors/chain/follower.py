@@ -369,10 +369,11 @@ class ChainFollower:
             for entry, prepared in batch.entries:
                 self._apply_entry(conn, entry, prepared, budgets=budgets, out=local, now=now)
             for rej in batch.rejected:
-                key = (
-                    rej.ref
-                    or "entry:" + hashlib.sha256(rej.preview.encode("utf-8", "replace")).hexdigest()
+                # Keyed by ref *and* reason: a hostile page may reuse a good entry's ref.
+                ident = (
+                    rej.ref or hashlib.sha256(rej.preview.encode("utf-8", "replace")).hexdigest()
                 )
+                key = f"entry:{ident}:{rej.reason}"
                 if self._quarantine(
                     conn,
                     key=key,
