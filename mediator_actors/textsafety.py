@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import re
+import sys
 import unicodedata
 from enum import StrEnum
 
@@ -78,13 +80,32 @@ _CONFUSABLES: dict[int, str] = {
 }  # fmt: skip
 
 
+@functools.cache
+def _hidden_pattern() -> re.Pattern[str]:
+    # Built once (about 0.2 s): every Cf code point of this Python's Unicode version.
+    hidden = [cp for cp in range(sys.maxunicode + 1) if _is_hidden(chr(cp))]
+    ranges: list[tuple[int, int]] = []
+    for cp in hidden:
+        if ranges and ranges[-1][1] == cp - 1:
+            ranges[-1] = (ranges[-1][0], cp)
+        else:
+            ranges.append((cp, cp))
+    parts = "".join(
+        re.escape(chr(a)) if a == b else f"{re.escape(chr(a))}-{re.escape(chr(b))}"
+        for a, b in ranges
+    )
+    return re.compile(f"[{parts}]")
+
+
 def strip_hidden(s: str) -> str:
     """Remove format characters (zero-width, bidi controls, tags, soft hyphen) and fillers."""
-    return "".join(ch for ch in s if not _is_hidden(ch))
+    if s.isascii():  # no ASCII character is hidden: the common case costs nothing
+        return s
+    return _hidden_pattern().sub("", s)
 
 
 def has_hidden(s: str) -> bool:
-    return any(_is_hidden(ch) for ch in s)
+    return not s.isascii() and _hidden_pattern().search(s) is not None
 
 
 def _step(s: str, fold: bool) -> str:
@@ -102,6 +123,8 @@ def normalize_text(s: str, *, fold_confusables: bool = True) -> str:
     rewrites genuine Cyrillic/Greek words too, so use the result for comparison and
     detection; pass ``fold_confusables=False`` for text shown to people or the model.
     """
+    if s.isascii():  # NFKC, stripping and folding are all identities on ASCII
+        return s
     # Removing a joiner or folding a letter can let NFKC compose anew (Latin "o" +
     # U+0302 -> "ô"), so iterate to the fixed point; it is reached in two steps.
     for _ in range(4):
@@ -156,15 +179,16 @@ _B64_MAX_RUN = 65_536
 _B64_MAX_DEPTH = 2
 
 
-def _detection_form(s: str) -> str:
-    return _WS.sub(" ", normalize_text(s).casefold()).strip()
+_HSPACE = re.compile(r"[^\S\n]+")
 
 
-def _detection_form_lines(s: str) -> str:
+def _detection_forms(normalized: str) -> tuple[str, str]:
+    """(whitespace-collapsed casefolded text, the same keeping line breaks)."""
+    folded = normalized.casefold()
+    flat = _WS.sub(" ", folded).strip()
     # Role markers are line-anchored, so keep newlines while collapsing other spaces.
-    return "\n".join(
-        re.sub(r"[^\S\n]+", " ", line).strip() for line in normalize_text(s).casefold().splitlines()
-    )
+    lined = "\n".join(_HSPACE.sub(" ", line).strip() for line in folded.splitlines())
+    return flat, lined
 
 
 def _decode_b64(run: str) -> str | None:
@@ -184,8 +208,8 @@ def _decode_b64(run: str) -> str | None:
 
 def _findings(s: str, depth: int) -> set[Finding]:
     found: set[Finding] = set()
-    flat = _detection_form(s)
-    lined = _detection_form_lines(s)
+    normalized = normalize_text(s)
+    flat, lined = _detection_forms(normalized)
     if _OVERRIDE.search(flat):
         found.add(Finding.INSTRUCTION_OVERRIDE)
     if _ROLE.search(lined):
@@ -196,7 +220,7 @@ def _findings(s: str, depth: int) -> set[Finding]:
         found.add(Finding.ANSWER_FORMAT_IMITATION)
     if depth < _B64_MAX_DEPTH:
         # Case matters for base64: scan the normalised (not casefolded) text.
-        for match in _B64_RUN.finditer(normalize_text(s)):
+        for match in _B64_RUN.finditer(normalized):
             decoded = _decode_b64(match.group(0))
             if decoded is not None and _findings(decoded, depth + 1) - {Finding.HIDDEN_CHARACTERS}:
                 found.add(Finding.BASE64_PAYLOAD)
