@@ -116,6 +116,10 @@ class PollResult:
 
     new_intents: tuple[EntryRef, ...] = ()
     new_events: dict[EntryKind, tuple[EntryRef, ...]] = field(default_factory=dict)
+    #: Entries that are now known to be mined (first seen mined, or pending before):
+    #: closure and challenge outcomes are decided from mined entries only.
+    mined_intents: tuple[EntryRef, ...] = ()
+    mined_events: dict[EntryKind, tuple[EntryRef, ...]] = field(default_factory=dict)
     archived: tuple[EntryRef, ...] = ()
     quarantined: tuple[str, ...] = ()
     deferred: int = 0
@@ -144,6 +148,8 @@ class _Batch:
 class _Changes:
     new_intents: list[EntryRef] = field(default_factory=list)
     new_events: dict[EntryKind, list[EntryRef]] = field(default_factory=dict)
+    mined_intents: list[EntryRef] = field(default_factory=list)
+    mined_events: dict[EntryKind, list[EntryRef]] = field(default_factory=dict)
     archived: list[EntryRef] = field(default_factory=list)
     quarantined: list[str] = field(default_factory=list)
     admitted: dict[str, int] = field(default_factory=dict)
@@ -308,6 +314,8 @@ class ChainFollower:
         return PollResult(
             new_intents=tuple(changes.new_intents),
             new_events={k: tuple(v) for k, v in changes.new_events.items()},
+            mined_intents=tuple(changes.mined_intents),
+            mined_events={k: tuple(v) for k, v in changes.mined_events.items()},
             archived=tuple(changes.archived),
             quarantined=tuple(changes.quarantined),
             deferred=deferred,
@@ -418,6 +426,9 @@ class ChainFollower:
         changes.new_intents += local.new_intents
         for kind, refs in local.new_events.items():
             changes.new_events.setdefault(kind, []).extend(refs)
+        changes.mined_intents += local.mined_intents
+        for kind, refs in local.mined_events.items():
+            changes.mined_events.setdefault(kind, []).extend(refs)
         changes.archived += local.archived
         changes.quarantined += local.quarantined
 
@@ -469,13 +480,20 @@ class ChainFollower:
             " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
             (entry.ref, kind.value, entry.author, entry.block_index, raw, now, now),
         )
+        mined = False
         if cursor.rowcount == 1:
             out.new_events.setdefault(kind, []).append(entry.ref)
+            mined = entry.block_index is not None
         elif entry.block_index is not None:
-            conn.execute(
-                "UPDATE chain_events SET block_index = ?, updated_at = ? WHERE ref = ? AND block_index IS NULL",
-                (entry.block_index, now, entry.ref),
+            mined = (
+                conn.execute(
+                    "UPDATE chain_events SET block_index = ?, updated_at = ? WHERE ref = ? AND block_index IS NULL",
+                    (entry.block_index, now, entry.ref),
+                ).rowcount
+                == 1
             )
+        if mined:
+            out.mined_events.setdefault(kind, []).append(entry.ref)
         target = entry.metadata.get("intent_ref")
         if (
             kind is EntryKind.FLAG
@@ -496,7 +514,11 @@ class ChainFollower:
         out: _Changes,
         now: float,
     ) -> None:
-        known = conn.execute("SELECT 1 FROM intents WHERE ref = ?", (intent.ref,)).fetchone()
+        known = conn.execute(
+            "SELECT block_index FROM intents WHERE ref = ?", (intent.ref,)
+        ).fetchone()
+        if known is not None and known[0] is None and intent.block_index is not None:
+            out.mined_intents.append(intent.ref)  # save_intent below records the block
         if known is None:
             deferred = conn.execute(
                 "SELECT 1 FROM chain_deferred WHERE ref = ?", (intent.ref,)
@@ -518,6 +540,8 @@ class ChainFollower:
             out.admitted[intent.author] = out.admitted.get(intent.author, 0) + 1
         if save_intent(conn, intent, now=now):
             out.new_intents.append(intent.ref)
+            if intent.block_index is not None:
+                out.mined_intents.append(intent.ref)
             if reason is not None and set_intent_status(
                 conn, intent.ref, IntentStatus.ARCHIVED, reason=reason, now=now
             ):
@@ -600,6 +624,8 @@ class ChainFollower:
                 local.admitted[intent.author] = local.admitted.get(intent.author, 0) + 1
                 if save_intent(conn, intent, now=now):
                     local.new_intents.append(intent.ref)
+                    if intent.block_index is not None:
+                        local.mined_intents.append(intent.ref)
                     reason = codec.unalignable_reason(intent, 0, self._max_flags)
                     if reason and set_intent_status(
                         conn, intent.ref, IntentStatus.ARCHIVED, reason=reason, now=now
@@ -610,6 +636,7 @@ class ChainFollower:
         for author, count in local.admitted.items():
             self._budget.setdefault(author, deque()).extend([now] * count)
         changes.new_intents += local.new_intents
+        changes.mined_intents += local.mined_intents
         changes.archived += local.archived
 
     # --- reset / fork ---------------------------------------------------------------

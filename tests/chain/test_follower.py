@@ -75,6 +75,8 @@ def test_pending_then_mined_intents_and_events_are_ingested_once(
     devchain.mine()
     second = follower.poll_once()
     assert (second.new_intents, second.new_events, second.blocks) == ((), {}, 1)
+    assert second.mined_intents == first.new_intents
+    assert list(second.mined_events) == [EntryKind.PROPOSAL]
     stored = chain_store.read(lambda c: get_intent(c, first.new_intents[0]))
     assert stored is not None
     assert stored.block_index == 1
