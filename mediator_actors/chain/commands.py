@@ -58,11 +58,12 @@ def run(args: argparse.Namespace) -> int:
         flush=True,
     )
     stop = gevent.event.Event()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        gevent.signal_handler(sig, stop.set)
+    handlers = [gevent.signal_handler(sig, stop.set) for sig in (signal.SIGINT, signal.SIGTERM)]
     try:
         stop.wait()
     finally:
+        for handler in handlers:
+            handler.cancel()
         chain.stop()
         print("devchain: stopped", flush=True)
     return 0

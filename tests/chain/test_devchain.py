@@ -147,3 +147,26 @@ def test_state_file_survives_a_restart(tmp_path) -> None:
     second = DevChain(state_file=path)
     assert second.length == 2
     assert second.submit(TEXT, "a", "intent", OFFER)[1]["reason"] == "duplicate"
+
+
+def test_auto_mine_mines_pending_entries_on_its_interval() -> None:
+    import gevent.event
+
+    mined = gevent.event.AsyncResult()
+
+    class Observed(DevChain):
+        def mine(self):  # type: ignore[no-untyped-def]
+            block = super().mine()
+            if block is not None:
+                mined.set(block)
+            return block
+
+    chain = Observed(auto_mine=0.05)
+    chain.start()
+    try:
+        assert chain.submit(TEXT, "alice", "offer", OFFER)[0] == 201
+        block = mined.get(timeout=5)
+        assert (block["index"], len(block["entries"])) == (1, 1)
+        assert chain.pending_entries() == []
+    finally:
+        chain.stop()
