@@ -16,7 +16,6 @@ Where the API page is silent the choices are ours and marked ``# dev choice``.
 from __future__ import annotations
 
 import hashlib
-import hmac
 import json
 import logging
 import math
@@ -29,12 +28,9 @@ from collections import deque
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TypeVar
-
-import bottle
+from typing import Any
 
 logger = logging.getLogger(__name__)
-_F = TypeVar("_F", bound=Callable[..., Any])
 
 FORBIDDEN_METADATA = frozenset(
     {
@@ -50,19 +46,6 @@ FORBIDDEN_METADATA = frozenset(
 MIN_CONTENT, MAX_CONTENT = 20, 10_000
 MAX_METADATA_BYTES, MAX_METADATA_KEYS, MAX_METADATA_DEPTH = 10_240, 100, 5
 AUTHOR_PER_MINUTE, OVERALL_PER_MINUTE = 10, 100
-_LLM_SEARCH = ("/search/semantic", "/search/similar")
-_LLM_CONTRACT = (
-    "/contract/match",
-    "/contract/respond",
-    "/contract/parse",
-    "/contract/post",
-    "/entry/validate",
-)
-_HTML_415 = (
-    "<!doctype html>\n<html lang=en>\n<title>415 Unsupported Media Type</title>\n"
-    "<h1>Unsupported Media Type</h1>\n<p>Did not attempt to load JSON data because the request "
-    "Content-Type was not &#39;application/json&#39;.</p>\n"
-)
 
 
 def _now_iso(clock: Callable[[], float]) -> str:
@@ -131,7 +114,9 @@ class DevChain:
             self._load(state_file)
         else:
             self._genesis()
-        self.app = self._build_app()
+        from mediator_actors.chain.devchain_http import build_app
+
+        self.app = build_app(self)
 
     # --- lifecycle ------------------------------------------------------------------
 
@@ -225,6 +210,30 @@ class DevChain:
     @property
     def length(self) -> int:
         return len(self._blocks)
+
+    # Read access for the HTTP layer (devchain_http): live lists, read under ``lock``.
+    @property
+    def lock(self) -> threading.RLock:
+        return self._lock
+
+    @property
+    def blocks(self) -> list[dict[str, Any]]:
+        return self._blocks
+
+    @property
+    def pending(self) -> list[dict[str, Any]]:
+        return self._pending
+
+    @property
+    def api_key(self) -> str | None:
+        return self._api_key
+
+    @property
+    def persistent(self) -> bool:
+        return self._state_file is not None
+
+    def uptime(self) -> float:
+        return self._clock() - self._started
 
     def pending_entries(self) -> list[dict[str, Any]]:
         with self._lock:
@@ -380,237 +389,3 @@ class DevChain:
         self._seen = {
             (e["content"], e["author"], e["intent"]) for b in self._blocks for e in b["entries"]
         } | {(e["content"], e["author"], e["intent"]) for e in self._pending}
-
-    # --- HTTP -----------------------------------------------------------------------
-
-    def _build_app(self) -> bottle.Bottle:  # noqa: PLR0915 - one route table
-        app = bottle.Bottle()
-        request, response = bottle.request, bottle.response
-
-        def route(path: str, method: str = "GET") -> Callable[[_F], _F]:
-            def register(fn: _F) -> _F:
-                app.route(path, method, fn)
-                return fn
-
-            return register
-
-        def hook(fn: _F) -> _F:
-            app.add_hook("before_request", fn)
-            return fn
-
-        def out(doc: Any, status: int = 200) -> str:
-            response.status = status
-            response.content_type = "application/json"
-            return json.dumps(doc, sort_keys=True)
-
-        def denied(message: str, status: int) -> bottle.HTTPResponse:
-            body = json.dumps({"error": message})
-            return bottle.HTTPResponse(body, status, headers={"Content-Type": "application/json"})
-
-        def wrapped(block: dict[str, Any], entry: dict[str, Any]) -> dict[str, Any]:
-            return {"block_index": block["index"], "block_hash": block["hash"], "entry": entry}
-
-        @hook
-        def _auth() -> None:
-            self.requests_served += 1
-            path = request.path
-            if self._api_key is None or path.startswith("/health") or path == "/metrics":
-                return
-            given = request.headers.get("X-API-Key")
-            if given is None:
-                raise denied("API key required", 401)
-            if not hmac.compare_digest(given.encode(), self._api_key.encode()):
-                raise denied("Invalid API key", 403)
-
-        app.error_handler[404] = lambda _: out({"error": "Not found"}, 404)
-        app.error_handler[405] = lambda _: out({"error": "Method not allowed"}, 405)
-
-        @route("/health")
-        def health() -> str:
-            return out(
-                {
-                    "status": "healthy",
-                    "service": "NatLangChain API",
-                    "version": "0.1.0-dev",
-                    "uptime_seconds": round(self._clock() - self._started, 3),
-                    "checks": {
-                        "blockchain": {
-                            "status": "ok",
-                            "blocks": len(self._blocks),
-                            "pending_entries": len(self._pending),
-                        },
-                        "storage": {
-                            "status": "ok",
-                            "backend": "file" if self._state_file else "memory",
-                        },
-                        "llm": {"status": "unavailable", "available": False},
-                    },
-                }
-            )
-
-        @route("/health/live")
-        def live() -> str:
-            return out({"status": "alive"})
-
-        @route("/health/ready")
-        def ready() -> str:
-            return out({"status": "ready"})
-
-        @route("/metrics")
-        def metrics() -> str:
-            response.content_type = "text/plain; version=0.0.4"
-            return f"natlangchain_blocks {len(self._blocks)}\nnatlangchain_pending_entries {len(self._pending)}\n"
-
-        @route("/entry", "POST")
-        def post_entry() -> str:
-            try:
-                body = json.loads(request.body.read() or b"null")
-            except ValueError:
-                return out({"error": "Invalid JSON"}, 400)
-            if not isinstance(body, dict):
-                return out({"error": "No data provided"}, 400)
-            for flag in ("validate", "auto_mine"):
-                if flag in body and not isinstance(body[flag], bool):
-                    return out({"error": f"{flag} must be a boolean"}, 400)
-            status, doc = self.submit(
-                body.get("content"), body.get("author"), body.get("intent"), body.get("metadata")
-            )
-            if status == 201 and body.get("auto_mine"):
-                self.mine()
-            return out(doc, status)
-
-        @route("/pending")
-        def pending() -> str:
-            with self._lock:
-                return out({"count": len(self._pending), "entries": self._pending})
-
-        @route("/mine", "POST")
-        def mine() -> str:
-            if request.content_type.split(";")[0].strip().lower() != "application/json":
-                response.status = 415
-                response.content_type = "text/html; charset=utf-8"
-                return _HTML_415
-            try:
-                body = json.loads(request.body.read())
-            except ValueError:
-                return out({"error": "Invalid JSON body"}, 400)
-            if not isinstance(body, dict):
-                return out({"error": "Invalid JSON body"}, 400)
-            block = self.mine()
-            if block is None:
-                return out({"error": "No pending entries to mine"}, 400)
-            summary = {k: block[k] for k in ("index", "timestamp", "hash", "previous_hash")}
-            summary["entries_count"] = len(block["entries"])
-            return out({"status": "success", "message": "Block mined", "block": summary}, 201)
-
-        @route("/chain")
-        def chain() -> str:
-            with self._lock:
-                inner = {"chain": self._blocks, "pending_entries": self._pending}
-                return out({"length": len(self._blocks), "valid": True, "chain": inner})
-
-        @route("/block/latest")
-        def latest() -> str:
-            with self._lock:
-                return out(
-                    {
-                        "block": self._blocks[-1],
-                        "chain_length": len(self._blocks),
-                        "pending_entries": len(self._pending),
-                    }
-                )
-
-        @route("/block/<index:int>")
-        def block(index: int) -> str:
-            with self._lock:
-                if not 0 <= index < len(self._blocks):
-                    return out({"error": "Block not found"}, 404)
-                return out(self._blocks[index])
-
-        @route("/entries/search")
-        def search() -> str:
-            query = request.query.get("q") or request.query.get("query")
-            if not query:
-                return out({"error": "Query parameter 'q' is required"}, 400)
-            try:
-                limit = max(1, min(100, int(request.query.get("limit", "10"))))
-            except ValueError:
-                limit = 10
-            needle = query.casefold()
-            with self._lock:
-                found = [
-                    e
-                    for b in self._blocks
-                    for e in b["entries"]
-                    if needle in e["content"].casefold()
-                ]
-            return out({"query": query, "count": len(found[:limit]), "entries": found[:limit]})
-
-        @route("/entries/author/<author>")
-        def by_author(author: str) -> str:
-            with self._lock:
-                items = [
-                    wrapped(b, e)
-                    for b in self._blocks
-                    for e in b["entries"]
-                    if e["author"] == author
-                ]
-            return out({"author": author, "count": len(items), "entries": items})
-
-        @route("/contract/list")
-        def contracts() -> str:
-            status, ctype, author = (request.query.get(k) for k in ("status", "type", "author"))
-            with self._lock:
-                items = [
-                    wrapped(b, e)
-                    for b in self._blocks
-                    for e in b["entries"]
-                    if e["metadata"].get("is_contract")
-                    and (status is None or e["metadata"].get("status") == status)
-                    and (ctype is None or e["metadata"].get("contract_type") == ctype)
-                    and (author is None or e["author"] == author)
-                ]
-            return out({"count": len(items), "contracts": items})
-
-        @route("/validate/chain")
-        def validate() -> str:
-            return out(
-                {
-                    "valid": True,
-                    "blocks": len(self._blocks),
-                    "pending_entries": len(self._pending),
-                    "signatures": {},
-                }
-            )
-
-        @route("/stats")
-        def stats() -> str:
-            with self._lock:
-                entries = [e for b in self._blocks for e in b["entries"]]
-                return out(
-                    {
-                        "blocks": len(self._blocks),
-                        "pending_entries": len(self._pending),
-                        "total_entries": len(entries),
-                        "unique_authors": len({e["author"] for e in entries}),
-                        "chain_valid": True,
-                        "features": {
-                            "llm_validation": False,
-                            "semantic_search": False,
-                            "contracts": False,
-                        },
-                    }
-                )
-
-        def unavailable(message: str) -> Callable[[], str]:
-            def handler() -> str:
-                response.set_header("Retry-After", "30")
-                return out({"error": message}, 503)
-
-            return handler
-
-        for path in _LLM_SEARCH:
-            app.route(path, "POST", unavailable("Semantic search not available"))
-        for path in _LLM_CONTRACT:
-            app.route(path, "POST", unavailable("Contract features not available"))
-        return app
