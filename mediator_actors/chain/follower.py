@@ -27,11 +27,22 @@ import logging
 import sqlite3
 import time
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
 from mediator_actors.chain import codec
+from mediator_actors.chain.records import (
+    MIGRATIONS,
+    ChainReader,
+    IntakeLimit,
+    PollResult,
+    count_flags,
+    intent_from_json,
+    intent_to_json,
+    prepare_entries,
+    record_quarantine,
+)
 from mediator_actors.errors import ChainError, CodecError
 from mediator_actors.model import (
     ChainEntry,
@@ -39,96 +50,15 @@ from mediator_actors.model import (
     EntryRef,
     Intent,
     IntentStatus,
-    canonical_json,
 )
 from mediator_actors.resilience import Backoff
 from mediator_actors.store import Store
-from mediator_actors.store.database import Migration
 from mediator_actors.store.intents import save_intent, set_intent_status
 from mediator_actors.textsafety import escape_for_log
 
+__all__ = ["MIGRATIONS", "ChainFollower", "ChainReader", "IntakeLimit", "PollResult", "count_flags"]
+
 logger = logging.getLogger(__name__)
-
-MIGRATIONS = (
-    Migration(
-        "chain",
-        1,
-        (
-            """CREATE TABLE chain_cursor (
-                id INTEGER PRIMARY KEY CHECK (id = 1),
-                next_index INTEGER NOT NULL,
-                last_hash TEXT,
-                resets INTEGER NOT NULL DEFAULT 0,
-                updated_at REAL NOT NULL
-            )""",
-            "CREATE TABLE chain_blocks (idx INTEGER PRIMARY KEY, hash TEXT NOT NULL)",
-            """CREATE TABLE chain_events (
-                ref TEXT PRIMARY KEY,
-                kind TEXT NOT NULL,
-                author TEXT NOT NULL,
-                block_index INTEGER,
-                raw TEXT NOT NULL,
-                first_seen_at REAL NOT NULL,
-                updated_at REAL NOT NULL
-            )""",
-            "CREATE INDEX chain_events_kind ON chain_events (kind, block_index)",
-            """CREATE TABLE chain_quarantine (
-                key TEXT PRIMARY KEY,
-                ref TEXT,
-                block_index INTEGER,
-                reason TEXT NOT NULL,
-                detail TEXT,
-                preview TEXT,
-                attempts INTEGER NOT NULL,
-                state TEXT NOT NULL CHECK (state IN ('retrying', 'quarantined')),
-                first_seen_at REAL NOT NULL,
-                updated_at REAL NOT NULL
-            )""",
-            """CREATE TABLE chain_deferred (
-                seq INTEGER PRIMARY KEY,
-                ref TEXT NOT NULL UNIQUE,
-                author TEXT NOT NULL,
-                raw TEXT NOT NULL,
-                queued_at REAL NOT NULL
-            )""",
-        ),
-    ),
-)
-
-
-class ChainReader(Protocol):
-    def latest_block(self) -> codec.LatestBlock: ...
-    def block(self, index: int) -> codec.Block: ...
-    def pending(self) -> codec.Page: ...
-
-
-@dataclass(frozen=True, slots=True)
-class IntakeLimit:
-    """At most ``per_author`` new intents per author per ``window`` seconds; the rest wait."""
-
-    per_author: int = 30
-    window: float = 60.0
-
-
-@dataclass(frozen=True, slots=True)
-class PollResult:
-    """What one poll changed, for the actor to announce after the commit."""
-
-    new_intents: tuple[EntryRef, ...] = ()
-    new_events: dict[EntryKind, tuple[EntryRef, ...]] = field(default_factory=dict)
-    #: Entries that are now known to be mined (first seen mined, or pending before):
-    #: closure and challenge outcomes are decided from mined entries only.
-    mined_intents: tuple[EntryRef, ...] = ()
-    mined_events: dict[EntryKind, tuple[EntryRef, ...]] = field(default_factory=dict)
-    archived: tuple[EntryRef, ...] = ()
-    quarantined: tuple[str, ...] = ()
-    deferred: int = 0
-    blocks: int = 0
-    next_index: int = 0
-    caught_up: bool = True
-    reset: bool = False
-    error: str | None = None
-    retry_in: float = 0.0
 
 
 @dataclass(slots=True)
@@ -157,47 +87,6 @@ class _Changes:
 
 def _inline(fn: Callable[..., Any], *args: Any) -> Any:
     return fn(*args)
-
-
-def _prepare(entry: ChainEntry, max_flags: int) -> Any:
-    """CPU part of ingesting one entry: ("intent", Intent, reason) / ("event", kind, raw) / None."""
-    kind = codec.classify(entry)
-    if kind is EntryKind.INTENT:
-        intent = codec.to_intent(entry)
-        assert intent is not None
-        return ("intent", intent, codec.unalignable_reason(intent, 0, max_flags))
-    if kind is EntryKind.OTHER:
-        return None
-    raw = {
-        "author": entry.author,
-        "content": entry.content,
-        "intent": entry.intent,
-        "timestamp": entry.timestamp,
-        "metadata": entry.metadata,
-    }
-    return ("event", kind, canonical_json(raw).decode("utf-8"))
-
-
-def _prepare_all(entries: Sequence[ChainEntry], max_flags: int) -> list[tuple[ChainEntry, Any]]:
-    out: list[tuple[ChainEntry, Any]] = []
-    for entry in entries:
-        try:
-            out.append((entry, _prepare(entry, max_flags)))
-        except Exception as exc:  # noqa: BLE001 - one bad entry must not stop the page
-            out.append((entry, exc))
-    return out
-
-
-def count_flags(conn: sqlite3.Connection, intent_ref: str) -> int:
-    """Distinct mediators whose mined flag names ``intent_ref``. Signatures are NOT
-    verified here; the settlement side must verify before trusting the count."""
-    row = conn.execute(
-        "SELECT COUNT(DISTINCT json_extract(raw, '$.metadata.mediator_id')) FROM chain_events"
-        " WHERE kind = 'flag' AND block_index IS NOT NULL"
-        " AND json_extract(raw, '$.metadata.intent_ref') = ?",
-        (intent_ref,),
-    ).fetchone()
-    return int(row[0])
 
 
 class ChainFollower:
@@ -293,7 +182,7 @@ class ChainFollower:
                     if index == next_index and not batch.blocks:
                         return self._resync(next_index, latest)
                     break  # the chain moved under us mid-batch: commit what links, look again
-                batch.entries.extend(self._offload(_prepare_all, block.entries, self._max_flags))
+                batch.entries.extend(self._offload(prepare_entries, block.entries, self._max_flags))
                 batch.rejected.extend(block.rejected)
                 batch.blocks.append((index, block.hash))
                 batch.next_index, batch.last_hash = index + 1, block.hash
@@ -357,7 +246,7 @@ class ChainFollower:
             return
         fresh = [e for e in page.entries if e.ref not in self._known_pending]
         batch = _Batch(rejected=[r for r in page.rejected if r.ref not in self._known_pending])
-        batch.entries = self._offload(_prepare_all, fresh, self._max_flags)
+        batch.entries = self._offload(prepare_entries, fresh, self._max_flags)
         if not batch.entries and not batch.rejected:
             return
         self._commit(batch, changes)
@@ -382,7 +271,7 @@ class ChainFollower:
                     rej.ref or hashlib.sha256(rej.preview.encode("utf-8", "replace")).hexdigest()
                 )
                 key = f"entry:{ident}:{rej.reason}"
-                if self._quarantine(
+                if record_quarantine(
                     conn,
                     key=key,
                     ref=rej.ref,
@@ -395,7 +284,7 @@ class ChainFollower:
                 ):
                     local.quarantined.append(key)
             for key, ref, index, reason, detail, final in batch.failures:
-                if self._quarantine(
+                if record_quarantine(
                     conn,
                     key=key,
                     ref=ref,
@@ -447,7 +336,7 @@ class ChainFollower:
             row = conn.execute(
                 "SELECT attempts FROM chain_quarantine WHERE key = ?", (key,)
             ).fetchone()
-            if self._quarantine(
+            if record_quarantine(
                 conn,
                 key=key,
                 ref=entry.ref,
@@ -527,13 +416,13 @@ class ChainFollower:
                 if intent.block_index is not None:
                     conn.execute(
                         "UPDATE chain_deferred SET raw = ? WHERE ref = ?",
-                        (json.dumps(_intent_json(intent)), intent.ref),
+                        (json.dumps(intent_to_json(intent)), intent.ref),
                     )
                 return
             if budgets.get(intent.author, 0) <= 0:
                 conn.execute(
                     "INSERT INTO chain_deferred (ref, author, raw, queued_at) VALUES (?, ?, ?, ?)",
-                    (intent.ref, intent.author, json.dumps(_intent_json(intent)), now),
+                    (intent.ref, intent.author, json.dumps(intent_to_json(intent)), now),
                 )
                 return
             budgets[intent.author] -= 1
@@ -546,44 +435,6 @@ class ChainFollower:
                 conn, intent.ref, IntentStatus.ARCHIVED, reason=reason, now=now
             ):
                 out.archived.append(intent.ref)
-
-    def _quarantine(
-        self,
-        conn: sqlite3.Connection,
-        *,
-        key: str,
-        ref: str | None,
-        block_index: int | None,
-        reason: str,
-        detail: str,
-        now: float,
-        final: bool,
-        preview: str = "",
-    ) -> bool:
-        """Record an attempt; True when the row is (newly) quarantined."""
-        row = conn.execute(
-            "SELECT attempts, state FROM chain_quarantine WHERE key = ?", (key,)
-        ).fetchone()
-        state = "quarantined" if final else "retrying"
-        if row is None:
-            conn.execute(
-                "INSERT INTO chain_quarantine (key, ref, block_index, reason, detail, preview, attempts,"
-                " state, first_seen_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, ?)",
-                (key, ref, block_index, reason, detail, preview, state, now, now),
-            )
-            return final
-        if row["state"] == "quarantined":
-            if block_index is not None:  # a pending reject now mined: remember where
-                conn.execute(
-                    "UPDATE chain_quarantine SET block_index = ? WHERE key = ?", (block_index, key)
-                )
-            return False
-        conn.execute(
-            "UPDATE chain_quarantine SET attempts = attempts + 1, state = ?, reason = ?, detail = ?,"
-            " updated_at = ? WHERE key = ?",
-            (state, reason, detail, now, key),
-        )
-        return final
 
     # --- intake budget --------------------------------------------------------------
 
@@ -613,7 +464,7 @@ class ChainFollower:
                 budgets[author] = self._remaining(author, now)
             if budgets[author] > 0:
                 budgets[author] -= 1
-                chosen.append((row["seq"], _intent_from_json(json.loads(row["raw"]))))
+                chosen.append((row["seq"], intent_from_json(json.loads(row["raw"]))))
         if not chosen:
             return
         local = _Changes()
@@ -691,37 +542,3 @@ class ChainFollower:
             fork + 1,
         )
         return PollResult(reset=True, next_index=fork + 1, caught_up=False)
-
-
-def _intent_json(intent: Intent) -> dict[str, Any]:
-    return {
-        "ref": intent.ref,
-        "author": intent.author,
-        "type": intent.type.value,
-        "content": intent.content,
-        "timestamp": intent.timestamp,
-        "desires": list(intent.desires),
-        "constraints": list(intent.constraints),
-        "offered_fee": intent.offered_fee,
-        "branch": intent.branch,
-        "block_index": intent.block_index,
-        "injection_findings": list(intent.injection_findings),
-    }
-
-
-def _intent_from_json(doc: dict[str, Any]) -> Intent:
-    from mediator_actors.model import IntentType
-
-    return Intent(
-        ref=EntryRef(doc["ref"]),
-        author=doc["author"],
-        type=IntentType(doc["type"]),
-        content=doc["content"],
-        timestamp=doc["timestamp"],
-        desires=tuple(doc["desires"]),
-        constraints=tuple(doc["constraints"]),
-        offered_fee=doc["offered_fee"],
-        branch=doc["branch"],
-        block_index=doc["block_index"],
-        injection_findings=tuple(doc["injection_findings"]),
-    )
