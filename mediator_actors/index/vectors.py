@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 import numpy as np
 
 from mediator_actors.embedding.base import Vectors
-from mediator_actors.model import EntryRef
+from mediator_actors.model import EntryRef, IntentType
 from mediator_actors.store.database import Migration
 
 MIGRATIONS = (
@@ -73,7 +74,9 @@ def save_vectors(
     return len(refs)
 
 
-def _collect(rows: Iterable[sqlite3.Row], dimensions: int | None) -> tuple[list[EntryRef], Vectors]:
+def _collect(
+    rows: Iterable[Sequence[Any]], dimensions: int | None
+) -> tuple[list[EntryRef], Vectors]:
     refs: list[EntryRef] = []
     blobs: list[bytes] = []
     for ref, dims, blob in rows:
@@ -123,15 +126,17 @@ def load_vectors(
 
 def open_intent_vectors(
     conn: sqlite3.Connection, embedder_id: str, *, dimensions: int | None = None
-) -> tuple[list[EntryRef], Vectors]:
-    """The stored vectors of every open intent, oldest intent first: what a rebuilt index
-    holds. Needs the ``intents`` migrations too."""
+) -> tuple[list[EntryRef], list[IntentType], Vectors]:
+    """Refs, types and stored vectors of every open intent, oldest first: what a rebuilt
+    index holds. Needs the ``intents`` migrations too."""
     rows = conn.execute(
-        "SELECT v.ref, v.dimensions, v.vector FROM vectors v JOIN intents i ON i.ref = v.ref"
+        "SELECT v.ref, v.dimensions, v.vector, i.type FROM vectors v JOIN intents i ON i.ref = v.ref"
         " WHERE v.embedder_id = ? AND i.status = 'open' ORDER BY i.first_seen_at, i.ref",
         (embedder_id,),
     ).fetchall()
-    return _collect(rows, dimensions)
+    types = {row[0]: IntentType(row[3]) for row in rows}
+    refs, vectors = _collect([row[:3] for row in rows], dimensions)
+    return refs, [types[ref] for ref in refs], vectors
 
 
 def refs_without_vectors(
