@@ -150,8 +150,16 @@ class VectorIndex:
         if needed > self.capacity:
             self._native.resize_index(max(needed, 2 * self.capacity))
         rows = matrix[list(latest.values())]
+        fresh = np.fromiter(
+            (ref not in self._label_of for ref in latest), dtype=bool, count=len(latest)
+        )
         try:
-            self._native.add_items(rows, labels, replace_deleted=True)
+            # Updates must not use replace_deleted: hnswlib would move a live label into a
+            # vacant slot and leave its old slot live too, a duplicate in every answer.
+            if (~fresh).any():
+                self._native.add_items(rows[~fresh], labels[~fresh], replace_deleted=False)
+            if fresh.any():
+                self._native.add_items(rows[fresh], labels[fresh], replace_deleted=True)
         except RuntimeError as exc:
             raise VectorIndexError(f"hnswlib add_items failed: {exc}") from exc
         self._cache(labels, rows)

@@ -124,9 +124,19 @@ class IntentIndex:
             if not chosen:
                 continue
             self._parts[kind].add([ref for ref, _ in chosen], matrix[[row for _, row in chosen]])
-            for ref, _ in chosen:
-                self._type_of[ref] = kind
+        for ref, (kind, _) in latest.items():  # in the caller's order: eviction follows it
+            self._type_of[ref] = kind
         return evicted
+
+    def reorder(self, oldest_first: Sequence[str]) -> None:
+        """Cheap: set the eviction order (e.g. the store's open intents by first sight).
+
+        A snapshot keeps each type's order but not how the two interleave, so after a load
+        the order is offers then seeks until the keeper calls this. Refs not named keep
+        their place after the named ones."""
+        named = [EntryRef(ref) for ref in oldest_first if ref in self._type_of]
+        rest = [ref for ref in self._type_of if ref not in set(named)]
+        self._type_of = {ref: self._type_of[ref] for ref in [*named, *rest]}
 
     def remove(self, refs: Sequence[str]) -> int:
         """Blocking (fast): mark closed or archived intents deleted; returns how many."""
