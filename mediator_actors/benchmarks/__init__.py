@@ -1,1 +1,1 @@
-"""Benchmarks of the node's hot paths: one module per area, each exposing ``run(...)``."""
+"""Benchmarks behind ``mediator-node benchmark``: each suite is a module with ``run()``."""
