@@ -46,18 +46,14 @@ from __future__ import annotations
 
 import json
 import logging
-import math
 import sqlite3
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from enum import StrEnum
-from typing import Any
 
 from mediator_actors.config import ConsensusMode, Settings
 from mediator_actors.errors import SettlementError
-from mediator_actors.model import ChainEntry, EntryRef, IntentStatus, IntentType, MediatorId
-from mediator_actors.settlement import reputation
+from mediator_actors.model import ChainEntry, IntentStatus, IntentType
+from mediator_actors.settlement import events, reputation
 from mediator_actors.settlement.consensus import Admission, admission
 from mediator_actors.settlement.entries import ProposalDraft, build_payout
 from mediator_actors.settlement.parsing import (
@@ -73,6 +69,8 @@ from mediator_actors.settlement.records import (
     MIGRATIONS,
     SettlementRecord,
     SettlementState,
+    Transition,
+    TransitionKind,
     get_settlement,
     pair_key,
 )
@@ -85,75 +83,6 @@ __all__ = ["MIGRATIONS", "OUTBOX", "SettlementBook", "Transition", "TransitionKi
 logger = logging.getLogger(__name__)
 
 OUTBOX = JobQueue("chain_outbox")
-COUNTED = "counted"
-PENDING = "pending"
-
-
-class TransitionKind(StrEnum):
-    PROPOSAL_MINED = "proposal_mined"  # a proposal is on the chain (state: proposed or expired)
-    STATE = "state"  # the settlement moved to ``state``
-    CHALLENGE_RESOLVED = "challenge_resolved"  # ``upheld`` says how
-
-
-@dataclass(frozen=True, slots=True)
-class Transition:
-    """Something to announce once the transaction that produced it has committed."""
-
-    kind: TransitionKind
-    settlement_id: str
-    mediator_id: MediatorId
-    own: bool
-    previous: SettlementState | None
-    state: SettlementState
-    reason: str
-    block_index: int | None
-    chain_time: float
-    challenge_id: str | None = None
-    upheld: bool | None = None
-    payout_enqueued: bool = False
-    reputation_changed: tuple[str, ...] = ()
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "kind": self.kind.value,
-            "settlement_id": self.settlement_id,
-            "mediator_id": self.mediator_id,
-            "own": self.own,
-            "previous": None if self.previous is None else self.previous.value,
-            "state": self.state.value,
-            "reason": self.reason,
-            "block_index": self.block_index,
-            "chain_time": self.chain_time,
-            "challenge_id": self.challenge_id,
-            "upheld": self.upheld,
-            "payout_enqueued": self.payout_enqueued,
-            "reputation_changed": list(self.reputation_changed),
-        }
-
-
-@dataclass(frozen=True, slots=True)
-class _Event:
-    seq: int
-    kind: str
-    settlement_id: str | None
-    challenge_id: str | None
-    author: str
-    value: str | None
-    block_index: int
-    chain_time: float
-
-    @classmethod
-    def from_row(cls, row: sqlite3.Row) -> _Event:
-        return cls(
-            row["seq"],
-            row["kind"],
-            row["settlement_id"],
-            row["challenge_id"],
-            row["author"],
-            row["value"],
-            row["block_index"],
-            row["chain_time"],
-        )
 
 
 class SettlementBook:
@@ -243,19 +172,19 @@ class SettlementBook:
         malformed ones are quarantined with their reason. Never raises on entry content."""
         if entry.block_index is None:
             raise SettlementError("only mined entries decide settlements")
-        chain_time = self._advance_clock(conn, block_timestamp)
+        chain_time = events.advance_clock(conn, block_timestamp)
         parsed = parse_entry(entry)
-        if parsed is None or self._seen(conn, entry.ref):
+        if parsed is None or events.already_applied(conn, entry.ref):
             return []
         if isinstance(parsed, Quarantined):
-            self._quarantine(conn, entry, parsed)
+            events.quarantine(conn, entry, parsed.kind, parsed.reason, now=self.clock())
             return []
         return self._apply(conn, entry, parsed, chain_time)
 
     def expire_due(self, conn: sqlite3.Connection, chain_time: float) -> list[Transition]:
         """Expire every open settlement whose deadline chain time has reached. Call it with
         the timestamp of the last block whose entries have all been applied."""
-        now_chain = self._advance_clock(conn, chain_time)
+        now_chain = events.advance_clock(conn, chain_time)
         rows = conn.execute(
             "SELECT * FROM settlements WHERE state IN ('proposed', 'accepted')"
             " AND deadline_ts <= ? ORDER BY deadline_ts, settlement_id",
@@ -278,60 +207,28 @@ class SettlementBook:
     def _apply(
         self, conn: sqlite3.Connection, entry: ChainEntry, parsed: Parsed, chain_time: float
     ) -> list[Transition]:
+        def log(kind: str, **ids: str | None) -> events.Event:
+            return events.add_event(conn, entry, chain_time, kind=kind, now=self.clock(), **ids)
+
         if isinstance(parsed, ProposalSeen):
-            seq = self._event(
-                conn, entry, chain_time, kind="proposal", settlement_id=parsed.settlement_id
-            )
-            return self._on_proposal(conn, parsed, entry, seq, chain_time)
+            ev = log("proposal", settlement_id=parsed.settlement_id)
+            return self._on_proposal(conn, parsed, entry, ev)
         if isinstance(parsed, ChallengeSeen):
-            seq = self._event(
-                conn,
-                entry,
-                chain_time,
-                kind="challenge",
-                settlement_id=parsed.settlement_id,
-                challenge_id=parsed.challenge_id,
+            ev = log(
+                "challenge", settlement_id=parsed.settlement_id, challenge_id=parsed.challenge_id
             )
-            return self._on_challenge(conn, parsed, entry, seq, chain_time)
+            return self._on_challenge(conn, parsed, entry, ev)
         if isinstance(parsed, PayoutSeen):
-            seq = self._event(
-                conn, entry, chain_time, kind="payout", settlement_id=parsed.settlement_id
-            )
-            self._on_payout(conn, parsed, entry, seq)
+            self._on_payout(conn, parsed, entry, log("payout", settlement_id=parsed.settlement_id))
             return []
         if isinstance(parsed, ResponseSeen):
-            seq = self._event(
-                conn,
-                entry,
-                chain_time,
-                kind="response",
-                settlement_id=parsed.settlement_id,
-                value="accept" if parsed.accept else "reject",
+            value = "accept" if parsed.accept else "reject"
+            return self._on_response(
+                conn, log("response", settlement_id=parsed.settlement_id, value=value)
             )
-        else:
-            seq = self._event(
-                conn,
-                entry,
-                chain_time,
-                kind="resolution",
-                challenge_id=parsed.challenge_id,
-                value="upheld" if parsed.upheld else "rejected",
-            )
-        return self._dispatch(conn, self._load_event(conn, seq))
-
-    def _quarantine(self, conn: sqlite3.Connection, entry: ChainEntry, bad: Quarantined) -> None:
-        logger.info("settlement: quarantined a %s entry: %s", bad.kind, bad.reason)
-        conn.execute(
-            "INSERT OR IGNORE INTO settlement_quarantine (entry_ref, kind, author,"
-            " block_index, reason, recorded_at) VALUES (?, ?, ?, ?, ?, ?)",
-            (
-                entry.ref,
-                bad.kind,
-                str(entry.author)[:256],
-                entry.block_index,
-                bad.reason,
-                self.clock(),
-            ),
+        value = "upheld" if parsed.upheld else "rejected"
+        return self._on_resolution(
+            conn, log("resolution", challenge_id=parsed.challenge_id, value=value)
         )
 
     def _on_proposal(
@@ -339,18 +236,20 @@ class SettlementBook:
         conn: sqlite3.Connection,
         p: ProposalSeen,
         entry: ChainEntry,
-        seq: int,
-        chain_time: float,
+        ev: events.Event,
     ) -> list[Transition]:
+        seq, chain_time = ev.seq, ev.chain_time
         row = get_settlement(conn, p.settlement_id)
         if row is not None and row.proposal_block is not None:
-            self._effect(conn, seq, "ignored: a proposal with this settlement_id was mined before")
+            events.set_effect(
+                conn, seq, "ignored: a proposal with this settlement_id was mined before"
+            )
             return []
         own = p.mediator_id == self.key.mediator_id
         if not own:
             problem = self.admit(p.metadata) or self._parties_problem(conn, p)
             if problem is not None:
-                self._effect(conn, seq, f"ignored: {problem}")
+                events.set_effect(conn, seq, f"ignored: {problem}")
                 return []
         now = self.clock()
         values = (
@@ -395,7 +294,7 @@ class SettlementBook:
                 " WHERE settlement_id = ?",
                 (*values, p.settlement_id),
             )
-        self._effect(conn, seq, COUNTED)
+        events.set_effect(conn, seq, events.COUNTED)
         reputation.mark_seen(conn, p.mediator_id, block_index=entry.block_index, now=now)
         reputation.bump(conn, p.mediator_id, reputation.Counter.PROPOSALS, now=now)
         record = get_settlement(conn, p.settlement_id)
@@ -434,7 +333,7 @@ class SettlementBook:
             (p.settlement_id, p.settlement_id),
         )
 
-    def _on_response(self, conn: sqlite3.Connection, ev: _Event) -> list[Transition]:
+    def _on_response(self, conn: sqlite3.Connection, ev: events.Event) -> list[Transition]:
         row = get_settlement(conn, ev.settlement_id or "")
         if row is None or row.proposal_block is None:
             return []  # stays pending until the proposal is mined
@@ -448,7 +347,7 @@ class SettlementBook:
             " WHERE settlement_id = ?",
             (offer, seek, self.clock(), row.settlement_id),
         )
-        self._effect(conn, ev.seq, COUNTED)
+        events.set_effect(conn, ev.seq, events.COUNTED)
         if "reject" in (offer, seek):
             state, reason = SettlementState.REJECTED, f"rejected by party {ev.author}"
         elif offer == seek == "accept":
@@ -466,12 +365,7 @@ class SettlementBook:
         ]
 
     def _on_challenge(
-        self,
-        conn: sqlite3.Connection,
-        c: ChallengeSeen,
-        entry: ChainEntry,
-        seq: int,
-        chain_time: float,
+        self, conn: sqlite3.Connection, c: ChallengeSeen, entry: ChainEntry, ev: events.Event
     ) -> list[Transition]:
         cursor = conn.execute(
             "INSERT OR IGNORE INTO challenges (challenge_id, settlement_id, challenger,"
@@ -481,18 +375,18 @@ class SettlementBook:
                 c.settlement_id,
                 c.challenger,
                 entry.ref,
-                entry.block_index,
-                chain_time,
+                ev.block_index,
+                ev.chain_time,
             ),
         )
         if cursor.rowcount != 1:
-            self._effect(conn, seq, "ignored: this challenge was mined before")
+            events.set_effect(conn, ev.seq, "ignored: this challenge was mined before")
             return []
-        self._effect(conn, seq, COUNTED)
+        events.set_effect(conn, ev.seq, events.COUNTED)
         reputation.mark_seen(conn, c.challenger, block_index=entry.block_index, now=self.clock())
         return self._replay(conn, "kind = 'resolution' AND challenge_id = ?", (c.challenge_id,))
 
-    def _on_resolution(self, conn: sqlite3.Connection, ev: _Event) -> list[Transition]:
+    def _on_resolution(self, conn: sqlite3.Connection, ev: events.Event) -> list[Transition]:
         challenge = conn.execute(
             "SELECT * FROM challenges WHERE challenge_id = ?", (ev.challenge_id,)
         ).fetchone()
@@ -513,7 +407,7 @@ class SettlementBook:
             " resolved_chain_time = ? WHERE challenge_id = ?",
             (ev.value, ev.author, ev.block_index, ev.chain_time, ev.challenge_id),
         )
-        self._effect(conn, ev.seq, COUNTED)
+        events.set_effect(conn, ev.seq, events.COUNTED)
         changed: tuple[str, ...] = ()
         if upheld:
             now = self.clock()
@@ -552,14 +446,16 @@ class SettlementBook:
         return transitions
 
     def _on_payout(
-        self, conn: sqlite3.Connection, p: PayoutSeen, entry: ChainEntry, seq: int
+        self, conn: sqlite3.Connection, p: PayoutSeen, entry: ChainEntry, ev: events.Event
     ) -> None:
         cursor = conn.execute(
             "UPDATE settlements SET payout_entry_ref = ?, updated_at = ? WHERE settlement_id = ?"
             " AND mediator_id = ? AND payout_entry_ref IS NULL",
             (entry.ref, self.clock(), p.settlement_id, p.mediator_id),
         )
-        self._effect(conn, seq, COUNTED if cursor.rowcount else "ignored: no such open claim")
+        events.set_effect(
+            conn, ev.seq, events.COUNTED if cursor.rowcount else "ignored: no such open claim"
+        )
 
     # ------------------------------------------------------------ state changes
 
@@ -638,74 +534,11 @@ class SettlementBook:
                 return f"intent {ref} is not a {kind.value} by {party}"
         return None
 
-    def _advance_clock(self, conn: sqlite3.Connection, timestamp: float) -> float:
-        row = conn.execute("SELECT chain_time FROM settlement_clock WHERE id = 1").fetchone()
-        current = float(row[0]) if row is not None else 0.0
-        valid = isinstance(timestamp, int | float) and math.isfinite(timestamp)
-        chain_time = max(current, float(timestamp)) if valid else current
-        conn.execute(
-            "INSERT INTO settlement_clock (id, chain_time) VALUES (1, ?)"
-            " ON CONFLICT (id) DO UPDATE SET chain_time = excluded.chain_time",
-            (chain_time,),
-        )
-        return chain_time
-
-    @staticmethod
-    def _seen(conn: sqlite3.Connection, ref: EntryRef) -> bool:
-        return (
-            conn.execute("SELECT 1 FROM settlement_events WHERE entry_ref = ?", (ref,)).fetchone()
-            is not None
-            or conn.execute(
-                "SELECT 1 FROM settlement_quarantine WHERE entry_ref = ?", (ref,)
-            ).fetchone()
-            is not None
-        )
-
-    def _event(
-        self,
-        conn: sqlite3.Connection,
-        entry: ChainEntry,
-        chain_time: float,
-        *,
-        kind: str,
-        settlement_id: str | None = None,
-        challenge_id: str | None = None,
-        value: str | None = None,
-    ) -> int:
-        cursor = conn.execute(
-            "INSERT INTO settlement_events (entry_ref, kind, settlement_id, challenge_id, author,"
-            " value, block_index, chain_time, effect, recorded_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                entry.ref,
-                kind,
-                settlement_id,
-                challenge_id,
-                entry.author,
-                value,
-                entry.block_index,
-                chain_time,
-                PENDING,
-                self.clock(),
-            ),
-        )
-        return int(cursor.lastrowid or 0)
-
-    @staticmethod
-    def _load_event(conn: sqlite3.Connection, seq: int) -> _Event:
-        return _Event.from_row(
-            conn.execute("SELECT * FROM settlement_events WHERE seq = ?", (seq,)).fetchone()
-        )
-
-    @staticmethod
-    def _effect(conn: sqlite3.Connection, seq: int, effect: str) -> None:
-        conn.execute("UPDATE settlement_events SET effect = ? WHERE seq = ?", (effect, seq))
-
-    def _ignored(self, conn: sqlite3.Connection, ev: _Event, why: str) -> list[Transition]:
-        self._effect(conn, ev.seq, f"ignored: {why}")
+    def _ignored(self, conn: sqlite3.Connection, ev: events.Event, why: str) -> list[Transition]:
+        events.set_effect(conn, ev.seq, f"ignored: {why}")
         return []
 
-    def _dispatch(self, conn: sqlite3.Connection, ev: _Event) -> list[Transition]:
+    def _dispatch(self, conn: sqlite3.Connection, ev: events.Event) -> list[Transition]:
         if ev.kind == "response":
             return self._on_response(conn, ev)
         if ev.kind == "resolution":
@@ -715,18 +548,13 @@ class SettlementBook:
     def _replay(
         self, conn: sqlite3.Connection, where: str, params: tuple[str, ...]
     ) -> list[Transition]:
-        rows = conn.execute(
-            f"SELECT * FROM settlement_events WHERE effect = 'pending' AND {where}"  # noqa: S608
-            " ORDER BY seq",
-            params,
-        ).fetchall()
         transitions: list[Transition] = []
-        for row in rows:
-            transitions += self._dispatch(conn, _Event.from_row(row))
+        for ev in events.pending_events(conn, where, params):
+            transitions += self._dispatch(conn, ev)
         return transitions
 
 
-def _response_problem(row: SettlementRecord, ev: _Event) -> str | None:
+def _response_problem(row: SettlementRecord, ev: events.Event) -> str | None:
     """Why a response to a mined settlement does not count, or None when it does."""
     if row.state in SettlementState.terminal():
         return f"the settlement had already ended {row.state}"
