@@ -50,6 +50,8 @@ MAX_METADATA_DEPTH = 5
 MIN_CONTENT = 20
 MAX_CONTENT = 10_000
 MAX_REASONING = 2_000
+#: Longest author name a proposal names as a party (parsing refuses longer ones too).
+MAX_PARTY_CHARS = 256
 #: Largest amount we write: far above any real price, far below float precision trouble.
 MAX_AMOUNT = 1e15
 FORBIDDEN_KEYS = frozenset(
@@ -339,6 +341,8 @@ def build_proposal(
         raise SettlementError("the intents' refs must be two distinct protocol ids")
     if offer.author == seek.author:
         raise SettlementError("the offer and the seek have the same author")
+    if not all(0 < len(a) <= MAX_PARTY_CHARS for a in (offer.author, seek.author)):
+        raise SettlementError(f"party names must be 1 to {MAX_PARTY_CHARS} characters")
     if not result.success or result.terms is None:
         raise SettlementError("only a successful negotiation with terms becomes a proposal")
     if not isinstance(result.model_integrity_hash, str) or not _SHA256_HEX.fullmatch(

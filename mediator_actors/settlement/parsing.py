@@ -27,6 +27,7 @@ from mediator_actors.model import (
     is_hex_id,
 )
 from mediator_actors.settlement.entries import (
+    MAX_PARTY_CHARS,
     challenge_id_for,
     parse_utc,
     settlement_id_for,
@@ -36,7 +37,6 @@ from mediator_actors.signing import verify_metadata
 
 logger = logging.getLogger(__name__)
 
-MAX_PARTY_CHARS = 256
 _KINDS = ("proposal", "response", "challenge", "challenge_resolution", "payout")
 
 

@@ -17,9 +17,11 @@ from mediator_actors.settlement.entries import (
     build_proposal,
     metadata_problem,
 )
+from mediator_actors.settlement.parsing import ProposalSeen, parse_entry
 from mediator_actors.signing import verify_metadata, verify_signature
 from tests.settlement import factories as f
 from tests.settlement import independent
+from tests.settlement.chainsim import as_chain_entry
 
 PERMISSIONLESS = ConsensusSigner(ConsensusMode.PERMISSIONLESS)
 
@@ -173,6 +175,7 @@ def test_poa_proposals_carry_an_authority_signature_by_the_authority_key():
         ({"result": f.result(Terms(price=-1.0))}, "price"),
         ({"offer": f.offer(fee=math.inf), "result": f.result(Terms(price=None))}, "fee"),
         ({"fee_percent": 101.0}, "FACILITATION_FEE_PERCENT"),
+        ({"seek": f.seek(author="b" * 257)}, "party names"),
     ],
 )
 def test_inputs_that_must_not_become_a_proposal_are_refused(change, why):
@@ -230,7 +233,7 @@ amounts = st.one_of(st.none(), st.floats(min_value=0, max_value=1e12))
     conditions=st.lists(text, max_size=40),
     timeline=st.one_of(st.none(), text),
     reasoning=st.text(max_size=6000),
-    authors=st.tuples(st.text(min_size=1, max_size=300), st.text(min_size=1, max_size=300)),
+    authors=st.tuples(st.text(min_size=1, max_size=256), st.text(min_size=1, max_size=256)),
     percent=st.floats(min_value=0, max_value=100),
     hours=st.floats(min_value=0.001, max_value=24 * 365),
 )
@@ -257,6 +260,16 @@ def test_any_proposal_fits_the_chain_round_trips_and_verifies(
     assert draft.entry.content.startswith(f"[PROPOSED SETTLEMENT] {draft.settlement_id}")
     assert math.isfinite(m["facilitation_fee"])
     assert m["facilitation_fee"] >= 0
+    # What we write, we read back: the mined entry parses to the same settlement.
+    seen = parse_entry(as_chain_entry(draft.entry, block=1, at=f.NOW))
+    assert isinstance(seen, ProposalSeen)
+    assert (seen.settlement_id, seen.offer_party, seen.seek_party) == (
+        draft.settlement_id,
+        authors[0],
+        authors[1],
+    )
+    assert seen.deadline_ts == draft.deadline_ts
+    assert seen.facilitation_fee == draft.facilitation_fee
 
 
 @given(amount=st.floats(min_value=0, max_value=1e15), detail=st.text(max_size=12000))
