@@ -55,7 +55,7 @@ from mediator_actors.errors import SettlementError
 from mediator_actors.model import ChainEntry, IntentStatus, IntentType
 from mediator_actors.settlement import events, reputation
 from mediator_actors.settlement.consensus import Admission, admission
-from mediator_actors.settlement.entries import ProposalDraft, build_payout
+from mediator_actors.settlement.entries import ProposalDraft, build_payout, clean_text
 from mediator_actors.settlement.parsing import (
     ChallengeSeen,
     Parsed,
@@ -349,11 +349,11 @@ class SettlementBook:
         )
         events.set_effect(conn, ev.seq, events.COUNTED)
         if "reject" in (offer, seek):
-            state, reason = SettlementState.REJECTED, f"rejected by party {ev.author}"
+            state, reason = SettlementState.REJECTED, f"rejected by party {_shown(ev.author)}"
         elif offer == seek == "accept":
             state, reason = SettlementState.CLOSED, "both parties accepted before the deadline"
         elif "accept" in (offer, seek):
-            state, reason = SettlementState.ACCEPTED, f"accepted by party {ev.author}"
+            state, reason = SettlementState.ACCEPTED, f"accepted by party {_shown(ev.author)}"
         else:  # pragma: no cover - a counted response is an accept or a reject
             state, reason = row.state, ""
         if state is row.state:
@@ -424,7 +424,7 @@ class SettlementBook:
                 row.own,
                 row.state,
                 row.state,
-                f"challenge {ev.challenge_id} {ev.value} by {ev.author}",
+                f"challenge {ev.challenge_id} {ev.value} by {_shown(ev.author)}",
                 ev.block_index,
                 ev.chain_time,
                 challenge_id=ev.challenge_id,
@@ -438,7 +438,7 @@ class SettlementBook:
                     conn,
                     row,
                     SettlementState.FORFEITED,
-                    f"challenge {ev.challenge_id} upheld by {ev.author}",
+                    f"challenge {ev.challenge_id} upheld by {_shown(ev.author)}",
                     block_index=ev.block_index,
                     chain_time=ev.chain_time,
                 )
@@ -531,7 +531,7 @@ class SettlementBook:
         ):
             known = get_intent(conn, ref)
             if known is not None and (known.type is not kind or known.author != party):
-                return f"intent {ref} is not a {kind.value} by {party}"
+                return f"intent {ref} is not a {kind.value} by {_shown(party)}"
         return None
 
     def _ignored(self, conn: sqlite3.Connection, ev: events.Event, why: str) -> list[Transition]:
@@ -563,3 +563,8 @@ def _response_problem(row: SettlementRecord, ev: events.Event) -> str | None:
     if ev.chain_time >= row.deadline_ts:
         return "mined after the acceptance deadline"
     return None
+
+
+def _shown(author: str) -> str:
+    """An author name as it may appear in a reason: one line, no controls, bounded."""
+    return clean_text(author, 80, single_line=True)

@@ -151,6 +151,8 @@ def _proposal(entry: ChainEntry, m: Mapping[str, Any]) -> ProposalSeen:
     if not (isinstance(parties, list) and len(parties) == 2):
         raise _InvalidEntryError("parties must be two non-empty author names")
     offer_party, seek_party = _party(parties[0]), _party(parties[1])
+    if offer_party == seek_party:
+        raise _InvalidEntryError("both parties are the same author")
     if settlement_id != settlement_id_for(refs[0], refs[1], mediator_id):
         raise _InvalidEntryError("settlement_id does not match its intents and mediator")
     deadline = m.get("acceptance_deadline")

@@ -374,3 +374,25 @@ def test_a_resolution_mined_before_its_challenge_counts_once_the_challenge_arriv
     assert chain.mine(resolution("bob", cid, True), at=f.NOW + HOUR) == []
     moved = chain.mine(challenge(RIVAL, sid, cid), at=f.NOW + 2 * HOUR)
     assert moved[-1].state is SettlementState.FORFEITED
+
+
+def test_a_proposal_between_two_intents_of_one_author_is_quarantined(chain):
+    theirs = draft(key=RIVAL, offer=f.offer("o9", "sam"), seek=f.seek("s9", "sam2"))
+    payload = theirs.entry.payload()
+    metadata = dict(payload["metadata"], parties=["sam", "sam"])
+    metadata.pop("signature")
+    payload["metadata"] = RIVAL.sign_metadata(metadata)
+    chain.mine(payload, at=f.NOW + 60)
+    (quarantined,) = chain.store.read(list_quarantine)
+    assert quarantined["reason"] == "both parties are the same author"
+
+
+def test_reasons_never_carry_control_characters_from_author_names(store):
+    hostile = "eve\r\nINFO forged log line\x1b[31m"
+    chain = Chain(store, make_book())
+    theirs = draft(key=RIVAL, offer=f.offer("o7", hostile), seek=f.seek("s7", "bob"))
+    chain.mine(theirs.entry, at=f.NOW + 60)
+    (moved,) = chain.mine(response(hostile, theirs.settlement_id, False), at=f.NOW + 120)
+    assert moved.state is SettlementState.REJECTED
+    assert "\n" not in moved.reason
+    assert "\x1b" not in moved.reason
