@@ -76,7 +76,7 @@ from mediator_actors.settlement.records import (
 )
 from mediator_actors.signing import MediatorKey
 from mediator_actors.store.intents import get_intent, set_intent_status
-from mediator_actors.store.jobs import JobQueue
+from mediator_actors.store.jobs import JobQueue, JobState
 
 __all__ = ["MIGRATIONS", "OUTBOX", "SettlementBook", "Transition", "TransitionKind"]
 
@@ -508,6 +508,12 @@ class SettlementBook:
         elif state in (SettlementState.REJECTED, SettlementState.FORFEITED) and mined:
             reputation.bump(conn, row.mediator_id, reputation.Counter.FORFEITED, now=now)
             changed = (row.mediator_id,)
+        elif state is SettlementState.EXPIRED and row.own and not mined:
+            # Not posted yet (the chain was unreachable): posting it now would only write
+            # an entry that every node expires on arrival.
+            job = OUTBOX.get(conn, f"proposal:{row.settlement_id}")
+            if job is not None and job.state is JobState.PENDING:
+                OUTBOX.give_up(conn, job.id, "expired before it could be posted", now=now)
         return Transition(
             TransitionKind.STATE,
             row.settlement_id,

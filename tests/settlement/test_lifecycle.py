@@ -350,6 +350,8 @@ def test_an_own_proposal_never_mined_expires_with_the_chain_clock(chain):
     chain.store.write(lambda conn: chain.book.record_proposal(conn, proposal))
     (moved,) = chain.mine(response("zed", "00" * 32, True), at=DEADLINE + 1)
     assert moved.state is SettlementState.EXPIRED
+    job = chain.store.read(lambda conn: OUTBOX.get(conn, f"proposal:{proposal.settlement_id}"))
+    assert job.state is JobState.FAILED  # never posted after its deadline
     # Mined late after all: still expired, and responses do not revive it.
     chain.mine(proposal.entry, response("alice", proposal.settlement_id, True), at=DEADLINE + 2)
     assert state(chain, proposal.settlement_id) is SettlementState.EXPIRED
