@@ -2,7 +2,7 @@ from mediator_actors.benchmarks.settlement import run
 
 
 def test_the_quick_benchmark_reports_each_figure_next_to_its_baseline():
-    figures = run(quick=True, intents=10)
+    figures = run(quick=True, intents=20)
     for name in (
         "build_proposal",
         "baseline_ed25519_sign",
