@@ -48,7 +48,7 @@ import json
 import logging
 import sqlite3
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 
 from mediator_actors.config import ConsensusMode, Settings
 from mediator_actors.errors import SettlementError
@@ -180,6 +180,16 @@ class SettlementBook:
             events.quarantine(conn, entry, parsed.kind, parsed.reason, now=self.clock())
             return []
         return self._apply(conn, entry, parsed, chain_time)
+
+    def apply_mined_block(
+        self, conn: sqlite3.Connection, entries: Sequence[ChainEntry], block_timestamp: float
+    ) -> list[Transition]:
+        """Apply one block's entries in order, then expire what its timestamp passed: the
+        order the rules need. Call it in the transaction that advances the chain cursor."""
+        transitions: list[Transition] = []
+        for entry in entries:
+            transitions += self.apply_mined_entry(conn, entry, block_timestamp)
+        return transitions + self.expire_due(conn, block_timestamp)
 
     def expire_due(self, conn: sqlite3.Connection, chain_time: float) -> list[Transition]:
         """Expire every open settlement whose deadline chain time has reached. Call it with

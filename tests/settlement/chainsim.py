@@ -57,13 +57,7 @@ class Chain:
         return self.replay(mined, at)
 
     def replay(self, mined: list[ChainEntry], at: float) -> list[Transition]:
-        def apply(conn) -> list[Transition]:
-            out: list[Transition] = []
-            for entry in mined:
-                out += self.book.apply_mined_entry(conn, entry, at)
-            return out + self.book.expire_due(conn, at)
-
-        return self.store.write(apply)
+        return self.store.write(lambda conn: self.book.apply_mined_block(conn, mined, at))
 
 
 def response(author: str, settlement_id: str, accept: bool, note: str = "") -> dict[str, Any]:
