@@ -258,37 +258,31 @@ def _cap_content(text: str) -> str:
 # ---------------------------------------------------------------- proposal
 
 
-@dataclass(frozen=True, slots=True)
-class _Caps:
-    reasoning: int = MAX_REASONING
-    item_chars: int = 300
-    items: int = 20
-
-    def smaller(self) -> _Caps | None:
-        if self.item_chars > 60:
-            return _Caps(self.reasoning, self.item_chars // 2, self.items)
-        if self.reasoning > 200:
-            return _Caps(self.reasoning // 2, self.item_chars, self.items)
-        if self.items > 0:
-            return _Caps(self.reasoning, self.item_chars, self.items // 2)
-        return None
+#: Reasoning lengths tried, longest first, until the metadata fits. The reasoning is
+#: explanation; the terms are what the parties accept and are never shortened.
+_REASONING_STEPS = (MAX_REASONING, 1_000, 500, 200)
 
 
-def _fit_terms(terms: Terms, caps: _Caps) -> Terms:
+def _clean_terms(terms: Terms) -> Terms:
+    """The terms with controls and bidi marks removed (they could hide text from a reader);
+    never shortened: a proposal whose terms do not fit is refused, not truncated."""
+
     def items(values: tuple[str, ...]) -> tuple[str, ...]:
-        return tuple(clean_text(v, caps.item_chars) for v in values[: caps.items])
+        return tuple(clean_text(v, MAX_CONTENT) for v in values)
 
-    timeline = None if terms.timeline is None else clean_text(terms.timeline, caps.item_chars)
     return Terms(
         price=terms.price,
         deliverables=items(terms.deliverables),
-        timeline=timeline,
+        timeline=None if terms.timeline is None else clean_text(terms.timeline, MAX_CONTENT),
         conditions=items(terms.conditions),
         currency="NLC",
     )
 
 
 def _proposal_prose(draft: ProposalDraft, offer: Intent, seek: Intent, reasoning: str) -> str:
+    """The readable entry. What a party must know to answer (fee, deadline, how) comes
+    before the terms and the reasoning, so the 10,000-character cap can only cut the tail,
+    and the metadata's terms are named as the binding ones."""
     terms = draft.terms
     price = (
         f"{format_amount(terms.price)} NLC"
@@ -302,20 +296,20 @@ def _proposal_prose(draft: ProposalDraft, offer: Intent, seek: Intent, reasoning
         f"- Offer {draft.offer_ref} by {clean_text(offer.author, 128, single_line=True)}",
         f"- Seek {draft.seek_ref} by {clean_text(seek.author, 128, single_line=True)}",
         "",
-        f"Reasoning: {reasoning}",
-        "",
-        "Proposed terms:",
-        f"- Price: {price}",
-        f"- Deliverables: {'; '.join(terms.deliverables) or 'none stated'}",
-        f"- Timeline: {terms.timeline or 'none stated'}",
-        f"- Conditions: {'; '.join(terms.conditions) or 'none stated'}",
-        "",
         f"Facilitation fee: {format_amount(draft.facilitation_fee)} NLC "
         f"({format_amount(draft.facilitation_fee_percent)}% of the settlement's value), "
         "claimed only if both parties accept in time.",
         f"Acceptance deadline: {draft.acceptance_deadline}. Each party answers with an entry "
         f'"[ACCEPT] {draft.settlement_id}" or "[REJECT] {draft.settlement_id}" '
         f'(intent "{INTENT_RESPONSE}") mined before the deadline.',
+        "",
+        "Proposed terms (binding as written in this entry's metadata):",
+        f"- Price: {price}",
+        f"- Deliverables: {'; '.join(terms.deliverables) or 'none stated'}",
+        f"- Timeline: {terms.timeline or 'none stated'}",
+        f"- Conditions: {'; '.join(terms.conditions) or 'none stated'}",
+        "",
+        f"Reasoning: {reasoning}",
     ]
     return _cap_content("\n".join(lines))
 
@@ -359,10 +353,9 @@ def build_proposal(
     deadline = format_utc(deadline_ts)
     consensus_fields = consensus.fields(settlement_id, mediator_id)
 
-    caps: _Caps | None = _Caps()
-    while caps is not None:
-        terms = _fit_terms(result.terms, caps)
-        reasoning = clean_text(result.reasoning, caps.reasoning)
+    terms = _clean_terms(result.terms)
+    for limit in _REASONING_STEPS:
+        reasoning = clean_text(result.reasoning, limit)
         metadata = key.sign_metadata(
             {
                 "is_contract": True,
@@ -382,12 +375,14 @@ def build_proposal(
                 "mediator_id": mediator_id,
             }
         )
-        if metadata_problem(metadata) is None:
+        problem = metadata_problem(metadata)
+        if problem is None:
             break
-        caps = caps.smaller()
     else:
-        # Only the parties' author names are left uncapped; they come from the chain.
-        raise SettlementError("the proposal cannot fit the chain's metadata limits")
+        raise SettlementError(
+            f"the proposal does not fit the chain's metadata limits ({problem}); "
+            "its terms are never shortened"
+        )
     draft = ProposalDraft(
         settlement_id=settlement_id,
         mediator_id=mediator_id,

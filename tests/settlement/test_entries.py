@@ -222,15 +222,15 @@ def test_metadata_with_keys_the_chain_strips_is_reported():
     assert "levels" in (metadata_problem({"a": [[[[[1]]]]]}) or "")
 
 
-text = st.text(max_size=3000)
+text = st.text(max_size=600)
 amounts = st.one_of(st.none(), st.floats(min_value=0, max_value=1e12))
 
 
 @settings(max_examples=60, deadline=None)
 @given(
     price=amounts,
-    deliverables=st.lists(text, max_size=40),
-    conditions=st.lists(text, max_size=40),
+    deliverables=st.lists(text, max_size=20),
+    conditions=st.lists(text, max_size=20),
     timeline=st.one_of(st.none(), text),
     reasoning=st.text(max_size=6000),
     authors=st.tuples(st.text(min_size=1, max_size=256), st.text(min_size=1, max_size=256)),
@@ -243,14 +243,23 @@ def test_any_proposal_fits_the_chain_round_trips_and_verifies(
     if authors[0] == authors[1]:
         authors = (authors[0], authors[1] + "x")
     terms = Terms(price, tuple(deliverables), timeline, tuple(conditions))
-    draft = propose(
-        offer=f.offer(author=authors[0]),
-        seek=f.seek(author=authors[1]),
-        result=f.result(terms, reasoning),
-        fee_percent=percent,
-        window_hours=hours,
-    )
+    try:
+        draft = propose(
+            offer=f.offer(author=authors[0]),
+            seek=f.seek(author=authors[1]),
+            result=f.result(terms, reasoning),
+            fee_percent=percent,
+            window_hours=hours,
+        )
+    except SettlementError as exc:
+        # Refused only when the binding parts alone are too big: never shortened.
+        assert "does not fit the chain's metadata limits" in str(exc)  # noqa: PT017
+        binding = json.dumps([terms.to_json(), list(authors)])
+        assert len(binding) > 6_000  # fixed fields + a 200-character reasoning < 4 KB
+        return
     m = draft.entry.metadata
+    assert m["terms"] == json.loads(json.dumps(m["terms"]))
+    assert len(m["terms"]["deliverables"]) == len(deliverables)
     assert independent.within_chain_limits(m)
     assert json.loads(independent.canonical(m)) == m
     assert independent.signature_ok(m)
@@ -281,3 +290,36 @@ def test_any_payout_and_flag_fit_the_chain_and_verify(amount, detail):
         assert independent.signature_ok(entry.metadata)
         assert json.loads(independent.canonical(entry.metadata)) == entry.metadata
         assert 20 <= len(entry.content) <= 10_000
+
+
+def test_terms_are_never_shortened_only_the_reasoning_is():
+    long_terms = Terms(
+        price=500.0,
+        deliverables=tuple(f"deliverable {i}: " + "x" * 280 for i in range(12)),
+        conditions=tuple(f"condition {i}: " + "y" * 280 for i in range(12)),
+    )
+    draft = propose(result=f.result(long_terms, "r" * 2000))
+    m = draft.entry.metadata
+    assert m["terms"]["deliverables"] == list(long_terms.deliverables)
+    assert m["terms"]["conditions"] == list(long_terms.conditions)
+    assert len(m["reasoning"]) < 2000
+    assert independent.within_chain_limits(m)
+    content = draft.entry.content
+    assert "Acceptance deadline: 2027-01-18T08:00:00Z" in content
+    assert len(content) <= 10_000
+
+
+def test_terms_too_large_for_the_chain_are_refused_not_truncated():
+    huge = Terms(
+        price=1.0,
+        deliverables=tuple("z" * 300 for _ in range(20)),
+        conditions=tuple("w" * 300 for _ in range(20)),
+    )
+    with pytest.raises(SettlementError, match="never shortened"):
+        propose(result=f.result(huge))
+
+
+def test_bidi_and_control_characters_are_removed_from_terms():
+    sneaky = Terms(price=1.0, deliverables=("pay \u202eevil\u202c now\x00",))
+    m = propose(result=f.result(sneaky)).entry.metadata
+    assert m["terms"]["deliverables"] == ["pay evil now"]
