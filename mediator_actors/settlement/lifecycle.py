@@ -46,6 +46,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import sqlite3
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -83,6 +84,10 @@ __all__ = ["MIGRATIONS", "OUTBOX", "SettlementBook", "Transition", "TransitionKi
 logger = logging.getLogger(__name__)
 
 OUTBOX = JobQueue("chain_outbox")
+#: Transient failures a proposal may meet before the writer quarantines it.
+PROPOSAL_ATTEMPTS = 8
+#: A payout claim is the fee: it outlasts a long chain outage rather than be quarantined.
+PAYOUT_ATTEMPTS = 100
 
 
 class SettlementBook:
@@ -159,8 +164,32 @@ class SettlementBook:
                 now,
             ),
         )
-        OUTBOX.enqueue(conn, f"proposal:{draft.settlement_id}", draft.entry.payload(), now=now)
+        OUTBOX.enqueue(
+            conn,
+            f"proposal:{draft.settlement_id}",
+            draft.entry.payload(),
+            now=now,
+            max_attempts=PROPOSAL_ATTEMPTS,
+        )
         return True
+
+    def abandon_unposted(
+        self, conn: sqlite3.Connection, settlement_id: str, reason: str
+    ) -> Transition | None:
+        """The chain refused our proposal for good (the writer's ``failed``): end it now as
+        ``expired`` with the chain's reason instead of waiting for the deadline. Only an own,
+        open, never-mined proposal moves; anything else returns None."""
+        row = get_settlement(conn, settlement_id)
+        if row is None or not row.own or row.mined or row.state in SettlementState.terminal():
+            return None
+        return self._move(
+            conn,
+            row,
+            SettlementState.EXPIRED,
+            f"the chain refused the proposal: {clean_text(reason, 300, single_line=True)}",
+            block_index=None,
+            chain_time=events.advance_clock(conn, math.nan),
+        )
 
     # ------------------------------------------------------------ following the chain
 
@@ -513,7 +542,11 @@ class SettlementBook:
                     settlement_id=row.settlement_id, amount=row.facilitation_fee, key=self.key
                 )
                 payout = OUTBOX.enqueue(
-                    conn, f"payout:{row.settlement_id}", claim.payload(), now=now
+                    conn,
+                    f"payout:{row.settlement_id}",
+                    claim.payload(),
+                    now=now,
+                    max_attempts=PAYOUT_ATTEMPTS,
                 )
         elif state in (SettlementState.REJECTED, SettlementState.FORFEITED) and mined:
             reputation.bump(conn, row.mediator_id, reputation.Counter.FORFEITED, now=now)

@@ -398,3 +398,37 @@ def test_reasons_never_carry_control_characters_from_author_names(store):
     assert moved.state is SettlementState.REJECTED
     assert "\n" not in moved.reason
     assert "\x1b" not in moved.reason
+
+
+def test_a_proposal_the_chain_refused_for_good_ends_at_once_and_only_once(chain):
+    proposal = draft()
+    chain.store.write(lambda conn: chain.book.record_proposal(conn, proposal))
+    moved = chain.store.write(
+        lambda conn: chain.book.abandon_unposted(
+            conn, proposal.settlement_id, "quality_check_failed\r\nforged"
+        )
+    )
+    assert moved.state is SettlementState.EXPIRED
+    assert moved.reason == "the chain refused the proposal: quality_check_failed forged"
+    again = chain.store.write(
+        lambda conn: chain.book.abandon_unposted(conn, proposal.settlement_id, "x")
+    )
+    assert again is None
+    assert not chain.store.write(lambda conn: chain.book.record_proposal(conn, proposal))
+
+
+def test_a_mined_proposal_is_never_abandoned(chain):
+    proposal, _ = propose_and_mine(chain)
+    result = chain.store.write(
+        lambda conn: chain.book.abandon_unposted(conn, proposal.settlement_id, "late failure")
+    )
+    assert result is None
+    assert state(chain, proposal.settlement_id) is SettlementState.PROPOSED
+
+
+def test_payout_jobs_outlast_a_long_outage(chain):
+    proposal, _ = propose_and_mine(chain)
+    sid = proposal.settlement_id
+    chain.mine(response("alice", sid, True), response("bob", sid, True), at=f.NOW + HOUR)
+    job = chain.store.read(lambda conn: OUTBOX.get(conn, f"payout:{sid}"))
+    assert job.max_attempts == 100
