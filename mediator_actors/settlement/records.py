@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from mediator_actors.model import EntryRef, MediatorId, SettlementId
+from mediator_actors.model import EntryRef, MediatorId, SettlementId, is_hex_id
 from mediator_actors.store.database import Migration
 
 
@@ -279,9 +279,31 @@ def list_settlements(
     rows = conn.execute(
         f"SELECT * FROM settlements WHERE {' AND '.join(clauses)}"  # noqa: S608 - fixed clauses
         " ORDER BY settlement_id LIMIT ?",
-        (*params, max(1, min(limit, 1000))),
+        (*params, max(1, min(limit, 1001))),
     )
     return [SettlementRecord.from_row(row) for row in rows]
+
+
+def settlements_page(
+    conn: sqlite3.Connection, *, state: str | None, limit: int, cursor: str | None
+) -> tuple[list[dict[str, Any]], str | None]:
+    """One page for ``/api/v1/settlements``: the items as JSON and the next cursor (the
+    last settlement_id, or None at the end). An unknown state or a cursor that is not an
+    id gives an empty page: the API never raises for what it cannot find."""
+    if state is not None and state not in {s.value for s in SettlementState}:
+        return [], None
+    if cursor is not None and not is_hex_id(cursor):
+        return [], None
+    limit = max(1, min(limit, 1000))
+    rows = list_settlements(
+        conn,
+        state=None if state is None else SettlementState(state),
+        limit=limit + 1,
+        after=cursor,
+    )
+    page = rows[:limit]
+    more = len(rows) > limit
+    return [r.to_json() for r in page], (page[-1].settlement_id if more else None)
 
 
 def count_by_state(conn: sqlite3.Connection, *, own: bool | None = None) -> dict[str, int]:

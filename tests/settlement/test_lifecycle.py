@@ -432,3 +432,29 @@ def test_payout_jobs_outlast_a_long_outage(chain):
     chain.mine(response("alice", sid, True), response("bob", sid, True), at=f.NOW + HOUR)
     job = chain.store.read(lambda conn: OUTBOX.get(conn, f"payout:{sid}"))
     assert job.max_attempts == 100
+
+
+def test_settlements_are_served_in_pages_with_a_cursor(chain):
+    from mediator_actors.settlement.records import count_by_state, settlements_page
+
+    ids = []
+    for i in range(5):
+        theirs = draft(key=RIVAL, offer=f.offer(f"po{i}", f"p{i}"), seek=f.seek(f"ps{i}", f"q{i}"))
+        chain.mine(theirs.entry, at=f.NOW + 60)
+        ids.append(theirs.settlement_id)
+    seen, cursor = [], None
+    while True:
+        items, cursor = chain.store.read(
+            lambda conn, c=cursor: settlements_page(conn, state="proposed", limit=2, cursor=c)
+        )
+        seen += [item["settlement_id"] for item in items]
+        if cursor is None:
+            break
+    assert seen == sorted(ids)
+    assert chain.store.read(
+        lambda conn: settlements_page(conn, state="bogus", limit=2, cursor=None)
+    ) == ([], None)
+    assert chain.store.read(
+        lambda conn: settlements_page(conn, state=None, limit=2, cursor="../x")
+    ) == ([], None)
+    assert chain.store.read(count_by_state)["proposed"] == 5
