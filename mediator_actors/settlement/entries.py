@@ -5,8 +5,10 @@ limits (protocol.md, "Common rules"): content 20 to 10,000 characters starting w
 kind's tag and naming the entry's own unique id; metadata at most 10,000 bytes (measured
 both as canonical UTF-8 and as Python's default ASCII-escaped ``json.dumps``, whichever is
 larger), at most 100 keys counted at every level, depth at most 5, and no key the chain
-strips. Text from the chain or the model is cleaned (lone surrogates replaced, control
-characters dropped) and capped; ids are validated, never rewritten.
+strips. Text from the chain or the model is cleaned (lone surrogates replaced, control and
+bidi characters dropped, which could hide text from a reader). The binding terms are never
+shortened: only the reasoning steps down (2,000 to 200 characters) to fit, and a proposal
+whose terms and parties alone do not fit is refused. Ids are validated, never rewritten.
 
 Pure functions; each costs one or a few Ed25519 signatures (well under a millisecond).
 """

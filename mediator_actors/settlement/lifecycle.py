@@ -14,8 +14,9 @@ Rules (protocol.md, "Lifecycle"; the choices protocol.md leaves open are marked 
 * **Proposals.** Every mined, valid, signed proposal is followed, ours and other
   mediators' (their reputation needs it), when the consensus mode admits it and, where
   this node knows the intents, its ``parties`` are the intents' authors. The first mined
-  proposal of a settlement id wins. * A proposal mined at or after its own deadline is
-  expired on arrival.
+  proposal of a settlement id wins. Malformed, unsigned, misattributed proposals and
+  proposals naming one author as both parties are quarantined with the reason.
+  * A proposal mined at or after its own deadline is expired on arrival.
 * **Responses** count only when authored by one of the settlement's ``parties`` and mined
   strictly before ``acceptance_deadline`` (block chain time < deadline). A party's later
   response replaces its earlier one. * The settlement ends as soon as the current responses
@@ -35,6 +36,9 @@ Rules (protocol.md, "Lifecycle"; the choices protocol.md leaves open are marked 
   refers to waits (``pending``) and is replayed, in chain order, when that arrives.
 * **Closed** -> one payout claim (ours only) enqueued in the chain outbox in the same
   transaction (dedupe key ``payout:<settlement_id>``), and both intents leave mediation.
+* **Own proposals never mined.** One whose deadline passes before it was posted expires
+  and its outbox job is given up; one the chain refused for good ends at once through
+  :meth:`SettlementBook.abandon_unposted`. Either way the pair is never proposed again.
 
 Every function takes the caller's connection and joins its transaction, so a state change,
 its reputation counters and its outbox job commit together; the returned transitions are
