@@ -458,3 +458,29 @@ def test_settlements_are_served_in_pages_with_a_cursor(chain):
         lambda conn: settlements_page(conn, state=None, limit=2, cursor="../x")
     ) == ([], None)
     assert chain.store.read(count_by_state)["proposed"] == 5
+
+
+def test_rebuild_restores_counters_from_the_tables_alone(chain):
+    from mediator_actors.settlement.reputation import list_reputations, rebuild
+
+    proposal, _ = propose_and_mine(chain)
+    sid = proposal.settlement_id
+    chain.mine(response("alice", sid, True), response("bob", sid, True), at=f.NOW + HOUR)
+    chain.store.write(lambda conn: conn.execute("UPDATE reputation SET closures = 99"))
+    assert chain.store.write(lambda conn: rebuild(conn, now=f.NOW)) == 1
+    (rep,) = chain.store.read(lambda conn: list_reputations(conn, limit=10))
+    assert (rep.mediator_id, rep.closures, rep.proposals, rep.weight) == (ME.mediator_id, 1, 1, 1.0)
+    assert rep.to_json()["display"] == "1.000"
+
+
+def test_an_unknown_mediator_is_new_with_weight_zero(chain):
+    rep = chain.store.read(lambda conn: get_reputation(conn, "ef" * 32))
+    assert (rep.weight, rep.display, rep.is_new) == (0.0, "new", True)
+
+
+def test_in_poa_the_authority_set_resolves_challenges(store):
+    settings = f.settings(mode=ConsensusMode.POA, authority_set=(RIVAL.mediator_id,))
+    book = SettlementBook.from_settings(replace(settings, challenge_resolvers=(RESOLVER,)), ME)
+    assert book.resolvers == frozenset({RIVAL.mediator_id})
+    plain = SettlementBook.from_settings(replace(f.settings(), challenge_resolvers=(RESOLVER,)), ME)
+    assert plain.resolvers == frozenset({RESOLVER})
