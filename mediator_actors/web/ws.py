@@ -1,0 +1,557 @@
+"""The monitoring WebSocket on ``WS_PORT``: challenge-response Ed25519 auth, bounded frames,
+per-client send queues, subscriptions with filters and heartbeats.
+
+Protocol (JSON text frames):
+
+1. server → ``{"type":"challenge","v":1,"challenge":<64 hex>,"server":<server id>}``
+2. client → ``{"type":"auth","key":<ed25519 public key hex>,"signature":<128 hex>}``, the
+   signature over :func:`auth_message` (domain ``nlc-mediator/ws-auth/v1``, the challenge's
+   32 bytes, the server id). One attempt per connection, within ``WS_AUTH_TIMEOUT_MS``.
+3. server → ``{"type":"welcome","channels":[...]}``; then the client sends
+   ``{"type":"subscribe","channel":C,"filter":{"party"|"intent"|"settlement": V}}``,
+   ``{"type":"unsubscribe","channel":C}`` or ``{"type":"ping"}`` and receives ``event`` frames.
+
+Anything else (no key configured, unknown key, bad or replayed signature, late answer, hostile
+Origin, oversized or endless frames, floods, too many subscriptions) closes the socket with the
+same frame: code 1008, reason ``refused``. The reason is logged here, never told to the peer.
+
+Frame lengths are checked from the header, before any payload is read (gevent-websocket would
+read whatever length a peer declares: field notes).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import secrets
+import socket
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import gevent
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from gevent.lock import Semaphore
+from gevent.queue import Full, Queue
+from geventwebsocket.exceptions import WebSocketError
+from geventwebsocket.handler import WebSocketHandler
+from geventwebsocket.websocket import Header, WebSocket
+
+from mediator_actors.web.hub import CHANNELS, EventHub, Filter
+from mediator_actors.web.server import EdgeHandler
+
+log = logging.getLogger("mediator.edge.ws")
+
+AUTH_DOMAIN = b"nlc-mediator/ws-auth/v1\x00"
+REFUSED_CODE = 1008
+REFUSED_REASON = "refused"
+HEX64 = 64
+_FILTER_KEYS = frozenset({"party", "intent", "settlement"})
+
+
+def auth_message(challenge: bytes, server_id: str) -> bytes:
+    """What a client signs: domain-separated so no other signature of the key can be reused."""
+    return AUTH_DOMAIN + challenge + server_id.encode("utf-8")
+
+
+@dataclass(frozen=True, slots=True)
+class WsLimits:
+    max_connections: int = 1000
+    max_unauthenticated: int = 64
+    auth_timeout_s: float = 5.0
+    max_frame_bytes: int = 4096
+    max_message_bytes: int = 8192
+    max_fragments: int = 8
+    max_subscriptions: int = 32
+    #: Client → server messages per second (token bucket) and burst.
+    message_rate: float = 20.0
+    message_burst: float = 40.0
+    #: New connections admitted per second (bogus auth floods), and burst.
+    admit_rate: float = 200.0
+    admit_burst: float = 400.0
+    send_queue: int = 256
+    send_timeout_s: float = 5.0
+    heartbeat_s: float = 20.0
+
+
+class TokenBucket:
+    def __init__(
+        self, rate: float, burst: float, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.rate, self.burst, self.clock = rate, burst, clock
+        self.tokens, self.at = burst, clock()
+
+    def take(self) -> bool:
+        now = self.clock()
+        self.tokens = min(self.burst, self.tokens + (now - self.at) * self.rate)
+        self.at = now
+        if self.tokens >= 1.0:
+            self.tokens -= 1.0
+            return True
+        return False
+
+
+class Refused(Exception):  # noqa: N818 - a verdict, not a fault
+    """The peer broke the protocol; the message is for our log only."""
+
+
+class BoundedWebSocket(WebSocket):  # type: ignore[misc]
+    """gevent-websocket's WebSocket with frame and message bounds checked from the header."""
+
+    __slots__ = ("limits", "on_activity", "on_ping")
+
+    def handle_ping(self, header: Any, payload: bytes) -> None:
+        # Routed through the client's queue so only its sender greenlet ever writes.
+        self.on_ping(payload)
+
+    def read_frame(self) -> tuple[Any, bytes]:
+        header = Header.decode_header(self.stream)  # at most 14 bytes
+        limits: WsLimits = self.limits
+        if header.flags:
+            raise Refused("reserved bits set")
+        if not header.mask:
+            raise Refused("unmasked client frame")
+        if header.length > limits.max_frame_bytes:
+            raise Refused(f"frame of {header.length} bytes declared")
+        payload = self.raw_read(header.length) if header.length else b""
+        if len(payload) != header.length:
+            raise WebSocketError("Unexpected EOF reading frame payload")
+        self.on_activity()
+        return header, header.unmask_payload(payload) if header.length else b""
+
+    def read_message(self) -> str | None:
+        """The next text message; ``None`` on a close frame. Binary is refused."""
+        message = bytearray()
+        opcode = None
+        frames = 0
+        while True:
+            header, payload = self.read_frame()
+            op = header.opcode
+            if op == self.OPCODE_PING:
+                self.handle_ping(header, payload)
+                continue
+            if op == self.OPCODE_PONG:
+                continue
+            if op == self.OPCODE_CLOSE:
+                return None
+            if op == self.OPCODE_TEXT and opcode is None:
+                opcode = op
+            elif op != self.OPCODE_CONTINUATION or opcode is None:
+                raise Refused(f"unexpected opcode {op}")
+            frames += 1
+            message += payload
+            if frames > self.limits.max_fragments or len(message) > self.limits.max_message_bytes:
+                raise Refused("message too large or too fragmented")
+            if header.fin:
+                try:
+                    return bytes(message).decode("utf-8")
+                except UnicodeDecodeError as exc:
+                    raise Refused("invalid utf-8") from exc
+
+
+class Ticket:
+    """One admitted connection's slot in the counters; :meth:`release` is idempotent."""
+
+    def __init__(self, app: WsApp) -> None:
+        self.app = app
+        self.authenticated = False
+        self.released = False
+
+    def promote(self) -> bool:
+        app = self.app
+        if app.authenticated >= app.limits.max_connections:
+            return False
+        app.pending -= 1
+        app.authenticated += 1
+        self.authenticated = True
+        return True
+
+    def release(self) -> None:
+        if self.released:
+            return
+        self.released = True
+        if self.authenticated:
+            self.app.authenticated -= 1
+        else:
+            self.app.pending -= 1
+
+
+class ClientConnection:
+    """An authenticated client: subscriptions, a bounded queue and its own sender greenlet."""
+
+    PING = (WebSocket.OPCODE_PING, b"")
+
+    def __init__(self, app: WsApp, ws: BoundedWebSocket, sock: Any, name: str) -> None:
+        self.app, self.ws, self.sock, self.name = app, ws, sock, name
+        self.subscriptions: dict[str, set[Filter]] = {}
+        self.queue: Queue[Any] = Queue(maxsize=app.limits.send_queue)
+        self.write_lock = Semaphore()
+        self.closed = False
+        self.last_seen = time.monotonic()
+        self.sender: gevent.Greenlet | None = None
+
+    def wants(self, channel: str, event: Mapping[str, Any]) -> bool:
+        filters = self.subscriptions.get(channel)
+        return bool(filters) and any(f.matches(event) for f in filters or ())
+
+    def offer(self, frame: str | tuple[int, bytes] | None) -> bool:
+        """Queue a text frame (or an ``(opcode, payload)`` control frame); never blocks."""
+        if self.closed or frame is None:
+            return False
+        try:
+            self.queue.put_nowait(frame)
+            return True
+        except Full:
+            log.info("ws client %s closed: send queue full (slow reader)", self.name)
+            gevent.spawn(self.close)
+            return False
+
+    def write(self, frame: str | tuple[int, bytes]) -> None:
+        with gevent.Timeout(self.app.limits.send_timeout_s), self.write_lock:
+            if isinstance(frame, tuple):
+                self.ws.send_frame(frame[1], frame[0])
+            else:
+                self.ws.send_frame(frame, WebSocket.OPCODE_TEXT)
+
+    def start(self) -> None:
+        self.sender = gevent.spawn(self._send_loop)
+
+    def _send_loop(self) -> None:
+        try:
+            while not self.closed:
+                self.write(self.queue.get())
+        except (gevent.Timeout, OSError, AttributeError):
+            # Timeout: slow reader; OSError/WebSocketError: gone; AttributeError: ws closed under us.
+            pass
+        finally:
+            gevent.spawn(self.close)
+
+    def close(self, code: int = 1000, reason: str = "") -> None:
+        if self.closed:
+            return
+        self.closed = True
+        self.app.hub.unsubscribe(self)
+        if self.sender is not None and self.sender is not gevent.getcurrent():
+            self.sender.kill(block=False)
+        self.app.close_socket(self.ws, self.sock, code, reason, self.write_lock)
+
+
+class WsHandler(EdgeHandler, WebSocketHandler):  # type: ignore[misc]
+    """The edge limits plus gevent-websocket's upgrade, with our bounded WebSocket and the
+    admission gate (connection caps, Origin policy, admission rate) before the 101."""
+
+    def upgrade_websocket(self) -> Any:
+        app: WsApp = self.server.application
+        if self.environ.get("HTTP_UPGRADE", "").lower() != "websocket":
+            return None  # a plain request: the WSGI app answers it
+        refusal = app.gate(self.environ)
+        if isinstance(refusal, str):
+            self.start_response(refusal, [("Content-Type", "application/json")])
+            return [json.dumps({"error": REFUSED_REASON}).encode()]
+        ticket = refusal
+        result = super().upgrade_websocket()
+        ws = getattr(self, "websocket", None)
+        if ws is None:
+            ticket.release()
+            return result
+        bounded = BoundedWebSocket(self.environ, ws.stream, self)
+        bounded.limits = app.limits
+        bounded.on_activity = _noop
+        bounded.on_ping = _noop_ping
+        ws.closed = True  # the replaced object must never write a close frame of its own
+        self.websocket = bounded
+        self.environ["wsgi.websocket"] = bounded
+        self.environ["mediator.ws_ticket"] = ticket
+        self.environ["mediator.ws_socket"] = self.socket
+        self.socket.settimeout(None)  # the auth deadline and heartbeats bound reads from here on
+        return result
+
+    def run_websocket(self) -> None:
+        try:
+            super().run_websocket()
+        finally:
+            ticket = self.environ.get("mediator.ws_ticket") if self.environ else None
+            if ticket is not None:
+                ticket.release()
+
+
+def _noop() -> None:
+    pass
+
+
+def _noop_ping(payload: bytes) -> None:
+    pass  # before auth nobody answers pings: the peer has one job, to answer the challenge
+
+
+class WsApp:
+    """The WSGI app on ``WS_PORT``: ``GET /`` counts, ``/ws`` the socket.
+
+    ``authorized_keys()`` returns ``{public key hex: name}`` and is called on every auth attempt,
+    so a revoked key stops working for new connections at once. Nothing here blocks the hub.
+    """
+
+    def __init__(
+        self,
+        hub: EventHub,
+        *,
+        server_id: str,
+        authorized_keys: Callable[[], Mapping[str, str]],
+        limits: WsLimits | None = None,
+        allowed_origins: Iterable[str] = (),
+    ) -> None:
+        self.hub = hub
+        self.server_id = server_id
+        self.authorized_keys = authorized_keys
+        self.limits = limits or WsLimits()
+        self.allowed_origins = frozenset(allowed_origins)
+        self.pending = 0
+        self.authenticated = 0
+        self.auth_failures = 0
+        self.clients: set[ClientConnection] = set()
+        self._admit = TokenBucket(self.limits.admit_rate, self.limits.admit_burst)
+        self._heartbeat: gevent.Greenlet | None = None
+
+    # admission
+
+    def gate(self, environ: Mapping[str, Any]) -> Ticket | str:
+        origin = environ.get("HTTP_ORIGIN")
+        if environ.get("PATH_INFO") != "/ws":
+            return "404 Not Found"
+        if origin is not None and origin not in self.allowed_origins:
+            log.info("ws refused: origin not allowed")
+            return "403 Forbidden"
+        busy = (
+            self.pending >= self.limits.max_unauthenticated
+            or self.pending + self.authenticated >= self.limits.max_connections
+            or not self._admit.take()
+        )
+        if busy:
+            return "503 Service Unavailable"
+        self.pending += 1
+        return Ticket(self)
+
+    # WSGI
+
+    def __call__(
+        self, environ: dict[str, Any], start_response: Callable[..., Any]
+    ) -> Iterable[bytes]:
+        ws = environ.get("wsgi.websocket")
+        if ws is not None:
+            self.serve(ws, environ["mediator.ws_ticket"], environ["mediator.ws_socket"])
+            return []
+        path = environ.get("PATH_INFO")
+        if path == "/" and environ.get("REQUEST_METHOD") in ("GET", "HEAD"):
+            return _json(start_response, "200 OK", self.counts())
+        if path == "/ws":
+            return _json(start_response, "400 Bad Request", {"error": "websocket upgrade required"})
+        return _json(start_response, "404 Not Found", {"error": "not found"})
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "connections": self.pending + self.authenticated,
+            "authenticated": self.authenticated,
+            "limit": self.limits.max_connections,
+        }
+
+    # one connection
+
+    def serve(self, ws: BoundedWebSocket, ticket: Ticket, sock: Any) -> None:
+        try:
+            name = self._authenticate(ws)
+        except (Refused, gevent.Timeout) as exc:
+            self.auth_failures += 1
+            log.info("ws auth refused: %s", _why(exc))
+            self.close_socket(ws, sock, REFUSED_CODE, REFUSED_REASON, None)
+            return
+        except OSError:
+            self.close_socket(ws, sock, 1000, "", None)
+            return
+        if not ticket.promote():
+            log.info("ws refused: authenticated connection limit")
+            self.close_socket(ws, sock, REFUSED_CODE, REFUSED_REASON, None)
+            return
+        client = ClientConnection(self, ws, sock, name)
+        ws.on_activity = lambda: setattr(client, "last_seen", time.monotonic())
+        ws.on_ping = lambda payload: client.offer((WebSocket.OPCODE_PONG, bytes(payload)))
+        self.clients.add(client)
+        self._ensure_heartbeat()
+        try:
+            client.offer(self.hub.encode({"type": "welcome", "channels": sorted(CHANNELS)}))
+            client.start()
+            self._client_loop(client)
+        except Refused as exc:
+            log.info("ws client %s refused: %s", name, exc)
+            client.close(REFUSED_CODE, REFUSED_REASON)
+        except (OSError, gevent.Timeout, AttributeError):
+            pass
+        finally:
+            self.clients.discard(client)
+            client.close()
+
+    def _authenticate(self, ws: BoundedWebSocket) -> str:
+        challenge = secrets.token_bytes(32)
+        keys = self.authorized_keys()
+        with gevent.Timeout(self.limits.auth_timeout_s):
+            frame = self.hub.encode(
+                {
+                    "type": "challenge",
+                    "v": 1,
+                    "challenge": challenge.hex(),
+                    "server": self.server_id,
+                }
+            )
+            if frame is None:
+                raise Refused("challenge could not be encoded")
+            ws.send_frame(frame, WebSocket.OPCODE_TEXT)
+            text = ws.read_message()
+        if not keys:
+            raise Refused("no authorised keys configured")  # fail closed, after the same exchange
+        msg = _parse(text)
+        key_hex, sig_hex = msg.get("key"), msg.get("signature")
+        if msg.get("type") != "auth" or not _is_hex(key_hex, HEX64) or not _is_hex(sig_hex, 128):
+            raise Refused("malformed auth message")
+        name = keys.get(str(key_hex))
+        if name is None:
+            raise Refused("unknown key")
+        try:
+            key = Ed25519PublicKey.from_public_bytes(bytes.fromhex(str(key_hex)))
+            key.verify(bytes.fromhex(str(sig_hex)), auth_message(challenge, self.server_id))
+        except (InvalidSignature, ValueError) as exc:
+            raise Refused(f"bad signature for key {name}") from exc
+        log.info("ws client authenticated as %s", name)
+        return name
+
+    def _client_loop(self, client: ClientConnection) -> None:
+        bucket = TokenBucket(self.limits.message_rate, self.limits.message_burst)
+        while not client.closed:
+            text = client.ws.read_message()
+            if text is None:
+                return
+            if not bucket.take():
+                raise Refused("message flood")
+            self._handle(client, _parse(text))
+
+    def _handle(self, client: ClientConnection, msg: Mapping[str, Any]) -> None:
+        kind, channel = msg.get("type"), msg.get("channel")
+        if kind == "ping":
+            client.offer(self.hub.encode({"type": "pong"}))
+            return
+        if kind not in ("subscribe", "unsubscribe") or channel not in CHANNELS:
+            raise Refused("invalid request")
+        if kind == "unsubscribe":
+            client.subscriptions.pop(str(channel), None)
+            self.hub.unsubscribe(client, str(channel))
+        else:
+            flt = _filter(msg.get("filter"))
+            total = sum(len(f) for f in client.subscriptions.values())
+            filters = client.subscriptions.setdefault(str(channel), set())
+            if flt not in filters and total >= self.limits.max_subscriptions:
+                raise Refused("too many subscriptions")
+            filters.add(flt)
+            self.hub.subscribe(client, str(channel))
+        client.offer(
+            self.hub.encode({"type": "subscribed", "channels": sorted(client.subscriptions)})
+        )
+
+    # heartbeats and closing
+
+    def _ensure_heartbeat(self) -> None:
+        if self._heartbeat is None or self._heartbeat.dead:
+            self._heartbeat = gevent.spawn(self._heartbeat_loop)
+
+    def _heartbeat_loop(self) -> None:
+        """One greenlet for every client: ping each, close those silent for two beats."""
+        beat = self.limits.heartbeat_s
+        while self.clients:
+            gevent.sleep(beat)
+            now = time.monotonic()
+            for client in list(self.clients):
+                if now - client.last_seen > 2 * beat:
+                    log.info("ws client %s closed: no heartbeat", client.name)
+                    gevent.spawn(client.close)
+                else:
+                    client.offer(ClientConnection.PING)
+
+    def close_socket(
+        self, ws: Any, sock: Any, code: int, reason: str, lock: Semaphore | None
+    ) -> None:
+        """Best-effort close frame (bounded wait), then shut the socket so the reader wakes."""
+        payload = code.to_bytes(2, "big") + reason.encode()
+        try:
+            with gevent.Timeout(1.0):
+                if lock is not None:
+                    with lock:
+                        ws.send_frame(payload, WebSocket.OPCODE_CLOSE)
+                else:
+                    ws.send_frame(payload, WebSocket.OPCODE_CLOSE)
+        except (gevent.Timeout, OSError, AttributeError):
+            pass
+        ws.closed = True
+        with contextlib.suppress(OSError):
+            sock.shutdown(socket.SHUT_RDWR)
+
+    def stop(self) -> None:
+        for client in list(self.clients):
+            client.close(1001, "going away")
+        if self._heartbeat is not None:
+            self._heartbeat.kill(block=False)
+
+
+def _why(exc: BaseException) -> str:
+    return "auth timeout" if isinstance(exc, gevent.Timeout) else str(exc)
+
+
+def _is_hex(value: object, length: int) -> bool:
+    return (
+        isinstance(value, str)
+        and len(value) == length
+        and all(c in "0123456789abcdef" for c in value)
+    )
+
+
+def _reject_constant(name: str) -> Any:
+    raise Refused(f"non-finite number {name}")
+
+
+def _parse(text: str | None) -> dict[str, Any]:
+    if text is None:
+        raise Refused("closed before answering")
+    try:
+        value = json.loads(text, parse_constant=_reject_constant)
+    except (ValueError, RecursionError) as exc:
+        raise Refused("malformed json") from exc
+    if not isinstance(value, dict):
+        raise Refused("message is not an object")
+    return value
+
+
+def _filter(raw: object) -> Filter:
+    if raw is None:
+        return Filter()
+    if not isinstance(raw, dict) or not set(raw) <= _FILTER_KEYS:
+        raise Refused("invalid filter")
+    for key, value in raw.items():
+        if not isinstance(value, str) or not 0 < len(value) <= 256:
+            raise Refused("invalid filter")
+        if key in ("intent", "settlement") and not all(c in "0123456789abcdef" for c in value):
+            raise Refused("invalid filter")
+    return Filter(
+        party=raw.get("party"), intent=raw.get("intent"), settlement=raw.get("settlement")
+    )
+
+
+def _json(start_response: Callable[..., Any], status: str, value: Any) -> list[bytes]:
+    body = json.dumps(value).encode()
+    start_response(
+        status,
+        [
+            ("Content-Type", "application/json"),
+            ("Content-Length", str(len(body))),
+            ("X-Content-Type-Options", "nosniff"),
+            ("Cache-Control", "no-store"),
+        ],
+    )
+    return [body]
