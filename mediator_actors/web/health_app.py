@@ -225,7 +225,8 @@ class HealthApp:
         self.read_model = read_model
         self.extra_metrics = extra_metrics
         self.clock_ms = clock_ms
-        app = bottle.Bottle(catchall=True, autojson=False)
+        app = bottle.Bottle(catchall=True)
+        app.config["json.enable"] = False
         app.route("/health/live", "GET", self.live)
         app.route("/health/ready", "GET", self.ready)
         app.route("/health", "GET", self.health)

@@ -182,8 +182,12 @@ class _Server(WSGIServer):  # type: ignore[misc]
         if self.active >= self.limits.max_connections:
             # Refuse at once rather than stop accepting: a full pool would also lock out probes.
             try:
-                sock.settimeout(1.0)
+                sock.settimeout(0.5)
                 sock.sendall(_BUSY)
+                # Half-close and drain a little: closing with unread input sends RST, which can
+                # destroy the 503 before the peer reads it.
+                sock.shutdown(socket.SHUT_WR)
+                sock.recv(4096)
             except OSError:
                 pass
             return
