@@ -54,7 +54,7 @@ def test_keys_new_never_overwrites_a_name(node_env, capsys):
 
 @pytest.mark.parametrize("name", ["../evil", "a/b", "x" * 65, "", "naïve"])
 def test_key_names_are_validated_not_rewritten(node_env, capsys, name):
-    code, _, err = run(capsys, "keys", "--key-dir", str(node_env / "k"), "new", name)
+    code, _, _ = run(capsys, "keys", "--key-dir", str(node_env / "k"), "new", name)
     assert code == 1
     assert not (node_env / "evil.pem").exists()
 
