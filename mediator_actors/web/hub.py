@@ -17,9 +17,12 @@ from __future__ import annotations
 import json
 import logging
 import time
+from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
+
+import gevent
 
 log = logging.getLogger("mediator.edge.ws")
 
@@ -67,13 +70,25 @@ def _strings(value: object) -> tuple[str, ...]:
     return ()
 
 
+def frame(opcode: int, payload: bytes) -> bytes:
+    """One unmasked, final server frame (RFC 6455 5.2), encoded once and sent to many."""
+    n = len(payload)
+    if n < 126:
+        head = bytes([0x80 | opcode, n])
+    elif n < 65536:
+        head = bytes([0x80 | opcode, 126]) + n.to_bytes(2, "big")
+    else:
+        head = bytes([0x80 | opcode, 127]) + n.to_bytes(8, "big")
+    return head + payload
+
+
 class Subscriber(Protocol):
     """What the hub needs of a connected client (``ws.ClientConnection``)."""
 
     def wants(self, channel: str, event: Mapping[str, Any]) -> bool: ...
 
-    def offer(self, frame: str) -> bool:
-        """Queue a frame without blocking; False (and the client is being closed) if full."""
+    def offer(self, data: bytes | None) -> bool:
+        """Send or queue an encoded frame without blocking; False if closed or now closing."""
         ...
 
 
@@ -84,7 +99,11 @@ class EventHub:
     """
 
     def __init__(
-        self, *, redact: Redactor = identity, clock: Callable[[], float] = time.time
+        self,
+        *,
+        redact: Redactor = identity,
+        clock: Callable[[], float] = time.time,
+        chunk: int = 64,
     ) -> None:
         self.redact = redact
         self.clock = clock
@@ -95,6 +114,10 @@ class EventHub:
         self.dropped_slow = 0
         self.redaction_failures = 0
         self.publish_errors = 0
+        #: Clients served inline per publish, and per slice of the fan-out greenlet.
+        self.chunk = chunk
+        self._fanout_jobs: deque[tuple[bytes, list[Subscriber]]] = deque()
+        self._fanout: gevent.Greenlet | None = None
 
     # clients
 
@@ -123,10 +146,18 @@ class EventHub:
             log.error("ws frame dropped: redaction or encoding failed (%s)", type(exc).__name__)
             return None
 
+    def encode_frame(self, message: Mapping[str, Any]) -> bytes | None:
+        """:meth:`encode` as one WebSocket text frame."""
+        text = self.encode(message)
+        return None if text is None else frame(0x1, text.encode("ascii"))
+
     def publish(self, channel: str, event: Mapping[str, Any]) -> int:
         """Deliver ``event`` to every client subscribed to ``channel`` whose filter matches.
 
-        Returns the number of clients it was queued for. Never blocks, never raises.
+        Returns the number of clients it is addressed to. Never blocks, never raises. The first
+        :attr:`chunk` clients get it at once; a larger fan-out continues on the hub's fan-out
+        greenlet, which yields between chunks so probes are answered during a 1,000-client
+        burst. Per-client order is kept: while a fan-out is pending, new events queue behind it.
         """
         try:
             if channel not in CHANNELS:
@@ -134,33 +165,50 @@ class EventHub:
                 log.warning("ws publish to unknown channel dropped")
                 return 0
             self.published += 1
-            subs = self._subscribers[channel]
-            if not subs:
+            targets = [c for c in self._subscribers[channel] if c.wants(channel, event)]
+            total = len(targets)
+            if not total:
                 return 0
             self.seq += 1
-            frame: str | None = None
-            queued = 0
-            for client in list(subs):
-                if not client.wants(channel, event):
-                    continue
-                if frame is None:
-                    envelope = {
-                        "type": "event",
-                        "channel": channel,
-                        "seq": self.seq,
-                        "ts": int(self.clock() * 1000),
-                        "data": event,
-                    }
-                    frame = self.encode(envelope)
-                    if frame is None:
-                        return 0
-                if client.offer(frame):
-                    queued += 1
-                else:
-                    self.dropped_slow += 1
-            self.delivered += queued
-            return queued
+            envelope = {
+                "type": "event",
+                "channel": channel,
+                "seq": self.seq,
+                "ts": int(self.clock() * 1000),
+                "data": event,
+            }
+            data = self.encode_frame(envelope)
+            if data is None:
+                return 0
+            if not self._fanout_jobs:
+                self._deliver(data, targets[: self.chunk])
+                targets = targets[self.chunk :]
+            if targets:
+                self._fanout_jobs.append((data, targets))
+                if self._fanout is None or self._fanout.dead:
+                    self._fanout = gevent.spawn(self._fanout_loop)
+            return total
         except Exception as exc:  # noqa: BLE001 - publish is called by actors after commit
             self.publish_errors += 1
             log.error("ws publish failed: %s", type(exc).__name__)
             return 0
+
+    def _deliver(self, data: bytes, clients: list[Subscriber]) -> None:
+        for client in clients:
+            if client.offer(data):
+                self.delivered += 1
+            else:
+                self.dropped_slow += 1
+
+    def _fanout_loop(self) -> None:
+        while self._fanout_jobs:
+            data, clients = self._fanout_jobs[0]
+            try:
+                for start in range(0, len(clients), self.chunk):
+                    self._deliver(data, clients[start : start + self.chunk])
+                    gevent.sleep(0)  # let the probes and readers in between chunks
+            except Exception as exc:  # noqa: BLE001 - one bad client must not stall the rest
+                self.publish_errors += 1
+                log.error("ws fan-out failed: %s", type(exc).__name__)
+            finally:
+                self._fanout_jobs.popleft()

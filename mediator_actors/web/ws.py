@@ -40,7 +40,7 @@ from geventwebsocket.exceptions import WebSocketError
 from geventwebsocket.handler import WebSocketHandler
 from geventwebsocket.websocket import Header, WebSocket
 
-from mediator_actors.web.hub import CHANNELS, EventHub, Filter
+from mediator_actors.web.hub import CHANNELS, EventHub, Filter, frame
 from mediator_actors.web.server import EdgeHandler
 
 log = logging.getLogger("mediator.edge.ws")
@@ -180,15 +180,25 @@ class Ticket:
 
 
 class ClientConnection:
-    """An authenticated client: subscriptions, a bounded queue and its own sender greenlet."""
+    """An authenticated client: subscriptions, a bounded queue of encoded frames and its own
+    sender greenlet.
 
-    PING = (WebSocket.OPCODE_PING, b"")
+    :meth:`offer` never blocks: when nothing is queued or being written it tries one
+    non-blocking ``send`` on the raw socket (most frames leave here, with no greenlet switch);
+    whatever does not fit goes to the queue, which the sender drains with a deadline. A full
+    queue closes this client alone.
+    """
+
+    PING = frame(WebSocket.OPCODE_PING, b"")
 
     def __init__(self, app: WsApp, ws: BoundedWebSocket, sock: Any, name: str) -> None:
         self.app, self.ws, self.sock, self.name = app, ws, sock, name
+        # gevent keeps the real socket non-blocking underneath: a send on it never waits.
+        self.raw = getattr(sock, "_sock", None)
         self.subscriptions: dict[str, set[Filter]] = {}
-        self.queue: Queue[Any] = Queue(maxsize=app.limits.send_queue)
+        self.queue: Queue[bytes] = Queue(maxsize=app.limits.send_queue)
         self.write_lock = Semaphore()
+        self.busy = False
         self.closed = False
         self.last_seen = time.monotonic()
         self.sender: gevent.Greenlet | None = None
@@ -197,24 +207,33 @@ class ClientConnection:
         filters = self.subscriptions.get(channel)
         return bool(filters) and any(f.matches(event) for f in filters or ())
 
-    def offer(self, frame: str | tuple[int, bytes] | None) -> bool:
-        """Queue a text frame (or an ``(opcode, payload)`` control frame); never blocks."""
-        if self.closed or frame is None:
+    def offer(self, data: bytes | None) -> bool:
+        """Send or queue one encoded frame; never blocks. False if closed or now closing."""
+        if self.closed or data is None:
             return False
+        if (
+            not self.busy
+            and self.raw is not None
+            and self.queue.empty()
+            and not self.write_lock.locked()
+        ):
+            try:
+                sent = self.raw.send(data)
+            except BlockingIOError:
+                sent = 0
+            except OSError:
+                gevent.spawn(self.close)
+                return False
+            if sent == len(data):
+                return True
+            data = data[sent:]  # the rest goes first in the queue, so order holds
         try:
-            self.queue.put_nowait(frame)
+            self.queue.put_nowait(data)
             return True
         except Full:
             log.info("ws client %s closed: send queue full (slow reader)", self.name)
             gevent.spawn(self.close)
             return False
-
-    def write(self, frame: str | tuple[int, bytes]) -> None:
-        with gevent.Timeout(self.app.limits.send_timeout_s), self.write_lock:
-            if isinstance(frame, tuple):
-                self.ws.send_frame(frame[1], frame[0])
-            else:
-                self.ws.send_frame(frame, WebSocket.OPCODE_TEXT)
 
     def start(self) -> None:
         self.sender = gevent.spawn(self._send_loop)
@@ -222,10 +241,13 @@ class ClientConnection:
     def _send_loop(self) -> None:
         try:
             while not self.closed:
-                self.write(self.queue.get())
-        except (gevent.Timeout, OSError, AttributeError):
-            # Timeout: slow reader; OSError/WebSocketError: gone; AttributeError: ws closed under us.
-            pass
+                data = self.queue.get()
+                self.busy = True
+                with gevent.Timeout(self.app.limits.send_timeout_s), self.write_lock:
+                    self.sock.sendall(data)
+                self.busy = False
+        except (gevent.Timeout, OSError):
+            pass  # Timeout: a slow reader; OSError: gone
         finally:
             gevent.spawn(self.close)
 
@@ -375,11 +397,11 @@ class WsApp:
             return
         client = ClientConnection(self, ws, sock, name)
         ws.on_activity = lambda: setattr(client, "last_seen", time.monotonic())
-        ws.on_ping = lambda payload: client.offer((WebSocket.OPCODE_PONG, bytes(payload)))
+        ws.on_ping = lambda payload: client.offer(frame(WebSocket.OPCODE_PONG, bytes(payload)))
         self.clients.add(client)
         self._ensure_heartbeat()
         try:
-            client.offer(self.hub.encode({"type": "welcome", "channels": sorted(CHANNELS)}))
+            client.offer(self.hub.encode_frame({"type": "welcome", "channels": sorted(CHANNELS)}))
             client.start()
             self._client_loop(client)
         except Refused as exc:
@@ -437,7 +459,7 @@ class WsApp:
     def _handle(self, client: ClientConnection, msg: Mapping[str, Any]) -> None:
         kind, channel = msg.get("type"), msg.get("channel")
         if kind == "ping":
-            client.offer(self.hub.encode({"type": "pong"}))
+            client.offer(self.hub.encode_frame({"type": "pong"}))
             return
         if kind not in ("subscribe", "unsubscribe") or channel not in CHANNELS:
             raise Refused("invalid request")
@@ -453,7 +475,7 @@ class WsApp:
             filters.add(flt)
             self.hub.subscribe(client, str(channel))
         client.offer(
-            self.hub.encode({"type": "subscribed", "channels": sorted(client.subscriptions)})
+            self.hub.encode_frame({"type": "subscribed", "channels": sorted(client.subscriptions)})
         )
 
     # heartbeats and closing
