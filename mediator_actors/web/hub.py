@@ -116,7 +116,9 @@ class EventHub:
         self.publish_errors = 0
         #: Clients served inline per publish, and per slice of the fan-out greenlet.
         self.chunk = chunk
-        self._fanout_jobs: deque[tuple[bytes, list[Subscriber]]] = deque()
+        self._fanout_jobs: deque[tuple[bytes, list[Subscriber], float]] = deque()
+        #: Seconds from publish to the last client of each deferred fan-out (newest 1,024).
+        self.fanout_seconds: deque[float] = deque(maxlen=1024)
         self._fanout: gevent.Greenlet | None = None
 
     # clients
@@ -184,7 +186,7 @@ class EventHub:
                 self._deliver(data, targets[: self.chunk])
                 targets = targets[self.chunk :]
             if targets:
-                self._fanout_jobs.append((data, targets))
+                self._fanout_jobs.append((data, targets, time.monotonic()))
                 if self._fanout is None or self._fanout.dead:
                     self._fanout = gevent.spawn(self._fanout_loop)
             return total
@@ -202,7 +204,7 @@ class EventHub:
 
     def _fanout_loop(self) -> None:
         while self._fanout_jobs:
-            data, clients = self._fanout_jobs[0]
+            data, clients, since = self._fanout_jobs[0]
             try:
                 for start in range(0, len(clients), self.chunk):
                     self._deliver(data, clients[start : start + self.chunk])
@@ -212,3 +214,4 @@ class EventHub:
                 log.error("ws fan-out failed: %s", type(exc).__name__)
             finally:
                 self._fanout_jobs.popleft()
+                self.fanout_seconds.append(time.monotonic() - since)
