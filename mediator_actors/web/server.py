@@ -91,9 +91,13 @@ def _read_headers(rfile: Any, limits: Limits) -> Any:
             raise RequestRefusedError(
                 "431", _response("431 Request Header Fields Too Large", "headers too large")
             )
-        buf.write(line)
         if line in (b"\r\n", b"\n", b""):
+            buf.write(line)
             break
+        if line[:1] in (b" ", b"\t"):
+            # obs-fold (RFC 9112 5.2): would splice CR/LF into a header value; refuse it.
+            raise RequestRefusedError("400", _response("400 Bad Request", "bad header"))
+        buf.write(line)
     buf.seek(0)
     return pywsgi.headers_factory(buf)
 

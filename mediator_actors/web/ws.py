@@ -24,6 +24,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import re
 import secrets
 import socket
 import time
@@ -41,7 +42,7 @@ from geventwebsocket.handler import WebSocketHandler
 from geventwebsocket.websocket import Header, WebSocket
 
 from mediator_actors.web.hub import CHANNELS, EventHub, Filter, frame
-from mediator_actors.web.server import EdgeHandler
+from mediator_actors.web.server import EdgeHandler, escape_for_log
 
 log = logging.getLogger("mediator.edge.ws")
 
@@ -49,6 +50,8 @@ AUTH_DOMAIN = b"nlc-mediator/ws-auth/v1\x00"
 REFUSED_CODE = 1008
 REFUSED_REASON = "refused"
 HEX64 = 64
+#: A Sec-WebSocket-Key is base64 of exactly 16 bytes (RFC 6455 4.1).
+_WS_KEY = re.compile(r"^[A-Za-z0-9+/]{21}[AQgw]==$")
 _FILTER_KEYS = frozenset({"party", "intent", "settlement"})
 
 
@@ -261,9 +264,43 @@ class ClientConnection:
         self.app.close_socket(self.ws, self.sock, code, reason, self.write_lock)
 
 
+class _EscapingLogger:
+    """gevent-websocket logs client header values; route them through our escaping."""
+
+    def _emit(self, level: int, msg: str, *args: Any) -> None:
+        if log.isEnabledFor(level):
+            try:
+                text = msg % args if args else msg
+            except (TypeError, ValueError):
+                text = msg
+            log.log(level, "websocket: %s", escape_for_log(str(text)))
+
+    def debug(self, msg: str, *args: Any) -> None:
+        self._emit(logging.DEBUG, msg, *args)
+
+    def info(self, msg: str, *args: Any) -> None:
+        self._emit(logging.INFO, msg, *args)
+
+    def warning(self, msg: str, *args: Any) -> None:
+        self._emit(logging.WARNING, msg, *args)
+
+    def error(self, msg: str, *args: Any) -> None:
+        self._emit(logging.ERROR, msg, *args)
+
+    def exception(self, msg: str, *args: Any) -> None:
+        self._emit(logging.ERROR, msg, *args)
+
+
+_WS_LOG = _EscapingLogger()
+
+
 class WsHandler(EdgeHandler, WebSocketHandler):  # type: ignore[misc]
     """The edge limits plus gevent-websocket's upgrade, with our bounded WebSocket and the
     admission gate (connection caps, Origin policy, admission rate) before the 101."""
+
+    @property
+    def logger(self) -> _EscapingLogger:
+        return _WS_LOG
 
     def upgrade_websocket(self) -> Any:
         app: WsApp = self.server.application
@@ -274,7 +311,16 @@ class WsHandler(EdgeHandler, WebSocketHandler):  # type: ignore[misc]
             self.start_response(refusal, [("Content-Type", "application/json")])
             return [json.dumps({"error": REFUSED_REASON}).encode()]
         ticket = refusal
-        result = super().upgrade_websocket()
+        if not _WS_KEY.fullmatch(self.environ.get("HTTP_SEC_WEBSOCKET_KEY", "")):
+            # gevent-websocket lets a malformed key raise binascii.Error (a 500 with a traceback).
+            ticket.release()
+            self.start_response("400 Bad Request", [("Content-Type", "application/json")])
+            return [json.dumps({"error": REFUSED_REASON}).encode()]
+        try:
+            result = super().upgrade_websocket()
+        except BaseException:
+            ticket.release()
+            raise
         ws = getattr(self, "websocket", None)
         if ws is None:
             ticket.release()

@@ -335,3 +335,8 @@ def test_metric_label_values_cannot_break_the_line(label, value):
     sample = m.text().rstrip("\n").split("\n")
     assert len(sample) == 3
     assert sample[2].startswith('mediator_x{l="')
+
+
+def test_folded_header_lines_are_refused(health_server):
+    out = _raw(health_server, b"GET /health/live HTTP/1.1\r\nX-A: 1\r\n \r\nX-Forged: 1\r\n\r\n")
+    assert out.startswith(b"HTTP/1.1 400")

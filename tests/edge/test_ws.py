@@ -530,3 +530,17 @@ def test_a_slow_reader_is_closed_without_slowing_the_others(operator_key):
     finally:
         app.stop()
         server.stop(timeout=1)
+
+
+def test_client_header_values_reach_the_log_escaped(ws_env, caplog):
+    host, port = ws_env.server.address
+    for key in ("\x1b[31mAAAAAAAAAAAAAAAAAAAAAA==", "QUFBQUFBQUFBQUFB\x1b[0m"):
+        request = (
+            "GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+            f"Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: {key}\r\n\r\n"
+        ).encode()
+        with socket.create_connection((host, port), timeout=5) as s:
+            s.sendall(request)
+            assert s.recv(100).startswith(b"HTTP/1.1 400")
+    assert all("\x1b" not in r.getMessage() for r in caplog.records)
+    wait_for(lambda: ws_env.app.pending == 0)
