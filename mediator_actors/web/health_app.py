@@ -192,6 +192,17 @@ def snapshot_metrics(snapshot: HealthSnapshot, report: dict[str, Any], m: Metric
         m.add("disk_total_bytes", r.disk_total_gb * 1024**3, "data disk total")
 
 
+class _Discard:
+    def write(self, text: str) -> None:
+        pass
+
+    def flush(self) -> None:
+        pass
+
+
+_DISCARD = _Discard()
+
+
 def _with_headers(app: Any) -> Callable[..., Iterable[bytes]]:
     """WSGI middleware: the security headers on every response, errors included."""
 
@@ -201,6 +212,9 @@ def _with_headers(app: Any) -> Callable[..., Iterable[bytes]]:
             extra = [h for h in SECURITY_HEADERS if h[0].lower() not in names]
             return start_response(status, headers + extra, exc_info)
 
+        # Bottle writes a full traceback here on a 500; exception text can carry data we never
+        # log (URLs, payload fragments). The error handler logs the class name instead.
+        environ["wsgi.errors"] = _DISCARD
         result: Iterable[bytes] = app(environ, start)
         return result
 

@@ -437,6 +437,10 @@ class WsApp:
         except OSError:
             self.close_socket(ws, sock, 1000, "", None)
             return
+        except Exception as exc:  # noqa: BLE001 - a bug here must close one socket, not leak
+            log.error("ws auth failed unexpectedly: %s", type(exc).__name__)
+            self.close_socket(ws, sock, REFUSED_CODE, REFUSED_REASON, None)
+            return
         if not ticket.promote():
             log.info("ws refused: authenticated connection limit")
             self.close_socket(ws, sock, REFUSED_CODE, REFUSED_REASON, None)
@@ -453,8 +457,10 @@ class WsApp:
         except Refused as exc:
             log.info("ws client %s refused: %s", name, exc)
             client.close(REFUSED_CODE, REFUSED_REASON)
-        except (OSError, gevent.Timeout, AttributeError):
-            pass
+        except (OSError, gevent.Timeout):
+            pass  # the peer went away, or a send deadline passed
+        except Exception as exc:  # noqa: BLE001 - a bug here must close one client, not leak
+            log.error("ws client %s failed unexpectedly: %s", name, type(exc).__name__)
         finally:
             self.clients.discard(client)
             client.close()
@@ -463,7 +469,7 @@ class WsApp:
         challenge = secrets.token_bytes(32)
         keys = self.authorized_keys()
         with gevent.Timeout(self.limits.auth_timeout_s):
-            frame = self.hub.encode(
+            challenge_text = self.hub.encode(
                 {
                     "type": "challenge",
                     "v": 1,
@@ -471,9 +477,9 @@ class WsApp:
                     "server": self.server_id,
                 }
             )
-            if frame is None:
+            if challenge_text is None:
                 raise Refused("challenge could not be encoded")
-            ws.send_frame(frame, WebSocket.OPCODE_TEXT)
+            ws.send_frame(challenge_text, WebSocket.OPCODE_TEXT)
             text = ws.read_message()
         if not keys:
             raise Refused("no authorised keys configured")  # fail closed, after the same exchange
@@ -481,14 +487,19 @@ class WsApp:
         key_hex, sig_hex = msg.get("key"), msg.get("signature")
         if msg.get("type") != "auth" or not _is_hex(key_hex, HEX64) or not _is_hex(sig_hex, 128):
             raise Refused("malformed auth message")
-        name = keys.get(str(key_hex))
-        if name is None:
-            raise Refused("unknown key")
+        # Verify before looking the key up, so an unknown key and a bad signature cost the same
+        # and answer the same: the peer learns nothing about which keys are authorised.
         try:
             key = Ed25519PublicKey.from_public_bytes(bytes.fromhex(str(key_hex)))
             key.verify(bytes.fromhex(str(sig_hex)), auth_message(challenge, self.server_id))
-        except (InvalidSignature, ValueError) as exc:
-            raise Refused(f"bad signature for key {name}") from exc
+            valid = True
+        except (InvalidSignature, ValueError):
+            valid = False
+        name = keys.get(str(key_hex))
+        if name is None:
+            raise Refused("unknown key")
+        if not valid:
+            raise Refused(f"bad signature for key {name}")
         log.info("ws client authenticated as %s", name)
         return name
 

@@ -178,7 +178,9 @@ def test_hostile_prose_comes_back_as_inert_ascii_json(http, read_model):
     assert "X-Forged" not in resp.headers
 
 
-def test_an_internal_error_is_a_generic_json_500(health_server, http, read_model):
+def test_an_internal_error_is_a_generic_json_500_and_its_text_stays_out_of_the_log(
+    health_server, http, read_model, caplog
+):
     def boom(limit, cursor):
         raise RuntimeError("secret detail " + "x")
 
@@ -187,6 +189,8 @@ def test_an_internal_error_is_a_generic_json_500(health_server, http, read_model
     assert resp.status_code == 500
     assert resp.json() == {"error": "internal error"}
     assert "secret detail" not in resp.text
+    assert all("secret detail" not in r.getMessage() for r in caplog.records)
+    assert any("RuntimeError" in r.getMessage() for r in caplog.records)
 
 
 # section G: slow and oversized requests
