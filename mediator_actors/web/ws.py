@@ -24,12 +24,10 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
-import re
 import secrets
 import socket
 import time
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
 from typing import Any
 
 import gevent
@@ -37,122 +35,30 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from gevent.lock import Semaphore
 from gevent.queue import Full, Queue
-from geventwebsocket.exceptions import WebSocketError
 from geventwebsocket.handler import WebSocketHandler
-from geventwebsocket.websocket import Header, WebSocket
+from geventwebsocket.websocket import WebSocket
 
 from mediator_actors.web.hub import CHANNELS, EventHub, Filter, frame
 from mediator_actors.web.server import EdgeHandler, escape_for_log
+from mediator_actors.web.ws_protocol import (
+    AUTH_DOMAIN,
+    HEX64,
+    REFUSED_CODE,
+    REFUSED_REASON,
+    WS_KEY,
+    BoundedWebSocket,
+    Refused,
+    TokenBucket,
+    WsLimits,
+    auth_message,
+    is_hex,
+    parse_filter,
+    parse_message,
+)
+
+__all__ = ["AUTH_DOMAIN", "ClientConnection", "WsApp", "WsHandler", "WsLimits", "auth_message"]
 
 log = logging.getLogger("mediator.edge.ws")
-
-AUTH_DOMAIN = b"nlc-mediator/ws-auth/v1\x00"
-REFUSED_CODE = 1008
-REFUSED_REASON = "refused"
-HEX64 = 64
-#: A Sec-WebSocket-Key is base64 of exactly 16 bytes (RFC 6455 4.1).
-_WS_KEY = re.compile(r"^[A-Za-z0-9+/]{21}[AQgw]==$")
-_FILTER_KEYS = frozenset({"party", "intent", "settlement"})
-
-
-def auth_message(challenge: bytes, server_id: str) -> bytes:
-    """What a client signs: domain-separated so no other signature of the key can be reused."""
-    return AUTH_DOMAIN + challenge + server_id.encode("utf-8")
-
-
-@dataclass(frozen=True, slots=True)
-class WsLimits:
-    max_connections: int = 1000
-    max_unauthenticated: int = 64
-    auth_timeout_s: float = 5.0
-    max_frame_bytes: int = 4096
-    max_message_bytes: int = 8192
-    max_fragments: int = 8
-    max_subscriptions: int = 32
-    #: Client → server messages per second (token bucket) and burst.
-    message_rate: float = 20.0
-    message_burst: float = 40.0
-    #: New connections admitted per second (bogus auth floods), and burst.
-    admit_rate: float = 200.0
-    admit_burst: float = 400.0
-    send_queue: int = 256
-    send_timeout_s: float = 5.0
-    heartbeat_s: float = 20.0
-
-
-class TokenBucket:
-    def __init__(
-        self, rate: float, burst: float, clock: Callable[[], float] = time.monotonic
-    ) -> None:
-        self.rate, self.burst, self.clock = rate, burst, clock
-        self.tokens, self.at = burst, clock()
-
-    def take(self) -> bool:
-        now = self.clock()
-        self.tokens = min(self.burst, self.tokens + (now - self.at) * self.rate)
-        self.at = now
-        if self.tokens >= 1.0:
-            self.tokens -= 1.0
-            return True
-        return False
-
-
-class Refused(Exception):  # noqa: N818 - a verdict, not a fault
-    """The peer broke the protocol; the message is for our log only."""
-
-
-class BoundedWebSocket(WebSocket):  # type: ignore[misc]
-    """gevent-websocket's WebSocket with frame and message bounds checked from the header."""
-
-    __slots__ = ("limits", "on_activity", "on_ping")
-
-    def handle_ping(self, header: Any, payload: bytes) -> None:
-        # Routed through the client's queue so only its sender greenlet ever writes.
-        self.on_ping(payload)
-
-    def read_frame(self) -> tuple[Any, bytes]:
-        header = Header.decode_header(self.stream)  # at most 14 bytes
-        limits: WsLimits = self.limits
-        if header.flags:
-            raise Refused("reserved bits set")
-        if not header.mask:
-            raise Refused("unmasked client frame")
-        if header.length > limits.max_frame_bytes:
-            raise Refused(f"frame of {header.length} bytes declared")
-        payload = self.raw_read(header.length) if header.length else b""
-        if len(payload) != header.length:
-            raise WebSocketError("Unexpected EOF reading frame payload")
-        self.on_activity()
-        return header, header.unmask_payload(payload) if header.length else b""
-
-    def read_message(self) -> str | None:
-        """The next text message; ``None`` on a close frame. Binary is refused."""
-        message = bytearray()
-        opcode = None
-        frames = 0
-        while True:
-            header, payload = self.read_frame()
-            op = header.opcode
-            if op == self.OPCODE_PING:
-                self.handle_ping(header, payload)
-                continue
-            if op == self.OPCODE_PONG:
-                continue
-            if op == self.OPCODE_CLOSE:
-                return None
-            if op == self.OPCODE_TEXT and opcode is None:
-                opcode = op
-            elif op != self.OPCODE_CONTINUATION or opcode is None:
-                raise Refused(f"unexpected opcode {op}")
-            frames += 1
-            message += payload
-            if frames > self.limits.max_fragments or len(message) > self.limits.max_message_bytes:
-                raise Refused("message too large or too fragmented")
-            if header.fin:
-                try:
-                    return bytes(message).decode("utf-8")
-                except UnicodeDecodeError as exc:
-                    raise Refused("invalid utf-8") from exc
 
 
 class Ticket:
@@ -311,7 +217,7 @@ class WsHandler(EdgeHandler, WebSocketHandler):  # type: ignore[misc]
             self.start_response(refusal, [("Content-Type", "application/json")])
             return [json.dumps({"error": REFUSED_REASON}).encode()]
         ticket = refusal
-        if not _WS_KEY.fullmatch(self.environ.get("HTTP_SEC_WEBSOCKET_KEY", "")):
+        if not WS_KEY.fullmatch(self.environ.get("HTTP_SEC_WEBSOCKET_KEY", "")):
             # gevent-websocket lets a malformed key raise binascii.Error (a 500 with a traceback).
             ticket.release()
             self.start_response("400 Bad Request", [("Content-Type", "application/json")])
@@ -483,9 +389,9 @@ class WsApp:
             text = ws.read_message()
         if not keys:
             raise Refused("no authorised keys configured")  # fail closed, after the same exchange
-        msg = _parse(text)
+        msg = parse_message(text)
         key_hex, sig_hex = msg.get("key"), msg.get("signature")
-        if msg.get("type") != "auth" or not _is_hex(key_hex, HEX64) or not _is_hex(sig_hex, 128):
+        if msg.get("type") != "auth" or not is_hex(key_hex, HEX64) or not is_hex(sig_hex, 128):
             raise Refused("malformed auth message")
         # Verify before looking the key up, so an unknown key and a bad signature cost the same
         # and answer the same: the peer learns nothing about which keys are authorised.
@@ -511,7 +417,7 @@ class WsApp:
                 return
             if not bucket.take():
                 raise Refused("message flood")
-            self._handle(client, _parse(text))
+            self._handle(client, parse_message(text))
 
     def _handle(self, client: ClientConnection, msg: Mapping[str, Any]) -> None:
         kind, channel = msg.get("type"), msg.get("channel")
@@ -524,7 +430,7 @@ class WsApp:
             client.subscriptions.pop(str(channel), None)
             self.hub.unsubscribe(client, str(channel))
         else:
-            flt = _filter(msg.get("filter"))
+            flt = parse_filter(msg.get("filter"))
             total = sum(len(f) for f in client.subscriptions.values())
             filters = client.subscriptions.setdefault(str(channel), set())
             if flt not in filters and total >= self.limits.max_subscriptions:
@@ -581,45 +487,6 @@ class WsApp:
 
 def _why(exc: BaseException) -> str:
     return "auth timeout" if isinstance(exc, gevent.Timeout) else str(exc)
-
-
-def _is_hex(value: object, length: int) -> bool:
-    return (
-        isinstance(value, str)
-        and len(value) == length
-        and all(c in "0123456789abcdef" for c in value)
-    )
-
-
-def _reject_constant(name: str) -> Any:
-    raise Refused(f"non-finite number {name}")
-
-
-def _parse(text: str | None) -> dict[str, Any]:
-    if text is None:
-        raise Refused("closed before answering")
-    try:
-        value = json.loads(text, parse_constant=_reject_constant)
-    except (ValueError, RecursionError) as exc:
-        raise Refused("malformed json") from exc
-    if not isinstance(value, dict):
-        raise Refused("message is not an object")
-    return value
-
-
-def _filter(raw: object) -> Filter:
-    if raw is None:
-        return Filter()
-    if not isinstance(raw, dict) or not set(raw) <= _FILTER_KEYS:
-        raise Refused("invalid filter")
-    for key, value in raw.items():
-        if not isinstance(value, str) or not 0 < len(value) <= 256:
-            raise Refused("invalid filter")
-        if key in ("intent", "settlement") and not all(c in "0123456789abcdef" for c in value):
-            raise Refused("invalid filter")
-    return Filter(
-        party=raw.get("party"), intent=raw.get("intent"), settlement=raw.get("settlement")
-    )
 
 
 def _json(start_response: Callable[..., Any], status: str, value: Any) -> list[bytes]:
