@@ -152,8 +152,12 @@ class ChainClient:
         session: requests.Session | None = None,
         allow_private: bool = True,
         rng: random.Random | None = None,
+        recheck_every: float = 300.0,
     ) -> None:
         self.endpoint = check_endpoint(endpoint, allow_private=allow_private)
+        self._allow_private = allow_private
+        self._recheck_every = recheck_every
+        self._checked_at: float | None = None
         self._api_key = api_key
         self.limits = limits or ClientLimits()
         self.breaker = breaker or CircuitBreaker("chain", clock=clock)
@@ -276,6 +280,7 @@ class ChainClient:
     def _call(self, method: str, path: str, body: Any, *, ok: set[int]) -> tuple[int, bytes]:
         """One logical request with retries on transient failures; returns (status, body)."""
         failures = 0
+        self._recheck_endpoint()
         while True:
             try:
                 self.breaker.before_call()
@@ -303,6 +308,16 @@ class ChainClient:
             if status not in ok:
                 raise ChainProtocolError(f"{method} {path} answered HTTP {status}", status=status)
             return status, raw
+
+    def _recheck_endpoint(self) -> None:
+        """Re-run the SSRF rules on what the host name resolves to now (DNS rebinding),
+        at most every ``recheck_every`` seconds. Residual risk: requests resolves again
+        when it connects, so a rebinding inside that window is not caught here."""
+        now = self._clock()
+        if self._checked_at is not None and now - self._checked_at < self._recheck_every:
+            return
+        check_endpoint(self.endpoint, allow_private=self._allow_private, resolve=True)
+        self._checked_at = now
 
     def _once(self, method: str, path: str, body: Any) -> tuple[int, bytes]:
         limits = self.limits

@@ -258,3 +258,18 @@ def test_ssrf_rules_allow_loopback_and_refuse_private_when_asked() -> None:
     assert check_endpoint("http://127.0.0.1:5000/") == "http://127.0.0.1:5000"
     with pytest.raises(ChainError, match="private"):
         check_endpoint("https://10.0.0.5", allow_private=False)
+
+
+def test_the_endpoint_is_rechecked_on_what_its_name_resolves_to(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import socket
+
+    client = quick_client("http://chain.test:5000")
+    monkeypatch.setattr(
+        socket,
+        "getaddrinfo",
+        lambda *_a, **_k: [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("169.254.169.254", 5000))],
+    )
+    with pytest.raises(ChainError, match="link-local"):
+        client.pending()
