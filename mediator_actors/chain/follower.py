@@ -528,6 +528,11 @@ class ChainFollower:
                 (now, fork),
             )
             conn.execute(
+                "UPDATE chain_deferred SET raw = json_set(raw, '$.block_index', NULL)"
+                " WHERE json_extract(raw, '$.block_index') > ?",
+                (fork,),
+            )
+            conn.execute(
                 "INSERT INTO chain_cursor (id, next_index, last_hash, resets, updated_at) VALUES (1, ?, ?, 1, ?)"
                 " ON CONFLICT (id) DO UPDATE SET next_index = excluded.next_index,"
                 " last_hash = excluded.last_hash, resets = resets + 1, updated_at = excluded.updated_at",
