@@ -85,6 +85,10 @@ class _Changes:
     admitted: dict[str, int] = field(default_factory=dict)
 
 
+def _reject_ident(rej: codec.Rejected) -> str:
+    return rej.ref or hashlib.sha256(rej.preview.encode("utf-8", "replace")).hexdigest()
+
+
 def _inline(fn: Callable[..., Any], *args: Any) -> Any:
     return fn(*args)
 
@@ -157,7 +161,7 @@ class ChainFollower:
             and last_hash is not None
             and latest.block.hash != last_hash
         ):
-            return self._resync(next_index, latest)
+            return self._resync(next_index, latest, _Changes())
         changes = _Changes()
         self._admit_deferred(changes)  # waiting intents go first: intake stays FIFO per author
         done = 0
@@ -180,7 +184,7 @@ class ChainFollower:
                     break
                 if expected_prev is not None and block.previous_hash != expected_prev:
                     if index == next_index and not batch.blocks:
-                        return self._resync(next_index, latest)
+                        return self._resync(next_index, latest, changes)
                     break  # the chain moved under us mid-batch: commit what links, look again
                 batch.entries.extend(self._offload(prepare_entries, block.entries, self._max_flags))
                 batch.rejected.extend(block.rejected)
@@ -245,7 +249,9 @@ class ChainFollower:
             logger.warning("chain: pending pool unreadable: %s", escape_for_log(str(exc)))
             return
         fresh = [e for e in page.entries if e.ref not in self._known_pending]
-        batch = _Batch(rejected=[r for r in page.rejected if r.ref not in self._known_pending])
+        batch = _Batch(
+            rejected=[r for r in page.rejected if _reject_ident(r) not in self._known_pending]
+        )
         batch.entries = self._offload(prepare_entries, fresh, self._max_flags)
         if not batch.entries and not batch.rejected:
             return
@@ -253,7 +259,7 @@ class ChainFollower:
         if len(self._known_pending) > 200_000:
             self._known_pending.clear()
         self._known_pending.update(e.ref for e in fresh)
-        self._known_pending.update(r.ref for r in batch.rejected if r.ref)
+        self._known_pending.update(_reject_ident(r) for r in batch.rejected)
 
     # --- the transaction ------------------------------------------------------------
 
@@ -267,10 +273,7 @@ class ChainFollower:
                 self._apply_entry(conn, entry, prepared, budgets=budgets, out=local, now=now)
             for rej in batch.rejected:
                 # Keyed by ref *and* reason: a hostile page may reuse a good entry's ref.
-                ident = (
-                    rej.ref or hashlib.sha256(rej.preview.encode("utf-8", "replace")).hexdigest()
-                )
-                key = f"entry:{ident}:{rej.reason}"
+                key = f"entry:{_reject_ident(rej)}:{rej.reason}"
                 if record_quarantine(
                     conn,
                     key=key,
@@ -493,20 +496,28 @@ class ChainFollower:
     # --- reset / fork ---------------------------------------------------------------
 
     def _resync(
-        self, next_index: int, latest: codec.LatestBlock, *, max_walk: int = 64
+        self, next_index: int, latest: codec.LatestBlock, changes: _Changes, *, max_walk: int = 64
     ) -> PollResult:
-        """The chain under the cursor changed: find the common prefix and move back to it."""
+        """The chain under the cursor changed: find the common prefix and move back to it.
+
+        ``changes`` already committed in this poll are still reported."""
         stored = self._store.read(
             lambda c: dict(
                 c.execute(
-                    "SELECT idx, hash FROM chain_blocks WHERE idx >= ?", (next_index - max_walk,)
+                    "SELECT idx, hash FROM chain_blocks WHERE idx = 0 OR idx >= ?",
+                    (next_index - max_walk,),
                 ).fetchall()
             )
         )
         fork = -1
-        for index in range(
+        # A new genesis means a wiped chain: no need to walk back block by block.
+        genesis = latest.block.hash if latest.block.index == 0 else self._client.block(0).hash
+        walk = range(
             min(next_index - 1, latest.block.index), max(-1, next_index - 1 - max_walk), -1
-        ):
+        )
+        if stored.get(0) is not None and stored.get(0) != genesis:
+            walk = range(0)
+        for index in walk:
             ours = stored.get(index)
             theirs = (
                 latest.block.hash if index == latest.block.index else self._client.block(index).hash
@@ -528,6 +539,11 @@ class ChainFollower:
                 (now, fork),
             )
             conn.execute(
+                "UPDATE chain_deferred SET raw = json_set(raw, '$.block_index', NULL)"
+                " WHERE json_extract(raw, '$.block_index') > ?",
+                (fork,),
+            )
+            conn.execute(
                 "INSERT INTO chain_cursor (id, next_index, last_hash, resets, updated_at) VALUES (1, ?, ?, 1, ?)"
                 " ON CONFLICT (id) DO UPDATE SET next_index = excluded.next_index,"
                 " last_hash = excluded.last_hash, resets = resets + 1, updated_at = excluded.updated_at",
@@ -541,4 +557,14 @@ class ChainFollower:
             next_index,
             fork + 1,
         )
-        return PollResult(reset=True, next_index=fork + 1, caught_up=False)
+        return PollResult(
+            new_intents=tuple(changes.new_intents),
+            new_events={k: tuple(v) for k, v in changes.new_events.items()},
+            mined_intents=tuple(changes.mined_intents),
+            mined_events={k: tuple(v) for k, v in changes.mined_events.items()},
+            archived=tuple(changes.archived),
+            quarantined=tuple(changes.quarantined),
+            reset=True,
+            next_index=fork + 1,
+            caught_up=False,
+        )

@@ -34,6 +34,7 @@ from mediator_actors.chain.client import (
     PostOutcome,
     PostResult,
 )
+from mediator_actors.errors import ChainError, CodecError
 from mediator_actors.model import canonical_json
 from mediator_actors.resilience import Backoff
 from mediator_actors.store import Job, JobQueue, Store
@@ -189,6 +190,12 @@ class ChainWriter:
             else:  # 401/403 (fix the key), redirects, garbage: retry with back-off
                 self._retry(job, str(exc)[:300])
                 tally.retrying.append(job.dedupe_key)
+            return
+        except (ChainError, CodecError) as exc:
+            # An unreadable answer (the entry may exist: a retry then meets "duplicate"),
+            # or the endpoint failed its SSRF re-check: retry with back-off.
+            self._retry(job, str(exc)[:300])
+            tally.retrying.append(job.dedupe_key)
             return
         if result.outcome is PostOutcome.RATE_LIMIT:
             retry_after = result.retry_after or self._window
