@@ -60,6 +60,10 @@ __all__ = ["MIGRATIONS", "ChainFollower", "ChainReader", "IntakeLimit", "PollRes
 
 logger = logging.getLogger(__name__)
 
+#: Called inside the transaction that advances the cursor, once per mined block in chain
+#: order, with the block's entries and its chain timestamp; returns what it decided.
+MinedBlockHook = Callable[[sqlite3.Connection, list[ChainEntry], float], list[Any]]
+
 
 @dataclass(slots=True)
 class _Batch:
@@ -68,6 +72,8 @@ class _Batch:
     entries: list[tuple[ChainEntry, Any]] = field(default_factory=list)  # (entry, prepared)
     rejected: list[codec.Rejected] = field(default_factory=list)
     blocks: list[tuple[int, str]] = field(default_factory=list)
+    #: (chain timestamp, entries) of each mined block, in chain order, for ``on_mined_block``
+    mined: list[tuple[float, tuple[ChainEntry, ...]]] = field(default_factory=list)
     # (key, ref, block_index, reason, detail, final)
     failures: list[tuple[str, str | None, int | None, str, str, bool]] = field(default_factory=list)
     next_index: int | None = None
@@ -83,6 +89,7 @@ class _Changes:
     archived: list[EntryRef] = field(default_factory=list)
     quarantined: list[str] = field(default_factory=list)
     admitted: dict[str, int] = field(default_factory=dict)
+    decided: list[Any] = field(default_factory=list)
 
 
 def _reject_ident(rej: codec.Rejected) -> str:
@@ -110,6 +117,7 @@ class ChainFollower:
         max_attempts: int = 3,
         backoff: Backoff | None = None,
         read_pending: bool = True,
+        on_mined_block: MinedBlockHook | None = None,
     ) -> None:
         self._store = store
         self._client = client
@@ -122,6 +130,7 @@ class ChainFollower:
         self._max_attempts = max_attempts
         self._backoff = backoff or Backoff(minimum=1.0, maximum=60.0)
         self._read_pending = read_pending
+        self._on_mined_block = on_mined_block
         self._failures = 0
         self._budget: dict[str, deque[float]] = {}
         self._known_pending: set[str] = set()
@@ -189,6 +198,7 @@ class ChainFollower:
                 batch.entries.extend(self._offload(prepare_entries, block.entries, self._max_flags))
                 batch.rejected.extend(block.rejected)
                 batch.blocks.append((index, block.hash))
+                batch.mined.append((block.timestamp, block.entries))
                 batch.next_index, batch.last_hash = index + 1, block.hash
                 expected_prev = block.hash
             if batch.next_index is None and not batch.failures:
@@ -211,6 +221,7 @@ class ChainFollower:
             mined_events={k: tuple(v) for k, v in changes.mined_events.items()},
             archived=tuple(changes.archived),
             quarantined=tuple(changes.quarantined),
+            decided=tuple(changes.decided),
             deferred=deferred,
             blocks=done,
             next_index=next_index,
@@ -298,6 +309,10 @@ class ChainFollower:
                     final=final,
                 ):
                     local.quarantined.append(key)
+            if self._on_mined_block is not None:
+                # Decisions that follow from mined entries (settlements) commit with the cursor.
+                for timestamp, entries in batch.mined:
+                    local.decided.extend(self._on_mined_block(conn, list(entries), timestamp))
             for index, block_hash in batch.blocks:
                 conn.execute(
                     "INSERT OR REPLACE INTO chain_blocks (idx, hash) VALUES (?, ?)",
@@ -323,6 +338,7 @@ class ChainFollower:
             changes.mined_events.setdefault(kind, []).extend(refs)
         changes.archived += local.archived
         changes.quarantined += local.quarantined
+        changes.decided += local.decided
 
     def _apply_entry(
         self,

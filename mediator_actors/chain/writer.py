@@ -243,15 +243,10 @@ class ChainWriter:
 
     def _release(self, job: Job, *, not_before: float) -> None:
         """Back to pending without spending an attempt (pacing is not a failure)."""
-
-        def release(conn: sqlite3.Connection) -> None:
-            conn.execute(
-                "UPDATE jobs SET state = 'pending', attempts = MAX(0, attempts - 1), not_before = ?,"
-                " updated_at = ? WHERE id = ? AND state = 'running'",
-                (not_before, self._clock(), job.id),
-            )
-
-        self._store.write(release)
+        now = self._clock()
+        self._store.write(
+            lambda conn: OUTBOX.defer(conn, job.id, None, now=now, retry_in=not_before - now)
+        )
 
     def _retry(self, job: Job, error: str) -> None:
         delay = self._backoff.delay(job.attempts)
