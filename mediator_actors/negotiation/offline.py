@@ -138,9 +138,9 @@ def _price(o: StatedTerms, s: StatedTerms) -> _Price | str:
     return _Price(None, "neither intent names a price", -12)
 
 
-def _timeline(
+def _timeline(  # noqa: PLR0911 - one flat pass of rules reads best
     o: StatedTerms, s: StatedTerms, today: dt.date | None
-) -> tuple[str | None, str, int] | str:  # noqa: PLR0911 - one flat pass of rules reads best
+) -> tuple[str | None, str, int] | str:
     """(timeline text, note, confidence delta), or the reason the timelines clash."""
     start_days = o.start_within_days or 0.0
     offer_days = start_days + o.duration_days if o.duration_days is not None else None
