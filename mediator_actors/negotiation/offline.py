@@ -12,6 +12,7 @@ through the same validation and the same constraint check before it can become a
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 from mediator_actors.model import Intent, IntentType
@@ -74,6 +75,13 @@ def _money(value: float) -> str:
     return f"{value:,.2f}".rstrip("0").rstrip(".") + " NLC"
 
 
+def _head(service: str) -> frozenset[str]:
+    head = re.split(r"\s+(?:for|of|to|in|on|with|before|against|at|from)\s+", service, maxsplit=1)[
+        0
+    ]
+    return tokens(head)
+
+
 def _service_match(
     o: StatedTerms, s: StatedTerms, offer: Intent, seek: Intent
 ) -> tuple[float, str | None]:
@@ -84,6 +92,11 @@ def _service_match(
         return 0.0, "one intent does not say what service it offers or seeks"
     shared = o_all & s_all
     overlap = len(shared) / min(len(o_all), len(s_all))
+    # The head of a service ("accessibility testing" in "accessibility testing for our
+    # website") carries its meaning; a head fully shared is a match.
+    for head, other in ((_head(s.service), o_all), (_head(o.service), s_all)):
+        if len(head) >= 2 and head <= other:
+            overlap = max(overlap, SERVICE_OVERLAP + 0.1)
     if overlap < SERVICE_OVERLAP:
         # The offer may describe the service in its wider prose.
         wider = tokens(offer.content) & s_all

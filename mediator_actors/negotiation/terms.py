@@ -70,7 +70,11 @@ _ASK_CUES = re.compile(
 _AMOUNT = re.compile(rf"(?<![\w.]){_NUM}\s*{_CURRENCY}(?!\w)|{_CURRENCY}\s*{_NUM}", re.I)
 _HOURLY = re.compile(r"^\s*(?:/\s*h(?:ou)?r|per\s+hour|an\s+hour|hourly|/hour)", re.I)
 #: A rate per unit other than the hour ("0.05 NLC per word"): not a total price.
-_PER_UNIT = re.compile(r"^\s*(?:per|/|each|a)\s*(?!hour|hr)(?:[a-z]+)\b|^\s*each\b", re.I)
+_PER_UNIT = re.compile(
+    r"^\s*(?:per|/|a|an|each)\s*(?:word|page|image|photo|item|unit|line|label|minute|"
+    r"episode|article|post|session|day|week|month|seat|user)s?\b|^\s*each\b",
+    re.I,
+)
 
 _ABS_DATE = re.compile(
     rf"\b(?:(?P<m1>{_MONTH})\s+(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y1>\d{{4}})"
@@ -86,7 +90,15 @@ _DEADLINE_CUE = re.compile(
 )
 _START_CUE = re.compile(r"(?:start(?:ing)?|begin(?:ning)?|from|kick[- ]?off)\b[^.]{0,20}$", re.I)
 _WITHIN = re.compile(
-    rf"\b(?:within|in|inside|over|takes?|under)\s+(?:about\s+)?{_COUNT}\s+{_UNIT}\b", re.I
+    rf"\b(?:within|in|inside|over|takes?|under|turnaround(?:\s+of|\s+is)?|estimated)\s+"
+    rf"(?:about\s+|around\s+|roughly\s+|approximately\s+)?{_COUNT}\s+{_UNIT}\b(?!\s+of\b)",
+    re.I,
+)
+#: A bare "8 weeks" (no "in"/"within"); years excluded ("ten years of experience").
+_BARE_DURATION = re.compile(
+    rf"(?:^|[,:;(]|\band\b)\s*(?:about\s+|around\s+|roughly\s+)?{_COUNT}\s+"
+    r"(business days?|days?|weeks?|months?)\b(?!\s+(?:of|per|ago)\b)",
+    re.I,
 )
 _N_UNIT_TURNAROUND = re.compile(
     rf"\b{_COUNT}[- ](business day|day|week|month|year)s?\s*(?:turnaround|delivery|timeline)", re.I
@@ -309,19 +321,49 @@ def fold(text: str) -> str:
     return "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
 
 
+_SUFFIXES = (
+    "ations",
+    "ation",
+    "ated",
+    "ating",
+    "ments",
+    "ment",
+    "ions",
+    "ion",
+    "ings",
+    "ing",
+    "ers",
+    "er",
+    "ors",
+    "or",
+    "ed",
+)
+
+
 def _stem(word: str) -> str:
+    """A light stemmer: synonyms, plurals, then common suffixes, so "translated",
+    "translation" and "translator" meet at "translat"."""
     word = _SYNONYMS.get(word, word)
     for suffix, keep in (("ies", "y"), ("sses", "ss"), ("s", "")):
         if word.endswith(suffix) and len(word) > 3 and not word.endswith("ss"):
             word = word[: -len(suffix)] + keep
             break
-    return _SYNONYMS.get(word, word)
+    word = _SYNONYMS.get(word, word)
+    for suffix in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            word = word[: -len(suffix)]
+            break
+    if word.endswith("e") and len(word) > 4:
+        word = word[:-1]
+    return word
 
 
 def tokens(text: str) -> frozenset[str]:
     """Content words of ``text``, lower-cased, lightly stemmed, stopwords removed."""
-    words = re.findall(r"[a-z0-9][a-z0-9+#.\-]*[a-z0-9+#]|[a-z0-9]", fold(text).lower())
-    return frozenset(_stem(w) for w in words if w not in STOPWORDS and not w.isdigit())
+    words = re.findall(r"[a-z0-9][a-z0-9+#.]*[a-z0-9+#]|[a-z0-9]", fold(text).lower())
+    return frozenset(
+        _stem(w) for w in words if w not in STOPWORDS and not w.isdigit() and len(w) > 1
+    )
 
 
 def service_tokens(service: str) -> tuple[frozenset[str], frozenset[str]]:
@@ -461,6 +503,10 @@ def _read_timeline(text: str) -> tuple[dt.date | None, float | None, float | Non
             start_within = days if start_within is None else start_within
         elif duration is None:
             duration = days
+    if duration is None:
+        bare = _BARE_DURATION.search(text)
+        if bare:
+            duration = _count(bare.group(1)) * _UNIT_DAYS[bare.group(2).lower().rstrip("s")]
     return deadline, duration, start_within, start_date
 
 
@@ -470,7 +516,7 @@ _OFFER_SERVICE = re.compile(
     re.I,
 )
 _SEEK_SERVICE = re.compile(
-    r"(?:need|needs|looking for|seeking|seek|want|wanted|require|requires|hiring|hire|"
+    r"(?:need|needs|looking for|seeking|seeks|seek|want|wanted|require|requires|hiring|hire|"
     r"searching for|in need of)\s+(?:a |an |some |someone to |help with |help )?(?P<s>[^.;:!?\n]+)",
     re.I,
 )
@@ -486,7 +532,12 @@ _TOPIC = re.compile(
 def _service_and_topic(text: str, offer: bool) -> tuple[str, str | None]:
     pattern = _OFFER_SERVICE if offer else _SEEK_SERVICE
     match = pattern.search(text) or (_SEEK_SERVICE if offer else _OFFER_SERVICE).search(text)
-    phrase = match.group("s").strip() if match else (_sentences(text) or [text])[0]
+    if match:
+        phrase = match.group("s").strip()
+    else:
+        # A whole first sentence: its first word is capitalised only by position.
+        phrase = (_sentences(text) or [text])[0]
+        phrase = phrase[:1].lower() + phrase[1:] if phrase[1:2].islower() else phrase
     topic_match = _TOPIC.search(phrase)
     topic = None
     if topic_match:

@@ -283,7 +283,7 @@ def check_terms(terms: AnswerTerms, offer: Intent, seek: Intent) -> list[str]:  
         ask = o.ask if o.ask is not None else o.price_min
         if ask is not None and o.hourly and o.hours:
             ask *= o.hours
-        if ask is not None and not o.hourly and terms.price < ask - 1e-9:
+        if ask is not None and not (o.hourly and not o.hours) and terms.price < ask - 1e-9:
             violations.append(f"price {terms.price:g} NLC is below the offer's ask of {ask:g} NLC")
         if s.price_max is not None and terms.price > s.price_max + 1e-9:
             violations.append(
