@@ -24,6 +24,7 @@ from mediator_actors.negotiation.terms import (
     tokens,
 )
 from mediator_actors.negotiation.validation import Answer, AnswerTerms
+from mediator_actors.textsafety import detect_injection
 
 __all__ = ["OFFLINE_MODEL_ID", "assess", "reference_date", "stated_terms"]
 
@@ -73,6 +74,14 @@ def _refuse(reason: str, confidence: int = 85) -> Answer:
 
 def _money(value: float) -> str:
     return f"{value:,.2f}".rstrip("0").rstrip(".") + " NLC"
+
+
+_MARKUP = re.compile(r"[<>{}\[\]`|\\]")
+
+
+def _plain_condition(sentence: str) -> bool:
+    words = re.findall(r"[^\W\d_]{2,}", sentence)
+    return len(words) >= 2 and not _MARKUP.search(sentence) and not detect_injection(sentence)
 
 
 def _head(service: str) -> frozenset[str]:
@@ -255,7 +264,11 @@ def assess(offer: Intent, seek: Intent, *, today: dt.date | None = None) -> Answ
     )
     deliverables = [o.service or s.service]
     deliverables += [f"{n:,} {unit}" for n, unit in s.quantities if unit != "hours"][:4]
-    conditions = list(dict.fromkeys([*s.conditions, *o.conditions]))[:10]
+    # A sentence that tries to instruct a model, or markup, is not a party's condition: it
+    # stays out of the terms, so injected text cannot reach a settlement.
+    conditions = [c for c in dict.fromkeys([*s.conditions, *o.conditions]) if _plain_condition(c)][
+        :10
+    ]
     reasoning = (
         f"The offer provides '{o.service}' and the seek needs '{s.service}'.{topic_note} "
         f"Price: {price.note}. Timeline: {timeline_note}."

@@ -96,11 +96,9 @@ def _escape(text: str) -> str:
 
 
 def _field(label: str, name: str, value: str, limit: int, findings: list[str]) -> str:
-    clean = normalize_text(value)
+    # detect_injection normalises itself, and reports hidden characters on the raw text.
     findings.extend(f"{label}.{name}:{f}" for f in detect_injection(value))
-    if clean != value:
-        findings.extend(f"{label}.{name}:{f}" for f in detect_injection(clean))
-    clean = redact_emails(clean)
+    clean = redact_emails(normalize_text(value))
     if len(clean) > limit:
         clean = clean[:limit] + " [truncated]"
     return _escape(clean)
