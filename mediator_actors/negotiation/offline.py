@@ -24,6 +24,7 @@ from mediator_actors.negotiation.terms import (
     tokens,
 )
 from mediator_actors.negotiation.validation import Answer, AnswerTerms
+from mediator_actors.secretscan import redact_emails
 from mediator_actors.textsafety import detect_injection
 
 __all__ = ["OFFLINE_MODEL_ID", "assess", "reference_date", "stated_terms"]
@@ -81,7 +82,13 @@ _MARKUP = re.compile(r"[<>{}\[\]`|\\]")
 
 def _plain_condition(sentence: str) -> bool:
     words = re.findall(r"[^\W\d_]{2,}", sentence)
-    return len(words) >= 2 and not _MARKUP.search(sentence) and not detect_injection(sentence)
+    contact = redact_emails(sentence) != sentence or re.search(r"https?://|www\.", sentence)
+    return (
+        len(words) >= 2
+        and not contact
+        and not _MARKUP.search(sentence)
+        and not detect_injection(sentence)
+    )
 
 
 def _head(service: str) -> frozenset[str]:
@@ -199,7 +206,8 @@ def _timeline(  # noqa: PLR0911 - one flat pass of rules reads best
                 f"timeline: the offer needs {offer_days:g} days, the seek wants delivery "
                 f"within {s.duration_days:g} days"
             )
-        text = f"deliver within {s.duration_days:g} days"
+        days = min(offer_days, s.duration_days) if offer_days is not None else s.duration_days
+        text = f"deliver within {days:g} days"
         return (
             text,
             f"the seek wants delivery within {s.duration_days:g} days",

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 import anthropic
 import openai
 
+from mediator_actors.config import LLMProvider, Settings
 from mediator_actors.errors import LLMError
 from mediator_actors.model import Intent
 from mediator_actors.negotiation.offline import OFFLINE_MODEL_ID, assess
@@ -39,6 +40,7 @@ __all__ = [
     "ProviderReply",
     "Usage",
     "UsageLedger",
+    "build_provider",
     "cost_usd",
     "wire_schema",
 ]
@@ -311,3 +313,27 @@ class OfflineProvider:
     ) -> ProviderReply:
         answer = assess(offer, seek)
         return ProviderReply(text=json.dumps(answer.to_json()), model_id=self.model_id)
+
+
+def build_provider(
+    settings: Settings, *, base_url: str | None = None, timeout: float = 30.0, max_retries: int = 0
+) -> AnthropicProvider | OpenAIProvider | OfflineProvider:
+    """The provider ``LLM_PROVIDER``/``LLM_MODEL`` name, with the configured key."""
+    key = settings.llm_api_key.reveal() if settings.llm_api_key is not None else ""
+    if settings.llm_provider is LLMProvider.ANTHROPIC:
+        return AnthropicProvider(
+            api_key=key,
+            model_id=settings.llm_model,
+            base_url=base_url,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+    if settings.llm_provider is LLMProvider.OPENAI:
+        return OpenAIProvider(
+            api_key=key,
+            model_id=settings.llm_model,
+            base_url=base_url,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+    return OfflineProvider(model_id=settings.llm_model)

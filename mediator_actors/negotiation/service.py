@@ -26,10 +26,17 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
+from mediator_actors.config import Settings
 from mediator_actors.errors import LLMError
 from mediator_actors.model import Intent, IntentType, NegotiationResult
 from mediator_actors.negotiation.prompt import build_prompt, model_integrity_hash
-from mediator_actors.negotiation.providers import Provider, ProviderError, Usage, UsageLedger
+from mediator_actors.negotiation.providers import (
+    Provider,
+    ProviderError,
+    Usage,
+    UsageLedger,
+    build_provider,
+)
 from mediator_actors.negotiation.validation import AnswerError, decide, parse_answer
 from mediator_actors.resilience import Backoff, CircuitBreaker, CircuitOpenError
 from mediator_actors.secretscan import SecretScanner
@@ -44,7 +51,9 @@ __all__ = [
     "ClaimedNegotiation",
     "Negotiator",
     "Outcome",
+    "build_negotiator",
     "claim_negotiation",
+    "recent_metered_calls",
     "run_negotiation_job",
 ]
 
@@ -294,6 +303,24 @@ class Negotiator:
             "budget_remaining": None if self.budget is None else self.budget.remaining(),
             "usage": self.ledger.snapshot(),
         }
+
+
+def build_negotiator(
+    settings: Settings, *, base_url: str | None = None, timeout: float = 30.0
+) -> Negotiator:
+    """A negotiator wired from the settings: provider, secret scanner over the node's own
+    secrets, the hourly/daily budget, a breaker and ``MIN_NEGOTIATION_CONFIDENCE``."""
+    provider = build_provider(settings, base_url=base_url, timeout=timeout)
+    return Negotiator(
+        provider=provider,
+        scanner=SecretScanner(settings.secrets()),
+        min_confidence=settings.min_negotiation_confidence,
+        budget=CallBudget(
+            per_hour=settings.llm_max_calls_per_hour, per_day=settings.llm_max_calls_per_day
+        ),
+        breaker=CircuitBreaker(f"llm:{provider.model_id}"),
+        timeout=timeout,
+    )
 
 
 # --- job-level steps (the worker actor calls these) ---------------------------------------
