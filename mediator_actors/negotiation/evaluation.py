@@ -195,3 +195,66 @@ def evaluate(pairs: list[EvalPair], *, min_confidence: int = 60) -> EvalReport:
             }
         )
     return report
+
+
+_CORPUS_OFFER = re.compile(
+    r"^I am offering (?P<svc>.+) for (?:(?!for ).)+? projects\..*?Asking (?P<ask>\d+) NLC.*?"
+    r"start within (?P<start>\d+) days and deliver in (?P<weeks>\d+) weeks",
+    re.S,
+)
+_CORPUS_SEEK = re.compile(
+    r"^We need (?P<svc>.+) for an? (?:(?!for ).)+? project\..*?Budget of (?P<budget>\d+) NLC.*?"
+    r"delivered by (?P<date>[A-Z][a-z]+ \d{1,2}, \d{4})",
+    re.S,
+)
+#: The corpus has no timestamps; its pairs are judged as if written on this day.
+CORPUS_REFERENCE = "2026-01-01T00:00:00"
+
+
+def corpus_pairs(
+    path: Path, *, pairs: int = 600, seed: int = 7, same_service: float = 0.7
+) -> list[EvalPair]:
+    """Held-out pairs from ``bench-corpus.jsonl``, labelled from the corpus *templates*
+    (exact service string, ask <= budget, start + duration before the deadline), not by
+    the negotiator's parser. ``same_service`` of them share a service."""
+    import random
+
+    offers: list[tuple[dict[str, Any], re.Match[str]]] = []
+    seeks: dict[str, list[tuple[dict[str, Any], re.Match[str]]]] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        row = json.loads(line)
+        if row.get("type") == "offer" and (m := _CORPUS_OFFER.match(row["content"])):
+            offers.append((row, m))
+        elif row.get("type") == "seek" and (m := _CORPUS_SEEK.match(row["content"])):
+            seeks.setdefault(m["svc"], []).append((row, m))
+    every_seek = [item for group in seeks.values() for item in group]
+    rng = random.Random(seed)
+    reference = dt.date.fromisoformat(CORPUS_REFERENCE[:10])
+    result = []
+    for index, (orow, om) in enumerate(rng.sample(offers, min(pairs, len(offers)))):
+        pool = seeks.get(om["svc"]) if rng.random() < same_service else None
+        srow, sm = rng.choice(pool or every_seek)
+        deadline = dt.datetime.strptime(sm["date"], "%B %d, %Y").date()
+        days = int(om["start"]) + 7 * int(om["weeks"])
+        compatible = (
+            om["svc"] == sm["svc"]
+            and int(om["ask"]) <= int(sm["budget"])
+            and reference + dt.timedelta(days=days) <= deadline
+            and orow["author"] != srow["author"]
+        )
+        side = {"timestamp": CORPUS_REFERENCE}
+        result.append(
+            EvalPair(
+                id=f"corpus-{index}",
+                offer=intent_from_json({**orow, **side, "type": "offer"}),
+                seek=intent_from_json({**srow, **side, "type": "seek"}),
+                compatible=compatible,
+                reason="template labels",
+                limits={
+                    "price_min": int(om["ask"]),
+                    "price_max": int(sm["budget"]),
+                    "deliver_by": deadline.isoformat(),
+                },
+            )
+        )
+    return result

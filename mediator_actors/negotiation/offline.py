@@ -36,6 +36,15 @@ MAX_CONFIDENCE = 92
 SERVICE_OVERLAP = 0.5
 
 
+#: Words too general to make two services the same on their own ("geospatial analysis"
+#: is not "statistical analysis of survey data").
+GENERIC = tokens(
+    "analysis design development testing support consulting review writing data model "
+    "modeling system systems solution tool tooling engineering management report reports "
+    "application web online custom team"
+)
+
+
 def reference_date(*intents: Intent) -> dt.date | None:
     """The later of the intents' chain timestamps, as a date: "now" for relative terms."""
     days = []
@@ -107,16 +116,12 @@ def _service_match(
     if not o_all or not s_all:
         return 0.0, "one intent does not say what service it offers or seeks"
     shared = o_all & s_all
-    overlap = len(shared) / min(len(o_all), len(s_all))
+    overlap = len(shared) / min(len(o_all), len(s_all)) if shared - GENERIC else 0.0
     # The head of a service ("accessibility testing" in "accessibility testing for our
     # website") carries its meaning; a head fully shared is a match.
     for head, other in ((_head(s.service), o_all), (_head(o.service), s_all)):
         if len(head) >= 2 and head <= other:
             overlap = max(overlap, SERVICE_OVERLAP + 0.1)
-    if overlap < SERVICE_OVERLAP:
-        # The offer may describe the service in its wider prose.
-        wider = tokens(offer.content) & s_all
-        overlap = max(overlap, 0.8 * len(wider) / len(s_all))
     if overlap < SERVICE_OVERLAP:
         return (
             overlap,

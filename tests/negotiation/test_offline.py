@@ -5,12 +5,18 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mediator_actors.negotiation.evaluation import DEFAULT_EVAL_SET, evaluate, load_eval
+from mediator_actors.negotiation.evaluation import (
+    DEFAULT_EVAL_SET,
+    corpus_pairs,
+    evaluate,
+    load_eval,
+)
 from mediator_actors.negotiation.offline import assess
 from mediator_actors.negotiation.terms import HardCondition, parse_date, read_terms
 from tests.negotiation.helpers import offer, seek
@@ -122,3 +128,15 @@ def test_amounts_with_separators_are_read_exactly(ask: int, budget: int) -> None
 def test_the_offline_answer_is_byte_identical_across_calls(pair) -> None:  # type: ignore[no-untyped-def]
     runs = {json.dumps(assess(pair.offer, pair.seek).to_json(), sort_keys=True) for _ in range(3)}
     assert len(runs) == 1
+
+
+CORPUS = Path("/work/shared/data/bench-corpus.jsonl")
+
+
+@pytest.mark.skipif(not CORPUS.is_file(), reason="the shared benchmark corpus is not present")
+def test_held_out_corpus_pairs_labelled_from_the_templates_meet_the_targets() -> None:
+    report = evaluate(corpus_pairs(CORPUS, pairs=300))
+    assert report.violations == []
+    assert report.recall >= 0.8
+    assert report.precision >= 0.95
+    assert report.true_positive >= 50
