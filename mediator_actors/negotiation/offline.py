@@ -136,19 +136,37 @@ def _service_match(
     return overlap, None
 
 
-def _price(o: StatedTerms, s: StatedTerms) -> _Price | str:
+def _price(o: StatedTerms, s: StatedTerms) -> _Price | str:  # noqa: PLR0911
     seller_low = o.ask if o.ask is not None else o.price_min
     seller_high = (
         o.price_max
         if o.price_max is not None and o.ask is not None and o.price_max > o.ask
         else None
     )
-    if o.hourly and seller_low is not None:
-        if o.hours is None:
-            return _Price(None, "the offer prices by the hour and states no hours", 50)
-        seller_low *= o.hours
-        seller_high = seller_high * o.hours if seller_high is not None else None
     buyer_high = s.price_max
+    hours = o.hours or s.hours
+    if (
+        o.hourly
+        and s.hourly
+        and hours is None
+        and seller_low is not None
+        and buyer_high is not None
+    ):
+        if seller_low > buyer_high:
+            return f"price: the offer's rate {_money(seller_low)} per hour is above the seek's {_money(buyer_high)}"
+        return _Price(
+            None,
+            f"both price by the hour ({_money(seller_low)} within {_money(buyer_high)}); no hours stated",
+            -15,
+        )
+    if (o.hourly and seller_low is not None) or (s.hourly and buyer_high is not None):
+        if hours is None:
+            return _Price(None, "one side prices by the hour and no hours are stated", -25)
+        if o.hourly and seller_low is not None:
+            seller_low *= hours
+            seller_high = seller_high * hours if seller_high is not None else None
+        if s.hourly and buyer_high is not None:
+            buyer_high *= hours
     buyer_low = s.price_min or 0.0
     if seller_low is not None and buyer_high is not None:
         if seller_low > buyer_high:

@@ -68,6 +68,14 @@ _ASK_CUES = re.compile(
     re.I,
 )
 _AMOUNT = re.compile(rf"(?<![\w.]){_NUM}\s*{_CURRENCY}(?!\w)|{_CURRENCY}\s*{_NUM}", re.I)
+_CUED_BARE = re.compile(
+    r"(?:budget(?:\s+(?:is|of))?|asking|price(?:\s+is)?|pay(?:\s+up\s+to)?|rate(?:\s+is)?)"
+    rf"\s*:?\s*(?:about\s+|around\s+|up\s+to\s+)?{_NUM}"
+    r"(?![\d.,]*\s*(?:[kK]\s*)?(?:%|\$|\u20ac|\u00a3|usd|eur|gbp|dollars?|euros?|pounds?|percent|"
+    r"(?:business\s+)?days?|weeks?|months?|years?|hours?|hrs?|minutes?|words?|pages?|items?|"
+    r"images?|people|persons?|units?|nlc)\b)",
+    re.I,
+)
 _HOURLY = re.compile(r"^\s*(?:/\s*h(?:ou)?r|per\s+hour|an\s+hour|hourly|/hour)", re.I)
 #: A rate per unit other than the hour ("0.05 NLC per word"): not a total price.
 _PER_UNIT = re.compile(
@@ -446,39 +454,46 @@ def _sentences(text: str) -> list[str]:
 
 
 def _read_prices(text: str, offer: bool) -> tuple[float | None, float | None, float | None, bool]:
-    """(ask, max, min, hourly) from the prose."""
-    ask = high = low = None
-    hourly = False
+    """(ask, max, min, hourly) from the prose. A total beats an hourly rate of the same
+    role; ``hourly`` says the chosen main amount (an offer's ask, a seek's max) is a rate."""
     for match in _RANGE.finditer(text):
         a, b = _amount(match.group(1), match.group(2)), _amount(match.group(3), match.group(4))
         if a is not None and b is not None and a <= b:
-            low, high = a, b
-            if offer:
-                ask = a
-            hourly = hourly or bool(_HOURLY.match(text[match.end() :]))
-            return ask, high, low, hourly
-    for match in _AMOUNT.finditer(text):
-        number, kilo = (
-            (match.group(1), match.group(2)) if match.group(1) else (match.group(3), match.group(4))
-        )
+            hourly = bool(_HOURLY.match(text[match.end() :]))
+            return (a if offer else None), b, a, hourly
+    found: dict[str, list[tuple[float, bool]]] = {"ask": [], "max": [], "min": []}
+    matches = [
+        (m.start(), m.end(), m.group(1) or m.group(3), m.group(2) if m.group(1) else m.group(4))
+        for m in _AMOUNT.finditer(text)
+    ]
+    # "Budget: 500" or "asking 800" name an amount in NLC even without the currency.
+    matches += [(m.start(1), m.end(), m.group(1), m.group(2)) for m in _CUED_BARE.finditer(text)]
+    for start, end, number, kilo in sorted(matches):
         value = _amount(number, kilo)
         if value is None:
             continue
-        before = text[max(0, match.start() - 40) : match.start()]
-        after = text[match.end() :]
+        before = text[max(0, start - 40) : start]
+        after = text[end:]
         if _PER_UNIT.match(after) and not _HOURLY.match(after):
             continue
-        hourly = hourly or bool(_HOURLY.match(after))
+        rate = bool(_HOURLY.match(after))
         if _MAX_CUES.search(before):
-            high = value if high is None else high
+            found["max"].append((value, rate))
         elif _MIN_CUES.search(before):
-            low = value if low is None else low
-        elif _ASK_CUES.search(before) or ask is None:
-            if offer and ask is None:
-                ask = value
-            elif not offer and high is None:
-                high = value  # a seek naming a price names what it will pay
-    return ask, high, low, hourly
+            found["min"].append((value, rate))
+        else:
+            found["ask" if offer else "max"].append((value, rate))
+
+    def pick(role: str) -> tuple[float | None, bool]:
+        totals = [v for v, rate in found[role] if not rate]
+        if totals:
+            return totals[0], False
+        return (found[role][0][0], True) if found[role] else (None, False)
+
+    ask, ask_hourly = pick("ask")
+    high, high_hourly = pick("max")
+    low, _ = pick("min")
+    return ask, high, low, ask_hourly if offer else high_hourly
 
 
 def _read_timeline(text: str) -> tuple[dt.date | None, float | None, float | None, dt.date | None]:

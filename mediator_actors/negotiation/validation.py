@@ -280,14 +280,18 @@ def check_terms(terms: AnswerTerms, offer: Intent, seek: Intent) -> list[str]:  
     violations: list[str] = []
     o, s = _stated(offer), _stated(seek)
     if terms.price is not None:
+        hours = o.hours or s.hours
         ask = o.ask if o.ask is not None else o.price_min
-        if ask is not None and o.hourly and o.hours:
-            ask *= o.hours
-        if ask is not None and not (o.hourly and not o.hours) and terms.price < ask - 1e-9:
+        budget = s.price_max
+        if o.hourly and ask is not None:
+            ask = ask * hours if hours else None  # a rate with no hours bounds no total
+        if s.hourly and budget is not None:
+            budget = budget * hours if hours else None
+        if ask is not None and terms.price < ask - 1e-9:
             violations.append(f"price {terms.price:g} NLC is below the offer's ask of {ask:g} NLC")
-        if s.price_max is not None and terms.price > s.price_max + 1e-9:
+        if budget is not None and terms.price > budget + 1e-9:
             violations.append(
-                f"price {terms.price:g} NLC is above the seek's budget of {s.price_max:g} NLC"
+                f"price {terms.price:g} NLC is above the seek's budget of {budget:g} NLC"
             )
     today = _reference(offer, seek)
     dates = [

@@ -140,3 +140,36 @@ def test_held_out_corpus_pairs_labelled_from_the_templates_meet_the_targets() ->
     assert report.recall >= 0.8
     assert report.precision >= 0.95
     assert report.true_positive >= 50
+
+
+@pytest.mark.parametrize(
+    ("offer_text", "seek_text", "compatible", "price"),
+    [
+        ("DevOps engineer offering CI pipeline setup at 40 NLC per hour, estimated 25 hours.",
+         "Need CI pipeline setup. Budget 1,200 NLC.", True, 1000),
+        ("DevOps engineer offering CI pipeline setup, asking 900 NLC.",
+         "Need CI pipeline setup. We pay 50 NLC/hour for about 20 hours of work.", True, 900),
+        ("DevOps engineer offering CI pipeline setup at 60 NLC per hour, estimated 25 hours.",
+         "Need CI pipeline setup. Budget 1,200 NLC.", False, None),
+        ("DevOps engineer offering CI pipeline setup at 40 NLC per hour.",
+         "Need CI pipeline setup. We pay up to 30 NLC per hour.", False, None),
+        ("Offering CI pipeline setup, asking 800 for the job, done in 3 weeks.",
+         "Need CI pipeline setup. Budget: 1000.", True, 800),
+    ],
+)  # fmt: skip
+def test_hourly_rates_and_bare_cued_amounts_are_compared_as_totals(
+    offer_text: str, seek_text: str, compatible: bool, price: float | None
+) -> None:
+    answer = assess(offer(offer_text), seek(seek_text))
+    assert answer.compatible is compatible, answer.reasoning
+    if price is not None:
+        assert answer.terms is not None
+        assert answer.terms.price == price
+
+
+def test_an_hourly_rate_without_hours_is_never_proposed_on_a_guess() -> None:
+    answer = assess(
+        offer("DevOps engineer offering CI pipeline setup at 40 NLC per hour."),
+        seek("Need CI pipeline setup. Budget 1,200 NLC. Within 30 days."),
+    )
+    assert answer.confidence < 60
