@@ -16,10 +16,13 @@ from __future__ import annotations
 
 import copy
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 import anthropic
+import gevent
 import openai
 
 from mediator_actors.config import LLMProvider, Settings
@@ -166,10 +169,36 @@ def wire_schema() -> dict[str, Any]:
     return strip(copy.deepcopy(ANSWER_SCHEMA))  # type: ignore[no-any-return]
 
 
+#: A provider asking to wait longer than this is believed only up to this.
+MAX_RETRY_AFTER = 3600.0
+#: The whole call (connect, send, every read) must end within this multiple of the timeout.
+TOTAL_DEADLINE_FACTOR = 1.5
+
+
+class _DeadlineExceededError(Exception):
+    """Raised into the calling greenlet when a call outlives its total deadline."""
+
+
+@contextmanager
+def _total_deadline(seconds: float) -> Iterator[None]:
+    """Bound the *whole* call. httpx's timeout bounds each connect/read/write: a server that
+    drips a byte at a time never trips it. ``gevent.Timeout`` is given an Exception
+    instance, so expiry raises that (never the BaseException ``gevent.Timeout``, which
+    would stop every actor); the SDKs wrap it as a connection error, mapped back below."""
+    timer = gevent.Timeout(
+        seconds, _DeadlineExceededError(f"no complete answer within {seconds:g}s")
+    )
+    timer.start()
+    try:
+        yield
+    finally:
+        timer.close()
+
+
 def _retry_after(headers: Any) -> float | None:
     try:
         value = headers.get("retry-after") if headers is not None else None
-        return max(0.0, float(value)) if value is not None else None
+        return min(MAX_RETRY_AFTER, max(0.0, float(value))) if value is not None else None
     except (TypeError, ValueError):
         return None
 
@@ -179,6 +208,11 @@ def _map_error(exc: Exception, name: str) -> ProviderError:
     timeout_types = (anthropic.APITimeoutError, openai.APITimeoutError)
     connection_types = (anthropic.APIConnectionError, openai.APIConnectionError)
     status_types = (anthropic.APIStatusError, openai.APIStatusError)
+    cause: BaseException | None = exc
+    while cause is not None:
+        if isinstance(cause, _DeadlineExceededError):
+            return ProviderError(f"{name}: the call timed out ({cause})", transient=True)
+        cause = cause.__cause__ or cause.__context__
     if isinstance(exc, timeout_types):
         return ProviderError(f"{name}: the call timed out", transient=True)
     if isinstance(exc, connection_types):
@@ -219,15 +253,16 @@ class AnthropicProvider:
         self, prompt: Prompt, offer: Intent, seek: Intent, *, timeout: float
     ) -> ProviderReply:
         try:
-            message = self._client.messages.create(
-                model=self.model_id,
-                max_tokens=MAX_OUTPUT_TOKENS,
-                system=prompt.system,
-                messages=[{"role": "user", "content": prompt.user}],
-                output_config={"format": {"type": "json_schema", "schema": wire_schema()}},
-                timeout=timeout,
-            )
-        except anthropic.AnthropicError as exc:
+            with _total_deadline(timeout * TOTAL_DEADLINE_FACTOR):
+                message = self._client.messages.create(
+                    model=self.model_id,
+                    max_tokens=MAX_OUTPUT_TOKENS,
+                    system=prompt.system,
+                    messages=[{"role": "user", "content": prompt.user}],
+                    output_config={"format": {"type": "json_schema", "schema": wire_schema()}},
+                    timeout=timeout,
+                )
+        except (anthropic.AnthropicError, _DeadlineExceededError) as exc:
             raise _map_error(exc, "anthropic") from exc
         text = "".join(
             getattr(block, "text", "") for block in message.content if block.type == "text"
@@ -264,24 +299,25 @@ class OpenAIProvider:
         self, prompt: Prompt, offer: Intent, seek: Intent, *, timeout: float
     ) -> ProviderReply:
         try:
-            completion = self._client.chat.completions.create(
-                model=self.model_id,
-                messages=[
-                    {"role": "system", "content": prompt.system},
-                    {"role": "user", "content": prompt.user},
-                ],
-                response_format={
-                    "type": "json_schema",
-                    "json_schema": {
-                        "name": "negotiation_answer",
-                        "strict": True,
-                        "schema": wire_schema(),
+            with _total_deadline(timeout * TOTAL_DEADLINE_FACTOR):
+                completion = self._client.chat.completions.create(
+                    model=self.model_id,
+                    messages=[
+                        {"role": "system", "content": prompt.system},
+                        {"role": "user", "content": prompt.user},
+                    ],
+                    response_format={
+                        "type": "json_schema",
+                        "json_schema": {
+                            "name": "negotiation_answer",
+                            "strict": True,
+                            "schema": wire_schema(),
+                        },
                     },
-                },
-                max_completion_tokens=MAX_OUTPUT_TOKENS,
-                timeout=timeout,
-            )
-        except openai.OpenAIError as exc:
+                    max_completion_tokens=MAX_OUTPUT_TOKENS,
+                    timeout=timeout,
+                )
+        except (openai.OpenAIError, _DeadlineExceededError) as exc:
             raise _map_error(exc, "openai") from exc
         if not completion.choices:
             raise ProviderError("openai: the answer has no choices", transient=True)

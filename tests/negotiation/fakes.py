@@ -26,6 +26,7 @@ class Script:
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0
     stop_reason: str = "end_turn"
+    drip: float = 0.0  # seconds between single bytes of the body (a dripping server)
 
 
 class FakeProvider:
@@ -80,7 +81,15 @@ class FakeProvider:
             body = json.dumps(openai_envelope(script.text or "", finish))
         headers = [("Content-Type", "application/json"), *script.headers.items()]
         start_response(f"{script.status} Scripted", headers)
+        if script.drip:
+            return self._drip(body.encode(), script.drip)
         return [body.encode()]
+
+    def _drip(self, body: bytes, pause: float) -> Iterator[bytes]:
+        for index in range(len(body)):
+            if self.release.wait(timeout=pause):
+                return
+            yield body[index : index + 1]
 
     def start(self) -> None:
         self._server.start()

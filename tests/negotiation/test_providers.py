@@ -5,6 +5,7 @@ a retry can help."""
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -173,3 +174,30 @@ def test_the_wire_schema_keeps_the_shape_but_drops_bounds_the_node_enforces_itse
         "terms",
         "refusal_reason",
     }
+
+
+@pytest.mark.parametrize("kind", ["anthropic", "openai"])
+def test_a_dripping_body_is_cut_off_by_the_total_deadline(kind: str, server: FakeProvider) -> None:
+    # One byte every 0.1 s never trips a 0.3 s read timeout; the total deadline does.
+    server.script(Script(text=answer_json(), drip=0.1))
+    started = time.monotonic()
+    with pytest.raises(ProviderError, match="no complete answer within") as caught:
+        _provider(kind, server, timeout=0.3).complete(_Prompt(), offer(), seek(), timeout=0.3)  # type: ignore[arg-type]
+    assert caught.value.transient
+    assert time.monotonic() - started < 2
+
+
+def test_a_huge_retry_after_is_believed_only_up_to_an_hour(server: FakeProvider) -> None:
+    server.script(Script(status=429, body="{}", headers={"Retry-After": "99999999"}))
+    with pytest.raises(ProviderError) as caught:
+        _provider("openai", server).complete(_Prompt(), offer(), seek(), timeout=5)  # type: ignore[arg-type]
+    assert caught.value.retry_after == 3600
+
+
+@pytest.mark.parametrize("kind", ["anthropic", "openai"])
+def test_a_provider_that_is_down_is_a_transient_connection_error(kind: str) -> None:
+    with fake_provider() as server:
+        down = _provider(kind, server)
+    with pytest.raises(ProviderError, match="connection failed") as caught:
+        down.complete(_Prompt(), offer(), seek(), timeout=2)  # type: ignore[arg-type]
+    assert caught.value.transient
