@@ -27,10 +27,11 @@ from typing import Any
 from mediator_actors.errors import CodecError
 from mediator_actors.model import Intent, IntentType, NegotiationResult, Terms
 from mediator_actors.negotiation.terms import (
-    _HARD,
     CONFLICTS,
+    HARD_PATTERNS,
     StatedTerms,
     fold,
+    parse_date,
     read_terms,
     tokens,
 )
@@ -275,7 +276,6 @@ _WITHIN_DAYS = re.compile(r"\bwithin\s+(\d+(?:\.\d+)?)\s+(days?|weeks?|months?)\
 
 def check_terms(terms: AnswerTerms, offer: Intent, seek: Intent) -> list[str]:  # noqa: PLR0912 - one flat pass of rules reads best
     """Every way ``terms`` break what ``offer`` or ``seek`` stated; empty when none."""
-    from mediator_actors.negotiation.terms import parse_date
 
     violations: list[str] = []
     o, s = _stated(offer), _stated(seek)
@@ -334,7 +334,9 @@ def check_terms(terms: AnswerTerms, offer: Intent, seek: Intent) -> list[str]:  
             violations.append(f"deliverable {fold(item)[:80]!r} is not named by either intent")
     stated_hard = o.hard | s.hard
     proposed_hard = {
-        kind for kind, pattern in _HARD if any(pattern.search(fold(c)) for c in terms.conditions)
+        kind
+        for kind, pattern in HARD_PATTERNS
+        if any(pattern.search(fold(c)) for c in terms.conditions)
     }
     for a, b in CONFLICTS:
         for mine, theirs in ((a, b), (b, a)):
