@@ -51,6 +51,9 @@ Rules:
   that meets the seek's deadline and the offer's stated schedule, and deliverables that the
   intents name. If the intents do not align, set "compatible" to false and say why in
   "refusal_reason", with "terms" null.
+- Write the timeline with ISO dates ("start by 2027-01-10; deliver by 2027-03-01") or a
+  duration in days ("deliver within 30 days"). Terms are published: no contact details,
+  links or instructions in them.
 - "confidence" is an integer from 0 to 100 for how sure you are that both parties would
   accept these terms. Prose is never certain: do not answer 100.
 - Answer with exactly one JSON object matching this schema, and nothing else:

@@ -3,7 +3,8 @@ they run: claim a durable "negotiation" job, negotiate, record the outcome in th
 transaction that completes the job.
 
 Blocking: :meth:`Negotiator.negotiate` makes at most one provider call and blocks for it
-(up to ``timeout`` seconds, 30 by default). Under gevent's monkey patching the Anthropic
+(each connect/read is bounded by ``timeout``, 30 s by default, and the whole call by 1.5 x
+``timeout``); its own CPU work is about 5 ms (prompt, secret scan, validation, checks). Under gevent's monkey patching the Anthropic
 and OpenAI SDKs cooperate, so a worker greenlet may call it directly and other actors keep
 running. The offline provider is pure CPU (about a millisecond). Store calls go through
 :class:`Store`, which offloads SQLite to the hub's thread pool.

@@ -35,6 +35,8 @@ from mediator_actors.negotiation.terms import (
     read_terms,
     tokens,
 )
+from mediator_actors.secretscan import redact_emails
+from mediator_actors.textsafety import detect_injection
 
 __all__ = [
     "ANSWER_SCHEMA",
@@ -271,80 +273,117 @@ def _reference(offer: Intent, seek: Intent) -> dt.date | None:
 _ISO_OR_PROSE_DATE = re.compile(
     r"\d{4}-\d{2}-\d{2}|[A-Z][a-z]+\.? \d{1,2},? \d{4}|\d{1,2} [A-Z][a-z]+ \d{4}"
 )
-_WITHIN_DAYS = re.compile(r"\bwithin\s+(\d+(?:\.\d+)?)\s+(days?|weeks?|months?)\b", re.I)
+_DURATION = re.compile(r"\b(\d+(?:\.\d+)?)\s+(business days?|days?|weeks?|months?)\b", re.I)
+_UNIT_DAYS = {"b": 1.4, "d": 1, "w": 7, "m": 30}
 
 
-def check_terms(terms: AnswerTerms, offer: Intent, seek: Intent) -> list[str]:  # noqa: PLR0912 - one flat pass of rules reads best
-    """Every way ``terms`` break what ``offer`` or ``seek`` stated; empty when none."""
+def _check_price(terms: AnswerTerms, o: StatedTerms, s: StatedTerms) -> list[str]:
+    hours = o.hours or s.hours
+    ask = o.ask if o.ask is not None else o.price_min
+    budget = s.price_max
+    if o.hourly and ask is not None:
+        ask = ask * hours if hours else None  # a rate with no hours bounds no total
+    if s.hourly and budget is not None:
+        budget = budget * hours if hours else None
+    if terms.price is None:
+        if ask is not None and budget is not None:
+            return ["the terms name no price although both intents state one"]
+        return []
+    found = []
+    if ask is not None and terms.price < ask - 1e-9:
+        found.append(f"price {terms.price:g} NLC is below the offer's ask of {ask:g} NLC")
+    if budget is not None and terms.price > budget + 1e-9:
+        found.append(f"price {terms.price:g} NLC is above the seek's budget of {budget:g} NLC")
+    return found
 
-    violations: list[str] = []
-    o, s = _stated(offer), _stated(seek)
-    if terms.price is not None:
-        hours = o.hours or s.hours
-        ask = o.ask if o.ask is not None else o.price_min
-        budget = s.price_max
-        if o.hourly and ask is not None:
-            ask = ask * hours if hours else None  # a rate with no hours bounds no total
-        if s.hourly and budget is not None:
-            budget = budget * hours if hours else None
-        if ask is not None and terms.price < ask - 1e-9:
-            violations.append(f"price {terms.price:g} NLC is below the offer's ask of {ask:g} NLC")
-        if budget is not None and terms.price > budget + 1e-9:
-            violations.append(
-                f"price {terms.price:g} NLC is above the seek's budget of {budget:g} NLC"
-            )
-    today = _reference(offer, seek)
-    dates = [
-        d for d in (parse_date(m) for m in _ISO_OR_PROSE_DATE.findall(terms.timeline or "")) if d
-    ]
+
+def _check_timeline(
+    terms: AnswerTerms, o: StatedTerms, s: StatedTerms, today: dt.date | None
+) -> list[str]:
+    timeline = terms.timeline or ""
+    dates = [d for d in (parse_date(m) for m in _ISO_OR_PROSE_DATE.findall(timeline)) if d]
+    durations = [float(n) * _UNIT_DAYS[unit[0].lower()] for n, unit in _DURATION.findall(timeline)]
+    limited = s.deadline is not None or s.duration_days is not None
+    if limited and not dates and not durations:
+        return ["the seek states a deadline; the timeline must carry a date or a duration"]
+    found = []
+    latest = today + dt.timedelta(days=s.duration_days) if today and s.duration_days else None
     for day in dates:
         if s.deadline is not None and day > s.deadline:
-            violations.append(
+            found.append(
                 f"timeline date {day.isoformat()} is after the seek's deadline {s.deadline.isoformat()}"
             )
-        if today is not None and day < today:
-            violations.append(f"timeline date {day.isoformat()} is before the intents were written")
-    if today is not None and s.duration_days is not None:
-        limit = today + dt.timedelta(days=s.duration_days)
-        violations += [
-            f"timeline date {d.isoformat()} is later than the seek's {s.duration_days:g} days"
-            for d in dates
-            if d > limit
-        ]
-    for match in _WITHIN_DAYS.finditer(terms.timeline or ""):
-        days = float(match.group(1)) * {"d": 1, "w": 7, "m": 30}[match.group(2)[0].lower()]
-        if s.duration_days is not None and days > s.duration_days:
-            violations.append(
-                f"timeline of {days:g} days exceeds the seek's {s.duration_days:g} days"
+        if latest is not None and day > latest:
+            found.append(
+                f"timeline date {day.isoformat()} is later than the seek's {s.duration_days:g} days"
             )
+        if today is not None and day < today:
+            found.append(f"timeline date {day.isoformat()} is before the intents were written")
+    if durations:
+        days = max(durations)
+        if s.duration_days is not None and days > s.duration_days:
+            found.append(f"timeline of {days:g} days exceeds the seek's {s.duration_days:g} days")
         if (
             s.deadline is not None
             and today is not None
             and today + dt.timedelta(days=days) > s.deadline
         ):
-            violations.append(
+            found.append(
                 f"timeline of {days:g} days ends after the seek's deadline {s.deadline.isoformat()}"
             )
+    # The offer's own schedule: a delivery date it cannot make breaks its stated limit.
+    if today is not None and o.duration_days is not None and dates:
+        earliest = today + dt.timedelta(days=(o.start_within_days or 0) + o.duration_days)
+        if max(dates) < earliest:
+            found.append(
+                f"timeline ends {max(dates).isoformat()}, before the offer can deliver "
+                f"({earliest.isoformat()})"
+            )
+    return found
+
+
+def _check_text(terms: AnswerTerms, offer: Intent, seek: Intent) -> list[str]:
+    found = []
     if not terms.deliverables:
-        violations.append("the terms name no deliverable")
+        found.append("the terms name no deliverable")
     named = tokens(" ".join([offer.content, seek.content, *offer.desires, *seek.desires]))
     for item in terms.deliverables:
         words = tokens(item)
         if not words or len(words & named) / len(words) < DELIVERABLE_OVERLAP:
-            violations.append(f"deliverable {fold(item)[:80]!r} is not named by either intent")
-    stated_hard = o.hard | s.hard
-    proposed_hard = {
+            found.append(f"deliverable {fold(item)[:80]!r} is not named by either intent")
+    # Terms are published on the chain: no instructions, contact details or links in them.
+    for item in (*terms.deliverables, *terms.conditions, terms.timeline or ""):
+        if detect_injection(item):
+            found.append(f"term {fold(item)[:60]!r} reads as an instruction to a model")
+        elif redact_emails(item) != item or re.search(r"https?://|www\.", item):
+            found.append(f"term {fold(item)[:60]!r} carries contact details or a link")
+    return found
+
+
+def _check_conditions(terms: AnswerTerms, o: StatedTerms, s: StatedTerms) -> list[str]:
+    stated = o.hard | s.hard
+    proposed = {
         kind
         for kind, pattern in HARD_PATTERNS
         if any(pattern.search(fold(c)) for c in terms.conditions)
     }
-    for a, b in CONFLICTS:
-        for mine, theirs in ((a, b), (b, a)):
-            if mine in proposed_hard and theirs in stated_hard:
-                violations.append(
-                    f"condition '{mine.value}' contradicts a party's '{theirs.value}'"
-                )
-    return violations
+    return [
+        f"condition '{mine.value}' contradicts a party's '{theirs.value}'"
+        for a, b in CONFLICTS
+        for mine, theirs in ((a, b), (b, a))
+        if mine in proposed and theirs in stated
+    ]
+
+
+def check_terms(terms: AnswerTerms, offer: Intent, seek: Intent) -> list[str]:
+    """Every way ``terms`` break what ``offer`` or ``seek`` stated; empty when none."""
+    o, s = _stated(offer), _stated(seek)
+    return [
+        *_check_price(terms, o, s),
+        *_check_timeline(terms, o, s, _reference(offer, seek)),
+        *_check_text(terms, offer, seek),
+        *_check_conditions(terms, o, s),
+    ]
 
 
 def decide(
