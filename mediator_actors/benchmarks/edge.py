@@ -267,6 +267,14 @@ def run(  # noqa: PLR0915 - the phases read top to bottom
             next_at += EVENT_INTERVAL_S
             gevent.sleep(max(0.0, next_at - time.monotonic()))
 
+    lags: list[float] = []
+
+    def lag_meter() -> None:
+        while not stop_publish:
+            started = time.perf_counter()
+            gevent.sleep(0.005)
+            lags.append(time.perf_counter() - started - 0.005)
+
     def rebuild(nice: int) -> None:
         while building:
             run_blocking(_hnsw_build, nice)
@@ -304,6 +312,7 @@ def run(  # noqa: PLR0915 - the phases read top to bottom
         results["connect"] = json.loads(line)
         results["clients_connected"] = ws_app.authenticated
         pub_greenlet = gevent.spawn(publisher)
+        meter = gevent.spawn(lag_meter)
 
         def phase(name: str) -> None:
             assert load.stdin is not None
@@ -311,12 +320,15 @@ def run(  # noqa: PLR0915 - the phases read top to bottom
             load.stdin.flush()
             before = (_cpu(server_proc), _cpu(load_proc), time.monotonic())
             hub.fanout_seconds.clear()
+            lags.clear()
             results[f"health_live_{name}"] = probe()
             wall = time.monotonic() - before[2]
             load.stdin.write(b"PHASE none\n")
             load.stdin.flush()
             # Publish to last client, measured inside the server: free of client scheduling.
             results[f"server_fanout_{name}"] = _summary(list(hub.fanout_seconds))
+            # How late a 5 ms timer fires on the hub: blocking plus OS scheduling delay.
+            results[f"hub_lag_{name}"] = _summary(list(lags))
             # Share of one core each process used: tells a saturated client from a slow server.
             results[f"cpu_{name}"] = {
                 "server_core_share": round((_cpu(server_proc) - before[0]) / wall, 2),
@@ -326,7 +338,9 @@ def run(  # noqa: PLR0915 - the phases read top to bottom
         phase("clients")
         load.stdin.write(b"SLOW\n")
         load.stdin.flush()
-        gevent.sleep(1.0)  # let the 500 sockets open
+        deadline = time.monotonic() + 5.0  # let the 500 sockets open
+        while health_server.active_connections < 480 and time.monotonic() < deadline:
+            gevent.sleep(0.05)
         results["slowloris_open_connections"] = health_server.active_connections
         phase("slowloris")
         building = True
@@ -343,6 +357,7 @@ def run(  # noqa: PLR0915 - the phases read top to bottom
         results["delivery"] = json.loads(load.stdout.readline())
         stop_publish = True
         pub_greenlet.join(timeout=2)
+        meter.join(timeout=2)
         builder.join(timeout=15)
         results["hub"] = {
             "published": hub.published,
