@@ -1,0 +1,1 @@
+"""Benchmarks behind ``mediator-node benchmark``: each suite is a module with ``run()``."""

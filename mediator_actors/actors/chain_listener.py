@@ -1,0 +1,65 @@
+"""The chain listener: follows the chain into the store and tells the others after commit."""
+
+from __future__ import annotations
+
+import logging
+
+from mediator_actors.actors.messages import (
+    ChainEventsMined,
+    EventSink,
+    IntentsIngested,
+    IntentsLeftMediation,
+    Roles,
+)
+from mediator_actors.actors.periodic import PeriodicActor
+from mediator_actors.chain.follower import ChainFollower, PollResult
+from supervisors import Link, RoleRegistry
+
+logger = logging.getLogger(__name__)
+
+
+class ChainListener(PeriodicActor):
+    """Polls every ``interval`` seconds; at once again while it is catching up a backlog."""
+
+    def __init__(
+        self,
+        link: Link | None,
+        *,
+        follower: ChainFollower,
+        registry: RoleRegistry,
+        events: EventSink,
+        interval: float,
+    ) -> None:
+        super().__init__(link, interval=interval)
+        self.follower = follower
+        self.registry = registry
+        self.events = events
+        self.last_result: PollResult | None = None
+
+    def round(self) -> float | None:
+        result = self.follower.poll_once()
+        self.last_result = result
+        if result.error is not None:
+            logger.warning(
+                "chain: poll failed (%s); retrying in %.1fs", result.error, result.retry_in
+            )
+            return result.retry_in
+        self._announce(result)
+        return None if result.caught_up else 0.0
+
+    def _announce(self, result: PollResult) -> None:
+        # Everything below is already committed: these messages only wake the others.
+        if result.new_intents or result.mined_intents:
+            self.registry.tell(
+                Roles.INDEX_KEEPER, IntentsIngested(result.new_intents + result.mined_intents)
+            )
+        if result.archived:
+            self.registry.tell(Roles.INDEX_KEEPER, IntentsLeftMediation(result.archived))
+        if result.blocks or result.mined_events:
+            self.registry.tell(Roles.SETTLEMENT_AGENT, ChainEventsMined(result.blocks))
+        for ref in result.new_intents:
+            self.events.publish("intents", {"type": "intent_ingested", "intent_ref": ref})
+        if result.reset:
+            logger.warning("chain: reset or fork detected under the cursor; re-synced")
+        for reason in result.quarantined:
+            logger.error("chain: quarantined an entry: %s", reason)

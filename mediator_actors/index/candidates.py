@@ -1,0 +1,186 @@
+"""Candidate pairs: which open offers and seeks are worth a negotiation, best first.
+
+Rules: an offer pairs only with a seek, never with itself or an intent of the same author,
+only at or above ``threshold`` cosine similarity, and (A, B) is the same pair as (B, A).
+Pairs the caller excludes (already negotiated, proposed, rejected or expired) are skipped.
+
+Each open intent asks the *opposite type's* index for its ``k`` nearest neighbours (see
+:mod:`mediator_actors.index.intents` for why there are two indexes), in one batched
+``knn_query`` per side that hnswlib spreads over its threads; the rules are numpy masks.
+Neighbours from the same author are dropped after the query, so an author with many
+near-identical intents can crowd out up to that many slots: ``k`` has headroom for it.
+
+Priority = similarity + ``fee_weight`` x fee score, where the fee score is
+``log1p(offer fee + seek fee) / log1p(highest such sum in this pass)`` in [0, 1]: similarity
+decides, and among near-equals the pair whose parties offer the mediator more goes first.
+The log keeps one huge fee from drowning every other pair.
+
+:func:`find_candidates` is blocking (native + numpy; well under a second at 10k intents on
+2 cores): offload it.
+"""
+
+from __future__ import annotations
+
+import math
+import sqlite3
+from collections.abc import Callable, Collection, Iterable, Sequence
+
+import numpy as np
+import numpy.typing as npt
+
+from mediator_actors.index.intents import IntentIndex
+from mediator_actors.model import CandidatePair, Intent, IntentType
+from mediator_actors.store.jobs import JobQueue
+
+NEGOTIATION_JOBS = "negotiation"
+
+IntArray = npt.NDArray[np.int64]
+
+
+def pair_key(a: str, b: str) -> str:
+    """The order-free key of a pair, equal to :attr:`CandidatePair.key`."""
+    return f"{a}:{b}" if a <= b else f"{b}:{a}"
+
+
+def _exclusion(
+    is_excluded: Callable[[str], bool] | Collection[str] | None,
+) -> Callable[[str], bool]:
+    if is_excluded is None:
+        return lambda _key: False
+    if callable(is_excluded):
+        return is_excluded
+    keys = frozenset(is_excluded)
+    return keys.__contains__
+
+
+def _fee(intent: Intent) -> float:
+    fee = intent.offered_fee or 0.0
+    return fee if math.isfinite(fee) and fee > 0 else 0.0
+
+
+def _side(
+    index: IntentIndex,
+    queries: list[Intent],
+    targets: list[Intent],
+    *,
+    authors: dict[str, int],
+    k: int,
+    threshold: float,
+    ef: int | None,
+) -> tuple[IntArray, IntArray, npt.NDArray[np.float64]]:
+    """(query position, target position, similarity) for each kept neighbour."""
+    empty = np.zeros(0, dtype=np.int64)
+    if not queries or not targets:
+        return empty, empty, np.zeros(0)
+    own = index.part(queries[0].type)
+    other = index.part(targets[0].type)
+    target_labels = np.fromiter((other.label_of(t.ref) for t in targets), np.int64, len(targets))
+    position = np.full(int(target_labels.max()) + 1, -1, dtype=np.int64)
+    position[target_labels] = np.arange(len(targets))
+    query_authors = np.fromiter((authors[q.author] for q in queries), np.int64, len(queries))
+    target_authors = np.fromiter((authors[t.author] for t in targets), np.int64, len(targets))
+
+    # headroom for neighbours dropped below (same author, not in this pass)
+    found, similarity = other.knn(own.vectors_of([q.ref for q in queries]), k + 8, ef=ef)
+    in_map = found < position.shape[0]
+    neighbour = np.where(in_map, position[np.where(in_map, found, 0)], -1)
+    safe = np.maximum(neighbour, 0)
+    keep = (
+        (neighbour >= 0)
+        & (target_authors[safe] != query_authors[:, None])
+        & (similarity >= threshold)
+    )
+    keep &= np.cumsum(keep, axis=1) <= k
+    rows, cols = np.nonzero(keep)
+    return rows.astype(np.int64), neighbour[rows, cols], similarity[rows, cols].astype(np.float64)
+
+
+def find_candidates(
+    index: IntentIndex,
+    intents: Iterable[Intent],
+    *,
+    k: int = 10,
+    threshold: float = 0.5,
+    fee_weight: float = 0.1,
+    is_excluded: Callable[[str], bool] | Collection[str] | None = None,
+    limit: int | None = None,
+    ef: int | None = None,
+) -> list[CandidatePair]:
+    """Blocking: candidate pairs among the open ``intents`` that are in ``index``, best first.
+
+    Every intent contributes up to ``k`` of its nearest opposite-type neighbours from other
+    authors. Intents not in the index (not yet embedded, or evicted) are left out.
+    ``ef`` overrides the index's query ``ef`` for this pass (speed against recall).
+    """
+    excluded = _exclusion(is_excluded)
+    live = [i for i in intents if index.type_of(i.ref) is i.type]
+    offers = [i for i in live if i.type is IntentType.OFFER]
+    seeks = [i for i in live if i.type is IntentType.SEEK]
+    if not offers or not seeks or k < 1:
+        return []
+    authors: dict[str, int] = {}
+    for intent in live:
+        authors.setdefault(intent.author, len(authors))
+
+    o_rows, o_seek, o_sim = _side(
+        index, offers, seeks, authors=authors, k=k, threshold=threshold, ef=ef
+    )
+    s_rows, s_offer, s_sim = _side(
+        index, seeks, offers, authors=authors, k=k, threshold=threshold, ef=ef
+    )
+    offer = np.concatenate([o_rows, s_offer])
+    seek = np.concatenate([o_seek, s_rows])
+    sims = np.concatenate([o_sim, s_sim])
+    if offer.size == 0:
+        return []
+    # one entry per pair, keeping the higher of the two directions' similarities
+    code = offer * len(seeks) + seek
+    order = np.lexsort((-sims, code))
+    code, offer, seek, sims = code[order], offer[order], seek[order], sims[order]
+    first = np.ones(code.shape[0], dtype=bool)
+    first[1:] = code[1:] != code[:-1]
+    offer, seek, sims = offer[first], seek[first], np.clip(sims[first], -1.0, 1.0)
+
+    offer_fees = np.fromiter((_fee(i) for i in offers), np.float64, len(offers))
+    seek_fees = np.fromiter((_fee(i) for i in seeks), np.float64, len(seeks))
+    fee_sum = offer_fees[offer] + seek_fees[seek]
+    top = float(np.log1p(fee_sum.max()))
+    fee_score = np.log1p(fee_sum) / top if top > 0 else np.zeros_like(fee_sum)
+    priority = sims + fee_weight * fee_score
+    best_first = np.lexsort((seek, offer, -priority))  # ties broken deterministically
+
+    pairs: list[CandidatePair] = []
+    sim_list, priority_list = sims.tolist(), priority.tolist()
+    for i in best_first.tolist():
+        offer_ref, seek_ref = offers[offer[i]].ref, seeks[seek[i]].ref
+        if excluded(pair_key(offer_ref, seek_ref)):
+            continue
+        pairs.append(CandidatePair(offer_ref, seek_ref, sim_list[i], priority_list[i]))
+        if limit is not None and len(pairs) >= limit:
+            break
+    return pairs
+
+
+def enqueue_negotiations(
+    conn: sqlite3.Connection,
+    pairs: Sequence[CandidatePair],
+    *,
+    now: float,
+    queue: JobQueue | None = None,
+) -> list[CandidatePair]:
+    """Turn candidates into durable ``negotiation`` jobs (call inside ``Store.write``).
+
+    The job's dedupe key is the pair's order-free key, so a pair is queued at most once in
+    its life, whatever state its job reaches. Returns the pairs whose job was added.
+    """
+    jobs = queue or JobQueue(NEGOTIATION_JOBS)
+    added: list[CandidatePair] = []
+    for pair in pairs:
+        payload = {
+            "offer_ref": pair.offer_ref,
+            "seek_ref": pair.seek_ref,
+            "similarity": pair.similarity,
+        }
+        if jobs.enqueue(conn, pair.key, payload, priority=pair.priority, now=now):
+            added.append(pair)
+    return added

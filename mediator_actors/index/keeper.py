@@ -1,0 +1,237 @@
+"""``IndexCore``: everything the index keeper does, without the actor.
+
+The lead's ``IndexKeeper`` actor owns one ``IndexCore`` and calls its methods from its own
+greenlet, one at a time (hnswlib needs a single owner). Every method here cooperates with
+the hub: store access goes through :class:`Store` (already offloaded), and embedding,
+hnswlib and numpy work go through :func:`run_blocking`. None of them may be called from a
+pool thread.
+
+Life cycle: :meth:`start` (load a verified snapshot or rebuild from stored vectors, then
+reconcile with the store; ``ready`` is False until it returns), then :meth:`sync` whenever
+intents arrive or close, :meth:`candidates` on the alignment cycle, and :meth:`snapshot`
+periodically and on shutdown.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import time
+from collections.abc import Callable, Collection
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from mediator_actors.embedding.base import Embedder
+from mediator_actors.index.candidates import NEGOTIATION_JOBS, enqueue_negotiations, find_candidates
+from mediator_actors.index.hnsw import IndexParams
+from mediator_actors.index.intents import IntentIndex
+from mediator_actors.index.vectors import load_vectors, open_intent_vectors, save_vectors
+from mediator_actors.model import CandidatePair, EntryRef, Intent
+from mediator_actors.offload import run_blocking
+from mediator_actors.store import Store
+from mediator_actors.store.intents import iter_intents
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class CandidateSettings:
+    k: int = 10
+    threshold: float = 0.5
+    fee_weight: float = 0.1
+    #: most new negotiation jobs per pass: each costs LLM calls
+    max_jobs: int = 200
+
+
+@dataclass(slots=True)
+class SyncReport:
+    added: int = 0
+    embedded: int = 0
+    removed: int = 0
+    evicted: list[EntryRef] = field(default_factory=list)
+    pending: int = 0  # open intents still waiting to be embedded (over the batch limit)
+
+
+@dataclass(slots=True)
+class StartReport:
+    source: str
+    generation: dict[str, int | None]
+    cursor: Any
+    problems: list[str]
+    sync: SyncReport
+
+
+def _negotiation_keys(conn: sqlite3.Connection) -> set[str]:
+    rows = conn.execute("SELECT dedupe_key FROM jobs WHERE kind = ?", (NEGOTIATION_JOBS,))
+    return {row[0] for row in rows}
+
+
+class IndexCore:
+    """The index keeper's logic. Needs the ``jobs``, ``intents`` and ``vectors`` tables."""
+
+    def __init__(
+        self,
+        *,
+        store: Store,
+        embedder: Embedder,
+        folder: Path,
+        params: IndexParams,
+        candidates: CandidateSettings | None = None,
+        degraded: str | None = None,
+        clock: Callable[[], float] = time.time,
+        embed_batch: int = 64,
+    ) -> None:
+        if params.dimensions != embedder.dimensions:
+            raise ValueError("index dimensions must equal the embedder's")
+        self.store = store
+        self.embedder = embedder
+        self.folder = folder
+        self.params = params
+        self.settings = candidates or CandidateSettings()
+        self.degraded = degraded
+        self._clock = clock
+        self._embed_batch = max(1, embed_batch)
+        self._index: IntentIndex | None = None
+        self.cursor: Any = None
+
+    @property
+    def ready(self) -> bool:
+        return self._index is not None
+
+    @property
+    def index(self) -> IntentIndex:
+        if self._index is None:
+            raise RuntimeError("the index is not loaded yet: call start()")
+        return self._index
+
+    def health(self) -> dict[str, Any]:
+        return {
+            "ready": self.ready,
+            "embedder": self.embedder.id,
+            "degraded": self.degraded,
+            "intents": len(self._index) if self._index is not None else 0,
+        }
+
+    def start(self, *, max_embed: int = 10_000) -> StartReport:
+        """Load the newest verified snapshot, else rebuild from stored vectors; then
+        :meth:`sync`. Blocks the caller's greenlet (never the hub) for the load or rebuild
+        (about 2 s at 10k intents) plus any embedding still owed."""
+        loaded = run_blocking(
+            IntentIndex.load, self.folder, embedder_id=self.embedder.id, params=self.params
+        )
+        index = loaded.index
+        source = "snapshot"
+        if index is None:
+            source = "rebuild"
+            refs, types, vectors = self.store.read(
+                lambda c: open_intent_vectors(
+                    c, self.embedder.id, dimensions=self.params.dimensions
+                )
+            )
+            index = run_blocking(
+                IntentIndex.build,
+                refs,
+                types,
+                vectors,
+                embedder_id=self.embedder.id,
+                params=self.params,
+            )
+        for problem in loaded.problems:
+            logger.warning("index: snapshot problem: %s", problem)
+        self._index = index
+        self.cursor = loaded.cursor
+        report = self.sync(max_embed=max_embed)
+        return StartReport(
+            source=source,
+            generation={kind.value: g for kind, g in loaded.generations.items()},
+            cursor=loaded.cursor,
+            problems=loaded.problems,
+            sync=report,
+        )
+
+    def sync(self, *, max_embed: int = 512) -> SyncReport:
+        """Bring the index in line with the store's open intents: mark closed and archived
+        ones deleted, add open ones, embedding (and storing) at most ``max_embed`` new ones."""
+        index = self.index
+        report = SyncReport()
+        open_intents: list[Intent] = self.store.read(lambda c: list(iter_intents(c)))
+        open_refs = {i.ref for i in open_intents}
+        stale = [ref for ref in index.refs() if ref not in open_refs]
+        if stale:
+            report.removed = run_blocking(index.remove, stale)
+        missing = [i for i in open_intents if i.ref not in index]
+        if missing:
+            stored_refs, stored = self.store.read(
+                lambda c: load_vectors(
+                    c, self.embedder.id, [i.ref for i in missing], dimensions=self.params.dimensions
+                )
+            )
+            by_ref = {i.ref: i for i in missing}
+            if stored_refs:
+                report.evicted += run_blocking(
+                    index.add, stored_refs, [by_ref[r].type for r in stored_refs], stored
+                )
+                report.added += len(stored_refs)
+            have = set(stored_refs)
+            to_embed = [i for i in missing if i.ref not in have]
+            report.pending = max(0, len(to_embed) - max_embed)
+            for start in range(0, min(len(to_embed), max_embed), self._embed_batch):
+                batch = to_embed[start : min(start + self._embed_batch, max_embed)]
+                vectors = run_blocking(self.embedder.embed, [i.content for i in batch])
+                refs = [i.ref for i in batch]
+                now = self._clock()
+                # stored before indexed: a crash after this never pays for the vector twice
+                self.store.write(
+                    partial(
+                        save_vectors,
+                        embedder_id=self.embedder.id,
+                        refs=refs,
+                        vectors=vectors,
+                        now=now,
+                    )
+                )
+                report.evicted += run_blocking(index.add, refs, [i.type for i in batch], vectors)
+                report.embedded += len(batch)
+                report.added += len(batch)
+        index.reorder([i.ref for i in open_intents])
+        return report
+
+    def candidates(
+        self, *, is_excluded: Callable[[str], bool] | Collection[str] | None = None
+    ) -> list[CandidatePair]:
+        """One candidate pass, and the best ``max_jobs`` new pairs enqueued as durable
+        negotiation jobs. Pairs that ever had a negotiation job, and those ``is_excluded``
+        names (proposed, rejected, expired), are skipped. Returns the pairs enqueued."""
+        index = self.index
+        open_intents, queued = self.store.read(
+            lambda c: (list(iter_intents(c)), _negotiation_keys(c))
+        )
+        extra = is_excluded
+        if extra is None:
+            excluded: Callable[[str], bool] = queued.__contains__
+        elif callable(extra):
+            excluded = lambda key: key in queued or extra(key)  # noqa: E731
+        else:
+            others = frozenset(extra)
+            excluded = lambda key: key in queued or key in others  # noqa: E731
+        pairs = run_blocking(
+            find_candidates,
+            index,
+            open_intents,
+            k=self.settings.k,
+            threshold=self.settings.threshold,
+            fee_weight=self.settings.fee_weight,
+            is_excluded=excluded,
+            limit=self.settings.max_jobs,
+        )
+        now = self._clock()
+        return self.store.write(lambda c: enqueue_negotiations(c, pairs, now=now))
+
+    def snapshot(self, *, cursor: Any = None) -> dict[str, int]:
+        """Write a snapshot generation of both parts (blocking I/O, offloaded)."""
+        if cursor is not None:
+            self.cursor = cursor
+        generations = run_blocking(self.index.save, self.folder, cursor=self.cursor)
+        return {kind.value: g for kind, g in generations.items()}

@@ -1,0 +1,72 @@
+import json
+import sys
+import types
+
+import pytest
+
+from mediator_actors import cli
+from mediator_actors.benchmarks import commands
+from mediator_actors.benchmarks.corpus import generate_intents, load_corpus
+from mediator_actors.model import IntentType
+
+
+@pytest.fixture
+def fake_suite(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, object]]:
+    calls: list[dict[str, object]] = []
+    module = types.ModuleType("fake_suite")
+
+    def run(*, intents: int | None = None, quick: bool = False) -> dict[str, object]:
+        calls.append({"intents": intents, "quick": quick})
+        return {
+            "machine": {"cpu": "Test CPU", "cores": 2, "versions": {"python": "3.11"}},
+            "build_s": 1.5,
+            "reference_384": {"build_s": 6.0},
+            "targets": {"build_s": 3.0},
+            "query_sweep": [{"ef": 10, "recall_at_10": 0.9}],
+        }
+
+    module.run = run  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "fake_suite", module)
+    monkeypatch.setattr(commands, "SUITES", {"fake": "fake_suite"})
+    monkeypatch.setattr(cli, "COMMAND_MODULES", ("mediator_actors.benchmarks.commands",))
+    return calls
+
+
+def test_the_benchmark_verb_prints_figures_beside_reference_and_target(
+    fake_suite: list[dict[str, object]], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli.main(["benchmark", "--intents", "500", "--suite", "fake"]) == 0
+    out = capsys.readouterr().out
+    assert "machine: Test CPU, 2 cores" in out
+    assert "build_s: 1.5   (reference 6.0; target 3.0)" in out
+    assert fake_suite == [{"intents": 500, "quick": False}]
+
+
+def test_the_benchmark_verb_prints_json_when_asked(
+    fake_suite: list[dict[str, object]], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli.main(["benchmark", "--json", "--quick"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    assert document["fake"]["build_s"] == 1.5
+    assert fake_suite == [{"intents": None, "quick": True}]
+
+
+def test_an_unknown_suite_is_refused(fake_suite: list[dict[str, object]]) -> None:
+    with pytest.raises(SystemExit):
+        cli.main(["benchmark", "--suite", "nope"])
+
+
+def test_generated_intents_are_deterministic_and_mixed() -> None:
+    first, second = generate_intents(200), generate_intents(200)
+    assert first == second
+    offers = sum(i.type is IntentType.OFFER for i in first)
+    assert 60 < offers < 140
+    assert len({i.ref for i in first}) == 200
+
+
+def test_the_shared_corpus_is_found_and_checked_when_present() -> None:
+    corpus = load_corpus(50)
+    assert len(corpus.intents) == 50
+    assert len(corpus.queries) == 1000
+    if corpus.source != "generated":
+        assert corpus.verified is True

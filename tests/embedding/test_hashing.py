@@ -1,0 +1,62 @@
+import os
+import subprocess
+import sys
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from mediator_actors.embedding import HashEmbedder
+
+
+def test_the_same_text_gives_the_same_vector_in_another_process_with_another_hash_seed() -> None:
+    text = "We need logo design for a community garden."
+    here = HashEmbedder().embed([text])[0].tobytes().hex()
+    code = (
+        "from mediator_actors.embedding import HashEmbedder;"
+        f"print(HashEmbedder().embed([{text!r}])[0].tobytes().hex())"
+    )
+    env = {**os.environ, "PYTHONHASHSEED": "12345"}
+    there = subprocess.run(
+        [sys.executable, "-c", code],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    ).stdout.strip()
+    assert here == there
+
+
+def test_vectors_are_unit_length_float32_and_empty_text_is_a_zero_row() -> None:
+    vectors = HashEmbedder(dimensions=64).embed(["web design", "", "   "])
+    assert vectors.shape == (3, 64)
+    assert vectors.dtype == np.float32
+    assert np.isclose(np.linalg.norm(vectors[0]), 1.0, atol=1e-5)
+    assert not vectors[1].any()
+    assert not vectors[2].any()
+
+
+def test_a_paraphrase_is_closer_than_an_unrelated_text() -> None:
+    a, b, c = HashEmbedder().embed(
+        [
+            "I am offering logo design for small bakeries.",
+            "Offering logo designs for a small bakery.",
+            "We need a database migration for a medical research lab.",
+        ]
+    )
+    assert float(a @ b) > float(a @ c)
+
+
+def test_the_id_names_the_scheme_and_dimension() -> None:
+    assert HashEmbedder(dimensions=128).id == "hash:blake2b-char345-w/128"
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.text(max_size=200), max_size=5))
+def test_any_text_embeds_to_a_finite_unit_or_zero_vector(texts: list[str]) -> None:
+    vectors = HashEmbedder(dimensions=32).embed(texts)
+    assert vectors.shape == (len(texts), 32)
+    assert np.all(np.isfinite(vectors))
+    for norm in np.linalg.norm(vectors, axis=1):
+        assert np.isclose(norm, 1.0, atol=1e-5) or norm == 0.0

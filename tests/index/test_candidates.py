@@ -1,0 +1,167 @@
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from mediator_actors.index.candidates import enqueue_negotiations, find_candidates, pair_key
+from mediator_actors.index.hnsw import IndexParams
+from mediator_actors.index.intents import IntentIndex
+from mediator_actors.model import EntryRef, Intent, IntentType
+from mediator_actors.store import JobQueue, Store
+
+OFFER, SEEK = IntentType.OFFER, IntentType.SEEK
+E0 = np.eye(8, dtype=np.float32)[0]
+E1 = np.eye(8, dtype=np.float32)[1]
+
+
+def _intent(ref: str, kind: IntentType, author: str, fee: float | None = None) -> Intent:
+    return Intent(EntryRef(ref), author, kind, f"text of {ref}", "t", offered_fee=fee)
+
+
+def _index(items: list[tuple[Intent, np.ndarray]]) -> IntentIndex:
+    params = IndexParams(dimensions=8, m=8, ef_construction=50, ef=50, threads=1)
+    return IntentIndex.build(
+        [i.ref for i, _ in items],
+        [i.type for i, _ in items],
+        np.vstack([v for _, v in items]),
+        embedder_id="test",
+        params=params,
+    )
+
+
+def _near(base: np.ndarray, other: np.ndarray, amount: float) -> np.ndarray:
+    return (base + amount * other).astype(np.float32)
+
+
+@pytest.fixture
+def market() -> tuple[IntentIndex, list[Intent]]:
+    items = [
+        (_intent("o-alice", OFFER, "alice", 1), E0),
+        (_intent("s-bob", SEEK, "bob", 1), _near(E0, E1, 0.1)),
+        (_intent("s-alice", SEEK, "alice", 1), E0),  # same author as o-alice
+        (_intent("o-carol", OFFER, "carol", 1), E1),
+        (_intent("s-dave", SEEK, "dave", 1), _near(E1, E0, 0.2)),
+        (_intent("o-erin", OFFER, "erin", 1), _near(E0, E1, 0.1)),  # same vector as s-bob
+        (_intent("o-far", OFFER, "zed", 1), np.eye(8, dtype=np.float32)[5]),  # matches nobody
+    ]
+    return _index(items), [i for i, _ in items]
+
+
+def test_pairs_are_offer_and_seek_of_different_authors_above_the_threshold(
+    market: tuple[IntentIndex, list[Intent]],
+) -> None:
+    index, intents = market
+    pairs = find_candidates(index, intents, threshold=0.9)
+    found = {(p.offer_ref, p.seek_ref) for p in pairs}
+    assert found == {
+        ("o-alice", "s-bob"),
+        ("o-erin", "s-bob"),
+        ("o-erin", "s-alice"),
+        ("o-carol", "s-dave"),
+    }
+    assert ("o-alice", "s-alice") not in found  # same author
+    assert all(p.similarity >= 0.9 for p in pairs)
+
+
+def test_a_pair_found_from_both_sides_appears_once(
+    market: tuple[IntentIndex, list[Intent]],
+) -> None:
+    index, intents = market
+    pairs = find_candidates(index, intents, threshold=0.0)
+    keys = [p.key for p in pairs]
+    assert len(keys) == len(set(keys))
+    assert ("o-erin", "s-bob") in {(p.offer_ref, p.seek_ref) for p in pairs}
+
+
+def test_candidates_come_best_first_and_fees_break_near_ties() -> None:
+    items = [
+        (_intent("s-1", SEEK, "a", 0), E0),
+        (_intent("o-cheap", OFFER, "b", 0), E0),
+        (_intent("o-rich", OFFER, "c", 50), E0),
+        (_intent("o-close", OFFER, "d", 0), _near(E0, E1, 0.3)),
+    ]
+    pairs = find_candidates(_index(items), [i for i, _ in items], threshold=0.5)
+    assert [p.offer_ref for p in pairs] == ["o-rich", "o-cheap", "o-close"]
+    assert [p.priority for p in pairs] == sorted((p.priority for p in pairs), reverse=True)
+    assert pairs[0].similarity == pytest.approx(pairs[1].similarity)
+
+
+def test_excluded_pairs_are_skipped_by_set_or_by_function(
+    market: tuple[IntentIndex, list[Intent]],
+) -> None:
+    index, intents = market
+    done = pair_key("s-bob", "o-alice")
+    by_set = find_candidates(index, intents, threshold=0.9, is_excluded={done})
+    by_function = find_candidates(
+        index, intents, threshold=0.9, is_excluded=lambda key: key == done
+    )
+    assert done not in {p.key for p in by_set}
+    assert by_set == by_function
+    assert len(by_set) == 3
+
+
+def test_intents_missing_from_the_index_or_the_open_set_are_left_out(
+    market: tuple[IntentIndex, list[Intent]],
+) -> None:
+    index, intents = market
+    open_now = [i for i in intents if i.ref != "s-bob"] + [_intent("not-indexed", SEEK, "x")]
+    pairs = find_candidates(index, open_now, threshold=0.9)
+    refs = {r for p in pairs for r in (p.offer_ref, p.seek_ref)}
+    assert "s-bob" not in refs
+    assert "not-indexed" not in refs
+
+
+def test_each_intent_contributes_at_most_k_neighbours_and_limit_caps_the_list() -> None:
+    items = [(_intent("s", SEEK, "a"), E0)] + [
+        (_intent(f"o{n}", OFFER, f"b{n}"), _near(E0, E1, n / 100)) for n in range(6)
+    ]
+    pairs = find_candidates(_index(items), [i for i, _ in items], k=2, threshold=0.5)
+    # s keeps its 2 nearest; each offer keeps s (its only seek): all 6 pairs survive
+    assert len(pairs) == 6
+    assert len(find_candidates(_index(items), [i for i, _ in items], k=2, limit=3)) == 3
+
+
+def test_candidates_become_durable_negotiation_jobs_once(
+    store: Store, market: tuple[IntentIndex, list[Intent]]
+) -> None:
+    index, intents = market
+    pairs = find_candidates(index, intents, threshold=0.9)
+    added = store.write(lambda c: enqueue_negotiations(c, pairs, now=10.0))
+    assert added == pairs
+    again = store.write(lambda c: enqueue_negotiations(c, pairs, now=11.0))
+    assert again == []
+    queue = JobQueue("negotiation")
+    jobs = store.write(lambda c: queue.claim(c, now=12.0, limit=10))
+    assert [j.dedupe_key for j in jobs] == [p.key for p in pairs]
+    assert dict(jobs[0].payload) == {
+        "offer_ref": pairs[0].offer_ref,
+        "seek_ref": pairs[0].seek_ref,
+        "similarity": pairs[0].similarity,
+    }
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from([OFFER, SEEK]), st.integers(0, 3), st.integers(0, 5), st.integers(0, 9)
+        ),
+        min_size=2,
+        max_size=25,
+    )
+)
+def test_every_pass_keeps_the_rules(rows: list[tuple[IntentType, int, int, int]]) -> None:
+    basis = np.eye(8, dtype=np.float32)
+    items = [
+        (_intent(f"r{n}", kind, f"author{author}", fee), _near(basis[a], basis[(a + 1) % 8], 0.3))
+        for n, (kind, author, a, fee) in enumerate(rows)
+    ]
+    intents = {i.ref: i for i, _ in items}
+    pairs = find_candidates(_index(items), list(intents.values()), threshold=0.2)
+    assert len({p.key for p in pairs}) == len(pairs)
+    for pair in pairs:
+        offer, seek = intents[pair.offer_ref], intents[pair.seek_ref]
+        assert (offer.type, seek.type) == (OFFER, SEEK)
+        assert offer.author != seek.author
+        assert pair.similarity >= 0.2
+    assert [p.priority for p in pairs] == sorted((p.priority for p in pairs), reverse=True)

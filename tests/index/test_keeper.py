@@ -1,0 +1,126 @@
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from mediator_actors.embedding import HashEmbedder
+from mediator_actors.index.hnsw import IndexParams
+from mediator_actors.index.keeper import CandidateSettings, IndexCore
+from mediator_actors.model import Intent, IntentStatus
+from mediator_actors.store import JobQueue, Store
+from mediator_actors.store.intents import save_intent, set_intent_status
+
+from .conftest import DIM
+
+
+class CountingEmbedder(HashEmbedder):
+    """The hash embedder, counting every text it is paid to embed."""
+
+    def __init__(self) -> None:
+        super().__init__(dimensions=DIM)
+        self.texts = 0
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        self.texts += len(texts)
+        return super().embed(texts)
+
+
+def _core(store: Store, folder: Path, embedder: CountingEmbedder) -> IndexCore:
+    params = IndexParams(dimensions=DIM, m=8, ef_construction=64, ef=64, threads=1)
+    settings = CandidateSettings(threshold=0.3, max_jobs=50)
+    return IndexCore(
+        store=store, embedder=embedder, folder=folder, params=params, candidates=settings
+    )
+
+
+def _add(store: Store, intents: list[Intent]) -> None:
+    def write(conn):
+        for n, intent in enumerate(intents):
+            save_intent(conn, intent, now=float(n))
+
+    store.write(write)
+
+
+def test_start_embeds_open_intents_once_and_is_ready_afterwards(
+    full_store: Store, tmp_path: Path, intents: list[Intent]
+) -> None:
+    _add(full_store, intents[:40])
+    embedder = CountingEmbedder()
+    core = _core(full_store, tmp_path / "vectors", embedder)
+    assert not core.ready
+    report = core.start()
+    assert core.ready
+    assert report.source == "rebuild"
+    assert report.sync.embedded == 40
+    assert len(core.index) == 40
+    assert core.health()["intents"] == 40
+    assert core.sync().added == 0
+    assert embedder.texts == 40
+
+
+def test_sync_removes_closed_intents_and_embeds_only_new_ones(
+    full_store: Store, tmp_path: Path, intents: list[Intent]
+) -> None:
+    _add(full_store, intents[:20])
+    embedder = CountingEmbedder()
+    core = _core(full_store, tmp_path / "vectors", embedder)
+    core.start()
+    full_store.write(
+        lambda c: set_intent_status(
+            c, intents[0].ref, IntentStatus.CLOSED, reason="settled", now=50.0
+        )
+    )
+    _add(full_store, intents[20:25])
+    report = core.sync(max_embed=3)
+    assert (report.removed, report.embedded, report.pending) == (1, 3, 2)
+    assert intents[0].ref not in core.index
+    assert core.sync().embedded == 2
+    assert embedder.texts == 25
+
+
+def test_a_restart_loads_the_snapshot_and_pays_for_no_embedding(
+    full_store: Store, tmp_path: Path, intents: list[Intent]
+) -> None:
+    _add(full_store, intents[:30])
+    first = _core(full_store, tmp_path / "vectors", CountingEmbedder())
+    first.start()
+    assert first.snapshot(cursor={"block": 9}) == {"offer": 1, "seek": 1}
+    embedder = CountingEmbedder()
+    second = _core(full_store, tmp_path / "vectors", embedder)
+    report = second.start()
+    assert report.source == "snapshot"
+    assert report.cursor == {"block": 9}
+    assert embedder.texts == 0
+    assert sorted(second.index.refs()) == sorted(first.index.refs())
+
+
+def test_a_corrupted_snapshot_rebuilds_from_stored_vectors_without_embedding_again(
+    full_store: Store, tmp_path: Path, intents: list[Intent]
+) -> None:
+    _add(full_store, intents[:30])
+    first = _core(full_store, tmp_path / "vectors", CountingEmbedder())
+    first.start()
+    first.snapshot()
+    (tmp_path / "vectors" / "offer" / "gen-00000001" / "index.bin").write_bytes(b"broken")
+    embedder = CountingEmbedder()
+    second = _core(full_store, tmp_path / "vectors", embedder)
+    report = second.start()
+    assert report.source == "rebuild"
+    assert report.problems
+    assert embedder.texts == 0
+    assert len(second.index) == 30
+
+
+def test_candidates_become_negotiation_jobs_once_and_respect_exclusions(
+    full_store: Store, tmp_path: Path, intents: list[Intent]
+) -> None:
+    _add(full_store, intents[:80])
+    core = _core(full_store, tmp_path / "vectors", CountingEmbedder())
+    core.start()
+    first = core.candidates()
+    assert 0 < len(first) <= 50
+    assert core.candidates(is_excluded=lambda key: True) == []
+    second = core.candidates()
+    assert not {p.key for p in first} & {p.key for p in second}
+    counts = full_store.read(lambda c: JobQueue("negotiation").counts(c))
+    assert sum(counts.values()) == len(first) + len(second)
