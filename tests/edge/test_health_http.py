@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from mediator_actors.health.report import ActorState, ActorStatus, HealthSnapshot
 from mediator_actors.web.health_app import Metrics, dumps
 from mediator_actors.web.server import EdgeServer, Limits, escape_for_log
-from tests.edge import states
+from tests.edge import canary, states
 
 SID = "0123456789abcdef0123456789abcdef"
 
@@ -202,6 +202,7 @@ def _raw(server: EdgeServer, data: bytes, timeout: float = 3.0) -> bytes:
         out = b""
         while chunk := s.recv(65536):
             out += chunk
+        canary.record(out)
         return out
 
 
