@@ -47,11 +47,42 @@ class ActorStatus:
     permanent: bool = True
 
 
+#: supervisors.ChildState values -> ours ("stopping" is on its way to stopped; "fatal" failed).
+_CHILD_STATES = {
+    "starting": ActorState.STARTING,
+    "running": ActorState.RUNNING,
+    "backoff": ActorState.BACKOFF,
+    "stopping": ActorState.STOPPED,
+    "stopped": ActorState.STOPPED,
+    "fatal": ActorState.FAILED,
+}
+
+
+def actor_status(child: Any) -> ActorStatus:
+    """An :class:`ActorStatus` from a ``supervisors.ChildStatus`` (duck-typed: path, state,
+    restarts, last_error, required_for_readiness). An unknown state reads as failed."""
+    state = _CHILD_STATES.get(str(getattr(child.state, "value", child.state)), ActorState.FAILED)
+    return ActorStatus(
+        name=str(child.path),
+        state=state,
+        restarts=int(child.restarts),
+        last_error_class=child.last_error,
+        permanent=bool(getattr(child, "required_for_readiness", True)),
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class BreakerStatus:
     name: str
     state: str  # "closed" | "open" | "half_open" (resilience.CircuitBreaker's names)
     latency_ms: float | None = None
+
+    @classmethod
+    def of(cls, name: str, snapshot: Any) -> BreakerStatus:
+        """From a ``resilience.BreakerSnapshot``."""
+        return cls(
+            name, str(getattr(snapshot.state, "value", snapshot.state)), snapshot.last_latency_ms
+        )
 
 
 @dataclass(frozen=True, slots=True)
