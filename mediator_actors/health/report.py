@@ -114,6 +114,8 @@ class HealthSnapshot:
 
     taken_at_ms: int
     started_at_ms: int
+    #: The tree is still coming up: not ready, but a closed store is expected, not a fault.
+    starting: bool = False
     store_open: bool = False
     index_loaded: bool = False
     draining: bool = False
@@ -137,7 +139,7 @@ class HealthSnapshot:
     def starting(cls, now_ms: int | None = None) -> HealthSnapshot:
         """The value before the reporter's first snapshot: alive, not ready."""
         now = now_ms if now_ms is not None else now_millis()
-        return cls(taken_at_ms=now, started_at_ms=now, not_ready_reasons=("starting",))
+        return cls(taken_at_ms=now, started_at_ms=now, starting=True)
 
 
 def now_millis() -> int:
@@ -200,7 +202,8 @@ def readiness(
 
     Local prerequisites only: the chain or the LLM being down never makes the node unready.
     """
-    reasons = list(snapshot.not_ready_reasons)
+    reasons = ["starting"] if snapshot.starting else []
+    reasons += [r for r in snapshot.not_ready_reasons if r not in reasons]
     if snapshot.root_gave_up:
         reasons.append("root supervisor gave up")
     if snapshot.draining:
@@ -287,7 +290,7 @@ def judge(  # noqa: PLR0912 - one straight pass over the runbook's rules
 
     if s.root_gave_up:
         flag(Status.UNHEALTHY, "root supervisor gave up")
-    if not s.store_open and "starting" not in s.not_ready_reasons:
+    if not s.store_open and not s.starting:
         flag(Status.UNHEALTHY, "store not open")
     for actor in s.actors:
         dead = actor.state in (ActorState.FAILED, ActorState.STOPPED)

@@ -140,7 +140,7 @@ def test_http_status_is_503_only_for_unhealthy():
 
 def test_the_box_returns_the_latest_snapshot_and_starts_as_starting():
     box = SnapshotBox()
-    assert "starting" in box.get().not_ready_reasons
+    assert box.get().starting
     snap = states.ready()
     box.set(snap)
     assert box.get() is snap
