@@ -136,7 +136,7 @@ class HealthSnapshot:
     resources: Resources | None = None
 
     @classmethod
-    def starting(cls, now_ms: int | None = None) -> HealthSnapshot:
+    def at_start(cls, now_ms: int | None = None) -> HealthSnapshot:
         """The value before the reporter's first snapshot: alive, not ready."""
         now = now_ms if now_ms is not None else now_millis()
         return cls(taken_at_ms=now, started_at_ms=now, starting=True)
@@ -154,7 +154,7 @@ class SnapshotBox:
 
     def __init__(self, initial: HealthSnapshot | None = None) -> None:
         self._lock = threading.Lock()
-        self._value = initial if initial is not None else HealthSnapshot.starting()
+        self._value = initial if initial is not None else HealthSnapshot.at_start()
 
     def set(self, snapshot: HealthSnapshot) -> None:
         with self._lock:

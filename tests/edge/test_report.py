@@ -75,7 +75,7 @@ def test_each_state_judges_to_its_readiness_and_status(state, ready, status):
 
 
 def test_starting_is_not_ready_but_not_unhealthy():
-    snap = HealthSnapshot.starting(NOW)
+    snap = HealthSnapshot.at_start(NOW)
     ok, reasons = readiness(snap, now_ms=NOW)
     assert not ok
     assert "starting" in reasons
