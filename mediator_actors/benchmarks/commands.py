@@ -20,6 +20,7 @@ SUITES: dict[str, str] = {
     "negotiation": "mediator_actors.benchmarks.negotiation",
     "settlement": "mediator_actors.benchmarks.settlement",
     "edge": "mediator_actors.benchmarks.edge",
+    "cycle": "mediator_actors.benchmarks.cycle",
 }
 
 
