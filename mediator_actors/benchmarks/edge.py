@@ -22,12 +22,13 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import platform
 import statistics
 import subprocess
 import sys
 import time
 from typing import Any
+
+from mediator_actors.benchmarks.machine import machine
 
 EVENT_INTERVAL_S = 0.1
 
@@ -165,32 +166,6 @@ def _load_main(  # noqa: PLR0915 - one process, read top to bottom
 # the server side: this process
 
 
-def _machine() -> dict[str, Any]:
-    """The same shape as the other suites' ``machine`` (``benchmark`` prints it)."""
-    import importlib.metadata
-
-    import psutil
-
-    cpu = platform.processor() or "unknown"
-    with contextlib.suppress(OSError), open("/proc/cpuinfo", encoding="utf-8") as handle:
-        cpu = next(
-            (ln.split(":", 1)[1].strip() for ln in handle if ln.startswith("model name")), cpu
-        )
-    versions = {"python": platform.python_version()}
-    for package in ("gevent", "gevent-websocket", "bottle", "cryptography"):
-        try:
-            versions[package] = importlib.metadata.version(package)
-        except importlib.metadata.PackageNotFoundError:
-            versions[package] = "absent"
-    return {
-        "cpu": cpu,
-        "cores": os.cpu_count(),
-        "memory_gb": round(psutil.virtual_memory().total / 2**30, 1),
-        "load_average_1m": round(os.getloadavg()[0], 2),
-        "versions": versions,
-    }
-
-
 def _cpu(proc: Any) -> float:
     t = proc.cpu_times()
     return float(t.user + t.system)
@@ -284,7 +259,7 @@ def run(  # noqa: PLR0915 - the phases read top to bottom
         "clients_target": n,
         "events_per_second": 1 / EVENT_INTERVAL_S,
         "phase_seconds": phase_s,
-        "machine": _machine(),
+        "machine": machine(("gevent", "gevent-websocket", "bottle", "psutil")),
     }
     stop_publish = False
     building = False
