@@ -276,9 +276,10 @@ def register(subparsers: Any) -> None:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from mediator_actors.logs import configure_logging, exact_redactor
+    from mediator_actors.logs import configure_logging
+    from mediator_actors.secretscan import SecretScanner
 
-    configure_logging(level="ERROR", fmt="text", redact=exact_redactor(()))
+    configure_logging(level="ERROR", fmt="text", redact=SecretScanner().redact)
     with contextlib.suppress(KeyboardInterrupt):
         return run_demo(timeout=args.timeout)
     return 1
