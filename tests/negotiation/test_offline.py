@@ -173,3 +173,22 @@ def test_an_hourly_rate_without_hours_is_never_proposed_on_a_guess() -> None:
         seek("Need CI pipeline setup. Budget 1,200 NLC. Within 30 days."),
     )
     assert answer.confidence < 60
+
+
+@pytest.mark.timeout(20)
+@pytest.mark.parametrize(
+    "text",
+    [
+        "9" * 20_000,
+        "9 " * 10_000,
+        "9," * 10_000,
+        "between 1 and " * 2000,
+        "5 NLC " * 3000,
+        "for " * 5000,
+    ],
+    ids=["digits", "numbers", "commas", "ranges", "amounts", "fors"],
+)
+def test_hostile_prose_is_read_in_linear_time(text: str) -> None:
+    # A 20,000-digit run once took minutes in the range pattern; the timeout catches a regression.
+    read_terms(text, offer=True)
+    read_terms(text, offer=False)
