@@ -39,7 +39,7 @@ from mediator_actors.negotiation.providers import (
     build_provider,
 )
 from mediator_actors.negotiation.validation import AnswerError, decide, parse_answer
-from mediator_actors.resilience import Backoff, CircuitBreaker, CircuitOpenError
+from mediator_actors.resilience import Backoff, BreakerState, CircuitBreaker, CircuitOpenError
 from mediator_actors.secretscan import SecretScanner
 from mediator_actors.store import Job, JobQueue, Migration, Store
 from mediator_actors.store.intents import get_intent
@@ -49,6 +49,7 @@ __all__ = [
     "NEGOTIATION_JOB",
     "BudgetExhaustedError",
     "CallBudget",
+    "CircuitRefusedError",
     "ClaimedNegotiation",
     "Negotiator",
     "Outcome",
@@ -99,6 +100,10 @@ MIGRATIONS = (
 )
 
 
+class CircuitRefusedError(ProviderError):
+    """The breaker refused the call: no request was sent, so no attempt is spent."""
+
+
 class BudgetExhaustedError(LLMError):
     """The LLM call budget is spent; the job should wait until ``retry_at`` (epoch s)."""
 
@@ -146,6 +151,9 @@ class CallBudget:
             oldest = hour[len(hour) - self.per_hour] if self.per_hour else now
             raise BudgetExhaustedError("hour", self.per_hour, oldest + HOUR)
 
+    def now(self) -> float:
+        return self._clock()
+
     def acquire(self) -> None:
         self.check()
         self._calls.append(self._clock())
@@ -185,16 +193,20 @@ class Negotiator:
         timeout: float = 30.0,
         ledger: UsageLedger | None = None,
         monotonic: Callable[[], float] = time.monotonic,
+        reset_timeout: float = 15.0,
     ) -> None:
         self.provider = provider
         self.scanner = scanner
         self.min_confidence = min_confidence
         self.budget = budget
-        self.breaker = breaker or CircuitBreaker(f"llm:{provider.model_id}")
+        self.breaker = breaker or CircuitBreaker(
+            f"llm:{provider.model_id}", reset_timeout=reset_timeout, clock=monotonic
+        )
         self.timeout = timeout
         self.ledger = ledger or UsageLedger()
         self._monotonic = monotonic
         self._latencies: deque[float] = deque(maxlen=1000)
+        self._reset_timeout = reset_timeout
         self._failures = 0
 
     def negotiate(self, offer: Intent, seek: Intent) -> NegotiationResult:
@@ -238,7 +250,7 @@ class Negotiator:
         try:
             self.breaker.before_call()
         except CircuitOpenError as exc:
-            raise ProviderError(str(exc), transient=True, retry_after=exc.retry_in) from exc
+            raise CircuitRefusedError(str(exc), transient=True, retry_after=exc.retry_in) from exc
         started = self._monotonic()
         try:
             reply = self.provider.complete(prompt, offer, seek, timeout=self.timeout)
@@ -282,6 +294,22 @@ class Negotiator:
         if not result.success:
             result = replace(result, reasoning=self.scanner.redact(result.reasoning))
         return Outcome(result, metered, reply.usage, latency)
+
+    def wait_before_call(self) -> float | None:
+        """Seconds until a call may go out (spent budget or open breaker), or None if it
+        may now. A worker asks this before claiming a job, so waiting jobs stay pending."""
+        if not self.provider.metered:
+            return None
+        waits = []
+        if self.budget is not None:
+            try:
+                self.budget.check()
+            except BudgetExhaustedError as exc:
+                waits.append(max(0.0, exc.retry_at - self.budget.now()))
+        snap = self.breaker.snapshot()
+        if snap.state is BreakerState.OPEN and snap.opened_at is not None:
+            waits.append(max(0.0, self._reset_timeout - (self._monotonic() - snap.opened_at)))
+        return max(waits) if waits else None
 
     def health(self) -> dict[str, Any]:
         """Latency percentiles, breaker state, budget and spend, for ``/health``."""
@@ -348,10 +376,12 @@ def claim_negotiation(
     now: float,
     queue: JobQueue | None = None,
     budget: CallBudget | None = None,
+    negotiator: Negotiator | None = None,
 ) -> ClaimedNegotiation | None:
     """Claim the next ready negotiation job with both intents loaded, or None.
 
-    With a spent ``budget`` nothing is claimed, so waiting jobs keep their attempts. A job
+    Nothing is claimed while ``budget`` is spent or ``negotiator`` could not call now
+    (:meth:`Negotiator.wait_before_call`), so waiting jobs keep their attempts. A job
     whose payload is malformed or whose intents are unknown ends ``failed`` with its reason.
     """
     queue = queue or JobQueue(NEGOTIATION_JOB)
@@ -360,6 +390,8 @@ def claim_negotiation(
             budget.check()
         except BudgetExhaustedError:
             return None
+    if negotiator is not None and negotiator.wait_before_call() is not None:
+        return None
 
     def step(conn: sqlite3.Connection) -> ClaimedNegotiation | None:
         while True:
@@ -437,12 +469,16 @@ def run_negotiation_job(
     job = claimed.job
     try:
         outcome = negotiator.negotiate_outcome(claimed.offer, claimed.seek)
-    except BudgetExhaustedError as exc:
-        wait, error = max(1.0, exc.retry_at - clock()), str(exc)
+    except (BudgetExhaustedError, CircuitRefusedError) as exc:
+        if isinstance(exc, BudgetExhaustedError):
+            wait = max(1.0, exc.retry_at - clock())
+        else:
+            wait = max(1.0, exc.retry_after or 0.0)
+        error = str(exc)
 
         def defer(conn: sqlite3.Connection) -> None:
-            # Waiting for budget is not the job's fault: give its attempt back. (JobQueue
-            # has no "defer" yet; the lead may move this into the store.)
+            # Waiting for budget or a cooling breaker is not the job's fault: give its attempt
+            # back. (JobQueue has no "defer" yet; the lead may move this into the store.)
             conn.execute(
                 "UPDATE jobs SET attempts = attempts - 1 WHERE id = ? AND attempts > 0", (job.id,)
             )

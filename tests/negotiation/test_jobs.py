@@ -22,7 +22,7 @@ from mediator_actors.negotiation.service import (
     recent_metered_calls,
     run_negotiation_job,
 )
-from mediator_actors.resilience import Backoff
+from mediator_actors.resilience import Backoff, CircuitBreaker
 from mediator_actors.secretscan import SecretScanner
 from mediator_actors.store import JobQueue, JobState, Store
 from mediator_actors.store.intents import MIGRATIONS as INTENT_MIGRATIONS
@@ -212,3 +212,35 @@ def test_the_offline_provider_runs_jobs_without_spending_budget(db: Store) -> No
     assert result is not None
     assert result.success
     assert db.read(lambda conn: conn.execute("SELECT metered FROM negotiations").fetchone()[0]) == 0
+
+
+def test_an_open_breaker_leaves_jobs_pending_without_burning_attempts(
+    db: Store, server: FakeProvider
+) -> None:
+    server.script(Script(status=500, body="{}"))
+    now = Clock()
+    negotiator = Negotiator(
+        provider=AnthropicProvider(
+            api_key=KEY, model_id="claude-sonnet-4-6", base_url=server.anthropic_url, timeout=2
+        ),
+        scanner=SecretScanner([KEY]),
+        breaker=CircuitBreaker("llm", failure_threshold=1, reset_timeout=30, clock=now),
+        monotonic=now,
+        reset_timeout=30,
+    )
+    enqueue(db, offer(), seek())
+    claimed = claim_negotiation(db, now=NOW, negotiator=negotiator)
+    assert claimed is not None
+    run_negotiation_job(db, negotiator, claimed, clock=now, backoff=FIXED)  # the 500 opens it
+    assert negotiator.wait_before_call() == pytest.approx(30)
+    assert claim_negotiation(db, now=NOW + 20, negotiator=negotiator) is None
+    assert job_row(db)["attempts"] == 1
+    # Claimed just before the breaker opened: the refused call gives its attempt back.
+    db.write(lambda conn: conn.execute("UPDATE jobs SET not_before = 0"))
+    again = claim_negotiation(db, now=NOW + 20)
+    assert again is not None
+    assert run_negotiation_job(db, negotiator, again, clock=now) is None
+    row = job_row(db)
+    assert (row["state"], row["attempts"]) == ("pending", 1)
+    assert "circuit is open" in row["last_error"]
+    assert len(server.requests) == 1
