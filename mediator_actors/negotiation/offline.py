@@ -110,28 +110,45 @@ def _head(service: str) -> frozenset[str]:
 def _service_match(
     o: StatedTerms, s: StatedTerms, offer: Intent, seek: Intent
 ) -> tuple[float, str | None]:
-    """(overlap 0..1, reason it fails or None)."""
-    o_all, _ = service_tokens(o.service)
-    s_all, s_specific = service_tokens(s.service)
+    """(overlap 0..1, reason it fails or None): the best pairing of the phrases that name
+    the offered and the sought service."""
+    best: tuple[float, str | None] = (
+        0.0,
+        f"different services: the offer provides '{o.service}', the seek needs '{s.service}'",
+    )
+    for offered in o.service_candidates or (o.service,):
+        for sought in s.service_candidates or (s.service,):
+            result = _phrase_match(offered, sought, offer)
+            if result[1] is None:
+                if result[0] > best[0] or best[1] is not None:
+                    best = result
+            elif best[1] is not None and result[0] > best[0]:
+                best = result
+    return best
+
+
+def _phrase_match(offered: str, sought: str, offer: Intent) -> tuple[float, str | None]:
+    o_all, _ = service_tokens(offered)
+    s_all, s_specific = service_tokens(sought)
     if not o_all or not s_all:
         return 0.0, "one intent does not say what service it offers or seeks"
     shared = o_all & s_all
     overlap = len(shared) / min(len(o_all), len(s_all)) if shared - GENERIC else 0.0
     # The head of a service ("accessibility testing" in "accessibility testing for our
     # website") carries its meaning; a head fully shared is a match.
-    for head, other in ((_head(s.service), o_all), (_head(o.service), s_all)):
+    for head, other in ((_head(sought), o_all), (_head(offered), s_all)):
         if len(head) >= 2 and head <= other:
             overlap = max(overlap, SERVICE_OVERLAP + 0.1)
     if overlap < SERVICE_OVERLAP:
         return (
             overlap,
-            f"different services: the offer provides '{o.service}', the seek needs '{s.service}'",
+            f"different services: the offer provides '{offered}', the seek needs '{sought}'",
         )
     missing = s_specific - tokens(offer.content + " " + " ".join(offer.desires))
     if missing:
         return overlap, (
-            f"the seek needs {', '.join(sorted(missing))} ('{s.service}'), "
-            f"which the offer ('{o.service}') does not provide"
+            f"the seek needs {', '.join(sorted(missing))} ('{sought}'), "
+            f"which the offer ('{offered}') does not provide"
         )
     return overlap, None
 

@@ -139,6 +139,7 @@ class StatedTerms:
 
     service: str
     topic: str | None = None
+    service_candidates: tuple[str, ...] = ()
     ask: float | None = None  # the price an offer names (its lowest acceptable)
     price_max: float | None = None  # the most this party will pay / accept
     price_min: float | None = None  # the least this party will accept / pay
@@ -272,13 +273,22 @@ def _read_timeline(text: str) -> tuple[dt.date | None, float | None, float | Non
 
 _OFFER_SERVICE = re.compile(
     r"(?:offering|offer|provide|providing|available for|selling|sell|i do|we do|"
-    r"i build|we build|can deliver|speciali[sz]e in)\s+(?P<s>[^.;:!?\n]+)",
+    r"can deliver|speciali[sz]e in|for sale:?)\s+(?P<s>[^.;:!?\n]+)"
+    # "I design logos": the verb is part of the service.
+    r"|\b(?:i|we)\s+(?:can\s+)?(?P<s2>(?:build|draw|write|design|create|develop|translate|"
+    r"edit|teach|fix|record|produce|paint|make)\s+[^.;:!?\n]+)",
     re.I,
 )
 _SEEK_SERVICE = re.compile(
-    r"(?:need|needs|looking for|seeking|seeks|seek|want|wanted|require|requires|hiring|hire|"
-    r"searching for|in need of)\s+(?:a |an |some |someone to |help with |help )?(?P<s>[^.;:!?\n]+)",
+    r"(?:need|needs|looking for|looking to (?:buy|hire|find|get)|seeking|seeks|seek|"
+    r"want(?:s|ed)?(?: to (?:buy|hire|find|get))?|require|requires|hiring|hire|buy|purchase|"
+    r"searching for|in search of|in need of)"
+    r"\s+(?:a |an |some |someone to |help with |help )?(?P<s>[^.;:!?\n]+)",
     re.I,
+)
+#: "I am a freelance illustrator": the role names the service too.
+_ROLE_SERVICE = re.compile(
+    r"\b(?:i am|i'm|we are|we're)\s+(?:an?\s+)?(?P<s>[^.;:!?\n,]{3,80})", re.I
 )
 # Greedy prefix: the topic follows the *last* "for" ("curriculum design for an online
 # course for a ocean current simulation project").
@@ -289,15 +299,11 @@ _TOPIC = re.compile(
 )
 
 
-def _service_and_topic(text: str, offer: bool) -> tuple[str, str | None]:
-    pattern = _OFFER_SERVICE if offer else _SEEK_SERVICE
-    match = pattern.search(text) or (_SEEK_SERVICE if offer else _OFFER_SERVICE).search(text)
-    if match:
-        phrase = match.group("s").strip()
-    else:
-        # A whole first sentence: its first word is capitalised only by position.
-        phrase = (_sentences(text) or [text])[0]
-        phrase = phrase[:1].lower() + phrase[1:] if phrase[1:2].islower() else phrase
+def _phrase(match: re.Match[str]) -> str:
+    return str(match.group("s") or match.groupdict().get("s2") or "").strip()
+
+
+def _clean_service(phrase: str) -> tuple[str, str | None]:
     topic_match = _TOPIC.search(phrase)
     topic = None
     if topic_match:
@@ -307,16 +313,39 @@ def _service_and_topic(text: str, offer: bool) -> tuple[str, str | None]:
         rf"\s*(?:,|\bfor\b|\bat\b|\bby\b)?\s*{_NUM}\s*{_CURRENCY}.*$", "", phrase, flags=re.I
     )
     phrase = re.sub(
-        r",\s*(?:about|around|roughly|approximately|approx\.?|~|\d).*$", "", phrase, flags=re.I
+        r",\s*(?:about|around|roughly|approximately|approx\.?|~|budget|\d).*$",
+        "",
+        phrase,
+        flags=re.I,
     )
     phrase = re.sub(r"^(?:a|an|the|some)\s+", "", phrase, flags=re.I)
     return phrase[:200].strip(" ,"), topic
 
 
+def _service_and_topic(text: str, offer: bool) -> tuple[str, str | None, tuple[str, ...]]:
+    """(service, topic, every candidate phrase naming the service)."""
+    pattern = _OFFER_SERVICE if offer else _SEEK_SERVICE
+    phrases = [_phrase(m) for m in pattern.finditer(text)][:4]
+    if offer:
+        phrases += [m.group("s").strip() for m in _ROLE_SERVICE.finditer(text)][:2]
+    if not phrases:
+        other = _SEEK_SERVICE if offer else _OFFER_SERVICE
+        phrases = [_phrase(m) for m in other.finditer(text)][:2]
+    if not phrases:
+        # A whole first sentence: its first word is capitalised only by position.
+        phrase = (_sentences(text) or [text])[0]
+        phrases = [phrase[:1].lower() + phrase[1:] if phrase[1:2].islower() else phrase]
+    cleaned = [_clean_service(p) for p in phrases]
+    service, topic = cleaned[0]
+    candidates = tuple(dict.fromkeys(c for c, _ in cleaned if c))
+    return service, topic, candidates
+
+
 _NOT_A_CONDITION = re.compile(
     rf"{_CURRENCY}|\bbudget\b|\basking\b|\bdeliver(?:ed)? (?:by|in|within)\b|\bstart within\b|"
     r"\b(?:within|in)\s+\w+\s+(?:days?|weeks?|months?)\b|\bhours of work\b|"
-    r"^(?:i am offering|we are offering|offering|we need|i need|i offer|we offer|looking for|seeking)\b",
+    r"^(?:i am offering|we are offering|offering|we need|i need|i offer|we offer|looking for|seeking)\b|"
+    r"^(?:hi|hello|i am an?|i'm an?|we are an?)\b",
     re.I,
 )
 
@@ -335,7 +364,7 @@ def read_terms(
     to about 150 ms for a hostile 20 kB one. Cached: the offline negotiator and the term
     check read the same intents."""
     text = fold("\n".join([content, *desires, *constraints]))[:20_000]
-    service, topic = _service_and_topic(fold(content), offer)
+    service, topic, candidates = _service_and_topic(fold(content), offer)
     ask, high, low, hourly = _read_prices(text, offer)
     deadline, duration, start_within, start_date = _read_timeline(text)
     hours = None
@@ -355,6 +384,7 @@ def read_terms(
     return StatedTerms(
         service=service,
         topic=topic,
+        service_candidates=candidates,
         ask=ask,
         price_max=high,
         price_min=low,
