@@ -33,7 +33,13 @@ from mediator_actors.negotiation.validation import ANSWER_SCHEMA
 from mediator_actors.secretscan import redact_emails
 from mediator_actors.textsafety import detect_injection, normalize_text
 
-__all__ = ["PROMPT_TEMPLATE_VERSION", "Prompt", "build_prompt", "model_integrity_hash"]
+__all__ = [
+    "PROMPT_TEMPLATE_VERSION",
+    "Prompt",
+    "build_prompt",
+    "model_integrity_hash",
+    "verify_integrity_hash",
+]
 
 PROMPT_TEMPLATE_VERSION = "negotiation-prompt/1"
 MAX_CONTENT = 10_000
@@ -93,6 +99,14 @@ def model_integrity_hash(model_id: str, template_version: str, full_prompt: str)
         raise ValueError("a model id or template version must not contain NUL")
     data = "\x00".join(("nlc-mediator/model-integrity/v1", model_id, template_version, full_prompt))
     return hashlib.sha256(data.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def verify_integrity_hash(
+    offer: Intent, seek: Intent, *, model_id: str, nonce: str, expected: str
+) -> bool:
+    """Rebuild the prompt from the intents and its nonce and check the recorded hash."""
+    prompt = build_prompt(offer, seek, nonce=nonce)
+    return model_integrity_hash(model_id, prompt.template_version, prompt.full_prompt) == expected
 
 
 def _escape(text: str) -> str:

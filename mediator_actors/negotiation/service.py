@@ -84,6 +84,7 @@ MIGRATIONS = (
                 reasoning TEXT NOT NULL,
                 model_id TEXT NOT NULL,
                 integrity_hash TEXT NOT NULL,
+                prompt_nonce TEXT NOT NULL,
                 failure_reason TEXT,
                 injection_findings TEXT NOT NULL,
                 checks TEXT NOT NULL,
@@ -176,6 +177,9 @@ class Outcome:
     metered: bool
     usage: Usage
     latency_ms: float | None
+    #: With the two intents, the model id and the template version, this rebuilds the
+    #: exact prompt, so anyone holding them can recompute ``model_integrity_hash``.
+    prompt_nonce: str = ""
 
 
 class Negotiator:
@@ -235,14 +239,20 @@ class Negotiator:
             )
 
         metered = self.provider.metered
+
+        def outcome(
+            result: NegotiationResult, spent: bool, usage: Usage, latency: float | None
+        ) -> Outcome:
+            return Outcome(result, spent, usage, latency, prompt.nonce)
+
         if offer.type is not IntentType.OFFER or seek.type is not IntentType.SEEK:
-            return Outcome(
+            return outcome(
                 failed("not complementary: needs one offer and one seek"), False, Usage(), None
             )
         leaks = self.scanner.find(prompt.full_prompt)
         if leaks:
             kinds = ", ".join(sorted({f.kind.value for f in leaks}))
-            return Outcome(
+            return outcome(
                 failed(f"the prompt would carry a secret ({kinds}); not sent"), False, Usage(), None
             )
         if metered and self.budget is not None:
@@ -270,7 +280,7 @@ class Negotiator:
         if leaks:
             kinds = ", ".join(sorted({f.kind.value for f in leaks}))
             result = failed(f"the answer echoed a secret ({kinds}); discarded")
-            return Outcome(result, metered, reply.usage, latency)
+            return outcome(result, metered, reply.usage, latency)
         try:
             answer = parse_answer(reply.text)
         except AnswerError as exc:
@@ -279,7 +289,7 @@ class Negotiator:
                 if reply.stop_reason in {"max_tokens", "length"}
                 else ""
             )
-            return Outcome(
+            return outcome(
                 failed(f"invalid answer: {exc}{truncated}"), metered, reply.usage, latency
             )
         result = decide(
@@ -293,7 +303,7 @@ class Negotiator:
         )
         if not result.success:
             result = replace(result, reasoning=self.scanner.redact(result.reasoning))
-        return Outcome(result, metered, reply.usage, latency)
+        return outcome(result, metered, reply.usage, latency)
 
     def wait_before_call(self) -> float | None:
         """Seconds until a call may go out (spent budget or open breaker), or None if it
@@ -421,9 +431,9 @@ def _record(
     r = outcome.result
     conn.execute(
         "INSERT OR REPLACE INTO negotiations (job_id, pair_key, offer_ref, seek_ref, success,"
-        " confidence, terms, reasoning, model_id, integrity_hash, failure_reason,"
+        " confidence, terms, reasoning, model_id, integrity_hash, prompt_nonce, failure_reason,"
         " injection_findings, checks, metered, input_tokens, output_tokens, latency_ms,"
-        " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             job.id,
             _pair_key(claimed.offer, claimed.seek),
@@ -435,6 +445,7 @@ def _record(
             r.reasoning,
             r.model_id,
             r.model_integrity_hash,
+            outcome.prompt_nonce,
             r.failure_reason,
             json.dumps(list(r.injection_findings)),
             json.dumps(list(r.checks)),

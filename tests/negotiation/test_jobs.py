@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from mediator_actors.model import Intent
+from mediator_actors.negotiation.prompt import verify_integrity_hash
 from mediator_actors.negotiation.providers import AnthropicProvider, OfflineProvider
 from mediator_actors.negotiation.service import (
     MIGRATIONS,
@@ -99,6 +100,21 @@ def test_a_negotiated_job_is_recorded_and_completed_in_one_transaction(
     assert (row["metered"], row["input_tokens"], row["output_tokens"]) == (1, 1200, 150)
     assert row["pair_key"] == ":".join(sorted((offer().ref, seek().ref)))
     assert db.read(lambda conn: recent_metered_calls(conn, now=NOW + 60)) == [NOW]
+    # Anyone holding both intents can recompute the recorded integrity hash.
+    assert verify_integrity_hash(
+        offer(),
+        seek(),
+        model_id=row["model_id"],
+        nonce=row["prompt_nonce"],
+        expected=row["integrity_hash"],
+    )
+    assert not verify_integrity_hash(
+        offer(),
+        seek(),
+        model_id="another-model",
+        nonce=row["prompt_nonce"],
+        expected=row["integrity_hash"],
+    )
 
 
 def test_a_failed_negotiation_is_an_outcome_recorded_with_its_reason(
