@@ -109,7 +109,10 @@ def has_hidden(s: str) -> bool:
 
 
 def _step(s: str, fold: bool) -> str:
-    s = unicodedata.normalize("NFKC", strip_hidden(s))
+    s = strip_hidden(s)
+    if fold:  # before NFKC too: NFKC turns some look-alikes (lunate sigma) into others
+        s = s.translate(_CONFUSABLES)
+    s = unicodedata.normalize("NFKC", s)
     s = strip_hidden(s)  # NFKC can map a filler onto another invisible
     if fold:
         s = s.translate(_CONFUSABLES)

@@ -5,14 +5,15 @@ from __future__ import annotations
 import logging
 
 from mediator_actors.actors.messages import (
-    ChainEventsMined,
     EventSink,
     IntentsIngested,
     IntentsLeftMediation,
+    OutboxQueued,
     Roles,
 )
 from mediator_actors.actors.periodic import PeriodicActor
 from mediator_actors.chain.follower import ChainFollower, PollResult
+from mediator_actors.settlement.records import SettlementState, Transition
 from supervisors import Link, RoleRegistry
 
 logger = logging.getLogger(__name__)
@@ -55,11 +56,39 @@ class ChainListener(PeriodicActor):
             )
         if result.archived:
             self.registry.tell(Roles.INDEX_KEEPER, IntentsLeftMediation(result.archived))
-        if result.blocks or result.mined_events:
-            self.registry.tell(Roles.SETTLEMENT_AGENT, ChainEventsMined(result.blocks))
         for ref in result.new_intents:
             self.events.publish("intents", {"type": "intent_ingested", "intent_ref": ref})
+        self._announce_settlements(result.decided)
         if result.reset:
             logger.warning("chain: reset or fork detected under the cursor; re-synced")
         for reason in result.quarantined:
             logger.error("chain: quarantined an entry: %s", reason)
+
+    def _announce_settlements(self, transitions: tuple[Transition, ...]) -> None:
+        """Settlement decisions the block hook committed with the cursor."""
+        payout = ended = False
+        for t in transitions:
+            payout |= t.payout_enqueued
+            ended |= t.state in SettlementState.terminal()
+            self.events.publish(
+                "settlements",
+                {
+                    "type": f"settlement_{t.kind.value}",
+                    "settlement_id": t.settlement_id,
+                    "state": t.state.value,
+                    "previous": None if t.previous is None else t.previous.value,
+                    "reason": t.reason,
+                    "own": t.own,
+                    "payout_enqueued": t.payout_enqueued,
+                },
+            )
+            if t.state is SettlementState.CLOSED and t.own:
+                logger.info("settlement: %s closed; payout claim queued", t.settlement_id)
+            for mediator in t.reputation_changed:
+                self.events.publish(
+                    "reputation", {"type": "reputation_changed", "mediator_id": mediator}
+                )
+        if payout:
+            self.registry.tell(Roles.CHAIN_WRITER, OutboxQueued())
+        if ended:  # closed intents leave the index; rejected or expired ones return to it
+            self.registry.tell(Roles.INDEX_KEEPER, IntentsLeftMediation(()))

@@ -30,7 +30,7 @@ import requests
 
 from mediator_actors.chain import codec
 from mediator_actors.errors import ChainError, CodecError
-from mediator_actors.model import ChainEntry
+from mediator_actors.model import ChainEntry, protocol_amount
 from mediator_actors.resilience import Backoff, BreakerSnapshot, CircuitBreaker, CircuitOpenError
 from mediator_actors.secrets import Secret
 from mediator_actors.textsafety import escape_for_log
@@ -152,8 +152,12 @@ class ChainClient:
         session: requests.Session | None = None,
         allow_private: bool = True,
         rng: random.Random | None = None,
+        recheck_every: float = 300.0,
     ) -> None:
         self.endpoint = check_endpoint(endpoint, allow_private=allow_private)
+        self._allow_private = allow_private
+        self._recheck_every = recheck_every
+        self._checked_at: float | None = None
         self._api_key = api_key
         self.limits = limits or ClientLimits()
         self.breaker = breaker or CircuitBreaker("chain", clock=clock)
@@ -226,7 +230,7 @@ class ChainClient:
         if reason == "duplicate":
             return PostResult(PostOutcome.DUPLICATE, reason=reason, message=message)
         if reason == "rate_limit":
-            retry = codec.parse_amount(doc.get("retry_after"))
+            retry = protocol_amount(doc.get("retry_after"))
             retry = min(retry, 3600.0) if retry is not None else 60.0
             return PostResult(
                 PostOutcome.RATE_LIMIT, retry_after=retry, reason=reason, message=message
@@ -276,6 +280,12 @@ class ChainClient:
     def _call(self, method: str, path: str, body: Any, *, ok: set[int]) -> tuple[int, bytes]:
         """One logical request with retries on transient failures; returns (status, body)."""
         failures = 0
+        self._recheck_endpoint()
+        # Serialise before the breaker lets us in: a ValueError here (NaN in metadata) must
+        # not leave a half-open trial "in flight" for ever.
+        data = (
+            None if body is None else json.dumps(body, ensure_ascii=False, allow_nan=False).encode()
+        )
         while True:
             try:
                 self.breaker.before_call()
@@ -283,7 +293,7 @@ class ChainClient:
                 raise ChainUnavailableError(str(exc)) from exc
             started = self._clock()
             try:
-                status, raw = self._once(method, path, body)
+                status, raw = self._once(method, path, data)
             except ChainUnavailableError as exc:
                 latency = (self._clock() - started) * 1000
                 self.breaker.record_failure(str(exc), latency)
@@ -297,6 +307,9 @@ class ChainClient:
                 # for the next caller, and not worth retrying.
                 self.breaker.record_success((self._clock() - started) * 1000)
                 raise exc from None
+            except BaseException as exc:  # anything unforeseen still ends the breaker's call
+                self.breaker.record_failure(type(exc).__name__, (self._clock() - started) * 1000)
+                raise
             latency = (self._clock() - started) * 1000
             self.last_latency_ms = latency
             self.breaker.record_success(latency)
@@ -304,15 +317,23 @@ class ChainClient:
                 raise ChainProtocolError(f"{method} {path} answered HTTP {status}", status=status)
             return status, raw
 
-    def _once(self, method: str, path: str, body: Any) -> tuple[int, bytes]:
+    def _recheck_endpoint(self) -> None:
+        """Re-run the SSRF rules on what the host name resolves to now (DNS rebinding),
+        at most every ``recheck_every`` seconds. Residual risk: requests resolves again
+        when it connects, so a rebinding inside that window is not caught here."""
+        now = self._clock()
+        if self._checked_at is not None and now - self._checked_at < self._recheck_every:
+            return
+        check_endpoint(self.endpoint, allow_private=self._allow_private, resolve=True)
+        self._checked_at = now
+
+    def _once(self, method: str, path: str, data: bytes | None) -> tuple[int, bytes]:
         limits = self.limits
         deadline = self._clock() + limits.deadline
         headers = {"Accept": "application/json", "User-Agent": "nlc-mediator/1"}
         if self._api_key is not None:
             headers["X-API-Key"] = self._api_key.reveal()
-        data = None
-        if body is not None:
-            data = json.dumps(body, ensure_ascii=False, allow_nan=False).encode("utf-8")
+        if data is not None:
             headers["Content-Type"] = "application/json"
         try:
             response = self._session.request(

@@ -60,6 +60,10 @@ __all__ = ["MIGRATIONS", "ChainFollower", "ChainReader", "IntakeLimit", "PollRes
 
 logger = logging.getLogger(__name__)
 
+#: Called inside the transaction that advances the cursor, once per mined block in chain
+#: order, with the block's entries and its chain timestamp; returns what it decided.
+MinedBlockHook = Callable[[sqlite3.Connection, list[ChainEntry], float], list[Any]]
+
 
 @dataclass(slots=True)
 class _Batch:
@@ -68,6 +72,8 @@ class _Batch:
     entries: list[tuple[ChainEntry, Any]] = field(default_factory=list)  # (entry, prepared)
     rejected: list[codec.Rejected] = field(default_factory=list)
     blocks: list[tuple[int, str]] = field(default_factory=list)
+    #: (chain timestamp, entries) of each mined block, in chain order, for ``on_mined_block``
+    mined: list[tuple[float, tuple[ChainEntry, ...]]] = field(default_factory=list)
     # (key, ref, block_index, reason, detail, final)
     failures: list[tuple[str, str | None, int | None, str, str, bool]] = field(default_factory=list)
     next_index: int | None = None
@@ -83,6 +89,11 @@ class _Changes:
     archived: list[EntryRef] = field(default_factory=list)
     quarantined: list[str] = field(default_factory=list)
     admitted: dict[str, int] = field(default_factory=dict)
+    decided: list[Any] = field(default_factory=list)
+
+
+def _reject_ident(rej: codec.Rejected) -> str:
+    return rej.ref or hashlib.sha256(rej.preview.encode("utf-8", "replace")).hexdigest()
 
 
 def _inline(fn: Callable[..., Any], *args: Any) -> Any:
@@ -106,6 +117,7 @@ class ChainFollower:
         max_attempts: int = 3,
         backoff: Backoff | None = None,
         read_pending: bool = True,
+        on_mined_block: MinedBlockHook | None = None,
     ) -> None:
         self._store = store
         self._client = client
@@ -118,6 +130,7 @@ class ChainFollower:
         self._max_attempts = max_attempts
         self._backoff = backoff or Backoff(minimum=1.0, maximum=60.0)
         self._read_pending = read_pending
+        self._on_mined_block = on_mined_block
         self._failures = 0
         self._budget: dict[str, deque[float]] = {}
         self._known_pending: set[str] = set()
@@ -157,7 +170,7 @@ class ChainFollower:
             and last_hash is not None
             and latest.block.hash != last_hash
         ):
-            return self._resync(next_index, latest)
+            return self._resync(next_index, latest, _Changes())
         changes = _Changes()
         self._admit_deferred(changes)  # waiting intents go first: intake stays FIFO per author
         done = 0
@@ -180,11 +193,12 @@ class ChainFollower:
                     break
                 if expected_prev is not None and block.previous_hash != expected_prev:
                     if index == next_index and not batch.blocks:
-                        return self._resync(next_index, latest)
+                        return self._resync(next_index, latest, changes)
                     break  # the chain moved under us mid-batch: commit what links, look again
                 batch.entries.extend(self._offload(prepare_entries, block.entries, self._max_flags))
                 batch.rejected.extend(block.rejected)
                 batch.blocks.append((index, block.hash))
+                batch.mined.append((block.timestamp, block.entries))
                 batch.next_index, batch.last_hash = index + 1, block.hash
                 expected_prev = block.hash
             if batch.next_index is None and not batch.failures:
@@ -207,6 +221,7 @@ class ChainFollower:
             mined_events={k: tuple(v) for k, v in changes.mined_events.items()},
             archived=tuple(changes.archived),
             quarantined=tuple(changes.quarantined),
+            decided=tuple(changes.decided),
             deferred=deferred,
             blocks=done,
             next_index=next_index,
@@ -245,7 +260,9 @@ class ChainFollower:
             logger.warning("chain: pending pool unreadable: %s", escape_for_log(str(exc)))
             return
         fresh = [e for e in page.entries if e.ref not in self._known_pending]
-        batch = _Batch(rejected=[r for r in page.rejected if r.ref not in self._known_pending])
+        batch = _Batch(
+            rejected=[r for r in page.rejected if _reject_ident(r) not in self._known_pending]
+        )
         batch.entries = self._offload(prepare_entries, fresh, self._max_flags)
         if not batch.entries and not batch.rejected:
             return
@@ -253,7 +270,7 @@ class ChainFollower:
         if len(self._known_pending) > 200_000:
             self._known_pending.clear()
         self._known_pending.update(e.ref for e in fresh)
-        self._known_pending.update(r.ref for r in batch.rejected if r.ref)
+        self._known_pending.update(_reject_ident(r) for r in batch.rejected)
 
     # --- the transaction ------------------------------------------------------------
 
@@ -267,10 +284,7 @@ class ChainFollower:
                 self._apply_entry(conn, entry, prepared, budgets=budgets, out=local, now=now)
             for rej in batch.rejected:
                 # Keyed by ref *and* reason: a hostile page may reuse a good entry's ref.
-                ident = (
-                    rej.ref or hashlib.sha256(rej.preview.encode("utf-8", "replace")).hexdigest()
-                )
-                key = f"entry:{ident}:{rej.reason}"
+                key = f"entry:{_reject_ident(rej)}:{rej.reason}"
                 if record_quarantine(
                     conn,
                     key=key,
@@ -295,6 +309,10 @@ class ChainFollower:
                     final=final,
                 ):
                     local.quarantined.append(key)
+            if self._on_mined_block is not None:
+                # Decisions that follow from mined entries (settlements) commit with the cursor.
+                for timestamp, entries in batch.mined:
+                    local.decided.extend(self._on_mined_block(conn, list(entries), timestamp))
             for index, block_hash in batch.blocks:
                 conn.execute(
                     "INSERT OR REPLACE INTO chain_blocks (idx, hash) VALUES (?, ?)",
@@ -320,6 +338,7 @@ class ChainFollower:
             changes.mined_events.setdefault(kind, []).extend(refs)
         changes.archived += local.archived
         changes.quarantined += local.quarantined
+        changes.decided += local.decided
 
     def _apply_entry(
         self,
@@ -493,20 +512,28 @@ class ChainFollower:
     # --- reset / fork ---------------------------------------------------------------
 
     def _resync(
-        self, next_index: int, latest: codec.LatestBlock, *, max_walk: int = 64
+        self, next_index: int, latest: codec.LatestBlock, changes: _Changes, *, max_walk: int = 64
     ) -> PollResult:
-        """The chain under the cursor changed: find the common prefix and move back to it."""
+        """The chain under the cursor changed: find the common prefix and move back to it.
+
+        ``changes`` already committed in this poll are still reported."""
         stored = self._store.read(
             lambda c: dict(
                 c.execute(
-                    "SELECT idx, hash FROM chain_blocks WHERE idx >= ?", (next_index - max_walk,)
+                    "SELECT idx, hash FROM chain_blocks WHERE idx = 0 OR idx >= ?",
+                    (next_index - max_walk,),
                 ).fetchall()
             )
         )
         fork = -1
-        for index in range(
+        # A new genesis means a wiped chain: no need to walk back block by block.
+        genesis = latest.block.hash if latest.block.index == 0 else self._client.block(0).hash
+        walk = range(
             min(next_index - 1, latest.block.index), max(-1, next_index - 1 - max_walk), -1
-        ):
+        )
+        if stored.get(0) is not None and stored.get(0) != genesis:
+            walk = range(0)
+        for index in walk:
             ours = stored.get(index)
             theirs = (
                 latest.block.hash if index == latest.block.index else self._client.block(index).hash
@@ -528,6 +555,11 @@ class ChainFollower:
                 (now, fork),
             )
             conn.execute(
+                "UPDATE chain_deferred SET raw = json_set(raw, '$.block_index', NULL)"
+                " WHERE json_extract(raw, '$.block_index') > ?",
+                (fork,),
+            )
+            conn.execute(
                 "INSERT INTO chain_cursor (id, next_index, last_hash, resets, updated_at) VALUES (1, ?, ?, 1, ?)"
                 " ON CONFLICT (id) DO UPDATE SET next_index = excluded.next_index,"
                 " last_hash = excluded.last_hash, resets = resets + 1, updated_at = excluded.updated_at",
@@ -541,4 +573,14 @@ class ChainFollower:
             next_index,
             fork + 1,
         )
-        return PollResult(reset=True, next_index=fork + 1, caught_up=False)
+        return PollResult(
+            new_intents=tuple(changes.new_intents),
+            new_events={k: tuple(v) for k, v in changes.new_events.items()},
+            mined_intents=tuple(changes.mined_intents),
+            mined_events={k: tuple(v) for k, v in changes.mined_events.items()},
+            archived=tuple(changes.archived),
+            quarantined=tuple(changes.quarantined),
+            reset=True,
+            next_index=fork + 1,
+            caught_up=False,
+        )

@@ -91,6 +91,8 @@ class PollResult:
     mined_events: dict[EntryKind, tuple[EntryRef, ...]] = field(default_factory=dict)
     archived: tuple[EntryRef, ...] = ()
     quarantined: tuple[str, ...] = ()
+    #: what ``on_mined_block`` decided (settlement transitions), committed with the cursor
+    decided: tuple[Any, ...] = ()
     deferred: int = 0
     blocks: int = 0
     next_index: int = 0

@@ -34,6 +34,7 @@ from mediator_actors.chain.client import (
     PostOutcome,
     PostResult,
 )
+from mediator_actors.errors import ChainError, CodecError
 from mediator_actors.model import canonical_json
 from mediator_actors.resilience import Backoff
 from mediator_actors.store import Job, JobQueue, Store
@@ -190,6 +191,12 @@ class ChainWriter:
                 self._retry(job, str(exc)[:300])
                 tally.retrying.append(job.dedupe_key)
             return
+        except (ChainError, CodecError) as exc:
+            # An unreadable answer (the entry may exist: a retry then meets "duplicate"),
+            # or the endpoint failed its SSRF re-check: retry with back-off.
+            self._retry(job, str(exc)[:300])
+            tally.retrying.append(job.dedupe_key)
+            return
         if result.outcome is PostOutcome.RATE_LIMIT:
             retry_after = result.retry_after or self._window
             self._release(job, not_before=now + retry_after)
@@ -236,15 +243,10 @@ class ChainWriter:
 
     def _release(self, job: Job, *, not_before: float) -> None:
         """Back to pending without spending an attempt (pacing is not a failure)."""
-
-        def release(conn: sqlite3.Connection) -> None:
-            conn.execute(
-                "UPDATE jobs SET state = 'pending', attempts = MAX(0, attempts - 1), not_before = ?,"
-                " updated_at = ? WHERE id = ? AND state = 'running'",
-                (not_before, self._clock(), job.id),
-            )
-
-        self._store.write(release)
+        now = self._clock()
+        self._store.write(
+            lambda conn: OUTBOX.defer(conn, job.id, None, now=now, retry_in=not_before - now)
+        )
 
     def _retry(self, job: Job, error: str) -> None:
         delay = self._backoff.delay(job.attempts)

@@ -170,3 +170,30 @@ def test_auto_mine_mines_pending_entries_on_its_interval() -> None:
         assert chain.pending_entries() == []
     finally:
         chain.stop()
+
+
+def test_the_overall_limit_is_a_hundred_entries_a_minute(clock: FakeClock) -> None:
+    chain = DevChain(clock=clock)
+    for n in range(100):
+        assert chain.submit(f"{TEXT} item {n}", f"author{n}", "offer", OFFER)[0] == 201
+    status, body = chain.submit(f"{TEXT} one more", "newcomer", "offer", OFFER)
+    assert (status, body["reason"], body["retry_after"]) == (422, "rate_limit", 60)
+    clock.advance(60.5)
+    assert chain.submit(f"{TEXT} one more", "newcomer", "offer", OFFER)[0] == 201
+
+
+def test_the_node_sets_the_timestamp_and_ignores_the_clients(
+    devchain: DevChain, clock: FakeClock
+) -> None:
+    body = {
+        "content": TEXT,
+        "author": "alice",
+        "intent": "offer",
+        "metadata": OFFER,
+        "timestamp": "1999-01-01T00:00:00",
+    }
+    answer = requests.post(f"{devchain.url}/entry", json=body, timeout=2).json()
+    assert answer["entry"]["entry"]["timestamp"] == "2025-11-27T08:56:46"
+    assert not answer["entry"]["entry"]["timestamp"].endswith("Z")
+    bad_flag = requests.post(f"{devchain.url}/entry", json={**body, "validate": "yes"}, timeout=2)
+    assert bad_flag.status_code == 400

@@ -105,16 +105,17 @@ def test_each_hostile_entry_is_quarantined_with_its_reason_and_the_page_proceeds
         entry_text(author='"future"', ts='"3000-01-01T00:00:00"'),
     ]
     blocks = [block_text(0, []), block_text(1, bad[:4] + good + bad[4:], prev="h0")]
-    serve_chain(hostile, blocks)
+    bad_pending = entry_text(author='"pat"', content="[1, 2]")
+    serve_chain(hostile, blocks, pending=f'{{"count":1,"entries":[{bad_pending}]}}')
     follower = ChainFollower(
         store=store, client=quick_client(hostile.url, deadline=5.0), clock=FakeClock()
     )
     result = follower.poll_once()
     assert result.error is None
     assert len(result.new_intents) == 3  # year 0 and year 3000 kept: never filtered by clock
-    assert len(result.quarantined) == 8
+    assert len(result.quarantined) == 9  # eight in the block, one in the pending pool
     assert quarantine(store) == {
-        "bad_content": 1,
+        "bad_content": 2,
         "bad_metadata": 1,
         "non_finite_number:NaN": 1,
         "number_overflow": 1,
@@ -258,3 +259,18 @@ def test_ssrf_rules_allow_loopback_and_refuse_private_when_asked() -> None:
     assert check_endpoint("http://127.0.0.1:5000/") == "http://127.0.0.1:5000"
     with pytest.raises(ChainError, match="private"):
         check_endpoint("https://10.0.0.5", allow_private=False)
+
+
+def test_the_endpoint_is_rechecked_on_what_its_name_resolves_to(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import socket
+
+    client = quick_client("http://chain.test:5000")
+    monkeypatch.setattr(
+        socket,
+        "getaddrinfo",
+        lambda *_a, **_k: [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("169.254.169.254", 5000))],
+    )
+    with pytest.raises(ChainError, match="link-local"):
+        client.pending()

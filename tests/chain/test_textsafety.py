@@ -123,3 +123,29 @@ def test_detection_is_stable_and_blind_to_inserted_hidden_characters(
     found = detect_injection(disguised)
     assert tuple(f for f in found if f != "hidden_characters") == clean
     assert ("hidden_characters" in found) == bool(inserts)
+
+
+def _disguises() -> dict[str, list[str]]:
+    from mediator_actors.textsafety import _CONFUSABLES
+
+    table: dict[str, list[str]] = {}
+    for cp, latin in _CONFUSABLES.items():
+        table.setdefault(latin, []).append(chr(cp))
+    for cp in range(ord("!"), ord("~") + 1):  # fullwidth forms fold back through NFKC
+        table.setdefault(chr(cp), []).append(chr(cp + 0xFEE0))
+    return table
+
+
+DISGUISES = _disguises()
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.sampled_from(PHRASES), st.data())
+def test_homoglyph_and_fullwidth_disguises_do_not_change_the_verdict(
+    phrase: str, data: st.DataObject
+) -> None:
+    chars = list(phrase)
+    for i, ch in enumerate(chars):
+        if ch in DISGUISES and data.draw(st.booleans()):
+            chars[i] = data.draw(st.sampled_from(DISGUISES[ch]))
+    assert detect_injection("".join(chars)) == detect_injection(phrase)

@@ -142,3 +142,23 @@ def test_enqueue_refuses_entries_that_can_never_be_valid(
         outbox_store.write(
             lambda c: enqueue_entry(c, "e", OutgoingEntry("", "m", "x", {}), now=clock())
         )
+
+
+def test_an_unreadable_answer_is_retried_not_lost(outbox_store: Store, clock: FakeClock) -> None:
+    from mediator_actors.chain.client import ClientLimits
+
+    from .hostile import HostileServer, send_text
+
+    server = HostileServer()
+    try:
+        server.routes["/entry"] = send_text("<html>created?</html>", status="201 CREATED")
+        client = ChainClient(server.url, limits=ClientLimits(deadline=2, attempts=1))
+        enqueue(outbox_store, clock, ("k", entry(1)))
+        result = writer_for(outbox_store, client, clock).drain_once()
+        assert result.retrying == ("k",)
+        job = outbox_store.read(lambda c: OUTBOX.get(c, "k"))
+        assert job is not None
+        assert job.state is JobState.PENDING
+        assert job.last_error is not None
+    finally:
+        server.stop()
