@@ -5,10 +5,9 @@ Plain classes and functions for the pool's worker actors (which the lead writes)
 - :class:`~mediator_actors.negotiation.service.Negotiator` (``build_negotiator(settings)``)
   with ``negotiate(offer, seek) -> NegotiationResult`` (blocks for one provider call; the
   SDKs cooperate under gevent), ``wait_before_call()`` and ``health()``;
-- the job steps in :mod:`~mediator_actors.negotiation.jobs`:
-  ``claim_negotiation(store, now=..., negotiator=...)`` and
+- the job steps ``claim_negotiation(store, now=..., negotiator=...)`` and
   ``run_negotiation_job(store, negotiator, claimed)``, with the ``negotiations`` table
-  (``jobs.MIGRATIONS``).
+  (``service.MIGRATIONS``).
 
 A worker's loop, in outline::
 
