@@ -84,7 +84,6 @@ MIGRATIONS = (
                 reasoning TEXT NOT NULL,
                 model_id TEXT NOT NULL,
                 integrity_hash TEXT NOT NULL,
-                prompt_nonce TEXT NOT NULL,
                 failure_reason TEXT,
                 injection_findings TEXT NOT NULL,
                 checks TEXT NOT NULL,
@@ -97,6 +96,12 @@ MIGRATIONS = (
             "CREATE INDEX negotiations_pair ON negotiations (pair_key, created_at)",
             "CREATE INDEX negotiations_metered ON negotiations (metered, created_at)",
         ),
+    ),
+    # v2: the prompt's nonce, so the integrity hash can be recomputed from the intents.
+    Migration(
+        "negotiations",
+        2,
+        ("ALTER TABLE negotiations ADD COLUMN prompt_nonce TEXT NOT NULL DEFAULT ''",),
     ),
 )
 
@@ -354,8 +359,13 @@ def build_negotiator(
         provider=provider,
         scanner=SecretScanner(settings.secrets()),
         min_confidence=settings.min_negotiation_confidence,
-        budget=CallBudget(
-            per_hour=settings.llm_max_calls_per_hour, per_day=settings.llm_max_calls_per_day
+        # The offline negotiator spends nothing: no budget, so a zero cap never blocks it.
+        budget=(
+            CallBudget(
+                per_hour=settings.llm_max_calls_per_hour, per_day=settings.llm_max_calls_per_day
+            )
+            if provider.metered
+            else None
         ),
         breaker=CircuitBreaker(f"llm:{provider.model_id}"),
         timeout=timeout,
@@ -488,12 +498,8 @@ def run_negotiation_job(
         error = str(exc)
 
         def defer(conn: sqlite3.Connection) -> None:
-            # Waiting for budget or a cooling breaker is not the job's fault: give its attempt
-            # back. (JobQueue has no "defer" yet; the lead may move this into the store.)
-            conn.execute(
-                "UPDATE jobs SET attempts = attempts - 1 WHERE id = ? AND attempts > 0", (job.id,)
-            )
-            queue.fail(conn, job.id, error, now=clock(), retry_in=wait)
+            # Waiting for budget or a cooling breaker is not the job's fault.
+            queue.defer(conn, job.id, error, now=clock(), retry_in=wait)
 
         store.write(defer)
         return None

@@ -260,3 +260,27 @@ def test_an_open_breaker_leaves_jobs_pending_without_burning_attempts(
     assert (row["state"], row["attempts"]) == ("pending", 1)
     assert "circuit is open" in row["last_error"]
     assert len(server.requests) == 1
+
+
+def test_a_version_1_negotiations_table_upgrades_with_its_rows(tmp_path: Path) -> None:
+    first = Store.open(
+        tmp_path / "data", migrations=[*JOB_MIGRATIONS, *INTENT_MIGRATIONS, MIGRATIONS[0]]
+    )
+    first.write(
+        lambda conn: conn.execute(
+            "INSERT INTO negotiations (pair_key, offer_ref, seek_ref, success, confidence, reasoning,"
+            " model_id, integrity_hash, injection_findings, checks, created_at)"
+            " VALUES ('k', 'o', 's', 0, 0, '', 'm', 'h', '[]', '[]', 1)"
+        )
+    )
+    first.close()
+    upgraded = Store.open(
+        tmp_path / "data", migrations=[*JOB_MIGRATIONS, *INTENT_MIGRATIONS, *MIGRATIONS]
+    )
+    try:
+        row = upgraded.read(
+            lambda conn: conn.execute("SELECT pair_key, prompt_nonce FROM negotiations").fetchone()
+        )
+        assert (row["pair_key"], row["prompt_nonce"]) == ("k", "")
+    finally:
+        upgraded.close()
