@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from mediator_actors.model import Intent, IntentType
 from mediator_actors.negotiation.terms import (
@@ -84,6 +84,14 @@ def _refuse(reason: str, confidence: int = 85) -> Answer:
 
 def _money(value: float) -> str:
     return f"{value:,.2f}".rstrip("0").rstrip(".") + " NLC"
+
+
+_LINK = re.compile(r"\b(?:https?://|www\.)\S*", re.I)
+
+
+def _public(text: str) -> str:
+    """Text fit for a published settlement: no email addresses or links."""
+    return _LINK.sub("[link]", redact_emails(text))
 
 
 _MARKUP = re.compile(r"[<>{}\[\]`|\\]")
@@ -207,10 +215,15 @@ def _price(o: StatedTerms, s: StatedTerms) -> _Price | str:  # noqa: PLR0911
     return _Price(None, "neither intent names a price", -12)
 
 
-def _timeline(  # noqa: PLR0911 - one flat pass of rules reads best
+def _timeline(  # noqa: PLR0911, PLR0912 - one flat pass of rules reads best
     o: StatedTerms, s: StatedTerms, today: dt.date | None
 ) -> tuple[str | None, str, int] | str:
     """(timeline text, note, confidence delta), or the reason the timelines clash."""
+    if s.deadline is not None and s.duration_days is not None and today is not None:
+        # Both stated ("by March 2027, within 10 days"): the earlier one binds.
+        by_duration = today + dt.timedelta(days=s.duration_days)
+        if by_duration < s.deadline:
+            s = replace(s, deadline=by_duration)
     start_days = o.start_within_days or 0.0
     offer_days = start_days + o.duration_days if o.duration_days is not None else None
     start = o.start_date or (today + dt.timedelta(days=start_days) if today else None)
@@ -268,7 +281,7 @@ def _timeline(  # noqa: PLR0911 - one flat pass of rules reads best
     return None, "neither intent states a timeline", -5
 
 
-def assess(offer: Intent, seek: Intent, *, today: dt.date | None = None) -> Answer:  # noqa: PLR0911 - one flat pass of rules reads best
+def assess(offer: Intent, seek: Intent, *, today: dt.date | None = None) -> Answer:  # noqa: PLR0911, PLR0912 - one flat pass of rules reads best
     """Decide whether ``offer`` and ``seek`` align and on what terms.
 
     ``today`` defaults to :func:`reference_date` of the two intents, never the local clock.
@@ -310,7 +323,10 @@ def assess(offer: Intent, seek: Intent, *, today: dt.date | None = None) -> Answ
         MAX_CONFIDENCE,
         int(60 + 15 * min(overlap, 1.0) + price.confidence + timeline_delta + topic_delta),
     )
-    deliverables = [o.service or s.service]
+    service = _public(o.service or s.service)
+    if detect_injection(service):
+        return _refuse("the offered service reads as an instruction to a model, not a service", 80)
+    deliverables = [service]
     deliverables += [f"{n:,} {unit}" for n, unit in s.quantities if unit != "hours"][:4]
     # A sentence that tries to instruct a model, or markup, is not a party's condition: it
     # stays out of the terms, so injected text cannot reach a settlement.
