@@ -53,7 +53,7 @@ class ConsensusMode(StrEnum):
 
 
 DEFAULT_MODELS = {
-    LLMProvider.ANTHROPIC: "claude-sonnet-4-5",
+    LLMProvider.ANTHROPIC: "claude-sonnet-4-6",  # 4-5 reaches end of life 2026-11-30 (SDK)
     LLMProvider.OPENAI: "gpt-4o-mini",
     LLMProvider.OFFLINE: "offline-negotiator/1",
 }

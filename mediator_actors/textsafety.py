@@ -158,7 +158,8 @@ _OVERRIDE = re.compile(
 )
 
 _ROLE = re.compile(
-    r"(?:^|\n)\s*(?:#{1,6}\s*)?\[?(?:system|assistant|user|developer|human|ai)\]?\s*[:>]"
+    # [^\S\n]* rather than \s*: \s* also eats newlines, which made this quadratic in them.
+    r"(?:^|\n)[^\S\n]*(?:#{1,6}\s*)?\[?(?:system|assistant|user|developer|human|ai)\]?\s*[:>]"
     r"|<\|(?:im_start|im_end|system|user|assistant|endoftext|eot_id|start_header_id)\|>"
     r"|<<\s*/?\s*sys\s*>>|\[/?inst\]"
 )

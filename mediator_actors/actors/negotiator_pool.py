@@ -54,7 +54,9 @@ class NegotiatorWorker(PeriodicActor):
                 )
 
     def round(self) -> float | None:
-        claimed = claim_negotiation(self.store, now=time.time(), budget=self.negotiator.budget)
+        claimed = claim_negotiation(
+            self.store, now=time.time(), budget=self.negotiator.budget, negotiator=self.negotiator
+        )
         if claimed is None:
             return None
         result = run_negotiation_job(self.store, self.negotiator, claimed)
