@@ -253,6 +253,7 @@ def build_children(context: NodeContext) -> list[ChildSpec]:
             shutdown_timeout=60.0,
         ),
         pool_spec(
+            batch=32 if settings.llm_provider is LLMProvider.OFFLINE else 1,
             size=settings.negotiator_pool_size,
             store=store,
             negotiator=negotiator,

@@ -12,8 +12,8 @@ from mediator_actors.actors.messages import NegotiationsQueued, NegotiationSucce
 from mediator_actors.actors.periodic import PeriodicActor
 from mediator_actors.negotiation.service import (
     Negotiator,
-    claim_negotiation,
-    run_negotiation_job,
+    claim_negotiations,
+    run_negotiation_jobs,
 )
 from mediator_actors.store import JobQueue, Store
 from supervisors import ChildSpec, Link, RoleRegistry, StatusBoard, Supervisor, SupervisorPolicy
@@ -25,7 +25,8 @@ WORKER_HEARTBEAT_TIMEOUT = 180.0
 
 
 class NegotiatorWorker(PeriodicActor):
-    """Claims one job at a time; goes again at once while jobs are ready."""
+    """Claims up to ``batch`` jobs a round and settles them in one commit; goes again at
+    once while jobs are ready."""
 
     def __init__(
         self,
@@ -36,8 +37,10 @@ class NegotiatorWorker(PeriodicActor):
         registry: RoleRegistry,
         interval: float,
         recover: bool,
+        batch: int = 1,
     ) -> None:
         super().__init__(link, interval=interval)
+        self.batch = batch
         self.store = store
         self.negotiator = negotiator
         self.registry = registry
@@ -54,15 +57,20 @@ class NegotiatorWorker(PeriodicActor):
                 )
 
     def round(self) -> float | None:
-        claimed = claim_negotiation(
-            self.store, now=time.time(), budget=self.negotiator.budget, negotiator=self.negotiator
+        claimed = claim_negotiations(
+            self.store,
+            now=time.time(),
+            limit=self.batch,
+            budget=self.negotiator.budget,
+            negotiator=self.negotiator,
         )
-        if claimed is None:
+        if not claimed:
             return None
-        result = run_negotiation_job(self.store, self.negotiator, claimed)
-        if result is not None and result.success:
-            low, high = sorted((claimed.offer.ref, claimed.seek.ref))
-            self.registry.tell(Roles.SETTLEMENT_AGENT, NegotiationSucceeded(f"{low}:{high}"))
+        results = run_negotiation_jobs(self.store, self.negotiator, claimed)
+        for item, result in zip(claimed, results, strict=True):
+            if result is not None and result.success:
+                low, high = sorted((item.offer.ref, item.seek.ref))
+                self.registry.tell(Roles.SETTLEMENT_AGENT, NegotiationSucceeded(f"{low}:{high}"))
         return 0.0
 
     def receive(self, message: Any) -> Any:
@@ -95,9 +103,13 @@ def pool_spec(
     registry: RoleRegistry,
     board: StatusBoard,
     interval: float,
+    batch: int = 1,
     policy: SupervisorPolicy | None = None,
 ) -> ChildSpec:
-    """The pool as one child of the root: ``size`` workers under a one_for_one supervisor."""
+    """The pool as one child of the root: ``size`` workers under a one_for_one supervisor.
+
+    ``batch`` jobs per round suit a provider that answers in milliseconds (the offline
+    negotiator); a remote provider gets 1, so a slow call never holds other jobs back."""
 
     def worker(n: int) -> ChildSpec:
         def start(link: Link) -> pykka.ActorRef[NegotiatorWorker]:

@@ -34,8 +34,8 @@ from mediator_actors.index.hnsw import IndexParams
 from mediator_actors.index.keeper import CandidateSettings, IndexCore
 from mediator_actors.negotiation.service import (
     build_negotiator,
-    claim_negotiation,
-    run_negotiation_job,
+    claim_negotiations,
+    run_negotiation_jobs,
 )
 from mediator_actors.offload import run_blocking
 from mediator_actors.secrets import Secret
@@ -137,9 +137,9 @@ def run(*, intents: int | None = None, quick: bool = False) -> dict[str, object]
                 began = time.perf_counter()
                 negotiator = build_negotiator(settings)
                 agreed = 0
-                while (claimed := claim_negotiation(store, now=time.time())) is not None:
-                    result = run_negotiation_job(store, negotiator, claimed)
-                    agreed += bool(result is not None and result.success)
+                while claimed := claim_negotiations(store, now=time.time(), limit=256):
+                    results = run_negotiation_jobs(store, negotiator, claimed)
+                    agreed += sum(1 for r in results if r is not None and r.success)
                 stages["negotiations"] = time.perf_counter() - began
                 figures["agreements"] = agreed
 

@@ -23,7 +23,7 @@ import logging
 import sqlite3
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -390,15 +390,17 @@ def recent_metered_calls(conn: sqlite3.Connection, *, now: float) -> list[float]
     return [float(row[0]) for row in rows]
 
 
-def claim_negotiation(
+def claim_negotiations(
     store: Store,
     *,
     now: float,
+    limit: int = 1,
     queue: JobQueue | None = None,
     budget: CallBudget | None = None,
     negotiator: Negotiator | None = None,
-) -> ClaimedNegotiation | None:
-    """Claim the next ready negotiation job with both intents loaded, or None.
+) -> list[ClaimedNegotiation]:
+    """Claim up to ``limit`` ready negotiation jobs with both intents loaded, in one
+    transaction.
 
     Nothing is claimed while ``budget`` is spent or ``negotiator`` could not call now
     (:meth:`Negotiator.wait_before_call`), so waiting jobs keep their attempts. A job
@@ -409,25 +411,44 @@ def claim_negotiation(
         try:
             budget.check()
         except BudgetExhaustedError:
-            return None
+            return []
     if negotiator is not None and negotiator.wait_before_call() is not None:
-        return None
+        return []
 
-    def step(conn: sqlite3.Connection) -> ClaimedNegotiation | None:
-        while True:
-            jobs = queue.claim(conn, now=now, limit=1)
+    def step(conn: sqlite3.Connection) -> list[ClaimedNegotiation]:
+        claimed: list[ClaimedNegotiation] = []
+        while len(claimed) < limit:
+            jobs = queue.claim(conn, now=now, limit=limit - len(claimed))
             if not jobs:
-                return None
-            job = jobs[0]
-            offer_ref, seek_ref = job.payload.get("offer_ref"), job.payload.get("seek_ref")
-            offer = get_intent(conn, offer_ref) if isinstance(offer_ref, str) else None
-            seek = get_intent(conn, seek_ref) if isinstance(seek_ref, str) else None
-            if offer is None or seek is None:
-                queue.give_up(conn, job.id, "payload names an unknown or invalid intent", now=now)
-                continue
-            return ClaimedNegotiation(job, offer, seek)
+                break
+            for job in jobs:
+                offer_ref, seek_ref = job.payload.get("offer_ref"), job.payload.get("seek_ref")
+                offer = get_intent(conn, offer_ref) if isinstance(offer_ref, str) else None
+                seek = get_intent(conn, seek_ref) if isinstance(seek_ref, str) else None
+                if offer is None or seek is None:
+                    queue.give_up(
+                        conn, job.id, "payload names an unknown or invalid intent", now=now
+                    )
+                    continue
+                claimed.append(ClaimedNegotiation(job, offer, seek))
+        return claimed
 
     return store.write(step)
+
+
+def claim_negotiation(
+    store: Store,
+    *,
+    now: float,
+    queue: JobQueue | None = None,
+    budget: CallBudget | None = None,
+    negotiator: Negotiator | None = None,
+) -> ClaimedNegotiation | None:
+    """The next ready job, as :func:`claim_negotiations` with a limit of one; or None."""
+    claimed = claim_negotiations(
+        store, now=now, limit=1, queue=queue, budget=budget, negotiator=negotiator
+    )
+    return claimed[0] if claimed else None
 
 
 def _pair_key(offer: Intent, seek: Intent) -> str:
@@ -468,20 +489,23 @@ def _record(
     )
 
 
-def run_negotiation_job(
-    store: Store,
+Step = Callable[[sqlite3.Connection], None]
+
+
+def negotiate_job(
     negotiator: Negotiator,
     claimed: ClaimedNegotiation,
     *,
     clock: Callable[[], float] = time.time,
     queue: JobQueue | None = None,
     backoff: Backoff = JOB_BACKOFF,
-) -> NegotiationResult | None:
-    """Negotiate a claimed job and settle it durably; the result, or None if it will retry.
+) -> tuple[NegotiationResult | None, Step]:
+    """Negotiate a claimed job; return the result (None if it will retry) and the durable
+    step that settles the job, for the caller to run in a write transaction.
 
     - outcome (success or a reasoned failure) → recorded in ``negotiations`` and the job
-      completed, in one transaction;
-    - budget exhausted → back to pending until the budget frees up, the attempt refunded;
+      completed, together;
+    - budget exhausted or breaker open → back to pending, the attempt refunded;
     - transient provider error → ``fail`` with back-off (at least the provider's
       ``Retry-After``); quarantined after ``max_attempts``;
     - permanent provider error (auth, bad request) → ``give_up`` with the reason.
@@ -495,36 +519,33 @@ def run_negotiation_job(
             wait = max(1.0, exc.retry_at - clock())
         else:
             wait = max(1.0, exc.retry_after or 0.0)
-        error = str(exc)
-
-        def defer(conn: sqlite3.Connection) -> None:
-            # Waiting for budget or a cooling breaker is not the job's fault.
-            queue.defer(conn, job.id, error, now=clock(), retry_in=wait)
-
-        store.write(defer)
-        return None
+        error, now = str(exc), clock()
+        # Waiting for budget or a cooling breaker is not the job's fault.
+        return None, lambda conn: queue.defer(conn, job.id, error, now=now, retry_in=wait)
     except ProviderError as exc:
         now, error = clock(), str(exc)
         if exc.transient:
             wait = max(exc.retry_after or 0.0, backoff.delay(job.attempts))
-            state = store.write(
-                lambda conn: queue.fail(conn, job.id, error, now=now, retry_in=wait)
-            )
-            logger.warning("negotiation: job %d failed (%s); now %s", job.id, error, state.value)
-        else:
-            store.write(lambda conn: queue.give_up(conn, job.id, error, now=now))
-            logger.error("negotiation: gave up: job %d: %s", job.id, error)
-        return None
+
+            def retry(conn: sqlite3.Connection) -> None:
+                state = queue.fail(conn, job.id, error, now=now, retry_in=wait)
+                logger.warning(
+                    "negotiation: job %d failed (%s); now %s", job.id, error, state.value
+                )
+
+            return None, retry
+        logger.error("negotiation: gave up: job %d: %s", job.id, error)
+        return None, lambda conn: queue.give_up(conn, job.id, error, now=now)
     except Exception as exc:  # a bug or bad data: retried, then quarantined with its reason
         now = clock()
         message = negotiator.scanner.redact(f"{type(exc).__name__}: {exc}")
-        store.write(
-            lambda conn: queue.fail(
-                conn, job.id, message, now=now, retry_in=backoff.delay(job.attempts)
-            )
-        )
         logger.exception("negotiation: job %d raised", job.id)
-        return None
+        delay = backoff.delay(job.attempts)
+
+        def fail(conn: sqlite3.Connection) -> None:
+            queue.fail(conn, job.id, message, now=now, retry_in=delay)
+
+        return None, fail
     now = clock()
     summary = {"success": outcome.result.success, "confidence": outcome.result.confidence}
 
@@ -532,5 +553,46 @@ def run_negotiation_job(
         _record(conn, job, claimed, outcome, now)
         queue.complete(conn, job.id, now=now, result=summary)
 
-    store.write(finish)
-    return outcome.result
+    return outcome.result, finish
+
+
+def run_negotiation_jobs(
+    store: Store,
+    negotiator: Negotiator,
+    claimed: Sequence[ClaimedNegotiation],
+    *,
+    clock: Callable[[], float] = time.time,
+    queue: JobQueue | None = None,
+    backoff: Backoff = JOB_BACKOFF,
+) -> list[NegotiationResult | None]:
+    """Negotiate each claimed job in turn, then settle them all in one transaction (one
+    durable commit for the batch instead of one per job)."""
+    results: list[NegotiationResult | None] = []
+    steps: list[Step] = []
+    for item in claimed:
+        result, step = negotiate_job(negotiator, item, clock=clock, queue=queue, backoff=backoff)
+        results.append(result)
+        steps.append(step)
+
+    def settle(conn: sqlite3.Connection) -> None:
+        for step in steps:
+            step(conn)
+
+    if steps:
+        store.write(settle)
+    return results
+
+
+def run_negotiation_job(
+    store: Store,
+    negotiator: Negotiator,
+    claimed: ClaimedNegotiation,
+    *,
+    clock: Callable[[], float] = time.time,
+    queue: JobQueue | None = None,
+    backoff: Backoff = JOB_BACKOFF,
+) -> NegotiationResult | None:
+    """Negotiate one claimed job and settle it durably (see :func:`negotiate_job`)."""
+    return run_negotiation_jobs(
+        store, negotiator, [claimed], clock=clock, queue=queue, backoff=backoff
+    )[0]
