@@ -23,6 +23,7 @@ from typing import Any, TextIO
 
 Redactor = Callable[[str], str]
 
+_WATCHERS: list[Any] = []
 _RESERVED = set(logging.makeLogRecord({}).__dict__) | {"message", "asctime"}
 
 
@@ -97,4 +98,5 @@ def install_greenlet_dump() -> None:
             "greenlet dump:\n%s", "\n".join(gevent.util.format_run_info())
         )
 
-    gevent.signal_handler(signal.SIGUSR1, dump)
+    # gevent cancels a signal watcher that is garbage collected: keep it for the process.
+    _WATCHERS.append(gevent.signal_handler(signal.SIGUSR1, dump))

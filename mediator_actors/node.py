@@ -97,6 +97,7 @@ class Node:
         self._root: pykka.ActorRef[Supervisor] | None = None
         self._stop_requested = gevent.event.Event()
         self._exit_code = EXIT_OK
+        self._signal_watchers: list[Any] = []
 
     # ---- start ---------------------------------------------------------------------------
 
@@ -127,8 +128,11 @@ class Node:
     # ---- run -----------------------------------------------------------------------------
 
     def install_signal_handlers(self) -> None:
-        for signum in (signal.SIGTERM, signal.SIGINT):
+        # gevent cancels a signal watcher that is garbage collected: keep them.
+        self._signal_watchers = [
             gevent.signal_handler(signum, self.request_stop, signum)
+            for signum in (signal.SIGTERM, signal.SIGINT)
+        ]
 
     def request_stop(self, signum: int | None = None) -> None:
         if signum is not None:

@@ -25,7 +25,14 @@ def main() -> int:
         },
         cwd=folder,
     )
-    return build_node(settings, dev_auto_mine=0.3, simulated_parties=True).run()
+    node = build_node(settings, dev_auto_mine=0.3, simulated_parties=True)
+    node.install_signal_handlers()
+    try:
+        node.start()
+        print("ready", flush=True)  # the test signals only after this line
+        return node.wait()
+    finally:
+        node.stop()
 
 
 if __name__ == "__main__":

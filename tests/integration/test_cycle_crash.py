@@ -37,7 +37,7 @@ def _spawn(folder: Path) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
         [sys.executable, str(NODE), str(folder)],
         env=env,
-        stdout=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
     )
 
@@ -63,6 +63,8 @@ def _settled(folder: Path) -> bool:
 def _run_to_the_end(folder: Path, timeout: float = 120) -> None:
     proc = _spawn(folder)
     try:
+        assert proc.stdout is not None
+        assert proc.stdout.readline().strip() == b"ready", "the node did not start"
         deadline = time.monotonic() + timeout
         while not _settled(folder):
             assert proc.poll() is None, "the node died"
@@ -123,7 +125,7 @@ def test_sigkill_at_random_points_changes_no_ending_and_duplicates_nothing(
         proc = _spawn(crashed)
         time.sleep(rng.uniform(1.0, 5.0))  # start-up, ingestion, negotiation, proposals...
         proc.send_signal(signal.SIGKILL)
-        proc.wait(timeout=30)
+        proc.communicate(timeout=30)
     _run_to_the_end(crashed)
     states, proposals, payouts = _outcome(crashed)
     assert states == expected_states
