@@ -3,31 +3,17 @@ providers. Plain classes with an injected clock, so tests drive time by hand."""
 
 from __future__ import annotations
 
-import random
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
+from supervisors.backoff import Backoff
+
 Clock = Callable[[], float]
 
-
-@dataclass(frozen=True, slots=True)
-class Backoff:
-    """``delay(n)`` for the n-th consecutive failure (n >= 1): exponential, capped, jittered.
-
-    The jitter draws from [base/2, base] ("equal jitter"): spread out, never zero.
-    """
-
-    minimum: float = 0.05
-    maximum: float = 30.0
-    factor: float = 2.0
-
-    def delay(self, failures: int, rng: random.Random | None = None) -> float:
-        base = min(self.maximum, self.minimum * self.factor ** max(0, failures - 1))
-        draw = (rng or random).random()
-        return base / 2 + draw * base / 2
+__all__ = ["Backoff", "BreakerSnapshot", "BreakerState", "CircuitBreaker", "CircuitOpenError"]
 
 
 class BreakerState(StrEnum):

@@ -99,7 +99,10 @@ class Store:
     @classmethod
     def open(cls, data_dir: Path, *, migrations: Iterable[Migration] = ()) -> Store:
         """Open (creating if needed) the store under ``data_dir`` and apply ``migrations``."""
-        data_folders(data_dir)
+        try:
+            data_folders(data_dir)
+        except OSError as exc:
+            raise StoreError(f"DATA_DIR {data_dir} cannot hold the data folders: {exc}") from exc
         path = data_dir / DATABASE_FILE
         try:
             writer = run_blocking(_connect, path)

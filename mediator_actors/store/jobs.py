@@ -169,6 +169,25 @@ class JobQueue:
         )
         return state
 
+    def defer(
+        self,
+        conn: sqlite3.Connection,
+        job_id: int,
+        reason: str | None,
+        *,
+        now: float,
+        retry_in: float,
+    ) -> None:
+        """Put a claimed job back for later without spending its attempt: the wait was not
+        the job's fault (an exhausted LLM budget, the chain's pace). ``reason`` None keeps
+        the last error as it was."""
+        conn.execute(
+            "UPDATE jobs SET state = 'pending', attempts = MAX(attempts - 1, 0),"
+            " last_error = COALESCE(?, last_error), not_before = ?, updated_at = ?"
+            " WHERE id = ? AND state = 'running'",
+            (None if reason is None else reason[:2000], now + retry_in, now, job_id),
+        )
+
     def give_up(self, conn: sqlite3.Connection, job_id: int, error: str, *, now: float) -> None:
         """End a job for good with a reason (no retry would change the outcome)."""
         conn.execute(

@@ -1,0 +1,172 @@
+"""The health reporter: gathers what every part publishes into the snapshot the probes serve.
+
+It reads the status board, the node's readiness, breaker snapshots, :class:`NodeStats` and
+a few store counts; it never asks another actor. Handlers read the latest snapshot from the
+:class:`SnapshotBox`, so a slow or failed reporter makes the snapshot stale, never a probe slow.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from collections.abc import Callable
+
+from mediator_actors.actors.periodic import PeriodicActor
+from mediator_actors.health.report import (
+    ActorState,
+    ActorStatus,
+    BreakerStatus,
+    ComponentStatus,
+    HealthSnapshot,
+    ResourceSampler,
+    SnapshotBox,
+    Status,
+)
+from mediator_actors.offload import run_blocking
+from mediator_actors.resilience import BreakerState
+from mediator_actors.stats import NodeStats
+from mediator_actors.store import Store
+from supervisors import ChildState, Link, StatusBoard
+
+_ACTOR_STATES = {
+    ChildState.STARTING: ActorState.STARTING,
+    ChildState.RUNNING: ActorState.RUNNING,
+    ChildState.BACKOFF: ActorState.BACKOFF,
+    ChildState.STOPPING: ActorState.STOPPED,
+    ChildState.STOPPED: ActorState.STOPPED,
+    ChildState.FATAL: ActorState.FAILED,
+}
+_OWN_ENDED = ("closed", "rejected", "expired", "forfeited")
+
+
+def store_figures(conn: sqlite3.Connection) -> tuple[dict[str, int], int, float | None]:
+    """(queue depths, quarantine size, own settlement success rate) in one snapshot read."""
+    depths = {
+        f"{kind}_{state}": count
+        for kind, state, count in conn.execute(
+            "SELECT kind, state, COUNT(*) FROM jobs WHERE state IN ('pending', 'running')"
+            " GROUP BY kind, state"
+        )
+    }
+    quarantined = conn.execute(
+        "SELECT (SELECT COUNT(*) FROM jobs WHERE state = 'quarantined')"
+        " + (SELECT COUNT(*) FROM chain_quarantine)"
+        " + (SELECT COUNT(*) FROM settlement_quarantine)"
+    ).fetchone()[0]
+    ended = dict(
+        conn.execute(
+            "SELECT state, COUNT(*) FROM settlements WHERE own = 1 AND state IN (?, ?, ?, ?)"
+            " GROUP BY state",
+            _OWN_ENDED,
+        ).fetchall()
+    )
+    total = sum(ended.values())
+    rate = None if total == 0 else ended.get("closed", 0) / total
+    return depths, int(quarantined), rate
+
+
+def _breaker_component(state: BreakerState, latency: float | None, detail: str) -> ComponentStatus:
+    status = Status.HEALTHY if state is BreakerState.CLOSED else Status.DEGRADED
+    return ComponentStatus(status, latency, detail)
+
+
+class HealthReporter(PeriodicActor):
+    def __init__(
+        self,
+        link: Link | None,
+        *,
+        box: SnapshotBox,
+        board: StatusBoard,
+        store: Store,
+        stats: NodeStats,
+        readiness: Callable[[], tuple[bool, bool, bool]],
+        started_at: float,
+        interval: float = 1.0,
+    ) -> None:
+        super().__init__(link, interval=interval)
+        self.box = box
+        self.board = board
+        self.store = store
+        self.stats = stats
+        self._readiness = readiness  # (started, draining, root gave up)
+        self._started_at_ms = int(started_at * 1000)
+        self._sampler = ResourceSampler(str(store.path.parent))
+
+    def round(self) -> float | None:
+        self.box.set(self.snapshot())
+        return None
+
+    def stopping(self) -> None:
+        super().stopping()
+        self.box.set(self.snapshot(draining=True))
+
+    def snapshot(self, *, draining: bool | None = None) -> HealthSnapshot:
+        started, is_draining, gave_up = self._readiness()
+        depths, quarantined, success_rate = self.store.read(store_figures)
+        resources = run_blocking(self._sampler.sample)
+        stats = self.stats
+        actors = tuple(
+            ActorStatus(
+                name=status.path.removeprefix("root/"),
+                state=_ACTOR_STATES[status.state],
+                restarts=status.restarts,
+                last_error_class=status.last_error,
+                permanent=status.required_for_readiness,
+            )
+            for status in self.board.snapshot()
+        )
+        breakers = []
+        components = [
+            (
+                "vectorDb",
+                ComponentStatus(
+                    Status.HEALTHY if stats.index_loaded else Status.DEGRADED,
+                    stats.vector_latency_ms,
+                    stats.embedder_degraded or stats.embedder_id,
+                ),
+            )
+        ]
+        if stats.chain_breaker is not None:
+            chain = stats.chain_breaker()
+            breakers.append(BreakerStatus("chain", chain.state.value, chain.last_latency_ms))
+            components.append(
+                (
+                    "chainClient",
+                    _breaker_component(
+                        chain.state, chain.last_latency_ms, chain.last_error or "ok"
+                    ),
+                )
+            )
+        llm = stats.llm_health() if stats.llm_health is not None else {}
+        llm_p99_ms = (llm.get("latency_ms") or {}).get("p99")
+        llm_state = BreakerState(llm.get("breaker", "closed"))
+        breakers.append(BreakerStatus("llm", llm_state.value, llm_p99_ms))
+        components.append(
+            (
+                "llmProvider",
+                _breaker_component(
+                    llm_state, llm_p99_ms, "offline negotiator" if stats.llm_offline else "provider"
+                ),
+            )
+        )
+        return HealthSnapshot(
+            taken_at_ms=int(time.time() * 1000),
+            started_at_ms=self._started_at_ms,
+            store_open=True,
+            index_loaded=stats.index_loaded,
+            draining=is_draining if draining is None else draining,
+            root_gave_up=gave_up,
+            not_ready_reasons=() if started else ("starting",),
+            actors=actors,
+            breakers=tuple(breakers),
+            components=tuple(components),
+            queue_depths=tuple(sorted(depths.items())),
+            quarantine_size=quarantined,
+            index_size=stats.index_size,
+            index_max=stats.index_max,
+            alignment_cycle_s=stats.alignment_cycle_s,
+            llm_latency_p99_s=None if llm_p99_ms is None else llm_p99_ms / 1000,
+            settlement_success_rate=success_rate,
+            embedder_degraded_reason=stats.embedder_degraded,
+            resources=resources,
+        )

@@ -1,0 +1,89 @@
+"""The index keeper: sole owner of the HNSW index; turns open intents into negotiation jobs."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from typing import Any
+
+from mediator_actors.actors.messages import (
+    IntentsIngested,
+    IntentsLeftMediation,
+    NegotiationsQueued,
+    Roles,
+)
+from mediator_actors.actors.periodic import PeriodicActor
+from mediator_actors.index.keeper import IndexCore
+from mediator_actors.stats import NodeStats
+from supervisors import Link, RoleRegistry
+
+logger = logging.getLogger(__name__)
+
+
+class IndexKeeper(PeriodicActor):
+    """Loads (or rebuilds) the index in ``starting``, so the node is not ready meanwhile; each
+    round syncs it with the store, runs the candidate pass and snapshots on a schedule."""
+
+    def __init__(
+        self,
+        link: Link | None,
+        *,
+        make_core: Callable[[], IndexCore],
+        registry: RoleRegistry,
+        stats: NodeStats,
+        interval: float,
+        snapshot_every: float = 300.0,
+    ) -> None:
+        super().__init__(link, interval=interval)
+        self._make_core = make_core
+        self.registry = registry
+        self.stats = stats
+        self.snapshot_every = snapshot_every
+        self.core: IndexCore | None = None
+        self._last_snapshot = time.monotonic()
+
+    def prepare(self) -> None:
+        core = self._make_core()
+        report = core.start()
+        self.core = core
+        self.stats.embedder_id = core.embedder.id
+        self.stats.embedder_degraded = core.degraded
+        self._publish_size()
+        self.stats.index_loaded = True
+        logger.info("index: loaded from %s (%d intents)", report.source, len(core.index))
+
+    def round(self) -> float | None:
+        assert self.core is not None
+        began = time.monotonic()
+        sync = self.core.sync()
+        queued = self.core.candidates()
+        self.stats.alignment_cycle_s = time.monotonic() - began
+        self._publish_size()
+        if queued:
+            logger.info("index: %d new candidate pairs queued for negotiation", len(queued))
+            self.registry.tell(Roles.NEGOTIATORS, NegotiationsQueued(len(queued)))
+        if time.monotonic() - self._last_snapshot >= self.snapshot_every:
+            self._snapshot()
+        return 0.0 if sync.pending else None
+
+    def receive(self, message: Any) -> Any:
+        if isinstance(message, IntentsIngested | IntentsLeftMediation):
+            self.wake()
+            return None
+        return super().receive(message)
+
+    def stopping(self) -> None:
+        super().stopping()
+        if self.core is not None and self.core.ready:
+            self._snapshot()
+        self.stats.index_loaded = False
+
+    def _snapshot(self) -> None:
+        assert self.core is not None
+        self.core.snapshot()
+        self._last_snapshot = time.monotonic()
+
+    def _publish_size(self) -> None:
+        assert self.core is not None
+        self.stats.index_size = len(self.core.index)

@@ -1,0 +1,81 @@
+"""Messages between actors: small frozen values with past-tense names (what happened).
+
+They wake the receiver; the durable rows they point at are the truth, so a lost message
+costs latency, never data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from mediator_actors.model import EntryRef
+
+
+class Roles:
+    """Role names in the RoleRegistry (and paths on the status board)."""
+
+    CHAIN_LISTENER = "chain_listener"
+    CHAIN_WRITER = "chain_writer"
+    INDEX_KEEPER = "index_keeper"
+    NEGOTIATORS = "negotiators"
+    SETTLEMENT_AGENT = "settlement_agent"
+    HEALTH_REPORTER = "health_reporter"
+
+
+@dataclass(frozen=True, slots=True)
+class Tick:
+    """Time for a periodic actor's next round (from its own timer, or a wake-up)."""
+
+
+@dataclass(frozen=True, slots=True)
+class IntentsIngested:
+    """New intents were committed to the store (to the index keeper)."""
+
+    refs: tuple[EntryRef, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class IntentsLeftMediation:
+    """Intents closed or were archived: they leave the index (to the index keeper)."""
+
+    refs: tuple[EntryRef, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class NegotiationsQueued:
+    """Durable negotiation jobs were added (to the negotiator pool)."""
+
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class NegotiationSucceeded:
+    """A negotiation succeeded and its result is stored (to the settlement agent)."""
+
+    pair_key: str
+
+
+@dataclass(frozen=True, slots=True)
+class ChainEventsMined:
+    """Mined blocks brought protocol entries (to the settlement agent)."""
+
+    blocks: int
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxQueued:
+    """Entries wait in the chain outbox (to the chain writer)."""
+
+
+class EventSink(Protocol):
+    """Where actors publish monitoring events after commit (the WebSocket hub)."""
+
+    def publish(self, channel: str, event: dict[str, Any]) -> int: ...
+
+
+class NoEvents:
+    """An EventSink for runs without the monitoring WebSocket (benchmarks, the CLI)."""
+
+    def publish(self, channel: str, event: dict[str, Any]) -> int:
+        return 0

@@ -1,0 +1,415 @@
+"""HTTP client for a real NatLangChain node (natlangchain-api.md), hardened for hostile peers.
+
+Every request has a **total** deadline (the body is streamed and abandoned at the
+deadline, so a dripping body cannot hold a caller), a cap on the body *after*
+decompression (gzip bombs), no redirects, a JSON content-type check, retries with
+jittered back-off on transient failures only, and a circuit breaker whose state and latency
+the health report reads. The endpoint is checked against SSRF rules when the client is built.
+
+Blocking: each call blocks for at most ``attempts x deadline`` plus back-off sleeps. Under
+gevent's monkey patching the socket I/O yields to other greenlets; parsing of bodies larger
+than ``offload_threshold`` goes through the injected ``offload`` (the node passes
+:func:`mediator_actors.offload.run_blocking`).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import logging
+import random
+import socket
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any, TypeVar
+from urllib.parse import quote, urlsplit
+
+import requests
+
+from mediator_actors.chain import codec
+from mediator_actors.errors import ChainError, CodecError
+from mediator_actors.model import ChainEntry
+from mediator_actors.resilience import Backoff, BreakerSnapshot, CircuitBreaker, CircuitOpenError
+from mediator_actors.secrets import Secret
+from mediator_actors.textsafety import escape_for_log
+
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
+Offload = Callable[..., Any]
+
+TRANSIENT_STATUS = frozenset({429, 500, 502, 503, 504})
+_METADATA_HOSTS = frozenset({"metadata.google.internal", "metadata", "instance-data"})
+
+
+class ChainUnavailableError(ChainError):
+    """The node could not be reached or kept failing; try again later (breaker, back-off)."""
+
+
+class ChainProtocolError(ChainError):
+    """The node answered something unusable: redirect, wrong content type, oversize, 4xx."""
+
+    def __init__(self, message: str, *, status: int | None = None) -> None:
+        self.status = status
+        super().__init__(message)
+
+
+class PostOutcome(StrEnum):
+    CREATED = "created"
+    DUPLICATE = "duplicate"
+    RATE_LIMIT = "rate_limit"
+    REJECTED = "rejected"
+
+
+@dataclass(frozen=True, slots=True)
+class PostResult:
+    outcome: PostOutcome
+    entry: ChainEntry | None = None
+    retry_after: float | None = None
+    reason: str | None = None
+    message: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class MinedBlock:
+    index: int
+    hash: str
+    entries_count: int
+
+
+@dataclass(frozen=True, slots=True)
+class ClientLimits:
+    deadline: float = 15.0  # seconds per request, body included
+    connect_timeout: float = 3.0
+    max_response_bytes: int = 16 * 1024 * 1024  # after decompression
+    attempts: int = 3
+    backoff: Backoff = field(default_factory=lambda: Backoff(minimum=0.2, maximum=5.0))
+    offload_threshold: int = 64 * 1024
+
+
+def check_endpoint(url: str, *, allow_private: bool = True, resolve: bool = False) -> str:
+    """Validate the chain endpoint against SSRF rules; return it without a trailing slash.
+
+    Refused: non-http(s) schemes, credentials in the URL, link-local/unspecified/multicast
+    addresses (cloud metadata lives at 169.254.169.254), metadata host names, and, with
+    ``allow_private=False``, private ranges. ``resolve=True`` also checks every address the
+    host name resolves to (re-run it before reconnecting to catch DNS rebinding).
+    """
+    parts = urlsplit(url)
+    if parts.scheme not in {"http", "https"}:
+        raise ChainError(f"chain endpoint must be http(s), not {parts.scheme!r}")
+    if parts.username or parts.password:
+        raise ChainError("chain endpoint must not carry credentials; use CHAIN_API_KEY")
+    host = (parts.hostname or "").lower()
+    if not host:
+        raise ChainError("chain endpoint has no host")
+    if host in _METADATA_HOSTS:
+        raise ChainError(f"chain endpoint host {host} is a cloud metadata service")
+    addresses = [host]
+    if resolve:
+        try:
+            addresses += [str(info[4][0]) for info in socket.getaddrinfo(host, parts.port or 80)]
+        except OSError as exc:
+            raise ChainUnavailableError(f"cannot resolve chain host {host}: {exc}") from exc
+    for text in addresses:
+        try:
+            address = ipaddress.ip_address(text.strip("[]").split("%")[0])
+        except ValueError:
+            continue
+        if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+            address = address.ipv4_mapped
+        if address.is_link_local or address.is_unspecified or address.is_multicast:
+            raise ChainError(
+                f"chain endpoint address {address} is link-local/unspecified/multicast"
+            )
+        if not allow_private and address.is_private and not address.is_loopback:
+            raise ChainError(f"chain endpoint address {address} is private")
+    return url.rstrip("/")
+
+
+def _identity(doc: Any) -> Any:
+    return doc
+
+
+def _inline(fn: Callable[..., T], *args: Any) -> T:
+    return fn(*args)
+
+
+class ChainClient:
+    """Typed calls on one NatLangChain node. Thread-safe enough for one actor; not shared."""
+
+    def __init__(
+        self,
+        endpoint: str,
+        *,
+        api_key: Secret | None = None,
+        limits: ClientLimits | None = None,
+        breaker: CircuitBreaker | None = None,
+        offload: Offload = _inline,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+        session: requests.Session | None = None,
+        allow_private: bool = True,
+        rng: random.Random | None = None,
+        recheck_every: float = 300.0,
+    ) -> None:
+        self.endpoint = check_endpoint(endpoint, allow_private=allow_private)
+        self._allow_private = allow_private
+        self._recheck_every = recheck_every
+        self._checked_at: float | None = None
+        self._api_key = api_key
+        self.limits = limits or ClientLimits()
+        self.breaker = breaker or CircuitBreaker("chain", clock=clock)
+        self._offload = offload
+        self._sleep = sleep
+        self._clock = clock
+        self._session = session or requests.Session()
+        self._session.trust_env = False  # no proxies or netrc from the environment
+        self._rng = rng or random.Random()
+        self.last_latency_ms: float | None = None
+
+    def __repr__(self) -> str:
+        return f"ChainClient({self.endpoint!r}, api_key={'set' if self._api_key else 'unset'})"
+
+    def close(self) -> None:
+        self._session.close()
+
+    def health_snapshot(self) -> BreakerSnapshot:
+        """Breaker state and last latency for the health report (never blocks)."""
+        return self.breaker.snapshot()
+
+    # --- typed routes ---------------------------------------------------------------
+
+    def latest_block(self) -> codec.LatestBlock:
+        return self._get("/block/latest", codec.parse_latest)
+
+    def block(self, index: int) -> codec.Block:
+        return self._get(f"/block/{int(index)}", codec.parse_block)
+
+    def pending(self) -> codec.Page:
+        return self._get("/pending", codec.parse_pending)
+
+    def health(self) -> dict[str, Any]:
+        def parse(doc: object) -> dict[str, Any]:
+            if not isinstance(doc, dict):
+                raise CodecError("health answer must be an object")
+            return doc
+
+        return self._get("/health", parse, strict=True)
+
+    def entries_by_author(self, author: str) -> codec.Page:
+        def parse(doc: object) -> codec.Page:
+            if not isinstance(doc, dict):
+                raise CodecError("author answer must be an object")
+            return codec.parse_entries(doc.get("entries"), block_index=None)
+
+        return self._get(f"/entries/author/{quote(author, safe='')}", parse)
+
+    def post_entry(
+        self, *, content: str, author: str, intent: str, metadata: Mapping[str, Any]
+    ) -> PostResult:
+        """``POST /entry``; 422 answers become typed results, not exceptions."""
+        body = {"content": content, "author": author, "intent": intent, "metadata": metadata}
+        status, raw = self._call("POST", "/entry", body, ok={201, 422})
+        doc = self._decode(raw, _identity, strict=False)
+        if status == 201:
+            wrapper = doc.get("entry") if isinstance(doc, dict) else None
+            echoed = wrapper.get("entry") if isinstance(wrapper, dict) else None
+            entry = None
+            if echoed is not None:
+                try:
+                    entry = codec.parse_entry(echoed, block_index=None)
+                except codec.EntryError as exc:
+                    logger.warning("chain: created entry echoed back unparseable: %s", exc)
+            return PostResult(PostOutcome.CREATED, entry=entry)
+        if not isinstance(doc, dict):
+            return PostResult(PostOutcome.REJECTED, reason="unreadable_422")
+        reason = doc.get("reason") if isinstance(doc.get("reason"), str) else None
+        message = escape_for_log(str(doc.get("message", "")), limit=300)
+        if reason == "duplicate":
+            return PostResult(PostOutcome.DUPLICATE, reason=reason, message=message)
+        if reason == "rate_limit":
+            retry = codec.parse_amount(doc.get("retry_after"))
+            retry = min(retry, 3600.0) if retry is not None else 60.0
+            return PostResult(
+                PostOutcome.RATE_LIMIT, retry_after=retry, reason=reason, message=message
+            )
+        status_text = doc.get("status") if isinstance(doc.get("status"), str) else None
+        return PostResult(
+            PostOutcome.REJECTED,
+            reason=escape_for_log(reason or status_text or "rejected", limit=80),
+            message=message,
+        )
+
+    def mine(self) -> MinedBlock | None:
+        """``POST /mine`` with a JSON body (the node insists); None if nothing was pending."""
+        status, raw = self._call("POST", "/mine", {}, ok={201, 400})
+        doc = self._decode(raw, _identity, strict=True)
+        if status == 400:
+            return None
+        block = doc.get("block") if isinstance(doc, dict) else None
+        if not isinstance(block, dict):
+            raise ChainProtocolError("mine answer has no block")
+        index, block_hash, count = block.get("index"), block.get("hash"), block.get("entries_count")
+        if (
+            not isinstance(index, int)
+            or not isinstance(block_hash, str)
+            or not isinstance(count, int)
+        ):
+            raise ChainProtocolError("mine answer block has wrong types")
+        return MinedBlock(index, block_hash, count)
+
+    # --- transport ------------------------------------------------------------------
+
+    def _get(self, path: str, parse: Callable[[Any], T], *, strict: bool = False) -> T:
+        _, raw = self._call("GET", path, None, ok={200})
+        return self._decode(raw, parse, strict=strict)
+
+    def _decode(self, raw: bytes, parse: Callable[[Any], T], *, strict: bool) -> T:
+        """JSON + codec, off the hub when the body is large. Raises CodecError."""
+        loads = codec.loads_strict if strict else codec.loads_lenient
+
+        def work() -> T:
+            return parse(loads(raw))
+
+        if len(raw) >= self.limits.offload_threshold:
+            return self._offload(work)  # type: ignore[no-any-return]
+        return work()
+
+    def _call(self, method: str, path: str, body: Any, *, ok: set[int]) -> tuple[int, bytes]:
+        """One logical request with retries on transient failures; returns (status, body)."""
+        failures = 0
+        self._recheck_endpoint()
+        # Serialise before the breaker lets us in: a ValueError here (NaN in metadata) must
+        # not leave a half-open trial "in flight" for ever.
+        data = (
+            None if body is None else json.dumps(body, ensure_ascii=False, allow_nan=False).encode()
+        )
+        while True:
+            try:
+                self.breaker.before_call()
+            except CircuitOpenError as exc:
+                raise ChainUnavailableError(str(exc)) from exc
+            started = self._clock()
+            try:
+                status, raw = self._once(method, path, data)
+            except ChainUnavailableError as exc:
+                latency = (self._clock() - started) * 1000
+                self.breaker.record_failure(str(exc), latency)
+                failures += 1
+                if failures >= self.limits.attempts:
+                    raise
+                self._sleep(self.limits.backoff.delay(failures, self._rng))
+                continue
+            except ChainProtocolError as exc:
+                # The node is up but answered badly: not a reason to open the breaker
+                # for the next caller, and not worth retrying.
+                self.breaker.record_success((self._clock() - started) * 1000)
+                raise exc from None
+            except BaseException as exc:  # anything unforeseen still ends the breaker's call
+                self.breaker.record_failure(type(exc).__name__, (self._clock() - started) * 1000)
+                raise
+            latency = (self._clock() - started) * 1000
+            self.last_latency_ms = latency
+            self.breaker.record_success(latency)
+            if status not in ok:
+                raise ChainProtocolError(f"{method} {path} answered HTTP {status}", status=status)
+            return status, raw
+
+    def _recheck_endpoint(self) -> None:
+        """Re-run the SSRF rules on what the host name resolves to now (DNS rebinding),
+        at most every ``recheck_every`` seconds. Residual risk: requests resolves again
+        when it connects, so a rebinding inside that window is not caught here."""
+        now = self._clock()
+        if self._checked_at is not None and now - self._checked_at < self._recheck_every:
+            return
+        check_endpoint(self.endpoint, allow_private=self._allow_private, resolve=True)
+        self._checked_at = now
+
+    def _once(self, method: str, path: str, data: bytes | None) -> tuple[int, bytes]:
+        limits = self.limits
+        deadline = self._clock() + limits.deadline
+        headers = {"Accept": "application/json", "User-Agent": "nlc-mediator/1"}
+        if self._api_key is not None:
+            headers["X-API-Key"] = self._api_key.reveal()
+        if data is not None:
+            headers["Content-Type"] = "application/json"
+        try:
+            response = self._session.request(
+                method,
+                self.endpoint + path,
+                data=data,
+                headers=headers,
+                timeout=(limits.connect_timeout, min(limits.deadline, limits.connect_timeout * 2)),
+                allow_redirects=False,
+                stream=True,
+            )
+        except requests.RequestException as exc:
+            raise ChainUnavailableError(f"{method} {path}: {type(exc).__name__}") from None
+        with response:
+            status = response.status_code
+            if 300 <= status < 400:
+                raise ChainProtocolError(
+                    f"{method} {path}: redirect refused ({status})", status=status
+                )
+            if status in TRANSIENT_STATUS:
+                raise ChainUnavailableError(f"{method} {path}: HTTP {status}")
+            if status in {401, 403}:
+                raise ChainProtocolError(
+                    f"{method} {path}: HTTP {status}; check CHAIN_API_KEY", status=status
+                )
+            ctype = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
+            if ctype != "application/json":
+                raise ChainProtocolError(
+                    f"{method} {path}: content type {escape_for_log(ctype, limit=60)!r}, not JSON",
+                    status=status,
+                )
+            declared = response.headers.get("Content-Length", "")
+            if declared.isdigit() and int(declared) > limits.max_response_bytes:
+                raise ChainProtocolError(f"{method} {path}: body of {declared} bytes refused")
+            return status, self._read_body(response, deadline, f"{method} {path}")
+
+    def _read_body(self, response: requests.Response, deadline: float, what: str) -> bytes:
+        cap = self.limits.max_response_bytes
+        chunks: list[bytes] = []
+        size = 0
+        try:
+            _shrink_read_timeout(response, max(0.001, deadline - self._clock()))
+            while True:
+                # read1: at most one socket read per call (read(amt) would wait for amt
+                # bytes), and urllib3 bounds the *decoded* size of each piece.
+                chunk = response.raw.read1(65_536, decode_content=True)
+                if not chunk:
+                    break
+                size += len(chunk)
+                if size > cap:
+                    raise ChainProtocolError(f"{what}: body over {cap} bytes (after decompression)")
+                chunks.append(chunk)
+                remaining = deadline - self._clock()
+                if remaining <= 0:
+                    raise ChainUnavailableError(f"{what}: body not complete within the deadline")
+                _shrink_read_timeout(response, remaining)
+        except (requests.RequestException, OSError, ValueError) as exc:
+            raise ChainUnavailableError(
+                f"{what}: reading the body failed: {type(exc).__name__}"
+            ) from None
+        except Exception as exc:  # urllib3 errors (ProtocolError, DecodeError, ReadTimeout)
+            if isinstance(exc, ChainError):
+                raise
+            raise ChainUnavailableError(
+                f"{what}: reading the body failed: {type(exc).__name__}"
+            ) from None
+        return b"".join(chunks)
+
+
+def _shrink_read_timeout(response: requests.Response, remaining: float) -> None:
+    """Make the next socket read wait no longer than the request's remaining deadline."""
+    connection = getattr(response.raw, "_connection", None)
+    sock = getattr(connection, "sock", None)
+    if sock is not None:
+        try:
+            current = sock.gettimeout()
+            sock.settimeout(remaining if current is None else min(current, remaining))
+        except OSError:  # pragma: no cover - socket already closed
+            pass

@@ -1,0 +1,586 @@
+"""Follows a NatLangChain node from a durable cursor into the store (issue 3, part 3).
+
+One :meth:`ChainFollower.poll_once` reads ``/block/latest``, then each new ``/block/<i>`` in
+order (at most ``blocks_per_poll``), then ``/pending``. Intents and protocol events are
+written in the **same transaction** that advances the cursor, so a crash never skips or
+double-counts anything; everything is keyed by ``entry_ref`` and idempotent.
+
+- Chain reset or fork under the cursor (length shrank, or the block at the cursor has a
+  different hash / the next block does not link to it) -> the common prefix is found from
+  the stored block hashes, rows from the lost blocks become "unmined", the cursor moves back.
+- Hostile data: a rejected entry is quarantined with its reason at once (the codec is
+  deterministic); an entry or page that *fails to process* is retried on later polls and
+  quarantined after ``max_attempts``, and the rest goes on. Nothing depends on the local
+  clock except the per-author intake budget, whose excess waits in a durable table.
+- The chain being down is reported as ``PollResult.error`` with ``retry_in`` (back-off).
+
+Blocking: ``poll_once`` does up to ``blocks_per_poll + 2`` HTTP requests (each bounded by
+the client's deadline) and one store write per ``blocks_per_commit`` blocks; CPU work
+(intent extraction, injection checks) goes through the injected ``offload``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import sqlite3
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from mediator_actors.chain import codec
+from mediator_actors.chain.records import (
+    MIGRATIONS,
+    ChainReader,
+    IntakeLimit,
+    PollResult,
+    count_flags,
+    intent_from_json,
+    intent_to_json,
+    prepare_entries,
+    record_quarantine,
+)
+from mediator_actors.errors import ChainError, CodecError
+from mediator_actors.model import (
+    ChainEntry,
+    EntryKind,
+    EntryRef,
+    Intent,
+    IntentStatus,
+)
+from mediator_actors.resilience import Backoff
+from mediator_actors.store import Store
+from mediator_actors.store.intents import save_intent, set_intent_status
+from mediator_actors.textsafety import escape_for_log
+
+__all__ = ["MIGRATIONS", "ChainFollower", "ChainReader", "IntakeLimit", "PollResult", "count_flags"]
+
+logger = logging.getLogger(__name__)
+
+#: Called inside the transaction that advances the cursor, once per mined block in chain
+#: order, with the block's entries and its chain timestamp; returns what it decided.
+MinedBlockHook = Callable[[sqlite3.Connection, list[ChainEntry], float], list[Any]]
+
+
+@dataclass(slots=True)
+class _Batch:
+    """Everything one transaction applies."""
+
+    entries: list[tuple[ChainEntry, Any]] = field(default_factory=list)  # (entry, prepared)
+    rejected: list[codec.Rejected] = field(default_factory=list)
+    blocks: list[tuple[int, str]] = field(default_factory=list)
+    #: (chain timestamp, entries) of each mined block, in chain order, for ``on_mined_block``
+    mined: list[tuple[float, tuple[ChainEntry, ...]]] = field(default_factory=list)
+    # (key, ref, block_index, reason, detail, final)
+    failures: list[tuple[str, str | None, int | None, str, str, bool]] = field(default_factory=list)
+    next_index: int | None = None
+    last_hash: str | None = None
+
+
+@dataclass(slots=True)
+class _Changes:
+    new_intents: list[EntryRef] = field(default_factory=list)
+    new_events: dict[EntryKind, list[EntryRef]] = field(default_factory=dict)
+    mined_intents: list[EntryRef] = field(default_factory=list)
+    mined_events: dict[EntryKind, list[EntryRef]] = field(default_factory=dict)
+    archived: list[EntryRef] = field(default_factory=list)
+    quarantined: list[str] = field(default_factory=list)
+    admitted: dict[str, int] = field(default_factory=dict)
+    decided: list[Any] = field(default_factory=list)
+
+
+def _reject_ident(rej: codec.Rejected) -> str:
+    return rej.ref or hashlib.sha256(rej.preview.encode("utf-8", "replace")).hexdigest()
+
+
+def _inline(fn: Callable[..., Any], *args: Any) -> Any:
+    return fn(*args)
+
+
+class ChainFollower:
+    """Plain class; the lead's actor calls :meth:`poll_once` on a timer."""
+
+    def __init__(
+        self,
+        *,
+        store: Store,
+        client: ChainReader,
+        clock: Callable[[], float] = time.time,
+        offload: Callable[..., Any] = _inline,
+        max_flags: int = 5,
+        blocks_per_poll: int = 50,
+        blocks_per_commit: int = 10,
+        intake: IntakeLimit | None = None,
+        max_attempts: int = 3,
+        backoff: Backoff | None = None,
+        read_pending: bool = True,
+        on_mined_block: MinedBlockHook | None = None,
+    ) -> None:
+        self._store = store
+        self._client = client
+        self._clock = clock
+        self._offload = offload
+        self._max_flags = max_flags
+        self._blocks_per_poll = blocks_per_poll
+        self._blocks_per_commit = blocks_per_commit
+        self._intake = intake or IntakeLimit()
+        self._max_attempts = max_attempts
+        self._backoff = backoff or Backoff(minimum=1.0, maximum=60.0)
+        self._read_pending = read_pending
+        self._on_mined_block = on_mined_block
+        self._failures = 0
+        self._budget: dict[str, deque[float]] = {}
+        self._known_pending: set[str] = set()
+
+    # --- public ---------------------------------------------------------------------
+
+    def cursor(self) -> tuple[int, str | None, int]:
+        """(next block index, hash of the block before it, resets seen)."""
+
+        def read(conn: sqlite3.Connection) -> tuple[int, str | None, int]:
+            row = conn.execute("SELECT next_index, last_hash, resets FROM chain_cursor").fetchone()
+            return (0, None, 0) if row is None else (row[0], row[1], row[2])
+
+        return self._store.read(read)
+
+    def poll_once(self) -> PollResult:
+        """Catch up by at most ``blocks_per_poll`` blocks, then read the pending pool."""
+        try:
+            result = self._poll()
+        except (ChainError, CodecError) as exc:
+            self._failures += 1
+            retry = self._backoff.delay(self._failures)
+            logger.warning(
+                "chain: poll failed (%s); retrying in %.1fs", escape_for_log(str(exc)), retry
+            )
+            return PollResult(error=str(exc)[:300], retry_in=retry, caught_up=False)
+        self._failures = 0
+        return result
+
+    # --- the poll -------------------------------------------------------------------
+
+    def _poll(self) -> PollResult:
+        next_index, last_hash, _ = self.cursor()
+        latest = self._client.latest_block()
+        if latest.chain_length < next_index or (
+            latest.block.index == next_index - 1
+            and last_hash is not None
+            and latest.block.hash != last_hash
+        ):
+            return self._resync(next_index, latest, _Changes())
+        changes = _Changes()
+        self._admit_deferred(changes)  # waiting intents go first: intake stays FIFO per author
+        done = 0
+        stalled = False
+        while not stalled and next_index <= latest.block.index and done < self._blocks_per_poll:
+            batch = _Batch()
+            stop = min(
+                latest.block.index + 1,
+                next_index + self._blocks_per_commit,
+                next_index + self._blocks_per_poll - done,
+            )
+            expected_prev = last_hash
+            for index in range(next_index, stop):
+                block = self._fetch_block(index, batch)
+                if block is None:
+                    if batch.failures[-1][5]:  # quarantined for good: step past it
+                        expected_prev = None
+                        continue
+                    stalled = True  # retry this block on a later poll, not in a tight loop
+                    break
+                if expected_prev is not None and block.previous_hash != expected_prev:
+                    if index == next_index and not batch.blocks:
+                        return self._resync(next_index, latest, changes)
+                    break  # the chain moved under us mid-batch: commit what links, look again
+                batch.entries.extend(self._offload(prepare_entries, block.entries, self._max_flags))
+                batch.rejected.extend(block.rejected)
+                batch.blocks.append((index, block.hash))
+                batch.mined.append((block.timestamp, block.entries))
+                batch.next_index, batch.last_hash = index + 1, block.hash
+                expected_prev = block.hash
+            if batch.next_index is None and not batch.failures:
+                break
+            self._commit(batch, changes)
+            if batch.next_index is None:
+                break
+            done += batch.next_index - next_index
+            next_index, last_hash = batch.next_index, batch.last_hash
+        caught_up = next_index > latest.block.index
+        if caught_up and self._read_pending:
+            self._ingest_pending(changes)
+        deferred = self._store.read(
+            lambda c: int(c.execute("SELECT COUNT(*) FROM chain_deferred").fetchone()[0])
+        )
+        return PollResult(
+            new_intents=tuple(changes.new_intents),
+            new_events={k: tuple(v) for k, v in changes.new_events.items()},
+            mined_intents=tuple(changes.mined_intents),
+            mined_events={k: tuple(v) for k, v in changes.mined_events.items()},
+            archived=tuple(changes.archived),
+            quarantined=tuple(changes.quarantined),
+            decided=tuple(changes.decided),
+            deferred=deferred,
+            blocks=done,
+            next_index=next_index,
+            caught_up=caught_up,
+        )
+
+    def _fetch_block(self, index: int, batch: _Batch) -> codec.Block | None:
+        """A block, or None after recording a page-level failure (quarantined at the limit)."""
+        try:
+            block = self._client.block(index)
+            if block.index != index:
+                raise CodecError(f"asked for block {index}, got {block.index}")
+            return block
+        except CodecError as exc:
+            key = f"block:{index}"
+            final = self._attempts(key) + 1 >= self._max_attempts
+            batch.failures.append((key, None, index, "bad_block", str(exc)[:500], final))
+            if final:
+                # Poison page: keep its reason, move past it so the follower never loops.
+                batch.next_index, batch.last_hash = index + 1, None
+            return None
+
+    def _attempts(self, key: str) -> int:
+        row = self._store.read(
+            lambda c: c.execute(
+                "SELECT attempts FROM chain_quarantine WHERE key = ?", (key,)
+            ).fetchone()
+        )
+        return 0 if row is None else int(row[0])
+
+    def _ingest_pending(self, changes: _Changes) -> None:
+        try:
+            page = self._client.pending()
+        except (ChainError, CodecError) as exc:
+            # Blocks were committed; a bad pool only delays pending intake.
+            logger.warning("chain: pending pool unreadable: %s", escape_for_log(str(exc)))
+            return
+        fresh = [e for e in page.entries if e.ref not in self._known_pending]
+        batch = _Batch(
+            rejected=[r for r in page.rejected if _reject_ident(r) not in self._known_pending]
+        )
+        batch.entries = self._offload(prepare_entries, fresh, self._max_flags)
+        if not batch.entries and not batch.rejected:
+            return
+        self._commit(batch, changes)
+        if len(self._known_pending) > 200_000:
+            self._known_pending.clear()
+        self._known_pending.update(e.ref for e in fresh)
+        self._known_pending.update(_reject_ident(r) for r in batch.rejected)
+
+    # --- the transaction ------------------------------------------------------------
+
+    def _commit(self, batch: _Batch, changes: _Changes) -> None:
+        now = self._clock()
+        budgets = {a: self._remaining(a, now) for a in {e.author for e, _ in batch.entries}}
+        local = _Changes()
+
+        def apply(conn: sqlite3.Connection) -> None:
+            for entry, prepared in batch.entries:
+                self._apply_entry(conn, entry, prepared, budgets=budgets, out=local, now=now)
+            for rej in batch.rejected:
+                # Keyed by ref *and* reason: a hostile page may reuse a good entry's ref.
+                key = f"entry:{_reject_ident(rej)}:{rej.reason}"
+                if record_quarantine(
+                    conn,
+                    key=key,
+                    ref=rej.ref,
+                    block_index=rej.block_index,
+                    reason=rej.reason,
+                    detail=rej.detail,
+                    preview=rej.preview,
+                    now=now,
+                    final=True,
+                ):
+                    local.quarantined.append(key)
+            for key, ref, index, reason, detail, final in batch.failures:
+                if record_quarantine(
+                    conn,
+                    key=key,
+                    ref=ref,
+                    block_index=index,
+                    reason=reason,
+                    detail=detail,
+                    now=now,
+                    final=final,
+                ):
+                    local.quarantined.append(key)
+            if self._on_mined_block is not None:
+                # Decisions that follow from mined entries (settlements) commit with the cursor.
+                for timestamp, entries in batch.mined:
+                    local.decided.extend(self._on_mined_block(conn, list(entries), timestamp))
+            for index, block_hash in batch.blocks:
+                conn.execute(
+                    "INSERT OR REPLACE INTO chain_blocks (idx, hash) VALUES (?, ?)",
+                    (index, block_hash),
+                )
+            if batch.next_index is not None:
+                conn.execute(
+                    "INSERT INTO chain_cursor (id, next_index, last_hash, updated_at) VALUES (1, ?, ?, ?)"
+                    " ON CONFLICT (id) DO UPDATE SET next_index = excluded.next_index,"
+                    " last_hash = excluded.last_hash, updated_at = excluded.updated_at",
+                    (batch.next_index, batch.last_hash, now),
+                )
+
+        self._store.write(apply)
+        # Only after the commit: spend the intake budget and report.
+        for author, count in local.admitted.items():
+            self._budget.setdefault(author, deque()).extend([now] * count)
+        changes.new_intents += local.new_intents
+        for kind, refs in local.new_events.items():
+            changes.new_events.setdefault(kind, []).extend(refs)
+        changes.mined_intents += local.mined_intents
+        for kind, refs in local.mined_events.items():
+            changes.mined_events.setdefault(kind, []).extend(refs)
+        changes.archived += local.archived
+        changes.quarantined += local.quarantined
+        changes.decided += local.decided
+
+    def _apply_entry(
+        self,
+        conn: sqlite3.Connection,
+        entry: ChainEntry,
+        prepared: Any,
+        *,
+        budgets: dict[str, int],
+        out: _Changes,
+        now: float,
+    ) -> None:
+        if isinstance(prepared, Exception):
+            key = entry.ref
+            row = conn.execute(
+                "SELECT attempts FROM chain_quarantine WHERE key = ?", (key,)
+            ).fetchone()
+            if record_quarantine(
+                conn,
+                key=key,
+                ref=entry.ref,
+                block_index=entry.block_index,
+                reason=f"processing_failed:{type(prepared).__name__}",
+                detail=str(prepared)[:500],
+                now=now,
+                final=(0 if row is None else row[0]) + 1 >= self._max_attempts,
+            ):
+                out.quarantined.append(key)
+        elif prepared is None:
+            return
+        elif prepared[0] == "event":
+            self._apply_event(conn, entry, prepared[1], prepared[2], out=out, now=now)
+        else:
+            self._apply_intent(conn, prepared[1], prepared[2], budgets=budgets, out=out, now=now)
+
+    def _apply_event(
+        self,
+        conn: sqlite3.Connection,
+        entry: ChainEntry,
+        kind: EntryKind,
+        raw: str,
+        *,
+        out: _Changes,
+        now: float,
+    ) -> None:
+        cursor = conn.execute(
+            "INSERT OR IGNORE INTO chain_events (ref, kind, author, block_index, raw, first_seen_at,"
+            " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (entry.ref, kind.value, entry.author, entry.block_index, raw, now, now),
+        )
+        mined = False
+        if cursor.rowcount == 1:
+            out.new_events.setdefault(kind, []).append(entry.ref)
+            mined = entry.block_index is not None
+        elif entry.block_index is not None:
+            mined = (
+                conn.execute(
+                    "UPDATE chain_events SET block_index = ?, updated_at = ? WHERE ref = ? AND block_index IS NULL",
+                    (entry.block_index, now, entry.ref),
+                ).rowcount
+                == 1
+            )
+        if mined:
+            out.mined_events.setdefault(kind, []).append(entry.ref)
+        target = entry.metadata.get("intent_ref")
+        if (
+            kind is EntryKind.FLAG
+            and entry.block_index is not None
+            and isinstance(target, str)
+            and count_flags(conn, target) >= self._max_flags
+            and set_intent_status(conn, target, IntentStatus.ARCHIVED, reason="flagged", now=now)
+        ):
+            out.archived.append(EntryRef(target))
+
+    def _apply_intent(
+        self,
+        conn: sqlite3.Connection,
+        intent: Intent,
+        reason: str | None,
+        *,
+        budgets: dict[str, int],
+        out: _Changes,
+        now: float,
+    ) -> None:
+        known = conn.execute(
+            "SELECT block_index FROM intents WHERE ref = ?", (intent.ref,)
+        ).fetchone()
+        if known is not None and known[0] is None and intent.block_index is not None:
+            out.mined_intents.append(intent.ref)  # save_intent below records the block
+        if known is None:
+            deferred = conn.execute(
+                "SELECT 1 FROM chain_deferred WHERE ref = ?", (intent.ref,)
+            ).fetchone()
+            if deferred is not None:  # it waits its turn; it may have been mined meanwhile
+                if intent.block_index is not None:
+                    conn.execute(
+                        "UPDATE chain_deferred SET raw = ? WHERE ref = ?",
+                        (json.dumps(intent_to_json(intent)), intent.ref),
+                    )
+                return
+            if budgets.get(intent.author, 0) <= 0:
+                conn.execute(
+                    "INSERT INTO chain_deferred (ref, author, raw, queued_at) VALUES (?, ?, ?, ?)",
+                    (intent.ref, intent.author, json.dumps(intent_to_json(intent)), now),
+                )
+                return
+            budgets[intent.author] -= 1
+            out.admitted[intent.author] = out.admitted.get(intent.author, 0) + 1
+        if save_intent(conn, intent, now=now):
+            out.new_intents.append(intent.ref)
+            if intent.block_index is not None:
+                out.mined_intents.append(intent.ref)
+            if reason is not None and set_intent_status(
+                conn, intent.ref, IntentStatus.ARCHIVED, reason=reason, now=now
+            ):
+                out.archived.append(intent.ref)
+
+    # --- intake budget --------------------------------------------------------------
+
+    def _remaining(self, author: str, now: float) -> int:
+        window = self._budget.get(author)
+        if window is None:
+            return self._intake.per_author
+        while window and window[0] <= now - self._intake.window:
+            window.popleft()
+        return self._intake.per_author - len(window)
+
+    def _admit_deferred(self, changes: _Changes) -> None:
+        """Move waiting intents into the intents table as their authors' budgets allow."""
+        rows = self._store.read(
+            lambda c: c.execute(
+                "SELECT seq, ref, author, raw FROM chain_deferred ORDER BY seq LIMIT 5000"
+            ).fetchall()
+        )
+        if not rows:
+            return
+        now = self._clock()
+        budgets: dict[str, int] = {}
+        chosen: list[tuple[int, Intent]] = []
+        for row in rows:
+            author = row["author"]
+            if author not in budgets:
+                budgets[author] = self._remaining(author, now)
+            if budgets[author] > 0:
+                budgets[author] -= 1
+                chosen.append((row["seq"], intent_from_json(json.loads(row["raw"]))))
+        if not chosen:
+            return
+        local = _Changes()
+
+        def apply(conn: sqlite3.Connection) -> None:
+            for seq, intent in chosen:
+                conn.execute("DELETE FROM chain_deferred WHERE seq = ?", (seq,))
+                local.admitted[intent.author] = local.admitted.get(intent.author, 0) + 1
+                if save_intent(conn, intent, now=now):
+                    local.new_intents.append(intent.ref)
+                    if intent.block_index is not None:
+                        local.mined_intents.append(intent.ref)
+                    reason = codec.unalignable_reason(intent, 0, self._max_flags)
+                    if reason and set_intent_status(
+                        conn, intent.ref, IntentStatus.ARCHIVED, reason=reason, now=now
+                    ):
+                        local.archived.append(intent.ref)
+
+        self._store.write(apply)
+        for author, count in local.admitted.items():
+            self._budget.setdefault(author, deque()).extend([now] * count)
+        changes.new_intents += local.new_intents
+        changes.mined_intents += local.mined_intents
+        changes.archived += local.archived
+
+    # --- reset / fork ---------------------------------------------------------------
+
+    def _resync(
+        self, next_index: int, latest: codec.LatestBlock, changes: _Changes, *, max_walk: int = 64
+    ) -> PollResult:
+        """The chain under the cursor changed: find the common prefix and move back to it.
+
+        ``changes`` already committed in this poll are still reported."""
+        stored = self._store.read(
+            lambda c: dict(
+                c.execute(
+                    "SELECT idx, hash FROM chain_blocks WHERE idx = 0 OR idx >= ?",
+                    (next_index - max_walk,),
+                ).fetchall()
+            )
+        )
+        fork = -1
+        # A new genesis means a wiped chain: no need to walk back block by block.
+        genesis = latest.block.hash if latest.block.index == 0 else self._client.block(0).hash
+        walk = range(
+            min(next_index - 1, latest.block.index), max(-1, next_index - 1 - max_walk), -1
+        )
+        if stored.get(0) is not None and stored.get(0) != genesis:
+            walk = range(0)
+        for index in walk:
+            ours = stored.get(index)
+            theirs = (
+                latest.block.hash if index == latest.block.index else self._client.block(index).hash
+            )
+            if ours is not None and ours == theirs:
+                fork = index
+                break
+        last_hash = stored.get(fork) if fork >= 0 else None
+        now = self._clock()
+
+        def apply(conn: sqlite3.Connection) -> None:
+            conn.execute("DELETE FROM chain_blocks WHERE idx > ?", (fork,))
+            conn.execute(
+                "UPDATE intents SET block_index = NULL, updated_at = ? WHERE block_index > ?",
+                (now, fork),
+            )
+            conn.execute(
+                "UPDATE chain_events SET block_index = NULL, updated_at = ? WHERE block_index > ?",
+                (now, fork),
+            )
+            conn.execute(
+                "UPDATE chain_deferred SET raw = json_set(raw, '$.block_index', NULL)"
+                " WHERE json_extract(raw, '$.block_index') > ?",
+                (fork,),
+            )
+            conn.execute(
+                "INSERT INTO chain_cursor (id, next_index, last_hash, resets, updated_at) VALUES (1, ?, ?, 1, ?)"
+                " ON CONFLICT (id) DO UPDATE SET next_index = excluded.next_index,"
+                " last_hash = excluded.last_hash, resets = resets + 1, updated_at = excluded.updated_at",
+                (fork + 1, last_hash, now),
+            )
+
+        self._store.write(apply)
+        self._known_pending.clear()
+        logger.warning(
+            "chain: reset or fork under the cursor at %d; re-syncing from block %d",
+            next_index,
+            fork + 1,
+        )
+        return PollResult(
+            new_intents=tuple(changes.new_intents),
+            new_events={k: tuple(v) for k, v in changes.new_events.items()},
+            mined_intents=tuple(changes.mined_intents),
+            mined_events={k: tuple(v) for k, v in changes.mined_events.items()},
+            archived=tuple(changes.archived),
+            quarantined=tuple(changes.quarantined),
+            reset=True,
+            next_index=fork + 1,
+            caught_up=False,
+        )

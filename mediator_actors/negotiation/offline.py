@@ -1,0 +1,323 @@
+"""The offline negotiator: a deterministic reading of both intents that decides whether
+they align and proposes concrete terms, with its reasoning and a confidence.
+
+It is the default provider when no LLM key is set, and the yardstick the evaluation set
+measures. Same input, same answer, on every node: no clock (dates resolve against the
+later intent's chain timestamp), no randomness, no network. Pure CPU, about a millisecond.
+
+Its answer has exactly the shape an LLM must give (:class:`validation.Answer`), so it goes
+through the same validation and the same constraint check before it can become a proposal.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from mediator_actors.model import Intent, IntentType
+from mediator_actors.negotiation.terms import (
+    CONFLICTS,
+    StatedTerms,
+    read_terms,
+    service_tokens,
+    tokens,
+)
+from mediator_actors.negotiation.validation import Answer, AnswerTerms
+from mediator_actors.secretscan import redact_emails
+from mediator_actors.textsafety import detect_injection
+
+__all__ = ["OFFLINE_MODEL_ID", "assess", "reference_date", "stated_terms"]
+
+OFFLINE_MODEL_ID = "offline-negotiator/1"
+#: The highest confidence the offline reading ever claims: prose is never certain.
+MAX_CONFIDENCE = 92
+#: Share of the smaller service description's words the other must contain.
+SERVICE_OVERLAP = 0.5
+
+
+#: Words too general to make two services the same on their own ("geospatial analysis"
+#: is not "statistical analysis of survey data").
+GENERIC = tokens(
+    "analysis design development testing support consulting review writing data model "
+    "modeling system systems solution tool tooling engineering management report reports "
+    "application web online custom team"
+)
+
+
+def reference_date(*intents: Intent) -> dt.date | None:
+    """The later of the intents' chain timestamps, as a date: "now" for relative terms."""
+    days = []
+    for intent in intents:
+        try:
+            days.append(dt.datetime.fromisoformat(intent.timestamp.replace("Z", "")).date())
+        except ValueError:
+            continue
+    return max(days) if days else None
+
+
+def stated_terms(intent: Intent) -> StatedTerms:
+    return read_terms(
+        intent.content,
+        offer=intent.type is IntentType.OFFER,
+        desires=intent.desires,
+        constraints=intent.constraints,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Price:
+    price: float | None
+    note: str
+    confidence: int
+
+
+def _refuse(reason: str, confidence: int = 85) -> Answer:
+    return Answer(
+        compatible=False,
+        confidence=confidence,
+        reasoning=f"Not aligned: {reason}",
+        terms=None,
+        refusal_reason=reason[:500],
+    )
+
+
+def _money(value: float) -> str:
+    return f"{value:,.2f}".rstrip("0").rstrip(".") + " NLC"
+
+
+_MARKUP = re.compile(r"[<>{}\[\]`|\\]")
+
+
+def _plain_condition(sentence: str) -> bool:
+    words = re.findall(r"[^\W\d_]{2,}", sentence)
+    contact = redact_emails(sentence) != sentence or re.search(r"https?://|www\.", sentence)
+    return (
+        len(words) >= 2
+        and not contact
+        and not _MARKUP.search(sentence)
+        and not detect_injection(sentence)
+    )
+
+
+def _head(service: str) -> frozenset[str]:
+    head = re.split(r"\s+(?:for|of|to|in|on|with|before|against|at|from)\s+", service, maxsplit=1)[
+        0
+    ]
+    return tokens(head)
+
+
+def _service_match(
+    o: StatedTerms, s: StatedTerms, offer: Intent, seek: Intent
+) -> tuple[float, str | None]:
+    """(overlap 0..1, reason it fails or None)."""
+    o_all, _ = service_tokens(o.service)
+    s_all, s_specific = service_tokens(s.service)
+    if not o_all or not s_all:
+        return 0.0, "one intent does not say what service it offers or seeks"
+    shared = o_all & s_all
+    overlap = len(shared) / min(len(o_all), len(s_all)) if shared - GENERIC else 0.0
+    # The head of a service ("accessibility testing" in "accessibility testing for our
+    # website") carries its meaning; a head fully shared is a match.
+    for head, other in ((_head(s.service), o_all), (_head(o.service), s_all)):
+        if len(head) >= 2 and head <= other:
+            overlap = max(overlap, SERVICE_OVERLAP + 0.1)
+    if overlap < SERVICE_OVERLAP:
+        return (
+            overlap,
+            f"different services: the offer provides '{o.service}', the seek needs '{s.service}'",
+        )
+    missing = s_specific - tokens(offer.content + " " + " ".join(offer.desires))
+    if missing:
+        return overlap, (
+            f"the seek needs {', '.join(sorted(missing))} ('{s.service}'), "
+            f"which the offer ('{o.service}') does not provide"
+        )
+    return overlap, None
+
+
+def _price(o: StatedTerms, s: StatedTerms) -> _Price | str:  # noqa: PLR0911
+    seller_low = o.ask if o.ask is not None else o.price_min
+    seller_high = (
+        o.price_max
+        if o.price_max is not None and o.ask is not None and o.price_max > o.ask
+        else None
+    )
+    buyer_high = s.price_max
+    hours = o.hours or s.hours
+    if (
+        o.hourly
+        and s.hourly
+        and hours is None
+        and seller_low is not None
+        and buyer_high is not None
+    ):
+        if seller_low > buyer_high:
+            return f"price: the offer's rate {_money(seller_low)} per hour is above the seek's {_money(buyer_high)}"
+        return _Price(
+            None,
+            f"both price by the hour ({_money(seller_low)} within {_money(buyer_high)}); no hours stated",
+            -15,
+        )
+    if (o.hourly and seller_low is not None) or (s.hourly and buyer_high is not None):
+        if hours is None:
+            return _Price(None, "one side prices by the hour and no hours are stated", -25)
+        if o.hourly and seller_low is not None:
+            seller_low *= hours
+            seller_high = seller_high * hours if seller_high is not None else None
+        if s.hourly and buyer_high is not None:
+            buyer_high *= hours
+    buyer_low = s.price_min or 0.0
+    if seller_low is not None and buyer_high is not None:
+        if seller_low > buyer_high:
+            return f"price: the offer asks {_money(seller_low)}, above the seek's budget of {_money(buyer_high)}"
+        low = max(seller_low, buyer_low)
+        high = min(seller_high, buyer_high) if seller_high is not None else low
+        price = round((low + max(high, low)) / 2, 2)
+        note = (
+            f"the offer asks {_money(seller_low)} and the seek's budget is {_money(buyer_high)}; "
+            f"proposed {_money(price)}, inside both"
+        )
+        return _Price(price, note, 8)
+    if seller_low is not None:
+        return _Price(
+            seller_low, f"the offer asks {_money(seller_low)}; the seek names no budget", -8
+        )
+    if buyer_high is not None:
+        return _Price(
+            buyer_high, f"the seek's budget is {_money(buyer_high)}; the offer names no price", -10
+        )
+    return _Price(None, "neither intent names a price", -12)
+
+
+def _timeline(  # noqa: PLR0911 - one flat pass of rules reads best
+    o: StatedTerms, s: StatedTerms, today: dt.date | None
+) -> tuple[str | None, str, int] | str:
+    """(timeline text, note, confidence delta), or the reason the timelines clash."""
+    start_days = o.start_within_days or 0.0
+    offer_days = start_days + o.duration_days if o.duration_days is not None else None
+    start = o.start_date or (today + dt.timedelta(days=start_days) if today else None)
+    finish = None
+    if o.duration_days is not None and start is not None:
+        finish = start + dt.timedelta(days=o.duration_days)
+    elif o.deadline is not None:
+        finish = o.deadline
+    start_text = None
+    if o.start_date is not None or o.start_within_days is not None:
+        start_text = (
+            f"start by {start.isoformat()}" if start else f"start within {start_days:g} days"
+        )
+    if s.deadline is not None:
+        if today is not None and s.deadline < today:
+            return f"timeline: the seek's deadline {s.deadline.isoformat()} has already passed"
+        if finish is not None and finish > s.deadline:
+            return (
+                f"timeline: the offer delivers by {finish.isoformat()} at the earliest "
+                f"(start within {start_days:g} days, then {o.duration_days or 0:g} days), after the "
+                f"seek's deadline {s.deadline.isoformat()}"
+            )
+        parts = [p for p in (start_text, f"deliver by {s.deadline.isoformat()}") if p]
+        note = f"the seek needs delivery by {s.deadline.isoformat()}"
+        if finish is None and offer_days is not None:
+            note += f"; the offer needs {offer_days:g} days"
+        if finish is not None:
+            note += f"; the offer can deliver by {finish.isoformat()}"
+        return "; ".join(parts), note, 5 if finish is not None else 0
+    if s.duration_days is not None:
+        if offer_days is not None and offer_days > s.duration_days:
+            return (
+                f"timeline: the offer needs {offer_days:g} days, the seek wants delivery "
+                f"within {s.duration_days:g} days"
+            )
+        days = min(offer_days, s.duration_days) if offer_days is not None else s.duration_days
+        text = f"deliver within {days:g} days"
+        return (
+            text,
+            f"the seek wants delivery within {s.duration_days:g} days",
+            5 if offer_days else 0,
+        )
+    if finish is not None:
+        return (
+            f"deliver by {finish.isoformat()}",
+            "the seek states no deadline; the offer's own schedule",
+            -3,
+        )
+    if offer_days is not None:
+        return (
+            f"deliver within {offer_days:g} days",
+            "the seek states no deadline; the offer's own schedule",
+            -3,
+        )
+    return None, "neither intent states a timeline", -5
+
+
+def assess(offer: Intent, seek: Intent, *, today: dt.date | None = None) -> Answer:  # noqa: PLR0911 - one flat pass of rules reads best
+    """Decide whether ``offer`` and ``seek`` align and on what terms.
+
+    ``today`` defaults to :func:`reference_date` of the two intents, never the local clock.
+    """
+    if offer.type is not IntentType.OFFER or seek.type is not IntentType.SEEK:
+        return _refuse(f"not complementary: a {offer.type.value} and a {seek.type.value}", 95)
+    if offer.author == seek.author:
+        return _refuse("both intents have the same author", 95)
+    today = today or reference_date(offer, seek)
+    o, s = stated_terms(offer), stated_terms(seek)
+    overlap, mismatch = _service_match(o, s, offer, seek)
+    if mismatch:
+        return _refuse(mismatch, 80)
+    for a, b in CONFLICTS:
+        for mine, theirs, who in ((o, s, "offer"), (s, o, "seek")):
+            if a in mine.hard and b in theirs.hard:
+                other = "seek" if who == "offer" else "offer"
+                return _refuse(
+                    f"conditions clash: the {who} states '{a.value}', the {other} '{b.value}'", 90
+                )
+    price = _price(o, s)
+    if isinstance(price, str):
+        return _refuse(price, 90)
+    timeline = _timeline(o, s, today)
+    if isinstance(timeline, str):
+        return _refuse(timeline, 90)
+    timeline_text, timeline_note, timeline_delta = timeline
+    topic_note = ""
+    topic_delta = 0
+    if o.topic and s.topic:
+        if tokens(o.topic) & tokens(s.topic):
+            topic_note, topic_delta = f" Both concern {s.topic}.", 4
+        else:
+            topic_note, topic_delta = (
+                f" The offer lists {o.topic} work and the seek is a {s.topic} project; the service is the same.",
+                -3,
+            )
+    confidence = min(
+        MAX_CONFIDENCE,
+        int(60 + 15 * min(overlap, 1.0) + price.confidence + timeline_delta + topic_delta),
+    )
+    deliverables = [o.service or s.service]
+    deliverables += [f"{n:,} {unit}" for n, unit in s.quantities if unit != "hours"][:4]
+    # A sentence that tries to instruct a model, or markup, is not a party's condition: it
+    # stays out of the terms, so injected text cannot reach a settlement.
+    conditions = [c for c in dict.fromkeys([*s.conditions, *o.conditions]) if _plain_condition(c)][
+        :10
+    ]
+    reasoning = (
+        f"The offer provides '{o.service}' and the seek needs '{s.service}'.{topic_note} "
+        f"Price: {price.note}. Timeline: {timeline_note}."
+    )
+    if o.hard | s.hard:
+        reasoning += (
+            " Conditions: " + ", ".join(sorted(c.value for c in o.hard | s.hard)) + "; no clash."
+        )
+    return Answer(
+        compatible=True,
+        confidence=max(0, confidence),
+        reasoning=reasoning[:2000],
+        terms=AnswerTerms(
+            price=price.price,
+            currency="NLC",
+            deliverables=tuple(d[:200] for d in deliverables if d),
+            timeline=timeline_text,
+            conditions=tuple(c[:300] for c in conditions),
+        ),
+        refusal_reason=None,
+    )

@@ -1,0 +1,483 @@
+"""The negotiator (a plain class the pool's worker actors wrap) and the job-level steps
+they run: claim a durable "negotiation" job, negotiate, record the outcome in the same
+transaction that completes the job.
+
+Blocking: :meth:`Negotiator.negotiate` makes at most one provider call and blocks for it
+(each connect/read is bounded by ``timeout``, 30 s by default, and the whole call by 1.5 x
+``timeout``); its own CPU work is about 5 ms (prompt, secret scan, validation, checks). Under gevent's monkey patching the Anthropic
+and OpenAI SDKs cooperate, so a worker greenlet may call it directly and other actors keep
+running. The offline provider is pure CPU (about a millisecond). Store calls go through
+:class:`Store`, which offloads SQLite to the hub's thread pool.
+
+Guards, in order: the prompt is built from normalised, escaped chain text; a prompt that
+would carry a secret is never sent; the hourly/daily call budget (metered providers only)
+raises :class:`BudgetExhaustedError` with the time to retry; the circuit breaker refuses calls
+while the provider is failing; each call has an explicit timeout; an answer that echoes a
+secret fails; the answer is strictly parsed and its terms checked against both intents.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import Any
+
+from mediator_actors.config import Settings
+from mediator_actors.errors import LLMError
+from mediator_actors.model import Intent, IntentType, NegotiationResult
+from mediator_actors.negotiation.prompt import build_prompt, model_integrity_hash
+from mediator_actors.negotiation.providers import (
+    Provider,
+    ProviderError,
+    Usage,
+    UsageLedger,
+    build_provider,
+)
+from mediator_actors.negotiation.validation import AnswerError, decide, parse_answer
+from mediator_actors.resilience import Backoff, CircuitBreaker, CircuitOpenError
+from mediator_actors.secretscan import SecretScanner
+from mediator_actors.store import Job, JobQueue, Migration, Store
+from mediator_actors.store.intents import get_intent
+
+__all__ = [
+    "MIGRATIONS",
+    "NEGOTIATION_JOB",
+    "BudgetExhaustedError",
+    "CallBudget",
+    "ClaimedNegotiation",
+    "Negotiator",
+    "Outcome",
+    "build_negotiator",
+    "claim_negotiation",
+    "recent_metered_calls",
+    "run_negotiation_job",
+]
+
+logger = logging.getLogger(__name__)
+
+NEGOTIATION_JOB = "negotiation"
+#: Between attempts of a failed negotiation job: 5 s doubling to 15 min, jittered.
+JOB_BACKOFF = Backoff(minimum=5.0, maximum=900.0)
+HOUR = 3600.0
+DAY = 86400.0
+
+MIGRATIONS = (
+    Migration(
+        "negotiations",
+        1,
+        (
+            """CREATE TABLE negotiations (
+                id INTEGER PRIMARY KEY,
+                job_id INTEGER UNIQUE,
+                pair_key TEXT NOT NULL,
+                offer_ref TEXT NOT NULL,
+                seek_ref TEXT NOT NULL,
+                success INTEGER NOT NULL CHECK (success IN (0, 1)),
+                confidence INTEGER NOT NULL,
+                terms TEXT,
+                reasoning TEXT NOT NULL,
+                model_id TEXT NOT NULL,
+                integrity_hash TEXT NOT NULL,
+                failure_reason TEXT,
+                injection_findings TEXT NOT NULL,
+                checks TEXT NOT NULL,
+                metered INTEGER NOT NULL DEFAULT 0,
+                input_tokens INTEGER NOT NULL DEFAULT 0,
+                output_tokens INTEGER NOT NULL DEFAULT 0,
+                latency_ms REAL,
+                created_at REAL NOT NULL
+            )""",
+            "CREATE INDEX negotiations_pair ON negotiations (pair_key, created_at)",
+            "CREATE INDEX negotiations_metered ON negotiations (metered, created_at)",
+        ),
+    ),
+)
+
+
+class BudgetExhaustedError(LLMError):
+    """The LLM call budget is spent; the job should wait until ``retry_at`` (epoch s)."""
+
+    def __init__(self, window: str, limit: int, retry_at: float) -> None:
+        self.retry_at = retry_at
+        super().__init__(
+            f"LLM budget exhausted ({limit} calls per {window}); retry at {retry_at:.0f}"
+        )
+
+
+class CallBudget:
+    """Sliding-window caps on metered calls per hour and per day.
+
+    In memory; :meth:`seed` with the recent metered calls from the ``negotiations`` table
+    at start (:func:`recent_metered_calls`) so a restart does not reset the spending cap.
+    A limit of 0 means no metered call at all.
+    """
+
+    def __init__(
+        self, *, per_hour: int, per_day: int, clock: Callable[[], float] = time.time
+    ) -> None:
+        self.per_hour = per_hour
+        self.per_day = per_day
+        self._clock = clock
+        self._calls: deque[float] = deque()
+
+    def seed(self, timestamps: list[float]) -> None:
+        for stamp in sorted(timestamps):
+            self._calls.append(stamp)
+        self._trim(self._clock())
+
+    def _trim(self, now: float) -> None:
+        while self._calls and self._calls[0] <= now - DAY:
+            self._calls.popleft()
+
+    def check(self) -> None:
+        """Raise :class:`BudgetExhaustedError` if a call now would break a cap."""
+        now = self._clock()
+        self._trim(now)
+        if len(self._calls) >= self.per_day:
+            oldest = self._calls[len(self._calls) - self.per_day] if self.per_day else now
+            raise BudgetExhaustedError("day", self.per_day, oldest + DAY)
+        hour = [t for t in self._calls if t > now - HOUR]
+        if len(hour) >= self.per_hour:
+            oldest = hour[len(hour) - self.per_hour] if self.per_hour else now
+            raise BudgetExhaustedError("hour", self.per_hour, oldest + HOUR)
+
+    def acquire(self) -> None:
+        self.check()
+        self._calls.append(self._clock())
+
+    def remaining(self) -> dict[str, int]:
+        now = self._clock()
+        self._trim(now)
+        hour = sum(1 for t in self._calls if t > now - HOUR)
+        return {
+            "hour": max(0, self.per_hour - hour),
+            "day": max(0, self.per_day - len(self._calls)),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """A negotiation's result plus what the call cost."""
+
+    result: NegotiationResult
+    metered: bool
+    usage: Usage
+    latency_ms: float | None
+
+
+class Negotiator:
+    """Negotiates one pair at a time per call; share one per worker (or one per pool: the
+    budget, breaker and stats are then pool-wide, which is what the caps mean)."""
+
+    def __init__(
+        self,
+        *,
+        provider: Provider,
+        scanner: SecretScanner,
+        min_confidence: int = 60,
+        budget: CallBudget | None = None,
+        breaker: CircuitBreaker | None = None,
+        timeout: float = 30.0,
+        ledger: UsageLedger | None = None,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.provider = provider
+        self.scanner = scanner
+        self.min_confidence = min_confidence
+        self.budget = budget
+        self.breaker = breaker or CircuitBreaker(f"llm:{provider.model_id}")
+        self.timeout = timeout
+        self.ledger = ledger or UsageLedger()
+        self._monotonic = monotonic
+        self._latencies: deque[float] = deque(maxlen=1000)
+        self._failures = 0
+
+    def negotiate(self, offer: Intent, seek: Intent) -> NegotiationResult:
+        """Decide on one pair. Blocks for one provider call (see the module docstring).
+
+        Raises :class:`BudgetExhaustedError`, or :class:`ProviderError` (``transient`` says
+        whether to retry); every answer-side failure is a ``success=False`` result instead.
+        """
+        return self.negotiate_outcome(offer, seek).result
+
+    def negotiate_outcome(self, offer: Intent, seek: Intent) -> Outcome:
+        prompt = build_prompt(offer, seek)
+        model_id = self.provider.model_id
+        integrity = model_integrity_hash(model_id, prompt.template_version, prompt.full_prompt)
+        findings = prompt.injection_findings
+
+        def failed(reason: str, reasoning: str = "", confidence: int = 0) -> NegotiationResult:
+            return NegotiationResult(
+                success=False,
+                confidence=confidence,
+                reasoning=self.scanner.redact(reasoning),
+                model_id=model_id,
+                model_integrity_hash=integrity,
+                failure_reason=reason,
+                injection_findings=findings,
+            )
+
+        metered = self.provider.metered
+        if offer.type is not IntentType.OFFER or seek.type is not IntentType.SEEK:
+            return Outcome(
+                failed("not complementary: needs one offer and one seek"), False, Usage(), None
+            )
+        leaks = self.scanner.find(prompt.full_prompt)
+        if leaks:
+            kinds = ", ".join(sorted({f.kind.value for f in leaks}))
+            return Outcome(
+                failed(f"the prompt would carry a secret ({kinds}); not sent"), False, Usage(), None
+            )
+        if metered and self.budget is not None:
+            self.budget.acquire()
+        try:
+            self.breaker.before_call()
+        except CircuitOpenError as exc:
+            raise ProviderError(str(exc), transient=True, retry_after=exc.retry_in) from exc
+        started = self._monotonic()
+        try:
+            reply = self.provider.complete(prompt, offer, seek, timeout=self.timeout)
+        except ProviderError as exc:
+            latency = (self._monotonic() - started) * 1000
+            self._failures += 1
+            if exc.status == 429:
+                self.breaker.record_success(latency)
+            else:
+                self.breaker.record_failure(str(exc), latency)
+            raise
+        latency = (self._monotonic() - started) * 1000
+        self._latencies.append(latency)
+        self.breaker.record_success(latency)
+        self.ledger.record(reply.model_id, reply.usage)
+        leaks = self.scanner.find(reply.text)
+        if leaks:
+            kinds = ", ".join(sorted({f.kind.value for f in leaks}))
+            result = failed(f"the answer echoed a secret ({kinds}); discarded")
+            return Outcome(result, metered, reply.usage, latency)
+        try:
+            answer = parse_answer(reply.text)
+        except AnswerError as exc:
+            truncated = (
+                " (the answer was truncated)"
+                if reply.stop_reason in {"max_tokens", "length"}
+                else ""
+            )
+            return Outcome(
+                failed(f"invalid answer: {exc}{truncated}"), metered, reply.usage, latency
+            )
+        result = decide(
+            answer,
+            offer,
+            seek,
+            min_confidence=self.min_confidence,
+            model_id=model_id,
+            model_integrity_hash=integrity,
+            injection_findings=findings,
+        )
+        if not result.success:
+            result = replace(result, reasoning=self.scanner.redact(result.reasoning))
+        return Outcome(result, metered, reply.usage, latency)
+
+    def health(self) -> dict[str, Any]:
+        """Latency percentiles, breaker state, budget and spend, for ``/health``."""
+        ordered = sorted(self._latencies)
+
+        def pct(p: float) -> float | None:
+            if not ordered:
+                return None
+            return round(ordered[min(len(ordered) - 1, int(p * len(ordered)))], 2)
+
+        snap = self.breaker.snapshot()
+        return {
+            "model": self.provider.model_id,
+            "metered": self.provider.metered,
+            "breaker": snap.state.value,
+            "consecutive_failures": snap.consecutive_failures,
+            "calls": len(ordered),
+            "failures": self._failures,
+            "latency_ms": {"p50": pct(0.5), "p99": pct(0.99)},
+            "budget_remaining": None if self.budget is None else self.budget.remaining(),
+            "usage": self.ledger.snapshot(),
+        }
+
+
+def build_negotiator(
+    settings: Settings, *, base_url: str | None = None, timeout: float = 30.0
+) -> Negotiator:
+    """A negotiator wired from the settings: provider, secret scanner over the node's own
+    secrets, the hourly/daily budget, a breaker and ``MIN_NEGOTIATION_CONFIDENCE``."""
+    provider = build_provider(settings, base_url=base_url, timeout=timeout)
+    return Negotiator(
+        provider=provider,
+        scanner=SecretScanner(settings.secrets()),
+        min_confidence=settings.min_negotiation_confidence,
+        budget=CallBudget(
+            per_hour=settings.llm_max_calls_per_hour, per_day=settings.llm_max_calls_per_day
+        ),
+        breaker=CircuitBreaker(f"llm:{provider.model_id}"),
+        timeout=timeout,
+    )
+
+
+# --- job-level steps (the worker actor calls these) ---------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimedNegotiation:
+    job: Job
+    offer: Intent
+    seek: Intent
+
+
+def recent_metered_calls(conn: sqlite3.Connection, *, now: float) -> list[float]:
+    """Times of metered calls in the last day, to :meth:`CallBudget.seed` at start."""
+    rows = conn.execute(
+        "SELECT created_at FROM negotiations WHERE metered = 1 AND created_at > ?", (now - DAY,)
+    )
+    return [float(row[0]) for row in rows]
+
+
+def claim_negotiation(
+    store: Store,
+    *,
+    now: float,
+    queue: JobQueue | None = None,
+    budget: CallBudget | None = None,
+) -> ClaimedNegotiation | None:
+    """Claim the next ready negotiation job with both intents loaded, or None.
+
+    With a spent ``budget`` nothing is claimed, so waiting jobs keep their attempts. A job
+    whose payload is malformed or whose intents are unknown ends ``failed`` with its reason.
+    """
+    queue = queue or JobQueue(NEGOTIATION_JOB)
+    if budget is not None:
+        try:
+            budget.check()
+        except BudgetExhaustedError:
+            return None
+
+    def step(conn: sqlite3.Connection) -> ClaimedNegotiation | None:
+        while True:
+            jobs = queue.claim(conn, now=now, limit=1)
+            if not jobs:
+                return None
+            job = jobs[0]
+            offer_ref, seek_ref = job.payload.get("offer_ref"), job.payload.get("seek_ref")
+            offer = get_intent(conn, offer_ref) if isinstance(offer_ref, str) else None
+            seek = get_intent(conn, seek_ref) if isinstance(seek_ref, str) else None
+            if offer is None or seek is None:
+                queue.give_up(conn, job.id, "payload names an unknown or invalid intent", now=now)
+                continue
+            return ClaimedNegotiation(job, offer, seek)
+
+    return store.write(step)
+
+
+def _pair_key(offer: Intent, seek: Intent) -> str:
+    low, high = sorted((offer.ref, seek.ref))
+    return f"{low}:{high}"
+
+
+def _record(
+    conn: sqlite3.Connection, job: Job, claimed: ClaimedNegotiation, outcome: Outcome, now: float
+) -> None:
+    r = outcome.result
+    conn.execute(
+        "INSERT OR REPLACE INTO negotiations (job_id, pair_key, offer_ref, seek_ref, success,"
+        " confidence, terms, reasoning, model_id, integrity_hash, failure_reason,"
+        " injection_findings, checks, metered, input_tokens, output_tokens, latency_ms,"
+        " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            job.id,
+            _pair_key(claimed.offer, claimed.seek),
+            claimed.offer.ref,
+            claimed.seek.ref,
+            int(r.success),
+            r.confidence,
+            None if r.terms is None else json.dumps(r.terms.to_json(), sort_keys=True),
+            r.reasoning,
+            r.model_id,
+            r.model_integrity_hash,
+            r.failure_reason,
+            json.dumps(list(r.injection_findings)),
+            json.dumps(list(r.checks)),
+            int(outcome.metered),
+            outcome.usage.input_tokens,
+            outcome.usage.output_tokens,
+            outcome.latency_ms,
+            now,
+        ),
+    )
+
+
+def run_negotiation_job(
+    store: Store,
+    negotiator: Negotiator,
+    claimed: ClaimedNegotiation,
+    *,
+    clock: Callable[[], float] = time.time,
+    queue: JobQueue | None = None,
+    backoff: Backoff = JOB_BACKOFF,
+) -> NegotiationResult | None:
+    """Negotiate a claimed job and settle it durably; the result, or None if it will retry.
+
+    - outcome (success or a reasoned failure) → recorded in ``negotiations`` and the job
+      completed, in one transaction;
+    - budget exhausted → back to pending until the budget frees up, the attempt refunded;
+    - transient provider error → ``fail`` with back-off (at least the provider's
+      ``Retry-After``); quarantined after ``max_attempts``;
+    - permanent provider error (auth, bad request) → ``give_up`` with the reason.
+    """
+    queue = queue or JobQueue(NEGOTIATION_JOB)
+    job = claimed.job
+    try:
+        outcome = negotiator.negotiate_outcome(claimed.offer, claimed.seek)
+    except BudgetExhaustedError as exc:
+        wait, error = max(1.0, exc.retry_at - clock()), str(exc)
+
+        def defer(conn: sqlite3.Connection) -> None:
+            # Waiting for budget is not the job's fault: give its attempt back. (JobQueue
+            # has no "defer" yet; the lead may move this into the store.)
+            conn.execute(
+                "UPDATE jobs SET attempts = attempts - 1 WHERE id = ? AND attempts > 0", (job.id,)
+            )
+            queue.fail(conn, job.id, error, now=clock(), retry_in=wait)
+
+        store.write(defer)
+        return None
+    except ProviderError as exc:
+        now, error = clock(), str(exc)
+        if exc.transient:
+            wait = max(exc.retry_after or 0.0, backoff.delay(job.attempts))
+            state = store.write(
+                lambda conn: queue.fail(conn, job.id, error, now=now, retry_in=wait)
+            )
+            logger.warning("negotiation: job %d failed (%s); now %s", job.id, error, state.value)
+        else:
+            store.write(lambda conn: queue.give_up(conn, job.id, error, now=now))
+            logger.error("negotiation: gave up: job %d: %s", job.id, error)
+        return None
+    except Exception as exc:  # a bug or bad data: retried, then quarantined with its reason
+        now = clock()
+        message = negotiator.scanner.redact(f"{type(exc).__name__}: {exc}")
+        store.write(
+            lambda conn: queue.fail(
+                conn, job.id, message, now=now, retry_in=backoff.delay(job.attempts)
+            )
+        )
+        logger.exception("negotiation: job %d raised", job.id)
+        return None
+    now = clock()
+    summary = {"success": outcome.result.success, "confidence": outcome.result.confidence}
+
+    def finish(conn: sqlite3.Connection) -> None:
+        _record(conn, job, claimed, outcome, now)
+        queue.complete(conn, job.id, now=now, result=summary)
+
+    store.write(finish)
+    return outcome.result

@@ -1,0 +1,364 @@
+"""Reading the terms a party stated in prose: prices and budgets, quantities, deadlines,
+start dates, the service offered or sought, and conditions.
+
+Pure functions over short strings (well under a millisecond per intent); no I/O, no clock:
+relative durations are resolved against a reference date the caller passes (the later of
+the two intents' chain timestamps, never the local clock).
+
+The parser aims at the prose parties really write (see ``bench-corpus.jsonl``: "Asking 500
+NLC for the full engagement. Can start within 15 days and deliver in 10 weeks.", "Budget of
+1380 NLC. Must be delivered by April 18, 2027.") and at freer variants ("can pay up to
+1,200 NLC", "between 500 and 800 NLC", "no later than 2027-03-01", "within 60 days").
+It only reads; every decision lives in :mod:`offline` and :mod:`validation`.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+from mediator_actors.negotiation.vocabulary import (
+    CONFLICTS,
+    HARD_PATTERNS,
+    HardCondition,
+    fold,
+    service_tokens,
+    tokens,
+)
+
+__all__ = [
+    "CONFLICTS",
+    "HARD_PATTERNS",
+    "HardCondition",
+    "StatedTerms",
+    "add_months",
+    "fold",
+    "parse_date",
+    "read_terms",
+    "service_tokens",
+    "tokens",
+]
+
+MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
+MONTHS.update({name.lower(): i for i, name in enumerate(calendar.month_abbr) if name})
+MONTHS["sept"] = 9
+_MONTH = r"(?:" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?"
+NUMBER_WORDS = {
+    "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
+    "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
+    "fifteen": 15, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60,
+    "ninety": 90, "hundred": 100,
+}  # fmt: skip
+_NUM = r"(\d{1,3}(?:[,\u202f ]\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(\s*[kK]\b)?"
+_COUNT = r"(\d+|" + "|".join(NUMBER_WORDS) + r")"
+_UNIT_DAYS = {"day": 1, "business day": 1.4, "week": 7, "month": 30, "year": 365}
+_UNIT = r"(business days?|days?|weeks?|months?|years?)"
+_CURRENCY = r"(?:NLC|nlc|tokens?|credits?)"
+MAX_AMOUNT = 1e12
+
+# Price phrases: (pattern, role). Roles: ask (offer's price), max (seek's ceiling),
+# min (the lowest acceptable), range (low-high).
+_RANGE = re.compile(
+    rf"(?:between\s+)?{_NUM}\s*{_CURRENCY}?\s*(?:-|\u2013|to|and)\s*{_NUM}\s*{_CURRENCY}", re.I
+)
+_MAX_CUES = re.compile(
+    r"(?:budget(?:\s+(?:is|of|:))?|up to|at most|no more than|maximum(?: of)?|max\.?|"
+    r"can pay|will pay|willing to pay|able to pay|pay up to|cap(?:ped)? at|not exceeding|"
+    r"under|below|less than)\s*(?:of\s+|is\s+|:\s*|about\s+|around\s+|roughly\s+|~\s*)*$",
+    re.I,
+)
+_MIN_CUES = re.compile(
+    r"(?:at least|no less than|minimum(?: of)?|min\.?|not below|starting at|from)\s*$", re.I
+)
+_ASK_CUES = re.compile(
+    r"(?:asking|ask|price(?:\s+is)?|priced at|rate(?:\s+is)?|fee(?:\s+is)?|charge|charging|"
+    r"cost(?:s)?|for|quote|flat)\s*(?:of\s+|is\s+|:\s*|about\s+|around\s+|~\s*)*$",
+    re.I,
+)
+_AMOUNT = re.compile(rf"(?<![\w.]){_NUM}\s*{_CURRENCY}(?!\w)|{_CURRENCY}\s*{_NUM}", re.I)
+_CUED_BARE = re.compile(
+    r"(?:budget(?:\s+(?:is|of))?|asking|price(?:\s+is)?|pay(?:\s+up\s+to)?|rate(?:\s+is)?)"
+    rf"\s*:?\s*(?:about\s+|around\s+|up\s+to\s+)?{_NUM}"
+    r"(?![\d.,]*\s*(?:[kK]\s*)?(?:%|\$|\u20ac|\u00a3|usd|eur|gbp|dollars?|euros?|pounds?|percent|"
+    r"(?:business\s+)?days?|weeks?|months?|years?|hours?|hrs?|minutes?|words?|pages?|items?|"
+    r"images?|people|persons?|units?|nlc)\b)",
+    re.I,
+)
+_HOURLY = re.compile(r"^\s*(?:/\s*h(?:ou)?r|per\s+hour|an\s+hour|hourly|/hour)", re.I)
+#: A rate per unit other than the hour ("0.05 NLC per word"): not a total price.
+_PER_UNIT = re.compile(
+    r"^\s*(?:per|/|a|an|each)\s*(?:word|page|image|photo|item|unit|line|label|minute|"
+    r"episode|article|post|session|day|week|month|seat|user)s?\b|^\s*each\b",
+    re.I,
+)
+
+_ABS_DATE = re.compile(
+    rf"\b(?:(?P<m1>{_MONTH})\s+(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y1>\d{{4}})"
+    rf"|(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<m2>{_MONTH}),?\s+(?P<y2>\d{{4}})"
+    rf"|(?P<y3>\d{{4}})-(?P<mo3>\d{{2}})-(?P<d3>\d{{2}})"
+    rf"|(?:end of\s+|the end of\s+)?(?P<m4>{_MONTH})\s+(?P<y4>\d{{4}}))\b",
+    re.I,
+)
+_DEADLINE_CUE = re.compile(
+    r"(?:\bby|\bbefore|no later than|deadline(?: is|:)?|due(?: date)?(?: is|:)?|"
+    r"delivered by|until|latest)\s*(?:the\s+)?$",
+    re.I,
+)
+_START_CUE = re.compile(r"(?:start(?:ing)?|begin(?:ning)?|from|kick[- ]?off)\b[^.]{0,20}$", re.I)
+_WITHIN = re.compile(
+    rf"\b(?:within|in|inside|over|takes?|under|turnaround(?:\s+of|\s+is)?|estimated)\s+"
+    rf"(?:about\s+|around\s+|roughly\s+|approximately\s+)?{_COUNT}\s+{_UNIT}\b(?!\s+of\b)",
+    re.I,
+)
+#: A bare "8 weeks" (no "in"/"within"); years excluded ("ten years of experience").
+_BARE_DURATION = re.compile(
+    rf"(?:^|[,:;(]|\band\b)\s*(?:about\s+|around\s+|roughly\s+)?{_COUNT}\s+"
+    r"(business days?|days?|weeks?|months?)\b(?!\s+(?:of|per|ago)\b)",
+    re.I,
+)
+_N_UNIT_TURNAROUND = re.compile(
+    rf"\b{_COUNT}[- ](business day|day|week|month|year)s?\s*(?:turnaround|delivery|timeline)", re.I
+)
+_QUANTITY = re.compile(
+    r"\b(\d{1,3}(?:,\d{3})+|\d+)\s+((?:[a-z-]+\s){0,2}?(?:images?|photos?|pages?|words?|"
+    r"logos?|videos?|articles?|posts?|hours?|episodes?|units?|licen[cs]es?|seats?|"
+    r"documents?|interviews?|tests?|reports?|screens?|samples?|items?|labels?|minutes?))\b",
+    re.I,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class StatedTerms:
+    """What one intent states. Amounts are in NLC; durations in days."""
+
+    service: str
+    topic: str | None = None
+    ask: float | None = None  # the price an offer names (its lowest acceptable)
+    price_max: float | None = None  # the most this party will pay / accept
+    price_min: float | None = None  # the least this party will accept / pay
+    hourly: bool = False
+    hours: float | None = None
+    deadline: dt.date | None = None  # deliver by this date
+    duration_days: float | None = None  # deliver within this many days (of start)
+    start_within_days: float | None = None
+    start_date: dt.date | None = None
+    quantities: tuple[tuple[int, str], ...] = ()
+    conditions: tuple[str, ...] = ()
+    hard: frozenset[HardCondition] = field(default_factory=frozenset)
+    negotiable: bool = False
+
+
+def _amount(number: str, kilo: str | None) -> float | None:
+    value = float(re.sub(r"[,\u202f ]", "", number)) * (1000 if kilo else 1)
+    return value if 0 <= value <= MAX_AMOUNT else None
+
+
+def _count(word: str) -> int:
+    return int(word) if word.isdigit() else NUMBER_WORDS[word.lower()]
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    month0 = day.month - 1 + months
+    year, month = day.year + month0 // 12, month0 % 12 + 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def _date_from(match: re.Match[str]) -> dt.date | None:
+    g = match.groupdict()
+    try:
+        if g["m1"]:
+            return dt.date(int(g["y1"]), MONTHS[g["m1"].lower().rstrip(".")], int(g["d1"]))
+        if g["m2"]:
+            return dt.date(int(g["y2"]), MONTHS[g["m2"].lower().rstrip(".")], int(g["d2"]))
+        if g["y3"]:
+            return dt.date(int(g["y3"]), int(g["mo3"]), int(g["d3"]))
+        if g["m4"]:
+            year, month = int(g["y4"]), MONTHS[g["m4"].lower().rstrip(".")]
+            return dt.date(year, month, calendar.monthrange(year, month)[1])
+    except (ValueError, KeyError):
+        return None
+    return None
+
+
+def parse_date(text: str) -> dt.date | None:
+    """The first absolute date in ``text`` ("April 18, 2027", "18 April 2027",
+    "2027-04-18", "March 2027" = its last day), or None."""
+    match = _ABS_DATE.search(fold(text))
+    return _date_from(match) if match else None
+
+
+def _sentences(text: str) -> list[str]:
+    parts = re.split(r"(?<=[.!?;])\s+|\n+", text)
+    return [p.strip() for p in parts if p.strip()]
+
+
+def _read_prices(text: str, offer: bool) -> tuple[float | None, float | None, float | None, bool]:
+    """(ask, max, min, hourly) from the prose. A total beats an hourly rate of the same
+    role; ``hourly`` says the chosen main amount (an offer's ask, a seek's max) is a rate."""
+    for match in _RANGE.finditer(text):
+        a, b = _amount(match.group(1), match.group(2)), _amount(match.group(3), match.group(4))
+        if a is not None and b is not None and a <= b:
+            hourly = bool(_HOURLY.match(text[match.end() :]))
+            return (a if offer else None), b, a, hourly
+    found: dict[str, list[tuple[float, bool]]] = {"ask": [], "max": [], "min": []}
+    matches = [
+        (m.start(), m.end(), m.group(1) or m.group(3), m.group(2) if m.group(1) else m.group(4))
+        for m in _AMOUNT.finditer(text)
+    ]
+    # "Budget: 500" or "asking 800" name an amount in NLC even without the currency.
+    matches += [(m.start(1), m.end(), m.group(1), m.group(2)) for m in _CUED_BARE.finditer(text)]
+    for start, end, number, kilo in sorted(matches):
+        value = _amount(number, kilo)
+        if value is None:
+            continue
+        before = text[max(0, start - 40) : start]
+        after = text[end:]
+        if _PER_UNIT.match(after) and not _HOURLY.match(after):
+            continue
+        rate = bool(_HOURLY.match(after))
+        if _MAX_CUES.search(before):
+            found["max"].append((value, rate))
+        elif _MIN_CUES.search(before):
+            found["min"].append((value, rate))
+        else:
+            found["ask" if offer else "max"].append((value, rate))
+
+    def pick(role: str) -> tuple[float | None, bool]:
+        totals = [v for v, rate in found[role] if not rate]
+        if totals:
+            return totals[0], False
+        return (found[role][0][0], True) if found[role] else (None, False)
+
+    ask, ask_hourly = pick("ask")
+    high, high_hourly = pick("max")
+    low, _ = pick("min")
+    return ask, high, low, ask_hourly if offer else high_hourly
+
+
+def _read_timeline(text: str) -> tuple[dt.date | None, float | None, float | None, dt.date | None]:
+    """(deadline, duration_days, start_within_days, start_date)."""
+    deadline = start_date = None
+    duration = start_within = None
+    for match in _ABS_DATE.finditer(text):
+        day = _date_from(match)
+        if day is None:
+            continue
+        before = text[max(0, match.start() - 30) : match.start()]
+        if _START_CUE.search(before) and not _DEADLINE_CUE.search(before):
+            start_date = start_date or day
+        elif deadline is None:
+            deadline = day
+    for match in list(_WITHIN.finditer(text)) + list(_N_UNIT_TURNAROUND.finditer(text)):
+        days = _count(match.group(1)) * _UNIT_DAYS[match.group(2).lower().rstrip("s")]
+        before = text[max(0, match.start() - 30) : match.start()]
+        if re.search(r"start|begin|available", before, re.I) and not re.search(
+            r"deliver|finish|complete", before[-15:], re.I
+        ):
+            start_within = days if start_within is None else start_within
+        elif duration is None:
+            duration = days
+    if duration is None:
+        bare = _BARE_DURATION.search(text)
+        if bare:
+            duration = _count(bare.group(1)) * _UNIT_DAYS[bare.group(2).lower().rstrip("s")]
+    return deadline, duration, start_within, start_date
+
+
+_OFFER_SERVICE = re.compile(
+    r"(?:offering|offer|provide|providing|available for|selling|sell|i do|we do|"
+    r"i build|we build|can deliver|speciali[sz]e in)\s+(?P<s>[^.;:!?\n]+)",
+    re.I,
+)
+_SEEK_SERVICE = re.compile(
+    r"(?:need|needs|looking for|seeking|seeks|seek|want|wanted|require|requires|hiring|hire|"
+    r"searching for|in need of)\s+(?:a |an |some |someone to |help with |help )?(?P<s>[^.;:!?\n]+)",
+    re.I,
+)
+# Greedy prefix: the topic follows the *last* "for" ("curriculum design for an online
+# course for a ocean current simulation project").
+_TOPIC = re.compile(
+    r"^(?P<head>.*)\s+for\s+(?:an?\s+|the\s+|our\s+|my\s+)?(?P<t>[^,]+?)\s+"
+    r"(?:projects?|teams?|organi[sz]ations?|companies|company|startups?)\b",
+    re.I,
+)
+
+
+def _service_and_topic(text: str, offer: bool) -> tuple[str, str | None]:
+    pattern = _OFFER_SERVICE if offer else _SEEK_SERVICE
+    match = pattern.search(text) or (_SEEK_SERVICE if offer else _OFFER_SERVICE).search(text)
+    if match:
+        phrase = match.group("s").strip()
+    else:
+        # A whole first sentence: its first word is capitalised only by position.
+        phrase = (_sentences(text) or [text])[0]
+        phrase = phrase[:1].lower() + phrase[1:] if phrase[1:2].islower() else phrase
+    topic_match = _TOPIC.search(phrase)
+    topic = None
+    if topic_match:
+        topic = topic_match.group("t").strip()
+        phrase = topic_match.group("head").strip()
+    phrase = re.sub(
+        rf"\s*(?:,|\bfor\b|\bat\b|\bby\b)?\s*{_NUM}\s*{_CURRENCY}.*$", "", phrase, flags=re.I
+    )
+    phrase = re.sub(
+        r",\s*(?:about|around|roughly|approximately|approx\.?|~|\d).*$", "", phrase, flags=re.I
+    )
+    phrase = re.sub(r"^(?:a|an|the|some)\s+", "", phrase, flags=re.I)
+    return phrase[:200].strip(" ,"), topic
+
+
+_NOT_A_CONDITION = re.compile(
+    rf"{_CURRENCY}|\bbudget\b|\basking\b|\bdeliver(?:ed)? (?:by|in|within)\b|\bstart within\b|"
+    r"\b(?:within|in)\s+\w+\s+(?:days?|weeks?|months?)\b|\bhours of work\b|"
+    r"^(?:i am offering|we are offering|offering|we need|i need|i offer|we offer|looking for|seeking)\b",
+    re.I,
+)
+
+
+def read_terms(
+    content: str,
+    *,
+    offer: bool,
+    desires: tuple[str, ...] = (),
+    constraints: tuple[str, ...] = (),
+) -> StatedTerms:
+    """Read what an intent states from its prose plus its ``desires``/``constraints``."""
+    text = fold("\n".join([content, *desires, *constraints]))[:20_000]
+    service, topic = _service_and_topic(fold(content), offer)
+    ask, high, low, hourly = _read_prices(text, offer)
+    deadline, duration, start_within, start_date = _read_timeline(text)
+    hours = None
+    hours_match = re.search(
+        r"\b(?:about |around |roughly |~)?(\d{1,5})\s+hours\b(?! per)", text, re.I
+    )
+    if hours_match:
+        hours = float(hours_match.group(1))
+    conditions = tuple(
+        dict.fromkeys(
+            s.rstrip(".")
+            for s in _sentences(text)
+            if not _NOT_A_CONDITION.search(s) and len(s) < 300 and (not service or service not in s)
+        )
+    )
+    hard = frozenset(kind for kind, pattern in HARD_PATTERNS if pattern.search(text))
+    return StatedTerms(
+        service=service,
+        topic=topic,
+        ask=ask,
+        price_max=high,
+        price_min=low,
+        hourly=hourly,
+        hours=hours,
+        deadline=deadline,
+        duration_days=duration,
+        start_within_days=start_within,
+        start_date=start_date,
+        quantities=tuple(
+            (int(n.replace(",", "")), unit.lower()) for n, unit in _QUANTITY.findall(text)
+        )[:10],
+        conditions=conditions[:20],
+        hard=hard,
+        negotiable=bool(re.search(r"\bnegotiable\b|\bopen to offers\b|\bflexible\b", text, re.I)),
+    )

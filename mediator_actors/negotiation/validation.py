@@ -1,0 +1,437 @@
+"""Never trust the model: a strict parser for its answer and a deterministic check of the
+terms it proposes against what both parties stated (threats.md section B).
+
+- :func:`parse_answer`: exactly one JSON object, nothing around it (no fences, no second
+  object, no prose), no duplicate keys, no NaN/Infinity/1e400, no unknown or missing
+  fields, ``confidence`` an integer 0-100 (not ``"95"``, not ``95.0``, not ``true``),
+  prices finite and non-negative, every list and string bounded.
+- :func:`check_terms`: the price within the offer's ask and the seek's budget, dates within
+  the stated deadlines, deliverables named by the intents, no condition that contradicts a
+  party's hard condition.
+- :func:`decide`: success needs a compatible answer, a confidence of at least
+  ``MIN_NEGOTIATION_CONFIDENCE`` but not 100 (a red flag, never a reason to submit), and
+  every check passing. Anything else is ``NegotiationResult(success=False, ...)``.
+
+Pure CPU on bounded input (the answer is capped at :data:`MAX_ANSWER_BYTES`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from mediator_actors.errors import CodecError
+from mediator_actors.model import Intent, IntentType, NegotiationResult, Terms
+from mediator_actors.negotiation.terms import (
+    CONFLICTS,
+    HARD_PATTERNS,
+    StatedTerms,
+    fold,
+    parse_date,
+    read_terms,
+    tokens,
+)
+from mediator_actors.secretscan import redact_emails
+from mediator_actors.textsafety import detect_injection
+
+__all__ = [
+    "ANSWER_SCHEMA",
+    "Answer",
+    "AnswerError",
+    "AnswerTerms",
+    "check_terms",
+    "decide",
+    "parse_answer",
+]
+
+MAX_ANSWER_BYTES = 32_000
+MAX_REASONING = 2000
+MAX_REASON = 500
+MAX_ITEMS = 20
+MAX_ITEM = 300
+MAX_TIMELINE = 300
+MAX_PRICE = 1e12
+#: The confidence that is never believed: a model that is "certain" was probably told to be.
+RED_FLAG_CONFIDENCE = 100
+#: Share of a deliverable's words that must come from the intents.
+DELIVERABLE_OVERLAP = 0.5
+
+
+class AnswerError(CodecError):
+    """The model's answer failed strict validation; the message says which rule."""
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerTerms:
+    price: float | None
+    currency: str
+    deliverables: tuple[str, ...]
+    timeline: str | None
+    conditions: tuple[str, ...]
+
+    def to_terms(self) -> Terms:
+        return Terms(
+            price=self.price,
+            deliverables=self.deliverables,
+            timeline=self.timeline,
+            conditions=self.conditions,
+            currency=self.currency,
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        return self.to_terms().to_json()
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """A validated answer (from an LLM or the offline negotiator)."""
+
+    compatible: bool
+    confidence: int
+    reasoning: str
+    terms: AnswerTerms | None
+    refusal_reason: str | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "compatible": self.compatible,
+            "confidence": self.confidence,
+            "reasoning": self.reasoning,
+            "terms": None if self.terms is None else self.terms.to_json(),
+            "refusal_reason": self.refusal_reason,
+        }
+
+
+_STRING_LIST = {
+    "type": "array",
+    "items": {"type": "string", "maxLength": MAX_ITEM},
+    "maxItems": MAX_ITEMS,
+}
+#: The JSON schema both providers are asked to follow (strict structured output: every
+#: field required, nullable ones typed as unions, no additional properties).
+ANSWER_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["compatible", "confidence", "reasoning", "terms", "refusal_reason"],
+    "properties": {
+        "compatible": {"type": "boolean"},
+        "confidence": {"type": "integer", "minimum": 0, "maximum": 100},
+        "reasoning": {"type": "string", "maxLength": MAX_REASONING},
+        "refusal_reason": {"type": ["string", "null"], "maxLength": MAX_REASON},
+        "terms": {
+            "type": ["object", "null"],
+            "additionalProperties": False,
+            "required": ["price", "currency", "deliverables", "timeline", "conditions"],
+            "properties": {
+                "price": {"type": ["number", "null"], "minimum": 0},
+                "currency": {"type": "string", "enum": ["NLC"]},
+                "deliverables": _STRING_LIST,
+                "timeline": {"type": ["string", "null"], "maxLength": MAX_TIMELINE},
+                "conditions": _STRING_LIST,
+            },
+        },
+    },
+}
+
+
+def _reject_constant(name: str) -> None:
+    raise AnswerError(f"the answer contains {name}, which is not JSON")
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise AnswerError(f"the answer repeats the field {key!r}")
+        result[key] = value
+    return result
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise AnswerError(f"the answer contains a number out of range ({text[:20]})")
+    return value
+
+
+def _fields(obj: Any, where: str, required: set[str]) -> dict[str, Any]:
+    if not isinstance(obj, dict):
+        raise AnswerError(f"{where} must be a JSON object")
+    unknown = set(obj) - required
+    if unknown:
+        raise AnswerError(f"{where} has unknown fields: {', '.join(sorted(unknown))[:200]}")
+    missing = required - set(obj)
+    if missing:
+        raise AnswerError(f"{where} lacks fields: {', '.join(sorted(missing))}")
+    return obj
+
+
+def _text(value: Any, where: str, limit: int, *, nullable: bool = False) -> str | None:
+    if value is None and nullable:
+        return None
+    if not isinstance(value, str):
+        raise AnswerError(f"{where} must be a string")
+    if len(value) > limit:
+        raise AnswerError(f"{where} is longer than {limit} characters")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise AnswerError(f"{where} contains a lone surrogate") from exc
+    return value
+
+
+def _texts(value: Any, where: str) -> tuple[str, ...]:
+    if not isinstance(value, list):
+        raise AnswerError(f"{where} must be a list of strings")
+    if len(value) > MAX_ITEMS:
+        raise AnswerError(f"{where} has more than {MAX_ITEMS} items")
+    return tuple(str(_text(item, f"{where}[{i}]", MAX_ITEM)) for i, item in enumerate(value))
+
+
+def parse_answer(text: str) -> Answer:  # noqa: PLR0912 - one flat pass of rules reads best
+    """Parse and strictly validate a model's answer, or raise :class:`AnswerError`."""
+    if not isinstance(text, str) or not text.strip():
+        raise AnswerError("the answer is empty")
+    if len(text.encode("utf-8", "surrogatepass")) > MAX_ANSWER_BYTES:
+        raise AnswerError(f"the answer is larger than {MAX_ANSWER_BYTES} bytes")
+    body = text.strip()
+    if not body.startswith("{"):
+        raise AnswerError("the answer must be exactly one JSON object (no fences or prose)")
+    decoder = json.JSONDecoder(
+        object_pairs_hook=_no_duplicates, parse_constant=_reject_constant, parse_float=_finite_float
+    )
+    try:
+        obj, end = decoder.raw_decode(body)
+    except AnswerError:
+        raise
+    except (json.JSONDecodeError, RecursionError, ValueError) as exc:
+        raise AnswerError(f"the answer is not valid JSON: {str(exc)[:120]}") from exc
+    if body[end:].strip():
+        raise AnswerError("the answer has content after its JSON object (two objects, or prose)")
+    top = _fields(
+        obj, "the answer", {"compatible", "confidence", "reasoning", "terms", "refusal_reason"}
+    )
+    if not isinstance(top["compatible"], bool):
+        raise AnswerError("compatible must be true or false")
+    confidence = top["confidence"]
+    if isinstance(confidence, bool) or not isinstance(confidence, int):
+        raise AnswerError("confidence must be an integer from 0 to 100")
+    if not 0 <= confidence <= 100:
+        raise AnswerError(f"confidence {confidence} is outside 0-100")
+    terms = None
+    if top["terms"] is not None:
+        t = _fields(
+            top["terms"], "terms", {"price", "currency", "deliverables", "timeline", "conditions"}
+        )
+        price = t["price"]
+        if price is not None:
+            if isinstance(price, bool) or not isinstance(price, int | float):
+                raise AnswerError("terms.price must be a number or null")
+            if not (math.isfinite(price) and 0 <= price <= MAX_PRICE):
+                raise AnswerError("terms.price must be finite, non-negative and at most 1e12")
+        if t["currency"] != "NLC":
+            raise AnswerError("terms.currency must be NLC")
+        terms = AnswerTerms(
+            price=None if price is None else float(price),
+            currency="NLC",
+            deliverables=_texts(t["deliverables"], "terms.deliverables"),
+            timeline=_text(t["timeline"], "terms.timeline", MAX_TIMELINE, nullable=True),
+            conditions=_texts(t["conditions"], "terms.conditions"),
+        )
+    return Answer(
+        compatible=top["compatible"],
+        confidence=confidence,
+        reasoning=str(_text(top["reasoning"], "reasoning", MAX_REASONING)),
+        terms=terms,
+        refusal_reason=_text(top["refusal_reason"], "refusal_reason", MAX_REASON, nullable=True),
+    )
+
+
+def _stated(intent: Intent) -> StatedTerms:
+    return read_terms(
+        intent.content,
+        offer=intent.type is IntentType.OFFER,
+        desires=intent.desires,
+        constraints=intent.constraints,
+    )
+
+
+def _reference(offer: Intent, seek: Intent) -> dt.date | None:
+    days = []
+    for intent in (offer, seek):
+        try:
+            days.append(dt.datetime.fromisoformat(intent.timestamp.replace("Z", "")).date())
+        except ValueError:
+            continue
+    return max(days) if days else None
+
+
+_ISO_OR_PROSE_DATE = re.compile(
+    r"\d{4}-\d{2}-\d{2}|[A-Z][a-z]+\.? \d{1,2},? \d{4}|\d{1,2} [A-Z][a-z]+ \d{4}"
+)
+_DURATION = re.compile(r"\b(\d+(?:\.\d+)?)\s+(business days?|days?|weeks?|months?)\b", re.I)
+_UNIT_DAYS = {"b": 1.4, "d": 1, "w": 7, "m": 30}
+
+
+def _check_price(terms: AnswerTerms, o: StatedTerms, s: StatedTerms) -> list[str]:
+    hours = o.hours or s.hours
+    ask = o.ask if o.ask is not None else o.price_min
+    budget = s.price_max
+    if o.hourly and ask is not None:
+        ask = ask * hours if hours else None  # a rate with no hours bounds no total
+    if s.hourly and budget is not None:
+        budget = budget * hours if hours else None
+    if terms.price is None:
+        if ask is not None and budget is not None:
+            return ["the terms name no price although both intents state one"]
+        return []
+    found = []
+    if ask is not None and terms.price < ask - 1e-9:
+        found.append(f"price {terms.price:g} NLC is below the offer's ask of {ask:g} NLC")
+    if budget is not None and terms.price > budget + 1e-9:
+        found.append(f"price {terms.price:g} NLC is above the seek's budget of {budget:g} NLC")
+    return found
+
+
+def _check_timeline(
+    terms: AnswerTerms, o: StatedTerms, s: StatedTerms, today: dt.date | None
+) -> list[str]:
+    timeline = terms.timeline or ""
+    dates = [d for d in (parse_date(m) for m in _ISO_OR_PROSE_DATE.findall(timeline)) if d]
+    durations = [float(n) * _UNIT_DAYS[unit[0].lower()] for n, unit in _DURATION.findall(timeline)]
+    limited = s.deadline is not None or s.duration_days is not None
+    if limited and not dates and not durations:
+        return ["the seek states a deadline; the timeline must carry a date or a duration"]
+    found = []
+    latest = today + dt.timedelta(days=s.duration_days) if today and s.duration_days else None
+    for day in dates:
+        if s.deadline is not None and day > s.deadline:
+            found.append(
+                f"timeline date {day.isoformat()} is after the seek's deadline {s.deadline.isoformat()}"
+            )
+        if latest is not None and day > latest:
+            found.append(
+                f"timeline date {day.isoformat()} is later than the seek's {s.duration_days:g} days"
+            )
+        if today is not None and day < today:
+            found.append(f"timeline date {day.isoformat()} is before the intents were written")
+    if durations:
+        days = max(durations)
+        if s.duration_days is not None and days > s.duration_days:
+            found.append(f"timeline of {days:g} days exceeds the seek's {s.duration_days:g} days")
+        if (
+            s.deadline is not None
+            and today is not None
+            and today + dt.timedelta(days=days) > s.deadline
+        ):
+            found.append(
+                f"timeline of {days:g} days ends after the seek's deadline {s.deadline.isoformat()}"
+            )
+    # The offer's own schedule: a delivery date it cannot make breaks its stated limit.
+    if today is not None and o.duration_days is not None and dates:
+        earliest = today + dt.timedelta(days=(o.start_within_days or 0) + o.duration_days)
+        if max(dates) < earliest:
+            found.append(
+                f"timeline ends {max(dates).isoformat()}, before the offer can deliver "
+                f"({earliest.isoformat()})"
+            )
+    return found
+
+
+def _check_text(terms: AnswerTerms, offer: Intent, seek: Intent) -> list[str]:
+    found = []
+    if not terms.deliverables:
+        found.append("the terms name no deliverable")
+    named = tokens(" ".join([offer.content, seek.content, *offer.desires, *seek.desires]))
+    for item in terms.deliverables:
+        words = tokens(item)
+        if not words or len(words & named) / len(words) < DELIVERABLE_OVERLAP:
+            found.append(f"deliverable {fold(item)[:80]!r} is not named by either intent")
+    # Terms are published on the chain: no instructions, contact details or links in them.
+    for item in (*terms.deliverables, *terms.conditions, terms.timeline or ""):
+        if detect_injection(item):
+            found.append(f"term {fold(item)[:60]!r} reads as an instruction to a model")
+        elif redact_emails(item) != item or re.search(r"https?://|www\.", item):
+            found.append(f"term {fold(item)[:60]!r} carries contact details or a link")
+    return found
+
+
+def _check_conditions(terms: AnswerTerms, o: StatedTerms, s: StatedTerms) -> list[str]:
+    stated = o.hard | s.hard
+    proposed = {
+        kind
+        for kind, pattern in HARD_PATTERNS
+        if any(pattern.search(fold(c)) for c in terms.conditions)
+    }
+    return [
+        f"condition '{mine.value}' contradicts a party's '{theirs.value}'"
+        for a, b in CONFLICTS
+        for mine, theirs in ((a, b), (b, a))
+        if mine in proposed and theirs in stated
+    ]
+
+
+def check_terms(terms: AnswerTerms, offer: Intent, seek: Intent) -> list[str]:
+    """Every way ``terms`` break what ``offer`` or ``seek`` stated; empty when none."""
+    o, s = _stated(offer), _stated(seek)
+    return [
+        *_check_price(terms, o, s),
+        *_check_timeline(terms, o, s, _reference(offer, seek)),
+        *_check_text(terms, offer, seek),
+        *_check_conditions(terms, o, s),
+    ]
+
+
+def decide(
+    answer: Answer,
+    offer: Intent,
+    seek: Intent,
+    *,
+    min_confidence: int,
+    model_id: str,
+    model_integrity_hash: str,
+    injection_findings: tuple[str, ...] = (),
+) -> NegotiationResult:
+    """Turn a validated answer into the node's decision; only a clean answer succeeds."""
+
+    def failed(reason: str, checks: tuple[str, ...] = ()) -> NegotiationResult:
+        return NegotiationResult(
+            success=False,
+            confidence=answer.confidence,
+            reasoning=answer.reasoning,
+            model_id=model_id,
+            model_integrity_hash=model_integrity_hash,
+            terms=None,
+            failure_reason=reason,
+            checks=checks,
+            injection_findings=injection_findings,
+        )
+
+    if not answer.compatible:
+        return failed(f"not compatible: {answer.refusal_reason or 'no reason given'}")
+    if answer.confidence >= RED_FLAG_CONFIDENCE:
+        return failed("confidence 100 is a red flag (no honest reading of prose is certain)")
+    if answer.confidence < min_confidence:
+        return failed(f"confidence {answer.confidence} is below the minimum of {min_confidence}")
+    if answer.terms is None:
+        return failed("the answer is compatible but proposes no terms")
+    violations = tuple(check_terms(answer.terms, offer, seek))
+    if violations:
+        return failed(
+            "the terms break a stated constraint: " + "; ".join(violations)[:1500], violations
+        )
+    return NegotiationResult(
+        success=True,
+        confidence=answer.confidence,
+        reasoning=answer.reasoning,
+        model_id=model_id,
+        model_integrity_hash=model_integrity_hash,
+        terms=answer.terms.to_terms(),
+        failure_reason=None,
+        checks=("price", "timeline", "deliverables", "conditions"),
+        injection_findings=injection_findings,
+    )

@@ -1,0 +1,287 @@
+"""The words of intents: normalised tokens, a light stemmer, service keywords, and the
+hard conditions whose opposites rule a pair out. Pure functions on short strings."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from enum import StrEnum
+
+__all__ = [
+    "CONFLICTS",
+    "HARD_PATTERNS",
+    "STOPWORDS",
+    "HardCondition",
+    "fold",
+    "service_tokens",
+    "tokens",
+]
+
+
+class HardCondition(StrEnum):
+    """Conditions that rule a pair out when the other party states the opposite."""
+
+    REMOTE_ONLY = "remote only"
+    ONSITE_ONLY = "on-site only"
+    NDA_REQUIRED = "NDA required"
+    NO_NDA = "will not sign an NDA"
+    OPEN_SOURCE_REQUIRED = "open-source license required"
+    PROPRIETARY_ONLY = "proprietary license only"
+    UPFRONT_PAYMENT = "full payment up front"
+    PAYMENT_ON_DELIVERY = "payment only on delivery or in milestones"
+    FULL_TIME = "full-time required"
+    PART_TIME = "part time only"
+
+
+#: Pairs of hard conditions that cannot both hold.
+CONFLICTS: tuple[tuple[HardCondition, HardCondition], ...] = (
+    (HardCondition.REMOTE_ONLY, HardCondition.ONSITE_ONLY),
+    (HardCondition.NDA_REQUIRED, HardCondition.NO_NDA),
+    (HardCondition.OPEN_SOURCE_REQUIRED, HardCondition.PROPRIETARY_ONLY),
+    (HardCondition.UPFRONT_PAYMENT, HardCondition.PAYMENT_ON_DELIVERY),
+    (HardCondition.FULL_TIME, HardCondition.PART_TIME),
+)
+HARD_PATTERNS: tuple[tuple[HardCondition, re.Pattern[str]], ...] = (
+    (
+        HardCondition.REMOTE_ONLY,
+        re.compile(
+            r"\bremote(?:ly)?(?: work)? only\b|\bonly remote\b|\bfully remote\b|\bno (?:on-?site|in[- ]person|travel)\b",
+            re.I,
+        ),
+    ),
+    (
+        HardCondition.ONSITE_ONLY,
+        re.compile(
+            r"\b(?:on-?site|in[- ]person|in[- ]office)(?: work)? only\b|\bonly (?:on-?site|in[- ]person)\b|\bno remote\b|\bmust be (?:on-?site|in[- ]person)\b|\bwill not work remotely\b",
+            re.I,
+        ),
+    ),
+    (
+        HardCondition.NDA_REQUIRED,
+        re.compile(
+            r"\bNDA (?:is )?(?:needed|required|mandatory)\b|\b(?:signed|sign an?) NDA\b(?! (?:is )?not)|\bmust sign an? NDA\b",
+            re.I,
+        ),
+    ),
+    (
+        HardCondition.NO_NDA,
+        re.compile(
+            r"\bno NDAs?\b|\b(?:will not|won't|cannot|can't|do not|don't) sign (?:an? )?NDAs?\b|\bwithout (?:an? )?NDA\b",
+            re.I,
+        ),
+    ),
+    (
+        HardCondition.OPEN_SOURCE_REQUIRED,
+        re.compile(
+            r"\b(?:must be|only|required to be) open[- ]source\b|\bopen[- ]source licen[cs]e (?:required|only|mandatory)\b",
+            re.I,
+        ),
+    ),
+    (
+        HardCondition.PROPRIETARY_ONLY,
+        re.compile(
+            r"\bproprietary(?: licen[cs]e)? only\b|\bclosed[- ]source only\b|\bno open[- ]source\b|\bwill not open[- ]source\b|\bcode (?:stays|remains) proprietary\b",
+            re.I,
+        ),
+    ),
+    (
+        HardCondition.UPFRONT_PAYMENT,
+        re.compile(
+            r"\b(?:full |100% )?payment (?:in full )?up ?front (?:only|required)\b|\b(?:full|100%) (?:payment )?up ?front\b|\bpaid in full before\b",
+            re.I,
+        ),
+    ),
+    (
+        HardCondition.PAYMENT_ON_DELIVERY,
+        re.compile(
+            r"\bpayment (?:only )?(?:on|upon|after) (?:delivery|completion)\b|\bno (?:up ?front|advance) payment\b|\bpayment in (?:\w+ )?milestones\b",
+            re.I,
+        ),
+    ),
+    (
+        HardCondition.FULL_TIME,
+        re.compile(
+            r"\bfull[- ]time (?:required|only|commitment)\b|\bmust (?:work|be available) full[- ]time\b",
+            re.I,
+        ),
+    ),
+    (
+        HardCondition.PART_TIME,
+        re.compile(
+            r"\bpart[- ]time only\b|\bonly (?:available )?part[- ]time\b|\bavailable part time\b",
+            re.I,
+        ),
+    ),
+)
+
+STOPWORDS = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "and",
+        "or",
+        "of",
+        "for",
+        "to",
+        "in",
+        "on",
+        "with",
+        "by",
+        "from",
+        "at",
+        "as",
+        "is",
+        "are",
+        "be",
+        "we",
+        "i",
+        "our",
+        "my",
+        "me",
+        "us",
+        "you",
+        "your",
+        "need",
+        "needs",
+        "needed",
+        "want",
+        "wants",
+        "seek",
+        "seeking",
+        "looking",
+        "offer",
+        "offering",
+        "offers",
+        "provide",
+        "providing",
+        "project",
+        "projects",
+        "service",
+        "services",
+        "work",
+        "help",
+        "someone",
+        "somebody",
+        "who",
+        "can",
+        "will",
+        "would",
+        "like",
+        "full",
+        "engagement",
+        "support",
+        "professional",
+        "quality",
+        "experienced",
+        "high",
+        "expert",
+        "based",
+        "using",
+        "via",
+        "per",
+        "this",
+        "that",
+        "it",
+        "its",
+        "into",
+        "some",
+        "any",
+        "all",
+        "new",
+        "small",
+        "large",
+        "about",
+        "our",
+        "do",
+        "does",
+        "done",
+        "doing",
+        "get",
+        "make",
+        "making",
+        "build",
+        "building",
+    ]
+)
+_SYNONYMS = {
+    "ml": "machine", "ai": "machine", "app": "application", "apps": "application",
+    "website": "web", "site": "web", "webapp": "web", "ui": "interface",
+    "ux": "user", "devops": "devops", "k8s": "kubernetes", "postgres": "postgresql",
+    "js": "javascript", "ts": "typescript", "golang": "go", "bookkeeper": "bookkeeping",
+    "accountant": "accounting", "translator": "translation", "translate": "translation",
+    "designer": "design", "developer": "development", "develop": "development",
+    "audit": "auditing", "auditor": "auditing", "tester": "testing", "test": "testing",
+    "editor": "editing", "edit": "editing", "label": "labeling", "labelling": "labeling",
+    "analyst": "analysis", "analyze": "analysis", "analyse": "analysis", "analytics": "analysis",
+    "writer": "writing", "copywriting": "writing", "write": "writing", "tune": "tuning",
+    "optimize": "optimization", "optimise": "optimization", "optimisation": "optimization",
+    "scraper": "scraping", "scrape": "scraping", "visualisation": "visualization",
+    "modelling": "modeling", "train": "training", "mastering": "mastering", "tutor": "tutoring",
+}  # fmt: skip
+
+
+def fold(text: str) -> str:
+    """NFKC plus format characters removed: the parser's own view of the prose. (The
+    prompt uses :mod:`mediator_actors.textsafety` for the full normalisation.)"""
+    text = unicodedata.normalize("NFKC", text)
+    return "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
+
+
+_SUFFIXES = (
+    "ations",
+    "ation",
+    "ated",
+    "ating",
+    "ments",
+    "ment",
+    "ions",
+    "ion",
+    "ings",
+    "ing",
+    "ers",
+    "er",
+    "ors",
+    "or",
+    "ed",
+)
+
+
+def _stem(word: str) -> str:
+    """A light stemmer: synonyms, plurals, then common suffixes, so "translated",
+    "translation" and "translator" meet at "translat"."""
+    word = _SYNONYMS.get(word, word)
+    for suffix, keep in (("ies", "y"), ("sses", "ss"), ("s", "")):
+        if word.endswith(suffix) and len(word) > 3 and not word.endswith("ss"):
+            word = word[: -len(suffix)] + keep
+            break
+    word = _SYNONYMS.get(word, word)
+    for suffix in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            word = word[: -len(suffix)]
+            break
+    if word.endswith("e") and len(word) > 4:
+        word = word[:-1]
+    return word
+
+
+def tokens(text: str) -> frozenset[str]:
+    """Content words of ``text``, lower-cased, lightly stemmed, stopwords removed."""
+    words = re.findall(r"[a-z0-9][a-z0-9+#.]*[a-z0-9+#]|[a-z0-9]", fold(text).lower())
+    return frozenset(
+        _stem(w) for w in words if w not in STOPWORDS and not w.isdigit() and len(w) > 1
+    )
+
+
+def service_tokens(service: str) -> tuple[frozenset[str], frozenset[str]]:
+    """(all content tokens, the distinguishing ones): capitalised or technical words such
+    as ``Rust``, ``PostgreSQL``, ``Spanish``, ``Go`` that must not be swapped for another."""
+    specific = set()
+    for word in re.findall(r"[A-Za-z][A-Za-z0-9+#.\-]*", fold(service)):
+        if (
+            word[0].isupper()
+            and word.lower() not in STOPWORDS
+            and word.lower() not in {"rest", "api"}
+        ):
+            specific.add(_stem(word.lower()))
+    return tokens(service), frozenset(specific)

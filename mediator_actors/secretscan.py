@@ -1,0 +1,271 @@
+"""The outbound secret scanner: prompts, chain entries, WebSocket frames and log records
+pass through it before they leave the node.
+
+What counts as a secret (threats.md section H):
+
+- provider keys: Anthropic ``sk-ant-…``, OpenAI ``sk-proj-…``/``sk-svcacct-…``/``sk-…``,
+  AWS access key ids (``AKIA…``/``ASIA…``) and secret access keys (40 characters next to
+  an AWS/secret label), GitHub (``ghp_``/``gho_``/``ghu_``/``ghs_``/``ghr_``,
+  ``github_pat_``), Slack ``xox?-``, Stripe ``sk_live_``, Google ``AIza…``;
+- JWTs; PEM private keys of every kind (RSA, EC, DSA, OPENSSH, ENCRYPTED, PGP blocks),
+  also when the END line is missing;
+- bearer tokens, ``password=…``-style assignments, credentials in URLs (``user:pass@``);
+- the node's own configured secrets, as exact values, also embedded in other text and in
+  either letter case when they are hex.
+
+Deliberately **not** flagged: a bare 64-hex string. Entry refs, settlement ids and
+mediator public keys are 64 lowercase hex characters and are legitimate protocol values.
+Raw hex is a secret only when it equals a known secret or sits in a private-key context
+("private key: <hex>", ``MEDIATOR_PRIVATE_KEY=<hex>``, "seed <hex>").
+
+Email addresses are not secrets; :func:`redact_emails` masks them in prompts.
+
+Everything here is pure CPU on short strings (microseconds per kilobyte); no I/O.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from mediator_actors.secrets import MASK, Secret
+
+__all__ = ["Finding", "SecretKind", "SecretScanner", "redact_emails"]
+
+#: Known secrets shorter than this are ignored: masking every "abc" would wreck the text
+#: and a secret that short is not worth protecting this way (config rejects them anyway).
+MIN_KNOWN_SECRET_LENGTH = 8
+#: Nesting deeper than this is replaced wholesale rather than walked.
+MAX_DEPTH = 64
+
+
+class SecretKind(StrEnum):
+    KNOWN = "configured-secret"
+    ANTHROPIC = "anthropic-key"
+    OPENAI = "openai-key"
+    AWS_ACCESS_KEY = "aws-access-key-id"
+    AWS_SECRET = "aws-secret-key"  # noqa: S105 - a label, not a password
+    GITHUB = "github-token"
+    SLACK = "slack-token"
+    STRIPE = "stripe-key"
+    GOOGLE = "google-api-key"
+    JWT = "jwt"
+    PEM = "pem-private-key"
+    HEX_PRIVATE_KEY = "hex-private-key"
+    BEARER = "bearer-token"
+    URL_CREDENTIALS = "url-credentials"
+    ASSIGNMENT = "credential-assignment"
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """Where a secret is: a kind and a span. Never carries the value itself, so a finding
+    can be logged safely."""
+
+    kind: SecretKind
+    start: int
+    end: int
+
+
+# (kind, pattern, group): the group of the match that is the secret (0: all of it).
+_PATTERNS: tuple[tuple[SecretKind, re.Pattern[str], int], ...] = (
+    (
+        SecretKind.PEM,
+        re.compile(
+            r"-----BEGIN[ A-Z0-9]*PRIVATE KEY(?: BLOCK)?-----"
+            r"[\s\S]*?(?:-----END[ A-Z0-9]*PRIVATE KEY(?: BLOCK)?-----|\Z)"
+        ),
+        0,
+    ),
+    (SecretKind.ANTHROPIC, re.compile(r"sk-ant-[A-Za-z0-9]{2,12}-[A-Za-z0-9_\-]{16,}"), 0),
+    (
+        SecretKind.OPENAI,
+        re.compile(r"(?<![A-Za-z0-9_])sk-(?!ant-)(?:[A-Za-z0-9]+-)?[A-Za-z0-9_\-]{20,}"),
+        0,
+    ),
+    (SecretKind.AWS_ACCESS_KEY, re.compile(r"(?<![A-Z0-9])(?:AKIA|ASIA|AGPA|AIDA)[A-Z0-9]{16}"), 0),
+    (
+        SecretKind.AWS_SECRET,
+        re.compile(
+            r"(?i:aws|secret[_ ]?access[_ ]?key|secret)[\w\s\"':=]{0,30}?"
+            r"(?<![A-Za-z0-9/+])([A-Za-z0-9/+]{40})(?![A-Za-z0-9/+])"
+        ),
+        1,
+    ),
+    (
+        SecretKind.GITHUB,
+        re.compile(r"(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{22,})"),
+        0,
+    ),
+    (SecretKind.SLACK, re.compile(r"xox[abposr]-[A-Za-z0-9\-]{10,}"), 0),
+    (SecretKind.STRIPE, re.compile(r"(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{16,}"), 0),
+    (SecretKind.GOOGLE, re.compile(r"AIza[0-9A-Za-z_\-]{35}"), 0),
+    (
+        SecretKind.JWT,
+        re.compile(r"eyJ[A-Za-z0-9_\-]{4,}\.eyJ[A-Za-z0-9_\-]{4,}\.[A-Za-z0-9_\-]{4,}"),
+        0,
+    ),
+    (
+        SecretKind.HEX_PRIVATE_KEY,
+        re.compile(
+            r"(?i:private[_\s-]?key|secret[_\s-]?key|signing[_\s-]?key|priv[_\s-]?key|"
+            r"seed|secret)[\s\"'`:=]{0,6}(?:is\s+|was\s+)?(?:0x)?"
+            r"([0-9a-fA-F]{128}|[0-9a-fA-F]{64})(?![0-9a-fA-F])"
+        ),
+        1,
+    ),
+    (SecretKind.BEARER, re.compile(r"(?i:bearer)\s+([A-Za-z0-9._~+/\-]{16,}=*)"), 1),
+    (
+        SecretKind.URL_CREDENTIALS,
+        re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*://[^\s/:@]+:([^\s/@]+)@"),
+        1,
+    ),
+    (
+        SecretKind.ASSIGNMENT,
+        re.compile(
+            r"(?i:api[_-]?key|apikey|access[_-]?token|auth[_-]?token|password|passwd|pwd|"
+            r"client[_-]?secret|x-api-key)\s*[\"']?\s*[:=]\s*[\"']?"
+            r"((?=[^\s\"']*[0-9])(?=[^\s\"']*[A-Za-z])[^\s\"',;]{8,})"
+        ),
+        1,
+    ),
+)
+
+_EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}")
+_HEX = re.compile(r"^[0-9a-fA-F]+$")
+
+
+def redact_emails(text: str) -> str:
+    """Replace email addresses with ``[email]`` (they are personal data, not secrets)."""
+    return _EMAIL.sub("[email]", text)
+
+
+def _marker(kind: SecretKind) -> str:
+    return f"[REDACTED:{kind.value}]"
+
+
+class SecretScanner:
+    """Finds and redacts secrets. Build one per node with :meth:`Settings.secrets` as
+    ``known_secrets``; it is immutable after construction and safe to share."""
+
+    def __init__(self, known_secrets: Iterable[str | Secret] = ()) -> None:
+        values: set[str] = set()
+        for item in known_secrets:
+            value = item.reveal() if isinstance(item, Secret) else item
+            if isinstance(value, str) and len(value) >= MIN_KNOWN_SECRET_LENGTH:
+                values.add(value)
+        parts = []
+        # Longest first, so a secret that contains another is masked as a whole.
+        for value in sorted(values, key=len, reverse=True):
+            escaped = re.escape(value)
+            parts.append(f"(?i:{escaped})" if _HEX.match(value) else escaped)
+        self._known = re.compile("|".join(parts)) if parts else None
+        self._count = len(values)
+
+    def __repr__(self) -> str:
+        return f"SecretScanner(known_secrets={self._count} x {MASK})"
+
+    def find(self, text: str) -> list[Finding]:
+        """Every secret span in ``text``, sorted and merged so spans never overlap."""
+        spans: list[Finding] = []
+        if self._known is not None:
+            spans.extend(
+                Finding(SecretKind.KNOWN, m.start(), m.end()) for m in self._known.finditer(text)
+            )
+        for kind, pattern, group in _PATTERNS:
+            for match in pattern.finditer(text):
+                start, end = match.span(group)
+                if end > start:
+                    spans.append(Finding(kind, start, end))
+        spans.sort(key=lambda f: (f.start, -f.end))
+        merged: list[Finding] = []
+        for finding in spans:
+            if merged and finding.start < merged[-1].end:
+                last = merged[-1]
+                if finding.end > last.end:
+                    merged[-1] = Finding(last.kind, last.start, finding.end)
+                continue
+            merged.append(finding)
+        return merged
+
+    def redact(self, text: str) -> str:
+        """``text`` with every secret replaced by ``[REDACTED:<kind>]``."""
+        findings = self.find(text)
+        if not findings:
+            return text
+        out: list[str] = []
+        cursor = 0
+        for finding in findings:
+            out.append(text[cursor : finding.start])
+            out.append(_marker(finding.kind))
+            cursor = finding.end
+        out.append(text[cursor:])
+        return "".join(out)
+
+    def redact_value(self, value: Any) -> Any:
+        """A copy of ``value`` with every string (dict keys too) redacted, at any depth.
+
+        Dicts, lists, tuples, sets and :class:`Secret` are walked or masked; other leaves
+        (numbers, None, bools) are returned as they are; anything else is turned into its
+        redacted ``str``. Cycles and nesting beyond :data:`MAX_DEPTH` become a marker.
+        """
+        return self._redact(value, 0, set())
+
+    def _redact(self, value: Any, depth: int, seen: set[int]) -> Any:  # noqa: PLR0911
+        if isinstance(value, str):
+            return self.redact(value)
+        if isinstance(value, Secret):
+            return MASK
+        if value is None or isinstance(value, bool | int | float):
+            return value
+        if isinstance(value, bytes | bytearray):
+            return self.redact(bytes(value).decode("utf-8", "replace"))
+        if depth >= MAX_DEPTH or id(value) in seen:
+            return "[REDACTED:too-deep]"
+        seen = seen | {id(value)}
+        if isinstance(value, dict):
+            return {
+                self._redact(k, depth + 1, seen): self._redact(v, depth + 1, seen)
+                for k, v in value.items()
+            }
+        if isinstance(value, list):
+            return [self._redact(v, depth + 1, seen) for v in value]
+        if isinstance(value, tuple):
+            return tuple(self._redact(v, depth + 1, seen) for v in value)
+        if isinstance(value, set | frozenset):
+            return [self._redact(v, depth + 1, seen) for v in value]
+        return self.redact(str(value))
+
+    def contains_secret(self, value: Any) -> bool:
+        """True if any string anywhere in ``value`` holds a secret (or ``value`` holds a
+        :class:`Secret`, or nesting is too deep to be sure)."""
+        stack: list[tuple[Any, int]] = [(value, 0)]
+        seen: set[int] = set()
+        while stack:
+            item, depth = stack.pop()
+            if isinstance(item, str):
+                if self.find(item):
+                    return True
+            elif isinstance(item, Secret):
+                return True
+            elif isinstance(item, bytes | bytearray):
+                if self.find(bytes(item).decode("utf-8", "replace")):
+                    return True
+            elif isinstance(item, dict | list | tuple | set | frozenset):
+                if depth >= MAX_DEPTH:
+                    return True
+                if id(item) in seen:
+                    continue
+                seen.add(id(item))
+                children = [*item.keys(), *item.values()] if isinstance(item, dict) else list(item)
+                stack.extend((child, depth + 1) for child in children)
+            elif (
+                item is not None
+                and not isinstance(item, bool | int | float)
+                and self.find(str(item))
+            ):
+                return True
+        return False

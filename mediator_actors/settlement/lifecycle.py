@@ -1,0 +1,623 @@
+"""The settlement state machine, decided only from mined chain entries.
+
+States::
+
+    proposed -> accepted (by one party) -> closed | rejected | expired | forfeited
+    proposed ----------------------------> closed | rejected | expired | forfeited
+
+Rules (protocol.md, "Lifecycle"; the choices protocol.md leaves open are marked *):
+
+* **Chain time.** An entry counts at its block's ``timestamp`` (float epoch seconds), never
+  the local clock. * Block timestamps are clamped to be monotonic: a block's chain time is
+  the largest timestamp of the blocks applied so far (a back-dated block cannot slip a
+  response in after an expiry); a non-finite timestamp leaves the clock where it was.
+* **Proposals.** Every mined, valid, signed proposal is followed, ours and other
+  mediators' (their reputation needs it), when the consensus mode admits it and, where
+  this node knows the intents, its ``parties`` are the intents' authors. The first mined
+  proposal of a settlement id wins. Malformed, unsigned, misattributed proposals and
+  proposals naming one author as both parties are quarantined with the reason.
+  * A proposal mined at or after its own deadline is expired on arrival.
+* **Responses** count only when authored by one of the settlement's ``parties`` and mined
+  strictly before ``acceptance_deadline`` (block chain time < deadline). A party's later
+  response replaces its earlier one. * The settlement ends as soon as the current responses
+  decide it: both accept -> ``closed``; one reject -> ``rejected`` (final: a reject cannot
+  be taken back after it is mined, so the intents return to mediation at once).
+* **Expiry.** ``expired`` when chain time reaches the deadline (time >= deadline) with
+  the settlement still open. :meth:`SettlementBook.expire_due` must be called only with
+  the timestamp of a block whose entries have *all* been applied, so a backlog never
+  expires a settlement whose acceptance is still unread.
+* **Challenges.** A resolution counts once its challenge and the challenged (mined)
+  settlement are known, when authored by one of the settlement's parties or an allowed
+  resolver (``CHALLENGE_RESOLVERS``; in poa the authority set). The first counted
+  resolution decides the challenge. * A mediator's challenge of its own settlement is
+  ignored. An upheld challenge forfeits an open settlement; against one already ended it
+  still counts for reputation but does not change the state (ended states are final).
+* **Order.** Entries apply in chain order. A response or resolution mined before what it
+  refers to waits (``pending``) and is replayed, in chain order, when that arrives.
+* **Closed** -> one payout claim (ours only) enqueued in the chain outbox in the same
+  transaction (dedupe key ``payout:<settlement_id>``), and both intents leave mediation.
+* **Own proposals never mined.** One whose deadline passes before it was posted expires
+  and its outbox job is given up; one the chain refused for good ends at once through
+  :meth:`SettlementBook.abandon_unposted`. Either way the pair is never proposed again.
+
+Every function takes the caller's connection and joins its transaction, so a state change,
+its reputation counters and its outbox job commit together; the returned transitions are
+announced only after that commit. Each call is a handful of indexed statements plus at
+most one Ed25519 verification; run it inside ``Store.write`` (already off the hub).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import sqlite3
+import time
+from collections.abc import Callable, Iterable, Sequence
+
+from mediator_actors.config import ConsensusMode, Settings
+from mediator_actors.errors import SettlementError
+from mediator_actors.model import ChainEntry, IntentStatus, IntentType
+from mediator_actors.settlement import events, reputation
+from mediator_actors.settlement.consensus import Admission, admission
+from mediator_actors.settlement.entries import ProposalDraft, build_payout, clean_text
+from mediator_actors.settlement.parsing import (
+    ChallengeSeen,
+    Parsed,
+    PayoutSeen,
+    ProposalSeen,
+    Quarantined,
+    ResponseSeen,
+    parse_entry,
+)
+from mediator_actors.settlement.records import (
+    MIGRATIONS,
+    SettlementRecord,
+    SettlementState,
+    Transition,
+    TransitionKind,
+    get_settlement,
+    pair_key,
+)
+from mediator_actors.signing import MediatorKey
+from mediator_actors.store.intents import get_intent, set_intent_status
+from mediator_actors.store.jobs import JobQueue, JobState
+
+__all__ = ["MIGRATIONS", "OUTBOX", "SettlementBook", "Transition", "TransitionKind"]
+
+logger = logging.getLogger(__name__)
+
+OUTBOX = JobQueue("chain_outbox")
+#: Transient failures a proposal may meet before the writer quarantines it.
+PROPOSAL_ATTEMPTS = 8
+#: A payout claim is the fee: it outlasts a long chain outage rather than be quarantined.
+PAYOUT_ATTEMPTS = 100
+
+
+class SettlementBook:
+    """Follows every settlement on the chain; proposes and claims for this node's key."""
+
+    def __init__(
+        self,
+        *,
+        key: MediatorKey,
+        resolvers: Iterable[str] = (),
+        admit: Admission | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.key = key
+        self.resolvers = frozenset(resolvers)
+        self.admit: Admission = admit if admit is not None else (lambda _metadata: None)
+        self.clock = clock
+
+    @classmethod
+    def from_settings(
+        cls, settings: Settings, key: MediatorKey, *, clock: Callable[[], float] = time.time
+    ) -> SettlementBook:
+        consensus = settings.consensus
+        resolvers = (
+            consensus.authority_set
+            if consensus.mode is ConsensusMode.POA
+            else settings.challenge_resolvers
+        )
+        return cls(key=key, resolvers=resolvers, admit=admission(consensus), clock=clock)
+
+    # ------------------------------------------------------------ proposing
+
+    def already_proposed(self, conn: sqlite3.Connection, offer_ref: str, seek_ref: str) -> bool:
+        """True when this node proposed this pair before, in any state (even rejected or
+        expired): a pair is proposed at most once per node, across restarts."""
+        row = conn.execute(
+            "SELECT 1 FROM settlements WHERE own = 1 AND pair_key = ?",
+            (pair_key(offer_ref, seek_ref),),
+        ).fetchone()
+        return row is not None
+
+    def record_proposal(self, conn: sqlite3.Connection, draft: ProposalDraft) -> bool:
+        """Store the proposal and enqueue its entry in the chain outbox, in the caller's
+        transaction. False (and nothing written) when the pair was proposed before."""
+        if draft.mediator_id != self.key.mediator_id:
+            raise SettlementError("the proposal was signed by another key than this node's")
+        if self.already_proposed(conn, draft.offer_ref, draft.seek_ref) or get_settlement(
+            conn, draft.settlement_id
+        ):
+            return False
+        now = self.clock()
+        conn.execute(
+            "INSERT INTO settlements (settlement_id, mediator_id, own, pair_key, offer_ref,"
+            " seek_ref, offer_party, seek_party, terms, facilitation_fee,"
+            " facilitation_fee_percent, acceptance_deadline, deadline_ts, consensus_mode,"
+            " state, state_reason, created_at, updated_at)"
+            " VALUES (?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'proposed', ?, ?, ?)",
+            (
+                draft.settlement_id,
+                draft.mediator_id,
+                pair_key(draft.offer_ref, draft.seek_ref),
+                draft.offer_ref,
+                draft.seek_ref,
+                draft.offer_party,
+                draft.seek_party,
+                json.dumps(draft.terms.to_json(), sort_keys=True),
+                draft.facilitation_fee,
+                draft.facilitation_fee_percent,
+                draft.acceptance_deadline,
+                draft.deadline_ts,
+                draft.entry.metadata.get("consensus_mode", "permissionless"),
+                "proposal written to the chain outbox; waiting to be mined",
+                now,
+                now,
+            ),
+        )
+        OUTBOX.enqueue(
+            conn,
+            f"proposal:{draft.settlement_id}",
+            draft.entry.payload(),
+            now=now,
+            max_attempts=PROPOSAL_ATTEMPTS,
+        )
+        return True
+
+    def abandon_unposted(
+        self, conn: sqlite3.Connection, settlement_id: str, reason: str
+    ) -> Transition | None:
+        """The chain refused our proposal for good (the writer's ``failed``): end it now as
+        ``expired`` with the chain's reason instead of waiting for the deadline. Only an own,
+        open, never-mined proposal moves; anything else returns None."""
+        row = get_settlement(conn, settlement_id)
+        if row is None or not row.own or row.mined or row.state in SettlementState.terminal():
+            return None
+        return self._move(
+            conn,
+            row,
+            SettlementState.EXPIRED,
+            f"the chain refused the proposal: {clean_text(reason, 300, single_line=True)}",
+            block_index=None,
+            chain_time=events.advance_clock(conn, math.nan),
+        )
+
+    # ------------------------------------------------------------ following the chain
+
+    def apply_mined_entry(
+        self, conn: sqlite3.Connection, entry: ChainEntry, block_timestamp: float
+    ) -> list[Transition]:
+        """Apply one mined entry (in chain order) and return what changed. Idempotent: an
+        entry applied before is a no-op. Entries that are no settlement kind are ignored;
+        malformed ones are quarantined with their reason. Never raises on entry content."""
+        if entry.block_index is None:
+            raise SettlementError("only mined entries decide settlements")
+        chain_time = events.advance_clock(conn, block_timestamp)
+        parsed = parse_entry(entry)
+        if parsed is None or events.already_applied(conn, entry.ref):
+            return []
+        if isinstance(parsed, Quarantined):
+            events.quarantine(conn, entry, parsed.kind, parsed.reason, now=self.clock())
+            return []
+        return self._apply(conn, entry, parsed, chain_time)
+
+    def apply_mined_block(
+        self, conn: sqlite3.Connection, entries: Sequence[ChainEntry], block_timestamp: float
+    ) -> list[Transition]:
+        """Apply one block's entries in order, then expire what its timestamp passed: the
+        order the rules need. Call it in the transaction that advances the chain cursor."""
+        transitions: list[Transition] = []
+        for entry in entries:
+            transitions += self.apply_mined_entry(conn, entry, block_timestamp)
+        return transitions + self.expire_due(conn, block_timestamp)
+
+    def expire_due(self, conn: sqlite3.Connection, chain_time: float) -> list[Transition]:
+        """Expire every open settlement whose deadline chain time has reached. Call it with
+        the timestamp of the last block whose entries have all been applied."""
+        now_chain = events.advance_clock(conn, chain_time)
+        rows = conn.execute(
+            "SELECT * FROM settlements WHERE state IN ('proposed', 'accepted')"
+            " AND deadline_ts <= ? ORDER BY deadline_ts, settlement_id",
+            (now_chain,),
+        ).fetchall()
+        return [
+            self._move(
+                conn,
+                SettlementRecord.from_row(row),
+                SettlementState.EXPIRED,
+                f"no decision before the acceptance deadline {row['acceptance_deadline']}",
+                block_index=None,
+                chain_time=now_chain,
+            )
+            for row in rows
+        ]
+
+    # ------------------------------------------------------------ handlers
+
+    def _apply(
+        self, conn: sqlite3.Connection, entry: ChainEntry, parsed: Parsed, chain_time: float
+    ) -> list[Transition]:
+        def log(kind: str, **ids: str | None) -> events.Event:
+            return events.add_event(conn, entry, chain_time, kind=kind, now=self.clock(), **ids)
+
+        if isinstance(parsed, ProposalSeen):
+            ev = log("proposal", settlement_id=parsed.settlement_id)
+            return self._on_proposal(conn, parsed, entry, ev)
+        if isinstance(parsed, ChallengeSeen):
+            ev = log(
+                "challenge", settlement_id=parsed.settlement_id, challenge_id=parsed.challenge_id
+            )
+            return self._on_challenge(conn, parsed, entry, ev)
+        if isinstance(parsed, PayoutSeen):
+            self._on_payout(conn, parsed, entry, log("payout", settlement_id=parsed.settlement_id))
+            return []
+        if isinstance(parsed, ResponseSeen):
+            value = "accept" if parsed.accept else "reject"
+            return self._on_response(
+                conn, log("response", settlement_id=parsed.settlement_id, value=value)
+            )
+        value = "upheld" if parsed.upheld else "rejected"
+        return self._on_resolution(
+            conn, log("resolution", challenge_id=parsed.challenge_id, value=value)
+        )
+
+    def _on_proposal(
+        self,
+        conn: sqlite3.Connection,
+        p: ProposalSeen,
+        entry: ChainEntry,
+        ev: events.Event,
+    ) -> list[Transition]:
+        seq, chain_time = ev.seq, ev.chain_time
+        row = get_settlement(conn, p.settlement_id)
+        if row is not None and row.proposal_block is not None:
+            events.set_effect(
+                conn, seq, "ignored: a proposal with this settlement_id was mined before"
+            )
+            return []
+        own = p.mediator_id == self.key.mediator_id
+        if not own:
+            problem = self.admit(p.metadata) or self._parties_problem(conn, p)
+            if problem is not None:
+                events.set_effect(conn, seq, f"ignored: {problem}")
+                return []
+        now = self.clock()
+        values = (
+            p.offer_ref,
+            p.seek_ref,
+            p.offer_party,
+            p.seek_party,
+            json.dumps(p.terms, sort_keys=True),
+            p.facilitation_fee,
+            p.facilitation_fee_percent,
+            p.acceptance_deadline,
+            p.deadline_ts,
+            p.consensus_mode,
+            entry.ref,
+            entry.block_index,
+            now,
+        )
+        if row is None:
+            conn.execute(
+                "INSERT INTO settlements (offer_ref, seek_ref, offer_party, seek_party, terms,"
+                " facilitation_fee, facilitation_fee_percent, acceptance_deadline, deadline_ts,"
+                " consensus_mode, proposal_entry_ref, proposal_block, updated_at,"
+                " settlement_id, mediator_id, own, pair_key, state, state_reason, created_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'proposed', ?, ?)",
+                (
+                    *values,
+                    p.settlement_id,
+                    p.mediator_id,
+                    int(own),
+                    pair_key(p.offer_ref, p.seek_ref),
+                    "proposal mined",
+                    now,
+                ),
+            )
+        else:
+            # The mined entry is what every node follows: its fields win over our draft's.
+            conn.execute(
+                "UPDATE settlements SET offer_ref = ?, seek_ref = ?, offer_party = ?,"
+                " seek_party = ?, terms = ?, facilitation_fee = ?, facilitation_fee_percent = ?,"
+                " acceptance_deadline = ?, deadline_ts = ?, consensus_mode = ?,"
+                " proposal_entry_ref = ?, proposal_block = ?, updated_at = ?"
+                " WHERE settlement_id = ?",
+                (*values, p.settlement_id),
+            )
+        events.set_effect(conn, seq, events.COUNTED)
+        reputation.mark_seen(conn, p.mediator_id, block_index=entry.block_index, now=now)
+        reputation.bump(conn, p.mediator_id, reputation.Counter.PROPOSALS, now=now)
+        record = get_settlement(conn, p.settlement_id)
+        assert record is not None  # written just above
+        transitions = [
+            Transition(
+                TransitionKind.PROPOSAL_MINED,
+                p.settlement_id,
+                p.mediator_id,
+                own,
+                None if row is None else row.state,
+                record.state,
+                f"proposal mined in block {entry.block_index}",
+                entry.block_index,
+                chain_time,
+                reputation_changed=(p.mediator_id,),
+            )
+        ]
+        if record.state not in SettlementState.terminal() and chain_time >= p.deadline_ts:
+            transitions.append(
+                self._move(
+                    conn,
+                    record,
+                    SettlementState.EXPIRED,
+                    "the proposal was mined after its own acceptance deadline",
+                    block_index=entry.block_index,
+                    chain_time=chain_time,
+                )
+            )
+        # Entries that waited for this proposal, in chain order. On an ended settlement
+        # responses are ignored with their reason; challenge resolutions still count.
+        return transitions + self._replay(
+            conn,
+            "(settlement_id = ? OR challenge_id IN"
+            " (SELECT challenge_id FROM challenges WHERE settlement_id = ?))",
+            (p.settlement_id, p.settlement_id),
+        )
+
+    def _on_response(self, conn: sqlite3.Connection, ev: events.Event) -> list[Transition]:
+        row = get_settlement(conn, ev.settlement_id or "")
+        if row is None or row.proposal_block is None:
+            return []  # stays pending until the proposal is mined
+        problem = _response_problem(row, ev)
+        if problem is not None:
+            return self._ignored(conn, ev, problem)
+        offer = ev.value if ev.author == row.offer_party else row.offer_response
+        seek = ev.value if ev.author == row.seek_party else row.seek_response
+        conn.execute(
+            "UPDATE settlements SET offer_response = ?, seek_response = ?, updated_at = ?"
+            " WHERE settlement_id = ?",
+            (offer, seek, self.clock(), row.settlement_id),
+        )
+        events.set_effect(conn, ev.seq, events.COUNTED)
+        if "reject" in (offer, seek):
+            state, reason = SettlementState.REJECTED, f"rejected by party {_shown(ev.author)}"
+        elif offer == seek == "accept":
+            state, reason = SettlementState.CLOSED, "both parties accepted before the deadline"
+        elif "accept" in (offer, seek):
+            state, reason = SettlementState.ACCEPTED, f"accepted by party {_shown(ev.author)}"
+        else:  # pragma: no cover - a counted response is an accept or a reject
+            state, reason = row.state, ""
+        if state is row.state:
+            return []
+        return [
+            self._move(
+                conn, row, state, reason, block_index=ev.block_index, chain_time=ev.chain_time
+            )
+        ]
+
+    def _on_challenge(
+        self, conn: sqlite3.Connection, c: ChallengeSeen, entry: ChainEntry, ev: events.Event
+    ) -> list[Transition]:
+        cursor = conn.execute(
+            "INSERT OR IGNORE INTO challenges (challenge_id, settlement_id, challenger,"
+            " entry_ref, block_index, chain_time) VALUES (?, ?, ?, ?, ?, ?)",
+            (
+                c.challenge_id,
+                c.settlement_id,
+                c.challenger,
+                entry.ref,
+                ev.block_index,
+                ev.chain_time,
+            ),
+        )
+        if cursor.rowcount != 1:
+            events.set_effect(conn, ev.seq, "ignored: this challenge was mined before")
+            return []
+        events.set_effect(conn, ev.seq, events.COUNTED)
+        reputation.mark_seen(conn, c.challenger, block_index=entry.block_index, now=self.clock())
+        return self._replay(conn, "kind = 'resolution' AND challenge_id = ?", (c.challenge_id,))
+
+    def _on_resolution(self, conn: sqlite3.Connection, ev: events.Event) -> list[Transition]:
+        challenge = conn.execute(
+            "SELECT * FROM challenges WHERE challenge_id = ?", (ev.challenge_id,)
+        ).fetchone()
+        if challenge is None:
+            return []  # pending until the challenge is mined
+        row = get_settlement(conn, challenge["settlement_id"])
+        if row is None or row.proposal_block is None:
+            return []  # pending until the challenged settlement is mined
+        if challenge["outcome"] is not None:
+            return self._ignored(conn, ev, "the challenge was already resolved")
+        if challenge["challenger"] == row.mediator_id:
+            return self._ignored(conn, ev, "a mediator cannot challenge its own settlement")
+        if ev.author not in (row.offer_party, row.seek_party) and ev.author not in self.resolvers:
+            return self._ignored(conn, ev, "the author may not resolve this challenge")
+        upheld = ev.value == "upheld"
+        conn.execute(
+            "UPDATE challenges SET outcome = ?, resolved_by = ?, resolved_block = ?,"
+            " resolved_chain_time = ? WHERE challenge_id = ?",
+            (ev.value, ev.author, ev.block_index, ev.chain_time, ev.challenge_id),
+        )
+        events.set_effect(conn, ev.seq, events.COUNTED)
+        changed: tuple[str, ...] = ()
+        if upheld:
+            now = self.clock()
+            reputation.bump(
+                conn, challenge["challenger"], reputation.Counter.UPHELD_SUBMITTED, now=now
+            )
+            reputation.bump(conn, row.mediator_id, reputation.Counter.UPHELD_AGAINST, now=now)
+            changed = (challenge["challenger"], row.mediator_id)
+        transitions = [
+            Transition(
+                TransitionKind.CHALLENGE_RESOLVED,
+                row.settlement_id,
+                row.mediator_id,
+                row.own,
+                row.state,
+                row.state,
+                f"challenge {ev.challenge_id} {ev.value} by {_shown(ev.author)}",
+                ev.block_index,
+                ev.chain_time,
+                challenge_id=ev.challenge_id,
+                upheld=upheld,
+                reputation_changed=changed,
+            )
+        ]
+        if upheld and row.state not in SettlementState.terminal():
+            transitions.append(
+                self._move(
+                    conn,
+                    row,
+                    SettlementState.FORFEITED,
+                    f"challenge {ev.challenge_id} upheld by {_shown(ev.author)}",
+                    block_index=ev.block_index,
+                    chain_time=ev.chain_time,
+                )
+            )
+        return transitions
+
+    def _on_payout(
+        self, conn: sqlite3.Connection, p: PayoutSeen, entry: ChainEntry, ev: events.Event
+    ) -> None:
+        cursor = conn.execute(
+            "UPDATE settlements SET payout_entry_ref = ?, updated_at = ? WHERE settlement_id = ?"
+            " AND mediator_id = ? AND payout_entry_ref IS NULL",
+            (entry.ref, self.clock(), p.settlement_id, p.mediator_id),
+        )
+        events.set_effect(
+            conn, ev.seq, events.COUNTED if cursor.rowcount else "ignored: no such open claim"
+        )
+
+    # ------------------------------------------------------------ state changes
+
+    def _move(
+        self,
+        conn: sqlite3.Connection,
+        row: SettlementRecord,
+        state: SettlementState,
+        reason: str,
+        *,
+        block_index: int | None,
+        chain_time: float,
+    ) -> Transition:
+        """Move a settlement to ``state`` with its side effects, all in this transaction."""
+        now = self.clock()
+        final = state in SettlementState.terminal()
+        conn.execute(
+            "UPDATE settlements SET state = ?, state_reason = ?, updated_at = ?,"
+            " decided_block = ?, decided_chain_time = ? WHERE settlement_id = ?",
+            (
+                state.value,
+                reason,
+                now,
+                block_index if final else None,
+                chain_time if final else None,
+                row.settlement_id,
+            ),
+        )
+        payout = False
+        changed: tuple[str, ...] = ()
+        mined = row.proposal_block is not None
+        if state is SettlementState.CLOSED:
+            for ref in (row.offer_ref, row.seek_ref):
+                set_intent_status(
+                    conn,
+                    ref,
+                    IntentStatus.CLOSED,
+                    reason=f"settlement {row.settlement_id} closed",
+                    now=now,
+                )
+            reputation.bump(conn, row.mediator_id, reputation.Counter.CLOSURES, now=now)
+            changed = (row.mediator_id,)
+            if row.own:
+                claim = build_payout(
+                    settlement_id=row.settlement_id, amount=row.facilitation_fee, key=self.key
+                )
+                payout = OUTBOX.enqueue(
+                    conn,
+                    f"payout:{row.settlement_id}",
+                    claim.payload(),
+                    now=now,
+                    max_attempts=PAYOUT_ATTEMPTS,
+                )
+        elif state in (SettlementState.REJECTED, SettlementState.FORFEITED) and mined:
+            reputation.bump(conn, row.mediator_id, reputation.Counter.FORFEITED, now=now)
+            changed = (row.mediator_id,)
+        elif state is SettlementState.EXPIRED and row.own and not mined:
+            # Not posted yet (the chain was unreachable): posting it now would only write
+            # an entry that every node expires on arrival.
+            job = OUTBOX.get(conn, f"proposal:{row.settlement_id}")
+            if job is not None and job.state is JobState.PENDING:
+                OUTBOX.give_up(conn, job.id, "expired before it could be posted", now=now)
+        return Transition(
+            TransitionKind.STATE,
+            row.settlement_id,
+            row.mediator_id,
+            row.own,
+            row.state,
+            state,
+            reason,
+            block_index,
+            chain_time,
+            payout_enqueued=payout,
+            reputation_changed=changed,
+        )
+
+    # ------------------------------------------------------------ events and helpers
+
+    def _parties_problem(self, conn: sqlite3.Connection, p: ProposalSeen) -> str | None:
+        for ref, kind, party in (
+            (p.offer_ref, IntentType.OFFER, p.offer_party),
+            (p.seek_ref, IntentType.SEEK, p.seek_party),
+        ):
+            known = get_intent(conn, ref)
+            if known is not None and (known.type is not kind or known.author != party):
+                return f"intent {ref} is not a {kind.value} by {_shown(party)}"
+        return None
+
+    def _ignored(self, conn: sqlite3.Connection, ev: events.Event, why: str) -> list[Transition]:
+        events.set_effect(conn, ev.seq, f"ignored: {why}")
+        return []
+
+    def _dispatch(self, conn: sqlite3.Connection, ev: events.Event) -> list[Transition]:
+        if ev.kind == "response":
+            return self._on_response(conn, ev)
+        if ev.kind == "resolution":
+            return self._on_resolution(conn, ev)
+        return []
+
+    def _replay(
+        self, conn: sqlite3.Connection, where: str, params: tuple[str, ...]
+    ) -> list[Transition]:
+        transitions: list[Transition] = []
+        for ev in events.pending_events(conn, where, params):
+            transitions += self._dispatch(conn, ev)
+        return transitions
+
+
+def _response_problem(row: SettlementRecord, ev: events.Event) -> str | None:
+    """Why a response to a mined settlement does not count, or None when it does."""
+    if row.state in SettlementState.terminal():
+        return f"the settlement had already ended {row.state}"
+    if ev.author not in (row.offer_party, row.seek_party):
+        return "the author is not a party of the settlement"
+    if ev.chain_time >= row.deadline_ts:
+        return "mined after the acceptance deadline"
+    return None
+
+
+def _shown(author: str) -> str:
+    """An author name as it may appear in a reason: one line, no controls, bounded."""
+    return clean_text(author, 80, single_line=True)

@@ -1,0 +1,128 @@
+"""Ed25519 signing of the entries a mediator writes (protocol.md, "Common rules").
+
+A signature covers ``b"nlc-mediator/entry/v1\\x00" + canonical_json(metadata without
+"signature")`` and is stored as ``metadata.signature`` (64 bytes, lowercase hex); the signer's
+public key is ``metadata.mediator_id`` (32 bytes, lowercase hex). Verification works on the
+metadata exactly as the chain returns it, so any key the chain adds or strips after signing
+makes the signature fail, which is the point.
+
+The private key lives only inside :class:`MediatorKey`; it never appears in ``repr``, ``str``,
+pickles, errors or logs. Signing and verifying cost about 0.1 ms each (field notes: 6,000 to
+10,000 verifies/s per core), so callers need not offload single calls.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from collections.abc import Mapping
+from typing import Any, NoReturn
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+from mediator_actors.errors import SettlementError
+from mediator_actors.model import MediatorId, canonical_json
+from mediator_actors.secrets import Secret
+
+#: Domain separation for entry signatures: a signature made for anything else never verifies.
+ENTRY_DOMAIN = b"nlc-mediator/entry/v1\x00"
+_SEED = re.compile(r"^[0-9a-fA-F]{64}$")
+_PUBLIC_KEY = re.compile(r"^[0-9a-f]{64}$")
+_SIGNATURE = re.compile(r"^[0-9a-f]{128}$")
+
+
+def generate_seed_hex() -> str:
+    """A fresh Ed25519 seed (32 random bytes from the OS) as 64 lowercase hex characters."""
+    return secrets.token_bytes(32).hex()
+
+
+def signing_bytes(metadata: Mapping[str, Any]) -> bytes:
+    """The exact bytes an entry signature covers. Raises ``ValueError``/``TypeError`` for
+    metadata that has no canonical JSON form (NaN, Infinity, non-JSON values)."""
+    unsigned = {key: value for key, value in metadata.items() if key != "signature"}
+    return ENTRY_DOMAIN + canonical_json(unsigned)
+
+
+class MediatorKey:
+    """The node's Ed25519 identity. Build it with :meth:`from_seed_hex` or :meth:`generate`."""
+
+    __slots__ = ("_private", "mediator_id")
+
+    def __init__(self, private: Ed25519PrivateKey) -> None:
+        self._private = private
+        public = private.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+        self.mediator_id = MediatorId(public.hex())
+
+    @classmethod
+    def from_seed_hex(cls, secret: Secret) -> MediatorKey:
+        """Load the key from ``MEDIATOR_PRIVATE_KEY`` (a 32-byte seed as 64 hex characters)."""
+        seed = secret.reveal().strip()
+        if not _SEED.fullmatch(seed):
+            # Never echo the value: it is (or is close to) a private key.
+            raise SettlementError(
+                "MEDIATOR_PRIVATE_KEY must be 64 hex characters (an Ed25519 seed)"
+            )
+        return cls(Ed25519PrivateKey.from_private_bytes(bytes.fromhex(seed)))
+
+    @classmethod
+    def generate(cls) -> MediatorKey:
+        return cls(Ed25519PrivateKey.generate())
+
+    def sign(self, message: bytes) -> str:
+        """Sign raw bytes; the 64-byte signature in lowercase hex. Callers add their own domain
+        prefix (see :data:`ENTRY_DOMAIN`)."""
+        return self._private.sign(message).hex()
+
+    def sign_metadata(self, metadata: Mapping[str, Any]) -> dict[str, Any]:
+        """A copy of ``metadata`` with ``mediator_id`` set to this key and ``signature`` added.
+
+        Raises :class:`SettlementError` if ``metadata`` names another mediator or has no
+        canonical JSON form (NaN, Infinity, non-JSON values).
+        """
+        claimed = metadata.get("mediator_id", self.mediator_id)
+        if claimed != self.mediator_id:
+            raise SettlementError("metadata names another mediator_id than the signing key")
+        unsigned = {key: value for key, value in metadata.items() if key != "signature"}
+        unsigned["mediator_id"] = self.mediator_id
+        try:
+            message = signing_bytes(unsigned)
+        except (ValueError, TypeError) as exc:
+            raise SettlementError(f"metadata has no canonical JSON form: {exc}") from exc
+        return {**unsigned, "signature": self.sign(message)}
+
+    def __repr__(self) -> str:
+        return f"MediatorKey(mediator_id={self.mediator_id})"
+
+    __str__ = __repr__
+
+    def __reduce__(self) -> NoReturn:
+        raise TypeError("a MediatorKey cannot be pickled")
+
+
+def verify_signature(public_key_hex: object, signature_hex: object, message: bytes) -> bool:
+    """True iff ``signature_hex`` is a valid Ed25519 signature of ``message`` by the key.
+    Malformed keys or signatures (wrong type, length, case) are simply invalid."""
+    if not isinstance(public_key_hex, str) or not _PUBLIC_KEY.fullmatch(public_key_hex):
+        return False
+    if not isinstance(signature_hex, str) or not _SIGNATURE.fullmatch(signature_hex):
+        return False
+    try:
+        key = Ed25519PublicKey.from_public_bytes(bytes.fromhex(public_key_hex))
+        key.verify(bytes.fromhex(signature_hex), message)
+    except (InvalidSignature, ValueError):
+        return False
+    return True
+
+
+def verify_metadata(metadata: object) -> bool:
+    """True iff ``metadata`` (exactly as the chain returned it) carries a valid signature by
+    its own ``mediator_id``. Never raises on hostile input."""
+    if not isinstance(metadata, Mapping):
+        return False
+    try:
+        message = signing_bytes(metadata)
+    except (ValueError, TypeError, RecursionError):
+        return False
+    return verify_signature(metadata.get("mediator_id"), metadata.get("signature"), message)

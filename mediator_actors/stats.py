@@ -1,0 +1,32 @@
+"""Figures the actors publish for the health reporter, read without waiting on any actor.
+
+Each actor owns the fields it sets; the reporter only reads. Attribute writes and reads are
+atomic for the single hub thread, so no lock is needed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from mediator_actors.resilience import BreakerSnapshot
+
+
+@dataclass
+class NodeStats:
+    # index keeper
+    index_loaded: bool = False
+    index_size: int = 0
+    index_max: int = 0
+    embedder_id: str | None = None
+    embedder_degraded: str | None = None
+    #: seconds the last alignment cycle (sync + candidate pass + enqueue) took
+    alignment_cycle_s: float | None = None
+    vector_latency_ms: float | None = None
+    # chain
+    chain_breaker: Callable[[], BreakerSnapshot] | None = None
+    chain_latency_ms: Callable[[], float | None] | None = None
+    # negotiators: the Negotiator's health() (breaker, latency percentiles, budget, usage)
+    llm_health: Callable[[], dict[str, Any]] | None = None
+    llm_offline: bool = True

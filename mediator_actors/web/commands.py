@@ -1,0 +1,212 @@
+"""CLI verbs of the edge: ``status``, ``keys new|list|revoke``, ``watch``.
+
+Register by adding ``"mediator_actors.web.commands"`` to ``cli.COMMAND_MODULES``.
+Everything printed that came from the node goes through ``json.dumps(ensure_ascii=True)`` or
+:func:`_safe`, so hostile prose cannot drive the operator's terminal (threats.md E).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from mediator_actors.web.keys import (
+    DEFAULT_KEY_DIR,
+    KEY_FILE,
+    KeyFile,
+    WsKeyError,
+    check_name,
+    load_private_key,
+    public_hex,
+    read_key_file,
+    write_key_file,
+    write_private_key,
+)
+from mediator_actors.web.server import escape_for_log as _safe
+
+EXIT_OK, EXIT_FAIL = 0, 1
+
+
+def register(subparsers: Any) -> None:
+    status = subparsers.add_parser("status", help="read /health and summarise the node's state")
+    status.add_argument("--json", action="store_true", help="print the report as JSON")
+    status.add_argument("--url", help="health URL (default: http://HEALTH_HOST:HEALTH_PORT/health)")
+    status.add_argument("--timeout", type=float, default=5.0, help=argparse.SUPPRESS)
+    status.set_defaults(handler=cmd_status)
+
+    keys = subparsers.add_parser("keys", help="manage keys allowed on the monitoring WebSocket")
+    keys.add_argument(
+        "--key-dir", type=Path, default=DEFAULT_KEY_DIR, help="where private keys live"
+    )
+    sub = keys.add_subparsers(dest="keys_verb", metavar="ACTION", required=True)
+    new = sub.add_parser("new", help="generate a key pair and authorise its public key")
+    new.add_argument("name")
+    new.set_defaults(handler=cmd_keys_new)
+    sub.add_parser("list", help="list authorised keys").set_defaults(handler=cmd_keys_list)
+    revoke = sub.add_parser("revoke", help="refuse a key from now on")
+    revoke.add_argument("name")
+    revoke.set_defaults(handler=cmd_keys_revoke)
+
+    watch = subparsers.add_parser("watch", help="print monitoring WebSocket events as they come")
+    watch.add_argument("--channels", default="intents,negotiations,settlements,challenges,disputes")
+    watch.add_argument("--key", default="default", help="name of a key made by `keys new`")
+    watch.add_argument("--key-dir", type=Path, default=DEFAULT_KEY_DIR)
+    watch.add_argument("--url", help="ws://HOST:PORT/ws (default: WS_HOST/WS_PORT)")
+    watch.add_argument("--max-events", type=int, default=0, help=argparse.SUPPRESS)
+    watch.add_argument("--timeout", type=float, default=0.0, help=argparse.SUPPRESS)
+    watch.set_defaults(handler=cmd_watch)
+
+
+def _settings() -> Any:
+    from mediator_actors.config import load_settings
+
+    return load_settings()
+
+
+def _key_file() -> Path:
+    return Path(_settings().data_dir) / KEY_FILE
+
+
+# status
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    import requests
+
+    url = args.url
+    if url is None:
+        s = _settings()
+        url = f"http://{_host(s.health_host)}:{s.health_port}/health"
+    try:
+        resp = requests.get(url, timeout=args.timeout)
+        report = resp.json()
+        if not isinstance(report, dict) or "status" not in report:
+            raise ValueError("not a health report")
+    except (requests.RequestException, ValueError) as exc:
+        print(f"mediator-node: {_safe(url)} unreachable ({type(exc).__name__})", file=sys.stderr)
+        return EXIT_FAIL
+    if args.json:
+        print(json.dumps(report, indent=2, ensure_ascii=True))
+    else:
+        print(_summary(report))
+    return EXIT_OK if report.get("status") in ("healthy", "degraded") else EXIT_FAIL
+
+
+def _host(host: str) -> str:
+    return f"[{host}]" if ":" in host else host
+
+
+def _summary(r: dict[str, Any]) -> str:
+    uptime = int(r.get("uptime") or 0) // 1000
+    lines = [
+        f"status: {_safe(str(r.get('status')))}   ready: {r.get('ready')}   "
+        f"uptime: {uptime // 3600}h{uptime % 3600 // 60:02d}m{uptime % 60:02d}s"
+    ]
+    for reason in r.get("notReadyReasons") or []:
+        lines.append(f"  not ready: {_safe(str(reason))}")
+    for problem in r.get("problems") or []:
+        lines.append(f"  problem: {_safe(str(problem))}")
+    for name, comp in (r.get("components") or {}).items():
+        if isinstance(comp, dict):
+            lines.append(
+                f"  {_safe(str(name))}: {_safe(str(comp.get('status')))} ({comp.get('latency')} ms)"
+            )
+    for actor in r.get("actors") or []:
+        if isinstance(actor, dict) and (actor.get("state") != "running" or actor.get("restarts")):
+            lines.append(
+                f"  actor {_safe(str(actor.get('name')))}: {_safe(str(actor.get('state')))}, "
+                f"{actor.get('restarts')} restarts"
+            )
+    return "\n".join(lines)
+
+
+# keys
+
+
+def cmd_keys_new(args: argparse.Namespace) -> int:
+    name = check_name(args.name)
+    path = _key_file()
+    current = read_key_file(path)
+    if name in current.keys:
+        raise WsKeyError(f"a key named {name} exists; revoke it first or pick another name")
+    private = Ed25519PrivateKey.generate()
+    pem_path = Path(args.key_dir).expanduser() / f"{name}.pem"
+    write_private_key(pem_path, private)
+    public = public_hex(private)
+    write_key_file(path, KeyFile({**current.keys, name: public}, current.revoked - {public}))
+    print(f"private key written to {pem_path} (mode 0600): keep it; the node never needs it")
+    print(f"authorised in {path}; or add to WS_AUTHORIZED_KEYS:")
+    print(f"{name}={public}")
+    return EXIT_OK
+
+
+def cmd_keys_list(args: argparse.Namespace) -> int:
+    s = _settings()
+    file = read_key_file(Path(s.data_dir) / KEY_FILE)
+    rows = [(n, k, "env") for n, k in s.ws_authorized_keys] + [
+        (n, k, "key file") for n, k in file.keys.items()
+    ]
+    if not rows:
+        print("no keys authorised: the monitoring WebSocket refuses everyone")
+    for name, key, source in sorted(rows):
+        state = "revoked" if key in file.revoked else "active"
+        print(f"{name}\t{key}\t{source}\t{state}")
+    return EXIT_OK
+
+
+def cmd_keys_revoke(args: argparse.Namespace) -> int:
+    name = check_name(args.name)
+    s = _settings()
+    path = Path(s.data_dir) / KEY_FILE
+    current = read_key_file(path)
+    targets = {k for n, k in s.ws_authorized_keys if n == name}
+    if name in current.keys:
+        targets.add(current.keys[name])
+    if not targets:
+        raise WsKeyError(f"no key named {name}")
+    keys = {n: k for n, k in current.keys.items() if n != name}
+    write_key_file(path, KeyFile(keys, current.revoked | targets))
+    print(f"revoked {name}: new connections with it are refused")
+    if any(n == name for n, _ in s.ws_authorized_keys):
+        print("it is still listed in WS_AUTHORIZED_KEYS: remove it there too")
+    return EXIT_OK
+
+
+# watch
+
+
+def cmd_watch(args: argparse.Namespace) -> int:
+    from mediator_actors.web.wsclient import WsClient, WsClientError, WsClosed
+
+    url = args.url
+    if url is None:
+        s = _settings()
+        url = f"ws://{_host(s.ws_host)}:{s.ws_port}/ws"
+    key = load_private_key(Path(args.key_dir).expanduser() / f"{check_name(args.key)}.pem")
+    channels = [c.strip() for c in args.channels.split(",") if c.strip()]
+    seen = 0
+    try:
+        client = WsClient.connect(url, timeout=args.timeout or 10.0)
+        client.authenticate(key)
+        if not args.timeout:
+            client.sock.settimeout(None)
+        for channel in channels:
+            client.subscribe(channel)
+        while not args.max_events or seen < args.max_events:
+            message = client.recv()
+            if isinstance(message, dict) and message.get("type") == "event":
+                seen += 1
+                print(json.dumps(message, ensure_ascii=True), flush=True)
+        client.close()
+    except WsClosed as exc:
+        print(f"mediator-node: connection closed ({exc.code} {_safe(exc.reason)})", file=sys.stderr)
+        return EXIT_FAIL
+    except (OSError, WsClientError) as exc:
+        print(f"mediator-node: cannot watch {_safe(url)}: {_safe(str(exc))}", file=sys.stderr)
+        return EXIT_FAIL
+    return EXIT_OK

@@ -1,0 +1,358 @@
+"""The Bottle app on ``HEALTH_PORT``: probes, the ``/health`` report, ``/metrics`` and the
+read-only JSON API of interfaces.md.
+
+Handlers read the :class:`SnapshotBox` (never an actor) and the injected :class:`ReadModel`.
+Every response is JSON (or Prometheus text) with ``X-Content-Type-Options: nosniff``; JSON is
+ASCII-only with ``<``, ``>``, ``&`` escaped, so hostile prose stays inert even if a browser or a
+dashboard mis-renders it (threats.md E).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+import bottle
+
+from mediator_actors.health.report import (
+    ActorState,
+    HealthSnapshot,
+    SnapshotBox,
+    http_status,
+    judge,
+    now_millis,
+    readiness,
+)
+from mediator_actors.web.readmodel import Page, ReadModel
+
+log = logging.getLogger("mediator.edge.http")
+
+HEX_ID = re.compile(r"^[0-9a-f]{16,64}$")
+CURSOR = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
+STATE = re.compile(r"^[a-z_]{1,32}$")
+DEFAULT_LIMIT = 50
+MAX_LIMIT = 500
+
+JSON_TYPE = "application/json; charset=utf-8"
+PROM_TYPE = "text/plain; version=0.0.4; charset=utf-8"
+SECURITY_HEADERS = (
+    ("X-Content-Type-Options", "nosniff"),
+    ("Cache-Control", "no-store"),
+    ("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'"),
+    ("X-Frame-Options", "DENY"),
+)
+
+_HTML_UNSAFE = {ord("<"): "\\u003c", ord(">"): "\\u003e", ord("&"): "\\u0026"}
+
+
+def dumps(value: Any) -> str:
+    """JSON that is safe to embed anywhere: ASCII only, no NaN, HTML metacharacters escaped."""
+    text = json.dumps(value, ensure_ascii=True, allow_nan=False, separators=(",", ":"), default=str)
+    return text.translate(_HTML_UNSAFE)
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+def _json(status: int, value: Any) -> bottle.HTTPResponse:
+    return bottle.HTTPResponse(body=dumps(value), status=status, Content_Type=JSON_TYPE)
+
+
+def _limit(query: Mapping[str, str]) -> int:
+    raw = query.get("limit")
+    if raw is None:
+        return DEFAULT_LIMIT
+    if not raw.isdigit() or not 1 <= int(raw) <= MAX_LIMIT:
+        raise ApiError(400, f"limit must be a whole number from 1 to {MAX_LIMIT}")
+    return int(raw)
+
+
+def _cursor(query: Mapping[str, str]) -> str | None:
+    raw = query.get("cursor")
+    if raw is None or raw == "":
+        return None
+    if not CURSOR.fullmatch(raw):
+        raise ApiError(400, "invalid cursor")
+    return raw
+
+
+def _page(key: str, page: Page) -> dict[str, Any]:
+    return {key: page.items, "nextCursor": page.next_cursor}
+
+
+def _metric_label(value: str) -> str:
+    return value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+
+
+class Metrics:
+    """Accumulates Prometheus text; names are ours, label values are escaped."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self._declared: set[str] = set()
+
+    def add(
+        self,
+        name: str,
+        value: float | int | bool | None,
+        help_text: str,
+        kind: str = "gauge",
+        labels: Mapping[str, str] | None = None,
+    ) -> None:
+        if value is None:
+            return
+        full = f"mediator_{name}"
+        if full not in self._declared:
+            self._declared.add(full)
+            self.lines.append(f"# HELP {full} {help_text}")
+            self.lines.append(f"# TYPE {full} {kind}")
+        label_text = ""
+        if labels:
+            label_text = (
+                "{" + ",".join(f'{k}="{_metric_label(v)}"' for k, v in labels.items()) + "}"
+            )
+        self.lines.append(f"{full}{label_text} {float(value):g}")
+
+    def text(self) -> str:
+        return "\n".join(self.lines) + "\n"
+
+
+def snapshot_metrics(snapshot: HealthSnapshot, report: dict[str, Any], m: Metrics) -> None:
+    s = snapshot
+    m.add("up", 1, "1 while the process answers")
+    m.add("ready", report["ready"], "1 when ready for work")
+    m.add(
+        "healthy",
+        {"healthy": 2, "degraded": 1}.get(report["status"], 0),
+        "2 healthy, 1 degraded, 0 unhealthy",
+    )
+    m.add("draining", s.draining, "1 while draining for shutdown")
+    m.add("root_gave_up", s.root_gave_up, "1 when the root supervisor gave up")
+    m.add("uptime_seconds", report["uptime"] / 1000.0, "seconds since start")
+    m.add("snapshot_age_seconds", report["snapshotAgeMs"] / 1000.0, "age of the health snapshot")
+    for a in s.actors:
+        m.add("actor_restarts_total", a.restarts, "actor restarts", "counter", {"actor": a.name})
+        for state in ActorState:
+            m.add(
+                "actor_state",
+                a.state is state,
+                "1 for the actor's current state",
+                labels={"actor": a.name, "state": state.value},
+            )
+    for b in s.breakers:
+        m.add(
+            "breaker_open",
+            b.state != "closed",
+            "1 unless the breaker is closed",
+            labels={"breaker": b.name, "state": b.state},
+        )
+        m.add(
+            "breaker_latency_ms",
+            b.latency_ms,
+            "last call latency through the breaker",
+            labels={"breaker": b.name},
+        )
+    for name, comp in s.components:
+        m.add(
+            "component_healthy",
+            comp.status.value == "healthy",
+            "1 when the component is healthy",
+            labels={"component": name},
+        )
+        m.add(
+            "component_latency_ms", comp.latency_ms, "component latency", labels={"component": name}
+        )
+    for name, depth in s.queue_depths:
+        m.add("queue_depth", depth, "items waiting", labels={"queue": name})
+    m.add("quarantine_size", s.quarantine_size, "quarantined entries")
+    m.add("index_size", s.index_size, "vectors in the index")
+    m.add("index_max", s.index_max, "index capacity (MAX_INTENTS_CACHE)")
+    m.add("alignment_cycle_seconds", s.alignment_cycle_s, "last alignment cycle time")
+    m.add("llm_latency_p99_seconds", s.llm_latency_p99_s, "LLM latency p99")
+    m.add("settlement_success_ratio", s.settlement_success_rate, "settlement success rate")
+    m.add(
+        "embedder_degraded",
+        s.embedder_degraded_reason is not None,
+        "1 when the embedder runs degraded",
+    )
+    if s.resources is not None:
+        r = s.resources
+        m.add("cpu_percent", r.cpu_percent, "system CPU percent")
+        m.add("memory_used_bytes", r.memory_used_mb * 1024**2, "system memory used")
+        m.add("memory_total_bytes", r.memory_total_mb * 1024**2, "system memory total")
+        m.add("process_rss_bytes", r.process_rss_mb * 1024**2, "process resident memory")
+        m.add("disk_used_bytes", r.disk_used_gb * 1024**3, "data disk used")
+        m.add("disk_total_bytes", r.disk_total_gb * 1024**3, "data disk total")
+
+
+class _Discard:
+    def write(self, text: str) -> None:
+        pass
+
+    def flush(self) -> None:
+        pass
+
+
+_DISCARD = _Discard()
+
+
+def _with_headers(app: Any) -> Callable[..., Iterable[bytes]]:
+    """WSGI middleware: the security headers on every response, errors included."""
+
+    def wrapped(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        def start(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            names = {h.lower() for h, _ in headers}
+            extra = [h for h in SECURITY_HEADERS if h[0].lower() not in names]
+            return start_response(status, headers + extra, exc_info)
+
+        # Bottle writes a full traceback here on a 500; exception text can carry data we never
+        # log (URLs, payload fragments). The error handler logs the class name instead.
+        environ["wsgi.errors"] = _DISCARD
+        result: Iterable[bytes] = app(environ, start)
+        return result
+
+    return wrapped
+
+
+class HealthApp:
+    """The health/API WSGI app. Call the instance as a WSGI application.
+
+    ``extra_metrics`` adds lines to ``/metrics`` (the WebSocket hub's counters).
+    """
+
+    def __init__(
+        self,
+        box: SnapshotBox,
+        *,
+        read_model: ReadModel | None = None,
+        extra_metrics: Callable[[Metrics], None] | None = None,
+        clock_ms: Callable[[], int] = now_millis,
+    ) -> None:
+        self.box = box
+        self.read_model = read_model
+        self.extra_metrics = extra_metrics
+        self.clock_ms = clock_ms
+        app = bottle.Bottle(catchall=True)
+        app.config["json.enable"] = False
+        app.route("/health/live", "GET", self.live)
+        app.route("/health/ready", "GET", self.ready)
+        app.route("/health", "GET", self.health)
+        app.route("/metrics", "GET", self.metrics)
+        for path, fn in (
+            ("/api/v1/stats", self.stats),
+            ("/api/v1/intents", self.intents),
+            ("/api/v1/candidates", self.candidates),
+            ("/api/v1/settlements", self.settlements),
+            ("/api/v1/settlements/<settlement_id>", self.settlement),
+            ("/api/v1/reputation", self.reputation),
+            ("/api/v1/reputation/<mediator_id>", self.reputation),
+            ("/api/v1/actors", self.actors),
+        ):
+            app.route(path, "GET", self._api(fn))
+        for code in (400, 404, 405, 413, 500):
+            app.error(code)(self._error)
+        app.default_error_handler = self._error
+        self.bottle = app
+        self._wsgi = _with_headers(app)
+
+    def __call__(
+        self, environ: dict[str, Any], start_response: Callable[..., Any]
+    ) -> Iterable[bytes]:
+        return self._wsgi(environ, start_response)
+
+    def report(self) -> tuple[HealthSnapshot, dict[str, Any]]:
+        snap = self.box.get()
+        return snap, judge(snap, now_ms=self.clock_ms())
+
+    # probes and report
+
+    def live(self) -> bottle.HTTPResponse:
+        # Root gave up: the process is about to exit with 70; let the orchestrator restart us.
+        if self.box.get().root_gave_up:
+            return _json(503, {"status": "dead", "reason": "root supervisor gave up"})
+        return _json(200, {"status": "alive"})
+
+    def ready(self) -> bottle.HTTPResponse:
+        ok, reasons = readiness(self.box.get(), now_ms=self.clock_ms())
+        return _json(200 if ok else 503, {"ready": ok, "reasons": reasons})
+
+    def health(self) -> bottle.HTTPResponse:
+        _, rep = self.report()
+        return _json(http_status(rep), rep)
+
+    def metrics(self) -> bottle.HTTPResponse:
+        snap, rep = self.report()
+        m = Metrics()
+        snapshot_metrics(snap, rep, m)
+        if self.extra_metrics is not None:
+            self.extra_metrics(m)
+        return bottle.HTTPResponse(body=m.text(), status=200, Content_Type=PROM_TYPE)
+
+    # read-only API
+
+    def _model(self) -> ReadModel:
+        if self.read_model is None:
+            raise ApiError(503, "read model not available")
+        return self.read_model
+
+    def _api(self, fn: Callable[..., Any]) -> Callable[..., bottle.HTTPResponse]:
+        def handler(**kwargs: Any) -> bottle.HTTPResponse:
+            try:
+                return _json(200, fn(bottle.request.query, **kwargs))
+            except ApiError as exc:
+                return _json(exc.status, {"error": exc.message})
+
+        return handler
+
+    def stats(self, q: Mapping[str, str]) -> Any:
+        return self._model().stats()
+
+    def intents(self, q: Mapping[str, str]) -> Any:
+        return _page("intents", self._model().intents(_limit(q), _cursor(q)))
+
+    def candidates(self, q: Mapping[str, str]) -> Any:
+        return _page("candidates", self._model().candidates(_limit(q), _cursor(q)))
+
+    def settlements(self, q: Mapping[str, str]) -> Any:
+        state = q.get("state") or None
+        if state is not None and not STATE.fullmatch(state):
+            raise ApiError(400, "invalid state")
+        return _page("settlements", self._model().settlements(state, _limit(q), _cursor(q)))
+
+    def settlement(self, q: Mapping[str, str], settlement_id: str) -> Any:
+        if not HEX_ID.fullmatch(settlement_id):
+            raise ApiError(400, "invalid settlement id")
+        found = self._model().settlement(settlement_id)
+        if found is None:
+            raise ApiError(404, "settlement not found")
+        return found
+
+    def reputation(self, q: Mapping[str, str], mediator_id: str | None = None) -> Any:
+        if mediator_id is not None and not HEX_ID.fullmatch(mediator_id):
+            raise ApiError(400, "invalid mediator id")
+        found = self._model().reputation(mediator_id)
+        if found is None:
+            raise ApiError(404, "mediator not found")
+        return found
+
+    def actors(self, q: Mapping[str, str]) -> Any:
+        """From the snapshot, not the store: the supervisors' live view, no waiting."""
+        _, rep = self.report()
+        return {"actors": rep["actors"], "breakers": rep["breakers"]}
+
+    def _error(self, err: bottle.HTTPError) -> str:
+        if err.status_code >= 500:
+            # The cause stays in our log as a class name; the client gets nothing from it.
+            log.error("health app error %s: %s", err.status_code, type(err.exception).__name__)
+        err.content_type = JSON_TYPE
+        message = {404: "not found", 405: "method not allowed"}.get(err.status_code, "error")
+        if err.status_code >= 500:
+            message = "internal error"
+        return dumps({"error": message})

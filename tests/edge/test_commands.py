@@ -1,0 +1,167 @@
+"""The edge's CLI verbs through ``mediator_actors.cli.main`` against real servers."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import time
+from dataclasses import replace
+
+import gevent
+import pytest
+
+from mediator_actors import cli
+from mediator_actors.web.keys import KEY_FILE, KeyRing, load_private_key, read_key_file
+from tests.edge import canary, states
+
+
+@pytest.fixture
+def node_env(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(cli, "COMMAND_MODULES", ("mediator_actors.web.commands",))
+    monkeypatch.setenv("DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("ENV_FILE", str(tmp_path / "absent.env"))
+    monkeypatch.delenv("WS_AUTHORIZED_KEYS", raising=False)
+    return tmp_path
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:
+    code = cli.main(list(argv))
+    out, err = capsys.readouterr()
+    canary.record(out)
+    canary.record(err)
+    return code, out, err
+
+
+def test_keys_new_writes_a_0600_private_key_and_authorises_its_public_key(node_env, capsys):
+    code, out, _ = run(capsys, "keys", "--key-dir", str(node_env / "k"), "new", "alice")
+    assert code == 0
+    pem = node_env / "k" / "alice.pem"
+    assert stat.S_IMODE(os.stat(pem).st_mode) == 0o600
+    public = load_private_key(pem).public_key().public_bytes_raw().hex()
+    assert f"alice={public}" in out
+    assert read_key_file(node_env / "data" / KEY_FILE).keys == {"alice": public}
+    assert "PRIVATE" not in out
+
+
+def test_keys_new_never_overwrites_a_name(node_env, capsys):
+    run(capsys, "keys", "--key-dir", str(node_env / "k"), "new", "alice")
+    code, _, err = run(capsys, "keys", "--key-dir", str(node_env / "k"), "new", "alice")
+    assert code == 1
+    assert "exists" in err
+
+
+@pytest.mark.parametrize("name", ["../evil", "a/b", "x" * 65, "", "naïve"])
+def test_key_names_are_validated_not_rewritten(node_env, capsys, name):
+    code, _, _ = run(capsys, "keys", "--key-dir", str(node_env / "k"), "new", name)
+    assert code == 1
+    assert not (node_env / "evil.pem").exists()
+
+
+def test_keys_list_shows_env_and_file_keys_and_revoke_refuses_them(node_env, capsys, monkeypatch):
+    env_key = "ab" * 32
+    monkeypatch.setenv("WS_AUTHORIZED_KEYS", f"ops={env_key}")
+    run(capsys, "keys", "--key-dir", str(node_env / "k"), "new", "alice")
+    code, out, _ = run(capsys, "keys", "list")
+    assert code == 0
+    assert f"ops\t{env_key}\tenv\tactive" in out
+    assert "alice" in out
+    ring = KeyRing((("ops", env_key),), node_env / "data" / KEY_FILE)
+    assert set(ring.current().values()) == {"ops", "alice"}
+    assert run(capsys, "keys", "revoke", "ops")[0] == 0
+    assert run(capsys, "keys", "revoke", "alice")[0] == 0
+    assert ring.current() == {}
+    assert "revoked" in run(capsys, "keys", "list")[1]
+    assert run(capsys, "keys", "revoke", "nobody")[0] == 1
+
+
+def test_status_prints_a_summary_and_exits_0_for_healthy_and_degraded(node_env, capsys, http, box):
+    now = int(time.time() * 1000)
+    box.set(replace(states.actor_backoff(), taken_at_ms=now, started_at_ms=now - 3_723_000))
+    code, out, _ = run(capsys, "status", "--url", http.base + "/health")
+    assert code == 0
+    assert "status: degraded" in out
+    assert "uptime: 1h02m03s" in out
+    assert "actor negotiator: backoff, 3 restarts" in out
+
+
+def test_status_exits_1_when_unhealthy_and_json_prints_the_report(node_env, capsys, http, box):
+    now = int(time.time() * 1000)
+    box.set(replace(states.root_gave_up(), taken_at_ms=now, started_at_ms=now))
+    code, out, _ = run(capsys, "status", "--json", "--url", http.base + "/health")
+    assert code == 1
+    assert json.loads(out)["status"] == "unhealthy"
+
+
+def test_status_exits_1_when_unreachable(node_env, capsys):
+    code, _, err = run(capsys, "status", "--url", "http://127.0.0.1:9/health", "--timeout", "1")
+    assert code == 1
+    assert "unreachable" in err
+
+
+def test_status_reads_the_health_address_from_settings(
+    node_env, capsys, health_server, monkeypatch
+):
+    monkeypatch.setenv("HEALTH_PORT", str(health_server.address[1]))
+    code, out, _ = run(capsys, "status")
+    assert code == 0
+    assert "status: degraded" in out
+
+
+def test_watch_authenticates_and_prints_events_as_json_lines(node_env, capsys, ws_env):
+    run(capsys, "keys", "--key-dir", str(node_env / "k"), "new", "watcher")
+    key = load_private_key(node_env / "k" / "watcher.pem")
+    ws_env.keys[key.public_key().public_bytes_raw().hex()] = "watcher"
+    hub = ws_env.app.hub
+
+    def publish_when_subscribed() -> None:
+        while hub.subscriber_count("settlements") == 0:
+            gevent.sleep(0.01)
+        hub.publish("settlements", {"settlement_id": "ab" * 8, "note": "\x1b[31mred\r\nforged"})
+
+    g = gevent.spawn(publish_when_subscribed)
+    code, out, _ = run(
+        capsys,
+        "watch",
+        "--url",
+        ws_env.url,
+        "--key",
+        "watcher",
+        "--key-dir",
+        str(node_env / "k"),
+        "--channels",
+        "settlements",
+        "--max-events",
+        "1",
+        "--timeout",
+        "5",
+    )
+    g.join(timeout=5)
+    assert code == 0
+    line = out.strip()
+    assert "\x1b" not in line
+    assert "\r" not in line
+    assert json.loads(line)["data"]["note"] == "\x1b[31mred\r\nforged"
+
+
+def test_watch_with_an_unauthorised_key_exits_1(node_env, capsys, ws_env):
+    run(capsys, "keys", "--key-dir", str(node_env / "k"), "new", "stranger")
+    code, _, err = run(
+        capsys,
+        "watch",
+        "--url",
+        ws_env.url,
+        "--key",
+        "stranger",
+        "--key-dir",
+        str(node_env / "k"),
+        "--timeout",
+        "5",
+    )
+    assert code == 1
+    assert "1008 refused" in err
+
+
+def test_the_canary_check_itself_catches_a_leak():
+    assert canary.leaks([f"oops {canary.CANARIES[2]}"]) == [canary.CANARIES[2]]

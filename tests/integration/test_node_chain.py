@@ -1,0 +1,39 @@
+"""The whole tree on the embedded dev chain: what the chain holds reaches the store."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import gevent
+
+from mediator_actors.chain.demo import DEMO_INTENTS
+from mediator_actors.config import load_settings
+from mediator_actors.wiring import build_node
+
+
+def _count_intents(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("SELECT COUNT(*) FROM intents").fetchone()[0])
+
+
+def test_the_node_ingests_the_seeded_dev_chain_and_stops_cleanly(tmp_path: Path) -> None:
+    settings = load_settings(
+        {
+            "DATA_DIR": str(tmp_path / "data"),
+            "POLL_INTERVAL_SECONDS": "0.1",
+            "HEALTH_PORT": "0",
+            "WS_PORT": "0",
+        },
+        cwd=tmp_path,
+    )
+    node = build_node(settings)
+    context = node.start()
+    try:
+        with gevent.Timeout(30, AssertionError("intents were not ingested")):
+            while context.store.read(_count_intents) < len(DEMO_INTENTS):
+                gevent.sleep(0.1)
+        assert node.readiness.reasons(node.board) == []
+    finally:
+        node.request_stop()
+        node.stop()
+    assert all(status.state.value == "stopped" for status in node.board.snapshot())

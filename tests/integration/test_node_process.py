@@ -1,0 +1,68 @@
+"""The node as operators run it: a real process, real signals, the embedded defaults."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from mediator_actors.config import SPECS
+
+
+def _clean_env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {s.name for s in SPECS} | {"ANTHROPIC_API_KEY", "OPENAI_API_KEY"}
+    }
+    env.update(
+        {
+            "LOG_FORMAT": "text",
+            "HEALTH_PORT": "0",
+            "WS_PORT": "0",
+            "POLL_INTERVAL_SECONDS": "0.2",
+            "PYTHONPATH": str(Path(__file__).parents[2]),
+        }
+    )
+    env.update(extra)
+    return env
+
+
+def _wait_for_line(proc: subprocess.Popen[str], needle: str, timeout: float) -> list[str]:
+    assert proc.stderr is not None
+    lines: list[str] = []
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        line = proc.stderr.readline()
+        if not line:
+            break
+        lines.append(line)
+        if needle in line:
+            return lines
+    raise AssertionError(f"{needle!r} not logged; got:\n{''.join(lines)}")
+
+
+@pytest.mark.slow
+def test_start_on_embedded_defaults_then_sigterm_drains_and_exits_0(tmp_path: Path) -> None:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "mediator_actors", "start"],
+        cwd=tmp_path,
+        env=_clean_env(tmp_path),
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        lines = _wait_for_line(proc, "started: node", timeout=60)
+        assert any("DEV MODE" in line for line in lines)
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=60) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert (tmp_path / "data" / "settlements" / "mediator.db").is_file()

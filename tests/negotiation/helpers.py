@@ -1,0 +1,59 @@
+"""Small builders shared by the negotiation tests."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from mediator_actors.model import Intent, IntentType, entry_ref
+
+TS = "2026-11-20T09:00:00"
+OFFER_TEXT = (
+    "I am offering cloud cost optimization for community banking projects. Asking 1240 NLC "
+    "for the full engagement. Can start within 9 days and deliver in 6 weeks."
+)
+SEEK_TEXT = (
+    "We need cloud cost optimization for a K-12 education project. Budget of 1340 NLC. "
+    "Must be delivered by September 25, 2027. Weekly progress reports expected."
+)
+
+
+def intent(kind: str, content: str, author: str | None = None, **extra: Any) -> Intent:
+    author = author or ("alice" if kind == "offer" else "bob")
+    return Intent(
+        ref=entry_ref(author, content, TS),
+        author=author,
+        type=IntentType(kind),
+        content=content,
+        timestamp=TS,
+        **extra,
+    )
+
+
+def offer(content: str = OFFER_TEXT, **extra: Any) -> Intent:
+    return intent("offer", content, **extra)
+
+
+def seek(content: str = SEEK_TEXT, **extra: Any) -> Intent:
+    return intent("seek", content, **extra)
+
+
+def answer_json(**overrides: Any) -> str:
+    """A valid answer for the default pair, with fields overridden."""
+    terms = {
+        "price": 1290,
+        "currency": "NLC",
+        "deliverables": ["cloud cost optimization"],
+        "timeline": "deliver by 2027-09-25",
+        "conditions": ["Weekly progress reports expected"],
+    }
+    terms.update(overrides.pop("terms", {}))
+    body: dict[str, Any] = {
+        "compatible": True,
+        "confidence": 82,
+        "reasoning": "Same service; the price sits inside ask and budget.",
+        "terms": terms,
+        "refusal_reason": None,
+    }
+    body.update(overrides)
+    return json.dumps(body)

@@ -1,0 +1,49 @@
+from mediator_actors.store import JobQueue, JobState, Store
+
+Q = JobQueue("work")
+
+
+def test_enqueue_is_idempotent_per_key(store: Store) -> None:
+    assert store.write(lambda c: Q.enqueue(c, "k", {"a": 1}, now=1.0)) is True
+    assert store.write(lambda c: Q.enqueue(c, "k", {"a": 2}, now=2.0)) is False
+    job = store.read(lambda c: Q.get(c, "k"))
+    assert job is not None
+    assert job.payload == {"a": 1}
+
+
+def test_claim_takes_the_highest_priority_ready_job_and_counts_the_attempt(store: Store) -> None:
+    store.write(lambda c: Q.enqueue(c, "low", {}, now=0, priority=1))
+    store.write(lambda c: Q.enqueue(c, "high", {}, now=0, priority=9))
+    store.write(lambda c: Q.enqueue(c, "later", {}, now=0, priority=99, not_before=100))
+    jobs = store.write(lambda c: Q.claim(c, now=10, limit=5))
+    assert [j.dedupe_key for j in jobs] == ["high", "low"]
+    assert all(j.state is JobState.RUNNING and j.attempts == 1 for j in jobs)
+
+
+def test_failures_retry_after_their_delay_then_quarantine_with_the_reason(store: Store) -> None:
+    store.write(lambda c: Q.enqueue(c, "poison", {}, now=0, max_attempts=2))
+    for attempt, expected in ((1, JobState.PENDING), (2, JobState.QUARANTINED)):
+        (job,) = store.write(lambda c, t=attempt * 100: Q.claim(c, now=t))
+        state = store.write(lambda c, j=job: Q.fail(c, j.id, "bad data", now=0, retry_in=5))
+        assert state is expected
+    job = store.read(lambda c: Q.get(c, "poison"))
+    assert job is not None
+    assert job.last_error == "bad data"
+    assert store.write(lambda c: Q.claim(c, now=1e9)) == []
+
+
+def test_defer_gives_the_attempt_back(store: Store) -> None:
+    store.write(lambda c: Q.enqueue(c, "waits", {}, now=0, max_attempts=1))
+    for _ in range(3):  # deferred three times, yet never quarantined
+        (job,) = store.write(lambda c: Q.claim(c, now=1e6))
+        store.write(lambda c, j=job: Q.defer(c, j.id, "budget spent", now=0, retry_in=1))
+    job = store.read(lambda c: Q.get(c, "waits"))
+    assert job is not None
+    assert (job.state, job.attempts) == (JobState.PENDING, 0)
+
+
+def test_recover_hands_back_jobs_a_crashed_worker_held(store: Store) -> None:
+    store.write(lambda c: Q.enqueue(c, "held", {}, now=0))
+    store.write(lambda c: Q.claim(c, now=1))
+    assert store.write(lambda c: Q.recover(c, now=2)) == 1
+    assert store.read(Q.counts)[JobState.PENDING] == 1
