@@ -260,3 +260,22 @@ def test_no_flipped_header_byte_or_truncation_crashes_the_loading_process(
     )
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip() == "['rebuild']"
+
+
+def test_a_failed_save_is_an_index_error_and_keeps_the_previous_generation(
+    tmp_path: Path, built: VectorIndex, params: IndexParams
+) -> None:
+    store = SnapshotStore(tmp_path)
+    store.save(built, cursor=1)
+    with pytest.raises(snapshots.VectorIndexError, match="snapshot failed"):
+        store.save(built, cursor={"not": float("nan")})
+    loaded = _load(tmp_path, params)
+    assert loaded.source is LoadSource.CURRENT
+    assert loaded.cursor == 1
+
+
+def test_an_empty_index_round_trips(tmp_path: Path, params: IndexParams) -> None:
+    SnapshotStore(tmp_path).save(VectorIndex(embedder_id=EMBEDDER.id, params=params))
+    loaded = _load(tmp_path, params)
+    assert loaded.index is not None
+    assert len(loaded.index) == 0
