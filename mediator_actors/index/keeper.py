@@ -21,7 +21,7 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mediator_actors.embedding.base import Embedder
 from mediator_actors.index.candidates import NEGOTIATION_JOBS, enqueue_negotiations, find_candidates
@@ -32,6 +32,9 @@ from mediator_actors.model import CandidatePair, EntryRef, Intent
 from mediator_actors.offload import run_blocking
 from mediator_actors.store import Store
 from mediator_actors.store.intents import iter_intents
+
+if TYPE_CHECKING:
+    from mediator_actors.config import Settings
 
 logger = logging.getLogger(__name__)
 
@@ -235,3 +238,19 @@ class IndexCore:
             self.cursor = cursor
         generations = run_blocking(self.index.save, self.folder, cursor=self.cursor)
         return {kind.value: g for kind, g in generations.items()}
+
+
+def make_index_core(
+    settings: Settings, *, store: Store, embedder: Embedder, degraded: str | None = None
+) -> IndexCore:
+    """The node's ``IndexCore`` from its settings: the index lives in ``VECTOR_DB_PATH``
+    and holds at most ``MAX_INTENTS_CACHE`` intents; hnswlib parameters are the measured
+    defaults (M=16, ef_construction=200, ef=100: recall@10 0.9999 on the bench corpus)."""
+    params = IndexParams(dimensions=embedder.dimensions, max_items=settings.max_intents_cache)
+    return IndexCore(
+        store=store,
+        embedder=embedder,
+        folder=settings.vector_db_path,
+        params=params,
+        degraded=degraded,
+    )
