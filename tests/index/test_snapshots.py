@@ -7,6 +7,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from mediator_actors.index import snapshots
 from mediator_actors.index.hnsw import IndexParams, VectorIndex
@@ -279,3 +281,37 @@ def test_an_empty_index_round_trips(tmp_path: Path, params: IndexParams) -> None
     loaded = _load(tmp_path, params)
     assert loaded.index is not None
     assert len(loaded.index) == 0
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    target=st.sampled_from(["manifest.json", "labels.json", "CURRENT"]),
+    content=st.one_of(
+        st.binary(max_size=300),
+        st.recursive(
+            st.none() | st.booleans() | st.integers() | st.text(max_size=20),
+            lambda inner: (
+                st.lists(inner, max_size=4)
+                | st.dictionaries(st.text(max_size=12), inner, max_size=4)
+            ),
+            max_leaves=12,
+        ).map(lambda value: json.dumps(value).encode()),
+    ),
+)
+def test_any_bytes_in_a_snapshot_file_end_in_a_fallback_or_a_rebuild(
+    tmp_path_factory: pytest.TempPathFactory,
+    built: VectorIndex,
+    params: IndexParams,
+    target: str,
+    content: bytes,
+) -> None:
+    folder = tmp_path_factory.mktemp("fuzz")
+    SnapshotStore(folder).save(built, cursor=1)
+    path = folder / "CURRENT" if target == "CURRENT" else _gen(folder, 1) / target
+    path.write_bytes(content)
+    loaded = _load(folder, params)
+    assert loaded.source in {LoadSource.FALLBACK, LoadSource.REBUILD, LoadSource.CURRENT}
+    if loaded.index is not None:
+        assert loaded.index.refs() == built.refs()
