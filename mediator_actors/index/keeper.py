@@ -98,6 +98,10 @@ class IndexCore:
         self._embed_batch = max(1, embed_batch)
         self._index: IntentIndex | None = None
         self.cursor: Any = None
+        # A pass costs up to a second of CPU at 10k intents: skip it when the index has not
+        # changed and the previous pass already queued every pair it found.
+        self._changed = True
+        self._exhausted = False
 
     @property
     def ready(self) -> bool:
@@ -199,15 +203,27 @@ class IndexCore:
                 report.embedded += len(batch)
                 report.added += len(batch)
         index.reorder([i.ref for i in open_intents])
+        if report.added or report.removed or report.evicted:
+            self._changed = True
         return report
 
     def candidates(
-        self, *, is_excluded: Callable[[str], bool] | Collection[str] | None = None
+        self,
+        *,
+        is_excluded: Callable[[str], bool] | Collection[str] | None = None,
+        force: bool = False,
     ) -> list[CandidatePair]:
         """One candidate pass, and the best ``max_jobs`` new pairs enqueued as durable
         negotiation jobs. Pairs that ever had a negotiation job, and those ``is_excluded``
-        names (proposed, rejected, expired), are skipped. Returns the pairs enqueued."""
+        names (proposed, rejected, expired), are skipped. Returns the pairs enqueued.
+
+        Skipped (returns ``[]`` at no cost) when nothing was added or removed since a pass
+        without ``is_excluded`` that queued fewer than ``max_jobs``: it would find nothing
+        new. ``force`` runs it anyway."""
         index = self.index
+        if not force and not self._changed and self._exhausted:
+            return []
+        self._changed = False
         open_intents, queued = self.store.read(
             lambda c: (list(iter_intents(c)), _negotiation_keys(c))
         )
@@ -230,7 +246,10 @@ class IndexCore:
             limit=self.settings.max_jobs,
         )
         now = self._clock()
-        return self.store.write(lambda c: enqueue_negotiations(c, pairs, now=now))
+        added = self.store.write(lambda c: enqueue_negotiations(c, pairs, now=now))
+        # a caller's exclusions may change between passes: only judge passes without them
+        self._exhausted = is_excluded is None and len(pairs) < self.settings.max_jobs
+        return added
 
     def snapshot(self, *, cursor: Any = None) -> dict[str, int]:
         """Write a snapshot generation of both parts (blocking I/O, offloaded)."""

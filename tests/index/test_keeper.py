@@ -121,6 +121,7 @@ def test_candidates_become_negotiation_jobs_once_and_respect_exclusions(
     assert 0 < len(first) <= 50
     assert core.candidates(is_excluded=lambda key: True) == []
     second = core.candidates()
+    assert second
     assert not {p.key for p in first} & {p.key for p in second}
     counts = full_store.read(lambda c: JobQueue("negotiation").counts(c))
     assert sum(counts.values()) == len(first) + len(second)
@@ -151,3 +152,17 @@ def test_the_node_settings_place_and_size_the_index(full_store: Store, tmp_path:
         "degraded": None,
         "intents": 0,
     }
+
+
+def test_a_pass_is_skipped_until_the_index_changes_once_every_pair_is_queued(
+    full_store: Store, tmp_path: Path, intents: list[Intent]
+) -> None:
+    _add(full_store, intents[:30])
+    core = _core(full_store, tmp_path / "vectors", CountingEmbedder())
+    core.start()
+    core.settings = CandidateSettings(threshold=0.3, max_jobs=10_000)
+    assert core.candidates()
+    assert core.candidates() == []  # skipped: nothing changed, everything queued
+    _add(full_store, intents[30:60])
+    assert core.sync().added == 30
+    assert core.candidates()
