@@ -159,6 +159,13 @@ def run(*, intents: int | None = None, quick: bool = False) -> dict[str, Any]:
         lambda: find_candidates(index, corpus.intents, k=10, threshold=0.5)
     )
     results["candidate_pairs"] = len(pairs)
+    quality_sample = min(len(refs), 4000)
+    results["service_match_at_1"] = service_match_at_1(
+        corpus.intents[:quality_sample], vectors[:quality_sample]
+    )
+    results["service_match_at_1_hash"] = service_match_at_1(
+        corpus.intents[:quality_sample], hash_vectors[:quality_sample]
+    )
     results["rss_mb"] = round(process.memory_info().rss / 2**20, 1)
     results["load_average_1m_end"] = round(os.getloadavg()[0], 2)
     if local is not None and not quick:
@@ -176,6 +183,43 @@ def run(*, intents: int | None = None, quick: bool = False) -> dict[str, Any]:
             results[key] = round(float(results[key]), 3)
     results["exact_query_batch_ms_per_query"] = round(results["exact_query_batch_ms_per_query"], 4)
     return results
+
+
+_PREFIXES = ("I am offering ", "We need ")
+
+
+def _service(text: str) -> str | None:
+    """The service an intent names, in the corpus's and the generator's phrasing
+    ("I am offering X for Y projects." / "We need X for a Y project."), else None."""
+    first = text.split(". ", 1)[0]
+    for prefix in _PREFIXES:
+        if first.startswith(prefix):
+            body = first[len(prefix) :]
+            service, sep, _ = body.rpartition(" for ")
+            return service.lower().removeprefix("a ").removeprefix("an ") if sep else None
+    return None
+
+
+def service_match_at_1(intents: Sequence[Intent], vectors: np.ndarray) -> float | None:
+    """Matching quality: the share of intents whose most similar opposite-type intent from
+    another author (exact search) names the same service. None when services are unknown."""
+    services = [_service(i.content) for i in intents]
+    known = [n for n, service in enumerate(services) if service is not None]
+    if len(known) < 10:
+        return None
+    offers = np.array([n for n in known if intents[n].type.value == "offer"])
+    seeks = np.array([n for n in known if intents[n].type.value == "seek"])
+    if offers.size == 0 or seeks.size == 0:
+        return None
+    hits = 0
+    for queries, targets in ((seeks, offers), (offers, seeks)):
+        scores = vectors[queries] @ vectors[targets].T
+        authors_q = np.array([intents[n].author for n in queries])
+        authors_t = np.array([intents[n].author for n in targets])
+        scores[authors_q[:, None] == authors_t[None, :]] = -np.inf
+        best = targets[np.argmax(scores, axis=1)]
+        hits += sum(services[q] == services[b] for q, b in zip(queries, best, strict=True))
+    return round(hits / (offers.size + seeks.size), 4)
 
 
 def _query_sweep(
