@@ -100,3 +100,18 @@ def test_service_match_counts_intents_whose_best_counterpart_names_their_service
     assert exact is not None
     assert scrambled is not None
     assert exact > scrambled
+
+
+@pytest.mark.slow
+def test_the_real_index_suite_runs_end_to_end_on_a_small_corpus(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(cli, "COMMAND_MODULES", ("mediator_actors.benchmarks.commands",))
+    assert cli.main(["benchmark", "--suite", "index", "--quick", "--intents", "120", "--json"]) == 0
+    figures = json.loads(capsys.readouterr().out)["index"]
+    assert figures["intents"] == 120
+    assert 0.0 <= figures["recall_at_10"] <= 1.0
+    assert figures["candidate_pairs"] > 0
+    for key in ("build_s", "query_p99_ms", "candidate_pass_s", "rss_mb", "hash_embed_per_s"):
+        assert figures[key] >= 0
+    assert figures["machine"]["cores"] >= 1
