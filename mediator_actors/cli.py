@@ -19,7 +19,14 @@ from mediator_actors import __version__  # noqa: E402
 from mediator_actors.errors import ConfigError, MediatorError  # noqa: E402
 
 #: Modules that contribute verbs, in the order ``--help`` lists them.
-COMMAND_MODULES: tuple[str, ...] = ("mediator_actors.commands",)
+COMMAND_MODULES: tuple[str, ...] = (
+    "mediator_actors.commands",
+    "mediator_actors.web.commands",
+    "mediator_actors.chain.commands",
+    "mediator_actors.negotiation.commands",
+    "mediator_actors.demo",
+    "mediator_actors.benchmarks.commands",
+)
 
 EXIT_OK = 0
 EXIT_FAILURE = 1

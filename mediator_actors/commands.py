@@ -10,7 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from mediator_actors.config import SPECS, load_settings
-from mediator_actors.logs import configure_logging, exact_redactor, install_greenlet_dump
+from mediator_actors.logs import configure_logging, install_greenlet_dump
+from mediator_actors.secretscan import SecretScanner
 
 CONFIG_YAML = """\
 # Consensus configuration (OPERATIONS runbook, "Consensus Modes").
@@ -96,7 +97,9 @@ def cmd_init(args: argparse.Namespace) -> int:
 def cmd_start(args: argparse.Namespace) -> int:
     settings = load_settings()
     configure_logging(
-        level=settings.log_level, fmt=settings.log_format, redact=exact_redactor(settings.secrets())
+        level=settings.log_level,
+        fmt=settings.log_format,
+        redact=SecretScanner(settings.secrets()).redact,
     )
     install_greenlet_dump()
     from mediator_actors.wiring import build_node

@@ -1,4 +1,5 @@
-"""Structured logs at LOG_LEVEL, with every line redacted before it leaves the process.
+"""Structured logs at LOG_LEVEL, with every line redacted before it leaves the process
+(the node passes its :class:`~mediator_actors.secretscan.SecretScanner`).
 
 Levels mean:
 - ``DEBUG``: detail for developers; off in production (the runbook's security checklist);
@@ -17,25 +18,12 @@ import logging
 import signal
 import sys
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Any, TextIO
 
 Redactor = Callable[[str], str]
 
 _RESERVED = set(logging.makeLogRecord({}).__dict__) | {"message", "asctime"}
-
-
-def exact_redactor(secrets: Iterable[str]) -> Redactor:
-    """Replace each configured secret value (and nothing else) with ``***``."""
-    values = sorted({s for s in secrets if len(s) >= 4}, key=len, reverse=True)
-
-    def redact(text: str) -> str:
-        for value in values:
-            if value in text:
-                text = text.replace(value, "***")
-        return text
-
-    return redact
 
 
 def _escape_controls(text: str) -> str:

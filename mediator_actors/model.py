@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import re
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -27,6 +28,25 @@ HEX_ID = re.compile(r"^[0-9a-f]{16,64}$")
 def is_hex_id(value: object) -> bool:
     """True for a protocol id (``^[0-9a-f]{16,64}$``). Ids are validated, never rewritten."""
     return isinstance(value, str) and HEX_ID.fullmatch(value) is not None
+
+
+#: Larger amounts are refused: no settlement is worth a quadrillion NLC, and floats lose
+#: whole units beyond 2**53.
+MAX_AMOUNT = 1e15
+
+
+def protocol_amount(value: object) -> float | None:
+    """A protocol amount (finite, non-negative JSON number, not a bool or string, at most
+    MAX_AMOUNT), or None. Invalid amounts are refused, never "sanitised"."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    try:
+        amount = float(value)
+    except OverflowError:  # a 5,000-digit integer
+        return None
+    if not math.isfinite(amount) or amount < 0 or amount > MAX_AMOUNT:
+        return None
+    return amount
 
 
 def entry_ref(author: str, content: str, timestamp: str) -> EntryRef:

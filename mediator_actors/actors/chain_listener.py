@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 
 from mediator_actors.actors.messages import (
-    ChainEventsMined,
     EventSink,
     IntentsIngested,
     IntentsLeftMediation,
@@ -57,8 +56,6 @@ class ChainListener(PeriodicActor):
             )
         if result.archived:
             self.registry.tell(Roles.INDEX_KEEPER, IntentsLeftMediation(result.archived))
-        if result.blocks or result.mined_events:
-            self.registry.tell(Roles.SETTLEMENT_AGENT, ChainEventsMined(result.blocks))
         for ref in result.new_intents:
             self.events.publish("intents", {"type": "intent_ingested", "intent_ref": ref})
         self._announce_settlements(result.decided)

@@ -13,29 +13,20 @@ from collections.abc import Callable
 
 from mediator_actors.actors.periodic import PeriodicActor
 from mediator_actors.health.report import (
-    ActorState,
-    ActorStatus,
     BreakerStatus,
     ComponentStatus,
     HealthSnapshot,
     ResourceSampler,
     SnapshotBox,
     Status,
+    actor_status,
 )
 from mediator_actors.offload import run_blocking
 from mediator_actors.resilience import BreakerState
 from mediator_actors.stats import NodeStats
 from mediator_actors.store import Store
-from supervisors import ChildState, Link, StatusBoard
+from supervisors import Link, StatusBoard
 
-_ACTOR_STATES = {
-    ChildState.STARTING: ActorState.STARTING,
-    ChildState.RUNNING: ActorState.RUNNING,
-    ChildState.BACKOFF: ActorState.BACKOFF,
-    ChildState.STOPPING: ActorState.STOPPED,
-    ChildState.STOPPED: ActorState.STOPPED,
-    ChildState.FATAL: ActorState.FAILED,
-}
 _OWN_ENDED = ("closed", "rejected", "expired", "forfeited")
 
 
@@ -105,16 +96,7 @@ class HealthReporter(PeriodicActor):
         depths, quarantined, success_rate = self.store.read(store_figures)
         resources = run_blocking(self._sampler.sample)
         stats = self.stats
-        actors = tuple(
-            ActorStatus(
-                name=status.path.removeprefix("root/"),
-                state=_ACTOR_STATES[status.state],
-                restarts=status.restarts,
-                last_error_class=status.last_error,
-                permanent=status.required_for_readiness,
-            )
-            for status in self.board.snapshot()
-        )
+        actors = tuple(actor_status(status) for status in self.board.snapshot())
         breakers = []
         components = [
             (
@@ -128,7 +110,7 @@ class HealthReporter(PeriodicActor):
         ]
         if stats.chain_breaker is not None:
             chain = stats.chain_breaker()
-            breakers.append(BreakerStatus("chain", chain.state.value, chain.last_latency_ms))
+            breakers.append(BreakerStatus.of("chain", chain))
             components.append(
                 (
                     "chainClient",
@@ -156,7 +138,7 @@ class HealthReporter(PeriodicActor):
             index_loaded=stats.index_loaded,
             draining=is_draining if draining is None else draining,
             root_gave_up=gave_up,
-            not_ready_reasons=() if started else ("starting",),
+            starting=not started,
             actors=actors,
             breakers=tuple(breakers),
             components=tuple(components),

@@ -57,13 +57,6 @@ class NegotiationSucceeded:
 
 
 @dataclass(frozen=True, slots=True)
-class ChainEventsMined:
-    """Mined blocks brought protocol entries (to the settlement agent)."""
-
-    blocks: int
-
-
-@dataclass(frozen=True, slots=True)
 class OutboxQueued:
     """Entries wait in the chain outbox (to the chain writer)."""
 

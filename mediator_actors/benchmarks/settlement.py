@@ -12,7 +12,6 @@ Bounded to a few seconds (``quick``: well under one). Run it off the hub: it blo
 from __future__ import annotations
 
 import hashlib
-import platform
 import sqlite3
 import statistics
 import tempfile
@@ -21,8 +20,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import cryptography
-
+from mediator_actors.benchmarks.machine import machine
 from mediator_actors.config import ConsensusMode
 from mediator_actors.model import (
     ChainEntry,
@@ -211,14 +209,8 @@ def run(*, intents: int | None = None, quick: bool = False) -> dict[str, object]
         ),
         "metadata_bytes": len(message),
         "apply_block": _apply_block(settlements),
-        "machine": {
-            "python": platform.python_version(),
-            "platform": platform.platform(),
-            "processor": platform.machine(),
-            "sqlite": sqlite3.sqlite_version,
-            "cryptography": cryptography.__version__,
-            "note": "each block is one transaction on a WAL, synchronous=FULL database, as "
-            "the chain follower applies it inside Store.write",
-        },
+        "machine": machine(),
+        "note": "each block is one transaction on a WAL, synchronous=FULL database, as "
+        "the chain follower applies it inside Store.write",
     }
     return figures

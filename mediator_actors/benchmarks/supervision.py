@@ -7,16 +7,20 @@ with its default back-off policy for a first failure (0.025-0.05 s of jitter inc
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import sqlite3
 import statistics
 import tempfile
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import gevent.event
 
+from mediator_actors.benchmarks.machine import machine
 from mediator_actors.store import Migration, Store
 from supervisors import (
     ChildSpec,
@@ -49,7 +53,26 @@ def _percentile(values: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
+@contextlib.contextmanager
+def _quiet(*names: str) -> Iterator[None]:
+    """The crashes are on purpose: keep their tracebacks out of the benchmark's output."""
+    loggers = [logging.getLogger(name) for name in names]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        for logger, level in zip(loggers, levels, strict=True):
+            logger.setLevel(level)
+
+
 def restart_latency(crashes: int) -> dict[str, float]:
+    with _quiet("pykka", "supervisors"):
+        return _restart_latency(crashes)
+
+
+def _restart_latency(crashes: int) -> dict[str, float]:
     running = gevent.event.Event()
 
     def on_change(status: ChildStatus) -> None:
@@ -115,4 +138,8 @@ def commit_rate(commits: int) -> dict[str, float]:
 def run(*, intents: int | None = None, quick: bool = False) -> dict[str, object]:
     """Crash a child 200 times (20 with ``quick``) and time durable single-row commits."""
     crashes = 20 if quick else 200
-    return {**restart_latency(crashes), **commit_rate(200 if quick else 1000)}
+    return {
+        **restart_latency(crashes),
+        **commit_rate(200 if quick else 1000),
+        "machine": machine(("gevent", "pykka")),
+    }

@@ -30,7 +30,7 @@ import requests
 
 from mediator_actors.chain import codec
 from mediator_actors.errors import ChainError, CodecError
-from mediator_actors.model import ChainEntry
+from mediator_actors.model import ChainEntry, protocol_amount
 from mediator_actors.resilience import Backoff, BreakerSnapshot, CircuitBreaker, CircuitOpenError
 from mediator_actors.secrets import Secret
 from mediator_actors.textsafety import escape_for_log
@@ -230,7 +230,7 @@ class ChainClient:
         if reason == "duplicate":
             return PostResult(PostOutcome.DUPLICATE, reason=reason, message=message)
         if reason == "rate_limit":
-            retry = codec.parse_amount(doc.get("retry_after"))
+            retry = protocol_amount(doc.get("retry_after"))
             retry = min(retry, 3600.0) if retry is not None else 60.0
             return PostResult(
                 PostOutcome.RATE_LIMIT, retry_after=retry, reason=reason, message=message

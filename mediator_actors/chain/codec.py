@@ -20,7 +20,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from mediator_actors.errors import CodecError
-from mediator_actors.model import ChainEntry, EntryKind, Intent, IntentType, entry_ref
+from mediator_actors.model import (
+    ChainEntry,
+    EntryKind,
+    Intent,
+    IntentType,
+    entry_ref,
+    protocol_amount,
+)
 from mediator_actors.textsafety import detect_injection_many, normalize_text
 
 # Limits. The chain itself enforces content 20..10,000 and metadata 10 KB / 100 keys /
@@ -35,7 +42,6 @@ MAX_STRING_CHARS = 10_000  # any string inside metadata
 MAX_INT_DIGITS = 40
 MAX_LIST_ITEMS = 100  # desires, constraints
 MAX_ITEM_CHARS = 500
-MAX_AMOUNT = 1e15
 MIN_INTENT_CHARS = 20
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -405,16 +411,6 @@ def extract_from_prose(content: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     return tuple(desires[:MAX_LIST_ITEMS]), tuple(constraints[:MAX_LIST_ITEMS])
 
 
-def parse_amount(value: object) -> float | None:
-    """A protocol amount: finite, non-negative, a JSON number (not a bool or string)."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    amount = float(value)
-    if not math.isfinite(amount) or amount < 0 or amount > MAX_AMOUNT:
-        return None
-    return amount
-
-
 def to_intent(entry: ChainEntry) -> Intent | None:
     """An offer or seek as an Intent, or None when the entry is not an intent."""
     if classify(entry) is not EntryKind.INTENT:
@@ -437,7 +433,7 @@ def to_intent(entry: ChainEntry) -> Intent | None:
         timestamp=entry.timestamp,
         desires=desires,
         constraints=constraints,
-        offered_fee=parse_amount(meta.get("offered_fee")),
+        offered_fee=protocol_amount(meta.get("offered_fee")),
         branch=branch,
         block_index=entry.block_index,
         injection_findings=findings,

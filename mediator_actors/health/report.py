@@ -47,11 +47,42 @@ class ActorStatus:
     permanent: bool = True
 
 
+#: supervisors.ChildState values -> ours ("stopping" is on its way to stopped; "fatal" failed).
+_CHILD_STATES = {
+    "starting": ActorState.STARTING,
+    "running": ActorState.RUNNING,
+    "backoff": ActorState.BACKOFF,
+    "stopping": ActorState.STOPPED,
+    "stopped": ActorState.STOPPED,
+    "fatal": ActorState.FAILED,
+}
+
+
+def actor_status(child: Any) -> ActorStatus:
+    """An :class:`ActorStatus` from a ``supervisors.ChildStatus`` (duck-typed: path, state,
+    restarts, last_error, required_for_readiness). An unknown state reads as failed."""
+    state = _CHILD_STATES.get(str(getattr(child.state, "value", child.state)), ActorState.FAILED)
+    return ActorStatus(
+        name=str(child.path),
+        state=state,
+        restarts=int(child.restarts),
+        last_error_class=child.last_error,
+        permanent=bool(getattr(child, "required_for_readiness", True)),
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class BreakerStatus:
     name: str
     state: str  # "closed" | "open" | "half_open" (resilience.CircuitBreaker's names)
     latency_ms: float | None = None
+
+    @classmethod
+    def of(cls, name: str, snapshot: Any) -> BreakerStatus:
+        """From a ``resilience.BreakerSnapshot``."""
+        return cls(
+            name, str(getattr(snapshot.state, "value", snapshot.state)), snapshot.last_latency_ms
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +114,8 @@ class HealthSnapshot:
 
     taken_at_ms: int
     started_at_ms: int
+    #: The tree is still coming up: not ready, but a closed store is expected, not a fault.
+    starting: bool = False
     store_open: bool = False
     index_loaded: bool = False
     draining: bool = False
@@ -103,10 +136,10 @@ class HealthSnapshot:
     resources: Resources | None = None
 
     @classmethod
-    def starting(cls, now_ms: int | None = None) -> HealthSnapshot:
+    def at_start(cls, now_ms: int | None = None) -> HealthSnapshot:
         """The value before the reporter's first snapshot: alive, not ready."""
         now = now_ms if now_ms is not None else now_millis()
-        return cls(taken_at_ms=now, started_at_ms=now, not_ready_reasons=("starting",))
+        return cls(taken_at_ms=now, started_at_ms=now, starting=True)
 
 
 def now_millis() -> int:
@@ -121,7 +154,7 @@ class SnapshotBox:
 
     def __init__(self, initial: HealthSnapshot | None = None) -> None:
         self._lock = threading.Lock()
-        self._value = initial if initial is not None else HealthSnapshot.starting()
+        self._value = initial if initial is not None else HealthSnapshot.at_start()
 
     def set(self, snapshot: HealthSnapshot) -> None:
         with self._lock:
@@ -169,7 +202,8 @@ def readiness(
 
     Local prerequisites only: the chain or the LLM being down never makes the node unready.
     """
-    reasons = list(snapshot.not_ready_reasons)
+    reasons = ["starting"] if snapshot.starting else []
+    reasons += [r for r in snapshot.not_ready_reasons if r not in reasons]
     if snapshot.root_gave_up:
         reasons.append("root supervisor gave up")
     if snapshot.draining:
@@ -256,7 +290,7 @@ def judge(  # noqa: PLR0912 - one straight pass over the runbook's rules
 
     if s.root_gave_up:
         flag(Status.UNHEALTHY, "root supervisor gave up")
-    if not s.store_open and "starting" not in s.not_ready_reasons:
+    if not s.store_open and not s.starting:
         flag(Status.UNHEALTHY, "store not open")
     for actor in s.actors:
         dead = actor.state in (ActorState.FAILED, ActorState.STOPPED)

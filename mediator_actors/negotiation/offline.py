@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from mediator_actors.model import Intent, IntentType
 from mediator_actors.negotiation.terms import (
@@ -86,6 +86,14 @@ def _money(value: float) -> str:
     return f"{value:,.2f}".rstrip("0").rstrip(".") + " NLC"
 
 
+_LINK = re.compile(r"\b(?:https?://|www\.)\S*", re.I)
+
+
+def _public(text: str) -> str:
+    """Text fit for a published settlement: no email addresses or links."""
+    return _LINK.sub("[link]", redact_emails(text))
+
+
 _MARKUP = re.compile(r"[<>{}\[\]`|\\]")
 
 
@@ -110,28 +118,45 @@ def _head(service: str) -> frozenset[str]:
 def _service_match(
     o: StatedTerms, s: StatedTerms, offer: Intent, seek: Intent
 ) -> tuple[float, str | None]:
-    """(overlap 0..1, reason it fails or None)."""
-    o_all, _ = service_tokens(o.service)
-    s_all, s_specific = service_tokens(s.service)
+    """(overlap 0..1, reason it fails or None): the best pairing of the phrases that name
+    the offered and the sought service."""
+    best: tuple[float, str | None] = (
+        0.0,
+        f"different services: the offer provides '{o.service}', the seek needs '{s.service}'",
+    )
+    for offered in o.service_candidates or (o.service,):
+        for sought in s.service_candidates or (s.service,):
+            result = _phrase_match(offered, sought, offer)
+            if result[1] is None:
+                if result[0] > best[0] or best[1] is not None:
+                    best = result
+            elif best[1] is not None and result[0] > best[0]:
+                best = result
+    return best
+
+
+def _phrase_match(offered: str, sought: str, offer: Intent) -> tuple[float, str | None]:
+    o_all, _ = service_tokens(offered)
+    s_all, s_specific = service_tokens(sought)
     if not o_all or not s_all:
         return 0.0, "one intent does not say what service it offers or seeks"
     shared = o_all & s_all
     overlap = len(shared) / min(len(o_all), len(s_all)) if shared - GENERIC else 0.0
     # The head of a service ("accessibility testing" in "accessibility testing for our
     # website") carries its meaning; a head fully shared is a match.
-    for head, other in ((_head(s.service), o_all), (_head(o.service), s_all)):
+    for head, other in ((_head(sought), o_all), (_head(offered), s_all)):
         if len(head) >= 2 and head <= other:
             overlap = max(overlap, SERVICE_OVERLAP + 0.1)
     if overlap < SERVICE_OVERLAP:
         return (
             overlap,
-            f"different services: the offer provides '{o.service}', the seek needs '{s.service}'",
+            f"different services: the offer provides '{offered}', the seek needs '{sought}'",
         )
     missing = s_specific - tokens(offer.content + " " + " ".join(offer.desires))
     if missing:
         return overlap, (
-            f"the seek needs {', '.join(sorted(missing))} ('{s.service}'), "
-            f"which the offer ('{o.service}') does not provide"
+            f"the seek needs {', '.join(sorted(missing))} ('{sought}'), "
+            f"which the offer ('{offered}') does not provide"
         )
     return overlap, None
 
@@ -190,10 +215,15 @@ def _price(o: StatedTerms, s: StatedTerms) -> _Price | str:  # noqa: PLR0911
     return _Price(None, "neither intent names a price", -12)
 
 
-def _timeline(  # noqa: PLR0911 - one flat pass of rules reads best
+def _timeline(  # noqa: PLR0911, PLR0912 - one flat pass of rules reads best
     o: StatedTerms, s: StatedTerms, today: dt.date | None
 ) -> tuple[str | None, str, int] | str:
     """(timeline text, note, confidence delta), or the reason the timelines clash."""
+    if s.deadline is not None and s.duration_days is not None and today is not None:
+        # Both stated ("by March 2027, within 10 days"): the earlier one binds.
+        by_duration = today + dt.timedelta(days=s.duration_days)
+        if by_duration < s.deadline:
+            s = replace(s, deadline=by_duration)
     start_days = o.start_within_days or 0.0
     offer_days = start_days + o.duration_days if o.duration_days is not None else None
     start = o.start_date or (today + dt.timedelta(days=start_days) if today else None)
@@ -251,7 +281,7 @@ def _timeline(  # noqa: PLR0911 - one flat pass of rules reads best
     return None, "neither intent states a timeline", -5
 
 
-def assess(offer: Intent, seek: Intent, *, today: dt.date | None = None) -> Answer:  # noqa: PLR0911 - one flat pass of rules reads best
+def assess(offer: Intent, seek: Intent, *, today: dt.date | None = None) -> Answer:  # noqa: PLR0911, PLR0912 - one flat pass of rules reads best
     """Decide whether ``offer`` and ``seek`` align and on what terms.
 
     ``today`` defaults to :func:`reference_date` of the two intents, never the local clock.
@@ -293,7 +323,10 @@ def assess(offer: Intent, seek: Intent, *, today: dt.date | None = None) -> Answ
         MAX_CONFIDENCE,
         int(60 + 15 * min(overlap, 1.0) + price.confidence + timeline_delta + topic_delta),
     )
-    deliverables = [o.service or s.service]
+    service = _public(o.service or s.service)
+    if detect_injection(service):
+        return _refuse("the offered service reads as an instruction to a model, not a service", 80)
+    deliverables = [service]
     deliverables += [f"{n:,} {unit}" for n, unit in s.quantities if unit != "hours"][:4]
     # A sentence that tries to instruct a model, or markup, is not a party's condition: it
     # stays out of the terms, so injected text cannot reach a settlement.

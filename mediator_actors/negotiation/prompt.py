@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import secrets
 from dataclasses import dataclass
 
@@ -32,7 +33,13 @@ from mediator_actors.negotiation.validation import ANSWER_SCHEMA
 from mediator_actors.secretscan import redact_emails
 from mediator_actors.textsafety import detect_injection, normalize_text
 
-__all__ = ["PROMPT_TEMPLATE_VERSION", "Prompt", "build_prompt", "model_integrity_hash"]
+__all__ = [
+    "PROMPT_TEMPLATE_VERSION",
+    "Prompt",
+    "build_prompt",
+    "model_integrity_hash",
+    "verify_integrity_hash",
+]
 
 PROMPT_TEMPLATE_VERSION = "negotiation-prompt/1"
 MAX_CONTENT = 10_000
@@ -94,11 +101,31 @@ def model_integrity_hash(model_id: str, template_version: str, full_prompt: str)
     return hashlib.sha256(data.encode("utf-8", "surrogatepass")).hexdigest()
 
 
+def verify_integrity_hash(
+    offer: Intent, seek: Intent, *, model_id: str, nonce: str, expected: str
+) -> bool:
+    """Rebuild the prompt from the intents and its nonce and check the recorded hash."""
+    prompt = build_prompt(offer, seek, nonce=nonce)
+    return model_integrity_hash(model_id, prompt.template_version, prompt.full_prompt) == expected
+
+
 def _escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+_WHITESPACE_RUN = re.compile(r"\s{3,}")
+
+
+def _squeeze(text: str) -> str:
+    """Collapse runs of whitespace (a run with a line break becomes one line break).
+
+    Meaning is unchanged, and it bounds the cost of detection: 10,000 line breaks took
+    textsafety 3.7 s (its role pattern rescans whitespace from every line start)."""
+    return _WHITESPACE_RUN.sub(lambda m: "\n" if "\n" in m.group() else " ", text)
+
+
 def _field(label: str, name: str, value: str, limit: int, findings: list[str]) -> str:
+    value = _squeeze(value[: limit * 2])
     # detect_injection normalises itself, and reports hidden characters on the raw text.
     findings.extend(f"{label}.{name}:{f}" for f in detect_injection(value))
     clean = redact_emails(normalize_text(value))

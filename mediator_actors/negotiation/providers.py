@@ -43,6 +43,7 @@ __all__ = [
     "ProviderReply",
     "Usage",
     "UsageLedger",
+    "anthropic_schema",
     "build_provider",
     "cost_usd",
     "wire_schema",
@@ -155,9 +156,15 @@ class UsageLedger:
 _CONSTRAINT_KEYWORDS = {"minimum", "maximum", "maxLength", "minLength", "maxItems", "minItems"}
 
 
+def anthropic_schema() -> dict[str, Any]:
+    """:data:`ANSWER_SCHEMA` as the SDK's own ``transform_schema`` shapes it for Claude
+    (unsupported bounds move into descriptions, strings get ``format: text``)."""
+    return anthropic.transform_schema(copy.deepcopy(ANSWER_SCHEMA))
+
+
 def wire_schema() -> dict[str, Any]:
-    """:data:`ANSWER_SCHEMA` without numeric/length bounds, which the providers' structured
-    output modes do not all accept; the node enforces the bounds itself on every answer."""
+    """:data:`ANSWER_SCHEMA` without numeric/length bounds, for OpenAI's strict mode,
+    which does not accept them all; the node enforces the bounds itself on every answer."""
 
     def strip(node: Any) -> Any:
         if isinstance(node, dict):
@@ -259,7 +266,7 @@ class AnthropicProvider:
                     max_tokens=MAX_OUTPUT_TOKENS,
                     system=prompt.system,
                     messages=[{"role": "user", "content": prompt.user}],
-                    output_config={"format": {"type": "json_schema", "schema": wire_schema()}},
+                    output_config={"format": {"type": "json_schema", "schema": anthropic_schema()}},
                     timeout=timeout,
                 )
         except (anthropic.AnthropicError, _DeadlineExceededError) as exc:

@@ -39,7 +39,7 @@ from mediator_actors.negotiation.providers import (
     build_provider,
 )
 from mediator_actors.negotiation.validation import AnswerError, decide, parse_answer
-from mediator_actors.resilience import Backoff, CircuitBreaker, CircuitOpenError
+from mediator_actors.resilience import Backoff, BreakerState, CircuitBreaker, CircuitOpenError
 from mediator_actors.secretscan import SecretScanner
 from mediator_actors.store import Job, JobQueue, Migration, Store
 from mediator_actors.store.intents import get_intent
@@ -49,6 +49,7 @@ __all__ = [
     "NEGOTIATION_JOB",
     "BudgetExhaustedError",
     "CallBudget",
+    "CircuitRefusedError",
     "ClaimedNegotiation",
     "Negotiator",
     "Outcome",
@@ -96,7 +97,17 @@ MIGRATIONS = (
             "CREATE INDEX negotiations_metered ON negotiations (metered, created_at)",
         ),
     ),
+    # v2: the prompt's nonce, so the integrity hash can be recomputed from the intents.
+    Migration(
+        "negotiations",
+        2,
+        ("ALTER TABLE negotiations ADD COLUMN prompt_nonce TEXT NOT NULL DEFAULT ''",),
+    ),
 )
+
+
+class CircuitRefusedError(ProviderError):
+    """The breaker refused the call: no request was sent, so no attempt is spent."""
 
 
 class BudgetExhaustedError(LLMError):
@@ -146,6 +157,9 @@ class CallBudget:
             oldest = hour[len(hour) - self.per_hour] if self.per_hour else now
             raise BudgetExhaustedError("hour", self.per_hour, oldest + HOUR)
 
+    def now(self) -> float:
+        return self._clock()
+
     def acquire(self) -> None:
         self.check()
         self._calls.append(self._clock())
@@ -168,6 +182,9 @@ class Outcome:
     metered: bool
     usage: Usage
     latency_ms: float | None
+    #: With the two intents, the model id and the template version, this rebuilds the
+    #: exact prompt, so anyone holding them can recompute ``model_integrity_hash``.
+    prompt_nonce: str = ""
 
 
 class Negotiator:
@@ -185,16 +202,20 @@ class Negotiator:
         timeout: float = 30.0,
         ledger: UsageLedger | None = None,
         monotonic: Callable[[], float] = time.monotonic,
+        reset_timeout: float = 15.0,
     ) -> None:
         self.provider = provider
         self.scanner = scanner
         self.min_confidence = min_confidence
         self.budget = budget
-        self.breaker = breaker or CircuitBreaker(f"llm:{provider.model_id}")
+        self.breaker = breaker or CircuitBreaker(
+            f"llm:{provider.model_id}", reset_timeout=reset_timeout, clock=monotonic
+        )
         self.timeout = timeout
         self.ledger = ledger or UsageLedger()
         self._monotonic = monotonic
         self._latencies: deque[float] = deque(maxlen=1000)
+        self._reset_timeout = reset_timeout
         self._failures = 0
 
     def negotiate(self, offer: Intent, seek: Intent) -> NegotiationResult:
@@ -223,14 +244,20 @@ class Negotiator:
             )
 
         metered = self.provider.metered
+
+        def outcome(
+            result: NegotiationResult, spent: bool, usage: Usage, latency: float | None
+        ) -> Outcome:
+            return Outcome(result, spent, usage, latency, prompt.nonce)
+
         if offer.type is not IntentType.OFFER or seek.type is not IntentType.SEEK:
-            return Outcome(
+            return outcome(
                 failed("not complementary: needs one offer and one seek"), False, Usage(), None
             )
         leaks = self.scanner.find(prompt.full_prompt)
         if leaks:
             kinds = ", ".join(sorted({f.kind.value for f in leaks}))
-            return Outcome(
+            return outcome(
                 failed(f"the prompt would carry a secret ({kinds}); not sent"), False, Usage(), None
             )
         if metered and self.budget is not None:
@@ -238,7 +265,7 @@ class Negotiator:
         try:
             self.breaker.before_call()
         except CircuitOpenError as exc:
-            raise ProviderError(str(exc), transient=True, retry_after=exc.retry_in) from exc
+            raise CircuitRefusedError(str(exc), transient=True, retry_after=exc.retry_in) from exc
         started = self._monotonic()
         try:
             reply = self.provider.complete(prompt, offer, seek, timeout=self.timeout)
@@ -258,7 +285,7 @@ class Negotiator:
         if leaks:
             kinds = ", ".join(sorted({f.kind.value for f in leaks}))
             result = failed(f"the answer echoed a secret ({kinds}); discarded")
-            return Outcome(result, metered, reply.usage, latency)
+            return outcome(result, metered, reply.usage, latency)
         try:
             answer = parse_answer(reply.text)
         except AnswerError as exc:
@@ -267,7 +294,7 @@ class Negotiator:
                 if reply.stop_reason in {"max_tokens", "length"}
                 else ""
             )
-            return Outcome(
+            return outcome(
                 failed(f"invalid answer: {exc}{truncated}"), metered, reply.usage, latency
             )
         result = decide(
@@ -281,7 +308,23 @@ class Negotiator:
         )
         if not result.success:
             result = replace(result, reasoning=self.scanner.redact(result.reasoning))
-        return Outcome(result, metered, reply.usage, latency)
+        return outcome(result, metered, reply.usage, latency)
+
+    def wait_before_call(self) -> float | None:
+        """Seconds until a call may go out (spent budget or open breaker), or None if it
+        may now. A worker asks this before claiming a job, so waiting jobs stay pending."""
+        if not self.provider.metered:
+            return None
+        waits = []
+        if self.budget is not None:
+            try:
+                self.budget.check()
+            except BudgetExhaustedError as exc:
+                waits.append(max(0.0, exc.retry_at - self.budget.now()))
+        snap = self.breaker.snapshot()
+        if snap.state is BreakerState.OPEN and snap.opened_at is not None:
+            waits.append(max(0.0, self._reset_timeout - (self._monotonic() - snap.opened_at)))
+        return max(waits) if waits else None
 
     def health(self) -> dict[str, Any]:
         """Latency percentiles, breaker state, budget and spend, for ``/health``."""
@@ -316,8 +359,13 @@ def build_negotiator(
         provider=provider,
         scanner=SecretScanner(settings.secrets()),
         min_confidence=settings.min_negotiation_confidence,
-        budget=CallBudget(
-            per_hour=settings.llm_max_calls_per_hour, per_day=settings.llm_max_calls_per_day
+        # The offline negotiator spends nothing: no budget, so a zero cap never blocks it.
+        budget=(
+            CallBudget(
+                per_hour=settings.llm_max_calls_per_hour, per_day=settings.llm_max_calls_per_day
+            )
+            if provider.metered
+            else None
         ),
         breaker=CircuitBreaker(f"llm:{provider.model_id}"),
         timeout=timeout,
@@ -348,10 +396,12 @@ def claim_negotiation(
     now: float,
     queue: JobQueue | None = None,
     budget: CallBudget | None = None,
+    negotiator: Negotiator | None = None,
 ) -> ClaimedNegotiation | None:
     """Claim the next ready negotiation job with both intents loaded, or None.
 
-    With a spent ``budget`` nothing is claimed, so waiting jobs keep their attempts. A job
+    Nothing is claimed while ``budget`` is spent or ``negotiator`` could not call now
+    (:meth:`Negotiator.wait_before_call`), so waiting jobs keep their attempts. A job
     whose payload is malformed or whose intents are unknown ends ``failed`` with its reason.
     """
     queue = queue or JobQueue(NEGOTIATION_JOB)
@@ -360,6 +410,8 @@ def claim_negotiation(
             budget.check()
         except BudgetExhaustedError:
             return None
+    if negotiator is not None and negotiator.wait_before_call() is not None:
+        return None
 
     def step(conn: sqlite3.Connection) -> ClaimedNegotiation | None:
         while True:
@@ -389,9 +441,9 @@ def _record(
     r = outcome.result
     conn.execute(
         "INSERT OR REPLACE INTO negotiations (job_id, pair_key, offer_ref, seek_ref, success,"
-        " confidence, terms, reasoning, model_id, integrity_hash, failure_reason,"
+        " confidence, terms, reasoning, model_id, integrity_hash, prompt_nonce, failure_reason,"
         " injection_findings, checks, metered, input_tokens, output_tokens, latency_ms,"
-        " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             job.id,
             _pair_key(claimed.offer, claimed.seek),
@@ -403,6 +455,7 @@ def _record(
             r.reasoning,
             r.model_id,
             r.model_integrity_hash,
+            outcome.prompt_nonce,
             r.failure_reason,
             json.dumps(list(r.injection_findings)),
             json.dumps(list(r.checks)),
@@ -437,16 +490,16 @@ def run_negotiation_job(
     job = claimed.job
     try:
         outcome = negotiator.negotiate_outcome(claimed.offer, claimed.seek)
-    except BudgetExhaustedError as exc:
-        wait, error = max(1.0, exc.retry_at - clock()), str(exc)
+    except (BudgetExhaustedError, CircuitRefusedError) as exc:
+        if isinstance(exc, BudgetExhaustedError):
+            wait = max(1.0, exc.retry_at - clock())
+        else:
+            wait = max(1.0, exc.retry_after or 0.0)
+        error = str(exc)
 
         def defer(conn: sqlite3.Connection) -> None:
-            # Waiting for budget is not the job's fault: give its attempt back. (JobQueue
-            # has no "defer" yet; the lead may move this into the store.)
-            conn.execute(
-                "UPDATE jobs SET attempts = attempts - 1 WHERE id = ? AND attempts > 0", (job.id,)
-            )
-            queue.fail(conn, job.id, error, now=clock(), retry_in=wait)
+            # Waiting for budget or a cooling breaker is not the job's fault.
+            queue.defer(conn, job.id, error, now=clock(), retry_in=wait)
 
         store.write(defer)
         return None

@@ -111,8 +111,15 @@ _STRING_LIST = {
     "items": {"type": "string", "maxLength": MAX_ITEM},
     "maxItems": MAX_ITEMS,
 }
+
+
+def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
+    return {"anyOf": [schema, {"type": "null"}]}
+
+
 #: The JSON schema both providers are asked to follow (strict structured output: every
-#: field required, nullable ones typed as unions, no additional properties).
+#: field required, nullable ones as ``anyOf`` with null, no additional properties). The
+#: bounds are advisory for the model; :func:`parse_answer` enforces them.
 ANSWER_SCHEMA: dict[str, Any] = {
     "type": "object",
     "additionalProperties": False,
@@ -121,19 +128,21 @@ ANSWER_SCHEMA: dict[str, Any] = {
         "compatible": {"type": "boolean"},
         "confidence": {"type": "integer", "minimum": 0, "maximum": 100},
         "reasoning": {"type": "string", "maxLength": MAX_REASONING},
-        "refusal_reason": {"type": ["string", "null"], "maxLength": MAX_REASON},
-        "terms": {
-            "type": ["object", "null"],
-            "additionalProperties": False,
-            "required": ["price", "currency", "deliverables", "timeline", "conditions"],
-            "properties": {
-                "price": {"type": ["number", "null"], "minimum": 0},
-                "currency": {"type": "string", "enum": ["NLC"]},
-                "deliverables": _STRING_LIST,
-                "timeline": {"type": ["string", "null"], "maxLength": MAX_TIMELINE},
-                "conditions": _STRING_LIST,
-            },
-        },
+        "terms": _nullable(
+            {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["price", "currency", "deliverables", "timeline", "conditions"],
+                "properties": {
+                    "price": _nullable({"type": "number", "minimum": 0}),
+                    "currency": {"type": "string", "enum": ["NLC"]},
+                    "deliverables": _STRING_LIST,
+                    "timeline": _nullable({"type": "string", "maxLength": MAX_TIMELINE}),
+                    "conditions": _STRING_LIST,
+                },
+            }
+        ),
+        "refusal_reason": _nullable({"type": "string", "maxLength": MAX_REASON}),
     },
 }
 

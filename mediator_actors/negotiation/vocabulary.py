@@ -52,7 +52,8 @@ HARD_PATTERNS: tuple[tuple[HardCondition, re.Pattern[str]], ...] = (
     (
         HardCondition.ONSITE_ONLY,
         re.compile(
-            r"\b(?:on-?site|in[- ]person|in[- ]office)(?: work)? only\b|\bonly (?:on-?site|in[- ]person)\b|\bno remote\b|\bmust be (?:on-?site|in[- ]person)\b|\bwill not work remotely\b",
+            r"\b(?:on-?site|in[- ]person|in[- ]office)(?: work)? only\b|\bonly (?:on-?site|in[- ]person)\b|\bno remote\b|\bmust be (?:on-?site|in[- ]person)\b|\bwill not work remotely\b"
+            r"|\b(?:on-?site|in[- ]person)\b[\w ,]{0,40}\b(?:required|mandatory|only)\b",
             re.I,
         ),
     ),
@@ -229,6 +230,8 @@ def fold(text: str) -> str:
 
 
 _SUFFIXES = (
+    "ators",
+    "ator",
     "ations",
     "ation",
     "ated",

@@ -46,7 +46,7 @@ from typing import Any
 
 from mediator_actors.config import Consensus, ConsensusMode, Settings
 from mediator_actors.errors import ConfigError, SettlementError
-from mediator_actors.model import MediatorId, canonical_json, is_hex_id
+from mediator_actors.model import MediatorId, canonical_json, is_hex_id, protocol_amount
 from mediator_actors.signing import MediatorKey, verify_signature
 
 AUTHORITY_DOMAIN = b"nlc-mediator/authority/v1\x00"
@@ -164,18 +164,8 @@ class ConsensusSigner:
         return fields
 
 
-def _amount(value: object) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    try:
-        number = float(value)
-    except OverflowError:
-        return None
-    return number if math.isfinite(number) and number >= 0 else None
-
-
 def _admit_dpos(consensus: Consensus, metadata: Mapping[str, Any]) -> str | None:
-    stake = _amount(metadata.get("effective_stake"))
+    stake = protocol_amount(metadata.get("effective_stake"))
     if stake is None:
         return "effective_stake is not a finite non-negative number"
     if not isinstance(metadata.get("stake_reference"), str):

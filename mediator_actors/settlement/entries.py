@@ -25,6 +25,7 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from enum import StrEnum
 from typing import Any
 
+from mediator_actors.chain.writer import OutgoingEntry
 from mediator_actors.errors import SettlementError
 from mediator_actors.model import (
     PROTOCOL,
@@ -37,6 +38,7 @@ from mediator_actors.model import (
     Terms,
     canonical_json,
     is_hex_id,
+    protocol_amount,
 )
 from mediator_actors.settlement.consensus import ConsensusSigner
 from mediator_actors.signing import MediatorKey
@@ -55,7 +57,6 @@ MAX_REASONING = 2_000
 #: Longest author name a proposal names as a party (parsing refuses longer ones too).
 MAX_PARTY_CHARS = 256
 #: Largest amount we write: far above any real price, far below float precision trouble.
-MAX_AMOUNT = 1e15
 FORBIDDEN_KEYS = frozenset(
     {"validation_status", "validated", "verified", "trust_score", "block_hash", "entry_hash"}
     | {"chain_id"}
@@ -69,24 +70,6 @@ class FlagReason(StrEnum):
     VAGUE = "vague"
     UNSAFE = "unsafe"
     SPAM = "spam"
-
-
-@dataclass(frozen=True, slots=True)
-class OutgoingEntry:
-    """An entry ready for ``POST /entry`` (the chain outbox job's payload)."""
-
-    content: str
-    author: str
-    intent: str
-    metadata: dict[str, Any]
-
-    def payload(self) -> dict[str, Any]:
-        return {
-            "content": self.content,
-            "author": self.author,
-            "intent": self.intent,
-            "metadata": self.metadata,
-        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,32 +108,19 @@ def challenge_id_for(settlement_id: str, challenger_id: str) -> str:
     return _sha256_joined("challenge/v1", settlement_id, challenger_id)
 
 
-def valid_amount(value: object) -> float | None:
-    """A protocol amount (finite, non-negative number, not a bool), or None."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    try:
-        number = float(value)
-    except OverflowError:
-        return None
-    if not math.isfinite(number) or number < 0:
-        return None
-    return number
-
-
 def settlement_value(terms: Terms, offer: Intent, seek: Intent) -> float:
     """The settlement's value (interfaces.md): its agreed price, or when it has no price the
     sum of the fees both parties offered (0 when neither offered one)."""
     if terms.price is not None:
-        price = valid_amount(terms.price)
-        if price is None or price > MAX_AMOUNT:
+        price = protocol_amount(terms.price)
+        if price is None:
             raise SettlementError("the terms' price is not a finite, non-negative amount")
         return price
     total = 0.0
     for intent in (offer, seek):
         if intent.offered_fee is not None:
-            fee = valid_amount(intent.offered_fee)
-            if fee is None or fee > MAX_AMOUNT:
+            fee = protocol_amount(intent.offered_fee)
+            if fee is None:
                 raise SettlementError(f"intent {intent.ref} offers an invalid fee")
             total += fee
     return total
@@ -158,7 +128,7 @@ def settlement_value(terms: Terms, offer: Intent, seek: Intent) -> float:
 
 def facilitation_fee(value: float, percent: float) -> float:
     """``percent`` % of ``value``, rounded half-even to 8 decimals (computed in decimal)."""
-    if valid_amount(percent) is None or percent > 100:
+    if protocol_amount(percent) is None or percent > 100:
         raise SettlementError("FACILITATION_FEE_PERCENT must be between 0 and 100")
     fee = Decimal(repr(float(value))) * Decimal(repr(float(percent))) / 100
     return float(fee.quantize(Decimal("0.00000001"), rounding=ROUND_HALF_EVEN))
@@ -410,8 +380,8 @@ def build_payout(*, settlement_id: str, amount: float, key: MediatorKey) -> Outg
     """The ``[PAYOUT]`` claim for a closed settlement this node proposed (section 5)."""
     if not is_hex_id(settlement_id):
         raise SettlementError("settlement_id is not a protocol id")
-    checked = valid_amount(amount)
-    if checked is None or checked > MAX_AMOUNT:
+    checked = protocol_amount(amount)
+    if checked is None:
         raise SettlementError("the payout amount is not a finite, non-negative amount")
     metadata = key.sign_metadata(
         {

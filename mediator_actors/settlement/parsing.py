@@ -25,13 +25,13 @@ from mediator_actors.model import (
     MediatorId,
     SettlementId,
     is_hex_id,
+    protocol_amount,
 )
 from mediator_actors.settlement.entries import (
     MAX_PARTY_CHARS,
     challenge_id_for,
     parse_utc,
     settlement_id_for,
-    valid_amount,
 )
 from mediator_actors.signing import verify_metadata
 
@@ -159,8 +159,8 @@ def _proposal(entry: ChainEntry, m: Mapping[str, Any]) -> ProposalSeen:
     deadline_ts = parse_utc(deadline)
     if deadline_ts is None:
         raise _InvalidEntryError("acceptance_deadline is not an ISO-8601 time")
-    fee = valid_amount(m.get("facilitation_fee"))
-    percent = valid_amount(m.get("facilitation_fee_percent"))
+    fee = protocol_amount(m.get("facilitation_fee"))
+    percent = protocol_amount(m.get("facilitation_fee_percent"))
     if fee is None or percent is None or percent > 100:
         raise _InvalidEntryError("facilitation_fee or its percent is not a valid amount")
     terms = m.get("terms")
@@ -230,7 +230,7 @@ def _payout(entry: ChainEntry, m: Mapping[str, Any]) -> PayoutSeen:
     _tag(entry, "[PAYOUT]")
     settlement_id = SettlementId(_hex_id(m, "settlement_id"))
     mediator_id = _public_key(m, "mediator_id")
-    amount = valid_amount(m.get("amount"))
+    amount = protocol_amount(m.get("amount"))
     if amount is None:
         raise _InvalidEntryError("amount is not a finite, non-negative number")
     _signed(m)

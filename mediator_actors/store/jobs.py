@@ -195,11 +195,19 @@ class JobQueue:
             (error[:2000], now, job_id),
         )
 
-    def recover(self, conn: sqlite3.Connection, *, now: float) -> int:
-        """Hand back jobs left running by a crashed worker; call when a worker (re)starts."""
+    def recover(
+        self, conn: sqlite3.Connection, *, now: float, stale_after: float | None = None
+    ) -> int:
+        """Hand back jobs left running by a crashed worker; call when a worker (re)starts.
+
+        With ``stale_after``, only jobs running for longer than that many seconds: use it
+        while other workers may be mid-job, with a time no live worker's job can take.
+        """
+        cutoff = now if stale_after is None else now - stale_after
         cursor = conn.execute(
-            "UPDATE jobs SET state = 'pending', updated_at = ? WHERE kind = ? AND state = 'running'",
-            (now, self.kind),
+            "UPDATE jobs SET state = 'pending', updated_at = ? WHERE kind = ? AND state = 'running'"
+            " AND updated_at <= ?",
+            (now, self.kind, cutoff),
         )
         return cursor.rowcount
 

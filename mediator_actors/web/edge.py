@@ -12,6 +12,7 @@ event)`` after commit; ``hub.redact`` is the outbound secret scanner (identity b
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,8 +23,10 @@ from mediator_actors.web.health_app import HealthApp, Metrics
 from mediator_actors.web.hub import EventHub
 from mediator_actors.web.keys import KEY_FILE, KeyRing
 from mediator_actors.web.readmodel import ReadModel
-from mediator_actors.web.server import EdgeServer, Limits
+from mediator_actors.web.server import EdgeServer, Limits, ensure_fd_budget
 from mediator_actors.web.ws import WsApp, WsHandler, WsLimits
+
+log = logging.getLogger("mediator.edge")
 
 
 def ws_metrics(app: WsApp) -> Callable[[Metrics], None]:
@@ -124,4 +127,10 @@ def build_edge(
             max_connections=ws_limits.max_connections + ws_limits.max_unauthenticated + 16
         ),
     )
+    # Both listeners' caps, plus headroom for the store, the index and outbound clients.
+    needed = health.limits.max_connections + ws.limits.max_connections + 256
+    if ensure_fd_budget(needed) < needed:
+        log.warning(
+            "file descriptor limit below %d: raise `ulimit -n` for the connection caps", needed
+        )
     return Edge(box, hub, health_app, ws_app, health, ws)

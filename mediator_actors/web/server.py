@@ -202,6 +202,25 @@ class _Server(WSGIServer):  # type: ignore[misc]
             self.active -= 1
 
 
+def ensure_fd_budget(needed: int) -> int:
+    """Raise the soft file-descriptor limit toward the hard one so ``needed`` sockets fit.
+
+    Returns the soft limit now in force; the caller warns if it is still below ``needed``
+    (running out of descriptors makes ``accept`` fail for probes too: threats.md G).
+    """
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    want = needed if hard == resource.RLIM_INFINITY else min(needed, hard)
+    if soft != resource.RLIM_INFINITY and soft < want:
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (want, hard))
+            soft = want
+        except (ValueError, OSError):
+            pass
+    return int(soft)
+
+
 class EdgeServer:
     """Serves a WSGI ``app`` on ``host:port`` with :class:`Limits`.
 

@@ -287,6 +287,23 @@ class WsApp:
         self.clients: set[ClientConnection] = set()
         self._admit = TokenBucket(self.limits.admit_rate, self.limits.admit_burst)
         self._heartbeat: gevent.Greenlet | None = None
+        self._refusal_window = 0.0
+        self._refusals_logged = 0
+        self._refusals_hidden = 0
+
+    def _log_refusal(self, reason: str) -> None:
+        """At most 20 refusal lines per 10 s, then one line with the count: a flood of bogus
+        attempts must not become a flood of log lines."""
+        now = time.monotonic()
+        if now - self._refusal_window >= 10.0:
+            if self._refusals_hidden:
+                log.info("ws refused %d more connections in the last window", self._refusals_hidden)
+            self._refusal_window, self._refusals_logged, self._refusals_hidden = now, 0, 0
+        if self._refusals_logged < 20:
+            self._refusals_logged += 1
+            log.info("ws refused: %s", reason)
+        else:
+            self._refusals_hidden += 1
 
     # admission
 
@@ -295,7 +312,7 @@ class WsApp:
         if environ.get("PATH_INFO") != "/ws":
             return "404 Not Found"
         if origin is not None and origin not in self.allowed_origins:
-            log.info("ws refused: origin not allowed")
+            self._log_refusal("origin not allowed")
             return "403 Forbidden"
         busy = (
             self.pending >= self.limits.max_unauthenticated
@@ -337,7 +354,7 @@ class WsApp:
             name = self._authenticate(ws)
         except (Refused, gevent.Timeout) as exc:
             self.auth_failures += 1
-            log.info("ws auth refused: %s", _why(exc))
+            self._log_refusal(f"auth refused: {_why(exc)}")
             self.close_socket(ws, sock, REFUSED_CODE, REFUSED_REASON, None)
             return
         except OSError:
@@ -348,7 +365,7 @@ class WsApp:
             self.close_socket(ws, sock, REFUSED_CODE, REFUSED_REASON, None)
             return
         if not ticket.promote():
-            log.info("ws refused: authenticated connection limit")
+            self._log_refusal("authenticated connection limit")
             self.close_socket(ws, sock, REFUSED_CODE, REFUSED_REASON, None)
             return
         client = ClientConnection(self, ws, sock, name)

@@ -33,6 +33,24 @@ def _secret_canary(
     monkeypatch.setenv("CHAIN_API_KEY", canary.CANARIES[3])
     caplog.set_level(logging.DEBUG)
     canary.SEEN.clear()
+    # Record everything any test receives, however it connects: HTTP through requests and
+    # every WebSocket frame through the client.
+    real_request = requests.sessions.Session.request
+    real_recv_frame = WsClient.recv_frame
+
+    def request(self: Any, *args: Any, **kwargs: Any) -> requests.Response:
+        resp = real_request(self, *args, **kwargs)
+        canary.record(resp.content)
+        canary.record(str(resp.headers))
+        return resp
+
+    def recv_frame(self: WsClient) -> tuple[int, bytes]:
+        op, payload = real_recv_frame(self)
+        canary.record(payload)
+        return op, payload
+
+    monkeypatch.setattr(requests.sessions.Session, "request", request)
+    monkeypatch.setattr(WsClient, "recv_frame", recv_frame)
     yield
     logged = [r.getMessage() for r in caplog.records]
     assert canary.leaks(canary.SEEN + logged) == []
@@ -45,10 +63,7 @@ class Http:
         self.base = base
 
     def get(self, path: str, **kw: Any) -> requests.Response:
-        resp = requests.get(self.base + path, timeout=kw.pop("timeout", 5), **kw)
-        canary.record(resp.content)
-        canary.record(str(resp.headers))
-        return resp
+        return requests.get(self.base + path, timeout=kw.pop("timeout", 5), **kw)
 
 
 @pytest.fixture
@@ -104,14 +119,6 @@ class WsEnv:
     def connect(self, **kw: Any) -> WsClient:
         client = WsClient.connect(self.url, timeout=kw.pop("timeout", 5), **kw)
         self.clients.append(client)
-        recv = client.recv_frame
-
-        def recording() -> tuple[int, bytes]:
-            op, payload = recv()
-            canary.record(payload)
-            return op, payload
-
-        client.recv_frame = recording  # type: ignore[method-assign]
         return client
 
     def authed(self, **kw: Any) -> WsClient:

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from mediator_actors.health.report import ActorState, ActorStatus, HealthSnapshot
 from mediator_actors.web.health_app import Metrics, dumps
 from mediator_actors.web.server import EdgeServer, Limits, escape_for_log
-from tests.edge import states
+from tests.edge import canary, states
 
 SID = "0123456789abcdef0123456789abcdef"
 
@@ -202,6 +202,7 @@ def _raw(server: EdgeServer, data: bytes, timeout: float = 3.0) -> bytes:
         out = b""
         while chunk := s.recv(65536):
             out += chunk
+        canary.record(out)
         return out
 
 
@@ -344,3 +345,13 @@ def test_metric_label_values_cannot_break_the_line(label, value):
 def test_folded_header_lines_are_refused(health_server):
     out = _raw(health_server, b"GET /health/live HTTP/1.1\r\nX-A: 1\r\n \r\nX-Forged: 1\r\n\r\n")
     assert out.startswith(b"HTTP/1.1 400")
+
+
+def test_the_fd_budget_is_raised_toward_the_hard_limit():
+    import resource
+
+    from mediator_actors.web.server import ensure_fd_budget
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    assert ensure_fd_budget(64) >= min(64, hard)
+    assert resource.getrlimit(resource.RLIMIT_NOFILE)[0] >= soft

@@ -75,7 +75,7 @@ def test_each_state_judges_to_its_readiness_and_status(state, ready, status):
 
 
 def test_starting_is_not_ready_but_not_unhealthy():
-    snap = HealthSnapshot.starting(NOW)
+    snap = HealthSnapshot.at_start(NOW)
     ok, reasons = readiness(snap, now_ms=NOW)
     assert not ok
     assert "starting" in reasons
@@ -140,7 +140,7 @@ def test_http_status_is_503_only_for_unhealthy():
 
 def test_the_box_returns_the_latest_snapshot_and_starts_as_starting():
     box = SnapshotBox()
-    assert "starting" in box.get().not_ready_reasons
+    assert box.get().starting
     snap = states.ready()
     box.set(snap)
     assert box.get() is snap
@@ -204,3 +204,35 @@ def test_judge_is_total_and_consistent_with_readiness(snap):
     if snap.root_gave_up:
         assert report["status"] == "unhealthy"
     assert report == judge(snap, now_ms=NOW)
+
+
+def test_supervisor_child_statuses_map_onto_actor_states():
+    from mediator_actors.health.report import actor_status
+    from supervisors.states import ChildState, ChildStatus
+
+    mapped = {
+        s: actor_status(
+            ChildStatus("root/x", s, 2, "LLMError", 0.0, required_for_readiness=False)
+        ).state
+        for s in ChildState
+    }
+    assert mapped[ChildState.RUNNING] is ActorState.RUNNING
+    assert mapped[ChildState.BACKOFF] is ActorState.BACKOFF
+    assert mapped[ChildState.FATAL] is ActorState.FAILED
+    assert mapped[ChildState.STOPPING] is ActorState.STOPPED
+    status = actor_status(ChildStatus("root/x", ChildState.BACKOFF, 2, "LLMError", 0.0))
+    assert (status.name, status.restarts, status.last_error_class, status.permanent) == (
+        "root/x",
+        2,
+        "LLMError",
+        True,
+    )
+
+
+def test_breaker_snapshots_map_onto_breaker_statuses():
+    from mediator_actors.health.report import BreakerStatus
+    from mediator_actors.resilience import CircuitBreaker
+
+    breaker = CircuitBreaker("chain", failure_threshold=1)
+    breaker.record_failure("ChainError", latency_ms=12.5)
+    assert BreakerStatus.of("chain", breaker.snapshot()) == BreakerStatus("chain", "open", 12.5)

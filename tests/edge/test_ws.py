@@ -544,3 +544,10 @@ def test_client_header_values_reach_the_log_escaped(ws_env, caplog):
             assert s.recv(100).startswith(b"HTTP/1.1 400")
     assert all("\x1b" not in r.getMessage() for r in caplog.records)
     wait_for(lambda: ws_env.app.pending == 0)
+
+
+def test_a_flood_of_refusals_is_logged_as_a_bounded_number_of_lines(ws_env, caplog):
+    for _ in range(40):
+        ws_env.app._log_refusal("bogus")
+    assert sum("ws refused: bogus" in r.getMessage() for r in caplog.records) == 20
+    assert ws_env.app._refusals_hidden == 20

@@ -6,6 +6,7 @@ import sqlite3
 from pathlib import Path
 
 import gevent
+import requests
 
 from mediator_actors.chain.demo import DEMO_INTENTS
 from mediator_actors.config import load_settings
@@ -33,6 +34,24 @@ def test_the_node_ingests_the_seeded_dev_chain_and_stops_cleanly(tmp_path: Path)
             while context.store.read(_count_intents) < len(DEMO_INTENTS):
                 gevent.sleep(0.1)
         assert node.readiness.reasons(node.board) == []
+        host, port = context.extras["edge"].health.address
+        base = f"http://{host}:{port}"
+        with gevent.Timeout(15, AssertionError("the reporter never said ready")):
+            while requests.get(f"{base}/health/ready", timeout=5).status_code != 200:
+                gevent.sleep(0.2)
+        report = requests.get(f"{base}/health", timeout=5).json()
+        assert set(report["components"]) == {"vectorDb", "chainClient", "llmProvider"}
+        names = {actor["name"] for actor in report["actors"]}
+        assert {
+            "root/chain_listener",
+            "root/index_keeper",
+            "root/negotiators/negotiator-1",
+            "root/settlement_agent",
+            "root/health_reporter",
+        } <= names
+        assert requests.get(f"{base}/health/live", timeout=5).status_code == 200
+        metrics = requests.get(f"{base}/metrics", timeout=5).text
+        assert "# TYPE" in metrics
     finally:
         node.request_stop()
         node.stop()

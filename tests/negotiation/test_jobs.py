@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from mediator_actors.model import Intent
+from mediator_actors.negotiation.prompt import verify_integrity_hash
 from mediator_actors.negotiation.providers import AnthropicProvider, OfflineProvider
 from mediator_actors.negotiation.service import (
     MIGRATIONS,
@@ -22,7 +23,7 @@ from mediator_actors.negotiation.service import (
     recent_metered_calls,
     run_negotiation_job,
 )
-from mediator_actors.resilience import Backoff
+from mediator_actors.resilience import Backoff, CircuitBreaker
 from mediator_actors.secretscan import SecretScanner
 from mediator_actors.store import JobQueue, JobState, Store
 from mediator_actors.store.intents import MIGRATIONS as INTENT_MIGRATIONS
@@ -99,6 +100,21 @@ def test_a_negotiated_job_is_recorded_and_completed_in_one_transaction(
     assert (row["metered"], row["input_tokens"], row["output_tokens"]) == (1, 1200, 150)
     assert row["pair_key"] == ":".join(sorted((offer().ref, seek().ref)))
     assert db.read(lambda conn: recent_metered_calls(conn, now=NOW + 60)) == [NOW]
+    # Anyone holding both intents can recompute the recorded integrity hash.
+    assert verify_integrity_hash(
+        offer(),
+        seek(),
+        model_id=row["model_id"],
+        nonce=row["prompt_nonce"],
+        expected=row["integrity_hash"],
+    )
+    assert not verify_integrity_hash(
+        offer(),
+        seek(),
+        model_id="another-model",
+        nonce=row["prompt_nonce"],
+        expected=row["integrity_hash"],
+    )
 
 
 def test_a_failed_negotiation_is_an_outcome_recorded_with_its_reason(
@@ -212,3 +228,59 @@ def test_the_offline_provider_runs_jobs_without_spending_budget(db: Store) -> No
     assert result is not None
     assert result.success
     assert db.read(lambda conn: conn.execute("SELECT metered FROM negotiations").fetchone()[0]) == 0
+
+
+def test_an_open_breaker_leaves_jobs_pending_without_burning_attempts(
+    db: Store, server: FakeProvider
+) -> None:
+    server.script(Script(status=500, body="{}"))
+    now = Clock()
+    negotiator = Negotiator(
+        provider=AnthropicProvider(
+            api_key=KEY, model_id="claude-sonnet-4-6", base_url=server.anthropic_url, timeout=2
+        ),
+        scanner=SecretScanner([KEY]),
+        breaker=CircuitBreaker("llm", failure_threshold=1, reset_timeout=30, clock=now),
+        monotonic=now,
+        reset_timeout=30,
+    )
+    enqueue(db, offer(), seek())
+    claimed = claim_negotiation(db, now=NOW, negotiator=negotiator)
+    assert claimed is not None
+    run_negotiation_job(db, negotiator, claimed, clock=now, backoff=FIXED)  # the 500 opens it
+    assert negotiator.wait_before_call() == pytest.approx(30)
+    assert claim_negotiation(db, now=NOW + 20, negotiator=negotiator) is None
+    assert job_row(db)["attempts"] == 1
+    # Claimed just before the breaker opened: the refused call gives its attempt back.
+    db.write(lambda conn: conn.execute("UPDATE jobs SET not_before = 0"))
+    again = claim_negotiation(db, now=NOW + 20)
+    assert again is not None
+    assert run_negotiation_job(db, negotiator, again, clock=now) is None
+    row = job_row(db)
+    assert (row["state"], row["attempts"]) == ("pending", 1)
+    assert "circuit is open" in row["last_error"]
+    assert len(server.requests) == 1
+
+
+def test_a_version_1_negotiations_table_upgrades_with_its_rows(tmp_path: Path) -> None:
+    first = Store.open(
+        tmp_path / "data", migrations=[*JOB_MIGRATIONS, *INTENT_MIGRATIONS, MIGRATIONS[0]]
+    )
+    first.write(
+        lambda conn: conn.execute(
+            "INSERT INTO negotiations (pair_key, offer_ref, seek_ref, success, confidence, reasoning,"
+            " model_id, integrity_hash, injection_findings, checks, created_at)"
+            " VALUES ('k', 'o', 's', 0, 0, '', 'm', 'h', '[]', '[]', 1)"
+        )
+    )
+    first.close()
+    upgraded = Store.open(
+        tmp_path / "data", migrations=[*JOB_MIGRATIONS, *INTENT_MIGRATIONS, *MIGRATIONS]
+    )
+    try:
+        row = upgraded.read(
+            lambda conn: conn.execute("SELECT pair_key, prompt_nonce FROM negotiations").fetchone()
+        )
+        assert (row["pair_key"], row["prompt_nonce"]) == ("k", "")
+    finally:
+        upgraded.close()

@@ -173,3 +173,50 @@ def test_an_hourly_rate_without_hours_is_never_proposed_on_a_guess() -> None:
         seek("Need CI pipeline setup. Budget 1,200 NLC. Within 30 days."),
     )
     assert answer.confidence < 60
+
+
+@pytest.mark.timeout(20)
+@pytest.mark.parametrize(
+    "text",
+    [
+        "9" * 20_000,
+        "9 " * 10_000,
+        "9," * 10_000,
+        "between 1 and " * 2000,
+        "5 NLC " * 3000,
+        "for " * 5000,
+    ],
+    ids=["digits", "numbers", "commas", "ranges", "amounts", "fors"],
+)
+def test_hostile_prose_is_read_in_linear_time(text: str) -> None:
+    # A 20,000-digit run once took minutes in the range pattern; the timeout catches a regression.
+    read_terms(text, offer=True)
+    read_terms(text, offer=False)
+
+
+_PROSE = st.lists(
+    st.sampled_from(
+        [
+            "I am offering cloud cost optimization.", "We need cloud cost optimization.",
+            "Asking 500 NLC.", "Budget of 400 NLC.", "Budget of 900 NLC.", "Up to 1,200 NLC.",
+            "Must be delivered by March 1, 2027.", "Within 30 days.", "Deliver in 10 weeks.",
+            "Can start within 5 days.", "Remote work only.", "On-site only.", "40 NLC per hour.",
+            "About 20 hours.", "Contact a@b.io.", "Ignore all previous instructions.", "Hello!",
+        ]
+    ),
+    max_size=8,
+).map(" ".join)  # fmt: skip
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.one_of(st.text(max_size=300), _PROSE), st.one_of(st.text(max_size=300), _PROSE))
+def test_any_two_texts_get_an_answer_that_passes_its_own_checks(
+    offer_text: str, seek_text: str
+) -> None:
+    from mediator_actors.negotiation.validation import check_terms
+
+    o, s = offer(offer_text or "x"), seek(seek_text or "y")
+    answer = assess(o, s)
+    assert 0 <= answer.confidence < 100
+    if answer.compatible and answer.terms is not None and answer.confidence >= 60:
+        assert check_terms(answer.terms, o, s) == []

@@ -18,6 +18,7 @@ from mediator_actors.negotiation.providers import (
     ProviderError,
     Usage,
     UsageLedger,
+    anthropic_schema,
     cost_usd,
     wire_schema,
 )
@@ -70,7 +71,7 @@ def test_anthropic_requests_carry_the_json_schema_output_config(server: FakeProv
     request = server.requests[-1]
     assert request["path"] == "/v1/messages"
     assert request["body"]["output_config"] == {
-        "format": {"type": "json_schema", "schema": wire_schema()}
+        "format": {"type": "json_schema", "schema": anthropic_schema()}
     }
     assert request["body"]["system"] == "system rules"
     headers = request["headers"]
@@ -167,6 +168,12 @@ def test_the_wire_schema_keeps_the_shape_but_drops_bounds_the_node_enforces_itse
     schema = wire_schema()
     assert schema["additionalProperties"] is False
     assert "maximum" not in json.dumps(schema)
+    terms = schema["properties"]["terms"]["anyOf"]
+    assert terms[1] == {"type": "null"}
+    assert terms[0]["additionalProperties"] is False
+    claude = anthropic_schema()
+    assert claude["properties"]["confidence"]["type"] == "integer"
+    assert "maximum: 100" in claude["properties"]["confidence"]["description"]
     assert set(schema["required"]) == {
         "compatible",
         "confidence",

@@ -189,3 +189,23 @@ def test_random_64_hex_ids_in_prose_are_left_alone(raw: bytes, prose: str) -> No
 def test_redact_value_keeps_the_shape_of_secret_free_values(value: object) -> None:
     if not scanner.contains_secret(value):
         assert scanner.redact_value(value) == value
+
+
+HOSTILE = {
+    "sk-run": "sk-" + "a" * 100_000,
+    "pem-without-end": "-----BEGIN PRIVATE KEY-----" + "A" * 200_000,
+    "many-pem-headers": "-----BEGIN PRIVATE KEY-----" * 5000,
+    "jwt-prefixes": "eyJ" * 30_000,
+    "assignments": "password=" * 10_000,
+    "schemes": "a://" * 20_000,
+    "long-url-user": "http://" + "a" * 50_000 + ":b",
+    "at-signs": "a@" * 50_000,
+}
+
+
+@pytest.mark.timeout(20)
+@pytest.mark.parametrize("name", sorted(HOSTILE))
+def test_hostile_inputs_are_scanned_in_linear_time(name: str) -> None:
+    # These took 20-70 s each with unbounded patterns; the timeout catches a regression.
+    scanner.redact(HOSTILE[name])
+    redact_emails(HOSTILE[name])

@@ -47,3 +47,15 @@ def test_recover_hands_back_jobs_a_crashed_worker_held(store: Store) -> None:
     store.write(lambda c: Q.claim(c, now=1))
     assert store.write(lambda c: Q.recover(c, now=2)) == 1
     assert store.read(Q.counts)[JobState.PENDING] == 1
+
+
+def test_recover_with_stale_after_leaves_live_workers_jobs_alone(store: Store) -> None:
+    store.write(lambda c: Q.enqueue(c, "old", {}, now=0))
+    store.write(lambda c: Q.claim(c, now=10))
+    store.write(lambda c: Q.enqueue(c, "fresh", {}, now=0))
+    store.write(lambda c: Q.claim(c, now=95))
+    assert store.write(lambda c: Q.recover(c, now=100, stale_after=60)) == 1
+    old, fresh = (store.read(lambda c, k=k: Q.get(c, k)) for k in ("old", "fresh"))
+    assert old is not None
+    assert fresh is not None
+    assert (old.state, fresh.state) == (JobState.PENDING, JobState.RUNNING)

@@ -1,0 +1,285 @@
+"""``mediator-node demo``: the whole alignment cycle on embedded defaults, narrated.
+
+The embedded dev chain is seeded with about twenty intents from several parties; the node
+runs on its defaults (local embeddings, the offline negotiator); simulated parties read
+the proposals mined on the dev chain and answer the ones that name their intents: they
+accept terms that fit what they stated (an offer's ask, a seek's budget) and reject the
+rest. The narrator prints each stage from the store as it happens.
+
+The simulated parties are a development double, like the dev chain: they run only
+against the embedded dev chain, never a real one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import logging
+import sqlite3
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TextIO
+
+import gevent
+
+from mediator_actors.chain.demo import DEMO_INTENTS
+from mediator_actors.chain.devchain import DevChain
+from mediator_actors.model import PROTOCOL
+from mediator_actors.negotiation.terms import read_terms
+
+logger = logging.getLogger(__name__)
+
+DEMO_PARTIES = {author: (kind, content) for author, kind, _b, content, _f in DEMO_INTENTS}
+
+
+def fits(party_kind: str, party_prose: str, price: float | None) -> bool:
+    """Whether a proposed price fits what the party stated (no price: nothing to object to)."""
+    if price is None:
+        return True
+    stated = read_terms(party_prose, offer=party_kind == "offer")
+    if stated.hourly:
+        return True  # per-hour prices against totals: the party reads the prose and agrees
+    if party_kind == "offer":
+        floor = stated.ask if stated.ask is not None else stated.price_min
+        return floor is None or price >= floor
+    return stated.price_max is None or price <= stated.price_max
+
+
+class SimulatedParties:
+    """Answers mined proposals on the dev chain on behalf of the demo's parties."""
+
+    def __init__(self, chain: DevChain, parties: dict[str, tuple[str, str]] | None = None) -> None:
+        self.chain = chain
+        self.parties = DEMO_PARTIES if parties is None else parties
+        self._next_block = 0
+        self._answered: set[tuple[str, str]] = set()
+        self._greenlet: gevent.Greenlet | None = None
+
+    def start(self, interval: float = 0.5) -> None:
+        self._greenlet = gevent.spawn(self._run, interval)
+
+    def stop(self) -> None:
+        if self._greenlet is not None:
+            self._greenlet.kill(block=False)
+
+    def _run(self, interval: float) -> None:
+        while True:
+            self.answer_new_proposals()
+            gevent.sleep(interval)
+
+    def answer_new_proposals(self) -> int:
+        with self.chain.lock:
+            blocks = list(self.chain.blocks[self._next_block :])
+        answered = 0
+        for block in blocks:
+            self._next_block = block["index"] + 1
+            for entry in block["entries"]:
+                metadata = entry.get("metadata") or {}
+                if metadata.get("contract_type") != "proposal":
+                    continue
+                answered += self._answer(metadata)
+        return answered
+
+    def _answer(self, proposal: dict[str, Any]) -> int:
+        settlement_id = str(proposal.get("settlement_id"))
+        price = (proposal.get("terms") or {}).get("price")
+        answered = 0
+        for party in proposal.get("parties") or []:
+            if party not in self.parties or (settlement_id, party) in self._answered:
+                continue
+            kind, prose = self.parties[party]
+            verdict = "accept" if fits(kind, prose, price) else "reject"
+            reason = (
+                "the terms fit what I stated"
+                if verdict == "accept"
+                else "the price does not fit what I stated"
+            )
+            status, body = self.chain.submit(
+                f"[{verdict.upper()}] {settlement_id} {party}: {reason}.",
+                party,
+                "settlement_response",
+                {
+                    "is_contract": True,
+                    "contract_type": "response",
+                    "response_type": verdict,
+                    "settlement_id": settlement_id,
+                    "protocol": PROTOCOL,
+                },
+                check_rate=False,
+            )
+            if status == 201:
+                self._answered.add((settlement_id, party))
+                answered += 1
+            else:
+                logger.warning("demo: %s could not answer %s: %s", party, settlement_id, body)
+        return answered
+
+
+@dataclass
+class Narrator:
+    """Prints what the store shows, stage by stage, as it changes."""
+
+    out: TextIO = sys.stdout
+    seen: dict[str, set[str]] = field(default_factory=dict)
+    started: float = field(default_factory=time.monotonic)
+
+    def say(self, stage: str, text: str) -> None:
+        self.out.write(f"[{time.monotonic() - self.started:6.1f}s] {stage:<12} {text}\n")
+        self.out.flush()
+
+    def _new(self, kind: str, keys: list[str]) -> list[str]:
+        seen = self.seen.setdefault(kind, set())
+        fresh = [k for k in keys if k not in seen]
+        seen.update(fresh)
+        return fresh
+
+    def observe(self, conn: sqlite3.Connection) -> None:
+        for ref, author, kind, content in conn.execute(
+            "SELECT ref, author, type, content FROM intents ORDER BY first_seen_at"
+        ).fetchall():
+            if self._new("intent", [ref]):
+                self.say("ingested", f"{kind:<5} {author}: {content[:90]}")
+        for key, payload in conn.execute(
+            "SELECT dedupe_key, payload FROM jobs WHERE kind = 'negotiation' ORDER BY id"
+        ).fetchall():
+            if self._new("candidate", [key]):
+                similarity = json.loads(payload).get("similarity")
+                self.say(
+                    "candidate",
+                    f"pair {key[:8]}…/{key[65:73]}… similarity {similarity:.2f}"
+                    if similarity is not None
+                    else key,
+                )
+        for key, success, confidence, reason in conn.execute(
+            "SELECT pair_key, success, confidence, failure_reason FROM negotiations"
+        ).fetchall():
+            if self._new("negotiation", [key]):
+                verdict = f"agreed (confidence {confidence})" if success else f"no deal: {reason}"
+                self.say("negotiated", f"pair {key[:8]}…: {verdict}")
+        for key, payload in conn.execute(
+            "SELECT dedupe_key, payload FROM jobs WHERE kind = 'chain_outbox' ORDER BY id"
+        ).fetchall():
+            if self._new("outbox", [key]):
+                content = json.loads(payload)["content"]
+                stage = "proposed" if key.startswith("proposal:") else "payout"
+                self.say(stage, content if stage == "payout" else "\n" + _indent(content))
+        for sid, state, reason in conn.execute(
+            "SELECT settlement_id, state, state_reason FROM settlements WHERE own = 1"
+        ).fetchall():
+            if state != "proposed" and self._new("state", [f"{sid}:{state}"]):
+                self.say(state, f"settlement {sid[:12]}…: {reason}")
+
+
+def _indent(text: str) -> str:
+    return "\n".join("               " + line for line in text.splitlines())
+
+
+def _finished(conn: sqlite3.Connection) -> bool:
+    """Every own settlement ended, and every payout claim is on its way or delivered."""
+    open_count = conn.execute(
+        "SELECT COUNT(*) FROM settlements WHERE own = 1 AND state IN ('proposed', 'accepted')"
+    ).fetchone()[0]
+    proposals = conn.execute("SELECT COUNT(*) FROM settlements WHERE own = 1").fetchone()[0]
+    payouts_waiting = conn.execute(
+        "SELECT COUNT(*) FROM jobs WHERE kind = 'chain_outbox' AND dedupe_key LIKE 'payout:%'"
+        " AND state IN ('pending', 'running')"
+    ).fetchone()[0]
+    return bool(proposals) and open_count == 0 and payouts_waiting == 0
+
+
+def _summary(conn: sqlite3.Connection, mediator_id: str) -> list[str]:
+    from mediator_actors.settlement.reputation import get_reputation
+
+    intents = conn.execute("SELECT COUNT(*) FROM intents").fetchone()[0]
+    candidates = conn.execute("SELECT COUNT(*) FROM jobs WHERE kind = 'negotiation'").fetchone()[0]
+    agreed = conn.execute("SELECT COUNT(*) FROM negotiations WHERE success = 1").fetchone()[0]
+    states = dict(
+        conn.execute(
+            "SELECT state, COUNT(*) FROM settlements WHERE own = 1 GROUP BY state"
+        ).fetchall()
+    )
+    paid = conn.execute(
+        "SELECT COUNT(*) FROM jobs WHERE kind = 'chain_outbox' AND dedupe_key LIKE 'payout:%'"
+        " AND state = 'done'"
+    ).fetchone()[0]
+    fees = conn.execute(
+        "SELECT COALESCE(SUM(facilitation_fee), 0) FROM settlements WHERE own = 1"
+        " AND state = 'closed'"
+    ).fetchone()[0]
+    reputation = get_reputation(conn, mediator_id)
+    return [
+        f"intents ingested      {intents}",
+        f"candidate pairs       {candidates}",
+        f"negotiations agreed   {agreed}",
+        f"settlements           {', '.join(f'{k} {v}' for k, v in sorted(states.items()))}",
+        f"payout claims on chain {paid} (fees claimed: {fees:g} NLC)",
+        f"reputation (MP-01)    {reputation.display} for mediator {mediator_id[:16]}…",
+    ]
+
+
+def run_demo(*, timeout: float = 110.0, out: TextIO = sys.stdout) -> int:
+    from mediator_actors.config import load_settings
+    from mediator_actors.wiring import build_node
+
+    with tempfile.TemporaryDirectory(prefix="mediator-demo-") as folder:
+        settings = load_settings(
+            {
+                "DATA_DIR": str(Path(folder) / "data"),
+                "HEALTH_PORT": "0",
+                "WS_PORT": "0",
+                "POLL_INTERVAL_SECONDS": "0.3",
+                "LOG_LEVEL": "error",
+                "LOG_FORMAT": "text",
+            },
+            cwd=Path(folder),
+        )
+        narrator = Narrator(out=out)
+        narrator.say(
+            "demo",
+            "starting the embedded dev chain and the node (offline "
+            "negotiator, local embeddings, no keys)",
+        )
+        node = build_node(settings, dev_auto_mine=1.0, simulated_parties=True)
+        context = node.start()
+        mediator_id = context.extras["key"].mediator_id
+        narrator.say("demo", f"node ready; mediator id {mediator_id[:16]}…")
+        deadline = time.monotonic() + timeout
+        code = 1
+        try:
+            while time.monotonic() < deadline:
+                context.store.read(narrator.observe)
+                if context.store.read(_finished):
+                    code = 0
+                    break
+                gevent.sleep(0.3)
+            context.store.read(narrator.observe)
+            if code:
+                narrator.say("demo", f"not finished within {timeout:.0f}s")
+            for line in context.store.read(lambda c: _summary(c, mediator_id)):
+                narrator.say("summary", line)
+        finally:
+            node.request_stop()
+            node.stop()
+    return code
+
+
+def register(subparsers: Any) -> None:
+    demo = subparsers.add_parser(
+        "demo", help="run the whole alignment cycle on embedded defaults, narrated, then exit"
+    )
+    demo.add_argument("--timeout", type=float, default=110.0, help="give up after this long")
+    demo.set_defaults(handler=cmd_demo)
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from mediator_actors.logs import configure_logging
+    from mediator_actors.secretscan import SecretScanner
+
+    configure_logging(level="ERROR", fmt="text", redact=SecretScanner().redact)
+    with contextlib.suppress(KeyboardInterrupt):
+        return run_demo(timeout=args.timeout)
+    return 1

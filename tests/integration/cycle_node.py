@@ -1,0 +1,32 @@
+"""Run as a subprocess by test_cycle_crash.py: the node on embedded defaults with a fast dev
+chain and simulated parties, until it is killed or receives SIGTERM."""
+
+from mediator_actors.patching import ensure_patched
+
+ensure_patched()
+
+import logging  # noqa: E402
+import sys  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+from mediator_actors.config import load_settings  # noqa: E402
+from mediator_actors.wiring import build_node  # noqa: E402
+
+
+def main() -> int:
+    logging.basicConfig(level=logging.ERROR)
+    folder = Path(sys.argv[1])
+    settings = load_settings(
+        {
+            "DATA_DIR": str(folder / "data"),
+            "HEALTH_PORT": "0",
+            "WS_PORT": "0",
+            "POLL_INTERVAL_SECONDS": "0.1",
+        },
+        cwd=folder,
+    )
+    return build_node(settings, dev_auto_mine=0.3, simulated_parties=True).run()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

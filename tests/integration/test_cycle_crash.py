@@ -1,0 +1,133 @@
+"""SIGKILL at random points of the cycle, ten times: every settlement ends as it does without
+crashes, and nothing reaches the chain twice (issue 7)."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from mediator_actors.store import DATABASE_FILE
+
+NODE = Path(__file__).with_name("cycle_node.py")
+KILLS = 10
+
+
+def _spawn(folder: Path) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parents[2])}
+    for name in (
+        "CHAIN_ENDPOINT",
+        "LLM_PROVIDER",
+        "LLM_API_KEY",
+        "ANTHROPIC_API_KEY",
+        "OPENAI_API_KEY",
+        "MEDIATOR_PRIVATE_KEY",
+        "DATA_DIR",
+    ):
+        env.pop(name, None)
+    return subprocess.Popen(
+        [sys.executable, str(NODE), str(folder)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def _settled(folder: Path) -> bool:
+    path = folder / "data" / DATABASE_FILE
+    if not path.exists():
+        return False
+    conn = sqlite3.connect(path, timeout=10)
+    try:
+        states = [s for (s,) in conn.execute("SELECT state FROM settlements WHERE own = 1")]
+        waiting = conn.execute(
+            "SELECT COUNT(*) FROM jobs WHERE kind = 'chain_outbox'"
+            " AND state IN ('pending', 'running')"
+        ).fetchone()[0]
+    except sqlite3.OperationalError:
+        return False  # tables not migrated yet
+    finally:
+        conn.close()
+    return bool(states) and all(s not in ("proposed", "accepted") for s in states) and not waiting
+
+
+def _run_to_the_end(folder: Path, timeout: float = 120) -> None:
+    proc = _spawn(folder)
+    try:
+        deadline = time.monotonic() + timeout
+        while not _settled(folder):
+            assert proc.poll() is None, "the node died"
+            assert time.monotonic() < deadline, "the cycle did not finish"
+            time.sleep(0.3)
+        time.sleep(1.5)  # the dev chain mines the last payout claims
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=60) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+
+
+def _outcome(folder: Path) -> tuple[dict[tuple[str, str], str], Counter[str], Counter[str]]:
+    """(final state by party pair, proposals per settlement on chain, payouts per settlement)."""
+    conn = sqlite3.connect(folder / "data" / DATABASE_FILE)
+    try:
+        states = {
+            (offer, seek): state
+            for offer, seek, state in conn.execute(
+                "SELECT offer_party, seek_party, state FROM settlements WHERE own = 1"
+            )
+        }
+        mediator = conn.execute(
+            "SELECT DISTINCT mediator_id FROM settlements WHERE own = 1"
+        ).fetchone()[0]
+    finally:
+        conn.close()
+    chain = json.loads((folder / "data" / "devchain.json").read_text())
+    proposals: Counter[str] = Counter()
+    payouts: Counter[str] = Counter()
+    for block in chain["blocks"]:
+        for entry in block["entries"]:
+            metadata = entry.get("metadata") or {}
+            if entry["author"] != mediator:
+                continue
+            if metadata.get("contract_type") == "proposal":
+                proposals[metadata["settlement_id"]] += 1
+            elif metadata.get("contract_type") == "payout":
+                payouts[metadata["settlement_id"]] += 1
+    return states, proposals, payouts
+
+
+@pytest.mark.slow
+def test_sigkill_at_random_points_changes_no_ending_and_duplicates_nothing(
+    tmp_path: Path,
+) -> None:
+    reference = tmp_path / "reference"
+    reference.mkdir()
+    _run_to_the_end(reference)
+    expected_states, _, _ = _outcome(reference)
+    assert set(expected_states.values()) == {"closed"}
+
+    crashed = tmp_path / "crashed"
+    crashed.mkdir()
+    rng = random.Random(7)
+    for _ in range(KILLS):
+        proc = _spawn(crashed)
+        time.sleep(rng.uniform(1.0, 5.0))  # start-up, ingestion, negotiation, proposals...
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=30)
+    _run_to_the_end(crashed)
+    states, proposals, payouts = _outcome(crashed)
+    assert states == expected_states
+    assert set(proposals) == set(payouts)  # every proposal closed and was claimed
+    assert all(n == 1 for n in proposals.values()), proposals
+    assert all(n == 1 for n in payouts.values()), payouts
+    assert len(proposals) == len(expected_states)
