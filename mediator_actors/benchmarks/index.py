@@ -7,6 +7,7 @@ Runs blocking, in the CLI process: nothing else shares the hub there.
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable, Sequence
 from typing import Any
