@@ -1,7 +1,7 @@
 """``mediator-node benchmark``: the runbook's "run benchmark".
 
 ``SUITES`` maps a suite name to the module whose ``run(*, intents, quick)`` measures it; more
-suites (chain, negotiation, supervision) register by adding a line here.
+suites register by adding a line here. Suites run one after another, in name order.
 """
 
 from __future__ import annotations
@@ -71,13 +71,15 @@ def format_results(name: str, figures: dict[str, Any]) -> str:
     """Human output: machine first, then each figure beside its reference and target."""
     lines = [f"== {name} =="]
     machine = figures.get("machine")
-    if isinstance(machine, dict):
+    if isinstance(machine, dict) and "cpu" in machine and "cores" in machine:
         versions = ", ".join(f"{k} {v}" for k, v in machine.get("versions", {}).items())
         lines.append(
             f"machine: {machine.get('cpu')}, {machine.get('cores')} cores, "
             f"{machine.get('memory_gb')} GiB, load {machine.get('load_average_1m')}"
         )
         lines.append(f"versions: {versions}")
+    elif isinstance(machine, dict):
+        lines.append("machine: " + ", ".join(f"{k} {v}" for k, v in machine.items()))
     reference = figures.get("reference_384") or {}
     targets = figures.get("targets") or {}
     for key, value in figures.items():

@@ -146,7 +146,9 @@ class VectorIndex:
                 label = self._next_label
                 self._next_label += 1
             labels[i] = label
-        needed = self.element_count + len(new)
+        # deleted slots are reused first (replace_deleted), so only the rest needs room
+        vacant = self.element_count - len(self._label_of)
+        needed = self.element_count + max(0, len(new) - vacant)
         if needed > self.capacity:
             self._native.resize_index(max(needed, 2 * self.capacity))
         rows = matrix[list(latest.values())]

@@ -136,7 +136,15 @@ class SnapshotStore:
 
         ``cursor`` is the chain cursor the index reflects (any JSON value); it comes back
         from :meth:`load`. Costs about the index file size in writes plus three fsyncs.
+        A failure (disk full, permissions) raises :class:`VectorIndexError` and leaves the
+        previous generation current.
         """
+        try:
+            return self._save(index, cursor)
+        except (OSError, RuntimeError, TypeError, ValueError) as exc:
+            raise VectorIndexError(f"index snapshot failed in {self.folder}: {exc}") from exc
+
+    def _save(self, index: VectorIndex, cursor: Any) -> SnapshotInfo:
         self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
         generation = max(self.generations(), default=0) + 1
         name = f"gen-{generation:08d}"

@@ -70,3 +70,48 @@ def test_the_shared_corpus_is_found_and_checked_when_present() -> None:
     assert len(corpus.queries) == 1000
     if corpus.source != "generated":
         assert corpus.verified is True
+
+
+def test_the_service_named_by_an_intent_is_read_from_both_phrasings() -> None:
+    from mediator_actors.benchmarks.index import _service
+
+    assert _service("We need video editing for a language project. Budget") == "video editing"
+    assert (
+        _service("I am offering embedded firmware for sensors for e-commerce projects. More")
+        == "embedded firmware for sensors"
+    )
+    assert _service("Something else entirely.") is None
+
+
+def test_service_match_counts_intents_whose_best_counterpart_names_their_service() -> None:
+    import numpy as np
+
+    from mediator_actors.benchmarks.index import _service, service_match_at_1
+
+    intents = generate_intents(80, seed=11)
+    names = [_service(i.content) for i in intents]
+    services = sorted({n for n in names if n is not None})
+    # one dimension per service: every best counterpart names the same service when one exists
+    vectors = np.zeros((len(intents), len(services)), dtype=np.float32)
+    for row, name in enumerate(names):
+        vectors[row, services.index(name)] = 1.0
+    exact = service_match_at_1(intents, vectors)
+    scrambled = service_match_at_1(intents, vectors[::-1].copy())
+    assert exact is not None
+    assert scrambled is not None
+    assert exact > scrambled
+
+
+@pytest.mark.slow
+def test_the_real_index_suite_runs_end_to_end_on_a_small_corpus(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(cli, "COMMAND_MODULES", ("mediator_actors.benchmarks.commands",))
+    assert cli.main(["benchmark", "--suite", "index", "--quick", "--intents", "120", "--json"]) == 0
+    figures = json.loads(capsys.readouterr().out)["index"]
+    assert figures["intents"] == 120
+    assert 0.0 <= figures["recall_at_10"] <= 1.0
+    assert figures["candidate_pairs"] > 0
+    for key in ("build_s", "query_p99_ms", "candidate_pass_s", "rss_mb", "hash_embed_per_s"):
+        assert figures[key] >= 0
+    assert figures["machine"]["cores"] >= 1

@@ -87,3 +87,15 @@ def test_updating_a_live_intent_after_a_delete_leaves_no_duplicate(
     answer = [ref for ref, _ in built.query(vectors[2:3], 10)[0]]
     assert len(answer) == len(set(answer))
     assert intents[1].ref in answer[:2]
+
+
+def test_churn_at_the_cache_limit_reuses_slots_instead_of_growing(vectors: np.ndarray) -> None:
+    params = IndexParams(dimensions=DIM, max_items=50, initial_capacity=50, threads=1)
+    index = VectorIndex(embedder_id=EMBEDDER.id, params=params)
+    index.add([f"a{i}" for i in range(50)], vectors[:50])
+    for round_ in range(5):
+        rows = vectors[50 + 10 * round_ : 60 + 10 * round_]
+        assert len(index.add([f"b{round_}-{i}" for i in range(10)], rows)) == 10
+    assert len(index) == 50
+    assert index.capacity == 50
+    assert index.element_count == 50

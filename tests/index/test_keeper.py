@@ -121,6 +121,48 @@ def test_candidates_become_negotiation_jobs_once_and_respect_exclusions(
     assert 0 < len(first) <= 50
     assert core.candidates(is_excluded=lambda key: True) == []
     second = core.candidates()
+    assert second
     assert not {p.key for p in first} & {p.key for p in second}
     counts = full_store.read(lambda c: JobQueue("negotiation").counts(c))
     assert sum(counts.values()) == len(first) + len(second)
+
+
+def test_the_node_settings_place_and_size_the_index(full_store: Store, tmp_path: Path) -> None:
+    from mediator_actors.config import load_settings
+    from mediator_actors.embedding import make_embedder_from_settings
+    from mediator_actors.index.keeper import make_index_core
+
+    settings = load_settings(
+        {
+            "DATA_DIR": str(tmp_path / "data"),
+            "MAX_INTENTS_CACHE": "1234",
+            "EMBEDDING_PROVIDER": "hash",
+            "VECTOR_DIMENSIONS": str(DIM),
+        },
+        cwd=tmp_path,
+    )
+    embedder, degraded = make_embedder_from_settings(settings)
+    core = make_index_core(settings, store=full_store, embedder=embedder, degraded=degraded)
+    assert core.params.max_items == 1234
+    assert core.params.dimensions == DIM
+    assert core.folder == settings.vector_db_path
+    assert core.health() == {
+        "ready": False,
+        "embedder": embedder.id,
+        "degraded": None,
+        "intents": 0,
+    }
+
+
+def test_a_pass_is_skipped_until_the_index_changes_once_every_pair_is_queued(
+    full_store: Store, tmp_path: Path, intents: list[Intent]
+) -> None:
+    _add(full_store, intents[:30])
+    core = _core(full_store, tmp_path / "vectors", CountingEmbedder())
+    core.start()
+    core.settings = CandidateSettings(threshold=0.3, max_jobs=10_000)
+    assert core.candidates()
+    assert core.candidates() == []  # skipped: nothing changed, everything queued
+    _add(full_store, intents[30:60])
+    assert core.sync().added == 30
+    assert core.candidates()

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from mediator_actors.index import snapshots
 from mediator_actors.index.hnsw import IndexParams, VectorIndex
@@ -260,3 +262,56 @@ def test_no_flipped_header_byte_or_truncation_crashes_the_loading_process(
     )
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip() == "['rebuild']"
+
+
+def test_a_failed_save_is_an_index_error_and_keeps_the_previous_generation(
+    tmp_path: Path, built: VectorIndex, params: IndexParams
+) -> None:
+    store = SnapshotStore(tmp_path)
+    store.save(built, cursor=1)
+    with pytest.raises(snapshots.VectorIndexError, match="snapshot failed"):
+        store.save(built, cursor={"not": float("nan")})
+    loaded = _load(tmp_path, params)
+    assert loaded.source is LoadSource.CURRENT
+    assert loaded.cursor == 1
+
+
+def test_an_empty_index_round_trips(tmp_path: Path, params: IndexParams) -> None:
+    SnapshotStore(tmp_path).save(VectorIndex(embedder_id=EMBEDDER.id, params=params))
+    loaded = _load(tmp_path, params)
+    assert loaded.index is not None
+    assert len(loaded.index) == 0
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    target=st.sampled_from(["manifest.json", "labels.json", "CURRENT"]),
+    content=st.one_of(
+        st.binary(max_size=300),
+        st.recursive(
+            st.none() | st.booleans() | st.integers() | st.text(max_size=20),
+            lambda inner: (
+                st.lists(inner, max_size=4)
+                | st.dictionaries(st.text(max_size=12), inner, max_size=4)
+            ),
+            max_leaves=12,
+        ).map(lambda value: json.dumps(value).encode()),
+    ),
+)
+def test_any_bytes_in_a_snapshot_file_end_in_a_fallback_or_a_rebuild(
+    tmp_path_factory: pytest.TempPathFactory,
+    built: VectorIndex,
+    params: IndexParams,
+    target: str,
+    content: bytes,
+) -> None:
+    folder = tmp_path_factory.mktemp("fuzz")
+    SnapshotStore(folder).save(built, cursor=1)
+    path = folder / "CURRENT" if target == "CURRENT" else _gen(folder, 1) / target
+    path.write_bytes(content)
+    loaded = _load(folder, params)
+    assert loaded.source in {LoadSource.FALLBACK, LoadSource.REBUILD, LoadSource.CURRENT}
+    if loaded.index is not None:
+        assert loaded.index.refs() == built.refs()
