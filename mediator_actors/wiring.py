@@ -29,8 +29,7 @@ from mediator_actors.config import LLMProvider, Settings
 from mediator_actors.embedding.factory import make_embedder_from_settings
 from mediator_actors.health.report import SnapshotBox
 from mediator_actors.index import vectors as vector_table
-from mediator_actors.index.hnsw import IndexParams
-from mediator_actors.index.keeper import IndexCore
+from mediator_actors.index.keeper import IndexCore, make_index_core
 from mediator_actors.negotiation import service as negotiation_tables
 from mediator_actors.negotiation.service import build_negotiator
 from mediator_actors.node import Node, NodeContext
@@ -150,16 +149,10 @@ def _chain_client(context: NodeContext) -> ChainClient:
 
 
 def _index_core(context: NodeContext) -> IndexCore:
-    """Load the embedder (hash-checked model files, offloaded) and build the index core."""
-    settings = context.settings
-    embedder, degraded = run_blocking(make_embedder_from_settings, settings)
-    params = IndexParams(dimensions=embedder.dimensions, max_items=settings.max_intents_cache)
-    return IndexCore(
-        store=context.store,
-        embedder=embedder,
-        folder=settings.vector_db_path,
-        params=params,
-        degraded=degraded,
+    """Load the embedder (hash-checked model files, offloaded), then the index core."""
+    embedder, degraded = run_blocking(make_embedder_from_settings, context.settings)
+    return make_index_core(
+        context.settings, store=context.store, embedder=embedder, degraded=degraded
     )
 
 
