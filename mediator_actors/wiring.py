@@ -196,7 +196,9 @@ def build_children(context: NodeContext) -> list[ChildSpec]:
 
     def start_writer(link: Link) -> pykka.ActorRef[ChainWriterActor]:
         return ChainWriterActor.start(
-            link, drainer=ChainWriter(store=store, client=poster), interval=interval
+            link,
+            drainer=ChainWriter(store=store, client=poster, scanner=extras["scanner"]),
+            interval=interval,
         )
 
     def start_index(link: Link) -> pykka.ActorRef[IndexKeeper]:
@@ -247,6 +249,7 @@ def build_children(context: NodeContext) -> list[ChildSpec]:
         ),
         pool_spec(
             batch=32 if settings.llm_provider is LLMProvider.OFFLINE else 1,
+            events=hub,
             size=settings.negotiator_pool_size,
             store=store,
             negotiator=negotiator,

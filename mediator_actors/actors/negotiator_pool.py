@@ -8,7 +8,12 @@ from typing import Any
 
 import pykka
 
-from mediator_actors.actors.messages import NegotiationsQueued, NegotiationSucceeded, Roles
+from mediator_actors.actors.messages import (
+    EventSink,
+    NegotiationsQueued,
+    NegotiationSucceeded,
+    Roles,
+)
 from mediator_actors.actors.periodic import PeriodicActor
 from mediator_actors.negotiation.service import (
     Negotiator,
@@ -37,9 +42,11 @@ class NegotiatorWorker(PeriodicActor):
         registry: RoleRegistry,
         interval: float,
         recover: bool,
+        events: EventSink,
         batch: int = 1,
     ) -> None:
         super().__init__(link, interval=interval)
+        self.events = events
         self.batch = batch
         self.store = store
         self.negotiator = negotiator
@@ -68,8 +75,21 @@ class NegotiatorWorker(PeriodicActor):
             return None
         results = run_negotiation_jobs(self.store, self.negotiator, claimed)
         for item, result in zip(claimed, results, strict=True):
-            if result is not None and result.success:
-                low, high = sorted((item.offer.ref, item.seek.ref))
+            if result is None:
+                continue  # it will be retried; nothing was decided
+            low, high = sorted((item.offer.ref, item.seek.ref))
+            self.events.publish(
+                "negotiations",
+                {
+                    "type": "negotiation_succeeded" if result.success else "negotiation_failed",
+                    "pair": f"{low}:{high}",
+                    "intents": [item.offer.ref, item.seek.ref],
+                    "parties": [item.offer.author, item.seek.author],
+                    "confidence": result.confidence,
+                    "reason": result.failure_reason,
+                },
+            )
+            if result.success:
                 self.registry.tell(Roles.SETTLEMENT_AGENT, NegotiationSucceeded(f"{low}:{high}"))
         return 0.0
 
@@ -103,6 +123,7 @@ def pool_spec(
     registry: RoleRegistry,
     board: StatusBoard,
     interval: float,
+    events: EventSink,
     batch: int = 1,
     policy: SupervisorPolicy | None = None,
 ) -> ChildSpec:
@@ -120,6 +141,8 @@ def pool_spec(
                 registry=registry,
                 interval=interval,
                 recover=n == 1,
+                events=events,
+                batch=batch,
             )
 
         return ChildSpec(f"negotiator-{n}", start=start, heartbeat_timeout=WORKER_HEARTBEAT_TIMEOUT)

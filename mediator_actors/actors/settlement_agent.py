@@ -179,6 +179,7 @@ class SettlementAgent(PeriodicActor):
                     "type": "settlement_proposed",
                     "settlement_id": item.settlement_id,
                     "pair": item.pair_key,
+                    "intents": item.pair_key.split(":"),
                     "content": item.content,
                 },
             )

@@ -37,6 +37,7 @@ from mediator_actors.chain.client import (
 from mediator_actors.errors import ChainError, CodecError
 from mediator_actors.model import canonical_json
 from mediator_actors.resilience import Backoff
+from mediator_actors.secretscan import SecretScanner
 from mediator_actors.store import Job, JobQueue, Store
 from mediator_actors.textsafety import escape_for_log
 
@@ -115,8 +116,10 @@ class ChainWriter:
         window: float = 60.0,
         batch: int = 20,
         backoff: Backoff | None = None,
+        scanner: SecretScanner | None = None,
     ) -> None:
         self._store = store
+        self._scanner = scanner
         self._client = client
         self._clock = clock
         self._per_author = per_author
@@ -171,6 +174,13 @@ class ChainWriter:
         self, job: Job, author: str, window: deque[float], now: float, tally: _Tally
     ) -> None:
         payload = job.payload
+        if self._scanner is not None and self._scanner.contains_secret(payload):
+            # The last gate before the chain: an entry that would publish a secret is never
+            # sent. The reason names no value; the entry stays in the store for review.
+            logger.error("chain: refused to post %s: it contains a secret", job.dedupe_key)
+            self._finish(job, failed_reason="contains_secret")
+            tally.failed.append((job.dedupe_key, "contains_secret"))
+            return
         try:
             result = self._client.post_entry(
                 content=payload["content"],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from mediator_actors.chain.client import ChainClient
 from mediator_actors.chain.devchain import DevChain
 from mediator_actors.chain.writer import OUTBOX, ChainWriter, OutgoingEntry, enqueue_entry
 from mediator_actors.resilience import Backoff
+from mediator_actors.secretscan import SecretScanner
 from mediator_actors.store import JobState, Store
 from mediator_actors.store.jobs import MIGRATIONS as JOB_MIGRATIONS
 
@@ -162,3 +164,26 @@ def test_an_unreadable_answer_is_retried_not_lost(outbox_store: Store, clock: Fa
         assert job.last_error is not None
     finally:
         server.stop()
+
+
+def test_an_entry_that_would_publish_a_secret_is_never_posted(
+    devchain: DevChain, client: ChainClient, outbox_store: Store, clock: FakeClock
+) -> None:
+    leaked = "sk-ant-api03-" + "Zq" * 40
+    own_key = "cd" * 32
+    enqueue(
+        outbox_store,
+        clock,
+        ("leak", entry(1, note=f"reasoning quoting {leaked}")),
+        ("own", entry(2, nested={"deep": [f"seed {own_key}"]})),
+        ("clean", entry(3)),
+    )
+    writer = ChainWriter(
+        store=outbox_store, client=client, clock=clock, scanner=SecretScanner([own_key])
+    )
+    result = writer.drain_once()
+    assert sorted(result.failed) == [("leak", "contains_secret"), ("own", "contains_secret")]
+    assert result.delivered == ("clean",)
+    on_chain = json.dumps(devchain.pending_entries())
+    assert leaked not in on_chain
+    assert own_key not in on_chain
