@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import os
-import platform
 import statistics
 import time
 from typing import Any
@@ -23,6 +22,7 @@ import gevent
 from gevent import monkey
 from gevent.pywsgi import WSGIServer
 
+from mediator_actors.benchmarks.machine import machine
 from mediator_actors.model import Intent, IntentType, entry_ref
 from mediator_actors.negotiation.providers import AnthropicProvider, OfflineProvider
 from mediator_actors.negotiation.service import Negotiator
@@ -171,7 +171,6 @@ def run(*, intents: int | None = None, quick: bool = False) -> dict[str, object]
         pools = [_pool_round(negotiator, size, rounds) for size in POOL_SIZES]
     finally:
         server.stop(timeout=1)
-    import anthropic
 
     return {
         "benchmark": "negotiation",
@@ -179,13 +178,7 @@ def run(*, intents: int | None = None, quick: bool = False) -> dict[str, object]
         "target": f">= {TARGET_RATIO:.0%} of pool_size / latency",
         "pools": pools,
         "offline": _offline_rate(100 if quick else 300),
-        "machine": {
-            "python": platform.python_version(),
-            "gevent": gevent.__version__,
-            "anthropic": anthropic.__version__,
-            "cpus": os.cpu_count(),
-            "platform": platform.platform(),
-        },
+        "machine": machine(("gevent", "anthropic", "openai", "httpx")),
     }
 
 
