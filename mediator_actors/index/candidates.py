@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import math
 import sqlite3
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 
 import numpy as np
 import numpy.typing as npt
@@ -105,12 +105,19 @@ def find_candidates(
     is_excluded: Callable[[str], bool] | Collection[str] | None = None,
     limit: int | None = None,
     ef: int | None = None,
+    per_intent: int | None = None,
+    occupied: Mapping[str, int] | None = None,
 ) -> list[CandidatePair]:
     """Blocking: candidate pairs among the open ``intents`` that are in ``index``, best first.
 
     Every intent contributes up to ``k`` of its nearest opposite-type neighbours from other
     authors. Intents not in the index (not yet embedded, or evicted) are left out.
     ``ef`` overrides the index's query ``ef`` for this pass (speed against recall).
+
+    With ``per_intent``, pairs are taken best first while both intents have fewer than
+    ``per_intent`` negotiations open, counting ``occupied`` (intent ref -> negotiations or
+    proposals already open for it): an intent can settle only once, so negotiating all its
+    neighbours at the same time would spend LLM calls on pairs that cannot all close.
     """
     excluded = _exclusion(is_excluded)
     live = [i for i in intents if index.type_of(i.ref) is i.type]
@@ -151,10 +158,16 @@ def find_candidates(
 
     pairs: list[CandidatePair] = []
     sim_list, priority_list = sims.tolist(), priority.tolist()
+    load: dict[str, int] = dict(occupied or {})
     for i in best_first.tolist():
         offer_ref, seek_ref = offers[offer[i]].ref, seeks[seek[i]].ref
         if excluded(pair_key(offer_ref, seek_ref)):
             continue
+        if per_intent is not None:
+            if load.get(offer_ref, 0) >= per_intent or load.get(seek_ref, 0) >= per_intent:
+                continue
+            load[offer_ref] = load.get(offer_ref, 0) + 1
+            load[seek_ref] = load.get(seek_ref, 0) + 1
         pairs.append(CandidatePair(offer_ref, seek_ref, sim_list[i], priority_list[i]))
         if limit is not None and len(pairs) >= limit:
             break

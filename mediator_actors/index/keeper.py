@@ -46,6 +46,9 @@ class CandidateSettings:
     fee_weight: float = 0.1
     #: most new negotiation jobs per pass: each costs LLM calls
     max_jobs: int = 200
+    #: most negotiations open at once for one intent (pending proposals fill the cap): an
+    #: intent settles once, so its other candidates wait for these to end
+    per_intent: int = 2
     #: hnswlib ef for the pass: 50 costs 30% less CPU than the query default of 100 and
     #: found 99.6% of the same pairs on the bench corpus (hash vectors; more with the model)
     ef: int = 50
@@ -72,6 +75,29 @@ class StartReport:
 def _negotiation_keys(conn: sqlite3.Connection) -> set[str]:
     rows = conn.execute("SELECT dedupe_key FROM jobs WHERE kind = ?", (NEGOTIATION_JOBS,))
     return {row[0] for row in rows}
+
+
+def _occupied(conn: sqlite3.Connection, cap: int) -> dict[str, int]:
+    """Open negotiations per intent, and a full cap for intents in an own proposal that
+    awaits its parties (they must not be promised twice)."""
+    load: dict[str, int] = {}
+    for offer_ref, seek_ref in conn.execute(
+        "SELECT json_extract(payload, '$.offer_ref'), json_extract(payload, '$.seek_ref')"
+        " FROM jobs WHERE kind = ? AND state IN ('pending', 'running')",
+        (NEGOTIATION_JOBS,),
+    ):
+        for ref in (offer_ref, seek_ref):
+            load[ref] = load.get(ref, 0) + 1
+    has_settlements = conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'settlements'"
+    ).fetchone()
+    if has_settlements:
+        for offer_ref, seek_ref in conn.execute(
+            "SELECT offer_ref, seek_ref FROM settlements WHERE own = 1"
+            " AND state IN ('proposed', 'accepted')"
+        ):
+            load[offer_ref] = load[seek_ref] = cap
+    return load
 
 
 class IndexCore:
@@ -229,8 +255,9 @@ class IndexCore:
         if not force and not self._changed and self._exhausted:
             return []
         self._changed = False
-        open_intents, queued = self.store.read(
-            lambda c: (list(iter_intents(c)), _negotiation_keys(c))
+        cap = self.settings.per_intent
+        open_intents, queued, occupied = self.store.read(
+            lambda c: (list(iter_intents(c)), _negotiation_keys(c), _occupied(c, cap))
         )
         extra = is_excluded
         if extra is None:
@@ -250,11 +277,15 @@ class IndexCore:
             is_excluded=excluded,
             limit=self.settings.max_jobs,
             ef=self.settings.ef,
+            per_intent=cap,
+            occupied=occupied,
         )
         now = self._clock()
         added = self.store.write(lambda c: enqueue_negotiations(c, pairs, now=now))
-        # a caller's exclusions may change between passes: only judge passes without them
-        self._exhausted = is_excluded is None and len(pairs) < self.settings.max_jobs
+        # A pass that found nothing finds nothing again until intents change; one that found
+        # pairs may have left capped ones for when their intents' negotiations end. A
+        # caller's exclusions may change between passes: only judge passes without them.
+        self._exhausted = is_excluded is None and not pairs
         return added
 
     def snapshot(self, *, cursor: Any = None) -> dict[str, int]:

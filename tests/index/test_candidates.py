@@ -121,6 +121,31 @@ def test_each_intent_contributes_at_most_k_neighbours_and_limit_caps_the_list() 
     assert len(find_candidates(_index(items), [i for i, _ in items], k=2, limit=3)) == 3
 
 
+def test_per_intent_caps_open_negotiations_taking_the_best_pairs_first() -> None:
+    items = [(_intent("s", SEEK, "a"), E0)] + [
+        (_intent(f"o{n}", OFFER, f"b{n}"), _near(E0, E1, n / 100)) for n in range(6)
+    ]
+    intents = [i for i, _ in items]
+    pairs = find_candidates(_index(items), intents, k=6, per_intent=2)
+    assert [(p.offer_ref, p.seek_ref) for p in pairs] == [("o0", "s"), ("o1", "s")]
+    # One negotiation of s is still open: one more pair fits, the next best.
+    pairs = find_candidates(
+        _index(items),
+        intents,
+        k=6,
+        per_intent=2,
+        occupied={"s": 1},
+        is_excluded={pair_key("o0", "s")},
+    )
+    assert [(p.offer_ref, p.seek_ref) for p in pairs] == [("o1", "s")]
+
+
+def test_an_intent_awaiting_its_parties_gets_no_new_pairs() -> None:
+    items = [(_intent("s", SEEK, "a"), E0), (_intent("o", OFFER, "b"), E0)]
+    pairs = find_candidates(_index(items), [i for i, _ in items], per_intent=2, occupied={"o": 2})
+    assert pairs == []
+
+
 def test_candidates_become_durable_negotiation_jobs_once(
     store: Store, market: tuple[IntentIndex, list[Intent]]
 ) -> None:
