@@ -4,11 +4,13 @@ The corpus's intents are mined into 100 blocks of the embedded dev chain; then, 
 same plain classes the actors own:
 
 1. ingestion: the chain follower reads every block over loopback HTTP into the store;
-2. candidates: the index keeper's core embeds the open intents, builds the HNSW index and
-   runs the candidate pass, enqueuing durable negotiation jobs;
-3. negotiations: every job is claimed and negotiated by the offline negotiator, which
+2. embedding and index build: the index keeper's core embeds the open intents, stores the
+   vectors and builds the HNSW index;
+3. candidate pass: nearest opposite-type neighbours, at most two open negotiations per
+   intent, enqueued as durable negotiation jobs;
+4. negotiations: every job is claimed and negotiated by the offline negotiator, which
    answers at once (the zero-latency provider: no network, deterministic);
-4. proposals: the settlement agent turns every agreement into a signed proposal in the
+5. proposals: the settlement agent turns every agreement into a signed proposal in the
    chain outbox.
 
 The embedder for the cycle is ``hash`` (character n-grams, the cost class of the reference
@@ -130,8 +132,10 @@ def run(*, intents: int | None = None, quick: bool = False) -> dict[str, object]
                     candidates=CandidateSettings(max_jobs=10**9),
                 )
                 core.start(max_embed=count)
+                stages["embedding_and_index_build"] = time.perf_counter() - began
+                began = time.perf_counter()
                 queued = core.candidates()
-                stages["candidates"] = time.perf_counter() - began
+                stages["candidate_pass"] = time.perf_counter() - began
                 figures["candidate_pairs"] = len(queued)
 
                 began = time.perf_counter()
