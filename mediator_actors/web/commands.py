@@ -82,13 +82,18 @@ def cmd_status(args: argparse.Namespace) -> int:
     if url is None:
         s = _settings()
         url = f"http://{_host(s.health_host)}:{s.health_port}/health"
+    elif not url.rstrip("/").endswith("/health"):
+        url = url.rstrip("/") + "/health"  # the node's base URL, as the runbook's curl uses
     try:
         resp = requests.get(url, timeout=args.timeout)
         report = resp.json()
         if not isinstance(report, dict) or "status" not in report:
             raise ValueError("not a health report")
-    except (requests.RequestException, ValueError) as exc:
+    except requests.RequestException as exc:
         print(f"mediator-node: {_safe(url)} unreachable ({type(exc).__name__})", file=sys.stderr)
+        return EXIT_FAIL
+    except ValueError:
+        print(f"mediator-node: {_safe(url)} did not answer with a health report", file=sys.stderr)
         return EXIT_FAIL
     if args.json:
         print(json.dumps(report, indent=2, ensure_ascii=True))

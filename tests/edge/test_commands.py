@@ -94,6 +94,14 @@ def test_status_exits_1_when_unhealthy_and_json_prints_the_report(node_env, caps
     assert json.loads(out)["status"] == "unhealthy"
 
 
+def test_status_takes_the_node_base_url_too(node_env, capsys, http, box):
+    now = int(time.time() * 1000)
+    box.set(replace(states.actor_backoff(), taken_at_ms=now, started_at_ms=now))
+    code, out, _ = run(capsys, "status", "--url", http.base + "/")
+    assert code == 0
+    assert "status: degraded" in out
+
+
 def test_status_exits_1_when_unreachable(node_env, capsys):
     code, _, err = run(capsys, "status", "--url", "http://127.0.0.1:9/health", "--timeout", "1")
     assert code == 1
