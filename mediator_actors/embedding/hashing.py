@@ -18,6 +18,9 @@ from mediator_actors.embedding.base import Vectors, normalise
 
 _SPACES = re.compile(r"\s+")
 _GRAMS = (3, 4, 5)
+#: Distinct grams remembered with their hash (prose repeats grams heavily; hashing each
+#: occurrence with blake2b was most of the cost). Cleared when full, so memory stays bounded.
+_CACHE_LIMIT = 500_000
 
 
 def _grams(text: str) -> list[str]:
@@ -38,6 +41,7 @@ class HashEmbedder:
         if dimensions < 8:
             raise ValueError("a hash embedding needs at least 8 dimensions")
         self._dimensions = dimensions
+        self._codes: dict[str, int] = {}
 
     @property
     def id(self) -> str:
@@ -47,17 +51,22 @@ class HashEmbedder:
     def dimensions(self) -> int:
         return self._dimensions
 
+    def _code(self, gram: str) -> int:
+        code = self._codes.get(gram)
+        if code is None:
+            if len(self._codes) >= _CACHE_LIMIT:
+                self._codes.clear()
+            digest = hashlib.blake2b(gram.encode("utf-8"), digest_size=8).digest()
+            code = self._codes[gram] = int.from_bytes(digest, "little")
+        return code
+
     def embed(self, texts: Sequence[str]) -> Vectors:
         out = np.zeros((len(texts), self._dimensions), dtype=np.float32)
         for row, text in enumerate(texts):
             grams = _grams(text)
             if not grams:
                 continue
-            digests = [
-                int.from_bytes(hashlib.blake2b(g.encode("utf-8"), digest_size=8).digest(), "little")
-                for g in grams
-            ]
-            codes = np.array(digests, dtype=np.uint64)
+            codes = np.array([self._code(g) for g in grams], dtype=np.uint64)
             slots = (codes % np.uint64(self._dimensions)).astype(np.intp)
             # one hash bit picks the sign, so collisions cancel instead of piling up
             signs = np.where((codes >> np.uint64(63)) == 1, -1.0, 1.0).astype(np.float32)
