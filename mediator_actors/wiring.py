@@ -64,13 +64,18 @@ ALL_MIGRATIONS: tuple[Migration, ...] = (
     *agent_tables.MIGRATIONS,
 )
 
+DEV_KEY_FILE = ".dev-mediator.key"
+
 #: Seconds between dev-chain blocks when the node runs it (the real chain never auto-mines).
 DEV_CHAIN_AUTO_MINE = 5.0
 
 
-def dev_private_key(data_dir: Path) -> Secret:
-    """The dev-mode signing key: created once under DATA_DIR (mode 600) and reused."""
-    path = data_dir / "dev-mediator.key"
+def dev_private_key(folder: Path) -> Secret:
+    """The dev-mode signing key: created once in ``folder`` (mode 600) and reused.
+
+    It lives beside config.yaml, not under DATA_DIR: no secret is ever written under data/
+    (threats.md H), so data/ can be backed up and shared freely."""
+    path = folder / DEV_KEY_FILE
     if not path.exists():
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as handle:
@@ -109,7 +114,7 @@ def prepare(
             "dev mode: embedded dev chain at %s (a test double, not a real chain)", endpoint
         )
     context.extras["chain_endpoint"] = endpoint
-    seed = settings.mediator_private_key or dev_private_key(settings.data_dir)
+    seed = settings.mediator_private_key or dev_private_key(settings.config_file.parent)
     key = MediatorKey.from_seed_hex(seed)
     check_can_start(settings, key.mediator_id, mediator_key=key)
     scanner = SecretScanner([*settings.secrets(), seed])

@@ -10,11 +10,14 @@ import requests
 
 from mediator_actors.chain.demo import DEMO_INTENTS
 from mediator_actors.config import load_settings
-from mediator_actors.wiring import build_node
+from mediator_actors.wiring import DEV_KEY_FILE, build_node
 
 
 def _count_intents(conn: sqlite3.Connection) -> int:
     return int(conn.execute("SELECT COUNT(*) FROM intents").fetchone()[0])
+
+
+CANARY = "canary-chain-api-key-7f3a9c2e51b04d68"
 
 
 def test_the_node_ingests_the_seeded_dev_chain_and_stops_cleanly(tmp_path: Path) -> None:
@@ -24,6 +27,7 @@ def test_the_node_ingests_the_seeded_dev_chain_and_stops_cleanly(tmp_path: Path)
             "POLL_INTERVAL_SECONDS": "0.1",
             "HEALTH_PORT": "0",
             "WS_PORT": "0",
+            "CHAIN_API_KEY": CANARY,
         },
         cwd=tmp_path,
     )
@@ -56,3 +60,11 @@ def test_the_node_ingests_the_seeded_dev_chain_and_stops_cleanly(tmp_path: Path)
         node.request_stop()
         node.stop()
     assert all(status.state.value == "stopped" for status in node.board.snapshot())
+    # No secret under data/ (threats.md H): neither a configured one nor the dev signing key.
+    dev_key = (tmp_path / DEV_KEY_FILE).read_bytes().strip()
+    assert len(dev_key) == 64
+    for path in (tmp_path / "data").rglob("*"):
+        if path.is_file():
+            content = path.read_bytes()
+            assert dev_key not in content, path
+            assert CANARY.encode() not in content, path
