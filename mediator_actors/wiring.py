@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import os
 import secrets
+import time
 from pathlib import Path
 
 import pykka
@@ -30,7 +31,8 @@ from mediator_actors.embedding.factory import make_embedder_from_settings
 from mediator_actors.health.report import SnapshotBox
 from mediator_actors.index import vectors as vector_table
 from mediator_actors.index.keeper import IndexCore, make_index_core
-from mediator_actors.negotiation import service as negotiation_tables
+from mediator_actors.negotiation import jobs as negotiation_tables
+from mediator_actors.negotiation.jobs import recent_metered_calls
 from mediator_actors.negotiation.service import build_negotiator
 from mediator_actors.node import Node, NodeContext
 from mediator_actors.offload import run_blocking
@@ -180,6 +182,11 @@ def build_children(context: NodeContext) -> list[ChildSpec]:
     stats.chain_breaker = reader.health_snapshot
     book = SettlementBook.from_settings(settings, key)
     negotiator = build_negotiator(settings)
+    if negotiator.budget is not None:
+        # The spending cap counts the last day's metered calls from the store: a restart
+        # does not reset it.
+        now = time.time()
+        negotiator.budget.seed(store.read(lambda c: recent_metered_calls(c, now=now)))
     stats.llm_health = negotiator.health
     stats.llm_offline = settings.llm_provider is LLMProvider.OFFLINE
     interval = settings.poll_interval_seconds

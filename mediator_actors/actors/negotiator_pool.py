@@ -15,11 +15,8 @@ from mediator_actors.actors.messages import (
     Roles,
 )
 from mediator_actors.actors.periodic import PeriodicActor
-from mediator_actors.negotiation.service import (
-    Negotiator,
-    claim_negotiations,
-    run_negotiation_jobs,
-)
+from mediator_actors.negotiation.jobs import claim_negotiations, run_negotiation_jobs
+from mediator_actors.negotiation.service import Negotiator
 from mediator_actors.store import JobQueue, Store
 from supervisors import ChildSpec, Link, RoleRegistry, StatusBoard, Supervisor, SupervisorPolicy
 

@@ -34,11 +34,8 @@ from mediator_actors.config import load_settings
 from mediator_actors.embedding.hashing import HashEmbedder
 from mediator_actors.index.hnsw import IndexParams
 from mediator_actors.index.keeper import CandidateSettings, IndexCore
-from mediator_actors.negotiation.service import (
-    build_negotiator,
-    claim_negotiations,
-    run_negotiation_jobs,
-)
+from mediator_actors.negotiation.jobs import claim_negotiations, run_negotiation_jobs
+from mediator_actors.negotiation.service import build_negotiator
 from mediator_actors.offload import run_blocking
 from mediator_actors.secrets import Secret
 from mediator_actors.settlement.lifecycle import SettlementBook

@@ -1,6 +1,5 @@
-"""The negotiator (a plain class the pool's worker actors wrap) and the job-level steps
-they run: claim a durable "negotiation" job, negotiate, record the outcome in the same
-transaction that completes the job.
+"""The negotiator: a plain class the pool's worker actors wrap (their job-level steps are
+in :mod:`mediator_actors.negotiation.jobs`).
 
 Blocking: :meth:`Negotiator.negotiate` makes at most one provider call and blocks for it
 (each connect/read is bounded by ``timeout``, 30 s by default, and the whole call by 1.5 x
@@ -18,12 +17,10 @@ secret fails; the answer is strictly parsed and its terms checked against both i
 
 from __future__ import annotations
 
-import json
 import logging
-import sqlite3
 import time
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -39,71 +36,22 @@ from mediator_actors.negotiation.providers import (
     build_provider,
 )
 from mediator_actors.negotiation.validation import AnswerError, decide, parse_answer
-from mediator_actors.resilience import Backoff, BreakerState, CircuitBreaker, CircuitOpenError
+from mediator_actors.resilience import BreakerState, CircuitBreaker, CircuitOpenError
 from mediator_actors.secretscan import SecretScanner
-from mediator_actors.store import Job, JobQueue, Migration, Store
-from mediator_actors.store.intents import get_intent
 
 __all__ = [
-    "MIGRATIONS",
-    "NEGOTIATION_JOB",
     "BudgetExhaustedError",
     "CallBudget",
     "CircuitRefusedError",
-    "ClaimedNegotiation",
     "Negotiator",
     "Outcome",
     "build_negotiator",
-    "claim_negotiation",
-    "recent_metered_calls",
-    "run_negotiation_job",
 ]
 
 logger = logging.getLogger(__name__)
 
-NEGOTIATION_JOB = "negotiation"
-#: Between attempts of a failed negotiation job: 5 s doubling to 15 min, jittered.
-JOB_BACKOFF = Backoff(minimum=5.0, maximum=900.0)
 HOUR = 3600.0
 DAY = 86400.0
-
-MIGRATIONS = (
-    Migration(
-        "negotiations",
-        1,
-        (
-            """CREATE TABLE negotiations (
-                id INTEGER PRIMARY KEY,
-                job_id INTEGER UNIQUE,
-                pair_key TEXT NOT NULL,
-                offer_ref TEXT NOT NULL,
-                seek_ref TEXT NOT NULL,
-                success INTEGER NOT NULL CHECK (success IN (0, 1)),
-                confidence INTEGER NOT NULL,
-                terms TEXT,
-                reasoning TEXT NOT NULL,
-                model_id TEXT NOT NULL,
-                integrity_hash TEXT NOT NULL,
-                failure_reason TEXT,
-                injection_findings TEXT NOT NULL,
-                checks TEXT NOT NULL,
-                metered INTEGER NOT NULL DEFAULT 0,
-                input_tokens INTEGER NOT NULL DEFAULT 0,
-                output_tokens INTEGER NOT NULL DEFAULT 0,
-                latency_ms REAL,
-                created_at REAL NOT NULL
-            )""",
-            "CREATE INDEX negotiations_pair ON negotiations (pair_key, created_at)",
-            "CREATE INDEX negotiations_metered ON negotiations (metered, created_at)",
-        ),
-    ),
-    # v2: the prompt's nonce, so the integrity hash can be recomputed from the intents.
-    Migration(
-        "negotiations",
-        2,
-        ("ALTER TABLE negotiations ADD COLUMN prompt_nonce TEXT NOT NULL DEFAULT ''",),
-    ),
-)
 
 
 class CircuitRefusedError(ProviderError):
@@ -124,7 +72,7 @@ class CallBudget:
     """Sliding-window caps on metered calls per hour and per day.
 
     In memory; :meth:`seed` with the recent metered calls from the ``negotiations`` table
-    at start (:func:`recent_metered_calls`) so a restart does not reset the spending cap.
+    at start (:func:`~mediator_actors.negotiation.jobs.recent_metered_calls`) so a restart does not reset the spending cap.
     A limit of 0 means no metered call at all.
     """
 
@@ -370,229 +318,3 @@ def build_negotiator(
         breaker=CircuitBreaker(f"llm:{provider.model_id}"),
         timeout=timeout,
     )
-
-
-# --- job-level steps (the worker actor calls these) ---------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class ClaimedNegotiation:
-    job: Job
-    offer: Intent
-    seek: Intent
-
-
-def recent_metered_calls(conn: sqlite3.Connection, *, now: float) -> list[float]:
-    """Times of metered calls in the last day, to :meth:`CallBudget.seed` at start."""
-    rows = conn.execute(
-        "SELECT created_at FROM negotiations WHERE metered = 1 AND created_at > ?", (now - DAY,)
-    )
-    return [float(row[0]) for row in rows]
-
-
-def claim_negotiations(
-    store: Store,
-    *,
-    now: float,
-    limit: int = 1,
-    queue: JobQueue | None = None,
-    budget: CallBudget | None = None,
-    negotiator: Negotiator | None = None,
-) -> list[ClaimedNegotiation]:
-    """Claim up to ``limit`` ready negotiation jobs with both intents loaded, in one
-    transaction.
-
-    Nothing is claimed while ``budget`` is spent or ``negotiator`` could not call now
-    (:meth:`Negotiator.wait_before_call`), so waiting jobs keep their attempts. A job
-    whose payload is malformed or whose intents are unknown ends ``failed`` with its reason.
-    """
-    queue = queue or JobQueue(NEGOTIATION_JOB)
-    if budget is not None:
-        try:
-            budget.check()
-        except BudgetExhaustedError:
-            return []
-    if negotiator is not None and negotiator.wait_before_call() is not None:
-        return []
-
-    def step(conn: sqlite3.Connection) -> list[ClaimedNegotiation]:
-        claimed: list[ClaimedNegotiation] = []
-        while len(claimed) < limit:
-            jobs = queue.claim(conn, now=now, limit=limit - len(claimed))
-            if not jobs:
-                break
-            for job in jobs:
-                offer_ref, seek_ref = job.payload.get("offer_ref"), job.payload.get("seek_ref")
-                offer = get_intent(conn, offer_ref) if isinstance(offer_ref, str) else None
-                seek = get_intent(conn, seek_ref) if isinstance(seek_ref, str) else None
-                if offer is None or seek is None:
-                    queue.give_up(
-                        conn, job.id, "payload names an unknown or invalid intent", now=now
-                    )
-                    continue
-                claimed.append(ClaimedNegotiation(job, offer, seek))
-        return claimed
-
-    return store.write(step)
-
-
-def claim_negotiation(
-    store: Store,
-    *,
-    now: float,
-    queue: JobQueue | None = None,
-    budget: CallBudget | None = None,
-    negotiator: Negotiator | None = None,
-) -> ClaimedNegotiation | None:
-    """The next ready job, as :func:`claim_negotiations` with a limit of one; or None."""
-    claimed = claim_negotiations(
-        store, now=now, limit=1, queue=queue, budget=budget, negotiator=negotiator
-    )
-    return claimed[0] if claimed else None
-
-
-def _pair_key(offer: Intent, seek: Intent) -> str:
-    low, high = sorted((offer.ref, seek.ref))
-    return f"{low}:{high}"
-
-
-def _record(
-    conn: sqlite3.Connection, job: Job, claimed: ClaimedNegotiation, outcome: Outcome, now: float
-) -> None:
-    r = outcome.result
-    conn.execute(
-        "INSERT OR REPLACE INTO negotiations (job_id, pair_key, offer_ref, seek_ref, success,"
-        " confidence, terms, reasoning, model_id, integrity_hash, prompt_nonce, failure_reason,"
-        " injection_findings, checks, metered, input_tokens, output_tokens, latency_ms,"
-        " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (
-            job.id,
-            _pair_key(claimed.offer, claimed.seek),
-            claimed.offer.ref,
-            claimed.seek.ref,
-            int(r.success),
-            r.confidence,
-            None if r.terms is None else json.dumps(r.terms.to_json(), sort_keys=True),
-            r.reasoning,
-            r.model_id,
-            r.model_integrity_hash,
-            outcome.prompt_nonce,
-            r.failure_reason,
-            json.dumps(list(r.injection_findings)),
-            json.dumps(list(r.checks)),
-            int(outcome.metered),
-            outcome.usage.input_tokens,
-            outcome.usage.output_tokens,
-            outcome.latency_ms,
-            now,
-        ),
-    )
-
-
-Step = Callable[[sqlite3.Connection], None]
-
-
-def negotiate_job(
-    negotiator: Negotiator,
-    claimed: ClaimedNegotiation,
-    *,
-    clock: Callable[[], float] = time.time,
-    queue: JobQueue | None = None,
-    backoff: Backoff = JOB_BACKOFF,
-) -> tuple[NegotiationResult | None, Step]:
-    """Negotiate a claimed job; return the result (None if it will retry) and the durable
-    step that settles the job, for the caller to run in a write transaction.
-
-    - outcome (success or a reasoned failure) → recorded in ``negotiations`` and the job
-      completed, together;
-    - budget exhausted or breaker open → back to pending, the attempt refunded;
-    - transient provider error → ``fail`` with back-off (at least the provider's
-      ``Retry-After``); quarantined after ``max_attempts``;
-    - permanent provider error (auth, bad request) → ``give_up`` with the reason.
-    """
-    queue = queue or JobQueue(NEGOTIATION_JOB)
-    job = claimed.job
-    try:
-        outcome = negotiator.negotiate_outcome(claimed.offer, claimed.seek)
-    except (BudgetExhaustedError, CircuitRefusedError) as exc:
-        if isinstance(exc, BudgetExhaustedError):
-            wait = max(1.0, exc.retry_at - clock())
-        else:
-            wait = max(1.0, exc.retry_after or 0.0)
-        error, now = str(exc), clock()
-        # Waiting for budget or a cooling breaker is not the job's fault.
-        return None, lambda conn: queue.defer(conn, job.id, error, now=now, retry_in=wait)
-    except ProviderError as exc:
-        now, error = clock(), str(exc)
-        if exc.transient:
-            wait = max(exc.retry_after or 0.0, backoff.delay(job.attempts))
-
-            def retry(conn: sqlite3.Connection) -> None:
-                state = queue.fail(conn, job.id, error, now=now, retry_in=wait)
-                logger.warning(
-                    "negotiation: job %d failed (%s); now %s", job.id, error, state.value
-                )
-
-            return None, retry
-        logger.error("negotiation: gave up: job %d: %s", job.id, error)
-        return None, lambda conn: queue.give_up(conn, job.id, error, now=now)
-    except Exception as exc:  # a bug or bad data: retried, then quarantined with its reason
-        now = clock()
-        message = negotiator.scanner.redact(f"{type(exc).__name__}: {exc}")
-        logger.exception("negotiation: job %d raised", job.id)
-        delay = backoff.delay(job.attempts)
-
-        def fail(conn: sqlite3.Connection) -> None:
-            queue.fail(conn, job.id, message, now=now, retry_in=delay)
-
-        return None, fail
-    now = clock()
-    summary = {"success": outcome.result.success, "confidence": outcome.result.confidence}
-
-    def finish(conn: sqlite3.Connection) -> None:
-        _record(conn, job, claimed, outcome, now)
-        queue.complete(conn, job.id, now=now, result=summary)
-
-    return outcome.result, finish
-
-
-def run_negotiation_jobs(
-    store: Store,
-    negotiator: Negotiator,
-    claimed: Sequence[ClaimedNegotiation],
-    *,
-    clock: Callable[[], float] = time.time,
-    queue: JobQueue | None = None,
-    backoff: Backoff = JOB_BACKOFF,
-) -> list[NegotiationResult | None]:
-    """Negotiate each claimed job in turn, then settle them all in one transaction (one
-    durable commit for the batch instead of one per job)."""
-    results: list[NegotiationResult | None] = []
-    steps: list[Step] = []
-    for item in claimed:
-        result, step = negotiate_job(negotiator, item, clock=clock, queue=queue, backoff=backoff)
-        results.append(result)
-        steps.append(step)
-
-    def settle(conn: sqlite3.Connection) -> None:
-        for step in steps:
-            step(conn)
-
-    if steps:
-        store.write(settle)
-    return results
-
-
-def run_negotiation_job(
-    store: Store,
-    negotiator: Negotiator,
-    claimed: ClaimedNegotiation,
-    *,
-    clock: Callable[[], float] = time.time,
-    queue: JobQueue | None = None,
-    backoff: Backoff = JOB_BACKOFF,
-) -> NegotiationResult | None:
-    """Negotiate one claimed job and settle it durably (see :func:`negotiate_job`)."""
-    return run_negotiation_jobs(
-        store, negotiator, [claimed], clock=clock, queue=queue, backoff=backoff
-    )[0]

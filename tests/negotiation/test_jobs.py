@@ -12,17 +12,16 @@ from pathlib import Path
 import pytest
 
 from mediator_actors.model import Intent
-from mediator_actors.negotiation.prompt import verify_integrity_hash
-from mediator_actors.negotiation.providers import AnthropicProvider, OfflineProvider
-from mediator_actors.negotiation.service import (
+from mediator_actors.negotiation.jobs import (
     MIGRATIONS,
     NEGOTIATION_JOB,
-    CallBudget,
-    Negotiator,
     claim_negotiation,
     recent_metered_calls,
     run_negotiation_job,
 )
+from mediator_actors.negotiation.prompt import verify_integrity_hash
+from mediator_actors.negotiation.providers import AnthropicProvider, OfflineProvider
+from mediator_actors.negotiation.service import CallBudget, Negotiator
 from mediator_actors.resilience import Backoff, CircuitBreaker
 from mediator_actors.secretscan import SecretScanner
 from mediator_actors.store import JobQueue, JobState, Store
