@@ -102,7 +102,7 @@ def test_a_production_node_proposes_on_a_chain_it_does_not_own_and_claims_its_fe
         node.stop()
     payouts = [
         e
-        for b in chain.blocks + [{"entries": chain.pending}]
+        for b in [*chain.blocks, {"entries": chain.pending}]
         for e in b["entries"]
         if (e.get("metadata") or {}).get("contract_type") == "payout"
     ]
