@@ -9,7 +9,6 @@ Errors name the variable and say what to change; secrets are :class:`Secret` and
 
 from __future__ import annotations
 
-import ipaddress
 import math
 import os
 import re
@@ -18,14 +17,14 @@ from dataclasses import dataclass, field, fields
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import yaml
 
+from mediator_actors.endpoints import is_loopback_host, literal_ip, url_problem
 from mediator_actors.errors import ConfigError
+from mediator_actors.model import is_hex_id
 from mediator_actors.secrets import Secret
 
-HEX_ID = re.compile(r"^[0-9a-f]{16,64}$")
 _PUBLIC_KEY = re.compile(r"^[0-9a-f]{64}$")
 _PLACEHOLDER = re.compile(
     r"^(?:|x+|changeme|change-me|placeholder|demo|test|dummy|secret|your[-_ ].*|<.*>|"
@@ -342,50 +341,15 @@ def _read_consensus(path: Path, problems: list[str]) -> Consensus:
 
 
 def _check_endpoint(url: str, dev_mode: bool, problems: list[str]) -> None:
-    parts = urlsplit(url)
-    if parts.scheme not in {"http", "https"}:
-        problems.append(f"CHAIN_ENDPOINT must be an http:// or https:// URL, not {parts.scheme}:")
+    parts, problem = url_problem(url)
+    if problem is not None:
+        problems.append(f"CHAIN_ENDPOINT {problem}")
         return
-    if parts.username or parts.password:
-        problems.append("CHAIN_ENDPOINT must not carry credentials; set CHAIN_API_KEY instead")
-        return
-    host = parts.hostname or ""
-    if not host:
-        problems.append("CHAIN_ENDPOINT has no host")
-        return
-    address = _literal_ip(host)
-    if address is not None and (
-        address.is_link_local or address.is_unspecified or address.is_multicast
-    ):
-        problems.append(
-            f"CHAIN_ENDPOINT host {host} is a link-local, unspecified or multicast address "
-            "(cloud metadata services live there); point it at the chain node"
-        )
-        return
-    if host.lower() in {"metadata.google.internal", "metadata"}:
-        problems.append(f"CHAIN_ENDPOINT host {host} is a cloud metadata service")
-        return
-    loopback = host.lower() == "localhost" or (address is not None and address.is_loopback)
-    if parts.scheme == "http" and not loopback and not dev_mode:
+    if parts.scheme == "http" and not is_loopback_host(parts.hostname or "") and not dev_mode:
         problems.append(
             "CHAIN_ENDPOINT uses plain http to a non-loopback host; use https, or set "
             "DEV_MODE=true for a development chain"
         )
-
-
-def _literal_ip(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
-    try:
-        address = ipaddress.ip_address(host.strip("[]"))
-    except ValueError:
-        return None
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        return address.ipv4_mapped
-    return address
-
-
-def _is_loopback_host(host: str) -> bool:
-    address = _literal_ip(host)
-    return host == "localhost" or (address is not None and address.is_loopback)
 
 
 def _parse_keys(text: str, problems: list[str]) -> tuple[tuple[str, str], ...]:
@@ -463,9 +427,9 @@ def load_settings(  # noqa: PLR0912, PLR0915 - one straight validation pass over
     hosts = {}
     for name in ("HEALTH_HOST", "WS_HOST"):
         host = r.text(name)
-        if _literal_ip(host) is None and host != "localhost":
+        if literal_ip(host) is None and host != "localhost":
             r.problems.append(f"{name}={host!r} must be an IP address or localhost")
-        elif not _is_loopback_host(host) and not allow_public_bind:
+        elif not is_loopback_host(host) and not allow_public_bind:
             r.problems.append(
                 f"{name}={host} binds beyond loopback; set ALLOW_PUBLIC_BIND=true to expose it "
                 "(behind a firewall or in a container)"
@@ -490,7 +454,7 @@ def load_settings(  # noqa: PLR0912, PLR0915 - one straight validation pass over
     consensus = _read_consensus(config_file, r.problems)
     resolvers = tuple(filter(None, (p.strip() for p in r.text("CHALLENGE_RESOLVERS").split(","))))
     for resolver in resolvers:
-        if not HEX_ID.match(resolver):
+        if not is_hex_id(resolver):
             r.problems.append(f"CHALLENGE_RESOLVERS entry {resolver!r} is not a lowercase hex id")
 
     settings = Settings(

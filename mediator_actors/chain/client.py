@@ -14,7 +14,6 @@ than ``offload_threshold`` goes through the injected ``offload`` (the node passe
 
 from __future__ import annotations
 
-import ipaddress
 import json
 import logging
 import random
@@ -24,11 +23,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, TypeVar
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 import requests
 
 from mediator_actors.chain import codec
+from mediator_actors.endpoints import address_problem, url_problem
 from mediator_actors.errors import ChainError, CodecError
 from mediator_actors.model import ChainEntry, protocol_amount
 from mediator_actors.resilience import Backoff, BreakerSnapshot, CircuitBreaker, CircuitOpenError
@@ -40,7 +40,6 @@ T = TypeVar("T")
 Offload = Callable[..., Any]
 
 TRANSIENT_STATUS = frozenset({429, 500, 502, 503, 504})
-_METADATA_HOSTS = frozenset({"metadata.google.internal", "metadata", "instance-data"})
 
 
 class ChainUnavailableError(ChainError):
@@ -89,42 +88,24 @@ class ClientLimits:
 
 
 def check_endpoint(url: str, *, allow_private: bool = True, resolve: bool = False) -> str:
-    """Validate the chain endpoint against SSRF rules; return it without a trailing slash.
-
-    Refused: non-http(s) schemes, credentials in the URL, link-local/unspecified/multicast
-    addresses (cloud metadata lives at 169.254.169.254), metadata host names, and, with
-    ``allow_private=False``, private ranges. ``resolve=True`` also checks every address the
-    host name resolves to (re-run it before reconnecting to catch DNS rebinding).
-    """
-    parts = urlsplit(url)
-    if parts.scheme not in {"http", "https"}:
-        raise ChainError(f"chain endpoint must be http(s), not {parts.scheme!r}")
-    if parts.username or parts.password:
-        raise ChainError("chain endpoint must not carry credentials; use CHAIN_API_KEY")
+    """Validate the chain endpoint against the SSRF rules (:mod:`mediator_actors.endpoints`);
+    return it without a trailing slash. ``allow_private=False`` also refuses private ranges;
+    ``resolve=True`` also checks every address the host name resolves to (re-run it before
+    reconnecting to catch DNS rebinding)."""
+    parts, problem = url_problem(url)
+    if problem is not None:
+        raise ChainError(f"chain endpoint {problem}")
     host = (parts.hostname or "").lower()
-    if not host:
-        raise ChainError("chain endpoint has no host")
-    if host in _METADATA_HOSTS:
-        raise ChainError(f"chain endpoint host {host} is a cloud metadata service")
     addresses = [host]
     if resolve:
         try:
             addresses += [str(info[4][0]) for info in socket.getaddrinfo(host, parts.port or 80)]
         except OSError as exc:
             raise ChainUnavailableError(f"cannot resolve chain host {host}: {exc}") from exc
-    for text in addresses:
-        try:
-            address = ipaddress.ip_address(text.strip("[]").split("%")[0])
-        except ValueError:
-            continue
-        if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-            address = address.ipv4_mapped
-        if address.is_link_local or address.is_unspecified or address.is_multicast:
-            raise ChainError(
-                f"chain endpoint address {address} is link-local/unspecified/multicast"
-            )
-        if not allow_private and address.is_private and not address.is_loopback:
-            raise ChainError(f"chain endpoint address {address} is private")
+    for address in addresses:
+        problem = address_problem(address, allow_private=allow_private)
+        if problem is not None:
+            raise ChainError(f"chain endpoint {problem}")
     return url.rstrip("/")
 
 
