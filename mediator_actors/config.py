@@ -13,7 +13,7 @@ import math
 import os
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -126,10 +126,6 @@ class Settings:
             self.consensus.poa_authority_key,
         ]
         return [s.reveal() for s in values if s is not None and s.reveal()]
-
-    def describe(self) -> dict[str, str]:
-        """Each setting as text for display; secrets masked."""
-        return {f.name: str(getattr(self, f.name)) for f in fields(self)}
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,7 +22,6 @@ from mediator_actors.config import Settings
 from mediator_actors.store import Migration, Store
 from supervisors import (
     ChildSpec,
-    ChildState,
     Ping,
     RoleRegistry,
     StatusBoard,
@@ -53,24 +52,12 @@ class NodeContext:
 
 @dataclass
 class Readiness:
-    """Why the node is or is not ready; read by the health probes without waiting on actors."""
+    """The node-level facts readiness depends on. The health reporter copies them into its
+    snapshot; ``health.report.readiness`` judges them together with every actor's state."""
 
     started: bool = False
     draining: bool = False
     gave_up: str | None = None
-
-    def reasons(self, board: StatusBoard) -> list[str]:
-        reasons = []
-        if not self.started:
-            reasons.append("starting")
-        if self.draining:
-            reasons.append("draining")
-        if self.gave_up is not None:
-            reasons.append(f"root supervisor gave up: {self.gave_up}")
-        for status in board.snapshot():
-            if status.required_for_readiness and status.state is not ChildState.RUNNING:
-                reasons.append(f"{status.path} is {status.state.value}")
-        return reasons
 
 
 class Node:

@@ -26,7 +26,6 @@ class NodeStats:
     vector_latency_ms: float | None = None
     # chain
     chain_breaker: Callable[[], BreakerSnapshot] | None = None
-    chain_latency_ms: Callable[[], float | None] | None = None
     # negotiators: the Negotiator's health() (breaker, latency percentiles, budget, usage)
     llm_health: Callable[[], dict[str, Any]] | None = None
     llm_offline: bool = True

