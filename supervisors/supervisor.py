@@ -136,10 +136,17 @@ class Supervisor(SupervisedActor):
         registry: RoleRegistry,
         board: StatusBoard,
         timer: Timer | None = None,
-        shutdown_timeout: float = 30.0,
+        shutdown_timeout: float | None = None,
     ) -> ChildSpec:
-        """A :class:`ChildSpec` that runs a nested supervisor (e.g. a worker pool)."""
+        """A :class:`ChildSpec` that runs a nested supervisor (e.g. a worker pool).
+
+        Its timeouts follow from its children's: it may take their shutdown timeouts, all of
+        them, to stop; and while it restarts a group it stops and starts every child in turn
+        without answering pings, so its heartbeat allows for that too."""
         path = f"{parent_path}/{name}"
+        stop_all = sum(child.shutdown_timeout for child in children)
+        restart_all = stop_all + sum(child.start_timeout for child in children)
+        interval = (policy or SupervisorPolicy()).heartbeat_interval
         return ChildSpec(
             name=name,
             start=lambda link: cls.start(
@@ -152,8 +159,8 @@ class Supervisor(SupervisedActor):
                 board=board,
                 timer=timer,
             ),
-            shutdown_timeout=shutdown_timeout,
-            heartbeat_timeout=None if policy is None else policy.heartbeat_interval * 4,
+            shutdown_timeout=stop_all + 5.0 if shutdown_timeout is None else shutdown_timeout,
+            heartbeat_timeout=restart_all + interval * 4,
         )
 
     # ---- lifecycle --------------------------------------------------------------------------

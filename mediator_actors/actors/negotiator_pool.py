@@ -145,18 +145,11 @@ def pool_spec(
         return ChildSpec(f"negotiator-{n}", start=start, heartbeat_timeout=WORKER_HEARTBEAT_TIMEOUT)
 
     workers = [worker(n) for n in range(1, size + 1)]
-    path = f"root/{Roles.NEGOTIATORS}"
-    return ChildSpec(
+    return _Pool.spec(
         Roles.NEGOTIATORS,
-        start=lambda link: _Pool.start(
-            link,
-            name=Roles.NEGOTIATORS,
-            path=path,
-            children=workers,
-            policy=policy,
-            registry=registry,
-            board=board,
-        ),
-        shutdown_timeout=WORKER_HEARTBEAT_TIMEOUT,
-        heartbeat_timeout=60.0,
+        parent_path="root",
+        children=workers,
+        policy=policy,
+        registry=registry,
+        board=board,
     )

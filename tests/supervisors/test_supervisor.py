@@ -19,6 +19,7 @@ from supervisors import (
     ChildSpec,
     ChildState,
     ChildStatus,
+    GetStatuses,
     Intensity,
     Ping,
     Restart,
@@ -417,3 +418,28 @@ def test_back_off_grows_exponentially_with_jitter_and_resets_after_a_healthy_per
     ref.tell(Crash(RuntimeError("after a long healthy run")))
     journal.wait_for(lambda: bool(timer.calls))
     assert 0.5 <= timer.calls[0][0] <= 1.0
+
+
+def test_get_statuses_answers_a_supervisors_subtree_from_the_board() -> None:
+    journal = Journal()
+    root, _, _ = start_root(journal, [worker("a", journal), worker("b", journal)])
+    statuses = root.ask(GetStatuses(), timeout=2)
+    assert [(s.path, s.state) for s in statuses] == [
+        ("root/a", ChildState.RUNNING),
+        ("root/b", ChildState.RUNNING),
+    ]
+
+
+def test_a_nested_supervisor_gets_the_time_its_children_need() -> None:
+    journal = Journal()
+    children = [
+        worker("w1", journal, shutdown_timeout=10.0),
+        worker("w2", journal, shutdown_timeout=20.0),
+    ]
+    spec = Supervisor.spec(
+        "pool", parent_path="root", children=children, registry=RoleRegistry(), board=StatusBoard()
+    )
+    assert spec.shutdown_timeout == 10.0 + 20.0 + 5.0
+    assert spec.heartbeat_timeout is not None
+    # stopping and starting every child in turn, plus four heartbeat intervals
+    assert spec.heartbeat_timeout == 30.0 + 2 * 30.0 + 4 * SupervisorPolicy().heartbeat_interval
