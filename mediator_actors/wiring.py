@@ -204,6 +204,7 @@ def build_children(context: NodeContext) -> list[ChildSpec]:
                 readiness.gave_up is not None,
             ),
             started_at=context.started_at,
+            events=hub,
         )
 
     def start_writer(link: Link) -> pykka.ActorRef[ChainWriterActor]:

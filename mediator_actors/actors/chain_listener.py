@@ -13,7 +13,7 @@ from mediator_actors.actors.messages import (
 )
 from mediator_actors.actors.periodic import PeriodicActor
 from mediator_actors.chain.follower import ChainFollower, PollResult
-from mediator_actors.settlement.records import SettlementState, Transition
+from mediator_actors.settlement.records import SettlementState, Transition, TransitionKind
 from supervisors import Link, RoleRegistry
 
 logger = logging.getLogger(__name__)
@@ -70,11 +70,14 @@ class ChainListener(PeriodicActor):
         for t in transitions:
             payout |= t.payout_enqueued
             ended |= t.state in SettlementState.terminal()
+            resolved = t.kind is TransitionKind.CHALLENGE_RESOLVED
             self.events.publish(
-                "settlements",
+                "challenges" if resolved else "settlements",
                 {
-                    "type": f"settlement_{t.kind.value}",
+                    "type": "challenge_resolved" if resolved else f"settlement_{t.kind.value}",
                     "settlement_id": t.settlement_id,
+                    "challenge_id": t.challenge_id,
+                    "upheld": t.upheld,
                     "state": t.state.value,
                     "previous": None if t.previous is None else t.previous.value,
                     "reason": t.reason,

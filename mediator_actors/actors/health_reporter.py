@@ -11,6 +11,7 @@ import sqlite3
 import time
 from collections.abc import Callable
 
+from mediator_actors.actors.messages import EventSink
 from mediator_actors.actors.periodic import PeriodicActor
 from mediator_actors.health.report import (
     BreakerStatus,
@@ -20,6 +21,7 @@ from mediator_actors.health.report import (
     SnapshotBox,
     Status,
     actor_status,
+    judge,
 )
 from mediator_actors.offload import run_blocking
 from mediator_actors.resilience import BreakerState
@@ -72,9 +74,15 @@ class HealthReporter(PeriodicActor):
         stats: NodeStats,
         readiness: Callable[[], tuple[bool, bool, bool]],
         started_at: float,
+        events: EventSink,
         interval: float = 1.0,
+        metrics_every: int = 10,
     ) -> None:
         super().__init__(link, interval=interval)
+        self.events = events
+        self._metrics_every = metrics_every
+        self._rounds = 0
+        self._last_judgement: tuple[str, bool] | None = None
         self.box = box
         self.board = board
         self.store = store
@@ -84,8 +92,43 @@ class HealthReporter(PeriodicActor):
         self._sampler = ResourceSampler(str(store.path.parent))
 
     def round(self) -> float | None:
-        self.box.set(self.snapshot())
+        snapshot = self.snapshot()
+        self.box.set(snapshot)
+        self._announce(snapshot)
         return None
+
+    def _announce(self, snapshot: HealthSnapshot) -> None:
+        """``health`` when the judged status or readiness changes; ``metrics`` every
+        ``metrics_every`` rounds (every 10 s by default)."""
+        report = judge(snapshot, now_ms=snapshot.taken_at_ms)
+        judgement = (str(report["status"]), bool(report["ready"]))
+        if judgement != self._last_judgement:
+            self._last_judgement = judgement
+            self.events.publish(
+                "health",
+                {
+                    "type": "health_changed",
+                    "status": judgement[0],
+                    "ready": judgement[1],
+                    "problems": report.get("problems", []),
+                    "notReadyReasons": report.get("notReadyReasons", []),
+                },
+            )
+        self._rounds += 1
+        if self._rounds % self._metrics_every == 0:
+            self.events.publish(
+                "metrics",
+                {
+                    "type": "metrics",
+                    "queues": dict(snapshot.queue_depths),
+                    "quarantine": snapshot.quarantine_size,
+                    "index": {"size": snapshot.index_size, "max": snapshot.index_max},
+                    "alignmentCycleS": snapshot.alignment_cycle_s,
+                    "llmLatencyP99S": snapshot.llm_latency_p99_s,
+                    "settlementSuccessRate": snapshot.settlement_success_rate,
+                    "resources": report.get("resources"),
+                },
+            )
 
     def stopping(self) -> None:
         super().stopping()
