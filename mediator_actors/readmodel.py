@@ -6,6 +6,7 @@ import json
 import sqlite3
 from typing import Any
 
+from mediator_actors.negotiation.providers import Usage, cost_usd
 from mediator_actors.settlement import reputation as reputation_table
 from mediator_actors.settlement.records import count_by_state, get_settlement, settlements_page
 from mediator_actors.store import JobQueue, Store
@@ -17,6 +18,24 @@ NEGOTIATIONS = JobQueue("negotiation")
 
 def _rowid_cursor(cursor: str | None) -> int:
     return int(cursor) if cursor is not None and cursor.isdigit() else 0
+
+
+def llm_usage(conn: sqlite3.Connection) -> dict[str, dict[str, Any]]:
+    """Calls, tokens and estimated cost per model, from every recorded negotiation (durable:
+    it survives restarts, unlike the negotiator's in-memory ledger)."""
+    usage: dict[str, dict[str, Any]] = {}
+    for model_id, calls, metered, tokens_in, tokens_out in conn.execute(
+        "SELECT model_id, COUNT(*), SUM(metered), SUM(input_tokens), SUM(output_tokens)"
+        " FROM negotiations GROUP BY model_id"
+    ):
+        usage[model_id] = {
+            "negotiations": calls,
+            "metered_calls": metered,
+            "input_tokens": tokens_in,
+            "output_tokens": tokens_out,
+            "cost_usd": cost_usd(model_id, Usage(tokens_in, tokens_out)),
+        }
+    return usage
 
 
 class StoreReadModel:
@@ -35,6 +54,7 @@ class StoreReadModel:
                 "negotiations": {k.value: v for k, v in NEGOTIATIONS.counts(conn).items()},
                 "settlements": count_by_state(conn, own=True),
                 "chain_next_block": None if cursor is None else cursor[0],
+                "llm_usage": llm_usage(conn),
             }
 
         return self._store.read(read)

@@ -119,6 +119,9 @@ def test_the_whole_cycle_closes_pays_out_once_and_verifies_independently(node_fa
             assert entry["content"].startswith(f"[PROPOSED SETTLEMENT] {metadata['settlement_id']}")
     reputation = context.extras["edge"].health_app.read_model.reputation(None)
     assert reputation["closures"] == len(closed)
+    usage = context.extras["edge"].health_app.read_model.stats()["llm_usage"]
+    assert usage["offline-negotiator/1"]["negotiations"] >= len(closed)
+    assert usage["offline-negotiator/1"]["metered_calls"] == 0  # offline: nothing billed
     # Closed intents left mediation: none of them is open any more.
     statuses = store.read(lambda c: dict(c.execute("SELECT ref, status FROM intents")))
     for entry in ours:
