@@ -6,7 +6,7 @@ its parser and sets ``handler`` to a function ``(args) -> int`` (the exit code).
 
 from __future__ import annotations
 
-from mediator_actors.patching import ensure_patched
+from mediator_actors.runtime.patching import ensure_patched
 
 ensure_patched()
 
@@ -21,7 +21,7 @@ from mediator_actors.errors import ConfigError, MediatorError  # noqa: E402
 #: Modules that contribute verbs, in the order ``--help`` lists them.
 COMMAND_MODULES: tuple[str, ...] = (
     "mediator_actors.commands",
-    "mediator_actors.web.commands",
+    "mediator_actors.edge.commands",
     "mediator_actors.chain.commands",
     "mediator_actors.negotiation.commands",
     "mediator_actors.demo",

@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from mediator_actors.config import SPECS, load_settings
-from mediator_actors.logs import configure_logging, install_greenlet_dump
-from mediator_actors.secretscan import SecretScanner
+from mediator_actors.runtime.logs import configure_logging, install_greenlet_dump
+from mediator_actors.safety.secretscan import SecretScanner
 
 CONFIG_YAML = """\
 # Consensus configuration (OPERATIONS runbook, "Consensus Modes").

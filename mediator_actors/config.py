@@ -23,7 +23,7 @@ import yaml
 from mediator_actors.endpoints import is_loopback_host, literal_ip, url_problem
 from mediator_actors.errors import ConfigError
 from mediator_actors.model import is_hex_id
-from mediator_actors.secrets import Secret
+from mediator_actors.safety.secrets import Secret
 
 _PUBLIC_KEY = re.compile(r"^[0-9a-f]{64}$")
 _PLACEHOLDER = re.compile(

@@ -276,8 +276,8 @@ def register(subparsers: Any) -> None:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from mediator_actors.logs import configure_logging
-    from mediator_actors.secretscan import SecretScanner
+    from mediator_actors.runtime.logs import configure_logging
+    from mediator_actors.safety.secretscan import SecretScanner
 
     configure_logging(level="ERROR", fmt="text", redact=SecretScanner().redact)
     with contextlib.suppress(KeyboardInterrupt):

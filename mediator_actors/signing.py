@@ -24,7 +24,7 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from mediator_actors.errors import SettlementError
 from mediator_actors.model import MediatorId, canonical_json
-from mediator_actors.secrets import Secret
+from mediator_actors.safety.secrets import Secret
 
 #: Domain separation for entry signatures: a signature made for anything else never verifies.
 ENTRY_DOMAIN = b"nlc-mediator/entry/v1\x00"

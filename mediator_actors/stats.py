@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from mediator_actors.resilience import BreakerSnapshot
+from mediator_actors.runtime.resilience import BreakerSnapshot
 
 
 @dataclass

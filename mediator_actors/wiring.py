@@ -27,6 +27,9 @@ from mediator_actors.chain.client import ChainClient
 from mediator_actors.chain.follower import ChainFollower
 from mediator_actors.chain.writer import ChainWriter
 from mediator_actors.config import LLMProvider, Settings
+from mediator_actors.edge.hub import EventHub
+from mediator_actors.edge.servers import build_edge
+from mediator_actors.edge.store_readmodel import StoreReadModel
 from mediator_actors.embedding.factory import make_embedder_from_settings
 from mediator_actors.health.report import SnapshotBox
 from mediator_actors.index import vectors as vector_table
@@ -35,10 +38,9 @@ from mediator_actors.negotiation import jobs as negotiation_tables
 from mediator_actors.negotiation.jobs import recent_metered_calls
 from mediator_actors.negotiation.service import build_negotiator
 from mediator_actors.node import Node, NodeContext
-from mediator_actors.offload import run_blocking
-from mediator_actors.readmodel import StoreReadModel
-from mediator_actors.secrets import Secret
-from mediator_actors.secretscan import SecretScanner
+from mediator_actors.runtime.offload import run_blocking
+from mediator_actors.safety.secrets import Secret
+from mediator_actors.safety.secretscan import SecretScanner
 from mediator_actors.settlement import records as settlement_tables
 from mediator_actors.settlement import reputation as reputation_table
 from mediator_actors.settlement.consensus import check_can_start
@@ -49,8 +51,6 @@ from mediator_actors.stats import NodeStats
 from mediator_actors.store import Migration
 from mediator_actors.store import intents as intents_table
 from mediator_actors.store import jobs as jobs_table
-from mediator_actors.web.edge import build_edge
-from mediator_actors.web.hub import EventHub
 from supervisors import ChildSpec, Link
 
 logger = logging.getLogger(__name__)

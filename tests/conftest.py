@@ -1,6 +1,6 @@
 """The suite runs gevent-patched exactly like the node: patch before anything else loads."""
 
-from mediator_actors.patching import ensure_patched
+from mediator_actors.runtime.patching import ensure_patched
 
 ensure_patched()
 

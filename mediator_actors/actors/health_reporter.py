@@ -23,8 +23,8 @@ from mediator_actors.health.report import (
     actor_status,
     judge,
 )
-from mediator_actors.offload import run_blocking
-from mediator_actors.resilience import BreakerState
+from mediator_actors.runtime.offload import run_blocking
+from mediator_actors.runtime.resilience import BreakerState
 from mediator_actors.stats import NodeStats
 from mediator_actors.store import Store
 from supervisors import Link, StatusBoard

@@ -4,12 +4,12 @@ The dev chain serves the backlog on loopback; a fresh :class:`ChainFollower` cat
 through the real HTTP client, the strict codec, intent extraction and injection checks,
 and the SQLite store (WAL, synchronous=FULL), exactly as after an outage. The baseline,
 measured in the same run, is the transport alone: fetching and JSON-decoding every block.
-Target (issue 3): >= 1,000 intents/s.
+Target: >= 1,000 intents/s.
 """
 
 from __future__ import annotations
 
-from mediator_actors.patching import ensure_patched
+from mediator_actors.runtime.patching import ensure_patched
 
 ensure_patched()
 
@@ -26,7 +26,7 @@ from mediator_actors.benchmarks.machine import machine  # noqa: E402
 from mediator_actors.chain.client import ChainClient  # noqa: E402
 from mediator_actors.chain.devchain import DevChain  # noqa: E402
 from mediator_actors.chain.follower import MIGRATIONS, ChainFollower, IntakeLimit  # noqa: E402
-from mediator_actors.offload import run_blocking  # noqa: E402
+from mediator_actors.runtime.offload import run_blocking  # noqa: E402
 from mediator_actors.store import Store  # noqa: E402
 from mediator_actors.store.intents import MIGRATIONS as INTENT_MIGRATIONS  # noqa: E402
 from mediator_actors.store.intents import count_intents  # noqa: E402

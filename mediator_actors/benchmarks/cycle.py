@@ -1,4 +1,4 @@
-"""One full alignment cycle over the shared corpus, stage by stage (issue 7).
+"""One full alignment cycle over the shared corpus, stage by stage.
 
 The corpus's intents are mined into 100 blocks of the embedded dev chain; then, through the
 same plain classes the actors own:
@@ -36,8 +36,8 @@ from mediator_actors.index.hnsw import IndexParams
 from mediator_actors.index.keeper import CandidateSettings, IndexCore
 from mediator_actors.negotiation.jobs import claim_negotiations, run_negotiation_jobs
 from mediator_actors.negotiation.service import build_negotiator
-from mediator_actors.offload import run_blocking
-from mediator_actors.secrets import Secret
+from mediator_actors.runtime.offload import run_blocking
+from mediator_actors.safety.secrets import Secret
 from mediator_actors.settlement.lifecycle import SettlementBook
 from mediator_actors.settlement.proposals import ProposalPolicy
 from mediator_actors.signing import MediatorKey, generate_seed_hex

@@ -84,7 +84,7 @@ def _probe_main(host: str, port: int, seconds: float) -> None:
 def _load_main(  # noqa: PLR0915 - one process, read top to bottom
     ws_url: str, health_host: str, health_port: int, clients: int, key_hex: str
 ) -> None:
-    from mediator_actors.patching import ensure_patched
+    from mediator_actors.runtime.patching import ensure_patched
 
     ensure_patched()
     import gevent
@@ -92,7 +92,7 @@ def _load_main(  # noqa: PLR0915 - one process, read top to bottom
     from gevent.fileobject import FileObjectPosix
     from gevent.lock import Semaphore
 
-    from mediator_actors.web.wsclient import WsClient, WsClientError
+    from mediator_actors.edge.wsclient import WsClient, WsClientError
 
     key = Ed25519PrivateKey.from_private_bytes(bytes.fromhex(key_hex))
     state: dict[str, Any] = {"phase": None, "connected": 0, "refused": 0, "slow": False}
@@ -216,18 +216,18 @@ def run(  # noqa: PLR0915 - the phases read top to bottom
     *, intents: int | None = None, quick: bool = False, clients: int | None = None
 ) -> dict[str, object]:
     """Run the benchmark and return its figures. ``intents`` is ignored (edge has none)."""
-    from mediator_actors.patching import ensure_patched
+    from mediator_actors.runtime.patching import ensure_patched
 
     ensure_patched()
     import gevent
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+    from mediator_actors.edge.health_app import HealthApp
+    from mediator_actors.edge.hub import EventHub
+    from mediator_actors.edge.server import EdgeServer, Limits
+    from mediator_actors.edge.ws import WsApp, WsHandler, WsLimits
     from mediator_actors.health.report import SnapshotBox
-    from mediator_actors.offload import run_blocking
-    from mediator_actors.web.health_app import HealthApp
-    from mediator_actors.web.hub import EventHub
-    from mediator_actors.web.server import EdgeServer, Limits
-    from mediator_actors.web.ws import WsApp, WsHandler, WsLimits
+    from mediator_actors.runtime.offload import run_blocking
 
     n = clients or (100 if quick else 1000)
     phase_s = 3.0 if quick else 5.0

@@ -26,7 +26,7 @@ from mediator_actors.benchmarks.machine import machine
 from mediator_actors.model import Intent, IntentType, entry_ref
 from mediator_actors.negotiation.providers import AnthropicProvider, OfflineProvider
 from mediator_actors.negotiation.service import Negotiator
-from mediator_actors.secretscan import SecretScanner
+from mediator_actors.safety.secretscan import SecretScanner
 
 __all__ = ["run"]
 

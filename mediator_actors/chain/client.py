@@ -9,7 +9,7 @@ the health report reads. The endpoint is checked against SSRF rules when the cli
 Blocking: each call blocks for at most ``attempts x deadline`` plus back-off sleeps. Under
 gevent's monkey patching the socket I/O yields to other greenlets; parsing of bodies larger
 than ``offload_threshold`` goes through the injected ``offload`` (the node passes
-:func:`mediator_actors.offload.run_blocking`).
+:func:`mediator_actors.runtime.offload.run_blocking`).
 """
 
 from __future__ import annotations
@@ -31,9 +31,14 @@ from mediator_actors.chain import codec
 from mediator_actors.endpoints import address_problem, url_problem
 from mediator_actors.errors import ChainError, CodecError
 from mediator_actors.model import ChainEntry, protocol_amount
-from mediator_actors.resilience import Backoff, BreakerSnapshot, CircuitBreaker, CircuitOpenError
-from mediator_actors.secrets import Secret
-from mediator_actors.textsafety import escape_for_log
+from mediator_actors.runtime.resilience import (
+    Backoff,
+    BreakerSnapshot,
+    CircuitBreaker,
+    CircuitOpenError,
+)
+from mediator_actors.safety.secrets import Secret
+from mediator_actors.safety.textsafety import escape_for_log
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -168,7 +173,7 @@ class ChainClient:
     def block(self, index: int) -> codec.Block:
         return self._get(f"/block/{int(index)}", codec.parse_block)
 
-    def pending(self) -> codec.Page:
+    def pending(self) -> codec.EntryPage:
         return self._get("/pending", codec.parse_pending)
 
     def health(self) -> dict[str, Any]:
@@ -179,8 +184,8 @@ class ChainClient:
 
         return self._get("/health", parse, strict=True)
 
-    def entries_by_author(self, author: str) -> codec.Page:
-        def parse(doc: object) -> codec.Page:
+    def entries_by_author(self, author: str) -> codec.EntryPage:
+        def parse(doc: object) -> codec.EntryPage:
             if not isinstance(doc, dict):
                 raise CodecError("author answer must be an object")
             return codec.parse_entries(doc.get("entries"), block_index=None)

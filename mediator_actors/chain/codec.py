@@ -28,7 +28,7 @@ from mediator_actors.model import (
     entry_ref,
     protocol_amount,
 )
-from mediator_actors.textsafety import detect_injection_many, normalize_text
+from mediator_actors.safety.textsafety import detect_injection_many, normalize_text
 
 # Limits. The chain itself enforces content 20..10,000 and metadata 10 KB / 100 keys /
 # depth 5; a hostile or buggy node may not, so we check again with a little slack.
@@ -83,7 +83,7 @@ class Rejected:
 
 
 @dataclass(frozen=True, slots=True)
-class Page:
+class EntryPage:
     """Entries of one page (a block's entries or the pending pool)."""
 
     entries: tuple[ChainEntry, ...]
@@ -274,7 +274,7 @@ def _count_keys(value: Any) -> int:
     return count
 
 
-def parse_entries(items: object, *, block_index: int | None) -> Page:
+def parse_entries(items: object, *, block_index: int | None) -> EntryPage:
     """A list of ENTRY or wrapped items -> accepted entries and per-entry rejections."""
     if not isinstance(items, list):
         raise CodecError(f"entries must be a list, not {type(items).__name__}")
@@ -287,7 +287,7 @@ def parse_entries(items: object, *, block_index: int | None) -> Page:
             rejected.append(
                 Rejected(position, exc.reason, exc.detail, block_index, _preview(raw), _ref_of(raw))
             )
-    return Page(tuple(entries), tuple(rejected))
+    return EntryPage(tuple(entries), tuple(rejected))
 
 
 def _ref_of(raw: object) -> str | None:
@@ -344,8 +344,8 @@ def parse_latest(doc: object) -> LatestBlock:
     return LatestBlock(block, length, pending)
 
 
-def parse_pending(doc: object) -> Page:
-    """``GET /pending`` -> Page of pending entries (block_index None)."""
+def parse_pending(doc: object) -> EntryPage:
+    """``GET /pending`` -> EntryPage of pending entries (block_index None)."""
     if not isinstance(doc, dict):
         raise CodecError("pending answer must be an object")
     return parse_entries(doc.get("entries"), block_index=None)

@@ -1,4 +1,4 @@
-"""Follows a NatLangChain node from a durable cursor into the store (issue 3, part 3).
+"""Follows a NatLangChain node from a durable cursor into the store.
 
 One :meth:`ChainFollower.poll_once` reads ``/block/latest``, then each new ``/block/<i>`` in
 order (at most ``blocks_per_poll``), then ``/pending``. Intents and protocol events are
@@ -51,10 +51,10 @@ from mediator_actors.model import (
     Intent,
     IntentStatus,
 )
-from mediator_actors.resilience import Backoff
+from mediator_actors.runtime.resilience import Backoff
+from mediator_actors.safety.textsafety import escape_for_log
 from mediator_actors.store import Store
 from mediator_actors.store.intents import save_intent, set_intent_status
-from mediator_actors.textsafety import escape_for_log
 
 __all__ = ["MIGRATIONS", "ChainFollower", "ChainReader", "IntakeLimit", "PollResult", "count_flags"]
 

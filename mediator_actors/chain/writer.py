@@ -36,10 +36,10 @@ from mediator_actors.chain.client import (
 )
 from mediator_actors.errors import ChainError, CodecError
 from mediator_actors.model import canonical_json
-from mediator_actors.resilience import Backoff
-from mediator_actors.secretscan import SecretScanner
+from mediator_actors.runtime.resilience import Backoff
+from mediator_actors.safety.secretscan import SecretScanner
+from mediator_actors.safety.textsafety import escape_for_log
 from mediator_actors.store import Job, JobQueue, Store
-from mediator_actors.textsafety import escape_for_log
 
 logger = logging.getLogger(__name__)
 

@@ -1,7 +1,7 @@
 """The embedder port: text in, L2-normalised float32 vectors out.
 
 Every implementation is blocking (model inference, an HTTP call, hashing): an actor calls
-:meth:`Embedder.embed` through :func:`mediator_actors.offload.run_blocking`.
+:meth:`Embedder.embed` through :func:`mediator_actors.runtime.offload.run_blocking`.
 """
 
 from __future__ import annotations

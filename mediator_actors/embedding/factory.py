@@ -14,7 +14,7 @@ from mediator_actors.embedding.local import DIMENSIONS as LOCAL_DIMENSIONS
 from mediator_actors.embedding.local import LocalEmbedder
 from mediator_actors.embedding.openai_embedder import OpenAIEmbedder
 from mediator_actors.errors import ConfigError
-from mediator_actors.secrets import Secret
+from mediator_actors.safety.secrets import Secret
 
 if TYPE_CHECKING:
     from mediator_actors.config import Settings

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from mediator_actors.embedding.base import EmbedderError, Vectors, normalise
-from mediator_actors.secrets import Secret
+from mediator_actors.safety.secrets import Secret
 
 #: Native sizes of OpenAI's embedding models (the v3 models can be shortened on request).
 KNOWN_DIMENSIONS = {

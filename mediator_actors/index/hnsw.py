@@ -1,7 +1,7 @@
 """``VectorIndex``: the one owner of one hnswlib index (cosine), with its label <-> ref map.
 
 Every method that touches hnswlib is **blocking native work**; an actor calls it through
-:func:`mediator_actors.offload.run_blocking` and never concurrently (hnswlib's
+:func:`mediator_actors.runtime.offload.run_blocking` and never concurrently (hnswlib's
 ``add_items`` and ``knn_query`` are not safe together: one owner, one call at a time).
 Blocking methods: :meth:`add`, :meth:`remove`, :meth:`knn`, :meth:`query`,
 :meth:`vectors_of`, :meth:`build`, and the snapshot module's save and load. Cheap and

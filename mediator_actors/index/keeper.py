@@ -29,7 +29,7 @@ from mediator_actors.index.hnsw import IndexParams
 from mediator_actors.index.intents import IntentIndex
 from mediator_actors.index.vectors import load_vectors, open_intent_vectors, save_vectors
 from mediator_actors.model import CandidatePair, EntryRef, Intent
-from mediator_actors.offload import run_blocking
+from mediator_actors.runtime.offload import run_blocking
 from mediator_actors.store import Store
 from mediator_actors.store.intents import iter_intents
 

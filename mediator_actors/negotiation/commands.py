@@ -30,7 +30,7 @@ from mediator_actors.negotiation.evaluation import (
     load_eval,
 )
 from mediator_actors.negotiation.service import build_negotiator
-from mediator_actors.secretscan import SecretScanner
+from mediator_actors.safety.secretscan import SecretScanner
 
 __all__ = ["register"]
 

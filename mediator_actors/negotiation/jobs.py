@@ -22,7 +22,7 @@ from mediator_actors.negotiation.service import (
     Negotiator,
     Outcome,
 )
-from mediator_actors.resilience import Backoff
+from mediator_actors.runtime.resilience import Backoff
 from mediator_actors.store import Job, JobQueue, Migration, Store
 from mediator_actors.store.intents import get_intent
 

@@ -24,8 +24,8 @@ from mediator_actors.negotiation.terms import (
     tokens,
 )
 from mediator_actors.negotiation.validation import Answer, AnswerTerms
-from mediator_actors.secretscan import redact_emails
-from mediator_actors.textsafety import detect_injection
+from mediator_actors.safety.secretscan import redact_emails
+from mediator_actors.safety.textsafety import detect_injection
 
 __all__ = ["OFFLINE_MODEL_ID", "assess", "reference_date", "stated_terms"]
 

@@ -2,9 +2,9 @@
 
 Every chain-derived field (content, desires, constraints, branch, author, timestamp) is
 
-1. normalised with :func:`mediator_actors.textsafety.normalize_text` (NFKC, format,
+1. normalised with :func:`mediator_actors.safety.textsafety.normalize_text` (NFKC, format,
    zero-width and bidi characters removed, homoglyphs folded), so hidden text is visible;
-2. scanned with :func:`~mediator_actors.textsafety.detect_injection`; findings are recorded
+2. scanned with :func:`~mediator_actors.safety.textsafety.detect_injection`; findings are recorded
    (``"offer.content:<finding>"``), sorted, and stored with the negotiation. Detection is
    advisory: the prompt is built the same way either way;
 3. stripped of email addresses (``[email]``) and capped in length;
@@ -30,8 +30,8 @@ from dataclasses import dataclass
 
 from mediator_actors.model import Intent
 from mediator_actors.negotiation.validation import ANSWER_SCHEMA
-from mediator_actors.secretscan import redact_emails
-from mediator_actors.textsafety import detect_injection, normalize_text
+from mediator_actors.safety.secretscan import redact_emails
+from mediator_actors.safety.textsafety import detect_injection, normalize_text
 
 __all__ = [
     "PROMPT_TEMPLATE_VERSION",

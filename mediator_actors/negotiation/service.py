@@ -36,8 +36,8 @@ from mediator_actors.negotiation.providers import (
     build_provider,
 )
 from mediator_actors.negotiation.validation import AnswerError, decide, parse_answer
-from mediator_actors.resilience import BreakerState, CircuitBreaker, CircuitOpenError
-from mediator_actors.secretscan import SecretScanner
+from mediator_actors.runtime.resilience import BreakerState, CircuitBreaker, CircuitOpenError
+from mediator_actors.safety.secretscan import SecretScanner
 
 __all__ = [
     "BudgetExhaustedError",

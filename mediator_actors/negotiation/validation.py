@@ -35,8 +35,8 @@ from mediator_actors.negotiation.terms import (
     read_terms,
     tokens,
 )
-from mediator_actors.secretscan import redact_emails
-from mediator_actors.textsafety import detect_injection
+from mediator_actors.safety.secretscan import redact_emails
+from mediator_actors.safety.textsafety import detect_injection
 
 __all__ = [
     "ANSWER_SCHEMA",

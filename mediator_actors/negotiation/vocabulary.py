@@ -224,7 +224,7 @@ _SYNONYMS = {
 
 def fold(text: str) -> str:
     """NFKC plus format characters removed: the parser's own view of the prose. (The
-    prompt uses :mod:`mediator_actors.textsafety` for the full normalisation.)"""
+    prompt uses :mod:`mediator_actors.safety.textsafety` for the full normalisation.)"""
     text = unicodedata.normalize("NFKC", text)
     return "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
 

@@ -20,7 +20,7 @@ from typing import TypeVar
 from gevent.queue import Queue
 
 from mediator_actors.errors import StoreError
-from mediator_actors.offload import run_blocking
+from mediator_actors.runtime.offload import run_blocking
 
 logger = logging.getLogger(__name__)
 

@@ -8,7 +8,7 @@ import pytest
 
 from mediator_actors.chain.client import ChainClient, ClientLimits
 from mediator_actors.chain.devchain import DevChain
-from mediator_actors.resilience import Backoff
+from mediator_actors.runtime.resilience import Backoff
 
 
 class FakeClock:

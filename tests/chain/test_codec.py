@@ -31,7 +31,7 @@ def raw_entry(**over: object) -> dict[str, object]:
     return entry
 
 
-def parse_text(text: str) -> codec.Page:
+def parse_text(text: str) -> codec.EntryPage:
     return parse_entries(loads_lenient(text), block_index=None)
 
 

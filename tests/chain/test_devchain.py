@@ -10,7 +10,7 @@ import requests
 from mediator_actors.chain.client import ChainClient, ChainProtocolError, PostOutcome
 from mediator_actors.chain.demo import seed_demo
 from mediator_actors.chain.devchain import DevChain
-from mediator_actors.secrets import Secret
+from mediator_actors.safety.secrets import Secret
 
 from .conftest import FAST, FakeClock
 

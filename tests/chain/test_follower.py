@@ -253,7 +253,7 @@ class PoisonReader:
     def latest_block(self) -> codec.LatestBlock:
         return self.inner.latest_block()
 
-    def pending(self) -> codec.Page:
+    def pending(self) -> codec.EntryPage:
         return self.inner.pending()
 
     def block(self, index: int) -> codec.Block:

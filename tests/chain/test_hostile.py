@@ -19,7 +19,7 @@ from mediator_actors.chain.client import (
 )
 from mediator_actors.chain.follower import MIGRATIONS, ChainFollower
 from mediator_actors.errors import ChainError, CodecError
-from mediator_actors.resilience import Backoff, BreakerState, CircuitBreaker
+from mediator_actors.runtime.resilience import Backoff, BreakerState, CircuitBreaker
 from mediator_actors.store import Store
 from mediator_actors.store.intents import MIGRATIONS as INTENT_MIGRATIONS
 from mediator_actors.store.jobs import MIGRATIONS as JOB_MIGRATIONS

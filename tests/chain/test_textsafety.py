@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mediator_actors.textsafety import (
+from mediator_actors.safety.textsafety import (
     detect_injection,
     escape_for_log,
     has_hidden,
@@ -126,7 +126,7 @@ def test_detection_is_stable_and_blind_to_inserted_hidden_characters(
 
 
 def _disguises() -> dict[str, list[str]]:
-    from mediator_actors.textsafety import _CONFUSABLES
+    from mediator_actors.safety.textsafety import _CONFUSABLES
 
     table: dict[str, list[str]] = {}
     for cp, latin in _CONFUSABLES.items():

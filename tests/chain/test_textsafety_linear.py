@@ -4,7 +4,7 @@ minutes, far past this test's timeout, so a regression fails here without timing
 
 import pytest
 
-from mediator_actors.textsafety import detect_injection
+from mediator_actors.safety.textsafety import detect_injection
 
 
 @pytest.mark.timeout(60)

@@ -10,12 +10,12 @@ import pytest
 import requests
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from mediator_actors.edge.health_app import HealthApp
+from mediator_actors.edge.hub import EventHub
+from mediator_actors.edge.server import EdgeServer, Limits
+from mediator_actors.edge.ws import WsApp, WsHandler, WsLimits
+from mediator_actors.edge.wsclient import WsClient
 from mediator_actors.health.report import SnapshotBox
-from mediator_actors.web.health_app import HealthApp
-from mediator_actors.web.hub import EventHub
-from mediator_actors.web.server import EdgeServer, Limits
-from mediator_actors.web.ws import WsApp, WsHandler, WsLimits
-from mediator_actors.web.wsclient import WsClient
 from tests.edge import canary
 from tests.edge.fakes import MemoryReadModel
 

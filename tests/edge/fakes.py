@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from mediator_actors.web.readmodel import Page
+from mediator_actors.edge.readmodel import ApiPage
 
 
 class MemoryReadModel:
@@ -15,23 +15,23 @@ class MemoryReadModel:
         }
         self.calls: list[tuple[str, Any]] = []
 
-    def _page(self, items: list[dict[str, Any]], limit: int, cursor: str | None) -> Page:
+    def _page(self, items: list[dict[str, Any]], limit: int, cursor: str | None) -> ApiPage:
         start = int(cursor) if cursor and cursor.isdigit() else 0
         chunk = items[start : start + limit]
         more = start + limit < len(items)
-        return Page(chunk, str(start + limit) if more else None)
+        return ApiPage(chunk, str(start + limit) if more else None)
 
     def stats(self) -> dict[str, Any]:
         return {k: len(v) for k, v in self.lists.items()}
 
-    def intents(self, limit: int, cursor: str | None) -> Page:
+    def intents(self, limit: int, cursor: str | None) -> ApiPage:
         self.calls.append(("intents", (limit, cursor)))
         return self._page(self.lists["intents"], limit, cursor)
 
-    def candidates(self, limit: int, cursor: str | None) -> Page:
+    def candidates(self, limit: int, cursor: str | None) -> ApiPage:
         return self._page(self.lists["candidates"], limit, cursor)
 
-    def settlements(self, state: str | None, limit: int, cursor: str | None) -> Page:
+    def settlements(self, state: str | None, limit: int, cursor: str | None) -> ApiPage:
         self.calls.append(("settlements", (state, limit, cursor)))
         items = [s for s in self.lists["settlements"] if state is None or s.get("state") == state]
         return self._page(items, limit, cursor)

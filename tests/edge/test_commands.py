@@ -12,14 +12,14 @@ import gevent
 import pytest
 
 from mediator_actors import cli
-from mediator_actors.web.keys import KEY_FILE, KeyRing, load_private_key, read_key_file
+from mediator_actors.edge.keys import KEY_FILE, KeyRing, load_private_key, read_key_file
 from tests.edge import canary, states
 
 
 @pytest.fixture
 def node_env(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr(cli, "COMMAND_MODULES", ("mediator_actors.web.commands",))
+    monkeypatch.setattr(cli, "COMMAND_MODULES", ("mediator_actors.edge.commands",))
     monkeypatch.setenv("DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("ENV_FILE", str(tmp_path / "absent.env"))
     monkeypatch.delenv("WS_AUTHORIZED_KEYS", raising=False)

@@ -6,10 +6,10 @@ import requests
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from mediator_actors.config import load_settings
+from mediator_actors.edge.hub import EventHub
+from mediator_actors.edge.servers import build_edge
+from mediator_actors.edge.wsclient import WsClient, WsClosed
 from mediator_actors.health.report import SnapshotBox
-from mediator_actors.web.edge import build_edge
-from mediator_actors.web.hub import EventHub
-from mediator_actors.web.wsclient import WsClient, WsClosed
 from tests.edge import canary
 from tests.edge.fakes import MemoryReadModel
 

@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from mediator_actors.edge.health_app import Metrics, dumps
+from mediator_actors.edge.server import EdgeServer, Limits, escape_for_log
 from mediator_actors.health.report import ActorState, ActorStatus, HealthSnapshot
-from mediator_actors.web.health_app import Metrics, dumps
-from mediator_actors.web.server import EdgeServer, Limits, escape_for_log
 from tests.edge import canary, states
 
 SID = "0123456789abcdef0123456789abcdef"
@@ -350,7 +350,7 @@ def test_folded_header_lines_are_refused(health_server):
 def test_the_fd_budget_is_raised_toward_the_hard_limit():
     import resource
 
-    from mediator_actors.web.server import ensure_fd_budget
+    from mediator_actors.edge.server import ensure_fd_budget
 
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     assert ensure_fd_budget(64) >= min(64, hard)

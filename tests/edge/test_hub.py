@@ -4,7 +4,7 @@ import gevent
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mediator_actors.web.hub import EventHub, Filter, frame
+from mediator_actors.edge.hub import EventHub, Filter, frame
 
 
 class FakeClient:

@@ -11,9 +11,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mediator_actors.web.hub import Filter
-from mediator_actors.web.keys import WsKeyError, read_key_file
-from mediator_actors.web.ws_protocol import (
+from mediator_actors.edge.hub import Filter
+from mediator_actors.edge.keys import WsKeyError, read_key_file
+from mediator_actors.edge.ws_protocol import (
     BoundedWebSocket,
     Refused,
     WebSocketError,

@@ -231,7 +231,7 @@ def test_supervisor_child_statuses_map_onto_actor_states():
 
 def test_breaker_snapshots_map_onto_breaker_statuses():
     from mediator_actors.health.report import BreakerStatus
-    from mediator_actors.resilience import CircuitBreaker
+    from mediator_actors.runtime.resilience import CircuitBreaker
 
     breaker = CircuitBreaker("chain", failure_threshold=1)
     breaker.record_failure("ChainError", latency_ms=12.5)

@@ -13,10 +13,10 @@ import pytest
 import requests
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from mediator_actors.web.hub import EventHub
-from mediator_actors.web.server import EdgeServer, Limits
-from mediator_actors.web.ws import AUTH_DOMAIN, WsApp, WsHandler, WsLimits, auth_message
-from mediator_actors.web.wsclient import (
+from mediator_actors.edge.hub import EventHub
+from mediator_actors.edge.server import EdgeServer, Limits
+from mediator_actors.edge.ws import AUTH_DOMAIN, WsApp, WsHandler, WsLimits, auth_message
+from mediator_actors.edge.wsclient import (
     OP_BINARY,
     OP_CONT,
     OP_PING,

@@ -6,7 +6,7 @@ from mediator_actors.embedding import (
     make_embedder,
 )
 from mediator_actors.errors import ConfigError
-from mediator_actors.secrets import Secret
+from mediator_actors.safety.secrets import Secret
 
 
 def _broken() -> HashEmbedder:

@@ -7,7 +7,7 @@ import pytest
 from gevent.pywsgi import WSGIServer
 
 from mediator_actors.embedding import EmbedderError, OpenAIEmbedder
-from mediator_actors.secrets import Secret
+from mediator_actors.safety.secrets import Secret
 
 KEY = "sk-test-loopback-secret-0001"
 

@@ -6,7 +6,7 @@ import gevent
 import numpy as np
 
 from mediator_actors.index.hnsw import IndexParams, VectorIndex
-from mediator_actors.offload import run_blocking
+from mediator_actors.runtime.offload import run_blocking
 
 
 def _vectors(n: int, d: int) -> np.ndarray:

@@ -1,7 +1,7 @@
 """Run as a subprocess by test_cycle_crash.py: the node on embedded defaults with a fast dev
 chain and simulated parties, until it is killed or receives SIGTERM."""
 
-from mediator_actors.patching import ensure_patched
+from mediator_actors.runtime.patching import ensure_patched
 
 ensure_patched()
 

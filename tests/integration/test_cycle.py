@@ -1,4 +1,4 @@
-"""The alignment cycle end to end on the embedded dev chain (issue 7), checked against the
+"""The alignment cycle end to end on the embedded dev chain, checked against the
 chain's own blocks with the independent protocol implementation in tests/settlement."""
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import pytest
 from mediator_actors.chain.devchain import DevChain
 from mediator_actors.config import load_settings
 from mediator_actors.node import Node, NodeContext
-from mediator_actors.secrets import Secret
+from mediator_actors.safety.secrets import Secret
 from mediator_actors.settlement.entries import challenge_id_for
 from mediator_actors.signing import MediatorKey, generate_seed_hex
 from mediator_actors.store import Store

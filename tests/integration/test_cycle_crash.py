@@ -1,5 +1,5 @@
 """SIGKILL at random points of the cycle, ten times: every settlement ends as it does without
-crashes, and nothing reaches the chain twice (issue 7)."""
+crashes, and nothing reaches the chain twice."""
 
 from __future__ import annotations
 

@@ -22,8 +22,8 @@ from mediator_actors.negotiation.jobs import (
 from mediator_actors.negotiation.prompt import verify_integrity_hash
 from mediator_actors.negotiation.providers import AnthropicProvider, OfflineProvider
 from mediator_actors.negotiation.service import CallBudget, Negotiator
-from mediator_actors.resilience import Backoff, CircuitBreaker
-from mediator_actors.secretscan import SecretScanner
+from mediator_actors.runtime.resilience import Backoff, CircuitBreaker
+from mediator_actors.safety.secretscan import SecretScanner
 from mediator_actors.store import JobQueue, JobState, Store
 from mediator_actors.store.intents import MIGRATIONS as INTENT_MIGRATIONS
 from mediator_actors.store.intents import save_intent

@@ -14,8 +14,8 @@ from mediator_actors.negotiation.providers import (
     ProviderError,
 )
 from mediator_actors.negotiation.service import BudgetExhaustedError, CallBudget, Negotiator
-from mediator_actors.resilience import BreakerState, CircuitBreaker
-from mediator_actors.secretscan import SecretScanner
+from mediator_actors.runtime.resilience import BreakerState, CircuitBreaker
+from mediator_actors.safety.secretscan import SecretScanner
 from tests.negotiation.fakes import FakeProvider, Script, fake_provider
 from tests.negotiation.helpers import SEEK_TEXT, answer_json, offer, seek
 from tests.negotiation.test_prompt import ATTACKS

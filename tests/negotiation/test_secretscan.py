@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mediator_actors.secrets import Secret
-from mediator_actors.secretscan import SecretKind, SecretScanner, redact_emails
+from mediator_actors.safety.secrets import Secret
+from mediator_actors.safety.secretscan import SecretKind, SecretScanner, redact_emails
 
 SEED = "9f" * 32
 SAMPLES = {

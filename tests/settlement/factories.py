@@ -9,7 +9,7 @@ from typing import Any
 
 from mediator_actors.config import Consensus, Settings, load_settings
 from mediator_actors.model import EntryRef, Intent, IntentType, NegotiationResult, Terms
-from mediator_actors.secrets import Secret
+from mediator_actors.safety.secrets import Secret
 from mediator_actors.signing import MediatorKey
 
 SEED_A = "11" * 32

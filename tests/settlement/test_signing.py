@@ -6,7 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from mediator_actors.errors import SettlementError
-from mediator_actors.secrets import Secret
+from mediator_actors.safety.secrets import Secret
 from mediator_actors.signing import MediatorKey, generate_seed_hex, verify_metadata
 from tests.settlement import independent
 

@@ -3,7 +3,7 @@
 Prints each sequence number only after ``Store.write`` returned (the commit is durable).
 """
 
-from mediator_actors.patching import ensure_patched
+from mediator_actors.runtime.patching import ensure_patched
 
 ensure_patched()
 

@@ -1,4 +1,4 @@
-"""Each supervision guarantee of issue 2, on real Pykka actors under gevent."""
+"""Each supervision guarantee, on real Pykka actors under gevent."""
 
 from __future__ import annotations
 

@@ -4,8 +4,8 @@ import logging
 
 import pytest
 
-from mediator_actors.logs import configure_logging
-from mediator_actors.secretscan import SecretScanner
+from mediator_actors.runtime.logs import configure_logging
+from mediator_actors.safety.secretscan import SecretScanner
 
 NODE_KEY = "ab" * 32
 PROVIDER_KEY = "sk-ant-api03-" + "x7" * 40

@@ -4,7 +4,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mediator_actors.resilience import Backoff, BreakerState, CircuitBreaker, CircuitOpenError
+from mediator_actors.runtime.resilience import (
+    Backoff,
+    BreakerState,
+    CircuitBreaker,
+    CircuitOpenError,
+)
 
 
 class FakeClock:

@@ -6,12 +6,12 @@ import json
 import sqlite3
 from typing import Any
 
+from mediator_actors.edge.readmodel import ApiPage
 from mediator_actors.negotiation.providers import Usage, cost_usd
 from mediator_actors.settlement import reputation as reputation_table
 from mediator_actors.settlement.records import count_by_state, get_settlement, settlements_page
 from mediator_actors.store import JobQueue, Store
 from mediator_actors.store.intents import count_intents
-from mediator_actors.web.readmodel import Page
 
 NEGOTIATIONS = JobQueue("negotiation")
 
@@ -39,7 +39,7 @@ def llm_usage(conn: sqlite3.Connection) -> dict[str, dict[str, Any]]:
 
 
 class StoreReadModel:
-    """Implements :class:`mediator_actors.web.readmodel.ReadModel` over the store's readers."""
+    """Implements :class:`mediator_actors.edge.readmodel.ReadModel` over the store's readers."""
 
     def __init__(self, store: Store, *, mediator_id: str) -> None:
         self._store = store
@@ -59,8 +59,8 @@ class StoreReadModel:
 
         return self._store.read(read)
 
-    def intents(self, limit: int, cursor: str | None) -> Page:
-        def read(conn: sqlite3.Connection) -> Page:
+    def intents(self, limit: int, cursor: str | None) -> ApiPage:
+        def read(conn: sqlite3.Connection) -> ApiPage:
             rows = conn.execute(
                 "SELECT rowid, ref, author, type, content, status, offered_fee, branch,"
                 " block_index, injection_findings FROM intents WHERE rowid > ?"
@@ -82,12 +82,12 @@ class StoreReadModel:
                 for r in rows
             ]
             more = len(rows) == limit
-            return Page(items, str(rows[-1]["rowid"]) if rows and more else None)
+            return ApiPage(items, str(rows[-1]["rowid"]) if rows and more else None)
 
         return self._store.read(read)
 
-    def candidates(self, limit: int, cursor: str | None) -> Page:
-        def read(conn: sqlite3.Connection) -> Page:
+    def candidates(self, limit: int, cursor: str | None) -> ApiPage:
+        def read(conn: sqlite3.Connection) -> ApiPage:
             rows = conn.execute(
                 "SELECT id, payload, state, priority, attempts, last_error FROM jobs"
                 " WHERE kind = ? AND id > ? ORDER BY id LIMIT ?",
@@ -108,15 +108,15 @@ class StoreReadModel:
                     }
                 )
             more = len(rows) == limit
-            return Page(items, str(rows[-1]["id"]) if rows and more else None)
+            return ApiPage(items, str(rows[-1]["id"]) if rows and more else None)
 
         return self._store.read(read)
 
-    def settlements(self, state: str | None, limit: int, cursor: str | None) -> Page:
+    def settlements(self, state: str | None, limit: int, cursor: str | None) -> ApiPage:
         items, next_cursor = self._store.read(
             lambda conn: settlements_page(conn, state=state, limit=limit, cursor=cursor)
         )
-        return Page(items, next_cursor)
+        return ApiPage(items, next_cursor)
 
     def settlement(self, settlement_id: str) -> dict[str, Any] | None:
         record = self._store.read(lambda conn: get_settlement(conn, settlement_id))

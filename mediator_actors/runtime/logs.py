@@ -1,5 +1,5 @@
 """Structured logs at LOG_LEVEL, with every line redacted before it leaves the process
-(the node passes its :class:`~mediator_actors.secretscan.SecretScanner`).
+(the node passes its :class:`~mediator_actors.safety.secretscan.SecretScanner`).
 
 Levels mean:
 - ``DEBUG``: detail for developers; off in production (the runbook's security checklist);

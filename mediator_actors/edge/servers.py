@@ -18,13 +18,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mediator_actors.config import Settings
+from mediator_actors.edge.health_app import HealthApp, Metrics
+from mediator_actors.edge.hub import EventHub
+from mediator_actors.edge.keys import KEY_FILE, KeyRing
+from mediator_actors.edge.readmodel import ReadModel
+from mediator_actors.edge.server import EdgeServer, Limits, ensure_fd_budget
+from mediator_actors.edge.ws import WsApp, WsHandler, WsLimits
 from mediator_actors.health.report import SnapshotBox
-from mediator_actors.web.health_app import HealthApp, Metrics
-from mediator_actors.web.hub import EventHub
-from mediator_actors.web.keys import KEY_FILE, KeyRing
-from mediator_actors.web.readmodel import ReadModel
-from mediator_actors.web.server import EdgeServer, Limits, ensure_fd_budget
-from mediator_actors.web.ws import WsApp, WsHandler, WsLimits
 
 log = logging.getLogger("mediator.edge")
 

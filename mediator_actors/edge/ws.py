@@ -38,9 +38,9 @@ from gevent.queue import Full, Queue
 from geventwebsocket.handler import WebSocketHandler
 from geventwebsocket.websocket import WebSocket
 
-from mediator_actors.web.hub import CHANNELS, EventHub, Filter, frame
-from mediator_actors.web.server import EdgeHandler, escape_for_log
-from mediator_actors.web.ws_protocol import (
+from mediator_actors.edge.hub import CHANNELS, EventHub, Filter, frame
+from mediator_actors.edge.server import EdgeHandler, escape_for_log
+from mediator_actors.edge.ws_protocol import (
     AUTH_DOMAIN,
     HEX64,
     REFUSED_CODE,

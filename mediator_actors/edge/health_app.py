@@ -17,6 +17,7 @@ from typing import Any
 
 import bottle
 
+from mediator_actors.edge.readmodel import ApiPage, ReadModel
 from mediator_actors.health.report import (
     ActorState,
     HealthSnapshot,
@@ -26,7 +27,6 @@ from mediator_actors.health.report import (
     now_millis,
     readiness,
 )
-from mediator_actors.web.readmodel import Page, ReadModel
 
 log = logging.getLogger("mediator.edge.http")
 
@@ -83,7 +83,7 @@ def _cursor(query: Mapping[str, str]) -> str | None:
     return raw
 
 
-def _page(key: str, page: Page) -> dict[str, Any]:
+def _page(key: str, page: ApiPage) -> dict[str, Any]:
     return {key: page.items, "nextCursor": page.next_cursor}
 
 

@@ -32,9 +32,9 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from mediator_actors.secrets import MASK, Secret
+from mediator_actors.safety.secrets import MASK, Secret
 
-__all__ = ["Finding", "SecretKind", "SecretScanner", "redact_emails"]
+__all__ = ["SecretKind", "SecretScanner", "SecretSpan", "redact_emails"]
 
 #: Known secrets shorter than this are ignored: masking every "abc" would wreck the text
 #: and a secret that short is not worth protecting this way (config rejects them anyway).
@@ -62,7 +62,7 @@ class SecretKind(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
-class Finding:
+class SecretSpan:
     """Where a secret is: a kind and a span. Never carries the value itself, so a finding
     can be logged safely."""
 
@@ -183,25 +183,25 @@ class SecretScanner:
     def __repr__(self) -> str:
         return f"SecretScanner(known_secrets={self._count} x {MASK})"
 
-    def find(self, text: str) -> list[Finding]:
+    def find(self, text: str) -> list[SecretSpan]:
         """Every secret span in ``text``, sorted and merged so spans never overlap."""
-        spans: list[Finding] = []
+        spans: list[SecretSpan] = []
         if self._known is not None:
             spans.extend(
-                Finding(SecretKind.KNOWN, m.start(), m.end()) for m in self._known.finditer(text)
+                SecretSpan(SecretKind.KNOWN, m.start(), m.end()) for m in self._known.finditer(text)
             )
         for kind, pattern, group in _PATTERNS:
             for match in pattern.finditer(text):
                 start, end = match.span(group)
                 if end > start:
-                    spans.append(Finding(kind, start, end))
+                    spans.append(SecretSpan(kind, start, end))
         spans.sort(key=lambda f: (f.start, -f.end))
-        merged: list[Finding] = []
+        merged: list[SecretSpan] = []
         for finding in spans:
             if merged and finding.start < merged[-1].end:
                 last = merged[-1]
                 if finding.end > last.end:
-                    merged[-1] = Finding(last.kind, last.start, finding.end)
+                    merged[-1] = SecretSpan(last.kind, last.start, finding.end)
                 continue
             merged.append(finding)
         return merged

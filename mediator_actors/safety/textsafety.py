@@ -21,7 +21,7 @@ import unicodedata
 from enum import StrEnum
 
 
-class Finding(StrEnum):
+class InjectionSign(StrEnum):
     """Closed set of advisory findings."""
 
     INSTRUCTION_OVERRIDE = "instruction_override"
@@ -210,24 +210,24 @@ def _decode_b64(run: str) -> str | None:
     return text if text and printable >= 0.9 * len(text) else None
 
 
-def _findings(s: str, depth: int) -> set[Finding]:
-    found: set[Finding] = set()
+def _findings(s: str, depth: int) -> set[InjectionSign]:
+    found: set[InjectionSign] = set()
     normalized = normalize_text(s)
     flat, lined = _detection_forms(normalized)
     if _OVERRIDE.search(flat):
-        found.add(Finding.INSTRUCTION_OVERRIDE)
+        found.add(InjectionSign.INSTRUCTION_OVERRIDE)
     if _ROLE.search(lined):
-        found.add(Finding.ROLE_IMITATION)
+        found.add(InjectionSign.ROLE_IMITATION)
     if any(_DELIMITER.search(line) for line in lined.splitlines()) or _DELIMITER.search(flat):
-        found.add(Finding.DELIMITER_ESCAPE)
+        found.add(InjectionSign.DELIMITER_ESCAPE)
     if _ANSWER.search(flat):
-        found.add(Finding.ANSWER_FORMAT_IMITATION)
+        found.add(InjectionSign.ANSWER_FORMAT_IMITATION)
     if depth < _B64_MAX_DEPTH:
         # Case matters for base64: scan the normalised (not casefolded) text.
         for match in _B64_RUN.finditer(normalized):
             decoded = _decode_b64(match.group(0))
-            if decoded is not None and _findings(decoded, depth + 1) - {Finding.HIDDEN_CHARACTERS}:
-                found.add(Finding.BASE64_PAYLOAD)
+            if decoded is not None and _findings(decoded, depth + 1) - {InjectionSign.HIDDEN_CHARACTERS}:
+                found.add(InjectionSign.BASE64_PAYLOAD)
                 break
     return found
 
@@ -240,7 +240,7 @@ def detect_injection(s: str) -> tuple[str, ...]:
     """
     found = _findings(s, 0)
     if has_hidden(s):
-        found.add(Finding.HIDDEN_CHARACTERS)
+        found.add(InjectionSign.HIDDEN_CHARACTERS)
     return tuple(sorted(str(f) for f in found))
 
 

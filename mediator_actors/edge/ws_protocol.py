@@ -18,7 +18,7 @@ from typing import Any
 from geventwebsocket.exceptions import WebSocketError
 from geventwebsocket.websocket import Header, WebSocket
 
-from mediator_actors.web.hub import Filter
+from mediator_actors.edge.hub import Filter
 
 AUTH_DOMAIN = b"nlc-mediator/ws-auth/v1\x00"
 REFUSED_CODE = 1008

@@ -1,6 +1,6 @@
 """CLI verbs of the edge: ``status``, ``keys new|list|revoke``, ``watch``.
 
-Register by adding ``"mediator_actors.web.commands"`` to ``cli.COMMAND_MODULES``.
+Register by adding ``"mediator_actors.edge.commands"`` to ``cli.COMMAND_MODULES``.
 Everything printed that came from the node goes through ``json.dumps(ensure_ascii=True)`` or
 :func:`_safe`, so hostile prose cannot drive the operator's terminal (threats.md E).
 """
@@ -15,7 +15,7 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from mediator_actors.web.keys import (
+from mediator_actors.edge.keys import (
     DEFAULT_KEY_DIR,
     KEY_FILE,
     KeyFile,
@@ -27,7 +27,7 @@ from mediator_actors.web.keys import (
     write_key_file,
     write_private_key,
 )
-from mediator_actors.web.server import escape_for_log as _safe
+from mediator_actors.edge.server import escape_for_log as _safe
 
 EXIT_OK, EXIT_FAIL = 0, 1
 
@@ -186,7 +186,7 @@ def cmd_keys_revoke(args: argparse.Namespace) -> int:
 
 
 def cmd_watch(args: argparse.Namespace) -> int:
-    from mediator_actors.web.wsclient import WsClient, WsClientError, WsClosed
+    from mediator_actors.edge.wsclient import WsClient, WsClientError, WsClosed
 
     url = args.url
     if url is None:
