@@ -145,11 +145,14 @@ def pool_spec(
         return ChildSpec(f"negotiator-{n}", start=start, heartbeat_timeout=WORKER_HEARTBEAT_TIMEOUT)
 
     workers = [worker(n) for n in range(1, size + 1)]
+    # Workers are independent: they stop together, so a drain waits for the slowest one,
+    # not for each in turn.
+    chosen = policy or SupervisorPolicy(parallel_shutdown=True)
     return _Pool.spec(
         Roles.NEGOTIATORS,
         parent_path="root",
         children=workers,
-        policy=policy,
+        policy=chosen,
         registry=registry,
         board=board,
     )
