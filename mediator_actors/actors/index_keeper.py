@@ -20,10 +20,15 @@ from supervisors import Link, RoleRegistry
 
 logger = logging.getLogger(__name__)
 
+#: The readiness reason while the first round loads or rebuilds the index.
+INDEX_LOADING = "index loading"
+
 
 class IndexKeeper(PeriodicActor):
-    """Loads (or rebuilds) the index in ``starting``, so the node is not ready meanwhile; each
-    round syncs it with the store, runs the candidate pass and snapshots on a schedule."""
+    """Starts at once; its first round loads (or rebuilds) the index, so a 10k-intent
+    rebuild never holds up the tree, and readiness says "index loading" meanwhile. Each
+    later round syncs the index with the store, runs the candidate pass and snapshots on
+    a schedule."""
 
     def __init__(
         self,
@@ -34,8 +39,9 @@ class IndexKeeper(PeriodicActor):
         stats: NodeStats,
         interval: float,
         snapshot_every: float = 300.0,
+        paused: Callable[[], bool] = lambda: False,
     ) -> None:
-        super().__init__(link, interval=interval)
+        super().__init__(link, interval=interval, paused=paused)
         self._make_core = make_core
         self.registry = registry
         self.stats = stats
@@ -44,22 +50,39 @@ class IndexKeeper(PeriodicActor):
         self._last_snapshot = time.monotonic()
 
     def prepare(self) -> None:
+        self.stats.index_loaded = False
+        self.stats.index_status = INDEX_LOADING
+
+    def _load(self) -> IndexCore:
+        began = time.monotonic()
         core = self._make_core()
-        report = core.start()
+        # Embedding the backlog is left to the rounds: readiness waits for the index only.
+        report = core.start(max_embed=0)
         self.core = core
         self.stats.embedder_id = core.embedder.id
         self.stats.embedder_degraded = core.degraded
         self._publish_size()
         self.stats.index_loaded = True
-        logger.info("index: loaded from %s (%d intents)", report.source, len(core.index))
+        self.stats.index_status = None
+        logger.info(
+            "index: loaded from %s (%d intents, %d to embed) in %.2fs",
+            report.source,
+            len(core.index),
+            report.sync.pending,
+            time.monotonic() - began,
+        )
+        return core
 
     def round(self) -> float | None:
-        assert self.core is not None
+        if self.core is None:
+            self._load()
+            return 0.0
+        core = self.core
         began = time.monotonic()
-        sync = self.core.sync()
+        sync = core.sync()
         # The runbook's vectorDb latency: how long the last index maintenance call took.
         self.stats.vector_latency_ms = (time.monotonic() - began) * 1000
-        queued = self.core.candidates()
+        queued = core.candidates()
         self.stats.alignment_cycle_s = time.monotonic() - began
         self._publish_size()
         if queued:
@@ -80,6 +103,7 @@ class IndexKeeper(PeriodicActor):
         if self.core is not None and self.core.ready:
             self._snapshot()
         self.stats.index_loaded = False
+        self.stats.index_status = None
 
     def _snapshot(self) -> None:
         assert self.core is not None
