@@ -130,7 +130,7 @@ def _start_server(server: EdgeServer, *, variable: str) -> tuple[str, int]:
             raise ConfigError(
                 [
                     f"{variable}={server.port}: cannot listen on {server.host}:{server.port} "
-                    f"({exc.strerror}); stop what holds it or choose another port"
+                    f"({os.strerror(exc.errno)}); stop what holds it or choose another port"
                 ]
             ) from None
         raise

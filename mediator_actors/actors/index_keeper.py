@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
+
+import gevent
+import pykka
 
 from mediator_actors.actors.messages import (
     IntentsIngested,
@@ -14,21 +19,33 @@ from mediator_actors.actors.messages import (
     Roles,
 )
 from mediator_actors.actors.periodic import PeriodicActor
-from mediator_actors.index.keeper import IndexCore
+from mediator_actors.index.keeper import IndexCore, StartReport
 from mediator_actors.stats import NodeStats
 from supervisors import Link, RoleRegistry
 
 logger = logging.getLogger(__name__)
 
-#: The readiness reason while the first round loads or rebuilds the index.
+#: The readiness reason while the index loads or rebuilds.
 INDEX_LOADING = "index loading"
 
 
+@dataclass(frozen=True, slots=True)
+class _Loaded:
+    core: IndexCore
+    report: StartReport
+    seconds: float
+
+
+@dataclass(frozen=True, slots=True)
+class _LoadFailed:
+    error: Exception
+
+
 class IndexKeeper(PeriodicActor):
-    """Starts at once; its first round loads (or rebuilds) the index, so a 10k-intent
-    rebuild never holds up the tree, and readiness says "index loading" meanwhile. Each
-    later round syncs the index with the store, runs the candidate pass and snapshots on
-    a schedule."""
+    """Starts at once and loads (or rebuilds) the index in the background, so a 10k-intent
+    rebuild never holds up the tree; readiness says "index loading" meanwhile, and a load
+    that fails fails the actor. Each round then syncs the index with the store, runs the
+    candidate pass and snapshots on a schedule."""
 
     def __init__(
         self,
@@ -47,18 +64,34 @@ class IndexKeeper(PeriodicActor):
         self.stats = stats
         self.snapshot_every = snapshot_every
         self.core: IndexCore | None = None
+        self._loader: gevent.Greenlet | None = None
         self._last_snapshot = time.monotonic()
 
     def prepare(self) -> None:
         self.stats.index_loaded = False
         self.stats.index_status = INDEX_LOADING
+        # Its own greenlet, not a round: the first round would run before the supervisor's
+        # start ping is answered, and a rebuild must not count against the start timeout.
+        self._loader = gevent.spawn(self._load)
 
-    def _load(self) -> IndexCore:
+    def _load(self) -> None:
         began = time.monotonic()
-        core = self._make_core()
-        # Embedding the backlog is left to the rounds: readiness waits for the index only.
-        report = core.start(max_embed=0)
-        self.core = core
+        try:
+            core = self._make_core()
+            # Embedding the backlog is left to the rounds: readiness waits for the index only.
+            report = core.start(max_embed=0)
+        except Exception as exc:  # noqa: BLE001 - handed to the actor, which fails with it
+            self._tell(_LoadFailed(exc))
+            return
+        self._tell(_Loaded(core, report, time.monotonic() - began))
+
+    def _tell(self, message: Any) -> None:
+        with contextlib.suppress(pykka.ActorDeadError):
+            self.actor_ref.tell(message)
+
+    def _loaded(self, message: _Loaded) -> None:
+        core, report = message.core, message.report
+        self.core = core  # from here on only this actor's greenlet touches it
         self.stats.embedder_id = core.embedder.id
         self.stats.embedder_degraded = core.degraded
         self._publish_size()
@@ -69,15 +102,14 @@ class IndexKeeper(PeriodicActor):
             report.source,
             len(core.index),
             report.sync.pending,
-            time.monotonic() - began,
+            message.seconds,
         )
-        return core
+        self.wake()
 
     def round(self) -> float | None:
-        if self.core is None:
-            self._load()
-            return 0.0
         core = self.core
+        if core is None:
+            return None  # still loading: _Loaded wakes us
         began = time.monotonic()
         sync = core.sync()
         # The runbook's vectorDb latency: how long the last index maintenance call took.
@@ -93,6 +125,11 @@ class IndexKeeper(PeriodicActor):
         return 0.0 if sync.pending else None
 
     def receive(self, message: Any) -> Any:
+        if isinstance(message, _Loaded):
+            self._loaded(message)
+            return None
+        if isinstance(message, _LoadFailed):
+            raise message.error
         if isinstance(message, IntentsIngested | IntentsLeftMediation):
             self.wake()
             return None
@@ -100,6 +137,8 @@ class IndexKeeper(PeriodicActor):
 
     def stopping(self) -> None:
         super().stopping()
+        if self._loader is not None:
+            self._loader.kill(block=False)
         if self.core is not None and self.core.ready:
             self._snapshot()
         self.stats.index_loaded = False
