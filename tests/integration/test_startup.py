@@ -158,3 +158,31 @@ def test_readiness_turns_503_the_moment_a_drain_begins(tmp_path: Path) -> None:
     finally:
         node.request_stop()
         node.stop()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("how", ["greenlet", "hub"])
+def test_sigterm_ends_the_process_within_the_drain_timeout_even_when_a_child_never_stops(
+    tmp_path: Path, how: str
+) -> None:
+    script = Path(__file__).with_name("stuck_node.py")
+    proc = subprocess.Popen(
+        [sys.executable, str(script), str(tmp_path), how],
+        env=_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        assert proc.stdout.readline().strip() == "ready"
+        proc.send_signal(signal.SIGTERM)
+        # The watchdog ends it DRAIN_TIMEOUT (3 s) after SIGTERM; 30 s only bounds the test.
+        code = proc.wait(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.stderr is not None
+    assert code == 1, proc.stderr.read()
+    assert "drain did not finish within 3s" in proc.stderr.read()
