@@ -139,6 +139,7 @@ def version_seconds(tree: Path, runs: int) -> list[float]:
         began = time.monotonic()
         subprocess.run(
             [sys.executable, "-m", "mediator_actors", "--version"],
+            cwd=tree,  # -m puts the cwd first on sys.path: it must be the tree measured
             env=env,
             stdout=subprocess.DEVNULL,
             check=True,
