@@ -113,3 +113,42 @@ def test_the_reporter_judges_what_its_sampler_reports(tmp_path: Path) -> None:
     finally:
         reporter.stop()
         store.close()
+
+
+def test_a_node_at_its_cgroup_cpu_quota_is_announced_degraded_never_unhealthy(
+    tmp_path: Path,
+) -> None:
+    from mediator_actors.health.resources import CgroupTree, ResourceSampler
+    from tests.unit.test_resources import FakeHost, FakeProcess, v2_tree
+
+    tree: CgroupTree = v2_tree(tmp_path, {"cpu.max": "50000 100000\n"})
+    process = FakeProcess(10.0)  # 20 % of its half core
+    store = Store.open(tmp_path / "data", migrations=ALL_MIGRATIONS)
+    recorder = Recorder()
+    box = SnapshotBox()
+    reporter = HealthReporter.start(
+        None,
+        box=box,
+        board=StatusBoard(),
+        store=store,
+        stats=NodeStats(index_loaded=True),
+        readiness=lambda: (True, False, False),
+        started_at=0.0,
+        events=recorder,
+        sampler=ResourceSampler(
+            disk_path=str(tmp_path), cgroups=tree, process=process, host=FakeHost()
+        ),
+        interval=0.05,
+    )
+    try:
+        assert recorder.wait_for("health")[0]["status"] == "healthy"
+        process.percent = 49.0  # 98 % of the quota
+        changed = recorder.wait_for("health", 2)[1]
+        assert changed["status"] == "degraded"
+        assert "cpu critical" in changed["problems"]
+        resources = box.get().resources
+        assert resources is not None
+        assert (resources.cpu_basis, resources.cpu_cores) == ("cgroup-v2", 0.5)
+    finally:
+        reporter.stop()
+        store.close()
