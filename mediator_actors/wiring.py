@@ -171,11 +171,15 @@ def prepare(
         from mediator_actors.chain.devchain import DevChain
 
         state_file = settings.data_dir / "devchain.json"
-        fresh = not state_file.exists()
+        if not state_file.exists():
+            # Seeded aside and renamed into place: a process killed mid-seed used to leave
+            # a state file with part of the demo, and the rest was never seeded.
+            staging = state_file.with_name("devchain.seeding.json")
+            staging.unlink(missing_ok=True)
+            seed_demo(DevChain(state_file=staging))
+            os.replace(staging, state_file)
         dev_chain = DevChain(auto_mine=dev_auto_mine, state_file=state_file)
         endpoint = dev_chain.start()
-        if fresh:
-            seed_demo(dev_chain)
         base.closers.add("dev chain", dev_chain.stop)
         if simulated_parties:
             from mediator_actors.chain.parties import SimulatedParties

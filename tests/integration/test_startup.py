@@ -186,3 +186,27 @@ def test_sigterm_ends_the_process_within_the_drain_timeout_even_when_a_child_nev
     assert proc.stderr is not None
     assert code == 1, proc.stderr.read()
     assert "drain did not finish within 3s" in proc.stderr.read()
+
+
+def test_a_seed_cut_short_is_seeded_again_in_full(tmp_path: Path) -> None:
+    from mediator_actors.chain.demo import DEMO_INTENTS
+
+    data = tmp_path / "data"
+    data.mkdir()
+    # What a process killed while seeding leaves: a partial staging file, no state file.
+    (data / "devchain.seeding.json").write_text('{"blocks": [], "pend')
+    settings = load_settings(
+        {"DATA_DIR": str(data), "HEALTH_PORT": "0", "WS_PORT": "0"}, cwd=tmp_path
+    )
+    node = build_node(settings, simulated_parties=False)
+    runtime = node.start()
+    try:
+        chain = runtime.dev_chain
+        assert chain is not None
+        with chain.lock:
+            seeded = sum(len(b["entries"]) for b in chain.blocks) + len(chain.pending)
+        assert seeded >= len(DEMO_INTENTS)
+        assert not (data / "devchain.seeding.json").exists()
+    finally:
+        node.request_stop()
+        node.stop()
