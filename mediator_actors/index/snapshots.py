@@ -225,8 +225,11 @@ class SnapshotStore:
             digest = pointed_digest if generation == pointed else None
             try:
                 index, cursor = self._load_generation(generation, digest, embedder_id, params)
-            except (VectorIndexError, OSError, ValueError, KeyError, TypeError) as exc:
-                problems.append(f"gen-{generation:08d}: {exc}")
+            except Exception as exc:  # noqa: BLE001 - see below: any error means "next"
+                # Any error, not a list of expected ones: a generation whose bytes match
+                # its manifest can still hold content hnswlib rejects ("Label not found"),
+                # and one escaped error here made the index keeper crash-loop on every start.
+                problems.append(f"gen-{generation:08d}: {_describe(exc)}")
                 logger.warning("index snapshot gen-%08d rejected: %s", generation, exc)
                 continue
             source = LoadSource.CURRENT if generation == pointed else LoadSource.FALLBACK
@@ -285,12 +288,19 @@ class SnapshotStore:
             raise VectorIndexError(f"hnswlib could not load {INDEX_FILE}: {exc}") from exc
         if native.get_current_count() != manifest["element_count"]:
             raise VectorIndexError("index element count differs from the manifest")
-        index = VectorIndex(embedder_id=embedder_id, params=built, _native=native)
-        index._restore_labels(labels)
         known = np.asarray(native.get_ids_list(), dtype=np.int64)
         live = np.asarray([label for label, _ in labels["labels"]], dtype=np.int64)
         if not np.isin(live, known).all():
             raise VectorIndexError("label map names labels the index does not hold")
+        index = VectorIndex(embedder_id=embedder_id, params=built, _native=native)
+        try:
+            # Reads every live label's vector, so a label hnswlib holds only as deleted
+            # fails here, at load, rather than later inside the keeper.
+            index._restore_labels(labels)
+        except RuntimeError as exc:
+            raise VectorIndexError(
+                f"{INDEX_FILE} and {LABELS_FILE} disagree (hnswlib: {exc})"
+            ) from exc
         return index, manifest.get("cursor")
 
     @staticmethod
@@ -340,6 +350,12 @@ class SnapshotStore:
             max_items=params.max_items,
             threads=params.threads,
         )
+
+
+def _describe(exc: Exception) -> str:
+    if isinstance(exc, VectorIndexError | OSError | ValueError):
+        return str(exc)
+    return f"{type(exc).__name__}: {exc}"
 
 
 def _check_labels(labels: Any, count: int) -> None:
