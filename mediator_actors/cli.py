@@ -16,7 +16,7 @@ import sys  # noqa: E402
 from collections.abc import Sequence  # noqa: E402
 
 from mediator_actors import __version__  # noqa: E402
-from mediator_actors.errors import ConfigError, MediatorError  # noqa: E402
+from mediator_actors.errors import ConfigError, MediatorError, StoreRefusedError  # noqa: E402
 
 #: Modules that contribute verbs, in the order ``--help`` lists them.
 COMMAND_MODULES: tuple[str, ...] = (
@@ -52,7 +52,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_CONFIG
     try:
         code: int = args.handler(args)
-    except ConfigError as exc:
+    except (ConfigError, StoreRefusedError) as exc:
         print(f"mediator-node: {exc}", file=sys.stderr)
         return EXIT_CONFIG
     except MediatorError as exc:

@@ -37,6 +37,12 @@ def register(subparsers: Any) -> None:
     start = subparsers.add_parser(
         "start", help="run the node until SIGTERM/SIGINT (dev mode without CHAIN_ENDPOINT)"
     )
+    start.add_argument(
+        "--rebuild-from-chain",
+        action="store_true",
+        help="the store is gone (missing or empty beside index snapshots): start with an "
+        "empty one and read the chain again from its first block",
+    )
     start.set_defaults(handler=cmd_start)
 
     backup = subparsers.add_parser("backup", help="write an online, consistent copy of the store")
@@ -104,6 +110,8 @@ def cmd_start(args: argparse.Namespace) -> int:
     install_greenlet_dump()
     from mediator_actors.wiring import build_node
 
+    if getattr(args, "rebuild_from_chain", False):
+        _create_empty_store(settings.data_dir)
     if settings.dev_mode:
         print(
             "*** DEV MODE: no CHAIN_ENDPOINT is set, so the node runs on its embedded dev "
@@ -111,6 +119,20 @@ def cmd_start(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     return build_node(settings).run()
+
+
+def _create_empty_store(data_dir: Path) -> None:
+    """``start --rebuild-from-chain``: the operator said the history is gone, so create the
+    empty store here; the node then opens it as any other and reads the chain from block 0."""
+    from mediator_actors.store import Store
+    from mediator_actors.wiring import ALL_MIGRATIONS
+
+    Store.open(data_dir, migrations=ALL_MIGRATIONS, rebuild_from_chain=True).close()
+    print(
+        f"--rebuild-from-chain: started an empty store in {data_dir}; the node reads the "
+        "chain again from its first block",
+        file=sys.stderr,
+    )
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
