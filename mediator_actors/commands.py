@@ -1,4 +1,5 @@
-"""The node's own verbs: ``init``, ``start`` and ``backup``."""
+"""The node's own verbs: ``init`` and ``start`` (``backup``, ``verify`` and ``restore`` live in
+:mod:`mediator_actors.store.commands`)."""
 
 from __future__ import annotations
 
@@ -50,10 +51,6 @@ def register(subparsers: Any) -> None:
         "empty one and read the chain again from its first block",
     )
     start.set_defaults(handler=cmd_start)
-
-    backup = subparsers.add_parser("backup", help="write an online, consistent copy of the store")
-    backup.add_argument("--to", type=Path, required=True, help="the backup file to write")
-    backup.set_defaults(handler=cmd_backup)
 
 
 def env_template(private_key_hex: str) -> str:
@@ -173,17 +170,3 @@ def _create_empty_store(data_dir: Path) -> None:
         "chain again from its first block",
         file=sys.stderr,
     )
-
-
-def cmd_backup(args: argparse.Namespace) -> int:
-    settings = load_settings()
-    from mediator_actors.store import Store
-    from mediator_actors.wiring import ALL_MIGRATIONS
-
-    store = Store.open(settings.data_dir, migrations=ALL_MIGRATIONS)
-    try:
-        written = store.backup(args.to)
-    finally:
-        store.close()
-    print(f"wrote a consistent copy of the store to {written}")
-    return 0

@@ -255,17 +255,40 @@ class SnapshotStore:
             return None, None
         return int(match.group(1)), parts[1]
 
-    def _load_generation(
-        self, generation: int, manifest_digest: str | None, embedder_id: str, params: IndexParams
-    ) -> tuple[VectorIndex, Any]:
+    def current(self) -> tuple[int | None, str | None]:
+        """The generation ``CURRENT`` names and the manifest digest it records, or Nones."""
+        return self._read_current([])
+
+    def verify_files(self, generation: int, manifest_digest: str | None = None) -> dict[str, Any]:
+        """Blocking, without hnswlib: the generation's manifest (checked against
+        ``manifest_digest`` when given) and every file's size and SHA-256 against it.
+        Returns the manifest; raises :class:`VectorIndexError` or ``OSError``. Backups use
+        it to pick the newest generation that verifies."""
         folder = self.folder / f"gen-{generation:08d}"
         manifest_path = folder / MANIFEST_FILE
         if manifest_digest is not None and _sha256(manifest_path) != manifest_digest:
             raise VectorIndexError("manifest does not match the digest CURRENT recorded")
-        manifest = _read_json(manifest_path)
-        built = self._check_manifest(manifest, generation, embedder_id, params)
+        try:
+            manifest = _read_json(manifest_path)
+        except ValueError as exc:
+            raise VectorIndexError(f"manifest is not JSON: {exc}") from exc
+        if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+            raise VectorIndexError("manifest is not a format-1 manifest")
+        if manifest.get("generation") != generation:
+            raise VectorIndexError(
+                f"manifest belongs to generation {manifest.get('generation')}, not {generation}"
+            )
+        files = manifest.get("files")
+        if not isinstance(files, dict) or set(files) != set(_DATA_FILES):
+            raise VectorIndexError("manifest does not list exactly the snapshot's files")
         for file in _DATA_FILES:
-            expected = manifest["files"][file]
+            expected = files[file]
+            if not (
+                isinstance(expected, dict)
+                and isinstance(expected.get("sha256"), str)
+                and type(expected.get("size")) is int
+            ):
+                raise VectorIndexError("manifest file entry is malformed")
             path = folder / file
             size = path.stat().st_size
             if size != expected["size"]:
@@ -274,6 +297,14 @@ class SnapshotStore:
                 )
             if _sha256(path) != expected["sha256"]:
                 raise VectorIndexError(f"{file} does not match its SHA-256 in the manifest")
+        return manifest
+
+    def _load_generation(
+        self, generation: int, manifest_digest: str | None, embedder_id: str, params: IndexParams
+    ) -> tuple[VectorIndex, Any]:
+        folder = self.folder / f"gen-{generation:08d}"
+        manifest = self.verify_files(generation, manifest_digest)
+        built = self._check_manifest(manifest, generation, embedder_id, params)
         labels = _read_json(folder / LABELS_FILE)
         _check_labels(labels, manifest["count"])
         # Only now, with every byte verified, does hnswlib parse the file.

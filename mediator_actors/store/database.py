@@ -256,34 +256,6 @@ class Store:
         finally:
             self._readers.put(conn)
 
-    def backup(self, destination: Path) -> Path:
-        """Write an online, consistent copy of the database to ``destination``.
-
-        Uses SQLite's backup API, so writers keep going while it runs. The copy is written
-        beside the destination, fsynced, then renamed into place.
-        """
-        destination = destination.resolve()
-        destination.parent.mkdir(parents=True, exist_ok=True)
-        partial = destination.with_name(destination.name + ".partial")
-
-        def copy(conn: sqlite3.Connection) -> None:
-            target = sqlite3.connect(partial)
-            try:
-                conn.backup(target, pages=1024)
-            finally:
-                target.close()
-            with open(partial, "rb") as handle:
-                os.fsync(handle.fileno())
-            os.replace(partial, destination)
-            _fsync_directory(destination.parent)
-
-        conn = self._checkout(self._readers)
-        try:
-            run_blocking(copy, conn)
-        finally:
-            self._readers.put(conn)
-        return destination
-
     def quick_check(self) -> str:
         """``PRAGMA quick_check``: ``"ok"`` for a sound database."""
         return self.read(lambda conn: str(conn.execute("PRAGMA quick_check").fetchone()[0]))
