@@ -13,7 +13,7 @@ hashed while it is extracted, and the extracted store must pass ``PRAGMA integri
 and each index generation its own manifest. :func:`restore` extracts into a sibling
 folder of the target, checks it, then renames it into place (an atomic swap where Linux
 offers ``renameat2``), keeping the previous data beside it. It refuses while a node holds
-the target's lock file (``DATA_DIR/.lock``, an ``fcntl.lockf`` lock holding the PID).
+the target's lock file (``DATA_DIR/node.lock``, an ``fcntl.flock`` lock holding the PID).
 
 Every function here is blocking file I/O: the CLI calls them, never an actor.
 """
@@ -48,9 +48,9 @@ from mediator_actors.store.database import DATABASE_FILE, corrupt_store_message,
 
 FORMAT = "mediator-node-backup/1"
 MANIFEST_NAME = "MANIFEST.json"
-#: The node's DATA_DIR lock: a file holding the PID of the node that holds an
-#: ``fcntl.lockf`` lock on it (the name agreed with the node's start-up).
-LOCK_FILE = ".lock"
+#: The node's DATA_DIR lock: the file and the lock kind (``fcntl.flock``) that the node's
+#: start-up takes, holding its PID (``runtime/datadir.py`` on the start-up branch).
+LOCK_FILE = "node.lock"
 STORE_MEMBER = f"data/{DATABASE_FILE.as_posix()}"
 DEV_CHAIN_FILE = "devchain.json"
 CONFIG_MEMBER = "config/config.yaml"
@@ -576,7 +576,7 @@ class RestoreReport:
 
 @contextlib.contextmanager
 def data_dir_lock(data_dir: Path) -> Iterator[None]:
-    """Hold ``DATA_DIR/.lock`` (``fcntl.lockf``, our PID inside) for the duration, or
+    """Hold ``DATA_DIR/node.lock`` (``fcntl.flock``, our PID inside) for the duration, or
     refuse naming the PID of the node that holds it. A folder that does not exist has
     no node on it."""
     if not data_dir.is_dir():
@@ -586,7 +586,7 @@ def data_dir_lock(data_dir: Path) -> Iterator[None]:
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
     try:
         try:
-            fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError as exc:
             if exc.errno not in (errno.EACCES, errno.EAGAIN):
                 raise
@@ -598,8 +598,7 @@ def data_dir_lock(data_dir: Path) -> Iterator[None]:
         os.pwrite(fd, f"{os.getpid()}\n".encode("ascii"), 0)
         yield
     finally:
-        # Closing the descriptor releases the lock (lockf locks belong to the process).
-        os.close(fd)
+        os.close(fd)  # releases the lock
 
 
 def restore(

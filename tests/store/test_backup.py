@@ -442,7 +442,7 @@ def test_restore_over_existing_data_keeps_the_old_data_beside_it(tmp_path: Path)
 HOLDER = """
 import fcntl, os, sys
 fd = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT, 0o600)
-fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
 os.write(fd, f"{os.getpid()}\\n".encode())
 print("locked", flush=True)
 sys.stdin.read()
@@ -453,7 +453,7 @@ def test_restore_refuses_while_a_node_holds_the_data_dir_lock(tmp_path: Path) ->
     sources = _node_folder(tmp_path / "node", notes=5)
     archive = write_backup(sources, tmp_path / "b.tar").path
     holder = subprocess.Popen(
-        [sys.executable, "-c", HOLDER, str(sources.data_dir / ".lock")],
+        [sys.executable, "-c", HOLDER, str(sources.data_dir / "node.lock")],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
