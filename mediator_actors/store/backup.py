@@ -559,12 +559,19 @@ def check_tree(root: Path, manifest: BackupManifest) -> VerifyReport:
 
 def verify_archive(archive: Path, *, scratch: Path | None = None) -> VerifyReport:
     """Check every digest and the archived store's ``integrity_check``; extracts into a
-    temporary folder (under ``scratch`` when given) and removes it."""
+    temporary folder beside the archive (or under ``scratch``) and removes it."""
     if not archive.is_file():
         raise BackupError(f"{archive} is not a file")
-    with tempfile.TemporaryDirectory(prefix="mediator-verify-", dir=scratch) as folder:
+    try:
+        # Beside the archive by default: a store can be larger than a tmpfs /tmp.
+        folder = tempfile.mkdtemp(prefix=".mediator-verify-", dir=scratch or archive.parent)
+    except OSError:
+        folder = tempfile.mkdtemp(prefix="mediator-verify-")  # a read-only archive folder
+    try:
         manifest = read_archive(archive, Path(folder))
         return check_tree(Path(folder), manifest)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 @dataclass(frozen=True, slots=True)
