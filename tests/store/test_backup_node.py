@@ -161,3 +161,80 @@ def test_a_backup_of_a_running_node_restores_and_starts_with_its_settlements(
     for counter in ("closures", "proposals", "forfeited"):
         assert reputation_before[counter] <= reputation[counter] <= reputation_after[counter]
     assert reputation["closures"] >= 1
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(300)
+def test_a_deleted_store_is_refused_then_rebuilt_from_the_chain_on_request(
+    tmp_path: Path,
+) -> None:
+    key = generate_seed_hex()
+    with _node(tmp_path, tmp_path / "data", "live", key) as get:
+        _wait(
+            "a closed settlement",
+            lambda: get("/api/v1/reputation")["closures"] >= 1,
+            timeout=150,
+        )
+    # the node stopped: what it knew is what the chain holds
+    with _node(tmp_path, tmp_path / "data", "frozen", key) as get:
+        known = _settlements(get)
+        reputation = get("/api/v1/reputation")
+    database = tmp_path / "data" / "settlements" / "mediator.db"
+    database.unlink()
+    port = _free_port()
+    env = {
+        **_env(),
+        "DATA_DIR": str(tmp_path / "data"),
+        "HEALTH_PORT": str(port),
+        "WS_PORT": "0",
+        "POLL_INTERVAL_SECONDS": "0.1",
+        "MEDIATOR_PRIVATE_KEY": key,
+    }
+    refused = subprocess.run(
+        [sys.executable, "-m", "mediator_actors", "start"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert refused.returncode == 2, refused.stderr[-2000:]
+    assert "--rebuild-from-chain" in refused.stderr
+    assert not database.exists()
+
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "mediator_actors", "start", "--rebuild-from-chain"],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+
+        def get(path: str) -> Any:
+            answer = requests.get(f"http://127.0.0.1:{port}{path}", timeout=10)
+            answer.raise_for_status()
+            return answer.json()
+
+        def rebuilt() -> bool:
+            try:
+                found = _settlements(get)
+            except requests.RequestException:
+                return False  # not listening yet
+            return {k: v["state"] for k, v in found.items()} == {
+                k: v["state"] for k, v in known.items()
+            }
+
+        _wait("every settlement read back from the chain", rebuilt, timeout=150)
+        again = _settlements(get)
+        for settlement_id, settlement in known.items():
+            for field in ("intent_refs", "parties", "terms", "facilitation_fee", "state"):
+                assert again[settlement_id][field] == settlement[field], field
+        assert get("/api/v1/reputation")["closures"] == reputation["closures"]
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=60) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(timeout=30)
