@@ -9,6 +9,7 @@ from pathlib import Path, PurePosixPath
 from hypothesis import given
 from hypothesis import strategies as st
 
+from mediator_actors.safety.secretscan import SecretScanner
 from mediator_actors.store.backup import (
     STORE_MEMBER,
     BackupError,
@@ -16,6 +17,8 @@ from mediator_actors.store.backup import (
     FileDigest,
     member_path,
     parse_manifest,
+    redact_config,
+    redact_env,
 )
 
 BASE = Path("/restore/target")
@@ -113,3 +116,48 @@ def test_a_manifest_with_one_field_replaced_is_parsed_or_refused_never_crashes(
     except BackupError:
         return
     assert STORE_MEMBER in parsed.files
+
+
+secret_values = st.text(
+    alphabet=st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="\n\r"),
+    min_size=8,
+    max_size=60,
+).filter(lambda v: v.strip() == v and "#" not in v)
+plain_lines = st.lists(
+    st.sampled_from(["# a comment", "", "HEALTH_PORT=8082", "LOG_LEVEL=info", "  DATA_DIR=./d"]),
+    max_size=5,
+)
+
+
+@given(
+    name=st.sampled_from(
+        ["MEDIATOR_PRIVATE_KEY", "LLM_API_KEY", "OPENAI_API_KEY", "MY_TOKEN", "DB_PASSWORD"]
+    ),
+    value=secret_values,
+    quoting=st.sampled_from(["{}", '"{}"', "'{}'"]),
+    prefix=st.sampled_from(["", "export ", "  "]),
+    before=plain_lines,
+    after=plain_lines,
+)
+def test_no_secret_variable_survives_into_a_backups_env(
+    name: str, value: str, quoting: str, prefix: str, before: list[str], after: list[str]
+) -> None:
+    text = "\n".join([*before, f"{prefix}{name}={quoting.format(value)}", *after])
+    out = redact_env(
+        text,
+        secret_names=frozenset({"MEDIATOR_PRIVATE_KEY", "LLM_API_KEY"}),
+        scanner=SecretScanner(),
+    )
+    assert value not in out
+    assert f"# {name}=*** (a secret: not in the backup)" in out
+    for line in [*before, *after]:
+        if line:  # every other line is kept as it was
+            assert line in out.splitlines()
+
+
+@given(value=secret_values, text=st.text(max_size=200))
+def test_a_configured_secret_is_masked_wherever_it_appears_in_config_yaml(
+    value: str, text: str
+) -> None:
+    document = f"consensusMode: poa\nnote: {text}{value}{text}\npoaAuthorityKey: {value}\n"
+    assert value not in redact_config(document, scanner=SecretScanner([value]))
