@@ -23,9 +23,10 @@ consensusMode: permissionless
 # bondedStakeAmount: 1000
 # minEffectiveStake: 100
 # stakeReference: <your stake entry ref>
-# poa: proposals carry an authority signature; the node's key must be in authoritySet.
+# poa: proposals carry an authority signature by poaAuthorityKey (default: the node's key);
+# authoritySet defaults to poaAuthorityKey's public key, and must hold the signing key's.
 # consensusMode: poa
-# poaAuthorityKey: <authority private key, 64 hex>
+# poaAuthorityKey: '<authority private key, 64 hex, quoted>'
 # authoritySet: [<64-hex public key>, ...]
 """
 

@@ -464,6 +464,7 @@ def _read_consensus(path: Path, problems: list[str]) -> Consensus:
         # Never echo it: it is a private key, or meant to be one.
         problems.append(
             f"CONFIG_FILE {path}: poaAuthorityKey must be an Ed25519 seed of 64 hex characters"
+            + ("" if isinstance(authority_key, str) else " (quote it: YAML read a number)")
         )
         authority_key = None
     return Consensus(

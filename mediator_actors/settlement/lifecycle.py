@@ -59,7 +59,7 @@ from mediator_actors.config import ConsensusMode, Settings
 from mediator_actors.errors import SettlementError
 from mediator_actors.model import ChainEntry, IntentStatus, IntentType
 from mediator_actors.settlement import events, reputation
-from mediator_actors.settlement.consensus import Admission, admission
+from mediator_actors.settlement.consensus import Admission, admission, authorities
 from mediator_actors.settlement.entries import ProposalDraft, build_payout, clean_text
 from mediator_actors.settlement.parsing import (
     ChallengeSeen,
@@ -116,7 +116,7 @@ class SettlementBook:
     ) -> SettlementBook:
         consensus = settings.consensus
         resolvers = (
-            consensus.authority_set
+            authorities(consensus)
             if consensus.mode is ConsensusMode.POA
             else settings.challenge_resolvers
         )

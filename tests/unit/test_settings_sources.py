@@ -197,3 +197,8 @@ def test_a_bad_poa_authority_key_is_reported_without_echoing_it(tmp_path: Path) 
     found = problems({}, tmp_path)
     assert any("poaAuthorityKey must be an Ed25519 seed" in p for p in found)
     assert "<authority-key>" not in "\n".join(found)
+
+
+def test_a_poa_authority_key_yaml_read_as_a_number_says_to_quote_it(tmp_path: Path) -> None:
+    (tmp_path / "config.yaml").write_text("consensusMode: poa\npoaAuthorityKey: " + "3" * 64)
+    assert any("quote it" in p for p in problems({}, tmp_path))
