@@ -14,6 +14,7 @@ import requests
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from mediator_actors.edge.hub import EventHub
+from mediator_actors.edge.keys import KeyFile, KeyRing, write_key_file
 from mediator_actors.edge.server import EdgeServer, Limits
 from mediator_actors.edge.ws import AUTH_DOMAIN, WsApp, WsHandler, WsLimits, auth_message
 from mediator_actors.edge.wsclient import (
@@ -197,6 +198,43 @@ def test_a_revoked_key_is_refused_on_the_next_connection(ws_env):
     ws_env.keys.clear()
     with pytest.raises(WsClosed):
         ws_env.connect().authenticate(ws_env.key)
+
+
+def test_a_revoked_keys_open_sessions_are_closed_and_other_keys_stay(ws_env):
+    other = Ed25519PrivateKey.generate()
+    ws_env.keys[other.public_key().public_bytes_raw().hex()] = "other"
+    ws_env.app.key_check_s = 0.05
+    revoked, kept = ws_env.authed(), ws_env.connect()
+    kept.authenticate(other)
+    for client in (revoked, kept):
+        client.subscribe("metrics")
+        assert client.recv()["type"] == "subscribed"
+    del ws_env.keys[ws_env.key.public_key().public_bytes_raw().hex()]
+    assert_refused(revoked)  # within the client's 5 s timeout
+    wait_for(lambda: ws_env.app.authenticated == 1)
+    assert ws_env.app.revoked_closed == 1
+    assert ws_env.app.hub.publish("metrics", {"n": 1}) == 1
+    assert kept.recv()["data"] == {"n": 1}
+
+
+def test_keys_revoke_in_the_key_file_closes_the_running_session(operator_key, tmp_path):
+    pub = operator_key.public_key().public_bytes_raw().hex()
+    key_file = tmp_path / "ws-keys.json"
+    write_key_file(key_file, KeyFile({"ops": pub}, frozenset()))
+    ring = KeyRing((), key_file)
+    app = WsApp(EventHub(), server_id=SERVER_ID, authorized_keys=ring.current, key_check_s=0.05)
+    server = EdgeServer(app, "127.0.0.1", 0, handler_class=WsHandler)
+    host, port = server.start()
+    try:
+        client = WsClient.connect(f"ws://{host}:{port}/ws", timeout=5)
+        client.authenticate(operator_key)
+        # What `mediator-node keys revoke ops` writes, from another process.
+        write_key_file(key_file, KeyFile({}, frozenset({pub})))
+        assert_refused(client)
+        wait_for(lambda: app.authenticated == 0)
+    finally:
+        app.stop()
+        server.stop(timeout=1)
 
 
 def test_a_replayed_auth_message_is_refused_on_a_new_connection(ws_env, operator_key):
