@@ -55,6 +55,7 @@ from mediator_actors.edge.ws_protocol import (
     parse_filter,
     parse_message,
 )
+from mediator_actors.monitoring import MonitoringEvent
 
 __all__ = ["AUTH_DOMAIN", "ClientConnection", "WsApp", "WsHandler", "WsLimits", "auth_message"]
 
@@ -114,7 +115,7 @@ class ClientConnection:
         self.last_seen = time.monotonic()
         self.sender: gevent.Greenlet | None = None
 
-    def wants(self, channel: str, event: Mapping[str, Any]) -> bool:
+    def wants(self, channel: str, event: MonitoringEvent) -> bool:
         filters = self.subscriptions.get(channel)
         return bool(filters) and any(f.matches(event) for f in filters or ())
 

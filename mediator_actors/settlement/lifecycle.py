@@ -354,6 +354,8 @@ class SettlementBook:
                 entry.block_index,
                 chain_time,
                 reputation_changed=(p.mediator_id,),
+                intents=(record.offer_ref, record.seek_ref),
+                parties=(record.offer_party, record.seek_party),
             )
         ]
         if record.state not in SettlementState.terminal() and chain_time >= p.deadline_ts:
@@ -473,6 +475,8 @@ class SettlementBook:
                 challenge_id=ev.challenge_id,
                 upheld=upheld,
                 reputation_changed=changed,
+                intents=(row.offer_ref, row.seek_ref),
+                parties=(row.offer_party, row.seek_party),
             )
         ]
         if upheld and row.state not in SettlementState.terminal():
@@ -573,6 +577,8 @@ class SettlementBook:
             chain_time,
             payout_enqueued=payout,
             reputation_changed=changed,
+            intents=(row.offer_ref, row.seek_ref),
+            parties=(row.offer_party, row.seek_party),
         )
 
     # ------------------------------------------------------------ events and helpers
