@@ -202,3 +202,37 @@ def test_a_bad_poa_authority_key_is_reported_without_echoing_it(tmp_path: Path) 
 def test_a_poa_authority_key_yaml_read_as_a_number_says_to_quote_it(tmp_path: Path) -> None:
     (tmp_path / "config.yaml").write_text("consensusMode: poa\npoaAuthorityKey: " + "3" * 64)
     assert any("quote it" in p for p in problems({}, tmp_path))
+
+
+def test_start_logs_every_warning_to_stderr_and_log_file(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import logging
+
+    from mediator_actors import cli, wiring
+    from mediator_actors.config import known_names
+
+    class Node:
+        def run(self) -> int:
+            return 0
+
+    monkeypatch.chdir(tmp_path)
+    for name in known_names():
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HEALT_PORT", "8082")
+    monkeypatch.setenv("LOG_FILE", "logs/app.log")
+    monkeypatch.setattr(wiring, "build_node", lambda settings: Node())
+    root = logging.getLogger()
+    saved, level = list(root.handlers), root.level
+    try:
+        assert cli.main(["start"]) == 0
+    finally:
+        for handler in list(root.handlers):
+            root.removeHandler(handler)
+            handler.close()
+        for handler in saved:
+            root.addHandler(handler)
+        root.setLevel(level)
+    expected = "HEALT_PORT in the environment is not a setting; did you mean HEALTH_PORT?"
+    assert expected in capsys.readouterr().err
+    assert expected in (tmp_path / "logs" / "app.log").read_text()
