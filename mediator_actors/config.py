@@ -380,19 +380,16 @@ def _shown(spec: Spec, value: str) -> str:
     return value if value.isprintable() and " " not in value else repr(value)
 
 
-def read_env_file(path: Path) -> dict[str, str]:
-    """Parse a ``.env`` file (:mod:`mediator_actors.envfile` rules); a missing file is empty.
-    Raises :class:`ConfigError` listing every bad line."""
+def read_env_file(path: Path) -> tuple[dict[str, str], list[str]]:
+    """Parse a ``.env`` file (:mod:`mediator_actors.envfile` rules): its values and the
+    problems of its bad lines. A missing file is empty."""
     if not path.is_file():
-        return {}
+        return {}, []
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError([f"ENV_FILE {path} cannot be read: {type(exc).__name__}"]) from exc
-    values, problems = parse_env(text, str(path))
-    if problems:
-        raise ConfigError(problems)
-    return values
+        return {}, [f"ENV_FILE {path} cannot be read: {type(exc).__name__}"]
+    return parse_env(text, str(path))
 
 
 def misspelling_warnings(names: Mapping[str, str], where: str) -> list[str]:
@@ -583,8 +580,9 @@ def load_settings(environ: Mapping[str, str] | None = None, *, cwd: Path | None 
     environ = dict(os.environ if environ is None else environ)
     cwd = Path.cwd() if cwd is None else cwd
     env_file = cwd / environ.get("ENV_FILE", ".env")
-    from_file = read_env_file(env_file)
+    from_file, file_problems = read_env_file(env_file)
     r = _Reader({**from_file, **environ}, cwd)
+    r.problems += file_problems  # reported with the rest, not alone
     # Simple settings straight from the table; the rest are worked out below.
     values: dict[str, Any] = {spec.field: r.value(spec) for spec in SPECS if spec.field}
 

@@ -35,12 +35,16 @@ def test_env_file_follows_the_dotenv_rules(tmp_path: Path) -> None:
 
 
 def test_every_bad_env_line_is_reported_by_number_without_its_text(tmp_path: Path) -> None:
-    (tmp_path / ".env").write_text(f'GOOD=1\nnot a line {KEY}\nX=\'open\nY="ok" trailing\n')
+    (tmp_path / ".env").write_text(
+        f'GOOD=1\nnot a line {KEY}\nX=\'open\nY="ok" trailing\nHEALTH_PORT=eighty\n'
+    )
     found = problems({}, tmp_path)
-    assert [p.rsplit(":", 2)[1:] for p in found] == [
-        ["2", " expected KEY=VALUE"],
-        ["3", " the ' quote is never closed"],
-        ["4", " unexpected text after the closing quote"],
+    env = str(tmp_path / ".env")
+    assert found == [
+        f"{env}:2: expected KEY=VALUE",
+        f"{env}:3: the ' quote is never closed",
+        f"{env}:4: unexpected text after the closing quote",
+        "HEALTH_PORT=eighty is not a whole number",  # with the rest, not alone
     ]
     assert KEY not in "\n".join(found)
 
