@@ -40,9 +40,9 @@ def _env(**extra: str) -> dict[str, str]:
     return env
 
 
-def _start(cwd: Path, **extra: str) -> subprocess.CompletedProcess[str]:
+def _start(cwd: Path, *args: str, **extra: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "mediator_actors", "start"],
+        [sys.executable, "-m", "mediator_actors", "start", *args],
         cwd=cwd,
         env=_env(**extra),
         capture_output=True,
@@ -125,6 +125,10 @@ def test_a_second_node_on_the_same_data_dir_is_refused_and_names_the_pid(
     result = _start(tmp_path)
     _refused_once(result, f"is in use by another mediator node (PID {running_node.pid})")
     assert running_node.poll() is None  # the first one is untouched
+    # Nor may anyone put an empty store beneath it.
+    rebuild = _start(tmp_path, "--rebuild-from-chain")
+    _refused_once(rebuild, f"(PID {running_node.pid})")
+    assert "started an empty store" not in rebuild.stderr
     running_node.send_signal(signal.SIGTERM)
     assert running_node.wait(timeout=30) == 0
     assert (tmp_path / "data" / "node.lock").read_text() == ""  # released on the way out
