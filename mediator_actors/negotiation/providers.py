@@ -19,7 +19,7 @@ import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 import anthropic
 import gevent
@@ -28,6 +28,7 @@ import openai
 from mediator_actors.config import LLMProvider, Settings
 from mediator_actors.errors import LLMError
 from mediator_actors.model import Intent
+from mediator_actors.negotiation.meaning import PhraseSimilarity, shared_similarity
 from mediator_actors.negotiation.offline import OFFLINE_MODEL_ID, assess
 from mediator_actors.negotiation.validation import ANSWER_SCHEMA
 
@@ -348,13 +349,26 @@ class OfflineProvider:
 
     metered = False
 
-    def __init__(self, *, model_id: str = OFFLINE_MODEL_ID) -> None:
+    def __init__(
+        self,
+        *,
+        model_id: str = OFFLINE_MODEL_ID,
+        similarity: PhraseSimilarity | None | Literal["shared"] = "shared",
+    ) -> None:
         self.model_id = model_id
+        # Service fit by meaning: the process-wide local model unless a port is given
+        # (None: words only). Loaded on first use, not here.
+        self._similarity = similarity
+
+    def _phrases(self) -> PhraseSimilarity | None:
+        if self._similarity == "shared":
+            self._similarity = shared_similarity()
+        return self._similarity
 
     def complete(
         self, prompt: Prompt, offer: Intent, seek: Intent, *, timeout: float
     ) -> ProviderReply:
-        answer = assess(offer, seek)
+        answer = assess(offer, seek, similarity=self._phrases())
         return ProviderReply(text=json.dumps(answer.to_json()), model_id=self.model_id)
 
 
