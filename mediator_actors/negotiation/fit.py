@@ -11,6 +11,7 @@ prose they rest on.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 
 from mediator_actors.negotiation.reader import (
@@ -32,6 +33,7 @@ def _stem(word: str) -> str:
 def _singular(unit: str, s: Facts, seek_words: frozenset[str]) -> bool:
     """The seek names one of ``unit`` ("a simple brand kit") and no number of it."""
     return _stem(unit) in seek_words and not any(q.unit == unit for q in s.quantities)
+
 
 __all__ = ["Findings", "PriceBasis", "check_facts", "price_basis"]
 
@@ -110,9 +112,11 @@ def _seek_amount(o: Facts, s: Facts, unit: str) -> Quantity | None:
     amounts = _amounts(s, unit)
     if not amounts and unit == "item":
         # "per unit" against "500 USB-C chargers": a count of a noun the offer names.
-        offered = tokens(" ".join(q.span.text for q in o.quantities) + " " + " ".join(
-            " ".join(m.context) for m in o.money
-        ))
+        offered = tokens(
+            " ".join(q.span.text for q in o.quantities)
+            + " "
+            + " ".join(" ".join(m.context) for m in o.money)
+        )
         amounts = [
             q
             for q in s.quantities
@@ -171,12 +175,20 @@ def price_basis(o: Facts, s: Facts, seek_words: frozenset[str]) -> PriceBasis:  
     if not asks:
         b = budgets[0]
         return PriceBasis(
-            None, b.high, currency, per=b.per, note=f"the seek's budget is {_money(b.high, currency)} ('{b.span.text}'); the offer names no price"
+            None,
+            b.high,
+            currency,
+            per=b.per,
+            note=f"the seek's budget is {_money(b.high, currency)} ('{b.span.text}'); the offer names no price",
         )
     ask = max(asks, key=lambda m: _relevance(m, s))
     if not budgets:
         return PriceBasis(
-            ask.low, None, currency, per=ask.per, note=f"the offer asks {_money(ask.low, currency)} ('{ask.span.text}'); the seek names no budget"
+            ask.low,
+            None,
+            currency,
+            per=ask.per,
+            note=f"the offer asks {_money(ask.low, currency)} ('{ask.span.text}'); the seek names no budget",
         )
     same = [b for b in budgets if b.per == ask.per]
     budget = same[0] if same else next((b for b in budgets if b.per is None), budgets[0])
@@ -198,6 +210,18 @@ def price_basis(o: Facts, s: Facts, seek_words: frozenset[str]) -> PriceBasis:  
                 unit=ask.per,
                 note=f"{quote}; {_q(count)} {ask.per}s ('{amount.span.text}'){' ' + extra_note if extra_note else ''} at {_money(ask.low, currency)} is {_money(total, currency)}",
             )
+        estimate = [q for q in o.quantities if q.unit == ask.per and q.bound == "about"]
+        if estimate and ask.per not in _BOOKING_UNITS:
+            # "40 per hour, estimated 25 hours": the offer's own estimate of the work.
+            count = max(q.value for q in estimate)
+            return PriceBasis(
+                ask.low * count,
+                budget.high,
+                currency,
+                quantity=count,
+                unit=ask.per,
+                note=f"{quote}; the offer's own estimate of {_q(count)} {ask.per}s ('{estimate[0].span.text}') is {_money(ask.low * count, currency)}",
+            )
         minimum = [q for q in o.quantities if q.unit == ask.per and q.bound == "at_least"]
         if minimum:
             count = max(q.value for q in minimum)
@@ -210,9 +234,7 @@ def price_basis(o: Facts, s: Facts, seek_words: frozenset[str]) -> PriceBasis:  
                 at_least=True,
                 note=f"{quote}; at the offer's minimum of {_q(count)} {ask.per}s ('{minimum[0].span.text}') that is {_money(ask.low * count, currency)}",
             )
-        if ask.per in JOB_UNITS or (
-            ask.per not in TIME_DAYS and _singular(ask.per, s, seek_words)
-        ):
+        if ask.per in JOB_UNITS or (ask.per not in TIME_DAYS and _singular(ask.per, s, seek_words)):
             # "250 per kit" against "a logo and a simple brand kit": one of them.
             return PriceBasis(
                 ask.low,
@@ -229,6 +251,19 @@ def price_basis(o: Facts, s: Facts, seek_words: frozenset[str]) -> PriceBasis:  
             currency,
             unchecked=f"price: the offer charges per {ask.per} ('{ask.span.text}') and the seek states no number of {ask.per}s against its total of '{budget.span.text}'",
         )
+    if ask.per is None and budget.per is not None:
+        # "asking 900" against "50 per hour for about 20 hours": the seek's total.
+        amounts = _amounts(s, budget.per) or _amounts(o, budget.per)
+        if amounts and budget.per not in _BOOKING_UNITS:
+            count = max(q.value for q in amounts)
+            return PriceBasis(
+                ask.low,
+                budget.high * count,
+                currency,
+                quantity=count,
+                unit=budget.per,
+                note=f"{quote}; {_q(count)} {budget.per}s ('{amounts[0].span.text}') at {_money(budget.high, currency)} is {_money(budget.high * count, currency)}",
+            )
     if ask.per is not None and budget.per is not None:
         if ask.per2 == budget.per:
             amount = _seek_amount(o, s, ask.per)
@@ -310,9 +345,7 @@ def _languages(o: Facts, s: Facts, found: Findings) -> None:
             if not o.language_pairs & s.language_pairs:
                 want = ", ".join(f"{a}->{b}" for a, b in sorted(s.language_pairs))
                 have = ", ".join(f"{a}->{b}" for a, b in sorted(o.language_pairs))
-                found.refusals.append(
-                    f"languages: the seek needs {want}, the offer works {have}"
-                )
+                found.refusals.append(f"languages: the seek needs {want}, the offer works {have}")
                 return
             found.checked.append("language direction")
         elif o.languages:
@@ -322,12 +355,14 @@ def _languages(o: Facts, s: Facts, found: Findings) -> None:
                 )
                 return
         else:
-            found.cannot("the seek names a language pair; the offer names no language", BLOCKING_COST)
+            found.cannot(
+                "the seek names a language pair; the offer names no language", BLOCKING_COST
+            )
     paired = {lang for pair in s.language_pairs for lang in pair}
     for lang in sorted(s.languages_required - paired):
         if o.languages and lang not in o.languages:
             found.refusals.append(
-                f"languages: the seek needs {lang.title()}, the offer names {', '.join(sorted(l.title() for l in o.languages))}"
+                f"languages: the seek needs {lang.title()}, the offer names {', '.join(sorted(x.title() for x in o.languages))}"
             )
             return
         if not o.languages:
@@ -358,8 +393,11 @@ def _places(o: Facts, s: Facts, found: Findings, seek_onsite_required: bool) -> 
             found.refusals.append(
                 f"place: the offer is tied to {quote_o}, the seek is in {quote_s}"
             )
-        else:
+        elif o.ships:
             found.cannot(f"place: the offer names {quote_o}, the seek {quote_s}", 10)
+        else:
+            # No gazetteer: two different places may or may not be near each other.
+            found.cannot(f"place: the offer names {quote_o}, the seek {quote_s}", BLOCKING_COST)
         return
     if seek_places and seek_onsite_required and not offer_places:
         found.cannot(
@@ -381,7 +419,31 @@ def _exclusions(o: Facts, s: Facts, found: Findings) -> None:
                 return
 
 
-def check_facts(o: Facts, s: Facts, *, seek_onsite_required: bool) -> Findings:
+#: Words that exclude each other: an offer of one does not fit a seek of the other.
+OPPOSITES: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = tuple(
+    (re.compile(a, re.I), re.compile(b, re.I))
+    for a, b in (
+        (r"\bmanual\b", r"\bautomatic\b"),
+        (r"\bsame[- ]day\b", r"\bnext[- ]day\b"),
+        (r"\bindoors?\b", r"\boutdoors?\b"),
+    )
+)
+
+
+def _opposites(offer_text: str, seek_text: str, found: Findings) -> None:
+    for a, b in OPPOSITES:
+        for x, y in ((a, b), (b, a)):
+            ox, sy = x.search(offer_text), y.search(seek_text)
+            if ox and sy and not y.search(offer_text) and not x.search(seek_text):
+                found.refusals.append(
+                    f"the offer states '{ox.group(0)}', the seek needs '{sy.group(0)}'"
+                )
+                return
+
+
+def check_facts(
+    o: Facts, s: Facts, *, seek_onsite_required: bool, offer_text: str = "", seek_text: str = ""
+) -> Findings:
     """Every non-price check on the two sides' facts."""
     found = Findings()
     _limits(o, s, found)
@@ -402,7 +464,8 @@ def check_facts(o: Facts, s: Facts, *, seek_onsite_required: bool) -> Findings:
     if (o.payment_advance and s.payment_after) or (o.payment_after and s.payment_advance):
         first = o.payment_advance or o.payment_after
         second = s.payment_after or s.payment_advance
-        assert first is not None and second is not None
+        assert first is not None
+        assert second is not None
         found.refusals.append(
             f"payment terms: the offer states '{first.text}', the seek '{second.text}'"
         )
@@ -418,6 +481,7 @@ def check_facts(o: Facts, s: Facts, *, seek_onsite_required: bool) -> Findings:
         found.refusals.append(f"age: the offer requires {o.min_age}+, the seek states {s.age}")
     for span in s.requirements:
         found.cannot(f"'{span.text}'")
+    _opposites(offer_text, seek_text, found)
     return found
 
 

@@ -26,6 +26,8 @@ logger = logging.getLogger(__name__)
 
 #: Cosine at or above which two service phrases fit on meaning alone, per embedder family.
 THRESHOLDS = {"local": 0.5, "hash": 2.0}
+#: For the openings of two intents (more context, so higher cosines between unrelated ones).
+GIST_THRESHOLDS = {"local": 0.6, "hash": 2.0}
 #: Cosine that, with a shared distinguishing word, is enough ("dashboard" in both).
 WITH_SHARED_WORD = {"local": 0.35, "hash": 2.0}
 CACHE_SIZE = 20_000
@@ -34,7 +36,7 @@ CACHE_SIZE = 20_000
 class PhraseSimilarity(Protocol):
     def cosine(self, a: str, b: str) -> float: ...
 
-    def fits(self, cosine: float, *, shared_word: bool) -> bool: ...
+    def fits(self, cosine: float, *, shared_word: bool, gist: bool = False) -> bool: ...
 
 
 class ServiceSimilarity:
@@ -45,6 +47,7 @@ class ServiceSimilarity:
         family = "hash" if embedder.id.startswith("hash") else "local"
         self._threshold = THRESHOLDS[family]
         self._with_word = WITH_SHARED_WORD[family]
+        self._gist = GIST_THRESHOLDS[family]
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -76,20 +79,21 @@ class ServiceSimilarity:
             return 0.0
         return float(np.clip(va @ vb, -1.0, 1.0))
 
-    def fits(self, cosine: float, *, shared_word: bool) -> bool:
+    def fits(self, cosine: float, *, shared_word: bool, gist: bool = False) -> bool:
+        if gist:
+            return cosine >= self._gist
         return cosine >= self._threshold or (shared_word and cosine >= self._with_word)
 
 
-_shared: ServiceSimilarity | None = None
+_shared: dict[str, ServiceSimilarity] = {}
 _shared_lock = threading.Lock()
 
 
 def shared_similarity() -> ServiceSimilarity:
     """One process-wide similarity over the local model (hash embedder if it is missing),
     loaded on first use (about 0.3 s)."""
-    global _shared
     with _shared_lock:
-        if _shared is None:
+        if "local" not in _shared:
             from mediator_actors.embedding.hashing import HashEmbedder
             from mediator_actors.embedding.local import LocalEmbedder
 
@@ -97,7 +101,9 @@ def shared_similarity() -> ServiceSimilarity:
             try:
                 embedder = LocalEmbedder()
             except EmbedderError as exc:
-                logger.warning("negotiation: local model unavailable, service fit by words: %s", exc)
+                logger.warning(
+                    "negotiation: local model unavailable, service fit by words: %s", exc
+                )
                 embedder = HashEmbedder()
-            _shared = ServiceSimilarity(embedder=embedder)
-        return _shared
+            _shared["local"] = ServiceSimilarity(embedder=embedder)
+        return _shared["local"]

@@ -11,7 +11,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-__all__ = ["MAX_NUMBER", "NUMBER_PATTERN", "NUMBER_TOKEN", "Number", "find_numbers", "parse_number", "words_value"]
+__all__ = [
+    "MAX_NUMBER",
+    "NUMBER_PATTERN",
+    "NUMBER_SOURCE",
+    "Number",
+    "find_numbers",
+    "parse_number",
+    "words_value",
+]
 
 MAX_NUMBER = 1e12
 
@@ -27,7 +35,7 @@ NUMBER_PATTERN = (
 _NUMBER = re.compile(NUMBER_PATTERN)
 #: The same tokens without named groups, to embed in other patterns; read the matched
 #: text with :func:`find_numbers`.
-NUMBER_TOKEN = (
+NUMBER_SOURCE = (
     r"(?<![\w.,])(?:\d{1,3}(?:[,.'\u202f\u00a0]\d{3}){1,5}(?:[.,]\d{1,2}(?!\d))?"
     r"|\d{1,15}(?:[.,]\d{1,6})?)(?!\d)(?:[kK](?![a-zA-Z]))?"
 )

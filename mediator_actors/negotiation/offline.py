@@ -24,6 +24,7 @@ from mediator_actors.negotiation.fit import (
     price_basis,
 )
 from mediator_actors.negotiation.meaning import PhraseSimilarity
+from mediator_actors.negotiation.reader import LANGUAGES
 from mediator_actors.negotiation.terms import (
     CONFLICTS,
     HardCondition,
@@ -32,8 +33,8 @@ from mediator_actors.negotiation.terms import (
     service_tokens,
     tokens,
 )
-from mediator_actors.negotiation.vocabulary import SWAPPABLE
 from mediator_actors.negotiation.validation import Answer, AnswerTerms
+from mediator_actors.negotiation.vocabulary import SWAPPABLE
 from mediator_actors.safety.secretscan import redact_emails
 from mediator_actors.safety.textsafety import detect_injection
 
@@ -147,6 +148,11 @@ def _service_match(
                     best = result
             elif best[1] is not None and result[0] > best[0]:
                 best = result
+    if best[1] is not None and best[1].startswith("different services") and similarity:
+        # The phrases missed; the openings of both intents may still say the same thing.
+        cosine = similarity.cosine(o.gist, s.gist)
+        if similarity.fits(cosine, shared_word=False, gist=True):
+            return SERVICE_OVERLAP + 0.05, None
     return best
 
 
@@ -174,8 +180,10 @@ def _phrase_match(
             overlap,
             f"different services: the offer provides '{offered}', the seek needs '{sought}'",
         )
-    missing = (s_specific & SWAPPABLE) - tokens(offer.content + " " + " ".join(offer.desires))
-    if missing:
+    offer_words = tokens(offer.content + " " + " ".join(offer.desires))
+    missing = (s_specific & SWAPPABLE) - offer_words
+    # A Rust job is not a Go job; an offer that names no language or platform may do it.
+    if missing and (offer_words & SWAPPABLE) - tokens(sought):
         return overlap, (
             f"the seek needs {', '.join(sorted(missing))} ('{sought}'), "
             f"which the offer ('{offered}') does not provide"
@@ -183,7 +191,7 @@ def _phrase_match(
     return overlap, None
 
 
-def _price(basis: PriceBasis) -> _Price | str:
+def _price(basis: PriceBasis) -> _Price | str:  # noqa: PLR0911
     """The price to propose on the basis both sides stated, or why there is none."""
     cur = basis.currency
     per = f" per {basis.per}" if basis.per else ""
@@ -276,13 +284,13 @@ def _timeline(  # noqa: PLR0911, PLR0912 - one flat pass of rules reads best
     return None, "neither intent states a timeline", -5
 
 
-def assess(
+def assess(  # noqa: PLR0911, PLR0912, PLR0915 - one flat pass of rules reads best
     offer: Intent,
     seek: Intent,
     *,
     today: dt.date | None = None,
     similarity: PhraseSimilarity | None = None,
-) -> Answer:  # noqa: PLR0911, PLR0912 - one flat pass of rules reads best
+) -> Answer:
     """Decide whether ``offer`` and ``seek`` align and on what terms.
 
     ``today`` defaults to :func:`reference_date` of the two intents, never the local clock.
@@ -305,10 +313,23 @@ def assess(
                 return _refuse(
                     f"conditions clash: the {who} states '{a.value}', the {other} '{b.value}'", 90
                 )
+    wanted = set(re.findall(r"[a-z]+", s.service.lower())) & LANGUAGES
+    if wanted and o.facts.languages and wanted - o.facts.languages:
+        return _refuse(
+            f"languages: the seek wants '{s.service}', the offer works in "
+            f"{', '.join(sorted(x.title() for x in o.facts.languages))}",
+            85,
+        )
     onsite_required = HardCondition.ONSITE_ONLY in s.hard or bool(
         re.search(r"\b(?:on-?site|in[- ]person)\b", seek.content, re.I)
     )
-    findings = check_facts(o.facts, s.facts, seek_onsite_required=onsite_required)
+    findings = check_facts(
+        o.facts,
+        s.facts,
+        seek_onsite_required=onsite_required,
+        offer_text=offer.content,
+        seek_text=seek.content,
+    )
     if findings.refusals:
         return _refuse(findings.refusals[0], 88)
     basis = price_basis(o.facts, s.facts, tokens(seek.content))

@@ -353,7 +353,7 @@ class OfflineProvider:
         self,
         *,
         model_id: str = OFFLINE_MODEL_ID,
-        similarity: PhraseSimilarity | None | Literal["shared"] = "shared",
+        similarity: PhraseSimilarity | Literal["shared"] | None = "shared",
     ) -> None:
         self.model_id = model_id
         # Service fit by meaning: the process-wide local model unless a port is given

@@ -18,8 +18,8 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from mediator_actors.negotiation.numbers import NUMBER_TOKEN, Number, find_numbers
-from mediator_actors.negotiation.vocabulary import fold, tokens
+from mediator_actors.negotiation.numbers import NUMBER_SOURCE, Number, find_numbers
+from mediator_actors.negotiation.vocabulary import fold
 from mediator_actors.safety.textsafety import detect_injection
 
 __all__ = [
@@ -34,6 +34,8 @@ __all__ = [
 ]
 
 Bound = Literal["about", "at_most", "at_least"]
+#: No intent states more than this many amounts; a hostile one is read no further.
+MAX_READINGS = 60
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +84,7 @@ class Facts:
     place_restricted: bool = False  # "Dublin only", "ships within Canada only", "area"
     onsite: bool = False  # the work happens at a place ("at my studio", "collection only")
     remote: bool = False  # "online", "remote", "via Zoom"
+    ships: bool = False  # "ships", "delivery", "worldwide", "travel": not tied to one place
     travel_km: float | None = None  # "within 15 miles of X" in km
     language_pairs: frozenset[tuple[str, str]] = frozenset()
     languages: frozenset[str] = frozenset()  # every language named
@@ -109,8 +112,37 @@ class Facts:
 
 #: ISO 4217 codes people write, plus the chain's NLC.
 CURRENCIES = frozenset(
-    "NLC USD EUR GBP CAD AUD NZD CHF JPY CNY INR SEK NOK DKK PLN CZK HUF BRL MXN ZAR SGD "
-    "HKD KRW TRY AED ILS RON BGN THB".split()
+    [
+        "NLC",
+        "USD",
+        "EUR",
+        "GBP",
+        "CAD",
+        "AUD",
+        "NZD",
+        "CHF",
+        "JPY",
+        "CNY",
+        "INR",
+        "SEK",
+        "NOK",
+        "DKK",
+        "PLN",
+        "CZK",
+        "HUF",
+        "BRL",
+        "MXN",
+        "ZAR",
+        "SGD",
+        "HKD",
+        "KRW",
+        "TRY",
+        "AED",
+        "ILS",
+        "RON",
+        "BGN",
+        "THB",
+    ]
 )
 _SYMBOLS = {
     "$": "USD", "us$": "USD", "€": "EUR", "£": "GBP", "c$": "CAD", "a$": "AUD", "¥": "JPY",
@@ -141,7 +173,7 @@ _UNIT_ALIASES = {
     "fortnight": "fortnight", "month": "month", "mo": "month", "monthly": "month",
     "quarter": "quarter", "year": "year", "yr": "year",
     "person": "person", "people": "person", "guest": "person", "head": "person",
-    "pax": "person", "pp": "person", "attendee": "person", "participant": "person",
+    "pax": "person", "pp": "person", "attendee": "person",
     "student": "person", "adult": "person", "seated": "person", "standing": "person",
     "song": "track", "track": "track", "photo": "image", "picture": "image", "image": "image",
     "piece": "item", "pc": "item", "pcs": "item", "unit": "item", "item": "item",
@@ -153,8 +185,8 @@ _UNIT_ALIASES = {
     "gb": "gb", "tb": "tb", "core": "core", "cpu": "core", "vcpu": "core",
     "mile": "mile", "km": "km", "kilometre": "km", "kilometer": "km", "cm": "cm", "mm": "mm",
     "word": "word", "page": "page", "line": "line", "second": "second", "sec": "second",
-    "seat": "seat", "bed": "bed", "bedroom": "bed", "room": "room",
-    "finished minute": "minute", "video": "video", "clip": "video", "post": "post",
+    "seat": "seat", "bed": "bed", "room": "room",
+    "video": "video", "clip": "video", "post": "post",
     "article": "post", "walk": "walk", "visit": "visit", "contract": "contract",
     "tin": "tin", "box": "box", "flyer": "flyer", "card": "card", "return": "return",
     "song mix": "track", "episode": "episode", "label": "label", "document": "document",
@@ -167,7 +199,7 @@ _UNIT_ALIASES = {
 JOB_UNITS = frozenset(
     {"contract", "treatment", "visit", "kit", "model", "project", "job", "repair", "return",
      "call-out", "drop", "session", "track", "video", "post", "logo", "website", "audit",
-     "page", "consultation", "cake", "service", "bouquet"}
+     "page", "consultation", "cake", "service", "bouquet", "package", "design"}
 )  # fmt: skip
 #: Units of time: their length in days, to convert "a week" into nights or days.
 TIME_DAYS = {
@@ -215,11 +247,11 @@ def rough_stem(word: str) -> str:
 
 # --- numbers in context ---------------------------------------------------------------
 
-_NUM = NUMBER_TOKEN
+_NUM = NUMBER_SOURCE
 _PER = (
     r"\s*(?:/|per\b|an?\b|each\b|for\s+(?:a|an|one|each)\b|every\b)\s*"
     r"(?:(?:\d+|thirty|fifteen|sixty)[- ]?(?:min(?:ute)?s?|hours?)\s+)?"
-    r"(?:(?:video|audio|finished|gpu|working|business)[\s-]+)?"
+    r"(?:(?:video|audio|finished|working|business)[\s-]+)?"
     rf"(?P<per>{_UNIT_RE}|[a-z][a-z-]{{2,20}})"
 )
 _PER2_RE = re.compile(
@@ -245,33 +277,79 @@ _BUDGET_BARE = re.compile(
     re.I,
 )
 _TOPS_AFTER = re.compile(r"^\s*(?:max(?:imum)?|tops|at\s+most|or\s+less|cap)\b", re.I)
-_RANGE_JOIN = re.compile(r"^\s*(?:-|–|—|to|and)\s*$", re.I)
+_RANGE_JOIN = re.compile(r"^\s*(?:-|\u2013|\u2014|to|and)\s*$", re.I)
 
 
-def _clause_before(text: str, start: int) -> str:
-    cut = max(text.rfind(c, 0, start) for c in ".;:!?\n,(")
-    return text[cut + 1 : start]
+def _clause_before(text: str, start: int, marks: str = ".;:!?\n,(") -> str:
+    # A bounded window: a hostile run of amounts must not make this quadratic.
+    low = max(0, start - 200)
+    cut = max(text.rfind(c, low, start) for c in marks)
+    return text[max(cut + 1, low) : start]
 
 
 _NOT_UNITS = frozenset(
-    {"total", "all", "the", "full", "order", "project", "job", "engagement", "each", "one",
-     "month's", "person's", "lot", "flat", "fixed", "head's"}
+    {
+        "total",
+        "all",
+        "the",
+        "full",
+        "order",
+        "project",
+        "job",
+        "engagement",
+        "each",
+        "one",
+        "month's",
+        "person's",
+        "lot",
+        "flat",
+        "fixed",
+        "head's",
+    }
 ) - {"each"}
 _CONTEXT_STOP = frozenset(
-    "the and for with per each from our your you can will are was this that just all "
-    "about around need want looking budget price cost pay max".split()
+    [
+        "the",
+        "and",
+        "for",
+        "with",
+        "per",
+        "each",
+        "from",
+        "our",
+        "your",
+        "you",
+        "can",
+        "will",
+        "are",
+        "was",
+        "this",
+        "that",
+        "just",
+        "all",
+        "about",
+        "around",
+        "need",
+        "want",
+        "looking",
+        "budget",
+        "price",
+        "cost",
+        "pay",
+        "max",
+    ]
 )
 
 
 def _noun_before(text: str, start: int) -> str | None:
-    """The last plural noun of the clause before an amount ("landing pages ... 900 each")."""
-    clause = _clause_before(text, start)
+    """The last plural noun of the sentence before an amount ("landing pages ... 900 each")."""
+    clause = _clause_before(text, start, ".;!?\n")
     nouns = re.findall(r"\b([a-zA-Z][a-zA-Z-]{2,}s)\b", clause)
     return canonical_unit(nouns[-1]) if nouns else None
 
 
 def _read_money(text: str, offer: bool) -> list[Money]:  # noqa: PLR0912, PLR0915
-    numbers = [n for n in find_numbers(text)]
+    numbers = find_numbers(text)[:MAX_READINGS]
     found: list[Money] = []
     used: set[int] = set()
     for index, number in enumerate(numbers):
@@ -333,8 +411,18 @@ def _read_money(text: str, offer: bool) -> list[Money]:  # noqa: PLR0912, PLR091
                     end += second.end()
         elif re.match(r"\s*each\b", rest, re.I):
             per = _noun_before(text, start) or "item"
-        elif re.match(r"\s*(?:for\s+)?(?:45|30|60|90)\s*(?:-\s*)?min", rest, re.I):
-            per, end = "session", end
+        elif re.match(
+            r"\s*for\s+(?:60\s*min(?:ute)?s?|an?\s+hour|one\s+hour|1\s*h(?:ou)?r?)\b", rest, re.I
+        ) or re.search(
+            r"(?:60\s*min(?:ute)?s?|an?\s+hour|one\s+hour|1\s*h(?:ou)?r)\s+(?:for|at|is|costs?)\s*$",
+            before,
+            re.I,
+        ):
+            per = "hour"  # "60 minutes for 55 GBP", "60 GBP for an hour"
+        elif re.match(r"\s*(?:for\s+)?(?:45|30|90|50)\s*(?:-\s*)?min", rest, re.I) or re.search(
+            r"\b(?:45|30|90|50)\s*(?:-\s*)?min(?:ute)?s?\s+(?:for|at)\s*$", before, re.I
+        ):
+            per = "session"
         clause = _clause_before(text, start)
         bound: Bound = "about"
         if _MAX_CUE.search(before[-40:]) or _TOPS_AFTER.match(text[end : end + 15]):
@@ -351,7 +439,8 @@ def _read_money(text: str, offer: bool) -> list[Money]:  # noqa: PLR0912, PLR091
                 per=per,
                 bound=bound,
                 context=frozenset(
-                    rough_stem(w) for w in re.findall(r"[a-zA-Z]{3,}", clause)
+                    rough_stem(w)
+                    for w in re.findall(r"[a-zA-Z]{3,}", clause)
                     if w.lower() not in _CONTEXT_STOP
                 ),
                 span=Span(start, end, text[start:end]),
@@ -366,7 +455,7 @@ def _read_money(text: str, offer: bool) -> list[Money]:  # noqa: PLR0912, PLR091
 _QTY = re.compile(
     rf"(?P<n>{_NUM}|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
     r"fifteen|twenty|thirty|forty|fifty|sixty|a couple of hundred)\b)"
-    r"(?:\s*(?:-|–|to)\s*(?P<n2>\d{1,7}))?"
+    r"(?:\s*(?:-|\u2013|to)\s*(?P<n2>\d{1,7}))?"
     r"(?:\s*x\s*\d+(?:\s*x\s*\d+)?)?"  # 25x25x25 cm: the first side
     r"[\s-]*(?:(?P<mods>(?:[a-z0-9][\w-]*\s){0,2}?))"
     rf"(?P<u>{_UNIT_RE})",
@@ -415,9 +504,43 @@ _COUNT_NOUN = re.compile(
     re.I,
 )
 _NOT_COUNT_NOUNS = frozenset(
-    "years days weeks months hours minutes nights times concepts rounds revisions "
-    "options colours colors levels years' others ones is was has does this thus plus "
-    "us yes less its lens across glass class sees kids".split()
+    [
+        "years",
+        "days",
+        "weeks",
+        "months",
+        "hours",
+        "minutes",
+        "nights",
+        "times",
+        "concepts",
+        "rounds",
+        "revisions",
+        "options",
+        "colours",
+        "colors",
+        "levels",
+        "years'",
+        "others",
+        "ones",
+        "is",
+        "was",
+        "has",
+        "does",
+        "this",
+        "thus",
+        "plus",
+        "us",
+        "yes",
+        "less",
+        "its",
+        "lens",
+        "across",
+        "glass",
+        "class",
+        "sees",
+        "kids",
+    ]
 )
 _OF_US = re.compile(
     rf"\b(?P<n>{_NUM}|{_COUNT_WORDS})\s+of\s+us\b|\b(?:we\s+are|we're)\s+(?P<n2>{_NUM}|{_COUNT_WORDS})\b",
@@ -439,7 +562,7 @@ def _num_value(raw: str | None) -> float | None:
     return numbers[0].value if numbers else None
 
 
-def _read_quantities(text: str, money: list[Money]) -> list[Quantity]:  # noqa: PLR0912
+def _read_quantities(text: str, money: list[Money]) -> list[Quantity]:  # noqa: PLR0912, PLR0915
     money_spans = [(m.span.start, m.span.end) for m in money]
     found: list[Quantity] = []
     for match in _QTY.finditer(text):
@@ -499,8 +622,10 @@ def _read_quantities(text: str, money: list[Money]) -> list[Quantity]:  # noqa: 
         if value is None or value < 2 or noun in _NOT_COUNT_NOUNS:
             continue
         before = text[max(0, match.start() - 30) : match.start()]
-        bound2: Bound = "at_least" if _QTY_MIN.search(before) else (
-            "at_most" if _QTY_MAX.search(before) else "about"
+        bound2: Bound = (
+            "at_least"
+            if _QTY_MIN.search(before)
+            else ("at_most" if _QTY_MAX.search(before) else "about")
         )
         after = text[match.end() : match.end() + 30]
         period_match = _PERIOD_AFTER.match(after)
@@ -516,7 +641,9 @@ def _read_quantities(text: str, money: list[Money]) -> list[Quantity]:  # noqa: 
     for match in _OF_US.finditer(text):
         value = _num_value(match.group("n") or match.group("n2"))
         if value is not None:
-            found.append(Quantity(value, "person", "about", Span(match.start(), match.end(), match.group(0))))
+            found.append(
+                Quantity(value, "person", "about", Span(match.start(), match.end(), match.group(0)))
+            )
     for match in _SEATS.finditer(text):
         value = _num_value(match.group("n"))
         if value is None:
@@ -550,13 +677,43 @@ def _read_quantities(text: str, money: list[Money]) -> list[Quantity]:  # noqa: 
 # --- languages ------------------------------------------------------------------------
 
 LANGUAGES = frozenset(
-    "english german french spanish italian portuguese dutch japanese korean chinese mandarin "
-    "cantonese arabic russian polish swedish norwegian danish finnish greek turkish hebrew "
-    "hindi czech hungarian romanian ukrainian vietnamese thai indonesian catalan".split()
+    [
+        "english",
+        "german",
+        "french",
+        "spanish",
+        "italian",
+        "portuguese",
+        "dutch",
+        "japanese",
+        "korean",
+        "chinese",
+        "mandarin",
+        "cantonese",
+        "arabic",
+        "russian",
+        "polish",
+        "swedish",
+        "norwegian",
+        "danish",
+        "finnish",
+        "greek",
+        "turkish",
+        "hebrew",
+        "hindi",
+        "czech",
+        "hungarian",
+        "romanian",
+        "ukrainian",
+        "vietnamese",
+        "thai",
+        "indonesian",
+        "catalan",
+    ]
 )
 _LANG = r"(?:" + "|".join(sorted(LANGUAGES, key=len, reverse=True)) + r")"
 _PAIR = re.compile(
-    rf"\b(?:from\s+)?(?P<a>{_LANG})\b\s*(?P<j>>|->|→|=>|<>|<->|↔|/|-|–|\s+to\s+|\s+into\s+|"
+    rf"\b(?:from\s+)?(?P<a>{_LANG})\b\s*(?P<j>>|->|→|=>|<>|<->|↔|/|-|\u2013|\s+to\s+|\s+into\s+|"
     rf"\s+and\s+|\s+(?:\w+\s+){{1,3}}(?:in|into)\s+)\s*(?P<b>{_LANG})\b",
     re.I,
 )
@@ -576,7 +733,7 @@ def _read_languages(
         if a == b:
             continue
         pairs.add((a, b))
-        if joint.strip().lower() in {"<>", "<->", "↔", "/", "-", "–", "and"}:
+        if joint.strip().lower() in {"<>", "<->", "↔", "/", "-", "\u2013", "and"}:
             pairs.add((b, a))
     named = frozenset(m.lower() for m in re.findall(rf"\b{_LANG}\b", text, re.I))
     required = frozenset(
@@ -615,9 +772,12 @@ _ONSITE = re.compile(
     re.I,
 )
 _REMOTE = re.compile(r"\b(?:online|remote(?:ly)?|via\s+zoom|over\s+video|virtual(?:ly)?)\b", re.I)
-_TRAVEL = re.compile(
-    rf"\bwithin\s+(?P<n>{_NUM})\s*(?P<u>km|kilomet(?:re|er)s?|miles?|mi)\b", re.I
+_SHIPS = re.compile(
+    r"\b(?:ships?|shipping|deliver(?:y|s)?|worldwide|nationwide|anywhere|travel(?:s|ling)?|"
+    r"across|throughout|i\s+come\s+to\s+you|mobile)\b",
+    re.I,
 )
+_TRAVEL = re.compile(rf"\bwithin\s+(?P<n>{_NUM})\s*(?P<u>km|kilomet(?:re|er)s?|miles?|mi)\b", re.I)
 
 
 def _read_places(text: str) -> tuple[tuple[tuple[str, Span], ...], bool]:
@@ -633,6 +793,13 @@ def _read_places(text: str) -> tuple[tuple[tuple[str, Span], ...], bool]:
                 if part.isupper() and len(part) <= 4:
                     continue  # acronyms: CMS, API, EV
                 places.append((key, Span(match.start("p"), match.end("p"), raw)))
+    # "Stockport (Greater Manchester)": the bracket names the wider place.
+    for match in re.finditer(r"\b[A-Z][\w'-]+\s*\((?P<p>[A-Z][\w'-]+(?: [A-Z][\w'-]+)?)\)", text):
+        if any(span.end <= match.start("p") <= span.end + 3 for _, span in places):
+            for part in match.group("p").split():
+                key = part.lower()
+                if key not in _NOT_PLACES and len(key) >= 3 and not part.isupper():
+                    places.append((key, Span(match.start("p"), match.end("p"), match.group("p"))))
     restricted = bool(places) and bool(_RESTRICTED.search(text))
     return tuple(dict.fromkeys(places)), restricted
 
@@ -705,9 +872,15 @@ def _resolve(month: int, day: int, year: int | None, reference: dt.date | None) 
             return dt.date(year, month, day)
         if reference is None:
             return None
-        candidate = dt.date(reference.year, month, min(day, calendar.monthrange(reference.year, month)[1]))
+        candidate = dt.date(
+            reference.year, month, min(day, calendar.monthrange(reference.year, month)[1])
+        )
         if candidate < reference:
-            candidate = dt.date(reference.year + 1, month, min(day, calendar.monthrange(reference.year + 1, month)[1]))
+            candidate = dt.date(
+                reference.year + 1,
+                month,
+                min(day, calendar.monthrange(reference.year + 1, month)[1]),
+            )
         return candidate
     except ValueError:
         return None
@@ -724,7 +897,11 @@ def _read_dates(text: str, reference: dt.date | None) -> tuple[dt.date | None, d
     if match:
         month = _MONTHS[match.group("m").lower().rstrip(".")]
         q = (match.group("q") or "").lower()
-        day = int(match.group("d")) if match.group("d") else {"mid": 15, "late": 20, "end of": 25}.get(q, 1)
+        day = (
+            int(match.group("d"))
+            if match.group("d")
+            else {"mid": 15, "late": 20, "end of": 25}.get(q, 1)
+        )
         start = _resolve(month, day, int(match.group("y")) if match.group("y") else None, reference)
     return event, start
 
@@ -765,9 +942,39 @@ _EXCLUSION = re.compile(
     re.I,
 )
 _EXCLUSION_NOISE = frozenset(
-    "a an the more less later than longer one any longer problem worries issue hidden extra "
-    "exceeding higher earlier sure fewer fuss rush way experience need matter big deal "
-    "question higher".split()
+    [
+        "a",
+        "an",
+        "the",
+        "more",
+        "less",
+        "later",
+        "than",
+        "longer",
+        "one",
+        "any",
+        "longer",
+        "problem",
+        "worries",
+        "issue",
+        "hidden",
+        "extra",
+        "exceeding",
+        "higher",
+        "earlier",
+        "sure",
+        "fewer",
+        "fuss",
+        "rush",
+        "way",
+        "experience",
+        "need",
+        "matter",
+        "big",
+        "deal",
+        "question",
+        "higher",
+    ]
 )
 _NEG_BEFORE = re.compile(r"(?:\bno|\bnon|\bnot|\bnever|\bwithout|n't)[\s-]*(?:\w+[\s-]+)?$", re.I)
 _ALIASES = {"pet": {"dog", "cat", "pet", "puppy"}, "smok": {"smok", "smoker", "vap"}}
@@ -788,7 +995,10 @@ def _read_exclusions(text: str) -> tuple[tuple[tuple[frozenset[str], Span], ...]
         exclusions.append((stems, Span(match.start(), match.end(), match.group(0))))
     for match in re.finditer(r"\b(?P<x>[a-zA-Z]{3,})-free\b", text):
         exclusions.append(
-            (frozenset({rough_stem(match.group("x"))}), Span(match.start(), match.end(), match.group(0)))
+            (
+                frozenset({rough_stem(match.group("x"))}),
+                Span(match.start(), match.end(), match.group(0)),
+            )
         )
     positives = set()
     for match in re.finditer(r"[a-zA-Z][\w]*", text):
@@ -807,22 +1017,33 @@ def _read_certifications(text: str) -> tuple[frozenset[str], frozenset[str], fro
         before = text[max(0, match.start() - 30) : match.start()]
         if re.search(r"\b(?:no|not|without|non)\b[\w\s-]{0,10}$", before, re.I):
             denied.add(cert)
-        elif re.search(r"\b(?:must|need|needs|required|has\s+to|have\s+to|should)\b[\w\s]{0,15}$", before, re.I):
+        elif re.search(
+            r"\b(?:must|need|needs|required|has\s+to|have\s+to|should)\b[\w\s]{0,15}$", before, re.I
+        ):
             required.add(cert)
         else:
             stated.add(cert)
     return frozenset(stated), frozenset(required), frozenset(denied)
 
 
-_MIN_AGE = re.compile(r"\b(?:over|at\s+least|aged?|minimum\s+age(?:\s+of)?)\s+(?P<n>\d{2})(?:\+)?\b|\b(?P<m>\d{2})\+", re.I)
-_AGE = re.compile(r"\b(?:i'?m|i\s+am|aged)\s+(?P<n>\d{2})\b(?!\s*(?:\w+\s+)?(?:min|km|kg|hours?|days?|people|guests))|\b(?P<m>\d{2})\s+years?\s+old\b", re.I)
+_MIN_AGE = re.compile(
+    r"\b(?:(?:must\s+be\s+)?over|at\s+least|aged|minimum\s+age(?:\s+of)?)\s+(?P<n>\d{1,2})"
+    r"(?:\+|\s+(?:and|or)\s+(?:over|above|older))?(?=\W|$)(?!\s*(?:min|km|kg|hours?|days?|people|guests|%))"
+    r"|\b(?P<m>\d{1,2})\+\s*(?:only|years?)",
+    re.I,
+)
+_AGE = re.compile(
+    r"\b(?:i'?m|i\s+am)\s+(?P<n>\d{1,2})\b(?!\s*(?:\w+\s+)?(?:min|km|kg|hours?|days?|people|guests|%))"
+    r"|\b(?P<m>\d{1,2})[\s-]+years?[\s-]+old\b",
+    re.I,
+)
 
 
 # --- requirements ---------------------------------------------------------------------
 
 _MUST = re.compile(
-    r"[^.;!?\n]*\b(?:must|has\s+to|have\s+to|required|requirement|mandatory|non-negotiable|"
-    r"essential|need\s+to\s+be)\b[^.;!?\n]*",
+    r"\b(?:must|has\s+to|have\s+to|required|requirement|mandatory|non-negotiable|"
+    r"essential|need\s+to\s+be)\b",
     re.I,
 )
 _UNDERSTOOD = re.compile(
@@ -834,14 +1055,19 @@ _UNDERSTOOD = re.compile(
 
 
 def _read_requirements(text: str) -> tuple[Span, ...]:
+    """Sentences that state a requirement none of the readers above understands."""
     found = []
-    for match in _MUST.finditer(text):
-        sentence = match.group(0).strip()
-        if not sentence or _UNDERSTOOD.search(sentence):
+    # Sentence by sentence: one pattern over the whole text would rescan it per start.
+    for match in re.finditer(r"[^.;!?\n]{1,400}", text):
+        sentence = match.group(0)
+        if not _MUST.search(sentence) or _UNDERSTOOD.search(sentence):
             continue
-        start = match.start() + (len(match.group(0)) - len(match.group(0).lstrip()))
-        found.append(Span(start, start + len(sentence), sentence[:200]))
-    return tuple(found[:5])
+        stripped = sentence.strip()
+        start = match.start() + (len(sentence) - len(sentence.lstrip()))
+        found.append(Span(start, start + len(stripped), stripped[:200]))
+        if len(found) >= 5:
+            break
+    return tuple(found)
 
 
 def read_facts(text: str, *, offer: bool, reference: dt.date | None = None) -> Facts:
@@ -873,6 +1099,7 @@ def read_facts(text: str, *, offer: bool, reference: dt.date | None = None) -> F
         place_restricted=restricted,
         onsite=bool(_ONSITE.search(text)),
         remote=bool(_REMOTE.search(text)),
+        ships=bool(_SHIPS.search(text)),
         travel_km=travel_km,
         language_pairs=pairs,
         languages=named,

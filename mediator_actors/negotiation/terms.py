@@ -21,7 +21,6 @@ import re
 from dataclasses import dataclass, field
 
 from mediator_actors.negotiation.reader import Facts, read_facts
-from mediator_actors.safety.textsafety import detect_injection
 from mediator_actors.negotiation.vocabulary import (
     CONFLICTS,
     HARD_PATTERNS,
@@ -30,12 +29,13 @@ from mediator_actors.negotiation.vocabulary import (
     service_tokens,
     tokens,
 )
+from mediator_actors.safety.textsafety import detect_injection
 
 __all__ = [
     "CONFLICTS",
     "HARD_PATTERNS",
-    "HardCondition",
     "Facts",
+    "HardCondition",
     "StatedTerms",
     "add_months",
     "fold",
@@ -174,6 +174,7 @@ class StatedTerms:
     hard: frozenset[HardCondition] = field(default_factory=frozenset)
     negotiable: bool = False
     facts: Facts = field(default_factory=Facts)
+    gist: str = ""  # the opening prose without amounts, for service fit by meaning
     injection_dropped: tuple[str, ...] = ()  # sentences read as instructions, not terms
 
 
@@ -290,7 +291,7 @@ def _relative_deadline(text: str, reference: dt.date | None) -> dt.date | None:
     return None
 
 
-def _read_timeline(  # noqa: PLR0912
+def _read_timeline(
     text: str, reference: dt.date | None = None
 ) -> tuple[dt.date | None, float | None, float | None, dt.date | None]:
     """(deadline, duration_days, start_within_days, start_date)."""
@@ -378,7 +379,10 @@ def _clean_service(phrase: str) -> tuple[str, str | None]:
     return phrase[:200].strip(" ,"), topic
 
 
-_GREETING = re.compile(r"^(?:hi|hello|hey|dear|good (?:morning|afternoon|evening)|greetings)\b[^.!?]{0,30}[.!?,]?$", re.I)
+_GREETING = re.compile(
+    r"^(?:hi|hello|hey|dear|good (?:morning|afternoon|evening)|greetings)\b[^.!?]{0,30}[.!?,]?$",
+    re.I,
+)
 
 
 def service_gist(text: str) -> str:
@@ -404,7 +408,8 @@ def _service_and_topic(text: str, offer: bool) -> tuple[str, str | None, tuple[s
         sentences = [p for p in _sentences(text) if not _GREETING.match(p)] or [text]
         phrase = sentences[0]
         phrases = [phrase[:1].lower() + phrase[1:] if phrase[1:2].islower() else phrase]
-    cleaned = [_clean_service(p) for p in phrases]
+    # A service is a phrase, not a page: bounded before the topic pattern sees it.
+    cleaned = [_clean_service(p[:300]) for p in phrases]
     service, topic = cleaned[0]
     candidates = tuple(dict.fromkeys(c for c, _ in cleaned if c))
     return service, topic, candidates
@@ -499,5 +504,6 @@ def read_terms(
         hard=hard,
         negotiable=bool(re.search(r"\bnegotiable\b|\bopen to offers\b|\bflexible\b", text, re.I)),
         facts=read_facts(text, offer=offer, reference=reference),
+        gist=service_gist(_without_instructions(fold(content)[:20_000])[0]),
         injection_dropped=dropped,
     )

@@ -228,17 +228,76 @@ _SYNONYMS = {
     "bike": "bicycle", "bikes": "bicycle", "cycle": "bicycle", "songs": "track",
     "song": "track", "tracks": "track", "interpreter": "interpreting",
     "interpretation": "interpreting", "caterer": "catering", "babysitter": "childcare",
-    "nanny": "childcare", "bookkeeper": "bookkeeping", "books": "bookkeeping",
+    "nanny": "childcare", "books": "bookkeeping",
 }  # fmt: skip
 #: Distinguishing words a seek cannot swap for another (a Rust job is not a Go job).
-SWAPPABLE = frozenset(
-    "rust go python java javascript typescript kotlin swift ruby php scala haskell elixir "
-    "c++ c# solidity react vue angular django flask rails laravel wordpress shopify flutter "
-    "io android aws gcp azure kubernetes docker terraform postgresql mysql mongodb redis "
-    "spark unity unreal figma xero quickbooks sap salesforce excel english german french "
-    "spanish italian portuguese dutch japanese korean chinese mandarin arabic russian "
-    "polish swedish hindi turkish greek".split()
-)
+_SWAPPABLE_WORDS = [
+    "rust",
+    "go",
+    "python",
+    "java",
+    "javascript",
+    "typescript",
+    "kotlin",
+    "swift",
+    "ruby",
+    "php",
+    "scala",
+    "haskell",
+    "elixir",
+    "c++",
+    "c#",
+    "solidity",
+    "react",
+    "vue",
+    "angular",
+    "django",
+    "flask",
+    "rails",
+    "laravel",
+    "wordpress",
+    "shopify",
+    "flutter",
+    "io",
+    "android",
+    "aws",
+    "gcp",
+    "azure",
+    "kubernetes",
+    "docker",
+    "terraform",
+    "postgresql",
+    "mysql",
+    "mongodb",
+    "redis",
+    "spark",
+    "unity",
+    "unreal",
+    "figma",
+    "xero",
+    "quickbooks",
+    "sap",
+    "salesforce",
+    "excel",
+    "english",
+    "german",
+    "french",
+    "spanish",
+    "italian",
+    "portuguese",
+    "dutch",
+    "japanese",
+    "korean",
+    "chinese",
+    "mandarin",
+    "arabic",
+    "russian",
+    "polish",
+    "swedish",
+    "hindi",
+    "turkish",
+    "greek",
+]
 
 
 def fold(text: str) -> str:
@@ -289,6 +348,9 @@ def _stem(word: str) -> str:
     if word.endswith("e") and len(word) > 4:
         word = word[:-1]
     return word
+
+
+SWAPPABLE = frozenset(_stem(w) for w in _SWAPPABLE_WORDS)
 
 
 def tokens(text: str) -> frozenset[str]:
