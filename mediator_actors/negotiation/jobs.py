@@ -11,6 +11,7 @@ import sqlite3
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from mediator_actors.model import Intent, NegotiationResult
 from mediator_actors.negotiation.providers import ProviderError
@@ -24,6 +25,7 @@ from mediator_actors.negotiation.service import (
 )
 from mediator_actors.runtime.resilience import Backoff
 from mediator_actors.store import Job, JobQueue, Migration, Store
+from mediator_actors.safety.textsafety import escape_for_log
 from mediator_actors.store.intents import get_intent
 
 logger = logging.getLogger(__name__)
@@ -243,7 +245,20 @@ def negotiate_job(
 
         return None, fail
     now = clock()
-    summary = {"success": outcome.result.success, "confidence": outcome.result.confidence}
+    result = outcome.result
+    summary: dict[str, Any] = {"success": result.success, "confidence": result.confidence}
+    if not result.success:
+        # Why a pair was not proposed: one line per declined candidate, and the reason
+        # kept with the job for /api/v1/candidates.
+        reason = negotiator.scanner.redact(result.failure_reason or "no reason given")[:500]
+        summary["reason"] = reason
+        logger.info(
+            "negotiation: declined offer %s / seek %s (confidence %d): %s",
+            escape_for_log(claimed.offer.ref, limit=80),
+            escape_for_log(claimed.seek.ref, limit=80),
+            result.confidence,
+            escape_for_log(reason),
+        )
 
     def finish(conn: sqlite3.Connection) -> None:
         _record(conn, job, claimed, outcome, now)

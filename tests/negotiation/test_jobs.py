@@ -283,3 +283,31 @@ def test_a_version_1_negotiations_table_upgrades_with_its_rows(tmp_path: Path) -
         assert (row["pair_key"], row["prompt_nonce"]) == ("k", "")
     finally:
         upgraded.close()
+
+
+def test_a_declined_candidate_logs_its_reason_and_candidates_show_it(
+    db: Store, caplog: pytest.LogCaptureFixture
+) -> None:
+    from mediator_actors.edge.store_readmodel import StoreReadModel
+
+    o = offer("Plumbing repair: leaks and blocked drains, 60 GBP per hour.")
+    s = seek("Kitchen design for a small terraced house, layout and cabinets. Budget 900 GBP.")
+    enqueue(db, o, s)
+    negotiator = Negotiator(provider=OfflineProvider(similarity=None), scanner=SecretScanner([]))
+    claimed = claim_negotiation(db, now=NOW)
+    assert claimed is not None
+    with caplog.at_level("INFO", logger="mediator_actors.negotiation.jobs"):
+        result = run_negotiation_job(db, negotiator, claimed, clock=Clock())
+    assert result is not None
+    assert not result.success
+    lines = [r.getMessage() for r in caplog.records if "declined" in r.getMessage()]
+    assert len(lines) == 1
+    assert f"(confidence {result.confidence})" in lines[0]
+    assert "different services" in lines[0]
+    outcome = json.loads(job_row(db)["result"])
+    assert outcome["success"] is False
+    assert "different services" in outcome["reason"]
+    # A read model over a store with only these tables: the candidates page needs jobs only.
+    page = StoreReadModel(db, mediator_id="m").candidates(10, None)
+    assert page.items[0]["outcome"]["reason"] == outcome["reason"]
+    assert page.items[0]["outcome"]["confidence"] == result.confidence

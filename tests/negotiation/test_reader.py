@@ -147,7 +147,9 @@ def test_prices_per_unit_name_their_unit(price: object, unit: tuple[str, str]) -
 )  # fmt: skip
 def test_quantities_read_with_their_unit_and_thousands(value: int, unit: tuple[str, str]) -> None:
     facts = read_facts(f"We need {value:,} {unit[0]} for the project.", offer=False)
-    assert (float(value), unit[1], "about") in [(q.value, q.unit, q.bound) for q in facts.quantities]
+    assert (float(value), unit[1], "about") in [
+        (q.value, q.unit, q.bound) for q in facts.quantities
+    ]
 
 
 @settings(max_examples=100, deadline=None)
@@ -157,7 +159,9 @@ def test_quantities_read_with_their_unit_and_thousands(value: int, unit: tuple[s
     st.sampled_from(["minimum order {a} units", "at least {a} units", "min. {a} units"]),
 )
 def test_minimums_and_capacities_are_limits(low: int, extra: int, form: str) -> None:
-    facts = read_facts(form.format(a=low) + f", groups of {low} to {low + extra} guests", offer=True)
+    facts = read_facts(
+        form.format(a=low) + f", groups of {low} to {low + extra} guests", offer=True
+    )
     limits = {(q.value, q.unit, q.bound) for q in facts.quantities}
     assert (low, "item", "at_least") in limits
     assert (low + extra, "person", "at_most") in limits

@@ -47,9 +47,7 @@ def test_the_demos_seeded_data_yields_every_compatible_pair_and_no_other() -> No
     offers = [i for i in intents if i.type is IntentType.OFFER]
     seeks = [i for i in intents if i.type is IntentType.SEEK]
     proposed = {
-        (o.author, s.author)
-        for o, s in itertools.product(offers, seeks)
-        if _decided(o, s)[0]
+        (o.author, s.author) for o, s in itertools.product(offers, seeks) if _decided(o, s)[0]
     }
     # The seed lists each offer right before the seek it was written for.
     assert proposed == {(o.author, s.author) for o, s in zip(offers, seeks, strict=True)}
@@ -149,7 +147,9 @@ def test_without_the_model_service_fit_falls_back_to_words() -> None:
     words_only = ServiceSimilarity(embedder=HashEmbedder())
     o = offer("Wedding photographer, full day, 1,500 EUR.")
     s = seek("We want someone to shoot our ceremony and the portraits after. Up to 2,000 EUR.")
-    assert not words_only.fits(words_only.cosine("wedding photographer", "ceremony"), shared_word=False)
+    assert not words_only.fits(
+        words_only.cosine("wedding photographer", "ceremony"), shared_word=False
+    )
     assert assess(o, s, similarity=words_only).compatible is assess(o, s).compatible
 
 
@@ -193,4 +193,3 @@ def test_the_heldout_set_breaks_no_stated_limit_in_what_it_proposes() -> None:
     # Its precision and recall are reported in docs/benchmarks.md, never tuned on.
     report = evaluate(load_eval(DATA / "negotiation_heldout.jsonl"), similarity=SIM)
     assert report.violations == []
-
