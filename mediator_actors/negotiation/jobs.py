@@ -24,8 +24,8 @@ from mediator_actors.negotiation.service import (
     Outcome,
 )
 from mediator_actors.runtime.resilience import Backoff
-from mediator_actors.store import Job, JobQueue, Migration, Store
 from mediator_actors.safety.textsafety import escape_for_log
+from mediator_actors.store import Job, JobQueue, Migration, Store
 from mediator_actors.store.intents import get_intent
 
 logger = logging.getLogger(__name__)
