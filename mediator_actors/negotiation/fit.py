@@ -39,6 +39,7 @@ __all__ = ["Findings", "PriceBasis", "check_facts", "price_basis"]
 
 #: Rental-like time units that convert into each other ("a week" is seven nights).
 _BOOKING_UNITS = frozenset({"day", "night", "week", "fortnight", "month", "quarter", "year"})
+_WORK_SECONDS = {"second": 1.0, "minute": 60.0, "hour": 3600.0}
 #: Confidence cost of a stated constraint the reader cannot evaluate.
 UNCHECKED_COST = 6
 #: Cost of one the deal cannot be judged without: enough to decline on its own.
@@ -89,13 +90,18 @@ def _money(value: float, currency: str | None) -> str:
 def _amounts(facts: Facts, unit: str) -> list[Quantity]:
     """What one side states it needs (or has) of ``unit``; booking time units convert."""
     found = [q for q in facts.quantities if q.unit == unit and q.bound == "about"]
-    if not found and unit in ("minute", "hour"):
-        # Work time converts between minutes and hours, never into days.
-        other, factor = ("hour", 60.0) if unit == "minute" else ("minute", 1 / 60)
+    if not found and unit in _WORK_SECONDS:
+        # Work time converts between seconds, minutes and hours, never into days.
         found = [
-            Quantity(q.value * factor, unit, "about", q.span, q.period)
+            Quantity(
+                q.value * _WORK_SECONDS[q.unit] / _WORK_SECONDS[unit],
+                unit,
+                "about",
+                q.span,
+                q.period,
+            )
             for q in facts.quantities
-            if q.unit == other and q.bound == "about"
+            if q.unit in _WORK_SECONDS and q.unit != unit and q.bound == "about"
         ]
     if found or unit not in _BOOKING_UNITS:
         return found
@@ -120,7 +126,9 @@ def _seek_amount(o: Facts, s: Facts, unit: str) -> Quantity | None:
         amounts = [
             q
             for q in s.quantities
-            if q.bound == "about" and q.unit not in TIME_DAYS and tokens(q.unit) & offered
+            if q.bound == "about"
+            and q.unit not in TIME_DAYS
+            and (tokens(q.unit) & offered or rough_stem(q.unit) in o.positives)
         ]
     return max(amounts, key=lambda q: q.value) if amounts else None
 
@@ -193,6 +201,29 @@ def price_basis(o: Facts, s: Facts, seek_words: frozenset[str]) -> PriceBasis:  
     same = [b for b in budgets if b.per == ask.per]
     budget = same[0] if same else next((b for b in budgets if b.per is None), budgets[0])
     quote = f"the offer asks '{ask.span.text}', the seek's budget is '{budget.span.text}'"
+    if ask.per is None and budget.per is None:
+        counted = [
+            q
+            for q in s.quantities
+            if q.bound == "about"
+            and q.value >= 2
+            and q.unit not in TIME_DAYS
+            and rough_stem(q.unit) in ask.context
+            # "20 sessions for 600": the offer's own count makes the price a total.
+            and not any(oq.unit == q.unit for oq in o.quantities)
+        ]
+        if counted:
+            # A price list's line ("hemming trousers 12 EUR") for several of them.
+            count = max(q.value for q in counted)
+            total = ask.low * count
+            return PriceBasis(
+                total,
+                budget.high,
+                currency,
+                quantity=count,
+                unit=counted[0].unit,
+                note=f"{quote}; {_q(count)} of them ('{counted[0].span.text}') is {_money(total, currency)}",
+            )
     if ask.per == budget.per:
         return PriceBasis(ask.low, budget.high, currency, per=ask.per, note=quote)
     if ask.per is not None and budget.per is None:
@@ -381,6 +412,8 @@ def _places(o: Facts, s: Facts, found: Findings, seek_onsite_required: bool) -> 
         found.refusals.append("place: the seek wants it remote or online, the offer is in person")
         return
     if o.remote and not o.onsite:
+        if seek_onsite_required:
+            found.refusals.append("place: the seek needs someone in person, the offer is online")
         return
     if offer_places and seek_places:
         if offer_places & seek_places:

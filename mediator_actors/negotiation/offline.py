@@ -99,6 +99,11 @@ def _money(value: float, currency: str | None = "NLC") -> str:
     return f"{value:,.2f}".rstrip("0").rstrip(".") + f" {currency or 'NLC'}"
 
 
+_LANGUAGE_WORK = re.compile(
+    r"translat|subtit|caption|lesson|class|course|tutor|teach|transcri|interpret|copywrit|"
+    r"proofread|voice|dub|localis|localiz|writ|speak",
+    re.I,
+)
 _LINK = re.compile(r"\b(?:https?://|www\.)\S*", re.I)
 
 
@@ -314,7 +319,13 @@ def assess(  # noqa: PLR0911, PLR0912, PLR0915 - one flat pass of rules reads be
                     f"conditions clash: the {who} states '{a.value}', the {other} '{b.value}'", 90
                 )
     wanted = set(re.findall(r"[a-z]+", s.service.lower())) & LANGUAGES
-    if wanted and o.facts.languages and wanted - o.facts.languages:
+    # "Japanese subtitles", "Italian lessons": language work; a "German tax return" is not.
+    if (
+        wanted
+        and o.facts.languages
+        and wanted - o.facts.languages
+        and _LANGUAGE_WORK.search(s.service)
+    ):
         return _refuse(
             f"languages: the seek wants '{s.service}', the offer works in "
             f"{', '.join(sorted(x.title() for x in o.facts.languages))}",

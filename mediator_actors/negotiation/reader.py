@@ -236,7 +236,7 @@ def canonical_unit(word: str) -> str:
 def rough_stem(word: str) -> str:
     """A blunt stem for exclusions: "subletting", "sublet", "sublets" -> "sublet"."""
     word = word.lower()
-    for suffix in ("ting", "ing", "ers", "er", "ed", "es", "s"):
+    for suffix in ("ing", "ers", "er", "ed", "es", "s"):
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
             word = word[: -len(suffix)]
             break
@@ -391,6 +391,8 @@ def _read_money(text: str, offer: bool) -> list[Money]:  # noqa: PLR0912, PLR091
                 rf"\s*(?:%|percent|{_UNIT_RE}|years?|x\b|-)", after, re.I
             ) and not _PER_RE.match(after):
                 continue
+        if text[end : end + 1] == ")":
+            end += 1  # "fifteen cents (0.15 EUR) a word"
         rest = text[end : end + 40]
         per = None
         per_match = _PER_RE.match(rest) or _PER_SUFFIX.match(rest)
@@ -499,7 +501,7 @@ _COUNT_WORDS = (
     r"forty|fifty|a couple of hundred"
 )
 _COUNT_NOUN = re.compile(
-    rf"(?P<n>{_NUM}|\b(?:{_COUNT_WORDS})\b)\s+(?:[a-zA-Z0-9][\w-]*\s+){{0,3}}?"
+    rf"(?P<n>{_NUM}|\b(?:{_COUNT_WORDS})\b)\s+(?:pairs?\s+of\s+|sets?\s+of\s+)?(?:[a-zA-Z0-9][\w'-]*\s+){{0,3}}?"
     r"(?P<noun>[a-zA-Z][a-zA-Z-]{2,}s)\b",
     re.I,
 )
@@ -552,6 +554,34 @@ _SEATS = re.compile(
 )
 
 
+def _each(text: str, found: list[Quantity]) -> list[Quantity]:
+    """ "4 blog posts of about 1,500 words each" is 6,000 words; "200 items, one photo
+    each" is 200 photos: an amount stated per item of an earlier count."""
+    result = []
+    for q in found:
+        if q.bound == "about" and re.match(r"\s*each\b", text[q.span.end : q.span.end + 8], re.I):
+            sentence_start = max(text.rfind(c, 0, q.span.start) for c in ".;!?\n") + 1
+            counts = [
+                c
+                for c in found
+                if c is not q
+                and c.bound == "about"
+                and c.unit != q.unit
+                and c.unit not in TIME_DAYS
+                and sentence_start <= c.span.start < q.span.start
+                and c.value >= 2
+            ]
+            if counts:
+                count = counts[-1]
+                span = Span(
+                    count.span.start, q.span.end + 5, text[count.span.start : q.span.end + 5]
+                )
+                result.append(Quantity(q.value * count.value, q.unit, "about", span, q.period))
+                continue
+        result.append(q)
+    return result
+
+
 def _num_value(raw: str | None) -> float | None:
     if raw is None:
         return None
@@ -574,7 +604,9 @@ def _read_quantities(text: str, money: list[Money]) -> list[Quantity]:  # noqa: 
         unit = canonical_unit(match.group("u"))
         before = text[max(0, match.start() - 40) : match.start()]
         after = text[match.end() : match.end() + 30]
-        if unit in TIME_DAYS and _DELIVERY_BEFORE.search(before):
+        cue = _DELIVERY_BEFORE.search(before)
+        effort = unit in ("hour", "minute") and cue and re.match(r"(?i)takes?\b", cue.group(0))
+        if unit in TIME_DAYS and cue and not effort:
             continue  # "within 3 weeks" is a timeline, not an amount
         if re.match(r"^\s*(?:turnaround|delivery|notice|ago|old)\b|^-old\b", after, re.I):
             continue
@@ -657,6 +689,7 @@ def _read_quantities(text: str, money: list[Money]) -> list[Quantity]:  # noqa: 
                 Span(match.start(), match.end(), match.group(0)),
             )
         )
+    found = _each(text, found)
     # "for a week", "for 4 nights", "a 2-day meeting": how long something is booked.
     for match in re.finditer(
         r"\bfor\s+(?:a|an|one)\s+(week|month|day|night|weekend|fortnight|year)\b", text, re.I
@@ -752,7 +785,10 @@ _NOT_PLACES = frozenset(
      "total", "advance", "full", "good", "stock", "time", "touch", "summer", "winter",
      "spring", "autumn", "fall", "xero", "python", "rust", "go", "java", "sql", "react",
      "django", "flutter", "kotlin", "swift", "solidity", "wordpress", "shopify", "figma",
-     "christmas", "easter", "mon", "fri", "sat", "sun", "ce", "pla", "petg", "x", "kubernetes"}
+     "christmas", "easter", "mon", "fri", "sat", "sun", "ce", "pla", "petg", "x", "kubernetes",
+     "covering", "serving", "around", "based", "near", "in", "within", "only", "area",
+     "available", "call", "thanks", "cheers", "dm", "regards", "weekends", "weekdays",
+     "evenings", "negotiable", "asap", "urgent", "pickup", "collection", "delivery"}
 )  # fmt: skip
 _PLACE_CUE = re.compile(
     r"\b(?:in|around|near|from|at|within|across|throughout|covering|serving|based\s+in|"
@@ -794,12 +830,21 @@ def _read_places(text: str) -> tuple[tuple[tuple[str, Span], ...], bool]:
                     continue  # acronyms: CMS, API, EV
                 places.append((key, Span(match.start("p"), match.end("p"), raw)))
     # "Stockport (Greater Manchester)": the bracket names the wider place.
-    for match in re.finditer(r"\b[A-Z][\w'-]+\s*\((?P<p>[A-Z][\w'-]+(?: [A-Z][\w'-]+)?)\)", text):
+    for match in re.finditer(r"\b[A-Z][\w'-]+\s*\((?P<p>[A-Z][^()]{2,60})\)", text):
         if any(span.end <= match.start("p") <= span.end + 3 for _, span in places):
-            for part in match.group("p").split():
+            for part in re.split(r"[\s/,]+", match.group("p")):
                 key = part.lower()
                 if key not in _NOT_PLACES and len(key) >= 3 and not part.isupper():
                     places.append((key, Span(match.start("p"), match.end("p"), match.group("p"))))
+    # An advert's closing "Vienna." or "Glasgow." names where it is.
+    for match in re.finditer(
+        r"(?:^|[.!?]\s+)(?P<p>[A-Z][a-z'-]{2,}(?: [A-Z][a-z'-]{2,})?)\.?\s*$", text
+    ):
+        key = match.group("p").lower()
+        if all(part not in _NOT_PLACES for part in key.split()):
+            places.append(
+                (key.split()[0], Span(match.start("p"), match.end("p"), match.group("p")))
+            )
     restricted = bool(places) and bool(_RESTRICTED.search(text))
     return tuple(dict.fromkeys(places)), restricted
 
