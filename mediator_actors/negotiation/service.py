@@ -112,6 +112,10 @@ class CallBudget:
         self.check()
         self._calls.append(self._clock())
 
+    def record(self) -> None:
+        """Meter one answered call (checked before it was sent)."""
+        self._calls.append(self._clock())
+
     def remaining(self) -> dict[str, int]:
         now = self._clock()
         self._trim(now)
@@ -165,6 +169,9 @@ class Negotiator:
         self._latencies: deque[float] = deque(maxlen=1000)
         self._reset_timeout = reset_timeout
         self._failures = 0
+        #: The provider answered 401/403: "the provider refuses our key" until it answers.
+        self.key_refused = False
+        self.budget_exhausted = False
 
     def negotiate(self, offer: Intent, seek: Intent) -> NegotiationResult:
         """Decide on one pair. Blocks for one provider call (see the module docstring).
@@ -208,8 +215,8 @@ class Negotiator:
             return outcome(
                 failed(f"the prompt would carry a secret ({kinds}); not sent"), False, Usage(), None
             )
-        if metered and self.budget is not None:
-            self.budget.acquire()
+        if metered:
+            self._check_budget()
         try:
             self.breaker.before_call()
         except CircuitOpenError as exc:
@@ -218,13 +225,11 @@ class Negotiator:
         try:
             reply = self.provider.complete(prompt, offer, seek, timeout=self.timeout)
         except ProviderError as exc:
-            latency = (self._monotonic() - started) * 1000
-            self._failures += 1
-            if exc.status == 429:
-                self.breaker.record_success(latency)
-            else:
-                self.breaker.record_failure(str(exc), latency)
+            self._record_failure(exc, (self._monotonic() - started) * 1000)
             raise
+        self.key_refused = False
+        if metered and self.budget is not None:
+            self.budget.record()  # only answered calls are metered
         latency = (self._monotonic() - started) * 1000
         self._latencies.append(latency)
         self.breaker.record_success(latency)
@@ -257,6 +262,30 @@ class Negotiator:
         if not result.success:
             result = replace(result, reasoning=self.scanner.redact(result.reasoning))
         return outcome(result, metered, reply.usage, latency)
+
+    def _check_budget(self) -> None:
+        """Refused here, a call costs nothing; exhaustion is logged once and reported."""
+        if self.budget is None:
+            return
+        try:
+            self.budget.check()
+        except BudgetExhaustedError as exc:
+            if not self.budget_exhausted:
+                logger.warning("negotiation: LLM call budget exhausted: %s", exc)
+            self.budget_exhausted = True
+            raise
+        self.budget_exhausted = False
+
+    def _record_failure(self, exc: ProviderError, latency: float) -> None:
+        self._failures += 1
+        if exc.status in (401, 403):
+            # Our key, not the provider, is the problem: say so; jobs wait for a fix.
+            self.key_refused = True
+            self.breaker.record_failure(str(exc), latency)
+        elif exc.status == 429:
+            self.breaker.record_success(latency)
+        else:
+            self.breaker.record_failure(str(exc), latency)
 
     def wait_before_call(self) -> float | None:
         """Seconds until a call may go out (spent budget or open breaker), or None if it
@@ -293,6 +322,8 @@ class Negotiator:
             "failures": self._failures,
             "latency_ms": {"p50": pct(0.5), "p99": pct(0.99)},
             "budget_remaining": None if self.budget is None else self.budget.remaining(),
+            "budget_exhausted": self.budget_exhausted,
+            "problem": "the provider refuses our key" if self.key_refused else None,
             "usage": self.ledger.snapshot(),
         }
 
