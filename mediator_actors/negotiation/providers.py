@@ -372,25 +372,45 @@ class OfflineProvider:
         return ProviderReply(text=json.dumps(answer.to_json()), model_id=self.model_id)
 
 
+def make_provider(
+    kind: LLMProvider,
+    *,
+    api_key: str,
+    model_id: str,
+    base_url: str | None = None,
+    timeout: float = 30.0,
+    max_retries: int = 0,
+) -> AnthropicProvider | OpenAIProvider | OfflineProvider:
+    """A provider of ``kind`` with its own key and model."""
+    if kind is LLMProvider.ANTHROPIC:
+        return AnthropicProvider(
+            api_key=api_key,
+            model_id=model_id,
+            base_url=base_url,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+    if kind is LLMProvider.OPENAI:
+        return OpenAIProvider(
+            api_key=api_key,
+            model_id=model_id,
+            base_url=base_url,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+    return OfflineProvider(model_id=model_id or OFFLINE_MODEL_ID)
+
+
 def build_provider(
     settings: Settings, *, base_url: str | None = None, timeout: float = 30.0, max_retries: int = 0
 ) -> AnthropicProvider | OpenAIProvider | OfflineProvider:
     """The provider ``LLM_PROVIDER``/``LLM_MODEL`` name, with the configured key."""
     key = settings.llm_api_key.reveal() if settings.llm_api_key is not None else ""
-    if settings.llm_provider is LLMProvider.ANTHROPIC:
-        return AnthropicProvider(
-            api_key=key,
-            model_id=settings.llm_model,
-            base_url=base_url,
-            timeout=timeout,
-            max_retries=max_retries,
-        )
-    if settings.llm_provider is LLMProvider.OPENAI:
-        return OpenAIProvider(
-            api_key=key,
-            model_id=settings.llm_model,
-            base_url=base_url,
-            timeout=timeout,
-            max_retries=max_retries,
-        )
-    return OfflineProvider(model_id=settings.llm_model)
+    return make_provider(
+        settings.llm_provider,
+        api_key=key,
+        model_id=settings.llm_model,
+        base_url=base_url,
+        timeout=timeout,
+        max_retries=max_retries,
+    )

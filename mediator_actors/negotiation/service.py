@@ -34,6 +34,7 @@ from mediator_actors.negotiation.providers import (
     Usage,
     UsageLedger,
     build_provider,
+    make_provider,
 )
 from mediator_actors.negotiation.validation import AnswerError, decide, parse_answer
 from mediator_actors.runtime.resilience import BreakerState, CircuitBreaker, CircuitOpenError
@@ -155,8 +156,11 @@ class Negotiator:
         ledger: UsageLedger | None = None,
         monotonic: Callable[[], float] = time.monotonic,
         reset_timeout: float = 15.0,
+        fallback: Negotiator | None = None,
     ) -> None:
         self.provider = provider
+        #: Used while this one's breaker is open or its key is refused (LLM_FALLBACK_PROVIDER).
+        self.fallback = fallback
         self.scanner = scanner
         self.min_confidence = min_confidence
         self.budget = budget
@@ -181,7 +185,27 @@ class Negotiator:
         """
         return self.negotiate_outcome(offer, seek).result
 
+    def _primary_unavailable(self) -> bool:
+        return self.key_refused or self.breaker.snapshot().state is BreakerState.OPEN
+
     def negotiate_outcome(self, offer: Intent, seek: Intent) -> Outcome:
+        """One negotiation; with a fallback, the fallback answers while this provider's
+        breaker is open or its key is refused. The result names the model that answered."""
+        if self.fallback is not None and self._primary_unavailable():
+            return self.fallback.negotiate_outcome(offer, seek)
+        try:
+            return self._negotiate(offer, seek)
+        except CircuitRefusedError:
+            if self.fallback is None:
+                raise
+            return self.fallback.negotiate_outcome(offer, seek)
+        except ProviderError as exc:
+            if self.fallback is not None and exc.status in (401, 403):
+                logger.warning("negotiation: the provider refuses our key; using the fallback")
+                return self.fallback.negotiate_outcome(offer, seek)
+            raise
+
+    def _negotiate(self, offer: Intent, seek: Intent) -> Outcome:
         prompt = build_prompt(offer, seek)
         model_id = self.provider.model_id
         integrity = model_integrity_hash(model_id, prompt.template_version, prompt.full_prompt)
@@ -290,6 +314,8 @@ class Negotiator:
     def wait_before_call(self) -> float | None:
         """Seconds until a call may go out (spent budget or open breaker), or None if it
         may now. A worker asks this before claiming a job, so waiting jobs stay pending."""
+        if self.fallback is not None and self.fallback.wait_before_call() is None:
+            return None  # the fallback can take the call now
         if not self.provider.metered:
             return None
         waits = []
@@ -329,23 +355,45 @@ class Negotiator:
 
 
 def build_negotiator(
-    settings: Settings, *, base_url: str | None = None, timeout: float = 30.0
+    settings: Settings,
+    *,
+    base_url: str | None = None,
+    timeout: float = 30.0,
+    fallback_base_url: str | None = None,
 ) -> Negotiator:
     """A negotiator wired from the settings: provider, secret scanner over the node's own
-    secrets, the hourly/daily budget, a breaker and ``MIN_NEGOTIATION_CONFIDENCE``."""
+    secrets, the hourly/daily budget, a breaker and ``MIN_NEGOTIATION_CONFIDENCE``; and the
+    ``LLM_FALLBACK_PROVIDER`` negotiator, sharing the scanner and the budget."""
     provider = build_provider(settings, base_url=base_url, timeout=timeout)
+    scanner = SecretScanner(settings.secrets())
+    budget = CallBudget(
+        per_hour=settings.llm_max_calls_per_hour, per_day=settings.llm_max_calls_per_day
+    )
+    fallback = None
+    if settings.llm_fallback_provider is not None:
+        key = settings.llm_fallback_api_key.reveal() if settings.llm_fallback_api_key else ""
+        second = make_provider(
+            settings.llm_fallback_provider,
+            api_key=key,
+            model_id=settings.llm_fallback_model or "",
+            base_url=fallback_base_url,
+            timeout=timeout,
+        )
+        fallback = Negotiator(
+            provider=second,
+            scanner=scanner,
+            min_confidence=settings.min_negotiation_confidence,
+            budget=budget if second.metered else None,
+            breaker=CircuitBreaker(f"llm:{second.model_id}"),
+            timeout=timeout,
+        )
     return Negotiator(
         provider=provider,
-        scanner=SecretScanner(settings.secrets()),
+        scanner=scanner,
         min_confidence=settings.min_negotiation_confidence,
         # The offline negotiator spends nothing: no budget, so a zero cap never blocks it.
-        budget=(
-            CallBudget(
-                per_hour=settings.llm_max_calls_per_hour, per_day=settings.llm_max_calls_per_day
-            )
-            if provider.metered
-            else None
-        ),
+        budget=budget if provider.metered else None,
         breaker=CircuitBreaker(f"llm:{provider.model_id}"),
         timeout=timeout,
+        fallback=fallback,
     )
