@@ -60,7 +60,7 @@ def _settled(folder: Path) -> bool:
     return bool(states) and all(s not in ("proposed", "accepted") for s in states) and not waiting
 
 
-def _run_to_the_end(folder: Path, timeout: float = 120) -> None:
+def _run_to_the_end(folder: Path, timeout: float = 240) -> None:
     proc = _spawn(folder)
     try:
         assert proc.stdout is not None
@@ -109,6 +109,8 @@ def _outcome(folder: Path) -> tuple[dict[tuple[str, str], str], Counter[str], Co
 
 
 @pytest.mark.slow
+# Ten settlements from the seed: two runs of twenty entries at the writer's 10 a minute.
+@pytest.mark.timeout(600)
 def test_sigkill_at_random_points_changes_no_ending_and_duplicates_nothing(
     tmp_path: Path,
 ) -> None:
