@@ -21,6 +21,7 @@ import hashlib
 import importlib
 import importlib.util
 import os
+import threading
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -176,3 +177,23 @@ class LocalEmbedder:
         pooled /= np.maximum(weights.sum(axis=1, keepdims=True), 1.0)
         result: Vectors = pooled.astype(np.float32, copy=False)
         return result
+
+
+_shared_lock = threading.Lock()
+_shared: dict[str, LocalEmbedder] = {}
+
+
+def shared_local_embedder() -> LocalEmbedder:
+    """The process's one local embedder, built on first use (blocking, ~0.3 s).
+
+    One session holds the model's weights once (~150 MB resident after onnxruntime folds
+    them, a ~270 MB high-water mark while it does); the index keeper and the offline
+    negotiator's service similarity share it. A session's ``run`` is thread-safe.
+    Raises :class:`EmbedderUnavailableError` as the constructor does (and retries next call).
+    """
+    with _shared_lock:
+        embedder = _shared.get("default")
+        if embedder is None:
+            embedder = _shared["default"] = LocalEmbedder()
+        return embedder
+

@@ -77,3 +77,14 @@ def test_its_vectors_equal_plain_onnxruntime_with_the_tokenizers_padding(
     plain = RawOnnx(RawConfig(threads=1, batch=16, spinning=False)).embed(texts)
     assert ours.shape == plain.shape == (len(texts), 384)
     assert float(np.min(np.sum(ours * plain, axis=1))) > 0.9999
+
+
+def test_the_process_loads_the_local_model_once() -> None:
+    from mediator_actors.embedding.factory import make_embedder
+    from mediator_actors.embedding.local import shared_local_embedder
+    from mediator_actors.negotiation.meaning import shared_similarity
+
+    embedder, degraded = make_embedder(provider="local")
+    assert degraded is None
+    assert embedder is shared_local_embedder()
+    assert shared_similarity()._embedder is embedder  # the negotiator shares it
