@@ -196,4 +196,3 @@ def shared_local_embedder() -> LocalEmbedder:
         if embedder is None:
             embedder = _shared["default"] = LocalEmbedder()
         return embedder
-
