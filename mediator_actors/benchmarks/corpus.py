@@ -178,15 +178,16 @@ def extended_corpus(count: int, *, path: Path | None = None, seed: int = 15) -> 
     base = load_corpus(min(count, 10_000), path=path)
     if base.source == "generated":
         return generate_intents(count)
-    intents = list(base.intents)
-    if count <= len(intents):
-        return intents[:count]
+    corpus = list(base.intents)
+    if count <= len(corpus):
+        return corpus[:count]
     by_type: dict[IntentType, list[Intent]] = {}
-    for intent in intents:
+    for intent in corpus:
         by_type.setdefault(intent.type, []).append(intent)
     rng = random.Random(seed)
-    for n in range(len(intents), count):
-        template = rng.choice(intents)
+    intents = list(corpus)
+    for n in range(len(corpus), count):
+        template = rng.choice(corpus)  # the corpus's own rows only, never an extension
         head = rng.choice(by_type[template.type]).content.split(". ", 1)[0]
         rest = template.content.split(". ", 1)
         author = template.author
