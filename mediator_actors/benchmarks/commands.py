@@ -23,6 +23,7 @@ SUITES: dict[str, str] = {
     "cycle": "mediator_actors.benchmarks.cycle",
     "startup": "mediator_actors.benchmarks.startup",
     "memory": "mediator_actors.benchmarks.memory",
+    "restart": "mediator_actors.benchmarks.restart",
 }
 
 
