@@ -186,10 +186,16 @@ def extended_corpus(count: int, *, path: Path | None = None, seed: int = 15) -> 
         by_type.setdefault(intent.type, []).append(intent)
     rng = random.Random(seed)
     intents = list(corpus)
+    seen = {i.content for i in corpus}  # the chain refuses an identical entry
     for n in range(len(corpus), count):
-        template = rng.choice(corpus)  # the corpus's own rows only, never an extension
-        head = rng.choice(by_type[template.type]).content.split(". ", 1)[0]
-        rest = template.content.split(". ", 1)
+        while True:
+            template = rng.choice(corpus)  # the corpus's own rows only, never an extension
+            head = rng.choice(by_type[template.type]).content.split(". ", 1)[0]
+            rest = template.content.split(". ", 1)
+            content = f"{head}. {rest[1]}" if len(rest) == 2 else head
+            if content not in seen:
+                seen.add(content)
+                break
         author = template.author
         if author.startswith("user_") and author[5:].isdigit():
             author = f"user_{int(author[5:]) + 10_000 * (n // 10_000)}"
@@ -199,7 +205,7 @@ def extended_corpus(count: int, *, path: Path | None = None, seed: int = 15) -> 
                     "id": f"extended-{seed}-{n}",
                     "author": author,
                     "type": template.type.value,
-                    "content": f"{head}. {rest[1]}" if len(rest) == 2 else head,
+                    "content": content,
                     "offered_fee": template.offered_fee,
                     "branch": template.branch or "",
                 }

@@ -68,6 +68,7 @@ def test_the_extension_keeps_the_corpus_head_and_its_proportions() -> None:
     assert grown == extended_corpus(20_000)  # deterministic
     extra = grown[10_000:]
     assert len({i.ref for i in grown}) == 20_000
+    assert len({i.content for i in grown}) == 20_000  # the chain refuses duplicates
     share = sum(i.type.value == "offer" for i in extra) / len(extra)
     base_share = sum(i.type.value == "offer" for i in head) / len(head)
     assert abs(share - base_share) < 0.03
