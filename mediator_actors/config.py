@@ -22,7 +22,7 @@ import yaml
 
 from mediator_actors.endpoints import is_loopback_host, literal_ip, url_problem
 from mediator_actors.errors import ConfigError
-from mediator_actors.model import is_hex_id
+from mediator_actors.model import is_did_key
 from mediator_actors.safety.secrets import Secret
 
 _PUBLIC_KEY = re.compile(r"^[0-9a-f]{64}$")
@@ -317,9 +317,11 @@ def _read_consensus(path: Path, problems: list[str]) -> Consensus:
         amounts[key] = float(value)
     authorities = document.get("authoritySet", []) or []
     if not isinstance(authorities, list) or not all(
-        isinstance(a, str) and _PUBLIC_KEY.match(a) for a in authorities
+        isinstance(a, str) and (_PUBLIC_KEY.match(a) or is_did_key(a)) for a in authorities
     ):
-        problems.append(f"CONFIG_FILE {path}: authoritySet must be a list of 64-hex public keys")
+        problems.append(
+            f"CONFIG_FILE {path}: authoritySet must be a list of did:keys or 64-hex public keys"
+        )
         authorities = []
     stake_reference = document.get("stakeReference")
     if stake_reference is not None and not isinstance(stake_reference, str):
@@ -450,8 +452,8 @@ def load_settings(  # noqa: PLR0912, PLR0915 - one straight validation pass over
     consensus = _read_consensus(config_file, r.problems)
     resolvers = tuple(filter(None, (p.strip() for p in r.text("CHALLENGE_RESOLVERS").split(","))))
     for resolver in resolvers:
-        if not is_hex_id(resolver):
-            r.problems.append(f"CHALLENGE_RESOLVERS entry {resolver!r} is not a lowercase hex id")
+        if not is_did_key(resolver):
+            r.problems.append(f"CHALLENGE_RESOLVERS entry {resolver!r} is not an Ed25519 did:key")
 
     settings = Settings(
         dev_mode=dev_mode,

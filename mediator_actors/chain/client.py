@@ -316,7 +316,7 @@ class ChainClient:
     def _once(self, method: str, path: str, data: bytes | None) -> tuple[int, bytes]:
         limits = self.limits
         deadline = self._clock() + limits.deadline
-        headers = {"Accept": "application/json", "User-Agent": "nlc-mediator/1"}
+        headers = {"Accept": "application/json", "User-Agent": "nlc-mediator/2"}
         if self._api_key is not None:
             headers["X-API-Key"] = self._api_key.reveal()
         if data is not None:

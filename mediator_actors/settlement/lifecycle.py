@@ -63,6 +63,7 @@ from mediator_actors.settlement.consensus import Admission, admission
 from mediator_actors.settlement.entries import ProposalDraft, build_payout, clean_text
 from mediator_actors.settlement.parsing import (
     ChallengeSeen,
+    OtherProtocol,
     Parsed,
     PayoutSeen,
     ProposalSeen,
@@ -207,7 +208,9 @@ class SettlementBook:
             raise SettlementError("only mined entries decide settlements")
         chain_time = events.advance_clock(conn, block_timestamp)
         parsed = parse_entry(entry)
-        if parsed is None or events.already_applied(conn, entry.ref):
+        if parsed is None or isinstance(parsed, OtherProtocol):  # not ours to follow
+            return []
+        if events.already_applied(conn, entry.ref):
             return []
         if isinstance(parsed, Quarantined):
             events.quarantine(conn, entry, parsed.kind, parsed.reason, now=self.clock())

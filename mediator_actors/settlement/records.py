@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from mediator_actors.model import EntryRef, MediatorId, SettlementId, is_hex_id
+from mediator_actors.model import EntryRef, MediatorId, SettlementId, is_digest_id
 from mediator_actors.store.database import Migration
 
 
@@ -292,7 +292,7 @@ def settlements_page(
     id gives an empty page: the API never raises for what it cannot find."""
     if state is not None and state not in {s.value for s in SettlementState}:
         return [], None
-    if cursor is not None and not is_hex_id(cursor):
+    if cursor is not None and not is_digest_id(cursor, "stl"):
         return [], None
     limit = max(1, min(limit, 1000))
     rows = list_settlements(

@@ -25,6 +25,9 @@ from tests.settlement.chainsim import as_chain_entry
 
 PERMISSIONLESS = ConsensusSigner(ConsensusMode.PERMISSIONLESS)
 
+STL = independent.sha("stl", "a settlement")
+ENT = independent.sha("ent", "an intent")
+
 
 def propose(**overrides):
     arguments = {
@@ -63,7 +66,7 @@ def test_a_proposal_carries_exactly_the_protocol_fields():
         "signature",
     }
     assert (m["is_contract"], m["contract_type"], m["status"]) == (True, "proposal", "open")
-    assert m["protocol"] == "nlc-mediator/1"
+    assert m["protocol"] == "nlc-mediator/2"
     assert m["intent_refs"] == [f.offer().ref, f.seek().ref]
     assert m["parties"] == ["alice", "bob"]
     assert m["terms"] == {
@@ -141,7 +144,7 @@ def test_dpos_proposals_carry_stake_reference_and_effective_stake():
     m = propose(consensus=signer).entry.metadata
     assert m["consensus_mode"] == "dpos"
     assert m["effective_stake"] == 1000.0
-    expected = independent.sha("stake/v1", f.key().mediator_id, "1000.0")
+    expected = independent.sha("doc", "stake/v2", f.key().mediator_id, "1000.0")
     assert m["stake_reference"] == expected
     assert independent.signature_ok(m)
 
@@ -192,28 +195,26 @@ def test_a_failed_negotiation_never_becomes_a_proposal():
 
 
 def test_the_payout_claim_follows_section_5():
-    entry = build_payout(settlement_id="ab" * 32, amount=10.0, key=f.key())
-    assert entry.content.startswith(f"[PAYOUT] settlement {'ab' * 32} closed; claiming 10 NLC")
+    entry = build_payout(settlement_id=STL, amount=10.0, key=f.key())
+    assert entry.content.startswith(f"[PAYOUT] settlement {STL} closed; claiming 10 NLC")
     assert entry.metadata["contract_type"] == "payout"
     assert entry.metadata["amount"] == 10.0
-    assert entry.metadata["settlement_id"] == "ab" * 32
+    assert entry.metadata["settlement_id"] == STL
     assert independent.signature_ok(entry.metadata)
     with pytest.raises(SettlementError):
         build_payout(settlement_id="../etc", amount=1.0, key=f.key())
     with pytest.raises(SettlementError):
-        build_payout(settlement_id="ab" * 32, amount=math.nan, key=f.key())
+        build_payout(settlement_id=STL, amount=math.nan, key=f.key())
 
 
 def test_the_unalignable_flag_follows_section_6():
-    entry = build_flag(
-        intent_ref="cd" * 32, reason=FlagReason.VAGUE, key=f.key(), detail="x\x1b[31m"
-    )
-    assert entry.content == f"[UNALIGNABLE] intent {'cd' * 32}: vague. x[31m"
+    entry = build_flag(intent_ref=ENT, reason=FlagReason.VAGUE, key=f.key(), detail="x\x1b[31m")
+    assert entry.content == f"[UNALIGNABLE] intent {ENT}: vague. x[31m"
     assert entry.metadata["reason"] == "vague"
-    assert entry.metadata["intent_ref"] == "cd" * 32
+    assert entry.metadata["intent_ref"] == ENT
     assert independent.signature_ok(entry.metadata)
     with pytest.raises(ValueError, match="bored"):
-        build_flag(intent_ref="cd" * 32, reason="bored", key=f.key())  # type: ignore[arg-type]
+        build_flag(intent_ref=ENT, reason="bored", key=f.key())  # type: ignore[arg-type]
 
 
 def test_metadata_with_keys_the_chain_strips_is_reported():
@@ -283,8 +284,8 @@ def test_any_proposal_fits_the_chain_round_trips_and_verifies(
 
 @given(amount=st.floats(min_value=0, max_value=1e15), detail=st.text(max_size=12000))
 def test_any_payout_and_flag_fit_the_chain_and_verify(amount, detail):
-    payout = build_payout(settlement_id="ab" * 32, amount=amount, key=f.key())
-    flag = build_flag(intent_ref="cd" * 32, reason=FlagReason.SPAM, key=f.key(), detail=detail)
+    payout = build_payout(settlement_id=STL, amount=amount, key=f.key())
+    flag = build_flag(intent_ref=ENT, reason=FlagReason.SPAM, key=f.key(), detail=detail)
     for entry in (payout, flag):
         assert independent.within_chain_limits(entry.metadata)
         assert independent.signature_ok(entry.metadata)
