@@ -31,6 +31,7 @@ from mediator_actors.edge.hub import EventHub
 from mediator_actors.edge.servers import build_edge
 from mediator_actors.edge.store_readmodel import StoreReadModel
 from mediator_actors.embedding.factory import make_embedder_from_settings
+from mediator_actors.errors import StoreError
 from mediator_actors.health.report import SnapshotBox
 from mediator_actors.index import vectors as vector_table
 from mediator_actors.index.keeper import IndexCore, make_index_core
@@ -93,6 +94,9 @@ def prepare(
 ) -> None:
     """Start what the actors need before they start: the dev chain, the key, the edge."""
     settings = context.settings
+    v1_problem = context.store.read(chain_records.v1_store_problem)
+    if v1_problem is not None:
+        raise StoreError(f"DATA_DIR {settings.data_dir}: {v1_problem}")
     endpoint = settings.chain_endpoint
     if endpoint is None:
         from mediator_actors.chain.demo import seed_demo

@@ -211,3 +211,37 @@ def intent_from_json(doc: dict[str, Any]) -> Intent:
         block_index=doc["block_index"],
         injection_findings=tuple(doc["injection_findings"]),
     )
+
+
+#: (table, column) pairs that hold protocol ids. A v1 store has 64-hex values there.
+_ID_COLUMNS = (
+    ("intents", "ref"),
+    ("chain_events", "ref"),
+    ("settlements", "settlement_id"),
+)
+
+
+def v1_store_problem(conn: sqlite3.Connection) -> str | None:
+    """Why this store cannot be used by a v2 node (it holds protocol v1 ids), or None.
+
+    v1 had no deployments (protocol.md), so there is nothing to convert: a v1 store's
+    settlements were signed over 64-hex ids no default chain ever returned intact, and
+    its intents are found again under v2 refs by reading the chain from genesis. The
+    node refuses to start on one rather than mix the two; the operator moves DATA_DIR
+    aside (keeping it as a record) and starts with an empty one.
+    """
+    tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    for table, column in _ID_COLUMNS:
+        if table not in tables:
+            continue
+        row = conn.execute(
+            f"SELECT COUNT(*) FROM {table} WHERE {column} NOT LIKE '%\\_%' ESCAPE '\\'"  # noqa: S608 - fixed names
+        ).fetchone()
+        if row[0]:
+            return (
+                f"the store holds {row[0]} protocol v1 {table} rows (64-hex ids, which the "
+                "chain's secret scanner redacts); this node speaks nlc-mediator/2 and v1 "
+                "had no deployments to convert: move DATA_DIR aside (keep it as a record) "
+                "and start again with an empty one; the chain is re-read under v2"
+            )
+    return None
