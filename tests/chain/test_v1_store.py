@@ -32,4 +32,5 @@ def test_an_empty_or_v2_store_is_fine_and_a_v1_store_is_refused(tmp_path: Path) 
     finally:
         store.close()
     assert problem is not None
-    assert "protocol v1" in problem and "move DATA_DIR aside" in problem
+    assert "protocol v1" in problem
+    assert "move DATA_DIR aside" in problem
