@@ -12,6 +12,7 @@ import json
 import math
 import re
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any, NewType
 
@@ -134,6 +135,23 @@ def protocol_amount(value: object) -> float | None:
 def entry_ref(author: str, content: str, timestamp: str) -> EntryRef:
     """The protocol's entry reference, with the timestamp exactly as the chain returned it."""
     return EntryRef(joined_digest_id("ent", author, content, timestamp))
+
+
+def parse_iso_utc(text: object) -> float | None:
+    """Epoch seconds of an ISO-8601 time (``Z``, an offset, or naive meaning UTC as the chain
+    writes them), or None when it is not one."""
+    if not isinstance(text, str) or not 10 <= len(text) <= 40:
+        return None
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    try:
+        return moment.timestamp()
+    except (OverflowError, ValueError):  # pragma: no cover - fromisoformat bounds the year
+        return None
 
 
 def canonical_json(value: Any) -> bytes:

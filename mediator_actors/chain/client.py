@@ -14,6 +14,7 @@ than ``offload_threshold`` goes through the injected ``offload`` (the node passe
 
 from __future__ import annotations
 
+import email.utils
 import json
 import logging
 import random
@@ -44,11 +45,39 @@ logger = logging.getLogger(__name__)
 T = TypeVar("T")
 Offload = Callable[..., Any]
 
-TRANSIENT_STATUS = frozenset({429, 500, 502, 503, 504})
+TRANSIENT_STATUS = frozenset({500, 502, 503, 504})
+#: The longest Retry-After we honour; a longer one is taken as this (a hostile or confused
+#: node must not park the writer for a day).
+MAX_RETRY_AFTER = 3600.0
+AUTH_PROBLEM = "the chain refuses our API key (CHAIN_API_KEY)"
 
 
 class ChainUnavailableError(ChainError):
-    """The node could not be reached or kept failing; try again later (breaker, back-off)."""
+    """The node could not be reached or kept failing; try again later (breaker, back-off).
+
+    ``status`` is the HTTP status when the node answered (5xx), None when no answer came
+    (refused, reset, timeout, or the breaker was open and nothing was sent): only an
+    answer counts as an attempt at a write."""
+
+    def __init__(
+        self, message: str, *, status: int | None = None, retry_in: float | None = None
+    ) -> None:
+        self.status = status
+        self.retry_in = retry_in  # the breaker's remaining cool-down, when it refused
+        super().__init__(message)
+
+    @property
+    def answered(self) -> bool:
+        return self.status is not None
+
+
+class ChainBusyError(ChainError):
+    """The node asked us to slow down (429): back-pressure, not a fault. ``retry_after`` is
+    its ``Retry-After`` in seconds, or None when it gave none (back off on our own)."""
+
+    def __init__(self, message: str, *, retry_after: float | None) -> None:
+        self.retry_after = retry_after
+        super().__init__(message)
 
 
 class ChainProtocolError(ChainError):
@@ -57,6 +86,30 @@ class ChainProtocolError(ChainError):
     def __init__(self, message: str, *, status: int | None = None) -> None:
         self.status = status
         super().__init__(message)
+
+
+class ChainAuthError(ChainProtocolError):
+    """401/403: the node refuses our API key. Nothing is read until the key is fixed."""
+
+
+def parse_retry_after(value: str | None, *, now: float | None = None) -> float | None:
+    """Seconds from a ``Retry-After`` header (delta-seconds or an HTTP date), clamped to
+    0..MAX_RETRY_AFTER; None when absent or unreadable."""
+    if value is None:
+        return None
+    text = value.strip()
+    if not text or len(text) > 64:
+        return None
+    if text.isdigit():
+        return min(float(text), MAX_RETRY_AFTER)
+    try:
+        moment = email.utils.parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if moment.tzinfo is None:
+        return None
+    delta = moment.timestamp() - (time.time() if now is None else now)
+    return min(max(delta, 0.0), MAX_RETRY_AFTER)
 
 
 class PostOutcome(StrEnum):
@@ -154,6 +207,10 @@ class ChainClient:
         self._session.trust_env = False  # no proxies or netrc from the environment
         self._rng = rng or random.Random()
         self.last_latency_ms: float | None = None
+        #: When the node last refused our key (monotonic clock), None once it accepts it.
+        self.auth_refused_since: float | None = None
+        self.auth_status: int | None = None
+        self.requests_sent = 0
 
     def __repr__(self) -> str:
         return f"ChainClient({self.endpoint!r}, api_key={'set' if self._api_key else 'unset'})"
@@ -164,6 +221,10 @@ class ChainClient:
     def health_snapshot(self) -> BreakerSnapshot:
         """Breaker state and last latency for the health report (never blocks)."""
         return self.breaker.snapshot()
+
+    def auth_problem(self) -> str | None:
+        """The health problem while the node refuses our API key (401/403), else None."""
+        return None if self.auth_refused_since is None else AUTH_PROBLEM
 
     # --- typed routes ---------------------------------------------------------------
 
@@ -276,7 +337,9 @@ class ChainClient:
             try:
                 self.breaker.before_call()
             except CircuitOpenError as exc:
-                raise ChainUnavailableError(str(exc)) from exc
+                raise ChainUnavailableError(
+                    f"not sent: {exc}", retry_in=max(exc.retry_in, 0.5)
+                ) from exc
             started = self._clock()
             try:
                 status, raw = self._once(method, path, data)
@@ -288,10 +351,17 @@ class ChainClient:
                     raise
                 self._sleep(self.limits.backoff.delay(failures, self._rng))
                 continue
-            except ChainProtocolError as exc:
-                # The node is up but answered badly: not a reason to open the breaker
-                # for the next caller, and not worth retrying.
+            except (ChainProtocolError, ChainBusyError) as exc:
+                # The node is up but answered badly, or asked us to slow down: not a reason
+                # to open the breaker for the next caller, and not worth retrying here.
                 self.breaker.record_success((self._clock() - started) * 1000)
+                if isinstance(exc, ChainAuthError):
+                    if self.auth_refused_since is None:
+                        self.auth_refused_since = self._clock()
+                    self.auth_status = exc.status
+                elif isinstance(exc, ChainBusyError) or (exc.status or 0) >= 400:
+                    # Any other answer to a route that needs the key: the key was taken.
+                    self.auth_refused_since = self.auth_status = None
                 raise exc from None
             except BaseException as exc:  # anything unforeseen still ends the breaker's call
                 self.breaker.record_failure(type(exc).__name__, (self._clock() - started) * 1000)
@@ -299,6 +369,8 @@ class ChainClient:
             latency = (self._clock() - started) * 1000
             self.last_latency_ms = latency
             self.breaker.record_success(latency)
+            self.auth_refused_since = None
+            self.auth_status = None
             if status not in ok:
                 raise ChainProtocolError(f"{method} {path} answered HTTP {status}", status=status)
             return status, raw
@@ -321,6 +393,7 @@ class ChainClient:
             headers["X-API-Key"] = self._api_key.reveal()
         if data is not None:
             headers["Content-Type"] = "application/json"
+        self.requests_sent += 1
         try:
             response = self._session.request(
                 method,
@@ -339,11 +412,18 @@ class ChainClient:
                 raise ChainProtocolError(
                     f"{method} {path}: redirect refused ({status})", status=status
                 )
+            if status == 429:
+                retry = parse_retry_after(response.headers.get("Retry-After"))
+                raise ChainBusyError(
+                    f"{method} {path}: HTTP 429 (rate limited"
+                    + (f", retry after {retry:.0f}s)" if retry is not None else ")"),
+                    retry_after=retry,
+                )
             if status in TRANSIENT_STATUS:
-                raise ChainUnavailableError(f"{method} {path}: HTTP {status}")
+                raise ChainUnavailableError(f"{method} {path}: HTTP {status}", status=status)
             if status in {401, 403}:
-                raise ChainProtocolError(
-                    f"{method} {path}: HTTP {status}; check CHAIN_API_KEY", status=status
+                raise ChainAuthError(
+                    f"{method} {path}: HTTP {status}; {AUTH_PROBLEM}", status=status
                 )
             ctype = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
             if ctype != "application/json":

@@ -38,6 +38,7 @@ from mediator_actors.model import (
     canonical_json,
     is_digest_id,
     joined_digest_id,
+    parse_iso_utc,
     protocol_amount,
 )
 from mediator_actors.settlement.consensus import ConsensusSigner
@@ -139,21 +140,7 @@ def format_utc(epoch: float) -> str:
     return datetime.fromtimestamp(math.floor(epoch), UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def parse_utc(text: object) -> float | None:
-    """Epoch seconds of an ISO-8601 time (``Z``, an offset, or naive meaning UTC as the chain
-    writes them), or None when it is not one."""
-    if not isinstance(text, str) or not 10 <= len(text) <= 40:
-        return None
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    try:
-        return moment.timestamp()
-    except (OverflowError, ValueError):  # pragma: no cover - fromisoformat bounds the year
-        return None
+parse_utc = parse_iso_utc
 
 
 def format_amount(amount: float) -> str:

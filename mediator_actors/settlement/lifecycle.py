@@ -191,7 +191,8 @@ class SettlementBook:
             conn,
             row,
             SettlementState.EXPIRED,
-            f"the chain refused the proposal: {clean_text(reason, 300, single_line=True)}",
+            # The writer's reason says who refused: the chain, our scanner check, the deadline.
+            f"the proposal was never posted: {clean_text(reason, 300, single_line=True)}",
             block_index=None,
             chain_time=events.advance_clock(conn, math.nan),
         )
