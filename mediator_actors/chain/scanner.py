@@ -156,3 +156,28 @@ def scan_response(doc: Any, mode: ScanMode) -> tuple[Any, bool]:
     if mode is ScanMode.BLOCK:
         return None, True
     return redact_value(doc), False
+
+
+OMITTED = "[omitted]"
+
+
+def omit_matches(text: str) -> str:
+    """``text`` with every raw scanner match replaced by ``[omitted]``: how the node rewrites
+    prose it generated (reasoning, notes) so the chain has nothing to alter. Never use it on
+    binding terms or ids: those fail the entry instead."""
+    for _ in range(3):  # a replacement can join two runs into one new match; rarely twice
+        findings = string_findings(text)
+        if not findings:
+            return text
+        spans = sorted((f.start, f.end) for f in findings)
+        out, cursor = [], 0
+        for first, end in spans:
+            start = max(first, cursor)
+            if end <= start:
+                continue
+            out.append(text[cursor:start])
+            out.append(OMITTED)
+            cursor = end
+        out.append(text[cursor:])
+        text = "".join(out)
+    return text if not string_findings(text) else OMITTED

@@ -24,6 +24,7 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from enum import StrEnum
 from typing import Any
 
+from mediator_actors.chain.scanner import omit_matches
 from mediator_actors.chain.writer import OutgoingEntry
 from mediator_actors.errors import SettlementError
 from mediator_actors.model import (
@@ -314,7 +315,8 @@ def build_proposal(
 
     terms = _clean_terms(result.terms)
     for limit in _REASONING_STEPS:
-        reasoning = clean_text(result.reasoning, limit)
+        # The reasoning is our prose: fragments the chain would redact are omitted.
+        reasoning = omit_matches(clean_text(result.reasoning, limit))
         metadata = key.sign_metadata(
             {
                 "is_contract": True,
@@ -406,7 +408,7 @@ def build_flag(
         }
     )
     content = f"[UNALIGNABLE] intent {intent_ref}: {reason.value}"
-    extra = clean_text(detail, 2_000)
+    extra = omit_matches(clean_text(detail, 2_000))
     if extra:
         content += f". {extra}"
     return _entry(_cap_content(content), key.mediator_id, INTENT_FLAG, metadata)

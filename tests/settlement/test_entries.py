@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from mediator_actors.chain.scanner import chain_scan_findings, omit_matches, string_findings
 from mediator_actors.config import ConsensusMode
 from mediator_actors.errors import SettlementError
 from mediator_actors.model import Terms
@@ -324,3 +325,29 @@ def test_bidi_and_control_characters_are_removed_from_terms():
     sneaky = Terms(price=1.0, deliverables=("pay \u202eevil\u202c now\x00",))
     m = propose(result=f.result(sneaky)).entry.metadata
     assert m["terms"]["deliverables"] == ["pay evil now"]
+
+
+def test_generated_reasoning_omits_what_the_chains_scanner_would_redact():
+    hexy = "0123456789abcdef" * 4
+    reasoning = f"Both cite commit {hexy} and token sk-{'Ab' * 12} in their intents."
+    draft = build_proposal(
+        offer=f.offer(),
+        seek=f.seek(),
+        result=f.result(reasoning=reasoning),
+        key=f.key(),
+        consensus=ConsensusSigner(ConsensusMode.PERMISSIONLESS),
+        fee_percent=1.0,
+        window_hours=72,
+        now=f.NOW,
+    )
+    payload = draft.entry.payload()
+    assert chain_scan_findings(payload) == []
+    assert draft.entry.metadata["reasoning"] == (
+        "Both cite commit [omitted] and token [omitted] in their intents."
+    )
+    assert independent.signature_ok(dict(draft.entry.metadata))
+
+
+@given(st.text(max_size=300))
+def test_omitting_matches_leaves_nothing_for_the_scanner(text):
+    assert string_findings(omit_matches(text)) == []
