@@ -23,8 +23,9 @@ from mediator_actors.actors.messages import Roles
 from mediator_actors.actors.negotiator_pool import pool_spec
 from mediator_actors.actors.settlement_agent import SettlementAgent
 from mediator_actors.chain import records as chain_records
-from mediator_actors.chain.client import ChainClient
+from mediator_actors.chain.client import ChainClient, RequestPacer
 from mediator_actors.chain.follower import ChainFollower
+from mediator_actors.chain.scanner import ScanMode
 from mediator_actors.chain.writer import ChainWriter
 from mediator_actors.config import LLMProvider, Settings
 from mediator_actors.edge.hub import EventHub
@@ -91,8 +92,11 @@ def prepare(
     *,
     dev_auto_mine: float = DEV_CHAIN_AUTO_MINE,
     simulated_parties: bool = True,
+    dev_secret_scan: ScanMode = ScanMode.REDACT,
 ) -> None:
-    """Start what the actors need before they start: the dev chain, the key, the edge."""
+    """Start what the actors need before they start: the dev chain, the key, the edge.
+    The dev chain runs with the real node's defaults (its scanner in ``dev_secret_scan``
+    mode, its entry and request limits)."""
     settings = context.settings
     v1_problem = context.store.read(chain_records.v1_store_problem)
     if v1_problem is not None:
@@ -104,7 +108,9 @@ def prepare(
 
         state_file = settings.data_dir / "devchain.json"
         fresh = not state_file.exists()
-        chain = DevChain(auto_mine=dev_auto_mine, state_file=state_file)
+        chain = DevChain(
+            auto_mine=dev_auto_mine, state_file=state_file, secret_scan=dev_secret_scan
+        )
         endpoint = chain.start()
         if fresh:
             seed_demo(chain)
@@ -148,7 +154,7 @@ def prepare(
     )
 
 
-def _chain_client(context: NodeContext) -> ChainClient:
+def _chain_client(context: NodeContext, pacer: RequestPacer) -> ChainClient:
     # Private ranges stay allowed: a chain node in the same VPC or cluster is the usual
     # deployment. Link-local and metadata addresses are refused here and in the settings.
     return ChainClient(
@@ -156,6 +162,7 @@ def _chain_client(context: NodeContext) -> ChainClient:
         api_key=context.settings.chain_api_key,
         offload=run_blocking,
         allow_private=True,
+        pacer=pacer,
     )
 
 
@@ -179,8 +186,11 @@ def build_children(context: NodeContext) -> list[ChildSpec]:
     stats: NodeStats = extras["stats"]
     key: MediatorKey = extras["key"]
     readiness = extras["readiness"]
-    reader = _chain_client(context)
-    poster = _chain_client(context)  # its own connection pool and breaker state
+    # One budget for both: the chain counts requests per client address (100 a minute by
+    # default), and reads may use at most half of it so writes always get through.
+    pacer = RequestPacer()
+    reader = _chain_client(context, pacer)
+    poster = _chain_client(context, pacer)  # its own connection pool and breaker state
     context.closers.append(("chain reader", reader.close))
     context.closers.append(("chain poster", poster.close))
     stats.chain_breaker = reader.health_snapshot
@@ -284,6 +294,7 @@ def build_node(
     *,
     dev_auto_mine: float = DEV_CHAIN_AUTO_MINE,
     simulated_parties: bool = True,
+    dev_secret_scan: ScanMode = ScanMode.REDACT,
 ) -> Node:
     """The node as ``start`` runs it. In dev mode the embedded dev chain mines every
     ``dev_auto_mine`` seconds, and simulated parties answer proposals for its demo intents."""
@@ -292,6 +303,9 @@ def build_node(
         migrations=ALL_MIGRATIONS,
         build_children=build_children,
         prepare=lambda context: prepare(
-            context, dev_auto_mine=dev_auto_mine, simulated_parties=simulated_parties
+            context,
+            dev_auto_mine=dev_auto_mine,
+            simulated_parties=simulated_parties,
+            dev_secret_scan=dev_secret_scan,
         ),
     )

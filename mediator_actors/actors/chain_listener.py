@@ -19,8 +19,14 @@ from supervisors import Link, RoleRegistry
 logger = logging.getLogger(__name__)
 
 
+#: How much slower than ``interval`` an idle listener may poll (doubling per idle poll).
+IDLE_SLOWDOWN = 8
+
+
 class ChainListener(PeriodicActor):
-    """Polls every ``interval`` seconds; at once again while it is catching up a backlog."""
+    """Polls every ``interval`` seconds; at once again while it is catching up a backlog;
+    slower while nothing changes (doubling up to ``IDLE_SLOWDOWN`` x ``interval``), so
+    polling alone never eats the chain's per-client request limit."""
 
     def __init__(
         self,
@@ -36,17 +42,25 @@ class ChainListener(PeriodicActor):
         self.registry = registry
         self.events = events
         self.last_result: PollResult | None = None
+        self._idle_polls = 0
 
     def round(self) -> float | None:
         result = self.follower.poll_once()
         self.last_result = result
+        if result.busy:
+            logger.info("chain: asked to wait %.1fs before the next poll", result.retry_in)
+            return result.retry_in
         if result.error is not None:
             logger.warning(
                 "chain: poll failed (%s); retrying in %.1fs", result.error, result.retry_in
             )
             return result.retry_in
         self._announce(result)
-        return None if result.caught_up else 0.0
+        if not result.caught_up:
+            self._idle_polls = 0
+            return 0.0
+        self._idle_polls = self._idle_polls + 1 if result.idle else 0
+        return float(self.interval * min(2 ** min(self._idle_polls, 8), IDLE_SLOWDOWN))
 
     def _announce(self, result: PollResult) -> None:
         # Everything below is already committed: these messages only wake the others.

@@ -20,6 +20,7 @@ import logging
 import random
 import socket
 import time
+from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -50,6 +51,8 @@ TRANSIENT_STATUS = frozenset({500, 502, 503, 504})
 #: node must not park the writer for a day).
 MAX_RETRY_AFTER = 3600.0
 AUTH_PROBLEM = "the chain refuses our API key (CHAIN_API_KEY)"
+#: Most blocks one ``GET /chain`` may hand the follower (the body cap bounds it too).
+MAX_BULK_BLOCKS = 5000
 
 
 class ChainUnavailableError(ChainError):
@@ -145,6 +148,54 @@ class ClientLimits:
     offload_threshold: int = 64 * 1024
 
 
+class RequestPacer:
+    """The node's own share of the chain's request limit, shared by all its clients (the
+    chain counts per client address): at most ``per_minute`` requests in any 60 s, of which
+    reads may use at most ``read_share`` so writes always find room (natlangchain-api.md:
+    100 per minute per client). Asking costs nothing; a refusal says how long to wait."""
+
+    def __init__(
+        self,
+        *,
+        per_minute: int = 100,
+        read_share: float = 0.5,
+        headroom: int = 5,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        # A little headroom: the chain's window and ours do not start at the same instant.
+        self.limit = max(1, per_minute - headroom)
+        self.read_limit = max(1, int(per_minute * read_share) - headroom)
+        self._clock = clock
+        self._all: deque[float] = deque()
+        self._reads: deque[float] = deque()
+        self.refused = 0
+
+    def wait_for(self, *, write: bool) -> float:
+        """0 and the request counted, or the seconds until one may go (not counted)."""
+        now = self._clock()
+        for window in (self._all, self._reads):
+            while window and window[0] <= now - 60.0:
+                window.popleft()
+        if len(self._all) >= self.limit:
+            self.refused += 1
+            return self._all[0] + 60.0 - now
+        if not write and len(self._reads) >= self.read_limit:
+            self.refused += 1
+            return self._reads[0] + 60.0 - now
+        self._all.append(now)
+        if not write:
+            self._reads.append(now)
+        return 0.0
+
+    def sent_last_minute(self) -> tuple[int, int]:
+        """(all requests, reads) counted in the last 60 s."""
+        now = self._clock()
+        return (
+            sum(1 for t in self._all if t > now - 60.0),
+            sum(1 for t in self._reads if t > now - 60.0),
+        )
+
+
 def check_endpoint(url: str, *, allow_private: bool = True, resolve: bool = False) -> str:
     """Validate the chain endpoint against the SSRF rules (:mod:`mediator_actors.endpoints`);
     return it without a trailing slash. ``allow_private=False`` also refuses private ranges;
@@ -192,6 +243,8 @@ class ChainClient:
         allow_private: bool = True,
         rng: random.Random | None = None,
         recheck_every: float = 300.0,
+        pacer: RequestPacer | None = None,
+        bulk_threshold: int = 20,
     ) -> None:
         self.endpoint = check_endpoint(endpoint, allow_private=allow_private)
         self._allow_private = allow_private
@@ -206,6 +259,12 @@ class ChainClient:
         self._session = session or requests.Session()
         self._session.trust_env = False  # no proxies or netrc from the environment
         self._rng = rng or random.Random()
+        self._pacer = pacer
+        # Catching up: one GET /chain instead of a /block/<i> per block, served from here.
+        self._bulk_threshold = bulk_threshold
+        self._bulk: dict[int, codec.Block] = {}
+        self._bulk_retry_at = 0.0
+        self._latest_index: int | None = None
         self.last_latency_ms: float | None = None
         #: When the node last refused our key (monotonic clock), None once it accepts it.
         self.auth_refused_since: float | None = None
@@ -229,10 +288,41 @@ class ChainClient:
     # --- typed routes ---------------------------------------------------------------
 
     def latest_block(self) -> codec.LatestBlock:
-        return self._get("/block/latest", codec.parse_latest)
+        latest = self._get("/block/latest", codec.parse_latest)
+        cached = self._bulk.get(latest.block.index)
+        if (cached is not None and cached.hash != latest.block.hash) or any(
+            i > latest.block.index for i in self._bulk
+        ):
+            self._bulk.clear()  # the chain was reset or forked since: never serve old blocks
+        self._latest_index = latest.block.index
+        return latest
 
     def block(self, index: int) -> codec.Block:
-        return self._get(f"/block/{int(index)}", codec.parse_block)
+        """``/block/<index>``; while far behind, blocks come from one ``GET /chain``."""
+        index = int(index)
+        cached = self._bulk.pop(index, None)
+        if cached is not None:
+            return cached
+        behind = None if self._latest_index is None else self._latest_index - index
+        if (
+            behind is not None
+            and behind >= self._bulk_threshold
+            and self._clock() >= self._bulk_retry_at
+        ):
+            try:
+                blocks = self._get(
+                    "/chain", lambda doc: codec.parse_chain(doc, start=index, limit=MAX_BULK_BLOCKS)
+                )
+            except (ChainProtocolError, CodecError) as exc:
+                # Too large or unreadable: fall back to block by block for a while.
+                logger.info("chain: GET /chain unusable (%s); reading block by block", exc)
+                self._bulk_retry_at = self._clock() + 600.0
+            else:
+                self._bulk = {b.index: b for b in blocks}
+                cached = self._bulk.pop(index, None)
+                if cached is not None:
+                    return cached
+        return self._get(f"/block/{index}", codec.parse_block)
 
     def pending(self) -> codec.EntryPage:
         return self._get("/pending", codec.parse_pending)
@@ -334,6 +424,14 @@ class ChainClient:
             None if body is None else json.dumps(body, ensure_ascii=False, allow_nan=False).encode()
         )
         while True:
+            if self._pacer is not None:
+                wait = self._pacer.wait_for(write=method != "GET")
+                if wait > 0:
+                    # Our own share of the chain's limit is used up: back-pressure, not sent.
+                    raise ChainBusyError(
+                        f"{method} {path}: not sent; our request budget is used up for {wait:.0f}s",
+                        retry_after=wait,
+                    )
             try:
                 self.breaker.before_call()
             except CircuitOpenError as exc:

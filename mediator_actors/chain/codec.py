@@ -344,6 +344,25 @@ def parse_latest(doc: object) -> LatestBlock:
     return LatestBlock(block, length, pending)
 
 
+def parse_chain(doc: object, *, start: int, limit: int) -> tuple[Block, ...]:
+    """``GET /chain`` (note the nesting ``chain.chain``) -> the blocks from index ``start``
+    on, at most ``limit`` of them, in order. Each block is parsed as ``/block/<i>`` is."""
+    if not isinstance(doc, dict):
+        raise CodecError("chain answer must be an object")
+    inner = doc.get("chain")
+    blocks = inner.get("chain") if isinstance(inner, dict) else None
+    if not isinstance(blocks, list):
+        raise CodecError("chain answer has no chain.chain list")
+    out: list[Block] = []
+    for raw in blocks[start : start + limit]:
+        block = parse_block(raw)
+        expected = start + len(out)
+        if block.index != expected:
+            raise CodecError(f"chain answer has block {block.index} where {expected} belongs")
+        out.append(block)
+    return tuple(out)
+
+
 def parse_pending(doc: object) -> EntryPage:
     """``GET /pending`` -> EntryPage of pending entries (block_index None)."""
     if not isinstance(doc, dict):

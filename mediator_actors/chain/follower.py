@@ -24,6 +24,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import math
 import sqlite3
 import time
 from collections import deque
@@ -32,6 +33,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mediator_actors.chain import codec
+from mediator_actors.chain.client import ChainBusyError
 from mediator_actors.chain.records import (
     MIGRATIONS,
     ChainReader,
@@ -59,6 +61,9 @@ from mediator_actors.store.intents import save_intent, set_intent_status
 __all__ = ["MIGRATIONS", "ChainFollower", "ChainReader", "IntakeLimit", "PollResult", "count_flags"]
 
 logger = logging.getLogger(__name__)
+
+#: Longest the pending pool goes unread while caught up, whatever ``/block/latest`` says.
+POOL_REFRESH = 30.0
 
 #: Called inside the transaction that advances the cursor, once per mined block in chain
 #: order, with the block's entries and its chain timestamp; returns what it decided.
@@ -134,6 +139,8 @@ class ChainFollower:
         self._failures = 0
         self._budget: dict[str, deque[float]] = {}
         self._known_pending: set[str] = set()
+        self._pool_seen: tuple[int, int] | None = None
+        self._pool_read_at = -math.inf
 
     # --- public ---------------------------------------------------------------------
 
@@ -150,6 +157,11 @@ class ChainFollower:
         """Catch up by at most ``blocks_per_poll`` blocks, then read the pending pool."""
         try:
             result = self._poll()
+        except ChainBusyError as exc:
+            # Back-pressure: wait as asked; not a failure, so the back-off does not grow.
+            wait = exc.retry_after if exc.retry_after is not None else self._backoff.delay(1)
+            logger.info("chain: %s; next poll in %.1fs", escape_for_log(str(exc)), wait)
+            return PollResult(error=str(exc)[:300], retry_in=wait, caught_up=False, busy=True)
         except (ChainError, CodecError) as exc:
             self._failures += 1
             retry = self._backoff.delay(self._failures)
@@ -209,8 +221,18 @@ class ChainFollower:
             done += batch.next_index - next_index
             next_index, last_hash = batch.next_index, batch.last_hash
         caught_up = next_index > latest.block.index
-        if caught_up and self._read_pending:
-            self._ingest_pending(changes)
+        # Only what is new: the pool is read when it holds entries and changed (its size,
+        # or a block was mined from it) since the last read, and at least every
+        # POOL_REFRESH seconds in case the node's count is wrong or missing.
+        pool = (latest.pending_entries, latest.block.index)
+        now = self._clock()
+        changed = pool != self._pool_seen and latest.pending_entries > 0
+        stale = now - self._pool_read_at >= POOL_REFRESH
+        if caught_up and self._read_pending and (changed or stale):
+            if self._ingest_pending(changes):
+                self._pool_read_at, self._pool_seen = now, pool
+        elif caught_up:
+            self._pool_seen = pool
         deferred = self._store.read(
             lambda c: int(c.execute("SELECT COUNT(*) FROM chain_deferred").fetchone()[0])
         )
@@ -252,25 +274,28 @@ class ChainFollower:
         )
         return 0 if row is None else int(row[0])
 
-    def _ingest_pending(self, changes: _Changes) -> None:
+    def _ingest_pending(self, changes: _Changes) -> bool:
         try:
             page = self._client.pending()
+        except ChainBusyError:
+            return False  # read it on a later poll
         except (ChainError, CodecError) as exc:
             # Blocks were committed; a bad pool only delays pending intake.
             logger.warning("chain: pending pool unreadable: %s", escape_for_log(str(exc)))
-            return
+            return False
         fresh = [e for e in page.entries if e.ref not in self._known_pending]
         batch = _Batch(
             rejected=[r for r in page.rejected if _reject_ident(r) not in self._known_pending]
         )
         batch.entries = self._offload(prepare_entries, fresh, self._max_flags)
         if not batch.entries and not batch.rejected:
-            return
+            return True
         self._commit(batch, changes)
         if len(self._known_pending) > 200_000:
             self._known_pending.clear()
         self._known_pending.update(e.ref for e in fresh)
         self._known_pending.update(_reject_ident(r) for r in batch.rejected)
+        return True
 
     # --- the transaction ------------------------------------------------------------
 

@@ -100,6 +100,17 @@ class PollResult:
     reset: bool = False
     error: str | None = None
     retry_in: float = 0.0
+    #: the chain (or our own request budget) asked us to wait: back-pressure, not a fault
+    busy: bool = False
+
+    @property
+    def idle(self) -> bool:
+        """Nothing new this poll: the listener may wait longer before the next one."""
+        return (
+            self.error is None
+            and self.caught_up
+            and not (self.blocks or self.new_intents or self.new_events or self.decided)
+        )
 
 
 def prepare_entry(entry: ChainEntry, max_flags: int) -> Any:
