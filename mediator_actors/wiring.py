@@ -194,6 +194,7 @@ def build_children(context: NodeContext) -> list[ChildSpec]:
     context.closers.append(("chain reader", reader.close))
     context.closers.append(("chain poster", poster.close))
     stats.chain_breaker = reader.health_snapshot
+    stats.chain_auth_problem = lambda: reader.auth_problem() or poster.auth_problem()
     book = SettlementBook.from_settings(settings, key)
     negotiator = build_negotiator(settings)
     if negotiator.budget is not None:

@@ -47,9 +47,8 @@ class ChainListener(PeriodicActor):
     def round(self) -> float | None:
         result = self.follower.poll_once()
         self.last_result = result
-        if result.busy:
-            logger.info("chain: asked to wait %.1fs before the next poll", result.retry_in)
-            return result.retry_in
+        if result.busy or (result.error is not None and result.logged):
+            return result.retry_in  # the follower logged it (back-pressure, a refused key)
         if result.error is not None:
             logger.warning(
                 "chain: poll failed (%s); retrying in %.1fs", result.error, result.retry_in

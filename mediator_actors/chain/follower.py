@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mediator_actors.chain import codec
-from mediator_actors.chain.client import ChainBusyError
+from mediator_actors.chain.client import AUTH_PROBLEM, ChainAuthError, ChainBusyError
 from mediator_actors.chain.records import (
     MIGRATIONS,
     ChainReader,
@@ -141,6 +141,7 @@ class ChainFollower:
         self._known_pending: set[str] = set()
         self._pool_seen: tuple[int, int] | None = None
         self._pool_read_at = -math.inf
+        self._auth_logged_at = -math.inf
 
     # --- public ---------------------------------------------------------------------
 
@@ -161,7 +162,19 @@ class ChainFollower:
             # Back-pressure: wait as asked; not a failure, so the back-off does not grow.
             wait = exc.retry_after if exc.retry_after is not None else self._backoff.delay(1)
             logger.info("chain: %s; next poll in %.1fs", escape_for_log(str(exc)), wait)
-            return PollResult(error=str(exc)[:300], retry_in=wait, caught_up=False, busy=True)
+            return PollResult(
+                error=str(exc)[:300], retry_in=wait, caught_up=False, busy=True, logged=True
+            )
+        except ChainAuthError as exc:
+            # Nothing can be read until the operator fixes the key: say so once a minute,
+            # not once a poll; /health shows it meanwhile.
+            self._failures += 1
+            retry = self._backoff.delay(self._failures)
+            now = self._clock()
+            if now - self._auth_logged_at >= 60.0:
+                self._auth_logged_at = now
+                logger.error("chain: %s; nothing is read until it is fixed", AUTH_PROBLEM)
+            return PollResult(error=str(exc)[:300], retry_in=retry, caught_up=False, logged=True)
         except (ChainError, CodecError) as exc:
             self._failures += 1
             retry = self._backoff.delay(self._failures)
@@ -170,6 +183,7 @@ class ChainFollower:
             )
             return PollResult(error=str(exc)[:300], retry_in=retry, caught_up=False)
         self._failures = 0
+        self._auth_logged_at = -math.inf
         return result
 
     # --- the poll -------------------------------------------------------------------

@@ -102,6 +102,8 @@ class PollResult:
     retry_in: float = 0.0
     #: the chain (or our own request budget) asked us to wait: back-pressure, not a fault
     busy: bool = False
+    #: the follower already logged the error (at most once a minute): do not repeat it
+    logged: bool = False
 
     @property
     def idle(self) -> bool:

@@ -142,6 +142,7 @@ class ChainWriter:
         #: The whole writer waits until then (a 429, an outage, a refused key).
         self._hold_until = 0.0
         self._outages = 0  # consecutive posts that got no answer, for the back-off
+        self._auth_logged_at = -math.inf
 
     def enqueue_entry(
         self, conn: sqlite3.Connection, key: str, entry: OutgoingEntry, *, now: float
@@ -275,10 +276,13 @@ class ChainWriter:
             self._hold(job, now, wait, f"the chain did not answer ({exc}); not an attempt")
             return
         if isinstance(exc, ChainAuthError):
-            self._outages = 0
-            tally.error = str(exc)[:300]
+            # Not the entry's fault: hold everything, back off, and say so once a minute.
+            self._outages += 1
             tally.deferred += 1
-            self._hold(job, now, self._backoff.delay(job.attempts), f"not posted: {AUTH_PROBLEM}")
+            if now - self._auth_logged_at >= 60.0:
+                self._auth_logged_at = now
+                logger.error("chain: not posting: %s", AUTH_PROBLEM)
+            self._hold(job, now, self._backoff.delay(self._outages), f"not posted: {AUTH_PROBLEM}")
             return
         if isinstance(exc, ChainProtocolError):
             self._outages = 0
