@@ -23,6 +23,17 @@ logger = logging.getLogger(__name__)
 IDLE_SLOWDOWN = 8
 
 
+def next_poll_delay(result: PollResult, interval: float, idle_polls: int) -> tuple[float, int]:
+    """(seconds until the next poll, idle polls so far) after ``result``: at once while
+    catching up, as asked when busy or failing, ``interval`` doubling while idle."""
+    if result.error is not None:
+        return result.retry_in, 0
+    if not result.caught_up:
+        return 0.0, 0
+    idle_polls = idle_polls + 1 if result.idle else 0
+    return float(interval * min(2 ** min(idle_polls, 8), IDLE_SLOWDOWN)), idle_polls
+
+
 class ChainListener(PeriodicActor):
     """Polls every ``interval`` seconds; at once again while it is catching up a backlog;
     slower while nothing changes (doubling up to ``IDLE_SLOWDOWN`` x ``interval``), so
@@ -55,11 +66,8 @@ class ChainListener(PeriodicActor):
             )
             return result.retry_in
         self._announce(result)
-        if not result.caught_up:
-            self._idle_polls = 0
-            return 0.0
-        self._idle_polls = self._idle_polls + 1 if result.idle else 0
-        return float(self.interval * min(2 ** min(self._idle_polls, 8), IDLE_SLOWDOWN))
+        delay, self._idle_polls = next_poll_delay(result, self.interval, self._idle_polls)
+        return delay
 
     def _announce(self, result: PollResult) -> None:
         # Everything below is already committed: these messages only wake the others.

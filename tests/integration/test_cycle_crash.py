@@ -114,6 +114,7 @@ def _outcome(folder: Path) -> tuple[dict[tuple[str, str], str], Counter[str], Co
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(300)  # about 60 s per mode alone; more on a busy machine
 @pytest.mark.parametrize(("scan", "kills"), [("redact", KILLS), ("block", KILLS // 2)])
 def test_sigkill_at_random_points_changes_no_ending_and_duplicates_nothing(
     tmp_path: Path, scan: str, kills: int
