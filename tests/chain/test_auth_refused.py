@@ -10,7 +10,7 @@ import pytest
 from mediator_actors.actors.health_reporter import HealthReporter
 from mediator_actors.chain.client import ChainClient, ClientLimits
 from mediator_actors.chain.follower import ChainFollower
-from mediator_actors.health.report import SnapshotBox, judge
+from mediator_actors.health.report import Resources, SnapshotBox, judge
 from mediator_actors.stats import NodeStats
 from mediator_actors.store import Store
 from mediator_actors.wiring import ALL_MIGRATIONS
@@ -62,6 +62,7 @@ def test_a_refused_key_is_unhealthy_on_health_and_logged_once_a_minute(
             started_at=0.0,
             events=None,
             interval=60,
+            sampler=lambda: Resources(5.0, 100.0, 1000.0, 1.0, 100.0, 50.0),
         )
         report = judge(reporter.snapshot())
         chain = report["components"]["chainClient"]
