@@ -214,6 +214,9 @@ SPECS: tuple[Spec, ...] = (
          "max_intent_flags", low=1, high=1000),
     Spec("POLL_INTERVAL_SECONDS", _F, "2", "how often the chain is polled",
          "poll_interval_seconds", low=0.05, high=3600),
+    Spec("INTAKE_PLAIN_PROSE", _B, "false",
+         "true reads entries without intent metadata as offers or seeks when the prose "
+         "clearly is one", "intake_plain_prose"),
     Spec("DEV_MODE", _B, None,
          "true allows development-only settings; default: true iff no CHAIN_ENDPOINT",
          "dev_mode"),
@@ -274,6 +277,7 @@ class Settings:
     max_intent_flags: int
     poll_interval_seconds: float
     allow_public_bind: bool
+    intake_plain_prose: bool = False
     consensus: Consensus = dataclass_field(default_factory=Consensus)
     #: What start should warn about (likely misspellings, risky choices outside dev mode).
     warnings: tuple[str, ...] = ()

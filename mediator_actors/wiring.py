@@ -258,6 +258,7 @@ def build_children(context: NodeContext) -> list[ChildSpec]:
             offload=run_blocking,
             max_flags=settings.max_intent_flags,
             on_mined_block=book.apply_mined_block,
+            plain_prose=settings.intake_plain_prose,
         )
         return ChainListener.start(
             link, follower=follower, registry=registry, events=hub, interval=interval

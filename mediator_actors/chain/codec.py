@@ -430,11 +430,12 @@ def extract_from_prose(content: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     return tuple(desires[:MAX_LIST_ITEMS]), tuple(constraints[:MAX_LIST_ITEMS])
 
 
-def to_intent(entry: ChainEntry) -> Intent | None:
-    """An offer or seek as an Intent, or None when the entry is not an intent."""
-    if classify(entry) is not EntryKind.INTENT:
+def to_intent(entry: ChainEntry, *, as_type: IntentType | None = None) -> Intent | None:
+    """An offer or seek as an Intent, or None when the entry is not an intent. ``as_type``
+    reads an entry without intent metadata as that type (the opt-in plain-prose intake)."""
+    if as_type is None and classify(entry) is not EntryKind.INTENT:
         return None
-    meta = entry.metadata
+    meta = entry.metadata if as_type is None else {}
     desires = _string_list(meta.get("desires"))
     constraints = _string_list(meta.get("constraints"))
     if desires is None or constraints is None:
@@ -447,7 +448,7 @@ def to_intent(entry: ChainEntry) -> Intent | None:
     return Intent(
         ref=entry.ref,
         author=entry.author,
-        type=IntentType(meta["contract_type"]),
+        type=as_type or IntentType(meta["contract_type"]),
         content=entry.content,
         timestamp=entry.timestamp,
         desires=desires,

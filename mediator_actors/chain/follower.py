@@ -96,6 +96,8 @@ class _Changes:
     archived: list[EntryRef] = field(default_factory=list)
     quarantined: list[str] = field(default_factory=list)
     admitted: dict[str, int] = field(default_factory=dict)
+    #: entries seen for the first time and not taken, by reason
+    skipped: dict[str, int] = field(default_factory=dict)
     decided: list[Any] = field(default_factory=list)
 
 
@@ -125,7 +127,9 @@ class ChainFollower:
         backoff: Backoff | None = None,
         read_pending: bool = True,
         on_mined_block: MinedBlockHook | None = None,
+        plain_prose: bool = False,
     ) -> None:
+        self._plain_prose = plain_prose
         self._store = store
         self._client = client
         self._clock = clock
@@ -223,7 +227,11 @@ class ChainFollower:
                     if index == next_index and not batch.blocks:
                         return self._resync(next_index, latest, changes)
                     break  # the chain moved under us mid-batch: commit what links, look again
-                batch.entries.extend(self._offload(prepare_entries, block.entries, self._max_flags))
+                batch.entries.extend(
+                    self._offload(
+                        prepare_entries, block.entries, self._max_flags, self._plain_prose
+                    )
+                )
                 batch.rejected.extend(block.rejected)
                 batch.blocks.append((index, block.hash))
                 batch.mined.append((block.timestamp, block.entries))
@@ -237,18 +245,7 @@ class ChainFollower:
             done += batch.next_index - next_index
             next_index, last_hash = batch.next_index, batch.last_hash
         caught_up = next_index > latest.block.index
-        # Only what is new: the pool is read when it holds entries and changed (its size,
-        # or a block was mined from it) since the last read, and at least every
-        # POOL_REFRESH seconds in case the node's count is wrong or missing.
-        pool = (latest.pending_entries, latest.block.index)
-        now = self._clock()
-        changed = pool != self._pool_seen and latest.pending_entries > 0
-        stale = now - self._pool_read_at >= POOL_REFRESH
-        if caught_up and self._read_pending and (changed or stale):
-            if self._ingest_pending(changes):
-                self._pool_read_at, self._pool_seen = now, pool
-        elif caught_up:
-            self._pool_seen = pool
+        self._read_pool(latest, caught_up=caught_up, changes=changes)
         deferred = self._store.read(
             lambda c: int(c.execute("SELECT COUNT(*) FROM chain_deferred").fetchone()[0])
         )
@@ -266,6 +263,26 @@ class ChainFollower:
             next_index=next_index,
             caught_up=caught_up,
         )
+
+    def _read_pool(self, latest: codec.LatestBlock, *, caught_up: bool, changes: _Changes) -> None:
+        # Only what is new: the pool is read when it holds entries and changed (its size,
+        # or a block was mined from it) since the last read, and at least every
+        # POOL_REFRESH seconds in case the node's count is wrong or missing.
+        pool = (latest.pending_entries, latest.block.index)
+        now = self._clock()
+        changed = pool != self._pool_seen and latest.pending_entries > 0
+        stale = now - self._pool_read_at >= POOL_REFRESH
+        if caught_up and self._read_pending and (changed or stale):
+            if self._ingest_pending(changes):
+                self._pool_read_at, self._pool_seen = now, pool
+        elif caught_up:
+            self._pool_seen = pool
+        if changes.skipped:  # once per poll, never per entry
+            logger.info(
+                "chain: %d entries seen and not taken (%s)",
+                sum(changes.skipped.values()),
+                ", ".join(f"{r}: {n}" for r, n in sorted(changes.skipped.items())),
+            )
 
     def _fetch_block(self, index: int, batch: _Batch) -> codec.Block | None:
         """A block, or None after recording a page-level failure (quarantined at the limit)."""
@@ -304,7 +321,7 @@ class ChainFollower:
         batch = _Batch(
             rejected=[r for r in page.rejected if _reject_ident(r) not in self._known_pending]
         )
-        batch.entries = self._offload(prepare_entries, fresh, self._max_flags)
+        batch.entries = self._offload(prepare_entries, fresh, self._max_flags, self._plain_prose)
         if not batch.entries and not batch.rejected:
             return True
         self._commit(batch, changes)
@@ -382,6 +399,8 @@ class ChainFollower:
         changes.archived += local.archived
         changes.quarantined += local.quarantined
         changes.decided += local.decided
+        for reason, count in local.skipped.items():
+            changes.skipped[reason] = changes.skipped.get(reason, 0) + count
 
     def _apply_entry(
         self,
@@ -411,6 +430,14 @@ class ChainFollower:
                 out.quarantined.append(key)
         elif prepared is None:
             return
+        elif prepared[0] == "skip":
+            cursor = conn.execute(
+                "INSERT OR IGNORE INTO chain_skipped (ref, reason, block_index, first_seen_at)"
+                " VALUES (?, ?, ?, ?)",
+                (entry.ref, prepared[1], entry.block_index, now),
+            )
+            if cursor.rowcount == 1:
+                out.skipped[prepared[1]] = out.skipped.get(prepared[1], 0) + 1
         elif prepared[0] == "event":
             self._apply_event(conn, entry, prepared[1], prepared[2], out=out, now=now)
         else:

@@ -8,7 +8,9 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from mediator_actors.chain import codec
+from mediator_actors.chain.prose import read_prose
 from mediator_actors.model import (
+    PROTOCOL,
     ChainEntry,
     EntryKind,
     EntryRef,
@@ -60,6 +62,22 @@ MIGRATIONS = (
                 raw TEXT NOT NULL,
                 queued_at REAL NOT NULL
             )""",
+        ),
+    ),
+    Migration(
+        "chain",
+        2,
+        (
+            # Entries seen and not taken (no intent metadata, ambiguous prose, another
+            # protocol version), one row per entry so a pending entry seen again when
+            # mined is counted once; /api/v1/stats counts them by reason.
+            """CREATE TABLE chain_skipped (
+                ref TEXT PRIMARY KEY,
+                reason TEXT NOT NULL,
+                block_index INTEGER,
+                first_seen_at REAL NOT NULL
+            )""",
+            "CREATE INDEX chain_skipped_reason ON chain_skipped (reason)",
         ),
     ),
 )
@@ -116,15 +134,51 @@ class PollResult:
         )
 
 
-def prepare_entry(entry: ChainEntry, max_flags: int) -> Any:
-    """CPU part of ingesting one entry: ("intent", Intent, reason) / ("event", kind, raw) / None."""
+_SETTLEMENT_KINDS = frozenset(
+    {
+        EntryKind.PROPOSAL,
+        EntryKind.RESPONSE,
+        EntryKind.CHALLENGE,
+        EntryKind.CHALLENGE_RESOLUTION,
+        EntryKind.PAYOUT,
+        EntryKind.FLAG,
+    }
+)
+
+
+def skip_reason(entry: ChainEntry) -> str:
+    """Why an entry of no protocol kind is not taken (for ``/api/v1/stats``)."""
+    metadata = entry.metadata
+    contract_type = metadata.get("contract_type")
+    if contract_type in ("offer", "seek"):
+        return "offer_or_seek_without_is_contract"
+    if contract_type is not None:
+        return "unknown_contract_type"
+    return "no_intent_metadata"
+
+
+def prepare_entry(entry: ChainEntry, max_flags: int, plain_prose: bool = False) -> Any:
+    """CPU part of ingesting one entry: ("intent", Intent, reason) / ("event", kind, raw) /
+    ("skip", reason). With ``plain_prose``, an entry without intent metadata whose prose
+    clearly is an offer or a seek becomes an intent (:mod:`mediator_actors.chain.prose`)."""
     kind = codec.classify(entry)
     if kind is EntryKind.INTENT:
         intent = codec.to_intent(entry)
         assert intent is not None
         return ("intent", intent, codec.unalignable_reason(intent, 0, max_flags))
     if kind is EntryKind.OTHER:
-        return None
+        reason = skip_reason(entry)
+        if plain_prose and reason == "no_intent_metadata":
+            reading = read_prose(entry.content)
+            if reading.type is None:
+                return ("skip", reading.reason)
+            intent = codec.to_intent(entry, as_type=reading.type)
+            assert intent is not None
+            return ("intent", intent, codec.unalignable_reason(intent, 0, max_flags))
+        return ("skip", reason)
+    protocol = entry.metadata.get("protocol")
+    if kind in _SETTLEMENT_KINDS and protocol is not None and protocol != PROTOCOL:
+        return ("skip", "other_protocol")  # protocol.md: entries of other versions are ignored
     raw = {
         "author": entry.author,
         "content": entry.content,
@@ -135,11 +189,13 @@ def prepare_entry(entry: ChainEntry, max_flags: int) -> Any:
     return ("event", kind, canonical_json(raw).decode("utf-8"))
 
 
-def prepare_entries(entries: Sequence[ChainEntry], max_flags: int) -> list[tuple[ChainEntry, Any]]:
+def prepare_entries(
+    entries: Sequence[ChainEntry], max_flags: int, plain_prose: bool = False
+) -> list[tuple[ChainEntry, Any]]:
     out: list[tuple[ChainEntry, Any]] = []
     for entry in entries:
         try:
-            out.append((entry, prepare_entry(entry, max_flags)))
+            out.append((entry, prepare_entry(entry, max_flags, plain_prose)))
         except Exception as exc:  # noqa: BLE001 - one bad entry must not stop the page
             out.append((entry, exc))
     return out
@@ -259,3 +315,16 @@ def v1_store_problem(conn: sqlite3.Connection) -> str | None:
                 "and start again with an empty one; the chain is re-read under v2"
             )
     return None
+
+
+def entries_not_taken(conn: sqlite3.Connection) -> dict[str, int]:
+    """Entries seen and not taken, by reason: skipped kinds and quarantined entries."""
+    counts: dict[str, int] = {}
+    for reason, count in conn.execute("SELECT reason, COUNT(*) FROM chain_skipped GROUP BY 1"):
+        counts[str(reason)] = int(count)
+    for reason, count in conn.execute(
+        "SELECT reason, COUNT(*) FROM chain_quarantine WHERE state = 'quarantined' GROUP BY 1"
+    ):
+        key = f"quarantined:{reason}"
+        counts[key] = counts.get(key, 0) + int(count)
+    return counts
