@@ -103,7 +103,7 @@ def parse_retry_after(value: str | None, *, now: float | None = None) -> float |
     text = value.strip()
     if not text or len(text) > 64:
         return None
-    if text.isdigit():
+    if text.isascii() and text.isdigit():  # "²".isdigit() is True too
         return min(float(text), MAX_RETRY_AFTER)
     try:
         moment = email.utils.parsedate_to_datetime(text)
