@@ -259,6 +259,7 @@ def build_children(context: NodeContext) -> list[ChildSpec]:
             max_flags=settings.max_intent_flags,
             on_mined_block=book.apply_mined_block,
             plain_prose=settings.intake_plain_prose,
+            on_reset=book.retire_after_reset,
         )
         return ChainListener.start(
             link, follower=follower, registry=registry, events=hub, interval=interval

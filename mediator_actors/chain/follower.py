@@ -68,6 +68,9 @@ POOL_REFRESH = 30.0
 #: Called inside the transaction that advances the cursor, once per mined block in chain
 #: order, with the block's entries and its chain timestamp; returns what it decided.
 MinedBlockHook = Callable[[sqlite3.Connection, list[ChainEntry], float], list[Any]]
+#: Called inside the transaction that moves the cursor back after a chain reset (a new
+#: genesis), with the reason; retires what the lost chain carried, returns what it decided.
+ResetHook = Callable[[sqlite3.Connection, str], list[Any]]
 
 
 @dataclass(slots=True)
@@ -128,8 +131,10 @@ class ChainFollower:
         read_pending: bool = True,
         on_mined_block: MinedBlockHook | None = None,
         plain_prose: bool = False,
+        on_reset: ResetHook | None = None,
     ) -> None:
         self._plain_prose = plain_prose
+        self._on_reset = on_reset
         self._store = store
         self._client = client
         self._clock = clock
@@ -616,8 +621,29 @@ class ChainFollower:
                 break
         last_hash = stored.get(fork) if fork >= 0 else None
         now = self._clock()
+        # A new genesis: the whole chain the node followed is gone (a memory-backed node
+        # restarted, a wipe). Everything derived from it is retired (lifecycle rule 5).
+        wiped = stored.get(0) is not None and stored.get(0) != genesis
+        reason = f"the chain was reset (a new genesis under block {next_index - 1})"
+        decided: list[Any] = []
+        gone: list[EntryRef] = []
 
         def apply(conn: sqlite3.Connection) -> None:
+            if wiped:
+                gone.extend(
+                    EntryRef(r[0])
+                    for r in conn.execute(
+                        "SELECT ref FROM intents WHERE status = 'open'"
+                    ).fetchall()
+                )
+                # Out of mediation, never deleted: the record and the reason stay.
+                conn.execute(
+                    "UPDATE intents SET status = 'archived', status_reason = ?, updated_at = ?"
+                    " WHERE status = 'open'",
+                    (f"gone: {reason}", now),
+                )
+                if self._on_reset is not None:
+                    decided.extend(self._on_reset(conn, reason))
             conn.execute("DELETE FROM chain_blocks WHERE idx > ?", (fork,))
             conn.execute(
                 "UPDATE intents SET block_index = NULL, updated_at = ? WHERE block_index > ?",
@@ -641,10 +667,15 @@ class ChainFollower:
 
         self._store.write(apply)
         self._known_pending.clear()
+        changes.archived += gone
+        changes.decided += decided
         logger.warning(
-            "chain: reset or fork under the cursor at %d; re-syncing from block %d",
+            "chain: reset or fork under the cursor at %d; re-syncing from block %d%s",
             next_index,
             fork + 1,
+            f"; {len(gone)} intents left mediation and {len(decided)} settlements were orphaned"
+            if wiped
+            else "",
         )
         return PollResult(
             new_intents=tuple(changes.new_intents),
@@ -654,6 +685,7 @@ class ChainFollower:
             mined_events={k: tuple(v) for k, v in changes.mined_events.items()},
             archived=tuple(changes.archived),
             quarantined=tuple(changes.quarantined),
+            decided=tuple(changes.decided),
             reset=True,
             next_index=fork + 1,
             caught_up=False,

@@ -54,6 +54,7 @@ import math
 import sqlite3
 import time
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
 
 from mediator_actors.config import ConsensusMode, Settings
 from mediator_actors.errors import SettlementError
@@ -196,6 +197,55 @@ class SettlementBook:
             block_index=None,
             chain_time=events.advance_clock(conn, math.nan),
         )
+
+    # ------------------------------------------------------------ chain resets
+
+    def retire_after_reset(self, conn: sqlite3.Connection, reason: str) -> list[Transition]:
+        """The chain was reset (a new genesis): everything the node derived from it is
+        retired, never reused (protocol.md lifecycle rule 5). Every settlement that is not
+        already orphaned ends ``orphaned`` with ``reason``, queued entries about them (and
+        flags about intents now gone) are never posted, and reputation is recomputed from
+        what the chain holds now. Nothing is deleted. Call it in the follower's transaction."""
+        now = self.clock()
+        chain_time = events.advance_clock(conn, math.nan)
+        rows = conn.execute(
+            "SELECT * FROM settlements WHERE state != 'orphaned' ORDER BY settlement_id"
+        ).fetchall()
+        moved: list[Transition] = []
+        mediators: set[str] = set()
+        for raw in rows:
+            row = SettlementRecord.from_row(raw)
+            conn.execute(
+                "UPDATE settlements SET state = 'orphaned', state_reason = ?, updated_at = ?"
+                " WHERE settlement_id = ?",
+                (reason, now, row.settlement_id),
+            )
+            mediators.add(row.mediator_id)
+            moved.append(
+                Transition(
+                    TransitionKind.STATE,
+                    row.settlement_id,
+                    row.mediator_id,
+                    row.own,
+                    row.state,
+                    SettlementState.ORPHANED,
+                    reason,
+                    None,
+                    chain_time,
+                    intents=(row.offer_ref, row.seek_ref),
+                    parties=(row.offer_party, row.seek_party),
+                )
+            )
+        # Nothing queued may name what the lost chain held: proposals, payouts, flags.
+        for (job_id,) in conn.execute(
+            "SELECT id FROM jobs WHERE kind = ? AND state = 'pending'", (OUTBOX.kind,)
+        ).fetchall():
+            OUTBOX.give_up(conn, job_id, f"retired: {reason}", now=now)
+        reputation.rebuild(conn, now=now)
+        if moved:
+            last = moved[-1]
+            moved[-1] = replace(last, reputation_changed=tuple(sorted(mediators)))
+        return moved
 
     # ------------------------------------------------------------ following the chain
 

@@ -30,10 +30,12 @@ class SettlementState(StrEnum):
     REJECTED = "rejected"
     EXPIRED = "expired"
     FORFEITED = "forfeited"
+    #: the chain was reset or forked below what it rests on (protocol.md lifecycle rule 5)
+    ORPHANED = "orphaned"
 
     @classmethod
     def terminal(cls) -> frozenset[SettlementState]:
-        return frozenset({cls.CLOSED, cls.REJECTED, cls.EXPIRED, cls.FORFEITED})
+        return frozenset({cls.CLOSED, cls.REJECTED, cls.EXPIRED, cls.FORFEITED, cls.ORPHANED})
 
 
 class TransitionKind(StrEnum):
@@ -84,6 +86,45 @@ class Transition:
 
 
 _STATES = ", ".join(f"'{s.value}'" for s in SettlementState)
+
+#: v2 adds the ``orphaned`` state: SQLite cannot change a CHECK, so the table is rebuilt.
+_SETTLEMENTS_V2 = (
+    f"""CREATE TABLE settlements_v2 (
+        settlement_id TEXT PRIMARY KEY,
+        mediator_id TEXT NOT NULL,
+        own INTEGER NOT NULL CHECK (own IN (0, 1)),
+        pair_key TEXT NOT NULL,
+        offer_ref TEXT NOT NULL,
+        seek_ref TEXT NOT NULL,
+        offer_party TEXT NOT NULL,
+        seek_party TEXT NOT NULL,
+        terms TEXT NOT NULL,
+        facilitation_fee REAL NOT NULL,
+        facilitation_fee_percent REAL NOT NULL,
+        acceptance_deadline TEXT NOT NULL,
+        deadline_ts REAL NOT NULL,
+        consensus_mode TEXT NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ({_STATES})),
+        state_reason TEXT NOT NULL,
+        offer_response TEXT CHECK (offer_response IN ('accept', 'reject')),
+        seek_response TEXT CHECK (seek_response IN ('accept', 'reject')),
+        proposal_entry_ref TEXT,
+        proposal_block INTEGER,
+        decided_block INTEGER,
+        decided_chain_time REAL,
+        payout_entry_ref TEXT,
+        created_at REAL NOT NULL,
+        updated_at REAL NOT NULL
+    )""",
+    "INSERT INTO settlements_v2 SELECT * FROM settlements",
+    "DROP TABLE settlements",
+    "ALTER TABLE settlements_v2 RENAME TO settlements",
+    "CREATE UNIQUE INDEX settlements_own_pair ON settlements (pair_key) WHERE own = 1",
+    "CREATE INDEX settlements_open ON settlements (state, deadline_ts)",
+    "CREATE INDEX settlements_mediator ON settlements (mediator_id, state)",
+    "CREATE INDEX settlements_offer ON settlements (offer_ref)",
+    "CREATE INDEX settlements_seek ON settlements (seek_ref)",
+)
 
 MIGRATIONS = (
     Migration(
@@ -165,6 +206,7 @@ MIGRATIONS = (
             )""",
         ),
     ),
+    Migration("settlements", 2, _SETTLEMENTS_V2),
 )
 
 
