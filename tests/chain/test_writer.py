@@ -234,8 +234,9 @@ def _job(store: Store, key: str):  # type: ignore[no-untyped-def]
     return job
 
 
+@pytest.mark.parametrize("outage", ["refused", "reset"])
 def test_an_outage_of_any_length_spends_no_attempt_and_says_so(
-    outbox_store: Store, clock: FakeClock
+    outbox_store: Store, clock: FakeClock, outage: str
 ) -> None:
     from mediator_actors.chain.client import ClientLimits
     from mediator_actors.runtime.resilience import CircuitBreaker
@@ -244,7 +245,10 @@ def test_an_outage_of_any_length_spends_no_attempt_and_says_so(
 
     server = HostileServer()
     url = server.url
-    server.stop()  # nothing listens: connection refused
+    if outage == "refused":
+        server.stop()  # nothing listens: connection refused
+    else:
+        server.routes["/entry"] = lambda sock: None  # reads the request, closes: no answer
     breaker = CircuitBreaker("chain", failure_threshold=2, reset_timeout=5.0, clock=clock)
     client = ChainClient(
         url,
@@ -265,7 +269,8 @@ def test_an_outage_of_any_length_spends_no_attempt_and_says_so(
     assert max(j.attempts for j in jobs) == 0
     reasons = {j.last_error for j in jobs if j.last_error}
     assert reasons
-    assert all("not an attempt" in r and "refused" not in r for r in reasons)
+    assert all("not an attempt" in r and "refused by" not in r for r in reasons)
+    server.stop()
 
 
 def test_a_429_honours_retry_after_and_never_opens_the_breaker(
