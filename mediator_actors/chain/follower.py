@@ -44,6 +44,7 @@ from mediator_actors.chain.records import (
     intent_to_json,
     prepare_entries,
     record_quarantine,
+    record_skipped,
 )
 from mediator_actors.errors import ChainError, CodecError
 from mediator_actors.model import (
@@ -56,7 +57,7 @@ from mediator_actors.model import (
 from mediator_actors.runtime.resilience import Backoff
 from mediator_actors.safety.textsafety import escape_for_log
 from mediator_actors.store import Store
-from mediator_actors.store.intents import save_intent, set_intent_status
+from mediator_actors.store.intents import archive_open_intents, save_intent, set_intent_status
 
 __all__ = ["MIGRATIONS", "ChainFollower", "ChainReader", "IntakeLimit", "PollResult", "count_flags"]
 
@@ -436,12 +437,7 @@ class ChainFollower:
         elif prepared is None:
             return
         elif prepared[0] == "skip":
-            cursor = conn.execute(
-                "INSERT OR IGNORE INTO chain_skipped (ref, reason, block_index, first_seen_at)"
-                " VALUES (?, ?, ?, ?)",
-                (entry.ref, prepared[1], entry.block_index, now),
-            )
-            if cursor.rowcount == 1:
+            if record_skipped(conn, entry.ref, prepared[1], block_index=entry.block_index, now=now):
                 out.skipped[prepared[1]] = out.skipped.get(prepared[1], 0) + 1
         elif prepared[0] == "event":
             self._apply_event(conn, entry, prepared[1], prepared[2], out=out, now=now)
@@ -630,18 +626,8 @@ class ChainFollower:
 
         def apply(conn: sqlite3.Connection) -> None:
             if wiped:
-                gone.extend(
-                    EntryRef(r[0])
-                    for r in conn.execute(
-                        "SELECT ref FROM intents WHERE status = 'open'"
-                    ).fetchall()
-                )
                 # Out of mediation, never deleted: the record and the reason stay.
-                conn.execute(
-                    "UPDATE intents SET status = 'archived', status_reason = ?, updated_at = ?"
-                    " WHERE status = 'open'",
-                    (f"gone: {reason}", now),
-                )
+                gone.extend(archive_open_intents(conn, f"gone: {reason}", now=now))
                 if self._on_reset is not None:
                     decided.extend(self._on_reset(conn, reason))
             conn.execute("DELETE FROM chain_blocks WHERE idx > ?", (fork,))

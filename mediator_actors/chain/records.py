@@ -328,3 +328,15 @@ def entries_not_taken(conn: sqlite3.Connection) -> dict[str, int]:
         key = f"quarantined:{reason}"
         counts[key] = counts.get(key, 0) + int(count)
     return counts
+
+
+def record_skipped(
+    conn: sqlite3.Connection, ref: str, reason: str, *, block_index: int | None, now: float
+) -> bool:
+    """Note an entry seen and not taken; True the first time it is seen."""
+    cursor = conn.execute(
+        "INSERT OR IGNORE INTO chain_skipped (ref, reason, block_index, first_seen_at)"
+        " VALUES (?, ?, ?, ?)",
+        (ref, reason, block_index, now),
+    )
+    return cursor.rowcount == 1

@@ -79,6 +79,7 @@ from mediator_actors.settlement.records import (
     Transition,
     TransitionKind,
     get_settlement,
+    orphan_all,
     pair_key,
 )
 from mediator_actors.signing import MediatorKey
@@ -208,18 +209,9 @@ class SettlementBook:
         what the chain holds now. Nothing is deleted. Call it in the follower's transaction."""
         now = self.clock()
         chain_time = events.advance_clock(conn, math.nan)
-        rows = conn.execute(
-            "SELECT * FROM settlements WHERE state != 'orphaned' ORDER BY settlement_id"
-        ).fetchall()
         moved: list[Transition] = []
         mediators: set[str] = set()
-        for raw in rows:
-            row = SettlementRecord.from_row(raw)
-            conn.execute(
-                "UPDATE settlements SET state = 'orphaned', state_reason = ?, updated_at = ?"
-                " WHERE settlement_id = ?",
-                (reason, now, row.settlement_id),
-            )
+        for row in orphan_all(conn, reason, now=now):
             mediators.add(row.mediator_id)
             moved.append(
                 Transition(
@@ -237,10 +229,7 @@ class SettlementBook:
                 )
             )
         # Nothing queued may name what the lost chain held: proposals, payouts, flags.
-        for (job_id,) in conn.execute(
-            "SELECT id FROM jobs WHERE kind = ? AND state = 'pending'", (OUTBOX.kind,)
-        ).fetchall():
-            OUTBOX.give_up(conn, job_id, f"retired: {reason}", now=now)
+        OUTBOX.give_up_pending(conn, f"retired: {reason}", now=now)
         reputation.rebuild(conn, now=now)
         if moved:
             last = moved[-1]

@@ -383,3 +383,17 @@ def list_events(conn: sqlite3.Connection, settlement_id: str) -> list[dict[str, 
         (settlement_id, settlement_id),
     )
     return [dict(row) for row in rows]
+
+
+def orphan_all(conn: sqlite3.Connection, reason: str, *, now: float) -> list[SettlementRecord]:
+    """End every settlement not already orphaned as ``orphaned`` with ``reason`` (a chain
+    reset: lifecycle rule 5); the records as they were before. Nothing is deleted."""
+    rows = conn.execute(
+        "SELECT * FROM settlements WHERE state != 'orphaned' ORDER BY settlement_id"
+    ).fetchall()
+    conn.execute(
+        "UPDATE settlements SET state = 'orphaned', state_reason = ?, updated_at = ?"
+        " WHERE state != 'orphaned'",
+        (reason, now),
+    )
+    return [SettlementRecord.from_row(row) for row in rows]
