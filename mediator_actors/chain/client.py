@@ -53,6 +53,8 @@ MAX_RETRY_AFTER = 3600.0
 AUTH_PROBLEM = "the chain refuses our API key (CHAIN_API_KEY)"
 #: Most blocks one ``GET /chain`` may hand the follower (the body cap bounds it too).
 MAX_BULK_BLOCKS = 5000
+#: Seconds a ``GET /chain`` snapshot may serve blocks before it is dropped.
+BULK_MAX_AGE = 120.0
 
 
 class ChainUnavailableError(ChainError):
@@ -187,14 +189,6 @@ class RequestPacer:
             self._reads.append(now)
         return 0.0
 
-    def sent_last_minute(self) -> tuple[int, int]:
-        """(all requests, reads) counted in the last 60 s."""
-        now = self._clock()
-        return (
-            sum(1 for t in self._all if t > now - 60.0),
-            sum(1 for t in self._reads if t > now - 60.0),
-        )
-
 
 def check_endpoint(url: str, *, allow_private: bool = True, resolve: bool = False) -> str:
     """Validate the chain endpoint against the SSRF rules (:mod:`mediator_actors.endpoints`);
@@ -264,12 +258,11 @@ class ChainClient:
         self._bulk_threshold = bulk_threshold
         self._bulk: dict[int, codec.Block] = {}
         self._bulk_retry_at = 0.0
+        self._bulk_at = 0.0
         self._latest_index: int | None = None
         self.last_latency_ms: float | None = None
         #: When the node last refused our key (monotonic clock), None once it accepts it.
         self.auth_refused_since: float | None = None
-        self.auth_status: int | None = None
-        self.requests_sent = 0
 
     def __repr__(self) -> str:
         return f"ChainClient({self.endpoint!r}, api_key={'set' if self._api_key else 'unset'})"
@@ -300,6 +293,8 @@ class ChainClient:
     def block(self, index: int) -> codec.Block:
         """``/block/<index>``; while far behind, blocks come from one ``GET /chain``."""
         index = int(index)
+        if self._bulk and self._clock() - self._bulk_at > BULK_MAX_AGE:
+            self._bulk.clear()  # an old snapshot: the chain may have forked since
         cached = self._bulk.pop(index, None)
         if cached is not None:
             return cached
@@ -319,6 +314,7 @@ class ChainClient:
                 self._bulk_retry_at = self._clock() + 600.0
             else:
                 self._bulk = {b.index: b for b in blocks}
+                self._bulk_at = self._clock()
                 cached = self._bulk.pop(index, None)
                 if cached is not None:
                     return cached
@@ -456,10 +452,9 @@ class ChainClient:
                 if isinstance(exc, ChainAuthError):
                     if self.auth_refused_since is None:
                         self.auth_refused_since = self._clock()
-                    self.auth_status = exc.status
                 elif isinstance(exc, ChainBusyError) or (exc.status or 0) >= 400:
                     # Any other answer to a route that needs the key: the key was taken.
-                    self.auth_refused_since = self.auth_status = None
+                    self.auth_refused_since = None
                 raise exc from None
             except BaseException as exc:  # anything unforeseen still ends the breaker's call
                 self.breaker.record_failure(type(exc).__name__, (self._clock() - started) * 1000)
@@ -468,7 +463,6 @@ class ChainClient:
             self.last_latency_ms = latency
             self.breaker.record_success(latency)
             self.auth_refused_since = None
-            self.auth_status = None
             if status not in ok:
                 raise ChainProtocolError(f"{method} {path} answered HTTP {status}", status=status)
             return status, raw
@@ -491,7 +485,6 @@ class ChainClient:
             headers["X-API-Key"] = self._api_key.reveal()
         if data is not None:
             headers["Content-Type"] = "application/json"
-        self.requests_sent += 1
         try:
             response = self._session.request(
                 method,
