@@ -185,7 +185,7 @@ class ChainWriter:
             tally.error,
         )
 
-    def _refuse_locally(self, job: Job, payload: Mapping[str, Any], now: float) -> str | None:
+    def _refuse_locally(self, payload: Mapping[str, Any], now: float) -> str | None:
         """Why we must not post this entry at all (never sent), or None."""
         if self._scanner is not None and self._scanner.contains_secret(payload):
             # The last gate before the chain: an entry that would publish a secret is never
@@ -208,7 +208,7 @@ class ChainWriter:
         self, job: Job, author: str, window: deque[float], now: float, tally: _Tally
     ) -> None:
         payload = job.payload
-        refused = self._refuse_locally(job, payload, now)
+        refused = self._refuse_locally(payload, now)
         if refused is not None:
             logger.error("chain: not posting %s: %s", job.dedupe_key, refused)
             self._finish(job, failed_reason=refused)
@@ -260,7 +260,8 @@ class ChainWriter:
             # Back-pressure: wait as asked (or back off), no attempt, hold every author.
             self._outages = 0
             wait = exc.retry_after if exc.retry_after is not None else self._window / 2
-            self._hold(job, now, wait, f"rate limited by the chain (HTTP 429); waiting {wait:.0f}s")
+            # The reason says who asked: the chain's 429, or our own share of its limit.
+            self._hold(job, now, wait, f"waiting {wait:.0f}s, not an attempt: {exc}"[:300])
             tally.error = str(exc)[:300]
             tally.deferred += 1
             return
