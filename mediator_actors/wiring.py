@@ -38,7 +38,7 @@ from mediator_actors.edge.servers import Edge, build_edge
 from mediator_actors.edge.store_readmodel import StoreReadModel
 from mediator_actors.embedding.base import Embedder
 from mediator_actors.embedding.factory import make_embedder_from_settings
-from mediator_actors.errors import ConfigError, StoreError
+from mediator_actors.errors import ConfigError
 from mediator_actors.health.report import SnapshotBox
 from mediator_actors.health.resources import ResourceSampler
 from mediator_actors.index import vectors as vector_table
@@ -169,8 +169,8 @@ def prepare(
     mode, its entry and request limits)."""
     settings = base.settings
     v1_problem = base.store.read(chain_records.v1_store_problem)
-    if v1_problem is not None:
-        raise StoreError(f"DATA_DIR {settings.data_dir}: {v1_problem}")
+    if v1_problem is not None:  # exit 2 like any setting to change, never a restart loop
+        raise ConfigError([f"DATA_DIR {settings.data_dir}: {v1_problem}"])
     endpoint = settings.chain_endpoint
     dev_chain: DevChain | None = None
     if endpoint is None:
