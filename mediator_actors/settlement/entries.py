@@ -63,6 +63,7 @@ FORBIDDEN_KEYS = frozenset(
     {"validation_status", "validated", "verified", "trust_score", "block_hash", "entry_hash"}
     | {"chain_id"}
 )
+_CURRENCY = re.compile(r"^[A-Z]{3}$")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
 
 
@@ -235,7 +236,7 @@ def _clean_terms(terms: Terms) -> Terms:
         deliverables=items(terms.deliverables),
         timeline=None if terms.timeline is None else clean_text(terms.timeline, MAX_CONTENT),
         conditions=items(terms.conditions),
-        currency="NLC",
+        currency=terms.currency,
     )
 
 
@@ -245,7 +246,7 @@ def _proposal_prose(draft: ProposalDraft, offer: Intent, seek: Intent, reasoning
     and the metadata's terms are named as the binding ones."""
     terms = draft.terms
     price = (
-        f"{format_amount(terms.price)} NLC"
+        f"{format_amount(terms.price)} {terms.currency}"
         if terms.price is not None
         else "none agreed (the fee is computed on the parties' offered fees)"
     )
@@ -256,7 +257,7 @@ def _proposal_prose(draft: ProposalDraft, offer: Intent, seek: Intent, reasoning
         f"- Offer {draft.offer_ref} by {clean_text(offer.author, 128, single_line=True)}",
         f"- Seek {draft.seek_ref} by {clean_text(seek.author, 128, single_line=True)}",
         "",
-        f"Facilitation fee: {format_amount(draft.facilitation_fee)} NLC "
+        f"Facilitation fee: {format_amount(draft.facilitation_fee)} {terms.currency} "
         f"({format_amount(draft.facilitation_fee_percent)}% of the settlement's value), "
         "claimed only if both parties accept in time.",
         f"Acceptance deadline: {draft.acceptance_deadline}. Each party answers with an entry "
@@ -301,6 +302,9 @@ def build_proposal(
         raise SettlementError(f"party names must be 1 to {MAX_PARTY_CHARS} characters")
     if not result.success or result.terms is None:
         raise SettlementError("only a successful negotiation with terms becomes a proposal")
+    if not _CURRENCY.fullmatch(result.terms.currency):
+        # The stated currency is binding: never replaced by a default.
+        raise SettlementError("the terms' currency must be NLC or a three-letter ISO code")
     if not is_digest_id(result.model_integrity_hash, "mih"):
         raise SettlementError("model_integrity_hash must be a mih_ digest id")
     if not (math.isfinite(window_hours) and window_hours > 0 and math.isfinite(now)):

@@ -351,3 +351,31 @@ def test_generated_reasoning_omits_what_the_chains_scanner_would_redact():
 @given(st.text(max_size=300))
 def test_omitting_matches_leaves_nothing_for_the_scanner(text):
     assert string_findings(omit_matches(text)) == []
+
+
+def test_the_terms_keep_their_stated_currency():
+    terms = Terms(price=450.0, deliverables=("logo",), currency="EUR")
+    draft = build_proposal(
+        offer=f.offer(),
+        seek=f.seek(),
+        result=f.result(terms=terms),
+        key=f.key(),
+        consensus=PERMISSIONLESS,
+        fee_percent=1.0,
+        window_hours=72,
+        now=f.NOW,
+    )
+    assert draft.entry.metadata["terms"]["currency"] == "EUR"
+    assert "- Price: 450 EUR" in draft.entry.content
+    assert "Facilitation fee: 4.5 EUR" in draft.entry.content
+    with pytest.raises(SettlementError, match="currency"):
+        build_proposal(
+            offer=f.offer(),
+            seek=f.seek(),
+            result=f.result(terms=Terms(price=1.0, currency="euro")),
+            key=f.key(),
+            consensus=PERMISSIONLESS,
+            fee_percent=1.0,
+            window_hours=72,
+            now=f.NOW,
+        )
