@@ -116,6 +116,8 @@ class Settings:
     poll_interval_seconds: float
     allow_public_bind: bool
     consensus: Consensus = field(default_factory=Consensus)
+    #: Bearer token for /metrics and /api/v1/* (API_TOKEN_FILE); required beyond loopback.
+    api_token: Secret | None = None
 
     def secrets(self) -> list[str]:
         """Every configured secret value, for the outbound secret scanner."""
@@ -124,6 +126,7 @@ class Settings:
             self.llm_api_key,
             self.mediator_private_key,
             self.consensus.poa_authority_key,
+            self.api_token,
         ]
         return [s.reveal() for s in values if s is not None and s.reveal()]
 
@@ -185,6 +188,11 @@ SPECS: tuple[Spec, ...] = (
     Spec("POLL_INTERVAL_SECONDS", "how often the chain is polled", "2"),
     Spec("DEV_MODE", "true allows development-only settings; default: true iff no CHAIN_ENDPOINT"),
     Spec("ALLOW_PUBLIC_BIND", "true lets HEALTH_HOST/WS_HOST bind non-loopback addresses", "false"),
+    Spec(
+        "API_TOKEN_FILE",
+        "file holding the bearer token /metrics and /api/v1/* require; needed when HEALTH_HOST "
+        "is not loopback (the probes stay open)",
+    ),
     Spec("ENV_FILE", "the .env file to read", ".env"),
 )
 
@@ -348,6 +356,29 @@ def _check_endpoint(url: str, dev_mode: bool, problems: list[str]) -> None:
         )
 
 
+#: Shortest bearer token accepted: 128 bits of base64url or hex is at least this long.
+MIN_API_TOKEN_CHARS = 22
+
+
+def _read_api_token(path_text: str | None, cwd: Path, problems: list[str]) -> Secret | None:
+    """The bearer token in API_TOKEN_FILE (one line; surrounding whitespace dropped)."""
+    if path_text is None:
+        return None
+    path = cwd / path_text
+    try:
+        token = path.read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError) as exc:
+        problems.append(f"API_TOKEN_FILE {path} cannot be read ({type(exc).__name__})")
+        return None
+    if len(token) < MIN_API_TOKEN_CHARS or any(c.isspace() or not c.isprintable() for c in token):
+        problems.append(
+            f"API_TOKEN_FILE {path} must hold one token of at least {MIN_API_TOKEN_CHARS} "
+            "printable characters without spaces (e.g. `openssl rand -hex 32`)"
+        )
+        return None
+    return Secret(token)
+
+
 def _parse_keys(text: str, problems: list[str]) -> tuple[tuple[str, str], ...]:
     keys: list[tuple[str, str]] = []
     for item in filter(None, (part.strip() for part in text.split(","))):
@@ -432,6 +463,15 @@ def load_settings(  # noqa: PLR0912, PLR0915 - one straight validation pass over
             )
         hosts[name] = host
 
+    api_token = _read_api_token(r.raw("API_TOKEN_FILE"), cwd, r.problems)
+    health_host = hosts["HEALTH_HOST"]
+    valid_host = literal_ip(health_host) is not None or health_host == "localhost"
+    if api_token is None and valid_host and not is_loopback_host(health_host):
+        r.problems.append(
+            f"HEALTH_HOST={hosts['HEALTH_HOST']} is not loopback: set API_TOKEN_FILE to a file "
+            "holding a bearer token, so /metrics and /api/v1/* are not open to the network"
+        )
+
     log_level = r.text("LOG_LEVEL").lower()
     if log_level not in _LOG_LEVELS:
         r.problems.append(f"LOG_LEVEL={log_level} is not one of: debug | info | warn | error")
@@ -506,6 +546,7 @@ def load_settings(  # noqa: PLR0912, PLR0915 - one straight validation pass over
         ),
         allow_public_bind=allow_public_bind,
         consensus=consensus,
+        api_token=api_token,
     )
     if r.problems:
         raise ConfigError(r.problems)

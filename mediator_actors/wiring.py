@@ -28,6 +28,7 @@ from mediator_actors.chain.follower import ChainFollower
 from mediator_actors.chain.writer import ChainWriter
 from mediator_actors.config import LLMProvider, Settings
 from mediator_actors.edge.hub import EventHub
+from mediator_actors.edge.opsmetrics import ErrorCounter, node_metrics
 from mediator_actors.edge.servers import build_edge
 from mediator_actors.edge.store_readmodel import StoreReadModel
 from mediator_actors.embedding.factory import make_embedder_from_settings
@@ -129,6 +130,19 @@ def prepare(
         server_id=key.mediator_id,
         read_model=StoreReadModel(context.store, mediator_id=key.mediator_id),
     )
+    stats = NodeStats(index_max=settings.max_intents_cache)
+    # Errors logged by component for /metrics; removed with the edge at shutdown.
+    errors = ErrorCounter()
+    logging.getLogger().addHandler(errors)
+    context.closers.append(("error counter", lambda: logging.getLogger().removeHandler(errors)))
+    edge.health_app.add_metrics(
+        node_metrics(
+            store=context.store,
+            stats=stats,
+            errors=errors,
+            llm_limits=(settings.llm_max_calls_per_hour, settings.llm_max_calls_per_day),
+        )
+    )
     bound = edge.start()
     context.closers.append(("edge servers", edge.stop))
     logger.info(
@@ -140,7 +154,7 @@ def prepare(
         hub=hub,
         box=box,
         edge=edge,
-        stats=NodeStats(index_max=settings.max_intents_cache),
+        stats=stats,
     )
 
 
@@ -242,6 +256,7 @@ def build_children(context: NodeContext) -> list[ChildSpec]:
             max_flags=settings.max_intent_flags,
             on_mined_block=book.apply_mined_block,
         )
+        stats.chain_head = lambda: follower.chain_head
         return ChainListener.start(
             link, follower=follower, registry=registry, events=hub, interval=interval
         )
