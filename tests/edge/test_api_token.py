@@ -139,7 +139,7 @@ def test_loopback_needs_no_token_but_honours_one(tmp_path: Path) -> None:
     ("content", "what"),
     [
         (None, "cannot be read"),
-        ("", "at least"),
+        ("", "is empty"),
         ("x7Qz", "at least"),
         ("a" * MIN_API_TOKEN_CHARS + " b", "without spaces"),
         ("\x00" * MIN_API_TOKEN_CHARS, "printable"),

@@ -112,6 +112,8 @@ def test_settlements_filter_by_state_and_one_is_found_by_a_valid_id(http, read_m
     assert http.get("/api/v1/settlements?state=closed").json()["settlements"] == [
         {"id": "f" * 32, "state": "closed"}
     ]
+    for state in ("proposed", "accepted", "closed", "rejected", "expired", "forfeited"):
+        assert http.get(f"/api/v1/settlements?state={state}").status_code == 200
     assert http.get(f"/api/v1/settlements/{SID}").json()["state"] == "proposed"
     assert http.get(f"/api/v1/settlements/{'e' * 32}").status_code == 404
 
@@ -130,6 +132,8 @@ def test_settlements_filter_by_state_and_one_is_found_by_a_valid_id(http, read_m
         "/api/v1/intents?limit=-1",
         "/api/v1/intents?cursor=%3Cscript%3E",
         "/api/v1/settlements?state=DROP%20TABLE",
+        "/api/v1/settlements?state=bogus",
+        "/api/v1/settlements?state=Closed",
     ],
 )
 def test_bad_ids_limits_cursors_and_states_get_a_json_400(http, read_model, path):
@@ -355,3 +359,28 @@ def test_the_fd_budget_is_raised_toward_the_hard_limit():
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     assert ensure_fd_budget(64) >= min(64, hard)
     assert resource.getrlimit(resource.RLIMIT_NOFILE)[0] >= soft
+
+
+def test_a_node_at_full_cpu_in_a_cgroup_is_degraded_not_503_and_says_what_it_was_judged_on(
+    http, box
+):
+    from dataclasses import replace
+
+    from mediator_actors.health.report import Basis, Resources
+
+    hot = Resources(
+        99.0, 300.0, 512.0, 1.0, 100.0, 120.0, cpu_cores=0.5, memory_basis=Basis.CGROUP_V2
+    )
+    box.set(replace(fresh(states.ready()), resources=hot))
+    resp = http.get("/health")
+    assert resp.status_code == 200
+    body = resp.json()
+    assert body["status"] == "degraded"
+    assert "cpu critical" in body["problems"]
+    assert body["resources"]["basis"] == "cgroup-v2"
+    assert body["resources"]["memoryBasis"] == "cgroup-v2"
+    assert body["resources"]["cpuBasis"] == "host"
+    assert body["resources"]["cpuCores"] == 0.5
+    lines = http.get("/metrics").text.splitlines()
+    assert 'mediator_resource_basis{resource="memory",basis="cgroup-v2"} 1' in lines
+    assert "mediator_cpu_limit_cores 0.5" in lines
