@@ -57,7 +57,8 @@ RUN groupadd --system --gid 10001 mediator \
 COPY --from=builder /opt/mediator-node /opt/mediator-node
 # Bind beyond loopback so the probes answer on the container's address; /metrics and
 # /api/v1/* then need the bearer token in API_TOKEN_FILE, and the node refuses to start
-# without one (docs/operations.md, "Probes apart from the API").
+# without one (docs/operations.md, "Probes apart from the API"). The signing key is a file
+# too: the root filesystem is no place for it, and a missing file is a clear start error.
 ENV PATH=/opt/mediator-node/bin:$PATH \
     PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
@@ -68,6 +69,7 @@ ENV PATH=/opt/mediator-node/bin:$PATH \
     WS_PORT=9000 \
     ALLOW_PUBLIC_BIND=true \
     API_TOKEN_FILE=/run/secrets/api_token \
+    MEDIATOR_PRIVATE_KEY_FILE=/run/secrets/mediator_private_key \
     CONFIG_FILE=/etc/mediator-node/config.yaml \
     ENV_FILE=/etc/mediator-node/.env
 WORKDIR /etc/mediator-node

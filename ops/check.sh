@@ -81,10 +81,11 @@ ws_port=$("$PYTHON" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1",
   sed -e "s#^command=/opt/mediator-node/bin/mediator-node#command=$VENV_BIN/mediator-node#" \
       -e "s#^directory=.*#directory=$sv/etc#" \
       -e "/^user=/d" \
-      -e "s#^environment=.*#environment=DATA_DIR=\"$sv/data\",HEALTH_PORT=\"$health_port\",WS_PORT=\"$ws_port\",PYTHONPATH=\"$REPO\",ALLOW_PUBLIC_BIND=\"true\",HEALTH_HOST=\"%(ENV_SV_HEALTH_HOST)s\"#" \
+      -e "s#^environment=.*#environment=DATA_DIR=\"$sv/data\",HEALTH_PORT=\"$health_port\",WS_PORT=\"$ws_port\",PYTHONPATH=\"$REPO\",ALLOW_PUBLIC_BIND=\"true\",HEALTH_HOST=\"%(ENV_SV_HEALTH_HOST)s\",MEDIATOR_PRIVATE_KEY_FILE=\"$sv/mediator-private-key\"#" \
       -e "s#^stdout_logfile=.*#stdout_logfile=$sv/log/node.log#" \
       "$REPO/ops/supervisord/mediator-node.conf"
 } >"$sv/supervisord.conf"
+(umask 077 && "$PYTHON" -c 'import secrets; print(secrets.token_hex(32))' >"$sv/mediator-private-key")
 ctl() { supervisorctl -c "$sv/supervisord.conf" "$@"; }
 state() { ctl status mediator-node 2>/dev/null | awk '{print $2}'; }
 wait_state() {  # $1: wanted state, $2: seconds

@@ -118,8 +118,9 @@ trap cleanup EXIT
 mkdir -p "$work/data" "$work/secrets"
 chown "$NODE_UID:$NODE_UID" "$work/data"
 "$pip_python" -c 'import secrets; print(secrets.token_urlsafe(32))' >"$work/secrets/api_token"
-chown "$NODE_UID:$NODE_UID" "$work/secrets/api_token"
-chmod 400 "$work/secrets/api_token"
+"$pip_python" -c 'import secrets; print(secrets.token_hex(32))' >"$work/secrets/mediator_private_key"
+chown "$NODE_UID:$NODE_UID" "$work/secrets/api_token" "$work/secrets/mediator_private_key"
+chmod 400 "$work/secrets/api_token" "$work/secrets/mediator_private_key"
 free_port() { "$pip_python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 health_port=$(free_port)
 ws_port=$(free_port)
@@ -132,10 +133,8 @@ run_in() {  # the node's run options; the same for the baseline and the node
   buildah run --isolation chroot --network host \
     -v "$work/data:/data" -v "$work/secrets:/run/secrets:ro" \
     --env "HEALTH_PORT=$health_port" --env "WS_PORT=$ws_port" \
-    --env "MEDIATOR_PRIVATE_KEY=$node_key" \
     "$ctr" -- "$@"
 }
-node_key=$("$pip_python" -c 'import secrets; print(secrets.token_hex(32))')
 # Whatever buildah itself creates for a run (mount points) is the baseline.
 run_in /bin/true
 (cd "$upper" && find . -mindepth 1 | sort) >"$work/before"
@@ -145,6 +144,13 @@ for cc in gcc cc g++ c++ clang; do
   if run_in sh -c "command -v $cc" >/dev/null 2>&1; then fail "runtime image has a compiler: $cc"; fi
 done
 run_in python3 -c 'from mediator_actors.embedding.local import default_model_path, sha256_file, PINNED_SHA256; p = default_model_path(); assert p and sha256_file(p) == PINNED_SHA256["model.onnx"]; print("model", p)'
+# Beyond loopback without a token the image refuses to start: exit 2, naming the variable.
+set +e
+run_in env API_TOKEN_FILE=/run/secrets/absent mediator-node start >"$work/refused.log" 2>&1
+rc=$?
+set -e
+[ "$rc" = 2 ] && grep -q 'API_TOKEN_FILE' "$work/refused.log" \
+  || { cat "$work/refused.log"; fail "without its token file the node exited $rc, expected 2"; }
 run_in /bin/true
 (cd "$upper" && find . -mindepth 1 | sort) >"$work/before"
 
