@@ -151,6 +151,7 @@ rc=$?
 set -e
 [ "$rc" = 2 ] && grep -q 'API_TOKEN_FILE' "$work/refused.log" \
   || { cat "$work/refused.log"; fail "without its token file the node exited $rc, expected 2"; }
+say "without its token file the node refuses to start (exit 2)"
 run_in /bin/true
 (cd "$upper" && find . -mindepth 1 | sort) >"$work/before"
 
