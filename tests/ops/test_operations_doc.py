@@ -88,6 +88,7 @@ class DocNode:
             text.replace("127.0.0.1:8081", f"127.0.0.1:{self.health}")
             .replace("127.0.0.1:9000", f"127.0.0.1:{self.ws}")
             .replace("/etc/mediator-node/credentials/api-token", str(self.token_file))
+            .replace("/var/log/mediator-node/app.log", str(self.folder / "app.log"))
         )
 
 
@@ -149,6 +150,7 @@ def doc_node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DocNode]:
         API_TOKEN_FILE=str(token_file),
         WS_AUTHORIZED_KEYS=f"doc={key.public_key().public_bytes_raw().hex()}",
         POLL_INTERVAL_SECONDS="0.5",
+        LOG_FILE=str(folder / "app.log"),
     )
     proc = subprocess.Popen(
         [sys.executable, "-m", "mediator_actors", "start"],
