@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 import requests
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mediator_actors.config import MIN_API_TOKEN_CHARS, load_settings
@@ -156,6 +156,8 @@ def test_a_missing_short_or_malformed_token_file_is_named(
         assert all(content not in p for p in found)
 
 
+# File I/O and a settings load per example: no per-example deadline on a busy machine.
+@settings(max_examples=60, deadline=None)
 @given(token=st.text(min_size=0, max_size=60))
 def test_a_token_file_is_accepted_iff_it_holds_one_printable_word(token: str) -> None:
     import tempfile
