@@ -209,6 +209,20 @@ def test_the_doc_tests_blocks_run_as_written_against_a_loopback_node(doc_node: D
     produced = {p.name for p in doc_node.folder.rglob("*") if p.is_file()}
     assert any(re.fullmatch(r"backup-\d{8}\.db", name) for name in produced)
     assert {"mediator_private_key", "api_token", ".env", "config.yaml"} <= produced
+    # The node's wiring feeds what the alert rules read (ops/prometheus/alerts.yml).
+    metrics = requests.get(
+        f"http://127.0.0.1:{doc_node.health}/metrics",
+        headers={"Authorization": f"Bearer {TOKEN}"},
+        timeout=5,
+    ).text
+    for name in (
+        "mediator_errors_total",
+        "mediator_chain_head_block",
+        "mediator_chain_lag_blocks",
+        "mediator_settlements_total",
+        "mediator_start_time_seconds",
+    ):
+        assert f"\n{name}" in metrics, name
     # Last, the graceful stop: SIGTERM drains and exits 0.
     done = _run(doc_node, stops[0], "stop")
     assert done.returncode == 0, done.stderr
