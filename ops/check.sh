@@ -28,18 +28,28 @@ unit="$work/mediator-node.service"
 # The unit names the installed path; verify the same unit against this checkout's venv.
 sed "s#/opt/mediator-node/bin/mediator-node#$VENV_BIN/mediator-node#" \
   "$REPO/ops/systemd/mediator-node.service" >"$unit"
-verify_unit() { local out; out=$(systemd-analyze verify --man=no "$1" 2>&1) && [ -z "$out" ] || { printf '%s\n' "$out"; return 1; }; }
+verify_unit() { local out; out=$(systemd-analyze verify --man=no "$@" 2>&1) && [ -z "$out" ] || { printf '%s\n' "$out"; return 1; }; }
 verify_unit "$unit" || fail "systemd-analyze verify"
 exposure=$(systemd-analyze security --offline=yes --threshold=20 "$unit" 2>&1 | tail -1) \
   || fail "systemd-analyze security: $exposure"
+# The backup schedule's service and timer (ops/backup), verified together.
+if [ -f "$REPO/ops/backup/mediator-node-backup.timer" ]; then
+  mkdir -p "$work/backup-units"
+  for file in mediator-node-backup.service mediator-node-backup.timer; do
+    sed "s#/opt/mediator-node/bin/mediator-node#$VENV_BIN/mediator-node#g" \
+      "$REPO/ops/backup/$file" >"$work/backup-units/$file"
+  done
+  verify_unit "$work/backup-units/mediator-node-backup.service" "$work/backup-units/mediator-node-backup.timer" \
+    || fail "systemd-analyze verify (backup service and timer)"
+fi
 sed 's/^RestartPreventExitStatus=2$/RestartPreventExitStatus=two/' "$unit" >"$work/broken.service"
 refuses verify_unit "$work/broken.service"
 say "systemd unit verified; ${exposure#→ }"
 
 # --- Kubernetes manifests against the API schemas --------------------------------------
 manifests=()
-for file in "$REPO"/ops/k8s/*.yaml; do
-  [ "$(basename "$file")" = kustomization.yaml ] || manifests+=("$file")
+for file in "$REPO"/ops/k8s/*.yaml "$REPO"/ops/backup/*.yaml; do
+  if [ -f "$file" ] && [ "$(basename "$file")" != kustomization.yaml ]; then manifests+=("$file"); fi
 done
 "$VENV_BIN/kubernetes-validate" --strict --quiet "${manifests[@]}" || fail "kubernetes-validate"
 sed 's/^\(\s*\)replicas: 1$/\1replicas: "one"/' "$REPO/ops/k8s/deployment.yaml" >"$work/deployment.yaml"

@@ -207,7 +207,7 @@ def test_the_doc_tests_blocks_run_as_written_against_a_loopback_node(doc_node: D
         )
     # What they produced: a store backup, the secrets, an init'd folder, the token's metrics.
     produced = {p.name for p in doc_node.folder.rglob("*") if p.is_file()}
-    assert any(re.fullmatch(r"backup-\d{8}\.db", name) for name in produced)
+    assert any(re.fullmatch(r"backup-\d{8}\.tar\.gz", name) for name in produced)
     assert {"mediator_private_key", "api_token", ".env", "config.yaml"} <= produced
     # The node's wiring feeds what the alert rules read (ops/prometheus/alerts.yml).
     metrics = requests.get(
