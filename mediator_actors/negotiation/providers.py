@@ -16,18 +16,18 @@ from __future__ import annotations
 
 import copy
 import json
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
-import anthropic
 import gevent
-import openai
 
 from mediator_actors.config import LLMProvider, Settings
 from mediator_actors.errors import LLMError
 from mediator_actors.model import Intent
+from mediator_actors.negotiation.meaning import PhraseSimilarity, shared_similarity
 from mediator_actors.negotiation.offline import OFFLINE_MODEL_ID, assess
 from mediator_actors.negotiation.validation import ANSWER_SCHEMA
 
@@ -159,6 +159,8 @@ _CONSTRAINT_KEYWORDS = {"minimum", "maximum", "maxLength", "minLength", "maxItem
 def anthropic_schema() -> dict[str, Any]:
     """:data:`ANSWER_SCHEMA` as the SDK's own ``transform_schema`` shapes it for Claude
     (unsupported bounds move into descriptions, strings get ``format: text``)."""
+    import anthropic
+
     return anthropic.transform_schema(copy.deepcopy(ANSWER_SCHEMA))
 
 
@@ -211,10 +213,12 @@ def _retry_after(headers: Any) -> float | None:
 
 
 def _map_error(exc: Exception, name: str) -> ProviderError:
-    """One mapping for both SDKs (they share the same exception shapes)."""
-    timeout_types = (anthropic.APITimeoutError, openai.APITimeoutError)
-    connection_types = (anthropic.APIConnectionError, openai.APIConnectionError)
-    status_types = (anthropic.APIStatusError, openai.APIStatusError)
+    """One mapping for both SDKs (they share the same exception shapes). Only SDKs already
+    imported are consulted: an SDK's exception implies its SDK is loaded."""
+    sdks = [sys.modules[name] for name in ("anthropic", "openai") if name in sys.modules]
+    timeout_types = tuple(sdk.APITimeoutError for sdk in sdks)
+    connection_types = tuple(sdk.APIConnectionError for sdk in sdks)
+    status_types = tuple(sdk.APIStatusError for sdk in sdks)
     cause: BaseException | None = exc
     while cause is not None:
         if isinstance(cause, _DeadlineExceededError):
@@ -248,6 +252,8 @@ class AnthropicProvider:
         timeout: float = 30.0,
         max_retries: int = 0,
     ) -> None:
+        import anthropic  # only once this provider is configured: 1.5 s of imports
+
         self.model_id = model_id
         self._client = anthropic.Anthropic(
             api_key=api_key,
@@ -259,6 +265,8 @@ class AnthropicProvider:
     def complete(
         self, prompt: Prompt, offer: Intent, seek: Intent, *, timeout: float
     ) -> ProviderReply:
+        import anthropic
+
         try:
             with _total_deadline(timeout * TOTAL_DEADLINE_FACTOR):
                 message = self._client.messages.create(
@@ -294,6 +302,8 @@ class OpenAIProvider:
         timeout: float = 30.0,
         max_retries: int = 0,
     ) -> None:
+        import openai  # only once this provider is configured: 0.6 s of imports
+
         self.model_id = model_id
         self._client = openai.OpenAI(
             api_key=api_key,
@@ -305,6 +315,8 @@ class OpenAIProvider:
     def complete(
         self, prompt: Prompt, offer: Intent, seek: Intent, *, timeout: float
     ) -> ProviderReply:
+        import openai
+
         try:
             with _total_deadline(timeout * TOTAL_DEADLINE_FACTOR):
                 completion = self._client.chat.completions.create(
@@ -348,14 +360,56 @@ class OfflineProvider:
 
     metered = False
 
-    def __init__(self, *, model_id: str = OFFLINE_MODEL_ID) -> None:
+    def __init__(
+        self,
+        *,
+        model_id: str = OFFLINE_MODEL_ID,
+        similarity: PhraseSimilarity | Literal["shared"] | None = "shared",
+    ) -> None:
         self.model_id = model_id
+        # Service fit by meaning: the process-wide local model unless a port is given
+        # (None: words only). Loaded on first use, not here.
+        self._similarity = similarity
+
+    def _phrases(self) -> PhraseSimilarity | None:
+        if self._similarity == "shared":
+            self._similarity = shared_similarity()
+        return self._similarity
 
     def complete(
         self, prompt: Prompt, offer: Intent, seek: Intent, *, timeout: float
     ) -> ProviderReply:
-        answer = assess(offer, seek)
+        answer = assess(offer, seek, similarity=self._phrases())
         return ProviderReply(text=json.dumps(answer.to_json()), model_id=self.model_id)
+
+
+def make_provider(
+    kind: LLMProvider,
+    *,
+    api_key: str,
+    model_id: str,
+    base_url: str | None = None,
+    timeout: float = 30.0,
+    max_retries: int = 0,
+) -> AnthropicProvider | OpenAIProvider | OfflineProvider:
+    """A provider of ``kind`` with its own key and model."""
+    if kind is LLMProvider.ANTHROPIC:
+        return AnthropicProvider(
+            api_key=api_key,
+            model_id=model_id,
+            base_url=base_url,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+    if kind is LLMProvider.OPENAI:
+        return OpenAIProvider(
+            api_key=api_key,
+            model_id=model_id,
+            base_url=base_url,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+    return OfflineProvider(model_id=model_id or OFFLINE_MODEL_ID)
 
 
 def build_provider(
@@ -363,20 +417,11 @@ def build_provider(
 ) -> AnthropicProvider | OpenAIProvider | OfflineProvider:
     """The provider ``LLM_PROVIDER``/``LLM_MODEL`` name, with the configured key."""
     key = settings.llm_api_key.reveal() if settings.llm_api_key is not None else ""
-    if settings.llm_provider is LLMProvider.ANTHROPIC:
-        return AnthropicProvider(
-            api_key=key,
-            model_id=settings.llm_model,
-            base_url=base_url,
-            timeout=timeout,
-            max_retries=max_retries,
-        )
-    if settings.llm_provider is LLMProvider.OPENAI:
-        return OpenAIProvider(
-            api_key=key,
-            model_id=settings.llm_model,
-            base_url=base_url,
-            timeout=timeout,
-            max_retries=max_retries,
-        )
-    return OfflineProvider(model_id=settings.llm_model)
+    return make_provider(
+        settings.llm_provider,
+        api_key=key,
+        model_id=settings.llm_model,
+        base_url=base_url,
+        timeout=timeout,
+        max_retries=max_retries,
+    )
