@@ -60,7 +60,7 @@ def growth_label(exponent: float | None) -> str:
         return "linear"
     if exponent <= 1.25:
         return "n log n"
-    if exponent <= 1.6:
+    if exponent <= 1.8:
         return "faster than n log n"
     return "quadratic or worse"
 
