@@ -158,7 +158,7 @@ def _intent_block(label: str, intent: Intent, findings: list[str]) -> str:
     return "\n".join(lines)
 
 
-@functools.lru_cache(maxsize=8192)
+@functools.lru_cache(maxsize=1024)  # blocks are <= ~10 kB (corpus ~0.5 kB): <= ~10 MB
 def _cached_block(label: str, intent: Intent) -> tuple[str, tuple[str, ...]]:
     """An intent's prompt block and injection findings, computed once per intent: the
     key is the whole frozen intent, so changed content is a different key. Normalising
