@@ -22,6 +22,7 @@ from mediator_actors.actors.index_keeper import IndexKeeper
 from mediator_actors.actors.messages import Roles
 from mediator_actors.actors.negotiator_pool import pool_spec
 from mediator_actors.actors.settlement_agent import SettlementAgent
+from mediator_actors.chain import flags as intent_flags
 from mediator_actors.chain import records as chain_records
 from mediator_actors.chain.client import ChainClient
 from mediator_actors.chain.follower import ChainFollower
@@ -243,6 +244,9 @@ def build_children(context: NodeContext) -> list[ChildSpec]:
             offload=run_blocking,
             max_flags=settings.max_intent_flags,
             on_mined_block=book.apply_mined_block,
+            on_declined=lambda conn, intent, now: intent_flags.enqueue_own_flag(
+                conn, key, intent.ref, intent_flags.FlagReason.UNSAFE, now=now
+            ),
         )
         return ChainListener.start(
             link, follower=follower, registry=registry, events=hub, interval=interval
