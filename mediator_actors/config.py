@@ -210,6 +210,8 @@ SPECS: tuple[Spec, ...] = (
          "ws_max_connections", low=1, high=100_000),
     Spec("CHALLENGE_RESOLVERS", _L, None, "ids allowed to resolve challenges, comma separated",
          "challenge_resolvers"),
+    Spec("DISPUTE_AUTHORITIES", _L, None, "escalation authorities for disputes: author ids,"
+         " each optionally id=Name, comma separated", "dispute_authorities"),
     Spec("MAX_INTENT_FLAGS", _I, "5", "distinct mediators' flags that archive an intent",
          "max_intent_flags", low=1, high=1000),
     Spec("POLL_INTERVAL_SECONDS", _F, "2", "how often the chain is polled",
@@ -271,6 +273,7 @@ class Settings:
     ws_auth_timeout_ms: int
     ws_max_connections: int
     challenge_resolvers: tuple[str, ...]
+    dispute_authorities: tuple[str, ...]
     max_intent_flags: int
     poll_interval_seconds: float
     allow_public_bind: bool

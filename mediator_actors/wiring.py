@@ -28,6 +28,7 @@ from mediator_actors.chain.client import ChainClient
 from mediator_actors.chain.follower import ChainFollower
 from mediator_actors.chain.writer import ChainWriter
 from mediator_actors.config import LLMProvider, Settings
+from mediator_actors.disputes import book as dispute_tables
 from mediator_actors.edge.hub import EventHub
 from mediator_actors.edge.servers import build_edge
 from mediator_actors.edge.store_readmodel import StoreReadModel
@@ -66,6 +67,7 @@ ALL_MIGRATIONS: tuple[Migration, ...] = (
     *settlement_tables.MIGRATIONS,
     *reputation_table.MIGRATIONS,
     *agent_tables.MIGRATIONS,
+    *dispute_tables.MIGRATIONS,
 )
 
 DEV_KEY_FILE = ".dev-mediator.key"
