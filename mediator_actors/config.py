@@ -615,6 +615,12 @@ def load_settings(environ: Mapping[str, str] | None = None, *, cwd: Path | None 
     for resolver in values["challenge_resolvers"]:
         if not is_hex_id(resolver):
             r.problems.append(f"CHALLENGE_RESOLVERS entry {resolver!r} is not a lowercase hex id")
+    for authority in values["dispute_authorities"]:
+        ident = authority.partition("=")[0].strip()
+        if not ident or len(ident) > 256 or any(c.isspace() for c in ident):
+            r.problems.append(
+                f"DISPUTE_AUTHORITIES entry {authority!r} needs an author id (id or id=Name)"
+            )
     values.update(
         dev_mode=dev_mode,
         chain_endpoint=chain_endpoint.rstrip("/") if chain_endpoint else None,

@@ -9,14 +9,17 @@ from __future__ import annotations
 import logging
 import os
 import secrets
+import sqlite3
 import time
 from pathlib import Path
+from typing import Any
 
 import pykka
 
 from mediator_actors.actors import settlement_agent as agent_tables
 from mediator_actors.actors.chain_listener import ChainListener
 from mediator_actors.actors.chain_writer import ChainWriterActor
+from mediator_actors.actors.dispute_handler import DisputeHandler
 from mediator_actors.actors.health_reporter import HealthReporter
 from mediator_actors.actors.index_keeper import IndexKeeper
 from mediator_actors.actors.messages import Roles
@@ -29,6 +32,7 @@ from mediator_actors.chain.follower import ChainFollower
 from mediator_actors.chain.writer import ChainWriter
 from mediator_actors.config import LLMProvider, Settings
 from mediator_actors.disputes import book as dispute_tables
+from mediator_actors.disputes.book import DisputeBook, parse_authorities
 from mediator_actors.edge.hub import EventHub
 from mediator_actors.edge.servers import build_edge
 from mediator_actors.edge.store_readmodel import StoreReadModel
@@ -37,6 +41,7 @@ from mediator_actors.health.report import SnapshotBox
 from mediator_actors.health.resources import ResourceSampler
 from mediator_actors.index import vectors as vector_table
 from mediator_actors.index.keeper import IndexCore, make_index_core
+from mediator_actors.model import ChainEntry
 from mediator_actors.negotiation import jobs as negotiation_tables
 from mediator_actors.negotiation.jobs import recent_metered_calls
 from mediator_actors.negotiation.service import build_negotiator
@@ -185,6 +190,15 @@ def build_children(context: NodeContext) -> list[ChildSpec]:
     context.closers.append(("chain poster", poster.close))
     stats.chain_breaker = reader.health_snapshot
     book = SettlementBook.from_settings(settings, key)
+    disputes = DisputeBook(key=key, authorities=parse_authorities(settings.dispute_authorities))
+
+    def on_mined_block(
+        conn: sqlite3.Connection, entries: list[ChainEntry], timestamp: float
+    ) -> list[Any]:
+        # Settlements first: a dispute in the same block sees the settlement it names.
+        decided: list[Any] = book.apply_mined_block(conn, entries, timestamp)
+        return decided + disputes.apply_mined_block(conn, entries, timestamp)
+
     negotiator = build_negotiator(settings)
     if negotiator.budget is not None:
         # The spending cap counts the last day's metered calls from the store: a restart
@@ -239,13 +253,23 @@ def build_children(context: NodeContext) -> list[ChildSpec]:
             interval=interval,
         )
 
+    def start_disputes(link: Link) -> pykka.ActorRef[DisputeHandler]:
+        return DisputeHandler.start(
+            link,
+            store=store,
+            data_dir=settings.data_dir,
+            authorities=disputes.authorities,
+            interval=interval * 10,
+            offload=run_blocking,
+        )
+
     def start_listener(link: Link) -> pykka.ActorRef[ChainListener]:
         follower = ChainFollower(
             store=store,
             client=reader,
             offload=run_blocking,
             max_flags=settings.max_intent_flags,
-            on_mined_block=book.apply_mined_block,
+            on_mined_block=on_mined_block,
             on_declined=lambda conn, intent, now: intent_flags.enqueue_own_flag(
                 conn, key, intent.ref, intent_flags.FlagReason.UNSAFE, now=now
             ),
@@ -279,6 +303,7 @@ def build_children(context: NodeContext) -> list[ChildSpec]:
             interval=interval,
         ),
         ChildSpec(Roles.SETTLEMENT_AGENT, start=start_agent, heartbeat_timeout=120.0),
+        ChildSpec(Roles.DISPUTE_HANDLER, start=start_disputes, heartbeat_timeout=120.0),
         ChildSpec(Roles.CHAIN_LISTENER, start=start_listener, heartbeat_timeout=300.0),
     ]
 

@@ -235,6 +235,7 @@ class DisputeChange:
     parties: tuple[str, str]
     detail: str
     block_index: int
+    intents: tuple[str, ...] = ()
 
 
 def get_dispute(conn: sqlite3.Connection, dispute_id: str) -> DisputeRecord | None:
@@ -531,13 +532,12 @@ class DisputeBook:
             now=now,
             max_attempts=20,
         )
-        return DisputeChange(
+        return self._change(
             DisputeChangeKind.OPENED,
-            record.dispute_id,
-            record.settlement_id,
-            (settlement.offer_party, settlement.seek_party),
+            record,
+            entry,
             f"opened by {clean_text(claimant, 80, single_line=True)}",
-            entry.block_index or 0,
+            conn=conn,
         )
 
     def _party_only(self, entry: ChainEntry, record: DisputeRecord, what: str) -> None:
@@ -564,7 +564,7 @@ class DisputeBook:
             effect=COUNTED,
             content_hash=None if content_hash is None else str(content_hash),
         )
-        return self._change(DisputeChangeKind.EVIDENCE, record, entry, "evidence frozen")
+        return self._change(DisputeChangeKind.EVIDENCE, record, entry, "evidence frozen", conn=conn)
 
     def _on_escalation(
         self, conn: sqlite3.Connection, entry: ChainEntry, record: DisputeRecord, chain_time: float
@@ -594,6 +594,7 @@ class DisputeBook:
             record,
             entry,
             f"escalated to {self.authorities[authority]}",
+            conn=conn,
         )
 
     def _on_resolution(
@@ -617,7 +618,9 @@ class DisputeBook:
         )
         if not self._open_on(conn, record.settlement_id):
             OUTBOX.release(conn, f"payout:{record.settlement_id}", now=now)
-        return self._change(DisputeChangeKind.RESOLVED, record, entry, f"resolved: {outcome}")
+        return self._change(
+            DisputeChangeKind.RESOLVED, record, entry, f"resolved: {outcome}", conn=conn
+        )
 
     # ------------------------------------------------------------ helpers
 
@@ -682,8 +685,15 @@ class DisputeBook:
         return int(cursor.lastrowid or 0)
 
     def _change(
-        self, kind: DisputeChangeKind, record: DisputeRecord, entry: ChainEntry, detail: str
+        self,
+        kind: DisputeChangeKind,
+        record: DisputeRecord,
+        entry: ChainEntry,
+        detail: str,
+        *,
+        conn: sqlite3.Connection,
     ) -> DisputeChange:
+        settlement = get_settlement(conn, record.settlement_id)
         return DisputeChange(
             kind,
             record.dispute_id,
@@ -691,6 +701,7 @@ class DisputeBook:
             (record.claimant, record.respondent),
             detail,
             entry.block_index or 0,
+            intents=() if settlement is None else (settlement.offer_ref, settlement.seek_ref),
         )
 
 

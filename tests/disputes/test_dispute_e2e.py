@@ -10,21 +10,29 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
 
 from mediator_actors.chain.client import ChainClient
 from mediator_actors.chain.devchain import DevChain
 from mediator_actors.chain.follower import ChainFollower
 from mediator_actors.chain.writer import ChainWriter
+from mediator_actors.cli import main as cli_main
 from mediator_actors.config import ConsensusMode
 from mediator_actors.disputes import package
 from mediator_actors.disputes.book import (
     DisputeBook,
+    DisputeChange,
     DisputeState,
     dispute_entries,
     dispute_id_for,
     get_dispute,
 )
-from mediator_actors.model import PROTOCOL, IntentType
+from mediator_actors.edge.health_app import HealthApp
+from mediator_actors.edge.server import EdgeServer
+from mediator_actors.edge.store_readmodel import StoreReadModel
+from mediator_actors.health.report import SnapshotBox
+from mediator_actors.model import PROTOCOL, IntentType, canonical_json
+from mediator_actors.monitoring import dispute_event, encode_event
 from mediator_actors.runtime.resilience import Backoff
 from mediator_actors.settlement.consensus import ConsensusSigner
 from mediator_actors.settlement.entries import build_proposal
@@ -68,6 +76,7 @@ class Node:
 
     def __init__(self, data: Path, client: ChainClient, clock: FakeClock) -> None:
         self.data = data
+        self.changes: list[DisputeChange] = []
         self.store = Store.open(data, migrations=ALL_MIGRATIONS)
         self.settlements = SettlementBook(key=ME, clock=clock)
         self.disputes = DisputeBook(key=ME, authorities=[f"{GUILD}=Guild of Arbiters"], clock=clock)
@@ -84,7 +93,9 @@ class Node:
         )
 
     def poll(self) -> None:
-        assert self.follower.poll_once().error is None
+        result = self.follower.poll_once()
+        assert result.error is None
+        self.changes += [d for d in result.decided if isinstance(d, DisputeChange)]
 
     def packages(self) -> list[str]:
         return package.write_due(self.store, self.data, self.disputes.authorities)
@@ -125,8 +136,47 @@ def job_state(store: Store, key: str) -> JobState | None:
     return None if job is None else job.state
 
 
+def check_api_and_cli(
+    node: Node, dispute_id: str, sid: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """/api/v1/disputes[/<id>] on a real server (port 0), and the CLI verbs against it."""
+    model = StoreReadModel(node.store, mediator_id=ME.mediator_id)
+    server = EdgeServer(HealthApp(SnapshotBox(), read_model=model), "127.0.0.1", 0)
+    server.start()
+    try:
+        host, port = server.address
+        base = f"http://{host}:{port}"
+        listing = requests.get(f"{base}/api/v1/disputes", timeout=5).json()
+        assert [d["dispute_id"] for d in listing["disputes"]] == [dispute_id]
+        assert (
+            requests.get(f"{base}/api/v1/disputes?state=open", timeout=5).json()["disputes"] == []
+        )
+        assert requests.get(f"{base}/api/v1/disputes?state=bogus", timeout=5).status_code == 400
+        one = requests.get(f"{base}/api/v1/disputes/{dispute_id}", timeout=5).json()
+        assert (one["state"], one["settlement_id"], len(one["entries"])) == ("resolved", sid, 9)
+        assert requests.get(f"{base}/api/v1/disputes/not-an-id", timeout=5).status_code == 400
+        assert requests.get(f"{base}/api/v1/disputes/{'e' * 64}", timeout=5).status_code == 404
+        capsys.readouterr()
+        assert cli_main(["disputes", "list", "--url", base]) == 0
+        out = capsys.readouterr().out
+        assert dispute_id in out
+        assert "resolved" in out
+        assert "compromise" in out
+        assert cli_main(["disputes", "show", dispute_id, "--url", base]) == 0
+        out = capsys.readouterr().out
+        assert f"authority: {GUILD}" in out
+        assert "quarantined: description is over" in out
+        assert cli_main(["disputes", "show", "e" * 64, "--url", base]) == 1
+    finally:
+        server.stop(timeout=1)
+
+
 def test_a_dispute_from_claim_to_resolution_with_the_payout_withheld(
-    devchain: DevChain, client: ChainClient, clock: FakeClock, tmp_path: Path
+    devchain: DevChain,
+    client: ChainClient,
+    clock: FakeClock,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     node = Node(tmp_path / "data", client, clock)
     devchain.add_block(
@@ -296,8 +346,6 @@ def test_a_dispute_from_claim_to_resolution_with_the_payout_withheld(
     for e in doc["entries"]:
         mined = e["entry"]
         raw = {k: mined[k] for k in ("author", "content", "intent", "timestamp", "metadata")}
-        from mediator_actors.model import canonical_json
-
         assert e["entry_hash"] == hashlib.sha256(canonical_json(raw)).hexdigest()
     # Still withheld while escalated; others' resolutions do not count.
     devchain.add_block(
@@ -338,6 +386,17 @@ def test_a_dispute_from_claim_to_resolution_with_the_payout_withheld(
         "ignored: only the named authority, or the claimant withdrawing, resolves it",
         "counted",
     ]
+    # The disputes channel carried each step, with both parties for the filters.
+    events = [encode_event(dispute_event(c)) for c in node.changes]
+    assert [e["type"] for e in events] == [
+        "dispute_opened",
+        "dispute_evidenced",
+        "dispute_evidenced",
+        "dispute_escalated",
+        "dispute_resolved",
+    ]
+    assert all(e["parties"] == ["alice", "bob"] and e["dispute_id"] == dispute_id for e in events)
+    check_api_and_cli(node, dispute_id, sid, capsys)
     node.close()
 
     # Disaster recovery: data/ gone; rebuilt from the chain, the same package again.
