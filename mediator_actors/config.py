@@ -210,6 +210,8 @@ SPECS: tuple[Spec, ...] = (
          "ws_max_connections", low=1, high=100_000),
     Spec("CHALLENGE_RESOLVERS", _L, None, "ids allowed to resolve challenges, comma separated",
          "challenge_resolvers"),
+    Spec("ENABLE_CHALLENGES", _B, "true", "challenge other mediators' proposals whose price"
+         " breaks a stated ask or budget", "enable_challenges"),
     Spec("DISPUTE_AUTHORITIES", _L, None, "escalation authorities for disputes: author ids,"
          " each optionally id=Name, comma separated", "dispute_authorities"),
     Spec("MAX_INTENT_FLAGS", _I, "5", "distinct mediators' flags that archive an intent",
@@ -274,6 +276,7 @@ class Settings:
     ws_max_connections: int
     challenge_resolvers: tuple[str, ...]
     dispute_authorities: tuple[str, ...]
+    enable_challenges: bool
     max_intent_flags: int
     poll_interval_seconds: float
     allow_public_bind: bool

@@ -25,7 +25,7 @@ from mediator_actors.actors.chain_writer import ChainWriterActor
 from mediator_actors.actors.dispute_handler import DisputeHandler
 from mediator_actors.actors.health_reporter import HealthReporter
 from mediator_actors.actors.index_keeper import IndexKeeper
-from mediator_actors.actors.messages import Roles
+from mediator_actors.actors.messages import OutboxQueued, Roles
 from mediator_actors.actors.negotiator_pool import pool_spec
 from mediator_actors.actors.settlement_agent import SettlementAgent
 from mediator_actors.chain import flags as intent_flags
@@ -33,6 +33,7 @@ from mediator_actors.chain import records as chain_records
 from mediator_actors.chain.client import ChainClient
 from mediator_actors.chain.follower import ChainFollower
 from mediator_actors.chain.writer import ChainWriter
+from mediator_actors.challenges.writer import ChallengeWriter
 from mediator_actors.config import LLMProvider, Settings
 from mediator_actors.disputes import book as dispute_tables
 from mediator_actors.disputes.book import DisputeBook, parse_authorities
@@ -71,6 +72,9 @@ if TYPE_CHECKING:
     from mediator_actors.chain.devchain import DevChain
 
 logger = logging.getLogger(__name__)
+
+#: In the block hook's decisions: a challenge waits in the outbox (the listener wakes the writer).
+OUTBOX_QUEUED = OutboxQueued()
 
 ALL_MIGRATIONS: tuple[Migration, ...] = (
     *jobs_table.MIGRATIONS,
@@ -275,12 +279,15 @@ def build_children(runtime: Runtime) -> list[ChildSpec]:
     stats.chain_breaker = reader.health_snapshot
     book = SettlementBook.from_settings(settings, key)
     disputes = DisputeBook(key=key, authorities=parse_authorities(settings.dispute_authorities))
+    challenges = ChallengeWriter(key=key) if settings.enable_challenges else None
 
     def on_mined_block(
         conn: sqlite3.Connection, entries: list[ChainEntry], timestamp: float
     ) -> list[Any]:
         # Settlements first: a dispute in the same block sees the settlement it names.
         decided: list[Any] = book.apply_mined_block(conn, entries, timestamp)
+        if challenges is not None and challenges.apply_mined_block(conn, entries, timestamp):
+            decided.append(OUTBOX_QUEUED)
         return decided + disputes.apply_mined_block(conn, entries, timestamp)
 
     negotiator = build_negotiator(settings)

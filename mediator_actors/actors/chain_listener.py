@@ -72,6 +72,8 @@ class ChainListener(PeriodicActor):
             )
         self._announce_settlements(tuple(t for t in result.decided if isinstance(t, Transition)))
         self._announce_disputes(tuple(d for d in result.decided if isinstance(d, DisputeChange)))
+        if any(isinstance(d, OutboxQueued) for d in result.decided):
+            self.registry.tell(Roles.CHAIN_WRITER, OutboxQueued())  # a challenge to post
         if result.reset:
             logger.warning("chain: reset or fork detected under the cursor; re-synced")
         for reason in result.quarantined:

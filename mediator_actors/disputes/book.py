@@ -41,7 +41,7 @@ from mediator_actors.model import PROTOCOL, ChainEntry, canonical_json, is_hex_i
 from mediator_actors.settlement.entries import clean_text
 from mediator_actors.settlement.lifecycle import OUTBOX
 from mediator_actors.settlement.records import SettlementRecord, get_settlement
-from mediator_actors.signing import MediatorKey
+from mediator_actors.signing import MediatorKey, verify_metadata
 from mediator_actors.store.database import Migration
 from mediator_actors.store.jobs import JobState
 
@@ -455,8 +455,12 @@ class DisputeBook:
         if record is None:
             raise _ignored("no open dispute of ours with this dispute_id")
         if kind == "clarification":
-            if entry.author != self.key.mediator_id:
-                raise _ignored("a clarification is written by the settlement's mediator only")
+            # Anyone can write our name as author: only our signature proves it is ours.
+            if entry.author != self.key.mediator_id or not (
+                entry.metadata.get("mediator_id") == self.key.mediator_id
+                and verify_metadata(entry.metadata)
+            ):
+                raise _ignored("a clarification is written and signed by our mediator only")
             self._record(conn, entry, kind, record.dispute_id, chain_time, effect=COUNTED)
             # Ours is on the chain (a rebuild reads it before the writer ran): never again.
             job = OUTBOX.get(conn, f"clarification:{record.dispute_id}")
