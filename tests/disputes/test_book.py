@@ -235,3 +235,30 @@ def test_any_dispute_kind_entry_is_recorded_and_never_raises(
     effect = sim.store.write(apply)
     assert effect is not None
     assert effect == "counted" or effect.startswith(("ignored: ", "quarantined: "))
+
+
+def test_a_crash_inside_the_block_transaction_leaves_no_trace_and_a_replay_no_duplicate(
+    sim: Sim,
+) -> None:
+    """What kill -9 mid-commit leaves (SQLite rolls the transaction back), then a replay."""
+    sid = mined_settlement(sim).settlement_id
+    claim = as_chain_entry(dispute(sid, "alice"), block=9, at=f.NOW + 3600)
+
+    def crash(conn: sqlite3.Connection) -> None:
+        sim.disputes.apply_mined_block(conn, [claim], f.NOW + 3600)
+        raise RuntimeError("killed")
+
+    with pytest.raises(RuntimeError):
+        sim.store.write(crash)
+    dispute_id = dispute_id_for(sid, "alice")
+    assert sim.store.read(lambda c: get_dispute(c, dispute_id)) is None
+    assert sim.store.read(lambda c: OUTBOX.get(c, f"clarification:{dispute_id}")) is None
+    for _ in range(2):  # replayed, and replayed again after a restart
+        sim.store.write(lambda c: sim.disputes.apply_mined_block(c, [claim], f.NOW + 3600))
+    assert sim.effects(dispute_id) == ["counted"]
+    jobs = sim.store.read(
+        lambda c: c.execute(
+            "SELECT COUNT(*) FROM jobs WHERE dedupe_key LIKE 'clarification:%'"
+        ).fetchone()[0]
+    )
+    assert jobs == 1

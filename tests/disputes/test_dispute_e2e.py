@@ -313,6 +313,12 @@ def test_a_dispute_from_claim_to_resolution_with_the_payout_withheld(
     path = tmp_path / "data" / "disputes" / dispute_id / "package.json"
     doc = json.loads(path.read_text())
     assert package.verify_package(doc)
+    # A crash after the commit, before the write, or a damaged file: written again.
+    path.unlink()
+    assert node.packages() == [dispute_id]
+    path.write_text(path.read_text().replace("alice", "alicia"))
+    assert node.packages() == [dispute_id]
+    assert json.loads(path.read_text()) == doc
     assert doc["format"] == package.FORMAT
     assert doc["dispute"]["dispute_id"] == dispute_id
     assert doc["dispute"]["claimant"] == "alice"
