@@ -28,7 +28,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from mediator_actors.model import PROTOCOL, ChainEntry, Intent, is_hex_id
+from mediator_actors.model import PROTOCOL, ChainEntry, Intent, is_did_key, is_digest_id
 from mediator_actors.safety.textsafety import InjectionSign
 from mediator_actors.settlement import reputation
 from mediator_actors.settlement.entries import FlagReason, build_flag
@@ -95,11 +95,11 @@ class FlagSeen:
 
 
 def _valid_intent_ref(value: object) -> bool:
-    return is_hex_id(value)
+    return is_digest_id(value, "ent")
 
 
 def _valid_mediator_id(value: object) -> bool:
-    return is_hex_id(value) and len(str(value)) == 64
+    return is_did_key(value)
 
 
 def _flag_problem(entry: ChainEntry) -> str | None:

@@ -27,7 +27,6 @@ This module owns the ``disputes`` and ``dispute_entries`` tables.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import sqlite3
@@ -37,7 +36,14 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from mediator_actors.model import PROTOCOL, ChainEntry, canonical_json, is_hex_id
+from mediator_actors.model import (
+    PROTOCOL,
+    ChainEntry,
+    canonical_json,
+    digest_id,
+    is_digest_id,
+    joined_digest_id,
+)
 from mediator_actors.settlement.entries import clean_text
 from mediator_actors.settlement.lifecycle import OUTBOX
 from mediator_actors.settlement.records import SettlementRecord, get_settlement
@@ -128,18 +134,16 @@ class DisputeState(StrEnum):
 
 
 def dispute_id_for(settlement_id: str, claimant: str) -> str:
-    """``sha256("dispute/v1" \\x00 settlement_id \\x00 claimant)`` (protocol.md section 7)."""
-    return hashlib.sha256(
-        "\x00".join(("dispute/v1", settlement_id, claimant)).encode("utf-8")
-    ).hexdigest()
+    """``"dsp_" + b32(sha256("dispute/v2" \x00 settlement_id \x00 claimant))`` (section 7)."""
+    return joined_digest_id("dsp", "dispute/v2", settlement_id, claimant)
 
 
-def _valid_id(value: object) -> bool:
-    return is_hex_id(value) and len(str(value)) == 64
+def _valid_id(value: object, tag: str) -> bool:
+    return is_digest_id(value, tag)
 
 
 def _valid_content_hash(value: object) -> bool:
-    return _valid_id(value)
+    return is_digest_id(value, "doc")
 
 
 def parse_authorities(items: Iterable[str]) -> dict[str, str]:
@@ -337,9 +341,9 @@ def _entry_hash(entry: ChainEntry) -> str:
         "metadata": entry.metadata,
     }
     try:
-        return hashlib.sha256(canonical_json(doc)).hexdigest()
+        return digest_id("doc", canonical_json(doc))
     except (TypeError, ValueError):  # pragma: no cover - the codec admits JSON values only
-        return hashlib.sha256(repr(doc).encode("utf-8", "replace")).hexdigest()
+        return digest_id("doc", repr(doc).encode("utf-8", "replace"))
 
 
 class _Skip(Exception):  # noqa: N818 - control flow, never escapes this module
@@ -449,7 +453,7 @@ class DisputeBook:
         if kind == "dispute":
             return self._on_dispute(conn, entry, chain_time)
         dispute_id = metadata.get("dispute_id")
-        if not _valid_id(dispute_id):
+        if not _valid_id(dispute_id, "dsp"):
             raise _quarantined("dispute_id is malformed")
         record = get_dispute(conn, str(dispute_id))
         if record is None:
@@ -484,7 +488,7 @@ class DisputeBook:
             m.get("dispute_id"),
             m.get("claimant"),
         )
-        if not _valid_id(settlement_id) or not _valid_id(dispute_id):
+        if not _valid_id(settlement_id, "stl") or not _valid_id(dispute_id, "dsp"):
             raise _quarantined("settlement_id or dispute_id is malformed")
         if not isinstance(claimant, str) or claimant != entry.author:
             raise _quarantined("claimant must be the entry's author")

@@ -29,12 +29,13 @@ from mediator_actors.health.report import (
     now_millis,
     readiness,
 )
+from mediator_actors.model import is_did_key, is_digest_id
 from mediator_actors.safety.secrets import Secret
 from mediator_actors.settlement.records import SettlementState
 
 log = logging.getLogger("mediator.edge.http")
 
-HEX_ID = re.compile(r"^[0-9a-f]{16,64}$")
+
 CURSOR = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
 _STATES = tuple(state.value for state in SettlementState)
 _DISPUTE_STATES = tuple(state.value for state in DisputeState)
@@ -387,7 +388,7 @@ class HealthApp:
         return _page("settlements", self._model().settlements(state, _limit(q), _cursor(q)))
 
     def settlement(self, q: Mapping[str, str], settlement_id: str) -> Any:
-        if not HEX_ID.fullmatch(settlement_id):
+        if not is_digest_id(settlement_id, "stl"):
             raise ApiError(400, "invalid settlement id")
         found = self._model().settlement(settlement_id)
         if found is None:
@@ -401,7 +402,7 @@ class HealthApp:
         return _page("disputes", self._model().disputes(state, _limit(q), _cursor(q)))
 
     def dispute(self, q: Mapping[str, str], dispute_id: str) -> Any:
-        if not HEX_ID.fullmatch(dispute_id):
+        if not is_digest_id(dispute_id, "dsp"):
             raise ApiError(400, "invalid dispute id")
         found = self._model().dispute(dispute_id)
         if found is None:
@@ -409,7 +410,7 @@ class HealthApp:
         return found
 
     def reputation(self, q: Mapping[str, str], mediator_id: str | None = None) -> Any:
-        if mediator_id is not None and not HEX_ID.fullmatch(mediator_id):
+        if mediator_id is not None and not is_did_key(mediator_id):
             raise ApiError(400, "invalid mediator id")
         found = self._model().reputation(mediator_id)
         if found is None:

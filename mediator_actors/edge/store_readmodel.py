@@ -6,6 +6,7 @@ import json
 import sqlite3
 from typing import Any
 
+from mediator_actors.chain.records import entries_not_taken
 from mediator_actors.disputes.book import (
     DisputeState,
     dispute_entries,
@@ -60,6 +61,7 @@ class StoreReadModel:
                 "negotiations": {k.value: v for k, v in NEGOTIATIONS.counts(conn).items()},
                 "settlements": count_by_state(conn, own=True),
                 "chain_next_block": None if cursor is None else cursor[0],
+                "entries_not_taken": entries_not_taken(conn),
                 "llm_usage": llm_usage(conn),
             }
 

@@ -16,7 +16,7 @@ from mediator_actors.chain import flags
 from mediator_actors.chain.client import ChainClient
 from mediator_actors.chain.devchain import DevChain
 from mediator_actors.chain.follower import MIGRATIONS, ChainFollower
-from mediator_actors.model import ChainEntry, EntryRef, IntentStatus
+from mediator_actors.model import PROTOCOL, ChainEntry, EntryRef, IntentStatus, did_key, digest_id
 from mediator_actors.settlement import reputation
 from mediator_actors.settlement.entries import FlagReason, build_flag
 from mediator_actors.settlement.lifecycle import OUTBOX
@@ -87,16 +87,16 @@ def test_the_forged_flag_attack_leaves_the_intent_open(
     target = f.poll_once().new_intents[0]
     forged = []
     for _ in range(5):
-        mediator = secrets.token_hex(32)
+        mediator = did_key(secrets.token_bytes(32))  # well-formed ids, forged signatures
         forged.append(
             {
                 "author": mediator,
-                "content": f"[UNALIGNABLE] intent {target}: spam ({mediator[:8]})",
+                "content": f"[UNALIGNABLE] intent {target}: spam ({mediator[-8:]})",
                 "intent": "intent_flag",
                 "metadata": {
                     "is_contract": True,
                     "contract_type": "flag",
-                    "protocol": "nlc-mediator/1",
+                    "protocol": PROTOCOL,
                     "intent_ref": target,
                     "reason": "spam",
                     "mediator_id": mediator,
@@ -259,7 +259,9 @@ def test_check_flag_never_raises_and_never_accepts_an_unsigned_flag(
 @given(reason=st.sampled_from(list(FlagReason)), detail=st.text(max_size=200))
 def test_every_flag_this_node_builds_verifies(reason: FlagReason, detail: str) -> None:
     key = MediatorKey.generate()
-    payload = build_flag(intent_ref="ab" * 32, reason=reason, key=key, detail=detail).payload()
+    payload = build_flag(
+        intent_ref=digest_id("ent", b"an intent"), reason=reason, key=key, detail=detail
+    ).payload()
     entry = ChainEntry(
         ref=EntryRef("3" * 64),
         author=payload["author"],

@@ -21,7 +21,7 @@ from mediator_actors.disputes.book import (
     get_dispute,
     parse_authorities,
 )
-from mediator_actors.model import PROTOCOL, ChainEntry
+from mediator_actors.model import PROTOCOL, ChainEntry, joined_digest_id
 from mediator_actors.settlement.consensus import ConsensusSigner
 from mediator_actors.settlement.entries import build_proposal
 from mediator_actors.settlement.lifecycle import OUTBOX, SettlementBook
@@ -105,7 +105,7 @@ def dispute(sid: str, who: str, *, author: str | None = None, **over: Any) -> di
 def test_disputes_that_are_not_ours_or_not_by_a_party_or_late_are_ignored(sim: Sim) -> None:
     ours = mined_settlement(sim)
     sid = ours.settlement_id
-    theirs = "cd" * 32
+    theirs = joined_digest_id("stl", "someone else's settlement")
     sim.mine(
         dispute(theirs, "alice"),
         dispute(sid, "mallory"),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import sqlite3
 from collections.abc import Iterator
@@ -31,7 +30,7 @@ from mediator_actors.edge.health_app import HealthApp
 from mediator_actors.edge.server import EdgeServer
 from mediator_actors.edge.store_readmodel import StoreReadModel
 from mediator_actors.health.report import SnapshotBox
-from mediator_actors.model import PROTOCOL, IntentType, canonical_json
+from mediator_actors.model import PROTOCOL, IntentType, canonical_json, digest_id
 from mediator_actors.monitoring import dispute_event, encode_event
 from mediator_actors.runtime.resilience import Backoff
 from mediator_actors.settlement.consensus import ConsensusSigner
@@ -155,7 +154,12 @@ def check_api_and_cli(
         one = requests.get(f"{base}/api/v1/disputes/{dispute_id}", timeout=5).json()
         assert (one["state"], one["settlement_id"], len(one["entries"])) == ("resolved", sid, 9)
         assert requests.get(f"{base}/api/v1/disputes/not-an-id", timeout=5).status_code == 400
-        assert requests.get(f"{base}/api/v1/disputes/{'e' * 64}", timeout=5).status_code == 404
+        assert (
+            requests.get(
+                f"{base}/api/v1/disputes/{dispute_id_for(sid, 'nobody')}", timeout=5
+            ).status_code
+            == 404
+        )
         capsys.readouterr()
         assert cli_main(["disputes", "list", "--url", base]) == 0
         out = capsys.readouterr().out
@@ -166,7 +170,7 @@ def check_api_and_cli(
         out = capsys.readouterr().out
         assert f"authority: {GUILD}" in out
         assert "quarantined: description is over" in out
-        assert cli_main(["disputes", "show", "e" * 64, "--url", base]) == 1
+        assert cli_main(["disputes", "show", dispute_id_for(sid, "nobody"), "--url", base]) == 1
     finally:
         server.stop(timeout=1)
 
@@ -256,7 +260,7 @@ def test_a_dispute_from_claim_to_resolution_with_the_payout_withheld(
     devchain.mine()
     node.poll()
 
-    doc_hash = hashlib.sha256(DOC.encode()).hexdigest()
+    doc_hash = digest_id("doc", DOC.encode())
     devchain.add_block(
         [
             party_entry(
@@ -352,7 +356,7 @@ def test_a_dispute_from_claim_to_resolution_with_the_payout_withheld(
     for e in doc["entries"]:
         mined = e["entry"]
         raw = {k: mined[k] for k in ("author", "content", "intent", "timestamp", "metadata")}
-        assert e["entry_hash"] == hashlib.sha256(canonical_json(raw)).hexdigest()
+        assert e["entry_hash"] == digest_id("doc", canonical_json(raw))
     # Still withheld while escalated; others' resolutions do not count.
     devchain.add_block(
         [
