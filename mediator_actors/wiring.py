@@ -397,7 +397,10 @@ def build_children(runtime: Runtime) -> list[ChildSpec]:
                 conn, key, intent.ref, intent_flags.FlagReason.UNSAFE, now=now
             ),
             plain_prose=settings.intake_plain_prose,
-            on_reset=book.retire_after_reset,
+            on_reset=lambda conn, reason: [
+                *book.retire_after_reset(conn, reason),
+                *disputes.retire_after_reset(conn, reason),
+            ],
         )
         stats.chain_head = lambda: follower.chain_head
         return ChainListener.start(

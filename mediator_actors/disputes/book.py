@@ -79,7 +79,7 @@ MIGRATIONS = (
                 respondent TEXT NOT NULL,
                 issue TEXT NOT NULL,
                 desired_escalation TEXT,
-                state TEXT NOT NULL CHECK (state IN ('open', 'escalated', 'resolved')),
+                state TEXT NOT NULL CHECK (state IN ('open', 'escalated', 'resolved', 'orphaned')),
                 authority TEXT,
                 scope TEXT,
                 outcome TEXT,
@@ -131,6 +131,7 @@ class DisputeState(StrEnum):
     OPEN = "open"
     ESCALATED = "escalated"
     RESOLVED = "resolved"
+    ORPHANED = "orphaned"  # the chain was reset under it: retired, never reused
 
 
 def dispute_id_for(settlement_id: str, claimant: str) -> str:
@@ -442,6 +443,18 @@ class DisputeBook:
         self._hold_payouts(conn)
         return changes
 
+    def retire_after_reset(self, conn: sqlite3.Connection, reason: str) -> list[DisputeChange]:
+        """The chain was reset (a new genesis): every dispute not yet resolved is retired
+        as ``orphaned`` with the reason (protocol.md lifecycle rule 5), nothing deleted.
+        Queued clarifications are given up with the rest of the outbox by the settlement
+        lifecycle's reset. Call it in the follower's transaction."""
+        conn.execute(
+            "UPDATE disputes SET state = 'orphaned', resolved_by = ?, updated_at = ?"
+            " WHERE state IN ('open', 'escalated')",
+            (f"chain reset: {reason}"[:300], self.clock()),
+        )
+        return []
+
     # ------------------------------------------------------------ handlers
 
     def _apply(
@@ -471,8 +484,8 @@ class DisputeBook:
             if job is not None and job.state is JobState.PENDING:
                 OUTBOX.complete(conn, job.id, now=self.clock(), result={"seen": entry.ref})
             return None
-        if record.state is DisputeState.RESOLVED:
-            raise _ignored("the dispute was already resolved")
+        if record.state in (DisputeState.RESOLVED, DisputeState.ORPHANED):
+            raise _ignored(f"the dispute was already {record.state.value}")
         if kind == "evidence":
             return self._on_evidence(conn, entry, record, chain_time)
         if kind == "escalation":
@@ -636,7 +649,8 @@ class DisputeBook:
         """Hold the payout claim of every settlement with an open dispute (a claim enqueued
         after the dispute opened, by a closure in this block, included)."""
         rows = conn.execute(
-            "SELECT DISTINCT settlement_id FROM disputes WHERE state != 'resolved' LIMIT 1000"
+            "SELECT DISTINCT settlement_id FROM disputes WHERE state IN ('open', 'escalated')"
+            " LIMIT 1000"
         ).fetchall()
         now = self.clock()
         for (settlement_id,) in rows:
@@ -644,7 +658,8 @@ class DisputeBook:
 
     def _open_on(self, conn: sqlite3.Connection, settlement_id: str) -> bool:
         row = conn.execute(
-            "SELECT 1 FROM disputes WHERE settlement_id = ? AND state != 'resolved' LIMIT 1",
+            "SELECT 1 FROM disputes WHERE settlement_id = ? AND state IN ('open', 'escalated')"
+            " LIMIT 1",
             (settlement_id,),
         ).fetchone()
         return row is not None

@@ -23,7 +23,7 @@ def register(subparsers: Any) -> None:
     disputes = subparsers.add_parser("disputes", help="list the node's disputes or show one")
     verbs = disputes.add_subparsers(dest="disputes_verb", metavar="list|show")
     listing = verbs.add_parser("list", help="every dispute: id, state, settlement, claimant")
-    listing.add_argument("--state", choices=("open", "escalated", "resolved"))
+    listing.add_argument("--state", choices=("open", "escalated", "resolved", "orphaned"))
     show = verbs.add_parser("show", help="one dispute with its entries and their effects")
     show.add_argument("dispute_id")
     for p in (listing, show):

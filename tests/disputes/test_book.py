@@ -262,3 +262,28 @@ def test_a_crash_inside_the_block_transaction_leaves_no_trace_and_a_replay_no_du
         ).fetchone()[0]
     )
     assert jobs == 1
+
+
+def test_a_chain_reset_retires_open_disputes_and_later_entries_are_ignored(sim: Sim) -> None:
+    sid = mined_settlement(sim).settlement_id
+    sim.mine(dispute(sid, "alice"), at=f.NOW + 3600)
+    dispute_id = dispute_id_for(sid, "alice")
+    sim.store.write(lambda c: sim.disputes.retire_after_reset(c, "new genesis"))
+    record = sim.store.read(lambda c: get_dispute(c, dispute_id))
+    assert record is not None
+    assert record.state.value == "orphaned"
+    assert record.resolved_by == "chain reset: new genesis"
+    withdrawal = {
+        "author": "alice",
+        "content": f"[DISPUTE RESOLUTION] {dispute_id} withdrawn",
+        "intent": "dispute_resolution",
+        "metadata": {
+            "is_contract": True,
+            "contract_type": "dispute_resolution",
+            "protocol": PROTOCOL,
+            "dispute_id": dispute_id,
+            "outcome": "withdrawn",
+        },
+    }
+    sim.mine(withdrawal, at=f.NOW + 7200)
+    assert sim.effects(dispute_id)[-1] == "ignored: the dispute was already orphaned"
