@@ -10,6 +10,7 @@ import logging
 import os
 import secrets
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pykka
@@ -91,6 +92,7 @@ def prepare(
     *,
     dev_auto_mine: float = DEV_CHAIN_AUTO_MINE,
     simulated_parties: bool = True,
+    dev_clock: Callable[[], float] = time.time,
 ) -> None:
     """Start what the actors need before they start: the dev chain, the key, the edge."""
     settings = context.settings
@@ -101,7 +103,7 @@ def prepare(
 
         state_file = settings.data_dir / "devchain.json"
         fresh = not state_file.exists()
-        chain = DevChain(auto_mine=dev_auto_mine, state_file=state_file)
+        chain = DevChain(auto_mine=dev_auto_mine, state_file=state_file, clock=dev_clock)
         endpoint = chain.start()
         if fresh:
             seed_demo(chain)
@@ -282,14 +284,20 @@ def build_node(
     *,
     dev_auto_mine: float = DEV_CHAIN_AUTO_MINE,
     simulated_parties: bool = True,
+    dev_clock: Callable[[], float] = time.time,
 ) -> Node:
     """The node as ``start`` runs it. In dev mode the embedded dev chain mines every
-    ``dev_auto_mine`` seconds, and simulated parties answer proposals for its demo intents."""
+    ``dev_auto_mine`` seconds, and simulated parties answer proposals for its demo intents.
+    ``dev_clock`` is the dev chain's clock (block and entry times): tests move chain time on
+    instead of waiting for a deadline."""
     return Node(
         settings,
         migrations=ALL_MIGRATIONS,
         build_children=build_children,
         prepare=lambda context: prepare(
-            context, dev_auto_mine=dev_auto_mine, simulated_parties=simulated_parties
+            context,
+            dev_auto_mine=dev_auto_mine,
+            simulated_parties=simulated_parties,
+            dev_clock=dev_clock,
         ),
     )

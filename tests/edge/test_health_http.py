@@ -13,6 +13,7 @@ from mediator_actors.edge.health_app import Metrics, dumps
 from mediator_actors.edge.server import EdgeServer, Limits, escape_for_log
 from mediator_actors.health.report import ActorState, ActorStatus, HealthSnapshot
 from tests.edge import canary, states
+from tests.waiting import wait_until
 
 SID = "0123456789abcdef0123456789abcdef"
 
@@ -275,8 +276,7 @@ def test_connections_over_the_cap_get_an_immediate_503(box):
     server.start()
     held = [socket.create_connection(server.address) for _ in range(3)]
     try:
-        while server.active_connections < 3:
-            gevent.sleep(0.01)
+        wait_until(lambda: server.active_connections >= 3, what="three connections held")
         out = _raw(server, b"GET / HTTP/1.1\r\n\r\n")
         assert out.startswith(b"HTTP/1.1 503")
         assert json.loads(out.split(b"\r\n\r\n", 1)[1]) == {"error": "busy"}
