@@ -9,12 +9,12 @@ from typing import Any
 import pykka
 
 from mediator_actors.actors.messages import (
-    EventSink,
     NegotiationsQueued,
     NegotiationSucceeded,
     Roles,
 )
 from mediator_actors.actors.periodic import PeriodicActor
+from mediator_actors.monitoring import EventSink, NegotiationAligned, NegotiationFailed
 from mediator_actors.negotiation.jobs import claim_negotiations, run_negotiation_jobs
 from mediator_actors.negotiation.service import Negotiator
 from mediator_actors.store import JobQueue, Store
@@ -75,16 +75,21 @@ class NegotiatorWorker(PeriodicActor):
             if result is None:
                 continue  # it will be retried; nothing was decided
             low, high = sorted((item.offer.ref, item.seek.ref))
+            pair = f"{low}:{high}"
+            intents = (item.offer.ref, item.seek.ref)
+            parties = (item.offer.author, item.seek.author)
             self.events.publish(
-                "negotiations",
-                {
-                    "type": "negotiation_succeeded" if result.success else "negotiation_failed",
-                    "pair": f"{low}:{high}",
-                    "intents": [item.offer.ref, item.seek.ref],
-                    "parties": [item.offer.author, item.seek.author],
-                    "confidence": result.confidence,
-                    "reason": result.failure_reason,
-                },
+                NegotiationAligned(
+                    pair=pair, intents=intents, parties=parties, confidence=result.confidence
+                )
+                if result.success
+                else NegotiationFailed(
+                    pair=pair,
+                    intents=intents,
+                    parties=parties,
+                    confidence=result.confidence,
+                    reason=result.failure_reason,
+                )
             )
             if result.success:
                 self.registry.tell(Roles.SETTLEMENT_AGENT, NegotiationSucceeded(f"{low}:{high}"))

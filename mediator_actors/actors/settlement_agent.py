@@ -15,13 +15,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from mediator_actors.actors.messages import (
-    EventSink,
     NegotiationSucceeded,
     OutboxQueued,
     Roles,
 )
 from mediator_actors.actors.periodic import PeriodicActor
 from mediator_actors.model import EntryRef, NegotiationResult, Terms
+from mediator_actors.monitoring import EventSink, SettlementProposed
 from mediator_actors.settlement.lifecycle import SettlementBook
 from mediator_actors.settlement.proposals import ProposalPolicy, propose
 from mediator_actors.store import Migration, Store
@@ -52,6 +52,9 @@ class Decided:
     settlement_id: str | None
     skipped: str | None
     content: str | None
+    #: (offer, seek) refs and their authors when a proposal was recorded, else empty.
+    intents: tuple[str, ...] = ()
+    parties: tuple[str, ...] = ()
 
 
 def _result_from_row(row: sqlite3.Row) -> NegotiationResult:
@@ -108,12 +111,15 @@ def decide_pending_proposals(
             "INSERT OR IGNORE INTO proposal_decisions VALUES (?, ?, ?, ?)",
             (row["pair_key"], settlement_id, outcome.skipped, now),
         )
+        draft = outcome.draft
         decided.append(
             Decided(
                 row["pair_key"],
                 settlement_id,
                 outcome.skipped,
-                None if outcome.draft is None else outcome.draft.entry.content,
+                None if draft is None else draft.entry.content,
+                () if draft is None else (draft.offer_ref, draft.seek_ref),
+                () if draft is None else (draft.offer_party, draft.seek_party),
             )
         )
     return decided
@@ -174,14 +180,13 @@ class SettlementAgent(PeriodicActor):
                 continue
             logger.info("settlement: proposed %s", item.settlement_id)
             self.events.publish(
-                "settlements",
-                {
-                    "type": "settlement_proposed",
-                    "settlement_id": item.settlement_id,
-                    "pair": item.pair_key,
-                    "intents": item.pair_key.split(":"),
-                    "content": item.content,
-                },
+                SettlementProposed(
+                    settlement_id=item.settlement_id,
+                    intents=item.intents,
+                    parties=item.parties,
+                    pair=item.pair_key,
+                    content=item.content,
+                )
             )
         if proposed:
             self.registry.tell(Roles.CHAIN_WRITER, OutboxQueued())
