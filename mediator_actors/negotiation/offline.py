@@ -302,6 +302,10 @@ def assess(offer: Intent, seek: Intent, *, today: dt.date | None = None) -> Answ
                 return _refuse(
                     f"conditions clash: the {who} states '{a.value}', the {other} '{b.value}'", 90
                 )
+        # One party stating both ("remote only ... on-site only") cannot be met either.
+        for stated, who in ((o, "offer"), (s, "seek")):
+            if a in stated.hard and b in stated.hard:
+                return _refuse(f"the {who} states both '{a.value}' and '{b.value}'", 90)
     price = _price(o, s)
     if isinstance(price, str):
         return _refuse(price, 90)
