@@ -28,7 +28,7 @@ import yaml
 from mediator_actors.endpoints import is_loopback_host, literal_ip, url_problem
 from mediator_actors.envfile import parse_env
 from mediator_actors.errors import ConfigError
-from mediator_actors.model import is_hex_id
+from mediator_actors.model import is_did_key
 from mediator_actors.safety.secrets import Secret
 
 _PUBLIC_KEY = re.compile(r"^[0-9a-f]{64}$")
@@ -155,6 +155,14 @@ SPECS: tuple[Spec, ...] = (
          "the OpenAI SDK's own name: LLM_API_KEY with LLM_PROVIDER=openai, and the embedder's "
          "key with EMBEDDING_PROVIDER=openai"),
     Spec("LLM_MODEL", _T, None, "model id; defaults per provider", "llm_model"),
+    Spec("LLM_FALLBACK_PROVIDER", _C, None,
+         "anthropic | openai | offline: used while the primary's breaker is open or its key is "
+         "refused (default: none)",
+         "llm_fallback_provider", choices=_enum(LLMProvider)),
+    Spec("LLM_FALLBACK_API_KEY", _S, None, "API key for LLM_FALLBACK_PROVIDER",
+         "llm_fallback_api_key"),
+    Spec("LLM_FALLBACK_MODEL", _T, None, "the fallback's model id; defaults per provider",
+         "llm_fallback_model"),
     Spec("MEDIATOR_PRIVATE_KEY", _S, None,
          "Ed25519 private key (64 hex chars) that signs entries", "mediator_private_key"),
     Spec("FACILITATION_FEE_PERCENT", _F, "0.01",
@@ -214,11 +222,17 @@ SPECS: tuple[Spec, ...] = (
          "max_intent_flags", low=1, high=1000),
     Spec("POLL_INTERVAL_SECONDS", _F, "2", "how often the chain is polled",
          "poll_interval_seconds", low=0.05, high=3600),
+    Spec("INTAKE_PLAIN_PROSE", _B, "false",
+         "true reads entries without intent metadata as offers or seeks when the prose "
+         "clearly is one", "intake_plain_prose"),
     Spec("DEV_MODE", _B, None,
          "true allows development-only settings; default: true iff no CHAIN_ENDPOINT",
          "dev_mode"),
     Spec("ALLOW_PUBLIC_BIND", _B, "false",
          "true lets HEALTH_HOST/WS_HOST bind non-loopback addresses", "allow_public_bind"),
+    Spec("API_TOKEN", _S, None,
+         "bearer token /metrics and /api/v1/* require (give it as API_TOKEN_FILE); needed "
+         "when HEALTH_HOST is not loopback (the probes stay open)", "api_token"),
     Spec("ENV_FILE", _T, ".env", "the .env file to read"),
 )  # fmt: skip
 
@@ -274,6 +288,12 @@ class Settings:
     max_intent_flags: int
     poll_interval_seconds: float
     allow_public_bind: bool
+    #: Bearer token for /metrics and /api/v1/* (API_TOKEN_FILE); required beyond loopback.
+    api_token: Secret | None
+    llm_fallback_provider: LLMProvider | None = None
+    llm_fallback_api_key: Secret | None = None
+    llm_fallback_model: str | None = None
+    intake_plain_prose: bool = False
     consensus: Consensus = dataclass_field(default_factory=Consensus)
     #: What start should warn about (likely misspellings, risky choices outside dev mode).
     warnings: tuple[str, ...] = ()
@@ -283,9 +303,11 @@ class Settings:
         values = [
             self.chain_api_key,
             self.llm_api_key,
+            self.llm_fallback_api_key,
             self.mediator_private_key,
             self.embedding_api_key,
             self.consensus.poa_authority_key,
+            self.api_token,
         ]
         return [s.reveal() for s in values if s is not None and s.reveal()]
 
@@ -446,9 +468,11 @@ def _read_consensus(path: Path, problems: list[str]) -> Consensus:
         amounts[key] = float(value)
     authorities = document.get("authoritySet", []) or []
     if not isinstance(authorities, list) or not all(
-        isinstance(a, str) and _PUBLIC_KEY.match(a) for a in authorities
+        isinstance(a, str) and (_PUBLIC_KEY.match(a) or is_did_key(a)) for a in authorities
     ):
-        problems.append(f"CONFIG_FILE {path}: authoritySet must be a list of 64-hex public keys")
+        problems.append(
+            f"CONFIG_FILE {path}: authoritySet must be a list of did:keys or 64-hex public keys"
+        )
         authorities = []
     stake_reference = document.get("stakeReference")
     if stake_reference is not None and not isinstance(stake_reference, str):
@@ -544,6 +568,30 @@ def _check_binds(values: Mapping[str, Any], problems: list[str]) -> None:
             )
 
 
+#: Shortest bearer token accepted: 128 bits of base64url or hex is at least this long.
+MIN_API_TOKEN_CHARS = 22
+
+
+def _check_api_token(values: Mapping[str, Any], problems: list[str]) -> None:
+    """A token is one printable word of at least MIN_API_TOKEN_CHARS; beyond loopback the
+    health server needs one, so /metrics and /api/v1/* are never open to the network."""
+    token: Secret | None = values["api_token"]
+    if token is not None:
+        text = token.reveal()
+        if len(text) < MIN_API_TOKEN_CHARS or any(c.isspace() or not c.isprintable() for c in text):
+            problems.append(
+                f"API_TOKEN must be one token of at least {MIN_API_TOKEN_CHARS} printable "
+                "characters without spaces (e.g. `openssl rand -hex 32` into API_TOKEN_FILE)"
+            )
+        return
+    host = values["health_host"]
+    if (literal_ip(host) is not None or host == "localhost") and not is_loopback_host(host):
+        problems.append(
+            f"HEALTH_HOST={host} is not loopback: set API_TOKEN_FILE to a file holding a bearer "
+            "token, so /metrics and /api/v1/* are not open to the network"
+        )
+
+
 def _check_secrets(
     r: _Reader, dev_mode: bool, private_key: Secret | None, from_env_file: Mapping[str, str]
 ) -> list[str]:
@@ -598,6 +646,9 @@ def load_settings(environ: Mapping[str, str] | None = None, *, cwd: Path | None 
     if not chain_id:
         r.problems.append("CHAIN_ID is required outside dev mode; set it to the chain's identifier")
     provider, llm_key, embedding_key = _llm(r)
+    fallback = values["llm_fallback_provider"]
+    if fallback not in (None, LLMProvider.OFFLINE) and values["llm_fallback_api_key"] is None:
+        r.problems.append(f"LLM_FALLBACK_PROVIDER={fallback.value} needs LLM_FALLBACK_API_KEY")
     warnings = _check_secrets(r, dev_mode, values["mediator_private_key"], from_file)
     if values["log_level"] == "DEBUG" and not dev_mode:
         warnings.append(
@@ -610,8 +661,8 @@ def load_settings(environ: Mapping[str, str] | None = None, *, cwd: Path | None 
     data_dir = (cwd / values["data_dir"]).resolve()
     config_file = (cwd / values["config_file"]).resolve()
     for resolver in values["challenge_resolvers"]:
-        if not is_hex_id(resolver):
-            r.problems.append(f"CHALLENGE_RESOLVERS entry {resolver!r} is not a lowercase hex id")
+        if not is_did_key(resolver):
+            r.problems.append(f"CHALLENGE_RESOLVERS entry {resolver!r} is not an Ed25519 did:key")
     values.update(
         dev_mode=dev_mode,
         chain_endpoint=chain_endpoint.rstrip("/") if chain_endpoint else None,
@@ -620,6 +671,11 @@ def load_settings(environ: Mapping[str, str] | None = None, *, cwd: Path | None 
         llm_api_key=llm_key,
         embedding_api_key=embedding_key,
         llm_model=values["llm_model"] or DEFAULT_MODELS[provider],
+        llm_fallback_model=(
+            values["llm_fallback_model"] or DEFAULT_MODELS[values["llm_fallback_provider"]]
+            if values["llm_fallback_provider"] is not None
+            else None
+        ),
         data_dir=data_dir,
         vector_db_path=(
             (cwd / values["vector_db_path"]).resolve()
@@ -631,6 +687,7 @@ def load_settings(environ: Mapping[str, str] | None = None, *, cwd: Path | None 
         ws_authorized_keys=_parse_keys(values["ws_authorized_keys"], r.problems),
     )
     _check_binds(values, r.problems)
+    _check_api_token(values, r.problems)
     consensus = _read_consensus(config_file, r.problems)
     if r.problems:
         raise ConfigError(list(dict.fromkeys(r.problems)))  # a value read twice, told once

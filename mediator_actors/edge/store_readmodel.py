@@ -6,6 +6,7 @@ import json
 import sqlite3
 from typing import Any
 
+from mediator_actors.chain.records import entries_not_taken
 from mediator_actors.edge.readmodel import ApiPage
 from mediator_actors.negotiation.providers import Usage, cost_usd
 from mediator_actors.settlement import reputation as reputation_table
@@ -54,6 +55,7 @@ class StoreReadModel:
                 "negotiations": {k.value: v for k, v in NEGOTIATIONS.counts(conn).items()},
                 "settlements": count_by_state(conn, own=True),
                 "chain_next_block": None if cursor is None else cursor[0],
+                "entries_not_taken": entries_not_taken(conn),
                 "llm_usage": llm_usage(conn),
             }
 
@@ -89,7 +91,7 @@ class StoreReadModel:
     def candidates(self, limit: int, cursor: str | None) -> ApiPage:
         def read(conn: sqlite3.Connection) -> ApiPage:
             rows = conn.execute(
-                "SELECT id, payload, state, priority, attempts, last_error FROM jobs"
+                "SELECT id, payload, state, priority, attempts, last_error, result FROM jobs"
                 " WHERE kind = ? AND id > ? ORDER BY id LIMIT ?",
                 (NEGOTIATIONS.kind, _rowid_cursor(cursor), limit),
             ).fetchall()
@@ -105,6 +107,8 @@ class StoreReadModel:
                         "negotiation": r["state"],
                         "attempts": r["attempts"],
                         "last_error": r["last_error"],
+                        # The decision and, for a declined pair, its reason and confidence.
+                        "outcome": json.loads(r["result"]) if r["result"] else None,
                     }
                 )
             more = len(rows) == limit
