@@ -172,6 +172,7 @@ def prepare(
     *,
     dev_auto_mine: float = DEV_CHAIN_AUTO_MINE,
     simulated_parties: bool = True,
+    dev_clock: Callable[[], float] = time.time,
     dev_secret_scan: ScanMode = ScanMode.REDACT,
 ) -> Runtime:
     """Start what the actors need before they start, in order: the dev chain (dev mode),
@@ -198,7 +199,10 @@ def prepare(
             seed_demo(DevChain(state_file=staging))
             os.replace(staging, state_file)
         dev_chain = DevChain(
-            auto_mine=dev_auto_mine, state_file=state_file, secret_scan=dev_secret_scan
+            auto_mine=dev_auto_mine,
+            state_file=state_file,
+            secret_scan=dev_secret_scan,
+            clock=dev_clock,
         )
         endpoint = dev_chain.start()
         base.closers.add("dev chain", dev_chain.stop)
@@ -449,10 +453,13 @@ def build_node(
     *,
     dev_auto_mine: float = DEV_CHAIN_AUTO_MINE,
     simulated_parties: bool = True,
+    dev_clock: Callable[[], float] = time.time,
     dev_secret_scan: ScanMode = ScanMode.REDACT,
 ) -> Node[Runtime]:
     """The node as ``start`` runs it. In dev mode the embedded dev chain mines every
-    ``dev_auto_mine`` seconds, and simulated parties answer proposals for its demo intents."""
+    ``dev_auto_mine`` seconds, and simulated parties answer proposals for its demo intents.
+    ``dev_clock`` is the dev chain's clock (block and entry times): tests move chain time on
+    instead of waiting for a deadline."""
     return Node(
         settings,
         migrations=ALL_MIGRATIONS,
@@ -460,6 +467,7 @@ def build_node(
             base,
             dev_auto_mine=dev_auto_mine,
             simulated_parties=simulated_parties,
+            dev_clock=dev_clock,
             dev_secret_scan=dev_secret_scan,
         ),
         build_children=build_children,
