@@ -10,28 +10,34 @@ import errno
 import logging
 import os
 import secrets
+import sqlite3
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pykka
 
 from mediator_actors.actors import settlement_agent as agent_tables
 from mediator_actors.actors.chain_listener import ChainListener
 from mediator_actors.actors.chain_writer import ChainWriterActor
+from mediator_actors.actors.dispute_handler import DisputeHandler
 from mediator_actors.actors.health_reporter import HealthReporter
 from mediator_actors.actors.index_keeper import IndexKeeper
-from mediator_actors.actors.messages import Roles
+from mediator_actors.actors.messages import OutboxQueued, Roles
 from mediator_actors.actors.negotiator_pool import pool_spec
 from mediator_actors.actors.settlement_agent import SettlementAgent
+from mediator_actors.chain import flags as intent_flags
 from mediator_actors.chain import records as chain_records
 from mediator_actors.chain.client import ChainClient, RequestPacer
 from mediator_actors.chain.follower import ChainFollower
 from mediator_actors.chain.scanner import ScanMode
 from mediator_actors.chain.writer import ChainWriter
+from mediator_actors.challenges.writer import ChallengeWriter
 from mediator_actors.config import LLMProvider, Settings
+from mediator_actors.disputes import book as dispute_tables
+from mediator_actors.disputes.book import DisputeBook, parse_authorities
 from mediator_actors.edge.hub import EventHub
 from mediator_actors.edge.opsmetrics import ErrorCounter, node_metrics
 from mediator_actors.edge.server import EdgeServer
@@ -44,6 +50,7 @@ from mediator_actors.health.report import SnapshotBox
 from mediator_actors.health.resources import ResourceSampler
 from mediator_actors.index import vectors as vector_table
 from mediator_actors.index.keeper import IndexCore, make_index_core
+from mediator_actors.model import ChainEntry
 from mediator_actors.negotiation import jobs as negotiation_tables
 from mediator_actors.negotiation.jobs import recent_metered_calls
 from mediator_actors.negotiation.service import build_negotiator
@@ -68,6 +75,9 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
+#: In the block hook's decisions: a challenge waits in the outbox (the listener wakes the writer).
+OUTBOX_QUEUED = OutboxQueued()
+
 ALL_MIGRATIONS: tuple[Migration, ...] = (
     *jobs_table.MIGRATIONS,
     *intents_table.MIGRATIONS,
@@ -77,6 +87,7 @@ ALL_MIGRATIONS: tuple[Migration, ...] = (
     *settlement_tables.MIGRATIONS,
     *reputation_table.MIGRATIONS,
     *agent_tables.MIGRATIONS,
+    *dispute_tables.MIGRATIONS,
 )
 
 DEV_KEY_FILE = ".dev-mediator.key"
@@ -161,6 +172,7 @@ def prepare(
     *,
     dev_auto_mine: float = DEV_CHAIN_AUTO_MINE,
     simulated_parties: bool = True,
+    dev_clock: Callable[[], float] = time.time,
     dev_secret_scan: ScanMode = ScanMode.REDACT,
 ) -> Runtime:
     """Start what the actors need before they start, in order: the dev chain (dev mode),
@@ -187,7 +199,10 @@ def prepare(
             seed_demo(DevChain(state_file=staging))
             os.replace(staging, state_file)
         dev_chain = DevChain(
-            auto_mine=dev_auto_mine, state_file=state_file, secret_scan=dev_secret_scan
+            auto_mine=dev_auto_mine,
+            state_file=state_file,
+            secret_scan=dev_secret_scan,
+            clock=dev_clock,
         )
         endpoint = dev_chain.start()
         base.closers.add("dev chain", dev_chain.stop)
@@ -295,6 +310,18 @@ def build_children(runtime: Runtime) -> list[ChildSpec]:
     stats.chain_breaker = reader.health_snapshot
     stats.chain_auth_problem = lambda: reader.auth_problem() or poster.auth_problem()
     book = SettlementBook.from_settings(settings, key)
+    disputes = DisputeBook(key=key, authorities=parse_authorities(settings.dispute_authorities))
+    challenges = ChallengeWriter(key=key) if settings.enable_challenges else None
+
+    def on_mined_block(
+        conn: sqlite3.Connection, entries: list[ChainEntry], timestamp: float
+    ) -> list[Any]:
+        # Settlements first: a dispute in the same block sees the settlement it names.
+        decided: list[Any] = book.apply_mined_block(conn, entries, timestamp)
+        if challenges is not None and challenges.apply_mined_block(conn, entries, timestamp):
+            decided.append(OUTBOX_QUEUED)
+        return decided + disputes.apply_mined_block(conn, entries, timestamp)
+
     negotiator = build_negotiator(settings)
     if negotiator.budget is not None:
         # The spending cap counts the last day's metered calls from the store: a restart
@@ -353,15 +380,31 @@ def build_children(runtime: Runtime) -> list[ChildSpec]:
             interval=interval,
         )
 
+    def start_disputes(link: Link) -> pykka.ActorRef[DisputeHandler]:
+        return DisputeHandler.start(
+            link,
+            store=store,
+            data_dir=settings.data_dir,
+            authorities=disputes.authorities,
+            interval=interval * 10,
+            offload=run_blocking,
+        )
+
     def start_listener(link: Link) -> pykka.ActorRef[ChainListener]:
         follower = ChainFollower(
             store=store,
             client=reader,
             offload=run_blocking,
             max_flags=settings.max_intent_flags,
-            on_mined_block=book.apply_mined_block,
+            on_mined_block=on_mined_block,
+            on_declined=lambda conn, intent, now: intent_flags.enqueue_own_flag(
+                conn, key, intent.ref, intent_flags.FlagReason.UNSAFE, now=now
+            ),
             plain_prose=settings.intake_plain_prose,
-            on_reset=book.retire_after_reset,
+            on_reset=lambda conn, reason: [
+                *book.retire_after_reset(conn, reason),
+                *disputes.retire_after_reset(conn, reason),
+            ],
         )
         stats.chain_head = lambda: follower.chain_head
         return ChainListener.start(
@@ -400,6 +443,7 @@ def build_children(runtime: Runtime) -> list[ChildSpec]:
             paused=draining,
         ),
         ChildSpec(Roles.SETTLEMENT_AGENT, start=start_agent, heartbeat_timeout=120.0),
+        ChildSpec(Roles.DISPUTE_HANDLER, start=start_disputes, heartbeat_timeout=120.0),
         ChildSpec(Roles.CHAIN_LISTENER, start=start_listener, heartbeat_timeout=300.0),
     ]
 
@@ -409,10 +453,13 @@ def build_node(
     *,
     dev_auto_mine: float = DEV_CHAIN_AUTO_MINE,
     simulated_parties: bool = True,
+    dev_clock: Callable[[], float] = time.time,
     dev_secret_scan: ScanMode = ScanMode.REDACT,
 ) -> Node[Runtime]:
     """The node as ``start`` runs it. In dev mode the embedded dev chain mines every
-    ``dev_auto_mine`` seconds, and simulated parties answer proposals for its demo intents."""
+    ``dev_auto_mine`` seconds, and simulated parties answer proposals for its demo intents.
+    ``dev_clock`` is the dev chain's clock (block and entry times): tests move chain time on
+    instead of waiting for a deadline."""
     return Node(
         settings,
         migrations=ALL_MIGRATIONS,
@@ -420,6 +467,7 @@ def build_node(
             base,
             dev_auto_mine=dev_auto_mine,
             simulated_parties=simulated_parties,
+            dev_clock=dev_clock,
             dev_secret_scan=dev_secret_scan,
         ),
         build_children=build_children,

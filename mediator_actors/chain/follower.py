@@ -32,14 +32,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from mediator_actors.chain import codec
+from mediator_actors.chain import codec, flags
 from mediator_actors.chain.client import AUTH_PROBLEM, ChainAuthError, ChainBusyError
 from mediator_actors.chain.records import (
     MIGRATIONS,
     ChainReader,
     IntakeLimit,
     PollResult,
-    count_flags,
     intent_from_json,
     intent_to_json,
     prepare_entries,
@@ -59,7 +58,7 @@ from mediator_actors.safety.textsafety import escape_for_log
 from mediator_actors.store import Store
 from mediator_actors.store.intents import archive_open_intents, save_intent, set_intent_status
 
-__all__ = ["MIGRATIONS", "ChainFollower", "ChainReader", "IntakeLimit", "PollResult", "count_flags"]
+__all__ = ["MIGRATIONS", "ChainFollower", "ChainReader", "IntakeLimit", "PollResult"]
 
 logger = logging.getLogger(__name__)
 
@@ -69,6 +68,9 @@ POOL_REFRESH = 30.0
 #: Called inside the transaction that advances the cursor, once per mined block in chain
 #: order, with the block's entries and its chain timestamp; returns what it decided.
 MinedBlockHook = Callable[[sqlite3.Connection, list[ChainEntry], float], list[Any]]
+#: Called inside the transaction that first stores an intent this node declines (reason
+#: ``unsafe``), so the node's own flag on it commits with it.
+DeclinedHook = Callable[[sqlite3.Connection, Intent, float], object]
 #: Called inside the transaction that moves the cursor back after a chain reset (a new
 #: genesis), with the reason; retires what the lost chain carried, returns what it decided.
 ResetHook = Callable[[sqlite3.Connection, str], list[Any]]
@@ -131,6 +133,7 @@ class ChainFollower:
         backoff: Backoff | None = None,
         read_pending: bool = True,
         on_mined_block: MinedBlockHook | None = None,
+        on_declined: DeclinedHook | None = None,
         plain_prose: bool = False,
         on_reset: ResetHook | None = None,
     ) -> None:
@@ -148,6 +151,7 @@ class ChainFollower:
         self._backoff = backoff or Backoff(minimum=1.0, maximum=60.0)
         self._read_pending = read_pending
         self._on_mined_block = on_mined_block
+        self._on_declined = on_declined
         self._failures = 0
         #: The latest block index the chain reported (for the chain lag metric).
         self.chain_head: int | None = None
@@ -457,6 +461,8 @@ class ChainFollower:
         out: _Changes,
         now: float,
     ) -> None:
+        if kind is EntryKind.FLAG and not self._apply_flag(conn, entry, out=out, now=now):
+            return
         cursor = conn.execute(
             "INSERT OR IGNORE INTO chain_events (ref, kind, author, block_index, raw, first_seen_at,"
             " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -476,15 +482,38 @@ class ChainFollower:
             )
         if mined:
             out.mined_events.setdefault(kind, []).append(entry.ref)
-        target = entry.metadata.get("intent_ref")
+
+    def _apply_flag(
+        self, conn: sqlite3.Connection, entry: ChainEntry, *, out: _Changes, now: float
+    ) -> bool:
+        """Verify a flag and count it; False (quarantined with the reason) when forged."""
+        flag = flags.check_flag(entry)
+        if isinstance(flag, str):
+            key = f"flag:{entry.ref}"
+            if record_quarantine(
+                conn,
+                key=key,
+                ref=entry.ref,
+                block_index=entry.block_index,
+                reason=flag,
+                detail="an unverifiable flag never counts toward MAX_INTENT_FLAGS",
+                preview=entry.content[:200],
+                now=now,
+                final=True,
+            ):
+                out.quarantined.append(key)
+            logger.info("chain: flag %s quarantined: %s", entry.ref, flag)
+            return False
         if (
-            kind is EntryKind.FLAG
-            and entry.block_index is not None
-            and isinstance(target, str)
-            and count_flags(conn, target) >= self._max_flags
-            and set_intent_status(conn, target, IntentStatus.ARCHIVED, reason="flagged", now=now)
+            flags.record_flag(conn, flag, now=now)
+            and flags.counted_flags(conn, flag.intent_ref, stop_at=self._max_flags)
+            >= self._max_flags
+            and set_intent_status(
+                conn, flag.intent_ref, IntentStatus.ARCHIVED, reason="flagged", now=now
+            )
         ):
-            out.archived.append(EntryRef(target))
+            out.archived.append(EntryRef(flag.intent_ref))
+        return True
 
     def _apply_intent(
         self,
@@ -529,6 +558,8 @@ class ChainFollower:
                 conn, intent.ref, IntentStatus.ARCHIVED, reason=reason, now=now
             ):
                 out.archived.append(intent.ref)
+                if reason == flags.FlagReason.UNSAFE and self._on_declined is not None:
+                    self._on_declined(conn, intent, now)
 
     # --- intake budget --------------------------------------------------------------
 
@@ -572,11 +603,15 @@ class ChainFollower:
                     local.new_intent_authors[intent.ref] = intent.author
                     if intent.block_index is not None:
                         local.mined_intents.append(intent.ref)
-                    reason = codec.unalignable_reason(intent, 0, self._max_flags)
+                    reason = codec.unalignable_reason(intent, 0, self._max_flags) or (
+                        flags.decline_reason(intent)
+                    )
                     if reason and set_intent_status(
                         conn, intent.ref, IntentStatus.ARCHIVED, reason=reason, now=now
                     ):
                         local.archived.append(intent.ref)
+                        if reason == flags.FlagReason.UNSAFE and self._on_declined is not None:
+                            self._on_declined(conn, intent, now)
 
         self._store.write(apply)
         for author, count in local.admitted.items():
@@ -634,6 +669,7 @@ class ChainFollower:
                 if self._on_reset is not None:
                     decided.extend(self._on_reset(conn, reason))
             conn.execute("DELETE FROM chain_blocks WHERE idx > ?", (fork,))
+            flags.unmine_after(conn, fork)
             conn.execute(
                 "UPDATE intents SET block_index = NULL, updated_at = ? WHERE block_index > ?",
                 (now, fork),

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from mediator_actors.chain import codec
+from mediator_actors.chain import codec, flags
 from mediator_actors.chain.prose import read_prose
 from mediator_actors.model import (
     PROTOCOL,
@@ -80,6 +80,8 @@ MIGRATIONS = (
             "CREATE INDEX chain_skipped_reason ON chain_skipped (reason)",
         ),
     ),
+    # The follower verifies and counts flags in its own transaction (chain/flags.py owns it).
+    *flags.MIGRATIONS,
 )
 
 
@@ -165,7 +167,9 @@ def prepare_entry(entry: ChainEntry, max_flags: int, plain_prose: bool = False) 
     if kind is EntryKind.INTENT:
         intent = codec.to_intent(entry)
         assert intent is not None
-        return ("intent", intent, codec.unalignable_reason(intent, 0, max_flags))
+        # Declined for a prompt-injection attempt: archived, and flagged by this node.
+        declined = flags.decline_reason(intent)
+        return ("intent", intent, codec.unalignable_reason(intent, 0, max_flags) or declined)
     if kind is EntryKind.OTHER:
         reason = skip_reason(entry)
         if plain_prose and reason == "no_intent_metadata":
@@ -199,18 +203,6 @@ def prepare_entries(
         except Exception as exc:  # noqa: BLE001 - one bad entry must not stop the page
             out.append((entry, exc))
     return out
-
-
-def count_flags(conn: sqlite3.Connection, intent_ref: str) -> int:
-    """Distinct mediators whose mined flag names ``intent_ref``. Signatures are NOT
-    verified here; the settlement side must verify before trusting the count."""
-    row = conn.execute(
-        "SELECT COUNT(DISTINCT json_extract(raw, '$.metadata.mediator_id')) FROM chain_events"
-        " WHERE kind = 'flag' AND block_index IS NOT NULL"
-        " AND json_extract(raw, '$.metadata.intent_ref') = ?",
-        (intent_ref,),
-    ).fetchone()
-    return int(row[0])
 
 
 def record_quarantine(

@@ -18,6 +18,7 @@ from typing import Any
 
 import bottle
 
+from mediator_actors.disputes.book import DisputeState
 from mediator_actors.edge.readmodel import ApiPage, ReadModel
 from mediator_actors.health.report import (
     ActorState,
@@ -37,6 +38,7 @@ log = logging.getLogger("mediator.edge.http")
 
 CURSOR = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
 _STATES = tuple(state.value for state in SettlementState)
+_DISPUTE_STATES = tuple(state.value for state in DisputeState)
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 500
 
@@ -284,6 +286,8 @@ class HealthApp:
             ("/api/v1/candidates", self.candidates),
             ("/api/v1/settlements", self.settlements),
             ("/api/v1/settlements/<settlement_id>", self.settlement),
+            ("/api/v1/disputes", self.disputes),
+            ("/api/v1/disputes/<dispute_id>", self.dispute),
             ("/api/v1/reputation", self.reputation),
             ("/api/v1/reputation/<mediator_id>", self.reputation),
             ("/api/v1/actors", self.actors),
@@ -389,6 +393,20 @@ class HealthApp:
         found = self._model().settlement(settlement_id)
         if found is None:
             raise ApiError(404, "settlement not found")
+        return found
+
+    def disputes(self, q: Mapping[str, str]) -> Any:
+        state = q.get("state") or None
+        if state is not None and state not in _DISPUTE_STATES:
+            raise ApiError(400, "invalid state; one of: " + ", ".join(_DISPUTE_STATES))
+        return _page("disputes", self._model().disputes(state, _limit(q), _cursor(q)))
+
+    def dispute(self, q: Mapping[str, str], dispute_id: str) -> Any:
+        if not is_digest_id(dispute_id, "dsp"):
+            raise ApiError(400, "invalid dispute id")
+        found = self._model().dispute(dispute_id)
+        if found is None:
+            raise ApiError(404, "dispute not found")
         return found
 
     def reputation(self, q: Mapping[str, str], mediator_id: str | None = None) -> Any:
