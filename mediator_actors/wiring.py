@@ -30,6 +30,7 @@ from mediator_actors.config import LLMProvider, Settings
 from mediator_actors.edge.hub import EventHub
 from mediator_actors.edge.servers import build_edge
 from mediator_actors.edge.store_readmodel import StoreReadModel
+from mediator_actors.edge.tickets import DASHBOARD_TOKEN_FILE
 from mediator_actors.embedding.factory import make_embedder_from_settings
 from mediator_actors.health.report import SnapshotBox
 from mediator_actors.health.resources import ResourceSampler
@@ -129,6 +130,7 @@ def prepare(
         hub=hub,
         server_id=key.mediator_id,
         read_model=StoreReadModel(context.store, mediator_id=key.mediator_id),
+        dashboard_token_file=settings.config_file.parent / DASHBOARD_TOKEN_FILE,
     )
     bound = edge.start()
     context.closers.append(("edge servers", edge.stop))
