@@ -28,6 +28,7 @@ import gevent
 
 from mediator_actors.chain.demo import DEMO_INTENTS
 from mediator_actors.chain.devchain import DevChain
+from mediator_actors.edge.servers import Edge
 from mediator_actors.model import PROTOCOL
 from mediator_actors.negotiation.terms import read_terms
 
@@ -114,6 +115,11 @@ class SimulatedParties:
             if status == 201:
                 self._answered.add((settlement_id, party))
                 answered += 1
+            elif isinstance(body, dict) and body.get("reason") == "duplicate":
+                # After a restart the parties re-read the chain from block 0: their earlier
+                # answers are already there. Expected, so not a warning.
+                self._answered.add((settlement_id, party))
+                logger.info("demo: %s had already answered %s", party, settlement_id)
             else:
                 logger.warning("demo: %s could not answer %s: %s", party, settlement_id, body)
         return answered
@@ -221,6 +227,43 @@ def _summary(conn: sqlite3.Connection, mediator_id: str) -> list[str]:
     ]
 
 
+DEMO_KEY = "demo"
+
+
+def authorise_demo_key(folder: Path) -> Path:
+    """A watch key for this demo only, authorised in its own (temporary) key file, so the
+    printed ``watch`` command works as it is. Returns the folder holding the private key."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from mediator_actors.edge.keys import (
+        KEY_FILE,
+        KeyFile,
+        public_hex,
+        write_key_file,
+        write_private_key,
+    )
+
+    private = Ed25519PrivateKey.generate()
+    key_dir = folder / "watch-keys"
+    write_private_key(key_dir / f"{DEMO_KEY}.pem", private)
+    (folder / "data").mkdir(parents=True, exist_ok=True)
+    write_key_file(folder / "data" / KEY_FILE, KeyFile({DEMO_KEY: public_hex(private)}, frozenset()))
+    return key_dir
+
+
+def demo_access_lines(edge: Edge, key_dir: Path) -> list[str]:
+    """Where to watch the demo while it runs: its ports are picked afresh each time."""
+    urls = edge.urls()
+    token = edge.dashboard_token_file
+    return [
+        f"health     {urls['health']}",
+        f"dashboard  {urls['dashboard']}"
+        + (f"  (paste the token from `cat {token}`)" if token is not None else ""),
+        f"watch      mediator-node watch --url {urls['ws']} --key-dir {key_dir}"
+        f" --key {DEMO_KEY}",
+    ]
+
+
 def run_demo(*, timeout: float = 110.0, out: TextIO = sys.stdout) -> int:
     from mediator_actors.config import load_settings
     from mediator_actors.wiring import build_node
@@ -243,10 +286,13 @@ def run_demo(*, timeout: float = 110.0, out: TextIO = sys.stdout) -> int:
             "starting the embedded dev chain and the node (offline "
             "negotiator, local embeddings, no keys)",
         )
+        key_dir = authorise_demo_key(Path(folder))
         node = build_node(settings, dev_auto_mine=1.0, simulated_parties=True)
         context = node.start()
         mediator_id = context.extras["key"].mediator_id
         narrator.say("demo", f"node ready; mediator id {mediator_id[:16]}…")
+        for line in demo_access_lines(context.extras["edge"], key_dir):
+            narrator.say("watch it", line)
         deadline = time.monotonic() + timeout
         code = 1
         try:
