@@ -94,7 +94,9 @@ class ActivityLog:
             detail = "; ".join((*event.not_ready_reasons, *event.problems))
             ready = "ready" if event.ready else "not ready"
             line = f"health: {event.status}, {ready}" + (f" ({detail})" if detail else "")
-            level = logging.INFO if event.status == "healthy" else logging.WARNING
+            # Starting up is expected, not something to act on.
+            calm = event.status == "healthy" or "starting" in event.not_ready_reasons
+            level = logging.INFO if calm else logging.WARNING
             self.log.log(level, "%s", line)
 
     def flush(self) -> list[str]:

@@ -13,23 +13,31 @@ import sqlite3
 from dataclasses import asdict, dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
-#: Negotiation failure reasons, by the first pattern their text matches: a handful of
-#: classes a graph can stack, not free text as a label (unbounded cardinality).
+#: Negotiation failure reasons, by the label they lead with (the offline negotiator's
+#: ``price: ...``, ``timeline: ...``, ``different services: ...``) or, for an LLM's free text,
+#: the first pattern its opening words match: a handful of classes a graph can stack, never
+#: free text as a label (unbounded cardinality). Only the opening is read, because the rest
+#: quotes the intents' own prose.
 REASON_CLASSES: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("price", re.compile(r"price|budget|ask|cost|fee|\bpay", re.I)),
-    ("timeline", re.compile(r"timeline|deadline|date|deliver|schedule|week|month", re.I)),
-    ("scope", re.compile(r"scope|overlap|skill|match|what|phrase|topic", re.I)),
-    ("confidence", re.compile(r"confiden", re.I)),
-    ("provider", re.compile(r"llm|provider|budget exhausted|breaker|timeout|invalid answer", re.I)),
+    ("confidence", re.compile(r"^confidence\b|\bbelow the minimum", re.I)),
+    ("price", re.compile(r"^(price|budget|cost|rate)\b", re.I)),
+    ("timeline", re.compile(r"^(timeline|deadline|dates?|schedule|delivery)\b", re.I)),
+    ("service", re.compile(r"^(different services|scope|service)\b", re.I)),
+    ("conditions", re.compile(r"^conditions? clash", re.I)),
+    ("pairing", re.compile(r"^(not complementary|both intents have the same author)", re.I)),
+    ("unsafe", re.compile(r"instruction to a model|injection|secret", re.I)),
+    ("provider", re.compile(r"\b(llm|provider|budget exhausted|breaker|timed? ?out|invalid)\b", re.I)),
 )
+_PREFIX = re.compile(r"^\s*(not compatible|not aligned)\s*:\s*", re.I)
 
 
 def reason_class(reason: str | None) -> str:
-    """``price``, ``timeline``, ``scope``, ``confidence``, ``provider`` or ``other``."""
+    """One of :data:`REASON_CLASSES`' names, or ``other``."""
     if not reason:
         return "other"
+    opening = _PREFIX.sub("", reason)[:60]
     for name, pattern in REASON_CLASSES:
-        if pattern.search(reason):
+        if pattern.search(opening):
             return name
     return "other"
 

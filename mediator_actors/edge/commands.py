@@ -52,6 +52,12 @@ def register(subparsers: Any) -> None:
     revoke.add_argument("name")
     revoke.set_defaults(handler=cmd_keys_revoke)
 
+    dashboard = subparsers.add_parser(
+        "dashboard", help="print the dashboard's link, holding its token, for this machine"
+    )
+    dashboard.add_argument("--url", help="the node's health base URL (default: HEALTH_HOST:PORT)")
+    dashboard.set_defaults(handler=cmd_dashboard)
+
     watch = subparsers.add_parser("watch", help="print monitoring WebSocket events as they come")
     watch.add_argument(
         "--channels",
@@ -135,6 +141,34 @@ def _summary(r: dict[str, Any]) -> str:
                 f"{actor.get('restarts')} restarts"
             )
     return "\n".join(lines)
+
+
+# dashboard
+
+
+def cmd_dashboard(args: argparse.Namespace) -> int:
+    """The link carries the token in its fragment (``#token=``): a browser never sends a
+    fragment to the server, and the page moves it out of the address bar at once."""
+    from urllib.parse import quote
+
+    from mediator_actors.edge.tickets import DASHBOARD_TOKEN_FILE
+
+    s = _settings()
+    path = Path(s.config_file).parent / DASHBOARD_TOKEN_FILE
+    api_token = getattr(s, "api_token", None)
+    if api_token is not None:
+        token = api_token.reveal()
+    elif path.exists():
+        token = path.read_text(encoding="ascii").strip()
+    else:
+        print(
+            f"mediator-node: no dashboard token yet ({path}): `mediator-node start` makes it",
+            file=sys.stderr,
+        )
+        return EXIT_FAIL
+    base = (args.url or f"http://{_host(s.health_host)}:{s.health_port}").rstrip("/")
+    print(f"{base}/dashboard/#token={quote(token, safe='')}")
+    return EXIT_OK
 
 
 # keys
