@@ -26,7 +26,10 @@ REASON_CLASSES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("conditions", re.compile(r"^conditions? clash", re.I)),
     ("pairing", re.compile(r"^(not complementary|both intents have the same author)", re.I)),
     ("unsafe", re.compile(r"instruction to a model|injection|secret", re.I)),
-    ("provider", re.compile(r"\b(llm|provider|budget exhausted|breaker|timed? ?out|invalid)\b", re.I)),
+    (
+        "provider",
+        re.compile(r"\b(llm|provider|budget exhausted|breaker|timed? ?out|invalid)\b", re.I),
+    ),
 )
 _PREFIX = re.compile(r"^\s*(not compatible|not aligned)\s*:\s*", re.I)
 
@@ -112,15 +115,12 @@ def read_business(conn: sqlite3.Connection) -> Business:
     ).fetchone()[0]
     quarantined: dict[str, int] = {}
     for reason, n in conn.execute(
-        "SELECT reason, COUNT(*) FROM chain_quarantine WHERE state = 'quarantined'"
-        " GROUP BY reason"
+        "SELECT reason, COUNT(*) FROM chain_quarantine WHERE state = 'quarantined' GROUP BY reason"
     ):
         # Codes like ``processing_failed:KeyError``: the part before ':' bounds the labels.
         key = str(reason).split(":", 1)[0][:40] or "other"
         quarantined[key] = quarantined.get(key, 0) + int(n)
-    for reason, n in conn.execute(
-        "SELECT kind, COUNT(*) FROM settlement_quarantine GROUP BY kind"
-    ):
+    for reason, n in conn.execute("SELECT kind, COUNT(*) FROM settlement_quarantine GROUP BY kind"):
         key = f"settlement_{reason}"
         quarantined[key] = quarantined.get(key, 0) + int(n)
     return Business(

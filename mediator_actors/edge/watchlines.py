@@ -127,13 +127,18 @@ def _open_settlements(d: Mapping[str, Any]) -> str:
 
 _SNAPSHOTS: dict[str, Callable[[Mapping[str, Any]], str]] = {
     "health": _health,
-    "intents": lambda d: f"{_counts(d.get('intents'))} intents; "
-    f"{_s(d.get('candidates'), 12)} candidate pairs",
-    "negotiations": lambda d: f"{_counts(d.get('negotiations'))}; declined by reason: "
-    f"{_counts(d.get('declined_by_reason'))}",
-    "settlements": lambda d: f"{_counts(d.get('settlements'))}; payouts "
-    f"{_s(d.get('payouts'), 12)}, fees {_s(d.get('fees_claimed'), 20)} NLC; "
-    f"{_open_settlements(d)}",
+    "intents": lambda d: (
+        f"{_counts(d.get('intents'))} intents; {_s(d.get('candidates'), 12)} candidate pairs"
+    ),
+    "negotiations": lambda d: (
+        f"{_counts(d.get('negotiations'))}; declined by reason: "
+        f"{_counts(d.get('declined_by_reason'))}"
+    ),
+    "settlements": lambda d: (
+        f"{_counts(d.get('settlements'))}; payouts "
+        f"{_s(d.get('payouts'), 12)}, fees {_s(d.get('fees_claimed'), 20)} NLC; "
+        f"{_open_settlements(d)}"
+    ),
     "challenges": lambda d: f"{_counts(d.get('challenges'))}",
     "reputation": lambda d: _reputation(d.get("reputation")),
     "metrics": lambda d: _event_text("metrics_sampled", d),

@@ -137,8 +137,11 @@ def test_the_dashboard_follows_the_demo_live_and_refuses_a_stranger(
 
     # A stranger: a wrong token gets no WebSocket ticket, so no live view.
     browser.get(url + "#token=not-the-token-" + "x" * 24)
-    _wait(browser, "a wrong token refused", lambda d: d.find_element("tag name", "body")
-          .get_attribute("data-state") == "refused")
+    _wait(
+        browser,
+        "a wrong token refused",
+        lambda d: d.find_element("tag name", "body").get_attribute("data-state") == "refused",
+    )
     assert "401" in browser.find_element("id", "refused-why").text
     # And a socket that skips the ticket exchange with a made-up ticket is closed, 1008.
     code = browser.execute_async_script(
@@ -159,18 +162,30 @@ def test_the_dashboard_follows_the_demo_live_and_refuses_a_stranger(
     # The operator, with the link `mediator-node dashboard` prints (a fresh page load).
     browser.get("about:blank")
     browser.get(url + "#token=" + token)
-    _wait(browser, "live", lambda d: d.find_element("tag name", "body")
-          .get_attribute("data-state") == "live")
+    _wait(
+        browser,
+        "live",
+        lambda d: d.find_element("tag name", "body").get_attribute("data-state") == "live",
+    )
     assert "token" not in browser.current_url  # moved out of the address bar
     load_id = browser.execute_script("return window.dashboardLoadId")
     assert _stage(browser, "intents") == 0
-    _wait(browser, "the actor tree", lambda d: d.find_elements(
-        "css selector", "#actors li[data-actor='root/chain_listener'] .state"))
+    _wait(
+        browser,
+        "the actor tree",
+        lambda d: d.find_elements(
+            "css selector", "#actors li[data-actor='root/chain_listener'] .state"
+        ),
+    )
     _shot(browser, artifacts, "2-live-before-the-demo")
 
     seed_demo(node.extras["dev_chain"])
-    _wait(browser, "a settlement row", lambda d: d.find_elements(
-        "css selector", "#settlements tr[data-settlement]"), timeout=90)
+    _wait(
+        browser,
+        "a settlement row",
+        lambda d: d.find_elements("css selector", "#settlements tr[data-settlement]"),
+        timeout=90,
+    )
     _wait(browser, "all intents", lambda d: _stage(d, "intents") == len(DEMO_INTENTS), timeout=90)
     # The demo's closures: whatever the store ends with once every proposal is decided.
     from mediator_actors.demo import _finished
@@ -183,8 +198,13 @@ def test_the_dashboard_follows_the_demo_live_and_refuses_a_stranger(
     assert closures >= 1
     _wait(browser, f"{closures} closures", lambda d: _stage(d, "closures") == closures)
     _wait(browser, f"{closures} payouts", lambda d: _stage(d, "payouts") == closures)
-    _wait(browser, "closed rows", lambda d: len(d.find_elements(
-        "css selector", "#settlements tr[data-state='closed']")) == closures)
+    _wait(
+        browser,
+        "closed rows",
+        lambda d: (
+            len(d.find_elements("css selector", "#settlements tr[data-state='closed']")) == closures
+        ),
+    )
     assert browser.execute_script("return window.dashboardLoadId") == load_id  # no reload
     assert browser.find_elements("css selector", "#events li")
     assert browser.find_elements("css selector", "#negotiations tbody tr")
