@@ -107,15 +107,14 @@ class Edge:
 
     def access_lines(self) -> list[str]:
         u = self.urls()
-        token = (
-            f"the link with its token: `mediator-node dashboard` (token in "
-            f"{self.dashboard_token_file})"
+        how = (
+            "`mediator-node dashboard` prints the link with its token"
             if self.dashboard_token_file is not None
-            else "token: the API token"
+            else "sign in with the API token"
         )
         return [
             f"health: {u['health']}   metrics: {u['metrics']}",
-            f"dashboard: {u['dashboard']} ({token})",
+            f"dashboard: {u['dashboard']}   ({how})",
             f"watch: mediator-node watch --url {u['ws']}   (first, once: mediator-node keys new"
             " default)",
         ]

@@ -70,7 +70,8 @@ def test_an_operator_can_tell_what_the_node_did(
         urls = edge.urls()
         logged = _messages(caplog)
         assert f"health: {urls['health']}   metrics: {urls['metrics']}" in logged
-        assert any(m.startswith(f"dashboard: {urls['dashboard']}") for m in logged)
+        how = "(`mediator-node dashboard` prints the link with its token)"
+        assert f"dashboard: {urls['dashboard']}   {how}" in logged
         assert any(m.startswith(f"watch: mediator-node watch --url {urls['ws']}") for m in logged)
 
         with gevent.Timeout(120, AssertionError("the demo cycle did not finish")):
