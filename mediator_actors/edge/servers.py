@@ -88,6 +88,7 @@ class Edge:
         host, port = self.bound["health"]
         self.health_app.ws_port = self.bound["ws"][1]
         self.ws_app.allowed_origins = self.ws_app.allowed_origins | dashboard_origins(host, port)
+        self.ws_app.dashboard_port = port
         if self.activity is not None:
             self.activity.start()
         for line in self.access_lines():

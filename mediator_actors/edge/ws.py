@@ -301,6 +301,8 @@ class WsApp:
         self.authorized_keys = authorized_keys
         self.limits = limits or WsLimits()
         self.allowed_origins = frozenset(allowed_origins)
+        #: The health server's port once bound: pages it serves may open the socket.
+        self.dashboard_port: int | None = None
         self.pending = 0
         self.authenticated = 0
         self.auth_failures = 0
@@ -329,11 +331,24 @@ class WsApp:
 
     # admission
 
+    def origin_allowed(self, origin: str, host_header: object) -> bool:
+        """A listed origin, or the dashboard's own page: ``http://`` + the host this request
+        was addressed to + the health port (:attr:`dashboard_port`), so a node bound to
+        every address serves its dashboard to whatever name a browser reached it by. A
+        browser cannot forge either header; the ticket is the authentication, this only
+        keeps other sites' pages out."""
+        if origin in self.allowed_origins:
+            return True
+        if self.dashboard_port is None or not isinstance(host_header, str):
+            return False
+        host = host_header.rsplit(":", 1)[0] if not host_header.endswith("]") else host_header
+        return bool(host) and origin == f"http://{host}:{self.dashboard_port}"
+
     def gate(self, environ: Mapping[str, Any]) -> Ticket | str:
         origin = environ.get("HTTP_ORIGIN")
         if environ.get("PATH_INFO") != "/ws":
             return "404 Not Found"
-        if origin is not None and origin not in self.allowed_origins:
+        if origin is not None and not self.origin_allowed(origin, environ.get("HTTP_HOST")):
             self._log_refusal("origin not allowed")
             return "403 Forbidden"
         busy = (

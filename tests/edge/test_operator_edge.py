@@ -251,3 +251,42 @@ def test_without_a_ticket_book_a_ticket_is_refused(ws_env: Any) -> None:
     with pytest.raises(WsClosed) as closed:
         client.recv()
     assert closed.value.code == 1008
+
+
+@pytest.mark.parametrize(
+    ("origin", "host", "allowed"),
+    [
+        ("http://10.0.0.5:8081", "10.0.0.5:9000", True),
+        ("http://node.internal:8081", "node.internal:9000", True),
+        ("http://[fd00::1]:8081", "[fd00::1]:9000", True),
+        ("http://evil.example:8081", "10.0.0.5:9000", False),
+        ("http://10.0.0.5:8082", "10.0.0.5:9000", False),
+        ("https://10.0.0.5:8081", "10.0.0.5:9000", False),
+        ("http://10.0.0.5:8081", None, False),
+        ("http://listed.example", "x:1", True),
+    ],
+)
+def test_the_dashboards_own_page_may_open_the_socket_and_no_other(
+    ws_env: Any, origin: str, host: str | None, allowed: bool
+) -> None:
+    ws_env.app.allowed_origins = frozenset({"http://listed.example"})
+    ws_env.app.dashboard_port = 8081
+    assert ws_env.app.origin_allowed(origin, host) is allowed
+
+
+@given(st.one_of(st.none(), st.booleans(), st.integers(), st.text(), st.binary()))
+def test_redeeming_anything_a_peer_sends_is_none_and_never_raises(value: Any) -> None:
+    book = TicketBook()
+    book.issue("dashboard")
+    assert book.redeem(value) is None
+    assert book.outstanding() == 1
+
+
+@given(st.text(max_size=80))
+def test_only_the_dashboards_own_files_can_be_named(name: str) -> None:
+    from mediator_actors.edge.health_app import DASHBOARD_DIR, dashboard_asset
+
+    found = dashboard_asset(name)
+    if found is not None:
+        assert (DASHBOARD_DIR / name).resolve().parent == DASHBOARD_DIR.resolve()
+        assert name in {p.name for p in DASHBOARD_DIR.iterdir()}
