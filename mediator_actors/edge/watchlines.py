@@ -16,8 +16,16 @@ from typing import Any
 from mediator_actors.edge.server import escape_for_log
 
 
+def _printable(text: str) -> str:
+    # escape_for_log covers CR/LF, ANSI and bidi; anything else a terminal would not print
+    # as itself (format characters, unassigned code points) is escaped here too.
+    return "".join(
+        ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in text
+    )
+
+
 def _s(value: object, limit: int = 120) -> str:
-    text = escape_for_log(str(value))
+    text = _printable(escape_for_log(str(value)))
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
