@@ -62,6 +62,11 @@ class Business:
     fees_claimed: float = 0.0
     challenges: dict[str, int] = field(default_factory=dict)  # upheld, rejected, open
     quarantined: dict[str, int] = field(default_factory=dict)  # by reason
+    #: Negotiation latency as a cumulative histogram: ((upper bound s, count), ...), the
+    #: sum of the latencies in seconds and how many were measured.
+    latency_buckets: tuple[tuple[float, int], ...] = ()
+    latency_sum_s: float = 0.0
+    latency_count: int = 0
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -78,6 +83,11 @@ class Business:
             "closures": self.closures,
             "payouts": self.payouts,
         }
+
+
+#: Upper bounds (seconds) of the negotiation latency histogram: the offline negotiator
+#: answers in milliseconds, an LLM in seconds.
+LATENCY_BUCKETS_S = (0.005, 0.025, 0.1, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0)
 
 
 def _pairs(conn: sqlite3.Connection, sql: str) -> dict[str, int]:
@@ -123,7 +133,16 @@ def read_business(conn: sqlite3.Connection) -> Business:
     for reason, n in conn.execute("SELECT kind, COUNT(*) FROM settlement_quarantine GROUP BY kind"):
         key = f"settlement_{reason}"
         quarantined[key] = quarantined.get(key, 0) + int(n)
+    bounds = ", ".join(f"SUM(latency_ms <= {bound * 1000:.0f})" for bound in LATENCY_BUCKETS_S)
+    row = conn.execute(
+        f"SELECT {bounds}, COALESCE(SUM(latency_ms), 0), COUNT(latency_ms) FROM negotiations"  # noqa: S608 - constants
+        " WHERE latency_ms IS NOT NULL"
+    ).fetchone()
+    latency = tuple((bound, int(n or 0)) for bound, n in zip(LATENCY_BUCKETS_S, row, strict=False))
     return Business(
+        latency_buckets=latency,
+        latency_sum_s=float(row[-2]) / 1000.0,
+        latency_count=int(row[-1]),
         intents=_pairs(conn, "SELECT type, COUNT(*) FROM intents GROUP BY type"),
         candidates=int(
             conn.execute("SELECT COUNT(*) FROM jobs WHERE kind = 'negotiation'").fetchone()[0]

@@ -154,14 +154,19 @@ class Metrics:
         help_text: str,
         kind: str = "gauge",
         labels: Mapping[str, str] | None = None,
+        *,
+        family: str | None = None,
     ) -> None:
+        """One sample. ``family`` names the metric a histogram's ``_bucket``, ``_sum`` and
+        ``_count`` samples belong to: HELP and TYPE are declared once, for the family."""
         if value is None:
             return
         full = f"mediator_{name}"
-        if full not in self._declared:
-            self._declared.add(full)
-            self.lines.append(f"# HELP {full} {help_text}")
-            self.lines.append(f"# TYPE {full} {kind}")
+        declared = f"mediator_{family}" if family is not None else full
+        if declared not in self._declared:
+            self._declared.add(declared)
+            self.lines.append(f"# HELP {declared} {help_text}")
+            self.lines.append(f"# TYPE {declared} {kind}")
         label_text = ""
         if labels:
             label_text = (
@@ -296,6 +301,19 @@ def business_metrics(b: Business, m: Metrics) -> None:
             "counter",
             {"outcome": outcome},
         )
+    family = "negotiation_latency_seconds"
+    help_text = "negotiation latency (provider call and validation)"
+    for bound, n in (*b.latency_buckets, (math.inf, b.latency_count)):
+        m.add(
+            f"{family}_bucket",
+            n,
+            help_text,
+            "histogram",
+            {"le": format_sample(bound)},
+            family=family,
+        )
+    m.add(f"{family}_sum", b.latency_sum_s, help_text, "histogram", family=family)
+    m.add(f"{family}_count", b.latency_count, help_text, "histogram", family=family)
     for reason, n in sorted(b.quarantined.items()):
         m.add(
             "quarantined_entries_total",

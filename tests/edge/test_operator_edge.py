@@ -74,10 +74,18 @@ def test_business_counters_follow_prometheus_naming() -> None:
             fees_claimed=0.253,
             challenges={"upheld": 1},
             quarantined={"processing_failed": 2},
+            latency_buckets=((0.005, 3), (0.025, 7), (0.1, 9)),
+            latency_sum_s=0.25,
+            latency_count=9,
         ),
         m,
     )
     text = m.text()
+    assert text.count("# TYPE mediator_negotiation_latency_seconds histogram") == 1
+    assert 'mediator_negotiation_latency_seconds_bucket{le="0.005"} 3' in text
+    assert 'mediator_negotiation_latency_seconds_bucket{le="+Inf"} 9' in text
+    assert "mediator_negotiation_latency_seconds_sum 0.25" in text
+    assert "mediator_negotiation_latency_seconds_count 9" in text
     assert 'mediator_intents_ingested_total{type="offer"} 10' in text
     assert 'mediator_negotiations_total{outcome="declined"} 5' in text
     assert 'mediator_negotiations_declined_total{reason="service"} 4' in text
@@ -86,7 +94,7 @@ def test_business_counters_follow_prometheus_naming() -> None:
     assert 'mediator_challenges_total{outcome="open"} 0' in text
     assert 'mediator_quarantined_entries_total{reason="processing_failed"} 2' in text
     for line in text.splitlines():
-        if line.startswith("# TYPE") and line.endswith(" counter"):
+        if line.startswith("# TYPE") and line.endswith(" counter"):  # histograms aside
             assert line.split()[2].endswith("_total"), line
 
 

@@ -101,6 +101,10 @@ def test_an_operator_can_tell_what_the_node_did(
         )
         assert sum(map(int, by_type)) == len(DEMO_INTENTS)
         assert re.search(r"^mediator_payouts_total \d+$", metrics, re.M)
+        negotiated = context.store.read(
+            lambda c: c.execute("SELECT COUNT(*) FROM negotiations").fetchone()[0]
+        )
+        assert f'mediator_negotiation_latency_seconds_bucket{{le="+Inf"}} {negotiated}' in metrics
         for line in metrics.splitlines():
             if line.startswith("mediator_") and "_bytes" in line.split(" ")[0]:
                 assert re.fullmatch(r"\S+ \d+", line), line  # whole bytes, never 1.7e+10
