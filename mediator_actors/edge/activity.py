@@ -4,8 +4,9 @@ line every minute while anything changed.
 :class:`ActivityLog` listens to the event hub (the same typed events the WebSocket carries),
 gathers what arrives within ``window`` seconds per stage and logs one line each
 (``intents: 20 ingested``, ``negotiations: 8 done, 5 aligned, 3 declined (price 2, timeline
-1)``); every ``summary_every`` seconds it reads the store's totals (:mod:`business`) and
-logs them if they moved. :meth:`observe` never blocks and never raises into the publisher.
+1)``); every ``progress_every`` seconds it reads the store's totals (:mod:`business`) for
+what no event announces (proposals and payout claims posted, fees); every
+``summary_every`` seconds it logs the totals if they moved. :meth:`observe` never blocks and never raises into the publisher.
 The class holds no greenlet logic of its own beyond :meth:`start`; tests drive
 :meth:`flush` and :meth:`summary` directly.
 """
@@ -58,9 +59,11 @@ class ActivityLog:
         totals: Callable[[], Business] | None = None,
         window: float = 1.0,
         summary_every: float = 60.0,
+        progress_every: float = 5.0,
         logger: logging.Logger = log,
     ) -> None:
         self.totals = totals
+        self.progress_every = progress_every
         self.window = window
         self.summary_every = summary_every
         self.log = logger
@@ -68,6 +71,7 @@ class ActivityLog:
         self._declined: Counter[str] = Counter()
         self._payouts = 0
         self._last_summary: Business | None = None
+        self._last_progress: Business | None = None
         self._greenlets: list[gevent.Greenlet] = []
 
     # the hub calls this for every event, after commit
@@ -128,6 +132,27 @@ class ActivityLog:
             self.log.info("%s", line)
         return lines
 
+    def progress(self) -> list[str]:
+        """What only the store shows (no event says it): proposals and payout claims the
+        chain accepted, and the fees claimed, as lines for what moved since last time."""
+        if self.totals is None:
+            return []
+        now = self.totals()
+        before, self._last_progress = self._last_progress, now
+        if before is None:
+            return []  # the first reading is the baseline, not news
+        lines = []
+        posted = now.proposals_posted - before.proposals_posted
+        if posted > 0:
+            lines.append(f"chain: {posted} proposals posted")
+        paid = now.payouts - before.payouts
+        if paid > 0:
+            fees = now.fees_claimed - before.fees_claimed
+            lines.append(f"payouts: {paid} claims posted, fees {fees:.6g} NLC")
+        for line in lines:
+            self.log.info("%s", line)
+        return lines
+
     def summary(self) -> str | None:
         """The totals line, logged only when they moved since the last one."""
         if self.totals is None:
@@ -145,6 +170,7 @@ class ActivityLog:
     def start(self) -> None:
         self._greenlets = [
             gevent.spawn(self._every, self.window, self.flush),
+            gevent.spawn(self._every, self.progress_every, self.progress, now=True),
             gevent.spawn(self._every, self.summary_every, self.summary),
         ]
 
@@ -157,10 +183,12 @@ class ActivityLog:
         except Exception:  # a last flush must never stop a shutdown
             log.debug("activity: last flush failed", exc_info=True)
 
-    def _every(self, seconds: float, fn: Callable[[], Any]) -> None:
-        while True:
+    def _every(self, seconds: float, fn: Callable[[], Any], *, now: bool = False) -> None:
+        if not now:
             gevent.sleep(seconds)
+        while True:
             try:
                 fn()
             except Exception as exc:  # noqa: BLE001 - the narrative must never stop the node
                 log.debug("activity: %s failed (%s)", fn.__name__, type(exc).__name__)
+            gevent.sleep(seconds)

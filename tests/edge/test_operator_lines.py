@@ -147,6 +147,19 @@ def test_the_summary_is_logged_only_when_the_totals_moved() -> None:
     assert activity.summary() is None
 
 
+def test_posted_proposals_payouts_and_fees_are_told_as_they_move() -> None:
+    activity, totals = _log()
+    totals.append(Business(proposals_posted=2))
+    assert activity.progress() == []  # the baseline at start is not news
+    assert activity.progress() == []
+    totals.append(Business(proposals_posted=4, payouts=2, fees_claimed=0.115))
+    assert activity.progress() == [
+        "chain: 2 proposals posted",
+        "payouts: 2 claims posted, fees 0.115 NLC",
+    ]
+    assert activity.progress() == []
+
+
 def test_starting_up_is_info_and_a_real_problem_a_warning(caplog: pytest.LogCaptureFixture) -> None:
     activity, _ = _log()
     with caplog.at_level(logging.INFO, logger="mediator.activity"):

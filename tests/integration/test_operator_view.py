@@ -93,6 +93,19 @@ def test_an_operator_can_tell_what_the_node_did(
             m.startswith("settlements: ") and m.endswith(" proposed, queued for the chain")
             for m in stages
         )
+        # Payout claims posted are read from the store every 5 s: wait for their line.
+        with gevent.Timeout(15, AssertionError("no payouts line")):
+            while not any(
+                re.fullmatch(r"payouts: \d+ claims posted, fees .* NLC", m)
+                for m in _messages(caplog)
+            ):
+                gevent.sleep(0.2)
+        paid = sum(
+            int(m.split()[1])
+            for m in _messages(caplog)
+            if re.fullmatch(r"payouts: \d+ claims posted, fees .* NLC", m)
+        )
+        assert paid == closures
 
         metrics = requests.get(urls["metrics"], timeout=5).text
         assert f"mediator_closures_total {closures}" in metrics
