@@ -208,6 +208,28 @@ def open_settlements(conn: sqlite3.Connection, limit: int = 100) -> list[dict[st
     ]
 
 
+def recent_settlements(conn: sqlite3.Connection, limit: int = 100) -> list[dict[str, Any]]:
+    """This node's settlements, the most recently changed first (the dashboard's table)."""
+    rows = conn.execute(
+        "SELECT settlement_id, state, state_reason, acceptance_deadline, offer_party,"
+        " seek_party, facilitation_fee, updated_at FROM settlements WHERE own = 1"
+        " ORDER BY updated_at DESC, settlement_id LIMIT ?",
+        (max(1, min(limit, 500)),),
+    )
+    return [
+        {
+            "settlement_id": r[0],
+            "state": r[1],
+            "state_reason": r[2],
+            "acceptance_deadline": r[3],
+            "parties": [r[4], r[5]],
+            "facilitation_fee": r[6],
+            "updated_at": r[7],
+        }
+        for r in rows
+    ]
+
+
 @runtime_checkable
 class OperatorModel(Protocol):
     """What the operator's views read beyond the JSON API (a :class:`StoreReadModel`)."""
@@ -217,3 +239,5 @@ class OperatorModel(Protocol):
     def recent_negotiations(self, limit: int) -> list[dict[str, Any]]: ...
 
     def open_settlements(self, limit: int) -> list[dict[str, Any]]: ...
+
+    def recent_settlements(self, limit: int) -> list[dict[str, Any]]: ...

@@ -96,9 +96,9 @@ class Overview:
                 pipeline=b.pipeline(),
                 business=b.to_json(),
                 open_settlements=op.open_settlements(100),
+                settlements=op.recent_settlements(100),
                 negotiations=op.recent_negotiations(50),
             )
         if self.model is not None:
             out["reputation"] = self.model.reputation(None)
-            out["settlements"] = self.model.settlements(None, 100, None).items
         return out

@@ -137,3 +137,6 @@ class StoreReadModel:
 
     def open_settlements(self, limit: int) -> list[dict[str, Any]]:
         return self._store.read(lambda c: business.open_settlements(c, limit))
+
+    def recent_settlements(self, limit: int) -> list[dict[str, Any]]:
+        return self._store.read(lambda c: business.recent_settlements(c, limit))
