@@ -178,18 +178,21 @@ def build_edge(
     ``server_id`` goes into every auth challenge (use the mediator's public key hex), so a
     signature made for one node is refused by another.
 
-    The dashboard's bearer token is read from (or created in) ``dashboard_token_file``;
-    without one it is a random token held in memory (``Edge.health_app``'s). ``activity``
+    The dashboard's bearer token is the API token where ``settings`` has one; else it is
+    read from (or created in) ``dashboard_token_file``; else a random token held in memory. ``activity``
     logs the operator's narrative (:class:`ActivityLog`) from the hub's events.
     """
     ring = KeyRing(settings.ws_authorized_keys, key_file or Path(settings.data_dir) / KEY_FILE)
     ws_limits = ws_limits_from(settings)
     tickets = TicketBook()
-    token = (
-        load_or_create_token(dashboard_token_file)
-        if dashboard_token_file is not None
-        else Secret(secrets.token_urlsafe(32))
-    )
+    # The same authentication as the API: its token where one is configured.
+    api_token: Secret | None = getattr(settings, "api_token", None)
+    if api_token is not None:
+        token, dashboard_token_file = api_token, None
+    elif dashboard_token_file is not None:
+        token = load_or_create_token(dashboard_token_file)
+    else:
+        token = Secret(secrets.token_urlsafe(32))
     ws_app = WsApp(
         hub,
         server_id=server_id,
