@@ -140,7 +140,14 @@ class ActivityLog:
         now = self.totals()
         before, self._last_progress = self._last_progress, now
         if before is None:
-            return []  # the first reading is the baseline, not news
+            # The first reading is the baseline, not news; after a restart it is what the
+            # node achieved so far, said once.
+            if now != Business():
+                self._last_summary = now
+                line = "so far: " + summary_line(now).removeprefix("summary: ")
+                self.log.info("%s", line)
+                return [line]
+            return []
         lines = []
         posted = now.proposals_posted - before.proposals_posted
         if posted > 0:

@@ -149,8 +149,9 @@ def test_the_summary_is_logged_only_when_the_totals_moved() -> None:
 
 def test_posted_proposals_payouts_and_fees_are_told_as_they_move() -> None:
     activity, totals = _log()
+    assert activity.progress() == []  # a fresh node's baseline: nothing to say
     totals.append(Business(proposals_posted=2))
-    assert activity.progress() == []  # the baseline at start is not news
+    assert activity.progress() == ["chain: 2 proposals posted"]
     assert activity.progress() == []
     totals.append(Business(proposals_posted=4, payouts=2, fees_claimed=0.115))
     assert activity.progress() == [
@@ -158,6 +159,16 @@ def test_posted_proposals_payouts_and_fees_are_told_as_they_move() -> None:
         "payouts: 2 claims posted, fees 0.115 NLC",
     ]
     assert activity.progress() == []
+
+
+def test_after_a_restart_the_first_reading_says_what_was_achieved_so_far() -> None:
+    activity, totals = _log()
+    totals.append(Business(intents={"offer": 1}, closures=1, payouts=1, fees_claimed=0.5))
+    assert activity.progress() == [
+        "so far: 1 intents (1 offers), 0 candidate pairs, 0 negotiations (0 aligned), "
+        "0 proposals, 0 acceptances, 1 closed, 1 payouts claimed, fees 0.5 NLC"
+    ]
+    assert activity.summary() is None  # the same totals are not repeated a minute later
 
 
 def test_starting_up_is_info_and_a_real_problem_a_warning(caplog: pytest.LogCaptureFixture) -> None:

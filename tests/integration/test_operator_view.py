@@ -165,6 +165,10 @@ def test_an_operator_can_tell_what_the_node_did(
         with gevent.Timeout(30, AssertionError("the parties did not re-read the chain")):
             while not any("had already answered" in m for m in _messages(caplog)):
                 gevent.sleep(0.2)
+        # The node says what it achieved before the restart, once.
+        with gevent.Timeout(10, AssertionError("no 'so far' line")):
+            while not any(m.startswith("so far: 20 intents") for m in _messages(caplog)):
+                gevent.sleep(0.2)
         warnings = _messages(caplog, logging.WARNING)
         assert not [w for w in warnings if "could not answer" in w or "duplicate" in w], warnings
     finally:
