@@ -7,7 +7,6 @@ from __future__ import annotations
 import logging
 import re
 import sqlite3
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,6 +16,7 @@ import gevent.event
 import pytest
 import requests
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from gevent.monkey import get_original
 
 from mediator_actors import cli
 from mediator_actors.chain.demo import DEMO_INTENTS
@@ -50,6 +50,10 @@ def _settings(tmp_path: Path) -> Any:
     )
 
 
+#: The OS thread's id (patched ``threading.get_ident`` names the greenlet instead).
+_thread_ident = get_original("_thread", "get_ident")
+
+
 class LogWaiter(logging.Handler):
     """Wakes a waiter when a record whose message matches arrives: no polling of the log."""
 
@@ -57,13 +61,13 @@ class LogWaiter(logging.Handler):
         super().__init__(level=logging.INFO)
         self.messages: list[str] = []
         self.changed = gevent.event.Event()
-        self.hub_thread = threading.get_ident()
+        self.hub_thread = _thread_ident()
 
     def emit(self, record: logging.LogRecord) -> None:
         self.messages.append(record.getMessage())
         # A gevent Event may only be set from the hub's thread; the lines waited for here
         # are logged by greenlets there (records from offload threads are kept, not woken on).
-        if threading.get_ident() == self.hub_thread:
+        if _thread_ident() == self.hub_thread:
             self.changed.set()
 
     def wait_for(self, pattern: str, timeout: float) -> str:
