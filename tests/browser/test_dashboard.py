@@ -97,6 +97,7 @@ def browser(tmp_path: Path) -> Iterator[Any]:
         f"--user-data-dir={tmp_path / 'profile'}",
     ):
         options.add_argument(arg)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
     try:
         yield driver
@@ -112,9 +113,17 @@ def _shot(driver: Any, folder: Path, name: str) -> Path:
 
 
 def _wait(driver: Any, what: str, condition: Any, timeout: float = 60.0) -> Any:
+    from selenium.common.exceptions import TimeoutException
     from selenium.webdriver.support.ui import WebDriverWait
 
-    return WebDriverWait(driver, timeout, poll_frequency=0.2).until(condition, message=what)
+    try:
+        return WebDriverWait(driver, timeout, poll_frequency=0.2).until(condition, message=what)
+    except TimeoutException:
+        # What the page saw, for the failure report.
+        for entry in driver.get_log("browser"):
+            print(f"browser: {entry.get('level')} {entry.get('message')}")
+        print("pipeline:", driver.find_element("id", "pipeline").text.replace("\n", " "))
+        raise
 
 
 def _stage(driver: Any, stage: str) -> int:

@@ -268,9 +268,21 @@ function scheduleRefresh() {
 }
 
 async function refresh() {
-  const res = await api("/api/v1/overview");
-  if (res.status === 401) { setState("refused", "The token was not accepted (401)."); return false; }
-  if (!res.ok) return false;
+  let res;
+  try {
+    res = await api("/api/v1/overview");
+  } catch (err) {
+    res = null;  // the node restarting, or the network: try again shortly
+  }
+  if (res && res.status === 401) {
+    setState("refused", "The token was not accepted (401).");
+    return false;
+  }
+  if (!res || !res.ok) {
+    console.warn("overview: " + (res ? res.status : "unreachable") + "; retrying");
+    setTimeout(scheduleRefresh, 2000);
+    return false;
+  }
   render(await res.json());
   return true;
 }
@@ -290,7 +302,11 @@ function onMessage(msg) {
   }
   if (msg.type !== "event") return;
   const d = msg.data || {};
-  if (msg.channel === "metrics") { addPoint(d, msg.ts || Date.now()); return; }
+  if (msg.channel === "metrics") {
+    addPoint(d, msg.ts || Date.now());
+    scheduleRefresh();  // every 10 s: what no event announces (payouts posted) shows too
+    return;
+  }
   if (msg.channel === "health") renderHealth(d);
   logEvent(msg);
   scheduleRefresh();
