@@ -82,9 +82,17 @@ class Edge:
     bound: dict[str, tuple[str, int]] = field(default_factory=dict)
 
     def start(self) -> dict[str, tuple[str, int]]:
-        """Bind both servers; returns their bound addresses. The dashboard's origin is
-        allowed on the WebSocket from here on, and the operator's access lines are logged."""
-        self.bound = {"health": self.health.start(), "ws": self.ws.start()}
+        """Bind both servers, then :meth:`announce`; returns their bound addresses."""
+        self.health.start()
+        self.ws.start()
+        self.announce()
+        return self.bound
+
+    def announce(self) -> None:
+        """Once both servers are bound (by :meth:`start`, or one by one by the caller): the
+        dashboard's origin is allowed on the WebSocket, the activity log starts, and the
+        operator's access lines are logged."""
+        self.bound = {"health": self.health.address, "ws": self.ws.address}
         host, port = self.bound["health"]
         self.health_app.ws_port = self.bound["ws"][1]
         self.ws_app.allowed_origins = self.ws_app.allowed_origins | dashboard_origins(host, port)
@@ -93,7 +101,6 @@ class Edge:
             self.activity.start()
         for line in self.access_lines():
             log.info("%s", line)
-        return self.bound
 
     def urls(self) -> dict[str, str]:
         """The health, dashboard and WebSocket URLs as a person on this machine types them."""

@@ -140,7 +140,7 @@ def test_the_dashboard_follows_the_demo_live_and_refuses_a_stranger(
 ) -> None:
     from mediator_actors.chain.demo import DEMO_INTENTS, seed_demo
 
-    edge = node.extras["edge"]
+    edge = node.edge
     url = edge.urls()["dashboard"]
     token = edge.dashboard_token_file.read_text().strip()
 
@@ -188,7 +188,7 @@ def test_the_dashboard_follows_the_demo_live_and_refuses_a_stranger(
     )
     _shot(browser, artifacts, "2-live-before-the-demo")
 
-    seed_demo(node.extras["dev_chain"])
+    seed_demo(node.dev_chain)
     _wait(
         browser,
         "a settlement row",

@@ -114,7 +114,7 @@ def test_an_operator_can_tell_what_the_node_did(
     node = build_node(settings, dev_auto_mine=1.0)
     context = node.start()
     try:
-        edge = context.extras["edge"]
+        edge = context.edge
         urls = edge.urls()
         logged = _messages(caplog)
         assert f"health: {urls['health']}   metrics: {urls['metrics']}" in logged
