@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 import gevent
+import gevent.event
 
 from mediator_actors.edge.servers import Edge
 
@@ -171,7 +172,7 @@ def demo_access_lines(edge: Edge, key_dir: Path) -> list[str]:
     ]
 
 
-def run_demo(*, timeout: float = 110.0, out: TextIO = sys.stdout) -> int:
+def run_demo(*, timeout: float = 110.0, linger: float = 0.0, out: TextIO = sys.stdout) -> int:
     from mediator_actors.config import load_settings
     from mediator_actors.wiring import build_node
 
@@ -214,6 +215,11 @@ def run_demo(*, timeout: float = 110.0, out: TextIO = sys.stdout) -> int:
                 narrator.say("demo", f"not finished within {timeout:.0f}s")
             for line in context.store.read(lambda c: _summary(c, mediator_id)):
                 narrator.say("summary", line)
+            if linger > 0:
+                # Time to look at the dashboard and `watch` before the node goes away.
+                narrator.say("demo", f"the node stays up {linger:.0f}s more (Ctrl-C ends it)")
+                stop = gevent.event.Event()
+                stop.wait(linger)
         finally:
             node.request_stop()
             node.stop()
@@ -225,6 +231,12 @@ def register(subparsers: Any) -> None:
         "demo", help="run the whole alignment cycle on embedded defaults, narrated, then exit"
     )
     demo.add_argument("--timeout", type=float, default=110.0, help="give up after this long")
+    demo.add_argument(
+        "--linger",
+        type=float,
+        default=0.0,
+        help="keep the node running this many seconds after the summary, to look around",
+    )
     demo.set_defaults(handler=cmd_demo)
 
 
@@ -234,5 +246,5 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     configure_logging(level="ERROR", fmt="text", redact=SecretScanner().redact)
     with contextlib.suppress(KeyboardInterrupt):
-        return run_demo(timeout=args.timeout)
+        return run_demo(timeout=args.timeout, linger=args.linger)
     return 1
