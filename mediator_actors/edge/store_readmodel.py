@@ -90,7 +90,7 @@ class StoreReadModel:
     def candidates(self, limit: int, cursor: str | None) -> ApiPage:
         def read(conn: sqlite3.Connection) -> ApiPage:
             rows = conn.execute(
-                "SELECT id, payload, state, priority, attempts, last_error FROM jobs"
+                "SELECT id, payload, state, priority, attempts, last_error, result FROM jobs"
                 " WHERE kind = ? AND id > ? ORDER BY id LIMIT ?",
                 (NEGOTIATIONS.kind, _rowid_cursor(cursor), limit),
             ).fetchall()
@@ -106,6 +106,8 @@ class StoreReadModel:
                         "negotiation": r["state"],
                         "attempts": r["attempts"],
                         "last_error": r["last_error"],
+                        # The decision and, for a declined pair, its reason and confidence.
+                        "outcome": json.loads(r["result"]) if r["result"] else None,
                     }
                 )
             more = len(rows) == limit
