@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 import re
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -70,16 +70,25 @@ class LogWaiter(logging.Handler):
         if _thread_ident() == self.hub_thread:
             self.changed.set()
 
+    def wait_until(self, ready: Callable[[list[str]], bool], timeout: float) -> None:
+        """Wait up to ``timeout`` for ``ready(messages so far)``, woken by each new record."""
+        with gevent.Timeout(timeout, AssertionError("the log never showed it")):
+            while True:
+                self.changed.clear()  # before looking, so no record slips in between
+                if ready(list(self.messages)):
+                    return
+                self.changed.wait()
+
     def wait_for(self, pattern: str, timeout: float) -> str:
         """The first message matching ``pattern`` (a full match), waiting up to ``timeout``."""
         with gevent.Timeout(timeout, AssertionError(f"no log line matching {pattern!r}")):
             seen = 0
             while True:
+                self.changed.clear()  # before looking, so no record slips in between
                 for message in self.messages[seen:]:
                     if re.fullmatch(pattern, message):
                         return message
-                seen = len(self.messages)
-                self.changed.clear()
+                    seen += 1
                 self.changed.wait()
 
 
@@ -139,14 +148,17 @@ def test_an_operator_can_tell_what_the_node_did(
             m.startswith("settlements: ") and m.endswith(" proposed, queued for the chain")
             for m in stages
         )
-        # Payout claims posted are read from the store every 5 s: wait for their line.
-        log_waiter.wait_for(r"payouts: \d+ claims posted, fees .* NLC", 15)
-        paid = sum(
-            int(m.split()[1])
-            for m in _messages(caplog)
-            if re.fullmatch(r"payouts: \d+ claims posted, fees .* NLC", m)
-        )
-        assert paid == closures
+        # Payout claims posted are read from the store every 5 s, and posted at the chain's
+        # pace: wait until their lines add up to the closures.
+        def paid(messages: list[str]) -> int:
+            return sum(
+                int(m.split()[1])
+                for m in messages
+                if re.fullmatch(r"payouts: \d+ claims posted, fees .* NLC", m)
+            )
+
+        log_waiter.wait_until(lambda messages: paid(messages) >= closures, 60)
+        assert paid(log_waiter.messages) == closures
 
         metrics = requests.get(urls["metrics"], timeout=5).text
         assert f"mediator_closures_total {closures}" in metrics
