@@ -155,7 +155,7 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
 
     s = _settings()
     path = Path(s.config_file).parent / DASHBOARD_TOKEN_FILE
-    api_token = getattr(s, "api_token", None)
+    api_token = s.api_token
     if api_token is not None:
         token = api_token.reveal()
     elif path.exists():

@@ -190,6 +190,7 @@ def snapshot_metrics(snapshot: HealthSnapshot, report: dict[str, Any], m: Metric
     m.add("draining", s.draining, "1 while draining for shutdown")
     m.add("root_gave_up", s.root_gave_up, "1 when the root supervisor gave up")
     m.add("uptime_seconds", report["uptime"] / 1000.0, "seconds since start")
+    m.add("start_time_seconds", s.started_at_ms / 1000.0, "process start, seconds since the epoch")
     m.add("snapshot_age_seconds", report["snapshotAgeMs"] / 1000.0, "age of the health snapshot")
     for a in s.actors:
         m.add("actor_restarts_total", a.restarts, "actor restarts", "counter", {"actor": a.name})
@@ -370,7 +371,10 @@ def _with_headers(app: Any) -> Callable[..., Iterable[bytes]]:
 class HealthApp:
     """The health/API WSGI app. Call the instance as a WSGI application.
 
-    ``extra_metrics`` adds lines to ``/metrics`` (the WebSocket hub's counters).
+    ``extra_metrics`` adds lines to ``/metrics`` (the WebSocket hub's counters);
+    :meth:`add_metrics` adds more. With ``api_token`` set, ``/metrics`` and ``/api/v1/*``
+    answer 401 unless the request carries ``Authorization: Bearer <token>``; the probes and
+    ``/health`` stay open, so an orchestrator can reach them on the pod's address.
 
     The dashboard: ``/dashboard/`` serves the package's static files (no data in them);
     ``GET /api/v1/overview`` is everything it draws on load; ``POST /api/v1/ws-ticket``
@@ -389,10 +393,12 @@ class HealthApp:
         clock_ms: Callable[[], int] = now_millis,
         tickets: TicketBook | None = None,
         dashboard_token: Secret | None = None,
+        api_token: Secret | None = None,
     ) -> None:
         self.box = box
         self.read_model = read_model
         self.extra_metrics = extra_metrics
+        self._more_metrics: list[Callable[[Metrics], None]] = []
         self.clock_ms = clock_ms
         self.overview = Overview(box, read_model)
         self.tickets = tickets
@@ -400,12 +406,13 @@ class HealthApp:
             None if dashboard_token is None else dashboard_token.reveal().encode("utf-8")
         )
         self.ws_port: int | None = None
+        self._token = None if api_token is None else api_token.reveal().encode("utf-8")
         app = bottle.Bottle(catchall=True)
         app.config["json.enable"] = False
         app.route("/health/live", "GET", self.live)
         app.route("/health/ready", "GET", self.ready)
         app.route("/health", "GET", self.health)
-        app.route("/metrics", "GET", self.metrics)
+        app.route("/metrics", "GET", self._guarded(self.metrics))
         for path, fn in (
             ("/api/v1/stats", self.stats),
             ("/api/v1/intents", self.intents),
@@ -417,7 +424,7 @@ class HealthApp:
             ("/api/v1/actors", self.actors),
             ("/api/v1/overview", self.overview_api),
         ):
-            app.route(path, "GET", self._api(fn))
+            app.route(path, "GET", self._guarded(self._api(fn)))
         app.route("/api/v1/ws-ticket", "POST", self.ws_ticket)
         app.route("/dashboard", "GET", self.dashboard_redirect)
         app.route("/dashboard/", "GET", self.dashboard_file)
@@ -432,6 +439,27 @@ class HealthApp:
         self, environ: dict[str, Any], start_response: Callable[..., Any]
     ) -> Iterable[bytes]:
         return self._wsgi(environ, start_response)
+
+    def add_metrics(self, fn: Callable[[Metrics], None]) -> None:
+        """Add a contributor of ``/metrics`` lines (called on every scrape, in order)."""
+        self._more_metrics.append(fn)
+
+    def _authorized(self) -> bool:
+        if self._token is None:
+            return True
+        return bearer_matches(bottle.request.get_header("Authorization", ""), self._token)
+
+    def _guarded(
+        self, fn: Callable[..., bottle.HTTPResponse]
+    ) -> Callable[..., bottle.HTTPResponse]:
+        def handler(**kwargs: Any) -> bottle.HTTPResponse:
+            if not self._authorized():
+                response = _json(401, {"error": "bearer token required"})
+                response.set_header("WWW-Authenticate", 'Bearer realm="mediator-node"')
+                return response
+            return fn(**kwargs)
+
+        return handler
 
     def report(self) -> tuple[HealthSnapshot, dict[str, Any]]:
         snap = self.box.get()
@@ -462,6 +490,8 @@ class HealthApp:
         model = self.read_model
         if isinstance(model, OperatorModel):
             business_metrics(model.business(), m)
+        for more in self._more_metrics:
+            more(m)
         return bottle.HTTPResponse(body=m.text(), status=200, Content_Type=PROM_TYPE)
 
     # dashboard

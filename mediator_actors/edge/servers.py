@@ -193,7 +193,7 @@ def build_edge(
     ws_limits = ws_limits_from(settings)
     tickets = TicketBook()
     # The same authentication as the API: its token where one is configured.
-    api_token: Secret | None = getattr(settings, "api_token", None)
+    api_token = settings.api_token
     if api_token is not None:
         token, dashboard_token_file = api_token, None
     elif dashboard_token_file is not None:
@@ -214,6 +214,7 @@ def build_edge(
         extra_metrics=ws_metrics(ws_app),
         tickets=tickets,
         dashboard_token=token,
+        api_token=settings.api_token,
     )
     ws_app.snapshot = health_app.overview.channel
     narrator = None

@@ -162,6 +162,8 @@ def test_an_operator_can_tell_what_the_node_did(
 
         metrics = requests.get(urls["metrics"], timeout=5).text
         assert f"mediator_closures_total {closures}" in metrics
+        declared = [line.split()[2] for line in metrics.splitlines() if line.startswith("# TYPE")]
+        assert len(declared) == len(set(declared))  # each family declared once
         by_type = re.findall(
             r'^mediator_intents_ingested_total\{type="\w+"\} (\d+)$', metrics, re.M
         )
