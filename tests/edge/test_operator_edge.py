@@ -298,3 +298,50 @@ def test_only_the_dashboards_own_files_can_be_named(name: str) -> None:
     if found is not None:
         assert (DASHBOARD_DIR / name).resolve().parent == DASHBOARD_DIR.resolve()
         assert name in {p.name for p in DASHBOARD_DIR.iterdir()}
+
+
+def test_with_an_api_token_the_dashboard_uses_it_and_makes_no_token_of_its_own(
+    tmp_path: Any,
+) -> None:
+    from mediator_actors.config import load_settings
+    from mediator_actors.edge.hub import EventHub
+    from mediator_actors.edge.servers import build_edge
+    from mediator_actors.health.report import SnapshotBox
+    from tests.edge.fakes import MemoryReadModel
+
+    api = "api-token-for-the-dashboard-test-0123456789"
+    (tmp_path / "token").write_text(api + "\n")
+    settings = load_settings(
+        {
+            "API_TOKEN_FILE": "token",
+            "HEALTH_PORT": "0",
+            "WS_PORT": "0",
+            "DATA_DIR": str(tmp_path / "data"),
+            "ENV_FILE": str(tmp_path / "absent.env"),
+        },
+        cwd=tmp_path,
+    )
+    edge = build_edge(
+        settings,
+        box=SnapshotBox(),
+        hub=EventHub(),
+        server_id="a" * 64,
+        read_model=MemoryReadModel(),
+        dashboard_token_file=tmp_path / ".dashboard-token",
+    )
+    edge.start()
+    try:
+        assert not (tmp_path / ".dashboard-token").exists()
+        assert edge.dashboard_token_file is None
+        assert any("sign in with the API token" in line for line in edge.access_lines())
+        base = edge.urls()["dashboard"].removesuffix("/dashboard/")
+        assert requests.get(base + "/api/v1/overview", timeout=5).status_code == 401
+        bearer = {"Authorization": f"Bearer {api}"}
+        assert requests.get(base + "/api/v1/overview", headers=bearer, timeout=5).ok
+        assert requests.post(base + "/api/v1/ws-ticket", timeout=5).status_code == 401
+        granted = requests.post(base + "/api/v1/ws-ticket", headers=bearer, timeout=5)
+        assert granted.status_code == 200
+        assert len(granted.json()["ticket"]) == 64
+        assert requests.get(base + "/dashboard/", timeout=5).status_code == 200  # no data in it
+    finally:
+        edge.stop(timeout=1)
