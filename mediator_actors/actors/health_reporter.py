@@ -7,6 +7,7 @@ a few store counts; it never asks another actor. Handlers read the latest snapsh
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 import time
 from collections.abc import Callable
@@ -28,6 +29,8 @@ from mediator_actors.runtime.resilience import BreakerState
 from mediator_actors.stats import NodeStats
 from mediator_actors.store import Store
 from supervisors import Link, StatusBoard
+
+logger = logging.getLogger(__name__)
 
 _OWN_ENDED = ("closed", "rejected", "expired", "forfeited")
 
@@ -92,6 +95,7 @@ class HealthReporter(PeriodicActor):
         self._started_at_ms = int(started_at * 1000)
         # Injected: tests must not judge the machine they run on (a busy CI host went red).
         self._sampler = sampler
+        self._sampler_failure: str | None = None
 
     def round(self) -> float | None:
         snapshot = self.snapshot()
@@ -134,10 +138,24 @@ class HealthReporter(PeriodicActor):
         super().stopping()
         self.box.set(self.snapshot(draining=True))
 
+    def _sample(self) -> Resources | None:
+        """The sampler's figures, or None when it fails: resources unmeasured must not stop the
+        reporter (a crash per round would be a restart loop and a stale, unready snapshot)."""
+        try:
+            resources = run_blocking(self._sampler)
+        except Exception as exc:  # noqa: BLE001 - any sampler fault is reported the same way
+            failure = f"{type(exc).__name__}: {exc}"
+            if failure != self._sampler_failure:  # once per distinct failure, not every second
+                logger.warning("health: resources not measured: %s", failure)
+            self._sampler_failure = failure
+            return None
+        self._sampler_failure = None
+        return resources
+
     def snapshot(self, *, draining: bool | None = None) -> HealthSnapshot:
         started, is_draining, gave_up = self._readiness()
         depths, quarantined, success_rate = self.store.read(store_figures)
-        resources = run_blocking(self._sampler)
+        resources = self._sample()
         stats = self.stats
         actors = tuple(actor_status(status) for status in self.board.snapshot())
         breakers = []
@@ -154,10 +172,14 @@ class HealthReporter(PeriodicActor):
         if stats.chain_breaker is not None:
             chain = stats.chain_breaker()
             breakers.append(BreakerStatus.of("chain", chain))
+            refused = stats.chain_auth_problem() if stats.chain_auth_problem else None
             components.append(
                 (
                     "chainClient",
-                    _breaker_component(
+                    # Nothing is read while the key is refused, whatever the breaker says.
+                    ComponentStatus(Status.UNHEALTHY, chain.last_latency_ms, refused)
+                    if refused is not None
+                    else _breaker_component(
                         chain.state, chain.last_latency_ms, chain.last_error or "ok"
                     ),
                 )

@@ -24,6 +24,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import math
 import sqlite3
 import time
 from collections import deque
@@ -32,6 +33,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mediator_actors.chain import codec
+from mediator_actors.chain.client import AUTH_PROBLEM, ChainAuthError, ChainBusyError
 from mediator_actors.chain.records import (
     MIGRATIONS,
     ChainReader,
@@ -42,6 +44,7 @@ from mediator_actors.chain.records import (
     intent_to_json,
     prepare_entries,
     record_quarantine,
+    record_skipped,
 )
 from mediator_actors.errors import ChainError, CodecError
 from mediator_actors.model import (
@@ -54,15 +57,21 @@ from mediator_actors.model import (
 from mediator_actors.runtime.resilience import Backoff
 from mediator_actors.safety.textsafety import escape_for_log
 from mediator_actors.store import Store
-from mediator_actors.store.intents import save_intent, set_intent_status
+from mediator_actors.store.intents import archive_open_intents, save_intent, set_intent_status
 
 __all__ = ["MIGRATIONS", "ChainFollower", "ChainReader", "IntakeLimit", "PollResult", "count_flags"]
 
 logger = logging.getLogger(__name__)
 
+#: Longest the pending pool goes unread while caught up, whatever ``/block/latest`` says.
+POOL_REFRESH = 30.0
+
 #: Called inside the transaction that advances the cursor, once per mined block in chain
 #: order, with the block's entries and its chain timestamp; returns what it decided.
 MinedBlockHook = Callable[[sqlite3.Connection, list[ChainEntry], float], list[Any]]
+#: Called inside the transaction that moves the cursor back after a chain reset (a new
+#: genesis), with the reason; retires what the lost chain carried, returns what it decided.
+ResetHook = Callable[[sqlite3.Connection, str], list[Any]]
 
 
 @dataclass(slots=True)
@@ -91,6 +100,8 @@ class _Changes:
     archived: list[EntryRef] = field(default_factory=list)
     quarantined: list[str] = field(default_factory=list)
     admitted: dict[str, int] = field(default_factory=dict)
+    #: entries seen for the first time and not taken, by reason
+    skipped: dict[str, int] = field(default_factory=dict)
     decided: list[Any] = field(default_factory=list)
 
 
@@ -120,7 +131,11 @@ class ChainFollower:
         backoff: Backoff | None = None,
         read_pending: bool = True,
         on_mined_block: MinedBlockHook | None = None,
+        plain_prose: bool = False,
+        on_reset: ResetHook | None = None,
     ) -> None:
+        self._plain_prose = plain_prose
+        self._on_reset = on_reset
         self._store = store
         self._client = client
         self._clock = clock
@@ -138,6 +153,9 @@ class ChainFollower:
         self.chain_head: int | None = None
         self._budget: dict[str, deque[float]] = {}
         self._known_pending: set[str] = set()
+        self._pool_seen: tuple[int, int] | None = None
+        self._pool_read_at = -math.inf
+        self._auth_logged_at = -math.inf
 
     # --- public ---------------------------------------------------------------------
 
@@ -154,6 +172,23 @@ class ChainFollower:
         """Catch up by at most ``blocks_per_poll`` blocks, then read the pending pool."""
         try:
             result = self._poll()
+        except ChainBusyError as exc:
+            # Back-pressure: wait as asked; not a failure, so the back-off does not grow.
+            wait = exc.retry_after if exc.retry_after is not None else self._backoff.delay(1)
+            logger.info("chain: %s; next poll in %.1fs", escape_for_log(str(exc)), wait)
+            return PollResult(
+                error=str(exc)[:300], retry_in=wait, caught_up=False, busy=True, logged=True
+            )
+        except ChainAuthError as exc:
+            # Nothing can be read until the operator fixes the key: say so once a minute,
+            # not once a poll; /health shows it meanwhile.
+            self._failures += 1
+            retry = self._backoff.delay(self._failures)
+            now = self._clock()
+            if now - self._auth_logged_at >= 60.0:
+                self._auth_logged_at = now
+                logger.error("chain: %s; nothing is read until it is fixed", AUTH_PROBLEM)
+            return PollResult(error=str(exc)[:300], retry_in=retry, caught_up=False, logged=True)
         except (ChainError, CodecError) as exc:
             self._failures += 1
             retry = self._backoff.delay(self._failures)
@@ -162,6 +197,7 @@ class ChainFollower:
             )
             return PollResult(error=str(exc)[:300], retry_in=retry, caught_up=False)
         self._failures = 0
+        self._auth_logged_at = -math.inf
         return result
 
     # --- the poll -------------------------------------------------------------------
@@ -200,7 +236,11 @@ class ChainFollower:
                     if index == next_index and not batch.blocks:
                         return self._resync(next_index, latest, changes)
                     break  # the chain moved under us mid-batch: commit what links, look again
-                batch.entries.extend(self._offload(prepare_entries, block.entries, self._max_flags))
+                batch.entries.extend(
+                    self._offload(
+                        prepare_entries, block.entries, self._max_flags, self._plain_prose
+                    )
+                )
                 batch.rejected.extend(block.rejected)
                 batch.blocks.append((index, block.hash))
                 batch.mined.append((block.timestamp, block.entries))
@@ -214,8 +254,7 @@ class ChainFollower:
             done += batch.next_index - next_index
             next_index, last_hash = batch.next_index, batch.last_hash
         caught_up = next_index > latest.block.index
-        if caught_up and self._read_pending:
-            self._ingest_pending(changes)
+        self._read_pool(latest, caught_up=caught_up, changes=changes)
         deferred = self._store.read(
             lambda c: int(c.execute("SELECT COUNT(*) FROM chain_deferred").fetchone()[0])
         )
@@ -233,6 +272,26 @@ class ChainFollower:
             next_index=next_index,
             caught_up=caught_up,
         )
+
+    def _read_pool(self, latest: codec.LatestBlock, *, caught_up: bool, changes: _Changes) -> None:
+        # Only what is new: the pool is read when it holds entries and changed (its size,
+        # or a block was mined from it) since the last read, and at least every
+        # POOL_REFRESH seconds in case the node's count is wrong or missing.
+        pool = (latest.pending_entries, latest.block.index)
+        now = self._clock()
+        changed = pool != self._pool_seen and latest.pending_entries > 0
+        stale = now - self._pool_read_at >= POOL_REFRESH
+        if caught_up and self._read_pending and (changed or stale):
+            if self._ingest_pending(changes):
+                self._pool_read_at, self._pool_seen = now, pool
+        elif caught_up:
+            self._pool_seen = pool
+        if changes.skipped:  # once per poll, never per entry
+            logger.info(
+                "chain: %d entries seen and not taken (%s)",
+                sum(changes.skipped.values()),
+                ", ".join(f"{r}: {n}" for r, n in sorted(changes.skipped.items())),
+            )
 
     def _fetch_block(self, index: int, batch: _Batch) -> codec.Block | None:
         """A block, or None after recording a page-level failure (quarantined at the limit)."""
@@ -258,25 +317,28 @@ class ChainFollower:
         )
         return 0 if row is None else int(row[0])
 
-    def _ingest_pending(self, changes: _Changes) -> None:
+    def _ingest_pending(self, changes: _Changes) -> bool:
         try:
             page = self._client.pending()
+        except ChainBusyError:
+            return False  # read it on a later poll
         except (ChainError, CodecError) as exc:
             # Blocks were committed; a bad pool only delays pending intake.
             logger.warning("chain: pending pool unreadable: %s", escape_for_log(str(exc)))
-            return
+            return False
         fresh = [e for e in page.entries if e.ref not in self._known_pending]
         batch = _Batch(
             rejected=[r for r in page.rejected if _reject_ident(r) not in self._known_pending]
         )
-        batch.entries = self._offload(prepare_entries, fresh, self._max_flags)
+        batch.entries = self._offload(prepare_entries, fresh, self._max_flags, self._plain_prose)
         if not batch.entries and not batch.rejected:
-            return
+            return True
         self._commit(batch, changes)
         if len(self._known_pending) > 200_000:
             self._known_pending.clear()
         self._known_pending.update(e.ref for e in fresh)
         self._known_pending.update(_reject_ident(r) for r in batch.rejected)
+        return True
 
     # --- the transaction ------------------------------------------------------------
 
@@ -346,6 +408,8 @@ class ChainFollower:
         changes.archived += local.archived
         changes.quarantined += local.quarantined
         changes.decided += local.decided
+        for reason, count in local.skipped.items():
+            changes.skipped[reason] = changes.skipped.get(reason, 0) + count
 
     def _apply_entry(
         self,
@@ -375,6 +439,9 @@ class ChainFollower:
                 out.quarantined.append(key)
         elif prepared is None:
             return
+        elif prepared[0] == "skip":
+            if record_skipped(conn, entry.ref, prepared[1], block_index=entry.block_index, now=now):
+                out.skipped[prepared[1]] = out.skipped.get(prepared[1], 0) + 1
         elif prepared[0] == "event":
             self._apply_event(conn, entry, prepared[1], prepared[2], out=out, now=now)
         else:
@@ -553,8 +620,19 @@ class ChainFollower:
                 break
         last_hash = stored.get(fork) if fork >= 0 else None
         now = self._clock()
+        # A new genesis: the whole chain the node followed is gone (a memory-backed node
+        # restarted, a wipe). Everything derived from it is retired (lifecycle rule 5).
+        wiped = stored.get(0) is not None and stored.get(0) != genesis
+        reason = f"the chain was reset (a new genesis under block {next_index - 1})"
+        decided: list[Any] = []
+        gone: list[EntryRef] = []
 
         def apply(conn: sqlite3.Connection) -> None:
+            if wiped:
+                # Out of mediation, never deleted: the record and the reason stay.
+                gone.extend(archive_open_intents(conn, f"gone: {reason}", now=now))
+                if self._on_reset is not None:
+                    decided.extend(self._on_reset(conn, reason))
             conn.execute("DELETE FROM chain_blocks WHERE idx > ?", (fork,))
             conn.execute(
                 "UPDATE intents SET block_index = NULL, updated_at = ? WHERE block_index > ?",
@@ -578,10 +656,15 @@ class ChainFollower:
 
         self._store.write(apply)
         self._known_pending.clear()
+        changes.archived += gone
+        changes.decided += decided
         logger.warning(
-            "chain: reset or fork under the cursor at %d; re-syncing from block %d",
+            "chain: reset or fork under the cursor at %d; re-syncing from block %d%s",
             next_index,
             fork + 1,
+            f"; {len(gone)} intents left mediation and {len(decided)} settlements were orphaned"
+            if wiped
+            else "",
         )
         return PollResult(
             new_intents=tuple(changes.new_intents),
@@ -591,6 +674,7 @@ class ChainFollower:
             mined_events={k: tuple(v) for k, v in changes.mined_events.items()},
             archived=tuple(changes.archived),
             quarantined=tuple(changes.quarantined),
+            decided=tuple(changes.decided),
             reset=True,
             next_index=fork + 1,
             caught_up=False,

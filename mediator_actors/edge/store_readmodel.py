@@ -6,6 +6,7 @@ import json
 import sqlite3
 from typing import Any
 
+from mediator_actors.chain.records import entries_not_taken
 from mediator_actors.edge import business
 from mediator_actors.edge.readmodel import ApiPage
 from mediator_actors.negotiation.providers import Usage, cost_usd
@@ -55,6 +56,7 @@ class StoreReadModel:
                 "negotiations": {k.value: v for k, v in NEGOTIATIONS.counts(conn).items()},
                 "settlements": count_by_state(conn, own=True),
                 "chain_next_block": None if cursor is None else cursor[0],
+                "entries_not_taken": entries_not_taken(conn),
                 "llm_usage": llm_usage(conn),
             }
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from mediator_actors.model import EntryRef, MediatorId, SettlementId, is_hex_id
+from mediator_actors.model import EntryRef, MediatorId, SettlementId, is_digest_id
 from mediator_actors.store.database import Migration
 
 
@@ -30,10 +30,12 @@ class SettlementState(StrEnum):
     REJECTED = "rejected"
     EXPIRED = "expired"
     FORFEITED = "forfeited"
+    #: the chain was reset or forked below what it rests on (protocol.md lifecycle rule 5)
+    ORPHANED = "orphaned"
 
     @classmethod
     def terminal(cls) -> frozenset[SettlementState]:
-        return frozenset({cls.CLOSED, cls.REJECTED, cls.EXPIRED, cls.FORFEITED})
+        return frozenset({cls.CLOSED, cls.REJECTED, cls.EXPIRED, cls.FORFEITED, cls.ORPHANED})
 
 
 class TransitionKind(StrEnum):
@@ -84,6 +86,45 @@ class Transition:
 
 
 _STATES = ", ".join(f"'{s.value}'" for s in SettlementState)
+
+#: v2 adds the ``orphaned`` state: SQLite cannot change a CHECK, so the table is rebuilt.
+_SETTLEMENTS_V2 = (
+    f"""CREATE TABLE settlements_v2 (
+        settlement_id TEXT PRIMARY KEY,
+        mediator_id TEXT NOT NULL,
+        own INTEGER NOT NULL CHECK (own IN (0, 1)),
+        pair_key TEXT NOT NULL,
+        offer_ref TEXT NOT NULL,
+        seek_ref TEXT NOT NULL,
+        offer_party TEXT NOT NULL,
+        seek_party TEXT NOT NULL,
+        terms TEXT NOT NULL,
+        facilitation_fee REAL NOT NULL,
+        facilitation_fee_percent REAL NOT NULL,
+        acceptance_deadline TEXT NOT NULL,
+        deadline_ts REAL NOT NULL,
+        consensus_mode TEXT NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ({_STATES})),
+        state_reason TEXT NOT NULL,
+        offer_response TEXT CHECK (offer_response IN ('accept', 'reject')),
+        seek_response TEXT CHECK (seek_response IN ('accept', 'reject')),
+        proposal_entry_ref TEXT,
+        proposal_block INTEGER,
+        decided_block INTEGER,
+        decided_chain_time REAL,
+        payout_entry_ref TEXT,
+        created_at REAL NOT NULL,
+        updated_at REAL NOT NULL
+    )""",
+    "INSERT INTO settlements_v2 SELECT * FROM settlements",
+    "DROP TABLE settlements",
+    "ALTER TABLE settlements_v2 RENAME TO settlements",
+    "CREATE UNIQUE INDEX settlements_own_pair ON settlements (pair_key) WHERE own = 1",
+    "CREATE INDEX settlements_open ON settlements (state, deadline_ts)",
+    "CREATE INDEX settlements_mediator ON settlements (mediator_id, state)",
+    "CREATE INDEX settlements_offer ON settlements (offer_ref)",
+    "CREATE INDEX settlements_seek ON settlements (seek_ref)",
+)
 
 MIGRATIONS = (
     Migration(
@@ -165,6 +206,7 @@ MIGRATIONS = (
             )""",
         ),
     ),
+    Migration("settlements", 2, _SETTLEMENTS_V2),
 )
 
 
@@ -297,7 +339,7 @@ def settlements_page(
     id gives an empty page: the API never raises for what it cannot find."""
     if state is not None and state not in {s.value for s in SettlementState}:
         return [], None
-    if cursor is not None and not is_hex_id(cursor):
+    if cursor is not None and not is_digest_id(cursor, "stl"):
         return [], None
     limit = max(1, min(limit, 1000))
     rows = list_settlements(
@@ -341,3 +383,17 @@ def list_events(conn: sqlite3.Connection, settlement_id: str) -> list[dict[str, 
         (settlement_id, settlement_id),
     )
     return [dict(row) for row in rows]
+
+
+def orphan_all(conn: sqlite3.Connection, reason: str, *, now: float) -> list[SettlementRecord]:
+    """End every settlement not already orphaned as ``orphaned`` with ``reason`` (a chain
+    reset: lifecycle rule 5); the records as they were before. Nothing is deleted."""
+    rows = conn.execute(
+        "SELECT * FROM settlements WHERE state != 'orphaned' ORDER BY settlement_id"
+    ).fetchall()
+    conn.execute(
+        "UPDATE settlements SET state = 'orphaned', state_reason = ?, updated_at = ?"
+        " WHERE state != 'orphaned'",
+        (reason, now),
+    )
+    return [SettlementRecord.from_row(row) for row in rows]

@@ -181,6 +181,7 @@ def recompute(conn: sqlite3.Connection) -> dict[MediatorId, Reputation]:
         "SELECT c.challenger, s.mediator_id FROM challenges c"
         " JOIN settlements s ON s.settlement_id = c.settlement_id"
         " WHERE c.outcome = 'upheld' AND s.proposal_block IS NOT NULL"
+        " AND s.state != 'orphaned'"  # retired with the lost chain (lifecycle rule 5)
     ):
         add(challenger, Counter.UPHELD_SUBMITTED)
         add(mediator, Counter.UPHELD_AGAINST)

@@ -15,6 +15,7 @@ from mediator_actors import cli
 from mediator_actors.edge.keys import KEY_FILE, KeyRing, load_private_key, read_key_file
 from mediator_actors.monitoring import SettlementChanged, SettlementProposed
 from tests.edge import canary, states
+from tests.waiting import wait_until
 
 
 @pytest.fixture
@@ -125,8 +126,7 @@ def test_watch_authenticates_and_prints_events_as_json_lines(node_env, capsys, w
     hub = ws_env.app.hub
 
     def publish_when_subscribed() -> None:
-        while hub.subscriber_count("settlements") == 0:
-            gevent.sleep(0.01)
+        wait_until(lambda: hub.subscriber_count("settlements") > 0, what="watch subscribed")
         hub.publish(
             SettlementProposed(settlement_id="ab" * 8, pair="p", content="\x1b[31mred\r\nforged")
         )
