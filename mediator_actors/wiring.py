@@ -43,6 +43,7 @@ from mediator_actors.edge.opsmetrics import ErrorCounter, node_metrics
 from mediator_actors.edge.server import EdgeServer
 from mediator_actors.edge.servers import Edge, build_edge
 from mediator_actors.edge.store_readmodel import StoreReadModel
+from mediator_actors.edge.tickets import DASHBOARD_TOKEN_FILE
 from mediator_actors.embedding.base import Embedder
 from mediator_actors.embedding.factory import make_embedder_from_settings
 from mediator_actors.errors import ConfigError
@@ -231,6 +232,7 @@ def prepare(
         hub=hub,
         server_id=key.mediator_id,
         read_model=StoreReadModel(base.store, mediator_id=key.mediator_id),
+        dashboard_token_file=settings.config_file.parent / DASHBOARD_TOKEN_FILE,
     )
     stats = NodeStats(index_max=settings.max_intents_cache)
     # Errors logged by component for /metrics; removed with the edge at shutdown.
@@ -249,6 +251,7 @@ def prepare(
     health = _start_server(edge.health, variable="HEALTH_PORT")
     ws = _start_server(edge.ws, variable="WS_PORT")
     logger.info("edge: health on %s:%d, monitoring WebSocket on %s:%d", *health, *ws)
+    edge.announce()  # the dashboard's origin, the operator's narrative and access lines
     return Runtime(
         settings=settings,
         store=base.store,

@@ -13,6 +13,7 @@ from mediator_actors.disputes.book import (
     get_dispute,
     list_disputes,
 )
+from mediator_actors.edge import business
 from mediator_actors.edge.readmodel import ApiPage
 from mediator_actors.negotiation.providers import Usage, cost_usd
 from mediator_actors.settlement import reputation as reputation_table
@@ -150,3 +151,17 @@ class StoreReadModel:
     def reputation(self, mediator_id: str | None) -> dict[str, Any] | None:
         wanted = mediator_id or self._mediator_id
         return self._store.read(lambda c: reputation_table.get_reputation(c, wanted)).to_json()
+
+    # the operator's views (business.OperatorModel)
+
+    def business(self) -> business.Business:
+        return self._store.read(business.read_business)
+
+    def recent_negotiations(self, limit: int) -> list[dict[str, Any]]:
+        return self._store.read(lambda c: business.recent_negotiations(c, limit))
+
+    def open_settlements(self, limit: int) -> list[dict[str, Any]]:
+        return self._store.read(lambda c: business.open_settlements(c, limit))
+
+    def recent_settlements(self, limit: int) -> list[dict[str, Any]]:
+        return self._store.read(lambda c: business.recent_settlements(c, limit))
