@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
 import sqlite3
 from pathlib import Path
@@ -21,6 +20,7 @@ from typing import Any
 
 from mediator_actors.disputes import book
 from mediator_actors.model import canonical_json
+from mediator_actors.runtime.files import write_atomically
 from mediator_actors.settlement.records import get_settlement
 from mediator_actors.store import Store
 from mediator_actors.store.intents import get_intent
@@ -126,20 +126,6 @@ def verify_package(doc: dict[str, Any]) -> bool:
     return doc.get("digest") == "sha256:" + hashlib.sha256(canonical_json(body)).hexdigest()
 
 
-def _write_atomically(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    with open(tmp, "wb") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
-    fd = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
 
 def _on_disk_digest(path: Path) -> str | None:
     try:
@@ -172,7 +158,7 @@ def _write_one(store: Store, data_dir: Path, authorities: dict[str, str], disput
     fresh = _on_disk_digest(path) != digest
     if fresh:
         data = json.dumps(doc, sort_keys=True, indent=2, ensure_ascii=False).encode("utf-8")
-        _write_atomically(path, data)
+        write_atomically(path, data)
     if recorded != digest:
 
         def note(conn: sqlite3.Connection) -> None:
