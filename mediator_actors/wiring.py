@@ -401,7 +401,11 @@ def build_children(runtime: Runtime) -> list[ChildSpec]:
             max_flags=settings.max_intent_flags,
             on_mined_block=on_mined_block,
             on_declined=lambda conn, intent, now: intent_flags.enqueue_own_flag(
-                conn, key, intent.ref, intent_flags.FlagReason.UNSAFE, now=now
+                conn,
+                key,
+                intent.ref,
+                intent_flags.decline_reason(intent) or intent_flags.FlagReason.UNSAFE,
+                now=now,
             ),
             plain_prose=settings.intake_plain_prose,
             on_reset=lambda conn, reason: [
