@@ -118,13 +118,23 @@ MAX_ISSUE_CHARS = 2_000
 MAX_DESCRIPTION_CHARS = 2_000
 MAX_SCOPE_ITEMS = 20
 MAX_AUTHOR_CHARS = 256
-KINDS = ("dispute", "evidence", "clarification", "escalation", "dispute_resolution")
+KINDS = (
+    "dispute",
+    "evidence",
+    "clarification",
+    "escalation",
+    "dispute_resolution",
+    "payout_hold",
+)
 EVIDENCE_TYPES = frozenset({"document", "statement", "witness", "artifact", "other"})
 OUTCOMES = frozenset(
     {"claimant_favored", "respondent_favored", "compromise", "dismissed", "withdrawn"}
 )
 COUNTED = "counted"
 INTENT_CLARIFICATION = "dispute_clarification"
+INTENT_PAYOUT_HOLD = "payout_hold"
+#: Our own entries about a dispute, read back from the chain: a queued copy is never posted.
+OWN_KINDS = {"clarification": "clarification", "payout_hold": "payout_hold"}
 
 
 class DisputeState(StrEnum):
@@ -471,16 +481,16 @@ class DisputeBook:
         record = get_dispute(conn, str(dispute_id))
         if record is None:
             raise _ignored("no open dispute of ours with this dispute_id")
-        if kind == "clarification":
+        if kind in OWN_KINDS:
             # Anyone can write our name as author: only our signature proves it is ours.
             if entry.author != self.key.mediator_id or not (
                 entry.metadata.get("mediator_id") == self.key.mediator_id
                 and verify_metadata(entry.metadata)
             ):
-                raise _ignored("a clarification is written and signed by our mediator only")
+                raise _ignored(f"a {kind} is written and signed by our mediator only")
             self._record(conn, entry, kind, record.dispute_id, chain_time, effect=COUNTED)
             # Ours is on the chain (a rebuild reads it before the writer ran): never again.
-            job = OUTBOX.get(conn, f"clarification:{record.dispute_id}")
+            job = OUTBOX.get(conn, f"{OWN_KINDS[kind]}:{record.dispute_id}")
             if job is not None and job.state is JobState.PENDING:
                 OUTBOX.complete(conn, job.id, now=self.clock(), result={"seen": entry.ref})
             return None
@@ -553,6 +563,7 @@ class DisputeBook:
             now=now,
             max_attempts=20,
         )
+        self._suspend_posted_claim(conn, record, settlement, now=now)
         return self._change(
             DisputeChangeKind.OPENED,
             record,
@@ -644,6 +655,39 @@ class DisputeBook:
         )
 
     # ------------------------------------------------------------ helpers
+
+    def _suspend_posted_claim(
+        self,
+        conn: sqlite3.Connection,
+        record: DisputeRecord,
+        settlement: SettlementRecord,
+        *,
+        now: float,
+    ) -> None:
+        """Protocol section 5 allows a payout claim only while no dispute is open, and is
+        silent on a claim that left before the dispute came. A claim still queued is held
+        (:meth:`_hold_payouts`); one already posted or mined cannot be taken back from an
+        append-only chain, so the node publishes, once per dispute, a signed
+        ``[PAYOUT HOLD]`` saying its claim is suspended until the dispute is resolved, and
+        never claims a second time."""
+        job = OUTBOX.get(conn, f"payout:{record.settlement_id}")
+        posted = settlement.payout_entry_ref is not None or (
+            job is not None and job.state in (JobState.RUNNING, JobState.DONE)
+        )
+        if not posted:
+            return
+        OUTBOX.enqueue(
+            conn,
+            f"payout_hold:{record.dispute_id}",
+            build_payout_hold(record, settlement, key=self.key),
+            now=now,
+            max_attempts=20,
+        )
+        logger.info(
+            "disputes: %s opened after the payout claim of %s left; a payout hold is queued",
+            record.dispute_id,
+            record.settlement_id,
+        )
 
     def _hold_payouts(self, conn: sqlite3.Connection) -> None:
         """Hold the payout claim of every settlement with an open dispute (a claim enqueued
@@ -792,5 +836,41 @@ def build_clarification(
         "content": content,
         "author": key.mediator_id,
         "intent": INTENT_CLARIFICATION,
+        "metadata": metadata,
+    }
+
+
+def build_payout_hold(
+    record: DisputeRecord, settlement: SettlementRecord, *, key: MediatorKey
+) -> dict[str, Any]:
+    """The signed ``[PAYOUT HOLD]`` entry payload: this node's claim on a settlement that
+    is now disputed stays suspended until the dispute is resolved (not a protocol v2 kind:
+    nodes that do not know it ignore it; see docs/architecture.md)."""
+    metadata = key.sign_metadata(
+        {
+            "is_contract": True,
+            "contract_type": "payout_hold",
+            "protocol": PROTOCOL,
+            "dispute_id": record.dispute_id,
+            "settlement_id": record.settlement_id,
+            "claim_entry_ref": settlement.payout_entry_ref,
+            "mediator_id": key.mediator_id,
+        }
+    )
+    claim = (
+        f"claim {settlement.payout_entry_ref}"
+        if settlement.payout_entry_ref is not None
+        else "claim (posted, not yet mined)"
+    )
+    content = (
+        f"[PAYOUT HOLD] settlement {record.settlement_id}: the mediator's payout {claim} is "
+        f"suspended while dispute {record.dispute_id} is open, and stands only as that "
+        "dispute's resolution leaves it. It is not claimed again. The mediator does not "
+        "decide this dispute."
+    )
+    return {
+        "content": content,
+        "author": key.mediator_id,
+        "intent": INTENT_PAYOUT_HOLD,
         "metadata": metadata,
     }
