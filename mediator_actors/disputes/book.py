@@ -49,7 +49,7 @@ from mediator_actors.settlement.lifecycle import OUTBOX
 from mediator_actors.settlement.records import SettlementRecord, get_settlement
 from mediator_actors.signing import MediatorKey, verify_metadata
 from mediator_actors.store.database import Migration
-from mediator_actors.store.jobs import JobState
+from mediator_actors.store.jobs import JobQueue, JobState
 
 __all__ = [
     "DISPUTE_WINDOW",
@@ -133,6 +133,8 @@ OUTCOMES = frozenset(
 COUNTED = "counted"
 INTENT_CLARIFICATION = "dispute_clarification"
 INTENT_PAYOUT_HOLD = "payout_hold"
+#: Clarifications the configured LLM writes after the commit (:mod:`.clarify`).
+CLARIFY_JOBS = JobQueue("dispute_clarification")
 #: Our own entries about a dispute, read back from the chain: a queued copy is never posted.
 OWN_KINDS = {"clarification": "clarification", "payout_hold": "payout_hold"}
 
@@ -314,6 +316,16 @@ def escalated_entries(conn: sqlite3.Connection, record: DisputeRecord) -> list[d
     return [_entry_json(r) for r in rows]
 
 
+def own_clarification_seen(conn: sqlite3.Connection, dispute_id: str) -> bool:
+    """True once our signed clarification of ``dispute_id`` was read from the chain."""
+    row = conn.execute(
+        "SELECT 1 FROM dispute_entries WHERE dispute_id = ? AND kind = 'clarification'"
+        " AND effect = ? LIMIT 1",
+        (dispute_id, COUNTED),
+    ).fetchone()
+    return row is not None
+
+
 def escalated_without_package(conn: sqlite3.Connection, limit: int = 100) -> list[str]:
     """Escalated disputes whose package digest is not recorded yet."""
     return [
@@ -396,6 +408,7 @@ class DisputeBook:
         clock: Callable[[], float] = time.time,
         summarize: Callable[[DisputeRecord, SettlementRecord], tuple[list[str], list[str]]]
         | None = None,
+        defer_clarification: bool = False,
     ) -> None:
         self.key = key
         self.authorities: dict[str, str] = (
@@ -406,6 +419,9 @@ class DisputeBook:
         self.window = window
         self.clock = clock
         self.summarize = summarize or offline_summary
+        # With an LLM configured the clarification is written after the commit, by the
+        # dispute handler (a model call must not hold the follower's transaction).
+        self.defer_clarification = defer_clarification
 
     # ------------------------------------------------------------ the block hook
 
@@ -463,6 +479,7 @@ class DisputeBook:
             " WHERE state IN ('open', 'escalated')",
             (f"chain reset: {reason}"[:300], self.clock()),
         )
+        CLARIFY_JOBS.give_up_pending(conn, f"retired: {reason}"[:300], now=self.clock())
         return []
 
     # ------------------------------------------------------------ handlers
@@ -493,6 +510,11 @@ class DisputeBook:
             job = OUTBOX.get(conn, f"{OWN_KINDS[kind]}:{record.dispute_id}")
             if job is not None and job.state is JobState.PENDING:
                 OUTBOX.complete(conn, job.id, now=self.clock(), result={"seen": entry.ref})
+            waiting = CLARIFY_JOBS.get(conn, record.dispute_id) if kind == "clarification" else None
+            if waiting is not None and waiting.state is JobState.PENDING:
+                CLARIFY_JOBS.complete(
+                    conn, waiting.id, now=self.clock(), result={"seen": entry.ref}
+                )
             return None
         if record.state in (DisputeState.RESOLVED, DisputeState.ORPHANED):
             raise _ignored(f"the dispute was already {record.state.value}")
@@ -552,17 +574,22 @@ class DisputeBook:
         self._record(conn, entry, "dispute", str(dispute_id), chain_time, effect=COUNTED)
         record = get_dispute(conn, str(dispute_id))
         assert record is not None  # inserted just above
-        factual, interpretive = self.summarize(record, settlement)
-        clarification = build_clarification(
-            record, settlement, key=self.key, factual=factual, interpretive=interpretive
-        )
-        OUTBOX.enqueue(
-            conn,
-            f"clarification:{record.dispute_id}",
-            clarification,
-            now=now,
-            max_attempts=20,
-        )
+        if self.defer_clarification:
+            CLARIFY_JOBS.enqueue(
+                conn, record.dispute_id, {"dispute_id": record.dispute_id}, now=now
+            )
+        else:
+            factual, interpretive = self.summarize(record, settlement)
+            clarification = build_clarification(
+                record, settlement, key=self.key, factual=factual, interpretive=interpretive
+            )
+            OUTBOX.enqueue(
+                conn,
+                f"clarification:{record.dispute_id}",
+                clarification,
+                now=now,
+                max_attempts=20,
+            )
         self._suspend_posted_claim(conn, record, settlement, now=now)
         return self._change(
             DisputeChangeKind.OPENED,

@@ -126,7 +126,6 @@ def verify_package(doc: dict[str, Any]) -> bool:
     return doc.get("digest") == "sha256:" + hashlib.sha256(canonical_json(body)).hexdigest()
 
 
-
 def _on_disk_digest(path: Path) -> str | None:
     try:
         doc = json.loads(path.read_bytes())
