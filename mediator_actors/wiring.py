@@ -417,9 +417,7 @@ def build_children(runtime: Runtime) -> list[ChildSpec]:
             offload=run_blocking,
             clarifications=None
             if clarifier is None
-            else Clarifications(
-                store=store, key=key, clarifier=clarifier, ready=caught_up, offload=run_blocking
-            ),
+            else Clarifications(store=store, key=key, clarifier=clarifier, ready=caught_up),
         )
 
     def start_listener(link: Link) -> pykka.ActorRef[ChainListener]:

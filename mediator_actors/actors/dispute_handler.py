@@ -8,7 +8,7 @@ this actor writes ``data/disputes/<dispute_id>/package.json`` afterwards: when w
 ``data/`` or by a crash between commit and write), and every ``interval`` seconds. With an
 LLM configured, each round first turns due clarification jobs into signed entries
 (:class:`~mediator_actors.disputes.clarify.Clarifications`: the model is called from this
-greenlet, cooperatively, like the negotiators do; the store work goes through ``offload``).
+greenlet, cooperatively, like the negotiators do; the store offloads its own work).
 """
 
 from __future__ import annotations
@@ -33,7 +33,8 @@ def _inline(fn: Callable[..., Any], *args: Any) -> Any:
 
 
 class DisputeHandler(PeriodicActor):
-    """Thin: one :func:`package.write_due` per round, off the hub through ``offload``."""
+    """Thin: due clarifications, then one :func:`package.write_due` per round; the store
+    offloads its own work, ``offload`` takes the package files."""
 
     def __init__(
         self,
@@ -63,8 +64,8 @@ class DisputeHandler(PeriodicActor):
     def round(self) -> float | None:
         if self.clarifications is not None:
             self.clarifications.run_due()
-        written: list[str] = self.offload(
-            package.write_due, self.store, self.data_dir, self.authorities
+        written = package.write_due(
+            self.store, self.data_dir, self.authorities, offload=self.offload
         )
         for dispute_id in written:
             logger.info("disputes: escalation package written for %s", dispute_id)

@@ -29,6 +29,7 @@ recover`) and runs again; the outbox's dedupe key keeps it to one entry.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import re
@@ -413,10 +414,6 @@ class Clarifier:
 # --- the job runner --------------------------------------------------------------------
 
 
-def _inline(fn: Callable[..., Any], *args: Any) -> Any:
-    return fn(*args)
-
-
 def gather(conn: sqlite3.Connection, dispute_id: str) -> ClarificationInputs | None:
     """What the clarification of ``dispute_id`` is written from, or None if it is gone."""
     record = book.get_dispute(conn, dispute_id)
@@ -450,7 +447,6 @@ class Clarifications:
         clarifier: Clarifier,
         ready: Callable[[], bool] = lambda: True,
         clock: Callable[[], float] = time.time,
-        offload: Callable[..., Any] = _inline,
         batch: int = 4,
     ) -> None:
         self.store = store
@@ -458,38 +454,34 @@ class Clarifications:
         self.clarifier = clarifier
         self.ready = ready
         self.clock = clock
-        self.offload = offload
         self.batch = batch
 
     def recover(self) -> int:
         """Hand back jobs a killed process left running; call at (re)start."""
-        return int(
-            self.offload(self.store.write, lambda c: CLARIFY_JOBS.recover(c, now=self.clock()))
-        )
+        return int(self.store.write(lambda c: CLARIFY_JOBS.recover(c, now=self.clock())))
 
     def run_due(self) -> list[str]:
         """Write the clarification of each due job; the dispute ids written."""
         if not self.ready():
             return []
-        jobs = self.offload(
-            self.store.write, lambda c: CLARIFY_JOBS.claim(c, now=self.clock(), limit=self.batch)
-        )
+        jobs = self.store.write(lambda c: CLARIFY_JOBS.claim(c, now=self.clock(), limit=self.batch))
         written: list[str] = []
         for job in jobs:
             dispute_id = str(job.payload.get("dispute_id", ""))
-            inputs = self.offload(self.store.read, lambda c, d=dispute_id: gather(c, d))
+            inputs = self.store.read(functools.partial(gather, dispute_id=dispute_id))
             if inputs is None:
-                self.offload(
-                    self.store.write,
-                    lambda c, j=job: CLARIFY_JOBS.give_up(
-                        c, j.id, "the dispute is unknown", now=self.clock()
-                    ),
+                self.store.write(
+                    functools.partial(
+                        CLARIFY_JOBS.give_up,
+                        job_id=job.id,
+                        error="the dispute is unknown",
+                        now=self.clock(),
+                    )
                 )
                 continue
             summary = self.clarifier.summarize(inputs)
-            if self.offload(
-                self.store.write, lambda c, j=job, s=summary, i=inputs: self._finish(c, j.id, i, s)
-            ):
+            finish = functools.partial(self._finish, job_id=job.id, inputs=inputs, summary=summary)
+            if self.store.write(finish):
                 written.append(dispute_id)
                 logger.info("disputes: clarification of %s queued (%s)", dispute_id, summary.source)
         return written

@@ -8,6 +8,7 @@ from mediator_actors.runtime.patching import ensure_patched
 ensure_patched()
 
 import logging  # noqa: E402
+import os  # noqa: E402
 import sys  # noqa: E402
 from pathlib import Path  # noqa: E402
 
@@ -18,8 +19,11 @@ from mediator_actors.wiring import build_node  # noqa: E402
 def main() -> int:
     logging.basicConfig(level=logging.ERROR)
     folder, url, seed, authorities = Path(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
+    # An LLM when the test asks for one (its SDK reads ANTHROPIC_BASE_URL for the fake).
+    llm = {k: os.environ[k] for k in ("LLM_PROVIDER", "LLM_API_KEY") if k in os.environ}
     settings = load_settings(
         {
+            **llm,
             "CHAIN_ENDPOINT": url,
             "CHAIN_ID": "nlc-dispute-crash",
             "MEDIATOR_PRIVATE_KEY": seed,

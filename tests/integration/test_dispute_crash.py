@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import secrets
 import signal
 import sqlite3
 import subprocess
@@ -34,6 +35,7 @@ from mediator_actors.model import PROTOCOL, digest_id
 from mediator_actors.safety.secrets import Secret
 from mediator_actors.signing import MediatorKey, generate_seed_hex
 from mediator_actors.store import DATABASE_FILE
+from tests.negotiation.fakes import FakeProvider, Script
 
 NODE = Path(__file__).with_name("dispute_node.py")
 GUILD = "guild-of-arbiters"
@@ -84,8 +86,13 @@ def accept(author: str, sid: str) -> dict[str, Any]:
 class NodeProcess:
     """The node as a child process: spawned, SIGKILLed, spawned again."""
 
-    def __init__(self, folder: Path, url: str, seed: str) -> None:
+    def __init__(
+        self, folder: Path, url: str, seed: str, extra_env: dict[str, str] | None = None
+    ) -> None:
         self.folder, self.url, self.seed = folder, url, seed
+        self.extra_env = extra_env or {}
+        # Every run's stderr, appended: what a failure report quotes.
+        self.errors = (folder / "node-stderr.log").open("ab")
         self.proc: subprocess.Popen[bytes] | None = None
         self.kills = 0
         self.spawned_at = 0.0
@@ -105,11 +112,12 @@ class NodeProcess:
             "DATA_DIR",
         ):
             env.pop(name, None)
+        env.update(self.extra_env)
         self.proc = subprocess.Popen(
             [sys.executable, str(NODE), str(self.folder), self.url, self.seed, f"{GUILD}=Guild"],
             env=env,
             stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
+            stderr=self.errors,
         )
 
     def alive(self) -> bool:
@@ -134,6 +142,7 @@ class NodeProcess:
             assert self.proc is not None
             self.proc.kill()
             self.proc.wait(timeout=30)
+        self.errors.close()
 
 
 class World:
@@ -219,6 +228,42 @@ def run_stage(
         gevent.sleep(0.05)
 
 
+NEGOTIATION = {
+    "compatible": True,
+    "confidence": 82,
+    "reasoning": "The same library; the price sits inside the ask and the budget.",
+    "terms": {
+        "price": 600,
+        "currency": "NLC",
+        "deliverables": ["Rust fluid-dynamics library"],
+        "timeline": "deliver by 2027-04-18",
+        "conditions": [],
+    },
+    "refusal_reason": None,
+}
+CLARIFICATION = {
+    "factual_disagreements": [
+        "The claimant states the library shipped without a turbulence model; the"
+        " respondent states turbulence was never in scope."
+    ],
+    "interpretive_disagreements": [
+        "The parties read the deliverable 'Rust fluid-dynamics library' differently."
+    ],
+}
+
+
+class RoutingProvider(FakeProvider):
+    """A loopback Anthropic fake: negotiation answers, or clarifications by their schema."""
+
+    def _next(self) -> Script:
+        body = json.dumps(self.requests[-1]["body"])
+        answer = CLARIFICATION if "factual_disagreements" in body else NEGOTIATION
+        return Script(text=json.dumps(answer))
+
+    def clarification_calls(self) -> int:
+        return sum("factual_disagreements" in json.dumps(r["body"]) for r in self.requests)
+
+
 @pytest.fixture
 def chain(tmp_path: Path) -> Iterator[DevChain]:
     # The chain's per-author limits would only slow the walk: the node's own pacing is
@@ -231,15 +276,29 @@ def chain(tmp_path: Path) -> Iterator[DevChain]:
 
 @pytest.mark.slow
 @pytest.mark.timeout(600)
+@pytest.mark.parametrize("llm", [False, True], ids=["offline", "llm"])
 def test_a_dispute_survives_sigkill_at_random_points_without_duplicate_entries(
-    tmp_path: Path, chain: DevChain
+    tmp_path: Path, chain: DevChain, llm: bool
 ) -> None:
     seed = generate_seed_hex()
     me = MediatorKey.from_seed_hex(Secret(seed)).mediator_id
     folder = tmp_path / "node"
     folder.mkdir()
     world = World(chain, folder / "data", me)
-    node = NodeProcess(folder, chain.url, seed)
+    provider = RoutingProvider()
+    provider.start()
+    # With an LLM: the negotiation and the clarification both ask the fake (the SDK reads
+    # ANTHROPIC_BASE_URL), and the clarification goes through its durable job.
+    extra = (
+        {
+            "LLM_PROVIDER": "anthropic",
+            "LLM_API_KEY": "sk-ant-api03-" + secrets.token_hex(20),
+            "ANTHROPIC_BASE_URL": provider.anthropic_url,
+        }
+        if llm
+        else {}
+    )
+    node = NodeProcess(folder, chain.url, seed, extra)
     rng = random.Random(20261202)
     chain.add_block([intent("alice", "offer", OFFER), intent("bob", "seek", SEEK)])
     ids: dict[str, str] = {}
@@ -399,6 +458,7 @@ def test_a_dispute_survives_sigkill_at_random_points_without_duplicate_entries(
         assert node.stop() == 0
     finally:
         node.close()
+        provider.stop()
     assert node.kills >= 8
     print("kills (stage, s after spawn, stage reached):", node.log)
     chain.mine()  # anything the node posted last
@@ -417,7 +477,14 @@ def test_a_dispute_survives_sigkill_at_random_points_without_duplicate_entries(
     assert payout_block is not None
     assert payout_block > resolution_block  # withheld until the dispute closed
     clarification = world.ours("clarification")[0][1]
-    assert ISSUE in clarification["content"]
+    if llm:
+        expected = CLARIFICATION["factual_disagreements"][0]
+        assert clarification["metadata"]["factual_disagreements"] == [expected]
+        # Killed between the model's answer and the commit, it asks again; one entry.
+        print("clarification calls to the model:", provider.clarification_calls())
+        assert provider.clarification_calls() >= 1
+    else:
+        assert ISSUE in clarification["content"]
     assert json.loads(path.read_bytes())["digest"] == first_digest
     effects = world.query(
         "SELECT kind, effect FROM dispute_entries WHERE dispute_id = ? ORDER BY seq", did
