@@ -28,7 +28,7 @@ import gevent
 
 from mediator_actors.chain.demo import DEMO_INTENTS
 from mediator_actors.chain.devchain import DevChain
-from mediator_actors.model import PROTOCOL
+from mediator_actors.model import PROTOCOL, pair_refs
 from mediator_actors.negotiation.terms import read_terms
 
 logger = logging.getLogger(__name__)
@@ -150,7 +150,7 @@ class Narrator:
                 similarity = json.loads(payload).get("similarity")
                 self.say(
                     "candidate",
-                    f"pair {key[:8]}…/{key[65:73]}… similarity {similarity:.2f}"
+                    f"pair {_short(key)} similarity {similarity:.2f}"
                     if similarity is not None
                     else key,
                 )
@@ -159,7 +159,7 @@ class Narrator:
         ).fetchall():
             if self._new("negotiation", [key]):
                 verdict = f"agreed (confidence {confidence})" if success else f"no deal: {reason}"
-                self.say("negotiated", f"pair {key[:8]}…: {verdict}")
+                self.say("negotiated", f"pair {_short(key)}: {verdict}")
         for key, payload in conn.execute(
             "SELECT dedupe_key, payload FROM jobs WHERE kind = 'chain_outbox' ORDER BY id"
         ).fetchall():
@@ -172,6 +172,11 @@ class Narrator:
         ).fetchall():
             if state != "proposed" and self._new("state", [f"{sid}:{state}"]):
                 self.say(state, f"settlement {sid[:12]}…: {reason}")
+
+
+def _short(key: str) -> str:
+    offer_or_seek, other = pair_refs(key)
+    return f"{offer_or_seek[:8]}…/{other[:8]}…"
 
 
 def _indent(text: str) -> str:

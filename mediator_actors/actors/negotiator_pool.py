@@ -15,9 +15,10 @@ from mediator_actors.actors.messages import (
     Roles,
 )
 from mediator_actors.actors.periodic import PeriodicActor
+from mediator_actors.model import pair_key
 from mediator_actors.negotiation.jobs import claim_negotiations, run_negotiation_jobs
 from mediator_actors.negotiation.service import Negotiator
-from mediator_actors.store import JobQueue, Store
+from mediator_actors.store import NEGOTIATIONS, Store
 from supervisors import ChildSpec, Link, RoleRegistry, StatusBoard, Supervisor, SupervisorPolicy
 
 logger = logging.getLogger(__name__)
@@ -53,8 +54,7 @@ class NegotiatorWorker(PeriodicActor):
     def prepare(self) -> None:
         # Only the first worker hands back jobs a crashed pool held, before any worker claims.
         if self._recover:
-            queue = JobQueue("negotiation")
-            recovered = self.store.write(lambda c: queue.recover(c, now=time.time()))
+            recovered = self.store.write(lambda c: NEGOTIATIONS.recover(c, now=time.time()))
             if recovered:
                 logger.info(
                     "negotiation: %d jobs held by crashed workers are pending again", recovered
@@ -74,12 +74,12 @@ class NegotiatorWorker(PeriodicActor):
         for item, result in zip(claimed, results, strict=True):
             if result is None:
                 continue  # it will be retried; nothing was decided
-            low, high = sorted((item.offer.ref, item.seek.ref))
+            key = pair_key(item.offer.ref, item.seek.ref)
             self.events.publish(
                 "negotiations",
                 {
                     "type": "negotiation_succeeded" if result.success else "negotiation_failed",
-                    "pair": f"{low}:{high}",
+                    "pair": key,
                     "intents": [item.offer.ref, item.seek.ref],
                     "parties": [item.offer.author, item.seek.author],
                     "confidence": result.confidence,
@@ -87,7 +87,7 @@ class NegotiatorWorker(PeriodicActor):
                 },
             )
             if result.success:
-                self.registry.tell(Roles.SETTLEMENT_AGENT, NegotiationSucceeded(f"{low}:{high}"))
+                self.registry.tell(Roles.SETTLEMENT_AGENT, NegotiationSucceeded(key))
         return 0.0
 
     def receive(self, message: Any) -> Any:

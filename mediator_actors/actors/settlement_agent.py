@@ -21,7 +21,7 @@ from mediator_actors.actors.messages import (
     Roles,
 )
 from mediator_actors.actors.periodic import PeriodicActor
-from mediator_actors.model import EntryRef, NegotiationResult, Terms
+from mediator_actors.model import EntryRef, NegotiationResult, Terms, pair_refs
 from mediator_actors.settlement.lifecycle import SettlementBook
 from mediator_actors.settlement.proposals import ProposalPolicy, propose
 from mediator_actors.store import Migration, Store
@@ -179,7 +179,7 @@ class SettlementAgent(PeriodicActor):
                     "type": "settlement_proposed",
                     "settlement_id": item.settlement_id,
                     "pair": item.pair_key,
-                    "intents": item.pair_key.split(":"),
+                    "intents": list(pair_refs(item.pair_key)),
                     "content": item.content,
                 },
             )

@@ -10,10 +10,8 @@ from mediator_actors.edge.readmodel import ApiPage
 from mediator_actors.negotiation.providers import Usage, cost_usd
 from mediator_actors.settlement import reputation as reputation_table
 from mediator_actors.settlement.records import count_by_state, get_settlement, settlements_page
-from mediator_actors.store import JobQueue, Store
+from mediator_actors.store import NEGOTIATIONS, Store
 from mediator_actors.store.intents import count_intents
-
-NEGOTIATIONS = JobQueue("negotiation")
 
 
 def _rowid_cursor(cursor: str | None) -> int:

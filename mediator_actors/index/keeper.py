@@ -24,13 +24,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mediator_actors.embedding.base import Embedder
-from mediator_actors.index.candidates import NEGOTIATION_JOBS, enqueue_negotiations, find_candidates
+from mediator_actors.index.candidates import enqueue_negotiations, find_candidates
 from mediator_actors.index.hnsw import IndexParams
 from mediator_actors.index.intents import IntentIndex
 from mediator_actors.index.vectors import load_vectors, open_intent_vectors, save_vectors
 from mediator_actors.model import CandidatePair, EntryRef, Intent
 from mediator_actors.runtime.offload import run_blocking
-from mediator_actors.store import Store
+from mediator_actors.store import NEGOTIATIONS, Store
 from mediator_actors.store.intents import iter_intents
 
 if TYPE_CHECKING:
@@ -73,7 +73,7 @@ class StartReport:
 
 
 def _negotiation_keys(conn: sqlite3.Connection) -> set[str]:
-    rows = conn.execute("SELECT dedupe_key FROM jobs WHERE kind = ?", (NEGOTIATION_JOBS,))
+    rows = conn.execute("SELECT dedupe_key FROM jobs WHERE kind = ?", (NEGOTIATIONS.kind,))
     return {row[0] for row in rows}
 
 
@@ -84,7 +84,7 @@ def _occupied(conn: sqlite3.Connection, cap: int) -> dict[str, int]:
     for offer_ref, seek_ref in conn.execute(
         "SELECT json_extract(payload, '$.offer_ref'), json_extract(payload, '$.seek_ref')"
         " FROM jobs WHERE kind = ? AND state IN ('pending', 'running')",
-        (NEGOTIATION_JOBS,),
+        (NEGOTIATIONS.kind,),
     ):
         for ref in (offer_ref, seek_ref):
             load[ref] = load.get(ref, 0) + 1

@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from mediator_actors.model import Intent, NegotiationResult
+from mediator_actors.model import Intent, NegotiationResult, pair_key
 from mediator_actors.negotiation.providers import ProviderError
 from mediator_actors.negotiation.service import (
     DAY,
@@ -23,12 +23,11 @@ from mediator_actors.negotiation.service import (
     Outcome,
 )
 from mediator_actors.runtime.resilience import Backoff
-from mediator_actors.store import Job, JobQueue, Migration, Store
+from mediator_actors.store import NEGOTIATIONS, Job, JobQueue, Migration, Store
 from mediator_actors.store.intents import get_intent
 
 logger = logging.getLogger(__name__)
 
-NEGOTIATION_JOB = "negotiation"
 #: Between attempts of a failed negotiation job: 5 s doubling to 15 min, jittered.
 JOB_BACKOFF = Backoff(minimum=5.0, maximum=900.0)
 
@@ -102,7 +101,7 @@ def claim_negotiations(
     (:meth:`Negotiator.wait_before_call`), so waiting jobs keep their attempts. A job
     whose payload is malformed or whose intents are unknown ends ``failed`` with its reason.
     """
-    queue = queue or JobQueue(NEGOTIATION_JOB)
+    queue = queue or NEGOTIATIONS
     if budget is not None:
         try:
             budget.check()
@@ -147,11 +146,6 @@ def claim_negotiation(
     return claimed[0] if claimed else None
 
 
-def _pair_key(offer: Intent, seek: Intent) -> str:
-    low, high = sorted((offer.ref, seek.ref))
-    return f"{low}:{high}"
-
-
 def _record(
     conn: sqlite3.Connection, job: Job, claimed: ClaimedNegotiation, outcome: Outcome, now: float
 ) -> None:
@@ -163,7 +157,7 @@ def _record(
         " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             job.id,
-            _pair_key(claimed.offer, claimed.seek),
+            pair_key(claimed.offer.ref, claimed.seek.ref),
             claimed.offer.ref,
             claimed.seek.ref,
             int(r.success),
@@ -206,7 +200,7 @@ def negotiate_job(
       ``Retry-After``); quarantined after ``max_attempts``;
     - permanent provider error (auth, bad request) → ``give_up`` with the reason.
     """
-    queue = queue or JobQueue(NEGOTIATION_JOB)
+    queue = queue or NEGOTIATIONS
     job = claimed.job
     try:
         outcome = negotiator.negotiate_outcome(claimed.offer, claimed.seek)

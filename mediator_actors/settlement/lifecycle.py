@@ -57,7 +57,7 @@ from collections.abc import Callable, Iterable, Sequence
 
 from mediator_actors.config import ConsensusMode, Settings
 from mediator_actors.errors import SettlementError
-from mediator_actors.model import ChainEntry, IntentStatus, IntentType
+from mediator_actors.model import ChainEntry, IntentStatus, IntentType, pair_key
 from mediator_actors.settlement import events, reputation
 from mediator_actors.settlement.consensus import Admission, admission
 from mediator_actors.settlement.entries import ProposalDraft, build_payout, clean_text
@@ -77,17 +77,28 @@ from mediator_actors.settlement.records import (
     Transition,
     TransitionKind,
     get_settlement,
-    pair_key,
 )
 from mediator_actors.signing import MediatorKey
 from mediator_actors.store.intents import get_intent, set_intent_status
-from mediator_actors.store.jobs import JobQueue, JobState
+from mediator_actors.store.jobs import CHAIN_OUTBOX, JobState
 
-__all__ = ["MIGRATIONS", "OUTBOX", "SettlementBook", "Transition", "TransitionKind"]
+__all__ = ["MIGRATIONS", "SettlementBook", "Transition", "TransitionKind"]
 
 logger = logging.getLogger(__name__)
 
-OUTBOX = JobQueue("chain_outbox")
+
+def proposal_job_key(settlement_id: str) -> str:
+    """The chain outbox dedupe key of this node's proposal entry for ``settlement_id``."""
+    return f"{PROPOSAL_JOB_PREFIX}{settlement_id}"
+
+
+def payout_job_key(settlement_id: str) -> str:
+    """The chain outbox dedupe key of this node's payout claim for ``settlement_id``."""
+    return f"{PAYOUT_JOB_PREFIX}{settlement_id}"
+
+
+PROPOSAL_JOB_PREFIX = "proposal:"
+PAYOUT_JOB_PREFIX = "payout:"
 #: Transient failures a proposal may meet before the writer quarantines it.
 PROPOSAL_ATTEMPTS = 8
 #: A payout claim is the fee: it outlasts a long chain outage rather than be quarantined.
@@ -168,9 +179,9 @@ class SettlementBook:
                 now,
             ),
         )
-        OUTBOX.enqueue(
+        CHAIN_OUTBOX.enqueue(
             conn,
-            f"proposal:{draft.settlement_id}",
+            proposal_job_key(draft.settlement_id),
             draft.entry.payload(),
             now=now,
             max_attempts=PROPOSAL_ATTEMPTS,
@@ -545,9 +556,9 @@ class SettlementBook:
                 claim = build_payout(
                     settlement_id=row.settlement_id, amount=row.facilitation_fee, key=self.key
                 )
-                payout = OUTBOX.enqueue(
+                payout = CHAIN_OUTBOX.enqueue(
                     conn,
-                    f"payout:{row.settlement_id}",
+                    payout_job_key(row.settlement_id),
                     claim.payload(),
                     now=now,
                     max_attempts=PAYOUT_ATTEMPTS,
@@ -558,9 +569,9 @@ class SettlementBook:
         elif state is SettlementState.EXPIRED and row.own and not mined:
             # Not posted yet (the chain was unreachable): posting it now would only write
             # an entry that every node expires on arrival.
-            job = OUTBOX.get(conn, f"proposal:{row.settlement_id}")
+            job = CHAIN_OUTBOX.get(conn, proposal_job_key(row.settlement_id))
             if job is not None and job.state is JobState.PENDING:
-                OUTBOX.give_up(conn, job.id, "expired before it could be posted", now=now)
+                CHAIN_OUTBOX.give_up(conn, job.id, "expired before it could be posted", now=now)
         return Transition(
             TransitionKind.STATE,
             row.settlement_id,

@@ -163,12 +163,6 @@ MIGRATIONS = (
 )
 
 
-def pair_key(ref_a: str, ref_b: str) -> str:
-    """Order-free identity of a pair (the same as ``CandidatePair.key``)."""
-    low, high = sorted((ref_a, ref_b))
-    return f"{low}:{high}"
-
-
 @dataclass(frozen=True, slots=True)
 class SettlementRecord:
     settlement_id: SettlementId

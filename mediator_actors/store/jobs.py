@@ -232,3 +232,10 @@ class JobQueue:
             "SELECT MIN(not_before) FROM jobs WHERE kind = ? AND state = 'pending'", (self.kind,)
         ).fetchone()
         return None if row is None or row[0] is None else float(row[0])
+
+
+#: Every queue the node runs, declared once. Pairs found by the index keeper, worked by
+#: the negotiator pool (dedupe key: the pair key).
+NEGOTIATIONS = JobQueue("negotiation")
+#: Entries to publish, drained by the chain writer (proposals, payout claims).
+CHAIN_OUTBOX = JobQueue("chain_outbox")

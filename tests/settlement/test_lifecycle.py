@@ -7,7 +7,7 @@ from mediator_actors.config import ConsensusMode
 from mediator_actors.model import IntentStatus
 from mediator_actors.settlement.consensus import ConsensusSigner
 from mediator_actors.settlement.entries import build_proposal, challenge_id_for
-from mediator_actors.settlement.lifecycle import OUTBOX, SettlementBook, TransitionKind
+from mediator_actors.settlement.lifecycle import SettlementBook, TransitionKind
 from mediator_actors.settlement.records import (
     SettlementState,
     get_settlement,
@@ -16,6 +16,7 @@ from mediator_actors.settlement.records import (
 )
 from mediator_actors.settlement.reputation import get_reputation, recompute
 from mediator_actors.store.intents import intent_status, save_intent
+from mediator_actors.store.jobs import CHAIN_OUTBOX as OUTBOX
 from mediator_actors.store.jobs import JobState
 from tests.settlement import factories as f
 from tests.settlement import independent
