@@ -240,7 +240,7 @@ def build_children(context: NodeContext) -> list[ChildSpec]:
             client=reader,
             offload=run_blocking,
             max_flags=settings.max_intent_flags,
-            on_mined_block=book.apply_mined_block,
+            settlement=book,
         )
         return ChainListener.start(
             link, follower=follower, registry=registry, events=hub, interval=interval

@@ -13,7 +13,8 @@ from mediator_actors.actors.messages import (
 )
 from mediator_actors.actors.periodic import PeriodicActor
 from mediator_actors.chain.follower import ChainFollower, PollResult
-from mediator_actors.settlement.records import SettlementState, Transition, TransitionKind
+from mediator_actors.settlement.interface import Transition, TransitionKind
+from mediator_actors.settlement.records import SettlementState
 from supervisors import Link, RoleRegistry
 
 logger = logging.getLogger(__name__)
@@ -65,7 +66,7 @@ class ChainListener(PeriodicActor):
             logger.error("chain: quarantined an entry: %s", reason)
 
     def _announce_settlements(self, transitions: tuple[Transition, ...]) -> None:
-        """Settlement decisions the block hook committed with the cursor."""
+        """Settlement decisions the lifecycle committed with the cursor."""
         payout = ended = False
         for t in transitions:
             payout |= t.payout_enqueued

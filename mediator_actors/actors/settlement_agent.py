@@ -1,8 +1,9 @@
 """The settlement agent: turns successful negotiations into signed proposals, once each.
 
-Settlement outcomes are decided from mined entries inside the chain listener's transaction
-(``SettlementBook.apply_mined_block`` is the follower's block hook); this actor proposes,
-gives up proposals the chain refused for good, and announces.
+Settlement outcomes are decided from mined entries by the settlement lifecycle, which the
+chain follower calls in the transaction that advances its cursor
+(``settlement.interface.SettlementLifecycle``); this actor proposes, gives up proposals
+the chain refused for good, and announces.
 """
 
 from __future__ import annotations

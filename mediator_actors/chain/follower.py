@@ -3,7 +3,11 @@
 One :meth:`ChainFollower.poll_once` reads ``/block/latest``, then each new ``/block/<i>`` in
 order (at most ``blocks_per_poll``), then ``/pending``. Intents and protocol events are
 written in the **same transaction** that advances the cursor, so a crash never skips or
-double-counts anything; everything is keyed by ``entry_ref`` and idempotent.
+double-counts anything; everything is keyed by ``entry_ref`` and idempotent. In the same
+transaction each mined block goes, in chain order, to the settlement lifecycle
+(:class:`~mediator_actors.settlement.interface.SettlementLifecycle`), so acceptance, expiry,
+closure, payout claims and reputation commit with the cursor; ``PollResult.decided`` carries
+what it decided, to announce after the commit.
 
 - Chain reset or fork under the cursor (length shrank, or the block at the cursor has a
   different hash / the next block does not link to it) -> the common prefix is found from
@@ -53,16 +57,13 @@ from mediator_actors.model import (
 )
 from mediator_actors.runtime.resilience import Backoff
 from mediator_actors.safety.textsafety import escape_for_log
+from mediator_actors.settlement.interface import SettlementLifecycle, Transition
 from mediator_actors.store import Store
 from mediator_actors.store.intents import save_intent, set_intent_status
 
 __all__ = ["MIGRATIONS", "ChainFollower", "ChainReader", "IntakeLimit", "PollResult", "count_flags"]
 
 logger = logging.getLogger(__name__)
-
-#: Called inside the transaction that advances the cursor, once per mined block in chain
-#: order, with the block's entries and its chain timestamp; returns what it decided.
-MinedBlockHook = Callable[[sqlite3.Connection, list[ChainEntry], float], list[Any]]
 
 
 @dataclass(slots=True)
@@ -72,7 +73,8 @@ class _Batch:
     entries: list[tuple[ChainEntry, Any]] = field(default_factory=list)  # (entry, prepared)
     rejected: list[codec.Rejected] = field(default_factory=list)
     blocks: list[tuple[int, str]] = field(default_factory=list)
-    #: (chain timestamp, entries) of each mined block, in chain order, for ``on_mined_block``
+    #: (chain timestamp, entries) of each mined block, in chain order, for the settlement
+    #: lifecycle
     mined: list[tuple[float, tuple[ChainEntry, ...]]] = field(default_factory=list)
     # (key, ref, block_index, reason, detail, final)
     failures: list[tuple[str, str | None, int | None, str, str, bool]] = field(default_factory=list)
@@ -89,7 +91,7 @@ class _Changes:
     archived: list[EntryRef] = field(default_factory=list)
     quarantined: list[str] = field(default_factory=list)
     admitted: dict[str, int] = field(default_factory=dict)
-    decided: list[Any] = field(default_factory=list)
+    decided: list[Transition] = field(default_factory=list)
 
 
 def _reject_ident(rej: codec.Rejected) -> str:
@@ -117,7 +119,7 @@ class ChainFollower:
         max_attempts: int = 3,
         backoff: Backoff | None = None,
         read_pending: bool = True,
-        on_mined_block: MinedBlockHook | None = None,
+        settlement: SettlementLifecycle | None = None,
     ) -> None:
         self._store = store
         self._client = client
@@ -130,7 +132,7 @@ class ChainFollower:
         self._max_attempts = max_attempts
         self._backoff = backoff or Backoff(minimum=1.0, maximum=60.0)
         self._read_pending = read_pending
-        self._on_mined_block = on_mined_block
+        self._settlement = settlement
         self._failures = 0
         self._budget: dict[str, deque[float]] = {}
         self._known_pending: set[str] = set()
@@ -309,10 +311,12 @@ class ChainFollower:
                     final=final,
                 ):
                     local.quarantined.append(key)
-            if self._on_mined_block is not None:
-                # Decisions that follow from mined entries (settlements) commit with the cursor.
+            if self._settlement is not None:
+                # Settlement decisions follow from mined entries: they commit with the cursor.
                 for timestamp, entries in batch.mined:
-                    local.decided.extend(self._on_mined_block(conn, list(entries), timestamp))
+                    local.decided.extend(
+                        self._settlement.apply_mined_block(conn, entries, timestamp)
+                    )
             for index, block_hash in batch.blocks:
                 conn.execute(
                     "INSERT OR REPLACE INTO chain_blocks (idx, hash) VALUES (?, ?)",

@@ -16,6 +16,7 @@ from mediator_actors.model import (
     IntentType,
     canonical_json,
 )
+from mediator_actors.settlement.interface import Transition
 from mediator_actors.store.database import Migration
 
 MIGRATIONS = (
@@ -91,8 +92,8 @@ class PollResult:
     mined_events: dict[EntryKind, tuple[EntryRef, ...]] = field(default_factory=dict)
     archived: tuple[EntryRef, ...] = ()
     quarantined: tuple[str, ...] = ()
-    #: what ``on_mined_block`` decided (settlement transitions), committed with the cursor
-    decided: tuple[Any, ...] = ()
+    #: what the settlement lifecycle decided from the mined blocks, committed with the cursor
+    decided: tuple[Transition, ...] = ()
     deferred: int = 0
     blocks: int = 0
     next_index: int = 0

@@ -226,7 +226,9 @@ def _findings(s: str, depth: int) -> set[InjectionSign]:
         # Case matters for base64: scan the normalised (not casefolded) text.
         for match in _B64_RUN.finditer(normalized):
             decoded = _decode_b64(match.group(0))
-            if decoded is not None and _findings(decoded, depth + 1) - {InjectionSign.HIDDEN_CHARACTERS}:
+            if decoded is not None and _findings(decoded, depth + 1) - {
+                InjectionSign.HIDDEN_CHARACTERS
+            }:
                 found.add(InjectionSign.BASE64_PAYLOAD)
                 break
     return found

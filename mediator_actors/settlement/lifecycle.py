@@ -61,6 +61,7 @@ from mediator_actors.model import ChainEntry, IntentStatus, IntentType, pair_key
 from mediator_actors.settlement import events, reputation
 from mediator_actors.settlement.consensus import Admission, admission
 from mediator_actors.settlement.entries import ProposalDraft, build_payout, clean_text
+from mediator_actors.settlement.interface import Transition, TransitionKind
 from mediator_actors.settlement.parsing import (
     ChallengeSeen,
     Parsed,
@@ -74,8 +75,6 @@ from mediator_actors.settlement.records import (
     MIGRATIONS,
     SettlementRecord,
     SettlementState,
-    Transition,
-    TransitionKind,
     get_settlement,
 )
 from mediator_actors.signing import MediatorKey
@@ -106,7 +105,10 @@ PAYOUT_ATTEMPTS = 100
 
 
 class SettlementBook:
-    """Follows every settlement on the chain; proposes and claims for this node's key."""
+    """Follows every settlement on the chain; proposes and claims for this node's key.
+
+    Implements :class:`~mediator_actors.settlement.interface.SettlementLifecycle`, the
+    interface the chain follower calls in the transaction that advances its cursor."""
 
     def __init__(
         self,

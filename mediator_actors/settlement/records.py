@@ -36,48 +36,6 @@ class SettlementState(StrEnum):
         return frozenset({cls.CLOSED, cls.REJECTED, cls.EXPIRED, cls.FORFEITED})
 
 
-class TransitionKind(StrEnum):
-    PROPOSAL_MINED = "proposal_mined"  # a proposal is on the chain (state: proposed or expired)
-    STATE = "state"  # the settlement moved to ``state``
-    CHALLENGE_RESOLVED = "challenge_resolved"  # ``upheld`` says how
-
-
-@dataclass(frozen=True, slots=True)
-class Transition:
-    """Something to announce once the transaction that produced it has committed."""
-
-    kind: TransitionKind
-    settlement_id: str
-    mediator_id: MediatorId
-    own: bool
-    previous: SettlementState | None
-    state: SettlementState
-    reason: str
-    block_index: int | None
-    chain_time: float
-    challenge_id: str | None = None
-    upheld: bool | None = None
-    payout_enqueued: bool = False
-    reputation_changed: tuple[str, ...] = ()
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "kind": self.kind.value,
-            "settlement_id": self.settlement_id,
-            "mediator_id": self.mediator_id,
-            "own": self.own,
-            "previous": None if self.previous is None else self.previous.value,
-            "state": self.state.value,
-            "reason": self.reason,
-            "block_index": self.block_index,
-            "chain_time": self.chain_time,
-            "challenge_id": self.challenge_id,
-            "upheld": self.upheld,
-            "payout_enqueued": self.payout_enqueued,
-            "reputation_changed": list(self.reputation_changed),
-        }
-
-
 _STATES = ", ".join(f"'{s.value}'" for s in SettlementState)
 
 MIGRATIONS = (
