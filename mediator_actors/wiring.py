@@ -22,7 +22,7 @@ from mediator_actors.actors.index_keeper import IndexKeeper
 from mediator_actors.actors.messages import Roles
 from mediator_actors.actors.negotiator_pool import pool_spec
 from mediator_actors.actors.settlement_agent import SettlementAgent
-from mediator_actors.chain import records as chain_records
+from mediator_actors.chain import tables as chain_tables
 from mediator_actors.chain.client import ChainClient
 from mediator_actors.chain.follower import ChainFollower
 from mediator_actors.chain.writer import ChainWriter
@@ -58,7 +58,7 @@ logger = logging.getLogger(__name__)
 ALL_MIGRATIONS: tuple[Migration, ...] = (
     *jobs_table.MIGRATIONS,
     *intents_table.MIGRATIONS,
-    *chain_records.MIGRATIONS,
+    *chain_tables.MIGRATIONS,
     *vector_table.MIGRATIONS,
     *negotiation_tables.MIGRATIONS,
     *settlement_tables.MIGRATIONS,

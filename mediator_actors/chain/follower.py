@@ -26,7 +26,6 @@ the client's deadline) and one store write per ``blocks_per_commit`` blocks; CPU
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import sqlite3
 import time
@@ -36,17 +35,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mediator_actors.chain import codec
-from mediator_actors.chain.records import (
-    MIGRATIONS,
-    ChainReader,
-    IntakeLimit,
-    PollResult,
-    count_flags,
-    intent_from_json,
-    intent_to_json,
-    prepare_entries,
-    record_quarantine,
-)
+from mediator_actors.chain import tables as chain_tables
+from mediator_actors.chain.records import ChainReader, IntakeLimit, PollResult, prepare_entries
+from mediator_actors.chain.tables import MIGRATIONS, count_flags, record_quarantine
 from mediator_actors.errors import ChainError, CodecError
 from mediator_actors.model import (
     ChainEntry,
@@ -59,7 +50,7 @@ from mediator_actors.runtime.resilience import Backoff
 from mediator_actors.safety.textsafety import escape_for_log
 from mediator_actors.settlement.interface import SettlementLifecycle, Transition
 from mediator_actors.store import Store
-from mediator_actors.store.intents import save_intent, set_intent_status
+from mediator_actors.store.intents import known_intent, save_intent, set_intent_status, unmine_after
 
 __all__ = ["MIGRATIONS", "ChainFollower", "ChainReader", "IntakeLimit", "PollResult", "count_flags"]
 
@@ -142,11 +133,8 @@ class ChainFollower:
     def cursor(self) -> tuple[int, str | None, int]:
         """(next block index, hash of the block before it, resets seen)."""
 
-        def read(conn: sqlite3.Connection) -> tuple[int, str | None, int]:
-            row = conn.execute("SELECT next_index, last_hash, resets FROM chain_cursor").fetchone()
-            return (0, None, 0) if row is None else (row[0], row[1], row[2])
-
-        return self._store.read(read)
+        cursor = self._store.read(chain_tables.read_cursor)
+        return cursor.next_index, cursor.last_hash, cursor.resets
 
     def poll_once(self) -> PollResult:
         """Catch up by at most ``blocks_per_poll`` blocks, then read the pending pool."""
@@ -213,9 +201,7 @@ class ChainFollower:
         caught_up = next_index > latest.block.index
         if caught_up and self._read_pending:
             self._ingest_pending(changes)
-        deferred = self._store.read(
-            lambda c: int(c.execute("SELECT COUNT(*) FROM chain_deferred").fetchone()[0])
-        )
+        deferred = self._store.read(chain_tables.count_deferred)
         return PollResult(
             new_intents=tuple(changes.new_intents),
             new_events={k: tuple(v) for k, v in changes.new_events.items()},
@@ -247,12 +233,7 @@ class ChainFollower:
             return None
 
     def _attempts(self, key: str) -> int:
-        row = self._store.read(
-            lambda c: c.execute(
-                "SELECT attempts FROM chain_quarantine WHERE key = ?", (key,)
-            ).fetchone()
-        )
-        return 0 if row is None else int(row[0])
+        return self._store.read(lambda c: chain_tables.quarantine_attempts(c, key))
 
     def _ingest_pending(self, changes: _Changes) -> None:
         try:
@@ -318,17 +299,9 @@ class ChainFollower:
                         self._settlement.apply_mined_block(conn, entries, timestamp)
                     )
             for index, block_hash in batch.blocks:
-                conn.execute(
-                    "INSERT OR REPLACE INTO chain_blocks (idx, hash) VALUES (?, ?)",
-                    (index, block_hash),
-                )
+                chain_tables.record_block(conn, index, block_hash)
             if batch.next_index is not None:
-                conn.execute(
-                    "INSERT INTO chain_cursor (id, next_index, last_hash, updated_at) VALUES (1, ?, ?, ?)"
-                    " ON CONFLICT (id) DO UPDATE SET next_index = excluded.next_index,"
-                    " last_hash = excluded.last_hash, updated_at = excluded.updated_at",
-                    (batch.next_index, batch.last_hash, now),
-                )
+                chain_tables.advance_cursor(conn, batch.next_index, batch.last_hash, now=now)
 
         self._store.write(apply)
         # Only after the commit: spend the intake budget and report.
@@ -356,9 +329,7 @@ class ChainFollower:
     ) -> None:
         if isinstance(prepared, Exception):
             key = entry.ref
-            row = conn.execute(
-                "SELECT attempts FROM chain_quarantine WHERE key = ?", (key,)
-            ).fetchone()
+            attempts = chain_tables.quarantine_attempts(conn, key)
             if record_quarantine(
                 conn,
                 key=key,
@@ -367,7 +338,7 @@ class ChainFollower:
                 reason=f"processing_failed:{type(prepared).__name__}",
                 detail=str(prepared)[:500],
                 now=now,
-                final=(0 if row is None else row[0]) + 1 >= self._max_attempts,
+                final=attempts + 1 >= self._max_attempts,
             ):
                 out.quarantined.append(key)
         elif prepared is None:
@@ -387,23 +358,20 @@ class ChainFollower:
         out: _Changes,
         now: float,
     ) -> None:
-        cursor = conn.execute(
-            "INSERT OR IGNORE INTO chain_events (ref, kind, author, block_index, raw, first_seen_at,"
-            " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (entry.ref, kind.value, entry.author, entry.block_index, raw, now, now),
-        )
         mined = False
-        if cursor.rowcount == 1:
+        if chain_tables.save_event(
+            conn,
+            ref=entry.ref,
+            kind=kind,
+            author=entry.author,
+            block_index=entry.block_index,
+            raw=raw,
+            now=now,
+        ):
             out.new_events.setdefault(kind, []).append(entry.ref)
             mined = entry.block_index is not None
         elif entry.block_index is not None:
-            mined = (
-                conn.execute(
-                    "UPDATE chain_events SET block_index = ?, updated_at = ? WHERE ref = ? AND block_index IS NULL",
-                    (entry.block_index, now, entry.ref),
-                ).rowcount
-                == 1
-            )
+            mined = chain_tables.mark_event_mined(conn, entry.ref, entry.block_index, now=now)
         if mined:
             out.mined_events.setdefault(kind, []).append(entry.ref)
         target = entry.metadata.get("intent_ref")
@@ -426,27 +394,17 @@ class ChainFollower:
         out: _Changes,
         now: float,
     ) -> None:
-        known = conn.execute(
-            "SELECT block_index FROM intents WHERE ref = ?", (intent.ref,)
-        ).fetchone()
-        if known is not None and known[0] is None and intent.block_index is not None:
+        known = known_intent(conn, intent.ref)
+        if known is not None and known.block_index is None and intent.block_index is not None:
             out.mined_intents.append(intent.ref)  # save_intent below records the block
         if known is None:
-            deferred = conn.execute(
-                "SELECT 1 FROM chain_deferred WHERE ref = ?", (intent.ref,)
-            ).fetchone()
-            if deferred is not None:  # it waits its turn; it may have been mined meanwhile
+            if chain_tables.is_deferred(conn, intent.ref):
+                # it waits its turn; it may have been mined meanwhile
                 if intent.block_index is not None:
-                    conn.execute(
-                        "UPDATE chain_deferred SET raw = ? WHERE ref = ?",
-                        (json.dumps(intent_to_json(intent)), intent.ref),
-                    )
+                    chain_tables.update_deferred(conn, intent)
                 return
             if budgets.get(intent.author, 0) <= 0:
-                conn.execute(
-                    "INSERT INTO chain_deferred (ref, author, raw, queued_at) VALUES (?, ?, ?, ?)",
-                    (intent.ref, intent.author, json.dumps(intent_to_json(intent)), now),
-                )
+                chain_tables.defer_intent(conn, intent, now=now)
                 return
             budgets[intent.author] -= 1
             out.admitted[intent.author] = out.admitted.get(intent.author, 0) + 1
@@ -471,30 +429,26 @@ class ChainFollower:
 
     def _admit_deferred(self, changes: _Changes) -> None:
         """Move waiting intents into the intents table as their authors' budgets allow."""
-        rows = self._store.read(
-            lambda c: c.execute(
-                "SELECT seq, ref, author, raw FROM chain_deferred ORDER BY seq LIMIT 5000"
-            ).fetchall()
-        )
-        if not rows:
+        waiting = self._store.read(lambda c: chain_tables.deferred_intents(c, limit=5000))
+        if not waiting:
             return
         now = self._clock()
         budgets: dict[str, int] = {}
         chosen: list[tuple[int, Intent]] = []
-        for row in rows:
-            author = row["author"]
+        for item in waiting:
+            author = item.intent.author
             if author not in budgets:
                 budgets[author] = self._remaining(author, now)
             if budgets[author] > 0:
                 budgets[author] -= 1
-                chosen.append((row["seq"], intent_from_json(json.loads(row["raw"]))))
+                chosen.append((item.seq, item.intent))
         if not chosen:
             return
         local = _Changes()
 
         def apply(conn: sqlite3.Connection) -> None:
             for seq, intent in chosen:
-                conn.execute("DELETE FROM chain_deferred WHERE seq = ?", (seq,))
+                chain_tables.admit_deferred(conn, seq)
                 local.admitted[intent.author] = local.admitted.get(intent.author, 0) + 1
                 if save_intent(conn, intent, now=now):
                     local.new_intents.append(intent.ref)
@@ -522,12 +476,7 @@ class ChainFollower:
 
         ``changes`` already committed in this poll are still reported."""
         stored = self._store.read(
-            lambda c: dict(
-                c.execute(
-                    "SELECT idx, hash FROM chain_blocks WHERE idx = 0 OR idx >= ?",
-                    (next_index - max_walk,),
-                ).fetchall()
-            )
+            lambda c: chain_tables.block_hashes(c, since=next_index - max_walk)
         )
         fork = -1
         # A new genesis means a wiped chain: no need to walk back block by block.
@@ -549,26 +498,9 @@ class ChainFollower:
         now = self._clock()
 
         def apply(conn: sqlite3.Connection) -> None:
-            conn.execute("DELETE FROM chain_blocks WHERE idx > ?", (fork,))
-            conn.execute(
-                "UPDATE intents SET block_index = NULL, updated_at = ? WHERE block_index > ?",
-                (now, fork),
-            )
-            conn.execute(
-                "UPDATE chain_events SET block_index = NULL, updated_at = ? WHERE block_index > ?",
-                (now, fork),
-            )
-            conn.execute(
-                "UPDATE chain_deferred SET raw = json_set(raw, '$.block_index', NULL)"
-                " WHERE json_extract(raw, '$.block_index') > ?",
-                (fork,),
-            )
-            conn.execute(
-                "INSERT INTO chain_cursor (id, next_index, last_hash, resets, updated_at) VALUES (1, ?, ?, 1, ?)"
-                " ON CONFLICT (id) DO UPDATE SET next_index = excluded.next_index,"
-                " last_hash = excluded.last_hash, resets = resets + 1, updated_at = excluded.updated_at",
-                (fork + 1, last_hash, now),
-            )
+            chain_tables.forget_blocks_after(conn, fork, now=now)
+            unmine_after(conn, fork, now=now)
+            chain_tables.rewind_cursor(conn, fork + 1, last_hash, now=now)
 
         self._store.write(apply)
         self._known_pending.clear()

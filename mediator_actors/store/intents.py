@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from mediator_actors.model import EntryRef, Intent, IntentStatus, IntentType
 from mediator_actors.store.database import Migration
@@ -73,6 +74,28 @@ def save_intent(conn: sqlite3.Connection, intent: Intent, *, now: float) -> bool
             (intent.block_index, now, intent.ref),
         )
     return False
+
+
+@dataclass(frozen=True, slots=True)
+class KnownIntent:
+    """What the follower needs to know of a stored intent: the block it was mined in."""
+
+    block_index: int | None
+
+
+def known_intent(conn: sqlite3.Connection, ref: str) -> KnownIntent | None:
+    """None when the intent was never stored."""
+    row = conn.execute("SELECT block_index FROM intents WHERE ref = ?", (ref,)).fetchone()
+    return None if row is None else KnownIntent(row[0])
+
+
+def unmine_after(conn: sqlite3.Connection, fork: int, *, now: float) -> int:
+    """The chain lost every block after ``fork``: intents mined there are pending again."""
+    cursor = conn.execute(
+        "UPDATE intents SET block_index = NULL, updated_at = ? WHERE block_index > ?",
+        (now, fork),
+    )
+    return cursor.rowcount
 
 
 def _from_row(row: sqlite3.Row) -> Intent:
