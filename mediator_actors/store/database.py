@@ -183,6 +183,14 @@ class Store:
         return conn
 
 
+def has_table(conn: sqlite3.Connection, name: str) -> bool:
+    """True when the database has a table called ``name`` (its migrations ran)."""
+    row = conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)
+    ).fetchone()
+    return row is not None
+
+
 def apply_migrations(conn: sqlite3.Connection, migrations: Sequence[Migration]) -> list[Migration]:
     """Apply, each in its own transaction, the migrations not yet recorded; return them.
 
