@@ -14,7 +14,6 @@ from pathlib import Path
 
 import pykka
 
-from mediator_actors.actors import settlement_agent as agent_tables
 from mediator_actors.actors.chain_listener import ChainListener
 from mediator_actors.actors.chain_writer import ChainWriterActor
 from mediator_actors.actors.health_reporter import HealthReporter
@@ -34,8 +33,8 @@ from mediator_actors.embedding.factory import make_embedder_from_settings
 from mediator_actors.health.report import SnapshotBox
 from mediator_actors.index import vectors as vector_table
 from mediator_actors.index.keeper import IndexCore, make_index_core
-from mediator_actors.negotiation import jobs as negotiation_tables
-from mediator_actors.negotiation.jobs import recent_metered_calls
+from mediator_actors.negotiation import records as negotiation_tables
+from mediator_actors.negotiation.records import recent_metered_calls
 from mediator_actors.negotiation.service import build_negotiator
 from mediator_actors.node import Node, NodeContext
 from mediator_actors.runtime.offload import run_blocking
@@ -63,7 +62,7 @@ ALL_MIGRATIONS: tuple[Migration, ...] = (
     *negotiation_tables.MIGRATIONS,
     *settlement_tables.MIGRATIONS,
     *reputation_table.MIGRATIONS,
-    *agent_tables.MIGRATIONS,
+    *negotiation_tables.DECISION_MIGRATIONS,
 )
 
 DEV_KEY_FILE = ".dev-mediator.key"

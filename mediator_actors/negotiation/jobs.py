@@ -1,29 +1,28 @@
 """The negotiation job steps the pool's worker actors run: claim durable "negotiation" jobs,
-negotiate them, and settle each outcome (recorded in ``negotiations``) in the same
-transaction that completes its job. Store calls go through :class:`Store` (off the hub).
+negotiate them, and settle each outcome (recorded in ``negotiations``, which
+:mod:`mediator_actors.negotiation.records` owns) in the same transaction that completes its
+job. Store calls go through :class:`Store` (off the hub).
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import sqlite3
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from mediator_actors.model import Intent, NegotiationResult, pair_key
+from mediator_actors.model import Intent, NegotiationResult
 from mediator_actors.negotiation.providers import ProviderError
+from mediator_actors.negotiation.records import record_outcome
 from mediator_actors.negotiation.service import (
-    DAY,
     BudgetExhaustedError,
     CallBudget,
     CircuitRefusedError,
     Negotiator,
-    Outcome,
 )
 from mediator_actors.runtime.resilience import Backoff
-from mediator_actors.store import NEGOTIATIONS, Job, JobQueue, Migration, Store
+from mediator_actors.store import NEGOTIATIONS, Job, JobQueue, Store
 from mediator_actors.store.intents import get_intent
 
 logger = logging.getLogger(__name__)
@@ -31,58 +30,12 @@ logger = logging.getLogger(__name__)
 #: Between attempts of a failed negotiation job: 5 s doubling to 15 min, jittered.
 JOB_BACKOFF = Backoff(minimum=5.0, maximum=900.0)
 
-MIGRATIONS = (
-    Migration(
-        "negotiations",
-        1,
-        (
-            """CREATE TABLE negotiations (
-                id INTEGER PRIMARY KEY,
-                job_id INTEGER UNIQUE,
-                pair_key TEXT NOT NULL,
-                offer_ref TEXT NOT NULL,
-                seek_ref TEXT NOT NULL,
-                success INTEGER NOT NULL CHECK (success IN (0, 1)),
-                confidence INTEGER NOT NULL,
-                terms TEXT,
-                reasoning TEXT NOT NULL,
-                model_id TEXT NOT NULL,
-                integrity_hash TEXT NOT NULL,
-                failure_reason TEXT,
-                injection_findings TEXT NOT NULL,
-                checks TEXT NOT NULL,
-                metered INTEGER NOT NULL DEFAULT 0,
-                input_tokens INTEGER NOT NULL DEFAULT 0,
-                output_tokens INTEGER NOT NULL DEFAULT 0,
-                latency_ms REAL,
-                created_at REAL NOT NULL
-            )""",
-            "CREATE INDEX negotiations_pair ON negotiations (pair_key, created_at)",
-            "CREATE INDEX negotiations_metered ON negotiations (metered, created_at)",
-        ),
-    ),
-    # v2: the prompt's nonce, so the integrity hash can be recomputed from the intents.
-    Migration(
-        "negotiations",
-        2,
-        ("ALTER TABLE negotiations ADD COLUMN prompt_nonce TEXT NOT NULL DEFAULT ''",),
-    ),
-)
-
 
 @dataclass(frozen=True, slots=True)
 class ClaimedNegotiation:
     job: Job
     offer: Intent
     seek: Intent
-
-
-def recent_metered_calls(conn: sqlite3.Connection, *, now: float) -> list[float]:
-    """Times of metered calls in the last day, to :meth:`CallBudget.seed` at start."""
-    rows = conn.execute(
-        "SELECT created_at FROM negotiations WHERE metered = 1 AND created_at > ?", (now - DAY,)
-    )
-    return [float(row[0]) for row in rows]
 
 
 def claim_negotiations(
@@ -146,39 +99,6 @@ def claim_negotiation(
     return claimed[0] if claimed else None
 
 
-def _record(
-    conn: sqlite3.Connection, job: Job, claimed: ClaimedNegotiation, outcome: Outcome, now: float
-) -> None:
-    r = outcome.result
-    conn.execute(
-        "INSERT OR REPLACE INTO negotiations (job_id, pair_key, offer_ref, seek_ref, success,"
-        " confidence, terms, reasoning, model_id, integrity_hash, prompt_nonce, failure_reason,"
-        " injection_findings, checks, metered, input_tokens, output_tokens, latency_ms,"
-        " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (
-            job.id,
-            pair_key(claimed.offer.ref, claimed.seek.ref),
-            claimed.offer.ref,
-            claimed.seek.ref,
-            int(r.success),
-            r.confidence,
-            None if r.terms is None else json.dumps(r.terms.to_json(), sort_keys=True),
-            r.reasoning,
-            r.model_id,
-            r.model_integrity_hash,
-            outcome.prompt_nonce,
-            r.failure_reason,
-            json.dumps(list(r.injection_findings)),
-            json.dumps(list(r.checks)),
-            int(outcome.metered),
-            outcome.usage.input_tokens,
-            outcome.usage.output_tokens,
-            outcome.latency_ms,
-            now,
-        ),
-    )
-
-
 Step = Callable[[sqlite3.Connection], None]
 
 
@@ -240,7 +160,9 @@ def negotiate_job(
     summary = {"success": outcome.result.success, "confidence": outcome.result.confidence}
 
     def finish(conn: sqlite3.Connection) -> None:
-        _record(conn, job, claimed, outcome, now)
+        record_outcome(
+            conn, job_id=job.id, offer=claimed.offer, seek=claimed.seek, outcome=outcome, now=now
+        )
         queue.complete(conn, job.id, now=now, result=summary)
 
     return outcome.result, finish

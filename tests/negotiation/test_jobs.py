@@ -12,14 +12,10 @@ from pathlib import Path
 import pytest
 
 from mediator_actors.model import Intent
-from mediator_actors.negotiation.jobs import (
-    MIGRATIONS,
-    claim_negotiation,
-    recent_metered_calls,
-    run_negotiation_job,
-)
+from mediator_actors.negotiation.jobs import claim_negotiation, run_negotiation_job
 from mediator_actors.negotiation.prompt import verify_integrity_hash
 from mediator_actors.negotiation.providers import AnthropicProvider, OfflineProvider
+from mediator_actors.negotiation.records import MIGRATIONS, recent_metered_calls
 from mediator_actors.negotiation.service import CallBudget, Negotiator
 from mediator_actors.runtime.resilience import Backoff, CircuitBreaker
 from mediator_actors.safety.secretscan import SecretScanner
