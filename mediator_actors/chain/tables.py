@@ -77,11 +77,13 @@ class Cursor:
     next_index: int = 0
     last_hash: str | None = None
     resets: int = 0
+    #: False until the follower committed its first block
+    stored: bool = False
 
 
 def read_cursor(conn: sqlite3.Connection) -> Cursor:
     row = conn.execute("SELECT next_index, last_hash, resets FROM chain_cursor").fetchone()
-    return Cursor() if row is None else Cursor(row[0], row[1], row[2])
+    return Cursor() if row is None else Cursor(row[0], row[1], row[2], stored=True)
 
 
 def advance_cursor(

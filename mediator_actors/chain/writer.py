@@ -240,11 +240,7 @@ class ChainWriter:
         """Per-author send times in the last window; rebuilt from the store after a restart."""
         if self._sent is None:
             rows = self._store.read(
-                lambda conn: conn.execute(
-                    "SELECT json_extract(payload, '$.author'), updated_at FROM jobs"
-                    " WHERE kind = ? AND state IN ('done', 'failed') AND updated_at > ? ORDER BY updated_at",
-                    (CHAIN_OUTBOX.kind, now - self._window),
-                ).fetchall()
+                lambda conn: CHAIN_OUTBOX.ended_since(conn, "author", since=now - self._window)
             )
             self._sent = {}
             for author, at in rows:

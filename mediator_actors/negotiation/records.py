@@ -15,10 +15,13 @@ from __future__ import annotations
 import json
 import sqlite3
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from mediator_actors.model import EntryRef, Intent, NegotiationResult, Terms, pair_key
-from mediator_actors.negotiation.service import DAY, Outcome
 from mediator_actors.store.database import Migration
+
+if TYPE_CHECKING:  # the service imports the provider SDKs: not for every reader of the table
+    from mediator_actors.negotiation.service import Outcome
 
 MIGRATIONS = (
     Migration(
@@ -119,6 +122,8 @@ def record_outcome(
 
 def recent_metered_calls(conn: sqlite3.Connection, *, now: float) -> list[float]:
     """Times of metered calls in the last day, to :meth:`CallBudget.seed` at start."""
+    from mediator_actors.negotiation.service import DAY
+
     rows = conn.execute(
         "SELECT created_at FROM negotiations WHERE metered = 1 AND created_at > ?", (now - DAY,)
     )

@@ -138,6 +138,26 @@ def iter_intents(
         yield _from_row(row)
 
 
+@dataclass(frozen=True, slots=True)
+class ListedIntent:
+    """An intent with its mediation status and its position in arrival order (a cursor)."""
+
+    position: int
+    intent: Intent
+    status: IntentStatus
+
+
+def intents_page(conn: sqlite3.Connection, *, after: int, limit: int) -> list[ListedIntent]:
+    """Every intent in arrival order, ``limit`` at a time after the position ``after``."""
+    rows = conn.execute(
+        "SELECT rowid AS position, * FROM intents WHERE rowid > ? ORDER BY rowid LIMIT ?",
+        (after, limit),
+    ).fetchall()
+    return [
+        ListedIntent(row["position"], _from_row(row), IntentStatus(row["status"])) for row in rows
+    ]
+
+
 def set_intent_status(
     conn: sqlite3.Connection, ref: str, status: IntentStatus, *, reason: str, now: float
 ) -> bool:
