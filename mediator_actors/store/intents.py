@@ -158,6 +158,14 @@ def intents_page(conn: sqlite3.Connection, *, after: int, limit: int) -> list[Li
     ]
 
 
+def open_refs_and_types(conn: sqlite3.Connection) -> list[tuple[EntryRef, IntentType]]:
+    """Ref and type of every open intent, in the order they were first seen."""
+    rows = conn.execute(
+        "SELECT ref, type FROM intents WHERE status = 'open' ORDER BY first_seen_at, ref"
+    ).fetchall()
+    return [(EntryRef(ref), IntentType(kind)) for ref, kind in rows]
+
+
 def set_intent_status(
     conn: sqlite3.Connection, ref: str, status: IntentStatus, *, reason: str, now: float
 ) -> bool:
