@@ -97,11 +97,10 @@ def advance_clock(conn: sqlite3.Connection, timestamp: float) -> float:
 
 def already_applied(conn: sqlite3.Connection, ref: EntryRef) -> bool:
     """True when the entry was applied or quarantined before (re-application is a no-op)."""
-    for table in ("settlement_events", "settlement_quarantine"):
-        query = f"SELECT 1 FROM {table} WHERE entry_ref = ?"  # noqa: S608 - fixed names
-        if conn.execute(query, (ref,)).fetchone() is not None:
-            return True
-    return False
+    if conn.execute("SELECT 1 FROM settlement_events WHERE entry_ref = ?", (ref,)).fetchone():
+        return True
+    row = conn.execute("SELECT 1 FROM settlement_quarantine WHERE entry_ref = ?", (ref,))
+    return row.fetchone() is not None
 
 
 def add_event(
