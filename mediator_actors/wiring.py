@@ -31,6 +31,7 @@ from mediator_actors.edge.servers import build_edge
 from mediator_actors.edge.store_readmodel import StoreReadModel
 from mediator_actors.embedding.factory import make_embedder_from_settings
 from mediator_actors.health.report import SnapshotBox
+from mediator_actors.health.resources import ResourceSampler
 from mediator_actors.index import vectors as vector_table
 from mediator_actors.index.keeper import IndexCore, make_index_core
 from mediator_actors.negotiation import records as negotiation_tables
@@ -204,6 +205,7 @@ def build_children(context: NodeContext) -> list[ChildSpec]:
             ),
             started_at=context.started_at,
             events=hub,
+            sampler=ResourceSampler(disk_path=str(store.path.parent)),
         )
 
     def start_writer(link: Link) -> pykka.ActorRef[ChainWriterActor]:

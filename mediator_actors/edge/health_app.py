@@ -184,9 +184,17 @@ def snapshot_metrics(snapshot: HealthSnapshot, report: dict[str, Any], m: Metric
     )
     if s.resources is not None:
         r = s.resources
-        m.add("cpu_percent", r.cpu_percent, "system CPU percent")
-        m.add("memory_used_bytes", r.memory_used_mb * 1024**2, "system memory used")
-        m.add("memory_total_bytes", r.memory_total_mb * 1024**2, "system memory total")
+        m.add("cpu_percent", r.cpu_percent, "node process CPU, percent of cpu_limit_cores")
+        m.add("cpu_limit_cores", r.cpu_cores, "cores the node may use (cgroup quota or host)")
+        m.add("memory_used_bytes", r.memory_used_mb * 1024**2, "memory used (cgroup or host)")
+        m.add("memory_total_bytes", r.memory_total_mb * 1024**2, "memory limit (cgroup or host)")
+        for resource, basis in (("cpu", r.cpu_basis), ("memory", r.memory_basis)):
+            m.add(
+                "resource_basis",
+                1,
+                "what a resource is judged against: cgroup-v2, cgroup-v1 or host",
+                labels={"resource": resource, "basis": basis.value},
+            )
         m.add("process_rss_bytes", r.process_rss_mb * 1024**2, "process resident memory")
         m.add("disk_used_bytes", r.disk_used_gb * 1024**3, "data disk used")
         m.add("disk_total_bytes", r.disk_total_gb * 1024**3, "data disk total")

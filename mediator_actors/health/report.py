@@ -7,15 +7,16 @@ box and call :func:`judge` / :func:`readiness`, so a probe never waits on an act
 
 Thresholds are the runbook's "Monitoring Metrics" table. Outages of things outside the node
 (chain, LLM) make it *degraded*, never unready or unhealthy: restarting the node would not fix
-them. Local failures (store closed, a permanent actor failed, root supervisor gave up, disk or
-memory critical) make it *unhealthy*.
+them. High CPU only degrades it too: a busy node is slow, not broken. Local failures (store
+closed, a permanent actor failed, root supervisor gave up, disk or memory critical) make it
+*unhealthy*: 503 means the node cannot do its job.
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
@@ -94,14 +95,38 @@ class ComponentStatus:
     detail: str | None = None
 
 
+class Basis(StrEnum):
+    """What a resource was judged against: the cgroup's limit, or the host's capacity."""
+
+    CGROUP_V2 = "cgroup-v2"
+    CGROUP_V1 = "cgroup-v1"
+    HOST = "host"
+
+
 @dataclass(frozen=True, slots=True)
 class Resources:
+    """The node's resources (``health.resources.ResourceSampler`` measures them).
+
+    ``cpu_percent`` is the node process's share of the ``cpu_cores`` it may use (0..100);
+    memory is used/total of the cgroup limit or of the host, as ``memory_basis`` says.
+    """
+
     cpu_percent: float
     memory_used_mb: float
     memory_total_mb: float
     disk_used_gb: float
     disk_total_gb: float
     process_rss_mb: float = 0.0
+    cpu_cores: float = 0.0
+    cpu_basis: Basis = Basis.HOST
+    memory_basis: Basis = Basis.HOST
+
+    @property
+    def basis(self) -> Basis:
+        """The cgroup version when a cgroup limit bound CPU or memory, else ``host``."""
+        return next(
+            (b for b in (self.memory_basis, self.cpu_basis) if b is not Basis.HOST), Basis.HOST
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,8 +216,9 @@ class Check:
     name: str
     level: str  # "ok" | "warning" | "critical"
     value: float | None
-    #: Local checks that go critical make the node unhealthy; external ones only degrade it.
-    local: bool = True
+    #: Critical makes the node unhealthy (it cannot do its job: memory, disk, index full);
+    #: otherwise it only degrades it (external slowness, high CPU).
+    fatal: bool = True
 
 
 def readiness(
@@ -220,29 +246,30 @@ def readiness(
     return (not reasons, reasons)
 
 
-def _above(name: str, value: float | None, limits: tuple[float, float], *, local: bool) -> Check:
+def _above(name: str, value: float | None, limits: tuple[float, float], *, fatal: bool) -> Check:
     if value is None:
-        return Check(name, "ok", None, local)
+        return Check(name, "ok", None, fatal)
     level = "critical" if value > limits[1] else "warning" if value > limits[0] else "ok"
-    return Check(name, level, value, local)
+    return Check(name, level, value, fatal)
 
 
 def _checks(s: HealthSnapshot, t: Thresholds) -> list[Check]:
     checks: list[Check] = []
     r = s.resources
     if r is not None:
-        checks.append(_above("cpu", r.cpu_percent, t.cpu_percent, local=True))
+        # A node at full CPU still does its job, slower: degraded, never 503.
+        checks.append(_above("cpu", r.cpu_percent, t.cpu_percent, fatal=False))
         mem = 100.0 * r.memory_used_mb / r.memory_total_mb if r.memory_total_mb > 0 else None
-        checks.append(_above("memory", mem, t.memory_percent, local=True))
+        checks.append(_above("memory", mem, t.memory_percent, fatal=True))
         disk = 100.0 * r.disk_used_gb / r.disk_total_gb if r.disk_total_gb > 0 else None
-        checks.append(_above("disk", disk, t.disk_percent, local=True))
+        checks.append(_above("disk", disk, t.disk_percent, fatal=True))
     fill = 100.0 * s.index_size / s.index_max if s.index_max > 0 else None
-    checks.append(_above("vectorDbSize", fill, t.index_fill_percent, local=True))
+    checks.append(_above("vectorDbSize", fill, t.index_fill_percent, fatal=True))
     # A slow cycle or LLM is usually the provider's doing: it degrades, it does not fail us.
     checks.append(
-        _above("alignmentCycleTime", s.alignment_cycle_s, t.alignment_cycle_s, local=False)
+        _above("alignmentCycleTime", s.alignment_cycle_s, t.alignment_cycle_s, fatal=False)
     )
-    checks.append(_above("llmLatencyP99", s.llm_latency_p99_s, t.llm_latency_p99_s, local=False))
+    checks.append(_above("llmLatencyP99", s.llm_latency_p99_s, t.llm_latency_p99_s, fatal=False))
     rate = s.settlement_success_rate
     if rate is None:
         checks.append(Check("settlementSuccessRate", "ok", None, False))
@@ -272,9 +299,9 @@ def judge(  # noqa: PLR0912 - one straight pass over the runbook's rules
     Pure: the same snapshot and ``now_ms`` give the same report. ``status`` is
 
     - ``unhealthy`` (HTTP 503): root supervisor gave up, store closed, a permanent actor
-      ``failed``/``stopped``, or a local resource past its critical threshold;
+      ``failed``/``stopped``, or memory, disk or index fill past its critical threshold;
     - ``degraded``: not ready for any other reason (starting, draining, back-off), any warning,
-      an external component (chain, LLM) down or past critical, the embedder degraded;
+      CPU or an external component (chain, LLM) past critical or down, the embedder degraded;
     - ``healthy`` otherwise.
     """
     now = now_ms if now_ms is not None else now_millis()
@@ -318,7 +345,7 @@ def judge(  # noqa: PLR0912 - one straight pass over the runbook's rules
     checks = _checks(s, thresholds)
     for c in checks:
         if c.level == "critical":
-            flag(Status.UNHEALTHY if c.local else Status.DEGRADED, f"{c.name} critical")
+            flag(Status.UNHEALTHY if c.fatal else Status.DEGRADED, f"{c.name} critical")
         elif c.level == "warning":
             flag(Status.DEGRADED, f"{c.name} warning")
 
@@ -329,9 +356,14 @@ def judge(  # noqa: PLR0912 - one straight pass over the runbook's rules
             "memory": {"used": round(r.memory_used_mb), "total": round(r.memory_total_mb)},
             "disk": {"used": round(r.disk_used_gb, 1), "total": round(r.disk_total_gb, 1)},
             "processRssMb": round(r.process_rss_mb, 1),
+            # What cpu and memory are percentages of: a cgroup's limits or the host's.
+            "basis": r.basis.value,
+            "cpuBasis": r.cpu_basis.value,
+            "cpuCores": round(r.cpu_cores, 2),
+            "memoryBasis": r.memory_basis.value,
         }
         if r is not None
-        else {"cpu": None, "memory": None, "disk": None}
+        else {"cpu": None, "memory": None, "disk": None, "basis": None}
     )
     return {
         "status": status.value,
@@ -372,38 +404,3 @@ def judge(  # noqa: PLR0912 - one straight pass over the runbook's rules
 def http_status(report: dict[str, Any]) -> int:
     """200 for healthy/degraded, 503 for unhealthy (runbook)."""
     return 503 if report.get("status") == Status.UNHEALTHY.value else 200
-
-
-@dataclass
-class ResourceSampler:
-    """Samples CPU, memory and disk with psutil.
-
-    :meth:`sample` **blocks** (a few ms: ``/proc`` reads and a ``statvfs``); the reporter runs it
-    through ``offload.run_blocking``. CPU is the system-wide percentage since the previous call.
-    """
-
-    disk_path: str = "."
-    _proc: Any = field(default=None, repr=False)
-
-    def sample(self) -> Resources:
-        import psutil
-
-        if self._proc is None:
-            self._proc = psutil.Process()
-            psutil.cpu_percent(interval=None)  # prime: the first call always returns 0.0
-        vm = psutil.virtual_memory()
-        disk = psutil.disk_usage(self.disk_path)
-        mb, gb = 1024.0**2, 1024.0**3
-        return Resources(
-            cpu_percent=float(psutil.cpu_percent(interval=None)),
-            memory_used_mb=(vm.total - vm.available) / mb,
-            memory_total_mb=vm.total / mb,
-            disk_used_gb=disk.used / gb,
-            disk_total_gb=disk.total / gb,
-            process_rss_mb=self._proc.memory_info().rss / mb,
-        )
-
-
-def resources(disk_path: str = ".") -> Resources:
-    """One-shot :class:`Resources` sample (blocking, see :class:`ResourceSampler`)."""
-    return ResourceSampler(disk_path).sample()

@@ -355,3 +355,28 @@ def test_the_fd_budget_is_raised_toward_the_hard_limit():
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     assert ensure_fd_budget(64) >= min(64, hard)
     assert resource.getrlimit(resource.RLIMIT_NOFILE)[0] >= soft
+
+
+def test_a_node_at_full_cpu_in_a_cgroup_is_degraded_not_503_and_says_what_it_was_judged_on(
+    http, box
+):
+    from dataclasses import replace
+
+    from mediator_actors.health.report import Basis, Resources
+
+    hot = Resources(
+        99.0, 300.0, 512.0, 1.0, 100.0, 120.0, cpu_cores=0.5, memory_basis=Basis.CGROUP_V2
+    )
+    box.set(replace(fresh(states.ready()), resources=hot))
+    resp = http.get("/health")
+    assert resp.status_code == 200
+    body = resp.json()
+    assert body["status"] == "degraded"
+    assert "cpu critical" in body["problems"]
+    assert body["resources"]["basis"] == "cgroup-v2"
+    assert body["resources"]["memoryBasis"] == "cgroup-v2"
+    assert body["resources"]["cpuBasis"] == "host"
+    assert body["resources"]["cpuCores"] == 0.5
+    lines = http.get("/metrics").text.splitlines()
+    assert 'mediator_resource_basis{resource="memory",basis="cgroup-v2"} 1' in lines
+    assert "mediator_cpu_limit_cores 0.5" in lines

@@ -5,11 +5,26 @@ import gevent
 import gevent.event
 
 from mediator_actors.actors.health_reporter import HealthReporter
-from mediator_actors.health.report import SnapshotBox
+from mediator_actors.health.report import Resources, SnapshotBox
 from mediator_actors.stats import NodeStats
 from mediator_actors.store import Store
 from mediator_actors.wiring import ALL_MIGRATIONS
 from supervisors import StatusBoard
+
+#: A calm machine: the reporter's test must not depend on the load of the host it runs on.
+CALM = Resources(5.0, 100.0, 1000.0, 1.0, 100.0, 50.0)
+
+
+class FixedSampler:
+    """Returns ``value``; counts calls so a test can tell the reporter sampled."""
+
+    def __init__(self, value: Resources) -> None:
+        self.value = value
+        self.calls = 0
+
+    def __call__(self) -> Resources:
+        self.calls += 1
+        return self.value
 
 
 class Recorder:
@@ -49,6 +64,7 @@ def test_the_reporter_fills_the_box_and_announces_health_changes_and_metrics(
         readiness=lambda: (facts["started"], facts["draining"], False),
         started_at=0.0,
         events=recorder,
+        sampler=FixedSampler(CALM),
         interval=0.05,
         metrics_every=2,
     )
@@ -61,9 +77,78 @@ def test_the_reporter_fills_the_box_and_announces_health_changes_and_metrics(
         metrics = recorder.wait_for("metrics")[0]
         assert {"queues", "quarantine", "index", "resources"} <= set(metrics)
         assert box.get().store_open is True
+        assert box.get().resources == CALM
         count = len(recorder.on("health"))
-        gevent.sleep(0.3)  # several more rounds, nothing changed: no new health event
+        seen = len(recorder.on("metrics"))
+        # Several more rounds (a metrics event every 2), nothing changed: no new health event.
+        recorder.wait_for("metrics", seen + 3)
         assert len(recorder.on("health")) == count
+    finally:
+        reporter.stop()
+        store.close()
+
+
+def test_the_reporter_judges_what_its_sampler_reports(tmp_path: Path) -> None:
+    store = Store.open(tmp_path, migrations=ALL_MIGRATIONS)
+    recorder = Recorder()
+    sampler = FixedSampler(CALM)
+    reporter = HealthReporter.start(
+        None,
+        box=SnapshotBox(),
+        board=StatusBoard(),
+        store=store,
+        stats=NodeStats(index_loaded=True),
+        readiness=lambda: (True, False, False),
+        started_at=0.0,
+        events=recorder,
+        sampler=sampler,
+        interval=0.05,
+    )
+    try:
+        assert recorder.wait_for("health")[0]["status"] == "healthy"
+        sampler.value = Resources(5.0, 960.0, 1000.0, 1.0, 100.0, 50.0)  # memory 96 %
+        changed = recorder.wait_for("health", 2)[1]
+        assert changed["status"] == "unhealthy"
+        assert "memory critical" in changed["problems"]
+    finally:
+        reporter.stop()
+        store.close()
+
+
+def test_a_node_at_its_cgroup_cpu_quota_is_announced_degraded_never_unhealthy(
+    tmp_path: Path,
+) -> None:
+    from mediator_actors.health.resources import CgroupTree, ResourceSampler
+    from tests.unit.test_resources import FakeHost, FakeProcess, v2_tree
+
+    tree: CgroupTree = v2_tree(tmp_path, {"cpu.max": "50000 100000\n"})
+    process = FakeProcess(10.0)  # 20 % of its half core
+    store = Store.open(tmp_path / "data", migrations=ALL_MIGRATIONS)
+    recorder = Recorder()
+    box = SnapshotBox()
+    reporter = HealthReporter.start(
+        None,
+        box=box,
+        board=StatusBoard(),
+        store=store,
+        stats=NodeStats(index_loaded=True),
+        readiness=lambda: (True, False, False),
+        started_at=0.0,
+        events=recorder,
+        sampler=ResourceSampler(
+            disk_path=str(tmp_path), cgroups=tree, process=process, host=FakeHost()
+        ),
+        interval=0.05,
+    )
+    try:
+        assert recorder.wait_for("health")[0]["status"] == "healthy"
+        process.percent = 49.0  # 98 % of the quota
+        changed = recorder.wait_for("health", 2)[1]
+        assert changed["status"] == "degraded"
+        assert "cpu critical" in changed["problems"]
+        resources = box.get().resources
+        assert resources is not None
+        assert (resources.cpu_basis, resources.cpu_cores) == ("cgroup-v2", 0.5)
     finally:
         reporter.stop()
         store.close()
