@@ -98,10 +98,10 @@ class StoreReadModel:
         return self._store.read(read)
 
     def settlements(self, state: str | None, limit: int, cursor: str | None) -> ApiPage:
-        items, next_cursor = self._store.read(
+        records, next_cursor = self._store.read(
             lambda conn: settlements_page(conn, state=state, limit=limit, cursor=cursor)
         )
-        return ApiPage(items, next_cursor)
+        return ApiPage([r.to_json() for r in records], next_cursor)
 
     def settlement(self, settlement_id: str) -> dict[str, Any] | None:
         record = self._store.read(lambda conn: get_settlement(conn, settlement_id))

@@ -215,8 +215,8 @@ def list_settlements(
 
 def settlements_page(
     conn: sqlite3.Connection, *, state: str | None, limit: int, cursor: str | None
-) -> tuple[list[dict[str, Any]], str | None]:
-    """One page for ``/api/v1/settlements``: the items as JSON and the next cursor (the
+) -> tuple[list[SettlementRecord], str | None]:
+    """One page for ``/api/v1/settlements``: the settlements and the next cursor (the
     last settlement_id, or None at the end). An unknown state or a cursor that is not an
     id gives an empty page: the API never raises for what it cannot find."""
     if state is not None and state not in {s.value for s in SettlementState}:
@@ -232,7 +232,7 @@ def settlements_page(
     )
     page = rows[:limit]
     more = len(rows) > limit
-    return [r.to_json() for r in page], (page[-1].settlement_id if more else None)
+    return page, (page[-1].settlement_id if more else None)
 
 
 def count_by_state(conn: sqlite3.Connection, *, own: bool | None = None) -> dict[str, int]:

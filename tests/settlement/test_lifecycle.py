@@ -448,7 +448,7 @@ def test_settlements_are_served_in_pages_with_a_cursor(chain):
         items, cursor = chain.store.read(
             lambda conn, c=cursor: settlements_page(conn, state="proposed", limit=2, cursor=c)
         )
-        seen += [item["settlement_id"] for item in items]
+        seen += [item.settlement_id for item in items]
         if cursor is None:
             break
     assert seen == sorted(ids)
