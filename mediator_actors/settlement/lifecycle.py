@@ -84,6 +84,14 @@ __all__ = ["MIGRATIONS", "SettlementBook", "Transition", "TransitionKind"]
 
 logger = logging.getLogger(__name__)
 
+#: Dedupe keys of this node's entries in the chain outbox: a prefix, then the settlement id.
+PROPOSAL_JOB_PREFIX = "proposal:"
+PAYOUT_JOB_PREFIX = "payout:"
+#: Transient failures a proposal may meet before the writer quarantines it.
+PROPOSAL_ATTEMPTS = 8
+#: A payout claim is the fee: it outlasts a long chain outage rather than be quarantined.
+PAYOUT_ATTEMPTS = 100
+
 
 def proposal_job_key(settlement_id: str) -> str:
     """The chain outbox dedupe key of this node's proposal entry for ``settlement_id``."""
@@ -93,14 +101,6 @@ def proposal_job_key(settlement_id: str) -> str:
 def payout_job_key(settlement_id: str) -> str:
     """The chain outbox dedupe key of this node's payout claim for ``settlement_id``."""
     return f"{PAYOUT_JOB_PREFIX}{settlement_id}"
-
-
-PROPOSAL_JOB_PREFIX = "proposal:"
-PAYOUT_JOB_PREFIX = "payout:"
-#: Transient failures a proposal may meet before the writer quarantines it.
-PROPOSAL_ATTEMPTS = 8
-#: A payout claim is the fee: it outlasts a long chain outage rather than be quarantined.
-PAYOUT_ATTEMPTS = 100
 
 
 class SettlementBook:
