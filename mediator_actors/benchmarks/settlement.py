@@ -33,8 +33,8 @@ from mediator_actors.model import (
 )
 from mediator_actors.settlement.consensus import ConsensusSigner
 from mediator_actors.settlement.entries import build_proposal
-from mediator_actors.settlement.lifecycle import MIGRATIONS, SettlementBook
-from mediator_actors.settlement.records import count_by_state
+from mediator_actors.settlement.lifecycle import SettlementBook
+from mediator_actors.settlement.records import MIGRATIONS, count_by_state
 from mediator_actors.settlement.reputation import MIGRATIONS as REPUTATION_MIGRATIONS
 from mediator_actors.signing import MediatorKey, signing_bytes, verify_metadata, verify_signature
 from mediator_actors.store import probe

@@ -37,7 +37,7 @@ from typing import Any
 from mediator_actors.chain import codec
 from mediator_actors.chain import tables as chain_tables
 from mediator_actors.chain.records import ChainReader, IntakeLimit, PollResult, prepare_entries
-from mediator_actors.chain.tables import MIGRATIONS, count_flags, record_quarantine
+from mediator_actors.chain.tables import count_flags, record_quarantine
 from mediator_actors.errors import ChainError, CodecError
 from mediator_actors.model import (
     ChainEntry,
@@ -52,7 +52,7 @@ from mediator_actors.settlement.interface import SettlementLifecycle, Transition
 from mediator_actors.store import Store
 from mediator_actors.store.intents import known_intent, save_intent, set_intent_status, unmine_after
 
-__all__ = ["MIGRATIONS", "ChainFollower", "ChainReader", "IntakeLimit", "PollResult", "count_flags"]
+__all__ = ["ChainFollower", "ChainReader", "IntakeLimit", "PollResult"]
 
 logger = logging.getLogger(__name__)
 

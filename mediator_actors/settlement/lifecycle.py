@@ -71,7 +71,6 @@ from mediator_actors.settlement.parsing import (
     parse_entry,
 )
 from mediator_actors.settlement.records import (
-    MIGRATIONS,
     SettlementRecord,
     SettlementState,
     get_settlement,
@@ -80,7 +79,13 @@ from mediator_actors.signing import MediatorKey
 from mediator_actors.store.intents import get_intent, set_intent_status
 from mediator_actors.store.jobs import CHAIN_OUTBOX, JobState
 
-__all__ = ["MIGRATIONS", "SettlementBook", "Transition", "TransitionKind"]
+__all__ = [
+    "PAYOUT_JOB_PREFIX",
+    "PROPOSAL_JOB_PREFIX",
+    "SettlementBook",
+    "payout_job_key",
+    "proposal_job_key",
+]
 
 logger = logging.getLogger(__name__)
 

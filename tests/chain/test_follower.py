@@ -10,7 +10,8 @@ import pytest
 from mediator_actors.chain import codec
 from mediator_actors.chain.client import ChainClient
 from mediator_actors.chain.devchain import DevChain
-from mediator_actors.chain.follower import MIGRATIONS, ChainFollower, IntakeLimit
+from mediator_actors.chain.follower import ChainFollower, IntakeLimit
+from mediator_actors.chain.tables import MIGRATIONS
 from mediator_actors.errors import CodecError
 from mediator_actors.model import EntryKind, IntentStatus
 from mediator_actors.store import Store

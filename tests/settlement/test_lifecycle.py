@@ -8,7 +8,8 @@ from mediator_actors.model import IntentStatus
 from mediator_actors.settlement.consensus import ConsensusSigner
 from mediator_actors.settlement.entries import build_proposal, challenge_id_for
 from mediator_actors.settlement.events import list_quarantine
-from mediator_actors.settlement.lifecycle import SettlementBook, TransitionKind
+from mediator_actors.settlement.interface import TransitionKind
+from mediator_actors.settlement.lifecycle import SettlementBook
 from mediator_actors.settlement.records import (
     SettlementState,
     get_settlement,
