@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import secrets
 import sys
@@ -22,9 +23,10 @@ consensusMode: permissionless
 # bondedStakeAmount: 1000
 # minEffectiveStake: 100
 # stakeReference: <your stake entry ref>
-# poa: proposals carry an authority signature; the node's key must be in authoritySet.
+# poa: proposals carry an authority signature by poaAuthorityKey (default: the node's key);
+# authoritySet defaults to poaAuthorityKey's public key, and must hold the signing key's.
 # consensusMode: poa
-# poaAuthorityKey: <authority private key, 64 hex>
+# poaAuthorityKey: '<authority private key, 64 hex, quoted>'
 # authoritySet: [<64-hex public key>, ...]
 """
 
@@ -100,7 +102,12 @@ def cmd_start(args: argparse.Namespace) -> int:
         level=settings.log_level,
         fmt=settings.log_format,
         redact=SecretScanner(settings.secrets()).redact,
+        log_file=settings.log_file,
+        max_bytes=int(settings.log_file_max_mb * 1024 * 1024),
+        backups=settings.log_file_backups,
     )
+    for warning in settings.warnings:
+        logging.getLogger("mediator_actors.config").warning("config: %s", warning)
     install_greenlet_dump()
     from mediator_actors.wiring import build_node
 

@@ -1,19 +1,24 @@
-"""Configuration: every setting declared once, read from the environment, ``.env`` and
-``config.yaml``, validated all at once at start.
+"""Configuration: every setting declared once, in :data:`SPECS`, read from the environment,
+``.env`` and ``config.yaml``, validated all at once at start.
 
 Precedence: process environment, then ``.env`` (in the working directory, or ``ENV_FILE``),
 then the declared default. ``config.yaml`` (``CONFIG_FILE``) holds the consensus section.
 Errors name the variable and say what to change; secrets are :class:`Secret` and print as
-``***`` everywhere.
+``***`` everywhere. Every secret may also come from a file: ``NAME_FILE=/run/secrets/x``.
+
+Adding a setting: one :class:`Spec` row here, the :class:`Settings` field it fills, and a
+row in README.md's table (a test checks all three agree).
 """
 
 from __future__ import annotations
 
+import difflib
 import math
 import os
 import re
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from dataclasses import field as dataclass_field
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -21,11 +26,13 @@ from typing import Any
 import yaml
 
 from mediator_actors.endpoints import is_loopback_host, literal_ip, url_problem
+from mediator_actors.envfile import parse_env
 from mediator_actors.errors import ConfigError
 from mediator_actors.model import is_hex_id
 from mediator_actors.safety.secrets import Secret
 
 _PUBLIC_KEY = re.compile(r"^[0-9a-f]{64}$")
+_SEED = re.compile(r"^[0-9a-fA-F]{64}$")
 _PLACEHOLDER = re.compile(
     r"^(?:|x+|changeme|change-me|placeholder|demo|test|dummy|secret|your[-_ ].*|<.*>|"
     r"sk-(?:ant-)?(?:x+|\.\.\.|your.*|placeholder.*)|.*xxxx.*)$",
@@ -78,9 +85,157 @@ class Consensus:
     authority_set: tuple[str, ...] = ()
 
 
+class Kind(StrEnum):
+    """How a variable's text becomes a value."""
+
+    TEXT = "text"
+    INT = "int"
+    FLOAT = "float"
+    BOOL = "bool"
+    CHOICE = "choice"
+    LIST = "list"  # comma separated, blanks dropped
+    SECRET = "secret"  # noqa: S105 - a kind, not a password; also read from NAME_FILE
+
+
+@dataclass(frozen=True, slots=True)
+class Spec:
+    """One environment variable: name, kind, default (text, parsed like a value), help.
+
+    ``field`` is the :class:`Settings` attribute it fills, or ``None`` when the loader only
+    consumes it (an alias, ``ENV_FILE``). ``low``/``high`` bound numbers; ``choices`` maps
+    accepted (lowercase) texts to values.
+    """
+
+    name: str
+    kind: Kind
+    default: str | None
+    help: str
+    field: str | None = None
+    low: float = -math.inf
+    high: float = math.inf
+    choices: Mapping[str, Any] = dataclass_field(default_factory=dict)
+
+    @property
+    def secret(self) -> bool:
+        return self.kind is Kind.SECRET
+
+
+def _enum(enum: type[StrEnum]) -> dict[str, Any]:
+    return {member.value: member for member in enum}
+
+
+_T, _I, _F, _B, _C, _L, _S = (
+    Kind.TEXT,
+    Kind.INT,
+    Kind.FLOAT,
+    Kind.BOOL,
+    Kind.CHOICE,
+    Kind.LIST,
+    Kind.SECRET,
+)
+
+#: Every variable the node reads. ``init`` writes these into ``.env``; README.md documents
+#: each (a test checks both ways). Defaults that depend on other settings are ``None`` here
+#: and worked out by :func:`load_settings`; the help says how.
+SPECS: tuple[Spec, ...] = (
+    Spec("CHAIN_ENDPOINT", _T, None,
+         "NatLangChain node URL; unset runs the embedded dev chain (dev mode)",
+         "chain_endpoint"),
+    Spec("CHAIN_ID", _T, None, "chain identifier; required outside dev mode", "chain_id"),
+    Spec("CHAIN_API_KEY", _S, None, "sent as X-API-Key when the chain runs with auth on",
+         "chain_api_key"),
+    Spec("LLM_PROVIDER", _C, None,
+         "anthropic | openai | offline (default: offline unless a key is set)",
+         "llm_provider", choices=_enum(LLMProvider)),
+    Spec("LLM_API_KEY", _S, None,
+         "API key for the LLM provider (or ANTHROPIC_API_KEY / OPENAI_API_KEY)", "llm_api_key"),
+    Spec("ANTHROPIC_API_KEY", _S, None,
+         "the Anthropic SDK's own name for LLM_API_KEY with LLM_PROVIDER=anthropic"),
+    Spec("OPENAI_API_KEY", _S, None,
+         "the OpenAI SDK's own name: LLM_API_KEY with LLM_PROVIDER=openai, and the embedder's "
+         "key with EMBEDDING_PROVIDER=openai"),
+    Spec("LLM_MODEL", _T, None, "model id; defaults per provider", "llm_model"),
+    Spec("MEDIATOR_PRIVATE_KEY", _S, None,
+         "Ed25519 private key (64 hex chars) that signs entries", "mediator_private_key"),
+    Spec("FACILITATION_FEE_PERCENT", _F, "0.01",
+         "fee, as a percentage (0-100) of the settlement's value", "facilitation_fee_percent",
+         low=0, high=100),
+    Spec("HEALTH_HOST", _T, "127.0.0.1", "address the health server binds", "health_host"),
+    Spec("HEALTH_PORT", _I, "8081", "health server port (0 picks a free one)", "health_port",
+         low=0, high=65535),
+    Spec("WS_HOST", _T, "127.0.0.1", "address the monitoring WebSocket binds", "ws_host"),
+    Spec("WS_PORT", _I, "9000", "monitoring WebSocket port (0 picks a free one)", "ws_port",
+         low=0, high=65535),
+    Spec("LOG_LEVEL", _C, "info", "debug | info | warn | error", "log_level",
+         choices=_LOG_LEVELS),
+    Spec("LOG_FORMAT", _C, "json", "json (one object a line) | text", "log_format",
+         choices={"json": "json", "text": "text"}),
+    Spec("LOG_FILE", _T, None,
+         "also write logs to this file, rotated by size (default: stderr only)", "log_file"),
+    Spec("LOG_FILE_MAX_MB", _F, "10", "size at which LOG_FILE is rotated, in MB",
+         "log_file_max_mb", low=0.01, high=100_000),
+    Spec("LOG_FILE_BACKUPS", _I, "5", "rotated LOG_FILE generations kept (0-1000)",
+         "log_file_backups", low=0, high=1000),
+    Spec("DATA_DIR", _T, "./data", "where the store, vectors, settlements and disputes live",
+         "data_dir"),
+    Spec("VECTOR_DB_PATH", _T, None, "HNSW index folder (default: DATA_DIR/vectors)",
+         "vector_db_path"),
+    Spec("VECTOR_DIMENSIONS", _I, None, "must match the embedder's dimension, or start fails",
+         "vector_dimensions", low=1, high=65536),
+    Spec("MAX_INTENTS_CACHE", _I, "10000", "most open intents kept in the index",
+         "max_intents_cache", low=1, high=10_000_000),
+    Spec("CONFIG_FILE", _T, "config.yaml", "YAML file with the consensus section",
+         "config_file"),
+    Spec("EMBEDDING_PROVIDER", _C, "local", "local | openai | hash", "embedding_provider",
+         choices=_enum(EmbeddingProvider)),
+    Spec("EMBEDDING_API_KEY", _S, None,
+         "OpenAI key for EMBEDDING_PROVIDER=openai (default: OPENAI_API_KEY, or LLM_API_KEY "
+         "when LLM_PROVIDER=openai)", "embedding_api_key"),
+    Spec("ACCEPTANCE_WINDOW_HOURS", _F, "72", "hours the parties have to accept a proposal",
+         "acceptance_window_hours", low=0.001, high=24 * 365),
+    Spec("MIN_NEGOTIATION_CONFIDENCE", _I, "60",
+         "lowest confidence (0-100) that may become a proposal", "min_negotiation_confidence",
+         low=0, high=100),
+    Spec("NEGOTIATOR_POOL_SIZE", _I, "4", "concurrent negotiations", "negotiator_pool_size",
+         low=1, high=256),
+    Spec("LLM_MAX_CALLS_PER_HOUR", _I, "200", "LLM spending cap per hour",
+         "llm_max_calls_per_hour", low=0, high=10_000_000),
+    Spec("LLM_MAX_CALLS_PER_DAY", _I, "2000", "LLM spending cap per day",
+         "llm_max_calls_per_day", low=0, high=100_000_000),
+    Spec("WS_AUTHORIZED_KEYS", _L, None, "name=ed25519-public-key-hex pairs, comma separated",
+         "ws_authorized_keys"),
+    Spec("WS_AUTH_TIMEOUT_MS", _I, "5000", "time a WebSocket client has to answer the challenge",
+         "ws_auth_timeout_ms", low=100, high=600_000),
+    Spec("WS_MAX_CONNECTIONS", _I, "1000", "most monitoring WebSocket connections",
+         "ws_max_connections", low=1, high=100_000),
+    Spec("CHALLENGE_RESOLVERS", _L, None, "ids allowed to resolve challenges, comma separated",
+         "challenge_resolvers"),
+    Spec("MAX_INTENT_FLAGS", _I, "5", "distinct mediators' flags that archive an intent",
+         "max_intent_flags", low=1, high=1000),
+    Spec("POLL_INTERVAL_SECONDS", _F, "2", "how often the chain is polled",
+         "poll_interval_seconds", low=0.05, high=3600),
+    Spec("DEV_MODE", _B, None,
+         "true allows development-only settings; default: true iff no CHAIN_ENDPOINT",
+         "dev_mode"),
+    Spec("ALLOW_PUBLIC_BIND", _B, "false",
+         "true lets HEALTH_HOST/WS_HOST bind non-loopback addresses", "allow_public_bind"),
+    Spec("ENV_FILE", _T, ".env", "the .env file to read"),
+)  # fmt: skip
+
+SPEC_BY_NAME: Mapping[str, Spec] = {spec.name: spec for spec in SPECS}
+
+
+def known_names() -> frozenset[str]:
+    """Every variable name the node understands, ``*_FILE`` forms of secrets included."""
+    return frozenset([s.name for s in SPECS] + [f"{s.name}_FILE" for s in SPECS if s.secret])
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
-    """The validated configuration. Build it with :func:`load_settings`."""
+    """The validated configuration. Build it with :func:`load_settings`.
+
+    Each field but ``consensus`` and ``warnings`` is filled by the :data:`SPECS` row whose
+    ``field`` names it."""
 
     dev_mode: bool
     chain_endpoint: str | None
@@ -97,12 +252,16 @@ class Settings:
     ws_port: int
     log_level: str
     log_format: str
+    log_file: Path | None
+    log_file_max_mb: float
+    log_file_backups: int
     data_dir: Path
     vector_db_path: Path
     vector_dimensions: int | None
     max_intents_cache: int
     config_file: Path
     embedding_provider: EmbeddingProvider
+    embedding_api_key: Secret | None
     acceptance_window_hours: float
     min_negotiation_confidence: int
     negotiator_pool_size: int
@@ -115,7 +274,9 @@ class Settings:
     max_intent_flags: int
     poll_interval_seconds: float
     allow_public_bind: bool
-    consensus: Consensus = field(default_factory=Consensus)
+    consensus: Consensus = dataclass_field(default_factory=Consensus)
+    #: What start should warn about (likely misspellings, risky choices outside dev mode).
+    warnings: tuple[str, ...] = ()
 
     def secrets(self) -> list[str]:
         """Every configured secret value, for the outbound secret scanner."""
@@ -123,161 +284,129 @@ class Settings:
             self.chain_api_key,
             self.llm_api_key,
             self.mediator_private_key,
+            self.embedding_api_key,
             self.consensus.poa_authority_key,
         ]
         return [s.reveal() for s in values if s is not None and s.reveal()]
 
 
-@dataclass(frozen=True, slots=True)
-class Spec:
-    """One environment variable: its parser, default (a string, parsed too) and help."""
-
-    name: str
-    help: str
-    default: str | None = None
-    secret: bool = False
-
-
-#: Every variable the node reads, with its help text. ``init`` writes these into ``.env``
-#: and a test checks that each is documented in the README.
-SPECS: tuple[Spec, ...] = (
-    Spec("CHAIN_ENDPOINT", "NatLangChain node URL; unset runs the embedded dev chain (dev mode)"),
-    Spec("CHAIN_ID", "chain identifier; required outside dev mode", None),
-    Spec("CHAIN_API_KEY", "sent as X-API-Key when the chain runs with auth on", None, True),
-    Spec("LLM_PROVIDER", "anthropic | openai | offline (default: offline unless a key is set)"),
-    Spec(
-        "LLM_API_KEY",
-        "API key for the LLM provider (or ANTHROPIC_API_KEY / OPENAI_API_KEY)",
-        None,
-        True,
-    ),
-    Spec("LLM_MODEL", "model id; defaults per provider"),
-    Spec(
-        "MEDIATOR_PRIVATE_KEY", "Ed25519 private key (64 hex chars) that signs entries", None, True
-    ),
-    Spec(
-        "FACILITATION_FEE_PERCENT", "fee, as a percentage (0-100) of the settlement's value", "0.01"
-    ),
-    Spec("HEALTH_HOST", "address the health server binds", "127.0.0.1"),
-    Spec("HEALTH_PORT", "health server port (0 picks a free one)", "8081"),
-    Spec("WS_HOST", "address the monitoring WebSocket binds", "127.0.0.1"),
-    Spec("WS_PORT", "monitoring WebSocket port (0 picks a free one)", "9000"),
-    Spec("LOG_LEVEL", "debug | info | warn | error", "info"),
-    Spec("LOG_FORMAT", "json (one object a line) | text", "json"),
-    Spec("DATA_DIR", "where the store, vectors, settlements and disputes live", "./data"),
-    Spec("VECTOR_DB_PATH", "HNSW index folder (default: DATA_DIR/vectors)"),
-    Spec("VECTOR_DIMENSIONS", "must match the embedder's dimension, or start fails"),
-    Spec("MAX_INTENTS_CACHE", "most open intents kept in the index", "10000"),
-    Spec("CONFIG_FILE", "YAML file with the consensus section", "config.yaml"),
-    Spec("EMBEDDING_PROVIDER", "local | openai | hash", "local"),
-    Spec("ACCEPTANCE_WINDOW_HOURS", "hours the parties have to accept a proposal", "72"),
-    Spec(
-        "MIN_NEGOTIATION_CONFIDENCE", "lowest confidence (0-100) that may become a proposal", "60"
-    ),
-    Spec("NEGOTIATOR_POOL_SIZE", "concurrent negotiations", "4"),
-    Spec("LLM_MAX_CALLS_PER_HOUR", "LLM spending cap per hour", "200"),
-    Spec("LLM_MAX_CALLS_PER_DAY", "LLM spending cap per day", "2000"),
-    Spec("WS_AUTHORIZED_KEYS", "name=ed25519-public-key-hex pairs, comma separated", ""),
-    Spec("WS_AUTH_TIMEOUT_MS", "time a WebSocket client has to answer the challenge", "5000"),
-    Spec("WS_MAX_CONNECTIONS", "most monitoring WebSocket connections", "1000"),
-    Spec("CHALLENGE_RESOLVERS", "ids allowed to resolve challenges, comma separated", ""),
-    Spec("MAX_INTENT_FLAGS", "distinct mediators' flags that archive an intent", "5"),
-    Spec("POLL_INTERVAL_SECONDS", "how often the chain is polled", "2"),
-    Spec("DEV_MODE", "true allows development-only settings; default: true iff no CHAIN_ENDPOINT"),
-    Spec("ALLOW_PUBLIC_BIND", "true lets HEALTH_HOST/WS_HOST bind non-loopback addresses", "false"),
-    Spec("ENV_FILE", "the .env file to read", ".env"),
-)
-
-
 class _Reader:
-    """Collects every problem instead of stopping at the first one."""
+    """Parses each variable by its :class:`Spec`, collecting every problem instead of
+    stopping at the first one."""
 
-    def __init__(self, values: Mapping[str, str]) -> None:
+    def __init__(self, values: Mapping[str, str], cwd: Path) -> None:
         self.values = values
+        self.cwd = cwd
         self.problems: list[str] = []
-        self._defaults = {s.name: s.default for s in SPECS}
+        #: Secrets that came from ``NAME_FILE`` (so not from ``.env`` in plain text).
+        self.from_files: set[str] = set()
 
-    def raw(self, name: str) -> str | None:
+    def given(self, name: str) -> str | None:
+        """The variable's own text, or ``None`` when unset or blank (a default applies)."""
         value = self.values.get(name)
         if value is None or value.strip() == "":
-            return self._defaults.get(name)
+            return None
         return value.strip()
 
-    def text(self, name: str) -> str:
-        return self.raw(name) or ""
+    def value(self, spec: Spec) -> Any:
+        """The parsed value of ``spec`` (its parsed default when unset or invalid)."""
+        text = self._secret_text(spec) if spec.secret else self.given(spec.name)
+        if text is not None:
+            try:
+                return self._parse(spec, text)
+            except ValueError as exc:
+                self.problems.append(f"{spec.name}={_shown(spec, text)} {exc}")
+        if spec.default is None:
+            return () if spec.kind is Kind.LIST else None
+        return self._parse(spec, spec.default)
 
-    def parse(self, name: str, parser: Callable[[str], Any], what: str, fallback: Any) -> Any:
-        value = self.raw(name)
-        if value is None:
-            return fallback
+    def __getitem__(self, name: str) -> Any:
+        return self.value(SPEC_BY_NAME[name])
+
+    def _secret_text(self, spec: Spec) -> str | None:
+        direct, path_text = self.given(spec.name), self.given(f"{spec.name}_FILE")
+        if path_text is None:
+            return direct
+        if direct is not None:
+            self.problems.append(f"{spec.name} and {spec.name}_FILE are both set; keep one")
+            return direct
+        path = self.cwd / path_text
         try:
-            return parser(value)
-        except (ValueError, TypeError):
-            self.problems.append(f"{name}={_shown(name, value)} is not {what}")
-            return fallback
+            content = path.read_text(encoding="utf-8").strip()
+        except (OSError, UnicodeDecodeError) as exc:
+            why = exc.strerror if isinstance(exc, OSError) and exc.strerror else "not UTF-8 text"
+            self.problems.append(f"{spec.name}_FILE={path_text} cannot be read: {why}")
+            return None
+        if not content:
+            self.problems.append(f"{spec.name}_FILE={path_text} is empty")
+            return None
+        self.from_files.add(spec.name)
+        return content
 
-    def number(self, name: str, low: float, high: float, *, integer: bool, fallback: Any) -> Any:
-        kind = "a whole number" if integer else "a number"
-        value = self.parse(name, int if integer else float, kind, None)
-        if value is None:
-            return fallback
-        if math.isnan(value) or not (low <= value <= high):
-            self.problems.append(f"{name}={value} must be between {low:g} and {high:g}")
-            return fallback
-        return value
-
-    def boolean(self, name: str, fallback: bool) -> bool:
-        value = self.raw(name)
-        if value is None:
-            return fallback
-        if value.lower() in {"1", "true", "yes", "on"}:
-            return True
-        if value.lower() in {"0", "false", "no", "off"}:
-            return False
-        self.problems.append(f"{name}={value} must be true or false")
-        return fallback
-
-    def choice(self, name: str, enum: type[StrEnum], fallback: StrEnum) -> Any:
-        value = self.raw(name)
-        if value is None:
-            return fallback
+    @staticmethod
+    def _parse(spec: Spec, text: str) -> Any:  # noqa: PLR0911 - one case per kind
+        kind = spec.kind
+        if kind is Kind.TEXT:
+            return text
+        if kind is Kind.SECRET:
+            return Secret(text)
+        if kind is Kind.LIST:
+            return tuple(filter(None, (part.strip() for part in text.split(","))))
+        if kind is Kind.BOOL:
+            if text.lower() in {"1", "true", "yes", "on"}:
+                return True
+            if text.lower() in {"0", "false", "no", "off"}:
+                return False
+            raise ValueError("must be true or false")
+        if kind is Kind.CHOICE:
+            if text.lower() not in spec.choices:
+                raise ValueError("is not one of: " + " | ".join(spec.choices))
+            return spec.choices[text.lower()]
         try:
-            return enum(value.lower())
+            number: float = int(text) if kind is Kind.INT else float(text)
         except ValueError:
-            allowed = " | ".join(member.value for member in enum)
-            self.problems.append(f"{name}={value} is not one of: {allowed}")
-            return fallback
-
-    def secret(self, *names: str) -> Secret | None:
-        for name in names:
-            value = self.raw(name)
-            if value:
-                return Secret(value)
-        return None
+            raise ValueError(
+                "is not a whole number" if kind is Kind.INT else "is not a number"
+            ) from None
+        if math.isnan(number) or not (spec.low <= number <= spec.high):
+            raise ValueError(f"must be between {spec.low:g} and {spec.high:g}")
+        return number
 
 
-def _shown(name: str, value: str) -> str:
-    spec = next((s for s in SPECS if s.name == name), None)
-    return "***" if spec is not None and spec.secret else repr(value)
+def _shown(spec: Spec, value: str) -> str:
+    if spec.secret:
+        return "***"
+    # Plain when unambiguous; repr shows spaces and escapes control characters.
+    return value if value.isprintable() and " " not in value else repr(value)
 
 
-def read_env_file(path: Path) -> dict[str, str]:
-    """Parse a ``.env`` file: ``KEY=VALUE`` lines, ``#`` comments, optional quotes."""
-    values: dict[str, str] = {}
+def read_env_file(path: Path) -> tuple[dict[str, str], list[str]]:
+    """Parse a ``.env`` file (:mod:`mediator_actors.envfile` rules): its values and the
+    problems of its bad lines. A missing file is empty."""
     if not path.is_file():
-        return values
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        stripped = line.strip()
-        if not stripped or stripped.startswith("#"):
+        return {}, []
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        return {}, [f"ENV_FILE {path} cannot be read: {type(exc).__name__}"]
+    return parse_env(text, str(path))
+
+
+def misspelling_warnings(names: Mapping[str, str], where: str) -> list[str]:
+    """A warning for each of ``names`` that is not known but close to a known name.
+
+    ``difflib``'s ratio at 0.85 catches one dropped, doubled or swapped letter in names of
+    this length (``HEALT_PORT``: 0.95) and stays clear of the usual environment (``PATH``,
+    ``HOSTNAME``, ``OPENAI_BASE_URL``: a test keeps a list)."""
+    known = known_names()
+    found = []
+    for name in sorted(names):
+        if name in known or len(name) < 5 or not re.fullmatch(r"[A-Z][A-Z0-9_]*", name):
             continue
-        key, sep, value = stripped.removeprefix("export ").partition("=")
-        if not sep or not re.fullmatch(r"[A-Z_][A-Z0-9_]*", key.strip()):
-            raise ConfigError([f"{path}:{number}: expected KEY=VALUE"])
-        value = value.strip()
-        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
-            value = value[1:-1]
-        values[key.strip()] = value
-    return values
+        close = difflib.get_close_matches(name, known, n=1, cutoff=0.85)
+        if close:
+            found.append(f"{name} in {where} is not a setting; did you mean {close[0]}?")
+    return found
 
 
 def _read_consensus(path: Path, problems: list[str]) -> Consensus:
@@ -326,6 +455,15 @@ def _read_consensus(path: Path, problems: list[str]) -> Consensus:
         problems.append(f"CONFIG_FILE {path}: stakeReference must be text")
         stake_reference = None
     authority_key = document.get("poaAuthorityKey")
+    if authority_key is not None and not (
+        isinstance(authority_key, str) and _SEED.match(authority_key)
+    ):
+        # Never echo it: it is a private key, or meant to be one.
+        problems.append(
+            f"CONFIG_FILE {path}: poaAuthorityKey must be an Ed25519 seed of 64 hex characters"
+            + ("" if isinstance(authority_key, str) else " (quote it: YAML read a number)")
+        )
+        authority_key = None
     return Consensus(
         mode=mode,
         bonded_stake_amount=amounts["bondedStakeAmount"],
@@ -348,9 +486,9 @@ def _check_endpoint(url: str, dev_mode: bool, problems: list[str]) -> None:
         )
 
 
-def _parse_keys(text: str, problems: list[str]) -> tuple[tuple[str, str], ...]:
+def _parse_keys(items: tuple[str, ...], problems: list[str]) -> tuple[tuple[str, str], ...]:
     keys: list[tuple[str, str]] = []
-    for item in filter(None, (part.strip() for part in text.split(","))):
+    for item in items:
         name, sep, key = item.partition("=")
         if not sep or not re.fullmatch(r"[A-Za-z0-9_.-]{1,64}", name) or not _PUBLIC_KEY.match(key):
             problems.append(
@@ -361,46 +499,56 @@ def _parse_keys(text: str, problems: list[str]) -> tuple[tuple[str, str], ...]:
     return tuple(keys)
 
 
-def load_settings(  # noqa: PLR0912, PLR0915 - one straight validation pass over every setting
-    environ: Mapping[str, str] | None = None, *, cwd: Path | None = None
-) -> Settings:
-    """Read, validate and return the settings, or raise :class:`ConfigError` listing all problems."""
-    environ = dict(os.environ if environ is None else environ)
-    cwd = Path.cwd() if cwd is None else cwd
-    env_file = cwd / environ.get("ENV_FILE", ".env")
-    values = {**read_env_file(env_file), **environ}
-    r = _Reader(values)
+_SDK_KEY = {LLMProvider.ANTHROPIC: "ANTHROPIC_API_KEY", LLMProvider.OPENAI: "OPENAI_API_KEY"}
 
-    chain_endpoint = r.raw("CHAIN_ENDPOINT")
-    dev_mode = r.boolean("DEV_MODE", chain_endpoint is None)
-    if chain_endpoint is None and not dev_mode:
-        r.problems.append("CHAIN_ENDPOINT is required when DEV_MODE=false")
-    if chain_endpoint is not None:
-        _check_endpoint(chain_endpoint, dev_mode, r.problems)
-    chain_id = r.raw("CHAIN_ID") or ("natlangchain-dev" if dev_mode else "")
-    if not chain_id:
-        r.problems.append("CHAIN_ID is required outside dev mode; set it to the chain's identifier")
 
-    llm_key: Secret | None
-    provider = r.choice("LLM_PROVIDER", LLMProvider, LLMProvider.OFFLINE)
-    if r.raw("LLM_PROVIDER") is None:
-        if r.raw("LLM_API_KEY") or r.raw("ANTHROPIC_API_KEY"):
+def _llm(r: _Reader) -> tuple[LLMProvider, Secret | None, Secret | None]:
+    """The LLM provider (inferred from which key is set when LLM_PROVIDER is unset), its key,
+    and the embedder's OpenAI key."""
+    keys = {name: r[name] for name in ("LLM_API_KEY", "ANTHROPIC_API_KEY", "OPENAI_API_KEY")}
+    provider = r["LLM_PROVIDER"]
+    if provider is None:
+        if keys["LLM_API_KEY"] or keys["ANTHROPIC_API_KEY"]:
             provider = LLMProvider.ANTHROPIC
-        elif r.raw("OPENAI_API_KEY"):
+        elif keys["OPENAI_API_KEY"]:
             provider = LLMProvider.OPENAI
-    sdk_variable = {
-        LLMProvider.ANTHROPIC: "ANTHROPIC_API_KEY",
-        LLMProvider.OPENAI: "OPENAI_API_KEY",
-    }
-    llm_key = r.secret("LLM_API_KEY", sdk_variable.get(provider, "LLM_API_KEY"))
+        else:
+            provider = LLMProvider.OFFLINE
+    llm_key = keys["LLM_API_KEY"] or (keys[_SDK_KEY[provider]] if provider in _SDK_KEY else None)
     if provider is not LLMProvider.OFFLINE and llm_key is None:
         r.problems.append(
-            f"LLM_PROVIDER={provider.value} needs LLM_API_KEY (or {sdk_variable[provider]}); "
+            f"LLM_PROVIDER={provider.value} needs LLM_API_KEY (or {_SDK_KEY[provider]}); "
             "unset LLM_PROVIDER to use the offline negotiator"
         )
+    # The remote embedder is always OpenAI's: an Anthropic LLM key is never sent there.
+    embedding_key = r["EMBEDDING_API_KEY"] or keys["OPENAI_API_KEY"]
+    if embedding_key is None and provider is LLMProvider.OPENAI:
+        embedding_key = llm_key
+    if embedding_key is None and r["EMBEDDING_PROVIDER"] is EmbeddingProvider.OPENAI:
+        r.problems.append(
+            "EMBEDDING_PROVIDER=openai needs an OpenAI key: EMBEDDING_API_KEY, OPENAI_API_KEY, "
+            "or LLM_API_KEY with LLM_PROVIDER=openai"
+        )
+    return provider, llm_key, embedding_key
 
-    private_key = r.secret("MEDIATOR_PRIVATE_KEY")
-    if private_key is not None and not re.fullmatch(r"[0-9a-fA-F]{64}", private_key.reveal()):
+
+def _check_binds(values: Mapping[str, Any], problems: list[str]) -> None:
+    for name in ("HEALTH_HOST", "WS_HOST"):
+        host = values[SPEC_BY_NAME[name].field or ""]
+        if literal_ip(host) is None and host != "localhost":
+            problems.append(f"{name}={host!r} must be an IP address or localhost")
+        elif not is_loopback_host(host) and not values["allow_public_bind"]:
+            problems.append(
+                f"{name}={host} binds beyond loopback; set ALLOW_PUBLIC_BIND=true to expose it "
+                "(behind a firewall or in a container)"
+            )
+
+
+def _check_secrets(
+    r: _Reader, dev_mode: bool, private_key: Secret | None, from_env_file: Mapping[str, str]
+) -> list[str]:
+    """Problems with the keys, and the start warning for a raw key in ``.env``."""
+    if private_key is not None and not _SEED.fullmatch(private_key.reveal()):
         r.problems.append(
             "MEDIATOR_PRIVATE_KEY must be 64 hex characters (an Ed25519 seed); "
             "`mediator-node init` writes one"
@@ -409,104 +557,86 @@ def load_settings(  # noqa: PLR0912, PLR0915 - one straight validation pass over
         r.problems.append(
             "MEDIATOR_PRIVATE_KEY is required outside dev mode; `mediator-node init` writes one"
         )
-    chain_api_key = r.secret("CHAIN_API_KEY")
-    if not dev_mode:
-        for name, secret in (
-            ("LLM_API_KEY", llm_key),
-            ("CHAIN_API_KEY", chain_api_key),
-            ("MEDIATOR_PRIVATE_KEY", private_key),
-        ):
-            if secret is not None and _PLACEHOLDER.match(secret.reveal()):
-                r.problems.append(f"{name} looks like a placeholder; set the real value")
+    if dev_mode:
+        return []
+    for spec in SPECS:
+        secret = r.value(spec) if spec.secret else None
+        if secret is not None and _PLACEHOLDER.match(secret.reveal()):
+            r.problems.append(f"{spec.name} looks like a placeholder; set the real value")
+    if (
+        private_key is not None
+        and "MEDIATOR_PRIVATE_KEY" in from_env_file
+        and "MEDIATOR_PRIVATE_KEY" not in r.from_files
+    ):
+        return [
+            "MEDIATOR_PRIVATE_KEY is written in .env in plain text outside dev mode; move it to "
+            "a file of its own (mode 600, outside DATA_DIR) and set MEDIATOR_PRIVATE_KEY_FILE"
+        ]
+    return []
 
-    allow_public_bind = r.boolean("ALLOW_PUBLIC_BIND", False)
-    hosts = {}
-    for name in ("HEALTH_HOST", "WS_HOST"):
-        host = r.text(name)
-        if literal_ip(host) is None and host != "localhost":
-            r.problems.append(f"{name}={host!r} must be an IP address or localhost")
-        elif not is_loopback_host(host) and not allow_public_bind:
-            r.problems.append(
-                f"{name}={host} binds beyond loopback; set ALLOW_PUBLIC_BIND=true to expose it "
-                "(behind a firewall or in a container)"
-            )
-        hosts[name] = host
 
-    log_level = r.text("LOG_LEVEL").lower()
-    if log_level not in _LOG_LEVELS:
-        r.problems.append(f"LOG_LEVEL={log_level} is not one of: debug | info | warn | error")
-        log_level = "info"
-    log_format = r.text("LOG_FORMAT").lower()
-    if log_format not in {"json", "text"}:
-        r.problems.append(f"LOG_FORMAT={log_format} is not one of: json | text")
-        log_format = "json"
+def load_settings(environ: Mapping[str, str] | None = None, *, cwd: Path | None = None) -> Settings:
+    """Read, validate and return the settings, or raise :class:`ConfigError` listing all problems."""
+    environ = dict(os.environ if environ is None else environ)
+    cwd = Path.cwd() if cwd is None else cwd
+    env_file = cwd / environ.get("ENV_FILE", ".env")
+    from_file, file_problems = read_env_file(env_file)
+    r = _Reader({**from_file, **environ}, cwd)
+    r.problems += file_problems  # reported with the rest, not alone
+    # Simple settings straight from the table; the rest are worked out below.
+    values: dict[str, Any] = {spec.field: r.value(spec) for spec in SPECS if spec.field}
 
-    data_dir = (cwd / r.text("DATA_DIR")).resolve()
-    vector_path_text = r.raw("VECTOR_DB_PATH")
-    vector_db_path = (
-        (cwd / vector_path_text).resolve() if vector_path_text else data_dir / "vectors"
-    )
-    config_file = (cwd / r.text("CONFIG_FILE")).resolve()
-    consensus = _read_consensus(config_file, r.problems)
-    resolvers = tuple(filter(None, (p.strip() for p in r.text("CHALLENGE_RESOLVERS").split(","))))
-    for resolver in resolvers:
+    chain_endpoint = values["chain_endpoint"]
+    dev_mode = r["DEV_MODE"]
+    if dev_mode is None:
+        dev_mode = chain_endpoint is None
+    if chain_endpoint is None and not dev_mode:
+        r.problems.append("CHAIN_ENDPOINT is required when DEV_MODE=false")
+    if chain_endpoint is not None:
+        _check_endpoint(chain_endpoint, dev_mode, r.problems)
+    chain_id = values["chain_id"] or ("natlangchain-dev" if dev_mode else "")
+    if not chain_id:
+        r.problems.append("CHAIN_ID is required outside dev mode; set it to the chain's identifier")
+    provider, llm_key, embedding_key = _llm(r)
+    warnings = _check_secrets(r, dev_mode, values["mediator_private_key"], from_file)
+    if values["log_level"] == "DEBUG" and not dev_mode:
+        warnings.append(
+            "LOG_LEVEL=debug outside dev mode: debug lines may carry chain prose and request "
+            "detail; use info in production (the runbook's security checklist)"
+        )
+    warnings += misspelling_warnings(from_file, str(env_file))
+    warnings += misspelling_warnings(environ, "the environment")
+
+    data_dir = (cwd / values["data_dir"]).resolve()
+    config_file = (cwd / values["config_file"]).resolve()
+    for resolver in values["challenge_resolvers"]:
         if not is_hex_id(resolver):
             r.problems.append(f"CHALLENGE_RESOLVERS entry {resolver!r} is not a lowercase hex id")
-
-    settings = Settings(
+    values.update(
         dev_mode=dev_mode,
         chain_endpoint=chain_endpoint.rstrip("/") if chain_endpoint else None,
         chain_id=chain_id,
-        chain_api_key=chain_api_key,
         llm_provider=provider,
         llm_api_key=llm_key,
-        llm_model=r.raw("LLM_MODEL") or DEFAULT_MODELS[provider],
-        mediator_private_key=private_key,
-        facilitation_fee_percent=r.number(
-            "FACILITATION_FEE_PERCENT", 0, 100, integer=False, fallback=0.01
-        ),
-        health_host=hosts["HEALTH_HOST"],
-        health_port=r.number("HEALTH_PORT", 0, 65535, integer=True, fallback=8081),
-        ws_host=hosts["WS_HOST"],
-        ws_port=r.number("WS_PORT", 0, 65535, integer=True, fallback=9000),
-        log_level=_LOG_LEVELS[log_level],
-        log_format=log_format,
+        embedding_api_key=embedding_key,
+        llm_model=values["llm_model"] or DEFAULT_MODELS[provider],
         data_dir=data_dir,
-        vector_db_path=vector_db_path,
-        vector_dimensions=r.number("VECTOR_DIMENSIONS", 1, 65536, integer=True, fallback=None),
-        max_intents_cache=r.number(
-            "MAX_INTENTS_CACHE", 1, 10_000_000, integer=True, fallback=10000
+        vector_db_path=(
+            (cwd / values["vector_db_path"]).resolve()
+            if values["vector_db_path"]
+            else data_dir / "vectors"
         ),
+        log_file=(cwd / values["log_file"]).resolve() if values["log_file"] else None,
         config_file=config_file,
-        embedding_provider=r.choice(
-            "EMBEDDING_PROVIDER", EmbeddingProvider, EmbeddingProvider.LOCAL
-        ),
-        acceptance_window_hours=r.number(
-            "ACCEPTANCE_WINDOW_HOURS", 0.001, 24 * 365, integer=False, fallback=72.0
-        ),
-        min_negotiation_confidence=r.number(
-            "MIN_NEGOTIATION_CONFIDENCE", 0, 100, integer=True, fallback=60
-        ),
-        negotiator_pool_size=r.number("NEGOTIATOR_POOL_SIZE", 1, 256, integer=True, fallback=4),
-        llm_max_calls_per_hour=r.number(
-            "LLM_MAX_CALLS_PER_HOUR", 0, 10_000_000, integer=True, fallback=200
-        ),
-        llm_max_calls_per_day=r.number(
-            "LLM_MAX_CALLS_PER_DAY", 0, 100_000_000, integer=True, fallback=2000
-        ),
-        ws_authorized_keys=_parse_keys(r.text("WS_AUTHORIZED_KEYS"), r.problems),
-        ws_auth_timeout_ms=r.number(
-            "WS_AUTH_TIMEOUT_MS", 100, 600_000, integer=True, fallback=5000
-        ),
-        ws_max_connections=r.number("WS_MAX_CONNECTIONS", 1, 100_000, integer=True, fallback=1000),
-        challenge_resolvers=resolvers,
-        max_intent_flags=r.number("MAX_INTENT_FLAGS", 1, 1000, integer=True, fallback=5),
-        poll_interval_seconds=r.number(
-            "POLL_INTERVAL_SECONDS", 0.05, 3600, integer=False, fallback=2.0
-        ),
-        allow_public_bind=allow_public_bind,
-        consensus=consensus,
+        ws_authorized_keys=_parse_keys(values["ws_authorized_keys"], r.problems),
     )
+    _check_binds(values, r.problems)
+    consensus = _read_consensus(config_file, r.problems)
     if r.problems:
-        raise ConfigError(r.problems)
-    return settings
+        raise ConfigError(list(dict.fromkeys(r.problems)))  # a value read twice, told once
+    return Settings(**values, consensus=consensus, warnings=tuple(warnings))
+
+
+def settings_fields() -> frozenset[str]:
+    """The :class:`Settings` fields the table must fill (a test checks they agree)."""
+    return frozenset(f.name for f in fields(Settings)) - {"consensus", "warnings"}

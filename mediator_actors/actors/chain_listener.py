@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 
 from mediator_actors.actors.messages import (
-    EventSink,
     IntentsIngested,
     IntentsLeftMediation,
     OutboxQueued,
@@ -13,7 +12,8 @@ from mediator_actors.actors.messages import (
 )
 from mediator_actors.actors.periodic import PeriodicActor
 from mediator_actors.chain.follower import ChainFollower, PollResult
-from mediator_actors.settlement.interface import Transition, TransitionKind
+from mediator_actors.monitoring import EventSink, IntentIngested, transition_events
+from mediator_actors.settlement.interface import Transition
 from mediator_actors.settlement.records import SettlementState
 from supervisors import Link, RoleRegistry
 
@@ -58,7 +58,10 @@ class ChainListener(PeriodicActor):
         if result.archived:
             self.registry.tell(Roles.INDEX_KEEPER, IntentsLeftMediation(result.archived))
         for ref in result.new_intents:
-            self.events.publish("intents", {"type": "intent_ingested", "intent_ref": ref})
+            author = result.new_intent_authors.get(ref)
+            self.events.publish(
+                IntentIngested(intents=(ref,), parties=() if author is None else (author,))
+            )
         self._announce_settlements(result.decided)
         if result.reset:
             logger.warning("chain: reset or fork detected under the cursor; re-synced")
@@ -71,27 +74,10 @@ class ChainListener(PeriodicActor):
         for t in transitions:
             payout |= t.payout_enqueued
             ended |= t.state in SettlementState.terminal()
-            resolved = t.kind is TransitionKind.CHALLENGE_RESOLVED
-            self.events.publish(
-                "challenges" if resolved else "settlements",
-                {
-                    "type": "challenge_resolved" if resolved else f"settlement_{t.kind.value}",
-                    "settlement_id": t.settlement_id,
-                    "challenge_id": t.challenge_id,
-                    "upheld": t.upheld,
-                    "state": t.state.value,
-                    "previous": None if t.previous is None else t.previous.value,
-                    "reason": t.reason,
-                    "own": t.own,
-                    "payout_enqueued": t.payout_enqueued,
-                },
-            )
+            for event in transition_events(t):
+                self.events.publish(event)
             if t.state is SettlementState.CLOSED and t.own:
                 logger.info("settlement: %s closed; payout claim queued", t.settlement_id)
-            for mediator in t.reputation_changed:
-                self.events.publish(
-                    "reputation", {"type": "reputation_changed", "mediator_id": mediator}
-                )
         if payout:
             self.registry.tell(Roles.CHAIN_WRITER, OutboxQueued())
         if ended:  # closed intents leave the index; rejected or expired ones return to it

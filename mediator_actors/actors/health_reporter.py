@@ -11,7 +11,6 @@ import sqlite3
 import time
 from collections.abc import Callable
 
-from mediator_actors.actors.messages import EventSink
 from mediator_actors.actors.periodic import PeriodicActor
 from mediator_actors.chain import tables as chain_tables
 from mediator_actors.health.report import (
@@ -24,6 +23,7 @@ from mediator_actors.health.report import (
     actor_status,
     judge,
 )
+from mediator_actors.monitoring import EventSink, HealthChanged, MetricsSampled
 from mediator_actors.runtime.offload import run_blocking
 from mediator_actors.runtime.resilience import BreakerState
 from mediator_actors.settlement import events as settlement_events
@@ -98,29 +98,27 @@ class HealthReporter(PeriodicActor):
         if judgement != self._last_judgement:
             self._last_judgement = judgement
             self.events.publish(
-                "health",
-                {
-                    "type": "health_changed",
-                    "status": judgement[0],
-                    "ready": judgement[1],
-                    "problems": report.get("problems", []),
-                    "notReadyReasons": report.get("notReadyReasons", []),
-                },
+                HealthChanged(
+                    status=judgement[0],
+                    ready=judgement[1],
+                    problems=tuple(report.get("problems", [])),
+                    not_ready_reasons=tuple(report.get("notReadyReasons", [])),
+                )
             )
         self._rounds += 1
         if self._rounds % self._metrics_every == 0:
             self.events.publish(
-                "metrics",
-                {
-                    "type": "metrics",
-                    "queues": dict(snapshot.queue_depths),
-                    "quarantine": snapshot.quarantine_size,
-                    "index": {"size": snapshot.index_size, "max": snapshot.index_max},
-                    "alignmentCycleS": snapshot.alignment_cycle_s,
-                    "llmLatencyP99S": snapshot.llm_latency_p99_s,
-                    "settlementSuccessRate": snapshot.settlement_success_rate,
-                    "resources": report.get("resources"),
-                },
+                MetricsSampled(
+                    taken_at=snapshot.taken_at_ms / 1000,
+                    queues=dict(snapshot.queue_depths),
+                    quarantine=snapshot.quarantine_size,
+                    index_size=snapshot.index_size,
+                    index_max=snapshot.index_max,
+                    alignment_cycle_s=snapshot.alignment_cycle_s,
+                    llm_latency_p99_s=snapshot.llm_latency_p99_s,
+                    settlement_success_rate=snapshot.settlement_success_rate,
+                    resources=report.get("resources"),
+                )
             )
 
     def stopping(self) -> None:

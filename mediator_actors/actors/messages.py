@@ -7,7 +7,6 @@ costs latency, never data.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Protocol
 
 from mediator_actors.model import EntryRef
 
@@ -59,9 +58,3 @@ class NegotiationSucceeded:
 @dataclass(frozen=True, slots=True)
 class OutboxQueued:
     """Entries wait in the chain outbox (to the chain writer)."""
-
-
-class EventSink(Protocol):
-    """Where actors publish monitoring events after commit (the WebSocket hub)."""
-
-    def publish(self, channel: str, event: dict[str, Any]) -> int: ...

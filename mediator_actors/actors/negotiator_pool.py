@@ -9,13 +9,13 @@ from typing import Any
 import pykka
 
 from mediator_actors.actors.messages import (
-    EventSink,
     NegotiationsQueued,
     NegotiationSucceeded,
     Roles,
 )
 from mediator_actors.actors.periodic import PeriodicActor
 from mediator_actors.model import pair_key
+from mediator_actors.monitoring import EventSink, NegotiationAligned, NegotiationFailed
 from mediator_actors.negotiation.jobs import claim_negotiations, run_negotiation_jobs
 from mediator_actors.negotiation.service import Negotiator
 from mediator_actors.store import NEGOTIATIONS, Store
@@ -75,16 +75,20 @@ class NegotiatorWorker(PeriodicActor):
             if result is None:
                 continue  # it will be retried; nothing was decided
             key = pair_key(item.offer.ref, item.seek.ref)
+            intents = (item.offer.ref, item.seek.ref)
+            parties = (item.offer.author, item.seek.author)
             self.events.publish(
-                "negotiations",
-                {
-                    "type": "negotiation_succeeded" if result.success else "negotiation_failed",
-                    "pair": key,
-                    "intents": [item.offer.ref, item.seek.ref],
-                    "parties": [item.offer.author, item.seek.author],
-                    "confidence": result.confidence,
-                    "reason": result.failure_reason,
-                },
+                NegotiationAligned(
+                    pair=key, intents=intents, parties=parties, confidence=result.confidence
+                )
+                if result.success
+                else NegotiationFailed(
+                    pair=key,
+                    intents=intents,
+                    parties=parties,
+                    confidence=result.confidence,
+                    reason=result.failure_reason,
+                )
             )
             if result.success:
                 self.registry.tell(Roles.SETTLEMENT_AGENT, NegotiationSucceeded(key))

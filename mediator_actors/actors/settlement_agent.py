@@ -13,13 +13,12 @@ import time
 from typing import Any
 
 from mediator_actors.actors.messages import (
-    EventSink,
     NegotiationSucceeded,
     OutboxQueued,
     Roles,
 )
 from mediator_actors.actors.periodic import PeriodicActor
-from mediator_actors.model import pair_refs
+from mediator_actors.monitoring import EventSink, SettlementProposed
 from mediator_actors.settlement.lifecycle import SettlementBook
 from mediator_actors.settlement.proposals import (
     ProposalPolicy,
@@ -70,14 +69,13 @@ class SettlementAgent(PeriodicActor):
                 continue
             logger.info("settlement: proposed %s", item.settlement_id)
             self.events.publish(
-                "settlements",
-                {
-                    "type": "settlement_proposed",
-                    "settlement_id": item.settlement_id,
-                    "pair": item.pair_key,
-                    "intents": list(pair_refs(item.pair_key)),
-                    "content": item.content,
-                },
+                SettlementProposed(
+                    settlement_id=item.settlement_id,
+                    intents=item.intents,
+                    parties=item.parties,
+                    pair=item.pair_key,
+                    content=item.content,
+                )
             )
         if proposed:
             self.registry.tell(Roles.CHAIN_WRITER, OutboxQueued())

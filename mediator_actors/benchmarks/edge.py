@@ -29,6 +29,7 @@ import time
 from typing import Any
 
 from mediator_actors.benchmarks.machine import machine
+from mediator_actors.monitoring import MetricsSampled
 
 EVENT_INTERVAL_S = 0.1
 
@@ -119,7 +120,7 @@ def _load_main(  # noqa: PLR0915 - one process, read top to bottom
             msg = c.recv()
             phase = state["phase"]
             if phase not in (None, "none") and msg.get("type") == "event":
-                latencies.setdefault(phase, []).append(time.time() - msg["data"]["sent"])
+                latencies.setdefault(phase, []).append(time.time() - msg["data"]["taken_at"])
 
     def slowloris() -> None:
         import socket
@@ -268,7 +269,7 @@ def run(  # noqa: PLR0915 - the phases read top to bottom
         i = 0
         next_at = time.monotonic()
         while not stop_publish:
-            hub.publish("metrics", {"sent": time.time(), "i": i, "pad": "x" * 64})
+            hub.publish(MetricsSampled(taken_at=time.time(), resources={"i": i, "pad": "x" * 64}))
             i += 1
             next_at += EVENT_INTERVAL_S
             gevent.sleep(max(0.0, next_at - time.monotonic()))

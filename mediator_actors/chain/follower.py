@@ -76,6 +76,8 @@ class _Batch:
 @dataclass(slots=True)
 class _Changes:
     new_intents: list[EntryRef] = field(default_factory=list)
+    #: each new intent's author, for the monitoring events' party filter
+    new_intent_authors: dict[EntryRef, str] = field(default_factory=dict)
     new_events: dict[EntryKind, list[EntryRef]] = field(default_factory=dict)
     mined_intents: list[EntryRef] = field(default_factory=list)
     mined_events: dict[EntryKind, list[EntryRef]] = field(default_factory=dict)
@@ -204,6 +206,7 @@ class ChainFollower:
         deferred = self._store.read(chain_tables.count_deferred)
         return PollResult(
             new_intents=tuple(changes.new_intents),
+            new_intent_authors=dict(changes.new_intent_authors),
             new_events={k: tuple(v) for k, v in changes.new_events.items()},
             mined_intents=tuple(changes.mined_intents),
             mined_events={k: tuple(v) for k, v in changes.mined_events.items()},
@@ -308,6 +311,7 @@ class ChainFollower:
         for author, count in local.admitted.items():
             self._budget.setdefault(author, deque()).extend([now] * count)
         changes.new_intents += local.new_intents
+        changes.new_intent_authors.update(local.new_intent_authors)
         for kind, refs in local.new_events.items():
             changes.new_events.setdefault(kind, []).extend(refs)
         changes.mined_intents += local.mined_intents
@@ -410,6 +414,7 @@ class ChainFollower:
             out.admitted[intent.author] = out.admitted.get(intent.author, 0) + 1
         if save_intent(conn, intent, now=now):
             out.new_intents.append(intent.ref)
+            out.new_intent_authors[intent.ref] = intent.author
             if intent.block_index is not None:
                 out.mined_intents.append(intent.ref)
             if reason is not None and set_intent_status(
@@ -452,6 +457,7 @@ class ChainFollower:
                 local.admitted[intent.author] = local.admitted.get(intent.author, 0) + 1
                 if save_intent(conn, intent, now=now):
                     local.new_intents.append(intent.ref)
+                    local.new_intent_authors[intent.ref] = intent.author
                     if intent.block_index is not None:
                         local.mined_intents.append(intent.ref)
                     reason = codec.unalignable_reason(intent, 0, self._max_flags)
@@ -464,6 +470,7 @@ class ChainFollower:
         for author, count in local.admitted.items():
             self._budget.setdefault(author, deque()).extend([now] * count)
         changes.new_intents += local.new_intents
+        changes.new_intent_authors.update(local.new_intent_authors)
         changes.mined_intents += local.mined_intents
         changes.archived += local.archived
 
@@ -511,6 +518,7 @@ class ChainFollower:
         )
         return PollResult(
             new_intents=tuple(changes.new_intents),
+            new_intent_authors=dict(changes.new_intent_authors),
             new_events={k: tuple(v) for k, v in changes.new_events.items()},
             mined_intents=tuple(changes.mined_intents),
             mined_events={k: tuple(v) for k, v in changes.mined_events.items()},

@@ -35,6 +35,7 @@ class PollResult:
     """What one poll changed, for the actor to announce after the commit."""
 
     new_intents: tuple[EntryRef, ...] = ()
+    new_intent_authors: dict[EntryRef, str] = field(default_factory=dict)
     new_events: dict[EntryKind, tuple[EntryRef, ...]] = field(default_factory=dict)
     #: Entries that are now known to be mined (first seen mined, or pending before):
     #: closure and challenge outcomes are decided from mined entries only.

@@ -27,12 +27,13 @@ from mediator_actors.health.report import (
     now_millis,
     readiness,
 )
+from mediator_actors.settlement.records import SettlementState
 
 log = logging.getLogger("mediator.edge.http")
 
 HEX_ID = re.compile(r"^[0-9a-f]{16,64}$")
 CURSOR = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
-STATE = re.compile(r"^[a-z_]{1,32}$")
+_STATES = tuple(state.value for state in SettlementState)
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 500
 
@@ -330,8 +331,9 @@ class HealthApp:
 
     def settlements(self, q: Mapping[str, str]) -> Any:
         state = q.get("state") or None
-        if state is not None and not STATE.fullmatch(state):
-            raise ApiError(400, "invalid state")
+        if state is not None and state not in _STATES:
+            # An unknown state is a caller's mistake, not an empty list.
+            raise ApiError(400, "invalid state; one of: " + ", ".join(_STATES))
         return _page("settlements", self._model().settlements(state, _limit(q), _cursor(q)))
 
     def settlement(self, q: Mapping[str, str], settlement_id: str) -> Any:

@@ -8,8 +8,9 @@ notes), and a client whose queue is full is closed, alone.
 Every outbound frame (events and protocol messages alike) goes through the ``redact`` hook once,
 before encoding; a hook that raises drops the frame (fail closed).
 
-Events are JSON-ready dicts. Filters look at three optional keys of the event:
-``parties`` (list of author strings), ``intents`` (list of entry refs) and ``settlement_id``.
+Events are :class:`~mediator_actors.monitoring.MonitoringEvent` values; the channel is the
+event's own and :func:`~mediator_actors.monitoring.encode_event` makes the frame's ``data``.
+Filters look at the fields every kind shares: ``parties``, ``intents`` and ``settlement_id``.
 """
 
 from __future__ import annotations
@@ -24,20 +25,11 @@ from typing import Any, Protocol
 
 import gevent
 
+from mediator_actors.monitoring import Channel, MonitoringEvent, encode_event
+
 log = logging.getLogger("mediator.edge.ws")
 
-CHANNELS = frozenset(
-    {
-        "intents",
-        "negotiations",
-        "settlements",
-        "challenges",
-        "disputes",
-        "reputation",
-        "health",
-        "metrics",
-    }
-)
+CHANNELS = frozenset(channel.value for channel in Channel)
 
 Redactor = Callable[[object], object]
 
@@ -54,20 +46,12 @@ class Filter:
     intent: str | None = None
     settlement: str | None = None
 
-    def matches(self, event: Mapping[str, Any]) -> bool:
-        if self.party is not None and self.party not in _strings(event.get("parties")):
+    def matches(self, event: MonitoringEvent) -> bool:
+        if self.party is not None and self.party not in event.parties:
             return False
-        if self.intent is not None and self.intent not in _strings(event.get("intents")):
+        if self.intent is not None and self.intent not in event.intents:
             return False
-        return self.settlement is None or event.get("settlement_id") == self.settlement
-
-
-def _strings(value: object) -> tuple[str, ...]:
-    if isinstance(value, str):
-        return (value,)
-    if isinstance(value, list | tuple):
-        return tuple(v for v in value if isinstance(v, str))
-    return ()
+        return self.settlement is None or event.settlement_id == self.settlement
 
 
 def frame(opcode: int, payload: bytes) -> bytes:
@@ -85,7 +69,7 @@ def frame(opcode: int, payload: bytes) -> bytes:
 class Subscriber(Protocol):
     """What the hub needs of a connected client (``ws.ClientConnection``)."""
 
-    def wants(self, channel: str, event: Mapping[str, Any]) -> bool: ...
+    def wants(self, channel: str, event: MonitoringEvent) -> bool: ...
 
     def offer(self, data: bytes | None) -> bool:
         """Send or queue an encoded frame without blocking; False if closed or now closing."""
@@ -153,8 +137,8 @@ class EventHub:
         text = self.encode(message)
         return None if text is None else frame(0x1, text.encode("ascii"))
 
-    def publish(self, channel: str, event: Mapping[str, Any]) -> int:
-        """Deliver ``event`` to every client subscribed to ``channel`` whose filter matches.
+    def publish(self, event: MonitoringEvent) -> int:
+        """Deliver ``event`` to every client subscribed to its channel whose filter matches.
 
         Returns the number of clients it is addressed to. Never blocks, never raises. The first
         :attr:`chunk` clients get it at once; a larger fan-out continues on the hub's fan-out
@@ -162,10 +146,7 @@ class EventHub:
         burst. Per-client order is kept: while a fan-out is pending, new events queue behind it.
         """
         try:
-            if channel not in CHANNELS:
-                self.publish_errors += 1
-                log.warning("ws publish to unknown channel dropped")
-                return 0
+            channel = event.channel.value
             self.published += 1
             targets = [c for c in self._subscribers[channel] if c.wants(channel, event)]
             total = len(targets)
@@ -177,7 +158,7 @@ class EventHub:
                 "channel": channel,
                 "seq": self.seq,
                 "ts": int(self.clock() * 1000),
-                "data": event,
+                "data": encode_event(event),
             }
             data = self.encode_frame(envelope)
             if data is None:

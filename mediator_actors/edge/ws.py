@@ -55,6 +55,7 @@ from mediator_actors.edge.ws_protocol import (
     parse_filter,
     parse_message,
 )
+from mediator_actors.monitoring import MonitoringEvent
 
 __all__ = ["AUTH_DOMAIN", "ClientConnection", "WsApp", "WsHandler", "WsLimits", "auth_message"]
 
@@ -100,8 +101,10 @@ class ClientConnection:
 
     PING = frame(WebSocket.OPCODE_PING, b"")
 
-    def __init__(self, app: WsApp, ws: BoundedWebSocket, sock: Any, name: str) -> None:
+    def __init__(self, app: WsApp, ws: BoundedWebSocket, sock: Any, name: str, *, key: str) -> None:
         self.app, self.ws, self.sock, self.name = app, ws, sock, name
+        #: The public key it authenticated with: revoking it closes this connection.
+        self.key = key
         # gevent keeps the real socket non-blocking underneath: a send on it never waits.
         self.raw = getattr(sock, "_sock", None)
         self.subscriptions: dict[str, set[Filter]] = {}
@@ -112,7 +115,7 @@ class ClientConnection:
         self.last_seen = time.monotonic()
         self.sender: gevent.Greenlet | None = None
 
-    def wants(self, channel: str, event: Mapping[str, Any]) -> bool:
+    def wants(self, channel: str, event: MonitoringEvent) -> bool:
         filters = self.subscriptions.get(channel)
         return bool(filters) and any(f.matches(event) for f in filters or ())
 
@@ -264,7 +267,9 @@ class WsApp:
     """The WSGI app on ``WS_PORT``: ``GET /`` counts, ``/ws`` the socket.
 
     ``authorized_keys()`` returns ``{public key hex: name}`` and is called on every auth attempt,
-    so a revoked key stops working for new connections at once. Nothing here blocks the hub.
+    so a revoked key stops working for new connections at once; every ``key_check_s`` while
+    clients are connected it is called again and the sessions of a key no longer in it are
+    closed (:meth:`close_revoked`). Nothing here blocks the hub.
     """
 
     def __init__(
@@ -275,8 +280,10 @@ class WsApp:
         authorized_keys: Callable[[], Mapping[str, str]],
         limits: WsLimits | None = None,
         allowed_origins: Iterable[str] = (),
+        key_check_s: float = 1.0,
     ) -> None:
         self.hub = hub
+        self.key_check_s = key_check_s
         self.server_id = server_id
         self.authorized_keys = authorized_keys
         self.limits = limits or WsLimits()
@@ -287,6 +294,8 @@ class WsApp:
         self.clients: set[ClientConnection] = set()
         self._admit = TokenBucket(self.limits.admit_rate, self.limits.admit_burst)
         self._heartbeat: gevent.Greenlet | None = None
+        self._key_watch: gevent.Greenlet | None = None
+        self.revoked_closed = 0
         self._refusal_window = 0.0
         self._refusals_logged = 0
         self._refusals_hidden = 0
@@ -351,7 +360,7 @@ class WsApp:
 
     def serve(self, ws: BoundedWebSocket, ticket: Ticket, sock: Any) -> None:
         try:
-            name = self._authenticate(ws)
+            name, key = self._authenticate(ws)
         except (Refused, gevent.Timeout) as exc:
             self.auth_failures += 1
             self._log_refusal(f"auth refused: {_why(exc)}")
@@ -368,7 +377,7 @@ class WsApp:
             self._log_refusal("authenticated connection limit")
             self.close_socket(ws, sock, REFUSED_CODE, REFUSED_REASON, None)
             return
-        client = ClientConnection(self, ws, sock, name)
+        client = ClientConnection(self, ws, sock, name, key=key)
         ws.on_activity = lambda: setattr(client, "last_seen", time.monotonic())
         ws.on_ping = lambda payload: client.offer(frame(WebSocket.OPCODE_PONG, bytes(payload)))
         self.clients.add(client)
@@ -388,7 +397,8 @@ class WsApp:
             self.clients.discard(client)
             client.close()
 
-    def _authenticate(self, ws: BoundedWebSocket) -> str:
+    def _authenticate(self, ws: BoundedWebSocket) -> tuple[str, str]:
+        """The authenticated key's name and public key hex, or :class:`Refused`."""
         challenge = secrets.token_bytes(32)
         keys = self.authorized_keys()
         with gevent.Timeout(self.limits.auth_timeout_s):
@@ -424,7 +434,7 @@ class WsApp:
         if not valid:
             raise Refused(f"bad signature for key {name}")
         log.info("ws client authenticated as %s", name)
-        return name
+        return name, str(key_hex)
 
     def _client_loop(self, client: ClientConnection) -> None:
         bucket = TokenBucket(self.limits.message_rate, self.limits.message_burst)
@@ -463,6 +473,31 @@ class WsApp:
     def _ensure_heartbeat(self) -> None:
         if self._heartbeat is None or self._heartbeat.dead:
             self._heartbeat = gevent.spawn(self._heartbeat_loop)
+        if self._key_watch is None or self._key_watch.dead:
+            self._key_watch = gevent.spawn(self._key_watch_loop)
+
+    def close_revoked(self) -> int:
+        """Close every session whose key is no longer authorised (revoked, or removed from
+        ``WS_AUTHORIZED_KEYS``), with the one refusal frame; returns how many."""
+        keys = self.authorized_keys()
+        closed = 0
+        for client in list(self.clients):
+            if not client.closed and client.key not in keys:
+                log.info("ws client %s closed: its key was revoked", client.name)
+                gevent.spawn(client.close, REFUSED_CODE, REFUSED_REASON)
+                closed += 1
+        self.revoked_closed += closed
+        return closed
+
+    def _key_watch_loop(self) -> None:
+        """While anyone is connected, look for revoked keys every ``key_check_s`` (a ``stat``
+        of the key file each time: cheap)."""
+        while self.clients:
+            gevent.sleep(self.key_check_s)
+            try:
+                self.close_revoked()
+            except Exception as exc:  # noqa: BLE001 - a broken key source must not end the watch
+                log.error("ws key check failed: %s", type(exc).__name__)
 
     def _heartbeat_loop(self) -> None:
         """One greenlet for every client: ping each, close those silent for two beats."""
@@ -498,8 +533,9 @@ class WsApp:
     def stop(self) -> None:
         for client in list(self.clients):
             client.close(1001, "going away")
-        if self._heartbeat is not None:
-            self._heartbeat.kill(block=False)
+        for watcher in (self._heartbeat, self._key_watch):
+            if watcher is not None:
+                watcher.kill(block=False)
 
 
 def _why(exc: BaseException) -> str:

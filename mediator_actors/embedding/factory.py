@@ -7,7 +7,7 @@ import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from mediator_actors.config import EmbeddingProvider, LLMProvider
+from mediator_actors.config import EmbeddingProvider
 from mediator_actors.embedding.base import Embedder, EmbedderUnavailableError
 from mediator_actors.embedding.hashing import HashEmbedder
 from mediator_actors.embedding.local import DIMENSIONS as LOCAL_DIMENSIONS
@@ -51,7 +51,10 @@ def make_embedder(
     elif chosen is EmbeddingProvider.OPENAI:
         if openai_api_key is None or not openai_api_key.reveal():
             raise ConfigError(
-                ["EMBEDDING_PROVIDER=openai needs an OpenAI key (LLM_API_KEY or OPENAI_API_KEY)"]
+                [
+                    "EMBEDDING_PROVIDER=openai needs an OpenAI key: EMBEDDING_API_KEY, "
+                    "OPENAI_API_KEY, or LLM_API_KEY with LLM_PROVIDER=openai"
+                ]
             )
         shortenable = openai_model.startswith("text-embedding-3")
         embedder = OpenAIEmbedder(
@@ -79,11 +82,11 @@ def make_embedder(
 
 
 def make_embedder_from_settings(settings: Settings) -> tuple[Embedder, str | None]:
-    """:func:`make_embedder` with the node's settings (the OpenAI key is the LLM key when the
-    LLM provider is OpenAI)."""
-    key = settings.llm_api_key if settings.llm_provider is LLMProvider.OPENAI else None
+    """:func:`make_embedder` with the node's settings. The OpenAI key is
+    ``settings.embedding_api_key``: ``EMBEDDING_API_KEY``, else ``OPENAI_API_KEY``, else the
+    LLM key when the LLM provider is OpenAI (never an Anthropic key)."""
     return make_embedder(
         provider=settings.embedding_provider,
         vector_dimensions=settings.vector_dimensions,
-        openai_api_key=key,
+        openai_api_key=settings.embedding_api_key,
     )

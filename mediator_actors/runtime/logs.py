@@ -13,13 +13,19 @@ explicitly, so chain prose cannot forge a log line (threats.md E).
 
 from __future__ import annotations
 
+import io
 import json
 import logging
+import logging.handlers
+import os
 import signal
 import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, TextIO
+
+from mediator_actors.errors import ConfigError
 
 Redactor = Callable[[str], str]
 
@@ -70,16 +76,56 @@ class TextFormatter(logging.Formatter):
         return self._redact(text)
 
 
+class PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
+    """Size-rotated log file created mode 0640, whatever the umask: log lines carry chain
+    prose and ids that other local users have no business reading."""
+
+    def _open(self) -> io.TextIOWrapper:
+        fd = os.open(self.baseFilename, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o640)
+        return open(fd, "a", encoding=self.encoding or "utf-8", errors=self.errors)
+
+
+def file_handler(path: Path, *, max_bytes: int, backups: int) -> logging.Handler:
+    """``path`` rotated at ``max_bytes`` keeping ``backups`` old files (``app.log.1`` ...).
+
+    Raises :class:`ConfigError` naming ``LOG_FILE`` when the file cannot be opened, so start
+    exits 2 with one line instead of a traceback."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return PrivateRotatingFileHandler(
+            path, maxBytes=max_bytes, backupCount=backups, encoding="utf-8"
+        )
+    except OSError as exc:
+        raise ConfigError(
+            [f"LOG_FILE={path} cannot be opened for writing: {exc.strerror or type(exc).__name__}"]
+        ) from exc
+
+
 def configure_logging(
-    *, level: str, fmt: str, redact: Redactor, stream: TextIO | None = None
+    *,
+    level: str,
+    fmt: str,
+    redact: Redactor,
+    stream: TextIO | None = None,
+    log_file: Path | None = None,
+    max_bytes: int = 10 * 1024 * 1024,
+    backups: int = 5,
 ) -> logging.Handler:
-    """Install one handler on the root logger; returns it so callers can swap redactors."""
+    """Install the handlers on the root logger: stderr (or ``stream``) always, plus a
+    size-rotated ``log_file`` when given, both with the same format and redaction. Returns
+    the stream handler."""
     handler = logging.StreamHandler(stream or sys.stderr)
-    handler.setFormatter(JsonFormatter(redact) if fmt == "json" else TextFormatter(redact))
+    handlers: list[logging.Handler] = [handler]
+    if log_file is not None:
+        handlers.append(file_handler(log_file, max_bytes=max_bytes, backups=backups))
     root = logging.getLogger()
     for old in list(root.handlers):
         root.removeHandler(old)
-    root.addHandler(handler)
+        if isinstance(old, logging.FileHandler):
+            old.close()
+    for each in handlers:
+        each.setFormatter(JsonFormatter(redact) if fmt == "json" else TextFormatter(redact))
+        root.addHandler(each)
     root.setLevel(level)
     # Libraries that log request URLs or bodies at DEBUG stay at WARNING.
     for noisy in ("urllib3", "httpx", "httpcore", "anthropic", "openai", "hnswlib"):

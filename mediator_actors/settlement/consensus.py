@@ -28,9 +28,10 @@ The mode comes from ``config.yaml`` (:class:`mediator_actors.config.Consensus`).
     ``b"nlc-mediator/authority/v1\\x00" + settlement_id + b"\\x00" + mediator_id`` (ids as
     ASCII hex), i.e. "authority A vouches that mediator M may propose settlement S". The
     authority key is the Ed25519 seed ``poaAuthorityKey`` from ``config.yaml`` when set,
-    otherwise the mediator key itself. A signature verifies when one key of the configured
-    ``authoritySet`` (64-hex public keys) verifies it. The node refuses to start when its
-    authority key's public key is not in the authority set (or the set is empty); other
+    otherwise the mediator key itself. A signature verifies when one key of the authority set
+    verifies it: ``authoritySet`` (64-hex public keys) when configured, else the public key of
+    ``poaAuthorityKey`` alone (the runbook's configuration). The node refuses to start when
+    its authority key's public key is not in the authority set (or there is none); other
     nodes' proposals without a verifying ``authority_signature`` are not admitted.
 
 All functions here are pure and cheap (one Ed25519 operation at most).
@@ -76,6 +77,15 @@ def _authority_key(consensus: Consensus, mediator_key: MediatorKey | None) -> Me
     return mediator_key
 
 
+def authorities(consensus: Consensus) -> tuple[str, ...]:
+    """The authority set: ``authoritySet`` when configured, else the public key of
+    ``poaAuthorityKey`` (the runbook configures poa with the key alone), else empty."""
+    if consensus.authority_set or consensus.poa_authority_key is None:
+        return consensus.authority_set
+    key = _authority_key(consensus, None)
+    return () if key is None else (key.mediator_id,)
+
+
 def _stake_reference(consensus: Consensus, mediator_id: str) -> str:
     if consensus.stake_reference is not None:
         return consensus.stake_reference
@@ -108,13 +118,17 @@ def check_can_start(
                 ]
             )
     elif consensus.mode is ConsensusMode.POA:
-        if not consensus.authority_set:
+        allowed = authorities(consensus)
+        if not allowed:
             raise ConfigError(
-                ["consensusMode poa: authoritySet in config.yaml is empty; list the authorities"]
+                [
+                    "consensusMode poa: no authority; set poaAuthorityKey in config.yaml (the "
+                    "authority set is then its public key) or list authoritySet"
+                ]
             )
         authority = _authority_key(consensus, mediator_key)
         authority_id = authority.mediator_id if authority is not None else mediator_id
-        if authority_id not in consensus.authority_set:
+        if authority_id not in allowed:
             which = "poaAuthorityKey" if consensus.poa_authority_key is not None else "node key"
             raise ConfigError(
                 [
@@ -175,7 +189,7 @@ def _admit_dpos(consensus: Consensus, metadata: Mapping[str, Any]) -> str | None
     return None
 
 
-def _admit_poa(consensus: Consensus, metadata: Mapping[str, Any]) -> str | None:
+def _admit_poa(allowed: tuple[str, ...], metadata: Mapping[str, Any]) -> str | None:
     settlement_id, mediator_id = metadata.get("settlement_id"), metadata.get("mediator_id")
     if not (isinstance(settlement_id, str) and isinstance(mediator_id, str)):
         return "settlement_id or mediator_id is missing"
@@ -184,7 +198,7 @@ def _admit_poa(consensus: Consensus, metadata: Mapping[str, Any]) -> str | None:
     except UnicodeEncodeError:
         return "settlement_id or mediator_id is not ASCII"
     signature = metadata.get("authority_signature")
-    if any(verify_signature(key, signature, message) for key in consensus.authority_set):
+    if any(verify_signature(key, signature, message) for key in allowed):
         return None
     return "authority_signature verifies with no key of the authority set"
 
@@ -194,6 +208,7 @@ def admission(consensus: Consensus) -> Admission:
     all in permissionless; in dpos and poa only those of the same mode whose stake or
     authority signature passes this node's own rule."""
     mode = consensus.mode
+    allowed = authorities(consensus) if mode is ConsensusMode.POA else ()
 
     def admit(metadata: Mapping[str, Any]) -> str | None:
         if mode is ConsensusMode.PERMISSIONLESS:
@@ -202,6 +217,6 @@ def admission(consensus: Consensus) -> Admission:
             return f"consensus_mode is not {mode.value}"
         if mode is ConsensusMode.DPOS:
             return _admit_dpos(consensus, metadata)
-        return _admit_poa(consensus, metadata)
+        return _admit_poa(allowed, metadata)
 
     return admit

@@ -48,6 +48,9 @@ class Transition:
     upheld: bool | None = None
     payout_enqueued: bool = False
     reputation_changed: tuple[str, ...] = ()
+    #: The settlement's (offer, seek) refs and their authors, for monitoring filters.
+    intents: tuple[str, ...] = ()
+    parties: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -64,6 +67,8 @@ class Transition:
             "upheld": self.upheld,
             "payout_enqueued": self.payout_enqueued,
             "reputation_changed": list(self.reputation_changed),
+            "intents": list(self.intents),
+            "parties": list(self.parties),
         }
 
 

@@ -58,7 +58,7 @@ from mediator_actors.config import ConsensusMode, Settings
 from mediator_actors.errors import SettlementError
 from mediator_actors.model import ChainEntry, IntentStatus, IntentType, pair_key
 from mediator_actors.settlement import events, records, reputation
-from mediator_actors.settlement.consensus import Admission, admission
+from mediator_actors.settlement.consensus import Admission, admission, authorities
 from mediator_actors.settlement.entries import ProposalDraft, build_payout, clean_text
 from mediator_actors.settlement.interface import Transition, TransitionKind
 from mediator_actors.settlement.parsing import (
@@ -133,7 +133,7 @@ class SettlementBook:
     ) -> SettlementBook:
         consensus = settings.consensus
         resolvers = (
-            consensus.authority_set
+            authorities(consensus)
             if consensus.mode is ConsensusMode.POA
             else settings.challenge_resolvers
         )
@@ -349,6 +349,8 @@ class SettlementBook:
                 entry.block_index,
                 chain_time,
                 reputation_changed=(p.mediator_id,),
+                intents=(record.offer_ref, record.seek_ref),
+                parties=(record.offer_party, record.seek_party),
             )
         ]
         if record.state not in SettlementState.terminal() and chain_time >= p.deadline_ts:
@@ -461,6 +463,8 @@ class SettlementBook:
                 challenge_id=ev.challenge_id,
                 upheld=upheld,
                 reputation_changed=changed,
+                intents=(row.offer_ref, row.seek_ref),
+                parties=(row.offer_party, row.seek_party),
             )
         ]
         if upheld and row.state not in SettlementState.terminal():
@@ -554,6 +558,8 @@ class SettlementBook:
             chain_time,
             payout_enqueued=payout,
             reputation_changed=changed,
+            intents=(row.offer_ref, row.seek_ref),
+            parties=(row.offer_party, row.seek_party),
         )
 
     # ------------------------------------------------------------ events and helpers

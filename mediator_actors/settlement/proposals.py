@@ -119,6 +119,9 @@ class Decided:
     settlement_id: str | None
     skipped: str | None
     content: str | None
+    #: (offer, seek) refs and their authors when a proposal was recorded, else empty.
+    intents: tuple[str, ...] = ()
+    parties: tuple[str, ...] = ()
 
 
 def decide_pending_proposals(
@@ -151,12 +154,15 @@ def decide_pending_proposals(
             skipped=outcome.skipped,
             now=now,
         )
+        draft = outcome.draft
         decided.append(
             Decided(
                 negotiation.pair_key,
                 settlement_id,
                 outcome.skipped,
-                None if outcome.draft is None else outcome.draft.entry.content,
+                None if draft is None else draft.entry.content,
+                () if draft is None else (draft.offer_ref, draft.seek_ref),
+                () if draft is None else (draft.offer_party, draft.seek_party),
             )
         )
     return decided

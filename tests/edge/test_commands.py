@@ -13,6 +13,7 @@ import pytest
 
 from mediator_actors import cli
 from mediator_actors.edge.keys import KEY_FILE, KeyRing, load_private_key, read_key_file
+from mediator_actors.monitoring import SettlementProposed
 from tests.edge import canary, states
 
 
@@ -126,7 +127,9 @@ def test_watch_authenticates_and_prints_events_as_json_lines(node_env, capsys, w
     def publish_when_subscribed() -> None:
         while hub.subscriber_count("settlements") == 0:
             gevent.sleep(0.01)
-        hub.publish("settlements", {"settlement_id": "ab" * 8, "note": "\x1b[31mred\r\nforged"})
+        hub.publish(
+            SettlementProposed(settlement_id="ab" * 8, pair="p", content="\x1b[31mred\r\nforged")
+        )
 
     g = gevent.spawn(publish_when_subscribed)
     code, out, _ = run(
@@ -150,7 +153,7 @@ def test_watch_authenticates_and_prints_events_as_json_lines(node_env, capsys, w
     line = out.strip()
     assert "\x1b" not in line
     assert "\r" not in line
-    assert json.loads(line)["data"]["note"] == "\x1b[31mred\r\nforged"
+    assert json.loads(line)["data"]["content"] == "\x1b[31mred\r\nforged"
 
 
 def test_watch_with_an_unauthorised_key_exits_1(node_env, capsys, ws_env):

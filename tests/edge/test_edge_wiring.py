@@ -10,6 +10,7 @@ from mediator_actors.edge.hub import EventHub
 from mediator_actors.edge.servers import build_edge
 from mediator_actors.edge.wsclient import WsClient, WsClosed
 from mediator_actors.health.report import SnapshotBox
+from mediator_actors.monitoring import HealthChanged
 from tests.edge import canary
 from tests.edge.fakes import MemoryReadModel
 
@@ -52,7 +53,7 @@ def test_the_edge_built_from_settings_serves_everything_and_leaks_no_configured_
         client.authenticate(key)
         client.subscribe("health")
         client.recv()
-        hub.publish("health", {"status": "degraded"})
+        hub.publish(HealthChanged(status="degraded", ready=True))
         canary.record(json_text := str(client.recv()))
         assert "degraded" in json_text
         metrics = requests.get(f"http://{host}:{port}/metrics", timeout=5).text

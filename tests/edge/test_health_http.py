@@ -112,6 +112,8 @@ def test_settlements_filter_by_state_and_one_is_found_by_a_valid_id(http, read_m
     assert http.get("/api/v1/settlements?state=closed").json()["settlements"] == [
         {"id": "f" * 32, "state": "closed"}
     ]
+    for state in ("proposed", "accepted", "closed", "rejected", "expired", "forfeited"):
+        assert http.get(f"/api/v1/settlements?state={state}").status_code == 200
     assert http.get(f"/api/v1/settlements/{SID}").json()["state"] == "proposed"
     assert http.get(f"/api/v1/settlements/{'e' * 32}").status_code == 404
 
@@ -130,6 +132,8 @@ def test_settlements_filter_by_state_and_one_is_found_by_a_valid_id(http, read_m
         "/api/v1/intents?limit=-1",
         "/api/v1/intents?cursor=%3Cscript%3E",
         "/api/v1/settlements?state=DROP%20TABLE",
+        "/api/v1/settlements?state=bogus",
+        "/api/v1/settlements?state=Closed",
     ],
 )
 def test_bad_ids_limits_cursors_and_states_get_a_json_400(http, read_model, path):

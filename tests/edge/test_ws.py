@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import socket
 import struct
@@ -14,6 +15,7 @@ import requests
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from mediator_actors.edge.hub import EventHub
+from mediator_actors.edge.keys import KeyFile, KeyRing, write_key_file
 from mediator_actors.edge.server import EdgeServer, Limits
 from mediator_actors.edge.ws import AUTH_DOMAIN, WsApp, WsHandler, WsLimits, auth_message
 from mediator_actors.edge.wsclient import (
@@ -24,6 +26,15 @@ from mediator_actors.edge.wsclient import (
     WsClient,
     WsClientError,
     WsClosed,
+)
+from mediator_actors.monitoring import (
+    IntentIngested,
+    MetricsSampled,
+    NegotiationFailed,
+    ReputationChanged,
+    SettlementChanged,
+    SettlementProposed,
+    encode_event,
 )
 from tests.edge import canary
 from tests.edge.conftest import SERVER_ID
@@ -72,13 +83,15 @@ def test_an_authorised_key_authenticates_subscribes_and_receives_events(ws_env):
     client = ws_env.authed()
     client.subscribe("settlements")
     assert client.recv() == {"type": "subscribed", "channels": ["settlements"]}
-    assert (
-        ws_env.app.hub.publish("settlements", {"settlement_id": "ab" * 8, "state": "proposed"}) == 1
+    proposed = SettlementProposed(
+        settlement_id="ab" * 8, intents=("i1", "i2"), parties=("alice", "bob"), pair="i1:i2"
     )
+    assert ws_env.app.hub.publish(proposed) == 1
     event = client.recv()
     assert event["type"] == "event"
     assert event["channel"] == "settlements"
-    assert event["data"] == {"settlement_id": "ab" * 8, "state": "proposed"}
+    assert event["data"] == encode_event(proposed)
+    assert event["data"]["type"] == "settlement_proposed"
 
 
 def test_the_root_page_answers_the_runbooks_check(ws_env):
@@ -93,10 +106,36 @@ def test_filters_deliver_only_matching_events(ws_env):
     client.subscribe("negotiations", {"party": "alice"})
     client.recv()
     hub = ws_env.app.hub
-    assert hub.publish("negotiations", {"parties": ["bob", "carol"], "n": 1}) == 0
-    assert hub.publish("negotiations", {"parties": ["alice", "bob"], "n": 2}) == 1
-    assert hub.publish("intents", {"parties": ["alice"], "n": 3}) == 0
-    assert client.recv()["data"]["n"] == 2
+    assert hub.publish(NegotiationFailed(pair="1", parties=("bob", "carol"))) == 0
+    assert hub.publish(NegotiationFailed(pair="2", parties=("alice", "bob"))) == 1
+    assert hub.publish(IntentIngested(parties=("alice",))) == 0  # not subscribed to intents
+    assert client.recv()["data"]["pair"] == "2"
+
+
+def test_an_intent_filter_on_intents_and_a_party_filter_on_settlements_match(ws_env):
+    # Both never matched: intent events carried intent_ref, settlement events no parties.
+    client = ws_env.authed()
+    client.subscribe("intents", {"intent": "a1"})
+    client.recv()
+    client.subscribe("settlements", {"party": "alice"})
+    client.recv()
+    hub = ws_env.app.hub
+    assert hub.publish(IntentIngested(intents=("b2",), parties=("alice",))) == 0
+    assert hub.publish(IntentIngested(intents=("a1",), parties=("alice",))) == 1
+    assert client.recv()["data"]["intents"] == ["a1"]
+    changed = SettlementChanged(
+        intents=("a1", "b2"),
+        parties=("alice", "bob"),
+        settlement_id="ab" * 8,
+        mediator_id="m",
+        own=True,
+        state="closed",
+        previous="accepted",
+        reason="both accepted",
+    )
+    assert hub.publish(changed) == 1
+    assert hub.publish(dataclasses.replace(changed, parties=("carol", "bob"))) == 0
+    assert client.recv()["data"]["type"] == "settlement_changed"
 
 
 def test_every_outbound_frame_passes_through_the_redaction_hook(ws_env):
@@ -105,25 +144,21 @@ def test_every_outbound_frame_passes_through_the_redaction_hook(ws_env):
     client = ws_env.authed()
     client.subscribe("negotiations")
     client.recv()
-    ws_env.app.hub.publish("negotiations", {"reasoning": f"the key is {secret}"})
-    assert client.recv()["data"]["reasoning"] == "the key is [redacted]"
+    ws_env.app.hub.publish(NegotiationFailed(pair="p", reason=f"the key is {secret}"))
+    assert client.recv()["data"]["reason"] == "the key is [redacted]"
 
 
 def test_a_broken_redaction_hook_drops_the_frame_and_never_raises_into_the_publisher(ws_env):
     client = ws_env.authed()
-    client.subscribe("disputes")
+    client.subscribe("reputation")
     client.recv()
 
     def broken(value):
         raise ValueError("nope")
 
     ws_env.app.hub.redact = broken
-    assert ws_env.app.hub.publish("disputes", {"x": 1}) == 0
+    assert ws_env.app.hub.publish(ReputationChanged(mediator_id="m")) == 0
     assert ws_env.app.hub.redaction_failures == 1
-
-
-def test_publish_to_an_unknown_channel_is_dropped_not_raised():
-    assert EventHub().publish("nonsense", {"x": 1}) == 0
 
 
 def test_pings_are_answered_with_pongs_through_the_send_queue(ws_env):
@@ -197,6 +232,43 @@ def test_a_revoked_key_is_refused_on_the_next_connection(ws_env):
     ws_env.keys.clear()
     with pytest.raises(WsClosed):
         ws_env.connect().authenticate(ws_env.key)
+
+
+def test_a_revoked_keys_open_sessions_are_closed_and_other_keys_stay(ws_env):
+    other = Ed25519PrivateKey.generate()
+    ws_env.keys[other.public_key().public_bytes_raw().hex()] = "other"
+    ws_env.app.key_check_s = 0.05
+    revoked, kept = ws_env.authed(), ws_env.connect()
+    kept.authenticate(other)
+    for client in (revoked, kept):
+        client.subscribe("metrics")
+        assert client.recv()["type"] == "subscribed"
+    del ws_env.keys[ws_env.key.public_key().public_bytes_raw().hex()]
+    assert_refused(revoked)  # within the client's 5 s timeout
+    wait_for(lambda: ws_env.app.authenticated == 1)
+    assert ws_env.app.revoked_closed == 1
+    assert ws_env.app.hub.publish(MetricsSampled(taken_at=1.0)) == 1
+    assert kept.recv()["data"]["taken_at"] == 1.0
+
+
+def test_keys_revoke_in_the_key_file_closes_the_running_session(operator_key, tmp_path):
+    pub = operator_key.public_key().public_bytes_raw().hex()
+    key_file = tmp_path / "ws-keys.json"
+    write_key_file(key_file, KeyFile({"ops": pub}, frozenset()))
+    ring = KeyRing((), key_file)
+    app = WsApp(EventHub(), server_id=SERVER_ID, authorized_keys=ring.current, key_check_s=0.05)
+    server = EdgeServer(app, "127.0.0.1", 0, handler_class=WsHandler)
+    host, port = server.start()
+    try:
+        client = WsClient.connect(f"ws://{host}:{port}/ws", timeout=5)
+        client.authenticate(operator_key)
+        # What `mediator-node keys revoke ops` writes, from another process.
+        write_key_file(key_file, KeyFile({}, frozenset({pub})))
+        assert_refused(client)
+        wait_for(lambda: app.authenticated == 0)
+    finally:
+        app.stop()
+        server.stop(timeout=1)
 
 
 def test_a_replayed_auth_message_is_refused_on_a_new_connection(ws_env, operator_key):
@@ -512,12 +584,12 @@ def test_a_slow_reader_is_closed_without_slowing_the_others(operator_key):
             while len(received) < 400:
                 msg = fast.recv()
                 if msg.get("type") == "event":
-                    received.append(time.time() - msg["data"]["sent"])
+                    received.append(time.time() - msg["data"]["taken_at"])
 
         reader = gevent.spawn(read_fast)
         blob = "x" * 16_000
         for _ in range(400):
-            hub.publish("metrics", {"sent": time.time(), "blob": blob})
+            hub.publish(MetricsSampled(taken_at=time.time(), resources={"blob": blob}))
             gevent.sleep(0.001)
         reader.join(timeout=10)
         assert len(received) == 400

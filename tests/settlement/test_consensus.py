@@ -1,14 +1,16 @@
 import pytest
 
-from mediator_actors.config import ConsensusMode
+from mediator_actors.config import ConsensusMode, load_settings
 from mediator_actors.errors import ConfigError
 from mediator_actors.settlement.consensus import (
     ConsensusSigner,
     admission,
+    authorities,
     authority_message,
     check_can_start,
     effective_stake,
 )
+from mediator_actors.settlement.lifecycle import SettlementBook
 from tests.settlement import factories as f
 
 ME = f.key(f.SEED_A)
@@ -65,8 +67,8 @@ def test_poa_refuses_to_start_when_the_node_key_is_not_an_authority():
     assert f.SEED_A not in message
 
 
-def test_poa_refuses_to_start_with_an_empty_authority_set():
-    with pytest.raises(ConfigError, match=r"authoritySet in config\.yaml is empty"):
+def test_poa_refuses_to_start_with_no_authority_at_all():
+    with pytest.raises(ConfigError, match=r"no authority; set poaAuthorityKey"):
         check_can_start(f.settings(mode=ConsensusMode.POA), ME.mediator_id, mediator_key=ME)
 
 
@@ -104,3 +106,34 @@ def test_poa_admits_only_proposals_signed_by_an_authority():
 def test_dpos_admission_refuses_invalid_stakes(stake):
     admit = admission(f.settings(mode=ConsensusMode.DPOS).consensus)
     assert admit({"consensus_mode": "dpos", "stake_reference": "x", "effective_stake": stake})
+
+
+def test_the_runbooks_poa_configuration_starts_with_the_authority_key_as_the_set(tmp_path):
+    # OPERATIONS runbook: "consensusMode: poa" and "poaAuthorityKey: <authority-key>" only.
+    (tmp_path / "config.yaml").write_text(f"consensusMode: poa\npoaAuthorityKey: '{f.SEED_C}'\n")
+    settings = load_settings({}, cwd=tmp_path)
+    assert settings.consensus.authority_set == ()
+    assert authorities(settings.consensus) == (AUTHORITY.mediator_id,)
+    check_can_start(settings, ME.mediator_id, mediator_key=ME)
+    # What this node signs, its own rule admits; a proposal vouched by another key it does not.
+    sid = "cd" * 32
+    fields = ConsensusSigner.from_settings(settings, ME).fields(sid, ME.mediator_id)
+    proposal = {**fields, "settlement_id": sid, "mediator_id": ME.mediator_id}
+    admit = admission(settings.consensus)
+    assert admit(proposal) is None
+    forged = {**proposal, "authority_signature": ME.sign(authority_message(sid, ME.mediator_id))}
+    assert admit(forged) == "authority_signature verifies with no key of the authority set"
+    # The authority resolves challenges, as with an explicit set.
+    book = SettlementBook.from_settings(settings, ME)
+    assert book.resolvers == frozenset({AUTHORITY.mediator_id})
+
+
+def test_an_explicit_authority_set_still_wins_over_the_key():
+    settings = f.settings(
+        mode=ConsensusMode.POA,
+        poa_authority_key=f.Secret(f.SEED_C),
+        authority_set=(ME.mediator_id,),
+    )
+    assert authorities(settings.consensus) == (ME.mediator_id,)
+    with pytest.raises(ConfigError, match="poaAuthorityKey"):
+        check_can_start(settings, ME.mediator_id, mediator_key=ME)

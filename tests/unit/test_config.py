@@ -1,9 +1,10 @@
+import re
 from pathlib import Path
 
 import pytest
 
 from mediator_actors import cli
-from mediator_actors.config import SPECS, LLMProvider, load_settings
+from mediator_actors.config import SPECS, LLMProvider, known_names, load_settings, settings_fields
 from mediator_actors.errors import ConfigError
 
 KEY = "ab" * 32
@@ -115,17 +116,43 @@ def test_config_yaml_consensus_is_validated(tmp_path: Path) -> None:
     assert "unknown key 'bogus'" in text
 
 
-def test_every_setting_is_documented_in_the_readme() -> None:
+def _readme_table() -> dict[str, tuple[str, str]]:
+    """README.md's configuration table: ``{name: (default, meaning)}``."""
     readme = (Path(__file__).parents[2] / "README.md").read_text()
-    missing = [spec.name for spec in SPECS if f"`{spec.name}`" not in readme]
-    assert missing == []
+    section = readme.split("## Configuration", 1)[1].split("\n## ", 1)[0]
+    rows = {}
+    for line in section.splitlines():
+        match = re.fullmatch(r"\| `([A-Z0-9_]+)` \| `([^`]*)` \| (.*) \|", line)
+        if match:
+            rows[match[1]] = (match[2], match[3])
+    return rows
+
+
+def test_every_setting_is_documented_in_the_readme_and_every_documented_one_exists() -> None:
+    table = _readme_table()
+    declared = {
+        s.name: (
+            s.default if s.default is not None else "(unset)",
+            s.help + (" (secret)" if s.secret else ""),
+        )
+        for s in SPECS
+    }
+    assert sorted(set(declared) - set(table)) == [], "settings missing from README.md"
+    assert sorted(set(table) - set(declared)) == [], "README.md documents unknown settings"
+    assert {n: table[n] for n in declared} == declared, "README.md's default or meaning differs"
+
+
+def test_the_table_fills_every_settings_field_exactly_once() -> None:
+    filled = [s.field for s in SPECS if s.field]
+    assert len(filled) == len(set(filled))
+    assert set(filled) == settings_fields()
 
 
 def test_a_config_error_exits_non_zero_with_its_message(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.chdir(tmp_path)
-    for name in [s.name for s in SPECS] + ["ANTHROPIC_API_KEY", "OPENAI_API_KEY"]:
+    for name in known_names():
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("HEALTH_PORT", "99999")
     assert cli.main(["start"]) == cli.EXIT_CONFIG

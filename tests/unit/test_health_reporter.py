@@ -6,6 +6,7 @@ import gevent.event
 
 from mediator_actors.actors.health_reporter import HealthReporter
 from mediator_actors.health.report import Resources, SnapshotBox
+from mediator_actors.monitoring import MonitoringEvent, encode_event
 from mediator_actors.stats import NodeStats
 from mediator_actors.store import Store
 from mediator_actors.wiring import ALL_MIGRATIONS
@@ -32,8 +33,8 @@ class Recorder:
         self.events: list[tuple[str, dict[str, Any]]] = []
         self.arrived = gevent.event.Event()
 
-    def publish(self, channel: str, event: dict[str, Any]) -> int:
-        self.events.append((channel, event))
+    def publish(self, event: MonitoringEvent) -> int:
+        self.events.append((event.channel.value, encode_event(event)))
         self.arrived.set()
         return 1
 
@@ -75,7 +76,7 @@ def test_the_reporter_fills_the_box_and_announces_health_changes_and_metrics(
         changed = recorder.wait_for("health", 2)[1]
         assert changed["ready"] is True
         metrics = recorder.wait_for("metrics")[0]
-        assert {"queues", "quarantine", "index", "resources"} <= set(metrics)
+        assert {"queues", "quarantine", "index_size", "index_max", "resources"} <= set(metrics)
         assert box.get().store_open is True
         assert box.get().resources == CALM
         count = len(recorder.on("health"))

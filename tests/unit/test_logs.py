@@ -1,9 +1,12 @@
 import io
 import json
 import logging
+import stat
+from pathlib import Path
 
 import pytest
 
+from mediator_actors.errors import ConfigError
 from mediator_actors.runtime.logs import configure_logging
 from mediator_actors.safety.secretscan import SecretScanner
 
@@ -44,3 +47,49 @@ def test_secrets_never_reach_a_log_line_even_inside_tracebacks(
     assert NODE_KEY not in text
     assert PROVIDER_KEY not in text
     assert "call failed" in text
+
+
+def test_log_file_gets_the_same_redacted_lines_as_stderr_and_rotates_by_size(
+    tmp_path: Path, capture: io.StringIO
+) -> None:
+    path = tmp_path / "logs" / "app.log"
+    configure_logging(
+        level="INFO",
+        fmt="json",
+        redact=SecretScanner([NODE_KEY]).redact,
+        stream=capture,
+        log_file=path,
+        max_bytes=2000,
+        backups=2,
+    )
+    log = logging.getLogger("t")
+    try:
+        for i in range(100):
+            log.info("line %d key %s", i, NODE_KEY)
+    finally:
+        _close_file_handlers()
+    files = sorted(p.name for p in path.parent.iterdir())
+    assert files == ["app.log", "app.log.1", "app.log.2"]  # older generations dropped
+    assert all(p.stat().st_size <= 2000 for p in path.parent.iterdir())
+    assert stat.S_IMODE(path.stat().st_mode) == 0o640
+    newest = path.read_text().splitlines()
+    assert json.loads(newest[-1])["msg"].startswith("line 99 key [REDACTED")
+    assert capture.getvalue().splitlines()[-1] == newest[-1]
+    assert NODE_KEY not in "".join(p.read_text() for p in path.parent.iterdir())
+
+
+def test_an_unopenable_log_file_is_a_configuration_error_naming_log_file(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    with pytest.raises(ConfigError, match=r"LOG_FILE=.*cannot be opened for writing"):
+        configure_logging(
+            level="INFO", fmt="text", redact=SecretScanner().redact, log_file=blocker / "app.log"
+        )
+
+
+def _close_file_handlers() -> None:
+    root = logging.getLogger()
+    for handler in list(root.handlers):
+        if isinstance(handler, logging.FileHandler):
+            root.removeHandler(handler)
+            handler.close()
