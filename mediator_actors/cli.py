@@ -16,11 +16,12 @@ import sys  # noqa: E402
 from collections.abc import Sequence  # noqa: E402
 
 from mediator_actors import __version__  # noqa: E402
-from mediator_actors.errors import ConfigError, MediatorError  # noqa: E402
+from mediator_actors.errors import ConfigError, MediatorError, StoreRefusedError  # noqa: E402
 
 #: Modules that contribute verbs, in the order ``--help`` lists them.
 COMMAND_MODULES: tuple[str, ...] = (
     "mediator_actors.commands",
+    "mediator_actors.store.commands",
     "mediator_actors.edge.commands",
     "mediator_actors.chain.commands",
     "mediator_actors.negotiation.commands",
@@ -52,7 +53,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_CONFIG
     try:
         code: int = args.handler(args)
-    except ConfigError as exc:
+    except (ConfigError, StoreRefusedError) as exc:
         print(f"mediator-node: {exc}", file=sys.stderr)
         return EXIT_CONFIG
     except MediatorError as exc:

@@ -1,4 +1,5 @@
-"""The node's own verbs: ``init``, ``start`` and ``backup``."""
+"""The node's own verbs: ``init`` and ``start`` (``backup``, ``verify`` and ``restore`` live in
+:mod:`mediator_actors.store.commands`)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from mediator_actors.config import SPECS, load_settings
+from mediator_actors.errors import MediatorError
 from mediator_actors.runtime.logs import configure_logging, install_greenlet_dump
 from mediator_actors.safety.secretscan import SecretScanner
 
@@ -34,16 +36,23 @@ consensusMode: permissionless
 def register(subparsers: Any) -> None:
     init = subparsers.add_parser("init", help="write .env (with a fresh key) and config.yaml")
     init.add_argument("--dir", type=Path, default=Path.cwd(), help="where to write them")
+    init.add_argument(
+        "--new-key",
+        action="store_true",
+        help="write a fresh key even where a dev-mode key exists (the node's identity changes)",
+    )
     init.set_defaults(handler=cmd_init)
 
     start = subparsers.add_parser(
         "start", help="run the node until SIGTERM/SIGINT (dev mode without CHAIN_ENDPOINT)"
     )
+    start.add_argument(
+        "--rebuild-from-chain",
+        action="store_true",
+        help="the store is gone (missing or empty beside index snapshots): start with an "
+        "empty one and read the chain again from its first block",
+    )
     start.set_defaults(handler=cmd_start)
-
-    backup = subparsers.add_parser("backup", help="write an online, consistent copy of the store")
-    backup.add_argument("--to", type=Path, required=True, help="the backup file to write")
-    backup.set_defaults(handler=cmd_backup)
 
 
 def env_template(private_key_hex: str) -> str:
@@ -80,9 +89,7 @@ def cmd_init(args: argparse.Namespace) -> int:
     if env_path.exists():
         print(f"{env_path} exists; left as it is (init never overwrites a key)")
     else:
-        # Any 32 random bytes are a valid Ed25519 seed.
-        _write_private(env_path, env_template(secrets.token_hex(32)))
-        print(f"wrote {env_path} with a fresh MEDIATOR_PRIVATE_KEY (mode 600)")
+        _write_private(env_path, env_template(_identity_for_init(folder, new_key=args.new_key)))
     config_path = folder / "config.yaml"
     if config_path.exists():
         print(f"{config_path} exists; left as it is")
@@ -94,6 +101,42 @@ def cmd_init(args: argparse.Namespace) -> int:
     for created in data_folders(folder / "data"):
         print(f"data folder {created}")
     return 0
+
+
+def _identity_for_init(folder: Path, *, new_key: bool) -> str:
+    """The key ``init`` writes. A node started in dev mode here already signed proposals
+    with the key in ``.dev-mediator.key``; a fresh key would silently make it another
+    mediator (its open settlements' payouts and its reputation belong to the old id)."""
+    from mediator_actors.safety.secrets import Secret
+    from mediator_actors.signing import MediatorKey
+    from mediator_actors.wiring import DEV_KEY_FILE
+
+    # Any 32 random bytes are a valid Ed25519 seed.
+    fresh = secrets.token_hex(32)
+    dev_key = folder / DEV_KEY_FILE
+    if not dev_key.is_file():
+        print(f"wrote {folder / '.env'} with a fresh MEDIATOR_PRIVATE_KEY (mode 600)")
+        return fresh
+    try:
+        kept = dev_key.read_text(encoding="ascii").strip()
+        old_id = MediatorKey.from_seed_hex(Secret(kept)).mediator_id
+    except (OSError, UnicodeDecodeError, MediatorError) as exc:
+        raise MediatorError(
+            f"{dev_key} exists but does not hold a key ({type(exc).__name__}); move it away, "
+            "or run init --new-key to start as a new mediator"
+        ) from exc
+    if new_key:
+        new_id = MediatorKey.from_seed_hex(Secret(fresh)).mediator_id
+        print(
+            f"wrote {folder / '.env'} with a fresh MEDIATOR_PRIVATE_KEY (mode 600): the "
+            f"mediator identity changes from {old_id} (the dev key in {dev_key}) to {new_id}"
+        )
+        return fresh
+    print(
+        f"wrote {folder / '.env'} with the dev-mode key from {dev_key} (mode 600): the "
+        f"mediator identity stays {old_id}; run init --new-key for a fresh one"
+    )
+    return kept
 
 
 def cmd_start(args: argparse.Namespace) -> int:
@@ -111,6 +154,8 @@ def cmd_start(args: argparse.Namespace) -> int:
     install_greenlet_dump()
     from mediator_actors.wiring import build_node
 
+    if getattr(args, "rebuild_from_chain", False):
+        _create_empty_store(settings.data_dir)
     if settings.dev_mode:
         print(
             "*** DEV MODE: no CHAIN_ENDPOINT is set, so the node runs on its embedded dev "
@@ -120,15 +165,15 @@ def cmd_start(args: argparse.Namespace) -> int:
     return build_node(settings).run()
 
 
-def cmd_backup(args: argparse.Namespace) -> int:
-    settings = load_settings()
+def _create_empty_store(data_dir: Path) -> None:
+    """``start --rebuild-from-chain``: the operator said the history is gone, so create the
+    empty store here; the node then opens it as any other and reads the chain from block 0."""
     from mediator_actors.store import Store
     from mediator_actors.wiring import ALL_MIGRATIONS
 
-    store = Store.open(settings.data_dir, migrations=ALL_MIGRATIONS)
-    try:
-        written = store.backup(args.to)
-    finally:
-        store.close()
-    print(f"wrote a consistent copy of the store to {written}")
-    return 0
+    Store.open(data_dir, migrations=ALL_MIGRATIONS, rebuild_from_chain=True).close()
+    print(
+        f"--rebuild-from-chain: started an empty store in {data_dir}; the node reads the "
+        "chain again from its first block",
+        file=sys.stderr,
+    )

@@ -19,6 +19,11 @@ class StoreError(MediatorError):
     """The durable store could not be opened, migrated or written."""
 
 
+class StoreRefusedError(StoreError):
+    """The store is corrupt, or gone beside data that says it held history: an operator
+    must restore or move it. Exit 2, so a process supervisor does not restart into it."""
+
+
 class ChainError(MediatorError):
     """The NatLangChain node could not be reached or answered something unusable."""
 

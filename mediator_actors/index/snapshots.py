@@ -225,8 +225,11 @@ class SnapshotStore:
             digest = pointed_digest if generation == pointed else None
             try:
                 index, cursor = self._load_generation(generation, digest, embedder_id, params)
-            except (VectorIndexError, OSError, ValueError, KeyError, TypeError) as exc:
-                problems.append(f"gen-{generation:08d}: {exc}")
+            except Exception as exc:  # noqa: BLE001 - see below: any error means "next"
+                # Any error, not a list of expected ones: a generation whose bytes match
+                # its manifest can still hold content hnswlib rejects ("Label not found"),
+                # and one escaped error here made the index keeper crash-loop on every start.
+                problems.append(f"gen-{generation:08d}: {_describe(exc)}")
                 logger.warning("index snapshot gen-%08d rejected: %s", generation, exc)
                 continue
             source = LoadSource.CURRENT if generation == pointed else LoadSource.FALLBACK
@@ -252,17 +255,40 @@ class SnapshotStore:
             return None, None
         return int(match.group(1)), parts[1]
 
-    def _load_generation(
-        self, generation: int, manifest_digest: str | None, embedder_id: str, params: IndexParams
-    ) -> tuple[VectorIndex, Any]:
+    def current(self) -> tuple[int | None, str | None]:
+        """The generation ``CURRENT`` names and the manifest digest it records, or Nones."""
+        return self._read_current([])
+
+    def verify_files(self, generation: int, manifest_digest: str | None = None) -> dict[str, Any]:
+        """Blocking, without hnswlib: the generation's manifest (checked against
+        ``manifest_digest`` when given) and every file's size and SHA-256 against it.
+        Returns the manifest; raises :class:`VectorIndexError` or ``OSError``. Backups use
+        it to pick the newest generation that verifies."""
         folder = self.folder / f"gen-{generation:08d}"
         manifest_path = folder / MANIFEST_FILE
         if manifest_digest is not None and _sha256(manifest_path) != manifest_digest:
             raise VectorIndexError("manifest does not match the digest CURRENT recorded")
-        manifest = _read_json(manifest_path)
-        built = self._check_manifest(manifest, generation, embedder_id, params)
+        try:
+            manifest = _read_json(manifest_path)
+        except ValueError as exc:
+            raise VectorIndexError(f"manifest is not JSON: {exc}") from exc
+        if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+            raise VectorIndexError("manifest is not a format-1 manifest")
+        if manifest.get("generation") != generation:
+            raise VectorIndexError(
+                f"manifest belongs to generation {manifest.get('generation')}, not {generation}"
+            )
+        files = manifest.get("files")
+        if not isinstance(files, dict) or set(files) != set(_DATA_FILES):
+            raise VectorIndexError("manifest does not list exactly the snapshot's files")
         for file in _DATA_FILES:
-            expected = manifest["files"][file]
+            expected = files[file]
+            if not (
+                isinstance(expected, dict)
+                and isinstance(expected.get("sha256"), str)
+                and type(expected.get("size")) is int
+            ):
+                raise VectorIndexError("manifest file entry is malformed")
             path = folder / file
             size = path.stat().st_size
             if size != expected["size"]:
@@ -271,6 +297,14 @@ class SnapshotStore:
                 )
             if _sha256(path) != expected["sha256"]:
                 raise VectorIndexError(f"{file} does not match its SHA-256 in the manifest")
+        return manifest
+
+    def _load_generation(
+        self, generation: int, manifest_digest: str | None, embedder_id: str, params: IndexParams
+    ) -> tuple[VectorIndex, Any]:
+        folder = self.folder / f"gen-{generation:08d}"
+        manifest = self.verify_files(generation, manifest_digest)
+        built = self._check_manifest(manifest, generation, embedder_id, params)
         labels = _read_json(folder / LABELS_FILE)
         _check_labels(labels, manifest["count"])
         # Only now, with every byte verified, does hnswlib parse the file.
@@ -285,12 +319,19 @@ class SnapshotStore:
             raise VectorIndexError(f"hnswlib could not load {INDEX_FILE}: {exc}") from exc
         if native.get_current_count() != manifest["element_count"]:
             raise VectorIndexError("index element count differs from the manifest")
-        index = VectorIndex(embedder_id=embedder_id, params=built, _native=native)
-        index._restore_labels(labels)
         known = np.asarray(native.get_ids_list(), dtype=np.int64)
         live = np.asarray([label for label, _ in labels["labels"]], dtype=np.int64)
         if not np.isin(live, known).all():
             raise VectorIndexError("label map names labels the index does not hold")
+        index = VectorIndex(embedder_id=embedder_id, params=built, _native=native)
+        try:
+            # Reads every live label's vector, so a label hnswlib holds only as deleted
+            # fails here, at load, rather than later inside the keeper.
+            index._restore_labels(labels)
+        except RuntimeError as exc:
+            raise VectorIndexError(
+                f"{INDEX_FILE} and {LABELS_FILE} disagree (hnswlib: {exc})"
+            ) from exc
         return index, manifest.get("cursor")
 
     @staticmethod
@@ -340,6 +381,12 @@ class SnapshotStore:
             max_items=params.max_items,
             threads=params.threads,
         )
+
+
+def _describe(exc: Exception) -> str:
+    if isinstance(exc, VectorIndexError | OSError | ValueError):
+        return str(exc)
+    return f"{type(exc).__name__}: {exc}"
 
 
 def _check_labels(labels: Any, count: int) -> None:

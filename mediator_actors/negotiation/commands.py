@@ -2,8 +2,10 @@
 
 ``negotiate`` runs one negotiation with the configured provider (``load_settings()``), so
 it makes at most one LLM call (bounded by the provider timeout, 30 s) and counts against
-nothing durable. Exit code: 0 when the intents align and the terms pass every check, 1
-when they do not (or the provider failed), 2 for configuration errors.
+nothing durable. Exit code: 0 when the intents align and the terms pass every check (the
+node would propose), 1 when they do not (including an answer that fails validation: the
+node would not propose either), 2 when no decision could be made: an unreadable or wrong
+intent file, the provider unreachable or refusing, the spending cap, or the configuration.
 
 ``negotiate-eval`` scores the offline negotiator on the labelled set; exit 1 when a
 proposal breaks a stated limit or recall falls under 0.8.
@@ -20,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from mediator_actors.config import load_settings
-from mediator_actors.errors import MediatorError
+from mediator_actors.errors import ConfigError, MediatorError
 from mediator_actors.model import IntentType, NegotiationResult
 from mediator_actors.negotiation.evaluation import (
     DEFAULT_EVAL_SET,
@@ -32,8 +34,11 @@ from mediator_actors.negotiation.evaluation import (
 from mediator_actors.negotiation.service import build_negotiator
 from mediator_actors.safety.secretscan import SecretScanner
 
-__all__ = ["register"]
+__all__ = ["EXIT_ALIGNED", "EXIT_ERROR", "EXIT_NOT_ALIGNED", "register"]
 
+EXIT_ALIGNED = 0
+EXIT_NOT_ALIGNED = 1
+EXIT_ERROR = 2
 MAX_FILE_BYTES = 1_000_000
 RECALL_TARGET = 0.8
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
@@ -117,15 +122,22 @@ def _result_json(result: NegotiationResult) -> dict[str, Any]:
 
 def run_negotiate(args: argparse.Namespace) -> int:
     settings = load_settings()
-    offer = _read_intent(args.offer_file, IntentType.OFFER)
-    seek = _read_intent(args.seek_file, IntentType.SEEK)
-    negotiator = build_negotiator(settings)
-    result = negotiator.negotiate(offer, seek)
     scanner = SecretScanner(settings.secrets())
+    try:
+        offer = _read_intent(args.offer_file, IntentType.OFFER)
+        seek = _read_intent(args.seek_file, IntentType.SEEK)
+        negotiator = build_negotiator(settings)
+        result = negotiator.negotiate(offer, seek)
+    except ConfigError:
+        raise  # the CLI prints every problem and exits 2
+    except MediatorError as exc:
+        # No decision was made: a script must not read this as "not aligned".
+        print(f"mediator-node: negotiate: {scanner.redact(str(exc))}", file=sys.stderr)
+        return EXIT_ERROR
     payload = scanner.redact_value(_result_json(result))
     if args.json:
         print(json.dumps(payload, indent=2, ensure_ascii=True))
-        return 0 if result.success else 1
+        return EXIT_ALIGNED if result.success else EXIT_NOT_ALIGNED
     decision = "ALIGNED" if result.success else "NOT ALIGNED"
     print(
         f"Decision: {decision} (confidence {result.confidence}, model {_terminal(result.model_id)})"
@@ -147,7 +159,7 @@ def run_negotiate(args: argparse.Namespace) -> int:
     if payload["injection_findings"]:
         print(f"Injection findings (advisory): {', '.join(payload['injection_findings'])}")
     print(f"Model integrity hash: {result.model_integrity_hash}")
-    return 0 if result.success else 1
+    return EXIT_ALIGNED if result.success else EXIT_NOT_ALIGNED
 
 
 def run_eval(args: argparse.Namespace) -> int:

@@ -6,7 +6,7 @@ import numpy as np
 from mediator_actors.embedding import HashEmbedder
 from mediator_actors.index.hnsw import IndexParams
 from mediator_actors.index.keeper import CandidateSettings, IndexCore
-from mediator_actors.model import Intent, IntentStatus
+from mediator_actors.model import Intent, IntentStatus, IntentType
 from mediator_actors.store import JobQueue, Store
 from mediator_actors.store.intents import save_intent, set_intent_status
 
@@ -109,6 +109,24 @@ def test_a_corrupted_snapshot_rebuilds_from_stored_vectors_without_embedding_aga
     assert report.problems
     assert embedder.texts == 0
     assert len(second.index) == 30
+
+
+def test_a_snapshot_hnswlib_rejects_after_its_digests_match_rebuilds_at_start(
+    full_store: Store, tmp_path: Path, intents: list[Intent]
+) -> None:
+    """The keeper's start used to raise ``RuntimeError: Label not found`` on every restart."""
+    _add(full_store, intents[:30])
+    first = _core(full_store, tmp_path / "vectors", CountingEmbedder())
+    first.start()
+    offers = first.index.part(IntentType.OFFER)
+    label = offers.label_of(offers.refs()[0])
+    offers.native.mark_deleted(label)  # hnswlib deletes it, the label map keeps it
+    first.snapshot()
+    second = _core(full_store, tmp_path / "vectors", CountingEmbedder())
+    report = second.start()
+    assert report.source == "rebuild"
+    assert any("Label not found" in p for p in report.problems)
+    assert sorted(second.index.refs()) == sorted(first.index.refs())
 
 
 def test_candidates_become_negotiation_jobs_once_and_respect_exclusions(

@@ -315,3 +315,66 @@ def test_any_bytes_in_a_snapshot_file_end_in_a_fallback_or_a_rebuild(
     assert loaded.source in {LoadSource.FALLBACK, LoadSource.REBUILD, LoadSource.CURRENT}
     if loaded.index is not None:
         assert loaded.index.refs() == built.refs()
+
+
+def _save_disagreeing(store: SnapshotStore, index: VectorIndex, cursor: int) -> None:
+    """A generation whose files all match its manifest (and CURRENT its manifest) while
+    hnswlib holds one of the label map's live labels only as deleted: the snapshot that
+    made hnswlib raise ``RuntimeError: Label not found`` at load and crash the keeper."""
+    label = index.label_of(index.refs()[0])
+    index.native.mark_deleted(label)
+    store.save(index, cursor=cursor)
+    index.native.unmark_deleted(label)
+
+
+def test_a_generation_that_verifies_but_hnswlib_rejects_falls_back_to_the_older_one(
+    tmp_path: Path, built: VectorIndex, params: IndexParams
+) -> None:
+    store = SnapshotStore(tmp_path)
+    store.save(built, cursor=1)
+    _save_disagreeing(store, built, cursor=2)
+    loaded = _load(tmp_path, params)
+    assert loaded.source is LoadSource.FALLBACK
+    assert loaded.generation == 1
+    assert loaded.cursor == 1
+    assert loaded.index is not None
+    assert loaded.index.refs() == built.refs()
+    assert any("gen-00000002" in p and "Label not found" in p for p in loaded.problems)
+
+
+def test_a_lone_generation_that_hnswlib_rejects_is_rebuilt_from_the_stored_vectors(
+    tmp_path: Path, built: VectorIndex, params: IndexParams, vectors: np.ndarray
+) -> None:
+    store = SnapshotStore(tmp_path)
+    _save_disagreeing(store, built, cursor=1)
+    result = load_or_rebuild(
+        store,
+        embedder_id=EMBEDDER.id,
+        params=params,
+        stored_vectors=lambda: (built.refs(), vectors),
+    )
+    assert result.source is LoadSource.REBUILD
+    assert result.index is not None
+    assert result.index.refs() == built.refs()
+
+
+def test_any_error_while_loading_a_verified_generation_is_a_problem_not_a_crash(
+    monkeypatch: pytest.MonkeyPatch, two_generations: tuple[Path, list[str]], params: IndexParams
+) -> None:
+    folder, first_refs = two_generations
+    real = snapshots.SnapshotStore._load_generation
+    calls: list[int] = []
+
+    def flaky(self: SnapshotStore, generation: int, *args: object) -> object:
+        calls.append(generation)
+        if generation == 2:
+            raise IndexError("an error nobody listed")
+        return real(self, generation, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(snapshots.SnapshotStore, "_load_generation", flaky)
+    loaded = _load(folder, params)
+    assert calls == [2, 1]
+    assert loaded.source is LoadSource.FALLBACK
+    assert loaded.index is not None
+    assert loaded.index.refs() == first_refs
+    assert loaded.problems == ["gen-00000002: IndexError: an error nobody listed"]

@@ -76,8 +76,45 @@ def test_an_offer_given_as_the_seek_is_a_clear_error(
     entry = {"author": "a", "content": OFFER_TEXT, "metadata": {"contract_type": "offer"}}
     (tmp_path / "seek.json").write_text(json.dumps(entry))
     (tmp_path / "offer.txt").write_text(OFFER_TEXT)
-    assert cli.main(["negotiate", str(tmp_path / "offer.txt"), str(tmp_path / "seek.json")]) == 1
+    assert cli.main(["negotiate", str(tmp_path / "offer.txt"), str(tmp_path / "seek.json")]) == 2
     assert "is a offer, expected a seek" in capsys.readouterr().err
+
+
+def test_negotiate_exits_1_when_the_intents_do_not_align(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    files = _files(tmp_path, offer="I offer hand knitting lessons.", seek="We need a rocket.")
+    assert cli.main(["negotiate", *files]) == 1
+    assert "Decision: NOT ALIGNED" in capsys.readouterr().out
+
+
+def test_negotiate_exits_2_when_an_intent_file_cannot_be_read(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    offer, _ = _files(tmp_path)
+    assert cli.main(["negotiate", offer, str(tmp_path / "missing.txt")]) == 2
+    assert "cannot read" in capsys.readouterr().err
+
+
+def test_negotiate_exits_2_when_the_provider_refuses_and_never_prints_the_key(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with fake_provider() as server:
+        server.script(
+            Script(
+                status=401,
+                body='{"type":"error","error":{"type":"authentication_error","message":"bad key"}}',
+            )
+        )
+        monkeypatch.setenv("LLM_PROVIDER", "anthropic")
+        monkeypatch.setenv("LLM_API_KEY", KEY)
+        monkeypatch.setenv("LLM_MODEL", "claude-sonnet-4-6")
+        monkeypatch.setenv("ANTHROPIC_BASE_URL", server.anthropic_url)
+        assert cli.main(["negotiate", *_files(tmp_path), "--json"]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert "negotiate:" in captured.err
+    assert KEY not in captured.err
 
 
 def test_terminal_escapes_in_prose_are_printed_as_text(

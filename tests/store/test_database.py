@@ -67,25 +67,6 @@ def test_concurrent_writers_are_serialised_and_all_land(tmp_path: Path) -> None:
     store.close()
 
 
-def test_online_backup_is_a_consistent_copy_taken_while_writes_continue(tmp_path: Path) -> None:
-    store = Store.open(tmp_path / "live", migrations=[NOTES])
-    for i in range(20):
-        store.write(lambda c, i=i: c.execute("INSERT INTO notes (text) VALUES (?)", (f"n{i}",)))
-    writer = gevent.spawn(
-        lambda: [
-            store.write(lambda c, i=i: c.execute("INSERT INTO notes (text) VALUES (?)", (f"m{i}",)))
-            for i in range(20)
-        ]
-    )
-    copy = store.backup(tmp_path / "backup" / "copy.db")
-    writer.get()
-    store.close()
-    conn = sqlite3.connect(copy)
-    assert conn.execute("PRAGMA quick_check").fetchone()[0] == "ok"
-    assert conn.execute("SELECT COUNT(*) FROM notes").fetchone()[0] >= 20
-    conn.close()
-
-
 def test_a_closed_store_refuses_work(tmp_path: Path) -> None:
     store = Store.open(tmp_path, migrations=[NOTES])
     store.close()
