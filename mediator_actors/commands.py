@@ -168,10 +168,16 @@ def cmd_start(args: argparse.Namespace) -> int:
 def _create_empty_store(data_dir: Path) -> None:
     """``start --rebuild-from-chain``: the operator said the history is gone, so create the
     empty store here; the node then opens it as any other and reads the chain from block 0."""
+    from mediator_actors.runtime.datadir import DataDirLock
     from mediator_actors.store import Store
     from mediator_actors.wiring import ALL_MIGRATIONS
 
-    Store.open(data_dir, migrations=ALL_MIGRATIONS, rebuild_from_chain=True).close()
+    # Under the DATA_DIR lock: never an empty store beneath a node that is running.
+    lock = DataDirLock.acquire(data_dir)
+    try:
+        Store.open(data_dir, migrations=ALL_MIGRATIONS, rebuild_from_chain=True).close()
+    finally:
+        lock.release()
     print(
         f"--rebuild-from-chain: started an empty store in {data_dir}; the node reads the "
         "chain again from its first block",

@@ -21,6 +21,8 @@ class NodeStats:
     index_max: int = 0
     embedder_id: str | None = None
     embedder_degraded: str | None = None
+    #: why the index is not ready yet ("index loading"), None once loaded
+    index_status: str | None = None
     #: seconds the last alignment cycle (sync + candidate pass + enqueue) took
     alignment_cycle_s: float | None = None
     vector_latency_ms: float | None = None

@@ -6,11 +6,15 @@ so producers (the chain listener) start after their consumers' stores exist and 
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
 import secrets
 import time
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pykka
 
@@ -27,9 +31,12 @@ from mediator_actors.chain.follower import ChainFollower
 from mediator_actors.chain.writer import ChainWriter
 from mediator_actors.config import LLMProvider, Settings
 from mediator_actors.edge.hub import EventHub
-from mediator_actors.edge.servers import build_edge
+from mediator_actors.edge.server import EdgeServer
+from mediator_actors.edge.servers import Edge, build_edge
 from mediator_actors.edge.store_readmodel import StoreReadModel
+from mediator_actors.embedding.base import Embedder
 from mediator_actors.embedding.factory import make_embedder_from_settings
+from mediator_actors.errors import ConfigError
 from mediator_actors.health.report import SnapshotBox
 from mediator_actors.health.resources import ResourceSampler
 from mediator_actors.index import vectors as vector_table
@@ -37,7 +44,7 @@ from mediator_actors.index.keeper import IndexCore, make_index_core
 from mediator_actors.negotiation import records as negotiation_tables
 from mediator_actors.negotiation.records import recent_metered_calls
 from mediator_actors.negotiation.service import build_negotiator
-from mediator_actors.node import Node, NodeContext
+from mediator_actors.node import Closers, Foundation, Node, Readiness
 from mediator_actors.runtime.offload import run_blocking
 from mediator_actors.safety.secrets import Secret
 from mediator_actors.safety.secretscan import SecretScanner
@@ -48,10 +55,13 @@ from mediator_actors.settlement.lifecycle import SettlementBook
 from mediator_actors.settlement.proposals import ProposalPolicy
 from mediator_actors.signing import MediatorKey
 from mediator_actors.stats import NodeStats
-from mediator_actors.store import Migration
+from mediator_actors.store import Migration, Store
 from mediator_actors.store import intents as intents_table
 from mediator_actors.store import jobs as jobs_table
-from supervisors import ChildSpec, Link
+from supervisors import ChildSpec, Link, RoleRegistry, StatusBoard
+
+if TYPE_CHECKING:
+    from mediator_actors.chain.devchain import DevChain
 
 logger = logging.getLogger(__name__)
 
@@ -85,100 +95,175 @@ def dev_private_key(folder: Path) -> Secret:
     return Secret(path.read_text().strip())
 
 
+@dataclass(frozen=True, slots=True)
+class Runtime:
+    """Everything start-up built, typed: what ``build_children`` wires the actors from and
+    what callers of :meth:`Node.start` (the demo, tests) read."""
+
+    settings: Settings
+    store: Store
+    registry: RoleRegistry
+    board: StatusBoard
+    readiness: Readiness
+    closers: Closers
+    started_at: float
+    chain_endpoint: str
+    #: The embedded dev chain in dev mode, else None.
+    dev_chain: DevChain | None
+    key: MediatorKey
+    scanner: SecretScanner
+    hub: EventHub
+    box: SnapshotBox
+    edge: Edge
+    stats: NodeStats
+    #: Built (and checked against VECTOR_DIMENSIONS) before the tree starts.
+    embedder: Embedder
+    embedder_degraded: str | None
+
+
+def _start_server(server: EdgeServer, *, variable: str) -> tuple[str, int]:
+    """Bind one edge server; a port in use is a configuration problem, named once."""
+    try:
+        return server.start()
+    except OSError as exc:
+        if exc.errno in (errno.EADDRINUSE, errno.EACCES, errno.EADDRNOTAVAIL):
+            raise ConfigError(
+                [
+                    f"{variable}={server.port}: cannot listen on {server.host}:{server.port} "
+                    f"({os.strerror(exc.errno)}); stop what holds it or choose another port"
+                ]
+            ) from None
+        raise
+
+
+def _drain_snapshot(box: SnapshotBox) -> Callable[[Readiness], None]:
+    """Readiness turns 503 the moment a drain begins, not at the reporter's next round."""
+
+    def update(readiness: Readiness) -> None:
+        if readiness.draining or readiness.gave_up is not None:
+            current = box.get()
+            box.set(
+                replace(
+                    current,
+                    draining=current.draining or readiness.draining,
+                    root_gave_up=current.root_gave_up or readiness.gave_up is not None,
+                )
+            )
+
+    return update
+
+
 def prepare(
-    context: NodeContext,
+    base: Foundation,
     *,
     dev_auto_mine: float = DEV_CHAIN_AUTO_MINE,
     simulated_parties: bool = True,
-) -> None:
-    """Start what the actors need before they start: the dev chain, the key, the edge."""
-    settings = context.settings
+) -> Runtime:
+    """Start what the actors need before they start, in order: the dev chain (dev mode),
+    the key and consensus checks, the embedder, the edge. Every configuration problem
+    found here is a :class:`ConfigError` (exit 2), before any actor could crash-loop."""
+    settings = base.settings
     endpoint = settings.chain_endpoint
+    dev_chain: DevChain | None = None
     if endpoint is None:
         from mediator_actors.chain.demo import seed_demo
         from mediator_actors.chain.devchain import DevChain
 
         state_file = settings.data_dir / "devchain.json"
-        fresh = not state_file.exists()
-        chain = DevChain(auto_mine=dev_auto_mine, state_file=state_file)
-        endpoint = chain.start()
-        if fresh:
-            seed_demo(chain)
-        context.closers.append(("dev chain", chain.stop))
+        if not state_file.exists():
+            # Seeded aside and renamed into place: a process killed mid-seed used to leave
+            # a state file with part of the demo, and the rest was never seeded.
+            staging = state_file.with_name("devchain.seeding.json")
+            staging.unlink(missing_ok=True)
+            seed_demo(DevChain(state_file=staging))
+            os.replace(staging, state_file)
+        dev_chain = DevChain(auto_mine=dev_auto_mine, state_file=state_file)
+        endpoint = dev_chain.start()
+        base.closers.add("dev chain", dev_chain.stop)
         if simulated_parties:
-            from mediator_actors.demo import SimulatedParties
+            from mediator_actors.chain.parties import SimulatedParties
 
-            parties = SimulatedParties(chain)
+            parties = SimulatedParties(dev_chain)
             parties.start()
-            context.closers.append(("simulated parties", parties.stop))
-        context.extras["dev_chain"] = chain
+            base.closers.add("simulated parties", parties.stop)
         logger.warning(
             "dev mode: embedded dev chain at %s (a test double, not a real chain)", endpoint
         )
-    context.extras["chain_endpoint"] = endpoint
     seed = settings.mediator_private_key or dev_private_key(settings.config_file.parent)
     key = MediatorKey.from_seed_hex(seed)
     check_can_start(settings, key.mediator_id, mediator_key=key)
+    # Loaded (hash-checked, offloaded) before the tree: a VECTOR_DIMENSIONS mismatch or a
+    # missing key is one message and exit 2, not the index keeper failing every restart.
+    embedder, degraded = run_blocking(make_embedder_from_settings, settings)
     scanner = SecretScanner([*settings.secrets(), seed])
     hub = EventHub(redact=scanner.redact_value)
     box = SnapshotBox()
+    base.readiness.watch(_drain_snapshot(box))
     edge = build_edge(
         settings,
         box=box,
         hub=hub,
         server_id=key.mediator_id,
-        read_model=StoreReadModel(context.store, mediator_id=key.mediator_id),
+        read_model=StoreReadModel(base.store, mediator_id=key.mediator_id),
     )
-    bound = edge.start()
-    context.closers.append(("edge servers", edge.stop))
-    logger.info(
-        "edge: health on %s:%d, monitoring WebSocket on %s:%d", *bound["health"], *bound["ws"]
-    )
-    context.extras.update(
+    base.closers.add("edge servers", edge.stop)
+    health = _start_server(edge.health, variable="HEALTH_PORT")
+    ws = _start_server(edge.ws, variable="WS_PORT")
+    logger.info("edge: health on %s:%d, monitoring WebSocket on %s:%d", *health, *ws)
+    return Runtime(
+        settings=settings,
+        store=base.store,
+        registry=base.registry,
+        board=base.board,
+        readiness=base.readiness,
+        closers=base.closers,
+        started_at=base.started_at,
+        chain_endpoint=endpoint,
+        dev_chain=dev_chain,
         key=key,
         scanner=scanner,
         hub=hub,
         box=box,
         edge=edge,
         stats=NodeStats(index_max=settings.max_intents_cache),
+        embedder=embedder,
+        embedder_degraded=degraded,
     )
 
 
-def _chain_client(context: NodeContext) -> ChainClient:
+def _chain_client(runtime: Runtime) -> ChainClient:
     # Private ranges stay allowed: a chain node in the same VPC or cluster is the usual
     # deployment. Link-local and metadata addresses are refused here and in the settings.
     return ChainClient(
-        context.extras["chain_endpoint"],
-        api_key=context.settings.chain_api_key,
+        runtime.chain_endpoint,
+        api_key=runtime.settings.chain_api_key,
         offload=run_blocking,
         allow_private=True,
     )
 
 
-def _index_core(context: NodeContext) -> IndexCore:
-    """Load the embedder (hash-checked model files, offloaded), then the index core."""
-    embedder, degraded = run_blocking(make_embedder_from_settings, context.settings)
+def _index_core(runtime: Runtime) -> IndexCore:
     return make_index_core(
-        context.settings, store=context.store, embedder=embedder, degraded=degraded
+        runtime.settings,
+        store=runtime.store,
+        embedder=runtime.embedder,
+        degraded=runtime.embedder_degraded,
+        interrupted=lambda: runtime.readiness.draining,
     )
 
 
-def build_children(context: NodeContext) -> list[ChildSpec]:
+def build_children(runtime: Runtime) -> list[ChildSpec]:
     settings, store, registry, board = (
-        context.settings,
-        context.store,
-        context.registry,
-        context.board,
+        runtime.settings,
+        runtime.store,
+        runtime.registry,
+        runtime.board,
     )
-    extras = context.extras
-    hub: EventHub = extras["hub"]
-    stats: NodeStats = extras["stats"]
-    key: MediatorKey = extras["key"]
-    readiness = extras["readiness"]
-    reader = _chain_client(context)
-    poster = _chain_client(context)  # its own connection pool and breaker state
-    context.closers.append(("chain reader", reader.close))
-    context.closers.append(("chain poster", poster.close))
+    hub, stats, key, readiness = runtime.hub, runtime.stats, runtime.key, runtime.readiness
+    reader = _chain_client(runtime)
+    poster = _chain_client(runtime)  # its own connection pool and breaker state
+    runtime.closers.add("chain reader", reader.close)
+    runtime.closers.add("chain poster", poster.close)
     stats.chain_breaker = reader.health_snapshot
     book = SettlementBook.from_settings(settings, key)
     negotiator = build_negotiator(settings)
@@ -191,10 +276,13 @@ def build_children(context: NodeContext) -> list[ChildSpec]:
     stats.llm_offline = settings.llm_provider is LLMProvider.OFFLINE
     interval = settings.poll_interval_seconds
 
+    def draining() -> bool:
+        return readiness.draining
+
     def start_reporter(link: Link) -> pykka.ActorRef[HealthReporter]:
         return HealthReporter.start(
             link,
-            box=extras["box"],
+            box=runtime.box,
             board=board,
             store=store,
             stats=stats,
@@ -203,7 +291,7 @@ def build_children(context: NodeContext) -> list[ChildSpec]:
                 readiness.draining,
                 readiness.gave_up is not None,
             ),
-            started_at=context.started_at,
+            started_at=runtime.started_at,
             events=hub,
             sampler=ResourceSampler(disk_path=str(store.path.parent)),
         )
@@ -211,17 +299,18 @@ def build_children(context: NodeContext) -> list[ChildSpec]:
     def start_writer(link: Link) -> pykka.ActorRef[ChainWriterActor]:
         return ChainWriterActor.start(
             link,
-            drainer=ChainWriter(store=store, client=poster, scanner=extras["scanner"]),
+            drainer=ChainWriter(store=store, client=poster, scanner=runtime.scanner),
             interval=interval,
         )
 
     def start_index(link: Link) -> pykka.ActorRef[IndexKeeper]:
         return IndexKeeper.start(
             link,
-            make_core=lambda: _index_core(context),
+            make_core=lambda: _index_core(runtime),
             registry=registry,
             stats=stats,
             interval=interval * 5,
+            paused=draining,
         )
 
     def start_agent(link: Link) -> pykka.ActorRef[SettlementAgent]:
@@ -244,7 +333,12 @@ def build_children(context: NodeContext) -> list[ChildSpec]:
             settlement=book,
         )
         return ChainListener.start(
-            link, follower=follower, registry=registry, events=hub, interval=interval
+            link,
+            follower=follower,
+            registry=registry,
+            events=hub,
+            interval=interval,
+            paused=draining,
         )
 
     # Start order: the reporter first (it reports while the others start), producers last
@@ -254,12 +348,13 @@ def build_children(context: NodeContext) -> list[ChildSpec]:
     return [
         ChildSpec(Roles.HEALTH_REPORTER, start=start_reporter, heartbeat_timeout=60.0),
         ChildSpec(Roles.CHAIN_WRITER, start=start_writer, heartbeat_timeout=120.0),
+        # It starts at once and loads in its first round (a round: up to a 10k rebuild or
+        # 512 embeddings); its stop writes a snapshot.
         ChildSpec(
             Roles.INDEX_KEEPER,
             start=start_index,
-            start_timeout=900.0,
             heartbeat_timeout=600.0,
-            shutdown_timeout=60.0,
+            shutdown_timeout=20.0,
         ),
         pool_spec(
             batch=32 if settings.llm_provider is LLMProvider.OFFLINE else 1,
@@ -270,6 +365,7 @@ def build_children(context: NodeContext) -> list[ChildSpec]:
             registry=registry,
             board=board,
             interval=interval,
+            paused=draining,
         ),
         ChildSpec(Roles.SETTLEMENT_AGENT, start=start_agent, heartbeat_timeout=120.0),
         ChildSpec(Roles.CHAIN_LISTENER, start=start_listener, heartbeat_timeout=300.0),
@@ -281,14 +377,14 @@ def build_node(
     *,
     dev_auto_mine: float = DEV_CHAIN_AUTO_MINE,
     simulated_parties: bool = True,
-) -> Node:
+) -> Node[Runtime]:
     """The node as ``start`` runs it. In dev mode the embedded dev chain mines every
     ``dev_auto_mine`` seconds, and simulated parties answer proposals for its demo intents."""
     return Node(
         settings,
         migrations=ALL_MIGRATIONS,
-        build_children=build_children,
-        prepare=lambda context: prepare(
-            context, dev_auto_mine=dev_auto_mine, simulated_parties=simulated_parties
+        prepare=lambda base: prepare(
+            base, dev_auto_mine=dev_auto_mine, simulated_parties=simulated_parties
         ),
+        build_children=build_children,
     )

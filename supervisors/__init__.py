@@ -7,26 +7,25 @@ root = Supervisor.start(
     policy=SupervisorPolicy(strategy=Strategy.ONE_FOR_ONE),
     registry=registry, board=board, on_give_up=lambda reason: ...,
 )
+
+The package exports what a user of the library writes code against; the rest (exit
+reports, timers, the transition table) stays importable from its submodule for tests.
 """
 
-from supervisors.actor import ChildFailure, Exited, HangDetected, Link, Ping, SupervisedActor
+from supervisors.actor import Link, Ping, SupervisedActor
 from supervisors.backoff import Backoff
 from supervisors.registry import RoleRegistry
 from supervisors.spec import ChildSpec, Intensity, Restart, Strategy, SupervisorPolicy
-from supervisors.states import ChildState, ChildStatus, StatusBoard
-from supervisors.supervisor import GaveUp, GetStatuses, GeventTimer, Supervisor, Timer
+from supervisors.states import ChildState, ChildStatus, IllegalTransition, StatusBoard
+from supervisors.supervisor import GetStatuses, Supervisor
 
 __all__ = [
     "Backoff",
-    "ChildFailure",
     "ChildSpec",
     "ChildState",
     "ChildStatus",
-    "Exited",
-    "GaveUp",
     "GetStatuses",
-    "GeventTimer",
-    "HangDetected",
+    "IllegalTransition",
     "Intensity",
     "Link",
     "Ping",
@@ -37,5 +36,4 @@ __all__ = [
     "SupervisedActor",
     "Supervisor",
     "SupervisorPolicy",
-    "Timer",
 ]

@@ -71,3 +71,7 @@ class SupervisorPolicy:
     reset_after: float = 30.0
     #: How often running children are pinged for hang detection.
     heartbeat_interval: float = 5.0
+    #: Stop the children all at once instead of one by one in reverse start order: for
+    #: independent children (a worker pool), so a stop takes the longest shutdown timeout,
+    #: not their sum.
+    parallel_shutdown: bool = False

@@ -28,7 +28,7 @@ import pykka
 from supervisors.actor import Exited, HangDetected, Link, Ping, SupervisedActor
 from supervisors.registry import RoleRegistry
 from supervisors.spec import ChildSpec, Restart, Strategy, SupervisorPolicy
-from supervisors.states import TRANSITIONS, ChildState, ChildStatus, StatusBoard
+from supervisors.states import ChildState, ChildStatus, StatusBoard, check_transition
 
 logger = logging.getLogger(__name__)
 
@@ -141,12 +141,14 @@ class Supervisor(SupervisedActor):
         """A :class:`ChildSpec` that runs a nested supervisor (e.g. a worker pool).
 
         Its timeouts follow from its children's: it may take their shutdown timeouts, all of
-        them, to stop; and while it restarts a group it stops and starts every child in turn
+        them (the longest one when it stops them in parallel), to stop; and while it restarts a group it stops and starts every child in turn
         without answering pings, so its heartbeat allows for that too."""
         path = f"{parent_path}/{name}"
-        stop_all = sum(child.shutdown_timeout for child in children)
+        chosen = policy or SupervisorPolicy()
+        timeouts = [child.shutdown_timeout for child in children]
+        stop_all = max(timeouts, default=0.0) if chosen.parallel_shutdown else sum(timeouts)
         restart_all = stop_all + sum(child.start_timeout for child in children)
-        interval = (policy or SupervisorPolicy()).heartbeat_interval
+        interval = chosen.heartbeat_interval
         return ChildSpec(
             name=name,
             start=lambda link: cls.start(
@@ -172,7 +174,7 @@ class Supervisor(SupervisedActor):
         self._heartbeat = gevent.spawn(self._heartbeat_loop)
 
     def stopping(self) -> None:
-        self._stop_everything(final_state=ChildState.STOPPED)
+        self._stop_everything(ChildState.STOPPED, "shutdown")
 
     def handle(self, message: Any) -> Any:
         if isinstance(message, Exited):
@@ -189,20 +191,22 @@ class Supervisor(SupervisedActor):
 
     # ---- the one place a child's state changes ----------------------------------------------
 
-    def _change_state(self, child: _Child, new: ChildState) -> None:
-        old = child.state
-        if new is not old and new not in TRANSITIONS[old]:
-            logger.error("bug: %s/%s cannot go %s -> %s", self.path, child.spec.name, old, new)
+    def _change_state(self, child: _Child, new: ChildState, reason: str) -> None:
+        """Move ``child`` to ``new`` and publish it with ``reason``; a move the table does
+        not allow raises :class:`IllegalTransition`, which fails this supervisor."""
+        path = f"{self.path}/{child.spec.name}"
+        check_transition(path, child.state, new, reason)
         child.state = new
         child.since = self._timer.now()
         self.board.update(
             ChildStatus(
-                path=f"{self.path}/{child.spec.name}",
+                path=path,
                 state=new,
                 restarts=child.restarts,
                 last_error=child.last_error,
                 since=child.since,
                 required_for_readiness=child.spec.required_for_readiness,
+                reason=reason,
             )
         )
 
@@ -213,7 +217,9 @@ class Supervisor(SupervisedActor):
         child.incarnation += 1
         link = Link(child.spec.name, child.incarnation, self._report)
         child.link = link
-        self._change_state(child, ChildState.STARTING)  # STOPPED/BACKOFF -> STARTING
+        self._change_state(
+            child, ChildState.STARTING, "start" if child.incarnation == 1 else "restart"
+        )
         try:
             ref = child.spec.start(link)
             child.ref = ref
@@ -227,45 +233,73 @@ class Supervisor(SupervisedActor):
             return False
         child.started_at = self._timer.now()
         self.registry.register(child.spec.name, ref)
-        self._change_state(child, ChildState.RUNNING)  # STARTING -> RUNNING
+        self._change_state(child, ChildState.RUNNING, "started")
         logger.info(
             "started: %s/%s (incarnation %d)", self.path, child.spec.name, child.incarnation
         )
         return True
 
-    def _stop_child(self, child: _Child, then: ChildState) -> None:
+    def _stop_child(self, child: _Child, then: ChildState, reason: str) -> None:
         """Stop a child gracefully within its shutdown timeout, else kill its greenlet."""
-        ref = child.ref
-        if child.state in (ChildState.RUNNING, ChildState.STARTING):
-            self._change_state(child, ChildState.STOPPING)
-        if ref is not None and ref.is_alive():
-            try:
-                ref.stop(block=False).get(timeout=child.spec.shutdown_timeout)
-            except pykka.Timeout:
-                logger.warning(
-                    "stopped: %s/%s did not stop within %.1fs; killed",
-                    self.path,
-                    child.spec.name,
-                    child.spec.shutdown_timeout,
-                )
-                if child.link is not None:
-                    child.link.kill()
-            except pykka.ActorDeadError:
-                pass
-        if ref is not None:
-            self.registry.unregister(child.spec.name, ref)
-        child.ref = None
-        self._change_state(child, then)
+        self._stop_children([child], then, reason)
 
-    def _stop_everything(self, final_state: ChildState) -> None:
+    def _stop_children(self, children: Sequence[_Child], then: ChildState, reason: str) -> None:
+        """Ask every child in ``children`` to stop at once, then wait for each within its own
+        shutdown timeout (counted from the ask) and kill those that did not stop."""
+        asked: list[tuple[_Child, pykka.ActorRef[Any], Any]] = []
+        began = self._timer.now()
+        for child in children:
+            if child.state in (ChildState.RUNNING, ChildState.STARTING):
+                self._change_state(child, ChildState.STOPPING, reason)
+            ref = child.ref
+            future = None
+            if ref is not None and ref.is_alive():
+                with contextlib.suppress(pykka.ActorDeadError):
+                    future = ref.stop(block=False)
+            if ref is not None:
+                asked.append((child, ref, future))
+        for child, ref, future in asked:
+            if future is not None:
+                remaining = child.spec.shutdown_timeout - (self._timer.now() - began)
+                try:
+                    future.get(timeout=max(0.0, remaining))
+                except pykka.Timeout:
+                    logger.warning(
+                        "stopped: %s/%s did not stop within %.1fs; killed",
+                        self.path,
+                        child.spec.name,
+                        child.spec.shutdown_timeout,
+                    )
+                    if child.link is not None:
+                        child.link.kill()
+                except pykka.ActorDeadError:
+                    pass
+            self.registry.unregister(child.spec.name, ref)
+        for child in children:
+            child.ref = None
+            if child.state is not then:
+                self._change_state(child, then, reason)
+
+    def _stop_everything(
+        self, final_state: ChildState, reason: str, *, keep: _Child | None = None
+    ) -> None:
+        """Stop every child but ``keep``: in reverse start order, one at a time, or all at
+        once when the policy says its children are independent (a worker pool)."""
         if self._heartbeat is not None:
             self._heartbeat.kill(block=False)
         for cancel in self._pending_restarts:
             cancel()
         self._pending_restarts.clear()
-        for child in reversed(list(self._children.values())):  # reverse start order
-            if child.state is not final_state:
-                self._stop_child(child, then=final_state)
+        order = [
+            c
+            for c in reversed(list(self._children.values()))  # reverse start order
+            if c is not keep and c.state is not final_state
+        ]
+        if self.policy.parallel_shutdown:
+            self._stop_children(order, final_state, reason)
+        else:
+            for child in order:
+                self._stop_child(child, final_state, reason)
         logger.info("stopped: %s and its %d children", self.path, len(self._children))
 
     # ---- failures ----------------------------------------------------------------------------
@@ -292,7 +326,7 @@ class Supervisor(SupervisedActor):
                 _describe(message.error),
                 restart.value,
             )
-            self._change_state(child, ChildState.STOPPED)  # RUNNING -> STOPPED
+            self._change_state(child, ChildState.STOPPED, f"exited: {_describe(message.error)}")
             return
         self._child_failed(child, message.error)
 
@@ -336,11 +370,18 @@ class Supervisor(SupervisedActor):
         group = self._restart_group(child)
         for other in reversed(group):
             if other is not child and other.state in (ChildState.RUNNING, ChildState.STARTING):
-                self._stop_child(other, then=ChildState.BACKOFF)
+                self._stop_child(
+                    other, ChildState.BACKOFF, f"{self.policy.strategy.value}: {child.spec.name}"
+                )
         for member in group:
             member.restarts += 1
             if member.state is not ChildState.BACKOFF:
-                self._change_state(member, ChildState.BACKOFF)  # RUNNING/STARTING -> BACKOFF
+                why = (
+                    f"failed: {child.last_error}"
+                    if member is child
+                    else f"{self.policy.strategy.value}: {child.spec.name}"
+                )
+                self._change_state(member, ChildState.BACKOFF, why)
         delay = self.policy.backoff.delay(child.consecutive_failures, self._rng)
         names = tuple(member.spec.name for member in group)
         logger.info(
@@ -371,8 +412,14 @@ class Supervisor(SupervisedActor):
     def _give_up(self, child: _Child, reason: str) -> None:
         logger.error("gave up: %s entered FATAL state: %s", self.path, reason)
         self.gave_up = True
-        self._stop_everything(final_state=ChildState.STOPPED)
-        self._change_state(child, ChildState.FATAL)
+        # The child that tipped it over goes FATAL from where it is (it may still be alive
+        # after a failed start); its siblings are stopped.
+        self._stop_everything(ChildState.STOPPED, f"gave up: {reason}", keep=child)
+        if child.ref is not None and child.ref.is_alive():
+            self._stop_children([child], ChildState.FATAL, f"gave up: {reason}")
+        else:
+            child.ref = None
+            self._change_state(child, ChildState.FATAL, f"gave up: {reason}")
         if self.link is None:
             if self._on_give_up is not None:
                 self._on_give_up(reason)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from mediator_actors.actors.messages import (
     IntentsIngested,
@@ -31,8 +32,9 @@ class ChainListener(PeriodicActor):
         registry: RoleRegistry,
         events: EventSink,
         interval: float,
+        paused: Callable[[], bool] = lambda: False,
     ) -> None:
-        super().__init__(link, interval=interval)
+        super().__init__(link, interval=interval, paused=paused)
         self.follower = follower
         self.registry = registry
         self.events = events

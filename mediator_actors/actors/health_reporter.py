@@ -173,6 +173,7 @@ class HealthReporter(PeriodicActor):
             draining=is_draining if draining is None else draining,
             root_gave_up=gave_up,
             starting=not started,
+            not_ready_reasons=(stats.index_status,) if stats.index_status else (),
             actors=actors,
             breakers=tuple(breakers),
             components=tuple(components),

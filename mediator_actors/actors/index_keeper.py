@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
+
+import gevent
+import pykka
 
 from mediator_actors.actors.messages import (
     IntentsIngested,
@@ -14,16 +19,33 @@ from mediator_actors.actors.messages import (
     Roles,
 )
 from mediator_actors.actors.periodic import PeriodicActor
-from mediator_actors.index.keeper import IndexCore
+from mediator_actors.index.keeper import IndexCore, StartReport
 from mediator_actors.stats import NodeStats
 from supervisors import Link, RoleRegistry
 
 logger = logging.getLogger(__name__)
 
+#: The readiness reason while the index loads or rebuilds.
+INDEX_LOADING = "index loading"
+
+
+@dataclass(frozen=True, slots=True)
+class _Loaded:
+    core: IndexCore
+    report: StartReport
+    seconds: float
+
+
+@dataclass(frozen=True, slots=True)
+class _LoadFailed:
+    error: Exception
+
 
 class IndexKeeper(PeriodicActor):
-    """Loads (or rebuilds) the index in ``starting``, so the node is not ready meanwhile; each
-    round syncs it with the store, runs the candidate pass and snapshots on a schedule."""
+    """Starts at once and loads (or rebuilds) the index in the background, so a 10k-intent
+    rebuild never holds up the tree; readiness says "index loading" meanwhile, and a load
+    that fails fails the actor. Each round then syncs the index with the store, runs the
+    candidate pass and snapshots on a schedule."""
 
     def __init__(
         self,
@@ -34,32 +56,65 @@ class IndexKeeper(PeriodicActor):
         stats: NodeStats,
         interval: float,
         snapshot_every: float = 300.0,
+        paused: Callable[[], bool] = lambda: False,
     ) -> None:
-        super().__init__(link, interval=interval)
+        super().__init__(link, interval=interval, paused=paused)
         self._make_core = make_core
         self.registry = registry
         self.stats = stats
         self.snapshot_every = snapshot_every
         self.core: IndexCore | None = None
+        self._loader: gevent.Greenlet | None = None
         self._last_snapshot = time.monotonic()
 
     def prepare(self) -> None:
-        core = self._make_core()
-        report = core.start()
-        self.core = core
+        self.stats.index_loaded = False
+        self.stats.index_status = INDEX_LOADING
+        # Its own greenlet, not a round: the first round would run before the supervisor's
+        # start ping is answered, and a rebuild must not count against the start timeout.
+        self._loader = gevent.spawn(self._load)
+
+    def _load(self) -> None:
+        began = time.monotonic()
+        try:
+            core = self._make_core()
+            # Embedding the backlog is left to the rounds: readiness waits for the index only.
+            report = core.start(max_embed=0)
+        except Exception as exc:  # noqa: BLE001 - handed to the actor, which fails with it
+            self._tell(_LoadFailed(exc))
+            return
+        self._tell(_Loaded(core, report, time.monotonic() - began))
+
+    def _tell(self, message: Any) -> None:
+        with contextlib.suppress(pykka.ActorDeadError):
+            self.actor_ref.tell(message)
+
+    def _loaded(self, message: _Loaded) -> None:
+        core, report = message.core, message.report
+        self.core = core  # from here on only this actor's greenlet touches it
         self.stats.embedder_id = core.embedder.id
         self.stats.embedder_degraded = core.degraded
         self._publish_size()
         self.stats.index_loaded = True
-        logger.info("index: loaded from %s (%d intents)", report.source, len(core.index))
+        self.stats.index_status = None
+        logger.info(
+            "index: loaded from %s (%d intents, %d to embed) in %.2fs",
+            report.source,
+            len(core.index),
+            report.sync.pending,
+            message.seconds,
+        )
+        self.wake()
 
     def round(self) -> float | None:
-        assert self.core is not None
+        core = self.core
+        if core is None:
+            return None  # still loading: _Loaded wakes us
         began = time.monotonic()
-        sync = self.core.sync()
+        sync = core.sync()
         # The runbook's vectorDb latency: how long the last index maintenance call took.
         self.stats.vector_latency_ms = (time.monotonic() - began) * 1000
-        queued = self.core.candidates()
+        queued = core.candidates()
         self.stats.alignment_cycle_s = time.monotonic() - began
         self._publish_size()
         if queued:
@@ -70,6 +125,11 @@ class IndexKeeper(PeriodicActor):
         return 0.0 if sync.pending else None
 
     def receive(self, message: Any) -> Any:
+        if isinstance(message, _Loaded):
+            self._loaded(message)
+            return None
+        if isinstance(message, _LoadFailed):
+            raise message.error
         if isinstance(message, IntentsIngested | IntentsLeftMediation):
             self.wake()
             return None
@@ -77,9 +137,12 @@ class IndexKeeper(PeriodicActor):
 
     def stopping(self) -> None:
         super().stopping()
+        if self._loader is not None:
+            self._loader.kill(block=False)
         if self.core is not None and self.core.ready:
             self._snapshot()
         self.stats.index_loaded = False
+        self.stats.index_status = None
 
     def _snapshot(self) -> None:
         assert self.core is not None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from typing import Any
 
 import pykka
@@ -42,8 +43,9 @@ class NegotiatorWorker(PeriodicActor):
         recover: bool,
         events: EventSink,
         batch: int = 1,
+        paused: Callable[[], bool] = lambda: False,
     ) -> None:
-        super().__init__(link, interval=interval)
+        super().__init__(link, interval=interval, paused=paused)
         self.events = events
         self.batch = batch
         self.store = store
@@ -127,6 +129,7 @@ def pool_spec(
     events: EventSink,
     batch: int = 1,
     policy: SupervisorPolicy | None = None,
+    paused: Callable[[], bool] = lambda: False,
 ) -> ChildSpec:
     """The pool as one child of the root: ``size`` workers under a one_for_one supervisor.
 
@@ -144,16 +147,20 @@ def pool_spec(
                 recover=n == 1,
                 events=events,
                 batch=batch,
+                paused=paused,
             )
 
         return ChildSpec(f"negotiator-{n}", start=start, heartbeat_timeout=WORKER_HEARTBEAT_TIMEOUT)
 
     workers = [worker(n) for n in range(1, size + 1)]
+    # Workers are independent: they stop together, so a drain waits for the slowest one,
+    # not for each in turn.
+    chosen = policy or SupervisorPolicy(parallel_shutdown=True)
     return _Pool.spec(
         Roles.NEGOTIATORS,
         parent_path="root",
         children=workers,
-        policy=policy,
+        policy=chosen,
         registry=registry,
         board=board,
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+from collections.abc import Callable
 from typing import Any
 
 import gevent
@@ -21,12 +22,18 @@ class PeriodicActor(SupervisedActor):
 
     Ticks coalesce: while one waits in the mailbox, more are not queued. ``round`` returns
     the delay until the next round, or None for the regular interval (0 means "more work is
-    ready: go again at once"). Subclasses handle other messages in :meth:`receive`.
+    ready: go again at once"). Subclasses handle other messages in :meth:`receive`. While
+    ``paused()`` is true, ticks are dropped.
     """
 
-    def __init__(self, link: Link | None, *, interval: float) -> None:
+    def __init__(
+        self, link: Link | None, *, interval: float, paused: Callable[[], bool] = lambda: False
+    ) -> None:
         super().__init__(link)
         self.interval = interval
+        #: While true no round runs: intake and new work stop the moment a drain begins,
+        #: before the supervisor gets to this actor.
+        self._paused = paused
         self._timer: gevent.Greenlet | None = None
         self._tick_queued = False
         self._next = gevent.event.Event()
@@ -60,6 +67,8 @@ class PeriodicActor(SupervisedActor):
     def handle(self, message: Any) -> Any:
         if isinstance(message, Tick):
             self._tick_queued = False
+            if self._paused():
+                return None
             delay = self.round()
             self._delay = self.interval if delay is None else max(0.0, delay)
             self._next.set()

@@ -21,6 +21,7 @@ SUITES: dict[str, str] = {
     "settlement": "mediator_actors.benchmarks.settlement",
     "edge": "mediator_actors.benchmarks.edge",
     "cycle": "mediator_actors.benchmarks.cycle",
+    "startup": "mediator_actors.benchmarks.startup",
 }
 
 

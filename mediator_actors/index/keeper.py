@@ -101,6 +101,7 @@ class IndexCore:
         degraded: str | None = None,
         clock: Callable[[], float] = time.time,
         embed_batch: int = 64,
+        interrupted: Callable[[], bool] = lambda: False,
     ) -> None:
         if params.dimensions != embedder.dimensions:
             raise ValueError("index dimensions must equal the embedder's")
@@ -112,6 +113,8 @@ class IndexCore:
         self.degraded = degraded
         self._clock = clock
         self._embed_batch = max(1, embed_batch)
+        #: Checked between embedding batches: a drain does not wait for a whole backlog.
+        self._interrupted = interrupted
         self._index: IntentIndex | None = None
         self.cursor: Any = None
         # A pass costs up to a second of CPU at 10k intents: skip it when the index has not
@@ -203,6 +206,9 @@ class IndexCore:
             to_embed = [i for i in missing if i.ref not in have]
             report.pending = max(0, len(to_embed) - max_embed)
             for start in range(0, min(len(to_embed), max_embed), self._embed_batch):
+                if self._interrupted():
+                    report.pending = len(to_embed) - start
+                    break
                 batch = to_embed[start : min(start + self._embed_batch, max_embed)]
                 vectors = run_blocking(self.embedder.embed, [i.content for i in batch])
                 refs = [i.ref for i in batch]
@@ -284,7 +290,12 @@ class IndexCore:
 
 
 def make_index_core(
-    settings: Settings, *, store: Store, embedder: Embedder, degraded: str | None = None
+    settings: Settings,
+    *,
+    store: Store,
+    embedder: Embedder,
+    degraded: str | None = None,
+    interrupted: Callable[[], bool] = lambda: False,
 ) -> IndexCore:
     """The node's ``IndexCore`` from its settings: the index lives in ``VECTOR_DB_PATH``
     and holds at most ``MAX_INTENTS_CACHE`` intents; hnswlib parameters are the measured
@@ -296,4 +307,5 @@ def make_index_core(
         folder=settings.vector_db_path,
         params=params,
         degraded=degraded,
+        interrupted=interrupted,
     )

@@ -16,14 +16,13 @@ from __future__ import annotations
 
 import copy
 import json
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
-import anthropic
 import gevent
-import openai
 
 from mediator_actors.config import LLMProvider, Settings
 from mediator_actors.errors import LLMError
@@ -159,6 +158,8 @@ _CONSTRAINT_KEYWORDS = {"minimum", "maximum", "maxLength", "minLength", "maxItem
 def anthropic_schema() -> dict[str, Any]:
     """:data:`ANSWER_SCHEMA` as the SDK's own ``transform_schema`` shapes it for Claude
     (unsupported bounds move into descriptions, strings get ``format: text``)."""
+    import anthropic
+
     return anthropic.transform_schema(copy.deepcopy(ANSWER_SCHEMA))
 
 
@@ -211,10 +212,12 @@ def _retry_after(headers: Any) -> float | None:
 
 
 def _map_error(exc: Exception, name: str) -> ProviderError:
-    """One mapping for both SDKs (they share the same exception shapes)."""
-    timeout_types = (anthropic.APITimeoutError, openai.APITimeoutError)
-    connection_types = (anthropic.APIConnectionError, openai.APIConnectionError)
-    status_types = (anthropic.APIStatusError, openai.APIStatusError)
+    """One mapping for both SDKs (they share the same exception shapes). Only SDKs already
+    imported are consulted: an SDK's exception implies its SDK is loaded."""
+    sdks = [sys.modules[name] for name in ("anthropic", "openai") if name in sys.modules]
+    timeout_types = tuple(sdk.APITimeoutError for sdk in sdks)
+    connection_types = tuple(sdk.APIConnectionError for sdk in sdks)
+    status_types = tuple(sdk.APIStatusError for sdk in sdks)
     cause: BaseException | None = exc
     while cause is not None:
         if isinstance(cause, _DeadlineExceededError):
@@ -248,6 +251,8 @@ class AnthropicProvider:
         timeout: float = 30.0,
         max_retries: int = 0,
     ) -> None:
+        import anthropic  # only once this provider is configured: 1.5 s of imports
+
         self.model_id = model_id
         self._client = anthropic.Anthropic(
             api_key=api_key,
@@ -259,6 +264,8 @@ class AnthropicProvider:
     def complete(
         self, prompt: Prompt, offer: Intent, seek: Intent, *, timeout: float
     ) -> ProviderReply:
+        import anthropic
+
         try:
             with _total_deadline(timeout * TOTAL_DEADLINE_FACTOR):
                 message = self._client.messages.create(
@@ -294,6 +301,8 @@ class OpenAIProvider:
         timeout: float = 30.0,
         max_retries: int = 0,
     ) -> None:
+        import openai  # only once this provider is configured: 0.6 s of imports
+
         self.model_id = model_id
         self._client = openai.OpenAI(
             api_key=api_key,
@@ -305,6 +314,8 @@ class OpenAIProvider:
     def complete(
         self, prompt: Prompt, offer: Intent, seek: Intent, *, timeout: float
     ) -> ProviderReply:
+        import openai
+
         try:
             with _total_deadline(timeout * TOTAL_DEADLINE_FACTOR):
                 completion = self._client.chat.completions.create(

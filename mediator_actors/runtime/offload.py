@@ -22,4 +22,18 @@ def run_blocking(fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> T:
     The calling greenlet yields while the pool thread works; exceptions propagate.
     """
     pool = gevent.get_hub().threadpool
-    return pool.apply(fn, args, kwargs)  # type: ignore[no-any-return]
+
+    # gevent's pool prints a traceback to stderr for every exception a task raises, before
+    # handing it to the caller: catch it in the thread and raise it here, once, so an
+    # expected error (a ConfigError at start) is the caller's to report.
+    def call() -> tuple[bool, T | BaseException]:
+        try:
+            return True, fn(*args, **kwargs)
+        except BaseException as exc:  # noqa: BLE001 - re-raised in the caller below
+            return False, exc
+
+    ok, value = pool.apply(call)
+    if ok:
+        return value  # type: ignore[no-any-return]
+    assert isinstance(value, BaseException)
+    raise value

@@ -11,17 +11,12 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mediator_actors.config import SPECS, load_settings
-from mediator_actors.store.backup import (
-    BackupError,
-    BackupManifest,
-    BackupSources,
-    restore,
-    verify_archive,
-    write_backup,
-)
+
+if TYPE_CHECKING:
+    from mediator_actors.store.backup import BackupManifest
 
 __all__ = ["register"]
 
@@ -74,6 +69,14 @@ def _summary(manifest: BackupManifest) -> str:
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
+    # Imported here: the backup module pulls in numpy (index snapshots), and every other
+    # verb, --version included, would pay for it.
+    from mediator_actors.store.backup import (
+        BackupError,
+        BackupSources,
+        write_backup,
+    )
+
     settings = load_settings()
     env_file = Path.cwd() / os.environ.get("ENV_FILE", ".env")
     sources = BackupSources(
@@ -96,6 +99,13 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
+    # Imported here: the backup module pulls in numpy (index snapshots), and every other
+    # verb, --version included, would pay for it.
+    from mediator_actors.store.backup import (
+        BackupError,
+        verify_archive,
+    )
+
     try:
         report = verify_archive(args.file)
     except BackupError as exc:
@@ -126,6 +136,13 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
+    # Imported here: the backup module pulls in numpy (index snapshots), and every other
+    # verb, --version included, would pay for it.
+    from mediator_actors.store.backup import (
+        BackupError,
+        restore,
+    )
+
     target: Path = args.dir if args.dir is not None else load_settings().data_dir
     try:
         report = restore(args.file, target)

@@ -184,3 +184,24 @@ def test_a_pass_is_skipped_until_the_index_changes_once_every_pair_is_queued(
     _add(full_store, intents[30:60])
     assert core.sync().added == 30
     assert core.candidates()
+
+
+def test_a_drain_interrupts_sync_between_embedding_batches(
+    full_store: Store, tmp_path: Path, intents: list[Intent]
+) -> None:
+    _add(full_store, intents[:100])
+    embedder = CountingEmbedder()
+    params = IndexParams(dimensions=DIM, m=8, ef_construction=64, ef=64, threads=1)
+    # Draining begins once the first batch of 16 is embedded.
+    core = IndexCore(
+        store=full_store,
+        embedder=embedder,
+        folder=tmp_path / "vectors",
+        params=params,
+        embed_batch=16,
+        interrupted=lambda: embedder.texts >= 16,
+    )
+    report = core.start(max_embed=512)
+    assert (report.sync.embedded, report.sync.pending) == (16, 84)
+    assert embedder.texts == 16
+    assert len(core.index) == 16  # what was embedded is stored and indexed, nothing lost

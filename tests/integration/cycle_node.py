@@ -9,6 +9,8 @@ import logging  # noqa: E402
 import sys  # noqa: E402
 from pathlib import Path  # noqa: E402
 
+import gevent  # noqa: E402
+
 from mediator_actors.config import load_settings  # noqa: E402
 from mediator_actors.wiring import build_node  # noqa: E402
 
@@ -28,7 +30,12 @@ def main() -> int:
     node = build_node(settings, dev_auto_mine=0.3, simulated_parties=True)
     node.install_signal_handlers()
     try:
-        node.start()
+        runtime = node.start()
+        # The index keeper loads in the background after start: wait for its first
+        # candidate pass, so the pairs it finds are durable jobs before the test looks.
+        with gevent.Timeout(60, AssertionError("no candidate pass ran")):
+            while runtime.stats.alignment_cycle_s is None:
+                gevent.sleep(0.05)
         print("ready", flush=True)  # the test signals only after this line
         return node.wait()
     finally:

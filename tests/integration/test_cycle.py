@@ -15,12 +15,12 @@ import pytest
 
 from mediator_actors.chain.devchain import DevChain
 from mediator_actors.config import load_settings
-from mediator_actors.node import Node, NodeContext
+from mediator_actors.node import Node
 from mediator_actors.safety.secrets import Secret
 from mediator_actors.settlement.entries import challenge_id_for
 from mediator_actors.signing import MediatorKey, generate_seed_hex
 from mediator_actors.store import Store
-from mediator_actors.wiring import build_node
+from mediator_actors.wiring import Runtime, build_node
 from tests.settlement import independent
 from tests.settlement.chainsim import challenge, resolution, response
 
@@ -37,10 +37,10 @@ def wait_until(
 
 
 @pytest.fixture
-def node_factory(tmp_path: Path) -> Iterator[Callable[..., tuple[Node, NodeContext]]]:
-    started: list[Node] = []
+def node_factory(tmp_path: Path) -> Iterator[Callable[..., tuple[Node[Runtime], Runtime]]]:
+    started: list[Node[Runtime]] = []
 
-    def start(*, parties: bool, window_hours: float = 72.0) -> tuple[Node, NodeContext]:
+    def start(*, parties: bool, window_hours: float = 72.0) -> tuple[Node[Runtime], Runtime]:
         settings = load_settings(
             {
                 "DATA_DIR": str(tmp_path / "data"),
@@ -72,8 +72,8 @@ def own_states(conn: sqlite3.Connection) -> dict[str, str]:
 
 def test_the_whole_cycle_closes_pays_out_once_and_verifies_independently(node_factory) -> None:
     _node, context = node_factory(parties=True)
-    store, chain = context.store, context.extras["dev_chain"]
-    mediator_id = context.extras["key"].mediator_id
+    store, chain = context.store, context.dev_chain
+    mediator_id = context.key.mediator_id
 
     def done(conn: sqlite3.Connection) -> bool:
         states = own_states(conn)
@@ -117,9 +117,9 @@ def test_the_whole_cycle_closes_pays_out_once_and_verifies_independently(node_fa
                 offer_ref, seek_ref, mediator_id
             )
             assert entry["content"].startswith(f"[PROPOSED SETTLEMENT] {metadata['settlement_id']}")
-    reputation = context.extras["edge"].health_app.read_model.reputation(None)
+    reputation = context.edge.health_app.read_model.reputation(None)
     assert reputation["closures"] == len(closed)
-    usage = context.extras["edge"].health_app.read_model.stats()["llm_usage"]
+    usage = context.edge.health_app.read_model.stats()["llm_usage"]
     assert usage["offline-negotiator/1"]["negotiations"] >= len(closed)
     assert usage["offline-negotiator/1"]["metered_calls"] == 0  # offline: nothing billed
     # Closed intents left mediation: none of them is open any more.
@@ -134,7 +134,7 @@ def test_rejection_forfeit_expiry_and_strangers_answers_end_as_the_protocol_says
     node_factory,
 ) -> None:
     _node, context = node_factory(parties=False, window_hours=0.004)  # a 14.4 s window
-    store, chain = context.store, context.extras["dev_chain"]
+    store, chain = context.store, context.dev_chain
 
     def proposals_mined(conn: sqlite3.Connection) -> bool:
         n = conn.execute(
@@ -190,6 +190,6 @@ def test_rejection_forfeit_expiry_and_strangers_answers_end_as_the_protocol_says
     wait_until(store, lambda c: own_states(c).get(strangers) == "expired", what="expired")
     payouts = [e for e in chain_entries(chain) if e["metadata"].get("contract_type") == "payout"]
     assert payouts == []
-    reputation = context.extras["edge"].health_app.read_model.reputation(None)
+    reputation = context.edge.health_app.read_model.reputation(None)
     assert reputation["closures"] == 0
     assert reputation["forfeited"] >= 2  # the rejected and the forfeited settlement

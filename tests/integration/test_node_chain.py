@@ -37,7 +37,7 @@ def test_the_node_ingests_the_seeded_dev_chain_and_stops_cleanly(tmp_path: Path)
         with gevent.Timeout(30, AssertionError("intents were not ingested")):
             while context.store.read(_count_intents) < len(DEMO_INTENTS):
                 gevent.sleep(0.1)
-        host, port = context.extras["edge"].health.address
+        host, port = context.edge.health.address
         base = f"http://{host}:{port}"
         with gevent.Timeout(15, AssertionError("the reporter never said ready")):
             while requests.get(f"{base}/health/ready", timeout=5).status_code != 200:

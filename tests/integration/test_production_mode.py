@@ -56,7 +56,7 @@ def test_a_production_node_proposes_on_a_chain_it_does_not_own_and_claims_its_fe
     context = node.start()
     store = context.store
     try:
-        assert "dev_chain" not in context.extras  # nothing embedded, nobody simulated
+        assert context.dev_chain is None  # nothing embedded, nobody simulated
 
         def proposals_mined(conn: sqlite3.Connection) -> bool:
             return bool(

@@ -20,6 +20,7 @@ from supervisors import (
     ChildState,
     ChildStatus,
     GetStatuses,
+    IllegalTransition,
     Intensity,
     Ping,
     Restart,
@@ -443,3 +444,118 @@ def test_a_nested_supervisor_gets_the_time_its_children_need() -> None:
     assert spec.heartbeat_timeout is not None
     # stopping and starting every child in turn, plus four heartbeat intervals
     assert spec.heartbeat_timeout == 30.0 + 2 * 30.0 + 4 * SupervisorPolicy().heartbeat_interval
+
+
+def test_an_illegal_state_change_raises_a_named_error() -> None:
+    from supervisors.states import TRANSITIONS, check_transition
+
+    for old in ChildState:
+        for new in ChildState:
+            if new is old or new in TRANSITIONS[old]:
+                check_transition("root/x", old, new, "test")
+            else:
+                with pytest.raises(IllegalTransition, match=f"root/x cannot go {old} -> {new}"):
+                    check_transition("root/x", old, new, "test")
+    # The supervisor's one guarded transition raises it too (a child starts out stopped).
+    supervisor = Supervisor(name="root", children=[worker("idle", Journal())])
+    child = supervisor._children["idle"]
+    with pytest.raises(IllegalTransition) as caught:
+        supervisor._change_state(child, ChildState.FATAL, "on purpose")
+    assert (caught.value.old, caught.value.new) == (ChildState.STOPPED, ChildState.FATAL)
+
+
+def test_giving_up_moves_every_child_legally_and_records_why(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    journal = Journal()
+    with caplog.at_level(logging.ERROR, logger="supervisors.supervisor"):
+        root, registry, gave_up = start_root(
+            journal,
+            [worker("steady", journal), worker("flaky", journal)],
+            intensity=Intensity(max_restarts=0, within_seconds=60),
+        )
+        ref = registry.get("flaky")
+        assert ref is not None
+        ref.tell(Crash(RuntimeError("once too often")))
+        journal.wait_for(lambda: bool(gave_up))
+    assert root.is_alive()  # an IllegalTransition would have failed the root
+    errors = [
+        r.message
+        for r in caplog.records
+        if r.name.startswith("supervisors") and r.levelno >= logging.ERROR
+    ]
+    assert errors == [
+        "gave up: root entered FATAL state: more than 0 restarts in 60s, last: flaky (RuntimeError)"
+    ]
+    board = root.proxy().board.get()
+    flaky = board.history("root/flaky")
+    assert [(s.state, s.reason) for s in flaky] == [
+        (ChildState.STARTING, "start"),
+        (ChildState.RUNNING, "started"),
+        (ChildState.FATAL, f"gave up: {gave_up[0]}"),
+    ]
+    assert all(s.at > 0 for s in flaky)
+    steady = board.history("root/steady")
+    assert [s.state for s in steady][-2:] == [ChildState.STOPPING, ChildState.STOPPED]
+    assert steady[-1].reason == f"gave up: {gave_up[0]}"
+
+
+class Gate:
+    """Opens once ``count`` workers are stopping at the same time."""
+
+    def __init__(self, count: int) -> None:
+        self.count = count
+        self.stopping = 0
+        self.opened = gevent.event.Event()
+
+    def arrive(self) -> bool:
+        self.stopping += 1
+        if self.stopping >= self.count:
+            self.opened.set()
+        return self.opened.wait(timeout=2.0)
+
+
+class GatedWorker(SupervisedActor):
+    def __init__(self, link: Any, *, gate: Gate, passed: list[bool]) -> None:
+        super().__init__(link)
+        self.gate, self.passed = gate, passed
+
+    def stopping(self) -> None:
+        self.passed.append(self.gate.arrive())
+
+
+@pytest.mark.parametrize("parallel", [True, False])
+def test_a_pool_policy_stops_its_children_together(parallel: bool) -> None:
+    gate, passed = Gate(3), []
+    children = [
+        ChildSpec(
+            f"w{n}",
+            start=lambda link: GatedWorker.start(link, gate=gate, passed=passed),
+            shutdown_timeout=5.0,
+        )
+        for n in range(3)
+    ]
+    root = Supervisor.start(
+        name="pool", children=children, policy=SupervisorPolicy(parallel_shutdown=parallel)
+    )
+    root.ask(Ping(), timeout=5)
+    assert root.stop(timeout=20) is True
+    # Together, all three are stopping at once; one by one, each waits for the others alone.
+    assert passed == ([True, True, True] if parallel else [False, False, True])
+
+
+def test_a_parallel_pool_gets_the_longest_shutdown_timeout_not_the_sum() -> None:
+    children = [worker(f"w{n}", Journal(), shutdown_timeout=5.0) for n in range(4)]
+    registry, board = RoleRegistry(), StatusBoard()
+    together = Supervisor.spec(
+        "pool",
+        parent_path="root",
+        children=children,
+        policy=SupervisorPolicy(parallel_shutdown=True),
+        registry=registry,
+        board=board,
+    )
+    in_turn = Supervisor.spec(
+        "pool", parent_path="root", children=children, registry=registry, board=board
+    )
+    assert (together.shutdown_timeout, in_turn.shutdown_timeout) == (10.0, 25.0)
