@@ -155,6 +155,14 @@ SPECS: tuple[Spec, ...] = (
          "the OpenAI SDK's own name: LLM_API_KEY with LLM_PROVIDER=openai, and the embedder's "
          "key with EMBEDDING_PROVIDER=openai"),
     Spec("LLM_MODEL", _T, None, "model id; defaults per provider", "llm_model"),
+    Spec("LLM_FALLBACK_PROVIDER", _C, None,
+         "anthropic | openai | offline: used while the primary's breaker is open or its key is "
+         "refused (default: none)",
+         "llm_fallback_provider", choices=_enum(LLMProvider)),
+    Spec("LLM_FALLBACK_API_KEY", _S, None, "API key for LLM_FALLBACK_PROVIDER",
+         "llm_fallback_api_key"),
+    Spec("LLM_FALLBACK_MODEL", _T, None, "the fallback's model id; defaults per provider",
+         "llm_fallback_model"),
     Spec("MEDIATOR_PRIVATE_KEY", _S, None,
          "Ed25519 private key (64 hex chars) that signs entries", "mediator_private_key"),
     Spec("FACILITATION_FEE_PERCENT", _F, "0.01",
@@ -274,6 +282,9 @@ class Settings:
     max_intent_flags: int
     poll_interval_seconds: float
     allow_public_bind: bool
+    llm_fallback_provider: LLMProvider | None = None
+    llm_fallback_api_key: Secret | None = None
+    llm_fallback_model: str | None = None
     consensus: Consensus = dataclass_field(default_factory=Consensus)
     #: What start should warn about (likely misspellings, risky choices outside dev mode).
     warnings: tuple[str, ...] = ()
@@ -283,6 +294,7 @@ class Settings:
         values = [
             self.chain_api_key,
             self.llm_api_key,
+            self.llm_fallback_api_key,
             self.mediator_private_key,
             self.embedding_api_key,
             self.consensus.poa_authority_key,
@@ -598,6 +610,9 @@ def load_settings(environ: Mapping[str, str] | None = None, *, cwd: Path | None 
     if not chain_id:
         r.problems.append("CHAIN_ID is required outside dev mode; set it to the chain's identifier")
     provider, llm_key, embedding_key = _llm(r)
+    fallback = values["llm_fallback_provider"]
+    if fallback not in (None, LLMProvider.OFFLINE) and values["llm_fallback_api_key"] is None:
+        r.problems.append(f"LLM_FALLBACK_PROVIDER={fallback.value} needs LLM_FALLBACK_API_KEY")
     warnings = _check_secrets(r, dev_mode, values["mediator_private_key"], from_file)
     if values["log_level"] == "DEBUG" and not dev_mode:
         warnings.append(
@@ -620,6 +635,11 @@ def load_settings(environ: Mapping[str, str] | None = None, *, cwd: Path | None 
         llm_api_key=llm_key,
         embedding_api_key=embedding_key,
         llm_model=values["llm_model"] or DEFAULT_MODELS[provider],
+        llm_fallback_model=(
+            values["llm_fallback_model"] or DEFAULT_MODELS[values["llm_fallback_provider"]]
+            if values["llm_fallback_provider"] is not None
+            else None
+        ),
         data_dir=data_dir,
         vector_db_path=(
             (cwd / values["vector_db_path"]).resolve()

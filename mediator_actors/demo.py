@@ -144,7 +144,7 @@ def _summary(conn: sqlite3.Connection, mediator_id: str) -> list[str]:
     ]
 
 
-def run_demo(*, timeout: float = 110.0, out: TextIO = sys.stdout) -> int:
+def run_demo(*, timeout: float = 240.0, out: TextIO = sys.stdout) -> int:
     from mediator_actors.config import load_settings
     from mediator_actors.wiring import build_node
 
@@ -194,7 +194,7 @@ def register(subparsers: Any) -> None:
     demo = subparsers.add_parser(
         "demo", help="run the whole alignment cycle on embedded defaults, narrated, then exit"
     )
-    demo.add_argument("--timeout", type=float, default=110.0, help="give up after this long")
+    demo.add_argument("--timeout", type=float, default=240.0, help="give up after this long")
     demo.set_defaults(handler=cmd_demo)
 
 

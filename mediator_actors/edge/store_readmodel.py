@@ -89,6 +89,8 @@ class StoreReadModel:
                     "negotiation": job.state.value,
                     "attempts": job.attempts,
                     "last_error": job.last_error,
+                    # The decision and, for a declined pair, its reason and confidence.
+                    "outcome": job.result,
                 }
                 for job in jobs
             ]

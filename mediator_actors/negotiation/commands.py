@@ -31,6 +31,7 @@ from mediator_actors.negotiation.evaluation import (
     intent_from_json,
     load_eval,
 )
+from mediator_actors.negotiation.meaning import shared_similarity
 from mediator_actors.negotiation.service import build_negotiator
 from mediator_actors.safety.secretscan import SecretScanner
 
@@ -59,7 +60,12 @@ def register(subparsers: Any) -> None:
         help="score the offline negotiator's precision and recall on the labelled pairs",
     )
     evaluation.add_argument(
-        "--file", type=Path, default=DEFAULT_EVAL_SET, help="JSONL evaluation set"
+        "--set",
+        "--file",
+        dest="file",
+        type=Path,
+        default=DEFAULT_EVAL_SET,
+        help="a labelled JSONL set (default: the templated regression set)",
     )
     evaluation.add_argument("--json", action="store_true", help="print the full report as JSON")
     evaluation.add_argument(
@@ -167,7 +173,7 @@ def run_eval(args: argparse.Namespace) -> int:
         pairs = load_eval(args.file)
     except (OSError, ValueError) as exc:
         raise MediatorError(f"cannot load the evaluation set: {exc}") from exc
-    report = evaluate(pairs)
+    report = evaluate(pairs, similarity=shared_similarity())
     corpus = None
     if args.corpus is not None:
         try:
@@ -197,7 +203,7 @@ def run_eval(args: argparse.Namespace) -> int:
     for row in report.rows:
         if row["expected"] != row["proposed"]:
             print(
-                f"  {'missed' if row['expected'] else 'wrong'} {row['id']}: {_terminal(str(row['why']))[:200]}"
+                f"  {'missed' if row['expected'] else 'wrong'} {row['id']}: {_terminal(str(row['why']))[:300]}"
             )
     if corpus is not None:
         print(f"Held-out corpus pairs: {corpus.pairs} (labelled from the corpus templates)")

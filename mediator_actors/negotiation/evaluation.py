@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from mediator_actors.model import EntryRef, Intent, IntentType, entry_ref
+from mediator_actors.negotiation.meaning import PhraseSimilarity
 from mediator_actors.negotiation.offline import OFFLINE_MODEL_ID, assess
 from mediator_actors.negotiation.terms import parse_date
 from mediator_actors.negotiation.validation import decide
@@ -157,11 +158,16 @@ def limit_violations(pair: EvalPair, price: float | None, timeline: str | None) 
     return found
 
 
-def evaluate(pairs: list[EvalPair], *, min_confidence: int = 60) -> EvalReport:
+def evaluate(
+    pairs: list[EvalPair],
+    *,
+    min_confidence: int = 60,
+    similarity: PhraseSimilarity | None = None,
+) -> EvalReport:
     """Run the offline negotiator over ``pairs`` through the same decision as any model."""
     report = EvalReport()
     for pair in pairs:
-        answer = assess(pair.offer, pair.seek)
+        answer = assess(pair.offer, pair.seek, similarity=similarity)
         digest = hashlib.sha256(json.dumps(answer.to_json(), sort_keys=True).encode()).hexdigest()
         result = decide(
             answer,

@@ -11,6 +11,7 @@ import sqlite3
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from mediator_actors.model import Intent, NegotiationResult
 from mediator_actors.negotiation.providers import ProviderError
@@ -22,6 +23,7 @@ from mediator_actors.negotiation.service import (
     Negotiator,
 )
 from mediator_actors.runtime.resilience import Backoff
+from mediator_actors.safety.textsafety import escape_for_log
 from mediator_actors.store import NEGOTIATIONS, Job, JobQueue, Store
 from mediator_actors.store.intents import get_intent
 
@@ -29,6 +31,8 @@ logger = logging.getLogger(__name__)
 
 #: Between attempts of a failed negotiation job: 5 s doubling to 15 min, jittered.
 JOB_BACKOFF = Backoff(minimum=5.0, maximum=900.0)
+#: How long a job waits when the provider refuses our key (a restart re-reads it).
+KEY_REFUSED_WAIT = 300.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,15 +139,21 @@ def negotiate_job(
     except ProviderError as exc:
         now, error = clock(), str(exc)
         if exc.transient:
-            wait = max(exc.retry_after or 0.0, backoff.delay(job.attempts))
+            # A provider outage is not the job's fault: it waits, burning no attempt, and
+            # drains when the provider answers again (the breaker spaces the probes).
+            wait = max(exc.retry_after or 0.0, backoff.delay(min(job.attempts, 6)))
 
             def retry(conn: sqlite3.Connection) -> None:
-                state = queue.fail(conn, job.id, error, now=now, retry_in=wait)
-                logger.warning(
-                    "negotiation: job %d failed (%s); now %s", job.id, error, state.value
-                )
+                queue.defer(conn, job.id, error, now=now, retry_in=wait)
+                logger.warning("negotiation: job %d waits %.0f s: %s", job.id, wait, error)
 
             return None, retry
+        if exc.status in (401, 403):
+            # Our key is refused: wait for the key to be fixed and the node restarted.
+            logger.error("negotiation: the provider refuses our key; job %d waits", job.id)
+            return None, lambda conn: queue.defer(
+                conn, job.id, error, now=now, retry_in=KEY_REFUSED_WAIT
+            )
         logger.error("negotiation: gave up: job %d: %s", job.id, error)
         return None, lambda conn: queue.give_up(conn, job.id, error, now=now)
     except Exception as exc:  # a bug or bad data: retried, then quarantined with its reason
@@ -157,7 +167,20 @@ def negotiate_job(
 
         return None, fail
     now = clock()
-    summary = {"success": outcome.result.success, "confidence": outcome.result.confidence}
+    result = outcome.result
+    summary: dict[str, Any] = {"success": result.success, "confidence": result.confidence}
+    if not result.success:
+        # Why a pair was not proposed: one line per declined candidate, and the reason
+        # kept with the job for /api/v1/candidates.
+        reason = negotiator.scanner.redact(result.failure_reason or "no reason given")[:500]
+        summary["reason"] = reason
+        logger.info(
+            "negotiation: declined offer %s / seek %s (confidence %d): %s",
+            escape_for_log(claimed.offer.ref, limit=80),
+            escape_for_log(claimed.seek.ref, limit=80),
+            result.confidence,
+            escape_for_log(reason),
+        )
 
     def finish(conn: sqlite3.Connection) -> None:
         record_outcome(

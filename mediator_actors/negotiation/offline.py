@@ -16,14 +16,25 @@ import re
 from dataclasses import dataclass, replace
 
 from mediator_actors.model import Intent, IntentType
+from mediator_actors.negotiation.fit import (
+    BLOCKING_COST,
+    PriceBasis,
+    check_facts,
+    days_for,
+    price_basis,
+)
+from mediator_actors.negotiation.meaning import PhraseSimilarity
+from mediator_actors.negotiation.reader import LANGUAGES
 from mediator_actors.negotiation.terms import (
     CONFLICTS,
+    HardCondition,
     StatedTerms,
     read_terms,
     service_tokens,
     tokens,
 )
 from mediator_actors.negotiation.validation import Answer, AnswerTerms
+from mediator_actors.negotiation.vocabulary import SWAPPABLE
 from mediator_actors.safety.secretscan import redact_emails
 from mediator_actors.safety.textsafety import detect_injection
 
@@ -57,11 +68,13 @@ def reference_date(*intents: Intent) -> dt.date | None:
 
 
 def stated_terms(intent: Intent) -> StatedTerms:
+    """The intent's terms, read once and kept (the reader caches by content)."""
     return read_terms(
         intent.content,
         offer=intent.type is IntentType.OFFER,
         desires=intent.desires,
         constraints=intent.constraints,
+        reference=reference_date(intent),
     )
 
 
@@ -82,10 +95,15 @@ def _refuse(reason: str, confidence: int = 85) -> Answer:
     )
 
 
-def _money(value: float) -> str:
-    return f"{value:,.2f}".rstrip("0").rstrip(".") + " NLC"
+def _money(value: float, currency: str | None = "NLC") -> str:
+    return f"{value:,.2f}".rstrip("0").rstrip(".") + f" {currency or 'NLC'}"
 
 
+_LANGUAGE_WORK = re.compile(
+    r"translat|subtit|caption|lesson|class|course|tutor|teach|transcri|interpret|copywrit|"
+    r"proofread|voice|dub|localis|localiz|writ|speak",
+    re.I,
+)
 _LINK = re.compile(r"\b(?:https?://|www\.)\S*", re.I)
 
 
@@ -116,7 +134,10 @@ def _head(service: str) -> frozenset[str]:
 
 
 def _service_match(
-    o: StatedTerms, s: StatedTerms, offer: Intent, seek: Intent
+    o: StatedTerms,
+    s: StatedTerms,
+    offer: Intent,
+    similarity: PhraseSimilarity | None,
 ) -> tuple[float, str | None]:
     """(overlap 0..1, reason it fails or None): the best pairing of the phrases that name
     the offered and the sought service."""
@@ -126,16 +147,23 @@ def _service_match(
     )
     for offered in o.service_candidates or (o.service,):
         for sought in s.service_candidates or (s.service,):
-            result = _phrase_match(offered, sought, offer)
+            result = _phrase_match(offered, sought, offer, similarity)
             if result[1] is None:
                 if result[0] > best[0] or best[1] is not None:
                     best = result
             elif best[1] is not None and result[0] > best[0]:
                 best = result
+    if best[1] is not None and best[1].startswith("different services") and similarity:
+        # The phrases missed; the openings of both intents may still say the same thing.
+        cosine = similarity.cosine(o.gist, s.gist)
+        if similarity.fits(cosine, shared_word=False, gist=True):
+            return SERVICE_OVERLAP + 0.05, None
     return best
 
 
-def _phrase_match(offered: str, sought: str, offer: Intent) -> tuple[float, str | None]:
+def _phrase_match(
+    offered: str, sought: str, offer: Intent, similarity: PhraseSimilarity | None
+) -> tuple[float, str | None]:
     o_all, _ = service_tokens(offered)
     s_all, s_specific = service_tokens(sought)
     if not o_all or not s_all:
@@ -147,13 +175,20 @@ def _phrase_match(offered: str, sought: str, offer: Intent) -> tuple[float, str 
     for head, other in ((_head(sought), o_all), (_head(offered), s_all)):
         if len(head) >= 2 and head <= other:
             overlap = max(overlap, SERVICE_OVERLAP + 0.1)
+    if overlap < SERVICE_OVERLAP and similarity is not None:
+        # Meaning, where the words differ: "CFD solver" is a "fluid-dynamics library".
+        cosine = similarity.cosine(offered, sought)
+        if similarity.fits(cosine, shared_word=bool(shared - GENERIC)):
+            overlap = max(overlap, SERVICE_OVERLAP + 0.1)
     if overlap < SERVICE_OVERLAP:
         return (
             overlap,
             f"different services: the offer provides '{offered}', the seek needs '{sought}'",
         )
-    missing = s_specific - tokens(offer.content + " " + " ".join(offer.desires))
-    if missing:
+    offer_words = tokens(offer.content + " " + " ".join(offer.desires))
+    missing = (s_specific & SWAPPABLE) - offer_words
+    # A Rust job is not a Go job; an offer that names no language or platform may do it.
+    if missing and (offer_words & SWAPPABLE) - tokens(sought):
         return overlap, (
             f"the seek needs {', '.join(sorted(missing))} ('{sought}'), "
             f"which the offer ('{offered}') does not provide"
@@ -161,58 +196,31 @@ def _phrase_match(offered: str, sought: str, offer: Intent) -> tuple[float, str 
     return overlap, None
 
 
-def _price(o: StatedTerms, s: StatedTerms) -> _Price | str:  # noqa: PLR0911
-    seller_low = o.ask if o.ask is not None else o.price_min
-    seller_high = (
-        o.price_max
-        if o.price_max is not None and o.ask is not None and o.price_max > o.ask
-        else None
-    )
-    buyer_high = s.price_max
-    hours = o.hours or s.hours
-    if (
-        o.hourly
-        and s.hourly
-        and hours is None
-        and seller_low is not None
-        and buyer_high is not None
-    ):
-        if seller_low > buyer_high:
-            return f"price: the offer's rate {_money(seller_low)} per hour is above the seek's {_money(buyer_high)}"
+def _price(basis: PriceBasis) -> _Price | str:  # noqa: PLR0911
+    """The price to propose on the basis both sides stated, or why there is none."""
+    cur = basis.currency
+    per = f" per {basis.per}" if basis.per else ""
+    if basis.refusal:
+        return basis.refusal
+    if basis.floor is not None and basis.ceiling is not None:
+        if basis.floor > basis.ceiling + 1e-9:
+            return (
+                f"price: the offer asks {_money(basis.floor, cur)}{per}, above the seek's "
+                f"budget of {_money(basis.ceiling, cur)}{per} ({basis.note})"
+            )
+        # The offer's own price: inside both, and what the seller asked for.
         return _Price(
-            None,
-            f"both price by the hour ({_money(seller_low)} within {_money(buyer_high)}); no hours stated",
-            -15,
+            round(basis.floor, 2),
+            f"{basis.note}; proposed {_money(basis.floor, cur)}{per}, inside both",
+            2 if basis.at_least else 8,
         )
-    if (o.hourly and seller_low is not None) or (s.hourly and buyer_high is not None):
-        if hours is None:
-            return _Price(None, "one side prices by the hour and no hours are stated", -25)
-        if o.hourly and seller_low is not None:
-            seller_low *= hours
-            seller_high = seller_high * hours if seller_high is not None else None
-        if s.hourly and buyer_high is not None:
-            buyer_high *= hours
-    buyer_low = s.price_min or 0.0
-    if seller_low is not None and buyer_high is not None:
-        if seller_low > buyer_high:
-            return f"price: the offer asks {_money(seller_low)}, above the seek's budget of {_money(buyer_high)}"
-        low = max(seller_low, buyer_low)
-        high = min(seller_high, buyer_high) if seller_high is not None else low
-        price = round((low + max(high, low)) / 2, 2)
-        note = (
-            f"the offer asks {_money(seller_low)} and the seek's budget is {_money(buyer_high)}; "
-            f"proposed {_money(price)}, inside both"
-        )
-        return _Price(price, note, 8)
-    if seller_low is not None:
-        return _Price(
-            seller_low, f"the offer asks {_money(seller_low)}; the seek names no budget", -8
-        )
-    if buyer_high is not None:
-        return _Price(
-            buyer_high, f"the seek's budget is {_money(buyer_high)}; the offer names no price", -10
-        )
-    return _Price(None, "neither intent names a price", -12)
+    if basis.unchecked:
+        return _Price(None, basis.unchecked, 0)
+    if basis.floor is not None:
+        return _Price(round(basis.floor, 2), basis.note, -8)
+    if basis.ceiling is not None:
+        return _Price(round(basis.ceiling, 2), basis.note, -10)
+    return _Price(None, basis.note or "neither intent names a price", -12)
 
 
 def _timeline(  # noqa: PLR0911, PLR0912 - one flat pass of rules reads best
@@ -281,10 +289,18 @@ def _timeline(  # noqa: PLR0911, PLR0912 - one flat pass of rules reads best
     return None, "neither intent states a timeline", -5
 
 
-def assess(offer: Intent, seek: Intent, *, today: dt.date | None = None) -> Answer:  # noqa: PLR0911, PLR0912 - one flat pass of rules reads best
+def assess(  # noqa: PLR0911, PLR0912, PLR0915 - one flat pass of rules reads best
+    offer: Intent,
+    seek: Intent,
+    *,
+    today: dt.date | None = None,
+    similarity: PhraseSimilarity | None = None,
+) -> Answer:
     """Decide whether ``offer`` and ``seek`` align and on what terms.
 
     ``today`` defaults to :func:`reference_date` of the two intents, never the local clock.
+    ``similarity`` judges service phrases by meaning where their words differ (None:
+    words only).
     """
     if offer.type is not IntentType.OFFER or seek.type is not IntentType.SEEK:
         return _refuse(f"not complementary: a {offer.type.value} and a {seek.type.value}", 95)
@@ -292,7 +308,7 @@ def assess(offer: Intent, seek: Intent, *, today: dt.date | None = None) -> Answ
         return _refuse("both intents have the same author", 95)
     today = today or reference_date(offer, seek)
     o, s = stated_terms(offer), stated_terms(seek)
-    overlap, mismatch = _service_match(o, s, offer, seek)
+    overlap, mismatch = _service_match(o, s, offer, similarity)
     if mismatch:
         return _refuse(mismatch, 80)
     for a, b in CONFLICTS:
@@ -302,13 +318,48 @@ def assess(offer: Intent, seek: Intent, *, today: dt.date | None = None) -> Answ
                 return _refuse(
                     f"conditions clash: the {who} states '{a.value}', the {other} '{b.value}'", 90
                 )
-    price = _price(o, s)
+    wanted = set(re.findall(r"[a-z]+", s.service.lower())) & LANGUAGES
+    # "Japanese subtitles", "Italian lessons": language work; a "German tax return" is not.
+    if (
+        wanted
+        and o.facts.languages
+        and wanted - o.facts.languages
+        and _LANGUAGE_WORK.search(s.service)
+    ):
+        return _refuse(
+            f"languages: the seek wants '{s.service}', the offer works in "
+            f"{', '.join(sorted(x.title() for x in o.facts.languages))}",
+            85,
+        )
+    onsite_required = HardCondition.ONSITE_ONLY in s.hard or bool(
+        re.search(r"\b(?:on-?site|in[- ]person)\b", seek.content, re.I)
+    )
+    findings = check_facts(
+        o.facts,
+        s.facts,
+        seek_onsite_required=onsite_required,
+        offer_text=offer.content,
+        seek_text=seek.content,
+    )
+    if findings.refusals:
+        return _refuse(findings.refusals[0], 88)
+    basis = price_basis(o.facts, s.facts, tokens(seek.content))
+    price = _price(basis)
     if isinstance(price, str):
         return _refuse(price, 90)
+    if basis.unchecked:
+        findings.cannot(basis.unchecked.removeprefix("cannot check: "), BLOCKING_COST)
+    throughput_days = days_for(o.facts, s.facts)
+    if o.duration_days is None and throughput_days is not None:
+        o = replace(o, duration_days=throughput_days)
     timeline = _timeline(o, s, today)
     if isinstance(timeline, str):
         return _refuse(timeline, 90)
     timeline_text, timeline_note, timeline_delta = timeline
+    blocking = [text for text, cost in findings.unchecked if cost >= BLOCKING_COST]
+    if blocking:
+        # Precision first: a constraint the deal rests on and the reader cannot evaluate.
+        return _refuse(blocking[0], 70)
     topic_note = ""
     topic_delta = 0
     if o.topic and s.topic:
@@ -321,22 +372,43 @@ def assess(offer: Intent, seek: Intent, *, today: dt.date | None = None) -> Answ
             )
     confidence = min(
         MAX_CONFIDENCE,
-        int(60 + 15 * min(overlap, 1.0) + price.confidence + timeline_delta + topic_delta),
+        int(
+            62
+            + 15 * min(overlap, 1.0)
+            + price.confidence
+            + timeline_delta
+            + topic_delta
+            + findings.bonus
+            + min(6, 2 * len(findings.checked))
+            - findings.penalty
+        ),
     )
     service = _public(o.service or s.service)
     if detect_injection(service):
         return _refuse("the offered service reads as an instruction to a model, not a service", 80)
     deliverables = [service]
     deliverables += [f"{n:,} {unit}" for n, unit in s.quantities if unit != "hours"][:4]
+    priced = []
+    if basis.per and price.price is not None:
+        priced.append(f"price per {basis.per}")
+    if basis.quantity is not None and basis.unit and price.price is not None:
+        priced.append(f"for {basis.quantity:g} {basis.unit}{'' if basis.quantity == 1 else 's'}")
     # A sentence that tries to instruct a model, or markup, is not a party's condition: it
     # stays out of the terms, so injected text cannot reach a settlement.
-    conditions = [c for c in dict.fromkeys([*s.conditions, *o.conditions]) if _plain_condition(c)][
-        :10
+    conditions = [
+        *priced,
+        *[c for c in dict.fromkeys([*s.conditions, *o.conditions]) if _plain_condition(c)][:8],
     ]
     reasoning = (
         f"The offer provides '{o.service}' and the seek needs '{s.service}'.{topic_note} "
         f"Price: {price.note}. Timeline: {timeline_note}."
     )
+    if findings.checked:
+        reasoning += " Checked: " + "; ".join(findings.checked[:6]) + "."
+    if findings.unchecked:
+        reasoning += " " + "; ".join(text for text, _ in findings.unchecked[:4]) + "."
+    if o.injection_dropped or s.injection_dropped:
+        reasoning += " Text addressed to a model was ignored."
     if o.hard | s.hard:
         reasoning += (
             " Conditions: " + ", ".join(sorted(c.value for c in o.hard | s.hard)) + "; no clash."
@@ -347,7 +419,7 @@ def assess(offer: Intent, seek: Intent, *, today: dt.date | None = None) -> Answ
         reasoning=reasoning[:2000],
         terms=AnswerTerms(
             price=price.price,
-            currency="NLC",
+            currency=basis.currency or "NLC",
             deliverables=tuple(d[:200] for d in deliverables if d),
             timeline=timeline_text,
             conditions=tuple(c[:300] for c in conditions),

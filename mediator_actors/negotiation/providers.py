@@ -20,13 +20,14 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 import gevent
 
 from mediator_actors.config import LLMProvider, Settings
 from mediator_actors.errors import LLMError
 from mediator_actors.model import Intent
+from mediator_actors.negotiation.meaning import PhraseSimilarity, shared_similarity
 from mediator_actors.negotiation.offline import OFFLINE_MODEL_ID, assess
 from mediator_actors.negotiation.validation import ANSWER_SCHEMA
 
@@ -359,14 +360,56 @@ class OfflineProvider:
 
     metered = False
 
-    def __init__(self, *, model_id: str = OFFLINE_MODEL_ID) -> None:
+    def __init__(
+        self,
+        *,
+        model_id: str = OFFLINE_MODEL_ID,
+        similarity: PhraseSimilarity | Literal["shared"] | None = "shared",
+    ) -> None:
         self.model_id = model_id
+        # Service fit by meaning: the process-wide local model unless a port is given
+        # (None: words only). Loaded on first use, not here.
+        self._similarity = similarity
+
+    def _phrases(self) -> PhraseSimilarity | None:
+        if self._similarity == "shared":
+            self._similarity = shared_similarity()
+        return self._similarity
 
     def complete(
         self, prompt: Prompt, offer: Intent, seek: Intent, *, timeout: float
     ) -> ProviderReply:
-        answer = assess(offer, seek)
+        answer = assess(offer, seek, similarity=self._phrases())
         return ProviderReply(text=json.dumps(answer.to_json()), model_id=self.model_id)
+
+
+def make_provider(
+    kind: LLMProvider,
+    *,
+    api_key: str,
+    model_id: str,
+    base_url: str | None = None,
+    timeout: float = 30.0,
+    max_retries: int = 0,
+) -> AnthropicProvider | OpenAIProvider | OfflineProvider:
+    """A provider of ``kind`` with its own key and model."""
+    if kind is LLMProvider.ANTHROPIC:
+        return AnthropicProvider(
+            api_key=api_key,
+            model_id=model_id,
+            base_url=base_url,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+    if kind is LLMProvider.OPENAI:
+        return OpenAIProvider(
+            api_key=api_key,
+            model_id=model_id,
+            base_url=base_url,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+    return OfflineProvider(model_id=model_id or OFFLINE_MODEL_ID)
 
 
 def build_provider(
@@ -374,20 +417,11 @@ def build_provider(
 ) -> AnthropicProvider | OpenAIProvider | OfflineProvider:
     """The provider ``LLM_PROVIDER``/``LLM_MODEL`` name, with the configured key."""
     key = settings.llm_api_key.reveal() if settings.llm_api_key is not None else ""
-    if settings.llm_provider is LLMProvider.ANTHROPIC:
-        return AnthropicProvider(
-            api_key=key,
-            model_id=settings.llm_model,
-            base_url=base_url,
-            timeout=timeout,
-            max_retries=max_retries,
-        )
-    if settings.llm_provider is LLMProvider.OPENAI:
-        return OpenAIProvider(
-            api_key=key,
-            model_id=settings.llm_model,
-            base_url=base_url,
-            timeout=timeout,
-            max_retries=max_retries,
-        )
-    return OfflineProvider(model_id=settings.llm_model)
+    return make_provider(
+        settings.llm_provider,
+        api_key=key,
+        model_id=settings.llm_model,
+        base_url=base_url,
+        timeout=timeout,
+        max_retries=max_retries,
+    )

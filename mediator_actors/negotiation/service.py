@@ -34,6 +34,7 @@ from mediator_actors.negotiation.providers import (
     Usage,
     UsageLedger,
     build_provider,
+    make_provider,
 )
 from mediator_actors.negotiation.validation import AnswerError, decide, parse_answer
 from mediator_actors.runtime.resilience import BreakerState, CircuitBreaker, CircuitOpenError
@@ -112,6 +113,10 @@ class CallBudget:
         self.check()
         self._calls.append(self._clock())
 
+    def record(self) -> None:
+        """Meter one answered call (checked before it was sent)."""
+        self._calls.append(self._clock())
+
     def remaining(self) -> dict[str, int]:
         now = self._clock()
         self._trim(now)
@@ -151,8 +156,11 @@ class Negotiator:
         ledger: UsageLedger | None = None,
         monotonic: Callable[[], float] = time.monotonic,
         reset_timeout: float = 15.0,
+        fallback: Negotiator | None = None,
     ) -> None:
         self.provider = provider
+        #: Used while this one's breaker is open or its key is refused (LLM_FALLBACK_PROVIDER).
+        self.fallback = fallback
         self.scanner = scanner
         self.min_confidence = min_confidence
         self.budget = budget
@@ -165,6 +173,9 @@ class Negotiator:
         self._latencies: deque[float] = deque(maxlen=1000)
         self._reset_timeout = reset_timeout
         self._failures = 0
+        #: The provider answered 401/403: "the provider refuses our key" until it answers.
+        self.key_refused = False
+        self.budget_exhausted = False
 
     def negotiate(self, offer: Intent, seek: Intent) -> NegotiationResult:
         """Decide on one pair. Blocks for one provider call (see the module docstring).
@@ -174,7 +185,27 @@ class Negotiator:
         """
         return self.negotiate_outcome(offer, seek).result
 
+    def _primary_unavailable(self) -> bool:
+        return self.key_refused or self.breaker.snapshot().state is BreakerState.OPEN
+
     def negotiate_outcome(self, offer: Intent, seek: Intent) -> Outcome:
+        """One negotiation; with a fallback, the fallback answers while this provider's
+        breaker is open or its key is refused. The result names the model that answered."""
+        if self.fallback is not None and self._primary_unavailable():
+            return self.fallback.negotiate_outcome(offer, seek)
+        try:
+            return self._negotiate(offer, seek)
+        except CircuitRefusedError:
+            if self.fallback is None:
+                raise
+            return self.fallback.negotiate_outcome(offer, seek)
+        except ProviderError as exc:
+            if self.fallback is not None and exc.status in (401, 403):
+                logger.warning("negotiation: the provider refuses our key; using the fallback")
+                return self.fallback.negotiate_outcome(offer, seek)
+            raise
+
+    def _negotiate(self, offer: Intent, seek: Intent) -> Outcome:
         prompt = build_prompt(offer, seek)
         model_id = self.provider.model_id
         integrity = model_integrity_hash(model_id, prompt.template_version, prompt.full_prompt)
@@ -208,8 +239,8 @@ class Negotiator:
             return outcome(
                 failed(f"the prompt would carry a secret ({kinds}); not sent"), False, Usage(), None
             )
-        if metered and self.budget is not None:
-            self.budget.acquire()
+        if metered:
+            self._check_budget()
         try:
             self.breaker.before_call()
         except CircuitOpenError as exc:
@@ -218,13 +249,11 @@ class Negotiator:
         try:
             reply = self.provider.complete(prompt, offer, seek, timeout=self.timeout)
         except ProviderError as exc:
-            latency = (self._monotonic() - started) * 1000
-            self._failures += 1
-            if exc.status == 429:
-                self.breaker.record_success(latency)
-            else:
-                self.breaker.record_failure(str(exc), latency)
+            self._record_failure(exc, (self._monotonic() - started) * 1000)
             raise
+        self.key_refused = False
+        if metered and self.budget is not None:
+            self.budget.record()  # only answered calls are metered
         latency = (self._monotonic() - started) * 1000
         self._latencies.append(latency)
         self.breaker.record_success(latency)
@@ -258,9 +287,35 @@ class Negotiator:
             result = replace(result, reasoning=self.scanner.redact(result.reasoning))
         return outcome(result, metered, reply.usage, latency)
 
+    def _check_budget(self) -> None:
+        """Refused here, a call costs nothing; exhaustion is logged once and reported."""
+        if self.budget is None:
+            return
+        try:
+            self.budget.check()
+        except BudgetExhaustedError as exc:
+            if not self.budget_exhausted:
+                logger.warning("negotiation: LLM call budget exhausted: %s", exc)
+            self.budget_exhausted = True
+            raise
+        self.budget_exhausted = False
+
+    def _record_failure(self, exc: ProviderError, latency: float) -> None:
+        self._failures += 1
+        if exc.status in (401, 403):
+            # Our key, not the provider, is the problem: say so; jobs wait for a fix.
+            self.key_refused = True
+            self.breaker.record_failure(str(exc), latency)
+        elif exc.status == 429:
+            self.breaker.record_success(latency)
+        else:
+            self.breaker.record_failure(str(exc), latency)
+
     def wait_before_call(self) -> float | None:
         """Seconds until a call may go out (spent budget or open breaker), or None if it
         may now. A worker asks this before claiming a job, so waiting jobs stay pending."""
+        if self.fallback is not None and self.fallback.wait_before_call() is None:
+            return None  # the fallback can take the call now
         if not self.provider.metered:
             return None
         waits = []
@@ -293,28 +348,52 @@ class Negotiator:
             "failures": self._failures,
             "latency_ms": {"p50": pct(0.5), "p99": pct(0.99)},
             "budget_remaining": None if self.budget is None else self.budget.remaining(),
+            "budget_exhausted": self.budget_exhausted,
+            "problem": "the provider refuses our key" if self.key_refused else None,
             "usage": self.ledger.snapshot(),
         }
 
 
 def build_negotiator(
-    settings: Settings, *, base_url: str | None = None, timeout: float = 30.0
+    settings: Settings,
+    *,
+    base_url: str | None = None,
+    timeout: float = 30.0,
+    fallback_base_url: str | None = None,
 ) -> Negotiator:
     """A negotiator wired from the settings: provider, secret scanner over the node's own
-    secrets, the hourly/daily budget, a breaker and ``MIN_NEGOTIATION_CONFIDENCE``."""
+    secrets, the hourly/daily budget, a breaker and ``MIN_NEGOTIATION_CONFIDENCE``; and the
+    ``LLM_FALLBACK_PROVIDER`` negotiator, sharing the scanner and the budget."""
     provider = build_provider(settings, base_url=base_url, timeout=timeout)
+    scanner = SecretScanner(settings.secrets())
+    budget = CallBudget(
+        per_hour=settings.llm_max_calls_per_hour, per_day=settings.llm_max_calls_per_day
+    )
+    fallback = None
+    if settings.llm_fallback_provider is not None:
+        key = settings.llm_fallback_api_key.reveal() if settings.llm_fallback_api_key else ""
+        second = make_provider(
+            settings.llm_fallback_provider,
+            api_key=key,
+            model_id=settings.llm_fallback_model or "",
+            base_url=fallback_base_url,
+            timeout=timeout,
+        )
+        fallback = Negotiator(
+            provider=second,
+            scanner=scanner,
+            min_confidence=settings.min_negotiation_confidence,
+            budget=budget if second.metered else None,
+            breaker=CircuitBreaker(f"llm:{second.model_id}"),
+            timeout=timeout,
+        )
     return Negotiator(
         provider=provider,
-        scanner=SecretScanner(settings.secrets()),
+        scanner=scanner,
         min_confidence=settings.min_negotiation_confidence,
         # The offline negotiator spends nothing: no budget, so a zero cap never blocks it.
-        budget=(
-            CallBudget(
-                per_hour=settings.llm_max_calls_per_hour, per_day=settings.llm_max_calls_per_day
-            )
-            if provider.metered
-            else None
-        ),
+        budget=budget if provider.metered else None,
         breaker=CircuitBreaker(f"llm:{provider.model_id}"),
         timeout=timeout,
+        fallback=fallback,
     )

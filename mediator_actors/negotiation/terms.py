@@ -20,6 +20,7 @@ import functools
 import re
 from dataclasses import dataclass, field
 
+from mediator_actors.negotiation.reader import Facts, read_facts
 from mediator_actors.negotiation.vocabulary import (
     CONFLICTS,
     HARD_PATTERNS,
@@ -28,16 +29,19 @@ from mediator_actors.negotiation.vocabulary import (
     service_tokens,
     tokens,
 )
+from mediator_actors.safety.textsafety import detect_injection
 
 __all__ = [
     "CONFLICTS",
     "HARD_PATTERNS",
+    "Facts",
     "HardCondition",
     "StatedTerms",
     "add_months",
     "fold",
     "parse_date",
     "read_terms",
+    "service_gist",
     "service_tokens",
     "tokens",
 ]
@@ -50,14 +54,18 @@ NUMBER_WORDS = {
     "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
     "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
     "fifteen": 15, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60,
-    "ninety": 90, "hundred": 100,
+    "ninety": 90, "hundred": 100, "fourteen": 14, "thirteen": 13, "sixteen": 16,
+    "eighteen": 18, "twenty-one": 21, "forty-five": 45,
 }  # fmt: skip
 # Digit runs are bounded (no amount has 16 digits) so that no regex rescans a long run of
 # digits from every start position: a 20,000-digit "number" once took minutes.
 _NUM = r"(\d{1,3}(?:[,\u202f ]\d{3}){1,5}(?:\.\d{1,6})?|\d{1,15}(?:\.\d{1,6})?)(\s*[kK]\b)?"
-_COUNT = r"(\d{1,6}|" + "|".join(NUMBER_WORDS) + r")"
-_UNIT_DAYS = {"day": 1, "business day": 1.4, "week": 7, "month": 30, "year": 365}
-_UNIT = r"(business days?|days?|weeks?|months?|years?)"
+_COUNT = r"(\d{1,6}|" + "|".join(sorted(NUMBER_WORDS, key=len, reverse=True)) + r")"
+_UNIT_DAYS = {
+    "day": 1, "business day": 1.4, "working day": 1.4, "week": 7, "fortnight": 14,
+    "month": 30, "year": 365, "hour": 1 / 24, "h": 1 / 24,
+}  # fmt: skip
+_UNIT = r"(business days?|working days?|days?|weeks?|fortnights?|months?|years?)"
 _CURRENCY = r"(?:NLC|nlc|tokens?|credits?)"
 MAX_AMOUNT = 1e12
 
@@ -119,12 +127,24 @@ _WITHIN = re.compile(
 #: A bare "8 weeks" (no "in"/"within"); years excluded ("ten years of experience").
 _BARE_DURATION = re.compile(
     rf"(?:^|[,:;(]|\band\b)\s*(?:about\s+|around\s+|roughly\s+)?{_COUNT}\s+"
-    r"(business days?|days?|weeks?|months?)\b(?!\s+(?:of|per|ago)\b)",
+    r"(business days?|working days?|days?|weeks?|months?)\b(?!\s+(?:of|per|ago)\b)",
     re.I,
 )
 _N_UNIT_TURNAROUND = re.compile(
-    rf"\b{_COUNT}[- ](business day|day|week|month|year)s?\s*(?:turnaround|delivery|timeline)", re.I
+    rf"\b{_COUNT}\s*[- ]?(business day|working day|day|week|month|year|hours?|h)s?\s*"
+    r"(?:turnaround|delivery|timeline)",
+    re.I,
 )
+#: "by end of July", "by mid-April", "before the end of Q3 2027": against the reference.
+_REL_MONTH = re.compile(
+    rf"\b(?:by|before|until|no later than|deadline:?)\s+(?:the\s+)?(?P<q>end\s+of|mid-?|early|"
+    rf"start\s+of|beginning\s+of)?\s*(?:the\s+)?(?P<m>{_MONTH})(?!\s*\d)",
+    re.I,
+)
+_REL_QUARTER = re.compile(
+    r"\b(?:by|before|until)?\s*(?:the\s+)?end\s+of\s+Q(?P<n>[1-4])(?:\s+(?P<y>\d{4}))?", re.I
+)
+_EVENT_CUE = re.compile(r"\bon\s+(?:the\s+)?(?:\w+day,?\s+)?$", re.I)
 _QUANTITY = re.compile(
     r"(?<![\w.,])(\d{1,3}(?:,\d{3}){1,3}|\d{1,9})\s+((?:[a-z-]+\s){0,2}?(?:images?|photos?|pages?|words?|"
     r"logos?|videos?|articles?|posts?|hours?|episodes?|units?|licen[cs]es?|seats?|"
@@ -153,6 +173,9 @@ class StatedTerms:
     conditions: tuple[str, ...] = ()
     hard: frozenset[HardCondition] = field(default_factory=frozenset)
     negotiable: bool = False
+    facts: Facts = field(default_factory=Facts)
+    gist: str = ""  # the opening prose without amounts, for service fit by meaning
+    injection_dropped: tuple[str, ...] = ()  # sentences read as instructions, not terms
 
 
 def _amount(number: str, kilo: str | None) -> float | None:
@@ -242,7 +265,35 @@ def _read_prices(text: str, offer: bool) -> tuple[float | None, float | None, fl
     return ask, high, low, ask_hourly if offer else high_hourly
 
 
-def _read_timeline(text: str) -> tuple[dt.date | None, float | None, float | None, dt.date | None]:
+def _next_month_day(month: int, day: int | None, reference: dt.date) -> dt.date:
+    """``day`` of the next ``month`` on or after ``reference`` (None: its last day)."""
+    year = reference.year if month >= reference.month else reference.year + 1
+    last = calendar.monthrange(year, month)[1]
+    return dt.date(year, month, min(day or last, last))
+
+
+def _relative_deadline(text: str, reference: dt.date | None) -> dt.date | None:
+    quarter = _REL_QUARTER.search(text)
+    if quarter and (quarter.group("y") or reference is not None):
+        month = int(quarter.group("n")) * 3
+        if quarter.group("y"):
+            year = int(quarter.group("y"))
+        else:
+            assert reference is not None
+            year = reference.year + (1 if month < reference.month else 0)
+        return dt.date(year, month, calendar.monthrange(year, month)[1])
+    match = _REL_MONTH.search(text)
+    if match and reference is not None:
+        month = MONTHS[match.group("m").lower().rstrip(".")]
+        q = (match.group("q") or "").lower().replace(" ", "")
+        day = {"mid": 15, "mid-": 15, "early": 7, "startof": 1, "beginningof": 1}.get(q)
+        return _next_month_day(month, day, reference)
+    return None
+
+
+def _read_timeline(
+    text: str, reference: dt.date | None = None
+) -> tuple[dt.date | None, float | None, float | None, dt.date | None]:
     """(deadline, duration_days, start_within_days, start_date)."""
     deadline = start_date = None
     duration = start_within = None
@@ -253,10 +304,15 @@ def _read_timeline(text: str) -> tuple[dt.date | None, float | None, float | Non
         before = text[max(0, match.start() - 30) : match.start()]
         if _START_CUE.search(before) and not _DEADLINE_CUE.search(before):
             start_date = start_date or day
+        elif _EVENT_CUE.search(before) and not _DEADLINE_CUE.search(before):
+            continue  # "on 12 June 2027": the day of the event (see Facts.event_date)
         elif deadline is None:
             deadline = day
+    if deadline is None:
+        deadline = _relative_deadline(text, reference)
     for match in list(_WITHIN.finditer(text)) + list(_N_UNIT_TURNAROUND.finditer(text)):
-        days = _count(match.group(1)) * _UNIT_DAYS[match.group(2).lower().rstrip("s")]
+        unit = match.group(2).lower().rstrip("s")
+        days = _count(match.group(1)) * _UNIT_DAYS[unit]
         before = text[max(0, match.start() - 30) : match.start()]
         if re.search(r"start|begin|available", before, re.I) and not re.search(
             r"deliver|finish|complete", before[-15:], re.I
@@ -273,17 +329,18 @@ def _read_timeline(text: str) -> tuple[dt.date | None, float | None, float | Non
 
 _OFFER_SERVICE = re.compile(
     r"(?:offering|offer|provide|providing|available for|selling|sell|i do|we do|"
-    r"can deliver|speciali[sz]e in|for sale:?)\s+(?P<s>[^.;:!?\n]+)"
+    r"can deliver|speciali[sz]e in|for sale:?)\s+(?P<s>(?:[^.;:!?\n]|(?<=\d)[.,:](?=\d))+)"
     # "I design logos": the verb is part of the service.
     r"|\b(?:i|we)\s+(?:can\s+)?(?P<s2>(?:build|draw|write|design|create|develop|translate|"
-    r"edit|teach|fix|record|produce|paint|make)\s+[^.;:!?\n]+)",
+    r"edit|teach|fix|record|produce|paint|make|run|rent|train|teach)\s+(?:[^.;:!?\n]|(?<=\d)[.,:](?=\d))+)",
     re.I,
 )
 _SEEK_SERVICE = re.compile(
     r"(?:need|needs|looking for|looking to (?:buy|hire|find|get)|seeking|seeks|seek|"
     r"want(?:s|ed)?(?: to (?:buy|hire|find|get))?|require|requires|hiring|hire|buy|purchase|"
-    r"searching for|in search of|in need of)"
-    r"\s+(?:a |an |some |someone to |help with |help )?(?P<s>[^.;:!?\n]+)",
+    r"searching for|in search of|in need of|would like|'d like|would love|'d love|after)"
+    r"\s+(?:to (?:get|have|book|find|hire) )?(?:a |an |some |someone to |help with |help )?"
+    r"(?P<s>(?:[^.;:!?\n]|(?<=\d)[.,:](?=\d))+)",
     re.I,
 )
 #: "I am a freelance illustrator": the role names the service too.
@@ -313,13 +370,27 @@ def _clean_service(phrase: str) -> tuple[str, str | None]:
         rf"\s*(?:,|\bfor\b|\bat\b|\bby\b)?\s*{_NUM}\s*{_CURRENCY}.*$", "", phrase, flags=re.I
     )
     phrase = re.sub(
-        r",\s*(?:about|around|roughly|approximately|approx\.?|~|budget|\d).*$",
+        r",\s+(?:about|around|roughly|approximately|approx\.?|~|budget|\d).*$",
         "",
         phrase,
         flags=re.I,
     )
     phrase = re.sub(r"^(?:a|an|the|some)\s+", "", phrase, flags=re.I)
     return phrase[:200].strip(" ,"), topic
+
+
+_GREETING = re.compile(
+    r"^(?:hi|hello|hey|dear|good (?:morning|afternoon|evening)|greetings)\b[^.!?]{0,30}[.!?,]?$",
+    re.I,
+)
+
+
+def service_gist(text: str) -> str:
+    """The opening of the prose without amounts, for judging the service by meaning."""
+    sentences = [p for p in _sentences(fold(text)) if not _GREETING.match(p)]
+    gist = " ".join(sentences[:2])
+    gist = re.sub(r"[$€£]?\s?\d[\d.,]*\s?(?:k\b)?", " ", gist)
+    return re.sub(r"\s+", " ", gist).strip()[:240]
 
 
 def _service_and_topic(text: str, offer: bool) -> tuple[str, str | None, tuple[str, ...]]:
@@ -332,10 +403,13 @@ def _service_and_topic(text: str, offer: bool) -> tuple[str, str | None, tuple[s
         other = _SEEK_SERVICE if offer else _OFFER_SERVICE
         phrases = [_phrase(m) for m in other.finditer(text)][:2]
     if not phrases:
-        # A whole first sentence: its first word is capitalised only by position.
-        phrase = (_sentences(text) or [text])[0]
+        # A whole first sentence (greetings aside): its first word is capitalised only
+        # by position.
+        sentences = [p for p in _sentences(text) if not _GREETING.match(p)] or [text]
+        phrase = sentences[0]
         phrases = [phrase[:1].lower() + phrase[1:] if phrase[1:2].islower() else phrase]
-    cleaned = [_clean_service(p) for p in phrases]
+    # A service is a phrase, not a page: bounded before the topic pattern sees it.
+    cleaned = [_clean_service(p[:300]) for p in phrases]
     service, topic = cleaned[0]
     candidates = tuple(dict.fromkeys(c for c, _ in cleaned if c))
     return service, topic, candidates
@@ -350,23 +424,52 @@ _NOT_A_CONDITION = re.compile(
 )
 
 
-@functools.lru_cache(maxsize=256)
+_PAREN = re.compile(r"\([^()]{0,300}\)")
+
+
+def _without_instructions(text: str) -> tuple[str, tuple[str, ...]]:
+    """The prose minus sentences (and brackets) that read as instructions to a model:
+    text addressed to a model is not a party's term, so it can change nothing."""
+    dropped: list[str] = []
+
+    def paren(match: re.Match[str]) -> str:
+        if detect_injection(match.group(0)):
+            dropped.append(match.group(0))
+            return " "
+        return match.group(0)
+
+    text = _PAREN.sub(paren, text)
+    kept = []
+    for sentence in re.split(r"(?<=[.!?;])\s+|\n+", text):
+        if detect_injection(sentence):
+            dropped.append(sentence)
+        else:
+            kept.append(sentence)
+    return " ".join(kept), tuple(d[:200] for d in dropped)
+
+
+#: Every intent is read once and kept (issue 15): pairs are judged on the parsed form.
+@functools.lru_cache(maxsize=16_384)
 def read_terms(
     content: str,
     *,
     offer: bool,
     desires: tuple[str, ...] = (),
     constraints: tuple[str, ...] = (),
+    reference: dt.date | None = None,
 ) -> StatedTerms:
     """Read what an intent states from its prose plus its ``desires``/``constraints``.
 
-    Linear in the text (capped at 20,000 characters): about 1 ms for a typical intent, up
-    to about 150 ms for a hostile 20 kB one. Cached: the offline negotiator and the term
-    check read the same intents."""
-    text = fold("\n".join([content, *desires, *constraints]))[:20_000]
-    service, topic, candidates = _service_and_topic(fold(content), offer)
+    ``reference`` is the intent's own chain timestamp: relative dates ("by end of July")
+    resolve against it. Linear in the text (capped at 20,000 characters): about 1-3 ms
+    for a typical intent, more for a hostile 20 kB one."""
+    raw = fold("\n".join([content, *desires, *constraints]))[:20_000]
+    text, dropped = _without_instructions(raw)
+    service, topic, candidates = _service_and_topic(
+        _without_instructions(fold(content)[:20_000])[0], offer
+    )
     ask, high, low, hourly = _read_prices(text, offer)
-    deadline, duration, start_within, start_date = _read_timeline(text)
+    deadline, duration, start_within, start_date = _read_timeline(text, reference)
     hours = None
     hours_match = re.search(
         r"\b(?:about |around |roughly |~)?(\d{1,5})\s+hours\b(?! per)", text, re.I
@@ -400,4 +503,7 @@ def read_terms(
         conditions=conditions[:20],
         hard=hard,
         negotiable=bool(re.search(r"\bnegotiable\b|\bopen to offers\b|\bflexible\b", text, re.I)),
+        facts=read_facts(text, offer=offer, reference=reference),
+        gist=service_gist(_without_instructions(fold(content)[:20_000])[0]),
+        injection_dropped=dropped,
     )

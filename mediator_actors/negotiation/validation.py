@@ -25,14 +25,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from mediator_actors.errors import CodecError
-from mediator_actors.model import Intent, IntentType, NegotiationResult, Terms
+from mediator_actors.model import Intent, NegotiationResult, Terms
+from mediator_actors.negotiation.fit import check_facts, price_basis
+from mediator_actors.negotiation.reader import CURRENCIES
 from mediator_actors.negotiation.terms import (
     CONFLICTS,
     HARD_PATTERNS,
+    HardCondition,
     StatedTerms,
     fold,
     parse_date,
-    read_terms,
     tokens,
 )
 from mediator_actors.safety.secretscan import redact_emails
@@ -135,7 +137,7 @@ ANSWER_SCHEMA: dict[str, Any] = {
                 "required": ["price", "currency", "deliverables", "timeline", "conditions"],
                 "properties": {
                     "price": _nullable({"type": "number", "minimum": 0}),
-                    "currency": {"type": "string", "enum": ["NLC"]},
+                    "currency": {"type": "string", "pattern": "^[A-Z]{3}$"},
                     "deliverables": _STRING_LIST,
                     "timeline": _nullable({"type": "string", "maxLength": MAX_TIMELINE}),
                     "conditions": _STRING_LIST,
@@ -242,11 +244,11 @@ def parse_answer(text: str) -> Answer:  # noqa: PLR0912 - one flat pass of rules
                 raise AnswerError("terms.price must be a number or null")
             if not (math.isfinite(price) and 0 <= price <= MAX_PRICE):
                 raise AnswerError("terms.price must be finite, non-negative and at most 1e12")
-        if t["currency"] != "NLC":
-            raise AnswerError("terms.currency must be NLC")
+        if t["currency"] not in CURRENCIES:
+            raise AnswerError("terms.currency must be NLC or an ISO 4217 code the reader knows")
         terms = AnswerTerms(
             price=None if price is None else float(price),
-            currency="NLC",
+            currency=str(t["currency"]),
             deliverables=_texts(t["deliverables"], "terms.deliverables"),
             timeline=_text(t["timeline"], "terms.timeline", MAX_TIMELINE, nullable=True),
             conditions=_texts(t["conditions"], "terms.conditions"),
@@ -261,12 +263,10 @@ def parse_answer(text: str) -> Answer:  # noqa: PLR0912 - one flat pass of rules
 
 
 def _stated(intent: Intent) -> StatedTerms:
-    return read_terms(
-        intent.content,
-        offer=intent.type is IntentType.OFFER,
-        desires=intent.desires,
-        constraints=intent.constraints,
-    )
+    # The same parsed form the offline negotiator judges (read once per intent).
+    from mediator_actors.negotiation.offline import stated_terms
+
+    return stated_terms(intent)
 
 
 def _reference(offer: Intent, seek: Intent) -> dt.date | None:
@@ -286,23 +286,34 @@ _DURATION = re.compile(r"\b(\d+(?:\.\d+)?)\s+(business days?|days?|weeks?|months
 _UNIT_DAYS = {"b": 1.4, "d": 1, "w": 7, "m": 30}
 
 
-def _check_price(terms: AnswerTerms, o: StatedTerms, s: StatedTerms) -> list[str]:
-    hours = o.hours or s.hours
-    ask = o.ask if o.ask is not None else o.price_min
-    budget = s.price_max
-    if o.hourly and ask is not None:
-        ask = ask * hours if hours else None  # a rate with no hours bounds no total
-    if s.hourly and budget is not None:
-        budget = budget * hours if hours else None
-    if terms.price is None:
-        if ask is not None and budget is not None:
-            return ["the terms name no price although both intents state one"]
-        return []
+def _check_price(
+    terms: AnswerTerms, o: StatedTerms, s: StatedTerms, seek_words: frozenset[str]
+) -> list[str]:
+    """The price against the offer's floor and the seek's ceiling on the basis both
+    stated (per-unit prices multiplied out), in the currency both stated."""
+    basis = price_basis(o.facts, s.facts, seek_words)
+    if basis.refusal:
+        return [basis.refusal]
     found = []
-    if ask is not None and terms.price < ask - 1e-9:
-        found.append(f"price {terms.price:g} NLC is below the offer's ask of {ask:g} NLC")
-    if budget is not None and terms.price > budget + 1e-9:
-        found.append(f"price {terms.price:g} NLC is above the seek's budget of {budget:g} NLC")
+    if basis.currency is not None and terms.currency != basis.currency:
+        found.append(f"currency {terms.currency} is not the {basis.currency} both intents state")
+    if terms.price is None:
+        if basis.floor is not None and basis.ceiling is not None:
+            found.append("the terms name no price although both intents state one")
+        return found
+    if basis.unchecked:
+        return [*found, basis.unchecked]
+    cur = basis.currency or "NLC"
+    # A price on the basis of units the terms do not name is held to the total's bounds;
+    # a rate is held to the rates.
+    if basis.floor is not None and terms.price < basis.floor - 1e-9:
+        found.append(
+            f"price {terms.price:g} {cur} is below the offer's ask of {basis.floor:g} {cur}"
+        )
+    if basis.ceiling is not None and terms.price > basis.ceiling + 1e-9:
+        found.append(
+            f"price {terms.price:g} {cur} is above the seek's budget of {basis.ceiling:g} {cur}"
+        )
     return found
 
 
@@ -387,8 +398,16 @@ def _check_conditions(terms: AnswerTerms, o: StatedTerms, s: StatedTerms) -> lis
 def check_terms(terms: AnswerTerms, offer: Intent, seek: Intent) -> list[str]:
     """Every way ``terms`` break what ``offer`` or ``seek`` stated; empty when none."""
     o, s = _stated(offer), _stated(seek)
+    facts = check_facts(
+        o.facts,
+        s.facts,
+        seek_onsite_required=HardCondition.ONSITE_ONLY in s.hard,
+        offer_text=offer.content,
+        seek_text=seek.content,
+    )
     return [
-        *_check_price(terms, o, s),
+        *facts.refusals,
+        *_check_price(terms, o, s, tokens(seek.content)),
         *_check_timeline(terms, o, s, _reference(offer, seek)),
         *_check_text(terms, offer, seek),
         *_check_conditions(terms, o, s),

@@ -11,6 +11,7 @@ __all__ = [
     "CONFLICTS",
     "HARD_PATTERNS",
     "STOPWORDS",
+    "SWAPPABLE",
     "HardCondition",
     "fold",
     "service_tokens",
@@ -219,7 +220,84 @@ _SYNONYMS = {
     "optimize": "optimization", "optimise": "optimization", "optimisation": "optimization",
     "scraper": "scraping", "scrape": "scraping", "visualisation": "visualization",
     "modelling": "modeling", "train": "training", "mastering": "mastering", "tutor": "tutoring",
+    "agreement": "contract", "agreements": "contract", "cfd": "fluid",
+    "photographer": "photography", "photo": "photography", "photos": "photography",
+    "shoot": "photography", "gardener": "garden", "gardening": "garden",
+    "plumber": "plumbing", "electrician": "electrical", "cleaner": "cleaning",
+    "mechanic": "mechanic", "tutors": "tutoring", "maths": "math", "mathematics": "math",
+    "bike": "bicycle", "bikes": "bicycle", "cycle": "bicycle", "songs": "track",
+    "song": "track", "tracks": "track", "interpreter": "interpreting",
+    "interpretation": "interpreting", "caterer": "catering", "babysitter": "childcare",
+    "nanny": "childcare", "books": "bookkeeping",
 }  # fmt: skip
+#: Distinguishing words a seek cannot swap for another (a Rust job is not a Go job).
+_SWAPPABLE_WORDS = [
+    "rust",
+    "go",
+    "python",
+    "java",
+    "javascript",
+    "typescript",
+    "kotlin",
+    "swift",
+    "ruby",
+    "php",
+    "scala",
+    "haskell",
+    "elixir",
+    "c++",
+    "c#",
+    "solidity",
+    "react",
+    "vue",
+    "angular",
+    "django",
+    "flask",
+    "rails",
+    "laravel",
+    "wordpress",
+    "shopify",
+    "flutter",
+    "io",
+    "android",
+    "aws",
+    "gcp",
+    "azure",
+    "kubernetes",
+    "docker",
+    "terraform",
+    "postgresql",
+    "mysql",
+    "mongodb",
+    "redis",
+    "spark",
+    "unity",
+    "unreal",
+    "figma",
+    "xero",
+    "quickbooks",
+    "sap",
+    "salesforce",
+    "excel",
+    "english",
+    "german",
+    "french",
+    "spanish",
+    "italian",
+    "portuguese",
+    "dutch",
+    "japanese",
+    "korean",
+    "chinese",
+    "mandarin",
+    "arabic",
+    "russian",
+    "polish",
+    "swedish",
+    "hindi",
+    "turkish",
+    "greek",
+]
 
 
 def fold(text: str) -> str:
@@ -260,12 +338,19 @@ def _stem(word: str) -> str:
             break
     word = _SYNONYMS.get(word, word)
     for suffix in _SUFFIXES:
-        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+        short = 3 if suffix in ("ing", "ed", "ings") else 4
+        if word.endswith(suffix) and len(word) - len(suffix) >= short:
             word = word[: -len(suffix)]
+            # "mixing"/"mixed" -> "mix", "shipping"/"shipped" -> "ship"
+            if suffix in ("ing", "ed", "ings") and len(word) > 3 and word[-1] == word[-2]:
+                word = word[:-1]
             break
     if word.endswith("e") and len(word) > 4:
         word = word[:-1]
     return word
+
+
+SWAPPABLE = frozenset(_stem(w) for w in _SWAPPABLE_WORDS)
 
 
 def tokens(text: str) -> frozenset[str]:

@@ -71,6 +71,8 @@ class Job:
     max_attempts: int
     last_error: str | None
     priority: float
+    #: what ``complete`` recorded (None until the job is done)
+    result: Mapping[str, Any] | None = None
 
     @classmethod
     def from_row(cls, row: sqlite3.Row) -> Job:
@@ -84,6 +86,7 @@ class Job:
             max_attempts=row["max_attempts"],
             last_error=row["last_error"],
             priority=row["priority"],
+            result=json.loads(row["result"]) if row["result"] else None,
         )
 
 

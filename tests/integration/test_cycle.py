@@ -83,7 +83,8 @@ def test_the_whole_cycle_closes_pays_out_once_and_verifies_independently(node_fa
         ).fetchone()[0]
         return bool(states) and set(states.values()) == {"closed"} and payouts == len(states)
 
-    wait_until(store, done, what="every proposal closed and paid out")
+    # The seed now yields ten settlements: twenty entries at the writer's 10 a minute.
+    wait_until(store, done, timeout=180, what="every proposal closed and paid out")
     wait_until(
         store,
         lambda c: (

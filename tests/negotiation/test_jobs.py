@@ -126,26 +126,34 @@ def test_a_failed_negotiation_is_an_outcome_recorded_with_its_reason(
     assert job_row(db)["state"] == "done"
 
 
-def test_a_500_backs_off_and_repeated_failures_quarantine_the_job(
+def test_a_provider_outage_never_quarantines_a_job_and_it_drains_on_recovery(
     db: Store, server: FakeProvider
 ) -> None:
-    server.script(Script(status=500, body="{}"))
+    # Ten 500s in a row (max_attempts is 2), then the provider answers.
+    server.script(*[Script(status=500, body="{}")] * 10, Script(text=answer_json()))
     enqueue(db, offer(), seek(), max_attempts=2)
     clock = Clock()
-    negotiator = llm(server)
-    claimed = claim_negotiation(db, now=clock.now)
+    budget = CallBudget(per_hour=100, per_day=1000, clock=clock)
+    negotiator = llm(server, budget)
+    negotiator.breaker = CircuitBreaker("llm:test", failure_threshold=1000)
+    for _ in range(10):
+        claimed = claim_negotiation(db, now=clock.now, budget=budget, negotiator=negotiator)
+        assert claimed is not None
+        assert run_negotiation_job(db, negotiator, claimed, clock=clock, backoff=FIXED) is None
+        row = job_row(db)
+        assert (row["state"], row["attempts"]) == ("pending", 0)
+        assert "HTTP 500" in row["last_error"]
+        assert claim_negotiation(db, now=clock.now + 4) is None  # it waits its back-off
+        clock.now = row["not_before"] + 1
+    # Refused and failed calls cost nothing: the budget is untouched by the outage.
+    assert budget.remaining()["hour"] == 100
+    claimed = claim_negotiation(db, now=clock.now, budget=budget, negotiator=negotiator)
     assert claimed is not None
-    assert run_negotiation_job(db, negotiator, claimed, clock=clock, backoff=FIXED) is None
-    row = job_row(db)
-    assert (row["state"], row["attempts"]) == ("pending", 1)
-    assert NOW + 5 <= row["not_before"] <= NOW + 10  # jittered back-off
-    assert "HTTP 500" in row["last_error"]
-    assert claim_negotiation(db, now=NOW + 4) is None  # still backing off
-    clock.now = NOW + 11
-    claimed = claim_negotiation(db, now=clock.now)
-    assert claimed is not None
-    run_negotiation_job(db, negotiator, claimed, clock=clock, backoff=FIXED)
-    assert job_row(db)["state"] == "quarantined"
+    result = run_negotiation_job(db, negotiator, claimed, clock=clock, backoff=FIXED)
+    assert result is not None
+    assert result.success
+    assert job_row(db)["state"] == "done"
+    assert budget.remaining()["hour"] == 99  # only the answered call is metered
 
 
 def test_429_waits_at_least_as_long_as_retry_after(db: Store, server: FakeProvider) -> None:
@@ -157,17 +165,41 @@ def test_429_waits_at_least_as_long_as_retry_after(db: Store, server: FakeProvid
     assert job_row(db)["not_before"] >= NOW + 120
 
 
-def test_a_permanent_provider_error_gives_up_with_the_reason(
+def test_a_refused_key_makes_jobs_wait_and_says_so_and_a_bad_request_gives_up(
     db: Store, server: FakeProvider
 ) -> None:
     server.script(Script(status=401, body='{"error": {"type": "authentication_error"}}'))
+    enqueue(db, offer(), seek())
+    negotiator = llm(server)
+    claimed = claim_negotiation(db, now=NOW)
+    assert claimed is not None
+    run_negotiation_job(db, negotiator, claimed, clock=Clock())
+    row = job_row(db)
+    assert (row["state"], row["attempts"]) == ("pending", 0)
+    assert row["not_before"] == pytest.approx(NOW + 300)
+    assert "HTTP 401" in row["last_error"]
+    assert KEY not in row["last_error"]
+    assert negotiator.health()["problem"] == "the provider refuses our key"
+    # The key fixed (a restart builds a new negotiator): the job runs.
+    server.scripts.clear()
+    server.script(Script(text=answer_json()))
+    claimed = claim_negotiation(db, now=NOW + 301)
+    assert claimed is not None
+    assert run_negotiation_job(db, llm(server), claimed, clock=Clock()) is not None
+    assert job_row(db)["state"] == "done"
+
+
+def test_a_permanent_provider_error_gives_up_with_the_reason(
+    db: Store, server: FakeProvider
+) -> None:
+    server.script(Script(status=400, body='{"error": {"type": "invalid_request_error"}}'))
     enqueue(db, offer(), seek())
     claimed = claim_negotiation(db, now=NOW)
     assert claimed is not None
     run_negotiation_job(db, llm(server), claimed, clock=Clock())
     row = job_row(db)
     assert row["state"] == "failed"
-    assert "HTTP 401" in row["last_error"]
+    assert "HTTP 400" in row["last_error"]
     assert KEY not in row["last_error"]
 
 
@@ -244,14 +276,14 @@ def test_an_open_breaker_leaves_jobs_pending_without_burning_attempts(
     run_negotiation_job(db, negotiator, claimed, clock=now, backoff=FIXED)  # the 500 opens it
     assert negotiator.wait_before_call() == pytest.approx(30)
     assert claim_negotiation(db, now=NOW + 20, negotiator=negotiator) is None
-    assert job_row(db)["attempts"] == 1
+    assert job_row(db)["attempts"] == 0  # the outage burnt no attempt
     # Claimed just before the breaker opened: the refused call gives its attempt back.
     db.write(lambda conn: conn.execute("UPDATE jobs SET not_before = 0"))
     again = claim_negotiation(db, now=NOW + 20)
     assert again is not None
     assert run_negotiation_job(db, negotiator, again, clock=now) is None
     row = job_row(db)
-    assert (row["state"], row["attempts"]) == ("pending", 1)
+    assert (row["state"], row["attempts"]) == ("pending", 0)
     assert "circuit is open" in row["last_error"]
     assert len(server.requests) == 1
 
@@ -278,3 +310,31 @@ def test_a_version_1_negotiations_table_upgrades_with_its_rows(tmp_path: Path) -
         assert (row["pair_key"], row["prompt_nonce"]) == ("k", "")
     finally:
         upgraded.close()
+
+
+def test_a_declined_candidate_logs_its_reason_and_candidates_show_it(
+    db: Store, caplog: pytest.LogCaptureFixture
+) -> None:
+    from mediator_actors.edge.store_readmodel import StoreReadModel
+
+    o = offer("Plumbing repair: leaks and blocked drains, 60 GBP per hour.")
+    s = seek("Kitchen design for a small terraced house, layout and cabinets. Budget 900 GBP.")
+    enqueue(db, o, s)
+    negotiator = Negotiator(provider=OfflineProvider(similarity=None), scanner=SecretScanner([]))
+    claimed = claim_negotiation(db, now=NOW)
+    assert claimed is not None
+    with caplog.at_level("INFO", logger="mediator_actors.negotiation.jobs"):
+        result = run_negotiation_job(db, negotiator, claimed, clock=Clock())
+    assert result is not None
+    assert not result.success
+    lines = [r.getMessage() for r in caplog.records if "declined" in r.getMessage()]
+    assert len(lines) == 1
+    assert f"(confidence {result.confidence})" in lines[0]
+    assert "different services" in lines[0]
+    outcome = json.loads(job_row(db)["result"])
+    assert outcome["success"] is False
+    assert "different services" in outcome["reason"]
+    # A read model over a store with only these tables: the candidates page needs jobs only.
+    page = StoreReadModel(db, mediator_id="m").candidates(10, None)
+    assert page.items[0]["outcome"]["reason"] == outcome["reason"]
+    assert page.items[0]["outcome"]["confidence"] == result.confidence

@@ -172,7 +172,9 @@ def test_an_hourly_rate_without_hours_is_never_proposed_on_a_guess() -> None:
         offer("DevOps engineer offering CI pipeline setup at 40 NLC per hour."),
         seek("Need CI pipeline setup. Budget 1,200 NLC. Within 30 days."),
     )
-    assert answer.confidence < 60
+    # Precision first: a total against a rate with no hours cannot be checked, so no deal.
+    assert not answer.compatible
+    assert (answer.refusal_reason or "").startswith("cannot check: price")
 
 
 @pytest.mark.timeout(20)

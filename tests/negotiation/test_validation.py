@@ -64,7 +64,7 @@ def test_a_valid_answer_inside_both_limits_succeeds() -> None:
         (answer_json(terms={"deliverables": ["x"] * 10_000}), "larger than"),
         (answer_json(terms={"deliverables": ["x"] * 21}), "more than 20"),
         (answer_json(terms={"deliverables": ["x" * 301]}), "longer than"),
-        (answer_json(terms={"currency": "USD"}), "currency"),
+        (answer_json(terms={"currency": "XYZ"}), "currency"),
         (answer_json(reasoning="r" * 2001), "longer than"),
         (answer_json(compatible="yes"), "true or false"),
         ('{"compatible": true, "compatible": false}', "repeats"),

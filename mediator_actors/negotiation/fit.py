@@ -1,0 +1,529 @@
+"""Judging a pair on what each side stated: the checks the offline negotiator and the
+constraint check of an LLM's terms share.
+
+Works on :class:`reader.Facts` read once per intent; no parsing happens here. Each check
+returns a refusal (a stated constraint fails), a "cannot check" note (a stated constraint
+the reader cannot evaluate: it lowers the confidence, or declines when it is one the
+deal cannot be made without), or a note of what was checked. Reasons quote the span of
+prose they rest on.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+
+from mediator_actors.negotiation.reader import (
+    JOB_UNITS,
+    SPEC_UNITS,
+    TIME_DAYS,
+    Facts,
+    Money,
+    Quantity,
+    rough_stem,
+)
+from mediator_actors.negotiation.vocabulary import tokens
+
+
+def _stem(word: str) -> str:
+    return next(iter(tokens(word)), word)
+
+
+def _singular(unit: str, s: Facts, seek_words: frozenset[str]) -> bool:
+    """The seek names one of ``unit`` ("a simple brand kit") and no number of it."""
+    return _stem(unit) in seek_words and not any(q.unit == unit for q in s.quantities)
+
+
+__all__ = ["Findings", "PriceBasis", "check_facts", "price_basis"]
+
+#: Rental-like time units that convert into each other ("a week" is seven nights).
+_BOOKING_UNITS = frozenset({"day", "night", "week", "fortnight", "month", "quarter", "year"})
+_WORK_SECONDS = {"second": 1.0, "minute": 60.0, "hour": 3600.0}
+#: Confidence cost of a stated constraint the reader cannot evaluate.
+UNCHECKED_COST = 6
+#: Cost of one the deal cannot be judged without: enough to decline on its own.
+BLOCKING_COST = 30
+
+
+@dataclass
+class Findings:
+    refusals: list[str] = field(default_factory=list)
+    unchecked: list[tuple[str, int]] = field(default_factory=list)
+    checked: list[str] = field(default_factory=list)
+    bonus: int = 0
+
+    def cannot(self, what: str, cost: int = UNCHECKED_COST) -> None:
+        self.unchecked.append((f"cannot check: {what}", cost))
+
+    @property
+    def penalty(self) -> int:
+        return sum(cost for _, cost in self.unchecked)
+
+
+@dataclass(frozen=True, slots=True)
+class PriceBasis:
+    """The price both sides can be held to, in ``currency``: ``floor`` the least the
+    offer accepts and ``ceiling`` the most the seek pays (None: not stated), both totals
+    for ``quantity`` of ``unit`` or rates per ``per``."""
+
+    floor: float | None
+    ceiling: float | None
+    currency: str | None
+    per: str | None = None  # both are rates per this unit
+    quantity: float | None = None
+    unit: str | None = None
+    note: str = ""
+    refusal: str | None = None
+    unchecked: str | None = None
+    at_least: bool = False  # the floor rests on the offer's minimum, not the seek's amount
+
+
+def _q(value: float) -> str:
+    return f"{value:,.2f}".rstrip("0").rstrip(".")
+
+
+def _money(value: float, currency: str | None) -> str:
+    return f"{_q(value)} {currency or '(no currency)'}"
+
+
+def _amounts(facts: Facts, unit: str) -> list[Quantity]:
+    """What one side states it needs (or has) of ``unit``; booking time units convert."""
+    found = [q for q in facts.quantities if q.unit == unit and q.bound == "about"]
+    if not found and unit in _WORK_SECONDS:
+        # Work time converts between seconds, minutes and hours, never into days.
+        found = [
+            Quantity(
+                q.value * _WORK_SECONDS[q.unit] / _WORK_SECONDS[unit],
+                unit,
+                "about",
+                q.span,
+                q.period,
+            )
+            for q in facts.quantities
+            if q.unit in _WORK_SECONDS and q.unit != unit and q.bound == "about"
+        ]
+    if found or unit not in _BOOKING_UNITS:
+        return found
+    converted = []
+    for q in facts.quantities:
+        if q.bound == "about" and q.unit in _BOOKING_UNITS and q.unit != unit:
+            value = q.value * TIME_DAYS[q.unit] / TIME_DAYS[unit]
+            if value >= 1 - 1e-9:
+                converted.append(Quantity(round(value, 3), unit, "about", q.span, q.period))
+    return converted
+
+
+def _seek_amount(o: Facts, s: Facts, unit: str) -> Quantity | None:
+    amounts = _amounts(s, unit)
+    if not amounts and unit == "item":
+        # "per unit" against "500 USB-C chargers": a count of a noun the offer names.
+        offered = tokens(
+            " ".join(q.span.text for q in o.quantities)
+            + " "
+            + " ".join(" ".join(m.context) for m in o.money)
+        )
+        amounts = [
+            q
+            for q in s.quantities
+            if q.bound == "about"
+            and q.unit not in TIME_DAYS
+            and (tokens(q.unit) & offered or rough_stem(q.unit) in o.positives)
+        ]
+    return max(amounts, key=lambda q: q.value) if amounts else None
+
+
+def _relevance(m: Money, s: Facts) -> tuple[int, int, float]:
+    """Which of an offer's prices the seek is about: the unit it counts in, then the words
+    of the price's clause ("small dogs 45 EUR" for a small dog); ties go to the higher."""
+    units = {b.per for b in s.money} | {q.unit for q in s.quantities}
+    return (int(m.per in units), len(m.context & s.positives), m.low)
+
+
+def _times(o: Facts, s: Facts, ask: Money, budget: Money) -> tuple[float, str] | None:
+    """Further counts the rate applies to: "per hour per guard" x "2 guards", or a rate
+    by the day for "two e-bikes"."""
+    if ask.per2 is not None and ask.per2 != budget.per:
+        amount = _seek_amount(o, s, ask.per2)
+        if amount is not None:
+            return amount.value, f"x {_q(amount.value)} {ask.per2}s ('{amount.span.text}')"
+    if ask.per in TIME_DAYS:
+        for q in s.quantities:
+            if (
+                q.bound == "about"
+                and q.value >= 2
+                and q.unit not in TIME_DAYS
+                and q.unit != "person"
+                and rough_stem(q.unit) in o.positives
+            ):
+                return q.value, f"x {_q(q.value)} {q.unit}s ('{q.span.text}')"
+    return None
+
+
+def price_basis(o: Facts, s: Facts, seek_words: frozenset[str]) -> PriceBasis:  # noqa: PLR0911, PLR0912
+    """The offer's floor and the seek's ceiling on one basis, or why there is none."""
+    asks = [m for m in o.money if m.bound != "at_most"] or list(o.money)
+    budgets = [m for m in s.money if m.bound != "at_least"] or list(s.money)
+    offer_cur = {m.currency for m in asks if m.currency}
+    seek_cur = {m.currency for m in budgets if m.currency}
+    if offer_cur and seek_cur and not offer_cur & seek_cur:
+        return PriceBasis(
+            None,
+            None,
+            None,
+            refusal=(
+                f"currency: the offer prices in {', '.join(sorted(offer_cur))}, the seek's "
+                f"budget is in {', '.join(sorted(seek_cur))}; prices in different currencies "
+                "are never compared"
+            ),
+        )
+    if not asks and not budgets:
+        return PriceBasis(None, None, None, note="neither intent names a price")
+    currency = next(iter(sorted(offer_cur & seek_cur or offer_cur | seek_cur)), None)
+    if not asks:
+        b = budgets[0]
+        return PriceBasis(
+            None,
+            b.high,
+            currency,
+            per=b.per,
+            note=f"the seek's budget is {_money(b.high, currency)} ('{b.span.text}'); the offer names no price",
+        )
+    ask = max(asks, key=lambda m: _relevance(m, s))
+    if not budgets:
+        return PriceBasis(
+            ask.low,
+            None,
+            currency,
+            per=ask.per,
+            note=f"the offer asks {_money(ask.low, currency)} ('{ask.span.text}'); the seek names no budget",
+        )
+    same = [b for b in budgets if b.per == ask.per]
+    budget = same[0] if same else next((b for b in budgets if b.per is None), budgets[0])
+    quote = f"the offer asks '{ask.span.text}', the seek's budget is '{budget.span.text}'"
+    if ask.per is None and budget.per is None:
+        counted = [
+            q
+            for q in s.quantities
+            if q.bound == "about"
+            and q.value >= 2
+            and q.unit not in TIME_DAYS
+            and rough_stem(q.unit) in ask.context
+            # "20 sessions for 600": the offer's own count makes the price a total.
+            and not any(oq.unit == q.unit for oq in o.quantities)
+        ]
+        if counted:
+            # A price list's line ("hemming trousers 12 EUR") for several of them.
+            count = max(q.value for q in counted)
+            total = ask.low * count
+            return PriceBasis(
+                total,
+                budget.high,
+                currency,
+                quantity=count,
+                unit=counted[0].unit,
+                note=f"{quote}; {_q(count)} of them ('{counted[0].span.text}') is {_money(total, currency)}",
+            )
+    if ask.per == budget.per:
+        return PriceBasis(ask.low, budget.high, currency, per=ask.per, note=quote)
+    if ask.per is not None and budget.per is None:
+        amount = _seek_amount(o, s, ask.per)
+        if amount is not None:
+            count = amount.value
+            extra = _times(o, s, ask, budget)
+            factor, extra_note = extra if extra else (1.0, "")
+            total = ask.low * count * factor
+            return PriceBasis(
+                total,
+                budget.high,
+                currency,
+                quantity=count,
+                unit=ask.per,
+                note=f"{quote}; {_q(count)} {ask.per}s ('{amount.span.text}'){' ' + extra_note if extra_note else ''} at {_money(ask.low, currency)} is {_money(total, currency)}",
+            )
+        estimate = [q for q in o.quantities if q.unit == ask.per and q.bound == "about"]
+        if estimate and ask.per not in _BOOKING_UNITS:
+            # "40 per hour, estimated 25 hours": the offer's own estimate of the work.
+            count = max(q.value for q in estimate)
+            return PriceBasis(
+                ask.low * count,
+                budget.high,
+                currency,
+                quantity=count,
+                unit=ask.per,
+                note=f"{quote}; the offer's own estimate of {_q(count)} {ask.per}s ('{estimate[0].span.text}') is {_money(ask.low * count, currency)}",
+            )
+        minimum = [q for q in o.quantities if q.unit == ask.per and q.bound == "at_least"]
+        if minimum:
+            count = max(q.value for q in minimum)
+            return PriceBasis(
+                ask.low * count,
+                budget.high,
+                currency,
+                quantity=count,
+                unit=ask.per,
+                at_least=True,
+                note=f"{quote}; at the offer's minimum of {_q(count)} {ask.per}s ('{minimum[0].span.text}') that is {_money(ask.low * count, currency)}",
+            )
+        if ask.per in JOB_UNITS or (ask.per not in TIME_DAYS and _singular(ask.per, s, seek_words)):
+            # "250 per kit" against "a logo and a simple brand kit": one of them.
+            return PriceBasis(
+                ask.low,
+                budget.high,
+                currency,
+                quantity=1,
+                unit=ask.per,
+                at_least=True,
+                note=f"{quote}; the seek names no number of {ask.per}s: one",
+            )
+        return PriceBasis(
+            None,
+            budget.high,
+            currency,
+            unchecked=f"price: the offer charges per {ask.per} ('{ask.span.text}') and the seek states no number of {ask.per}s against its total of '{budget.span.text}'",
+        )
+    if ask.per is None and budget.per is not None:
+        # "asking 900" against "50 per hour for about 20 hours": the seek's total.
+        amounts = _amounts(s, budget.per) or _amounts(o, budget.per)
+        if amounts and budget.per not in _BOOKING_UNITS:
+            count = max(q.value for q in amounts)
+            return PriceBasis(
+                ask.low,
+                budget.high * count,
+                currency,
+                quantity=count,
+                unit=budget.per,
+                note=f"{quote}; {_q(count)} {budget.per}s ('{amounts[0].span.text}') at {_money(budget.high, currency)} is {_money(budget.high * count, currency)}",
+            )
+    if ask.per is not None and budget.per is not None:
+        if ask.per2 == budget.per:
+            amount = _seek_amount(o, s, ask.per)
+            if amount is not None:
+                total = ask.low * amount.value
+                return PriceBasis(
+                    total,
+                    budget.high,
+                    currency,
+                    per=budget.per,
+                    quantity=amount.value,
+                    unit=ask.per,
+                    note=f"{quote}; {_q(amount.value)} {ask.per}s ('{amount.span.text}') is {_money(total, currency)} per {budget.per}",
+                )
+        # "25 per walk" against "150 weekly": the seek's count per that period.
+        recurring = [q for q in s.quantities if q.unit == ask.per and q.period == budget.per]
+        if recurring:
+            count = recurring[0].value
+            return PriceBasis(
+                ask.low * count,
+                budget.high,
+                currency,
+                quantity=count,
+                unit=ask.per,
+                note=f"{quote}; {_q(count)} {ask.per}s per {budget.per} ('{recurring[0].span.text}') at {_money(ask.low, currency)} is {_money(ask.low * count, currency)} per {budget.per}",
+            )
+    return PriceBasis(
+        None,
+        budget.high,
+        currency,
+        unchecked=f"price: the offer's '{ask.span.text}' and the seek's '{budget.span.text}' are on different bases",
+    )
+
+
+def _limits(o: Facts, s: Facts, found: Findings) -> None:
+    """Minimums, capacities and specifications on both sides."""
+    for q in o.quantities:
+        if q.bound == "about":
+            continue
+        amounts = _amounts(s, q.unit)
+        if not amounts:
+            continue
+        need = max(a.value for a in amounts)
+        if q.bound == "at_most" and need > q.value + 1e-9:
+            found.refusals.append(
+                f"limit: the offer takes at most {_q(q.value)} {q.unit} ('{q.span.text}'), "
+                f"the seek needs {_q(need)} ('{amounts[0].span.text}')"
+            )
+            return
+        if q.bound == "at_least" and need < q.value - 1e-9 and q.period is None:
+            found.refusals.append(
+                f"minimum: the offer needs at least {_q(q.value)} {q.unit} ('{q.span.text}'), "
+                f"the seek states {_q(need)} ('{amounts[0].span.text}')"
+            )
+            return
+        found.checked.append(f"{q.unit} {_q(need)} within '{q.span.text}'")
+    for q in s.quantities:
+        spec = q.unit in SPEC_UNITS
+        if not spec and q.bound != "at_least":
+            continue
+        offered = [a for a in o.quantities if a.unit == q.unit and a.bound in ("about", "at_most")]
+        if not offered:
+            if q.bound == "at_least" or spec:
+                found.cannot(f"the seek needs {q.span.text!r}; the offer states no {q.unit}", 10)
+            continue
+        best = max(a.value for a in offered)
+        if best + 1e-9 < q.value:
+            found.refusals.append(
+                f"specification: the seek needs {_q(q.value)} {q.unit} ('{q.span.text}'), the "
+                f"offer has {_q(best)} ('{offered[0].span.text}')"
+            )
+            return
+        found.checked.append(f"{q.unit}: {_q(best)} >= {_q(q.value)}")
+
+
+def _languages(o: Facts, s: Facts, found: Findings) -> None:
+    if s.language_pairs:
+        if o.language_pairs:
+            if not o.language_pairs & s.language_pairs:
+                want = ", ".join(f"{a}->{b}" for a, b in sorted(s.language_pairs))
+                have = ", ".join(f"{a}->{b}" for a, b in sorted(o.language_pairs))
+                found.refusals.append(f"languages: the seek needs {want}, the offer works {have}")
+                return
+            found.checked.append("language direction")
+        elif o.languages:
+            if not any({a, b} <= o.languages for a, b in s.language_pairs):
+                found.refusals.append(
+                    f"languages: the seek needs {sorted(s.languages)}, the offer names {sorted(o.languages)}"
+                )
+                return
+        else:
+            found.cannot(
+                "the seek names a language pair; the offer names no language", BLOCKING_COST
+            )
+    paired = {lang for pair in s.language_pairs for lang in pair}
+    for lang in sorted(s.languages_required - paired):
+        if o.languages and lang not in o.languages:
+            found.refusals.append(
+                f"languages: the seek needs {lang.title()}, the offer names {', '.join(sorted(x.title() for x in o.languages))}"
+            )
+            return
+        if not o.languages:
+            found.cannot(f"the seek needs {lang.title()}; the offer names no language")
+    if o.languages_only and s.languages - o.languages:
+        found.refusals.append(
+            f"languages: the offer works in {', '.join(sorted(o.languages))} only, the seek "
+            f"names {', '.join(sorted(s.languages - o.languages))}"
+        )
+
+
+def _places(o: Facts, s: Facts, found: Findings, seek_onsite_required: bool) -> None:
+    offer_places = {p for p, _ in o.places}
+    seek_places = {p for p, _ in s.places}
+    if s.remote and not s.onsite and o.onsite and not o.remote:
+        found.refusals.append("place: the seek wants it remote or online, the offer is in person")
+        return
+    if o.remote and not o.onsite:
+        if seek_onsite_required:
+            found.refusals.append("place: the seek needs someone in person, the offer is online")
+        return
+    if offer_places and seek_places:
+        if offer_places & seek_places:
+            found.checked.append(f"place: {', '.join(sorted(offer_places & seek_places)).title()}")
+            found.bonus += 3
+            return
+        quote_o = next(span.text for p, span in o.places)
+        quote_s = next(span.text for p, span in s.places)
+        if o.place_restricted or o.onsite or seek_onsite_required:
+            found.refusals.append(
+                f"place: the offer is tied to {quote_o}, the seek is in {quote_s}"
+            )
+        elif o.ships:
+            found.cannot(f"place: the offer names {quote_o}, the seek {quote_s}", 10)
+        else:
+            # No gazetteer: two different places may or may not be near each other.
+            found.cannot(f"place: the offer names {quote_o}, the seek {quote_s}", BLOCKING_COST)
+        return
+    if seek_places and seek_onsite_required and not offer_places:
+        found.cannot(
+            f"place: the seek needs someone on site in {next(span.text for _, span in s.places)}; "
+            "the offer names no place",
+            BLOCKING_COST,
+        )
+
+
+def _exclusions(o: Facts, s: Facts, found: Findings) -> None:
+    aliases = {"pet": {"pet", "dog", "cat", "puppy"}, "smok": {"smok", "smoker"}}
+    for mine, theirs, who, other in ((o, s, "offer", "seek"), (s, o, "seek", "offer")):
+        for stems, span in mine.exclusions:
+            hit = all(any(a in theirs.positives for a in aliases.get(x, {x})) for x in stems)
+            if hit:
+                found.refusals.append(
+                    f"exclusion: the {who} states '{span.text}', the {other} asks for it"
+                )
+                return
+
+
+#: Words that exclude each other: an offer of one does not fit a seek of the other.
+OPPOSITES: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = tuple(
+    (re.compile(a, re.I), re.compile(b, re.I))
+    for a, b in (
+        (r"\bmanual\b", r"\bautomatic\b"),
+        (r"\bsame[- ]day\b", r"\bnext[- ]day\b"),
+        (r"\bindoors?\b", r"\boutdoors?\b"),
+    )
+)
+
+
+def _opposites(offer_text: str, seek_text: str, found: Findings) -> None:
+    for a, b in OPPOSITES:
+        for x, y in ((a, b), (b, a)):
+            ox, sy = x.search(offer_text), y.search(seek_text)
+            if ox and sy and not y.search(offer_text) and not x.search(seek_text):
+                found.refusals.append(
+                    f"the offer states '{ox.group(0)}', the seek needs '{sy.group(0)}'"
+                )
+                return
+
+
+def check_facts(
+    o: Facts, s: Facts, *, seek_onsite_required: bool, offer_text: str = "", seek_text: str = ""
+) -> Findings:
+    """Every non-price check on the two sides' facts."""
+    found = Findings()
+    _limits(o, s, found)
+    _languages(o, s, found)
+    _places(o, s, found, seek_onsite_required)
+    if o.slots and s.slots and not o.slots & s.slots:
+        found.refusals.append(
+            f"availability: the offer's times ({', '.join(sorted(o.slots))}) do not cover the "
+            f"seek's ({', '.join(sorted(s.slots))})"
+        )
+    elif o.slots and s.slots:
+        found.checked.append("availability")
+    if o.start_date and s.event_date and s.event_date < o.start_date:
+        found.refusals.append(
+            f"dates: the offer starts {o.start_date.isoformat()}, the seek needs it on "
+            f"{s.event_date.isoformat()}"
+        )
+    if (o.payment_advance and s.payment_after) or (o.payment_after and s.payment_advance):
+        first = o.payment_advance or o.payment_after
+        second = s.payment_after or s.payment_advance
+        assert first is not None
+        assert second is not None
+        found.refusals.append(
+            f"payment terms: the offer states '{first.text}', the seek '{second.text}'"
+        )
+    _exclusions(o, s, found)
+    denied = s.certifications_required & o.certifications_denied
+    if denied:
+        found.refusals.append(
+            f"certification: the seek needs {', '.join(sorted(denied))}, the offer states it has none"
+        )
+    for cert in sorted(s.certifications_required - o.certifications - o.certifications_denied):
+        found.cannot(f"the seek needs {cert} certification; the offer does not say", BLOCKING_COST)
+    if o.min_age is not None and s.age is not None and s.age < o.min_age:
+        found.refusals.append(f"age: the offer requires {o.min_age}+, the seek states {s.age}")
+    for span in s.requirements:
+        found.cannot(f"'{span.text}'")
+    _opposites(offer_text, seek_text, found)
+    return found
+
+
+def days_for(o: Facts, s: Facts) -> float | None:
+    """Days the offer needs for the seek's amount at its stated throughput."""
+    if o.throughput is None:
+        return None
+    per, unit, days = o.throughput
+    amounts = [q.value for q in s.quantities if q.unit == unit and q.bound == "about"]
+    if not amounts:
+        return None
+    return math.ceil(max(amounts) / per) * days

@@ -1,0 +1,1174 @@
+"""Readings of the terms people state in prose, each with the span it came from.
+
+:func:`read_facts` turns one intent's prose into :class:`Facts`, a frozen value: money
+(amount or range, currency, per unit, bound), quantities and limits with units, places and
+travel, languages and translation directions, availability, payment terms, exclusions,
+certifications, ages and the stated requirements the reader does not understand. It is
+read once per intent and kept; pairs are judged on it (:mod:`fit`), never re-parsed.
+
+Pure functions on text capped at 20,000 characters; no clock (relative dates resolve
+against the intent's own chain timestamp, passed in as ``reference``).
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+from mediator_actors.negotiation.numbers import NUMBER_SOURCE, Number, find_numbers
+from mediator_actors.negotiation.vocabulary import fold
+from mediator_actors.safety.textsafety import detect_injection
+
+__all__ = [
+    "CURRENCIES",
+    "Facts",
+    "Money",
+    "Quantity",
+    "Span",
+    "canonical_unit",
+    "read_facts",
+    "rough_stem",
+]
+
+Bound = Literal["about", "at_most", "at_least"]
+#: No intent states more than this many amounts; a hostile one is read no further.
+MAX_READINGS = 60
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """Where a reading came from: ``text`` is the folded prose ``[start:end]``."""
+
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Money:
+    """An amount (or a range ``low``..``high``) in ``currency`` (None: not stated),
+    ``per`` a unit (None: a total), ``bound`` how the party framed it."""
+
+    low: float
+    high: float
+    currency: str | None
+    per: str | None
+    bound: Bound
+    context: frozenset[str]  # rough stems of the clause that names the amount
+    span: Span
+    per2: str | None = None  # "8 EUR per pallet per week": the second unit
+
+
+@dataclass(frozen=True, slots=True)
+class Quantity:
+    """``value`` of ``unit``; ``bound`` says whether it is a limit (minimum order,
+    capacity) or a stated amount; ``period`` when it recurs ("5 walks a week")."""
+
+    value: float
+    unit: str
+    bound: Bound
+    span: Span
+    period: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Facts:
+    """Everything :func:`read_facts` found in one intent's prose."""
+
+    money: tuple[Money, ...] = ()
+    quantities: tuple[Quantity, ...] = ()
+    places: tuple[tuple[str, Span], ...] = ()  # lower-cased place names
+    place_restricted: bool = False  # "Dublin only", "ships within Canada only", "area"
+    onsite: bool = False  # the work happens at a place ("at my studio", "collection only")
+    remote: bool = False  # "online", "remote", "via Zoom"
+    ships: bool = False  # "ships", "delivery", "worldwide", "travel": not tied to one place
+    travel_km: float | None = None  # "within 15 miles of X" in km
+    language_pairs: frozenset[tuple[str, str]] = frozenset()
+    languages: frozenset[str] = frozenset()  # every language named
+    languages_required: frozenset[str] = frozenset()  # "German-speaking", "in French"
+    languages_only: bool = False  # "English only"
+    slots: frozenset[str] = frozenset()  # availability / need: "wd-day", "we-eve", ...
+    slots_strict: bool = False
+    event_date: dt.date | None = None  # "on 12 June 2027"
+    start_date: dt.date | None = None  # "from mid-April"
+    throughput: tuple[float, str, float] | None = None  # (n, unit, per days)
+    payment_advance: Span | None = None
+    payment_after: Span | None = None
+    exclusions: tuple[tuple[frozenset[str], Span], ...] = ()  # "no smoking" -> {smok}
+    positives: frozenset[str] = frozenset()  # rough stems named without a negation
+    certifications: frozenset[str] = frozenset()  # "CE marked" -> {"ce"}
+    certifications_required: frozenset[str] = frozenset()
+    certifications_denied: frozenset[str] = frozenset()
+    min_age: int | None = None
+    age: int | None = None
+    requirements: tuple[Span, ...] = ()  # "must ..." sentences not read otherwise
+    injection: bool = False
+
+
+# --- currencies -----------------------------------------------------------------------
+
+#: ISO 4217 codes people write, plus the chain's NLC.
+CURRENCIES = frozenset(
+    [
+        "NLC",
+        "USD",
+        "EUR",
+        "GBP",
+        "CAD",
+        "AUD",
+        "NZD",
+        "CHF",
+        "JPY",
+        "CNY",
+        "INR",
+        "SEK",
+        "NOK",
+        "DKK",
+        "PLN",
+        "CZK",
+        "HUF",
+        "BRL",
+        "MXN",
+        "ZAR",
+        "SGD",
+        "HKD",
+        "KRW",
+        "TRY",
+        "AED",
+        "ILS",
+        "RON",
+        "BGN",
+        "THB",
+    ]
+)
+_SYMBOLS = {
+    "$": "USD", "us$": "USD", "€": "EUR", "£": "GBP", "c$": "CAD", "a$": "AUD", "¥": "JPY",
+    "dollars": "USD", "dollar": "USD", "bucks": "USD", "euros": "EUR", "euro": "EUR",
+    "pounds": "GBP", "quid": "GBP", "francs": "CHF", "yen": "JPY", "nlc": "NLC",
+    "tokens": "NLC", "token": "NLC", "credits": "NLC",
+}  # fmt: skip
+_CUR_WORD = (
+    r"(?:" + "|".join(sorted(CURRENCIES, key=len, reverse=True)) + r")(?![a-zA-Z])"
+    r"|(?:US\$|C\$|A\$|\$|€|£|¥)"
+    r"|(?:dollars?|bucks|euros?|pounds|quid|francs|yen|nlc|tokens?|credits)\b"
+)
+_CUR = re.compile(_CUR_WORD, re.I)
+
+
+def _currency(raw: str) -> str:
+    key = raw.strip().lower()
+    return _SYMBOLS.get(key, raw.strip().upper())
+
+
+# --- units ----------------------------------------------------------------------------
+
+_UNIT_ALIASES = {
+    "hr": "hour", "hrs": "hour", "h": "hour", "hourly": "hour", "hour": "hour",
+    "min": "minute", "mins": "minute", "minute": "minute",
+    "day": "day", "working day": "day", "business day": "day", "daily": "day",
+    "night": "night", "evening": "evening", "week": "week", "wk": "week", "weekly": "week",
+    "fortnight": "fortnight", "month": "month", "mo": "month", "monthly": "month",
+    "quarter": "quarter", "year": "year", "yr": "year",
+    "person": "person", "people": "person", "guest": "person", "head": "person",
+    "pax": "person", "pp": "person", "attendee": "person",
+    "student": "person", "adult": "person", "seated": "person", "standing": "person",
+    "song": "track", "track": "track", "photo": "image", "picture": "image", "image": "image",
+    "piece": "item", "pc": "item", "pcs": "item", "unit": "item", "item": "item",
+    "lesson": "session", "class": "session", "session": "session",
+    "gpu-hour": "gpu-hour", "gpu hour": "gpu-hour", "gpuh": "gpu-hour",
+    "kilo": "kg", "kilogram": "kg", "kg": "kg", "gram": "g", "g": "g",
+    "sq ft": "sqft", "sqft": "sqft", "square foot": "sqft", "square feet": "sqft",
+    "m2": "m2", "m²": "m2", "sqm": "m2", "square metre": "m2", "square meter": "m2",
+    "gb": "gb", "tb": "tb", "core": "core", "cpu": "core", "vcpu": "core",
+    "mile": "mile", "km": "km", "kilometre": "km", "kilometer": "km", "cm": "cm", "mm": "mm",
+    "word": "word", "page": "page", "line": "line", "second": "second", "sec": "second",
+    "seat": "seat", "bed": "bed", "room": "room",
+    "video": "video", "clip": "video", "post": "post",
+    "article": "post", "walk": "walk", "visit": "visit", "contract": "contract",
+    "tin": "tin", "box": "box", "flyer": "flyer", "card": "card", "return": "return",
+    "song mix": "track", "episode": "episode", "label": "label", "document": "document",
+    "tree": "tree", "kit": "kit", "stay": "night", "time": "visit", "bedroom": "room",
+    "video minute": "minute", "audio minute": "minute", "finished minute": "minute",
+    "participant": "person", "member": "person", "shirt": "shirt", "t-shirt": "shirt",
+    "pallet": "pallet", "drop": "drop", "treatment": "treatment", "model": "model",
+}  # fmt: skip
+#: Units of one job ("per contract", "per treatment"): a seek that names none wants one.
+JOB_UNITS = frozenset(
+    {"contract", "treatment", "visit", "kit", "model", "project", "job", "repair", "return",
+     "call-out", "drop", "session", "track", "video", "post", "logo", "website", "audit",
+     "page", "consultation", "cake", "service", "bouquet", "package", "design"}
+)  # fmt: skip
+#: Units of time: their length in days, to convert "a week" into nights or days.
+TIME_DAYS = {
+    "minute": 1 / 1440, "hour": 1 / 24, "day": 1, "night": 1, "week": 7, "fortnight": 14,
+    "month": 30, "quarter": 91, "year": 365,
+}  # fmt: skip
+#: Units a seek states as the least it needs of a spec ("16GB RAM", "8 cores").
+SPEC_UNITS = frozenset({"gb", "tb", "core", "sqft", "m2", "bed"})
+_UNIT_WORDS = sorted(
+    {*_UNIT_ALIASES, *(k + "s" for k in _UNIT_ALIASES if k[-1] not in "s"), "people", "pages"},
+    key=len,
+    reverse=True,
+)
+_UNIT_RE = r"(?:" + "|".join(re.escape(u) for u in _UNIT_WORDS) + r")(?![a-zA-Z])"
+
+
+def canonical_unit(word: str) -> str:
+    """The unit key for a written unit ("hrs" -> "hour", "guests" -> "person"), or the
+    singular of an unknown noun."""
+    key = re.sub(r"\s+", " ", word.lower().strip().strip("."))
+    if key in _UNIT_ALIASES:
+        return _UNIT_ALIASES[key]
+    for suffix, keep in (("ies", "y"), ("es", ""), ("s", "")):
+        if key.endswith(suffix) and key[: -len(suffix)] + keep in _UNIT_ALIASES:
+            return _UNIT_ALIASES[key[: -len(suffix)] + keep]
+    if key.endswith("s") and len(key) > 3 and not key.endswith("ss"):
+        key = key[:-1]
+    if key in _UNIT_ALIASES:
+        return _UNIT_ALIASES[key]
+    # "e-bikes" and "bikes", "t-shirts" and "shirts" are the same unit.
+    return key.rsplit("-", 1)[-1] if "-" in key and key not in _UNIT_ALIASES else key
+
+
+def rough_stem(word: str) -> str:
+    """A blunt stem for exclusions: "subletting", "sublet", "sublets" -> "sublet"."""
+    word = word.lower()
+    for suffix in ("ing", "ers", "er", "ed", "es", "s"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            word = word[: -len(suffix)]
+            break
+    if len(word) > 3 and word[-1] == word[-2] and word[-1] not in "aeiou":
+        word = word[:-1]
+    return word
+
+
+# --- numbers in context ---------------------------------------------------------------
+
+_NUM = NUMBER_SOURCE
+_PER = (
+    r"\s*(?:/|per\b|an?\b|each\b|for\s+(?:a|an|one|each)\b|every\b)\s*"
+    r"(?:(?:\d+|thirty|fifteen|sixty)[- ]?(?:min(?:ute)?s?|hours?)\s+)?"
+    r"(?:(?:video|audio|finished|working|business)[\s-]+)?"
+    rf"(?P<per>{_UNIT_RE}|[a-z][a-z-]{{2,20}})"
+)
+_PER2_RE = re.compile(
+    rf"\s*(?:/|per\b|an?\b|each\b)\s*(?P<per>{_UNIT_RE}|[a-z][a-z-]{{2,20}})", re.I
+)
+_PER_RE = re.compile(_PER, re.I)
+_PER_SUFFIX = re.compile(r"\s*(?P<per>pp|p/?h|ph|hourly|daily|weekly|monthly|each)\b", re.I)
+_MAX_CUE = re.compile(
+    r"(?:budget|up\s+to|at\s+most|no\s+more\s+than|max(?:imum)?\.?|can\s+(?:pay|spend|do)|"
+    r"will(?:ing to)?\s+pay|able\s+to\s+pay|pay\s+up\s+to|cap(?:ped)?\s+at|not\s+exceeding|"
+    r"under|below|less\s+than|tops|happy\s+to\s+pay|afford|have|spend|ceiling)"
+    r"[^.;!?\n\d]{0,25}$",
+    re.I,
+)
+_MIN_CUE = re.compile(
+    r"(?:at\s+least|no\s+less\s+than|minimum|min\.?|not\s+below|starting\s+(?:at|from)|"
+    r"from|upwards\s+of)\s*(?:of\s+|price\s+|fee\s+)?(?:just\s+)?$",
+    re.I,
+)
+_BUDGET_BARE = re.compile(
+    r"(?:budget(?:\s+(?:is|of))?|asking|price(?:\s+is)?|pay(?:\s+up\s+to)?)\s*:?\s*"
+    r"(?:about\s+|around\s+|up\s+to\s+|max\.?\s+|~\s*)?$",
+    re.I,
+)
+_TOPS_AFTER = re.compile(r"^\s*(?:max(?:imum)?|tops|at\s+most|or\s+less|cap)\b", re.I)
+_RANGE_JOIN = re.compile(r"^\s*(?:-|\u2013|\u2014|to|and)\s*$", re.I)
+
+
+def _clause_before(text: str, start: int, marks: str = ".;:!?\n,(") -> str:
+    # A bounded window: a hostile run of amounts must not make this quadratic.
+    low = max(0, start - 200)
+    cut = max(text.rfind(c, low, start) for c in marks)
+    return text[max(cut + 1, low) : start]
+
+
+_NOT_UNITS = frozenset(
+    {
+        "total",
+        "all",
+        "the",
+        "full",
+        "order",
+        "project",
+        "job",
+        "engagement",
+        "each",
+        "one",
+        "month's",
+        "person's",
+        "lot",
+        "flat",
+        "fixed",
+        "head's",
+    }
+) - {"each"}
+_CONTEXT_STOP = frozenset(
+    [
+        "the",
+        "and",
+        "for",
+        "with",
+        "per",
+        "each",
+        "from",
+        "our",
+        "your",
+        "you",
+        "can",
+        "will",
+        "are",
+        "was",
+        "this",
+        "that",
+        "just",
+        "all",
+        "about",
+        "around",
+        "need",
+        "want",
+        "looking",
+        "budget",
+        "price",
+        "cost",
+        "pay",
+        "max",
+    ]
+)
+
+
+def _noun_before(text: str, start: int) -> str | None:
+    """The last plural noun of the sentence before an amount ("landing pages ... 900 each")."""
+    clause = _clause_before(text, start, ".;!?\n")
+    nouns = re.findall(r"\b([a-zA-Z][a-zA-Z-]{2,}s)\b", clause)
+    return canonical_unit(nouns[-1]) if nouns else None
+
+
+def _read_money(text: str, offer: bool) -> list[Money]:  # noqa: PLR0912, PLR0915
+    numbers = find_numbers(text)[:MAX_READINGS]
+    found: list[Money] = []
+    used: set[int] = set()
+    for index, number in enumerate(numbers):
+        if index in used:
+            continue
+        before = text[max(0, number.start - 60) : number.start]
+        after = text[number.end : number.end + 60]
+        currency = None
+        end = number.end
+        pre = re.search(rf"(?:{_CUR_WORD})\s*$", before, re.I)
+        post = re.match(rf"\s*(?:{_CUR_WORD})", after, re.I)
+        start = number.start
+        if post:
+            currency = _currency(post.group(0))
+            end = number.end + post.end()
+        elif pre:
+            currency = _currency(pre.group(0))
+            start = number.start - (len(before) - pre.start())
+        elif re.match(r"\s*cents?\b", after, re.I):
+            continue  # "fifteen cents" restated as "(0.15 EUR)" beside it
+        low = high = number.value
+        # A range: "250 to 320 EUR", "€250-320", "between 2,500 and 3,500 NLC".
+        if index + 1 < len(numbers):
+            nxt = numbers[index + 1]
+            gap = text[end : nxt.start]
+            gap_cur = re.sub(rf"{_CUR_WORD}", "", gap, flags=re.I)
+            if _RANGE_JOIN.match(gap_cur) and nxt.value >= number.value:
+                tail = re.match(rf"\s*(?:{_CUR_WORD})", text[nxt.end : nxt.end + 10], re.I)
+                if currency is None and tail:
+                    currency = _currency(tail.group(0))
+                if currency is not None:
+                    high = nxt.value
+                    end = nxt.end + (tail.end() if tail else 0)
+                    used.add(index + 1)
+        if currency is None:
+            if not _BUDGET_BARE.search(before[-30:]):
+                continue
+            if re.match(
+                rf"\s*(?:%|percent|{_UNIT_RE}|years?|x\b|-)", after, re.I
+            ) and not _PER_RE.match(after):
+                continue
+        if text[end : end + 1] == ")":
+            end += 1  # "fifteen cents (0.15 EUR) a word"
+        rest = text[end : end + 40]
+        per = None
+        per_match = _PER_RE.match(rest) or _PER_SUFFIX.match(rest)
+        per2 = None
+        if per_match:
+            word = per_match.group("per")
+            unit = canonical_unit(word)
+            if unit not in _NOT_UNITS:
+                per = {"pp": "person", "p/h": "hour", "ph": "hour", "each": "item"}.get(
+                    word.lower(), unit
+                )
+                if word.lower() == "each" or per == "each":
+                    per = _noun_before(text, start) or "item"
+                end += per_match.end()
+                second = _PER2_RE.match(text[end : end + 30])
+                if second and canonical_unit(second.group("per")) not in _NOT_UNITS:
+                    per2 = canonical_unit(second.group("per"))
+                    end += second.end()
+        elif re.match(r"\s*each\b", rest, re.I):
+            per = _noun_before(text, start) or "item"
+        elif re.match(
+            r"\s*for\s+(?:60\s*min(?:ute)?s?|an?\s+hour|one\s+hour|1\s*h(?:ou)?r?)\b", rest, re.I
+        ) or re.search(
+            r"(?:60\s*min(?:ute)?s?|an?\s+hour|one\s+hour|1\s*h(?:ou)?r)\s+(?:for|at|is|costs?)\s*$",
+            before,
+            re.I,
+        ):
+            per = "hour"  # "60 minutes for 55 GBP", "60 GBP for an hour"
+        elif re.match(r"\s*(?:for\s+)?(?:45|30|90|50)\s*(?:-\s*)?min", rest, re.I) or re.search(
+            r"\b(?:45|30|90|50)\s*(?:-\s*)?min(?:ute)?s?\s+(?:for|at)\s*$", before, re.I
+        ):
+            per = "session"
+        clause = _clause_before(text, start)
+        bound: Bound = "about"
+        if _MAX_CUE.search(before[-40:]) or _TOPS_AFTER.match(text[end : end + 15]):
+            bound = "at_most"
+        elif _MIN_CUE.search(before[-25:]):
+            bound = "at_least"
+        if low != high:
+            bound = "about"
+        found.append(
+            Money(
+                low=low,
+                high=high,
+                currency=currency,
+                per=per,
+                bound=bound,
+                context=frozenset(
+                    rough_stem(w)
+                    for w in re.findall(r"[a-zA-Z]{3,}", clause)
+                    if w.lower() not in _CONTEXT_STOP
+                ),
+                span=Span(start, end, text[start:end]),
+                per2=per2,
+            )
+        )
+    return found
+
+
+# --- quantities -----------------------------------------------------------------------
+
+_QTY = re.compile(
+    rf"(?P<n>{_NUM}|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+    r"fifteen|twenty|thirty|forty|fifty|sixty|a couple of hundred)\b)"
+    r"(?:\s*(?:-|\u2013|to)\s*(?P<n2>\d{1,7}))?"
+    r"(?:\s*x\s*\d+(?:\s*x\s*\d+)?)?"  # 25x25x25 cm: the first side
+    r"[\s-]*(?:(?P<mods>(?:[a-z0-9][\w-]*\s){0,2}?))"
+    rf"(?P<u>{_UNIT_RE})",
+    re.I,
+)
+_QTY_MIN = re.compile(
+    r"(?:minimum|min\.?|at\s+least|no\s+(?:less|fewer)\s+than|from|starting\s+at)"
+    r"(?:\s+(?:order|stay|rental|booking|hire|of|term|contract|lease|period))*\s*(?:of\s+)?(?:is\s+)?$",
+    re.I,
+)
+_QTY_MAX = re.compile(
+    r"(?:up\s+to|max(?:imum)?\.?|at\s+most|no\s+more\s+than|capacity(?:\s+of)?|sleeps|"
+    r"fits|holds|for\s+up\s+to|limit(?:ed)?\s+(?:of|to)|build\s+volume(?:\s+max)?|"
+    r"not\s+more\s+than|under)\s*(?:of\s+)?$",
+    re.I,
+)
+_GROUP = re.compile(
+    rf"\b(?:groups?|events?|parties|party|family|families)\s+of\s+(?:up\s+to\s+)?"
+    rf"(?P<a>{_NUM}|[a-z]+)(?:\s*(?:-|to)\s*(?P<b>{_NUM}))?(?:\s+(?P<u>guests?|people|persons?|pax|adults?))?",
+    re.I,
+)
+_PERIOD_AFTER = re.compile(
+    r"^\s*(?:a|per|each|every|/)\s*(?P<p>week|month|day|quarter|year|night)\b", re.I
+)
+_MIN_AFTER = re.compile(r"^\s*(?:minimum|min\b|or\s+more)", re.I)
+_WORD_NUMBERS = {
+    "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
+    "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15,
+    "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60,
+    "a couple of hundred": 200,
+}  # fmt: skip
+_DELIVERY_BEFORE = re.compile(
+    r"(?:within|in|inside|by|turnaround(?: of)?|ready in|deliver(?:ed|y)? in|takes?|after|"
+    r"under|next|last|over)\s*(?:about\s+|around\s+|~\s*)?$",
+    re.I,
+)
+
+
+_COUNT_WORDS = (
+    r"two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|"
+    r"forty|fifty|a couple of hundred"
+)
+_COUNT_NOUN = re.compile(
+    rf"(?P<n>{_NUM}|\b(?:{_COUNT_WORDS})\b)\s+(?:pairs?\s+of\s+|sets?\s+of\s+)?(?:[a-zA-Z0-9][\w'-]*\s+){{0,3}}?"
+    r"(?P<noun>[a-zA-Z][a-zA-Z-]{2,}s)\b",
+    re.I,
+)
+_NOT_COUNT_NOUNS = frozenset(
+    [
+        "years",
+        "days",
+        "weeks",
+        "months",
+        "hours",
+        "minutes",
+        "nights",
+        "times",
+        "concepts",
+        "rounds",
+        "revisions",
+        "options",
+        "colours",
+        "colors",
+        "levels",
+        "years'",
+        "others",
+        "ones",
+        "is",
+        "was",
+        "has",
+        "does",
+        "this",
+        "thus",
+        "plus",
+        "us",
+        "yes",
+        "less",
+        "its",
+        "lens",
+        "across",
+        "glass",
+        "class",
+        "sees",
+        "kids",
+    ]
+)
+_OF_US = re.compile(
+    rf"\b(?P<n>{_NUM}|{_COUNT_WORDS})\s+of\s+us\b|\b(?:we\s+are|we're)\s+(?P<n2>{_NUM}|{_COUNT_WORDS})\b",
+    re.I,
+)
+_SEATS = re.compile(
+    rf"\b(?:seats|sleeps|accommodates|fits|holds|hosts)\s+(?P<least>at\s+least\s+)?(?:up\s+to\s+)?(?P<n>{_NUM}|{_COUNT_WORDS})\b",
+    re.I,
+)
+
+
+def _each(text: str, found: list[Quantity]) -> list[Quantity]:
+    """ "4 blog posts of about 1,500 words each" is 6,000 words; "200 items, one photo
+    each" is 200 photos: an amount stated per item of an earlier count."""
+    result = []
+    for q in found:
+        if q.bound == "about" and re.match(r"\s*each\b", text[q.span.end : q.span.end + 8], re.I):
+            sentence_start = max(text.rfind(c, 0, q.span.start) for c in ".;!?\n") + 1
+            counts = [
+                c
+                for c in found
+                if c is not q
+                and c.bound == "about"
+                and c.unit != q.unit
+                and c.unit not in TIME_DAYS
+                and sentence_start <= c.span.start < q.span.start
+                and c.value >= 2
+            ]
+            if counts:
+                count = counts[-1]
+                span = Span(
+                    count.span.start, q.span.end + 5, text[count.span.start : q.span.end + 5]
+                )
+                result.append(Quantity(q.value * count.value, q.unit, "about", span, q.period))
+                continue
+        result.append(q)
+    return result
+
+
+def _num_value(raw: str | None) -> float | None:
+    if raw is None:
+        return None
+    low = raw.lower()
+    if low in _WORD_NUMBERS:
+        return float(_WORD_NUMBERS[low])
+    numbers = find_numbers(raw)
+    return numbers[0].value if numbers else None
+
+
+def _read_quantities(text: str, money: list[Money]) -> list[Quantity]:  # noqa: PLR0912, PLR0915
+    money_spans = [(m.span.start, m.span.end) for m in money]
+    found: list[Quantity] = []
+    for match in _QTY.finditer(text):
+        if any(s <= match.start() < e for s, e in money_spans):
+            continue
+        value = _num_value(match.group("n").strip())
+        if value is None:
+            continue
+        unit = canonical_unit(match.group("u"))
+        before = text[max(0, match.start() - 40) : match.start()]
+        after = text[match.end() : match.end() + 30]
+        cue = _DELIVERY_BEFORE.search(before)
+        effort = unit in ("hour", "minute") and cue and re.match(r"(?i)takes?\b", cue.group(0))
+        if unit in TIME_DAYS and cue and not effort:
+            continue  # "within 3 weeks" is a timeline, not an amount
+        if re.match(r"^\s*(?:turnaround|delivery|notice|ago|old)\b|^-old\b", after, re.I):
+            continue
+        if re.search(r"(?:per|/|an?|each)\s*$", before, re.I) and match.group("n").lower() in {
+            "a",
+            "an",
+        }:
+            continue
+        span = Span(match.start(), match.end(), match.group(0))
+        period_match = _PERIOD_AFTER.match(after)
+        period = canonical_unit(period_match.group("p")) if period_match else None
+        if period == unit:
+            period = None
+        bound: Bound = "about"
+        if _QTY_MIN.search(before) or _MIN_AFTER.match(after):
+            bound = "at_least"
+        elif _QTY_MAX.search(before):
+            bound = "at_most"
+        if match.group("n2"):
+            high = _num_value(match.group("n2"))
+            if high is not None and high >= value:
+                found.append(Quantity(value, unit, "at_least", span, period))
+                found.append(Quantity(high, unit, "at_most", span, period))
+                continue
+        found.append(Quantity(value, unit, bound, span, period))
+    for match in _GROUP.finditer(text):
+        a = _num_value(match.group("a"))
+        if a is None:
+            continue
+        span = Span(match.start(), match.end(), match.group(0))
+        b = _num_value(match.group("b")) if match.group("b") else None
+        if b is not None and b >= a:
+            found.append(Quantity(a, "person", "at_least", span))
+            found.append(Quantity(b, "person", "at_most", span))
+        elif "up to" in match.group(0).lower():
+            found.append(Quantity(a, "person", "at_most", span))
+        else:
+            found.append(Quantity(a, "person", "about", span))
+    taken = [(q.span.start, q.span.end) for q in found] + money_spans
+    for match in _COUNT_NOUN.finditer(text):
+        if any(s <= match.start() < e or s < match.end() <= e for s, e in taken):
+            continue
+        value = _num_value(match.group("n").strip())
+        noun = match.group("noun").lower()
+        if value is None or value < 2 or noun in _NOT_COUNT_NOUNS:
+            continue
+        before = text[max(0, match.start() - 30) : match.start()]
+        bound2: Bound = (
+            "at_least"
+            if _QTY_MIN.search(before)
+            else ("at_most" if _QTY_MAX.search(before) else "about")
+        )
+        after = text[match.end() : match.end() + 30]
+        period_match = _PERIOD_AFTER.match(after)
+        found.append(
+            Quantity(
+                value,
+                canonical_unit(noun),
+                bound2,
+                Span(match.start(), match.end(), match.group(0)),
+                canonical_unit(period_match.group("p")) if period_match else None,
+            )
+        )
+    for match in _OF_US.finditer(text):
+        value = _num_value(match.group("n") or match.group("n2"))
+        if value is not None:
+            found.append(
+                Quantity(value, "person", "about", Span(match.start(), match.end(), match.group(0)))
+            )
+    for match in _SEATS.finditer(text):
+        value = _num_value(match.group("n"))
+        if value is None:
+            continue
+        least = bool(match.group("least"))
+        found.append(
+            Quantity(
+                value,
+                "person",
+                "about" if least else "at_most",
+                Span(match.start(), match.end(), match.group(0)),
+            )
+        )
+    found = _each(text, found)
+    # "for a week", "for 4 nights", "a 2-day meeting": how long something is booked.
+    for match in re.finditer(
+        r"\bfor\s+(?:a|an|one)\s+(week|month|day|night|weekend|fortnight|year)\b", text, re.I
+    ):
+        unit = match.group(1).lower()
+        span = Span(match.start(), match.end(), match.group(0))
+        if unit == "weekend":
+            found.append(Quantity(2, "day", "about", span))
+        else:
+            found.append(Quantity(1, canonical_unit(unit), "about", span))
+    if re.search(r"\blong\s+weekend\b", text, re.I) and not any(q.unit == "day" for q in found):
+        m = re.search(r"\blong\s+weekend\b", text, re.I)
+        assert m is not None
+        found.append(Quantity(3, "day", "about", Span(m.start(), m.end(), m.group(0))))
+    return found
+
+
+# --- languages ------------------------------------------------------------------------
+
+LANGUAGES = frozenset(
+    [
+        "english",
+        "german",
+        "french",
+        "spanish",
+        "italian",
+        "portuguese",
+        "dutch",
+        "japanese",
+        "korean",
+        "chinese",
+        "mandarin",
+        "cantonese",
+        "arabic",
+        "russian",
+        "polish",
+        "swedish",
+        "norwegian",
+        "danish",
+        "finnish",
+        "greek",
+        "turkish",
+        "hebrew",
+        "hindi",
+        "czech",
+        "hungarian",
+        "romanian",
+        "ukrainian",
+        "vietnamese",
+        "thai",
+        "indonesian",
+        "catalan",
+    ]
+)
+_LANG = r"(?:" + "|".join(sorted(LANGUAGES, key=len, reverse=True)) + r")"
+_PAIR = re.compile(
+    rf"\b(?:from\s+)?(?P<a>{_LANG})\b\s*(?P<j>>|->|→|=>|<>|<->|↔|/|-|\u2013|\s+to\s+|\s+into\s+|"
+    rf"\s+and\s+|\s+(?:\w+\s+){{1,3}}(?:in|into)\s+)\s*(?P<b>{_LANG})\b",
+    re.I,
+)
+_LANG_REQUIRED = re.compile(
+    rf"\b(?P<a>{_LANG})[- ]speak(?:ing|er)\b|\b(?:in|into)\s+(?P<b>{_LANG})\b|"
+    rf"\b(?P<c>{_LANG})\s+only\b|\bspeaks?\s+(?P<d>{_LANG})\b",
+    re.I,
+)
+
+
+def _read_languages(
+    text: str,
+) -> tuple[frozenset[tuple[str, str]], frozenset[str], frozenset[str], bool]:
+    pairs: set[tuple[str, str]] = set()
+    for match in _PAIR.finditer(text):
+        a, b, joint = match.group("a").lower(), match.group("b").lower(), match.group("j")
+        if a == b:
+            continue
+        pairs.add((a, b))
+        if joint.strip().lower() in {"<>", "<->", "↔", "/", "-", "\u2013", "and"}:
+            pairs.add((b, a))
+    named = frozenset(m.lower() for m in re.findall(rf"\b{_LANG}\b", text, re.I))
+    required = frozenset(
+        next(g for g in m.groups() if g).lower() for m in _LANG_REQUIRED.finditer(text)
+    )
+    only = bool(re.search(rf"\b{_LANG}\s+only\b|\bonly\s+in\s+{_LANG}\b", text, re.I))
+    return frozenset(pairs), named, required, only
+
+
+# --- places ---------------------------------------------------------------------------
+
+_NOT_PLACES = frozenset(
+    {*LANGUAGES, *(m.lower() for m in calendar.month_name if m),
+     *(d.lower() for d in calendar.day_name), "the", "a", "an", "our", "my", "your", "i",
+     "english", "eu", "us", "uk", "q1", "q2", "q3", "q4", "zoom", "person", "house",
+     "total", "advance", "full", "good", "stock", "time", "touch", "summer", "winter",
+     "spring", "autumn", "fall", "xero", "python", "rust", "go", "java", "sql", "react",
+     "django", "flutter", "kotlin", "swift", "solidity", "wordpress", "shopify", "figma",
+     "christmas", "easter", "mon", "fri", "sat", "sun", "ce", "pla", "petg", "x", "kubernetes",
+     "covering", "serving", "around", "based", "near", "in", "within", "only", "area",
+     "available", "call", "thanks", "cheers", "dm", "regards", "weekends", "weekdays",
+     "evenings", "negotiable", "asap", "urgent", "pickup", "collection", "delivery"}
+)  # fmt: skip
+_PLACE_CUE = re.compile(
+    r"\b(?:in|around|near|from|at|within|across|throughout|covering|serving|based\s+in|"
+    r"located\s+in|pick-?up(?:\s+(?:in|from))?|collection(?:\s+only)?(?:\s+(?:in|from))?|"
+    r"delivered\s+to|deliver\s+to|ship(?:s|ping)?\s+(?:to|within)|move\s+to|to)\s+"
+    r"(?:the\s+|and\s+around\s+)?(?P<p>[A-Z][\w'-]+(?:[ -](?:[A-Z][\w'-]+))*)"
+)
+_PLACE_ONLY = re.compile(r"\b(?P<p>[A-Z][\w'-]+(?: [A-Z][\w'-]+)?)\s+(?:only|area)\b")
+_RESTRICTED = re.compile(
+    r"\b(?:only|area|within|around|based\s+in|local|collection|pick-?up|surroundings|"
+    r"zones?|i\s+come\s+to\s+you|mobile)\b",
+    re.I,
+)
+_ONSITE = re.compile(
+    r"\b(?:on-?site|in[- ]person|at\s+my\s+(?:studio|gym|shop|workshop|office|place)|"
+    r"collection|pick-?up|i\s+come\s+to\s+you|comes?\s+to\s+my|at\s+(?:my|our)\s+(?:home|house))\b",
+    re.I,
+)
+_REMOTE = re.compile(r"\b(?:online|remote(?:ly)?|via\s+zoom|over\s+video|virtual(?:ly)?)\b", re.I)
+_SHIPS = re.compile(
+    r"\b(?:ships?|shipping|deliver(?:y|s)?|worldwide|nationwide|anywhere|travel(?:s|ling)?|"
+    r"across|throughout|i\s+come\s+to\s+you|mobile)\b",
+    re.I,
+)
+_TRAVEL = re.compile(rf"\bwithin\s+(?P<n>{_NUM})\s*(?P<u>km|kilomet(?:re|er)s?|miles?|mi)\b", re.I)
+
+
+def _read_places(text: str) -> tuple[tuple[tuple[str, Span], ...], bool]:
+    places: list[tuple[str, Span]] = []
+    for pattern in (_PLACE_CUE, _PLACE_ONLY):
+        for match in pattern.finditer(text):
+            raw = match.group("p")
+            # A capitalised word that opens a sentence is not a name on that count alone.
+            for part in re.split(r"[ -]", raw):
+                key = part.lower().strip("'")
+                if key in _NOT_PLACES or len(key) < 3 or not part[:1].isupper():
+                    continue
+                if part.isupper() and len(part) <= 4:
+                    continue  # acronyms: CMS, API, EV
+                places.append((key, Span(match.start("p"), match.end("p"), raw)))
+    # "Stockport (Greater Manchester)": the bracket names the wider place.
+    for match in re.finditer(r"\b[A-Z][\w'-]+\s*\((?P<p>[A-Z][^()]{2,60})\)", text):
+        if any(span.end <= match.start("p") <= span.end + 3 for _, span in places):
+            for part in re.split(r"[\s/,]+", match.group("p")):
+                key = part.lower()
+                if key not in _NOT_PLACES and len(key) >= 3 and not part.isupper():
+                    places.append((key, Span(match.start("p"), match.end("p"), match.group("p"))))
+    # An advert's closing "Vienna." or "Glasgow." names where it is.
+    for match in re.finditer(
+        r"(?:^|[.!?]\s+)(?P<p>[A-Z][a-z'-]{2,}(?: [A-Z][a-z'-]{2,})?)\.?\s*$", text
+    ):
+        key = match.group("p").lower()
+        if all(part not in _NOT_PLACES for part in key.split()):
+            places.append(
+                (key.split()[0], Span(match.start("p"), match.end("p"), match.group("p")))
+            )
+    restricted = bool(places) and bool(_RESTRICTED.search(text))
+    return tuple(dict.fromkeys(places)), restricted
+
+
+# --- availability ---------------------------------------------------------------------
+
+_ALL_SLOTS = frozenset({"wd-day", "wd-eve", "we-day", "we-eve"})
+#: (pattern, slots, "days" or "times"): weekday/weekend words and day/evening words.
+_SLOT_WORDS: tuple[tuple[re.Pattern[str], frozenset[str], str], ...] = (
+    (re.compile(r"\bweekends?\b|\bsaturdays?\b|\bsundays?\b", re.I),
+     frozenset({"we-day", "we-eve"}), "days"),
+    (re.compile(r"\bweekdays?\b|\bmon(?:day)?\s*(?:-|to)\s*fri(?:day)?\b|\bbusiness\s+hours\b|"
+                r"\bworking\s+hours\b|\bmondays?\b|\btuesdays?\b|\bwednesdays?\b|"
+                r"\bthursdays?\b|\bfridays?\b", re.I),
+     frozenset({"wd-day", "wd-eve"}), "days"),
+    (re.compile(r"\bevenings?\b|\bat\s+night\b|\b\w+day\s+night\b|\bafter\s+\d{1,2}\s*pm\b|"
+                r"\bafter\s+work\b", re.I),
+     frozenset({"wd-eve", "we-eve"}), "times"),
+    (re.compile(r"\bday\s*time\b|\bduring\s+the\s+day\b|\blunch\s*time\b|"
+                r"\b9\s*(?:am)?\s*(?:-|to)\s*5\s*(?:pm)?\b|\b8\s*am\s*-\s*6\s*pm\b|\bmornings?\b",
+                re.I),
+     frozenset({"wd-day", "we-day"}), "times"),
+)  # fmt: skip
+_SLOT_NAME = r"(?:evenings?|weekdays?|daytime|mornings?|weekends?|saturdays?|sundays?)"
+_SLOTS_JOINED = re.compile(rf"\b{_SLOT_NAME}\s*(?:and|or|&|/|,|\+)\s*{_SLOT_NAME}\b", re.I)
+
+
+def _read_slots(text: str) -> tuple[frozenset[str], bool]:
+    """The slots (weekday/weekend x day/evening) one side names: "weekdays 8am-6pm" is
+    weekday daytime; "evenings and weekends" is either."""
+    days: list[frozenset[str]] = []
+    times: list[frozenset[str]] = []
+    for pattern, slots, kind in _SLOT_WORDS:
+        if pattern.search(text):
+            (days if kind == "days" else times).append(slots)
+    if not days and not times:
+        return frozenset(), False
+    if _SLOTS_JOINED.search(text):
+        result = frozenset().union(*days, *times)
+    else:
+        result = (frozenset().union(*days) if days else _ALL_SLOTS) & (
+            frozenset().union(*times) if times else _ALL_SLOTS
+        )
+    strict = bool(re.search(r"\bonly\b|\bavailable\b|\bavailability\b", text, re.I))
+    return result, strict
+
+
+# --- dates ----------------------------------------------------------------------------
+
+_MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
+_MONTHS.update({name.lower(): i for i, name in enumerate(calendar.month_abbr) if name})
+_MONTHS["sept"] = 9
+_MONTH = r"(?:" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
+_DAYNAME = r"(?:(?:mon|tues?|wed(?:nes)?|thu(?:rs)?|fri|sat(?:ur)?|sun)(?:day)?,?\s+)?"
+_EVENT = re.compile(
+    rf"\bon\s+(?:the\s+)?{_DAYNAME}(?:(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<m1>{_MONTH})"
+    rf"|(?P<m2>{_MONTH})\s+(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?)(?:,?\s+(?P<y>\d{{4}}))?",
+    re.I,
+)
+_FROM = re.compile(
+    rf"\b(?:from|starting|available\s+from|begins?|as\s+of)\s+(?P<q>mid|early|late|end\s+of)?-?\s*"
+    rf"(?P<m>{_MONTH})(?:\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?)?(?:,?\s+(?P<y>\d{{4}}))?",
+    re.I,
+)
+
+
+def _resolve(month: int, day: int, year: int | None, reference: dt.date | None) -> dt.date | None:
+    try:
+        if year is not None:
+            return dt.date(year, month, day)
+        if reference is None:
+            return None
+        candidate = dt.date(
+            reference.year, month, min(day, calendar.monthrange(reference.year, month)[1])
+        )
+        if candidate < reference:
+            candidate = dt.date(
+                reference.year + 1,
+                month,
+                min(day, calendar.monthrange(reference.year + 1, month)[1]),
+            )
+        return candidate
+    except ValueError:
+        return None
+
+
+def _read_dates(text: str, reference: dt.date | None) -> tuple[dt.date | None, dt.date | None]:
+    event = start = None
+    match = _EVENT.search(text)
+    if match:
+        g = match.groupdict()
+        month = _MONTHS[(g["m1"] or g["m2"]).lower().rstrip(".")]
+        event = _resolve(month, int(g["d1"] or g["d2"]), int(g["y"]) if g["y"] else None, reference)
+    match = _FROM.search(text)
+    if match:
+        month = _MONTHS[match.group("m").lower().rstrip(".")]
+        q = (match.group("q") or "").lower()
+        day = (
+            int(match.group("d"))
+            if match.group("d")
+            else {"mid": 15, "late": 20, "end of": 25}.get(q, 1)
+        )
+        start = _resolve(month, day, int(match.group("y")) if match.group("y") else None, reference)
+    return event, start
+
+
+_THROUGHPUT = re.compile(
+    rf"(?P<n>{_NUM})\s*(?P<u>words?|pages?|boxes|items?|images?|photos?|units?)\s*"
+    r"(?:a|per|each|/)\s*(?P<p>day|week|month)",
+    re.I,
+)
+
+
+def _read_throughput(text: str) -> tuple[float, str, float] | None:
+    match = _THROUGHPUT.search(text)
+    if not match:
+        return None
+    numbers = find_numbers(match.group("n"))
+    if not numbers or numbers[0].value <= 0:
+        return None
+    return numbers[0].value, canonical_unit(match.group("u")), TIME_DAYS[match.group("p").lower()]
+
+
+# --- payment, exclusions, certifications, ages ----------------------------------------
+
+_ADVANCE = re.compile(
+    r"\b(?:payment|paid|pay)\s+(?:\w+\s+)?(?:in\s+advance|up\s*front|before\s+(?:start|work))\b|"
+    r"\b(?:pre-?payment|prepaid|advance\s+payment)\b|\b(?:full|100%)\s+(?:payment\s+)?up\s*front\b",
+    re.I,
+)
+_AFTER = re.compile(
+    r"\bnet\s*-?\s*\d{1,3}\b|\b(?:payment|pay|paid)\s+(?:\w+\s+)?(?:on|upon|after)\s+"
+    r"(?:delivery|completion|invoice|each\s+invoice)\b|\bno\s+(?:up\s*front|advance)\s+payment\b|"
+    r"\bpay\s+(?:\w+\s+){0,3}after\b",
+    re.I,
+)
+_EXCLUSION = re.compile(
+    r"\b(?:no|non-?|not|never|without)\s*[- ]?(?P<x>(?:[a-z][\w-]*)(?:\s+[a-z][\w-]*)?)"
+    r"(?:\s+(?:allowed|permitted|please|accepted))?",
+    re.I,
+)
+_EXCLUSION_NOISE = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "more",
+        "less",
+        "later",
+        "than",
+        "longer",
+        "one",
+        "any",
+        "longer",
+        "problem",
+        "worries",
+        "issue",
+        "hidden",
+        "extra",
+        "exceeding",
+        "higher",
+        "earlier",
+        "sure",
+        "fewer",
+        "fuss",
+        "rush",
+        "way",
+        "experience",
+        "need",
+        "matter",
+        "big",
+        "deal",
+        "question",
+        "higher",
+    ]
+)
+_NEG_BEFORE = re.compile(r"(?:\bno|\bnon|\bnot|\bnever|\bwithout|n't)[\s-]*(?:\w+[\s-]+)?$", re.I)
+_ALIASES = {"pet": {"dog", "cat", "pet", "puppy"}, "smok": {"smok", "smoker", "vap"}}
+_CERT = re.compile(
+    r"\b(?P<c>CE|UL|FCC|RoHS|ISO\s?\d{4,5}|FDA|TÜV|TUV|GS|UKCA)\s*(?:marked|marking|certified|"
+    r"certification|listed|approved|compliant|mark)?\b"
+)
+
+
+def _read_exclusions(text: str) -> tuple[tuple[tuple[frozenset[str], Span], ...], frozenset[str]]:
+    exclusions = []
+    for match in _EXCLUSION.finditer(text):
+        words = [w for w in re.split(r"[\s-]+", match.group("x").lower()) if w]
+        words = [w for w in words if w not in _EXCLUSION_NOISE and len(w) > 2]
+        if not words or words[0] in {"only", "just", "required", "necessary", "needed"}:
+            continue
+        stems = frozenset(rough_stem(w) for w in words[:2])
+        exclusions.append((stems, Span(match.start(), match.end(), match.group(0))))
+    for match in re.finditer(r"\b(?P<x>[a-zA-Z]{3,})-free\b", text):
+        exclusions.append(
+            (
+                frozenset({rough_stem(match.group("x"))}),
+                Span(match.start(), match.end(), match.group(0)),
+            )
+        )
+    positives = set()
+    for match in re.finditer(r"[a-zA-Z][\w]*", text):
+        if text[match.end() : match.end() + 5].lower() == "-free":
+            continue
+        if _NEG_BEFORE.search(text[max(0, match.start() - 25) : match.start()]):
+            continue
+        positives.add(rough_stem(match.group(0)))
+    return tuple(exclusions), frozenset(positives)
+
+
+def _read_certifications(text: str) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    stated, required, denied = set(), set(), set()
+    for match in _CERT.finditer(text):
+        cert = match.group("c").upper().replace(" ", "")
+        before = text[max(0, match.start() - 30) : match.start()]
+        if re.search(r"\b(?:no|not|without|non)\b[\w\s-]{0,10}$", before, re.I):
+            denied.add(cert)
+        elif re.search(
+            r"\b(?:must|need|needs|required|has\s+to|have\s+to|should)\b[\w\s]{0,15}$", before, re.I
+        ):
+            required.add(cert)
+        else:
+            stated.add(cert)
+    return frozenset(stated), frozenset(required), frozenset(denied)
+
+
+_MIN_AGE = re.compile(
+    r"\b(?:(?:must\s+be\s+)?over|at\s+least|aged|minimum\s+age(?:\s+of)?)\s+(?P<n>\d{1,2})"
+    r"(?:\+|\s+(?:and|or)\s+(?:over|above|older))?(?=\W|$)(?!\s*(?:min|km|kg|hours?|days?|people|guests|%))"
+    r"|\b(?P<m>\d{1,2})\+\s*(?:only|years?)",
+    re.I,
+)
+_AGE = re.compile(
+    r"\b(?:i'?m|i\s+am)\s+(?P<n>\d{1,2})\b(?!\s*(?:\w+\s+)?(?:min|km|kg|hours?|days?|people|guests|%))"
+    r"|\b(?P<m>\d{1,2})[\s-]+years?[\s-]+old\b",
+    re.I,
+)
+
+
+# --- requirements ---------------------------------------------------------------------
+
+_MUST = re.compile(
+    r"\b(?:must|has\s+to|have\s+to|required|requirement|mandatory|non-negotiable|"
+    r"essential|need\s+to\s+be)\b",
+    re.I,
+)
+_UNDERSTOOD = re.compile(
+    r"\b(?:deliver(?:ed)?|finished|done|ready|complete[d]?|live|budget|price|pay|NLC|"
+    r"cost|within|by|before|remote|on-?site|in[- ]person|NDA|open[- ]source|full[- ]time|"
+    r"part[- ]time|CE|marked|certified|over\s+\d+|years?\s+old|cannot\s+go|speak)\b",
+    re.I,
+)
+
+
+def _read_requirements(text: str) -> tuple[Span, ...]:
+    """Sentences that state a requirement none of the readers above understands."""
+    found = []
+    # Sentence by sentence: one pattern over the whole text would rescan it per start.
+    for match in re.finditer(r"[^.;!?\n]{1,400}", text):
+        sentence = match.group(0)
+        if not _MUST.search(sentence) or _UNDERSTOOD.search(sentence):
+            continue
+        stripped = sentence.strip()
+        start = match.start() + (len(sentence) - len(sentence.lstrip()))
+        found.append(Span(start, start + len(stripped), stripped[:200]))
+        if len(found) >= 5:
+            break
+    return tuple(found)
+
+
+def read_facts(text: str, *, offer: bool, reference: dt.date | None = None) -> Facts:
+    """Everything this module reads from one intent's prose (already folded)."""
+    text = fold(text)[:20_000]
+    money = _read_money(text, offer)
+    quantities = _read_quantities(text, money)
+    places, restricted = _read_places(text)
+    pairs, named, required, only = _read_languages(text)
+    slots, strict = _read_slots(text)
+    event, start = _read_dates(text, reference)
+    advance = _ADVANCE.search(text)
+    after = _AFTER.search(text)
+    exclusions, positives = _read_exclusions(text)
+    certs, certs_required, certs_denied = _read_certifications(text)
+    travel = _TRAVEL.search(text)
+    travel_km = None
+    if travel:
+        value = find_numbers(travel.group("n"))
+        if value:
+            factor = 1.609 if travel.group("u").lower().startswith("mi") else 1.0
+            travel_km = value[0].value * factor
+    min_age = _MIN_AGE.search(text)
+    age = _AGE.search(text)
+    return Facts(
+        money=tuple(money),
+        quantities=tuple(quantities),
+        places=places,
+        place_restricted=restricted,
+        onsite=bool(_ONSITE.search(text)),
+        remote=bool(_REMOTE.search(text)),
+        ships=bool(_SHIPS.search(text)),
+        travel_km=travel_km,
+        language_pairs=pairs,
+        languages=named,
+        languages_required=required,
+        languages_only=only,
+        slots=slots,
+        slots_strict=strict,
+        event_date=event,
+        start_date=start,
+        throughput=_read_throughput(text),
+        payment_advance=Span(advance.start(), advance.end(), advance.group(0)) if advance else None,
+        payment_after=Span(after.start(), after.end(), after.group(0)) if after else None,
+        exclusions=exclusions,
+        positives=positives,
+        certifications=certs,
+        certifications_required=certs_required,
+        certifications_denied=certs_denied,
+        min_age=int(min_age.group("n") or min_age.group("m")) if min_age and offer else None,
+        age=int(age.group("n") or age.group("m")) if age and not offer else None,
+        requirements=_read_requirements(text) if not offer else (),
+        injection=bool(detect_injection(text)),
+    )
+
+
+def number_spans(text: str) -> list[Number]:
+    """The numbers :func:`read_facts` sees (for tests and the reasoning)."""
+    return find_numbers(fold(text))
