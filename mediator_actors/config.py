@@ -227,6 +227,9 @@ SPECS: tuple[Spec, ...] = (
          "dev_mode"),
     Spec("ALLOW_PUBLIC_BIND", _B, "false",
          "true lets HEALTH_HOST/WS_HOST bind non-loopback addresses", "allow_public_bind"),
+    Spec("API_TOKEN", _S, None,
+         "bearer token /metrics and /api/v1/* require (give it as API_TOKEN_FILE); needed "
+         "when HEALTH_HOST is not loopback (the probes stay open)", "api_token"),
     Spec("ENV_FILE", _T, ".env", "the .env file to read"),
 )  # fmt: skip
 
@@ -282,6 +285,8 @@ class Settings:
     max_intent_flags: int
     poll_interval_seconds: float
     allow_public_bind: bool
+    #: Bearer token for /metrics and /api/v1/* (API_TOKEN_FILE); required beyond loopback.
+    api_token: Secret | None
     llm_fallback_provider: LLMProvider | None = None
     llm_fallback_api_key: Secret | None = None
     llm_fallback_model: str | None = None
@@ -298,6 +303,7 @@ class Settings:
             self.mediator_private_key,
             self.embedding_api_key,
             self.consensus.poa_authority_key,
+            self.api_token,
         ]
         return [s.reveal() for s in values if s is not None and s.reveal()]
 
@@ -556,6 +562,30 @@ def _check_binds(values: Mapping[str, Any], problems: list[str]) -> None:
             )
 
 
+#: Shortest bearer token accepted: 128 bits of base64url or hex is at least this long.
+MIN_API_TOKEN_CHARS = 22
+
+
+def _check_api_token(values: Mapping[str, Any], problems: list[str]) -> None:
+    """A token is one printable word of at least MIN_API_TOKEN_CHARS; beyond loopback the
+    health server needs one, so /metrics and /api/v1/* are never open to the network."""
+    token: Secret | None = values["api_token"]
+    if token is not None:
+        text = token.reveal()
+        if len(text) < MIN_API_TOKEN_CHARS or any(c.isspace() or not c.isprintable() for c in text):
+            problems.append(
+                f"API_TOKEN must be one token of at least {MIN_API_TOKEN_CHARS} printable "
+                "characters without spaces (e.g. `openssl rand -hex 32` into API_TOKEN_FILE)"
+            )
+        return
+    host = values["health_host"]
+    if (literal_ip(host) is not None or host == "localhost") and not is_loopback_host(host):
+        problems.append(
+            f"HEALTH_HOST={host} is not loopback: set API_TOKEN_FILE to a file holding a bearer "
+            "token, so /metrics and /api/v1/* are not open to the network"
+        )
+
+
 def _check_secrets(
     r: _Reader, dev_mode: bool, private_key: Secret | None, from_env_file: Mapping[str, str]
 ) -> list[str]:
@@ -651,6 +681,7 @@ def load_settings(environ: Mapping[str, str] | None = None, *, cwd: Path | None 
         ws_authorized_keys=_parse_keys(values["ws_authorized_keys"], r.problems),
     )
     _check_binds(values, r.problems)
+    _check_api_token(values, r.problems)
     consensus = _read_consensus(config_file, r.problems)
     if r.problems:
         raise ConfigError(list(dict.fromkeys(r.problems)))  # a value read twice, told once

@@ -31,6 +31,7 @@ from mediator_actors.chain.follower import ChainFollower
 from mediator_actors.chain.writer import ChainWriter
 from mediator_actors.config import LLMProvider, Settings
 from mediator_actors.edge.hub import EventHub
+from mediator_actors.edge.opsmetrics import ErrorCounter, node_metrics
 from mediator_actors.edge.server import EdgeServer
 from mediator_actors.edge.servers import Edge, build_edge
 from mediator_actors.edge.store_readmodel import StoreReadModel
@@ -206,6 +207,19 @@ def prepare(
         server_id=key.mediator_id,
         read_model=StoreReadModel(base.store, mediator_id=key.mediator_id),
     )
+    stats = NodeStats(index_max=settings.max_intents_cache)
+    # Errors logged by component for /metrics; removed with the edge at shutdown.
+    errors = ErrorCounter()
+    logging.getLogger().addHandler(errors)
+    base.closers.add("error counter", lambda: logging.getLogger().removeHandler(errors))
+    edge.health_app.add_metrics(
+        node_metrics(
+            store=base.store,
+            stats=stats,
+            errors=errors,
+            llm_limits=(settings.llm_max_calls_per_hour, settings.llm_max_calls_per_day),
+        )
+    )
     base.closers.add("edge servers", edge.stop)
     health = _start_server(edge.health, variable="HEALTH_PORT")
     ws = _start_server(edge.ws, variable="WS_PORT")
@@ -225,7 +239,7 @@ def prepare(
         hub=hub,
         box=box,
         edge=edge,
-        stats=NodeStats(index_max=settings.max_intents_cache),
+        stats=stats,
         embedder=embedder,
         embedder_degraded=degraded,
     )
@@ -332,6 +346,7 @@ def build_children(runtime: Runtime) -> list[ChildSpec]:
             max_flags=settings.max_intent_flags,
             settlement=book,
         )
+        stats.chain_head = lambda: follower.chain_head
         return ChainListener.start(
             link,
             follower=follower,

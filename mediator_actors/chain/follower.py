@@ -127,6 +127,8 @@ class ChainFollower:
         self._read_pending = read_pending
         self._settlement = settlement
         self._failures = 0
+        #: The latest block index the chain reported (for the chain lag metric).
+        self.chain_head: int | None = None
         self._budget: dict[str, deque[float]] = {}
         self._known_pending: set[str] = set()
 
@@ -157,6 +159,7 @@ class ChainFollower:
     def _poll(self) -> PollResult:
         next_index, last_hash, _ = self.cursor()
         latest = self._client.latest_block()
+        self.chain_head = latest.block.index
         if latest.chain_length < next_index or (
             latest.block.index == next_index - 1
             and last_hash is not None

@@ -9,6 +9,7 @@ dashboard mis-renders it (threats.md E).
 
 from __future__ import annotations
 
+import hmac
 import json
 import logging
 import re
@@ -27,6 +28,7 @@ from mediator_actors.health.report import (
     now_millis,
     readiness,
 )
+from mediator_actors.safety.secrets import Secret
 from mediator_actors.settlement.records import SettlementState
 
 log = logging.getLogger("mediator.edge.http")
@@ -137,6 +139,7 @@ def snapshot_metrics(snapshot: HealthSnapshot, report: dict[str, Any], m: Metric
     m.add("draining", s.draining, "1 while draining for shutdown")
     m.add("root_gave_up", s.root_gave_up, "1 when the root supervisor gave up")
     m.add("uptime_seconds", report["uptime"] / 1000.0, "seconds since start")
+    m.add("start_time_seconds", s.started_at_ms / 1000.0, "process start, seconds since the epoch")
     m.add("snapshot_age_seconds", report["snapshotAgeMs"] / 1000.0, "age of the health snapshot")
     for a in s.actors:
         m.add("actor_restarts_total", a.restarts, "actor restarts", "counter", {"actor": a.name})
@@ -201,6 +204,20 @@ def snapshot_metrics(snapshot: HealthSnapshot, report: dict[str, Any], m: Metric
         m.add("disk_total_bytes", r.disk_total_gb * 1024**3, "data disk total")
 
 
+def bearer_matches(header: str, token: bytes) -> bool:
+    """True iff an ``Authorization`` header value is ``Bearer <token>`` (RFC 6750: the scheme
+    is case-insensitive; whitespace around the credentials is dropped)."""
+    scheme, _, presented = header.strip().partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        return False
+    try:
+        presented_bytes = presented.strip().encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate cannot be any token
+        return False
+    # Constant time: the comparison must not tell a prober how much of a guess was right.
+    return hmac.compare_digest(presented_bytes, token)
+
+
 class _Discard:
     def write(self, text: str) -> None:
         pass
@@ -233,7 +250,10 @@ def _with_headers(app: Any) -> Callable[..., Iterable[bytes]]:
 class HealthApp:
     """The health/API WSGI app. Call the instance as a WSGI application.
 
-    ``extra_metrics`` adds lines to ``/metrics`` (the WebSocket hub's counters).
+    ``extra_metrics`` adds lines to ``/metrics`` (the WebSocket hub's counters);
+    :meth:`add_metrics` adds more. With ``api_token`` set, ``/metrics`` and ``/api/v1/*``
+    answer 401 unless the request carries ``Authorization: Bearer <token>``; the probes and
+    ``/health`` stay open, so an orchestrator can reach them on the pod's address.
     """
 
     def __init__(
@@ -243,17 +263,20 @@ class HealthApp:
         read_model: ReadModel | None = None,
         extra_metrics: Callable[[Metrics], None] | None = None,
         clock_ms: Callable[[], int] = now_millis,
+        api_token: Secret | None = None,
     ) -> None:
         self.box = box
         self.read_model = read_model
         self.extra_metrics = extra_metrics
+        self._more_metrics: list[Callable[[Metrics], None]] = []
         self.clock_ms = clock_ms
+        self._token = None if api_token is None else api_token.reveal().encode("utf-8")
         app = bottle.Bottle(catchall=True)
         app.config["json.enable"] = False
         app.route("/health/live", "GET", self.live)
         app.route("/health/ready", "GET", self.ready)
         app.route("/health", "GET", self.health)
-        app.route("/metrics", "GET", self.metrics)
+        app.route("/metrics", "GET", self._guarded(self.metrics))
         for path, fn in (
             ("/api/v1/stats", self.stats),
             ("/api/v1/intents", self.intents),
@@ -264,7 +287,7 @@ class HealthApp:
             ("/api/v1/reputation/<mediator_id>", self.reputation),
             ("/api/v1/actors", self.actors),
         ):
-            app.route(path, "GET", self._api(fn))
+            app.route(path, "GET", self._guarded(self._api(fn)))
         for code in (400, 404, 405, 413, 500):
             app.error(code)(self._error)
         app.default_error_handler = self._error
@@ -275,6 +298,27 @@ class HealthApp:
         self, environ: dict[str, Any], start_response: Callable[..., Any]
     ) -> Iterable[bytes]:
         return self._wsgi(environ, start_response)
+
+    def add_metrics(self, fn: Callable[[Metrics], None]) -> None:
+        """Add a contributor of ``/metrics`` lines (called on every scrape, in order)."""
+        self._more_metrics.append(fn)
+
+    def _authorized(self) -> bool:
+        if self._token is None:
+            return True
+        return bearer_matches(bottle.request.get_header("Authorization", ""), self._token)
+
+    def _guarded(
+        self, fn: Callable[..., bottle.HTTPResponse]
+    ) -> Callable[..., bottle.HTTPResponse]:
+        def handler(**kwargs: Any) -> bottle.HTTPResponse:
+            if not self._authorized():
+                response = _json(401, {"error": "bearer token required"})
+                response.set_header("WWW-Authenticate", 'Bearer realm="mediator-node"')
+                return response
+            return fn(**kwargs)
+
+        return handler
 
     def report(self) -> tuple[HealthSnapshot, dict[str, Any]]:
         snap = self.box.get()
@@ -302,6 +346,8 @@ class HealthApp:
         snapshot_metrics(snap, rep, m)
         if self.extra_metrics is not None:
             self.extra_metrics(m)
+        for more in self._more_metrics:
+            more(m)
         return bottle.HTTPResponse(body=m.text(), status=200, Content_Type=PROM_TYPE)
 
     # read-only API

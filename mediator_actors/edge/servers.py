@@ -116,7 +116,12 @@ def build_edge(
         limits=ws_limits,
         allowed_origins=allowed_origins,
     )
-    health_app = HealthApp(box, read_model=read_model, extra_metrics=ws_metrics(ws_app))
+    health_app = HealthApp(
+        box,
+        read_model=read_model,
+        extra_metrics=ws_metrics(ws_app),
+        api_token=settings.api_token,
+    )
     health = EdgeServer(health_app, settings.health_host, settings.health_port, limits=Limits())
     ws = EdgeServer(
         ws_app,
