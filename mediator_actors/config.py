@@ -28,7 +28,7 @@ import yaml
 from mediator_actors.endpoints import is_loopback_host, literal_ip, url_problem
 from mediator_actors.envfile import parse_env
 from mediator_actors.errors import ConfigError
-from mediator_actors.model import is_hex_id
+from mediator_actors.model import is_did_key
 from mediator_actors.safety.secrets import Secret
 
 _PUBLIC_KEY = re.compile(r"^[0-9a-f]{64}$")
@@ -222,6 +222,9 @@ SPECS: tuple[Spec, ...] = (
          "max_intent_flags", low=1, high=1000),
     Spec("POLL_INTERVAL_SECONDS", _F, "2", "how often the chain is polled",
          "poll_interval_seconds", low=0.05, high=3600),
+    Spec("INTAKE_PLAIN_PROSE", _B, "false",
+         "true reads entries without intent metadata as offers or seeks when the prose "
+         "clearly is one", "intake_plain_prose"),
     Spec("DEV_MODE", _B, None,
          "true allows development-only settings; default: true iff no CHAIN_ENDPOINT",
          "dev_mode"),
@@ -290,6 +293,7 @@ class Settings:
     llm_fallback_provider: LLMProvider | None = None
     llm_fallback_api_key: Secret | None = None
     llm_fallback_model: str | None = None
+    intake_plain_prose: bool = False
     consensus: Consensus = dataclass_field(default_factory=Consensus)
     #: What start should warn about (likely misspellings, risky choices outside dev mode).
     warnings: tuple[str, ...] = ()
@@ -464,9 +468,11 @@ def _read_consensus(path: Path, problems: list[str]) -> Consensus:
         amounts[key] = float(value)
     authorities = document.get("authoritySet", []) or []
     if not isinstance(authorities, list) or not all(
-        isinstance(a, str) and _PUBLIC_KEY.match(a) for a in authorities
+        isinstance(a, str) and (_PUBLIC_KEY.match(a) or is_did_key(a)) for a in authorities
     ):
-        problems.append(f"CONFIG_FILE {path}: authoritySet must be a list of 64-hex public keys")
+        problems.append(
+            f"CONFIG_FILE {path}: authoritySet must be a list of did:keys or 64-hex public keys"
+        )
         authorities = []
     stake_reference = document.get("stakeReference")
     if stake_reference is not None and not isinstance(stake_reference, str):
@@ -655,8 +661,8 @@ def load_settings(environ: Mapping[str, str] | None = None, *, cwd: Path | None 
     data_dir = (cwd / values["data_dir"]).resolve()
     config_file = (cwd / values["config_file"]).resolve()
     for resolver in values["challenge_resolvers"]:
-        if not is_hex_id(resolver):
-            r.problems.append(f"CHALLENGE_RESOLVERS entry {resolver!r} is not a lowercase hex id")
+        if not is_did_key(resolver):
+            r.problems.append(f"CHALLENGE_RESOLVERS entry {resolver!r} is not an Ed25519 did:key")
     values.update(
         dev_mode=dev_mode,
         chain_endpoint=chain_endpoint.rstrip("/") if chain_endpoint else None,

@@ -1,8 +1,9 @@
 """Ed25519 signing of the entries a mediator writes (protocol.md, "Common rules").
 
-A signature covers ``b"nlc-mediator/entry/v1\\x00" + canonical_json(metadata without
-"signature")`` and is stored as ``metadata.signature`` (64 bytes, lowercase hex); the signer's
-public key is ``metadata.mediator_id`` (32 bytes, lowercase hex). Verification works on the
+A signature covers ``b"nlc-mediator/entry/v2\\x00" + canonical_json(metadata without
+"signature")`` and is stored as ``metadata.signature`` (64 bytes, lowercase hex: 128
+characters, which no chain scanner pattern matches); the signer is ``metadata.mediator_id``,
+the ``did:key`` of its public key (a 64-hex key would be redacted by the chain). Verification works on the
 metadata exactly as the chain returns it, so any key the chain adds or strips after signing
 makes the signature fail, which is the point.
 
@@ -23,11 +24,11 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from mediator_actors.errors import SettlementError
-from mediator_actors.model import MediatorId, canonical_json
+from mediator_actors.model import MediatorId, canonical_json, did_key, did_key_public
 from mediator_actors.safety.secrets import Secret
 
 #: Domain separation for entry signatures: a signature made for anything else never verifies.
-ENTRY_DOMAIN = b"nlc-mediator/entry/v1\x00"
+ENTRY_DOMAIN = b"nlc-mediator/entry/v2\x00"
 _SEED = re.compile(r"^[0-9a-fA-F]{64}$")
 _PUBLIC_KEY = re.compile(r"^[0-9a-f]{64}$")
 _SIGNATURE = re.compile(r"^[0-9a-f]{128}$")
@@ -48,12 +49,14 @@ def signing_bytes(metadata: Mapping[str, Any]) -> bytes:
 class MediatorKey:
     """The node's Ed25519 identity. Build it with :meth:`from_seed_hex` or :meth:`generate`."""
 
-    __slots__ = ("_private", "mediator_id")
+    __slots__ = ("_private", "mediator_id", "public_hex")
 
     def __init__(self, private: Ed25519PrivateKey) -> None:
         self._private = private
         public = private.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
-        self.mediator_id = MediatorId(public.hex())
+        self.mediator_id: MediatorId = did_key(public)
+        #: The raw public key in hex, for configuration that lists keys that way (never on chain).
+        self.public_hex = public.hex()
 
     @classmethod
     def from_seed_hex(cls, secret: Secret) -> MediatorKey:
@@ -101,15 +104,25 @@ class MediatorKey:
         raise TypeError("a MediatorKey cannot be pickled")
 
 
-def verify_signature(public_key_hex: object, signature_hex: object, message: bytes) -> bool:
-    """True iff ``signature_hex`` is a valid Ed25519 signature of ``message`` by the key.
-    Malformed keys or signatures (wrong type, length, case) are simply invalid."""
-    if not isinstance(public_key_hex, str) or not _PUBLIC_KEY.fullmatch(public_key_hex):
+def public_key_bytes(public_key: object) -> bytes | None:
+    """The 32 key bytes of a ``did:key`` or of 64 lowercase hex characters (how
+    configuration lists keys), or None for anything else."""
+    if isinstance(public_key, str) and _PUBLIC_KEY.fullmatch(public_key):
+        return bytes.fromhex(public_key)
+    return did_key_public(public_key)
+
+
+def verify_signature(public_key: object, signature_hex: object, message: bytes) -> bool:
+    """True iff ``signature_hex`` is a valid Ed25519 signature of ``message`` by the key
+    (a ``did:key`` or 64 lowercase hex). Malformed keys or signatures (wrong type, length,
+    case, multicodec) are simply invalid."""
+    raw = public_key_bytes(public_key)
+    if raw is None:
         return False
     if not isinstance(signature_hex, str) or not _SIGNATURE.fullmatch(signature_hex):
         return False
     try:
-        key = Ed25519PublicKey.from_public_bytes(bytes.fromhex(public_key_hex))
+        key = Ed25519PublicKey.from_public_bytes(raw)
         key.verify(bytes.fromhex(signature_hex), message)
     except (InvalidSignature, ValueError):
         return False
@@ -118,8 +131,9 @@ def verify_signature(public_key_hex: object, signature_hex: object, message: byt
 
 def verify_metadata(metadata: object) -> bool:
     """True iff ``metadata`` (exactly as the chain returned it) carries a valid signature by
-    its own ``mediator_id``. Never raises on hostile input."""
-    if not isinstance(metadata, Mapping):
+    its own ``mediator_id`` (a ``did:key``: a raw hex key is v1 and not accepted here).
+    Never raises on hostile input."""
+    if not isinstance(metadata, Mapping) or did_key_public(metadata.get("mediator_id")) is None:
         return False
     try:
         message = signing_bytes(metadata)

@@ -28,6 +28,8 @@ class NodeStats:
     vector_latency_ms: float | None = None
     # chain
     chain_breaker: Callable[[], BreakerSnapshot] | None = None
+    #: the problem while the chain refuses our API key (401/403), else None
+    chain_auth_problem: Callable[[], str | None] | None = None
     #: the latest block index the chain reported (the chain listener's follower)
     chain_head: Callable[[], int | None] | None = None
     # negotiators: the Negotiator's health() (breaker, latency percentiles, budget, usage)

@@ -25,9 +25,11 @@ from mediator_actors.actors.index_keeper import IndexKeeper
 from mediator_actors.actors.messages import Roles
 from mediator_actors.actors.negotiator_pool import pool_spec
 from mediator_actors.actors.settlement_agent import SettlementAgent
+from mediator_actors.chain import records as chain_records
 from mediator_actors.chain import tables as chain_tables
-from mediator_actors.chain.client import ChainClient
+from mediator_actors.chain.client import ChainClient, RequestPacer
 from mediator_actors.chain.follower import ChainFollower
+from mediator_actors.chain.scanner import ScanMode
 from mediator_actors.chain.writer import ChainWriter
 from mediator_actors.config import LLMProvider, Settings
 from mediator_actors.edge.hub import EventHub
@@ -159,11 +161,17 @@ def prepare(
     *,
     dev_auto_mine: float = DEV_CHAIN_AUTO_MINE,
     simulated_parties: bool = True,
+    dev_secret_scan: ScanMode = ScanMode.REDACT,
 ) -> Runtime:
     """Start what the actors need before they start, in order: the dev chain (dev mode),
     the key and consensus checks, the embedder, the edge. Every configuration problem
-    found here is a :class:`ConfigError` (exit 2), before any actor could crash-loop."""
+    found here is a :class:`ConfigError` (exit 2), before any actor could crash-loop.
+    The dev chain runs with the real node's defaults (its scanner in ``dev_secret_scan``
+    mode, its entry and request limits)."""
     settings = base.settings
+    v1_problem = base.store.read(chain_records.v1_store_problem)
+    if v1_problem is not None:  # exit 2 like any setting to change, never a restart loop
+        raise ConfigError([f"DATA_DIR {settings.data_dir}: {v1_problem}"])
     endpoint = settings.chain_endpoint
     dev_chain: DevChain | None = None
     if endpoint is None:
@@ -178,7 +186,9 @@ def prepare(
             staging.unlink(missing_ok=True)
             seed_demo(DevChain(state_file=staging))
             os.replace(staging, state_file)
-        dev_chain = DevChain(auto_mine=dev_auto_mine, state_file=state_file)
+        dev_chain = DevChain(
+            auto_mine=dev_auto_mine, state_file=state_file, secret_scan=dev_secret_scan
+        )
         endpoint = dev_chain.start()
         base.closers.add("dev chain", dev_chain.stop)
         if simulated_parties:
@@ -245,7 +255,7 @@ def prepare(
     )
 
 
-def _chain_client(runtime: Runtime) -> ChainClient:
+def _chain_client(runtime: Runtime, pacer: RequestPacer) -> ChainClient:
     # Private ranges stay allowed: a chain node in the same VPC or cluster is the usual
     # deployment. Link-local and metadata addresses are refused here and in the settings.
     return ChainClient(
@@ -253,6 +263,7 @@ def _chain_client(runtime: Runtime) -> ChainClient:
         api_key=runtime.settings.chain_api_key,
         offload=run_blocking,
         allow_private=True,
+        pacer=pacer,
     )
 
 
@@ -274,11 +285,15 @@ def build_children(runtime: Runtime) -> list[ChildSpec]:
         runtime.board,
     )
     hub, stats, key, readiness = runtime.hub, runtime.stats, runtime.key, runtime.readiness
-    reader = _chain_client(runtime)
-    poster = _chain_client(runtime)  # its own connection pool and breaker state
+    # One budget for both: the chain counts requests per client address (100 a minute by
+    # default), and reads may use at most half of it so writes always get through.
+    pacer = RequestPacer()
+    reader = _chain_client(runtime, pacer)
+    poster = _chain_client(runtime, pacer)  # its own connection pool and breaker state
     runtime.closers.add("chain reader", reader.close)
     runtime.closers.add("chain poster", poster.close)
     stats.chain_breaker = reader.health_snapshot
+    stats.chain_auth_problem = lambda: reader.auth_problem() or poster.auth_problem()
     book = SettlementBook.from_settings(settings, key)
     negotiator = build_negotiator(settings)
     if negotiator.budget is not None:
@@ -345,6 +360,7 @@ def build_children(runtime: Runtime) -> list[ChildSpec]:
             offload=run_blocking,
             max_flags=settings.max_intent_flags,
             settlement=book,
+            plain_prose=settings.intake_plain_prose,
         )
         stats.chain_head = lambda: follower.chain_head
         return ChainListener.start(
@@ -392,6 +408,7 @@ def build_node(
     *,
     dev_auto_mine: float = DEV_CHAIN_AUTO_MINE,
     simulated_parties: bool = True,
+    dev_secret_scan: ScanMode = ScanMode.REDACT,
 ) -> Node[Runtime]:
     """The node as ``start`` runs it. In dev mode the embedded dev chain mines every
     ``dev_auto_mine`` seconds, and simulated parties answer proposals for its demo intents."""
@@ -399,7 +416,10 @@ def build_node(
         settings,
         migrations=ALL_MIGRATIONS,
         prepare=lambda base: prepare(
-            base, dev_auto_mine=dev_auto_mine, simulated_parties=simulated_parties
+            base,
+            dev_auto_mine=dev_auto_mine,
+            simulated_parties=simulated_parties,
+            dev_secret_scan=dev_secret_scan,
         ),
         build_children=build_children,
     )

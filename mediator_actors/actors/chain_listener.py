@@ -21,8 +21,25 @@ from supervisors import Link, RoleRegistry
 logger = logging.getLogger(__name__)
 
 
+#: How much slower than ``interval`` an idle listener may poll (doubling per idle poll).
+IDLE_SLOWDOWN = 8
+
+
+def next_poll_delay(result: PollResult, interval: float, idle_polls: int) -> tuple[float, int]:
+    """(seconds until the next poll, idle polls so far) after ``result``: at once while
+    catching up, as asked when busy or failing, ``interval`` doubling while idle."""
+    if result.error is not None:
+        return result.retry_in, 0
+    if not result.caught_up:
+        return 0.0, 0
+    idle_polls = idle_polls + 1 if result.idle else 0
+    return float(interval * min(2 ** min(idle_polls, 8), IDLE_SLOWDOWN)), idle_polls
+
+
 class ChainListener(PeriodicActor):
-    """Polls every ``interval`` seconds; at once again while it is catching up a backlog."""
+    """Polls every ``interval`` seconds; at once again while it is catching up a backlog;
+    slower while nothing changes (doubling up to ``IDLE_SLOWDOWN`` x ``interval``), so
+    polling alone never eats the chain's per-client request limit."""
 
     def __init__(
         self,
@@ -39,17 +56,21 @@ class ChainListener(PeriodicActor):
         self.registry = registry
         self.events = events
         self.last_result: PollResult | None = None
+        self._idle_polls = 0
 
     def round(self) -> float | None:
         result = self.follower.poll_once()
         self.last_result = result
+        if result.busy or (result.error is not None and result.logged):
+            return result.retry_in  # the follower logged it (back-pressure, a refused key)
         if result.error is not None:
             logger.warning(
                 "chain: poll failed (%s); retrying in %.1fs", result.error, result.retry_in
             )
             return result.retry_in
         self._announce(result)
-        return None if result.caught_up else 0.0
+        delay, self._idle_polls = next_poll_delay(result, self.interval, self._idle_polls)
+        return delay
 
     def _announce(self, result: PollResult) -> None:
         # Everything below is already committed: these messages only wake the others.

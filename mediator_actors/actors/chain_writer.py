@@ -32,7 +32,7 @@ class ChainWriterActor(PeriodicActor):
     def round(self) -> float | None:
         result = self.drainer.drain_once()
         for key, reason in result.failed:
-            logger.error("chain: the chain refused %s for good: %s", key, reason)
+            logger.error("chain: %s will never be posted: %s", key, reason)
         if result.error is not None:
             logger.warning("chain: writing failed (%s)", result.error)
         # Sleep until the next entry is ready, but never past the regular interval.

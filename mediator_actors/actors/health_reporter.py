@@ -145,10 +145,14 @@ class HealthReporter(PeriodicActor):
         if stats.chain_breaker is not None:
             chain = stats.chain_breaker()
             breakers.append(BreakerStatus.of("chain", chain))
+            refused = stats.chain_auth_problem() if stats.chain_auth_problem else None
             components.append(
                 (
                     "chainClient",
-                    _breaker_component(
+                    # Nothing is read while the key is refused, whatever the breaker says.
+                    ComponentStatus(Status.UNHEALTHY, chain.last_latency_ms, refused)
+                    if refused is not None
+                    else _breaker_component(
                         chain.state, chain.last_latency_ms, chain.last_error or "ok"
                     ),
                 )

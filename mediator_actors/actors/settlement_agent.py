@@ -59,9 +59,7 @@ class SettlementAgent(PeriodicActor):
             )
         )
         for settlement_id, reason in refused:
-            logger.error(
-                "settlement: the chain refused proposal %s for good: %s", settlement_id, reason
-            )
+            logger.error("settlement: proposal %s will never be posted: %s", settlement_id, reason)
         proposed = [d for d in decided if d.settlement_id is not None]
         for item in decided:
             if item.settlement_id is None:

@@ -16,6 +16,7 @@ from typing import Any, TextIO
 SUITES: dict[str, str] = {
     "supervision": "mediator_actors.benchmarks.supervision",
     "chain": "mediator_actors.benchmarks.chain",
+    "requests": "mediator_actors.benchmarks.requests",
     "index": "mediator_actors.benchmarks.index",
     "negotiation": "mediator_actors.benchmarks.negotiation",
     "settlement": "mediator_actors.benchmarks.settlement",

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from mediator_actors.model import EntryRef, Intent, IntentType
+from mediator_actors.model import EntryRef, Intent, IntentType, digest_id
 
 CORPUS_NAME = "bench-corpus.jsonl"
 #: SHA-256 of the first 10,000 ``content + "\n"`` (the corpus README).
@@ -44,7 +44,7 @@ def corpus_path() -> Path | None:
 def _intent(row: Mapping[str, object]) -> Intent:
     fee = row.get("offered_fee")
     return Intent(
-        ref=EntryRef(hashlib.sha256(str(row["id"]).encode()).hexdigest()),
+        ref=EntryRef(digest_id("ent", str(row["id"]).encode())),
         author=str(row["author"]),
         type=IntentType(str(row["type"])),
         content=str(row["content"]),

@@ -11,7 +11,6 @@ Bounded to a few seconds (``quick``: well under one). Run it off the hub: it blo
 
 from __future__ import annotations
 
-import hashlib
 import sqlite3
 import statistics
 import tempfile
@@ -29,6 +28,7 @@ from mediator_actors.model import (
     IntentType,
     NegotiationResult,
     Terms,
+    digest_id,
     entry_ref,
 )
 from mediator_actors.settlement.consensus import ConsensusSigner
@@ -60,7 +60,7 @@ def _per_op_us(fn: Callable[[], object], repeat: int) -> dict[str, float]:
 
 def _intent(label: str, kind: IntentType, author: str) -> Intent:
     return Intent(
-        ref=EntryRef(hashlib.sha256(label.encode()).hexdigest()),
+        ref=EntryRef(digest_id("ent", label.encode())),
         author=author,
         type=kind,
         content=label,
@@ -74,7 +74,7 @@ def _result() -> NegotiationResult:
         confidence=80,
         reasoning="Both parties want a fluid-dynamics library delivered in 60 days. " * 10,
         model_id="bench",
-        model_integrity_hash=hashlib.sha256(b"bench").hexdigest(),
+        model_integrity_hash=digest_id("mih", b"bench"),
         terms=Terms(500.0, ("library", "docs", "tests"), "60 days", ("git delivery",)),
     )
 
@@ -121,7 +121,7 @@ def _apply_block(settlements: int) -> dict[str, float]:
                         "contract_type": "response",
                         "response_type": "accept",
                         "settlement_id": draft.settlement_id,
-                        "protocol": "nlc-mediator/1",
+                        "protocol": "nlc-mediator/2",
                     },
                 }
             )

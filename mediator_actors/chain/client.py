@@ -14,11 +14,13 @@ than ``offload_threshold`` goes through the injected ``offload`` (the node passe
 
 from __future__ import annotations
 
+import email.utils
 import json
 import logging
 import random
 import socket
 import time
+from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -44,11 +46,43 @@ logger = logging.getLogger(__name__)
 T = TypeVar("T")
 Offload = Callable[..., Any]
 
-TRANSIENT_STATUS = frozenset({429, 500, 502, 503, 504})
+TRANSIENT_STATUS = frozenset({500, 502, 503, 504})
+#: The longest Retry-After we honour; a longer one is taken as this (a hostile or confused
+#: node must not park the writer for a day).
+MAX_RETRY_AFTER = 3600.0
+AUTH_PROBLEM = "the chain refuses our API key (CHAIN_API_KEY)"
+#: Most blocks one ``GET /chain`` may hand the follower (the body cap bounds it too).
+MAX_BULK_BLOCKS = 5000
+#: Seconds a ``GET /chain`` snapshot may serve blocks before it is dropped.
+BULK_MAX_AGE = 120.0
 
 
 class ChainUnavailableError(ChainError):
-    """The node could not be reached or kept failing; try again later (breaker, back-off)."""
+    """The node could not be reached or kept failing; try again later (breaker, back-off).
+
+    ``status`` is the HTTP status when the node answered (5xx), None when no answer came
+    (refused, reset, timeout, or the breaker was open and nothing was sent): only an
+    answer counts as an attempt at a write."""
+
+    def __init__(
+        self, message: str, *, status: int | None = None, retry_in: float | None = None
+    ) -> None:
+        self.status = status
+        self.retry_in = retry_in  # the breaker's remaining cool-down, when it refused
+        super().__init__(message)
+
+    @property
+    def answered(self) -> bool:
+        return self.status is not None
+
+
+class ChainBusyError(ChainError):
+    """The node asked us to slow down (429): back-pressure, not a fault. ``retry_after`` is
+    its ``Retry-After`` in seconds, or None when it gave none (back off on our own)."""
+
+    def __init__(self, message: str, *, retry_after: float | None) -> None:
+        self.retry_after = retry_after
+        super().__init__(message)
 
 
 class ChainProtocolError(ChainError):
@@ -57,6 +91,30 @@ class ChainProtocolError(ChainError):
     def __init__(self, message: str, *, status: int | None = None) -> None:
         self.status = status
         super().__init__(message)
+
+
+class ChainAuthError(ChainProtocolError):
+    """401/403: the node refuses our API key. Nothing is read until the key is fixed."""
+
+
+def parse_retry_after(value: str | None, *, now: float | None = None) -> float | None:
+    """Seconds from a ``Retry-After`` header (delta-seconds or an HTTP date), clamped to
+    0..MAX_RETRY_AFTER; None when absent or unreadable."""
+    if value is None:
+        return None
+    text = value.strip()
+    if not text or len(text) > 64:
+        return None
+    if text.isascii() and text.isdigit():  # "²".isdigit() is True too
+        return min(float(text), MAX_RETRY_AFTER)
+    try:
+        moment = email.utils.parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if moment.tzinfo is None:
+        return None
+    delta = moment.timestamp() - (time.time() if now is None else now)
+    return min(max(delta, 0.0), MAX_RETRY_AFTER)
 
 
 class PostOutcome(StrEnum):
@@ -90,6 +148,46 @@ class ClientLimits:
     attempts: int = 3
     backoff: Backoff = field(default_factory=lambda: Backoff(minimum=0.2, maximum=5.0))
     offload_threshold: int = 64 * 1024
+
+
+class RequestPacer:
+    """The node's own share of the chain's request limit, shared by all its clients (the
+    chain counts per client address): at most ``per_minute`` requests in any 60 s, of which
+    reads may use at most ``read_share`` so writes always find room (natlangchain-api.md:
+    100 per minute per client). Asking costs nothing; a refusal says how long to wait."""
+
+    def __init__(
+        self,
+        *,
+        per_minute: int = 100,
+        read_share: float = 0.5,
+        headroom: int = 5,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        # A little headroom: the chain's window and ours do not start at the same instant.
+        self.limit = max(1, per_minute - headroom)
+        self.read_limit = max(1, int(per_minute * read_share) - headroom)
+        self._clock = clock
+        self._all: deque[float] = deque()
+        self._reads: deque[float] = deque()
+        self.refused = 0
+
+    def wait_for(self, *, write: bool) -> float:
+        """0 and the request counted, or the seconds until one may go (not counted)."""
+        now = self._clock()
+        for window in (self._all, self._reads):
+            while window and window[0] <= now - 60.0:
+                window.popleft()
+        if len(self._all) >= self.limit:
+            self.refused += 1
+            return self._all[0] + 60.0 - now
+        if not write and len(self._reads) >= self.read_limit:
+            self.refused += 1
+            return self._reads[0] + 60.0 - now
+        self._all.append(now)
+        if not write:
+            self._reads.append(now)
+        return 0.0
 
 
 def check_endpoint(url: str, *, allow_private: bool = True, resolve: bool = False) -> str:
@@ -139,6 +237,8 @@ class ChainClient:
         allow_private: bool = True,
         rng: random.Random | None = None,
         recheck_every: float = 300.0,
+        pacer: RequestPacer | None = None,
+        bulk_threshold: int = 20,
     ) -> None:
         self.endpoint = check_endpoint(endpoint, allow_private=allow_private)
         self._allow_private = allow_private
@@ -153,7 +253,16 @@ class ChainClient:
         self._session = session or requests.Session()
         self._session.trust_env = False  # no proxies or netrc from the environment
         self._rng = rng or random.Random()
+        self._pacer = pacer
+        # Catching up: one GET /chain instead of a /block/<i> per block, served from here.
+        self._bulk_threshold = bulk_threshold
+        self._bulk: dict[int, codec.Block] = {}
+        self._bulk_retry_at = 0.0
+        self._bulk_at = 0.0
+        self._latest_index: int | None = None
         self.last_latency_ms: float | None = None
+        #: When the node last refused our key (monotonic clock), None once it accepts it.
+        self.auth_refused_since: float | None = None
 
     def __repr__(self) -> str:
         return f"ChainClient({self.endpoint!r}, api_key={'set' if self._api_key else 'unset'})"
@@ -165,13 +274,51 @@ class ChainClient:
         """Breaker state and last latency for the health report (never blocks)."""
         return self.breaker.snapshot()
 
+    def auth_problem(self) -> str | None:
+        """The health problem while the node refuses our API key (401/403), else None."""
+        return None if self.auth_refused_since is None else AUTH_PROBLEM
+
     # --- typed routes ---------------------------------------------------------------
 
     def latest_block(self) -> codec.LatestBlock:
-        return self._get("/block/latest", codec.parse_latest)
+        latest = self._get("/block/latest", codec.parse_latest)
+        cached = self._bulk.get(latest.block.index)
+        if (cached is not None and cached.hash != latest.block.hash) or any(
+            i > latest.block.index for i in self._bulk
+        ):
+            self._bulk.clear()  # the chain was reset or forked since: never serve old blocks
+        self._latest_index = latest.block.index
+        return latest
 
     def block(self, index: int) -> codec.Block:
-        return self._get(f"/block/{int(index)}", codec.parse_block)
+        """``/block/<index>``; while far behind, blocks come from one ``GET /chain``."""
+        index = int(index)
+        if self._bulk and self._clock() - self._bulk_at > BULK_MAX_AGE:
+            self._bulk.clear()  # an old snapshot: the chain may have forked since
+        cached = self._bulk.pop(index, None)
+        if cached is not None:
+            return cached
+        behind = None if self._latest_index is None else self._latest_index - index
+        if (
+            behind is not None
+            and behind >= self._bulk_threshold
+            and self._clock() >= self._bulk_retry_at
+        ):
+            try:
+                blocks = self._get(
+                    "/chain", lambda doc: codec.parse_chain(doc, start=index, limit=MAX_BULK_BLOCKS)
+                )
+            except (ChainProtocolError, CodecError) as exc:
+                # Too large or unreadable: fall back to block by block for a while.
+                logger.info("chain: GET /chain unusable (%s); reading block by block", exc)
+                self._bulk_retry_at = self._clock() + 600.0
+            else:
+                self._bulk = {b.index: b for b in blocks}
+                self._bulk_at = self._clock()
+                cached = self._bulk.pop(index, None)
+                if cached is not None:
+                    return cached
+        return self._get(f"/block/{index}", codec.parse_block)
 
     def pending(self) -> codec.EntryPage:
         return self._get("/pending", codec.parse_pending)
@@ -273,10 +420,20 @@ class ChainClient:
             None if body is None else json.dumps(body, ensure_ascii=False, allow_nan=False).encode()
         )
         while True:
+            if self._pacer is not None:
+                wait = self._pacer.wait_for(write=method != "GET")
+                if wait > 0:
+                    # Our own share of the chain's limit is used up: back-pressure, not sent.
+                    raise ChainBusyError(
+                        f"{method} {path}: not sent; our request budget is used up for {wait:.0f}s",
+                        retry_after=wait,
+                    )
             try:
                 self.breaker.before_call()
             except CircuitOpenError as exc:
-                raise ChainUnavailableError(str(exc)) from exc
+                raise ChainUnavailableError(
+                    f"not sent: {exc}", retry_in=max(exc.retry_in, 0.5)
+                ) from exc
             started = self._clock()
             try:
                 status, raw = self._once(method, path, data)
@@ -288,10 +445,16 @@ class ChainClient:
                     raise
                 self._sleep(self.limits.backoff.delay(failures, self._rng))
                 continue
-            except ChainProtocolError as exc:
-                # The node is up but answered badly: not a reason to open the breaker
-                # for the next caller, and not worth retrying.
+            except (ChainProtocolError, ChainBusyError) as exc:
+                # The node is up but answered badly, or asked us to slow down: not a reason
+                # to open the breaker for the next caller, and not worth retrying here.
                 self.breaker.record_success((self._clock() - started) * 1000)
+                if isinstance(exc, ChainAuthError):
+                    if self.auth_refused_since is None:
+                        self.auth_refused_since = self._clock()
+                elif isinstance(exc, ChainBusyError) or (exc.status or 0) >= 400:
+                    # Any other answer to a route that needs the key: the key was taken.
+                    self.auth_refused_since = None
                 raise exc from None
             except BaseException as exc:  # anything unforeseen still ends the breaker's call
                 self.breaker.record_failure(type(exc).__name__, (self._clock() - started) * 1000)
@@ -299,6 +462,7 @@ class ChainClient:
             latency = (self._clock() - started) * 1000
             self.last_latency_ms = latency
             self.breaker.record_success(latency)
+            self.auth_refused_since = None
             if status not in ok:
                 raise ChainProtocolError(f"{method} {path} answered HTTP {status}", status=status)
             return status, raw
@@ -316,7 +480,7 @@ class ChainClient:
     def _once(self, method: str, path: str, data: bytes | None) -> tuple[int, bytes]:
         limits = self.limits
         deadline = self._clock() + limits.deadline
-        headers = {"Accept": "application/json", "User-Agent": "nlc-mediator/1"}
+        headers = {"Accept": "application/json", "User-Agent": "nlc-mediator/2"}
         if self._api_key is not None:
             headers["X-API-Key"] = self._api_key.reveal()
         if data is not None:
@@ -339,11 +503,18 @@ class ChainClient:
                 raise ChainProtocolError(
                     f"{method} {path}: redirect refused ({status})", status=status
                 )
+            if status == 429:
+                retry = parse_retry_after(response.headers.get("Retry-After"))
+                raise ChainBusyError(
+                    f"{method} {path}: HTTP 429 (rate limited"
+                    + (f", retry after {retry:.0f}s)" if retry is not None else ")"),
+                    retry_after=retry,
+                )
             if status in TRANSIENT_STATUS:
-                raise ChainUnavailableError(f"{method} {path}: HTTP {status}")
+                raise ChainUnavailableError(f"{method} {path}: HTTP {status}", status=status)
             if status in {401, 403}:
-                raise ChainProtocolError(
-                    f"{method} {path}: HTTP {status}; check CHAIN_API_KEY", status=status
+                raise ChainAuthError(
+                    f"{method} {path}: HTTP {status}; {AUTH_PROBLEM}", status=status
                 )
             ctype = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
             if ctype != "application/json":

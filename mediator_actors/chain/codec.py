@@ -344,6 +344,25 @@ def parse_latest(doc: object) -> LatestBlock:
     return LatestBlock(block, length, pending)
 
 
+def parse_chain(doc: object, *, start: int, limit: int) -> tuple[Block, ...]:
+    """``GET /chain`` (note the nesting ``chain.chain``) -> the blocks from index ``start``
+    on, at most ``limit`` of them, in order. Each block is parsed as ``/block/<i>`` is."""
+    if not isinstance(doc, dict):
+        raise CodecError("chain answer must be an object")
+    inner = doc.get("chain")
+    blocks = inner.get("chain") if isinstance(inner, dict) else None
+    if not isinstance(blocks, list):
+        raise CodecError("chain answer has no chain.chain list")
+    out: list[Block] = []
+    for raw in blocks[start : start + limit]:
+        block = parse_block(raw)
+        expected = start + len(out)
+        if block.index != expected:
+            raise CodecError(f"chain answer has block {block.index} where {expected} belongs")
+        out.append(block)
+    return tuple(out)
+
+
 def parse_pending(doc: object) -> EntryPage:
     """``GET /pending`` -> EntryPage of pending entries (block_index None)."""
     if not isinstance(doc, dict):
@@ -411,11 +430,12 @@ def extract_from_prose(content: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     return tuple(desires[:MAX_LIST_ITEMS]), tuple(constraints[:MAX_LIST_ITEMS])
 
 
-def to_intent(entry: ChainEntry) -> Intent | None:
-    """An offer or seek as an Intent, or None when the entry is not an intent."""
-    if classify(entry) is not EntryKind.INTENT:
+def to_intent(entry: ChainEntry, *, as_type: IntentType | None = None) -> Intent | None:
+    """An offer or seek as an Intent, or None when the entry is not an intent. ``as_type``
+    reads an entry without intent metadata as that type (the opt-in plain-prose intake)."""
+    if as_type is None and classify(entry) is not EntryKind.INTENT:
         return None
-    meta = entry.metadata
+    meta = entry.metadata if as_type is None else {}
     desires = _string_list(meta.get("desires"))
     constraints = _string_list(meta.get("constraints"))
     if desires is None or constraints is None:
@@ -428,7 +448,7 @@ def to_intent(entry: ChainEntry) -> Intent | None:
     return Intent(
         ref=entry.ref,
         author=entry.author,
-        type=IntentType(meta["contract_type"]),
+        type=as_type or IntentType(meta["contract_type"]),
         content=entry.content,
         timestamp=entry.timestamp,
         desires=desires,

@@ -9,7 +9,8 @@ import sys
 from typing import Any
 
 from mediator_actors.chain.demo import seed_demo
-from mediator_actors.chain.devchain import DevChain
+from mediator_actors.chain.devchain import REQUESTS_PER_MINUTE, DevChain
+from mediator_actors.chain.scanner import ScanMode
 
 logger = logging.getLogger(__name__)
 
@@ -32,6 +33,18 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--seed-demo", action="store_true", help="start with ~20 sample intents")
     parser.add_argument("--api-key", default=None, help="require this X-API-Key (off by default)")
     parser.add_argument("--state-file", default=None, help="persist the chain to this JSON file")
+    parser.add_argument(
+        "--secret-scan",
+        choices=[m.value for m in ScanMode],
+        default=ScanMode.REDACT.value,
+        help="the real node's outbound secret scanner: off, redact (its default) or block",
+    )
+    parser.add_argument(
+        "--requests-per-minute",
+        type=int,
+        default=REQUESTS_PER_MINUTE,
+        help="requests per minute per client address before 429 (the real node: 100; 0: off)",
+    )
     parser.set_defaults(handler=run)
 
 
@@ -49,6 +62,8 @@ def run(args: argparse.Namespace) -> int:
         auto_mine=args.auto_mine,
         api_key=args.api_key,
         state_file=Path(args.state_file) if args.state_file else None,
+        secret_scan=ScanMode(args.secret_scan),
+        requests_per_minute=args.requests_per_minute or None,
     )
     if args.seed_demo:
         seed_demo(chain)

@@ -10,6 +10,11 @@ proof-of-work, no signatures and no LLM validation, and must never hold real val
 State lives in memory; with ``state_file`` it is also saved atomically (temp file, fsync,
 ``os.replace``, directory fsync) after every change and loaded on start.
 
+By default it runs with the real node's defaults (natlangchain-api.md, protocol.md): the
+outbound secret scanner on in ``redact`` mode (:mod:`mediator_actors.chain.scanner`), 10
+entries per author and 100 in total per minute (422 ``rate_limit``), and 100 requests per
+minute per client address (429 with ``Retry-After``).
+
 Where the API page is silent the choices are ours and marked ``# dev choice``.
 """
 
@@ -30,6 +35,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from mediator_actors.chain.scanner import ScanMode
+
 logger = logging.getLogger(__name__)
 
 FORBIDDEN_METADATA = frozenset(
@@ -46,6 +53,7 @@ FORBIDDEN_METADATA = frozenset(
 MIN_CONTENT, MAX_CONTENT = 20, 10_000
 MAX_METADATA_BYTES, MAX_METADATA_KEYS, MAX_METADATA_DEPTH = 10_240, 100, 5
 AUTHOR_PER_MINUTE, OVERALL_PER_MINUTE = 10, 100
+REQUESTS_PER_MINUTE = 100
 
 
 def _now_iso(clock: Callable[[], float]) -> str:
@@ -91,6 +99,8 @@ class DevChain:
         rate_limits: bool = True,
         state_file: Path | None = None,
         clock: Callable[[], float] = time.time,
+        secret_scan: ScanMode | str = ScanMode.REDACT,
+        requests_per_minute: int | None = REQUESTS_PER_MINUTE,
     ) -> None:
         if host not in {"127.0.0.1", "::1", "localhost"}:
             raise ValueError("the dev chain binds loopback only")
@@ -98,6 +108,13 @@ class DevChain:
         self._api_key = api_key
         self._auto_mine = auto_mine
         self._rate_limits = rate_limits
+        self.secret_scan = ScanMode(secret_scan)
+        #: Requests per minute per client address (429 beyond); None turns the limit off.
+        self.requests_per_minute = requests_per_minute if rate_limits else None
+        self._requests: dict[str, deque[float]] = {}
+        self.requests_refused = 0
+        self.responses_blocked = 0
+        self.responses_redacted = 0
         self._state_file = state_file
         self._clock = clock
         self._lock = threading.RLock()
@@ -312,6 +329,21 @@ class DevChain:
     @staticmethod
     def _reject(reason: str, message: str) -> dict[str, Any]:
         return {"status": "rejected", "reason": reason, "message": message}
+
+    def request_wait(self, client: str) -> int | None:
+        """Count one request from ``client``; seconds to wait when it is over the limit."""
+        if self.requests_per_minute is None:
+            return None
+        with self._lock:
+            now = self._clock()
+            window = self._requests.setdefault(client, deque())
+            while window and window[0] <= now - 60:
+                window.popleft()
+            if len(window) >= self.requests_per_minute:
+                self.requests_refused += 1
+                return max(1, math.ceil(window[0] + 60 - now))
+            window.append(now)
+            return None
 
     def _rate_wait(self, author: str) -> int | None:
         now = self._clock()

@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import bottle
 
+from mediator_actors.chain.scanner import scan_response
+
 if TYPE_CHECKING:
     from mediator_actors.chain.devchain import DevChain
 
@@ -47,9 +49,18 @@ def build_app(chain: DevChain) -> bottle.Bottle:  # noqa: PLR0915 - one route ta
         return fn
 
     def out(doc: Any, status: int = 200) -> str:
+        # The real node's outbound scanner runs over every JSON answer (on by default).
+        scanned, blocked = scan_response(doc, chain.secret_scan)
+        if blocked:
+            chain.responses_blocked += 1
+            # dev choice: the API page does not say how a blocked answer looks.
+            status = 500
+            scanned = {"error": "Response blocked: it may contain a secret"}
+        elif scanned is not doc:
+            chain.responses_redacted += 1
         response.status = status
         response.content_type = "application/json"
-        return json.dumps(doc, sort_keys=True)
+        return json.dumps(scanned, sort_keys=True)
 
     def denied(message: str, status: int) -> bottle.HTTPResponse:
         body = json.dumps({"error": message})
@@ -61,6 +72,14 @@ def build_app(chain: DevChain) -> bottle.Bottle:  # noqa: PLR0915 - one route ta
     @hook
     def _auth() -> None:
         chain.requests_served += 1
+        wait = chain.request_wait(request.remote_addr or "?")
+        if wait is not None:
+            body = json.dumps({"error": "Rate limit exceeded", "retry_after": wait})
+            raise bottle.HTTPResponse(
+                body,
+                429,
+                headers={"Content-Type": "application/json", "Retry-After": str(wait)},
+            )
         path = request.path
         if chain.api_key is None or path.startswith("/health") or path == "/metrics":
             return

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import math
 import sqlite3
 import time
 from collections import deque
@@ -36,8 +37,9 @@ from typing import Any
 
 from mediator_actors.chain import codec
 from mediator_actors.chain import tables as chain_tables
+from mediator_actors.chain.client import AUTH_PROBLEM, ChainAuthError, ChainBusyError
 from mediator_actors.chain.records import ChainReader, IntakeLimit, PollResult, prepare_entries
-from mediator_actors.chain.tables import count_flags, record_quarantine
+from mediator_actors.chain.tables import count_flags, record_quarantine, record_skipped
 from mediator_actors.errors import ChainError, CodecError
 from mediator_actors.model import (
     ChainEntry,
@@ -50,12 +52,20 @@ from mediator_actors.runtime.resilience import Backoff
 from mediator_actors.safety.textsafety import escape_for_log
 from mediator_actors.settlement.interface import SettlementLifecycle, Transition
 from mediator_actors.store import Store
-from mediator_actors.store.intents import known_intent, save_intent, set_intent_status, unmine_after
+from mediator_actors.store.intents import (
+    archive_open_intents,
+    known_intent,
+    save_intent,
+    set_intent_status,
+    unmine_after,
+)
 
 __all__ = ["ChainFollower", "ChainReader", "IntakeLimit", "PollResult"]
 
 logger = logging.getLogger(__name__)
 
+#: Longest the pending pool goes unread while caught up, whatever ``/block/latest`` says.
+POOL_REFRESH = 30.0
 
 @dataclass(slots=True)
 class _Batch:
@@ -84,6 +94,8 @@ class _Changes:
     archived: list[EntryRef] = field(default_factory=list)
     quarantined: list[str] = field(default_factory=list)
     admitted: dict[str, int] = field(default_factory=dict)
+    #: entries seen for the first time and not taken, by reason
+    skipped: dict[str, int] = field(default_factory=dict)
     decided: list[Transition] = field(default_factory=list)
 
 
@@ -113,7 +125,9 @@ class ChainFollower:
         backoff: Backoff | None = None,
         read_pending: bool = True,
         settlement: SettlementLifecycle | None = None,
+        plain_prose: bool = False,
     ) -> None:
+        self._plain_prose = plain_prose
         self._store = store
         self._client = client
         self._clock = clock
@@ -131,6 +145,9 @@ class ChainFollower:
         self.chain_head: int | None = None
         self._budget: dict[str, deque[float]] = {}
         self._known_pending: set[str] = set()
+        self._pool_seen: tuple[int, int] | None = None
+        self._pool_read_at = -math.inf
+        self._auth_logged_at = -math.inf
 
     # --- public ---------------------------------------------------------------------
 
@@ -144,6 +161,23 @@ class ChainFollower:
         """Catch up by at most ``blocks_per_poll`` blocks, then read the pending pool."""
         try:
             result = self._poll()
+        except ChainBusyError as exc:
+            # Back-pressure: wait as asked; not a failure, so the back-off does not grow.
+            wait = exc.retry_after if exc.retry_after is not None else self._backoff.delay(1)
+            logger.info("chain: %s; next poll in %.1fs", escape_for_log(str(exc)), wait)
+            return PollResult(
+                error=str(exc)[:300], retry_in=wait, caught_up=False, busy=True, logged=True
+            )
+        except ChainAuthError as exc:
+            # Nothing can be read until the operator fixes the key: say so once a minute,
+            # not once a poll; /health shows it meanwhile.
+            self._failures += 1
+            retry = self._backoff.delay(self._failures)
+            now = self._clock()
+            if now - self._auth_logged_at >= 60.0:
+                self._auth_logged_at = now
+                logger.error("chain: %s; nothing is read until it is fixed", AUTH_PROBLEM)
+            return PollResult(error=str(exc)[:300], retry_in=retry, caught_up=False, logged=True)
         except (ChainError, CodecError) as exc:
             self._failures += 1
             retry = self._backoff.delay(self._failures)
@@ -152,6 +186,7 @@ class ChainFollower:
             )
             return PollResult(error=str(exc)[:300], retry_in=retry, caught_up=False)
         self._failures = 0
+        self._auth_logged_at = -math.inf
         return result
 
     # --- the poll -------------------------------------------------------------------
@@ -190,7 +225,11 @@ class ChainFollower:
                     if index == next_index and not batch.blocks:
                         return self._resync(next_index, latest, changes)
                     break  # the chain moved under us mid-batch: commit what links, look again
-                batch.entries.extend(self._offload(prepare_entries, block.entries, self._max_flags))
+                batch.entries.extend(
+                    self._offload(
+                        prepare_entries, block.entries, self._max_flags, self._plain_prose
+                    )
+                )
                 batch.rejected.extend(block.rejected)
                 batch.blocks.append((index, block.hash))
                 batch.mined.append((block.timestamp, block.entries))
@@ -204,8 +243,7 @@ class ChainFollower:
             done += batch.next_index - next_index
             next_index, last_hash = batch.next_index, batch.last_hash
         caught_up = next_index > latest.block.index
-        if caught_up and self._read_pending:
-            self._ingest_pending(changes)
+        self._read_pool(latest, caught_up=caught_up, changes=changes)
         deferred = self._store.read(chain_tables.count_deferred)
         return PollResult(
             new_intents=tuple(changes.new_intents),
@@ -221,6 +259,26 @@ class ChainFollower:
             next_index=next_index,
             caught_up=caught_up,
         )
+
+    def _read_pool(self, latest: codec.LatestBlock, *, caught_up: bool, changes: _Changes) -> None:
+        # Only what is new: the pool is read when it holds entries and changed (its size,
+        # or a block was mined from it) since the last read, and at least every
+        # POOL_REFRESH seconds in case the node's count is wrong or missing.
+        pool = (latest.pending_entries, latest.block.index)
+        now = self._clock()
+        changed = pool != self._pool_seen and latest.pending_entries > 0
+        stale = now - self._pool_read_at >= POOL_REFRESH
+        if caught_up and self._read_pending and (changed or stale):
+            if self._ingest_pending(changes):
+                self._pool_read_at, self._pool_seen = now, pool
+        elif caught_up:
+            self._pool_seen = pool
+        if changes.skipped:  # once per poll, never per entry
+            logger.info(
+                "chain: %d entries seen and not taken (%s)",
+                sum(changes.skipped.values()),
+                ", ".join(f"{r}: {n}" for r, n in sorted(changes.skipped.items())),
+            )
 
     def _fetch_block(self, index: int, batch: _Batch) -> codec.Block | None:
         """A block, or None after recording a page-level failure (quarantined at the limit)."""
@@ -241,25 +299,28 @@ class ChainFollower:
     def _attempts(self, key: str) -> int:
         return self._store.read(lambda c: chain_tables.quarantine_attempts(c, key))
 
-    def _ingest_pending(self, changes: _Changes) -> None:
+    def _ingest_pending(self, changes: _Changes) -> bool:
         try:
             page = self._client.pending()
+        except ChainBusyError:
+            return False  # read it on a later poll
         except (ChainError, CodecError) as exc:
             # Blocks were committed; a bad pool only delays pending intake.
             logger.warning("chain: pending pool unreadable: %s", escape_for_log(str(exc)))
-            return
+            return False
         fresh = [e for e in page.entries if e.ref not in self._known_pending]
         batch = _Batch(
             rejected=[r for r in page.rejected if _reject_ident(r) not in self._known_pending]
         )
-        batch.entries = self._offload(prepare_entries, fresh, self._max_flags)
+        batch.entries = self._offload(prepare_entries, fresh, self._max_flags, self._plain_prose)
         if not batch.entries and not batch.rejected:
-            return
+            return True
         self._commit(batch, changes)
         if len(self._known_pending) > 200_000:
             self._known_pending.clear()
         self._known_pending.update(e.ref for e in fresh)
         self._known_pending.update(_reject_ident(r) for r in batch.rejected)
+        return True
 
     # --- the transaction ------------------------------------------------------------
 
@@ -323,6 +384,8 @@ class ChainFollower:
         changes.archived += local.archived
         changes.quarantined += local.quarantined
         changes.decided += local.decided
+        for reason, count in local.skipped.items():
+            changes.skipped[reason] = changes.skipped.get(reason, 0) + count
 
     def _apply_entry(
         self,
@@ -350,6 +413,9 @@ class ChainFollower:
                 out.quarantined.append(key)
         elif prepared is None:
             return
+        elif prepared[0] == "skip":
+            if record_skipped(conn, entry.ref, prepared[1], block_index=entry.block_index, now=now):
+                out.skipped[prepared[1]] = out.skipped.get(prepared[1], 0) + 1
         elif prepared[0] == "event":
             self._apply_event(conn, entry, prepared[1], prepared[2], out=out, now=now)
         else:
@@ -506,18 +572,34 @@ class ChainFollower:
                 break
         last_hash = stored.get(fork) if fork >= 0 else None
         now = self._clock()
+        # A new genesis: the whole chain the node followed is gone (a memory-backed node
+        # restarted, a wipe). Everything derived from it is retired (lifecycle rule 5).
+        wiped = stored.get(0) is not None and stored.get(0) != genesis
+        reason = f"the chain was reset (a new genesis under block {next_index - 1})"
+        decided: list[Transition] = []
+        gone: list[EntryRef] = []
 
         def apply(conn: sqlite3.Connection) -> None:
+            if wiped:
+                # Out of mediation, never deleted: the record and the reason stay.
+                gone.extend(archive_open_intents(conn, f"gone: {reason}", now=now))
+                if self._settlement is not None:
+                    decided.extend(self._settlement.retire_after_reset(conn, reason))
             chain_tables.forget_blocks_after(conn, fork, now=now)
             unmine_after(conn, fork, now=now)
             chain_tables.rewind_cursor(conn, fork + 1, last_hash, now=now)
 
         self._store.write(apply)
         self._known_pending.clear()
+        changes.archived += gone
+        changes.decided += decided
         logger.warning(
-            "chain: reset or fork under the cursor at %d; re-syncing from block %d",
+            "chain: reset or fork under the cursor at %d; re-syncing from block %d%s",
             next_index,
             fork + 1,
+            f"; {len(gone)} intents left mediation and {len(decided)} settlements were orphaned"
+            if wiped
+            else "",
         )
         return PollResult(
             new_intents=tuple(changes.new_intents),
@@ -527,6 +609,7 @@ class ChainFollower:
             mined_events={k: tuple(v) for k, v in changes.mined_events.items()},
             archived=tuple(changes.archived),
             quarantined=tuple(changes.quarantined),
+            decided=tuple(changes.decided),
             reset=True,
             next_index=fork + 1,
             caught_up=False,

@@ -5,6 +5,8 @@
 ``chain_events``: every protocol entry seen (proposals, responses, flags...), raw.
 ``chain_quarantine``: entries and pages that were refused or kept failing, with the reason.
 ``chain_deferred``: intents over their author's intake budget, waiting their turn.
+``chain_skipped``: entries seen and not taken (no intent metadata, ambiguous prose, another
+protocol version), by reason.
 
 Every function takes the caller's connection and joins its transaction; each is one or two
 indexed statements.
@@ -62,6 +64,22 @@ MIGRATIONS = (
                 raw TEXT NOT NULL,
                 queued_at REAL NOT NULL
             )""",
+        ),
+    ),
+    Migration(
+        "chain",
+        2,
+        (
+            # Entries seen and not taken (no intent metadata, ambiguous prose, another
+            # protocol version), one row per entry so a pending entry seen again when
+            # mined is counted once; /api/v1/stats counts them by reason.
+            """CREATE TABLE chain_skipped (
+                ref TEXT PRIMARY KEY,
+                reason TEXT NOT NULL,
+                block_index INTEGER,
+                first_seen_at REAL NOT NULL
+            )""",
+            "CREATE INDEX chain_skipped_reason ON chain_skipped (reason)",
         ),
     ),
 )
@@ -235,6 +253,42 @@ def record_quarantine(
 def quarantine_size(conn: sqlite3.Connection) -> int:
     """Rows in the chain quarantine (retrying or quarantined for good)."""
     return int(conn.execute("SELECT COUNT(*) FROM chain_quarantine").fetchone()[0])
+
+
+# --------------------------------------------------------------------------- skipped
+
+
+def record_skipped(
+    conn: sqlite3.Connection, ref: str, reason: str, *, block_index: int | None, now: float
+) -> bool:
+    """Note an entry seen and not taken; True the first time it is seen."""
+    cursor = conn.execute(
+        "INSERT OR IGNORE INTO chain_skipped (ref, reason, block_index, first_seen_at)"
+        " VALUES (?, ?, ?, ?)",
+        (ref, reason, block_index, now),
+    )
+    return cursor.rowcount == 1
+
+
+def entries_not_taken(conn: sqlite3.Connection) -> dict[str, int]:
+    """Entries seen and not taken, by reason: skipped kinds and quarantined entries."""
+    counts: dict[str, int] = {}
+    for reason, count in conn.execute("SELECT reason, COUNT(*) FROM chain_skipped GROUP BY 1"):
+        counts[str(reason)] = int(count)
+    for reason, count in conn.execute(
+        "SELECT reason, COUNT(*) FROM chain_quarantine WHERE state = 'quarantined' GROUP BY 1"
+    ):
+        key = f"quarantined:{reason}"
+        counts[key] = counts.get(key, 0) + int(count)
+    return counts
+
+
+def count_v1_events(conn: sqlite3.Connection) -> int:
+    """Events stored under protocol v1 refs (64-hex, no underscore)."""
+    row = conn.execute(
+        "SELECT COUNT(*) FROM chain_events WHERE ref NOT LIKE '%\\_%' ESCAPE '\\'"
+    ).fetchone()
+    return int(row[0])
 
 
 # --------------------------------------------------------------------------- deferred intake

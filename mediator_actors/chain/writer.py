@@ -4,11 +4,18 @@ Callers enqueue inside their own transaction (the fact and the entry to publish 
 together); :meth:`ChainWriter.drain_once` posts what is ready:
 
 - at most ``per_author`` entries per author per ``window`` (the real node allows 10 a minute);
-- 422 ``rate_limit`` -> retried after ``retry_after`` (not counted as a failed attempt);
+- before posting, the entry is checked against the real node's secret-scanner patterns
+  (:mod:`mediator_actors.chain.scanner`): one the chain would alter is failed
+  ``would_be_redacted`` and never posted; one whose ``acceptance_deadline`` has passed is
+  failed ``pointless``;
+- back-pressure is not a fault: 429 (``Retry-After``) and 422 ``rate_limit``
+  (``retry_after``) wait as long as the chain asks, spend no attempt and hold the writer;
 - 422 ``duplicate`` -> delivered (the chain already holds our entry);
-- any other 422 -> ``failed`` for good, with the chain's reason;
-- transient errors (down, 5xx, timeouts, breaker open) -> retried with back-off, and the
-  job is quarantined after ``max_attempts``.
+- any other 4xx -> ``failed`` for good, with the chain's reason;
+- no answer at all (refused, reset, timeout, breaker open) -> waits with back-off and
+  spends **no** attempt, however long the outage; 401/403 waits for the key to be fixed;
+- an answer that is no use (5xx, garbage) counts as an attempt; attempts only lengthen
+  the back-off, so an entry stays queued until it is posted, pointless or refused.
 
 A crash between a successful post and its commit re-posts the entry on restart; the chain
 answers ``duplicate`` and it is counted delivered, so nothing is published twice.
@@ -29,13 +36,17 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from mediator_actors.chain.client import (
+    AUTH_PROBLEM,
+    ChainAuthError,
+    ChainBusyError,
     ChainProtocolError,
     ChainUnavailableError,
     PostOutcome,
     PostResult,
 )
+from mediator_actors.chain.scanner import chain_scan_findings
 from mediator_actors.errors import ChainError, CodecError
-from mediator_actors.model import canonical_json
+from mediator_actors.model import canonical_json, parse_iso_utc
 from mediator_actors.runtime.resilience import Backoff
 from mediator_actors.safety.secretscan import SecretScanner
 from mediator_actors.safety.textsafety import escape_for_log
@@ -128,6 +139,10 @@ class ChainWriter:
         self._backoff = backoff or Backoff(minimum=2.0, maximum=300.0)
         self._sent: dict[str, deque[float]] | None = None
         self._blocked_until: dict[str, float] = {}
+        #: The whole writer waits until then (a 429, an outage, a refused key).
+        self._hold_until = 0.0
+        self._outages = 0  # consecutive posts that got no answer, for the back-off
+        self._auth_logged_at = -math.inf
 
     def enqueue_entry(
         self, conn: sqlite3.Connection, key: str, entry: OutgoingEntry, *, now: float
@@ -153,7 +168,7 @@ class ChainWriter:
             window = sent.setdefault(author, deque())
             while window and window[0] <= now - self._window:
                 window.popleft()
-            blocked = self._blocked_until.get(author, 0.0)
+            blocked = max(self._blocked_until.get(author, 0.0), self._hold_until)
             if tally.error is not None or len(window) >= self._per_author or blocked > now:
                 # Over the author's pace (or the chain is down): wait, without an attempt.
                 wait_until = window[0] + self._window if len(window) >= self._per_author else now
@@ -170,16 +185,34 @@ class ChainWriter:
             tally.error,
         )
 
+    def _refuse_locally(self, payload: Mapping[str, Any], now: float) -> str | None:
+        """Why we must not post this entry at all (never sent), or None."""
+        if self._scanner is not None and self._scanner.contains_secret(payload):
+            # The last gate before the chain: an entry that would publish a secret is never
+            # sent. The reason names no value; the entry stays in the store for review.
+            return "contains_secret"
+        findings = chain_scan_findings(payload)
+        if findings:
+            # The real node's scanner would rewrite it in every answer (or refuse the
+            # answers in block mode): nobody could read it back as written.
+            where = sorted({f"{f.path} ({f.pattern})" for f in findings})
+            return "would_be_redacted: " + ", ".join(where)[:250]
+        metadata = payload.get("metadata")
+        deadline = metadata.get("acceptance_deadline") if isinstance(metadata, Mapping) else None
+        deadline_ts = parse_iso_utc(deadline)
+        if deadline_ts is not None and deadline_ts <= now:
+            return f"pointless: its acceptance deadline {deadline} passed before it was posted"
+        return None
+
     def _post_one(
         self, job: Job, author: str, window: deque[float], now: float, tally: _Tally
     ) -> None:
         payload = job.payload
-        if self._scanner is not None and self._scanner.contains_secret(payload):
-            # The last gate before the chain: an entry that would publish a secret is never
-            # sent. The reason names no value; the entry stays in the store for review.
-            logger.error("chain: refused to post %s: it contains a secret", job.dedupe_key)
-            self._finish(job, failed_reason="contains_secret")
-            tally.failed.append((job.dedupe_key, "contains_secret"))
+        refused = self._refuse_locally(payload, now)
+        if refused is not None:
+            logger.error("chain: not posting %s: %s", job.dedupe_key, refused)
+            self._finish(job, failed_reason=refused)
+            tally.failed.append((job.dedupe_key, refused.split(":", 1)[0]))
             return
         try:
             result = self._client.post_entry(
@@ -188,25 +221,10 @@ class ChainWriter:
                 intent=payload["intent"],
                 metadata=payload["metadata"],
             )
-        except ChainUnavailableError as exc:
-            tally.error = str(exc)[:300]
-            self._retry(job, tally.error)
-            tally.retrying.append(job.dedupe_key)
-            return
-        except ChainProtocolError as exc:
-            if exc.status in {400, 404, 413, 415}:  # the node will never take this entry
-                self._finish(job, failed_reason=f"http_{exc.status}")
-                tally.failed.append((job.dedupe_key, f"http_{exc.status}"))
-            else:  # 401/403 (fix the key), redirects, garbage: retry with back-off
-                self._retry(job, str(exc)[:300])
-                tally.retrying.append(job.dedupe_key)
-            return
         except (ChainError, CodecError) as exc:
-            # An unreadable answer (the entry may exist: a retry then meets "duplicate"),
-            # or the endpoint failed its SSRF re-check: retry with back-off.
-            self._retry(job, str(exc)[:300])
-            tally.retrying.append(job.dedupe_key)
+            self._on_error(job, exc, now, tally)
             return
+        self._outages = 0
         if result.outcome is PostOutcome.RATE_LIMIT:
             retry_after = result.retry_after or self._window
             self._release(job, not_before=now + retry_after)
@@ -217,7 +235,9 @@ class ChainWriter:
         window.append(now)
         if result.outcome is PostOutcome.REJECTED:
             reason = result.reason or "rejected"
-            self._finish(job, failed_reason=f"{reason}: {result.message}"[:300])
+            self._finish(
+                job, failed_reason=f"refused by the chain: {reason}: {result.message}"[:300]
+            )
             tally.failed.append((job.dedupe_key, reason))
             logger.warning("chain: entry %s rejected: %s", job.dedupe_key, escape_for_log(reason))
             return
@@ -233,6 +253,53 @@ class ChainWriter:
         tally.delivered.append(job.dedupe_key)
         if result.outcome is PostOutcome.DUPLICATE:
             tally.duplicates.append(job.dedupe_key)
+
+    def _on_error(self, job: Job, exc: ChainError | CodecError, now: float, tally: _Tally) -> None:
+        """What a failed post means: back-pressure, no answer, the key, a refusal, junk."""
+        if isinstance(exc, ChainBusyError):
+            # Back-pressure: wait as asked (or back off), no attempt, hold every author.
+            self._outages = 0
+            wait = exc.retry_after if exc.retry_after is not None else self._window / 2
+            # The reason says who asked: the chain's 429, or our own share of its limit.
+            self._hold(job, now, wait, f"waiting {wait:.0f}s, not an attempt: {exc}"[:300])
+            tally.error = str(exc)[:300]
+            tally.deferred += 1
+            return
+        if isinstance(exc, ChainUnavailableError):
+            tally.error = str(exc)[:300]
+            tally.retrying.append(job.dedupe_key)
+            if exc.answered:  # it answered, uselessly (5xx): that was an attempt
+                self._outages = 0
+                self._retry(job, f"the chain answered HTTP {exc.status}; will retry")
+                return
+            self._outages += 1
+            wait = exc.retry_in or self._backoff.delay(self._outages)
+            self._hold(job, now, wait, f"the chain did not answer ({exc}); not an attempt")
+            return
+        if isinstance(exc, ChainAuthError):
+            # Not the entry's fault: hold everything, back off, and say so once a minute.
+            self._outages += 1
+            tally.deferred += 1
+            if now - self._auth_logged_at >= 60.0:
+                self._auth_logged_at = now
+                logger.error("chain: not posting: %s", AUTH_PROBLEM)
+            self._hold(job, now, self._backoff.delay(self._outages), f"not posted: {AUTH_PROBLEM}")
+            return
+        if isinstance(exc, ChainProtocolError):
+            self._outages = 0
+            status = exc.status or 0
+            if 400 <= status < 500:  # the node will never take this entry (429 is ChainBusy)
+                reason = f"refused by the chain: http_{status}"
+                self._finish(job, failed_reason=reason)
+                tally.failed.append((job.dedupe_key, f"http_{status}"))
+            else:  # a redirect or garbage: the chain answered; retry with back-off
+                self._retry(job, f"the chain answered unusably: {str(exc)[:250]}")
+                tally.retrying.append(job.dedupe_key)
+            return
+        # An unreadable answer (the entry may exist: a retry then meets "duplicate"), or
+        # the endpoint failed its SSRF re-check: retry with back-off.
+        self._retry(job, f"no usable answer: {str(exc)[:250]}")
+        tally.retrying.append(job.dedupe_key)
 
     # --- bookkeeping ----------------------------------------------------------------
 
@@ -254,12 +321,28 @@ class ChainWriter:
             lambda conn: CHAIN_OUTBOX.defer(conn, job.id, None, now=now, retry_in=not_before - now)
         )
 
+    def _hold(self, job: Job, now: float, wait: float, reason: str) -> None:
+        """Put the job back without spending its attempt and hold the whole writer."""
+        wait = max(wait, 0.0)
+        self._hold_until = max(self._hold_until, now + wait)
+        self._store.write(
+            lambda conn: CHAIN_OUTBOX.defer(conn, job.id, reason, now=self._clock(), retry_in=wait)
+        )
+
     def _retry(self, job: Job, error: str) -> None:
+        """An answered attempt failed. Attempts lengthen the back-off but never end the job:
+        past ``max_attempts`` it keeps waiting at the longest back-off instead."""
         delay = self._backoff.delay(job.attempts)
         now = self._clock()
-        self._store.write(
-            lambda conn: CHAIN_OUTBOX.fail(conn, job.id, error, now=now, retry_in=delay)
-        )
+        error = f"{error} (attempt {job.attempts})"
+
+        def retry(conn: sqlite3.Connection) -> None:
+            if job.attempts >= job.max_attempts:
+                CHAIN_OUTBOX.defer(conn, job.id, error, now=now, retry_in=delay)
+            else:
+                CHAIN_OUTBOX.fail(conn, job.id, error, now=now, retry_in=delay)
+
+        self._store.write(retry)
 
     def _finish(
         self, job: Job, *, result: dict[str, Any] | None = None, failed_reason: str | None = None

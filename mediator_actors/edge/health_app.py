@@ -28,12 +28,13 @@ from mediator_actors.health.report import (
     now_millis,
     readiness,
 )
+from mediator_actors.model import is_did_key, is_digest_id
 from mediator_actors.safety.secrets import Secret
 from mediator_actors.settlement.records import SettlementState
 
 log = logging.getLogger("mediator.edge.http")
 
-HEX_ID = re.compile(r"^[0-9a-f]{16,64}$")
+
 CURSOR = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
 _STATES = tuple(state.value for state in SettlementState)
 DEFAULT_LIMIT = 50
@@ -383,7 +384,7 @@ class HealthApp:
         return _page("settlements", self._model().settlements(state, _limit(q), _cursor(q)))
 
     def settlement(self, q: Mapping[str, str], settlement_id: str) -> Any:
-        if not HEX_ID.fullmatch(settlement_id):
+        if not is_digest_id(settlement_id, "stl"):
             raise ApiError(400, "invalid settlement id")
         found = self._model().settlement(settlement_id)
         if found is None:
@@ -391,7 +392,7 @@ class HealthApp:
         return found
 
     def reputation(self, q: Mapping[str, str], mediator_id: str | None = None) -> Any:
-        if mediator_id is not None and not HEX_ID.fullmatch(mediator_id):
+        if mediator_id is not None and not is_did_key(mediator_id):
             raise ApiError(400, "invalid mediator id")
         found = self._model().reputation(mediator_id)
         if found is None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
-from mediator_actors.chain.tables import read_cursor
+from mediator_actors.chain.tables import entries_not_taken, read_cursor
 from mediator_actors.edge.readmodel import ApiPage
 from mediator_actors.negotiation.providers import Usage, cost_usd
 from mediator_actors.negotiation.records import usage_by_model
@@ -50,6 +50,7 @@ class StoreReadModel:
                 "negotiations": {k.value: v for k, v in NEGOTIATIONS.counts(conn).items()},
                 "settlements": count_by_state(conn, own=True),
                 "chain_next_block": cursor.next_index if cursor.stored else None,
+                "entries_not_taken": entries_not_taken(conn),
                 "llm_usage": llm_usage(conn),
             }
 

@@ -338,7 +338,10 @@ def judge(  # noqa: PLR0912 - one straight pass over the runbook's rules
             components[name]["detail"] = comp.detail
         if comp.status is not Status.HEALTHY:
             external = name in _EXTERNAL
-            flag(Status.DEGRADED if external else comp.status, f"{name} {comp.status.value}")
+            why = f"{name} {comp.status.value}"
+            if comp.status is Status.UNHEALTHY and comp.detail:
+                why += f": {comp.detail}"  # e.g. the chain refuses our API key
+            flag(Status.DEGRADED if external else comp.status, why)
     if s.embedder_degraded_reason:
         flag(Status.DEGRADED, "embedder degraded")
 

@@ -12,7 +12,7 @@ Every chain-derived field (content, desires, constraints, branch, author, timest
 5. wrapped in tags that carry a per-prompt random nonce (``<offer_intent_3f9a…>``), so data
    cannot imitate the structure even if escaping were bypassed.
 
-``model_integrity_hash`` = SHA-256 over the NUL-separated encoding
+``model_integrity_hash`` = ``"mih_"`` + base32 of the SHA-256 over the NUL-separated encoding
 ``b"nlc-mediator/model-integrity/v1" 0 model_id 0 template_version 0 full_prompt`` (UTF-8),
 where ``full_prompt`` is ``system + "\\x00" + user``. Model ids and versions are checked to
 hold no NUL, so the encoding is unambiguous.
@@ -22,13 +22,12 @@ Pure CPU on bounded text (a few hundred microseconds).
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 import secrets
 from dataclasses import dataclass
 
-from mediator_actors.model import Intent
+from mediator_actors.model import Intent, digest_id
 from mediator_actors.negotiation.validation import ANSWER_SCHEMA
 from mediator_actors.safety.secretscan import redact_emails
 from mediator_actors.safety.textsafety import detect_injection, normalize_text
@@ -94,11 +93,12 @@ class Prompt:
 
 
 def model_integrity_hash(model_id: str, template_version: str, full_prompt: str) -> str:
-    """SHA-256 hex over ``tag NUL model_id NUL template_version NUL full_prompt``."""
+    """``"mih_" + b32(sha256(tag NUL model_id NUL template_version NUL full_prompt))``
+    (protocol v2: a 64-hex digest would be redacted by the chain's secret scanner)."""
     if "\x00" in model_id or "\x00" in template_version:
         raise ValueError("a model id or template version must not contain NUL")
     data = "\x00".join(("nlc-mediator/model-integrity/v1", model_id, template_version, full_prompt))
-    return hashlib.sha256(data.encode("utf-8", "surrogatepass")).hexdigest()
+    return digest_id("mih", data.encode("utf-8", "surrogatepass"))
 
 
 def verify_integrity_hash(

@@ -16,8 +16,8 @@ The mode comes from ``config.yaml`` (:class:`mediator_actors.config.Consensus`).
       other nodes against ``stake_reference``.
     * ``stake_reference`` names the bond: ``stakeReference`` from ``config.yaml`` (for
       instance the entry_ref of the bonding entry on the chain) when configured, which must
-      then be a protocol id (``^[0-9a-f]{16,64}$``); otherwise a self-declaration id,
-      ``sha256("stake/v1" \\x00 mediator_id \\x00 effective_stake as canonical JSON)``, which
+      then be an ``ent_`` digest id; otherwise a self-declaration id,
+      ``"doc_" + b32(sha256("stake/v2" \\x00 mediator_id \\x00 effective_stake as canonical JSON))``, which
       binds the amount to the key but is attested by nobody.
     * The node refuses to start when ``effective_stake < minEffectiveStake``; other nodes'
       proposals below that minimum (or without the fields) are not admitted.
@@ -26,7 +26,7 @@ The mode comes from ``config.yaml`` (:class:`mediator_actors.config.Consensus`).
     Proposals carry ``authority_signature``: the 64-byte Ed25519 signature, in lowercase hex,
     by the node's **authority key** over
     ``b"nlc-mediator/authority/v1\\x00" + settlement_id + b"\\x00" + mediator_id`` (ids as
-    ASCII hex), i.e. "authority A vouches that mediator M may propose settlement S". The
+    ASCII), i.e. "authority A vouches that mediator M may propose settlement S". The
     authority key is the Ed25519 seed ``poaAuthorityKey`` from ``config.yaml`` when set,
     otherwise the mediator key itself. A signature verifies when one key of the authority set
     verifies it: ``authoritySet`` (64-hex public keys) when configured, else the public key of
@@ -39,7 +39,6 @@ All functions here are pure and cheap (one Ed25519 operation at most).
 
 from __future__ import annotations
 
-import hashlib
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -47,7 +46,13 @@ from typing import Any
 
 from mediator_actors.config import Consensus, ConsensusMode, Settings
 from mediator_actors.errors import ConfigError, SettlementError
-from mediator_actors.model import MediatorId, canonical_json, is_hex_id, protocol_amount
+from mediator_actors.model import (
+    MediatorId,
+    canonical_json,
+    is_digest_id,
+    joined_digest_id,
+    protocol_amount,
+)
 from mediator_actors.signing import MediatorKey, verify_signature
 
 AUTHORITY_DOMAIN = b"nlc-mediator/authority/v1\x00"
@@ -90,7 +95,7 @@ def _stake_reference(consensus: Consensus, mediator_id: str) -> str:
     if consensus.stake_reference is not None:
         return consensus.stake_reference
     amount = canonical_json(effective_stake(consensus)).decode()
-    return hashlib.sha256(f"stake/v1\x00{mediator_id}\x00{amount}".encode()).hexdigest()
+    return joined_digest_id("doc", "stake/v2", mediator_id, amount)
 
 
 def check_can_start(
@@ -110,11 +115,13 @@ def check_can_start(
                     "bondedStakeAmount in config.yaml (or lower minEffectiveStake)"
                 ]
             )
-        if consensus.stake_reference is not None and not is_hex_id(consensus.stake_reference):
+        if consensus.stake_reference is not None and not is_digest_id(
+            consensus.stake_reference, "ent"
+        ):
             raise ConfigError(
                 [
-                    "consensusMode dpos: stakeReference in config.yaml must be a lowercase hex "
-                    "id of 16 to 64 characters (the entry_ref of the bond), or left out"
+                    "consensusMode dpos: stakeReference in config.yaml must be an ent_ digest "
+                    "id (the entry_ref of the bond), or left out"
                 ]
             )
     elif consensus.mode is ConsensusMode.POA:
@@ -128,7 +135,9 @@ def check_can_start(
             )
         authority = _authority_key(consensus, mediator_key)
         authority_id = authority.mediator_id if authority is not None else mediator_id
-        if authority_id not in allowed:
+        if authority_id not in allowed and not (
+            authority is not None and authority.public_hex in allowed
+        ):
             which = "poaAuthorityKey" if consensus.poa_authority_key is not None else "node key"
             raise ConfigError(
                 [

@@ -15,7 +15,6 @@ Pure functions; each costs one or a few Ed25519 signatures (well under a millise
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 import re
@@ -25,6 +24,7 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from enum import StrEnum
 from typing import Any
 
+from mediator_actors.chain.scanner import omit_matches
 from mediator_actors.chain.writer import OutgoingEntry
 from mediator_actors.errors import SettlementError
 from mediator_actors.model import (
@@ -37,7 +37,9 @@ from mediator_actors.model import (
     SettlementId,
     Terms,
     canonical_json,
-    is_hex_id,
+    is_digest_id,
+    joined_digest_id,
+    parse_iso_utc,
     protocol_amount,
 )
 from mediator_actors.settlement.consensus import ConsensusSigner
@@ -61,8 +63,8 @@ FORBIDDEN_KEYS = frozenset(
     {"validation_status", "validated", "verified", "trust_score", "block_hash", "entry_hash"}
     | {"chain_id"}
 )
+_CURRENCY = re.compile(r"^[A-Z]{3}$")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
-_SHA256_HEX = re.compile(r"^[0-9a-f]{64}$")
 
 
 class FlagReason(StrEnum):
@@ -93,19 +95,20 @@ class ProposalDraft:
 # ---------------------------------------------------------------- ids, amounts, times
 
 
-def _sha256_joined(*parts: str) -> str:
-    return hashlib.sha256("\x00".join(parts).encode("utf-8")).hexdigest()
-
-
 def settlement_id_for(ref_a: str, ref_b: str, mediator_id: str) -> SettlementId:
-    """``sha256("settlement/v1" \\x00 min(ref) \\x00 max(ref) \\x00 mediator_id)``."""
+    """``"stl_" + b32(sha256("settlement/v2" \\x00 min(ref) \\x00 max(ref) \\x00 mediator_id))``."""
     low, high = sorted((ref_a, ref_b))
-    return SettlementId(_sha256_joined("settlement/v1", low, high, mediator_id))
+    return SettlementId(joined_digest_id("stl", "settlement/v2", low, high, mediator_id))
 
 
 def challenge_id_for(settlement_id: str, challenger_id: str) -> str:
-    """``sha256("challenge/v1" \\x00 settlement_id \\x00 challenger_id)``."""
-    return _sha256_joined("challenge/v1", settlement_id, challenger_id)
+    """``"chl_" + b32(sha256("challenge/v2" \\x00 settlement_id \\x00 challenger_id))``."""
+    return joined_digest_id("chl", "challenge/v2", settlement_id, challenger_id)
+
+
+def dispute_id_for(settlement_id: str, claimant: str) -> str:
+    """``"dsp_" + b32(sha256("dispute/v2" \\x00 settlement_id \\x00 claimant))``."""
+    return joined_digest_id("dsp", "dispute/v2", settlement_id, claimant)
 
 
 def settlement_value(terms: Terms, offer: Intent, seek: Intent) -> float:
@@ -139,21 +142,7 @@ def format_utc(epoch: float) -> str:
     return datetime.fromtimestamp(math.floor(epoch), UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def parse_utc(text: object) -> float | None:
-    """Epoch seconds of an ISO-8601 time (``Z``, an offset, or naive meaning UTC as the chain
-    writes them), or None when it is not one."""
-    if not isinstance(text, str) or not 10 <= len(text) <= 40:
-        return None
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    try:
-        return moment.timestamp()
-    except (OverflowError, ValueError):  # pragma: no cover - fromisoformat bounds the year
-        return None
+parse_utc = parse_iso_utc
 
 
 def format_amount(amount: float) -> str:
@@ -247,7 +236,7 @@ def _clean_terms(terms: Terms) -> Terms:
         deliverables=items(terms.deliverables),
         timeline=None if terms.timeline is None else clean_text(terms.timeline, MAX_CONTENT),
         conditions=items(terms.conditions),
-        currency="NLC",
+        currency=terms.currency,
     )
 
 
@@ -257,7 +246,7 @@ def _proposal_prose(draft: ProposalDraft, offer: Intent, seek: Intent, reasoning
     and the metadata's terms are named as the binding ones."""
     terms = draft.terms
     price = (
-        f"{format_amount(terms.price)} NLC"
+        f"{format_amount(terms.price)} {terms.currency}"
         if terms.price is not None
         else "none agreed (the fee is computed on the parties' offered fees)"
     )
@@ -268,7 +257,7 @@ def _proposal_prose(draft: ProposalDraft, offer: Intent, seek: Intent, reasoning
         f"- Offer {draft.offer_ref} by {clean_text(offer.author, 128, single_line=True)}",
         f"- Seek {draft.seek_ref} by {clean_text(seek.author, 128, single_line=True)}",
         "",
-        f"Facilitation fee: {format_amount(draft.facilitation_fee)} NLC "
+        f"Facilitation fee: {format_amount(draft.facilitation_fee)} {terms.currency} "
         f"({format_amount(draft.facilitation_fee_percent)}% of the settlement's value), "
         "claimed only if both parties accept in time.",
         f"Acceptance deadline: {draft.acceptance_deadline}. Each party answers with an entry "
@@ -303,7 +292,9 @@ def build_proposal(
     not become a proposal (wrong intent types, invalid ids or amounts, a failed result)."""
     if offer.type is not IntentType.OFFER or seek.type is not IntentType.SEEK:
         raise SettlementError("a proposal pairs one offer with one seek")
-    if not (is_hex_id(offer.ref) and is_hex_id(seek.ref)) or offer.ref == seek.ref:
+    if not (is_digest_id(offer.ref, "ent") and is_digest_id(seek.ref, "ent")) or (
+        offer.ref == seek.ref
+    ):
         raise SettlementError("the intents' refs must be two distinct protocol ids")
     if offer.author == seek.author:
         raise SettlementError("the offer and the seek have the same author")
@@ -311,10 +302,11 @@ def build_proposal(
         raise SettlementError(f"party names must be 1 to {MAX_PARTY_CHARS} characters")
     if not result.success or result.terms is None:
         raise SettlementError("only a successful negotiation with terms becomes a proposal")
-    if not isinstance(result.model_integrity_hash, str) or not _SHA256_HEX.fullmatch(
-        result.model_integrity_hash
-    ):
-        raise SettlementError("model_integrity_hash must be a sha256 hex digest")
+    if not _CURRENCY.fullmatch(result.terms.currency):
+        # The stated currency is binding: never replaced by a default.
+        raise SettlementError("the terms' currency must be NLC or a three-letter ISO code")
+    if not is_digest_id(result.model_integrity_hash, "mih"):
+        raise SettlementError("model_integrity_hash must be a mih_ digest id")
     if not (math.isfinite(window_hours) and window_hours > 0 and math.isfinite(now)):
         raise SettlementError("the acceptance window and the time must be finite")
     value = settlement_value(result.terms, offer, seek)
@@ -327,7 +319,8 @@ def build_proposal(
 
     terms = _clean_terms(result.terms)
     for limit in _REASONING_STEPS:
-        reasoning = clean_text(result.reasoning, limit)
+        # The reasoning is our prose: fragments the chain would redact are omitted.
+        reasoning = omit_matches(clean_text(result.reasoning, limit))
         metadata = key.sign_metadata(
             {
                 "is_contract": True,
@@ -378,8 +371,8 @@ def build_proposal(
 
 def build_payout(*, settlement_id: str, amount: float, key: MediatorKey) -> OutgoingEntry:
     """The ``[PAYOUT]`` claim for a closed settlement this node proposed (section 5)."""
-    if not is_hex_id(settlement_id):
-        raise SettlementError("settlement_id is not a protocol id")
+    if not is_digest_id(settlement_id, "stl"):
+        raise SettlementError("settlement_id is not a stl_ digest id")
     checked = protocol_amount(amount)
     if checked is None:
         raise SettlementError("the payout amount is not a finite, non-negative amount")
@@ -405,8 +398,8 @@ def build_flag(
     *, intent_ref: str, reason: FlagReason, key: MediatorKey, detail: str = ""
 ) -> OutgoingEntry:
     """The ``[UNALIGNABLE]`` flag on an intent (section 6). ``detail`` is optional prose."""
-    if not is_hex_id(intent_ref):
-        raise SettlementError("intent_ref is not a protocol id")
+    if not is_digest_id(intent_ref, "ent"):
+        raise SettlementError("intent_ref is not an ent_ digest id")
     reason = FlagReason(reason)
     metadata = key.sign_metadata(
         {
@@ -419,7 +412,7 @@ def build_flag(
         }
     )
     content = f"[UNALIGNABLE] intent {intent_ref}: {reason.value}"
-    extra = clean_text(detail, 2_000)
+    extra = omit_matches(clean_text(detail, 2_000))
     if extra:
         content += f". {extra}"
     return _entry(_cap_content(content), key.mediator_id, INTENT_FLAG, metadata)

@@ -7,6 +7,9 @@ decides there (responses counted, acceptance, rejection, expiry by chain time, c
 its payout claim and both intents leaving mediation, challenge outcomes, reputation)
 therefore commits with the cursor or not at all: a crash never loses a decision or makes
 one twice. The :class:`Transition` values it returns are announced only after the commit.
+After a chain reset (a new genesis) the follower calls
+:meth:`SettlementLifecycle.retire_after_reset` inside the transaction that moves the cursor
+back, with the same guarantee.
 
 :class:`mediator_actors.settlement.lifecycle.SettlementBook` implements it.
 """
@@ -82,4 +85,10 @@ class SettlementLifecycle(Protocol):
         passed. ``conn`` is inside the transaction that advances the chain cursor; the
         implementation writes only through it and never commits. Never raises on entry
         content (malformed entries are quarantined with their reason)."""
+        ...
+
+    def retire_after_reset(self, conn: sqlite3.Connection, reason: str) -> list[Transition]:
+        """The chain was reset (a new genesis): retire everything derived from the lost
+        chain (protocol.md lifecycle rule 5), in the caller's transaction, which moves the
+        cursor back; nothing is deleted and the implementation never commits."""
         ...

@@ -53,6 +53,7 @@ import math
 import sqlite3
 import time
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
 
 from mediator_actors.config import ConsensusMode, Settings
 from mediator_actors.errors import SettlementError
@@ -63,6 +64,7 @@ from mediator_actors.settlement.entries import ProposalDraft, build_payout, clea
 from mediator_actors.settlement.interface import Transition, TransitionKind
 from mediator_actors.settlement.parsing import (
     ChallengeSeen,
+    OtherProtocol,
     Parsed,
     PayoutSeen,
     ProposalSeen,
@@ -74,6 +76,7 @@ from mediator_actors.settlement.records import (
     SettlementRecord,
     SettlementState,
     get_settlement,
+    orphan_all,
 )
 from mediator_actors.signing import MediatorKey
 from mediator_actors.store.intents import get_intent, set_intent_status
@@ -198,10 +201,48 @@ class SettlementBook:
             conn,
             row,
             SettlementState.EXPIRED,
-            f"the chain refused the proposal: {clean_text(reason, 300, single_line=True)}",
+            # The writer's reason says who refused: the chain, our scanner check, the deadline.
+            f"the proposal was never posted: {clean_text(reason, 300, single_line=True)}",
             block_index=None,
             chain_time=events.advance_clock(conn, math.nan),
         )
+
+    # ------------------------------------------------------------ chain resets
+
+    def retire_after_reset(self, conn: sqlite3.Connection, reason: str) -> list[Transition]:
+        """The chain was reset (a new genesis): everything the node derived from it is
+        retired, never reused (protocol.md lifecycle rule 5). Every settlement that is not
+        already orphaned ends ``orphaned`` with ``reason``, queued entries about them (and
+        flags about intents now gone) are never posted, and reputation is recomputed from
+        what the chain holds now. Nothing is deleted. Call it in the follower's transaction."""
+        now = self.clock()
+        chain_time = events.advance_clock(conn, math.nan)
+        moved: list[Transition] = []
+        mediators: set[str] = set()
+        for row in orphan_all(conn, reason, now=now):
+            mediators.add(row.mediator_id)
+            moved.append(
+                Transition(
+                    TransitionKind.STATE,
+                    row.settlement_id,
+                    row.mediator_id,
+                    row.own,
+                    row.state,
+                    SettlementState.ORPHANED,
+                    reason,
+                    None,
+                    chain_time,
+                    intents=(row.offer_ref, row.seek_ref),
+                    parties=(row.offer_party, row.seek_party),
+                )
+            )
+        # Nothing queued may name what the lost chain held: proposals, payouts, flags.
+        CHAIN_OUTBOX.give_up_pending(conn, f"retired: {reason}", now=now)
+        reputation.rebuild(conn, now=now)
+        if moved:
+            last = moved[-1]
+            moved[-1] = replace(last, reputation_changed=tuple(sorted(mediators)))
+        return moved
 
     # ------------------------------------------------------------ following the chain
 
@@ -215,7 +256,9 @@ class SettlementBook:
             raise SettlementError("only mined entries decide settlements")
         chain_time = events.advance_clock(conn, block_timestamp)
         parsed = parse_entry(entry)
-        if parsed is None or events.already_applied(conn, entry.ref):
+        if parsed is None or isinstance(parsed, OtherProtocol):  # not ours to follow
+            return []
+        if events.already_applied(conn, entry.ref):
             return []
         if isinstance(parsed, Quarantined):
             events.quarantine(conn, entry, parsed.kind, parsed.reason, now=self.clock())

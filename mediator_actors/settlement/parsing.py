@@ -24,7 +24,8 @@ from mediator_actors.model import (
     EntryRef,
     MediatorId,
     SettlementId,
-    is_hex_id,
+    did_key_public,
+    is_digest_id,
     protocol_amount,
 )
 from mediator_actors.settlement.entries import (
@@ -93,6 +94,15 @@ class Quarantined:
     reason: str
 
 
+@dataclass(frozen=True, slots=True)
+class OtherProtocol:
+    """An entry of a settlement kind in another protocol version: ignored (protocol.md),
+    counted with its reason but never quarantined or acted on."""
+
+    kind: str
+    reason: str
+
+
 Parsed = ProposalSeen | ResponseSeen | ChallengeSeen | ResolutionSeen | PayoutSeen
 
 
@@ -100,18 +110,18 @@ class _InvalidEntryError(Exception):
     """Internal: the entry fails a check; the message is the quarantine reason."""
 
 
-def _hex_id(metadata: Mapping[str, Any], key: str) -> str:
+def _digest_id(metadata: Mapping[str, Any], key: str, tag: str) -> str:
     value = metadata.get(key)
-    if not is_hex_id(value):
-        raise _InvalidEntryError(f"{key} is not a lowercase hex id")
+    if not is_digest_id(value, tag):
+        raise _InvalidEntryError(f"{key} is not a {tag}_ digest id")
     return str(value)
 
 
-def _public_key(metadata: Mapping[str, Any], key: str) -> MediatorId:
-    value = _hex_id(metadata, key)
-    if len(value) != 64:
-        raise _InvalidEntryError(f"{key} is not a 32-byte public key in hex")
-    return MediatorId(value)
+def _did_key(metadata: Mapping[str, Any], key: str) -> MediatorId:
+    value = metadata.get(key)
+    if did_key_public(value) is None:
+        raise _InvalidEntryError(f"{key} is not an Ed25519 did:key")
+    return MediatorId(str(value))
 
 
 def _party(value: object) -> str:
@@ -120,10 +130,16 @@ def _party(value: object) -> str:
     return value
 
 
+class _OtherProtocolError(Exception):
+    """Internal: the entry speaks another protocol version; it is ignored, not quarantined."""
+
+
 def _protocol(metadata: Mapping[str, Any], *, required: bool) -> None:
+    """Mediator-written kinds must say ``nlc-mediator/2``; a party's response or resolution
+    may leave it out (parties write by hand), but one naming another version is ignored."""
     value = metadata.get("protocol", None if required else PROTOCOL)
     if value != PROTOCOL:
-        raise _InvalidEntryError(f"protocol is not {PROTOCOL}")
+        raise _OtherProtocolError(f"protocol is {str(value)[:40]!r}, not {PROTOCOL}")
 
 
 def _tag(entry: ChainEntry, tag: str) -> None:
@@ -139,13 +155,15 @@ def _signed(metadata: Mapping[str, Any]) -> None:
 def _proposal(entry: ChainEntry, m: Mapping[str, Any]) -> ProposalSeen:
     _protocol(m, required=True)
     _tag(entry, "[PROPOSED SETTLEMENT]")
-    settlement_id = SettlementId(_hex_id(m, "settlement_id"))
-    mediator_id = _public_key(m, "mediator_id")
+    settlement_id = SettlementId(_digest_id(m, "settlement_id", "stl"))
+    mediator_id = _did_key(m, "mediator_id")
     if entry.author != mediator_id:
         raise _InvalidEntryError("the author is not the proposal's mediator_id")
     refs, parties = m.get("intent_refs"), m.get("parties")
-    if not (isinstance(refs, list) and len(refs) == 2 and all(is_hex_id(r) for r in refs)):
-        raise _InvalidEntryError("intent_refs must be two lowercase hex ids")
+    if not (
+        isinstance(refs, list) and len(refs) == 2 and all(is_digest_id(r, "ent") for r in refs)
+    ):
+        raise _InvalidEntryError("intent_refs must be two ent_ digest ids")
     if refs[0] == refs[1]:
         raise _InvalidEntryError("intent_refs name the same intent twice")
     if not (isinstance(parties, list) and len(parties) == 2):
@@ -193,16 +211,18 @@ def _response(entry: ChainEntry, m: Mapping[str, Any]) -> ResponseSeen:
     if kind not in ("accept", "reject"):
         raise _InvalidEntryError("response_type is not accept or reject")
     _tag(entry, "[ACCEPT]" if kind == "accept" else "[REJECT]")
-    settlement_id = SettlementId(_hex_id(m, "settlement_id"))
+    settlement_id = SettlementId(_digest_id(m, "settlement_id", "stl"))
     return ResponseSeen(settlement_id, _party(entry.author), kind == "accept")
 
 
 def _challenge(entry: ChainEntry, m: Mapping[str, Any]) -> ChallengeSeen:
     _protocol(m, required=True)
     _tag(entry, "[CHALLENGE]")
-    challenge_id = _hex_id(m, "challenge_id")
-    settlement_id = SettlementId(_hex_id(m, "settlement_id"))
-    challenger = _public_key(m, "mediator_id")
+    challenge_id = _digest_id(m, "challenge_id", "chl")
+    settlement_id = SettlementId(_digest_id(m, "settlement_id", "stl"))
+    challenger = _did_key(m, "mediator_id")
+    if entry.author != challenger:
+        raise _InvalidEntryError("the author is not the challenge's mediator_id")
     if challenge_id != challenge_id_for(settlement_id, challenger):
         raise _InvalidEntryError("challenge_id does not match its settlement and challenger")
     confidence = m.get("confidence")
@@ -222,14 +242,18 @@ def _resolution(entry: ChainEntry, m: Mapping[str, Any]) -> ResolutionSeen:
     outcome = m.get("outcome")
     if outcome not in ("upheld", "rejected"):
         raise _InvalidEntryError("outcome is not upheld or rejected")
-    return ResolutionSeen(_hex_id(m, "challenge_id"), _party(entry.author), outcome == "upheld")
+    return ResolutionSeen(
+        _digest_id(m, "challenge_id", "chl"), _party(entry.author), outcome == "upheld"
+    )
 
 
 def _payout(entry: ChainEntry, m: Mapping[str, Any]) -> PayoutSeen:
     _protocol(m, required=True)
     _tag(entry, "[PAYOUT]")
-    settlement_id = SettlementId(_hex_id(m, "settlement_id"))
-    mediator_id = _public_key(m, "mediator_id")
+    settlement_id = SettlementId(_digest_id(m, "settlement_id", "stl"))
+    mediator_id = _did_key(m, "mediator_id")
+    if entry.author != mediator_id:
+        raise _InvalidEntryError("the author is not the payout's mediator_id")
     amount = protocol_amount(m.get("amount"))
     if amount is None:
         raise _InvalidEntryError("amount is not a finite, non-negative number")
@@ -255,14 +279,16 @@ def contract_kind(entry: ChainEntry) -> str | None:
     return kind if isinstance(kind, str) and kind in _KINDS else None
 
 
-def parse_entry(entry: ChainEntry) -> Parsed | Quarantined | None:
-    """The typed settlement value in ``entry``, None if it is no settlement kind, or the
-    reason it is quarantined. Never raises."""
+def parse_entry(entry: ChainEntry) -> Parsed | Quarantined | OtherProtocol | None:
+    """The typed settlement value in ``entry``, None if it is no settlement kind, the
+    reason it is quarantined, or :class:`OtherProtocol`. Never raises."""
     kind = contract_kind(entry)
     if kind is None:
         return None
     try:
         return _PARSERS[kind](entry, entry.metadata)
+    except _OtherProtocolError as exc:
+        return OtherProtocol(kind, str(exc))
     except _InvalidEntryError as exc:
         return Quarantined(kind, str(exc))
     except Exception as exc:  # noqa: BLE001 - one hostile entry must never stop the follower

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from mediator_actors.model import EntryRef, MediatorId, SettlementId, is_hex_id, pair_key
+from mediator_actors.model import EntryRef, MediatorId, SettlementId, is_digest_id, pair_key
 from mediator_actors.settlement import events
 from mediator_actors.store.database import Migration, has_table
 
@@ -33,13 +33,54 @@ class SettlementState(StrEnum):
     REJECTED = "rejected"
     EXPIRED = "expired"
     FORFEITED = "forfeited"
+    #: the chain was reset or forked below what it rests on (protocol.md lifecycle rule 5)
+    ORPHANED = "orphaned"
 
     @classmethod
     def terminal(cls) -> frozenset[SettlementState]:
-        return frozenset({cls.CLOSED, cls.REJECTED, cls.EXPIRED, cls.FORFEITED})
+        return frozenset({cls.CLOSED, cls.REJECTED, cls.EXPIRED, cls.FORFEITED, cls.ORPHANED})
 
 
 _STATES = ", ".join(f"'{s.value}'" for s in SettlementState)
+
+#: v2 adds the ``orphaned`` state: SQLite cannot change a CHECK, so the table is rebuilt.
+_SETTLEMENTS_V2 = (
+    f"""CREATE TABLE settlements_v2 (
+        settlement_id TEXT PRIMARY KEY,
+        mediator_id TEXT NOT NULL,
+        own INTEGER NOT NULL CHECK (own IN (0, 1)),
+        pair_key TEXT NOT NULL,
+        offer_ref TEXT NOT NULL,
+        seek_ref TEXT NOT NULL,
+        offer_party TEXT NOT NULL,
+        seek_party TEXT NOT NULL,
+        terms TEXT NOT NULL,
+        facilitation_fee REAL NOT NULL,
+        facilitation_fee_percent REAL NOT NULL,
+        acceptance_deadline TEXT NOT NULL,
+        deadline_ts REAL NOT NULL,
+        consensus_mode TEXT NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ({_STATES})),
+        state_reason TEXT NOT NULL,
+        offer_response TEXT CHECK (offer_response IN ('accept', 'reject')),
+        seek_response TEXT CHECK (seek_response IN ('accept', 'reject')),
+        proposal_entry_ref TEXT,
+        proposal_block INTEGER,
+        decided_block INTEGER,
+        decided_chain_time REAL,
+        payout_entry_ref TEXT,
+        created_at REAL NOT NULL,
+        updated_at REAL NOT NULL
+    )""",
+    "INSERT INTO settlements_v2 SELECT * FROM settlements",
+    "DROP TABLE settlements",
+    "ALTER TABLE settlements_v2 RENAME TO settlements",
+    "CREATE UNIQUE INDEX settlements_own_pair ON settlements (pair_key) WHERE own = 1",
+    "CREATE INDEX settlements_open ON settlements (state, deadline_ts)",
+    "CREATE INDEX settlements_mediator ON settlements (mediator_id, state)",
+    "CREATE INDEX settlements_offer ON settlements (offer_ref)",
+    "CREATE INDEX settlements_seek ON settlements (seek_ref)",
+)
 
 MIGRATIONS = (
     Migration(
@@ -95,6 +136,7 @@ MIGRATIONS = (
             *events.TABLES,
         ),
     ),
+    Migration("settlements", 2, _SETTLEMENTS_V2),
 )
 
 
@@ -221,7 +263,7 @@ def settlements_page(
     id gives an empty page: the API never raises for what it cannot find."""
     if state is not None and state not in {s.value for s in SettlementState}:
         return [], None
-    if cursor is not None and not is_hex_id(cursor):
+    if cursor is not None and not is_digest_id(cursor, "stl"):
         return [], None
     limit = max(1, min(limit, 1000))
     rows = list_settlements(
@@ -516,10 +558,37 @@ def challengers(conn: sqlite3.Connection) -> list[MediatorId]:
 
 
 def upheld_challenges(conn: sqlite3.Connection) -> list[tuple[MediatorId, MediatorId]]:
-    """(challenger, mediator of the challenged mined settlement) per upheld challenge."""
+    """(challenger, mediator of the challenged mined settlement) per upheld challenge, not
+    counting settlements orphaned by a chain reset."""
     rows = conn.execute(
         "SELECT c.challenger, s.mediator_id FROM challenges c"
         " JOIN settlements s ON s.settlement_id = c.settlement_id"
         " WHERE c.outcome = 'upheld' AND s.proposal_block IS NOT NULL"
+        " AND s.state != 'orphaned'"  # retired with the lost chain (lifecycle rule 5)
     ).fetchall()
     return [(MediatorId(c), MediatorId(m)) for c, m in rows]
+
+
+# --------------------------------------------------------------------------- chain resets
+
+
+def orphan_all(conn: sqlite3.Connection, reason: str, *, now: float) -> list[SettlementRecord]:
+    """End every settlement not already orphaned as ``orphaned`` with ``reason`` (a chain
+    reset: lifecycle rule 5); the records as they were before. Nothing is deleted."""
+    rows = conn.execute(
+        "SELECT * FROM settlements WHERE state != 'orphaned' ORDER BY settlement_id"
+    ).fetchall()
+    conn.execute(
+        "UPDATE settlements SET state = 'orphaned', state_reason = ?, updated_at = ?"
+        " WHERE state != 'orphaned'",
+        (reason, now),
+    )
+    return [SettlementRecord.from_row(row) for row in rows]
+
+
+def count_v1_ids(conn: sqlite3.Connection) -> int:
+    """Settlements stored under protocol v1 ids (64-hex, no underscore)."""
+    row = conn.execute(
+        "SELECT COUNT(*) FROM settlements WHERE settlement_id NOT LIKE '%\\_%' ESCAPE '\\'"
+    ).fetchone()
+    return int(row[0])

@@ -182,3 +182,23 @@ def count_intents(conn: sqlite3.Connection) -> dict[str, int]:
     for status, count in conn.execute("SELECT status, COUNT(*) FROM intents GROUP BY status"):
         counts[status] = count
     return counts
+
+
+def archive_open_intents(conn: sqlite3.Connection, reason: str, *, now: float) -> list[EntryRef]:
+    """Take every open intent out of mediation with ``reason`` (a chain reset); their refs.
+    Nothing is deleted."""
+    refs = [EntryRef(r[0]) for r in conn.execute("SELECT ref FROM intents WHERE status = 'open'")]
+    conn.execute(
+        "UPDATE intents SET status = 'archived', status_reason = ?, updated_at = ?"
+        " WHERE status = 'open'",
+        (reason, now),
+    )
+    return refs
+
+
+def count_v1_refs(conn: sqlite3.Connection) -> int:
+    """Intents stored under protocol v1 refs (64-hex, no underscore)."""
+    row = conn.execute(
+        "SELECT COUNT(*) FROM intents WHERE ref NOT LIKE '%\\_%' ESCAPE '\\'"
+    ).fetchone()
+    return int(row[0])

@@ -198,6 +198,15 @@ class JobQueue:
             (error[:2000], now, job_id),
         )
 
+    def give_up_pending(self, conn: sqlite3.Connection, error: str, *, now: float) -> int:
+        """End every pending job of this kind for good with ``error``; how many."""
+        cursor = conn.execute(
+            "UPDATE jobs SET state = 'failed', last_error = ?, updated_at = ?"
+            " WHERE kind = ? AND state = 'pending'",
+            (error[:2000], now, self.kind),
+        )
+        return cursor.rowcount
+
     def recover(
         self, conn: sqlite3.Connection, *, now: float, stale_after: float | None = None
     ) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 
@@ -12,7 +13,7 @@ from hypothesis import strategies as st
 from mediator_actors.chain import codec
 from mediator_actors.chain.codec import EntryError, loads_lenient, parse_entries, parse_entry
 from mediator_actors.errors import CodecError
-from mediator_actors.model import EntryKind, IntentType, entry_ref
+from mediator_actors.model import EntryKind, IntentType, entry_ref, is_digest_id
 
 TS = "2026-11-27T08:56:46.747623"
 
@@ -36,7 +37,8 @@ def parse_text(text: str) -> codec.EntryPage:
 
 
 def test_entry_ref_is_sha256_of_author_content_timestamp_joined_by_nul() -> None:
-    expected = hashlib.sha256(b"alice\x00hello\x00" + TS.encode()).hexdigest()
+    digest = hashlib.sha256(b"alice\x00hello\x00" + TS.encode()).digest()
+    expected = "ent_" + base64.b32encode(digest).decode().lower().rstrip("=")
     assert entry_ref("alice", "hello", TS) == expected
     assert parse_entry(raw_entry(content="hello"), block_index=None).ref == expected
 
@@ -220,7 +222,7 @@ json_value = st.recursive(
 @given(st.text(max_size=50), st.text(max_size=200), st.text(max_size=30))
 def test_entry_ref_is_deterministic_and_field_separated(author: str, content: str, ts: str) -> None:
     ref = entry_ref(author, content, ts)
-    assert len(ref) == 64
+    assert is_digest_id(ref, "ent")
     assert ref == entry_ref(author, content, ts)
     if "\x00" not in author + content:
         assert ref != entry_ref(author + "x", content, ts)

@@ -58,7 +58,7 @@ def test_writes_are_paced_at_ten_per_author_per_minute(
         outbox_store,
         clock,
         *[(f"a{n}", entry(n)) for n in range(13)],
-        ("b0", entry(0, author="b" * 64)),
+        ("b0", entry(0, author="mediator-b")),
     )
     writer = writer_for(outbox_store, client, clock)
     first = writer.drain_once()
@@ -117,7 +117,7 @@ def test_other_422s_fail_for_good_with_the_chains_reason(
     assert job is not None
     assert job.state is JobState.FAILED
     assert job.last_error is not None
-    assert job.last_error.startswith("metadata_too_deep")
+    assert job.last_error.startswith("refused by the chain: metadata_too_deep")
 
 
 def test_transient_failures_back_off_and_deliver_when_the_chain_returns(
@@ -128,11 +128,15 @@ def test_transient_failures_back_off_and_deliver_when_the_chain_returns(
     devchain.stop()
     down = writer.drain_once()
     assert down.error is not None
-    assert (down.retrying, down.deferred) == (("one",), 1)  # the second waits without an attempt
+    assert (down.retrying, down.deferred) == (("one",), 1)  # the second waits too
     devchain.start()
-    assert writer.drain_once().delivered == ("two",)  # "one" still backing off
+    assert writer.drain_once().delivered == ()  # the writer holds for its back-off
     clock.advance(1.5)
-    assert writer.drain_once().delivered == ("one",)
+    assert sorted(writer.drain_once().delivered) == ["one", "two"]
+    attempts = outbox_store.read(
+        lambda c: [r[0] for r in c.execute("SELECT attempts FROM jobs ORDER BY id")]
+    )
+    assert attempts == [1, 1]  # the outage spent none: only the answered post counts
 
 
 def test_enqueue_refuses_entries_that_can_never_be_valid(
@@ -188,3 +192,146 @@ def test_an_entry_that_would_publish_a_secret_is_never_posted(
     on_chain = json.dumps(devchain.pending_entries())
     assert leaked not in on_chain
     assert own_key not in on_chain
+
+
+# --- the chain as it runs by default: its scanner, outages, 429, auth -------------------
+
+
+def test_an_entry_the_chains_scanner_would_alter_is_failed_would_be_redacted(
+    devchain: DevChain, client: ChainClient, outbox_store: Store, clock: FakeClock
+) -> None:
+    hexy = "0123456789abcdef" * 4  # 64 hex: a v1 id, redacted by a default node
+    enqueue(
+        outbox_store,
+        clock,
+        ("hex", entry(1, settlement_id=hexy)),
+        ("b64", OutgoingEntry(TEXT.format(n=2) + " ref " + "Ab1/" * 10, "m", "x", {})),
+        ("risk", entry(3, note="a risk-mitigation plan: " + "sk-" + "a1" * 12)),
+        ("fine", entry(4, settlement_id="stl_" + "a" * 51 + "q")),
+    )
+    result = writer_for(outbox_store, client, clock).drain_once()
+    assert sorted(k for k, _ in result.failed) == ["b64", "hex", "risk"]
+    assert {r for _, r in result.failed} == {"would_be_redacted"}
+    assert result.delivered == ("fine",)
+    job = outbox_store.read(lambda c: OUTBOX.get(c, "hex"))
+    assert job is not None
+    assert job.last_error == "would_be_redacted: metadata.settlement_id (hex_secret_64)"
+    assert hexy not in (job.last_error or "")
+    assert len(devchain.pending_entries()) == 1
+
+
+def test_a_proposal_past_its_deadline_is_failed_as_pointless(
+    devchain: DevChain, client: ChainClient, outbox_store: Store, clock: FakeClock
+) -> None:
+    enqueue(outbox_store, clock, ("late", entry(1, acceptance_deadline="2020-01-01T00:00:00Z")))
+    result = writer_for(outbox_store, client, clock).drain_once()
+    assert result.failed == (("late", "pointless"),)
+    assert devchain.pending_entries() == []
+
+
+def _job(store: Store, key: str):  # type: ignore[no-untyped-def]
+    job = store.read(lambda c: OUTBOX.get(c, key))
+    assert job is not None
+    return job
+
+
+@pytest.mark.parametrize("outage", ["refused", "reset"])
+def test_an_outage_of_any_length_spends_no_attempt_and_says_so(
+    outbox_store: Store, clock: FakeClock, outage: str
+) -> None:
+    from mediator_actors.chain.client import ClientLimits
+    from mediator_actors.runtime.resilience import CircuitBreaker
+
+    from .hostile import HostileServer
+
+    server = HostileServer()
+    url = server.url
+    if outage == "refused":
+        server.stop()  # nothing listens: connection refused
+    else:
+        server.routes["/entry"] = lambda sock: None  # reads the request, closes: no answer
+    breaker = CircuitBreaker("chain", failure_threshold=2, reset_timeout=5.0, clock=clock)
+    client = ChainClient(
+        url,
+        limits=ClientLimits(deadline=2, connect_timeout=0.5, attempts=1),
+        breaker=breaker,
+        sleep=lambda _s: None,
+        clock=clock,
+    )
+    enqueue(outbox_store, clock, *[(f"p{n}", entry(n)) for n in range(20)])
+    writer = ChainWriter(
+        store=outbox_store, client=client, clock=clock, backoff=Backoff(2.0, 30.0, 2.0)
+    )
+    for _ in range(60):  # far more rounds than max_attempts (8): a long outage
+        writer.drain_once()
+        clock.advance(31)
+    jobs = [_job(outbox_store, f"p{n}") for n in range(20)]
+    assert {j.state for j in jobs} == {JobState.PENDING}  # none lost
+    assert max(j.attempts for j in jobs) == 0
+    reasons = {j.last_error for j in jobs if j.last_error}
+    assert reasons
+    assert all("not an attempt" in r and "refused by" not in r for r in reasons)
+    server.stop()
+
+
+def test_a_429_honours_retry_after_and_never_opens_the_breaker(
+    outbox_store: Store, clock: FakeClock
+) -> None:
+    from mediator_actors.chain.client import ClientLimits
+    from mediator_actors.runtime.resilience import BreakerState, CircuitBreaker
+
+    from .hostile import HostileServer, send_json
+
+    server = HostileServer()
+    try:
+        server.routes["/entry"] = send_json(
+            {"error": "Too many requests"},
+            status="429 TOO MANY REQUESTS",
+            headers={"Retry-After": "42"},
+        )
+        breaker = CircuitBreaker("chain", failure_threshold=1, clock=clock)
+        client = ChainClient(
+            server.url,
+            limits=ClientLimits(deadline=2, attempts=3),
+            breaker=breaker,
+            sleep=lambda _s: None,
+        )
+        enqueue(outbox_store, clock, ("a", entry(1)), ("b", entry(2)))
+        writer = writer_for(outbox_store, client, clock)
+        for _ in range(5):
+            writer.drain_once()
+        assert server.hits.count("/entry") == 1  # one request; the rest waits as asked
+        assert breaker.snapshot().state is BreakerState.CLOSED
+        job = _job(outbox_store, "a")
+        assert (job.state, job.attempts) == (JobState.PENDING, 0)
+        assert "429" in (job.last_error or "")
+        clock.advance(41)
+        writer.drain_once()
+        assert server.hits.count("/entry") == 1  # still inside Retry-After
+        clock.advance(2)
+        writer.drain_once()
+        assert server.hits.count("/entry") == 2
+    finally:
+        server.stop()
+
+
+def test_refused_api_key_holds_the_writer_and_says_which_variable(
+    outbox_store: Store, clock: FakeClock
+) -> None:
+    from mediator_actors.chain.client import ClientLimits
+
+    from .hostile import HostileServer, send_json
+
+    server = HostileServer()
+    try:
+        server.routes["/entry"] = send_json({"error": "Invalid API key"}, status="403 FORBIDDEN")
+        client = ChainClient(server.url, limits=ClientLimits(deadline=2, attempts=1))
+        enqueue(outbox_store, clock, ("a", entry(1)), ("b", entry(2)))
+        writer = writer_for(outbox_store, client, clock)
+        writer.drain_once()
+        job = _job(outbox_store, "a")
+        assert (job.state, job.attempts) == (JobState.PENDING, 0)
+        assert "CHAIN_API_KEY" in (job.last_error or "")
+        assert client.auth_problem() == "the chain refuses our API key (CHAIN_API_KEY)"
+    finally:
+        server.stop()

@@ -14,7 +14,8 @@ from mediator_actors.edge.server import EdgeServer, Limits, escape_for_log
 from mediator_actors.health.report import ActorState, ActorStatus, HealthSnapshot
 from tests.edge import canary, states
 
-SID = "0123456789abcdef0123456789abcdef"
+SID = "stl_" + "a" * 51 + "q"
+MID = "did:key:z6MktwupdmLXVVqTzCw4i46r4uGyosGXRnR3XjN4Zq7oMMsw"
 
 
 def fresh(snapshot: HealthSnapshot) -> HealthSnapshot:
@@ -115,7 +116,8 @@ def test_settlements_filter_by_state_and_one_is_found_by_a_valid_id(http, read_m
     for state in ("proposed", "accepted", "closed", "rejected", "expired", "forfeited"):
         assert http.get(f"/api/v1/settlements?state={state}").status_code == 200
     assert http.get(f"/api/v1/settlements/{SID}").json()["state"] == "proposed"
-    assert http.get(f"/api/v1/settlements/{'e' * 32}").status_code == 404
+    assert http.get(f"/api/v1/settlements/stl_{'e' * 51}a").status_code == 404
+    assert http.get(f"/api/v1/settlements/{'e' * 64}").status_code == 400
 
 
 @pytest.mark.parametrize(
@@ -148,7 +150,7 @@ def test_bad_ids_limits_cursors_and_states_get_a_json_400(http, read_model, path
 def test_reputation_and_actors_and_stats_answer(http, box):
     box.set(fresh(states.actor_backoff()))
     assert http.get("/api/v1/reputation").json()["mediator"] == "self"
-    assert http.get(f"/api/v1/reputation/{SID}").status_code == 404
+    assert http.get(f"/api/v1/reputation/{MID}").status_code == 404
     actors = http.get("/api/v1/actors").json()["actors"]
     assert {a["name"]: a["state"] for a in actors}["negotiator"] == "backoff"
     assert http.get("/api/v1/stats").json() == {"intents": 0, "candidates": 0, "settlements": 0}

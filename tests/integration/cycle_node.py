@@ -11,6 +11,7 @@ from pathlib import Path  # noqa: E402
 
 import gevent  # noqa: E402
 
+from mediator_actors.chain.scanner import ScanMode  # noqa: E402
 from mediator_actors.config import load_settings  # noqa: E402
 from mediator_actors.wiring import build_node  # noqa: E402
 
@@ -18,6 +19,8 @@ from mediator_actors.wiring import build_node  # noqa: E402
 def main() -> int:
     logging.basicConfig(level=logging.ERROR)
     folder = Path(sys.argv[1])
+    # The dev chain's scanner mode (the real node's default is redact).
+    scan = ScanMode(sys.argv[2]) if len(sys.argv) > 2 else ScanMode.REDACT
     settings = load_settings(
         {
             "DATA_DIR": str(folder / "data"),
@@ -27,7 +30,7 @@ def main() -> int:
         },
         cwd=folder,
     )
-    node = build_node(settings, dev_auto_mine=0.3, simulated_parties=True)
+    node = build_node(settings, dev_auto_mine=0.3, simulated_parties=True, dev_secret_scan=scan)
     node.install_signal_handlers()
     try:
         runtime = node.start()

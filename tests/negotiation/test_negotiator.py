@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from mediator_actors.model import is_digest_id
 from mediator_actors.negotiation.providers import (
     AnthropicProvider,
     OfflineProvider,
@@ -92,7 +93,7 @@ def test_a_valid_answer_becomes_a_checked_proposal(kind: str, server: FakeProvid
     assert result.success
     assert result.terms is not None
     assert result.terms.price == 1290
-    assert len(result.model_integrity_hash) == 64
+    assert is_digest_id(result.model_integrity_hash, "mih")
     health = negotiator.health()
     assert health["calls"] == 1
     assert health["latency_ms"]["p99"] is not None

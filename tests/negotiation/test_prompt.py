@@ -91,12 +91,13 @@ def test_clean_intents_have_no_findings() -> None:
 
 def test_the_integrity_hash_is_sha256_over_a_nul_separated_encoding() -> None:
     prompt = build_prompt(offer(), seek(), nonce="n1")
-    expected = hashlib.sha256(
+    digest = hashlib.sha256(
         b"nlc-mediator/model-integrity/v1\x00m\x00"
         + PROMPT_TEMPLATE_VERSION.encode()
         + b"\x00"
         + prompt.full_prompt.encode()
-    ).hexdigest()
+    ).digest()
+    expected = "mih_" + base64.b32encode(digest).decode().lower().rstrip("=")
     assert model_integrity_hash("m", PROMPT_TEMPLATE_VERSION, prompt.full_prompt) == expected
     assert model_integrity_hash("m2", PROMPT_TEMPLATE_VERSION, prompt.full_prompt) != expected
     with pytest.raises(ValueError, match="NUL"):

@@ -73,7 +73,7 @@ def response(author: str, settlement_id: str, accept: bool, note: str = "") -> d
             "contract_type": "response",
             "response_type": "accept" if accept else "reject",
             "settlement_id": settlement_id,
-            "protocol": "nlc-mediator/1",
+            "protocol": "nlc-mediator/2",
         },
     }
 
@@ -81,7 +81,7 @@ def response(author: str, settlement_id: str, accept: bool, note: str = "") -> d
 def challenge(key: MediatorKey, settlement_id: str, challenge_id: str) -> dict[str, Any]:
     metadata = key.sign_metadata(
         {
-            "protocol": "nlc-mediator/1",
+            "protocol": "nlc-mediator/2",
             "contract_type": "challenge",
             "challenge_id": challenge_id,
             "settlement_id": settlement_id,
@@ -105,7 +105,7 @@ def resolution(author: str, challenge_id: str, upheld: bool) -> dict[str, Any]:
         "author": author,
         "intent": "challenge_resolution",
         "metadata": {
-            "protocol": "nlc-mediator/1",
+            "protocol": "nlc-mediator/2",
             "contract_type": "challenge_resolution",
             "challenge_id": challenge_id,
             "outcome": outcome,

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from mediator_actors.config import Consensus, Settings, load_settings
-from mediator_actors.model import EntryRef, Intent, IntentType, NegotiationResult, Terms
+from mediator_actors.model import (
+    EntryRef,
+    Intent,
+    IntentType,
+    NegotiationResult,
+    Terms,
+    digest_id,
+)
 from mediator_actors.safety.secrets import Secret
 from mediator_actors.signing import MediatorKey
 
@@ -23,7 +29,7 @@ def key(seed: str = SEED_A) -> MediatorKey:
 
 
 def ref(label: str) -> EntryRef:
-    return EntryRef(hashlib.sha256(label.encode()).hexdigest())
+    return EntryRef(digest_id("ent", label.encode()))
 
 
 def intent(label: str, kind: IntentType, author: str, offered_fee: float | None = None) -> Intent:
@@ -53,7 +59,7 @@ def result(
         confidence=85,
         reasoning=reasoning,
         model_id="offline-negotiator/1",
-        model_integrity_hash=hashlib.sha256(b"model").hexdigest(),
+        model_integrity_hash=digest_id("mih", b"model"),
         terms=terms
         or Terms(
             price=500.0,

@@ -6,6 +6,7 @@ functions, so a mistake in the production path cannot hide behind itself.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 from typing import Any
@@ -20,32 +21,56 @@ def canonical(value: Any) -> bytes:
     ).encode()
 
 
+_ALPHABET = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
+
+
+def did_key_bytes(did: str) -> bytes:
+    """did:key:z + base58btc(0xed 0x01 + key) -> key (a plain reading of the W3C method)."""
+    assert did.startswith("did:key:z")
+    n = 0
+    for ch in did[len("did:key:z") :]:
+        n = n * 58 + _ALPHABET.index(ch)
+    raw = n.to_bytes(34, "big")
+    assert raw[:2] == b"\xed\x01"
+    return raw[2:]
+
+
+def did_key_of(public: bytes) -> str:
+    n = int.from_bytes(b"\xed\x01" + public, "big")
+    out = ""
+    while n:
+        n, r = divmod(n, 58)
+        out = _ALPHABET[r] + out
+    return "did:key:z" + out
+
+
 def signature_ok(metadata: dict[str, Any]) -> bool:
     body = {k: v for k, v in metadata.items() if k != "signature"}
-    message = b"nlc-mediator/entry/v1\x00" + canonical(body)
+    message = b"nlc-mediator/entry/v2\x00" + canonical(body)
     try:
-        Ed25519PublicKey.from_public_bytes(bytes.fromhex(metadata["mediator_id"])).verify(
+        Ed25519PublicKey.from_public_bytes(did_key_bytes(metadata["mediator_id"])).verify(
             bytes.fromhex(metadata["signature"]), message
         )
-    except (InvalidSignature, ValueError, KeyError):
+    except (InvalidSignature, ValueError, KeyError, AssertionError):
         return False
     return True
 
 
-def sha(*parts: str) -> str:
-    return hashlib.sha256("\x00".join(parts).encode()).hexdigest()
+def sha(tag: str, *parts: str) -> str:
+    digest = hashlib.sha256("\x00".join(parts).encode()).digest()
+    return tag + "_" + base64.b32encode(digest).decode().lower().rstrip("=")
 
 
 def settlement_id(ref_a: str, ref_b: str, mediator: str) -> str:
-    return sha("settlement/v1", min(ref_a, ref_b), max(ref_a, ref_b), mediator)
+    return sha("stl", "settlement/v2", min(ref_a, ref_b), max(ref_a, ref_b), mediator)
 
 
 def challenge_id(settlement: str, challenger: str) -> str:
-    return sha("challenge/v1", settlement, challenger)
+    return sha("chl", "challenge/v2", settlement, challenger)
 
 
 def entry_ref(author: str, content: str, timestamp: str) -> str:
-    return sha(author, content, timestamp)
+    return sha("ent", author, content, timestamp)
 
 
 FORBIDDEN = {

@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from mediator_actors.chain.scanner import chain_scan_findings, omit_matches, string_findings
 from mediator_actors.config import ConsensusMode
 from mediator_actors.errors import SettlementError
 from mediator_actors.model import Terms
@@ -24,6 +25,9 @@ from tests.settlement import independent
 from tests.settlement.chainsim import as_chain_entry
 
 PERMISSIONLESS = ConsensusSigner(ConsensusMode.PERMISSIONLESS)
+
+STL = independent.sha("stl", "a settlement")
+ENT = independent.sha("ent", "an intent")
 
 
 def propose(**overrides):
@@ -63,7 +67,7 @@ def test_a_proposal_carries_exactly_the_protocol_fields():
         "signature",
     }
     assert (m["is_contract"], m["contract_type"], m["status"]) == (True, "proposal", "open")
-    assert m["protocol"] == "nlc-mediator/1"
+    assert m["protocol"] == "nlc-mediator/2"
     assert m["intent_refs"] == [f.offer().ref, f.seek().ref]
     assert m["parties"] == ["alice", "bob"]
     assert m["terms"] == {
@@ -141,7 +145,7 @@ def test_dpos_proposals_carry_stake_reference_and_effective_stake():
     m = propose(consensus=signer).entry.metadata
     assert m["consensus_mode"] == "dpos"
     assert m["effective_stake"] == 1000.0
-    expected = independent.sha("stake/v1", f.key().mediator_id, "1000.0")
+    expected = independent.sha("doc", "stake/v2", f.key().mediator_id, "1000.0")
     assert m["stake_reference"] == expected
     assert independent.signature_ok(m)
 
@@ -192,28 +196,26 @@ def test_a_failed_negotiation_never_becomes_a_proposal():
 
 
 def test_the_payout_claim_follows_section_5():
-    entry = build_payout(settlement_id="ab" * 32, amount=10.0, key=f.key())
-    assert entry.content.startswith(f"[PAYOUT] settlement {'ab' * 32} closed; claiming 10 NLC")
+    entry = build_payout(settlement_id=STL, amount=10.0, key=f.key())
+    assert entry.content.startswith(f"[PAYOUT] settlement {STL} closed; claiming 10 NLC")
     assert entry.metadata["contract_type"] == "payout"
     assert entry.metadata["amount"] == 10.0
-    assert entry.metadata["settlement_id"] == "ab" * 32
+    assert entry.metadata["settlement_id"] == STL
     assert independent.signature_ok(entry.metadata)
     with pytest.raises(SettlementError):
         build_payout(settlement_id="../etc", amount=1.0, key=f.key())
     with pytest.raises(SettlementError):
-        build_payout(settlement_id="ab" * 32, amount=math.nan, key=f.key())
+        build_payout(settlement_id=STL, amount=math.nan, key=f.key())
 
 
 def test_the_unalignable_flag_follows_section_6():
-    entry = build_flag(
-        intent_ref="cd" * 32, reason=FlagReason.VAGUE, key=f.key(), detail="x\x1b[31m"
-    )
-    assert entry.content == f"[UNALIGNABLE] intent {'cd' * 32}: vague. x[31m"
+    entry = build_flag(intent_ref=ENT, reason=FlagReason.VAGUE, key=f.key(), detail="x\x1b[31m")
+    assert entry.content == f"[UNALIGNABLE] intent {ENT}: vague. x[31m"
     assert entry.metadata["reason"] == "vague"
-    assert entry.metadata["intent_ref"] == "cd" * 32
+    assert entry.metadata["intent_ref"] == ENT
     assert independent.signature_ok(entry.metadata)
     with pytest.raises(ValueError, match="bored"):
-        build_flag(intent_ref="cd" * 32, reason="bored", key=f.key())  # type: ignore[arg-type]
+        build_flag(intent_ref=ENT, reason="bored", key=f.key())  # type: ignore[arg-type]
 
 
 def test_metadata_with_keys_the_chain_strips_is_reported():
@@ -283,8 +285,8 @@ def test_any_proposal_fits_the_chain_round_trips_and_verifies(
 
 @given(amount=st.floats(min_value=0, max_value=1e15), detail=st.text(max_size=12000))
 def test_any_payout_and_flag_fit_the_chain_and_verify(amount, detail):
-    payout = build_payout(settlement_id="ab" * 32, amount=amount, key=f.key())
-    flag = build_flag(intent_ref="cd" * 32, reason=FlagReason.SPAM, key=f.key(), detail=detail)
+    payout = build_payout(settlement_id=STL, amount=amount, key=f.key())
+    flag = build_flag(intent_ref=ENT, reason=FlagReason.SPAM, key=f.key(), detail=detail)
     for entry in (payout, flag):
         assert independent.within_chain_limits(entry.metadata)
         assert independent.signature_ok(entry.metadata)
@@ -323,3 +325,57 @@ def test_bidi_and_control_characters_are_removed_from_terms():
     sneaky = Terms(price=1.0, deliverables=("pay \u202eevil\u202c now\x00",))
     m = propose(result=f.result(sneaky)).entry.metadata
     assert m["terms"]["deliverables"] == ["pay evil now"]
+
+
+def test_generated_reasoning_omits_what_the_chains_scanner_would_redact():
+    hexy = "0123456789abcdef" * 4
+    reasoning = f"Both cite commit {hexy} and token sk-{'Ab' * 12} in their intents."
+    draft = build_proposal(
+        offer=f.offer(),
+        seek=f.seek(),
+        result=f.result(reasoning=reasoning),
+        key=f.key(),
+        consensus=ConsensusSigner(ConsensusMode.PERMISSIONLESS),
+        fee_percent=1.0,
+        window_hours=72,
+        now=f.NOW,
+    )
+    payload = draft.entry.payload()
+    assert chain_scan_findings(payload) == []
+    assert draft.entry.metadata["reasoning"] == (
+        "Both cite commit [omitted] and token [omitted] in their intents."
+    )
+    assert independent.signature_ok(dict(draft.entry.metadata))
+
+
+@given(st.text(max_size=300))
+def test_omitting_matches_leaves_nothing_for_the_scanner(text):
+    assert string_findings(omit_matches(text)) == []
+
+
+def test_the_terms_keep_their_stated_currency():
+    terms = Terms(price=450.0, deliverables=("logo",), currency="EUR")
+    draft = build_proposal(
+        offer=f.offer(),
+        seek=f.seek(),
+        result=f.result(terms=terms),
+        key=f.key(),
+        consensus=PERMISSIONLESS,
+        fee_percent=1.0,
+        window_hours=72,
+        now=f.NOW,
+    )
+    assert draft.entry.metadata["terms"]["currency"] == "EUR"
+    assert "- Price: 450 EUR" in draft.entry.content
+    assert "Facilitation fee: 4.5 EUR" in draft.entry.content
+    with pytest.raises(SettlementError, match="currency"):
+        build_proposal(
+            offer=f.offer(),
+            seek=f.seek(),
+            result=f.result(terms=Terms(price=1.0, currency="euro")),
+            key=f.key(),
+            consensus=PERMISSIONLESS,
+            fee_percent=1.0,
+            window_hours=72,
+            now=f.NOW,
+        )

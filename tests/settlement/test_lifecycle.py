@@ -411,7 +411,7 @@ def test_a_proposal_the_chain_refused_for_good_ends_at_once_and_only_once(chain)
         )
     )
     assert moved.state is SettlementState.EXPIRED
-    assert moved.reason == "the chain refused the proposal: quality_check_failed forged"
+    assert moved.reason == "the proposal was never posted: quality_check_failed forged"
     again = chain.store.write(
         lambda conn: chain.book.abandon_unposted(conn, proposal.settlement_id, "x")
     )

@@ -9,12 +9,14 @@ from mediator_actors.model import ChainEntry, entry_ref
 from mediator_actors.settlement.entries import challenge_id_for
 from mediator_actors.settlement.parsing import (
     ChallengeSeen,
+    OtherProtocol,
     Quarantined,
     ResolutionSeen,
     ResponseSeen,
     parse_entry,
 )
 from tests.settlement import factories as f
+from tests.settlement import independent
 from tests.settlement.chainsim import (
     Chain,
     as_chain_entry,
@@ -24,7 +26,7 @@ from tests.settlement.chainsim import (
     response,
 )
 
-SID = "ab" * 32
+SID = independent.sha("stl", "a settlement")
 
 
 def entry(content, metadata, author="alice"):
@@ -70,9 +72,9 @@ def quarantine_reason(payload_or_entry):
 
 def test_invalid_ids_and_values_are_quarantined_with_their_reason():
     bad_id = response("alice", "../../etc/passwd", True)
-    assert quarantine_reason(from_payload(bad_id)) == "settlement_id is not a lowercase hex id"
+    assert quarantine_reason(from_payload(bad_id)) == "settlement_id is not a stl_ digest id"
     upper = response("alice", SID.upper(), True)
-    assert quarantine_reason(from_payload(upper)) == "settlement_id is not a lowercase hex id"
+    assert quarantine_reason(from_payload(upper)) == "settlement_id is not a stl_ digest id"
     mixed = response("alice", SID, True)
     mixed["content"] = f"[REJECT] {SID}"
     assert quarantine_reason(from_payload(mixed)) == "content does not start with [ACCEPT]"
@@ -83,13 +85,15 @@ def test_invalid_ids_and_values_are_quarantined_with_their_reason():
     forged = challenge(f.key(), SID, cid)
     forged["metadata"]["confidence"] = 0.1
     assert quarantine_reason(from_payload(forged)) == "the mediator signature does not verify"
-    wrong = challenge(f.key(), SID, "cd" * 32)
+    wrong = challenge(f.key(), SID, independent.sha("chl", "another"))
     assert quarantine_reason(from_payload(wrong)) == (
         "challenge_id does not match its settlement and challenger"
     )
-    nan = response("alice", SID, True)
-    nan["metadata"]["protocol"] = "nlc-mediator/2"
-    assert quarantine_reason(from_payload(nan)) == "protocol is not nlc-mediator/1"
+    v1 = response("alice", SID, True)
+    v1["metadata"]["protocol"] = "nlc-mediator/1"
+    assert parse_entry(from_payload(v1)) == OtherProtocol(
+        "response", "protocol is 'nlc-mediator/1', not nlc-mediator/2"
+    )
 
 
 def test_nan_confidence_and_non_string_authors_are_quarantined():

@@ -12,11 +12,25 @@ from tests.settlement import independent
 
 SEED = "9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60"
 # RFC 8032, test 1: the public key of SEED.
-PUBLIC = "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a"
+PUBLIC_HEX = "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a"
+PUBLIC = "did:key:z6MktwupdmLXVVqTzCw4i46r4uGyosGXRnR3XjN4Zq7oMMsw"
 
 
-def test_the_mediator_id_is_the_rfc8032_public_key_of_the_seed():
-    assert MediatorKey.from_seed_hex(Secret(SEED)).mediator_id == PUBLIC
+def test_the_mediator_id_is_the_did_key_of_the_rfc8032_public_key_of_the_seed():
+    key = MediatorKey.from_seed_hex(Secret(SEED))
+    assert key.mediator_id == PUBLIC
+    assert key.public_hex == PUBLIC_HEX
+    assert independent.did_key_of(bytes.fromhex(PUBLIC_HEX)) == PUBLIC
+    assert independent.did_key_bytes(PUBLIC).hex() == PUBLIC_HEX
+
+
+def test_a_v1_signature_or_a_hex_mediator_id_does_not_verify():
+    key = MediatorKey.from_seed_hex(Secret(SEED))
+    signed = key.sign_metadata({"amount": 1.0})
+    assert not verify_metadata({**signed, "mediator_id": PUBLIC_HEX})
+    body = {k: v for k, v in signed.items() if k != "signature"}
+    v1 = key.sign(b"nlc-mediator/entry/v1\x00" + independent.canonical(body))
+    assert not verify_metadata({**signed, "signature": v1})
 
 
 def test_signed_metadata_verifies_independently_and_in_production():

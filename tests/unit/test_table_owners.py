@@ -28,10 +28,12 @@ OWNERS: dict[str, str] = {
     "chain_events": "chain/tables.py",
     "chain_quarantine": "chain/tables.py",
     "chain_deferred": "chain/tables.py",
+    "chain_skipped": "chain/tables.py",
     "vectors": "index/vectors.py",
     "negotiations": "negotiation/records.py",
     "proposal_decisions": "negotiation/records.py",
     "settlements": "settlement/records.py",
+    "settlements_v2": "settlement/records.py",  # the v2 rebuild (a CHECK cannot change)
     "challenges": "settlement/records.py",
     "settlement_events": "settlement/events.py",
     "settlement_quarantine": "settlement/events.py",
