@@ -25,6 +25,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "mediator_actors.edge.commands",
     "mediator_actors.chain.commands",
     "mediator_actors.negotiation.commands",
+    "mediator_actors.disputes.commands",
     "mediator_actors.demo",
     "mediator_actors.benchmarks.commands",
 )

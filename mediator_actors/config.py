@@ -176,8 +176,9 @@ SPECS: tuple[Spec, ...] = (
          low=0, high=65535),
     Spec("LOG_LEVEL", _C, "info", "debug | info | warn | error", "log_level",
          choices=_LOG_LEVELS),
-    Spec("LOG_FORMAT", _C, "json", "json (one object a line) | text", "log_format",
-         choices={"json": "json", "text": "text"}),
+    Spec("LOG_FORMAT", _C, "auto",
+         "auto (text on a terminal, else json) | json (one object a line) | text",
+         "log_format", choices={"auto": "auto", "json": "json", "text": "text"}),
     Spec("LOG_FILE", _T, None,
          "also write logs to this file, rotated by size (default: stderr only)", "log_file"),
     Spec("LOG_FILE_MAX_MB", _F, "10", "size at which LOG_FILE is rotated, in MB",
@@ -218,6 +219,10 @@ SPECS: tuple[Spec, ...] = (
          "ws_max_connections", low=1, high=100_000),
     Spec("CHALLENGE_RESOLVERS", _L, None, "ids allowed to resolve challenges, comma separated",
          "challenge_resolvers"),
+    Spec("ENABLE_CHALLENGES", _B, "true", "challenge other mediators' proposals whose price"
+         " breaks a stated ask or budget", "enable_challenges"),
+    Spec("DISPUTE_AUTHORITIES", _L, None, "escalation authorities for disputes: author ids,"
+         " each optionally id=Name, comma separated", "dispute_authorities"),
     Spec("MAX_INTENT_FLAGS", _I, "5", "distinct mediators' flags that archive an intent",
          "max_intent_flags", low=1, high=1000),
     Spec("POLL_INTERVAL_SECONDS", _F, "2", "how often the chain is polled",
@@ -285,6 +290,8 @@ class Settings:
     ws_auth_timeout_ms: int
     ws_max_connections: int
     challenge_resolvers: tuple[str, ...]
+    dispute_authorities: tuple[str, ...]
+    enable_challenges: bool
     max_intent_flags: int
     poll_interval_seconds: float
     allow_public_bind: bool
@@ -663,6 +670,12 @@ def load_settings(environ: Mapping[str, str] | None = None, *, cwd: Path | None 
     for resolver in values["challenge_resolvers"]:
         if not is_did_key(resolver):
             r.problems.append(f"CHALLENGE_RESOLVERS entry {resolver!r} is not an Ed25519 did:key")
+    for authority in values["dispute_authorities"]:
+        ident = authority.partition("=")[0].strip()
+        if not ident or len(ident) > 256 or any(c.isspace() for c in ident):
+            r.problems.append(
+                f"DISPUTE_AUTHORITIES entry {authority!r} needs an author id (id or id=Name)"
+            )
     values.update(
         dev_mode=dev_mode,
         chain_endpoint=chain_endpoint.rstrip("/") if chain_endpoint else None,

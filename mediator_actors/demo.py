@@ -24,7 +24,9 @@ from pathlib import Path
 from typing import Any, TextIO
 
 import gevent
+import gevent.event
 
+from mediator_actors.edge.servers import Edge
 from mediator_actors.model import pair_refs
 
 logger = logging.getLogger(__name__)
@@ -144,7 +146,45 @@ def _summary(conn: sqlite3.Connection, mediator_id: str) -> list[str]:
     ]
 
 
-def run_demo(*, timeout: float = 240.0, out: TextIO = sys.stdout) -> int:
+DEMO_KEY = "demo"
+
+
+def authorise_demo_key(folder: Path) -> Path:
+    """A watch key for this demo only, authorised in its own (temporary) key file, so the
+    printed ``watch`` command works as it is. Returns the folder holding the private key."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from mediator_actors.edge.keys import (
+        KEY_FILE,
+        KeyFile,
+        public_hex,
+        write_key_file,
+        write_private_key,
+    )
+
+    private = Ed25519PrivateKey.generate()
+    key_dir = folder / "watch-keys"
+    write_private_key(key_dir / f"{DEMO_KEY}.pem", private)
+    (folder / "data").mkdir(parents=True, exist_ok=True)
+    write_key_file(
+        folder / "data" / KEY_FILE, KeyFile({DEMO_KEY: public_hex(private)}, frozenset())
+    )
+    return key_dir
+
+
+def demo_access_lines(edge: Edge, key_dir: Path) -> list[str]:
+    """Where to watch the demo while it runs: its ports are picked afresh each time."""
+    urls = edge.urls()
+    token = edge.dashboard_token_file
+    return [
+        f"health     {urls['health']}",
+        f"dashboard  {urls['dashboard']}"
+        + (f"  (paste the token from `cat {token}`)" if token is not None else ""),
+        f"watch      mediator-node watch --url {urls['ws']} --key-dir {key_dir} --key {DEMO_KEY}",
+    ]
+
+
+def run_demo(*, timeout: float = 240.0, linger: float = 0.0, out: TextIO = sys.stdout) -> int:
     from mediator_actors.config import load_settings
     from mediator_actors.wiring import build_node
 
@@ -166,10 +206,13 @@ def run_demo(*, timeout: float = 240.0, out: TextIO = sys.stdout) -> int:
             "starting the embedded dev chain and the node (offline "
             "negotiator, local embeddings, no keys)",
         )
+        key_dir = authorise_demo_key(Path(folder))
         node = build_node(settings, dev_auto_mine=1.0, simulated_parties=True)
         context = node.start()
         mediator_id = context.key.mediator_id
         narrator.say("demo", f"node ready; mediator id {mediator_id[:16]}…")
+        for line in demo_access_lines(context.edge, key_dir):
+            narrator.say("watch it", line)
         deadline = time.monotonic() + timeout
         code = 1
         try:
@@ -184,6 +227,11 @@ def run_demo(*, timeout: float = 240.0, out: TextIO = sys.stdout) -> int:
                 narrator.say("demo", f"not finished within {timeout:.0f}s")
             for line in context.store.read(lambda c: _summary(c, mediator_id)):
                 narrator.say("summary", line)
+            if linger > 0:
+                # Time to look at the dashboard and `watch` before the node goes away.
+                narrator.say("demo", f"the node stays up {linger:.0f}s more (Ctrl-C ends it)")
+                stop = gevent.event.Event()
+                stop.wait(linger)
         finally:
             node.request_stop()
             node.stop()
@@ -195,6 +243,12 @@ def register(subparsers: Any) -> None:
         "demo", help="run the whole alignment cycle on embedded defaults, narrated, then exit"
     )
     demo.add_argument("--timeout", type=float, default=240.0, help="give up after this long")
+    demo.add_argument(
+        "--linger",
+        type=float,
+        default=0.0,
+        help="keep the node running this many seconds after the summary, to look around",
+    )
     demo.set_defaults(handler=cmd_demo)
 
 
@@ -204,5 +258,5 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     configure_logging(level="ERROR", fmt="text", redact=SecretScanner().redact)
     with contextlib.suppress(KeyboardInterrupt):
-        return run_demo(timeout=args.timeout)
+        return run_demo(timeout=args.timeout, linger=args.linger)
     return 1

@@ -8,8 +8,8 @@ look at, :attr:`~MonitoringEvent.intents`, :attr:`~MonitoringEvent.parties` and
 on any of them matches on every channel where it makes sense.
 
 :func:`encode_event` is the one encoder: ``{"type": <snake_case kind>, <fields>...}``, JSON
-ready. The ``disputes`` channel is subscribable but nothing publishes on it yet: the node
-does not follow dispute entries.
+ready. The ``disputes`` channel carries :class:`DisputeOpened`, :class:`DisputeEvidenced`,
+:class:`DisputeEscalated` and :class:`DisputeResolved` (``parties``: claimant, respondent).
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from dataclasses import field as dataclass_field
 from enum import Enum, StrEnum
 from typing import Any, ClassVar, Protocol
 
+from mediator_actors.disputes.book import DisputeChange
 from mediator_actors.settlement.interface import Transition, TransitionKind
 
 
@@ -151,6 +152,34 @@ class MetricsSampled(MonitoringEvent):
     resources: Mapping[str, Any] | None = None
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class _DisputeFacts(MonitoringEvent):
+    channel: ClassVar[Channel] = Channel.DISPUTES
+    dispute_id: str
+    detail: str
+    block_index: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DisputeOpened(_DisputeFacts):
+    """A party of one of our settlements opened a dispute; its payout is withheld."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DisputeEvidenced(_DisputeFacts):
+    """An ``[EVIDENCE]`` entry was frozen (its entry ref and hashes kept)."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DisputeEscalated(_DisputeFacts):
+    """A party escalated to a configured authority; the package follows."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DisputeResolved(_DisputeFacts):
+    """The authority resolved it, or the claimant withdrew; ``detail`` names the outcome."""
+
+
 #: Every kind, for tests and docs.
 EVENT_KINDS: tuple[type[MonitoringEvent], ...] = (
     IntentIngested,
@@ -163,6 +192,10 @@ EVENT_KINDS: tuple[type[MonitoringEvent], ...] = (
     ReputationChanged,
     HealthChanged,
     MetricsSampled,
+    DisputeOpened,
+    DisputeEvidenced,
+    DisputeEscalated,
+    DisputeResolved,
 )
 
 
@@ -216,3 +249,23 @@ def transition_events(t: Transition) -> Iterator[MonitoringEvent]:
         yield SettlementChanged(**facts)
     for mediator in t.reputation_changed:
         yield ReputationChanged(**about, mediator_id=mediator)
+
+
+_DISPUTE_EVENTS: dict[str, type[_DisputeFacts]] = {
+    "opened": DisputeOpened,
+    "evidence": DisputeEvidenced,
+    "escalated": DisputeEscalated,
+    "resolved": DisputeResolved,
+}
+
+
+def dispute_event(change: DisputeChange) -> MonitoringEvent:
+    """What a committed dispute change announces on the ``disputes`` channel."""
+    return _DISPUTE_EVENTS[change.kind.value](
+        intents=change.intents,
+        parties=change.parties,
+        settlement_id=change.settlement_id,
+        dispute_id=change.dispute_id,
+        detail=change.detail,
+        block_index=change.block_index,
+    )

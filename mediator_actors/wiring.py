@@ -20,23 +20,29 @@ import pykka
 
 from mediator_actors.actors.chain_listener import ChainListener
 from mediator_actors.actors.chain_writer import ChainWriterActor
+from mediator_actors.actors.dispute_handler import DisputeHandler
 from mediator_actors.actors.health_reporter import HealthReporter
 from mediator_actors.actors.index_keeper import IndexKeeper
 from mediator_actors.actors.messages import Roles
 from mediator_actors.actors.negotiator_pool import pool_spec
 from mediator_actors.actors.settlement_agent import SettlementAgent
+from mediator_actors.chain import flags as intent_flags
 from mediator_actors.chain import records as chain_records
 from mediator_actors.chain import tables as chain_tables
 from mediator_actors.chain.client import ChainClient, RequestPacer
 from mediator_actors.chain.follower import ChainFollower
 from mediator_actors.chain.scanner import ScanMode
 from mediator_actors.chain.writer import ChainWriter
+from mediator_actors.challenges.writer import ChallengeWriter
 from mediator_actors.config import LLMProvider, Settings
+from mediator_actors.disputes import records as dispute_tables
+from mediator_actors.disputes.book import DisputeBook, parse_authorities
 from mediator_actors.edge.hub import EventHub
 from mediator_actors.edge.opsmetrics import ErrorCounter, node_metrics
 from mediator_actors.edge.server import EdgeServer
 from mediator_actors.edge.servers import Edge, build_edge
 from mediator_actors.edge.store_readmodel import StoreReadModel
+from mediator_actors.edge.tickets import DASHBOARD_TOKEN_FILE
 from mediator_actors.embedding.base import Embedder
 from mediator_actors.embedding.factory import make_embedder_from_settings
 from mediator_actors.errors import ConfigError
@@ -72,11 +78,13 @@ ALL_MIGRATIONS: tuple[Migration, ...] = (
     *jobs_table.MIGRATIONS,
     *intents_table.MIGRATIONS,
     *chain_tables.MIGRATIONS,
+    *intent_flags.MIGRATIONS,
     *vector_table.MIGRATIONS,
     *negotiation_tables.MIGRATIONS,
     *settlement_tables.MIGRATIONS,
     *reputation_table.MIGRATIONS,
     *negotiation_tables.DECISION_MIGRATIONS,
+    *dispute_tables.MIGRATIONS,
 )
 
 DEV_KEY_FILE = ".dev-mediator.key"
@@ -161,6 +169,7 @@ def prepare(
     *,
     dev_auto_mine: float = DEV_CHAIN_AUTO_MINE,
     simulated_parties: bool = True,
+    dev_clock: Callable[[], float] = time.time,
     dev_secret_scan: ScanMode = ScanMode.REDACT,
 ) -> Runtime:
     """Start what the actors need before they start, in order: the dev chain (dev mode),
@@ -187,7 +196,10 @@ def prepare(
             seed_demo(DevChain(state_file=staging))
             os.replace(staging, state_file)
         dev_chain = DevChain(
-            auto_mine=dev_auto_mine, state_file=state_file, secret_scan=dev_secret_scan
+            auto_mine=dev_auto_mine,
+            state_file=state_file,
+            secret_scan=dev_secret_scan,
+            clock=dev_clock,
         )
         endpoint = dev_chain.start()
         base.closers.add("dev chain", dev_chain.stop)
@@ -216,6 +228,7 @@ def prepare(
         hub=hub,
         server_id=key.mediator_id,
         read_model=StoreReadModel(base.store, mediator_id=key.mediator_id),
+        dashboard_token_file=settings.config_file.parent / DASHBOARD_TOKEN_FILE,
     )
     stats = NodeStats(index_max=settings.max_intents_cache)
     # Errors logged by component for /metrics; removed with the edge at shutdown.
@@ -234,6 +247,7 @@ def prepare(
     health = _start_server(edge.health, variable="HEALTH_PORT")
     ws = _start_server(edge.ws, variable="WS_PORT")
     logger.info("edge: health on %s:%d, monitoring WebSocket on %s:%d", *health, *ws)
+    edge.announce()  # the dashboard's origin, the operator's narrative and access lines
     return Runtime(
         settings=settings,
         store=base.store,
@@ -295,6 +309,9 @@ def build_children(runtime: Runtime) -> list[ChildSpec]:
     stats.chain_breaker = reader.health_snapshot
     stats.chain_auth_problem = lambda: reader.auth_problem() or poster.auth_problem()
     book = SettlementBook.from_settings(settings, key)
+    disputes = DisputeBook(key=key, authorities=parse_authorities(settings.dispute_authorities))
+    challenges = ChallengeWriter(key=key) if settings.enable_challenges else None
+
     negotiator = build_negotiator(settings)
     if negotiator.budget is not None:
         # The spending cap counts the last day's metered calls from the store: a restart
@@ -353,6 +370,16 @@ def build_children(runtime: Runtime) -> list[ChildSpec]:
             interval=interval,
         )
 
+    def start_disputes(link: Link) -> pykka.ActorRef[DisputeHandler]:
+        return DisputeHandler.start(
+            link,
+            store=store,
+            data_dir=settings.data_dir,
+            authorities=disputes.authorities,
+            interval=interval * 10,
+            offload=run_blocking,
+        )
+
     def start_listener(link: Link) -> pykka.ActorRef[ChainListener]:
         follower = ChainFollower(
             store=store,
@@ -360,6 +387,11 @@ def build_children(runtime: Runtime) -> list[ChildSpec]:
             offload=run_blocking,
             max_flags=settings.max_intent_flags,
             settlement=book,
+            challenges=challenges,
+            disputes=disputes,
+            on_declined=lambda conn, intent, now: intent_flags.enqueue_own_flag(
+                conn, key, intent.ref, intent_flags.FlagReason.UNSAFE, now=now
+            ),
             plain_prose=settings.intake_plain_prose,
         )
         stats.chain_head = lambda: follower.chain_head
@@ -399,6 +431,7 @@ def build_children(runtime: Runtime) -> list[ChildSpec]:
             paused=draining,
         ),
         ChildSpec(Roles.SETTLEMENT_AGENT, start=start_agent, heartbeat_timeout=120.0),
+        ChildSpec(Roles.DISPUTE_HANDLER, start=start_disputes, heartbeat_timeout=120.0),
         ChildSpec(Roles.CHAIN_LISTENER, start=start_listener, heartbeat_timeout=300.0),
     ]
 
@@ -408,10 +441,13 @@ def build_node(
     *,
     dev_auto_mine: float = DEV_CHAIN_AUTO_MINE,
     simulated_parties: bool = True,
+    dev_clock: Callable[[], float] = time.time,
     dev_secret_scan: ScanMode = ScanMode.REDACT,
 ) -> Node[Runtime]:
     """The node as ``start`` runs it. In dev mode the embedded dev chain mines every
-    ``dev_auto_mine`` seconds, and simulated parties answer proposals for its demo intents."""
+    ``dev_auto_mine`` seconds, and simulated parties answer proposals for its demo intents.
+    ``dev_clock`` is the dev chain's clock (block and entry times): tests move chain time on
+    instead of waiting for a deadline."""
     return Node(
         settings,
         migrations=ALL_MIGRATIONS,
@@ -419,6 +455,7 @@ def build_node(
             base,
             dev_auto_mine=dev_auto_mine,
             simulated_parties=simulated_parties,
+            dev_clock=dev_clock,
             dev_secret_scan=dev_secret_scan,
         ),
         build_children=build_children,

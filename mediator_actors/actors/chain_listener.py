@@ -6,6 +6,7 @@ import logging
 from collections.abc import Callable
 
 from mediator_actors.actors.messages import (
+    DisputesChanged,
     IntentsIngested,
     IntentsLeftMediation,
     OutboxQueued,
@@ -13,7 +14,13 @@ from mediator_actors.actors.messages import (
 )
 from mediator_actors.actors.periodic import PeriodicActor
 from mediator_actors.chain.follower import ChainFollower, PollResult
-from mediator_actors.monitoring import EventSink, IntentIngested, transition_events
+from mediator_actors.disputes.book import DisputeChange
+from mediator_actors.monitoring import (
+    EventSink,
+    IntentIngested,
+    dispute_event,
+    transition_events,
+)
 from mediator_actors.settlement.interface import Transition
 from mediator_actors.settlement.records import SettlementState
 from supervisors import Link, RoleRegistry
@@ -86,10 +93,24 @@ class ChainListener(PeriodicActor):
                 IntentIngested(intents=(ref,), parties=() if author is None else (author,))
             )
         self._announce_settlements(result.decided)
+        self._announce_disputes(result.disputes)
+        if result.challenged:
+            self.registry.tell(Roles.CHAIN_WRITER, OutboxQueued())  # a challenge to post
         if result.reset:
             logger.warning("chain: reset or fork detected under the cursor; re-synced")
         for reason in result.quarantined:
             logger.error("chain: quarantined an entry: %s", reason)
+
+    def _announce_disputes(self, changes: tuple[DisputeChange, ...]) -> None:
+        """Dispute changes the dispute book committed with the cursor: events, then the handler (packages)
+        and the writer (a clarification may wait in the outbox)."""
+        for change in changes:
+            self.events.publish(dispute_event(change))
+        if changes:
+            self.registry.tell(
+                Roles.DISPUTE_HANDLER, DisputesChanged(tuple(c.dispute_id for c in changes))
+            )
+            self.registry.tell(Roles.CHAIN_WRITER, OutboxQueued())
 
     def _announce_settlements(self, transitions: tuple[Transition, ...]) -> None:
         """Settlement decisions the lifecycle committed with the cursor."""

@@ -7,6 +7,7 @@ a few store counts; it never asks another actor. Handlers read the latest snapsh
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 import time
 from collections.abc import Callable
@@ -32,6 +33,8 @@ from mediator_actors.stats import NodeStats
 from mediator_actors.store import Store
 from mediator_actors.store.jobs import active_depths, quarantined_count
 from supervisors import Link, StatusBoard
+
+logger = logging.getLogger(__name__)
 
 
 def store_figures(conn: sqlite3.Connection) -> tuple[dict[str, int], int, float | None]:
@@ -83,6 +86,7 @@ class HealthReporter(PeriodicActor):
         self._started_at_ms = int(started_at * 1000)
         # Injected: tests must not judge the machine they run on (a busy CI host went red).
         self._sampler = sampler
+        self._sampler_failure: str | None = None
 
     def round(self) -> float | None:
         snapshot = self.snapshot()
@@ -125,10 +129,24 @@ class HealthReporter(PeriodicActor):
         super().stopping()
         self.box.set(self.snapshot(draining=True))
 
+    def _sample(self) -> Resources | None:
+        """The sampler's figures, or None when it fails: resources unmeasured must not stop the
+        reporter (a crash per round would be a restart loop and a stale, unready snapshot)."""
+        try:
+            resources = run_blocking(self._sampler)
+        except Exception as exc:  # noqa: BLE001 - any sampler fault is reported the same way
+            failure = f"{type(exc).__name__}: {exc}"
+            if failure != self._sampler_failure:  # once per distinct failure, not every second
+                logger.warning("health: resources not measured: %s", failure)
+            self._sampler_failure = failure
+            return None
+        self._sampler_failure = None
+        return resources
+
     def snapshot(self, *, draining: bool | None = None) -> HealthSnapshot:
         started, is_draining, gave_up = self._readiness()
         depths, quarantined, success_rate = self.store.read(store_figures)
-        resources = run_blocking(self._sampler)
+        resources = self._sample()
         stats = self.stats
         actors = tuple(actor_status(status) for status in self.board.snapshot())
         breakers = []

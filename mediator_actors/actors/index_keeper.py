@@ -19,7 +19,8 @@ from mediator_actors.actors.messages import (
     Roles,
 )
 from mediator_actors.actors.periodic import PeriodicActor
-from mediator_actors.index.keeper import IndexCore, StartReport
+from mediator_actors.index.cadence import SnapshotCadence
+from mediator_actors.index.keeper import IndexCore, StartReport, SyncReport
 from mediator_actors.stats import NodeStats
 from supervisors import Link, RoleRegistry
 
@@ -45,7 +46,8 @@ class IndexKeeper(PeriodicActor):
     """Starts at once and loads (or rebuilds) the index in the background, so a 10k-intent
     rebuild never holds up the tree; readiness says "index loading" meanwhile, and a load
     that fails fails the actor. Each round then syncs the index with the store, runs the
-    candidate pass and snapshots on a schedule."""
+    candidate pass and snapshots when :class:`SnapshotCadence` says one is due (so a
+    restart loads a fresh snapshot instead of rebuilding)."""
 
     def __init__(
         self,
@@ -55,17 +57,16 @@ class IndexKeeper(PeriodicActor):
         registry: RoleRegistry,
         stats: NodeStats,
         interval: float,
-        snapshot_every: float = 300.0,
+        cadence: SnapshotCadence | None = None,
         paused: Callable[[], bool] = lambda: False,
     ) -> None:
         super().__init__(link, interval=interval, paused=paused)
         self._make_core = make_core
         self.registry = registry
         self.stats = stats
-        self.snapshot_every = snapshot_every
+        self.cadence = cadence or SnapshotCadence()
         self.core: IndexCore | None = None
         self._loader: gevent.Greenlet | None = None
-        self._last_snapshot = time.monotonic()
 
     def prepare(self) -> None:
         self.stats.index_loaded = False
@@ -92,6 +93,9 @@ class IndexKeeper(PeriodicActor):
     def _loaded(self, message: _Loaded) -> None:
         core, report = message.core, message.report
         self.core = core  # from here on only this actor's greenlet touches it
+        # a rebuilt index is all change: snapshot it soon, or the next restart rebuilds too
+        rebuilt = report.source == "rebuild"
+        self.cadence.record(SyncReport(added=len(core.index)) if rebuilt else report.sync)
         self.stats.embedder_id = core.embedder.id
         self.stats.embedder_degraded = core.degraded
         self._publish_size()
@@ -112,6 +116,7 @@ class IndexKeeper(PeriodicActor):
             return None  # still loading: _Loaded wakes us
         began = time.monotonic()
         sync = core.sync()
+        self.cadence.record(sync)
         # The runbook's vectorDb latency: how long the last index maintenance call took.
         self.stats.vector_latency_ms = (time.monotonic() - began) * 1000
         queued = core.candidates()
@@ -120,7 +125,7 @@ class IndexKeeper(PeriodicActor):
         if queued:
             logger.info("index: %d new candidate pairs queued for negotiation", len(queued))
             self.registry.tell(Roles.NEGOTIATORS, NegotiationsQueued(len(queued)))
-        if time.monotonic() - self._last_snapshot >= self.snapshot_every:
+        if self.cadence.due():
             self._snapshot()
         return 0.0 if sync.pending else None
 
@@ -146,8 +151,15 @@ class IndexKeeper(PeriodicActor):
 
     def _snapshot(self) -> None:
         assert self.core is not None
+        began = time.monotonic()
         self.core.snapshot()
-        self._last_snapshot = time.monotonic()
+        logger.debug(
+            "index: snapshot of %d intents (%d changed) in %.2fs",
+            len(self.core.index),
+            self.cadence.changed,
+            time.monotonic() - began,
+        )
+        self.cadence.written()
 
     def _publish_size(self) -> None:
         assert self.core is not None

@@ -20,6 +20,7 @@ class Roles:
     NEGOTIATORS = "negotiators"
     SETTLEMENT_AGENT = "settlement_agent"
     HEALTH_REPORTER = "health_reporter"
+    DISPUTE_HANDLER = "dispute_handler"
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,3 +59,10 @@ class NegotiationSucceeded:
 @dataclass(frozen=True, slots=True)
 class OutboxQueued:
     """Entries wait in the chain outbox (to the chain writer)."""
+
+
+@dataclass(frozen=True, slots=True)
+class DisputesChanged:
+    """Dispute entries were applied and committed (to the dispute handler)."""
+
+    dispute_ids: tuple[str, ...]

@@ -23,6 +23,8 @@ SUITES: dict[str, str] = {
     "edge": "mediator_actors.benchmarks.edge",
     "cycle": "mediator_actors.benchmarks.cycle",
     "startup": "mediator_actors.benchmarks.startup",
+    "memory": "mediator_actors.benchmarks.memory",
+    "restart": "mediator_actors.benchmarks.restart",
 }
 
 

@@ -163,3 +163,52 @@ def generate_intents(count: int, *, seed: int = 7) -> list[Intent]:
         }
         intents.append(_intent(row))
     return intents
+
+
+def extended_corpus(count: int, *, path: Path | None = None, seed: int = 15) -> list[Intent]:
+    """``count`` intents: the shared corpus's first 10,000 (fewer if ``count`` is smaller),
+    then more drawn from the same distribution.
+
+    An extension intent is a corpus intent's first sentence (service and topic) joined to
+    the rest of another intent of the same type (price, start, deadline, conditions), so
+    every part keeps the corpus's frequencies; its author is the second intent's author
+    renumbered per 10,000, so intents per author, and with them the candidate pass's
+    same-author exclusions, stay as in the corpus. Without the corpus: generated intents.
+    """
+    base = load_corpus(min(count, 10_000), path=path)
+    if base.source == "generated":
+        return generate_intents(count)
+    corpus = list(base.intents)
+    if count <= len(corpus):
+        return corpus[:count]
+    by_type: dict[IntentType, list[Intent]] = {}
+    for intent in corpus:
+        by_type.setdefault(intent.type, []).append(intent)
+    rng = random.Random(seed)
+    intents = list(corpus)
+    seen = {i.content for i in corpus}  # the chain refuses an identical entry
+    for n in range(len(corpus), count):
+        while True:
+            template = rng.choice(corpus)  # the corpus's own rows only, never an extension
+            head = rng.choice(by_type[template.type]).content.split(". ", 1)[0]
+            rest = template.content.split(". ", 1)
+            content = f"{head}. {rest[1]}" if len(rest) == 2 else head
+            if content not in seen:
+                seen.add(content)
+                break
+        author = template.author
+        if author.startswith("user_") and author[5:].isdigit():
+            author = f"user_{int(author[5:]) + 10_000 * (n // 10_000)}"
+        intents.append(
+            _intent(
+                {
+                    "id": f"extended-{seed}-{n}",
+                    "author": author,
+                    "type": template.type.value,
+                    "content": content,
+                    "offered_fee": template.offered_fee,
+                    "branch": template.branch or "",
+                }
+            )
+        )
+    return intents

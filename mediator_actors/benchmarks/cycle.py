@@ -24,8 +24,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from mediator_actors.benchmarks.corpus import load_corpus
+from mediator_actors.benchmarks.corpus import corpus_path, extended_corpus
 from mediator_actors.benchmarks.machine import COMMON_PACKAGES, machine
+from mediator_actors.benchmarks.memory import status_mb
 from mediator_actors.chain.client import ChainClient
 from mediator_actors.chain.devchain import DevChain
 from mediator_actors.chain.follower import ChainFollower, IntakeLimit
@@ -47,9 +48,8 @@ TARGET_TOTAL_S = 4.0
 
 
 def _entries(count: int) -> tuple[list[dict[str, Any]], str]:
-    corpus = load_corpus(count)
     entries = []
-    for intent in corpus.intents:
+    for intent in extended_corpus(count):
         metadata: dict[str, Any] = {
             "is_contract": True,
             "contract_type": intent.type.value,
@@ -67,7 +67,43 @@ def _entries(count: int) -> tuple[list[dict[str, Any]], str]:
                 "metadata": metadata,
             }
         )
-    return entries, corpus.source
+    path = corpus_path()
+    source = str(path) if path is not None else "generated"
+    return entries, source if count <= 10_000 else f"{source} + {count - 10_000} extended"
+
+
+def ingest(store: Store, count: int) -> float:
+    """Mine ``count`` intents into 100 blocks of a dev chain on loopback and follow it
+    into ``store``; the seconds the follower took (mining is not counted)."""
+    entries, _ = _entries(count)
+    return _ingest(store, entries)
+
+
+def _ingest(store: Store, entries: list[dict[str, Any]]) -> float:
+    chain = DevChain(rate_limits=False)
+    blocks = 100 if len(entries) >= 1000 else 10
+    per_block = max(1, len(entries) // blocks)
+    for start in range(0, len(entries), per_block):
+        chain.add_block(entries[start : start + per_block])
+    url = chain.start()
+    client = ChainClient(url, offload=run_blocking)
+    try:
+        began = time.perf_counter()
+        follower = ChainFollower(
+            store=store,
+            client=client,
+            offload=run_blocking,
+            read_pending=False,
+            intake=IntakeLimit(per_author=10**9),
+            blocks_per_poll=blocks + 1,
+        )
+        while not (result := follower.poll_once()).caught_up:
+            if result.error:
+                raise RuntimeError(f"ingestion failed: {result.error}")
+        return time.perf_counter() - began
+    finally:
+        client.close()
+        chain.stop()
 
 
 def _local_embedding_cost(texts: list[str]) -> dict[str, Any]:
@@ -86,79 +122,72 @@ def _local_embedding_cost(texts: list[str]) -> dict[str, Any]:
     }
 
 
-def run(*, intents: int | None = None, quick: bool = False) -> dict[str, object]:  # noqa: PLR0915 - the stages read top to bottom
+def run(
+    *, intents: int | None = None, quick: bool = False, local: bool | None = None
+) -> dict[str, object]:
+    """The cycle at ``intents`` (default 10,000; 1,000 when ``quick``). ``local``: also
+    time the local model over the same texts (default: only at 10,000 or fewer)."""
     count = intents or (1_000 if quick else 10_000)
     entries, source = _entries(count)
-    chain = DevChain(rate_limits=False)
-    blocks = 100 if count >= 1000 else 10
-    per_block = max(1, len(entries) // blocks)
-    for start in range(0, len(entries), per_block):
-        chain.add_block(entries[start : start + per_block])
-    url = chain.start()
     stages: dict[str, float] = {}
+    memory: dict[str, float | None] = {}
     figures: dict[str, Any] = {}
-    try:
-        with tempfile.TemporaryDirectory() as folder:
-            from mediator_actors.wiring import ALL_MIGRATIONS
 
-            settings = load_settings({"DATA_DIR": str(Path(folder) / "data")}, cwd=Path(folder))
-            store = Store.open(settings.data_dir, migrations=ALL_MIGRATIONS)
-            client = ChainClient(url, offload=run_blocking)
-            try:
-                began = time.perf_counter()
-                follower = ChainFollower(
-                    store=store,
-                    client=client,
-                    offload=run_blocking,
-                    read_pending=False,
-                    intake=IntakeLimit(per_author=10**9),
-                    blocks_per_poll=blocks + 1,
+    def stage(name: str, began: float) -> None:
+        stages[name] = time.perf_counter() - began
+        # the kernel's high-water mark: monotonic, so this stage's peak is the first
+        # stage at which it rises
+        memory[name] = status_mb().get("VmHWM")
+
+    with tempfile.TemporaryDirectory() as folder:
+        from mediator_actors.wiring import ALL_MIGRATIONS
+
+        settings = load_settings({"DATA_DIR": str(Path(folder) / "data")}, cwd=Path(folder))
+        store = Store.open(settings.data_dir, migrations=ALL_MIGRATIONS)
+        try:
+            stages["ingestion"] = _ingest(store, entries)
+            memory["ingestion"] = status_mb().get("VmHWM")
+
+            began = time.perf_counter()
+            embedder = HashEmbedder(dimensions=384)
+            core = IndexCore(
+                store=store,
+                embedder=embedder,
+                folder=settings.vector_db_path,
+                params=IndexParams(dimensions=384, max_items=max(count, 10)),
+                candidates=CandidateSettings(max_jobs=10**9),
+            )
+            core.start(max_embed=count)
+            stage("embedding_and_index_build", began)
+            began = time.perf_counter()
+            queued = core.candidates()
+            stage("candidate_pass", began)
+            figures["candidate_pairs"] = len(queued)
+
+            began = time.perf_counter()
+            negotiator = build_negotiator(settings)
+            agreed = 0
+            while claimed := claim_negotiations(store, now=time.time(), limit=256):
+                results = run_negotiation_jobs(store, negotiator, claimed)
+                agreed += sum(1 for r in results if r is not None and r.success)
+            stage("negotiations", began)
+            figures["agreements"] = agreed
+
+            began = time.perf_counter()
+            key = MediatorKey.from_seed_hex(Secret(generate_seed_hex()))
+            book = SettlementBook.from_settings(settings, key)
+            policy = ProposalPolicy.from_settings(settings, book)
+            decided = store.write(
+                lambda conn: decide_pending_proposals(
+                    conn, book, policy, now=time.time(), limit=10**9
                 )
-                while not follower.poll_once().caught_up:
-                    pass
-                stages["ingestion"] = time.perf_counter() - began
-
-                began = time.perf_counter()
-                embedder = HashEmbedder(dimensions=384)
-                core = IndexCore(
-                    store=store,
-                    embedder=embedder,
-                    folder=settings.vector_db_path,
-                    params=IndexParams(dimensions=384, max_items=max(count, 10)),
-                    candidates=CandidateSettings(max_jobs=10**9),
-                )
-                core.start(max_embed=count)
-                stages["embedding_and_index_build"] = time.perf_counter() - began
-                began = time.perf_counter()
-                queued = core.candidates()
-                stages["candidate_pass"] = time.perf_counter() - began
-                figures["candidate_pairs"] = len(queued)
-
-                began = time.perf_counter()
-                negotiator = build_negotiator(settings)
-                agreed = 0
-                while claimed := claim_negotiations(store, now=time.time(), limit=256):
-                    results = run_negotiation_jobs(store, negotiator, claimed)
-                    agreed += sum(1 for r in results if r is not None and r.success)
-                stages["negotiations"] = time.perf_counter() - began
-                figures["agreements"] = agreed
-
-                began = time.perf_counter()
-                key = MediatorKey.from_seed_hex(Secret(generate_seed_hex()))
-                book = SettlementBook.from_settings(settings, key)
-                policy = ProposalPolicy.from_settings(settings, book)
-                decided = store.write(
-                    lambda conn: decide_pending_proposals(
-                        conn, book, policy, now=time.time(), limit=10**9
-                    )
-                )
-                stages["proposals"] = time.perf_counter() - began
-                figures["proposals"] = sum(1 for d in decided if d.settlement_id is not None)
-            finally:
-                client.close()
-                store.close()
-    finally:
-        chain.stop()
+            )
+            stage("proposals", began)
+            figures["proposals"] = sum(1 for d in decided if d.settlement_id is not None)
+        finally:
+            store.close()
+    if local if local is not None else count <= 10_000:
+        figures.update(_local_embedding_cost([e["content"] for e in entries]))
     total = sum(stages.values())
     return {
         "intents": len(entries),
@@ -167,7 +196,8 @@ def run(*, intents: int | None = None, quick: bool = False) -> dict[str, object]
         "total_s": round(total, 3),
         "target_total_s": TARGET_TOTAL_S,
         "reference": REFERENCE,
+        **{f"stage_{name}_peak_mb": mb for name, mb in memory.items()},
+        "peak_mb": status_mb().get("VmHWM"),
         **figures,
-        **_local_embedding_cost([e["content"] for e in entries]),
         "machine": machine((*COMMON_PACKAGES, "tokenizers")),
     }

@@ -66,7 +66,7 @@ def _exact_top(base: np.ndarray, queries: np.ndarray, k: int) -> np.ndarray:
     return np.argpartition(-scores, k - 1, axis=1)[:, :k]
 
 
-def run(*, intents: int | None = None, quick: bool = False) -> dict[str, Any]:
+def run(*, intents: int | None = None, quick: bool = False) -> dict[str, Any]:  # noqa: PLR0915 - the figures read top to bottom
     """Run the suite on ``intents`` intents (default 10,000; 1,000 when ``quick``)."""
     count = intents or (1_000 if quick else 10_000)
     corpus = load_corpus(count)
@@ -98,6 +98,10 @@ def run(*, intents: int | None = None, quick: bool = False) -> dict[str, Any]:
             local, texts
         )
         queries = local.embed(query_texts)
+        # the node's embedder beside plain onnxruntime on the same texts, interleaved
+        from mediator_actors.benchmarks.localmodel import compare
+
+        results["local_vs_raw_onnxruntime"] = compare(texts[: 300 if quick else 1000])
         embedder_id = local.id
     else:
         vectors, queries, embedder_id = hash_vectors, hashing.embed(query_texts), hashing.id

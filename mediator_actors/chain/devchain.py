@@ -24,7 +24,6 @@ import hashlib
 import json
 import logging
 import math
-import os
 import secrets
 import socket
 import threading
@@ -36,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from mediator_actors.chain.scanner import ScanMode
+from mediator_actors.runtime.files import write_atomically
 
 logger = logging.getLogger(__name__)
 
@@ -401,19 +401,8 @@ class DevChain:
     def _save(self) -> None:
         if self._state_file is None:
             return
-        path = self._state_file
-        tmp = path.with_name(path.name + ".tmp")
         data = json.dumps({"blocks": self._blocks, "pending": self._pending}).encode("utf-8")
-        with open(tmp, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-        fd = os.open(path.parent, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+        write_atomically(self._state_file, data)
 
     def _load(self, path: Path) -> None:
         doc = json.loads(path.read_text("utf-8"))

@@ -7,7 +7,11 @@ double-counts anything; everything is keyed by ``entry_ref`` and idempotent. In 
 transaction each mined block goes, in chain order, to the settlement lifecycle
 (:class:`~mediator_actors.settlement.interface.SettlementLifecycle`), so acceptance, expiry,
 closure, payout claims and reputation commit with the cursor; ``PollResult.decided`` carries
-what it decided, to announce after the commit.
+what it decided, to announce after the commit. The challenge watch
+(:class:`~mediator_actors.challenges.interface.ChallengeWatch`) and the dispute book
+(:class:`~mediator_actors.disputes.interface.DisputeLifecycle`) see each block after the
+settlement lifecycle, in the same transaction (``PollResult.challenged``,
+``PollResult.disputes``).
 
 - Chain reset or fork under the cursor (length shrank, or the block at the cursor has a
   different hash / the next block does not link to it) -> the common prefix is found from
@@ -35,11 +39,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from mediator_actors.chain import codec
+from mediator_actors.chain import codec, flags
 from mediator_actors.chain import tables as chain_tables
 from mediator_actors.chain.client import AUTH_PROBLEM, ChainAuthError, ChainBusyError
 from mediator_actors.chain.records import ChainReader, IntakeLimit, PollResult, prepare_entries
-from mediator_actors.chain.tables import count_flags, record_quarantine, record_skipped
+from mediator_actors.chain.tables import record_quarantine, record_skipped
+from mediator_actors.challenges.interface import ChallengeWatch
+from mediator_actors.disputes.book import DisputeChange
+from mediator_actors.disputes.interface import DisputeLifecycle
 from mediator_actors.errors import ChainError, CodecError
 from mediator_actors.model import (
     ChainEntry,
@@ -60,12 +67,19 @@ from mediator_actors.store.intents import (
     unmine_after,
 )
 
-__all__ = ["ChainFollower", "ChainReader", "IntakeLimit", "PollResult"]
+__all__ = ["MIGRATIONS", "ChainFollower", "ChainReader", "IntakeLimit", "PollResult"]
 
 logger = logging.getLogger(__name__)
 
 #: Longest the pending pool goes unread while caught up, whatever ``/block/latest`` says.
 POOL_REFRESH = 30.0
+
+#: The tables the follower writes in its transaction: the chain's own and the flags'.
+MIGRATIONS = (*chain_tables.MIGRATIONS, *flags.MIGRATIONS)
+#: Called inside the transaction that first stores an intent this node declines (reason
+#: ``unsafe``), so the node's own flag on it commits with it.
+DeclinedHook = Callable[[sqlite3.Connection, Intent, float], object]
+
 
 @dataclass(slots=True)
 class _Batch:
@@ -97,6 +111,8 @@ class _Changes:
     #: entries seen for the first time and not taken, by reason
     skipped: dict[str, int] = field(default_factory=dict)
     decided: list[Transition] = field(default_factory=list)
+    disputes: list[DisputeChange] = field(default_factory=list)
+    challenged: list[str] = field(default_factory=list)
 
 
 def _reject_ident(rej: codec.Rejected) -> str:
@@ -125,6 +141,9 @@ class ChainFollower:
         backoff: Backoff | None = None,
         read_pending: bool = True,
         settlement: SettlementLifecycle | None = None,
+        challenges: ChallengeWatch | None = None,
+        disputes: DisputeLifecycle | None = None,
+        on_declined: DeclinedHook | None = None,
         plain_prose: bool = False,
     ) -> None:
         self._plain_prose = plain_prose
@@ -140,6 +159,9 @@ class ChainFollower:
         self._backoff = backoff or Backoff(minimum=1.0, maximum=60.0)
         self._read_pending = read_pending
         self._settlement = settlement
+        self._challenges = challenges
+        self._disputes = disputes
+        self._on_declined = on_declined
         self._failures = 0
         #: The latest block index the chain reported (for the chain lag metric).
         self.chain_head: int | None = None
@@ -254,6 +276,8 @@ class ChainFollower:
             archived=tuple(changes.archived),
             quarantined=tuple(changes.quarantined),
             decided=tuple(changes.decided),
+            disputes=tuple(changes.disputes),
+            challenged=tuple(changes.challenged),
             deferred=deferred,
             blocks=done,
             next_index=next_index,
@@ -359,11 +383,21 @@ class ChainFollower:
                     final=final,
                 ):
                     local.quarantined.append(key)
-            if self._settlement is not None:
-                # Settlement decisions follow from mined entries: they commit with the cursor.
-                for timestamp, entries in batch.mined:
+            # Decisions follow from mined entries: they commit with the cursor. Per block,
+            # settlements first: a challenge or dispute in the same block sees the
+            # settlement it names.
+            for timestamp, entries in batch.mined:
+                if self._settlement is not None:
                     local.decided.extend(
                         self._settlement.apply_mined_block(conn, entries, timestamp)
+                    )
+                if self._challenges is not None:
+                    local.challenged.extend(
+                        self._challenges.apply_mined_block(conn, entries, timestamp)
+                    )
+                if self._disputes is not None:
+                    local.disputes.extend(
+                        self._disputes.apply_mined_block(conn, entries, timestamp)
                     )
             for index, block_hash in batch.blocks:
                 chain_tables.record_block(conn, index, block_hash)
@@ -384,6 +418,8 @@ class ChainFollower:
         changes.archived += local.archived
         changes.quarantined += local.quarantined
         changes.decided += local.decided
+        changes.disputes += local.disputes
+        changes.challenged += local.challenged
         for reason, count in local.skipped.items():
             changes.skipped[reason] = changes.skipped.get(reason, 0) + count
 
@@ -431,6 +467,8 @@ class ChainFollower:
         out: _Changes,
         now: float,
     ) -> None:
+        if kind is EntryKind.FLAG and not self._apply_flag(conn, entry, out=out, now=now):
+            return
         mined = False
         if chain_tables.save_event(
             conn,
@@ -447,15 +485,38 @@ class ChainFollower:
             mined = chain_tables.mark_event_mined(conn, entry.ref, entry.block_index, now=now)
         if mined:
             out.mined_events.setdefault(kind, []).append(entry.ref)
-        target = entry.metadata.get("intent_ref")
+
+    def _apply_flag(
+        self, conn: sqlite3.Connection, entry: ChainEntry, *, out: _Changes, now: float
+    ) -> bool:
+        """Verify a flag and count it; False (quarantined with the reason) when forged."""
+        flag = flags.check_flag(entry)
+        if isinstance(flag, str):
+            key = f"flag:{entry.ref}"
+            if record_quarantine(
+                conn,
+                key=key,
+                ref=entry.ref,
+                block_index=entry.block_index,
+                reason=flag,
+                detail="an unverifiable flag never counts toward MAX_INTENT_FLAGS",
+                preview=entry.content[:200],
+                now=now,
+                final=True,
+            ):
+                out.quarantined.append(key)
+            logger.info("chain: flag %s quarantined: %s", entry.ref, flag)
+            return False
         if (
-            kind is EntryKind.FLAG
-            and entry.block_index is not None
-            and isinstance(target, str)
-            and count_flags(conn, target) >= self._max_flags
-            and set_intent_status(conn, target, IntentStatus.ARCHIVED, reason="flagged", now=now)
+            flags.record_flag(conn, flag, now=now)
+            and flags.counted_flags(conn, flag.intent_ref, stop_at=self._max_flags)
+            >= self._max_flags
+            and set_intent_status(
+                conn, flag.intent_ref, IntentStatus.ARCHIVED, reason="flagged", now=now
+            )
         ):
-            out.archived.append(EntryRef(target))
+            out.archived.append(EntryRef(flag.intent_ref))
+        return True
 
     def _apply_intent(
         self,
@@ -490,6 +551,8 @@ class ChainFollower:
                 conn, intent.ref, IntentStatus.ARCHIVED, reason=reason, now=now
             ):
                 out.archived.append(intent.ref)
+                if reason == flags.FlagReason.UNSAFE and self._on_declined is not None:
+                    self._on_declined(conn, intent, now)
 
     # --- intake budget --------------------------------------------------------------
 
@@ -529,11 +592,15 @@ class ChainFollower:
                     local.new_intent_authors[intent.ref] = intent.author
                     if intent.block_index is not None:
                         local.mined_intents.append(intent.ref)
-                    reason = codec.unalignable_reason(intent, 0, self._max_flags)
+                    reason = codec.unalignable_reason(intent, 0, self._max_flags) or (
+                        flags.decline_reason(intent)
+                    )
                     if reason and set_intent_status(
                         conn, intent.ref, IntentStatus.ARCHIVED, reason=reason, now=now
                     ):
                         local.archived.append(intent.ref)
+                        if reason == flags.FlagReason.UNSAFE and self._on_declined is not None:
+                            self._on_declined(conn, intent, now)
 
         self._store.write(apply)
         for author, count in local.admitted.items():
@@ -577,6 +644,7 @@ class ChainFollower:
         wiped = stored.get(0) is not None and stored.get(0) != genesis
         reason = f"the chain was reset (a new genesis under block {next_index - 1})"
         decided: list[Transition] = []
+        disputes: list[DisputeChange] = []
         gone: list[EntryRef] = []
 
         def apply(conn: sqlite3.Connection) -> None:
@@ -585,7 +653,10 @@ class ChainFollower:
                 gone.extend(archive_open_intents(conn, f"gone: {reason}", now=now))
                 if self._settlement is not None:
                     decided.extend(self._settlement.retire_after_reset(conn, reason))
+                if self._disputes is not None:
+                    disputes.extend(self._disputes.retire_after_reset(conn, reason))
             chain_tables.forget_blocks_after(conn, fork, now=now)
+            flags.unmine_after(conn, fork)
             unmine_after(conn, fork, now=now)
             chain_tables.rewind_cursor(conn, fork + 1, last_hash, now=now)
 
@@ -593,6 +664,7 @@ class ChainFollower:
         self._known_pending.clear()
         changes.archived += gone
         changes.decided += decided
+        changes.disputes += disputes
         logger.warning(
             "chain: reset or fork under the cursor at %d; re-syncing from block %d%s",
             next_index,
@@ -610,6 +682,8 @@ class ChainFollower:
             archived=tuple(changes.archived),
             quarantined=tuple(changes.quarantined),
             decided=tuple(changes.decided),
+            disputes=tuple(changes.disputes),
+            challenged=tuple(changes.challenged),
             reset=True,
             next_index=fork + 1,
             caught_up=False,

@@ -43,6 +43,8 @@ class SimulatedParties:
         self.parties = DEMO_PARTIES if parties is None else parties
         self._next_block = 0
         self._answered: set[tuple[str, str]] = set()
+        #: Answers found already on the chain (after a restart), counted, logged once a scan.
+        self.already_answered = 0
         self._greenlet: gevent.Greenlet | None = None
 
     def start(self, interval: float = 0.5) -> None:
@@ -61,6 +63,7 @@ class SimulatedParties:
         with self.chain.lock:
             blocks = list(self.chain.blocks[self._next_block :])
         answered = 0
+        before = self.already_answered
         for block in blocks:
             self._next_block = block["index"] + 1
             for entry in block["entries"]:
@@ -68,6 +71,12 @@ class SimulatedParties:
                 if metadata.get("contract_type") != "proposal":
                     continue
                 answered += self._answer(metadata)
+        if self.already_answered > before:
+            logger.info(
+                "demo: the parties had already answered %d proposals (a restart re-reads"
+                " the chain)",
+                self.already_answered - before,
+            )
         return answered
 
     def _answer(self, proposal: dict[str, Any]) -> int:
@@ -100,6 +109,11 @@ class SimulatedParties:
             if status == 201:
                 self._answered.add((settlement_id, party))
                 answered += 1
+            elif isinstance(body, dict) and body.get("reason") == "duplicate":
+                # After a restart the parties re-read the chain from block 0: their earlier
+                # answers are already there. Expected, so not a warning.
+                self._answered.add((settlement_id, party))
+                self.already_answered += 1
             else:
                 logger.warning("demo: %s could not answer %s: %s", party, settlement_id, body)
         return answered

@@ -7,9 +7,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from mediator_actors.chain import codec
+from mediator_actors.chain import codec, flags
 from mediator_actors.chain import tables as chain_tables
 from mediator_actors.chain.prose import read_prose
+from mediator_actors.disputes.book import DisputeChange
 from mediator_actors.model import (
     PROTOCOL,
     ChainEntry,
@@ -52,6 +53,11 @@ class PollResult:
     quarantined: tuple[str, ...] = ()
     #: what the settlement lifecycle decided from the mined blocks, committed with the cursor
     decided: tuple[Transition, ...] = ()
+    #: what the dispute book decided from the same blocks, in the same transaction
+    disputes: tuple[DisputeChange, ...] = ()
+    #: settlements this node challenged from the same blocks (the challenges wait in the
+    #: outbox)
+    challenged: tuple[str, ...] = ()
     deferred: int = 0
     blocks: int = 0
     next_index: int = 0
@@ -70,7 +76,9 @@ class PollResult:
         return (
             self.error is None
             and self.caught_up
-            and not (self.blocks or self.new_intents or self.new_events or self.decided)
+            and not (
+                self.blocks or self.new_intents or self.new_events or self.decided or self.disputes
+            )
         )
 
 
@@ -105,7 +113,9 @@ def prepare_entry(entry: ChainEntry, max_flags: int, plain_prose: bool = False) 
     if kind is EntryKind.INTENT:
         intent = codec.to_intent(entry)
         assert intent is not None
-        return ("intent", intent, codec.unalignable_reason(intent, 0, max_flags))
+        # Declined for a prompt-injection attempt: archived, and flagged by this node.
+        declined = flags.decline_reason(intent)
+        return ("intent", intent, codec.unalignable_reason(intent, 0, max_flags) or declined)
     if kind is EntryKind.OTHER:
         reason = skip_reason(entry)
         if plain_prose and reason == "no_intent_metadata":

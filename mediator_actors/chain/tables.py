@@ -255,6 +255,14 @@ def quarantine_size(conn: sqlite3.Connection) -> int:
     return int(conn.execute("SELECT COUNT(*) FROM chain_quarantine").fetchone()[0])
 
 
+def quarantined_by_reason(conn: sqlite3.Connection) -> dict[str, int]:
+    """Entries quarantined for good, by their reason code."""
+    rows = conn.execute(
+        "SELECT reason, COUNT(*) FROM chain_quarantine WHERE state = 'quarantined' GROUP BY reason"
+    ).fetchall()
+    return {str(reason): int(n) for reason, n in rows}
+
+
 # --------------------------------------------------------------------------- skipped
 
 

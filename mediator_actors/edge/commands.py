@@ -52,11 +52,24 @@ def register(subparsers: Any) -> None:
     revoke.add_argument("name")
     revoke.set_defaults(handler=cmd_keys_revoke)
 
+    dashboard = subparsers.add_parser(
+        "dashboard", help="print the dashboard's link, holding its token, for this machine"
+    )
+    dashboard.add_argument("--url", help="the node's health base URL (default: HEALTH_HOST:PORT)")
+    dashboard.set_defaults(handler=cmd_dashboard)
+
     watch = subparsers.add_parser("watch", help="print monitoring WebSocket events as they come")
-    watch.add_argument("--channels", default="intents,negotiations,settlements,challenges,disputes")
+    watch.add_argument(
+        "--channels",
+        default="health,intents,negotiations,settlements,challenges,disputes",
+        help="comma-separated: intents, negotiations, settlements, challenges, disputes, "
+        "reputation, health, metrics",
+    )
     watch.add_argument("--key", default="default", help="name of a key made by `keys new`")
     watch.add_argument("--key-dir", type=Path, default=DEFAULT_KEY_DIR)
     watch.add_argument("--url", help="ws://HOST:PORT/ws (default: WS_HOST/WS_PORT)")
+    watch.add_argument("--json", action="store_true", help="print raw frames, one JSON a line")
+    watch.add_argument("--origin", help=argparse.SUPPRESS)
     watch.add_argument("--max-events", type=int, default=0, help=argparse.SUPPRESS)
     watch.add_argument("--timeout", type=float, default=0.0, help=argparse.SUPPRESS)
     watch.set_defaults(handler=cmd_watch)
@@ -130,6 +143,34 @@ def _summary(r: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+# dashboard
+
+
+def cmd_dashboard(args: argparse.Namespace) -> int:
+    """The link carries the token in its fragment (``#token=``): a browser never sends a
+    fragment to the server, and the page moves it out of the address bar at once."""
+    from urllib.parse import quote
+
+    from mediator_actors.edge.tickets import DASHBOARD_TOKEN_FILE
+
+    s = _settings()
+    path = Path(s.config_file).parent / DASHBOARD_TOKEN_FILE
+    api_token = s.api_token
+    if api_token is not None:
+        token = api_token.reveal()
+    elif path.exists():
+        token = path.read_text(encoding="ascii").strip()
+    else:
+        print(
+            f"mediator-node: no dashboard token yet ({path}): `mediator-node start` makes it",
+            file=sys.stderr,
+        )
+        return EXIT_FAIL
+    base = (args.url or f"http://{_host(s.health_host)}:{s.health_port}").rstrip("/")
+    print(f"{base}/dashboard/#token={quote(token, safe='')}")
+    return EXIT_OK
+
+
 # keys
 
 
@@ -184,34 +225,134 @@ def cmd_keys_revoke(args: argparse.Namespace) -> int:
 
 # watch
 
+#: What a bare "1008 refused" most likely means at each step, and how to check it. The
+#: server never says which rule refused (threats.md): the client knows where it was.
+AUTH_CAUSES = (
+    "the key is not authorised on this node, or was revoked: on the node's host, "
+    "`mediator-node keys list` (same DATA_DIR) must show {key} active with public key {public}",
+    "no key is authorised at all: `mediator-node keys new {key}` on the node's host",
+    "the URL reaches another node (each challenge names its node): "
+    "`mediator-node status --url http://HOST:HEALTH_PORT` should answer for the node you mean",
+    "too many open sessions: `curl -s {counts}` shows connections against the limit",
+)
+SUBSCRIBE_CAUSES = (
+    "a channel the server does not serve: it offers {offered}",
+    "a filter the server refuses (party, intent or settlement; ids in lower-case hex)",
+    "the key was revoked while connected: `mediator-node keys list` on the node's host",
+)
+UPGRADE_CAUSES = {
+    "403": "the Origin header is not allowed (browsers send one; `watch --origin` does too): "
+    "drop --origin, or use the dashboard from the node's own health port",
+    "404": "the path is not /ws: use ws://HOST:WS_PORT/ws",
+    "503": "the node is at its connection limit or admitting too fast: `curl -s {counts}`",
+}
+
+
+def _counts_url(url: str) -> str:
+    return url.rsplit("/ws", 1)[0].replace("ws://", "http://", 1) + "/"
+
+
+def explain_refusal(stage: str, *, url: str, key: str, public: str, offered: list[str]) -> str:
+    """The likely causes of a refusal at ``stage`` (``auth`` or ``subscribe``), each with the
+    command that checks it."""
+    causes = AUTH_CAUSES if stage == "auth" else SUBSCRIBE_CAUSES
+    values = {
+        "key": key,
+        "public": public,
+        "counts": _counts_url(url),
+        "offered": ", ".join(offered) or "(unknown)",
+    }
+    lines = [f"  - {cause.format(**values)}" for cause in causes]
+    return "likely causes:\n" + "\n".join(lines)
+
 
 def cmd_watch(args: argparse.Namespace) -> int:
-    from mediator_actors.edge.wsclient import WsClient, WsClientError, WsClosed
+    from mediator_actors.edge.watchlines import describe
+    from mediator_actors.edge.wsclient import WsClient, WsClientError
 
     url = args.url
     if url is None:
         s = _settings()
         url = f"ws://{_host(s.ws_host)}:{s.ws_port}/ws"
-    key = load_private_key(Path(args.key_dir).expanduser() / f"{check_name(args.key)}.pem")
+    name = check_name(args.key)
+    key = load_private_key(Path(args.key_dir).expanduser() / f"{name}.pem")
+    public = public_hex(key)
     channels = [c.strip() for c in args.channels.split(",") if c.strip()]
+    # With --json, stdout carries frames only; what watch says about itself goes to stderr.
+    info = sys.stderr if args.json else sys.stdout
     seen = 0
+    stage = "connect"
+    offered: list[str] = []
     try:
-        client = WsClient.connect(url, timeout=args.timeout or 10.0)
-        client.authenticate(key)
+        client = WsClient.connect(url, timeout=args.timeout or 10.0, origin=args.origin)
+        stage = "auth"
+        welcome = client.authenticate(key)
+        offered = [str(c) for c in welcome.get("channels") or []]
+        unknown = [c for c in channels if offered and c not in offered]
+        if unknown:
+            client.close()
+            print(
+                f"mediator-node: unknown channel {', '.join(map(_safe, unknown))}; "
+                f"this node offers: {', '.join(map(_safe, offered))}",
+                file=sys.stderr,
+            )
+            return EXIT_FAIL
         if not args.timeout:
             client.sock.settimeout(None)
+        stage = "subscribe"
         for channel in channels:
             client.subscribe(channel)
+        print(
+            f"connected to {_safe(url)} as key {name} (channels {', '.join(channels)}); "
+            "the current state first, then events as they happen. Ctrl-C to stop.",
+            file=info,
+            flush=True,
+        )
         while not args.max_events or seen < args.max_events:
             message = client.recv()
-            if isinstance(message, dict) and message.get("type") == "event":
-                seen += 1
-                print(json.dumps(message, ensure_ascii=True), flush=True)
+            if not isinstance(message, dict):
+                continue
+            if message.get("type") in ("event", "snapshot"):
+                seen += message.get("type") == "event"
+                if args.json:
+                    print(json.dumps(message, ensure_ascii=True), flush=True)
+            line = None if args.json else describe(message)
+            if line is not None:
+                print(line, flush=True)
         client.close()
-    except WsClosed as exc:
-        print(f"mediator-node: connection closed ({exc.code} {_safe(exc.reason)})", file=sys.stderr)
-        return EXIT_FAIL
+    except KeyboardInterrupt:
+        return EXIT_OK
     except (OSError, WsClientError) as exc:
-        print(f"mediator-node: cannot watch {_safe(url)}: {_safe(str(exc))}", file=sys.stderr)
+        _explain_failure(exc, stage=stage, url=url, key=name, public=public, offered=offered)
         return EXIT_FAIL
     return EXIT_OK
+
+
+def _explain_failure(
+    exc: Exception, *, stage: str, url: str, key: str, public: str, offered: list[str]
+) -> None:
+    from mediator_actors.edge.wsclient import WsClosed
+
+    if isinstance(exc, WsClosed):
+        print(
+            f"mediator-node: {_safe(url)} closed the connection ({exc.code} {_safe(exc.reason)})"
+            f" during {stage}",
+            file=sys.stderr,
+        )
+        if exc.code == 1008 and stage in ("auth", "subscribe"):
+            print(
+                explain_refusal(stage, url=url, key=key, public=public, offered=offered),
+                file=sys.stderr,
+            )
+        return
+    print(f"mediator-node: cannot watch {_safe(url)}: {_safe(str(exc))}", file=sys.stderr)
+    words = str(exc).split(" ")
+    for code, cause in UPGRADE_CAUSES.items():
+        if code in words:
+            print(f"likely cause: {cause.format(counts=_counts_url(url))}", file=sys.stderr)
+    if isinstance(exc, ConnectionRefusedError):
+        print(
+            "likely cause: the node is not running, or WS_HOST/WS_PORT differ: "
+            "`mediator-node status` checks the node",
+            file=sys.stderr,
+        )

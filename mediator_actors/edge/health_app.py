@@ -1,5 +1,6 @@
-"""The Bottle app on ``HEALTH_PORT``: probes, the ``/health`` report, ``/metrics`` and the
-read-only JSON API of interfaces.md.
+"""The Bottle app on ``HEALTH_PORT``: probes, the ``/health`` report, ``/metrics``, the
+read-only JSON API of interfaces.md and the operator's dashboard (``/dashboard/``: static
+files from the package, plus ``/api/v1/overview`` and ``POST /api/v1/ws-ticket``).
 
 Handlers read the :class:`SnapshotBox` (never an actor) and the injected :class:`ReadModel`.
 Every response is JSON (or Prometheus text) with ``X-Content-Type-Options: nosniff``; JSON is
@@ -9,16 +10,23 @@ dashboard mis-renders it (threats.md E).
 
 from __future__ import annotations
 
+import functools
 import hmac
 import json
 import logging
+import math
 import re
 from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
 from typing import Any
 
 import bottle
 
+from mediator_actors.disputes.records import DisputeState
+from mediator_actors.edge.business import Business, OperatorModel
+from mediator_actors.edge.overview import Overview
 from mediator_actors.edge.readmodel import ApiPage, ReadModel
+from mediator_actors.edge.tickets import TicketBook
 from mediator_actors.health.report import (
     ActorState,
     HealthSnapshot,
@@ -34,9 +42,32 @@ from mediator_actors.settlement.records import SettlementState
 
 log = logging.getLogger("mediator.edge.http")
 
+DASHBOARD_DIR = Path(__file__).parent / "dashboard"
+_ASSET_TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".svg": "image/svg+xml",
+}
+ASSET_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,40}\.(html|js|css|svg)$")
+HOST_HEADER = re.compile(r"^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]{1,253})$")
+
+
+@functools.lru_cache(maxsize=32)
+def dashboard_asset(name: str) -> tuple[bytes, str] | None:
+    """A static file of the dashboard by plain name (no paths: nothing outside the folder
+    can be named), with its content type; ``None`` if there is no such file."""
+    if not ASSET_NAME.fullmatch(name):
+        return None
+    path = DASHBOARD_DIR / name
+    if not path.is_file():
+        return None
+    return path.read_bytes(), _ASSET_TYPES[path.suffix]
+
 
 CURSOR = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
 _STATES = tuple(state.value for state in SettlementState)
+_DISPUTE_STATES = tuple(state.value for state in DisputeState)
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 500
 
@@ -95,6 +126,23 @@ def _metric_label(value: str) -> str:
     return value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
 
 
+def format_sample(value: float | int | bool) -> str:
+    """A sample value as Prometheus reads it, without loss: integers in full
+    (``17179869184``, never ``1.71799e+10``), floats by their shortest round-trip ``repr``,
+    and the spellings ``+Inf``, ``-Inf`` and ``NaN``."""
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, int):
+        return str(value)
+    if math.isnan(value):
+        return "NaN"
+    if math.isinf(value):
+        return "+Inf" if value > 0 else "-Inf"
+    if value.is_integer() and abs(value) < 2**63:
+        return str(int(value))
+    return repr(value)
+
+
 class Metrics:
     """Accumulates Prometheus text; names are ours, label values are escaped."""
 
@@ -109,20 +157,25 @@ class Metrics:
         help_text: str,
         kind: str = "gauge",
         labels: Mapping[str, str] | None = None,
+        *,
+        family: str | None = None,
     ) -> None:
+        """One sample. ``family`` names the metric a histogram's ``_bucket``, ``_sum`` and
+        ``_count`` samples belong to: HELP and TYPE are declared once, for the family."""
         if value is None:
             return
         full = f"mediator_{name}"
-        if full not in self._declared:
-            self._declared.add(full)
-            self.lines.append(f"# HELP {full} {help_text}")
-            self.lines.append(f"# TYPE {full} {kind}")
+        declared = f"mediator_{family}" if family is not None else full
+        if declared not in self._declared:
+            self._declared.add(declared)
+            self.lines.append(f"# HELP {declared} {help_text}")
+            self.lines.append(f"# TYPE {declared} {kind}")
         label_text = ""
         if labels:
             label_text = (
                 "{" + ",".join(f'{k}="{_metric_label(v)}"' for k, v in labels.items()) + "}"
             )
-        self.lines.append(f"{full}{label_text} {float(value):g}")
+        self.lines.append(f"{full}{label_text} {format_sample(value)}")
 
     def text(self) -> str:
         return "\n".join(self.lines) + "\n"
@@ -191,8 +244,8 @@ def snapshot_metrics(snapshot: HealthSnapshot, report: dict[str, Any], m: Metric
         r = s.resources
         m.add("cpu_percent", r.cpu_percent, "node process CPU, percent of cpu_limit_cores")
         m.add("cpu_limit_cores", r.cpu_cores, "cores the node may use (cgroup quota or host)")
-        m.add("memory_used_bytes", r.memory_used_mb * 1024**2, "memory used (cgroup or host)")
-        m.add("memory_total_bytes", r.memory_total_mb * 1024**2, "memory limit (cgroup or host)")
+        m.add("memory_used_bytes", _bytes(r.memory_used_mb, 2), "memory used (cgroup or host)")
+        m.add("memory_total_bytes", _bytes(r.memory_total_mb, 2), "memory limit (cgroup or host)")
         for resource, basis in (("cpu", r.cpu_basis), ("memory", r.memory_basis)):
             m.add(
                 "resource_basis",
@@ -200,9 +253,79 @@ def snapshot_metrics(snapshot: HealthSnapshot, report: dict[str, Any], m: Metric
                 "what a resource is judged against: cgroup-v2, cgroup-v1 or host",
                 labels={"resource": resource, "basis": basis.value},
             )
-        m.add("process_rss_bytes", r.process_rss_mb * 1024**2, "process resident memory")
-        m.add("disk_used_bytes", r.disk_used_gb * 1024**3, "data disk used")
-        m.add("disk_total_bytes", r.disk_total_gb * 1024**3, "data disk total")
+        m.add("process_rss_bytes", _bytes(r.process_rss_mb, 2), "process resident memory")
+        m.add("disk_used_bytes", _bytes(r.disk_used_gb, 3), "data disk used")
+        m.add("disk_total_bytes", _bytes(r.disk_total_gb, 3), "data disk total")
+
+
+def _bytes(amount: float, power: int) -> int:
+    """MB (power 2) or GB (power 3) as whole bytes: a byte count has no fraction."""
+    return round(amount * float(1024**power))
+
+
+def business_metrics(b: Business, m: Metrics) -> None:
+    """What the node achieved, since its store was created (:mod:`business`)."""
+    for kind, n in sorted(b.intents.items()):
+        m.add("intents_ingested_total", n, "intents stored, by type", "counter", {"type": kind})
+    m.add("candidates_total", b.candidates, "candidate pairs queued for negotiation", "counter")
+    for outcome in ("aligned", "declined"):
+        m.add(
+            "negotiations_total",
+            b.negotiations.get(outcome, 0),
+            "negotiations finished, by outcome",
+            "counter",
+            {"outcome": outcome},
+        )
+    for reason, n in sorted(b.declined_by_reason.items()):
+        m.add(
+            "negotiations_declined_total",
+            n,
+            "declined negotiations, by reason class",
+            "counter",
+            {"reason": reason},
+        )
+    m.add("proposals_total", b.proposals, "settlements this node proposed", "counter")
+    m.add("proposals_posted_total", b.proposals_posted, "proposals posted to the chain", "counter")
+    m.add("acceptances_total", b.acceptances, "party acceptances of this node's proposals", "counter")
+    m.add("closures_total", b.closures, "this node's settlements closed", "counter")
+    m.add("payouts_total", b.payouts, "payout claims posted to the chain", "counter")
+    m.add("fees_claimed_nlc_total", b.fees_claimed, "facilitation fees claimed, NLC", "counter")
+    for state, n in sorted(b.settlements.items()):
+        m.add(
+            "own_settlements",
+            n,
+            "this node's settlements, by current state",
+            labels={"state": state},
+        )
+    for outcome in ("upheld", "rejected", "open"):
+        m.add(
+            "challenges_total",
+            b.challenges.get(outcome, 0),
+            "challenges seen, by outcome",
+            "counter",
+            {"outcome": outcome},
+        )
+    family = "negotiation_latency_seconds"
+    help_text = "negotiation latency (provider call and validation)"
+    for bound, n in (*b.latency_buckets, (math.inf, b.latency_count)):
+        m.add(
+            f"{family}_bucket",
+            n,
+            help_text,
+            "histogram",
+            {"le": format_sample(bound)},
+            family=family,
+        )
+    m.add(f"{family}_sum", b.latency_sum_s, help_text, "histogram", family=family)
+    m.add(f"{family}_count", b.latency_count, help_text, "histogram", family=family)
+    for reason, n in sorted(b.quarantined.items()):
+        m.add(
+            "quarantined_entries_total",
+            n,
+            "chain entries quarantined, by reason",
+            "counter",
+            {"reason": reason},
+        )
 
 
 def bearer_matches(header: str, token: bytes) -> bool:
@@ -255,6 +378,13 @@ class HealthApp:
     :meth:`add_metrics` adds more. With ``api_token`` set, ``/metrics`` and ``/api/v1/*``
     answer 401 unless the request carries ``Authorization: Bearer <token>``; the probes and
     ``/health`` stay open, so an orchestrator can reach them on the pod's address.
+
+    The dashboard: ``/dashboard/`` serves the package's static files (no data in them);
+    ``GET /api/v1/overview`` is everything it draws on load; ``POST /api/v1/ws-ticket``
+    issues a single-use WebSocket ticket to a caller presenting ``dashboard_token`` as a
+    bearer token (always required, also where the API itself is open on loopback: the
+    WebSocket's authentication must be no weaker than the CLI's key). ``ws_port`` is set
+    once the WebSocket server is bound.
     """
 
     def __init__(
@@ -264,6 +394,8 @@ class HealthApp:
         read_model: ReadModel | None = None,
         extra_metrics: Callable[[Metrics], None] | None = None,
         clock_ms: Callable[[], int] = now_millis,
+        tickets: TicketBook | None = None,
+        dashboard_token: Secret | None = None,
         api_token: Secret | None = None,
     ) -> None:
         self.box = box
@@ -271,6 +403,12 @@ class HealthApp:
         self.extra_metrics = extra_metrics
         self._more_metrics: list[Callable[[Metrics], None]] = []
         self.clock_ms = clock_ms
+        self.overview = Overview(box, read_model)
+        self.tickets = tickets
+        self._dashboard_token = (
+            None if dashboard_token is None else dashboard_token.reveal().encode("utf-8")
+        )
+        self.ws_port: int | None = None
         self._token = None if api_token is None else api_token.reveal().encode("utf-8")
         app = bottle.Bottle(catchall=True)
         app.config["json.enable"] = False
@@ -284,11 +422,18 @@ class HealthApp:
             ("/api/v1/candidates", self.candidates),
             ("/api/v1/settlements", self.settlements),
             ("/api/v1/settlements/<settlement_id>", self.settlement),
+            ("/api/v1/disputes", self.disputes),
+            ("/api/v1/disputes/<dispute_id>", self.dispute),
             ("/api/v1/reputation", self.reputation),
             ("/api/v1/reputation/<mediator_id>", self.reputation),
             ("/api/v1/actors", self.actors),
+            ("/api/v1/overview", self.overview_api),
         ):
             app.route(path, "GET", self._guarded(self._api(fn)))
+        app.route("/api/v1/ws-ticket", "POST", self.ws_ticket)
+        app.route("/dashboard", "GET", self.dashboard_redirect)
+        app.route("/dashboard/", "GET", self.dashboard_file)
+        app.route("/dashboard/<name>", "GET", self.dashboard_file)
         for code in (400, 404, 405, 413, 500):
             app.error(code)(self._error)
         app.default_error_handler = self._error
@@ -347,9 +492,55 @@ class HealthApp:
         snapshot_metrics(snap, rep, m)
         if self.extra_metrics is not None:
             self.extra_metrics(m)
+        model = self.read_model
+        if isinstance(model, OperatorModel):
+            business_metrics(model.business(), m)
         for more in self._more_metrics:
             more(m)
         return bottle.HTTPResponse(body=m.text(), status=200, Content_Type=PROM_TYPE)
+
+    # dashboard
+
+    def dashboard_redirect(self) -> bottle.HTTPResponse:
+        return bottle.HTTPResponse(status=301, Location="/dashboard/")
+
+    def dashboard_file(self, name: str = "index.html") -> bottle.HTTPResponse:
+        found = dashboard_asset(name)
+        if found is None:
+            return _json(404, {"error": "not found"})
+        body, content_type = found
+        host = bottle.request.get_header("Host", "") or ""
+        hostname = host.rsplit(":", 1)[0] if not host.endswith("]") else host
+        connect = "'self'"
+        if self.ws_port is not None and HOST_HEADER.fullmatch(hostname):
+            connect += f" ws://{hostname}:{self.ws_port}"
+        csp = (
+            "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self';"
+            f" connect-src {connect}; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+        )
+        return bottle.HTTPResponse(
+            body=body,
+            status=200,
+            Content_Type=content_type,
+            Content_Security_Policy=csp,
+            Referrer_Policy="no-referrer",
+        )
+
+    def ws_ticket(self) -> bottle.HTTPResponse:
+        token = self._dashboard_token
+        header = bottle.request.get_header("Authorization", "") or ""
+        if self.tickets is None or token is None or not bearer_matches(header, token):
+            response = _json(401, {"error": "bearer token required"})
+            response.set_header("WWW-Authenticate", 'Bearer realm="mediator-node"')
+            return response
+        ticket = self.tickets.issue("dashboard")
+        return _json(
+            200,
+            {"ticket": ticket, "expires_in": self.tickets.ttl_s, "ws_port": self.ws_port},
+        )
+
+    def overview_api(self, q: Mapping[str, str]) -> Any:
+        return self.overview.dashboard()
 
     # read-only API
 
@@ -389,6 +580,20 @@ class HealthApp:
         found = self._model().settlement(settlement_id)
         if found is None:
             raise ApiError(404, "settlement not found")
+        return found
+
+    def disputes(self, q: Mapping[str, str]) -> Any:
+        state = q.get("state") or None
+        if state is not None and state not in _DISPUTE_STATES:
+            raise ApiError(400, "invalid state; one of: " + ", ".join(_DISPUTE_STATES))
+        return _page("disputes", self._model().disputes(state, _limit(q), _cursor(q)))
+
+    def dispute(self, q: Mapping[str, str], dispute_id: str) -> Any:
+        if not is_digest_id(dispute_id, "dsp"):
+            raise ApiError(400, "invalid dispute id")
+        found = self._model().dispute(dispute_id)
+        if found is None:
+            raise ApiError(404, "dispute not found")
         return found
 
     def reputation(self, q: Mapping[str, str], mediator_id: str | None = None) -> Any:

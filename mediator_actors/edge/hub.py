@@ -104,6 +104,9 @@ class EventHub:
         #: Seconds from publish to the last client of each deferred fan-out (newest 1,024).
         self.fanout_seconds: deque[float] = deque(maxlen=1024)
         self._fanout: gevent.Greenlet | None = None
+        #: In-process observers of every published event (the activity log, the business
+        #: metrics); called inline, so each must be quick and must not block.
+        self.listeners: list[Callable[[MonitoringEvent], None]] = []
 
     # clients
 
@@ -145,6 +148,12 @@ class EventHub:
         greenlet, which yields between chunks so probes are answered during a 1,000-client
         burst. Per-client order is kept: while a fan-out is pending, new events queue behind it.
         """
+        for listener in self.listeners:
+            try:
+                listener(event)
+            except Exception as exc:  # noqa: BLE001 - an observer must never fail a publisher
+                self.publish_errors += 1
+                log.error("event listener failed: %s", type(exc).__name__)
         try:
             channel = event.channel.value
             self.published += 1

@@ -6,6 +6,13 @@ import sqlite3
 from typing import Any
 
 from mediator_actors.chain.tables import entries_not_taken, read_cursor
+from mediator_actors.disputes.records import (
+    DisputeState,
+    dispute_entries,
+    get_dispute,
+    list_disputes,
+)
+from mediator_actors.edge import business
 from mediator_actors.edge.readmodel import ApiPage
 from mediator_actors.negotiation.providers import Usage, cost_usd
 from mediator_actors.negotiation.records import usage_by_model
@@ -110,6 +117,35 @@ class StoreReadModel:
         record = self._store.read(lambda conn: get_settlement(conn, settlement_id))
         return None if record is None else record.to_json()
 
+    def disputes(self, state: str | None, limit: int, cursor: str | None) -> ApiPage:
+        wanted = None if state is None else DisputeState(state)
+        rows = self._store.read(lambda c: list_disputes(c, state=wanted, limit=limit, after=cursor))
+        more = len(rows) == limit
+        return ApiPage([r.to_json() for r in rows], rows[-1].dispute_id if rows and more else None)
+
+    def dispute(self, dispute_id: str) -> dict[str, Any] | None:
+        def read(conn: sqlite3.Connection) -> dict[str, Any] | None:
+            record = get_dispute(conn, dispute_id)
+            if record is None:
+                return None
+            return {**record.to_json(), "entries": dispute_entries(conn, dispute_id)}
+
+        return self._store.read(read)
+
     def reputation(self, mediator_id: str | None) -> dict[str, Any] | None:
         wanted = mediator_id or self._mediator_id
         return self._store.read(lambda c: reputation_table.get_reputation(c, wanted)).to_json()
+
+    # the operator's views (business.OperatorModel)
+
+    def business(self) -> business.Business:
+        return self._store.read(business.read_business)
+
+    def recent_negotiations(self, limit: int) -> list[dict[str, Any]]:
+        return self._store.read(lambda c: business.recent_negotiations(c, limit))
+
+    def open_settlements(self, limit: int) -> list[dict[str, Any]]:
+        return self._store.read(lambda c: business.open_settlements(c, limit))
+
+    def recent_settlements(self, limit: int) -> list[dict[str, Any]]:
+        return self._store.read(lambda c: business.recent_settlements(c, limit))

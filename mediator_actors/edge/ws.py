@@ -6,10 +6,14 @@ Protocol (JSON text frames):
 1. server → ``{"type":"challenge","v":1,"challenge":<64 hex>,"server":<server id>}``
 2. client → ``{"type":"auth","key":<ed25519 public key hex>,"signature":<128 hex>}``, the
    signature over :func:`auth_message` (domain ``nlc-mediator/ws-auth/v1``, the challenge's
-   32 bytes, the server id). One attempt per connection, within ``WS_AUTH_TIMEOUT_MS``.
+   32 bytes, the server id); or, from the dashboard, ``{"type":"ticket","ticket":<64 hex>}``
+   with a single-use ticket from ``POST /api/v1/ws-ticket`` (:mod:`tickets`). One attempt
+   per connection, within ``WS_AUTH_TIMEOUT_MS``.
 3. server → ``{"type":"welcome","channels":[...]}``; then the client sends
    ``{"type":"subscribe","channel":C,"filter":{"party"|"intent"|"settlement": V}}``,
-   ``{"type":"unsubscribe","channel":C}`` or ``{"type":"ping"}`` and receives ``event`` frames.
+   ``{"type":"unsubscribe","channel":C}`` or ``{"type":"ping"}``. A new subscription is
+   answered with ``subscribed``, then ``{"type":"snapshot","channel":C,"data":{...}}`` (the
+   channel's current state, so a quiet node is not a silent one), then ``event`` frames.
 
 Anything else (no key configured, unknown key, bad or replayed signature, late answer, hostile
 Origin, oversized or endless frames, floods, too many subscriptions) closes the socket with the
@@ -40,6 +44,7 @@ from geventwebsocket.websocket import WebSocket
 
 from mediator_actors.edge.hub import CHANNELS, EventHub, Filter, frame
 from mediator_actors.edge.server import EdgeHandler, escape_for_log
+from mediator_actors.edge.tickets import TicketBook
 from mediator_actors.edge.ws_protocol import (
     AUTH_DOMAIN,
     HEX64,
@@ -101,9 +106,12 @@ class ClientConnection:
 
     PING = frame(WebSocket.OPCODE_PING, b"")
 
-    def __init__(self, app: WsApp, ws: BoundedWebSocket, sock: Any, name: str, *, key: str) -> None:
+    def __init__(
+        self, app: WsApp, ws: BoundedWebSocket, sock: Any, name: str, *, key: str | None
+    ) -> None:
         self.app, self.ws, self.sock, self.name = app, ws, sock, name
-        #: The public key it authenticated with: revoking it closes this connection.
+        #: The public key it authenticated with: revoking it closes this connection. None
+        #: for a dashboard session (a ticket, issued against the API's bearer token).
         self.key = key
         # gevent keeps the real socket non-blocking underneath: a send on it never waits.
         self.raw = getattr(sock, "_sock", None)
@@ -281,13 +289,20 @@ class WsApp:
         limits: WsLimits | None = None,
         allowed_origins: Iterable[str] = (),
         key_check_s: float = 1.0,
+        tickets: TicketBook | None = None,
+        snapshot: Callable[[str], Mapping[str, Any] | None] | None = None,
     ) -> None:
         self.hub = hub
+        self.tickets = tickets
+        #: The channel's current state, sent once after each new subscription.
+        self.snapshot = snapshot
         self.key_check_s = key_check_s
         self.server_id = server_id
         self.authorized_keys = authorized_keys
         self.limits = limits or WsLimits()
         self.allowed_origins = frozenset(allowed_origins)
+        #: The health server's port once bound: pages it serves may open the socket.
+        self.dashboard_port: int | None = None
         self.pending = 0
         self.authenticated = 0
         self.auth_failures = 0
@@ -316,11 +331,24 @@ class WsApp:
 
     # admission
 
+    def origin_allowed(self, origin: str, host_header: object) -> bool:
+        """A listed origin, or the dashboard's own page: ``http://`` + the host this request
+        was addressed to + the health port (:attr:`dashboard_port`), so a node bound to
+        every address serves its dashboard to whatever name a browser reached it by. A
+        browser cannot forge either header; the ticket is the authentication, this only
+        keeps other sites' pages out."""
+        if origin in self.allowed_origins:
+            return True
+        if self.dashboard_port is None or not isinstance(host_header, str):
+            return False
+        host = host_header.rsplit(":", 1)[0] if not host_header.endswith("]") else host_header
+        return bool(host) and origin == f"http://{host}:{self.dashboard_port}"
+
     def gate(self, environ: Mapping[str, Any]) -> Ticket | str:
         origin = environ.get("HTTP_ORIGIN")
         if environ.get("PATH_INFO") != "/ws":
             return "404 Not Found"
-        if origin is not None and origin not in self.allowed_origins:
+        if origin is not None and not self.origin_allowed(origin, environ.get("HTTP_HOST")):
             self._log_refusal("origin not allowed")
             return "403 Forbidden"
         busy = (
@@ -397,8 +425,9 @@ class WsApp:
             self.clients.discard(client)
             client.close()
 
-    def _authenticate(self, ws: BoundedWebSocket) -> tuple[str, str]:
-        """The authenticated key's name and public key hex, or :class:`Refused`."""
+    def _authenticate(self, ws: BoundedWebSocket) -> tuple[str, str | None]:
+        """The authenticated key's name and public key hex (``None`` for a dashboard
+        ticket), or :class:`Refused`."""
         challenge = secrets.token_bytes(32)
         keys = self.authorized_keys()
         with gevent.Timeout(self.limits.auth_timeout_s):
@@ -414,9 +443,15 @@ class WsApp:
                 raise Refused("challenge could not be encoded")
             ws.send_frame(challenge_text, WebSocket.OPCODE_TEXT)
             text = ws.read_message()
+        msg = parse_message(text)
+        if msg.get("type") == "ticket":
+            holder = None if self.tickets is None else self.tickets.redeem(msg.get("ticket"))
+            if holder is None:
+                raise Refused("unknown, spent or expired ticket")
+            log.info("ws client authenticated as %s (dashboard ticket)", holder)
+            return holder, None
         if not keys:
             raise Refused("no authorised keys configured")  # fail closed, after the same exchange
-        msg = parse_message(text)
         key_hex, sig_hex = msg.get("key"), msg.get("signature")
         if msg.get("type") != "auth" or not is_hex(key_hex, HEX64) or not is_hex(sig_hex, 128):
             raise Refused("malformed auth message")
@@ -453,12 +488,14 @@ class WsApp:
             return
         if kind not in ("subscribe", "unsubscribe") or channel not in CHANNELS:
             raise Refused("invalid request")
+        fresh = False
         if kind == "unsubscribe":
             client.subscriptions.pop(str(channel), None)
             self.hub.unsubscribe(client, str(channel))
         else:
             flt = parse_filter(msg.get("filter"))
             total = sum(len(f) for f in client.subscriptions.values())
+            fresh = str(channel) not in client.subscriptions
             filters = client.subscriptions.setdefault(str(channel), set())
             if flt not in filters and total >= self.limits.max_subscriptions:
                 raise Refused("too many subscriptions")
@@ -467,6 +504,23 @@ class WsApp:
         client.offer(
             self.hub.encode_frame({"type": "subscribed", "channels": sorted(client.subscriptions)})
         )
+        if fresh:
+            self._send_snapshot(client, str(channel))
+
+    def _send_snapshot(self, client: ClientConnection, channel: str) -> None:
+        if self.snapshot is None:
+            return
+        try:
+            data = self.snapshot(channel)
+        except Exception as exc:  # noqa: BLE001 - a failed read costs the snapshot, not the client
+            log.warning("ws snapshot of %s failed: %s", channel, type(exc).__name__)
+            return
+        if data is not None:
+            client.offer(
+                self.hub.encode_frame(
+                    {"type": "snapshot", "channel": channel, "data": dict(data)}
+                )
+            )
 
     # heartbeats and closing
 
@@ -482,7 +536,7 @@ class WsApp:
         keys = self.authorized_keys()
         closed = 0
         for client in list(self.clients):
-            if not client.closed and client.key not in keys:
+            if not client.closed and client.key is not None and client.key not in keys:
                 log.info("ws client %s closed: its key was revoked", client.name)
                 gevent.spawn(client.close, REFUSED_CODE, REFUSED_REASON)
                 closed += 1

@@ -11,7 +11,7 @@ from mediator_actors.config import EmbeddingProvider
 from mediator_actors.embedding.base import Embedder, EmbedderUnavailableError
 from mediator_actors.embedding.hashing import HashEmbedder
 from mediator_actors.embedding.local import DIMENSIONS as LOCAL_DIMENSIONS
-from mediator_actors.embedding.local import LocalEmbedder
+from mediator_actors.embedding.local import shared_local_embedder
 from mediator_actors.embedding.openai_embedder import OpenAIEmbedder
 from mediator_actors.errors import ConfigError
 from mediator_actors.safety.secrets import Secret
@@ -29,7 +29,7 @@ def make_embedder(
     openai_api_key: Secret | None = None,
     openai_model: str = "text-embedding-3-small",
     openai_base_url: str | None = None,
-    load_local: Callable[[], Embedder] = LocalEmbedder,
+    load_local: Callable[[], Embedder] = shared_local_embedder,
 ) -> tuple[Embedder, str | None]:
     """Build the embedder; return it with the reason it is degraded, or None.
 

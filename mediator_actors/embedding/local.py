@@ -20,6 +20,8 @@ from __future__ import annotations
 import hashlib
 import importlib
 import importlib.util
+import os
+import threading
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -39,6 +41,14 @@ PINNED_SHA256: Mapping[str, str] = {
 #: all-MiniLM-L6-v2 was trained on 128-token inputs and sentence-transformers truncates at 256.
 MAX_TOKENS = 256
 DIMENSIONS = 384
+
+
+def default_threads() -> int:
+    """The cores this process may run on (its affinity, not the machine's count)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):  # not Linux
+        return max(1, os.cpu_count() or 1)
 
 
 def default_model_path() -> Path | None:
@@ -77,7 +87,9 @@ class LocalEmbedder:
 
     The constructor verifies both files and loads the model (about 0.3 s): blocking.
     :meth:`embed` is blocking too, about 9 ms a sentence with 2 threads on this machine:
-    offload both. Texts are sorted by length and batched, so padding costs little.
+    offload both. All texts are tokenised at once, sorted by token count and batched, so a
+    batch holds texts of similar length and padding costs little. Threads default to the
+    cores this process may use.
     """
 
     def __init__(
@@ -85,7 +97,7 @@ class LocalEmbedder:
         *,
         model_path: Path | None = None,
         vocab_path: Path = VOCAB_FILE,
-        threads: int = 2,
+        threads: int | None = None,
         batch_size: int = 16,
         pinned: Mapping[str, str] = PINNED_SHA256,
     ) -> None:
@@ -101,9 +113,8 @@ class LocalEmbedder:
             ) from exc
         tokenizer = BertWordPieceTokenizer(str(vocab), lowercase=True)
         tokenizer.enable_truncation(MAX_TOKENS)
-        tokenizer.enable_padding()
         options = onnxruntime.SessionOptions()
-        options.intra_op_num_threads = max(1, threads)
+        options.intra_op_num_threads = max(1, threads if threads is not None else default_threads())
         options.inter_op_num_threads = 1
         options.log_severity_level = 3
         # the arena keeps the largest batch's buffers forever (+30-90 MB measured) and
@@ -139,21 +150,49 @@ class LocalEmbedder:
         out = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
         if not texts:
             return out
-        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        # One tokeniser call for all texts (Rust, no padding), then batches of similar
+        # token counts: padding to the batch's longest text wastes little compute.
+        encodings = [e.ids for e in self._tokenizer.encode_batch(list(texts))]
+        order = sorted(range(len(texts)), key=lambda i: len(encodings[i]))
         for start in range(0, len(order), self._batch_size):
             rows = order[start : start + self._batch_size]
-            out[rows] = self._embed_batch([texts[i] for i in rows])
+            out[rows] = self._embed_batch([encodings[i] for i in rows])
         return normalise(out)
 
-    def _embed_batch(self, texts: list[str]) -> Vectors:
-        encodings = self._tokenizer.encode_batch(texts)
-        ids = np.array([e.ids for e in encodings], dtype=np.int64)
-        mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
+    def _embed_batch(self, encodings: list[list[int]]) -> Vectors:
+        width = max(1, *(len(ids) for ids in encodings))
+        ids = np.zeros((len(encodings), width), dtype=np.int64)  # 0 is [PAD]
+        mask = np.zeros((len(encodings), width), dtype=np.int64)
+        for row, tokens in enumerate(encodings):
+            ids[row, : len(tokens)] = tokens
+            mask[row, : len(tokens)] = 1
         feeds = {"input_ids": ids, "attention_mask": mask}
         if "token_type_ids" in self._inputs:
             feeds["token_type_ids"] = np.zeros_like(ids)
         hidden = np.asarray(self._session.run(None, feeds)[0], dtype=np.float32)
-        weights = mask[..., None].astype(np.float32)
-        pooled = (hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1.0)
-        result: Vectors = pooled.astype(np.float32)
+        # mean over real tokens as one (batch, 1, tokens) x (batch, tokens, 384) product:
+        # no (batch, tokens, 384) temporary
+        weights = mask.astype(np.float32)
+        pooled = np.matmul(weights[:, None, :], hidden)[:, 0, :]
+        pooled /= np.maximum(weights.sum(axis=1, keepdims=True), 1.0)
+        result: Vectors = pooled.astype(np.float32, copy=False)
         return result
+
+
+_shared_lock = threading.Lock()
+_shared: dict[str, LocalEmbedder] = {}
+
+
+def shared_local_embedder() -> LocalEmbedder:
+    """The process's one local embedder, built on first use (blocking, ~0.3 s).
+
+    One session holds the model's weights once (~150 MB resident after onnxruntime folds
+    them, a ~270 MB high-water mark while it does); the index keeper and the offline
+    negotiator's service similarity share it. A session's ``run`` is thread-safe.
+    Raises :class:`EmbedderUnavailableError` as the constructor does (and retries next call).
+    """
+    with _shared_lock:
+        embedder = _shared.get("default")
+        if embedder is None:
+            embedder = _shared["default"] = LocalEmbedder()
+        return embedder

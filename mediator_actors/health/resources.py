@@ -151,6 +151,10 @@ class MemoryLimit:
     used_bytes: int
     version: Basis
 
+    @property
+    def fraction(self) -> float:
+        return self.used_bytes / self.limit_bytes if self.limit_bytes > 0 else 1.0
+
 
 @dataclass(frozen=True, slots=True)
 class _MemoryFiles:
@@ -173,8 +177,8 @@ class CgroupTree:
     ``root`` is where cgroups are mounted (``/sys/fs/cgroup``); ``membership`` is the
     process's ``/proc/self/cgroup``. v2 when ``root/cgroup.controllers`` exists (a hybrid
     host's ``unified`` mount carries no controllers and is ignored), else v1 controller
-    mounts under ``root``. Limits set on an ancestor bind too, so the tightest along the path
-    from the process's cgroup up to the mount wins. Raises :class:`CgroupFormatError` or
+    mounts under ``root``. Limits set on an ancestor bind too: the CPU quota is the smallest
+    along the path from the process's cgroup up to the mount, and memory is the fullest level. Raises :class:`CgroupFormatError` or
     ``OSError`` for files it cannot read; a missing file means no limit at that level.
     """
 
@@ -210,7 +214,9 @@ class CgroupTree:
         cores = [q for q in quotas if q is not None]
         return CpuLimit(min(cores), version) if cores else None
 
-    def memory(self) -> MemoryLimit | None:
+    def memory(self, *, host_total: int | None = None) -> MemoryLimit | None:
+        """The fullest limited level; limits above ``host_total`` never bind before the host's
+        RAM does and are ignored."""
         version = self.version()
         if version is Basis.CGROUP_V2:
             layout = _V2_MEMORY
@@ -223,20 +229,22 @@ class CgroupTree:
             levels = self._levels(mount, self._paths().get("memory", "/"))
         else:
             return None
-        best: MemoryLimit | None = None
+        limits: list[MemoryLimit] = []
         for level in levels:
             limit_file, usage_file = level / layout.limit, level / layout.usage
             if not (limit_file.is_file() and usage_file.is_file()):
                 continue
             limit = layout.parse_limit(limit_file.read_text())
-            if limit is None or (best is not None and limit >= best.limit_bytes):
+            if limit is None or (host_total is not None and limit > host_total):
                 continue
             usage = _bytes(usage_file.read_text(), layout.usage)
             stat_file = level / "memory.stat"
             stats = parse_memory_stat(stat_file.read_text()) if stat_file.is_file() else {}
             inactive = stats.get(layout.inactive, 0)
-            best = MemoryLimit(limit, max(0, usage - inactive), version)
-        return best
+            limits.append(MemoryLimit(limit, max(0, usage - inactive), version))
+        # The fullest level is the one whose limit the kernel enforces first (a parent shared
+        # with busy siblings can be fuller than the node's own cgroup); ties: the smaller limit.
+        return max(limits, key=lambda m: (m.fraction, -m.limit_bytes), default=None)
 
     def _paths(self) -> dict[str, str]:
         try:
@@ -376,8 +384,8 @@ class ResourceSampler:
             cores, cpu_basis = float(host_cores), Basis.HOST
         share = self.process.cpu_percent() / cores
         host_total, host_available = self.host.memory()
-        memory = self._guard("memory limit", self.cgroups.memory)
-        if memory is not None and memory.limit_bytes <= host_total:
+        memory = self._guard("memory limit", lambda: self.cgroups.memory(host_total=host_total))
+        if memory is not None:
             used, total, memory_basis = memory.used_bytes, memory.limit_bytes, memory.version
         else:
             used, total, memory_basis = host_total - host_available, host_total, Basis.HOST

@@ -43,6 +43,7 @@ import numpy as np
 
 from mediator_actors.errors import VectorIndexError
 from mediator_actors.index.hnsw import IndexParams, VectorIndex
+from mediator_actors.runtime.files import fsync_dir, fsync_file
 
 logger = logging.getLogger(__name__)
 
@@ -101,17 +102,6 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _fsync_file(path: Path) -> None:
-    with open(path, "rb") as handle:
-        os.fsync(handle.fileno())
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def _write_durably(path: Path, data: bytes) -> None:
@@ -152,7 +142,7 @@ class SnapshotStore:
         shutil.rmtree(staging, ignore_errors=True)
         staging.mkdir(mode=0o700)
         index.native.save_index(str(staging / INDEX_FILE))
-        _fsync_file(staging / INDEX_FILE)
+        fsync_file(staging / INDEX_FILE)
         _write_durably(
             staging / LABELS_FILE, json.dumps(index._label_state(), separators=(",", ":")).encode()
         )
@@ -174,15 +164,15 @@ class SnapshotStore:
         }
         manifest_bytes = json.dumps(manifest, sort_keys=True, indent=1, allow_nan=False).encode()
         _write_durably(staging / MANIFEST_FILE, manifest_bytes)
-        _fsync_dir(staging)
+        fsync_dir(staging)
         final = self.folder / name
         os.replace(staging, final)
-        _fsync_dir(self.folder)
+        fsync_dir(self.folder)
         pointer = f"{name} {hashlib.sha256(manifest_bytes).hexdigest()}\n".encode()
         temporary = self.folder / f".{CURRENT}.tmp"
         _write_durably(temporary, pointer)
         os.replace(temporary, self.folder / CURRENT)
-        _fsync_dir(self.folder)
+        fsync_dir(self.folder)
         self._prune(generation)
         return SnapshotInfo(generation=generation, path=final, count=len(index), cursor=cursor)
 

@@ -95,11 +95,11 @@ def shared_similarity() -> ServiceSimilarity:
     with _shared_lock:
         if "local" not in _shared:
             from mediator_actors.embedding.hashing import HashEmbedder
-            from mediator_actors.embedding.local import LocalEmbedder
+            from mediator_actors.embedding.local import shared_local_embedder
 
             embedder: Embedder
             try:
-                embedder = LocalEmbedder()
+                embedder = shared_local_embedder()  # the keeper's model, not a second
             except EmbedderError as exc:
                 logger.warning(
                     "negotiation: local model unavailable, service fit by words: %s", exc

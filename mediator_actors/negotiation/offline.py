@@ -318,6 +318,10 @@ def assess(  # noqa: PLR0911, PLR0912, PLR0915 - one flat pass of rules reads be
                 return _refuse(
                     f"conditions clash: the {who} states '{a.value}', the {other} '{b.value}'", 90
                 )
+        # One party stating both ("remote only ... on-site only") cannot be met either.
+        for stated, who in ((o, "offer"), (s, "seek")):
+            if a in stated.hard and b in stated.hard:
+                return _refuse(f"the {who} states both '{a.value}' and '{b.value}'", 90)
     wanted = set(re.findall(r"[a-z]+", s.service.lower())) & LANGUAGES
     # "Japanese subtitles", "Italian lessons": language work; a "German tax return" is not.
     if (

@@ -22,6 +22,7 @@ Pure CPU on bounded text (a few hundred microseconds).
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import secrets
@@ -157,14 +158,25 @@ def _intent_block(label: str, intent: Intent, findings: list[str]) -> str:
     return "\n".join(lines)
 
 
+@functools.lru_cache(maxsize=1024)  # blocks are <= ~10 kB (corpus ~0.5 kB): <= ~10 MB
+def _cached_block(label: str, intent: Intent) -> tuple[str, tuple[str, ...]]:
+    """An intent's prompt block and injection findings, computed once per intent: the
+    key is the whole frozen intent, so changed content is a different key. Normalising
+    and scanning every field of both intents on every pair was ~3.5 ms of each offline
+    negotiation; a pair now formats two cached blocks."""
+    findings: list[str] = []
+    block = _intent_block(label, intent, findings)
+    return block, tuple(findings)
+
+
 def build_prompt(offer: Intent, seek: Intent, *, nonce: str | None = None) -> Prompt:
     """Build the prompt for one negotiation. ``nonce`` (hex) is random unless a test fixes it."""
     nonce = nonce or secrets.token_hex(8)
     if not nonce.isalnum():
         raise ValueError("the nonce must be alphanumeric")
-    findings: list[str] = []
-    offer_block = _intent_block("offer", offer, findings)
-    seek_block = _intent_block("seek", seek, findings)
+    offer_block, offer_findings = _cached_block("offer", offer)
+    seek_block, seek_findings = _cached_block("seek", seek)
+    findings = offer_findings + seek_findings
     schema = json.dumps(ANSWER_SCHEMA, sort_keys=True)
     return Prompt(
         system=SYSTEM_TEMPLATE.format(nonce=nonce, schema=schema),

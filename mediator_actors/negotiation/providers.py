@@ -242,6 +242,7 @@ class AnthropicProvider:
     """Claude through the Messages API with ``output_config`` JSON-schema output."""
 
     metered = True
+    sends_prompt = True
 
     def __init__(
         self,
@@ -292,6 +293,7 @@ class OpenAIProvider:
     """OpenAI Chat Completions with ``response_format`` JSON-schema (strict) output."""
 
     metered = True
+    sends_prompt = True
 
     def __init__(
         self,
@@ -359,6 +361,8 @@ class OfflineProvider:
     prompt, so no chain text can instruct it. Unmetered; pure CPU (about a millisecond)."""
 
     metered = False
+    #: it reads the intents; the prompt never leaves the process (no scan needed)
+    sends_prompt = False
 
     def __init__(
         self,

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -235,3 +236,70 @@ def negotiation_summaries(conn: sqlite3.Connection) -> list[NegotiationSummary]:
 
 def count_successful(conn: sqlite3.Connection) -> int:
     return int(conn.execute("SELECT COUNT(*) FROM negotiations WHERE success = 1").fetchone()[0])
+
+
+def outcome_counts(conn: sqlite3.Connection) -> dict[str, int]:
+    """Negotiations by outcome, ``aligned`` and ``declined`` (only those present)."""
+    rows = conn.execute(
+        "SELECT CASE WHEN success = 1 THEN 'aligned' ELSE 'declined' END, COUNT(*)"
+        " FROM negotiations GROUP BY success"
+    )
+    return {str(outcome): int(n) for outcome, n in rows}
+
+
+def declined_reasons(conn: sqlite3.Connection) -> list[tuple[str | None, int]]:
+    """(failure reason, how many) over every declined negotiation."""
+    rows = conn.execute(
+        "SELECT failure_reason, COUNT(*) FROM negotiations WHERE success = 0"
+        " GROUP BY failure_reason"
+    ).fetchall()
+    return [(reason, int(n)) for reason, n in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class LatencyHistogram:
+    """Negotiation latencies as a cumulative histogram over ``bounds_s``."""
+
+    buckets: tuple[tuple[float, int], ...]  # (upper bound s, how many at or below it)
+    sum_s: float
+    count: int
+
+
+def latency_histogram(conn: sqlite3.Connection, bounds_s: Sequence[float]) -> LatencyHistogram:
+    """The latencies measured so far, counted at or below each bound in ``bounds_s``."""
+    sums = ", ".join("SUM(latency_ms <= ?)" for _ in bounds_s)
+    row = conn.execute(
+        f"SELECT {sums}{', ' if sums else ''}COALESCE(SUM(latency_ms), 0), COUNT(latency_ms)"  # noqa: S608 - only placeholders
+        " FROM negotiations WHERE latency_ms IS NOT NULL",
+        tuple(bound * 1000 for bound in bounds_s),
+    ).fetchone()
+    buckets = tuple((bound, int(n or 0)) for bound, n in zip(bounds_s, row, strict=False))
+    return LatencyHistogram(buckets, float(row[-2]) / 1000.0, int(row[-1]))
+
+
+@dataclass(frozen=True, slots=True)
+class RecentNegotiation:
+    """A negotiation as the dashboard's table shows it."""
+
+    pair_key: str
+    offer_ref: str
+    seek_ref: str
+    success: bool
+    confidence: int
+    reasoning: str | None
+    failure_reason: str | None
+    model_id: str | None
+    created_at: float
+
+
+def recent_negotiations(conn: sqlite3.Connection, *, limit: int) -> list[RecentNegotiation]:
+    """The newest negotiations first."""
+    rows = conn.execute(
+        "SELECT pair_key, offer_ref, seek_ref, success, confidence, reasoning, failure_reason,"
+        " model_id, created_at FROM negotiations ORDER BY id DESC LIMIT ?",
+        (limit,),
+    ).fetchall()
+    return [
+        RecentNegotiation(str(k), str(o), str(s), bool(ok), c, why, fail, model, at)
+        for k, o, s, ok, c, why, fail, model, at in rows
+    ]

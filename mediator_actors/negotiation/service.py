@@ -233,7 +233,13 @@ class Negotiator:
             return outcome(
                 failed("not complementary: needs one offer and one seek"), False, Usage(), None
             )
-        leaks = self.scanner.find(prompt.full_prompt)
+        # A provider that reads the intents, not the prompt (offline), sends nothing: no
+        # scan. What is posted is still scanned by the chain writer.
+        leaks = (
+            self.scanner.find(prompt.full_prompt)
+            if getattr(self.provider, "sends_prompt", True)
+            else []
+        )
         if leaks:
             kinds = ", ".join(sorted({f.kind.value for f in leaks}))
             return outcome(

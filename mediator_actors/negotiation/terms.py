@@ -360,7 +360,13 @@ def _phrase(match: re.Match[str]) -> str:
     return str(match.group("s") or match.groupdict().get("s2") or "").strip()
 
 
+#: _TOPIC backtracks over every "for" in a phrase: quadratic in its length. The service is
+#: cut to 200 characters anyway, so the patterns only ever see the first 400.
+_PHRASE_SCAN = 400
+
+
 def _clean_service(phrase: str) -> tuple[str, str | None]:
+    phrase = phrase[:_PHRASE_SCAN]
     topic_match = _TOPIC.search(phrase)
     topic = None
     if topic_match:

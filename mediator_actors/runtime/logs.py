@@ -64,16 +64,34 @@ class JsonFormatter(logging.Formatter):
 
 
 class TextFormatter(logging.Formatter):
+    """Lines for people: local ``HH:MM:SS``, the level only when it is not ``info``, the
+    message. The logger name is left out: messages start with their topic (``chain:``,
+    ``settlement:``) and the JSON format keeps the name for machines."""
+
     def __init__(self, redact: Redactor) -> None:
-        super().__init__("%(asctime)s %(levelname)-7s %(name)s: %(message)s")
+        super().__init__()
         self._redact = redact
 
     def format(self, record: logging.LogRecord) -> str:
         line = _escape_controls(record.getMessage())
-        text = f"{self.formatTime(record)} {record.levelname:<7} {record.name}: {line}"
+        stamp = time.strftime("%H:%M:%S", time.localtime(record.created))
+        level = "" if record.levelno == logging.INFO else f"{record.levelname.lower()}: "
+        text = f"{stamp} {level}{line}"
         if record.exc_info:
             text += "\n" + self.formatException(record.exc_info)
         return self._redact(text)
+
+
+def resolve_format(fmt: str, stream: TextIO) -> str:
+    """``auto`` (the default) is text on a terminal and JSON otherwise, so a person at a
+    terminal reads sentences and a log collector gets one object a line."""
+    if fmt != "auto":
+        return fmt
+    isatty = getattr(stream, "isatty", None)
+    try:
+        return "text" if callable(isatty) and isatty() else "json"
+    except (OSError, ValueError):  # a closed or odd stream: the machine format
+        return "json"
 
 
 class PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
@@ -112,9 +130,12 @@ def configure_logging(
     backups: int = 5,
 ) -> logging.Handler:
     """Install the handlers on the root logger: stderr (or ``stream``) always, plus a
-    size-rotated ``log_file`` when given, both with the same format and redaction. Returns
-    the stream handler."""
-    handler = logging.StreamHandler(stream or sys.stderr)
+    size-rotated ``log_file`` when given, both with the same format and redaction. ``fmt`` is
+    ``json``, ``text`` or ``auto`` (:func:`resolve_format`, judged on the stream). Returns the
+    stream handler."""
+    out = stream or sys.stderr
+    fmt = resolve_format(fmt, out)
+    handler = logging.StreamHandler(out)
     handlers: list[logging.Handler] = [handler]
     if log_file is not None:
         handlers.append(file_handler(log_file, max_bytes=max_bytes, backups=backups))

@@ -226,6 +226,12 @@ def quarantine_size(conn: sqlite3.Connection) -> int:
     return int(conn.execute("SELECT COUNT(*) FROM settlement_quarantine").fetchone()[0])
 
 
+def quarantine_by_kind(conn: sqlite3.Connection) -> dict[str, int]:
+    """Quarantined settlement entries, by the kind of entry."""
+    rows = conn.execute("SELECT kind, COUNT(*) FROM settlement_quarantine GROUP BY kind")
+    return {str(kind): int(n) for kind, n in rows}
+
+
 def quarantine(
     conn: sqlite3.Connection, entry: ChainEntry, kind: str, reason: str, *, now: float
 ) -> None:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -275,6 +275,61 @@ def settlements_page(
     page = rows[:limit]
     more = len(rows) > limit
     return page, (page[-1].settlement_id if more else None)
+
+
+def own_acceptances(conn: sqlite3.Connection) -> int:
+    """Parties' acceptances over this node's settlements (each settlement counts up to two)."""
+    row = conn.execute(
+        "SELECT COALESCE(SUM((offer_response = 'accept') + (seek_response = 'accept')), 0)"
+        " FROM settlements WHERE own = 1"
+    ).fetchone()
+    return int(row[0])
+
+
+def own_fees(conn: sqlite3.Connection, settlement_ids: Collection[str]) -> float:
+    """The facilitation fees of this node's settlements among ``settlement_ids``."""
+    wanted = set(settlement_ids)
+    if not wanted:
+        return 0.0
+    rows = conn.execute("SELECT settlement_id, facilitation_fee FROM settlements WHERE own = 1")
+    return float(sum(fee for sid, fee in rows if sid in wanted))
+
+
+@dataclass(frozen=True, slots=True)
+class OwnSettlementRow:
+    """One of this node's settlements as the dashboard's tables show it."""
+
+    settlement_id: str
+    state: str
+    state_reason: str
+    acceptance_deadline: str
+    offer_party: str
+    seek_party: str
+    facilitation_fee: float
+    updated_at: float
+
+
+_OWN_ROW = (
+    "SELECT settlement_id, state, state_reason, acceptance_deadline, offer_party,"
+    " seek_party, facilitation_fee, updated_at FROM settlements WHERE own = 1"
+)
+
+
+def open_own_settlements(conn: sqlite3.Connection, *, limit: int) -> list[OwnSettlementRow]:
+    """This node's settlements still waiting on their parties, soonest deadline first."""
+    rows = conn.execute(
+        _OWN_ROW + " AND state IN ('proposed', 'accepted') ORDER BY deadline_ts LIMIT ?",
+        (limit,),
+    ).fetchall()
+    return [OwnSettlementRow(*row) for row in rows]
+
+
+def recent_own_settlements(conn: sqlite3.Connection, *, limit: int) -> list[OwnSettlementRow]:
+    """This node's settlements, the most recently changed first."""
+    rows = conn.execute(
+        _OWN_ROW + " ORDER BY updated_at DESC, settlement_id LIMIT ?", (limit,)
+    ).fetchall()
+    return [OwnSettlementRow(*row) for row in rows]
 
 
 def count_by_state(conn: sqlite3.Connection, *, own: bool | None = None) -> dict[str, int]:
@@ -549,6 +604,12 @@ def mined_outcomes(conn: sqlite3.Connection) -> list[tuple[MediatorId, Settlemen
         " WHERE proposal_block IS NOT NULL GROUP BY mediator_id, state"
     ).fetchall()
     return [(MediatorId(m), SettlementState(state), int(n)) for m, state, n in rows]
+
+
+def challenge_outcomes(conn: sqlite3.Connection) -> dict[str, int]:
+    """Challenges by outcome (``upheld``, ``rejected``; ``open`` while unresolved)."""
+    rows = conn.execute("SELECT COALESCE(outcome, 'open'), COUNT(*) FROM challenges GROUP BY 1")
+    return {str(outcome): int(n) for outcome, n in rows}
 
 
 def challengers(conn: sqlite3.Connection) -> list[MediatorId]:

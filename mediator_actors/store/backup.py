@@ -43,6 +43,7 @@ from typing import IO, Any
 from mediator_actors import __version__
 from mediator_actors.errors import MediatorError, VectorIndexError
 from mediator_actors.index.snapshots import CURRENT, MANIFEST_FILE, SnapshotStore
+from mediator_actors.runtime.files import fsync_dir, fsync_file
 from mediator_actors.safety.secretscan import SecretScanner
 from mediator_actors.store.database import (
     DATABASE_FILE,
@@ -310,7 +311,7 @@ def write_backup(
         os.chmod(partial, 0o600)
         os.replace(partial, final)
         partial = None
-        _fsync_dir(parent)
+        fsync_dir(parent)
         return BackupReport(final, manifest, tuple(problems))
     except OSError as exc:
         raise BackupError(f"backup to {final} failed: {exc}") from exc
@@ -350,7 +351,7 @@ def _stage_store(database: Path, target: Path) -> dict[str, int]:
     finally:
         copy.close()
         source.close()
-    _fsync_file(target)
+    fsync_file(target)
     return versions
 
 
@@ -638,7 +639,7 @@ def restore(
                 (restored / folder).mkdir(parents=True, exist_ok=True, mode=0o700)
             _fsync_tree(restored)
             previous = _swap_into_place(restored, target, clock())
-            _fsync_dir(target.parent)
+            fsync_dir(target.parent)
         except OSError as exc:
             raise BackupError(f"restore into {target} failed: {exc}") from exc
         finally:
@@ -736,23 +737,12 @@ def _write_private(path: Path, data: bytes) -> None:
         handle.write(data)
 
 
-def _fsync_file(path: Path) -> None:
-    with open(path, "rb") as handle:
-        os.fsync(handle.fileno())
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def _fsync_tree(root: Path) -> None:
     for path in sorted(root.rglob("*"), reverse=True):
         if path.is_file():
-            _fsync_file(path)
+            fsync_file(path)
         elif path.is_dir():
-            _fsync_dir(path)
-    _fsync_dir(root)
+            fsync_dir(path)
+    fsync_dir(root)

@@ -338,11 +338,3 @@ def apply_migrations(conn: sqlite3.Connection, migrations: Sequence[Migration]) 
         done.append(migration)
         logger.info("store: migrated %s to version %d", migration.component, migration.version)
     return done
-
-
-def _fsync_directory(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

@@ -184,6 +184,12 @@ def count_intents(conn: sqlite3.Connection) -> dict[str, int]:
     return counts
 
 
+def count_by_type(conn: sqlite3.Connection) -> dict[str, int]:
+    """Intents ever stored, by type (only the types present)."""
+    rows = conn.execute("SELECT type, COUNT(*) FROM intents GROUP BY type")
+    return {str(kind): int(n) for kind, n in rows}
+
+
 def archive_open_intents(conn: sqlite3.Connection, reason: str, *, now: float) -> list[EntryRef]:
     """Take every open intent out of mediation with ``reason`` (a chain reset); their refs.
     Nothing is deleted."""

@@ -23,6 +23,9 @@ from typing import Any
 
 from mediator_actors.store.database import Migration
 
+#: ``not_before`` of a held job: later than any clock will read.
+HELD = 1e15
+
 
 class JobState(StrEnum):
     PENDING = "pending"
@@ -198,6 +201,26 @@ class JobQueue:
             (error[:2000], now, job_id),
         )
 
+    def hold(self, conn: sqlite3.Connection, dedupe_key: str, reason: str, *, now: float) -> bool:
+        """Keep a pending job from being claimed until :meth:`release` (a payout while its
+        settlement is disputed). True when the job is now held; a job already claimed or
+        finished cannot be held."""
+        cursor = conn.execute(
+            "UPDATE jobs SET not_before = ?, last_error = ?, updated_at = ?"
+            " WHERE kind = ? AND dedupe_key = ? AND state = 'pending' AND not_before < ?",
+            (HELD, reason[:2000], now, self.kind, dedupe_key, HELD),
+        )
+        return cursor.rowcount == 1
+
+    def release(self, conn: sqlite3.Connection, dedupe_key: str, *, now: float) -> bool:
+        """Let a held job run again; True when it was held."""
+        cursor = conn.execute(
+            "UPDATE jobs SET not_before = ?, updated_at = ?"
+            " WHERE kind = ? AND dedupe_key = ? AND state = 'pending' AND not_before >= ?",
+            (now, now, self.kind, dedupe_key, HELD),
+        )
+        return cursor.rowcount == 1
+
     def give_up_pending(self, conn: sqlite3.Connection, error: str, *, now: float) -> int:
         """End every pending job of this kind for good with ``error``; how many."""
         cursor = conn.execute(
@@ -241,13 +264,27 @@ class JobQueue:
     def next_ready_at(self, conn: sqlite3.Connection) -> float | None:
         """When the earliest pending job becomes ready, or None if there is none."""
         row = conn.execute(
-            "SELECT MIN(not_before) FROM jobs WHERE kind = ? AND state = 'pending'", (self.kind,)
+            "SELECT MIN(not_before) FROM jobs WHERE kind = ? AND state = 'pending'"
+            " AND not_before < ?",
+            (self.kind, HELD),
         ).fetchone()
         return None if row is None or row[0] is None else float(row[0])
 
-    def dedupe_keys(self, conn: sqlite3.Connection) -> set[str]:
-        """Every key this queue ever held, in any state."""
-        rows = conn.execute("SELECT dedupe_key FROM jobs WHERE kind = ?", (self.kind,))
+    def dedupe_keys(
+        self,
+        conn: sqlite3.Connection,
+        *,
+        prefix: str = "",
+        states: Collection[JobState] = tuple(JobState),
+    ) -> set[str]:
+        """Every key this queue ever held that starts with ``prefix``, in one of ``states``
+        (by default every key, in any state)."""
+        wanted = [JobState(s).value for s in states]
+        rows = conn.execute(
+            f"SELECT dedupe_key FROM jobs WHERE kind = ? AND substr(dedupe_key, 1, ?) = ?"  # noqa: S608 - only placeholders
+            f" AND state IN ({', '.join('?' * len(wanted))})",
+            (self.kind, len(prefix), prefix, *wanted),
+        )
         return {str(row[0]) for row in rows}
 
     def page(self, conn: sqlite3.Connection, *, after_id: int = 0, limit: int) -> list[Job]:

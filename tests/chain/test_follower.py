@@ -10,10 +10,9 @@ import pytest
 from mediator_actors.chain import codec
 from mediator_actors.chain.client import ChainClient
 from mediator_actors.chain.devchain import DevChain
-from mediator_actors.chain.follower import ChainFollower, IntakeLimit
-from mediator_actors.chain.tables import MIGRATIONS
+from mediator_actors.chain.follower import MIGRATIONS, ChainFollower, IntakeLimit
 from mediator_actors.errors import CodecError
-from mediator_actors.model import EntryKind, IntentStatus
+from mediator_actors.model import EntryKind
 from mediator_actors.store import Store
 from mediator_actors.store.intents import MIGRATIONS as INTENT_MIGRATIONS
 from mediator_actors.store.intents import count_intents, get_intent
@@ -210,38 +209,6 @@ def test_unalignable_intents_are_archived_with_their_reason(
         lambda c: c.execute("SELECT status_reason FROM intents WHERE author='spam'").fetchone()[0]
     )
     assert reason == "no_real_sentence"
-
-
-def test_an_intent_flagged_by_max_flags_distinct_mediators_is_archived(
-    devchain: DevChain, client: ChainClient, chain_store: Store, clock: FakeClock
-) -> None:
-    devchain.add_block([intent("alice", 1)])
-    follower = follower_for(chain_store, client, clock, max_flags=3)
-    target = follower.poll_once().new_intents[0]
-    flags = [
-        {
-            "author": f"{m}" * 64,
-            "content": f"[UNALIGNABLE] intent {target}: vague (mediator {m}, copy {k})",
-            "intent": "flag",
-            "metadata": {
-                "contract_type": "flag",
-                "intent_ref": target,
-                "reason": "vague",
-                "mediator_id": f"{m}" * 64,
-            },
-        }
-        for m in "abc"
-        for k in range(2 if m == "a" else 1)
-    ]
-    devchain.add_block(flags[:3])  # a, a, b: two distinct
-    assert follower.poll_once().archived == ()
-    devchain.add_block(flags[3:])
-    result = follower.poll_once()
-    assert result.archived == (target,)
-    assert (
-        chain_store.read(lambda c: c.execute("SELECT status FROM intents").fetchone()[0])
-        == IntentStatus.ARCHIVED
-    )
 
 
 class PoisonReader:

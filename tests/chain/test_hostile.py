@@ -17,8 +17,7 @@ from mediator_actors.chain.client import (
     ClientLimits,
     check_endpoint,
 )
-from mediator_actors.chain.follower import ChainFollower
-from mediator_actors.chain.tables import MIGRATIONS
+from mediator_actors.chain.follower import MIGRATIONS, ChainFollower
 from mediator_actors.errors import ChainError, CodecError
 from mediator_actors.runtime.resilience import Backoff, BreakerState, CircuitBreaker
 from mediator_actors.store import Store

@@ -10,6 +10,7 @@ from mediator_actors.edge.readmodel import ApiPage
 class MemoryReadModel:
     def __init__(self, **lists: list[dict[str, Any]]) -> None:
         self.lists = {"intents": [], "candidates": [], "settlements": [], **lists}
+        self.dispute_list: list[dict[str, Any]] = []
         self.reputations: dict[str | None, dict[str, Any]] = {
             None: {"mediator": "self", "score": 1.0}
         }
@@ -38,6 +39,13 @@ class MemoryReadModel:
 
     def settlement(self, settlement_id: str) -> dict[str, Any] | None:
         return next((s for s in self.lists["settlements"] if s.get("id") == settlement_id), None)
+
+    def disputes(self, state: str | None, limit: int, cursor: str | None) -> ApiPage:
+        items = [d for d in self.dispute_list if state is None or d.get("state") == state]
+        return self._page(items, limit, cursor)
+
+    def dispute(self, dispute_id: str) -> dict[str, Any] | None:
+        return next((d for d in self.dispute_list if d.get("dispute_id") == dispute_id), None)
 
     def reputation(self, mediator_id: str | None) -> dict[str, Any] | None:
         return self.reputations.get(mediator_id)

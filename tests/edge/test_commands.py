@@ -13,8 +13,9 @@ import pytest
 
 from mediator_actors import cli
 from mediator_actors.edge.keys import KEY_FILE, KeyRing, load_private_key, read_key_file
-from mediator_actors.monitoring import SettlementProposed
+from mediator_actors.monitoring import SettlementChanged, SettlementProposed
 from tests.edge import canary, states
+from tests.waiting import wait_until
 
 
 @pytest.fixture
@@ -125,8 +126,7 @@ def test_watch_authenticates_and_prints_events_as_json_lines(node_env, capsys, w
     hub = ws_env.app.hub
 
     def publish_when_subscribed() -> None:
-        while hub.subscriber_count("settlements") == 0:
-            gevent.sleep(0.01)
+        wait_until(lambda: hub.subscriber_count("settlements") > 0, what="watch subscribed")
         hub.publish(
             SettlementProposed(settlement_id="ab" * 8, pair="p", content="\x1b[31mred\r\nforged")
         )
@@ -143,6 +143,7 @@ def test_watch_authenticates_and_prints_events_as_json_lines(node_env, capsys, w
         str(node_env / "k"),
         "--channels",
         "settlements",
+        "--json",
         "--max-events",
         "1",
         "--timeout",
@@ -172,6 +173,106 @@ def test_watch_with_an_unauthorised_key_exits_1(node_env, capsys, ws_env):
     )
     assert code == 1
     assert "1008 refused" in err
+    # The server's refusal stays generic; the client names the likely causes and checks.
+    assert "during auth" in err
+    assert "`mediator-node keys list`" in err
+    public = load_private_key(node_env / "k" / "stranger.pem").public_key()
+    assert public.public_bytes_raw().hex() in err
+
+
+def _watch(capsys, node_env, ws_env, *extra: str) -> tuple[int, str, str]:
+    return run(
+        capsys,
+        "watch",
+        "--url",
+        ws_env.url,
+        "--key",
+        "watcher",
+        "--key-dir",
+        str(node_env / "k"),
+        "--timeout",
+        "5",
+        *extra,
+    )
+
+
+@pytest.fixture
+def watcher(node_env, capsys, ws_env):
+    run(capsys, "keys", "--key-dir", str(node_env / "k"), "new", "watcher")
+    key = load_private_key(node_env / "k" / "watcher.pem")
+    ws_env.keys[key.public_key().public_bytes_raw().hex()] = "watcher"
+    return key
+
+
+def test_watch_says_it_is_connected_prints_the_current_state_then_readable_events(
+    node_env, capsys, ws_env, watcher
+):
+    hub = ws_env.app.hub
+    ws_env.app.snapshot = lambda channel: {
+        "settlements": {"closed": 4, "proposed": 1},
+        "payouts": 4,
+        "fees_claimed": 0.253,
+        "open": [
+            {
+                "settlement_id": "cd" * 32,
+                "state": "proposed",
+                "acceptance_deadline": "2026-12-05T00:00:00Z",
+            }
+        ],
+    }
+
+    def publish_when_subscribed() -> None:
+        while hub.subscriber_count("settlements") == 0:
+            gevent.sleep(0.01)
+        hub.publish(
+            SettlementChanged(
+                settlement_id="ab" * 32,
+                intents=("01" * 32, "02" * 32),
+                parties=("alice", "bob"),
+                mediator_id="ef" * 32,
+                own=True,
+                state="closed",
+                previous="accepted",
+                reason="both parties accepted\r\nforged line",
+                payout_enqueued=True,
+            )
+        )
+
+    g = gevent.spawn(publish_when_subscribed)
+    code, out, _ = _watch(capsys, node_env, ws_env, "--channels", "settlements", "--max-events", "1")
+    g.join(timeout=5)
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0].startswith(f"connected to {ws_env.url} as key watcher (channels settlements)")
+    assert "now: closed 4, proposed 1; payouts 4, fees 0.253 NLC; 1 open: cdcdcdcdcdcd…" in lines[1]
+    assert "until 2026-12-05T00:00:00Z" in lines[1]
+    assert "settlement abababababab… accepted -> closed (ours)" in lines[2]
+    assert lines[2].endswith("both parties accepted\\x0d\\x0aforged line; payout claim queued")
+    assert len(lines) == 3
+
+
+def test_watch_names_an_unknown_channel_and_what_the_node_offers(
+    node_env, capsys, ws_env, watcher
+):
+    code, _, err = _watch(capsys, node_env, ws_env, "--channels", "settlements,payments")
+    assert code == 1
+    assert "unknown channel payments; this node offers: challenges, disputes, health" in err
+
+
+def test_watch_explains_a_refused_upgrade_by_origin(node_env, capsys, ws_env, watcher):
+    code, _, err = _watch(capsys, node_env, ws_env, "--origin", "http://evil.example")
+    assert code == 1
+    assert "403" in err
+    assert "Origin header is not allowed" in err
+
+
+def test_watch_explains_a_node_that_is_not_there(node_env, capsys, watcher):
+    code, _, err = run(
+        capsys, "watch", "--url", "ws://127.0.0.1:9/ws", "--key", "watcher", "--key-dir",
+        str(node_env / "k"), "--timeout", "2",
+    )
+    assert code == 1
+    assert "the node is not running" in err
 
 
 def test_the_canary_check_itself_catches_a_leak():

@@ -1,11 +1,11 @@
 from __future__ import annotations
 
-import gevent
 from hypothesis import given
 from hypothesis import strategies as st
 
 from mediator_actors.edge.hub import EventHub, frame
 from mediator_actors.monitoring import HealthChanged, MetricsSampled
+from tests.waiting import wait_until
 
 
 class FakeClient:
@@ -29,8 +29,7 @@ def test_a_large_fan_out_reaches_every_client_in_publish_order():
         hub.subscribe(c, "metrics")
     for i in range(5):
         assert hub.publish(MetricsSampled(taken_at=i)) == 200
-    while hub._fanout_jobs:
-        gevent.sleep(0.001)
+    wait_until(lambda: not hub._fanout_jobs, what="the fan-out finished")
     for c in clients:
         assert [f.split(b'"taken_at":')[1][:1] for f in c.frames] == [
             b"0",
@@ -49,8 +48,7 @@ def test_publish_returns_before_a_large_fan_out_finishes():
         hub.subscribe(c, "metrics")
     hub.publish(MetricsSampled(taken_at=1.0))
     assert sum(len(c.frames) for c in clients) == 10
-    while hub._fanout_jobs:
-        gevent.sleep(0.001)
+    wait_until(lambda: not hub._fanout_jobs, what="the fan-out finished")
     assert sum(len(c.frames) for c in clients) == 100
 
 

@@ -21,6 +21,10 @@ from mediator_actors.monitoring import (
     EVENT_KINDS,
     ChallengeResolved,
     Channel,
+    DisputeEscalated,
+    DisputeEvidenced,
+    DisputeOpened,
+    DisputeResolved,
     HealthChanged,
     IntentIngested,
     MetricsSampled,
@@ -80,7 +84,7 @@ def test_each_kind_is_named_in_the_past_tense_after_its_channel(
     assert kind.__dataclass_params__.frozen  # type: ignore[attr-defined]
 
 
-def test_every_kind_is_listed_and_every_channel_but_disputes_has_one() -> None:
+def test_every_kind_is_listed_and_every_channel_has_one() -> None:
     def leaves(cls: type) -> set[type]:
         found = set()
         for sub in cls.__subclasses__():
@@ -89,7 +93,7 @@ def test_every_kind_is_listed_and_every_channel_but_disputes_has_one() -> None:
 
     # By name: slots=True dataclasses replace the class, and the replaced one lingers.
     assert {c.__name__ for c in leaves(MonitoringEvent)} == {k.__name__ for k in EVENT_KINDS}
-    assert {k.channel.value for k in EVENT_KINDS} == CHANNELS - {"disputes"}
+    assert {k.channel.value for k in EVENT_KINDS} == CHANNELS
     assert {c.value for c in Channel} == CHANNELS
 
 
@@ -244,6 +248,10 @@ def _samples() -> dict[str, MonitoringEvent]:
         "ReputationChanged": ReputationChanged(**about, mediator_id="m"),  # type: ignore[arg-type]
         "HealthChanged": HealthChanged(status="degraded", ready=True),
         "MetricsSampled": MetricsSampled(taken_at=0.0),
+        **{
+            kind.__name__: kind(**about, dispute_id="d", detail="x", block_index=1)  # type: ignore[arg-type]
+            for kind in (DisputeOpened, DisputeEvidenced, DisputeEscalated, DisputeResolved)
+        },
     }
 
 
@@ -259,6 +267,10 @@ CONCERNS = {
     "ReputationChanged": (True, True, True),
     "HealthChanged": (False, False, False),
     "MetricsSampled": (False, False, False),
+    "DisputeOpened": (True, True, True),
+    "DisputeEvidenced": (True, True, True),
+    "DisputeEscalated": (True, True, True),
+    "DisputeResolved": (True, True, True),
 }
 
 FILTERS = {

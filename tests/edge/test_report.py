@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from mediator_actors.health.report import (
     ActorState,
     ActorStatus,
+    Basis,
     ComponentStatus,
     HealthSnapshot,
     Resources,
@@ -179,7 +180,18 @@ def snapshots(draw):
         llm_latency_p99_s=draw(st.none() | _floats),
         settlement_success_rate=draw(st.none() | st.floats(0, 1)),
         resources=draw(
-            st.none() | st.builds(Resources, _floats, _floats, _floats, _floats, _floats)
+            st.none()
+            | st.builds(
+                Resources,
+                _floats,
+                _floats,
+                _floats,
+                _floats,
+                _floats,
+                cpu_cores=_floats,
+                cpu_basis=st.sampled_from(list(Basis)),
+                memory_basis=st.sampled_from(list(Basis)),
+            )
         ),
     )
 
@@ -194,6 +206,11 @@ def test_judge_is_total_and_consistent_with_readiness(snap):
         assert report["status"] != "healthy"
     if snap.root_gave_up:
         assert report["status"] == "unhealthy"
+    if snap.resources is not None:
+        bases = {snap.resources.cpu_basis, snap.resources.memory_basis} - {Basis.HOST}
+        assert report["resources"]["basis"] in {b.value for b in bases} | (
+            set() if bases else {"host"}
+        )
     assert report == judge(snap, now_ms=NOW)
 
 

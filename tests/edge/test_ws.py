@@ -326,7 +326,8 @@ def test_a_replayed_auth_message_is_refused_after_a_restart(operator_key):
 def test_a_late_answer_to_the_challenge_is_refused(ws_env, operator_key):
     client = ws_env.connect()
     msg = challenge_of(client)
-    gevent.sleep(ws_env.app.limits.auth_timeout_s + 0.2)
+    # Answer only once the server's auth deadline has passed and it has refused the client.
+    wait_for(lambda: ws_env.app.auth_failures == 1, timeout=10)
     try:
         client.send_json(
             auth_reply(operator_key, auth_message(bytes.fromhex(msg["challenge"]), SERVER_ID))

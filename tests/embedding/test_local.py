@@ -56,3 +56,35 @@ def test_a_tampered_model_file_is_refused_before_it_is_parsed(tmp_path: Path) ->
 def test_a_missing_model_file_is_reported_as_unavailable(tmp_path: Path) -> None:
     with pytest.raises(EmbedderUnavailableError, match="not installed"):
         LocalEmbedder(model_path=tmp_path / "absent.onnx")
+
+
+def test_its_vectors_equal_plain_onnxruntime_with_the_tokenizers_padding(
+    local_embedder: LocalEmbedder,
+) -> None:
+    # the node pads per batch itself, after sorting by token count; the plain pipeline lets
+    # the tokenizer pad: both must give the same vectors, in the same order
+    from mediator_actors.benchmarks.localmodel import RawConfig, RawOnnx
+
+    texts = [
+        "I am offering bookkeeping for cafes, 40 EUR an hour.",
+        "We need a Rust engineer for firmware on ARM sensors " * 6,
+        "x",
+        "Seeking French to German translation of 12 pages by Friday; deadline firm.",
+        "",
+        "naïve café — 日本語のテキスト",
+    ] * 4
+    ours = local_embedder.embed(texts)
+    plain = RawOnnx(RawConfig(threads=1, batch=16, spinning=False)).embed(texts)
+    assert ours.shape == plain.shape == (len(texts), 384)
+    assert float(np.min(np.sum(ours * plain, axis=1))) > 0.9999
+
+
+def test_the_process_loads_the_local_model_once() -> None:
+    from mediator_actors.embedding.factory import make_embedder
+    from mediator_actors.embedding.local import shared_local_embedder
+    from mediator_actors.negotiation.meaning import shared_similarity
+
+    embedder, degraded = make_embedder(provider="local")
+    assert degraded is None
+    assert embedder is shared_local_embedder()
+    assert shared_similarity()._embedder is embedder  # the negotiator shares it

@@ -64,6 +64,16 @@ def _settled(folder: Path, at_least: int = 1) -> bool:
     return len(states) >= at_least and ended and not waiting
 
 
+def _all_mined(folder: Path) -> bool:
+    """The dev chain holds nothing unmined. It saves its state on every submit and mine, so
+    once the outbox is empty every posted entry is either pending in this file or mined."""
+    try:
+        doc = json.loads((folder / "data" / "devchain.json").read_text())
+    except (OSError, ValueError):
+        return False
+    return not doc["pending"]
+
+
 def _run_to_the_end(folder: Path, scan: str, timeout: float = 240, at_least: int = 1) -> None:
     """Run the node until ``at_least`` own settlements exist and every one has ended.
 
@@ -75,11 +85,10 @@ def _run_to_the_end(folder: Path, scan: str, timeout: float = 240, at_least: int
         assert proc.stdout is not None
         assert proc.stdout.readline().strip() == b"ready", "the node did not start"
         deadline = time.monotonic() + timeout
-        while not _settled(folder, at_least):
+        while not (_settled(folder, at_least) and _all_mined(folder)):
             assert proc.poll() is None, "the node died"
             assert time.monotonic() < deadline, "the cycle did not finish"
             time.sleep(0.3)
-        time.sleep(1.5)  # the dev chain mines the last payout claims
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=60) == 0
     finally:

@@ -72,7 +72,18 @@ def test_a_production_node_proposes_on_a_chain_it_does_not_own_and_claims_its_fe
                 " AND proposal_block IS NOT NULL ORDER BY settlement_id LIMIT 1"
             ).fetchone()
         )
-        gevent.sleep(1.0)  # no answer for a while: nothing closes on its own
+        # No answer while the node follows later blocks: nothing closes on its own. A block
+        # mined after the proposal, and the node's cursor past it, show it has looked.
+        later = chain.add_block(
+            [{"author": "zed-bystander", "content": "A note about nothing.", "intent": "note"}]
+        )
+        wait_until(
+            store,
+            lambda c: (
+                c.execute("SELECT next_index FROM chain_cursor").fetchone()[0] > later["index"]
+            ),
+            "the node following the chain past a later block",
+        )
         assert (
             store.read(
                 lambda c: c.execute(

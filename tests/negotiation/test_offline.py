@@ -222,3 +222,13 @@ def test_any_two_texts_get_an_answer_that_passes_its_own_checks(
     assert 0 <= answer.confidence < 100
     if answer.compatible and answer.terms is not None and answer.confidence >= 60:
         assert check_terms(answer.terms, o, s) == []
+
+
+def test_a_party_stating_two_conditions_that_clash_is_refused() -> None:
+    # Found by the property test below: the seek asks for remote-only and on-site-only work.
+    answer = assess(
+        offer("I am offering cloud cost optimization."),
+        seek("offering cloud cost optimization.Asking5. Remote work only.Onsite only"),
+    )
+    assert answer.compatible is False
+    assert "the seek states both" in answer.reasoning

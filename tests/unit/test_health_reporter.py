@@ -1,8 +1,10 @@
+import logging
 from pathlib import Path
 from typing import Any
 
 import gevent
 import gevent.event
+import pytest
 
 from mediator_actors.actors.health_reporter import HealthReporter
 from mediator_actors.health.report import Resources, SnapshotBox
@@ -150,6 +152,50 @@ def test_a_node_at_its_cgroup_cpu_quota_is_announced_degraded_never_unhealthy(
         resources = box.get().resources
         assert resources is not None
         assert (resources.cpu_basis, resources.cpu_cores) == ("cgroup-v2", 0.5)
+    finally:
+        reporter.stop()
+        store.close()
+
+
+class FailingSampler:
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def __call__(self) -> Resources:
+        self.calls += 1
+        raise FileNotFoundError("/data gone")
+
+
+def test_a_failing_sampler_leaves_resources_unmeasured_and_the_reporter_running(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.WARNING, logger="mediator_actors.actors.health_reporter")
+    store = Store.open(tmp_path, migrations=ALL_MIGRATIONS)
+    recorder = Recorder()
+    box = SnapshotBox()
+    sampler = FailingSampler()
+    reporter = HealthReporter.start(
+        None,
+        box=box,
+        board=StatusBoard(),
+        store=store,
+        stats=NodeStats(index_loaded=True),
+        readiness=lambda: (True, False, False),
+        started_at=0.0,
+        events=recorder,
+        sampler=sampler,
+        interval=0.05,
+        metrics_every=1,
+    )
+    try:
+        recorder.wait_for("metrics", 3)  # three rounds, each one sampled and failed
+        assert reporter.is_alive()
+        assert box.get().resources is None
+        assert recorder.on("health")[0]["status"] == "healthy"
+        assert recorder.on("metrics")[-1]["resources"]["cpu"] is None
+        warnings = [r.getMessage() for r in caplog.records]
+        assert warnings == ["health: resources not measured: FileNotFoundError: /data gone"]
+        assert sampler.calls >= 3
     finally:
         reporter.stop()
         store.close()

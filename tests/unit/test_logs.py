@@ -1,6 +1,7 @@
 import io
 import json
 import logging
+import re
 import stat
 from pathlib import Path
 
@@ -93,3 +94,37 @@ def _close_file_handlers() -> None:
         if isinstance(handler, logging.FileHandler):
             root.removeHandler(handler)
             handler.close()
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.mark.parametrize(("stream", "expected"), [(_Terminal(), "text"), (io.StringIO(), "json")])
+def test_auto_is_text_on_a_terminal_and_json_otherwise(stream: io.StringIO, expected: str) -> None:
+    configure_logging(level="INFO", fmt="auto", redact=SecretScanner().redact, stream=stream)
+    logging.getLogger("mediator.activity").info("intents: 20 ingested")
+    line = stream.getvalue().splitlines()[0]
+    if expected == "json":
+        assert json.loads(line)["msg"] == "intents: 20 ingested"
+    else:
+        # A time, then the sentence: no logger name, no level for info.
+        stamp, text = line.split(" ", 1)
+        assert re.fullmatch(r"\d\d:\d\d:\d\d", stamp)
+        assert text == "intents: 20 ingested"
+
+
+def test_explicit_formats_win_over_the_terminal() -> None:
+    stream = _Terminal()
+    configure_logging(level="INFO", fmt="json", redact=SecretScanner().redact, stream=stream)
+    logging.getLogger("t").warning("chain: poll failed")
+    assert json.loads(stream.getvalue())["level"] == "warning"
+
+
+def test_text_lines_name_the_level_only_when_it_is_not_info(capture: io.StringIO) -> None:
+    configure_logging(level="INFO", fmt="text", redact=SecretScanner().redact, stream=capture)
+    logging.getLogger("t").warning("chain: poll failed")
+    logging.getLogger("t").error("chain: quarantined an entry")
+    lines = [line.split(" ", 1)[1] for line in capture.getvalue().splitlines()]
+    assert lines == ["warning: chain: poll failed", "error: chain: quarantined an entry"]

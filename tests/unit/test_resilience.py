@@ -10,6 +10,7 @@ from mediator_actors.runtime.resilience import (
     CircuitBreaker,
     CircuitOpenError,
 )
+from supervisors.backoff import Backoff as SupervisorBackoff
 
 
 class FakeClock:
@@ -66,3 +67,13 @@ def test_backoff_stays_within_half_to_full_of_a_capped_exponential(n: int, seed:
     delay = backoff.delay(n, random.Random(seed))
     base = min(2.0, 0.05 * 2 ** (n - 1))
     assert base / 2 <= delay <= base
+
+
+@given(failures=st.integers(min_value=1, max_value=10**9))
+def test_supervisor_backoff_never_overflows_however_long_the_outage(failures: int) -> None:
+    # Regression: 2.0 ** (failures - 1) raised OverflowError past about 1,025 failures in a row.
+    backoff = SupervisorBackoff(minimum=0.05, maximum=30.0, factor=2.0)
+    delay = backoff.delay(failures, random.Random(failures))
+    assert 0.0 < delay <= 30.0
+    if failures >= 20:
+        assert delay >= 15.0  # at the cap, equal jitter keeps it in [max/2, max]

@@ -181,7 +181,7 @@ def test_v2_reads_the_process_cgroup_and_the_tightest_ancestor(tmp_path):
         {
             "kubepods/cpu.max": "200000 100000\n",
             "kubepods/memory.max": f"{4 * GB}\n",
-            "kubepods/memory.current": f"{3 * GB}\n",
+            "kubepods/memory.current": f"{GB}\n",
             "kubepods/pod1/cpu.max": "max 100000\n",
             "kubepods/pod1/memory.max": f"{512 * MB}\n",
             "kubepods/pod1/memory.current": f"{400 * MB}\n",
@@ -195,8 +195,29 @@ def test_v2_reads_the_process_cgroup_and_the_tightest_ancestor(tmp_path):
     assert (cpu.cores, cpu.version) == (2.0, Basis.CGROUP_V2)
     memory = tree.memory()
     assert memory is not None
-    # The pod's limit is the tighter; the page cache the kernel reclaims first does not count.
+    # The pod is the fuller (300 of 512 MiB against 1 of 4 GiB); the page cache the kernel
+    # reclaims first does not count.
     assert (memory.limit_bytes, memory.used_bytes) == (512 * MB, 300 * MB)
+
+
+def test_v2_memory_is_judged_on_the_fullest_level_a_parent_shared_with_siblings_too(tmp_path):
+    tree = v2_tree(
+        tmp_path,
+        {
+            "kubepods/memory.max": f"{GB}\n",
+            "kubepods/memory.current": f"{1000 * MB}\n",
+            "kubepods/pod1/memory.max": f"{512 * MB}\n",
+            "kubepods/pod1/memory.current": f"{100 * MB}\n",
+        },
+        member="/kubepods/pod1",
+    )
+    memory = tree.memory()
+    assert memory is not None
+    assert (memory.limit_bytes, memory.used_bytes) == (GB, 1000 * MB)
+    # A limit above the host's RAM never binds first: the pod's own is then the one.
+    memory = tree.memory(host_total=GB - 1)
+    assert memory is not None
+    assert memory.limit_bytes == 512 * MB
 
 
 def test_v2_without_limits_has_none(tmp_path):

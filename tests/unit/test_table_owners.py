@@ -39,6 +39,9 @@ OWNERS: dict[str, str] = {
     "settlement_quarantine": "settlement/events.py",
     "settlement_clock": "settlement/events.py",
     "reputation": "settlement/reputation.py",
+    "intent_flags": "chain/flags.py",
+    "disputes": "disputes/records.py",
+    "dispute_entries": "disputes/records.py",
 }
 
 _STATEMENT = re.compile(r"^\s*(SELECT|INSERT|UPDATE|DELETE|CREATE|ALTER|DROP|REPLACE|WITH)\s")

@@ -1,0 +1,1 @@
+"""Challenges this node writes against other mediators' proposals (protocol.md section 4)."""
