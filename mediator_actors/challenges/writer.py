@@ -79,7 +79,7 @@ def _signed_by(entry: ChainEntry, key: MediatorKey) -> bool:
 
 
 class ChallengeWriter:
-    """Plain class over the caller's connection; the listener's block hook calls it."""
+    """Plain class over the caller's connection; the chain follower calls it (as ChallengeWatch)."""
 
     def __init__(self, *, key: MediatorKey, clock: Callable[[], float] = time.time) -> None:
         self.key = key

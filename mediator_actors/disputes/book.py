@@ -210,7 +210,7 @@ class DisputeBook:
         self.clock = clock
         self.summarize = summarize or offline_summary
 
-    # ------------------------------------------------------------ the block hook
+    # ------------------------------------------------------------ DisputeLifecycle
 
     def apply_mined_block(
         self, conn: sqlite3.Connection, entries: Sequence[ChainEntry], block_timestamp: float
