@@ -47,11 +47,11 @@ from mediator_actors.negotiation.service import BudgetExhaustedError, CallBudget
 from mediator_actors.runtime.resilience import CircuitBreaker, CircuitOpenError
 from mediator_actors.safety.secretscan import SecretScanner, redact_emails
 from mediator_actors.safety.textsafety import detect_injection, normalize_text
-from mediator_actors.settlement.lifecycle import OUTBOX
 from mediator_actors.settlement.records import SettlementRecord, get_settlement
 from mediator_actors.signing import MediatorKey
 from mediator_actors.store import Store
 from mediator_actors.store.intents import get_intent
+from mediator_actors.store.jobs import CHAIN_OUTBOX
 
 __all__ = [
     "CLARIFY_JOBS",
@@ -492,7 +492,7 @@ class Clarifications:
         dispute_id = inputs.record.dispute_id
         result = {"source": summary.source, "fallback_reason": summary.fallback_reason}
         # Ours already on the chain or queued (a rebuild, a second run): never a second one.
-        if book.own_clarification_seen(conn, dispute_id) or OUTBOX.get(
+        if book.own_clarification_seen(conn, dispute_id) or CHAIN_OUTBOX.get(
             conn, f"clarification:{dispute_id}"
         ):
             CLARIFY_JOBS.complete(conn, job_id, now=self.clock(), result={**result, "kept": True})
@@ -504,7 +504,7 @@ class Clarifications:
             factual=list(summary.factual),
             interpretive=list(summary.interpretive),
         )
-        OUTBOX.enqueue(
+        CHAIN_OUTBOX.enqueue(
             conn, f"clarification:{dispute_id}", entry, now=self.clock(), max_attempts=20
         )
         CLARIFY_JOBS.complete(conn, job_id, now=self.clock(), result=result)

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from mediator_actors.disputes import book
+from mediator_actors.disputes import book, records
 from mediator_actors.model import canonical_json
 from mediator_actors.runtime.files import write_atomically
 from mediator_actors.settlement.records import get_settlement
@@ -57,13 +57,13 @@ def build_package(
     conn: sqlite3.Connection, dispute_id: str, authorities: dict[str, str]
 ) -> dict[str, Any]:
     """The package document for an escalated dispute (raises LookupError otherwise)."""
-    record = book.get_dispute(conn, dispute_id)
+    record = records.get_dispute(conn, dispute_id)
     if record is None or record.escalated_seq is None:
         raise LookupError(f"dispute {dispute_id} is not escalated")
     settlement = get_settlement(conn, record.settlement_id)
     if settlement is None:
         raise LookupError(f"settlement {record.settlement_id} is unknown")
-    entries = book.escalated_entries(conn, record)
+    entries = records.escalated_entries(conn, record)
     dispute = record.to_json()
     # Only what the chain fixed at escalation: the later state would change the digest.
     for key in ("state", "outcome", "resolved_by", "resolved_block", "package_digest"):
@@ -151,7 +151,7 @@ def write_due(
     Call it from the hub: the store offloads its own work; ``offload`` takes the file
     reads and writes (a store call inside a pool thread would wait on the hub's queue)."""
     written: list[str] = []
-    for dispute_id in store.read(book.escalated_ids):
+    for dispute_id in store.read(records.escalated_ids):
         if _write_one(store, data_dir, authorities, dispute_id, offload):
             written.append(dispute_id)
     return written
@@ -165,7 +165,7 @@ def _write_one(
     offload: Callable[..., Any],
 ) -> bool:
     def build(conn: sqlite3.Connection) -> tuple[dict[str, Any], str | None]:
-        record = book.get_dispute(conn, dispute_id)
+        record = records.get_dispute(conn, dispute_id)
         return build_package(conn, dispute_id, authorities), (
             None if record is None else record.package_digest
         )
@@ -180,7 +180,7 @@ def _write_one(
     if recorded != digest:
 
         def note(conn: sqlite3.Connection) -> None:
-            book.set_package_digest(conn, dispute_id, digest)
+            records.set_package_digest(conn, dispute_id, digest)
 
         store.write(note)
     return fresh

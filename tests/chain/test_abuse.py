@@ -18,9 +18,9 @@ from mediator_actors.chain.client import ChainClient
 from mediator_actors.model import ChainEntry, EntryRef, IntentStatus
 from mediator_actors.safety.abuse import detect_coercion, detect_spam, spam_signs
 from mediator_actors.settlement.entries import FlagReason
-from mediator_actors.settlement.lifecycle import OUTBOX
 from mediator_actors.signing import MediatorKey
 from mediator_actors.store import Store
+from mediator_actors.store.jobs import CHAIN_OUTBOX as OUTBOX
 
 from .conftest import FakeClock
 from .test_flags import ALL, follower, offer, status

@@ -33,10 +33,10 @@ from mediator_actors.negotiation.providers import AnthropicProvider, OpenAIProvi
 from mediator_actors.negotiation.service import CallBudget
 from mediator_actors.runtime.resilience import CircuitBreaker
 from mediator_actors.safety.secretscan import SecretScanner
-from mediator_actors.settlement.lifecycle import OUTBOX
 from mediator_actors.signing import verify_metadata
 from mediator_actors.store import Store
 from mediator_actors.store.intents import save_intent
+from mediator_actors.store.jobs import CHAIN_OUTBOX as OUTBOX
 from mediator_actors.store.jobs import JobState
 from mediator_actors.wiring import ALL_MIGRATIONS
 from tests.negotiation.fakes import FakeProvider, Script, fake_provider

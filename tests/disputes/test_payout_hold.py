@@ -14,11 +14,11 @@ import pytest
 
 from mediator_actors.disputes.book import dispute_entries, dispute_id_for, get_dispute
 from mediator_actors.model import PROTOCOL
-from mediator_actors.settlement.lifecycle import OUTBOX
 from mediator_actors.settlement.records import get_settlement
 from mediator_actors.signing import verify_metadata
 from mediator_actors.store import Store
 from mediator_actors.store.intents import save_intent
+from mediator_actors.store.jobs import CHAIN_OUTBOX as OUTBOX
 from mediator_actors.store.jobs import JobState
 from mediator_actors.wiring import ALL_MIGRATIONS
 from tests.settlement import factories as f
