@@ -36,7 +36,7 @@ import re
 import secrets
 import sqlite3
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 
@@ -345,7 +345,7 @@ class Clarifier:
     def summarize(self, inputs: ClarificationInputs) -> Summary:
         """Never raises for a model's failure: the offline summary, with the reason logged."""
         if self.model is None:
-            return self._offline(inputs, None, ())
+            return self._offline(inputs, None, None)
         prompt = build_prompt(inputs)
         reply = self._ask(self.model, prompt)
         if isinstance(reply, str):
@@ -397,9 +397,9 @@ class Clarifier:
         self,
         inputs: ClarificationInputs,
         reason: str | None,
-        prompt: BuiltPrompt | Sequence[str],
+        prompt: BuiltPrompt | None,
     ) -> Summary:
-        findings = prompt.injection_findings if isinstance(prompt, BuiltPrompt) else ()
+        findings = prompt.injection_findings if prompt is not None else ()
         if reason is not None:
             # The reason names no secret: the scanner's findings are never quoted.
             logger.warning(
@@ -484,6 +484,13 @@ class Clarifications:
             if self.store.write(finish):
                 written.append(dispute_id)
                 logger.info("disputes: clarification of %s queued (%s)", dispute_id, summary.source)
+            if summary.injection_findings:
+                # Advisory, like the negotiator's: the text went in as data either way.
+                logger.info(
+                    "disputes: injection signs in the entries of %s: %s",
+                    dispute_id,
+                    ", ".join(summary.injection_findings)[:300],
+                )
         return written
 
     def _finish(

@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from mediator_actors.disputes.book import (
     CLARIFY_JOBS,
     DisputeBook,
+    build_clarification,
     dispute_id_for,
     get_dispute,
 )
@@ -234,8 +235,6 @@ def test_nothing_runs_until_the_follower_caught_up_and_ours_read_back_is_kept(
     inputs = sim.store.read(lambda c: gather(c, did))
     assert record is not None
     assert inputs is not None
-    from mediator_actors.disputes.book import build_clarification
-
     ours = build_clarification(record, inputs.settlement, key=ME, factual=["x"], interpretive=[])
     sim.mine(ours, at=f.NOW + 240)
     assert sim.store.read(lambda c: CLARIFY_JOBS.get(c, did)).state is JobState.DONE
