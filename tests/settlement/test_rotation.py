@@ -8,6 +8,7 @@ from mediator_actors.config import ConsensusMode
 from mediator_actors.settlement.consensus import ConsensusSigner
 from mediator_actors.settlement.entries import build_payout, build_proposal
 from mediator_actors.settlement.lifecycle import OUTBOX, SettlementBook
+from mediator_actors.settlement.proposals import ProposalPolicy, propose
 from mediator_actors.settlement.records import SettlementState, get_settlement, list_events
 from mediator_actors.settlement.rotation import key_report, start_lines
 from mediator_actors.signing import Keyring, verify_metadata
@@ -71,9 +72,38 @@ def test_a_settlement_proposed_before_a_rotation_is_claimed_by_its_own_key(store
     # The rotation: the node restarts with B current and A retired, on the same store.
     after = Chain(store, book(B, retired=(A,)))
     after.block = before.block
-    new = draft(B, offer=f.offer("offer-2", "carol"), seek=f.seek("seek-2", "dave"))
-    assert new.mediator_id == B.mediator_id  # new proposals use B
-    propose_and_mine(after, new, at=f.NOW + 120)
+    # New proposals, by the agent's own path, use B.
+    policy = ProposalPolicy(2.0, 72, ConsensusSigner(ConsensusMode.PERMISSIONLESS))
+    outcome = store.write(
+        lambda conn: propose(
+            conn,
+            after.book,
+            policy,
+            offer_ref=f.ref("offer-2"),
+            seek_ref=f.ref("seek-2"),
+            result=f.result(),
+            now=f.NOW,
+        )
+    )
+    new = outcome.draft
+    assert new is not None
+    assert new.mediator_id == B.mediator_id
+    assert verify_metadata(new.entry.metadata)
+    # The pair A proposed stays proposed once, by this node, whatever its key now.
+    again = store.write(
+        lambda conn: propose(
+            conn,
+            after.book,
+            policy,
+            offer_ref=old.offer_ref,
+            seek_ref=old.seek_ref,
+            result=f.result(),
+            now=f.NOW,
+        )
+    )
+    assert again.skipped == "this node proposed this pair before"
+    job = store.read(lambda conn: OUTBOX.get(conn, f"proposal:{new.settlement_id}"))
+    after.mine(job.payload, at=f.NOW + 120)
     after.mine(response("alice", old.settlement_id, True), at=f.NOW + HOUR)
     closed = after.mine(response("bob", old.settlement_id, True), at=f.NOW + 2 * HOUR)
     assert [(t.state, t.own, t.payout_enqueued) for t in closed] == [
