@@ -325,7 +325,9 @@ def build_children(runtime: Runtime) -> list[ChildSpec]:
         retired_keys=retired,
         authorities=parse_authorities(settings.dispute_authorities),
     )
-    challenges = ChallengeWriter(key=key) if settings.enable_challenges else None
+    challenges = (
+        ChallengeWriter(key=key, retired_keys=retired) if settings.enable_challenges else None
+    )
 
     def on_mined_block(
         conn: sqlite3.Connection, entries: list[ChainEntry], timestamp: float
