@@ -82,7 +82,8 @@ def env_template(key_file: str) -> str:
             continue
         lines.append(f"# {spec.help}")
         if spec.name == "MEDIATOR_PRIVATE_KEY":
-            lines.append("# MEDIATOR_PRIVATE_KEY=  (or its file, as init writes it:)")
+            lines.append("# MEDIATOR_PRIVATE_KEY=")
+            lines.append("# The same key as a file (mode 600, outside data/): what init wrote.")
             lines.append(f"MEDIATOR_PRIVATE_KEY_FILE={quote_env_value(key_file)}")
         else:
             lines.append(f"# {spec.name}={spec.default or ''}")
