@@ -7,12 +7,13 @@ import pytest
 from mediator_actors.config import ConsensusMode
 from mediator_actors.settlement.consensus import ConsensusSigner
 from mediator_actors.settlement.entries import build_payout, build_proposal
-from mediator_actors.settlement.lifecycle import OUTBOX, SettlementBook
+from mediator_actors.settlement.lifecycle import SettlementBook
 from mediator_actors.settlement.proposals import ProposalPolicy, propose
 from mediator_actors.settlement.records import SettlementState, get_settlement, list_events
 from mediator_actors.settlement.rotation import key_report, start_lines
 from mediator_actors.signing import Keyring, verify_metadata
 from mediator_actors.store.intents import save_intent
+from mediator_actors.store.jobs import CHAIN_OUTBOX as OUTBOX
 from tests.settlement import factories as f
 from tests.settlement.chainsim import Chain, open_store, response
 
@@ -187,9 +188,9 @@ def test_a_closure_without_the_proposing_key_enqueues_no_invalid_claim(store):
 
 def effects(store, sid):
     return [
-        e["effect"]
+        e.effect
         for e in store.read(lambda conn: list_events(conn, sid))
-        if e["kind"] == "payout"
+        if e.kind == "payout"
     ]
 
 
