@@ -5,6 +5,7 @@ accept, and each of A's settlements is claimed on the chain by A, signed by A.""
 from __future__ import annotations
 
 import json
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,7 @@ import pytest
 from mediator_actors.config import DEV_KEY_FILE, load_settings
 from mediator_actors.keyfiles import default_retired_file, rotate_key
 from mediator_actors.signing import MediatorKey, verify_metadata
+from mediator_actors.store import DATABASE_FILE
 from mediator_actors.wiring import build_node, dev_private_key
 
 
@@ -32,6 +34,16 @@ def _settings(folder: Path) -> Any:
 def _chain_entries(folder: Path) -> list[dict[str, Any]]:
     doc = json.loads((folder / "data" / "devchain.json").read_text())
     return [entry for block in doc["blocks"] for entry in block["entries"]]
+
+
+def _own_settlements(folder: Path) -> set[str]:
+    conn = sqlite3.connect(f"file:{folder / 'data' / DATABASE_FILE}?mode=ro", uri=True)
+    try:
+        return {
+            sid for (sid,) in conn.execute("SELECT settlement_id FROM settlements WHERE own = 1")
+        }
+    finally:
+        conn.close()
 
 
 def _by_kind(entries: list[dict[str, Any]], kind: str) -> dict[str, dict[str, Any]]:
@@ -58,9 +70,13 @@ def test_settlements_proposed_before_a_rotation_are_claimed_by_the_old_key(
     finally:
         node.request_stop()
         node.stop()
-    before = _by_kind(_chain_entries(tmp_path), "proposal")
-    assert {e["author"] for e in before.values()} == {old}
+    mined = _by_kind(_chain_entries(tmp_path), "proposal")
+    assert {e["author"] for e in mined.values()} == {old}
     assert not _by_kind(_chain_entries(tmp_path), "payout")
+    # Every proposal recorded under A, mined or still in the outbox (posted after the
+    # restart, still signed by A: it is A's settlement).
+    before = _own_settlements(tmp_path)
+    assert set(mined) <= before
 
     key_file = tmp_path / DEV_KEY_FILE
     new = rotate_key(key_file, default_retired_file(key_file)).current_id
@@ -83,7 +99,9 @@ def test_settlements_proposed_before_a_rotation_are_claimed_by_the_old_key(
         claim = payouts[sid]
         assert claim["author"] == claim["metadata"]["mediator_id"] == old
         assert verify_metadata(claim["metadata"])
-    later = {sid: e for sid, e in _by_kind(entries, "proposal").items() if sid not in before}
+    proposals = _by_kind(entries, "proposal")
+    assert all(proposals[sid]["author"] == old for sid in before)
+    later = {sid: e for sid, e in proposals.items() if sid not in before}
     assert all(e["author"] == new for e in later.values())
     for sid, claim in payouts.items():
         proposer = _by_kind(entries, "proposal")[sid]["author"]
@@ -95,4 +113,7 @@ def test_settlements_proposed_before_a_rotation_are_claimed_by_the_old_key(
         if path.is_file():
             content = path.read_bytes()
             assert not any(secret.encode() in content for secret in secrets), path
-    print(f"proposals before the rotation {len(before)}, after {len(later)}")
+    print(
+        f"proposals under A {len(before)} ({len(mined)} mined before the rotation), "
+        f"under B {len(later)}"
+    )
