@@ -590,7 +590,11 @@ class SettlementBook:
             changed = (row.mediator_id,)
             if row.own:
                 claim = build_payout(
-                    settlement_id=row.settlement_id, amount=row.facilitation_fee, key=self.key
+                    settlement_id=row.settlement_id,
+                    amount=row.facilitation_fee,
+                    # The fee was computed in the terms' currency: the claim names it.
+                    currency=row.terms.get("currency") or "NLC",
+                    key=self.key,
                 )
                 payout = OUTBOX.enqueue(
                     conn,
