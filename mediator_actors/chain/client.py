@@ -55,6 +55,8 @@ AUTH_PROBLEM = "the chain refuses our API key (CHAIN_API_KEY)"
 MAX_BULK_BLOCKS = 5000
 #: Seconds a ``GET /chain`` snapshot may serve blocks before it is dropped.
 BULK_MAX_AGE = 120.0
+#: The span the real node counts its request and entry limits over (natlangchain-api.md).
+RATE_WINDOW = 60.0
 
 
 class ChainUnavailableError(ChainError):
@@ -154,7 +156,9 @@ class RequestPacer:
     """The node's own share of the chain's request limit, shared by all its clients (the
     chain counts per client address): at most ``per_minute`` requests in any 60 s, of which
     reads may use at most ``read_share`` so writes always find room (natlangchain-api.md:
-    100 per minute per client). Asking costs nothing; a refusal says how long to wait."""
+    100 per minute per client). Asking costs nothing; a refusal says how long to wait.
+    ``window`` is the span the chain counts over (60 s; shorter only against a dev chain
+    that counts over a shorter window)."""
 
     def __init__(
         self,
@@ -163,10 +167,12 @@ class RequestPacer:
         read_share: float = 0.5,
         headroom: int = 5,
         clock: Callable[[], float] = time.monotonic,
+        window: float = RATE_WINDOW,
     ) -> None:
         # A little headroom: the chain's window and ours do not start at the same instant.
         self.limit = max(1, per_minute - headroom)
         self.read_limit = max(1, int(per_minute * read_share) - headroom)
+        self.window = window
         self._clock = clock
         self._all: deque[float] = deque()
         self._reads: deque[float] = deque()
@@ -174,16 +180,16 @@ class RequestPacer:
 
     def wait_for(self, *, write: bool) -> float:
         """0 and the request counted, or the seconds until one may go (not counted)."""
-        now = self._clock()
+        now, span = self._clock(), self.window
         for window in (self._all, self._reads):
-            while window and window[0] <= now - 60.0:
+            while window and window[0] <= now - span:
                 window.popleft()
         if len(self._all) >= self.limit:
             self.refused += 1
-            return self._all[0] + 60.0 - now
+            return self._all[0] + span - now
         if not write and len(self._reads) >= self.read_limit:
             self.refused += 1
-            return self._reads[0] + 60.0 - now
+            return self._reads[0] + span - now
         self._all.append(now)
         if not write:
             self._reads.append(now)
