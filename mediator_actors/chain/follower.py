@@ -13,6 +13,11 @@ double-counts anything; everything is keyed by ``entry_ref`` and idempotent.
   quarantined after ``max_attempts``, and the rest goes on. Nothing depends on the local
   clock except the per-author intake budget, whose excess waits in a durable table.
 - The chain being down is reported as ``PollResult.error`` with ``retry_in`` (back-off).
+- A block the chain's secret scanner refuses to send (its ``block`` mode, for an entry that
+  looks like a credential, usually a stranger's) is stepped past at once: recorded in
+  ``chain_skipped`` with the reason ``blocked_by_chain_scanner`` (``/api/v1/stats``), its
+  entries unread, its hash learnt from the next block's ``previous_hash``. A refused tip
+  is counted from ``/stats``; a refused pending pool is read again once it changes.
 
 Blocking: ``poll_once`` does up to ``blocks_per_poll + 2`` HTTP requests (each bounded by
 the client's deadline) and one store write per ``blocks_per_commit`` blocks; CPU work
@@ -33,7 +38,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mediator_actors.chain import codec, flags
-from mediator_actors.chain.client import AUTH_PROBLEM, ChainAuthError, ChainBusyError
+from mediator_actors.chain.client import (
+    AUTH_PROBLEM,
+    ChainAuthError,
+    ChainBlockedError,
+    ChainBusyError,
+)
 from mediator_actors.chain.records import (
     MIGRATIONS,
     ChainReader,
@@ -64,6 +74,8 @@ logger = logging.getLogger(__name__)
 
 #: Longest the pending pool goes unread while caught up, whatever ``/block/latest`` says.
 POOL_REFRESH = 30.0
+#: ``chain_skipped`` reason of a block the chain's secret scanner refused to send.
+BLOCKED_BY_SCANNER = "blocked_by_chain_scanner"
 
 #: Called inside the transaction that advances the cursor, once per mined block in chain
 #: order, with the block's entries and its chain timestamp; returns what it decided.
@@ -87,6 +99,8 @@ class _Batch:
     mined: list[tuple[float, tuple[ChainEntry, ...]]] = field(default_factory=list)
     # (key, ref, block_index, reason, detail, final)
     failures: list[tuple[str, str | None, int | None, str, str, bool]] = field(default_factory=list)
+    #: blocks the chain's scanner refused to send: stepped past, recorded in chain_skipped
+    refused: list[int] = field(default_factory=list)
     next_index: int | None = None
     last_hash: str | None = None
 
@@ -209,21 +223,22 @@ class ChainFollower:
     def _poll(self) -> PollResult:
         next_index, last_hash, _ = self.cursor()
         latest = self._client.latest_block()
-        self.chain_head = latest.block.index
+        self.chain_head = latest.index
         if latest.chain_length < next_index or (
-            latest.block.index == next_index - 1
+            latest.index == next_index - 1
             and last_hash is not None
-            and latest.block.hash != last_hash
+            and latest.hash is not None  # a tip the scanner refused cannot be compared
+            and latest.hash != last_hash
         ):
             return self._resync(next_index, latest, _Changes())
         changes = _Changes()
         self._admit_deferred(changes)  # waiting intents go first: intake stays FIFO per author
         done = 0
         stalled = False
-        while not stalled and next_index <= latest.block.index and done < self._blocks_per_poll:
+        while not stalled and next_index <= latest.index and done < self._blocks_per_poll:
             batch = _Batch()
             stop = min(
-                latest.block.index + 1,
+                latest.index + 1,
                 next_index + self._blocks_per_commit,
                 next_index + self._blocks_per_poll - done,
             )
@@ -231,7 +246,8 @@ class ChainFollower:
             for index in range(next_index, stop):
                 block = self._fetch_block(index, batch)
                 if block is None:
-                    if batch.failures[-1][5]:  # quarantined for good: step past it
+                    if batch.refused[-1:] == [index] or batch.failures[-1][5]:
+                        # refused by the scanner, or quarantined for good: step past it
                         expected_prev = None
                         continue
                     stalled = True  # retry this block on a later poll, not in a tight loop
@@ -240,6 +256,10 @@ class ChainFollower:
                     if index == next_index and not batch.blocks:
                         return self._resync(next_index, latest, changes)
                     break  # the chain moved under us mid-batch: commit what links, look again
+                if expected_prev is None and index > 0:
+                    # The block before was stepped past unread (refused by the scanner or
+                    # quarantined): its hash, as the chain links it, for fork checks.
+                    batch.blocks.append((index - 1, block.previous_hash))
                 batch.entries.extend(
                     self._offload(
                         prepare_entries, block.entries, self._max_flags, self._plain_prose
@@ -257,7 +277,7 @@ class ChainFollower:
                 break
             done += batch.next_index - next_index
             next_index, last_hash = batch.next_index, batch.last_hash
-        caught_up = next_index > latest.block.index
+        caught_up = next_index > latest.index
         self._read_pool(latest, caught_up=caught_up, changes=changes)
         deferred = self._store.read(
             lambda c: int(c.execute("SELECT COUNT(*) FROM chain_deferred").fetchone()[0])
@@ -281,7 +301,7 @@ class ChainFollower:
         # Only what is new: the pool is read when it holds entries and changed (its size,
         # or a block was mined from it) since the last read, and at least every
         # POOL_REFRESH seconds in case the node's count is wrong or missing.
-        pool = (latest.pending_entries, latest.block.index)
+        pool = (latest.pending_entries, latest.index)
         now = self._clock()
         changed = pool != self._pool_seen and latest.pending_entries > 0
         stale = now - self._pool_read_at >= POOL_REFRESH
@@ -298,12 +318,18 @@ class ChainFollower:
             )
 
     def _fetch_block(self, index: int, batch: _Batch) -> codec.Block | None:
-        """A block, or None after recording a page-level failure (quarantined at the limit)."""
+        """A block, or None after recording a page-level failure (quarantined at the limit)
+        or the scanner's refusal (``batch.refused``)."""
         try:
             block = self._client.block(index)
             if block.index != index:
                 raise CodecError(f"asked for block {index}, got {block.index}")
             return block
+        except ChainBlockedError:
+            # It will be refused every time: waiting cannot help, so step past it now.
+            batch.refused.append(index)
+            batch.next_index, batch.last_hash = index + 1, None
+            return None
         except CodecError as exc:
             key = f"block:{index}"
             final = self._attempts(key) + 1 >= self._max_attempts
@@ -326,6 +352,11 @@ class ChainFollower:
             page = self._client.pending()
         except ChainBusyError:
             return False  # read it on a later poll
+        except ChainBlockedError:
+            # A pending entry the scanner will not send: read the pool again once it
+            # changes; what is mined from it is read from its block (or skipped with it).
+            logger.info("chain: the pending pool is refused by the chain's secret scanner")
+            return True
         except (ChainError, CodecError) as exc:
             # Blocks were committed; a bad pool only delays pending intake.
             logger.warning("chain: pending pool unreadable: %s", escape_for_log(str(exc)))
@@ -369,6 +400,16 @@ class ChainFollower:
                     final=True,
                 ):
                     local.quarantined.append(key)
+            for refused in batch.refused:
+                if record_skipped(
+                    conn, f"block:{refused}", BLOCKED_BY_SCANNER, block_index=refused, now=now
+                ):
+                    local.skipped[BLOCKED_BY_SCANNER] = local.skipped.get(BLOCKED_BY_SCANNER, 0) + 1
+                    logger.warning(
+                        "chain: block %d refused by the chain's secret scanner (block mode);"
+                        " stepped past, its entries are not read",
+                        refused,
+                    )
             for key, ref, index, reason, detail, final in batch.failures:
                 if record_quarantine(
                     conn,
@@ -623,6 +664,13 @@ class ChainFollower:
 
     # --- reset / fork ---------------------------------------------------------------
 
+    def _hash_at(self, index: int) -> str | None:
+        """The chain's hash of block ``index``; None when its scanner refuses the block."""
+        try:
+            return self._client.block(index).hash
+        except ChainBlockedError:
+            return None
+
     def _resync(
         self, next_index: int, latest: codec.LatestBlock, changes: _Changes, *, max_walk: int = 64
     ) -> PollResult:
@@ -639,16 +687,18 @@ class ChainFollower:
         )
         fork = -1
         # A new genesis means a wiped chain: no need to walk back block by block.
-        genesis = latest.block.hash if latest.block.index == 0 else self._client.block(0).hash
-        walk = range(
-            min(next_index - 1, latest.block.index), max(-1, next_index - 1 - max_walk), -1
-        )
-        if stored.get(0) is not None and stored.get(0) != genesis:
+        genesis = latest.hash if latest.index == 0 and latest.hash is not None else self._hash_at(0)
+        walk = range(min(next_index - 1, latest.index), max(-1, next_index - 1 - max_walk), -1)
+        # (A genesis the scanner refuses to send is not known to differ: walk back.)
+        new_genesis = genesis is not None and stored.get(0) not in (None, genesis)
+        if new_genesis:
             walk = range(0)
         for index in walk:
             ours = stored.get(index)
             theirs = (
-                latest.block.hash if index == latest.block.index else self._client.block(index).hash
+                latest.hash
+                if index == latest.index and latest.hash is not None
+                else self._hash_at(index)
             )
             if ours is not None and ours == theirs:
                 fork = index
@@ -657,7 +707,7 @@ class ChainFollower:
         now = self._clock()
         # A new genesis: the whole chain the node followed is gone (a memory-backed node
         # restarted, a wipe). Everything derived from it is retired (lifecycle rule 5).
-        wiped = stored.get(0) is not None and stored.get(0) != genesis
+        wiped = new_genesis
         reason = f"the chain was reset (a new genesis under block {next_index - 1})"
         decided: list[Any] = []
         gone: list[EntryRef] = []
