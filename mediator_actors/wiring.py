@@ -412,6 +412,7 @@ def build_children(runtime: Runtime) -> list[ChildSpec]:
                 *book.retire_after_reset(conn, reason),
                 *disputes.retire_after_reset(conn, reason),
             ],
+            on_fork=book.retire_after_fork,
         )
         stats.chain_head = lambda: follower.chain_head
         return ChainListener.start(

@@ -228,10 +228,18 @@ class DevChain:
             self._overall.clear()
             self._save()
 
-    def truncate(self, length: int) -> None:
-        """Drop blocks from ``length`` on (a fork replaced them); pending is kept."""
+    def truncate(self, length: int, *, requeue: bool = False) -> None:
+        """Drop blocks from ``length`` on (a fork replaced them); pending is kept. With
+        ``requeue`` the dropped blocks' entries go back to the pending pool first, exactly
+        as they were (so the same entry refs), to be mined again into the new branch."""
         with self._lock:
+            dropped = self._blocks[max(1, length) :]
             del self._blocks[max(1, length) :]
+            if requeue:
+                back = [
+                    dict(e, validation_status="pending") for b in dropped for e in b["entries"]
+                ]
+                self._pending = back + self._pending
             self._save()
 
     @property

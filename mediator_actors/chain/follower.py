@@ -8,6 +8,11 @@ double-counts anything; everything is keyed by ``entry_ref`` and idempotent.
 - Chain reset or fork under the cursor (length shrank, or the block at the cursor has a
   different hash / the next block does not link to it) -> the common prefix is found from
   the stored block hashes, rows from the lost blocks become "unmined", the cursor moves back.
+  A reset (a new genesis) retires everything at once. A fork that keeps the genesis notes
+  what the replaced blocks carried (``chain_lost``); once the new branch and the pool are
+  read, whatever is on the chain again (re-mined or pending) stays, and the rest is retired
+  as for a reset but only that (lifecycle rule 5): its intents leave mediation, their queued
+  flags are never posted, and ``on_fork`` orphans the settlements that relied on it.
 - Hostile data: a rejected entry is quarantined with its reason at once (the codec is
   deterministic); an entry or page that *fails to process* is retried on later polls and
   quarantined after ``max_attempts``, and the rest goes on. Nothing depends on the local
@@ -38,6 +43,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mediator_actors.chain import codec, flags
+from mediator_actors.chain import records as chain_lost
 from mediator_actors.chain.client import (
     AUTH_PROBLEM,
     ChainAuthError,
@@ -55,6 +61,7 @@ from mediator_actors.chain.records import (
     record_quarantine,
     record_skipped,
 )
+from mediator_actors.chain.writer import OUTBOX
 from mediator_actors.errors import ChainError, CodecError
 from mediator_actors.model import (
     ChainEntry,
@@ -66,7 +73,14 @@ from mediator_actors.model import (
 from mediator_actors.runtime.resilience import Backoff
 from mediator_actors.safety.textsafety import escape_for_log
 from mediator_actors.store import Store
-from mediator_actors.store.intents import archive_open_intents, save_intent, set_intent_status
+from mediator_actors.store.intents import (
+    archive_intents,
+    archive_open_intents,
+    mined_after,
+    save_intent,
+    set_intent_status,
+)
+from mediator_actors.store.jobs import JobState
 
 __all__ = ["MIGRATIONS", "ChainFollower", "ChainReader", "IntakeLimit", "PollResult"]
 
@@ -86,6 +100,9 @@ DeclinedHook = Callable[[sqlite3.Connection, Intent, float], object]
 #: Called inside the transaction that moves the cursor back after a chain reset (a new
 #: genesis), with the reason; retires what the lost chain carried, returns what it decided.
 ResetHook = Callable[[sqlite3.Connection, str], list[Any]]
+#: Called inside the transaction that retires what a fork took off the chain for good (the
+#: refs of its intents and protocol entries that are not on the chain now), with the reason.
+ForkHook = Callable[[sqlite3.Connection, frozenset[str], str], list[Any]]
 
 
 @dataclass(slots=True)
@@ -150,9 +167,14 @@ class ChainFollower:
         on_declined: DeclinedHook | None = None,
         plain_prose: bool = False,
         on_reset: ResetHook | None = None,
+        on_fork: ForkHook | None = None,
     ) -> None:
         self._plain_prose = plain_prose
         self._on_reset = on_reset
+        self._on_fork = on_fork
+        #: Whether refs a fork replaced wait to be found again or retired (None: look).
+        self._lost_due: bool | None = None
+        self._pool_read_since_fork = True
         self._store = store
         self._client = client
         self._clock = clock
@@ -232,6 +254,8 @@ class ChainFollower:
         ):
             return self._resync(next_index, latest, _Changes())
         changes = _Changes()
+        if self._lost_due is None:
+            self._lost_due = self._store.read(chain_lost.any_lost)
         self._admit_deferred(changes)  # waiting intents go first: intake stays FIFO per author
         done = 0
         stalled = False
@@ -279,6 +303,14 @@ class ChainFollower:
             next_index, last_hash = batch.next_index, batch.last_hash
         caught_up = next_index > latest.index
         self._read_pool(latest, caught_up=caught_up, changes=changes)
+        if (
+            caught_up
+            and self._lost_due
+            and (
+                self._pool_read_since_fork or latest.pending_entries == 0 or not self._read_pending
+            )
+        ):
+            self._settle_lost(changes)
         deferred = self._store.read(
             lambda c: int(c.execute("SELECT COUNT(*) FROM chain_deferred").fetchone()[0])
         )
@@ -308,6 +340,7 @@ class ChainFollower:
         if caught_up and self._read_pending and (changed or stale):
             if self._ingest_pending(changes):
                 self._pool_read_at, self._pool_seen = now, pool
+                self._pool_read_since_fork = True
         elif caught_up:
             self._pool_seen = pool
         if changes.skipped:  # once per poll, never per entry
@@ -385,6 +418,9 @@ class ChainFollower:
         def apply(conn: sqlite3.Connection) -> None:
             for entry, prepared in batch.entries:
                 self._apply_entry(conn, entry, prepared, budgets=budgets, out=local, now=now)
+            if self._lost_due:
+                # On the chain again after a fork (re-mined, or pending): never retired.
+                chain_lost.found_again(conn, [e.ref for e, _ in batch.entries], now=now)
             for rej in batch.rejected:
                 # Keyed by ref *and* reason: a hostile page may reuse a good entry's ref.
                 key = f"entry:{_reject_ident(rej)}:{rej.reason}"
@@ -664,6 +700,40 @@ class ChainFollower:
 
     # --- reset / fork ---------------------------------------------------------------
 
+    def _settle_lost(self, changes: _Changes) -> None:
+        """The new branch and the pool are read: retire what a fork took off the chain."""
+        now = self._clock()
+        archived: list[EntryRef] = []
+        decided: list[Any] = []
+        gone: dict[str, str] = {}
+
+        def apply(conn: sqlite3.Connection) -> None:
+            gone.update(chain_lost.take_gone(conn, now=now))
+            by_reason: dict[str, set[str]] = {}
+            for ref, why in gone.items():
+                by_reason.setdefault(why, set()).add(ref)
+            for why, refs in by_reason.items():
+                archived.extend(archive_intents(conn, sorted(refs), f"gone: {why}", now=now))
+                for ref in sorted(refs):  # our flag on an intent that is gone: never posted
+                    job = OUTBOX.get(conn, f"flag:{ref}")
+                    if job is not None and job.state is JobState.PENDING:
+                        OUTBOX.give_up(conn, job.id, f"retired: {why}", now=now)
+                if self._on_fork is not None:
+                    decided.extend(self._on_fork(conn, frozenset(refs), why))
+
+        self._store.write(apply)
+        self._lost_due = False
+        changes.archived += archived
+        changes.decided += decided
+        if gone:
+            logger.warning(
+                "chain: %d entries of replaced blocks are not on the chain now: %d intents"
+                " left mediation, %d settlement changes",
+                len(gone),
+                len(archived),
+                len(decided),
+            )
+
     def _hash_at(self, index: int) -> str | None:
         """The chain's hash of block ``index``; None when its scanner refuses the block."""
         try:
@@ -709,8 +779,10 @@ class ChainFollower:
         # restarted, a wipe). Everything derived from it is retired (lifecycle rule 5).
         wiped = new_genesis
         reason = f"the chain was reset (a new genesis under block {next_index - 1})"
+        fork_reason = f"the chain forked: the blocks after {fork} were replaced"
         decided: list[Any] = []
         gone: list[EntryRef] = []
+        lost: dict[str, int] = {}
 
         def apply(conn: sqlite3.Connection) -> None:
             if wiped:
@@ -718,6 +790,11 @@ class ChainFollower:
                 gone.extend(archive_open_intents(conn, f"gone: {reason}", now=now))
                 if self._on_reset is not None:
                     decided.extend(self._on_reset(conn, reason))
+            else:
+                # A fork: what the replaced blocks carried waits for the new branch.
+                lost.update(mined_after(conn, fork))
+                lost.update(chain_lost.events_mined_after(conn, fork))
+                chain_lost.record_lost(conn, lost, fork_reason, now=now)
             conn.execute("DELETE FROM chain_blocks WHERE idx > ?", (fork,))
             flags.unmine_after(conn, fork)
             conn.execute(
@@ -742,6 +819,9 @@ class ChainFollower:
 
         self._store.write(apply)
         self._known_pending.clear()
+        if lost:
+            self._lost_due = True
+            self._pool_read_since_fork, self._pool_seen = False, None
         changes.archived += gone
         changes.decided += decided
         logger.warning(
@@ -750,7 +830,7 @@ class ChainFollower:
             fork + 1,
             f"; {len(gone)} intents left mediation and {len(decided)} settlements were orphaned"
             if wiped
-            else "",
+            else f"; {len(lost)} entries the replaced blocks carried wait for the new branch",
         )
         return PollResult(
             new_intents=tuple(changes.new_intents),

@@ -79,8 +79,10 @@ from mediator_actors.settlement.records import (
     Transition,
     TransitionKind,
     get_settlement,
+    orphan,
     orphan_all,
     pair_key,
+    settlements_relying_on,
 )
 from mediator_actors.signing import MediatorKey
 from mediator_actors.store.intents import get_intent, set_intent_status
@@ -234,6 +236,49 @@ class SettlementBook:
         if moved:
             last = moved[-1]
             moved[-1] = replace(last, reputation_changed=tuple(sorted(mediators)))
+        return moved
+
+    def retire_after_fork(
+        self, conn: sqlite3.Connection, gone: frozenset[str], reason: str
+    ) -> list[Transition]:
+        """A fork took entries off the chain for good (``gone``: refs of intents and
+        protocol entries that were only in the replaced blocks and are neither re-mined
+        nor pending). Like a reset, but only for what relied on them (protocol.md lifecycle
+        rule 5): every settlement whose proposal, either intent, or any applied entry about
+        it (a response, a challenge, a payout claim) is gone ends ``orphaned``; its queued
+        proposal, payout claim and challenge are never posted; reputation is recomputed.
+        Nothing is deleted. Call it in the follower's transaction."""
+        if not gone:
+            return []
+        now = self.clock()
+        chain_time = events.advance_clock(conn, math.nan)
+        relying = settlements_relying_on(conn, gone) | events.settlements_of_entries(conn, gone)
+        moved: list[Transition] = []
+        for row in orphan(conn, relying, reason, now=now):
+            for kind in ("proposal", "payout", "challenge"):
+                job = OUTBOX.get(conn, f"{kind}:{row.settlement_id}")
+                if job is not None and job.state is JobState.PENDING:
+                    OUTBOX.give_up(conn, job.id, f"retired: {reason}", now=now)
+            moved.append(
+                Transition(
+                    TransitionKind.STATE,
+                    row.settlement_id,
+                    row.mediator_id,
+                    row.own,
+                    row.state,
+                    SettlementState.ORPHANED,
+                    reason,
+                    None,
+                    chain_time,
+                    intents=(row.offer_ref, row.seek_ref),
+                    parties=(row.offer_party, row.seek_party),
+                )
+            )
+        reputation.rebuild(conn, now=now)
+        if moved:
+            moved[-1] = replace(
+                moved[-1], reputation_changed=tuple(sorted({t.mediator_id for t in moved}))
+            )
         return moved
 
     # ------------------------------------------------------------ following the chain
