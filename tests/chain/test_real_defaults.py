@@ -197,6 +197,12 @@ def test_the_devchain_verb_takes_secret_scan(monkeypatch: pytest.MonkeyPatch) ->
         cli.main(["devchain", "--secret-scan", "block"])
     assert seen["secret_scan"] is ScanMode.BLOCK
     assert seen["requests_per_minute"] == 100
+    assert seen["rate_window"] == 60.0
+    seen.clear()
+    with pytest.raises(SystemExit):
+        cli.main(["devchain", "--rate-window", "5"])
+    assert seen["rate_window"] == 5.0
+    assert cli.main(["devchain", "--rate-window", "0"]) == 2
     with pytest.raises(SystemExit):
         cli.main(["devchain", "--secret-scan", "nope"])
 
