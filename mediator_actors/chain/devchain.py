@@ -236,9 +236,7 @@ class DevChain:
             dropped = self._blocks[max(1, length) :]
             del self._blocks[max(1, length) :]
             if requeue:
-                back = [
-                    dict(e, validation_status="pending") for b in dropped for e in b["entries"]
-                ]
+                back = [dict(e, validation_status="pending") for b in dropped for e in b["entries"]]
                 self._pending = back + self._pending
             self._save()
 
