@@ -436,16 +436,7 @@ class ChainFollower:
                     final=True,
                 ):
                     local.quarantined.append(key)
-            for refused in batch.refused:
-                if record_skipped(
-                    conn, f"block:{refused}", BLOCKED_BY_SCANNER, block_index=refused, now=now
-                ):
-                    local.skipped[BLOCKED_BY_SCANNER] = local.skipped.get(BLOCKED_BY_SCANNER, 0) + 1
-                    logger.warning(
-                        "chain: block %d refused by the chain's secret scanner (block mode);"
-                        " stepped past, its entries are not read",
-                        refused,
-                    )
+            self._record_refused(conn, batch.refused, local, now=now)
             for key, ref, index, reason, detail, final in batch.failures:
                 if record_quarantine(
                     conn,
@@ -491,6 +482,22 @@ class ChainFollower:
         changes.decided += local.decided
         for reason, count in local.skipped.items():
             changes.skipped[reason] = changes.skipped.get(reason, 0) + count
+
+    @staticmethod
+    def _record_refused(
+        conn: sqlite3.Connection, refused: list[int], out: _Changes, *, now: float
+    ) -> None:
+        """Blocks the chain's scanner refused: in chain_skipped once each, with the reason."""
+        for index in refused:
+            if record_skipped(
+                conn, f"block:{index}", BLOCKED_BY_SCANNER, block_index=index, now=now
+            ):
+                out.skipped[BLOCKED_BY_SCANNER] = out.skipped.get(BLOCKED_BY_SCANNER, 0) + 1
+                logger.warning(
+                    "chain: block %d refused by the chain's secret scanner (block mode);"
+                    " stepped past, its entries are not read",
+                    index,
+                )
 
     def _apply_entry(
         self,
