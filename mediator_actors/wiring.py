@@ -413,6 +413,7 @@ def build_children(runtime: Runtime) -> list[ChildSpec]:
                 *disputes.retire_after_reset(conn, reason),
             ],
             on_fork=book.retire_after_fork,
+            own_authors=(key.mediator_id,),
         )
         stats.chain_head = lambda: follower.chain_head
         return ChainListener.start(

@@ -69,6 +69,7 @@ from mediator_actors.model import (
     EntryRef,
     Intent,
     IntentStatus,
+    parse_iso_utc,
 )
 from mediator_actors.runtime.resilience import Backoff
 from mediator_actors.safety.textsafety import escape_for_log
@@ -168,7 +169,10 @@ class ChainFollower:
         plain_prose: bool = False,
         on_reset: ResetHook | None = None,
         on_fork: ForkHook | None = None,
+        own_authors: tuple[str, ...] = (),
     ) -> None:
+        #: Our own author ids: read back from a block the chain's scanner refuses.
+        self._own_authors = own_authors
         self._plain_prose = plain_prose
         self._on_reset = on_reset
         self._on_fork = on_fork
@@ -362,6 +366,7 @@ class ChainFollower:
             # It will be refused every time: waiting cannot help, so step past it now.
             batch.refused.append(index)
             batch.next_index, batch.last_hash = index + 1, None
+            self._read_own_entries(index, batch)
             return None
         except CodecError as exc:
             key = f"block:{index}"
@@ -371,6 +376,32 @@ class ChainFollower:
                 # Poison page: keep its reason, move past it so the follower never loops.
                 batch.next_index, batch.last_hash = index + 1, None
             return None
+
+    def _read_own_entries(self, index: int, batch: _Batch) -> None:
+        """What can still be read of a refused block: the entries of ``own_authors`` (our
+        proposals, payout claims, flags) mined in it, from ``/entries/author/<id>``, so a
+        stranger's entry beside ours cannot make our settlement look never proposed.
+        Applied as the block in chain order, at the latest of their own timestamps (a lower
+        bound of the block's time, so nothing expires early). Others' entries stay unread:
+        a response's time decides whether it counts, and that bound could not tell."""
+        ours: list[ChainEntry] = []
+        for author in self._own_authors:
+            try:
+                page = self._client.entries_by_author(author)
+            except (ChainError, CodecError) as exc:
+                logger.info(
+                    "chain: our entries in block %d are not readable either: %s", index, exc
+                )
+                return
+            ours += [e for e in page.entries if e.block_index == index]
+        times = [t for t in (parse_iso_utc(e.timestamp) for e in ours) if t is not None]
+        if not ours or not times:
+            return
+        ours.sort(key=lambda e: e.timestamp)
+        batch.entries.extend(
+            self._offload(prepare_entries, ours, self._max_flags, self._plain_prose)
+        )
+        batch.mined.append((max(times), tuple(ours)))
 
     def _attempts(self, key: str) -> int:
         row = self._store.read(

@@ -14,6 +14,7 @@ import requests
 from mediator_actors.chain.client import ChainBlockedError, ChainClient
 from mediator_actors.chain.devchain import DevChain
 from mediator_actors.chain.follower import BLOCKED_BY_SCANNER
+from mediator_actors.model import EntryKind
 from mediator_actors.runtime.resilience import BreakerState
 from mediator_actors.store import Store
 
@@ -153,3 +154,38 @@ def test_stats_count_the_refused_blocks(
     follower_for(chain_store, reader, clock).poll_once()
     counts = chain_store.read(entries_not_taken)
     assert counts[BLOCKED_BY_SCANNER] == 2
+
+
+def test_our_own_entries_in_a_refused_block_are_still_read(
+    blocking: DevChain, reader: ChainClient, chain_store: Store, clock: FakeClock
+) -> None:
+    ours = "did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK"
+    proposal = {
+        "author": ours,
+        "content": "[PROPOSED SETTLEMENT] stl_x between alice and bob, terms attached.",
+        "intent": "settlement_proposal",
+        "metadata": {
+            "is_contract": True,
+            "contract_type": "proposal",
+            "protocol": "nlc-mediator/2",
+        },
+    }
+    blocking.add_block([intent("alice", 1)])  # type: ignore[list-item]
+    block = blocking.add_block([proposal, LEAK, intent("bob", 2, "seek")])  # type: ignore[list-item]
+    seen: list[tuple[int | None, float]] = []
+
+    def on_block(_conn: object, entries: list[object], timestamp: float) -> list[object]:
+        seen.extend((e.block_index, timestamp) for e in entries)  # type: ignore[attr-defined]
+        return []
+
+    follower = follower_for(
+        chain_store, reader, clock, own_authors=(ours,), on_mined_block=on_block
+    )
+    result = follower.poll_once()
+    assert result.error is None
+    assert skipped(chain_store) == [("block:2", BLOCKED_BY_SCANNER, 2)]  # still not all read
+    # Our proposal is known mined in block 2, applied at no later than the block's time.
+    assert list(result.mined_events) == [EntryKind.PROPOSAL]
+    when = next(t for i, t in seen if i == 2)
+    assert when <= block["timestamp"]
+    assert len(refs_in(chain_store)) == 1  # bob's seek, a stranger's entry, is not read
