@@ -14,7 +14,7 @@ import requests
 from mediator_actors.chain.client import ChainBlockedError, ChainClient
 from mediator_actors.chain.devchain import DevChain
 from mediator_actors.chain.follower import BLOCKED_BY_SCANNER
-from mediator_actors.model import EntryKind
+from mediator_actors.model import ChainEntry, EntryKind
 from mediator_actors.runtime.resilience import BreakerState
 from mediator_actors.store import Store
 
@@ -174,13 +174,14 @@ def test_our_own_entries_in_a_refused_block_are_still_read(
     block = blocking.add_block([proposal, LEAK, intent("bob", 2, "seek")])  # type: ignore[list-item]
     seen: list[tuple[int | None, float]] = []
 
-    def on_block(_conn: object, entries: list[object], timestamp: float) -> list[object]:
-        seen.extend((e.block_index, timestamp) for e in entries)  # type: ignore[attr-defined]
-        return []
+    class Lifecycle:  # what the settlement lifecycle is handed, block by block
+        def apply_mined_block(
+            self, _conn: object, entries: list[ChainEntry], timestamp: float
+        ) -> list[object]:
+            seen.extend((e.block_index, timestamp) for e in entries)
+            return []
 
-    follower = follower_for(
-        chain_store, reader, clock, own_authors=(ours,), on_mined_block=on_block
-    )
+    follower = follower_for(chain_store, reader, clock, own_authors=(ours,), settlement=Lifecycle())
     result = follower.poll_once()
     assert result.error is None
     assert skipped(chain_store) == [("block:2", BLOCKED_BY_SCANNER, 2)]  # still not all read

@@ -16,13 +16,13 @@ import pytest
 from mediator_actors.chain.client import ChainClient, ClientLimits
 from mediator_actors.chain.devchain import DevChain
 from mediator_actors.chain.follower import ChainFollower
-from mediator_actors.chain.writer import OUTBOX
 from mediator_actors.model import IntentStatus
 from mediator_actors.settlement.lifecycle import SettlementBook
 from mediator_actors.settlement.proposals import ProposalPolicy, propose
 from mediator_actors.settlement.records import SettlementState, get_settlement
 from mediator_actors.store import JobState, Store
 from mediator_actors.store.intents import intent_status
+from mediator_actors.store.jobs import CHAIN_OUTBOX as OUTBOX
 from mediator_actors.wiring import ALL_MIGRATIONS
 from tests.settlement import factories as f
 
@@ -91,9 +91,7 @@ def world(tmp_path: Path) -> Iterator[dict[str, Any]]:
         store=store,
         client=client,
         clock=clock,
-        on_mined_block=book.apply_mined_block,
-        on_reset=book.retire_after_reset,
-        on_fork=book.retire_after_fork,
+        settlement=book,
     )
     yield {"server": server, "store": store, "book": book, "follower": follower}
     client.close()
