@@ -76,7 +76,9 @@ from mediator_actors.settlement.records import (
     SettlementRecord,
     SettlementState,
     get_settlement,
+    orphan,
     orphan_all,
+    settlements_relying_on,
 )
 from mediator_actors.signing import Keyring, MediatorKey
 from mediator_actors.store.intents import get_intent, set_intent_status
@@ -257,6 +259,50 @@ class SettlementBook:
         if moved:
             last = moved[-1]
             moved[-1] = replace(last, reputation_changed=tuple(sorted(mediators)))
+        return moved
+
+    def retire_after_fork(
+        self, conn: sqlite3.Connection, gone: frozenset[str], reason: str
+    ) -> list[Transition]:
+        """A fork took entries off the chain for good (``gone``: refs of intents and
+        protocol entries that were only in the replaced blocks and are neither re-mined
+        nor pending). Like a reset, but only for what relied on them (protocol.md lifecycle
+        rule 5): every settlement whose proposal, either intent, or any applied entry about
+        it (a response, a challenge, a payout claim) is gone ends ``orphaned``; its queued
+        proposal, payout claim and challenge are never posted; reputation is recomputed.
+        Nothing is deleted. Call it in the follower's transaction."""
+        if not gone:
+            return []
+        now = self.clock()
+        chain_time = events.advance_clock(conn, math.nan)
+        relying = settlements_relying_on(conn, gone) | events.settlements_of_entries(conn, gone)
+        moved: list[Transition] = []
+        for row in orphan(conn, relying, reason, now=now):
+            sid = row.settlement_id
+            for key in (proposal_job_key(sid), payout_job_key(sid), f"challenge:{sid}"):
+                job = CHAIN_OUTBOX.get(conn, key)
+                if job is not None and job.state is JobState.PENDING:
+                    CHAIN_OUTBOX.give_up(conn, job.id, f"retired: {reason}", now=now)
+            moved.append(
+                Transition(
+                    TransitionKind.STATE,
+                    row.settlement_id,
+                    row.mediator_id,
+                    row.own,
+                    row.state,
+                    SettlementState.ORPHANED,
+                    reason,
+                    None,
+                    chain_time,
+                    intents=(row.offer_ref, row.seek_ref),
+                    parties=(row.offer_party, row.seek_party),
+                )
+            )
+        reputation.rebuild(conn, now=now)
+        if moved:
+            moved[-1] = replace(
+                moved[-1], reputation_changed=tuple(sorted({t.mediator_id for t in moved}))
+            )
         return moved
 
     # ------------------------------------------------------------ following the chain
@@ -593,7 +639,11 @@ class SettlementBook:
             signer = self.keyring.for_mediator(row.mediator_id) if row.own else None
             if signer is not None:
                 claim = build_payout(
-                    settlement_id=row.settlement_id, amount=row.facilitation_fee, key=signer
+                    settlement_id=row.settlement_id,
+                    amount=row.facilitation_fee,
+                    # The fee was computed in the terms' currency: the claim names it.
+                    currency=row.terms.get("currency") or "NLC",
+                    key=signer,
                 )
                 payout = CHAIN_OUTBOX.enqueue(
                     conn,
@@ -672,13 +722,17 @@ _AMOUNT_SLACK = 1e-9
 def _payout_problem(row: SettlementRecord | None, p: PayoutSeen) -> str | None:
     """Why a mined payout claim does not count (protocol.md section 5), or None when it does:
     it names a settlement that closed, by the mediator that proposed it (its signature was
-    checked against that ``mediator_id`` when parsed), for no more than that proposal's fee."""
+    checked against that ``mediator_id`` when parsed), for no more than that proposal's fee, in
+    the currency of its terms."""
     if row is None or row.proposal_block is None:
         return "no mined settlement with this settlement_id"
     if p.mediator_id != row.mediator_id:
         return "the claim is not by the mediator that proposed the settlement"
     if row.state is not SettlementState.CLOSED:
         return f"the settlement is {row.state}, not closed"
+    currency = row.terms.get("currency") or "NLC"
+    if p.currency != currency:
+        return f"the claim is in {p.currency}, the settlement's fee in {currency}"
     if p.amount > row.facilitation_fee * (1 + _AMOUNT_SLACK) + _AMOUNT_SLACK:
         return f"the claim exceeds the settlement's facilitation fee {row.facilitation_fee:g}"
     return None

@@ -187,11 +187,7 @@ def test_a_closure_without_the_proposing_key_enqueues_no_invalid_claim(store):
 
 
 def effects(store, sid):
-    return [
-        e.effect
-        for e in store.read(lambda conn: list_events(conn, sid))
-        if e.kind == "payout"
-    ]
+    return [e.effect for e in store.read(lambda conn: list_events(conn, sid)) if e.kind == "payout"]
 
 
 def closed_settlement(store):
@@ -204,7 +200,7 @@ def closed_settlement(store):
 def test_a_payout_claim_for_a_settlement_not_closed_does_not_count(store):
     chain, proposal = closed_settlement(store)
     sid = proposal.settlement_id
-    early = build_payout(settlement_id=sid, amount=proposal.facilitation_fee, key=A)
+    early = build_payout(settlement_id=sid, amount=proposal.facilitation_fee, currency="NLC", key=A)
     chain.mine(early.payload(), at=f.NOW + HOUR)
     assert effects(store, sid) == ["ignored: the settlement is proposed, not closed"]
     assert store.read(lambda conn: get_settlement(conn, sid)).payout_entry_ref is None
@@ -217,18 +213,25 @@ def test_a_payout_claim_by_another_key_or_above_the_fee_does_not_count(store):
     chain.mine(response("bob", sid, True), at=f.NOW + 2 * HOUR)
     fee = proposal.facilitation_fee
     chain.mine(
-        build_payout(settlement_id=sid, amount=fee, key=RIVAL).payload(), at=f.NOW + 3 * HOUR
+        build_payout(settlement_id=sid, amount=fee, currency="NLC", key=RIVAL).payload(),
+        at=f.NOW + 3 * HOUR,
     )
     chain.mine(
-        build_payout(settlement_id=sid, amount=fee * 2, key=A).payload(), at=f.NOW + 3 * HOUR
+        build_payout(settlement_id=sid, amount=fee * 2, currency="NLC", key=A).payload(),
+        at=f.NOW + 3 * HOUR,
+    )
+    chain.mine(
+        build_payout(settlement_id=sid, amount=fee, currency="EUR", key=A).payload(),
+        at=f.NOW + 3 * HOUR,
     )
     ours = store.read(lambda conn: OUTBOX.get(conn, f"payout:{sid}")).payload
     chain.mine(ours, at=f.NOW + 4 * HOUR)
     chain.mine(ours, at=f.NOW + 5 * HOUR)  # the same claim again, in a later block
-    assert effects(store, sid)[:3] == [
+    assert effects(store, sid)[:4] == [
         "ignored: the claim is not by the mediator that proposed the settlement",
         f"ignored: the claim exceeds the settlement's facilitation fee {fee:g}",
+        "ignored: the claim is in EUR, the settlement's fee in NLC",
         "counted",
     ]
-    assert effects(store, sid)[3] == "ignored: a payout claim for this settlement was mined before"
+    assert effects(store, sid)[4] == "ignored: a payout claim for this settlement was mined before"
     assert store.read(lambda conn: get_settlement(conn, sid)).payout_entry_ref is not None
