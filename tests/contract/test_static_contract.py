@@ -163,3 +163,26 @@ def test_a_missing_or_unknown_verb_exits_2(capsys: pytest.CaptureFixture[str]) -
     with pytest.raises(SystemExit) as caught:
         cli.main(["bogus"])
     assert caught.value.code == 2
+
+
+def test_negotiate_eval_in_an_installed_node_names_set_instead_of_a_site_packages_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from mediator_actors.negotiation import commands
+
+    # What an installed package sees: the default set's path does not exist.
+    monkeypatch.setattr(commands, "DEFAULT_EVAL_SET", tmp_path / "site-packages" / "x.jsonl")
+    assert cli.main(["negotiate-eval"]) == 2
+    err = capsys.readouterr().err
+    assert "--set FILE" in err
+    assert "site-packages" not in err
+
+
+def test_negotiate_eval_exits_2_when_the_set_cannot_be_read(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # 1 is "a target was missed"; a set that was never read is no evaluation at all.
+    assert cli.main(["negotiate-eval", "--set", str(tmp_path / "missing.jsonl")]) == 2
+    (tmp_path / "bad.jsonl").write_text("{not json\n")
+    assert cli.main(["negotiate-eval", "--set", str(tmp_path / "bad.jsonl")]) == 2
+    assert "cannot load the evaluation set" in capsys.readouterr().err
