@@ -18,7 +18,8 @@ HEADER = """\
 # Every variable is listed with its default; a commented line means the default.
 # `mediator-node init` writes the same settings, with a fresh signing key, for a local start.
 # Secrets: prefer the NAME_FILE form (MEDIATOR_PRIVATE_KEY_FILE=/run/secrets/...);
-# docker-compose.yml already passes the key and the API token as files.
+# docker-compose.yml passes the key and the API token as files: create secrets/mediator_private_key
+# and secrets/api_token first (docs/operations.md, "Docker Compose").
 """
 
 
