@@ -6,6 +6,7 @@ their names are written down here; docs/contract.md maps each row to its test.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -186,3 +187,21 @@ def test_negotiate_eval_exits_2_when_the_set_cannot_be_read(
     (tmp_path / "bad.jsonl").write_text("{not json\n")
     assert cli.main(["negotiate-eval", "--set", str(tmp_path / "bad.jsonl")]) == 2
     assert "cannot load the evaluation set" in capsys.readouterr().err
+
+
+def test_every_test_the_contract_page_names_exists() -> None:
+    """docs/contract.md maps each row to tests; a renamed or deleted test fails here."""
+    page = (ROOT / "docs" / "contract.md").read_text(encoding="utf-8")
+    named = re.findall(r"`([a-z_]+/test_[a-z_]+\.py)((?:::[a-z_0-9]+)?)`", page)
+    assert len(named) > 30
+    # `::name` after a bare `path::a`, in the same cell, names another test of that file.
+    last = ""
+    for cell in re.findall(r"`([a-z_/]*(?:test_[a-z_]+\.py)?(?:::[a-z_0-9]+)?)`", page):
+        if ".py" in cell:
+            last = cell.split("::")[0]
+        if "::" in cell:
+            path, name = cell.split("::") if ".py" in cell else (last, cell[2:])
+            source = (ROOT / "tests" / path).read_text(encoding="utf-8")
+            assert f"def {name}(" in source, f"{path}::{name}"
+    for path, _ in named:
+        assert (ROOT / "tests" / path).is_file(), path
