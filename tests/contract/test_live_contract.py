@@ -164,6 +164,9 @@ def test_lists_page_with_limit_and_a_cursor_and_ids_resolve(node: DocNode) -> No
     me = _get(node, "/api/v1/reputation").json()["mediator_id"]
     assert _get(node, f"/api/v1/reputation/{me}").json()["mediator_id"] == me
     assert _get(node, "/api/v1/settlements/stl_" + "a" * 52).status_code == 404
+    # A cursor the list never issued is refused, never read as "from the start".
+    for path in ("intents?cursor=zzz", "settlements?cursor=zzz", "disputes?cursor=zzz"):
+        assert _get(node, f"/api/v1/{path}").status_code == 400, path
     assert _get(node, "/api/v1/settlements/not-an-id").status_code == 400
     assert _get(node, "/api/v1/disputes/not-an-id").status_code == 400
 
