@@ -133,7 +133,7 @@ DOCUMENTED_INVOCATIONS = (
     ["start", "--rebuild-from-chain"],
     ["status", "--json", "--url", "http://127.0.0.1:8081"],
     ["devchain", "--port", "0", "--auto-mine", "5", "--seed-demo"],
-    ["devchain", "--secret-scan", "block", "--requests-per-minute", "100"],
+    ["devchain", "--secret-scan", "block", "--requests-per-minute", "100", "--rate-window", "6"],
     ["demo"],
     ["demo", "--timeout", "60", "--linger", "5"],
     ["benchmark", "--intents", "100", "--json"],
