@@ -16,7 +16,7 @@ from mediator_actors.config import SPECS
 HEADER = """\
 # mediator-node settings: copy to .env (`cp .env.example .env`) and uncomment what you change.
 # Every variable is listed with its default; a commented line means the default.
-# `mediator-node init` writes the same settings, with a fresh signing key, for a local start.
+# `mediator-node init` writes the same settings, and a fresh signing key in its own file.
 # Secrets: prefer the NAME_FILE form (MEDIATOR_PRIVATE_KEY_FILE=/run/secrets/...);
 # docker-compose.yml passes the key and the API token as files: create secrets/mediator_private_key
 # and secrets/api_token first (docs/operations.md, "Docker Compose").

@@ -95,6 +95,7 @@ def test_each_named_secret_also_comes_from_a_file(name: str, tmp_path: Path) -> 
     assert SPEC_BY_NAME[name].secret
     value = "ab" * 32 if name == "MEDIATOR_PRIVATE_KEY" else "t0ken-" + "x1y2" * 6
     (tmp_path / "secret").write_text(value + "\n")
+    (tmp_path / "secret").chmod(0o600)  # start refuses a key file others may read
     env = {f"{name}_FILE": str(tmp_path / "secret")}
     if name == "LLM_API_KEY":
         env["LLM_PROVIDER"] = "anthropic"
