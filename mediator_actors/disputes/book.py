@@ -61,7 +61,7 @@ from mediator_actors.model import (
 )
 from mediator_actors.settlement.entries import clean_text
 from mediator_actors.settlement.records import SettlementRecord, get_settlement
-from mediator_actors.signing import MediatorKey, verify_metadata
+from mediator_actors.signing import Keyring, MediatorKey, verify_metadata
 from mediator_actors.store.jobs import CHAIN_OUTBOX, DISPUTE_CLARIFICATIONS, JobState
 
 __all__ = [
@@ -208,6 +208,7 @@ class DisputeBook:
         self,
         *,
         key: MediatorKey,
+        retired_keys: Iterable[MediatorKey] = (),
         authorities: Mapping[str, str] | Iterable[str] = (),
         window: float = DISPUTE_WINDOW,
         clock: Callable[[], float] = time.time,
@@ -216,6 +217,8 @@ class DisputeBook:
         defer_clarification: bool = False,
     ) -> None:
         self.key = key
+        #: A clarification is signed by the key that proposed the settlement, retired or not.
+        self.keyring = Keyring(key, tuple(retired_keys))
         self.authorities: dict[str, str] = (
             dict(authorities)
             if isinstance(authorities, Mapping)
@@ -300,9 +303,13 @@ class DisputeBook:
         if record is None:
             raise _ignored("no open dispute of ours with this dispute_id")
         if kind in OWN_KINDS:
-            # Anyone can write our name as author: only our signature proves it is ours.
-            if entry.author != self.key.mediator_id or not (
-                entry.metadata.get("mediator_id") == self.key.mediator_id
+            # Anyone can write our name as author: only our signature proves it is ours,
+            # by the key that proposed the settlement.
+            disputed = get_settlement(conn, record.settlement_id)
+            signer = None if disputed is None else disputed.mediator_id
+            if not self.keyring.owns(signer) or not (
+                entry.author == signer
+                and entry.metadata.get("mediator_id") == signer
                 and verify_metadata(entry.metadata)
             ):
                 raise _ignored(f"a {kind} is written and signed by our mediator only")
@@ -371,14 +378,24 @@ class DisputeBook:
         self._record(conn, entry, "dispute", str(dispute_id), chain_time, effect=COUNTED)
         record = get_dispute(conn, str(dispute_id))
         assert record is not None  # inserted just above
-        if self.defer_clarification:
+        signer = self.keyring.for_mediator(settlement.mediator_id)
+        if signer is None:  # own, so proposed under a retired key that has since been dropped
+            # One signed by another key would be invalid (protocol.md, "Key rotation").
+            logger.warning(
+                "disputes: %s is about settlement %s, proposed as %s, whose key this node no "
+                "longer holds: no clarification or payout hold can be signed",
+                record.dispute_id,
+                settlement.settlement_id,
+                settlement.mediator_id,
+            )
+        elif self.defer_clarification:
             CLARIFY_JOBS.enqueue(
                 conn, record.dispute_id, {"dispute_id": record.dispute_id}, now=now
             )
         else:
             factual, interpretive = self.summarize(record, settlement)
             clarification = build_clarification(
-                record, settlement, key=self.key, factual=factual, interpretive=interpretive
+                record, settlement, key=signer, factual=factual, interpretive=interpretive
             )
             CHAIN_OUTBOX.enqueue(
                 conn,
@@ -387,7 +404,8 @@ class DisputeBook:
                 now=now,
                 max_attempts=20,
             )
-        self._suspend_posted_claim(conn, record, settlement, now=now)
+        if signer is not None:
+            self._suspend_posted_claim(conn, record, settlement, signer=signer, now=now)
         return self._change(
             DisputeChangeKind.OPENED,
             record,
@@ -487,14 +505,15 @@ class DisputeBook:
         record: DisputeRecord,
         settlement: SettlementRecord,
         *,
+        signer: MediatorKey,
         now: float,
     ) -> None:
         """Protocol section 5 allows a payout claim only while no dispute is open, and is
         silent on a claim that left before the dispute came. A claim still queued is held
         (:meth:`_hold_payouts`); one already posted or mined cannot be taken back from an
-        append-only chain, so the node publishes, once per dispute, a signed
-        ``[PAYOUT HOLD]`` saying its claim is suspended until the dispute is resolved, and
-        never claims a second time."""
+        append-only chain, so the node publishes, once per dispute, a ``[PAYOUT HOLD]``
+        signed by the key that proposed (and claimed), saying its claim is suspended until
+        the dispute is resolved, and never claims a second time."""
         job = CHAIN_OUTBOX.get(conn, f"payout:{record.settlement_id}")
         posted = settlement.payout_entry_ref is not None or (
             job is not None and job.state in (JobState.RUNNING, JobState.DONE)
@@ -504,7 +523,7 @@ class DisputeBook:
         CHAIN_OUTBOX.enqueue(
             conn,
             f"payout_hold:{record.dispute_id}",
-            build_payout_hold(record, settlement, key=self.key),
+            build_payout_hold(record, settlement, key=signer),
             now=now,
             max_attempts=20,
         )

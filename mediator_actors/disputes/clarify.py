@@ -48,7 +48,7 @@ from mediator_actors.runtime.resilience import CircuitBreaker, CircuitOpenError
 from mediator_actors.safety.secretscan import SecretScanner, redact_emails
 from mediator_actors.safety.textsafety import detect_injection, normalize_text
 from mediator_actors.settlement.records import SettlementRecord, get_settlement
-from mediator_actors.signing import MediatorKey
+from mediator_actors.signing import Keyring
 from mediator_actors.store import Store
 from mediator_actors.store.intents import get_intent
 from mediator_actors.store.jobs import CHAIN_OUTBOX
@@ -443,14 +443,14 @@ class Clarifications:
         self,
         *,
         store: Store,
-        key: MediatorKey,
+        keyring: Keyring,
         clarifier: Clarifier,
         ready: Callable[[], bool] = lambda: True,
         clock: Callable[[], float] = time.time,
         batch: int = 4,
     ) -> None:
         self.store = store
-        self.key = key
+        self.keyring = keyring
         self.clarifier = clarifier
         self.ready = ready
         self.clock = clock
@@ -504,10 +504,23 @@ class Clarifications:
         ):
             CLARIFY_JOBS.complete(conn, job_id, now=self.clock(), result={**result, "kept": True})
             return False
+        # Signed by the key that proposed the settlement (protocol.md, "Key rotation").
+        signer = self.keyring.for_mediator(inputs.settlement.mediator_id)
+        if signer is None:
+            logger.warning(
+                "disputes: no key of settlement %s (%s) is held: %s gets no clarification",
+                inputs.settlement.settlement_id,
+                inputs.settlement.mediator_id,
+                dispute_id,
+            )
+            CLARIFY_JOBS.give_up(
+                conn, job_id, "the proposing key is no longer held", now=self.clock()
+            )
+            return False
         entry = book.build_clarification(
             inputs.record,
             inputs.settlement,
-            key=self.key,
+            key=signer,
             factual=list(summary.factual),
             interpretive=list(summary.interpretive),
         )

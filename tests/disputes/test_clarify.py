@@ -34,7 +34,8 @@ from mediator_actors.negotiation.providers import AnthropicProvider, OpenAIProvi
 from mediator_actors.negotiation.service import CallBudget
 from mediator_actors.runtime.resilience import CircuitBreaker
 from mediator_actors.safety.secretscan import SecretScanner
-from mediator_actors.signing import verify_metadata
+from mediator_actors.settlement.lifecycle import SettlementBook
+from mediator_actors.signing import Keyring, verify_metadata
 from mediator_actors.store import Store
 from mediator_actors.store.intents import save_intent
 from mediator_actors.store.jobs import CHAIN_OUTBOX as OUTBOX
@@ -43,7 +44,7 @@ from mediator_actors.wiring import ALL_MIGRATIONS
 from tests.negotiation.fakes import FakeProvider, Script, fake_provider
 from tests.settlement import factories as f
 
-from .test_book import ME, Sim, dispute, mined_settlement
+from .test_book import ME, RIVAL, Sim, dispute, mined_settlement
 
 KEY = "sk-test-fake-provider-key-0000000000"
 ISSUE = "The library has no turbulence model, which the deliverables promised."
@@ -93,7 +94,9 @@ def opened(sim: Sim) -> str:
 
 
 def runner(sim: Sim, clarifier: Clarifier, **kw: Any) -> Clarifications:
-    return Clarifications(store=sim.store, key=ME, clarifier=clarifier, clock=lambda: f.NOW, **kw)
+    return Clarifications(
+        store=sim.store, keyring=Keyring(ME), clarifier=clarifier, clock=lambda: f.NOW, **kw
+    )
 
 
 def clarification(sim: Sim, did: str) -> dict[str, Any]:
@@ -299,3 +302,43 @@ def test_parse_summary_on_any_json_object(doc: dict[str, Any]) -> None:
         return
     assert set(doc) == {"factual_disagreements", "interpretive_disagreements"}
     assert all(0 < len(i) <= 600 for i in (*factual, *interpretive))
+
+
+def test_after_a_rotation_the_llm_clarification_is_signed_by_the_proposing_key(
+    server: FakeProvider, sim: Sim
+) -> None:
+    """protocol.md, "Key rotation": ME proposed, then the node rotated to RIVAL's key."""
+    sim.settlements = SettlementBook(key=RIVAL, retired_keys=(ME,), clock=lambda: f.NOW)
+    sim.disputes = DisputeBook(
+        key=RIVAL,
+        retired_keys=(ME,),
+        authorities=["guild"],
+        clock=lambda: f.NOW,
+        defer_clarification=True,
+    )
+    did = opened(sim)
+    server.script(Script(text=json.dumps(GOOD)))
+    run = Clarifications(
+        store=sim.store,
+        keyring=Keyring(RIVAL, (ME,)),
+        clarifier=Clarifier(model=model("anthropic", server)),
+        clock=lambda: f.NOW,
+    )
+    assert run.run_due() == [did]
+    entry = clarification(sim, did)
+    assert entry["author"] == entry["metadata"]["mediator_id"] == ME.mediator_id
+    assert verify_metadata(entry["metadata"])
+    # A node that no longer holds the proposing key signs nothing with another one.
+    sid = mined_settlement(sim, key=ME).settlement_id
+    sim.mine(dispute(sid, "bob"), at=f.NOW + 200)
+    orphan = Clarifications(
+        store=sim.store,
+        keyring=Keyring(RIVAL),
+        clarifier=Clarifier(model=model("anthropic", server)),
+        clock=lambda: f.NOW,
+    )
+    assert orphan.run_due() == []
+    assert (
+        sim.store.read(lambda c: OUTBOX.get(c, f"clarification:{dispute_id_for(sid, 'bob')}"))
+        is None
+    )
