@@ -16,6 +16,9 @@ from mediator_actors.edge.business import OperatorModel
 from mediator_actors.edge.readmodel import ReadModel
 from mediator_actors.health.report import HealthSnapshot, SnapshotBox, judge, now_millis
 
+#: The disputes channel's first frame counts at most this many of each state (one page).
+DISPUTE_COUNT_CAP = 1000
+
 
 class Overview:
     def __init__(self, box: SnapshotBox, model: ReadModel | None) -> None:
@@ -49,6 +52,14 @@ class Overview:
             "actors": rep.get("actors", []),
         }
 
+    @staticmethod
+    def _dispute_counts(model: ReadModel) -> dict[str, int]:
+        """Disputes by state, each counted up to :data:`DISPUTE_COUNT_CAP` (one page)."""
+        return {
+            state: len(model.disputes(state, DISPUTE_COUNT_CAP, None).items)
+            for state in ("open", "escalated", "resolved", "orphaned")
+        }
+
     def channel(self, channel: str) -> dict[str, Any] | None:
         """The channel's current state, or ``None`` when there is nothing to say."""
         if channel == "health":
@@ -56,7 +67,7 @@ class Overview:
         if channel == "metrics":
             return self.metrics()
         if channel == "disputes":
-            return {"followed": False, "note": "this node does not follow dispute entries yet"}
+            return None if self.model is None else {"disputes": self._dispute_counts(self.model)}
         if channel == "reputation":
             return None if self.model is None else {"reputation": self.model.reputation(None)}
         op = self.operator

@@ -150,7 +150,7 @@ _SNAPSHOTS: dict[str, Callable[[Mapping[str, Any]], str]] = {
     "challenges": lambda d: f"{_counts(d.get('challenges'))}",
     "reputation": lambda d: _reputation(d.get("reputation")),
     "metrics": lambda d: _event_text("metrics_sampled", d),
-    "disputes": lambda d: _s(d.get("note") or "no disputes followed"),
+    "disputes": lambda d: f"{_counts(d.get('disputes'))}",
 }
 
 
