@@ -180,12 +180,21 @@ def cmd_keys_new(args: argparse.Namespace) -> int:
     current = read_key_file(path)
     if name in current.keys:
         raise WsKeyError(f"a key named {name} exists; revoke it first or pick another name")
-    private = Ed25519PrivateKey.generate()
     pem_path = Path(args.key_dir).expanduser() / f"{name}.pem"
-    write_private_key(pem_path, private)
-    public = public_hex(private)
-    write_key_file(path, KeyFile({**current.keys, name: public}, current.revoked - {public}))
-    print(f"private key written to {pem_path} (mode 0600): keep it; the node never needs it")
+    if pem_path.exists():
+        # The operator's key for another node (or an earlier DATA_DIR): authorise the same
+        # key here rather than refuse, so one `watch --key NAME` reaches every node.
+        public = public_hex(load_private_key(pem_path))
+        if public in current.revoked:
+            raise WsKeyError(f"the key in {pem_path} was revoked on this node; pick another name")
+        told = f"private key {pem_path} exists: its public key is authorised here too"
+    else:
+        private = Ed25519PrivateKey.generate()
+        write_private_key(pem_path, private)
+        public = public_hex(private)
+        told = f"private key written to {pem_path} (mode 0600): keep it; the node never needs it"
+    write_key_file(path, KeyFile({**current.keys, name: public}, current.revoked))
+    print(told)
     print(f"authorised in {path}; or add to WS_AUTHORIZED_KEYS:")
     print(f"{name}={public}")
     return EXIT_OK

@@ -54,6 +54,31 @@ def test_keys_new_never_overwrites_a_name(node_env, capsys):
     assert "exists" in err
 
 
+def test_keys_new_on_a_second_node_authorises_the_key_the_operator_already_has(
+    node_env, capsys, monkeypatch
+):
+    keys = str(node_env / "k")
+    run(capsys, "keys", "--key-dir", keys, "new", "alice")
+    pem = (node_env / "k" / "alice.pem").read_bytes()
+    monkeypatch.setenv("DATA_DIR", str(node_env / "other-node"))
+    code, out, _ = run(capsys, "keys", "--key-dir", keys, "new", "alice")
+    assert code == 0
+    assert "exists: its public key is authorised here too" in out
+    assert (node_env / "k" / "alice.pem").read_bytes() == pem  # never rewritten
+    public = load_private_key(node_env / "k" / "alice.pem").public_key().public_bytes_raw().hex()
+    assert read_key_file(node_env / "other-node" / KEY_FILE).keys == {"alice": public}
+
+
+def test_keys_new_never_authorises_again_a_key_revoked_on_this_node(node_env, capsys):
+    keys = str(node_env / "k")
+    run(capsys, "keys", "--key-dir", keys, "new", "alice")
+    assert run(capsys, "keys", "revoke", "alice")[0] == 0
+    code, _, err = run(capsys, "keys", "--key-dir", keys, "new", "alice")
+    assert code == 1
+    assert "was revoked on this node" in err
+    assert read_key_file(node_env / "data" / KEY_FILE).keys == {}
+
+
 @pytest.mark.parametrize("name", ["../evil", "a/b", "x" * 65, "", "naïve"])
 def test_key_names_are_validated_not_rewritten(node_env, capsys, name):
     code, _, _ = run(capsys, "keys", "--key-dir", str(node_env / "k"), "new", name)
