@@ -29,7 +29,7 @@ from mediator_actors.actors.settlement_agent import SettlementAgent
 from mediator_actors.chain import flags as intent_flags
 from mediator_actors.chain import records as chain_records
 from mediator_actors.chain import tables as chain_tables
-from mediator_actors.chain.client import ChainClient, RequestPacer
+from mediator_actors.chain.client import RATE_WINDOW, ChainClient, RequestPacer
 from mediator_actors.chain.follower import ChainFollower
 from mediator_actors.chain.scanner import ScanMode
 from mediator_actors.chain.writer import ChainWriter
@@ -186,12 +186,13 @@ def prepare(
     simulated_parties: bool = True,
     dev_clock: Callable[[], float] = time.time,
     dev_secret_scan: ScanMode = ScanMode.REDACT,
+    dev_rate_window: float = RATE_WINDOW,
 ) -> Runtime:
     """Start what the actors need before they start, in order: the dev chain (dev mode),
     the key and consensus checks, the embedder, the edge. Every configuration problem
     found here is a :class:`ConfigError` (exit 2), before any actor could crash-loop.
     The dev chain runs with the real node's defaults (its scanner in ``dev_secret_scan``
-    mode, its entry and request limits)."""
+    mode, its entry and request limits, counted over ``dev_rate_window`` seconds)."""
     settings = base.settings
     v1_problem = base.store.read(chain_records.v1_store_problem)
     if v1_problem is not None:  # exit 2 like any setting to change, never a restart loop
@@ -215,6 +216,7 @@ def prepare(
             state_file=state_file,
             secret_scan=dev_secret_scan,
             clock=dev_clock,
+            rate_window=dev_rate_window,
         )
         endpoint = dev_chain.start()
         base.closers.add("dev chain", dev_chain.stop)
@@ -314,8 +316,10 @@ def build_children(runtime: Runtime) -> list[ChildSpec]:
     )
     hub, stats, key, readiness = runtime.hub, runtime.stats, runtime.key, runtime.readiness
     # One budget for both: the chain counts requests per client address (100 a minute by
-    # default), and reads may use at most half of it so writes always get through.
-    pacer = RequestPacer()
+    # default), and reads may use at most half of it so writes always get through. The
+    # window is the real node's 60 s, or the embedded dev chain's own (tests shorten it).
+    window = RATE_WINDOW if runtime.dev_chain is None else runtime.dev_chain.rate_window
+    pacer = RequestPacer(window=window)
     reader = _chain_client(runtime, pacer)
     poster = _chain_client(runtime, pacer)  # its own connection pool and breaker state
     runtime.closers.add("chain reader", reader.close)
@@ -359,7 +363,7 @@ def build_children(runtime: Runtime) -> list[ChildSpec]:
     def start_writer(link: Link) -> pykka.ActorRef[ChainWriterActor]:
         return ChainWriterActor.start(
             link,
-            drainer=ChainWriter(store=store, client=poster, scanner=runtime.scanner),
+            drainer=ChainWriter(store=store, client=poster, scanner=runtime.scanner, window=window),
             interval=interval,
         )
 
@@ -407,6 +411,7 @@ def build_children(runtime: Runtime) -> list[ChildSpec]:
                 conn, key, intent.ref, intent_flags.FlagReason.UNSAFE, now=now
             ),
             plain_prose=settings.intake_plain_prose,
+            own_authors=(key.mediator_id,),
         )
         stats.chain_head = lambda: follower.chain_head
         return ChainListener.start(
@@ -457,11 +462,14 @@ def build_node(
     simulated_parties: bool = True,
     dev_clock: Callable[[], float] = time.time,
     dev_secret_scan: ScanMode = ScanMode.REDACT,
+    dev_rate_window: float = RATE_WINDOW,
 ) -> Node[Runtime]:
     """The node as ``start`` runs it. In dev mode the embedded dev chain mines every
     ``dev_auto_mine`` seconds, and simulated parties answer proposals for its demo intents.
     ``dev_clock`` is the dev chain's clock (block and entry times): tests move chain time on
-    instead of waiting for a deadline."""
+    instead of waiting for a deadline. ``dev_rate_window`` is the span the dev chain counts
+    its limits over (the real node's 60 s); the node paces its writes and requests to it.
+    Tests shorten it to keep the real counts without waiting minutes."""
     return Node(
         settings,
         migrations=ALL_MIGRATIONS,
@@ -471,6 +479,7 @@ def build_node(
             simulated_parties=simulated_parties,
             dev_clock=dev_clock,
             dev_secret_scan=dev_secret_scan,
+            dev_rate_window=dev_rate_window,
         ),
         build_children=build_children,
     )

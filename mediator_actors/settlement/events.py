@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import math
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from mediator_actors.model import ChainEntry, EntryRef
@@ -242,3 +242,18 @@ def quarantine(
         " reason, recorded_at) VALUES (?, ?, ?, ?, ?, ?)",
         (entry.ref, kind, str(entry.author)[:256], entry.block_index, reason, now),
     )
+
+
+def settlements_of_entries(conn: sqlite3.Connection, refs: Iterable[str]) -> set[str]:
+    """The settlements the applied entries among ``refs`` were about (responses, challenges,
+    resolutions, payouts, proposals)."""
+    found: set[str] = set()
+    for ref in refs:
+        row = conn.execute(
+            "SELECT settlement_id FROM settlement_events WHERE entry_ref = ?"
+            " AND settlement_id IS NOT NULL",
+            (ref,),
+        ).fetchone()
+        if row is not None:
+            found.add(str(row[0]))
+    return found

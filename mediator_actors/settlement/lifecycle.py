@@ -76,7 +76,9 @@ from mediator_actors.settlement.records import (
     SettlementRecord,
     SettlementState,
     get_settlement,
+    orphan,
     orphan_all,
+    settlements_relying_on,
 )
 from mediator_actors.signing import MediatorKey
 from mediator_actors.store.intents import get_intent, set_intent_status
@@ -242,6 +244,50 @@ class SettlementBook:
         if moved:
             last = moved[-1]
             moved[-1] = replace(last, reputation_changed=tuple(sorted(mediators)))
+        return moved
+
+    def retire_after_fork(
+        self, conn: sqlite3.Connection, gone: frozenset[str], reason: str
+    ) -> list[Transition]:
+        """A fork took entries off the chain for good (``gone``: refs of intents and
+        protocol entries that were only in the replaced blocks and are neither re-mined
+        nor pending). Like a reset, but only for what relied on them (protocol.md lifecycle
+        rule 5): every settlement whose proposal, either intent, or any applied entry about
+        it (a response, a challenge, a payout claim) is gone ends ``orphaned``; its queued
+        proposal, payout claim and challenge are never posted; reputation is recomputed.
+        Nothing is deleted. Call it in the follower's transaction."""
+        if not gone:
+            return []
+        now = self.clock()
+        chain_time = events.advance_clock(conn, math.nan)
+        relying = settlements_relying_on(conn, gone) | events.settlements_of_entries(conn, gone)
+        moved: list[Transition] = []
+        for row in orphan(conn, relying, reason, now=now):
+            sid = row.settlement_id
+            for key in (proposal_job_key(sid), payout_job_key(sid), f"challenge:{sid}"):
+                job = CHAIN_OUTBOX.get(conn, key)
+                if job is not None and job.state is JobState.PENDING:
+                    CHAIN_OUTBOX.give_up(conn, job.id, f"retired: {reason}", now=now)
+            moved.append(
+                Transition(
+                    TransitionKind.STATE,
+                    row.settlement_id,
+                    row.mediator_id,
+                    row.own,
+                    row.state,
+                    SettlementState.ORPHANED,
+                    reason,
+                    None,
+                    chain_time,
+                    intents=(row.offer_ref, row.seek_ref),
+                    parties=(row.offer_party, row.seek_party),
+                )
+            )
+        reputation.rebuild(conn, now=now)
+        if moved:
+            moved[-1] = replace(
+                moved[-1], reputation_changed=tuple(sorted({t.mediator_id for t in moved}))
+            )
         return moved
 
     # ------------------------------------------------------------ following the chain
@@ -571,7 +617,11 @@ class SettlementBook:
             changed = (row.mediator_id,)
             if row.own:
                 claim = build_payout(
-                    settlement_id=row.settlement_id, amount=row.facilitation_fee, key=self.key
+                    settlement_id=row.settlement_id,
+                    amount=row.facilitation_fee,
+                    # The fee was computed in the terms' currency: the claim names it.
+                    currency=row.terms.get("currency") or "NLC",
+                    key=self.key,
                 )
                 payout = CHAIN_OUTBOX.enqueue(
                     conn,

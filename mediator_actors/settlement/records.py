@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -626,6 +626,44 @@ def orphan_all(conn: sqlite3.Connection, reason: str, *, now: float) -> list[Set
         (reason, now),
     )
     return [SettlementRecord.from_row(row) for row in rows]
+
+
+def settlements_relying_on(conn: sqlite3.Connection, refs: Iterable[str]) -> set[str]:
+    """Settlements not yet orphaned whose proposal entry or either intent is among ``refs``."""
+    found: set[str] = set()
+    for ref in refs:
+        found.update(
+            str(r[0])
+            for r in conn.execute(
+                "SELECT settlement_id FROM settlements WHERE state != 'orphaned'"
+                " AND (offer_ref = ? OR seek_ref = ? OR proposal_entry_ref = ?)",
+                (ref, ref, ref),
+            )
+        )
+    return found
+
+
+def orphan(
+    conn: sqlite3.Connection, settlement_ids: Iterable[str], reason: str, *, now: float
+) -> list[SettlementRecord]:
+    """End these settlements (those not already orphaned) as ``orphaned`` with ``reason``
+    (what they relied on left the chain: lifecycle rule 5); the records as they were
+    before. Nothing is deleted."""
+    before = []
+    for settlement_id in sorted(set(settlement_ids)):
+        row = conn.execute(
+            "SELECT * FROM settlements WHERE settlement_id = ? AND state != 'orphaned'",
+            (settlement_id,),
+        ).fetchone()
+        if row is None:
+            continue
+        conn.execute(
+            "UPDATE settlements SET state = 'orphaned', state_reason = ?, updated_at = ?"
+            " WHERE settlement_id = ?",
+            (reason, now, settlement_id),
+        )
+        before.append(SettlementRecord.from_row(row))
+    return before
 
 
 def count_v1_ids(conn: sqlite3.Connection) -> int:
