@@ -5,7 +5,6 @@ intent that is not on the chain now."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from mediator_actors.chain.client import ChainClient, ClientLimits
@@ -20,42 +19,7 @@ from mediator_actors.wiring import ALL_MIGRATIONS
 from tests.settlement import factories as f
 
 from .conftest import FakeClock
-from .hostile import HostileServer, send_text
-
-TS = "2027-01-15T07:00:00.000001"
-
-
-def _entry(author: str, kind: str, text: str) -> dict[str, object]:
-    return {
-        "author": author,
-        "content": text,
-        "intent": kind,
-        "timestamp": TS,
-        "metadata": {"is_contract": True, "contract_type": kind, "status": "open"},
-        "validation_status": "accepted",
-    }
-
-
-def _block(
-    index: int, entries: list[dict[str, object]], block_hash: str, prev: str
-) -> dict[str, object]:
-    return {
-        "index": index,
-        "timestamp": 1_800_000_000.0 + index,
-        "entries": entries,
-        "previous_hash": prev,
-        "nonce": 0,
-        "hash": block_hash,
-    }
-
-
-def _serve(server: HostileServer, blocks: list[dict[str, object]]) -> None:
-    latest = {"block": blocks[-1], "chain_length": len(blocks), "pending_entries": 0}
-    server.routes["/block/latest"] = send_text(json.dumps(latest))
-    for i, block in enumerate(blocks):
-        server.routes[f"/block/{i}"] = send_text(json.dumps(block))
-    server.routes["/pending"] = send_text('{"count":0,"entries":[]}')
-
+from .hostile import HostileServer, chain_block, chain_entry, serve_chain
 
 OFFER = "Offering a Rust fluid-dynamics library, about 400 hours of work; asking 500 NLC."
 SEEK = "Looking for a Rust fluid-dynamics library within 60 days; budget 600 NLC."
@@ -67,12 +31,15 @@ def test_a_new_genesis_retires_what_the_lost_chain_carried(tmp_path: Path) -> No
     clock = FakeClock(f.NOW)
     try:
         first = [
-            _block(0, [], "genesis-a", "0"),
-            _block(
-                1, [_entry("alice", "offer", OFFER), _entry("bob", "seek", SEEK)], "a1", "genesis-a"
+            chain_block(0, [], "genesis-a", "0"),
+            chain_block(
+                1,
+                [chain_entry("alice", "offer", OFFER), chain_entry("bob", "seek", SEEK)],
+                "a1",
+                "genesis-a",
             ),
         ]
-        _serve(server, first)
+        serve_chain(server, first)
         client = ChainClient(server.url, limits=ClientLimits(deadline=2, attempts=1))
         book = SettlementBook(key=f.key(), clock=clock)
         follower = ChainFollower(
@@ -101,7 +68,7 @@ def test_a_new_genesis_retires_what_the_lost_chain_carried(tmp_path: Path) -> No
         settlement_id = outcome.draft.settlement_id
 
         # The node behind the endpoint restarts with an empty chain: a new genesis.
-        _serve(server, [_block(0, [], "genesis-b", "0")])
+        serve_chain(server, [chain_block(0, [], "genesis-b", "0")])
         reset = follower.poll_once()
         assert reset.reset
         assert set(reset.archived) == {offer_ref, seek_ref}
