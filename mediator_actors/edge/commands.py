@@ -11,7 +11,7 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
@@ -311,11 +311,10 @@ def cmd_watch(args: argparse.Namespace) -> int:
         stage = "subscribe"
         for channel in channels:
             client.subscribe(channel)
-        print(
+        _emit(
             f"connected to {_safe(url)} as key {name} (channels {', '.join(channels)}); "
             "the current state first, then events as they happen. Ctrl-C to stop.",
             file=info,
-            flush=True,
         )
         while not args.max_events or seen < args.max_events:
             message = client.recv()
@@ -324,17 +323,31 @@ def cmd_watch(args: argparse.Namespace) -> int:
             if message.get("type") in ("event", "snapshot"):
                 seen += message.get("type") == "event"
                 if args.json:
-                    print(json.dumps(message, ensure_ascii=True), flush=True)
+                    _emit(json.dumps(message, ensure_ascii=True))
             line = None if args.json else describe(message)
             if line is not None:
-                print(line, flush=True)
+                _emit(line)
         client.close()
     except KeyboardInterrupt:
         return EXIT_OK
+    except _OutputClosedError:
+        # `watch | head` once head is done: the CLI ends quietly, not "cannot watch".
+        raise BrokenPipeError from None
     except (OSError, WsClientError) as exc:
         _explain_failure(exc, stage=stage, url=url, key=name, public=public, offered=offered)
         return EXIT_FAIL
     return EXIT_OK
+
+
+class _OutputClosedError(Exception):
+    """The reader of watch's output went away; not the connection's fault."""
+
+
+def _emit(line: str, *, file: TextIO | None = None) -> None:
+    try:
+        print(line, file=file, flush=True)
+    except BrokenPipeError as exc:
+        raise _OutputClosedError from exc
 
 
 def _explain_failure(

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import stat
+import sys
 import time
 from dataclasses import replace
 
@@ -227,6 +229,27 @@ def watcher(node_env, capsys, ws_env):
     key = load_private_key(node_env / "k" / "watcher.pem")
     ws_env.keys[key.public_key().public_bytes_raw().hex()] = "watcher"
     return key
+
+
+class _ClosedPipe(io.StringIO):
+    """stdout whose reader has gone (`watch | head` once head exits)."""
+
+    def write(self, text: str) -> int:
+        raise BrokenPipeError(32, "Broken pipe")
+
+
+def test_watch_into_a_closed_pipe_ends_quietly_not_as_a_connection_failure(
+    node_env, capsys, ws_env, watcher, monkeypatch
+):
+    monkeypatch.setattr(sys, "stdout", _ClosedPipe())
+    code = cli.main(
+        ["watch", "--url", ws_env.url, "--key", "watcher", "--key-dir", str(node_env / "k"),
+         "--timeout", "5", "--max-events", "1"]
+    )  # fmt: skip
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "cannot watch" not in err
+    assert "Broken pipe" not in err
 
 
 def test_watch_says_it_is_connected_prints_the_current_state_then_readable_events(
