@@ -6,27 +6,21 @@ Against a hostile loopback server and against the dev chain."""
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from mediator_actors.chain.client import ChainClient, ClientLimits
+from mediator_actors.chain.client import ChainClient
 from mediator_actors.chain.devchain import DevChain
-from mediator_actors.chain.follower import ChainFollower
 from mediator_actors.model import IntentStatus
-from mediator_actors.settlement.lifecycle import SettlementBook
-from mediator_actors.settlement.proposals import ProposalPolicy, propose
 from mediator_actors.settlement.records import SettlementState, get_settlement
 from mediator_actors.store import JobState, Store
 from mediator_actors.store.intents import intent_status
 from mediator_actors.store.jobs import CHAIN_OUTBOX as OUTBOX
-from mediator_actors.wiring import ALL_MIGRATIONS
-from tests.settlement import factories as f
 
-from .conftest import FAST, FakeClock
-from .hostile import HostileServer, chain_block, chain_entry, serve_chain
+from .conftest import FAST, FakeClock, propose_pair
+from .hostile import chain_block, chain_entry, serve_chain
 from .test_follower import follower_for, intent
 
 TS2 = "2027-01-15T08:00:00.000001"
@@ -42,36 +36,8 @@ SEEKS = {
 }
 
 
-@pytest.fixture
-def world(tmp_path: Path) -> Iterator[dict[str, Any]]:
-    server = HostileServer()
-    store = Store.open(tmp_path, migrations=ALL_MIGRATIONS)
-    clock = FakeClock(f.NOW)
-    client = ChainClient(server.url, limits=ClientLimits(deadline=2, attempts=1))
-    book = SettlementBook(key=f.key(), clock=clock)
-    follower = ChainFollower(
-        store=store,
-        client=client,
-        clock=clock,
-        settlement=book,
-    )
-    yield {"server": server, "store": store, "book": book, "follower": follower}
-    client.close()
-    store.close()
-    server.stop()
-
-
 def _refs(store: Store) -> dict[str, str]:
     return store.read(lambda c: dict(c.execute("SELECT author, ref FROM intents")))
-
-
-def _propose(store: Store, book: SettlementBook, offer_ref: str, seek_ref: str) -> Any:
-    policy = ProposalPolicy.from_settings(f.settings(), book)
-    return store.write(
-        lambda c: propose(
-            c, book, policy, offer_ref=offer_ref, seek_ref=seek_ref, result=f.result(), now=f.NOW
-        )
-    )
 
 
 def _as_entry(store: Store, settlement_id: str) -> dict[str, Any]:
@@ -104,8 +70,8 @@ def test_a_fork_retires_only_what_left_the_chain(world: dict[str, Any], dave: st
     serve_chain(server, [genesis, chain_block(1, entries, "a1", "genesis")])
     assert len(follower.poll_once().new_intents) == 4
     refs = _refs(store)
-    s1 = _propose(store, book, refs["alice"], refs["bob"]).draft.settlement_id
-    s2 = _propose(store, book, refs["carol"], refs["dave"]).draft.settlement_id
+    s1 = propose_pair(store, book, refs["alice"], refs["bob"]).draft.settlement_id
+    s2 = propose_pair(store, book, refs["carol"], refs["dave"]).draft.settlement_id
     p1 = _as_entry(store, s1)
     # S2's proposal is queued, not posted yet; S1's is mined in block 2.
     serve_chain(
@@ -155,7 +121,7 @@ def test_a_fork_retires_only_what_left_the_chain(world: dict[str, Any], dave: st
         assert job is JobState.FAILED  # the proposal naming a gone intent is never posted
         assert [t.settlement_id for t in result.decided] == [s2]
         # Nothing is proposed again for an intent that is not on the chain now.
-        assert _propose(store, book, refs["carol"], refs["dave"]).draft is None
+        assert propose_pair(store, book, refs["carol"], refs["dave"]).draft is None
     else:
         assert result.archived == ()
         assert set(statuses.values()) == {IntentStatus.OPEN}
@@ -178,7 +144,7 @@ def test_a_settlement_whose_mined_proposal_left_the_chain_ends_orphaned(
     serve_chain(server, [genesis, one])
     follower.poll_once()
     refs = _refs(store)
-    sid = _propose(store, book, refs["alice"], refs["bob"]).draft.settlement_id
+    sid = propose_pair(store, book, refs["alice"], refs["bob"]).draft.settlement_id
     serve_chain(server, [genesis, one, chain_block(2, [_as_entry(store, sid)], "a2", "a1")])
     follower.poll_once()
     # Block 2 is replaced by one without the proposal: the intents stay (block 1 is common).
