@@ -34,7 +34,7 @@ from mediator_actors.chain.follower import ChainFollower
 from mediator_actors.chain.scanner import ScanMode
 from mediator_actors.chain.writer import ChainWriter
 from mediator_actors.challenges.writer import ChallengeWriter
-from mediator_actors.config import LLMProvider, Settings
+from mediator_actors.config import DEV_KEY_FILE, LLMProvider, Settings
 from mediator_actors.disputes import records as dispute_tables
 from mediator_actors.disputes.book import DisputeBook, parse_authorities
 from mediator_actors.edge.hub import EventHub
@@ -62,7 +62,8 @@ from mediator_actors.settlement import reputation as reputation_table
 from mediator_actors.settlement.consensus import check_can_start
 from mediator_actors.settlement.lifecycle import SettlementBook
 from mediator_actors.settlement.proposals import ProposalPolicy
-from mediator_actors.signing import MediatorKey
+from mediator_actors.settlement.rotation import key_report, start_lines
+from mediator_actors.signing import Keyring, MediatorKey
 from mediator_actors.stats import NodeStats
 from mediator_actors.store import Migration, Store
 from mediator_actors.store import intents as intents_table
@@ -86,8 +87,6 @@ ALL_MIGRATIONS: tuple[Migration, ...] = (
     *negotiation_tables.DECISION_MIGRATIONS,
     *dispute_tables.MIGRATIONS,
 )
-
-DEV_KEY_FILE = ".dev-mediator.key"
 
 #: Seconds between dev-chain blocks when the node runs it (the real chain never auto-mines).
 DEV_CHAIN_AUTO_MINE = 5.0
@@ -122,6 +121,8 @@ class Runtime:
     #: The embedded dev chain in dev mode, else None.
     dev_chain: DevChain | None
     key: MediatorKey
+    #: ``key`` and the retired keys kept for the settlements they proposed.
+    keyring: Keyring
     scanner: SecretScanner
     hub: EventHub
     box: SnapshotBox
@@ -231,6 +232,10 @@ def prepare(
         )
     seed = settings.mediator_private_key or dev_private_key(settings.config_file.parent)
     key = MediatorKey.from_seed_hex(seed)
+    # Retired keys sign only about the settlements they proposed (protocol.md, "Key rotation").
+    keyring = Keyring(key, tuple(MediatorKey.from_seed_hex(s) for s in settings.retired_keys))
+    for warn, line in start_lines(base.store.read(lambda conn: key_report(conn, keyring))):
+        logger.log(logging.WARNING if warn else logging.INFO, "%s", line)
     check_can_start(settings, key.mediator_id, mediator_key=key)
     # Loaded (hash-checked, offloaded) before the tree: a VECTOR_DIMENSIONS mismatch or a
     # missing key is one message and exit 2, not the index keeper failing every restart.
@@ -275,6 +280,7 @@ def prepare(
         chain_endpoint=endpoint,
         dev_chain=dev_chain,
         key=key,
+        keyring=keyring,
         scanner=scanner,
         hub=hub,
         box=box,
@@ -326,9 +332,16 @@ def build_children(runtime: Runtime) -> list[ChildSpec]:
     runtime.closers.add("chain poster", poster.close)
     stats.chain_breaker = reader.health_snapshot
     stats.chain_auth_problem = lambda: reader.auth_problem() or poster.auth_problem()
-    book = SettlementBook.from_settings(settings, key)
-    disputes = DisputeBook(key=key, authorities=parse_authorities(settings.dispute_authorities))
-    challenges = ChallengeWriter(key=key) if settings.enable_challenges else None
+    retired = runtime.keyring.retired
+    book = SettlementBook.from_settings(settings, key, retired_keys=retired)
+    disputes = DisputeBook(
+        key=key,
+        retired_keys=retired,
+        authorities=parse_authorities(settings.dispute_authorities),
+    )
+    challenges = (
+        ChallengeWriter(key=key, retired_keys=retired) if settings.enable_challenges else None
+    )
 
     negotiator = build_negotiator(settings)
     if negotiator.budget is not None:

@@ -95,6 +95,12 @@ def advance_clock(conn: sqlite3.Connection, timestamp: float) -> float:
     return chain_time
 
 
+def chain_clock(conn: sqlite3.Connection) -> float:
+    """The chain time reached so far (0 before any block), without moving it."""
+    row = conn.execute("SELECT chain_time FROM settlement_clock WHERE id = 1").fetchone()
+    return float(row[0]) if row is not None else 0.0
+
+
 def already_applied(conn: sqlite3.Connection, ref: EntryRef) -> bool:
     """True when the entry was applied or quarantined before (re-application is a no-op)."""
     if conn.execute("SELECT 1 FROM settlement_events WHERE entry_ref = ?", (ref,)).fetchone():
