@@ -113,21 +113,37 @@ def payout_job_key(settlement_id: str) -> str:
     return f"{PAYOUT_JOB_PREFIX}{settlement_id}"
 
 
-def _orphaned(row: SettlementRecord, reason: str, chain_time: float) -> Transition:
-    """A settlement retired with the chain it relied on (lifecycle rule 5)."""
+def _state_change(
+    row: SettlementRecord,
+    state: SettlementState,
+    reason: str,
+    block_index: int | None,
+    chain_time: float,
+    *,
+    payout_enqueued: bool = False,
+    reputation_changed: tuple[str, ...] = (),
+) -> Transition:
+    """``row`` (as it was) moving to ``state``, with its intents and parties."""
     return Transition(
         TransitionKind.STATE,
         row.settlement_id,
         row.mediator_id,
         row.own,
         row.state,
-        SettlementState.ORPHANED,
+        state,
         reason,
-        None,
+        block_index,
         chain_time,
+        payout_enqueued=payout_enqueued,
+        reputation_changed=reputation_changed,
         intents=(row.offer_ref, row.seek_ref),
         parties=(row.offer_party, row.seek_party),
     )
+
+
+def _orphaned(row: SettlementRecord, reason: str, chain_time: float) -> Transition:
+    """A settlement retired with the chain it relied on (lifecycle rule 5)."""
+    return _state_change(row, SettlementState.ORPHANED, reason, None, chain_time)
 
 
 def _reputation_told(moved: list[Transition]) -> list[Transition]:
@@ -658,20 +674,14 @@ class SettlementBook:
             job = CHAIN_OUTBOX.get(conn, proposal_job_key(row.settlement_id))
             if job is not None and job.state is JobState.PENDING:
                 CHAIN_OUTBOX.give_up(conn, job.id, "expired before it could be posted", now=now)
-        return Transition(
-            TransitionKind.STATE,
-            row.settlement_id,
-            row.mediator_id,
-            row.own,
-            row.state,
+        return _state_change(
+            row,
             state,
             reason,
             block_index,
             chain_time,
             payout_enqueued=payout,
             reputation_changed=changed,
-            intents=(row.offer_ref, row.seek_ref),
-            parties=(row.offer_party, row.seek_party),
         )
 
     # ------------------------------------------------------------ events and helpers
