@@ -282,6 +282,7 @@ def _chain_client(runtime: Runtime, pacer: RequestPacer) -> ChainClient:
         offload=run_blocking,
         allow_private=True,
         pacer=pacer,
+        on_request=runtime.stats.chain_requests.record,
     )
 
 
