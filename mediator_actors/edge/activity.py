@@ -95,12 +95,15 @@ class ActivityLog:
             self._counts["challenge upheld" if event.upheld else "challenge rejected"] += 1
         elif isinstance(event, HealthChanged):
             # Rare and important: at once, not batched.
+            if "starting" in event.not_ready_reasons:
+                # Expected, and every other reason then (index not loaded, actors starting)
+                # only says the same: one calm line, no list to read.
+                self.log.info("health: starting, not ready yet")
+                return
             detail = "; ".join((*event.not_ready_reasons, *event.problems))
             ready = "ready" if event.ready else "not ready"
             line = f"health: {event.status}, {ready}" + (f" ({detail})" if detail else "")
-            # Starting up is expected, not something to act on.
-            calm = event.status == "healthy" or "starting" in event.not_ready_reasons
-            level = logging.INFO if calm else logging.WARNING
+            level = logging.INFO if event.status == "healthy" else logging.WARNING
             self.log.log(level, "%s", line)
 
     def flush(self) -> list[str]:
@@ -142,7 +145,7 @@ class ActivityLog:
         if before is None:
             # The first reading is the baseline, not news; after a restart it is what the
             # node achieved so far, said once.
-            if now != Business():
+            if not now.is_empty():
                 self._last_summary = now
                 line = "so far: " + summary_line(now).removeprefix("summary: ")
                 self.log.info("%s", line)

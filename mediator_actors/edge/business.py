@@ -71,6 +71,11 @@ class Business:
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
 
+    def is_empty(self) -> bool:
+        """Nothing achieved yet: every pipeline stage at zero (a fresh store's histogram
+        buckets are zeros, not absent, so ``== Business()`` does not say this)."""
+        return not any(self.pipeline().values())
+
     def pipeline(self) -> dict[str, int]:
         """The stages from intents to payouts, in order."""
         return {

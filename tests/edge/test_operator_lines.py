@@ -149,7 +149,9 @@ def test_the_summary_is_logged_only_when_the_totals_moved() -> None:
 
 def test_posted_proposals_payouts_and_fees_are_told_as_they_move() -> None:
     activity, totals = _log()
-    assert activity.progress() == []  # a fresh node's baseline: nothing to say
+    # A fresh node's baseline: nothing to say, even with a real store's zero buckets.
+    totals.append(Business(latency_buckets=((0.005, 0), (0.025, 0))))
+    assert activity.progress() == []
     totals.append(Business(proposals_posted=2))
     assert activity.progress() == ["chain: 2 proposals posted"]
     assert activity.progress() == []
@@ -181,7 +183,7 @@ def test_starting_up_is_info_and_a_real_problem_a_warning(caplog: pytest.LogCapt
         activity.observe(HealthChanged(status="healthy", ready=True))
     levels = [(r.levelno, r.getMessage()) for r in caplog.records if r.name == "mediator.activity"]
     assert levels == [
-        (logging.INFO, "health: degraded, not ready (starting)"),
+        (logging.INFO, "health: starting, not ready yet"),
         (logging.WARNING, "health: degraded, ready (chain down)"),
         (logging.INFO, "health: healthy, ready"),
     ]
