@@ -60,6 +60,7 @@ __all__ = [
     "DisputeState",
     "dispute_entries",
     "dispute_id_for",
+    "dispute_outcomes",
     "get_dispute",
     "list_disputes",
     "parse_authorities",
@@ -267,6 +268,16 @@ def list_disputes(
         params,
     )
     return [DisputeRecord.from_row(r) for r in rows]
+
+
+def dispute_outcomes(conn: sqlite3.Connection) -> dict[str, int]:
+    """Disputes by outcome (``/metrics``, the dashboard): a resolved one by how it was
+    resolved (:data:`OUTCOMES`), any other by its state (open, escalated, orphaned)."""
+    rows = conn.execute(
+        "SELECT CASE WHEN state = 'resolved' THEN COALESCE(outcome, 'resolved') ELSE state END,"
+        " COUNT(*) FROM disputes GROUP BY 1"
+    )
+    return {str(k): int(n) for k, n in rows}
 
 
 def dispute_entries(conn: sqlite3.Connection, dispute_id: str) -> list[dict[str, Any]]:

@@ -13,6 +13,8 @@ import sqlite3
 from dataclasses import asdict, dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
+from mediator_actors.disputes.book import dispute_outcomes
+
 #: Negotiation failure reasons, by the label they lead with (the offline negotiator's
 #: ``price: ...``, ``timeline: ...``, ``different services: ...``) or, for an LLM's free text,
 #: the first pattern its opening words match: a handful of classes a graph can stack, never
@@ -61,6 +63,8 @@ class Business:
     payouts: int = 0
     fees_claimed: float = 0.0
     challenges: dict[str, int] = field(default_factory=dict)  # upheld, rejected, open
+    #: open, escalated, orphaned, or a resolved one's outcome (claimant_favored, withdrawn ...)
+    disputes: dict[str, int] = field(default_factory=dict)
     quarantined: dict[str, int] = field(default_factory=dict)  # by reason
     #: Negotiation latency as a cumulative histogram: ((upper bound s, count), ...), the
     #: sum of the latencies in seconds and how many were measured.
@@ -164,6 +168,7 @@ def read_business(conn: sqlite3.Connection) -> Business:
         challenges=_pairs(
             conn, "SELECT COALESCE(outcome, 'open'), COUNT(*) FROM challenges GROUP BY 1"
         ),
+        disputes=dispute_outcomes(conn),
         quarantined=quarantined,
     )
 

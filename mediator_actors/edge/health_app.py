@@ -22,6 +22,7 @@ from typing import Any
 
 import bottle
 
+from mediator_actors.disputes.book import OUTCOMES as DISPUTE_OUTCOMES
 from mediator_actors.disputes.book import DisputeState
 from mediator_actors.edge.business import Business, OperatorModel
 from mediator_actors.edge.overview import Overview
@@ -286,7 +287,9 @@ def business_metrics(b: Business, m: Metrics) -> None:
         )
     m.add("proposals_total", b.proposals, "settlements this node proposed", "counter")
     m.add("proposals_posted_total", b.proposals_posted, "proposals posted to the chain", "counter")
-    m.add("acceptances_total", b.acceptances, "party acceptances of this node's proposals", "counter")
+    m.add(
+        "acceptances_total", b.acceptances, "party acceptances of this node's proposals", "counter"
+    )
     m.add("closures_total", b.closures, "this node's settlements closed", "counter")
     m.add("payouts_total", b.payouts, "payout claims posted to the chain", "counter")
     m.add("fees_claimed_nlc_total", b.fees_claimed, "facilitation fees claimed, NLC", "counter")
@@ -302,6 +305,24 @@ def business_metrics(b: Business, m: Metrics) -> None:
             "challenges_total",
             b.challenges.get(outcome, 0),
             "challenges seen, by outcome",
+            "counter",
+            {"outcome": outcome},
+        )
+    # Open and escalated disputes can end, so they are a gauge; the ended ones only grow.
+    # Every label pre-declared at 0: a first dispute is an increase a rule can see.
+    for state in (DisputeState.OPEN, DisputeState.ESCALATED):
+        m.add(
+            "disputes_open",
+            b.disputes.get(state.value, 0),
+            "disputes about this node's settlements not resolved yet, by state",
+            labels={"state": state.value},
+        )
+    for outcome in (*sorted(DISPUTE_OUTCOMES), DisputeState.ORPHANED.value):
+        m.add(
+            "disputes_total",
+            b.disputes.get(outcome, 0),
+            "disputes about this node's settlements that ended: how they were resolved, or"
+            " orphaned by a chain reset",
             "counter",
             {"outcome": outcome},
         )

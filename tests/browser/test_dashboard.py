@@ -126,6 +126,42 @@ def _wait(driver: Any, what: str, condition: Any, timeout: float = 60.0) -> Any:
         raise
 
 
+def _queues(driver: Any) -> dict[str, int]:
+    """The queue chart's legend: {queue name: samples drawn}."""
+    return dict(
+        driver.execute_script(
+            "return [...document.querySelectorAll('#queue-legend li[data-queue]')]"
+            ".map((li) => [li.dataset.queue, Number(li.dataset.points)]);"
+        )
+    )
+
+
+def _dispute_entry(conn: sqlite3.Connection) -> dict[str, Any]:
+    """A ``[DISPUTE]`` by the offering party of one of the node's closed settlements."""
+    from mediator_actors.disputes.book import dispute_id_for
+    from mediator_actors.model import PROTOCOL
+
+    sid, claimant = conn.execute(
+        "SELECT settlement_id, offer_party FROM settlements WHERE own = 1 AND state = 'closed'"
+        " ORDER BY settlement_id LIMIT 1"
+    ).fetchone()
+    dispute_id = dispute_id_for(sid, claimant)
+    return {
+        "author": claimant,
+        "content": f"[DISPUTE] {dispute_id} by {claimant}: the delivery missed the agreed date.",
+        "intent": "dispute",
+        "metadata": {
+            "is_contract": True,
+            "contract_type": "dispute",
+            "protocol": PROTOCOL,
+            "dispute_id": dispute_id,
+            "settlement_id": sid,
+            "claimant": claimant,
+            "issue": "The delivery missed the agreed date.",
+        },
+    }
+
+
 def _stage(driver: Any, stage: str) -> int:
     text = driver.execute_script(
         "const n = document.querySelector(`#pipeline li[data-stage='${arguments[0]}'] .n`);"
@@ -186,6 +222,23 @@ def test_the_dashboard_follows_the_demo_live_and_refuses_a_stranger(
             "css selector", "#actors li[data-actor='root/chain_listener'] .state"
         ),
     )
+    # The queue chart: one series per declared queue, idle ones included, fed by the
+    # overview and then by each metrics event.
+    from mediator_actors.edge.overview import QUEUE_NAMES
+
+    _wait(browser, "a series per queue", lambda d: set(_queues(d)) == set(QUEUE_NAMES))
+    samples_before = _queues(browser)
+    # The page sums each queue's states and fills a declared idle queue with zero.
+    summed = browser.execute_script(
+        "return Object.fromEntries(queueDepths({queue_names: ['negotiation', 'chain_outbox'],"
+        " queues: {negotiation_pending: 2, negotiation_running: 1, chain_outbox_running: 4}}));"
+    )
+    assert summed == {"negotiation": 3, "chain_outbox": 4}
+    idle = browser.execute_script(
+        "return Object.fromEntries(queueDepths({queue_names: ['negotiation', 'chain_outbox'],"
+        " queues: {}}));"
+    )
+    assert idle == {"negotiation": 0, "chain_outbox": 0}
     _shot(browser, artifacts, "2-live-before-the-demo")
 
     seed_demo(node.dev_chain)
@@ -218,4 +271,32 @@ def test_the_dashboard_follows_the_demo_live_and_refuses_a_stranger(
     assert browser.find_elements("css selector", "#events li")
     assert browser.find_elements("css selector", "#negotiations tbody tr")
     assert "closures" in browser.find_element("id", "reputation").text
+    # Metrics events kept every queue's series growing while the demo ran.
+    _wait(
+        browser,
+        "new samples in every queue series",
+        lambda d: all(_queues(d).get(q, 0) > samples_before[q] for q in QUEUE_NAMES),
+    )
     _shot(browser, artifacts, "3-live-after-the-demo")
+
+    # A party disputes a closed settlement: the dispute shows in the live feed, the counts
+    # and the open disputes, without a reload.
+    claim = node.store.read(_dispute_entry)
+    dispute_id = claim["metadata"]["dispute_id"]
+    node.dev_chain.add_block([claim])
+    _wait(
+        browser,
+        "the dispute in the live feed",
+        lambda d: d.find_elements(
+            "css selector", "#events li[data-channel='disputes'][data-kind='dispute_opened']"
+        ),
+    )
+    _wait(
+        browser,
+        "the open dispute listed",
+        lambda d: d.find_elements("css selector", f"#disputes li[data-dispute='{dispute_id}']"),
+    )
+    facts = browser.find_element("id", "challenges").text
+    assert "disputes open\n1" in facts or "disputes open 1" in facts, facts
+    assert browser.execute_script("return window.dashboardLoadId") == load_id
+    _shot(browser, artifacts, "4-a-dispute-live")

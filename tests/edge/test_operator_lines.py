@@ -276,3 +276,21 @@ def test_a_declined_negotiation_reads_as_a_sentence() -> None:
         "price: too dear\\x0ainjected"
     )
     assert json.dumps(line)  # plain text
+
+
+def test_a_dispute_event_reads_as_a_sentence() -> None:
+    from mediator_actors.monitoring import DisputeOpened, encode_event
+
+    event = DisputeOpened(
+        dispute_id="dsp_" + "a" * 52,
+        settlement_id="stl_" + "b" * 52,
+        parties=("alice", "bob"),
+        detail="opened by alice\x1b[2J",
+        block_index=7,
+    )
+    line = describe({"type": "event", "channel": "disputes", "ts": 0, "data": encode_event(event)})
+    assert line is not None
+    assert line.endswith(
+        "disputes     dispute dsp_aaaaaaaa… on settlement stl_bbbbbbbb… (alice, bob): "
+        "opened by alice\\x1b[2J"
+    )
