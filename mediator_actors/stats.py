@@ -19,7 +19,7 @@ COMMON_STATUSES = frozenset(
 )
 #: What an attempt can end in without an HTTP status of its own.
 NO_STATUS_OUTCOMES = frozenset(
-    {"timeout", "unreachable", "oversize", "paced", "breaker_open", "budget", "error"}
+    {"timeout", "unreachable", "oversize", "paced", "breaker_open", "error"}
 )
 
 
@@ -81,3 +81,5 @@ class NodeStats:
     # negotiators: the Negotiator's health() (breaker, latency percentiles, budget, usage)
     llm_health: Callable[[], dict[str, Any]] | None = None
     llm_offline: bool = True
+    #: every call of the metered LLM providers, by status (``/metrics``)
+    llm_requests: RequestCounts = field(default_factory=RequestCounts)

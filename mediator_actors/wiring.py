@@ -39,6 +39,7 @@ from mediator_actors.config import LLMProvider, Settings
 from mediator_actors.disputes import book as dispute_tables
 from mediator_actors.disputes.book import DisputeBook, parse_authorities
 from mediator_actors.edge.hub import EventHub
+from mediator_actors.edge.llmrequests import count_requests as count_llm_requests
 from mediator_actors.edge.opsmetrics import ErrorCounter, node_metrics
 from mediator_actors.edge.server import EdgeServer
 from mediator_actors.edge.servers import Edge, build_edge
@@ -327,6 +328,7 @@ def build_children(runtime: Runtime) -> list[ChildSpec]:
         return decided + disputes.apply_mined_block(conn, entries, timestamp)
 
     negotiator = build_negotiator(settings)
+    count_llm_requests(negotiator, stats.llm_requests.record)
     if negotiator.budget is not None:
         # The spending cap counts the last day's metered calls from the store: a restart
         # does not reset it.

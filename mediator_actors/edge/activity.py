@@ -100,6 +100,10 @@ class ActivityLog:
                 # only says the same: one calm line, no list to read.
                 self.log.info("health: starting, not ready yet")
                 return
+            if "draining" in event.not_ready_reasons:
+                # The operator asked for the stop; actors stopping is its consequence.
+                self.log.info("health: draining, not ready (stopping)")
+                return
             detail = "; ".join((*event.not_ready_reasons, *event.problems))
             ready = "ready" if event.ready else "not ready"
             line = f"health: {event.status}, {ready}" + (f" ({detail})" if detail else "")

@@ -141,6 +141,17 @@ def node_metrics(
                 "counter",
                 {"method": method, "status": status},
             )
+        llm_calls: dict[str, int] = {}
+        for (_method, status), count in stats.llm_requests.counts().items():
+            llm_calls[status] = llm_calls.get(status, 0) + count
+        for status, count in sorted(llm_calls.items()):
+            m.add(
+                "llm_requests_total",
+                count,
+                "metered LLM provider calls by status (or timeout, unreachable, error)",
+                "counter",
+                {"status": status},
+            )
         llm = stats.llm_health() if stats.llm_health is not None else {}
         remaining = llm.get("budget_remaining")
         if isinstance(remaining, dict):

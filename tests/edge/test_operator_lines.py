@@ -181,11 +181,19 @@ def test_starting_up_is_info_and_a_real_problem_a_warning(caplog: pytest.LogCapt
         )
         activity.observe(HealthChanged(status="degraded", ready=True, problems=("chain down",)))
         activity.observe(HealthChanged(status="healthy", ready=True))
+        activity.observe(
+            HealthChanged(
+                status="degraded",
+                ready=False,
+                not_ready_reasons=("draining", "actor root/chain_listener stopped"),
+            )
+        )
     levels = [(r.levelno, r.getMessage()) for r in caplog.records if r.name == "mediator.activity"]
     assert levels == [
         (logging.INFO, "health: starting, not ready yet"),
         (logging.WARNING, "health: degraded, ready (chain down)"),
         (logging.INFO, "health: healthy, ready"),
+        (logging.INFO, "health: draining, not ready (stopping)"),  # asked for: not a warning
     ]
 
 
