@@ -79,7 +79,7 @@ def node(tmp_path: Path) -> Iterator[Any]:
 
 
 @pytest.fixture
-def browser(tmp_path: Path) -> Iterator[Any]:
+def browser(tmp_path: Path, artifacts: Path) -> Iterator[Any]:
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
@@ -99,8 +99,12 @@ def browser(tmp_path: Path) -> Iterator[Any]:
         options.add_argument(arg)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
+    driver.mediator_artifacts = artifacts  # where _wait saves the page it gave up on
     try:
         yield driver
+        # What the page said even when it passed: a warning here is a flake on its way.
+        for entry in driver.get_log("browser"):
+            print(f"browser: {entry.get('level')} {entry.get('message')}")
     finally:
         driver.quit()
 
@@ -122,7 +126,15 @@ def _wait(driver: Any, what: str, condition: Any, timeout: float = 60.0) -> Any:
         # What the page saw, for the failure report.
         for entry in driver.get_log("browser"):
             print(f"browser: {entry.get('level')} {entry.get('message')}")
+        print("state:", driver.find_element("tag name", "body").get_attribute("data-state"))
         print("pipeline:", driver.find_element("id", "pipeline").text.replace("\n", " "))
+        folder = getattr(driver, "mediator_artifacts", None)
+        if folder is not None:
+            _shot(
+                driver,
+                folder,
+                "failed-waiting-for-" + "".join(c if c.isalnum() else "-" for c in what),
+            )
         raise
 
 
@@ -300,3 +312,64 @@ def test_the_dashboard_follows_the_demo_live_and_refuses_a_stranger(
     assert "disputes open\n1" in facts or "disputes open 1" in facts, facts
     assert browser.execute_script("return window.dashboardLoadId") == load_id
     _shot(browser, artifacts, "4-a-dispute-live")
+
+
+def test_a_first_overview_that_fails_does_not_keep_the_page_from_going_live(
+    browser: Any, artifacts: Path
+) -> None:
+    """The page connects its socket unless the token was refused: a first ``/api/v1/overview``
+    that failed (500 here; a busy node, a cut body) is retried, and the page goes live."""
+    from mediator_actors.edge.health_app import HealthApp
+    from mediator_actors.edge.hub import EventHub
+    from mediator_actors.edge.server import EdgeServer, Limits
+    from mediator_actors.edge.servers import dashboard_origins
+    from mediator_actors.edge.tickets import TicketBook
+    from mediator_actors.edge.ws import WsApp, WsHandler, WsLimits
+    from mediator_actors.health.report import SnapshotBox
+    from mediator_actors.safety.secrets import Secret
+    from tests.edge.fakes import MemoryReadModel
+
+    token = "browser-test-token-" + "z" * 24
+    tickets = TicketBook()
+    box = SnapshotBox()
+    health_app = HealthApp(
+        box, read_model=MemoryReadModel(), tickets=tickets, dashboard_token=Secret(token)
+    )
+    ws_app = WsApp(
+        EventHub(),
+        server_id="b" * 64,
+        authorized_keys=dict,
+        limits=WsLimits(auth_timeout_s=5.0),
+        tickets=tickets,
+    )
+    ws_app.snapshot = health_app.overview.channel
+    answered = health_app.overview.dashboard
+    calls: list[int] = []
+
+    def failing_once() -> dict[str, Any]:
+        calls.append(1)
+        if len(calls) == 1:
+            raise RuntimeError("the first overview fails")
+        return answered()
+
+    health_app.overview.dashboard = failing_once  # type: ignore[method-assign]
+    health = EdgeServer(health_app, "127.0.0.1", 0, limits=Limits())
+    ws = EdgeServer(ws_app, "127.0.0.1", 0, handler_class=WsHandler, limits=Limits())
+    health.start()
+    ws.start()
+    try:
+        host, port = health.address
+        health_app.ws_port = ws.address[1]
+        ws_app.allowed_origins = dashboard_origins(host, port)
+        browser.get(f"http://{host}:{port}/dashboard/#token={token}")
+        _wait(
+            browser,
+            "live",
+            lambda d: d.find_element("tag name", "body").get_attribute("data-state") == "live",
+        )
+        _wait(browser, "the overview retried", lambda _d: len(calls) >= 2)
+        _shot(browser, artifacts, "5-live-after-a-failed-first-overview")
+    finally:
+        ws_app.stop()
+        ws.stop(1)
+        health.stop(1)

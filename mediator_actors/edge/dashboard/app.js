@@ -346,15 +346,21 @@ async function refresh() {
   }
   if (res && res.status === 401) {
     setState("refused", "The token was not accepted (401).");
-    return false;
+    return "refused";
   }
-  if (!res || !res.ok) {
+  let overview = null;
+  try {
+    if (res && res.ok) overview = await res.json();
+  } catch (err) {
+    overview = null;  // a body cut short: the same as no answer
+  }
+  if (!overview) {
     console.warn("overview: " + (res ? res.status : "unreachable") + "; retrying");
     setTimeout(scheduleRefresh, 2000);
-    return false;
+    return "retrying";
   }
-  render(await res.json());
-  return true;
+  render(overview);
+  return "ok";
 }
 
 function onMessage(msg) {
@@ -383,13 +389,21 @@ function onMessage(msg) {
 }
 
 async function connect() {
-  const res = await api("/api/v1/ws-ticket", "POST");
-  if (res.status === 401) {
-    setState("refused", "The node refused this browser: no valid token (401).");
+  let res, grant;
+  try {
+    res = await api("/api/v1/ws-ticket", "POST");
+    if (res.status === 401) {
+      setState("refused", "The node refused this browser: no valid token (401).");
+      return;
+    }
+    if (!res.ok) throw new Error("HTTP " + res.status);
+    grant = await res.json();
+  } catch (err) {
+    // A rejected fetch or a cut body: without this the page stayed "connecting" for good.
+    console.warn("ws-ticket: " + err + "; retrying");
+    retry();
     return;
   }
-  if (!res.ok) { retry(); return; }
-  const grant = await res.json();
   wsPort = grant.ws_port;
   setState("connecting");
   socket = new WebSocket("ws://" + location.hostname + ":" + wsPort + "/ws");
@@ -430,7 +444,10 @@ async function start() {
     return;
   }
   setState("connecting");
-  if (await refresh()) connect();
+  // Connect unless the token was refused: a first overview that failed for another reason
+  // (the node busy, a cut body) is retried on its own, and must not keep the page from
+  // going live.
+  if (await refresh() !== "refused") connect();
 }
 
 document.addEventListener("DOMContentLoaded", () => {
