@@ -107,6 +107,35 @@ def test_one_line_per_stage_for_what_happened_since_the_last_flush(
     assert activity.flush() == []  # nothing new, nothing said
 
 
+def test_disputes_are_told_by_stage_and_outcome() -> None:
+    from mediator_actors.monitoring import (
+        DisputeEscalated,
+        DisputeEvidenced,
+        DisputeOpened,
+        DisputeResolved,
+    )
+
+    activity, _ = _log()
+    facts: dict[str, Any] = {"dispute_id": "dsp_x", "block_index": 3}
+    for event in (
+        DisputeOpened(**facts, detail="opened by alice"),
+        DisputeOpened(**facts, detail="opened by bob"),
+        DisputeEvidenced(**facts, detail="evidence frozen"),
+        DisputeEscalated(**facts, detail="escalated to Guild"),
+        DisputeResolved(**facts, detail="resolved: withdrawn"),
+        DisputeResolved(**facts, detail="resolved: compromise"),
+        DisputeResolved(**facts, detail="resolved: withdrawn"),
+    ):
+        activity.observe(event)
+    assert activity.flush() == [
+        "disputes: 2 opened, payout claims withheld while open",
+        "disputes: 1 evidence entries frozen",
+        "disputes: 1 escalated, packages follow",
+        "disputes: 3 resolved (withdrawn 2, compromise 1)",
+    ]
+    assert activity.flush() == []
+
+
 def test_another_mediators_settlements_are_not_this_nodes_achievements() -> None:
     activity, _ = _log()
     activity.observe(
