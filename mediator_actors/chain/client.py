@@ -577,7 +577,7 @@ class ChainClient:
                 _shrink_read_timeout(response, remaining)
         except (requests.RequestException, OSError, ValueError) as exc:
             if isinstance(exc, requests.Timeout | TimeoutError):
-                raise ChainTimeoutError(f"{what}: body not complete in time") from None
+                raise ChainTimeoutError(f"{what}: body not complete within the deadline") from None
             raise ChainUnavailableError(
                 f"{what}: reading the body failed: {type(exc).__name__}"
             ) from None
@@ -585,7 +585,7 @@ class ChainClient:
             if isinstance(exc, ChainError):
                 raise
             if "timeout" in type(exc).__name__.lower():  # urllib3's ReadTimeoutError
-                raise ChainTimeoutError(f"{what}: body not complete in time") from None
+                raise ChainTimeoutError(f"{what}: body not complete within the deadline") from None
             raise ChainUnavailableError(
                 f"{what}: reading the body failed: {type(exc).__name__}"
             ) from None

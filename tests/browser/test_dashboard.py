@@ -311,6 +311,7 @@ def test_the_dashboard_follows_the_demo_live_and_refuses_a_stranger(
     facts = browser.find_element("id", "challenges").text
     assert "disputes open\n1" in facts or "disputes open 1" in facts, facts
     assert browser.execute_script("return window.dashboardLoadId") == load_id
+    browser.execute_script("document.getElementById('events').scrollIntoView()")
     _shot(browser, artifacts, "4-a-dispute-live")
 
 
