@@ -16,12 +16,11 @@ from typing import Any
 from mediator_actors.edge.business import OperatorModel
 from mediator_actors.edge.readmodel import ReadModel
 from mediator_actors.health.report import HealthSnapshot, SnapshotBox, judge, now_millis
-from mediator_actors.negotiation.jobs import NEGOTIATION_JOB
-from mediator_actors.settlement.lifecycle import OUTBOX
+from mediator_actors.store.jobs import CHAIN_OUTBOX, NEGOTIATIONS
 
 #: The job queues the node declares, for a chart with one series per queue: the snapshot's
 #: depths leave idle queues out.
-QUEUE_NAMES: tuple[str, ...] = (NEGOTIATION_JOB, OUTBOX.kind)
+QUEUE_NAMES: tuple[str, ...] = (NEGOTIATIONS.kind, CHAIN_OUTBOX.kind)
 
 
 class Overview:

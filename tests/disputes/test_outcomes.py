@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from mediator_actors.disputes.book import dispute_id_for, dispute_outcomes
+from mediator_actors.disputes.book import dispute_id_for
+from mediator_actors.disputes.records import dispute_outcomes
 from mediator_actors.edge.business import read_business
 from mediator_actors.edge.overview import Overview
 from mediator_actors.edge.store_readmodel import StoreReadModel
