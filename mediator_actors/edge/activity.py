@@ -121,7 +121,9 @@ class ActivityLog:
                 # The operator asked for the stop; actors stopping is its consequence.
                 self.log.info("health: draining, not ready (stopping)")
                 return
-            detail = "; ".join((*event.not_ready_reasons, *event.problems))
+            # The report's own "not ready" problem would repeat what the line already says.
+            problems = [p for p in event.problems if p != "not ready"]
+            detail = "; ".join(dict.fromkeys((*event.not_ready_reasons, *problems)))
             ready = "ready" if event.ready else "not ready"
             line = f"health: {event.status}, {ready}" + (f" ({detail})" if detail else "")
             level = logging.INFO if event.status == "healthy" else logging.WARNING

@@ -337,19 +337,10 @@ def apply_migrations(conn: sqlite3.Connection, migrations: Sequence[Migration]) 
         _transaction(conn, step)
         done.append(migration)
         logger.debug("store: migrated %s to version %d", migration.component, migration.version)
-    if done:
-        # One line, not one per migration: nothing in it asks the operator to act.
-        logger.info("store: %s", migrations_line(done, fresh=not applied))
+    # One line, not one per step: a first start would otherwise open with a dozen of them.
+    if done and not applied:
+        logger.info("store: created (%d schema steps)", len(done))
+    elif done:
+        steps = ", ".join(f"{m.component} to version {m.version}" for m in done)
+        logger.info("store: migrated %s", steps)
     return done
-
-
-def migrations_line(done: Sequence[Migration], *, fresh: bool) -> str:
-    """``schema created (13 migrations)`` for a new store, else what was upgraded:
-    ``2 migrations applied (negotiations v2, settlements v2)``."""
-    count = f"{len(done)} migration{'s' if len(done) != 1 else ''}"
-    if fresh:
-        return f"schema created ({count})"
-    tops: dict[str, int] = {}
-    for m in done:
-        tops[m.component] = max(tops.get(m.component, 0), m.version)
-    return f"{count} applied ({', '.join(f'{c} v{v}' for c, v in sorted(tops.items()))})"
