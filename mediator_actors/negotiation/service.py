@@ -345,6 +345,12 @@ class Negotiator:
             return round(ordered[min(len(ordered) - 1, int(p * len(ordered)))], 2)
 
         snap = self.breaker.snapshot()
+        remaining = None if self.budget is None else self.budget.remaining()
+        # Spent is spent whether or not a call was refused yet: the claim loop stops
+        # claiming at zero, so the refusal that sets ``budget_exhausted`` may never come.
+        exhausted = self.budget_exhausted or (
+            remaining is not None and min(remaining.values()) == 0
+        )
         return {
             "model": self.provider.model_id,
             "metered": self.provider.metered,
@@ -353,8 +359,8 @@ class Negotiator:
             "calls": len(ordered),
             "failures": self._failures,
             "latency_ms": {"p50": pct(0.5), "p99": pct(0.99)},
-            "budget_remaining": None if self.budget is None else self.budget.remaining(),
-            "budget_exhausted": self.budget_exhausted,
+            "budget_remaining": remaining,
+            "budget_exhausted": exhausted,
             "problem": "the provider refuses our key" if self.key_refused else None,
             "usage": self.ledger.snapshot(),
         }
