@@ -40,6 +40,11 @@ __all__ = ["Findings", "PriceBasis", "check_facts", "price_basis"]
 #: Rental-like time units that convert into each other ("a week" is seven nights).
 _BOOKING_UNITS = frozenset({"day", "night", "week", "fortnight", "month", "quarter", "year"})
 _WORK_SECONDS = {"second": 1.0, "minute": 60.0, "hour": 3600.0}
+#: Units that measure a thing rather than count things: "a 12 kg cat for two nights" is
+#: one cat, never twelve times the nightly rate.
+MEASURE_UNITS = frozenset(
+    {"kg", "g", "km", "mile", "cm", "mm", "m2", "sqft", "gb", "tb", "core", "second", "minute"}
+)
 #: Confidence cost of a stated constraint the reader cannot evaluate.
 UNCHECKED_COST = 6
 #: Cost of one the deal cannot be judged without: enough to decline on its own.
@@ -154,6 +159,7 @@ def _times(o: Facts, s: Facts, ask: Money, budget: Money) -> tuple[float, str] |
                 and q.value >= 2
                 and q.unit not in TIME_DAYS
                 and q.unit != "person"
+                and q.unit not in MEASURE_UNITS
                 and rough_stem(q.unit) in o.positives
             ):
                 return q.value, f"x {_q(q.value)} {q.unit}s ('{q.span.text}')"
@@ -474,6 +480,24 @@ def _opposites(offer_text: str, seek_text: str, found: Findings) -> None:
                 return
 
 
+def _accents(o: Facts, s: Facts, found: Findings) -> None:
+    """A seek that names an accent wants that voice: another named one does not fit, and
+    an offer naming none cannot be checked."""
+    if not s.accents:
+        return
+    if o.accents and not o.accents & s.accents:
+        found.refusals.append(
+            f"accent: the seek needs {', '.join(sorted(s.accents))}, the offer states "
+            f"{', '.join(sorted(o.accents))}"
+        )
+    elif not o.accents:
+        found.cannot(
+            f"accent: the seek needs {', '.join(sorted(s.accents))}; the offer names none", 10
+        )
+    else:
+        found.checked.append(f"accent: {', '.join(sorted(o.accents & s.accents))}")
+
+
 def check_facts(
     o: Facts, s: Facts, *, seek_onsite_required: bool, offer_text: str = "", seek_text: str = ""
 ) -> Findings:
@@ -512,6 +536,13 @@ def check_facts(
         found.cannot(f"the seek needs {cert} certification; the offer does not say", BLOCKING_COST)
     if o.min_age is not None and s.age is not None and s.age < o.min_age:
         found.refusals.append(f"age: the offer requires {o.min_age}+, the seek states {s.age}")
+    elif o.min_age is not None and s.age is None and s.child:
+        found.cannot(
+            f"age: the offer is for ages {o.min_age} and over, the seek is for a child whose "
+            "age it does not state",
+            BLOCKING_COST,
+        )
+    _accents(o, s, found)
     for span in s.requirements:
         found.cannot(f"'{span.text}'")
     _opposites(offer_text, seek_text, found)

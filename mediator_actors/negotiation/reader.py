@@ -104,6 +104,8 @@ class Facts:
     certifications_denied: frozenset[str] = frozenset()
     min_age: int | None = None
     age: int | None = None
+    child: bool = False  # the seek is for "my son", "our kids": a minor, age unstated or not
+    accents: frozenset[str] = frozenset()  # "Scottish accent", "American English" -> {...}
     requirements: tuple[Span, ...] = ()  # "must ..." sentences not read otherwise
     injection: bool = False
 
@@ -194,6 +196,11 @@ _UNIT_ALIASES = {
     "video minute": "minute", "audio minute": "minute", "finished minute": "minute",
     "participant": "person", "member": "person", "shirt": "shirt", "t-shirt": "shirt",
     "pallet": "pallet", "drop": "drop", "treatment": "treatment", "model": "model",
+    # Units as written in German, Dutch, French and Spanish prose ("0,10 EUR pro Wort").
+    "wort": "word", "woord": "word", "mot": "word", "palabra": "word", "stunde": "hour",
+    "uur": "hour", "heure": "hour", "hora": "hour", "seite": "page", "pagina": "page",
+    "tag": "day", "dag": "day", "jour": "day", "nacht": "night", "nuit": "night",
+    "noche": "night", "monat": "month", "maand": "month", "mois": "month", "mes": "month",
 }  # fmt: skip
 #: Units of one job ("per contract", "per treatment"): a seek that names none wants one.
 JOB_UNITS = frozenset(
@@ -258,6 +265,17 @@ _PER2_RE = re.compile(
     rf"\s*(?:/|per\b|an?\b|each\b)\s*(?P<per>{_UNIT_RE}|[a-z][a-z-]{{2,20}})", re.I
 )
 _PER_RE = re.compile(_PER, re.I)
+#: "pro Wort", "par mot", "por hora": the same per-unit phrase in the party's own language.
+_PER_FOREIGN = re.compile(rf"\s*(?:pro|je|par|por)\s+(?P<per>{_UNIT_RE})", re.I)
+#: "0,10 EUR pro Wort (per word)": a bracket just after the amount restating its unit.
+_PER_BRACKET = re.compile(
+    rf"\s*(?:[^\s()]+\s+){{0,2}}\(\s*(?:per|/|a|an|each)\s*(?P<per>{_UNIT_RE})\s*\)", re.I
+)
+#: "18 EUR / 45 min", "per 30 minutes": a price for a block of minutes is per session
+#: (a lesson, a treatment), or per hour when the block is 60 minutes.
+_PER_MINUTES = re.compile(
+    r"\s*(?:for\s+|/\s*|per\s+|a\s+)?(?:an?\s+)?(?P<m>\d{2,3})\s*(?:-\s*)?min(?:ute)?s?\b", re.I
+)
 _PER_SUFFIX = re.compile(r"\s*(?P<per>pp|p/?h|ph|hourly|daily|weekly|monthly|each)\b", re.I)
 _MAX_CUE = re.compile(
     r"(?:budget|up\s+to|at\s+most|no\s+more\s+than|max(?:imum)?\.?|can\s+(?:pay|spend|do)|"
@@ -395,9 +413,16 @@ def _read_money(text: str, offer: bool) -> list[Money]:  # noqa: PLR0912, PLR091
             end += 1  # "fifteen cents (0.15 EUR) a word"
         rest = text[end : end + 40]
         per = None
-        per_match = _PER_RE.match(rest) or _PER_SUFFIX.match(rest)
+        bracket = _PER_BRACKET.match(rest)
+        per_match = (
+            _PER_FOREIGN.match(rest) or bracket or _PER_RE.match(rest) or _PER_SUFFIX.match(rest)
+        )
         per2 = None
-        if per_match:
+        minutes = None if per_match else _PER_MINUTES.match(rest)
+        if minutes is not None:
+            per = "hour" if int(minutes.group("m")) == 60 else "session"
+            end += minutes.end()
+        elif per_match:
             word = per_match.group("per")
             unit = canonical_unit(word)
             if unit not in _NOT_UNITS:
@@ -466,6 +491,12 @@ _QTY = re.compile(
 _QTY_MIN = re.compile(
     r"(?:minimum|min\.?|at\s+least|no\s+(?:less|fewer)\s+than|from|starting\s+at)"
     r"(?:\s+(?:order|stay|rental|booking|hire|of|term|contract|lease|period))*\s*(?:of\s+)?(?:is\s+)?$",
+    re.I,
+)
+#: "no dogs over 25 kg", "nothing heavier than 20 kg": the most the offer takes.
+_NO_OVER = re.compile(
+    r"\b(?:no|nothing|not)\s+(?:[a-z][\w-]*\s+){0,3}?(?:over|above|heavier\s+than|"
+    r"bigger\s+than|larger\s+than|longer\s+than|taller\s+than|more\s+than|exceeding)\s*$",
     re.I,
 )
 _QTY_MAX = re.compile(
@@ -623,7 +654,7 @@ def _read_quantities(text: str, money: list[Money]) -> list[Quantity]:  # noqa: 
         bound: Bound = "about"
         if _QTY_MIN.search(before) or _MIN_AFTER.match(after):
             bound = "at_least"
-        elif _QTY_MAX.search(before):
+        elif _QTY_MAX.search(before) or _NO_OVER.search(before):
             bound = "at_most"
         if match.group("n2"):
             high = _num_value(match.group("n2"))
@@ -790,6 +821,7 @@ _NOT_PLACES = frozenset(
      "available", "call", "thanks", "cheers", "dm", "regards", "weekends", "weekdays",
      "evenings", "negotiable", "asap", "urgent", "pickup", "collection", "delivery"}
 )  # fmt: skip
+_DAY_NAMES = frozenset(d.lower() for d in calendar.day_name)
 _PLACE_CUE = re.compile(
     r"\b(?:in|around|near|from|at|within|across|throughout|covering|serving|based\s+in|"
     r"located\s+in|pick-?up(?:\s+(?:in|from))?|collection(?:\s+only)?(?:\s+(?:in|from))?|"
@@ -826,6 +858,8 @@ def _read_places(text: str) -> tuple[tuple[tuple[str, Span], ...], bool]:
                 key = part.lower().strip("'")
                 if key in _NOT_PLACES or len(key) < 3 or not part[:1].isupper():
                     continue
+                if key.removesuffix("s") in _DAY_NAMES:
+                    continue  # "Tuesdays and Thursdays only" is when, not where
                 if part.isupper() and len(part) <= 4:
                     continue  # acronyms: CMS, API, EV
                 places.append((key, Span(match.start("p"), match.end("p"), raw)))
@@ -1021,6 +1055,16 @@ _EXCLUSION_NOISE = frozenset(
         "higher",
     ]
 )
+#: "no dogs over 25 kg" is a limit (read as a quantity), not an exclusion of dogs.
+_COMPARATIVES = frozenset(
+    ["over", "above", "under", "below", "heavier", "lighter", "bigger", "larger", "smaller",
+     "longer", "shorter", "taller", "older", "younger", "more", "less", "exceeding"]
+)  # fmt: skip
+_LIMIT_AFTER = re.compile(
+    r"\b(?:" + "|".join(sorted(_COMPARATIVES)) + r")(?:\s+than)?\s+(?:about\s+)?\d", re.I
+)
+#: Words that close an exclusion without being excluded ("no subletting allowed").
+_EXCLUSION_TAIL = frozenset(["allowed", "permitted", "please", "accepted", "whatsoever"])
 _NEG_BEFORE = re.compile(r"(?:\bno|\bnon|\bnot|\bnever|\bwithout|n't)[\s-]*(?:\w+[\s-]+)?$", re.I)
 _ALIASES = {"pet": {"dog", "cat", "pet", "puppy"}, "smok": {"smok", "smoker", "vap"}}
 _CERT = re.compile(
@@ -1033,7 +1077,13 @@ def _read_exclusions(text: str) -> tuple[tuple[tuple[frozenset[str], Span], ...]
     exclusions = []
     for match in _EXCLUSION.finditer(text):
         words = [w for w in re.split(r"[\s-]+", match.group("x").lower()) if w]
-        words = [w for w in words if w not in _EXCLUSION_NOISE and len(w) > 2]
+        if _LIMIT_AFTER.search(text, match.start(), min(len(text), match.end() + 24)):
+            continue
+        words = [
+            w
+            for w in words
+            if w not in _EXCLUSION_NOISE and w not in _EXCLUSION_TAIL and len(w) > 2
+        ]
         if not words or words[0] in {"only", "just", "required", "necessary", "needed"}:
             continue
         stems = frozenset(rough_stem(w) for w in words[:2])
@@ -1072,16 +1122,39 @@ def _read_certifications(text: str) -> tuple[frozenset[str], frozenset[str], fro
 
 
 _MIN_AGE = re.compile(
-    r"\b(?:(?:must\s+be\s+)?over|at\s+least|aged|minimum\s+age(?:\s+of)?)\s+(?P<n>\d{1,2})"
-    r"(?:\+|\s+(?:and|or)\s+(?:over|above|older))?(?=\W|$)(?!\s*(?:min|km|kg|hours?|days?|people|guests|%))"
+    r"\b(?:(?:must\s+be\s+)?over|at\s+least|aged|(?:for\s+)?ages?|minimum\s+age(?:\s+of)?)\s+"
+    r"(?P<n>\d{1,2})(?:\+|\s+(?:and|or)\s+(?:over|above|older|up))?(?=\W|$)(?!\s*(?:min|km|kg|hours?|days?|people|guests|%))"
     r"|\b(?P<m>\d{1,2})\+\s*(?:only|years?)",
     re.I,
 )
 _AGE = re.compile(
     r"\b(?:i'?m|i\s+am)\s+(?P<n>\d{1,2})\b(?!\s*(?:\w+\s+)?(?:min|km|kg|hours?|days?|people|guests|%))"
-    r"|\b(?P<m>\d{1,2})[\s-]+years?[\s-]+old\b",
+    r"|\b(?P<m>\d{1,2})[\s-]+years?[\s-]+old\b|\b(?:aged?)\s+(?P<k>\d{1,2})\b(?!\s*(?:\+|and|or))",
     re.I,
 )
+_CHILD = re.compile(
+    r"\b(?:my|our)\s+(?:\w+\s+)?(?:son|daughter|kids?|child(?:ren)?|boy|girl|toddler|"
+    r"teen(?:ager)?s?|grandson|granddaughter)\b",
+    re.I,
+)
+_ACCENT_NAMES = (
+    r"american|british|english|scottish|irish|welsh|australian|canadian|kiwi|new\s+zealand|"
+    r"south\s+african|indian|southern|texan|cockney|neutral|standard|received\s+pronunciation|"
+    r"rp|general\s+american|castilian|latin\s+american|mexican|parisian|quebec(?:ois)?|"
+    r"swiss|austrian|brazilian|european"
+)
+#: "a Scottish accent", "American English", "British English accent": the voice's variety.
+_ACCENT = re.compile(
+    rf"\b(?P<a>{_ACCENT_NAMES})\s+(?:(?:english|spanish|french|portuguese|german)\s+)?accent\b"
+    rf"|\b(?P<b>american|british|scottish|irish|australian|canadian|south\s+african)\s+english\b",
+    re.I,
+)
+
+
+def _read_accents(text: str) -> frozenset[str]:
+    return frozenset(
+        re.sub(r"\s+", " ", (m.group("a") or m.group("b")).lower()) for m in _ACCENT.finditer(text)
+    )
 
 
 # --- requirements ---------------------------------------------------------------------
@@ -1163,7 +1236,9 @@ def read_facts(text: str, *, offer: bool, reference: dt.date | None = None) -> F
         certifications_required=certs_required,
         certifications_denied=certs_denied,
         min_age=int(min_age.group("n") or min_age.group("m")) if min_age and offer else None,
-        age=int(age.group("n") or age.group("m")) if age and not offer else None,
+        age=int(age.group("n") or age.group("m") or age.group("k")) if age and not offer else None,
+        child=bool(_CHILD.search(text)) and not offer,
+        accents=_read_accents(text),
         requirements=_read_requirements(text) if not offer else (),
         injection=bool(detect_injection(text)),
     )
