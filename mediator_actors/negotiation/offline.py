@@ -24,17 +24,15 @@ from mediator_actors.negotiation.fit import (
     price_basis,
 )
 from mediator_actors.negotiation.meaning import PhraseSimilarity
-from mediator_actors.negotiation.reader import LANGUAGES
-from mediator_actors.negotiation.terms import (
+from mediator_actors.negotiation.reader import LANGUAGES, StatedTerms, read_terms
+from mediator_actors.negotiation.validation import Answer, AnswerTerms
+from mediator_actors.negotiation.vocabulary import (
     CONFLICTS,
+    SWAPPABLE,
     HardCondition,
-    StatedTerms,
-    read_terms,
     service_tokens,
     tokens,
 )
-from mediator_actors.negotiation.validation import Answer, AnswerTerms
-from mediator_actors.negotiation.vocabulary import SWAPPABLE
 from mediator_actors.safety.secretscan import redact_emails
 from mediator_actors.safety.textsafety import detect_injection
 

@@ -27,14 +27,12 @@ from typing import Any
 from mediator_actors.errors import CodecError
 from mediator_actors.model import Intent, NegotiationResult, Terms
 from mediator_actors.negotiation.fit import check_facts, price_basis
-from mediator_actors.negotiation.reader import CURRENCIES
-from mediator_actors.negotiation.terms import (
+from mediator_actors.negotiation.reader import CURRENCIES, StatedTerms, parse_date
+from mediator_actors.negotiation.vocabulary import (
     CONFLICTS,
     HARD_PATTERNS,
     HardCondition,
-    StatedTerms,
     fold,
-    parse_date,
     tokens,
 )
 from mediator_actors.safety.secretscan import redact_emails
