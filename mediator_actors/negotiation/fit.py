@@ -376,6 +376,28 @@ def _limits(o: Facts, s: Facts, found: Findings) -> None:
         found.checked.append(f"{q.unit}: {_q(best)} >= {_q(q.value)}")
 
 
+#: Sizes and weights a seek caps ("no wider than 200 cm", "under 5 kg").
+_SIZE_UNITS = frozenset({"cm", "mm", "kg", "g", "m2", "sqft"})
+
+
+def _size_caps(o: Facts, s: Facts, found: Findings) -> None:
+    """The seek's most of a size or weight against what the offer states it is."""
+    for q in s.quantities:
+        if q.bound != "at_most" or q.unit not in _SIZE_UNITS:
+            continue
+        stated = [a for a in o.quantities if a.unit == q.unit and a.bound == "about"]
+        if not stated:
+            continue
+        smallest = min(a.value for a in stated)
+        if smallest > q.value + 1e-9:
+            found.refusals.append(
+                f"size: the seek wants at most {_q(q.value)} {q.unit} ('{q.span.text}'), the "
+                f"offer states {_q(smallest)} ('{stated[0].span.text}')"
+            )
+            return
+        found.checked.append(f"{q.unit}: {_q(smallest)} <= {_q(q.value)}")
+
+
 def _languages(o: Facts, s: Facts, found: Findings) -> None:
     if s.language_pairs:
         if o.language_pairs:
@@ -498,12 +520,28 @@ def _accents(o: Facts, s: Facts, found: Findings) -> None:
         found.checked.append(f"accent: {', '.join(sorted(o.accents & s.accents))}")
 
 
+def _countries(o: Facts, s: Facts, found: Findings) -> None:
+    """Different countries on the two sides: a local offer does not reach the seek; one
+    that ships or travels may or may not (no gazetteer of where it goes); a remote one
+    does."""
+    if not o.countries or not s.countries or o.countries & s.countries:
+        return
+    if o.remote and not o.onsite:
+        return
+    where = f"the offer names {', '.join(sorted(o.countries))}, the seek {', '.join(sorted(s.countries))}"
+    if o.ships:
+        found.cannot(f"country: {where}", 10)
+    else:
+        found.refusals.append(f"country: {where}")
+
+
 def check_facts(
     o: Facts, s: Facts, *, seek_onsite_required: bool, offer_text: str = "", seek_text: str = ""
 ) -> Findings:
     """Every non-price check on the two sides' facts."""
     found = Findings()
     _limits(o, s, found)
+    _size_caps(o, s, found)
     _languages(o, s, found)
     _places(o, s, found, seek_onsite_required)
     if o.slots and s.slots and not o.slots & s.slots:
@@ -543,6 +581,16 @@ def check_facts(
             BLOCKING_COST,
         )
     _accents(o, s, found)
+    if o.gender_only and s.gender and s.gender != o.gender_only:
+        found.refusals.append(
+            f"the offer serves {o.gender_only} clients only, the seek is for a {s.gender} client"
+        )
+    _countries(o, s, found)
+    if o.levels_only and s.levels and not o.levels & s.levels:
+        found.refusals.append(
+            f"level: the offer is for {', '.join(sorted(o.levels))} only, the seek names "
+            f"{', '.join(sorted(s.levels))}"
+        )
     for span in s.requirements:
         found.cannot(f"'{span.text}'")
     _opposites(offer_text, seek_text, found)

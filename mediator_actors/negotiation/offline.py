@@ -246,6 +246,11 @@ def _timeline(  # noqa: PLR0911, PLR0912 - one flat pass of rules reads best
     if s.deadline is not None:
         if today is not None and s.deadline < today:
             return f"timeline: the seek's deadline {s.deadline.isoformat()} has already passed"
+        if o.start_date is not None and o.start_date > s.deadline:
+            return (
+                f"timeline: the offer starts {o.start_date.isoformat()}, after the seek's "
+                f"deadline {s.deadline.isoformat()}"
+            )
         if finish is not None and finish > s.deadline:
             return (
                 f"timeline: the offer delivers by {finish.isoformat()} at the earliest "

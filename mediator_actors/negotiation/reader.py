@@ -118,6 +118,11 @@ class Facts:
     min_age: int | None = None
     age: int | None = None
     child: bool = False  # the seek is for "my son", "our kids": a minor, age unstated or not
+    levels: frozenset[str] = frozenset()  # "beginners", "advanced" -> {"beginner", ...}
+    gender_only: str | None = None  # an offer's "women only": "female"
+    gender: str | None = None  # a seek's own: "Male, 34", "for my husband": "male"
+    countries: frozenset[str] = frozenset()  # "UK residents only", "I live in France"
+    levels_only: bool = False  # "beginners only", "for advanced players only"
     accents: frozenset[str] = frozenset()  # "Scottish accent", "American English" -> {...}
     requirements: tuple[Span, ...] = ()  # "must ..." sentences not read otherwise
     injection: bool = False
@@ -219,7 +224,8 @@ _UNIT_ALIASES = {
 JOB_UNITS = frozenset(
     {"contract", "treatment", "visit", "kit", "model", "project", "job", "repair", "return",
      "call-out", "drop", "session", "track", "video", "post", "logo", "website", "audit",
-     "page", "consultation", "cake", "service", "bouquet", "package", "design"}
+     "page", "consultation", "cake", "service", "bouquet", "package", "design", "trip",
+     "ride", "transfer"}
 )  # fmt: skip
 #: Units of time: their length in days, to convert "a week" into nights or days.
 TIME_DAYS = {
@@ -509,7 +515,8 @@ _QTY_MIN = re.compile(
 #: "no dogs over 25 kg", "nothing heavier than 20 kg": the most the offer takes.
 _NO_OVER = re.compile(
     r"\b(?:no|nothing|not)\s+(?:[a-z][\w-]*\s+){0,3}?(?:over|above|heavier\s+than|"
-    r"bigger\s+than|larger\s+than|longer\s+than|taller\s+than|more\s+than|exceeding)\s*$",
+    r"bigger\s+than|larger\s+than|longer\s+than|taller\s+than|more\s+than|exceeding|"
+    r"wider\s+than|deeper\s+than|higher\s+than)\s*$",
     re.I,
 )
 _QTY_MAX = re.compile(
@@ -593,7 +600,7 @@ _OF_US = re.compile(
     re.I,
 )
 _SEATS = re.compile(
-    rf"\b(?:seats|sleeps|accommodates|fits|holds|hosts)\s+(?P<least>at\s+least\s+)?(?:up\s+to\s+)?(?P<n>{_NUM}|{_COUNT_WORDS})\b",
+    rf"\b(?:seats|sleeps|accommodates|fits|holds|hosts|serves|feeds|caters\s+for)\s+(?P<least>at\s+least\s+)?(?:up\s+to\s+)?(?P<n>{_NUM}|{_COUNT_WORDS})\b",
     re.I,
 )
 
@@ -841,7 +848,12 @@ _PLACE_CUE = re.compile(
     r"delivered\s+to|deliver\s+to|ship(?:s|ping)?\s+(?:to|within)|move\s+to|to)\s+"
     r"(?:the\s+|and\s+around\s+)?(?P<p>[A-Z][\w'-]+(?:[ -](?:[A-Z][\w'-]+))*)"
 )
-_PLACE_ONLY = re.compile(r"\b(?P<p>[A-Z][\w'-]+(?: [A-Z][\w'-]+)?)\s+(?:only|area)\b")
+_PLACE_ONLY = re.compile(
+    r"\b(?P<p>[A-Z][\w'-]+(?: [A-Z][\w'-]+)?)\s+(?:only|area|zones?|postcodes?|districts?|"
+    r"and\s+surroundings|metro(?:politan)?\s+area)\b"
+    # "within 30 km of Lyon", "15 miles from Leeds": the place a travel radius is around.
+    r"|\b(?:km|kilomet(?:re|er)s?|miles?|mi)\s+(?:of|from|around)\s+(?P<q>[A-Z][\w'-]+(?: [A-Z][\w'-]+)?)"
+)
 _RESTRICTED = re.compile(
     r"\b(?:only|area|within|around|based\s+in|local|collection|pick-?up|surroundings|"
     r"zones?|i\s+come\s+to\s+you|mobile)\b",
@@ -865,7 +877,8 @@ def _read_places(text: str) -> tuple[tuple[tuple[str, Span], ...], bool]:
     places: list[tuple[str, Span]] = []
     for pattern in (_PLACE_CUE, _PLACE_ONLY):
         for match in pattern.finditer(text):
-            raw = match.group("p")
+            group = "p" if match.group("p") else "q"
+            raw = match.group(group)
             # A capitalised word that opens a sentence is not a name on that count alone.
             for part in re.split(r"[ -]", raw):
                 key = part.lower().strip("'")
@@ -875,7 +888,7 @@ def _read_places(text: str) -> tuple[tuple[tuple[str, Span], ...], bool]:
                     continue  # "Tuesdays and Thursdays only" is when, not where
                 if part.isupper() and len(part) <= 4:
                     continue  # acronyms: CMS, API, EV
-                places.append((key, Span(match.start("p"), match.end("p"), raw)))
+                places.append((key, Span(match.start(group), match.end(group), raw)))
     # "Stockport (Greater Manchester)": the bracket names the wider place.
     for match in re.finditer(r"\b[A-Z][\w'-]+\s*\((?P<p>[A-Z][^()]{2,60})\)", text):
         if any(span.end <= match.start("p") <= span.end + 3 for _, span in places):
@@ -910,13 +923,19 @@ _SLOT_WORDS: tuple[tuple[re.Pattern[str], frozenset[str], str], ...] = (
     (re.compile(r"\bevenings?\b|\bat\s+night\b|\b\w+day\s+night\b|\bafter\s+\d{1,2}\s*pm\b|"
                 r"\bafter\s+work\b", re.I),
      frozenset({"wd-eve", "we-eve"}), "times"),
-    (re.compile(r"\bday\s*time\b|\bduring\s+the\s+day\b|\blunch\s*time\b|"
+    (re.compile(r"\bday\s*time\b|\bduring\s+the\s+day\b|\blunch\s*time\b|\bafternoons?\b|"
                 r"\b9\s*(?:am)?\s*(?:-|to)\s*5\s*(?:pm)?\b|\b8\s*am\s*-\s*6\s*pm\b|\bmornings?\b",
                 re.I),
      frozenset({"wd-day", "we-day"}), "times"),
 )  # fmt: skip
-_SLOT_NAME = r"(?:evenings?|weekdays?|daytime|mornings?|weekends?|saturdays?|sundays?)"
+_SLOT_NAME = r"(?:evenings?|weekdays?|daytime|mornings?|afternoons?|weekends?|saturdays?|sundays?)"
 _SLOTS_JOINED = re.compile(rf"\b{_SLOT_NAME}\s*(?:and|or|&|/|,|\+)\s*{_SLOT_NAME}\b", re.I)
+
+
+_SLOT_DENIED = re.compile(
+    r"(?:\bno|\bnot|\bnever|\bexcept|\bexcluding|\bbut\s+not|n't)\s+(?:on\s+|at\s+|in\s+the\s+)?$",
+    re.I,
+)
 
 
 def _read_slots(text: str) -> tuple[frozenset[str], bool]:
@@ -924,9 +943,17 @@ def _read_slots(text: str) -> tuple[frozenset[str], bool]:
     weekday daytime; "evenings and weekends" is either."""
     days: list[frozenset[str]] = []
     times: list[frozenset[str]] = []
+    denied: set[str] = set()
     for pattern, slots, kind in _SLOT_WORDS:
-        if pattern.search(text):
-            (days if kind == "days" else times).append(slots)
+        for match in pattern.finditer(text):
+            # "no weekends", "not on Sundays", "except evenings": the slot is excluded.
+            if _SLOT_DENIED.search(text[max(0, match.start() - 20) : match.start()]):
+                denied |= slots
+            else:
+                (days if kind == "days" else times).append(slots)
+                break
+    if denied and not days and not times:
+        return _ALL_SLOTS - denied, True
     if not days and not times:
         return frozenset(), False
     if _SLOTS_JOINED.search(text):
@@ -1137,7 +1164,9 @@ def _read_certifications(text: str) -> tuple[frozenset[str], frozenset[str], fro
 _MIN_AGE = re.compile(
     r"\b(?:(?:must\s+be\s+)?over|at\s+least|aged|(?:for\s+)?ages?|minimum\s+age(?:\s+of)?)\s+"
     r"(?P<n>\d{1,2})(?:\+|\s+(?:and|or)\s+(?:over|above|older|up))?(?=\W|$)(?!\s*(?:min|km|kg|hours?|days?|people|guests|%))"
-    r"|\b(?P<m>\d{1,2})\+\s*(?:only|years?)",
+    r"|\b(?P<m>\d{1,2})\+(?:\s*(?:only|years?)|\s*\)|\s*$|[\s,.;])"
+    # "drivers must be 25 or older", "18 years or over"
+    r"|\b(?P<o>\d{1,2})\s+(?:years?\s+(?:of\s+age\s+)?)?(?:or|and)\s+(?:older|over|above)\b",
     re.I,
 )
 _AGE = re.compile(
@@ -1145,6 +1174,7 @@ _AGE = re.compile(
     r"|\b(?P<m>\d{1,2})[\s-]+years?[\s-]+old\b|\b(?:aged?)\s+(?P<k>\d{1,2})\b(?!\s*(?:\+|and|or))",
     re.I,
 )
+_ADULTS_ONLY = re.compile(r"\badults?\s+only\b|\bno\s+(?:children|kids|minors)\b", re.I)
 _CHILD = re.compile(
     r"\b(?:my|our)\s+(?:\w+\s+)?(?:son|daughter|kids?|child(?:ren)?|boy|girl|toddler|"
     r"teen(?:ager)?s?|grandson|granddaughter)\b",
@@ -1162,6 +1192,98 @@ _ACCENT = re.compile(
     rf"|\b(?P<b>american|british|scottish|irish|australian|canadian|south\s+african)\s+english\b",
     re.I,
 )
+
+
+_LEVEL = re.compile(
+    r"\b(?P<l>beginners?|novices?|intermediate|advanced|experts?|professionals?|"
+    r"complete\s+beginners?|absolute\s+beginners?)\b",
+    re.I,
+)
+_LEVEL_KEYS = {"novice": "beginner", "expert": "advanced", "professional": "advanced"}
+
+
+def _read_levels(text: str) -> tuple[frozenset[str], bool]:
+    """The skill levels a side names ("beginners only", "advanced conversation")."""
+    levels = set()
+    only = False
+    for match in _LEVEL.finditer(text):
+        word = match.group("l").lower().split()[-1].rstrip("s")
+        levels.add(_LEVEL_KEYS.get(word, word))
+        if re.match(r"\s*(?:\w+\s+)?only\b", text[match.end() : match.end() + 20], re.I):
+            only = True
+    return frozenset(levels), only
+
+
+_GENDER_ONLY = re.compile(
+    r"\b(?:(?P<f>women|ladies|females?|girls)|(?P<m>men|males?|gentlemen|guys))"
+    r"(?:\s+clients)?\s+only\b",
+    re.I,
+)
+_FEMALE_WORDS = frozenset(
+    ["female", "woman", "girl", "lady", "wife", "daughter", "girlfriend", "mother", "mum", "mom"]
+)
+_SELF_GENDER = re.compile(
+    r"(?:^|[.!?\n]\s*)(?P<a>male|female|man|woman)\s*,?\s*\d{2}\b"
+    r"|\b(?:i'?m|i\s+am)\s+(?:an?\s+)?(?:\d{2}[\s-]*(?:years?[\s-]*old\s+)?)?"
+    r"(?P<b>male|female|man|woman|guy|girl|lady)\b"
+    r"|\bfor\s+my\s+(?P<c>husband|wife|son|daughter|boyfriend|girlfriend|father|mother|dad|mum|mom)\b",
+    re.I,
+)
+
+
+def _read_gender(text: str, offer: bool) -> tuple[str | None, str | None]:
+    if offer:
+        match = _GENDER_ONLY.search(text)
+        return (None if match is None else ("female" if match.group("f") else "male")), None
+    match = _SELF_GENDER.search(text)
+    if match is None:
+        return None, None
+    word = (match.group("a") or match.group("b") or match.group("c")).lower()
+    return None, "female" if word in _FEMALE_WORDS else "male"
+
+
+#: Countries by the words people use for them; a gazetteer of countries only (no cities).
+_COUNTRY_WORDS = {
+    "uk": "uk", "u.k.": "uk", "united kingdom": "uk", "britain": "uk", "great britain": "uk",
+    "england": "uk", "scotland": "uk", "wales": "uk", "northern ireland": "uk",
+    "us": "us", "usa": "us", "u.s.": "us", "united states": "us", "america": "us",
+    "ireland": "ireland", "france": "france", "germany": "germany", "spain": "spain",
+    "portugal": "portugal", "italy": "italy", "netherlands": "netherlands",
+    "holland": "netherlands", "belgium": "belgium", "austria": "austria",
+    "switzerland": "switzerland", "poland": "poland", "czechia": "czechia",
+    "czech republic": "czechia", "sweden": "sweden", "norway": "norway",
+    "denmark": "denmark", "finland": "finland", "greece": "greece", "hungary": "hungary",
+    "romania": "romania", "bulgaria": "bulgaria", "croatia": "croatia", "slovakia": "slovakia",
+    "slovenia": "slovenia", "luxembourg": "luxembourg", "canada": "canada",
+    "mexico": "mexico", "brazil": "brazil", "argentina": "argentina", "chile": "chile",
+    "australia": "australia", "new zealand": "new zealand", "japan": "japan",
+    "china": "china", "india": "india", "singapore": "singapore", "turkey": "turkey",
+    "israel": "israel", "south africa": "south africa", "nigeria": "nigeria",
+    "kenya": "kenya", "egypt": "egypt", "morocco": "morocco", "thailand": "thailand",
+    "vietnam": "vietnam", "indonesia": "indonesia", "philippines": "philippines",
+    "south korea": "south korea", "korea": "south korea", "ukraine": "ukraine",
+    "estonia": "estonia", "latvia": "latvia", "lithuania": "lithuania", "iceland": "iceland",
+}  # fmt: skip
+_COUNTRY = re.compile(
+    r"(?<![\w.])(?P<c>"
+    + "|".join(re.escape(w) for w in sorted(_COUNTRY_WORDS, key=len, reverse=True))
+    + r")(?![\w])",
+    re.I,
+)
+#: Upper-case codes only: "us" and "uk" in lower case are words ("contact us").
+_CODES = frozenset({"uk", "us", "usa", "u.k.", "u.s."})
+
+
+def _read_countries(text: str) -> frozenset[str]:
+    found = set()
+    for match in _COUNTRY.finditer(text):
+        word = match.group("c")
+        if word.lower() in _CODES and not word.isupper():
+            continue
+        if not word[:1].isupper():
+            continue  # a name is capitalised; "turkey" sandwiches are not Turkey
+        found.add(_COUNTRY_WORDS[word.lower()])
+    return frozenset(found)
 
 
 def _read_accents(text: str) -> frozenset[str]:
@@ -1223,6 +1345,8 @@ def read_facts(text: str, *, offer: bool, reference: dt.date | None = None) -> F
             travel_km = value[0].value * factor
     min_age = _MIN_AGE.search(text)
     age = _AGE.search(text)
+    levels, levels_only = _read_levels(text)
+    gender_only, gender = _read_gender(text, offer)
     return Facts(
         money=tuple(money),
         quantities=tuple(quantities),
@@ -1248,10 +1372,21 @@ def read_facts(text: str, *, offer: bool, reference: dt.date | None = None) -> F
         certifications=certs,
         certifications_required=certs_required,
         certifications_denied=certs_denied,
-        min_age=int(min_age.group("n") or min_age.group("m")) if min_age and offer else None,
+        min_age=(
+            int(min_age.group("n") or min_age.group("m") or min_age.group("o"))
+            if min_age
+            else (18 if _ADULTS_ONLY.search(text) else None)
+        )
+        if offer
+        else None,
         age=int(age.group("n") or age.group("m") or age.group("k")) if age and not offer else None,
         child=bool(_CHILD.search(text)) and not offer,
         accents=_read_accents(text),
+        levels=levels,
+        levels_only=levels_only,
+        gender_only=gender_only,
+        gender=gender,
+        countries=_read_countries(text),
         requirements=_read_requirements(text) if not offer else (),
         injection=bool(detect_injection(text)),
     )
@@ -1560,6 +1695,11 @@ def _without_instructions(text: str) -> tuple[str, tuple[str, ...]]:
 #: Every intent is read once and kept (issue 15): pairs are judged on the parsed form.
 
 
+_TOMORROW = re.compile(
+    r"\b(?:by|for|until|before)\s+tomorrow\b|\b(?:need(?:ed)?|want(?:ed)?)\b[^.;!?\n]{0,40}\b(?:today|tonight)\b",
+    re.I,
+)
+
 #: Units a seek counts as deliverables ("12,000 words", "40 photos", "3 minutes").
 _DELIVERABLE_UNITS = frozenset(
     ["image", "page", "word", "logo", "video", "post", "episode", "item", "seat", "document",
@@ -1660,6 +1800,8 @@ def read_terms(
     facts = read_facts(text, offer=offer, reference=reference)
     ask, high, low, main = _stated_prices(facts.money, offer)
     deadline, duration, start_within, start_date = _read_timeline(text, reference)
+    if duration is None and deadline is None and not offer and _TOMORROW.search(text):
+        duration = 1.0  # "by tomorrow", "needed today": within a day of the chain time
     hours = None
     hours_match = re.search(
         r"\b(?:about |around |roughly |~)?(\d{1,5})\s+hours\b(?! per)", text, re.I
@@ -1687,7 +1829,8 @@ def read_terms(
         deadline=deadline,
         duration_days=duration,
         start_within_days=start_within,
-        start_date=start_date,
+        # "from mid-April": the offer's start, when no absolute start date is stated.
+        start_date=start_date or (facts.start_date if offer else None),
         quantities=_stated_quantities(facts.quantities),
         conditions=conditions[:20],
         hard=frozenset(kind for kind, pattern in HARD_PATTERNS if pattern.search(text)),

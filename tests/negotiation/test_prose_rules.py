@@ -206,3 +206,104 @@ def test_a_different_named_accent_is_refused_and_the_same_one_fits() -> None:
 def test_reading_accents_never_fails_and_names_only_known_varieties(text: str) -> None:
     accents = read_facts(text, offer=False).accents
     assert accents <= {"scottish", "american", "english"}
+
+
+# --- second batch: near-misses written for this file ----------------------------------
+
+
+@pytest.mark.parametrize(
+    ("offer_text", "seek_text", "why"),
+    [
+        # a minimum age written "N or older"; "adults only" / "18+" is 18
+        ("Van hire, 80 EUR/day, drivers must be 25 or older.",
+         "Need a van for a day to move flat, I'm 21, budget 100 EUR.", "age"),
+        ("Spa weekend, 300 EUR, adults only.",
+         "Spa weekend for me and our 9-year-old, 400 EUR.", "age"),
+        # a start after the seek's deadline
+        ("Photography workshop, 150 EUR, starting from mid-June.",
+         "Want a photography workshop before the end of May, budget 200 EUR.", "timeline"),
+        # a travel radius names its place
+        ("Wedding DJ, 800 EUR for the evening, within 30 km of Lyon.",
+         "Need a DJ for our wedding in Marseille, 1000 EUR.", "place"),
+        # afternoons are daytime; "no weekends" excludes weekends
+        ("Babysitting, 12 GBP/hour, evenings only.",
+         "Need a babysitter Saturday afternoons, 15 GBP/hour.", "availability"),
+        ("Lawn mowing, 30 EUR, every two weeks, no weekends.",
+         "Need my lawn mowed on Saturday, 35 EUR.", "availability"),
+        # a level restriction
+        ("Spanish lessons online, 20 USD/hour, beginners only.",
+         "Advanced Spanish conversation practice online, 25 USD/hour.", "level"),
+        # "X zones ... only" names a place
+        ("Garden shed assembly, 150 GBP, London zones 1-3 only.",
+         "Need a shed assembled in Brighton, 200 GBP.", "place"),
+        # a capacity written "serves up to N"
+        ("Wedding cake, serves up to 80, 350 EUR.",
+         "Need a wedding cake for 120 guests, up to 500 EUR.", "limit"),
+        # "by tomorrow" against a stated turnaround
+        ("Print shop: business cards, 500 cards for 45 EUR, 5 working days.",
+         "Need 500 business cards by tomorrow, 60 EUR.", "timeline"),
+        # a size cap
+        ("Sofa for sale, 3-seater, 220 cm wide, 300 EUR.",
+         "Need a sofa no wider than 200 cm, up to 400 EUR.", "size"),
+        # a client restriction
+        ("Personal trainer, women only, 35 EUR/session, gym in Ghent.",
+         "Male, 34, looking for a personal trainer in Ghent, 40 EUR per session.", "male"),
+        # countries: a local offer does not reach another country
+        ("Tax returns prepared, 150 GBP, UK residents only.",
+         "I live in France and need my French tax return done, 200 GBP.", "country"),
+    ],
+)  # fmt: skip
+def test_a_near_miss_is_refused_on_the_constraint_it_breaks(
+    offer_text: str, seek_text: str, why: str
+) -> None:
+    ok, reason, _ = decided(offer_text, seek_text)
+    assert not ok
+    assert why in reason
+
+
+@pytest.mark.parametrize(
+    ("offer_text", "seek_text"),
+    [
+        ("Van hire, 80 EUR/day, drivers must be 25 or older.",
+         "Need a van for a day to move flat, I'm 30, budget 100 EUR."),
+        ("Photography workshop, 150 EUR, starting from mid-April.",
+         "Want a photography workshop before the end of May, budget 200 EUR."),
+        ("Wedding DJ, 800 EUR for the evening, within 30 km of Lyon.",
+         "Need a DJ for our wedding in Lyon, 1000 EUR."),
+        ("Babysitting, 12 GBP/hour, afternoons and evenings.",
+         "Need a babysitter Saturday afternoons, 15 GBP/hour."),
+        ("Lawn mowing, 30 EUR, every two weeks, no weekends.",
+         "Need my lawn mowed on a Tuesday, 35 EUR."),
+        ("Spanish lessons online, 20 USD/hour, beginners only.",
+         "Complete beginner looking for Spanish lessons online, 25 USD/hour."),
+        ("Garden shed assembly, 150 GBP, London zones 1-3 only.",
+         "Need a shed assembled in London, 200 GBP."),
+        ("Sofa for sale, 3-seater, 180 cm wide, 300 EUR.",
+         "Need a sofa no wider than 200 cm, up to 400 EUR."),
+        ("Tax returns prepared, 150 GBP, UK residents only.",
+         "I live in England and need my tax return done, 200 GBP."),
+        ("Airport transfers within 50 km of Porto, 40 EUR per trip.",
+         "Need a transfer from Porto airport to my hotel in Porto, 50 EUR."),
+    ],
+)  # fmt: skip
+def test_the_same_constraint_met_is_proposed(offer_text: str, seek_text: str) -> None:
+    ok, reason, _ = decided(offer_text, seek_text)
+    assert ok, reason
+
+
+def test_countries_are_capitalised_names_and_codes_are_upper_case() -> None:
+    assert read_facts("Contact us about turkey sandwiches", offer=True).countries == frozenset()
+    assert read_facts("Ships within the US and Canada", offer=True).countries == {"us", "canada"}
+    assert read_facts("Based in Glasgow, Scotland.", offer=True).countries == {"uk"}
+
+
+@given(
+    st.lists(
+        st.sampled_from(["no", "weekends", "evenings", "not on", "Saturday", "only", ",", "and"]),
+        max_size=12,
+    )
+)
+@settings(max_examples=80, deadline=None)
+def test_slots_are_always_a_subset_of_the_four(words: list[str]) -> None:
+    slots = read_facts(" ".join(words), offer=True).slots
+    assert slots <= {"wd-day", "wd-eve", "we-day", "we-eve"}
