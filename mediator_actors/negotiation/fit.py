@@ -341,6 +341,10 @@ def _limits(o: Facts, s: Facts, found: Findings) -> None:
         if q.bound == "about":
             continue
         amounts = _amounts(s, q.unit)
+        if not amounts and q.unit == "item":
+            # "min order 50 pcs" against "20 custom t-shirts": a count of what is offered.
+            counted = _seek_amount(o, s, "item")
+            amounts = [counted] if counted is not None else []
         if not amounts:
             continue
         need = max(a.value for a in amounts)
@@ -487,6 +491,12 @@ OPPOSITES: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = tuple(
         (r"\bmanual\b", r"\bautomatic\b"),
         (r"\bsame[- ]day\b", r"\bnext[- ]day\b"),
         (r"\bindoors?\b", r"\boutdoors?\b"),
+        (r"\bpart[- ]time\b", r"\bfull[- ]time\b"),
+        (r"\bcash\s+only\b", r"\b(?:card|bank\s+transfer|paypal|invoice)\s+only\b|\bno\s+cash\b"),
+        (
+            r"\bvegan\b|\bvegetarian\b|\bplant[- ]based\b",
+            r"\b(?:meat|beef|pork|chicken|lamb|fish|seafood|bbq\s+ribs)\b",
+        ),
     )
 )
 
@@ -535,6 +545,28 @@ def _countries(o: Facts, s: Facts, found: Findings) -> None:
         found.refusals.append(f"country: {where}")
 
 
+def _until(o: Facts, s: Facts, found: Findings) -> None:
+    """The offer's last day ("available until 15 March") and the places it excludes ("not
+    available in London") against the seek's start, event and place."""
+    if o.until_date and s.start_date and s.start_date > o.until_date:
+        found.refusals.append(
+            f"dates: the offer is available until {o.until_date.isoformat()}, the seek starts "
+            f"{s.start_date.isoformat()}"
+        )
+    elif o.until_date and s.event_date and s.event_date > o.until_date:
+        found.refusals.append(
+            f"dates: the offer is available until {o.until_date.isoformat()}, the seek needs it "
+            f"on {s.event_date.isoformat()}"
+        )
+    seek_places = {p for p, _ in s.places}
+    for place, span in o.places_excluded:
+        if place in seek_places:
+            found.refusals.append(
+                f"place: the offer states '{span.text}', the seek is in {place.title()}"
+            )
+            break
+
+
 def check_facts(
     o: Facts, s: Facts, *, seek_onsite_required: bool, offer_text: str = "", seek_text: str = ""
 ) -> Findings:
@@ -551,6 +583,7 @@ def check_facts(
         )
     elif o.slots and s.slots:
         found.checked.append("availability")
+    _until(o, s, found)
     if o.start_date and s.event_date and s.event_date < o.start_date:
         found.refusals.append(
             f"dates: the offer starts {o.start_date.isoformat()}, the seek needs it on "
@@ -574,6 +607,10 @@ def check_facts(
         found.cannot(f"the seek needs {cert} certification; the offer does not say", BLOCKING_COST)
     if o.min_age is not None and s.age is not None and s.age < o.min_age:
         found.refusals.append(f"age: the offer requires {o.min_age}+, the seek states {s.age}")
+    elif o.max_age is not None and s.age is not None and s.age > o.max_age:
+        found.refusals.append(
+            f"age: the offer is for ages up to {o.max_age}, the seek states {s.age}"
+        )
     elif o.min_age is not None and s.age is None and s.child:
         found.cannot(
             f"age: the offer is for ages {o.min_age} and over, the seek is for a child whose "

@@ -116,6 +116,9 @@ class Facts:
     certifications_required: frozenset[str] = frozenset()
     certifications_denied: frozenset[str] = frozenset()
     min_age: int | None = None
+    max_age: int | None = None  # "kids aged 5-12", "under-12s"
+    until_date: dt.date | None = None  # "available until 15 March"
+    places_excluded: tuple[tuple[str, Span], ...] = ()  # "not available in London"
     age: int | None = None
     child: bool = False  # the seek is for "my son", "our kids": a minor, age unstated or not
     levels: frozenset[str] = frozenset()  # "beginners", "advanced" -> {"beginner", ...}
@@ -533,7 +536,11 @@ _GROUP = re.compile(
 _PERIOD_AFTER = re.compile(
     r"^\s*(?:a|per|each|every|/)\s*(?P<p>week|month|day|quarter|year|night)\b", re.I
 )
-_MIN_AFTER = re.compile(r"^\s*(?:minimum|min\b|or\s+more)", re.I)
+_MIN_AFTER = re.compile(
+    r"^\s*(?:(?:contract|stay|order|rental|term|booking|lease)\s+)?(?:minimum|min\b)|"
+    r"^\s*(?:or\s+more|or\s+longer|\+)",
+    re.I,
+)
 _WORD_NUMBERS = {
     "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
     "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15,
@@ -873,6 +880,34 @@ _SHIPS = re.compile(
 _TRAVEL = re.compile(rf"\bwithin\s+(?P<n>{_NUM})\s*(?P<u>km|kilomet(?:re|er)s?|miles?|mi)\b", re.I)
 
 
+_PLACE_EXCLUDED = re.compile(
+    r"\b(?i:not\s+(?:available\s+|operating\s+|working\s+)?(?:in|to)|except(?:\s+in)?|excluding|"
+    r"outside(?:\s+of)?|no\s+(?:work|jobs|service|deliveries|delivery)\s+(?:in|to))\s+"
+    r"(?i:the\s+)?(?P<p>[A-Z][\w'-]+(?: [A-Z][\w'-]+)?)"
+)
+
+
+def _read_excluded_places(text: str) -> tuple[tuple[str, Span], ...]:
+    """ "Not available in London", "except Paris", "no deliveries to Corsica"."""
+    return tuple(
+        (m.group("p").lower(), Span(m.start(), m.end(), m.group(0)))
+        for m in _PLACE_EXCLUDED.finditer(text)
+        if m.group("p").lower() not in _NOT_PLACES
+    )
+
+
+def _wider_places(text: str, places: list[tuple[str, Span]]) -> list[tuple[str, Span]]:
+    """ "in Norrebro, Copenhagen": the name after the comma is the wider place."""
+    found = []
+    for _, span in places:
+        wider = re.match(r",\s*(?P<p>[A-Z][a-z'-]{2,})\b", text[span.end : span.end + 40])
+        if wider and wider.group("p").lower() not in _NOT_PLACES:
+            start = span.end + wider.start("p")
+            name = wider.group("p")
+            found.append((name.lower(), Span(start, start + len(name), name)))
+    return found
+
+
 def _read_places(text: str) -> tuple[tuple[tuple[str, Span], ...], bool]:
     places: list[tuple[str, Span]] = []
     for pattern in (_PLACE_CUE, _PLACE_ONLY):
@@ -889,6 +924,7 @@ def _read_places(text: str) -> tuple[tuple[tuple[str, Span], ...], bool]:
                 if part.isupper() and len(part) <= 4:
                     continue  # acronyms: CMS, API, EV
                 places.append((key, Span(match.start(group), match.end(group), raw)))
+    places += _wider_places(text, places)
     # "Stockport (Greater Manchester)": the bracket names the wider place.
     for match in re.finditer(r"\b[A-Z][\w'-]+\s*\((?P<p>[A-Z][^()]{2,60})\)", text):
         if any(span.end <= match.start("p") <= span.end + 3 for _, span in places):
@@ -905,6 +941,9 @@ def _read_places(text: str) -> tuple[tuple[tuple[str, Span], ...], bool]:
             places.append(
                 (key.split()[0], Span(match.start("p"), match.end("p"), match.group("p")))
             )
+    # A place named only to be excluded ("not available in London") is not where it is.
+    denied = [span for _, span in _read_excluded_places(text)]
+    places = [(p, s) for p, s in places if not any(d.start <= s.start < d.end for d in denied)]
     restricted = bool(places) and bool(_RESTRICTED.search(text))
     return tuple(dict.fromkeys(places)), restricted
 
@@ -1005,6 +1044,33 @@ def _resolve(month: int, day: int, year: int | None, reference: dt.date | None) 
         return None
 
 
+_FROM_DAY_FIRST = re.compile(
+    rf"\b(?:from|starting|available\s+from|as\s+of)\s+(?:the\s+)?(?P<d>\d{{1,2}})(?:st|nd|rd|th)?"
+    rf"\s+(?:of\s+)?(?P<m>{_MONTH})(?:,?\s+(?P<y>\d{{4}}))?",
+    re.I,
+)
+#: "available until 15 March", "free till the end of June": the offer's last day.
+_UNTIL = re.compile(
+    rf"\b(?:available\s+)?(?:until|till|through)\s+(?:the\s+)?(?:(?P<q>mid|end\s+of|early)-?\s*)?"
+    rf"(?:(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<m1>{_MONTH})|(?P<m2>{_MONTH})"
+    rf"(?:\s+(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?)?)(?:,?\s+(?P<y>\d{{4}}))?",
+    re.I,
+)
+
+
+def _read_until(text: str, reference: dt.date | None) -> dt.date | None:
+    match = _UNTIL.search(text)
+    if match is None:
+        return None
+    month = _MONTHS[(match.group("m1") or match.group("m2")).lower().rstrip(".")]
+    raw = match.group("d1") or match.group("d2")
+    q = (match.group("q") or "").lower()
+    last = calendar.monthrange(2001, month)[1]
+    day = int(raw) if raw else {"mid": 15, "early": 7}.get(q, last)
+    year = int(match.group("y")) if match.group("y") else None
+    return _resolve(month, day, year, reference)
+
+
 def _read_dates(text: str, reference: dt.date | None) -> tuple[dt.date | None, dt.date | None]:
     event = start = None
     match = _EVENT.search(text)
@@ -1022,6 +1088,11 @@ def _read_dates(text: str, reference: dt.date | None) -> tuple[dt.date | None, d
             else {"mid": 15, "late": 20, "end of": 25}.get(q, 1)
         )
         start = _resolve(month, day, int(match.group("y")) if match.group("y") else None, reference)
+    first = _FROM_DAY_FIRST.search(text)
+    if first and (match is None or first.start() < match.start()):
+        month = _MONTHS[first.group("m").lower().rstrip(".")]
+        year = int(first.group("y")) if first.group("y") else None
+        start = _resolve(month, int(first.group("d")), year, reference)
     return event, start
 
 
@@ -1046,7 +1117,8 @@ def _read_throughput(text: str) -> tuple[float, str, float] | None:
 
 _ADVANCE = re.compile(
     r"\b(?:payment|paid|pay)\s+(?:\w+\s+)?(?:in\s+advance|up\s*front|before\s+(?:start|work))\b|"
-    r"\b(?:pre-?payment|prepaid|advance\s+payment)\b|\b(?:full|100%)\s+(?:payment\s+)?up\s*front\b",
+    r"\b(?:pre-?payment|prepaid|advance\s+payment)\b|\b(?:full|100%)\s+(?:payment\s+)?up\s*front\b|"
+    r"\b\d{1,3}\s*%\s+(?:payment\s+)?(?:up\s*front|in\s+advance|(?:non-refundable\s+)?deposit)\b",
     re.I,
 )
 _AFTER = re.compile(
@@ -1172,6 +1244,11 @@ _MIN_AGE = re.compile(
 _AGE = re.compile(
     r"\b(?:i'?m|i\s+am)\s+(?P<n>\d{1,2})\b(?!\s*(?:\w+\s+)?(?:min|km|kg|hours?|days?|people|guests|%))"
     r"|\b(?P<m>\d{1,2})[\s-]+years?[\s-]+old\b|\b(?:aged?)\s+(?P<k>\d{1,2})\b(?!\s*(?:\+|and|or))",
+    re.I,
+)
+_MAX_AGE = re.compile(
+    r"\b(?:aged?|ages)\s+\d{1,2}\s*(?:-|\u2013|to)\s*(?P<n>\d{1,2})\b(?!\s*(?:min|km|kg|%))"
+    r"|\bup\s+to\s+(?:the\s+)?age\s+(?:of\s+)?(?P<m>\d{1,2})\b|\bunder[\s-](?P<u>\d{1,2})s\b",
     re.I,
 )
 _ADULTS_ONLY = re.compile(r"\badults?\s+only\b|\bno\s+(?:children|kids|minors)\b", re.I)
@@ -1346,6 +1423,8 @@ def read_facts(text: str, *, offer: bool, reference: dt.date | None = None) -> F
     min_age = _MIN_AGE.search(text)
     age = _AGE.search(text)
     levels, levels_only = _read_levels(text)
+    max_age = _MAX_AGE.search(text)
+    excluded = _read_excluded_places(text)
     gender_only, gender = _read_gender(text, offer)
     return Facts(
         money=tuple(money),
@@ -1381,6 +1460,11 @@ def read_facts(text: str, *, offer: bool, reference: dt.date | None = None) -> F
         else None,
         age=int(age.group("n") or age.group("m") or age.group("k")) if age and not offer else None,
         child=bool(_CHILD.search(text)) and not offer,
+        max_age=int(max_age.group("n") or max_age.group("m") or max_age.group("u"))
+        if max_age and offer
+        else None,
+        until_date=_read_until(text, reference) if offer else None,
+        places_excluded=excluded,
         accents=_read_accents(text),
         levels=levels,
         levels_only=levels_only,

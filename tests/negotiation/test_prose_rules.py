@@ -307,3 +307,67 @@ def test_countries_are_capitalised_names_and_codes_are_upper_case() -> None:
 def test_slots_are_always_a_subset_of_the_four(words: list[str]) -> None:
     slots = read_facts(" ".join(words), offer=True).slots
     assert slots <= {"wd-day", "wd-eve", "we-day", "we-eve"}
+
+
+# --- third batch: payment, contract terms, diets, dates, ages, places excluded --------
+
+_BROKEN_AND_MET = [
+    ("Furniture assembly, 35 EUR per hour. Cash only.",
+     "Need a wardrobe assembled, about 2 hours, can pay by card only, up to 80 EUR.",
+     "Need a wardrobe assembled, about 2 hours, cash is fine, up to 80 EUR.", "card only"),
+    ("Logo + brand kit, 400 EUR, 50% upfront.",
+     "Need a logo, 500 EUR, I pay only after delivery.",
+     "Need a logo, 500 EUR, happy to pay half in advance.", "payment terms"),
+    ("Bookkeeping in Xero, 300 GBP/month, 12-month contract minimum.",
+     "Need bookkeeping for 3 months, 350 GBP per month.",
+     "Need bookkeeping for a year, 350 GBP per month.", "minimum"),
+    ("Vegan catering, 20 EUR per person.",
+     "Catering for 30 people, must include meat dishes, 800 EUR.",
+     "Vegan catering for 30 people, 800 EUR.", "meat"),
+    ("Room in Amsterdam, 80 EUR/night, available until 15 March.",
+     "Need a room in Amsterdam from 20 March for 4 nights, 400 EUR.",
+     "Need a room in Amsterdam from 2 March for 4 nights, 400 EUR.", "until"),
+    ("I teach piano to kids aged 5-12, 25 EUR / lesson.",
+     "Piano lessons for my 15-year-old son, 30 EUR per lesson.",
+     "Piano lessons for my 9-year-old son, 30 EUR per lesson.", "age"),
+    ("Custom t-shirts, min order 50 pcs, 8 EUR each.",
+     "Need 20 custom t-shirts for our team, 200 EUR.",
+     "Need 60 custom t-shirts for our team, 500 EUR.", "at least 50"),
+    ("Drone footage, licensed pilot, 200 GBP. Not available in London.",
+     "Need drone footage of our office in London, 300 GBP.",
+     "Need drone footage of our farm in Kent, 300 GBP.", "Not available in London"),
+    ("Apartment, long-term only (12 months+), 1100 EUR/month, Madrid.",
+     "Need a flat in Madrid for 2 months, up to 1200 EUR a month.",
+     "Need a flat in Madrid for 12 months, up to 1200 EUR a month.", "minimum"),
+    ("Freelance React developer, part-time only, 60 USD/h.",
+     "Looking for a full-time React developer, 70 USD per hour.",
+     "Looking for a part-time React developer, 70 USD per hour.", "full-time"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("offer_text", "broken", "met", "why"), _BROKEN_AND_MET)
+def test_a_constraint_broken_is_refused_with_its_reason_and_met_is_proposed(
+    offer_text: str, broken: str, met: str, why: str
+) -> None:
+    ok, reason, _ = decided(offer_text, broken)
+    assert not ok
+    assert why in reason
+    ok, reason, _ = decided(offer_text, met)
+    assert ok, reason
+
+
+def test_a_district_then_its_city_names_both() -> None:
+    facts = read_facts("Need my bike fixed at home in Norrebro, Copenhagen, 50 EUR.", offer=False)
+    assert {p for p, _ in facts.places} >= {"norrebro", "copenhagen"}
+
+
+@given(st.integers(min_value=1, max_value=28), st.sampled_from(["March", "June", "October"]))
+@settings(max_examples=40, deadline=None)
+def test_available_until_a_day_reads_that_day(day: int, month: str) -> None:
+    import datetime as dt
+
+    facts = read_facts(
+        f"Room to let, available until {day} {month}.", offer=True, reference=dt.date(2027, 1, 5)
+    )
+    assert facts.until_date is not None
+    assert (facts.until_date.day, facts.until_date.strftime("%B")) == (day, month)
