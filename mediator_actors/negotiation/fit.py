@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from mediator_actors.negotiation.reader import (
     JOB_UNITS,
@@ -141,7 +141,8 @@ def _seek_amount(o: Facts, s: Facts, unit: str) -> Quantity | None:
 def _relevance(m: Money, s: Facts) -> tuple[int, int, float]:
     """Which of an offer's prices the seek is about: the unit it counts in, then the words
     of the price's clause ("small dogs 45 EUR" for a small dog); ties go to the higher."""
-    units = {b.per for b in s.money} | {q.unit for q in s.quantities}
+    # A total budget says nothing about which of the offer's prices applies.
+    units = {b.per for b in s.money if b.per is not None} | {q.unit for q in s.quantities}
     return (int(m.per in units), len(m.context & s.positives), m.low)
 
 
@@ -166,9 +167,45 @@ def _times(o: Facts, s: Facts, ask: Money, budget: Money) -> tuple[float, str] |
     return None
 
 
-def price_basis(o: Facts, s: Facts, seek_words: frozenset[str]) -> PriceBasis:  # noqa: PLR0911, PLR0912
+def price_basis(o: Facts, s: Facts, seek_words: frozenset[str]) -> PriceBasis:
+    """The offer's floor and the seek's ceiling on one basis, or why there is none; an
+    offer's minimum charge ("min. charge 60 EUR") raises a lower floor to itself."""
+    basis = _price_basis(o, s, seek_words)
+    fees = [m for m in o.money if m.fee and m.currency in (None, basis.currency)]
+    if fees and basis.floor is not None:
+        if basis.per is not None:
+            return replace(
+                basis,
+                floor=None,
+                unchecked=f"price: the offer adds '{fees[0].span.text}' to its rate; the seek's budget is a rate",
+            )
+        extra = sum(m.low for m in fees)
+        basis = replace(
+            basis,
+            floor=basis.floor + extra,
+            note=f"{basis.note}; plus the offer's '{fees[0].span.text}' is {_money(basis.floor + extra, basis.currency)}",
+        )
+    if basis.floor is None or basis.per is not None:
+        return basis
+    minimums = [
+        m.low
+        for m in o.money
+        if m.bound == "at_least" and m.per is None and m.currency in (None, basis.currency)
+    ]
+    if minimums and max(minimums) > basis.floor + 1e-9:
+        return replace(
+            basis,
+            floor=max(minimums),
+            note=f"{basis.note}; the offer's minimum charge of {_money(max(minimums), basis.currency)} applies",
+        )
+    return basis
+
+
+def _price_basis(o: Facts, s: Facts, seek_words: frozenset[str]) -> PriceBasis:  # noqa: PLR0911, PLR0912
     """The offer's floor and the seek's ceiling on one basis, or why there is none."""
-    asks = [m for m in o.money if m.bound != "at_most"] or list(o.money)
+    asks = [m for m in o.money if m.bound != "at_most" and not m.fee] or [
+        m for m in o.money if not m.fee
+    ]
     budgets = [m for m in s.money if m.bound != "at_least"] or list(s.money)
     offer_cur = {m.currency for m in asks if m.currency}
     seek_cur = {m.currency for m in budgets if m.currency}

@@ -23,7 +23,7 @@ import calendar
 import datetime as dt
 import functools
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from mediator_actors.negotiation.numbers import NUMBER_SOURCE, Number, find_numbers, words_value
@@ -73,6 +73,9 @@ class Money:
     context: frozenset[str]  # rough stems of the clause that names the amount
     span: Span
     per2: str | None = None  # "8 EUR per pallet per week": the second unit
+    #: A fixed charge added to a rate ("90 GBP call-out + 50 GBP/hour"): never the price on
+    #: its own, always on top of the rate's total.
+    fee: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -307,7 +310,8 @@ _MAX_CUE = re.compile(
     re.I,
 )
 _MIN_CUE = re.compile(
-    r"(?:at\s+least|no\s+less\s+than|minimum|min\.?|not\s+below|starting\s+(?:at|from)|"
+    r"(?:min(?:imum|\.)?\s+(?:charge|fee|spend|price)(?:\s+(?:is|of))?:?|"
+    r"at\s+least|no\s+less\s+than|minimum|min\.?|not\s+below|starting\s+(?:at|from)|"
     r"from|upwards\s+of)\s*(?:of\s+|price\s+|fee\s+)?(?:just\s+)?$",
     re.I,
 )
@@ -386,6 +390,26 @@ def _noun_before(text: str, start: int) -> str | None:
     clause = _clause_before(text, start, ".;!?\n")
     nouns = re.findall(r"\b([a-zA-Z][a-zA-Z-]{2,}s)\b", clause)
     return canonical_unit(nouns[-1]) if nouns else None
+
+
+_FEE_JOIN = re.compile(
+    r"\s*(?:[a-z-]+\s+){0,3}?(?:\+|plus|and\s+then|then|&|and)\s*(?:an?\s+)?", re.I
+)
+
+
+def _mark_fees(text: str, found: list[Money]) -> list[Money]:
+    """A total joined to a rate ("40 EUR call-out + 30 EUR/hour", "50/hour plus 30
+    travel") is a fee on top of the rate."""
+    marked = list(found)
+    for i in range(len(found) - 1):
+        a, b = found[i], found[i + 1]
+        if (a.per is None) == (b.per is None) or a.currency != b.currency:
+            continue
+        gap = text[a.span.end : b.span.start]
+        if len(gap) <= 30 and _FEE_JOIN.fullmatch(gap):
+            j = i if a.per is None else i + 1
+            marked[j] = replace(marked[j], fee=True)
+    return marked
 
 
 def _read_money(text: str, offer: bool) -> list[Money]:  # noqa: PLR0912, PLR0915
@@ -496,7 +520,7 @@ def _read_money(text: str, offer: bool) -> list[Money]:  # noqa: PLR0912, PLR091
                 per2=per2,
             )
         )
-    return found
+    return _mark_fees(text, found)
 
 
 # --- quantities -----------------------------------------------------------------------
@@ -750,9 +774,13 @@ def _read_quantities(text: str, money: list[Money]) -> list[Quantity]:  # noqa: 
     found = _each(text, found)
     # "for a week", "for 4 nights", "a 2-day meeting": how long something is booked.
     for match in re.finditer(
-        r"\bfor\s+(?:a|an|one)\s+(week|month|day|night|weekend|fortnight|year)\b", text, re.I
+        r"\bfor\s+(?:a|an|one|the)\s+(week|month|day|night|weekend|fortnight|year)\b"
+        # "our gig on Friday night": one night
+        r"|\bon\s+(?:a\s+)?\w+day\s+(night)\b",
+        text,
+        re.I,
     ):
-        unit = match.group(1).lower()
+        unit = (match.group(1) or match.group(2)).lower()
         span = Span(match.start(), match.end(), match.group(0))
         if unit == "weekend":
             found.append(Quantity(2, "day", "about", span))
@@ -815,10 +843,34 @@ _LANG_REQUIRED = re.compile(
 )
 
 
+#: ISO 639-1 codes as translators write pairs ("EN>FR", "DE-EN"): upper case, joined.
+_LANG_CODES = {
+    "EN": "english", "DE": "german", "FR": "french", "ES": "spanish", "IT": "italian",
+    "PT": "portuguese", "NL": "dutch", "JA": "japanese", "JP": "japanese", "KO": "korean",
+    "ZH": "chinese", "AR": "arabic", "RU": "russian", "PL": "polish", "SV": "swedish",
+    "NO": "norwegian", "DA": "danish", "FI": "finnish", "EL": "greek", "TR": "turkish",
+    "HE": "hebrew", "HI": "hindi", "CS": "czech", "HU": "hungarian", "RO": "romanian",
+    "UK": "ukrainian", "VI": "vietnamese", "TH": "thai", "CA": "catalan",
+}  # fmt: skip
+_CODE_PAIR = re.compile(
+    r"\b(?P<a>" + "|".join(_LANG_CODES) + r")\s*(?P<j>>|->|→|=>|<>|<->|↔|-|/|\u2013)\s*"
+    r"(?P<b>" + "|".join(_LANG_CODES) + r")\b"
+)
+
+
 def _read_languages(
     text: str,
 ) -> tuple[frozenset[tuple[str, str]], frozenset[str], frozenset[str], bool]:
     pairs: set[tuple[str, str]] = set()
+    coded: set[str] = set()
+    for match in _CODE_PAIR.finditer(text):
+        a, b = _LANG_CODES[match.group("a")], _LANG_CODES[match.group("b")]
+        if a == b:
+            continue
+        pairs.add((a, b))
+        coded |= {a, b}
+        if match.group("j") in {"<>", "<->", "↔", "/", "-", "\u2013"}:
+            pairs.add((b, a))
     for match in _PAIR.finditer(text):
         a, b, joint = match.group("a").lower(), match.group("b").lower(), match.group("j")
         if a == b:
@@ -826,7 +878,7 @@ def _read_languages(
         pairs.add((a, b))
         if joint.strip().lower() in {"<>", "<->", "↔", "/", "-", "\u2013", "and"}:
             pairs.add((b, a))
-    named = frozenset(m.lower() for m in re.findall(rf"\b{_LANG}\b", text, re.I))
+    named = frozenset(m.lower() for m in re.findall(rf"\b{_LANG}\b", text, re.I)) | coded
     required = frozenset(
         next(g for g in m.groups() if g).lower() for m in _LANG_REQUIRED.finditer(text)
     )

@@ -371,3 +371,60 @@ def test_available_until_a_day_reads_that_day(day: int, month: str) -> None:
     )
     assert facts.until_date is not None
     assert (facts.until_date.day, facts.until_date.strftime("%B")) == (day, month)
+
+
+# --- fourth batch: fees on top of rates, minimum charges, codes, one night ------------
+
+
+@pytest.mark.parametrize(
+    ("offer_text", "seek_text", "price"),
+    [
+        ("Plumber, 90 GBP call-out fee + 50 GBP/hour.",
+         "Need a plumber to fix a leaking tap, about 1 hour, budget 200 GBP.", 140),
+        ("Plumber, 50 GBP/hour plus 30 GBP travel.",
+         "Need a plumber to fix a leaking tap, about 2 hours, budget 200 GBP.", 130),
+        ("Carpet cleaning, 3 EUR per m2, min. charge 60 EUR.",
+         "Need 15 m2 of carpet cleaned, budget 70 EUR.", 60),
+        ("Carpet cleaning, 3 EUR per m2, min. charge 60 EUR.",
+         "Need 30 m2 of carpet cleaned, budget 120 EUR.", 90),
+        ("Translation EN>FR, legal docs, 0.12 EUR/word.",
+         "Need a 6,000 word contract translated from English to French, budget 800 EUR.", 720),
+        ("I rent out my cargo bike, 30 EUR/day, pickup in Ghent.",
+         "Want to rent a cargo bike in Ghent for the weekend, 70 EUR.", 60),
+        ("Sound engineer for live gigs, 250 EUR per night.",
+         "Need a sound engineer for our gig on Friday night, 300 EUR.", 250),
+    ],
+)  # fmt: skip
+def test_the_price_includes_every_part_the_offer_states(
+    offer_text: str, seek_text: str, price: float
+) -> None:
+    ok, reason, proposed = decided(offer_text, seek_text)
+    assert ok, reason
+    assert proposed == pytest.approx(price)
+
+
+def test_a_fee_on_top_of_a_rate_breaks_a_budget_the_rate_alone_fits() -> None:
+    ok, reason, _ = decided(
+        "Handyman services, 40 EUR call-out + 30 EUR/hour.",
+        "Need handyman services for a shelf, about 1 hour, 60 EUR max.",
+    )
+    assert not ok
+    assert "70 EUR" in reason
+    ok, reason, _ = decided(
+        "Plumber, 90 GBP call-out fee + 50 GBP/hour.", "Need a plumber, up to 60 GBP per hour."
+    )
+    assert not ok
+    assert "cannot check" in reason
+
+
+def test_a_fee_is_marked_and_a_lone_price_is_not() -> None:
+    fees = [m.fee for m in money("Electrician: 45 EUR call-out + 35 EUR per hour.")]
+    assert fees == [True, False]
+    assert [m.fee for m in money("Electrician, 35 EUR per hour, minimum one hour.")] == [False]
+
+
+def test_language_codes_read_a_direction_only_when_upper_case_and_joined() -> None:
+    assert read_facts("Legal translation DE>EN", offer=True).language_pairs == {
+        ("german", "english")
+    }
+    assert read_facts("IT support and PT sessions", offer=True).language_pairs == frozenset()
