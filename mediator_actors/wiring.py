@@ -10,33 +10,32 @@ import errno
 import logging
 import os
 import secrets
-import sqlite3
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import pykka
 
-from mediator_actors.actors import settlement_agent as agent_tables
 from mediator_actors.actors.chain_listener import ChainListener
 from mediator_actors.actors.chain_writer import ChainWriterActor
 from mediator_actors.actors.dispute_handler import DisputeHandler
 from mediator_actors.actors.health_reporter import HealthReporter
 from mediator_actors.actors.index_keeper import IndexKeeper
-from mediator_actors.actors.messages import OutboxQueued, Roles
+from mediator_actors.actors.messages import Roles
 from mediator_actors.actors.negotiator_pool import pool_spec
 from mediator_actors.actors.settlement_agent import SettlementAgent
 from mediator_actors.chain import flags as intent_flags
 from mediator_actors.chain import records as chain_records
+from mediator_actors.chain import tables as chain_tables
 from mediator_actors.chain.client import ChainClient, RequestPacer
 from mediator_actors.chain.follower import ChainFollower
 from mediator_actors.chain.scanner import ScanMode
 from mediator_actors.chain.writer import ChainWriter
 from mediator_actors.challenges.writer import ChallengeWriter
 from mediator_actors.config import LLMProvider, Settings
-from mediator_actors.disputes import book as dispute_tables
+from mediator_actors.disputes import records as dispute_tables
 from mediator_actors.disputes.book import DisputeBook, parse_authorities
 from mediator_actors.edge.hub import EventHub
 from mediator_actors.edge.opsmetrics import ErrorCounter, node_metrics
@@ -51,9 +50,8 @@ from mediator_actors.health.report import SnapshotBox
 from mediator_actors.health.resources import ResourceSampler
 from mediator_actors.index import vectors as vector_table
 from mediator_actors.index.keeper import IndexCore, make_index_core
-from mediator_actors.model import ChainEntry
-from mediator_actors.negotiation import jobs as negotiation_tables
-from mediator_actors.negotiation.jobs import recent_metered_calls
+from mediator_actors.negotiation import records as negotiation_tables
+from mediator_actors.negotiation.records import recent_metered_calls
 from mediator_actors.negotiation.service import build_negotiator
 from mediator_actors.node import Closers, Foundation, Node, Readiness
 from mediator_actors.runtime.offload import run_blocking
@@ -76,18 +74,16 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-#: In the block hook's decisions: a challenge waits in the outbox (the listener wakes the writer).
-OUTBOX_QUEUED = OutboxQueued()
-
 ALL_MIGRATIONS: tuple[Migration, ...] = (
     *jobs_table.MIGRATIONS,
     *intents_table.MIGRATIONS,
-    *chain_records.MIGRATIONS,
+    *chain_tables.MIGRATIONS,
+    *intent_flags.MIGRATIONS,
     *vector_table.MIGRATIONS,
     *negotiation_tables.MIGRATIONS,
     *settlement_tables.MIGRATIONS,
     *reputation_table.MIGRATIONS,
-    *agent_tables.MIGRATIONS,
+    *negotiation_tables.DECISION_MIGRATIONS,
     *dispute_tables.MIGRATIONS,
 )
 
@@ -316,15 +312,6 @@ def build_children(runtime: Runtime) -> list[ChildSpec]:
     disputes = DisputeBook(key=key, authorities=parse_authorities(settings.dispute_authorities))
     challenges = ChallengeWriter(key=key) if settings.enable_challenges else None
 
-    def on_mined_block(
-        conn: sqlite3.Connection, entries: list[ChainEntry], timestamp: float
-    ) -> list[Any]:
-        # Settlements first: a dispute in the same block sees the settlement it names.
-        decided: list[Any] = book.apply_mined_block(conn, entries, timestamp)
-        if challenges is not None and challenges.apply_mined_block(conn, entries, timestamp):
-            decided.append(OUTBOX_QUEUED)
-        return decided + disputes.apply_mined_block(conn, entries, timestamp)
-
     negotiator = build_negotiator(settings)
     if negotiator.budget is not None:
         # The spending cap counts the last day's metered calls from the store: a restart
@@ -399,15 +386,13 @@ def build_children(runtime: Runtime) -> list[ChildSpec]:
             client=reader,
             offload=run_blocking,
             max_flags=settings.max_intent_flags,
-            on_mined_block=on_mined_block,
+            settlement=book,
+            challenges=challenges,
+            disputes=disputes,
             on_declined=lambda conn, intent, now: intent_flags.enqueue_own_flag(
                 conn, key, intent.ref, intent_flags.FlagReason.UNSAFE, now=now
             ),
             plain_prose=settings.intake_plain_prose,
-            on_reset=lambda conn, reason: [
-                *book.retire_after_reset(conn, reason),
-                *disputes.retire_after_reset(conn, reason),
-            ],
         )
         stats.chain_head = lambda: follower.chain_head
         return ChainListener.start(

@@ -3,7 +3,15 @@
 One :meth:`ChainFollower.poll_once` reads ``/block/latest``, then each new ``/block/<i>`` in
 order (at most ``blocks_per_poll``), then ``/pending``. Intents and protocol events are
 written in the **same transaction** that advances the cursor, so a crash never skips or
-double-counts anything; everything is keyed by ``entry_ref`` and idempotent.
+double-counts anything; everything is keyed by ``entry_ref`` and idempotent. In the same
+transaction each mined block goes, in chain order, to the settlement lifecycle
+(:class:`~mediator_actors.settlement.interface.SettlementLifecycle`), so acceptance, expiry,
+closure, payout claims and reputation commit with the cursor; ``PollResult.decided`` carries
+what it decided, to announce after the commit. The challenge watch
+(:class:`~mediator_actors.challenges.interface.ChallengeWatch`) and the dispute book
+(:class:`~mediator_actors.disputes.interface.DisputeLifecycle`) see each block after the
+settlement lifecycle, in the same transaction (``PollResult.challenged``,
+``PollResult.disputes``).
 
 - Chain reset or fork under the cursor (length shrank, or the block at the cursor has a
   different hash / the next block does not link to it) -> the common prefix is found from
@@ -22,7 +30,6 @@ the client's deadline) and one store write per ``blocks_per_commit`` blocks; CPU
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import math
 import sqlite3
@@ -33,18 +40,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mediator_actors.chain import codec, flags
+from mediator_actors.chain import tables as chain_tables
 from mediator_actors.chain.client import AUTH_PROBLEM, ChainAuthError, ChainBusyError
-from mediator_actors.chain.records import (
-    MIGRATIONS,
-    ChainReader,
-    IntakeLimit,
-    PollResult,
-    intent_from_json,
-    intent_to_json,
-    prepare_entries,
-    record_quarantine,
-    record_skipped,
-)
+from mediator_actors.chain.records import ChainReader, IntakeLimit, PollResult, prepare_entries
+from mediator_actors.chain.tables import record_quarantine, record_skipped
+from mediator_actors.challenges.interface import ChallengeWatch
+from mediator_actors.disputes.book import DisputeChange
+from mediator_actors.disputes.interface import DisputeLifecycle
 from mediator_actors.errors import ChainError, CodecError
 from mediator_actors.model import (
     ChainEntry,
@@ -55,8 +57,15 @@ from mediator_actors.model import (
 )
 from mediator_actors.runtime.resilience import Backoff
 from mediator_actors.safety.textsafety import escape_for_log
+from mediator_actors.settlement.interface import SettlementLifecycle, Transition
 from mediator_actors.store import Store
-from mediator_actors.store.intents import archive_open_intents, save_intent, set_intent_status
+from mediator_actors.store.intents import (
+    archive_open_intents,
+    known_intent,
+    save_intent,
+    set_intent_status,
+    unmine_after,
+)
 
 __all__ = ["MIGRATIONS", "ChainFollower", "ChainReader", "IntakeLimit", "PollResult"]
 
@@ -65,15 +74,11 @@ logger = logging.getLogger(__name__)
 #: Longest the pending pool goes unread while caught up, whatever ``/block/latest`` says.
 POOL_REFRESH = 30.0
 
-#: Called inside the transaction that advances the cursor, once per mined block in chain
-#: order, with the block's entries and its chain timestamp; returns what it decided.
-MinedBlockHook = Callable[[sqlite3.Connection, list[ChainEntry], float], list[Any]]
+#: The tables the follower writes in its transaction: the chain's own and the flags'.
+MIGRATIONS = (*chain_tables.MIGRATIONS, *flags.MIGRATIONS)
 #: Called inside the transaction that first stores an intent this node declines (reason
 #: ``unsafe``), so the node's own flag on it commits with it.
 DeclinedHook = Callable[[sqlite3.Connection, Intent, float], object]
-#: Called inside the transaction that moves the cursor back after a chain reset (a new
-#: genesis), with the reason; retires what the lost chain carried, returns what it decided.
-ResetHook = Callable[[sqlite3.Connection, str], list[Any]]
 
 
 @dataclass(slots=True)
@@ -83,7 +88,8 @@ class _Batch:
     entries: list[tuple[ChainEntry, Any]] = field(default_factory=list)  # (entry, prepared)
     rejected: list[codec.Rejected] = field(default_factory=list)
     blocks: list[tuple[int, str]] = field(default_factory=list)
-    #: (chain timestamp, entries) of each mined block, in chain order, for ``on_mined_block``
+    #: (chain timestamp, entries) of each mined block, in chain order, for the settlement
+    #: lifecycle
     mined: list[tuple[float, tuple[ChainEntry, ...]]] = field(default_factory=list)
     # (key, ref, block_index, reason, detail, final)
     failures: list[tuple[str, str | None, int | None, str, str, bool]] = field(default_factory=list)
@@ -104,7 +110,9 @@ class _Changes:
     admitted: dict[str, int] = field(default_factory=dict)
     #: entries seen for the first time and not taken, by reason
     skipped: dict[str, int] = field(default_factory=dict)
-    decided: list[Any] = field(default_factory=list)
+    decided: list[Transition] = field(default_factory=list)
+    disputes: list[DisputeChange] = field(default_factory=list)
+    challenged: list[str] = field(default_factory=list)
 
 
 def _reject_ident(rej: codec.Rejected) -> str:
@@ -132,13 +140,13 @@ class ChainFollower:
         max_attempts: int = 3,
         backoff: Backoff | None = None,
         read_pending: bool = True,
-        on_mined_block: MinedBlockHook | None = None,
+        settlement: SettlementLifecycle | None = None,
+        challenges: ChallengeWatch | None = None,
+        disputes: DisputeLifecycle | None = None,
         on_declined: DeclinedHook | None = None,
         plain_prose: bool = False,
-        on_reset: ResetHook | None = None,
     ) -> None:
         self._plain_prose = plain_prose
-        self._on_reset = on_reset
         self._store = store
         self._client = client
         self._clock = clock
@@ -150,7 +158,9 @@ class ChainFollower:
         self._max_attempts = max_attempts
         self._backoff = backoff or Backoff(minimum=1.0, maximum=60.0)
         self._read_pending = read_pending
-        self._on_mined_block = on_mined_block
+        self._settlement = settlement
+        self._challenges = challenges
+        self._disputes = disputes
         self._on_declined = on_declined
         self._failures = 0
         #: The latest block index the chain reported (for the chain lag metric).
@@ -166,11 +176,8 @@ class ChainFollower:
     def cursor(self) -> tuple[int, str | None, int]:
         """(next block index, hash of the block before it, resets seen)."""
 
-        def read(conn: sqlite3.Connection) -> tuple[int, str | None, int]:
-            row = conn.execute("SELECT next_index, last_hash, resets FROM chain_cursor").fetchone()
-            return (0, None, 0) if row is None else (row[0], row[1], row[2])
-
-        return self._store.read(read)
+        cursor = self._store.read(chain_tables.read_cursor)
+        return cursor.next_index, cursor.last_hash, cursor.resets
 
     def poll_once(self) -> PollResult:
         """Catch up by at most ``blocks_per_poll`` blocks, then read the pending pool."""
@@ -259,9 +266,7 @@ class ChainFollower:
             next_index, last_hash = batch.next_index, batch.last_hash
         caught_up = next_index > latest.block.index
         self._read_pool(latest, caught_up=caught_up, changes=changes)
-        deferred = self._store.read(
-            lambda c: int(c.execute("SELECT COUNT(*) FROM chain_deferred").fetchone()[0])
-        )
+        deferred = self._store.read(chain_tables.count_deferred)
         return PollResult(
             new_intents=tuple(changes.new_intents),
             new_intent_authors=dict(changes.new_intent_authors),
@@ -271,6 +276,8 @@ class ChainFollower:
             archived=tuple(changes.archived),
             quarantined=tuple(changes.quarantined),
             decided=tuple(changes.decided),
+            disputes=tuple(changes.disputes),
+            challenged=tuple(changes.challenged),
             deferred=deferred,
             blocks=done,
             next_index=next_index,
@@ -314,12 +321,7 @@ class ChainFollower:
             return None
 
     def _attempts(self, key: str) -> int:
-        row = self._store.read(
-            lambda c: c.execute(
-                "SELECT attempts FROM chain_quarantine WHERE key = ?", (key,)
-            ).fetchone()
-        )
-        return 0 if row is None else int(row[0])
+        return self._store.read(lambda c: chain_tables.quarantine_attempts(c, key))
 
     def _ingest_pending(self, changes: _Changes) -> bool:
         try:
@@ -381,22 +383,26 @@ class ChainFollower:
                     final=final,
                 ):
                     local.quarantined.append(key)
-            if self._on_mined_block is not None:
-                # Decisions that follow from mined entries (settlements) commit with the cursor.
-                for timestamp, entries in batch.mined:
-                    local.decided.extend(self._on_mined_block(conn, list(entries), timestamp))
+            # Decisions follow from mined entries: they commit with the cursor. Per block,
+            # settlements first: a challenge or dispute in the same block sees the
+            # settlement it names.
+            for timestamp, entries in batch.mined:
+                if self._settlement is not None:
+                    local.decided.extend(
+                        self._settlement.apply_mined_block(conn, entries, timestamp)
+                    )
+                if self._challenges is not None:
+                    local.challenged.extend(
+                        self._challenges.apply_mined_block(conn, entries, timestamp)
+                    )
+                if self._disputes is not None:
+                    local.disputes.extend(
+                        self._disputes.apply_mined_block(conn, entries, timestamp)
+                    )
             for index, block_hash in batch.blocks:
-                conn.execute(
-                    "INSERT OR REPLACE INTO chain_blocks (idx, hash) VALUES (?, ?)",
-                    (index, block_hash),
-                )
+                chain_tables.record_block(conn, index, block_hash)
             if batch.next_index is not None:
-                conn.execute(
-                    "INSERT INTO chain_cursor (id, next_index, last_hash, updated_at) VALUES (1, ?, ?, ?)"
-                    " ON CONFLICT (id) DO UPDATE SET next_index = excluded.next_index,"
-                    " last_hash = excluded.last_hash, updated_at = excluded.updated_at",
-                    (batch.next_index, batch.last_hash, now),
-                )
+                chain_tables.advance_cursor(conn, batch.next_index, batch.last_hash, now=now)
 
         self._store.write(apply)
         # Only after the commit: spend the intake budget and report.
@@ -412,6 +418,8 @@ class ChainFollower:
         changes.archived += local.archived
         changes.quarantined += local.quarantined
         changes.decided += local.decided
+        changes.disputes += local.disputes
+        changes.challenged += local.challenged
         for reason, count in local.skipped.items():
             changes.skipped[reason] = changes.skipped.get(reason, 0) + count
 
@@ -427,9 +435,7 @@ class ChainFollower:
     ) -> None:
         if isinstance(prepared, Exception):
             key = entry.ref
-            row = conn.execute(
-                "SELECT attempts FROM chain_quarantine WHERE key = ?", (key,)
-            ).fetchone()
+            attempts = chain_tables.quarantine_attempts(conn, key)
             if record_quarantine(
                 conn,
                 key=key,
@@ -438,7 +444,7 @@ class ChainFollower:
                 reason=f"processing_failed:{type(prepared).__name__}",
                 detail=str(prepared)[:500],
                 now=now,
-                final=(0 if row is None else row[0]) + 1 >= self._max_attempts,
+                final=attempts + 1 >= self._max_attempts,
             ):
                 out.quarantined.append(key)
         elif prepared is None:
@@ -463,23 +469,20 @@ class ChainFollower:
     ) -> None:
         if kind is EntryKind.FLAG and not self._apply_flag(conn, entry, out=out, now=now):
             return
-        cursor = conn.execute(
-            "INSERT OR IGNORE INTO chain_events (ref, kind, author, block_index, raw, first_seen_at,"
-            " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (entry.ref, kind.value, entry.author, entry.block_index, raw, now, now),
-        )
         mined = False
-        if cursor.rowcount == 1:
+        if chain_tables.save_event(
+            conn,
+            ref=entry.ref,
+            kind=kind,
+            author=entry.author,
+            block_index=entry.block_index,
+            raw=raw,
+            now=now,
+        ):
             out.new_events.setdefault(kind, []).append(entry.ref)
             mined = entry.block_index is not None
         elif entry.block_index is not None:
-            mined = (
-                conn.execute(
-                    "UPDATE chain_events SET block_index = ?, updated_at = ? WHERE ref = ? AND block_index IS NULL",
-                    (entry.block_index, now, entry.ref),
-                ).rowcount
-                == 1
-            )
+            mined = chain_tables.mark_event_mined(conn, entry.ref, entry.block_index, now=now)
         if mined:
             out.mined_events.setdefault(kind, []).append(entry.ref)
 
@@ -525,27 +528,17 @@ class ChainFollower:
         out: _Changes,
         now: float,
     ) -> None:
-        known = conn.execute(
-            "SELECT block_index FROM intents WHERE ref = ?", (intent.ref,)
-        ).fetchone()
-        if known is not None and known[0] is None and intent.block_index is not None:
+        known = known_intent(conn, intent.ref)
+        if known is not None and known.block_index is None and intent.block_index is not None:
             out.mined_intents.append(intent.ref)  # save_intent below records the block
         if known is None:
-            deferred = conn.execute(
-                "SELECT 1 FROM chain_deferred WHERE ref = ?", (intent.ref,)
-            ).fetchone()
-            if deferred is not None:  # it waits its turn; it may have been mined meanwhile
+            if chain_tables.is_deferred(conn, intent.ref):
+                # it waits its turn; it may have been mined meanwhile
                 if intent.block_index is not None:
-                    conn.execute(
-                        "UPDATE chain_deferred SET raw = ? WHERE ref = ?",
-                        (json.dumps(intent_to_json(intent)), intent.ref),
-                    )
+                    chain_tables.update_deferred(conn, intent)
                 return
             if budgets.get(intent.author, 0) <= 0:
-                conn.execute(
-                    "INSERT INTO chain_deferred (ref, author, raw, queued_at) VALUES (?, ?, ?, ?)",
-                    (intent.ref, intent.author, json.dumps(intent_to_json(intent)), now),
-                )
+                chain_tables.defer_intent(conn, intent, now=now)
                 return
             budgets[intent.author] -= 1
             out.admitted[intent.author] = out.admitted.get(intent.author, 0) + 1
@@ -573,30 +566,26 @@ class ChainFollower:
 
     def _admit_deferred(self, changes: _Changes) -> None:
         """Move waiting intents into the intents table as their authors' budgets allow."""
-        rows = self._store.read(
-            lambda c: c.execute(
-                "SELECT seq, ref, author, raw FROM chain_deferred ORDER BY seq LIMIT 5000"
-            ).fetchall()
-        )
-        if not rows:
+        waiting = self._store.read(lambda c: chain_tables.deferred_intents(c, limit=5000))
+        if not waiting:
             return
         now = self._clock()
         budgets: dict[str, int] = {}
         chosen: list[tuple[int, Intent]] = []
-        for row in rows:
-            author = row["author"]
+        for item in waiting:
+            author = item.intent.author
             if author not in budgets:
                 budgets[author] = self._remaining(author, now)
             if budgets[author] > 0:
                 budgets[author] -= 1
-                chosen.append((row["seq"], intent_from_json(json.loads(row["raw"]))))
+                chosen.append((item.seq, item.intent))
         if not chosen:
             return
         local = _Changes()
 
         def apply(conn: sqlite3.Connection) -> None:
             for seq, intent in chosen:
-                conn.execute("DELETE FROM chain_deferred WHERE seq = ?", (seq,))
+                chain_tables.admit_deferred(conn, seq)
                 local.admitted[intent.author] = local.admitted.get(intent.author, 0) + 1
                 if save_intent(conn, intent, now=now):
                     local.new_intents.append(intent.ref)
@@ -630,12 +619,7 @@ class ChainFollower:
 
         ``changes`` already committed in this poll are still reported."""
         stored = self._store.read(
-            lambda c: dict(
-                c.execute(
-                    "SELECT idx, hash FROM chain_blocks WHERE idx = 0 OR idx >= ?",
-                    (next_index - max_walk,),
-                ).fetchall()
-            )
+            lambda c: chain_tables.block_hashes(c, since=next_index - max_walk)
         )
         fork = -1
         # A new genesis means a wiped chain: no need to walk back block by block.
@@ -659,41 +643,28 @@ class ChainFollower:
         # restarted, a wipe). Everything derived from it is retired (lifecycle rule 5).
         wiped = stored.get(0) is not None and stored.get(0) != genesis
         reason = f"the chain was reset (a new genesis under block {next_index - 1})"
-        decided: list[Any] = []
+        decided: list[Transition] = []
+        disputes: list[DisputeChange] = []
         gone: list[EntryRef] = []
 
         def apply(conn: sqlite3.Connection) -> None:
             if wiped:
                 # Out of mediation, never deleted: the record and the reason stay.
                 gone.extend(archive_open_intents(conn, f"gone: {reason}", now=now))
-                if self._on_reset is not None:
-                    decided.extend(self._on_reset(conn, reason))
-            conn.execute("DELETE FROM chain_blocks WHERE idx > ?", (fork,))
+                if self._settlement is not None:
+                    decided.extend(self._settlement.retire_after_reset(conn, reason))
+                if self._disputes is not None:
+                    disputes.extend(self._disputes.retire_after_reset(conn, reason))
+            chain_tables.forget_blocks_after(conn, fork, now=now)
             flags.unmine_after(conn, fork)
-            conn.execute(
-                "UPDATE intents SET block_index = NULL, updated_at = ? WHERE block_index > ?",
-                (now, fork),
-            )
-            conn.execute(
-                "UPDATE chain_events SET block_index = NULL, updated_at = ? WHERE block_index > ?",
-                (now, fork),
-            )
-            conn.execute(
-                "UPDATE chain_deferred SET raw = json_set(raw, '$.block_index', NULL)"
-                " WHERE json_extract(raw, '$.block_index') > ?",
-                (fork,),
-            )
-            conn.execute(
-                "INSERT INTO chain_cursor (id, next_index, last_hash, resets, updated_at) VALUES (1, ?, ?, 1, ?)"
-                " ON CONFLICT (id) DO UPDATE SET next_index = excluded.next_index,"
-                " last_hash = excluded.last_hash, resets = resets + 1, updated_at = excluded.updated_at",
-                (fork + 1, last_hash, now),
-            )
+            unmine_after(conn, fork, now=now)
+            chain_tables.rewind_cursor(conn, fork + 1, last_hash, now=now)
 
         self._store.write(apply)
         self._known_pending.clear()
         changes.archived += gone
         changes.decided += decided
+        changes.disputes += disputes
         logger.warning(
             "chain: reset or fork under the cursor at %d; re-syncing from block %d%s",
             next_index,
@@ -711,6 +682,8 @@ class ChainFollower:
             archived=tuple(changes.archived),
             quarantined=tuple(changes.quarantined),
             decided=tuple(changes.decided),
+            disputes=tuple(changes.disputes),
+            challenged=tuple(changes.challenged),
             reset=True,
             next_index=fork + 1,
             caught_up=False,

@@ -25,12 +25,11 @@ from typing import Any
 from mediator_actors.challenges.checker import Contradiction, find_contradiction
 from mediator_actors.model import PROTOCOL, ChainEntry
 from mediator_actors.settlement.entries import challenge_id_for, clean_text
-from mediator_actors.settlement.lifecycle import OUTBOX
 from mediator_actors.settlement.parsing import ProposalSeen, parse_entry
 from mediator_actors.settlement.records import get_settlement
 from mediator_actors.signing import MediatorKey, verify_metadata
 from mediator_actors.store.intents import get_intent
-from mediator_actors.store.jobs import JobState
+from mediator_actors.store.jobs import CHAIN_OUTBOX, JobState
 
 __all__ = ["MAX_CHECKS_PER_BLOCK", "ChallengeWriter", "build_challenge"]
 
@@ -80,7 +79,7 @@ def _signed_by(entry: ChainEntry, key: MediatorKey) -> bool:
 
 
 class ChallengeWriter:
-    """Plain class over the caller's connection; the listener's block hook calls it."""
+    """Plain class over the caller's connection; the chain follower calls it (as ChallengeWatch)."""
 
     def __init__(self, *, key: MediatorKey, clock: Callable[[], float] = time.time) -> None:
         self.key = key
@@ -122,7 +121,7 @@ class ChallengeWriter:
         if found is None:
             return None
         payload = build_challenge(self.key, parsed.settlement_id, found)
-        if OUTBOX.enqueue(
+        if CHAIN_OUTBOX.enqueue(
             conn, f"challenge:{parsed.settlement_id}", payload, now=self.clock(), max_attempts=20
         ):
             logger.info(
@@ -136,6 +135,6 @@ class ChallengeWriter:
         # Anyone can write our name as author: only our signature proves it is ours.
         if not isinstance(sid, str) or not _signed_by(entry, self.key):
             return
-        job = OUTBOX.get(conn, f"challenge:{sid}")
+        job = CHAIN_OUTBOX.get(conn, f"challenge:{sid}")
         if job is not None and job.state is JobState.PENDING:
-            OUTBOX.complete(conn, job.id, now=self.clock(), result={"seen": entry.ref})
+            CHAIN_OUTBOX.complete(conn, job.id, now=self.clock(), result={"seen": entry.ref})

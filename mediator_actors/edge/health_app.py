@@ -22,7 +22,7 @@ from typing import Any
 
 import bottle
 
-from mediator_actors.disputes.book import DisputeState
+from mediator_actors.disputes.records import DisputeState
 from mediator_actors.edge.business import Business, OperatorModel
 from mediator_actors.edge.overview import Overview
 from mediator_actors.edge.readmodel import ApiPage, ReadModel

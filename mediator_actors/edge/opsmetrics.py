@@ -13,6 +13,7 @@ import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from mediator_actors.chain.tables import read_cursor
 from mediator_actors.edge.health_app import Metrics
 from mediator_actors.settlement.records import SettlementState, count_by_state
 from mediator_actors.stats import NodeStats
@@ -76,9 +77,9 @@ class StoreFigures:
 
 
 def read_store_figures(conn: sqlite3.Connection) -> StoreFigures:
-    row = conn.execute("SELECT next_index FROM chain_cursor").fetchone()
+    cursor = read_cursor(conn)
     return StoreFigures(
-        next_block=None if row is None else int(row[0]),
+        next_block=cursor.next_index if cursor.stored else None,
         settlements=count_by_state(conn, own=True),
     )
 

@@ -19,11 +19,11 @@ from mediator_actors.chain.follower import MIGRATIONS, ChainFollower
 from mediator_actors.model import PROTOCOL, ChainEntry, EntryRef, IntentStatus, did_key, digest_id
 from mediator_actors.settlement import reputation
 from mediator_actors.settlement.entries import FlagReason, build_flag
-from mediator_actors.settlement.lifecycle import OUTBOX
 from mediator_actors.signing import MediatorKey
 from mediator_actors.store import Store
 from mediator_actors.store.intents import MIGRATIONS as INTENT_MIGRATIONS
 from mediator_actors.store.intents import intent_status
+from mediator_actors.store.jobs import CHAIN_OUTBOX as OUTBOX
 from mediator_actors.store.jobs import MIGRATIONS as JOB_MIGRATIONS
 
 from .conftest import FakeClock

@@ -10,12 +10,11 @@ from pathlib import Path
 
 from mediator_actors.chain.client import ChainClient, ClientLimits
 from mediator_actors.chain.follower import ChainFollower
-from mediator_actors.chain.writer import OUTBOX
 from mediator_actors.model import IntentStatus
 from mediator_actors.settlement.lifecycle import SettlementBook
 from mediator_actors.settlement.proposals import ProposalPolicy, propose
 from mediator_actors.settlement.records import SettlementState, get_settlement
-from mediator_actors.store import JobState, Store
+from mediator_actors.store import CHAIN_OUTBOX, JobState, Store
 from mediator_actors.store.intents import intent_status
 from mediator_actors.wiring import ALL_MIGRATIONS
 from tests.settlement import factories as f
@@ -80,8 +79,7 @@ def test_a_new_genesis_retires_what_the_lost_chain_carried(tmp_path: Path) -> No
             store=store,
             client=client,
             clock=clock,
-            on_mined_block=book.apply_mined_block,
-            on_reset=book.retire_after_reset,
+            settlement=book,
         )
         assert len(follower.poll_once().new_intents) == 2
         offer_ref, seek_ref = store.read(
@@ -109,7 +107,7 @@ def test_a_new_genesis_retires_what_the_lost_chain_carried(tmp_path: Path) -> No
         assert set(reset.archived) == {offer_ref, seek_ref}
 
         def facts(c):  # type: ignore[no-untyped-def]
-            job = OUTBOX.get(c, f"proposal:{settlement_id}")
+            job = CHAIN_OUTBOX.get(c, f"proposal:{settlement_id}")
             return (
                 get_settlement(c, settlement_id),
                 intent_status(c, offer_ref),

@@ -24,9 +24,10 @@ from mediator_actors.disputes.book import (
 from mediator_actors.model import PROTOCOL, ChainEntry, joined_digest_id
 from mediator_actors.settlement.consensus import ConsensusSigner
 from mediator_actors.settlement.entries import build_proposal
-from mediator_actors.settlement.lifecycle import OUTBOX, SettlementBook
+from mediator_actors.settlement.lifecycle import SettlementBook
 from mediator_actors.store import Store
 from mediator_actors.store.intents import save_intent
+from mediator_actors.store.jobs import CHAIN_OUTBOX as OUTBOX
 from mediator_actors.wiring import ALL_MIGRATIONS
 from tests.settlement import factories as f
 from tests.settlement.chainsim import as_chain_entry

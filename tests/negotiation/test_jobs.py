@@ -12,19 +12,14 @@ from pathlib import Path
 import pytest
 
 from mediator_actors.model import Intent
-from mediator_actors.negotiation.jobs import (
-    MIGRATIONS,
-    NEGOTIATION_JOB,
-    claim_negotiation,
-    recent_metered_calls,
-    run_negotiation_job,
-)
+from mediator_actors.negotiation.jobs import claim_negotiation, run_negotiation_job
 from mediator_actors.negotiation.prompt import verify_integrity_hash
 from mediator_actors.negotiation.providers import AnthropicProvider, OfflineProvider
+from mediator_actors.negotiation.records import MIGRATIONS, recent_metered_calls
 from mediator_actors.negotiation.service import CallBudget, Negotiator
 from mediator_actors.runtime.resilience import Backoff, CircuitBreaker
 from mediator_actors.safety.secretscan import SecretScanner
-from mediator_actors.store import JobQueue, JobState, Store
+from mediator_actors.store import NEGOTIATIONS, JobState, Store
 from mediator_actors.store.intents import MIGRATIONS as INTENT_MIGRATIONS
 from mediator_actors.store.intents import save_intent
 from mediator_actors.store.jobs import MIGRATIONS as JOB_MIGRATIONS
@@ -33,7 +28,7 @@ from tests.negotiation.helpers import answer_json, offer, seek
 
 NOW = 1_800_000_000.0
 KEY = "sk-ant-api03-" + "j" * 40 + "-fakeAA"
-QUEUE = JobQueue(NEGOTIATION_JOB)
+QUEUE = NEGOTIATIONS
 FIXED = Backoff(minimum=10.0, maximum=10.0, factor=1.0)
 
 
