@@ -604,6 +604,13 @@ def _until(o: Facts, s: Facts, found: Findings) -> None:
             break
 
 
+def _only_kinds(o: Facts, s: Facts, found: Findings) -> None:
+    """ "small dogs only" against "my Labrador": no way to tell from the words."""
+    for kind, span in o.only_kinds:
+        if rough_stem(kind) not in s.positives:
+            found.cannot(f"'{span.text}': the seek does not say it is {kind}", 15)
+
+
 def check_facts(
     o: Facts, s: Facts, *, seek_onsite_required: bool, offer_text: str = "", seek_text: str = ""
 ) -> Findings:
@@ -660,6 +667,7 @@ def check_facts(
             f"the offer serves {o.gender_only} clients only, the seek is for a {s.gender} client"
         )
     _countries(o, s, found)
+    _only_kinds(o, s, found)
     if o.levels_only and s.levels and not o.levels & s.levels:
         found.refusals.append(
             f"level: the offer is for {', '.join(sorted(o.levels))} only, the seek names "

@@ -128,6 +128,8 @@ class Facts:
     gender_only: str | None = None  # an offer's "women only": "female"
     gender: str | None = None  # a seek's own: "Male, 34", "for my husband": "male"
     countries: frozenset[str] = frozenset()  # "UK residents only", "I live in France"
+    #: An offer limited to a kind of thing: "small dogs only" -> ("small", span).
+    only_kinds: tuple[tuple[str, Span], ...] = ()
     levels_only: bool = False  # "beginners only", "for advanced players only"
     accents: frozenset[str] = frozenset()  # "Scottish accent", "American English" -> {...}
     requirements: tuple[Span, ...] = ()  # "must ..." sentences not read otherwise
@@ -1415,6 +1417,26 @@ def _read_countries(text: str) -> frozenset[str]:
     return frozenset(found)
 
 
+_ONLY_KIND = re.compile(r"\b(?P<a>[a-z]{3,})\s+(?P<n>[a-z]{3,}s)\s+only\b")
+#: Words before "... only" that other readers judge (times, levels, payment) or that are
+#: not a kind ("and weekends only", "pet-free homes only").
+_NOT_KINDS = frozenset(
+    ["and", "or", "the", "for", "with", "free", "weekday", "weekend", "evening", "morning",
+     "afternoon", "beginner", "advanced", "intermediate", "female", "male", "women", "men",
+     "cash", "card", "manual", "automatic", "local", "new", "existing", "our", "your"]
+)  # fmt: skip
+
+
+def _read_only_kinds(text: str) -> tuple[tuple[str, Span], ...]:
+    found = []
+    for match in _ONLY_KIND.finditer(text):
+        adjective = match.group("a")
+        if adjective in _NOT_KINDS or adjective in LANGUAGES or adjective.endswith("day"):
+            continue
+        found.append((adjective, Span(match.start(), match.end(), match.group(0))))
+    return tuple(found[:5])
+
+
 def _read_accents(text: str) -> frozenset[str]:
     return frozenset(
         re.sub(r"\s+", " ", (m.group("a") or m.group("b")).lower()) for m in _ACCENT.finditer(text)
@@ -1523,6 +1545,7 @@ def read_facts(text: str, *, offer: bool, reference: dt.date | None = None) -> F
         gender_only=gender_only,
         gender=gender,
         countries=_read_countries(text),
+        only_kinds=_read_only_kinds(text) if offer else (),
         requirements=_read_requirements(text) if not offer else (),
         injection=bool(detect_injection(text)),
     )

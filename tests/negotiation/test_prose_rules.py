@@ -428,3 +428,14 @@ def test_language_codes_read_a_direction_only_when_upper_case_and_joined() -> No
         ("german", "english")
     }
     assert read_facts("IT support and PT sessions", offer=True).language_pairs == frozenset()
+
+
+def test_an_offer_limited_to_a_kind_the_seek_does_not_name_is_declined() -> None:
+    o = "Grooming salon, small dogs only, 40 EUR per visit."
+    o_, s_ = offer(o), seek("Need grooming for my Newfoundland, 50 EUR.")
+    answer = assess(o_, s_, similarity=SIM)
+    assert "cannot check: 'small dogs only'" in answer.reasoning
+    ok, _, _ = decided(o, "Need grooming for my Newfoundland, 50 EUR.")
+    assert not ok  # the cost takes it under MIN_NEGOTIATION_CONFIDENCE
+    ok, reason, _ = decided(o, "Need grooming for my small dog, a Maltese, 50 EUR.")
+    assert ok, reason
