@@ -501,6 +501,13 @@ def _places(o: Facts, s: Facts, found: Findings, seek_onsite_required: bool) -> 
             # No gazetteer: two different places may or may not be near each other.
             found.cannot(f"place: the offer names {quote_o}, the seek {quote_s}", BLOCKING_COST)
         return
+    if seek_places and o.onsite and not o.remote and not o.ships and not offer_places:
+        found.cannot(
+            f"place: the offer is in person and names no place the reader can find; the seek "
+            f"is in {next(span.text for _, span in s.places)}",
+            BLOCKING_COST,
+        )
+        return
     if seek_places and seek_onsite_required and not offer_places:
         found.cannot(
             f"place: the seek needs someone on site in {next(span.text for _, span in s.places)}; "
@@ -585,6 +592,11 @@ def _countries(o: Facts, s: Facts, found: Findings) -> None:
 def _until(o: Facts, s: Facts, found: Findings) -> None:
     """The offer's last day ("available until 15 March") and the places it excludes ("not
     available in London") against the seek's start, event and place."""
+    if o.start_date and s.start_date and s.start_date < o.start_date:
+        found.refusals.append(
+            f"dates: the offer is available from {o.start_date.isoformat()}, the seek starts "
+            f"{s.start_date.isoformat()}"
+        )
     if o.until_date and s.start_date and s.start_date > o.until_date:
         found.refusals.append(
             f"dates: the offer is available until {o.until_date.isoformat()}, the seek starts "
@@ -602,6 +614,14 @@ def _until(o: Facts, s: Facts, found: Findings) -> None:
                 f"place: the offer states '{span.text}', the seek is in {place.title()}"
             )
             break
+
+
+def _grades(o: Facts, s: Facts, found: Findings) -> None:
+    if o.grade_range is None or s.grade is None:
+        return
+    low, high, text = o.grade_range
+    if not low <= s.grade <= high:
+        found.refusals.append(f"level: the offer covers '{text}', the seek names level {s.grade}")
 
 
 def _only_kinds(o: Facts, s: Facts, found: Findings) -> None:
@@ -668,6 +688,7 @@ def check_facts(
         )
     _countries(o, s, found)
     _only_kinds(o, s, found)
+    _grades(o, s, found)
     if o.levels_only and s.levels and not o.levels & s.levels:
         found.refusals.append(
             f"level: the offer is for {', '.join(sorted(o.levels))} only, the seek names "

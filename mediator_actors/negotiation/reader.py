@@ -128,6 +128,8 @@ class Facts:
     gender_only: str | None = None  # an offer's "women only": "female"
     gender: str | None = None  # a seek's own: "Male, 34", "for my husband": "male"
     countries: frozenset[str] = frozenset()  # "UK residents only", "I live in France"
+    grade_range: tuple[int, int, str] | None = None  # an offer's "grades 1-5" (low, high, text)
+    grade: int | None = None  # a seek's "grade 8", "B2"
     #: An offer limited to a kind of thing: "small dogs only" -> ("small", span).
     only_kinds: tuple[tuple[str, Span], ...] = ()
     levels_only: bool = False  # "beginners only", "for advanced players only"
@@ -962,6 +964,23 @@ def _wider_places(text: str, places: list[tuple[str, Span]]) -> list[tuple[str, 
     return found
 
 
+_CLAUSE_NAME = re.compile(
+    r"(?:,|;)\s*(?P<p>[A-Z][a-z'-]{2,}(?: [A-Z][a-z'-]{2,})?)(?:\s+\w{1,3})?\s*(?=[,;.]|$)"
+)
+
+
+def _clause_places(text: str) -> tuple[tuple[str, Span], ...]:
+    """An in-person offer's place written as a bare clause: "German lessons, Berlin, in
+    person", "Collection only, Lyon 3e." (only asked when no other place was read)."""
+    found = []
+    for match in _CLAUSE_NAME.finditer(text):
+        name = match.group("p")
+        if any(part.lower() in _NOT_PLACES for part in name.split()):
+            continue
+        found.append((name.split()[0].lower(), Span(match.start("p"), match.end("p"), name)))
+    return tuple(found[:3])
+
+
 def _read_places(text: str) -> tuple[tuple[tuple[str, Span], ...], bool]:
     places: list[tuple[str, Span]] = []
     for pattern in (_PLACE_CUE, _PLACE_ONLY):
@@ -1072,7 +1091,8 @@ _EVENT = re.compile(
     re.I,
 )
 _FROM = re.compile(
-    rf"\b(?:from|starting|available\s+from|begins?|as\s+of)\s+(?P<q>mid|early|late|end\s+of)?-?\s*"
+    rf"\b(?:from|starting(?:\s+in)?|available\s+from|begins?(?:\s+in)?|as\s+of)\s+"
+    rf"(?P<q>mid|early|late|end\s+of)?-?\s*"
     rf"(?P<m>{_MONTH})(?:\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?)?(?:,?\s+(?P<y>\d{{4}}))?",
     re.I,
 )
@@ -1302,9 +1322,44 @@ _AGE = re.compile(
 )
 _MAX_AGE = re.compile(
     r"\b(?:aged?|ages)\s+\d{1,2}\s*(?:-|\u2013|to)\s*(?P<n>\d{1,2})\b(?!\s*(?:min|km|kg|%))"
-    r"|\bup\s+to\s+(?:the\s+)?age\s+(?:of\s+)?(?P<m>\d{1,2})\b|\bunder[\s-](?P<u>\d{1,2})s\b",
+    r"|\bup\s+to\s+(?:the\s+)?age\s+(?:of\s+)?(?P<m>\d{1,2})\b"
+    # "under-12s", "children under 10": younger than N
+    r"|\bunder[\s-](?P<u>\d{1,2})s\b|\b(?:children|kids|ages?)\s+under\s+(?P<v>\d{1,2})\b",
     re.I,
 )
+
+
+def _max_age(match: re.Match[str]) -> int:
+    under = match.group("u") or match.group("v")
+    return int(under) - 1 if under else int(match.group("n") or match.group("m"))
+
+
+#: "grades 1-5", "levels 2 to 4", CEFR "A1-B2": the range an offer teaches or accepts.
+_GRADE_RANGE = re.compile(
+    r"\b(?:grades?|levels?)\s+(?P<a>\d{1,2})\s*(?:-|\u2013|to)\s*(?P<b>\d{1,2})\b"
+    r"|\b(?P<c>[ABC][12])\s*(?:-|\u2013|to)\s*(?P<d>[ABC][12])\b"
+)
+_GRADE = re.compile(r"\b(?i:grade|level)\s+(?P<a>\d{1,2})\b|\b(?P<c>[ABC][12])\b")
+_CEFR = {"A1": 1, "A2": 2, "B1": 3, "B2": 4, "C1": 5, "C2": 6}
+
+
+def _read_grades(text: str, offer: bool) -> tuple[tuple[int, int, str] | None, int | None]:
+    """An offer's range of grades or CEFR levels; a seek's own grade or level."""
+    if offer:
+        match = _GRADE_RANGE.search(text)
+        if match is None:
+            return None, None
+        if match.group("a"):
+            low, high = int(match.group("a")), int(match.group("b"))
+        else:
+            low, high = _CEFR[match.group("c")], _CEFR[match.group("d")]
+        return ((low, high, match.group(0)) if low <= high else None), None
+    match = _GRADE.search(text)
+    if match is None:
+        return None, None
+    return None, int(match.group("a")) if match.group("a") else _CEFR[match.group("c")]
+
+
 _ADULTS_ONLY = re.compile(r"\badults?\s+only\b|\bno\s+(?:children|kids|minors)\b", re.I)
 _CHILD = re.compile(
     r"\b(?:my|our)\s+(?:\w+\s+)?(?:son|daughter|kids?|child(?:ren)?|boy|girl|toddler|"
@@ -1480,6 +1535,10 @@ def read_facts(text: str, *, offer: bool, reference: dt.date | None = None) -> F
     money = _read_money(text, offer)
     quantities = _read_quantities(text, money)
     places, restricted = _read_places(text)
+    onsite = bool(_ONSITE.search(text))
+    if onsite and not places:
+        places = _clause_places(text)
+        restricted = restricted or bool(places)
     pairs, named, required, only = _read_languages(text)
     slots, strict = _read_slots(text)
     event, start = _read_dates(text, reference)
@@ -1500,12 +1559,13 @@ def read_facts(text: str, *, offer: bool, reference: dt.date | None = None) -> F
     max_age = _MAX_AGE.search(text)
     excluded = _read_excluded_places(text)
     gender_only, gender = _read_gender(text, offer)
+    grade_range, grade = _read_grades(text, offer)
     return Facts(
         money=tuple(money),
         quantities=tuple(quantities),
         places=places,
         place_restricted=restricted,
-        onsite=bool(_ONSITE.search(text)),
+        onsite=onsite,
         remote=bool(_REMOTE.search(text)),
         ships=bool(_SHIPS.search(text)),
         travel_km=travel_km,
@@ -1534,9 +1594,7 @@ def read_facts(text: str, *, offer: bool, reference: dt.date | None = None) -> F
         else None,
         age=int(age.group("n") or age.group("m") or age.group("k")) if age and not offer else None,
         child=bool(_CHILD.search(text)) and not offer,
-        max_age=int(max_age.group("n") or max_age.group("m") or max_age.group("u"))
-        if max_age and offer
-        else None,
+        max_age=_max_age(max_age) if max_age and offer else None,
         until_date=_read_until(text, reference) if offer else None,
         places_excluded=excluded,
         accents=_read_accents(text),
@@ -1546,6 +1604,8 @@ def read_facts(text: str, *, offer: bool, reference: dt.date | None = None) -> F
         gender=gender,
         countries=_read_countries(text),
         only_kinds=_read_only_kinds(text) if offer else (),
+        grade_range=grade_range,
+        grade=grade,
         requirements=_read_requirements(text) if not offer else (),
         injection=bool(detect_injection(text)),
     )

@@ -439,3 +439,52 @@ def test_an_offer_limited_to_a_kind_the_seek_does_not_name_is_declined() -> None
     assert not ok  # the cost takes it under MIN_NEGOTIATION_CONFIDENCE
     ok, reason, _ = decided(o, "Need grooming for my small dog, a Maltese, 50 EUR.")
     assert ok, reason
+
+
+# --- fifth batch: grades and levels, availability from, ages under N, bare places -----
+
+_FIFTH = [
+    ("Piano teacher (ABRSM grades 1-5 only), 30 GBP/lesson.",
+     "Preparing for ABRSM grade 8, need a teacher, 35 GBP per lesson.",
+     "Preparing for ABRSM grade 3, need a piano teacher, 35 GBP per lesson.", "grades 1-5"),
+    ("English conversation classes, levels A2-B2, 15 EUR per class.",
+     "I'm at C1 and want English conversation classes, 20 EUR per class.",
+     "I'm at B1 and want English conversation classes, 20 EUR per class.", "level"),
+    ("Room for rent in Lyon, 500 EUR/month, available from September.",
+     "Need a room in Lyon starting in July, 550 EUR per month.",
+     "Need a room in Lyon starting in October, 550 EUR per month.", "available from"),
+    ("Violin lessons for children under 10, 25 EUR per lesson.",
+     "Violin lessons for my 12-year-old, 30 EUR a lesson.",
+     "Violin lessons for my 7-year-old, 30 EUR a lesson.", "up to 9"),
+    ("German lessons, Berlin, in person, 35 EUR/h.",
+     "Need German lessons, I'm in Hamburg, 40 EUR per hour.",
+     "Need German lessons in Berlin, 40 EUR per hour.", "Berlin"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("offer_text", "broken", "met", "why"), _FIFTH)
+def test_fifth_batch_refused_when_broken_proposed_when_met(
+    offer_text: str, broken: str, met: str, why: str
+) -> None:
+    ok, reason, _ = decided(offer_text, broken)
+    assert not ok
+    assert why in reason
+    ok, reason, _ = decided(offer_text, met)
+    assert ok, reason
+
+
+def test_an_in_person_offer_whose_place_cannot_be_read_is_not_proposed_to_a_placed_seek() -> None:
+    ok, reason, _ = decided(
+        "Private cooking lessons at my home, 40 EUR per lesson.",
+        "Need cooking lessons in Rotterdam, 50 EUR per lesson.",
+    )
+    assert not ok
+    assert "cannot check: place" in reason
+
+
+@given(st.integers(min_value=1, max_value=12), st.integers(min_value=0, max_value=12))
+@settings(max_examples=60, deadline=None)
+def test_a_grade_range_reads_its_ends(low: int, width: int) -> None:
+    facts = read_facts(f"Tutoring for grades {low}-{low + width}.", offer=True)
+    assert facts.grade_range is not None
+    assert facts.grade_range[:2] == (low, low + width)
