@@ -488,3 +488,25 @@ def test_a_grade_range_reads_its_ends(low: int, width: int) -> None:
     facts = read_facts(f"Tutoring for grades {low}-{low + width}.", offer=True)
     assert facts.grade_range is not None
     assert facts.grade_range[:2] == (low, low + width)
+
+
+def test_an_llms_terms_fail_on_a_constraint_the_reader_cannot_check() -> None:
+    from mediator_actors.negotiation.validation import parse_answer
+    from tests.negotiation.helpers import answer_json
+
+    o = offer("Private cooking lessons at my home, 40 EUR per lesson.")
+    s = seek("Need cooking lessons in Rotterdam, 50 EUR per lesson.")
+    text = answer_json(
+        terms={
+            "price": 40,
+            "currency": "EUR",
+            "deliverables": ["cooking lessons"],
+            "timeline": None,
+            "conditions": [],
+        }
+    )
+    result = decide(
+        parse_answer(text), o, s, min_confidence=60, model_id="claude", model_integrity_hash="h"
+    )
+    assert not result.success
+    assert "cannot check: place" in (result.failure_reason or "")
