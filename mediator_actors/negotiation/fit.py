@@ -536,6 +536,12 @@ OPPOSITES: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = tuple(
         (r"\bsame[- ]day\b", r"\bnext[- ]day\b"),
         (r"\bindoors?\b", r"\boutdoors?\b"),
         (r"\bpart[- ]time\b", r"\bfull[- ]time\b"),
+        # a minimum term against a single job
+        (
+            r"\bminimum\s+(?:contract|term)\b|\bcontract\s+(?:of\s+)?\d+\s*(?:-\s*)?months?\s+minimum\b"
+            r"|\b\d+[- ]months?\s+(?:contract\s+)?minimum\b",
+            r"\bone[- ](?:off|time)\b|\bjust\s+once\b",
+        ),
         (r"\bcash\s+only\b", r"\b(?:card|bank\s+transfer|paypal|invoice)\s+only\b|\bno\s+cash\b"),
         (
             r"\bvegan\b|\bvegetarian\b|\bplant[- ]based\b",
@@ -627,8 +633,10 @@ def _grades(o: Facts, s: Facts, found: Findings) -> None:
 def _only_kinds(o: Facts, s: Facts, found: Findings) -> None:
     """ "small dogs only" against "my Labrador": no way to tell from the words."""
     for kind, span in o.only_kinds:
-        if rough_stem(kind) not in s.positives:
-            found.cannot(f"'{span.text}': the seek does not say it is {kind}", 15)
+        singular = kind[:-3] + "y" if kind.endswith("ies") else kind
+        if not {rough_stem(kind), rough_stem(singular)} & s.positives:
+            # Precision first: a restriction the seek does not confirm declines the pair.
+            found.cannot(f"'{span.text}': the seek does not say it is {kind}", BLOCKING_COST)
 
 
 def check_facts(

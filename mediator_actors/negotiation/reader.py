@@ -640,6 +640,13 @@ _SEATS = re.compile(
 )
 
 
+_PACKS = re.compile(
+    rf"\b(?:sold\s+)?(?:in|by\s+the)\s+(?:packs?|boxes|box|sets?|bundles?|lots?|multiples|cases?)\s+"
+    rf"of\s+(?P<n>{_NUM}|{_COUNT_WORDS})\b",
+    re.I,
+)
+
+
 def _each(text: str, found: list[Quantity]) -> list[Quantity]:
     """ "4 blog posts of about 1,500 words each" is 6,000 words; "200 items, one photo
     each" is 200 photos: an amount stated per item of an earlier count."""
@@ -775,6 +782,15 @@ def _read_quantities(text: str, money: list[Money]) -> list[Quantity]:  # noqa: 
                 Span(match.start(), match.end(), match.group(0)),
             )
         )
+    # "sold in packs of 25", "in multiples of 10": the least one order takes.
+    for match in _PACKS.finditer(text):
+        value = _num_value(match.group("n"))
+        if value is not None and value >= 2:
+            found.append(
+                Quantity(
+                    value, "item", "at_least", Span(match.start(), match.end(), match.group(0))
+                )
+            )
     found = _each(text, found)
     # "for a week", "for 4 nights", "a 2-day meeting": how long something is booked.
     for match in re.finditer(
@@ -1472,7 +1488,11 @@ def _read_countries(text: str) -> frozenset[str]:
     return frozenset(found)
 
 
-_ONLY_KIND = re.compile(r"\b(?P<a>[a-z]{3,})\s+(?P<n>[a-z]{3,}s)\s+only\b")
+_ONLY_KIND = re.compile(
+    r"\b(?P<a>[a-z]{3,})\s+(?P<n>[a-z]{3,}s)\s+only\b"
+    # "puppies under 6 months only", "cars up to 3.5 t only": the kind is the noun
+    r"|\b(?P<k>[a-z]{3,}s)\s+(?:under|over|below|above|up\s+to)\s+[^,.;!?]{1,20}?\s+only\b"
+)
 #: Words before "... only" that other readers judge (times, levels, payment) or that are
 #: not a kind ("and weekends only", "pet-free homes only").
 _NOT_KINDS = frozenset(
@@ -1485,7 +1505,7 @@ _NOT_KINDS = frozenset(
 def _read_only_kinds(text: str) -> tuple[tuple[str, Span], ...]:
     found = []
     for match in _ONLY_KIND.finditer(text):
-        adjective = match.group("a")
+        adjective = match.group("a") or match.group("k")
         if adjective in _NOT_KINDS or adjective in LANGUAGES or adjective.endswith("day"):
             continue
         found.append((adjective, Span(match.start(), match.end(), match.group(0))))

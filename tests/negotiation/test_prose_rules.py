@@ -436,7 +436,7 @@ def test_an_offer_limited_to_a_kind_the_seek_does_not_name_is_declined() -> None
     answer = assess(o_, s_, similarity=SIM)
     assert "cannot check: 'small dogs only'" in answer.reasoning
     ok, _, _ = decided(o, "Need grooming for my Newfoundland, 50 EUR.")
-    assert not ok  # the cost takes it under MIN_NEGOTIATION_CONFIDENCE
+    assert not ok
     ok, reason, _ = decided(o, "Need grooming for my small dog, a Maltese, 50 EUR.")
     assert ok, reason
 
@@ -510,3 +510,29 @@ def test_an_llms_terms_fail_on_a_constraint_the_reader_cannot_check() -> None:
     )
     assert not result.success
     assert "cannot check: place" in (result.failure_reason or "")
+
+
+def test_packs_of_n_are_the_least_one_order_takes() -> None:
+    o = "Moving boxes, 2 EUR each, sold in packs of 25."
+    ok, reason, _ = decided(o, "Need 10 moving boxes, 25 EUR.")
+    assert not ok
+    assert "packs of 25" in reason
+    ok, reason, price = decided(o, "Need 50 moving boxes, 120 EUR.")
+    assert ok, reason
+    assert price == 100
+
+
+def test_a_minimum_term_does_not_fit_a_one_off_job() -> None:
+    o = "Office cleaning, weekly, 120 EUR per visit, contract 6 months minimum."
+    ok, reason, _ = decided(o, "Need one-off office cleaning after a party, 150 EUR.")
+    assert not ok
+    assert "one-off" in reason
+
+
+def test_a_kind_with_a_limit_only_declines_unless_the_seek_names_the_kind() -> None:
+    o = "Dog training, 6-week course, 180 EUR, puppies under 6 months only."
+    ok, reason, _ = decided(o, "Need training for my 2-year-old rescue dog, 200 EUR.")
+    assert not ok
+    assert "puppies under 6 months only" in reason
+    ok, reason, _ = decided(o, "Need puppy training for my 4-month-old puppy, 200 EUR.")
+    assert ok, reason
