@@ -536,6 +536,7 @@ OPPOSITES: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = tuple(
         (r"\bsame[- ]day\b", r"\bnext[- ]day\b"),
         (r"\bindoors?\b", r"\boutdoors?\b"),
         (r"\bpart[- ]time\b", r"\bfull[- ]time\b"),
+        (r"\bhalal\b|\bkosher\b", r"\b(?:pork|bacon|ham|shellfish)\b"),
         # a minimum term against a single job
         (
             r"\bminimum\s+(?:contract|term)\b|\bcontract\s+(?:of\s+)?\d+\s*(?:-\s*)?months?\s+minimum\b"
@@ -639,6 +640,23 @@ def _only_kinds(o: Facts, s: Facts, found: Findings) -> None:
             found.cannot(f"'{span.text}': the seek does not say it is {kind}", BLOCKING_COST)
 
 
+def _availability(o: Facts, s: Facts, found: Findings) -> None:
+    """Times of day and week (slots), and named days when the offer keeps to them."""
+    if o.slots and s.slots and not o.slots & s.slots:
+        found.refusals.append(
+            f"availability: the offer's times ({', '.join(sorted(o.slots))}) do not cover the "
+            f"seek's ({', '.join(sorted(s.slots))})"
+        )
+    elif o.slots and s.slots:
+        found.checked.append("availability")
+    if o.days and s.days and o.slots_strict and not o.days & s.days:
+        found.refusals.append(
+            f"availability: the offer works {', '.join(sorted(o.days))} only, the seek needs "
+            f"{', '.join(sorted(s.days))}"
+        )
+    _until(o, s, found)
+
+
 def check_facts(
     o: Facts, s: Facts, *, seek_onsite_required: bool, offer_text: str = "", seek_text: str = ""
 ) -> Findings:
@@ -648,14 +666,7 @@ def check_facts(
     _size_caps(o, s, found)
     _languages(o, s, found)
     _places(o, s, found, seek_onsite_required)
-    if o.slots and s.slots and not o.slots & s.slots:
-        found.refusals.append(
-            f"availability: the offer's times ({', '.join(sorted(o.slots))}) do not cover the "
-            f"seek's ({', '.join(sorted(s.slots))})"
-        )
-    elif o.slots and s.slots:
-        found.checked.append("availability")
-    _until(o, s, found)
+    _availability(o, s, found)
     if o.start_date and s.event_date and s.event_date < o.start_date:
         found.refusals.append(
             f"dates: the offer starts {o.start_date.isoformat()}, the seek needs it on "

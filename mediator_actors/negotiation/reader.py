@@ -107,6 +107,7 @@ class Facts:
     languages_required: frozenset[str] = frozenset()  # "German-speaking", "in French"
     languages_only: bool = False  # "English only"
     slots: frozenset[str] = frozenset()  # availability / need: "wd-day", "we-eve", ...
+    days: frozenset[str] = frozenset()  # named days: "Tuesdays and Thursdays" -> {...}
     slots_strict: bool = False
     event_date: dt.date | None = None  # "on 12 June 2027"
     start_date: dt.date | None = None  # "from mid-April"
@@ -1066,6 +1067,27 @@ _SLOT_DENIED = re.compile(
 )
 
 
+_DAY_WORD = re.compile(
+    r"\b(?P<d>mon|tues?|wed(?:nes)?|thu(?:rs?)?|fri|sat(?:ur)?|sun)(?:day)?s?\b", re.I
+)
+_DAY_KEYS = {"mon": "mon", "tue": "tue", "tues": "tue", "wed": "wed", "wednes": "wed",
+             "thu": "thu", "thur": "thu", "thurs": "thu", "fri": "fri", "sat": "sat",
+             "satur": "sat", "sun": "sun"}  # fmt: skip
+
+
+def _read_days(text: str) -> frozenset[str]:
+    """The days of the week a side names, unless it names them to exclude them."""
+    found = set()
+    for match in _DAY_WORD.finditer(text):
+        word = match.group(0)
+        if len(word) <= 3 and not word[:1].isupper():
+            continue  # "sun", "sat", "wed" in lower case are words, not days
+        if _SLOT_DENIED.search(text[max(0, match.start() - 20) : match.start()]):
+            continue
+        found.add(_DAY_KEYS[match.group("d").lower()])
+    return frozenset(found)
+
+
 def _read_slots(text: str) -> tuple[frozenset[str], bool]:
     """The slots (weekday/weekend x day/evening) one side names: "weekdays 8am-6pm" is
     weekday daytime; "evenings and weekends" is either."""
@@ -1595,6 +1617,7 @@ def read_facts(text: str, *, offer: bool, reference: dt.date | None = None) -> F
         languages_only=only,
         slots=slots,
         slots_strict=strict,
+        days=_read_days(text),
         event_date=event,
         start_date=start,
         throughput=_read_throughput(text),

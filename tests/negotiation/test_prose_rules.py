@@ -536,3 +536,31 @@ def test_a_kind_with_a_limit_only_declines_unless_the_seek_names_the_kind() -> N
     assert "puppies under 6 months only" in reason
     ok, reason, _ = decided(o, "Need puppy training for my 4-month-old puppy, 200 EUR.")
     assert ok, reason
+
+
+def test_named_days_only_refuse_another_day_and_fit_one_of_them() -> None:
+    o = "Spanish tutor, 20 EUR/hour, only Tuesdays and Thursdays."
+    ok, reason, _ = decided(o, "Need Spanish tutoring on Mondays, 25 EUR per hour.")
+    assert not ok
+    assert "thu, tue only" in reason
+    ok, reason, _ = decided(o, "Need Spanish tutoring on Thursday afternoons, 25 EUR per hour.")
+    assert ok, reason
+
+
+def test_halal_or_kosher_catering_does_not_fit_a_pork_menu() -> None:
+    ok, reason, _ = decided(
+        "Catering, halal only, 22 GBP per head.",
+        "Need catering for 40 guests, BBQ with pork ribs, 1000 GBP.",
+    )
+    assert not ok
+    assert "pork" in reason
+
+
+@given(
+    st.lists(st.sampled_from(["Mondays", "tue", "Sun", "sun", "no", "Fridays", "and"]), max_size=8)
+)
+@settings(max_examples=60, deadline=None)
+def test_named_days_are_days_of_the_week(words: list[str]) -> None:
+    days = read_facts(" ".join(words), offer=True).days
+    assert days <= {"mon", "tue", "wed", "thu", "fri", "sat", "sun"}
+    assert "sun" not in days or "Sun" in words
