@@ -251,7 +251,9 @@ def _price_basis(o: Facts, s: Facts, seek_words: frozenset[str]) -> PriceBasis: 
             if q.bound == "about"
             and q.value >= 2
             and q.unit not in TIME_DAYS
-            and rough_stem(q.unit) in ask.context
+            # "hemming 12 EUR" for "two pairs of trousers hemmed": the count's noun or
+            # what is to be done to them is the price line's
+            and (rough_stem(q.unit) in ask.context or q.tail & ask.context)
             # "20 sessions for 600": the offer's own count makes the price a total.
             and not any(oq.unit == q.unit for oq in o.quantities)
         ]

@@ -88,6 +88,9 @@ class Quantity:
     bound: Bound
     span: Span
     period: str | None = None
+    #: Stems of the words right after a count ("two pairs of trousers hemmed" -> {"hem"}):
+    #: what is to be done to the things counted.
+    tail: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -236,7 +239,7 @@ JOB_UNITS = frozenset(
     {"contract", "treatment", "visit", "kit", "model", "project", "job", "repair", "return",
      "call-out", "drop", "session", "track", "video", "post", "logo", "website", "audit",
      "page", "consultation", "cake", "service", "bouquet", "package", "design", "trip",
-     "ride", "transfer"}
+     "ride", "transfer", "cut", "haircut"}
 )  # fmt: skip
 #: Units of time: their length in days, to convert "a week" into nights or days.
 TIME_DAYS = {
@@ -762,6 +765,7 @@ def _read_quantities(text: str, money: list[Money]) -> list[Quantity]:  # noqa: 
                 bound2,
                 Span(match.start(), match.end(), match.group(0)),
                 canonical_unit(period_match.group("p")) if period_match else None,
+                frozenset(rough_stem(w) for w in re.findall(r"[a-zA-Z]{3,}", after)[:2]),
             )
         )
     for match in _OF_US.finditer(text):

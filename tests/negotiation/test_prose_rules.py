@@ -564,3 +564,12 @@ def test_named_days_are_days_of_the_week(words: list[str]) -> None:
     days = read_facts(" ".join(words), offer=True).days
     assert days <= {"mon", "tue", "wed", "thu", "fri", "sat", "sun"}
     assert "sun" not in days or "Sun" in words
+
+
+def test_a_price_line_for_a_task_is_multiplied_by_the_things_the_seek_wants_it_done_to() -> None:
+    ok, reason, price = decided(
+        "Sewing alterations at my workshop, Ghent, hemming 12 EUR.",
+        "Need two pairs of trousers hemmed in Ghent, 30 EUR.",
+    )
+    assert ok, reason
+    assert price == 24
