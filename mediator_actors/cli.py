@@ -21,6 +21,7 @@ from mediator_actors.errors import ConfigError, MediatorError, StoreRefusedError
 #: Modules that contribute verbs, in the order ``--help`` lists them.
 COMMAND_MODULES: tuple[str, ...] = (
     "mediator_actors.commands",
+    "mediator_actors.keycommands",
     "mediator_actors.store.commands",
     "mediator_actors.edge.commands",
     "mediator_actors.chain.commands",

@@ -29,12 +29,12 @@ from mediator_actors.actors.settlement_agent import SettlementAgent
 from mediator_actors.chain import flags as intent_flags
 from mediator_actors.chain import records as chain_records
 from mediator_actors.chain import tables as chain_tables
-from mediator_actors.chain.client import ChainClient, RequestPacer
+from mediator_actors.chain.client import RATE_WINDOW, ChainClient, RequestPacer
 from mediator_actors.chain.follower import ChainFollower
 from mediator_actors.chain.scanner import ScanMode
 from mediator_actors.chain.writer import ChainWriter
 from mediator_actors.challenges.writer import ChallengeWriter
-from mediator_actors.config import LLMProvider, Settings
+from mediator_actors.config import DEV_KEY_FILE, LLMProvider, Settings
 from mediator_actors.disputes import records as dispute_tables
 from mediator_actors.disputes.book import DisputeBook, parse_authorities
 from mediator_actors.edge.hub import EventHub
@@ -62,7 +62,8 @@ from mediator_actors.settlement import reputation as reputation_table
 from mediator_actors.settlement.consensus import check_can_start
 from mediator_actors.settlement.lifecycle import SettlementBook
 from mediator_actors.settlement.proposals import ProposalPolicy
-from mediator_actors.signing import MediatorKey
+from mediator_actors.settlement.rotation import key_report, start_lines
+from mediator_actors.signing import Keyring, MediatorKey
 from mediator_actors.stats import NodeStats
 from mediator_actors.store import Migration, Store
 from mediator_actors.store import intents as intents_table
@@ -86,8 +87,6 @@ ALL_MIGRATIONS: tuple[Migration, ...] = (
     *negotiation_tables.DECISION_MIGRATIONS,
     *dispute_tables.MIGRATIONS,
 )
-
-DEV_KEY_FILE = ".dev-mediator.key"
 
 #: Seconds between dev-chain blocks when the node runs it (the real chain never auto-mines).
 DEV_CHAIN_AUTO_MINE = 5.0
@@ -122,6 +121,8 @@ class Runtime:
     #: The embedded dev chain in dev mode, else None.
     dev_chain: DevChain | None
     key: MediatorKey
+    #: ``key`` and the retired keys kept for the settlements they proposed.
+    keyring: Keyring
     scanner: SecretScanner
     hub: EventHub
     box: SnapshotBox
@@ -171,12 +172,13 @@ def prepare(
     simulated_parties: bool = True,
     dev_clock: Callable[[], float] = time.time,
     dev_secret_scan: ScanMode = ScanMode.REDACT,
+    dev_rate_window: float = RATE_WINDOW,
 ) -> Runtime:
     """Start what the actors need before they start, in order: the dev chain (dev mode),
     the key and consensus checks, the embedder, the edge. Every configuration problem
     found here is a :class:`ConfigError` (exit 2), before any actor could crash-loop.
     The dev chain runs with the real node's defaults (its scanner in ``dev_secret_scan``
-    mode, its entry and request limits)."""
+    mode, its entry and request limits, counted over ``dev_rate_window`` seconds)."""
     settings = base.settings
     v1_problem = base.store.read(chain_records.v1_store_problem)
     if v1_problem is not None:  # exit 2 like any setting to change, never a restart loop
@@ -200,6 +202,7 @@ def prepare(
             state_file=state_file,
             secret_scan=dev_secret_scan,
             clock=dev_clock,
+            rate_window=dev_rate_window,
         )
         endpoint = dev_chain.start()
         base.closers.add("dev chain", dev_chain.stop)
@@ -214,6 +217,10 @@ def prepare(
         )
     seed = settings.mediator_private_key or dev_private_key(settings.config_file.parent)
     key = MediatorKey.from_seed_hex(seed)
+    # Retired keys sign only about the settlements they proposed (protocol.md, "Key rotation").
+    keyring = Keyring(key, tuple(MediatorKey.from_seed_hex(s) for s in settings.retired_keys))
+    for warn, line in start_lines(base.store.read(lambda conn: key_report(conn, keyring))):
+        logger.log(logging.WARNING if warn else logging.INFO, "%s", line)
     check_can_start(settings, key.mediator_id, mediator_key=key)
     # Loaded (hash-checked, offloaded) before the tree: a VECTOR_DIMENSIONS mismatch or a
     # missing key is one message and exit 2, not the index keeper failing every restart.
@@ -259,6 +266,7 @@ def prepare(
         chain_endpoint=endpoint,
         dev_chain=dev_chain,
         key=key,
+        keyring=keyring,
         scanner=scanner,
         hub=hub,
         box=box,
@@ -300,17 +308,26 @@ def build_children(runtime: Runtime) -> list[ChildSpec]:
     )
     hub, stats, key, readiness = runtime.hub, runtime.stats, runtime.key, runtime.readiness
     # One budget for both: the chain counts requests per client address (100 a minute by
-    # default), and reads may use at most half of it so writes always get through.
-    pacer = RequestPacer()
+    # default), and reads may use at most half of it so writes always get through. The
+    # window is the real node's 60 s, or the embedded dev chain's own (tests shorten it).
+    window = RATE_WINDOW if runtime.dev_chain is None else runtime.dev_chain.rate_window
+    pacer = RequestPacer(window=window)
     reader = _chain_client(runtime, pacer)
     poster = _chain_client(runtime, pacer)  # its own connection pool and breaker state
     runtime.closers.add("chain reader", reader.close)
     runtime.closers.add("chain poster", poster.close)
     stats.chain_breaker = reader.health_snapshot
     stats.chain_auth_problem = lambda: reader.auth_problem() or poster.auth_problem()
-    book = SettlementBook.from_settings(settings, key)
-    disputes = DisputeBook(key=key, authorities=parse_authorities(settings.dispute_authorities))
-    challenges = ChallengeWriter(key=key) if settings.enable_challenges else None
+    retired = runtime.keyring.retired
+    book = SettlementBook.from_settings(settings, key, retired_keys=retired)
+    disputes = DisputeBook(
+        key=key,
+        retired_keys=retired,
+        authorities=parse_authorities(settings.dispute_authorities),
+    )
+    challenges = (
+        ChallengeWriter(key=key, retired_keys=retired) if settings.enable_challenges else None
+    )
 
     negotiator = build_negotiator(settings)
     if negotiator.budget is not None:
@@ -345,7 +362,7 @@ def build_children(runtime: Runtime) -> list[ChildSpec]:
     def start_writer(link: Link) -> pykka.ActorRef[ChainWriterActor]:
         return ChainWriterActor.start(
             link,
-            drainer=ChainWriter(store=store, client=poster, scanner=runtime.scanner),
+            drainer=ChainWriter(store=store, client=poster, scanner=runtime.scanner, window=window),
             interval=interval,
         )
 
@@ -393,6 +410,7 @@ def build_children(runtime: Runtime) -> list[ChildSpec]:
                 conn, key, intent.ref, intent_flags.FlagReason.UNSAFE, now=now
             ),
             plain_prose=settings.intake_plain_prose,
+            own_authors=(key.mediator_id,),
         )
         stats.chain_head = lambda: follower.chain_head
         return ChainListener.start(
@@ -443,11 +461,14 @@ def build_node(
     simulated_parties: bool = True,
     dev_clock: Callable[[], float] = time.time,
     dev_secret_scan: ScanMode = ScanMode.REDACT,
+    dev_rate_window: float = RATE_WINDOW,
 ) -> Node[Runtime]:
     """The node as ``start`` runs it. In dev mode the embedded dev chain mines every
     ``dev_auto_mine`` seconds, and simulated parties answer proposals for its demo intents.
     ``dev_clock`` is the dev chain's clock (block and entry times): tests move chain time on
-    instead of waiting for a deadline."""
+    instead of waiting for a deadline. ``dev_rate_window`` is the span the dev chain counts
+    its limits over (the real node's 60 s); the node paces its writes and requests to it.
+    Tests shorten it to keep the real counts without waiting minutes."""
     return Node(
         settings,
         migrations=ALL_MIGRATIONS,
@@ -457,6 +478,7 @@ def build_node(
             simulated_parties=simulated_parties,
             dev_clock=dev_clock,
             dev_secret_scan=dev_secret_scan,
+            dev_rate_window=dev_rate_window,
         ),
         build_children=build_children,
     )

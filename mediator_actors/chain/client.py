@@ -55,6 +55,8 @@ AUTH_PROBLEM = "the chain refuses our API key (CHAIN_API_KEY)"
 MAX_BULK_BLOCKS = 5000
 #: Seconds a ``GET /chain`` snapshot may serve blocks before it is dropped.
 BULK_MAX_AGE = 120.0
+#: The span the real node counts its request and entry limits over (natlangchain-api.md).
+RATE_WINDOW = 60.0
 
 
 class ChainUnavailableError(ChainError):
@@ -95,6 +97,16 @@ class ChainProtocolError(ChainError):
 
 class ChainAuthError(ChainProtocolError):
     """401/403: the node refuses our API key. Nothing is read until the key is fixed."""
+
+
+class ChainBlockedError(ChainProtocolError):
+    """The node's outbound secret scanner, in ``block`` mode, refused to send this answer
+    because something in it (usually a stranger's entry) looks like a credential. The node
+    is up and the same request will be refused again: not a fault, not worth a retry."""
+
+
+#: What the real node's block mode answers (HTTP 500, JSON): its ``error`` text.
+BLOCKED_MARKER = "blocked by secret scanner"
 
 
 def parse_retry_after(value: str | None, *, now: float | None = None) -> float | None:
@@ -154,7 +166,9 @@ class RequestPacer:
     """The node's own share of the chain's request limit, shared by all its clients (the
     chain counts per client address): at most ``per_minute`` requests in any 60 s, of which
     reads may use at most ``read_share`` so writes always find room (natlangchain-api.md:
-    100 per minute per client). Asking costs nothing; a refusal says how long to wait."""
+    100 per minute per client). Asking costs nothing; a refusal says how long to wait.
+    ``window`` is the span the chain counts over (60 s; shorter only against a dev chain
+    that counts over a shorter window)."""
 
     def __init__(
         self,
@@ -163,10 +177,12 @@ class RequestPacer:
         read_share: float = 0.5,
         headroom: int = 5,
         clock: Callable[[], float] = time.monotonic,
+        window: float = RATE_WINDOW,
     ) -> None:
         # A little headroom: the chain's window and ours do not start at the same instant.
         self.limit = max(1, per_minute - headroom)
         self.read_limit = max(1, int(per_minute * read_share) - headroom)
+        self.window = window
         self._clock = clock
         self._all: deque[float] = deque()
         self._reads: deque[float] = deque()
@@ -174,16 +190,16 @@ class RequestPacer:
 
     def wait_for(self, *, write: bool) -> float:
         """0 and the request counted, or the seconds until one may go (not counted)."""
-        now = self._clock()
+        now, span = self._clock(), self.window
         for window in (self._all, self._reads):
-            while window and window[0] <= now - 60.0:
+            while window and window[0] <= now - span:
                 window.popleft()
         if len(self._all) >= self.limit:
             self.refused += 1
-            return self._all[0] + 60.0 - now
+            return self._all[0] + span - now
         if not write and len(self._reads) >= self.read_limit:
             self.refused += 1
-            return self._reads[0] + 60.0 - now
+            return self._reads[0] + span - now
         self._all.append(now)
         if not write:
             self._reads.append(now)
@@ -281,13 +297,18 @@ class ChainClient:
     # --- typed routes ---------------------------------------------------------------
 
     def latest_block(self) -> codec.LatestBlock:
-        latest = self._get("/block/latest", codec.parse_latest)
-        cached = self._bulk.get(latest.block.index)
-        if (cached is not None and cached.hash != latest.block.hash) or any(
-            i > latest.block.index for i in self._bulk
+        """``/block/latest``; when the node's scanner refuses the tip block, the length and
+        pool size from ``/stats`` (``block`` None: the tip's hash is unknown)."""
+        try:
+            latest = self._get("/block/latest", codec.parse_latest)
+        except ChainBlockedError:
+            latest = self._get("/stats", codec.parse_stats)
+        cached = self._bulk.get(latest.index)
+        if (cached is not None and latest.hash is not None and cached.hash != latest.hash) or any(
+            i > latest.index for i in self._bulk
         ):
             self._bulk.clear()  # the chain was reset or forked since: never serve old blocks
-        self._latest_index = latest.block.index
+        self._latest_index = latest.index
         return latest
 
     def block(self, index: int) -> codec.Block:
@@ -510,6 +531,11 @@ class ChainClient:
                     + (f", retry after {retry:.0f}s)" if retry is not None else ")"),
                     retry_after=retry,
                 )
+            if status == 500 and self._scanner_refused(response, deadline, f"{method} {path}"):
+                raise ChainBlockedError(
+                    f"{method} {path}: the chain's secret scanner (block mode) refused to send it",
+                    status=status,
+                )
             if status in TRANSIENT_STATUS:
                 raise ChainUnavailableError(f"{method} {path}: HTTP {status}", status=status)
             if status in {401, 403}:
@@ -527,8 +553,24 @@ class ChainClient:
                 raise ChainProtocolError(f"{method} {path}: body of {declared} bytes refused")
             return status, self._read_body(response, deadline, f"{method} {path}")
 
-    def _read_body(self, response: requests.Response, deadline: float, what: str) -> bytes:
-        cap = self.limits.max_response_bytes
+    def _scanner_refused(self, response: requests.Response, deadline: float, what: str) -> bool:
+        """True when a 500 is the node's secret scanner refusing the answer (block mode):
+        a small JSON body whose ``error`` names it. Anything else stays a server error."""
+        ctype = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
+        if ctype != "application/json":
+            return False
+        try:
+            body = self._read_body(response, deadline, what, cap=4096)
+            doc = json.loads(body)
+        except (ChainError, ValueError):
+            return False
+        error = doc.get("error") if isinstance(doc, dict) else None
+        return isinstance(error, str) and BLOCKED_MARKER in error.lower()
+
+    def _read_body(
+        self, response: requests.Response, deadline: float, what: str, *, cap: int | None = None
+    ) -> bytes:
+        cap = self.limits.max_response_bytes if cap is None else cap
         chunks: list[bytes] = []
         size = 0
         try:

@@ -16,11 +16,22 @@ settlement lifecycle, in the same transaction (``PollResult.challenged``,
 - Chain reset or fork under the cursor (length shrank, or the block at the cursor has a
   different hash / the next block does not link to it) -> the common prefix is found from
   the stored block hashes, rows from the lost blocks become "unmined", the cursor moves back.
+  A reset (a new genesis) retires everything at once. A fork that keeps the genesis notes
+  what the replaced blocks carried (``chain_lost``); once the new branch and the pool are
+  read, whatever is on the chain again (re-mined or pending) stays, and the rest is retired
+  as for a reset but only that (lifecycle rule 5): its intents leave mediation, their queued
+  flags are never posted, and the settlement lifecycle's ``retire_after_fork`` orphans the
+  settlements that relied on it.
 - Hostile data: a rejected entry is quarantined with its reason at once (the codec is
   deterministic); an entry or page that *fails to process* is retried on later polls and
   quarantined after ``max_attempts``, and the rest goes on. Nothing depends on the local
   clock except the per-author intake budget, whose excess waits in a durable table.
 - The chain being down is reported as ``PollResult.error`` with ``retry_in`` (back-off).
+- A block the chain's secret scanner refuses to send (its ``block`` mode, for an entry that
+  looks like a credential, usually a stranger's) is stepped past at once: recorded in
+  ``chain_skipped`` with the reason ``blocked_by_chain_scanner`` (``/api/v1/stats``), its
+  entries unread, its hash learnt from the next block's ``previous_hash``. A refused tip
+  is counted from ``/stats``; a refused pending pool is read again once it changes.
 
 Blocking: ``poll_once`` does up to ``blocks_per_poll + 2`` HTTP requests (each bounded by
 the client's deadline) and one store write per ``blocks_per_commit`` blocks; CPU work
@@ -41,7 +52,12 @@ from typing import Any
 
 from mediator_actors.chain import codec, flags
 from mediator_actors.chain import tables as chain_tables
-from mediator_actors.chain.client import AUTH_PROBLEM, ChainAuthError, ChainBusyError
+from mediator_actors.chain.client import (
+    AUTH_PROBLEM,
+    ChainAuthError,
+    ChainBlockedError,
+    ChainBusyError,
+)
 from mediator_actors.chain.records import ChainReader, IntakeLimit, PollResult, prepare_entries
 from mediator_actors.chain.tables import record_quarantine, record_skipped
 from mediator_actors.challenges.interface import ChallengeWatch
@@ -54,18 +70,22 @@ from mediator_actors.model import (
     EntryRef,
     Intent,
     IntentStatus,
+    parse_iso_utc,
 )
 from mediator_actors.runtime.resilience import Backoff
 from mediator_actors.safety.textsafety import escape_for_log
 from mediator_actors.settlement.interface import SettlementLifecycle, Transition
 from mediator_actors.store import Store
 from mediator_actors.store.intents import (
+    archive_intents,
     archive_open_intents,
     known_intent,
+    mined_after,
     save_intent,
     set_intent_status,
     unmine_after,
 )
+from mediator_actors.store.jobs import CHAIN_OUTBOX, JobState
 
 __all__ = ["MIGRATIONS", "ChainFollower", "ChainReader", "IntakeLimit", "PollResult"]
 
@@ -73,6 +93,8 @@ logger = logging.getLogger(__name__)
 
 #: Longest the pending pool goes unread while caught up, whatever ``/block/latest`` says.
 POOL_REFRESH = 30.0
+#: ``chain_skipped`` reason of a block the chain's secret scanner refused to send.
+BLOCKED_BY_SCANNER = "blocked_by_chain_scanner"
 
 #: The tables the follower writes in its transaction: the chain's own and the flags'.
 MIGRATIONS = (*chain_tables.MIGRATIONS, *flags.MIGRATIONS)
@@ -93,6 +115,8 @@ class _Batch:
     mined: list[tuple[float, tuple[ChainEntry, ...]]] = field(default_factory=list)
     # (key, ref, block_index, reason, detail, final)
     failures: list[tuple[str, str | None, int | None, str, str, bool]] = field(default_factory=list)
+    #: blocks the chain's scanner refused to send: stepped past, recorded in chain_skipped
+    refused: list[int] = field(default_factory=list)
     next_index: int | None = None
     last_hash: str | None = None
 
@@ -145,8 +169,14 @@ class ChainFollower:
         disputes: DisputeLifecycle | None = None,
         on_declined: DeclinedHook | None = None,
         plain_prose: bool = False,
+        own_authors: tuple[str, ...] = (),
     ) -> None:
+        #: Our own author ids: read back from a block the chain's scanner refuses.
+        self._own_authors = own_authors
         self._plain_prose = plain_prose
+        #: Whether refs a fork replaced wait to be found again or retired (None: look).
+        self._lost_due: bool | None = None
+        self._pool_read_since_fork = True
         self._store = store
         self._client = client
         self._clock = clock
@@ -216,21 +246,24 @@ class ChainFollower:
     def _poll(self) -> PollResult:
         next_index, last_hash, _ = self.cursor()
         latest = self._client.latest_block()
-        self.chain_head = latest.block.index
+        self.chain_head = latest.index
         if latest.chain_length < next_index or (
-            latest.block.index == next_index - 1
+            latest.index == next_index - 1
             and last_hash is not None
-            and latest.block.hash != last_hash
+            and latest.hash is not None  # a tip the scanner refused cannot be compared
+            and latest.hash != last_hash
         ):
             return self._resync(next_index, latest, _Changes())
         changes = _Changes()
+        if self._lost_due is None:
+            self._lost_due = self._store.read(chain_tables.any_lost)
         self._admit_deferred(changes)  # waiting intents go first: intake stays FIFO per author
         done = 0
         stalled = False
-        while not stalled and next_index <= latest.block.index and done < self._blocks_per_poll:
+        while not stalled and next_index <= latest.index and done < self._blocks_per_poll:
             batch = _Batch()
             stop = min(
-                latest.block.index + 1,
+                latest.index + 1,
                 next_index + self._blocks_per_commit,
                 next_index + self._blocks_per_poll - done,
             )
@@ -238,7 +271,8 @@ class ChainFollower:
             for index in range(next_index, stop):
                 block = self._fetch_block(index, batch)
                 if block is None:
-                    if batch.failures[-1][5]:  # quarantined for good: step past it
+                    if batch.refused[-1:] == [index] or batch.failures[-1][5]:
+                        # refused by the scanner, or quarantined for good: step past it
                         expected_prev = None
                         continue
                     stalled = True  # retry this block on a later poll, not in a tight loop
@@ -247,6 +281,10 @@ class ChainFollower:
                     if index == next_index and not batch.blocks:
                         return self._resync(next_index, latest, changes)
                     break  # the chain moved under us mid-batch: commit what links, look again
+                if expected_prev is None and index > 0:
+                    # The block before was stepped past unread (refused by the scanner or
+                    # quarantined): its hash, as the chain links it, for fork checks.
+                    batch.blocks.append((index - 1, block.previous_hash))
                 batch.entries.extend(
                     self._offload(
                         prepare_entries, block.entries, self._max_flags, self._plain_prose
@@ -264,8 +302,16 @@ class ChainFollower:
                 break
             done += batch.next_index - next_index
             next_index, last_hash = batch.next_index, batch.last_hash
-        caught_up = next_index > latest.block.index
+        caught_up = next_index > latest.index
         self._read_pool(latest, caught_up=caught_up, changes=changes)
+        if (
+            caught_up
+            and self._lost_due
+            and (
+                self._pool_read_since_fork or latest.pending_entries == 0 or not self._read_pending
+            )
+        ):
+            self._settle_lost(changes)
         deferred = self._store.read(chain_tables.count_deferred)
         return PollResult(
             new_intents=tuple(changes.new_intents),
@@ -288,13 +334,14 @@ class ChainFollower:
         # Only what is new: the pool is read when it holds entries and changed (its size,
         # or a block was mined from it) since the last read, and at least every
         # POOL_REFRESH seconds in case the node's count is wrong or missing.
-        pool = (latest.pending_entries, latest.block.index)
+        pool = (latest.pending_entries, latest.index)
         now = self._clock()
         changed = pool != self._pool_seen and latest.pending_entries > 0
         stale = now - self._pool_read_at >= POOL_REFRESH
         if caught_up and self._read_pending and (changed or stale):
             if self._ingest_pending(changes):
                 self._pool_read_at, self._pool_seen = now, pool
+                self._pool_read_since_fork = True
         elif caught_up:
             self._pool_seen = pool
         if changes.skipped:  # once per poll, never per entry
@@ -305,12 +352,19 @@ class ChainFollower:
             )
 
     def _fetch_block(self, index: int, batch: _Batch) -> codec.Block | None:
-        """A block, or None after recording a page-level failure (quarantined at the limit)."""
+        """A block, or None after recording a page-level failure (quarantined at the limit)
+        or the scanner's refusal (``batch.refused``)."""
         try:
             block = self._client.block(index)
             if block.index != index:
                 raise CodecError(f"asked for block {index}, got {block.index}")
             return block
+        except ChainBlockedError:
+            # It will be refused every time: waiting cannot help, so step past it now.
+            batch.refused.append(index)
+            batch.next_index, batch.last_hash = index + 1, None
+            self._read_own_entries(index, batch)
+            return None
         except CodecError as exc:
             key = f"block:{index}"
             final = self._attempts(key) + 1 >= self._max_attempts
@@ -320,6 +374,32 @@ class ChainFollower:
                 batch.next_index, batch.last_hash = index + 1, None
             return None
 
+    def _read_own_entries(self, index: int, batch: _Batch) -> None:
+        """What can still be read of a refused block: the entries of ``own_authors`` (our
+        proposals, payout claims, flags) mined in it, from ``/entries/author/<id>``, so a
+        stranger's entry beside ours cannot make our settlement look never proposed.
+        Applied as the block in chain order, at the latest of their own timestamps (a lower
+        bound of the block's time, so nothing expires early). Others' entries stay unread:
+        a response's time decides whether it counts, and that bound could not tell."""
+        ours: list[ChainEntry] = []
+        for author in self._own_authors:
+            try:
+                page = self._client.entries_by_author(author)
+            except (ChainError, CodecError) as exc:
+                logger.info(
+                    "chain: our entries in block %d are not readable either: %s", index, exc
+                )
+                return
+            ours += [e for e in page.entries if e.block_index == index]
+        times = [t for t in (parse_iso_utc(e.timestamp) for e in ours) if t is not None]
+        if not ours or not times:
+            return
+        ours.sort(key=lambda e: e.timestamp)
+        batch.entries.extend(
+            self._offload(prepare_entries, ours, self._max_flags, self._plain_prose)
+        )
+        batch.mined.append((max(times), tuple(ours)))
+
     def _attempts(self, key: str) -> int:
         return self._store.read(lambda c: chain_tables.quarantine_attempts(c, key))
 
@@ -328,6 +408,11 @@ class ChainFollower:
             page = self._client.pending()
         except ChainBusyError:
             return False  # read it on a later poll
+        except ChainBlockedError:
+            # A pending entry the scanner will not send: read the pool again once it
+            # changes; what is mined from it is read from its block (or skipped with it).
+            logger.info("chain: the pending pool is refused by the chain's secret scanner")
+            return True
         except (ChainError, CodecError) as exc:
             # Blocks were committed; a bad pool only delays pending intake.
             logger.warning("chain: pending pool unreadable: %s", escape_for_log(str(exc)))
@@ -356,6 +441,9 @@ class ChainFollower:
         def apply(conn: sqlite3.Connection) -> None:
             for entry, prepared in batch.entries:
                 self._apply_entry(conn, entry, prepared, budgets=budgets, out=local, now=now)
+            if self._lost_due:
+                # On the chain again after a fork (re-mined, or pending): never retired.
+                chain_tables.found_again(conn, [e.ref for e, _ in batch.entries], now=now)
             for rej in batch.rejected:
                 # Keyed by ref *and* reason: a hostile page may reuse a good entry's ref.
                 key = f"entry:{_reject_ident(rej)}:{rej.reason}"
@@ -371,6 +459,7 @@ class ChainFollower:
                     final=True,
                 ):
                     local.quarantined.append(key)
+            self._record_refused(conn, batch.refused, local, now=now)
             for key, ref, index, reason, detail, final in batch.failures:
                 if record_quarantine(
                     conn,
@@ -422,6 +511,22 @@ class ChainFollower:
         changes.challenged += local.challenged
         for reason, count in local.skipped.items():
             changes.skipped[reason] = changes.skipped.get(reason, 0) + count
+
+    @staticmethod
+    def _record_refused(
+        conn: sqlite3.Connection, refused: list[int], out: _Changes, *, now: float
+    ) -> None:
+        """Blocks the chain's scanner refused: in chain_skipped once each, with the reason."""
+        for index in refused:
+            if record_skipped(
+                conn, f"block:{index}", BLOCKED_BY_SCANNER, block_index=index, now=now
+            ):
+                out.skipped[BLOCKED_BY_SCANNER] = out.skipped.get(BLOCKED_BY_SCANNER, 0) + 1
+                logger.warning(
+                    "chain: block %d refused by the chain's secret scanner (block mode);"
+                    " stepped past, its entries are not read",
+                    index,
+                )
 
     def _apply_entry(
         self,
@@ -612,6 +717,47 @@ class ChainFollower:
 
     # --- reset / fork ---------------------------------------------------------------
 
+    def _settle_lost(self, changes: _Changes) -> None:
+        """The new branch and the pool are read: retire what a fork took off the chain."""
+        now = self._clock()
+        archived: list[EntryRef] = []
+        decided: list[Any] = []
+        gone: dict[str, str] = {}
+
+        def apply(conn: sqlite3.Connection) -> None:
+            gone.update(chain_tables.take_gone(conn, now=now))
+            by_reason: dict[str, set[str]] = {}
+            for ref, why in gone.items():
+                by_reason.setdefault(why, set()).add(ref)
+            for why, refs in by_reason.items():
+                archived.extend(archive_intents(conn, sorted(refs), f"gone: {why}", now=now))
+                for ref in sorted(refs):  # our flag on an intent that is gone: never posted
+                    job = CHAIN_OUTBOX.get(conn, f"flag:{ref}")
+                    if job is not None and job.state is JobState.PENDING:
+                        CHAIN_OUTBOX.give_up(conn, job.id, f"retired: {why}", now=now)
+                if self._settlement is not None:
+                    decided.extend(self._settlement.retire_after_fork(conn, frozenset(refs), why))
+
+        self._store.write(apply)
+        self._lost_due = False
+        changes.archived += archived
+        changes.decided += decided
+        if gone:
+            logger.warning(
+                "chain: %d entries of replaced blocks are not on the chain now: %d intents"
+                " left mediation, %d settlement changes",
+                len(gone),
+                len(archived),
+                len(decided),
+            )
+
+    def _hash_at(self, index: int) -> str | None:
+        """The chain's hash of block ``index``; None when its scanner refuses the block."""
+        try:
+            return self._client.block(index).hash
+        except ChainBlockedError:
+            return None
+
     def _resync(
         self, next_index: int, latest: codec.LatestBlock, changes: _Changes, *, max_walk: int = 64
     ) -> PollResult:
@@ -623,16 +769,18 @@ class ChainFollower:
         )
         fork = -1
         # A new genesis means a wiped chain: no need to walk back block by block.
-        genesis = latest.block.hash if latest.block.index == 0 else self._client.block(0).hash
-        walk = range(
-            min(next_index - 1, latest.block.index), max(-1, next_index - 1 - max_walk), -1
-        )
-        if stored.get(0) is not None and stored.get(0) != genesis:
+        genesis = latest.hash if latest.index == 0 and latest.hash is not None else self._hash_at(0)
+        walk = range(min(next_index - 1, latest.index), max(-1, next_index - 1 - max_walk), -1)
+        # (A genesis the scanner refuses to send is not known to differ: walk back.)
+        new_genesis = genesis is not None and stored.get(0) not in (None, genesis)
+        if new_genesis:
             walk = range(0)
         for index in walk:
             ours = stored.get(index)
             theirs = (
-                latest.block.hash if index == latest.block.index else self._client.block(index).hash
+                latest.hash
+                if index == latest.index and latest.hash is not None
+                else self._hash_at(index)
             )
             if ours is not None and ours == theirs:
                 fork = index
@@ -641,11 +789,13 @@ class ChainFollower:
         now = self._clock()
         # A new genesis: the whole chain the node followed is gone (a memory-backed node
         # restarted, a wipe). Everything derived from it is retired (lifecycle rule 5).
-        wiped = stored.get(0) is not None and stored.get(0) != genesis
+        wiped = new_genesis
         reason = f"the chain was reset (a new genesis under block {next_index - 1})"
+        fork_reason = f"the chain forked: the blocks after {fork} were replaced"
         decided: list[Transition] = []
         disputes: list[DisputeChange] = []
         gone: list[EntryRef] = []
+        lost: dict[str, int] = {}
 
         def apply(conn: sqlite3.Connection) -> None:
             if wiped:
@@ -655,6 +805,11 @@ class ChainFollower:
                     decided.extend(self._settlement.retire_after_reset(conn, reason))
                 if self._disputes is not None:
                     disputes.extend(self._disputes.retire_after_reset(conn, reason))
+            else:
+                # A fork: what the replaced blocks carried waits for the new branch.
+                lost.update(mined_after(conn, fork))
+                lost.update(chain_tables.events_mined_after(conn, fork))
+                chain_tables.record_lost(conn, lost, fork_reason, now=now)
             chain_tables.forget_blocks_after(conn, fork, now=now)
             flags.unmine_after(conn, fork)
             unmine_after(conn, fork, now=now)
@@ -662,6 +817,9 @@ class ChainFollower:
 
         self._store.write(apply)
         self._known_pending.clear()
+        if lost:
+            self._lost_due = True
+            self._pool_read_since_fork, self._pool_seen = False, None
         changes.archived += gone
         changes.decided += decided
         changes.disputes += disputes
@@ -671,7 +829,7 @@ class ChainFollower:
             fork + 1,
             f"; {len(gone)} intents left mediation and {len(decided)} settlements were orphaned"
             if wiped
-            else "",
+            else f"; {len(lost)} entries the replaced blocks carried wait for the new branch",
         )
         return PollResult(
             new_intents=tuple(changes.new_intents),

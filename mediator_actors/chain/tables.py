@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -80,6 +81,24 @@ MIGRATIONS = (
                 first_seen_at REAL NOT NULL
             )""",
             "CREATE INDEX chain_skipped_reason ON chain_skipped (reason)",
+        ),
+    ),
+    Migration(
+        "chain",
+        3,
+        (
+            # What blocks a fork replaced carried (intents and protocol events, by ref):
+            # 'lost' until the new branch is read; then 'found' (re-mined or pending again)
+            # or 'gone' (retired: lifecycle rule 5). Kept as the record of the fork.
+            """CREATE TABLE chain_lost (
+                ref TEXT PRIMARY KEY,
+                block_index INTEGER NOT NULL,
+                reason TEXT NOT NULL,
+                state TEXT NOT NULL CHECK (state IN ('lost', 'found', 'gone')),
+                lost_at REAL NOT NULL,
+                settled_at REAL
+            )""",
+            "CREATE INDEX chain_lost_state ON chain_lost (state)",
         ),
     ),
 )
@@ -378,3 +397,56 @@ def intent_from_json(doc: dict[str, Any]) -> Intent:
         block_index=doc["block_index"],
         injection_findings=tuple(doc["injection_findings"]),
     )
+
+
+# --------------------------------------------------------------------------- forks
+
+
+def events_mined_after(conn: sqlite3.Connection, block_index: int) -> dict[str, int]:
+    """Protocol events mined in a block after ``block_index``: ref -> block."""
+    return {
+        str(r[0]): int(r[1])
+        for r in conn.execute(
+            "SELECT ref, block_index FROM chain_events WHERE block_index > ?", (block_index,)
+        )
+    }
+
+
+def record_lost(conn: sqlite3.Connection, lost: dict[str, int], reason: str, *, now: float) -> None:
+    """Note what a fork's replaced blocks carried (ref -> its lost block), until the new
+    branch says whether each is on the chain again. A ref lost again restarts as lost."""
+    conn.executemany(
+        "INSERT INTO chain_lost (ref, block_index, reason, state, lost_at) VALUES (?, ?, ?, 'lost', ?)"
+        " ON CONFLICT (ref) DO UPDATE SET block_index = excluded.block_index,"
+        " reason = excluded.reason, state = 'lost', lost_at = excluded.lost_at, settled_at = NULL",
+        [(ref, index, reason, now) for ref, index in lost.items()],
+    )
+
+
+def found_again(conn: sqlite3.Connection, refs: Sequence[str], *, now: float) -> int:
+    """Lost refs seen again (re-mined, or pending again): never retired. How many."""
+    found = 0
+    for ref in refs:
+        found += conn.execute(
+            "UPDATE chain_lost SET state = 'found', settled_at = ? WHERE ref = ? AND state = 'lost'",
+            (now, ref),
+        ).rowcount
+    return found
+
+
+def any_lost(conn: sqlite3.Connection) -> bool:
+    """Whether refs a fork replaced still wait for the new branch."""
+    row = conn.execute("SELECT 1 FROM chain_lost WHERE state = 'lost' LIMIT 1").fetchone()
+    return row is not None
+
+
+def take_gone(conn: sqlite3.Connection, *, now: float) -> dict[str, str]:
+    """Every ref still lost once the new branch was read: now gone (ref -> reason)."""
+    gone = {
+        str(r[0]): str(r[1])
+        for r in conn.execute("SELECT ref, reason FROM chain_lost WHERE state = 'lost'")
+    }
+    conn.execute(
+        "UPDATE chain_lost SET state = 'gone', settled_at = ? WHERE state = 'lost'", (now,)
+    )
+    return gone

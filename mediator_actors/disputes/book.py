@@ -60,7 +60,7 @@ from mediator_actors.model import (
 )
 from mediator_actors.settlement.entries import clean_text
 from mediator_actors.settlement.records import SettlementRecord, get_settlement
-from mediator_actors.signing import MediatorKey, verify_metadata
+from mediator_actors.signing import Keyring, MediatorKey, verify_metadata
 from mediator_actors.store.jobs import CHAIN_OUTBOX, JobState
 
 __all__ = [
@@ -194,6 +194,7 @@ class DisputeBook:
         self,
         *,
         key: MediatorKey,
+        retired_keys: Iterable[MediatorKey] = (),
         authorities: Mapping[str, str] | Iterable[str] = (),
         window: float = DISPUTE_WINDOW,
         clock: Callable[[], float] = time.time,
@@ -201,6 +202,8 @@ class DisputeBook:
         | None = None,
     ) -> None:
         self.key = key
+        #: A clarification is signed by the key that proposed the settlement, retired or not.
+        self.keyring = Keyring(key, tuple(retired_keys))
         self.authorities: dict[str, str] = (
             dict(authorities)
             if isinstance(authorities, Mapping)
@@ -281,9 +284,13 @@ class DisputeBook:
         if record is None:
             raise _ignored("no open dispute of ours with this dispute_id")
         if kind == "clarification":
-            # Anyone can write our name as author: only our signature proves it is ours.
-            if entry.author != self.key.mediator_id or not (
-                entry.metadata.get("mediator_id") == self.key.mediator_id
+            # Anyone can write our name as author: only our signature proves it is ours,
+            # by the key that proposed the settlement.
+            disputed = get_settlement(conn, record.settlement_id)
+            signer = None if disputed is None else disputed.mediator_id
+            if not self.keyring.owns(signer) or not (
+                entry.author == signer
+                and entry.metadata.get("mediator_id") == signer
                 and verify_metadata(entry.metadata)
             ):
                 raise _ignored("a clarification is written and signed by our mediator only")
@@ -348,16 +355,27 @@ class DisputeBook:
         record = get_dispute(conn, str(dispute_id))
         assert record is not None  # inserted just above
         factual, interpretive = self.summarize(record, settlement)
-        clarification = build_clarification(
-            record, settlement, key=self.key, factual=factual, interpretive=interpretive
-        )
-        CHAIN_OUTBOX.enqueue(
-            conn,
-            f"clarification:{record.dispute_id}",
-            clarification,
-            now=now,
-            max_attempts=20,
-        )
+        signer = self.keyring.for_mediator(settlement.mediator_id)
+        if signer is None:  # own, so proposed under a retired key that has since been dropped
+            # One signed by another key would be invalid (protocol.md, "Key rotation").
+            logger.warning(
+                "disputes: %s is about settlement %s, proposed as %s, whose key this node no "
+                "longer holds: no clarification can be signed",
+                record.dispute_id,
+                settlement.settlement_id,
+                settlement.mediator_id,
+            )
+        else:
+            clarification = build_clarification(
+                record, settlement, key=signer, factual=factual, interpretive=interpretive
+            )
+            CHAIN_OUTBOX.enqueue(
+                conn,
+                f"clarification:{record.dispute_id}",
+                clarification,
+                now=now,
+                max_attempts=20,
+            )
         return self._change(
             DisputeChangeKind.OPENED,
             record,

@@ -237,7 +237,7 @@ AUTH_CAUSES = (
 )
 SUBSCRIBE_CAUSES = (
     "a channel the server does not serve: it offers {offered}",
-    "a filter the server refuses (party, intent or settlement; ids in lower-case hex)",
+    "a filter the server refuses (party, intent or settlement: an ent_... or stl_... id)",
     "the key was revoked while connected: `mediator-node keys list` on the node's host",
 )
 UPGRADE_CAUSES = {

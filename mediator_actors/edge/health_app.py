@@ -109,13 +109,19 @@ def _limit(query: Mapping[str, str]) -> int:
     return int(raw)
 
 
-def _cursor(query: Mapping[str, str]) -> str | None:
+def _cursor(query: Mapping[str, str], valid: Callable[[str], bool] = str.isdigit) -> str | None:
+    """The list's cursor, as that list issues them (a row number, or the last id). One it
+    could not have issued is a 400: read as "from the start", a pager would loop forever."""
     raw = query.get("cursor")
     if raw is None or raw == "":
         return None
-    if not CURSOR.fullmatch(raw):
+    if not CURSOR.fullmatch(raw) or not valid(raw):
         raise ApiError(400, "invalid cursor")
     return raw
+
+
+def _id_cursor(tag: str) -> Callable[[str], bool]:
+    return lambda raw: is_digest_id(raw, tag)
 
 
 def _page(key: str, page: ApiPage) -> dict[str, Any]:
@@ -286,7 +292,9 @@ def business_metrics(b: Business, m: Metrics) -> None:
         )
     m.add("proposals_total", b.proposals, "settlements this node proposed", "counter")
     m.add("proposals_posted_total", b.proposals_posted, "proposals posted to the chain", "counter")
-    m.add("acceptances_total", b.acceptances, "party acceptances of this node's proposals", "counter")
+    m.add(
+        "acceptances_total", b.acceptances, "party acceptances of this node's proposals", "counter"
+    )
     m.add("closures_total", b.closures, "this node's settlements closed", "counter")
     m.add("payouts_total", b.payouts, "payout claims posted to the chain", "counter")
     m.add("fees_claimed_nlc_total", b.fees_claimed, "facilitation fees claimed, NLC", "counter")
@@ -572,7 +580,8 @@ class HealthApp:
         if state is not None and state not in _STATES:
             # An unknown state is a caller's mistake, not an empty list.
             raise ApiError(400, "invalid state; one of: " + ", ".join(_STATES))
-        return _page("settlements", self._model().settlements(state, _limit(q), _cursor(q)))
+        cursor = _cursor(q, _id_cursor("stl"))
+        return _page("settlements", self._model().settlements(state, _limit(q), cursor))
 
     def settlement(self, q: Mapping[str, str], settlement_id: str) -> Any:
         if not is_digest_id(settlement_id, "stl"):
@@ -586,7 +595,8 @@ class HealthApp:
         state = q.get("state") or None
         if state is not None and state not in _DISPUTE_STATES:
             raise ApiError(400, "invalid state; one of: " + ", ".join(_DISPUTE_STATES))
-        return _page("disputes", self._model().disputes(state, _limit(q), _cursor(q)))
+        cursor = _cursor(q, _id_cursor("dsp"))
+        return _page("disputes", self._model().disputes(state, _limit(q), cursor))
 
     def dispute(self, q: Mapping[str, str], dispute_id: str) -> Any:
         if not is_digest_id(dispute_id, "dsp"):

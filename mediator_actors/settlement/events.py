@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import math
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from mediator_actors.model import ChainEntry, EntryRef
@@ -93,6 +93,12 @@ def advance_clock(conn: sqlite3.Connection, timestamp: float) -> float:
         (chain_time,),
     )
     return chain_time
+
+
+def chain_clock(conn: sqlite3.Connection) -> float:
+    """The chain time reached so far (0 before any block), without moving it."""
+    row = conn.execute("SELECT chain_time FROM settlement_clock WHERE id = 1").fetchone()
+    return float(row[0]) if row is not None else 0.0
 
 
 def already_applied(conn: sqlite3.Connection, ref: EntryRef) -> bool:
@@ -242,3 +248,18 @@ def quarantine(
         " reason, recorded_at) VALUES (?, ?, ?, ?, ?, ?)",
         (entry.ref, kind, str(entry.author)[:256], entry.block_index, reason, now),
     )
+
+
+def settlements_of_entries(conn: sqlite3.Connection, refs: Iterable[str]) -> set[str]:
+    """The settlements the applied entries among ``refs`` were about (responses, challenges,
+    resolutions, payouts, proposals)."""
+    found: set[str] = set()
+    for ref in refs:
+        row = conn.execute(
+            "SELECT settlement_id FROM settlement_events WHERE entry_ref = ?"
+            " AND settlement_id IS NOT NULL",
+            (ref,),
+        ).fetchone()
+        if row is not None:
+            found.add(str(row[0]))
+    return found

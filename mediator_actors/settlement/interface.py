@@ -9,7 +9,8 @@ therefore commits with the cursor or not at all: a crash never loses a decision 
 one twice. The :class:`Transition` values it returns are announced only after the commit.
 After a chain reset (a new genesis) the follower calls
 :meth:`SettlementLifecycle.retire_after_reset` inside the transaction that moves the cursor
-back, with the same guarantee.
+back, with the same guarantee; after a fork, once the new branch is read, it calls
+:meth:`SettlementLifecycle.retire_after_fork` with what the fork took off the chain.
 
 :class:`mediator_actors.settlement.lifecycle.SettlementBook` implements it.
 """
@@ -91,4 +92,13 @@ class SettlementLifecycle(Protocol):
         """The chain was reset (a new genesis): retire everything derived from the lost
         chain (protocol.md lifecycle rule 5), in the caller's transaction, which moves the
         cursor back; nothing is deleted and the implementation never commits."""
+        ...
+
+    def retire_after_fork(
+        self, conn: sqlite3.Connection, gone: frozenset[str], reason: str
+    ) -> list[Transition]:
+        """A fork took entries off the chain for good: ``gone`` holds the refs of the
+        intents and protocol entries that only the replaced blocks carried and that the new
+        branch carries neither mined nor pending. Retire what relied on them (lifecycle
+        rule 5), in the caller's transaction; nothing is deleted, never commits."""
         ...

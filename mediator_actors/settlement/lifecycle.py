@@ -76,9 +76,11 @@ from mediator_actors.settlement.records import (
     SettlementRecord,
     SettlementState,
     get_settlement,
+    orphan,
     orphan_all,
+    settlements_relying_on,
 )
-from mediator_actors.signing import MediatorKey
+from mediator_actors.signing import Keyring, MediatorKey
 from mediator_actors.store.intents import get_intent, set_intent_status
 from mediator_actors.store.jobs import CHAIN_OUTBOX, JobState
 
@@ -121,18 +123,27 @@ class SettlementBook:
         self,
         *,
         key: MediatorKey,
+        retired_keys: Iterable[MediatorKey] = (),
         resolvers: Iterable[str] = (),
         admit: Admission | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
+        #: Signs new proposals; ``keyring`` also holds the retired keys, which sign (and
+        #: recognise as ours) only what they proposed before a rotation.
         self.key = key
+        self.keyring = Keyring(key, tuple(retired_keys))
         self.resolvers = frozenset(resolvers)
         self.admit: Admission = admit if admit is not None else (lambda _metadata: None)
         self.clock = clock
 
     @classmethod
     def from_settings(
-        cls, settings: Settings, key: MediatorKey, *, clock: Callable[[], float] = time.time
+        cls,
+        settings: Settings,
+        key: MediatorKey,
+        *,
+        retired_keys: Iterable[MediatorKey] = (),
+        clock: Callable[[], float] = time.time,
     ) -> SettlementBook:
         consensus = settings.consensus
         resolvers = (
@@ -140,7 +151,13 @@ class SettlementBook:
             if consensus.mode is ConsensusMode.POA
             else settings.challenge_resolvers
         )
-        return cls(key=key, resolvers=resolvers, admit=admission(consensus), clock=clock)
+        return cls(
+            key=key,
+            retired_keys=retired_keys,
+            resolvers=resolvers,
+            admit=admission(consensus),
+            clock=clock,
+        )
 
     # ------------------------------------------------------------ proposing
 
@@ -244,6 +261,50 @@ class SettlementBook:
             moved[-1] = replace(last, reputation_changed=tuple(sorted(mediators)))
         return moved
 
+    def retire_after_fork(
+        self, conn: sqlite3.Connection, gone: frozenset[str], reason: str
+    ) -> list[Transition]:
+        """A fork took entries off the chain for good (``gone``: refs of intents and
+        protocol entries that were only in the replaced blocks and are neither re-mined
+        nor pending). Like a reset, but only for what relied on them (protocol.md lifecycle
+        rule 5): every settlement whose proposal, either intent, or any applied entry about
+        it (a response, a challenge, a payout claim) is gone ends ``orphaned``; its queued
+        proposal, payout claim and challenge are never posted; reputation is recomputed.
+        Nothing is deleted. Call it in the follower's transaction."""
+        if not gone:
+            return []
+        now = self.clock()
+        chain_time = events.advance_clock(conn, math.nan)
+        relying = settlements_relying_on(conn, gone) | events.settlements_of_entries(conn, gone)
+        moved: list[Transition] = []
+        for row in orphan(conn, relying, reason, now=now):
+            sid = row.settlement_id
+            for key in (proposal_job_key(sid), payout_job_key(sid), f"challenge:{sid}"):
+                job = CHAIN_OUTBOX.get(conn, key)
+                if job is not None and job.state is JobState.PENDING:
+                    CHAIN_OUTBOX.give_up(conn, job.id, f"retired: {reason}", now=now)
+            moved.append(
+                Transition(
+                    TransitionKind.STATE,
+                    row.settlement_id,
+                    row.mediator_id,
+                    row.own,
+                    row.state,
+                    SettlementState.ORPHANED,
+                    reason,
+                    None,
+                    chain_time,
+                    intents=(row.offer_ref, row.seek_ref),
+                    parties=(row.offer_party, row.seek_party),
+                )
+            )
+        reputation.rebuild(conn, now=now)
+        if moved:
+            moved[-1] = replace(
+                moved[-1], reputation_changed=tuple(sorted({t.mediator_id for t in moved}))
+            )
+        return moved
+
     # ------------------------------------------------------------ following the chain
 
     def apply_mined_entry(
@@ -334,7 +395,8 @@ class SettlementBook:
                 conn, seq, "ignored: a proposal with this settlement_id was mined before"
             )
             return []
-        own = p.mediator_id == self.key.mediator_id
+        # A proposal under a retired key of ours is still ours: its closure is claimed.
+        own = self.keyring.owns(p.mediator_id)
         if not own:
             problem = self.admit(p.metadata) or self._parties_problem(conn, p)
             if problem is not None:
@@ -526,10 +588,14 @@ class SettlementBook:
     def _on_payout(
         self, conn: sqlite3.Connection, p: PayoutSeen, entry: ChainEntry, ev: events.Event
     ) -> None:
-        first = records.record_payout(
+        problem = _payout_problem(get_settlement(conn, p.settlement_id), p)
+        if problem is None and not records.record_payout(
             conn, p.settlement_id, p.mediator_id, entry.ref, now=self.clock()
+        ):
+            problem = "a payout claim for this settlement was mined before"
+        events.set_effect(
+            conn, ev.seq, events.COUNTED if problem is None else f"ignored: {problem}"
         )
-        events.set_effect(conn, ev.seq, events.COUNTED if first else "ignored: no such open claim")
 
     # ------------------------------------------------------------ state changes
 
@@ -569,9 +635,15 @@ class SettlementBook:
                 )
             reputation.bump(conn, row.mediator_id, reputation.Counter.CLOSURES, now=now)
             changed = (row.mediator_id,)
-            if row.own:
+            # Signed by the key that proposed it (protocol.md, "Key rotation"), retired or not.
+            signer = self.keyring.for_mediator(row.mediator_id) if row.own else None
+            if signer is not None:
                 claim = build_payout(
-                    settlement_id=row.settlement_id, amount=row.facilitation_fee, key=self.key
+                    settlement_id=row.settlement_id,
+                    amount=row.facilitation_fee,
+                    # The fee was computed in the terms' currency: the claim names it.
+                    currency=row.terms.get("currency") or "NLC",
+                    key=signer,
                 )
                 payout = CHAIN_OUTBOX.enqueue(
                     conn,
@@ -579,6 +651,14 @@ class SettlementBook:
                     claim.payload(),
                     now=now,
                     max_attempts=PAYOUT_ATTEMPTS,
+                )
+            elif row.own:
+                logger.warning(
+                    "settlement %s closed, but no key of this node signs as %s (retired and "
+                    "dropped?): its payout claim cannot be written; put the key back in "
+                    "MEDIATOR_RETIRED_KEYS_FILE and rebuild, or forgo the fee",
+                    row.settlement_id,
+                    row.mediator_id,
                 )
         elif state in (SettlementState.REJECTED, SettlementState.FORFEITED) and mined:
             reputation.bump(conn, row.mediator_id, reputation.Counter.FORFEITED, now=now)
@@ -633,6 +713,29 @@ class SettlementBook:
         for ev in waiting:
             transitions += self._dispatch(conn, ev)
         return transitions
+
+
+#: A claim may round its amount; it may never ask for more than the proposal's fee.
+_AMOUNT_SLACK = 1e-9
+
+
+def _payout_problem(row: SettlementRecord | None, p: PayoutSeen) -> str | None:
+    """Why a mined payout claim does not count (protocol.md section 5), or None when it does:
+    it names a settlement that closed, by the mediator that proposed it (its signature was
+    checked against that ``mediator_id`` when parsed), for no more than that proposal's fee, in
+    the currency of its terms."""
+    if row is None or row.proposal_block is None:
+        return "no mined settlement with this settlement_id"
+    if p.mediator_id != row.mediator_id:
+        return "the claim is not by the mediator that proposed the settlement"
+    if row.state is not SettlementState.CLOSED:
+        return f"the settlement is {row.state}, not closed"
+    currency = row.terms.get("currency") or "NLC"
+    if p.currency != currency:
+        return f"the claim is in {p.currency}, the settlement's fee in {currency}"
+    if p.amount > row.facilitation_fee * (1 + _AMOUNT_SLACK) + _AMOUNT_SLACK:
+        return f"the claim exceeds the settlement's facilitation fee {row.facilitation_fee:g}"
+    return None
 
 
 def _response_problem(row: SettlementRecord, ev: events.Event) -> str | None:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -647,9 +647,96 @@ def orphan_all(conn: sqlite3.Connection, reason: str, *, now: float) -> list[Set
     return [SettlementRecord.from_row(row) for row in rows]
 
 
+def settlements_relying_on(conn: sqlite3.Connection, refs: Iterable[str]) -> set[str]:
+    """Settlements not yet orphaned whose proposal entry or either intent is among ``refs``."""
+    found: set[str] = set()
+    for ref in refs:
+        found.update(
+            str(r[0])
+            for r in conn.execute(
+                "SELECT settlement_id FROM settlements WHERE state != 'orphaned'"
+                " AND (offer_ref = ? OR seek_ref = ? OR proposal_entry_ref = ?)",
+                (ref, ref, ref),
+            )
+        )
+    return found
+
+
+def orphan(
+    conn: sqlite3.Connection, settlement_ids: Iterable[str], reason: str, *, now: float
+) -> list[SettlementRecord]:
+    """End these settlements (those not already orphaned) as ``orphaned`` with ``reason``
+    (what they relied on left the chain: lifecycle rule 5); the records as they were
+    before. Nothing is deleted."""
+    before = []
+    for settlement_id in sorted(set(settlement_ids)):
+        row = conn.execute(
+            "SELECT * FROM settlements WHERE settlement_id = ? AND state != 'orphaned'",
+            (settlement_id,),
+        ).fetchone()
+        if row is None:
+            continue
+        conn.execute(
+            "UPDATE settlements SET state = 'orphaned', state_reason = ?, updated_at = ?"
+            " WHERE settlement_id = ?",
+            (reason, now, settlement_id),
+        )
+        before.append(SettlementRecord.from_row(row))
+    return before
+
+
 def count_v1_ids(conn: sqlite3.Connection) -> int:
     """Settlements stored under protocol v1 ids (64-hex, no underscore)."""
     row = conn.execute(
         "SELECT COUNT(*) FROM settlements WHERE settlement_id NOT LIKE '%\\_%' ESCAPE '\\'"
     ).fetchone()
     return int(row[0])
+
+
+@dataclass(frozen=True, slots=True)
+class KeyUse:
+    """What one of this node's mediator ids still has to sign for (protocol.md, "Key
+    rotation"): ``open`` settlements can still close (their payout claim is signed then), and
+    mined ones within the dispute window (until ``disputable_until``, chain time) can still get
+    a dispute whose clarification it signs."""
+
+    mediator_id: str
+    open: int
+    disputable: int
+    disputable_until: float | None
+
+    @property
+    def needed(self) -> bool:
+        return self.open > 0 or self.disputable > 0
+
+
+def key_uses(
+    conn: sqlite3.Connection, mediator_ids: Iterable[str], *, chain_time: float, window: float
+) -> dict[str, KeyUse]:
+    """:class:`KeyUse` of each of ``mediator_ids`` among this node's own settlements."""
+    uses: dict[str, KeyUse] = {}
+    for ident in mediator_ids:
+        row = conn.execute(
+            "SELECT"
+            " COALESCE(SUM(state IN ('proposed', 'accepted')), 0),"
+            " COALESCE(SUM(proposal_block IS NOT NULL AND state != 'orphaned'"
+            "     AND deadline_ts + ? > ?), 0),"
+            " MAX(CASE WHEN proposal_block IS NOT NULL AND state != 'orphaned'"
+            "     THEN deadline_ts + ? END)"
+            " FROM settlements WHERE own = 1 AND mediator_id = ?",
+            (window, chain_time, window, ident),
+        ).fetchone()
+        until = None if row[2] is None or int(row[1]) == 0 else float(row[2])
+        uses[ident] = KeyUse(ident, int(row[0]), int(row[1]), until)
+    return uses
+
+
+def own_mediator_ids(conn: sqlite3.Connection) -> list[str]:
+    """Every mediator id this node's own settlements were proposed under."""
+    return [
+        str(row[0])
+        for row in conn.execute(
+            "SELECT DISTINCT mediator_id FROM settlements WHERE own = 1 ORDER BY mediator_id"
+        )
+    ]
+

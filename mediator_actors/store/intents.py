@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from mediator_actors.model import EntryRef, Intent, IntentStatus, IntentType
@@ -200,6 +200,33 @@ def archive_open_intents(conn: sqlite3.Connection, reason: str, *, now: float) -
         (reason, now),
     )
     return refs
+
+
+def mined_after(conn: sqlite3.Connection, block_index: int) -> dict[str, int]:
+    """Intents mined in a block after ``block_index`` (a fork replaces them): ref -> block."""
+    return {
+        str(r[0]): int(r[1])
+        for r in conn.execute(
+            "SELECT ref, block_index FROM intents WHERE block_index > ?", (block_index,)
+        )
+    }
+
+
+def archive_intents(
+    conn: sqlite3.Connection, refs: Iterable[str], reason: str, *, now: float
+) -> list[EntryRef]:
+    """Take these intents out of mediation with ``reason`` (gone from the chain after a
+    fork), whatever their status; the refs that changed. Nothing is deleted."""
+    changed = []
+    for ref in refs:
+        cursor = conn.execute(
+            "UPDATE intents SET status = 'archived', status_reason = ?, updated_at = ?"
+            " WHERE ref = ? AND status != 'archived'",
+            (reason, now, ref),
+        )
+        if cursor.rowcount == 1:
+            changed.append(EntryRef(ref))
+    return changed
 
 
 def count_v1_refs(conn: sqlite3.Connection) -> int:

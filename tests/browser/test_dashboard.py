@@ -54,6 +54,7 @@ def node(tmp_path: Path) -> Iterator[Any]:
     from mediator_actors.chain.devchain import DevChain
     from mediator_actors.config import load_settings
     from mediator_actors.wiring import build_node
+    from tests.chainlimits import FAST_WINDOW
 
     data = tmp_path / "data"
     data.mkdir()
@@ -69,7 +70,9 @@ def node(tmp_path: Path) -> Iterator[Any]:
         },
         cwd=tmp_path,
     )
-    node = build_node(settings, dev_auto_mine=1.0, simulated_parties=True)
+    node = build_node(
+        settings, dev_auto_mine=1.0, simulated_parties=True, dev_rate_window=FAST_WINDOW
+    )
     context = node.start()
     try:
         yield context

@@ -48,7 +48,11 @@ def _wait_for_line(proc: subprocess.Popen[str], needle: str, timeout: float) -> 
 
 
 @pytest.mark.slow
-def test_start_on_embedded_defaults_then_sigterm_drains_and_exits_0(tmp_path: Path) -> None:
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+def test_start_on_embedded_defaults_then_sigterm_drains_and_exits_0(
+    tmp_path: Path, signum: signal.Signals
+) -> None:
+    # README: "runs the node in the foreground until SIGTERM/SIGINT, then drains and exits 0".
     proc = subprocess.Popen(
         [sys.executable, "-m", "mediator_actors", "start"],
         cwd=tmp_path,
@@ -60,7 +64,7 @@ def test_start_on_embedded_defaults_then_sigterm_drains_and_exits_0(tmp_path: Pa
     try:
         lines = _wait_for_line(proc, "started: node", timeout=60)
         assert any("DEV MODE" in line for line in lines)
-        proc.send_signal(signal.SIGTERM)
+        proc.send_signal(signum)
         assert proc.wait(timeout=60) == 0
     finally:
         if proc.poll() is None:

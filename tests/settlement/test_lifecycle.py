@@ -4,12 +4,13 @@ from dataclasses import replace
 import pytest
 
 from mediator_actors.config import ConsensusMode
-from mediator_actors.model import IntentStatus
+from mediator_actors.model import IntentStatus, Terms
 from mediator_actors.settlement.consensus import ConsensusSigner
 from mediator_actors.settlement.entries import build_proposal, challenge_id_for
 from mediator_actors.settlement.events import list_quarantine
 from mediator_actors.settlement.interface import TransitionKind
 from mediator_actors.settlement.lifecycle import SettlementBook
+from mediator_actors.settlement.parsing import PayoutSeen, Quarantined, parse_entry
 from mediator_actors.settlement.records import (
     SettlementState,
     get_settlement,
@@ -21,7 +22,14 @@ from mediator_actors.store.jobs import CHAIN_OUTBOX as OUTBOX
 from mediator_actors.store.jobs import JobState
 from tests.settlement import factories as f
 from tests.settlement import independent
-from tests.settlement.chainsim import Chain, challenge, open_store, resolution, response
+from tests.settlement.chainsim import (
+    Chain,
+    as_chain_entry,
+    challenge,
+    open_store,
+    resolution,
+    response,
+)
 
 HOUR = 3600.0
 DEADLINE = f.NOW + 72 * HOUR
@@ -131,6 +139,46 @@ def test_both_accepting_in_time_closes_with_one_payout_and_intents_leave_mediati
     # Later accepts change nothing and claim nothing.
     assert chain.mine(response("bob", sid, True, "again"), at=f.NOW + 4 * HOUR) == []
     assert len(payouts(chain.store)) == 1
+
+
+def test_the_payout_claim_states_the_settlements_currency_not_nlc(chain):
+    eur = Terms(
+        price=500.0,
+        currency="EUR",
+        deliverables=("Rust fluid-dynamics library",),
+        timeline="60 days",
+    )
+    proposal = build_proposal(
+        offer=f.offer(),
+        seek=f.seek(),
+        result=f.result(terms=eur),
+        key=ME,
+        consensus=ConsensusSigner(ConsensusMode.PERMISSIONLESS),
+        fee_percent=2.0,
+        window_hours=72,
+        now=f.NOW,
+    )
+    assert proposal.entry.metadata["terms"]["currency"] == "EUR"
+    proposal, _ = propose_and_mine(chain, proposal)
+    sid = proposal.settlement_id
+    chain.mine(response("alice", sid, True), response("bob", sid, True), at=f.NOW + HOUR)
+    (claim,) = payouts(chain.store)
+    entry = json.loads(claim["payload"])
+    assert entry["metadata"]["currency"] == "EUR"
+    assert entry["metadata"]["amount"] == 10.0
+    assert "claiming 10 EUR as the facilitation fee" in entry["content"]
+    assert "NLC" not in entry["content"]
+    assert independent.signature_ok(entry["metadata"])
+    # Every node reads the claim back, currency included.
+    seen = parse_entry(as_chain_entry(entry, block=9, at=f.NOW + 2 * HOUR))
+    assert isinstance(seen, PayoutSeen)
+    assert (seen.amount, seen.currency) == (10.0, "EUR")
+    # A claim whose currency is no currency code is quarantined with the reason.
+    forged = dict(entry["metadata"], currency="euros")
+    forged = ME.sign_metadata({k: v for k, v in forged.items() if k != "signature"})
+    bad = parse_entry(as_chain_entry(dict(entry, metadata=forged), block=9, at=f.NOW))
+    assert isinstance(bad, Quarantined)
+    assert "currency" in bad.reason
 
 
 def test_reapplying_mined_entries_after_a_reopen_claims_nothing_twice(tmp_path):

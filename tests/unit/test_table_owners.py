@@ -29,6 +29,7 @@ OWNERS: dict[str, str] = {
     "chain_quarantine": "chain/tables.py",
     "chain_deferred": "chain/tables.py",
     "chain_skipped": "chain/tables.py",
+    "chain_lost": "chain/tables.py",
     "vectors": "index/vectors.py",
     "negotiations": "negotiation/records.py",
     "proposal_decisions": "negotiation/records.py",
