@@ -26,7 +26,13 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
-from mediator_actors.negotiation.numbers import NUMBER_SOURCE, Number, find_numbers, words_value
+from mediator_actors.negotiation.numbers import (
+    NUMBER_SOURCE,
+    WORDS_SOURCE,
+    Number,
+    find_numbers,
+    words_value,
+)
 from mediator_actors.negotiation.vocabulary import HARD_PATTERNS, HardCondition, fold
 from mediator_actors.safety.textsafety import detect_injection
 
@@ -434,17 +440,21 @@ def _read_money(text: str, offer: bool) -> list[Money]:  # noqa: PLR0912, PLR091
         pre = re.search(rf"(?:{_CUR_WORD})\s*$", before, re.I)
         post = re.match(rf"\s*(?:{_CUR_WORD})", after, re.I)
         start = number.start
+        cents = None
         if post:
             currency = _currency(post.group(0))
             end = number.end + post.end()
         elif pre:
             currency = _currency(pre.group(0))
             start = number.start - (len(before) - pre.start())
-        elif re.match(r"\s*cents?\b", after, re.I):
-            continue  # "fifteen cents" restated as "(0.15 EUR)" beside it
-        low = high = number.value
+        elif cents := re.match(r"\s*(?:cents?|ct)\b", after, re.I):
+            if re.match(r"\s*\(", after[cents.end() :]):
+                continue  # "fifteen cents (0.15 EUR)": the bracket is read instead
+            end = number.end + cents.end()
+        # "twelve cents per word": a hundredth of a currency neither names here.
+        low = high = number.value / 100 if cents else number.value
         # A range: "250 to 320 EUR", "€250-320", "between 2,500 and 3,500 NLC".
-        if index + 1 < len(numbers):
+        if index + 1 < len(numbers) and cents is None:
             nxt = numbers[index + 1]
             gap = text[end : nxt.start]
             gap_cur = re.sub(rf"{_CUR_WORD}", "", gap, flags=re.I)
@@ -456,7 +466,7 @@ def _read_money(text: str, offer: bool) -> list[Money]:  # noqa: PLR0912, PLR091
                     high = nxt.value
                     end = nxt.end + (tail.end() if tail else 0)
                     used.add(index + 1)
-        if currency is None:
+        if currency is None and cents is None:
             if not _BUDGET_BARE.search(before[-30:]):
                 continue
             if re.match(
@@ -561,7 +571,7 @@ _QTY_MAX = re.compile(
     re.I,
 )
 _GROUP = re.compile(
-    rf"\b(?:groups?|events?|parties|party|family|families)\s+of\s+(?:up\s+to\s+)?"
+    rf"\b(?:groups?|events?|parties|party|family|families|bands?|teams?|crews?|choirs?)\s+of\s+(?:up\s+to\s+)?"
     rf"(?P<a>{_NUM}|[a-z]+)(?:\s*(?:-|to)\s*(?P<b>{_NUM}))?(?:\s+(?P<u>guests?|people|persons?|pax|adults?))?",
     re.I,
 )
@@ -639,7 +649,7 @@ _OF_US = re.compile(
     re.I,
 )
 _SEATS = re.compile(
-    rf"\b(?:seats|sleeps|accommodates|fits|holds|hosts|serves|feeds|caters\s+for)\s+(?P<least>at\s+least\s+)?(?:up\s+to\s+)?(?P<n>{_NUM}|{_COUNT_WORDS})\b",
+    rf"\b(?:seats|sleeps|accommodates|fits|holds|hosts|serves|feeds|caters\s+for)\s+(?P<least>at\s+least\s+)?(?:up\s+to\s+)?(?P<n>{_NUM}|{WORDS_SOURCE})\b",
     re.I,
 )
 

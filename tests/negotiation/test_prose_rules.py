@@ -573,3 +573,37 @@ def test_a_price_line_for_a_task_is_multiplied_by_the_things_the_seek_wants_it_d
     )
     assert ok, reason
     assert price == 24
+
+
+@pytest.mark.parametrize(
+    ("offer_text", "broken", "met", "why"),
+    [
+        ("Wedding venue, seats up to a hundred and twenty guests, 4,500 EUR.",
+         "Wedding for 150 guests, venue needed, 5,000 EUR.",
+         "Wedding for 90 guests, venue needed, 5,000 EUR.", "at most 120"),
+        ("Boat for hire, holds a dozen passengers, 600 EUR per day.",
+         "Boat trip for 14 people for a day, 700 EUR.",
+         "Boat trip for 10 people for a day, 700 EUR.", "at most 12"),
+        ("Rehearsal room, 15 EUR/hour, max five people.",
+         "Band of six needs a rehearsal room for 3 hours, 60 EUR.",
+         "Band of four needs a rehearsal room for 3 hours, 60 EUR.", "Band of six"),
+        ("Translation, twelve cents per word.",
+         "Translate 2,000 words, 200 dollars.",
+         "Translate 1,000 words, 200 dollars.", "240 USD"),
+    ],
+)  # fmt: skip
+def test_numbers_in_words_and_cents_are_read(
+    offer_text: str, broken: str, met: str, why: str
+) -> None:
+    ok, reason, _ = decided(offer_text, broken)
+    assert not ok
+    assert why in reason
+    ok, reason, _ = decided(offer_text, met)
+    assert ok, reason
+
+
+@given(st.integers(min_value=1, max_value=99))
+@settings(max_examples=40, deadline=None)
+def test_a_price_in_cents_is_a_hundredth(cents: int) -> None:
+    found = money(f"Proofreading, {cents} cents per word.")
+    assert [(round(m.low * 100), m.per, m.currency) for m in found] == [(cents, "word", None)]
