@@ -12,6 +12,7 @@ ensure_patched()
 
 import argparse  # noqa: E402
 import importlib  # noqa: E402
+import os  # noqa: E402
 import sys  # noqa: E402
 from collections.abc import Sequence  # noqa: E402
 
@@ -55,6 +56,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_CONFIG
     try:
         code: int = args.handler(args)
+        sys.stdout.flush()  # here, so that a reader gone is caught below and not at exit
     except (ConfigError, StoreRefusedError) as exc:
         print(f"mediator-node: {exc}", file=sys.stderr)
         return EXIT_CONFIG
@@ -63,7 +65,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_FAILURE
     except KeyboardInterrupt:
         return EXIT_OK
+    except BrokenPipeError:
+        # The reader went away (`status --json | head`): no traceback. Python flushes stdout
+        # again at exit, so point it at /dev/null for that flush.
+        _silence_stdout()
+        return EXIT_FAILURE
     return code
+
+
+def _silence_stdout() -> None:
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):  # stdout without a file descriptor (a test's StringIO)
+        pass
 
 
 if __name__ == "__main__":  # pragma: no cover

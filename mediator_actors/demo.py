@@ -53,10 +53,9 @@ class Narrator:
     def observe(self, conn: sqlite3.Connection) -> None:
         # Imported here: the CLI imports this module for every verb, to register ``demo``.
         from mediator_actors.negotiation.records import negotiation_summaries
-        from mediator_actors.settlement.lifecycle import PROPOSAL_JOB_PREFIX
-        from mediator_actors.settlement.records import list_settlements
+        from mediator_actors.settlement.records import count_by_state, list_settlements
         from mediator_actors.store.intents import iter_intents
-        from mediator_actors.store.jobs import CHAIN_OUTBOX, NEGOTIATIONS
+        from mediator_actors.store.jobs import NEGOTIATIONS
 
         for intent in iter_intents(conn, status=None):
             if self._new("intent", [intent.ref]):
@@ -80,15 +79,45 @@ class Narrator:
                     else f"no deal: {n.failure_reason}"
                 )
                 self.say("negotiated", f"pair {_short(n.pair_key)}: {verdict}")
+        payouts_waiting = self._observe_outbox(conn)
+        for s in list_settlements(conn, own=True, limit=_ALL):
+            state = s.state.value
+            if state != "proposed" and self._new("state", [f"{s.settlement_id}:{state}"]):
+                self.say(state, f"settlement {s.settlement_id[:12]}…: {s.state_reason}")
+        states = count_by_state(conn, own=True)
+        if (
+            payouts_waiting
+            and states["proposed"] + states["accepted"] == 0
+            and self._new("waiting", ["payouts"])
+        ):
+            # Otherwise the demo is silent for most of its minute: the claims are rate-limited.
+            self.say(
+                "waiting",
+                f"{payouts_waiting} payout claims wait their turn: the dev chain takes 10 "
+                "entries per author per minute, like the real node; the demo ends once "
+                "they are on it",
+            )
+
+    def _observe_outbox(self, conn: sqlite3.Connection) -> int:
+        """Narrates queued proposals and payout claims, and claims posted; returns how many
+        payout claims still wait for the chain."""
+        from mediator_actors.settlement.lifecycle import PAYOUT_JOB_PREFIX, PROPOSAL_JOB_PREFIX
+        from mediator_actors.store.jobs import CHAIN_OUTBOX, JobState
+
+        payouts_waiting = 0
         for job in CHAIN_OUTBOX.page(conn, limit=_ALL):
             if self._new("outbox", [job.dedupe_key]):
                 content = job.payload["content"]
                 stage = "proposed" if job.dedupe_key.startswith(PROPOSAL_JOB_PREFIX) else "payout"
                 self.say(stage, content if stage == "payout" else "\n" + _indent(content))
-        for s in list_settlements(conn, own=True, limit=_ALL):
-            state = s.state.value
-            if state != "proposed" and self._new("state", [f"{s.settlement_id}:{state}"]):
-                self.say(state, f"settlement {s.settlement_id[:12]}…: {s.state_reason}")
+            if not job.dedupe_key.startswith(PAYOUT_JOB_PREFIX):
+                continue
+            if job.state in (JobState.PENDING, JobState.RUNNING):
+                payouts_waiting += 1
+            elif job.state is JobState.DONE and self._new("posted", [job.dedupe_key]):
+                sid = job.dedupe_key.removeprefix(PAYOUT_JOB_PREFIX)
+                self.say("on chain", f"payout claim of settlement {sid[:12]}… posted")
+        return payouts_waiting
 
 
 #: The demo's few dozen rows, read whole.

@@ -148,6 +148,21 @@ def _start_server(server: EdgeServer, *, variable: str) -> tuple[str, int]:
         raise
 
 
+def _start_servers(edge: Edge) -> tuple[tuple[str, int], tuple[str, int]]:
+    """Bind the health server and the WebSocket. Both are tried before refusing, so two ports
+    in use are named in the one refusal."""
+    bound: list[tuple[str, int]] = []
+    problems: list[str] = []
+    for server, variable in ((edge.health, "HEALTH_PORT"), (edge.ws, "WS_PORT")):
+        try:
+            bound.append(_start_server(server, variable=variable))
+        except ConfigError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise ConfigError(problems)
+    return bound[0], bound[1]
+
+
 def _drain_snapshot(box: SnapshotBox) -> Callable[[Readiness], None]:
     """Readiness turns 503 the moment a drain begins, not at the reporter's next round."""
 
@@ -251,8 +266,7 @@ def prepare(
         )
     )
     base.closers.add("edge servers", edge.stop)
-    health = _start_server(edge.health, variable="HEALTH_PORT")
-    ws = _start_server(edge.ws, variable="WS_PORT")
+    health, ws = _start_servers(edge)
     logger.info("edge: health on %s:%d, monitoring WebSocket on %s:%d", *health, *ws)
     edge.announce()  # the dashboard's origin, the operator's narrative and access lines
     return Runtime(

@@ -8,7 +8,7 @@ import signal
 import sys
 from typing import Any
 
-from mediator_actors.chain.demo import seed_demo
+from mediator_actors.chain.demo import DEMO_INTENTS, DEMO_MINED, seed_demo
 from mediator_actors.chain.devchain import RATE_WINDOW, REQUESTS_PER_MINUTE, DevChain
 from mediator_actors.chain.scanner import ScanMode
 
@@ -81,6 +81,15 @@ def run(args: argparse.Namespace) -> int:
     url = chain.start()
     print(
         f"devchain: DEVELOPMENT CHAIN (test double, not a blockchain) listening on {url}",
+        flush=True,
+    )
+    if args.seed_demo:
+        mined, pending = DEMO_MINED, len(DEMO_INTENTS) - DEMO_MINED
+        print(f"devchain: seeded with {mined} mined and {pending} pending demo intents", flush=True)
+    # What a newcomer asks next; without it they look for the node's own dev-mode flag.
+    print(
+        f"devchain: point a node at it with CHAIN_ENDPOINT={url} CHAIN_ID=devchain "
+        "mediator-node start (no simulated parties answer proposals here)",
         flush=True,
     )
     stop = gevent.event.Event()

@@ -138,6 +138,34 @@ class _Changes:
     disputes: list[DisputeChange] = field(default_factory=list)
     challenged: list[str] = field(default_factory=list)
 
+    def result(
+        self,
+        *,
+        next_index: int,
+        caught_up: bool,
+        deferred: int = 0,
+        blocks: int = 0,
+        reset: bool = False,
+    ) -> PollResult:
+        """The poll's :class:`PollResult`: what changed, frozen, and where the cursor is."""
+        return PollResult(
+            new_intents=tuple(self.new_intents),
+            new_intent_authors=dict(self.new_intent_authors),
+            new_events={k: tuple(v) for k, v in self.new_events.items()},
+            mined_intents=tuple(self.mined_intents),
+            mined_events={k: tuple(v) for k, v in self.mined_events.items()},
+            archived=tuple(self.archived),
+            quarantined=tuple(self.quarantined),
+            decided=tuple(self.decided),
+            disputes=tuple(self.disputes),
+            challenged=tuple(self.challenged),
+            deferred=deferred,
+            blocks=blocks,
+            next_index=next_index,
+            caught_up=caught_up,
+            reset=reset,
+        )
+
 
 def _reject_ident(rej: codec.Rejected) -> str:
     return rej.ref or hashlib.sha256(rej.preview.encode("utf-8", "replace")).hexdigest()
@@ -313,21 +341,8 @@ class ChainFollower:
         ):
             self._settle_lost(changes)
         deferred = self._store.read(chain_tables.count_deferred)
-        return PollResult(
-            new_intents=tuple(changes.new_intents),
-            new_intent_authors=dict(changes.new_intent_authors),
-            new_events={k: tuple(v) for k, v in changes.new_events.items()},
-            mined_intents=tuple(changes.mined_intents),
-            mined_events={k: tuple(v) for k, v in changes.mined_events.items()},
-            archived=tuple(changes.archived),
-            quarantined=tuple(changes.quarantined),
-            decided=tuple(changes.decided),
-            disputes=tuple(changes.disputes),
-            challenged=tuple(changes.challenged),
-            deferred=deferred,
-            blocks=done,
-            next_index=next_index,
-            caught_up=caught_up,
+        return changes.result(
+            deferred=deferred, blocks=done, next_index=next_index, caught_up=caught_up
         )
 
     def _read_pool(self, latest: codec.LatestBlock, *, caught_up: bool, changes: _Changes) -> None:
@@ -831,18 +846,4 @@ class ChainFollower:
             if wiped
             else f"; {len(lost)} entries the replaced blocks carried wait for the new branch",
         )
-        return PollResult(
-            new_intents=tuple(changes.new_intents),
-            new_intent_authors=dict(changes.new_intent_authors),
-            new_events={k: tuple(v) for k, v in changes.new_events.items()},
-            mined_intents=tuple(changes.mined_intents),
-            mined_events={k: tuple(v) for k, v in changes.mined_events.items()},
-            archived=tuple(changes.archived),
-            quarantined=tuple(changes.quarantined),
-            decided=tuple(changes.decided),
-            disputes=tuple(changes.disputes),
-            challenged=tuple(changes.challenged),
-            reset=True,
-            next_index=fork + 1,
-            caught_up=False,
-        )
+        return changes.result(reset=True, next_index=fork + 1, caught_up=False)

@@ -95,7 +95,9 @@ class ActivityLog:
             self._counts["challenge upheld" if event.upheld else "challenge rejected"] += 1
         elif isinstance(event, HealthChanged):
             # Rare and important: at once, not batched.
-            detail = "; ".join((*event.not_ready_reasons, *event.problems))
+            # The report's own "not ready" problem would repeat what the line already says.
+            problems = [p for p in event.problems if p != "not ready"]
+            detail = "; ".join(dict.fromkeys((*event.not_ready_reasons, *problems)))
             ready = "ready" if event.ready else "not ready"
             line = f"health: {event.status}, {ready}" + (f" ({detail})" if detail else "")
             # Starting up is expected, not something to act on.

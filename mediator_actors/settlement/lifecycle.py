@@ -113,6 +113,48 @@ def payout_job_key(settlement_id: str) -> str:
     return f"{PAYOUT_JOB_PREFIX}{settlement_id}"
 
 
+def _state_change(
+    row: SettlementRecord,
+    state: SettlementState,
+    reason: str,
+    block_index: int | None,
+    chain_time: float,
+    *,
+    payout_enqueued: bool = False,
+    reputation_changed: tuple[str, ...] = (),
+) -> Transition:
+    """``row`` (as it was) moving to ``state``, with its intents and parties."""
+    return Transition(
+        TransitionKind.STATE,
+        row.settlement_id,
+        row.mediator_id,
+        row.own,
+        row.state,
+        state,
+        reason,
+        block_index,
+        chain_time,
+        payout_enqueued=payout_enqueued,
+        reputation_changed=reputation_changed,
+        intents=(row.offer_ref, row.seek_ref),
+        parties=(row.offer_party, row.seek_party),
+    )
+
+
+def _orphaned(row: SettlementRecord, reason: str, chain_time: float) -> Transition:
+    """A settlement retired with the chain it relied on (lifecycle rule 5)."""
+    return _state_change(row, SettlementState.ORPHANED, reason, None, chain_time)
+
+
+def _reputation_told(moved: list[Transition]) -> list[Transition]:
+    """``moved`` with the last transition naming every mediator whose reputation was
+    recomputed (one reputation event for the lot)."""
+    if moved:
+        mediators = tuple(sorted({t.mediator_id for t in moved}))
+        moved[-1] = replace(moved[-1], reputation_changed=mediators)
+    return moved
+
+
 class SettlementBook:
     """Follows every settlement on the chain; proposes and claims for this node's key.
 
@@ -235,31 +277,12 @@ class SettlementBook:
         now = self.clock()
         chain_time = events.advance_clock(conn, math.nan)
         moved: list[Transition] = []
-        mediators: set[str] = set()
         for row in orphan_all(conn, reason, now=now):
-            mediators.add(row.mediator_id)
-            moved.append(
-                Transition(
-                    TransitionKind.STATE,
-                    row.settlement_id,
-                    row.mediator_id,
-                    row.own,
-                    row.state,
-                    SettlementState.ORPHANED,
-                    reason,
-                    None,
-                    chain_time,
-                    intents=(row.offer_ref, row.seek_ref),
-                    parties=(row.offer_party, row.seek_party),
-                )
-            )
+            moved.append(_orphaned(row, reason, chain_time))
         # Nothing queued may name what the lost chain held: proposals, payouts, flags.
         CHAIN_OUTBOX.give_up_pending(conn, f"retired: {reason}", now=now)
         reputation.rebuild(conn, now=now)
-        if moved:
-            last = moved[-1]
-            moved[-1] = replace(last, reputation_changed=tuple(sorted(mediators)))
-        return moved
+        return _reputation_told(moved)
 
     def retire_after_fork(
         self, conn: sqlite3.Connection, gone: frozenset[str], reason: str
@@ -283,27 +306,9 @@ class SettlementBook:
                 job = CHAIN_OUTBOX.get(conn, key)
                 if job is not None and job.state is JobState.PENDING:
                     CHAIN_OUTBOX.give_up(conn, job.id, f"retired: {reason}", now=now)
-            moved.append(
-                Transition(
-                    TransitionKind.STATE,
-                    row.settlement_id,
-                    row.mediator_id,
-                    row.own,
-                    row.state,
-                    SettlementState.ORPHANED,
-                    reason,
-                    None,
-                    chain_time,
-                    intents=(row.offer_ref, row.seek_ref),
-                    parties=(row.offer_party, row.seek_party),
-                )
-            )
+            moved.append(_orphaned(row, reason, chain_time))
         reputation.rebuild(conn, now=now)
-        if moved:
-            moved[-1] = replace(
-                moved[-1], reputation_changed=tuple(sorted({t.mediator_id for t in moved}))
-            )
-        return moved
+        return _reputation_told(moved)
 
     # ------------------------------------------------------------ following the chain
 
@@ -669,20 +674,14 @@ class SettlementBook:
             job = CHAIN_OUTBOX.get(conn, proposal_job_key(row.settlement_id))
             if job is not None and job.state is JobState.PENDING:
                 CHAIN_OUTBOX.give_up(conn, job.id, "expired before it could be posted", now=now)
-        return Transition(
-            TransitionKind.STATE,
-            row.settlement_id,
-            row.mediator_id,
-            row.own,
-            row.state,
+        return _state_change(
+            row,
             state,
             reason,
             block_index,
             chain_time,
             payout_enqueued=payout,
             reputation_changed=changed,
-            intents=(row.offer_ref, row.seek_ref),
-            parties=(row.offer_party, row.seek_party),
         )
 
     # ------------------------------------------------------------ events and helpers

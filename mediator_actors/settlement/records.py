@@ -43,9 +43,9 @@ class SettlementState(StrEnum):
 
 _STATES = ", ".join(f"'{s.value}'" for s in SettlementState)
 
-#: v2 adds the ``orphaned`` state: SQLite cannot change a CHECK, so the table is rebuilt.
-_SETTLEMENTS_V2 = (
-    f"""CREATE TABLE settlements_v2 (
+
+#: The settlements table's columns, written once: v1 creates it, v2 rebuilds a copy.
+_SETTLEMENTS_COLUMNS = f"""(
         settlement_id TEXT PRIMARY KEY,
         mediator_id TEXT NOT NULL,
         own INTEGER NOT NULL CHECK (own IN (0, 1)),
@@ -71,10 +71,10 @@ _SETTLEMENTS_V2 = (
         payout_entry_ref TEXT,
         created_at REAL NOT NULL,
         updated_at REAL NOT NULL
-    )""",
-    "INSERT INTO settlements_v2 SELECT * FROM settlements",
-    "DROP TABLE settlements",
-    "ALTER TABLE settlements_v2 RENAME TO settlements",
+    )"""
+
+_SETTLEMENTS_INDEXES = (
+    # A pair is proposed at most once by this node, whatever its key or state.
     "CREATE UNIQUE INDEX settlements_own_pair ON settlements (pair_key) WHERE own = 1",
     "CREATE INDEX settlements_open ON settlements (state, deadline_ts)",
     "CREATE INDEX settlements_mediator ON settlements (mediator_id, state)",
@@ -87,39 +87,8 @@ MIGRATIONS = (
         "settlements",
         1,
         (
-            f"""CREATE TABLE settlements (
-                settlement_id TEXT PRIMARY KEY,
-                mediator_id TEXT NOT NULL,
-                own INTEGER NOT NULL CHECK (own IN (0, 1)),
-                pair_key TEXT NOT NULL,
-                offer_ref TEXT NOT NULL,
-                seek_ref TEXT NOT NULL,
-                offer_party TEXT NOT NULL,
-                seek_party TEXT NOT NULL,
-                terms TEXT NOT NULL,
-                facilitation_fee REAL NOT NULL,
-                facilitation_fee_percent REAL NOT NULL,
-                acceptance_deadline TEXT NOT NULL,
-                deadline_ts REAL NOT NULL,
-                consensus_mode TEXT NOT NULL,
-                state TEXT NOT NULL CHECK (state IN ({_STATES})),
-                state_reason TEXT NOT NULL,
-                offer_response TEXT CHECK (offer_response IN ('accept', 'reject')),
-                seek_response TEXT CHECK (seek_response IN ('accept', 'reject')),
-                proposal_entry_ref TEXT,
-                proposal_block INTEGER,
-                decided_block INTEGER,
-                decided_chain_time REAL,
-                payout_entry_ref TEXT,
-                created_at REAL NOT NULL,
-                updated_at REAL NOT NULL
-            )""",
-            # A pair is proposed at most once by this node, whatever its key or state.
-            "CREATE UNIQUE INDEX settlements_own_pair ON settlements (pair_key) WHERE own = 1",
-            "CREATE INDEX settlements_open ON settlements (state, deadline_ts)",
-            "CREATE INDEX settlements_mediator ON settlements (mediator_id, state)",
-            "CREATE INDEX settlements_offer ON settlements (offer_ref)",
-            "CREATE INDEX settlements_seek ON settlements (seek_ref)",
+            "CREATE TABLE settlements " + _SETTLEMENTS_COLUMNS,
+            *_SETTLEMENTS_INDEXES,
             """CREATE TABLE challenges (
                 challenge_id TEXT PRIMARY KEY,
                 settlement_id TEXT NOT NULL,
@@ -136,7 +105,19 @@ MIGRATIONS = (
             *events.TABLES,
         ),
     ),
-    Migration("settlements", 2, _SETTLEMENTS_V2),
+    # v2 adds the ``orphaned`` state: SQLite cannot change a CHECK, so the table is rebuilt
+    # (its indexes go with the dropped table and are made again).
+    Migration(
+        "settlements",
+        2,
+        (
+            "CREATE TABLE settlements_v2 " + _SETTLEMENTS_COLUMNS,
+            "INSERT INTO settlements_v2 SELECT * FROM settlements",
+            "DROP TABLE settlements",
+            "ALTER TABLE settlements_v2 RENAME TO settlements",
+            *_SETTLEMENTS_INDEXES,
+        ),
+    ),
 )
 
 

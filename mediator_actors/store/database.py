@@ -336,5 +336,11 @@ def apply_migrations(conn: sqlite3.Connection, migrations: Sequence[Migration]) 
 
         _transaction(conn, step)
         done.append(migration)
-        logger.info("store: migrated %s to version %d", migration.component, migration.version)
+        logger.debug("store: migrated %s to version %d", migration.component, migration.version)
+    # One line, not one per step: a first start would otherwise open with a dozen of them.
+    if done and not applied:
+        logger.info("store: created (%d schema steps)", len(done))
+    elif done:
+        steps = ", ".join(f"{m.component} to version {m.version}" for m in done)
+        logger.info("store: migrated %s", steps)
     return done

@@ -5,69 +5,25 @@ Against a hostile loopback server and against the dev chain."""
 
 from __future__ import annotations
 
-import json
 import sqlite3
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from mediator_actors.chain.client import ChainClient, ClientLimits
+from mediator_actors.chain.client import ChainClient
 from mediator_actors.chain.devchain import DevChain
-from mediator_actors.chain.follower import ChainFollower
 from mediator_actors.model import IntentStatus
-from mediator_actors.settlement.lifecycle import SettlementBook
-from mediator_actors.settlement.proposals import ProposalPolicy, propose
 from mediator_actors.settlement.records import SettlementState, get_settlement
 from mediator_actors.store import JobState, Store
 from mediator_actors.store.intents import intent_status
 from mediator_actors.store.jobs import CHAIN_OUTBOX as OUTBOX
-from mediator_actors.wiring import ALL_MIGRATIONS
-from tests.settlement import factories as f
 
-from .conftest import FAST, FakeClock
-from .hostile import HostileServer, send_text
+from .conftest import FAST, FakeClock, propose_pair
+from .hostile import chain_block, chain_entry, serve_chain
 from .test_follower import follower_for, intent
 
-TS = "2027-01-15T07:00:00.000001"
 TS2 = "2027-01-15T08:00:00.000001"
-
-
-def _intent(author: str, kind: str, text: str) -> dict[str, Any]:
-    return {
-        "author": author,
-        "content": text,
-        "intent": kind,
-        "timestamp": TS,
-        "metadata": {"is_contract": True, "contract_type": kind, "status": "open"},
-        "validation_status": "accepted",
-    }
-
-
-def _block(index: int, entries: list[dict[str, Any]], block_hash: str, prev: str) -> dict[str, Any]:
-    return {
-        "index": index,
-        "timestamp": 1_800_000_000.0 + index,
-        "entries": entries,
-        "previous_hash": prev,
-        "nonce": 0,
-        "hash": block_hash,
-    }
-
-
-def _serve(
-    server: HostileServer,
-    blocks: list[dict[str, Any]],
-    pending: list[dict[str, Any]] = (),  # type: ignore[assignment]
-) -> None:
-    latest = {"block": blocks[-1], "chain_length": len(blocks), "pending_entries": len(pending)}
-    server.routes["/block/latest"] = send_text(json.dumps(latest))
-    for i, block in enumerate(blocks):
-        server.routes[f"/block/{i}"] = send_text(json.dumps(block))
-    for i in range(len(blocks), len(blocks) + 5):
-        server.routes.pop(f"/block/{i}", None)
-    server.routes["/pending"] = send_text(json.dumps({"count": len(pending), "entries": pending}))
 
 
 OFFERS = {
@@ -80,36 +36,8 @@ SEEKS = {
 }
 
 
-@pytest.fixture
-def world(tmp_path: Path) -> Iterator[dict[str, Any]]:
-    server = HostileServer()
-    store = Store.open(tmp_path, migrations=ALL_MIGRATIONS)
-    clock = FakeClock(f.NOW)
-    client = ChainClient(server.url, limits=ClientLimits(deadline=2, attempts=1))
-    book = SettlementBook(key=f.key(), clock=clock)
-    follower = ChainFollower(
-        store=store,
-        client=client,
-        clock=clock,
-        settlement=book,
-    )
-    yield {"server": server, "store": store, "book": book, "follower": follower}
-    client.close()
-    store.close()
-    server.stop()
-
-
 def _refs(store: Store) -> dict[str, str]:
     return store.read(lambda c: dict(c.execute("SELECT author, ref FROM intents")))
-
-
-def _propose(store: Store, book: SettlementBook, offer_ref: str, seek_ref: str) -> Any:
-    policy = ProposalPolicy.from_settings(f.settings(), book)
-    return store.write(
-        lambda c: propose(
-            c, book, policy, offer_ref=offer_ref, seek_ref=seek_ref, result=f.result(), now=f.NOW
-        )
-    )
 
 
 def _as_entry(store: Store, settlement_id: str) -> dict[str, Any]:
@@ -133,20 +61,23 @@ def _facts(store: Store, sid: str) -> tuple[Any, ...]:
 def test_a_fork_retires_only_what_left_the_chain(world: dict[str, Any], dave: str) -> None:
     server, store, book, follower = (world[k] for k in ("server", "store", "book", "follower"))
     entries = [
-        _intent("alice", "offer", OFFERS["alice"]),
-        _intent("bob", "seek", SEEKS["bob"]),
-        _intent("carol", "offer", OFFERS["carol"]),
-        _intent("dave", "seek", SEEKS["dave"]),
+        chain_entry("alice", "offer", OFFERS["alice"]),
+        chain_entry("bob", "seek", SEEKS["bob"]),
+        chain_entry("carol", "offer", OFFERS["carol"]),
+        chain_entry("dave", "seek", SEEKS["dave"]),
     ]
-    genesis = _block(0, [], "genesis", "0")
-    _serve(server, [genesis, _block(1, entries, "a1", "genesis")])
+    genesis = chain_block(0, [], "genesis", "0")
+    serve_chain(server, [genesis, chain_block(1, entries, "a1", "genesis")])
     assert len(follower.poll_once().new_intents) == 4
     refs = _refs(store)
-    s1 = _propose(store, book, refs["alice"], refs["bob"]).draft.settlement_id
-    s2 = _propose(store, book, refs["carol"], refs["dave"]).draft.settlement_id
+    s1 = propose_pair(store, book, refs["alice"], refs["bob"]).draft.settlement_id
+    s2 = propose_pair(store, book, refs["carol"], refs["dave"]).draft.settlement_id
     p1 = _as_entry(store, s1)
     # S2's proposal is queued, not posted yet; S1's is mined in block 2.
-    _serve(server, [genesis, _block(1, entries, "a1", "genesis"), _block(2, [p1], "a2", "a1")])
+    serve_chain(
+        server,
+        [genesis, chain_block(1, entries, "a1", "genesis"), chain_block(2, [p1], "a2", "a1")],
+    )
     assert follower.poll_once().error is None
     assert _facts(store, s1)[0] is SettlementState.PROPOSED
     mined = store.read(lambda c: get_settlement(c, s1))
@@ -157,11 +88,11 @@ def test_a_fork_retires_only_what_left_the_chain(world: dict[str, Any], dave: st
     # proposal are mined again; Dave's seek is gone (or back in the pool).
     branch = [
         genesis,
-        _block(1, entries[:3], "b1", "genesis"),
-        _block(2, [], "b2", "b1"),
-        _block(3, [p1], "b3", "b2"),
+        chain_block(1, entries[:3], "b1", "genesis"),
+        chain_block(2, [], "b2", "b1"),
+        chain_block(3, [p1], "b3", "b2"),
     ]
-    _serve(server, branch, pending=[entries[3]] if dave == "pending again" else [])
+    serve_chain(server, branch, pending=[entries[3]] if dave == "pending again" else [])
     assert follower.poll_once().reset
     result = follower.poll_once()
     assert result.error is None
@@ -190,7 +121,7 @@ def test_a_fork_retires_only_what_left_the_chain(world: dict[str, Any], dave: st
         assert job is JobState.FAILED  # the proposal naming a gone intent is never posted
         assert [t.settlement_id for t in result.decided] == [s2]
         # Nothing is proposed again for an intent that is not on the chain now.
-        assert _propose(store, book, refs["carol"], refs["dave"]).draft is None
+        assert propose_pair(store, book, refs["carol"], refs["dave"]).draft is None
     else:
         assert result.archived == ()
         assert set(statuses.values()) == {IntentStatus.OPEN}
@@ -204,17 +135,20 @@ def test_a_settlement_whose_mined_proposal_left_the_chain_ends_orphaned(
     world: dict[str, Any],
 ) -> None:
     server, store, book, follower = (world[k] for k in ("server", "store", "book", "follower"))
-    entries = [_intent("alice", "offer", OFFERS["alice"]), _intent("bob", "seek", SEEKS["bob"])]
-    genesis = _block(0, [], "genesis", "0")
-    one = _block(1, entries, "a1", "genesis")
-    _serve(server, [genesis, one])
+    entries = [
+        chain_entry("alice", "offer", OFFERS["alice"]),
+        chain_entry("bob", "seek", SEEKS["bob"]),
+    ]
+    genesis = chain_block(0, [], "genesis", "0")
+    one = chain_block(1, entries, "a1", "genesis")
+    serve_chain(server, [genesis, one])
     follower.poll_once()
     refs = _refs(store)
-    sid = _propose(store, book, refs["alice"], refs["bob"]).draft.settlement_id
-    _serve(server, [genesis, one, _block(2, [_as_entry(store, sid)], "a2", "a1")])
+    sid = propose_pair(store, book, refs["alice"], refs["bob"]).draft.settlement_id
+    serve_chain(server, [genesis, one, chain_block(2, [_as_entry(store, sid)], "a2", "a1")])
     follower.poll_once()
     # Block 2 is replaced by one without the proposal: the intents stay (block 1 is common).
-    _serve(server, [genesis, one, _block(2, [], "b2", "a1")])
+    serve_chain(server, [genesis, one, chain_block(2, [], "b2", "a1")])
     assert follower.poll_once().reset
     follower.poll_once()
     state, why, _ = _facts(store, sid)

@@ -187,6 +187,23 @@ def test_starting_up_is_info_and_a_real_problem_a_warning(caplog: pytest.LogCapt
     ]
 
 
+def test_a_health_line_names_each_reason_once(caplog: pytest.LogCaptureFixture) -> None:
+    activity, _ = _log()
+    with caplog.at_level(logging.INFO, logger="mediator.activity"):
+        activity.observe(
+            HealthChanged(
+                status="degraded",
+                ready=False,
+                not_ready_reasons=("starting", "vector index not loaded"),
+                problems=("vector index not loaded", "not ready", "vectorDb degraded"),
+            )
+        )
+    (line,) = [r.getMessage() for r in caplog.records if r.name == "mediator.activity"]
+    assert line == (
+        "health: degraded, not ready (starting; vector index not loaded; vectorDb degraded)"
+    )
+
+
 # watch's lines
 
 JSON = st.recursive(
