@@ -1,6 +1,6 @@
 """Does a proposal's price break a constraint one of its intents states? Pure, no I/O.
 
-Read with the negotiation term reader (:func:`~mediator_actors.negotiation.terms.read_terms`):
+Read with the negotiation term reader (:func:`~mediator_actors.negotiation.reader.read_terms`):
 an offer's stated ask (or its least acceptable price) and a seek's stated budget are the
 constraints a price can break without any interpretation. A contradiction quotes the
 proposal's price and the sentence of the intent that states the limit, verbatim (bounded),
@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from mediator_actors.model import Intent
-from mediator_actors.negotiation.terms import read_terms
+from mediator_actors.negotiation.reader import read_terms
 
 #: A numeric limit read from the party's own sentence: high, not certain (the reader may
 #: misread a number that is not a price).
@@ -65,7 +65,9 @@ def find_contradiction(terms: dict[str, Any], offer: Intent, seek: Intent) -> Co
     s = read_terms(seek.content, offer=False, desires=seek.desires, constraints=seek.constraints)
     quote = f"price {price:g} NLC"
     floor = o.ask if o.ask is not None else o.price_min
-    if floor is not None and not o.hourly and not o.negotiable and price < floor:
+    # Only a limit stated in NLC (or with no currency, "Budget: 500") is compared.
+    o_nlc, s_nlc = o.currency in (None, "NLC"), s.currency in (None, "NLC")
+    if floor is not None and o_nlc and not o.hourly and not o.negotiable and price < floor:
         return Contradiction(
             "price below the offer's stated ask",
             quote,
@@ -74,7 +76,7 @@ def find_contradiction(terms: dict[str, Any], offer: Intent, seek: Intent) -> Co
             CONFIDENCE,
         )
     budget = s.price_max
-    if budget is not None and not s.hourly and not s.negotiable and price > budget:
+    if budget is not None and s_nlc and not s.hourly and not s.negotiable and price > budget:
         return Contradiction(
             "price above the seek's stated budget",
             quote,
