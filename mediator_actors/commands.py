@@ -14,7 +14,7 @@ from typing import Any
 from mediator_actors.config import SPECS, load_settings
 from mediator_actors.envfile import quote_env_value
 from mediator_actors.errors import MediatorError
-from mediator_actors.runtime.logs import configure_logging, install_greenlet_dump
+from mediator_actors.runtime.logs import configure_logging, install_greenlet_dump, resolve_format
 from mediator_actors.safety.secretscan import SecretScanner
 
 CONFIG_YAML = """\
@@ -210,7 +210,9 @@ def cmd_start(args: argparse.Namespace) -> int:
 
     if getattr(args, "rebuild_from_chain", False):
         _create_empty_store(settings.data_dir)
-    if settings.dev_mode:
+    if settings.dev_mode and resolve_format(settings.log_format, sys.stderr) == "text":
+        # For a person at a terminal only: in JSON a bare line would break every parser of
+        # the log, and the "dev mode: embedded dev chain at ..." warning says it there.
         print(
             "*** DEV MODE: no CHAIN_ENDPOINT is set, so the node runs on its embedded dev "
             "chain on loopback. Nothing here touches a real chain. ***",

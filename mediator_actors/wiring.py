@@ -39,6 +39,7 @@ from mediator_actors.disputes import records as dispute_tables
 from mediator_actors.disputes.book import DisputeBook, parse_authorities
 from mediator_actors.disputes.clarify import Clarifications, Clarifier, JsonModel
 from mediator_actors.edge.hub import EventHub
+from mediator_actors.edge.llmrequests import count_requests as count_llm_requests
 from mediator_actors.edge.opsmetrics import ErrorCounter, node_metrics
 from mediator_actors.edge.server import EdgeServer
 from mediator_actors.edge.servers import Edge, build_edge
@@ -301,6 +302,7 @@ def _chain_client(runtime: Runtime, pacer: RequestPacer) -> ChainClient:
         offload=run_blocking,
         allow_private=True,
         pacer=pacer,
+        on_request=runtime.stats.chain_requests.record,
     )
 
 
@@ -345,6 +347,7 @@ def build_children(runtime: Runtime) -> list[ChildSpec]:
     )
 
     negotiator = build_negotiator(settings)
+    count_llm_requests(negotiator, stats.llm_requests.record)
     if negotiator.budget is not None:
         # The spending cap counts the last day's metered calls from the store: a restart
         # does not reset it.

@@ -121,7 +121,8 @@ class ChainListener(PeriodicActor):
             for event in transition_events(t):
                 self.events.publish(event)
             if t.state is SettlementState.CLOSED and t.own:
-                logger.info("settlement: %s closed; payout claim queued", t.settlement_id)
+                # Per settlement at debug: the activity log says "N closed, N payout claims".
+                logger.debug("settlement: %s closed; payout claim queued", t.settlement_id)
         if payout:
             self.registry.tell(Roles.CHAIN_WRITER, OutboxQueued())
         if ended:  # closed intents leave the index; rejected or expired ones return to it

@@ -11,6 +11,7 @@ import logging
 import sqlite3
 import time
 from collections.abc import Callable
+from typing import Any
 
 from mediator_actors.actors.periodic import PeriodicActor
 from mediator_actors.chain import tables as chain_tables
@@ -55,6 +56,21 @@ def store_figures(conn: sqlite3.Connection) -> tuple[dict[str, int], int, float 
 def _breaker_component(state: BreakerState, latency: float | None, detail: str) -> ComponentStatus:
     status = Status.HEALTHY if state is BreakerState.CLOSED else Status.DEGRADED
     return ComponentStatus(status, latency, detail)
+
+
+def _llm_component(
+    llm: dict[str, Any], state: BreakerState, latency: float | None, stats: NodeStats
+) -> ComponentStatus:
+    """A refused key is unhealthy whatever the breaker says (no call can succeed until an
+    operator fixes it); a spent call budget degrades the provider until the window moves."""
+    problem = llm.get("problem")
+    if problem:
+        return ComponentStatus(Status.UNHEALTHY, latency, str(problem))
+    if llm.get("budget_exhausted"):
+        return ComponentStatus(Status.DEGRADED, latency, "LLM call budget exhausted")
+    return _breaker_component(
+        state, latency, "offline negotiator" if stats.llm_offline else "provider"
+    )
 
 
 class HealthReporter(PeriodicActor):
@@ -179,14 +195,7 @@ class HealthReporter(PeriodicActor):
         llm_p99_ms = (llm.get("latency_ms") or {}).get("p99")
         llm_state = BreakerState(llm.get("breaker", "closed"))
         breakers.append(BreakerStatus("llm", llm_state.value, llm_p99_ms))
-        components.append(
-            (
-                "llmProvider",
-                _breaker_component(
-                    llm_state, llm_p99_ms, "offline negotiator" if stats.llm_offline else "provider"
-                ),
-            )
-        )
+        components.append(("llmProvider", _llm_component(llm, llm_state, llm_p99_ms, stats)))
         return HealthSnapshot(
             taken_at_ms=int(time.time() * 1000),
             started_at_ms=self._started_at_ms,

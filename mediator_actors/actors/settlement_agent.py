@@ -65,7 +65,8 @@ class SettlementAgent(PeriodicActor):
             if item.settlement_id is None:
                 logger.info("settlement: not proposing %s: %s", item.pair_key, item.skipped)
                 continue
-            logger.info("settlement: proposed %s", item.settlement_id)
+            # Per settlement at debug: the activity log says "settlements: N proposed".
+            logger.debug("settlement: proposed %s", item.settlement_id)
             self.events.publish(
                 SettlementProposed(
                     settlement_id=item.settlement_id,

@@ -45,6 +45,9 @@ from mediator_actors.safety.textsafety import escape_for_log
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
 Offload = Callable[..., Any]
+#: Told once per attempt: (method, outcome), the outcome an HTTP status ("200") or what
+#: ended it without one ("timeout", "unreachable", "oversize", "paced", "breaker_open").
+RequestHook = Callable[[str, str], None]
 
 TRANSIENT_STATUS = frozenset({500, 502, 503, 504})
 #: The longest Retry-After we honour; a longer one is taken as this (a hostile or confused
@@ -76,6 +79,10 @@ class ChainUnavailableError(ChainError):
     @property
     def answered(self) -> bool:
         return self.status is not None
+
+
+class ChainTimeoutError(ChainUnavailableError):
+    """No complete answer within the request's deadline (connect, read or the whole body)."""
 
 
 class ChainBusyError(ChainError):
@@ -255,6 +262,7 @@ class ChainClient:
         recheck_every: float = 300.0,
         pacer: RequestPacer | None = None,
         bulk_threshold: int = 20,
+        on_request: RequestHook | None = None,
     ) -> None:
         self.endpoint = check_endpoint(endpoint, allow_private=allow_private)
         self._allow_private = allow_private
@@ -270,6 +278,7 @@ class ChainClient:
         self._session.trust_env = False  # no proxies or netrc from the environment
         self._rng = rng or random.Random()
         self._pacer = pacer
+        self._on_request = on_request
         # Catching up: one GET /chain instead of a /block/<i> per block, served from here.
         self._bulk_threshold = bulk_threshold
         self._bulk: dict[int, codec.Block] = {}
@@ -445,6 +454,7 @@ class ChainClient:
                 wait = self._pacer.wait_for(write=method != "GET")
                 if wait > 0:
                     # Our own share of the chain's limit is used up: back-pressure, not sent.
+                    self._tell(method, "paced")
                     raise ChainBusyError(
                         f"{method} {path}: not sent; our request budget is used up for {wait:.0f}s",
                         retry_after=wait,
@@ -452,12 +462,13 @@ class ChainClient:
             try:
                 self.breaker.before_call()
             except CircuitOpenError as exc:
+                self._tell(method, "breaker_open")
                 raise ChainUnavailableError(
                     f"not sent: {exc}", retry_in=max(exc.retry_in, 0.5)
                 ) from exc
             started = self._clock()
             try:
-                status, raw = self._once(method, path, data)
+                status, raw = self._counted(method, path, data)
             except ChainUnavailableError as exc:
                 latency = (self._clock() - started) * 1000
                 self.breaker.record_failure(str(exc), latency)
@@ -498,6 +509,20 @@ class ChainClient:
         check_endpoint(self.endpoint, allow_private=self._allow_private, resolve=True)
         self._checked_at = now
 
+    def _tell(self, method: str, outcome: str) -> None:
+        if self._on_request is not None:
+            self._on_request(method, outcome)
+
+    def _counted(self, method: str, path: str, data: bytes | None) -> tuple[int, bytes]:
+        """One attempt (:meth:`_once`), its outcome told to ``on_request``."""
+        try:
+            status, raw = self._once(method, path, data)
+        except Exception as exc:
+            self._tell(method, attempt_outcome(exc))
+            raise
+        self._tell(method, str(status))
+        return status, raw
+
     def _once(self, method: str, path: str, data: bytes | None) -> tuple[int, bytes]:
         limits = self.limits
         deadline = self._clock() + limits.deadline
@@ -517,7 +542,10 @@ class ChainClient:
                 stream=True,
             )
         except requests.RequestException as exc:
-            raise ChainUnavailableError(f"{method} {path}: {type(exc).__name__}") from None
+            error = (
+                ChainTimeoutError if isinstance(exc, requests.Timeout) else ChainUnavailableError
+            )
+            raise error(f"{method} {path}: {type(exc).__name__}") from None
         with response:
             status = response.status_code
             if 300 <= status < 400:
@@ -587,19 +615,37 @@ class ChainClient:
                 chunks.append(chunk)
                 remaining = deadline - self._clock()
                 if remaining <= 0:
-                    raise ChainUnavailableError(f"{what}: body not complete within the deadline")
+                    raise ChainTimeoutError(f"{what}: body not complete within the deadline")
                 _shrink_read_timeout(response, remaining)
         except (requests.RequestException, OSError, ValueError) as exc:
+            if isinstance(exc, requests.Timeout | TimeoutError):
+                raise ChainTimeoutError(f"{what}: body not complete within the deadline") from None
             raise ChainUnavailableError(
                 f"{what}: reading the body failed: {type(exc).__name__}"
             ) from None
         except Exception as exc:  # urllib3 errors (ProtocolError, DecodeError, ReadTimeout)
             if isinstance(exc, ChainError):
                 raise
+            if "timeout" in type(exc).__name__.lower():  # urllib3's ReadTimeoutError
+                raise ChainTimeoutError(f"{what}: body not complete within the deadline") from None
             raise ChainUnavailableError(
                 f"{what}: reading the body failed: {type(exc).__name__}"
             ) from None
         return b"".join(chunks)
+
+
+def attempt_outcome(exc: BaseException) -> str:
+    """What one failed attempt ended in, for :data:`RequestHook`: the status the node
+    answered, or ``timeout``, ``unreachable``, ``oversize`` (a body over the cap), ``error``."""
+    if isinstance(exc, ChainBusyError):
+        return "429"
+    if isinstance(exc, ChainTimeoutError):
+        return "timeout"
+    if isinstance(exc, ChainUnavailableError | ChainProtocolError):
+        if exc.status is not None:
+            return str(exc.status)
+        return "unreachable" if isinstance(exc, ChainUnavailableError) else "oversize"
+    return "error"
 
 
 def _shrink_read_timeout(response: requests.Response, remaining: float) -> None:

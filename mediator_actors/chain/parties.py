@@ -15,7 +15,7 @@ import gevent
 from mediator_actors.chain.demo import DEMO_INTENTS
 from mediator_actors.chain.devchain import DevChain
 from mediator_actors.model import PROTOCOL
-from mediator_actors.negotiation.terms import read_terms
+from mediator_actors.negotiation.reader import read_terms
 
 logger = logging.getLogger(__name__)
 

@@ -1,7 +1,7 @@
 """Does a proposal's term break a constraint one of its intents states? Pure, no I/O.
 
-Read with the negotiation term reader (:mod:`~mediator_actors.negotiation.terms`,
-:mod:`~mediator_actors.negotiation.reader`), in this order, the first break found wins:
+Read with the negotiation term reader (:mod:`~mediator_actors.negotiation.reader`), in this
+order, the first break found wins:
 
 * **price**: an offer's stated ask (or its least acceptable price) and a seek's stated
   budget are the constraints a price can break without any interpretation;
@@ -32,8 +32,14 @@ from typing import Any
 
 from mediator_actors.model import Intent
 from mediator_actors.negotiation.offline import reference_date, stated_terms
-from mediator_actors.negotiation.reader import Facts, read_facts, rough_stem
-from mediator_actors.negotiation.terms import StatedTerms, fold, read_terms
+from mediator_actors.negotiation.reader import (
+    Facts,
+    StatedTerms,
+    read_facts,
+    read_terms,
+    rough_stem,
+)
+from mediator_actors.negotiation.vocabulary import fold
 
 #: A numeric limit read from the party's own sentence: high, not certain (the reader may
 #: misread a number that is not a price).
@@ -80,7 +86,9 @@ def _price_break(
         return None
     quote = f"price {price:g} NLC"
     floor = o.ask if o.ask is not None else o.price_min
-    if floor is not None and not o.hourly and not o.negotiable and price < floor:
+    # Only a limit stated in NLC (or with no currency, "Budget: 500") is compared.
+    o_nlc, s_nlc = o.currency in (None, "NLC"), s.currency in (None, "NLC")
+    if floor is not None and o_nlc and not o.hourly and not o.negotiable and price < floor:
         return Contradiction(
             "price below the offer's stated ask",
             quote,
@@ -89,7 +97,7 @@ def _price_break(
             CONFIDENCE,
         )
     budget = s.price_max
-    if budget is not None and not s.hourly and not s.negotiable and price > budget:
+    if budget is not None and s_nlc and not s.hourly and not s.negotiable and price > budget:
         return Contradiction(
             "price above the seek's stated budget",
             quote,

@@ -22,6 +22,7 @@ __all__ = [
     "DisputeRecord",
     "DisputeState",
     "dispute_entries",
+    "dispute_outcomes",
     "entry_seen",
     "escalate",
     "escalated_entries",
@@ -178,6 +179,16 @@ def list_disputes(
         params,
     )
     return [DisputeRecord.from_row(r) for r in rows]
+
+
+def dispute_outcomes(conn: sqlite3.Connection) -> dict[str, int]:
+    """Disputes by outcome (``/metrics``, the dashboard): a resolved one by how it was
+    resolved (``book.OUTCOMES``), any other by its state (open, escalated, orphaned)."""
+    rows = conn.execute(
+        "SELECT CASE WHEN state = 'resolved' THEN COALESCE(outcome, 'resolved') ELSE state END,"
+        " COUNT(*) FROM disputes GROUP BY 1"
+    )
+    return {str(k): int(n) for k, n in rows}
 
 
 def dispute_entries(conn: sqlite3.Connection, dispute_id: str) -> list[dict[str, Any]]:

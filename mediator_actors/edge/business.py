@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
 from mediator_actors.chain import tables as chain_tables
+from mediator_actors.disputes.records import dispute_outcomes
 from mediator_actors.negotiation import records as negotiation_records
 from mediator_actors.settlement import events as settlement_events
 from mediator_actors.settlement import records as settlement_records
@@ -70,6 +71,8 @@ class Business:
     payouts: int = 0
     fees_claimed: float = 0.0
     challenges: dict[str, int] = field(default_factory=dict)  # upheld, rejected, open
+    #: open, escalated, orphaned, or a resolved one's outcome (claimant_favored, withdrawn ...)
+    disputes: dict[str, int] = field(default_factory=dict)
     quarantined: dict[str, int] = field(default_factory=dict)  # by reason
     #: Negotiation latency as a cumulative histogram: ((upper bound s, count), ...), the
     #: sum of the latencies in seconds and how many were measured.
@@ -79,6 +82,11 @@ class Business:
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
+
+    def is_empty(self) -> bool:
+        """Nothing achieved yet: every pipeline stage at zero (a fresh store's histogram
+        buckets are zeros, not absent, so ``== Business()`` does not say this)."""
+        return not any(self.pipeline().values())
 
     def pipeline(self) -> dict[str, int]:
         """The stages from intents to payouts, in order."""
@@ -136,6 +144,7 @@ def read_business(conn: sqlite3.Connection) -> Business:
             conn, [key.removeprefix(PAYOUT_JOB_PREFIX) for key in paid]
         ),
         challenges=settlement_records.challenge_outcomes(conn),
+        disputes=dispute_outcomes(conn),
         quarantined=quarantined,
     )
 

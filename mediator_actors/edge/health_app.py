@@ -22,6 +22,7 @@ from typing import Any
 
 import bottle
 
+from mediator_actors.disputes.book import OUTCOMES as DISPUTE_OUTCOMES
 from mediator_actors.disputes.records import DisputeState
 from mediator_actors.edge.business import Business, OperatorModel
 from mediator_actors.edge.overview import Overview
@@ -310,6 +311,24 @@ def business_metrics(b: Business, m: Metrics) -> None:
             "challenges_total",
             b.challenges.get(outcome, 0),
             "challenges seen, by outcome",
+            "counter",
+            {"outcome": outcome},
+        )
+    # Open and escalated disputes can end, so they are a gauge; the ended ones only grow.
+    # Every label pre-declared at 0: a first dispute is an increase a rule can see.
+    for state in (DisputeState.OPEN, DisputeState.ESCALATED):
+        m.add(
+            "disputes_open",
+            b.disputes.get(state.value, 0),
+            "disputes about this node's settlements not resolved yet, by state",
+            labels={"state": state.value},
+        )
+    for outcome in (*sorted(DISPUTE_OUTCOMES), DisputeState.ORPHANED.value):
+        m.add(
+            "disputes_total",
+            b.disputes.get(outcome, 0),
+            "disputes about this node's settlements that ended: how they were resolved, or"
+            " orphaned by a chain reset",
             "counter",
             {"outcome": outcome},
         )

@@ -1,6 +1,6 @@
 """``/metrics`` lines the alert rules in ``ops/prometheus/alerts.yml`` need beyond the health
-snapshot: errors logged by component, the chain head and how far the node lags it,
-settlements by outcome, and the LLM call budget left.
+snapshot: errors logged by component, the chain head and how far the node lags it, chain
+requests by status, settlements by outcome, and the LLM call budget left.
 
 Each scrape reads one store snapshot (two small queries on a reader connection, offloaded by
 the store) and in-memory figures; it never asks an actor.
@@ -133,6 +133,26 @@ def node_metrics(
                     "own settlements still open, by state",
                     labels={"state": state.value},
                 )
+        for (method, status), count in sorted(stats.chain_requests.counts().items()):
+            m.add(
+                "chain_requests_total",
+                count,
+                "HTTP attempts to the chain by method and status (or timeout, unreachable,"
+                " oversize; paced and breaker_open were not sent)",
+                "counter",
+                {"method": method, "status": status},
+            )
+        llm_calls: dict[str, int] = {}
+        for (_method, status), count in stats.llm_requests.counts().items():
+            llm_calls[status] = llm_calls.get(status, 0) + count
+        for status, count in sorted(llm_calls.items()):
+            m.add(
+                "llm_requests_total",
+                count,
+                "metered LLM provider calls by status (or timeout, unreachable, error)",
+                "counter",
+                {"status": status},
+            )
         llm = stats.llm_health() if stats.llm_health is not None else {}
         remaining = llm.get("budget_remaining")
         if isinstance(remaining, dict):

@@ -22,7 +22,7 @@ from typing import Any
 from mediator_actors.model import EntryRef, Intent, IntentType, entry_ref
 from mediator_actors.negotiation.meaning import PhraseSimilarity
 from mediator_actors.negotiation.offline import OFFLINE_MODEL_ID, assess
-from mediator_actors.negotiation.terms import parse_date
+from mediator_actors.negotiation.reader import parse_date
 from mediator_actors.negotiation.validation import decide
 
 __all__ = [

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from mediator_actors.negotiation.reader import (
     JOB_UNITS,
@@ -40,6 +40,11 @@ __all__ = ["Findings", "PriceBasis", "check_facts", "price_basis"]
 #: Rental-like time units that convert into each other ("a week" is seven nights).
 _BOOKING_UNITS = frozenset({"day", "night", "week", "fortnight", "month", "quarter", "year"})
 _WORK_SECONDS = {"second": 1.0, "minute": 60.0, "hour": 3600.0}
+#: Units that measure a thing rather than count things: "a 12 kg cat for two nights" is
+#: one cat, never twelve times the nightly rate.
+MEASURE_UNITS = frozenset(
+    {"kg", "g", "km", "mile", "cm", "mm", "m2", "sqft", "gb", "tb", "core", "second", "minute"}
+)
 #: Confidence cost of a stated constraint the reader cannot evaluate.
 UNCHECKED_COST = 6
 #: Cost of one the deal cannot be judged without: enough to decline on its own.
@@ -136,7 +141,8 @@ def _seek_amount(o: Facts, s: Facts, unit: str) -> Quantity | None:
 def _relevance(m: Money, s: Facts) -> tuple[int, int, float]:
     """Which of an offer's prices the seek is about: the unit it counts in, then the words
     of the price's clause ("small dogs 45 EUR" for a small dog); ties go to the higher."""
-    units = {b.per for b in s.money} | {q.unit for q in s.quantities}
+    # A total budget says nothing about which of the offer's prices applies.
+    units = {b.per for b in s.money if b.per is not None} | {q.unit for q in s.quantities}
     return (int(m.per in units), len(m.context & s.positives), m.low)
 
 
@@ -154,15 +160,52 @@ def _times(o: Facts, s: Facts, ask: Money, budget: Money) -> tuple[float, str] |
                 and q.value >= 2
                 and q.unit not in TIME_DAYS
                 and q.unit != "person"
+                and q.unit not in MEASURE_UNITS
                 and rough_stem(q.unit) in o.positives
             ):
                 return q.value, f"x {_q(q.value)} {q.unit}s ('{q.span.text}')"
     return None
 
 
-def price_basis(o: Facts, s: Facts, seek_words: frozenset[str]) -> PriceBasis:  # noqa: PLR0911, PLR0912
+def price_basis(o: Facts, s: Facts, seek_words: frozenset[str]) -> PriceBasis:
+    """The offer's floor and the seek's ceiling on one basis, or why there is none; an
+    offer's minimum charge ("min. charge 60 EUR") raises a lower floor to itself."""
+    basis = _price_basis(o, s, seek_words)
+    fees = [m for m in o.money if m.fee and m.currency in (None, basis.currency)]
+    if fees and basis.floor is not None:
+        if basis.per is not None:
+            return replace(
+                basis,
+                floor=None,
+                unchecked=f"price: the offer adds '{fees[0].span.text}' to its rate; the seek's budget is a rate",
+            )
+        extra = sum(m.low for m in fees)
+        basis = replace(
+            basis,
+            floor=basis.floor + extra,
+            note=f"{basis.note}; plus the offer's '{fees[0].span.text}' is {_money(basis.floor + extra, basis.currency)}",
+        )
+    if basis.floor is None or basis.per is not None:
+        return basis
+    minimums = [
+        m.low
+        for m in o.money
+        if m.bound == "at_least" and m.per is None and m.currency in (None, basis.currency)
+    ]
+    if minimums and max(minimums) > basis.floor + 1e-9:
+        return replace(
+            basis,
+            floor=max(minimums),
+            note=f"{basis.note}; the offer's minimum charge of {_money(max(minimums), basis.currency)} applies",
+        )
+    return basis
+
+
+def _price_basis(o: Facts, s: Facts, seek_words: frozenset[str]) -> PriceBasis:  # noqa: PLR0911, PLR0912
     """The offer's floor and the seek's ceiling on one basis, or why there is none."""
-    asks = [m for m in o.money if m.bound != "at_most"] or list(o.money)
+    asks = [m for m in o.money if m.bound != "at_most" and not m.fee] or [
+        m for m in o.money if not m.fee
+    ]
     budgets = [m for m in s.money if m.bound != "at_least"] or list(s.money)
     offer_cur = {m.currency for m in asks if m.currency}
     seek_cur = {m.currency for m in budgets if m.currency}
@@ -208,7 +251,9 @@ def price_basis(o: Facts, s: Facts, seek_words: frozenset[str]) -> PriceBasis:  
             if q.bound == "about"
             and q.value >= 2
             and q.unit not in TIME_DAYS
-            and rough_stem(q.unit) in ask.context
+            # "hemming 12 EUR" for "two pairs of trousers hemmed": the count's noun or
+            # what is to be done to them is the price line's
+            and (rough_stem(q.unit) in ask.context or q.tail & ask.context)
             # "20 sessions for 600": the offer's own count makes the price a total.
             and not any(oq.unit == q.unit for oq in o.quantities)
         ]
@@ -335,6 +380,10 @@ def _limits(o: Facts, s: Facts, found: Findings) -> None:
         if q.bound == "about":
             continue
         amounts = _amounts(s, q.unit)
+        if not amounts and q.unit == "item":
+            # "min order 50 pcs" against "20 custom t-shirts": a count of what is offered.
+            counted = _seek_amount(o, s, "item")
+            amounts = [counted] if counted is not None else []
         if not amounts:
             continue
         need = max(a.value for a in amounts)
@@ -368,6 +417,28 @@ def _limits(o: Facts, s: Facts, found: Findings) -> None:
             )
             return
         found.checked.append(f"{q.unit}: {_q(best)} >= {_q(q.value)}")
+
+
+#: Sizes and weights a seek caps ("no wider than 200 cm", "under 5 kg").
+_SIZE_UNITS = frozenset({"cm", "mm", "kg", "g", "m2", "sqft"})
+
+
+def _size_caps(o: Facts, s: Facts, found: Findings) -> None:
+    """The seek's most of a size or weight against what the offer states it is."""
+    for q in s.quantities:
+        if q.bound != "at_most" or q.unit not in _SIZE_UNITS:
+            continue
+        stated = [a for a in o.quantities if a.unit == q.unit and a.bound == "about"]
+        if not stated:
+            continue
+        smallest = min(a.value for a in stated)
+        if smallest > q.value + 1e-9:
+            found.refusals.append(
+                f"size: the seek wants at most {_q(q.value)} {q.unit} ('{q.span.text}'), the "
+                f"offer states {_q(smallest)} ('{stated[0].span.text}')"
+            )
+            return
+        found.checked.append(f"{q.unit}: {_q(smallest)} <= {_q(q.value)}")
 
 
 def _languages(o: Facts, s: Facts, found: Findings) -> None:
@@ -432,6 +503,13 @@ def _places(o: Facts, s: Facts, found: Findings, seek_onsite_required: bool) -> 
             # No gazetteer: two different places may or may not be near each other.
             found.cannot(f"place: the offer names {quote_o}, the seek {quote_s}", BLOCKING_COST)
         return
+    if seek_places and o.onsite and not o.remote and not o.ships and not offer_places:
+        found.cannot(
+            f"place: the offer is in person and names no place the reader can find; the seek "
+            f"is in {next(span.text for _, span in s.places)}",
+            BLOCKING_COST,
+        )
+        return
     if seek_places and seek_onsite_required and not offer_places:
         found.cannot(
             f"place: the seek needs someone on site in {next(span.text for _, span in s.places)}; "
@@ -459,6 +537,19 @@ OPPOSITES: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = tuple(
         (r"\bmanual\b", r"\bautomatic\b"),
         (r"\bsame[- ]day\b", r"\bnext[- ]day\b"),
         (r"\bindoors?\b", r"\boutdoors?\b"),
+        (r"\bpart[- ]time\b", r"\bfull[- ]time\b"),
+        (r"\bhalal\b|\bkosher\b", r"\b(?:pork|bacon|ham|shellfish)\b"),
+        # a minimum term against a single job
+        (
+            r"\bminimum\s+(?:contract|term)\b|\bcontract\s+(?:of\s+)?\d+\s*(?:-\s*)?months?\s+minimum\b"
+            r"|\b\d+[- ]months?\s+(?:contract\s+)?minimum\b",
+            r"\bone[- ](?:off|time)\b|\bjust\s+once\b",
+        ),
+        (r"\bcash\s+only\b", r"\b(?:card|bank\s+transfer|paypal|invoice)\s+only\b|\bno\s+cash\b"),
+        (
+            r"\bvegan\b|\bvegetarian\b|\bplant[- ]based\b",
+            r"\b(?:meat|beef|pork|chicken|lamb|fish|seafood|bbq\s+ribs)\b",
+        ),
     )
 )
 
@@ -474,14 +565,85 @@ def _opposites(offer_text: str, seek_text: str, found: Findings) -> None:
                 return
 
 
-def check_facts(
-    o: Facts, s: Facts, *, seek_onsite_required: bool, offer_text: str = "", seek_text: str = ""
-) -> Findings:
-    """Every non-price check on the two sides' facts."""
-    found = Findings()
-    _limits(o, s, found)
-    _languages(o, s, found)
-    _places(o, s, found, seek_onsite_required)
+def _accents(o: Facts, s: Facts, found: Findings) -> None:
+    """A seek that names an accent wants that voice: another named one does not fit, and
+    an offer naming none cannot be checked."""
+    if not s.accents:
+        return
+    if o.accents and not o.accents & s.accents:
+        found.refusals.append(
+            f"accent: the seek needs {', '.join(sorted(s.accents))}, the offer states "
+            f"{', '.join(sorted(o.accents))}"
+        )
+    elif not o.accents:
+        found.cannot(
+            f"accent: the seek needs {', '.join(sorted(s.accents))}; the offer names none", 10
+        )
+    else:
+        found.checked.append(f"accent: {', '.join(sorted(o.accents & s.accents))}")
+
+
+def _countries(o: Facts, s: Facts, found: Findings) -> None:
+    """Different countries on the two sides: a local offer does not reach the seek; one
+    that ships or travels may or may not (no gazetteer of where it goes); a remote one
+    does."""
+    if not o.countries or not s.countries or o.countries & s.countries:
+        return
+    if o.remote and not o.onsite:
+        return
+    where = f"the offer names {', '.join(sorted(o.countries))}, the seek {', '.join(sorted(s.countries))}"
+    if o.ships:
+        found.cannot(f"country: {where}", 10)
+    else:
+        found.refusals.append(f"country: {where}")
+
+
+def _until(o: Facts, s: Facts, found: Findings) -> None:
+    """The offer's last day ("available until 15 March") and the places it excludes ("not
+    available in London") against the seek's start, event and place."""
+    if o.start_date and s.start_date and s.start_date < o.start_date:
+        found.refusals.append(
+            f"dates: the offer is available from {o.start_date.isoformat()}, the seek starts "
+            f"{s.start_date.isoformat()}"
+        )
+    if o.until_date and s.start_date and s.start_date > o.until_date:
+        found.refusals.append(
+            f"dates: the offer is available until {o.until_date.isoformat()}, the seek starts "
+            f"{s.start_date.isoformat()}"
+        )
+    elif o.until_date and s.event_date and s.event_date > o.until_date:
+        found.refusals.append(
+            f"dates: the offer is available until {o.until_date.isoformat()}, the seek needs it "
+            f"on {s.event_date.isoformat()}"
+        )
+    seek_places = {p for p, _ in s.places}
+    for place, span in o.places_excluded:
+        if place in seek_places:
+            found.refusals.append(
+                f"place: the offer states '{span.text}', the seek is in {place.title()}"
+            )
+            break
+
+
+def _grades(o: Facts, s: Facts, found: Findings) -> None:
+    if o.grade_range is None or s.grade is None:
+        return
+    low, high, text = o.grade_range
+    if not low <= s.grade <= high:
+        found.refusals.append(f"level: the offer covers '{text}', the seek names level {s.grade}")
+
+
+def _only_kinds(o: Facts, s: Facts, found: Findings) -> None:
+    """ "small dogs only" against "my Labrador": no way to tell from the words."""
+    for kind, span in o.only_kinds:
+        singular = kind[:-3] + "y" if kind.endswith("ies") else kind
+        if not {rough_stem(kind), rough_stem(singular)} & s.positives:
+            # Precision first: a restriction the seek does not confirm declines the pair.
+            found.cannot(f"'{span.text}': the seek does not say it is {kind}", BLOCKING_COST)
+
+
+def _availability(o: Facts, s: Facts, found: Findings) -> None:
+    """Times of day and week (slots), and named days when the offer keeps to them."""
     if o.slots and s.slots and not o.slots & s.slots:
         found.refusals.append(
             f"availability: the offer's times ({', '.join(sorted(o.slots))}) do not cover the "
@@ -489,6 +651,24 @@ def check_facts(
         )
     elif o.slots and s.slots:
         found.checked.append("availability")
+    if o.days and s.days and o.slots_strict and not o.days & s.days:
+        found.refusals.append(
+            f"availability: the offer works {', '.join(sorted(o.days))} only, the seek needs "
+            f"{', '.join(sorted(s.days))}"
+        )
+    _until(o, s, found)
+
+
+def check_facts(
+    o: Facts, s: Facts, *, seek_onsite_required: bool, offer_text: str = "", seek_text: str = ""
+) -> Findings:
+    """Every non-price check on the two sides' facts."""
+    found = Findings()
+    _limits(o, s, found)
+    _size_caps(o, s, found)
+    _languages(o, s, found)
+    _places(o, s, found, seek_onsite_required)
+    _availability(o, s, found)
     if o.start_date and s.event_date and s.event_date < o.start_date:
         found.refusals.append(
             f"dates: the offer starts {o.start_date.isoformat()}, the seek needs it on "
@@ -512,6 +692,29 @@ def check_facts(
         found.cannot(f"the seek needs {cert} certification; the offer does not say", BLOCKING_COST)
     if o.min_age is not None and s.age is not None and s.age < o.min_age:
         found.refusals.append(f"age: the offer requires {o.min_age}+, the seek states {s.age}")
+    elif o.max_age is not None and s.age is not None and s.age > o.max_age:
+        found.refusals.append(
+            f"age: the offer is for ages up to {o.max_age}, the seek states {s.age}"
+        )
+    elif o.min_age is not None and s.age is None and s.child:
+        found.cannot(
+            f"age: the offer is for ages {o.min_age} and over, the seek is for a child whose "
+            "age it does not state",
+            BLOCKING_COST,
+        )
+    _accents(o, s, found)
+    if o.gender_only and s.gender and s.gender != o.gender_only:
+        found.refusals.append(
+            f"the offer serves {o.gender_only} clients only, the seek is for a {s.gender} client"
+        )
+    _countries(o, s, found)
+    _only_kinds(o, s, found)
+    _grades(o, s, found)
+    if o.levels_only and s.levels and not o.levels & s.levels:
+        found.refusals.append(
+            f"level: the offer is for {', '.join(sorted(o.levels))} only, the seek names "
+            f"{', '.join(sorted(s.levels))}"
+        )
     for span in s.requirements:
         found.cannot(f"'{span.text}'")
     _opposites(offer_text, seek_text, found)

@@ -170,11 +170,11 @@ def negotiate_job(
     result = outcome.result
     summary: dict[str, Any] = {"success": result.success, "confidence": result.confidence}
     if not result.success:
-        # Why a pair was not proposed: one line per declined candidate, and the reason
-        # kept with the job for /api/v1/candidates.
+        # Why a pair was not proposed: one debug line per declined candidate (the activity
+        # log counts them by reason), and the reason kept with the job for /api/v1/candidates.
         reason = negotiator.scanner.redact(result.failure_reason or "no reason given")[:500]
         summary["reason"] = reason
-        logger.info(
+        logger.debug(
             "negotiation: declined offer %s / seek %s (confidence %d): %s",
             escape_for_log(claimed.offer.ref, limit=80),
             escape_for_log(claimed.seek.ref, limit=80),

@@ -15,6 +15,7 @@ __all__ = [
     "MAX_NUMBER",
     "NUMBER_PATTERN",
     "NUMBER_SOURCE",
+    "WORDS_SOURCE",
     "Number",
     "find_numbers",
     "parse_number",
@@ -53,6 +54,9 @@ _TENS = {
 _SCALES = {"hundred": 100, "thousand": 1000, "million": 1_000_000}
 _WORD = "|".join(sorted([*_UNITS, *_TENS, *_SCALES, "dozen"], key=len, reverse=True))
 # "a couple of hundred", "a hundred", "twenty-five", "seven hundred and fifty", "a dozen".
+#: A number in words, without named groups, to embed in other patterns (read the match
+#: with :func:`find_numbers`): "a hundred and twenty", "a dozen", "twenty-five".
+WORDS_SOURCE = rf"(?:(?:a\s+couple\s+of|a|an)\s+)?(?:{_WORD})(?:(?:\s+and\s+|[\s-]+)(?:{_WORD}))*"
 _WORDS = re.compile(
     rf"\b(?P<w>(?:(?:a\s+couple\s+of|a\s+few|a|an|couple\s+of)\s+)?(?:{_WORD})"
     rf"(?:(?:\s+and\s+|[\s-]+)(?:{_WORD}))*)\b",

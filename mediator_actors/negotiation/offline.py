@@ -24,17 +24,15 @@ from mediator_actors.negotiation.fit import (
     price_basis,
 )
 from mediator_actors.negotiation.meaning import PhraseSimilarity
-from mediator_actors.negotiation.reader import LANGUAGES
-from mediator_actors.negotiation.terms import (
+from mediator_actors.negotiation.reader import LANGUAGES, StatedTerms, read_terms
+from mediator_actors.negotiation.validation import Answer, AnswerTerms
+from mediator_actors.negotiation.vocabulary import (
     CONFLICTS,
+    SWAPPABLE,
     HardCondition,
-    StatedTerms,
-    read_terms,
     service_tokens,
     tokens,
 )
-from mediator_actors.negotiation.validation import Answer, AnswerTerms
-from mediator_actors.negotiation.vocabulary import SWAPPABLE
 from mediator_actors.safety.secretscan import redact_emails
 from mediator_actors.safety.textsafety import detect_injection
 
@@ -248,6 +246,11 @@ def _timeline(  # noqa: PLR0911, PLR0912 - one flat pass of rules reads best
     if s.deadline is not None:
         if today is not None and s.deadline < today:
             return f"timeline: the seek's deadline {s.deadline.isoformat()} has already passed"
+        if o.start_date is not None and o.start_date > s.deadline:
+            return (
+                f"timeline: the offer starts {o.start_date.isoformat()}, after the seek's "
+                f"deadline {s.deadline.isoformat()}"
+            )
         if finish is not None and finish > s.deadline:
             return (
                 f"timeline: the offer delivers by {finish.isoformat()} at the earliest "

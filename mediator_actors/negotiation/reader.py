@@ -6,6 +6,13 @@ travel, languages and translation directions, availability, payment terms, exclu
 certifications, ages and the stated requirements the reader does not understand. It is
 read once per intent and kept; pairs are judged on it (:mod:`fit`), never re-parsed.
 
+:func:`read_terms` reads the whole intent (its :class:`Facts` plus timeline, service
+phrases, conditions and hard conditions) into :class:`StatedTerms`: the one reader both
+negotiation paths use (the offline negotiator, and the constraint check of an LLM's
+terms in :mod:`validation`), as do the challenge checker and the dev chain's parties.
+Prices and quantities in it come from the :class:`Facts` readings, numbers from
+:mod:`numbers`; there is no second parser for either.
+
 Pure functions on text capped at 20,000 characters; no clock (relative dates resolve
 against the intent's own chain timestamp, passed in as ``reference``).
 """
@@ -14,12 +21,19 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import functools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
-from mediator_actors.negotiation.numbers import NUMBER_SOURCE, Number, find_numbers
-from mediator_actors.negotiation.vocabulary import fold
+from mediator_actors.negotiation.numbers import (
+    NUMBER_SOURCE,
+    WORDS_SOURCE,
+    Number,
+    find_numbers,
+    words_value,
+)
+from mediator_actors.negotiation.vocabulary import HARD_PATTERNS, HardCondition, fold
 from mediator_actors.safety.textsafety import detect_injection
 
 __all__ = [
@@ -28,9 +42,14 @@ __all__ = [
     "Money",
     "Quantity",
     "Span",
+    "StatedTerms",
+    "add_months",
     "canonical_unit",
+    "parse_date",
     "read_facts",
+    "read_terms",
     "rough_stem",
+    "service_gist",
 ]
 
 Bound = Literal["about", "at_most", "at_least"]
@@ -60,6 +79,9 @@ class Money:
     context: frozenset[str]  # rough stems of the clause that names the amount
     span: Span
     per2: str | None = None  # "8 EUR per pallet per week": the second unit
+    #: A fixed charge added to a rate ("90 GBP call-out + 50 GBP/hour"): never the price on
+    #: its own, always on top of the rate's total.
+    fee: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +94,9 @@ class Quantity:
     bound: Bound
     span: Span
     period: str | None = None
+    #: Stems of the words right after a count ("two pairs of trousers hemmed" -> {"hem"}):
+    #: what is to be done to the things counted.
+    tail: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +116,7 @@ class Facts:
     languages_required: frozenset[str] = frozenset()  # "German-speaking", "in French"
     languages_only: bool = False  # "English only"
     slots: frozenset[str] = frozenset()  # availability / need: "wd-day", "we-eve", ...
+    days: frozenset[str] = frozenset()  # named days: "Tuesdays and Thursdays" -> {...}
     slots_strict: bool = False
     event_date: dt.date | None = None  # "on 12 June 2027"
     start_date: dt.date | None = None  # "from mid-April"
@@ -103,7 +129,21 @@ class Facts:
     certifications_required: frozenset[str] = frozenset()
     certifications_denied: frozenset[str] = frozenset()
     min_age: int | None = None
+    max_age: int | None = None  # "kids aged 5-12", "under-12s"
+    until_date: dt.date | None = None  # "available until 15 March"
+    places_excluded: tuple[tuple[str, Span], ...] = ()  # "not available in London"
     age: int | None = None
+    child: bool = False  # the seek is for "my son", "our kids": a minor, age unstated or not
+    levels: frozenset[str] = frozenset()  # "beginners", "advanced" -> {"beginner", ...}
+    gender_only: str | None = None  # an offer's "women only": "female"
+    gender: str | None = None  # a seek's own: "Male, 34", "for my husband": "male"
+    countries: frozenset[str] = frozenset()  # "UK residents only", "I live in France"
+    grade_range: tuple[int, int, str] | None = None  # an offer's "grades 1-5" (low, high, text)
+    grade: int | None = None  # a seek's "grade 8", "B2"
+    #: An offer limited to a kind of thing: "small dogs only" -> ("small", span).
+    only_kinds: tuple[tuple[str, Span], ...] = ()
+    levels_only: bool = False  # "beginners only", "for advanced players only"
+    accents: frozenset[str] = frozenset()  # "Scottish accent", "American English" -> {...}
     requirements: tuple[Span, ...] = ()  # "must ..." sentences not read otherwise
     injection: bool = False
 
@@ -194,12 +234,18 @@ _UNIT_ALIASES = {
     "video minute": "minute", "audio minute": "minute", "finished minute": "minute",
     "participant": "person", "member": "person", "shirt": "shirt", "t-shirt": "shirt",
     "pallet": "pallet", "drop": "drop", "treatment": "treatment", "model": "model",
+    # Units as written in German, Dutch, French and Spanish prose ("0,10 EUR pro Wort").
+    "wort": "word", "woord": "word", "mot": "word", "palabra": "word", "stunde": "hour",
+    "uur": "hour", "heure": "hour", "hora": "hour", "seite": "page", "pagina": "page",
+    "tag": "day", "dag": "day", "jour": "day", "nacht": "night", "nuit": "night",
+    "noche": "night", "monat": "month", "maand": "month", "mois": "month", "mes": "month",
 }  # fmt: skip
 #: Units of one job ("per contract", "per treatment"): a seek that names none wants one.
 JOB_UNITS = frozenset(
     {"contract", "treatment", "visit", "kit", "model", "project", "job", "repair", "return",
      "call-out", "drop", "session", "track", "video", "post", "logo", "website", "audit",
-     "page", "consultation", "cake", "service", "bouquet", "package", "design"}
+     "page", "consultation", "cake", "service", "bouquet", "package", "design", "trip",
+     "ride", "transfer", "cut", "haircut"}
 )  # fmt: skip
 #: Units of time: their length in days, to convert "a week" into nights or days.
 TIME_DAYS = {
@@ -258,6 +304,17 @@ _PER2_RE = re.compile(
     rf"\s*(?:/|per\b|an?\b|each\b)\s*(?P<per>{_UNIT_RE}|[a-z][a-z-]{{2,20}})", re.I
 )
 _PER_RE = re.compile(_PER, re.I)
+#: "pro Wort", "par mot", "por hora": the same per-unit phrase in the party's own language.
+_PER_FOREIGN = re.compile(rf"\s*(?:pro|je|par|por)\s+(?P<per>{_UNIT_RE})", re.I)
+#: "0,10 EUR pro Wort (per word)": a bracket just after the amount restating its unit.
+_PER_BRACKET = re.compile(
+    rf"\s*(?:[^\s()]+\s+){{0,2}}\(\s*(?:per|/|a|an|each)\s*(?P<per>{_UNIT_RE})\s*\)", re.I
+)
+#: "18 EUR / 45 min", "per 30 minutes": a price for a block of minutes is per session
+#: (a lesson, a treatment), or per hour when the block is 60 minutes.
+_PER_MINUTES = re.compile(
+    r"\s*(?:for\s+|/\s*|per\s+|a\s+)?(?:an?\s+)?(?P<m>\d{2,3})\s*(?:-\s*)?min(?:ute)?s?\b", re.I
+)
 _PER_SUFFIX = re.compile(r"\s*(?P<per>pp|p/?h|ph|hourly|daily|weekly|monthly|each)\b", re.I)
 _MAX_CUE = re.compile(
     r"(?:budget|up\s+to|at\s+most|no\s+more\s+than|max(?:imum)?\.?|can\s+(?:pay|spend|do)|"
@@ -267,7 +324,8 @@ _MAX_CUE = re.compile(
     re.I,
 )
 _MIN_CUE = re.compile(
-    r"(?:at\s+least|no\s+less\s+than|minimum|min\.?|not\s+below|starting\s+(?:at|from)|"
+    r"(?:min(?:imum|\.)?\s+(?:charge|fee|spend|price)(?:\s+(?:is|of))?:?|"
+    r"at\s+least|no\s+less\s+than|minimum|min\.?|not\s+below|starting\s+(?:at|from)|"
     r"from|upwards\s+of)\s*(?:of\s+|price\s+|fee\s+)?(?:just\s+)?$",
     re.I,
 )
@@ -348,6 +406,26 @@ def _noun_before(text: str, start: int) -> str | None:
     return canonical_unit(nouns[-1]) if nouns else None
 
 
+_FEE_JOIN = re.compile(
+    r"\s*(?:[a-z-]+\s+){0,3}?(?:\+|plus|and\s+then|then|&|and)\s*(?:an?\s+)?", re.I
+)
+
+
+def _mark_fees(text: str, found: list[Money]) -> list[Money]:
+    """A total joined to a rate ("40 EUR call-out + 30 EUR/hour", "50/hour plus 30
+    travel") is a fee on top of the rate."""
+    marked = list(found)
+    for i in range(len(found) - 1):
+        a, b = found[i], found[i + 1]
+        if (a.per is None) == (b.per is None) or a.currency != b.currency:
+            continue
+        gap = text[a.span.end : b.span.start]
+        if len(gap) <= 30 and _FEE_JOIN.fullmatch(gap):
+            j = i if a.per is None else i + 1
+            marked[j] = replace(marked[j], fee=True)
+    return marked
+
+
 def _read_money(text: str, offer: bool) -> list[Money]:  # noqa: PLR0912, PLR0915
     numbers = find_numbers(text)[:MAX_READINGS]
     found: list[Money] = []
@@ -362,17 +440,21 @@ def _read_money(text: str, offer: bool) -> list[Money]:  # noqa: PLR0912, PLR091
         pre = re.search(rf"(?:{_CUR_WORD})\s*$", before, re.I)
         post = re.match(rf"\s*(?:{_CUR_WORD})", after, re.I)
         start = number.start
+        cents = None
         if post:
             currency = _currency(post.group(0))
             end = number.end + post.end()
         elif pre:
             currency = _currency(pre.group(0))
             start = number.start - (len(before) - pre.start())
-        elif re.match(r"\s*cents?\b", after, re.I):
-            continue  # "fifteen cents" restated as "(0.15 EUR)" beside it
-        low = high = number.value
+        elif cents := re.match(r"\s*(?:cents?|ct)\b", after, re.I):
+            if re.match(r"\s*\(", after[cents.end() :]):
+                continue  # "fifteen cents (0.15 EUR)": the bracket is read instead
+            end = number.end + cents.end()
+        # "twelve cents per word": a hundredth of a currency neither names here.
+        low = high = number.value / 100 if cents else number.value
         # A range: "250 to 320 EUR", "€250-320", "between 2,500 and 3,500 NLC".
-        if index + 1 < len(numbers):
+        if index + 1 < len(numbers) and cents is None:
             nxt = numbers[index + 1]
             gap = text[end : nxt.start]
             gap_cur = re.sub(rf"{_CUR_WORD}", "", gap, flags=re.I)
@@ -384,7 +466,7 @@ def _read_money(text: str, offer: bool) -> list[Money]:  # noqa: PLR0912, PLR091
                     high = nxt.value
                     end = nxt.end + (tail.end() if tail else 0)
                     used.add(index + 1)
-        if currency is None:
+        if currency is None and cents is None:
             if not _BUDGET_BARE.search(before[-30:]):
                 continue
             if re.match(
@@ -395,9 +477,16 @@ def _read_money(text: str, offer: bool) -> list[Money]:  # noqa: PLR0912, PLR091
             end += 1  # "fifteen cents (0.15 EUR) a word"
         rest = text[end : end + 40]
         per = None
-        per_match = _PER_RE.match(rest) or _PER_SUFFIX.match(rest)
+        bracket = _PER_BRACKET.match(rest)
+        per_match = (
+            _PER_FOREIGN.match(rest) or bracket or _PER_RE.match(rest) or _PER_SUFFIX.match(rest)
+        )
         per2 = None
-        if per_match:
+        minutes = None if per_match else _PER_MINUTES.match(rest)
+        if minutes is not None:
+            per = "hour" if int(minutes.group("m")) == 60 else "session"
+            end += minutes.end()
+        elif per_match:
             word = per_match.group("per")
             unit = canonical_unit(word)
             if unit not in _NOT_UNITS:
@@ -449,7 +538,7 @@ def _read_money(text: str, offer: bool) -> list[Money]:  # noqa: PLR0912, PLR091
                 per2=per2,
             )
         )
-    return found
+    return _mark_fees(text, found)
 
 
 # --- quantities -----------------------------------------------------------------------
@@ -468,6 +557,13 @@ _QTY_MIN = re.compile(
     r"(?:\s+(?:order|stay|rental|booking|hire|of|term|contract|lease|period))*\s*(?:of\s+)?(?:is\s+)?$",
     re.I,
 )
+#: "no dogs over 25 kg", "nothing heavier than 20 kg": the most the offer takes.
+_NO_OVER = re.compile(
+    r"\b(?:no|nothing|not)\s+(?:[a-z][\w-]*\s+){0,3}?(?:over|above|heavier\s+than|"
+    r"bigger\s+than|larger\s+than|longer\s+than|taller\s+than|more\s+than|exceeding|"
+    r"wider\s+than|deeper\s+than|higher\s+than)\s*$",
+    re.I,
+)
 _QTY_MAX = re.compile(
     r"(?:up\s+to|max(?:imum)?\.?|at\s+most|no\s+more\s+than|capacity(?:\s+of)?|sleeps|"
     r"fits|holds|for\s+up\s+to|limit(?:ed)?\s+(?:of|to)|build\s+volume(?:\s+max)?|"
@@ -475,14 +571,18 @@ _QTY_MAX = re.compile(
     re.I,
 )
 _GROUP = re.compile(
-    rf"\b(?:groups?|events?|parties|party|family|families)\s+of\s+(?:up\s+to\s+)?"
+    rf"\b(?:groups?|events?|parties|party|family|families|bands?|teams?|crews?|choirs?)\s+of\s+(?:up\s+to\s+)?"
     rf"(?P<a>{_NUM}|[a-z]+)(?:\s*(?:-|to)\s*(?P<b>{_NUM}))?(?:\s+(?P<u>guests?|people|persons?|pax|adults?))?",
     re.I,
 )
 _PERIOD_AFTER = re.compile(
     r"^\s*(?:a|per|each|every|/)\s*(?P<p>week|month|day|quarter|year|night)\b", re.I
 )
-_MIN_AFTER = re.compile(r"^\s*(?:minimum|min\b|or\s+more)", re.I)
+_MIN_AFTER = re.compile(
+    r"^\s*(?:(?:contract|stay|order|rental|term|booking|lease)\s+)?(?:minimum|min\b)|"
+    r"^\s*(?:or\s+more|or\s+longer|\+)",
+    re.I,
+)
 _WORD_NUMBERS = {
     "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
     "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15,
@@ -549,7 +649,14 @@ _OF_US = re.compile(
     re.I,
 )
 _SEATS = re.compile(
-    rf"\b(?:seats|sleeps|accommodates|fits|holds|hosts)\s+(?P<least>at\s+least\s+)?(?:up\s+to\s+)?(?P<n>{_NUM}|{_COUNT_WORDS})\b",
+    rf"\b(?:seats|sleeps|accommodates|fits|holds|hosts|serves|feeds|caters\s+for)\s+(?P<least>at\s+least\s+)?(?:up\s+to\s+)?(?P<n>{_NUM}|{WORDS_SOURCE})\b",
+    re.I,
+)
+
+
+_PACKS = re.compile(
+    rf"\b(?:sold\s+)?(?:in|by\s+the)\s+(?:packs?|boxes|box|sets?|bundles?|lots?|multiples|cases?)\s+"
+    rf"of\s+(?P<n>{_NUM}|{_COUNT_WORDS})\b",
     re.I,
 )
 
@@ -623,7 +730,7 @@ def _read_quantities(text: str, money: list[Money]) -> list[Quantity]:  # noqa: 
         bound: Bound = "about"
         if _QTY_MIN.search(before) or _MIN_AFTER.match(after):
             bound = "at_least"
-        elif _QTY_MAX.search(before):
+        elif _QTY_MAX.search(before) or _NO_OVER.search(before):
             bound = "at_most"
         if match.group("n2"):
             high = _num_value(match.group("n2"))
@@ -668,6 +775,7 @@ def _read_quantities(text: str, money: list[Money]) -> list[Quantity]:  # noqa: 
                 bound2,
                 Span(match.start(), match.end(), match.group(0)),
                 canonical_unit(period_match.group("p")) if period_match else None,
+                frozenset(rough_stem(w) for w in re.findall(r"[a-zA-Z]{3,}", after)[:2]),
             )
         )
     for match in _OF_US.finditer(text):
@@ -689,12 +797,25 @@ def _read_quantities(text: str, money: list[Money]) -> list[Quantity]:  # noqa: 
                 Span(match.start(), match.end(), match.group(0)),
             )
         )
+    # "sold in packs of 25", "in multiples of 10": the least one order takes.
+    for match in _PACKS.finditer(text):
+        value = _num_value(match.group("n"))
+        if value is not None and value >= 2:
+            found.append(
+                Quantity(
+                    value, "item", "at_least", Span(match.start(), match.end(), match.group(0))
+                )
+            )
     found = _each(text, found)
     # "for a week", "for 4 nights", "a 2-day meeting": how long something is booked.
     for match in re.finditer(
-        r"\bfor\s+(?:a|an|one)\s+(week|month|day|night|weekend|fortnight|year)\b", text, re.I
+        r"\bfor\s+(?:a|an|one|the)\s+(week|month|day|night|weekend|fortnight|year)\b"
+        # "our gig on Friday night": one night
+        r"|\bon\s+(?:a\s+)?\w+day\s+(night)\b",
+        text,
+        re.I,
     ):
-        unit = match.group(1).lower()
+        unit = (match.group(1) or match.group(2)).lower()
         span = Span(match.start(), match.end(), match.group(0))
         if unit == "weekend":
             found.append(Quantity(2, "day", "about", span))
@@ -757,10 +878,34 @@ _LANG_REQUIRED = re.compile(
 )
 
 
+#: ISO 639-1 codes as translators write pairs ("EN>FR", "DE-EN"): upper case, joined.
+_LANG_CODES = {
+    "EN": "english", "DE": "german", "FR": "french", "ES": "spanish", "IT": "italian",
+    "PT": "portuguese", "NL": "dutch", "JA": "japanese", "JP": "japanese", "KO": "korean",
+    "ZH": "chinese", "AR": "arabic", "RU": "russian", "PL": "polish", "SV": "swedish",
+    "NO": "norwegian", "DA": "danish", "FI": "finnish", "EL": "greek", "TR": "turkish",
+    "HE": "hebrew", "HI": "hindi", "CS": "czech", "HU": "hungarian", "RO": "romanian",
+    "UK": "ukrainian", "VI": "vietnamese", "TH": "thai", "CA": "catalan",
+}  # fmt: skip
+_CODE_PAIR = re.compile(
+    r"\b(?P<a>" + "|".join(_LANG_CODES) + r")\s*(?P<j>>|->|→|=>|<>|<->|↔|-|/|\u2013)\s*"
+    r"(?P<b>" + "|".join(_LANG_CODES) + r")\b"
+)
+
+
 def _read_languages(
     text: str,
 ) -> tuple[frozenset[tuple[str, str]], frozenset[str], frozenset[str], bool]:
     pairs: set[tuple[str, str]] = set()
+    coded: set[str] = set()
+    for match in _CODE_PAIR.finditer(text):
+        a, b = _LANG_CODES[match.group("a")], _LANG_CODES[match.group("b")]
+        if a == b:
+            continue
+        pairs.add((a, b))
+        coded |= {a, b}
+        if match.group("j") in {"<>", "<->", "↔", "/", "-", "\u2013"}:
+            pairs.add((b, a))
     for match in _PAIR.finditer(text):
         a, b, joint = match.group("a").lower(), match.group("b").lower(), match.group("j")
         if a == b:
@@ -768,7 +913,7 @@ def _read_languages(
         pairs.add((a, b))
         if joint.strip().lower() in {"<>", "<->", "↔", "/", "-", "\u2013", "and"}:
             pairs.add((b, a))
-    named = frozenset(m.lower() for m in re.findall(rf"\b{_LANG}\b", text, re.I))
+    named = frozenset(m.lower() for m in re.findall(rf"\b{_LANG}\b", text, re.I)) | coded
     required = frozenset(
         next(g for g in m.groups() if g).lower() for m in _LANG_REQUIRED.finditer(text)
     )
@@ -790,13 +935,19 @@ _NOT_PLACES = frozenset(
      "available", "call", "thanks", "cheers", "dm", "regards", "weekends", "weekdays",
      "evenings", "negotiable", "asap", "urgent", "pickup", "collection", "delivery"}
 )  # fmt: skip
+_DAY_NAMES = frozenset(d.lower() for d in calendar.day_name)
 _PLACE_CUE = re.compile(
     r"\b(?:in|around|near|from|at|within|across|throughout|covering|serving|based\s+in|"
     r"located\s+in|pick-?up(?:\s+(?:in|from))?|collection(?:\s+only)?(?:\s+(?:in|from))?|"
     r"delivered\s+to|deliver\s+to|ship(?:s|ping)?\s+(?:to|within)|move\s+to|to)\s+"
     r"(?:the\s+|and\s+around\s+)?(?P<p>[A-Z][\w'-]+(?:[ -](?:[A-Z][\w'-]+))*)"
 )
-_PLACE_ONLY = re.compile(r"\b(?P<p>[A-Z][\w'-]+(?: [A-Z][\w'-]+)?)\s+(?:only|area)\b")
+_PLACE_ONLY = re.compile(
+    r"\b(?P<p>[A-Z][\w'-]+(?: [A-Z][\w'-]+)?)\s+(?:only|area|zones?|postcodes?|districts?|"
+    r"and\s+surroundings|metro(?:politan)?\s+area)\b"
+    # "within 30 km of Lyon", "15 miles from Leeds": the place a travel radius is around.
+    r"|\b(?:km|kilomet(?:re|er)s?|miles?|mi)\s+(?:of|from|around)\s+(?P<q>[A-Z][\w'-]+(?: [A-Z][\w'-]+)?)"
+)
 _RESTRICTED = re.compile(
     r"\b(?:only|area|within|around|based\s+in|local|collection|pick-?up|surroundings|"
     r"zones?|i\s+come\s+to\s+you|mobile)\b",
@@ -816,19 +967,68 @@ _SHIPS = re.compile(
 _TRAVEL = re.compile(rf"\bwithin\s+(?P<n>{_NUM})\s*(?P<u>km|kilomet(?:re|er)s?|miles?|mi)\b", re.I)
 
 
+_PLACE_EXCLUDED = re.compile(
+    r"\b(?i:not\s+(?:available\s+|operating\s+|working\s+)?(?:in|to)|except(?:\s+in)?|excluding|"
+    r"outside(?:\s+of)?|no\s+(?:work|jobs|service|deliveries|delivery)\s+(?:in|to))\s+"
+    r"(?i:the\s+)?(?P<p>[A-Z][\w'-]+(?: [A-Z][\w'-]+)?)"
+)
+
+
+def _read_excluded_places(text: str) -> tuple[tuple[str, Span], ...]:
+    """ "Not available in London", "except Paris", "no deliveries to Corsica"."""
+    return tuple(
+        (m.group("p").lower(), Span(m.start(), m.end(), m.group(0)))
+        for m in _PLACE_EXCLUDED.finditer(text)
+        if m.group("p").lower() not in _NOT_PLACES
+    )
+
+
+def _wider_places(text: str, places: list[tuple[str, Span]]) -> list[tuple[str, Span]]:
+    """ "in Norrebro, Copenhagen": the name after the comma is the wider place."""
+    found = []
+    for _, span in places:
+        wider = re.match(r",\s*(?P<p>[A-Z][a-z'-]{2,})\b", text[span.end : span.end + 40])
+        if wider and wider.group("p").lower() not in _NOT_PLACES:
+            start = span.end + wider.start("p")
+            name = wider.group("p")
+            found.append((name.lower(), Span(start, start + len(name), name)))
+    return found
+
+
+_CLAUSE_NAME = re.compile(
+    r"(?:,|;)\s*(?P<p>[A-Z][a-z'-]{2,}(?: [A-Z][a-z'-]{2,})?)(?:\s+\w{1,3})?\s*(?=[,;.]|$)"
+)
+
+
+def _clause_places(text: str) -> tuple[tuple[str, Span], ...]:
+    """An in-person offer's place written as a bare clause: "German lessons, Berlin, in
+    person", "Collection only, Lyon 3e." (only asked when no other place was read)."""
+    found = []
+    for match in _CLAUSE_NAME.finditer(text):
+        name = match.group("p")
+        if any(part.lower() in _NOT_PLACES for part in name.split()):
+            continue
+        found.append((name.split()[0].lower(), Span(match.start("p"), match.end("p"), name)))
+    return tuple(found[:3])
+
+
 def _read_places(text: str) -> tuple[tuple[tuple[str, Span], ...], bool]:
     places: list[tuple[str, Span]] = []
     for pattern in (_PLACE_CUE, _PLACE_ONLY):
         for match in pattern.finditer(text):
-            raw = match.group("p")
+            group = "p" if match.group("p") else "q"
+            raw = match.group(group)
             # A capitalised word that opens a sentence is not a name on that count alone.
             for part in re.split(r"[ -]", raw):
                 key = part.lower().strip("'")
                 if key in _NOT_PLACES or len(key) < 3 or not part[:1].isupper():
                     continue
+                if key.removesuffix("s") in _DAY_NAMES:
+                    continue  # "Tuesdays and Thursdays only" is when, not where
                 if part.isupper() and len(part) <= 4:
                     continue  # acronyms: CMS, API, EV
-                places.append((key, Span(match.start("p"), match.end("p"), raw)))
+                places.append((key, Span(match.start(group), match.end(group), raw)))
+    places += _wider_places(text, places)
     # "Stockport (Greater Manchester)": the bracket names the wider place.
     for match in re.finditer(r"\b[A-Z][\w'-]+\s*\((?P<p>[A-Z][^()]{2,60})\)", text):
         if any(span.end <= match.start("p") <= span.end + 3 for _, span in places):
@@ -845,6 +1045,9 @@ def _read_places(text: str) -> tuple[tuple[tuple[str, Span], ...], bool]:
             places.append(
                 (key.split()[0], Span(match.start("p"), match.end("p"), match.group("p")))
             )
+    # A place named only to be excluded ("not available in London") is not where it is.
+    denied = [span for _, span in _read_excluded_places(text)]
+    places = [(p, s) for p, s in places if not any(d.start <= s.start < d.end for d in denied)]
     restricted = bool(places) and bool(_RESTRICTED.search(text))
     return tuple(dict.fromkeys(places)), restricted
 
@@ -863,13 +1066,40 @@ _SLOT_WORDS: tuple[tuple[re.Pattern[str], frozenset[str], str], ...] = (
     (re.compile(r"\bevenings?\b|\bat\s+night\b|\b\w+day\s+night\b|\bafter\s+\d{1,2}\s*pm\b|"
                 r"\bafter\s+work\b", re.I),
      frozenset({"wd-eve", "we-eve"}), "times"),
-    (re.compile(r"\bday\s*time\b|\bduring\s+the\s+day\b|\blunch\s*time\b|"
+    (re.compile(r"\bday\s*time\b|\bduring\s+the\s+day\b|\blunch\s*time\b|\bafternoons?\b|"
                 r"\b9\s*(?:am)?\s*(?:-|to)\s*5\s*(?:pm)?\b|\b8\s*am\s*-\s*6\s*pm\b|\bmornings?\b",
                 re.I),
      frozenset({"wd-day", "we-day"}), "times"),
 )  # fmt: skip
-_SLOT_NAME = r"(?:evenings?|weekdays?|daytime|mornings?|weekends?|saturdays?|sundays?)"
+_SLOT_NAME = r"(?:evenings?|weekdays?|daytime|mornings?|afternoons?|weekends?|saturdays?|sundays?)"
 _SLOTS_JOINED = re.compile(rf"\b{_SLOT_NAME}\s*(?:and|or|&|/|,|\+)\s*{_SLOT_NAME}\b", re.I)
+
+
+_SLOT_DENIED = re.compile(
+    r"(?:\bno|\bnot|\bnever|\bexcept|\bexcluding|\bbut\s+not|n't)\s+(?:on\s+|at\s+|in\s+the\s+)?$",
+    re.I,
+)
+
+
+_DAY_WORD = re.compile(
+    r"\b(?P<d>mon|tues?|wed(?:nes)?|thu(?:rs?)?|fri|sat(?:ur)?|sun)(?:day)?s?\b", re.I
+)
+_DAY_KEYS = {"mon": "mon", "tue": "tue", "tues": "tue", "wed": "wed", "wednes": "wed",
+             "thu": "thu", "thur": "thu", "thurs": "thu", "fri": "fri", "sat": "sat",
+             "satur": "sat", "sun": "sun"}  # fmt: skip
+
+
+def _read_days(text: str) -> frozenset[str]:
+    """The days of the week a side names, unless it names them to exclude them."""
+    found = set()
+    for match in _DAY_WORD.finditer(text):
+        word = match.group(0)
+        if len(word) <= 3 and not word[:1].isupper():
+            continue  # "sun", "sat", "wed" in lower case are words, not days
+        if _SLOT_DENIED.search(text[max(0, match.start() - 20) : match.start()]):
+            continue
+        found.add(_DAY_KEYS[match.group("d").lower()])
+    return frozenset(found)
 
 
 def _read_slots(text: str) -> tuple[frozenset[str], bool]:
@@ -877,9 +1107,17 @@ def _read_slots(text: str) -> tuple[frozenset[str], bool]:
     weekday daytime; "evenings and weekends" is either."""
     days: list[frozenset[str]] = []
     times: list[frozenset[str]] = []
+    denied: set[str] = set()
     for pattern, slots, kind in _SLOT_WORDS:
-        if pattern.search(text):
-            (days if kind == "days" else times).append(slots)
+        for match in pattern.finditer(text):
+            # "no weekends", "not on Sundays", "except evenings": the slot is excluded.
+            if _SLOT_DENIED.search(text[max(0, match.start() - 20) : match.start()]):
+                denied |= slots
+            else:
+                (days if kind == "days" else times).append(slots)
+                break
+    if denied and not days and not times:
+        return _ALL_SLOTS - denied, True
     if not days and not times:
         return frozenset(), False
     if _SLOTS_JOINED.search(text):
@@ -905,7 +1143,8 @@ _EVENT = re.compile(
     re.I,
 )
 _FROM = re.compile(
-    rf"\b(?:from|starting|available\s+from|begins?|as\s+of)\s+(?P<q>mid|early|late|end\s+of)?-?\s*"
+    rf"\b(?:from|starting(?:\s+in)?|available\s+from|begins?(?:\s+in)?|as\s+of)\s+"
+    rf"(?P<q>mid|early|late|end\s+of)?-?\s*"
     rf"(?P<m>{_MONTH})(?:\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?)?(?:,?\s+(?P<y>\d{{4}}))?",
     re.I,
 )
@@ -931,6 +1170,33 @@ def _resolve(month: int, day: int, year: int | None, reference: dt.date | None) 
         return None
 
 
+_FROM_DAY_FIRST = re.compile(
+    rf"\b(?:from|starting|available\s+from|as\s+of)\s+(?:the\s+)?(?P<d>\d{{1,2}})(?:st|nd|rd|th)?"
+    rf"\s+(?:of\s+)?(?P<m>{_MONTH})(?:,?\s+(?P<y>\d{{4}}))?",
+    re.I,
+)
+#: "available until 15 March", "free till the end of June": the offer's last day.
+_UNTIL = re.compile(
+    rf"\b(?:available\s+)?(?:until|till|through)\s+(?:the\s+)?(?:(?P<q>mid|end\s+of|early)-?\s*)?"
+    rf"(?:(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<m1>{_MONTH})|(?P<m2>{_MONTH})"
+    rf"(?:\s+(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?)?)(?:,?\s+(?P<y>\d{{4}}))?",
+    re.I,
+)
+
+
+def _read_until(text: str, reference: dt.date | None) -> dt.date | None:
+    match = _UNTIL.search(text)
+    if match is None:
+        return None
+    month = _MONTHS[(match.group("m1") or match.group("m2")).lower().rstrip(".")]
+    raw = match.group("d1") or match.group("d2")
+    q = (match.group("q") or "").lower()
+    last = calendar.monthrange(2001, month)[1]
+    day = int(raw) if raw else {"mid": 15, "early": 7}.get(q, last)
+    year = int(match.group("y")) if match.group("y") else None
+    return _resolve(month, day, year, reference)
+
+
 def _read_dates(text: str, reference: dt.date | None) -> tuple[dt.date | None, dt.date | None]:
     event = start = None
     match = _EVENT.search(text)
@@ -948,6 +1214,11 @@ def _read_dates(text: str, reference: dt.date | None) -> tuple[dt.date | None, d
             else {"mid": 15, "late": 20, "end of": 25}.get(q, 1)
         )
         start = _resolve(month, day, int(match.group("y")) if match.group("y") else None, reference)
+    first = _FROM_DAY_FIRST.search(text)
+    if first and (match is None or first.start() < match.start()):
+        month = _MONTHS[first.group("m").lower().rstrip(".")]
+        year = int(first.group("y")) if first.group("y") else None
+        start = _resolve(month, int(first.group("d")), year, reference)
     return event, start
 
 
@@ -972,7 +1243,8 @@ def _read_throughput(text: str) -> tuple[float, str, float] | None:
 
 _ADVANCE = re.compile(
     r"\b(?:payment|paid|pay)\s+(?:\w+\s+)?(?:in\s+advance|up\s*front|before\s+(?:start|work))\b|"
-    r"\b(?:pre-?payment|prepaid|advance\s+payment)\b|\b(?:full|100%)\s+(?:payment\s+)?up\s*front\b",
+    r"\b(?:pre-?payment|prepaid|advance\s+payment)\b|\b(?:full|100%)\s+(?:payment\s+)?up\s*front\b|"
+    r"\b\d{1,3}\s*%\s+(?:payment\s+)?(?:up\s*front|in\s+advance|(?:non-refundable\s+)?deposit)\b",
     re.I,
 )
 _AFTER = re.compile(
@@ -1021,6 +1293,16 @@ _EXCLUSION_NOISE = frozenset(
         "higher",
     ]
 )
+#: "no dogs over 25 kg" is a limit (read as a quantity), not an exclusion of dogs.
+_COMPARATIVES = frozenset(
+    ["over", "above", "under", "below", "heavier", "lighter", "bigger", "larger", "smaller",
+     "longer", "shorter", "taller", "older", "younger", "more", "less", "exceeding"]
+)  # fmt: skip
+_LIMIT_AFTER = re.compile(
+    r"\b(?:" + "|".join(sorted(_COMPARATIVES)) + r")(?:\s+than)?\s+(?:about\s+)?\d", re.I
+)
+#: Words that close an exclusion without being excluded ("no subletting allowed").
+_EXCLUSION_TAIL = frozenset(["allowed", "permitted", "please", "accepted", "whatsoever"])
 _NEG_BEFORE = re.compile(r"(?:\bno|\bnon|\bnot|\bnever|\bwithout|n't)[\s-]*(?:\w+[\s-]+)?$", re.I)
 _ALIASES = {"pet": {"dog", "cat", "pet", "puppy"}, "smok": {"smok", "smoker", "vap"}}
 _CERT = re.compile(
@@ -1033,7 +1315,13 @@ def _read_exclusions(text: str) -> tuple[tuple[tuple[frozenset[str], Span], ...]
     exclusions = []
     for match in _EXCLUSION.finditer(text):
         words = [w for w in re.split(r"[\s-]+", match.group("x").lower()) if w]
-        words = [w for w in words if w not in _EXCLUSION_NOISE and len(w) > 2]
+        if _LIMIT_AFTER.search(text, match.start(), min(len(text), match.end() + 24)):
+            continue
+        words = [
+            w
+            for w in words
+            if w not in _EXCLUSION_NOISE and w not in _EXCLUSION_TAIL and len(w) > 2
+        ]
         if not words or words[0] in {"only", "just", "required", "necessary", "needed"}:
             continue
         stems = frozenset(rough_stem(w) for w in words[:2])
@@ -1072,16 +1360,198 @@ def _read_certifications(text: str) -> tuple[frozenset[str], frozenset[str], fro
 
 
 _MIN_AGE = re.compile(
-    r"\b(?:(?:must\s+be\s+)?over|at\s+least|aged|minimum\s+age(?:\s+of)?)\s+(?P<n>\d{1,2})"
-    r"(?:\+|\s+(?:and|or)\s+(?:over|above|older))?(?=\W|$)(?!\s*(?:min|km|kg|hours?|days?|people|guests|%))"
-    r"|\b(?P<m>\d{1,2})\+\s*(?:only|years?)",
+    r"\b(?:(?:must\s+be\s+)?over|at\s+least|aged|(?:for\s+)?ages?|minimum\s+age(?:\s+of)?)\s+"
+    r"(?P<n>\d{1,2})(?:\+|\s+(?:and|or)\s+(?:over|above|older|up))?(?=\W|$)(?!\s*(?:min|km|kg|hours?|days?|people|guests|%))"
+    r"|\b(?P<m>\d{1,2})\+(?:\s*(?:only|years?)|\s*\)|\s*$|[\s,.;])"
+    # "drivers must be 25 or older", "18 years or over"
+    r"|\b(?P<o>\d{1,2})\s+(?:years?\s+(?:of\s+age\s+)?)?(?:or|and)\s+(?:older|over|above)\b",
     re.I,
 )
 _AGE = re.compile(
     r"\b(?:i'?m|i\s+am)\s+(?P<n>\d{1,2})\b(?!\s*(?:\w+\s+)?(?:min|km|kg|hours?|days?|people|guests|%))"
-    r"|\b(?P<m>\d{1,2})[\s-]+years?[\s-]+old\b",
+    r"|\b(?P<m>\d{1,2})[\s-]+years?[\s-]+old\b|\b(?:aged?)\s+(?P<k>\d{1,2})\b(?!\s*(?:\+|and|or))",
     re.I,
 )
+_MAX_AGE = re.compile(
+    r"\b(?:aged?|ages)\s+\d{1,2}\s*(?:-|\u2013|to)\s*(?P<n>\d{1,2})\b(?!\s*(?:min|km|kg|%))"
+    r"|\bup\s+to\s+(?:the\s+)?age\s+(?:of\s+)?(?P<m>\d{1,2})\b"
+    # "under-12s", "children under 10": younger than N
+    r"|\bunder[\s-](?P<u>\d{1,2})s\b|\b(?:children|kids|ages?)\s+under\s+(?P<v>\d{1,2})\b",
+    re.I,
+)
+
+
+def _max_age(match: re.Match[str]) -> int:
+    under = match.group("u") or match.group("v")
+    return int(under) - 1 if under else int(match.group("n") or match.group("m"))
+
+
+#: "grades 1-5", "levels 2 to 4", CEFR "A1-B2": the range an offer teaches or accepts.
+_GRADE_RANGE = re.compile(
+    r"\b(?:grades?|levels?)\s+(?P<a>\d{1,2})\s*(?:-|\u2013|to)\s*(?P<b>\d{1,2})\b"
+    r"|\b(?P<c>[ABC][12])\s*(?:-|\u2013|to)\s*(?P<d>[ABC][12])\b"
+)
+_GRADE = re.compile(r"\b(?i:grade|level)\s+(?P<a>\d{1,2})\b|\b(?P<c>[ABC][12])\b")
+_CEFR = {"A1": 1, "A2": 2, "B1": 3, "B2": 4, "C1": 5, "C2": 6}
+
+
+def _read_grades(text: str, offer: bool) -> tuple[tuple[int, int, str] | None, int | None]:
+    """An offer's range of grades or CEFR levels; a seek's own grade or level."""
+    if offer:
+        match = _GRADE_RANGE.search(text)
+        if match is None:
+            return None, None
+        if match.group("a"):
+            low, high = int(match.group("a")), int(match.group("b"))
+        else:
+            low, high = _CEFR[match.group("c")], _CEFR[match.group("d")]
+        return ((low, high, match.group(0)) if low <= high else None), None
+    match = _GRADE.search(text)
+    if match is None:
+        return None, None
+    return None, int(match.group("a")) if match.group("a") else _CEFR[match.group("c")]
+
+
+_ADULTS_ONLY = re.compile(r"\badults?\s+only\b|\bno\s+(?:children|kids|minors)\b", re.I)
+_CHILD = re.compile(
+    r"\b(?:my|our)\s+(?:\w+\s+)?(?:son|daughter|kids?|child(?:ren)?|boy|girl|toddler|"
+    r"teen(?:ager)?s?|grandson|granddaughter)\b",
+    re.I,
+)
+_ACCENT_NAMES = (
+    r"american|british|english|scottish|irish|welsh|australian|canadian|kiwi|new\s+zealand|"
+    r"south\s+african|indian|southern|texan|cockney|neutral|standard|received\s+pronunciation|"
+    r"rp|general\s+american|castilian|latin\s+american|mexican|parisian|quebec(?:ois)?|"
+    r"swiss|austrian|brazilian|european"
+)
+#: "a Scottish accent", "American English", "British English accent": the voice's variety.
+_ACCENT = re.compile(
+    rf"\b(?P<a>{_ACCENT_NAMES})\s+(?:(?:english|spanish|french|portuguese|german)\s+)?accent\b"
+    rf"|\b(?P<b>american|british|scottish|irish|australian|canadian|south\s+african)\s+english\b",
+    re.I,
+)
+
+
+_LEVEL = re.compile(
+    r"\b(?P<l>beginners?|novices?|intermediate|advanced|experts?|professionals?|"
+    r"complete\s+beginners?|absolute\s+beginners?)\b",
+    re.I,
+)
+_LEVEL_KEYS = {"novice": "beginner", "expert": "advanced", "professional": "advanced"}
+
+
+def _read_levels(text: str) -> tuple[frozenset[str], bool]:
+    """The skill levels a side names ("beginners only", "advanced conversation")."""
+    levels = set()
+    only = False
+    for match in _LEVEL.finditer(text):
+        word = match.group("l").lower().split()[-1].rstrip("s")
+        levels.add(_LEVEL_KEYS.get(word, word))
+        if re.match(r"\s*(?:\w+\s+)?only\b", text[match.end() : match.end() + 20], re.I):
+            only = True
+    return frozenset(levels), only
+
+
+_GENDER_ONLY = re.compile(
+    r"\b(?:(?P<f>women|ladies|females?|girls)|(?P<m>men|males?|gentlemen|guys))"
+    r"(?:\s+clients)?\s+only\b",
+    re.I,
+)
+_FEMALE_WORDS = frozenset(
+    ["female", "woman", "girl", "lady", "wife", "daughter", "girlfriend", "mother", "mum", "mom"]
+)
+_SELF_GENDER = re.compile(
+    r"(?:^|[.!?\n]\s*)(?P<a>male|female|man|woman)\s*,?\s*\d{2}\b"
+    r"|\b(?:i'?m|i\s+am)\s+(?:an?\s+)?(?:\d{2}[\s-]*(?:years?[\s-]*old\s+)?)?"
+    r"(?P<b>male|female|man|woman|guy|girl|lady)\b"
+    r"|\bfor\s+my\s+(?P<c>husband|wife|son|daughter|boyfriend|girlfriend|father|mother|dad|mum|mom)\b",
+    re.I,
+)
+
+
+def _read_gender(text: str, offer: bool) -> tuple[str | None, str | None]:
+    if offer:
+        match = _GENDER_ONLY.search(text)
+        return (None if match is None else ("female" if match.group("f") else "male")), None
+    match = _SELF_GENDER.search(text)
+    if match is None:
+        return None, None
+    word = (match.group("a") or match.group("b") or match.group("c")).lower()
+    return None, "female" if word in _FEMALE_WORDS else "male"
+
+
+#: Countries by the words people use for them; a gazetteer of countries only (no cities).
+_COUNTRY_WORDS = {
+    "uk": "uk", "u.k.": "uk", "united kingdom": "uk", "britain": "uk", "great britain": "uk",
+    "england": "uk", "scotland": "uk", "wales": "uk", "northern ireland": "uk",
+    "us": "us", "usa": "us", "u.s.": "us", "united states": "us", "america": "us",
+    "ireland": "ireland", "france": "france", "germany": "germany", "spain": "spain",
+    "portugal": "portugal", "italy": "italy", "netherlands": "netherlands",
+    "holland": "netherlands", "belgium": "belgium", "austria": "austria",
+    "switzerland": "switzerland", "poland": "poland", "czechia": "czechia",
+    "czech republic": "czechia", "sweden": "sweden", "norway": "norway",
+    "denmark": "denmark", "finland": "finland", "greece": "greece", "hungary": "hungary",
+    "romania": "romania", "bulgaria": "bulgaria", "croatia": "croatia", "slovakia": "slovakia",
+    "slovenia": "slovenia", "luxembourg": "luxembourg", "canada": "canada",
+    "mexico": "mexico", "brazil": "brazil", "argentina": "argentina", "chile": "chile",
+    "australia": "australia", "new zealand": "new zealand", "japan": "japan",
+    "china": "china", "india": "india", "singapore": "singapore", "turkey": "turkey",
+    "israel": "israel", "south africa": "south africa", "nigeria": "nigeria",
+    "kenya": "kenya", "egypt": "egypt", "morocco": "morocco", "thailand": "thailand",
+    "vietnam": "vietnam", "indonesia": "indonesia", "philippines": "philippines",
+    "south korea": "south korea", "korea": "south korea", "ukraine": "ukraine",
+    "estonia": "estonia", "latvia": "latvia", "lithuania": "lithuania", "iceland": "iceland",
+}  # fmt: skip
+_COUNTRY = re.compile(
+    r"(?<![\w.])(?P<c>"
+    + "|".join(re.escape(w) for w in sorted(_COUNTRY_WORDS, key=len, reverse=True))
+    + r")(?![\w])",
+    re.I,
+)
+#: Upper-case codes only: "us" and "uk" in lower case are words ("contact us").
+_CODES = frozenset({"uk", "us", "usa", "u.k.", "u.s."})
+
+
+def _read_countries(text: str) -> frozenset[str]:
+    found = set()
+    for match in _COUNTRY.finditer(text):
+        word = match.group("c")
+        if word.lower() in _CODES and not word.isupper():
+            continue
+        if not word[:1].isupper():
+            continue  # a name is capitalised; "turkey" sandwiches are not Turkey
+        found.add(_COUNTRY_WORDS[word.lower()])
+    return frozenset(found)
+
+
+_ONLY_KIND = re.compile(
+    r"\b(?P<a>[a-z]{3,})\s+(?P<n>[a-z]{3,}s)\s+only\b"
+    # "puppies under 6 months only", "cars up to 3.5 t only": the kind is the noun
+    r"|\b(?P<k>[a-z]{3,}s)\s+(?:under|over|below|above|up\s+to)\s+[^,.;!?]{1,20}?\s+only\b"
+)
+#: Words before "... only" that other readers judge (times, levels, payment) or that are
+#: not a kind ("and weekends only", "pet-free homes only").
+_NOT_KINDS = frozenset(
+    ["and", "or", "the", "for", "with", "free", "weekday", "weekend", "evening", "morning",
+     "afternoon", "beginner", "advanced", "intermediate", "female", "male", "women", "men",
+     "cash", "card", "manual", "automatic", "local", "new", "existing", "our", "your"]
+)  # fmt: skip
+
+
+def _read_only_kinds(text: str) -> tuple[tuple[str, Span], ...]:
+    found = []
+    for match in _ONLY_KIND.finditer(text):
+        adjective = match.group("a") or match.group("k")
+        if adjective in _NOT_KINDS or adjective in LANGUAGES or adjective.endswith("day"):
+            continue
+        found.append((adjective, Span(match.start(), match.end(), match.group(0))))
+    return tuple(found[:5])
+
+
+def _read_accents(text: str) -> frozenset[str]:
+    return frozenset(
+        re.sub(r"\s+", " ", (m.group("a") or m.group("b")).lower()) for m in _ACCENT.finditer(text)
+    )
 
 
 # --- requirements ---------------------------------------------------------------------
@@ -1121,6 +1591,10 @@ def read_facts(text: str, *, offer: bool, reference: dt.date | None = None) -> F
     money = _read_money(text, offer)
     quantities = _read_quantities(text, money)
     places, restricted = _read_places(text)
+    onsite = bool(_ONSITE.search(text))
+    if onsite and not places:
+        places = _clause_places(text)
+        restricted = restricted or bool(places)
     pairs, named, required, only = _read_languages(text)
     slots, strict = _read_slots(text)
     event, start = _read_dates(text, reference)
@@ -1137,12 +1611,17 @@ def read_facts(text: str, *, offer: bool, reference: dt.date | None = None) -> F
             travel_km = value[0].value * factor
     min_age = _MIN_AGE.search(text)
     age = _AGE.search(text)
+    levels, levels_only = _read_levels(text)
+    max_age = _MAX_AGE.search(text)
+    excluded = _read_excluded_places(text)
+    gender_only, gender = _read_gender(text, offer)
+    grade_range, grade = _read_grades(text, offer)
     return Facts(
         money=tuple(money),
         quantities=tuple(quantities),
         places=places,
         place_restricted=restricted,
-        onsite=bool(_ONSITE.search(text)),
+        onsite=onsite,
         remote=bool(_REMOTE.search(text)),
         ships=bool(_SHIPS.search(text)),
         travel_km=travel_km,
@@ -1152,6 +1631,7 @@ def read_facts(text: str, *, offer: bool, reference: dt.date | None = None) -> F
         languages_only=only,
         slots=slots,
         slots_strict=strict,
+        days=_read_days(text),
         event_date=event,
         start_date=start,
         throughput=_read_throughput(text),
@@ -1162,8 +1642,27 @@ def read_facts(text: str, *, offer: bool, reference: dt.date | None = None) -> F
         certifications=certs,
         certifications_required=certs_required,
         certifications_denied=certs_denied,
-        min_age=int(min_age.group("n") or min_age.group("m")) if min_age and offer else None,
-        age=int(age.group("n") or age.group("m")) if age and not offer else None,
+        min_age=(
+            int(min_age.group("n") or min_age.group("m") or min_age.group("o"))
+            if min_age
+            else (18 if _ADULTS_ONLY.search(text) else None)
+        )
+        if offer
+        else None,
+        age=int(age.group("n") or age.group("m") or age.group("k")) if age and not offer else None,
+        child=bool(_CHILD.search(text)) and not offer,
+        max_age=_max_age(max_age) if max_age and offer else None,
+        until_date=_read_until(text, reference) if offer else None,
+        places_excluded=excluded,
+        accents=_read_accents(text),
+        levels=levels,
+        levels_only=levels_only,
+        gender_only=gender_only,
+        gender=gender,
+        countries=_read_countries(text),
+        only_kinds=_read_only_kinds(text) if offer else (),
+        grade_range=grade_range,
+        grade=grade,
         requirements=_read_requirements(text) if not offer else (),
         injection=bool(detect_injection(text)),
     )
@@ -1172,3 +1671,447 @@ def read_facts(text: str, *, offer: bool, reference: dt.date | None = None) -> F
 def number_spans(text: str) -> list[Number]:
     """The numbers :func:`read_facts` sees (for tests and the reasoning)."""
     return find_numbers(fold(text))
+
+
+# --- the whole intent: timeline, service, conditions -----------------------------------
+# One reader for both negotiation paths: the offline negotiator and the constraint check
+# of an LLM's terms read the same :class:`StatedTerms`, whose prices and quantities are
+# the :class:`Facts` readings above (there is no second price or number parser).
+
+#: Counts of time units in words ("within a fortnight", "in two weeks", "forty-five days").
+_COUNT_WORDS_TIME = [
+    "a", "an", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+    "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "eighteen", "twenty",
+    "thirty", "forty", "fifty", "sixty", "ninety", "hundred", "twenty-one", "forty-five",
+]  # fmt: skip
+_COUNT = r"(\d{1,6}|" + "|".join(sorted(_COUNT_WORDS_TIME, key=len, reverse=True)) + r")"
+#: The chain's own currency words: a service phrase is cut before "for 500 NLC".
+_NLC_WORD = r"(?:NLC|nlc|tokens?|credits?)"
+
+
+def _count(word: str) -> float:
+    if word.isdigit():
+        return float(word)
+    if word.lower() in ("a", "an"):
+        return 1.0  # "within a fortnight"
+    value = words_value(word)
+    return 0.0 if value is None else value
+
+
+_UNIT_DAYS = {
+    "day": 1, "business day": 1.4, "working day": 1.4, "week": 7, "fortnight": 14,
+    "month": 30, "year": 365, "hour": 1 / 24, "h": 1 / 24,
+}  # fmt: skip
+_UNIT = r"(business days?|working days?|days?|weeks?|fortnights?|months?|years?)"
+_ABS_DATE = re.compile(
+    rf"\b(?:(?P<m1>{_MONTH})\s+(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y1>\d{{4}})"
+    rf"|(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<m2>{_MONTH}),?\s+(?P<y2>\d{{4}})"
+    rf"|(?P<y3>\d{{4}})-(?P<mo3>\d{{2}})-(?P<d3>\d{{2}})"
+    rf"|(?:end of\s+|the end of\s+)?(?P<m4>{_MONTH})\s+(?P<y4>\d{{4}}))\b",
+    re.I,
+)
+_DEADLINE_CUE = re.compile(
+    r"(?:\bby|\bbefore|no later than|deadline(?: is|:)?|due(?: date)?(?: is|:)?|"
+    r"delivered by|until|latest)\s*(?:the\s+)?$",
+    re.I,
+)
+_START_CUE = re.compile(r"(?:start(?:ing)?|begin(?:ning)?|from|kick[- ]?off)\b[^.]{0,20}$", re.I)
+_WITHIN = re.compile(
+    rf"\b(?:within|in|inside|over|takes?|under|turnaround(?:\s+of|\s+is)?|estimated)\s+"
+    rf"(?:about\s+|around\s+|roughly\s+|approximately\s+)?{_COUNT}\s+{_UNIT}\b(?!\s+of\b)",
+    re.I,
+)
+#: A bare "8 weeks" (no "in"/"within"); years excluded ("ten years of experience").
+_BARE_DURATION = re.compile(
+    rf"(?:^|[,:;(]|\band\b)\s*(?:about\s+|around\s+|roughly\s+)?{_COUNT}\s+"
+    r"(business days?|working days?|days?|weeks?|months?)\b(?!\s+(?:of|per|ago)\b)",
+    re.I,
+)
+_N_UNIT_TURNAROUND = re.compile(
+    rf"\b{_COUNT}\s*[- ]?(business day|working day|day|week|month|year|hours?|h)s?\s*"
+    r"(?:turnaround|delivery|timeline)",
+    re.I,
+)
+#: "by end of July", "by mid-April", "before the end of Q3 2027": against the reference.
+_REL_MONTH = re.compile(
+    rf"\b(?:by|before|until|no later than|deadline:?)\s+(?:the\s+)?(?P<q>end\s+of|mid-?|early|"
+    rf"start\s+of|beginning\s+of)?\s*(?:the\s+)?(?P<m>{_MONTH})(?!\s*\d)",
+    re.I,
+)
+_REL_QUARTER = re.compile(
+    r"\b(?:by|before|until)?\s*(?:the\s+)?end\s+of\s+Q(?P<n>[1-4])(?:\s+(?P<y>\d{4}))?", re.I
+)
+_EVENT_CUE = re.compile(r"\bon\s+(?:the\s+)?(?:\w+day,?\s+)?$", re.I)
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    month0 = day.month - 1 + months
+    year, month = day.year + month0 // 12, month0 % 12 + 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def _date_from(match: re.Match[str]) -> dt.date | None:
+    g = match.groupdict()
+    try:
+        if g["m1"]:
+            return dt.date(int(g["y1"]), _MONTHS[g["m1"].lower().rstrip(".")], int(g["d1"]))
+        if g["m2"]:
+            return dt.date(int(g["y2"]), _MONTHS[g["m2"].lower().rstrip(".")], int(g["d2"]))
+        if g["y3"]:
+            return dt.date(int(g["y3"]), int(g["mo3"]), int(g["d3"]))
+        if g["m4"]:
+            year, month = int(g["y4"]), _MONTHS[g["m4"].lower().rstrip(".")]
+            return dt.date(year, month, calendar.monthrange(year, month)[1])
+    except (ValueError, KeyError):
+        return None
+    return None
+
+
+def parse_date(text: str) -> dt.date | None:
+    """The first absolute date in ``text`` ("April 18, 2027", "18 April 2027",
+    "2027-04-18", "March 2027" = its last day), or None."""
+    match = _ABS_DATE.search(fold(text))
+    return _date_from(match) if match else None
+
+
+def _sentences(text: str) -> list[str]:
+    parts = re.split(r"(?<=[.!?;])\s+|\n+", text)
+    return [p.strip() for p in parts if p.strip()]
+
+
+def _next_month_day(month: int, day: int | None, reference: dt.date) -> dt.date:
+    """``day`` of the next ``month`` on or after ``reference`` (None: its last day)."""
+    year = reference.year if month >= reference.month else reference.year + 1
+    last = calendar.monthrange(year, month)[1]
+    return dt.date(year, month, min(day or last, last))
+
+
+def _relative_deadline(text: str, reference: dt.date | None) -> dt.date | None:
+    quarter = _REL_QUARTER.search(text)
+    if quarter and (quarter.group("y") or reference is not None):
+        month = int(quarter.group("n")) * 3
+        if quarter.group("y"):
+            year = int(quarter.group("y"))
+        else:
+            assert reference is not None
+            year = reference.year + (1 if month < reference.month else 0)
+        return dt.date(year, month, calendar.monthrange(year, month)[1])
+    match = _REL_MONTH.search(text)
+    if match and reference is not None:
+        month = _MONTHS[match.group("m").lower().rstrip(".")]
+        q = (match.group("q") or "").lower().replace(" ", "")
+        day = {"mid": 15, "mid-": 15, "early": 7, "startof": 1, "beginningof": 1}.get(q)
+        return _next_month_day(month, day, reference)
+    return None
+
+
+def _read_timeline(
+    text: str, reference: dt.date | None = None
+) -> tuple[dt.date | None, float | None, float | None, dt.date | None]:
+    """(deadline, duration_days, start_within_days, start_date)."""
+    deadline = start_date = None
+    duration = start_within = None
+    for match in _ABS_DATE.finditer(text):
+        day = _date_from(match)
+        if day is None:
+            continue
+        before = text[max(0, match.start() - 30) : match.start()]
+        if _START_CUE.search(before) and not _DEADLINE_CUE.search(before):
+            start_date = start_date or day
+        elif _EVENT_CUE.search(before) and not _DEADLINE_CUE.search(before):
+            continue  # "on 12 June 2027": the day of the event (see Facts.event_date)
+        elif deadline is None:
+            deadline = day
+    if deadline is None:
+        deadline = _relative_deadline(text, reference)
+    for match in list(_WITHIN.finditer(text)) + list(_N_UNIT_TURNAROUND.finditer(text)):
+        unit = match.group(2).lower().rstrip("s")
+        days = _count(match.group(1)) * _UNIT_DAYS[unit]
+        before = text[max(0, match.start() - 30) : match.start()]
+        if re.search(r"start|begin|available", before, re.I) and not re.search(
+            r"deliver|finish|complete", before[-15:], re.I
+        ):
+            start_within = days if start_within is None else start_within
+        elif duration is None:
+            duration = days
+    if duration is None:
+        bare = _BARE_DURATION.search(text)
+        if bare:
+            duration = _count(bare.group(1)) * _UNIT_DAYS[bare.group(2).lower().rstrip("s")]
+    return deadline, duration, start_within, start_date
+
+
+_OFFER_SERVICE = re.compile(
+    r"(?:offering|offer|provide|providing|available for|selling|sell|i do|we do|"
+    r"can deliver|speciali[sz]e in|for sale:?)\s+(?P<s>(?:[^.;:!?\n]|(?<=\d)[.,:](?=\d))+)"
+    # "I design logos": the verb is part of the service.
+    r"|\b(?:i|we)\s+(?:can\s+)?(?P<s2>(?:build|draw|write|design|create|develop|translate|"
+    r"edit|teach|fix|record|produce|paint|make|run|rent|train|teach)\s+(?:[^.;:!?\n]|(?<=\d)[.,:](?=\d))+)",
+    re.I,
+)
+_SEEK_SERVICE = re.compile(
+    r"(?:need|needs|looking for|looking to (?:buy|hire|find|get)|seeking|seeks|seek|"
+    r"want(?:s|ed)?(?: to (?:buy|hire|find|get))?|require|requires|hiring|hire|buy|purchase|"
+    r"searching for|in search of|in need of|would like|'d like|would love|'d love|after)"
+    r"\s+(?:to (?:get|have|book|find|hire) )?(?:a |an |some |someone to |help with |help )?"
+    r"(?P<s>(?:[^.;:!?\n]|(?<=\d)[.,:](?=\d))+)",
+    re.I,
+)
+#: "I am a freelance illustrator": the role names the service too.
+_ROLE_SERVICE = re.compile(
+    r"\b(?:i am|i'm|we are|we're)\s+(?:an?\s+)?(?P<s>[^.;:!?\n,]{3,80})", re.I
+)
+# Greedy prefix: the topic follows the *last* "for" ("curriculum design for an online
+# course for a ocean current simulation project").
+_TOPIC = re.compile(
+    r"^(?P<head>.*)\s+for\s+(?:an?\s+|the\s+|our\s+|my\s+)?(?P<t>[^,]+?)\s+"
+    r"(?:projects?|teams?|organi[sz]ations?|companies|company|startups?)\b",
+    re.I,
+)
+
+
+def _phrase(match: re.Match[str]) -> str:
+    return str(match.group("s") or match.groupdict().get("s2") or "").strip()
+
+
+#: _TOPIC backtracks over every "for" in a phrase: quadratic in its length. The service is
+#: cut to 200 characters anyway, so the patterns only ever see the first 400.
+_PHRASE_SCAN = 400
+
+
+def _clean_service(phrase: str) -> tuple[str, str | None]:
+    phrase = phrase[:_PHRASE_SCAN]
+    topic_match = _TOPIC.search(phrase)
+    topic = None
+    if topic_match:
+        topic = topic_match.group("t").strip()
+        phrase = topic_match.group("head").strip()
+    phrase = re.sub(
+        rf"\s*(?:,|\bfor\b|\bat\b|\bby\b)?\s*{_NUM}\s*{_NLC_WORD}.*$", "", phrase, flags=re.I
+    )
+    phrase = re.sub(
+        r",\s+(?:about|around|roughly|approximately|approx\.?|~|budget|\d).*$",
+        "",
+        phrase,
+        flags=re.I,
+    )
+    phrase = re.sub(r"^(?:a|an|the|some)\s+", "", phrase, flags=re.I)
+    return phrase[:200].strip(" ,"), topic
+
+
+_GREETING = re.compile(
+    r"^(?:hi|hello|hey|dear|good (?:morning|afternoon|evening)|greetings)\b[^.!?]{0,30}[.!?,]?$",
+    re.I,
+)
+
+
+def service_gist(text: str) -> str:
+    """The opening of the prose without amounts, for judging the service by meaning."""
+    sentences = [p for p in _sentences(fold(text)) if not _GREETING.match(p)]
+    gist = " ".join(sentences[:2])
+    gist = re.sub(r"[$€£]?\s?\d[\d.,]*\s?(?:k\b)?", " ", gist)
+    return re.sub(r"\s+", " ", gist).strip()[:240]
+
+
+def _service_and_topic(text: str, offer: bool) -> tuple[str, str | None, tuple[str, ...]]:
+    """(service, topic, every candidate phrase naming the service)."""
+    pattern = _OFFER_SERVICE if offer else _SEEK_SERVICE
+    phrases = [_phrase(m) for m in pattern.finditer(text)][:4]
+    if offer:
+        phrases += [m.group("s").strip() for m in _ROLE_SERVICE.finditer(text)][:2]
+    if not phrases:
+        other = _SEEK_SERVICE if offer else _OFFER_SERVICE
+        phrases = [_phrase(m) for m in other.finditer(text)][:2]
+    if not phrases:
+        # A whole first sentence (greetings aside): its first word is capitalised only
+        # by position.
+        sentences = [p for p in _sentences(text) if not _GREETING.match(p)] or [text]
+        phrase = sentences[0]
+        phrases = [phrase[:1].lower() + phrase[1:] if phrase[1:2].islower() else phrase]
+    # A service is a phrase, not a page: bounded before the topic pattern sees it.
+    cleaned = [_clean_service(p[:300]) for p in phrases]
+    service, topic = cleaned[0]
+    candidates = tuple(dict.fromkeys(c for c, _ in cleaned if c))
+    return service, topic, candidates
+
+
+_NOT_A_CONDITION = re.compile(
+    rf"{_NLC_WORD}|\bbudget\b|\basking\b|\bdeliver(?:ed)? (?:by|in|within)\b|\bstart within\b|"
+    r"\b(?:within|in)\s+\w+\s+(?:days?|weeks?|months?)\b|\bhours of work\b|"
+    r"^(?:i am offering|we are offering|offering|we need|i need|i offer|we offer|looking for|seeking)\b|"
+    r"^(?:hi|hello|i am an?|i'm an?|we are an?)\b",
+    re.I,
+)
+
+
+_PAREN = re.compile(r"\([^()]{0,300}\)")
+
+
+def _without_instructions(text: str) -> tuple[str, tuple[str, ...]]:
+    """The prose minus sentences (and brackets) that read as instructions to a model:
+    text addressed to a model is not a party's term, so it can change nothing."""
+    dropped: list[str] = []
+
+    def paren(match: re.Match[str]) -> str:
+        if detect_injection(match.group(0)):
+            dropped.append(match.group(0))
+            return " "
+        return match.group(0)
+
+    text = _PAREN.sub(paren, text)
+    kept = []
+    for sentence in re.split(r"(?<=[.!?;])\s+|\n+", text):
+        if detect_injection(sentence):
+            dropped.append(sentence)
+        else:
+            kept.append(sentence)
+    return " ".join(kept), tuple(d[:200] for d in dropped)
+
+
+#: Every intent is read once and kept (issue 15): pairs are judged on the parsed form.
+
+
+_TOMORROW = re.compile(
+    r"\b(?:by|for|until|before)\s+tomorrow\b|\b(?:need(?:ed)?|want(?:ed)?)\b[^.;!?\n]{0,40}\b(?:today|tonight)\b",
+    re.I,
+)
+
+#: Units a seek counts as deliverables ("12,000 words", "40 photos", "3 minutes").
+_DELIVERABLE_UNITS = frozenset(
+    ["image", "page", "word", "logo", "video", "post", "episode", "item", "seat", "document",
+     "interview", "test", "report", "screen", "sample", "label", "minute", "licence",
+     "license", "track", "article"]
+)  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class StatedTerms:
+    """What one intent states. Durations are in days; amounts are in ``currency`` (None:
+    not stated, as in "Budget: 500")."""
+
+    service: str
+    topic: str | None = None
+    service_candidates: tuple[str, ...] = ()
+    ask: float | None = None  # the price an offer names (its lowest acceptable)
+    price_max: float | None = None  # the most this party will pay / accept
+    price_min: float | None = None  # the least this party will accept / pay
+    #: The main amount (an offer's ask, a seek's budget) is a rate per ``per`` (hour, word,
+    #: night ...), not a total: it cannot be compared with a total price as it stands.
+    hourly: bool = False
+    per: str | None = None
+    currency: str | None = None
+    hours: float | None = None
+    deadline: dt.date | None = None  # deliver by this date
+    duration_days: float | None = None  # deliver within this many days (of start)
+    start_within_days: float | None = None
+    start_date: dt.date | None = None
+    quantities: tuple[tuple[int, str], ...] = ()
+    conditions: tuple[str, ...] = ()
+    hard: frozenset[HardCondition] = field(default_factory=frozenset)
+    negotiable: bool = False
+    facts: Facts = field(default_factory=Facts)
+    gist: str = ""  # the opening prose without amounts, for service fit by meaning
+    injection_dropped: tuple[str, ...] = ()  # sentences read as instructions, not terms
+
+
+def _stated_prices(
+    money: tuple[Money, ...], offer: bool
+) -> tuple[float | None, float | None, float | None, Money | None]:
+    """(ask, max, min, the main amount) from the money readings. A total beats a rate of
+    the same role; a range is its own min and max (and an offer's ask is its low end)."""
+    totals = [m for m in money if m.per is None]
+
+    def first(bounds: set[str], pool: list[Money]) -> Money | None:
+        return next((m for m in pool if m.bound in bounds), None)
+
+    ranged = next((m for m in totals if m.low != m.high), None)
+    if ranged is not None:
+        return (ranged.low if offer else None), ranged.high, ranged.low, ranged
+    main_bounds = {"about"} if offer else {"about", "at_most"}
+    main = first(main_bounds, totals) or first(main_bounds, list(money))
+    high = first({"at_most"}, totals) if offer else main
+    low = first({"at_least"}, totals)
+    return (
+        (main.low if offer and main is not None else None),
+        None if high is None else high.high,
+        None if low is None else low.low,
+        main,
+    )
+
+
+def _stated_quantities(quantities: tuple[Quantity, ...]) -> tuple[tuple[int, str], ...]:
+    counted = [
+        # The unit as the party wrote it ("12 min", "8 videos"): a deliverable quotes them.
+        (int(q.value), q.span.text.split()[-1])
+        for q in quantities
+        if q.bound == "about"
+        and q.unit in _DELIVERABLE_UNITS
+        and float(q.value).is_integer()
+        # "a 12-minute film" describes one thing; "12 minutes" counts them.
+        and "-" not in q.span.text
+        and len(q.span.text.split()) > 1
+    ]
+    return tuple(dict.fromkeys(counted))[:10]
+
+
+#: Every intent is read once and kept (issue 15): pairs are judged on the parsed form.
+@functools.lru_cache(maxsize=16_384)
+def read_terms(
+    content: str,
+    *,
+    offer: bool,
+    desires: tuple[str, ...] = (),
+    constraints: tuple[str, ...] = (),
+    reference: dt.date | None = None,
+) -> StatedTerms:
+    """Read what an intent states from its prose plus its ``desires``/``constraints``.
+
+    ``reference`` is the intent's own chain timestamp: relative dates ("by end of July")
+    resolve against it. Linear in the text (capped at 20,000 characters): about 1-3 ms
+    for a typical intent, more for a hostile 20 kB one."""
+    raw = fold("\n".join([content, *desires, *constraints]))[:20_000]
+    text, dropped = _without_instructions(raw)
+    opening = _without_instructions(fold(content)[:20_000])[0]
+    service, topic, candidates = _service_and_topic(opening, offer)
+    facts = read_facts(text, offer=offer, reference=reference)
+    ask, high, low, main = _stated_prices(facts.money, offer)
+    deadline, duration, start_within, start_date = _read_timeline(text, reference)
+    if duration is None and deadline is None and not offer and _TOMORROW.search(text):
+        duration = 1.0  # "by tomorrow", "needed today": within a day of the chain time
+    hours = None
+    hours_match = re.search(
+        r"\b(?:about |around |roughly |~)?(\d{1,5})\s+hours\b(?! per)", text, re.I
+    )
+    if hours_match:
+        hours = float(hours_match.group(1))
+    conditions = tuple(
+        dict.fromkeys(
+            s.rstrip(".")
+            for s in _sentences(text)
+            if not _NOT_A_CONDITION.search(s) and len(s) < 300 and (not service or service not in s)
+        )
+    )
+    return StatedTerms(
+        service=service,
+        topic=topic,
+        service_candidates=candidates,
+        ask=ask,
+        price_max=high,
+        price_min=low,
+        hourly=main is not None and main.per is not None,
+        per=None if main is None else main.per,
+        currency=None if main is None else main.currency,
+        hours=hours,
+        deadline=deadline,
+        duration_days=duration,
+        start_within_days=start_within,
+        # "from mid-April": the offer's start, when no absolute start date is stated.
+        start_date=start_date or (facts.start_date if offer else None),
+        quantities=_stated_quantities(facts.quantities),
+        conditions=conditions[:20],
+        hard=frozenset(kind for kind, pattern in HARD_PATTERNS if pattern.search(text)),
+        negotiable=bool(re.search(r"\bnegotiable\b|\bopen to offers\b|\bflexible\b", text, re.I)),
+        facts=facts,
+        gist=service_gist(opening),
+        injection_dropped=dropped,
+    )

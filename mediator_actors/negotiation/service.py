@@ -53,6 +53,9 @@ logger = logging.getLogger(__name__)
 
 HOUR = 3600.0
 DAY = 86400.0
+#: While the provider is down, one trial call per this many seconds (issue 16: "about one
+#: probe per 30 s during the outage").
+PROBE_INTERVAL = 30.0
 
 
 class CircuitRefusedError(ProviderError):
@@ -345,6 +348,12 @@ class Negotiator:
             return round(ordered[min(len(ordered) - 1, int(p * len(ordered)))], 2)
 
         snap = self.breaker.snapshot()
+        remaining = None if self.budget is None else self.budget.remaining()
+        # Spent is spent whether or not a call was refused yet: the claim loop stops
+        # claiming at zero, so the refusal that sets ``budget_exhausted`` may never come.
+        exhausted = self.budget_exhausted or (
+            remaining is not None and min(remaining.values()) == 0
+        )
         return {
             "model": self.provider.model_id,
             "metered": self.provider.metered,
@@ -353,8 +362,8 @@ class Negotiator:
             "calls": len(ordered),
             "failures": self._failures,
             "latency_ms": {"p50": pct(0.5), "p99": pct(0.99)},
-            "budget_remaining": None if self.budget is None else self.budget.remaining(),
-            "budget_exhausted": self.budget_exhausted,
+            "budget_remaining": remaining,
+            "budget_exhausted": exhausted,
             "problem": "the provider refuses our key" if self.key_refused else None,
             "usage": self.ledger.snapshot(),
         }
@@ -366,14 +375,23 @@ def build_negotiator(
     base_url: str | None = None,
     timeout: float = 30.0,
     fallback_base_url: str | None = None,
+    clock: Callable[[], float] | None = None,
 ) -> Negotiator:
     """A negotiator wired from the settings: provider, secret scanner over the node's own
     secrets, the hourly/daily budget, a breaker and ``MIN_NEGOTIATION_CONFIDENCE``; and the
-    ``LLM_FALLBACK_PROVIDER`` negotiator, sharing the scanner and the budget."""
+    ``LLM_FALLBACK_PROVIDER`` negotiator, sharing the scanner and the budget.
+
+    ``clock`` (seconds) drives the budget's windows and the breakers' cool-downs together;
+    by default wall time for the budget (it is seeded from stored timestamps) and the
+    monotonic clock for the breakers. A test passes one clock to run an outage in node time."""
+    wall = clock or time.time
+    mono = clock or time.monotonic
     provider = build_provider(settings, base_url=base_url, timeout=timeout)
     scanner = SecretScanner(settings.secrets())
     budget = CallBudget(
-        per_hour=settings.llm_max_calls_per_hour, per_day=settings.llm_max_calls_per_day
+        per_hour=settings.llm_max_calls_per_hour,
+        per_day=settings.llm_max_calls_per_day,
+        clock=wall,
     )
     fallback = None
     if settings.llm_fallback_provider is not None:
@@ -390,8 +408,12 @@ def build_negotiator(
             scanner=scanner,
             min_confidence=settings.min_negotiation_confidence,
             budget=budget if second.metered else None,
-            breaker=CircuitBreaker(f"llm:{second.model_id}"),
+            breaker=CircuitBreaker(
+                f"llm:{second.model_id}", reset_timeout=PROBE_INTERVAL, clock=mono
+            ),
             timeout=timeout,
+            monotonic=mono,
+            reset_timeout=PROBE_INTERVAL,
         )
     return Negotiator(
         provider=provider,
@@ -399,7 +421,11 @@ def build_negotiator(
         min_confidence=settings.min_negotiation_confidence,
         # The offline negotiator spends nothing: no budget, so a zero cap never blocks it.
         budget=budget if provider.metered else None,
-        breaker=CircuitBreaker(f"llm:{provider.model_id}"),
+        breaker=CircuitBreaker(
+            f"llm:{provider.model_id}", reset_timeout=PROBE_INTERVAL, clock=mono
+        ),
         timeout=timeout,
         fallback=fallback,
+        monotonic=mono,
+        reset_timeout=PROBE_INTERVAL,
     )

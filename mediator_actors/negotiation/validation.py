@@ -26,15 +26,13 @@ from typing import Any
 
 from mediator_actors.errors import CodecError
 from mediator_actors.model import Intent, NegotiationResult, Terms
-from mediator_actors.negotiation.fit import check_facts, price_basis
-from mediator_actors.negotiation.reader import CURRENCIES
-from mediator_actors.negotiation.terms import (
+from mediator_actors.negotiation.fit import BLOCKING_COST, check_facts, price_basis
+from mediator_actors.negotiation.reader import CURRENCIES, StatedTerms, parse_date
+from mediator_actors.negotiation.vocabulary import (
     CONFLICTS,
     HARD_PATTERNS,
     HardCondition,
-    StatedTerms,
     fold,
-    parse_date,
     tokens,
 )
 from mediator_actors.safety.secretscan import redact_emails
@@ -407,6 +405,10 @@ def check_terms(terms: AnswerTerms, offer: Intent, seek: Intent) -> list[str]:
     )
     return [
         *facts.refusals,
+        # A constraint the reader cannot check and the deal cannot be judged without
+        # (an in-person offer whose place it cannot read, a language pair unstated)
+        # never passes silently, whoever proposed the terms.
+        *(text for text, cost in facts.unchecked if cost >= BLOCKING_COST),
         *_check_price(terms, o, s, tokens(seek.content)),
         *_check_timeline(terms, o, s, _reference(offer, seek)),
         *_check_text(terms, offer, seek),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -45,6 +46,32 @@ def _wait_for_line(proc: subprocess.Popen[str], needle: str, timeout: float) -> 
         if needle in line:
             return lines
     raise AssertionError(f"{needle!r} not logged; got:\n{''.join(lines)}")
+
+
+@pytest.mark.slow
+def test_in_json_every_line_of_start_is_json(tmp_path: Path) -> None:
+    """The dev-mode banner is for a terminal: in JSON a bare line breaks every log parser,
+    and the dev mode is said by a warning record."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "mediator_actors", "start"],
+        cwd=tmp_path,
+        env=_clean_env(tmp_path, LOG_FORMAT="json"),
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        lines = _wait_for_line(proc, "started: node", timeout=60)
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=60) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    records = [json.loads(line) for line in lines]  # raises on a line that is not JSON
+    assert any(
+        r["level"] == "warning" and r["msg"].startswith("dev mode: embedded dev chain")
+        for r in records
+    )
 
 
 @pytest.mark.slow

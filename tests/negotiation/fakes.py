@@ -94,6 +94,16 @@ class FakeProvider:
     def start(self) -> None:
         self._server.start()
 
+    def refuse(self) -> None:
+        """Stop listening: every connection is refused until :meth:`resume`."""
+        self._port = self.port
+        self._server.stop(timeout=1)
+
+    def resume(self) -> None:
+        """Listen again on the same port (the SDK clients keep their ``base_url``)."""
+        self._server = WSGIServer(("127.0.0.1", self._port), self._app, log=None, error_log=None)
+        self._server.start()
+
     def stop(self) -> None:
         self.release.set()
         self._server.stop(timeout=1)

@@ -18,7 +18,8 @@ from mediator_actors.negotiation.evaluation import (
     load_eval,
 )
 from mediator_actors.negotiation.offline import assess
-from mediator_actors.negotiation.terms import HardCondition, parse_date, read_terms
+from mediator_actors.negotiation.reader import parse_date, read_terms
+from mediator_actors.negotiation.vocabulary import HardCondition
 from tests.negotiation.helpers import offer, seek
 
 EVAL = load_eval(DEFAULT_EVAL_SET)

@@ -11,8 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mediator_actors.negotiation.numbers import find_numbers, parse_number, words_value
-from mediator_actors.negotiation.reader import LANGUAGES, canonical_unit, read_facts
-from mediator_actors.negotiation.terms import read_terms
+from mediator_actors.negotiation.reader import LANGUAGES, canonical_unit, read_facts, read_terms
 from mediator_actors.negotiation.vocabulary import fold
 
 _ONES = [
