@@ -223,8 +223,8 @@ SPECS: tuple[Spec, ...] = (
          "ws_max_connections", low=1, high=100_000),
     Spec("CHALLENGE_RESOLVERS", _L, None, "ids allowed to resolve challenges, comma separated",
          "challenge_resolvers"),
-    Spec("ENABLE_CHALLENGES", _B, "true", "challenge other mediators' proposals whose price"
-         " breaks a stated ask or budget", "enable_challenges"),
+    Spec("ENABLE_CHALLENGES", _B, "true", "challenge other mediators' proposals whose price,"
+         " timeline, place, quantity or an exclusion breaks what an intent states", "enable_challenges"),
     Spec("DISPUTE_AUTHORITIES", _L, None, "escalation authorities for disputes: author ids,"
          " each optionally id=Name, comma separated", "dispute_authorities"),
     Spec("MAX_INTENT_FLAGS", _I, "5", "distinct mediators' flags that archive an intent",

@@ -37,6 +37,7 @@ from mediator_actors.challenges.writer import ChallengeWriter
 from mediator_actors.config import DEV_KEY_FILE, LLMProvider, Settings
 from mediator_actors.disputes import records as dispute_tables
 from mediator_actors.disputes.book import DisputeBook, parse_authorities
+from mediator_actors.disputes.clarify import Clarifications, Clarifier, JsonModel
 from mediator_actors.edge.hub import EventHub
 from mediator_actors.edge.llmrequests import count_requests as count_llm_requests
 from mediator_actors.edge.opsmetrics import ErrorCounter, node_metrics
@@ -355,6 +356,29 @@ def build_children(runtime: Runtime) -> list[ChildSpec]:
     stats.llm_health = negotiator.health
     stats.llm_offline = settings.llm_provider is LLMProvider.OFFLINE
     interval = settings.poll_interval_seconds
+    # The clarification asks the negotiator's provider (the same port, budget and breaker);
+    # the offline negotiator has no free-text port: the offline summary, in the follower.
+    model = negotiator.provider if isinstance(negotiator.provider, JsonModel) else None
+    clarifier = (
+        Clarifier(
+            model=model,
+            scanner=negotiator.scanner,
+            budget=negotiator.budget,
+            breaker=negotiator.breaker,
+            timeout=negotiator.timeout,
+        )
+        if model is not None
+        else None
+    )
+    disputes.defer_clarification = clarifier is not None
+    followers: list[ChainFollower] = []
+
+    def caught_up() -> bool:
+        """The listener has read every block the chain reported (clarifications wait for
+        it, so a rebuilt node reads its own before asking a model for another)."""
+        if not followers or followers[-1].chain_head is None:
+            return False
+        return followers[-1].cursor()[0] > followers[-1].chain_head
 
     def draining() -> bool:
         return readiness.draining
@@ -412,6 +436,11 @@ def build_children(runtime: Runtime) -> list[ChildSpec]:
             authorities=disputes.authorities,
             interval=interval * 10,
             offload=run_blocking,
+            clarifications=None
+            if clarifier is None
+            else Clarifications(
+                store=store, keyring=disputes.keyring, clarifier=clarifier, ready=caught_up
+            ),
         )
 
     def start_listener(link: Link) -> pykka.ActorRef[ChainListener]:
@@ -424,12 +453,17 @@ def build_children(runtime: Runtime) -> list[ChildSpec]:
             challenges=challenges,
             disputes=disputes,
             on_declined=lambda conn, intent, now: intent_flags.enqueue_own_flag(
-                conn, key, intent.ref, intent_flags.FlagReason.UNSAFE, now=now
+                conn,
+                key,
+                intent.ref,
+                intent_flags.decline_reason(intent) or intent_flags.FlagReason.UNSAFE,
+                now=now,
             ),
             plain_prose=settings.intake_plain_prose,
             own_authors=(key.mediator_id,),
         )
         stats.chain_head = lambda: follower.chain_head
+        followers[:] = [follower]
         return ChainListener.start(
             link,
             follower=follower,

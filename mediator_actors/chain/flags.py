@@ -14,8 +14,10 @@ from a weighted mediator arrives, so a flood of weightless flags costs one signa
 and one insert each, never a scan. A flagger whose weight rises after its flag was mined
 is counted at the next weighted flag on that intent.
 
-The node flags, once per intent, the intents it declines because the text-safety detector
-found a prompt-injection attempt aimed at the mediator (reason ``unsafe``).
+The node flags, once per intent, the intents it declines: a prompt-injection attempt aimed
+at the mediator (reason ``unsafe``, the text-safety detector), coercion (a threat tied to a
+demand, extortion, held documents or debt bondage) or spam (two or more of: links,
+contacts, repetition, shouting, sales pitches), the rules of :mod:`safety.abuse`.
 
 This module owns the ``intent_flags`` table; every function takes the caller's connection
 and joins its transaction (the chain follower's, which advances the cursor).
@@ -29,6 +31,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from mediator_actors.model import PROTOCOL, ChainEntry, Intent, is_did_key, is_digest_id
+from mediator_actors.safety.abuse import detect_coercion, detect_spam
 from mediator_actors.safety.textsafety import InjectionSign
 from mediator_actors.settlement import reputation
 from mediator_actors.settlement.entries import FlagReason, build_flag
@@ -38,6 +41,7 @@ from mediator_actors.store.jobs import CHAIN_OUTBOX
 
 __all__ = [
     "MIGRATIONS",
+    "OWN_FLAG_REASONS",
     "FlagReason",
     "FlagSeen",
     "check_flag",
@@ -188,10 +192,21 @@ def unmine_after(conn: sqlite3.Connection, fork: int) -> None:
     conn.execute("UPDATE intent_flags SET block_index = NULL WHERE block_index > ?", (fork,))
 
 
+#: The reasons this node declines an intent for and flags it with (never ``vague``: a
+#: vague intent may still find its match; declining it would be this node's guess).
+OWN_FLAG_REASONS = frozenset({FlagReason.UNSAFE, FlagReason.COERCION, FlagReason.SPAM})
+
+
 def decline_reason(intent: Intent) -> FlagReason | None:
-    """Why this node declines to mediate ``intent`` and flags it, or None."""
+    """Why this node declines to mediate ``intent`` and flags it, or None: a prompt
+    injection aimed at the mediator (``unsafe``), coercion, then spam (safety/abuse.py)."""
     if any(sign in DECLINE_SIGNS for sign in intent.injection_findings):
         return FlagReason.UNSAFE
+    text = "\n".join((intent.content, *intent.desires, *intent.constraints))
+    if detect_coercion(text):
+        return FlagReason.COERCION
+    if detect_spam(text):
+        return FlagReason.SPAM
     return None
 
 

@@ -671,7 +671,7 @@ class ChainFollower:
                 conn, intent.ref, IntentStatus.ARCHIVED, reason=reason, now=now
             ):
                 out.archived.append(intent.ref)
-                if reason == flags.FlagReason.UNSAFE and self._on_declined is not None:
+                if reason in flags.OWN_FLAG_REASONS and self._on_declined is not None:
                     self._on_declined(conn, intent, now)
 
     # --- intake budget --------------------------------------------------------------
@@ -719,7 +719,7 @@ class ChainFollower:
                         conn, intent.ref, IntentStatus.ARCHIVED, reason=reason, now=now
                     ):
                         local.archived.append(intent.ref)
-                        if reason == flags.FlagReason.UNSAFE and self._on_declined is not None:
+                        if reason in flags.OWN_FLAG_REASONS and self._on_declined is not None:
                             self._on_declined(conn, intent, now)
 
         self._store.write(apply)

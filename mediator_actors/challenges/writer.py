@@ -3,7 +3,8 @@
 :meth:`ChallengeWriter.apply_mined_block` runs in the chain follower's transaction after
 the settlement lifecycle (which admits or ignores each proposal): for every mined proposal
 by **another** mediator that the lifecycle followed and whose two intents this node knows,
-the terms are checked by :func:`~mediator_actors.challenges.checker.find_contradiction`; a
+the terms (price, timeline, place, quantity, exclusions) are checked by
+:func:`~mediator_actors.challenges.checker.find_contradiction`; a
 contradiction becomes one signed challenge in the chain outbox (dedupe key
 ``challenge:<settlement_id>``: at most one per settlement, across restarts), which the
 chain writer posts at the chain's pace. Our own proposals are never checked. When our
@@ -16,6 +17,7 @@ each); the rest go unchallenged, which costs nothing but a missed challenge.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import sqlite3
 import time
@@ -110,12 +112,14 @@ class ChallengeWriter:
                 logger.info("challenges: check budget spent; %s not checked", entry.ref)
                 continue
             checks += 1
-            sid = self._check(conn, entry)
+            sid = self._check(conn, entry, block_timestamp)
             if sid is not None:
                 challenged.append(sid)
         return challenged
 
-    def _check(self, conn: sqlite3.Connection, entry: ChainEntry) -> str | None:
+    def _check(
+        self, conn: sqlite3.Connection, entry: ChainEntry, block_timestamp: float
+    ) -> str | None:
         parsed = parse_entry(entry)
         if not isinstance(parsed, ProposalSeen) or self.keyring.owns(parsed.mediator_id):
             return None
@@ -125,7 +129,8 @@ class ChallengeWriter:
         offer, seek = get_intent(conn, parsed.offer_ref), get_intent(conn, parsed.seek_ref)
         if offer is None or seek is None:
             return None  # we cannot quote what we have not read
-        found = find_contradiction(parsed.terms, offer, seek)
+        proposed = dt.datetime.fromtimestamp(block_timestamp, dt.UTC).date()
+        found = find_contradiction(parsed.terms, offer, seek, proposed=proposed)
         if found is None:
             return None
         payload = build_challenge(self.key, parsed.settlement_id, found)

@@ -48,6 +48,7 @@ from mediator_actors.disputes.records import (
     escalated_without_package,
     get_dispute,
     list_disputes,
+    own_clarification_seen,
     set_package_digest,
 )
 from mediator_actors.model import (
@@ -61,7 +62,7 @@ from mediator_actors.model import (
 from mediator_actors.settlement.entries import clean_text
 from mediator_actors.settlement.records import SettlementRecord, get_settlement
 from mediator_actors.signing import Keyring, MediatorKey, verify_metadata
-from mediator_actors.store.jobs import CHAIN_OUTBOX, JobState
+from mediator_actors.store.jobs import CHAIN_OUTBOX, DISPUTE_CLARIFICATIONS, JobState
 
 __all__ = [
     "DISPUTE_WINDOW",
@@ -77,6 +78,7 @@ __all__ = [
     "escalated_without_package",
     "get_dispute",
     "list_disputes",
+    "own_clarification_seen",
     "parse_authorities",
     "set_package_digest",
 ]
@@ -90,13 +92,25 @@ MAX_ISSUE_CHARS = 2_000
 MAX_DESCRIPTION_CHARS = 2_000
 MAX_SCOPE_ITEMS = 20
 MAX_AUTHOR_CHARS = 256
-KINDS = ("dispute", "evidence", "clarification", "escalation", "dispute_resolution")
+KINDS = (
+    "dispute",
+    "evidence",
+    "clarification",
+    "escalation",
+    "dispute_resolution",
+    "payout_hold",
+)
 EVIDENCE_TYPES = frozenset({"document", "statement", "witness", "artifact", "other"})
 OUTCOMES = frozenset(
     {"claimant_favored", "respondent_favored", "compromise", "dismissed", "withdrawn"}
 )
 COUNTED = "counted"
 INTENT_CLARIFICATION = "dispute_clarification"
+INTENT_PAYOUT_HOLD = "payout_hold"
+#: Clarifications the configured LLM writes after the commit (:mod:`.clarify`).
+CLARIFY_JOBS = DISPUTE_CLARIFICATIONS
+#: Our own entries about a dispute, read back from the chain: a queued copy is never posted.
+OWN_KINDS = {"clarification": "clarification", "payout_hold": "payout_hold"}
 
 
 def dispute_id_for(settlement_id: str, claimant: str) -> str:
@@ -200,6 +214,7 @@ class DisputeBook:
         clock: Callable[[], float] = time.time,
         summarize: Callable[[DisputeRecord, SettlementRecord], tuple[list[str], list[str]]]
         | None = None,
+        defer_clarification: bool = False,
     ) -> None:
         self.key = key
         #: A clarification is signed by the key that proposed the settlement, retired or not.
@@ -212,6 +227,9 @@ class DisputeBook:
         self.window = window
         self.clock = clock
         self.summarize = summarize or offline_summary
+        # With an LLM configured the clarification is written after the commit, by the
+        # dispute handler (a model call must not hold the follower's transaction).
+        self.defer_clarification = defer_clarification
 
     # ------------------------------------------------------------ DisputeLifecycle
 
@@ -265,6 +283,7 @@ class DisputeBook:
         Queued clarifications are given up with the rest of the outbox by the settlement
         lifecycle's reset. Call it in the follower's transaction."""
         records.orphan_unresolved(conn, f"chain reset: {reason}"[:300], now=self.clock())
+        CLARIFY_JOBS.give_up_pending(conn, f"retired: {reason}"[:300], now=self.clock())
         return []
 
     # ------------------------------------------------------------ handlers
@@ -283,7 +302,7 @@ class DisputeBook:
         record = get_dispute(conn, str(dispute_id))
         if record is None:
             raise _ignored("no open dispute of ours with this dispute_id")
-        if kind == "clarification":
+        if kind in OWN_KINDS:
             # Anyone can write our name as author: only our signature proves it is ours,
             # by the key that proposed the settlement.
             disputed = get_settlement(conn, record.settlement_id)
@@ -293,12 +312,17 @@ class DisputeBook:
                 and entry.metadata.get("mediator_id") == signer
                 and verify_metadata(entry.metadata)
             ):
-                raise _ignored("a clarification is written and signed by our mediator only")
+                raise _ignored(f"a {kind} is written and signed by our mediator only")
             self._record(conn, entry, kind, record.dispute_id, chain_time, effect=COUNTED)
             # Ours is on the chain (a rebuild reads it before the writer ran): never again.
-            job = CHAIN_OUTBOX.get(conn, f"clarification:{record.dispute_id}")
+            job = CHAIN_OUTBOX.get(conn, f"{OWN_KINDS[kind]}:{record.dispute_id}")
             if job is not None and job.state is JobState.PENDING:
                 CHAIN_OUTBOX.complete(conn, job.id, now=self.clock(), result={"seen": entry.ref})
+            waiting = CLARIFY_JOBS.get(conn, record.dispute_id) if kind == "clarification" else None
+            if waiting is not None and waiting.state is JobState.PENDING:
+                CLARIFY_JOBS.complete(
+                    conn, waiting.id, now=self.clock(), result={"seen": entry.ref}
+                )
             return None
         if record.state in (DisputeState.RESOLVED, DisputeState.ORPHANED):
             raise _ignored(f"the dispute was already {record.state.value}")
@@ -354,18 +378,22 @@ class DisputeBook:
         self._record(conn, entry, "dispute", str(dispute_id), chain_time, effect=COUNTED)
         record = get_dispute(conn, str(dispute_id))
         assert record is not None  # inserted just above
-        factual, interpretive = self.summarize(record, settlement)
         signer = self.keyring.for_mediator(settlement.mediator_id)
         if signer is None:  # own, so proposed under a retired key that has since been dropped
             # One signed by another key would be invalid (protocol.md, "Key rotation").
             logger.warning(
                 "disputes: %s is about settlement %s, proposed as %s, whose key this node no "
-                "longer holds: no clarification can be signed",
+                "longer holds: no clarification or payout hold can be signed",
                 record.dispute_id,
                 settlement.settlement_id,
                 settlement.mediator_id,
             )
+        elif self.defer_clarification:
+            CLARIFY_JOBS.enqueue(
+                conn, record.dispute_id, {"dispute_id": record.dispute_id}, now=now
+            )
         else:
+            factual, interpretive = self.summarize(record, settlement)
             clarification = build_clarification(
                 record, settlement, key=signer, factual=factual, interpretive=interpretive
             )
@@ -376,6 +404,8 @@ class DisputeBook:
                 now=now,
                 max_attempts=20,
             )
+        if signer is not None:
+            self._suspend_posted_claim(conn, record, settlement, signer=signer, now=now)
         return self._change(
             DisputeChangeKind.OPENED,
             record,
@@ -468,6 +498,40 @@ class DisputeBook:
         )
 
     # ------------------------------------------------------------ helpers
+
+    def _suspend_posted_claim(
+        self,
+        conn: sqlite3.Connection,
+        record: DisputeRecord,
+        settlement: SettlementRecord,
+        *,
+        signer: MediatorKey,
+        now: float,
+    ) -> None:
+        """Protocol section 5 allows a payout claim only while no dispute is open, and is
+        silent on a claim that left before the dispute came. A claim still queued is held
+        (:meth:`_hold_payouts`); one already posted or mined cannot be taken back from an
+        append-only chain, so the node publishes, once per dispute, a ``[PAYOUT HOLD]``
+        signed by the key that proposed (and claimed), saying its claim is suspended until
+        the dispute is resolved, and never claims a second time."""
+        job = CHAIN_OUTBOX.get(conn, f"payout:{record.settlement_id}")
+        posted = settlement.payout_entry_ref is not None or (
+            job is not None and job.state in (JobState.RUNNING, JobState.DONE)
+        )
+        if not posted:
+            return
+        CHAIN_OUTBOX.enqueue(
+            conn,
+            f"payout_hold:{record.dispute_id}",
+            build_payout_hold(record, settlement, key=signer),
+            now=now,
+            max_attempts=20,
+        )
+        logger.info(
+            "disputes: %s opened after the payout claim of %s left; a payout hold is queued",
+            record.dispute_id,
+            record.settlement_id,
+        )
 
     def _hold_payouts(self, conn: sqlite3.Connection) -> None:
         """Hold the payout claim of every settlement with an open dispute (a claim enqueued
@@ -598,5 +662,41 @@ def build_clarification(
         "content": content,
         "author": key.mediator_id,
         "intent": INTENT_CLARIFICATION,
+        "metadata": metadata,
+    }
+
+
+def build_payout_hold(
+    record: DisputeRecord, settlement: SettlementRecord, *, key: MediatorKey
+) -> dict[str, Any]:
+    """The signed ``[PAYOUT HOLD]`` entry payload: this node's claim on a settlement that
+    is now disputed stays suspended until the dispute is resolved (not a protocol v2 kind:
+    nodes that do not know it ignore it; see docs/architecture.md)."""
+    metadata = key.sign_metadata(
+        {
+            "is_contract": True,
+            "contract_type": "payout_hold",
+            "protocol": PROTOCOL,
+            "dispute_id": record.dispute_id,
+            "settlement_id": record.settlement_id,
+            "claim_entry_ref": settlement.payout_entry_ref,
+            "mediator_id": key.mediator_id,
+        }
+    )
+    claim = (
+        f"claim {settlement.payout_entry_ref}"
+        if settlement.payout_entry_ref is not None
+        else "claim (posted, not yet mined)"
+    )
+    content = (
+        f"[PAYOUT HOLD] settlement {record.settlement_id}: the mediator's payout {claim} is "
+        f"suspended while dispute {record.dispute_id} is open, and stands only as that "
+        "dispute's resolution leaves it. It is not claimed again. The mediator does not "
+        "decide this dispute."
+    )
+    return {
+        "content": content,
+        "author": key.mediator_id,
+        "intent": INTENT_PAYOUT_HOLD,
         "metadata": metadata,
     }

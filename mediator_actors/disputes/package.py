@@ -15,6 +15,7 @@ import hashlib
 import json
 import re
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -134,17 +135,35 @@ def _on_disk_digest(path: Path) -> str | None:
     return doc.get("digest") if isinstance(doc, dict) and verify_package(doc) else None
 
 
-def write_due(store: Store, data_dir: Path, authorities: dict[str, str]) -> list[str]:
+def _inline(fn: Callable[..., Any], *args: Any) -> Any:
+    return fn(*args)
+
+
+def write_due(
+    store: Store,
+    data_dir: Path,
+    authorities: dict[str, str],
+    *,
+    offload: Callable[..., Any] = _inline,
+) -> list[str]:
     """Write every escalated dispute's package that is missing, stale or not recorded;
-    the dispute ids written. Idempotent: a sound file with the recorded digest is kept."""
+    the dispute ids written. Idempotent: a sound file with the recorded digest is kept.
+    Call it from the hub: the store offloads its own work; ``offload`` takes the file
+    reads and writes (a store call inside a pool thread would wait on the hub's queue)."""
     written: list[str] = []
     for dispute_id in store.read(records.escalated_ids):
-        if _write_one(store, data_dir, authorities, dispute_id):
+        if _write_one(store, data_dir, authorities, dispute_id, offload):
             written.append(dispute_id)
     return written
 
 
-def _write_one(store: Store, data_dir: Path, authorities: dict[str, str], dispute_id: str) -> bool:
+def _write_one(
+    store: Store,
+    data_dir: Path,
+    authorities: dict[str, str],
+    dispute_id: str,
+    offload: Callable[..., Any],
+) -> bool:
     def build(conn: sqlite3.Connection) -> tuple[dict[str, Any], str | None]:
         record = records.get_dispute(conn, dispute_id)
         return build_package(conn, dispute_id, authorities), (
@@ -154,10 +173,10 @@ def _write_one(store: Store, data_dir: Path, authorities: dict[str, str], disput
     doc, recorded = store.read(build)
     digest = str(doc["digest"])
     path = package_path(data_dir, dispute_id)
-    fresh = _on_disk_digest(path) != digest
+    fresh = bool(offload(_on_disk_digest, path) != digest)
     if fresh:
         data = json.dumps(doc, sort_keys=True, indent=2, ensure_ascii=False).encode("utf-8")
-        write_atomically(path, data)
+        offload(write_atomically, path, data)
     if recorded != digest:
 
         def note(conn: sqlite3.Connection) -> None:

@@ -33,6 +33,7 @@ __all__ = [
     "list_disputes",
     "open_dispute",
     "orphan_unresolved",
+    "own_clarification_seen",
     "record_entry",
     "resolve",
     "set_package_digest",
@@ -348,6 +349,17 @@ def has_unresolved(conn: sqlite3.Connection, settlement_id: str) -> bool:
 def entry_seen(conn: sqlite3.Connection, ref: str) -> bool:
     """Whether the dispute entry ``ref`` was recorded (with whatever effect)."""
     row = conn.execute("SELECT 1 FROM dispute_entries WHERE entry_ref = ?", (ref,)).fetchone()
+    return row is not None
+
+
+def own_clarification_seen(conn: sqlite3.Connection, dispute_id: str) -> bool:
+    """True once our signed clarification of ``dispute_id`` was read from the chain (the
+    book counts a clarification only when our signature verifies)."""
+    row = conn.execute(
+        "SELECT 1 FROM dispute_entries WHERE dispute_id = ? AND kind = 'clarification'"
+        " AND effect = 'counted' LIMIT 1",
+        (dispute_id,),
+    ).fetchone()
     return row is not None
 
 

@@ -288,6 +288,33 @@ class AnthropicProvider:
             text=text, model_id=self.model_id, usage=usage, stop_reason=message.stop_reason
         )
 
+    def complete_json(
+        self, *, system: str, user: str, name: str, schema: dict[str, Any], timeout: float
+    ) -> ProviderReply:
+        """One answer in another JSON ``schema`` than the negotiation's (the dispute
+        clarification): the same client, deadline and error mapping as :meth:`complete`."""
+        import anthropic
+
+        try:
+            with _total_deadline(timeout * TOTAL_DEADLINE_FACTOR):
+                message = self._client.messages.create(
+                    model=self.model_id,
+                    max_tokens=MAX_OUTPUT_TOKENS,
+                    system=system,
+                    messages=[{"role": "user", "content": user}],
+                    output_config={"format": {"type": "json_schema", "schema": schema}},
+                    timeout=timeout,
+                )
+        except (anthropic.AnthropicError, _DeadlineExceededError) as exc:
+            raise _map_error(exc, "anthropic") from exc
+        text = "".join(
+            getattr(block, "text", "") for block in message.content if block.type == "text"
+        )
+        usage = Usage(message.usage.input_tokens or 0, message.usage.output_tokens or 0)
+        return ProviderReply(
+            text=text, model_id=self.model_id, usage=usage, stop_reason=message.stop_reason
+        )
+
 
 class OpenAIProvider:
     """OpenAI Chat Completions with ``response_format`` JSON-schema (strict) output."""
@@ -353,6 +380,44 @@ class OpenAIProvider:
         )
         return ProviderReply(
             text=text, model_id=self.model_id, usage=usage, stop_reason=choice.finish_reason
+        )
+
+    def complete_json(
+        self, *, system: str, user: str, name: str, schema: dict[str, Any], timeout: float
+    ) -> ProviderReply:
+        """One answer in another JSON ``schema`` than the negotiation's (the dispute
+        clarification): the same client, deadline and error mapping as :meth:`complete`."""
+        import openai
+
+        try:
+            with _total_deadline(timeout * TOTAL_DEADLINE_FACTOR):
+                completion = self._client.chat.completions.create(
+                    model=self.model_id,
+                    messages=[
+                        {"role": "system", "content": system},
+                        {"role": "user", "content": user},
+                    ],
+                    response_format={
+                        "type": "json_schema",
+                        "json_schema": {"name": name, "strict": True, "schema": schema},
+                    },
+                    max_completion_tokens=MAX_OUTPUT_TOKENS,
+                    timeout=timeout,
+                )
+        except (openai.OpenAIError, _DeadlineExceededError) as exc:
+            raise _map_error(exc, "openai") from exc
+        if not completion.choices:
+            raise ProviderError("openai: the answer has no choices", transient=True)
+        choice = completion.choices[0]
+        usage = Usage(
+            completion.usage.prompt_tokens if completion.usage else 0,
+            completion.usage.completion_tokens if completion.usage else 0,
+        )
+        return ProviderReply(
+            text=choice.message.content or "",
+            model_id=self.model_id,
+            usage=usage,
+            stop_reason=choice.finish_reason,
         )
 
 

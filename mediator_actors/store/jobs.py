@@ -363,3 +363,6 @@ def quarantined_count(conn: sqlite3.Connection) -> int:
 NEGOTIATIONS = JobQueue("negotiation")
 #: Entries to publish, drained by the chain writer (proposals, payout claims).
 CHAIN_OUTBOX = JobQueue("chain_outbox")
+#: Disputes whose clarification the configured LLM writes, after the follower's commit
+#: (dedupe key: the dispute id; worked by the dispute handler).
+DISPUTE_CLARIFICATIONS = JobQueue("dispute_clarification")

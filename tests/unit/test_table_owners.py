@@ -153,4 +153,4 @@ def test_job_queues_are_declared_once_in_store_jobs() -> None:
                 and node.func.id == "JobQueue"
             ):
                 constructed.append(path.relative_to(PACKAGE).as_posix())
-    assert constructed == ["store/jobs.py", "store/jobs.py"]
+    assert constructed == ["store/jobs.py", "store/jobs.py", "store/jobs.py"]
