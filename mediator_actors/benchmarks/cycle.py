@@ -15,6 +15,10 @@ same plain classes the actors own:
 
 The embedder for the cycle is ``hash`` (character n-grams, the cost class of the reference
 implementation's embedder); the local model's one-time embedding cost is measured apart.
+The offline negotiator judges service fit by meaning under the same embedder (``meaning=
+"index"``: under hash, words alone decide, as on a node without the model), or under the
+local model as a node with the model does (``meaning="local"``; every intent's service
+phrases and opening are then embedded once, in batches).
 """
 
 from __future__ import annotations
@@ -31,14 +35,17 @@ from mediator_actors.benchmarks.memory import status_mb
 from mediator_actors.chain.client import ChainClient
 from mediator_actors.chain.devchain import DevChain
 from mediator_actors.chain.follower import ChainFollower, IntakeLimit
-from mediator_actors.config import load_settings
+from mediator_actors.config import Settings, load_settings
 from mediator_actors.embedding.hashing import HashEmbedder
 from mediator_actors.index.hnsw import IndexParams
 from mediator_actors.index.keeper import CandidateSettings, IndexCore
 from mediator_actors.negotiation.jobs import claim_negotiations, run_negotiation_jobs
-from mediator_actors.negotiation.service import build_negotiator
+from mediator_actors.negotiation.meaning import ServiceSimilarity
+from mediator_actors.negotiation.providers import OfflineProvider
+from mediator_actors.negotiation.service import Negotiator, build_negotiator
 from mediator_actors.runtime.offload import run_blocking
 from mediator_actors.safety.secrets import Secret
+from mediator_actors.safety.secretscan import SecretScanner
 from mediator_actors.settlement.lifecycle import SettlementBook
 from mediator_actors.settlement.proposals import ProposalPolicy
 from mediator_actors.signing import MediatorKey, generate_seed_hex
@@ -123,11 +130,29 @@ def _local_embedding_cost(texts: list[str]) -> dict[str, Any]:
     }
 
 
+def _negotiator(settings: Settings, embedder: HashEmbedder, meaning: str) -> Negotiator:
+    if meaning == "local":
+        return build_negotiator(settings)  # the node's: the process-wide local model
+    if meaning != "index":
+        raise ValueError(f"meaning must be 'index' or 'local', not {meaning!r}")
+    offline = OfflineProvider(similarity=ServiceSimilarity(embedder=embedder))
+    return Negotiator(
+        provider=offline,
+        scanner=SecretScanner(settings.secrets()),
+        min_confidence=settings.min_negotiation_confidence,
+    )
+
+
 def run(
-    *, intents: int | None = None, quick: bool = False, local: bool | None = None
+    *,
+    intents: int | None = None,
+    quick: bool = False,
+    local: bool | None = None,
+    meaning: str = "index",
 ) -> dict[str, object]:
     """The cycle at ``intents`` (default 10,000; 1,000 when ``quick``). ``local``: also
-    time the local model over the same texts (default: only at 10,000 or fewer)."""
+    time the local model over the same texts (default: only at 10,000 or fewer).
+    ``meaning``: the embedder the negotiator judges service fit with (module docstring)."""
     count = intents or (1_000 if quick else 10_000)
     entries, source = _entries(count)
     stages: dict[str, float] = {}
@@ -166,10 +191,11 @@ def run(
             figures["candidate_pairs"] = len(queued)
 
             began = time.perf_counter()
-            negotiator = build_negotiator(settings)
+            negotiator = _negotiator(settings, embedder, meaning)
+            offload = run_blocking if negotiator.cpu_bound else None  # as the pool's workers
             agreed = 0
             while claimed := claim_negotiations(store, now=time.time(), limit=256):
-                results = run_negotiation_jobs(store, negotiator, claimed)
+                results = run_negotiation_jobs(store, negotiator, claimed, offload=offload)
                 agreed += sum(1 for r in results if r is not None and r.success)
             stage("negotiations", began)
             figures["agreements"] = agreed
@@ -193,6 +219,7 @@ def run(
     return {
         "intents": len(entries),
         "corpus": source,
+        "negotiator_meaning": meaning,
         **{f"stage_{name}_s": round(seconds, 3) for name, seconds in stages.items()},
         "total_s": round(total, 3),
         "target_total_s": TARGET_TOTAL_S,

@@ -11,7 +11,7 @@ import sqlite3
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from mediator_actors.model import Intent, NegotiationResult
 from mediator_actors.negotiation.providers import ProviderError
@@ -190,6 +190,13 @@ def _record(
 
 
 Step = Callable[[sqlite3.Connection], None]
+_T = TypeVar("_T")
+
+
+class Offload(Protocol):
+    """Runs a call elsewhere and returns its result (e.g. the hub's native thread pool)."""
+
+    def __call__(self, fn: Callable[[], _T], /) -> _T: ...
 
 
 def negotiate_job(
@@ -283,15 +290,25 @@ def run_negotiation_jobs(
     clock: Callable[[], float] = time.time,
     queue: JobQueue | None = None,
     backoff: Backoff = JOB_BACKOFF,
+    offload: Offload | None = None,
 ) -> list[NegotiationResult | None]:
     """Negotiate each claimed job in turn, then settle them all in one transaction (one
-    durable commit for the batch instead of one per job)."""
-    results: list[NegotiationResult | None] = []
-    steps: list[Step] = []
-    for item in claimed:
-        result, step = negotiate_job(negotiator, item, clock=clock, queue=queue, backoff=backoff)
-        results.append(result)
-        steps.append(step)
+    durable commit for the batch instead of one per job).
+
+    The provider first prepares the batch's intents together (:meth:`Negotiator.prepare`).
+    ``offload`` (e.g. :func:`~mediator_actors.runtime.offload.run_blocking`) runs that and
+    the negotiations off the calling greenlet; the commit stays with the caller."""
+
+    def negotiate_all() -> list[tuple[NegotiationResult | None, Step]]:
+        negotiator.prepare(i for item in claimed for i in (item.offer, item.seek))
+        return [
+            negotiate_job(negotiator, item, clock=clock, queue=queue, backoff=backoff)
+            for item in claimed
+        ]
+
+    done = offload(negotiate_all) if offload is not None else negotiate_all()
+    results = [result for result, _ in done]
+    steps = [step for _, step in done]
 
     def settle(conn: sqlite3.Connection) -> None:
         for step in steps:
