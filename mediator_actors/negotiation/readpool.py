@@ -183,6 +183,19 @@ class ReaderPool:
         self.processes = max(0, self.processes - 1)
         worker.close()
 
+    def cpu_seconds(self) -> float:
+        """CPU the live workers have used (user + system, from ``/proc``; 0 off Linux)."""
+        total = 0.0
+        tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+        for worker in list(self._workers):
+            try:
+                with open(f"/proc/{worker.pid}/stat", encoding="ascii") as handle:
+                    fields = handle.read().rsplit(")", 1)[1].split()
+                total += (int(fields[11]) + int(fields[12])) / tick
+            except (OSError, IndexError, ValueError):
+                continue
+        return total
+
     def close(self) -> None:
         with self._lock:
             self._closed = True
