@@ -206,6 +206,7 @@ def negotiate_job(
     clock: Callable[[], float] = time.time,
     queue: JobQueue | None = None,
     backoff: Backoff = JOB_BACKOFF,
+    attempt: Outcome | Exception | None = None,
 ) -> tuple[NegotiationResult | None, Step]:
     """Negotiate a claimed job; return the result (None if it will retry) and the durable
     step that settles the job, for the caller to run in a write transaction.
@@ -216,11 +217,19 @@ def negotiate_job(
     - transient provider error → ``fail`` with back-off (at least the provider's
       ``Retry-After``); quarantined after ``max_attempts``;
     - permanent provider error (auth, bad request) → ``give_up`` with the reason.
+
+    ``attempt``: the negotiation already made elsewhere (:func:`attempt_negotiation`),
+    its outcome or what it raised; None to make it here.
     """
     queue = queue or JobQueue(NEGOTIATION_JOB)
     job = claimed.job
     try:
-        outcome = negotiator.negotiate_outcome(claimed.offer, claimed.seek)
+        if attempt is None:
+            outcome = negotiator.negotiate_outcome(claimed.offer, claimed.seek)
+        elif isinstance(attempt, Exception):
+            raise attempt
+        else:
+            outcome = attempt
     except (BudgetExhaustedError, CircuitRefusedError) as exc:
         if isinstance(exc, BudgetExhaustedError):
             wait = max(1.0, exc.retry_at - clock())
@@ -282,6 +291,14 @@ def negotiate_job(
     return outcome.result, finish
 
 
+def attempt_negotiation(negotiator: Negotiator, claimed: ClaimedNegotiation) -> Outcome | Exception:
+    """One negotiation's outcome, or what it raised (for :func:`negotiate_job` to handle)."""
+    try:
+        return negotiator.negotiate_outcome(claimed.offer, claimed.seek)
+    except Exception as exc:  # noqa: BLE001 - negotiate_job sorts it as a direct call would
+        return exc
+
+
 def run_negotiation_jobs(
     store: Store,
     negotiator: Negotiator,
@@ -299,14 +316,20 @@ def run_negotiation_jobs(
     ``offload`` (e.g. :func:`~mediator_actors.runtime.offload.run_blocking`) runs that and
     the negotiations off the calling greenlet; the commit stays with the caller."""
 
-    def negotiate_all() -> list[tuple[NegotiationResult | None, Step]]:
+    def attempt_all() -> list[Outcome | Exception]:
+        # only the provider's work: job handling and its log lines stay with the caller
         negotiator.prepare(i for item in claimed for i in (item.offer, item.seek))
-        return [
-            negotiate_job(negotiator, item, clock=clock, queue=queue, backoff=backoff)
-            for item in claimed
-        ]
+        return [attempt_negotiation(negotiator, item) for item in claimed]
 
-    done = offload(negotiate_all) if offload is not None else negotiate_all()
+    attempts: list[Outcome | Exception | None] = (
+        list(offload(attempt_all)) if offload is not None else [None] * len(claimed)
+    )
+    if offload is None:
+        negotiator.prepare(i for item in claimed for i in (item.offer, item.seek))
+    done = [
+        negotiate_job(negotiator, item, clock=clock, queue=queue, backoff=backoff, attempt=attempt)
+        for item, attempt in zip(claimed, attempts, strict=True)
+    ]
     results = [result for result, _ in done]
     steps = [step for _, step in done]
 

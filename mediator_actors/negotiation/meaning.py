@@ -15,7 +15,6 @@ of the per-call overhead.
 from __future__ import annotations
 
 import logging
-import threading
 from collections import OrderedDict
 from collections.abc import Iterable
 from typing import Protocol
@@ -23,6 +22,7 @@ from typing import Protocol
 import numpy as np
 
 from mediator_actors.embedding.base import Embedder, EmbedderError
+from mediator_actors.runtime.offload import native_lock
 
 __all__ = ["PhraseSimilarity", "ServiceSimilarity", "phrase_key", "shared_similarity"]
 
@@ -58,7 +58,7 @@ class ServiceSimilarity:
         self._with_word = WITH_SHARED_WORD[family]
         self._gist = GIST_THRESHOLDS[family]
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
-        self._lock = threading.Lock()
+        self._lock = native_lock()  # shared with run_blocking threads
 
     @property
     def embedder_id(self) -> str:
@@ -122,7 +122,7 @@ class ServiceSimilarity:
 
 
 _shared: dict[str, ServiceSimilarity] = {}
-_shared_lock = threading.Lock()
+_shared_lock = native_lock()  # shared with run_blocking threads
 
 
 def shared_similarity() -> ServiceSimilarity:

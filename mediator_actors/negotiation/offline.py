@@ -14,7 +14,6 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
-import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -40,6 +39,7 @@ from mediator_actors.negotiation.terms import (
 )
 from mediator_actors.negotiation.validation import Answer, AnswerTerms
 from mediator_actors.negotiation.vocabulary import SWAPPABLE
+from mediator_actors.runtime.offload import native_lock
 from mediator_actors.safety.secretscan import redact_emails
 from mediator_actors.safety.textsafety import detect_injection
 
@@ -86,7 +86,7 @@ _ReadKey = tuple[str, bool, tuple[str, ...], tuple[str, ...], dt.date | None]
 #: Terms read here or by a reader process, by what the reading depends on (the content,
 #: so an edited intent is read afresh); bounded, oldest out.
 _read: OrderedDict[_ReadKey, StatedTerms] = OrderedDict()
-_read_lock = threading.Lock()
+_read_lock = native_lock()  # shared with run_blocking threads
 
 
 def _read_key(intent: Intent) -> _ReadKey:

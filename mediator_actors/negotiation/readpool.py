@@ -23,13 +23,13 @@ import os
 import pickle
 import struct
 import sys
-import threading
 from collections.abc import Callable, Sequence
 from typing import Any, BinaryIO, cast
 
 from mediator_actors.model import Intent
 from mediator_actors.negotiation.offline import stated_terms
 from mediator_actors.negotiation.terms import StatedTerms
+from mediator_actors.runtime.offload import native_lock
 
 __all__ = ["ReaderPool", "default_processes", "shared_reader_pool"]
 
@@ -135,7 +135,7 @@ class ReaderPool:
     def __init__(self, *, processes: int | None = None) -> None:
         self.processes = default_processes() if processes is None else max(0, processes)
         self._workers: list[_Worker] = []
-        self._lock = threading.Lock()
+        self._lock = native_lock()  # shared with run_blocking threads
         self._closed = False
 
     def _started(self) -> list[_Worker]:
@@ -205,7 +205,7 @@ class ReaderPool:
 
 
 _shared: list[ReaderPool] = []
-_shared_lock = threading.Lock()
+_shared_lock = native_lock()  # shared with run_blocking threads
 
 
 def shared_reader_pool() -> ReaderPool:
