@@ -24,7 +24,7 @@ import pickle
 import struct
 import sys
 from collections.abc import Callable, Sequence
-from typing import Any, BinaryIO, cast
+from typing import Any, BinaryIO, Protocol, cast
 
 from mediator_actors.model import Intent
 from mediator_actors.negotiation.offline import stated_terms
@@ -55,7 +55,11 @@ def _send(stream: BinaryIO, payload: object) -> None:
     stream.flush()
 
 
-def _receive(stream: BinaryIO) -> object | None:
+class _Readable(Protocol):
+    def read(self, size: int, /) -> bytes: ...
+
+
+def _receive(stream: _Readable) -> object | None:
     head = stream.read(_LENGTH.size)
     if len(head) < _LENGTH.size:
         return None
@@ -80,6 +84,34 @@ def _original(module: str, name: str) -> Callable[..., Any]:
         return cast("Callable[..., Any]", getattr(__import__(module), name))
 
 
+class _WatchedReader:
+    """Reads a child's answers from a pipe, giving up when the child has died even if a
+    copy of the pipe's write end lingers elsewhere (so no EOF would ever come)."""
+
+    def __init__(self, fd: int, alive: Callable[[], bool]) -> None:
+        self._fd = fd
+        self._alive = alive
+        self._select = _original("select", "select")
+
+    def read(self, size: int) -> bytes:
+        chunks: list[bytes] = []
+        while size > 0:
+            readable, _, _ = self._select([self._fd], [], [], 0.5)
+            if not readable:
+                if not self._alive():
+                    break
+                continue
+            chunk = os.read(self._fd, min(size, 1 << 20))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size -= len(chunk)
+        return b"".join(chunks)
+
+    def close(self) -> None:
+        os.close(self._fd)
+
+
 class _Worker:
     def __init__(self) -> None:
         to_child, self._stdin_fd = os.pipe()
@@ -101,7 +133,15 @@ class _Worker:
             os.close(to_child)
             os.close(from_child)
         self.stdin = os.fdopen(self._stdin_fd, "wb")
-        self.stdout = os.fdopen(self._stdout_fd, "rb")
+        self.stdout = _WatchedReader(self._stdout_fd, self.alive)
+
+    def alive(self) -> bool:
+        """False once the child has exited (reaped here, so it leaves no zombie)."""
+        try:
+            pid, _ = _original("os", "waitpid")(self.pid, os.WNOHANG)
+        except ChildProcessError:
+            return False
+        return bool(pid == 0)
 
     def send(self, intents: Sequence[Intent]) -> None:
         _send(self.stdin, list(intents))
@@ -120,7 +160,7 @@ class _Worker:
         for stream in (self.stdin, self.stdout):
             with contextlib.suppress(OSError):
                 stream.close()  # the child's stdin closes: it exits
-        # ChildProcessError: already reaped (by gevent's child watcher, if one runs)
+        # ChildProcessError: already reaped (by alive(), or gevent's child watcher)
         with contextlib.suppress(ChildProcessError):
             _original("os", "waitpid")(self.pid, 0)
 
