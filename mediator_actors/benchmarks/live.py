@@ -138,6 +138,10 @@ def run(  # noqa: PLR0915 - the suite in the order it runs
         "EMBEDDING_PROVIDER": embedder,
         "LLM_PROVIDER": "offline",
         "POLL_INTERVAL_SECONDS": "2",
+        # Nothing agreed, so nothing to post: the node's proposals would drain at the
+        # chain's 10 entries per author a minute for most of an hour, and the idle
+        # figure is a node with no work left. The negotiations themselves still run.
+        "MIN_NEGOTIATION_CONFIDENCE": "100",
     }
     try:
         with tempfile.TemporaryDirectory(prefix="mediator-bench-live-") as name:
