@@ -5,11 +5,14 @@ those of deriving everything afresh for every pair."""
 from __future__ import annotations
 
 import json
+import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from mediator_actors.embedding.base import Embedder, EmbedderError, Vectors
 from mediator_actors.embedding.hashing import HashEmbedder
@@ -20,6 +23,7 @@ from mediator_actors.negotiation.meaning import ServiceSimilarity
 from mediator_actors.negotiation.offline import assess, clear_caches, prepare
 from mediator_actors.negotiation.prompt import build_prompt
 from mediator_actors.negotiation.providers import OfflineProvider
+from mediator_actors.negotiation.vocabulary import fold
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 
@@ -143,3 +147,16 @@ def test_under_the_hash_embedder_the_provider_judges_by_words_and_embeds_nothing
         words = assess(pair.offer, pair.seek, similarity=None)
         assert json.loads(reply.text) == words.to_json()
     assert counting.calls == 0
+
+
+@given(st.text())
+def test_fold_is_nfkc_without_format_characters_on_any_text(text: str) -> None:
+    full = "".join(
+        ch for ch in unicodedata.normalize("NFKC", text) if unicodedata.category(ch) != "Cf"
+    )
+    assert fold(text) == full
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=127)))
+def test_fold_keeps_ascii_text_as_it_is(text: str) -> None:
+    assert fold(text) == text
