@@ -142,6 +142,8 @@ def run(  # noqa: PLR0915 - the suite in the order it runs
         # chain's 10 entries per author a minute for most of an hour, and the idle
         # figure is a node with no work left. The negotiations themselves still run.
         "MIN_NEGOTIATION_CONFIDENCE": "100",
+        # room beyond the corpus, so a full index is not reported critical
+        "MAX_INTENTS_CACHE": str(2 * count),
     }
     try:
         with tempfile.TemporaryDirectory(prefix="mediator-bench-live-") as name:
