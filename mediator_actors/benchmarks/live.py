@@ -41,12 +41,19 @@ CHAIN_REQUEST_BUDGET = 100
 
 
 def _health(port: int) -> dict[str, Any] | None:
+    """``/health``'s body; it answers 503 with the same body when a check is critical."""
     try:
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=5) as answer:
-            body: dict[str, Any] = json.loads(answer.read())
-            return body
-    except (urllib.error.URLError, OSError, ValueError):
+            raw = answer.read()
+    except urllib.error.HTTPError as refused:
+        raw = refused.read()
+    except (urllib.error.URLError, OSError):
         return None
+    try:
+        body: dict[str, Any] = json.loads(raw)
+    except ValueError:
+        return None
+    return body
 
 
 def _cpu_seconds(pid: int) -> float:
