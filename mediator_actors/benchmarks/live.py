@@ -6,6 +6,9 @@ node's proposals cannot pile up) seeded with the corpus, 100 intents a block, an
 key, the offline negotiator, ``EMBEDDING_PROVIDER=hash`` by default so seeding 10k takes
 minutes, not the local model's ~80 s per 10k at best). Then:
 
+Every seeded intent is an offer (:func:`_seed`), so no pair exists and the node has no
+work once they are indexed.
+
 1. **Idle (issue 15, target 6)**: once the node has indexed every intent, its job queues
    are empty and both index snapshots exist, its CPU (user + system from ``/proc``, its
    reader processes included) and the chain requests it makes (counted by the chain) over
@@ -82,6 +85,9 @@ def _percentile(values: list[float], share: float) -> float:
 
 
 def _seed(chain: Any, count: int) -> None:
+    """``count`` corpus intents, every one an offer: no pair exists, so once indexed the
+    node has no work left. (With seeks too it would negotiate the next neighbours of every
+    declined pair, 200 a pass, for about an hour at 10k: busy, not idle.)"""
     intents = extended_corpus(count)
     for start in range(0, len(intents), 100):
         chain.add_block(
@@ -89,10 +95,10 @@ def _seed(chain: Any, count: int) -> None:
                 {
                     "author": i.author,
                     "content": i.content,
-                    "intent": i.type.value,
+                    "intent": "offer",
                     "metadata": {
                         "is_contract": True,
-                        "contract_type": i.type.value,
+                        "contract_type": "offer",
                         "status": "open",
                     },
                 }
