@@ -14,6 +14,7 @@ limit_malloc_arenas()  # before the native threads start allocating (runtime/mem
 
 import argparse  # noqa: E402
 import importlib  # noqa: E402
+import os  # noqa: E402
 import sys  # noqa: E402
 from collections.abc import Sequence  # noqa: E402
 
@@ -23,6 +24,7 @@ from mediator_actors.errors import ConfigError, MediatorError, StoreRefusedError
 #: Modules that contribute verbs, in the order ``--help`` lists them.
 COMMAND_MODULES: tuple[str, ...] = (
     "mediator_actors.commands",
+    "mediator_actors.keycommands",
     "mediator_actors.store.commands",
     "mediator_actors.edge.commands",
     "mediator_actors.chain.commands",
@@ -56,6 +58,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_CONFIG
     try:
         code: int = args.handler(args)
+        sys.stdout.flush()  # here, so that a reader gone is caught below and not at exit
     except (ConfigError, StoreRefusedError) as exc:
         print(f"mediator-node: {exc}", file=sys.stderr)
         return EXIT_CONFIG
@@ -64,7 +67,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_FAILURE
     except KeyboardInterrupt:
         return EXIT_OK
+    except BrokenPipeError:
+        # The reader went away (`status --json | head`): no traceback. Python flushes stdout
+        # again at exit, so point it at /dev/null for that flush.
+        _silence_stdout()
+        return EXIT_FAILURE
     return code
+
+
+def _silence_stdout() -> None:
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):  # stdout without a file descriptor (a test's StringIO)
+        pass
 
 
 if __name__ == "__main__":  # pragma: no cover

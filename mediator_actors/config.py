@@ -165,6 +165,10 @@ SPECS: tuple[Spec, ...] = (
          "llm_fallback_model"),
     Spec("MEDIATOR_PRIVATE_KEY", _S, None,
          "Ed25519 private key (64 hex chars) that signs entries", "mediator_private_key"),
+    Spec("MEDIATOR_RETIRED_KEYS_FILE", _T, None,
+         "retired signing keys, kept while their settlements can still close or be disputed "
+         "(default: MEDIATOR_PRIVATE_KEY_FILE plus .retired; `mediator-node rotate-key` "
+         "writes it)", "retired_keys_file"),
     Spec("FACILITATION_FEE_PERCENT", _F, "0.01",
          "fee, as a percentage (0-100) of the settlement's value", "facilitation_fee_percent",
          low=0, high=100),
@@ -264,6 +268,8 @@ class Settings:
     llm_api_key: Secret | None
     llm_model: str
     mediator_private_key: Secret | None
+    #: Where retired keys are kept (None: a raw MEDIATOR_PRIVATE_KEY, no rotation by file).
+    retired_keys_file: Path | None
     facilitation_fee_percent: float
     health_host: str
     health_port: int
@@ -301,6 +307,10 @@ class Settings:
     llm_fallback_api_key: Secret | None = None
     llm_fallback_model: str | None = None
     intake_plain_prose: bool = False
+    #: MEDIATOR_PRIVATE_KEY_FILE resolved, when the key came from a file.
+    mediator_private_key_file: Path | None = None
+    #: The seeds in retired_keys_file: they sign only about settlements they proposed.
+    retired_keys: tuple[Secret, ...] = ()
     consensus: Consensus = dataclass_field(default_factory=Consensus)
     #: What start should warn about (likely misspellings, risky choices outside dev mode).
     warnings: tuple[str, ...] = ()
@@ -315,6 +325,7 @@ class Settings:
             self.embedding_api_key,
             self.consensus.poa_authority_key,
             self.api_token,
+            *self.retired_keys,
         ]
         return [s.reveal() for s in values if s is not None and s.reveal()]
 
@@ -630,6 +641,68 @@ def _check_secrets(
     return []
 
 
+#: In dev mode without MEDIATOR_PRIVATE_KEY the node keeps its key here, beside config.yaml.
+DEV_KEY_FILE = ".dev-mediator.key"
+
+
+@dataclass(frozen=True, slots=True)
+class _KeyFiles:
+    key_file: Path | None
+    retired_file: Path | None
+    retired: tuple[Secret, ...]
+    warnings: tuple[str, ...]
+
+
+def _check_key_files(
+    r: _Reader, *, cwd: Path, data_dir: Path, config_file: Path, dev_mode: bool
+) -> _KeyFiles:
+    """Where the signing key and its retired keys live, and what is wrong with them: no key
+    file under DATA_DIR (it is backed up and may be shared), none the node's user lets group
+    or others read; the retired keys parsed, every bad line named by its number only."""
+    from mediator_actors import keyfiles
+
+    warnings: list[str] = []
+    given = r.given("MEDIATOR_PRIVATE_KEY_FILE")
+    key_file = (cwd / given).resolve() if given is not None else None
+    explicit = r.given("MEDIATOR_RETIRED_KEYS_FILE")
+    if explicit is not None:
+        retired_file: Path | None = (cwd / explicit).resolve()
+    elif key_file is not None:
+        retired_file = keyfiles.default_retired_file(key_file)
+    elif dev_mode and r.given("MEDIATOR_PRIVATE_KEY") is None:
+        retired_file = keyfiles.default_retired_file(config_file.parent / DEV_KEY_FILE)
+    else:
+        retired_file = None
+    for variable, path in (
+        ("MEDIATOR_PRIVATE_KEY_FILE", key_file),
+        ("MEDIATOR_RETIRED_KEYS_FILE", retired_file),
+    ):
+        if path is None:
+            continue
+        if path.is_relative_to(data_dir):
+            r.problems.append(
+                f"{variable}={path} is inside DATA_DIR {data_dir}, which is backed up and may "
+                "be shared: keep keys outside it (`mediator-node init` uses ./secrets/)"
+            )
+        problem, warning = keyfiles.mode_problem(path, variable)
+        if problem is not None:
+            r.problems.append(problem)
+        if warning is not None:
+            warnings.append(warning)
+    retired: list[Secret] = []
+    if retired_file is not None and retired_file.is_file():
+        try:
+            text = retired_file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            r.problems.append(
+                f"MEDIATOR_RETIRED_KEYS_FILE={retired_file} cannot be read: {type(exc).__name__}"
+            )
+        else:
+            retired, problems = keyfiles.parse_retired_keys(text, str(retired_file))
+            r.problems += problems
+    return _KeyFiles(key_file, retired_file, tuple(retired), tuple(warnings))
+
+
 def load_settings(environ: Mapping[str, str] | None = None, *, cwd: Path | None = None) -> Settings:
     """Read, validate and return the settings, or raise :class:`ConfigError` listing all problems."""
     environ = dict(os.environ if environ is None else environ)
@@ -701,12 +774,24 @@ def load_settings(environ: Mapping[str, str] | None = None, *, cwd: Path | None 
     )
     _check_binds(values, r.problems)
     _check_api_token(values, r.problems)
+    keys = _check_key_files(
+        r, cwd=cwd, data_dir=data_dir, config_file=config_file, dev_mode=dev_mode
+    )
+    warnings += keys.warnings
+    values["retired_keys_file"] = keys.retired_file
     consensus = _read_consensus(config_file, r.problems)
     if r.problems:
         raise ConfigError(list(dict.fromkeys(r.problems)))  # a value read twice, told once
-    return Settings(**values, consensus=consensus, warnings=tuple(warnings))
+    return Settings(
+        **values,
+        mediator_private_key_file=keys.key_file,
+        retired_keys=keys.retired,
+        consensus=consensus,
+        warnings=tuple(warnings),
+    )
 
 
 def settings_fields() -> frozenset[str]:
     """The :class:`Settings` fields the table must fill (a test checks they agree)."""
-    return frozenset(f.name for f in fields(Settings)) - {"consensus", "warnings"}
+    derived = {"consensus", "warnings", "mediator_private_key_file", "retired_keys"}
+    return frozenset(f.name for f in fields(Settings)) - derived

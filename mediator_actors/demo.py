@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import json
 import logging
 import sqlite3
 import sys
@@ -28,6 +27,7 @@ import gevent
 import gevent.event
 
 from mediator_actors.edge.servers import Edge
+from mediator_actors.model import pair_refs
 
 logger = logging.getLogger(__name__)
 
@@ -51,40 +51,82 @@ class Narrator:
         return fresh
 
     def observe(self, conn: sqlite3.Connection) -> None:
-        for ref, author, kind, content in conn.execute(
-            "SELECT ref, author, type, content FROM intents ORDER BY first_seen_at"
-        ).fetchall():
-            if self._new("intent", [ref]):
-                self.say("ingested", f"{kind:<5} {author}: {content[:90]}")
-        for key, payload in conn.execute(
-            "SELECT dedupe_key, payload FROM jobs WHERE kind = 'negotiation' ORDER BY id"
-        ).fetchall():
-            if self._new("candidate", [key]):
-                similarity = json.loads(payload).get("similarity")
+        # Imported here: the CLI imports this module for every verb, to register ``demo``.
+        from mediator_actors.negotiation.records import negotiation_summaries
+        from mediator_actors.settlement.records import count_by_state, list_settlements
+        from mediator_actors.store.intents import iter_intents
+        from mediator_actors.store.jobs import NEGOTIATIONS
+
+        for intent in iter_intents(conn, status=None):
+            if self._new("intent", [intent.ref]):
+                self.say(
+                    "ingested", f"{intent.type.value:<5} {intent.author}: {intent.content[:90]}"
+                )
+        for job in NEGOTIATIONS.page(conn, limit=_ALL):
+            if self._new("candidate", [job.dedupe_key]):
+                similarity = job.payload.get("similarity")
                 self.say(
                     "candidate",
-                    f"pair {key[:8]}…/{key[65:73]}… similarity {similarity:.2f}"
+                    f"pair {_short(job.dedupe_key)} similarity {similarity:.2f}"
                     if similarity is not None
-                    else key,
+                    else job.dedupe_key,
                 )
-        for key, success, confidence, reason in conn.execute(
-            "SELECT pair_key, success, confidence, failure_reason FROM negotiations"
-        ).fetchall():
-            if self._new("negotiation", [key]):
-                verdict = f"agreed (confidence {confidence})" if success else f"no deal: {reason}"
-                self.say("negotiated", f"pair {key[:8]}…: {verdict}")
-        for key, payload in conn.execute(
-            "SELECT dedupe_key, payload FROM jobs WHERE kind = 'chain_outbox' ORDER BY id"
-        ).fetchall():
-            if self._new("outbox", [key]):
-                content = json.loads(payload)["content"]
-                stage = "proposed" if key.startswith("proposal:") else "payout"
+        for n in negotiation_summaries(conn):
+            if self._new("negotiation", [n.pair_key]):
+                verdict = (
+                    f"agreed (confidence {n.confidence})"
+                    if n.success
+                    else f"no deal: {n.failure_reason}"
+                )
+                self.say("negotiated", f"pair {_short(n.pair_key)}: {verdict}")
+        payouts_waiting = self._observe_outbox(conn)
+        for s in list_settlements(conn, own=True, limit=_ALL):
+            state = s.state.value
+            if state != "proposed" and self._new("state", [f"{s.settlement_id}:{state}"]):
+                self.say(state, f"settlement {s.settlement_id[:12]}…: {s.state_reason}")
+        states = count_by_state(conn, own=True)
+        if (
+            payouts_waiting
+            and states["proposed"] + states["accepted"] == 0
+            and self._new("waiting", ["payouts"])
+        ):
+            # Otherwise the demo is silent for most of its minute: the claims are rate-limited.
+            self.say(
+                "waiting",
+                f"{payouts_waiting} payout claims wait their turn: the dev chain takes 10 "
+                "entries per author per minute, like the real node; the demo ends once "
+                "they are on it",
+            )
+
+    def _observe_outbox(self, conn: sqlite3.Connection) -> int:
+        """Narrates queued proposals and payout claims, and claims posted; returns how many
+        payout claims still wait for the chain."""
+        from mediator_actors.settlement.lifecycle import PAYOUT_JOB_PREFIX, PROPOSAL_JOB_PREFIX
+        from mediator_actors.store.jobs import CHAIN_OUTBOX, JobState
+
+        payouts_waiting = 0
+        for job in CHAIN_OUTBOX.page(conn, limit=_ALL):
+            if self._new("outbox", [job.dedupe_key]):
+                content = job.payload["content"]
+                stage = "proposed" if job.dedupe_key.startswith(PROPOSAL_JOB_PREFIX) else "payout"
                 self.say(stage, content if stage == "payout" else "\n" + _indent(content))
-        for sid, state, reason in conn.execute(
-            "SELECT settlement_id, state, state_reason FROM settlements WHERE own = 1"
-        ).fetchall():
-            if state != "proposed" and self._new("state", [f"{sid}:{state}"]):
-                self.say(state, f"settlement {sid[:12]}…: {reason}")
+            if not job.dedupe_key.startswith(PAYOUT_JOB_PREFIX):
+                continue
+            if job.state in (JobState.PENDING, JobState.RUNNING):
+                payouts_waiting += 1
+            elif job.state is JobState.DONE and self._new("posted", [job.dedupe_key]):
+                sid = job.dedupe_key.removeprefix(PAYOUT_JOB_PREFIX)
+                self.say("on chain", f"payout claim of settlement {sid[:12]}… posted")
+        return payouts_waiting
+
+
+#: The demo's few dozen rows, read whole.
+_ALL = 1000
+
+
+def _short(key: str) -> str:
+    offer_or_seek, other = pair_refs(key)
+    return f"{offer_or_seek[:8]}…/{other[:8]}…"
 
 
 def _indent(text: str) -> str:
@@ -93,36 +135,35 @@ def _indent(text: str) -> str:
 
 def _finished(conn: sqlite3.Connection) -> bool:
     """Every own settlement ended, and every payout claim is on its way or delivered."""
-    open_count = conn.execute(
-        "SELECT COUNT(*) FROM settlements WHERE own = 1 AND state IN ('proposed', 'accepted')"
-    ).fetchone()[0]
-    proposals = conn.execute("SELECT COUNT(*) FROM settlements WHERE own = 1").fetchone()[0]
-    payouts_waiting = conn.execute(
-        "SELECT COUNT(*) FROM jobs WHERE kind = 'chain_outbox' AND dedupe_key LIKE 'payout:%'"
-        " AND state IN ('pending', 'running')"
-    ).fetchone()[0]
-    return bool(proposals) and open_count == 0 and payouts_waiting == 0
+    from mediator_actors.settlement.lifecycle import PAYOUT_JOB_PREFIX
+    from mediator_actors.settlement.records import count_by_state
+    from mediator_actors.store.jobs import CHAIN_OUTBOX, JobState
+
+    states = count_by_state(conn, own=True)
+    open_count = states["proposed"] + states["accepted"]
+    payouts_waiting = CHAIN_OUTBOX.count(
+        conn, prefix=PAYOUT_JOB_PREFIX, states=(JobState.PENDING, JobState.RUNNING)
+    )
+    return sum(states.values()) > 0 and open_count == 0 and payouts_waiting == 0
 
 
 def _summary(conn: sqlite3.Connection, mediator_id: str) -> list[str]:
+    from mediator_actors.negotiation.records import count_successful
+    from mediator_actors.settlement.lifecycle import PAYOUT_JOB_PREFIX
+    from mediator_actors.settlement.records import SettlementState, count_by_state, list_settlements
     from mediator_actors.settlement.reputation import get_reputation
+    from mediator_actors.store.intents import count_intents
+    from mediator_actors.store.jobs import CHAIN_OUTBOX, NEGOTIATIONS, JobState
 
-    intents = conn.execute("SELECT COUNT(*) FROM intents").fetchone()[0]
-    candidates = conn.execute("SELECT COUNT(*) FROM jobs WHERE kind = 'negotiation'").fetchone()[0]
-    agreed = conn.execute("SELECT COUNT(*) FROM negotiations WHERE success = 1").fetchone()[0]
-    states = dict(
-        conn.execute(
-            "SELECT state, COUNT(*) FROM settlements WHERE own = 1 GROUP BY state"
-        ).fetchall()
+    intents = sum(count_intents(conn).values())
+    candidates = NEGOTIATIONS.count(conn)
+    agreed = count_successful(conn)
+    states = {k: v for k, v in count_by_state(conn, own=True).items() if v}
+    paid = CHAIN_OUTBOX.count(conn, prefix=PAYOUT_JOB_PREFIX, states=(JobState.DONE,))
+    fees = sum(
+        s.facilitation_fee
+        for s in list_settlements(conn, state=SettlementState.CLOSED, own=True, limit=_ALL)
     )
-    paid = conn.execute(
-        "SELECT COUNT(*) FROM jobs WHERE kind = 'chain_outbox' AND dedupe_key LIKE 'payout:%'"
-        " AND state = 'done'"
-    ).fetchone()[0]
-    fees = conn.execute(
-        "SELECT COALESCE(SUM(facilitation_fee), 0) FROM settlements WHERE own = 1"
-        " AND state = 'closed'"
-    ).fetchone()[0]
     reputation = get_reputation(conn, mediator_id)
     return [
         f"intents ingested      {intents}",

@@ -249,6 +249,23 @@ class Terms:
         }
 
 
+def pair_key(ref_a: str, ref_b: str) -> str:
+    """The id of an offer/seek pair, order-free ((A, B) is (B, A)): the one place it is built.
+
+    It keys the pair's negotiation job, its ``negotiations`` row, this node's proposal
+    decision and its settlement."""
+    low, high = sorted((ref_a, ref_b))
+    return f"{low}:{high}"
+
+
+def pair_refs(key: str) -> tuple[EntryRef, EntryRef]:
+    """The two refs of a :func:`pair_key`, in the key's (sorted) order."""
+    low, sep, high = key.partition(":")
+    if not sep or not low or not high or ":" in high:
+        raise ValueError(f"not a pair key: {key[:80]!r}")
+    return EntryRef(low), EntryRef(high)
+
+
 @dataclass(frozen=True, slots=True)
 class CandidatePair:
     """An offer and a seek worth negotiating. (A, B) and (B, A) are the same pair."""
@@ -260,9 +277,8 @@ class CandidatePair:
 
     @property
     def key(self) -> str:
-        """Order-free identity of the pair."""
-        low, high = sorted((self.offer_ref, self.seek_ref))
-        return f"{low}:{high}"
+        """Order-free identity of the pair (:func:`pair_key`)."""
+        return pair_key(self.offer_ref, self.seek_ref)
 
 
 @dataclass(frozen=True, slots=True)

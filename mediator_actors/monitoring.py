@@ -22,7 +22,7 @@ from enum import Enum, StrEnum
 from typing import Any, ClassVar, Protocol
 
 from mediator_actors.disputes.book import DisputeChange
-from mediator_actors.settlement.records import Transition, TransitionKind
+from mediator_actors.settlement.interface import Transition, TransitionKind
 
 
 class Channel(StrEnum):

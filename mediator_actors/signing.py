@@ -140,3 +140,51 @@ def verify_metadata(metadata: object) -> bool:
     except (ValueError, TypeError, RecursionError):
         return False
     return verify_signature(metadata.get("mediator_id"), metadata.get("signature"), message)
+
+
+class Keyring:
+    """The node's current key and its retired keys (protocol.md, "Key rotation").
+
+    New entries are signed by :attr:`current`; every entry about a settlement is signed by
+    the key whose ``mediator_id`` proposed it (:meth:`for_mediator`), so a settlement
+    proposed before a rotation is still claimed, clarified and recognised as ours.
+    """
+
+    __slots__ = ("_by_id", "current", "retired")
+
+    def __init__(self, current: MediatorKey, retired: tuple[MediatorKey, ...] = ()) -> None:
+        self.current = current
+        # A key listed twice (a rotation interrupted between its two writes) counts once;
+        # the current key is never also "retired".
+        seen: dict[MediatorId, MediatorKey] = {current.mediator_id: current}
+        for key in retired:
+            seen.setdefault(key.mediator_id, key)
+        self._by_id = seen
+        self.retired: tuple[MediatorKey, ...] = tuple(
+            key for ident, key in seen.items() if ident != current.mediator_id
+        )
+
+    @classmethod
+    def single(cls, key: MediatorKey) -> Keyring:
+        return cls(key)
+
+    @property
+    def ids(self) -> frozenset[MediatorId]:
+        """Every mediator id this node signs as: the current one and the retired ones."""
+        return frozenset(self._by_id)
+
+    def owns(self, mediator_id: object) -> bool:
+        return isinstance(mediator_id, str) and mediator_id in self._by_id
+
+    def for_mediator(self, mediator_id: object) -> MediatorKey | None:
+        """The key that signs as ``mediator_id``, or None when this node holds none."""
+        return self._by_id.get(MediatorId(mediator_id)) if isinstance(mediator_id, str) else None
+
+    def __repr__(self) -> str:
+        retired = ", ".join(key.mediator_id for key in self.retired)
+        return f"Keyring(current={self.current.mediator_id}, retired=[{retired}])"
+
+    __str__ = __repr__
+
+    def __reduce__(self) -> NoReturn:
+        raise TypeError("a Keyring cannot be pickled")

@@ -10,35 +10,35 @@ import errno
 import logging
 import os
 import secrets
-import sqlite3
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import pykka
 
-from mediator_actors.actors import settlement_agent as agent_tables
 from mediator_actors.actors.chain_listener import ChainListener
 from mediator_actors.actors.chain_writer import ChainWriterActor
 from mediator_actors.actors.dispute_handler import DisputeHandler
 from mediator_actors.actors.health_reporter import HealthReporter
 from mediator_actors.actors.index_keeper import IndexKeeper
-from mediator_actors.actors.messages import OutboxQueued, Roles
+from mediator_actors.actors.messages import Roles
 from mediator_actors.actors.negotiator_pool import pool_spec
 from mediator_actors.actors.settlement_agent import SettlementAgent
 from mediator_actors.chain import flags as intent_flags
 from mediator_actors.chain import records as chain_records
-from mediator_actors.chain.client import ChainClient, RequestPacer
+from mediator_actors.chain import tables as chain_tables
+from mediator_actors.chain.client import RATE_WINDOW, ChainClient, RequestPacer
 from mediator_actors.chain.follower import ChainFollower
 from mediator_actors.chain.scanner import ScanMode
 from mediator_actors.chain.writer import ChainWriter
 from mediator_actors.challenges.writer import ChallengeWriter
-from mediator_actors.config import LLMProvider, Settings
-from mediator_actors.disputes import book as dispute_tables
+from mediator_actors.config import DEV_KEY_FILE, LLMProvider, Settings
+from mediator_actors.disputes import records as dispute_tables
 from mediator_actors.disputes.book import DisputeBook, parse_authorities
 from mediator_actors.edge.hub import EventHub
+from mediator_actors.edge.llmrequests import count_requests as count_llm_requests
 from mediator_actors.edge.opsmetrics import ErrorCounter, node_metrics
 from mediator_actors.edge.server import EdgeServer
 from mediator_actors.edge.servers import Edge, build_edge
@@ -51,9 +51,8 @@ from mediator_actors.health.report import SnapshotBox
 from mediator_actors.health.resources import ResourceSampler
 from mediator_actors.index import vectors as vector_table
 from mediator_actors.index.keeper import IndexCore, make_index_core
-from mediator_actors.model import ChainEntry
-from mediator_actors.negotiation import jobs as negotiation_tables
-from mediator_actors.negotiation.jobs import recent_metered_calls
+from mediator_actors.negotiation import records as negotiation_tables
+from mediator_actors.negotiation.records import recent_metered_calls
 from mediator_actors.negotiation.service import build_negotiator
 from mediator_actors.node import Closers, Foundation, Node, Readiness
 from mediator_actors.runtime.offload import run_blocking
@@ -64,7 +63,8 @@ from mediator_actors.settlement import reputation as reputation_table
 from mediator_actors.settlement.consensus import check_can_start
 from mediator_actors.settlement.lifecycle import SettlementBook
 from mediator_actors.settlement.proposals import ProposalPolicy
-from mediator_actors.signing import MediatorKey
+from mediator_actors.settlement.rotation import key_report, start_lines
+from mediator_actors.signing import Keyring, MediatorKey
 from mediator_actors.stats import NodeStats
 from mediator_actors.store import Migration, Store
 from mediator_actors.store import intents as intents_table
@@ -76,22 +76,18 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-#: In the block hook's decisions: a challenge waits in the outbox (the listener wakes the writer).
-OUTBOX_QUEUED = OutboxQueued()
-
 ALL_MIGRATIONS: tuple[Migration, ...] = (
     *jobs_table.MIGRATIONS,
     *intents_table.MIGRATIONS,
-    *chain_records.MIGRATIONS,
+    *chain_tables.MIGRATIONS,
+    *intent_flags.MIGRATIONS,
     *vector_table.MIGRATIONS,
     *negotiation_tables.MIGRATIONS,
     *settlement_tables.MIGRATIONS,
     *reputation_table.MIGRATIONS,
-    *agent_tables.MIGRATIONS,
+    *negotiation_tables.DECISION_MIGRATIONS,
     *dispute_tables.MIGRATIONS,
 )
-
-DEV_KEY_FILE = ".dev-mediator.key"
 
 #: Seconds between dev-chain blocks when the node runs it (the real chain never auto-mines).
 DEV_CHAIN_AUTO_MINE = 5.0
@@ -126,6 +122,8 @@ class Runtime:
     #: The embedded dev chain in dev mode, else None.
     dev_chain: DevChain | None
     key: MediatorKey
+    #: ``key`` and the retired keys kept for the settlements they proposed.
+    keyring: Keyring
     scanner: SecretScanner
     hub: EventHub
     box: SnapshotBox
@@ -149,6 +147,21 @@ def _start_server(server: EdgeServer, *, variable: str) -> tuple[str, int]:
                 ]
             ) from None
         raise
+
+
+def _start_servers(edge: Edge) -> tuple[tuple[str, int], tuple[str, int]]:
+    """Bind the health server and the WebSocket. Both are tried before refusing, so two ports
+    in use are named in the one refusal."""
+    bound: list[tuple[str, int]] = []
+    problems: list[str] = []
+    for server, variable in ((edge.health, "HEALTH_PORT"), (edge.ws, "WS_PORT")):
+        try:
+            bound.append(_start_server(server, variable=variable))
+        except ConfigError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise ConfigError(problems)
+    return bound[0], bound[1]
 
 
 def _drain_snapshot(box: SnapshotBox) -> Callable[[Readiness], None]:
@@ -175,12 +188,13 @@ def prepare(
     simulated_parties: bool = True,
     dev_clock: Callable[[], float] = time.time,
     dev_secret_scan: ScanMode = ScanMode.REDACT,
+    dev_rate_window: float = RATE_WINDOW,
 ) -> Runtime:
     """Start what the actors need before they start, in order: the dev chain (dev mode),
     the key and consensus checks, the embedder, the edge. Every configuration problem
     found here is a :class:`ConfigError` (exit 2), before any actor could crash-loop.
     The dev chain runs with the real node's defaults (its scanner in ``dev_secret_scan``
-    mode, its entry and request limits)."""
+    mode, its entry and request limits, counted over ``dev_rate_window`` seconds)."""
     settings = base.settings
     v1_problem = base.store.read(chain_records.v1_store_problem)
     if v1_problem is not None:  # exit 2 like any setting to change, never a restart loop
@@ -204,6 +218,7 @@ def prepare(
             state_file=state_file,
             secret_scan=dev_secret_scan,
             clock=dev_clock,
+            rate_window=dev_rate_window,
         )
         endpoint = dev_chain.start()
         base.closers.add("dev chain", dev_chain.stop)
@@ -218,6 +233,10 @@ def prepare(
         )
     seed = settings.mediator_private_key or dev_private_key(settings.config_file.parent)
     key = MediatorKey.from_seed_hex(seed)
+    # Retired keys sign only about the settlements they proposed (protocol.md, "Key rotation").
+    keyring = Keyring(key, tuple(MediatorKey.from_seed_hex(s) for s in settings.retired_keys))
+    for warn, line in start_lines(base.store.read(lambda conn: key_report(conn, keyring))):
+        logger.log(logging.WARNING if warn else logging.INFO, "%s", line)
     check_can_start(settings, key.mediator_id, mediator_key=key)
     # Loaded (hash-checked, offloaded) before the tree: a VECTOR_DIMENSIONS mismatch or a
     # missing key is one message and exit 2, not the index keeper failing every restart.
@@ -248,8 +267,7 @@ def prepare(
         )
     )
     base.closers.add("edge servers", edge.stop)
-    health = _start_server(edge.health, variable="HEALTH_PORT")
-    ws = _start_server(edge.ws, variable="WS_PORT")
+    health, ws = _start_servers(edge)
     logger.info("edge: health on %s:%d, monitoring WebSocket on %s:%d", *health, *ws)
     edge.announce()  # the dashboard's origin, the operator's narrative and access lines
     return Runtime(
@@ -263,6 +281,7 @@ def prepare(
         chain_endpoint=endpoint,
         dev_chain=dev_chain,
         key=key,
+        keyring=keyring,
         scanner=scanner,
         hub=hub,
         box=box,
@@ -282,6 +301,7 @@ def _chain_client(runtime: Runtime, pacer: RequestPacer) -> ChainClient:
         offload=run_blocking,
         allow_private=True,
         pacer=pacer,
+        on_request=runtime.stats.chain_requests.record,
     )
 
 
@@ -304,28 +324,29 @@ def build_children(runtime: Runtime) -> list[ChildSpec]:
     )
     hub, stats, key, readiness = runtime.hub, runtime.stats, runtime.key, runtime.readiness
     # One budget for both: the chain counts requests per client address (100 a minute by
-    # default), and reads may use at most half of it so writes always get through.
-    pacer = RequestPacer()
+    # default), and reads may use at most half of it so writes always get through. The
+    # window is the real node's 60 s, or the embedded dev chain's own (tests shorten it).
+    window = RATE_WINDOW if runtime.dev_chain is None else runtime.dev_chain.rate_window
+    pacer = RequestPacer(window=window)
     reader = _chain_client(runtime, pacer)
     poster = _chain_client(runtime, pacer)  # its own connection pool and breaker state
     runtime.closers.add("chain reader", reader.close)
     runtime.closers.add("chain poster", poster.close)
     stats.chain_breaker = reader.health_snapshot
     stats.chain_auth_problem = lambda: reader.auth_problem() or poster.auth_problem()
-    book = SettlementBook.from_settings(settings, key)
-    disputes = DisputeBook(key=key, authorities=parse_authorities(settings.dispute_authorities))
-    challenges = ChallengeWriter(key=key) if settings.enable_challenges else None
-
-    def on_mined_block(
-        conn: sqlite3.Connection, entries: list[ChainEntry], timestamp: float
-    ) -> list[Any]:
-        # Settlements first: a dispute in the same block sees the settlement it names.
-        decided: list[Any] = book.apply_mined_block(conn, entries, timestamp)
-        if challenges is not None and challenges.apply_mined_block(conn, entries, timestamp):
-            decided.append(OUTBOX_QUEUED)
-        return decided + disputes.apply_mined_block(conn, entries, timestamp)
+    retired = runtime.keyring.retired
+    book = SettlementBook.from_settings(settings, key, retired_keys=retired)
+    disputes = DisputeBook(
+        key=key,
+        retired_keys=retired,
+        authorities=parse_authorities(settings.dispute_authorities),
+    )
+    challenges = (
+        ChallengeWriter(key=key, retired_keys=retired) if settings.enable_challenges else None
+    )
 
     negotiator = build_negotiator(settings)
+    count_llm_requests(negotiator, stats.llm_requests.record)
     if negotiator.budget is not None:
         # The spending cap counts the last day's metered calls from the store: a restart
         # does not reset it.
@@ -358,7 +379,7 @@ def build_children(runtime: Runtime) -> list[ChildSpec]:
     def start_writer(link: Link) -> pykka.ActorRef[ChainWriterActor]:
         return ChainWriterActor.start(
             link,
-            drainer=ChainWriter(store=store, client=poster, scanner=runtime.scanner),
+            drainer=ChainWriter(store=store, client=poster, scanner=runtime.scanner, window=window),
             interval=interval,
         )
 
@@ -399,15 +420,14 @@ def build_children(runtime: Runtime) -> list[ChildSpec]:
             client=reader,
             offload=run_blocking,
             max_flags=settings.max_intent_flags,
-            on_mined_block=on_mined_block,
+            settlement=book,
+            challenges=challenges,
+            disputes=disputes,
             on_declined=lambda conn, intent, now: intent_flags.enqueue_own_flag(
                 conn, key, intent.ref, intent_flags.FlagReason.UNSAFE, now=now
             ),
             plain_prose=settings.intake_plain_prose,
-            on_reset=lambda conn, reason: [
-                *book.retire_after_reset(conn, reason),
-                *disputes.retire_after_reset(conn, reason),
-            ],
+            own_authors=(key.mediator_id,),
         )
         stats.chain_head = lambda: follower.chain_head
         return ChainListener.start(
@@ -458,11 +478,14 @@ def build_node(
     simulated_parties: bool = True,
     dev_clock: Callable[[], float] = time.time,
     dev_secret_scan: ScanMode = ScanMode.REDACT,
+    dev_rate_window: float = RATE_WINDOW,
 ) -> Node[Runtime]:
     """The node as ``start`` runs it. In dev mode the embedded dev chain mines every
     ``dev_auto_mine`` seconds, and simulated parties answer proposals for its demo intents.
     ``dev_clock`` is the dev chain's clock (block and entry times): tests move chain time on
-    instead of waiting for a deadline."""
+    instead of waiting for a deadline. ``dev_rate_window`` is the span the dev chain counts
+    its limits over (the real node's 60 s); the node paces its writes and requests to it.
+    Tests shorten it to keep the real counts without waiting minutes."""
     return Node(
         settings,
         migrations=ALL_MIGRATIONS,
@@ -472,6 +495,7 @@ def build_node(
             simulated_parties=simulated_parties,
             dev_clock=dev_clock,
             dev_secret_scan=dev_secret_scan,
+            dev_rate_window=dev_rate_window,
         ),
         build_children=build_children,
     )

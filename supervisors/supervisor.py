@@ -234,8 +234,14 @@ class Supervisor(SupervisedActor):
         child.started_at = self._timer.now()
         self.registry.register(child.spec.name, ref)
         self._change_state(child, ChildState.RUNNING, "started")
-        logger.info(
-            "started: %s/%s (incarnation %d)", self.path, child.spec.name, child.incarnation
+        # A first start is routine (the node's one ``started: node`` line says it); a
+        # restart is news an operator may act on.
+        logger.log(
+            logging.INFO if child.incarnation > 1 else logging.DEBUG,
+            "started: %s/%s (incarnation %d)",
+            self.path,
+            child.spec.name,
+            child.incarnation,
         )
         return True
 

@@ -21,7 +21,8 @@ from mediator_actors.monitoring import (
     dispute_event,
     transition_events,
 )
-from mediator_actors.settlement.records import SettlementState, Transition
+from mediator_actors.settlement.interface import Transition
+from mediator_actors.settlement.records import SettlementState
 from supervisors import Link, RoleRegistry
 
 logger = logging.getLogger(__name__)
@@ -91,9 +92,9 @@ class ChainListener(PeriodicActor):
             self.events.publish(
                 IntentIngested(intents=(ref,), parties=() if author is None else (author,))
             )
-        self._announce_settlements(tuple(t for t in result.decided if isinstance(t, Transition)))
-        self._announce_disputes(tuple(d for d in result.decided if isinstance(d, DisputeChange)))
-        if any(isinstance(d, OutboxQueued) for d in result.decided):
+        self._announce_settlements(result.decided)
+        self._announce_disputes(result.disputes)
+        if result.challenged:
             self.registry.tell(Roles.CHAIN_WRITER, OutboxQueued())  # a challenge to post
         if result.reset:
             logger.warning("chain: reset or fork detected under the cursor; re-synced")
@@ -101,7 +102,7 @@ class ChainListener(PeriodicActor):
             logger.error("chain: quarantined an entry: %s", reason)
 
     def _announce_disputes(self, changes: tuple[DisputeChange, ...]) -> None:
-        """Dispute changes the block hook committed: events, then the handler (packages)
+        """Dispute changes the dispute book committed with the cursor: events, then the handler (packages)
         and the writer (a clarification may wait in the outbox)."""
         for change in changes:
             self.events.publish(dispute_event(change))
@@ -112,7 +113,7 @@ class ChainListener(PeriodicActor):
             self.registry.tell(Roles.CHAIN_WRITER, OutboxQueued())
 
     def _announce_settlements(self, transitions: tuple[Transition, ...]) -> None:
-        """Settlement decisions the block hook committed with the cursor."""
+        """Settlement decisions the lifecycle committed with the cursor."""
         payout = ended = False
         for t in transitions:
             payout |= t.payout_enqueued
@@ -120,7 +121,8 @@ class ChainListener(PeriodicActor):
             for event in transition_events(t):
                 self.events.publish(event)
             if t.state is SettlementState.CLOSED and t.own:
-                logger.info("settlement: %s closed; payout claim queued", t.settlement_id)
+                # Per settlement at debug: the activity log says "N closed, N payout claims".
+                logger.debug("settlement: %s closed; payout claim queued", t.settlement_id)
         if payout:
             self.registry.tell(Roles.CHAIN_WRITER, OutboxQueued())
         if ended:  # closed intents leave the index; rejected or expired ones return to it

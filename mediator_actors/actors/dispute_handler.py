@@ -1,7 +1,7 @@
 """The dispute handler: writes escalation packages after the follower's commit.
 
 Dispute entries are applied by :class:`~mediator_actors.disputes.book.DisputeBook` in the
-chain follower's transaction (the listener's block hook); files are not transactional, so
+chain follower's transaction (through ``DisputeLifecycle``); files are not transactional, so
 this actor writes ``data/disputes/<dispute_id>/package.json`` afterwards: when woken by
 :class:`~mediator_actors.actors.messages.DisputesChanged`, at start (a package lost with
 ``data/`` or by a crash between commit and write), and every ``interval`` seconds.

@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable
 
 from mediator_actors.actors.periodic import PeriodicActor
+from mediator_actors.chain import tables as chain_tables
 from mediator_actors.health.report import (
     BreakerStatus,
     ComponentStatus,
@@ -26,39 +27,29 @@ from mediator_actors.health.report import (
 from mediator_actors.monitoring import EventSink, HealthChanged, MetricsSampled
 from mediator_actors.runtime.offload import run_blocking
 from mediator_actors.runtime.resilience import BreakerState
+from mediator_actors.settlement import events as settlement_events
+from mediator_actors.settlement.records import SettlementState, count_by_state
 from mediator_actors.stats import NodeStats
 from mediator_actors.store import Store
+from mediator_actors.store.jobs import active_depths, quarantined_count
 from supervisors import Link, StatusBoard
 
 logger = logging.getLogger(__name__)
 
-_OWN_ENDED = ("closed", "rejected", "expired", "forfeited")
-
 
 def store_figures(conn: sqlite3.Connection) -> tuple[dict[str, int], int, float | None]:
     """(queue depths, quarantine size, own settlement success rate) in one snapshot read."""
-    depths = {
-        f"{kind}_{state}": count
-        for kind, state, count in conn.execute(
-            "SELECT kind, state, COUNT(*) FROM jobs WHERE state IN ('pending', 'running')"
-            " GROUP BY kind, state"
-        )
-    }
-    quarantined = conn.execute(
-        "SELECT (SELECT COUNT(*) FROM jobs WHERE state = 'quarantined')"
-        " + (SELECT COUNT(*) FROM chain_quarantine)"
-        " + (SELECT COUNT(*) FROM settlement_quarantine)"
-    ).fetchone()[0]
-    ended = dict(
-        conn.execute(
-            "SELECT state, COUNT(*) FROM settlements WHERE own = 1 AND state IN (?, ?, ?, ?)"
-            " GROUP BY state",
-            _OWN_ENDED,
-        ).fetchall()
+    depths = {f"{kind}_{state.value}": n for (kind, state), n in active_depths(conn).items()}
+    quarantined = (
+        quarantined_count(conn)
+        + chain_tables.quarantine_size(conn)
+        + settlement_events.quarantine_size(conn)
     )
+    own = count_by_state(conn, own=True)
+    ended = {state: own[state.value] for state in SettlementState.terminal()}
     total = sum(ended.values())
-    rate = None if total == 0 else ended.get("closed", 0) / total
-    return depths, int(quarantined), rate
+    rate = None if total == 0 else ended[SettlementState.CLOSED] / total
+    return depths, quarantined, rate
 
 
 def _breaker_component(state: BreakerState, latency: float | None, detail: str) -> ComponentStatus:

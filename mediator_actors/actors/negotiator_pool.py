@@ -15,11 +15,12 @@ from mediator_actors.actors.messages import (
     Roles,
 )
 from mediator_actors.actors.periodic import PeriodicActor
+from mediator_actors.model import pair_key
 from mediator_actors.monitoring import EventSink, NegotiationAligned, NegotiationFailed
 from mediator_actors.negotiation.jobs import claim_negotiations, run_negotiation_jobs
 from mediator_actors.negotiation.service import Negotiator
 from mediator_actors.runtime.offload import run_blocking
-from mediator_actors.store import JobQueue, Store
+from mediator_actors.store import NEGOTIATIONS, Store
 from supervisors import ChildSpec, Link, RoleRegistry, StatusBoard, Supervisor, SupervisorPolicy
 
 logger = logging.getLogger(__name__)
@@ -56,8 +57,7 @@ class NegotiatorWorker(PeriodicActor):
     def prepare(self) -> None:
         # Only the first worker hands back jobs a crashed pool held, before any worker claims.
         if self._recover:
-            queue = JobQueue("negotiation")
-            recovered = self.store.write(lambda c: queue.recover(c, now=time.time()))
+            recovered = self.store.write(lambda c: NEGOTIATIONS.recover(c, now=time.time()))
             if recovered:
                 logger.info(
                     "negotiation: %d jobs held by crashed workers are pending again", recovered
@@ -80,17 +80,16 @@ class NegotiatorWorker(PeriodicActor):
         for item, result in zip(claimed, results, strict=True):
             if result is None:
                 continue  # it will be retried; nothing was decided
-            low, high = sorted((item.offer.ref, item.seek.ref))
-            pair = f"{low}:{high}"
+            key = pair_key(item.offer.ref, item.seek.ref)
             intents = (item.offer.ref, item.seek.ref)
             parties = (item.offer.author, item.seek.author)
             self.events.publish(
                 NegotiationAligned(
-                    pair=pair, intents=intents, parties=parties, confidence=result.confidence
+                    pair=key, intents=intents, parties=parties, confidence=result.confidence
                 )
                 if result.success
                 else NegotiationFailed(
-                    pair=pair,
+                    pair=key,
                     intents=intents,
                     parties=parties,
                     confidence=result.confidence,
@@ -98,7 +97,7 @@ class NegotiatorWorker(PeriodicActor):
                 )
             )
             if result.success:
-                self.registry.tell(Roles.SETTLEMENT_AGENT, NegotiationSucceeded(f"{low}:{high}"))
+                self.registry.tell(Roles.SETTLEMENT_AGENT, NegotiationSucceeded(key))
         return 0.0
 
     def receive(self, message: Any) -> Any:

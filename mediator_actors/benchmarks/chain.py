@@ -25,7 +25,11 @@ import requests  # noqa: E402
 from mediator_actors.benchmarks.machine import machine  # noqa: E402
 from mediator_actors.chain.client import ChainClient  # noqa: E402
 from mediator_actors.chain.devchain import DevChain  # noqa: E402
-from mediator_actors.chain.follower import MIGRATIONS, ChainFollower, IntakeLimit  # noqa: E402
+from mediator_actors.chain.follower import (  # noqa: E402
+    MIGRATIONS,
+    ChainFollower,
+    IntakeLimit,
+)
 from mediator_actors.runtime.offload import run_blocking  # noqa: E402
 from mediator_actors.store import Store  # noqa: E402
 from mediator_actors.store.intents import MIGRATIONS as INTENT_MIGRATIONS  # noqa: E402

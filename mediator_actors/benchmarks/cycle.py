@@ -28,7 +28,6 @@ import time
 from pathlib import Path
 from typing import Any
 
-from mediator_actors.actors.settlement_agent import decide_pending_proposals
 from mediator_actors.benchmarks.corpus import corpus_path, extended_corpus
 from mediator_actors.benchmarks.machine import COMMON_PACKAGES, machine
 from mediator_actors.benchmarks.memory import status_mb
@@ -48,7 +47,7 @@ from mediator_actors.runtime.offload import run_blocking
 from mediator_actors.safety.secrets import Secret
 from mediator_actors.safety.secretscan import SecretScanner
 from mediator_actors.settlement.lifecycle import SettlementBook
-from mediator_actors.settlement.proposals import ProposalPolicy
+from mediator_actors.settlement.proposals import ProposalPolicy, decide_pending_proposals
 from mediator_actors.signing import MediatorKey, generate_seed_hex
 from mediator_actors.store import Store
 

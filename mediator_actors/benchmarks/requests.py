@@ -36,7 +36,7 @@ from mediator_actors.chain.writer import (  # noqa: E402
     seconds_until,
 )
 from mediator_actors.model import PROTOCOL, digest_id  # noqa: E402
-from mediator_actors.store import Store  # noqa: E402
+from mediator_actors.store import CHAIN_OUTBOX, JobState, Store  # noqa: E402
 
 INTERVAL = 2.0  # POLL_INTERVAL_SECONDS default
 MINE_EVERY = 10.0
@@ -199,16 +199,8 @@ def run(*, intents: int | None = None, quick: bool = False) -> dict[str, object]
                 started = clock.now
 
                 def written() -> bool:
-                    return (
-                        len(
-                            store.read(
-                                lambda c: c.execute(
-                                    "SELECT 1 FROM jobs WHERE kind = 'chain_outbox' AND state = 'done'"
-                                ).fetchall()
-                            )
-                        )
-                        >= proposals
-                    )
+                    done = store.read(CHAIN_OUTBOX.counts).get(JobState.DONE, 0)
+                    return done >= proposals
 
                 took = sim.run_until(written, limit=3600)
                 average, busiest = sim.per_minute(started, clock.now)

@@ -33,9 +33,11 @@ from mediator_actors.model import (
 )
 from mediator_actors.settlement.consensus import ConsensusSigner
 from mediator_actors.settlement.entries import build_proposal
-from mediator_actors.settlement.lifecycle import MIGRATIONS, SettlementBook
+from mediator_actors.settlement.lifecycle import SettlementBook
+from mediator_actors.settlement.records import MIGRATIONS, count_by_state
 from mediator_actors.settlement.reputation import MIGRATIONS as REPUTATION_MIGRATIONS
 from mediator_actors.signing import MediatorKey, signing_bytes, verify_metadata, verify_signature
+from mediator_actors.store import probe
 from mediator_actors.store.database import apply_migrations
 from mediator_actors.store.intents import MIGRATIONS as INTENT_MIGRATIONS
 from mediator_actors.store.jobs import MIGRATIONS as JOB_MIGRATIONS
@@ -130,9 +132,15 @@ def _apply_block(settlements: int) -> dict[str, float]:
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=FULL")
         apply_migrations(
-            conn, [*JOB_MIGRATIONS, *INTENT_MIGRATIONS, *MIGRATIONS, *REPUTATION_MIGRATIONS]
+            conn,
+            [
+                *JOB_MIGRATIONS,
+                *INTENT_MIGRATIONS,
+                *MIGRATIONS,
+                *REPUTATION_MIGRATIONS,
+                *probe.MIGRATIONS,
+            ],
         )
-        conn.execute("CREATE TABLE baseline (ref TEXT PRIMARY KEY, body TEXT)")
         book = SettlementBook(key=MediatorKey.generate(), clock=time.time)
 
         def block(entries: list[ChainEntry]) -> float:
@@ -149,12 +157,10 @@ def _apply_block(settlements: int) -> dict[str, float]:
         start = time.perf_counter()
         conn.execute("BEGIN IMMEDIATE")
         for entry in response_entries:
-            conn.execute("INSERT INTO baseline VALUES (?, ?)", (entry.ref + "x", entry.content))
+            probe.insert_probe(conn, entry.ref + "x", entry.content)
         conn.execute("COMMIT")
         baseline_s = time.perf_counter() - start
-        closed = conn.execute("SELECT COUNT(*) FROM settlements WHERE state = 'closed'").fetchone()[
-            0
-        ]
+        closed = count_by_state(conn)["closed"]
         conn.close()
     return {
         "proposals_applied": settlements,

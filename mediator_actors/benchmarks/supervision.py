@@ -21,7 +21,7 @@ from typing import Any
 import gevent.event
 
 from mediator_actors.benchmarks.machine import machine
-from mediator_actors.store import Migration, Store
+from mediator_actors.store import Store, probe
 from supervisors import (
     ChildSpec,
     ChildState,
@@ -118,15 +118,14 @@ def _restart_latency(crashes: int) -> dict[str, float]:
 
 
 def commit_rate(commits: int) -> dict[str, float]:
-    table = Migration("bench", 1, ("CREATE TABLE bench (id INTEGER PRIMARY KEY, v TEXT)",))
     with tempfile.TemporaryDirectory() as folder:
-        store = Store.open(Path(folder), migrations=[table])
+        store = Store.open(Path(folder), migrations=probe.MIGRATIONS)
         try:
             began = time.perf_counter()
             for i in range(commits):
 
                 def insert(conn: sqlite3.Connection, value: str = str(i)) -> None:
-                    conn.execute("INSERT INTO bench (v) VALUES (?)", (value,))
+                    probe.insert_probe(conn, value, value)
 
                 store.write(insert)
             elapsed = time.perf_counter() - began

@@ -45,6 +45,9 @@ from mediator_actors.safety.textsafety import escape_for_log
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
 Offload = Callable[..., Any]
+#: Told once per attempt: (method, outcome), the outcome an HTTP status ("200") or what
+#: ended it without one ("timeout", "unreachable", "oversize", "paced", "breaker_open").
+RequestHook = Callable[[str, str], None]
 
 TRANSIENT_STATUS = frozenset({500, 502, 503, 504})
 #: The longest Retry-After we honour; a longer one is taken as this (a hostile or confused
@@ -55,6 +58,8 @@ AUTH_PROBLEM = "the chain refuses our API key (CHAIN_API_KEY)"
 MAX_BULK_BLOCKS = 5000
 #: Seconds a ``GET /chain`` snapshot may serve blocks before it is dropped.
 BULK_MAX_AGE = 120.0
+#: The span the real node counts its request and entry limits over (natlangchain-api.md).
+RATE_WINDOW = 60.0
 
 
 class ChainUnavailableError(ChainError):
@@ -76,6 +81,10 @@ class ChainUnavailableError(ChainError):
         return self.status is not None
 
 
+class ChainTimeoutError(ChainUnavailableError):
+    """No complete answer within the request's deadline (connect, read or the whole body)."""
+
+
 class ChainBusyError(ChainError):
     """The node asked us to slow down (429): back-pressure, not a fault. ``retry_after`` is
     its ``Retry-After`` in seconds, or None when it gave none (back off on our own)."""
@@ -95,6 +104,16 @@ class ChainProtocolError(ChainError):
 
 class ChainAuthError(ChainProtocolError):
     """401/403: the node refuses our API key. Nothing is read until the key is fixed."""
+
+
+class ChainBlockedError(ChainProtocolError):
+    """The node's outbound secret scanner, in ``block`` mode, refused to send this answer
+    because something in it (usually a stranger's entry) looks like a credential. The node
+    is up and the same request will be refused again: not a fault, not worth a retry."""
+
+
+#: What the real node's block mode answers (HTTP 500, JSON): its ``error`` text.
+BLOCKED_MARKER = "blocked by secret scanner"
 
 
 def parse_retry_after(value: str | None, *, now: float | None = None) -> float | None:
@@ -154,7 +173,9 @@ class RequestPacer:
     """The node's own share of the chain's request limit, shared by all its clients (the
     chain counts per client address): at most ``per_minute`` requests in any 60 s, of which
     reads may use at most ``read_share`` so writes always find room (natlangchain-api.md:
-    100 per minute per client). Asking costs nothing; a refusal says how long to wait."""
+    100 per minute per client). Asking costs nothing; a refusal says how long to wait.
+    ``window`` is the span the chain counts over (60 s; shorter only against a dev chain
+    that counts over a shorter window)."""
 
     def __init__(
         self,
@@ -163,10 +184,12 @@ class RequestPacer:
         read_share: float = 0.5,
         headroom: int = 5,
         clock: Callable[[], float] = time.monotonic,
+        window: float = RATE_WINDOW,
     ) -> None:
         # A little headroom: the chain's window and ours do not start at the same instant.
         self.limit = max(1, per_minute - headroom)
         self.read_limit = max(1, int(per_minute * read_share) - headroom)
+        self.window = window
         self._clock = clock
         self._all: deque[float] = deque()
         self._reads: deque[float] = deque()
@@ -174,16 +197,16 @@ class RequestPacer:
 
     def wait_for(self, *, write: bool) -> float:
         """0 and the request counted, or the seconds until one may go (not counted)."""
-        now = self._clock()
+        now, span = self._clock(), self.window
         for window in (self._all, self._reads):
-            while window and window[0] <= now - 60.0:
+            while window and window[0] <= now - span:
                 window.popleft()
         if len(self._all) >= self.limit:
             self.refused += 1
-            return self._all[0] + 60.0 - now
+            return self._all[0] + span - now
         if not write and len(self._reads) >= self.read_limit:
             self.refused += 1
-            return self._reads[0] + 60.0 - now
+            return self._reads[0] + span - now
         self._all.append(now)
         if not write:
             self._reads.append(now)
@@ -239,6 +262,7 @@ class ChainClient:
         recheck_every: float = 300.0,
         pacer: RequestPacer | None = None,
         bulk_threshold: int = 20,
+        on_request: RequestHook | None = None,
     ) -> None:
         self.endpoint = check_endpoint(endpoint, allow_private=allow_private)
         self._allow_private = allow_private
@@ -254,6 +278,7 @@ class ChainClient:
         self._session.trust_env = False  # no proxies or netrc from the environment
         self._rng = rng or random.Random()
         self._pacer = pacer
+        self._on_request = on_request
         # Catching up: one GET /chain instead of a /block/<i> per block, served from here.
         self._bulk_threshold = bulk_threshold
         self._bulk: dict[int, codec.Block] = {}
@@ -281,13 +306,18 @@ class ChainClient:
     # --- typed routes ---------------------------------------------------------------
 
     def latest_block(self) -> codec.LatestBlock:
-        latest = self._get("/block/latest", codec.parse_latest)
-        cached = self._bulk.get(latest.block.index)
-        if (cached is not None and cached.hash != latest.block.hash) or any(
-            i > latest.block.index for i in self._bulk
+        """``/block/latest``; when the node's scanner refuses the tip block, the length and
+        pool size from ``/stats`` (``block`` None: the tip's hash is unknown)."""
+        try:
+            latest = self._get("/block/latest", codec.parse_latest)
+        except ChainBlockedError:
+            latest = self._get("/stats", codec.parse_stats)
+        cached = self._bulk.get(latest.index)
+        if (cached is not None and latest.hash is not None and cached.hash != latest.hash) or any(
+            i > latest.index for i in self._bulk
         ):
             self._bulk.clear()  # the chain was reset or forked since: never serve old blocks
-        self._latest_index = latest.block.index
+        self._latest_index = latest.index
         return latest
 
     def block(self, index: int) -> codec.Block:
@@ -424,6 +454,7 @@ class ChainClient:
                 wait = self._pacer.wait_for(write=method != "GET")
                 if wait > 0:
                     # Our own share of the chain's limit is used up: back-pressure, not sent.
+                    self._tell(method, "paced")
                     raise ChainBusyError(
                         f"{method} {path}: not sent; our request budget is used up for {wait:.0f}s",
                         retry_after=wait,
@@ -431,12 +462,13 @@ class ChainClient:
             try:
                 self.breaker.before_call()
             except CircuitOpenError as exc:
+                self._tell(method, "breaker_open")
                 raise ChainUnavailableError(
                     f"not sent: {exc}", retry_in=max(exc.retry_in, 0.5)
                 ) from exc
             started = self._clock()
             try:
-                status, raw = self._once(method, path, data)
+                status, raw = self._counted(method, path, data)
             except ChainUnavailableError as exc:
                 latency = (self._clock() - started) * 1000
                 self.breaker.record_failure(str(exc), latency)
@@ -477,6 +509,20 @@ class ChainClient:
         check_endpoint(self.endpoint, allow_private=self._allow_private, resolve=True)
         self._checked_at = now
 
+    def _tell(self, method: str, outcome: str) -> None:
+        if self._on_request is not None:
+            self._on_request(method, outcome)
+
+    def _counted(self, method: str, path: str, data: bytes | None) -> tuple[int, bytes]:
+        """One attempt (:meth:`_once`), its outcome told to ``on_request``."""
+        try:
+            status, raw = self._once(method, path, data)
+        except Exception as exc:
+            self._tell(method, attempt_outcome(exc))
+            raise
+        self._tell(method, str(status))
+        return status, raw
+
     def _once(self, method: str, path: str, data: bytes | None) -> tuple[int, bytes]:
         limits = self.limits
         deadline = self._clock() + limits.deadline
@@ -496,7 +542,10 @@ class ChainClient:
                 stream=True,
             )
         except requests.RequestException as exc:
-            raise ChainUnavailableError(f"{method} {path}: {type(exc).__name__}") from None
+            error = (
+                ChainTimeoutError if isinstance(exc, requests.Timeout) else ChainUnavailableError
+            )
+            raise error(f"{method} {path}: {type(exc).__name__}") from None
         with response:
             status = response.status_code
             if 300 <= status < 400:
@@ -509,6 +558,11 @@ class ChainClient:
                     f"{method} {path}: HTTP 429 (rate limited"
                     + (f", retry after {retry:.0f}s)" if retry is not None else ")"),
                     retry_after=retry,
+                )
+            if status == 500 and self._scanner_refused(response, deadline, f"{method} {path}"):
+                raise ChainBlockedError(
+                    f"{method} {path}: the chain's secret scanner (block mode) refused to send it",
+                    status=status,
                 )
             if status in TRANSIENT_STATUS:
                 raise ChainUnavailableError(f"{method} {path}: HTTP {status}", status=status)
@@ -527,8 +581,24 @@ class ChainClient:
                 raise ChainProtocolError(f"{method} {path}: body of {declared} bytes refused")
             return status, self._read_body(response, deadline, f"{method} {path}")
 
-    def _read_body(self, response: requests.Response, deadline: float, what: str) -> bytes:
-        cap = self.limits.max_response_bytes
+    def _scanner_refused(self, response: requests.Response, deadline: float, what: str) -> bool:
+        """True when a 500 is the node's secret scanner refusing the answer (block mode):
+        a small JSON body whose ``error`` names it. Anything else stays a server error."""
+        ctype = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
+        if ctype != "application/json":
+            return False
+        try:
+            body = self._read_body(response, deadline, what, cap=4096)
+            doc = json.loads(body)
+        except (ChainError, ValueError):
+            return False
+        error = doc.get("error") if isinstance(doc, dict) else None
+        return isinstance(error, str) and BLOCKED_MARKER in error.lower()
+
+    def _read_body(
+        self, response: requests.Response, deadline: float, what: str, *, cap: int | None = None
+    ) -> bytes:
+        cap = self.limits.max_response_bytes if cap is None else cap
         chunks: list[bytes] = []
         size = 0
         try:
@@ -545,19 +615,37 @@ class ChainClient:
                 chunks.append(chunk)
                 remaining = deadline - self._clock()
                 if remaining <= 0:
-                    raise ChainUnavailableError(f"{what}: body not complete within the deadline")
+                    raise ChainTimeoutError(f"{what}: body not complete within the deadline")
                 _shrink_read_timeout(response, remaining)
         except (requests.RequestException, OSError, ValueError) as exc:
+            if isinstance(exc, requests.Timeout | TimeoutError):
+                raise ChainTimeoutError(f"{what}: body not complete within the deadline") from None
             raise ChainUnavailableError(
                 f"{what}: reading the body failed: {type(exc).__name__}"
             ) from None
         except Exception as exc:  # urllib3 errors (ProtocolError, DecodeError, ReadTimeout)
             if isinstance(exc, ChainError):
                 raise
+            if "timeout" in type(exc).__name__.lower():  # urllib3's ReadTimeoutError
+                raise ChainTimeoutError(f"{what}: body not complete within the deadline") from None
             raise ChainUnavailableError(
                 f"{what}: reading the body failed: {type(exc).__name__}"
             ) from None
         return b"".join(chunks)
+
+
+def attempt_outcome(exc: BaseException) -> str:
+    """What one failed attempt ended in, for :data:`RequestHook`: the status the node
+    answered, or ``timeout``, ``unreachable``, ``oversize`` (a body over the cap), ``error``."""
+    if isinstance(exc, ChainBusyError):
+        return "429"
+    if isinstance(exc, ChainTimeoutError):
+        return "timeout"
+    if isinstance(exc, ChainUnavailableError | ChainProtocolError):
+        if exc.status is not None:
+            return str(exc.status)
+        return "unreachable" if isinstance(exc, ChainUnavailableError) else "oversize"
+    return "error"
 
 
 def _shrink_read_timeout(response: requests.Response, remaining: float) -> None:

@@ -102,9 +102,21 @@ class Block:
 
 @dataclass(frozen=True, slots=True)
 class LatestBlock:
-    block: Block
+    #: None when the node's secret scanner (block mode) refused to send the tip block:
+    #: the length then comes from ``/stats`` and the tip's hash is not known.
+    block: Block | None
     chain_length: int
     pending_entries: int
+
+    @property
+    def index(self) -> int:
+        """The tip's index."""
+        return self.chain_length - 1
+
+    @property
+    def hash(self) -> str | None:
+        """The tip's hash, None when the tip could not be read."""
+        return None if self.block is None else self.block.hash
 
 
 # --- strict JSON --------------------------------------------------------------------
@@ -342,6 +354,18 @@ def parse_latest(doc: object) -> LatestBlock:
     if length != block.index + 1:
         raise CodecError(f"chain_length {length} disagrees with latest index {block.index}")
     return LatestBlock(block, length, pending)
+
+
+def parse_stats(doc: object) -> LatestBlock:
+    """``GET /stats`` -> the chain's length and pool size, without the tip block (what the
+    follower reads when the node refuses to send ``/block/latest``)."""
+    if not isinstance(doc, dict):
+        raise CodecError("stats answer must be an object")
+    length = _int(doc.get("blocks"), "blocks")
+    pending = _int(doc.get("pending_entries", 0), "pending_entries")
+    if length < 1:
+        raise CodecError("stats answer counts no blocks (a chain has its genesis)")
+    return LatestBlock(None, length, pending)
 
 
 def parse_chain(doc: object, *, start: int, limit: int) -> tuple[Block, ...]:

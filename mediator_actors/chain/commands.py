@@ -8,8 +8,8 @@ import signal
 import sys
 from typing import Any
 
-from mediator_actors.chain.demo import seed_demo
-from mediator_actors.chain.devchain import REQUESTS_PER_MINUTE, DevChain
+from mediator_actors.chain.demo import DEMO_INTENTS, DEMO_MINED, seed_demo
+from mediator_actors.chain.devchain import RATE_WINDOW, REQUESTS_PER_MINUTE, DevChain
 from mediator_actors.chain.scanner import ScanMode
 
 logger = logging.getLogger(__name__)
@@ -45,6 +45,13 @@ def register(subparsers: Any) -> None:
         default=REQUESTS_PER_MINUTE,
         help="requests per minute per client address before 429 (the real node: 100; 0: off)",
     )
+    parser.add_argument(
+        "--rate-window",
+        type=float,
+        default=RATE_WINDOW,
+        metavar="SECONDS",
+        help="the span every limit is counted over (the real node: 60); the counts stay",
+    )
     parser.set_defaults(handler=run)
 
 
@@ -57,6 +64,9 @@ def run(args: argparse.Namespace) -> int:
     if args.auto_mine is not None and args.auto_mine <= 0:
         print("devchain: --auto-mine must be positive", file=sys.stderr)
         return 2
+    if not args.rate_window > 0:
+        print("devchain: --rate-window must be positive", file=sys.stderr)
+        return 2
     chain = DevChain(
         port=args.port,
         auto_mine=args.auto_mine,
@@ -64,12 +74,22 @@ def run(args: argparse.Namespace) -> int:
         state_file=Path(args.state_file) if args.state_file else None,
         secret_scan=ScanMode(args.secret_scan),
         requests_per_minute=args.requests_per_minute or None,
+        rate_window=args.rate_window,
     )
     if args.seed_demo:
         seed_demo(chain)
     url = chain.start()
     print(
         f"devchain: DEVELOPMENT CHAIN (test double, not a blockchain) listening on {url}",
+        flush=True,
+    )
+    if args.seed_demo:
+        mined, pending = DEMO_MINED, len(DEMO_INTENTS) - DEMO_MINED
+        print(f"devchain: seeded with {mined} mined and {pending} pending demo intents", flush=True)
+    # What a newcomer asks next; without it they look for the node's own dev-mode flag.
+    print(
+        f"devchain: point a node at it with CHAIN_ENDPOINT={url} CHAIN_ID=devchain "
+        "mediator-node start (no simulated parties answer proposals here)",
         flush=True,
     )
     stop = gevent.event.Event()

@@ -49,12 +49,16 @@ def demo_entries() -> list[dict[str, Any]]:
     return entries
 
 
+#: How many of the demo intents ``seed_demo`` mines (two blocks of seven); the rest wait.
+DEMO_MINED = 14
+
+
 def seed_demo(chain: DevChain) -> None:
     """Two mined blocks of intents, and the last six left pending."""
     entries = demo_entries()
-    chain.add_block(entries[:7])
-    chain.add_block(entries[7:14])
-    for raw in entries[14:]:
+    chain.add_block(entries[: DEMO_MINED // 2])
+    chain.add_block(entries[DEMO_MINED // 2 : DEMO_MINED])
+    for raw in entries[DEMO_MINED:]:
         chain.submit(
             raw["content"], raw["author"], raw["intent"], raw["metadata"], check_rate=False
         )

@@ -13,7 +13,10 @@ State lives in memory; with ``state_file`` it is also saved atomically (temp fil
 By default it runs with the real node's defaults (natlangchain-api.md, protocol.md): the
 outbound secret scanner on in ``redact`` mode (:mod:`mediator_actors.chain.scanner`), 10
 entries per author and 100 in total per minute (422 ``rate_limit``), and 100 requests per
-minute per client address (429 with ``Retry-After``).
+minute per client address (429 with ``Retry-After``). The counts are the real node's; the
+window they are counted over (``rate_window``, 60 s) is injectable so that tests can keep
+the real counts on a shorter window (a node in dev mode paces its writes and requests to
+the dev chain's window).
 
 Where the API page is silent the choices are ours and marked ``# dev choice``.
 """
@@ -54,6 +57,8 @@ MIN_CONTENT, MAX_CONTENT = 20, 10_000
 MAX_METADATA_BYTES, MAX_METADATA_KEYS, MAX_METADATA_DEPTH = 10_240, 100, 5
 AUTHOR_PER_MINUTE, OVERALL_PER_MINUTE = 10, 100
 REQUESTS_PER_MINUTE = 100
+#: The window the real node counts its limits over, in seconds.
+RATE_WINDOW = 60.0
 
 
 def _now_iso(clock: Callable[[], float]) -> str:
@@ -101,9 +106,14 @@ class DevChain:
         clock: Callable[[], float] = time.time,
         secret_scan: ScanMode | str = ScanMode.REDACT,
         requests_per_minute: int | None = REQUESTS_PER_MINUTE,
+        rate_window: float = RATE_WINDOW,
     ) -> None:
         if host not in {"127.0.0.1", "::1", "localhost"}:
             raise ValueError("the dev chain binds loopback only")
+        if not (math.isfinite(rate_window) and rate_window > 0):
+            raise ValueError("rate_window must be a positive number of seconds")
+        #: Seconds each limit is counted over (the real node: 60); the counts stay real.
+        self.rate_window = float(rate_window)
         self.host, self.port = host, port
         self._api_key = api_key
         self._auto_mine = auto_mine
@@ -218,10 +228,16 @@ class DevChain:
             self._overall.clear()
             self._save()
 
-    def truncate(self, length: int) -> None:
-        """Drop blocks from ``length`` on (a fork replaced them); pending is kept."""
+    def truncate(self, length: int, *, requeue: bool = False) -> None:
+        """Drop blocks from ``length`` on (a fork replaced them); pending is kept. With
+        ``requeue`` the dropped blocks' entries go back to the pending pool first, exactly
+        as they were (so the same entry refs), to be mined again into the new branch."""
         with self._lock:
+            dropped = self._blocks[max(1, length) :]
             del self._blocks[max(1, length) :]
+            if requeue:
+                back = [dict(e, validation_status="pending") for b in dropped for e in b["entries"]]
+                self._pending = back + self._pending
             self._save()
 
     @property
@@ -334,26 +350,27 @@ class DevChain:
         """Count one request from ``client``; seconds to wait when it is over the limit."""
         if self.requests_per_minute is None:
             return None
+        span = self.rate_window
         with self._lock:
             now = self._clock()
             window = self._requests.setdefault(client, deque())
-            while window and window[0] <= now - 60:
+            while window and window[0] <= now - span:
                 window.popleft()
             if len(window) >= self.requests_per_minute:
                 self.requests_refused += 1
-                return max(1, math.ceil(window[0] + 60 - now))
+                return max(1, math.ceil(window[0] + span - now))
             window.append(now)
             return None
 
     def _rate_wait(self, author: str) -> int | None:
-        now = self._clock()
+        now, span = self._clock(), self.rate_window
         window = self._by_author.setdefault(author, deque())
         for q in (window, self._overall):
-            while q and q[0] <= now - 60:
+            while q and q[0] <= now - span:
                 q.popleft()
         for q, limit in ((window, AUTHOR_PER_MINUTE), (self._overall, OVERALL_PER_MINUTE)):
             if len(q) >= limit:
-                return max(1, math.ceil(q[0] + 60 - now))
+                return max(1, math.ceil(q[0] + span - now))
         window.append(now)
         self._overall.append(now)
         return None

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import bottle
 
-from mediator_actors.chain.scanner import scan_response
+from mediator_actors.chain.scanner import chain_scan_findings, scan_response
 
 if TYPE_CHECKING:
     from mediator_actors.chain.devchain import DevChain
@@ -49,13 +49,18 @@ def build_app(chain: DevChain) -> bottle.Bottle:  # noqa: PLR0915 - one route ta
         return fn
 
     def out(doc: Any, status: int = 200) -> str:
-        # The real node's outbound scanner runs over every JSON answer (on by default).
-        scanned, blocked = scan_response(doc, chain.secret_scan)
+        # The real node's outbound scanner runs over every JSON answer below 400 (on by
+        # default); in block mode it answers 500 with this body (its src/api/__init__.py).
+        scanned, blocked = (doc, False) if status >= 400 else scan_response(doc, chain.secret_scan)
         if blocked:
             chain.responses_blocked += 1
-            # dev choice: the API page does not say how a blocked answer looks.
             status = 500
-            scanned = {"error": "Response blocked: it may contain a secret"}
+            scanned = {
+                "error": "Response blocked by secret scanner",
+                "message": "The response contained potentially sensitive credentials and has"
+                " been blocked.",
+                "detections_count": len(chain_scan_findings(doc)),
+            }
         elif scanned is not doc:
             chain.responses_redacted += 1
         response.status = status

@@ -32,9 +32,9 @@ from mediator_actors.model import PROTOCOL, ChainEntry, Intent, is_did_key, is_d
 from mediator_actors.safety.textsafety import InjectionSign
 from mediator_actors.settlement import reputation
 from mediator_actors.settlement.entries import FlagReason, build_flag
-from mediator_actors.settlement.lifecycle import OUTBOX
 from mediator_actors.signing import MediatorKey, verify_metadata
 from mediator_actors.store.database import Migration
+from mediator_actors.store.jobs import CHAIN_OUTBOX
 
 __all__ = [
     "MIGRATIONS",
@@ -201,4 +201,6 @@ def enqueue_own_flag(
     """Put this node's signed flag on ``intent_ref`` in the chain outbox, at most once per
     intent (dedupe key ``flag:<intent_ref>``). True when newly enqueued."""
     entry = build_flag(intent_ref=intent_ref, reason=reason, key=key)
-    return OUTBOX.enqueue(conn, f"flag:{intent_ref}", entry.payload(), now=now, max_attempts=20)
+    return CHAIN_OUTBOX.enqueue(
+        conn, f"flag:{intent_ref}", entry.payload(), now=now, max_attempts=20
+    )

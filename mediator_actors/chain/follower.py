@@ -3,16 +3,35 @@
 One :meth:`ChainFollower.poll_once` reads ``/block/latest``, then each new ``/block/<i>`` in
 order (at most ``blocks_per_poll``), then ``/pending``. Intents and protocol events are
 written in the **same transaction** that advances the cursor, so a crash never skips or
-double-counts anything; everything is keyed by ``entry_ref`` and idempotent.
+double-counts anything; everything is keyed by ``entry_ref`` and idempotent. In the same
+transaction each mined block goes, in chain order, to the settlement lifecycle
+(:class:`~mediator_actors.settlement.interface.SettlementLifecycle`), so acceptance, expiry,
+closure, payout claims and reputation commit with the cursor; ``PollResult.decided`` carries
+what it decided, to announce after the commit. The challenge watch
+(:class:`~mediator_actors.challenges.interface.ChallengeWatch`) and the dispute book
+(:class:`~mediator_actors.disputes.interface.DisputeLifecycle`) see each block after the
+settlement lifecycle, in the same transaction (``PollResult.challenged``,
+``PollResult.disputes``).
 
 - Chain reset or fork under the cursor (length shrank, or the block at the cursor has a
   different hash / the next block does not link to it) -> the common prefix is found from
   the stored block hashes, rows from the lost blocks become "unmined", the cursor moves back.
+  A reset (a new genesis) retires everything at once. A fork that keeps the genesis notes
+  what the replaced blocks carried (``chain_lost``); once the new branch and the pool are
+  read, whatever is on the chain again (re-mined or pending) stays, and the rest is retired
+  as for a reset but only that (lifecycle rule 5): its intents leave mediation, their queued
+  flags are never posted, and the settlement lifecycle's ``retire_after_fork`` orphans the
+  settlements that relied on it.
 - Hostile data: a rejected entry is quarantined with its reason at once (the codec is
   deterministic); an entry or page that *fails to process* is retried on later polls and
   quarantined after ``max_attempts``, and the rest goes on. Nothing depends on the local
   clock except the per-author intake budget, whose excess waits in a durable table.
 - The chain being down is reported as ``PollResult.error`` with ``retry_in`` (back-off).
+- A block the chain's secret scanner refuses to send (its ``block`` mode, for an entry that
+  looks like a credential, usually a stranger's) is stepped past at once: recorded in
+  ``chain_skipped`` with the reason ``blocked_by_chain_scanner`` (``/api/v1/stats``), its
+  entries unread, its hash learnt from the next block's ``previous_hash``. A refused tip
+  is counted from ``/stats``; a refused pending pool is read again once it changes.
 
 Blocking: ``poll_once`` does up to ``blocks_per_poll + 2`` HTTP requests (each bounded by
 the client's deadline) and one store write per ``blocks_per_commit`` blocks; CPU work
@@ -22,7 +41,6 @@ the client's deadline) and one store write per ``blocks_per_commit`` blocks; CPU
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import math
 import sqlite3
@@ -33,18 +51,18 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mediator_actors.chain import codec, flags
-from mediator_actors.chain.client import AUTH_PROBLEM, ChainAuthError, ChainBusyError
-from mediator_actors.chain.records import (
-    MIGRATIONS,
-    ChainReader,
-    IntakeLimit,
-    PollResult,
-    intent_from_json,
-    intent_to_json,
-    prepare_entries,
-    record_quarantine,
-    record_skipped,
+from mediator_actors.chain import tables as chain_tables
+from mediator_actors.chain.client import (
+    AUTH_PROBLEM,
+    ChainAuthError,
+    ChainBlockedError,
+    ChainBusyError,
 )
+from mediator_actors.chain.records import ChainReader, IntakeLimit, PollResult, prepare_entries
+from mediator_actors.chain.tables import record_quarantine, record_skipped
+from mediator_actors.challenges.interface import ChallengeWatch
+from mediator_actors.disputes.book import DisputeChange
+from mediator_actors.disputes.interface import DisputeLifecycle
 from mediator_actors.errors import ChainError, CodecError
 from mediator_actors.model import (
     ChainEntry,
@@ -52,11 +70,22 @@ from mediator_actors.model import (
     EntryRef,
     Intent,
     IntentStatus,
+    parse_iso_utc,
 )
 from mediator_actors.runtime.resilience import Backoff
 from mediator_actors.safety.textsafety import escape_for_log
+from mediator_actors.settlement.interface import SettlementLifecycle, Transition
 from mediator_actors.store import Store
-from mediator_actors.store.intents import archive_open_intents, save_intent, set_intent_status
+from mediator_actors.store.intents import (
+    archive_intents,
+    archive_open_intents,
+    known_intent,
+    mined_after,
+    save_intent,
+    set_intent_status,
+    unmine_after,
+)
+from mediator_actors.store.jobs import CHAIN_OUTBOX, JobState
 
 __all__ = ["MIGRATIONS", "ChainFollower", "ChainReader", "IntakeLimit", "PollResult"]
 
@@ -64,16 +93,14 @@ logger = logging.getLogger(__name__)
 
 #: Longest the pending pool goes unread while caught up, whatever ``/block/latest`` says.
 POOL_REFRESH = 30.0
+#: ``chain_skipped`` reason of a block the chain's secret scanner refused to send.
+BLOCKED_BY_SCANNER = "blocked_by_chain_scanner"
 
-#: Called inside the transaction that advances the cursor, once per mined block in chain
-#: order, with the block's entries and its chain timestamp; returns what it decided.
-MinedBlockHook = Callable[[sqlite3.Connection, list[ChainEntry], float], list[Any]]
+#: The tables the follower writes in its transaction: the chain's own and the flags'.
+MIGRATIONS = (*chain_tables.MIGRATIONS, *flags.MIGRATIONS)
 #: Called inside the transaction that first stores an intent this node declines (reason
 #: ``unsafe``), so the node's own flag on it commits with it.
 DeclinedHook = Callable[[sqlite3.Connection, Intent, float], object]
-#: Called inside the transaction that moves the cursor back after a chain reset (a new
-#: genesis), with the reason; retires what the lost chain carried, returns what it decided.
-ResetHook = Callable[[sqlite3.Connection, str], list[Any]]
 
 
 @dataclass(slots=True)
@@ -83,10 +110,13 @@ class _Batch:
     entries: list[tuple[ChainEntry, Any]] = field(default_factory=list)  # (entry, prepared)
     rejected: list[codec.Rejected] = field(default_factory=list)
     blocks: list[tuple[int, str]] = field(default_factory=list)
-    #: (chain timestamp, entries) of each mined block, in chain order, for ``on_mined_block``
+    #: (chain timestamp, entries) of each mined block, in chain order, for the settlement
+    #: lifecycle
     mined: list[tuple[float, tuple[ChainEntry, ...]]] = field(default_factory=list)
     # (key, ref, block_index, reason, detail, final)
     failures: list[tuple[str, str | None, int | None, str, str, bool]] = field(default_factory=list)
+    #: blocks the chain's scanner refused to send: stepped past, recorded in chain_skipped
+    refused: list[int] = field(default_factory=list)
     next_index: int | None = None
     last_hash: str | None = None
 
@@ -104,7 +134,37 @@ class _Changes:
     admitted: dict[str, int] = field(default_factory=dict)
     #: entries seen for the first time and not taken, by reason
     skipped: dict[str, int] = field(default_factory=dict)
-    decided: list[Any] = field(default_factory=list)
+    decided: list[Transition] = field(default_factory=list)
+    disputes: list[DisputeChange] = field(default_factory=list)
+    challenged: list[str] = field(default_factory=list)
+
+    def result(
+        self,
+        *,
+        next_index: int,
+        caught_up: bool,
+        deferred: int = 0,
+        blocks: int = 0,
+        reset: bool = False,
+    ) -> PollResult:
+        """The poll's :class:`PollResult`: what changed, frozen, and where the cursor is."""
+        return PollResult(
+            new_intents=tuple(self.new_intents),
+            new_intent_authors=dict(self.new_intent_authors),
+            new_events={k: tuple(v) for k, v in self.new_events.items()},
+            mined_intents=tuple(self.mined_intents),
+            mined_events={k: tuple(v) for k, v in self.mined_events.items()},
+            archived=tuple(self.archived),
+            quarantined=tuple(self.quarantined),
+            decided=tuple(self.decided),
+            disputes=tuple(self.disputes),
+            challenged=tuple(self.challenged),
+            deferred=deferred,
+            blocks=blocks,
+            next_index=next_index,
+            caught_up=caught_up,
+            reset=reset,
+        )
 
 
 def _reject_ident(rej: codec.Rejected) -> str:
@@ -132,13 +192,19 @@ class ChainFollower:
         max_attempts: int = 3,
         backoff: Backoff | None = None,
         read_pending: bool = True,
-        on_mined_block: MinedBlockHook | None = None,
+        settlement: SettlementLifecycle | None = None,
+        challenges: ChallengeWatch | None = None,
+        disputes: DisputeLifecycle | None = None,
         on_declined: DeclinedHook | None = None,
         plain_prose: bool = False,
-        on_reset: ResetHook | None = None,
+        own_authors: tuple[str, ...] = (),
     ) -> None:
+        #: Our own author ids: read back from a block the chain's scanner refuses.
+        self._own_authors = own_authors
         self._plain_prose = plain_prose
-        self._on_reset = on_reset
+        #: Whether refs a fork replaced wait to be found again or retired (None: look).
+        self._lost_due: bool | None = None
+        self._pool_read_since_fork = True
         self._store = store
         self._client = client
         self._clock = clock
@@ -150,7 +216,9 @@ class ChainFollower:
         self._max_attempts = max_attempts
         self._backoff = backoff or Backoff(minimum=1.0, maximum=60.0)
         self._read_pending = read_pending
-        self._on_mined_block = on_mined_block
+        self._settlement = settlement
+        self._challenges = challenges
+        self._disputes = disputes
         self._on_declined = on_declined
         self._failures = 0
         #: The latest block index the chain reported (for the chain lag metric).
@@ -166,11 +234,8 @@ class ChainFollower:
     def cursor(self) -> tuple[int, str | None, int]:
         """(next block index, hash of the block before it, resets seen)."""
 
-        def read(conn: sqlite3.Connection) -> tuple[int, str | None, int]:
-            row = conn.execute("SELECT next_index, last_hash, resets FROM chain_cursor").fetchone()
-            return (0, None, 0) if row is None else (row[0], row[1], row[2])
-
-        return self._store.read(read)
+        cursor = self._store.read(chain_tables.read_cursor)
+        return cursor.next_index, cursor.last_hash, cursor.resets
 
     def poll_once(self) -> PollResult:
         """Catch up by at most ``blocks_per_poll`` blocks, then read the pending pool."""
@@ -209,21 +274,24 @@ class ChainFollower:
     def _poll(self) -> PollResult:
         next_index, last_hash, _ = self.cursor()
         latest = self._client.latest_block()
-        self.chain_head = latest.block.index
+        self.chain_head = latest.index
         if latest.chain_length < next_index or (
-            latest.block.index == next_index - 1
+            latest.index == next_index - 1
             and last_hash is not None
-            and latest.block.hash != last_hash
+            and latest.hash is not None  # a tip the scanner refused cannot be compared
+            and latest.hash != last_hash
         ):
             return self._resync(next_index, latest, _Changes())
         changes = _Changes()
+        if self._lost_due is None:
+            self._lost_due = self._store.read(chain_tables.any_lost)
         self._admit_deferred(changes)  # waiting intents go first: intake stays FIFO per author
         done = 0
         stalled = False
-        while not stalled and next_index <= latest.block.index and done < self._blocks_per_poll:
+        while not stalled and next_index <= latest.index and done < self._blocks_per_poll:
             batch = _Batch()
             stop = min(
-                latest.block.index + 1,
+                latest.index + 1,
                 next_index + self._blocks_per_commit,
                 next_index + self._blocks_per_poll - done,
             )
@@ -231,7 +299,8 @@ class ChainFollower:
             for index in range(next_index, stop):
                 block = self._fetch_block(index, batch)
                 if block is None:
-                    if batch.failures[-1][5]:  # quarantined for good: step past it
+                    if batch.refused[-1:] == [index] or batch.failures[-1][5]:
+                        # refused by the scanner, or quarantined for good: step past it
                         expected_prev = None
                         continue
                     stalled = True  # retry this block on a later poll, not in a tight loop
@@ -240,6 +309,10 @@ class ChainFollower:
                     if index == next_index and not batch.blocks:
                         return self._resync(next_index, latest, changes)
                     break  # the chain moved under us mid-batch: commit what links, look again
+                if expected_prev is None and index > 0:
+                    # The block before was stepped past unread (refused by the scanner or
+                    # quarantined): its hash, as the chain links it, for fork checks.
+                    batch.blocks.append((index - 1, block.previous_hash))
                 batch.entries.extend(
                     self._offload(
                         prepare_entries, block.entries, self._max_flags, self._plain_prose
@@ -257,37 +330,33 @@ class ChainFollower:
                 break
             done += batch.next_index - next_index
             next_index, last_hash = batch.next_index, batch.last_hash
-        caught_up = next_index > latest.block.index
+        caught_up = next_index > latest.index
         self._read_pool(latest, caught_up=caught_up, changes=changes)
-        deferred = self._store.read(
-            lambda c: int(c.execute("SELECT COUNT(*) FROM chain_deferred").fetchone()[0])
-        )
-        return PollResult(
-            new_intents=tuple(changes.new_intents),
-            new_intent_authors=dict(changes.new_intent_authors),
-            new_events={k: tuple(v) for k, v in changes.new_events.items()},
-            mined_intents=tuple(changes.mined_intents),
-            mined_events={k: tuple(v) for k, v in changes.mined_events.items()},
-            archived=tuple(changes.archived),
-            quarantined=tuple(changes.quarantined),
-            decided=tuple(changes.decided),
-            deferred=deferred,
-            blocks=done,
-            next_index=next_index,
-            caught_up=caught_up,
+        if (
+            caught_up
+            and self._lost_due
+            and (
+                self._pool_read_since_fork or latest.pending_entries == 0 or not self._read_pending
+            )
+        ):
+            self._settle_lost(changes)
+        deferred = self._store.read(chain_tables.count_deferred)
+        return changes.result(
+            deferred=deferred, blocks=done, next_index=next_index, caught_up=caught_up
         )
 
     def _read_pool(self, latest: codec.LatestBlock, *, caught_up: bool, changes: _Changes) -> None:
         # Only what is new: the pool is read when it holds entries and changed (its size,
         # or a block was mined from it) since the last read, and at least every
         # POOL_REFRESH seconds in case the node's count is wrong or missing.
-        pool = (latest.pending_entries, latest.block.index)
+        pool = (latest.pending_entries, latest.index)
         now = self._clock()
         changed = pool != self._pool_seen and latest.pending_entries > 0
         stale = now - self._pool_read_at >= POOL_REFRESH
         if caught_up and self._read_pending and (changed or stale):
             if self._ingest_pending(changes):
                 self._pool_read_at, self._pool_seen = now, pool
+                self._pool_read_since_fork = True
         elif caught_up:
             self._pool_seen = pool
         if changes.skipped:  # once per poll, never per entry
@@ -298,12 +367,19 @@ class ChainFollower:
             )
 
     def _fetch_block(self, index: int, batch: _Batch) -> codec.Block | None:
-        """A block, or None after recording a page-level failure (quarantined at the limit)."""
+        """A block, or None after recording a page-level failure (quarantined at the limit)
+        or the scanner's refusal (``batch.refused``)."""
         try:
             block = self._client.block(index)
             if block.index != index:
                 raise CodecError(f"asked for block {index}, got {block.index}")
             return block
+        except ChainBlockedError:
+            # It will be refused every time: waiting cannot help, so step past it now.
+            batch.refused.append(index)
+            batch.next_index, batch.last_hash = index + 1, None
+            self._read_own_entries(index, batch)
+            return None
         except CodecError as exc:
             key = f"block:{index}"
             final = self._attempts(key) + 1 >= self._max_attempts
@@ -313,19 +389,45 @@ class ChainFollower:
                 batch.next_index, batch.last_hash = index + 1, None
             return None
 
-    def _attempts(self, key: str) -> int:
-        row = self._store.read(
-            lambda c: c.execute(
-                "SELECT attempts FROM chain_quarantine WHERE key = ?", (key,)
-            ).fetchone()
+    def _read_own_entries(self, index: int, batch: _Batch) -> None:
+        """What can still be read of a refused block: the entries of ``own_authors`` (our
+        proposals, payout claims, flags) mined in it, from ``/entries/author/<id>``, so a
+        stranger's entry beside ours cannot make our settlement look never proposed.
+        Applied as the block in chain order, at the latest of their own timestamps (a lower
+        bound of the block's time, so nothing expires early). Others' entries stay unread:
+        a response's time decides whether it counts, and that bound could not tell."""
+        ours: list[ChainEntry] = []
+        for author in self._own_authors:
+            try:
+                page = self._client.entries_by_author(author)
+            except (ChainError, CodecError) as exc:
+                logger.info(
+                    "chain: our entries in block %d are not readable either: %s", index, exc
+                )
+                return
+            ours += [e for e in page.entries if e.block_index == index]
+        times = [t for t in (parse_iso_utc(e.timestamp) for e in ours) if t is not None]
+        if not ours or not times:
+            return
+        ours.sort(key=lambda e: e.timestamp)
+        batch.entries.extend(
+            self._offload(prepare_entries, ours, self._max_flags, self._plain_prose)
         )
-        return 0 if row is None else int(row[0])
+        batch.mined.append((max(times), tuple(ours)))
+
+    def _attempts(self, key: str) -> int:
+        return self._store.read(lambda c: chain_tables.quarantine_attempts(c, key))
 
     def _ingest_pending(self, changes: _Changes) -> bool:
         try:
             page = self._client.pending()
         except ChainBusyError:
             return False  # read it on a later poll
+        except ChainBlockedError:
+            # A pending entry the scanner will not send: read the pool again once it
+            # changes; what is mined from it is read from its block (or skipped with it).
+            logger.info("chain: the pending pool is refused by the chain's secret scanner")
+            return True
         except (ChainError, CodecError) as exc:
             # Blocks were committed; a bad pool only delays pending intake.
             logger.warning("chain: pending pool unreadable: %s", escape_for_log(str(exc)))
@@ -354,6 +456,9 @@ class ChainFollower:
         def apply(conn: sqlite3.Connection) -> None:
             for entry, prepared in batch.entries:
                 self._apply_entry(conn, entry, prepared, budgets=budgets, out=local, now=now)
+            if self._lost_due:
+                # On the chain again after a fork (re-mined, or pending): never retired.
+                chain_tables.found_again(conn, [e.ref for e, _ in batch.entries], now=now)
             for rej in batch.rejected:
                 # Keyed by ref *and* reason: a hostile page may reuse a good entry's ref.
                 key = f"entry:{_reject_ident(rej)}:{rej.reason}"
@@ -369,6 +474,7 @@ class ChainFollower:
                     final=True,
                 ):
                     local.quarantined.append(key)
+            self._record_refused(conn, batch.refused, local, now=now)
             for key, ref, index, reason, detail, final in batch.failures:
                 if record_quarantine(
                     conn,
@@ -381,22 +487,26 @@ class ChainFollower:
                     final=final,
                 ):
                     local.quarantined.append(key)
-            if self._on_mined_block is not None:
-                # Decisions that follow from mined entries (settlements) commit with the cursor.
-                for timestamp, entries in batch.mined:
-                    local.decided.extend(self._on_mined_block(conn, list(entries), timestamp))
+            # Decisions follow from mined entries: they commit with the cursor. Per block,
+            # settlements first: a challenge or dispute in the same block sees the
+            # settlement it names.
+            for timestamp, entries in batch.mined:
+                if self._settlement is not None:
+                    local.decided.extend(
+                        self._settlement.apply_mined_block(conn, entries, timestamp)
+                    )
+                if self._challenges is not None:
+                    local.challenged.extend(
+                        self._challenges.apply_mined_block(conn, entries, timestamp)
+                    )
+                if self._disputes is not None:
+                    local.disputes.extend(
+                        self._disputes.apply_mined_block(conn, entries, timestamp)
+                    )
             for index, block_hash in batch.blocks:
-                conn.execute(
-                    "INSERT OR REPLACE INTO chain_blocks (idx, hash) VALUES (?, ?)",
-                    (index, block_hash),
-                )
+                chain_tables.record_block(conn, index, block_hash)
             if batch.next_index is not None:
-                conn.execute(
-                    "INSERT INTO chain_cursor (id, next_index, last_hash, updated_at) VALUES (1, ?, ?, ?)"
-                    " ON CONFLICT (id) DO UPDATE SET next_index = excluded.next_index,"
-                    " last_hash = excluded.last_hash, updated_at = excluded.updated_at",
-                    (batch.next_index, batch.last_hash, now),
-                )
+                chain_tables.advance_cursor(conn, batch.next_index, batch.last_hash, now=now)
 
         self._store.write(apply)
         # Only after the commit: spend the intake budget and report.
@@ -412,8 +522,26 @@ class ChainFollower:
         changes.archived += local.archived
         changes.quarantined += local.quarantined
         changes.decided += local.decided
+        changes.disputes += local.disputes
+        changes.challenged += local.challenged
         for reason, count in local.skipped.items():
             changes.skipped[reason] = changes.skipped.get(reason, 0) + count
+
+    @staticmethod
+    def _record_refused(
+        conn: sqlite3.Connection, refused: list[int], out: _Changes, *, now: float
+    ) -> None:
+        """Blocks the chain's scanner refused: in chain_skipped once each, with the reason."""
+        for index in refused:
+            if record_skipped(
+                conn, f"block:{index}", BLOCKED_BY_SCANNER, block_index=index, now=now
+            ):
+                out.skipped[BLOCKED_BY_SCANNER] = out.skipped.get(BLOCKED_BY_SCANNER, 0) + 1
+                logger.warning(
+                    "chain: block %d refused by the chain's secret scanner (block mode);"
+                    " stepped past, its entries are not read",
+                    index,
+                )
 
     def _apply_entry(
         self,
@@ -427,9 +555,7 @@ class ChainFollower:
     ) -> None:
         if isinstance(prepared, Exception):
             key = entry.ref
-            row = conn.execute(
-                "SELECT attempts FROM chain_quarantine WHERE key = ?", (key,)
-            ).fetchone()
+            attempts = chain_tables.quarantine_attempts(conn, key)
             if record_quarantine(
                 conn,
                 key=key,
@@ -438,7 +564,7 @@ class ChainFollower:
                 reason=f"processing_failed:{type(prepared).__name__}",
                 detail=str(prepared)[:500],
                 now=now,
-                final=(0 if row is None else row[0]) + 1 >= self._max_attempts,
+                final=attempts + 1 >= self._max_attempts,
             ):
                 out.quarantined.append(key)
         elif prepared is None:
@@ -463,23 +589,20 @@ class ChainFollower:
     ) -> None:
         if kind is EntryKind.FLAG and not self._apply_flag(conn, entry, out=out, now=now):
             return
-        cursor = conn.execute(
-            "INSERT OR IGNORE INTO chain_events (ref, kind, author, block_index, raw, first_seen_at,"
-            " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (entry.ref, kind.value, entry.author, entry.block_index, raw, now, now),
-        )
         mined = False
-        if cursor.rowcount == 1:
+        if chain_tables.save_event(
+            conn,
+            ref=entry.ref,
+            kind=kind,
+            author=entry.author,
+            block_index=entry.block_index,
+            raw=raw,
+            now=now,
+        ):
             out.new_events.setdefault(kind, []).append(entry.ref)
             mined = entry.block_index is not None
         elif entry.block_index is not None:
-            mined = (
-                conn.execute(
-                    "UPDATE chain_events SET block_index = ?, updated_at = ? WHERE ref = ? AND block_index IS NULL",
-                    (entry.block_index, now, entry.ref),
-                ).rowcount
-                == 1
-            )
+            mined = chain_tables.mark_event_mined(conn, entry.ref, entry.block_index, now=now)
         if mined:
             out.mined_events.setdefault(kind, []).append(entry.ref)
 
@@ -525,27 +648,17 @@ class ChainFollower:
         out: _Changes,
         now: float,
     ) -> None:
-        known = conn.execute(
-            "SELECT block_index FROM intents WHERE ref = ?", (intent.ref,)
-        ).fetchone()
-        if known is not None and known[0] is None and intent.block_index is not None:
+        known = known_intent(conn, intent.ref)
+        if known is not None and known.block_index is None and intent.block_index is not None:
             out.mined_intents.append(intent.ref)  # save_intent below records the block
         if known is None:
-            deferred = conn.execute(
-                "SELECT 1 FROM chain_deferred WHERE ref = ?", (intent.ref,)
-            ).fetchone()
-            if deferred is not None:  # it waits its turn; it may have been mined meanwhile
+            if chain_tables.is_deferred(conn, intent.ref):
+                # it waits its turn; it may have been mined meanwhile
                 if intent.block_index is not None:
-                    conn.execute(
-                        "UPDATE chain_deferred SET raw = ? WHERE ref = ?",
-                        (json.dumps(intent_to_json(intent)), intent.ref),
-                    )
+                    chain_tables.update_deferred(conn, intent)
                 return
             if budgets.get(intent.author, 0) <= 0:
-                conn.execute(
-                    "INSERT INTO chain_deferred (ref, author, raw, queued_at) VALUES (?, ?, ?, ?)",
-                    (intent.ref, intent.author, json.dumps(intent_to_json(intent)), now),
-                )
+                chain_tables.defer_intent(conn, intent, now=now)
                 return
             budgets[intent.author] -= 1
             out.admitted[intent.author] = out.admitted.get(intent.author, 0) + 1
@@ -573,30 +686,26 @@ class ChainFollower:
 
     def _admit_deferred(self, changes: _Changes) -> None:
         """Move waiting intents into the intents table as their authors' budgets allow."""
-        rows = self._store.read(
-            lambda c: c.execute(
-                "SELECT seq, ref, author, raw FROM chain_deferred ORDER BY seq LIMIT 5000"
-            ).fetchall()
-        )
-        if not rows:
+        waiting = self._store.read(lambda c: chain_tables.deferred_intents(c, limit=5000))
+        if not waiting:
             return
         now = self._clock()
         budgets: dict[str, int] = {}
         chosen: list[tuple[int, Intent]] = []
-        for row in rows:
-            author = row["author"]
+        for item in waiting:
+            author = item.intent.author
             if author not in budgets:
                 budgets[author] = self._remaining(author, now)
             if budgets[author] > 0:
                 budgets[author] -= 1
-                chosen.append((row["seq"], intent_from_json(json.loads(row["raw"]))))
+                chosen.append((item.seq, item.intent))
         if not chosen:
             return
         local = _Changes()
 
         def apply(conn: sqlite3.Connection) -> None:
             for seq, intent in chosen:
-                conn.execute("DELETE FROM chain_deferred WHERE seq = ?", (seq,))
+                chain_tables.admit_deferred(conn, seq)
                 local.admitted[intent.author] = local.admitted.get(intent.author, 0) + 1
                 if save_intent(conn, intent, now=now):
                     local.new_intents.append(intent.ref)
@@ -623,6 +732,47 @@ class ChainFollower:
 
     # --- reset / fork ---------------------------------------------------------------
 
+    def _settle_lost(self, changes: _Changes) -> None:
+        """The new branch and the pool are read: retire what a fork took off the chain."""
+        now = self._clock()
+        archived: list[EntryRef] = []
+        decided: list[Any] = []
+        gone: dict[str, str] = {}
+
+        def apply(conn: sqlite3.Connection) -> None:
+            gone.update(chain_tables.take_gone(conn, now=now))
+            by_reason: dict[str, set[str]] = {}
+            for ref, why in gone.items():
+                by_reason.setdefault(why, set()).add(ref)
+            for why, refs in by_reason.items():
+                archived.extend(archive_intents(conn, sorted(refs), f"gone: {why}", now=now))
+                for ref in sorted(refs):  # our flag on an intent that is gone: never posted
+                    job = CHAIN_OUTBOX.get(conn, f"flag:{ref}")
+                    if job is not None and job.state is JobState.PENDING:
+                        CHAIN_OUTBOX.give_up(conn, job.id, f"retired: {why}", now=now)
+                if self._settlement is not None:
+                    decided.extend(self._settlement.retire_after_fork(conn, frozenset(refs), why))
+
+        self._store.write(apply)
+        self._lost_due = False
+        changes.archived += archived
+        changes.decided += decided
+        if gone:
+            logger.warning(
+                "chain: %d entries of replaced blocks are not on the chain now: %d intents"
+                " left mediation, %d settlement changes",
+                len(gone),
+                len(archived),
+                len(decided),
+            )
+
+    def _hash_at(self, index: int) -> str | None:
+        """The chain's hash of block ``index``; None when its scanner refuses the block."""
+        try:
+            return self._client.block(index).hash
+        except ChainBlockedError:
+            return None
+
     def _resync(
         self, next_index: int, latest: codec.LatestBlock, changes: _Changes, *, max_walk: int = 64
     ) -> PollResult:
@@ -630,25 +780,22 @@ class ChainFollower:
 
         ``changes`` already committed in this poll are still reported."""
         stored = self._store.read(
-            lambda c: dict(
-                c.execute(
-                    "SELECT idx, hash FROM chain_blocks WHERE idx = 0 OR idx >= ?",
-                    (next_index - max_walk,),
-                ).fetchall()
-            )
+            lambda c: chain_tables.block_hashes(c, since=next_index - max_walk)
         )
         fork = -1
         # A new genesis means a wiped chain: no need to walk back block by block.
-        genesis = latest.block.hash if latest.block.index == 0 else self._client.block(0).hash
-        walk = range(
-            min(next_index - 1, latest.block.index), max(-1, next_index - 1 - max_walk), -1
-        )
-        if stored.get(0) is not None and stored.get(0) != genesis:
+        genesis = latest.hash if latest.index == 0 and latest.hash is not None else self._hash_at(0)
+        walk = range(min(next_index - 1, latest.index), max(-1, next_index - 1 - max_walk), -1)
+        # (A genesis the scanner refuses to send is not known to differ: walk back.)
+        new_genesis = genesis is not None and stored.get(0) not in (None, genesis)
+        if new_genesis:
             walk = range(0)
         for index in walk:
             ours = stored.get(index)
             theirs = (
-                latest.block.hash if index == latest.block.index else self._client.block(index).hash
+                latest.hash
+                if index == latest.index and latest.hash is not None
+                else self._hash_at(index)
             )
             if ours is not None and ours == theirs:
                 fork = index
@@ -657,61 +804,46 @@ class ChainFollower:
         now = self._clock()
         # A new genesis: the whole chain the node followed is gone (a memory-backed node
         # restarted, a wipe). Everything derived from it is retired (lifecycle rule 5).
-        wiped = stored.get(0) is not None and stored.get(0) != genesis
+        wiped = new_genesis
         reason = f"the chain was reset (a new genesis under block {next_index - 1})"
-        decided: list[Any] = []
+        fork_reason = f"the chain forked: the blocks after {fork} were replaced"
+        decided: list[Transition] = []
+        disputes: list[DisputeChange] = []
         gone: list[EntryRef] = []
+        lost: dict[str, int] = {}
 
         def apply(conn: sqlite3.Connection) -> None:
             if wiped:
                 # Out of mediation, never deleted: the record and the reason stay.
                 gone.extend(archive_open_intents(conn, f"gone: {reason}", now=now))
-                if self._on_reset is not None:
-                    decided.extend(self._on_reset(conn, reason))
-            conn.execute("DELETE FROM chain_blocks WHERE idx > ?", (fork,))
+                if self._settlement is not None:
+                    decided.extend(self._settlement.retire_after_reset(conn, reason))
+                if self._disputes is not None:
+                    disputes.extend(self._disputes.retire_after_reset(conn, reason))
+            else:
+                # A fork: what the replaced blocks carried waits for the new branch.
+                lost.update(mined_after(conn, fork))
+                lost.update(chain_tables.events_mined_after(conn, fork))
+                chain_tables.record_lost(conn, lost, fork_reason, now=now)
+            chain_tables.forget_blocks_after(conn, fork, now=now)
             flags.unmine_after(conn, fork)
-            conn.execute(
-                "UPDATE intents SET block_index = NULL, updated_at = ? WHERE block_index > ?",
-                (now, fork),
-            )
-            conn.execute(
-                "UPDATE chain_events SET block_index = NULL, updated_at = ? WHERE block_index > ?",
-                (now, fork),
-            )
-            conn.execute(
-                "UPDATE chain_deferred SET raw = json_set(raw, '$.block_index', NULL)"
-                " WHERE json_extract(raw, '$.block_index') > ?",
-                (fork,),
-            )
-            conn.execute(
-                "INSERT INTO chain_cursor (id, next_index, last_hash, resets, updated_at) VALUES (1, ?, ?, 1, ?)"
-                " ON CONFLICT (id) DO UPDATE SET next_index = excluded.next_index,"
-                " last_hash = excluded.last_hash, resets = resets + 1, updated_at = excluded.updated_at",
-                (fork + 1, last_hash, now),
-            )
+            unmine_after(conn, fork, now=now)
+            chain_tables.rewind_cursor(conn, fork + 1, last_hash, now=now)
 
         self._store.write(apply)
         self._known_pending.clear()
+        if lost:
+            self._lost_due = True
+            self._pool_read_since_fork, self._pool_seen = False, None
         changes.archived += gone
         changes.decided += decided
+        changes.disputes += disputes
         logger.warning(
             "chain: reset or fork under the cursor at %d; re-syncing from block %d%s",
             next_index,
             fork + 1,
             f"; {len(gone)} intents left mediation and {len(decided)} settlements were orphaned"
             if wiped
-            else "",
+            else f"; {len(lost)} entries the replaced blocks carried wait for the new branch",
         )
-        return PollResult(
-            new_intents=tuple(changes.new_intents),
-            new_intent_authors=dict(changes.new_intent_authors),
-            new_events={k: tuple(v) for k, v in changes.new_events.items()},
-            mined_intents=tuple(changes.mined_intents),
-            mined_events={k: tuple(v) for k, v in changes.mined_events.items()},
-            archived=tuple(changes.archived),
-            quarantined=tuple(changes.quarantined),
-            decided=tuple(changes.decided),
-            reset=True,
-            next_index=fork + 1,
-            caught_up=False,
-        )
+        return changes.result(reset=True, next_index=fork + 1, caught_up=False)

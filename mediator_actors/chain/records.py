@@ -1,94 +1,34 @@
-"""The follower's tables, result values and pure helpers (split from ``follower``)."""
+"""The follower's ports, settings, result values and pure helpers (its tables: ``tables``)."""
 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from mediator_actors.chain import codec, flags
+from mediator_actors.chain import tables as chain_tables
 from mediator_actors.chain.prose import read_prose
+from mediator_actors.disputes.book import DisputeChange
 from mediator_actors.model import (
     PROTOCOL,
     ChainEntry,
     EntryKind,
     EntryRef,
-    Intent,
-    IntentType,
     canonical_json,
 )
-from mediator_actors.store.database import Migration
-
-MIGRATIONS = (
-    Migration(
-        "chain",
-        1,
-        (
-            """CREATE TABLE chain_cursor (
-                id INTEGER PRIMARY KEY CHECK (id = 1),
-                next_index INTEGER NOT NULL,
-                last_hash TEXT,
-                resets INTEGER NOT NULL DEFAULT 0,
-                updated_at REAL NOT NULL
-            )""",
-            "CREATE TABLE chain_blocks (idx INTEGER PRIMARY KEY, hash TEXT NOT NULL)",
-            """CREATE TABLE chain_events (
-                ref TEXT PRIMARY KEY,
-                kind TEXT NOT NULL,
-                author TEXT NOT NULL,
-                block_index INTEGER,
-                raw TEXT NOT NULL,
-                first_seen_at REAL NOT NULL,
-                updated_at REAL NOT NULL
-            )""",
-            "CREATE INDEX chain_events_kind ON chain_events (kind, block_index)",
-            """CREATE TABLE chain_quarantine (
-                key TEXT PRIMARY KEY,
-                ref TEXT,
-                block_index INTEGER,
-                reason TEXT NOT NULL,
-                detail TEXT,
-                preview TEXT,
-                attempts INTEGER NOT NULL,
-                state TEXT NOT NULL CHECK (state IN ('retrying', 'quarantined')),
-                first_seen_at REAL NOT NULL,
-                updated_at REAL NOT NULL
-            )""",
-            """CREATE TABLE chain_deferred (
-                seq INTEGER PRIMARY KEY,
-                ref TEXT NOT NULL UNIQUE,
-                author TEXT NOT NULL,
-                raw TEXT NOT NULL,
-                queued_at REAL NOT NULL
-            )""",
-        ),
-    ),
-    Migration(
-        "chain",
-        2,
-        (
-            # Entries seen and not taken (no intent metadata, ambiguous prose, another
-            # protocol version), one row per entry so a pending entry seen again when
-            # mined is counted once; /api/v1/stats counts them by reason.
-            """CREATE TABLE chain_skipped (
-                ref TEXT PRIMARY KEY,
-                reason TEXT NOT NULL,
-                block_index INTEGER,
-                first_seen_at REAL NOT NULL
-            )""",
-            "CREATE INDEX chain_skipped_reason ON chain_skipped (reason)",
-        ),
-    ),
-    # The follower verifies and counts flags in its own transaction (chain/flags.py owns it).
-    *flags.MIGRATIONS,
-)
+from mediator_actors.settlement import records as settlement_records
+from mediator_actors.settlement.interface import Transition
+from mediator_actors.store import intents as intent_table
+from mediator_actors.store.database import has_table
 
 
 class ChainReader(Protocol):
     def latest_block(self) -> codec.LatestBlock: ...
     def block(self, index: int) -> codec.Block: ...
     def pending(self) -> codec.EntryPage: ...
+    def entries_by_author(self, author: str) -> codec.EntryPage: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,8 +52,13 @@ class PollResult:
     mined_events: dict[EntryKind, tuple[EntryRef, ...]] = field(default_factory=dict)
     archived: tuple[EntryRef, ...] = ()
     quarantined: tuple[str, ...] = ()
-    #: what ``on_mined_block`` decided (settlement transitions), committed with the cursor
-    decided: tuple[Any, ...] = ()
+    #: what the settlement lifecycle decided from the mined blocks, committed with the cursor
+    decided: tuple[Transition, ...] = ()
+    #: what the dispute book decided from the same blocks, in the same transaction
+    disputes: tuple[DisputeChange, ...] = ()
+    #: settlements this node challenged from the same blocks (the challenges wait in the
+    #: outbox)
+    challenged: tuple[str, ...] = ()
     deferred: int = 0
     blocks: int = 0
     next_index: int = 0
@@ -132,7 +77,9 @@ class PollResult:
         return (
             self.error is None
             and self.caught_up
-            and not (self.blocks or self.new_intents or self.new_events or self.decided)
+            and not (
+                self.blocks or self.new_intents or self.new_events or self.decided or self.disputes
+            )
         )
 
 
@@ -205,81 +152,11 @@ def prepare_entries(
     return out
 
 
-def record_quarantine(
-    conn: sqlite3.Connection,
-    *,
-    key: str,
-    ref: str | None,
-    block_index: int | None,
-    reason: str,
-    detail: str,
-    now: float,
-    final: bool,
-    preview: str = "",
-) -> bool:
-    """Record an attempt; True when the row is (newly) quarantined."""
-    row = conn.execute(
-        "SELECT attempts, state FROM chain_quarantine WHERE key = ?", (key,)
-    ).fetchone()
-    state = "quarantined" if final else "retrying"
-    if row is None:
-        conn.execute(
-            "INSERT INTO chain_quarantine (key, ref, block_index, reason, detail, preview, attempts,"
-            " state, first_seen_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, ?)",
-            (key, ref, block_index, reason, detail, preview, state, now, now),
-        )
-        return final
-    if row["state"] == "quarantined":
-        if block_index is not None:  # a pending reject now mined: remember where
-            conn.execute(
-                "UPDATE chain_quarantine SET block_index = ? WHERE key = ?", (block_index, key)
-            )
-        return False
-    conn.execute(
-        "UPDATE chain_quarantine SET attempts = attempts + 1, state = ?, reason = ?, detail = ?,"
-        " updated_at = ? WHERE key = ?",
-        (state, reason, detail, now, key),
-    )
-    return final
-
-
-def intent_to_json(intent: Intent) -> dict[str, Any]:
-    return {
-        "ref": intent.ref,
-        "author": intent.author,
-        "type": intent.type.value,
-        "content": intent.content,
-        "timestamp": intent.timestamp,
-        "desires": list(intent.desires),
-        "constraints": list(intent.constraints),
-        "offered_fee": intent.offered_fee,
-        "branch": intent.branch,
-        "block_index": intent.block_index,
-        "injection_findings": list(intent.injection_findings),
-    }
-
-
-def intent_from_json(doc: dict[str, Any]) -> Intent:
-    return Intent(
-        ref=EntryRef(doc["ref"]),
-        author=doc["author"],
-        type=IntentType(doc["type"]),
-        content=doc["content"],
-        timestamp=doc["timestamp"],
-        desires=tuple(doc["desires"]),
-        constraints=tuple(doc["constraints"]),
-        offered_fee=doc["offered_fee"],
-        branch=doc["branch"],
-        block_index=doc["block_index"],
-        injection_findings=tuple(doc["injection_findings"]),
-    )
-
-
-#: (table, column) pairs that hold protocol ids. A v1 store has 64-hex values there.
-_ID_COLUMNS = (
-    ("intents", "ref"),
-    ("chain_events", "ref"),
-    ("settlements", "settlement_id"),
+#: (table, count of its rows under protocol v1 ids), each counted by the table's owner.
+_ID_COLUMNS: tuple[tuple[str, Callable[[sqlite3.Connection], int]], ...] = (
+    ("intents", intent_table.count_v1_refs),
+    ("chain_events", chain_tables.count_v1_events),
+    ("settlements", settlement_records.count_v1_ids),
 )
 
 
@@ -292,43 +169,15 @@ def v1_store_problem(conn: sqlite3.Connection) -> str | None:
     node refuses to start on one rather than mix the two; the operator moves DATA_DIR
     aside (keeping it as a record) and starts with an empty one.
     """
-    tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-    for table, column in _ID_COLUMNS:
-        if table not in tables:
+    for table, count_v1 in _ID_COLUMNS:
+        if not has_table(conn, table):
             continue
-        row = conn.execute(
-            f"SELECT COUNT(*) FROM {table} WHERE {column} NOT LIKE '%\\_%' ESCAPE '\\'"  # noqa: S608 - fixed names
-        ).fetchone()
-        if row[0]:
+        count = count_v1(conn)
+        if count:
             return (
-                f"the store holds {row[0]} protocol v1 {table} rows (64-hex ids, which the "
+                f"the store holds {count} protocol v1 {table} rows (64-hex ids, which the "
                 "chain's secret scanner redacts); this node speaks nlc-mediator/2 and v1 "
                 "had no deployments to convert: move DATA_DIR aside (keep it as a record) "
                 "and start again with an empty one; the chain is re-read under v2"
             )
     return None
-
-
-def entries_not_taken(conn: sqlite3.Connection) -> dict[str, int]:
-    """Entries seen and not taken, by reason: skipped kinds and quarantined entries."""
-    counts: dict[str, int] = {}
-    for reason, count in conn.execute("SELECT reason, COUNT(*) FROM chain_skipped GROUP BY 1"):
-        counts[str(reason)] = int(count)
-    for reason, count in conn.execute(
-        "SELECT reason, COUNT(*) FROM chain_quarantine WHERE state = 'quarantined' GROUP BY 1"
-    ):
-        key = f"quarantined:{reason}"
-        counts[key] = counts.get(key, 0) + int(count)
-    return counts
-
-
-def record_skipped(
-    conn: sqlite3.Connection, ref: str, reason: str, *, block_index: int | None, now: float
-) -> bool:
-    """Note an entry seen and not taken; True the first time it is seen."""
-    cursor = conn.execute(
-        "INSERT OR IGNORE INTO chain_skipped (ref, reason, block_index, first_seen_at)"
-        " VALUES (?, ?, ?, ?)",
-        (ref, reason, block_index, now),
-    )
-    return cursor.rowcount == 1

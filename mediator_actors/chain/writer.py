@@ -50,11 +50,9 @@ from mediator_actors.model import canonical_json, parse_iso_utc
 from mediator_actors.runtime.resilience import Backoff
 from mediator_actors.safety.secretscan import SecretScanner
 from mediator_actors.safety.textsafety import escape_for_log
-from mediator_actors.store import Job, JobQueue, Store
+from mediator_actors.store import CHAIN_OUTBOX, Job, Store
 
 logger = logging.getLogger(__name__)
-
-OUTBOX = JobQueue("chain_outbox")
 
 
 class ChainPoster(Protocol):
@@ -111,7 +109,9 @@ def enqueue_entry(
     if not isinstance(entry.metadata, Mapping):
         raise ValueError("metadata must be a mapping")
     canonical_json(entry.payload())  # raises ValueError on NaN/Infinity or non-JSON values
-    return OUTBOX.enqueue(conn, key, entry.payload(), now=now, priority=priority, max_attempts=8)
+    return CHAIN_OUTBOX.enqueue(
+        conn, key, entry.payload(), now=now, priority=priority, max_attempts=8
+    )
 
 
 class ChainWriter:
@@ -151,16 +151,16 @@ class ChainWriter:
 
     def recover(self) -> int:
         """Hand back entries a crashed writer held; call when the writer (re)starts."""
-        return self._store.write(lambda conn: OUTBOX.recover(conn, now=self._clock()))
+        return self._store.write(lambda conn: CHAIN_OUTBOX.recover(conn, now=self._clock()))
 
     def next_ready_at(self) -> float | None:
-        return self._store.read(OUTBOX.next_ready_at)
+        return self._store.read(CHAIN_OUTBOX.next_ready_at)
 
     def drain_once(self) -> DrainResult:
         now = self._clock()
         sent = self._pace(now)
         jobs: list[Job] = self._store.write(
-            lambda conn: OUTBOX.claim(conn, now=now, limit=self._batch)
+            lambda conn: CHAIN_OUTBOX.claim(conn, now=now, limit=self._batch)
         )
         tally = _Tally()
         for job in jobs:
@@ -307,11 +307,7 @@ class ChainWriter:
         """Per-author send times in the last window; rebuilt from the store after a restart."""
         if self._sent is None:
             rows = self._store.read(
-                lambda conn: conn.execute(
-                    "SELECT json_extract(payload, '$.author'), updated_at FROM jobs"
-                    " WHERE kind = ? AND state IN ('done', 'failed') AND updated_at > ? ORDER BY updated_at",
-                    (OUTBOX.kind, now - self._window),
-                ).fetchall()
+                lambda conn: CHAIN_OUTBOX.ended_since(conn, "author", since=now - self._window)
             )
             self._sent = {}
             for author, at in rows:
@@ -322,7 +318,7 @@ class ChainWriter:
         """Back to pending without spending an attempt (pacing is not a failure)."""
         now = self._clock()
         self._store.write(
-            lambda conn: OUTBOX.defer(conn, job.id, None, now=now, retry_in=not_before - now)
+            lambda conn: CHAIN_OUTBOX.defer(conn, job.id, None, now=now, retry_in=not_before - now)
         )
 
     def _hold(self, job: Job, now: float, wait: float, reason: str) -> None:
@@ -330,7 +326,7 @@ class ChainWriter:
         wait = max(wait, 0.0)
         self._hold_until = max(self._hold_until, now + wait)
         self._store.write(
-            lambda conn: OUTBOX.defer(conn, job.id, reason, now=self._clock(), retry_in=wait)
+            lambda conn: CHAIN_OUTBOX.defer(conn, job.id, reason, now=self._clock(), retry_in=wait)
         )
 
     def _retry(self, job: Job, error: str) -> None:
@@ -342,9 +338,9 @@ class ChainWriter:
 
         def retry(conn: sqlite3.Connection) -> None:
             if job.attempts >= job.max_attempts:
-                OUTBOX.defer(conn, job.id, error, now=now, retry_in=delay)
+                CHAIN_OUTBOX.defer(conn, job.id, error, now=now, retry_in=delay)
             else:
-                OUTBOX.fail(conn, job.id, error, now=now, retry_in=delay)
+                CHAIN_OUTBOX.fail(conn, job.id, error, now=now, retry_in=delay)
 
         self._store.write(retry)
 
@@ -355,9 +351,9 @@ class ChainWriter:
 
         def finish(conn: sqlite3.Connection) -> None:
             if failed_reason is not None:
-                OUTBOX.give_up(conn, job.id, failed_reason, now=now)
+                CHAIN_OUTBOX.give_up(conn, job.id, failed_reason, now=now)
             else:
-                OUTBOX.complete(conn, job.id, now=now, result=result)
+                CHAIN_OUTBOX.complete(conn, job.id, now=now, result=result)
 
         self._store.write(finish)
 

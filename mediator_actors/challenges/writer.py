@@ -19,18 +19,17 @@ from __future__ import annotations
 import logging
 import sqlite3
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from mediator_actors.challenges.checker import Contradiction, find_contradiction
 from mediator_actors.model import PROTOCOL, ChainEntry
 from mediator_actors.settlement.entries import challenge_id_for, clean_text
-from mediator_actors.settlement.lifecycle import OUTBOX
 from mediator_actors.settlement.parsing import ProposalSeen, parse_entry
 from mediator_actors.settlement.records import get_settlement
-from mediator_actors.signing import MediatorKey, verify_metadata
+from mediator_actors.signing import Keyring, MediatorKey, verify_metadata
 from mediator_actors.store.intents import get_intent
-from mediator_actors.store.jobs import JobState
+from mediator_actors.store.jobs import CHAIN_OUTBOX, JobState
 
 __all__ = ["MAX_CHECKS_PER_BLOCK", "ChallengeWriter", "build_challenge"]
 
@@ -80,10 +79,18 @@ def _signed_by(entry: ChainEntry, key: MediatorKey) -> bool:
 
 
 class ChallengeWriter:
-    """Plain class over the caller's connection; the listener's block hook calls it."""
+    """Plain class over the caller's connection; the chain follower calls it (as ChallengeWatch)."""
 
-    def __init__(self, *, key: MediatorKey, clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        *,
+        key: MediatorKey,
+        retired_keys: Iterable[MediatorKey] = (),
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         self.key = key
+        # A proposal under a retired key of ours is still ours: never challenged by us.
+        self.keyring = Keyring(key, tuple(retired_keys))
         self.clock = clock
 
     def apply_mined_block(
@@ -94,10 +101,10 @@ class ChallengeWriter:
         checks = 0
         for entry in entries:
             kind = entry.metadata.get("contract_type")
-            if kind == "challenge" and entry.author == self.key.mediator_id:
+            if kind == "challenge" and self.keyring.owns(entry.author):
                 self._seen_own(conn, entry)
                 continue
-            if kind != "proposal" or entry.author == self.key.mediator_id:
+            if kind != "proposal" or self.keyring.owns(entry.author):
                 continue
             if checks >= MAX_CHECKS_PER_BLOCK:
                 logger.info("challenges: check budget spent; %s not checked", entry.ref)
@@ -110,7 +117,7 @@ class ChallengeWriter:
 
     def _check(self, conn: sqlite3.Connection, entry: ChainEntry) -> str | None:
         parsed = parse_entry(entry)
-        if not isinstance(parsed, ProposalSeen) or parsed.mediator_id == self.key.mediator_id:
+        if not isinstance(parsed, ProposalSeen) or self.keyring.owns(parsed.mediator_id):
             return None
         record = get_settlement(conn, parsed.settlement_id)
         if record is None or record.proposal_entry_ref != entry.ref:
@@ -122,7 +129,7 @@ class ChallengeWriter:
         if found is None:
             return None
         payload = build_challenge(self.key, parsed.settlement_id, found)
-        if OUTBOX.enqueue(
+        if CHAIN_OUTBOX.enqueue(
             conn, f"challenge:{parsed.settlement_id}", payload, now=self.clock(), max_attempts=20
         ):
             logger.info(
@@ -134,8 +141,9 @@ class ChallengeWriter:
     def _seen_own(self, conn: sqlite3.Connection, entry: ChainEntry) -> None:
         sid = entry.metadata.get("settlement_id")
         # Anyone can write our name as author: only our signature proves it is ours.
-        if not isinstance(sid, str) or not _signed_by(entry, self.key):
+        signer = self.keyring.for_mediator(entry.author)
+        if not isinstance(sid, str) or signer is None or not _signed_by(entry, signer):
             return
-        job = OUTBOX.get(conn, f"challenge:{sid}")
+        job = CHAIN_OUTBOX.get(conn, f"challenge:{sid}")
         if job is not None and job.state is JobState.PENDING:
-            OUTBOX.complete(conn, job.id, now=self.clock(), result={"seen": entry.ref})
+            CHAIN_OUTBOX.complete(conn, job.id, now=self.clock(), result={"seen": entry.ref})

@@ -22,7 +22,8 @@ Everything else of these kinds is recorded with ``ignored: <reason>`` or
 entries are considered per block; the rest are quarantined (``over_block_budget``), so a
 flood cannot stall the follower. The node never decides a dispute.
 
-This module owns the ``disputes`` and ``dispute_entries`` tables.
+Its tables, ``disputes`` and ``dispute_entries``, are owned by :mod:`records`; the names
+re-exported here (``get_dispute``, ``DisputeRecord``, ...) live there.
 """
 
 from __future__ import annotations
@@ -36,6 +37,19 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from mediator_actors.disputes import records
+from mediator_actors.disputes.records import (
+    MIGRATIONS,
+    DisputeRecord,
+    DisputeState,
+    dispute_entries,
+    escalated_entries,
+    escalated_ids,
+    escalated_without_package,
+    get_dispute,
+    list_disputes,
+    set_package_digest,
+)
 from mediator_actors.model import (
     PROTOCOL,
     ChainEntry,
@@ -45,11 +59,9 @@ from mediator_actors.model import (
     joined_digest_id,
 )
 from mediator_actors.settlement.entries import clean_text
-from mediator_actors.settlement.lifecycle import OUTBOX
 from mediator_actors.settlement.records import SettlementRecord, get_settlement
-from mediator_actors.signing import MediatorKey, verify_metadata
-from mediator_actors.store.database import Migration
-from mediator_actors.store.jobs import JobState
+from mediator_actors.signing import Keyring, MediatorKey, verify_metadata
+from mediator_actors.store.jobs import CHAIN_OUTBOX, JobState
 
 __all__ = [
     "DISPUTE_WINDOW",
@@ -60,56 +72,16 @@ __all__ = [
     "DisputeState",
     "dispute_entries",
     "dispute_id_for",
+    "escalated_entries",
+    "escalated_ids",
+    "escalated_without_package",
     "get_dispute",
     "list_disputes",
     "parse_authorities",
+    "set_package_digest",
 ]
 
 logger = logging.getLogger(__name__)
-
-MIGRATIONS = (
-    Migration(
-        "disputes",
-        1,
-        (
-            """CREATE TABLE disputes (
-                dispute_id TEXT PRIMARY KEY,
-                settlement_id TEXT NOT NULL,
-                claimant TEXT NOT NULL,
-                respondent TEXT NOT NULL,
-                issue TEXT NOT NULL,
-                desired_escalation TEXT,
-                state TEXT NOT NULL CHECK (state IN ('open', 'escalated', 'resolved', 'orphaned')),
-                authority TEXT,
-                scope TEXT,
-                outcome TEXT,
-                resolved_by TEXT,
-                opened_entry_ref TEXT NOT NULL,
-                opened_block INTEGER NOT NULL,
-                opened_chain_time REAL NOT NULL,
-                escalated_seq INTEGER,
-                resolved_block INTEGER,
-                package_digest TEXT,
-                updated_at REAL NOT NULL
-            )""",
-            "CREATE INDEX disputes_settlement ON disputes (settlement_id, state)",
-            """CREATE TABLE dispute_entries (
-                seq INTEGER PRIMARY KEY,
-                entry_ref TEXT NOT NULL UNIQUE,
-                dispute_id TEXT,
-                kind TEXT NOT NULL,
-                author TEXT NOT NULL,
-                block_index INTEGER NOT NULL,
-                chain_time REAL NOT NULL,
-                entry_hash TEXT NOT NULL,
-                content_hash TEXT,
-                raw TEXT NOT NULL,
-                effect TEXT NOT NULL
-            )""",
-            "CREATE INDEX dispute_entries_dispute ON dispute_entries (dispute_id, seq)",
-        ),
-    ),
-)
 
 #: A dispute may be opened up to this long (chain time) after the acceptance deadline.
 DISPUTE_WINDOW = 30 * 86_400.0
@@ -125,13 +97,6 @@ OUTCOMES = frozenset(
 )
 COUNTED = "counted"
 INTENT_CLARIFICATION = "dispute_clarification"
-
-
-class DisputeState(StrEnum):
-    OPEN = "open"
-    ESCALATED = "escalated"
-    RESOLVED = "resolved"
-    ORPHANED = "orphaned"  # the chain was reset under it: retired, never reused
 
 
 def dispute_id_for(settlement_id: str, claimant: str) -> str:
@@ -160,69 +125,6 @@ def parse_authorities(items: Iterable[str]) -> dict[str, str]:
     return out
 
 
-@dataclass(frozen=True, slots=True)
-class DisputeRecord:
-    dispute_id: str
-    settlement_id: str
-    claimant: str
-    respondent: str
-    issue: str
-    desired_escalation: str | None
-    state: DisputeState
-    authority: str | None
-    scope: tuple[str, ...]
-    outcome: str | None
-    resolved_by: str | None
-    opened_entry_ref: str
-    opened_block: int
-    opened_chain_time: float
-    escalated_seq: int | None
-    resolved_block: int | None
-    package_digest: str | None
-
-    @classmethod
-    def from_row(cls, row: sqlite3.Row) -> DisputeRecord:
-        return cls(
-            dispute_id=row["dispute_id"],
-            settlement_id=row["settlement_id"],
-            claimant=row["claimant"],
-            respondent=row["respondent"],
-            issue=row["issue"],
-            desired_escalation=row["desired_escalation"],
-            state=DisputeState(row["state"]),
-            authority=row["authority"],
-            scope=tuple(json.loads(row["scope"] or "[]")),
-            outcome=row["outcome"],
-            resolved_by=row["resolved_by"],
-            opened_entry_ref=row["opened_entry_ref"],
-            opened_block=row["opened_block"],
-            opened_chain_time=row["opened_chain_time"],
-            escalated_seq=row["escalated_seq"],
-            resolved_block=row["resolved_block"],
-            package_digest=row["package_digest"],
-        )
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "dispute_id": self.dispute_id,
-            "settlement_id": self.settlement_id,
-            "claimant": self.claimant,
-            "respondent": self.respondent,
-            "issue": self.issue,
-            "desired_escalation": self.desired_escalation,
-            "state": self.state.value,
-            "authority": self.authority,
-            "scope": list(self.scope),
-            "outcome": self.outcome,
-            "resolved_by": self.resolved_by,
-            "opened_entry_ref": self.opened_entry_ref,
-            "opened_block": self.opened_block,
-            "opened_chain_time": self.opened_chain_time,
-            "resolved_block": self.resolved_block,
-            "package_digest": self.package_digest,
-        }
-
-
 class DisputeChangeKind(StrEnum):
     OPENED = "opened"
     EVIDENCE = "evidence"
@@ -241,95 +143,6 @@ class DisputeChange:
     detail: str
     block_index: int
     intents: tuple[str, ...] = ()
-
-
-def get_dispute(conn: sqlite3.Connection, dispute_id: str) -> DisputeRecord | None:
-    row = conn.execute("SELECT * FROM disputes WHERE dispute_id = ?", (dispute_id,)).fetchone()
-    return None if row is None else DisputeRecord.from_row(row)
-
-
-def list_disputes(
-    conn: sqlite3.Connection,
-    *,
-    state: DisputeState | None = None,
-    limit: int = 100,
-    after: str | None = None,
-) -> list[DisputeRecord]:
-    """Disputes in id order after the cursor ``after``, optionally of one state."""
-    params: list[object] = [after or ""]
-    where = "dispute_id > ?"
-    if state is not None:
-        where += " AND state = ?"
-        params.append(DisputeState(state).value)
-    params.append(max(1, min(limit, 1000)))
-    rows = conn.execute(
-        f"SELECT * FROM disputes WHERE {where} ORDER BY dispute_id LIMIT ?",  # noqa: S608
-        params,
-    )
-    return [DisputeRecord.from_row(r) for r in rows]
-
-
-def dispute_entries(conn: sqlite3.Connection, dispute_id: str) -> list[dict[str, Any]]:
-    """Every recorded entry of a dispute in chain order, with its effect."""
-    rows = conn.execute(
-        "SELECT * FROM dispute_entries WHERE dispute_id = ? ORDER BY seq", (dispute_id,)
-    )
-    return [_entry_json(r) for r in rows]
-
-
-def _entry_json(row: sqlite3.Row) -> dict[str, Any]:
-    return {
-        "seq": row["seq"],
-        "entry_ref": row["entry_ref"],
-        "kind": row["kind"],
-        "author": row["author"],
-        "block_index": row["block_index"],
-        "chain_time": row["chain_time"],
-        "entry_hash": row["entry_hash"],
-        "content_hash": row["content_hash"],
-        "entry": json.loads(row["raw"]),
-        "effect": row["effect"],
-    }
-
-
-def escalated_entries(conn: sqlite3.Connection, record: DisputeRecord) -> list[dict[str, Any]]:
-    """The dispute's entries up to and including its escalation, in chain order: the same
-    list on every rebuild from the chain, so the package's digest is reproducible."""
-    if record.escalated_seq is None:
-        return []
-    rows = conn.execute(
-        "SELECT * FROM dispute_entries WHERE dispute_id = ? AND seq <= ? ORDER BY seq",
-        (record.dispute_id, record.escalated_seq),
-    )
-    return [_entry_json(r) for r in rows]
-
-
-def escalated_without_package(conn: sqlite3.Connection, limit: int = 100) -> list[str]:
-    """Escalated disputes whose package digest is not recorded yet."""
-    return [
-        r[0]
-        for r in conn.execute(
-            "SELECT dispute_id FROM disputes WHERE escalated_seq IS NOT NULL"
-            " AND package_digest IS NULL ORDER BY dispute_id LIMIT ?",
-            (limit,),
-        )
-    ]
-
-
-def escalated_ids(conn: sqlite3.Connection) -> list[str]:
-    return [
-        r[0]
-        for r in conn.execute(
-            "SELECT dispute_id FROM disputes WHERE escalated_seq IS NOT NULL ORDER BY dispute_id"
-        )
-    ]
-
-
-def set_package_digest(conn: sqlite3.Connection, dispute_id: str, digest: str) -> None:
-    conn.execute(
-        "UPDATE disputes SET package_digest = ?, updated_at = ? WHERE dispute_id = ?",
-        (digest, time.time(), dispute_id),
-    )
 
 
 def _entry_hash(entry: ChainEntry) -> str:
@@ -381,6 +194,7 @@ class DisputeBook:
         self,
         *,
         key: MediatorKey,
+        retired_keys: Iterable[MediatorKey] = (),
         authorities: Mapping[str, str] | Iterable[str] = (),
         window: float = DISPUTE_WINDOW,
         clock: Callable[[], float] = time.time,
@@ -388,6 +202,8 @@ class DisputeBook:
         | None = None,
     ) -> None:
         self.key = key
+        #: A clarification is signed by the key that proposed the settlement, retired or not.
+        self.keyring = Keyring(key, tuple(retired_keys))
         self.authorities: dict[str, str] = (
             dict(authorities)
             if isinstance(authorities, Mapping)
@@ -397,7 +213,7 @@ class DisputeBook:
         self.clock = clock
         self.summarize = summarize or offline_summary
 
-    # ------------------------------------------------------------ the block hook
+    # ------------------------------------------------------------ DisputeLifecycle
 
     def apply_mined_block(
         self, conn: sqlite3.Connection, entries: Sequence[ChainEntry], block_timestamp: float
@@ -448,11 +264,7 @@ class DisputeBook:
         as ``orphaned`` with the reason (protocol.md lifecycle rule 5), nothing deleted.
         Queued clarifications are given up with the rest of the outbox by the settlement
         lifecycle's reset. Call it in the follower's transaction."""
-        conn.execute(
-            "UPDATE disputes SET state = 'orphaned', resolved_by = ?, updated_at = ?"
-            " WHERE state IN ('open', 'escalated')",
-            (f"chain reset: {reason}"[:300], self.clock()),
-        )
+        records.orphan_unresolved(conn, f"chain reset: {reason}"[:300], now=self.clock())
         return []
 
     # ------------------------------------------------------------ handlers
@@ -472,17 +284,21 @@ class DisputeBook:
         if record is None:
             raise _ignored("no open dispute of ours with this dispute_id")
         if kind == "clarification":
-            # Anyone can write our name as author: only our signature proves it is ours.
-            if entry.author != self.key.mediator_id or not (
-                entry.metadata.get("mediator_id") == self.key.mediator_id
+            # Anyone can write our name as author: only our signature proves it is ours,
+            # by the key that proposed the settlement.
+            disputed = get_settlement(conn, record.settlement_id)
+            signer = None if disputed is None else disputed.mediator_id
+            if not self.keyring.owns(signer) or not (
+                entry.author == signer
+                and entry.metadata.get("mediator_id") == signer
                 and verify_metadata(entry.metadata)
             ):
                 raise _ignored("a clarification is written and signed by our mediator only")
             self._record(conn, entry, kind, record.dispute_id, chain_time, effect=COUNTED)
             # Ours is on the chain (a rebuild reads it before the writer ran): never again.
-            job = OUTBOX.get(conn, f"clarification:{record.dispute_id}")
+            job = CHAIN_OUTBOX.get(conn, f"clarification:{record.dispute_id}")
             if job is not None and job.state is JobState.PENDING:
-                OUTBOX.complete(conn, job.id, now=self.clock(), result={"seen": entry.ref})
+                CHAIN_OUTBOX.complete(conn, job.id, now=self.clock(), result={"seen": entry.ref})
             return None
         if record.state in (DisputeState.RESOLVED, DisputeState.ORPHANED):
             raise _ignored(f"the dispute was already {record.state.value}")
@@ -522,37 +338,44 @@ class DisputeBook:
             raise _ignored("this dispute was opened before")
         respondent = parties[1] if claimant == parties[0] else parties[0]
         now = self.clock()
-        conn.execute(
-            "INSERT INTO disputes (dispute_id, settlement_id, claimant, respondent, issue,"
-            " desired_escalation, state, opened_entry_ref, opened_block, opened_chain_time,"
-            " updated_at) VALUES (?, ?, ?, ?, ?, ?, 'open', ?, ?, ?, ?)",
-            (
-                dispute_id,
-                settlement_id,
-                claimant,
-                respondent,
-                issue,
-                desired,
-                entry.ref,
-                entry.block_index,
-                chain_time,
-                now,
-            ),
+        records.open_dispute(
+            conn,
+            dispute_id=str(dispute_id),
+            settlement_id=str(settlement_id),
+            claimant=claimant,
+            respondent=respondent,
+            issue=issue,
+            desired_escalation=desired,
+            entry_ref=entry.ref,
+            block_index=int(entry.block_index or 0),
+            chain_time=chain_time,
+            now=now,
         )
         self._record(conn, entry, "dispute", str(dispute_id), chain_time, effect=COUNTED)
         record = get_dispute(conn, str(dispute_id))
         assert record is not None  # inserted just above
         factual, interpretive = self.summarize(record, settlement)
-        clarification = build_clarification(
-            record, settlement, key=self.key, factual=factual, interpretive=interpretive
-        )
-        OUTBOX.enqueue(
-            conn,
-            f"clarification:{record.dispute_id}",
-            clarification,
-            now=now,
-            max_attempts=20,
-        )
+        signer = self.keyring.for_mediator(settlement.mediator_id)
+        if signer is None:  # own, so proposed under a retired key that has since been dropped
+            # One signed by another key would be invalid (protocol.md, "Key rotation").
+            logger.warning(
+                "disputes: %s is about settlement %s, proposed as %s, whose key this node no "
+                "longer holds: no clarification can be signed",
+                record.dispute_id,
+                settlement.settlement_id,
+                settlement.mediator_id,
+            )
+        else:
+            clarification = build_clarification(
+                record, settlement, key=signer, factual=factual, interpretive=interpretive
+            )
+            CHAIN_OUTBOX.enqueue(
+                conn,
+                f"clarification:{record.dispute_id}",
+                clarification,
+                now=now,
+                max_attempts=20,
+            )
         return self._change(
             DisputeChangeKind.OPENED,
             record,
@@ -605,10 +428,8 @@ class DisputeBook:
         ):
             raise _quarantined(f"scope must be a list of at most {MAX_SCOPE_ITEMS} texts")
         seq = self._record(conn, entry, "escalation", record.dispute_id, chain_time, effect=COUNTED)
-        conn.execute(
-            "UPDATE disputes SET state = 'escalated', authority = ?, scope = ?, escalated_seq = ?,"
-            " updated_at = ? WHERE dispute_id = ?",
-            (authority, json.dumps(scope), seq, self.clock(), record.dispute_id),
+        records.escalate(
+            conn, record.dispute_id, authority=authority, scope=scope, seq=seq, now=self.clock()
         )
         return self._change(
             DisputeChangeKind.ESCALATED,
@@ -632,13 +453,16 @@ class DisputeBook:
             conn, entry, "dispute_resolution", record.dispute_id, chain_time, effect=COUNTED
         )
         now = self.clock()
-        conn.execute(
-            "UPDATE disputes SET state = 'resolved', outcome = ?, resolved_by = ?,"
-            " resolved_block = ?, updated_at = ? WHERE dispute_id = ?",
-            (outcome, entry.author, entry.block_index, now, record.dispute_id),
+        records.resolve(
+            conn,
+            record.dispute_id,
+            outcome=str(outcome),
+            resolved_by=entry.author,
+            block_index=entry.block_index,
+            now=now,
         )
-        if not self._open_on(conn, record.settlement_id):
-            OUTBOX.release(conn, f"payout:{record.settlement_id}", now=now)
+        if not records.has_unresolved(conn, record.settlement_id):
+            CHAIN_OUTBOX.release(conn, f"payout:{record.settlement_id}", now=now)
         return self._change(
             DisputeChangeKind.RESOLVED, record, entry, f"resolved: {outcome}", conn=conn
         )
@@ -648,27 +472,14 @@ class DisputeBook:
     def _hold_payouts(self, conn: sqlite3.Connection) -> None:
         """Hold the payout claim of every settlement with an open dispute (a claim enqueued
         after the dispute opened, by a closure in this block, included)."""
-        rows = conn.execute(
-            "SELECT DISTINCT settlement_id FROM disputes WHERE state IN ('open', 'escalated')"
-            " LIMIT 1000"
-        ).fetchall()
         now = self.clock()
-        for (settlement_id,) in rows:
-            OUTBOX.hold(conn, f"payout:{settlement_id}", "withheld: a dispute is open", now=now)
-
-    def _open_on(self, conn: sqlite3.Connection, settlement_id: str) -> bool:
-        row = conn.execute(
-            "SELECT 1 FROM disputes WHERE settlement_id = ? AND state IN ('open', 'escalated')"
-            " LIMIT 1",
-            (settlement_id,),
-        ).fetchone()
-        return row is not None
+        for settlement_id in records.settlements_with_unresolved(conn, limit=1000):
+            CHAIN_OUTBOX.hold(
+                conn, f"payout:{settlement_id}", "withheld: a dispute is open", now=now
+            )
 
     def _seen(self, conn: sqlite3.Connection, ref: str) -> bool:
-        return (
-            conn.execute("SELECT 1 FROM dispute_entries WHERE entry_ref = ?", (ref,)).fetchone()
-            is not None
-        )
+        return records.entry_seen(conn, ref)
 
     def _record(
         self,
@@ -688,24 +499,19 @@ class DisputeBook:
             "timestamp": entry.timestamp,
             "metadata": entry.metadata,
         }
-        cursor = conn.execute(
-            "INSERT INTO dispute_entries (entry_ref, dispute_id, kind, author, block_index,"
-            " chain_time, entry_hash, content_hash, raw, effect)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                entry.ref,
-                dispute_id,
-                kind,
-                entry.author,
-                entry.block_index,
-                chain_time,
-                _entry_hash(entry),
-                content_hash,
-                json.dumps(raw, sort_keys=True, ensure_ascii=False),
-                effect[:500],
-            ),
+        return records.record_entry(
+            conn,
+            entry_ref=entry.ref,
+            dispute_id=dispute_id,
+            kind=kind,
+            author=entry.author,
+            block_index=int(entry.block_index or 0),
+            chain_time=chain_time,
+            entry_hash=_entry_hash(entry),
+            content_hash=content_hash,
+            raw=json.dumps(raw, sort_keys=True, ensure_ascii=False),
+            effect=effect[:500],
         )
-        return int(cursor.lastrowid or 0)
 
     def _change(
         self,

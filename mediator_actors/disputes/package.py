@@ -18,7 +18,7 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-from mediator_actors.disputes import book
+from mediator_actors.disputes import book, records
 from mediator_actors.model import canonical_json
 from mediator_actors.runtime.files import write_atomically
 from mediator_actors.settlement.records import get_settlement
@@ -56,13 +56,13 @@ def build_package(
     conn: sqlite3.Connection, dispute_id: str, authorities: dict[str, str]
 ) -> dict[str, Any]:
     """The package document for an escalated dispute (raises LookupError otherwise)."""
-    record = book.get_dispute(conn, dispute_id)
+    record = records.get_dispute(conn, dispute_id)
     if record is None or record.escalated_seq is None:
         raise LookupError(f"dispute {dispute_id} is not escalated")
     settlement = get_settlement(conn, record.settlement_id)
     if settlement is None:
         raise LookupError(f"settlement {record.settlement_id} is unknown")
-    entries = book.escalated_entries(conn, record)
+    entries = records.escalated_entries(conn, record)
     dispute = record.to_json()
     # Only what the chain fixed at escalation: the later state would change the digest.
     for key in ("state", "outcome", "resolved_by", "resolved_block", "package_digest"):
@@ -126,7 +126,6 @@ def verify_package(doc: dict[str, Any]) -> bool:
     return doc.get("digest") == "sha256:" + hashlib.sha256(canonical_json(body)).hexdigest()
 
 
-
 def _on_disk_digest(path: Path) -> str | None:
     try:
         doc = json.loads(path.read_bytes())
@@ -139,7 +138,7 @@ def write_due(store: Store, data_dir: Path, authorities: dict[str, str]) -> list
     """Write every escalated dispute's package that is missing, stale or not recorded;
     the dispute ids written. Idempotent: a sound file with the recorded digest is kept."""
     written: list[str] = []
-    for dispute_id in store.read(book.escalated_ids):
+    for dispute_id in store.read(records.escalated_ids):
         if _write_one(store, data_dir, authorities, dispute_id):
             written.append(dispute_id)
     return written
@@ -147,7 +146,7 @@ def write_due(store: Store, data_dir: Path, authorities: dict[str, str]) -> list
 
 def _write_one(store: Store, data_dir: Path, authorities: dict[str, str], dispute_id: str) -> bool:
     def build(conn: sqlite3.Connection) -> tuple[dict[str, Any], str | None]:
-        record = book.get_dispute(conn, dispute_id)
+        record = records.get_dispute(conn, dispute_id)
         return build_package(conn, dispute_id, authorities), (
             None if record is None else record.package_digest
         )
@@ -162,7 +161,7 @@ def _write_one(store: Store, data_dir: Path, authorities: dict[str, str], disput
     if recorded != digest:
 
         def note(conn: sqlite3.Connection) -> None:
-            book.set_package_digest(conn, dispute_id, digest)
+            records.set_package_digest(conn, dispute_id, digest)
 
         store.write(note)
     return fresh

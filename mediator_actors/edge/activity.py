@@ -23,6 +23,10 @@ import gevent
 from mediator_actors.edge.business import Business, reason_class
 from mediator_actors.monitoring import (
     ChallengeResolved,
+    DisputeEscalated,
+    DisputeEvidenced,
+    DisputeOpened,
+    DisputeResolved,
     HealthChanged,
     IntentIngested,
     MonitoringEvent,
@@ -34,6 +38,13 @@ from mediator_actors.monitoring import (
 )
 
 log = logging.getLogger("mediator.activity")
+
+
+_DISPUTE_STAGES: dict[type[MonitoringEvent], str] = {
+    DisputeOpened: "dispute opened",
+    DisputeEvidenced: "dispute evidence",
+    DisputeEscalated: "dispute escalated",
+}
 
 
 def _top(counter: Counter[str], n: int = 3) -> str:
@@ -69,6 +80,7 @@ class ActivityLog:
         self.log = logger
         self._counts: Counter[str] = Counter()
         self._declined: Counter[str] = Counter()
+        self._resolved: Counter[str] = Counter()
         self._payouts = 0
         self._last_summary: Business | None = None
         self._last_progress: Business | None = None
@@ -93,14 +105,28 @@ class ActivityLog:
             self._payouts += event.payout_enqueued
         elif isinstance(event, ChallengeResolved):
             self._counts["challenge upheld" if event.upheld else "challenge rejected"] += 1
+        elif isinstance(event, DisputeOpened | DisputeEvidenced | DisputeEscalated):
+            self._counts[_DISPUTE_STAGES[type(event)]] += 1
+        elif isinstance(event, DisputeResolved):
+            # detail reads "resolved: <outcome>": the outcome, a bounded word, not prose
+            self._resolved[event.detail.removeprefix("resolved: ")[:40]] += 1
         elif isinstance(event, HealthChanged):
             # Rare and important: at once, not batched.
-            detail = "; ".join((*event.not_ready_reasons, *event.problems))
+            if "starting" in event.not_ready_reasons:
+                # Expected, and every other reason then (index not loaded, actors starting)
+                # only says the same: one calm line, no list to read.
+                self.log.info("health: starting, not ready yet")
+                return
+            if "draining" in event.not_ready_reasons:
+                # The operator asked for the stop; actors stopping is its consequence.
+                self.log.info("health: draining, not ready (stopping)")
+                return
+            # The report's own "not ready" problem would repeat what the line already says.
+            problems = [p for p in event.problems if p != "not ready"]
+            detail = "; ".join(dict.fromkeys((*event.not_ready_reasons, *problems)))
             ready = "ready" if event.ready else "not ready"
             line = f"health: {event.status}, {ready}" + (f" ({detail})" if detail else "")
-            # Starting up is expected, not something to act on.
-            calm = event.status == "healthy" or "starting" in event.not_ready_reasons
-            level = logging.INFO if calm else logging.WARNING
+            level = logging.INFO if event.status == "healthy" else logging.WARNING
             self.log.log(level, "%s", line)
 
     def flush(self) -> list[str]:
@@ -127,9 +153,27 @@ class ActivityLog:
         for outcome in ("challenge upheld", "challenge rejected"):
             if c[outcome]:
                 lines.append(f"challenges: {c[outcome]} {outcome.split()[1]}")
+        lines += self._dispute_lines(c)
         self._counts, self._declined, self._payouts = Counter(), Counter(), 0
+        self._resolved = Counter()
         for line in lines:
             self.log.info("%s", line)
+        return lines
+
+    def _dispute_lines(self, c: Counter[str]) -> list[str]:
+        lines = []
+        if c["dispute opened"]:
+            lines.append(
+                f"disputes: {c['dispute opened']} opened, payout claims withheld while open"
+            )
+        if c["dispute evidence"]:
+            lines.append(f"disputes: {c['dispute evidence']} evidence entries frozen")
+        if c["dispute escalated"]:
+            lines.append(f"disputes: {c['dispute escalated']} escalated, packages follow")
+        if self._resolved:
+            lines.append(
+                f"disputes: {sum(self._resolved.values())} resolved ({_top(self._resolved)})"
+            )
         return lines
 
     def progress(self) -> list[str]:
@@ -142,7 +186,7 @@ class ActivityLog:
         if before is None:
             # The first reading is the baseline, not news; after a restart it is what the
             # node achieved so far, said once.
-            if now != Business():
+            if not now.is_empty():
                 self._last_summary = now
                 line = "so far: " + summary_line(now).removeprefix("summary: ")
                 self.log.info("%s", line)

@@ -3,7 +3,8 @@ summary in the log, ``watch``'s first frames and the dashboard's pipeline share.
 
 Counted from the store rather than from events, so they survive restarts (a Prometheus
 counter that never resets across restarts is still a counter) and every view agrees.
-One read transaction, a handful of indexed ``COUNT`` queries.
+One read transaction, a handful of indexed ``COUNT`` queries, each a typed function of
+the module that owns the table.
 """
 
 from __future__ import annotations
@@ -12,6 +13,15 @@ import re
 import sqlite3
 from dataclasses import asdict, dataclass, field
 from typing import Any, Protocol, runtime_checkable
+
+from mediator_actors.chain import tables as chain_tables
+from mediator_actors.disputes.records import dispute_outcomes
+from mediator_actors.negotiation import records as negotiation_records
+from mediator_actors.settlement import events as settlement_events
+from mediator_actors.settlement import records as settlement_records
+from mediator_actors.settlement.lifecycle import PAYOUT_JOB_PREFIX, PROPOSAL_JOB_PREFIX
+from mediator_actors.store import intents as intent_table
+from mediator_actors.store.jobs import CHAIN_OUTBOX, NEGOTIATIONS, JobState
 
 #: Negotiation failure reasons, by the label they lead with (the offline negotiator's
 #: ``price: ...``, ``timeline: ...``, ``different services: ...``) or, for an LLM's free text,
@@ -61,6 +71,8 @@ class Business:
     payouts: int = 0
     fees_claimed: float = 0.0
     challenges: dict[str, int] = field(default_factory=dict)  # upheld, rejected, open
+    #: open, escalated, orphaned, or a resolved one's outcome (claimant_favored, withdrawn ...)
+    disputes: dict[str, int] = field(default_factory=dict)
     quarantined: dict[str, int] = field(default_factory=dict)  # by reason
     #: Negotiation latency as a cumulative histogram: ((upper bound s, count), ...), the
     #: sum of the latencies in seconds and how many were measured.
@@ -70,6 +82,11 @@ class Business:
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
+
+    def is_empty(self) -> bool:
+        """Nothing achieved yet: every pipeline stage at zero (a fresh store's histogram
+        buckets are zeros, not absent, so ``== Business()`` does not say this)."""
+        return not any(self.pipeline().values())
 
     def pipeline(self) -> dict[str, int]:
         """The stages from intents to payouts, in order."""
@@ -90,143 +107,99 @@ class Business:
 LATENCY_BUCKETS_S = (0.005, 0.025, 0.1, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0)
 
 
-def _pairs(conn: sqlite3.Connection, sql: str) -> dict[str, int]:
-    return {str(k): int(v) for k, v in conn.execute(sql)}
-
-
 def read_business(conn: sqlite3.Connection) -> Business:
+    # Each figure from the owner of its table (tests/unit/test_table_owners.py).
     declined: dict[str, int] = {}
-    for reason, n in conn.execute(
-        "SELECT failure_reason, COUNT(*) FROM negotiations WHERE success = 0"
-        " GROUP BY failure_reason"
-    ):
+    for reason, n in negotiation_records.declined_reasons(conn):
         cls = reason_class(reason)
-        declined[cls] = declined.get(cls, 0) + int(n)
-    outcomes = _pairs(
-        conn,
-        "SELECT CASE WHEN success = 1 THEN 'aligned' ELSE 'declined' END, COUNT(*)"
-        " FROM negotiations GROUP BY success",
-    )
-    states = _pairs(conn, "SELECT state, COUNT(*) FROM settlements WHERE own = 1 GROUP BY state")
-    acceptances = conn.execute(
-        "SELECT COALESCE(SUM((offer_response = 'accept') + (seek_response = 'accept')), 0)"
-        " FROM settlements WHERE own = 1"
-    ).fetchone()[0]
-    outbox = _pairs(
-        conn,
-        "SELECT CASE WHEN dedupe_key LIKE 'payout:%' THEN 'payout' ELSE 'proposal' END,"
-        " COUNT(*) FROM jobs WHERE kind = 'chain_outbox' AND state = 'done'"
-        " AND (dedupe_key LIKE 'payout:%' OR dedupe_key LIKE 'proposal:%') GROUP BY 1",
-    )
-    fees = conn.execute(
-        "SELECT COALESCE(SUM(s.facilitation_fee), 0) FROM settlements s JOIN jobs j"
-        " ON j.kind = 'chain_outbox' AND j.dedupe_key = 'payout:' || s.settlement_id"
-        " WHERE s.own = 1 AND j.state = 'done'"
-    ).fetchone()[0]
+        declined[cls] = declined.get(cls, 0) + n
+    # Only the states present, as a GROUP BY gives them.
+    states = {k: n for k, n in settlement_records.count_by_state(conn, own=True).items() if n}
+    done = (JobState.DONE,)
+    paid = CHAIN_OUTBOX.dedupe_keys(conn, prefix=PAYOUT_JOB_PREFIX, states=done)
     quarantined: dict[str, int] = {}
-    for reason, n in conn.execute(
-        "SELECT reason, COUNT(*) FROM chain_quarantine WHERE state = 'quarantined' GROUP BY reason"
-    ):
+    for reason, n in chain_tables.quarantined_by_reason(conn).items():
         # Codes like ``processing_failed:KeyError``: the part before ':' bounds the labels.
-        key = str(reason).split(":", 1)[0][:40] or "other"
-        quarantined[key] = quarantined.get(key, 0) + int(n)
-    for reason, n in conn.execute("SELECT kind, COUNT(*) FROM settlement_quarantine GROUP BY kind"):
-        key = f"settlement_{reason}"
-        quarantined[key] = quarantined.get(key, 0) + int(n)
-    bounds = ", ".join(f"SUM(latency_ms <= {bound * 1000:.0f})" for bound in LATENCY_BUCKETS_S)
-    row = conn.execute(
-        f"SELECT {bounds}, COALESCE(SUM(latency_ms), 0), COUNT(latency_ms) FROM negotiations"  # noqa: S608 - constants
-        " WHERE latency_ms IS NOT NULL"
-    ).fetchone()
-    latency = tuple((bound, int(n or 0)) for bound, n in zip(LATENCY_BUCKETS_S, row, strict=False))
+        key = reason.split(":", 1)[0][:40] or "other"
+        quarantined[key] = quarantined.get(key, 0) + n
+    for kind, n in settlement_events.quarantine_by_kind(conn).items():
+        key = f"settlement_{kind}"
+        quarantined[key] = quarantined.get(key, 0) + n
+    latency = negotiation_records.latency_histogram(conn, LATENCY_BUCKETS_S)
     return Business(
-        latency_buckets=latency,
-        latency_sum_s=float(row[-2]) / 1000.0,
-        latency_count=int(row[-1]),
-        intents=_pairs(conn, "SELECT type, COUNT(*) FROM intents GROUP BY type"),
-        candidates=int(
-            conn.execute("SELECT COUNT(*) FROM jobs WHERE kind = 'negotiation'").fetchone()[0]
-        ),
-        negotiations=outcomes,
+        latency_buckets=latency.buckets,
+        latency_sum_s=latency.sum_s,
+        latency_count=latency.count,
+        intents=intent_table.count_by_type(conn),
+        candidates=NEGOTIATIONS.count(conn),
+        negotiations=negotiation_records.outcome_counts(conn),
         declined_by_reason=declined,
         proposals=sum(states.values()),
-        proposals_posted=outbox.get("proposal", 0),
-        acceptances=int(acceptances),
+        proposals_posted=CHAIN_OUTBOX.count(conn, prefix=PROPOSAL_JOB_PREFIX, states=done),
+        acceptances=settlement_records.own_acceptances(conn),
         settlements=states,
         closures=states.get("closed", 0),
-        payouts=outbox.get("payout", 0),
-        fees_claimed=float(fees),
-        challenges=_pairs(
-            conn, "SELECT COALESCE(outcome, 'open'), COUNT(*) FROM challenges GROUP BY 1"
+        payouts=len(paid),
+        fees_claimed=settlement_records.own_fees(
+            conn, [key.removeprefix(PAYOUT_JOB_PREFIX) for key in paid]
         ),
+        challenges=settlement_records.challenge_outcomes(conn),
+        disputes=dispute_outcomes(conn),
         quarantined=quarantined,
     )
 
 
+def _limit(limit: int) -> int:
+    return max(1, min(limit, 500))
+
+
 def recent_negotiations(conn: sqlite3.Connection, limit: int = 50) -> list[dict[str, Any]]:
     """The newest negotiations with their reasoning (the dashboard's table)."""
-    rows = conn.execute(
-        "SELECT pair_key, offer_ref, seek_ref, success, confidence, reasoning, failure_reason,"
-        " model_id, created_at FROM negotiations ORDER BY id DESC LIMIT ?",
-        (max(1, min(limit, 500)),),
-    )
     return [
         {
-            "pair": r[0],
-            "offer_ref": r[1],
-            "seek_ref": r[2],
-            "outcome": "aligned" if r[3] else "declined",
-            "confidence": r[4],
-            "reasoning": r[5],
-            "reason": r[6],
-            "reason_class": None if r[3] else reason_class(r[6]),
-            "model": r[7],
-            "at": r[8],
+            "pair": r.pair_key,
+            "offer_ref": r.offer_ref,
+            "seek_ref": r.seek_ref,
+            "outcome": "aligned" if r.success else "declined",
+            "confidence": r.confidence,
+            "reasoning": r.reasoning,
+            "reason": r.failure_reason,
+            "reason_class": None if r.success else reason_class(r.failure_reason),
+            "model": r.model_id,
+            "at": r.created_at,
         }
-        for r in rows
+        for r in negotiation_records.recent_negotiations(conn, limit=_limit(limit))
     ]
 
 
 def open_settlements(conn: sqlite3.Connection, limit: int = 100) -> list[dict[str, Any]]:
     """This node's settlements still waiting on their parties, soonest deadline first."""
-    rows = conn.execute(
-        "SELECT settlement_id, state, state_reason, acceptance_deadline, offer_party,"
-        " seek_party, facilitation_fee FROM settlements WHERE own = 1"
-        " AND state IN ('proposed', 'accepted') ORDER BY deadline_ts LIMIT ?",
-        (max(1, min(limit, 500)),),
-    )
     return [
         {
-            "settlement_id": r[0],
-            "state": r[1],
-            "reason": r[2],
-            "acceptance_deadline": r[3],
-            "parties": [r[4], r[5]],
-            "facilitation_fee": r[6],
+            "settlement_id": r.settlement_id,
+            "state": r.state,
+            "reason": r.state_reason,
+            "acceptance_deadline": r.acceptance_deadline,
+            "parties": [r.offer_party, r.seek_party],
+            "facilitation_fee": r.facilitation_fee,
         }
-        for r in rows
+        for r in settlement_records.open_own_settlements(conn, limit=_limit(limit))
     ]
 
 
 def recent_settlements(conn: sqlite3.Connection, limit: int = 100) -> list[dict[str, Any]]:
     """This node's settlements, the most recently changed first (the dashboard's table)."""
-    rows = conn.execute(
-        "SELECT settlement_id, state, state_reason, acceptance_deadline, offer_party,"
-        " seek_party, facilitation_fee, updated_at FROM settlements WHERE own = 1"
-        " ORDER BY updated_at DESC, settlement_id LIMIT ?",
-        (max(1, min(limit, 500)),),
-    )
     return [
         {
-            "settlement_id": r[0],
-            "state": r[1],
-            "state_reason": r[2],
-            "acceptance_deadline": r[3],
-            "parties": [r[4], r[5]],
-            "facilitation_fee": r[6],
-            "updated_at": r[7],
+            "settlement_id": r.settlement_id,
+            "state": r.state,
+            "state_reason": r.state_reason,
+            "acceptance_deadline": r.acceptance_deadline,
+            "parties": [r.offer_party, r.seek_party],
+            "facilitation_fee": r.facilitation_fee,
+            "updated_at": r.updated_at,
         }
-        for r in rows
+        for r in settlement_records.recent_own_settlements(conn, limit=_limit(limit))
     ]
 
 

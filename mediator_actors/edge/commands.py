@@ -11,7 +11,7 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
@@ -180,12 +180,21 @@ def cmd_keys_new(args: argparse.Namespace) -> int:
     current = read_key_file(path)
     if name in current.keys:
         raise WsKeyError(f"a key named {name} exists; revoke it first or pick another name")
-    private = Ed25519PrivateKey.generate()
     pem_path = Path(args.key_dir).expanduser() / f"{name}.pem"
-    write_private_key(pem_path, private)
-    public = public_hex(private)
-    write_key_file(path, KeyFile({**current.keys, name: public}, current.revoked - {public}))
-    print(f"private key written to {pem_path} (mode 0600): keep it; the node never needs it")
+    if pem_path.exists():
+        # The operator's key for another node (or an earlier DATA_DIR): authorise the same
+        # key here rather than refuse, so one `watch --key NAME` reaches every node.
+        public = public_hex(load_private_key(pem_path))
+        if public in current.revoked:
+            raise WsKeyError(f"the key in {pem_path} was revoked on this node; pick another name")
+        told = f"private key {pem_path} exists: its public key is authorised here too"
+    else:
+        private = Ed25519PrivateKey.generate()
+        write_private_key(pem_path, private)
+        public = public_hex(private)
+        told = f"private key written to {pem_path} (mode 0600): keep it; the node never needs it"
+    write_key_file(path, KeyFile({**current.keys, name: public}, current.revoked))
+    print(told)
     print(f"authorised in {path}; or add to WS_AUTHORIZED_KEYS:")
     print(f"{name}={public}")
     return EXIT_OK
@@ -237,7 +246,7 @@ AUTH_CAUSES = (
 )
 SUBSCRIBE_CAUSES = (
     "a channel the server does not serve: it offers {offered}",
-    "a filter the server refuses (party, intent or settlement; ids in lower-case hex)",
+    "a filter the server refuses (party, intent or settlement: an ent_... or stl_... id)",
     "the key was revoked while connected: `mediator-node keys list` on the node's host",
 )
 UPGRADE_CAUSES = {
@@ -302,11 +311,10 @@ def cmd_watch(args: argparse.Namespace) -> int:
         stage = "subscribe"
         for channel in channels:
             client.subscribe(channel)
-        print(
+        _emit(
             f"connected to {_safe(url)} as key {name} (channels {', '.join(channels)}); "
             "the current state first, then events as they happen. Ctrl-C to stop.",
             file=info,
-            flush=True,
         )
         while not args.max_events or seen < args.max_events:
             message = client.recv()
@@ -315,17 +323,31 @@ def cmd_watch(args: argparse.Namespace) -> int:
             if message.get("type") in ("event", "snapshot"):
                 seen += message.get("type") == "event"
                 if args.json:
-                    print(json.dumps(message, ensure_ascii=True), flush=True)
+                    _emit(json.dumps(message, ensure_ascii=True))
             line = None if args.json else describe(message)
             if line is not None:
-                print(line, flush=True)
+                _emit(line)
         client.close()
     except KeyboardInterrupt:
         return EXIT_OK
+    except _OutputClosedError:
+        # `watch | head` once head is done: the CLI ends quietly, not "cannot watch".
+        raise BrokenPipeError from None
     except (OSError, WsClientError) as exc:
         _explain_failure(exc, stage=stage, url=url, key=name, public=public, offered=offered)
         return EXIT_FAIL
     return EXIT_OK
+
+
+class _OutputClosedError(Exception):
+    """The reader of watch's output went away; not the connection's fault."""
+
+
+def _emit(line: str, *, file: TextIO | None = None) -> None:
+    try:
+        print(line, file=file, flush=True)
+    except BrokenPipeError as exc:
+        raise _OutputClosedError from exc
 
 
 def _explain_failure(

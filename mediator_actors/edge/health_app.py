@@ -22,7 +22,8 @@ from typing import Any
 
 import bottle
 
-from mediator_actors.disputes.book import DisputeState
+from mediator_actors.disputes.book import OUTCOMES as DISPUTE_OUTCOMES
+from mediator_actors.disputes.records import DisputeState
 from mediator_actors.edge.business import Business, OperatorModel
 from mediator_actors.edge.overview import Overview
 from mediator_actors.edge.readmodel import ApiPage, ReadModel
@@ -109,13 +110,19 @@ def _limit(query: Mapping[str, str]) -> int:
     return int(raw)
 
 
-def _cursor(query: Mapping[str, str]) -> str | None:
+def _cursor(query: Mapping[str, str], valid: Callable[[str], bool] = str.isdigit) -> str | None:
+    """The list's cursor, as that list issues them (a row number, or the last id). One it
+    could not have issued is a 400: read as "from the start", a pager would loop forever."""
     raw = query.get("cursor")
     if raw is None or raw == "":
         return None
-    if not CURSOR.fullmatch(raw):
+    if not CURSOR.fullmatch(raw) or not valid(raw):
         raise ApiError(400, "invalid cursor")
     return raw
+
+
+def _id_cursor(tag: str) -> Callable[[str], bool]:
+    return lambda raw: is_digest_id(raw, tag)
 
 
 def _page(key: str, page: ApiPage) -> dict[str, Any]:
@@ -286,7 +293,9 @@ def business_metrics(b: Business, m: Metrics) -> None:
         )
     m.add("proposals_total", b.proposals, "settlements this node proposed", "counter")
     m.add("proposals_posted_total", b.proposals_posted, "proposals posted to the chain", "counter")
-    m.add("acceptances_total", b.acceptances, "party acceptances of this node's proposals", "counter")
+    m.add(
+        "acceptances_total", b.acceptances, "party acceptances of this node's proposals", "counter"
+    )
     m.add("closures_total", b.closures, "this node's settlements closed", "counter")
     m.add("payouts_total", b.payouts, "payout claims posted to the chain", "counter")
     m.add("fees_claimed_nlc_total", b.fees_claimed, "facilitation fees claimed, NLC", "counter")
@@ -302,6 +311,24 @@ def business_metrics(b: Business, m: Metrics) -> None:
             "challenges_total",
             b.challenges.get(outcome, 0),
             "challenges seen, by outcome",
+            "counter",
+            {"outcome": outcome},
+        )
+    # Open and escalated disputes can end, so they are a gauge; the ended ones only grow.
+    # Every label pre-declared at 0: a first dispute is an increase a rule can see.
+    for state in (DisputeState.OPEN, DisputeState.ESCALATED):
+        m.add(
+            "disputes_open",
+            b.disputes.get(state.value, 0),
+            "disputes about this node's settlements not resolved yet, by state",
+            labels={"state": state.value},
+        )
+    for outcome in (*sorted(DISPUTE_OUTCOMES), DisputeState.ORPHANED.value):
+        m.add(
+            "disputes_total",
+            b.disputes.get(outcome, 0),
+            "disputes about this node's settlements that ended: how they were resolved, or"
+            " orphaned by a chain reset",
             "counter",
             {"outcome": outcome},
         )
@@ -572,7 +599,8 @@ class HealthApp:
         if state is not None and state not in _STATES:
             # An unknown state is a caller's mistake, not an empty list.
             raise ApiError(400, "invalid state; one of: " + ", ".join(_STATES))
-        return _page("settlements", self._model().settlements(state, _limit(q), _cursor(q)))
+        cursor = _cursor(q, _id_cursor("stl"))
+        return _page("settlements", self._model().settlements(state, _limit(q), cursor))
 
     def settlement(self, q: Mapping[str, str], settlement_id: str) -> Any:
         if not is_digest_id(settlement_id, "stl"):
@@ -586,7 +614,8 @@ class HealthApp:
         state = q.get("state") or None
         if state is not None and state not in _DISPUTE_STATES:
             raise ApiError(400, "invalid state; one of: " + ", ".join(_DISPUTE_STATES))
-        return _page("disputes", self._model().disputes(state, _limit(q), _cursor(q)))
+        cursor = _cursor(q, _id_cursor("dsp"))
+        return _page("disputes", self._model().disputes(state, _limit(q), cursor))
 
     def dispute(self, q: Mapping[str, str], dispute_id: str) -> Any:
         if not is_digest_id(dispute_id, "dsp"):

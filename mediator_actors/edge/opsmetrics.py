@@ -1,6 +1,6 @@
 """``/metrics`` lines the alert rules in ``ops/prometheus/alerts.yml`` need beyond the health
-snapshot: errors logged by component, the chain head and how far the node lags it,
-settlements by outcome, and the LLM call budget left.
+snapshot: errors logged by component, the chain head and how far the node lags it, chain
+requests by status, settlements by outcome, and the LLM call budget left.
 
 Each scrape reads one store snapshot (two small queries on a reader connection, offloaded by
 the store) and in-memory figures; it never asks an actor.
@@ -13,6 +13,7 @@ import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from mediator_actors.chain.tables import read_cursor
 from mediator_actors.edge.health_app import Metrics
 from mediator_actors.settlement.records import SettlementState, count_by_state
 from mediator_actors.stats import NodeStats
@@ -76,9 +77,9 @@ class StoreFigures:
 
 
 def read_store_figures(conn: sqlite3.Connection) -> StoreFigures:
-    row = conn.execute("SELECT next_index FROM chain_cursor").fetchone()
+    cursor = read_cursor(conn)
     return StoreFigures(
-        next_block=None if row is None else int(row[0]),
+        next_block=cursor.next_index if cursor.stored else None,
         settlements=count_by_state(conn, own=True),
     )
 
@@ -132,6 +133,26 @@ def node_metrics(
                     "own settlements still open, by state",
                     labels={"state": state.value},
                 )
+        for (method, status), count in sorted(stats.chain_requests.counts().items()):
+            m.add(
+                "chain_requests_total",
+                count,
+                "HTTP attempts to the chain by method and status (or timeout, unreachable,"
+                " oversize; paced and breaker_open were not sent)",
+                "counter",
+                {"method": method, "status": status},
+            )
+        llm_calls: dict[str, int] = {}
+        for (_method, status), count in stats.llm_requests.counts().items():
+            llm_calls[status] = llm_calls.get(status, 0) + count
+        for status, count in sorted(llm_calls.items()):
+            m.add(
+                "llm_requests_total",
+                count,
+                "metered LLM provider calls by status (or timeout, unreachable, error)",
+                "counter",
+                {"status": status},
+            )
         llm = stats.llm_health() if stats.llm_health is not None else {}
         remaining = llm.get("budget_remaining")
         if isinstance(remaining, dict):

@@ -2,8 +2,9 @@
 
 A subscriber gets :meth:`Overview.channel` once, right after it subscribes, so a quiet node
 is not a silent one: ``health`` its status and readiness, ``intents`` / ``negotiations``
-the counts, ``settlements`` the counts and the open settlements, ``reputation`` this
-node's counters, ``metrics`` the latest figures. :meth:`dashboard` is all of it at once
+the counts, ``settlements`` the counts and the open settlements, ``disputes`` the counts
+by outcome and the open disputes, ``reputation`` this node's counters, ``metrics`` the
+latest figures. :meth:`dashboard` is all of it at once
 (``GET /api/v1/overview``). Reads the snapshot box and the store, never an actor.
 """
 
@@ -15,6 +16,11 @@ from typing import Any
 from mediator_actors.edge.business import OperatorModel
 from mediator_actors.edge.readmodel import ReadModel
 from mediator_actors.health.report import HealthSnapshot, SnapshotBox, judge, now_millis
+from mediator_actors.store.jobs import CHAIN_OUTBOX, NEGOTIATIONS
+
+#: The job queues the node declares, for a chart with one series per queue: the snapshot's
+#: depths leave idle queues out.
+QUEUE_NAMES: tuple[str, ...] = (NEGOTIATIONS.kind, CHAIN_OUTBOX.kind)
 
 
 class Overview:
@@ -40,6 +46,7 @@ class Overview:
         s, rep = self._report()
         return {
             "queues": dict(s.queue_depths),
+            "queue_names": list(QUEUE_NAMES),
             "quarantine": s.quarantine_size,
             "index_size": s.index_size,
             "index_max": s.index_max,
@@ -55,8 +62,6 @@ class Overview:
             return self.health()
         if channel == "metrics":
             return self.metrics()
-        if channel == "disputes":
-            return {"followed": False, "note": "this node does not follow dispute entries yet"}
         if channel == "reputation":
             return None if self.model is None else {"reputation": self.model.reputation(None)}
         op = self.operator
@@ -76,9 +81,22 @@ class Overview:
                 "open": op.open_settlements(20),
             },
             "challenges": lambda: {"challenges": b.challenges},
+            "disputes": lambda: {"disputes": b.disputes, "open": self.open_disputes(20)},
         }
         view = views.get(channel)
         return None if view is None else view()
+
+    def open_disputes(self, limit: int) -> list[dict[str, Any]]:
+        """Disputes not resolved yet (open, then escalated), the fields a line needs."""
+        if self.model is None:
+            return []
+        found: list[dict[str, Any]] = []
+        for state in ("open", "escalated"):
+            found += self.model.disputes(state, limit, None).items
+        return [
+            {k: d.get(k) for k in ("dispute_id", "settlement_id", "state", "claimant", "issue")}
+            for d in found[:limit]
+        ]
 
     def dashboard(self) -> dict[str, Any]:
         """Everything the dashboard draws on load; the WebSocket keeps it current."""
@@ -98,6 +116,7 @@ class Overview:
                 open_settlements=op.open_settlements(100),
                 settlements=op.recent_settlements(100),
                 negotiations=op.recent_negotiations(50),
+                open_disputes=self.open_disputes(50),
             )
         if self.model is not None:
             out["reputation"] = self.model.reputation(None)

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from typing import Any
 
-from mediator_actors.chain.records import entries_not_taken
-from mediator_actors.disputes.book import (
+from mediator_actors.chain.tables import entries_not_taken, read_cursor
+from mediator_actors.disputes.records import (
     DisputeState,
     dispute_entries,
     get_dispute,
@@ -16,12 +15,11 @@ from mediator_actors.disputes.book import (
 from mediator_actors.edge import business
 from mediator_actors.edge.readmodel import ApiPage
 from mediator_actors.negotiation.providers import Usage, cost_usd
+from mediator_actors.negotiation.records import usage_by_model
 from mediator_actors.settlement import reputation as reputation_table
 from mediator_actors.settlement.records import count_by_state, get_settlement, settlements_page
-from mediator_actors.store import JobQueue, Store
-from mediator_actors.store.intents import count_intents
-
-NEGOTIATIONS = JobQueue("negotiation")
+from mediator_actors.store import NEGOTIATIONS, Store
+from mediator_actors.store.intents import count_intents, intents_page
 
 
 def _rowid_cursor(cursor: str | None) -> int:
@@ -31,19 +29,16 @@ def _rowid_cursor(cursor: str | None) -> int:
 def llm_usage(conn: sqlite3.Connection) -> dict[str, dict[str, Any]]:
     """Calls, tokens and estimated cost per model, from every recorded negotiation (durable:
     it survives restarts, unlike the negotiator's in-memory ledger)."""
-    usage: dict[str, dict[str, Any]] = {}
-    for model_id, calls, metered, tokens_in, tokens_out in conn.execute(
-        "SELECT model_id, COUNT(*), SUM(metered), SUM(input_tokens), SUM(output_tokens)"
-        " FROM negotiations GROUP BY model_id"
-    ):
-        usage[model_id] = {
-            "negotiations": calls,
-            "metered_calls": metered,
-            "input_tokens": tokens_in,
-            "output_tokens": tokens_out,
-            "cost_usd": cost_usd(model_id, Usage(tokens_in, tokens_out)),
+    return {
+        model_id: {
+            "negotiations": used.negotiations,
+            "metered_calls": used.metered_calls,
+            "input_tokens": used.input_tokens,
+            "output_tokens": used.output_tokens,
+            "cost_usd": cost_usd(model_id, Usage(used.input_tokens, used.output_tokens)),
         }
-    return usage
+        for model_id, used in usage_by_model(conn).items()
+    }
 
 
 class StoreReadModel:
@@ -55,13 +50,13 @@ class StoreReadModel:
 
     def stats(self) -> dict[str, Any]:
         def read(conn: sqlite3.Connection) -> dict[str, Any]:
-            cursor = conn.execute("SELECT next_index FROM chain_cursor").fetchone()
+            cursor = read_cursor(conn)
             return {
                 "mediator_id": self._mediator_id,
                 "intents": count_intents(conn),
                 "negotiations": {k.value: v for k, v in NEGOTIATIONS.counts(conn).items()},
                 "settlements": count_by_state(conn, own=True),
-                "chain_next_block": None if cursor is None else cursor[0],
+                "chain_next_block": cursor.next_index if cursor.stored else None,
                 "entries_not_taken": entries_not_taken(conn),
                 "llm_usage": llm_usage(conn),
             }
@@ -70,64 +65,53 @@ class StoreReadModel:
 
     def intents(self, limit: int, cursor: str | None) -> ApiPage:
         def read(conn: sqlite3.Connection) -> ApiPage:
-            rows = conn.execute(
-                "SELECT rowid, ref, author, type, content, status, offered_fee, branch,"
-                " block_index, injection_findings FROM intents WHERE rowid > ?"
-                " ORDER BY rowid LIMIT ?",
-                (_rowid_cursor(cursor), limit),
-            ).fetchall()
+            rows = intents_page(conn, after=_rowid_cursor(cursor), limit=limit)
             items = [
                 {
-                    "intent_ref": r["ref"],
-                    "author": r["author"],
-                    "type": r["type"],
-                    "content": r["content"],
-                    "status": r["status"],
-                    "offered_fee": r["offered_fee"],
-                    "branch": r["branch"],
-                    "mined": r["block_index"] is not None,
-                    "injection_findings": json.loads(r["injection_findings"]),
+                    "intent_ref": r.intent.ref,
+                    "author": r.intent.author,
+                    "type": r.intent.type.value,
+                    "content": r.intent.content,
+                    "status": r.status.value,
+                    "offered_fee": r.intent.offered_fee,
+                    "branch": r.intent.branch,
+                    "mined": r.intent.block_index is not None,
+                    "injection_findings": list(r.intent.injection_findings),
                 }
                 for r in rows
             ]
             more = len(rows) == limit
-            return ApiPage(items, str(rows[-1]["rowid"]) if rows and more else None)
+            return ApiPage(items, str(rows[-1].position) if rows and more else None)
 
         return self._store.read(read)
 
     def candidates(self, limit: int, cursor: str | None) -> ApiPage:
         def read(conn: sqlite3.Connection) -> ApiPage:
-            rows = conn.execute(
-                "SELECT id, payload, state, priority, attempts, last_error, result FROM jobs"
-                " WHERE kind = ? AND id > ? ORDER BY id LIMIT ?",
-                (NEGOTIATIONS.kind, _rowid_cursor(cursor), limit),
-            ).fetchall()
-            items = []
-            for r in rows:
-                payload = json.loads(r["payload"])
-                items.append(
-                    {
-                        "offer_ref": payload.get("offer_ref"),
-                        "seek_ref": payload.get("seek_ref"),
-                        "similarity": payload.get("similarity"),
-                        "priority": r["priority"],
-                        "negotiation": r["state"],
-                        "attempts": r["attempts"],
-                        "last_error": r["last_error"],
-                        # The decision and, for a declined pair, its reason and confidence.
-                        "outcome": json.loads(r["result"]) if r["result"] else None,
-                    }
-                )
-            more = len(rows) == limit
-            return ApiPage(items, str(rows[-1]["id"]) if rows and more else None)
+            jobs = NEGOTIATIONS.page(conn, after_id=_rowid_cursor(cursor), limit=limit)
+            items = [
+                {
+                    "offer_ref": job.payload.get("offer_ref"),
+                    "seek_ref": job.payload.get("seek_ref"),
+                    "similarity": job.payload.get("similarity"),
+                    "priority": job.priority,
+                    "negotiation": job.state.value,
+                    "attempts": job.attempts,
+                    "last_error": job.last_error,
+                    # The decision and, for a declined pair, its reason and confidence.
+                    "outcome": job.result,
+                }
+                for job in jobs
+            ]
+            more = len(jobs) == limit
+            return ApiPage(items, str(jobs[-1].id) if jobs and more else None)
 
         return self._store.read(read)
 
     def settlements(self, state: str | None, limit: int, cursor: str | None) -> ApiPage:
-        items, next_cursor = self._store.read(
+        records, next_cursor = self._store.read(
             lambda conn: settlements_page(conn, state=state, limit=limit, cursor=cursor)
         )
-        return ApiPage(items, next_cursor)
+        return ApiPage([r.to_json() for r in records], next_cursor)
 
     def settlement(self, settlement_id: str) -> dict[str, Any] | None:
         record = self._store.read(lambda conn: get_settlement(conn, settlement_id))

@@ -60,7 +60,7 @@ def _counts(value: object) -> str:
     return ", ".join(f"{_s(k, 30)} {_s(v, 20)}" for k, v in value.items())
 
 
-def _event_text(kind: str, d: Mapping[str, Any]) -> str:  # noqa: PLR0911 - one line per kind
+def _event_text(kind: str, d: Mapping[str, Any]) -> str:  # noqa: PLR0911, PLR0912 - a line per kind
     if kind == "intent_ingested":
         return f"intent {_pair(d)} ingested{_parties(d)}"
     if kind == "negotiation_aligned":
@@ -90,6 +90,12 @@ def _event_text(kind: str, d: Mapping[str, Any]) -> str:  # noqa: PLR0911 - one 
         return (
             f"challenge {_short(d.get('challenge_id'))} on settlement "
             f"{_short(d.get('settlement_id'))} {verdict}: {_s(d.get('reason') or '')}"
+        )
+    if kind in ("dispute_opened", "dispute_evidenced", "dispute_escalated", "dispute_resolved"):
+        # detail reads "opened by alice", "evidence frozen", "escalated to Guild", "resolved: X"
+        return (
+            f"dispute {_short(d.get('dispute_id'))} on settlement "
+            f"{_short(d.get('settlement_id'))}{_parties(d)}: {_s(d.get('detail') or kind)}"
         )
     if kind == "reputation_changed":
         return (
@@ -133,6 +139,20 @@ def _open_settlements(d: Mapping[str, Any]) -> str:
     return f"{len(items)} open: " + ", ".join(shown) + more
 
 
+def _open_disputes(d: Mapping[str, Any]) -> str:
+    items = d.get("open")
+    if not isinstance(items, list) or not items:
+        return "none open"
+    shown = [
+        f"{_short(i.get('dispute_id'))} {_s(i.get('state'), 12)} on settlement "
+        f"{_short(i.get('settlement_id'))}"
+        for i in items[:5]
+        if isinstance(i, Mapping)
+    ]
+    more = f" and {len(items) - 5} more" if len(items) > 5 else ""
+    return f"{len(items)} open: " + ", ".join(shown) + more
+
+
 _SNAPSHOTS: dict[str, Callable[[Mapping[str, Any]], str]] = {
     "health": _health,
     "intents": lambda d: (
@@ -150,7 +170,7 @@ _SNAPSHOTS: dict[str, Callable[[Mapping[str, Any]], str]] = {
     "challenges": lambda d: f"{_counts(d.get('challenges'))}",
     "reputation": lambda d: _reputation(d.get("reputation")),
     "metrics": lambda d: _event_text("metrics_sampled", d),
-    "disputes": lambda d: _s(d.get("note") or "no disputes followed"),
+    "disputes": lambda d: f"{_counts(d.get('disputes'))}; {_open_disputes(d)}",
 }
 
 

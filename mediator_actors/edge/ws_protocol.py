@@ -19,6 +19,7 @@ from geventwebsocket.exceptions import WebSocketError
 from geventwebsocket.websocket import Header, WebSocket
 
 from mediator_actors.edge.hub import Filter
+from mediator_actors.model import is_digest_id
 
 AUTH_DOMAIN = b"nlc-mediator/ws-auth/v1\x00"
 REFUSED_CODE = 1008
@@ -27,6 +28,7 @@ HEX64 = 64
 #: A Sec-WebSocket-Key is base64 of exactly 16 bytes (RFC 6455 4.1).
 WS_KEY = re.compile(r"^[A-Za-z0-9+/]{21}[AQgw]==$")
 FILTER_KEYS = frozenset({"party", "intent", "settlement"})
+_FILTER_ID_TAGS = {"intent": "ent", "settlement": "stl"}
 
 
 def auth_message(challenge: bytes, server_id: str) -> bytes:
@@ -161,7 +163,8 @@ def parse_filter(raw: object) -> Filter:
     for key, value in raw.items():
         if not isinstance(value, str) or not 0 < len(value) <= 256:
             raise Refused("invalid filter")
-        if key in ("intent", "settlement") and not all(c in "0123456789abcdef" for c in value):
+        # Protocol v2 ids: an intent is an entry ref (ent_...), a settlement stl_...
+        if key in _FILTER_ID_TAGS and not is_digest_id(value, _FILTER_ID_TAGS[key]):
             raise Refused("invalid filter")
     return Filter(
         party=raw.get("party"), intent=raw.get("intent"), settlement=raw.get("settlement")

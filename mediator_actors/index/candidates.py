@@ -29,17 +29,10 @@ import numpy as np
 import numpy.typing as npt
 
 from mediator_actors.index.intents import IntentIndex
-from mediator_actors.model import CandidatePair, Intent, IntentType
-from mediator_actors.store.jobs import JobQueue
-
-NEGOTIATION_JOBS = "negotiation"
+from mediator_actors.model import CandidatePair, Intent, IntentType, pair_key
+from mediator_actors.store.jobs import NEGOTIATIONS, JobQueue
 
 IntArray = npt.NDArray[np.int64]
-
-
-def pair_key(a: str, b: str) -> str:
-    """The order-free key of a pair, equal to :attr:`CandidatePair.key`."""
-    return f"{a}:{b}" if a <= b else f"{b}:{a}"
 
 
 def _exclusion(
@@ -186,7 +179,7 @@ def enqueue_negotiations(
     The job's dedupe key is the pair's order-free key, so a pair is queued at most once in
     its life, whatever state its job reaches. Returns the pairs whose job was added.
     """
-    jobs = queue or JobQueue(NEGOTIATION_JOBS)
+    jobs = queue or NEGOTIATIONS
     added: list[CandidatePair] = []
     for pair in pairs:
         payload = {

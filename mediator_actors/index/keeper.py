@@ -24,13 +24,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mediator_actors.embedding.base import Embedder
-from mediator_actors.index.candidates import NEGOTIATION_JOBS, enqueue_negotiations, find_candidates
+from mediator_actors.index.candidates import enqueue_negotiations, find_candidates
 from mediator_actors.index.hnsw import IndexParams
 from mediator_actors.index.intents import IntentIndex
 from mediator_actors.index.vectors import load_vectors, open_intent_vectors, save_vectors
 from mediator_actors.model import CandidatePair, EntryRef, Intent
 from mediator_actors.runtime.offload import run_blocking
-from mediator_actors.store import Store
+from mediator_actors.settlement.records import open_own_pairs
+from mediator_actors.store import NEGOTIATIONS, JobState, Store
 from mediator_actors.store.intents import iter_intents
 
 if TYPE_CHECKING:
@@ -72,31 +73,17 @@ class StartReport:
     sync: SyncReport
 
 
-def _negotiation_keys(conn: sqlite3.Connection) -> set[str]:
-    rows = conn.execute("SELECT dedupe_key FROM jobs WHERE kind = ?", (NEGOTIATION_JOBS,))
-    return {row[0] for row in rows}
-
-
 def _occupied(conn: sqlite3.Connection, cap: int) -> dict[str, int]:
     """Open negotiations per intent, and a full cap for intents in an own proposal that
     awaits its parties (they must not be promised twice)."""
     load: dict[str, int] = {}
-    for offer_ref, seek_ref in conn.execute(
-        "SELECT json_extract(payload, '$.offer_ref'), json_extract(payload, '$.seek_ref')"
-        " FROM jobs WHERE kind = ? AND state IN ('pending', 'running')",
-        (NEGOTIATION_JOBS,),
+    for refs in NEGOTIATIONS.payload_values(
+        conn, ("offer_ref", "seek_ref"), states=(JobState.PENDING, JobState.RUNNING)
     ):
-        for ref in (offer_ref, seek_ref):
+        for ref in refs:
             load[ref] = load.get(ref, 0) + 1
-    has_settlements = conn.execute(
-        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'settlements'"
-    ).fetchone()
-    if has_settlements:
-        for offer_ref, seek_ref in conn.execute(
-            "SELECT offer_ref, seek_ref FROM settlements WHERE own = 1"
-            " AND state IN ('proposed', 'accepted')"
-        ):
-            load[offer_ref] = load[seek_ref] = cap
+    for offer_ref, seek_ref in open_own_pairs(conn):
+        load[offer_ref] = load[seek_ref] = cap
     return load
 
 
@@ -263,7 +250,7 @@ class IndexCore:
         self._changed = False
         cap = self.settings.per_intent
         open_intents, queued, occupied = self.store.read(
-            lambda c: (list(iter_intents(c)), _negotiation_keys(c), _occupied(c, cap))
+            lambda c: (list(iter_intents(c)), NEGOTIATIONS.dedupe_keys(c), _occupied(c, cap))
         )
         extra = is_excluded
         if extra is None:

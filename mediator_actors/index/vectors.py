@@ -16,6 +16,7 @@ import numpy as np
 from mediator_actors.embedding.base import Vectors
 from mediator_actors.model import EntryRef, IntentType
 from mediator_actors.store.database import Migration
+from mediator_actors.store.intents import open_refs_and_types
 
 MIGRATIONS = (
     Migration(
@@ -129,13 +130,11 @@ def open_intent_vectors(
 ) -> tuple[list[EntryRef], list[IntentType], Vectors]:
     """Refs, types and stored vectors of every open intent, oldest first: what a rebuilt
     index holds. Needs the ``intents`` migrations too."""
-    rows = conn.execute(
-        "SELECT v.ref, v.dimensions, v.vector, i.type FROM vectors v JOIN intents i ON i.ref = v.ref"
-        " WHERE v.embedder_id = ? AND i.status = 'open' ORDER BY i.first_seen_at, i.ref",
-        (embedder_id,),
-    ).fetchall()
-    types = {row[0]: IntentType(row[3]) for row in rows}
-    refs, vectors = _collect([row[:3] for row in rows], dimensions)
+    open_intents = open_refs_and_types(conn)
+    types = dict(open_intents)
+    refs, vectors = load_vectors(
+        conn, embedder_id, [ref for ref, _ in open_intents], dimensions=dimensions
+    )
     return refs, [types[ref] for ref in refs], vectors
 
 
@@ -143,12 +142,11 @@ def refs_without_vectors(
     conn: sqlite3.Connection, embedder_id: str, *, limit: int = 1000
 ) -> list[EntryRef]:
     """Open intents that still need embedding with ``embedder_id``, oldest first."""
-    rows = conn.execute(
-        "SELECT i.ref FROM intents i LEFT JOIN vectors v ON v.ref = i.ref AND v.embedder_id = ?"
-        " WHERE i.status = 'open' AND v.ref IS NULL ORDER BY i.first_seen_at, i.ref LIMIT ?",
-        (embedder_id, limit),
-    ).fetchall()
-    return [EntryRef(row[0]) for row in rows]
+    have = {
+        str(row[0])
+        for row in conn.execute("SELECT ref FROM vectors WHERE embedder_id = ?", (embedder_id,))
+    }
+    return [ref for ref, _ in open_refs_and_types(conn) if ref not in have][:limit]
 
 
 def delete_vectors(conn: sqlite3.Connection, refs: Sequence[str]) -> int:

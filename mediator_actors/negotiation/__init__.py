@@ -7,9 +7,11 @@ Plain classes and functions for the pool's worker actors
   with ``negotiate(offer, seek) -> NegotiationResult`` (blocks for one provider call; the
   SDKs cooperate under gevent), ``wait_before_call()`` and ``health()``;
 - the job steps in :mod:`~mediator_actors.negotiation.jobs`: ``claim_negotiations`` (a
-  batch, one transaction), ``run_negotiation_jobs`` (negotiate each, settle all in one
-  transaction), ``recent_metered_calls`` (seeds the spending cap at start), and the
-  ``negotiations`` table's ``MIGRATIONS``.
+  batch, one transaction) and ``run_negotiation_jobs`` (negotiate each, settle all in one
+  transaction);
+- the ``negotiations`` and ``proposal_decisions`` tables in
+  :mod:`~mediator_actors.negotiation.records`: ``record_outcome``, ``recent_metered_calls``
+  (seeds the spending cap at start), ``undecided_successes`` (the settlement agent's work).
 
 Modules: ``terms``/``vocabulary`` read prose; ``offline`` is the deterministic negotiator;
 ``validation`` parses and checks answers; ``prompt`` builds the prompt and its integrity

@@ -8,7 +8,7 @@ node would not propose either), 2 when no decision could be made: an unreadable 
 intent file, the provider unreachable or refusing, the spending cap, or the configuration.
 
 ``negotiate-eval`` scores the offline negotiator on the labelled set; exit 1 when a
-proposal breaks a stated limit or recall falls under 0.8.
+proposal breaks a stated limit or recall falls under 0.8, 2 when the set cannot be read.
 """
 
 from __future__ import annotations
@@ -169,10 +169,24 @@ def run_negotiate(args: argparse.Namespace) -> int:
 
 
 def run_eval(args: argparse.Namespace) -> int:
+    if args.file == DEFAULT_EVAL_SET and not DEFAULT_EVAL_SET.is_file():
+        # The labelled sets live in the source tree's tests/data/, not in an installed
+        # package (the image, pip install .): say so rather than print a site-packages path.
+        print(
+            "mediator-node: negotiate-eval: the default set tests/data/negotiation_eval.jsonl "
+            "ships with the source tree, not the installed package: run it from a checkout "
+            "or pass --set FILE",
+            file=sys.stderr,
+        )
+        return EXIT_ERROR
     try:
         pairs = load_eval(args.file)
     except (OSError, ValueError) as exc:
-        raise MediatorError(f"cannot load the evaluation set: {exc}") from exc
+        # No evaluation ran: 2, as negotiate's unreadable file; 1 means a target was missed.
+        print(
+            f"mediator-node: negotiate-eval: cannot load the evaluation set: {exc}", file=sys.stderr
+        )
+        return EXIT_ERROR
     report = evaluate(pairs, similarity=shared_similarity())
     corpus = None
     if args.corpus is not None:

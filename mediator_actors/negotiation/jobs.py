@@ -1,11 +1,11 @@
 """The negotiation job steps the pool's worker actors run: claim durable "negotiation" jobs,
-negotiate them, and settle each outcome (recorded in ``negotiations``) in the same
-transaction that completes its job. Store calls go through :class:`Store` (off the hub).
+negotiate them, and settle each outcome (recorded in ``negotiations``, which
+:mod:`mediator_actors.negotiation.records` owns) in the same transaction that completes its
+job. Store calls go through :class:`Store` (off the hub).
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import sqlite3
 import time
@@ -15,8 +15,8 @@ from typing import Any, Protocol, TypeVar
 
 from mediator_actors.model import Intent, NegotiationResult
 from mediator_actors.negotiation.providers import ProviderError
+from mediator_actors.negotiation.records import record_outcome
 from mediator_actors.negotiation.service import (
-    DAY,
     BudgetExhaustedError,
     CallBudget,
     CircuitRefusedError,
@@ -25,54 +25,15 @@ from mediator_actors.negotiation.service import (
 )
 from mediator_actors.runtime.resilience import Backoff
 from mediator_actors.safety.textsafety import escape_for_log
-from mediator_actors.store import Job, JobQueue, Migration, Store
+from mediator_actors.store import NEGOTIATIONS, Job, JobQueue, Store
 from mediator_actors.store.intents import get_intent
 
 logger = logging.getLogger(__name__)
 
-NEGOTIATION_JOB = "negotiation"
 #: Between attempts of a failed negotiation job: 5 s doubling to 15 min, jittered.
 JOB_BACKOFF = Backoff(minimum=5.0, maximum=900.0)
 #: How long a job waits when the provider refuses our key (a restart re-reads it).
 KEY_REFUSED_WAIT = 300.0
-
-MIGRATIONS = (
-    Migration(
-        "negotiations",
-        1,
-        (
-            """CREATE TABLE negotiations (
-                id INTEGER PRIMARY KEY,
-                job_id INTEGER UNIQUE,
-                pair_key TEXT NOT NULL,
-                offer_ref TEXT NOT NULL,
-                seek_ref TEXT NOT NULL,
-                success INTEGER NOT NULL CHECK (success IN (0, 1)),
-                confidence INTEGER NOT NULL,
-                terms TEXT,
-                reasoning TEXT NOT NULL,
-                model_id TEXT NOT NULL,
-                integrity_hash TEXT NOT NULL,
-                failure_reason TEXT,
-                injection_findings TEXT NOT NULL,
-                checks TEXT NOT NULL,
-                metered INTEGER NOT NULL DEFAULT 0,
-                input_tokens INTEGER NOT NULL DEFAULT 0,
-                output_tokens INTEGER NOT NULL DEFAULT 0,
-                latency_ms REAL,
-                created_at REAL NOT NULL
-            )""",
-            "CREATE INDEX negotiations_pair ON negotiations (pair_key, created_at)",
-            "CREATE INDEX negotiations_metered ON negotiations (metered, created_at)",
-        ),
-    ),
-    # v2: the prompt's nonce, so the integrity hash can be recomputed from the intents.
-    Migration(
-        "negotiations",
-        2,
-        ("ALTER TABLE negotiations ADD COLUMN prompt_nonce TEXT NOT NULL DEFAULT ''",),
-    ),
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,14 +41,6 @@ class ClaimedNegotiation:
     job: Job
     offer: Intent
     seek: Intent
-
-
-def recent_metered_calls(conn: sqlite3.Connection, *, now: float) -> list[float]:
-    """Times of metered calls in the last day, to :meth:`CallBudget.seed` at start."""
-    rows = conn.execute(
-        "SELECT created_at FROM negotiations WHERE metered = 1 AND created_at > ?", (now - DAY,)
-    )
-    return [float(row[0]) for row in rows]
 
 
 def claim_negotiations(
@@ -106,7 +59,7 @@ def claim_negotiations(
     (:meth:`Negotiator.wait_before_call`), so waiting jobs keep their attempts. A job
     whose payload is malformed or whose intents are unknown ends ``failed`` with its reason.
     """
-    queue = queue or JobQueue(NEGOTIATION_JOB)
+    queue = queue or NEGOTIATIONS
     if budget is not None:
         try:
             budget.check()
@@ -151,44 +104,6 @@ def claim_negotiation(
     return claimed[0] if claimed else None
 
 
-def _pair_key(offer: Intent, seek: Intent) -> str:
-    low, high = sorted((offer.ref, seek.ref))
-    return f"{low}:{high}"
-
-
-def _record(
-    conn: sqlite3.Connection, job: Job, claimed: ClaimedNegotiation, outcome: Outcome, now: float
-) -> None:
-    r = outcome.result
-    conn.execute(
-        "INSERT OR REPLACE INTO negotiations (job_id, pair_key, offer_ref, seek_ref, success,"
-        " confidence, terms, reasoning, model_id, integrity_hash, prompt_nonce, failure_reason,"
-        " injection_findings, checks, metered, input_tokens, output_tokens, latency_ms,"
-        " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (
-            job.id,
-            _pair_key(claimed.offer, claimed.seek),
-            claimed.offer.ref,
-            claimed.seek.ref,
-            int(r.success),
-            r.confidence,
-            None if r.terms is None else json.dumps(r.terms.to_json(), sort_keys=True),
-            r.reasoning,
-            r.model_id,
-            r.model_integrity_hash,
-            outcome.prompt_nonce,
-            r.failure_reason,
-            json.dumps(list(r.injection_findings)),
-            json.dumps(list(r.checks)),
-            int(outcome.metered),
-            outcome.usage.input_tokens,
-            outcome.usage.output_tokens,
-            outcome.latency_ms,
-            now,
-        ),
-    )
-
-
 Step = Callable[[sqlite3.Connection], None]
 _T = TypeVar("_T")
 
@@ -221,7 +136,7 @@ def negotiate_job(
     ``attempt``: the negotiation already made elsewhere (:func:`attempt_negotiation`),
     its outcome or what it raised; None to make it here.
     """
-    queue = queue or JobQueue(NEGOTIATION_JOB)
+    queue = queue or NEGOTIATIONS
     job = claimed.job
     try:
         if attempt is None:
@@ -272,11 +187,11 @@ def negotiate_job(
     result = outcome.result
     summary: dict[str, Any] = {"success": result.success, "confidence": result.confidence}
     if not result.success:
-        # Why a pair was not proposed: one line per declined candidate, and the reason
-        # kept with the job for /api/v1/candidates.
+        # Why a pair was not proposed: one debug line per declined candidate (the activity
+        # log counts them by reason), and the reason kept with the job for /api/v1/candidates.
         reason = negotiator.scanner.redact(result.failure_reason or "no reason given")[:500]
         summary["reason"] = reason
-        logger.info(
+        logger.debug(
             "negotiation: declined offer %s / seek %s (confidence %d): %s",
             escape_for_log(claimed.offer.ref, limit=80),
             escape_for_log(claimed.seek.ref, limit=80),
@@ -285,7 +200,9 @@ def negotiate_job(
         )
 
     def finish(conn: sqlite3.Connection) -> None:
-        _record(conn, job, claimed, outcome, now)
+        record_outcome(
+            conn, job_id=job.id, offer=claimed.offer, seek=claimed.seek, outcome=outcome, now=now
+        )
         queue.complete(conn, job.id, now=now, result=summary)
 
     return outcome.result, finish

@@ -73,7 +73,7 @@ class CallBudget:
     """Sliding-window caps on metered calls per hour and per day.
 
     In memory; :meth:`seed` with the recent metered calls from the ``negotiations`` table
-    at start (:func:`~mediator_actors.negotiation.jobs.recent_metered_calls`) so a restart does not reset the spending cap.
+    at start (:func:`~mediator_actors.negotiation.records.recent_metered_calls`) so a restart does not reset the spending cap.
     A limit of 0 means no metered call at all.
     """
 

@@ -67,6 +67,11 @@ _CURRENCY = re.compile(r"^[A-Z]{3}$")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
 
 
+def is_currency(code: str) -> bool:
+    """NLC or a three-letter ISO 4217-shaped code, as terms and payout claims carry it."""
+    return _CURRENCY.fullmatch(code) is not None
+
+
 class FlagReason(StrEnum):
     COERCION = "coercion"
     VAGUE = "vague"
@@ -369,13 +374,19 @@ def build_proposal(
 # ---------------------------------------------------------------- payout and flag
 
 
-def build_payout(*, settlement_id: str, amount: float, key: MediatorKey) -> OutgoingEntry:
-    """The ``[PAYOUT]`` claim for a closed settlement this node proposed (section 5)."""
+def build_payout(
+    *, settlement_id: str, amount: float, currency: str, key: MediatorKey
+) -> OutgoingEntry:
+    """The ``[PAYOUT]`` claim for a closed settlement this node proposed (section 5).
+    ``currency`` is the settlement's (its terms'): the fee was computed in it, so the claim
+    names it in the prose and in ``metadata.currency``, never a default."""
     if not is_digest_id(settlement_id, "stl"):
         raise SettlementError("settlement_id is not a stl_ digest id")
     checked = protocol_amount(amount)
     if checked is None:
         raise SettlementError("the payout amount is not a finite, non-negative amount")
+    if not isinstance(currency, str) or not _CURRENCY.fullmatch(currency):
+        raise SettlementError("the payout currency must be NLC or a three-letter ISO code")
     metadata = key.sign_metadata(
         {
             "is_contract": True,
@@ -383,11 +394,12 @@ def build_payout(*, settlement_id: str, amount: float, key: MediatorKey) -> Outg
             "protocol": PROTOCOL,
             "settlement_id": settlement_id,
             "amount": checked,
+            "currency": currency,
             "mediator_id": key.mediator_id,
         }
     )
     content = (
-        f"[PAYOUT] settlement {settlement_id} closed; claiming {format_amount(checked)} NLC "
+        f"[PAYOUT] settlement {settlement_id} closed; claiming {format_amount(checked)} {currency} "
         "as the facilitation fee of the proposal both parties accepted in time, "
         f"by mediator {key.mediator_id}."
     )

@@ -48,7 +48,6 @@ most one Ed25519 verification; run it inside ``Store.write`` (already off the hu
 
 from __future__ import annotations
 
-import json
 import logging
 import math
 import sqlite3
@@ -58,10 +57,11 @@ from dataclasses import replace
 
 from mediator_actors.config import ConsensusMode, Settings
 from mediator_actors.errors import SettlementError
-from mediator_actors.model import ChainEntry, IntentStatus, IntentType
-from mediator_actors.settlement import events, reputation
+from mediator_actors.model import ChainEntry, IntentStatus, IntentType, pair_key
+from mediator_actors.settlement import events, records, reputation
 from mediator_actors.settlement.consensus import Admission, admission, authorities
 from mediator_actors.settlement.entries import ProposalDraft, build_payout, clean_text
+from mediator_actors.settlement.interface import Transition, TransitionKind
 from mediator_actors.settlement.parsing import (
     ChallengeSeen,
     OtherProtocol,
@@ -73,49 +73,119 @@ from mediator_actors.settlement.parsing import (
     parse_entry,
 )
 from mediator_actors.settlement.records import (
-    MIGRATIONS,
     SettlementRecord,
     SettlementState,
-    Transition,
-    TransitionKind,
     get_settlement,
+    orphan,
     orphan_all,
-    pair_key,
+    settlements_relying_on,
 )
-from mediator_actors.signing import MediatorKey
+from mediator_actors.signing import Keyring, MediatorKey
 from mediator_actors.store.intents import get_intent, set_intent_status
-from mediator_actors.store.jobs import JobQueue, JobState
+from mediator_actors.store.jobs import CHAIN_OUTBOX, JobState
 
-__all__ = ["MIGRATIONS", "OUTBOX", "SettlementBook", "Transition", "TransitionKind"]
+__all__ = [
+    "PAYOUT_JOB_PREFIX",
+    "PROPOSAL_JOB_PREFIX",
+    "SettlementBook",
+    "payout_job_key",
+    "proposal_job_key",
+]
 
 logger = logging.getLogger(__name__)
 
-OUTBOX = JobQueue("chain_outbox")
+#: Dedupe keys of this node's entries in the chain outbox: a prefix, then the settlement id.
+PROPOSAL_JOB_PREFIX = "proposal:"
+PAYOUT_JOB_PREFIX = "payout:"
 #: Transient failures a proposal may meet before the writer quarantines it.
 PROPOSAL_ATTEMPTS = 8
 #: A payout claim is the fee: it outlasts a long chain outage rather than be quarantined.
 PAYOUT_ATTEMPTS = 100
 
 
+def proposal_job_key(settlement_id: str) -> str:
+    """The chain outbox dedupe key of this node's proposal entry for ``settlement_id``."""
+    return f"{PROPOSAL_JOB_PREFIX}{settlement_id}"
+
+
+def payout_job_key(settlement_id: str) -> str:
+    """The chain outbox dedupe key of this node's payout claim for ``settlement_id``."""
+    return f"{PAYOUT_JOB_PREFIX}{settlement_id}"
+
+
+def _state_change(
+    row: SettlementRecord,
+    state: SettlementState,
+    reason: str,
+    block_index: int | None,
+    chain_time: float,
+    *,
+    payout_enqueued: bool = False,
+    reputation_changed: tuple[str, ...] = (),
+) -> Transition:
+    """``row`` (as it was) moving to ``state``, with its intents and parties."""
+    return Transition(
+        TransitionKind.STATE,
+        row.settlement_id,
+        row.mediator_id,
+        row.own,
+        row.state,
+        state,
+        reason,
+        block_index,
+        chain_time,
+        payout_enqueued=payout_enqueued,
+        reputation_changed=reputation_changed,
+        intents=(row.offer_ref, row.seek_ref),
+        parties=(row.offer_party, row.seek_party),
+    )
+
+
+def _orphaned(row: SettlementRecord, reason: str, chain_time: float) -> Transition:
+    """A settlement retired with the chain it relied on (lifecycle rule 5)."""
+    return _state_change(row, SettlementState.ORPHANED, reason, None, chain_time)
+
+
+def _reputation_told(moved: list[Transition]) -> list[Transition]:
+    """``moved`` with the last transition naming every mediator whose reputation was
+    recomputed (one reputation event for the lot)."""
+    if moved:
+        mediators = tuple(sorted({t.mediator_id for t in moved}))
+        moved[-1] = replace(moved[-1], reputation_changed=mediators)
+    return moved
+
+
 class SettlementBook:
-    """Follows every settlement on the chain; proposes and claims for this node's key."""
+    """Follows every settlement on the chain; proposes and claims for this node's key.
+
+    Implements :class:`~mediator_actors.settlement.interface.SettlementLifecycle`, the
+    interface the chain follower calls in the transaction that advances its cursor."""
 
     def __init__(
         self,
         *,
         key: MediatorKey,
+        retired_keys: Iterable[MediatorKey] = (),
         resolvers: Iterable[str] = (),
         admit: Admission | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
+        #: Signs new proposals; ``keyring`` also holds the retired keys, which sign (and
+        #: recognise as ours) only what they proposed before a rotation.
         self.key = key
+        self.keyring = Keyring(key, tuple(retired_keys))
         self.resolvers = frozenset(resolvers)
         self.admit: Admission = admit if admit is not None else (lambda _metadata: None)
         self.clock = clock
 
     @classmethod
     def from_settings(
-        cls, settings: Settings, key: MediatorKey, *, clock: Callable[[], float] = time.time
+        cls,
+        settings: Settings,
+        key: MediatorKey,
+        *,
+        retired_keys: Iterable[MediatorKey] = (),
+        clock: Callable[[], float] = time.time,
     ) -> SettlementBook:
         consensus = settings.consensus
         resolvers = (
@@ -123,18 +193,20 @@ class SettlementBook:
             if consensus.mode is ConsensusMode.POA
             else settings.challenge_resolvers
         )
-        return cls(key=key, resolvers=resolvers, admit=admission(consensus), clock=clock)
+        return cls(
+            key=key,
+            retired_keys=retired_keys,
+            resolvers=resolvers,
+            admit=admission(consensus),
+            clock=clock,
+        )
 
     # ------------------------------------------------------------ proposing
 
     def already_proposed(self, conn: sqlite3.Connection, offer_ref: str, seek_ref: str) -> bool:
         """True when this node proposed this pair before, in any state (even rejected or
         expired): a pair is proposed at most once per node, across restarts."""
-        row = conn.execute(
-            "SELECT 1 FROM settlements WHERE own = 1 AND pair_key = ?",
-            (pair_key(offer_ref, seek_ref),),
-        ).fetchone()
-        return row is not None
+        return records.own_pair_proposed(conn, pair_key(offer_ref, seek_ref))
 
     def record_proposal(self, conn: sqlite3.Connection, draft: ProposalDraft) -> bool:
         """Store the proposal and enqueue its entry in the chain outbox, in the caller's
@@ -146,34 +218,29 @@ class SettlementBook:
         ):
             return False
         now = self.clock()
-        conn.execute(
-            "INSERT INTO settlements (settlement_id, mediator_id, own, pair_key, offer_ref,"
-            " seek_ref, offer_party, seek_party, terms, facilitation_fee,"
-            " facilitation_fee_percent, acceptance_deadline, deadline_ts, consensus_mode,"
-            " state, state_reason, created_at, updated_at)"
-            " VALUES (?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'proposed', ?, ?, ?)",
-            (
-                draft.settlement_id,
-                draft.mediator_id,
-                pair_key(draft.offer_ref, draft.seek_ref),
-                draft.offer_ref,
-                draft.seek_ref,
-                draft.offer_party,
-                draft.seek_party,
-                json.dumps(draft.terms.to_json(), sort_keys=True),
-                draft.facilitation_fee,
-                draft.facilitation_fee_percent,
-                draft.acceptance_deadline,
-                draft.deadline_ts,
-                draft.entry.metadata.get("consensus_mode", "permissionless"),
-                "proposal written to the chain outbox; waiting to be mined",
-                now,
-                now,
-            ),
-        )
-        OUTBOX.enqueue(
+        records.insert_settlement(
             conn,
-            f"proposal:{draft.settlement_id}",
+            records.SettlementFields(
+                offer_ref=draft.offer_ref,
+                seek_ref=draft.seek_ref,
+                offer_party=draft.offer_party,
+                seek_party=draft.seek_party,
+                terms=draft.terms.to_json(),
+                facilitation_fee=draft.facilitation_fee,
+                facilitation_fee_percent=draft.facilitation_fee_percent,
+                acceptance_deadline=draft.acceptance_deadline,
+                deadline_ts=draft.deadline_ts,
+                consensus_mode=draft.entry.metadata.get("consensus_mode", "permissionless"),
+            ),
+            settlement_id=draft.settlement_id,
+            mediator_id=draft.mediator_id,
+            own=True,
+            state_reason="proposal written to the chain outbox; waiting to be mined",
+            now=now,
+        )
+        CHAIN_OUTBOX.enqueue(
+            conn,
+            proposal_job_key(draft.settlement_id),
             draft.entry.payload(),
             now=now,
             max_attempts=PROPOSAL_ATTEMPTS,
@@ -210,31 +277,38 @@ class SettlementBook:
         now = self.clock()
         chain_time = events.advance_clock(conn, math.nan)
         moved: list[Transition] = []
-        mediators: set[str] = set()
         for row in orphan_all(conn, reason, now=now):
-            mediators.add(row.mediator_id)
-            moved.append(
-                Transition(
-                    TransitionKind.STATE,
-                    row.settlement_id,
-                    row.mediator_id,
-                    row.own,
-                    row.state,
-                    SettlementState.ORPHANED,
-                    reason,
-                    None,
-                    chain_time,
-                    intents=(row.offer_ref, row.seek_ref),
-                    parties=(row.offer_party, row.seek_party),
-                )
-            )
+            moved.append(_orphaned(row, reason, chain_time))
         # Nothing queued may name what the lost chain held: proposals, payouts, flags.
-        OUTBOX.give_up_pending(conn, f"retired: {reason}", now=now)
+        CHAIN_OUTBOX.give_up_pending(conn, f"retired: {reason}", now=now)
         reputation.rebuild(conn, now=now)
-        if moved:
-            last = moved[-1]
-            moved[-1] = replace(last, reputation_changed=tuple(sorted(mediators)))
-        return moved
+        return _reputation_told(moved)
+
+    def retire_after_fork(
+        self, conn: sqlite3.Connection, gone: frozenset[str], reason: str
+    ) -> list[Transition]:
+        """A fork took entries off the chain for good (``gone``: refs of intents and
+        protocol entries that were only in the replaced blocks and are neither re-mined
+        nor pending). Like a reset, but only for what relied on them (protocol.md lifecycle
+        rule 5): every settlement whose proposal, either intent, or any applied entry about
+        it (a response, a challenge, a payout claim) is gone ends ``orphaned``; its queued
+        proposal, payout claim and challenge are never posted; reputation is recomputed.
+        Nothing is deleted. Call it in the follower's transaction."""
+        if not gone:
+            return []
+        now = self.clock()
+        chain_time = events.advance_clock(conn, math.nan)
+        relying = settlements_relying_on(conn, gone) | events.settlements_of_entries(conn, gone)
+        moved: list[Transition] = []
+        for row in orphan(conn, relying, reason, now=now):
+            sid = row.settlement_id
+            for key in (proposal_job_key(sid), payout_job_key(sid), f"challenge:{sid}"):
+                job = CHAIN_OUTBOX.get(conn, key)
+                if job is not None and job.state is JobState.PENDING:
+                    CHAIN_OUTBOX.give_up(conn, job.id, f"retired: {reason}", now=now)
+            moved.append(_orphaned(row, reason, chain_time))
+        reputation.rebuild(conn, now=now)
+        return _reputation_told(moved)
 
     # ------------------------------------------------------------ following the chain
 
@@ -271,21 +345,16 @@ class SettlementBook:
         """Expire every open settlement whose deadline chain time has reached. Call it with
         the timestamp of the last block whose entries have all been applied."""
         now_chain = events.advance_clock(conn, chain_time)
-        rows = conn.execute(
-            "SELECT * FROM settlements WHERE state IN ('proposed', 'accepted')"
-            " AND deadline_ts <= ? ORDER BY deadline_ts, settlement_id",
-            (now_chain,),
-        ).fetchall()
         return [
             self._move(
                 conn,
-                SettlementRecord.from_row(row),
+                row,
                 SettlementState.EXPIRED,
-                f"no decision before the acceptance deadline {row['acceptance_deadline']}",
+                f"no decision before the acceptance deadline {row.acceptance_deadline}",
                 block_index=None,
                 chain_time=now_chain,
             )
-            for row in rows
+            for row in records.due_for_expiry(conn, now_chain)
         ]
 
     # ------------------------------------------------------------ handlers
@@ -331,54 +400,47 @@ class SettlementBook:
                 conn, seq, "ignored: a proposal with this settlement_id was mined before"
             )
             return []
-        own = p.mediator_id == self.key.mediator_id
+        # A proposal under a retired key of ours is still ours: its closure is claimed.
+        own = self.keyring.owns(p.mediator_id)
         if not own:
             problem = self.admit(p.metadata) or self._parties_problem(conn, p)
             if problem is not None:
                 events.set_effect(conn, seq, f"ignored: {problem}")
                 return []
         now = self.clock()
-        values = (
-            p.offer_ref,
-            p.seek_ref,
-            p.offer_party,
-            p.seek_party,
-            json.dumps(p.terms, sort_keys=True),
-            p.facilitation_fee,
-            p.facilitation_fee_percent,
-            p.acceptance_deadline,
-            p.deadline_ts,
-            p.consensus_mode,
-            entry.ref,
-            entry.block_index,
-            now,
+        fields = records.SettlementFields(
+            offer_ref=p.offer_ref,
+            seek_ref=p.seek_ref,
+            offer_party=p.offer_party,
+            seek_party=p.seek_party,
+            terms=p.terms,
+            facilitation_fee=p.facilitation_fee,
+            facilitation_fee_percent=p.facilitation_fee_percent,
+            acceptance_deadline=p.acceptance_deadline,
+            deadline_ts=p.deadline_ts,
+            consensus_mode=p.consensus_mode,
         )
         if row is None:
-            conn.execute(
-                "INSERT INTO settlements (offer_ref, seek_ref, offer_party, seek_party, terms,"
-                " facilitation_fee, facilitation_fee_percent, acceptance_deadline, deadline_ts,"
-                " consensus_mode, proposal_entry_ref, proposal_block, updated_at,"
-                " settlement_id, mediator_id, own, pair_key, state, state_reason, created_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'proposed', ?, ?)",
-                (
-                    *values,
-                    p.settlement_id,
-                    p.mediator_id,
-                    int(own),
-                    pair_key(p.offer_ref, p.seek_ref),
-                    "proposal mined",
-                    now,
-                ),
+            records.insert_settlement(
+                conn,
+                fields,
+                settlement_id=p.settlement_id,
+                mediator_id=p.mediator_id,
+                own=own,
+                state_reason="proposal mined",
+                proposal_entry_ref=entry.ref,
+                proposal_block=entry.block_index,
+                now=now,
             )
         else:
             # The mined entry is what every node follows: its fields win over our draft's.
-            conn.execute(
-                "UPDATE settlements SET offer_ref = ?, seek_ref = ?, offer_party = ?,"
-                " seek_party = ?, terms = ?, facilitation_fee = ?, facilitation_fee_percent = ?,"
-                " acceptance_deadline = ?, deadline_ts = ?, consensus_mode = ?,"
-                " proposal_entry_ref = ?, proposal_block = ?, updated_at = ?"
-                " WHERE settlement_id = ?",
-                (*values, p.settlement_id),
+            records.record_mined_proposal(
+                conn,
+                p.settlement_id,
+                fields,
+                proposal_entry_ref=entry.ref,
+                proposal_block=entry.block_index,
+                now=now,
             )
         events.set_effect(conn, seq, events.COUNTED)
         reputation.mark_seen(conn, p.mediator_id, block_index=entry.block_index, now=now)
@@ -416,9 +478,9 @@ class SettlementBook:
         # responses are ignored with their reason; challenge resolutions still count.
         return transitions + self._replay(
             conn,
-            "(settlement_id = ? OR challenge_id IN"
-            " (SELECT challenge_id FROM challenges WHERE settlement_id = ?))",
-            (p.settlement_id, p.settlement_id),
+            events.pending_for_settlement(
+                conn, p.settlement_id, records.challenge_ids_of(conn, p.settlement_id)
+            ),
         )
 
     def _on_response(self, conn: sqlite3.Connection, ev: events.Event) -> list[Transition]:
@@ -430,11 +492,7 @@ class SettlementBook:
             return self._ignored(conn, ev, problem)
         offer = ev.value if ev.author == row.offer_party else row.offer_response
         seek = ev.value if ev.author == row.seek_party else row.seek_response
-        conn.execute(
-            "UPDATE settlements SET offer_response = ?, seek_response = ?, updated_at = ?"
-            " WHERE settlement_id = ?",
-            (offer, seek, self.clock(), row.settlement_id),
-        )
+        records.set_responses(conn, row.settlement_id, offer=offer, seek=seek, now=self.clock())
         events.set_effect(conn, ev.seq, events.COUNTED)
         if "reject" in (offer, seek):
             state, reason = SettlementState.REJECTED, f"rejected by party {_shown(ev.author)}"
@@ -455,55 +513,52 @@ class SettlementBook:
     def _on_challenge(
         self, conn: sqlite3.Connection, c: ChallengeSeen, entry: ChainEntry, ev: events.Event
     ) -> list[Transition]:
-        cursor = conn.execute(
-            "INSERT OR IGNORE INTO challenges (challenge_id, settlement_id, challenger,"
-            " entry_ref, block_index, chain_time) VALUES (?, ?, ?, ?, ?, ?)",
-            (
-                c.challenge_id,
-                c.settlement_id,
-                c.challenger,
-                entry.ref,
-                ev.block_index,
-                ev.chain_time,
-            ),
-        )
-        if cursor.rowcount != 1:
+        if not records.insert_challenge(
+            conn,
+            challenge_id=c.challenge_id,
+            settlement_id=c.settlement_id,
+            challenger=c.challenger,
+            entry_ref=entry.ref,
+            block_index=ev.block_index,
+            chain_time=ev.chain_time,
+        ):
             events.set_effect(conn, ev.seq, "ignored: this challenge was mined before")
             return []
         events.set_effect(conn, ev.seq, events.COUNTED)
         reputation.mark_seen(conn, c.challenger, block_index=entry.block_index, now=self.clock())
-        return self._replay(conn, "kind = 'resolution' AND challenge_id = ?", (c.challenge_id,))
+        return self._replay(conn, events.pending_resolutions(conn, c.challenge_id))
 
     def _on_resolution(self, conn: sqlite3.Connection, ev: events.Event) -> list[Transition]:
-        challenge = conn.execute(
-            "SELECT * FROM challenges WHERE challenge_id = ?", (ev.challenge_id,)
-        ).fetchone()
+        challenge = records.get_challenge(conn, ev.challenge_id)
         if challenge is None:
             return []  # pending until the challenge is mined
-        row = get_settlement(conn, challenge["settlement_id"])
+        row = get_settlement(conn, challenge.settlement_id)
         if row is None or row.proposal_block is None:
             return []  # pending until the challenged settlement is mined
-        if challenge["outcome"] is not None:
+        if challenge.outcome is not None:
             return self._ignored(conn, ev, "the challenge was already resolved")
-        if challenge["challenger"] == row.mediator_id:
+        if challenge.challenger == row.mediator_id:
             return self._ignored(conn, ev, "a mediator cannot challenge its own settlement")
         if ev.author not in (row.offer_party, row.seek_party) and ev.author not in self.resolvers:
             return self._ignored(conn, ev, "the author may not resolve this challenge")
         upheld = ev.value == "upheld"
-        conn.execute(
-            "UPDATE challenges SET outcome = ?, resolved_by = ?, resolved_block = ?,"
-            " resolved_chain_time = ? WHERE challenge_id = ?",
-            (ev.value, ev.author, ev.block_index, ev.chain_time, ev.challenge_id),
+        records.resolve_challenge(
+            conn,
+            challenge.challenge_id,
+            outcome=ev.value,
+            resolved_by=ev.author,
+            block_index=ev.block_index,
+            chain_time=ev.chain_time,
         )
         events.set_effect(conn, ev.seq, events.COUNTED)
         changed: tuple[str, ...] = ()
         if upheld:
             now = self.clock()
             reputation.bump(
-                conn, challenge["challenger"], reputation.Counter.UPHELD_SUBMITTED, now=now
+                conn, challenge.challenger, reputation.Counter.UPHELD_SUBMITTED, now=now
             )
             reputation.bump(conn, row.mediator_id, reputation.Counter.UPHELD_AGAINST, now=now)
-            changed = (challenge["challenger"], row.mediator_id)
+            changed = (challenge.challenger, row.mediator_id)
         transitions = [
             Transition(
                 TransitionKind.CHALLENGE_RESOLVED,
@@ -538,13 +593,13 @@ class SettlementBook:
     def _on_payout(
         self, conn: sqlite3.Connection, p: PayoutSeen, entry: ChainEntry, ev: events.Event
     ) -> None:
-        cursor = conn.execute(
-            "UPDATE settlements SET payout_entry_ref = ?, updated_at = ? WHERE settlement_id = ?"
-            " AND mediator_id = ? AND payout_entry_ref IS NULL",
-            (entry.ref, self.clock(), p.settlement_id, p.mediator_id),
-        )
+        problem = _payout_problem(get_settlement(conn, p.settlement_id), p)
+        if problem is None and not records.record_payout(
+            conn, p.settlement_id, p.mediator_id, entry.ref, now=self.clock()
+        ):
+            problem = "a payout claim for this settlement was mined before"
         events.set_effect(
-            conn, ev.seq, events.COUNTED if cursor.rowcount else "ignored: no such open claim"
+            conn, ev.seq, events.COUNTED if problem is None else f"ignored: {problem}"
         )
 
     # ------------------------------------------------------------ state changes
@@ -562,17 +617,14 @@ class SettlementBook:
         """Move a settlement to ``state`` with its side effects, all in this transaction."""
         now = self.clock()
         final = state in SettlementState.terminal()
-        conn.execute(
-            "UPDATE settlements SET state = ?, state_reason = ?, updated_at = ?,"
-            " decided_block = ?, decided_chain_time = ? WHERE settlement_id = ?",
-            (
-                state.value,
-                reason,
-                now,
-                block_index if final else None,
-                chain_time if final else None,
-                row.settlement_id,
-            ),
+        records.set_state(
+            conn,
+            row.settlement_id,
+            state,
+            reason,
+            decided_block=block_index if final else None,
+            decided_chain_time=chain_time if final else None,
+            now=now,
         )
         payout = False
         changed: tuple[str, ...] = ()
@@ -588,16 +640,30 @@ class SettlementBook:
                 )
             reputation.bump(conn, row.mediator_id, reputation.Counter.CLOSURES, now=now)
             changed = (row.mediator_id,)
-            if row.own:
+            # Signed by the key that proposed it (protocol.md, "Key rotation"), retired or not.
+            signer = self.keyring.for_mediator(row.mediator_id) if row.own else None
+            if signer is not None:
                 claim = build_payout(
-                    settlement_id=row.settlement_id, amount=row.facilitation_fee, key=self.key
+                    settlement_id=row.settlement_id,
+                    amount=row.facilitation_fee,
+                    # The fee was computed in the terms' currency: the claim names it.
+                    currency=row.terms.get("currency") or "NLC",
+                    key=signer,
                 )
-                payout = OUTBOX.enqueue(
+                payout = CHAIN_OUTBOX.enqueue(
                     conn,
-                    f"payout:{row.settlement_id}",
+                    payout_job_key(row.settlement_id),
                     claim.payload(),
                     now=now,
                     max_attempts=PAYOUT_ATTEMPTS,
+                )
+            elif row.own:
+                logger.warning(
+                    "settlement %s closed, but no key of this node signs as %s (retired and "
+                    "dropped?): its payout claim cannot be written; put the key back in "
+                    "MEDIATOR_RETIRED_KEYS_FILE and rebuild, or forgo the fee",
+                    row.settlement_id,
+                    row.mediator_id,
                 )
         elif state in (SettlementState.REJECTED, SettlementState.FORFEITED) and mined:
             reputation.bump(conn, row.mediator_id, reputation.Counter.FORFEITED, now=now)
@@ -605,23 +671,17 @@ class SettlementBook:
         elif state is SettlementState.EXPIRED and row.own and not mined:
             # Not posted yet (the chain was unreachable): posting it now would only write
             # an entry that every node expires on arrival.
-            job = OUTBOX.get(conn, f"proposal:{row.settlement_id}")
+            job = CHAIN_OUTBOX.get(conn, proposal_job_key(row.settlement_id))
             if job is not None and job.state is JobState.PENDING:
-                OUTBOX.give_up(conn, job.id, "expired before it could be posted", now=now)
-        return Transition(
-            TransitionKind.STATE,
-            row.settlement_id,
-            row.mediator_id,
-            row.own,
-            row.state,
+                CHAIN_OUTBOX.give_up(conn, job.id, "expired before it could be posted", now=now)
+        return _state_change(
+            row,
             state,
             reason,
             block_index,
             chain_time,
             payout_enqueued=payout,
             reputation_changed=changed,
-            intents=(row.offer_ref, row.seek_ref),
-            parties=(row.offer_party, row.seek_party),
         )
 
     # ------------------------------------------------------------ events and helpers
@@ -647,13 +707,34 @@ class SettlementBook:
             return self._on_resolution(conn, ev)
         return []
 
-    def _replay(
-        self, conn: sqlite3.Connection, where: str, params: tuple[str, ...]
-    ) -> list[Transition]:
+    def _replay(self, conn: sqlite3.Connection, waiting: list[events.Event]) -> list[Transition]:
         transitions: list[Transition] = []
-        for ev in events.pending_events(conn, where, params):
+        for ev in waiting:
             transitions += self._dispatch(conn, ev)
         return transitions
+
+
+#: A claim may round its amount; it may never ask for more than the proposal's fee.
+_AMOUNT_SLACK = 1e-9
+
+
+def _payout_problem(row: SettlementRecord | None, p: PayoutSeen) -> str | None:
+    """Why a mined payout claim does not count (protocol.md section 5), or None when it does:
+    it names a settlement that closed, by the mediator that proposed it (its signature was
+    checked against that ``mediator_id`` when parsed), for no more than that proposal's fee, in
+    the currency of its terms."""
+    if row is None or row.proposal_block is None:
+        return "no mined settlement with this settlement_id"
+    if p.mediator_id != row.mediator_id:
+        return "the claim is not by the mediator that proposed the settlement"
+    if row.state is not SettlementState.CLOSED:
+        return f"the settlement is {row.state}, not closed"
+    currency = row.terms.get("currency") or "NLC"
+    if p.currency != currency:
+        return f"the claim is in {p.currency}, the settlement's fee in {currency}"
+    if p.amount > row.facilitation_fee * (1 + _AMOUNT_SLACK) + _AMOUNT_SLACK:
+        return f"the claim exceeds the settlement's facilitation fee {row.facilitation_fee:g}"
+    return None
 
 
 def _response_problem(row: SettlementRecord, ev: events.Event) -> str | None:

@@ -31,6 +31,7 @@ from mediator_actors.model import (
 from mediator_actors.settlement.entries import (
     MAX_PARTY_CHARS,
     challenge_id_for,
+    is_currency,
     parse_utc,
     settlement_id_for,
 )
@@ -84,6 +85,7 @@ class PayoutSeen:
     settlement_id: SettlementId
     mediator_id: MediatorId
     amount: float
+    currency: str = "NLC"
 
 
 @dataclass(frozen=True, slots=True)
@@ -257,8 +259,11 @@ def _payout(entry: ChainEntry, m: Mapping[str, Any]) -> PayoutSeen:
     amount = protocol_amount(m.get("amount"))
     if amount is None:
         raise _InvalidEntryError("amount is not a finite, non-negative number")
+    currency = m.get("currency", "NLC")  # protocol.md: amounts are in NLC unless named
+    if not isinstance(currency, str) or not is_currency(currency):
+        raise _InvalidEntryError("currency is not NLC or a three-letter ISO code")
     _signed(m)
-    return PayoutSeen(settlement_id, mediator_id, amount)
+    return PayoutSeen(settlement_id, mediator_id, amount, currency)
 
 
 _PARSERS: dict[str, Callable[[ChainEntry, Mapping[str, Any]], Parsed]] = {

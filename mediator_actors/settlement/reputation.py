@@ -25,6 +25,7 @@ from enum import StrEnum
 from typing import Any
 
 from mediator_actors.model import MediatorId
+from mediator_actors.settlement import records
 from mediator_actors.store.database import Migration
 
 NEW = "new"
@@ -166,23 +167,15 @@ def recompute(conn: sqlite3.Connection) -> dict[MediatorId, Reputation]:
         entry = counts.setdefault(mediator, dict.fromkeys([c.value for c in Counter], 0))
         entry[counter.value] += amount
 
-    for mediator, state, n in conn.execute(
-        "SELECT mediator_id, state, COUNT(*) FROM settlements"
-        " WHERE proposal_block IS NOT NULL GROUP BY mediator_id, state"
-    ):
+    for mediator, state, n in records.mined_outcomes(conn):
         add(mediator, Counter.PROPOSALS, n)
-        if state == "closed":
+        if state is records.SettlementState.CLOSED:
             add(mediator, Counter.CLOSURES, n)
-        elif state in ("forfeited", "rejected"):
+        elif state in (records.SettlementState.FORFEITED, records.SettlementState.REJECTED):
             add(mediator, Counter.FORFEITED, n)
-    for (challenger,) in conn.execute("SELECT DISTINCT challenger FROM challenges"):
+    for challenger in records.challengers(conn):
         add(challenger, Counter.PROPOSALS, 0)
-    for challenger, mediator in conn.execute(
-        "SELECT c.challenger, s.mediator_id FROM challenges c"
-        " JOIN settlements s ON s.settlement_id = c.settlement_id"
-        " WHERE c.outcome = 'upheld' AND s.proposal_block IS NOT NULL"
-        " AND s.state != 'orphaned'"  # retired with the lost chain (lifecycle rule 5)
-    ):
+    for challenger, mediator in records.upheld_challenges(conn):
         add(challenger, Counter.UPHELD_SUBMITTED)
         add(mediator, Counter.UPHELD_AGAINST)
     return {

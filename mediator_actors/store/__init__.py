@@ -5,6 +5,16 @@ rescan pending rows when they (re)start, because a Pykka mailbox is a hint, not 
 """
 
 from mediator_actors.store.database import DATABASE_FILE, Migration, Store, data_folders
-from mediator_actors.store.jobs import Job, JobQueue, JobState
+from mediator_actors.store.jobs import CHAIN_OUTBOX, NEGOTIATIONS, Job, JobQueue, JobState
 
-__all__ = ["DATABASE_FILE", "Job", "JobQueue", "JobState", "Migration", "Store", "data_folders"]
+__all__ = [
+    "CHAIN_OUTBOX",
+    "DATABASE_FILE",
+    "NEGOTIATIONS",
+    "Job",
+    "JobQueue",
+    "JobState",
+    "Migration",
+    "Store",
+    "data_folders",
+]

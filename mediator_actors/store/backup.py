@@ -45,7 +45,12 @@ from mediator_actors.errors import MediatorError, VectorIndexError
 from mediator_actors.index.snapshots import CURRENT, MANIFEST_FILE, SnapshotStore
 from mediator_actors.runtime.files import fsync_dir, fsync_file
 from mediator_actors.safety.secretscan import SecretScanner
-from mediator_actors.store.database import DATABASE_FILE, corrupt_store_message, integrity
+from mediator_actors.store.database import (
+    DATABASE_FILE,
+    corrupt_store_message,
+    integrity,
+    schema_versions,
+)
 
 FORMAT = "mediator-node-backup/1"
 MANIFEST_NAME = "MANIFEST.json"
@@ -340,16 +345,14 @@ def _stage_store(database: Path, target: Path) -> dict[str, int]:
             raise BackupError(
                 corrupt_store_message(database, "; ".join(findings)) + "; no backup written"
             )
-        rows = copy.execute(
-            "SELECT component, MAX(version) FROM schema_migrations GROUP BY component"
-        ).fetchall()
+        versions = schema_versions(copy)
     except sqlite3.Error as exc:
         raise BackupError(f"cannot copy the store at {database}: {exc}") from exc
     finally:
         copy.close()
         source.close()
     fsync_file(target)
-    return {str(component): int(version) for component, version in rows}
+    return versions
 
 
 def _stage_vectors(vectors: Path, target: Path, problems: list[str]) -> dict[str, int]:
@@ -536,14 +539,11 @@ def check_tree(root: Path, manifest: BackupManifest) -> VerifyReport:
             findings = integrity(conn, full=True)
             if findings:
                 raise BackupError(corrupt_store_message(database, "; ".join(findings)))
-            rows = conn.execute(
-                "SELECT component, MAX(version) FROM schema_migrations GROUP BY component"
-            ).fetchall()
+            schema = schema_versions(conn)
         finally:
             conn.close()
     except sqlite3.Error as exc:
         raise BackupError(f"the archived store cannot be read: {exc}") from exc
-    schema = {str(c): int(v) for c, v in rows}
     if schema != dict(manifest.schema):
         raise BackupError("the archived store's schema versions differ from the manifest")
     for part, generation in manifest.index_generations.items():

@@ -284,6 +284,23 @@ class Store:
         return conn
 
 
+def schema_versions(conn: sqlite3.Connection) -> dict[str, int]:
+    """The newest migration applied per component (the store's schema, as a backup records
+    it); empty for a database no migration has touched."""
+    rows = conn.execute(
+        "SELECT component, MAX(version) FROM schema_migrations GROUP BY component"
+    ).fetchall()
+    return {str(component): int(version) for component, version in rows}
+
+
+def has_table(conn: sqlite3.Connection, name: str) -> bool:
+    """True when the database has a table called ``name`` (its migrations ran)."""
+    row = conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)
+    ).fetchone()
+    return row is not None
+
+
 def apply_migrations(conn: sqlite3.Connection, migrations: Sequence[Migration]) -> list[Migration]:
     """Apply, each in its own transaction, the migrations not yet recorded; return them.
 
@@ -294,10 +311,7 @@ def apply_migrations(conn: sqlite3.Connection, migrations: Sequence[Migration]) 
         " component TEXT NOT NULL, version INTEGER NOT NULL, applied_at REAL NOT NULL,"
         " PRIMARY KEY (component, version))"
     )
-    applied: dict[str, int] = {
-        row[0]: row[1]
-        for row in conn.execute("SELECT component, MAX(version) FROM schema_migrations GROUP BY 1")
-    }
+    applied = schema_versions(conn)
     known: dict[str, int] = {}
     for migration in migrations:
         known[migration.component] = max(known.get(migration.component, 0), migration.version)
@@ -322,5 +336,11 @@ def apply_migrations(conn: sqlite3.Connection, migrations: Sequence[Migration]) 
 
         _transaction(conn, step)
         done.append(migration)
-        logger.info("store: migrated %s to version %d", migration.component, migration.version)
+        logger.debug("store: migrated %s to version %d", migration.component, migration.version)
+    # One line, not one per step: a first start would otherwise open with a dozen of them.
+    if done and not applied:
+        logger.info("store: created (%d schema steps)", len(done))
+    elif done:
+        steps = ", ".join(f"{m.component} to version {m.version}" for m in done)
+        logger.info("store: migrated %s", steps)
     return done

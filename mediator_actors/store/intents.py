@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 
 from mediator_actors.model import EntryRef, Intent, IntentStatus, IntentType
 from mediator_actors.store.database import Migration
@@ -75,6 +76,28 @@ def save_intent(conn: sqlite3.Connection, intent: Intent, *, now: float) -> bool
     return False
 
 
+@dataclass(frozen=True, slots=True)
+class KnownIntent:
+    """What the follower needs to know of a stored intent: the block it was mined in."""
+
+    block_index: int | None
+
+
+def known_intent(conn: sqlite3.Connection, ref: str) -> KnownIntent | None:
+    """None when the intent was never stored."""
+    row = conn.execute("SELECT block_index FROM intents WHERE ref = ?", (ref,)).fetchone()
+    return None if row is None else KnownIntent(row[0])
+
+
+def unmine_after(conn: sqlite3.Connection, fork: int, *, now: float) -> int:
+    """The chain lost every block after ``fork``: intents mined there are pending again."""
+    cursor = conn.execute(
+        "UPDATE intents SET block_index = NULL, updated_at = ? WHERE block_index > ?",
+        (now, fork),
+    )
+    return cursor.rowcount
+
+
 def _from_row(row: sqlite3.Row) -> Intent:
     return Intent(
         ref=EntryRef(row["ref"]),
@@ -115,6 +138,34 @@ def iter_intents(
         yield _from_row(row)
 
 
+@dataclass(frozen=True, slots=True)
+class ListedIntent:
+    """An intent with its mediation status and its position in arrival order (a cursor)."""
+
+    position: int
+    intent: Intent
+    status: IntentStatus
+
+
+def intents_page(conn: sqlite3.Connection, *, after: int, limit: int) -> list[ListedIntent]:
+    """Every intent in arrival order, ``limit`` at a time after the position ``after``."""
+    rows = conn.execute(
+        "SELECT rowid AS position, * FROM intents WHERE rowid > ? ORDER BY rowid LIMIT ?",
+        (after, limit),
+    ).fetchall()
+    return [
+        ListedIntent(row["position"], _from_row(row), IntentStatus(row["status"])) for row in rows
+    ]
+
+
+def open_refs_and_types(conn: sqlite3.Connection) -> list[tuple[EntryRef, IntentType]]:
+    """Ref and type of every open intent, in the order they were first seen."""
+    rows = conn.execute(
+        "SELECT ref, type FROM intents WHERE status = 'open' ORDER BY first_seen_at, ref"
+    ).fetchall()
+    return [(EntryRef(ref), IntentType(kind)) for ref, kind in rows]
+
+
 def set_intent_status(
     conn: sqlite3.Connection, ref: str, status: IntentStatus, *, reason: str, now: float
 ) -> bool:
@@ -133,6 +184,12 @@ def count_intents(conn: sqlite3.Connection) -> dict[str, int]:
     return counts
 
 
+def count_by_type(conn: sqlite3.Connection) -> dict[str, int]:
+    """Intents ever stored, by type (only the types present)."""
+    rows = conn.execute("SELECT type, COUNT(*) FROM intents GROUP BY type")
+    return {str(kind): int(n) for kind, n in rows}
+
+
 def archive_open_intents(conn: sqlite3.Connection, reason: str, *, now: float) -> list[EntryRef]:
     """Take every open intent out of mediation with ``reason`` (a chain reset); their refs.
     Nothing is deleted."""
@@ -143,3 +200,38 @@ def archive_open_intents(conn: sqlite3.Connection, reason: str, *, now: float) -
         (reason, now),
     )
     return refs
+
+
+def mined_after(conn: sqlite3.Connection, block_index: int) -> dict[str, int]:
+    """Intents mined in a block after ``block_index`` (a fork replaces them): ref -> block."""
+    return {
+        str(r[0]): int(r[1])
+        for r in conn.execute(
+            "SELECT ref, block_index FROM intents WHERE block_index > ?", (block_index,)
+        )
+    }
+
+
+def archive_intents(
+    conn: sqlite3.Connection, refs: Iterable[str], reason: str, *, now: float
+) -> list[EntryRef]:
+    """Take these intents out of mediation with ``reason`` (gone from the chain after a
+    fork), whatever their status; the refs that changed. Nothing is deleted."""
+    changed = []
+    for ref in refs:
+        cursor = conn.execute(
+            "UPDATE intents SET status = 'archived', status_reason = ?, updated_at = ?"
+            " WHERE ref = ? AND status != 'archived'",
+            (reason, now, ref),
+        )
+        if cursor.rowcount == 1:
+            changed.append(EntryRef(ref))
+    return changed
+
+
+def count_v1_refs(conn: sqlite3.Connection) -> int:
+    """Intents stored under protocol v1 refs (64-hex, no underscore)."""
+    row = conn.execute(
+        "SELECT COUNT(*) FROM intents WHERE ref NOT LIKE '%\\_%' ESCAPE '\\'"
+    ).fetchone()
+    return int(row[0])

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any
@@ -74,6 +74,8 @@ class Job:
     max_attempts: int
     last_error: str | None
     priority: float
+    #: what ``complete`` recorded (None until the job is done)
+    result: Mapping[str, Any] | None = None
 
     @classmethod
     def from_row(cls, row: sqlite3.Row) -> Job:
@@ -87,6 +89,7 @@ class Job:
             max_attempts=row["max_attempts"],
             last_error=row["last_error"],
             priority=row["priority"],
+            result=json.loads(row["result"]) if row["result"] else None,
         )
 
 
@@ -266,3 +269,97 @@ class JobQueue:
             (self.kind, HELD),
         ).fetchone()
         return None if row is None or row[0] is None else float(row[0])
+
+    def dedupe_keys(
+        self,
+        conn: sqlite3.Connection,
+        *,
+        prefix: str = "",
+        states: Collection[JobState] = tuple(JobState),
+    ) -> set[str]:
+        """Every key this queue ever held that starts with ``prefix``, in one of ``states``
+        (by default every key, in any state)."""
+        wanted = [JobState(s).value for s in states]
+        rows = conn.execute(
+            f"SELECT dedupe_key FROM jobs WHERE kind = ? AND substr(dedupe_key, 1, ?) = ?"  # noqa: S608 - only placeholders
+            f" AND state IN ({', '.join('?' * len(wanted))})",
+            (self.kind, len(prefix), prefix, *wanted),
+        )
+        return {str(row[0]) for row in rows}
+
+    def page(self, conn: sqlite3.Connection, *, after_id: int = 0, limit: int) -> list[Job]:
+        """Jobs in the order they were added, ``limit`` at a time after the id ``after_id``."""
+        rows = conn.execute(
+            "SELECT * FROM jobs WHERE kind = ? AND id > ? ORDER BY id LIMIT ?",
+            (self.kind, after_id, limit),
+        ).fetchall()
+        return [Job.from_row(row) for row in rows]
+
+    def count(
+        self,
+        conn: sqlite3.Connection,
+        *,
+        prefix: str = "",
+        states: Collection[JobState] = tuple(JobState),
+    ) -> int:
+        """Jobs whose dedupe key starts with ``prefix``, in one of ``states``."""
+        wanted = [JobState(s).value for s in states]
+        row = conn.execute(
+            f"SELECT COUNT(*) FROM jobs WHERE kind = ? AND substr(dedupe_key, 1, ?) = ?"  # noqa: S608 - only placeholders
+            f" AND state IN ({', '.join('?' * len(wanted))})",
+            (self.kind, len(prefix), prefix, *wanted),
+        ).fetchone()
+        return int(row[0])
+
+    def payload_values(
+        self, conn: sqlite3.Connection, fields: Sequence[str], *, states: Collection[JobState]
+    ) -> list[tuple[Any, ...]]:
+        """The named top-level payload fields of every job in one of ``states``."""
+        paths = [_payload_path(name) for name in fields]
+        wanted = [JobState(s).value for s in states]
+        columns = ", ".join("json_extract(payload, ?)" for _ in paths)
+        rows = conn.execute(
+            f"SELECT {columns} FROM jobs WHERE kind = ?"  # noqa: S608 - only placeholders
+            f" AND state IN ({', '.join('?' * len(wanted))})",
+            (*paths, self.kind, *wanted),
+        ).fetchall()
+        return [tuple(row) for row in rows]
+
+    def ended_since(
+        self, conn: sqlite3.Connection, field: str, *, since: float
+    ) -> list[tuple[Any, float]]:
+        """(payload ``field``, when) of every job that ended ``done`` or ``failed`` after
+        ``since``, oldest first."""
+        rows = conn.execute(
+            "SELECT json_extract(payload, ?), updated_at FROM jobs WHERE kind = ?"
+            " AND state IN ('done', 'failed') AND updated_at > ? ORDER BY updated_at",
+            (_payload_path(field), self.kind, since),
+        ).fetchall()
+        return [(value, float(at)) for value, at in rows]
+
+
+def _payload_path(field: str) -> str:
+    if not field.isidentifier():
+        raise ValueError(f"not a payload field name: {field[:40]!r}")
+    return f"$.{field}"
+
+
+def active_depths(conn: sqlite3.Connection) -> dict[tuple[str, JobState], int]:
+    """Jobs pending or running, per queue kind and state (absent when zero)."""
+    rows = conn.execute(
+        "SELECT kind, state, COUNT(*) FROM jobs WHERE state IN ('pending', 'running')"
+        " GROUP BY kind, state"
+    ).fetchall()
+    return {(str(kind), JobState(state)): int(n) for kind, state, n in rows}
+
+
+def quarantined_count(conn: sqlite3.Connection) -> int:
+    """Jobs of every queue quarantined as poison."""
+    return int(conn.execute("SELECT COUNT(*) FROM jobs WHERE state = 'quarantined'").fetchone()[0])
+
+
+#: Every queue the node runs, declared once. Pairs found by the index keeper, worked by
+#: the negotiator pool (dedupe key: the pair key).
+NEGOTIATIONS = JobQueue("negotiation")
+#: Entries to publish, drained by the chain writer (proposals, payout claims).
+CHAIN_OUTBOX = JobQueue("chain_outbox")

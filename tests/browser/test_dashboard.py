@@ -54,6 +54,7 @@ def node(tmp_path: Path) -> Iterator[Any]:
     from mediator_actors.chain.devchain import DevChain
     from mediator_actors.config import load_settings
     from mediator_actors.wiring import build_node
+    from tests.chainlimits import FAST_WINDOW
 
     data = tmp_path / "data"
     data.mkdir()
@@ -69,7 +70,9 @@ def node(tmp_path: Path) -> Iterator[Any]:
         },
         cwd=tmp_path,
     )
-    node = build_node(settings, dev_auto_mine=1.0, simulated_parties=True)
+    node = build_node(
+        settings, dev_auto_mine=1.0, simulated_parties=True, dev_rate_window=FAST_WINDOW
+    )
     context = node.start()
     try:
         yield context
@@ -79,7 +82,7 @@ def node(tmp_path: Path) -> Iterator[Any]:
 
 
 @pytest.fixture
-def browser(tmp_path: Path) -> Iterator[Any]:
+def browser(tmp_path: Path, artifacts: Path) -> Iterator[Any]:
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
@@ -99,8 +102,12 @@ def browser(tmp_path: Path) -> Iterator[Any]:
         options.add_argument(arg)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
+    driver.mediator_artifacts = artifacts  # where _wait saves the page it gave up on
     try:
         yield driver
+        # What the page said even when it passed: a warning here is a flake on its way.
+        for entry in driver.get_log("browser"):
+            print(f"browser: {entry.get('level')} {entry.get('message')}")
     finally:
         driver.quit()
 
@@ -122,8 +129,52 @@ def _wait(driver: Any, what: str, condition: Any, timeout: float = 60.0) -> Any:
         # What the page saw, for the failure report.
         for entry in driver.get_log("browser"):
             print(f"browser: {entry.get('level')} {entry.get('message')}")
+        print("state:", driver.find_element("tag name", "body").get_attribute("data-state"))
         print("pipeline:", driver.find_element("id", "pipeline").text.replace("\n", " "))
+        folder = getattr(driver, "mediator_artifacts", None)
+        if folder is not None:
+            _shot(
+                driver,
+                folder,
+                "failed-waiting-for-" + "".join(c if c.isalnum() else "-" for c in what),
+            )
         raise
+
+
+def _queues(driver: Any) -> dict[str, int]:
+    """The queue chart's legend: {queue name: samples drawn}."""
+    return dict(
+        driver.execute_script(
+            "return [...document.querySelectorAll('#queue-legend li[data-queue]')]"
+            ".map((li) => [li.dataset.queue, Number(li.dataset.points)]);"
+        )
+    )
+
+
+def _dispute_entry(conn: sqlite3.Connection) -> dict[str, Any]:
+    """A ``[DISPUTE]`` by the offering party of one of the node's closed settlements."""
+    from mediator_actors.disputes.book import dispute_id_for
+    from mediator_actors.model import PROTOCOL
+
+    sid, claimant = conn.execute(
+        "SELECT settlement_id, offer_party FROM settlements WHERE own = 1 AND state = 'closed'"
+        " ORDER BY settlement_id LIMIT 1"
+    ).fetchone()
+    dispute_id = dispute_id_for(sid, claimant)
+    return {
+        "author": claimant,
+        "content": f"[DISPUTE] {dispute_id} by {claimant}: the delivery missed the agreed date.",
+        "intent": "dispute",
+        "metadata": {
+            "is_contract": True,
+            "contract_type": "dispute",
+            "protocol": PROTOCOL,
+            "dispute_id": dispute_id,
+            "settlement_id": sid,
+            "claimant": claimant,
+            "issue": "The delivery missed the agreed date.",
+        },
+    }
 
 
 def _stage(driver: Any, stage: str) -> int:
@@ -186,6 +237,23 @@ def test_the_dashboard_follows_the_demo_live_and_refuses_a_stranger(
             "css selector", "#actors li[data-actor='root/chain_listener'] .state"
         ),
     )
+    # The queue chart: one series per declared queue, idle ones included, fed by the
+    # overview and then by each metrics event.
+    from mediator_actors.edge.overview import QUEUE_NAMES
+
+    _wait(browser, "a series per queue", lambda d: set(_queues(d)) == set(QUEUE_NAMES))
+    samples_before = _queues(browser)
+    # The page sums each queue's states and fills a declared idle queue with zero.
+    summed = browser.execute_script(
+        "return Object.fromEntries(queueDepths({queue_names: ['negotiation', 'chain_outbox'],"
+        " queues: {negotiation_pending: 2, negotiation_running: 1, chain_outbox_running: 4}}));"
+    )
+    assert summed == {"negotiation": 3, "chain_outbox": 4}
+    idle = browser.execute_script(
+        "return Object.fromEntries(queueDepths({queue_names: ['negotiation', 'chain_outbox'],"
+        " queues: {}}));"
+    )
+    assert idle == {"negotiation": 0, "chain_outbox": 0}
     _shot(browser, artifacts, "2-live-before-the-demo")
 
     seed_demo(node.dev_chain)
@@ -218,4 +286,94 @@ def test_the_dashboard_follows_the_demo_live_and_refuses_a_stranger(
     assert browser.find_elements("css selector", "#events li")
     assert browser.find_elements("css selector", "#negotiations tbody tr")
     assert "closures" in browser.find_element("id", "reputation").text
+    # Metrics events kept every queue's series growing while the demo ran.
+    _wait(
+        browser,
+        "new samples in every queue series",
+        lambda d: all(_queues(d).get(q, 0) > samples_before[q] for q in QUEUE_NAMES),
+    )
     _shot(browser, artifacts, "3-live-after-the-demo")
+
+    # A party disputes a closed settlement: the dispute shows in the live feed, the counts
+    # and the open disputes, without a reload.
+    claim = node.store.read(_dispute_entry)
+    dispute_id = claim["metadata"]["dispute_id"]
+    node.dev_chain.add_block([claim])
+    _wait(
+        browser,
+        "the dispute in the live feed",
+        lambda d: d.find_elements(
+            "css selector", "#events li[data-channel='disputes'][data-kind='dispute_opened']"
+        ),
+    )
+    _wait(
+        browser,
+        "the open dispute listed",
+        lambda d: d.find_elements("css selector", f"#disputes li[data-dispute='{dispute_id}']"),
+    )
+    facts = browser.find_element("id", "challenges").text
+    assert "disputes open\n1" in facts or "disputes open 1" in facts, facts
+    assert browser.execute_script("return window.dashboardLoadId") == load_id
+    browser.execute_script("document.getElementById('events').scrollIntoView()")
+    _shot(browser, artifacts, "4-a-dispute-live")
+
+
+def test_a_first_overview_that_fails_does_not_keep_the_page_from_going_live(
+    browser: Any, artifacts: Path
+) -> None:
+    """The page connects its socket unless the token was refused: a first ``/api/v1/overview``
+    that failed (500 here; a busy node, a cut body) is retried, and the page goes live."""
+    from mediator_actors.edge.health_app import HealthApp
+    from mediator_actors.edge.hub import EventHub
+    from mediator_actors.edge.server import EdgeServer, Limits
+    from mediator_actors.edge.servers import dashboard_origins
+    from mediator_actors.edge.tickets import TicketBook
+    from mediator_actors.edge.ws import WsApp, WsHandler, WsLimits
+    from mediator_actors.health.report import SnapshotBox
+    from mediator_actors.safety.secrets import Secret
+    from tests.edge.fakes import MemoryReadModel
+
+    token = "browser-test-token-" + "z" * 24
+    tickets = TicketBook()
+    box = SnapshotBox()
+    health_app = HealthApp(
+        box, read_model=MemoryReadModel(), tickets=tickets, dashboard_token=Secret(token)
+    )
+    ws_app = WsApp(
+        EventHub(),
+        server_id="b" * 64,
+        authorized_keys=dict,
+        limits=WsLimits(auth_timeout_s=5.0),
+        tickets=tickets,
+    )
+    ws_app.snapshot = health_app.overview.channel
+    answered = health_app.overview.dashboard
+    calls: list[int] = []
+
+    def failing_once() -> dict[str, Any]:
+        calls.append(1)
+        if len(calls) == 1:
+            raise RuntimeError("the first overview fails")
+        return answered()
+
+    health_app.overview.dashboard = failing_once  # type: ignore[method-assign]
+    health = EdgeServer(health_app, "127.0.0.1", 0, limits=Limits())
+    ws = EdgeServer(ws_app, "127.0.0.1", 0, handler_class=WsHandler, limits=Limits())
+    health.start()
+    ws.start()
+    try:
+        host, port = health.address
+        health_app.ws_port = ws.address[1]
+        ws_app.allowed_origins = dashboard_origins(host, port)
+        browser.get(f"http://{host}:{port}/dashboard/#token={token}")
+        _wait(
+            browser,
+            "live",
+            lambda d: d.find_element("tag name", "body").get_attribute("data-state") == "live",
+        )
+        _wait(browser, "the overview retried", lambda _d: len(calls) >= 2)
+        _shot(browser, artifacts, "5-live-after-a-failed-first-overview")
+    finally:
+        ws_app.stop()
+        ws.stop(1)
+        health.stop(1)

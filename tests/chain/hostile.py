@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import socket
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import gevent
@@ -90,3 +90,48 @@ def endless(first: bytes, chunk: bytes) -> Handler:
             sock.sendall(chunk)
 
     return handler
+
+
+# A scripted chain: blocks and a pending pool served as the real node's API returns them.
+
+ENTRY_TS = "2027-01-15T07:00:00.000001"
+
+
+def chain_entry(author: str, kind: str, text: str, *, timestamp: str = ENTRY_TS) -> dict[str, Any]:
+    """An intent entry (``kind`` offer or seek) as the chain returns it."""
+    return {
+        "author": author,
+        "content": text,
+        "intent": kind,
+        "timestamp": timestamp,
+        "metadata": {"is_contract": True, "contract_type": kind, "status": "open"},
+        "validation_status": "accepted",
+    }
+
+
+def chain_block(
+    index: int, entries: list[dict[str, Any]], block_hash: str, prev: str
+) -> dict[str, Any]:
+    return {
+        "index": index,
+        "timestamp": 1_800_000_000.0 + index,
+        "entries": entries,
+        "previous_hash": prev,
+        "nonce": 0,
+        "hash": block_hash,
+    }
+
+
+def serve_chain(
+    server: HostileServer, blocks: list[dict[str, Any]], pending: Sequence[dict[str, Any]] = ()
+) -> None:
+    """``server`` answers as a chain of ``blocks`` with ``pending`` in its pool; blocks of a
+    longer chain served before are gone."""
+    latest = {"block": blocks[-1], "chain_length": len(blocks), "pending_entries": len(pending)}
+    server.routes["/block/latest"] = send_text(json.dumps(latest))
+    for i, block in enumerate(blocks):
+        server.routes[f"/block/{i}"] = send_text(json.dumps(block))
+    for i in range(len(blocks), len(blocks) + 5):
+        server.routes.pop(f"/block/{i}", None)
+    pool = {"count": len(pending), "entries": list(pending)}
+    server.routes["/pending"] = send_text(json.dumps(pool))

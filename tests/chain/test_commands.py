@@ -39,6 +39,8 @@ def test_devchain_verb_serves_seeded_intents_until_sigterm(
     assert runner.get(timeout=10) == 0
     out = capsys.readouterr().out
     assert "DEVELOPMENT CHAIN" in out
+    assert "seeded with 14 mined and 6 pending demo intents" in out
+    assert f"CHAIN_ENDPOINT={url} CHAIN_ID=devchain mediator-node start" in out
     assert "stopped" in out
 
 

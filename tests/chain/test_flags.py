@@ -19,11 +19,11 @@ from mediator_actors.chain.follower import MIGRATIONS, ChainFollower
 from mediator_actors.model import PROTOCOL, ChainEntry, EntryRef, IntentStatus, did_key, digest_id
 from mediator_actors.settlement import reputation
 from mediator_actors.settlement.entries import FlagReason, build_flag
-from mediator_actors.settlement.lifecycle import OUTBOX
 from mediator_actors.signing import MediatorKey
 from mediator_actors.store import Store
 from mediator_actors.store.intents import MIGRATIONS as INTENT_MIGRATIONS
 from mediator_actors.store.intents import intent_status
+from mediator_actors.store.jobs import CHAIN_OUTBOX as OUTBOX
 from mediator_actors.store.jobs import MIGRATIONS as JOB_MIGRATIONS
 
 from .conftest import FakeClock
@@ -72,6 +72,29 @@ def give_weight(store: Store, key: MediatorKey) -> None:
     store.write(lambda c: reputation.bump(c, key.mediator_id, reputation.Counter.CLOSURES, now=0.0))
 
 
+def mined(payload: dict[str, Any], *, ref: str = "0" * 64, block_index: int = 1) -> ChainEntry:
+    """``payload`` (what is submitted) as the chain hands it back once mined."""
+    return ChainEntry(
+        ref=EntryRef(ref),
+        author=payload["author"],
+        content=payload["content"],
+        intent=payload["intent"],
+        timestamp="2026-12-02T00:00:00",
+        metadata=payload["metadata"],
+        block_index=block_index,
+    )
+
+
+@pytest.fixture
+def watched(
+    devchain: DevChain, client: ChainClient, store: Store, clock: FakeClock
+) -> tuple[ChainFollower, str]:
+    """A follower that has taken one open offer from the dev chain, and that offer's ref."""
+    devchain.add_block([offer(1)])
+    f = follower(store, client, clock)
+    return f, f.poll_once().new_intents[0]
+
+
 def signed_flags(target: str, keys: list[MediatorKey]) -> list[dict[str, Any]]:
     return [
         build_flag(intent_ref=target, reason=FlagReason.SPAM, key=k, detail=f"copy {i}").payload()
@@ -80,11 +103,9 @@ def signed_flags(target: str, keys: list[MediatorKey]) -> list[dict[str, Any]]:
 
 
 def test_the_forged_flag_attack_leaves_the_intent_open(
-    devchain: DevChain, client: ChainClient, store: Store, clock: FakeClock
+    devchain: DevChain, store: Store, watched: tuple[ChainFollower, str]
 ) -> None:
-    devchain.add_block([offer(1)])
-    f = follower(store, client, clock)
-    target = f.poll_once().new_intents[0]
+    f, target = watched
     forged = []
     for _ in range(5):
         mediator = did_key(secrets.token_bytes(32))  # well-formed ids, forged signatures
@@ -113,11 +134,9 @@ def test_the_forged_flag_attack_leaves_the_intent_open(
 
 
 def test_five_fresh_valid_keys_count_nothing(
-    devchain: DevChain, client: ChainClient, store: Store, clock: FakeClock
+    devchain: DevChain, store: Store, watched: tuple[ChainFollower, str]
 ) -> None:
-    devchain.add_block([offer(1)])
-    f = follower(store, client, clock)
-    target = f.poll_once().new_intents[0]
+    f, target = watched
     devchain.add_block(signed_flags(target, [MediatorKey.generate() for _ in range(5)]))
     assert f.poll_once().archived == ()
     assert status(store, target) is IntentStatus.OPEN
@@ -126,11 +145,9 @@ def test_five_fresh_valid_keys_count_nothing(
 
 
 def test_five_weighted_mediators_archive_and_a_repeat_counts_once(
-    devchain: DevChain, client: ChainClient, store: Store, clock: FakeClock
+    devchain: DevChain, store: Store, watched: tuple[ChainFollower, str]
 ) -> None:
-    devchain.add_block([offer(1)])
-    f = follower(store, client, clock)
-    target = f.poll_once().new_intents[0]
+    f, target = watched
     keys = [MediatorKey.generate() for _ in range(5)]
     for k in keys:
         give_weight(store, k)
@@ -187,17 +204,7 @@ def test_the_node_declines_an_injection_attempt_and_flags_it_once(
     assert sum(jobs.values()) == 1
     job = store.read(lambda c: OUTBOX.get(c, f"flag:{target}"))
     assert job is not None
-    payload = job.payload
-    written = ChainEntry(
-        ref=EntryRef("0" * 64),
-        author=payload["author"],
-        content=payload["content"],
-        intent=payload["intent"],
-        timestamp="2026-12-02T00:00:00",
-        metadata=payload["metadata"],
-        block_index=3,
-    )
-    seen = flags.check_flag(written)
+    seen = flags.check_flag(mined(job.payload, block_index=3))
     assert isinstance(seen, flags.FlagSeen)
     assert (seen.intent_ref, seen.mediator_id, seen.reason) == (
         target,
@@ -209,16 +216,8 @@ def test_the_node_declines_an_injection_attempt_and_flags_it_once(
 def test_an_honest_intent_is_not_declined() -> None:
     from mediator_actors.chain import codec
 
-    entry = ChainEntry(
-        ref=EntryRef("1" * 64),
-        author="alice",
-        content="Offering oak shelves for 120 NLC, delivery within 14 days.",
-        intent="offer",
-        timestamp="2026-12-02T00:00:00",
-        metadata={"is_contract": True, "contract_type": "offer"},
-        block_index=1,
-    )
-    intent = codec.to_intent(entry)
+    text = "Offering oak shelves for 120 NLC, delivery within 14 days."
+    intent = codec.to_intent(mined(offer(1, text), ref="1" * 64))
     assert intent is not None
     assert flags.decline_reason(intent) is None
 
@@ -243,16 +242,13 @@ _json = st.recursive(
 def test_check_flag_never_raises_and_never_accepts_an_unsigned_flag(
     metadata: dict[str, Any], author: str
 ) -> None:
-    entry = ChainEntry(
-        ref=EntryRef("2" * 64),
-        author=author,
-        content="[UNALIGNABLE] intent x: spam",
-        intent="intent_flag",
-        timestamp="2026-12-02T00:00:00",
-        metadata=metadata,
-        block_index=1,
-    )
-    assert isinstance(flags.check_flag(entry), str)
+    flag = {
+        "author": author,
+        "content": "[UNALIGNABLE] intent x: spam",
+        "intent": "intent_flag",
+        "metadata": metadata,
+    }
+    assert isinstance(flags.check_flag(mined(flag, ref="2" * 64)), str)
 
 
 @settings(max_examples=50, deadline=None)
@@ -262,15 +258,6 @@ def test_every_flag_this_node_builds_verifies(reason: FlagReason, detail: str) -
     payload = build_flag(
         intent_ref=digest_id("ent", b"an intent"), reason=reason, key=key, detail=detail
     ).payload()
-    entry = ChainEntry(
-        ref=EntryRef("3" * 64),
-        author=payload["author"],
-        content=payload["content"],
-        intent=payload["intent"],
-        timestamp="2026-12-02T00:00:00",
-        metadata=payload["metadata"],
-        block_index=1,
-    )
-    seen = flags.check_flag(entry)
+    seen = flags.check_flag(mined(payload, ref="3" * 64))
     assert isinstance(seen, flags.FlagSeen)
     assert seen.reason is reason

@@ -10,7 +10,7 @@ import pytest
 from mediator_actors.chain.client import ChainClient
 from mediator_actors.chain.devchain import DevChain
 from mediator_actors.chain.follower import ChainFollower
-from mediator_actors.chain.records import entries_not_taken
+from mediator_actors.chain.tables import entries_not_taken
 from mediator_actors.store import Store
 from mediator_actors.wiring import ALL_MIGRATIONS
 

@@ -197,6 +197,12 @@ def test_the_devchain_verb_takes_secret_scan(monkeypatch: pytest.MonkeyPatch) ->
         cli.main(["devchain", "--secret-scan", "block"])
     assert seen["secret_scan"] is ScanMode.BLOCK
     assert seen["requests_per_minute"] == 100
+    assert seen["rate_window"] == 60.0
+    seen.clear()
+    with pytest.raises(SystemExit):
+        cli.main(["devchain", "--rate-window", "5"])
+    assert seen["rate_window"] == 5.0
+    assert cli.main(["devchain", "--rate-window", "0"]) == 2
     with pytest.raises(SystemExit):
         cli.main(["devchain", "--secret-scan", "nope"])
 
@@ -205,3 +211,42 @@ def test_the_embedded_dev_chain_defaults_are_the_real_nodes() -> None:
     chain = DevChain()
     assert chain.secret_scan is ScanMode.REDACT
     assert chain.requests_per_minute == 100
+    assert chain.rate_window == 60.0  # what the node paces to in dev mode unless told
+
+
+def test_a_shorter_window_keeps_the_real_counts(clock: FakeClock) -> None:
+    # Tests shorten the window; the counts (10 per author, 100 overall, 100 requests per
+    # client) stay the real node's, and every wait is bounded by the window.
+    chain = _chain(clock, rate_window=5.0)
+    try:
+        for n in range(10):
+            assert chain.submit(f"{TEXT} Lot {n}.", "alice", "offer")[0] == 201
+        status, body = chain.submit(f"{TEXT} Lot 10.", "alice", "offer")
+        assert (status, body["reason"]) == (422, "rate_limit")
+        assert 1 <= body["retry_after"] <= 5
+        for n in range(90):
+            assert chain.submit(f"{TEXT} Lot {n}.", f"seller{n}", "offer")[0] == 201
+        assert chain.submit(f"{TEXT} One more.", "zed", "offer")[1]["reason"] == "rate_limit"
+        clock.advance(5.01)
+        assert chain.submit(f"{TEXT} Lot 10.", "alice", "offer")[0] == 201
+        for _ in range(100):
+            assert requests.get(f"{chain.url}/block/latest", timeout=2).status_code == 200
+        refused = requests.get(f"{chain.url}/block/latest", timeout=2)
+        assert refused.status_code == 429
+        assert 1 <= int(refused.headers["Retry-After"]) <= 5
+        clock.advance(5.01)
+        assert requests.get(f"{chain.url}/block/latest", timeout=2).status_code == 200
+    finally:
+        chain.stop()
+    with pytest.raises(ValueError, match="rate_window"):
+        DevChain(rate_window=0)
+
+
+def test_the_pacer_counts_over_the_chains_window() -> None:
+    now = [0.0]
+    pacer = RequestPacer(per_minute=100, clock=lambda: now[0], window=5.0)
+    assert sum(pacer.wait_for(write=True) == 0 for _ in range(200)) == 95
+    wait = pacer.wait_for(write=True)
+    assert 0 < wait <= 5.0
+    now[0] = 5.01
+    assert pacer.wait_for(write=True) == 0

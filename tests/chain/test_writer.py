@@ -10,9 +10,10 @@ import pytest
 
 from mediator_actors.chain.client import ChainClient
 from mediator_actors.chain.devchain import DevChain
-from mediator_actors.chain.writer import OUTBOX, ChainWriter, OutgoingEntry, enqueue_entry
+from mediator_actors.chain.writer import ChainWriter, OutgoingEntry, enqueue_entry
 from mediator_actors.runtime.resilience import Backoff
 from mediator_actors.safety.secretscan import SecretScanner
+from mediator_actors.store import CHAIN_OUTBOX as OUTBOX
 from mediator_actors.store import JobState, Store
 from mediator_actors.store.jobs import MIGRATIONS as JOB_MIGRATIONS
 

@@ -18,9 +18,10 @@ from mediator_actors.config import ConsensusMode
 from mediator_actors.model import Intent, Terms
 from mediator_actors.settlement.consensus import ConsensusSigner
 from mediator_actors.settlement.entries import build_proposal, challenge_id_for
-from mediator_actors.settlement.lifecycle import OUTBOX, SettlementBook
+from mediator_actors.settlement.lifecycle import SettlementBook
 from mediator_actors.store import Store
 from mediator_actors.store.intents import save_intent
+from mediator_actors.store.jobs import CHAIN_OUTBOX as OUTBOX
 from mediator_actors.store.jobs import JobState
 from mediator_actors.wiring import ALL_MIGRATIONS
 from tests.settlement import factories as f
@@ -184,3 +185,18 @@ def test_the_checker_never_raises_and_challenges_only_a_price_outside_both_limit
         assert not inside
     elif numeric and price == price and abs(price) != float("inf") and price >= 0:
         assert inside or currency == "USD"
+
+
+def test_after_a_rotation_our_retired_keys_proposals_are_not_challenged(sim: Sim) -> None:
+    """ME proposed, then the node rotated to a new key: a bad price in ME's own proposal,
+    mined after the restart, is ours and never challenged by the new key."""
+    new = f.key(f.SEED_C)
+    sim.book = SettlementBook(key=new, retired_keys=(ME,), clock=lambda: f.NOW)
+    sim.writer = ChallengeWriter(key=new, retired_keys=(ME,), clock=lambda: f.NOW)
+    assert sim.mine(proposal(ME, 100.0)) == []
+    assert sim.challenges() == []
+    # Without the retired key the node would take it for another mediator's, and challenge it.
+    sim.writer = ChallengeWriter(key=new, clock=lambda: f.NOW)
+    other_seek = replace(SEEK, ref=f.ref("seek-2"))
+    sim.store.write(lambda c: save_intent(c, other_seek, now=f.NOW))
+    assert len(sim.mine(proposal(ME, 100.0, seek=other_seek))) == 1

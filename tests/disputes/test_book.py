@@ -24,9 +24,11 @@ from mediator_actors.disputes.book import (
 from mediator_actors.model import PROTOCOL, ChainEntry, joined_digest_id
 from mediator_actors.settlement.consensus import ConsensusSigner
 from mediator_actors.settlement.entries import build_proposal
-from mediator_actors.settlement.lifecycle import OUTBOX, SettlementBook
+from mediator_actors.settlement.lifecycle import SettlementBook
+from mediator_actors.signing import verify_metadata
 from mediator_actors.store import Store
 from mediator_actors.store.intents import save_intent
+from mediator_actors.store.jobs import CHAIN_OUTBOX as OUTBOX
 from mediator_actors.wiring import ALL_MIGRATIONS
 from tests.settlement import factories as f
 from tests.settlement.chainsim import as_chain_entry
@@ -287,3 +289,31 @@ def test_a_chain_reset_retires_open_disputes_and_later_entries_are_ignored(sim: 
     }
     sim.mine(withdrawal, at=f.NOW + 7200)
     assert sim.effects(dispute_id)[-1] == "ignored: the dispute was already orphaned"
+
+
+def test_after_a_rotation_the_clarification_is_signed_by_the_key_that_proposed(
+    sim: Sim,
+) -> None:
+    """protocol.md, "Key rotation": ME proposed, then the node rotated to RIVAL's key."""
+    sim.settlements = SettlementBook(key=RIVAL, retired_keys=(ME,), clock=lambda: f.NOW)
+    sim.disputes = DisputeBook(
+        key=RIVAL, retired_keys=(ME,), authorities=["guild"], clock=lambda: f.NOW
+    )
+    sid = mined_settlement(sim, key=ME).settlement_id
+    sim.mine(dispute(sid, "alice"), at=f.NOW + 3600)
+    dispute_id = dispute_id_for(sid, "alice")
+    job = sim.store.read(lambda c: OUTBOX.get(c, f"clarification:{dispute_id}"))
+    assert job is not None
+    assert job.payload["author"] == job.payload["metadata"]["mediator_id"] == ME.mediator_id
+    assert verify_metadata(job.payload["metadata"])
+    # Ours on the chain, seen as ours; one by the current key about ME's settlement is not.
+    forged = dict(job.payload, content=job.payload["content"] + " (by the new key)")
+    forged["metadata"] = RIVAL.sign_metadata(
+        {k: v for k, v in job.payload["metadata"].items() if k not in ("signature", "mediator_id")}
+    )
+    forged["author"] = RIVAL.mediator_id
+    sim.mine(job.payload, forged, at=f.NOW + 7200)
+    assert sim.effects(dispute_id)[-2:] == [
+        "counted",
+        "ignored: a clarification is written and signed by our mediator only",
+    ]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -35,11 +34,12 @@ from mediator_actors.monitoring import dispute_event, encode_event
 from mediator_actors.runtime.resilience import Backoff
 from mediator_actors.settlement.consensus import ConsensusSigner
 from mediator_actors.settlement.entries import build_proposal
-from mediator_actors.settlement.lifecycle import OUTBOX, SettlementBook
+from mediator_actors.settlement.lifecycle import SettlementBook
 from mediator_actors.settlement.records import SettlementState, get_settlement
 from mediator_actors.signing import MediatorKey
 from mediator_actors.store import Store
 from mediator_actors.store.intents import iter_intents
+from mediator_actors.store.jobs import CHAIN_OUTBOX as OUTBOX
 from mediator_actors.store.jobs import JobState
 from mediator_actors.wiring import ALL_MIGRATIONS
 from tests.chain.conftest import FAST, FakeClock
@@ -79,13 +79,12 @@ class Node:
         self.store = Store.open(data, migrations=ALL_MIGRATIONS)
         self.settlements = SettlementBook(key=ME, clock=clock)
         self.disputes = DisputeBook(key=ME, authorities=[f"{GUILD}=Guild of Arbiters"], clock=clock)
-
-        def on_block(conn: sqlite3.Connection, entries: list[Any], ts: float) -> list[Any]:
-            decided: list[Any] = self.settlements.apply_mined_block(conn, entries, ts)
-            return decided + self.disputes.apply_mined_block(conn, entries, ts)
-
         self.follower = ChainFollower(
-            store=self.store, client=client, clock=clock, on_mined_block=on_block
+            store=self.store,
+            client=client,
+            clock=clock,
+            settlement=self.settlements,
+            disputes=self.disputes,
         )
         self.writer = ChainWriter(
             store=self.store, client=client, clock=clock, backoff=Backoff(1.0, 1.0, 1.0)
@@ -94,7 +93,7 @@ class Node:
     def poll(self) -> None:
         result = self.follower.poll_once()
         assert result.error is None
-        self.changes += [d for d in result.decided if isinstance(d, DisputeChange)]
+        self.changes += result.disputes
 
     def packages(self) -> list[str]:
         return package.write_due(self.store, self.data, self.disputes.authorities)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import stat
+import sys
 import time
 from dataclasses import replace
 
@@ -52,6 +54,31 @@ def test_keys_new_never_overwrites_a_name(node_env, capsys):
     code, _, err = run(capsys, "keys", "--key-dir", str(node_env / "k"), "new", "alice")
     assert code == 1
     assert "exists" in err
+
+
+def test_keys_new_on_a_second_node_authorises_the_key_the_operator_already_has(
+    node_env, capsys, monkeypatch
+):
+    keys = str(node_env / "k")
+    run(capsys, "keys", "--key-dir", keys, "new", "alice")
+    pem = (node_env / "k" / "alice.pem").read_bytes()
+    monkeypatch.setenv("DATA_DIR", str(node_env / "other-node"))
+    code, out, _ = run(capsys, "keys", "--key-dir", keys, "new", "alice")
+    assert code == 0
+    assert "exists: its public key is authorised here too" in out
+    assert (node_env / "k" / "alice.pem").read_bytes() == pem  # never rewritten
+    public = load_private_key(node_env / "k" / "alice.pem").public_key().public_bytes_raw().hex()
+    assert read_key_file(node_env / "other-node" / KEY_FILE).keys == {"alice": public}
+
+
+def test_keys_new_never_authorises_again_a_key_revoked_on_this_node(node_env, capsys):
+    keys = str(node_env / "k")
+    run(capsys, "keys", "--key-dir", keys, "new", "alice")
+    assert run(capsys, "keys", "revoke", "alice")[0] == 0
+    code, _, err = run(capsys, "keys", "--key-dir", keys, "new", "alice")
+    assert code == 1
+    assert "was revoked on this node" in err
+    assert read_key_file(node_env / "data" / KEY_FILE).keys == {}
 
 
 @pytest.mark.parametrize("name", ["../evil", "a/b", "x" * 65, "", "naïve"])
@@ -202,6 +229,27 @@ def watcher(node_env, capsys, ws_env):
     key = load_private_key(node_env / "k" / "watcher.pem")
     ws_env.keys[key.public_key().public_bytes_raw().hex()] = "watcher"
     return key
+
+
+class _ClosedPipe(io.StringIO):
+    """stdout whose reader has gone (`watch | head` once head exits)."""
+
+    def write(self, text: str) -> int:
+        raise BrokenPipeError(32, "Broken pipe")
+
+
+def test_watch_into_a_closed_pipe_ends_quietly_not_as_a_connection_failure(
+    node_env, capsys, ws_env, watcher, monkeypatch
+):
+    monkeypatch.setattr(sys, "stdout", _ClosedPipe())
+    code = cli.main(
+        ["watch", "--url", ws_env.url, "--key", "watcher", "--key-dir", str(node_env / "k"),
+         "--timeout", "5", "--max-events", "1"]
+    )  # fmt: skip
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "cannot watch" not in err
+    assert "Broken pipe" not in err
 
 
 def test_watch_says_it_is_connected_prints_the_current_state_then_readable_events(

@@ -135,6 +135,12 @@ def test_settlements_filter_by_state_and_one_is_found_by_a_valid_id(http, read_m
         "/api/v1/intents?limit=501",
         "/api/v1/intents?limit=-1",
         "/api/v1/intents?cursor=%3Cscript%3E",
+        # Cursors the list could not have issued: intents once restarted from page one.
+        "/api/v1/intents?cursor=zzz",
+        "/api/v1/candidates?cursor=abc",
+        "/api/v1/settlements?cursor=garbage",
+        "/api/v1/settlements?cursor=12",
+        "/api/v1/disputes?cursor=x",
         "/api/v1/settlements?state=DROP%20TABLE",
         "/api/v1/settlements?state=bogus",
         "/api/v1/settlements?state=Closed",

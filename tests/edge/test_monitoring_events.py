@@ -40,7 +40,8 @@ from mediator_actors.monitoring import (
 )
 from mediator_actors.settlement.consensus import ConsensusSigner
 from mediator_actors.settlement.entries import build_proposal, challenge_id_for
-from mediator_actors.settlement.lifecycle import OUTBOX, SettlementBook
+from mediator_actors.settlement.lifecycle import SettlementBook
+from mediator_actors.store import CHAIN_OUTBOX as OUTBOX
 from mediator_actors.store.intents import save_intent
 from tests.settlement import factories as f
 from tests.settlement.chainsim import Chain, challenge, open_store, resolution, response

@@ -73,6 +73,7 @@ def test_business_counters_follow_prometheus_naming() -> None:
             payouts=4,
             fees_claimed=0.253,
             challenges={"upheld": 1},
+            disputes={"open": 2, "withdrawn": 1, "claimant_favored": 3},
             quarantined={"processing_failed": 2},
             latency_buckets=((0.005, 3), (0.025, 7), (0.1, 9)),
             latency_sum_s=0.25,
@@ -92,6 +93,13 @@ def test_business_counters_follow_prometheus_naming() -> None:
     assert "mediator_closures_total 4" in text
     assert "mediator_fees_claimed_nlc_total 0.253" in text
     assert 'mediator_challenges_total{outcome="open"} 0' in text
+    assert 'mediator_disputes_open{state="open"} 2' in text
+    assert 'mediator_disputes_open{state="escalated"} 0' in text
+    assert "# TYPE mediator_disputes_open gauge" in text
+    assert 'mediator_disputes_total{outcome="withdrawn"} 1' in text
+    assert 'mediator_disputes_total{outcome="claimant_favored"} 3' in text
+    assert 'mediator_disputes_total{outcome="dismissed"} 0' in text  # declared before any
+    assert 'mediator_disputes_total{outcome="orphaned"} 0' in text
     assert 'mediator_quarantined_entries_total{reason="processing_failed"} 2' in text
     for line in text.splitlines():
         if line.startswith("# TYPE") and line.endswith(" counter"):  # histograms aside

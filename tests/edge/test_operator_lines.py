@@ -107,6 +107,35 @@ def test_one_line_per_stage_for_what_happened_since_the_last_flush(
     assert activity.flush() == []  # nothing new, nothing said
 
 
+def test_disputes_are_told_by_stage_and_outcome() -> None:
+    from mediator_actors.monitoring import (
+        DisputeEscalated,
+        DisputeEvidenced,
+        DisputeOpened,
+        DisputeResolved,
+    )
+
+    activity, _ = _log()
+    facts: dict[str, Any] = {"dispute_id": "dsp_x", "block_index": 3}
+    for event in (
+        DisputeOpened(**facts, detail="opened by alice"),
+        DisputeOpened(**facts, detail="opened by bob"),
+        DisputeEvidenced(**facts, detail="evidence frozen"),
+        DisputeEscalated(**facts, detail="escalated to Guild"),
+        DisputeResolved(**facts, detail="resolved: withdrawn"),
+        DisputeResolved(**facts, detail="resolved: compromise"),
+        DisputeResolved(**facts, detail="resolved: withdrawn"),
+    ):
+        activity.observe(event)
+    assert activity.flush() == [
+        "disputes: 2 opened, payout claims withheld while open",
+        "disputes: 1 evidence entries frozen",
+        "disputes: 1 escalated, packages follow",
+        "disputes: 3 resolved (withdrawn 2, compromise 1)",
+    ]
+    assert activity.flush() == []
+
+
 def test_another_mediators_settlements_are_not_this_nodes_achievements() -> None:
     activity, _ = _log()
     activity.observe(
@@ -149,7 +178,9 @@ def test_the_summary_is_logged_only_when_the_totals_moved() -> None:
 
 def test_posted_proposals_payouts_and_fees_are_told_as_they_move() -> None:
     activity, totals = _log()
-    assert activity.progress() == []  # a fresh node's baseline: nothing to say
+    # A fresh node's baseline: nothing to say, even with a real store's zero buckets.
+    totals.append(Business(latency_buckets=((0.005, 0), (0.025, 0))))
+    assert activity.progress() == []
     totals.append(Business(proposals_posted=2))
     assert activity.progress() == ["chain: 2 proposals posted"]
     assert activity.progress() == []
@@ -179,12 +210,36 @@ def test_starting_up_is_info_and_a_real_problem_a_warning(caplog: pytest.LogCapt
         )
         activity.observe(HealthChanged(status="degraded", ready=True, problems=("chain down",)))
         activity.observe(HealthChanged(status="healthy", ready=True))
+        activity.observe(
+            HealthChanged(
+                status="degraded",
+                ready=False,
+                not_ready_reasons=("draining", "actor root/chain_listener stopped"),
+            )
+        )
     levels = [(r.levelno, r.getMessage()) for r in caplog.records if r.name == "mediator.activity"]
     assert levels == [
-        (logging.INFO, "health: degraded, not ready (starting)"),
+        (logging.INFO, "health: starting, not ready yet"),
         (logging.WARNING, "health: degraded, ready (chain down)"),
         (logging.INFO, "health: healthy, ready"),
+        (logging.INFO, "health: draining, not ready (stopping)"),  # asked for: not a warning
     ]
+
+
+def test_a_health_line_names_each_reason_once(caplog: pytest.LogCaptureFixture) -> None:
+    activity, _ = _log()
+    with caplog.at_level(logging.INFO, logger="mediator.activity"):
+        activity.observe(
+            HealthChanged(
+                status="degraded",
+                ready=False,
+                # after start-up ("starting" alone makes one calm line, tested above)
+                not_ready_reasons=("vector index not loaded",),
+                problems=("vector index not loaded", "not ready", "vectorDb degraded"),
+            )
+        )
+    (line,) = [r.getMessage() for r in caplog.records if r.name == "mediator.activity"]
+    assert line == "health: degraded, not ready (vector index not loaded; vectorDb degraded)"
 
 
 # watch's lines
@@ -274,3 +329,21 @@ def test_a_declined_negotiation_reads_as_a_sentence() -> None:
         "price: too dear\\x0ainjected"
     )
     assert json.dumps(line)  # plain text
+
+
+def test_a_dispute_event_reads_as_a_sentence() -> None:
+    from mediator_actors.monitoring import DisputeOpened, encode_event
+
+    event = DisputeOpened(
+        dispute_id="dsp_" + "a" * 52,
+        settlement_id="stl_" + "b" * 52,
+        parties=("alice", "bob"),
+        detail="opened by alice\x1b[2J",
+        block_index=7,
+    )
+    line = describe({"type": "event", "channel": "disputes", "ts": 0, "data": encode_event(event)})
+    assert line is not None
+    assert line.endswith(
+        "disputes     dispute dsp_aaaaaaaa… on settlement stl_bbbbbbbb… (alice, bob): "
+        "opened by alice\\x1b[2J"
+    )

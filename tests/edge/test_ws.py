@@ -27,6 +27,7 @@ from mediator_actors.edge.wsclient import (
     WsClientError,
     WsClosed,
 )
+from mediator_actors.model import joined_digest_id
 from mediator_actors.monitoring import (
     IntentIngested,
     MetricsSampled,
@@ -38,6 +39,11 @@ from mediator_actors.monitoring import (
 )
 from tests.edge import canary
 from tests.edge.conftest import SERVER_ID
+
+A1 = joined_digest_id("ent", "a1")
+B2 = joined_digest_id("ent", "b2")
+S1 = joined_digest_id("stl", "s1")
+S2 = joined_digest_id("stl", "s2")
 
 
 def wait_for(condition, timeout: float = 3.0) -> None:
@@ -115,18 +121,18 @@ def test_filters_deliver_only_matching_events(ws_env):
 def test_an_intent_filter_on_intents_and_a_party_filter_on_settlements_match(ws_env):
     # Both never matched: intent events carried intent_ref, settlement events no parties.
     client = ws_env.authed()
-    client.subscribe("intents", {"intent": "a1"})
+    client.subscribe("intents", {"intent": A1})
     client.recv()
     client.subscribe("settlements", {"party": "alice"})
     client.recv()
     hub = ws_env.app.hub
-    assert hub.publish(IntentIngested(intents=("b2",), parties=("alice",))) == 0
-    assert hub.publish(IntentIngested(intents=("a1",), parties=("alice",))) == 1
-    assert client.recv()["data"]["intents"] == ["a1"]
+    assert hub.publish(IntentIngested(intents=(B2,), parties=("alice",))) == 0
+    assert hub.publish(IntentIngested(intents=(A1,), parties=("alice",))) == 1
+    assert client.recv()["data"]["intents"] == [A1]
     changed = SettlementChanged(
-        intents=("a1", "b2"),
+        intents=(A1, B2),
         parties=("alice", "bob"),
-        settlement_id="ab" * 8,
+        settlement_id=S1,
         mediator_id="m",
         own=True,
         state="closed",
@@ -136,6 +142,26 @@ def test_an_intent_filter_on_intents_and_a_party_filter_on_settlements_match(ws_
     assert hub.publish(changed) == 1
     assert hub.publish(dataclasses.replace(changed, parties=("carol", "bob"))) == 0
     assert client.recv()["data"]["type"] == "settlement_changed"
+
+
+def test_a_settlement_filter_takes_the_v2_id_the_api_and_events_carry(ws_env):
+    # The filter once took only lower-case hex, so no v2 id (stl_<base32>) could be named.
+    client = ws_env.authed()
+    client.subscribe("settlements", {"settlement": S1})
+    assert client.recv() == {"type": "subscribed", "channels": ["settlements"]}
+    changed = SettlementChanged(
+        intents=(A1, B2),
+        parties=("alice", "bob"),
+        settlement_id=S1,
+        mediator_id="m",
+        own=True,
+        state="closed",
+        previous="accepted",
+        reason="both accepted",
+    )
+    assert ws_env.app.hub.publish(dataclasses.replace(changed, settlement_id=S2)) == 0
+    assert ws_env.app.hub.publish(changed) == 1
+    assert client.recv()["data"]["settlement_id"] == S1
 
 
 def test_every_outbound_frame_passes_through_the_redaction_hook(ws_env):
@@ -534,7 +560,12 @@ def test_a_message_flood_is_refused(ws_env):
 
     def flood() -> None:
         for _ in range(1000):
-            client.send_json({"type": "ping"})
+            try:
+                client.send_json({"type": "ping"})
+            except OSError:
+                # The server refused mid-flood and closed with our pings unread, so the
+                # kernel reset the connection; its close frame is still in our buffer.
+                break
         drain(client)
 
     with pytest.raises(WsClosed) as info:
@@ -547,6 +578,9 @@ def test_unknown_channels_and_bad_filters_are_refused(ws_env):
         {"type": "subscribe", "channel": "secrets"},
         {"type": "subscribe", "channel": "intents", "filter": {"sql": "1"}},
         {"type": "subscribe", "channel": "intents", "filter": {"intent": "../../etc"}},
+        {"type": "subscribe", "channel": "intents", "filter": {"intent": "ab" * 32}},
+        {"type": "subscribe", "channel": "intents", "filter": {"intent": S1}},
+        {"type": "subscribe", "channel": "settlements", "filter": {"settlement": A1}},
         {"type": "subscribe", "channel": "intents", "filter": {"party": "x" * 1000}},
     ):
         client = ws_env.authed()

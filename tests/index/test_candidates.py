@@ -3,10 +3,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mediator_actors.index.candidates import enqueue_negotiations, find_candidates, pair_key
+from mediator_actors.index.candidates import enqueue_negotiations, find_candidates
 from mediator_actors.index.hnsw import IndexParams
 from mediator_actors.index.intents import IntentIndex
-from mediator_actors.model import EntryRef, Intent, IntentType
+from mediator_actors.model import EntryRef, Intent, IntentType, pair_key
 from mediator_actors.store import JobQueue, Store
 
 OFFER, SEEK = IntentType.OFFER, IntentType.SEEK

@@ -21,6 +21,8 @@ def main() -> int:
     folder = Path(sys.argv[1])
     # The dev chain's scanner mode (the real node's default is redact).
     scan = ScanMode(sys.argv[2]) if len(sys.argv) > 2 else ScanMode.REDACT
+    # The window the dev chain counts its limits over (the real node's 60 s by default).
+    window = float(sys.argv[3]) if len(sys.argv) > 3 else 60.0
     settings = load_settings(
         {
             "DATA_DIR": str(folder / "data"),
@@ -30,7 +32,13 @@ def main() -> int:
         },
         cwd=folder,
     )
-    node = build_node(settings, dev_auto_mine=0.3, simulated_parties=True, dev_secret_scan=scan)
+    node = build_node(
+        settings,
+        dev_auto_mine=0.3,
+        simulated_parties=True,
+        dev_secret_scan=scan,
+        dev_rate_window=window,
+    )
     node.install_signal_handlers()
     try:
         runtime = node.start()

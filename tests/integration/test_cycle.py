@@ -7,6 +7,7 @@ import sqlite3
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ from mediator_actors.settlement.entries import challenge_id_for
 from mediator_actors.signing import MediatorKey, generate_seed_hex
 from mediator_actors.store import Store
 from mediator_actors.wiring import Runtime, build_node
+from tests.chainlimits import FAST_WINDOW
 from tests.settlement import independent
 from tests.settlement.chainsim import challenge, resolution, response
 
@@ -54,7 +56,11 @@ def node_factory(tmp_path: Path) -> Iterator[Callable[..., tuple[Node[Runtime], 
             cwd=tmp_path,
         )
         node = build_node(
-            settings, dev_auto_mine=0.3, simulated_parties=parties, dev_clock=chain_clock
+            settings,
+            dev_auto_mine=0.3,
+            simulated_parties=parties,
+            dev_clock=chain_clock,
+            dev_rate_window=FAST_WINDOW,  # the real counts, over seconds (tests/chainlimits)
         )
         started.append(node)
         return node, node.start()
@@ -93,7 +99,7 @@ def test_the_whole_cycle_closes_pays_out_once_and_verifies_independently(node_fa
         ).fetchone()[0]
         return bool(states) and set(states.values()) == {"closed"} and payouts == len(states)
 
-    # The seed now yields ten settlements: twenty entries at the writer's 10 a minute.
+    # The seed yields ten settlements: twenty entries at the writer's 10 a window.
     wait_until(store, done, timeout=180, what="every proposal closed and paid out")
     wait_until(
         store,
@@ -112,6 +118,12 @@ def test_the_whole_cycle_closes_pays_out_once_and_verifies_independently(node_fa
     closed = store.read(own_states)
     assert kinds == {"proposal": len(closed), "payout": len(closed)}
     assert len({e["content"] for e in ours}) == len(ours)  # nothing written twice
+    # The real per-author count held over the window: no 11 of ours within FAST_WINDOW.
+    times = sorted(datetime.fromisoformat(e["timestamp"]).timestamp() for e in ours)
+    assert len(times) > 10
+    assert all(
+        later - first >= FAST_WINDOW for first, later in zip(times, times[10:], strict=False)
+    )
     intent_refs = {
         independent.entry_ref(e["author"], e["content"], e["timestamp"])
         for e in entries

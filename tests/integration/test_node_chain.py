@@ -9,8 +9,8 @@ import gevent
 import requests
 
 from mediator_actors.chain.demo import DEMO_INTENTS
-from mediator_actors.config import load_settings
-from mediator_actors.wiring import DEV_KEY_FILE, build_node
+from mediator_actors.config import DEV_KEY_FILE, load_settings
+from mediator_actors.wiring import build_node
 
 
 def _count_intents(conn: sqlite3.Connection) -> int:

@@ -25,6 +25,7 @@ from mediator_actors.demo import _finished
 from mediator_actors.edge.keys import KEY_FILE, KeyFile, public_hex, write_key_file
 from mediator_actors.edge.wsclient import WsClient
 from mediator_actors.wiring import build_node
+from tests.chainlimits import FAST_WINDOW
 
 pytestmark = pytest.mark.timeout(240)
 
@@ -120,7 +121,7 @@ def test_an_operator_can_tell_what_the_node_did(
         tmp_path / "data" / KEY_FILE, KeyFile({"ops": public_hex(watch_key)}, frozenset())
     )
     settings = _settings(tmp_path)
-    node = build_node(settings, dev_auto_mine=1.0)
+    node = build_node(settings, dev_auto_mine=1.0, dev_rate_window=FAST_WINDOW)
     context = node.start()
     try:
         edge = context.edge
@@ -214,7 +215,7 @@ def test_an_operator_can_tell_what_the_node_did(
     # A restart: the simulated parties read the chain from its start again and find their
     # answers there already. Expected, so info, never a warning.
     caplog.clear()
-    node = build_node(_settings(tmp_path), dev_auto_mine=1.0)
+    node = build_node(_settings(tmp_path), dev_auto_mine=1.0, dev_rate_window=FAST_WINDOW)
     node.start()
     try:
         log_waiter.wait_for(r"demo: the parties had already answered \d+ proposals.*", 30)

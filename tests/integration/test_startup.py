@@ -83,6 +83,18 @@ def test_a_port_in_use_is_one_line_naming_the_variable(tmp_path: Path, variable:
     _refused_once(result, f"{variable}={port}: cannot listen on 127.0.0.1:{port}")
 
 
+@pytest.mark.slow
+def test_both_ports_in_use_are_named_in_the_one_refusal(tmp_path: Path) -> None:
+    with socket.socket() as health, socket.socket() as ws:
+        for holder in (health, ws):
+            holder.bind(("127.0.0.1", 0))
+            holder.listen()
+        hp, wp = health.getsockname()[1], ws.getsockname()[1]
+        result = _start(tmp_path, HEALTH_PORT=str(hp), WS_PORT=str(wp))
+    _refused_once(result, f"HEALTH_PORT={hp}: cannot listen on 127.0.0.1:{hp}")
+    assert f"WS_PORT={wp}: cannot listen on 127.0.0.1:{wp}" in result.stderr
+
+
 @pytest.fixture
 def running_node(tmp_path: Path) -> Iterator[subprocess.Popen[str]]:
     proc = subprocess.Popen(

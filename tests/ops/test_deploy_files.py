@@ -15,6 +15,8 @@ from typing import Any
 import pytest
 import yaml
 
+from mediator_actors.node import DRAIN_TIMEOUT
+
 ROOT = Path(__file__).resolve().parents[2]
 OPS = ROOT / "ops"
 RUNBOOK_HEALTHCHECK = {
@@ -34,8 +36,9 @@ RUNBOOK_READINESS = {
     "initialDelaySeconds": 5,
     "periodSeconds": 10,
 }
-#: The node's drain: the root supervisor gets this long to stop its children (node.py).
-DRAIN_S = 120
+#: The node's drain: its watchdog ends the process this long after SIGTERM (node.py). The
+#: docs once said 120 s, a figure the node never had.
+DRAIN_S = DRAIN_TIMEOUT
 
 
 def load(path: Path) -> Any:

@@ -11,7 +11,9 @@ from typing import Any
 
 from mediator_actors.model import ChainEntry, entry_ref
 from mediator_actors.settlement.entries import OutgoingEntry
-from mediator_actors.settlement.lifecycle import MIGRATIONS, SettlementBook, Transition
+from mediator_actors.settlement.interface import Transition
+from mediator_actors.settlement.lifecycle import SettlementBook
+from mediator_actors.settlement.records import MIGRATIONS
 from mediator_actors.settlement.reputation import MIGRATIONS as REPUTATION_MIGRATIONS
 from mediator_actors.signing import MediatorKey
 from mediator_actors.store import Store

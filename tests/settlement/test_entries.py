@@ -196,16 +196,23 @@ def test_a_failed_negotiation_never_becomes_a_proposal():
 
 
 def test_the_payout_claim_follows_section_5():
-    entry = build_payout(settlement_id=STL, amount=10.0, key=f.key())
+    entry = build_payout(settlement_id=STL, amount=10.0, currency="NLC", key=f.key())
     assert entry.content.startswith(f"[PAYOUT] settlement {STL} closed; claiming 10 NLC")
     assert entry.metadata["contract_type"] == "payout"
     assert entry.metadata["amount"] == 10.0
     assert entry.metadata["settlement_id"] == STL
+    assert entry.metadata["currency"] == "NLC"
     assert independent.signature_ok(entry.metadata)
+    usd = build_payout(settlement_id=STL, amount=2.5, currency="USD", key=f.key())
+    assert "claiming 2.5 USD" in usd.content
+    assert usd.metadata["currency"] == "USD"
+    for bad in ("usd", "US", "EURO", "$", "NLC\n", ""):
+        with pytest.raises(SettlementError, match="currency"):
+            build_payout(settlement_id=STL, amount=1.0, currency=bad, key=f.key())
     with pytest.raises(SettlementError):
-        build_payout(settlement_id="../etc", amount=1.0, key=f.key())
+        build_payout(settlement_id="../etc", amount=1.0, currency="NLC", key=f.key())
     with pytest.raises(SettlementError):
-        build_payout(settlement_id=STL, amount=math.nan, key=f.key())
+        build_payout(settlement_id=STL, amount=math.nan, currency="NLC", key=f.key())
 
 
 def test_the_unalignable_flag_follows_section_6():
@@ -285,7 +292,7 @@ def test_any_proposal_fits_the_chain_round_trips_and_verifies(
 
 @given(amount=st.floats(min_value=0, max_value=1e15), detail=st.text(max_size=12000))
 def test_any_payout_and_flag_fit_the_chain_and_verify(amount, detail):
-    payout = build_payout(settlement_id=STL, amount=amount, key=f.key())
+    payout = build_payout(settlement_id=STL, amount=amount, currency="NLC", key=f.key())
     flag = build_flag(intent_ref=ENT, reason=FlagReason.SPAM, key=f.key(), detail=detail)
     for entry in (payout, flag):
         assert independent.within_chain_limits(entry.metadata)

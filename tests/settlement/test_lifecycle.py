@@ -4,22 +4,32 @@ from dataclasses import replace
 import pytest
 
 from mediator_actors.config import ConsensusMode
-from mediator_actors.model import IntentStatus
+from mediator_actors.model import IntentStatus, Terms
 from mediator_actors.settlement.consensus import ConsensusSigner
 from mediator_actors.settlement.entries import build_proposal, challenge_id_for
-from mediator_actors.settlement.lifecycle import OUTBOX, SettlementBook, TransitionKind
+from mediator_actors.settlement.events import list_quarantine
+from mediator_actors.settlement.interface import TransitionKind
+from mediator_actors.settlement.lifecycle import SettlementBook
+from mediator_actors.settlement.parsing import PayoutSeen, Quarantined, parse_entry
 from mediator_actors.settlement.records import (
     SettlementState,
     get_settlement,
     list_events,
-    list_quarantine,
 )
 from mediator_actors.settlement.reputation import get_reputation, recompute
 from mediator_actors.store.intents import intent_status, save_intent
+from mediator_actors.store.jobs import CHAIN_OUTBOX as OUTBOX
 from mediator_actors.store.jobs import JobState
 from tests.settlement import factories as f
 from tests.settlement import independent
-from tests.settlement.chainsim import Chain, challenge, open_store, resolution, response
+from tests.settlement.chainsim import (
+    Chain,
+    as_chain_entry,
+    challenge,
+    open_store,
+    resolution,
+    response,
+)
 
 HOUR = 3600.0
 DEADLINE = f.NOW + 72 * HOUR
@@ -131,6 +141,46 @@ def test_both_accepting_in_time_closes_with_one_payout_and_intents_leave_mediati
     assert len(payouts(chain.store)) == 1
 
 
+def test_the_payout_claim_states_the_settlements_currency_not_nlc(chain):
+    eur = Terms(
+        price=500.0,
+        currency="EUR",
+        deliverables=("Rust fluid-dynamics library",),
+        timeline="60 days",
+    )
+    proposal = build_proposal(
+        offer=f.offer(),
+        seek=f.seek(),
+        result=f.result(terms=eur),
+        key=ME,
+        consensus=ConsensusSigner(ConsensusMode.PERMISSIONLESS),
+        fee_percent=2.0,
+        window_hours=72,
+        now=f.NOW,
+    )
+    assert proposal.entry.metadata["terms"]["currency"] == "EUR"
+    proposal, _ = propose_and_mine(chain, proposal)
+    sid = proposal.settlement_id
+    chain.mine(response("alice", sid, True), response("bob", sid, True), at=f.NOW + HOUR)
+    (claim,) = payouts(chain.store)
+    entry = json.loads(claim["payload"])
+    assert entry["metadata"]["currency"] == "EUR"
+    assert entry["metadata"]["amount"] == 10.0
+    assert "claiming 10 EUR as the facilitation fee" in entry["content"]
+    assert "NLC" not in entry["content"]
+    assert independent.signature_ok(entry["metadata"])
+    # Every node reads the claim back, currency included.
+    seen = parse_entry(as_chain_entry(entry, block=9, at=f.NOW + 2 * HOUR))
+    assert isinstance(seen, PayoutSeen)
+    assert (seen.amount, seen.currency) == (10.0, "EUR")
+    # A claim whose currency is no currency code is quarantined with the reason.
+    forged = dict(entry["metadata"], currency="euros")
+    forged = ME.sign_metadata({k: v for k, v in forged.items() if k != "signature"})
+    bad = parse_entry(as_chain_entry(dict(entry, metadata=forged), block=9, at=f.NOW))
+    assert isinstance(bad, Quarantined)
+    assert "currency" in bad.reason
+
+
 def test_reapplying_mined_entries_after_a_reopen_claims_nothing_twice(tmp_path):
     store = open_store(tmp_path / "data")
     chain = Chain(store, make_book())
@@ -177,7 +227,7 @@ def test_responses_from_non_parties_are_ignored_with_their_reason(chain):
     chain.mine(response("mallory", sid, True), response("alice", sid, True), at=f.NOW + HOUR)
     assert chain.mine(response("mallory", sid, True, "x"), at=f.NOW + 2 * HOUR) == []
     assert state(chain, sid) is SettlementState.ACCEPTED
-    effects = [e["effect"] for e in chain.store.read(lambda conn: list_events(conn, sid))]
+    effects = [e.effect for e in chain.store.read(lambda conn: list_events(conn, sid))]
     assert effects.count("ignored: the author is not a party of the settlement") == 2
 
 
@@ -188,7 +238,7 @@ def test_a_response_mined_at_or_after_the_deadline_does_not_count(chain):
     late = chain.mine(response("bob", sid, True), at=DEADLINE)
     assert [t.state for t in late] == [SettlementState.EXPIRED]
     events = chain.store.read(lambda conn: list_events(conn, sid))
-    assert events[-1]["effect"] == "ignored: mined after the acceptance deadline"
+    assert events[-1].effect == "ignored: mined after the acceptance deadline"
     assert payouts(chain.store) == []
 
 
@@ -282,7 +332,7 @@ def test_a_forged_or_misattributed_proposal_is_quarantined(chain):
     tampered["metadata"] = {**forged.entry.metadata, "facilitation_fee": 9999.0}
     stolen = dict(forged.entry.payload(), author="alice")
     chain.mine(tampered, stolen, at=f.NOW + 60)
-    reasons = {q["reason"] for q in chain.store.read(list_quarantine)}
+    reasons = {q.reason for q in chain.store.read(list_quarantine)}
     assert reasons == {
         "the mediator signature does not verify",
         "the author is not the proposal's mediator_id",
@@ -315,7 +365,7 @@ def test_dpos_nodes_do_not_follow_proposals_below_the_minimum_stake(store):
     )
     Chain(store, book).mine(proposal.entry, at=f.NOW + 60)
     events = store.read(lambda conn: list_events(conn, proposal.settlement_id))
-    assert events[0]["effect"] == "ignored: effective_stake 10 is below minEffectiveStake"
+    assert events[0].effect == "ignored: effective_stake 10 is below minEffectiveStake"
 
 
 def test_incremental_reputation_equals_a_recomputation_from_scratch(chain):
@@ -364,7 +414,7 @@ def test_a_mediator_challenging_its_own_settlement_is_ignored(chain):
     chain.mine(challenge(ME, sid, cid), resolution("alice", cid, True), at=f.NOW + HOUR)
     assert state(chain, sid) is SettlementState.PROPOSED
     events = chain.store.read(lambda conn: list_events(conn, sid))
-    assert events[-1]["effect"] == "ignored: a mediator cannot challenge its own settlement"
+    assert events[-1].effect == "ignored: a mediator cannot challenge its own settlement"
     rep = chain.store.read(lambda conn: get_reputation(conn, ME.mediator_id))
     assert rep.upheld_submitted == 0
 
@@ -386,7 +436,7 @@ def test_a_proposal_between_two_intents_of_one_author_is_quarantined(chain):
     payload["metadata"] = RIVAL.sign_metadata(metadata)
     chain.mine(payload, at=f.NOW + 60)
     (quarantined,) = chain.store.read(list_quarantine)
-    assert quarantined["reason"] == "both parties are the same author"
+    assert quarantined.reason == "both parties are the same author"
 
 
 def test_reasons_never_carry_control_characters_from_author_names(store):
@@ -447,7 +497,7 @@ def test_settlements_are_served_in_pages_with_a_cursor(chain):
         items, cursor = chain.store.read(
             lambda conn, c=cursor: settlements_page(conn, state="proposed", limit=2, cursor=c)
         )
-        seen += [item["settlement_id"] for item in items]
+        seen += [item.settlement_id for item in items]
         if cursor is None:
             break
     assert seen == sorted(ids)

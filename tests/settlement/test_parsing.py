@@ -141,6 +141,7 @@ known_keys = st.sampled_from(
         "terms",
         "confidence",
         "amount",
+        "currency",
         "protocol",
         "consensus_mode",
     ]

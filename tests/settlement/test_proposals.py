@@ -5,9 +5,10 @@ import pytest
 from mediator_actors.config import ConsensusMode
 from mediator_actors.model import IntentStatus, Terms
 from mediator_actors.settlement.consensus import ConsensusSigner
-from mediator_actors.settlement.lifecycle import OUTBOX, SettlementBook
+from mediator_actors.settlement.lifecycle import SettlementBook
 from mediator_actors.settlement.proposals import ProposalPolicy, propose
 from mediator_actors.store.intents import save_intent, set_intent_status
+from mediator_actors.store.jobs import CHAIN_OUTBOX as OUTBOX
 from tests.settlement import factories as f
 from tests.settlement import independent
 from tests.settlement.chainsim import open_store

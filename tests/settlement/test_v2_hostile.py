@@ -45,7 +45,9 @@ def _parsed(payload: dict[str, Any]) -> object:
 
 def test_the_well_formed_proposal_and_payout_parse() -> None:
     assert isinstance(_parsed(_proposal_payload()), ProposalSeen)
-    payout = build_payout(settlement_id=f.ref("x").replace("ent_", "stl_"), amount=1.0, key=f.key())
+    payout = build_payout(
+        settlement_id=f.ref("x").replace("ent_", "stl_"), amount=1.0, currency="NLC", key=f.key()
+    )
     assert isinstance(_parsed(payout.payload()), PayoutSeen)
 
 

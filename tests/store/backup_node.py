@@ -13,6 +13,7 @@ from pathlib import Path  # noqa: E402
 
 from mediator_actors.config import load_settings  # noqa: E402
 from mediator_actors.wiring import build_node  # noqa: E402
+from tests.chainlimits import FAST_WINDOW  # noqa: E402
 
 
 def main() -> int:
@@ -29,7 +30,12 @@ def main() -> int:
         cwd=Path(folder),
     )
     live = mode == "live"
-    node = build_node(settings, dev_auto_mine=0.3 if live else 86_400.0, simulated_parties=live)
+    node = build_node(
+        settings,
+        dev_auto_mine=0.3 if live else 86_400.0,
+        simulated_parties=live,
+        dev_rate_window=FAST_WINDOW,  # the real counts, over seconds (tests/chainlimits)
+    )
     node.install_signal_handlers()
     try:
         node.start()

@@ -1,3 +1,4 @@
+import logging
 import sqlite3
 from pathlib import Path
 
@@ -46,6 +47,17 @@ def test_migrations_apply_once_and_in_order_across_reopens(tmp_path: Path) -> No
     )
     assert [row[0] for row in versions] == [1, 2]
     store.close()
+
+
+def test_a_new_store_and_an_upgrade_each_log_one_line(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="mediator_actors.store.database")
+    Store.open(tmp_path, migrations=[NOTES]).close()
+    Store.open(tmp_path, migrations=[NOTES, NOTES_V2]).close()
+    Store.open(tmp_path, migrations=[NOTES, NOTES_V2]).close()  # nothing to do: no line
+    lines = [r.getMessage() for r in caplog.records if r.levelno >= logging.INFO]
+    assert lines == ["store: created (1 schema steps)", "store: migrated notes to version 2"]
 
 
 def test_a_database_from_a_newer_node_is_refused(tmp_path: Path) -> None:

@@ -59,3 +59,52 @@ def test_recover_with_stale_after_leaves_live_workers_jobs_alone(store: Store) -
     assert old is not None
     assert fresh is not None
     assert (old.state, fresh.state) == (JobState.PENDING, JobState.RUNNING)
+
+
+def test_the_read_queries_see_one_queue_only_and_name_what_they_count(store: Store) -> None:
+    other = JobQueue("other")
+    store.write(lambda c: Q.enqueue(c, "payout:1", {"author": "m", "n": 1}, now=1))
+    store.write(lambda c: Q.enqueue(c, "payout:2", {"author": "m", "n": 2}, now=2))
+    store.write(lambda c: Q.enqueue(c, "proposal:3", {"author": "q", "n": 3}, now=3))
+    store.write(lambda c: other.enqueue(c, "payout:9", {"author": "x"}, now=4))
+    (first,) = store.write(lambda c: Q.claim(c, now=10))
+    store.write(lambda c: Q.complete(c, first.id, now=20))
+    assert store.read(Q.dedupe_keys) == {"payout:1", "payout:2", "proposal:3"}
+    assert [j.dedupe_key for j in store.read(lambda c: Q.page(c, limit=2))] == [
+        "payout:1",
+        "payout:2",
+    ]
+    assert [j.dedupe_key for j in store.read(lambda c: Q.page(c, after_id=2, limit=5))] == [
+        "proposal:3"
+    ]
+    assert store.read(Q.count) == 3
+    assert store.read(lambda c: Q.count(c, prefix="payout:")) == 2
+    assert store.read(lambda c: Q.count(c, prefix="payout:", states=(JobState.DONE,))) == 1
+    assert store.read(
+        lambda c: Q.payload_values(c, ("author", "n"), states=(JobState.PENDING,))
+    ) == [("m", 2), ("q", 3)]
+    assert store.read(lambda c: Q.ended_since(c, "author", since=0)) == [("m", 20.0)]
+    assert store.read(lambda c: Q.ended_since(c, "author", since=20)) == []
+
+
+def test_the_store_wide_figures_cover_every_queue(store: Store) -> None:
+    from mediator_actors.store.jobs import active_depths, quarantined_count
+
+    other = JobQueue("other")
+    store.write(lambda c: Q.enqueue(c, "a", {}, now=0))
+    store.write(lambda c: Q.enqueue(c, "b", {}, now=0, max_attempts=1, priority=9))
+    store.write(lambda c: other.enqueue(c, "c", {}, now=0))
+    (job,) = store.write(lambda c: Q.claim(c, now=1))
+    store.write(lambda c: Q.fail(c, job.id, "poison", now=1, retry_in=0))
+    assert store.read(active_depths) == {
+        ("work", JobState.PENDING): 1,
+        ("other", JobState.PENDING): 1,
+    }
+    assert store.read(quarantined_count) == 1
+
+
+def test_a_payload_field_must_be_a_plain_name(store: Store) -> None:
+    import pytest
+
+    with pytest.raises(ValueError, match="not a payload field name"):
+        store.read(lambda c: Q.ended_since(c, "a.b') OR 1=1 --", since=0))

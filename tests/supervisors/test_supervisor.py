@@ -164,6 +164,30 @@ def test_a_crashed_child_is_restarted_and_found_again_by_role() -> None:
     assert [s.last_error for s in journal.history if s.path == "root/a"][-1] == "ValueError"
 
 
+def test_a_first_start_is_logged_at_debug_and_a_restart_at_info(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    journal = Journal()
+    with caplog.at_level(logging.DEBUG, logger="supervisors.supervisor"):
+        _, registry, _ = start_root(journal, [worker("a", journal)])
+        first = registry.get("a")
+        assert first is not None
+        first.tell(Crash(ValueError("boom")))
+
+        def started() -> list[tuple[int, str]]:
+            return [
+                (r.levelno, r.getMessage())
+                for r in caplog.records
+                if r.getMessage().startswith("started: root/a")
+            ]
+
+        journal.wait_for(lambda: len(started()) == 2)
+    assert started() == [
+        (logging.DEBUG, "started: root/a (incarnation 1)"),
+        (logging.INFO, "started: root/a (incarnation 2)"),
+    ]
+
+
 @pytest.mark.parametrize(
     ("strategy", "restarted"),
     [

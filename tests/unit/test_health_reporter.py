@@ -1,9 +1,12 @@
 import logging
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import gevent
 import gevent.event
+import pykka
 import pytest
 
 from mediator_actors.actors.health_reporter import HealthReporter
@@ -51,110 +54,110 @@ class Recorder:
         return [event for name, event in self.events if name == channel]
 
 
+@dataclass(frozen=True)
+class Running:
+    reporter: pykka.ActorRef[HealthReporter]
+    recorder: Recorder
+    box: SnapshotBox
+
+
+StartReporter = Callable[..., Running]
+
+
+@pytest.fixture
+def start_reporter(tmp_path: Path) -> Iterator[StartReporter]:
+    """Starts a reporter on a fresh store with a recorder for its events; stops both after."""
+    started: list[tuple[pykka.ActorRef[HealthReporter], Store]] = []
+
+    def start(
+        *,
+        sampler: Callable[[], Resources],
+        readiness: Callable[[], tuple[bool, bool, bool]] = lambda: (True, False, False),
+        data: Path = tmp_path,
+        **options: Any,
+    ) -> Running:
+        store = Store.open(data, migrations=ALL_MIGRATIONS)
+        recorder, box = Recorder(), SnapshotBox()
+        reporter = HealthReporter.start(
+            None,
+            box=box,
+            board=StatusBoard(),
+            store=store,
+            stats=NodeStats(index_loaded=True),
+            readiness=readiness,
+            started_at=0.0,
+            events=recorder,
+            sampler=sampler,
+            interval=0.05,
+            **options,
+        )
+        started.append((reporter, store))
+        return Running(reporter, recorder, box)
+
+    yield start
+    for reporter, store in started:
+        reporter.stop()
+        store.close()
+
+
 def test_the_reporter_fills_the_box_and_announces_health_changes_and_metrics(
-    tmp_path: Path,
+    start_reporter: StartReporter,
 ) -> None:
-    store = Store.open(tmp_path, migrations=ALL_MIGRATIONS)
     facts = {"started": False, "draining": False}
-    recorder = Recorder()
-    box = SnapshotBox()
-    reporter = HealthReporter.start(
-        None,
-        box=box,
-        board=StatusBoard(),
-        store=store,
-        stats=NodeStats(index_loaded=True),
-        readiness=lambda: (facts["started"], facts["draining"], False),
-        started_at=0.0,
-        events=recorder,
+    run = start_reporter(
         sampler=FixedSampler(CALM),
-        interval=0.05,
+        readiness=lambda: (facts["started"], facts["draining"], False),
         metrics_every=2,
     )
-    try:
-        first = recorder.wait_for("health")[0]
-        assert first["ready"] is False
-        facts["started"] = True
-        changed = recorder.wait_for("health", 2)[1]
-        assert changed["ready"] is True
-        metrics = recorder.wait_for("metrics")[0]
-        assert {"queues", "quarantine", "index_size", "index_max", "resources"} <= set(metrics)
-        assert box.get().store_open is True
-        assert box.get().resources == CALM
-        count = len(recorder.on("health"))
-        seen = len(recorder.on("metrics"))
-        # Several more rounds (a metrics event every 2), nothing changed: no new health event.
-        recorder.wait_for("metrics", seen + 3)
-        assert len(recorder.on("health")) == count
-    finally:
-        reporter.stop()
-        store.close()
+    recorder, box = run.recorder, run.box
+    first = recorder.wait_for("health")[0]
+    assert first["ready"] is False
+    facts["started"] = True
+    changed = recorder.wait_for("health", 2)[1]
+    assert changed["ready"] is True
+    metrics = recorder.wait_for("metrics")[0]
+    assert {"queues", "quarantine", "index_size", "index_max", "resources"} <= set(metrics)
+    assert box.get().store_open is True
+    assert box.get().resources == CALM
+    count = len(recorder.on("health"))
+    seen = len(recorder.on("metrics"))
+    # Several more rounds (a metrics event every 2), nothing changed: no new health event.
+    recorder.wait_for("metrics", seen + 3)
+    assert len(recorder.on("health")) == count
 
 
-def test_the_reporter_judges_what_its_sampler_reports(tmp_path: Path) -> None:
-    store = Store.open(tmp_path, migrations=ALL_MIGRATIONS)
-    recorder = Recorder()
+def test_the_reporter_judges_what_its_sampler_reports(start_reporter: StartReporter) -> None:
     sampler = FixedSampler(CALM)
-    reporter = HealthReporter.start(
-        None,
-        box=SnapshotBox(),
-        board=StatusBoard(),
-        store=store,
-        stats=NodeStats(index_loaded=True),
-        readiness=lambda: (True, False, False),
-        started_at=0.0,
-        events=recorder,
-        sampler=sampler,
-        interval=0.05,
-    )
-    try:
-        assert recorder.wait_for("health")[0]["status"] == "healthy"
-        sampler.value = Resources(5.0, 960.0, 1000.0, 1.0, 100.0, 50.0)  # memory 96 %
-        changed = recorder.wait_for("health", 2)[1]
-        assert changed["status"] == "unhealthy"
-        assert "memory critical" in changed["problems"]
-    finally:
-        reporter.stop()
-        store.close()
+    recorder = start_reporter(sampler=sampler).recorder
+    assert recorder.wait_for("health")[0]["status"] == "healthy"
+    sampler.value = Resources(5.0, 960.0, 1000.0, 1.0, 100.0, 50.0)  # memory 96 %
+    changed = recorder.wait_for("health", 2)[1]
+    assert changed["status"] == "unhealthy"
+    assert "memory critical" in changed["problems"]
 
 
 def test_a_node_at_its_cgroup_cpu_quota_is_announced_degraded_never_unhealthy(
-    tmp_path: Path,
+    tmp_path: Path, start_reporter: StartReporter
 ) -> None:
     from mediator_actors.health.resources import CgroupTree, ResourceSampler
     from tests.unit.test_resources import FakeHost, FakeProcess, v2_tree
 
     tree: CgroupTree = v2_tree(tmp_path, {"cpu.max": "50000 100000\n"})
     process = FakeProcess(10.0)  # 20 % of its half core
-    store = Store.open(tmp_path / "data", migrations=ALL_MIGRATIONS)
-    recorder = Recorder()
-    box = SnapshotBox()
-    reporter = HealthReporter.start(
-        None,
-        box=box,
-        board=StatusBoard(),
-        store=store,
-        stats=NodeStats(index_loaded=True),
-        readiness=lambda: (True, False, False),
-        started_at=0.0,
-        events=recorder,
+    run = start_reporter(
         sampler=ResourceSampler(
             disk_path=str(tmp_path), cgroups=tree, process=process, host=FakeHost()
         ),
-        interval=0.05,
+        data=tmp_path / "data",
     )
-    try:
-        assert recorder.wait_for("health")[0]["status"] == "healthy"
-        process.percent = 49.0  # 98 % of the quota
-        changed = recorder.wait_for("health", 2)[1]
-        assert changed["status"] == "degraded"
-        assert "cpu critical" in changed["problems"]
-        resources = box.get().resources
-        assert resources is not None
-        assert (resources.cpu_basis, resources.cpu_cores) == ("cgroup-v2", 0.5)
-    finally:
-        reporter.stop()
-        store.close()
+    assert run.recorder.wait_for("health")[0]["status"] == "healthy"
+    process.percent = 49.0  # 98 % of the quota
+    changed = run.recorder.wait_for("health", 2)[1]
+    assert changed["status"] == "degraded"
+    assert "cpu critical" in changed["problems"]
+    resources = run.box.get().resources
+    assert resources is not None
+    assert (resources.cpu_basis, resources.cpu_cores) == ("cgroup-v2", 0.5)
 
 
 class FailingSampler:
@@ -167,35 +170,17 @@ class FailingSampler:
 
 
 def test_a_failing_sampler_leaves_resources_unmeasured_and_the_reporter_running(
-    tmp_path: Path, caplog: pytest.LogCaptureFixture
+    start_reporter: StartReporter, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.WARNING, logger="mediator_actors.actors.health_reporter")
-    store = Store.open(tmp_path, migrations=ALL_MIGRATIONS)
-    recorder = Recorder()
-    box = SnapshotBox()
     sampler = FailingSampler()
-    reporter = HealthReporter.start(
-        None,
-        box=box,
-        board=StatusBoard(),
-        store=store,
-        stats=NodeStats(index_loaded=True),
-        readiness=lambda: (True, False, False),
-        started_at=0.0,
-        events=recorder,
-        sampler=sampler,
-        interval=0.05,
-        metrics_every=1,
-    )
-    try:
-        recorder.wait_for("metrics", 3)  # three rounds, each one sampled and failed
-        assert reporter.is_alive()
-        assert box.get().resources is None
-        assert recorder.on("health")[0]["status"] == "healthy"
-        assert recorder.on("metrics")[-1]["resources"]["cpu"] is None
-        warnings = [r.getMessage() for r in caplog.records]
-        assert warnings == ["health: resources not measured: FileNotFoundError: /data gone"]
-        assert sampler.calls >= 3
-    finally:
-        reporter.stop()
-        store.close()
+    run = start_reporter(sampler=sampler, metrics_every=1)
+    recorder = run.recorder
+    recorder.wait_for("metrics", 3)  # three rounds, each one sampled and failed
+    assert run.reporter.is_alive()
+    assert run.box.get().resources is None
+    assert recorder.on("health")[0]["status"] == "healthy"
+    assert recorder.on("metrics")[-1]["resources"]["cpu"] is None
+    warnings = [r.getMessage() for r in caplog.records]
+    assert warnings == ["health: resources not measured: FileNotFoundError: /data gone"]
+    assert sampler.calls >= 3

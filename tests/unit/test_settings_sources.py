@@ -104,11 +104,13 @@ def test_the_usual_environment_earns_no_misspelling_warning(tmp_path: Path) -> N
     env["LLM_API_KEY_FILE"] = str(tmp_path / "k")
     env["CHAIN_API_KEY_FILE"] = str(tmp_path / "k")
     (tmp_path / "k").write_text(KEY + "\n")
+    (tmp_path / "k").chmod(0o600)  # a readable key file is refused
     assert load_settings(env, cwd=tmp_path).warnings == ()
 
 
 def test_every_secret_can_come_from_a_file(tmp_path: Path) -> None:
     (tmp_path / "key").write_text(KEY + "\n")
+    (tmp_path / "key").chmod(0o600)
     (tmp_path / "llm").write_text("sk-ant-api03-" + "Q" * 40)
     settings = load_settings(
         {**PROD, "MEDIATOR_PRIVATE_KEY_FILE": "key", "LLM_API_KEY_FILE": str(tmp_path / "llm")},
@@ -123,6 +125,7 @@ def test_every_secret_can_come_from_a_file(tmp_path: Path) -> None:
 def test_a_secret_file_problem_names_the_variable_and_never_the_secret(tmp_path: Path) -> None:
     (tmp_path / "empty").write_text("\n")
     (tmp_path / "key").write_text(KEY)
+    (tmp_path / "key").chmod(0o600)
     found = problems(
         {
             "CHAIN_API_KEY_FILE": "missing",

@@ -19,8 +19,11 @@ const STAGES = [
 const CHANNELS = ["health", "intents", "negotiations", "settlements", "challenges",
   "disputes", "reputation", "metrics"];
 const TOKEN_KEY = "mediator-dashboard-token";
-const series = { cycle: [], llm: [], success: [], queues: [] };
+// queues: one series per queue name (pending + running jobs), the names the node declares
+// (the overview's queue_names) first, so an idle queue is a flat line, not a missing one.
+const series = { cycle: [], llm: [], success: [], queues: new Map() };
 const MAX_POINTS = 360;
+const QUEUE_COLOURS = ["#2857a4", "#1d7a35", "#a06500", "#b3261e", "#6a3fa0", "#00838f"];
 
 let token = null;
 let socket = null;
@@ -138,12 +141,31 @@ function renderReputation(r) {
   ]);
 }
 
-function renderChallenges(business) {
+// How a resolved dispute ended (protocol.md section 7); any other key is a state.
+const DISPUTE_OUTCOMES = ["claimant_favored", "respondent_favored", "compromise", "dismissed",
+  "withdrawn"];
+
+function renderChallenges(business, openDisputes) {
   const c = (business && business.challenges) || {};
+  const d = (business && business.disputes) || {};
+  const outcomes = DISPUTE_OUTCOMES.filter((k) => d[k]);
+  const resolved = outcomes.reduce((n, k) => n + d[k], 0);
   renderFacts($("challenges"), [
     ["challenges open", c.open || 0], ["upheld", c.upheld || 0], ["rejected", c.rejected || 0],
-    ["disputes", "not followed by this node yet"],
+    ["disputes open", d.open || 0], ["escalated", d.escalated || 0],
+    ["resolved", resolved ? resolved + " (" + outcomes.map((k) => k.replace("_", " ") + " "
+      + d[k]).join(", ") + ")" : 0],
+    ["orphaned", d.orphaned || 0],
   ]);
+  const list = $("disputes");
+  list.replaceChildren();
+  for (const x of openDisputes || []) {
+    const li = el("li");
+    li.dataset.dispute = x.dispute_id;
+    li.append(el("span", short(x.dispute_id), "id"), el("span", x.state, "state " + x.state),
+      el("span", " on " + short(x.settlement_id) + " by " + x.claimant + ": " + x.issue));
+    list.append(li);
+  }
 }
 
 function renderActors(actors) {
@@ -195,7 +217,7 @@ function render(o) {
   renderSettlements(o.settlements);
   renderNegotiations(o.negotiations);
   renderReputation(o.reputation);
-  renderChallenges(o.business);
+  renderChallenges(o.business, o.open_disputes);
   renderActors(o.actors);
   if (o.reputation) $("mediator").textContent = "mediator " + short(o.reputation.mediator_id);
   if (o.metrics) addPoint(o.metrics, Date.now());
@@ -209,42 +231,86 @@ function push(list, t, v) {
   if (list.length > MAX_POINTS) list.shift();
 }
 
+function queueSeries(name) {
+  if (!series.queues.has(name)) series.queues.set(name, []);
+  return series.queues.get(name);
+}
+
+// The snapshot's depths are keyed "<queue>_<state>" (negotiation_pending, chain_outbox_running)
+// and only the non-zero ones are sent: sum the states per queue, zero for a declared idle one.
+function queueDepths(m) {
+  const depths = new Map();
+  for (const name of m.queue_names || []) depths.set(String(name), 0);
+  for (const name of series.queues.keys()) depths.set(name, 0);
+  for (const [key, n] of Object.entries(m.queues || {})) {
+    const name = key.replace(/_(pending|running)$/, "");
+    depths.set(name, (depths.get(name) || 0) + (Number(n) || 0));
+  }
+  return depths;
+}
+
 function addPoint(m, t) {
   push(series.cycle, t, m.alignment_cycle_s);
   push(series.llm, t, m.llm_latency_p99_s);
   push(series.success, t, m.settlement_success_rate);
-  const q = m.queues || {};
-  push(series.queues, t, Object.values(q).reduce((a, b) => a + (Number(b) || 0), 0));
+  for (const [name, depth] of queueDepths(m)) push(queueSeries(name), t, depth);
   drawAll();
 }
 
-function draw(canvas, points) {
+// lines: [{points: [[t, v], ...], colour}], drawn on one time and value scale.
+function draw(canvas, lines) {
   const ctx = canvas.getContext("2d");
   const w = canvas.width, h = canvas.height;
   ctx.clearRect(0, 0, w, h);
   ctx.fillStyle = "#6b6b6b";
   ctx.font = "11px sans-serif";
-  if (!points.length) { ctx.fillText("no samples yet", 8, h / 2); return; }
-  const t0 = points[0][0], t1 = points[points.length - 1][0];
-  let lo = Math.min(...points.map((p) => p[1])), hi = Math.max(...points.map((p) => p[1]));
+  const all = lines.flatMap((l) => l.points);
+  if (!all.length) { ctx.fillText("no samples yet", 8, h / 2); return; }
+  const t0 = Math.min(...all.map((p) => p[0])), t1 = Math.max(...all.map((p) => p[0]));
+  let lo = Math.min(...all.map((p) => p[1])), hi = Math.max(...all.map((p) => p[1]));
   if (hi === lo) { hi += 1; lo = Math.max(0, lo - 1); }
   const x = (t) => (t1 === t0 ? w - 4 : 4 + ((t - t0) / (t1 - t0)) * (w - 8));
   const y = (v) => h - 14 - ((v - lo) / (hi - lo)) * (h - 22);
-  ctx.strokeStyle = "#2857a4";
   ctx.lineWidth = 1.5;
-  ctx.beginPath();
-  points.forEach((p, i) => (i ? ctx.lineTo(x(p[0]), y(p[1])) : ctx.moveTo(x(p[0]), y(p[1]))));
-  ctx.stroke();
-  for (const p of points) ctx.fillRect(x(p[0]) - 1.5, y(p[1]) - 1.5, 3, 3);
-  const last = points[points.length - 1][1];
-  ctx.fillText("now " + (Math.round(last * 1000) / 1000) + "  max " + (Math.round(hi * 1000) / 1000), 4, h - 2);
+  for (const { points, colour } of lines) {
+    ctx.strokeStyle = colour;
+    ctx.fillStyle = colour;
+    ctx.beginPath();
+    points.forEach((p, i) => (i ? ctx.lineTo(x(p[0]), y(p[1])) : ctx.moveTo(x(p[0]), y(p[1]))));
+    ctx.stroke();
+    for (const p of points) ctx.fillRect(x(p[0]) - 1.5, y(p[1]) - 1.5, 3, 3);
+  }
+  ctx.fillStyle = "#6b6b6b";
+  const last = lines.length === 1 ? lines[0].points[lines[0].points.length - 1] : null;
+  ctx.fillText((last ? "now " + (Math.round(last[1] * 1000) / 1000) + "  " : "")
+    + "max " + (Math.round(hi * 1000) / 1000), 4, h - 2);
+}
+
+function drawQueues() {
+  const lines = [];
+  const legend = $("queue-legend");
+  legend.replaceChildren();
+  let i = 0;
+  for (const [name, points] of series.queues) {
+    const colour = QUEUE_COLOURS[i++ % QUEUE_COLOURS.length];
+    lines.push({ points, colour });
+    const li = el("li");
+    li.dataset.queue = name;
+    li.dataset.points = String(points.length);
+    const swatch = el("span", "■", "swatch");
+    swatch.style.color = colour;
+    const now = points.length ? points[points.length - 1][1] : 0;
+    li.append(swatch, el("span", " " + name + " "), el("span", now, "n"));
+    legend.append(li);
+  }
+  draw($("chart-queues"), lines);
 }
 
 function drawAll() {
-  draw($("chart-cycle"), series.cycle);
-  draw($("chart-llm"), series.llm);
-  draw($("chart-success"), series.success);
-  draw($("chart-queues"), series.queues);
+  draw($("chart-cycle"), [{ points: series.cycle, colour: "#2857a4" }]);
+  draw($("chart-llm"), [{ points: series.llm, colour: "#2857a4" }]);
+  draw($("chart-success"), [{ points: series.success, colour: "#2857a4" }]);
+  drawQueues();
 }
 
 // ---- live updates ------------------------------------------------------------------------
@@ -254,10 +320,14 @@ function logEvent(msg) {
   const list = $("events");
   const time = new Date(msg.ts || Date.now()).toLocaleTimeString();
   const what = d.type || msg.type;
-  const about = d.settlement_id ? " " + short(d.settlement_id) : d.intents && d.intents.length
-    ? " " + d.intents.map(short).join(" + ") : "";
-  const extra = d.state ? " → " + d.state : d.reason ? ": " + d.reason : "";
+  const about = d.dispute_id ? " " + short(d.dispute_id) + " on " + short(d.settlement_id)
+    : d.settlement_id ? " " + short(d.settlement_id) : d.intents && d.intents.length
+      ? " " + d.intents.map(short).join(" + ") : "";
+  const extra = d.detail ? ": " + d.detail : d.state ? " → " + d.state
+    : d.reason ? ": " + d.reason : "";
   const li = el("li", time + "  " + msg.channel + "  " + what + about + extra);
+  li.dataset.channel = msg.channel;
+  li.dataset.kind = what;
   list.prepend(li);
   while (list.children.length > 200) list.lastChild.remove();
 }
@@ -276,15 +346,21 @@ async function refresh() {
   }
   if (res && res.status === 401) {
     setState("refused", "The token was not accepted (401).");
-    return false;
+    return "refused";
   }
-  if (!res || !res.ok) {
+  let overview = null;
+  try {
+    if (res && res.ok) overview = await res.json();
+  } catch (err) {
+    overview = null;  // a body cut short: the same as no answer
+  }
+  if (!overview) {
     console.warn("overview: " + (res ? res.status : "unreachable") + "; retrying");
     setTimeout(scheduleRefresh, 2000);
-    return false;
+    return "retrying";
   }
-  render(await res.json());
-  return true;
+  render(overview);
+  return "ok";
 }
 
 function onMessage(msg) {
@@ -313,13 +389,21 @@ function onMessage(msg) {
 }
 
 async function connect() {
-  const res = await api("/api/v1/ws-ticket", "POST");
-  if (res.status === 401) {
-    setState("refused", "The node refused this browser: no valid token (401).");
+  let res, grant;
+  try {
+    res = await api("/api/v1/ws-ticket", "POST");
+    if (res.status === 401) {
+      setState("refused", "The node refused this browser: no valid token (401).");
+      return;
+    }
+    if (!res.ok) throw new Error("HTTP " + res.status);
+    grant = await res.json();
+  } catch (err) {
+    // A rejected fetch or a cut body: without this the page stayed "connecting" for good.
+    console.warn("ws-ticket: " + err + "; retrying");
+    retry();
     return;
   }
-  if (!res.ok) { retry(); return; }
-  const grant = await res.json();
   wsPort = grant.ws_port;
   setState("connecting");
   socket = new WebSocket("ws://" + location.hostname + ":" + wsPort + "/ws");
@@ -360,7 +444,10 @@ async function start() {
     return;
   }
   setState("connecting");
-  if (await refresh()) connect();
+  // Connect unless the token was refused: a first overview that failed for another reason
+  // (the node busy, a cut body) is retried on its own, and must not keep the page from
+  // going live.
+  if (await refresh() !== "refused") connect();
 }
 
 document.addEventListener("DOMContentLoaded", () => {
