@@ -6,9 +6,11 @@ its parser and sets ``handler`` to a function ``(args) -> int`` (the exit code).
 
 from __future__ import annotations
 
+from mediator_actors.runtime.memory import limit_malloc_arenas
 from mediator_actors.runtime.patching import ensure_patched
 
 ensure_patched()
+limit_malloc_arenas()  # before the native threads start allocating (runtime/memory.py)
 
 import argparse  # noqa: E402
 import importlib  # noqa: E402

@@ -19,6 +19,7 @@ from mediator_actors.model import pair_key
 from mediator_actors.monitoring import EventSink, NegotiationAligned, NegotiationFailed
 from mediator_actors.negotiation.jobs import claim_negotiations, run_negotiation_jobs
 from mediator_actors.negotiation.service import Negotiator
+from mediator_actors.runtime.offload import run_blocking
 from mediator_actors.store import NEGOTIATIONS, Store
 from supervisors import ChildSpec, Link, RoleRegistry, StatusBoard, Supervisor, SupervisorPolicy
 
@@ -72,7 +73,10 @@ class NegotiatorWorker(PeriodicActor):
         )
         if not claimed:
             return None
-        results = run_negotiation_jobs(self.store, self.negotiator, claimed)
+        # The offline negotiator is CPU work: off the hub, so probes and actors keep
+        # running; a network provider's call cooperates with the hub and stays here.
+        offload = run_blocking if self.negotiator.cpu_bound else None
+        results = run_negotiation_jobs(self.store, self.negotiator, claimed, offload=offload)
         for item, result in zip(claimed, results, strict=True):
             if result is None:
                 continue  # it will be retried; nothing was decided

@@ -25,6 +25,8 @@ SUITES: dict[str, str] = {
     "startup": "mediator_actors.benchmarks.startup",
     "memory": "mediator_actors.benchmarks.memory",
     "restart": "mediator_actors.benchmarks.restart",
+    "live": "mediator_actors.benchmarks.live",
+    "targets": "mediator_actors.benchmarks.targets",
 }
 
 

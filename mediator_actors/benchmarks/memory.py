@@ -88,6 +88,8 @@ _CHILD = (
     "import json, sys\n"
     "from mediator_actors.runtime.patching import ensure_patched\n"
     "ensure_patched()\n"
+    "from mediator_actors.runtime.memory import limit_malloc_arenas\n"
+    "limit_malloc_arenas()\n"  # as the node's entry point does
     "from mediator_actors.benchmarks.memory import child\n"
     "print(json.dumps(child(int(sys.argv[1]))))\n"
 )

@@ -72,9 +72,11 @@ def seed_chain(data_dir: Path, count: int) -> int:
 class NodeProcess:
     """``mediator-node start`` in a folder, its stderr collected by a thread."""
 
-    def __init__(self, tree: Path, folder: Path, port: int) -> None:
-        env = {k: v for k, v in os.environ.items() if not k.endswith("_API_KEY")}
-        env.update(
+    def __init__(
+        self, tree: Path, folder: Path, port: int, *, env: dict[str, str] | None = None
+    ) -> None:
+        base = {k: v for k, v in os.environ.items() if not k.endswith("_API_KEY")}
+        base.update(
             PYTHONPATH=str(tree),
             HEALTH_PORT=str(port),
             WS_PORT="0",
@@ -82,6 +84,8 @@ class NodeProcess:
             LOG_LEVEL="info",
             POLL_INTERVAL_SECONDS="0.5",
         )
+        base.update(env or {})
+        env = base
         self.port = port
         self.lines: list[str] = []
         self.began = time.monotonic()

@@ -11,7 +11,7 @@ import sqlite3
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from mediator_actors.model import Intent, NegotiationResult
 from mediator_actors.negotiation.providers import ProviderError
@@ -21,6 +21,7 @@ from mediator_actors.negotiation.service import (
     CallBudget,
     CircuitRefusedError,
     Negotiator,
+    Outcome,
 )
 from mediator_actors.runtime.resilience import Backoff
 from mediator_actors.safety.textsafety import escape_for_log
@@ -104,6 +105,13 @@ def claim_negotiation(
 
 
 Step = Callable[[sqlite3.Connection], None]
+_T = TypeVar("_T")
+
+
+class Offload(Protocol):
+    """Runs a call elsewhere and returns its result (e.g. the hub's native thread pool)."""
+
+    def __call__(self, fn: Callable[[], _T], /) -> _T: ...
 
 
 def negotiate_job(
@@ -113,6 +121,7 @@ def negotiate_job(
     clock: Callable[[], float] = time.time,
     queue: JobQueue | None = None,
     backoff: Backoff = JOB_BACKOFF,
+    attempt: Outcome | Exception | None = None,
 ) -> tuple[NegotiationResult | None, Step]:
     """Negotiate a claimed job; return the result (None if it will retry) and the durable
     step that settles the job, for the caller to run in a write transaction.
@@ -123,11 +132,19 @@ def negotiate_job(
     - transient provider error → ``fail`` with back-off (at least the provider's
       ``Retry-After``); quarantined after ``max_attempts``;
     - permanent provider error (auth, bad request) → ``give_up`` with the reason.
+
+    ``attempt``: the negotiation already made elsewhere (:func:`attempt_negotiation`),
+    its outcome or what it raised; None to make it here.
     """
     queue = queue or NEGOTIATIONS
     job = claimed.job
     try:
-        outcome = negotiator.negotiate_outcome(claimed.offer, claimed.seek)
+        if attempt is None:
+            outcome = negotiator.negotiate_outcome(claimed.offer, claimed.seek)
+        elif isinstance(attempt, Exception):
+            raise attempt
+        else:
+            outcome = attempt
     except (BudgetExhaustedError, CircuitRefusedError) as exc:
         if isinstance(exc, BudgetExhaustedError):
             wait = max(1.0, exc.retry_at - clock())
@@ -191,6 +208,14 @@ def negotiate_job(
     return outcome.result, finish
 
 
+def attempt_negotiation(negotiator: Negotiator, claimed: ClaimedNegotiation) -> Outcome | Exception:
+    """One negotiation's outcome, or what it raised (for :func:`negotiate_job` to handle)."""
+    try:
+        return negotiator.negotiate_outcome(claimed.offer, claimed.seek)
+    except Exception as exc:  # noqa: BLE001 - negotiate_job sorts it as a direct call would
+        return exc
+
+
 def run_negotiation_jobs(
     store: Store,
     negotiator: Negotiator,
@@ -199,15 +224,31 @@ def run_negotiation_jobs(
     clock: Callable[[], float] = time.time,
     queue: JobQueue | None = None,
     backoff: Backoff = JOB_BACKOFF,
+    offload: Offload | None = None,
 ) -> list[NegotiationResult | None]:
     """Negotiate each claimed job in turn, then settle them all in one transaction (one
-    durable commit for the batch instead of one per job)."""
-    results: list[NegotiationResult | None] = []
-    steps: list[Step] = []
-    for item in claimed:
-        result, step = negotiate_job(negotiator, item, clock=clock, queue=queue, backoff=backoff)
-        results.append(result)
-        steps.append(step)
+    durable commit for the batch instead of one per job).
+
+    The provider first prepares the batch's intents together (:meth:`Negotiator.prepare`).
+    ``offload`` (e.g. :func:`~mediator_actors.runtime.offload.run_blocking`) runs that and
+    the negotiations off the calling greenlet; the commit stays with the caller."""
+
+    def attempt_all() -> list[Outcome | Exception]:
+        # only the provider's work: job handling and its log lines stay with the caller
+        negotiator.prepare(i for item in claimed for i in (item.offer, item.seek))
+        return [attempt_negotiation(negotiator, item) for item in claimed]
+
+    attempts: list[Outcome | Exception | None] = (
+        list(offload(attempt_all)) if offload is not None else [None] * len(claimed)
+    )
+    if offload is None:
+        negotiator.prepare(i for item in claimed for i in (item.offer, item.seek))
+    done = [
+        negotiate_job(negotiator, item, clock=clock, queue=queue, backoff=backoff, attempt=attempt)
+        for item, attempt in zip(claimed, attempts, strict=True)
+    ]
+    results = [result for result, _ in done]
+    steps = [step for _, step in done]
 
     def settle(conn: sqlite3.Connection) -> None:
         for step in steps:

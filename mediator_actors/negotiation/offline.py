@@ -12,8 +12,12 @@ through the same validation and the same constraint check before it can become a
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
+from collections import OrderedDict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
+from typing import Protocol
 
 from mediator_actors.model import Intent, IntentType
 from mediator_actors.negotiation.fit import (
@@ -33,16 +37,27 @@ from mediator_actors.negotiation.vocabulary import (
     service_tokens,
     tokens,
 )
+from mediator_actors.runtime.offload import native_lock
 from mediator_actors.safety.secretscan import redact_emails
 from mediator_actors.safety.textsafety import detect_injection
 
-__all__ = ["OFFLINE_MODEL_ID", "assess", "reference_date", "stated_terms"]
+__all__ = [
+    "OFFLINE_MODEL_ID",
+    "assess",
+    "clear_caches",
+    "prepare",
+    "reference_date",
+    "stated_terms",
+]
 
 OFFLINE_MODEL_ID = "offline-negotiator/1"
 #: The highest confidence the offline reading ever claims: prose is never certain.
 MAX_CONFIDENCE = 92
 #: Share of the smaller service description's words the other must contain.
 SERVICE_OVERLAP = 0.5
+#: Bound of each memo of what is derived from one intent or one phrase (issue 15: derived
+#: once, not per pair). Keys are the text itself, so an edited intent is a new entry.
+MEMO_SIZE = 16_384
 
 
 #: Words too general to make two services the same on their own ("geospatial analysis"
@@ -65,15 +80,104 @@ def reference_date(*intents: Intent) -> dt.date | None:
     return max(days) if days else None
 
 
+_ReadKey = tuple[str, bool, tuple[str, ...], tuple[str, ...], dt.date | None]
+#: Terms read here or by a reader process, by what the reading depends on (the content,
+#: so an edited intent is read afresh); bounded, oldest out.
+_read: OrderedDict[_ReadKey, StatedTerms] = OrderedDict()
+_read_lock = native_lock()  # shared with run_blocking threads
+
+
+def _read_key(intent: Intent) -> _ReadKey:
+    offer = intent.type is IntentType.OFFER
+    return (intent.content, offer, intent.desires, intent.constraints, reference_date(intent))
+
+
+def _keep(key: _ReadKey, terms: StatedTerms) -> None:
+    with _read_lock:
+        _read[key] = terms
+        _read.move_to_end(key)
+        while len(_read) > MEMO_SIZE:
+            _read.popitem(last=False)
+
+
 def stated_terms(intent: Intent) -> StatedTerms:
-    """The intent's terms, read once and kept (the reader caches by content)."""
-    return read_terms(
-        intent.content,
-        offer=intent.type is IntentType.OFFER,
-        desires=intent.desires,
-        constraints=intent.constraints,
-        reference=reference_date(intent),
+    """The intent's terms, read once and kept."""
+    key = _read_key(intent)
+    with _read_lock:
+        terms = _read.get(key)
+        if terms is not None:
+            _read.move_to_end(key)
+            return terms
+    content, offer, desires, constraints, reference = key
+    terms = read_terms(
+        content, offer=offer, desires=desires, constraints=constraints, reference=reference
     )
+    _keep(key, terms)
+    return terms
+
+
+# Memos of pure functions of one intent's or one phrase's text, so a pair reuses what its
+# intents' earlier pairs derived (read_terms is memoised the same way, by content).
+@functools.lru_cache(maxsize=MEMO_SIZE)
+def _words(text: str) -> frozenset[str]:
+    return tokens(text)
+
+
+@functools.lru_cache(maxsize=MEMO_SIZE)
+def _phrase_words(phrase: str) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    """(all tokens, distinguishing tokens, head tokens) of a service phrase."""
+    every, specific = service_tokens(phrase)
+    return every, specific, _head(phrase)
+
+
+@functools.lru_cache(maxsize=MEMO_SIZE)
+def _onsite_mentioned(content: str) -> bool:
+    return bool(re.search(r"\b(?:on-?site|in[- ]person)\b", content, re.I))
+
+
+class BatchReader(Protocol):
+    def read(self, intents: Sequence[Intent]) -> list[StatedTerms]: ...
+
+
+#: Fewer unread intents than this are read in this process: a worker round trip (the
+#: pickles) costs more than it saves on a handful.
+READER_BATCH = 32
+
+
+def prepare(
+    intents: Iterable[Intent],
+    similarity: PhraseSimilarity | None,
+    *,
+    reader: BatchReader | None = None,
+) -> int:
+    """Read each intent once (``reader``, e.g. a pool of reader processes, reads a large
+    batch of unread ones) and embed, in one call, every service phrase and opening its
+    pairs may compare (a similarity without ``prepare`` embeds them on first use); the
+    number of phrases newly embedded. Judging the pairs then costs lookups."""
+    unique = list(dict.fromkeys(intents))
+    if reader is not None:
+        keys = {_read_key(i): i for i in unique}
+        with _read_lock:
+            unread = {key: i for key, i in keys.items() if key not in _read}
+        if len(unread) >= READER_BATCH:
+            for key, terms in zip(unread, reader.read(list(unread.values())), strict=True):
+                _keep(key, terms)
+    phrases: list[str] = []
+    for intent in unique:
+        terms = stated_terms(intent)
+        phrases.extend(terms.service_candidates or (terms.service,))
+        phrases.append(terms.gist)
+    batch = getattr(similarity, "prepare", None)
+    return int(batch(p for p in phrases if p)) if callable(batch) else 0
+
+
+def clear_caches() -> None:
+    """Forget everything derived from intents and phrases (tests compare with and without)."""
+    read_terms.cache_clear()
+    with _read_lock:
+        _read.clear()
+    for memo in (_words, _phrase_words, _onsite_mentioned, _plain_condition):
+        memo.cache_clear()
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +217,7 @@ def _public(text: str) -> str:
 _MARKUP = re.compile(r"[<>{}\[\]`|\\]")
 
 
+@functools.lru_cache(maxsize=MEMO_SIZE)
 def _plain_condition(sentence: str) -> bool:
     words = re.findall(r"[^\W\d_]{2,}", sentence)
     contact = redact_emails(sentence) != sentence or re.search(r"https?://|www\.", sentence)
@@ -162,15 +267,15 @@ def _service_match(
 def _phrase_match(
     offered: str, sought: str, offer: Intent, similarity: PhraseSimilarity | None
 ) -> tuple[float, str | None]:
-    o_all, _ = service_tokens(offered)
-    s_all, s_specific = service_tokens(sought)
+    o_all, _, o_head = _phrase_words(offered)
+    s_all, s_specific, s_head = _phrase_words(sought)
     if not o_all or not s_all:
         return 0.0, "one intent does not say what service it offers or seeks"
     shared = o_all & s_all
     overlap = len(shared) / min(len(o_all), len(s_all)) if shared - GENERIC else 0.0
     # The head of a service ("accessibility testing" in "accessibility testing for our
     # website") carries its meaning; a head fully shared is a match.
-    for head, other in ((_head(sought), o_all), (_head(offered), s_all)):
+    for head, other in ((s_head, o_all), (o_head, s_all)):
         if len(head) >= 2 and head <= other:
             overlap = max(overlap, SERVICE_OVERLAP + 0.1)
     if overlap < SERVICE_OVERLAP and similarity is not None:
@@ -183,10 +288,10 @@ def _phrase_match(
             overlap,
             f"different services: the offer provides '{offered}', the seek needs '{sought}'",
         )
-    offer_words = tokens(offer.content + " " + " ".join(offer.desires))
+    offer_words = _words(offer.content + " " + " ".join(offer.desires))
     missing = (s_specific & SWAPPABLE) - offer_words
     # A Rust job is not a Go job; an offer that names no language or platform may do it.
-    if missing and (offer_words & SWAPPABLE) - tokens(sought):
+    if missing and (offer_words & SWAPPABLE) - _words(sought):
         return overlap, (
             f"the seek needs {', '.join(sorted(missing))} ('{sought}'), "
             f"which the offer ('{offered}') does not provide"
@@ -338,9 +443,7 @@ def assess(  # noqa: PLR0911, PLR0912, PLR0915 - one flat pass of rules reads be
             f"{', '.join(sorted(x.title() for x in o.facts.languages))}",
             85,
         )
-    onsite_required = HardCondition.ONSITE_ONLY in s.hard or bool(
-        re.search(r"\b(?:on-?site|in[- ]person)\b", seek.content, re.I)
-    )
+    onsite_required = HardCondition.ONSITE_ONLY in s.hard or _onsite_mentioned(seek.content)
     findings = check_facts(
         o.facts,
         s.facts,
@@ -350,7 +453,7 @@ def assess(  # noqa: PLR0911, PLR0912, PLR0915 - one flat pass of rules reads be
     )
     if findings.refusals:
         return _refuse(findings.refusals[0], 88)
-    basis = price_basis(o.facts, s.facts, tokens(seek.content))
+    basis = price_basis(o.facts, s.facts, _words(seek.content))
     price = _price(basis)
     if isinstance(price, str):
         return _refuse(price, 90)

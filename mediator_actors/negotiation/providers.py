@@ -17,7 +17,7 @@ from __future__ import annotations
 import copy
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, Protocol
@@ -28,7 +28,7 @@ from mediator_actors.config import LLMProvider, Settings
 from mediator_actors.errors import LLMError
 from mediator_actors.model import Intent
 from mediator_actors.negotiation.meaning import PhraseSimilarity, shared_similarity
-from mediator_actors.negotiation.offline import OFFLINE_MODEL_ID, assess
+from mediator_actors.negotiation.offline import OFFLINE_MODEL_ID, BatchReader, assess, prepare
 from mediator_actors.negotiation.validation import ANSWER_SCHEMA
 
 if TYPE_CHECKING:
@@ -434,16 +434,31 @@ class OfflineProvider:
         *,
         model_id: str = OFFLINE_MODEL_ID,
         similarity: PhraseSimilarity | Literal["shared"] | None = "shared",
+        reader: BatchReader | Literal["shared"] | None = "shared",
     ) -> None:
         self.model_id = model_id
+        # Large batches of unread intents are read on the other cores (None: here only).
+        self._reader = reader
         # Service fit by meaning: the process-wide local model unless a port is given
         # (None: words only). Loaded on first use, not here.
         self._similarity = similarity
 
     def _phrases(self) -> PhraseSimilarity | None:
         if self._similarity == "shared":
-            self._similarity = shared_similarity()
+            shared = shared_similarity()
+            # Under the hash embedder (model missing) no cosine reaches a threshold: words
+            # alone decide, exactly as with no similarity, without embedding anything.
+            self._similarity = shared if shared.meaningful else None
         return self._similarity
+
+    def prepare(self, intents: Iterable[Intent]) -> int:
+        """Read ``intents`` and embed their service phrases in one batch before their pairs
+        are judged (the same answers as without; fewer, larger embedder calls)."""
+        if self._reader == "shared":
+            from mediator_actors.negotiation.readpool import shared_reader_pool
+
+            self._reader = shared_reader_pool()
+        return prepare(intents, self._phrases(), reader=self._reader)
 
     def complete(
         self, prompt: Prompt, offer: Intent, seek: Intent, *, timeout: float

@@ -20,7 +20,7 @@ from __future__ import annotations
 import logging
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -187,6 +187,24 @@ class Negotiator:
         whether to retry); every answer-side failure is a ``success=False`` result instead.
         """
         return self.negotiate_outcome(offer, seek).result
+
+    @property
+    def cpu_bound(self) -> bool:
+        """True when a negotiation is local CPU work (the offline provider), not a network
+        call: a worker then runs its batch off the hub."""
+        return not getattr(self.provider, "sends_prompt", True)
+
+    def prepare(self, intents: Iterable[Intent]) -> None:
+        """Let the provider derive what it needs from ``intents`` once for a batch of pairs
+        (the offline provider reads them and embeds their service phrases together). Never
+        raises: a failure here only means each pair derives it on its own."""
+        hook = getattr(self.provider, "prepare", None)
+        if not callable(hook):
+            return
+        try:
+            hook(intents)
+        except Exception:  # an optimisation: the pairs still negotiate without it
+            logger.exception("negotiation: preparing a batch failed; pairs read on their own")
 
     def _primary_unavailable(self) -> bool:
         return self.key_refused or self.breaker.snapshot().state is BreakerState.OPEN

@@ -303,6 +303,8 @@ _SWAPPABLE_WORDS = [
 def fold(text: str) -> str:
     """NFKC plus format characters removed: the parser's own view of the prose. (The
     prompt uses :mod:`mediator_actors.safety.textsafety` for the full normalisation.)"""
+    if text.isascii():
+        return text  # NFKC leaves ASCII as it is and no ASCII character is a format (Cf) one
     text = unicodedata.normalize("NFKC", text)
     return "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
 

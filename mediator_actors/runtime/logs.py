@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from mediator_actors.errors import ConfigError
+from mediator_actors.runtime.offload import native_rlock
 
 Redactor = Callable[[str], str]
 
@@ -146,6 +147,9 @@ def configure_logging(
             old.close()
     for each in handlers:
         each.setFormatter(JsonFormatter(redact) if fmt == "json" else TextFormatter(redact))
+        # an OS lock, not gevent's: work offloaded to native threads logs too, and a gevent
+        # lock contended from two native threads can hang both (issue 15)
+        each.lock = native_rlock()
         root.addHandler(each)
     root.setLevel(level)
     # Libraries that log request URLs or bodies at DEBUG stay at WARNING.

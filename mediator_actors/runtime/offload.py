@@ -7,13 +7,30 @@ native call made inline freezes every actor and the health probes with them. Any
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from typing import ParamSpec, TypeVar
 
 import gevent
+from gevent import monkey
 
 P = ParamSpec("P")
 T = TypeVar("T")
+
+
+def native_lock() -> threading.Lock:
+    """A lock of the operating system, not gevent's patched one: for state shared between
+    the hub and the threads :func:`run_blocking` runs work on (a gevent lock contended from
+    two native threads can leave both waiting for good). Hold it only around plain state,
+    never across anything that yields to the hub."""
+    allocate: Callable[[], threading.Lock] = monkey.get_original("_thread", "allocate_lock")
+    return allocate()
+
+
+def native_rlock() -> threading.RLock:
+    """A re-entrant OS lock (see :func:`native_lock`), e.g. for a logging handler."""
+    make: Callable[[], threading.RLock] = monkey.get_original("_thread", "RLock")
+    return make()
 
 
 def run_blocking(fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> T:

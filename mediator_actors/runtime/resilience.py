@@ -3,12 +3,12 @@ providers. Plain classes with an injected clock, so tests drive time by hand."""
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
+from mediator_actors.runtime.offload import native_lock
 from supervisors.backoff import Backoff
 
 Clock = Callable[[], float]
@@ -57,7 +57,7 @@ class CircuitBreaker:
         self._reset_timeout = reset_timeout
         self._success_threshold = success_threshold
         self._clock = clock
-        self._lock = threading.Lock()
+        self._lock = native_lock()  # shared with run_blocking threads
         self._state = BreakerState.CLOSED
         self._failures = 0
         self._successes = 0

@@ -6,13 +6,20 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 
 from mediator_actors.model import Intent
-from mediator_actors.negotiation.jobs import claim_negotiation, run_negotiation_job
+from mediator_actors.negotiation.jobs import (
+    claim_negotiation,
+    claim_negotiations,
+    run_negotiation_job,
+    run_negotiation_jobs,
+)
 from mediator_actors.negotiation.prompt import verify_integrity_hash
 from mediator_actors.negotiation.providers import AnthropicProvider, OfflineProvider
 from mediator_actors.negotiation.records import MIGRATIONS, recent_metered_calls
@@ -29,6 +36,7 @@ from tests.negotiation.helpers import answer_json, offer, seek
 NOW = 1_800_000_000.0
 KEY = "sk-ant-api03-" + "j" * 40 + "-fakeAA"
 QUEUE = NEGOTIATIONS
+T = TypeVar("T")
 FIXED = Backoff(minimum=10.0, maximum=10.0, factor=1.0)
 
 
@@ -254,6 +262,36 @@ def test_the_offline_provider_runs_jobs_without_spending_budget(db: Store) -> No
     assert result is not None
     assert result.success
     assert db.read(lambda conn: conn.execute("SELECT metered FROM negotiations").fetchone()[0]) == 0
+
+
+def test_an_offline_batch_is_prepared_together_and_negotiated_in_the_offload(db: Store) -> None:
+    class Recording(OfflineProvider):
+        prepared: list[list[Intent]] = []  # noqa: RUF012 - one test's record
+
+        def prepare(self, intents: Iterable[Intent]) -> int:
+            batch = list(intents)
+            self.prepared.append(batch)
+            return super().prepare(batch)
+
+    negotiator = Negotiator(provider=Recording(similarity=None), scanner=SecretScanner([]))
+    assert negotiator.cpu_bound
+    pairs = [(offer(content=f"I offer logo design {n}."), seek()) for n in range(3)]
+    for o, s in pairs:
+        enqueue(db, o, s)
+    claimed = claim_negotiations(db, now=NOW, limit=10)
+    offloaded: list[str] = []
+
+    def offload(fn: Callable[[], T]) -> T:
+        with ThreadPoolExecutor(1) as pool:
+            offloaded.append("called")
+            return pool.submit(fn).result()
+
+    results = run_negotiation_jobs(db, negotiator, claimed, clock=Clock(), offload=offload)
+    assert offloaded == ["called"]
+    assert Recording.prepared == [[i for c in claimed for i in (c.offer, c.seek)]]
+    assert all(r is not None for r in results)
+    states = db.read(lambda conn: [r[0] for r in conn.execute("SELECT state FROM jobs")])
+    assert states == ["done"] * 3
 
 
 def test_an_open_breaker_leaves_jobs_pending_without_burning_attempts(

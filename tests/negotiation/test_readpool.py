@@ -1,0 +1,98 @@
+"""The reader processes (issue 15, both cores): the same terms as reading here, and a
+worker that dies costs time, not answers."""
+
+from __future__ import annotations
+
+import io
+import os
+import signal
+from pathlib import Path
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from mediator_actors.negotiation.evaluation import load_eval
+from mediator_actors.negotiation.offline import clear_caches, prepare, stated_terms
+from mediator_actors.negotiation.readpool import ReaderPool, _receive, _send
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+
+
+def _intents() -> list:  # type: ignore[type-arg]
+    return [i for p in load_eval(DATA / "negotiation_dev.jsonl") for i in (p.offer, p.seek)]
+
+
+def test_the_pool_reads_what_this_process_reads_in_order() -> None:
+    intents = _intents()
+    clear_caches()
+    here = [stated_terms(i) for i in intents]
+    pool = ReaderPool(processes=2)
+    try:
+        assert pool.read(intents) == here
+        assert len(pool._workers) == 2
+    finally:
+        pool.close()
+    assert pool._workers == []
+
+
+def test_a_dead_worker_is_dropped_and_its_share_read_here() -> None:
+    intents = _intents()
+    clear_caches()
+    here = [stated_terms(i) for i in intents]
+    pool = ReaderPool(processes=1)
+    try:
+        assert pool.read(intents[:4]) == here[:4]
+        (worker,) = pool._workers
+        os.kill(worker.pid, signal.SIGKILL)
+        assert pool.read(intents) == here
+        assert pool.processes == 0
+    finally:
+        pool.close()
+
+
+def test_prepare_keeps_what_the_pool_read_for_the_pairs() -> None:
+    intents = _intents()
+    clear_caches()
+
+    class Counting:
+        def __init__(self) -> None:
+            self.inner = ReaderPool(processes=1)
+            self.read_count = 0
+
+        def read(self, batch):  # type: ignore[no-untyped-def]
+            self.read_count += len(batch)
+            return self.inner.read(batch)
+
+    reader = Counting()
+    try:
+        prepare(intents, None, reader=reader)
+        assert reader.read_count == len(set(intents))
+        prepare(intents, None, reader=reader)  # all kept: nothing read again
+        assert reader.read_count == len(set(intents))
+    finally:
+        reader.inner.close()
+
+
+_payloads = st.recursive(
+    st.booleans() | st.integers() | st.text() | st.binary(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+    max_leaves=20,
+)
+
+
+@given(payloads=st.lists(_payloads, min_size=1, max_size=4), cut=st.integers(min_value=1))
+def test_the_wire_format_round_trips_and_a_short_read_is_the_end(payloads, cut) -> None:  # type: ignore[no-untyped-def]
+    out = io.BytesIO()
+    for payload in payloads:
+        _send(out, payload)
+    data = out.getvalue()
+    stream = io.BytesIO(data)
+    assert [_receive(stream) for _ in payloads] == payloads
+    assert _receive(stream) is None
+    # a stream cut anywhere yields the whole messages before the cut, then the end
+    short = io.BytesIO(data[: len(data) - 1 - cut % len(data)])
+    got = []
+    while (message := _receive(short)) is not None:
+        got.append(message)
+    assert got == payloads[: len(got)]
+    assert len(got) < len(payloads)

@@ -1,0 +1,29 @@
+"""The node caps glibc's malloc arenas at start unless the operator set MALLOC_ARENA_MAX."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from mediator_actors.runtime.memory import limit_malloc_arenas
+
+
+def test_an_operators_malloc_arena_max_wins(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MALLOC_ARENA_MAX", "4")
+    assert limit_malloc_arenas() is False
+
+
+def test_the_cap_applies_on_glibc_in_a_fresh_process() -> None:
+    code = (
+        "import os; os.environ.pop('MALLOC_ARENA_MAX', None)\n"
+        "from mediator_actors.runtime.memory import limit_malloc_arenas\n"
+        "import platform\n"
+        "print(limit_malloc_arenas(), platform.libc_ver()[0])\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    applied, libc = done.stdout.split()
+    assert applied == ("True" if libc == "glibc" else "False")
