@@ -6,8 +6,8 @@ node paces its writes and requests to the same window (``build_node(dev_rate_win
 So every limit is still met and honoured (a mediator's twenty entries still take two and
 more windows), in seconds rather than minutes.
 
-Which end-to-end tests run at the real 60-second window: the kill -9 cycle in redact mode
-(``tests/integration/test_cycle_crash.py``, redact case). Every other dev-chain node test
+Which end-to-end tests run at the real 60-second window: the kill -9 cycle in redact and
+block modes (``tests/integration/test_cycle_crash.py``). Every other dev-chain node test
 uses ``FAST_WINDOW``.
 """
 

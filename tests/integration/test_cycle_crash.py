@@ -1,8 +1,8 @@
 """SIGKILL at random points of the cycle: every settlement ends as it does without crashes,
 and nothing reaches the chain twice. The dev chain runs with the real node's defaults (10
 entries per author and 100 in total per minute, 100 requests per minute per client) and
-its secret scanner in redact mode and in block mode. The redact case counts the limits over
-the real node's 60 s window; the block case keeps the counts over ``FAST_WINDOW``."""
+its secret scanner in redact mode and in block mode, both counted over the real node's 60 s
+window (the issue's "Done when" asks for the real defaults in both modes)."""
 
 from __future__ import annotations
 
@@ -21,7 +21,6 @@ import pytest
 
 from mediator_actors.chain.scanner import chain_scan_findings
 from mediator_actors.store import DATABASE_FILE
-from tests.chainlimits import FAST_WINDOW
 
 NODE = Path(__file__).with_name("cycle_node.py")
 KILLS = 10
@@ -134,12 +133,11 @@ def _outcome(folder: Path) -> tuple[dict[tuple[str, str], str], Counter[str], Co
 
 @pytest.mark.slow
 # Twelve node processes, and ten settlements from the seed: two runs of twenty entries at
-# the writer's 10 a window. At the real 60 s window (redact) about 3 min together at load
-# 7; the block case counts the same limits over FAST_WINDOW.
+# the writer's 10 a window. At the real 60 s window about 3 min a mode at load 7.
 @pytest.mark.timeout(600)
 @pytest.mark.parametrize(
     ("scan", "kills", "window"),
-    [("redact", KILLS, 60.0), ("block", KILLS // 2, FAST_WINDOW)],
+    [("redact", KILLS, 60.0), ("block", KILLS // 2, 60.0)],
 )
 def test_sigkill_at_random_points_changes_no_ending_and_duplicates_nothing(
     tmp_path: Path, scan: str, kills: int, window: float
