@@ -20,8 +20,8 @@ settlement lifecycle, in the same transaction (``PollResult.challenged``,
   what the replaced blocks carried (``chain_lost``); once the new branch and the pool are
   read, whatever is on the chain again (re-mined or pending) stays, and the rest is retired
   as for a reset but only that (lifecycle rule 5): its intents leave mediation, their queued
-  flags are never posted, and the settlement lifecycle's ``retire_after_fork`` orphans the
-  settlements that relied on it.
+  flags are never posted, the settlement lifecycle's ``retire_after_fork`` orphans the
+  settlements that relied on it, and the dispute book's retires the disputes about those.
 - Hostile data: a rejected entry is quarantined with its reason at once (the codec is
   deterministic); an entry or page that *fails to process* is retried on later polls and
   quarantined after ``max_attempts``, and the rest goes on. Nothing depends on the local
@@ -75,6 +75,7 @@ from mediator_actors.model import (
 from mediator_actors.runtime.resilience import Backoff
 from mediator_actors.safety.textsafety import escape_for_log
 from mediator_actors.settlement.interface import SettlementLifecycle, Transition
+from mediator_actors.settlement.records import SettlementState
 from mediator_actors.store import Store
 from mediator_actors.store.intents import (
     archive_intents,
@@ -737,6 +738,7 @@ class ChainFollower:
         now = self._clock()
         archived: list[EntryRef] = []
         decided: list[Any] = []
+        disputes: list[DisputeChange] = []
         gone: dict[str, str] = {}
 
         def apply(conn: sqlite3.Connection) -> None:
@@ -750,13 +752,21 @@ class ChainFollower:
                     job = CHAIN_OUTBOX.get(conn, f"flag:{ref}")
                     if job is not None and job.state is JobState.PENDING:
                         CHAIN_OUTBOX.give_up(conn, job.id, f"retired: {why}", now=now)
-                if self._settlement is not None:
-                    decided.extend(self._settlement.retire_after_fork(conn, frozenset(refs), why))
+                if self._settlement is None:
+                    continue
+                moved = self._settlement.retire_after_fork(conn, frozenset(refs), why)
+                decided.extend(moved)
+                if self._disputes is not None:  # disputes about what was just orphaned
+                    orphaned = frozenset(
+                        t.settlement_id for t in moved if t.state is SettlementState.ORPHANED
+                    )
+                    disputes.extend(self._disputes.retire_after_fork(conn, orphaned, why))
 
         self._store.write(apply)
         self._lost_due = False
         changes.archived += archived
         changes.decided += decided
+        changes.disputes += disputes
         if gone:
             logger.warning(
                 "chain: %d entries of replaced blocks are not on the chain now: %d intents"

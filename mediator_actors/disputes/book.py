@@ -286,6 +286,26 @@ class DisputeBook:
         CLARIFY_JOBS.give_up_pending(conn, f"retired: {reason}"[:300], now=self.clock())
         return []
 
+    def retire_after_fork(
+        self, conn: sqlite3.Connection, settlements: frozenset[str], reason: str
+    ) -> list[DisputeChange]:
+        """A fork orphaned ``settlements``: every dispute about them not yet resolved is
+        retired as ``orphaned`` with the reason, as after a reset but only those
+        (protocol.md lifecycle rule 5); their queued clarification and payout hold are
+        never posted. Nothing deleted. Call it in the follower's transaction, after the
+        settlement lifecycle's ``retire_after_fork``."""
+        now = self.clock()
+        why = reason[:300]
+        for dispute_id in records.orphan_unresolved_of(conn, sorted(settlements), why, now=now):
+            for key in (f"clarification:{dispute_id}", f"payout_hold:{dispute_id}"):
+                job = CHAIN_OUTBOX.get(conn, key)
+                if job is not None and job.state is JobState.PENDING:
+                    CHAIN_OUTBOX.give_up(conn, job.id, f"retired: {why}", now=now)
+            waiting = CLARIFY_JOBS.get(conn, dispute_id)
+            if waiting is not None and waiting.state is JobState.PENDING:
+                CLARIFY_JOBS.give_up(conn, waiting.id, f"retired: {why}", now=now)
+        return []
+
     # ------------------------------------------------------------ handlers
 
     def _apply(

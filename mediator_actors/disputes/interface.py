@@ -34,3 +34,11 @@ class DisputeLifecycle(Protocol):
         """The chain was reset (a new genesis): retire every open dispute, in the caller's
         transaction, which moves the cursor back; nothing is deleted."""
         ...
+
+    def retire_after_fork(
+        self, conn: sqlite3.Connection, settlements: frozenset[str], reason: str
+    ) -> list[DisputeChange]:
+        """A fork orphaned ``settlements``: retire every unresolved dispute about them and
+        never post their queued clarification or payout hold, in the caller's transaction;
+        nothing is deleted."""
+        ...

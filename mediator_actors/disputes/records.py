@@ -33,6 +33,7 @@ __all__ = [
     "list_disputes",
     "open_dispute",
     "orphan_unresolved",
+    "orphan_unresolved_of",
     "own_clarification_seen",
     "record_entry",
     "resolve",
@@ -327,6 +328,22 @@ def orphan_unresolved(conn: sqlite3.Connection, reason: str, *, now: float) -> i
         (reason, now),
     )
     return cursor.rowcount
+
+
+def orphan_unresolved_of(
+    conn: sqlite3.Connection, settlement_ids: Sequence[str], reason: str, *, now: float
+) -> list[str]:
+    """Retire the open or escalated disputes about ``settlement_ids`` as ``orphaned`` with
+    ``reason``; their dispute ids, in order."""
+    retired: list[str] = []
+    for settlement_id in settlement_ids:
+        rows = conn.execute(
+            "UPDATE disputes SET state = 'orphaned', resolved_by = ?, updated_at = ?"
+            " WHERE settlement_id = ? AND state IN ('open', 'escalated') RETURNING dispute_id",
+            (reason, now, settlement_id),
+        ).fetchall()
+        retired.extend(sorted(str(row[0]) for row in rows))
+    return retired
 
 
 def settlements_with_unresolved(conn: sqlite3.Connection, *, limit: int) -> list[str]:

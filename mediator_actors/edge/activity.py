@@ -20,7 +20,7 @@ from typing import Any
 
 import gevent
 
-from mediator_actors.edge.business import Business, reason_class
+from mediator_actors.edge.business import Business, fees_text, reason_class
 from mediator_actors.monitoring import (
     ChallengeResolved,
     DisputeEscalated,
@@ -59,7 +59,7 @@ def summary_line(b: Business) -> str:
         f"summary: {intents} intents ({kinds or 'none'}), {b.candidates} candidate pairs, "
         f"{negotiated} negotiations ({b.negotiations.get('aligned', 0)} aligned), "
         f"{b.proposals} proposals, {b.acceptances} acceptances, {b.closures} closed, "
-        f"{b.payouts} payouts claimed, fees {b.fees_claimed:.6g} NLC"
+        f"{b.payouts} payouts claimed, fees {fees_text(b.fees_claimed)}"
     )
 
 
@@ -198,8 +198,12 @@ class ActivityLog:
             lines.append(f"chain: {posted} proposals posted")
         paid = now.payouts - before.payouts
         if paid > 0:
-            fees = now.fees_claimed - before.fees_claimed
-            lines.append(f"payouts: {paid} claims posted, fees {fees:.6g} NLC")
+            fees = {
+                currency: total - before.fees_claimed.get(currency, 0.0)
+                for currency, total in now.fees_claimed.items()
+            }
+            new = {currency: amount for currency, amount in fees.items() if amount > 0}
+            lines.append(f"payouts: {paid} claims posted, fees {fees_text(new)}")
         for line in lines:
             self.log.info("%s", line)
         return lines

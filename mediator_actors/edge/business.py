@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
@@ -69,7 +70,8 @@ class Business:
     settlements: dict[str, int] = field(default_factory=dict)  # own, by state
     closures: int = 0
     payouts: int = 0
-    fees_claimed: float = 0.0
+    #: {currency: facilitation fees of the posted payout claims}; never summed across.
+    fees_claimed: dict[str, float] = field(default_factory=dict)
     challenges: dict[str, int] = field(default_factory=dict)  # upheld, rejected, open
     #: open, escalated, orphaned, or a resolved one's outcome (claimant_favored, withdrawn ...)
     disputes: dict[str, int] = field(default_factory=dict)
@@ -105,6 +107,15 @@ class Business:
 #: Upper bounds (seconds) of the negotiation latency histogram: the offline negotiator
 #: answers in milliseconds, an LLM in seconds.
 LATENCY_BUCKETS_S = (0.005, 0.025, 0.1, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0)
+
+
+def fees_text(fees: Mapping[str, float]) -> str:
+    """``"0.25 NLC, 12 EUR"``: each currency's total, NLC first then by code; ``"0 NLC"``
+    for none."""
+    if not fees:
+        return "0 NLC"
+    ordered = sorted(fees.items(), key=lambda kv: (kv[0] != "NLC", kv[0]))
+    return ", ".join(f"{amount:.6g} {currency}" for currency, amount in ordered)
 
 
 def read_business(conn: sqlite3.Connection) -> Business:

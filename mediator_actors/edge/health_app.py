@@ -298,7 +298,16 @@ def business_metrics(b: Business, m: Metrics) -> None:
     )
     m.add("closures_total", b.closures, "this node's settlements closed", "counter")
     m.add("payouts_total", b.payouts, "payout claims posted to the chain", "counter")
-    m.add("fees_claimed_nlc_total", b.fees_claimed, "facilitation fees claimed, NLC", "counter")
+    # One sample per currency, never a sum across them; NLC always declared (at 0 before
+    # any claim) so a first claim is an increase a rule can see.
+    for currency, total in sorted({"NLC": 0.0, **b.fees_claimed}.items()):
+        m.add(
+            "fees_claimed_nlc_total",
+            total,
+            "facilitation fees of the posted payout claims, in each settlement's currency",
+            "counter",
+            {"currency": currency},
+        )
     for state, n in sorted(b.settlements.items()):
         m.add(
             "own_settlements",

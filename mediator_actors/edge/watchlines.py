@@ -60,6 +60,15 @@ def _counts(value: object) -> str:
     return ", ".join(f"{_s(k, 30)} {_s(v, 20)}" for k, v in value.items())
 
 
+def _fees(value: object) -> str:
+    """``{currency: total}`` as ``0.25 NLC, 12 EUR`` (a bare number: a node that summed)."""
+    if not isinstance(value, Mapping):
+        return f"{_s(value, 20)} NLC"
+    if not value:
+        return "0 NLC"
+    return ", ".join(f"{_num(v, '{:.6g}')} {_s(k, 12)}" for k, v in list(value.items())[:8])
+
+
 def _event_text(kind: str, d: Mapping[str, Any]) -> str:  # noqa: PLR0911, PLR0912 - a line per kind
     if kind == "intent_ingested":
         return f"intent {_pair(d)} ingested{_parties(d)}"
@@ -164,7 +173,7 @@ _SNAPSHOTS: dict[str, Callable[[Mapping[str, Any]], str]] = {
     ),
     "settlements": lambda d: (
         f"{_counts(d.get('settlements'))}; payouts "
-        f"{_s(d.get('payouts'), 12)}, fees {_s(d.get('fees_claimed'), 20)} NLC; "
+        f"{_s(d.get('payouts'), 12)}, fees {_fees(d.get('fees_claimed'))}; "
         f"{_open_settlements(d)}"
     ),
     "challenges": lambda d: f"{_counts(d.get('challenges'))}",

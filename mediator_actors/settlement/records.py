@@ -267,13 +267,22 @@ def own_acceptances(conn: sqlite3.Connection) -> int:
     return int(row[0])
 
 
-def own_fees(conn: sqlite3.Connection, settlement_ids: Collection[str]) -> float:
-    """The facilitation fees of this node's settlements among ``settlement_ids``."""
+def own_fees(conn: sqlite3.Connection, settlement_ids: Collection[str]) -> dict[str, float]:
+    """The facilitation fees of this node's settlements among ``settlement_ids``, summed
+    per currency (a fee is in its terms' currency; amounts in two are never added)."""
     wanted = set(settlement_ids)
     if not wanted:
-        return 0.0
-    rows = conn.execute("SELECT settlement_id, facilitation_fee FROM settlements WHERE own = 1")
-    return float(sum(fee for sid, fee in rows if sid in wanted))
+        return {}
+    fees: dict[str, float] = {}
+    rows = conn.execute(
+        "SELECT settlement_id, facilitation_fee, terms FROM settlements WHERE own = 1"
+    )
+    for sid, fee, terms in rows:
+        if sid in wanted:
+            # As the payout claim names it (settlement/lifecycle.py).
+            currency = str(json.loads(terms).get("currency") or "NLC")
+            fees[currency] = fees.get(currency, 0.0) + float(fee)
+    return fees
 
 
 @dataclass(frozen=True, slots=True)
@@ -720,4 +729,3 @@ def own_mediator_ids(conn: sqlite3.Connection) -> list[str]:
             "SELECT DISTINCT mediator_id FROM settlements WHERE own = 1 ORDER BY mediator_id"
         )
     ]
-

@@ -254,6 +254,10 @@ def test_the_dashboard_follows_the_demo_live_and_refuses_a_stranger(
         " queues: {}}));"
     )
     assert idle == {"negotiation": 0, "chain_outbox": 0}
+    # Fees per currency, never one sum: nothing claimed yet, then two currencies listed.
+    assert browser.find_element("id", "fees").text == "fees claimed: 0 NLC"
+    listed = browser.execute_script("return feesText({EUR: 12, NLC: 0.25})")
+    assert listed == "0.25 NLC, 12 EUR"
     _shot(browser, artifacts, "2-live-before-the-demo")
 
     seed_demo(node.dev_chain)

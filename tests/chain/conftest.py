@@ -71,7 +71,14 @@ def world(tmp_path: Path) -> Iterator[dict[str, Any]]:
         clock=clock,
         settlement=book,
     )
-    yield {"server": server, "store": store, "book": book, "follower": follower}
+    yield {
+        "server": server,
+        "store": store,
+        "book": book,
+        "follower": follower,
+        "client": client,
+        "clock": clock,
+    }
     client.close()
     store.close()
     server.stop()

@@ -13,7 +13,9 @@ import pytest
 
 from mediator_actors.chain.client import ChainClient
 from mediator_actors.chain.devchain import DevChain
-from mediator_actors.model import IntentStatus
+from mediator_actors.chain.follower import ChainFollower
+from mediator_actors.disputes.book import DisputeBook, dispute_id_for, get_dispute
+from mediator_actors.model import PROTOCOL, IntentStatus
 from mediator_actors.settlement.records import SettlementState, get_settlement
 from mediator_actors.store import JobState, Store
 from mediator_actors.store.intents import intent_status
@@ -157,6 +159,69 @@ def test_a_settlement_whose_mined_proposal_left_the_chain_ends_orphaned(
     assert {store.read(lambda c, r=r: intent_status(c, r)) for r in refs.values()} == {
         IntentStatus.OPEN
     }
+
+
+def test_a_fork_retires_the_disputes_about_the_settlements_it_orphans(
+    world: dict[str, Any],
+) -> None:
+    server, store, book = (world[k] for k in ("server", "store", "book"))
+    follower = ChainFollower(
+        store=store,
+        client=world["client"],
+        clock=world["clock"],
+        settlement=book,
+        disputes=DisputeBook(key=book.key, authorities=["guild"], clock=world["clock"]),
+    )
+    entries = [
+        chain_entry("alice", "offer", OFFERS["alice"]),
+        chain_entry("bob", "seek", SEEKS["bob"]),
+    ]
+    genesis = chain_block(0, [], "genesis", "0")
+    one = chain_block(1, entries, "a1", "genesis")
+    serve_chain(server, [genesis, one])
+    follower.poll_once()
+    refs = _refs(store)
+    sid = propose_pair(store, book, refs["alice"], refs["bob"]).draft.settlement_id
+    dispute_id = dispute_id_for(sid, "alice")
+    dispute = {
+        "author": "alice",
+        "content": f"[DISPUTE] {dispute_id} by alice",
+        "intent": "dispute",
+        "timestamp": TS2,
+        "validation_status": "accepted",
+        "metadata": {
+            "is_contract": True,
+            "contract_type": "dispute",
+            "protocol": PROTOCOL,
+            "dispute_id": dispute_id,
+            "settlement_id": sid,
+            "claimant": "alice",
+            "issue": "Not what was agreed.",
+        },
+    }
+    two = chain_block(2, [_as_entry(store, sid), dispute], "a2", "a1")
+    serve_chain(server, [genesis, one, two])
+    assert follower.poll_once().error is None
+    opened = store.read(lambda c: get_dispute(c, dispute_id))
+    assert opened is not None
+    assert opened.state.value == "open"
+    assert store.read(lambda c: OUTBOX.get(c, f"clarification:{dispute_id}")).state is (
+        JobState.PENDING
+    )
+    # Block 2 is replaced by one without the proposal or the dispute.
+    serve_chain(server, [genesis, one, chain_block(2, [], "b2", "a1")])
+    assert follower.poll_once().reset
+    follower.poll_once()
+    assert _facts(store, sid)[0] is SettlementState.ORPHANED
+    retired = store.read(lambda c: get_dispute(c, dispute_id))
+    assert retired is not None
+    assert retired.state.value == "orphaned"
+    assert (retired.resolved_by or "").startswith("the chain forked")
+    # Its clarification, about a settlement not on the chain now, is never posted.
+    job = store.read(lambda c: OUTBOX.get(c, f"clarification:{dispute_id}"))
+    assert job is not None
+    assert job.state is JobState.FAILED
+    assert (job.last_error or "").startswith("retired: the chain forked")
 
 
 def test_a_fork_on_the_dev_chain_keeps_what_is_mined_again(

@@ -259,7 +259,7 @@ def test_watch_says_it_is_connected_prints_the_current_state_then_readable_event
     ws_env.app.snapshot = lambda channel: {
         "settlements": {"closed": 4, "proposed": 1},
         "payouts": 4,
-        "fees_claimed": 0.253,
+        "fees_claimed": {"NLC": 0.253},
         "open": [
             {
                 "settlement_id": "cd" * 32,

@@ -71,7 +71,7 @@ def test_business_counters_follow_prometheus_naming() -> None:
             settlements={"closed": 4},
             closures=4,
             payouts=4,
-            fees_claimed=0.253,
+            fees_claimed={"NLC": 0.253},
             challenges={"upheld": 1},
             disputes={"open": 2, "withdrawn": 1, "claimant_favored": 3},
             quarantined={"processing_failed": 2},
@@ -91,7 +91,7 @@ def test_business_counters_follow_prometheus_naming() -> None:
     assert 'mediator_negotiations_total{outcome="declined"} 5' in text
     assert 'mediator_negotiations_declined_total{reason="service"} 4' in text
     assert "mediator_closures_total 4" in text
-    assert "mediator_fees_claimed_nlc_total 0.253" in text
+    assert 'mediator_fees_claimed_nlc_total{currency="NLC"} 0.253' in text
     assert 'mediator_challenges_total{outcome="open"} 0' in text
     assert 'mediator_disputes_open{state="open"} 2' in text
     assert 'mediator_disputes_open{state="escalated"} 0' in text

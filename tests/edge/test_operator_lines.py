@@ -163,7 +163,7 @@ def test_the_summary_is_logged_only_when_the_totals_moved() -> None:
             negotiations={"aligned": 4},
             closures=4,
             payouts=4,
-            fees_claimed=0.253,
+            fees_claimed={"NLC": 0.253},
             proposals=4,
             acceptances=8,
             candidates=9,
@@ -184,7 +184,7 @@ def test_posted_proposals_payouts_and_fees_are_told_as_they_move() -> None:
     totals.append(Business(proposals_posted=2))
     assert activity.progress() == ["chain: 2 proposals posted"]
     assert activity.progress() == []
-    totals.append(Business(proposals_posted=4, payouts=2, fees_claimed=0.115))
+    totals.append(Business(proposals_posted=4, payouts=2, fees_claimed={"NLC": 0.115}))
     assert activity.progress() == [
         "chain: 2 proposals posted",
         "payouts: 2 claims posted, fees 0.115 NLC",
@@ -194,7 +194,7 @@ def test_posted_proposals_payouts_and_fees_are_told_as_they_move() -> None:
 
 def test_after_a_restart_the_first_reading_says_what_was_achieved_so_far() -> None:
     activity, totals = _log()
-    totals.append(Business(intents={"offer": 1}, closures=1, payouts=1, fees_claimed=0.5))
+    totals.append(Business(intents={"offer": 1}, closures=1, payouts=1, fees_claimed={"NLC": 0.5}))
     assert activity.progress() == [
         "so far: 1 intents (1 offers), 0 candidate pairs, 0 negotiations (0 aligned), "
         "0 proposals, 0 acceptances, 1 closed, 1 payouts claimed, fees 0.5 NLC"

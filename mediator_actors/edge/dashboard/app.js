@@ -108,6 +108,18 @@ function renderSettlements(items) {
   }
 }
 
+// Fees claimed per currency ({"NLC": 0.25, "EUR": 12}): amounts in two are never added.
+function feesText(fees) {
+  const entries = Object.entries(fees && typeof fees === "object" ? fees : {});
+  if (!entries.length) return "0 NLC";
+  entries.sort(([a], [b]) => (a !== "NLC") - (b !== "NLC") || (a < b ? -1 : a > b ? 1 : 0));
+  return entries.map(([currency, amount]) => amount + " " + currency).join(", ");
+}
+
+function renderFees(business) {
+  $("fees").textContent = "fees claimed: " + feesText(business && business.fees_claimed);
+}
+
 function renderNegotiations(items) {
   const body = $("negotiations").tBodies[0];
   body.replaceChildren();
@@ -215,6 +227,7 @@ function render(o) {
   renderHealth(o.health);
   renderPipeline(o.pipeline);
   renderSettlements(o.settlements);
+  renderFees(o.business);
   renderNegotiations(o.negotiations);
   renderReputation(o.reputation);
   renderChallenges(o.business, o.open_disputes);
