@@ -32,7 +32,7 @@ from mediator_actors.model import CandidatePair, EntryRef, Intent
 from mediator_actors.runtime.offload import run_blocking
 from mediator_actors.settlement.records import open_own_pairs
 from mediator_actors.store import NEGOTIATIONS, JobState, Store
-from mediator_actors.store.intents import iter_intents
+from mediator_actors.store.intents import intents_version, iter_intents
 
 if TYPE_CHECKING:
     from mediator_actors.config import Settings
@@ -121,6 +121,9 @@ class IndexCore:
         # changed and the previous pass already queued every pair it found.
         self._changed = True
         self._exhausted = False
+        # The intents table's change counter at the last sync that left nothing to do: an
+        # idle round then reads one row instead of every open intent (0.2 s of CPU at 10k).
+        self._settled_version: int | None = None
 
     @property
     def ready(self) -> bool:
@@ -179,12 +182,25 @@ class IndexCore:
             sync=report,
         )
 
-    def sync(self, *, max_embed: int = 512) -> SyncReport:
+    def sync(self, *, max_embed: int = 512, force: bool = False) -> SyncReport:
         """Bring the index in line with the store's open intents: mark closed and archived
-        ones deleted, add open ones, embedding (and storing) at most ``max_embed`` new ones."""
+        ones deleted, add open ones, embedding (and storing) at most ``max_embed`` new ones.
+
+        Returns an empty report after reading only the intents table's change counter when
+        the table has not changed since a sync that left nothing pending or evicted (there
+        is nothing to do); ``force`` reads the intents anyway."""
         index = self.index
         report = SyncReport()
-        open_intents: list[Intent] = self.store.read(lambda c: list(iter_intents(c)))
+        settled = self._settled_version
+        if not force and settled is not None and self.store.read(intents_version) == settled:
+            return report
+        self._settled_version = None
+
+        def read(c: sqlite3.Connection) -> tuple[int, list[Intent]]:
+            # the counter first: a write between the two reads makes the next round re-read
+            return intents_version(c), list(iter_intents(c))
+
+        version, open_intents = self.store.read(read)
         open_refs = {i.ref for i in open_intents}
         stale = [ref for ref in index.refs() if ref not in open_refs]
         if stale:
@@ -229,6 +245,9 @@ class IndexCore:
         index.reorder([i.ref for i in open_intents])
         if report.added or report.removed or report.evicted:
             self._changed = True
+        if not report.pending and not report.evicted:
+            # Over the size limit each sync rotates evicted intents back in: keep doing so.
+            self._settled_version = version
         return report
 
     def candidates(

@@ -41,7 +41,33 @@ MIGRATIONS = (
             "CREATE INDEX intents_author ON intents (author)",
         ),
     ),
+    Migration(
+        "intents",
+        2,
+        (
+            # A change counter kept by triggers, so a reader can tell in one row read that
+            # nothing changed (the index keeper's idle round) and no writer can forget it.
+            """CREATE TABLE intents_version (
+                id INTEGER PRIMARY KEY CHECK (id = 1),
+                version INTEGER NOT NULL
+            )""",
+            "INSERT INTO intents_version (id, version) VALUES (1, 0)",
+            """CREATE TRIGGER intents_version_insert AFTER INSERT ON intents
+            BEGIN UPDATE intents_version SET version = version + 1 WHERE id = 1; END""",
+            """CREATE TRIGGER intents_version_update AFTER UPDATE ON intents
+            BEGIN UPDATE intents_version SET version = version + 1 WHERE id = 1; END""",
+            """CREATE TRIGGER intents_version_delete AFTER DELETE ON intents
+            BEGIN UPDATE intents_version SET version = version + 1 WHERE id = 1; END""",
+        ),
+    ),
 )
+
+
+def intents_version(conn: sqlite3.Connection) -> int:
+    """A counter that grows with every insert, update and delete on ``intents``: equal
+    values mean the table has not changed in between."""
+    row = conn.execute("SELECT version FROM intents_version WHERE id = 1").fetchone()
+    return int(row[0])
 
 
 def save_intent(conn: sqlite3.Connection, intent: Intent, *, now: float) -> bool:

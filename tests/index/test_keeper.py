@@ -4,10 +4,12 @@ from pathlib import Path
 import numpy as np
 
 from mediator_actors.embedding import HashEmbedder
+from mediator_actors.index import keeper as keeper_module
 from mediator_actors.index.hnsw import IndexParams
-from mediator_actors.index.keeper import CandidateSettings, IndexCore
+from mediator_actors.index.keeper import CandidateSettings, IndexCore, SyncReport
 from mediator_actors.model import Intent, IntentStatus, IntentType
 from mediator_actors.store import JobQueue, Store
+from mediator_actors.store import intents as intents_table
 from mediator_actors.store.intents import save_intent, set_intent_status
 
 from .conftest import DIM
@@ -205,3 +207,83 @@ def test_a_drain_interrupts_sync_between_embedding_batches(
     assert (report.sync.embedded, report.sync.pending) == (16, 84)
     assert embedder.texts == 16
     assert len(core.index) == 16  # what was embedded is stored and indexed, nothing lost
+
+
+class _CountedReads:
+    """Counts the keeper's reads of every open intent (``iter_intents`` calls)."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def __call__(self, conn, **kwargs):
+        self.calls += 1
+        return intents_table.iter_intents(conn, **kwargs)
+
+
+def test_an_idle_sync_reads_only_the_change_counter(
+    full_store: Store, tmp_path: Path, intents: list[Intent], monkeypatch
+) -> None:
+    _add(full_store, intents[:20])
+    core = _core(full_store, tmp_path / "vectors", CountingEmbedder())
+    core.start()
+    reads = _CountedReads()
+    monkeypatch.setattr(keeper_module, "iter_intents", reads)
+    for _ in range(3):
+        assert core.sync() == SyncReport()
+    assert reads.calls == 0
+    core.sync(force=True)
+    assert reads.calls == 1
+
+
+def test_changes_after_an_idle_sync_are_picked_up_in_the_next(
+    full_store: Store, tmp_path: Path, intents: list[Intent], monkeypatch
+) -> None:
+    _add(full_store, intents[:20])
+    core = _core(full_store, tmp_path / "vectors", CountingEmbedder())
+    core.start()
+    reads = _CountedReads()
+    monkeypatch.setattr(keeper_module, "iter_intents", reads)
+    assert core.sync() == SyncReport()
+
+    _add(full_store, intents[20:21])  # added
+    assert core.sync().added == 1
+    assert intents[20].ref in core.index
+    assert core.sync() == SyncReport()
+
+    # changed, at the same clock reading as its insert (a timestamp marker would miss it)
+    full_store.write(
+        lambda c: set_intent_status(c, intents[1].ref, IntentStatus.CLOSED, reason="x", now=1.0)
+    )
+    assert core.sync().removed == 1
+    assert intents[1].ref not in core.index
+    assert core.sync() == SyncReport()
+
+    full_store.write(lambda c: intents_table.archive_intents(c, [intents[2].ref], "fork", now=2.0))
+    assert core.sync().removed == 1
+    assert intents[2].ref not in core.index
+    assert core.sync() == SyncReport()
+
+    # reopened: the open set's size is what it was, its members are not
+    full_store.write(
+        lambda c: set_intent_status(c, intents[1].ref, IntentStatus.OPEN, reason="y", now=1.0)
+    )
+    full_store.write(
+        lambda c: set_intent_status(c, intents[3].ref, IntentStatus.CLOSED, reason="z", now=1.0)
+    )
+    report = core.sync()
+    assert (report.added, report.removed) == (1, 1)
+    assert intents[1].ref in core.index
+    assert intents[3].ref not in core.index
+    assert reads.calls == 4
+
+
+def test_a_sync_with_work_left_reads_again_next_round(
+    full_store: Store, tmp_path: Path, intents: list[Intent]
+) -> None:
+    _add(full_store, intents[:10])
+    core = _core(full_store, tmp_path / "vectors", CountingEmbedder())
+    core.start(max_embed=4)
+    assert core.sync(max_embed=4).embedded == 4  # nothing was written in between
+    assert core.sync().embedded == 2
+    assert len(core.index) == 10
+    assert core.sync() == SyncReport()

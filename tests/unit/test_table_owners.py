@@ -22,6 +22,7 @@ OWNERS: dict[str, str] = {
     "sqlite_master": "store/database.py",
     "jobs": "store/jobs.py",
     "intents": "store/intents.py",
+    "intents_version": "store/intents.py",
     "probe": "store/probe.py",
     "chain_cursor": "chain/tables.py",
     "chain_blocks": "chain/tables.py",
@@ -47,7 +48,8 @@ OWNERS: dict[str, str] = {
 
 _STATEMENT = re.compile(r"^\s*(SELECT|INSERT|UPDATE|DELETE|CREATE|ALTER|DROP|REPLACE|WITH)\s")
 _TABLE = re.compile(
-    r"\b(?:FROM|JOIN|INTO|UPDATE|TABLE(?: IF NOT EXISTS)?|INDEX \w+ ON|EXISTS)\s+\(?\s*([\w?]+)"
+    # "AFTER UPDATE ON t" first: a trigger's table, not "ON"
+    r"\b(?:(?:INSERT|UPDATE|DELETE) ON|FROM|JOIN|INTO|UPDATE|TABLE(?: IF NOT EXISTS)?|INDEX \w+ ON|EXISTS)\s+\(?\s*([\w?]+)"
 )
 #: words that follow the keywords above without naming a table
 _NOT_TABLES = {"SELECT", "SET", "json_extract", "IF"}
