@@ -266,33 +266,19 @@ class AnthropicProvider:
     def complete(
         self, prompt: Prompt, offer: Intent, seek: Intent, *, timeout: float
     ) -> ProviderReply:
-        import anthropic
-
-        try:
-            with _total_deadline(timeout * TOTAL_DEADLINE_FACTOR):
-                message = self._client.messages.create(
-                    model=self.model_id,
-                    max_tokens=MAX_OUTPUT_TOKENS,
-                    system=prompt.system,
-                    messages=[{"role": "user", "content": prompt.user}],
-                    output_config={"format": {"type": "json_schema", "schema": anthropic_schema()}},
-                    timeout=timeout,
-                )
-        except (anthropic.AnthropicError, _DeadlineExceededError) as exc:
-            raise _map_error(exc, "anthropic") from exc
-        text = "".join(
-            getattr(block, "text", "") for block in message.content if block.type == "text"
-        )
-        usage = Usage(message.usage.input_tokens or 0, message.usage.output_tokens or 0)
-        return ProviderReply(
-            text=text, model_id=self.model_id, usage=usage, stop_reason=message.stop_reason
+        return self.complete_json(
+            system=prompt.system,
+            user=prompt.user,
+            name="negotiation_answer",
+            schema=anthropic_schema(),
+            timeout=timeout,
         )
 
     def complete_json(
         self, *, system: str, user: str, name: str, schema: dict[str, Any], timeout: float
     ) -> ProviderReply:
-        """One answer in another JSON ``schema`` than the negotiation's (the dispute
-        clarification): the same client, deadline and error mapping as :meth:`complete`."""
+        """One answer in a JSON ``schema``: the negotiation's (:meth:`complete`) or the
+        dispute clarification's, through one client, deadline and error mapping."""
         import anthropic
 
         try:
@@ -344,49 +330,19 @@ class OpenAIProvider:
     def complete(
         self, prompt: Prompt, offer: Intent, seek: Intent, *, timeout: float
     ) -> ProviderReply:
-        import openai
-
-        try:
-            with _total_deadline(timeout * TOTAL_DEADLINE_FACTOR):
-                completion = self._client.chat.completions.create(
-                    model=self.model_id,
-                    messages=[
-                        {"role": "system", "content": prompt.system},
-                        {"role": "user", "content": prompt.user},
-                    ],
-                    response_format={
-                        "type": "json_schema",
-                        "json_schema": {
-                            "name": "negotiation_answer",
-                            "strict": True,
-                            "schema": wire_schema(),
-                        },
-                    },
-                    max_completion_tokens=MAX_OUTPUT_TOKENS,
-                    timeout=timeout,
-                )
-        except (openai.OpenAIError, _DeadlineExceededError) as exc:
-            raise _map_error(exc, "openai") from exc
-        if not completion.choices:
-            raise ProviderError("openai: the answer has no choices", transient=True)
-        choice = completion.choices[0]
-        refusal = getattr(choice.message, "refusal", None)
-        text = choice.message.content or ""
-        if refusal and not text:
-            text = json.dumps({"refused": str(refusal)[:200]})  # fails validation, with a reason
-        usage = Usage(
-            completion.usage.prompt_tokens if completion.usage else 0,
-            completion.usage.completion_tokens if completion.usage else 0,
-        )
-        return ProviderReply(
-            text=text, model_id=self.model_id, usage=usage, stop_reason=choice.finish_reason
+        return self.complete_json(
+            system=prompt.system,
+            user=prompt.user,
+            name="negotiation_answer",
+            schema=wire_schema(),
+            timeout=timeout,
         )
 
     def complete_json(
         self, *, system: str, user: str, name: str, schema: dict[str, Any], timeout: float
     ) -> ProviderReply:
-        """One answer in another JSON ``schema`` than the negotiation's (the dispute
-        clarification): the same client, deadline and error mapping as :meth:`complete`."""
+        """One answer in a JSON ``schema``: the negotiation's (:meth:`complete`) or the
+        dispute clarification's, through one client, deadline and error mapping."""
         import openai
 
         try:
@@ -409,12 +365,16 @@ class OpenAIProvider:
         if not completion.choices:
             raise ProviderError("openai: the answer has no choices", transient=True)
         choice = completion.choices[0]
+        refusal = getattr(choice.message, "refusal", None)
+        text = choice.message.content or ""
+        if refusal and not text:
+            text = json.dumps({"refused": str(refusal)[:200]})  # fails validation, with a reason
         usage = Usage(
             completion.usage.prompt_tokens if completion.usage else 0,
             completion.usage.completion_tokens if completion.usage else 0,
         )
         return ProviderReply(
-            text=choice.message.content or "",
+            text=text,
             model_id=self.model_id,
             usage=usage,
             stop_reason=choice.finish_reason,
