@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 import requests
@@ -29,7 +28,7 @@ from mediator_actors.edge.health_app import HealthApp
 from mediator_actors.edge.server import EdgeServer
 from mediator_actors.edge.store_readmodel import StoreReadModel
 from mediator_actors.health.report import SnapshotBox
-from mediator_actors.model import PROTOCOL, IntentType, canonical_json, digest_id
+from mediator_actors.model import IntentType, canonical_json, digest_id
 from mediator_actors.monitoring import dispute_event, encode_event
 from mediator_actors.runtime.resilience import Backoff
 from mediator_actors.settlement.consensus import ConsensusSigner
@@ -43,6 +42,7 @@ from mediator_actors.store.jobs import CHAIN_OUTBOX as OUTBOX
 from mediator_actors.store.jobs import JobState
 from mediator_actors.wiring import ALL_MIGRATIONS
 from tests.chain.conftest import FAST, FakeClock
+from tests.disputes.entries import accept, party_entry
 from tests.settlement import factories as f
 
 GUILD = "guild-of-arbiters"
@@ -100,33 +100,6 @@ class Node:
 
     def close(self) -> None:
         self.store.close()
-
-
-def party_entry(author: str, tag: str, kind: str, **metadata: Any) -> dict[str, Any]:
-    return {
-        "author": author,
-        "content": f"{tag} {metadata.get('dispute_id', '')} {kind} by {author}: "
-        + str(
-            metadata.get("issue") or metadata.get("description") or metadata.get("outcome") or ""
-        ),
-        "intent": kind,
-        "metadata": {"is_contract": True, "contract_type": kind, "protocol": PROTOCOL, **metadata},
-    }
-
-
-def response(author: str, sid: str) -> dict[str, Any]:
-    return {
-        "author": author,
-        "content": f"[ACCEPT] {sid} from {author}",
-        "intent": "settlement_response",
-        "metadata": {
-            "is_contract": True,
-            "contract_type": "response",
-            "response_type": "accept",
-            "settlement_id": sid,
-            "protocol": PROTOCOL,
-        },
-    }
 
 
 def job_state(store: Store, key: str) -> JobState | None:
@@ -236,7 +209,7 @@ def test_a_dispute_from_claim_to_resolution_with_the_payout_withheld(
         claimant="mallory",
         issue="I was not part of this but object anyway.",
     )
-    devchain.add_block([response("alice", sid), response("bob", sid), claim, stranger])
+    devchain.add_block([accept("alice", sid), accept("bob", sid), claim, stranger])
     node.poll()
     record = node.store.read(lambda c: get_settlement(c, sid))
     assert record is not None

@@ -21,6 +21,7 @@ from mediator_actors.store.intents import save_intent
 from mediator_actors.store.jobs import CHAIN_OUTBOX as OUTBOX
 from mediator_actors.store.jobs import JobState
 from mediator_actors.wiring import ALL_MIGRATIONS
+from tests.disputes.entries import accept
 from tests.settlement import factories as f
 
 from .test_book import ME, Sim, dispute, mined_settlement
@@ -31,21 +32,6 @@ def sim(tmp_path: Path) -> Sim:
     store = Store.open(tmp_path / "data", migrations=ALL_MIGRATIONS)
     store.write(lambda c: [save_intent(c, i, now=f.NOW) for i in (f.offer(), f.seek())])
     return Sim(store)
-
-
-def accept(author: str, sid: str) -> dict[str, Any]:
-    return {
-        "author": author,
-        "content": f"[ACCEPT] {sid} from {author}",
-        "intent": "settlement_response",
-        "metadata": {
-            "is_contract": True,
-            "contract_type": "response",
-            "response_type": "accept",
-            "settlement_id": sid,
-            "protocol": PROTOCOL,
-        },
-    }
 
 
 def resolution(sid: str, who: str, outcome: str) -> dict[str, Any]:

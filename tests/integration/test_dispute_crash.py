@@ -31,10 +31,11 @@ import pytest
 from mediator_actors.chain.devchain import DevChain
 from mediator_actors.disputes import package
 from mediator_actors.disputes.book import dispute_id_for
-from mediator_actors.model import PROTOCOL, digest_id
+from mediator_actors.model import digest_id
 from mediator_actors.safety.secrets import Secret
 from mediator_actors.signing import MediatorKey, generate_seed_hex
 from mediator_actors.store import DATABASE_FILE
+from tests.disputes.entries import accept, party_entry
 from tests.negotiation.fakes import FakeProvider, Script
 
 NODE = Path(__file__).with_name("dispute_node.py")
@@ -55,31 +56,6 @@ def intent(author: str, kind: str, content: str) -> dict[str, Any]:
         "content": content,
         "intent": kind,
         "metadata": {"is_contract": True, "contract_type": kind, "status": "open"},
-    }
-
-
-def party(author: str, tag: str, kind: str, **metadata: Any) -> dict[str, Any]:
-    text = metadata.get("issue") or metadata.get("description") or metadata.get("outcome") or ""
-    return {
-        "author": author,
-        "content": f"{tag} {metadata.get('dispute_id', '')} {kind} by {author}: {text}",
-        "intent": kind,
-        "metadata": {"is_contract": True, "contract_type": kind, "protocol": PROTOCOL, **metadata},
-    }
-
-
-def accept(author: str, sid: str) -> dict[str, Any]:
-    return {
-        "author": author,
-        "content": f"[ACCEPT] {sid} from {author}",
-        "intent": "settlement_response",
-        "metadata": {
-            "is_contract": True,
-            "contract_type": "response",
-            "response_type": "accept",
-            "settlement_id": sid,
-            "protocol": PROTOCOL,
-        },
     }
 
 
@@ -316,7 +292,7 @@ def test_a_dispute_survives_sigkill_at_random_points_without_duplicate_entries(
         # 2. Alice disputes it; then both accept: it closes with the payout held.
         chain.add_block(
             [
-                party(
+                party_entry(
                     "alice",
                     "[DISPUTE]",
                     "dispute",
@@ -357,7 +333,7 @@ def test_a_dispute_survives_sigkill_at_random_points_without_duplicate_entries(
         # 4. Evidence from both parties is frozen.
         chain.add_block(
             [
-                party(
+                party_entry(
                     "alice",
                     "[EVIDENCE]",
                     "evidence",
@@ -366,7 +342,7 @@ def test_a_dispute_survives_sigkill_at_random_points_without_duplicate_entries(
                     description="Delivery note listing the modules shipped.",
                     content_hash=digest_id("doc", b"delivery note"),
                 ),
-                party(
+                party_entry(
                     "bob",
                     "[EVIDENCE]",
                     "evidence",
@@ -390,7 +366,7 @@ def test_a_dispute_survives_sigkill_at_random_points_without_duplicate_entries(
         # dead, it is written again with the same digest.
         chain.add_block(
             [
-                party(
+                party_entry(
                     "alice",
                     "[ESCALATION]",
                     "escalation",
@@ -430,7 +406,7 @@ def test_a_dispute_survives_sigkill_at_random_points_without_duplicate_entries(
         # 6. The guild resolves it: the payout is released, claimed and mined, once.
         chain.add_block(
             [
-                party(
+                party_entry(
                     GUILD,
                     "[DISPUTE RESOLUTION]",
                     "dispute_resolution",
