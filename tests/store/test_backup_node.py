@@ -93,9 +93,14 @@ def _rank(state: str) -> int:
 
 def _between(before: dict[str, Any], got: dict[str, Any], after: dict[str, Any]) -> None:
     """``got`` is the settlement at some moment between ``before`` and ``after``: every
-    field holds one of the two values, and the state never went back."""
+    field holds one of the two values, and the state never went back. ``updated_at`` only
+    never goes back: the restored node redoes on start what the backup caught half done
+    (a queued proposal posted again), at its own time (seen once in five runs at load 5)."""
     assert got.keys() == before.keys() == after.keys()
     for field, value in got.items():
+        if field == "updated_at":
+            assert value >= before[field], field
+            continue
         assert value in (before[field], after[field]), field
     assert _rank(before["state"]) <= _rank(got["state"]) <= _rank(after["state"])
 
