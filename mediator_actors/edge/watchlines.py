@@ -134,32 +134,34 @@ def _health(d: Mapping[str, Any]) -> str:
     return line
 
 
-def _open_settlements(d: Mapping[str, Any]) -> str:
+def _open_list(d: Mapping[str, Any], describe: Callable[[Mapping[str, Any]], str]) -> str:
+    """``d["open"]`` as "N open: a, b, … and M more", the first five described."""
     items = d.get("open")
     if not isinstance(items, list) or not items:
         return "none open"
-    shown = [
-        f"{_short(i.get('settlement_id'))} {_s(i.get('state'), 12)} until "
-        f"{_s(i.get('acceptance_deadline'), 32)}"
-        for i in items[:5]
-        if isinstance(i, Mapping)
-    ]
+    shown = [describe(i) for i in items[:5] if isinstance(i, Mapping)]
     more = f" and {len(items) - 5} more" if len(items) > 5 else ""
     return f"{len(items)} open: " + ", ".join(shown) + more
+
+
+def _open_settlements(d: Mapping[str, Any]) -> str:
+    return _open_list(
+        d,
+        lambda i: (
+            f"{_short(i.get('settlement_id'))} {_s(i.get('state'), 12)} until "
+            f"{_s(i.get('acceptance_deadline'), 32)}"
+        ),
+    )
 
 
 def _open_disputes(d: Mapping[str, Any]) -> str:
-    items = d.get("open")
-    if not isinstance(items, list) or not items:
-        return "none open"
-    shown = [
-        f"{_short(i.get('dispute_id'))} {_s(i.get('state'), 12)} on settlement "
-        f"{_short(i.get('settlement_id'))}"
-        for i in items[:5]
-        if isinstance(i, Mapping)
-    ]
-    more = f" and {len(items) - 5} more" if len(items) > 5 else ""
-    return f"{len(items)} open: " + ", ".join(shown) + more
+    return _open_list(
+        d,
+        lambda i: (
+            f"{_short(i.get('dispute_id'))} {_s(i.get('state'), 12)} on settlement "
+            f"{_short(i.get('settlement_id'))}"
+        ),
+    )
 
 
 _SNAPSHOTS: dict[str, Callable[[Mapping[str, Any]], str]] = {
