@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import importlib
 import importlib.util
+import logging
 import os
 import threading
 from collections.abc import Mapping, Sequence
@@ -41,6 +42,8 @@ PINNED_SHA256: Mapping[str, str] = {
 #: all-MiniLM-L6-v2 was trained on 128-token inputs and sentence-transformers truncates at 256.
 MAX_TOKENS = 256
 DIMENSIONS = 384
+
+logger = logging.getLogger(__name__)
 
 
 def default_threads() -> int:
@@ -100,9 +103,21 @@ class LocalEmbedder:
         threads: int | None = None,
         batch_size: int = 16,
         pinned: Mapping[str, str] = PINNED_SHA256,
+        cache_dir: Path | None = None,
     ) -> None:
         model = _verified(model_path or default_model_path(), pinned[MODEL_FILE], "model")
         vocab = _verified(vocab_path, pinned[VOCAB_FILE.name], "vocabulary")
+        converted = False
+        if cache_dir is not None:
+            # the same weights kept int8 in memory (embedding/nbits.py): 102 MB load peak
+            # instead of 270, vectors equal to 1.6e-7
+            from mediator_actors.embedding.nbits import ConversionError, cached_model
+
+            try:
+                model = cached_model(model, pinned[MODEL_FILE], cache_dir)
+                converted = True
+            except ConversionError as exc:
+                logger.warning("embedding: using the model as shipped (more memory): %s", exc)
         try:
             # imported by name: onnxruntime ships no type information
             onnxruntime: Any = importlib.import_module("onnxruntime")
@@ -117,9 +132,11 @@ class LocalEmbedder:
         options.intra_op_num_threads = max(1, threads if threads is not None else default_threads())
         options.inter_op_num_threads = 1
         options.log_severity_level = 3
-        # the arena keeps the largest batch's buffers forever (+30-90 MB measured) and
-        # bought no measurable speed here
-        options.enable_cpu_mem_arena = False
+        # Shipped model: the arena kept the largest batch's buffers forever (+30-90 MB
+        # measured) for no speed. Converted model: MatMulNBits dequantises a block of weights
+        # into a scratch buffer per call, and malloc's heap grew around those buffers
+        # (VmHWM 228-250 MB after 2,000 texts without the arena, 184 MB with it).
+        options.enable_cpu_mem_arena = converted
         # The memory pattern planner keeps a buffer plan per input shape (every batch
         # width): 278 MB resident after 400 corpus texts with it, 233-235 MB without,
         # identical vectors, the same CPU per text (17.1 against 17.05 ms; issue 15).
@@ -140,7 +157,11 @@ class LocalEmbedder:
         self._session: Any = session
         self._inputs = {i.name for i in session.get_inputs()}
         self._batch_size = max(1, batch_size)
+        # the converted model's vectors are the shipped one's (checked when it is built),
+        # so the id, and every stored vector and snapshot, stays valid
         self._id = f"local:all-MiniLM-L6-v2-int8@{pinned[MODEL_FILE][:12]}"
+        self.model_file = model
+        self.converted = converted
 
     @property
     def id(self) -> str:
@@ -187,8 +208,11 @@ _shared_lock = threading.Lock()
 _shared: dict[str, LocalEmbedder] = {}
 
 
-def shared_local_embedder() -> LocalEmbedder:
-    """The process's one local embedder, built on first use (blocking, ~0.3 s).
+def shared_local_embedder(*, cache_dir: Path | None = None) -> LocalEmbedder:
+    """The process's one local embedder, built on first use (blocking, ~0.3 s; seconds more
+    on a node's first start while the int8 model is converted into ``cache_dir``). The
+    first call's ``cache_dir`` decides: the node's start passes its cache folder before
+    anything else asks.
 
     One session holds the model's weights once (~150 MB resident after onnxruntime folds
     them, a ~270 MB high-water mark while it does); the index keeper and the offline
@@ -198,5 +222,5 @@ def shared_local_embedder() -> LocalEmbedder:
     with _shared_lock:
         embedder = _shared.get("default")
         if embedder is None:
-            embedder = _shared["default"] = LocalEmbedder()
+            embedder = _shared["default"] = LocalEmbedder(cache_dir=cache_dir)
         return embedder
