@@ -162,22 +162,24 @@ def _original(module: str, name: str) -> Any:
 
 
 def _convert_in_child(source: Path, target: Path) -> None:
-    read_fd, write_fd = os.pipe()
+    log = target.with_suffix(".log")
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
     try:
-        pid = _original("os", "posix_spawn")(
-            sys.executable,
-            [sys.executable, "-m", "mediator_actors.embedding.nbits", str(source), str(target)],
-            env,
-            file_actions=[(os.POSIX_SPAWN_DUP2, write_fd, 2), (os.POSIX_SPAWN_CLOSE, read_fd)],
-        )
+        with open(log, "wb") as errors:
+            pid = _original("os", "posix_spawn")(
+                sys.executable,
+                [sys.executable, "-m", "mediator_actors.embedding.nbits", str(source), str(target)],
+                env,
+                file_actions=[(os.POSIX_SPAWN_DUP2, errors.fileno(), 2)],
+            )
+        # ChildProcessError: gevent's child watcher reaped it, so it has exited too; the
+        # file and its check decide, not the exit status
+        with contextlib.suppress(ChildProcessError):
+            _original("os", "waitpid")(pid, 0)
+        message = log.read_bytes()
     finally:
-        os.close(write_fd)
-    with os.fdopen(read_fd, "rb") as errors:
-        message = errors.read()  # EOF when the child exits
-    # gevent's child watcher may reap the child first; the file and its check decide
-    with contextlib.suppress(ChildProcessError):
-        _original("os", "waitpid")(pid, 0)
+        with contextlib.suppress(OSError):
+            log.unlink()
     if not target.is_file():
         tail = message.decode("utf-8", "replace").strip().splitlines()[-1:] or ["no output"]
         raise ConversionError(f"the model conversion failed: {tail[0][:300]}")
