@@ -224,3 +224,22 @@ def test_a_rendered_record_parses_back(source: str, digest: str) -> None:
     assert record["source_sha256"] == source
     assert record["sha256"] == digest
     assert record["converter"] == str(nbits.CONVERTER_VERSION)
+
+
+def test_the_node_keeps_the_converted_model_in_its_data_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mediator_actors.config import load_settings
+    from mediator_actors.embedding import local
+    from mediator_actors.embedding.factory import make_embedder_from_settings
+
+    monkeypatch.setattr(local, "_shared", {})  # as in a fresh process
+    settings = load_settings(
+        {"DATA_DIR": str(tmp_path / "data"), "EMBEDDING_PROVIDER": "local"}, cwd=tmp_path
+    )
+    embedder, degraded = make_embedder_from_settings(settings)
+    assert degraded is None
+    assert isinstance(embedder, LocalEmbedder)
+    assert embedder.converted
+    assert embedder.model_file.parent == tmp_path / "data" / "cache" / "models"
+    assert local.shared_local_embedder() is embedder  # the negotiator's later call shares it
