@@ -8,7 +8,10 @@ Where the model comes from (measured, see docs/benchmarks.md):
   (``data/minilm-vocab.txt``), run by ``tokenizers``' Rust BERT tokenizer;
 - runtime: ``onnxruntime`` (CPU).
 
-Both files are pinned by SHA-256 and checked before anything parses them. Pooling is the
+Both files are pinned by SHA-256 and checked before anything parses them. Given a
+``cache_dir`` (the node passes ``DATA_DIR/cache/models``) the model is run from a copy whose
+int8 weights stay int8 in memory (``embedding/nbits.py``: same vectors, a third of the
+memory at load). Pooling is the
 model's own: the mean of the last hidden state over real tokens, then L2 normalisation.
 Against the fp32 reference weights (a numpy forward pass) the int8 model's vectors have
 cosine >= 0.9992 (mean 0.9995) on the bench corpus, and nearest-neighbour top-1 agrees on
@@ -214,8 +217,9 @@ def shared_local_embedder(*, cache_dir: Path | None = None) -> LocalEmbedder:
     first call's ``cache_dir`` decides: the node's start passes its cache folder before
     anything else asks.
 
-    One session holds the model's weights once (~150 MB resident after onnxruntime folds
-    them, a ~270 MB high-water mark while it does); the index keeper and the offline
+    One session holds the model's weights once (with ``cache_dir``, the int8 copy: ~35 MB
+    over the imports, a 102 MB high-water mark for the load alone, against ~155 MB and 270 MB
+    for the shipped file that onnxruntime folds to fp32); the index keeper and the offline
     negotiator's service similarity share it. A session's ``run`` is thread-safe.
     Raises :class:`EmbedderUnavailableError` as the constructor does (and retries next call).
     """
