@@ -243,3 +243,15 @@ def test_the_node_keeps_the_converted_model_in_its_data_folder(
     assert embedder.converted
     assert embedder.model_file.parent == tmp_path / "data" / "cache" / "models"
     assert local.shared_local_embedder() is embedder  # the negotiator's later call shares it
+
+
+def test_tokenising_in_chunks_gives_the_same_vectors(
+    cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mediator_actors.embedding import local
+
+    embedder = LocalEmbedder(cache_dir=cache, threads=1)
+    texts = TEXTS * 3
+    whole = embedder.embed(texts)
+    monkeypatch.setattr(local, "TOKENIZE_CHUNK", 4)  # 18 texts: five chunks, one short
+    assert np.array_equal(embedder.embed(texts), whole)
