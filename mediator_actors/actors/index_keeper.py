@@ -16,6 +16,7 @@ from mediator_actors.actors.messages import (
     IntentsIngested,
     IntentsLeftMediation,
     NegotiationsQueued,
+    ReadinessChanged,
     Roles,
 )
 from mediator_actors.actors.periodic import PeriodicActor
@@ -101,6 +102,7 @@ class IndexKeeper(PeriodicActor):
         self._publish_size()
         self.stats.index_loaded = True
         self.stats.index_status = None
+        self.registry.tell(Roles.HEALTH_REPORTER, ReadinessChanged())
         logger.info(
             "index: loaded from %s (%d intents, %d to embed) in %.2fs",
             report.source,
