@@ -104,9 +104,12 @@ class IndexKeeper(PeriodicActor):
         self.stats.index_status = None
         self.registry.tell(Roles.HEALTH_REPORTER, ReadinessChanged())
         logger.info(
-            "index: loaded from %s (%d intents, %d to embed) in %.2fs",
+            "index: loaded from %s (%d intents, %d added from stored vectors, %d removed, "
+            "%d to embed) in %.2fs",
             report.source,
             len(core.index),
+            0 if rebuilt else report.sync.added,  # a stale snapshot costs an add each
+            report.sync.removed,
             report.sync.pending,
             message.seconds,
         )
