@@ -341,7 +341,8 @@ def read_level0(
     ):
         return None
     elements = data.reshape(count, size)
-    vectors = np.ascontiguousarray(elements[:, offset_data:label_offset]).view(np.float32)
+    # a strided view, not a copy: the caller's gather makes the one copy it keeps
+    vectors = elements[:, offset_data:label_offset].view(np.float32)
     stored_labels = np.ascontiguousarray(elements[:, label_offset:size]).view(np.uint64).ravel()
     deleted = (elements[:, offset_links + _DELETE_BYTE] & _DELETE_MARK).astype(bool)
     ids = np.asarray(state["label_lookup_external"]).astype(np.int64)
