@@ -35,7 +35,7 @@ def _singular(unit: str, s: Facts, seek_words: frozenset[str]) -> bool:
     return _stem(unit) in seek_words and not any(q.unit == unit for q in s.quantities)
 
 
-__all__ = ["Findings", "PriceBasis", "check_facts", "price_basis"]
+__all__ = ["Findings", "PriceBasis", "check_facts", "price_basis", "seek_amount"]
 
 #: Rental-like time units that convert into each other ("a week" is seven nights).
 _BOOKING_UNITS = frozenset({"day", "night", "week", "fortnight", "month", "quarter", "year"})
@@ -119,7 +119,8 @@ def _amounts(facts: Facts, unit: str) -> list[Quantity]:
     return converted
 
 
-def _seek_amount(o: Facts, s: Facts, unit: str) -> Quantity | None:
+def seek_amount(o: Facts, s: Facts, unit: str) -> Quantity | None:
+    """The most of ``unit`` the seek states it needs (booking and work time convert)."""
     amounts = _amounts(s, unit)
     if not amounts and unit == "item":
         # "per unit" against "500 USB-C chargers": a count of a noun the offer names.
@@ -150,7 +151,7 @@ def _times(o: Facts, s: Facts, ask: Money, budget: Money) -> tuple[float, str] |
     """Further counts the rate applies to: "per hour per guard" x "2 guards", or a rate
     by the day for "two e-bikes"."""
     if ask.per2 is not None and ask.per2 != budget.per:
-        amount = _seek_amount(o, s, ask.per2)
+        amount = seek_amount(o, s, ask.per2)
         if amount is not None:
             return amount.value, f"x {_q(amount.value)} {ask.per2}s ('{amount.span.text}')"
     if ask.per in TIME_DAYS:
@@ -272,7 +273,7 @@ def _price_basis(o: Facts, s: Facts, seek_words: frozenset[str]) -> PriceBasis: 
     if ask.per == budget.per:
         return PriceBasis(ask.low, budget.high, currency, per=ask.per, note=quote)
     if ask.per is not None and budget.per is None:
-        amount = _seek_amount(o, s, ask.per)
+        amount = seek_amount(o, s, ask.per)
         if amount is not None:
             count = amount.value
             extra = _times(o, s, ask, budget)
@@ -342,7 +343,7 @@ def _price_basis(o: Facts, s: Facts, seek_words: frozenset[str]) -> PriceBasis: 
             )
     if ask.per is not None and budget.per is not None:
         if ask.per2 == budget.per:
-            amount = _seek_amount(o, s, ask.per)
+            amount = seek_amount(o, s, ask.per)
             if amount is not None:
                 total = ask.low * amount.value
                 return PriceBasis(
@@ -382,7 +383,7 @@ def _limits(o: Facts, s: Facts, found: Findings) -> None:
         amounts = _amounts(s, q.unit)
         if not amounts and q.unit == "item":
             # "min order 50 pcs" against "20 custom t-shirts": a count of what is offered.
-            counted = _seek_amount(o, s, "item")
+            counted = seek_amount(o, s, "item")
             amounts = [counted] if counted is not None else []
         if not amounts:
             continue

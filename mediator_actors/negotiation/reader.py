@@ -33,6 +33,7 @@ from mediator_actors.negotiation.numbers import (
     find_numbers,
     words_value,
 )
+from mediator_actors.negotiation.unread import unread_clauses
 from mediator_actors.negotiation.vocabulary import HARD_PATTERNS, HardCondition, fold
 from mediator_actors.safety.textsafety import detect_injection
 
@@ -1712,13 +1713,15 @@ _ABS_DATE = re.compile(
 )
 _DEADLINE_CUE = re.compile(
     r"(?:\bby|\bbefore|no later than|deadline(?: is|:)?|due(?: date)?(?: is|:)?|"
-    r"delivered by|until|latest)\s*(?:the\s+)?$",
+    r"delivered by|until|latest)\s*(?:on\s+)?(?:the\s+)?$",
     re.I,
 )
 _START_CUE = re.compile(r"(?:start(?:ing)?|begin(?:ning)?|from|kick[- ]?off)\b[^.]{0,20}$", re.I)
 _WITHIN = re.compile(
     rf"\b(?:within|in|inside|over|takes?|under|turnaround(?:\s+of|\s+is)?|estimated)\s+"
-    rf"(?:about\s+|around\s+|roughly\s+|approximately\s+)?{_COUNT}\s+{_UNIT}\b(?!\s+of\b)",
+    # "in 7-10 working days": the later end, the one the offer can be held to.
+    rf"(?:about\s+|around\s+|roughly\s+|approximately\s+)?(?:\d{{1,3}}\s*(?:-|\u2013|to)\s*)?"
+    rf"{_COUNT}\s+{_UNIT}\b(?!\s+of\b)",
     re.I,
 )
 #: A bare "8 weeks" (no "in"/"within"); years excluded ("ten years of experience").
@@ -1735,7 +1738,9 @@ _N_UNIT_TURNAROUND = re.compile(
 #: "by end of July", "by mid-April", "before the end of Q3 2027": against the reference.
 _REL_MONTH = re.compile(
     rf"\b(?:by|before|until|no later than|deadline:?)\s+(?:the\s+)?(?P<q>end\s+of|mid-?|early|"
-    rf"start\s+of|beginning\s+of)?\s*(?:the\s+)?(?P<m>{_MONTH})(?!\s*\d)",
+    rf"start\s+of|beginning\s+of)?\s*(?:the\s+)?(?P<m>{_MONTH})(?![a-z])"
+    # "by September 25": that day (the month's end only when no day is named).
+    rf"(?:\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\b(?!\s*,?\s*\d{{4}}))?(?!\s*\d)",
     re.I,
 )
 _REL_QUARTER = re.compile(
@@ -1801,8 +1806,39 @@ def _relative_deadline(text: str, reference: dt.date | None) -> dt.date | None:
         month = _MONTHS[match.group("m").lower().rstrip(".")]
         q = (match.group("q") or "").lower().replace(" ", "")
         day = {"mid": 15, "mid-": 15, "early": 7, "startof": 1, "beginningof": 1}.get(q)
+        if match.group("d"):
+            day = int(match.group("d"))
         return _next_month_day(month, day, reference)
     return None
+
+
+_WEEKDAY_DEADLINE = re.compile(
+    r"\b(?:by|before|until|till|due(?:\s+on)?|no\s+later\s+than|latest)\s+(?:this\s+|next\s+|the\s+)?"
+    r"(?P<d>mon|tues?|wed(?:nes)?|thu(?:rs?)?|fri|sat(?:ur)?|sun)(?:day)?\b"
+    # "by Friday, 12 June" is a date the date readers take; "by Friday, 100 EUR" is not.
+    rf"(?!,?\s+\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}\b)",
+    re.I,
+)
+_WEEKDAY_INDEX = {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6}
+
+
+def weekday_deadline(text: str, reference: dt.date | None) -> dt.date | None:
+    """"by Friday", "due Thursday", "before next Monday": the first such day after the
+    reference (the same weekday as the reference means a week later; "next" reads no further
+    ahead, the earlier reading: precision first)."""
+    if reference is None:
+        return None
+    match = _WEEKDAY_DEADLINE.search(text)
+    if match is None:
+        return None
+    wanted = _WEEKDAY_INDEX[_DAY_KEYS[match.group("d").lower()]]
+    # "next Friday" may mean either; the earlier one is the stricter reading.
+    ahead = (wanted - reference.weekday()) % 7 or 7
+    day = reference + dt.timedelta(days=ahead)
+    # "before Friday": the day before it is the last one that meets it.
+    if match.group(0).lower().startswith("before"):
+        day -= dt.timedelta(days=1)
+    return day
 
 
 def _read_timeline(
@@ -1824,6 +1860,8 @@ def _read_timeline(
             deadline = day
     if deadline is None:
         deadline = _relative_deadline(text, reference)
+    if deadline is None:
+        deadline = weekday_deadline(text, reference)
     for match in list(_WITHIN.finditer(text)) + list(_N_UNIT_TURNAROUND.finditer(text)):
         unit = match.group(2).lower().rstrip("s")
         days = _count(match.group(1)) * _UNIT_DAYS[unit]
@@ -2012,6 +2050,8 @@ class StatedTerms:
     facts: Facts = field(default_factory=Facts)
     gist: str = ""  # the opening prose without amounts, for service fit by meaning
     injection_dropped: tuple[str, ...] = ()  # sentences read as instructions, not terms
+    #: Clauses with a constraint marker no reading covers (:mod:`unread`): "cannot check".
+    unread: tuple[tuple[str, bool], ...] = ()  # (clause, blocking)
 
 
 def _stated_prices(
@@ -2055,6 +2095,43 @@ def _stated_quantities(quantities: tuple[Quantity, ...]) -> tuple[tuple[int, str
 
 
 #: Every intent is read once and kept (issue 15): pairs are judged on the parsed form.
+@functools.cache
+def _covering() -> tuple[re.Pattern[str], ...]:
+    """The patterns whose matches some reading evaluates: text they match is read."""
+    return (
+        _ABS_DATE, _WITHIN, _BARE_DURATION, _N_UNIT_TURNAROUND, _REL_MONTH, _REL_QUARTER,
+        _WEEKDAY_DEADLINE, _TOMORROW, _EVENT, _FROM, _FROM_DAY_FIRST, _UNTIL, _THROUGHPUT,
+        _ADVANCE, _AFTER, _TRAVEL, _MIN_AGE, _AGE, _MAX_AGE, _ADULTS_ONLY, _CHILD,
+        _GENDER_ONLY, _SELF_GENDER, _LEVEL, _ACCENT, _COUNTRY, _CERT, _SLOTS_JOINED,
+        _SLOT_DENIED, _PAIR, _LANG_REQUIRED, _CODE_PAIR, _REMOTE, _ONSITE, _SHIPS,
+        _PLACE_ONLY, _RESTRICTED, _PLACE_EXCLUDED, _GRADE_RANGE, _ONLY_KIND, _NEGOTIABLE,
+        *(pattern for pattern, _, _ in _SLOT_WORDS),
+        *(pattern for _, pattern in HARD_PATTERNS),
+    )  # fmt: skip
+
+
+_NEGOTIABLE = re.compile(r"\bnegotiable\b|\bopen to offers\b|\bflexible\b|\bo\.?b\.?o\b", re.I)
+
+
+def _unread(text: str, facts: Facts) -> tuple[tuple[str, bool], ...]:
+    """Clauses with a constraint marker that no reading of ``facts`` (or of the timeline,
+    availability and condition patterns) covers."""
+    spans: list[tuple[int, int]] = [
+        (x.span.start, x.span.end) for x in (*facts.money, *facts.quantities)
+    ]
+    spans += [(sp.start, sp.end) for _, sp in (*facts.places, *facts.places_excluded)]
+    spans += [(sp.start, sp.end) for _, sp in (*facts.exclusions, *facts.only_kinds)]
+    spans += [(sp.start, sp.end) for sp in facts.requirements]
+    spans += [
+        (sp.start, sp.end) for sp in (facts.payment_advance, facts.payment_after) if sp is not None
+    ]
+    for pattern in _covering():
+        spans += [m.span() for m in pattern.finditer(text)]
+    # The service phrase is not skipped: "bed bugs" in "we do not treat bed bugs" is
+    # read as a service, yet the negation is a limit.
+    return unread_clauses(text, spans)
+
+
 @functools.lru_cache(maxsize=16_384)
 def read_terms(
     content: str,
@@ -2111,6 +2188,7 @@ def read_terms(
         conditions=conditions[:20],
         hard=frozenset(kind for kind, pattern in HARD_PATTERNS if pattern.search(text)),
         negotiable=bool(re.search(r"\bnegotiable\b|\bopen to offers\b|\bflexible\b", text, re.I)),
+        unread=_unread(text, facts),
         facts=facts,
         gist=service_gist(opening),
         injection_dropped=dropped,

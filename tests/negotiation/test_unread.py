@@ -1,0 +1,148 @@
+"""The guard against unread constraints (issue 16 item 3), weekday and month-day deadlines,
+and proposals that state the total for a rate and a known count. Examples are written for
+these tests, not taken from any evaluation set."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from mediator_actors.model import Intent, IntentType, entry_ref
+from mediator_actors.negotiation.offline import assess, clear_caches
+from mediator_actors.negotiation.reader import read_terms, weekday_deadline
+from mediator_actors.negotiation.unread import MAX_UNREAD, markers, unread_clauses
+
+_DAY = "2027-06-07T10:00:00"  # a Monday
+
+
+def _intent(kind: IntentType, text: str, author: str) -> Intent:
+    return Intent(
+        ref=entry_ref(author, text, _DAY), author=author, type=kind, content=text, timestamp=_DAY
+    )
+
+
+def _pair(offer: str, seek: str) -> tuple[Intent, Intent]:
+    clear_caches()
+    return _intent(IntentType.OFFER, offer, "o1"), _intent(IntentType.SEEK, seek, "s1")
+
+
+@pytest.mark.parametrize(
+    ("text", "kinds"),
+    [
+        ("Tiling, 40 EUR per m2", {"amount", "per"}),
+        ("at least 3 nights", {"bound", "amount"}),
+        ("we never work on Sundays", {"negation", "date"}),
+        ("Lagos → Accra, one-way", {"direction"}),
+        ("licence for editorial use", {"licence"}),
+        ("no problem at all, happy to help", set()),
+        ("ready 14 May", {"date"}),
+    ],
+)
+def test_markers_by_kind(text: str, kinds: set[str]) -> None:
+    assert {m.kind for m in markers(text)} >= kinds
+    if not kinds:
+        assert markers(text) == []
+
+
+def test_a_covered_marker_is_read_and_an_uncovered_one_is_quoted() -> None:
+    text = "Garden clearance, 90 EUR. We do not take asbestos."
+    at = text.index("90 EUR")
+    assert unread_clauses(text, [(at, at + 6)]) == (("We do not take asbestos", True),)
+
+
+def test_a_modifier_is_read_when_its_sentence_holds_a_reading() -> None:
+    text = "Around 30 GBP a head, no more."
+    at = text.index("30 GBP")
+    assert unread_clauses(text, [(at, at + 6)]) == ()
+    assert unread_clauses("Van holds up to ten crates.", []) != ()
+
+
+def test_a_preference_or_a_bare_must_costs_confidence_without_declining() -> None:
+    assert unread_clauses("Open licence preferred", []) == (("Open licence preferred", False),)
+    assert unread_clauses("Results must be reproducible", []) == (
+        ("Results must be reproducible", False),
+    )
+
+
+_WORDS = st.sampled_from(
+    ["no", "not", "only", "up to", "max", "per", "Friday", "12 May", "40 EUR", "3 kg", "→",
+     "licence", "garden", "tiles", "fast", ",", ".", "and", "the", "9", "1,500", "\n"]
+)  # fmt: skip
+
+
+@given(st.lists(_WORDS, max_size=60), st.data())
+@settings(max_examples=150, deadline=None)
+def test_guard_properties(words: list[str], data: st.DataObject) -> None:
+    text = " ".join(words)
+    found = unread_clauses(text, [])
+    assert len(found) <= MAX_UNREAD
+    # Blocking clauses come first, each is text of the input, quoted once.
+    flags = [blocking for _, blocking in found]
+    assert flags == sorted(flags, reverse=True)
+    assert len({c for c, _ in found}) == len(found)
+    squashed = " ".join(text.split())
+    assert all(c in squashed for c, _ in found)
+    # Covering the whole text reads everything; covering more never reads less.
+    assert unread_clauses(text, [(0, len(text))]) == ()
+    cut = data.draw(st.integers(0, len(text)))
+    fewer = {c for c, _ in unread_clauses(text, [(0, cut)])}
+    assert fewer <= {c for c, _ in found} | fewer  # no crash, and the quote set is bounded
+    assert len(fewer) <= MAX_UNREAD
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("need it by Friday", dt.date(2027, 6, 11)),
+        ("due Monday", dt.date(2027, 6, 14)),  # the reference is a Monday: a week on
+        ("before Wednesday please", dt.date(2027, 6, 8)),
+        ("by next Thursday", dt.date(2027, 6, 10)),  # the earlier reading
+        ("open on Fridays", None),
+    ],
+)
+def test_weekday_deadlines(text: str, expected: dt.date | None) -> None:
+    assert weekday_deadline(text, dt.date(2027, 6, 7)) == expected
+
+
+def test_month_and_day_without_a_year_is_that_day() -> None:
+    terms = read_terms("Must be ready by October 3.", offer=False, reference=dt.date(2027, 6, 7))
+    assert terms.deadline == dt.date(2027, 10, 3)
+    terms = read_terms("Must be ready by Oct.", offer=False, reference=dt.date(2027, 6, 7))
+    assert terms.deadline == dt.date(2027, 10, 31)
+
+
+def test_an_unread_exclusion_declines_with_cannot_check() -> None:
+    offer, seek = _pair(
+        "Sofa delivery across Scotland, 120 GBP. The islands are excluded.",
+        "Need a sofa delivered to Portree in Scotland, budget 150 GBP.",
+    )
+    answer = assess(offer, seek)
+    assert not answer.compatible
+    assert answer.refusal_reason is not None
+    assert "cannot check" in answer.refusal_reason
+    assert "The islands are excluded" in answer.refusal_reason
+
+
+def test_a_weekday_deadline_the_turnaround_misses_is_refused() -> None:
+    offer, seek = _pair(
+        "Printed flyers, 1,000 for 80 EUR, delivery in 6 working days.",
+        "Need 1,000 flyers by Thursday, 100 EUR max.",
+    )
+    answer = assess(offer, seek)
+    assert not answer.compatible
+    assert "timeline" in (answer.refusal_reason or "")
+
+
+def test_a_rate_with_a_known_count_is_proposed_as_the_total() -> None:
+    offer, seek = _pair(
+        "Studio flat in Porto to let, 700 EUR per month.",
+        "Looking for a flat in Porto for 5 months, up to 750 EUR per month.",
+    )
+    answer = assess(offer, seek)
+    assert answer.compatible, answer.reasoning
+    assert answer.terms is not None
+    assert answer.terms.price == 3500
+    assert any("700 EUR per month x 5 months" in c for c in answer.terms.conditions)
