@@ -122,6 +122,11 @@ def _amounts(facts: Facts, unit: str) -> list[Quantity]:
 def seek_amount(o: Facts, s: Facts, unit: str) -> Quantity | None:
     """The most of ``unit`` the seek states it needs (booking and work time convert)."""
     amounts = _amounts(s, unit)
+    if not amounts and unit == "pair":
+        # "15 EUR per pair" against "4 pairs of trousers" (read as 4 trousers).
+        amounts = [
+            q for q in s.quantities if q.bound == "about" and re.search(r"\bpairs?\b", q.span.text, re.I)
+        ]
     if not amounts and unit == "item":
         # "per unit" against "500 USB-C chargers": a count of a noun the offer names.
         offered = tokens(
@@ -186,6 +191,14 @@ def price_basis(o: Facts, s: Facts, seek_words: frozenset[str]) -> PriceBasis:
             floor=basis.floor + extra,
             note=f"{basis.note}; plus the offer's '{fees[0].span.text}' is {_money(basis.floor + extra, basis.currency)}",
         )
+    extras = [m for m in o.money if m.extra]
+    if extras and basis.floor is not None and basis.refusal is None:
+        # "+100 EUR each extra hour", "home visits +20 CHF": a price on top that the
+        # basis above did not add; precision first.
+        return replace(
+            basis,
+            unchecked=f"price: the offer adds '{extras[0].span.text}' on top in some cases",
+        )
     if basis.floor is None or basis.per is not None:
         return basis
     minimums = [
@@ -204,8 +217,8 @@ def price_basis(o: Facts, s: Facts, seek_words: frozenset[str]) -> PriceBasis:
 
 def _price_basis(o: Facts, s: Facts, seek_words: frozenset[str]) -> PriceBasis:  # noqa: PLR0911, PLR0912
     """The offer's floor and the seek's ceiling on one basis, or why there is none."""
-    asks = [m for m in o.money if m.bound != "at_most" and not m.fee] or [
-        m for m in o.money if not m.fee
+    asks = [m for m in o.money if m.bound != "at_most" and not m.fee and not m.extra] or [
+        m for m in o.money if not m.fee and not m.extra
     ]
     budgets = [m for m in s.money if m.bound != "at_least"] or list(s.money)
     offer_cur = {m.currency for m in asks if m.currency}
@@ -420,13 +433,26 @@ def _limits(o: Facts, s: Facts, found: Findings) -> None:
         found.checked.append(f"{q.unit}: {_q(best)} >= {_q(q.value)}")
 
 
-#: Sizes and weights a seek caps ("no wider than 200 cm", "under 5 kg").
-_SIZE_UNITS = frozenset({"cm", "mm", "kg", "g", "m2", "sqft"})
+#: Sizes, weights and distances a seek caps ("no wider than 200 cm", "under 5 kg",
+#: "under 120k miles" on the clock).
+_SIZE_UNITS = frozenset({"cm", "mm", "kg", "g", "m2", "sqft", "mile", "km"})
+#: Sizes a thing has: two different exact sizes of one are not the same thing.
+_EXACT_UNITS = frozenset({"cm", "mm", "m2", "sqft"})
 
 
 def _size_caps(o: Facts, s: Facts, found: Findings) -> None:
-    """The seek's most of a size or weight against what the offer states it is."""
+    """The seek's most of a size or weight against what the offer states it is; an exact
+    size the seek wants against a different one the offer states cannot be judged."""
     for q in s.quantities:
+        if q.bound == "about" and q.unit in _EXACT_UNITS:
+            stated = [a for a in o.quantities if a.unit == q.unit and a.bound == "about"]
+            if stated and all(abs(a.value - q.value) > 1e-9 for a in stated):
+                found.cannot(
+                    f"size: the seek wants {_q(q.value)} {q.unit} ('{q.span.text}'), the offer "
+                    f"states {_q(stated[0].value)} ('{stated[0].span.text}')",
+                    BLOCKING_COST,
+                )
+            continue
         if q.bound != "at_most" or q.unit not in _SIZE_UNITS:
             continue
         stated = [a for a in o.quantities if a.unit == q.unit and a.bound == "about"]

@@ -22,7 +22,6 @@ from typing import Protocol
 from mediator_actors.model import Intent, IntentType
 from mediator_actors.negotiation.fit import (
     BLOCKING_COST,
-    UNCHECKED_COST,
     PriceBasis,
     check_facts,
     days_for,
@@ -57,6 +56,9 @@ OFFLINE_MODEL_ID = "offline-negotiator/1"
 MAX_CONFIDENCE = 92
 #: Share of the smaller service description's words the other must contain.
 SERVICE_OVERLAP = 0.5
+#: Cost of an unread "must"/"only" clause with no amount, date or negation in it: it
+#: travels into the proposal's conditions word for word, so both parties see it.
+SOFT_COST = 2
 #: Bound of each memo of what is derived from one intent or one phrase (issue 15: derived
 #: once, not per pair). Keys are the text itself, so an edited intent is a new entry.
 MEMO_SIZE = 16_384
@@ -460,7 +462,7 @@ def assess(  # noqa: PLR0911, PLR0912, PLR0915 - one flat pass of rules reads be
         for clause, blocking in stated.unread:
             findings.cannot(
                 f"the {who} states '{clause}', which the reader does not understand",
-                BLOCKING_COST if blocking else UNCHECKED_COST,
+                BLOCKING_COST if blocking else SOFT_COST,
             )
     basis = price_basis(o.facts, s.facts, _words(seek.content))
     price = _price(basis)

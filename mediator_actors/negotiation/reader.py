@@ -83,6 +83,8 @@ class Money:
     #: A fixed charge added to a rate ("90 GBP call-out + 50 GBP/hour"): never the price on
     #: its own, always on top of the rate's total.
     fee: bool = False
+    #: A price on top in some cases ("+100 EUR each extra hour", "home visits +20 CHF").
+    extra: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -519,8 +521,8 @@ def _read_money(text: str, offer: bool) -> list[Money]:  # noqa: PLR0912, PLR091
         bound: Bound = "about"
         if _MAX_CUE.search(before[-40:]) or _TOPS_AFTER.match(text[end : end + 15]):
             bound = "at_most"
-        elif _MIN_CUE.search(before[-25:]):
-            bound = "at_least"
+        elif _MIN_CUE.search(before[-25:]) or _MIN_CUE.search(text[max(0, start - 25) : start]):
+            bound = "at_least"  # "minimum charge £10": the cue stands before the symbol
         if low != high:
             bound = "about"
         found.append(
@@ -718,6 +720,10 @@ def _read_quantities(text: str, money: list[Money]) -> list[Quantity]:  # noqa: 
             continue  # "within 3 weeks" is a timeline, not an amount
         if re.match(r"^\s*(?:turnaround|delivery|notice|ago|old)\b|^-old\b", after, re.I):
             continue
+        if unit in TIME_DAYS and re.search(
+            r"\s(?:a|an|per|each|every)\s+$", match.group(0)[: match.start("u") - match.start()]
+        ):
+            continue  # "60 transactions a month" counts transactions, not months
         if re.search(r"(?:per|/|an?|each)\s*$", before, re.I) and match.group("n").lower() in {
             "a",
             "an",
@@ -1255,7 +1261,7 @@ _AFTER = re.compile(
     re.I,
 )
 _EXCLUSION = re.compile(
-    r"\b(?:no|non-?|not|never|without)\s*[- ]?(?P<x>(?:[a-z][\w-]*)(?:\s+[a-z][\w-]*)?)"
+    r"\b(?:no\b|non-?|not\b|never\b|without\b)\s*[- ]?(?P<x>(?:[a-z][\w-]*)(?:\s+[a-z][\w-]*){0,2})"
     r"(?:\s+(?:allowed|permitted|please|accepted))?",
     re.I,
 )
@@ -1312,6 +1318,13 @@ _CERT = re.compile(
 )
 
 
+#: Verbs of doing a job: after a negation their object is what is excluded.
+_SERVICE_VERBS = frozenset(
+    "treat do offer take accept cover service repair handle deliver ship serve provide "
+    "install clean fix teach sell buy include move carry work".split()
+)
+
+
 def _read_exclusions(text: str) -> tuple[tuple[tuple[frozenset[str], Span], ...], frozenset[str]]:
     exclusions = []
     for match in _EXCLUSION.finditer(text):
@@ -1325,6 +1338,8 @@ def _read_exclusions(text: str) -> tuple[tuple[tuple[frozenset[str], Span], ...]
         ]
         if not words or words[0] in {"only", "just", "required", "necessary", "needed"}:
             continue
+        if words[0] in _SERVICE_VERBS and len(words) > 1:
+            words = words[1:]  # "we do not treat bed bugs": bed bugs are excluded, not treating
         stems = frozenset(rough_stem(w) for w in words[:2])
         exclusions.append((stems, Span(match.start(), match.end(), match.group(0))))
     for match in re.finditer(r"\b(?P<x>[a-zA-Z]{3,})-free\b", text):
@@ -1586,10 +1601,24 @@ def _read_requirements(text: str) -> tuple[Span, ...]:
     return tuple(found)
 
 
+_EXTRA_AFTER = re.compile(r"^[^.;,\n]{0,20}\b(?:extra|additional|surcharge|supplement)\b", re.I)
+
+
+def _mark_extras(text: str, found: list[Money]) -> list[Money]:
+    """Amounts added on top of the price: a "+" before them or "extra" just after."""
+    marked = []
+    for m in found:
+        plus = text[max(0, m.span.start - 2) : m.span.start].strip().endswith("+")
+        if not m.fee and (plus or _EXTRA_AFTER.match(text[m.span.start : m.span.end + 20])):
+            m = replace(m, extra=True)
+        marked.append(m)
+    return marked
+
+
 def read_facts(text: str, *, offer: bool, reference: dt.date | None = None) -> Facts:
     """Everything this module reads from one intent's prose (already folded)."""
     text = fold(text)[:20_000]
-    money = _read_money(text, offer)
+    money = _mark_extras(text, _read_money(text, offer))
     quantities = _read_quantities(text, money)
     places, restricted = _read_places(text)
     onsite = bool(_ONSITE.search(text))
@@ -1717,11 +1746,16 @@ _DEADLINE_CUE = re.compile(
     re.I,
 )
 _START_CUE = re.compile(r"(?:start(?:ing)?|begin(?:ning)?|from|kick[- ]?off)\b[^.]{0,20}$", re.I)
+#: "within 3 weeks of kickoff" counts from the start; "in 3 years of practice" is no timeline.
+_NOT_FROM_START = (
+    r"(?!\s+(?:the\s+)?(?:kick-?off|start(?:ing)?|signing|order(?:ing)?|booking|payment|"
+    r"approval|confirmation|receipt)\b)"
+)
 _WITHIN = re.compile(
     rf"\b(?:within|in|inside|over|takes?|under|turnaround(?:\s+of|\s+is)?|estimated)\s+"
     # "in 7-10 working days": the later end, the one the offer can be held to.
     rf"(?:about\s+|around\s+|roughly\s+|approximately\s+)?(?:\d{{1,3}}\s*(?:-|\u2013|to)\s*)?"
-    rf"{_COUNT}\s+{_UNIT}\b(?!\s+of\b)",
+    rf"{_COUNT}\s+{_UNIT}\b(?!\s+of\b{_NOT_FROM_START})",
     re.I,
 )
 #: A bare "8 weeks" (no "in"/"within"); years excluded ("ten years of experience").

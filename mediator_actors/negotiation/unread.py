@@ -108,7 +108,7 @@ _NOISE = re.compile(
 #: lower-case word ("min. charge") ends neither.
 _CLAUSE_END = re.compile(r"[;!?\n()]|,(?!\d)|(?<!\d),|\.(?![\d ]*[a-z\d])")
 _SENTENCE_END = re.compile(r"[;!?\n]|\.(?![\d ]*[a-z\d])")
-#: A preference, not a limit: its markers cost confidence, never decline on their own.
+#: A preference, not a limit: its clause is not reported.
 _PREFERENCE = re.compile(
     r"\b(?:prefer(?:red|ably)?|ideally|if\s+possible|nice\s+to\s+have|a\s+plus|bonus|welcome)\b",
     re.I,
@@ -186,7 +186,9 @@ def unread_clauses(
             cover, marker.end, min(end, marker.end + _NEGATION_REACH)
         ):
             continue
-        blocking = marker.kind not in SOFT and not _PREFERENCE.search(clause)
+        if _PREFERENCE.search(clause):
+            continue  # a wish, not a limit: nothing the deal can break
+        blocking = marker.kind not in SOFT
         found[clause] = found.get(clause, False) or blocking
     ordered = sorted(found.items(), key=lambda item: not item[1])
     return tuple(ordered[:MAX_UNREAD])

@@ -60,8 +60,8 @@ def test_a_modifier_is_read_when_its_sentence_holds_a_reading() -> None:
     assert unread_clauses("Van holds up to ten crates.", []) != ()
 
 
-def test_a_preference_or_a_bare_must_costs_confidence_without_declining() -> None:
-    assert unread_clauses("Open licence preferred", []) == (("Open licence preferred", False),)
+def test_a_preference_is_no_limit_and_a_bare_must_costs_confidence_without_declining() -> None:
+    assert unread_clauses("Open licence preferred", []) == ()
     assert unread_clauses("Results must be reproducible", []) == (
         ("Results must be reproducible", False),
     )
