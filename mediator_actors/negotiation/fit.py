@@ -32,7 +32,13 @@ def _stem(word: str) -> str:
 
 def _singular(unit: str, s: Facts, seek_words: frozenset[str]) -> bool:
     """The seek names one of ``unit`` ("a simple brand kit") and no number of it."""
-    return _stem(unit) in seek_words and not any(q.unit == unit for q in s.quantities)
+    # A compound unit ("gpu-hour") is never one because the seek says "48-hour".
+    parts = tokens(unit.replace("-", " "))
+    return (
+        "-" not in unit
+        and _stem(unit) in seek_words
+        and not any(q.unit == unit or q.unit in parts for q in s.quantities)
+    )
 
 
 __all__ = ["Findings", "PriceBasis", "check_facts", "price_basis", "seek_amount"]
@@ -125,7 +131,9 @@ def seek_amount(o: Facts, s: Facts, unit: str) -> Quantity | None:
     if not amounts and unit == "pair":
         # "15 EUR per pair" against "4 pairs of trousers" (read as 4 trousers).
         amounts = [
-            q for q in s.quantities if q.bound == "about" and re.search(r"\bpairs?\b", q.span.text, re.I)
+            q
+            for q in s.quantities
+            if q.bound == "about" and re.search(r"\bpairs?\b", q.span.text, re.I)
         ]
     if not amounts and unit == "item":
         # "per unit" against "500 USB-C chargers": a count of a noun the offer names.

@@ -459,10 +459,10 @@ def assess(  # noqa: PLR0911, PLR0912, PLR0915 - one flat pass of rules reads be
         return _refuse(findings.refusals[0], 88)
     # Precision first: a clause with a limit no reading covered is a limit nobody checked.
     for who, stated in (("offer", o), ("seek", s)):
-        for clause, blocking in stated.unread:
+        for clause, declines in stated.unread:
             findings.cannot(
                 f"the {who} states '{clause}', which the reader does not understand",
-                BLOCKING_COST if blocking else SOFT_COST,
+                BLOCKING_COST if declines else SOFT_COST,
             )
     basis = price_basis(o.facts, s.facts, _words(seek.content))
     price = _price(basis)

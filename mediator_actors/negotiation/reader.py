@@ -551,7 +551,7 @@ _QTY = re.compile(
     r"fifteen|twenty|thirty|forty|fifty|sixty|a couple of hundred)\b)"
     r"(?:\s*(?:-|\u2013|to)\s*(?P<n2>\d{1,7}))?"
     r"(?:\s*x\s*\d+(?:\s*x\s*\d+)?)?"  # 25x25x25 cm: the first side
-    r"[\s-]*(?:(?P<mods>(?:[a-z0-9][\w-]*\s){0,2}?))"
+    r"[^\S\n]*-?[^\S\n]*(?:(?P<mods>(?:[a-z0-9][\w-]*[^\S\n]){0,2}?))"
     rf"(?P<u>{_UNIT_RE})",
     re.I,
 )
@@ -593,7 +593,8 @@ _WORD_NUMBERS = {
     "a couple of hundred": 200,
 }  # fmt: skip
 _DELIVERY_BEFORE = re.compile(
-    r"(?:within|in|inside|by|turnaround(?: of)?|ready in|deliver(?:ed|y)? in|takes?|after|"
+    # \b: the "in" of "min 2 hours" is no "in 2 hours"
+    r"\b(?:within|in|inside|by|turnaround(?: of)?|ready in|deliver(?:ed|y)? in|takes?|after|"
     r"under|next|last|over)\s*(?:about\s+|around\s+|~\s*)?$",
     re.I,
 )
@@ -669,7 +670,12 @@ def _each(text: str, found: list[Quantity]) -> list[Quantity]:
     each" is 200 photos: an amount stated per item of an earlier count."""
     result = []
     for q in found:
-        if q.bound == "about" and re.match(r"\s*each\b", text[q.span.end : q.span.end + 8], re.I):
+        # "3 hours each time" is per visit, not per item of an earlier count
+        if q.bound == "about" and re.match(
+            r"\s*each\b(?!\s+(?:time|visit|session|occasion|week|day|month|night))",
+            text[q.span.end : q.span.end + 20],
+            re.I,
+        ):
             sentence_start = max(text.rfind(c, 0, q.span.start) for c in ".;!?\n") + 1
             counts = [
                 c
@@ -700,6 +706,12 @@ def _num_value(raw: str | None) -> float | None:
         return float(_WORD_NUMBERS[low])
     numbers = find_numbers(raw)
     return numbers[0].value if numbers else None
+
+
+_LABELLED = re.compile(
+    rf"(?:^|[\n;,]|\s[-*•])\s*[-*•]?\s*(?P<u>{_UNIT_RE})\s*:\s*(?:about\s+|~\s*)?(?P<n>\d{{1,6}})\b(?!\s*[-:.,/]\s*\d)",
+    re.I,
+)
 
 
 def _read_quantities(text: str, money: list[Money]) -> list[Quantity]:  # noqa: PLR0912, PLR0915
@@ -759,6 +771,13 @@ def _read_quantities(text: str, money: list[Money]) -> list[Quantity]:  # noqa: 
             found.append(Quantity(a, "person", "at_most", span))
         else:
             found.append(Quantity(a, "person", "about", span))
+    taken = [(q.span.start, q.span.end) for q in found] + money_spans
+    for match in _LABELLED.finditer(text):
+        # A list as people write one: "- guests: 45", "Nights: 3".
+        value = _num_value(match.group("n"))
+        if value is not None and not any(a <= match.start("n") < b for a, b in taken):
+            span = Span(match.start(), match.end(), match.group(0))
+            found.append(Quantity(value, canonical_unit(match.group("u")), "about", span))
     taken = [(q.span.start, q.span.end) for q in found] + money_spans
     for match in _COUNT_NOUN.finditer(text):
         if any(s <= match.start() < e or s < match.end() <= e for s, e in taken):
@@ -1320,9 +1339,10 @@ _CERT = re.compile(
 
 #: Verbs of doing a job: after a negation their object is what is excluded.
 _SERVICE_VERBS = frozenset(
-    "treat do offer take accept cover service repair handle deliver ship serve provide "
-    "install clean fix teach sell buy include move carry work".split()
-)
+    ["treat", "do", "offer", "take", "accept", "cover", "service", "repair", "handle",
+     "deliver", "ship", "serve", "provide", "install", "clean", "fix", "teach", "sell",
+     "buy", "include", "move", "carry", "work"]
+)  # fmt: skip
 
 
 def _read_exclusions(text: str) -> tuple[tuple[tuple[frozenset[str], Span], ...], frozenset[str]]:
@@ -1609,9 +1629,12 @@ def _mark_extras(text: str, found: list[Money]) -> list[Money]:
     marked = []
     for m in found:
         plus = text[max(0, m.span.start - 2) : m.span.start].strip().endswith("+")
-        if not m.fee and (plus or _EXTRA_AFTER.match(text[m.span.start : m.span.end + 20])):
-            m = replace(m, extra=True)
-        marked.append(m)
+        # "90 GBP call-out + 50 GBP/hour": a rate after a "+" is the price itself.
+        plus = plus and m.per is None
+        extra = not m.fee and (
+            plus or bool(_EXTRA_AFTER.match(text[m.span.start : m.span.end + 20]))
+        )
+        marked.append(replace(m, extra=True) if extra else m)
     return marked
 
 
@@ -1857,7 +1880,7 @@ _WEEKDAY_INDEX = {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "s
 
 
 def weekday_deadline(text: str, reference: dt.date | None) -> dt.date | None:
-    """"by Friday", "due Thursday", "before next Monday": the first such day after the
+    """ "by Friday", "due Thursday", "before next Monday": the first such day after the
     reference (the same weekday as the reference means a week later; "next" reads no further
     ahead, the earlier reading: precision first)."""
     if reference is None:
@@ -1876,12 +1899,15 @@ def weekday_deadline(text: str, reference: dt.date | None) -> dt.date | None:
 
 
 def _read_timeline(
-    text: str, reference: dt.date | None = None
+    text: str, reference: dt.date | None = None, spans: list[tuple[int, int]] | None = None
 ) -> tuple[dt.date | None, float | None, float | None, dt.date | None]:
-    """(deadline, duration_days, start_within_days, start_date)."""
+    """(deadline, duration_days, start_within_days, start_date); the text each reading
+    came from is added to ``spans`` (for :mod:`unread`)."""
+    taken: list[tuple[int, int]] = [] if spans is None else spans
     deadline = start_date = None
     duration = start_within = None
     for match in _ABS_DATE.finditer(text):
+        taken.append(match.span())
         day = _date_from(match)
         if day is None:
             continue
@@ -1894,9 +1920,14 @@ def _read_timeline(
             deadline = day
     if deadline is None:
         deadline = _relative_deadline(text, reference)
+        if deadline is not None:
+            taken += [m.span() for p in (_REL_QUARTER, _REL_MONTH) if (m := p.search(text))]
     if deadline is None:
         deadline = weekday_deadline(text, reference)
+        if deadline is not None and (m := _WEEKDAY_DEADLINE.search(text)):
+            taken.append(m.span())
     for match in list(_WITHIN.finditer(text)) + list(_N_UNIT_TURNAROUND.finditer(text)):
+        taken.append(match.span())
         unit = match.group(2).lower().rstrip("s")
         days = _count(match.group(1)) * _UNIT_DAYS[unit]
         before = text[max(0, match.start() - 30) : match.start()]
@@ -1909,6 +1940,7 @@ def _read_timeline(
     if duration is None:
         bare = _BARE_DURATION.search(text)
         if bare:
+            taken.append(bare.span())
             duration = _count(bare.group(1)) * _UNIT_DAYS[bare.group(2).lower().rstrip("s")]
     return deadline, duration, start_within, start_date
 
@@ -2131,39 +2163,55 @@ def _stated_quantities(quantities: tuple[Quantity, ...]) -> tuple[tuple[int, str
 #: Every intent is read once and kept (issue 15): pairs are judged on the parsed form.
 @functools.cache
 def _covering() -> tuple[re.Pattern[str], ...]:
-    """The patterns whose matches some reading evaluates: text they match is read."""
+    """The patterns whose matches some reading evaluates and that can hold a marker
+    (:mod:`unread`): text they match is read. Readers whose matches hold no marker
+    (remote, on-site, accents ...) are left out: each costs a scan."""
     return (
         _ABS_DATE, _WITHIN, _BARE_DURATION, _N_UNIT_TURNAROUND, _REL_MONTH, _REL_QUARTER,
         _WEEKDAY_DEADLINE, _TOMORROW, _EVENT, _FROM, _FROM_DAY_FIRST, _UNTIL, _THROUGHPUT,
         _ADVANCE, _AFTER, _TRAVEL, _MIN_AGE, _AGE, _MAX_AGE, _ADULTS_ONLY, _CHILD,
-        _GENDER_ONLY, _SELF_GENDER, _LEVEL, _ACCENT, _COUNTRY, _CERT, _SLOTS_JOINED,
-        _SLOT_DENIED, _PAIR, _LANG_REQUIRED, _CODE_PAIR, _REMOTE, _ONSITE, _SHIPS,
-        _PLACE_ONLY, _RESTRICTED, _PLACE_EXCLUDED, _GRADE_RANGE, _ONLY_KIND, _NEGOTIABLE,
+        _GENDER_ONLY, _LEVEL, _COUNTRY, _CERT, _SLOTS_JOINED, _SLOT_DENIED, _PAIR,
+        _LANG_REQUIRED, _CODE_PAIR, _PLACE_ONLY, _RESTRICTED, _PLACE_EXCLUDED, _GRADE_RANGE,
+        _ONLY_KIND,
         *(pattern for pattern, _, _ in _SLOT_WORDS),
         *(pattern for _, pattern in HARD_PATTERNS),
     )  # fmt: skip
 
 
-_NEGOTIABLE = re.compile(r"\bnegotiable\b|\bopen to offers\b|\bflexible\b|\bo\.?b\.?o\b", re.I)
+@functools.cache
+def _covering_only() -> tuple[re.Pattern[str], ...]:
+    """The readers of "only" and "must" conditions ("remote only", "UK residents only")."""
+    return (
+        _ONLY_KIND, _LANG_REQUIRED, _COUNTRY, _PLACE_ONLY, _RESTRICTED, _GENDER_ONLY,
+        *(pattern for _, pattern in HARD_PATTERNS),
+    )  # fmt: skip
 
 
-def _unread(text: str, facts: Facts) -> tuple[tuple[str, bool], ...]:
-    """Clauses with a constraint marker that no reading of ``facts`` (or of the timeline,
-    availability and condition patterns) covers."""
-    spans: list[tuple[int, int]] = [
-        (x.span.start, x.span.end) for x in (*facts.money, *facts.quantities)
-    ]
+def _unread(
+    text: str, facts: Facts, timeline: list[tuple[int, int]]
+) -> tuple[tuple[str, bool], ...]:
+    """Clauses with a constraint marker that no reading of ``facts`` or the ``timeline``
+    (or, asked only where those leave some unread, the other pattern readers) covers."""
+    spans: list[tuple[int, int]] = [*timeline]
+    spans += [(m.span.start, m.span.end) for m in facts.money]
+    spans += [(q.span.start, q.span.end) for q in facts.quantities]
     spans += [(sp.start, sp.end) for _, sp in (*facts.places, *facts.places_excluded)]
     spans += [(sp.start, sp.end) for _, sp in (*facts.exclusions, *facts.only_kinds)]
     spans += [(sp.start, sp.end) for sp in facts.requirements]
     spans += [
         (sp.start, sp.end) for sp in (facts.payment_advance, facts.payment_after) if sp is not None
     ]
-    for pattern in _covering():
-        spans += [m.span() for m in pattern.finditer(text)]
+
+    def more(start: int, end: int, every: bool) -> list[tuple[int, int]]:
+        # The pattern readers, on the sentences the readings above left unread (and a
+        # little either side, for cues such as "deliver by" before a date).
+        lo, hi = max(0, start - 40), min(len(text), end + 40)
+        patterns = _covering() if every else _covering_only()
+        return [m.span() for pattern in patterns for m in pattern.finditer(text, lo, hi)]
+
     # The service phrase is not skipped: "bed bugs" in "we do not treat bed bugs" is
     # read as a service, yet the negation is a limit.
-    return unread_clauses(text, spans)
+    return unread_clauses(text, spans, more=more)
 
 
 @functools.lru_cache(maxsize=16_384)
@@ -2186,7 +2234,8 @@ def read_terms(
     service, topic, candidates = _service_and_topic(opening, offer)
     facts = read_facts(text, offer=offer, reference=reference)
     ask, high, low, main = _stated_prices(facts.money, offer)
-    deadline, duration, start_within, start_date = _read_timeline(text, reference)
+    timeline_spans: list[tuple[int, int]] = []
+    deadline, duration, start_within, start_date = _read_timeline(text, reference, timeline_spans)
     if duration is None and deadline is None and not offer and _TOMORROW.search(text):
         duration = 1.0  # "by tomorrow", "needed today": within a day of the chain time
     hours = None
@@ -2222,7 +2271,7 @@ def read_terms(
         conditions=conditions[:20],
         hard=frozenset(kind for kind, pattern in HARD_PATTERNS if pattern.search(text)),
         negotiable=bool(re.search(r"\bnegotiable\b|\bopen to offers\b|\bflexible\b", text, re.I)),
-        unread=_unread(text, facts),
+        unread=_unread(text, facts, timeline_spans),
         facts=facts,
         gist=service_gist(opening),
         injection_dropped=dropped,

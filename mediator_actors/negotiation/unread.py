@@ -14,14 +14,16 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 __all__ = ["MAX_UNREAD", "MODIFIERS", "SOFT", "Marker", "markers", "unread_clauses"]
 
 #: No intent reports more unread clauses than this (one is enough to decline).
 MAX_UNREAD = 4
 
-_CURRENCY = r"(?:[$€£¥₹]|\b(?:usd|eur|gbp|nzd|aud|cad|chf|nlc|quid|bucks|euros?|dollars?|pounds?)\b)"
+_CURRENCY = (
+    r"(?:[$€£¥₹]|\b(?:usd|eur|gbp|nzd|aud|cad|chf|nlc|quid|bucks|euros?|dollars?|pounds?)\b)"
+)
 _UNITS = (
     r"(?:k?g|grams?|kilos?|kilograms?|lbs?|pounds?|oz|ml|l|litres?|liters?|cm|mm|m|km|"
     r"metres?|meters?|miles?|mi|ft|feet|inch(?:es)?|in\.|sq\s?m|m2|sqft|pcs|pieces?|items?|"
@@ -133,16 +135,21 @@ class Marker:
         return f"Marker({self.kind!r}, {self.start}, {self.end})"
 
 
+#: Every kind in one scan (the order of ``_MARKERS`` decides where two overlap).
+_ANY_MARKER = re.compile(
+    "|".join(f"(?P<{kind}>{pattern.pattern})" for kind, pattern in _MARKERS), re.I
+)
+
+
 def markers(text: str) -> list[Marker]:
-    """Every constraint marker in ``text`` that is not chatter, in order."""
+    """Every constraint marker in ``text`` that is not chatter, in order (one scan)."""
     noise = _merged((m.start(), m.end()) for m in _NOISE.finditer(text))
     found = []
-    for kind, pattern in _MARKERS:
-        for match in pattern.finditer(text):
-            if _overlaps(noise, match.start(), match.start() + 1):
-                continue
-            found.append(Marker(kind, match.start(), match.end()))
-    found.sort(key=lambda m: m.start)
+    for match in _ANY_MARKER.finditer(text):
+        if _overlaps(noise, match.start(), match.start() + 1):
+            continue
+        kind = match.lastgroup or ""
+        found.append(Marker(kind, match.start(), match.end()))
     return found
 
 
@@ -159,39 +166,69 @@ def _merged(ranges: Iterable[tuple[int, int]]) -> tuple[list[int], list[int]]:
 
 
 def unread_clauses(
-    text: str, covered: Iterable[tuple[int, int]], *, ignore: Iterable[tuple[int, int]] = ()
+    text: str,
+    covered: Iterable[tuple[int, int]],
+    *,
+    ignore: Iterable[tuple[int, int]] = (),
+    more: Callable[[int, int, bool], Iterable[tuple[int, int]]] | None = None,
 ) -> tuple[tuple[str, bool], ...]:
     """(clause, blocking) for each clause of ``text`` holding a marker no ``covered``
     range reads (``ignore``: ranges such as the service phrase, read as neither), at
     most :data:`MAX_UNREAD`, blocking ones first. A modifier (:data:`MODIFIERS`) is read
-    when its clause holds a covered range; any other marker only when it is covered."""
-    cover = _merged(covered)
+    when its sentence holds a covered range; any other marker only when it is covered.
+
+    ``more(start, end, every)`` gives further covered ranges in a window: it is asked
+    only about the sentences whose markers ``covered`` leaves unread, with ``every``
+    False when those are all soft (a bare "must"/"only"), so the costly readings run
+    on a window, and most of them only where a clause would decline."""
+    found_markers = markers(text)[:_MAX_MARKERS]
+    if not found_markers:
+        return ()
+    ranges = list(covered)
     skip = _merged(ignore)
+    found, windows = _judge(text, found_markers, _merged(ranges), skip)
+    if found and more is not None:
+        # One window from the first unread sentence to the last: each costly reading
+        # runs once, on no more than the whole text; only the readers that can read a
+        # bare "must"/"only" when nothing more is unread (most templated intents).
+        every = any(found.values())
+        ranges.extend(more(min(a for a, _ in windows), max(b for _, b in windows), every))
+        found, _ = _judge(text, found_markers, _merged(ranges), skip)
+    ordered = sorted(found.items(), key=lambda item: not item[1])
+    return tuple(ordered[:MAX_UNREAD])
+
+
+def _judge(
+    text: str,
+    found_markers: list[Marker],
+    cover: tuple[list[int], list[int]],
+    skip: tuple[list[int], list[int]],
+) -> tuple[dict[str, bool], list[tuple[int, int]]]:
+    """(unread clause -> blocking, the sentences they sit in)."""
     found: dict[str, bool] = {}
+    windows: list[tuple[int, int]] = []
     claimed = -1  # the end of the last marker kept: a marker inside it is the same one
-    for marker in markers(text)[:_MAX_MARKERS]:
+    for marker in found_markers:
         if marker.start < claimed:
             continue
         claimed = marker.end
         if _overlaps(skip, marker.start, marker.end) or _overlaps(cover, marker.start, marker.end):
             continue
-        start, end, clause = _segment(text, marker.start, _CLAUSE_END)
+        _, end, clause = _segment(text, marker.start, _CLAUSE_END)
         if not clause:
             continue
-        if marker.kind in MODIFIERS:
-            s_start, s_end, _ = _segment(text, marker.start, _SENTENCE_END)
-            if _overlaps(cover, s_start, s_end):
-                continue
+        s_start, s_end, _ = _segment(text, marker.start, _SENTENCE_END)
+        if marker.kind in MODIFIERS and _overlaps(cover, s_start, s_end):
+            continue
         if marker.kind == "negation" and _overlaps(
             cover, marker.end, min(end, marker.end + _NEGATION_REACH)
         ):
             continue
         if _PREFERENCE.search(clause):
             continue  # a wish, not a limit: nothing the deal can break
-        blocking = marker.kind not in SOFT
-        found[clause] = found.get(clause, False) or blocking
-    ordered = sorted(found.items(), key=lambda item: not item[1])
-    return tuple(ordered[:MAX_UNREAD])
+        found[clause] = found.get(clause, False) or marker.kind not in SOFT
+        windows.append((s_start, s_end))
+    return found, windows
 
 
 def _overlaps(merged: tuple[list[int], list[int]], start: int, end: int) -> bool:

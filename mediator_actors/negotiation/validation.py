@@ -315,13 +315,9 @@ def _check_price(
     # A price on the basis of units the terms do not name is held to the total's bounds;
     # a rate is held to the rates.
     if floor is not None and terms.price < floor - 1e-9:
-        found.append(
-            f"price {terms.price:g} {cur} is below the offer's ask of {floor:g} {cur}"
-        )
+        found.append(f"price {terms.price:g} {cur} is below the offer's ask of {floor:g} {cur}")
     if ceiling is not None and terms.price > ceiling + 1e-9:
-        found.append(
-            f"price {terms.price:g} {cur} is above the seek's budget of {ceiling:g} {cur}"
-        )
+        found.append(f"price {terms.price:g} {cur} is above the seek's budget of {ceiling:g} {cur}")
     return found
 
 

@@ -146,3 +146,64 @@ def test_a_rate_with_a_known_count_is_proposed_as_the_total() -> None:
     assert answer.terms is not None
     assert answer.terms.price == 3500
     assert any("700 EUR per month x 5 months" in c for c in answer.terms.conditions)
+
+
+# --- the failure classes of dev3, as classes (examples written here) --------------------
+
+
+@pytest.mark.parametrize(
+    ("offer", "seek", "compatible", "why"),
+    [
+        # a minimum charge written before the currency symbol lifts a small total
+        ("Dog walking, £4 per km, minimum charge £20.", "Need my dog walked 3 km, up to £25.",
+         True, None),
+        ("Dog walking, £4 per km, minimum charge £20.", "Need my dog walked 3 km, up to £15.",
+         False, "price"),
+        # a minimum in hours against the seek's hours
+        ("Gardening, 30 EUR/hour, min 4 hours.", "Need a gardener for 2 hours, 100 EUR.",
+         False, "minimum"),
+        ("Gardening, 30 EUR/hour, min 4 hours.", "Need a gardener for 5 hours, 160 EUR.",
+         True, None),
+        # a price on top that the reader cannot place declines
+        ("Face painting: 2 hours for 150 EUR, +60 EUR each extra hour.",
+         "Face painter for a 3 hour party, 250 EUR max.", False, "cannot check"),
+        ("Piano tuning 80 GBP. Weekend visits +25 GBP.", "Need my piano tuned on a Saturday, 120 GBP.",
+         False, "cannot check"),
+        # a negated verb excludes its object
+        ("Roof repairs, 200 EUR. We do not repair thatched roofs.",
+         "Need our thatched roof repaired, 300 EUR.", False, "exclusion"),
+        # a cap in miles against what the offer states
+        ("2014 VW Golf, 95,000 miles, 6,500 GBP.", "Want a Golf under 80k miles, 7,000 GBP.",
+         False, "size"),
+        ("2014 VW Golf, 65,000 miles, 6,500 GBP.", "Want a Golf under 80k miles, 7,000 GBP.",
+         True, None),
+        # two exact sizes of one thing
+        ("Selling a 60cm oven, 300 EUR.", "Looking for a 90cm oven, 400 EUR.", False, "size"),
+        # a count in a list as people write one
+        ("Paella for parties, 12 EUR per head.", "- party: 30th\n- guests: 40\n- budget: 400 EUR",
+         False, "price"),
+        # a direction the reader does not evaluate is not passed
+        ("Ferry crossing Dover → Calais, 60 GBP.", "Need a crossing from Calais to Dover, 80 GBP.",
+         False, "cannot check"),
+        # a usage licence the reader cannot hold the seek to
+        ("Stock photos of Oslo, licence for editorial use only, 40 EUR.",
+         "Need photos of Oslo for a billboard advert, 60 EUR.", False, "cannot check"),
+    ],
+)  # fmt: skip
+def test_failure_classes(offer: str, seek: str, compatible: bool, why: str | None) -> None:
+    answer = assess(*_pair(offer, seek))
+    assert answer.compatible is compatible, answer.reasoning
+    if why is not None:
+        assert why in (answer.refusal_reason or ""), answer.refusal_reason
+
+
+def test_a_count_per_occasion_is_not_multiplied_by_an_earlier_count() -> None:
+    terms = read_terms("Cleaner for my 4-room flat, about 2 hours each time.", offer=False)
+    assert [(q.value, q.unit) for q in terms.facts.quantities if q.unit == "hour"] == [
+        (2.0, "hour")
+    ]
+
+
+def test_things_a_month_are_not_months() -> None:
+    terms = read_terms("About 80 invoices a month, budget 200 EUR monthly.", offer=False)
+    assert all(q.unit != "month" for q in terms.facts.quantities)
