@@ -1898,7 +1898,7 @@ def weekday_deadline(text: str, reference: dt.date | None) -> dt.date | None:
     return day
 
 
-def _read_timeline(
+def _read_timeline(  # noqa: PLR0912 - one pass over the timeline readers
     text: str, reference: dt.date | None = None, spans: list[tuple[int, int]] | None = None
 ) -> tuple[dt.date | None, float | None, float | None, dt.date | None]:
     """(deadline, duration_days, start_within_days, start_date); the text each reading
