@@ -337,6 +337,10 @@ _BUDGET_BARE = re.compile(
     r"(?:about\s+|around\s+|up\s+to\s+|max\.?\s+|~\s*)?$",
     re.I,
 )
+_BOUND_BEFORE_PER = re.compile(
+    r"\s*(?:max(?:imum)?\.?|tops|at\s+most|min(?:imum)?\.?)(?=\s*(?:/|per\b|an?\s|each\b|every\b))",
+    re.I,
+)
 _TOPS_AFTER = re.compile(r"^\s*(?:max(?:imum)?|tops|at\s+most|or\s+less|cap)\b", re.I)
 _RANGE_JOIN = re.compile(r"^\s*(?:-|\u2013|\u2014|to|and)\s*$", re.I)
 
@@ -478,6 +482,11 @@ def _read_money(text: str, offer: bool) -> list[Money]:  # noqa: PLR0912, PLR091
                 continue
         if text[end : end + 1] == ")":
             end += 1  # "fifteen cents (0.15 EUR) a word"
+        tops_after = bool(_TOPS_AFTER.match(text[end : end + 15]))
+        # "1,300 EUR max per month": the bound stands between the amount and its unit.
+        between = _BOUND_BEFORE_PER.match(text, end)
+        if between:
+            end = between.end()
         rest = text[end : end + 40]
         per = None
         bracket = _PER_BRACKET.match(rest)
@@ -519,7 +528,7 @@ def _read_money(text: str, offer: bool) -> list[Money]:  # noqa: PLR0912, PLR091
             per = "session"
         clause = _clause_before(text, start)
         bound: Bound = "about"
-        if _MAX_CUE.search(before[-40:]) or _TOPS_AFTER.match(text[end : end + 15]):
+        if _MAX_CUE.search(before[-40:]) or tops_after:
             bound = "at_most"
         elif _MIN_CUE.search(before[-25:]) or _MIN_CUE.search(text[max(0, start - 25) : start]):
             bound = "at_least"  # "minimum charge £10": the cue stands before the symbol
@@ -1638,11 +1647,57 @@ def _mark_extras(text: str, found: list[Money]) -> list[Money]:
     return marked
 
 
+_CLOCK = r"(?:(?P<{n}>\d{{1,2}})(?::(?P<{n}m>[0-5]\d))?\s*(?P<{n}p>am|pm)?|(?P<{n}w>noon|midnight))"
+_CLOCK_RANGE = re.compile(
+    r"\b(?:from\s+)?"
+    + _CLOCK.format(n="a")
+    + r"\s*(?:-|\u2013|to|till|until)\s*"
+    + _CLOCK.format(n="b")
+    + r"(?![\w:])",
+    re.I,
+)
+
+
+def _clock_time(match: re.Match[str], n: str, pm: bool) -> float | None:
+    word = match.group(f"{n}w")
+    if word:
+        return 12.0 if word.lower() == "noon" else 24.0
+    hour = int(match.group(n))
+    if hour > 12:
+        return float(hour) if hour <= 24 else None
+    half = (match.group(f"{n}p") or "").lower()
+    if hour == 12:
+        return 0.0 if half == "am" else 12.0  # 12pm is noon, 12am midnight
+    if half == "pm" or (not half and pm):
+        hour += 12
+    return hour + int(match.group(f"{n}m") or 0) / 60
+
+
+def _clock_hours(text: str) -> list[Quantity]:
+    """A seek's "Saturday 7pm to midnight", "6-10pm": the hours it needs (am/pm stated
+    on at least one end, or a word for the end, so "4-6" people is never a time)."""
+    found = []
+    for match in _CLOCK_RANGE.finditer(text):
+        if not (match.group("ap") or match.group("bp") or match.group("aw") or match.group("bw")):
+            continue
+        pm = (match.group("bp") or "").lower() == "pm"
+        start, end = _clock_time(match, "a", pm), _clock_time(match, "b", False)
+        if start is None or end is None:
+            continue
+        hours = end - start if end > start else end + 24 - start
+        if 0 < hours <= 16:
+            span = Span(match.start(), match.end(), match.group(0))
+            found.append(Quantity(round(hours, 2), "hour", "about", span))
+    return found[:1]
+
+
 def read_facts(text: str, *, offer: bool, reference: dt.date | None = None) -> Facts:
     """Everything this module reads from one intent's prose (already folded)."""
     text = fold(text)[:20_000]
     money = _mark_extras(text, _read_money(text, offer))
     quantities = _read_quantities(text, money)
+    if not offer and not any(q.unit == "hour" for q in quantities):
+        quantities += _clock_hours(text)
     places, restricted = _read_places(text)
     onsite = bool(_ONSITE.search(text))
     if onsite and not places:

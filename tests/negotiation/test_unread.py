@@ -207,3 +207,40 @@ def test_a_count_per_occasion_is_not_multiplied_by_an_earlier_count() -> None:
 def test_things_a_month_are_not_months() -> None:
     terms = read_terms("About 80 invoices a month, budget 200 EUR monthly.", offer=False)
     assert all(q.unit != "month" for q in terms.facts.quantities)
+
+
+@given(
+    st.integers(1, 11),
+    st.integers(1, 11),
+    st.sampled_from(["-", " to ", "\u2013", " until "]),
+    st.booleans(),
+)
+@settings(max_examples=100, deadline=None)
+def test_a_seeks_clock_range_is_its_hours(start: int, length: int, joint: str, am: bool) -> None:
+    if am:  # "9am to 3pm": across noon
+        end = (start + length) % 12 or 12
+        written = f"{start}am{joint}{end}pm" if start + length >= 12 else None
+        expected = 12 - start + (end % 12)
+    else:  # "7pm to 11pm", "7pm to midnight"
+        end = start + length
+        written = (
+            None if end > 12 else (f"{start}pm{joint}" + ("midnight" if end == 12 else f"{end}pm"))
+        )
+        expected = length
+    if written is None:
+        return
+    terms = read_terms(f"Need a sitter on Friday, {written}, 90 EUR.", offer=False)
+    hours = [q.value for q in terms.facts.quantities if q.unit == "hour"]
+    assert hours == [expected], (written, hours)
+
+
+def test_no_clock_hours_without_am_pm_and_none_for_an_offer() -> None:
+    assert not [q for q in read_terms("Groups of 4-6, 90 EUR.", offer=False).facts.quantities
+                if q.unit == "hour"]  # fmt: skip
+    offer = read_terms("Open 9am-5pm, 30 EUR per hour.", offer=True)
+    assert not [q for q in offer.facts.quantities if q.unit == "hour"]
+
+
+def test_a_bound_between_an_amount_and_its_unit_keeps_both() -> None:
+    money = read_terms("Office wanted, 2,000 EUR max per month.", offer=False).facts.money
+    assert [(m.low, m.per, m.bound) for m in money] == [(2000.0, "month", "at_most")]
