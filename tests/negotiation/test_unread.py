@@ -244,3 +244,30 @@ def test_no_clock_hours_without_am_pm_and_none_for_an_offer() -> None:
 def test_a_bound_between_an_amount_and_its_unit_keeps_both() -> None:
     money = read_terms("Office wanted, 2,000 EUR max per month.", offer=False).facts.money
     assert [(m.low, m.per, m.bound) for m in money] == [(2000.0, "month", "at_most")]
+
+
+@pytest.mark.parametrize(
+    ("price", "conditions", "ok"),
+    [
+        (3500.0, (), True),  # the total: 5 months at 700, inside 5 x 750
+        (3900.0, (), False),  # above 5 x 750
+        (700.0, (), False),  # a rate given as if it were the total
+        (700.0, ("price per month",), True),  # a rate that says it is one
+        (800.0, ("price per month",), False),  # above the seek's rate
+    ],
+)
+def test_an_llms_price_for_a_rate_and_a_count_is_held_to_the_totals(
+    price: float, conditions: tuple[str, ...], ok: bool
+) -> None:
+    from mediator_actors.negotiation.validation import AnswerTerms, check_terms
+
+    offer, seek = _pair(
+        "Studio flat in Porto to let, 700 EUR per month.",
+        "Looking for a flat in Porto for 5 months, up to 750 EUR per month.",
+    )
+    terms = AnswerTerms(
+        price=price, currency="EUR", deliverables=("studio flat",), timeline=None,
+        conditions=conditions,
+    )  # fmt: skip
+    problems = check_terms(terms, offer, seek)
+    assert (not problems) is ok, problems
