@@ -580,6 +580,11 @@ OPPOSITES: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = tuple(
             r"|\b\d+[- ]months?\s+(?:contract\s+)?minimum\b",
             r"\bone[- ](?:off|time)\b|\bjust\s+once\b",
         ),
+        # a performer's voice: "female voice talent" is no "male British voice"
+        (
+            r"\bfemale\s+(?:[a-z]+\s+){0,2}?(?:voice|vocalist|singer|narrator|presenter|dj)\b",
+            r"(?<![a-z])male\s+(?:[a-z]+\s+){0,2}?(?:voice|vocalist|singer|narrator|presenter|dj)\b",
+        ),
         (r"\bcash\s+only\b", r"\b(?:card|bank\s+transfer|paypal|invoice)\s+only\b|\bno\s+cash\b"),
         (
             r"\bvegan\b|\bvegetarian\b|\bplant[- ]based\b",

@@ -271,3 +271,20 @@ def test_an_llms_price_for_a_rate_and_a_count_is_held_to_the_totals(
     )  # fmt: skip
     problems = check_terms(terms, offer, seek)
     assert (not problems) is ok, problems
+
+
+@pytest.mark.parametrize(
+    ("offer", "seek", "compatible"),
+    [
+        ("Male voice-over artist, Irish accent, 150 EUR per script.",
+         "Looking for a female Irish voice for our podcast intro, 200 EUR.", False),
+        ("Female singer for weddings, 400 GBP.", "Need a male jazz singer for our wedding, 500 GBP.",
+         False),
+        ("Female singer for weddings, 400 GBP.", "Need a singer for our wedding, 500 GBP.", True),
+    ],
+)  # fmt: skip
+def test_a_performers_stated_voice_must_be_the_one_wanted(
+    offer: str, seek: str, compatible: bool
+) -> None:
+    answer = assess(*_pair(offer, seek))
+    assert answer.compatible is compatible, answer.reasoning
