@@ -21,6 +21,8 @@ _GRAMS = (3, 4, 5)
 #: Distinct grams remembered with their hash (prose repeats grams heavily; hashing each
 #: occurrence with blake2b was most of the cost). Cleared when full, so memory stays bounded.
 _CACHE_LIMIT = 500_000
+#: Texts whose grams are summed in one numpy pass (bounds the pass's temporary arrays).
+_ROWS_PER_PASS = 256
 
 
 def _grams(text: str) -> list[str]:
@@ -28,9 +30,9 @@ def _grams(text: str) -> list[str]:
     padded = f" {_SPACES.sub(' ', folded).strip()} "
     grams: list[str] = []
     for n in _GRAMS:
-        grams.extend(padded[i : i + n] for i in range(max(0, len(padded) - n + 1)))
+        grams += [padded[i : i + n] for i in range(len(padded) - n + 1)]
     # whole words too: they carry most of the topic
-    grams.extend(f"w:{word}" for word in padded.split())
+    grams += ["w:" + word for word in padded.split()]
     return grams
 
 
@@ -51,6 +53,14 @@ class HashEmbedder:
     def dimensions(self) -> int:
         return self._dimensions
 
+    def _codes_of(self, grams: list[str]) -> list[int]:
+        codes: list[int | None] = list(map(self._codes.get, grams))  # the common case, in C
+        if None in codes:
+            for i, code in enumerate(codes):
+                if code is None:
+                    codes[i] = self._code(grams[i])
+        return codes  # type: ignore[return-value]  # no None is left
+
     def _code(self, gram: str) -> int:
         code = self._codes.get(gram)
         if code is None:
@@ -61,14 +71,25 @@ class HashEmbedder:
         return code
 
     def embed(self, texts: Sequence[str]) -> Vectors:
-        out = np.zeros((len(texts), self._dimensions), dtype=np.float32)
-        for row, text in enumerate(texts):
-            grams = _grams(text)
-            if not grams:
+        dims = self._dimensions
+        out = np.zeros((len(texts), dims), dtype=np.float32)
+        for start in range(0, len(texts), _ROWS_PER_PASS):
+            chunk = out[start : start + _ROWS_PER_PASS]
+            rows: list[int] = []
+            codes: list[int] = []
+            for row, text in enumerate(texts[start : start + _ROWS_PER_PASS]):
+                text_codes = self._codes_of(_grams(text))
+                rows += [row] * len(text_codes)
+                codes += text_codes
+            if not codes:
                 continue
-            codes = np.array([self._code(g) for g in grams], dtype=np.uint64)
-            slots = (codes % np.uint64(self._dimensions)).astype(np.intp)
+            code_array = np.array(codes, dtype=np.uint64)
+            cells = np.array(rows, dtype=np.intp) * dims + (code_array % np.uint64(dims)).astype(
+                np.intp
+            )
             # one hash bit picks the sign, so collisions cancel instead of piling up
-            signs = np.where((codes >> np.uint64(63)) == 1, -1.0, 1.0).astype(np.float32)
-            np.add.at(out[row], slots, signs)
+            signs = np.where((code_array >> np.uint64(63)) == 1, -1.0, 1.0)
+            # each cell's sum of +-1 is an integer, exact in float64 and float32 alike
+            sums = np.bincount(cells, weights=signs, minlength=chunk.size)
+            chunk += sums.reshape(chunk.shape).astype(np.float32)
         return normalise(out)

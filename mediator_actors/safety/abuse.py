@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Callable
 from enum import StrEnum
 
+from mediator_actors.safety.gates import Gate, fold_for_literals, may_match
 from mediator_actors.safety.textsafety import normalize_text
 
 __all__ = [
@@ -44,7 +46,8 @@ class SpamSign(StrEnum):
     PITCH = "spam:pitch"  # two or more marketing or money-making phrases
 
 
-_SENTENCE = re.compile(r"[^.!?\n;]{1,2000}")
+_SENTENCE_CAP = 2000
+_SENTENCE = re.compile(r"[^.!?\n;]{1," + str(_SENTENCE_CAP) + "}")
 _HARM = (
     r"(?:leak|expose|publish|post|release|share|send)\s+(?:your|their|his|her)\b"
     r"|(?:hurt|harm|kill|beat|ruin|destroy|dox|burn)\s+(?:you|your|them|their|him|her)\b"
@@ -75,6 +78,30 @@ _CONFINEMENT = re.compile(
     r"|\bagainst\s+(?:their|his|her|your)\s+will\b",
     re.I,
 )
+#: Literal gates (safety/gates.py): a pattern runs only where its words occur.
+_THREAT_IF_GATE: Gate = ((("else", "otherwise", "unless", "if"),),)
+_HARM_GATE: Gate = (
+    (
+        ("leak", "expose", "publish", "post", "release", "share", "send"),
+        ("your", "their", "his", "her"),
+    ),
+    (
+        ("hurt", "harm", "kill", "beat", "ruin", "destroy", "dox", "burn"),
+        ("you", "them", "their", "him", "her"),
+    ),
+    (("report",), ("police", "immigration", "authorities")),
+    (("you", "they"), ("regret", "sorry", "pay")),
+)
+_CONFINEMENT_GATE: Gate = (
+    (("take", "hold", "keep", "confiscate", "retain", "collect"), ("passport", "id", "papers")),
+    (("passport", "identity", "papers"), ("held", "kept", "retained", "confiscated")),
+    (("work",), ("off",), ("debt",)),
+    (("leave",), ("until",)),
+    (("against",), ("will",)),
+)
+_EXTORTION_GATE: Gate = ((("blackmail", "extort"),), (("pay",), ("or", "won't")), (("hush",),))
+
+
 #: Confinement counts only where the author does it ("we keep their passports"), never
 #: where someone helps against it or tells of it ("I help workers get their passports back").
 _FIRST_PERSON = re.compile(r"\b(?:we|i|us|our|my)\b", re.I)
@@ -89,18 +116,31 @@ def detect_coercion(text: str) -> tuple[str, ...]:
     """Signs that an intent coerces someone, sorted; empty for ordinary prose."""
     s = normalize_text(text[:MAX_CHARS])
     found: set[str] = set()
-    for sentence in _SENTENCE.findall(s):
+    # A sentence rule can match only where the whole text matches (sentences end at
+    # non-word characters, so \b reads the same), unless a sentence was cut at the
+    # 2,000-character cap inside a word. So one scan of short text rules most prose out.
+    folded = fold_for_literals(s)
+    short = len(s) <= _SENTENCE_CAP
+    threats = not short or bool(
+        may_match(folded, _THREAT_IF_GATE)
+        and may_match(folded, _HARM_GATE)
+        and _THREAT_IF.search(s)
+        and _HARM_RE.search(s)
+    )
+    confinement = not short or bool(may_match(folded, _CONFINEMENT_GATE) and _CONFINEMENT.search(s))
+    for sentence in _SENTENCE.findall(s) if threats or confinement else ():
         # A threat is a condition and a harm in one sentence: "pay, or else I leak your
         # photos". Either alone is ordinary ("otherwise flexible", "publish your paper").
-        if _THREAT_IF.search(sentence) and _HARM_RE.search(sentence):
+        if threats and _THREAT_IF.search(sentence) and _HARM_RE.search(sentence):
             found.add(CoercionSign.THREAT)
         if (
-            _CONFINEMENT.search(sentence)
+            confinement
+            and _CONFINEMENT.search(sentence)
             and _FIRST_PERSON.search(sentence)
             and not _NOT_THE_AUTHORS_ACT.search(sentence)
         ):
             found.add(CoercionSign.CONFINEMENT)
-    if _EXTORTION.search(s):
+    if may_match(folded, _EXTORTION_GATE) and _EXTORTION.search(s):
         found.add(CoercionSign.EXTORTION)
     return tuple(sorted(str(f) for f in found))
 
@@ -108,26 +148,50 @@ def detect_coercion(text: str) -> tuple[str, ...]:
 _LINK = re.compile(
     r"\bhttps?://|\bwww\.[a-z0-9-]{1,63}\.|\b[a-z0-9-]{2,63}\.(?:com|net|io|ru|xyz|biz)/", re.I
 )
+_LINK_GATE: Gate = (
+    (("http",),),
+    (("www.",),),
+    ((".com/", ".net/", ".io/", ".ru/", ".xyz/", ".biz/"),),
+)
 _EMAIL = re.compile(r"\b[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){1,4}\b")
 _PHONE = re.compile(r"(?<![\w+])\+?\d[\d ().-]{7,16}\d(?!\w)")
-_PITCHES = tuple(
-    re.compile(p, re.I)
-    for p in (
-        r"\bclick\s+(?:here|the\s+link|below)\b",
-        r"\bact\s+now\b",
-        r"\blimited[- ]time\s+offer\b",
-        r"\b100\s*%\s+(?:free|guaranteed|legit)\b",
-        r"\bguaranteed\s+(?:income|profits?|returns?|results)\b",
-        r"\b(?:earn|make)\s+\$?\d[\d,]{0,9}\s*(?:\$|usd|dollars|nlc)?\s*(?:a|per|every)\s+(?:day|week|hour)\b",
-        r"\b(?:work|earn\s+money)\s+from\s+home\b",
-        r"\bfree\s+(?:money|gift|crypto|bitcoin)\b",
+#: Marketing phrases, each with the words that must all occur (any one of each group, in
+#: the case-folded text) for it to match: most prose holds none, and a substring test is
+#: far cheaper than a case-insensitive regex scan.
+_PITCH_RULES: tuple[tuple[str, tuple[tuple[str, ...], ...]], ...] = (
+    (r"\bclick\s+(?:here|the\s+link|below)\b", (("click",),)),
+    (r"\bact\s+now\b", (("act",), ("now",))),
+    (r"\blimited[- ]time\s+offer\b", (("limited",), ("offer",))),
+    (r"\b100\s*%\s+(?:free|guaranteed|legit)\b", (("100",), ("%",))),
+    (r"\bguaranteed\s+(?:income|profits?|returns?|results)\b", (("guaranteed",),)),
+    (
+        r"\b(?:earn|make)\s+\$?\d[\d,]{0,9}\s*(?:\$|usd|dollars|nlc)?\s*(?:a|per|every)\s+"
+        r"(?:day|week|hour)\b",
+        (("earn", "make"), ("day", "week", "hour")),
+    ),
+    (r"\b(?:work|earn\s+money)\s+from\s+home\b", (("from",), ("home",))),
+    (r"\bfree\s+(?:money|gift|crypto|bitcoin)\b", (("free",),)),
+    (
         r"\b(?:crypto|bitcoin|nft)\s+(?:giveaway|airdrop|doubling)\b",
+        (("giveaway", "airdrop", "doubling"),),
+    ),
+    (
         r"\b(?:dm|message|contact)\s+me\s+on\s+(?:telegram|whatsapp|signal)\b",
-        r"\bbuy\s+now\b",
-        r"\bsubscribe\s+to\s+my\s+(?:channel|page)\b",
-        r"\bno\s+experience\s+(?:needed|required)\b.{0,60}\b(?:earn|income|\$)",
-    )
+        (("telegram", "whatsapp", "signal"),),
+    ),
+    (r"\bbuy\s+now\b", (("buy",), ("now",))),
+    (r"\bsubscribe\s+to\s+my\s+(?:channel|page)\b", (("subscribe",),)),
+    (r"\bno\s+experience\s+(?:needed|required)\b.{0,60}\b(?:earn|income|\$)", (("experience",),)),
 )
+_PITCHES = tuple((re.compile(p, re.I), groups) for p, groups in _PITCH_RULES)
+
+
+def _pitch_count(s: str, folded: str) -> int:
+    return sum(
+        1 for pattern, groups in _PITCHES if may_match(folded, (groups,)) and pattern.search(s)
+    )
+
+
 _WORD = re.compile(r"[^\W\d_]{3,30}")
 #: Below these sizes no ratio means anything: a short intent is never spam by shape.
 MIN_WORDS_REPEATED = 20
@@ -144,34 +208,65 @@ def _repeated(s: str) -> bool:
     return bool(lines) and Counter(lines).most_common(1)[0][1] >= 4
 
 
+# ASCII bytes that are not letters / not capitals: deleting them counts the rest in C.
+_NOT_LETTER = bytes(b for b in range(128) if not chr(b).isalpha())
+_NOT_CAPITAL = bytes(b for b in range(128) if not chr(b).isupper())
+
+
 def _shouting(s: str) -> bool:
-    letters = [c for c in s if c.isalpha()]
-    if len(letters) < MIN_LETTERS_SHOUTING:
+    if s.isascii():
+        raw = s.encode("ascii")
+        letter_count = len(raw.translate(None, _NOT_LETTER))
+        upper = len(raw.translate(None, _NOT_CAPITAL))
+    else:
+        letters = [c for c in s if c.isalpha()]
+        letter_count = len(letters)
+        upper = sum(1 for c in letters if c.isupper())
+    if letter_count < MIN_LETTERS_SHOUTING:
         return False
-    upper = sum(1 for c in letters if c.isupper())
-    return upper / len(letters) > 0.8
+    return upper / letter_count > 0.8
+
+
+def _links(s: str, folded: str) -> bool:
+    return may_match(folded, _LINK_GATE) and len(_LINK.findall(s)) >= 3
+
+
+def _contacts(s: str, folded: str) -> bool:
+    emails = len(_EMAIL.findall(s)) if "@" in s else 0
+    return emails + len(_PHONE.findall(s)) >= 3
+
+
+#: The spam checks, cheapest first, so that :func:`detect_spam` can stop once the checks
+#: left could no longer make two signs.
+_SPAM_CHECKS: tuple[tuple[SpamSign, Callable[[str, str], bool]], ...] = (
+    (SpamSign.SHOUTING, lambda s, folded: _shouting(s)),
+    (SpamSign.LINKS, _links),
+    (SpamSign.PITCH, lambda s, folded: _pitch_count(s, folded) >= 2),
+    (SpamSign.CONTACTS, _contacts),
+    (SpamSign.REPEATED, lambda s, folded: _repeated(s)),
+)
+
+
+def _spam_signs(text: str, *, wanted: int) -> tuple[str, ...]:
+    s = normalize_text(text[:MAX_CHARS])
+    folded = fold_for_literals(s)
+    found: list[str] = []
+    for done, (sign, check) in enumerate(_SPAM_CHECKS):
+        if len(found) + len(_SPAM_CHECKS) - done < wanted:
+            break
+        if check(s, folded):
+            found.append(str(sign))
+    return tuple(sorted(found))
 
 
 def spam_signs(text: str) -> tuple[str, ...]:
     """Every spam sign in ``text``, sorted (advisory; :func:`detect_spam` decides)."""
-    s = normalize_text(text[:MAX_CHARS])
-    found: set[str] = set()
-    if len(_LINK.findall(s)) >= 3:
-        found.add(SpamSign.LINKS)
-    if len(_EMAIL.findall(s)) + len(_PHONE.findall(s)) >= 3:
-        found.add(SpamSign.CONTACTS)
-    if _repeated(s):
-        found.add(SpamSign.REPEATED)
-    if _shouting(s):
-        found.add(SpamSign.SHOUTING)
-    if sum(1 for p in _PITCHES if p.search(s)) >= 2:
-        found.add(SpamSign.PITCH)
-    return tuple(sorted(str(f) for f in found))
+    return _spam_signs(text, wanted=0)
 
 
 def detect_spam(text: str) -> tuple[str, ...]:
     """The spam signs when there are at least two of them, else empty: one sign alone
     (a list of three links, a shouted headline, a repeated word) is how some honest
     people write; two together are how advertisements do."""
-    signs = spam_signs(text)
+    signs = _spam_signs(text, wanted=2)
     return signs if len(signs) >= 2 else ()

@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from mediator_actors.safety.gates import fold_for_literals
 from mediator_actors.safety.secrets import MASK, Secret
 
 __all__ = ["SecretKind", "SecretScanner", "SecretSpan", "redact_emails"]
@@ -168,15 +169,6 @@ _LITERALS: tuple[tuple[tuple[str, ...], bool], ...] = (
     (("://",), False),
     (("api", "token", "passw", "pwd", "secret"), True),
 )
-# Characters that re's IGNORECASE matches with an ASCII letter but str.lower() does not
-# turn into it (found by testing every code point against every letter).
-_FOLD = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s"})
-
-
-def _folded(text: str) -> str:
-    return text.lower() if text.isascii() else text.translate(_FOLD).lower()
-
-
 _EMAIL = re.compile(
     r"(?<![A-Za-z0-9._%+\-])[A-Za-z0-9._%+\-]{1,64}@"
     r"[A-Za-z0-9\-]{1,63}(?:\.[A-Za-z0-9\-]{1,63}){0,8}\.[A-Za-z]{2,24}(?![A-Za-z])"
@@ -225,7 +217,7 @@ class SecretScanner:
         for (kind, pattern, group), (literals, fold) in zip(_PATTERNS, _LITERALS, strict=True):
             if fold:
                 if folded is None:
-                    folded = _folded(text)
+                    folded = fold_for_literals(text)
                 haystack = folded
             else:
                 haystack = text

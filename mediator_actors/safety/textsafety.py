@@ -20,6 +20,8 @@ import sys
 import unicodedata
 from enum import StrEnum
 
+from mediator_actors.safety.gates import Gate, may_match
+
 
 class InjectionSign(StrEnum):
     """Closed set of advisory findings."""
@@ -178,6 +180,55 @@ _ANSWER = re.compile(
     r"|\b(?:success|confidence)\s*[:=]\s*(?:true|false|yes|\d)"
 )
 
+# Literal gates (safety/gates.py). The patterns above run on casefolded text without
+# IGNORECASE, so each gate's words are looked up in that same text.
+_OVERRIDE_GATE: Gate = (
+    (
+        ("ignore", "disregard", "forget", "override", "bypass"),
+        (
+            "instruction",
+            "rule",
+            "prompt",
+            "direction",
+            "guideline",
+            "context",
+            "everything",
+            "message",
+        ),
+    ),
+    (("new",), ("instruction", "rule", "system")),
+    (("you",), ("are",), ("now",)),
+    (
+        ("reveal", "print", "show", "repeat", "output"),
+        ("your", "the"),
+        ("prompt", "instructions", "api", "secret"),
+    ),
+    (("from",), ("now",), ("on",)),
+    (
+        ("always", "must"),
+        ("answer", "respond", "output", "return"),
+        ("success", "true", "yes", "100", "approved"),
+    ),
+    (("jailbreak",),),
+    (("developer",), ("mode",)),
+    (("anything",), ("now",)),
+)
+_ROLE_GATE: Gate = (
+    (("system", "assistant", "user", "developer", "human", "ai"), (":", ">")),
+    (("<|",),),
+    (("<<",), ("sys",)),
+    (("inst]",),),
+)
+_DELIMITER_GATE: Gate = ((("<", "```", "~~~"),),)
+_ANSWER_GATE: Gate = (
+    (
+        ('"', "'"),
+        ("success", "confidence", "terms", "failure_reason", "reasoning", "verdict", "decision"),
+        (":",),
+    ),
+    (("success", "confidence"), (":", "=")),
+)
+
 _B64_RUN = re.compile(r"[A-Za-z0-9+/_\-]{24,}={0,2}")
 _B64_MAX_RUN = 65_536
 _B64_MAX_DEPTH = 2
@@ -190,8 +241,11 @@ def _detection_forms(normalized: str) -> tuple[str, str]:
     """(whitespace-collapsed casefolded text, the same keeping line breaks)."""
     folded = normalized.casefold()
     flat = _WS.sub(" ", folded).strip()
+    lines = folded.splitlines()
+    if len(lines) <= 1:  # no line break: both forms are the same
+        return flat, flat
     # Role markers are line-anchored, so keep newlines while collapsing other spaces.
-    lined = "\n".join(_HSPACE.sub(" ", line).strip() for line in folded.splitlines())
+    lined = "\n".join(_HSPACE.sub(" ", line).strip() for line in lines)
     return flat, lined
 
 
@@ -214,13 +268,15 @@ def _findings(s: str, depth: int) -> set[InjectionSign]:
     found: set[InjectionSign] = set()
     normalized = normalize_text(s)
     flat, lined = _detection_forms(normalized)
-    if _OVERRIDE.search(flat):
+    if may_match(flat, _OVERRIDE_GATE) and _OVERRIDE.search(flat):
         found.add(InjectionSign.INSTRUCTION_OVERRIDE)
-    if _ROLE.search(lined):
+    if may_match(lined, _ROLE_GATE) and _ROLE.search(lined):
         found.add(InjectionSign.ROLE_IMITATION)
-    if any(_DELIMITER.search(line) for line in lined.splitlines()) or _DELIMITER.search(flat):
+    if may_match(lined, _DELIMITER_GATE) and (
+        any(_DELIMITER.search(line) for line in lined.splitlines()) or _DELIMITER.search(flat)
+    ):
         found.add(InjectionSign.DELIMITER_ESCAPE)
-    if _ANSWER.search(flat):
+    if may_match(flat, _ANSWER_GATE) and _ANSWER.search(flat):
         found.add(InjectionSign.ANSWER_FORMAT_IMITATION)
     if depth < _B64_MAX_DEPTH:
         # Case matters for base64: scan the normalised (not casefolded) text.
@@ -249,7 +305,7 @@ def detect_injection(s: str) -> tuple[str, ...]:
 def detect_injection_many(*texts: str | None) -> tuple[str, ...]:
     """The union of findings over several fields (content, desires, author, ...)."""
     out: set[str] = set()
-    for text in texts:
+    for text in dict.fromkeys(texts):  # a sentence can be both a desire and a constraint
         if text:
             out.update(detect_injection(text))
     return tuple(sorted(out))

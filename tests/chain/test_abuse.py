@@ -4,10 +4,12 @@ declining and flagging such intents once, signed, like ``unsafe``."""
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import pytest
 from hypothesis import given, settings
@@ -16,7 +18,10 @@ from hypothesis import strategies as st
 from mediator_actors.chain import flags
 from mediator_actors.chain.client import ChainClient
 from mediator_actors.model import ChainEntry, EntryRef, IntentStatus
+from mediator_actors.safety import abuse
 from mediator_actors.safety.abuse import detect_coercion, detect_spam, spam_signs
+from mediator_actors.safety.gates import fold_for_literals, may_match
+from mediator_actors.safety.textsafety import normalize_text
 from mediator_actors.settlement.entries import FlagReason
 from mediator_actors.signing import MediatorKey
 from mediator_actors.store import Store
@@ -140,6 +145,214 @@ def test_hostile_mixtures_of_the_patterns_do_not_crash(parts: list[str]) -> None
     text = "".join(parts)
     detect_coercion(text)
     detect_spam(text)
+
+
+# --- the literal gates skip a rule only where it cannot match ------------------------
+
+# Phrases each gated rule matches: at least one per alternative of the pattern.
+_GATED = [
+    (
+        abuse._THREAT_IF,
+        abuse._THREAT_IF_GATE,
+        [
+            "or else",
+            "otherwise",
+            "unless you",
+            "if they don't",
+            "if you do not",
+            "if you refuse",
+            "if they won't",
+            "if you will not",
+            "if you fail to",
+        ],
+    ),
+    (
+        abuse._HARM_RE,
+        abuse._HARM_GATE,
+        [
+            "leak your",
+            "expose their",
+            "publish his",
+            "post her",
+            "release your",
+            "share their",
+            "send your",
+            "hurt you",
+            "harm your",
+            "kill them",
+            "beat him",
+            "ruin her",
+            "destroy their",
+            "dox you",
+            "burn your",
+            "report you to the police",
+            "report them to immigration",
+            "report her to authorities",
+            "you'll regret",
+            "they will be sorry",
+            "you will pay for",
+        ],
+    ),
+    (
+        abuse._CONFINEMENT,
+        abuse._CONFINEMENT_GATE,
+        [
+            "take their passports",
+            "hold your ids",
+            "keep the workers' papers",
+            "confiscate employees' identity cards",
+            "retain staff identity documents",
+            "collect workers passport",
+            "passports are held",
+            "identity documents will be kept",
+            "papers are retained",
+            "passport will be confiscated",
+            "work off the debt",
+            "work off their travel debt",
+            "cannot leave the premises until",
+            "can't leave site until",
+            "not allowed to leave the farm until",
+            "may not leave the job until",
+            "against their will",
+        ],
+    ),
+    (
+        abuse._EXTORTION,
+        abuse._EXTORTION_GATE,
+        [
+            "blackmail you",
+            "blackmailing him",
+            "extort the",
+            "extorting them",
+            "pay me or",
+            "pay us and I won't",
+            "pay me and we won't",
+            "hush money",
+        ],
+    ),
+    (
+        abuse._LINK,
+        abuse._LINK_GATE,
+        [
+            "http://",
+            "https://",
+            "www.abc.",
+            "abc.com/",
+            "ab.net/",
+            "xy.io/",
+            "ab.ru/",
+            "ab.xyz/",
+            "ab.biz/",
+        ],
+    ),
+    (
+        re.compile("|".join(f"(?:{p.pattern})" for p, _ in abuse._PITCHES), re.I),
+        tuple(groups for _, groups in abuse._PITCHES),
+        [
+            "click here",
+            "click the link",
+            "click below",
+            "act now",
+            "limited-time offer",
+            "limited time offer",
+            "100% free",
+            "100 % guaranteed",
+            "100% legit",
+            "guaranteed income",
+            "guaranteed profit",
+            "guaranteed returns",
+            "guaranteed results",
+            "earn $500 a day",
+            "make 1,000 usd per week",
+            "earn 50 nlc every hour",
+            "work from home",
+            "earn money from home",
+            "free money",
+            "free gift",
+            "free crypto",
+            "free bitcoin",
+            "crypto giveaway",
+            "bitcoin airdrop",
+            "nft doubling",
+            "dm me on telegram",
+            "message me on whatsapp",
+            "contact me on signal",
+            "buy now",
+            "subscribe to my channel",
+            "subscribe to my page",
+            "no experience needed, earn",
+            "no experience required for income",
+        ],
+    ),
+]
+_ALL_PHRASES = [phrase for _, _, phrases in _GATED for phrase in phrases]
+# Letters that re's IGNORECASE matches with ASCII ones (or NFKC turns into them).
+_LOOKALIKES = {"i": ["I", "\u0130", "\u0131"], "s": ["S", "\u017f"], "k": ["K", "\u212a"]}
+
+
+def test_every_gated_rule_matches_its_phrases_and_its_gate_lets_them_through() -> None:
+    for pattern, gate, phrases in _GATED:
+        for phrase in phrases:
+            assert pattern.search(phrase), phrase
+            assert may_match(fold_for_literals(phrase), gate), phrase
+
+
+@st.composite
+def _disguised(draw: st.DrawFn) -> str:
+    """Some rule phrases in noise, each letter perhaps in capitals or a look-alike."""
+    pieces = draw(st.lists(st.sampled_from(_ALL_PHRASES), min_size=1, max_size=4))
+    noise = st.text(alphabet=" \n.;-abcdefxyz0123456789", max_size=8)
+    out = []
+    for piece in pieces:
+        out.append(draw(noise))
+        for ch in piece:
+            options = [ch, ch.upper(), *_LOOKALIKES.get(ch, [])]
+            out.append(draw(st.sampled_from(options)))
+    out.append(draw(noise))
+    return "".join(out)
+
+
+@settings(max_examples=500, deadline=None)
+@given(_disguised())
+def test_a_gate_never_skips_a_rule_that_would_match(text: str) -> None:
+    s = normalize_text(text)
+    folded = fold_for_literals(s)
+    for pattern, gate, _ in _GATED:
+        if pattern.search(s):
+            assert may_match(folded, gate), (pattern.pattern[:60], s)
+
+
+def _ungated_coercion(text: str) -> tuple[str, ...]:
+    s = normalize_text(text[: abuse.MAX_CHARS])
+    found = set()
+    for sentence in abuse._SENTENCE.findall(s):
+        if abuse._THREAT_IF.search(sentence) and abuse._HARM_RE.search(sentence):
+            found.add("coercion:threat")
+        if (
+            abuse._CONFINEMENT.search(sentence)
+            and abuse._FIRST_PERSON.search(sentence)
+            and not abuse._NOT_THE_AUTHORS_ACT.search(sentence)
+        ):
+            found.add("coercion:confinement")
+    if abuse._EXTORTION.search(s):
+        found.add("coercion:extortion")
+    return tuple(sorted(found))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_disguised(), max_size=6), st.sampled_from([" ", "\n", ". "]))
+def test_coercion_and_spam_verdicts_are_those_of_every_rule_run(parts: list[str], sep: str) -> None:
+    text = sep.join(parts)
+    assert detect_coercion(text) == _ungated_coercion(text)
+    signs = spam_signs(text)
+    assert detect_spam(text) == (signs if len(signs) >= 2 else ())
+    with mock.patch.object(abuse, "may_match", return_value=True):
+        assert spam_signs(text) == signs
+
+
+def test_the_coercion_and_spam_examples_match_every_rule_run() -> None:
+    for text in [t for t, _ in COERCIVE] + HONEST_COERCION_TOPICS + SPAM:
+        assert detect_coercion(text) == _ungated_coercion(text)
 
 
 def _intent(content: str) -> Any:

@@ -1,3 +1,4 @@
+import hashlib
 import os
 import subprocess
 import sys
@@ -60,3 +61,39 @@ def test_any_text_embeds_to_a_finite_unit_or_zero_vector(texts: list[str]) -> No
     assert np.all(np.isfinite(vectors))
     for norm in np.linalg.norm(vectors, axis=1):
         assert np.isclose(norm, 1.0, atol=1e-5) or norm == 0.0
+
+
+# Vectors already stored by running nodes must stay valid: any change to how the hash
+# embedder computes them (not only to the scheme its id names) fails here.
+PINNED_TEXTS = [
+    "I am offering logo design for small bakeries, 300 NLC.",
+    "Seeking a plumber in Lyon for a leaking kitchen tap, budget 120 EUR, weekdays only.",
+    "Offering 500 GPU-hours on A100s at 1.20 USD/hour; minimum order 50 hours.",
+    "Need our 8,000-word manual translated German -> French by the end of Q3.",
+    "\u00c9COLE  stra\u00dfe \ufb01 \uff26\uff55\uff4c\uff4c \u0414\u041e\u041c",
+    "\u00dcn\u00efc\u00f6d\u00e9\n\ttabs  and   spaces",
+    "",
+    "   ",
+    "a",
+    "ab",
+    "x" * 5000,
+    "word " * 400,
+]
+PINNED_SHA256 = {
+    384: "13f2650655f1b46d2d2345e96a46b7f0d678d4787d842503ce2d56791e4b6c42",
+    64: "18a60cba223d30999ee0d4e929123fea7768cd2ba6589074d239a40b859c013f",
+}
+
+
+def test_the_vectors_are_those_earlier_versions_stored() -> None:
+    for dimensions, digest in PINNED_SHA256.items():
+        vectors = HashEmbedder(dimensions=dimensions).embed(PINNED_TEXTS)
+        assert hashlib.sha256(vectors.tobytes()).hexdigest() == digest
+
+
+def test_a_batch_gives_each_text_the_vector_it_gets_alone() -> None:
+    embedder = HashEmbedder(dimensions=64)
+    texts = PINNED_TEXTS * 30  # more than one pass of rows
+    together = embedder.embed(texts)
+    for i in (0, 4, 11, 200, len(texts) - 1):
+        assert np.array_equal(together[i], HashEmbedder(dimensions=64).embed([texts[i]])[0])
