@@ -23,7 +23,7 @@ from mediator_actors.actors.chain_writer import ChainWriterActor
 from mediator_actors.actors.dispute_handler import DisputeHandler
 from mediator_actors.actors.health_reporter import HealthReporter
 from mediator_actors.actors.index_keeper import IndexKeeper
-from mediator_actors.actors.messages import Roles
+from mediator_actors.actors.messages import ReadinessChanged, Roles
 from mediator_actors.actors.negotiator_pool import pool_spec
 from mediator_actors.actors.settlement_agent import SettlementAgent
 from mediator_actors.chain import flags as intent_flags
@@ -182,6 +182,16 @@ def _drain_snapshot(box: SnapshotBox) -> Callable[[Readiness], None]:
     return update
 
 
+def _wake_reporter(registry: RoleRegistry) -> Callable[[Readiness], None]:
+    """The reporter snapshots at once when the tree has started (or a drain begins), so
+    ``/health/ready`` turns 200 then, not at its next round."""
+
+    def wake(readiness: Readiness) -> None:
+        registry.tell(Roles.HEALTH_REPORTER, ReadinessChanged())
+
+    return wake
+
+
 def prepare(
     base: Foundation,
     *,
@@ -246,6 +256,7 @@ def prepare(
     hub = EventHub(redact=scanner.redact_value)
     box = SnapshotBox()
     base.readiness.watch(_drain_snapshot(box))
+    base.readiness.watch(_wake_reporter(base.registry))
     edge = build_edge(
         settings,
         box=box,

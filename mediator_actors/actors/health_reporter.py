@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from mediator_actors.actors.messages import ReadinessChanged
 from mediator_actors.actors.periodic import PeriodicActor
 from mediator_actors.chain import tables as chain_tables
 from mediator_actors.health.report import (
@@ -140,6 +141,12 @@ class HealthReporter(PeriodicActor):
                     resources=report.get("resources"),
                 )
             )
+
+    def receive(self, message: Any) -> Any:
+        if isinstance(message, ReadinessChanged):
+            self.wake()  # coalesces with a round already queued
+            return None
+        return super().receive(message)
 
     def stopping(self) -> None:
         super().stopping()

@@ -16,6 +16,7 @@ from mediator_actors.actors.messages import (
     IntentsIngested,
     IntentsLeftMediation,
     NegotiationsQueued,
+    ReadinessChanged,
     Roles,
 )
 from mediator_actors.actors.periodic import PeriodicActor
@@ -101,10 +102,14 @@ class IndexKeeper(PeriodicActor):
         self._publish_size()
         self.stats.index_loaded = True
         self.stats.index_status = None
+        self.registry.tell(Roles.HEALTH_REPORTER, ReadinessChanged())
         logger.info(
-            "index: loaded from %s (%d intents, %d to embed) in %.2fs",
+            "index: loaded from %s (%d intents, %d added from stored vectors, %d removed, "
+            "%d to embed) in %.2fs",
             report.source,
             len(core.index),
+            0 if rebuilt else report.sync.added,  # a stale snapshot costs an add each
+            report.sync.removed,
             report.sync.pending,
             message.seconds,
         )

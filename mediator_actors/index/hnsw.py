@@ -258,17 +258,99 @@ class VectorIndex:
 
     def _restore_labels(self, state: dict[str, Any]) -> None:
         """Blocking: the label map from a verified snapshot, and the vector cache filled
-        from hnswlib (which stores cosine vectors already normalised)."""
+        from hnswlib (which stores cosine vectors already normalised). Raises when a label
+        is one hnswlib does not hold or holds only as deleted."""
         self._next_label = int(state["next_label"])
         for label, ref in state["labels"]:
             self._label_of[EntryRef(ref)] = int(label)
             self._ref_of[int(label)] = EntryRef(ref)
         labels = np.fromiter(self._ref_of, dtype=np.int64, count=len(self._ref_of))
         if labels.size:
-            rows = np.asarray(self._native.get_items(labels, return_type="numpy"), np.float32)
+            rows = stored_vectors(self._native, labels)
+            if rows is None:  # not the layout read_level0 knows: one item at a time
+                rows = np.asarray(self._native.get_items(labels, return_type="numpy"), np.float32)
             self._cache(labels, rows)
 
     @property
     def native(self) -> Any:
         """The hnswlib object, for the snapshot module only."""
         return self._native
+
+
+#: hnswlib's ``isMarkedDeleted``: bit 0 of the third byte of an element's level-0 links.
+_DELETE_MARK = 0x01
+_DELETE_BYTE = 2
+#: How many rows :func:`stored_vectors` compares with ``get_items`` before trusting the layout.
+_SPOT_CHECKS = 8
+
+
+def stored_vectors(native: Any, labels: Labels) -> Vectors | None:
+    """Blocking: the vectors hnswlib holds for ``labels``, in that order, bit for bit what
+    ``get_items`` returns, from one copy of its level-0 memory (``__getstate__``) instead of
+    one call per item (0.35 s of CPU for 10k x 384 against 0.02 s).
+
+    Raises :class:`VectorIndexError` for a label hnswlib does not hold or holds only as
+    deleted (where ``get_items`` raises "Label not found"). Returns None when the state is
+    not laid out as this reader expects (another hnswlib version): the caller then asks
+    ``get_items``. A few rows are compared with ``get_items`` before the rest is trusted."""
+    try:
+        level0 = read_level0(native.__getstate__()[0], native.dim)
+    except (KeyError, TypeError, ValueError, IndexError):
+        return None
+    if level0 is None:
+        return None
+    internal_of, ids, vectors, deleted = level0
+    order = np.argsort(ids, kind="stable")
+    at = np.searchsorted(ids, labels, sorter=order)
+    at = np.minimum(at, max(ids.size - 1, 0))
+    if ids.size == 0 or not np.array_equal(ids[order[at]], labels):
+        raise VectorIndexError("Label not found: the index does not hold every label")
+    internal = internal_of[order[at]]
+    if deleted[internal].any():
+        raise VectorIndexError("Label not found: a label is held only as deleted")
+    rows = vectors[internal]
+    picks = np.unique(
+        np.linspace(0, len(labels) - 1, num=min(_SPOT_CHECKS, len(labels))).astype(int)
+    )
+    expected = np.asarray(native.get_items(labels[picks], return_type="numpy"), np.float32)
+    if not np.array_equal(expected, rows[picks]):
+        return None
+    return rows
+
+
+def read_level0(
+    state: dict[str, Any], dimensions: int
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], Vectors, npt.NDArray[np.bool_]] | None:
+    """hnswlib's serialised state (``Index.__getstate__()[0]``) as arrays: for each label in
+    its lookup (deleted ones included) the element's internal id, and for each element
+    its vector and deleted flag. None when the fields do not describe the layout of
+    hnswlib 0.6-0.8 (links, then the vector, then the 8-byte label, per element)."""
+    count = int(state["cur_element_count"])
+    size = int(state["size_data_per_element"])
+    offset_data = int(state["offset_data"])
+    label_offset = int(state["label_offset"])
+    offset_links = int(state["offset_level0"])
+    data = np.asarray(state["data_level0"]).view(np.uint8)
+    if (
+        int(state.get("ser_version", 0)) != 1
+        or int(state["dim"]) != dimensions
+        or label_offset != offset_data + 4 * dimensions
+        or size != label_offset + 8
+        or not 0 <= offset_links + _DELETE_BYTE < offset_data
+        or data.size != count * size
+    ):
+        return None
+    elements = data.reshape(count, size)
+    # a strided view, not a copy: the caller's gather makes the one copy it keeps
+    vectors = elements[:, offset_data:label_offset].view(np.float32)
+    stored_labels = np.ascontiguousarray(elements[:, label_offset:size]).view(np.uint64).ravel()
+    deleted = (elements[:, offset_links + _DELETE_BYTE] & _DELETE_MARK).astype(bool)
+    ids = np.asarray(state["label_lookup_external"]).astype(np.int64)
+    internal = np.asarray(state["label_lookup_internal"]).astype(np.int64)
+    if ids.shape != internal.shape or (internal.size and not (internal >= 0).all()):
+        return None
+    if internal.size and (internal.max() >= count):
+        return None
+    if not np.array_equal(stored_labels[internal].astype(np.int64), ids):
+        return None  # the lookup and the elements' own labels disagree: not our layout
+    return internal, ids, vectors, deleted

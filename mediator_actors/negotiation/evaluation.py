@@ -3,7 +3,8 @@
 Each line of the set (``tests/data/negotiation_eval.jsonl``) is
 ``{"id", "offer": {type, author, timestamp, content}, "seek": {...}, "compatible": bool,
 "reason": str, "limits": {"price_min"?, "price_max"?, "deliver_by"?, "within_days"?}}``.
-``limits`` are hand-written bounds any proposal for the pair must respect; they are checked
+``limits`` are hand-written bounds on the total any proposal for the pair must respect
+(``"per_unit": true``: the price bounds are rates); they are checked
 independently of the negotiator's own parser, so a parser bug cannot hide a violation.
 
 Pure CPU: about a millisecond per pair.
@@ -136,10 +137,23 @@ def load_eval(path: Path = DEFAULT_EVAL_SET) -> list[EvalPair]:
     return pairs
 
 
-def limit_violations(pair: EvalPair, price: float | None, timeline: str | None) -> list[str]:
-    """How a proposal breaks the pair's hand-written limits."""
+#: The offline proposal's statement of a total: "850 EUR per month x 4 months (...) = ...".
+_TOTAL_LINE = re.compile(r" per [\w-]+ x (?P<n>\d+(?:\.\d+)?) ")
+
+
+def limit_violations(
+    pair: EvalPair, price: float | None, timeline: str | None, conditions: tuple[str, ...] = ()
+) -> list[str]:
+    """How a proposal breaks the pair's hand-written limits. Limits are totals; a pair
+    whose limits are rates says ``"per_unit": true``, and they are then multiplied by the
+    count the proposal's total is stated for, so totals are compared with totals."""
     found = []
-    limits = pair.limits
+    limits = dict(pair.limits)
+    if limits.pop("per_unit", False):
+        counts = [float(m["n"]) for c in conditions if (m := _TOTAL_LINE.search(c))]
+        for key in ("price_min", "price_max"):
+            if key in limits and counts:
+                limits[key] = round(limits[key] * counts[0], 2)
     if price is not None:
         if "price_min" in limits and price < limits["price_min"] - 1e-9:
             found.append(f"{pair.id}: price {price:g} below the ask {limits['price_min']}")
@@ -187,7 +201,9 @@ def evaluate(
         else:
             report.true_negative += 1
         if result.success and result.terms is not None:
-            report.violations += limit_violations(pair, result.terms.price, result.terms.timeline)
+            report.violations += limit_violations(
+                pair, result.terms.price, result.terms.timeline, result.terms.conditions
+            )
         report.rows.append(
             {
                 "id": pair.id,

@@ -32,10 +32,16 @@ def _stem(word: str) -> str:
 
 def _singular(unit: str, s: Facts, seek_words: frozenset[str]) -> bool:
     """The seek names one of ``unit`` ("a simple brand kit") and no number of it."""
-    return _stem(unit) in seek_words and not any(q.unit == unit for q in s.quantities)
+    # A compound unit ("gpu-hour") is never one because the seek says "48-hour".
+    parts = tokens(unit.replace("-", " "))
+    return (
+        "-" not in unit
+        and _stem(unit) in seek_words
+        and not any(q.unit == unit or q.unit in parts for q in s.quantities)
+    )
 
 
-__all__ = ["Findings", "PriceBasis", "check_facts", "price_basis"]
+__all__ = ["Findings", "PriceBasis", "check_facts", "price_basis", "seek_amount"]
 
 #: Rental-like time units that convert into each other ("a week" is seven nights).
 _BOOKING_UNITS = frozenset({"day", "night", "week", "fortnight", "month", "quarter", "year"})
@@ -119,8 +125,16 @@ def _amounts(facts: Facts, unit: str) -> list[Quantity]:
     return converted
 
 
-def _seek_amount(o: Facts, s: Facts, unit: str) -> Quantity | None:
+def seek_amount(o: Facts, s: Facts, unit: str) -> Quantity | None:
+    """The most of ``unit`` the seek states it needs (booking and work time convert)."""
     amounts = _amounts(s, unit)
+    if not amounts and unit == "pair":
+        # "15 EUR per pair" against "4 pairs of trousers" (read as 4 trousers).
+        amounts = [
+            q
+            for q in s.quantities
+            if q.bound == "about" and re.search(r"\bpairs?\b", q.span.text, re.I)
+        ]
     if not amounts and unit == "item":
         # "per unit" against "500 USB-C chargers": a count of a noun the offer names.
         offered = tokens(
@@ -150,7 +164,7 @@ def _times(o: Facts, s: Facts, ask: Money, budget: Money) -> tuple[float, str] |
     """Further counts the rate applies to: "per hour per guard" x "2 guards", or a rate
     by the day for "two e-bikes"."""
     if ask.per2 is not None and ask.per2 != budget.per:
-        amount = _seek_amount(o, s, ask.per2)
+        amount = seek_amount(o, s, ask.per2)
         if amount is not None:
             return amount.value, f"x {_q(amount.value)} {ask.per2}s ('{amount.span.text}')"
     if ask.per in TIME_DAYS:
@@ -185,6 +199,14 @@ def price_basis(o: Facts, s: Facts, seek_words: frozenset[str]) -> PriceBasis:
             floor=basis.floor + extra,
             note=f"{basis.note}; plus the offer's '{fees[0].span.text}' is {_money(basis.floor + extra, basis.currency)}",
         )
+    extras = [m for m in o.money if m.extra]
+    if extras and basis.floor is not None and basis.refusal is None:
+        # "+100 EUR each extra hour", "home visits +20 CHF": a price on top that the
+        # basis above did not add; precision first.
+        return replace(
+            basis,
+            unchecked=f"price: the offer adds '{extras[0].span.text}' on top in some cases",
+        )
     if basis.floor is None or basis.per is not None:
         return basis
     minimums = [
@@ -203,8 +225,8 @@ def price_basis(o: Facts, s: Facts, seek_words: frozenset[str]) -> PriceBasis:
 
 def _price_basis(o: Facts, s: Facts, seek_words: frozenset[str]) -> PriceBasis:  # noqa: PLR0911, PLR0912
     """The offer's floor and the seek's ceiling on one basis, or why there is none."""
-    asks = [m for m in o.money if m.bound != "at_most" and not m.fee] or [
-        m for m in o.money if not m.fee
+    asks = [m for m in o.money if m.bound != "at_most" and not m.fee and not m.extra] or [
+        m for m in o.money if not m.fee and not m.extra
     ]
     budgets = [m for m in s.money if m.bound != "at_least"] or list(s.money)
     offer_cur = {m.currency for m in asks if m.currency}
@@ -272,7 +294,7 @@ def _price_basis(o: Facts, s: Facts, seek_words: frozenset[str]) -> PriceBasis: 
     if ask.per == budget.per:
         return PriceBasis(ask.low, budget.high, currency, per=ask.per, note=quote)
     if ask.per is not None and budget.per is None:
-        amount = _seek_amount(o, s, ask.per)
+        amount = seek_amount(o, s, ask.per)
         if amount is not None:
             count = amount.value
             extra = _times(o, s, ask, budget)
@@ -342,7 +364,7 @@ def _price_basis(o: Facts, s: Facts, seek_words: frozenset[str]) -> PriceBasis: 
             )
     if ask.per is not None and budget.per is not None:
         if ask.per2 == budget.per:
-            amount = _seek_amount(o, s, ask.per)
+            amount = seek_amount(o, s, ask.per)
             if amount is not None:
                 total = ask.low * amount.value
                 return PriceBasis(
@@ -382,7 +404,7 @@ def _limits(o: Facts, s: Facts, found: Findings) -> None:
         amounts = _amounts(s, q.unit)
         if not amounts and q.unit == "item":
             # "min order 50 pcs" against "20 custom t-shirts": a count of what is offered.
-            counted = _seek_amount(o, s, "item")
+            counted = seek_amount(o, s, "item")
             amounts = [counted] if counted is not None else []
         if not amounts:
             continue
@@ -419,13 +441,26 @@ def _limits(o: Facts, s: Facts, found: Findings) -> None:
         found.checked.append(f"{q.unit}: {_q(best)} >= {_q(q.value)}")
 
 
-#: Sizes and weights a seek caps ("no wider than 200 cm", "under 5 kg").
-_SIZE_UNITS = frozenset({"cm", "mm", "kg", "g", "m2", "sqft"})
+#: Sizes, weights and distances a seek caps ("no wider than 200 cm", "under 5 kg",
+#: "under 120k miles" on the clock).
+_SIZE_UNITS = frozenset({"cm", "mm", "kg", "g", "m2", "sqft", "mile", "km"})
+#: Sizes a thing has: two different exact sizes of one are not the same thing.
+_EXACT_UNITS = frozenset({"cm", "mm", "m2", "sqft"})
 
 
 def _size_caps(o: Facts, s: Facts, found: Findings) -> None:
-    """The seek's most of a size or weight against what the offer states it is."""
+    """The seek's most of a size or weight against what the offer states it is; an exact
+    size the seek wants against a different one the offer states cannot be judged."""
     for q in s.quantities:
+        if q.bound == "about" and q.unit in _EXACT_UNITS:
+            stated = [a for a in o.quantities if a.unit == q.unit and a.bound == "about"]
+            if stated and all(abs(a.value - q.value) > 1e-9 for a in stated):
+                found.cannot(
+                    f"size: the seek wants {_q(q.value)} {q.unit} ('{q.span.text}'), the offer "
+                    f"states {_q(stated[0].value)} ('{stated[0].span.text}')",
+                    BLOCKING_COST,
+                )
+            continue
         if q.bound != "at_most" or q.unit not in _SIZE_UNITS:
             continue
         stated = [a for a in o.quantities if a.unit == q.unit and a.bound == "about"]
@@ -544,6 +579,11 @@ OPPOSITES: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = tuple(
             r"\bminimum\s+(?:contract|term)\b|\bcontract\s+(?:of\s+)?\d+\s*(?:-\s*)?months?\s+minimum\b"
             r"|\b\d+[- ]months?\s+(?:contract\s+)?minimum\b",
             r"\bone[- ](?:off|time)\b|\bjust\s+once\b",
+        ),
+        # a performer's voice: "female voice talent" is no "male British voice"
+        (
+            r"\bfemale\s+(?:[a-z]+\s+){0,2}?(?:voice|vocalist|singer|narrator|presenter|dj)\b",
+            r"(?<![a-z])male\s+(?:[a-z]+\s+){0,2}?(?:voice|vocalist|singer|narrator|presenter|dj)\b",
         ),
         (r"\bcash\s+only\b", r"\b(?:card|bank\s+transfer|paypal|invoice)\s+only\b|\bno\s+cash\b"),
         (

@@ -26,6 +26,7 @@ from mediator_actors.negotiation.fit import (
     check_facts,
     days_for,
     price_basis,
+    seek_amount,
 )
 from mediator_actors.negotiation.meaning import PhraseSimilarity
 from mediator_actors.negotiation.reader import LANGUAGES, StatedTerms, read_terms
@@ -55,6 +56,9 @@ OFFLINE_MODEL_ID = "offline-negotiator/1"
 MAX_CONFIDENCE = 92
 #: Share of the smaller service description's words the other must contain.
 SERVICE_OVERLAP = 0.5
+#: Cost of an unread "must"/"only" clause with no amount, date or negation in it: it
+#: travels into the proposal's conditions word for word, so both parties see it.
+SOFT_COST = 2
 #: Bound of each memo of what is derived from one intent or one phrase (issue 15: derived
 #: once, not per pair). Keys are the text itself, so an edited intent is a new entry.
 MEMO_SIZE = 16_384
@@ -453,6 +457,13 @@ def assess(  # noqa: PLR0911, PLR0912, PLR0915 - one flat pass of rules reads be
     )
     if findings.refusals:
         return _refuse(findings.refusals[0], 88)
+    # Precision first: a clause with a limit no reading covered is a limit nobody checked.
+    for who, stated in (("offer", o), ("seek", s)):
+        for clause, declines in stated.unread:
+            findings.cannot(
+                f"the {who} states '{clause}', which the reader does not understand",
+                BLOCKING_COST if declines else SOFT_COST,
+            )
     basis = price_basis(o.facts, s.facts, _words(seek.content))
     price = _price(basis)
     if isinstance(price, str):
@@ -499,8 +510,19 @@ def assess(  # noqa: PLR0911, PLR0912, PLR0915 - one flat pass of rules reads be
     deliverables = [service]
     deliverables += [f"{n:,} {unit}" for n, unit in s.quantities if unit != "hours"][:4]
     priced = []
+    proposed = price.price
     if basis.per and price.price is not None:
-        priced.append(f"price per {basis.per}")
+        count = seek_amount(o.facts, s.facts, basis.per)
+        if count is not None and count.value > 0:
+            # A rate and a known count: the proposal states the total, the rate beside it.
+            proposed = round(price.price * count.value, 2)
+            priced.append(
+                f"{_money(price.price, basis.currency)} per {basis.per} x {count.value:g} "
+                f"{basis.per}{'' if count.value == 1 else 's'} ('{count.span.text}') = "
+                f"{_money(proposed, basis.currency)} in total"
+            )
+        else:
+            priced.append(f"price per {basis.per}")
     if basis.quantity is not None and basis.unit and price.price is not None:
         priced.append(f"for {basis.quantity:g} {basis.unit}{'' if basis.quantity == 1 else 's'}")
     # A sentence that tries to instruct a model, or markup, is not a party's condition: it
@@ -528,7 +550,7 @@ def assess(  # noqa: PLR0911, PLR0912, PLR0915 - one flat pass of rules reads be
         confidence=max(0, confidence),
         reasoning=reasoning[:2000],
         terms=AnswerTerms(
-            price=price.price,
+            price=proposed,
             currency=basis.currency or "NLC",
             deliverables=tuple(d[:200] for d in deliverables if d),
             timeline=timeline_text,

@@ -58,6 +58,9 @@ Rules:
   that meets the seek's deadline and the offer's stated schedule, and deliverables that the
   intents name. If the intents do not align, set "compatible" to false and say why in
   "refusal_reason", with "terms" null.
+- When a price is a rate (per hour, night, word ...) and the intents state how many, give
+  the total as "price" and the rate in "conditions"; a "price" that is the rate itself
+  needs the condition "price per <unit>".
 - Write the timeline with ISO dates ("start by 2027-01-10; deliver by 2027-03-01") or a
   duration in days ("deliver within 30 days"). Terms are published: no contact details,
   links or instructions in them.

@@ -33,6 +33,7 @@ from mediator_actors.negotiation.numbers import (
     find_numbers,
     words_value,
 )
+from mediator_actors.negotiation.unread import unread_clauses
 from mediator_actors.negotiation.vocabulary import HARD_PATTERNS, HardCondition, fold
 from mediator_actors.safety.textsafety import detect_injection
 
@@ -82,6 +83,8 @@ class Money:
     #: A fixed charge added to a rate ("90 GBP call-out + 50 GBP/hour"): never the price on
     #: its own, always on top of the rate's total.
     fee: bool = False
+    #: A price on top in some cases ("+100 EUR each extra hour", "home visits +20 CHF").
+    extra: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -334,6 +337,10 @@ _BUDGET_BARE = re.compile(
     r"(?:about\s+|around\s+|up\s+to\s+|max\.?\s+|~\s*)?$",
     re.I,
 )
+_BOUND_BEFORE_PER = re.compile(
+    r"\s*(?:max(?:imum)?\.?|tops|at\s+most|min(?:imum)?\.?)(?=\s*(?:/|per\b|an?\s|each\b|every\b))",
+    re.I,
+)
 _TOPS_AFTER = re.compile(r"^\s*(?:max(?:imum)?|tops|at\s+most|or\s+less|cap)\b", re.I)
 _RANGE_JOIN = re.compile(r"^\s*(?:-|\u2013|\u2014|to|and)\s*$", re.I)
 
@@ -475,6 +482,11 @@ def _read_money(text: str, offer: bool) -> list[Money]:  # noqa: PLR0912, PLR091
                 continue
         if text[end : end + 1] == ")":
             end += 1  # "fifteen cents (0.15 EUR) a word"
+        tops_after = bool(_TOPS_AFTER.match(text[end : end + 15]))
+        # "1,300 EUR max per month": the bound stands between the amount and its unit.
+        between = _BOUND_BEFORE_PER.match(text, end)
+        if between:
+            end = between.end()
         rest = text[end : end + 40]
         per = None
         bracket = _PER_BRACKET.match(rest)
@@ -516,10 +528,10 @@ def _read_money(text: str, offer: bool) -> list[Money]:  # noqa: PLR0912, PLR091
             per = "session"
         clause = _clause_before(text, start)
         bound: Bound = "about"
-        if _MAX_CUE.search(before[-40:]) or _TOPS_AFTER.match(text[end : end + 15]):
+        if _MAX_CUE.search(before[-40:]) or tops_after:
             bound = "at_most"
-        elif _MIN_CUE.search(before[-25:]):
-            bound = "at_least"
+        elif _MIN_CUE.search(before[-25:]) or _MIN_CUE.search(text[max(0, start - 25) : start]):
+            bound = "at_least"  # "minimum charge £10": the cue stands before the symbol
         if low != high:
             bound = "about"
         found.append(
@@ -548,7 +560,7 @@ _QTY = re.compile(
     r"fifteen|twenty|thirty|forty|fifty|sixty|a couple of hundred)\b)"
     r"(?:\s*(?:-|\u2013|to)\s*(?P<n2>\d{1,7}))?"
     r"(?:\s*x\s*\d+(?:\s*x\s*\d+)?)?"  # 25x25x25 cm: the first side
-    r"[\s-]*(?:(?P<mods>(?:[a-z0-9][\w-]*\s){0,2}?))"
+    r"[^\S\n]*-?[^\S\n]*(?:(?P<mods>(?:[a-z0-9][\w-]*[^\S\n]){0,2}?))"
     rf"(?P<u>{_UNIT_RE})",
     re.I,
 )
@@ -590,7 +602,8 @@ _WORD_NUMBERS = {
     "a couple of hundred": 200,
 }  # fmt: skip
 _DELIVERY_BEFORE = re.compile(
-    r"(?:within|in|inside|by|turnaround(?: of)?|ready in|deliver(?:ed|y)? in|takes?|after|"
+    # \b: the "in" of "min 2 hours" is no "in 2 hours"
+    r"\b(?:within|in|inside|by|turnaround(?: of)?|ready in|deliver(?:ed|y)? in|takes?|after|"
     r"under|next|last|over)\s*(?:about\s+|around\s+|~\s*)?$",
     re.I,
 )
@@ -666,7 +679,12 @@ def _each(text: str, found: list[Quantity]) -> list[Quantity]:
     each" is 200 photos: an amount stated per item of an earlier count."""
     result = []
     for q in found:
-        if q.bound == "about" and re.match(r"\s*each\b", text[q.span.end : q.span.end + 8], re.I):
+        # "3 hours each time" is per visit, not per item of an earlier count
+        if q.bound == "about" and re.match(
+            r"\s*each\b(?!\s+(?:time|visit|session|occasion|week|day|month|night))",
+            text[q.span.end : q.span.end + 20],
+            re.I,
+        ):
             sentence_start = max(text.rfind(c, 0, q.span.start) for c in ".;!?\n") + 1
             counts = [
                 c
@@ -699,6 +717,12 @@ def _num_value(raw: str | None) -> float | None:
     return numbers[0].value if numbers else None
 
 
+_LABELLED = re.compile(
+    rf"(?:^|[\n;,]|\s[-*•])\s*[-*•]?\s*(?P<u>{_UNIT_RE})\s*:\s*(?:about\s+|~\s*)?(?P<n>\d{{1,6}})\b(?!\s*[-:.,/]\s*\d)",
+    re.I,
+)
+
+
 def _read_quantities(text: str, money: list[Money]) -> list[Quantity]:  # noqa: PLR0912, PLR0915
     money_spans = [(m.span.start, m.span.end) for m in money]
     found: list[Quantity] = []
@@ -717,6 +741,10 @@ def _read_quantities(text: str, money: list[Money]) -> list[Quantity]:  # noqa: 
             continue  # "within 3 weeks" is a timeline, not an amount
         if re.match(r"^\s*(?:turnaround|delivery|notice|ago|old)\b|^-old\b", after, re.I):
             continue
+        if unit in TIME_DAYS and re.search(
+            r"\s(?:a|an|per|each|every)\s+$", match.group(0)[: match.start("u") - match.start()]
+        ):
+            continue  # "60 transactions a month" counts transactions, not months
         if re.search(r"(?:per|/|an?|each)\s*$", before, re.I) and match.group("n").lower() in {
             "a",
             "an",
@@ -752,6 +780,13 @@ def _read_quantities(text: str, money: list[Money]) -> list[Quantity]:  # noqa: 
             found.append(Quantity(a, "person", "at_most", span))
         else:
             found.append(Quantity(a, "person", "about", span))
+    taken = [(q.span.start, q.span.end) for q in found] + money_spans
+    for match in _LABELLED.finditer(text):
+        # A list as people write one: "- guests: 45", "Nights: 3".
+        value = _num_value(match.group("n"))
+        if value is not None and not any(a <= match.start("n") < b for a, b in taken):
+            span = Span(match.start(), match.end(), match.group(0))
+            found.append(Quantity(value, canonical_unit(match.group("u")), "about", span))
     taken = [(q.span.start, q.span.end) for q in found] + money_spans
     for match in _COUNT_NOUN.finditer(text):
         if any(s <= match.start() < e or s < match.end() <= e for s, e in taken):
@@ -1254,7 +1289,7 @@ _AFTER = re.compile(
     re.I,
 )
 _EXCLUSION = re.compile(
-    r"\b(?:no|non-?|not|never|without)\s*[- ]?(?P<x>(?:[a-z][\w-]*)(?:\s+[a-z][\w-]*)?)"
+    r"\b(?:no\b|non-?|not\b|never\b|without\b)\s*[- ]?(?P<x>(?:[a-z][\w-]*)(?:\s+[a-z][\w-]*){0,2})"
     r"(?:\s+(?:allowed|permitted|please|accepted))?",
     re.I,
 )
@@ -1311,6 +1346,14 @@ _CERT = re.compile(
 )
 
 
+#: Verbs of doing a job: after a negation their object is what is excluded.
+_SERVICE_VERBS = frozenset(
+    ["treat", "do", "offer", "take", "accept", "cover", "service", "repair", "handle",
+     "deliver", "ship", "serve", "provide", "install", "clean", "fix", "teach", "sell",
+     "buy", "include", "move", "carry", "work"]
+)  # fmt: skip
+
+
 def _read_exclusions(text: str) -> tuple[tuple[tuple[frozenset[str], Span], ...], frozenset[str]]:
     exclusions = []
     for match in _EXCLUSION.finditer(text):
@@ -1324,6 +1367,8 @@ def _read_exclusions(text: str) -> tuple[tuple[tuple[frozenset[str], Span], ...]
         ]
         if not words or words[0] in {"only", "just", "required", "necessary", "needed"}:
             continue
+        if words[0] in _SERVICE_VERBS and len(words) > 1:
+            words = words[1:]  # "we do not treat bed bugs": bed bugs are excluded, not treating
         stems = frozenset(rough_stem(w) for w in words[:2])
         exclusions.append((stems, Span(match.start(), match.end(), match.group(0))))
     for match in re.finditer(r"\b(?P<x>[a-zA-Z]{3,})-free\b", text):
@@ -1585,11 +1630,74 @@ def _read_requirements(text: str) -> tuple[Span, ...]:
     return tuple(found)
 
 
+_EXTRA_AFTER = re.compile(r"^[^.;,\n]{0,20}\b(?:extra|additional|surcharge|supplement)\b", re.I)
+
+
+def _mark_extras(text: str, found: list[Money]) -> list[Money]:
+    """Amounts added on top of the price: a "+" before them or "extra" just after."""
+    marked = []
+    for m in found:
+        plus = text[max(0, m.span.start - 2) : m.span.start].strip().endswith("+")
+        # "90 GBP call-out + 50 GBP/hour": a rate after a "+" is the price itself.
+        plus = plus and m.per is None
+        extra = not m.fee and (
+            plus or bool(_EXTRA_AFTER.match(text[m.span.start : m.span.end + 20]))
+        )
+        marked.append(replace(m, extra=True) if extra else m)
+    return marked
+
+
+_CLOCK = r"(?:(?P<{n}>\d{{1,2}})(?::(?P<{n}m>[0-5]\d))?\s*(?P<{n}p>am|pm)?|(?P<{n}w>noon|midnight))"
+_CLOCK_RANGE = re.compile(
+    r"\b(?:from\s+)?"
+    + _CLOCK.format(n="a")
+    + r"\s*(?:-|\u2013|to|till|until)\s*"
+    + _CLOCK.format(n="b")
+    + r"(?![\w:])",
+    re.I,
+)
+
+
+def _clock_time(match: re.Match[str], n: str, pm: bool) -> float | None:
+    word = match.group(f"{n}w")
+    if word:
+        return 12.0 if word.lower() == "noon" else 24.0
+    hour = int(match.group(n))
+    if hour > 12:
+        return float(hour) if hour <= 24 else None
+    half = (match.group(f"{n}p") or "").lower()
+    if hour == 12:
+        return 0.0 if half == "am" else 12.0  # 12pm is noon, 12am midnight
+    if half == "pm" or (not half and pm):
+        hour += 12
+    return hour + int(match.group(f"{n}m") or 0) / 60
+
+
+def _clock_hours(text: str) -> list[Quantity]:
+    """A seek's "Saturday 7pm to midnight", "6-10pm": the hours it needs (am/pm stated
+    on at least one end, or a word for the end, so "4-6" people is never a time)."""
+    found = []
+    for match in _CLOCK_RANGE.finditer(text):
+        if not (match.group("ap") or match.group("bp") or match.group("aw") or match.group("bw")):
+            continue
+        pm = (match.group("bp") or "").lower() == "pm"
+        start, end = _clock_time(match, "a", pm), _clock_time(match, "b", False)
+        if start is None or end is None:
+            continue
+        hours = end - start if end > start else end + 24 - start
+        if 0 < hours <= 16:
+            span = Span(match.start(), match.end(), match.group(0))
+            found.append(Quantity(round(hours, 2), "hour", "about", span))
+    return found[:1]
+
+
 def read_facts(text: str, *, offer: bool, reference: dt.date | None = None) -> Facts:
     """Everything this module reads from one intent's prose (already folded)."""
     text = fold(text)[:20_000]
-    money = _read_money(text, offer)
+    money = _mark_extras(text, _read_money(text, offer))
     quantities = _read_quantities(text, money)
+    if not offer and not any(q.unit == "hour" for q in quantities):
+        quantities += _clock_hours(text)
     places, restricted = _read_places(text)
     onsite = bool(_ONSITE.search(text))
     if onsite and not places:
@@ -1712,13 +1820,20 @@ _ABS_DATE = re.compile(
 )
 _DEADLINE_CUE = re.compile(
     r"(?:\bby|\bbefore|no later than|deadline(?: is|:)?|due(?: date)?(?: is|:)?|"
-    r"delivered by|until|latest)\s*(?:the\s+)?$",
+    r"delivered by|until|latest)\s*(?:on\s+)?(?:the\s+)?$",
     re.I,
 )
 _START_CUE = re.compile(r"(?:start(?:ing)?|begin(?:ning)?|from|kick[- ]?off)\b[^.]{0,20}$", re.I)
+#: "within 3 weeks of kickoff" counts from the start; "in 3 years of practice" is no timeline.
+_NOT_FROM_START = (
+    r"(?!\s+(?:the\s+)?(?:kick-?off|start(?:ing)?|signing|order(?:ing)?|booking|payment|"
+    r"approval|confirmation|receipt)\b)"
+)
 _WITHIN = re.compile(
     rf"\b(?:within|in|inside|over|takes?|under|turnaround(?:\s+of|\s+is)?|estimated)\s+"
-    rf"(?:about\s+|around\s+|roughly\s+|approximately\s+)?{_COUNT}\s+{_UNIT}\b(?!\s+of\b)",
+    # "in 7-10 working days": the later end, the one the offer can be held to.
+    rf"(?:about\s+|around\s+|roughly\s+|approximately\s+)?(?:\d{{1,3}}\s*(?:-|\u2013|to)\s*)?"
+    rf"{_COUNT}\s+{_UNIT}\b(?!\s+of\b{_NOT_FROM_START})",
     re.I,
 )
 #: A bare "8 weeks" (no "in"/"within"); years excluded ("ten years of experience").
@@ -1735,7 +1850,9 @@ _N_UNIT_TURNAROUND = re.compile(
 #: "by end of July", "by mid-April", "before the end of Q3 2027": against the reference.
 _REL_MONTH = re.compile(
     rf"\b(?:by|before|until|no later than|deadline:?)\s+(?:the\s+)?(?P<q>end\s+of|mid-?|early|"
-    rf"start\s+of|beginning\s+of)?\s*(?:the\s+)?(?P<m>{_MONTH})(?!\s*\d)",
+    rf"start\s+of|beginning\s+of)?\s*(?:the\s+)?(?P<m>{_MONTH})(?![a-z])"
+    # "by September 25": that day (the month's end only when no day is named).
+    rf"(?:\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\b(?!\s*,?\s*\d{{4}}))?(?!\s*\d)",
     re.I,
 )
 _REL_QUARTER = re.compile(
@@ -1801,17 +1918,51 @@ def _relative_deadline(text: str, reference: dt.date | None) -> dt.date | None:
         month = _MONTHS[match.group("m").lower().rstrip(".")]
         q = (match.group("q") or "").lower().replace(" ", "")
         day = {"mid": 15, "mid-": 15, "early": 7, "startof": 1, "beginningof": 1}.get(q)
+        if match.group("d"):
+            day = int(match.group("d"))
         return _next_month_day(month, day, reference)
     return None
 
 
-def _read_timeline(
-    text: str, reference: dt.date | None = None
+_WEEKDAY_DEADLINE = re.compile(
+    r"\b(?:by|before|until|till|due(?:\s+on)?|no\s+later\s+than|latest)\s+(?:this\s+|next\s+|the\s+)?"
+    r"(?P<d>mon|tues?|wed(?:nes)?|thu(?:rs?)?|fri|sat(?:ur)?|sun)(?:day)?\b"
+    # "by Friday, 12 June" is a date the date readers take; "by Friday, 100 EUR" is not.
+    rf"(?!,?\s+\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}\b)",
+    re.I,
+)
+_WEEKDAY_INDEX = {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6}
+
+
+def weekday_deadline(text: str, reference: dt.date | None) -> dt.date | None:
+    """ "by Friday", "due Thursday", "before next Monday": the first such day after the
+    reference (the same weekday as the reference means a week later; "next" reads no further
+    ahead, the earlier reading: precision first)."""
+    if reference is None:
+        return None
+    match = _WEEKDAY_DEADLINE.search(text)
+    if match is None:
+        return None
+    wanted = _WEEKDAY_INDEX[_DAY_KEYS[match.group("d").lower()]]
+    # "next Friday" may mean either; the earlier one is the stricter reading.
+    ahead = (wanted - reference.weekday()) % 7 or 7
+    day = reference + dt.timedelta(days=ahead)
+    # "before Friday": the day before it is the last one that meets it.
+    if match.group(0).lower().startswith("before"):
+        day -= dt.timedelta(days=1)
+    return day
+
+
+def _read_timeline(  # noqa: PLR0912 - one pass over the timeline readers
+    text: str, reference: dt.date | None = None, spans: list[tuple[int, int]] | None = None
 ) -> tuple[dt.date | None, float | None, float | None, dt.date | None]:
-    """(deadline, duration_days, start_within_days, start_date)."""
+    """(deadline, duration_days, start_within_days, start_date); the text each reading
+    came from is added to ``spans`` (for :mod:`unread`)."""
+    taken: list[tuple[int, int]] = [] if spans is None else spans
     deadline = start_date = None
     duration = start_within = None
     for match in _ABS_DATE.finditer(text):
+        taken.append(match.span())
         day = _date_from(match)
         if day is None:
             continue
@@ -1824,7 +1975,14 @@ def _read_timeline(
             deadline = day
     if deadline is None:
         deadline = _relative_deadline(text, reference)
+        if deadline is not None:
+            taken += [m.span() for p in (_REL_QUARTER, _REL_MONTH) if (m := p.search(text))]
+    if deadline is None:
+        deadline = weekday_deadline(text, reference)
+        if deadline is not None and (m := _WEEKDAY_DEADLINE.search(text)):
+            taken.append(m.span())
     for match in list(_WITHIN.finditer(text)) + list(_N_UNIT_TURNAROUND.finditer(text)):
+        taken.append(match.span())
         unit = match.group(2).lower().rstrip("s")
         days = _count(match.group(1)) * _UNIT_DAYS[unit]
         before = text[max(0, match.start() - 30) : match.start()]
@@ -1837,6 +1995,7 @@ def _read_timeline(
     if duration is None:
         bare = _BARE_DURATION.search(text)
         if bare:
+            taken.append(bare.span())
             duration = _count(bare.group(1)) * _UNIT_DAYS[bare.group(2).lower().rstrip("s")]
     return deadline, duration, start_within, start_date
 
@@ -2012,6 +2171,8 @@ class StatedTerms:
     facts: Facts = field(default_factory=Facts)
     gist: str = ""  # the opening prose without amounts, for service fit by meaning
     injection_dropped: tuple[str, ...] = ()  # sentences read as instructions, not terms
+    #: Clauses with a constraint marker no reading covers (:mod:`unread`): "cannot check".
+    unread: tuple[tuple[str, bool], ...] = ()  # (clause, blocking)
 
 
 def _stated_prices(
@@ -2055,6 +2216,59 @@ def _stated_quantities(quantities: tuple[Quantity, ...]) -> tuple[tuple[int, str
 
 
 #: Every intent is read once and kept (issue 15): pairs are judged on the parsed form.
+@functools.cache
+def _covering() -> tuple[re.Pattern[str], ...]:
+    """The patterns whose matches some reading evaluates and that can hold a marker
+    (:mod:`unread`): text they match is read. Readers whose matches hold no marker
+    (remote, on-site, accents ...) are left out: each costs a scan."""
+    return (
+        _ABS_DATE, _WITHIN, _BARE_DURATION, _N_UNIT_TURNAROUND, _REL_MONTH, _REL_QUARTER,
+        _WEEKDAY_DEADLINE, _TOMORROW, _EVENT, _FROM, _FROM_DAY_FIRST, _UNTIL, _THROUGHPUT,
+        _ADVANCE, _AFTER, _TRAVEL, _MIN_AGE, _AGE, _MAX_AGE, _ADULTS_ONLY, _CHILD,
+        _GENDER_ONLY, _LEVEL, _COUNTRY, _CERT, _SLOTS_JOINED, _SLOT_DENIED, _PAIR,
+        _LANG_REQUIRED, _CODE_PAIR, _PLACE_ONLY, _RESTRICTED, _PLACE_EXCLUDED, _GRADE_RANGE,
+        _ONLY_KIND,
+        *(pattern for pattern, _, _ in _SLOT_WORDS),
+        *(pattern for _, pattern in HARD_PATTERNS),
+    )  # fmt: skip
+
+
+@functools.cache
+def _covering_only() -> tuple[re.Pattern[str], ...]:
+    """The readers of "only" and "must" conditions ("remote only", "UK residents only")."""
+    return (
+        _ONLY_KIND, _LANG_REQUIRED, _COUNTRY, _PLACE_ONLY, _RESTRICTED, _GENDER_ONLY,
+        *(pattern for _, pattern in HARD_PATTERNS),
+    )  # fmt: skip
+
+
+def _unread(
+    text: str, facts: Facts, timeline: list[tuple[int, int]]
+) -> tuple[tuple[str, bool], ...]:
+    """Clauses with a constraint marker that no reading of ``facts`` or the ``timeline``
+    (or, asked only where those leave some unread, the other pattern readers) covers."""
+    spans: list[tuple[int, int]] = [*timeline]
+    spans += [(m.span.start, m.span.end) for m in facts.money]
+    spans += [(q.span.start, q.span.end) for q in facts.quantities]
+    spans += [(sp.start, sp.end) for _, sp in (*facts.places, *facts.places_excluded)]
+    spans += [(sp.start, sp.end) for _, sp in (*facts.exclusions, *facts.only_kinds)]
+    spans += [(sp.start, sp.end) for sp in facts.requirements]
+    spans += [
+        (sp.start, sp.end) for sp in (facts.payment_advance, facts.payment_after) if sp is not None
+    ]
+
+    def more(start: int, end: int, every: bool) -> list[tuple[int, int]]:
+        # The pattern readers, on the sentences the readings above left unread (and a
+        # little either side, for cues such as "deliver by" before a date).
+        lo, hi = max(0, start - 40), min(len(text), end + 40)
+        patterns = _covering() if every else _covering_only()
+        return [m.span() for pattern in patterns for m in pattern.finditer(text, lo, hi)]
+
+    # The service phrase is not skipped: "bed bugs" in "we do not treat bed bugs" is
+    # read as a service, yet the negation is a limit.
+    return unread_clauses(text, spans, more=more)
+
+
 @functools.lru_cache(maxsize=16_384)
 def read_terms(
     content: str,
@@ -2075,7 +2289,8 @@ def read_terms(
     service, topic, candidates = _service_and_topic(opening, offer)
     facts = read_facts(text, offer=offer, reference=reference)
     ask, high, low, main = _stated_prices(facts.money, offer)
-    deadline, duration, start_within, start_date = _read_timeline(text, reference)
+    timeline_spans: list[tuple[int, int]] = []
+    deadline, duration, start_within, start_date = _read_timeline(text, reference, timeline_spans)
     if duration is None and deadline is None and not offer and _TOMORROW.search(text):
         duration = 1.0  # "by tomorrow", "needed today": within a day of the chain time
     hours = None
@@ -2111,6 +2326,7 @@ def read_terms(
         conditions=conditions[:20],
         hard=frozenset(kind for kind, pattern in HARD_PATTERNS if pattern.search(text)),
         negotiable=bool(re.search(r"\bnegotiable\b|\bopen to offers\b|\bflexible\b", text, re.I)),
+        unread=_unread(text, facts, timeline_spans),
         facts=facts,
         gist=service_gist(opening),
         injection_dropped=dropped,

@@ -26,7 +26,7 @@ from typing import Any
 
 from mediator_actors.errors import CodecError
 from mediator_actors.model import Intent, NegotiationResult, Terms
-from mediator_actors.negotiation.fit import BLOCKING_COST, check_facts, price_basis
+from mediator_actors.negotiation.fit import BLOCKING_COST, check_facts, price_basis, seek_amount
 from mediator_actors.negotiation.reader import CURRENCIES, StatedTerms, parse_date
 from mediator_actors.negotiation.vocabulary import (
     CONFLICTS,
@@ -302,16 +302,22 @@ def _check_price(
     if basis.unchecked:
         return [*found, basis.unchecked]
     cur = basis.currency or "NLC"
+    floor, ceiling = basis.floor, basis.ceiling
+    count = seek_amount(o.facts, s.facts, basis.per) if basis.per else None
+    rate_named = basis.per is not None and any(
+        f"price per {basis.per}" in c for c in terms.conditions
+    )
+    if count is not None and count.value > 0 and not rate_named:
+        # Rates and a known count: the terms' price is the total (terms that mean a rate
+        # say "price per <unit>" in their conditions).
+        floor = None if floor is None else round(floor * count.value, 2)
+        ceiling = None if ceiling is None else round(ceiling * count.value, 2)
     # A price on the basis of units the terms do not name is held to the total's bounds;
     # a rate is held to the rates.
-    if basis.floor is not None and terms.price < basis.floor - 1e-9:
-        found.append(
-            f"price {terms.price:g} {cur} is below the offer's ask of {basis.floor:g} {cur}"
-        )
-    if basis.ceiling is not None and terms.price > basis.ceiling + 1e-9:
-        found.append(
-            f"price {terms.price:g} {cur} is above the seek's budget of {basis.ceiling:g} {cur}"
-        )
+    if floor is not None and terms.price < floor - 1e-9:
+        found.append(f"price {terms.price:g} {cur} is below the offer's ask of {floor:g} {cur}")
+    if ceiling is not None and terms.price > ceiling + 1e-9:
+        found.append(f"price {terms.price:g} {cur} is above the seek's budget of {ceiling:g} {cur}")
     return found
 
 

@@ -58,9 +58,11 @@ class DataDirLock:
             os.close(fd)
             raise StoreError(f"cannot lock {path}: {exc}") from exc
         # Written only once we hold the lock, so the PID inside is always the holder's.
+        # Not fsynced: the kernel's lock is the guard and the PID only names its holder;
+        # after a power cut nobody holds the lock and nobody reads the PID. The fsync took
+        # 0.25-0.83 s of two kill -9 restarts out of ten on a machine busy writing.
         os.ftruncate(fd, 0)
         os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
-        os.fsync(fd)
         return cls(path, fd)
 
     def release(self) -> None:

@@ -192,6 +192,21 @@ def open_refs_and_types(conn: sqlite3.Connection) -> list[tuple[EntryRef, Intent
     return [(EntryRef(ref), IntentType(kind)) for ref, kind in rows]
 
 
+def intent_contents(conn: sqlite3.Connection, refs: Iterable[str]) -> dict[EntryRef, str]:
+    """The content of each of ``refs`` that is stored (what an embedder reads), by ref."""
+    wanted = list(dict.fromkeys(refs))
+    found: dict[EntryRef, str] = {}
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start : start + 500]
+        marks = ",".join("?" * len(chunk))
+        for ref, content in conn.execute(
+            f"SELECT ref, content FROM intents WHERE ref IN ({marks})",  # noqa: S608 - only placeholders are interpolated
+            chunk,
+        ):
+            found[EntryRef(ref)] = content
+    return found
+
+
 def set_intent_status(
     conn: sqlite3.Connection, ref: str, status: IntentStatus, *, reason: str, now: float
 ) -> bool:

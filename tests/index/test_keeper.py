@@ -7,6 +7,7 @@ from mediator_actors.embedding import HashEmbedder
 from mediator_actors.index import keeper as keeper_module
 from mediator_actors.index.hnsw import IndexParams
 from mediator_actors.index.keeper import CandidateSettings, IndexCore, SyncReport
+from mediator_actors.index.vectors import load_vectors
 from mediator_actors.model import Intent, IntentStatus, IntentType
 from mediator_actors.store import JobQueue, Store
 from mediator_actors.store import intents as intents_table
@@ -210,14 +211,14 @@ def test_a_drain_interrupts_sync_between_embedding_batches(
 
 
 class _CountedReads:
-    """Counts the keeper's reads of every open intent (``iter_intents`` calls)."""
+    """Counts the keeper's reads of every open intent (``open_refs_and_types`` calls)."""
 
     def __init__(self) -> None:
         self.calls = 0
 
     def __call__(self, conn, **kwargs):
         self.calls += 1
-        return intents_table.iter_intents(conn, **kwargs)
+        return intents_table.open_refs_and_types(conn, **kwargs)
 
 
 def test_an_idle_sync_reads_only_the_change_counter(
@@ -227,7 +228,7 @@ def test_an_idle_sync_reads_only_the_change_counter(
     core = _core(full_store, tmp_path / "vectors", CountingEmbedder())
     core.start()
     reads = _CountedReads()
-    monkeypatch.setattr(keeper_module, "iter_intents", reads)
+    monkeypatch.setattr(keeper_module, "open_refs_and_types", reads)
     for _ in range(3):
         assert core.sync() == SyncReport()
     assert reads.calls == 0
@@ -242,7 +243,7 @@ def test_changes_after_an_idle_sync_are_picked_up_in_the_next(
     core = _core(full_store, tmp_path / "vectors", CountingEmbedder())
     core.start()
     reads = _CountedReads()
-    monkeypatch.setattr(keeper_module, "iter_intents", reads)
+    monkeypatch.setattr(keeper_module, "open_refs_and_types", reads)
     assert core.sync() == SyncReport()
 
     _add(full_store, intents[20:21])  # added
@@ -287,3 +288,28 @@ def test_a_sync_with_work_left_reads_again_next_round(
     assert core.sync().embedded == 2
     assert len(core.index) == 10
     assert core.sync() == SyncReport()
+
+
+def test_start_and_sync_embed_from_contents_without_decoding_every_intent(
+    full_store: Store, tmp_path: Path, intents: list[Intent], monkeypatch
+) -> None:
+    """A restart reads refs and types, and the contents of only what it embeds (decoding
+    10k intents was 0.15-0.24 s of CPU before readiness)."""
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("sync decoded every open intent")
+
+    monkeypatch.setattr(keeper_module, "iter_intents", refuse)
+    _add(full_store, intents[:30])
+    embedder = CountingEmbedder()
+    core = _core(full_store, tmp_path / "vectors", embedder)
+    report = core.start(max_embed=10)
+    assert (report.sync.embedded, report.sync.pending) == (10, 20)
+    assert core.sync(max_embed=100).embedded == 20
+    assert embedder.texts == 30
+    wanted = {i.ref: i.content for i in intents[:30]}
+    stored_refs, stored = full_store.read(
+        lambda c: load_vectors(c, embedder.id, list(wanted), dimensions=DIM)
+    )
+    assert sorted(stored_refs) == sorted(wanted)
+    assert np.allclose(stored, embedder.embed([wanted[r] for r in stored_refs]), atol=1e-6)

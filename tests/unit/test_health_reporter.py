@@ -10,6 +10,7 @@ import pykka
 import pytest
 
 from mediator_actors.actors.health_reporter import HealthReporter
+from mediator_actors.actors.messages import ReadinessChanged
 from mediator_actors.health.report import Resources, SnapshotBox
 from mediator_actors.monitoring import MonitoringEvent, encode_event
 from mediator_actors.stats import NodeStats
@@ -88,8 +89,7 @@ def start_reporter(tmp_path: Path) -> Iterator[StartReporter]:
             started_at=0.0,
             events=recorder,
             sampler=sampler,
-            interval=0.05,
-            **options,
+            **{"interval": 0.05, **options},
         )
         started.append((reporter, store))
         return Running(reporter, recorder, box)
@@ -184,3 +184,42 @@ def test_a_failing_sampler_leaves_resources_unmeasured_and_the_reporter_running(
     warnings = [r.getMessage() for r in caplog.records]
     assert warnings == ["health: resources not measured: FileNotFoundError: /data gone"]
     assert sampler.calls >= 3
+
+
+def test_a_readiness_change_is_snapshotted_at_once_not_at_the_next_round(
+    start_reporter: StartReporter,
+) -> None:
+    """The node tells the reporter when the tree has started or the index has loaded: the
+    probes must not wait for a round an hour away (a second, in the node)."""
+    facts = {"started": False}
+    run = start_reporter(
+        sampler=FixedSampler(CALM),
+        readiness=lambda: (facts["started"], False, False),
+        interval=3600.0,
+    )
+    assert run.recorder.wait_for("health")[0]["ready"] is False
+    facts["started"] = True
+    run.reporter.tell(ReadinessChanged())
+    assert run.recorder.wait_for("health", 2)[1]["ready"] is True
+    assert run.box.get().starting is False
+
+
+def test_the_node_wakes_the_reporter_when_its_readiness_changes(
+    start_reporter: StartReporter,
+) -> None:
+    from mediator_actors.actors.messages import Roles
+    from mediator_actors.node import Readiness
+    from mediator_actors.wiring import _wake_reporter
+    from supervisors import RoleRegistry
+
+    readiness, registry = Readiness(), RoleRegistry()
+    run = start_reporter(
+        sampler=FixedSampler(CALM),
+        readiness=lambda: (readiness.started, readiness.draining, False),
+        interval=3600.0,
+    )
+    registry.register(Roles.HEALTH_REPORTER, run.reporter)
+    readiness.watch(_wake_reporter(registry))
+    assert run.recorder.wait_for("health")[0]["ready"] is False
+    readiness.mark_started()
+    assert run.recorder.wait_for("health", 2)[1]["ready"] is True
