@@ -517,9 +517,7 @@ class WsApp:
             return
         if data is not None:
             client.offer(
-                self.hub.encode_frame(
-                    {"type": "snapshot", "channel": channel, "data": dict(data)}
-                )
+                self.hub.encode_frame({"type": "snapshot", "channel": channel, "data": dict(data)})
             )
 
     # heartbeats and closing

@@ -3,8 +3,10 @@ last resort when the local model cannot load."""
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mediator_actors.config import EmbeddingProvider
@@ -89,4 +91,10 @@ def make_embedder_from_settings(settings: Settings) -> tuple[Embedder, str | Non
         provider=settings.embedding_provider,
         vector_dimensions=settings.vector_dimensions,
         openai_api_key=settings.embedding_api_key,
+        load_local=functools.partial(shared_local_embedder, cache_dir=model_cache_dir(settings)),
     )
+
+
+def model_cache_dir(settings: Settings) -> Path:
+    """Where the node keeps the converted local model (embedding/nbits.py)."""
+    return settings.data_dir / "cache" / "models"

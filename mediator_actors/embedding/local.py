@@ -8,7 +8,10 @@ Where the model comes from (measured, see docs/benchmarks.md):
   (``data/minilm-vocab.txt``), run by ``tokenizers``' Rust BERT tokenizer;
 - runtime: ``onnxruntime`` (CPU).
 
-Both files are pinned by SHA-256 and checked before anything parses them. Pooling is the
+Both files are pinned by SHA-256 and checked before anything parses them. Given a
+``cache_dir`` (the node passes ``DATA_DIR/cache/models``) the model is run from a copy whose
+int8 weights stay int8 in memory (``embedding/nbits.py``: same vectors, a third of the
+memory at load). Pooling is the
 model's own: the mean of the last hidden state over real tokens, then L2 normalisation.
 Against the fp32 reference weights (a numpy forward pass) the int8 model's vectors have
 cosine >= 0.9992 (mean 0.9995) on the bench corpus, and nearest-neighbour top-1 agrees on
@@ -20,6 +23,7 @@ from __future__ import annotations
 import hashlib
 import importlib
 import importlib.util
+import logging
 import os
 import threading
 from collections.abc import Mapping, Sequence
@@ -41,6 +45,9 @@ PINNED_SHA256: Mapping[str, str] = {
 #: all-MiniLM-L6-v2 was trained on 128-token inputs and sentence-transformers truncates at 256.
 MAX_TOKENS = 256
 DIMENSIONS = 384
+TOKENIZE_CHUNK = 512
+
+logger = logging.getLogger(__name__)
 
 
 def default_threads() -> int:
@@ -100,9 +107,21 @@ class LocalEmbedder:
         threads: int | None = None,
         batch_size: int = 16,
         pinned: Mapping[str, str] = PINNED_SHA256,
+        cache_dir: Path | None = None,
     ) -> None:
         model = _verified(model_path or default_model_path(), pinned[MODEL_FILE], "model")
         vocab = _verified(vocab_path, pinned[VOCAB_FILE.name], "vocabulary")
+        converted = False
+        if cache_dir is not None:
+            # the same weights kept int8 in memory (embedding/nbits.py): 102 MB load peak
+            # instead of 270, vectors equal to 1.6e-7
+            from mediator_actors.embedding.nbits import ConversionError, cached_model
+
+            try:
+                model = cached_model(model, pinned[MODEL_FILE], cache_dir)
+                converted = True
+            except ConversionError as exc:
+                logger.warning("embedding: using the model as shipped (more memory): %s", exc)
         try:
             # imported by name: onnxruntime ships no type information
             onnxruntime: Any = importlib.import_module("onnxruntime")
@@ -117,9 +136,11 @@ class LocalEmbedder:
         options.intra_op_num_threads = max(1, threads if threads is not None else default_threads())
         options.inter_op_num_threads = 1
         options.log_severity_level = 3
-        # the arena keeps the largest batch's buffers forever (+30-90 MB measured) and
-        # bought no measurable speed here
-        options.enable_cpu_mem_arena = False
+        # Shipped model: the arena kept the largest batch's buffers forever (+30-90 MB
+        # measured) for no speed. Converted model: MatMulNBits dequantises a block of weights
+        # into a scratch buffer per call, and malloc's heap grew around those buffers
+        # (VmHWM 228-250 MB after 2,000 texts without the arena, 184 MB with it).
+        options.enable_cpu_mem_arena = converted
         # The memory pattern planner keeps a buffer plan per input shape (every batch
         # width): 278 MB resident after 400 corpus texts with it, 233-235 MB without,
         # identical vectors, the same CPU per text (17.1 against 17.05 ms; issue 15).
@@ -140,7 +161,11 @@ class LocalEmbedder:
         self._session: Any = session
         self._inputs = {i.name for i in session.get_inputs()}
         self._batch_size = max(1, batch_size)
+        # the converted model's vectors are the shipped one's (checked when it is built),
+        # so the id, and every stored vector and snapshot, stays valid
         self._id = f"local:all-MiniLM-L6-v2-int8@{pinned[MODEL_FILE][:12]}"
+        self.model_file = model
+        self.converted = converted
 
     @property
     def id(self) -> str:
@@ -154,9 +179,15 @@ class LocalEmbedder:
         out = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
         if not texts:
             return out
-        # One tokeniser call for all texts (Rust, no padding), then batches of similar
-        # token counts: padding to the batch's longest text wastes little compute.
-        encodings = [e.ids for e in self._tokenizer.encode_batch(list(texts))]
+        # All texts tokenised first (Rust, no padding), then batches of similar token
+        # counts: padding to the batch's longest text wastes little compute. The tokenizer
+        # runs in chunks: its Encoding objects (tokens, offsets, masks) cost ~7 KB a
+        # text until the call returns; 10,000 texts in one call raised VmHWM by 70 MB, in
+        # chunks of 512 by 7 MB. Only the ids are kept.
+        encodings: list[list[int]] = []
+        for start in range(0, len(texts), TOKENIZE_CHUNK):
+            chunk = list(texts[start : start + TOKENIZE_CHUNK])
+            encodings += [e.ids for e in self._tokenizer.encode_batch(chunk)]
         order = sorted(range(len(texts)), key=lambda i: len(encodings[i]))
         for start in range(0, len(order), self._batch_size):
             rows = order[start : start + self._batch_size]
@@ -187,16 +218,20 @@ _shared_lock = threading.Lock()
 _shared: dict[str, LocalEmbedder] = {}
 
 
-def shared_local_embedder() -> LocalEmbedder:
-    """The process's one local embedder, built on first use (blocking, ~0.3 s).
+def shared_local_embedder(*, cache_dir: Path | None = None) -> LocalEmbedder:
+    """The process's one local embedder, built on first use (blocking, ~0.3 s; seconds more
+    on a node's first start while the int8 model is converted into ``cache_dir``). The
+    first call's ``cache_dir`` decides: the node's start passes its cache folder before
+    anything else asks.
 
-    One session holds the model's weights once (~150 MB resident after onnxruntime folds
-    them, a ~270 MB high-water mark while it does); the index keeper and the offline
+    One session holds the model's weights once (with ``cache_dir``, the int8 copy: ~35 MB
+    over the imports, a 102 MB high-water mark for the load alone, against ~155 MB and 270 MB
+    for the shipped file that onnxruntime folds to fp32); the index keeper and the offline
     negotiator's service similarity share it. A session's ``run`` is thread-safe.
     Raises :class:`EmbedderUnavailableError` as the constructor does (and retries next call).
     """
     with _shared_lock:
         embedder = _shared.get("default")
         if embedder is None:
-            embedder = _shared["default"] = LocalEmbedder()
+            embedder = _shared["default"] = LocalEmbedder(cache_dir=cache_dir)
         return embedder

@@ -102,8 +102,6 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-
-
 def _write_durably(path: Path, data: bytes) -> None:
     with open(path, "wb") as handle:
         handle.write(data)

@@ -737,8 +737,6 @@ def _write_private(path: Path, data: bytes) -> None:
         handle.write(data)
 
 
-
-
 def _fsync_tree(root: Path) -> None:
     for path in sorted(root.rglob("*"), reverse=True):
         if path.is_file():
