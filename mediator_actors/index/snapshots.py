@@ -43,7 +43,7 @@ import numpy as np
 
 from mediator_actors.errors import VectorIndexError
 from mediator_actors.index.hnsw import IndexParams, VectorIndex
-from mediator_actors.runtime.files import fsync_dir, fsync_file
+from mediator_actors.runtime.files import fsync_dir, fsync_file, sha256_file
 
 logger = logging.getLogger(__name__)
 
@@ -92,14 +92,6 @@ def _read_json(path: Path) -> Any:
     if path.stat().st_size > _MAX_JSON_BYTES:
         raise ValueError(f"{path.name} is too large")
     return json.loads(path.read_bytes(), parse_constant=_reject_constant)
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _write_durably(path: Path, data: bytes) -> None:
@@ -156,7 +148,7 @@ class SnapshotStore:
             "cursor": cursor,
             "created_at": self._clock(),
             "files": {
-                file: {"sha256": _sha256(staging / file), "size": (staging / file).stat().st_size}
+                file: {"sha256": sha256_file(staging / file), "size": (staging / file).stat().st_size}
                 for file in _DATA_FILES
             },
         }
@@ -254,7 +246,7 @@ class SnapshotStore:
         it to pick the newest generation that verifies."""
         folder = self.folder / f"gen-{generation:08d}"
         manifest_path = folder / MANIFEST_FILE
-        if manifest_digest is not None and _sha256(manifest_path) != manifest_digest:
+        if manifest_digest is not None and sha256_file(manifest_path) != manifest_digest:
             raise VectorIndexError("manifest does not match the digest CURRENT recorded")
         try:
             manifest = _read_json(manifest_path)
@@ -283,7 +275,7 @@ class SnapshotStore:
                 raise VectorIndexError(
                     f"{file} is {size} bytes, the manifest says {expected['size']}"
                 )
-            if _sha256(path) != expected["sha256"]:
+            if sha256_file(path) != expected["sha256"]:
                 raise VectorIndexError(f"{file} does not match its SHA-256 in the manifest")
         return manifest
 

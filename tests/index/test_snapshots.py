@@ -82,7 +82,7 @@ def _edit_manifest_and_damage(folder: Path) -> None:
     _flip(index_file, 8)
     manifest_path = _gen(folder, 2) / "manifest.json"
     manifest = json.loads(manifest_path.read_text())
-    manifest["files"]["index.bin"]["sha256"] = snapshots._sha256(index_file)
+    manifest["files"]["index.bin"]["sha256"] = snapshots.sha256_file(index_file)
     manifest_path.write_text(json.dumps(manifest))
 
 
