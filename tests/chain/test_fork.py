@@ -133,10 +133,11 @@ def test_a_fork_retires_only_what_left_the_chain(world: dict[str, Any], dave: st
     assert follower.poll_once().archived == ()
 
 
-def test_a_settlement_whose_mined_proposal_left_the_chain_ends_orphaned(
-    world: dict[str, Any],
-) -> None:
-    server, store, book, follower = (world[k] for k in ("server", "store", "book", "follower"))
+def _alice_and_bob_proposed(
+    server: Any, store: Store, book: Any, follower: ChainFollower
+) -> tuple[dict[str, Any], dict[str, Any], dict[str, str], str]:
+    """Block 1 holds alice's offer and bob's seek, followed; the node proposes their pair.
+    Returns (genesis, block 1, the intents' refs by author, the settlement id)."""
     entries = [
         chain_entry("alice", "offer", OFFERS["alice"]),
         chain_entry("bob", "seek", SEEKS["bob"]),
@@ -146,7 +147,19 @@ def test_a_settlement_whose_mined_proposal_left_the_chain_ends_orphaned(
     serve_chain(server, [genesis, one])
     follower.poll_once()
     refs = _refs(store)
-    sid = propose_pair(store, book, refs["alice"], refs["bob"]).draft.settlement_id
+    return (
+        genesis,
+        one,
+        refs,
+        propose_pair(store, book, refs["alice"], refs["bob"]).draft.settlement_id,
+    )
+
+
+def test_a_settlement_whose_mined_proposal_left_the_chain_ends_orphaned(
+    world: dict[str, Any],
+) -> None:
+    server, store, book, follower = (world[k] for k in ("server", "store", "book", "follower"))
+    genesis, one, refs, sid = _alice_and_bob_proposed(server, store, book, follower)
     serve_chain(server, [genesis, one, chain_block(2, [_as_entry(store, sid)], "a2", "a1")])
     follower.poll_once()
     # Block 2 is replaced by one without the proposal: the intents stay (block 1 is common).
@@ -172,16 +185,7 @@ def test_a_fork_retires_the_disputes_about_the_settlements_it_orphans(
         settlement=book,
         disputes=DisputeBook(key=book.key, authorities=["guild"], clock=world["clock"]),
     )
-    entries = [
-        chain_entry("alice", "offer", OFFERS["alice"]),
-        chain_entry("bob", "seek", SEEKS["bob"]),
-    ]
-    genesis = chain_block(0, [], "genesis", "0")
-    one = chain_block(1, entries, "a1", "genesis")
-    serve_chain(server, [genesis, one])
-    follower.poll_once()
-    refs = _refs(store)
-    sid = propose_pair(store, book, refs["alice"], refs["bob"]).draft.settlement_id
+    genesis, one, _refs_by_author, sid = _alice_and_bob_proposed(server, store, book, follower)
     dispute_id = dispute_id_for(sid, "alice")
     dispute = {
         "author": "alice",
