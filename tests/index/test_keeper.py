@@ -221,14 +221,20 @@ class _CountedReads:
         return intents_table.open_refs_and_types(conn, **kwargs)
 
 
-def test_an_idle_sync_reads_only_the_change_counter(
-    full_store: Store, tmp_path: Path, intents: list[Intent], monkeypatch
-) -> None:
+def _started_with_counted_reads(full_store, tmp_path, intents, monkeypatch):
+    """A core started over 20 intents, its reads of the open intents counted from now on."""
     _add(full_store, intents[:20])
     core = _core(full_store, tmp_path / "vectors", CountingEmbedder())
     core.start()
     reads = _CountedReads()
     monkeypatch.setattr(keeper_module, "open_refs_and_types", reads)
+    return core, reads
+
+
+def test_an_idle_sync_reads_only_the_change_counter(
+    full_store: Store, tmp_path: Path, intents: list[Intent], monkeypatch
+) -> None:
+    core, reads = _started_with_counted_reads(full_store, tmp_path, intents, monkeypatch)
     for _ in range(3):
         assert core.sync() == SyncReport()
     assert reads.calls == 0
@@ -239,11 +245,7 @@ def test_an_idle_sync_reads_only_the_change_counter(
 def test_changes_after_an_idle_sync_are_picked_up_in_the_next(
     full_store: Store, tmp_path: Path, intents: list[Intent], monkeypatch
 ) -> None:
-    _add(full_store, intents[:20])
-    core = _core(full_store, tmp_path / "vectors", CountingEmbedder())
-    core.start()
-    reads = _CountedReads()
-    monkeypatch.setattr(keeper_module, "open_refs_and_types", reads)
+    core, reads = _started_with_counted_reads(full_store, tmp_path, intents, monkeypatch)
     assert core.sync() == SyncReport()
 
     _add(full_store, intents[20:21])  # added
