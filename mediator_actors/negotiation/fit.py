@@ -98,6 +98,18 @@ def _money(value: float, currency: str | None) -> str:
     return f"{_q(value)} {currency or '(no currency)'}"
 
 
+#: Calendar units counted in months: a year is 12 months, not 365 / 30 of them.
+_CALENDAR_MONTHS = {"month": 1, "quarter": 3, "year": 12}
+
+
+def _time_ratio(unit: str, into: str) -> float:
+    """How many ``into`` one ``unit`` is: exact between months, quarters and years (so
+    "2 years" at a monthly rate is 24 months), by their length in days otherwise."""
+    if unit in _CALENDAR_MONTHS and into in _CALENDAR_MONTHS:
+        return _CALENDAR_MONTHS[unit] / _CALENDAR_MONTHS[into]
+    return TIME_DAYS[unit] / TIME_DAYS[into]
+
+
 def _amounts(facts: Facts, unit: str) -> list[Quantity]:
     """What one side states it needs (or has) of ``unit``; booking time units convert."""
     found = [q for q in facts.quantities if q.unit == unit and q.bound == "about"]
@@ -119,7 +131,7 @@ def _amounts(facts: Facts, unit: str) -> list[Quantity]:
     converted = []
     for q in facts.quantities:
         if q.bound == "about" and q.unit in _BOOKING_UNITS and q.unit != unit:
-            value = q.value * TIME_DAYS[q.unit] / TIME_DAYS[unit]
+            value = q.value * _time_ratio(q.unit, unit)
             if value >= 1 - 1e-9:
                 converted.append(Quantity(round(value, 3), unit, "about", q.span, q.period))
     return converted

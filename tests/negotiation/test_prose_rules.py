@@ -607,3 +607,43 @@ def test_numbers_in_words_and_cents_are_read(
 def test_a_price_in_cents_is_a_hundredth(cents: int) -> None:
     found = money(f"Proofreading, {cents} cents per word.")
     assert [(round(m.low * 100), m.per, m.currency) for m in found] == [(cents, "word", None)]
+
+
+# --- calendar units: a year is 12 months and 4 quarters, not 365 / 30 days' worth ------
+
+
+@pytest.mark.parametrize(
+    ("offer_text", "seek_text", "total"),
+    [
+        ("Flat to let in Leeds, 900 GBP a month.",
+         "Need a flat in Leeds for 2 years. Total budget 21,600 GBP.", 21600),
+        ("Flat to let in Leeds, 900 GBP a month.",
+         "Need a flat in Leeds for a year. Total budget 10,800 GBP.", 10800),
+        ("Bookkeeping in Xero, 300 GBP per month.",
+         "Need bookkeeping for 2 quarters, budget 1,800 GBP in total.", 1800),
+        ("Office desk to rent, 200 EUR per quarter.",
+         "Need a desk for 1 year, 800 EUR total max.", 800),
+    ],
+)  # fmt: skip
+def test_a_rate_per_month_or_quarter_counts_whole_calendar_units(
+    offer_text: str, seek_text: str, total: float
+) -> None:
+    # Before: "2 years" was 24.33 thirty-day months, so a budget of exactly 24 months
+    # was refused as 21,899.7 GBP.
+    assert decided(offer_text, seek_text)[::2] == (True, total)
+    one_short = seek_text.replace(f"{total:,}", f"{total - 1:,}")
+    assert one_short != seek_text
+    ok, why, _ = decided(offer_text, one_short)
+    assert not ok
+    assert "above the seek's budget" in why
+
+
+@settings(max_examples=25, deadline=None)
+@given(years=st.integers(1, 5), rate=st.integers(50, 3000))
+def test_years_at_a_monthly_rate_are_twelve_months_each(years: int, rate: int) -> None:
+    total = 12 * years * rate
+    ok, why, price = decided(
+        f"Storage unit to rent, {rate} EUR per month.",
+        f"Need a storage unit for {years} years, total budget {total} EUR.",
+    )
+    assert (ok, price) == (True, total), why
