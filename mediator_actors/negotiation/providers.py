@@ -14,6 +14,7 @@ Every SDK error is mapped to a :class:`ProviderError` that says whether a retry 
 
 from __future__ import annotations
 
+import abc
 import copy
 import json
 import sys
@@ -238,8 +239,9 @@ def _map_error(exc: Exception, name: str) -> ProviderError:
     return ProviderError(f"{name}: unexpected {type(exc).__name__}", transient=True)
 
 
-class AnthropicProvider:
-    """Claude through the Messages API with ``output_config`` JSON-schema output."""
+class _SdkProvider(abc.ABC):
+    """What both SDK providers share: the client's settings, and the negotiation call as
+    one :meth:`complete_json` in the provider's own schema dialect."""
 
     metered = True
     sends_prompt = True
@@ -253,15 +255,21 @@ class AnthropicProvider:
         timeout: float = 30.0,
         max_retries: int = 0,
     ) -> None:
-        import anthropic  # only once this provider is configured: 1.5 s of imports
-
         self.model_id = model_id
-        self._client = anthropic.Anthropic(
+        self._client = self._make_client(
             api_key=api_key,
             base_url=base_url,
             timeout=timeout,
             max_retries=max(0, min(max_retries, 3)),
         )
+
+    @abc.abstractmethod
+    def _make_client(self, **settings: Any) -> Any:
+        """The SDK's client, imported only now."""
+
+    @abc.abstractmethod
+    def _answer_schema(self) -> dict[str, Any]:
+        """The negotiation answer's schema in this SDK's dialect."""
 
     def complete(
         self, prompt: Prompt, offer: Intent, seek: Intent, *, timeout: float
@@ -270,15 +278,32 @@ class AnthropicProvider:
             system=prompt.system,
             user=prompt.user,
             name="negotiation_answer",
-            schema=anthropic_schema(),
+            schema=self._answer_schema(),
             timeout=timeout,
         )
 
+    @abc.abstractmethod
     def complete_json(
         self, *, system: str, user: str, name: str, schema: dict[str, Any], timeout: float
     ) -> ProviderReply:
         """One answer in a JSON ``schema``: the negotiation's (:meth:`complete`) or the
         dispute clarification's, through one client, deadline and error mapping."""
+
+
+class AnthropicProvider(_SdkProvider):
+    """Claude through the Messages API with ``output_config`` JSON-schema output."""
+
+    def _make_client(self, **settings: Any) -> Any:
+        import anthropic  # only once this provider is configured: 1.5 s of imports
+
+        return anthropic.Anthropic(**settings)
+
+    def _answer_schema(self) -> dict[str, Any]:
+        return anthropic_schema()
+
+    def complete_json(
+        self, *, system: str, user: str, name: str, schema: dict[str, Any], timeout: float
+    ) -> ProviderReply:
         import anthropic
 
         try:
@@ -302,47 +327,20 @@ class AnthropicProvider:
         )
 
 
-class OpenAIProvider:
+class OpenAIProvider(_SdkProvider):
     """OpenAI Chat Completions with ``response_format`` JSON-schema (strict) output."""
 
-    metered = True
-    sends_prompt = True
-
-    def __init__(
-        self,
-        *,
-        api_key: str,
-        model_id: str,
-        base_url: str | None = None,
-        timeout: float = 30.0,
-        max_retries: int = 0,
-    ) -> None:
+    def _make_client(self, **settings: Any) -> Any:
         import openai  # only once this provider is configured: 0.6 s of imports
 
-        self.model_id = model_id
-        self._client = openai.OpenAI(
-            api_key=api_key,
-            base_url=base_url,
-            timeout=timeout,
-            max_retries=max(0, min(max_retries, 3)),
-        )
+        return openai.OpenAI(**settings)
 
-    def complete(
-        self, prompt: Prompt, offer: Intent, seek: Intent, *, timeout: float
-    ) -> ProviderReply:
-        return self.complete_json(
-            system=prompt.system,
-            user=prompt.user,
-            name="negotiation_answer",
-            schema=wire_schema(),
-            timeout=timeout,
-        )
+    def _answer_schema(self) -> dict[str, Any]:
+        return wire_schema()
 
     def complete_json(
         self, *, system: str, user: str, name: str, schema: dict[str, Any], timeout: float
     ) -> ProviderReply:
-        """One answer in a JSON ``schema``: the negotiation's (:meth:`complete`) or the
-        dispute clarification's, through one client, deadline and error mapping."""
         import openai
 
         try:
