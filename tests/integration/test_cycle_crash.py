@@ -7,7 +7,6 @@ window (the issue's "Done when" asks for the real defaults in both modes)."""
 from __future__ import annotations
 
 import json
-import os
 import random
 import signal
 import sqlite3
@@ -21,23 +20,14 @@ import pytest
 
 from mediator_actors.chain.scanner import chain_scan_findings
 from mediator_actors.store import DATABASE_FILE
+from tests.childenv import child_env
 
 NODE = Path(__file__).with_name("cycle_node.py")
 KILLS = 10
 
 
 def _spawn(folder: Path, scan: str, window: float) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parents[2])}
-    for name in (
-        "CHAIN_ENDPOINT",
-        "LLM_PROVIDER",
-        "LLM_API_KEY",
-        "ANTHROPIC_API_KEY",
-        "OPENAI_API_KEY",
-        "MEDIATOR_PRIVATE_KEY",
-        "DATA_DIR",
-    ):
-        env.pop(name, None)
+    env = child_env()
     return subprocess.Popen(
         [sys.executable, str(NODE), str(folder), scan, str(window)],
         env=env,

@@ -12,7 +12,6 @@ rewritten with the same digest after it was lost, and the dispute resolved."""
 from __future__ import annotations
 
 import json
-import os
 import random
 import secrets
 import signal
@@ -35,6 +34,7 @@ from mediator_actors.model import digest_id
 from mediator_actors.safety.secrets import Secret
 from mediator_actors.signing import MediatorKey, generate_seed_hex
 from mediator_actors.store import DATABASE_FILE
+from tests.childenv import child_env
 from tests.disputes.entries import accept, party_entry
 from tests.negotiation.fakes import FakeProvider, Script
 
@@ -77,18 +77,7 @@ class NodeProcess:
 
     def spawn(self) -> None:
         self.spawned_at = time.monotonic()
-        env = {**os.environ, "PYTHONPATH": str(Path(__file__).parents[2])}
-        for name in (
-            "CHAIN_ENDPOINT",
-            "LLM_PROVIDER",
-            "LLM_API_KEY",
-            "ANTHROPIC_API_KEY",
-            "OPENAI_API_KEY",
-            "MEDIATOR_PRIVATE_KEY",
-            "DATA_DIR",
-        ):
-            env.pop(name, None)
-        env.update(self.extra_env)
+        env = child_env(**self.extra_env)
         self.proc = subprocess.Popen(
             [sys.executable, str(NODE), str(self.folder), self.url, self.seed, f"{GUILD}=Guild"],
             env=env,

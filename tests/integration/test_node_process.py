@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -12,26 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from mediator_actors.config import SPECS
-
-
-def _clean_env(tmp_path: Path, **extra: str) -> dict[str, str]:
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in {s.name for s in SPECS} | {"ANTHROPIC_API_KEY", "OPENAI_API_KEY"}
-    }
-    env.update(
-        {
-            "LOG_FORMAT": "text",
-            "HEALTH_PORT": "0",
-            "WS_PORT": "0",
-            "POLL_INTERVAL_SECONDS": "0.2",
-            "PYTHONPATH": str(Path(__file__).parents[2]),
-        }
-    )
-    env.update(extra)
-    return env
+from tests.childenv import quiet_node_env
 
 
 def _wait_for_line(proc: subprocess.Popen[str], needle: str, timeout: float) -> list[str]:
@@ -55,7 +35,7 @@ def test_in_json_every_line_of_start_is_json(tmp_path: Path) -> None:
     proc = subprocess.Popen(
         [sys.executable, "-m", "mediator_actors", "start"],
         cwd=tmp_path,
-        env=_clean_env(tmp_path, LOG_FORMAT="json"),
+        env=quiet_node_env(LOG_FORMAT="json"),
         stderr=subprocess.PIPE,
         stdout=subprocess.DEVNULL,
         text=True,
@@ -83,7 +63,7 @@ def test_start_on_embedded_defaults_then_sigterm_drains_and_exits_0(
     proc = subprocess.Popen(
         [sys.executable, "-m", "mediator_actors", "start"],
         cwd=tmp_path,
-        env=_clean_env(tmp_path),
+        env=quiet_node_env(),
         stderr=subprocess.PIPE,
         stdout=subprocess.DEVNULL,
         text=True,

@@ -149,6 +149,7 @@ def test_an_operator_can_tell_what_the_node_did(
             m.startswith("settlements: ") and m.endswith(" proposed, queued for the chain")
             for m in stages
         )
+
         # Payout claims posted are read from the store every 5 s, and posted at the chain's
         # pace: wait until their lines add up to the closures.
         def paid(messages: list[str]) -> int:

@@ -3,7 +3,6 @@ exit 2; a drain turns readiness 503 at once; a second node on one DATA_DIR is re
 
 from __future__ import annotations
 
-import os
 import signal
 import socket
 import subprocess
@@ -16,28 +15,16 @@ import gevent
 import pytest
 import requests
 
-from mediator_actors.config import SPECS, load_settings
+from mediator_actors.config import load_settings
 from mediator_actors.wiring import build_node
+from tests.childenv import quiet_node_env
 
 #: A refused start takes 1-2 s (the dev chain and the local model load first).
 START_TIMEOUT = 60.0
 
 
 def _env(**extra: str) -> dict[str, str]:
-    names = {s.name for s in SPECS} | {"ANTHROPIC_API_KEY", "OPENAI_API_KEY"}
-    env = {k: v for k, v in os.environ.items() if k not in names}
-    env.update(
-        {
-            "LOG_FORMAT": "text",
-            "LOG_LEVEL": "warning",
-            "HEALTH_PORT": "0",
-            "WS_PORT": "0",
-            "POLL_INTERVAL_SECONDS": "0.2",
-            "PYTHONPATH": str(Path(__file__).parents[2]),
-        }
-    )
-    env.update(extra)
-    return env
+    return quiet_node_env(**{"LOG_LEVEL": "warning", **extra})
 
 
 def _start(cwd: Path, *args: str, **extra: str) -> subprocess.CompletedProcess[str]:

@@ -3,7 +3,6 @@ and reputation. Real processes, real ports, the embedded dev chain."""
 
 from __future__ import annotations
 
-import os
 import signal
 import socket
 import subprocess
@@ -17,20 +16,13 @@ from typing import Any
 import pytest
 import requests
 
-from mediator_actors.config import SPECS
 from mediator_actors.signing import generate_seed_hex
+from tests.childenv import child_env
 
 ROOT = Path(__file__).resolve().parents[2]
 DRIVER = Path(__file__).with_name("backup_node.py")
 #: proposed -> accepted (by one party) -> a terminal state
 RANK = {"proposed": 0, "accepted": 1}
-
-
-def _env() -> dict[str, str]:
-    names = {s.name for s in SPECS} | {"ANTHROPIC_API_KEY", "OPENAI_API_KEY"}
-    env = {k: v for k, v in os.environ.items() if k not in names}
-    env["PYTHONPATH"] = str(ROOT)
-    return env
 
 
 def _free_port() -> int:
@@ -45,7 +37,7 @@ def _node(folder: Path, data_dir: Path, mode: str, key: str) -> Iterator[Callabl
     proc = subprocess.Popen(
         [sys.executable, str(DRIVER), str(folder), str(data_dir), str(port), mode, key],
         cwd=folder,
-        env=_env(),
+        env=child_env(),
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,
@@ -126,7 +118,7 @@ def test_a_backup_of_a_running_node_restores_and_starts_with_its_settlements(
         backup = subprocess.run(
             [sys.executable, "-m", "mediator_actors", "backup", "--to", str(archive_dir)],
             cwd=first,
-            env={**_env(), "DATA_DIR": str(first / "data"), "EMBEDDING_PROVIDER": "hash"},
+            env={**child_env(), "DATA_DIR": str(first / "data"), "EMBEDDING_PROVIDER": "hash"},
             capture_output=True,
             text=True,
             timeout=120,
@@ -142,7 +134,7 @@ def test_a_backup_of_a_running_node_restores_and_starts_with_its_settlements(
         return subprocess.run(
             [sys.executable, "-m", "mediator_actors", *args],
             cwd=tmp_path,
-            env=_env(),
+            env=child_env(),
             capture_output=True,
             text=True,
             timeout=120,
@@ -188,7 +180,7 @@ def test_a_deleted_store_is_refused_then_rebuilt_from_the_chain_on_request(
     database.unlink()
     port = _free_port()
     env = {
-        **_env(),
+        **child_env(),
         "DATA_DIR": str(tmp_path / "data"),
         "HEALTH_PORT": str(port),
         "WS_PORT": "0",
