@@ -151,7 +151,9 @@ def run_negotiate(args: argparse.Namespace) -> int:
     if payload["terms"] is not None:
         terms = payload["terms"]
         print("Terms:")
-        price = "none stated" if terms["price"] is None else f"{terms['price']:g} {terms['currency']}"
+        price = (
+            "none stated" if terms["price"] is None else f"{terms['price']:g} {terms['currency']}"
+        )
         print(f"  price: {price}")
         print(f"  timeline: {_terminal(terms['timeline'] or 'none stated')}")
         for label in ("deliverables", "conditions"):
