@@ -137,9 +137,15 @@ def _amounts(facts: Facts, unit: str) -> list[Quantity]:
     return converted
 
 
+#: Prices per place a person takes: "9 EUR per seat" for "50 people" is 50 seats.
+CAPACITY_UNITS = frozenset({"seat", "desk", "place", "ticket", "cover", "spot", "pass"})
+
+
 def seek_amount(o: Facts, s: Facts, unit: str) -> Quantity | None:
     """The most of ``unit`` the seek states it needs (booking and work time convert)."""
     amounts = _amounts(s, unit)
+    if not amounts and unit in CAPACITY_UNITS:
+        amounts = _amounts(s, "person")
     if not amounts and unit == "pair":
         # "15 EUR per pair" against "4 pairs of trousers" (read as 4 trousers).
         amounts = [
@@ -235,11 +241,15 @@ def price_basis(o: Facts, s: Facts, seek_words: frozenset[str]) -> PriceBasis:
     return basis
 
 
-def _price_basis(o: Facts, s: Facts, seek_words: frozenset[str]) -> PriceBasis:  # noqa: PLR0911, PLR0912
+def _price_basis(o: Facts, s: Facts, seek_words: frozenset[str]) -> PriceBasis:  # noqa: PLR0911, PLR0912, PLR0915
     """The offer's floor and the seek's ceiling on one basis, or why there is none."""
     asks = [m for m in o.money if m.bound != "at_most" and not m.fee and not m.extra] or [
         m for m in o.money if not m.fee and not m.extra
     ]
+    if any(m.per is not None for m in asks):
+        # "60 per hour, minimum call-out 120": the minimum is applied to the rate's total
+        # (price_basis), never chosen as the price itself.
+        asks = [m for m in asks if m.per is not None or m.bound != "at_least"]
     budgets = [m for m in s.money if m.bound != "at_least"] or list(s.money)
     offer_cur = {m.currency for m in asks if m.currency}
     seek_cur = {m.currency for m in budgets if m.currency}
@@ -257,6 +267,9 @@ def _price_basis(o: Facts, s: Facts, seek_words: frozenset[str]) -> PriceBasis: 
     if not asks and not budgets:
         return PriceBasis(None, None, None, note="neither intent names a price")
     currency = next(iter(sorted(offer_cur & seek_cur or offer_cur | seek_cur)), None)
+    # "45 GBP or 50 EUR an hour" against "budget 100 EUR": only EUR amounts are compared.
+    asks = [m for m in asks if m.currency in (None, currency)]
+    budgets = [m for m in budgets if m.currency in (None, currency)]
     if not asks:
         b = budgets[0]
         return PriceBasis(
@@ -306,11 +319,22 @@ def _price_basis(o: Facts, s: Facts, seek_words: frozenset[str]) -> PriceBasis: 
     if ask.per == budget.per:
         return PriceBasis(ask.low, budget.high, currency, per=ask.per, note=quote)
     if ask.per is not None and budget.per is None:
+        extra = _times(o, s, ask, budget)
+        if ask.per2 is not None and ask.per2 != budget.per and extra is None:
+            # "150 per desk per month" with no number of months: never one month by default.
+            return PriceBasis(
+                None,
+                budget.high,
+                currency,
+                unchecked=f"price: the offer charges per {ask.per} per {ask.per2} ('{ask.span.text}') and the seek states no number of {ask.per2}s against its total of '{budget.span.text}'",
+            )
+        factor, extra_note = extra if extra else (1.0, "")
+        rate = ask.low * factor
+        if extra_note:
+            quote += f" {extra_note}"
         amount = seek_amount(o, s, ask.per)
         if amount is not None:
             count = amount.value
-            extra = _times(o, s, ask, budget)
-            factor, extra_note = extra if extra else (1.0, "")
             total = ask.low * count * factor
             return PriceBasis(
                 total,
@@ -318,36 +342,45 @@ def _price_basis(o: Facts, s: Facts, seek_words: frozenset[str]) -> PriceBasis: 
                 currency,
                 quantity=count,
                 unit=ask.per,
-                note=f"{quote}; {_q(count)} {ask.per}s ('{amount.span.text}'){' ' + extra_note if extra_note else ''} at {_money(ask.low, currency)} is {_money(total, currency)}",
+                note=f"{quote}; {_q(count)} {ask.per}s ('{amount.span.text}') at {_money(ask.low, currency)} is {_money(total, currency)}",
             )
         estimate = [q for q in o.quantities if q.unit == ask.per and q.bound == "about"]
         if estimate and ask.per not in _BOOKING_UNITS:
             # "40 per hour, estimated 25 hours": the offer's own estimate of the work.
             count = max(q.value for q in estimate)
             return PriceBasis(
-                ask.low * count,
+                rate * count,
                 budget.high,
                 currency,
                 quantity=count,
                 unit=ask.per,
-                note=f"{quote}; the offer's own estimate of {_q(count)} {ask.per}s ('{estimate[0].span.text}') is {_money(ask.low * count, currency)}",
+                note=f"{quote}; the offer's own estimate of {_q(count)} {ask.per}s ('{estimate[0].span.text}') is {_money(rate * count, currency)}",
             )
         minimum = [q for q in o.quantities if q.unit == ask.per and q.bound == "at_least"]
         if minimum:
             count = max(q.value for q in minimum)
             return PriceBasis(
-                ask.low * count,
+                rate * count,
                 budget.high,
                 currency,
                 quantity=count,
                 unit=ask.per,
                 at_least=True,
-                note=f"{quote}; at the offer's minimum of {_q(count)} {ask.per}s ('{minimum[0].span.text}') that is {_money(ask.low * count, currency)}",
+                note=f"{quote}; at the offer's minimum of {_q(count)} {ask.per}s ('{minimum[0].span.text}') that is {_money(rate * count, currency)}",
+            )
+        if ask.per in s.counted:
+            # "1,450 per kWp" against "a 6 kWp system", "15 per tyre" against "tyres
+            # fitted": more than one, and the reader found no count it can trust.
+            return PriceBasis(
+                None,
+                budget.high,
+                currency,
+                unchecked=f"price: the offer charges per {ask.per} ('{ask.span.text}'); the seek wants more than one {ask.per} and the reader finds no count it can use against '{budget.span.text}'",
             )
         if ask.per in JOB_UNITS or (ask.per not in TIME_DAYS and _singular(ask.per, s, seek_words)):
             # "250 per kit" against "a logo and a simple brand kit": one of them.
             return PriceBasis(
-                ask.low,
+                rate,
                 budget.high,
                 currency,
                 quantity=1,
@@ -414,6 +447,8 @@ def _limits(o: Facts, s: Facts, found: Findings) -> None:
         if q.bound == "about":
             continue
         amounts = _amounts(s, q.unit)
+        if not amounts and q.unit in CAPACITY_UNITS:
+            amounts = _amounts(s, "person")  # "up to 80 seats" against "250 attendees"
         if not amounts and q.unit == "item":
             # "min order 50 pcs" against "20 custom t-shirts": a count of what is offered.
             counted = seek_amount(o, s, "item")
@@ -711,6 +746,29 @@ def _availability(o: Facts, s: Facts, found: Findings) -> None:
     _until(o, s, found)
 
 
+def _floors(o: Facts, s: Facts, found: Findings) -> None:
+    """An offer's highest floor ("never above the third floor") against the seek's floor
+    or building ("my 6th floor flat", "a three-storey house"). It limits where the work is
+    done, never the service itself; one the seek does not state cannot be checked."""
+    if o.floor_max is None or (o.floor_max_lift and s.lift):
+        return
+    most, kind, span = o.floor_max
+    if s.floor is None:
+        found.cannot(f"'{span.text}': the seek does not say which floor", BLOCKING_COST)
+        return
+    value, seek_kind, seek_span = s.floor
+    # Both as the highest floor number (ground is 0): a building of N storeys, or a limit
+    # of N storeys, reaches floor N - 1.
+    limit = most if kind == "floor" else most - 1
+    top = value if seek_kind == "floor" else value - 1
+    if top > limit:
+        found.refusals.append(
+            f"floor: the offer states '{span.text}', the seek's is '{seek_span.text}'"
+        )
+    else:
+        found.checked.append(f"floor: '{seek_span.text}' within '{span.text}'")
+
+
 def check_facts(
     o: Facts, s: Facts, *, seek_onsite_required: bool, offer_text: str = "", seek_text: str = ""
 ) -> Findings:
@@ -762,6 +820,7 @@ def check_facts(
     _countries(o, s, found)
     _only_kinds(o, s, found)
     _grades(o, s, found)
+    _floors(o, s, found)
     if o.levels_only and s.levels and not o.levels & s.levels:
         found.refusals.append(
             f"level: the offer is for {', '.join(sorted(o.levels))} only, the seek names "

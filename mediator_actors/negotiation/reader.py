@@ -149,6 +149,15 @@ class Facts:
     accents: frozenset[str] = frozenset()  # "Scottish accent", "American English" -> {...}
     requirements: tuple[Span, ...] = ()  # "must ..." sentences not read otherwise
     injection: bool = False
+    #: An offer's highest floor or storey: "never above the third floor" -> (3, "floor", span).
+    floor_max: tuple[int, str, Span] | None = None
+    floor_max_lift: bool = False  # "... without a lift": the limit holds only with no lift
+    #: A seek's floor or building height: "my 6th floor flat" -> (6, "floor", span).
+    floor: tuple[int, str, Span] | None = None
+    lift: bool = False  # the seek says there is a lift or elevator
+    #: Units named after a number ("6 kWp", "three logos") or in the plural ("tyres"):
+    #: a price per one of them is never taken as the price of one.
+    counted: frozenset[str] = frozenset()
 
 
 # --- currencies -----------------------------------------------------------------------
@@ -274,7 +283,9 @@ def canonical_unit(word: str) -> str:
     for suffix, keep in (("ies", "y"), ("es", ""), ("s", "")):
         if key.endswith(suffix) and key[: -len(suffix)] + keep in _UNIT_ALIASES:
             return _UNIT_ALIASES[key[: -len(suffix)] + keep]
-    if key.endswith("s") and len(key) > 3 and not key.endswith("ss"):
+    if key.endswith("ies") and len(key) > 4:
+        key = key[:-3] + "y"  # "deliveries" is the plural of "delivery", not "deliverie"
+    elif key.endswith("s") and len(key) > 3 and not key.endswith("ss"):
         key = key[:-1]
     if key in _UNIT_ALIASES:
         return _UNIT_ALIASES[key]
@@ -327,7 +338,9 @@ _MAX_CUE = re.compile(
     re.I,
 )
 _MIN_CUE = re.compile(
-    r"(?:min(?:imum|\.)?\s+(?:charge|fee|spend|price)(?:\s+(?:is|of))?:?|"
+    # "minimum call-out charge 120 EUR", "min. callout fee of 90": up to two words between
+    r"(?:min(?:imum|\.)?\s+(?:[a-z-]+\s+){0,2}?(?:charge|fee|spend|price|call[- ]?outs?|order(?:\s+value)?)"
+    r"(?:\s+(?:is|of))?:?|"
     r"at\s+least|no\s+less\s+than|minimum|min\.?|not\s+below|starting\s+(?:at|from)|"
     r"from|upwards\s+of)\s*(?:of\s+|price\s+|fee\s+)?(?:just\s+)?$",
     re.I,
@@ -340,6 +353,10 @@ _BUDGET_BARE = re.compile(
 _BOUND_BEFORE_PER = re.compile(
     r"\s*(?:max(?:imum)?\.?|tops|at\s+most|min(?:imum)?\.?)(?=\s*(?:/|per\b|an?\s|each\b|every\b))",
     re.I,
+)
+#: "£90 minimum call out", "60 EUR min. charge": the least any job costs, after the amount.
+_MIN_CHARGE_AFTER = re.compile(
+    r"^\s*(?:min(?:imum|\.)?)\s*(?:[a-z-]+\s+){0,1}?(?:charge|fee|call[- ]?outs?|spend)\b", re.I
 )
 _TOPS_AFTER = re.compile(r"^\s*(?:max(?:imum)?|tops|at\s+most|or\s+less|cap)\b", re.I)
 _RANGE_JOIN = re.compile(r"^\s*(?:-|\u2013|\u2014|to|and)\s*$", re.I)
@@ -483,6 +500,7 @@ def _read_money(text: str, offer: bool) -> list[Money]:  # noqa: PLR0912, PLR091
         if text[end : end + 1] == ")":
             end += 1  # "fifteen cents (0.15 EUR) a word"
         tops_after = bool(_TOPS_AFTER.match(text[end : end + 15]))
+        least_after = bool(_MIN_CHARGE_AFTER.match(text[end : end + 30]))
         # "1,300 EUR max per month": the bound stands between the amount and its unit.
         between = _BOUND_BEFORE_PER.match(text, end)
         if between:
@@ -530,7 +548,11 @@ def _read_money(text: str, offer: bool) -> list[Money]:  # noqa: PLR0912, PLR091
         bound: Bound = "about"
         if _MAX_CUE.search(before[-40:]) or tops_after:
             bound = "at_most"
-        elif _MIN_CUE.search(before[-25:]) or _MIN_CUE.search(text[max(0, start - 25) : start]):
+        elif (
+            least_after
+            or _MIN_CUE.search(before[-30:])
+            or _MIN_CUE.search(text[max(0, start - 30) : start])
+        ):
             bound = "at_least"  # "minimum charge £10": the cue stands before the symbol
         if low != high:
             bound = "about"
@@ -559,7 +581,7 @@ _QTY = re.compile(
     rf"(?P<n>{_NUM}|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
     r"fifteen|twenty|thirty|forty|fifty|sixty|a couple of hundred)\b)"
     r"(?:\s*(?:-|\u2013|to)\s*(?P<n2>\d{1,7}))?"
-    r"(?:\s*x\s*\d+(?:\s*x\s*\d+)?)?"  # 25x25x25 cm: the first side
+    r"(?:\s*x\s*(?P<x>\d+)(?:\s*x\s*\d+)?)?"  # 25x25x25 cm: the first side
     r"[^\S\n]*-?[^\S\n]*(?:(?P<mods>(?:[a-z0-9][\w-]*[^\S\n]){0,2}?))"
     rf"(?P<u>{_UNIT_RE})",
     re.I,
@@ -674,6 +696,13 @@ _PACKS = re.compile(
 )
 
 
+_MIN_ORDER_BARE = re.compile(
+    rf"\b(?:min(?:imum|\.)?\s+order(?:\s+(?:quantity|qty))?|moq)(?:\s+(?:of|is))?\s*:?\s*"
+    rf"(?P<n>{_NUM})(?!\s*(?:{_UNIT_RE}|[a-z]*\s*(?:{_CUR_WORD})|[%.,]?\d))",
+    re.I,
+)
+
+
 def _each(text: str, found: list[Quantity]) -> list[Quantity]:
     """ "4 blog posts of about 1,500 words each" is 6,000 words; "200 items, one photo
     each" is 200 photos: an amount stated per item of an earlier count."""
@@ -723,6 +752,64 @@ _LABELLED = re.compile(
 )
 
 
+_SMALL = r"(?:a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|\d{1,3})"
+_HALF_UNITS = r"(?P<u>hours?|days?|nights?|weeks?|months?|years?)"
+#: "a week and a half", "three and a half days", "2 and a half hours", "half a day".
+_HALF = re.compile(
+    rf"\b(?P<n>{_SMALL})\s+{_HALF_UNITS}\s+and\s+a\s+half\b"
+    rf"|\b(?P<n2>{_SMALL})\s+and\s+a\s+half\s+(?P<u2>hours?|days?|nights?|weeks?|months?|years?)\b"
+    r"|\bhalf\s+an?\s+(?P<u3>hour|day|week|month|year)\b|\ba\s+half[- ](?P<u4>day|hour)\b",
+    re.I,
+)
+
+
+_WORK_TIME = frozenset({"hour", "minute"})
+
+
+def _overlap(a: Span, b: Span) -> bool:
+    return a.start < b.end and b.start < a.end
+
+
+def _half_durations(text: str) -> list[Quantity]:
+    """Durations with a half in words: "a week and a half" (1.5 weeks), "half a day"."""
+    found = []
+    for match in _HALF.finditer(text):
+        before = text[max(0, match.start() - 40) : match.start()]
+        if _DELIVERY_BEFORE.search(before):
+            continue  # "within a week and a half" is a timeline, not an amount
+        raw = match.group("n") or match.group("n2")
+        whole = _num_value(raw) if raw else 0.0
+        if whole is None:
+            continue
+        unit = canonical_unit(
+            match.group("u") or match.group("u2") or match.group("u3") or match.group("u4")
+        )
+        span = Span(match.start(), match.end(), match.group(0))
+        found.append(Quantity(whole + 0.5, unit, "about", span))
+    return found
+
+
+#: "10 one-hour sessions", "6 x 90-minute lessons", "4 two-hour visits": the work time.
+_SESSION_HOURS = re.compile(
+    rf"\b(?P<n>{_SMALL}|\d{{1,3}})\s*(?:x\s*)?(?P<h>{_SMALL}|\d{{1,3}}(?:\.\d)?)[- ]"
+    r"(?P<u>hour|minute|min)s?\s+(?:long\s+)?(?:[a-z]+\s+){0,2}?(?P<noun>sessions?|lessons?|classes|class|visits?|"
+    r"shifts?|calls?|meetings?|walks?|treatments?)\b",
+    re.I,
+)
+
+
+def _session_hours(text: str) -> list[Quantity]:
+    found = []
+    for match in _SESSION_HOURS.finditer(text):
+        count, each = _num_value(match.group("n")), _num_value(match.group("h"))
+        if count is None or each is None or match.group("n").lower() in ("a", "an"):
+            continue
+        hours = count * each / (60 if match.group("u").lower().startswith("min") else 1)
+        span = Span(match.start(), match.end(), match.group(0))
+        found.append(Quantity(round(hours, 4), "hour", "about", span))
+    return found
+
+
 def _read_quantities(text: str, money: list[Money]) -> list[Quantity]:  # noqa: PLR0912, PLR0915
     money_spans = [(m.span.start, m.span.end) for m in money]
     found: list[Quantity] = []
@@ -733,6 +820,8 @@ def _read_quantities(text: str, money: list[Money]) -> list[Quantity]:  # noqa: 
         if value is None:
             continue
         unit = canonical_unit(match.group("u"))
+        if match.group("x") and unit in TIME_DAYS:
+            value *= float(match.group("x"))  # "4 x 90-minute lessons" is 360 minutes
         before = text[max(0, match.start() - 40) : match.start()]
         after = text[match.end() : match.end() + 30]
         cue = _DELIVERY_BEFORE.search(before)
@@ -832,6 +921,20 @@ def _read_quantities(text: str, money: list[Money]) -> list[Quantity]:  # noqa: 
                 Span(match.start(), match.end(), match.group(0)),
             )
         )
+    # "minimum order 100", "MOQ: 50": a least count of what is offered, no unit written.
+    taken = [(q.span.start, q.span.end) for q in found] + money_spans
+    for match in _MIN_ORDER_BARE.finditer(text):
+        value = _num_value(match.group("n"))
+        if (
+            value is not None
+            and value >= 2
+            and not any(a <= match.start("n") < b for a, b in taken)
+        ):
+            found.append(
+                Quantity(
+                    value, "item", "at_least", Span(match.start(), match.end(), match.group(0))
+                )
+            )
     # "sold in packs of 25", "in multiples of 10": the least one order takes.
     for match in _PACKS.finditer(text):
         value = _num_value(match.group("n"))
@@ -842,6 +945,21 @@ def _read_quantities(text: str, money: list[Money]) -> list[Quantity]:  # noqa: 
                 )
             )
     found = _each(text, found)
+    halves = _half_durations(text)
+    if halves:
+        # "a week and a half" is 10.5 days, never "a week"; the half reading replaces any
+        # reading inside its span.
+        found = [q for q in found if not any(_overlap(h.span, q.span) for h in halves)]
+        found += halves
+    sessions = _session_hours(text)
+    if sessions:
+        # "6 x 90-minute lessons" is nine hours, not 6 minutes.
+        found = [
+            q
+            for q in found
+            if q.unit not in _WORK_TIME or not any(_overlap(h.span, q.span) for h in sessions)
+        ]
+        found += sessions
     # "for a week", "for 4 nights", "a 2-day meeting": how long something is booked.
     for match in re.finditer(
         r"\bfor\s+(?:a|an|one|the)\s+(week|month|day|night|weekend|fortnight|year)\b"
@@ -856,6 +974,10 @@ def _read_quantities(text: str, money: list[Money]) -> list[Quantity]:  # noqa: 
             found.append(Quantity(2, "day", "about", span))
         else:
             found.append(Quantity(1, canonical_unit(unit), "about", span))
+    if halves:
+        found = [
+            q for q in found if q in halves or not any(_overlap(h.span, q.span) for h in halves)
+        ]
     if re.search(r"\blong\s+weekend\b", text, re.I) and not any(q.unit == "day" for q in found):
         m = re.search(r"\blong\s+weekend\b", text, re.I)
         assert m is not None
@@ -1691,6 +1813,89 @@ def _clock_hours(text: str) -> list[Quantity]:
     return found[:1]
 
 
+# --- floors and storeys -----------------------------------------------------------------
+
+_ORDINAL_WORDS = {
+    "ground": 0, "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6,
+    "seventh": 7, "eighth": 8, "ninth": 9, "tenth": 10,
+}  # fmt: skip
+_ORD = r"(?P<o>ground|first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|\d{1,2}(?:st|nd|rd|th))"
+_STOREY_N = r"(?P<n>one|two|three|four|five|six|seven|eight|nine|ten|single|\d{1,2})"
+_STOREY = r"stor(?:e)?y(?:s|ies)?|floors?|levels?"
+#: "never above the third floor", "not higher than the 4th floor", "up to the 2nd floor",
+#: "ground floor only", "max 3 storeys", "nothing over two storeys".
+_FLOOR_LIMIT = re.compile(
+    rf"\b(?:(?:never|not|no|nothing|don't|do\s+not|won't)\s+(?:[a-z']+\s+){{0,3}}?"
+    rf"(?:above|higher\s+than|beyond|over)|up\s+to(?:\s+and\s+including)?|max(?:imum)?\.?)"
+    rf"\s+(?:the\s+)?(?:{_ORD}[- ]floor\b|{_STOREY_N}[- ](?:{_STOREY})\b)"
+    rf"|\b{_ORD.replace('?P<o>', '?P<g>')}[- ]floors?\s+only\b",
+    re.I,
+)
+_WITHOUT_LIFT = re.compile(r"[^.;\n]{0,12}?\bwithout\s+(?:an?\s+)?(?:lift|elevator)\b", re.I)
+#: A seek's floor or building height: "my 6th floor flat", "on the sixth floor",
+#: "a three-storey house", "2-storey building".
+_FLOOR_STATED = re.compile(rf"\b{_ORD}[- ]floor\b|\b{_STOREY_N}[- ]stor(?:e)?y\b", re.I)
+_LIFT = re.compile(r"(?<!no )(?<!without )(?<!without a )\b(?:lift|elevator)\b", re.I)
+
+
+def _floor_number(match: re.Match[str], group: str) -> int | None:
+    raw = match.group(group)
+    if raw is None:
+        return None
+    raw = raw.lower()
+    if raw in _ORDINAL_WORDS:
+        return _ORDINAL_WORDS[raw]
+    if raw == "single":
+        return 1
+    digits = re.match(r"\d+", raw)
+    return int(digits.group(0)) if digits else _WORD_NUMBERS.get(raw)
+
+
+def _read_floor_limit(text: str) -> tuple[tuple[int, str, Span] | None, bool]:
+    """The highest floor or storey an offer works at, and whether only without a lift."""
+    for match in _FLOOR_LIMIT.finditer(text):
+        tail = _WITHOUT_LIFT.match(text, match.end())
+        lift = bool(tail)
+        end = tail.end() if tail else match.end()
+        span = Span(match.start(), end, text[match.start() : end])
+        for group, kind in (("o", "floor"), ("g", "floor"), ("n", "storey")):
+            value = _floor_number(match, group)
+            if value is not None:
+                # "max 3 floors" counts floors as storeys are counted: the building's height
+                return (value, kind, span), lift
+    return None, False
+
+
+def _read_floor(text: str) -> tuple[int, str, Span] | None:
+    """The floor a seek's job is on, or its building's storeys (the higher if several)."""
+    best: tuple[int, str, Span] | None = None
+    for match in _FLOOR_STATED.finditer(text):
+        span = Span(match.start(), match.end(), match.group(0))
+        floor = _floor_number(match, "o")
+        reading = (floor, "floor", span) if floor is not None else None
+        storeys = _floor_number(match, "n")
+        if storeys is not None:
+            reading = (storeys, "storey", span)
+        if reading is not None and (best is None or reading[0] > best[0]):
+            best = reading
+    return best
+
+
+_COUNTED = re.compile(
+    rf"(?:{_NUM}|\b(?:{_COUNT_WORDS}|sixty|several|many|multiple|some|few)\b)\s*-?\s*"
+    r"(?P<u>[A-Za-z][A-Za-z-]*)",
+    re.I,
+)
+_PLURAL = re.compile(r"\b[A-Za-z][A-Za-z-]{2,}(?:ies|[^s]s)\b")
+
+
+def _read_counted(text: str) -> frozenset[str]:
+    """The units a text counts or names in the plural (canonical, as prices name them)."""
+    found = {canonical_unit(m.group("u")) for m in _COUNTED.finditer(text)}
+    found |= {canonical_unit(m.group(0)) for m in _PLURAL.finditer(text)}
+    return frozenset(found)
+
+
 def read_facts(text: str, *, offer: bool, reference: dt.date | None = None) -> Facts:
     """Everything this module reads from one intent's prose (already folded)."""
     text = fold(text)[:20_000]
@@ -1724,6 +1929,12 @@ def read_facts(text: str, *, offer: bool, reference: dt.date | None = None) -> F
     excluded = _read_excluded_places(text)
     gender_only, gender = _read_gender(text, offer)
     grade_range, grade = _read_grades(text, offer)
+    floor_max, floor_lift = _read_floor_limit(text) if offer else (None, False)
+    if floor_max is not None:
+        # "never above the third floor" limits where, it excludes nothing; in "... without
+        # a lift" the lift is the limit's condition, not a thing excluded.
+        lo, hi = floor_max[2].start, floor_max[2].end
+        exclusions = tuple(e for e in exclusions if not lo <= e[1].start < hi)
     return Facts(
         money=tuple(money),
         quantities=tuple(quantities),
@@ -1773,6 +1984,11 @@ def read_facts(text: str, *, offer: bool, reference: dt.date | None = None) -> F
         grade=grade,
         requirements=_read_requirements(text) if not offer else (),
         injection=bool(detect_injection(text)),
+        floor_max=floor_max,
+        floor_max_lift=floor_lift,
+        floor=None if offer else _read_floor(text),
+        lift=bool(_LIFT.search(text)) and not offer,
+        counted=frozenset() if offer else _read_counted(text),
     )
 
 
@@ -2253,6 +2469,7 @@ def _unread(
     spans += [(sp.start, sp.end) for _, sp in (*facts.places, *facts.places_excluded)]
     spans += [(sp.start, sp.end) for _, sp in (*facts.exclusions, *facts.only_kinds)]
     spans += [(sp.start, sp.end) for sp in facts.requirements]
+    spans += [(f[2].start, f[2].end) for f in (facts.floor_max, facts.floor) if f is not None]
     spans += [
         (sp.start, sp.end) for sp in (facts.payment_advance, facts.payment_after) if sp is not None
     ]

@@ -1,0 +1,296 @@
+"""Session 6: proposals state the total for the seeker's whole request, or decline.
+
+Each rule is tested on a compatible pair and on a near-miss one short of it, with
+sentences written for this file (none copied from an evaluation set)."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from mediator_actors.negotiation.meaning import shared_similarity
+from mediator_actors.negotiation.offline import assess
+from mediator_actors.negotiation.reader import canonical_unit, read_facts
+from mediator_actors.negotiation.validation import decide
+from tests.negotiation.helpers import offer, seek
+
+SIM = shared_similarity()
+
+
+def decided(offer_text: str, seek_text: str) -> tuple[bool, str, float | None, str | None]:
+    o, s = offer(offer_text), seek(seek_text)
+    result = decide(
+        assess(o, s, similarity=SIM), o, s, min_confidence=60, model_id="offline",
+        model_integrity_hash="h",
+    )  # fmt: skip
+    terms = result.terms
+    return (
+        result.success,
+        result.failure_reason or result.reasoning,
+        None if terms is None else terms.price,
+        None if terms is None else terms.currency,
+    )
+
+
+# --- a minimum call-out or charge: total = max(minimum, rate x count) ---------------------
+
+
+@pytest.mark.parametrize(
+    ("offer_text", "seek_text", "aligned", "price"),
+    [
+        # the minimum before the amount, with words between
+        ("Gas fitter, 55 EUR per hour, minimum call-out charge 110 EUR.",
+         "Need a gas fitter to check the hob, about 1 hour, budget 130 EUR.", True, 110.0),
+        ("Gas fitter, 55 EUR per hour, minimum call-out charge 110 EUR.",
+         "Need a gas fitter to check the hob, about 1 hour, budget 109 EUR.", False, None),
+        # the minimum after the amount
+        ("Drain unblocking, £40/hr, £85 minimum call out.",
+         "blocked drain, prob 30 minutes of work, £100 max", True, 85.0),
+        ("Drain unblocking, £40/hr, £85 minimum call out.",
+         "blocked drain, prob 30 minutes of work, £84 max", False, None),
+        # the rate's total above the minimum is the price
+        ("Drain unblocking, £40/hr, £85 minimum call out.",
+         "blocked drain, prob 3 hours of work, £130 max", True, 120.0),
+        ("Drain unblocking, £40/hr, £85 minimum call out.",
+         "blocked drain, prob 3 hours of work, £119 max", False, None),
+        # a minimum order value
+        ("Stickers, 0.40 USD per unit, minimum order 50 USD.",
+         "Need 60 stickers, budget 80 USD.", True, 50.0),
+        ("Stickers, 0.40 USD per unit, minimum order 50 USD.",
+         "Need 60 stickers, budget 49 USD.", False, None),
+    ],
+)  # fmt: skip
+def test_a_minimum_charge_raises_a_lower_total_and_is_never_the_rate(
+    offer_text: str, seek_text: str, aligned: bool, price: float | None
+) -> None:
+    ok, why, proposed, _ = decided(offer_text, seek_text)
+    assert ok is aligned, why
+    assert proposed == price
+
+
+def test_a_minimum_order_count_without_a_unit_is_a_minimum() -> None:
+    text = "Embroidered caps, 6 EUR per unit, minimum order 40."
+    assert decided(text, "We need 39 embroidered caps, budget 400 EUR.")[0] is False
+    ok, why, price, _ = decided(text, "We need 40 embroidered caps, budget 400 EUR.")
+    assert ok, why
+    assert price == 240.0
+
+
+# --- rates per two things: both counts, or cannot check -------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("seek_text", "aligned", "price"),
+    [
+        ("Four of us need desks in Ghent for 3 months, budget 1,500 EUR.", True, 1440.0),
+        ("Four of us need desks in Ghent for 3 months, budget 1,439 EUR.", False, None),
+        # no number of months: never one month by default
+        ("Four of us need desks in Ghent, budget 1,500 EUR.", False, None),
+    ],
+)
+def test_a_rate_per_desk_per_month_is_multiplied_by_both_counts(
+    seek_text: str, aligned: bool, price: float | None
+) -> None:
+    ok, why, proposed, _ = decided("Shared office in Ghent: 120 EUR per desk per month.", seek_text)
+    assert ok is aligned, why
+    assert proposed == price
+    if "3 months" not in seek_text:
+        assert "cannot check" in why
+
+
+@pytest.mark.parametrize(
+    ("seek_text", "aligned", "price"),
+    [
+        ("Workshop room in Leeds for 30 people for one day, budget 400 GBP.", True, 360.0),
+        ("Workshop room in Leeds for 30 people for one day, budget 359 GBP.", False, None),
+        ("Workshop room in Leeds for 45 people for one day, budget 900 GBP.", False, None),
+    ],
+)
+def test_a_price_per_seat_counts_the_people_and_the_capacity_holds(
+    seek_text: str, aligned: bool, price: float | None
+) -> None:
+    text = "Workshop room in Leeds, 12 GBP per seat per day, up to 40 seats."
+    ok, why, proposed, _ = decided(text, seek_text)
+    assert ok is aligned, why
+    assert proposed == price
+
+
+def test_plural_nouns_in_ies_count_as_the_rate_unit() -> None:
+    assert canonical_unit("deliveries") == "delivery"
+    assert canonical_unit("batteries") == "battery"
+    text = "Grocery runs in Bremen, 9 EUR per delivery."
+    ok, why, price, _ = decided(text, "Need 6 deliveries of groceries in Bremen, budget 60 EUR.")
+    assert ok, why
+    assert price == 54.0
+    assert decided(text, "Need 6 deliveries of groceries in Bremen, budget 53 EUR.")[0] is False
+
+
+@pytest.mark.parametrize(
+    "seek_text",
+    [
+        "Need a 4 kWp solar panel array on our garage roof, budget 6,000 EUR.",  # a count the reader cannot use
+        "Need tyres fitted before winter, budget 50 GBP.",  # plural, no count
+    ],
+)
+def test_a_rate_is_never_proposed_as_the_total_of_several(seek_text: str) -> None:
+    offers = {
+        "kWp": "Solar panel installation, 1,300 EUR per kWp.",
+        "tyres": "Tyre fitting, 14 GBP per tyre.",
+    }
+    text = offers["kWp"] if "kWp" in seek_text else offers["tyres"]
+    ok, why, _, _ = decided(text, seek_text)
+    assert not ok
+    assert "cannot check" in why
+
+
+def test_one_named_in_the_singular_is_still_one() -> None:
+    ok, why, price, _ = decided(
+        "Tyre fitting, 14 GBP per tyre.", "Need a tyre fitted, budget 20 GBP."
+    )
+    assert ok, why
+    assert price == 14.0
+
+
+# --- partial durations and sessions of a stated length --------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("seek_text", "aligned", "price"),
+    [
+        ("Need a camper in Cork for a week and a half, budget 1,000 EUR.", True, 945.0),
+        ("Need a camper in Cork for a week and a half, budget 944 EUR.", False, None),
+        ("Need a camper in Cork for three and a half days, budget 400 EUR.", True, 315.0),
+        ("Need a camper in Cork for 2.5 days, budget 230 EUR.", True, 225.0),
+        ("Need a camper in Cork for 2.5 days, budget 224 EUR.", False, None),
+    ],
+)
+def test_partial_durations_are_counted_with_their_half(
+    seek_text: str, aligned: bool, price: float | None
+) -> None:
+    ok, why, proposed, _ = decided("Camper van hire in Cork, 90 EUR per day.", seek_text)
+    assert ok is aligned, why
+    assert proposed == price
+
+
+@pytest.mark.parametrize(
+    ("seek_text", "aligned", "price"),
+    [
+        ("My son needs 8 one-hour chemistry lessons online, up to 260 GBP.", True, 240.0),
+        ("My son needs 8 one-hour chemistry lessons online, up to 239 GBP.", False, None),
+        ("My son needs 4 x 90-minute chemistry lessons online, up to 200 GBP.", True, 180.0),
+    ],
+)
+def test_sessions_of_a_stated_length_are_hours_of_work(
+    seek_text: str, aligned: bool, price: float | None
+) -> None:
+    ok, why, proposed, _ = decided("Chemistry tutor, 30 GBP per hour, online.", seek_text)
+    assert ok is aligned, why
+    assert proposed == price
+
+
+# --- floors: a limit on where, never an exclusion of the service --------------------------------
+
+
+@pytest.mark.parametrize(
+    ("offer_text", "seek_text", "aligned"),
+    [
+        ("Window washing in Leeds, never above the third floor, £20 per visit.",
+         "Windows of my 3rd floor flat in Leeds need washing, one visit, budget £30.", True),
+        ("Window washing in Leeds, never above the third floor, £20 per visit.",
+         "Windows of my fourth-floor flat in Leeds need washing, one visit, budget £30.", False),
+        ("Window washing in Leeds, never above the third floor, £20 per visit.",
+         "Windows of my flat in Leeds need washing, one visit, budget £30.", False),
+        ("Roof repairs, 300 GBP per job, no buildings over three storeys.",
+         "Need a roof repair on our three-storey terrace, budget 400 GBP.", True),
+        ("Roof repairs, 300 GBP per job, no buildings over three storeys.",
+         "Need a roof repair on our four-storey terrace, budget 400 GBP.", False),
+        ("Furniture removals in Lyon, not above the 2nd floor without a lift, 70 EUR per hour.",
+         "Moving from a 5th floor flat in Lyon with a lift, about 2 hours, budget 150 EUR.", True),
+        ("Furniture removals in Lyon, not above the 2nd floor without a lift, 70 EUR per hour.",
+         "Moving from a 5th floor flat in Lyon, about 2 hours, budget 150 EUR.", False),
+    ],
+)  # fmt: skip
+def test_a_highest_floor_limits_the_job_and_is_no_exclusion(
+    offer_text: str, seek_text: str, aligned: bool
+) -> None:
+    ok, why, _, _ = decided(offer_text, seek_text)
+    assert ok is aligned, why
+    assert "exclusion" not in why
+
+
+def test_a_floor_limit_is_read_as_a_floor_not_an_excluded_word() -> None:
+    facts = read_facts("Painter, never above the third floor, 20 EUR per hour.", offer=True)
+    assert facts.floor_max is not None
+    assert facts.floor_max[:2] == (3, "floor")
+    assert facts.exclusions == ()
+
+
+# --- currencies --------------------------------------------------------------------------------
+
+
+def test_an_ask_in_another_currency_is_never_the_one_compared() -> None:
+    # The higher ask is in GBP; against a EUR budget only the EUR one counts.
+    text = "Cello lessons: 50 GBP per lesson, or 45 EUR per lesson."
+    ok, why, price, currency = decided(text, "Need 2 cello lessons, budget 95 EUR.")
+    assert ok, why
+    assert (price, currency) == (90.0, "EUR")
+    assert decided(text, "Need 2 cello lessons, budget 89 EUR.")[0] is False
+
+
+def test_only_amounts_in_the_shared_currency_are_compared() -> None:
+    text = "Violin lessons, 45 GBP or 52 EUR per lesson."
+    ok, why, price, currency = decided(text, "Need 2 violin lessons, budget 110 EUR.")
+    assert ok, why
+    assert (price, currency) == (104.0, "EUR")
+    assert decided(text, "Need 2 violin lessons, budget 103 EUR.")[0] is False
+
+
+# --- properties of the new parsers ---------------------------------------------------------------
+
+_UNITS = st.sampled_from(["hour", "day", "night", "week", "month"])
+_WORDS = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "six"}
+
+
+@given(n=st.integers(1, 6), unit=_UNITS, words=st.booleans(), form=st.booleans())
+def test_property_n_and_a_half_is_n_plus_a_half(n: int, unit: str, words: bool, form: bool) -> None:
+    number = _WORDS[n] if words else str(n)
+    plural = unit + ("s" if n > 1 else "")
+    phrase = f"{number} {plural} and a half" if form else f"{number} and a half {unit}s"
+    facts = read_facts(f"We need it for {phrase}, budget 900 EUR.", offer=False)
+    values = [(q.value, q.unit) for q in facts.quantities if q.unit == unit]
+    assert values == [(n + 0.5, unit)]
+
+
+@given(sessions=st.integers(2, 40), hours=st.sampled_from([1, 2, 3]), noun=st.sampled_from(
+    ["sessions", "lessons", "classes", "visits"]
+))  # fmt: skip
+def test_property_sessions_of_n_hours_are_their_product(
+    sessions: int, hours: int, noun: str
+) -> None:
+    facts = read_facts(f"Looking for {sessions} {hours}-hour {noun}.", offer=False)
+    assert [q.value for q in facts.quantities if q.unit == "hour"] == [sessions * hours]
+
+
+_ORDINALS = ["ground", "first", "second", "third", "fourth", "fifth", "sixth"]
+
+
+@given(limit=st.integers(1, 6), floor=st.integers(0, 6), digits=st.booleans())
+def test_property_a_floor_above_the_limit_refuses_and_none_below_does(
+    limit: int, floor: int, digits: bool
+) -> None:
+    suffix = {1: "st", 2: "nd", 3: "rd"}.get(floor, "th")
+    written = f"{floor}{suffix}" if digits and floor else _ORDINALS[floor]
+    o = read_facts(f"Glazier, never above the {_ORDINALS[limit]} floor, 50 EUR.", offer=True)
+    s = read_facts(f"Need a window replaced in my {written} floor flat.", offer=False)
+    assert o.floor_max is not None
+    assert s.floor is not None
+    assert o.floor_max[0] == limit
+    assert s.floor[0] == floor
+
+
+@given(n=st.integers(2, 99), noun=st.sampled_from(["logo", "tyre", "battery", "delivery", "kWp"]))
+def test_property_a_counted_unit_is_recorded(n: int, noun: str) -> None:
+    plural = noun[:-1] + "ies" if noun.endswith("y") and noun != "kWp" else noun + "s"
+    assert canonical_unit(noun) in read_facts(f"Need {n} {noun} done.", offer=False).counted
+    assert canonical_unit(noun) in read_facts(f"Need some {plural} done.", offer=False).counted
