@@ -21,6 +21,7 @@ from mediator_actors.negotiation.reader import (
     Facts,
     Money,
     Quantity,
+    Span,
     rough_stem,
 )
 from mediator_actors.negotiation.vocabulary import tokens
@@ -168,6 +169,61 @@ def seek_amount(o: Facts, s: Facts, unit: str) -> Quantity | None:
             and (tokens(q.unit) & offered or rough_stem(q.unit) in o.positives)
         ]
     return max(amounts, key=lambda q: q.value) if amounts else None
+
+
+def _periods(s: Facts, period: str) -> Quantity | None:
+    """How many whole ``period``s the seek's request spans ("for 10 weeks" is 10 weeks; "for
+    2 months" is no whole number of weeks)."""
+    spans = [
+        q for q in s.quantities if q.bound == "about" and q.period is None and q.unit in TIME_DAYS
+    ]
+    for q in sorted(spans, key=lambda q: -q.value * TIME_DAYS[q.unit]):
+        if q.unit not in _BOOKING_UNITS or period not in _BOOKING_UNITS:
+            continue
+        count = q.value * _time_ratio(q.unit, period)
+        if count >= 1 - 1e-9 and abs(count - round(count)) < 1e-9:
+            return Quantity(float(round(count)), period, "about", q.span)
+    return None
+
+
+def _recurring_amount(  # noqa: PLR0911 - one flat pass of rules reads best
+    s: Facts, unit: str, amount: Quantity | None
+) -> Quantity | str | None:
+    """The whole request's count of ``unit`` when the seek's need recurs ("2 hours a week for
+    10 weeks" is 20 hours, "weekly cleaning for 3 months" has no whole number of visits),
+    None when it does not recur, or why it cannot be totalled."""
+    if amount is not None and amount.period is not None and amount.period != unit:
+        nested = [
+            q
+            for q in s.quantities
+            if q.period is not None and q is not amount and q.unit in TIME_DAYS
+        ]
+        if nested:
+            # "3 days a week, 8 hours a day": periods within periods; precision first.
+            return f"the seek needs '{amount.span.text}' a {amount.period} and '{nested[0].span.text}' a {nested[0].period}"
+        periods = _periods(s, amount.period)
+        if periods is None:
+            return f"the seek needs '{amount.span.text}' a {amount.period} and states no whole number of {amount.period}s"
+        span = Span(amount.span.start, amount.span.end, f"{amount.span.text} x {periods.span.text}")
+        return Quantity(amount.value * periods.value, unit, "about", span)
+    if s.recurrence is None:
+        return None
+    times, period, where = s.recurrence
+    if amount is not None and unit not in _WORK_SECONDS:
+        return None  # "10 lessons, once a week": the count is the whole request
+    low, high = s.recurrence_sentence
+    if amount is not None and not s.per_occasion and not low <= amount.span.start < high:
+        # "a script to run daily. Estimated 15 hours": what recurs is not the work.
+        return None
+    if times is None or period is None:
+        return f"the seek's request recurs ('{where.text}') with no count the reader can use"
+    if amount is not None:
+        return f"the seek's '{amount.span.text}' recurs ('{where.text}')"
+    periods = _periods(s, period)
+    if periods is None:
+        return f"the seek's request recurs ('{where.text}') and states no whole number of {period}s"
+    span = Span(where.start, where.end, f"{where.text} x {periods.span.text}")
+    return Quantity(times * periods.value, unit, "about", span)
 
 
 def _relevance(m: Money, s: Facts) -> tuple[int, int, float]:
@@ -333,6 +389,16 @@ def _price_basis(o: Facts, s: Facts, seek_words: frozenset[str]) -> PriceBasis: 
         if extra_note:
             quote += f" {extra_note}"
         amount = seek_amount(o, s, ask.per)
+        totalled = _recurring_amount(s, ask.per, amount)
+        if isinstance(totalled, str):
+            return PriceBasis(
+                None,
+                budget.high,
+                currency,
+                unchecked=f"price: {totalled}, and the offer charges per {ask.per} ('{ask.span.text}') against the seek's total of '{budget.span.text}'",
+            )
+        if totalled is not None:
+            amount = totalled
         if amount is not None:
             count = amount.value
             total = ask.low * count * factor

@@ -158,6 +158,13 @@ class Facts:
     #: Units named after a number ("6 kWp", "three logos") or in the plural ("tyres"):
     #: a price per one of them is never taken as the price of one.
     counted: frozenset[str] = frozenset()
+    #: A seek's request that recurs: "twice a week" -> (2, "week", span); "whenever it
+    #: snows" -> (None, None, span): recurs, how often unknown.
+    recurrence: tuple[float | None, str | None, Span] | None = None
+    #: The sentence the recurrence is stated in, and whether an amount is said to be per
+    #: occurrence ("3 hours each time"): only then does a stated amount recur with it.
+    recurrence_sentence: tuple[int, int] = (0, 0)
+    per_occasion: bool = False
 
 
 # --- currencies -----------------------------------------------------------------------
@@ -1896,6 +1903,68 @@ def _read_counted(text: str) -> frozenset[str]:
     return frozenset(found)
 
 
+_TIMES = {"once": 1, "twice": 2, "thrice": 3}
+_RECUR_TIMES = re.compile(
+    r"\b(?P<k>once|twice|thrice|\d{1,2}|one|two|three|four|five|six|seven)(?:\s+times?)?\s+"
+    r"(?:a|per|each|every)\s+(?P<p>day|week|fortnight|month|year)\b",
+    re.I,
+)
+_RECUR_WORD = re.compile(
+    r"\b(?P<w>daily|weekly|fortnightly|bi-?weekly|monthly|every\s+(?:single\s+)?(?:day|week|"
+    r"fortnight|month|other\s+week|two\s+weeks)|each\s+(?:day|week|month)|every\s+\w+day)\b",
+    re.I,
+)
+_RECUR_VAGUE = re.compile(
+    r"\b(?:whenever|as\s+needed|as\s+and\s+when|on\s+call|ongoing|regular(?:ly)?|recurring|"
+    r"on\s+a\s+rolling\s+basis)\b",
+    re.I,
+)
+_RECUR_PERIOD = {
+    "daily": "day", "weekly": "week", "fortnightly": "fortnight", "biweekly": "fortnight",
+    "bi-weekly": "fortnight", "monthly": "month",
+}  # fmt: skip
+
+
+_PER_OCCASION = re.compile(
+    r"\b(?:each|every|per|a)\s+(?:time|visit|session|occasion|clean)\b", re.I
+)
+
+
+def _sentence_of(text: str, span: Span) -> tuple[int, int]:
+    start = max(text.rfind(c, 0, span.start) for c in ".!?\n") + 1
+    ends = [i for i in (text.find(c, span.end) for c in ".!?\n") if i >= 0]
+    return start, min(ends) if ends else len(text)
+
+
+def _read_recurrence(text: str) -> tuple[float | None, str | None, Span] | None:
+    """How often a seek's request recurs: "twice a week" (2, week), "weekly" (1, week),
+    "every Monday" (1, week), "whenever it snows" (None, None)."""
+    match = _RECUR_TIMES.search(text)
+    if match:
+        raw = match.group("k").lower()
+        k = _TIMES.get(raw) or _num_value(raw)
+        span = Span(match.start(), match.end(), match.group(0))
+        return (float(k) if k else None), canonical_unit(match.group("p")), span
+    match = _RECUR_WORD.search(text)
+    if match:
+        word = re.sub(r"\s+", " ", match.group("w").lower())
+        span = Span(match.start(), match.end(), match.group(0))
+        if word in _RECUR_PERIOD:
+            return 1.0, _RECUR_PERIOD[word], span
+        if word.endswith(("other week", "two weeks")):
+            return 1.0, "fortnight", span
+        last = word.rsplit(" ", 1)[-1]
+        return (
+            1.0,
+            ("week" if last.endswith("day") and last != "day" else canonical_unit(last)),
+            span,
+        )
+    match = _RECUR_VAGUE.search(text)
+    if match:
+        return None, None, Span(match.start(), match.end(), match.group(0))
+    return None
+
+
 def read_facts(text: str, *, offer: bool, reference: dt.date | None = None) -> Facts:
     """Everything this module reads from one intent's prose (already folded)."""
     text = fold(text)[:20_000]
@@ -1930,6 +1999,7 @@ def read_facts(text: str, *, offer: bool, reference: dt.date | None = None) -> F
     gender_only, gender = _read_gender(text, offer)
     grade_range, grade = _read_grades(text, offer)
     floor_max, floor_lift = _read_floor_limit(text) if offer else (None, False)
+    recurrence = None if offer else _read_recurrence(text)
     if floor_max is not None:
         # "never above the third floor" limits where, it excludes nothing; in "... without
         # a lift" the lift is the limit's condition, not a thing excluded.
@@ -1989,6 +2059,9 @@ def read_facts(text: str, *, offer: bool, reference: dt.date | None = None) -> F
         floor=None if offer else _read_floor(text),
         lift=bool(_LIFT.search(text)) and not offer,
         counted=frozenset() if offer else _read_counted(text),
+        recurrence=recurrence,
+        recurrence_sentence=_sentence_of(text, recurrence[2]) if recurrence else (0, 0),
+        per_occasion=bool(_PER_OCCASION.search(text)) and not offer,
     )
 
 

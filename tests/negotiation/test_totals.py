@@ -294,3 +294,66 @@ def test_property_a_counted_unit_is_recorded(n: int, noun: str) -> None:
     plural = noun[:-1] + "ies" if noun.endswith("y") and noun != "kWp" else noun + "s"
     assert canonical_unit(noun) in read_facts(f"Need {n} {noun} done.", offer=False).counted
     assert canonical_unit(noun) in read_facts(f"Need some {plural} done.", offer=False).counted
+
+
+# --- recurring requests: the whole request's count, or cannot check ---------------------------
+
+
+@pytest.mark.parametrize(
+    ("seek_text", "aligned", "price"),
+    [
+        ("Fortnightly garden tidy for 12 weeks... sorry, every two weeks for 12 weeks, budget 200 EUR.",
+         True, 180.0),
+        ("Garden tidy once a week for 8 weeks, budget 250 EUR.", True, 240.0),
+        ("Garden tidy once a week for 8 weeks, budget 239 EUR.", False, None),
+        ("Garden tidy twice a week for 3 weeks, budget 200 EUR.", True, 180.0),
+        # no whole number of weeks in 2 months, no count at all: never one visit
+        ("Weekly garden tidy for 2 months, budget 400 EUR.", False, None),
+        ("Garden tidy whenever the hedge needs it, budget 400 EUR.", False, None),
+        ("Regular garden tidy, budget 400 EUR.", False, None),
+    ],
+)  # fmt: skip
+def test_a_recurring_request_is_totalled_or_declined(
+    seek_text: str, aligned: bool, price: float | None
+) -> None:
+    ok, why, proposed, _ = decided("Garden tidy in Bonn, 30 EUR per visit.", seek_text)
+    assert ok is aligned, why
+    assert proposed == price
+    if price is None and "239" not in seek_text:
+        assert "cannot check" in why
+
+
+@pytest.mark.parametrize(
+    ("seek_text", "aligned", "price"),
+    [
+        ("Need a maths tutor 3 hours a week for 6 weeks, budget 550 EUR.", True, 540.0),
+        ("Need a maths tutor 3 hours a week for 6 weeks, budget 539 EUR.", False, None),
+        # hours stated per occasion of a weekly need: the total is not known
+        ("Weekly maths tutoring, 2 hours each time, budget 500 EUR.", False, None),
+        # days a week and hours a day: periods within periods
+        ("Maths tutor 2 days a week, 3 hours a day, for 4 weeks, budget 900 EUR.", False, None),
+        # what recurs is not the work ("runs daily"); the hours are the whole job
+        ("Need maths worksheets that I can print daily. Estimated 5 hours. Budget 200 EUR.",
+         True, 150.0),
+    ],
+)  # fmt: skip
+def test_hours_per_period_are_multiplied_by_the_periods(
+    seek_text: str, aligned: bool, price: float | None
+) -> None:
+    ok, why, proposed, _ = decided("Maths tutor, 30 EUR per hour.", seek_text)
+    assert ok is aligned, why
+    assert proposed == price
+
+
+@given(
+    k=st.sampled_from([("once", 1), ("twice", 2), ("3 times", 3), ("four times", 4)]),
+    period=st.sampled_from(["day", "week", "month"]),
+    joiner=st.sampled_from(["a", "per", "every"]),
+)
+def test_property_k_times_a_period_is_read_as_k_per_period(
+    k: tuple[str, int], period: str, joiner: str
+) -> None:
+    facts = read_facts(f"We need it {k[0]} {joiner} {period}, budget 100 EUR.", offer=False)
+    assert facts.recurrence is not None
+    assert facts.recurrence[:2] == (k[1], period)
+    assert read_facts(f"We offer it {k[0]} {joiner} {period}.", offer=True).recurrence is None
