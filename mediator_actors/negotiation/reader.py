@@ -232,7 +232,8 @@ _UNIT_ALIASES = {
     "fortnight": "fortnight", "month": "month", "mo": "month", "monthly": "month",
     "quarter": "quarter", "year": "year", "yr": "year",
     "person": "person", "people": "person", "guest": "person", "head": "person",
-    "pax": "person", "pp": "person", "attendee": "person",
+    "pax": "person", "pp": "person", "attendee": "person", "passenger": "person",
+    "traveller": "person", "traveler": "person", "diner": "person", "visitor": "person",
     "student": "person", "adult": "person", "seated": "person", "standing": "person",
     "song": "track", "track": "track", "photo": "image", "picture": "image", "image": "image",
     "piece": "item", "pc": "item", "pcs": "item", "unit": "item", "item": "item",
@@ -1702,6 +1703,8 @@ _ONLY_KIND = re.compile(
     r"\b(?P<a>[a-z]{3,})\s+(?P<n>[a-z]{3,}s)\s+only\b"
     # "puppies under 6 months only", "cars up to 3.5 t only": the kind is the noun
     r"|\b(?P<k>[a-z]{3,}s)\s+(?:under|over|below|above|up\s+to)\s+[^,.;!?]{1,20}?\s+only\b"
+    # ", uprights only": a clause that is one plural noun and "only"
+    r"|(?:^|[,;:(]|\s[-\u2013])\s*(?P<s>[a-z]{3,}s)\s+only\b"
 )
 #: Words before "... only" that other readers judge (times, levels, payment) or that are
 #: not a kind ("and weekends only", "pet-free homes only").
@@ -1712,11 +1715,25 @@ _NOT_KINDS = frozenset(
 )  # fmt: skip
 
 
+#: Plural nouns before a bare "only" that other readers judge or that are no kind of thing.
+_NOT_KIND_NOUNS = frozenset(
+    ["adults", "weekends", "weekdays", "evenings", "mornings", "afternoons", "nights",
+     "beginners", "women", "mens", "womens", "ladies", "girls", "boys", "cards", "payments",
+     "transfers", "bookings", "enquiries", "inquiries", "messages", "calls", "appointments",
+     "reservations", "pickups", "collections", "deliveries", "visits", "requests", "emails",
+     "texts", "referrals", "weeks", "months", "years", "hours", "minutes", "days"]
+)  # fmt: skip
+
+
 def _read_only_kinds(text: str) -> tuple[tuple[str, Span], ...]:
     found = []
     for match in _ONLY_KIND.finditer(text):
-        adjective = match.group("a") or match.group("k")
+        adjective = match.group("a") or match.group("k") or match.group("s")
         if adjective in _NOT_KINDS or adjective in LANGUAGES or adjective.endswith("day"):
+            continue
+        if match.group("s") and (
+            adjective in _NOT_KIND_NOUNS or adjective.endswith(("days", "ends", "ings", "ours"))
+        ):
             continue
         found.append((adjective, Span(match.start(), match.end(), match.group(0))))
     return tuple(found[:5])

@@ -357,3 +357,37 @@ def test_property_k_times_a_period_is_read_as_k_per_period(
     assert facts.recurrence is not None
     assert facts.recurrence[:2] == (k[1], period)
     assert read_facts(f"We offer it {k[0]} {joiner} {period}.", offer=True).recurrence is None
+
+
+# --- capacities and kinds stated in a clause of a priced sentence ---------------------------
+
+
+@pytest.mark.parametrize(
+    ("seek_text", "aligned"),
+    [
+        ("Need a minibus to the airport for 7 people, budget 100 EUR.", True),
+        ("Need a minibus to the airport for 9 people, budget 100 EUR.", False),
+    ],
+)
+def test_passengers_are_people_for_a_capacity(seek_text: str, aligned: bool) -> None:
+    ok, why, _, _ = decided("Minibus airport runs, 80 EUR per trip, max 8 passengers.", seek_text)
+    assert ok is aligned, why
+
+
+@pytest.mark.parametrize(
+    ("seek_text", "aligned"),
+    [
+        ("Need my upright piano moved across town, budget 200 EUR.", True),
+        ("Need my grand piano moved across town, budget 200 EUR.", False),
+    ],
+)
+def test_a_bare_plural_noun_only_clause_limits_the_kind(seek_text: str, aligned: bool) -> None:
+    ok, why, _, _ = decided("Piano moving, 150 EUR, uprights only.", seek_text)
+    assert ok is aligned, why
+    if not aligned:
+        assert "cannot check" in why
+
+
+def test_a_bare_only_clause_of_times_or_bookings_is_no_kind() -> None:
+    for text in ("Piano moving, 150 EUR, weekdays only.", "Piano moving, 150 EUR, bookings only."):
+        assert read_facts(text, offer=True).only_kinds == ()
