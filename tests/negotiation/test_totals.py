@@ -6,7 +6,7 @@ sentences written for this file (none copied from an evaluation set)."""
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mediator_actors.negotiation.meaning import shared_similarity
@@ -391,3 +391,44 @@ def test_a_bare_plural_noun_only_clause_limits_the_kind(seek_text: str, aligned:
 def test_a_bare_only_clause_of_times_or_bookings_is_no_kind() -> None:
     for text in ("Piano moving, 150 EUR, weekdays only.", "Piano moving, 150 EUR, bookings only."):
         assert read_facts(text, offer=True).only_kinds == ()
+
+
+# --- the invariant: a proposal's price is the whole request's total, inside both sides ----
+
+_RATE_UNITS = {
+    "hour": ("Bookkeeping help", "hours of bookkeeping help"),
+    "day": ("Scaffold tower hire", "days of scaffold tower hire"),
+    "night": ("Guest room in Turku", "nights in a guest room in Turku"),
+    "word": ("Proofreading", "words of proofreading"),
+    "page": ("Proofreading", "pages of proofreading"),
+    "GPU-hour": ("A100 compute", "GPU-hours of A100 compute"),
+    "person": ("Bread baking class", "people for a bread baking class"),
+    "month": ("Garage rental in Turku", "months of garage rental in Turku"),
+}
+
+
+@given(
+    unit=st.sampled_from(sorted(_RATE_UNITS)),
+    rate=st.integers(1, 90),
+    count=st.integers(2, 60),
+    slack=st.integers(-30, 30),
+    currency=st.sampled_from(["EUR", "GBP", "USD"]),
+)
+@settings(max_examples=300)
+def test_property_a_proposal_is_rate_times_count_and_within_the_budget(
+    unit: str, rate: int, count: int, slack: int, currency: str
+) -> None:
+    service, wanted = _RATE_UNITS[unit]
+    budget = max(1, rate * count + slack)
+    ok, why, price, cur = decided(
+        f"{service}, {rate} {currency} per {unit}.",
+        f"Need {count} {wanted}, budget {budget} {currency}.",
+    )
+    if ok:
+        assert price == pytest.approx(rate * count), why
+        assert price is not None
+        assert price <= budget
+        assert cur == currency
+    else:
+        # Never refused for a budget the total fits; a cannot-check is allowed.
+        assert budget < rate * count or "cannot check" in why, why
