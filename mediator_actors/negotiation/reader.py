@@ -205,14 +205,19 @@ CURRENCIES = frozenset(
 )
 _SYMBOLS = {
     "$": "USD", "us$": "USD", "€": "EUR", "£": "GBP", "c$": "CAD", "a$": "AUD", "¥": "JPY",
+    # Dollars of other countries are never US dollars: "AU$60" is no "$60".
+    "au$": "AUD", "ca$": "CAD", "nz$": "NZD", "hk$": "HKD", "s$": "SGD", "sg$": "SGD",
+    "r$": "BRL", "mx$": "MXN", "reais": "BRL", "rupees": "INR", "yuan": "CNY", "rmb": "CNY",
+    "zloty": "PLN", "zł": "PLN", "forint": "HUF", "koruna": "CZK", "kč": "CZK",
     "dollars": "USD", "dollar": "USD", "bucks": "USD", "euros": "EUR", "euro": "EUR",
     "pounds": "GBP", "quid": "GBP", "francs": "CHF", "yen": "JPY", "nlc": "NLC",
     "tokens": "NLC", "token": "NLC", "credits": "NLC",
 }  # fmt: skip
 _CUR_WORD = (
     r"(?:" + "|".join(sorted(CURRENCIES, key=len, reverse=True)) + r")(?![a-zA-Z])"
-    r"|(?:US\$|C\$|A\$|\$|€|£|¥)"
-    r"|(?:dollars?|bucks|euros?|pounds|quid|francs|yen|nlc|tokens?|credits)\b"
+    r"|(?:US\$|AU\$|CA\$|NZ\$|HK\$|SG\$|MX\$|C\$|A\$|S\$|R\$|\$|€|£|¥|zł|kč)"
+    r"|(?:dollars?|bucks|euros?|pounds|quid|francs|yen|nlc|tokens?|credits|reais|rupees|"
+    r"yuan|rmb|zloty|forint|koruna)\b"
 )
 _CUR = re.compile(_CUR_WORD, re.I)
 

@@ -432,3 +432,25 @@ def test_property_a_proposal_is_rate_times_count_and_within_the_budget(
     else:
         # Never refused for a budget the total fits; a cannot-check is allowed.
         assert budget < rate * count or "cannot check" in why, why
+
+
+@pytest.mark.parametrize(
+    ("written", "code"),
+    [("AU$", "AUD"), ("CA$", "CAD"), ("NZ$", "NZD"), ("HK$", "HKD"), ("S$", "SGD"), ("R$", "BRL")],
+)
+def test_other_countries_dollars_are_never_us_dollars(written: str, code: str) -> None:
+    text = f"Kayak tours, {written}70 per person."
+    (money,) = read_facts(text, offer=True).money
+    assert money.currency == code
+    ok, why, _, _ = decided(text, "2 people want a kayak tour, budget 200 USD.")
+    assert not ok
+    assert "different currencies" in why
+    ok, why, price, currency = decided(text, f"2 people want a kayak tour, budget 150 {code}.")
+    assert ok, why
+    assert (price, currency) == (140.0, code)
+
+
+def test_currencies_written_as_words() -> None:
+    for word, code in (("reais", "BRL"), ("rupees", "INR"), ("yuan", "CNY"), ("zloty", "PLN")):
+        (money,) = read_facts(f"Tours, 150 {word} per person.", offer=True).money
+        assert money.currency == code
