@@ -171,6 +171,19 @@ def seek_amount(o: Facts, s: Facts, unit: str) -> Quantity | None:
     return max(amounts, key=lambda q: q.value) if amounts else None
 
 
+def _blocks(s: Facts, minutes: float) -> Quantity | str | None:
+    """How many blocks of ``minutes`` the seek's stated work time is ("about 1 hour" is 4
+    blocks of 15 minutes), None when it states none, or why it is no whole number."""
+    stated = _amounts(s, "minute")
+    if not stated:
+        return None
+    need = max(stated, key=lambda q: q.value)
+    count = need.value / minutes
+    if abs(count - round(count)) > 1e-9 or round(count) < 1:
+        return f"the seek's '{need.span.text}' is no whole number of {minutes:g}-minute blocks"
+    return Quantity(float(round(count)), "session", "about", need.span)
+
+
 def _periods(s: Facts, period: str) -> Quantity | None:
     """How many whole ``period``s the seek's request spans ("for 10 weeks" is 10 weeks; "for
     2 months" is no whole number of weeks)."""
@@ -389,6 +402,16 @@ def _price_basis(o: Facts, s: Facts, seek_words: frozenset[str]) -> PriceBasis: 
         if extra_note:
             quote += f" {extra_note}"
         amount = seek_amount(o, s, ask.per)
+        if amount is None and ask.block_minutes:
+            blocks = _blocks(s, ask.block_minutes)
+            if isinstance(blocks, str):
+                return PriceBasis(
+                    None,
+                    budget.high,
+                    currency,
+                    unchecked=f"price: the offer charges '{ask.span.text}'; {blocks}",
+                )
+            amount = blocks
         totalled = _recurring_amount(s, ask.per, amount)
         if isinstance(totalled, str):
             return PriceBasis(

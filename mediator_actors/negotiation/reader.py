@@ -85,6 +85,8 @@ class Money:
     fee: bool = False
     #: A price on top in some cases ("+100 EUR each extra hour", "home visits +20 CHF").
     extra: bool = False
+    #: A price per session that is a block of minutes ("25 GBP per 15 minutes"): its length.
+    block_minutes: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -343,6 +345,16 @@ _PER_MINUTES = re.compile(
     r"\s*(?:for\s+|/\s*|per\s+|a\s+)?(?:an?\s+)?(?P<m>\d{2,3})\s*(?:-\s*)?min(?:ute)?s?\b", re.I
 )
 _PER_SUFFIX = re.compile(r"\s*(?P<per>pp|p/?h|ph|hourly|daily|weekly|monthly|each)\b", re.I)
+#: "80 EUR per 1,000 words", "25 GBP per 100 flyers", "3 EUR per 2 hours": a price for a
+#: block of units is a rate of a share of it per unit.
+_PER_BLOCK = re.compile(
+    # never "for": "200 EUR for 3 nights" is a package, not a rate to extrapolate
+    r"\s*(?:/|per\b|for\s+every\b|every\b)\s*"
+    r"(?P<n>\d{1,3}(?:[,.]\d{3})*(?:\.\d+)?\s*k?|a\s+hundred|a\s+thousand|hundred|thousand)\s+"
+    rf"(?P<per>{_UNIT_RE}|[a-z][a-z-]{{2,20}})",
+    re.I,
+)
+_BLOCK_WORDS = {"a hundred": 100.0, "hundred": 100.0, "a thousand": 1000.0, "thousand": 1000.0}
 _MAX_CUE = re.compile(
     r"(?:budget|up\s+to|at\s+most|no\s+more\s+than|max(?:imum)?\.?|can\s+(?:pay|spend|do)|"
     r"will(?:ing to)?\s+pay|able\s+to\s+pay|pay\s+up\s+to|cap(?:ped)?\s+at|not\s+exceeding|"
@@ -526,8 +538,22 @@ def _read_money(text: str, offer: bool) -> list[Money]:  # noqa: PLR0912, PLR091
         )
         per2 = None
         minutes = None if per_match else _PER_MINUTES.match(rest)
-        if minutes is not None:
+        block = None if per_match or minutes else _PER_BLOCK.match(rest)
+        block_minutes = None
+        if block is not None:
+            raw = re.sub(r"\s+", " ", block.group("n").strip().lower())
+            size = _BLOCK_WORDS.get(raw)
+            if size is None:
+                parsed = find_numbers(raw)
+                size = parsed[0].value if parsed else None
+            if size:
+                per = canonical_unit(block.group("per"))
+                low, high = low / size, high / size
+                end += block.end()
+        elif minutes is not None:
             per = "hour" if int(minutes.group("m")) == 60 else "session"
+            if per == "session":
+                block_minutes = float(minutes.group("m"))
             end += minutes.end()
         elif per_match:
             word = per_match.group("per")
@@ -583,6 +609,7 @@ def _read_money(text: str, offer: bool) -> list[Money]:  # noqa: PLR0912, PLR091
                 ),
                 span=Span(start, end, text[start:end]),
                 per2=per2,
+                block_minutes=block_minutes,
             )
         )
     return _mark_fees(text, found)

@@ -454,3 +454,46 @@ def test_currencies_written_as_words() -> None:
     for word, code in (("reais", "BRL"), ("rupees", "INR"), ("yuan", "CNY"), ("zloty", "PLN")):
         (money,) = read_facts(f"Tours, 150 {word} per person.", offer=True).money
         assert money.currency == code
+
+
+# --- a price per block of units is a rate of the block's share ------------------------------
+
+
+@pytest.mark.parametrize(
+    ("offer_text", "seek_text", "aligned", "price"),
+    [
+        ("Proofreading, 9 EUR per 1,000 words.", "Need 12,000 words proofread, budget 110 EUR.",
+         True, 108.0),
+        ("Proofreading, 9 EUR per 1,000 words.", "Need 12,000 words proofread, budget 107 EUR.",
+         False, None),
+        ("Sticker printing, 30 GBP per 100 stickers.", "Need 400 stickers printed, budget 130 GBP.",
+         True, 120.0),
+        ("Bike parking, 2 EUR per 3 hours.", "Need bike parking for 9 hours, budget 7 EUR.",
+         True, 6.0),
+        # a block of minutes against hours of work: whole blocks, or cannot check
+        ("Emergency IT help, 20 GBP per 15 minutes.", "Need IT help for about 2 hours, budget 170 GBP.",
+         True, 160.0),
+        ("Emergency IT help, 20 GBP per 15 minutes.", "Need IT help for about 2 hours, budget 159 GBP.",
+         False, None),
+        ("Emergency IT help, 20 GBP per 15 minutes.", "Need IT help for about 20 minutes, budget 100 GBP.",
+         False, None),
+    ],
+)  # fmt: skip
+def test_a_price_per_block_is_never_the_total(
+    offer_text: str, seek_text: str, aligned: bool, price: float | None
+) -> None:
+    ok, why, proposed, _ = decided(offer_text, seek_text)
+    assert ok is aligned, why
+    assert proposed == price
+
+
+def test_a_package_price_for_n_units_is_no_rate() -> None:
+    (money,) = read_facts("Cabin in Tromso, 600 NOK for 3 nights.", offer=True).money
+    assert (money.low, money.per) == (600.0, None)
+
+
+@given(size=st.sampled_from([10, 100, 500, 1000]), price=st.integers(1, 500))
+def test_property_a_block_price_is_divided_by_its_size(size: int, price: int) -> None:
+    (money,) = read_facts(f"Printing, {price} EUR per {size:,} pages.", offer=True).money
+    assert money.per == "page"
+    assert money.low == pytest.approx(price / size)
