@@ -272,6 +272,16 @@ def price_basis(o: Facts, s: Facts, seek_words: frozenset[str]) -> PriceBasis:
     """The offer's floor and the seek's ceiling on one basis, or why there is none; an
     offer's minimum charge ("min. charge 60 EUR") raises a lower floor to itself."""
     basis = _price_basis(o, s, seek_words)
+    on_top = [(w, span) for w, span in o.addons if w not in {x for x, _ in s.addons}]
+    if on_top and basis.floor is not None and basis.refusal is None and basis.per is None:
+        # "80 per hour + VAT" against a total budget that does not say it excludes VAT:
+        # the total the seek would pay is not known; precision first. (Against a budget
+        # per hour the rates compare as stated.)
+        return replace(
+            basis,
+            floor=None,
+            unchecked=f"price: the offer puts '{on_top[0][1].text}' on top with no amount; the seek's budget does not say it excludes it",
+        )
     fees = [m for m in o.money if m.fee and m.currency in (None, basis.currency)]
     if fees and basis.floor is not None:
         if basis.per is not None:

@@ -167,6 +167,9 @@ class Facts:
     #: occurrence ("3 hours each time"): only then does a stated amount recur with it.
     recurrence_sentence: tuple[int, int] = (0, 0)
     per_occasion: bool = False
+    #: Costs stated as on top with no amount: "+ VAT", "plus materials", "travel extra"
+    #: -> (("vat", span), ...). The total of the deal is then not known.
+    addons: tuple[tuple[str, Span], ...] = ()
 
 
 # --- currencies -----------------------------------------------------------------------
@@ -1974,6 +1977,50 @@ _RECUR_PERIOD = {
 }  # fmt: skip
 
 
+_ADDON_WORDS = (
+    r"(?P<w>vat|tax(?:es)?|gst|hst|mwst|btw|tva|iva|materials?|parts|travel(?:\s+costs?)?|fuel|"
+    r"petrol|mileage|expenses|supplies|consumables|shipping|postage|p&p)"
+)
+_ADDON_BEFORE = re.compile(
+    rf"(?:\+|\bplus|\bexcl(?:\.|uding|usive\s+of)?|\bex\.?|\bnot\s+including|\bwithout)\s*{_ADDON_WORDS}\b",
+    re.I,
+)
+_ADDON_AFTER = re.compile(
+    rf"\b{_ADDON_WORDS}\s+(?:costs?\s+)?(?:is\s+|are\s+)?(?:extra|additional|on\s+top|not\s+incl(?:\.|uded)?|"
+    r"excluded|charged\s+separately|billed\s+separately)\b",
+    re.I,
+)
+
+
+def _mark_addon_fees(text: str, money: list[Money]) -> list[Money]:
+    """ "90 EUR plus travel 20 EUR": the amount after an add-on word is a fee on top."""
+    starts = [m.end() for m in _ADDON_BEFORE.finditer(text)]
+    if not starts:
+        return money
+    return [
+        replace(m, fee=True)
+        if m.per is None and any(end <= m.span.start <= end + 12 for end in starts)
+        else m
+        for m in money
+    ]
+
+
+def _read_addons(text: str, money: list[Money]) -> tuple[tuple[str, Span], ...]:
+    """Costs a party puts on top without an amount ("+ VAT", "fuel not included"); one
+    with an amount ("plus travel 20 EUR") is a fee the money reading marks instead."""
+    found = []
+    for pattern in (_ADDON_BEFORE, _ADDON_AFTER):
+        for match in pattern.finditer(text):
+            if any(match.end() <= m.span.start <= match.end() + 12 for m in money):
+                continue
+            word = match.group("w").lower().split()[0]
+            word = {"taxes": "tax", "material": "materials", "petrol": "fuel"}.get(word, word)
+            if word in ("gst", "hst", "mwst", "btw", "tva", "iva"):
+                word = "vat"
+            found.append((word, Span(match.start(), match.end(), match.group(0))))
+    return tuple(found[:6])
+
+
 _PER_OCCASION = re.compile(
     r"\b(?:each|every|per|a)\s+(?:time|visit|session|occasion|clean)\b", re.I
 )
@@ -2017,7 +2064,7 @@ def _read_recurrence(text: str) -> tuple[float | None, str | None, Span] | None:
 def read_facts(text: str, *, offer: bool, reference: dt.date | None = None) -> Facts:
     """Everything this module reads from one intent's prose (already folded)."""
     text = fold(text)[:20_000]
-    money = _mark_extras(text, _read_money(text, offer))
+    money = _mark_addon_fees(text, _mark_extras(text, _read_money(text, offer)))
     quantities = _read_quantities(text, money)
     if not offer and not any(q.unit == "hour" for q in quantities):
         quantities += _clock_hours(text)
@@ -2111,6 +2158,7 @@ def read_facts(text: str, *, offer: bool, reference: dt.date | None = None) -> F
         recurrence=recurrence,
         recurrence_sentence=_sentence_of(text, recurrence[2]) if recurrence else (0, 0),
         per_occasion=bool(_PER_OCCASION.search(text)) and not offer,
+        addons=_read_addons(text, money),
     )
 
 
@@ -2592,6 +2640,7 @@ def _unread(
     spans += [(sp.start, sp.end) for _, sp in (*facts.exclusions, *facts.only_kinds)]
     spans += [(sp.start, sp.end) for sp in facts.requirements]
     spans += [(f[2].start, f[2].end) for f in (facts.floor_max, facts.floor) if f is not None]
+    spans += [(sp.start, sp.end) for _, sp in facts.addons]
     spans += [
         (sp.start, sp.end) for sp in (facts.payment_advance, facts.payment_after) if sp is not None
     ]

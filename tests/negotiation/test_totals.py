@@ -497,3 +497,35 @@ def test_property_a_block_price_is_divided_by_its_size(size: int, price: int) ->
     (money,) = read_facts(f"Printing, {price} EUR per {size:,} pages.", offer=True).money
     assert money.per == "page"
     assert money.low == pytest.approx(price / size)
+
+
+# --- costs on top with no amount ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("offer_text", "seek_text", "aligned", "price"),
+    [
+        ("Tax returns, 70 EUR per hour + VAT.", "Need help with my tax return, 3 hours, budget 300 EUR.",
+         False, None),
+        ("Tax returns, 70 EUR per hour + VAT.",
+         "Need help with my tax return, 3 hours, budget 300 EUR excl. VAT.", True, 210.0),
+        ("Tax returns, 70 EUR per hour incl. VAT.",
+         "Need help with my tax return, 3 hours, budget 300 EUR.", True, 210.0),
+        ("Tiler, 35 GBP per hour, materials extra.", "Need a tiler for 4 hours, budget 200 GBP.",
+         False, None),
+        # against a budget per hour the labour rates compare as stated
+        ("Tiler, 35 GBP per hour, materials extra.", "Need a tiler, budget 40 GBP per hour.",
+         True, 35.0),
+        # an add-on with its amount is a fee on top of the price
+        ("Chimney sweep, 80 GBP plus travel 15 GBP.", "Need my chimney swept, budget 100 GBP.",
+         True, 95.0),
+        ("Chimney sweep, 80 GBP plus travel 15 GBP.", "Need my chimney swept, budget 94 GBP.",
+         False, None),
+    ],
+)  # fmt: skip
+def test_costs_on_top_are_added_or_the_total_cannot_be_checked(
+    offer_text: str, seek_text: str, aligned: bool, price: float | None
+) -> None:
+    ok, why, proposed, _ = decided(offer_text, seek_text)
+    assert ok is aligned, why
+    assert proposed == price
