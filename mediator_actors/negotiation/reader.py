@@ -2032,6 +2032,26 @@ def _sentence_of(text: str, span: Span) -> tuple[int, int]:
     return start, min(ends) if ends else len(text)
 
 
+#: Things built once that carry a cadence ("a weekly dashboard", "our monthly report"):
+#: an adjective of frequency before them says nothing about how often the work is done.
+_CADENCED_THINGS = re.compile(
+    r"\s+(?:[a-z-]+\s+){0,2}?(?:dashboards?|reports?|reporting|newsletters?|digests?|summar(?:y|ies)|"
+    r"updates?|backups?|exports?|invoices?|statements?|podcasts?|videos?|blogs?|posts?|"
+    r"columns?|menus?|schedules?|plans?|timetables?|rota|payroll|charts?|emails?|reminders?)\b",
+    re.I,
+)
+
+
+def _recurs_the_work(text: str, match: re.Match[str]) -> bool:
+    """ "weekly cleaning", "walks daily": the work repeats; "a weekly dashboard", "our
+    monthly report" is a thing's cadence, built once (precision first: anything else
+    recurs)."""
+    word = match.group("w").lower()
+    if not re.fullmatch(r"daily|weekly|fortnightly|bi-?weekly|monthly", word):
+        return True  # "every week", "each month", "every Monday" say how often it is done
+    return not _CADENCED_THINGS.match(text, match.end())
+
+
 def _read_recurrence(text: str) -> tuple[float | None, str | None, Span] | None:
     """How often a seek's request recurs: "twice a week" (2, week), "weekly" (1, week),
     "every Monday" (1, week), "whenever it snows" (None, None)."""
@@ -2041,7 +2061,7 @@ def _read_recurrence(text: str) -> tuple[float | None, str | None, Span] | None:
         k = _TIMES.get(raw) or _num_value(raw)
         span = Span(match.start(), match.end(), match.group(0))
         return (float(k) if k else None), canonical_unit(match.group("p")), span
-    match = _RECUR_WORD.search(text)
+    match = next((m for m in _RECUR_WORD.finditer(text) if _recurs_the_work(text, m)), None)
     if match:
         word = re.sub(r"\s+", " ", match.group("w").lower())
         span = Span(match.start(), match.end(), match.group(0))

@@ -529,3 +529,26 @@ def test_costs_on_top_are_added_or_the_total_cannot_be_checked(
     ok, why, proposed, _ = decided(offer_text, seek_text)
     assert ok is aligned, why
     assert proposed == price
+
+
+@pytest.mark.parametrize(
+    ("text", "recurs"),
+    [
+        ("Need our invoices turned into a weekly dashboard.", False),
+        ("Want a monthly sales report built from our CRM.", False),
+        ("Need weekly help in the garden.", True),
+        ("Need the office cleaned weekly.", True),
+        ("Need daily dog walks.", True),
+    ],
+)
+def test_a_things_cadence_is_not_a_recurring_request(text: str, recurs: bool) -> None:
+    assert (read_facts(text, offer=False).recurrence is not None) is recurs
+
+
+def test_a_weekly_dashboard_built_once_is_priced_at_the_offers_minimum() -> None:
+    ok, why, price, _ = decided(
+        "Dashboards in Python and SQL, 40 EUR per hour, minimum 8 hours.",
+        "Need our sales exports turned into a weekly dashboard. Budget 400 EUR total.",
+    )
+    assert ok, why
+    assert price == 320.0
