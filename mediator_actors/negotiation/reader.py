@@ -1955,6 +1955,47 @@ def _read_counted(text: str) -> frozenset[str]:
     return frozenset(found)
 
 
+_MONTH_G = r"(?:" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")"
+#: A stay or hire between two dates: "from 3 to 7 June", "3-7 June", "28 June - 2 July",
+#: "June 3 to June 7", "from the 3rd until the 7th of June".
+_DATE_RANGE = re.compile(
+    rf"\b(?:from\s+)?(?:the\s+)?(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?(?:\s+(?:of\s+)?(?P<m1>{_MONTH_G})\b\.?)?"
+    rf"\s*(?:-|\u2013|to|until|till)\s*(?:the\s+)?(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<m2>{_MONTH_G})\b"
+    rf"|\b(?:from\s+)?(?P<m3>{_MONTH_G})\.?\s+(?P<d3>\d{{1,2}})(?:st|nd|rd|th)?\s*(?:-|\u2013|to|until|till)\s*"
+    rf"(?:(?P<m4>{_MONTH_G})\.?\s+)?(?P<d4>\d{{1,2}})(?:st|nd|rd|th)?\b(?!\s*(?:{_UNIT_RE}|%|:))",
+    re.I,
+)
+
+
+def _stay_between(text: str, reference: dt.date | None) -> list[Quantity]:
+    """The nights (and, counting both ends, the days) between two dates a seek names:
+    "from 3 to 7 June" is 4 nights or 5 days (the higher reading, so a price per day is
+    never under the ask)."""
+    found = []
+    year = reference.year if reference else 2027
+    for match in _DATE_RANGE.finditer(text):
+        d1, d2 = match.group("d1") or match.group("d3"), match.group("d2") or match.group("d4")
+        m2 = match.group("m2") or match.group("m4") or match.group("m3")
+        m1 = match.group("m1") or match.group("m3") or m2
+        try:
+            start = dt.date(year, _MONTHS[m1.lower()], int(d1))
+            end = dt.date(year, _MONTHS[m2.lower()], int(d2))
+        except (ValueError, KeyError):
+            continue
+        if end <= start:
+            try:
+                end = end.replace(year=year + 1)  # "28 December to 2 January"
+            except ValueError:
+                continue
+        nights = (end - start).days
+        if not 1 <= nights <= 366:
+            continue
+        span = Span(match.start(), match.end(), match.group(0))
+        found.append(Quantity(float(nights), "night", "about", span))
+        found.append(Quantity(float(nights + 1), "day", "about", span))
+    return found
+
+
 _TIMES = {"once": 1, "twice": 2, "thrice": 3}
 _RECUR_TIMES = re.compile(
     r"\b(?P<k>once|twice|thrice|\d{1,2}|one|two|three|four|five|six|seven)(?:\s+times?)?\s+"
@@ -2088,6 +2129,8 @@ def read_facts(text: str, *, offer: bool, reference: dt.date | None = None) -> F
     quantities = _read_quantities(text, money)
     if not offer and not any(q.unit == "hour" for q in quantities):
         quantities += _clock_hours(text)
+    if not offer and not any(q.unit in ("night", "day") for q in quantities):
+        quantities += _stay_between(text, reference)
     places, restricted = _read_places(text)
     onsite = bool(_ONSITE.search(text))
     if onsite and not places:

@@ -5,6 +5,8 @@ sentences written for this file (none copied from an evaluation set)."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -552,3 +554,47 @@ def test_a_weekly_dashboard_built_once_is_priced_at_the_offers_minimum() -> None
     )
     assert ok, why
     assert price == 320.0
+
+
+# --- a stay between two dates ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("seek_text", "aligned", "price"),
+    [
+        ("Looking for a flat in Porto from 10 to 14 May, budget 300 EUR.", True, 280.0),
+        ("Looking for a flat in Porto from 10 to 14 May, budget 279 EUR.", False, None),
+        ("Looking for a flat in Porto, May 30 - June 2, budget 250 EUR.", True, 210.0),
+        ("Flat in Porto from the 30th of December until the 2nd of January, 250 EUR max.",
+         True, 210.0),
+    ],
+)  # fmt: skip
+def test_nights_between_two_dates_are_counted(
+    seek_text: str, aligned: bool, price: float | None
+) -> None:
+    ok, why, proposed, _ = decided("Holiday flat in Porto, 70 EUR per night.", seek_text)
+    assert ok is aligned, why
+    assert proposed == price
+
+
+def test_days_between_two_dates_count_both_ends() -> None:
+    # The higher reading, so a price per day is never proposed under the ask.
+    ok, why, price, _ = decided(
+        "Scooter hire in Porto, 25 EUR per day.", "Scooter in Porto 10-14 May, budget 130 EUR."
+    )
+    assert ok, why
+    assert price == 125.0
+
+
+@given(
+    start=st.dates(min_value=dt.date(2027, 1, 1),
+                   max_value=dt.date(2027, 12, 31)),
+    nights=st.integers(1, 40),
+    style=st.sampled_from(["from {d1} {m1} to {d2} {m2}", "{m1} {d1} - {m2} {d2}"]),
+)  # fmt: skip
+def test_property_a_date_range_is_its_nights(start: dt.date, nights: int, style: str) -> None:
+    end = start + dt.timedelta(days=nights)
+    phrase = style.format(d1=start.day, m1=start.strftime("%B"), d2=end.day, m2=end.strftime("%B"))
+    facts = read_facts(f"Need a room {phrase}, budget 900 EUR.", offer=False, reference=start)
+    assert [q.value for q in facts.quantities if q.unit == "night"] == [nights]
+    assert [q.value for q in facts.quantities if q.unit == "day"] == [nights + 1]
