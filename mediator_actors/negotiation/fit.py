@@ -845,6 +845,21 @@ def _availability(o: Facts, s: Facts, found: Findings) -> None:
     _until(o, s, found)
 
 
+def _clock(o: Facts, s: Facts, found: Findings) -> None:
+    """The offer's earliest start and latest finish against the seek's ("DJ until
+    midnight" against "party until 2am")."""
+    if o.clock_until and s.clock_until and s.clock_until[0] > o.clock_until[0] + 1e-9:
+        found.refusals.append(
+            f"hours: the offer states '{o.clock_until[1].text}', the seek needs "
+            f"'{s.clock_until[1].text}'"
+        )
+    elif o.clock_from and s.clock_from and s.clock_from[0] < o.clock_from[0] - 1e-9:
+        found.refusals.append(
+            f"hours: the offer states '{o.clock_from[1].text}', the seek needs "
+            f"'{s.clock_from[1].text}'"
+        )
+
+
 def _floors(o: Facts, s: Facts, found: Findings) -> None:
     """An offer's highest floor ("never above the third floor") against the seek's floor
     or building ("my 6th floor flat", "a three-storey house"). It limits where the work is
@@ -920,6 +935,7 @@ def check_facts(
     _only_kinds(o, s, found)
     _grades(o, s, found)
     _floors(o, s, found)
+    _clock(o, s, found)
     if o.levels_only and s.levels and not o.levels & s.levels:
         found.refusals.append(
             f"level: the offer is for {', '.join(sorted(o.levels))} only, the seek names "

@@ -170,6 +170,11 @@ class Facts:
     #: Costs stated as on top with no amount: "+ VAT", "plus materials", "travel extra"
     #: -> (("vat", span), ...). The total of the deal is then not known.
     addons: tuple[tuple[str, Span], ...] = ()
+    #: Clock times on a day that runs past midnight (2am is 26.0): the offer's earliest
+    #: start and latest finish ("until midnight", "9am-5pm"), the seek's start and end
+    #: ("7pm to 2am", "runs until 1am"); None where not stated.
+    clock_from: tuple[float, Span] | None = None
+    clock_until: tuple[float, Span] | None = None
 
 
 # --- currencies -----------------------------------------------------------------------
@@ -1872,6 +1877,69 @@ def _clock_hours(text: str) -> list[Quantity]:
     return found[:1]
 
 
+#: "until midnight", "no later than 11pm", "finishes by 1am", "till 02:00": a latest end.
+_CLOCK_UNTIL = re.compile(
+    r"\b(?:until|till|til|no\s+later\s+than|not\s+(?:past|after)|finish(?:ing|es)?\s+(?:by|at)|"
+    r"ends?\s+(?:by|at)|runs?\s+(?:until|till|to))\s+" + _CLOCK.format(n="b") + r"(?![\w:])",
+    re.I,
+)
+#: "from 9am", "not before 8am", "starting at 7pm": an earliest start.
+_CLOCK_FROM = re.compile(
+    r"\b(?:from|not\s+before|starting\s+(?:at|from)|starts?\s+at|no\s+earlier\s+than)\s+"
+    + _CLOCK.format(n="a")
+    + r"(?![\w:])",
+    re.I,
+)
+
+
+#: A seek's point in time: "a walk at 7pm", "pick-up at 06:30".
+_CLOCK_AT = re.compile(r"\bat\s+" + _CLOCK.format(n="a") + r"(?![\w:])", re.I)
+
+
+def _evening_scale(value: float, stated: bool) -> float:
+    """Small hours after midnight count as the same evening's ("2am" is 26)."""
+    return value + 24 if value < 6 and stated else value
+
+
+def _clock_bounds(
+    text: str, offer: bool
+) -> tuple[tuple[float, Span] | None, tuple[float, Span] | None]:
+    """The earliest start and latest end of a day's work a text states, in hours; a time
+    needs am/pm, "h:mm", noon or midnight, so "until 5" (people, items) is none."""
+    start: tuple[float, Span] | None = None
+    end: tuple[float, Span] | None = None
+
+    def clear(match: re.Match[str], n: str) -> bool:
+        return bool(match.group(f"{n}p") or match.group(f"{n}w") or match.group(f"{n}m"))
+
+    for match in _CLOCK_RANGE.finditer(text):
+        if not (clear(match, "a") or clear(match, "b")):
+            continue
+        pm = (match.group("bp") or "").lower() == "pm"
+        a, b = _clock_time(match, "a", pm), _clock_time(match, "b", False)
+        if a is None or b is None:
+            continue
+        span = Span(match.start(), match.end(), match.group(0))
+        b = b + 24 if b <= a else b
+        start = start or (a, span)
+        end = end or (b, span)
+    for match in _CLOCK_UNTIL.finditer(text):
+        b = _clock_time(match, "b", False) if clear(match, "b") else None
+        if b is not None and end is None:
+            end = (_evening_scale(b, True), Span(match.start(), match.end(), match.group(0)))
+    for match in _CLOCK_FROM.finditer(text):
+        a = _clock_time(match, "a", False) if clear(match, "a") else None
+        if a is not None and start is None:
+            start = (a, Span(match.start(), match.end(), match.group(0)))
+    if not offer and start is None and end is None:
+        for match in _CLOCK_AT.finditer(text):
+            a = _clock_time(match, "a", False) if clear(match, "a") else None
+            if a is not None:
+                span = Span(match.start(), match.end(), match.group(0))
+                return (a, span), (_evening_scale(a, a < 6), span)
+    return start, end
+
+
 # --- floors and storeys -----------------------------------------------------------------
 
 _ORDINAL_WORDS = {
@@ -2159,6 +2227,7 @@ def read_facts(text: str, *, offer: bool, reference: dt.date | None = None) -> F
     grade_range, grade = _read_grades(text, offer)
     floor_max, floor_lift = _read_floor_limit(text) if offer else (None, False)
     recurrence = None if offer else _read_recurrence(text)
+    clock_from, clock_until = _clock_bounds(text, offer)
     if floor_max is not None:
         # "never above the third floor" limits where, it excludes nothing; in "... without
         # a lift" the lift is the limit's condition, not a thing excluded.
@@ -2222,6 +2291,8 @@ def read_facts(text: str, *, offer: bool, reference: dt.date | None = None) -> F
         recurrence_sentence=_sentence_of(text, recurrence[2]) if recurrence else (0, 0),
         per_occasion=bool(_PER_OCCASION.search(text)) and not offer,
         addons=_read_addons(text, money),
+        clock_from=clock_from,
+        clock_until=clock_until,
     )
 
 

@@ -598,3 +598,47 @@ def test_property_a_date_range_is_its_nights(start: dt.date, nights: int, style:
     facts = read_facts(f"Need a room {phrase}, budget 900 EUR.", offer=False, reference=start)
     assert [q.value for q in facts.quantities if q.unit == "night"] == [nights]
     assert [q.value for q in facts.quantities if q.unit == "day"] == [nights + 1]
+
+
+# --- hours of the day -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("offer_text", "seek_text", "aligned"),
+    [
+        ("Wedding band, 900 EUR per night, we play until midnight at the latest.",
+         "Band for our wedding, one night, party runs until 1am, budget 1,000 EUR.", False),
+        ("Wedding band, 900 EUR per night, we play until midnight at the latest.",
+         "Band for our wedding, one night, 8pm to 11:45pm, budget 1,000 EUR.", True),
+        ("Cat feeding visits 8am-6pm, 10 EUR per visit.",
+         "Cat feeding visit at 9pm, 1 visit, budget 20 EUR.", False),
+        ("Cat feeding visits 8am-6pm, 10 EUR per visit.",
+         "Cat feeding visit at 2pm, 1 visit, budget 20 EUR.", True),
+        ("Cat feeding visits, not before 9am, 10 EUR per visit.",
+         "Cat feeding visit from 7am, 1 visit, budget 20 EUR.", False),
+    ],
+)  # fmt: skip
+def test_an_offers_hours_of_the_day_limit_the_seek(
+    offer_text: str, seek_text: str, aligned: bool
+) -> None:
+    ok, why, _, _ = decided(offer_text, seek_text)
+    assert ok is aligned, why
+
+
+@given(
+    latest=st.integers(18, 26),
+    end=st.integers(18, 26),
+    words=st.booleans(),
+)
+def test_property_a_finish_after_the_latest_refuses(latest: int, end: int, words: bool) -> None:
+    def written(hour: int) -> str:
+        if hour == 24 and words:
+            return "midnight"
+        clock = hour % 24
+        return f"{clock % 12 or 12}{'pm' if 12 <= clock < 24 else 'am'}"
+
+    o = read_facts(f"Karaoke hire until {written(latest)}, 200 EUR.", offer=True)
+    s = read_facts(f"Karaoke for our party, runs until {written(end)}.", offer=False)
+    assert o.clock_until is not None
+    assert s.clock_until is not None
+    assert (s.clock_until[0] > o.clock_until[0]) is (end > latest)
