@@ -2356,6 +2356,12 @@ _WITHIN = re.compile(
     rf"{_COUNT}\s+{_UNIT}\b(?!\s+of\b{_NOT_FROM_START})",
     re.I,
 )
+#: "within two and a half weeks", "in 3 and a half days".
+_WITHIN_HALF = re.compile(
+    rf"\b(?:within|in|inside|takes?|turnaround(?:\s+of|\s+is)?)\s+(?:about\s+|around\s+)?"
+    rf"{_COUNT}\s+and\s+a\s+half\s+{_UNIT}\b",
+    re.I,
+)
 #: A bare "8 weeks" (no "in"/"within"); years excluded ("ten years of experience").
 _BARE_DURATION = re.compile(
     rf"(?:^|[,:;(]|\band\b)\s*(?:about\s+|around\s+|roughly\s+)?{_COUNT}\s+"
@@ -2501,10 +2507,17 @@ def _read_timeline(  # noqa: PLR0912 - one pass over the timeline readers
         deadline = weekday_deadline(text, reference)
         if deadline is not None and (m := _WEEKDAY_DEADLINE.search(text)):
             taken.append(m.span())
-    for match in list(_WITHIN.finditer(text)) + list(_N_UNIT_TURNAROUND.finditer(text)):
+    halves = list(_WITHIN_HALF.finditer(text))
+    for match in list(_WITHIN.finditer(text)) + list(_N_UNIT_TURNAROUND.finditer(text)) + halves:
+        if match.re is not _WITHIN_HALF and any(
+            h.start() <= match.start() < h.end() for h in halves
+        ):
+            continue
         taken.append(match.span())
         unit = match.group(2).lower().rstrip("s")
         days = _count(match.group(1)) * _UNIT_DAYS[unit]
+        if match.re is _WITHIN_HALF or re.match(r"\s+and\s+a\s+half\b", text[match.end() :]):
+            days += 0.5 * _UNIT_DAYS[unit]  # "within a week and a half" is 10.5 days, not 7
         before = text[max(0, match.start() - 30) : match.start()]
         if re.search(r"start|begin|available", before, re.I) and not re.search(
             r"deliver|finish|complete", before[-15:], re.I

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from mediator_actors.negotiation.meaning import shared_similarity
 from mediator_actors.negotiation.offline import assess
-from mediator_actors.negotiation.reader import canonical_unit, read_facts
+from mediator_actors.negotiation.reader import canonical_unit, read_facts, read_terms
 from mediator_actors.negotiation.validation import decide
 from tests.negotiation.helpers import offer, seek
 
@@ -642,3 +642,25 @@ def test_property_a_finish_after_the_latest_refuses(latest: int, end: int, words
     assert o.clock_until is not None
     assert s.clock_until is not None
     assert (s.clock_until[0] > o.clock_until[0]) is (end > latest)
+
+
+@pytest.mark.parametrize(
+    ("offer_time", "aligned"),
+    [("Delivery within a week and a half.", False), ("Delivery within a week.", True)],
+)
+def test_a_half_in_a_delivery_time_counts(offer_time: str, aligned: bool) -> None:
+    ok, why, _, _ = decided(
+        f"Logo design, 300 EUR per logo. {offer_time}",
+        "Need a logo designed within 8 days, budget 400 EUR.",
+    )
+    assert ok is aligned, why
+
+
+@given(n=st.integers(1, 9), unit=st.sampled_from(["day", "week", "month"]), words=st.booleans())
+def test_property_within_n_and_a_half_units(n: int, unit: str, words: bool) -> None:
+    number = _WORDS.get(n, str(n)) if words else str(n)
+    text = f"Delivered within {number} and a half {unit}s."
+    days = {"day": 1, "week": 7, "month": 30}[unit]
+    assert read_terms(text, offer=True, desires=(), constraints=()).duration_days == pytest.approx(
+        (n + 0.5) * days
+    )
