@@ -132,8 +132,13 @@ def _amounts(facts: Facts, unit: str) -> list[Quantity]:
     converted = []
     for q in facts.quantities:
         if q.bound == "about" and q.unit in _BOOKING_UNITS and q.unit != unit:
-            value = q.value * _time_ratio(q.unit, unit)
+            ratio = _time_ratio(q.unit, unit)
+            value = q.value * ratio
             if value >= 1 - 1e-9:
+                if ratio < 1 and abs(value - round(value)) > 1e-6:
+                    # "10 days" at a weekly rate is 2 weeks, never 1.43: a rate per larger
+                    # unit is charged by the whole unit, so a share is never under the ask.
+                    value = math.ceil(value)
                 converted.append(Quantity(round(value, 3), unit, "about", q.span, q.period))
     return converted
 

@@ -664,3 +664,20 @@ def test_property_within_n_and_a_half_units(n: int, unit: str, words: bool) -> N
     assert read_terms(text, offer=True, desires=(), constraints=()).duration_days == pytest.approx(
         (n + 0.5) * days
     )
+
+
+@pytest.mark.parametrize(
+    ("seek_text", "aligned", "price"),
+    [
+        ("Need a narrowboat for 10 days, budget 2,500 GBP.", True, 2400.0),
+        ("Need a narrowboat for 10 days, budget 2,399 GBP.", False, None),
+        ("Need a narrowboat for 14 days, budget 2,500 GBP.", True, 2400.0),
+    ],
+)
+def test_a_rate_per_week_is_charged_by_whole_weeks(
+    seek_text: str, aligned: bool, price: float | None
+) -> None:
+    # 10 days at a weekly rate is two weeks: a pro-rata 1.43 weeks would be under the ask.
+    ok, why, proposed, _ = decided("Narrowboat hire, 1,200 GBP per week.", seek_text)
+    assert ok is aligned, why
+    assert proposed == price
