@@ -593,13 +593,15 @@ def _read_money(text: str, offer: bool) -> list[Money]:  # noqa: PLR0912, PLR091
             per = "session"
         clause = _clause_before(text, start)
         bound: Bound = "about"
-        if _MAX_CUE.search(before[-40:]) or tops_after:
+        most = _MAX_CUE.search(before[-40:])
+        least = _MIN_CUE.search(before[-30:])
+        if most and least and len(before[-30:]) - least.start() >= len(before[-40:]) - most.start():
+            # Both cues run up to the amount: in "minimum spend 1,000" the budget cue
+            # "spend" sits inside the minimum's, which wins ("budget at least" stays a budget).
+            most = None
+        if most or tops_after:
             bound = "at_most"
-        elif (
-            least_after
-            or _MIN_CUE.search(before[-30:])
-            or _MIN_CUE.search(text[max(0, start - 30) : start])
-        ):
+        elif least_after or least or _MIN_CUE.search(text[max(0, start - 30) : start]):
             bound = "at_least"  # "minimum charge £10": the cue stands before the symbol
         if low != high:
             bound = "about"

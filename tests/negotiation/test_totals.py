@@ -56,6 +56,11 @@ def decided(offer_text: str, seek_text: str) -> tuple[bool, str, float | None, s
          "blocked drain, prob 3 hours of work, £130 max", True, 120.0),
         ("Drain unblocking, £40/hr, £85 minimum call out.",
          "blocked drain, prob 3 hours of work, £119 max", False, None),
+        # a minimum spend: "spend" is no budget in an offer's minimum
+        ("Party catering, 20 EUR per person, minimum spend 600 EUR.",
+         "Catering for 25 people, budget 650 EUR.", True, 600.0),
+        ("Party catering, 20 EUR per person, minimum spend 600 EUR.",
+         "Catering for 25 people, budget 599 EUR.", False, None),
         # a minimum order value
         ("Stickers, 0.40 USD per unit, minimum order 50 USD.",
          "Need 60 stickers, budget 80 USD.", True, 50.0),
