@@ -151,7 +151,9 @@ def run_negotiate(args: argparse.Namespace) -> int:
     if payload["terms"] is not None:
         terms = payload["terms"]
         print("Terms:")
-        price = "none stated" if terms["price"] is None else f"{terms['price']:g} NLC"
+        price = (
+            "none stated" if terms["price"] is None else f"{terms['price']:g} {terms['currency']}"
+        )
         print(f"  price: {price}")
         print(f"  timeline: {_terminal(terms['timeline'] or 'none stated')}")
         for label in ("deliverables", "conditions"):
@@ -214,6 +216,13 @@ def run_eval(args: argparse.Namespace) -> int:
     print(f"  proposals breaking a stated limit: {len(report.violations)}")
     for line in report.violations:
         print(f"    - {_terminal(line)}")
+    # A proposal is sound when the pair is compatible and its terms keep within the limits.
+    print(
+        f"  sound precision {report.sound_precision:.3f}   sound recall {report.sound_recall:.3f} "
+        f"({report.sound_true_positive} sound of {report.true_positive + report.false_positive} proposed)"
+    )
+    for line in report.unsound:
+        print(f"    unsound {_terminal(line)[:300]}")
     for row in report.rows:
         if row["expected"] != row["proposed"]:
             print(
@@ -222,6 +231,9 @@ def run_eval(args: argparse.Namespace) -> int:
     if corpus is not None:
         print(f"Held-out corpus pairs: {corpus.pairs} (labelled from the corpus templates)")
         print(f"  precision {corpus.precision:.3f}   recall {corpus.recall:.3f}")
+        print(
+            f"  sound precision {corpus.sound_precision:.3f}   sound recall {corpus.sound_recall:.3f}"
+        )
         print(f"  proposals breaking a stated limit: {len(corpus.violations)}")
     print("targets met" if met else "TARGETS NOT MET", file=sys.stdout)
     return 0 if met else 1

@@ -4,8 +4,13 @@ Each line of the set (``tests/data/negotiation_eval.jsonl``) is
 ``{"id", "offer": {type, author, timestamp, content}, "seek": {...}, "compatible": bool,
 "reason": str, "limits": {"price_min"?, "price_max"?, "deliver_by"?, "within_days"?}}``.
 ``limits`` are hand-written bounds on the total any proposal for the pair must respect
-(``"per_unit": true``: the price bounds are rates); they are checked
-independently of the negotiator's own parser, so a parser bug cannot hide a violation.
+(``"per_unit": true``: the price bounds are rates; ``"currency"``: the only currency a
+proposal may be in); they are checked independently of the negotiator's own parser, so a
+parser bug cannot hide a violation.
+
+Two measures: the label's (a proposal for a pair labelled compatible is right) and the
+sound one, where a proposal is right only when the pair is compatible *and* its terms keep
+within the limits: a deal both parties could accept as written.
 
 Pure CPU: about a millisecond per pair.
 """
@@ -20,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from mediator_actors.model import EntryRef, Intent, IntentType, entry_ref
+from mediator_actors.model import EntryRef, Intent, IntentType, Terms, entry_ref
 from mediator_actors.negotiation.meaning import PhraseSimilarity
 from mediator_actors.negotiation.offline import OFFLINE_MODEL_ID, assess
 from mediator_actors.negotiation.reader import parse_date
@@ -32,7 +37,9 @@ __all__ = [
     "EvalReport",
     "evaluate",
     "intent_from_json",
+    "limit_violations",
     "load_eval",
+    "unsound_reasons",
 ]
 
 DEFAULT_EVAL_SET = Path(__file__).resolve().parents[2] / "tests" / "data" / "negotiation_eval.jsonl"
@@ -57,6 +64,10 @@ class EvalReport:
     true_negative: int = 0
     violations: list[str] = field(default_factory=list)
     rows: list[dict[str, Any]] = field(default_factory=list)
+    #: Proposals for compatible pairs whose terms also keep within the pair's limits.
+    sound_true_positive: int = 0
+    #: Every proposal that is not sound, with the reason ("h-001: price 4.5 below ...").
+    unsound: list[str] = field(default_factory=list)
 
     @property
     def precision(self) -> float:
@@ -68,11 +79,25 @@ class EvalReport:
         wanted = self.true_positive + self.false_negative
         return self.true_positive / wanted if wanted else 1.0
 
+    @property
+    def sound_precision(self) -> float:
+        proposed = self.true_positive + self.false_positive
+        return self.sound_true_positive / proposed if proposed else 1.0
+
+    @property
+    def sound_recall(self) -> float:
+        wanted = self.true_positive + self.false_negative
+        return self.sound_true_positive / wanted if wanted else 1.0
+
     def to_json(self) -> dict[str, Any]:
         return {
             "pairs": self.pairs,
             "precision": round(self.precision, 4),
             "recall": round(self.recall, 4),
+            "sound_precision": round(self.sound_precision, 4),
+            "sound_recall": round(self.sound_recall, 4),
+            "sound_true_positive": self.sound_true_positive,
+            "unsound": self.unsound,
             "true_positive": self.true_positive,
             "false_positive": self.false_positive,
             "false_negative": self.false_negative,
@@ -142,13 +167,23 @@ _TOTAL_LINE = re.compile(r" per [\w-]+ x (?P<n>\d+(?:\.\d+)?) ")
 
 
 def limit_violations(
-    pair: EvalPair, price: float | None, timeline: str | None, conditions: tuple[str, ...] = ()
+    pair: EvalPair,
+    price: float | None,
+    timeline: str | None,
+    conditions: tuple[str, ...] = (),
+    currency: str | None = None,
 ) -> list[str]:
     """How a proposal breaks the pair's hand-written limits. Limits are totals; a pair
     whose limits are rates says ``"per_unit": true``, and they are then multiplied by the
-    count the proposal's total is stated for, so totals are compared with totals."""
+    count the proposal's total is stated for, so totals are compared with totals. A price
+    in another currency than ``limits["currency"]`` breaks them whatever its amount:
+    amounts in different currencies are never compared."""
     found = []
     limits = dict(pair.limits)
+    wanted = limits.pop("currency", None)
+    if wanted is not None and price is not None and (currency or "").upper() != wanted.upper():
+        found.append(f"{pair.id}: price in {currency or 'no currency'}, the limits are in {wanted}")
+        return found
     if limits.pop("per_unit", False):
         counts = [float(m["n"]) for c in conditions if (m := _TOTAL_LINE.search(c))]
         for key in ("price_min", "price_max"):
@@ -170,6 +205,18 @@ def limit_violations(
             if float(days) > limits["within_days"]:
                 found.append(f"{pair.id}: {days} days exceeds {limits['within_days']}")
     return found
+
+
+def unsound_reasons(pair: EvalPair, terms: Terms | None, broken: list[str]) -> list[str]:
+    """Why a proposal for ``pair`` is not a deal both parties could accept as written: the
+    pair is labelled incompatible, its terms break the limits (``broken``), or it names
+    no price where the limits bound one (nobody checked the money)."""
+    if not pair.compatible:
+        return [f"{pair.id}: proposed, but labelled incompatible ({pair.reason})"]
+    priced = any(k in pair.limits for k in ("price_min", "price_max"))
+    if priced and (terms is None or terms.price is None):
+        return [f"{pair.id}: proposed with no price; the limits bound the price"]
+    return list(broken)
 
 
 def evaluate(
@@ -200,10 +247,22 @@ def evaluate(
             report.false_negative += 1
         else:
             report.true_negative += 1
+        broken: list[str] = []
         if result.success and result.terms is not None:
-            report.violations += limit_violations(
-                pair, result.terms.price, result.terms.timeline, result.terms.conditions
+            broken = limit_violations(
+                pair,
+                result.terms.price,
+                result.terms.timeline,
+                result.terms.conditions,
+                result.terms.currency,
             )
+            report.violations += broken
+        if result.success:
+            why_not = unsound_reasons(pair, result.terms, broken)
+            if why_not:
+                report.unsound += why_not
+            else:
+                report.sound_true_positive += 1
         report.rows.append(
             {
                 "id": pair.id,

@@ -21,6 +21,7 @@ from mediator_actors.negotiation.reader import (
     Facts,
     Money,
     Quantity,
+    Span,
     rough_stem,
 )
 from mediator_actors.negotiation.vocabulary import tokens
@@ -131,15 +132,26 @@ def _amounts(facts: Facts, unit: str) -> list[Quantity]:
     converted = []
     for q in facts.quantities:
         if q.bound == "about" and q.unit in _BOOKING_UNITS and q.unit != unit:
-            value = q.value * _time_ratio(q.unit, unit)
+            ratio = _time_ratio(q.unit, unit)
+            value = q.value * ratio
             if value >= 1 - 1e-9:
+                if ratio < 1 and abs(value - round(value)) > 1e-6:
+                    # "10 days" at a weekly rate is 2 weeks, never 1.43: a rate per larger
+                    # unit is charged by the whole unit, so a share is never under the ask.
+                    value = math.ceil(value)
                 converted.append(Quantity(round(value, 3), unit, "about", q.span, q.period))
     return converted
+
+
+#: Prices per place a person takes: "9 EUR per seat" for "50 people" is 50 seats.
+CAPACITY_UNITS = frozenset({"seat", "desk", "place", "ticket", "cover", "spot", "pass"})
 
 
 def seek_amount(o: Facts, s: Facts, unit: str) -> Quantity | None:
     """The most of ``unit`` the seek states it needs (booking and work time convert)."""
     amounts = _amounts(s, unit)
+    if not amounts and unit in CAPACITY_UNITS:
+        amounts = _amounts(s, "person")
     if not amounts and unit == "pair":
         # "15 EUR per pair" against "4 pairs of trousers" (read as 4 trousers).
         amounts = [
@@ -162,6 +174,74 @@ def seek_amount(o: Facts, s: Facts, unit: str) -> Quantity | None:
             and (tokens(q.unit) & offered or rough_stem(q.unit) in o.positives)
         ]
     return max(amounts, key=lambda q: q.value) if amounts else None
+
+
+def _blocks(s: Facts, minutes: float) -> Quantity | str | None:
+    """How many blocks of ``minutes`` the seek's stated work time is ("about 1 hour" is 4
+    blocks of 15 minutes), None when it states none, or why it is no whole number."""
+    stated = _amounts(s, "minute")
+    if not stated:
+        return None
+    need = max(stated, key=lambda q: q.value)
+    count = need.value / minutes
+    if abs(count - round(count)) > 1e-9 or round(count) < 1:
+        return f"the seek's '{need.span.text}' is no whole number of {minutes:g}-minute blocks"
+    return Quantity(float(round(count)), "session", "about", need.span)
+
+
+def _periods(s: Facts, period: str) -> Quantity | None:
+    """How many whole ``period``s the seek's request spans ("for 10 weeks" is 10 weeks; "for
+    2 months" is no whole number of weeks)."""
+    spans = [
+        q for q in s.quantities if q.bound == "about" and q.period is None and q.unit in TIME_DAYS
+    ]
+    for q in sorted(spans, key=lambda q: -q.value * TIME_DAYS[q.unit]):
+        if q.unit not in _BOOKING_UNITS or period not in _BOOKING_UNITS:
+            continue
+        count = q.value * _time_ratio(q.unit, period)
+        if count >= 1 - 1e-9 and abs(count - round(count)) < 1e-9:
+            return Quantity(float(round(count)), period, "about", q.span)
+    return None
+
+
+def _recurring_amount(  # noqa: PLR0911 - one flat pass of rules reads best
+    s: Facts, unit: str, amount: Quantity | None
+) -> Quantity | str | None:
+    """The whole request's count of ``unit`` when the seek's need recurs ("2 hours a week for
+    10 weeks" is 20 hours, "weekly cleaning for 3 months" has no whole number of visits),
+    None when it does not recur, or why it cannot be totalled."""
+    if amount is not None and amount.period is not None and amount.period != unit:
+        nested = [
+            q
+            for q in s.quantities
+            if q.period is not None and q is not amount and q.unit in TIME_DAYS
+        ]
+        if nested:
+            # "3 days a week, 8 hours a day": periods within periods; precision first.
+            return f"the seek needs '{amount.span.text}' a {amount.period} and '{nested[0].span.text}' a {nested[0].period}"
+        periods = _periods(s, amount.period)
+        if periods is None:
+            return f"the seek needs '{amount.span.text}' a {amount.period} and states no whole number of {amount.period}s"
+        span = Span(amount.span.start, amount.span.end, f"{amount.span.text} x {periods.span.text}")
+        return Quantity(amount.value * periods.value, unit, "about", span)
+    if s.recurrence is None:
+        return None
+    times, period, where = s.recurrence
+    if amount is not None and unit not in _WORK_SECONDS:
+        return None  # "10 lessons, once a week": the count is the whole request
+    low, high = s.recurrence_sentence
+    if amount is not None and not s.per_occasion and not low <= amount.span.start < high:
+        # "a script to run daily. Estimated 15 hours": what recurs is not the work.
+        return None
+    if times is None or period is None:
+        return f"the seek's request recurs ('{where.text}') with no count the reader can use"
+    if amount is not None:
+        return f"the seek's '{amount.span.text}' recurs ('{where.text}')"
+    periods = _periods(s, period)
+    if periods is None:
+        return f"the seek's request recurs ('{where.text}') and states no whole number of {period}s"
+    span = Span(where.start, where.end, f"{where.text} x {periods.span.text}")
+    return Quantity(times * periods.value, unit, "about", span)
 
 
 def _relevance(m: Money, s: Facts) -> tuple[int, int, float]:
@@ -197,6 +277,16 @@ def price_basis(o: Facts, s: Facts, seek_words: frozenset[str]) -> PriceBasis:
     """The offer's floor and the seek's ceiling on one basis, or why there is none; an
     offer's minimum charge ("min. charge 60 EUR") raises a lower floor to itself."""
     basis = _price_basis(o, s, seek_words)
+    on_top = [(w, span) for w, span in o.addons if w not in {x for x, _ in s.addons}]
+    if on_top and basis.floor is not None and basis.refusal is None and basis.per is None:
+        # "80 per hour + VAT" against a total budget that does not say it excludes VAT:
+        # the total the seek would pay is not known; precision first. (Against a budget
+        # per hour the rates compare as stated.)
+        return replace(
+            basis,
+            floor=None,
+            unchecked=f"price: the offer puts '{on_top[0][1].text}' on top with no amount; the seek's budget does not say it excludes it",
+        )
     fees = [m for m in o.money if m.fee and m.currency in (None, basis.currency)]
     if fees and basis.floor is not None:
         if basis.per is not None:
@@ -235,11 +325,15 @@ def price_basis(o: Facts, s: Facts, seek_words: frozenset[str]) -> PriceBasis:
     return basis
 
 
-def _price_basis(o: Facts, s: Facts, seek_words: frozenset[str]) -> PriceBasis:  # noqa: PLR0911, PLR0912
+def _price_basis(o: Facts, s: Facts, seek_words: frozenset[str]) -> PriceBasis:  # noqa: PLR0911, PLR0912, PLR0915
     """The offer's floor and the seek's ceiling on one basis, or why there is none."""
     asks = [m for m in o.money if m.bound != "at_most" and not m.fee and not m.extra] or [
         m for m in o.money if not m.fee and not m.extra
     ]
+    if any(m.per is not None for m in asks):
+        # "60 per hour, minimum call-out 120": the minimum is applied to the rate's total
+        # (price_basis), never chosen as the price itself.
+        asks = [m for m in asks if m.per is not None or m.bound != "at_least"]
     budgets = [m for m in s.money if m.bound != "at_least"] or list(s.money)
     offer_cur = {m.currency for m in asks if m.currency}
     seek_cur = {m.currency for m in budgets if m.currency}
@@ -257,6 +351,9 @@ def _price_basis(o: Facts, s: Facts, seek_words: frozenset[str]) -> PriceBasis: 
     if not asks and not budgets:
         return PriceBasis(None, None, None, note="neither intent names a price")
     currency = next(iter(sorted(offer_cur & seek_cur or offer_cur | seek_cur)), None)
+    # "45 GBP or 50 EUR an hour" against "budget 100 EUR": only EUR amounts are compared.
+    asks = [m for m in asks if m.currency in (None, currency)]
+    budgets = [m for m in budgets if m.currency in (None, currency)]
     if not asks:
         b = budgets[0]
         return PriceBasis(
@@ -306,11 +403,42 @@ def _price_basis(o: Facts, s: Facts, seek_words: frozenset[str]) -> PriceBasis: 
     if ask.per == budget.per:
         return PriceBasis(ask.low, budget.high, currency, per=ask.per, note=quote)
     if ask.per is not None and budget.per is None:
+        extra = _times(o, s, ask, budget)
+        if ask.per2 is not None and ask.per2 != budget.per and extra is None:
+            # "150 per desk per month" with no number of months: never one month by default.
+            return PriceBasis(
+                None,
+                budget.high,
+                currency,
+                unchecked=f"price: the offer charges per {ask.per} per {ask.per2} ('{ask.span.text}') and the seek states no number of {ask.per2}s against its total of '{budget.span.text}'",
+            )
+        factor, extra_note = extra if extra else (1.0, "")
+        rate = ask.low * factor
+        if extra_note:
+            quote += f" {extra_note}"
         amount = seek_amount(o, s, ask.per)
+        if amount is None and ask.block_minutes:
+            blocks = _blocks(s, ask.block_minutes)
+            if isinstance(blocks, str):
+                return PriceBasis(
+                    None,
+                    budget.high,
+                    currency,
+                    unchecked=f"price: the offer charges '{ask.span.text}'; {blocks}",
+                )
+            amount = blocks
+        totalled = _recurring_amount(s, ask.per, amount)
+        if isinstance(totalled, str):
+            return PriceBasis(
+                None,
+                budget.high,
+                currency,
+                unchecked=f"price: {totalled}, and the offer charges per {ask.per} ('{ask.span.text}') against the seek's total of '{budget.span.text}'",
+            )
+        if totalled is not None:
+            amount = totalled
         if amount is not None:
             count = amount.value
-            extra = _times(o, s, ask, budget)
-            factor, extra_note = extra if extra else (1.0, "")
             total = ask.low * count * factor
             return PriceBasis(
                 total,
@@ -318,36 +446,45 @@ def _price_basis(o: Facts, s: Facts, seek_words: frozenset[str]) -> PriceBasis: 
                 currency,
                 quantity=count,
                 unit=ask.per,
-                note=f"{quote}; {_q(count)} {ask.per}s ('{amount.span.text}'){' ' + extra_note if extra_note else ''} at {_money(ask.low, currency)} is {_money(total, currency)}",
+                note=f"{quote}; {_q(count)} {ask.per}s ('{amount.span.text}') at {_money(ask.low, currency)} is {_money(total, currency)}",
             )
         estimate = [q for q in o.quantities if q.unit == ask.per and q.bound == "about"]
         if estimate and ask.per not in _BOOKING_UNITS:
             # "40 per hour, estimated 25 hours": the offer's own estimate of the work.
             count = max(q.value for q in estimate)
             return PriceBasis(
-                ask.low * count,
+                rate * count,
                 budget.high,
                 currency,
                 quantity=count,
                 unit=ask.per,
-                note=f"{quote}; the offer's own estimate of {_q(count)} {ask.per}s ('{estimate[0].span.text}') is {_money(ask.low * count, currency)}",
+                note=f"{quote}; the offer's own estimate of {_q(count)} {ask.per}s ('{estimate[0].span.text}') is {_money(rate * count, currency)}",
             )
         minimum = [q for q in o.quantities if q.unit == ask.per and q.bound == "at_least"]
         if minimum:
             count = max(q.value for q in minimum)
             return PriceBasis(
-                ask.low * count,
+                rate * count,
                 budget.high,
                 currency,
                 quantity=count,
                 unit=ask.per,
                 at_least=True,
-                note=f"{quote}; at the offer's minimum of {_q(count)} {ask.per}s ('{minimum[0].span.text}') that is {_money(ask.low * count, currency)}",
+                note=f"{quote}; at the offer's minimum of {_q(count)} {ask.per}s ('{minimum[0].span.text}') that is {_money(rate * count, currency)}",
+            )
+        if ask.per in s.counted:
+            # "1,450 per kWp" against "a 6 kWp system", "15 per tyre" against "tyres
+            # fitted": more than one, and the reader found no count it can trust.
+            return PriceBasis(
+                None,
+                budget.high,
+                currency,
+                unchecked=f"price: the offer charges per {ask.per} ('{ask.span.text}'); the seek wants more than one {ask.per} and the reader finds no count it can use against '{budget.span.text}'",
             )
         if ask.per in JOB_UNITS or (ask.per not in TIME_DAYS and _singular(ask.per, s, seek_words)):
             # "250 per kit" against "a logo and a simple brand kit": one of them.
             return PriceBasis(
-                ask.low,
+                rate,
                 budget.high,
                 currency,
                 quantity=1,
@@ -414,6 +551,8 @@ def _limits(o: Facts, s: Facts, found: Findings) -> None:
         if q.bound == "about":
             continue
         amounts = _amounts(s, q.unit)
+        if not amounts and q.unit in CAPACITY_UNITS:
+            amounts = _amounts(s, "person")  # "up to 80 seats" against "250 attendees"
         if not amounts and q.unit == "item":
             # "min order 50 pcs" against "20 custom t-shirts": a count of what is offered.
             counted = seek_amount(o, s, "item")
@@ -711,6 +850,44 @@ def _availability(o: Facts, s: Facts, found: Findings) -> None:
     _until(o, s, found)
 
 
+def _clock(o: Facts, s: Facts, found: Findings) -> None:
+    """The offer's earliest start and latest finish against the seek's ("DJ until
+    midnight" against "party until 2am")."""
+    if o.clock_until and s.clock_until and s.clock_until[0] > o.clock_until[0] + 1e-9:
+        found.refusals.append(
+            f"hours: the offer states '{o.clock_until[1].text}', the seek needs "
+            f"'{s.clock_until[1].text}'"
+        )
+    elif o.clock_from and s.clock_from and s.clock_from[0] < o.clock_from[0] - 1e-9:
+        found.refusals.append(
+            f"hours: the offer states '{o.clock_from[1].text}', the seek needs "
+            f"'{s.clock_from[1].text}'"
+        )
+
+
+def _floors(o: Facts, s: Facts, found: Findings) -> None:
+    """An offer's highest floor ("never above the third floor") against the seek's floor
+    or building ("my 6th floor flat", "a three-storey house"). It limits where the work is
+    done, never the service itself; one the seek does not state cannot be checked."""
+    if o.floor_max is None or (o.floor_max_lift and s.lift):
+        return
+    most, kind, span = o.floor_max
+    if s.floor is None:
+        found.cannot(f"'{span.text}': the seek does not say which floor", BLOCKING_COST)
+        return
+    value, seek_kind, seek_span = s.floor
+    # Both as the highest floor number (ground is 0): a building of N storeys, or a limit
+    # of N storeys, reaches floor N - 1.
+    limit = most if kind == "floor" else most - 1
+    top = value if seek_kind == "floor" else value - 1
+    if top > limit:
+        found.refusals.append(
+            f"floor: the offer states '{span.text}', the seek's is '{seek_span.text}'"
+        )
+    else:
+        found.checked.append(f"floor: '{seek_span.text}' within '{span.text}'")
+
+
 def check_facts(
     o: Facts, s: Facts, *, seek_onsite_required: bool, offer_text: str = "", seek_text: str = ""
 ) -> Findings:
@@ -762,6 +939,8 @@ def check_facts(
     _countries(o, s, found)
     _only_kinds(o, s, found)
     _grades(o, s, found)
+    _floors(o, s, found)
+    _clock(o, s, found)
     if o.levels_only and s.levels and not o.levels & s.levels:
         found.refusals.append(
             f"level: the offer is for {', '.join(sorted(o.levels))} only, the seek names "

@@ -85,6 +85,8 @@ class Money:
     fee: bool = False
     #: A price on top in some cases ("+100 EUR each extra hour", "home visits +20 CHF").
     extra: bool = False
+    #: A price per session that is a block of minutes ("25 GBP per 15 minutes"): its length.
+    block_minutes: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,6 +151,30 @@ class Facts:
     accents: frozenset[str] = frozenset()  # "Scottish accent", "American English" -> {...}
     requirements: tuple[Span, ...] = ()  # "must ..." sentences not read otherwise
     injection: bool = False
+    #: An offer's highest floor or storey: "never above the third floor" -> (3, "floor", span).
+    floor_max: tuple[int, str, Span] | None = None
+    floor_max_lift: bool = False  # "... without a lift": the limit holds only with no lift
+    #: A seek's floor or building height: "my 6th floor flat" -> (6, "floor", span).
+    floor: tuple[int, str, Span] | None = None
+    lift: bool = False  # the seek says there is a lift or elevator
+    #: Units named after a number ("6 kWp", "three logos") or in the plural ("tyres"):
+    #: a price per one of them is never taken as the price of one.
+    counted: frozenset[str] = frozenset()
+    #: A seek's request that recurs: "twice a week" -> (2, "week", span); "whenever it
+    #: snows" -> (None, None, span): recurs, how often unknown.
+    recurrence: tuple[float | None, str | None, Span] | None = None
+    #: The sentence the recurrence is stated in, and whether an amount is said to be per
+    #: occurrence ("3 hours each time"): only then does a stated amount recur with it.
+    recurrence_sentence: tuple[int, int] = (0, 0)
+    per_occasion: bool = False
+    #: Costs stated as on top with no amount: "+ VAT", "plus materials", "travel extra"
+    #: -> (("vat", span), ...). The total of the deal is then not known.
+    addons: tuple[tuple[str, Span], ...] = ()
+    #: Clock times on a day that runs past midnight (2am is 26.0): the offer's earliest
+    #: start and latest finish ("until midnight", "9am-5pm"), the seek's start and end
+    #: ("7pm to 2am", "runs until 1am"); None where not stated.
+    clock_from: tuple[float, Span] | None = None
+    clock_until: tuple[float, Span] | None = None
 
 
 # --- currencies -----------------------------------------------------------------------
@@ -189,14 +215,19 @@ CURRENCIES = frozenset(
 )
 _SYMBOLS = {
     "$": "USD", "us$": "USD", "€": "EUR", "£": "GBP", "c$": "CAD", "a$": "AUD", "¥": "JPY",
+    # Dollars of other countries are never US dollars: "AU$60" is no "$60".
+    "au$": "AUD", "ca$": "CAD", "nz$": "NZD", "hk$": "HKD", "s$": "SGD", "sg$": "SGD",
+    "r$": "BRL", "mx$": "MXN", "reais": "BRL", "rupees": "INR", "yuan": "CNY", "rmb": "CNY",
+    "zloty": "PLN", "zł": "PLN", "forint": "HUF", "koruna": "CZK", "kč": "CZK",
     "dollars": "USD", "dollar": "USD", "bucks": "USD", "euros": "EUR", "euro": "EUR",
     "pounds": "GBP", "quid": "GBP", "francs": "CHF", "yen": "JPY", "nlc": "NLC",
     "tokens": "NLC", "token": "NLC", "credits": "NLC",
 }  # fmt: skip
 _CUR_WORD = (
     r"(?:" + "|".join(sorted(CURRENCIES, key=len, reverse=True)) + r")(?![a-zA-Z])"
-    r"|(?:US\$|C\$|A\$|\$|€|£|¥)"
-    r"|(?:dollars?|bucks|euros?|pounds|quid|francs|yen|nlc|tokens?|credits)\b"
+    r"|(?:US\$|AU\$|CA\$|NZ\$|HK\$|SG\$|MX\$|C\$|A\$|S\$|R\$|\$|€|£|¥|zł|kč)"
+    r"|(?:dollars?|bucks|euros?|pounds|quid|francs|yen|nlc|tokens?|credits|reais|rupees|"
+    r"yuan|rmb|zloty|forint|koruna)\b"
 )
 _CUR = re.compile(_CUR_WORD, re.I)
 
@@ -216,7 +247,8 @@ _UNIT_ALIASES = {
     "fortnight": "fortnight", "month": "month", "mo": "month", "monthly": "month",
     "quarter": "quarter", "year": "year", "yr": "year",
     "person": "person", "people": "person", "guest": "person", "head": "person",
-    "pax": "person", "pp": "person", "attendee": "person",
+    "pax": "person", "pp": "person", "attendee": "person", "passenger": "person",
+    "traveller": "person", "traveler": "person", "diner": "person", "visitor": "person",
     "student": "person", "adult": "person", "seated": "person", "standing": "person",
     "song": "track", "track": "track", "photo": "image", "picture": "image", "image": "image",
     "piece": "item", "pc": "item", "pcs": "item", "unit": "item", "item": "item",
@@ -274,7 +306,9 @@ def canonical_unit(word: str) -> str:
     for suffix, keep in (("ies", "y"), ("es", ""), ("s", "")):
         if key.endswith(suffix) and key[: -len(suffix)] + keep in _UNIT_ALIASES:
             return _UNIT_ALIASES[key[: -len(suffix)] + keep]
-    if key.endswith("s") and len(key) > 3 and not key.endswith("ss"):
+    if key.endswith("ies") and len(key) > 4:
+        key = key[:-3] + "y"  # "deliveries" is the plural of "delivery", not "deliverie"
+    elif key.endswith("s") and len(key) > 3 and not key.endswith("ss"):
         key = key[:-1]
     if key in _UNIT_ALIASES:
         return _UNIT_ALIASES[key]
@@ -319,6 +353,16 @@ _PER_MINUTES = re.compile(
     r"\s*(?:for\s+|/\s*|per\s+|a\s+)?(?:an?\s+)?(?P<m>\d{2,3})\s*(?:-\s*)?min(?:ute)?s?\b", re.I
 )
 _PER_SUFFIX = re.compile(r"\s*(?P<per>pp|p/?h|ph|hourly|daily|weekly|monthly|each)\b", re.I)
+#: "80 EUR per 1,000 words", "25 GBP per 100 flyers", "3 EUR per 2 hours": a price for a
+#: block of units is a rate of a share of it per unit.
+_PER_BLOCK = re.compile(
+    # never "for": "200 EUR for 3 nights" is a package, not a rate to extrapolate
+    r"\s*(?:/|per\b|for\s+every\b|every\b)\s*"
+    r"(?P<n>\d{1,3}(?:[,.]\d{3})*(?:\.\d+)?\s*k?|a\s+hundred|a\s+thousand|hundred|thousand)\s+"
+    rf"(?P<per>{_UNIT_RE}|[a-z][a-z-]{{2,20}})",
+    re.I,
+)
+_BLOCK_WORDS = {"a hundred": 100.0, "hundred": 100.0, "a thousand": 1000.0, "thousand": 1000.0}
 _MAX_CUE = re.compile(
     r"(?:budget|up\s+to|at\s+most|no\s+more\s+than|max(?:imum)?\.?|can\s+(?:pay|spend|do)|"
     r"will(?:ing to)?\s+pay|able\s+to\s+pay|pay\s+up\s+to|cap(?:ped)?\s+at|not\s+exceeding|"
@@ -327,7 +371,9 @@ _MAX_CUE = re.compile(
     re.I,
 )
 _MIN_CUE = re.compile(
-    r"(?:min(?:imum|\.)?\s+(?:charge|fee|spend|price)(?:\s+(?:is|of))?:?|"
+    # "minimum call-out charge 120 EUR", "min. callout fee of 90": up to two words between
+    r"(?:min(?:imum|\.)?\s+(?:[a-z-]+\s+){0,2}?(?:charge|fee|spend|price|call[- ]?outs?|order(?:\s+value)?)"
+    r"(?:\s+(?:is|of))?:?|"
     r"at\s+least|no\s+less\s+than|minimum|min\.?|not\s+below|starting\s+(?:at|from)|"
     r"from|upwards\s+of)\s*(?:of\s+|price\s+|fee\s+)?(?:just\s+)?$",
     re.I,
@@ -340,6 +386,10 @@ _BUDGET_BARE = re.compile(
 _BOUND_BEFORE_PER = re.compile(
     r"\s*(?:max(?:imum)?\.?|tops|at\s+most|min(?:imum)?\.?)(?=\s*(?:/|per\b|an?\s|each\b|every\b))",
     re.I,
+)
+#: "£90 minimum call out", "60 EUR min. charge": the least any job costs, after the amount.
+_MIN_CHARGE_AFTER = re.compile(
+    r"^\s*(?:min(?:imum|\.)?)\s*(?:[a-z-]+\s+){0,1}?(?:charge|fee|call[- ]?outs?|spend)\b", re.I
 )
 _TOPS_AFTER = re.compile(r"^\s*(?:max(?:imum)?|tops|at\s+most|or\s+less|cap)\b", re.I)
 _RANGE_JOIN = re.compile(r"^\s*(?:-|\u2013|\u2014|to|and)\s*$", re.I)
@@ -483,6 +533,7 @@ def _read_money(text: str, offer: bool) -> list[Money]:  # noqa: PLR0912, PLR091
         if text[end : end + 1] == ")":
             end += 1  # "fifteen cents (0.15 EUR) a word"
         tops_after = bool(_TOPS_AFTER.match(text[end : end + 15]))
+        least_after = bool(_MIN_CHARGE_AFTER.match(text[end : end + 30]))
         # "1,300 EUR max per month": the bound stands between the amount and its unit.
         between = _BOUND_BEFORE_PER.match(text, end)
         if between:
@@ -495,8 +546,22 @@ def _read_money(text: str, offer: bool) -> list[Money]:  # noqa: PLR0912, PLR091
         )
         per2 = None
         minutes = None if per_match else _PER_MINUTES.match(rest)
-        if minutes is not None:
+        block = None if per_match or minutes else _PER_BLOCK.match(rest)
+        block_minutes = None
+        if block is not None:
+            raw = re.sub(r"\s+", " ", block.group("n").strip().lower())
+            size = _BLOCK_WORDS.get(raw)
+            if size is None:
+                parsed = find_numbers(raw)
+                size = parsed[0].value if parsed else None
+            if size:
+                per = canonical_unit(block.group("per"))
+                low, high = low / size, high / size
+                end += block.end()
+        elif minutes is not None:
             per = "hour" if int(minutes.group("m")) == 60 else "session"
+            if per == "session":
+                block_minutes = float(minutes.group("m"))
             end += minutes.end()
         elif per_match:
             word = per_match.group("per")
@@ -528,9 +593,15 @@ def _read_money(text: str, offer: bool) -> list[Money]:  # noqa: PLR0912, PLR091
             per = "session"
         clause = _clause_before(text, start)
         bound: Bound = "about"
-        if _MAX_CUE.search(before[-40:]) or tops_after:
+        most = _MAX_CUE.search(before[-40:])
+        least = _MIN_CUE.search(before[-30:])
+        if most and least and len(before[-30:]) - least.start() >= len(before[-40:]) - most.start():
+            # Both cues run up to the amount: in "minimum spend 1,000" the budget cue
+            # "spend" sits inside the minimum's, which wins ("budget at least" stays a budget).
+            most = None
+        if most or tops_after:
             bound = "at_most"
-        elif _MIN_CUE.search(before[-25:]) or _MIN_CUE.search(text[max(0, start - 25) : start]):
+        elif least_after or least or _MIN_CUE.search(text[max(0, start - 30) : start]):
             bound = "at_least"  # "minimum charge £10": the cue stands before the symbol
         if low != high:
             bound = "about"
@@ -548,6 +619,7 @@ def _read_money(text: str, offer: bool) -> list[Money]:  # noqa: PLR0912, PLR091
                 ),
                 span=Span(start, end, text[start:end]),
                 per2=per2,
+                block_minutes=block_minutes,
             )
         )
     return _mark_fees(text, found)
@@ -559,7 +631,7 @@ _QTY = re.compile(
     rf"(?P<n>{_NUM}|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
     r"fifteen|twenty|thirty|forty|fifty|sixty|a couple of hundred)\b)"
     r"(?:\s*(?:-|\u2013|to)\s*(?P<n2>\d{1,7}))?"
-    r"(?:\s*x\s*\d+(?:\s*x\s*\d+)?)?"  # 25x25x25 cm: the first side
+    r"(?:\s*x\s*(?P<x>\d+)(?:\s*x\s*\d+)?)?"  # 25x25x25 cm: the first side
     r"[^\S\n]*-?[^\S\n]*(?:(?P<mods>(?:[a-z0-9][\w-]*[^\S\n]){0,2}?))"
     rf"(?P<u>{_UNIT_RE})",
     re.I,
@@ -674,6 +746,13 @@ _PACKS = re.compile(
 )
 
 
+_MIN_ORDER_BARE = re.compile(
+    rf"\b(?:min(?:imum|\.)?\s+order(?:\s+(?:quantity|qty))?|moq)(?:\s+(?:of|is))?\s*:?\s*"
+    rf"(?P<n>{_NUM})(?!\s*(?:{_UNIT_RE}|[a-z]*\s*(?:{_CUR_WORD})|[%.,]?\d))",
+    re.I,
+)
+
+
 def _each(text: str, found: list[Quantity]) -> list[Quantity]:
     """ "4 blog posts of about 1,500 words each" is 6,000 words; "200 items, one photo
     each" is 200 photos: an amount stated per item of an earlier count."""
@@ -723,6 +802,64 @@ _LABELLED = re.compile(
 )
 
 
+_SMALL = r"(?:a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|\d{1,3})"
+_HALF_UNITS = r"(?P<u>hours?|days?|nights?|weeks?|months?|years?)"
+#: "a week and a half", "three and a half days", "2 and a half hours", "half a day".
+_HALF = re.compile(
+    rf"\b(?P<n>{_SMALL})\s+{_HALF_UNITS}\s+and\s+a\s+half\b"
+    rf"|\b(?P<n2>{_SMALL})\s+and\s+a\s+half\s+(?P<u2>hours?|days?|nights?|weeks?|months?|years?)\b"
+    r"|\bhalf\s+an?\s+(?P<u3>hour|day|week|month|year)\b|\ba\s+half[- ](?P<u4>day|hour)\b",
+    re.I,
+)
+
+
+_WORK_TIME = frozenset({"hour", "minute"})
+
+
+def _overlap(a: Span, b: Span) -> bool:
+    return a.start < b.end and b.start < a.end
+
+
+def _half_durations(text: str) -> list[Quantity]:
+    """Durations with a half in words: "a week and a half" (1.5 weeks), "half a day"."""
+    found = []
+    for match in _HALF.finditer(text):
+        before = text[max(0, match.start() - 40) : match.start()]
+        if _DELIVERY_BEFORE.search(before):
+            continue  # "within a week and a half" is a timeline, not an amount
+        raw = match.group("n") or match.group("n2")
+        whole = _num_value(raw) if raw else 0.0
+        if whole is None:
+            continue
+        unit = canonical_unit(
+            match.group("u") or match.group("u2") or match.group("u3") or match.group("u4")
+        )
+        span = Span(match.start(), match.end(), match.group(0))
+        found.append(Quantity(whole + 0.5, unit, "about", span))
+    return found
+
+
+#: "10 one-hour sessions", "6 x 90-minute lessons", "4 two-hour visits": the work time.
+_SESSION_HOURS = re.compile(
+    rf"\b(?P<n>{_SMALL}|\d{{1,3}})\s*(?:x\s*)?(?P<h>{_SMALL}|\d{{1,3}}(?:\.\d)?)[- ]"
+    r"(?P<u>hour|minute|min)s?\s+(?:long\s+)?(?:[a-z]+\s+){0,2}?(?P<noun>sessions?|lessons?|classes|class|visits?|"
+    r"shifts?|calls?|meetings?|walks?|treatments?)\b",
+    re.I,
+)
+
+
+def _session_hours(text: str) -> list[Quantity]:
+    found = []
+    for match in _SESSION_HOURS.finditer(text):
+        count, each = _num_value(match.group("n")), _num_value(match.group("h"))
+        if count is None or each is None or match.group("n").lower() in ("a", "an"):
+            continue
+        hours = count * each / (60 if match.group("u").lower().startswith("min") else 1)
+        span = Span(match.start(), match.end(), match.group(0))
+        found.append(Quantity(round(hours, 4), "hour", "about", span))
+    return found
+
+
 def _read_quantities(text: str, money: list[Money]) -> list[Quantity]:  # noqa: PLR0912, PLR0915
     money_spans = [(m.span.start, m.span.end) for m in money]
     found: list[Quantity] = []
@@ -733,6 +870,8 @@ def _read_quantities(text: str, money: list[Money]) -> list[Quantity]:  # noqa: 
         if value is None:
             continue
         unit = canonical_unit(match.group("u"))
+        if match.group("x") and unit in TIME_DAYS:
+            value *= float(match.group("x"))  # "4 x 90-minute lessons" is 360 minutes
         before = text[max(0, match.start() - 40) : match.start()]
         after = text[match.end() : match.end() + 30]
         cue = _DELIVERY_BEFORE.search(before)
@@ -832,6 +971,20 @@ def _read_quantities(text: str, money: list[Money]) -> list[Quantity]:  # noqa: 
                 Span(match.start(), match.end(), match.group(0)),
             )
         )
+    # "minimum order 100", "MOQ: 50": a least count of what is offered, no unit written.
+    taken = [(q.span.start, q.span.end) for q in found] + money_spans
+    for match in _MIN_ORDER_BARE.finditer(text):
+        value = _num_value(match.group("n"))
+        if (
+            value is not None
+            and value >= 2
+            and not any(a <= match.start("n") < b for a, b in taken)
+        ):
+            found.append(
+                Quantity(
+                    value, "item", "at_least", Span(match.start(), match.end(), match.group(0))
+                )
+            )
     # "sold in packs of 25", "in multiples of 10": the least one order takes.
     for match in _PACKS.finditer(text):
         value = _num_value(match.group("n"))
@@ -842,6 +995,21 @@ def _read_quantities(text: str, money: list[Money]) -> list[Quantity]:  # noqa: 
                 )
             )
     found = _each(text, found)
+    halves = _half_durations(text)
+    if halves:
+        # "a week and a half" is 10.5 days, never "a week"; the half reading replaces any
+        # reading inside its span.
+        found = [q for q in found if not any(_overlap(h.span, q.span) for h in halves)]
+        found += halves
+    sessions = _session_hours(text)
+    if sessions:
+        # "6 x 90-minute lessons" is nine hours, not 6 minutes.
+        found = [
+            q
+            for q in found
+            if q.unit not in _WORK_TIME or not any(_overlap(h.span, q.span) for h in sessions)
+        ]
+        found += sessions
     # "for a week", "for 4 nights", "a 2-day meeting": how long something is booked.
     for match in re.finditer(
         r"\bfor\s+(?:a|an|one|the)\s+(week|month|day|night|weekend|fortnight|year)\b"
@@ -856,6 +1024,10 @@ def _read_quantities(text: str, money: list[Money]) -> list[Quantity]:  # noqa: 
             found.append(Quantity(2, "day", "about", span))
         else:
             found.append(Quantity(1, canonical_unit(unit), "about", span))
+    if halves:
+        found = [
+            q for q in found if q in halves or not any(_overlap(h.span, q.span) for h in halves)
+        ]
     if re.search(r"\blong\s+weekend\b", text, re.I) and not any(q.unit == "day" for q in found):
         m = re.search(r"\blong\s+weekend\b", text, re.I)
         assert m is not None
@@ -1573,6 +1745,8 @@ _ONLY_KIND = re.compile(
     r"\b(?P<a>[a-z]{3,})\s+(?P<n>[a-z]{3,}s)\s+only\b"
     # "puppies under 6 months only", "cars up to 3.5 t only": the kind is the noun
     r"|\b(?P<k>[a-z]{3,}s)\s+(?:under|over|below|above|up\s+to)\s+[^,.;!?]{1,20}?\s+only\b"
+    # ", uprights only": a clause that is one plural noun and "only"
+    r"|(?:^|[,;:(]|\s[-\u2013])\s*(?P<s>[a-z]{3,}s)\s+only\b"
 )
 #: Words before "... only" that other readers judge (times, levels, payment) or that are
 #: not a kind ("and weekends only", "pet-free homes only").
@@ -1583,11 +1757,25 @@ _NOT_KINDS = frozenset(
 )  # fmt: skip
 
 
+#: Plural nouns before a bare "only" that other readers judge or that are no kind of thing.
+_NOT_KIND_NOUNS = frozenset(
+    ["adults", "weekends", "weekdays", "evenings", "mornings", "afternoons", "nights",
+     "beginners", "women", "mens", "womens", "ladies", "girls", "boys", "cards", "payments",
+     "transfers", "bookings", "enquiries", "inquiries", "messages", "calls", "appointments",
+     "reservations", "pickups", "collections", "deliveries", "visits", "requests", "emails",
+     "texts", "referrals", "weeks", "months", "years", "hours", "minutes", "days"]
+)  # fmt: skip
+
+
 def _read_only_kinds(text: str) -> tuple[tuple[str, Span], ...]:
     found = []
     for match in _ONLY_KIND.finditer(text):
-        adjective = match.group("a") or match.group("k")
+        adjective = match.group("a") or match.group("k") or match.group("s")
         if adjective in _NOT_KINDS or adjective in LANGUAGES or adjective.endswith("day"):
+            continue
+        if match.group("s") and (
+            adjective in _NOT_KIND_NOUNS or adjective.endswith(("days", "ends", "ings", "ours"))
+        ):
             continue
         found.append((adjective, Span(match.start(), match.end(), match.group(0))))
     return tuple(found[:5])
@@ -1691,13 +1879,328 @@ def _clock_hours(text: str) -> list[Quantity]:
     return found[:1]
 
 
+#: "until midnight", "no later than 11pm", "finishes by 1am", "till 02:00": a latest end.
+_CLOCK_UNTIL = re.compile(
+    r"\b(?:until|till|til|no\s+later\s+than|not\s+(?:past|after)|finish(?:ing|es)?\s+(?:by|at)|"
+    r"ends?\s+(?:by|at)|runs?\s+(?:until|till|to))\s+" + _CLOCK.format(n="b") + r"(?![\w:])",
+    re.I,
+)
+#: "from 9am", "not before 8am", "starting at 7pm": an earliest start.
+_CLOCK_FROM = re.compile(
+    r"\b(?:from|not\s+before|starting\s+(?:at|from)|starts?\s+at|no\s+earlier\s+than)\s+"
+    + _CLOCK.format(n="a")
+    + r"(?![\w:])",
+    re.I,
+)
+
+
+#: A seek's point in time: "a walk at 7pm", "pick-up at 06:30".
+_CLOCK_AT = re.compile(r"\bat\s+" + _CLOCK.format(n="a") + r"(?![\w:])", re.I)
+
+
+def _evening_scale(value: float, stated: bool) -> float:
+    """Small hours after midnight count as the same evening's ("2am" is 26)."""
+    return value + 24 if value < 6 and stated else value
+
+
+def _clock_bounds(
+    text: str, offer: bool
+) -> tuple[tuple[float, Span] | None, tuple[float, Span] | None]:
+    """The earliest start and latest end of a day's work a text states, in hours; a time
+    needs am/pm, "h:mm", noon or midnight, so "until 5" (people, items) is none."""
+    start: tuple[float, Span] | None = None
+    end: tuple[float, Span] | None = None
+
+    def clear(match: re.Match[str], n: str) -> bool:
+        return bool(match.group(f"{n}p") or match.group(f"{n}w") or match.group(f"{n}m"))
+
+    for match in _CLOCK_RANGE.finditer(text):
+        if not (clear(match, "a") or clear(match, "b")):
+            continue
+        pm = (match.group("bp") or "").lower() == "pm"
+        a, b = _clock_time(match, "a", pm), _clock_time(match, "b", False)
+        if a is None or b is None:
+            continue
+        span = Span(match.start(), match.end(), match.group(0))
+        b = b + 24 if b <= a else b
+        start = start or (a, span)
+        end = end or (b, span)
+    for match in _CLOCK_UNTIL.finditer(text):
+        b = _clock_time(match, "b", False) if clear(match, "b") else None
+        if b is not None and end is None:
+            end = (_evening_scale(b, True), Span(match.start(), match.end(), match.group(0)))
+    for match in _CLOCK_FROM.finditer(text):
+        a = _clock_time(match, "a", False) if clear(match, "a") else None
+        if a is not None and start is None:
+            start = (a, Span(match.start(), match.end(), match.group(0)))
+    if not offer and start is None and end is None:
+        for match in _CLOCK_AT.finditer(text):
+            a = _clock_time(match, "a", False) if clear(match, "a") else None
+            if a is not None:
+                span = Span(match.start(), match.end(), match.group(0))
+                return (a, span), (_evening_scale(a, a < 6), span)
+    return start, end
+
+
+# --- floors and storeys -----------------------------------------------------------------
+
+_ORDINAL_WORDS = {
+    "ground": 0, "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6,
+    "seventh": 7, "eighth": 8, "ninth": 9, "tenth": 10,
+}  # fmt: skip
+_ORD = r"(?P<o>ground|first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|\d{1,2}(?:st|nd|rd|th))"
+_STOREY_N = r"(?P<n>one|two|three|four|five|six|seven|eight|nine|ten|single|\d{1,2})"
+_STOREY = r"stor(?:e)?y(?:s|ies)?|floors?|levels?"
+#: "never above the third floor", "not higher than the 4th floor", "up to the 2nd floor",
+#: "ground floor only", "max 3 storeys", "nothing over two storeys".
+_FLOOR_LIMIT = re.compile(
+    rf"\b(?:(?:never|not|no|nothing|don't|do\s+not|won't)\s+(?:[a-z']+\s+){{0,3}}?"
+    rf"(?:above|higher\s+than|beyond|over)|up\s+to(?:\s+and\s+including)?|max(?:imum)?\.?)"
+    rf"\s+(?:the\s+)?(?:{_ORD}[- ]floor\b|{_STOREY_N}[- ](?:{_STOREY})\b)"
+    rf"|\b{_ORD.replace('?P<o>', '?P<g>')}[- ]floors?\s+only\b",
+    re.I,
+)
+_WITHOUT_LIFT = re.compile(r"[^.;\n]{0,12}?\bwithout\s+(?:an?\s+)?(?:lift|elevator)\b", re.I)
+#: A seek's floor or building height: "my 6th floor flat", "on the sixth floor",
+#: "a three-storey house", "2-storey building".
+_FLOOR_STATED = re.compile(rf"\b{_ORD}[- ]floor\b|\b{_STOREY_N}[- ]stor(?:e)?y\b", re.I)
+_LIFT = re.compile(r"(?<!no )(?<!without )(?<!without a )\b(?:lift|elevator)\b", re.I)
+
+
+def _floor_number(match: re.Match[str], group: str) -> int | None:
+    raw = match.group(group)
+    if raw is None:
+        return None
+    raw = raw.lower()
+    if raw in _ORDINAL_WORDS:
+        return _ORDINAL_WORDS[raw]
+    if raw == "single":
+        return 1
+    digits = re.match(r"\d+", raw)
+    return int(digits.group(0)) if digits else _WORD_NUMBERS.get(raw)
+
+
+def _read_floor_limit(text: str) -> tuple[tuple[int, str, Span] | None, bool]:
+    """The highest floor or storey an offer works at, and whether only without a lift."""
+    for match in _FLOOR_LIMIT.finditer(text):
+        tail = _WITHOUT_LIFT.match(text, match.end())
+        lift = bool(tail)
+        end = tail.end() if tail else match.end()
+        span = Span(match.start(), end, text[match.start() : end])
+        for group, kind in (("o", "floor"), ("g", "floor"), ("n", "storey")):
+            value = _floor_number(match, group)
+            if value is not None:
+                # "max 3 floors" counts floors as storeys are counted: the building's height
+                return (value, kind, span), lift
+    return None, False
+
+
+def _read_floor(text: str) -> tuple[int, str, Span] | None:
+    """The floor a seek's job is on, or its building's storeys (the higher if several)."""
+    best: tuple[int, str, Span] | None = None
+    for match in _FLOOR_STATED.finditer(text):
+        span = Span(match.start(), match.end(), match.group(0))
+        floor = _floor_number(match, "o")
+        reading = (floor, "floor", span) if floor is not None else None
+        storeys = _floor_number(match, "n")
+        if storeys is not None:
+            reading = (storeys, "storey", span)
+        if reading is not None and (best is None or reading[0] > best[0]):
+            best = reading
+    return best
+
+
+_COUNTED = re.compile(
+    rf"(?:{_NUM}|\b(?:{_COUNT_WORDS}|sixty|several|many|multiple|some|few)\b)\s*-?\s*"
+    r"(?P<u>[A-Za-z][A-Za-z-]*)",
+    re.I,
+)
+_PLURAL = re.compile(r"\b[A-Za-z][A-Za-z-]{2,}(?:ies|[^s]s)\b")
+
+
+def _read_counted(text: str) -> frozenset[str]:
+    """The units a text counts or names in the plural (canonical, as prices name them)."""
+    found = {canonical_unit(m.group("u")) for m in _COUNTED.finditer(text)}
+    found |= {canonical_unit(m.group(0)) for m in _PLURAL.finditer(text)}
+    return frozenset(found)
+
+
+_MONTH_G = r"(?:" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")"
+#: A stay or hire between two dates: "from 3 to 7 June", "3-7 June", "28 June - 2 July",
+#: "June 3 to June 7", "from the 3rd until the 7th of June".
+_DATE_RANGE = re.compile(
+    rf"\b(?:from\s+)?(?:the\s+)?(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?(?:\s+(?:of\s+)?(?P<m1>{_MONTH_G})\b\.?)?"
+    rf"\s*(?:-|\u2013|to|until|till)\s*(?:the\s+)?(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<m2>{_MONTH_G})\b"
+    rf"|\b(?:from\s+)?(?P<m3>{_MONTH_G})\.?\s+(?P<d3>\d{{1,2}})(?:st|nd|rd|th)?\s*(?:-|\u2013|to|until|till)\s*"
+    rf"(?:(?P<m4>{_MONTH_G})\.?\s+)?(?P<d4>\d{{1,2}})(?:st|nd|rd|th)?\b(?!\s*(?:{_UNIT_RE}|%|:))",
+    re.I,
+)
+
+
+def _stay_between(text: str, reference: dt.date | None) -> list[Quantity]:
+    """The nights (and, counting both ends, the days) between two dates a seek names:
+    "from 3 to 7 June" is 4 nights or 5 days (the higher reading, so a price per day is
+    never under the ask)."""
+    found = []
+    year = reference.year if reference else 2027
+    for match in _DATE_RANGE.finditer(text):
+        d1, d2 = match.group("d1") or match.group("d3"), match.group("d2") or match.group("d4")
+        m2 = match.group("m2") or match.group("m4") or match.group("m3")
+        m1 = match.group("m1") or match.group("m3") or m2
+        try:
+            start = dt.date(year, _MONTHS[m1.lower()], int(d1))
+            end = dt.date(year, _MONTHS[m2.lower()], int(d2))
+        except (ValueError, KeyError):
+            continue
+        if end <= start:
+            try:
+                end = end.replace(year=year + 1)  # "28 December to 2 January"
+            except ValueError:
+                continue
+        nights = (end - start).days
+        if not 1 <= nights <= 366:
+            continue
+        span = Span(match.start(), match.end(), match.group(0))
+        found.append(Quantity(float(nights), "night", "about", span))
+        found.append(Quantity(float(nights + 1), "day", "about", span))
+    return found
+
+
+_TIMES = {"once": 1, "twice": 2, "thrice": 3}
+_RECUR_TIMES = re.compile(
+    r"\b(?P<k>once|twice|thrice|\d{1,2}|one|two|three|four|five|six|seven)(?:\s+times?)?\s+"
+    r"(?:a|per|each|every)\s+(?P<p>day|week|fortnight|month|year)\b",
+    re.I,
+)
+_RECUR_WORD = re.compile(
+    r"\b(?P<w>daily|weekly|fortnightly|bi-?weekly|monthly|every\s+(?:single\s+)?(?:day|week|"
+    r"fortnight|month|other\s+week|two\s+weeks)|each\s+(?:day|week|month)|every\s+\w+day)\b",
+    re.I,
+)
+_RECUR_VAGUE = re.compile(
+    r"\b(?:whenever|as\s+needed|as\s+and\s+when|on\s+call|ongoing|regular(?:ly)?|recurring|"
+    r"on\s+a\s+rolling\s+basis)\b",
+    re.I,
+)
+_RECUR_PERIOD = {
+    "daily": "day", "weekly": "week", "fortnightly": "fortnight", "biweekly": "fortnight",
+    "bi-weekly": "fortnight", "monthly": "month",
+}  # fmt: skip
+
+
+_ADDON_WORDS = (
+    r"(?P<w>vat|tax(?:es)?|gst|hst|mwst|btw|tva|iva|materials?|parts|travel(?:\s+costs?)?|fuel|"
+    r"petrol|mileage|expenses|supplies|consumables|shipping|postage|p&p)"
+)
+_ADDON_BEFORE = re.compile(
+    rf"(?:\+|\bplus|\bexcl(?:\.|uding|usive\s+of)?|\bex\.?|\bnot\s+including|\bwithout)\s*{_ADDON_WORDS}\b",
+    re.I,
+)
+_ADDON_AFTER = re.compile(
+    rf"\b{_ADDON_WORDS}\s+(?:costs?\s+)?(?:is\s+|are\s+)?(?:extra|additional|on\s+top|not\s+incl(?:\.|uded)?|"
+    r"excluded|charged\s+separately|billed\s+separately)\b",
+    re.I,
+)
+
+
+def _mark_addon_fees(text: str, money: list[Money]) -> list[Money]:
+    """ "90 EUR plus travel 20 EUR": the amount after an add-on word is a fee on top."""
+    starts = [m.end() for m in _ADDON_BEFORE.finditer(text)]
+    if not starts:
+        return money
+    return [
+        replace(m, fee=True)
+        if m.per is None and any(end <= m.span.start <= end + 12 for end in starts)
+        else m
+        for m in money
+    ]
+
+
+def _read_addons(text: str, money: list[Money]) -> tuple[tuple[str, Span], ...]:
+    """Costs a party puts on top without an amount ("+ VAT", "fuel not included"); one
+    with an amount ("plus travel 20 EUR") is a fee the money reading marks instead."""
+    found = []
+    for pattern in (_ADDON_BEFORE, _ADDON_AFTER):
+        for match in pattern.finditer(text):
+            if any(match.end() <= m.span.start <= match.end() + 12 for m in money):
+                continue
+            word = match.group("w").lower().split()[0]
+            word = {"taxes": "tax", "material": "materials", "petrol": "fuel"}.get(word, word)
+            if word in ("gst", "hst", "mwst", "btw", "tva", "iva"):
+                word = "vat"
+            found.append((word, Span(match.start(), match.end(), match.group(0))))
+    return tuple(found[:6])
+
+
+_PER_OCCASION = re.compile(
+    r"\b(?:each|every|per|a)\s+(?:time|visit|session|occasion|clean)\b", re.I
+)
+
+
+def _sentence_of(text: str, span: Span) -> tuple[int, int]:
+    start = max(text.rfind(c, 0, span.start) for c in ".!?\n") + 1
+    ends = [i for i in (text.find(c, span.end) for c in ".!?\n") if i >= 0]
+    return start, min(ends) if ends else len(text)
+
+
+#: Things built once that carry a cadence ("a weekly dashboard", "our monthly report"):
+#: an adjective of frequency before them says nothing about how often the work is done.
+_CADENCED_THINGS = re.compile(
+    r"\s+(?:[a-z-]+\s+){0,2}?(?:dashboards?|reports?|reporting|newsletters?|digests?|summar(?:y|ies)|"
+    r"updates?|backups?|exports?|invoices?|statements?|podcasts?|videos?|blogs?|posts?|"
+    r"columns?|menus?|schedules?|plans?|timetables?|rota|payroll|charts?|emails?|reminders?)\b",
+    re.I,
+)
+
+
+def _recurs_the_work(text: str, match: re.Match[str]) -> bool:
+    """ "weekly cleaning", "walks daily": the work repeats; "a weekly dashboard", "our
+    monthly report" is a thing's cadence, built once (precision first: anything else
+    recurs)."""
+    word = match.group("w").lower()
+    if not re.fullmatch(r"daily|weekly|fortnightly|bi-?weekly|monthly", word):
+        return True  # "every week", "each month", "every Monday" say how often it is done
+    return not _CADENCED_THINGS.match(text, match.end())
+
+
+def _read_recurrence(text: str) -> tuple[float | None, str | None, Span] | None:
+    """How often a seek's request recurs: "twice a week" (2, week), "weekly" (1, week),
+    "every Monday" (1, week), "whenever it snows" (None, None)."""
+    match = _RECUR_TIMES.search(text)
+    if match:
+        raw = match.group("k").lower()
+        k = _TIMES.get(raw) or _num_value(raw)
+        span = Span(match.start(), match.end(), match.group(0))
+        return (float(k) if k else None), canonical_unit(match.group("p")), span
+    match = next((m for m in _RECUR_WORD.finditer(text) if _recurs_the_work(text, m)), None)
+    if match:
+        word = re.sub(r"\s+", " ", match.group("w").lower())
+        span = Span(match.start(), match.end(), match.group(0))
+        if word in _RECUR_PERIOD:
+            return 1.0, _RECUR_PERIOD[word], span
+        if word.endswith(("other week", "two weeks")):
+            return 1.0, "fortnight", span
+        last = word.rsplit(" ", 1)[-1]
+        return (
+            1.0,
+            ("week" if last.endswith("day") and last != "day" else canonical_unit(last)),
+            span,
+        )
+    match = _RECUR_VAGUE.search(text)
+    if match:
+        return None, None, Span(match.start(), match.end(), match.group(0))
+    return None
+
+
 def read_facts(text: str, *, offer: bool, reference: dt.date | None = None) -> Facts:
     """Everything this module reads from one intent's prose (already folded)."""
     text = fold(text)[:20_000]
-    money = _mark_extras(text, _read_money(text, offer))
+    money = _mark_addon_fees(text, _mark_extras(text, _read_money(text, offer)))
     quantities = _read_quantities(text, money)
     if not offer and not any(q.unit == "hour" for q in quantities):
         quantities += _clock_hours(text)
+    if not offer and not any(q.unit in ("night", "day") for q in quantities):
+        quantities += _stay_between(text, reference)
     places, restricted = _read_places(text)
     onsite = bool(_ONSITE.search(text))
     if onsite and not places:
@@ -1724,6 +2227,14 @@ def read_facts(text: str, *, offer: bool, reference: dt.date | None = None) -> F
     excluded = _read_excluded_places(text)
     gender_only, gender = _read_gender(text, offer)
     grade_range, grade = _read_grades(text, offer)
+    floor_max, floor_lift = _read_floor_limit(text) if offer else (None, False)
+    recurrence = None if offer else _read_recurrence(text)
+    clock_from, clock_until = _clock_bounds(text, offer)
+    if floor_max is not None:
+        # "never above the third floor" limits where, it excludes nothing; in "... without
+        # a lift" the lift is the limit's condition, not a thing excluded.
+        lo, hi = floor_max[2].start, floor_max[2].end
+        exclusions = tuple(e for e in exclusions if not lo <= e[1].start < hi)
     return Facts(
         money=tuple(money),
         quantities=tuple(quantities),
@@ -1773,6 +2284,17 @@ def read_facts(text: str, *, offer: bool, reference: dt.date | None = None) -> F
         grade=grade,
         requirements=_read_requirements(text) if not offer else (),
         injection=bool(detect_injection(text)),
+        floor_max=floor_max,
+        floor_max_lift=floor_lift,
+        floor=None if offer else _read_floor(text),
+        lift=bool(_LIFT.search(text)) and not offer,
+        counted=frozenset() if offer else _read_counted(text),
+        recurrence=recurrence,
+        recurrence_sentence=_sentence_of(text, recurrence[2]) if recurrence else (0, 0),
+        per_occasion=bool(_PER_OCCASION.search(text)) and not offer,
+        addons=_read_addons(text, money),
+        clock_from=clock_from,
+        clock_until=clock_until,
     )
 
 
@@ -1834,6 +2356,12 @@ _WITHIN = re.compile(
     # "in 7-10 working days": the later end, the one the offer can be held to.
     rf"(?:about\s+|around\s+|roughly\s+|approximately\s+)?(?:\d{{1,3}}\s*(?:-|\u2013|to)\s*)?"
     rf"{_COUNT}\s+{_UNIT}\b(?!\s+of\b{_NOT_FROM_START})",
+    re.I,
+)
+#: "within two and a half weeks", "in 3 and a half days".
+_WITHIN_HALF = re.compile(
+    rf"\b(?:within|in|inside|takes?|turnaround(?:\s+of|\s+is)?)\s+(?:about\s+|around\s+)?"
+    rf"{_COUNT}\s+and\s+a\s+half\s+{_UNIT}\b",
     re.I,
 )
 #: A bare "8 weeks" (no "in"/"within"); years excluded ("ten years of experience").
@@ -1981,10 +2509,17 @@ def _read_timeline(  # noqa: PLR0912 - one pass over the timeline readers
         deadline = weekday_deadline(text, reference)
         if deadline is not None and (m := _WEEKDAY_DEADLINE.search(text)):
             taken.append(m.span())
-    for match in list(_WITHIN.finditer(text)) + list(_N_UNIT_TURNAROUND.finditer(text)):
+    halves = list(_WITHIN_HALF.finditer(text))
+    for match in list(_WITHIN.finditer(text)) + list(_N_UNIT_TURNAROUND.finditer(text)) + halves:
+        if match.re is not _WITHIN_HALF and any(
+            h.start() <= match.start() < h.end() for h in halves
+        ):
+            continue
         taken.append(match.span())
         unit = match.group(2).lower().rstrip("s")
         days = _count(match.group(1)) * _UNIT_DAYS[unit]
+        if match.re is _WITHIN_HALF or re.match(r"\s+and\s+a\s+half\b", text[match.end() :]):
+            days += 0.5 * _UNIT_DAYS[unit]  # "within a week and a half" is 10.5 days, not 7
         before = text[max(0, match.start() - 30) : match.start()]
         if re.search(r"start|begin|available", before, re.I) and not re.search(
             r"deliver|finish|complete", before[-15:], re.I
@@ -2253,6 +2788,8 @@ def _unread(
     spans += [(sp.start, sp.end) for _, sp in (*facts.places, *facts.places_excluded)]
     spans += [(sp.start, sp.end) for _, sp in (*facts.exclusions, *facts.only_kinds)]
     spans += [(sp.start, sp.end) for sp in facts.requirements]
+    spans += [(f[2].start, f[2].end) for f in (facts.floor_max, facts.floor) if f is not None]
+    spans += [(sp.start, sp.end) for _, sp in facts.addons]
     spans += [
         (sp.start, sp.end) for sp in (facts.payment_advance, facts.payment_after) if sp is not None
     ]

@@ -175,3 +175,17 @@ def test_negotiate_eval_fails_when_a_target_is_missed(
     (tmp_path / "set.jsonl").write_text(json.dumps(row) + "\n")
     assert cli.main(["negotiate-eval", "--file", str(tmp_path / "set.jsonl")]) == 1
     assert "TARGETS NOT MET" in capsys.readouterr().out
+
+
+def test_negotiate_prints_the_price_in_the_terms_currency(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    files = _files(
+        tmp_path,
+        offer="Bicycle repair, 30 USD per hour.",
+        seek="My bicycle needs repair, about 2 hours of work, budget 80 USD.",
+    )
+    assert cli.main(["negotiate", *files]) == 0
+    out = capsys.readouterr().out
+    assert "price: 60 USD" in out
+    assert "NLC" not in out.split("price:")[1].splitlines()[0]

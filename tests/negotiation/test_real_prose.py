@@ -204,3 +204,22 @@ def test_the_heldout_set_breaks_no_stated_limit_in_what_it_proposes() -> None:
     # Its precision and recall are reported in docs/benchmarks.md, never tuned on.
     report = evaluate(load_eval(DATA / "negotiation_heldout.jsonl"), similarity=SIM)
     assert report.violations == []
+
+
+def test_dev4_is_labelled_as_session_6_wrote_it() -> None:
+    rows = [json.loads(line) for line in (DATA / "negotiation_dev4.jsonl").read_text().splitlines()]
+    assert len(rows) >= 80
+    assert len({r["domain"] for r in rows}) >= 25
+    compatible = [r for r in rows if r["compatible"]]
+    assert 0.45 <= len(compatible) / len(rows) <= 0.55
+    # Its compatible pairs bound the whole request's total, in one currency.
+    assert all({"price_min", "price_max", "currency"} <= set(r["limits"]) for r in compatible)
+    assert all(r["limits"]["price_min"] <= r["limits"]["price_max"] for r in compatible)
+
+
+def test_dev4_proposals_are_sound() -> None:
+    # A tuning set since session 6: every proposal a deal both sides could accept as written.
+    report = evaluate(load_eval(DATA / "negotiation_dev4.jsonl"), similarity=SIM)
+    assert report.unsound == []
+    assert report.sound_precision == 1.0
+    assert report.sound_recall >= 0.9
