@@ -53,6 +53,9 @@ def _fee(intent: Intent) -> float:
 
 #: Landmarks that group the queries by neighbourhood (see :func:`locality_order`).
 LANDMARKS = 256
+#: Order the queries only against a part this large (12 MB of 384-d vectors): a smaller
+#: one stays in cache anyway (78 against 77 us a query at 5k per part, ordering excluded).
+ORDER_FROM = 8192
 
 
 def _landmarks(count: int) -> IntArray:
@@ -106,8 +109,11 @@ def _side(
 
     # headroom for neighbours dropped below (same author, not in this pass)
     matrix = own.vectors_of([q.ref for q in queries])
-    sample = _landmarks(len(targets))
-    order = locality_order(matrix, other.vectors_of([targets[i].ref for i in sample]))
+    if len(targets) >= ORDER_FROM:
+        sample = _landmarks(len(targets))
+        order = locality_order(matrix, other.vectors_of([targets[i].ref for i in sample]))
+    else:
+        order = np.arange(len(queries), dtype=np.int64)
     matrix = matrix[order]  # the unordered copy is dropped here
     found, similarity = other.knn(matrix, k + 8, ef=ef)
     back = np.empty_like(order)

@@ -224,6 +224,7 @@ def test_ordering_the_queries_finds_the_same_pairs_on_the_corpus(
         embedder_id="hash",
         params=IndexParams(dimensions=384, max_items=3000),
     )
+    monkeypatch.setattr(candidates, "ORDER_FROM", 2)
     ordered = find_candidates(index, intents, ef=50, per_intent=2)
     monkeypatch.setattr(
         candidates, "locality_order", lambda q, _m: np.arange(q.shape[0], dtype=np.int64)
