@@ -51,6 +51,40 @@ def _fee(intent: Intent) -> float:
     return fee if math.isfinite(fee) and fee > 0 else 0.0
 
 
+#: Landmarks that group the queries by neighbourhood (see :func:`locality_order`).
+LANDMARKS = 256
+#: Order the queries only against a part this large (12 MB of 384-d vectors): a smaller
+#: one stays in cache anyway (78 against 77 us a query at 5k per part, ordering excluded).
+ORDER_FROM = 8192
+
+
+def _landmarks(count: int) -> IntArray:
+    """A fixed sample of target positions (seeded: the same pass orders the same way)."""
+    rng = np.random.default_rng(0)
+    return np.sort(rng.choice(count, size=min(LANDMARKS, count), replace=False))
+
+
+def locality_order(
+    queries: npt.NDArray[np.float32], landmarks: npt.NDArray[np.float32]
+) -> IntArray:
+    """An order of the query rows that keeps near queries together: by nearest landmark
+    (stable, so ties keep their place). Each hnswlib query's answer does not depend on
+    the others; in this order consecutive queries visit the same part of the graph, so
+    its vectors stay in the CPU cache: a 25k-vector part is larger than the 32 MB L3, and
+    in the given order the CPU per query rose from 78 to 175 us from 10k to 50k intents
+    (118 us so ordered, ordering excluded; one thread, cycle vectors, load 3-3.9)."""
+    if queries.shape[0] < 2 or landmarks.shape[0] < 2:
+        return np.arange(queries.shape[0], dtype=np.int64)
+    # in slices: the full product would be 25 MB at 50k intents, for one index a row
+    nearest = np.concatenate(
+        [
+            np.argmax(queries[start : start + 4096] @ landmarks.T, axis=1)
+            for start in range(0, queries.shape[0], 4096)
+        ]
+    )
+    return np.argsort(nearest, kind="stable").astype(np.int64)
+
+
 def _side(
     index: IntentIndex,
     queries: list[Intent],
@@ -74,7 +108,17 @@ def _side(
     target_authors = np.fromiter((authors[t.author] for t in targets), np.int64, len(targets))
 
     # headroom for neighbours dropped below (same author, not in this pass)
-    found, similarity = other.knn(own.vectors_of([q.ref for q in queries]), k + 8, ef=ef)
+    matrix = own.vectors_of([q.ref for q in queries])
+    if len(targets) >= ORDER_FROM:
+        sample = _landmarks(len(targets))
+        order = locality_order(matrix, other.vectors_of([targets[i].ref for i in sample]))
+    else:
+        order = np.arange(len(queries), dtype=np.int64)
+    matrix = matrix[order]  # the unordered copy is dropped here
+    found, similarity = other.knn(matrix, k + 8, ef=ef)
+    back = np.empty_like(order)
+    back[order] = np.arange(order.shape[0])
+    found, similarity = found[back], similarity[back]  # each query's own row again
     in_map = found < position.shape[0]
     neighbour = np.where(in_map, position[np.where(in_map, found, 0)], -1)
     safe = np.maximum(neighbour, 0)

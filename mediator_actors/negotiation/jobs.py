@@ -191,13 +191,16 @@ def negotiate_job(
         # log counts them by reason), and the reason kept with the job for /api/v1/candidates.
         reason = negotiator.scanner.redact(result.failure_reason or "no reason given")[:500]
         summary["reason"] = reason
-        logger.debug(
-            "negotiation: declined offer %s / seek %s (confidence %d): %s",
-            escape_for_log(claimed.offer.ref, limit=80),
-            escape_for_log(claimed.seek.ref, limit=80),
-            result.confidence,
-            escape_for_log(reason),
-        )
+        # Escaping the line's three fields is ~0.1 ms, paid per declined pair even when
+        # debug is off (0.6 CPU-s of the 10k cycle): only when the line is logged.
+        if logger.isEnabledFor(logging.DEBUG):
+            logger.debug(
+                "negotiation: declined offer %s / seek %s (confidence %d): %s",
+                escape_for_log(claimed.offer.ref, limit=80),
+                escape_for_log(claimed.seek.ref, limit=80),
+                result.confidence,
+                escape_for_log(reason),
+            )
 
     def finish(conn: sqlite3.Connection) -> None:
         record_outcome(

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import itertools
 import logging
 import os
 import pickle
@@ -31,7 +32,7 @@ from mediator_actors.negotiation.offline import stated_terms
 from mediator_actors.negotiation.reader import StatedTerms
 from mediator_actors.runtime.offload import native_lock
 
-__all__ = ["ReaderPool", "default_processes", "shared_reader_pool"]
+__all__ = ["LOCAL_SHARE", "ReaderPool", "default_processes", "shared_reader_pool", "split_shares"]
 
 logger = logging.getLogger(__name__)
 
@@ -165,6 +166,26 @@ class _Worker:
             _original("os", "waitpid")(self.pid, 0)
 
 
+#: The calling thread's share of a batch, against one worker's share of 1: after reading it
+#: judges the batch's pairs alone while the workers idle (about a seventh of the reading's
+#: CPU at 10k intents), so it reads less and the cores finish together.
+LOCAL_SHARE = 0.75
+
+
+def split_shares(count: int, workers: int, local_share: float) -> list[tuple[int, int]]:
+    """``workers + 1`` contiguous (start, end) ranges covering ``range(count)``: the first
+    for the calling thread, weighted ``local_share`` against 1 for each worker's (some may
+    be empty)."""
+    if workers <= 0:
+        return [(0, count)]
+    local = min(count, round(count * local_share / (workers + local_share)))
+    bounds = [0, local]
+    rest = count - local
+    for k in range(1, workers + 1):
+        bounds.append(local + (rest * k) // workers)
+    return list(itertools.pairwise(bounds))
+
+
 class ReaderPool:
     """Reads batches of intents across ``processes`` workers plus the calling thread.
 
@@ -172,8 +193,11 @@ class ReaderPool:
     does, as their stdin closes). One batch at a time: concurrent callers take turns.
     """
 
-    def __init__(self, *, processes: int | None = None) -> None:
+    def __init__(self, *, processes: int | None = None, local_share: float = LOCAL_SHARE) -> None:
         self.processes = default_processes() if processes is None else max(0, processes)
+        if not 0.0 <= local_share <= 1.0:
+            raise ValueError("local_share must be between 0 and 1")
+        self.local_share = local_share
         self._workers: list[_Worker] = []
         self._lock = native_lock()  # shared with run_blocking threads
         self._closed = False
@@ -193,19 +217,21 @@ class ReaderPool:
             workers = list(self._started())
             if not workers or len(intents) < 2:
                 return [stated_terms(i) for i in intents]
-            # Equal shares: the workers' go out first, this thread reads the first share
-            # while they work, then their answers are collected.
-            size = -(-len(intents) // (len(workers) + 1))
-            chunks = [intents[k : k + size] for k in range(0, len(intents), size)]
+            # The workers' shares go out first, this thread reads its (smaller) share while
+            # they work, then their answers are collected.
+            chunks = split_shares(len(intents), len(workers), self.local_share)
+            parts = [intents[start:end] for start, end in chunks]
             sent: list[tuple[_Worker | None, Sequence[Intent]]] = []
-            for each, chunk in zip(workers, chunks[1:], strict=False):
+            for each, chunk in zip(workers, parts[1:], strict=True):
+                if not chunk:
+                    continue
                 try:
                     each.send(chunk)
                     sent.append((each, chunk))
                 except OSError:
                     self._drop(each)
                     sent.append((None, chunk))
-            out = [stated_terms(i) for i in chunks[0]]
+            out = [stated_terms(i) for i in parts[0]]
             for worker, chunk in sent:
                 if worker is not None:
                     try:

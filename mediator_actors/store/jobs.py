@@ -60,6 +60,13 @@ MIGRATIONS = (
             "CREATE INDEX jobs_ready ON jobs (kind, state, not_before, priority)",
         ),
     ),
+    # v2: claims walk the pending jobs in priority order instead of sorting all of them
+    # (a temp B-tree per claim: 12.7 of the 50k cycle's 18 s of claims, quadratic in jobs).
+    Migration(
+        "jobs",
+        2,
+        ("CREATE INDEX jobs_claim ON jobs (kind, state, priority DESC, id)",),
+    ),
 )
 
 
@@ -130,7 +137,9 @@ class JobQueue:
     def claim(self, conn: sqlite3.Connection, *, now: float, limit: int = 1) -> list[Job]:
         """Mark up to ``limit`` ready jobs running (highest priority first) and return them."""
         rows = conn.execute(
-            "SELECT * FROM jobs WHERE kind = ? AND state = 'pending' AND not_before <= ?"
+            # "+not_before": not an index term, so SQLite walks jobs_claim in order and
+            # stops at ``limit`` (only jobs deferred into the future are skipped over)
+            "SELECT * FROM jobs WHERE kind = ? AND state = 'pending' AND +not_before <= ?"
             " ORDER BY priority DESC, id LIMIT ?",
             (self.kind, now, limit),
         ).fetchall()

@@ -3,7 +3,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mediator_actors.index.candidates import enqueue_negotiations, find_candidates
+from mediator_actors.index.candidates import enqueue_negotiations, find_candidates, locality_order
 from mediator_actors.index.hnsw import IndexParams
 from mediator_actors.index.intents import IntentIndex
 from mediator_actors.model import EntryRef, Intent, IntentType, pair_key
@@ -190,3 +190,45 @@ def test_every_pass_keeps_the_rules(rows: list[tuple[IntentType, int, int, int]]
         assert offer.author != seek.author
         assert pair.similarity >= 0.2
     assert [p.priority for p in pairs] == sorted((p.priority for p in pairs), reverse=True)
+
+
+@given(queries=st.integers(0, 60), landmarks=st.integers(0, 10), seed=st.integers(0, 2**16))
+def test_the_locality_order_is_a_permutation_grouping_queries_by_landmark(
+    queries: int, landmarks: int, seed: int
+) -> None:
+    rng = np.random.default_rng(seed)
+    q = rng.standard_normal((queries, 8)).astype(np.float32)
+    marks = rng.standard_normal((landmarks, 8)).astype(np.float32)
+    order = locality_order(q, marks)
+    assert sorted(order.tolist()) == list(range(queries))
+    if queries >= 2 and landmarks >= 2:
+        nearest = np.argmax(q @ marks.T, axis=1)[order]
+        assert (np.diff(nearest) >= 0).all()  # grouped, in landmark order
+
+
+def test_ordering_the_queries_finds_the_same_pairs_on_the_corpus(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Same pairs, same similarities, same order as querying in the given order (the
+    bench corpus, hash embedder; 3,000 intents put well over 256 queries per side)."""
+    from mediator_actors.benchmarks.corpus import extended_corpus
+    from mediator_actors.embedding.hashing import HashEmbedder
+    from mediator_actors.index import candidates
+
+    intents = extended_corpus(3000)
+    vectors = np.asarray(HashEmbedder(dimensions=384).embed([i.content for i in intents]))
+    index = IntentIndex.build(
+        [i.ref for i in intents],
+        [i.type for i in intents],
+        vectors,
+        embedder_id="hash",
+        params=IndexParams(dimensions=384, max_items=3000),
+    )
+    monkeypatch.setattr(candidates, "ORDER_FROM", 2)
+    ordered = find_candidates(index, intents, ef=50, per_intent=2)
+    monkeypatch.setattr(
+        candidates, "locality_order", lambda q, _m: np.arange(q.shape[0], dtype=np.int64)
+    )
+    given_order = find_candidates(index, intents, ef=50, per_intent=2)
+    assert len(ordered) > 100
+    assert ordered == given_order

@@ -4,6 +4,7 @@ worker that dies costs time, not answers."""
 from __future__ import annotations
 
 import io
+import itertools
 import os
 import signal
 from pathlib import Path
@@ -13,7 +14,7 @@ from hypothesis import strategies as st
 
 from mediator_actors.negotiation.evaluation import load_eval
 from mediator_actors.negotiation.offline import clear_caches, prepare, stated_terms
-from mediator_actors.negotiation.readpool import ReaderPool, _receive, _send
+from mediator_actors.negotiation.readpool import ReaderPool, _receive, _send, split_shares
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 
@@ -33,6 +34,39 @@ def test_the_pool_reads_what_this_process_reads_in_order() -> None:
     finally:
         pool.close()
     assert pool._workers == []
+
+
+@given(
+    count=st.integers(min_value=0, max_value=5000),
+    workers=st.integers(min_value=0, max_value=8),
+    share=st.floats(min_value=0.0, max_value=1.0),
+)
+def test_shares_cover_the_batch_in_order_and_the_caller_reads_no_more_than_a_worker(
+    count: int, workers: int, share: float
+) -> None:
+    ranges = split_shares(count, workers, share)
+    assert len(ranges) == workers + 1
+    assert ranges[0][0] == 0
+    assert ranges[-1][1] == count
+    assert all(a[1] == b[0] for a, b in itertools.pairwise(ranges))
+    sizes = [end - start for start, end in ranges]
+    assert min(sizes) >= 0
+    if workers:
+        # the workers' shares differ by at most one intent; the caller's is at most theirs
+        assert max(sizes[1:]) - min(sizes[1:]) <= 1
+        assert sizes[0] <= max(sizes[1:]) + 1
+
+
+def test_an_uneven_split_reads_the_same_terms_in_order() -> None:
+    intents = _intents()
+    clear_caches()
+    here = [stated_terms(i) for i in intents]
+    for share in (0.0, 0.3, 1.0):
+        pool = ReaderPool(processes=1, local_share=share)
+        try:
+            assert pool.read(intents) == here
+        finally:
+            pool.close()
 
 
 def test_a_dead_worker_is_dropped_and_its_share_read_here() -> None:

@@ -1,3 +1,5 @@
+import random
+
 from mediator_actors.store import JobQueue, JobState, Store
 
 Q = JobQueue("work")
@@ -18,6 +20,35 @@ def test_claim_takes_the_highest_priority_ready_job_and_counts_the_attempt(store
     jobs = store.write(lambda c: Q.claim(c, now=10, limit=5))
     assert [j.dedupe_key for j in jobs] == ["high", "low"]
     assert all(j.state is JobState.RUNNING and j.attempts == 1 for j in jobs)
+
+
+def test_claims_follow_priority_then_id_and_walk_the_index_without_sorting(
+    store: Store,
+) -> None:
+    rng = random.Random(7)
+    # ties in priority, jobs deferred past "now" among the best, another queue beside
+    rows = [(f"j{i}", float(rng.randint(0, 20)), 50.0 if i % 7 == 0 else 0.0) for i in range(300)]
+    store.write(
+        lambda c: [Q.enqueue(c, k, {}, now=0, priority=p, not_before=nb) for k, p, nb in rows]
+    )
+    store.write(lambda c: JobQueue("other").enqueue(c, "x", {}, now=0, priority=99))
+    ids = {j.dedupe_key: j.id for j in store.read(lambda c: Q.page(c, after_id=0, limit=1000))}
+    priority = {k: p for k, p, _ in rows}
+    ready = sorted((k for k, _, nb in rows if nb <= 10), key=lambda k: (-priority[k], ids[k]))
+    claimed: list[str] = []
+    while batch := store.write(lambda c: Q.claim(c, now=10, limit=32)):
+        claimed.extend(j.dedupe_key for j in batch)
+    assert claimed == ready
+    plan = store.read(
+        lambda c: c.execute(
+            "EXPLAIN QUERY PLAN SELECT * FROM jobs WHERE kind = ? AND state = 'pending'"
+            " AND +not_before <= ? ORDER BY priority DESC, id LIMIT ?",
+            ("work", 10, 5),
+        ).fetchall()
+    )
+    details = " ".join(str(row[-1]) for row in plan)
+    assert "jobs_claim" in details
+    assert "TEMP B-TREE" not in details
 
 
 def test_failures_retry_after_their_delay_then_quarantine_with_the_reason(store: Store) -> None:
