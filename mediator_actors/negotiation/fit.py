@@ -89,6 +89,10 @@ class PriceBasis:
     refusal: str | None = None
     unchecked: str | None = None
     at_least: bool = False  # the floor rests on the offer's minimum, not the seek's amount
+    #: The count is the offer's minimum order, standing in for one the seek did not state.
+    at_minimum: bool = False
+    #: The count is the seek's recurring need multiplied out over its periods.
+    recurring: bool = False
 
 
 def _q(value: float) -> str:
@@ -275,8 +279,88 @@ def _times(o: Facts, s: Facts, ask: Money, budget: Money) -> tuple[float, str] |
 
 def price_basis(o: Facts, s: Facts, seek_words: frozenset[str]) -> PriceBasis:
     """The offer's floor and the seek's ceiling on one basis, or why there is none; an
-    offer's minimum charge ("min. charge 60 EUR") raises a lower floor to itself."""
-    basis = _price_basis(o, s, seek_words)
+    offer's minimum charge ("min. charge 60 EUR") raises a lower floor to itself. A total
+    that leaves out a count the seek states is never proposed (precision first)."""
+    basis = _with_charges(o, s, _price_basis(o, s, seek_words))
+    if basis.floor is None or basis.per is not None or basis.refusal or basis.unchecked:
+        return basis
+    left_out = _unaccounted(o, s, basis)
+    if left_out is not None:
+        return replace(
+            basis,
+            floor=None,
+            unchecked=f"price: the seek's request counts '{left_out.span.text}', which the total the reader derives ({basis.note.split('; ')[-1]}) does not account for",
+        )
+    return basis
+
+
+#: Distances say where, never how many of what is priced.
+_DISTANCE_UNITS = frozenset({"km", "mile"})
+#: Occasions counted by the day they fall on: "4 Saturdays" is four times a booking.
+_DAY_NAMES = frozenset(
+    {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "weekend"}
+)
+
+
+def _own_amounts(o: Facts) -> list[Quantity]:
+    """The offer's stated amounts, less a number read again across a wider one ("twenty
+    guests" overlapping "seats up to a hundred and twenty")."""
+    return [
+        q
+        for q in o.quantities
+        if not any(
+            w is not q
+            and w.span.start < q.span.end
+            and q.span.start < w.span.end
+            and len(w.span.text) > len(q.span.text)
+            for w in o.quantities
+        )
+    ]
+
+
+def _unaccounted(o: Facts, s: Facts, basis: PriceBasis) -> Quantity | None:
+    """A count in the seek's request that the basis's total does not multiply in: "5 hours
+    each, 4 Saturdays" totalled as 5 hours, "4 GPUs for 48 hours" at the offer's minimum
+    of 10 GPU-hours, "100 kg" against "sac de 25 kg = 28 EUR"."""
+    for q in s.quantities:
+        if q.bound != "about" or q.value < 2 - 1e-9 or q.unit in _DISTANCE_UNITS:
+            continue
+        if q.span.text in basis.note or (
+            q.unit == basis.unit and basis.quantity is not None and not basis.at_least
+        ):
+            continue  # the total is for this count
+        if (
+            basis.unit in TIME_DAYS
+            and q.unit in TIME_DAYS
+            and basis.quantity is not None
+            and q.value * TIME_DAYS[q.unit] <= basis.quantity * TIME_DAYS[basis.unit] + 1e-9
+        ):
+            continue  # "8pm to 11:45pm" inside "one night": within the time already counted
+        if basis.at_minimum:
+            # The offer's minimum stood in for a count the reader did not find, and the
+            # seek states one ("25 people", "4 GPUs for 48 hours"): the minimum is a guess.
+            return q
+        if (
+            basis.unit is not None
+            # a recurring need's cadence and span are already in its total
+            and not basis.recurring
+            and ((q.unit in TIME_DAYS and q.unit not in MEASURE_UNITS) or q.unit in _DAY_NAMES)
+        ):
+            # A rate multiplied out once, and the seek's need lasts or recurs for more
+            # ("1hr each ... for 5 weeks", "5 hours each, 4 Saturdays").
+            return q
+        if basis.unit is None and any(
+            oq.unit == q.unit and oq.bound == "about" and oq.value + 1e-9 < q.value
+            for oq in _own_amounts(o)
+        ):
+            # A price for the offer's own amount ("sac de 25 kg = 28 EUR", "90 min 70 GBP")
+            # against more of it.
+            return q
+    return None
+
+
+def _with_charges(o: Facts, s: Facts, basis: PriceBasis) -> PriceBasis:
+    """``basis`` with the offer's fees, charges on top and minimum charge applied."""
     on_top = [(w, span) for w, span in o.addons if w not in {x for x, _ in s.addons}]
     if on_top and basis.floor is not None and basis.refusal is None and basis.per is None:
         # "80 per hour + VAT" against a total budget that does not say it excludes VAT:
@@ -446,6 +530,7 @@ def _price_basis(o: Facts, s: Facts, seek_words: frozenset[str]) -> PriceBasis: 
                 currency,
                 quantity=count,
                 unit=ask.per,
+                recurring=totalled is not None,
                 note=f"{quote}; {_q(count)} {ask.per}s ('{amount.span.text}') at {_money(ask.low, currency)} is {_money(total, currency)}",
             )
         estimate = [q for q in o.quantities if q.unit == ask.per and q.bound == "about"]
@@ -470,6 +555,7 @@ def _price_basis(o: Facts, s: Facts, seek_words: frozenset[str]) -> PriceBasis: 
                 quantity=count,
                 unit=ask.per,
                 at_least=True,
+                at_minimum=True,
                 note=f"{quote}; at the offer's minimum of {_q(count)} {ask.per}s ('{minimum[0].span.text}') that is {_money(rate * count, currency)}",
             )
         if ask.per in s.counted:
