@@ -284,6 +284,13 @@ def price_basis(o: Facts, s: Facts, seek_words: frozenset[str]) -> PriceBasis:
     basis = _with_charges(o, s, _price_basis(o, s, seek_words))
     if basis.floor is None or basis.per is not None or basis.refusal or basis.unchecked:
         return basis
+    other = _another_item(o, s, basis)
+    if other is not None:
+        return replace(
+            basis,
+            floor=None,
+            unchecked=f"price: the seek's request may include the offer's '{other.span.text}' ({', '.join(sorted(other.context & s.positives - _FUNCTION_STEMS))}) as well as the price the reader took ({basis.note.split('; ')[-1]})",
+        )
     left_out = _unaccounted(o, s, basis)
     if left_out is not None:
         return replace(
@@ -292,6 +299,30 @@ def price_basis(o: Facts, s: Facts, seek_words: frozenset[str]) -> PriceBasis:
             unchecked=f"price: the seek's request counts '{left_out.span.text}', which the total the reader derives ({basis.note.split('; ')[-1]}) does not account for",
         )
     return basis
+
+
+#: Stems of words that name no item ("parts under 30 GBP" is no item called "under").
+_FUNCTION_STEMS = frozenset(
+    {"und", "under", "ov", "over", "and", "the", "for", "with", "incl", "per", "from", "each"}
+)
+
+
+def _another_item(o: Facts, s: Facts, basis: PriceBasis) -> Money | None:
+    """Another of the offer's prices whose own words the seek names, beyond those of the
+    price taken: "full service 85, chain replacement 30" for "full service incl. a new
+    chain" is both; "basic 40, full service 85" for "full service" is one of them."""
+    taken = [m for m in o.money if f"'{m.span.text}'" in basis.note]
+    if not taken:
+        return None
+    used = frozenset().union(*(m.context for m in taken))
+    for m in o.money:
+        if m in taken or m.fee or m.extra or m.bound == "at_least":
+            continue
+        if m.currency not in (None, basis.currency):
+            continue
+        if (m.context - used) & s.positives - _FUNCTION_STEMS:
+            return m
+    return None
 
 
 #: Distances say where, never how many of what is priced.
@@ -652,9 +683,12 @@ def _limits(o: Facts, s: Facts, found: Findings) -> None:
                 f"the seek needs {_q(need)} ('{amounts[0].span.text}')"
             )
             return
-        if q.bound == "at_least" and need < q.value - 1e-9 and q.period is None:
+        # "minimum 1,000 eggs per week" holds against a weekly amount, never a one-off one.
+        same_period = q.period is None or all(a.period == q.period for a in amounts)
+        if q.bound == "at_least" and need < q.value - 1e-9 and same_period:
+            per = f" per {q.period}" if q.period else ""
             found.refusals.append(
-                f"minimum: the offer needs at least {_q(q.value)} {q.unit} ('{q.span.text}'), "
+                f"minimum: the offer needs at least {_q(q.value)} {q.unit}{per} ('{q.span.text}'), "
                 f"the seek states {_q(need)} ('{amounts[0].span.text}')"
             )
             return

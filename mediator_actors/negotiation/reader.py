@@ -257,7 +257,7 @@ _UNIT_ALIASES = {
     "kilo": "kg", "kilogram": "kg", "kg": "kg", "gram": "g", "g": "g",
     "sq ft": "sqft", "sqft": "sqft", "square foot": "sqft", "square feet": "sqft",
     "m2": "m2", "m²": "m2", "sqm": "m2", "square metre": "m2", "square meter": "m2",
-    "gb": "gb", "tb": "tb", "core": "core", "cpu": "core", "vcpu": "core",
+    "gsm": "gsm", "gb": "gb", "tb": "tb", "core": "core", "cpu": "core", "vcpu": "core",
     "mile": "mile", "km": "km", "kilometre": "km", "kilometer": "km", "cm": "cm", "mm": "mm",
     "word": "word", "page": "page", "line": "line", "second": "second", "sec": "second",
     "seat": "seat", "bed": "bed", "room": "room",
@@ -288,7 +288,7 @@ TIME_DAYS = {
     "month": 30, "quarter": 91, "year": 365,
 }  # fmt: skip
 #: Units a seek states as the least it needs of a spec ("16GB RAM", "8 cores").
-SPEC_UNITS = frozenset({"gb", "tb", "core", "sqft", "m2", "bed"})
+SPEC_UNITS = frozenset({"gb", "tb", "core", "sqft", "m2", "bed", "gsm"})
 _UNIT_WORDS = sorted(
     {*_UNIT_ALIASES, *(k + "s" for k in _UNIT_ALIASES if k[-1] not in "s"), "people", "pages"},
     key=len,
@@ -352,6 +352,10 @@ _PER_BRACKET = re.compile(
 _PER_MINUTES = re.compile(
     r"\s*(?:for\s+|/\s*|per\s+|a\s+)?(?:an?\s+)?(?P<m>\d{2,3})\s*(?:-\s*)?min(?:ute)?s?\b", re.I
 )
+#: "85 EUR le stere", "20 EUR la hora": the article after a price makes it per that thing.
+_PER_ARTICLE = re.compile(r"\s*(?:le|la|l')\s*(?P<per>[a-z\u00e0-\u00ff]{3,20})\b", re.I)
+#: "0.30 EUR/ml": a slash and a short unit the unit list does not name is still a rate.
+_PER_SHORT = re.compile(r"\s*/\s*(?P<per>[a-z]{1,2})\b", re.I)
 _PER_SUFFIX = re.compile(r"\s*(?P<per>pp|p/?h|ph|hourly|daily|weekly|monthly|each)\b", re.I)
 #: "80 EUR per 1,000 words", "25 GBP per 100 flyers", "3 EUR per 2 hours": a price for a
 #: block of units is a rate of a share of it per unit.
@@ -542,7 +546,12 @@ def _read_money(text: str, offer: bool) -> list[Money]:  # noqa: PLR0912, PLR091
         per = None
         bracket = _PER_BRACKET.match(rest)
         per_match = (
-            _PER_FOREIGN.match(rest) or bracket or _PER_RE.match(rest) or _PER_SUFFIX.match(rest)
+            _PER_FOREIGN.match(rest)
+            or bracket
+            or _PER_RE.match(rest)
+            or _PER_SUFFIX.match(rest)
+            or _PER_ARTICLE.match(rest)
+            or _PER_SHORT.match(rest)
         )
         per2 = None
         minutes = None if per_match else _PER_MINUTES.match(rest)
@@ -627,9 +636,11 @@ def _read_money(text: str, offer: bool) -> list[Money]:  # noqa: PLR0912, PLR091
 
 # --- quantities -----------------------------------------------------------------------
 
+#: "three hundred", "two thousand": a word number scaled (its value: find_numbers).
+_SCALED = r"(?:[\s-]+(?:hundred|thousand)(?:\s+and\s+[a-z]+(?:-[a-z]+)?)?)?"
 _QTY = re.compile(
     rf"(?P<n>{_NUM}|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
-    r"fifteen|twenty|thirty|forty|fifty|sixty|a couple of hundred)\b)"
+    rf"fifteen|twenty|thirty|forty|fifty|sixty){_SCALED}\b|\ba couple of hundred\b)"
     r"(?:\s*(?:-|\u2013|to)\s*(?P<n2>\d{1,7}))?"
     r"(?:\s*x\s*(?P<x>\d+)(?:\s*x\s*\d+)?)?"  # 25x25x25 cm: the first side
     r"[^\S\n]*-?[^\S\n]*(?:(?P<mods>(?:[a-z0-9][\w-]*[^\S\n]){0,2}?))"
@@ -686,7 +697,7 @@ _COUNT_WORDS = (
     r"forty|fifty|a couple of hundred"
 )
 _COUNT_NOUN = re.compile(
-    rf"(?P<n>{_NUM}|\b(?:{_COUNT_WORDS})\b)\s+(?:pairs?\s+of\s+|sets?\s+of\s+)?(?:[a-zA-Z0-9][\w'-]*\s+){{0,3}}?"
+    rf"(?P<n>{_NUM}|\b(?:{_COUNT_WORDS}){_SCALED}\b)\s+(?:pairs?\s+of\s+|sets?\s+of\s+)?(?:[a-zA-Z0-9][\w'-]*\s+){{0,3}}?"
     r"(?P<noun>[a-zA-Z][a-zA-Z-]{2,}s)\b",
     re.I,
 )

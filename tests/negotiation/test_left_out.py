@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from mediator_actors.negotiation.meaning import shared_similarity
 from mediator_actors.negotiation.offline import assess
+from mediator_actors.negotiation.reader import read_facts
 from mediator_actors.negotiation.validation import decide
 from tests.negotiation.helpers import offer, seek
 
@@ -100,3 +101,99 @@ def test_property_an_hours_each_for_n_weeks_request_never_proposes_one_session(
     )
     # whatever the reader makes of it, it never proposes less than the whole request
     assert not aligned or (price is not None and price >= rate * hours * weeks), why
+
+
+# --- another of the offer's prices the seek names -----------------------------------------
+
+
+def test_a_second_priced_item_the_seek_names_is_never_left_out() -> None:
+    offer_text = "Piano tuning 90 EUR, string replacement 25 EUR per string. Leuven area."
+    aligned, why, _ = decided(
+        offer_text, "Piano tuning in Leuven, and one broken string replaced, max 150 EUR."
+    )
+    assert not aligned
+    assert "cannot check" in why
+    assert "'25 EUR per string'" in why
+    # one short: only the tuning is wanted
+    aligned, why, price = decided(offer_text, "Piano tuning in Leuven, max 150 EUR.")
+    assert aligned, why
+    assert price == 90.0
+
+
+# --- readings: number words, rates per an unlisted unit, specs, minimums per period ------
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    head=st.sampled_from([("two", 2), ("three", 3), ("five", 5), ("twelve", 12)]),
+    scale=st.sampled_from([("hundred", 100), ("thousand", 1000)]),
+    noun=st.sampled_from(["eggs", "flyers", "stickers", "bottles"]),
+    adjective=st.sampled_from(["", "organic ", "glossy "]),
+)
+def test_property_a_scaled_word_number_counts_in_full(
+    head: tuple[str, int], scale: tuple[str, int], noun: str, adjective: str
+) -> None:
+    text = f"We need {head[0]} {scale[0]} {adjective}{noun} a week."
+    values = [q.value for q in read_facts(text, offer=False).quantities]
+    assert float(head[1] * scale[1]) in values, values
+    assert float(head[1]) not in values, values
+
+
+@pytest.mark.parametrize(
+    ("text", "per"),
+    [
+        ("Resin printing, €0.25/ml.", "ml"),
+        ("Miel de fleurs, 12 € le pot.", "pot"),
+        ("Clases de guitarra, 20 € la hora.", "hour"),
+        # one short: a bare total stays a total
+        ("Resin printing, €25 for the lot.", None),
+    ],
+)
+def test_a_price_per_a_short_or_foreign_unit_is_a_rate(text: str, per: str | None) -> None:
+    money = read_facts(text, offer=True).money
+    assert [m.per for m in money] == [per]
+
+
+def test_a_rate_per_millilitre_is_never_proposed_as_the_total() -> None:
+    aligned, why, _ = decided(
+        "Resin 3D printing, fine detail, €0.25/ml.", "need a resin figurine printed, budget 60 EUR"
+    )
+    assert not aligned
+    assert "cannot check" in why
+
+
+@pytest.mark.parametrize(
+    ("seek_text", "aligned"),
+    [
+        ("Letterpress wedding invitations, 100 pieces, at least 350gsm card. Budget 300 EUR.",
+         False),
+        ("Letterpress wedding invitations, 100 pieces, at least 300gsm card. Budget 300 EUR.",
+         True),
+    ],
+)  # fmt: skip
+def test_a_paper_weight_is_a_specification(seek_text: str, aligned: bool) -> None:
+    ok, why, _ = decided(
+        "Letterpress wedding invitations, 320gsm cotton, 100 pieces for 250 EUR.",
+        seek_text,
+    )
+    assert ok is aligned, why
+    if not aligned:
+        assert "specification" in why
+
+
+@pytest.mark.parametrize(
+    ("seek_text", "aligned"),
+    [
+        ("Our bakery uses about 400 kg a week. Up to 400 EUR/week.",
+         False),
+        ("Our bakery uses about 600 kg a week. Up to 400 EUR/week.",
+         True),
+    ],
+)  # fmt: skip
+def test_a_weekly_minimum_holds_against_a_weekly_amount(seek_text: str, aligned: bool) -> None:
+    ok, why, _ = decided(
+        "Wholesale bread flour, 0.55 EUR per kg. Minimum order 500 kg per week.", seek_text
+    )
+    assert ok is aligned, why
+    if not aligned:
+        assert "minimum" in why
