@@ -928,6 +928,15 @@ def _until(o: Facts, s: Facts, found: Findings) -> None:
             f"on {s.event_date.isoformat()}"
         )
     seek_places = {p for p, _ in s.places}
+    confined = {p for p, _ in o.places_confined}
+    elsewhere = sorted((seek_places | s.countries) - confined)
+    if confined and elsewhere:
+        # No gazetteer: whether Antwerp lies inside "the Netherlands" is not known here.
+        found.cannot(
+            f"place: the offer states '{o.places_confined[0][1].text}'; the reader cannot tell "
+            f"whether {', '.join(p.title() for p in elsewhere)} lie inside it",
+            BLOCKING_COST,
+        )
     for place, span in o.places_excluded:
         if place in seek_places:
             found.refusals.append(
@@ -1030,6 +1039,11 @@ def check_facts(
         assert second is not None
         found.refusals.append(
             f"payment terms: the offer states '{first.text}', the seek '{second.text}'"
+        )
+    if o.payment_in_full_first and s.payment_instalments:
+        found.refusals.append(
+            f"payment terms: the offer wants '{o.payment_in_full_first.text}', the seek "
+            f"'{s.payment_instalments.text}'"
         )
     _exclusions(o, s, found)
     denied = s.certifications_required & o.certifications_denied

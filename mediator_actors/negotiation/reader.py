@@ -128,6 +128,8 @@ class Facts:
     throughput: tuple[float, str, float] | None = None  # (n, unit, per days)
     payment_advance: Span | None = None
     payment_after: Span | None = None
+    payment_instalments: Span | None = None  # "in 3 monthly instalments"
+    payment_in_full_first: Span | None = None  # "paid in full before filing"
     exclusions: tuple[tuple[frozenset[str], Span], ...] = ()  # "no smoking" -> {smok}
     positives: frozenset[str] = frozenset()  # rough stems named without a negation
     certifications: frozenset[str] = frozenset()  # "CE marked" -> {"ce"}
@@ -137,6 +139,7 @@ class Facts:
     max_age: int | None = None  # "kids aged 5-12", "under-12s"
     until_date: dt.date | None = None  # "available until 15 March"
     places_excluded: tuple[tuple[str, Span], ...] = ()  # "not available in London"
+    places_confined: tuple[tuple[str, Span], ...] = ()  # "not to be taken outside X"
     age: int | None = None
     child: bool = False  # the seek is for "my son", "our kids": a minor, age unstated or not
     levels: frozenset[str] = frozenset()  # "beginners", "advanced" -> {"beginner", ...}
@@ -224,7 +227,8 @@ _SYMBOLS = {
     "tokens": "NLC", "token": "NLC", "credits": "NLC",
 }  # fmt: skip
 _CUR_WORD = (
-    r"(?:" + "|".join(sorted(CURRENCIES, key=len, reverse=True)) + r")(?![a-zA-Z])"
+    # never the end of a word: the "ron" of "environ 12 km" is no Romanian leu
+    r"(?<![a-zA-Z])(?:" + "|".join(sorted(CURRENCIES, key=len, reverse=True)) + r")(?![a-zA-Z])"
     r"|(?:US\$|AU\$|CA\$|NZ\$|HK\$|SG\$|MX\$|C\$|A\$|S\$|R\$|\$|€|£|¥|zł|kč)"
     r"|(?:dollars?|bucks|euros?|pounds|quid|francs|yen|nlc|tokens?|credits|reais|rupees|"
     r"yuan|rmb|zloty|forint|koruna)\b"
@@ -294,7 +298,8 @@ _UNIT_WORDS = sorted(
     key=len,
     reverse=True,
 )
-_UNIT_RE = r"(?:" + "|".join(re.escape(u) for u in _UNIT_WORDS) + r")(?![a-zA-Z])"
+# never the start of a longer word, accented ones too ("de hêtre" has no "h" for hours)
+_UNIT_RE = r"(?:" + "|".join(re.escape(u) for u in _UNIT_WORDS) + r")(?![a-zA-Z\u00c0-\u00ff])"
 
 
 def canonical_unit(word: str) -> str:
@@ -698,7 +703,8 @@ _COUNT_WORDS = (
 )
 _COUNT_NOUN = re.compile(
     rf"(?P<n>{_NUM}|\b(?:{_COUNT_WORDS}){_SCALED}\b)\s+(?:pairs?\s+of\s+|sets?\s+of\s+)?(?:[a-zA-Z0-9][\w'-]*\s+){{0,3}}?"
-    r"(?P<noun>[a-zA-Z][a-zA-Z-]{2,}s)\b",
+    # accented letters too: "4 stères de bois" counts stères, not bois
+    r"(?P<noun>[a-zA-Z\u00c0-\u00ff][a-zA-Z\u00c0-\u00ff-]{2,}s)\b",
     re.I,
 )
 _NOT_COUNT_NOUNS = frozenset(
@@ -1192,12 +1198,31 @@ _PLACE_EXCLUDED = re.compile(
 )
 
 
+#: "may NOT be taken outside the Netherlands": a negated "outside" confines to the place.
+_CONFINED = re.compile(
+    r"\b(?i:not|never|cannot|can't|mustn't)\b[^.;\n]{0,30}?\b(?i:outside(?:\s+of)?|beyond)\s+"
+    r"(?i:the\s+)?(?P<p>[A-Z][\w'-]+(?: [A-Z][\w'-]+)?)"
+)
+
+
+def _read_confined(text: str) -> tuple[tuple[str, Span], ...]:
+    """ "Vans may not leave ... outside the Netherlands": where the thing must stay."""
+    return tuple(
+        (m.group("p").lower(), Span(m.start(), m.end(), m.group(0)))
+        for m in _CONFINED.finditer(text)
+        if m.group("p").lower() not in _NOT_PLACES
+    )
+
+
 def _read_excluded_places(text: str) -> tuple[tuple[str, Span], ...]:
     """ "Not available in London", "except Paris", "no deliveries to Corsica"."""
+    confined = [span for _, span in _read_confined(text)]
     return tuple(
         (m.group("p").lower(), Span(m.start(), m.end(), m.group(0)))
         for m in _PLACE_EXCLUDED.finditer(text)
         if m.group("p").lower() not in _NOT_PLACES
+        # "not ... outside X" is the place it stays in, never one it excludes
+        and not any(c.start <= m.start() < c.end for c in confined)
     )
 
 
@@ -1461,6 +1486,8 @@ def _read_throughput(text: str) -> tuple[float, str, float] | None:
 
 _ADVANCE = re.compile(
     r"\b(?:payment|paid|pay)\s+(?:\w+\s+)?(?:in\s+advance|up\s*front|before\s+(?:start|work))\b|"
+    # "paid in full before filing": the whole fee before the work starts
+    r"\b(?:payment|paid|pay)\s+in\s+full\s+(?:before|prior\s+to|up\s*front|in\s+advance)\b|"
     r"\b(?:pre-?payment|prepaid|advance\s+payment)\b|\b(?:full|100%)\s+(?:payment\s+)?up\s*front\b|"
     r"\b\d{1,3}\s*%\s+(?:payment\s+)?(?:up\s*front|in\s+advance|(?:non-refundable\s+)?deposit)\b",
     re.I,
@@ -1469,6 +1496,20 @@ _AFTER = re.compile(
     r"\bnet\s*-?\s*\d{1,3}\b|\b(?:payment|pay|paid)\s+(?:\w+\s+)?(?:on|upon|after)\s+"
     r"(?:delivery|completion|invoice|each\s+invoice)\b|\bno\s+(?:up\s*front|advance)\s+payment\b|"
     r"\bpay\s+(?:\w+\s+){0,3}after\b",
+    re.I,
+)
+#: Paying in parts over time: no deal with an offer that wants the whole fee first.
+_INSTALMENTS = re.compile(
+    r"\b(?:in\s+)?(?:\d{1,2}\s+|two\s+|three\s+|four\s+|six\s+|twelve\s+)?"
+    r"(?:(?:monthly|weekly|quarterly|equal)\s+)?(?:instal(?:l)?ments?|payment\s+plan)\b|"
+    r"\bspread\s+(?:the\s+)?(?:payments?|cost|fee)\b",
+    re.I,
+)
+#: The whole fee before anything: what instalments cannot meet ("50% deposit" can).
+_IN_FULL_FIRST = re.compile(
+    r"\b(?:paid|payment|pay)\s+in\s+full\s+(?:before|prior\s+to|up\s*front|in\s+advance)\b|"
+    r"\b(?:full|100%)\s+(?:payment\s+)?(?:up\s*front|in\s+advance)\b|\bprepaid\b|"
+    r"\bfull\s+payment\s+(?:before|prior\s+to|on\s+booking)\b",
     re.I,
 )
 _EXCLUSION = re.compile(
@@ -2222,6 +2263,8 @@ def read_facts(text: str, *, offer: bool, reference: dt.date | None = None) -> F
     event, start = _read_dates(text, reference)
     advance = _ADVANCE.search(text)
     after = _AFTER.search(text)
+    instalments = _INSTALMENTS.search(text)
+    in_full = _IN_FULL_FIRST.search(text)
     exclusions, positives = _read_exclusions(text)
     certs, certs_required, certs_denied = _read_certifications(text)
     travel = _TRAVEL.search(text)
@@ -2267,6 +2310,12 @@ def read_facts(text: str, *, offer: bool, reference: dt.date | None = None) -> F
         throughput=_read_throughput(text),
         payment_advance=Span(advance.start(), advance.end(), advance.group(0)) if advance else None,
         payment_after=Span(after.start(), after.end(), after.group(0)) if after else None,
+        payment_instalments=Span(instalments.start(), instalments.end(), instalments.group(0))
+        if instalments
+        else None,
+        payment_in_full_first=Span(in_full.start(), in_full.end(), in_full.group(0))
+        if in_full
+        else None,
         exclusions=exclusions,
         positives=positives,
         certifications=certs,
@@ -2284,6 +2333,7 @@ def read_facts(text: str, *, offer: bool, reference: dt.date | None = None) -> F
         max_age=_max_age(max_age) if max_age and offer else None,
         until_date=_read_until(text, reference) if offer else None,
         places_excluded=excluded,
+        places_confined=_read_confined(text),
         accents=_read_accents(text),
         levels=levels,
         levels_only=levels_only,
@@ -2398,6 +2448,15 @@ _REL_QUARTER = re.compile(
     r"\b(?:by|before|until)?\s*(?:the\s+)?end\s+of\s+Q(?P<n>[1-4])(?:\s+(?P<y>\d{4}))?", re.I
 )
 _EVENT_CUE = re.compile(r"\bon\s+(?:the\s+)?(?:\w+day,?\s+)?$", re.I)
+#: "ready for a trade fair on 15 April": what must be ready on a day is due by it.
+_READY_CUE = re.compile(r"\bready\b[^.;\n]{0,30}$", re.I)
+#: "delivery 10 weeks after kickoff": a delivery time counted from the start.
+_AFTER_START = re.compile(
+    rf"\b(?:deliver(?:y|ed)?|ready|done|finished|completed?)\s+(?:in\s+)?{_COUNT}\s+{_UNIT}\s+"
+    r"(?:after|from)\s+(?:the\s+)?(?:kick-?off|start|signing|order|booking|payment|"
+    r"approval|confirmation|briefing|brief)\b",
+    re.I,
+)
 
 
 def add_months(day: dt.date, months: int) -> dt.date:
@@ -2508,7 +2567,11 @@ def _read_timeline(  # noqa: PLR0912 - one pass over the timeline readers
         before = text[max(0, match.start() - 30) : match.start()]
         if _START_CUE.search(before) and not _DEADLINE_CUE.search(before):
             start_date = start_date or day
-        elif _EVENT_CUE.search(before) and not _DEADLINE_CUE.search(before):
+        elif (
+            _EVENT_CUE.search(before)
+            and not _DEADLINE_CUE.search(before)
+            and not _READY_CUE.search(before)
+        ):
             continue  # "on 12 June 2027": the day of the event (see Facts.event_date)
         elif deadline is None:
             deadline = day
@@ -2521,7 +2584,8 @@ def _read_timeline(  # noqa: PLR0912 - one pass over the timeline readers
         if deadline is not None and (m := _WEEKDAY_DEADLINE.search(text)):
             taken.append(m.span())
     halves = list(_WITHIN_HALF.finditer(text))
-    for match in list(_WITHIN.finditer(text)) + list(_N_UNIT_TURNAROUND.finditer(text)) + halves:
+    readers = (_WITHIN, _N_UNIT_TURNAROUND, _AFTER_START)
+    for match in [m for r in readers for m in r.finditer(text)] + halves:
         if match.re is not _WITHIN_HALF and any(
             h.start() <= match.start() < h.end() for h in halves
         ):
@@ -2796,13 +2860,23 @@ def _unread(
     spans: list[tuple[int, int]] = [*timeline]
     spans += [(m.span.start, m.span.end) for m in facts.money]
     spans += [(q.span.start, q.span.end) for q in facts.quantities]
-    spans += [(sp.start, sp.end) for _, sp in (*facts.places, *facts.places_excluded)]
+    spans += [
+        (sp.start, sp.end)
+        for _, sp in (*facts.places, *facts.places_excluded, *facts.places_confined)
+    ]
     spans += [(sp.start, sp.end) for _, sp in (*facts.exclusions, *facts.only_kinds)]
     spans += [(sp.start, sp.end) for sp in facts.requirements]
     spans += [(f[2].start, f[2].end) for f in (facts.floor_max, facts.floor) if f is not None]
     spans += [(sp.start, sp.end) for _, sp in facts.addons]
     spans += [
-        (sp.start, sp.end) for sp in (facts.payment_advance, facts.payment_after) if sp is not None
+        (sp.start, sp.end)
+        for sp in (
+            facts.payment_advance,
+            facts.payment_after,
+            facts.payment_instalments,
+            facts.payment_in_full_first,
+        )
+        if sp is not None
     ]
 
     def more(start: int, end: int, every: bool) -> list[tuple[int, int]]:

@@ -7,6 +7,8 @@ evaluation set)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -197,3 +199,89 @@ def test_a_weekly_minimum_holds_against_a_weekly_amount(seek_text: str, aligned:
     assert ok is aligned, why
     if not aligned:
         assert "minimum" in why
+
+
+# --- counts of accented nouns, currency codes inside words ---------------------------------
+
+
+def test_an_accented_noun_is_counted_and_a_code_inside_a_word_is_no_currency() -> None:
+    facts = read_facts("il me faut 6 bûches de hêtre, à environ 15 km, 90 € max.", offer=False)
+    assert [(q.value, q.unit) for q in facts.quantities if q.unit == "bûche"] == [(6.0, "bûche")]
+    # "environ 15": the "ron" is no Romanian leu
+    assert [m.currency for m in facts.money] == ["EUR"]
+
+
+def test_a_price_per_an_accented_unit_is_multiplied_by_the_seeks_count() -> None:
+    offer_text = "Bûches de hêtre sèches, 12 € la bûche, livraison à Namur."
+    aligned, why, price = decided(offer_text, "il me faut 6 bûches de hêtre à Namur, 90 € max.")
+    assert aligned, why
+    assert price == 72.0
+    # one short of the budget
+    aligned, why, _ = decided(offer_text, "il me faut 6 bûches de hêtre à Namur, 70 € max.")
+    assert not aligned, why
+
+
+# --- payment in instalments against the whole fee first ------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("offer_text", "aligned"),
+    [
+        ("Notary services: property deed 900 EUR, paid in full before signing.", False),
+        ("Notary services: property deed 900 EUR, full payment up front.", False),
+        # one short: a deposit first leaves the rest to be spread
+        ("Notary services: property deed 900 EUR, 30% deposit.", True),
+    ],
+)
+def test_instalments_never_meet_the_whole_fee_first(offer_text: str, aligned: bool) -> None:
+    ok, why, _ = decided(
+        offer_text,
+        "Need a notary for a property deed, up to 1,000 EUR, paid in 4 monthly instalments.",
+    )
+    assert ok is aligned, why
+    if not aligned:
+        assert "payment terms" in why
+
+
+# --- a delivery counted from the start; a thing to be ready on a day ---------------------
+
+
+@pytest.mark.parametrize(
+    ("offer_text", "aligned"),
+    [
+        ("Website builds, fixed price 3,000 EUR, delivery 8 weeks after kickoff.", False),
+        # one short: four weeks after kickoff is before the day
+        ("Website builds, fixed price 3,000 EUR, delivery 4 weeks after kickoff.", True),
+    ],
+)
+def test_a_delivery_after_kickoff_is_held_to_the_day_the_seek_needs_it_ready(
+    offer_text: str, aligned: bool
+) -> None:
+    o = replace(offer(offer_text), timestamp="2027-03-01T10:00:00")
+    s = replace(
+        seek("Need a website ready for our launch event on 20 April 2027. Budget 3,500 EUR."),
+        timestamp="2027-03-01T12:00:00",
+    )
+    result = decide(
+        assess(o, s, similarity=SIM), o, s, min_confidence=60, model_id="offline",
+        model_integrity_hash="h",
+    )  # fmt: skip
+    assert result.success is aligned, result.failure_reason or result.reasoning
+    if not aligned:
+        assert "timeline" in (result.failure_reason or "")
+
+
+# --- a thing that must stay inside a place ------------------------------------------------
+
+
+def test_a_thing_confined_to_a_country_declines_a_trip_to_places_it_cannot_locate() -> None:
+    offer_text = "Camper hire, 90 EUR/day. Campers may not be driven outside Portugal."
+    aligned, why, _ = decided(offer_text, "Need a camper for 4 days, Lisbon to Seville. 400 EUR.")
+    assert not aligned
+    assert "cannot check: place" in why
+    # one short: the trip stays in the country the offer names
+    aligned, why, price = decided(offer_text, "Need a camper for 4 days around Portugal. 400 EUR.")
+    assert aligned, why
+    assert price == 360.0
+    # and the confinement is never read as the country excluded
+    assert read_facts(offer_text, offer=True).places_excluded == ()
