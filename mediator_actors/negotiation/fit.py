@@ -285,6 +285,16 @@ def price_basis(o: Facts, s: Facts, seek_words: frozenset[str]) -> PriceBasis:
     if basis.floor is None or basis.per is not None or basis.refusal or basis.unchecked:
         return basis
     other = _another_item(o, s, basis)
+    if other is not None and other.per is None and other.low == other.high:
+        # "full service 85 EUR, chain replacement 30 EUR" for "full service incl. a new
+        # chain": both items, each once; the seek's request never costs less than the sum.
+        total = basis.floor + other.low
+        basis = replace(
+            basis,
+            floor=total,
+            note=f"{basis.note}; plus the offer's '{other.span.text}' ({', '.join(sorted(other.context & s.positives - _FUNCTION_STEMS))}) the seek also names is {_money(total, basis.currency)}",
+        )
+        other = _another_item(o, s, basis)
     if other is not None:
         return replace(
             basis,

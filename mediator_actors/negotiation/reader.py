@@ -2439,7 +2439,9 @@ _N_UNIT_TURNAROUND = re.compile(
 #: "by end of July", "by mid-April", "before the end of Q3 2027": against the reference.
 _REL_MONTH = re.compile(
     rf"\b(?:by|before|until|no later than|deadline:?)\s+(?:the\s+)?(?P<q>end\s+of|mid-?|early|"
-    rf"start\s+of|beginning\s+of)?\s*(?:the\s+)?(?P<m>{_MONTH})(?![a-z])"
+    # "by 20 April", "by the 1st of May": the day first, as most of Europe writes it
+    rf"start\s+of|beginning\s+of|(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?)?\s*(?:the\s+)?"
+    rf"(?P<m>{_MONTH})(?![a-z])"
     # "by September 25": that day (the month's end only when no day is named).
     rf"(?:\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\b(?!\s*,?\s*\d{{4}}))?(?!\s*\d)",
     re.I,
@@ -2498,7 +2500,12 @@ def _next_month_day(month: int, day: int | None, reference: dt.date) -> dt.date:
     """``day`` of the next ``month`` on or after ``reference`` (None: its last day)."""
     year = reference.year if month >= reference.month else reference.year + 1
     last = calendar.monthrange(year, month)[1]
-    return dt.date(year, month, min(day or last, last))
+    found = dt.date(year, month, min(day or last, last))
+    if found < reference:
+        # "by 1 March" written on 2 March: the next one, as the docstring says
+        last = calendar.monthrange(year + 1, month)[1]
+        found = dt.date(year + 1, month, min(day or last, last))
+    return found
 
 
 def _relative_deadline(text: str, reference: dt.date | None) -> dt.date | None:
@@ -2516,8 +2523,8 @@ def _relative_deadline(text: str, reference: dt.date | None) -> dt.date | None:
         month = _MONTHS[match.group("m").lower().rstrip(".")]
         q = (match.group("q") or "").lower().replace(" ", "")
         day = {"mid": 15, "mid-": 15, "early": 7, "startof": 1, "beginningof": 1}.get(q)
-        if match.group("d"):
-            day = int(match.group("d"))
+        if match.group("d") or match.group("d2"):
+            day = int(match.group("d") or match.group("d2"))
         return _next_month_day(month, day, reference)
     return None
 

@@ -7,6 +7,7 @@ evaluation set)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import replace
 
 import pytest
@@ -15,7 +16,7 @@ from hypothesis import strategies as st
 
 from mediator_actors.negotiation.meaning import shared_similarity
 from mediator_actors.negotiation.offline import assess
-from mediator_actors.negotiation.reader import read_facts
+from mediator_actors.negotiation.reader import read_facts, read_terms
 from mediator_actors.negotiation.validation import decide
 from tests.negotiation.helpers import offer, seek
 
@@ -285,3 +286,46 @@ def test_a_thing_confined_to_a_country_declines_a_trip_to_places_it_cannot_locat
     assert price == 360.0
     # and the confinement is never read as the country excluded
     assert read_facts(offer_text, offer=True).places_excluded == ()
+
+
+def test_a_second_flat_priced_item_the_seek_names_is_added_once() -> None:
+    offer_text = "Bike workshop Ghent: tune-up 50 EUR, brake bleed 30 EUR."
+    aligned, why, price = decided(
+        offer_text, "Tune-up for my bike in Ghent, and a brake bleed, max 90 EUR."
+    )
+    assert aligned, why
+    assert price == 80.0
+    # one short of the sum: never proposed at one item's price alone
+    aligned, why, _ = decided(
+        offer_text, "Tune-up for my bike in Ghent, and a brake bleed, max 79 EUR."
+    )
+    assert not aligned, why
+
+
+# --- a deadline written day first, with no year -------------------------------------------
+
+MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
+          "September", "October", "November", "December"]  # fmt: skip
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    day=st.integers(1, 28),
+    month=st.integers(1, 12),
+    ordinal=st.booleans(),
+    of=st.booleans(),
+    ref=st.dates(min_value=dt.date(2026, 1, 1), max_value=dt.date(2027, 12, 31)),
+)
+def test_property_by_day_month_without_a_year_is_the_next_such_day(
+    day: int, month: int, ordinal: bool, of: bool, ref: dt.date
+) -> None:
+    suffix = {1: "st", 2: "nd", 3: "rd", 21: "st", 22: "nd", 23: "rd"}.get(day, "th")
+    written = f"{day}{suffix if ordinal else ''} {'of ' if of else ''}{MONTHS[month - 1]}"
+    terms = read_terms(f"Need it done by {written}. Budget 300 EUR.", offer=False, reference=ref)
+    assert terms.deadline is not None
+    assert (terms.deadline.month, terms.deadline.day) == (month, day)
+    assert ref <= terms.deadline < ref.replace(year=ref.year + 1) + dt.timedelta(days=1)
+
+
+def test_a_count_of_people_after_by_is_no_deadline() -> None:
+    assert read_terms("Shared by 3 people, budget 300 EUR.", offer=False).deadline is None
