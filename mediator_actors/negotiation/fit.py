@@ -151,10 +151,14 @@ def _amounts(facts: Facts, unit: str) -> list[Quantity]:
 CAPACITY_UNITS = frozenset({"seat", "desk", "place", "ticket", "cover", "spot", "pass"})
 
 
+#: Prices per share of food one person eats: "4.50 EUR per portion" for "~25 people".
+PORTION_UNITS = frozenset({"portion", "serving", "plate", "meal", "slice", "menu"})
+
+
 def seek_amount(o: Facts, s: Facts, unit: str) -> Quantity | None:
     """The most of ``unit`` the seek states it needs (booking and work time convert)."""
     amounts = _amounts(s, unit)
-    if not amounts and unit in CAPACITY_UNITS:
+    if not amounts and (unit in CAPACITY_UNITS or unit in PORTION_UNITS):
         amounts = _amounts(s, "person")
     if not amounts and unit == "pair":
         # "15 EUR per pair" against "4 pairs of trousers" (read as 4 trousers).
@@ -552,7 +556,17 @@ def _price_basis(o: Facts, s: Facts, seek_words: frozenset[str]) -> PriceBasis: 
                     unchecked=f"price: the offer charges '{ask.span.text}'; {blocks}",
                 )
             amount = blocks
-        totalled = _recurring_amount(s, ask.per, amount)
+        per_occasion = amount if amount is not None and ask.block_minutes and s.recurrence else None
+        # "25 EUR per 30 min" for "30 min weekly, for 12 weeks": the blocks are one
+        # occasion's, and the occasions recur.
+        totalled = _recurring_amount(s, ask.per, None if per_occasion else amount)
+        if per_occasion is not None and isinstance(totalled, Quantity):
+            span = Span(
+                per_occasion.span.start,
+                per_occasion.span.end,
+                f"{per_occasion.span.text} x {totalled.span.text}",
+            )
+            totalled = Quantity(per_occasion.value * totalled.value, ask.per, "about", span)
         if isinstance(totalled, str):
             return PriceBasis(
                 None,

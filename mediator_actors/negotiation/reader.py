@@ -2452,6 +2452,12 @@ _REL_QUARTER = re.compile(
 _EVENT_CUE = re.compile(r"\bon\s+(?:the\s+)?(?:\w+day,?\s+)?$", re.I)
 #: "ready for a trade fair on 15 April": what must be ready on a day is due by it.
 _READY_CUE = re.compile(r"\bready\b[^.;\n]{0,30}$", re.I)
+#: "at least 6 weeks' notice", "order at least 1 week ahead": an offer's lead time.
+_LEAD_TIME = re.compile(
+    rf"\b(?:at\s+least|min(?:imum|\.)?|give\s+us|requires?|needs?)\s+{_COUNT}\s+{_UNIT}'?(?:'s)?\s+"
+    r"(?:notice|ahead|in\s+advance|before)\b",
+    re.I,
+)
 #: "delivery 10 weeks after kickoff": a delivery time counted from the start.
 _AFTER_START = re.compile(
     rf"\b(?:deliver(?:y|ed)?|ready|done|finished|completed?)\s+(?:in\s+)?{_COUNT}\s+{_UNIT}\s+"
@@ -2920,6 +2926,12 @@ def read_terms(
     ask, high, low, main = _stated_prices(facts.money, offer)
     timeline_spans: list[tuple[int, int]] = []
     deadline, duration, start_within, start_date = _read_timeline(text, reference, timeline_spans)
+    lead = _LEAD_TIME.search(text) if offer else None
+    if lead is not None:
+        # "orders need at least 6 weeks' notice": nothing is ready sooner than that.
+        days = _count(lead.group(1)) * _UNIT_DAYS[lead.group(2).lower().rstrip("s")]
+        duration = days if duration is None else max(duration, days)
+        timeline_spans.append(lead.span())
     if duration is None and deadline is None and not offer and _TOMORROW.search(text):
         duration = 1.0  # "by tomorrow", "needed today": within a day of the chain time
     hours = None

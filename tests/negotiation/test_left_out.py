@@ -329,3 +329,64 @@ def test_property_by_day_month_without_a_year_is_the_next_such_day(
 
 def test_a_count_of_people_after_by_is_no_deadline() -> None:
     assert read_terms("Shared by 3 people, budget 300 EUR.", offer=False).deadline is None
+
+
+# --- portions per person, blocks of minutes that recur, an offer's lead time --------------
+
+
+@pytest.mark.parametrize(
+    ("seek_text", "price"),
+    [
+        ("Tart for about 12 people, budget 60 EUR.", 54.0),
+        # one short: 12 portions cost more than 50
+        ("Tart for about 12 people, budget 50 EUR.", None),
+    ],
+)
+def test_a_price_per_portion_counts_the_people(seek_text: str, price: float | None) -> None:
+    aligned, why, proposed = decided("Fruit tarts, 4.50 EUR per serving.", seek_text)
+    assert aligned is (price is not None), why
+    assert proposed == price
+
+
+@pytest.mark.parametrize(
+    ("seek_text", "price"),
+    [
+        ("swimming lessons for my son, 45 min weekly, for 8 weeks, 200 EUR max", 160.0),
+        # one short of the eight weeks' total
+        ("swimming lessons for my son, 45 min weekly, for 8 weeks, 159 EUR max", None),
+    ],
+)
+def test_blocks_of_minutes_that_recur_are_multiplied_by_the_occasions(
+    seek_text: str, price: float | None
+) -> None:
+    aligned, why, proposed = decided("Swimming lessons for kids, 20 EUR per 45 min.", seek_text)
+    assert aligned is (price is not None), why
+    assert proposed == price
+
+
+@pytest.mark.parametrize(
+    ("seek_text", "aligned"),
+    [
+        ("Need a cake for a party in 2 weeks, 80 EUR.", False),
+        # one short: a month leaves the three weeks' notice
+        ("Need a cake for a party in 4 weeks, 80 EUR.", True),
+    ],
+)
+def test_an_offers_notice_is_the_least_time_it_needs(seek_text: str, aligned: bool) -> None:
+    ok, why, _ = decided("Party cakes, 60 EUR. Orders need at least 3 weeks' notice.", seek_text)
+    assert ok is aligned, why
+    if not aligned:
+        assert "timeline" in why
+
+
+@settings(max_examples=30, deadline=None)
+@given(n=st.integers(1, 12), unit=st.sampled_from(["day", "week"]), form=st.integers(0, 2))
+def test_property_a_lead_time_is_read_in_days(n: int, unit: str, form: int) -> None:
+    plural = unit + ("s" if n != 1 else "")
+    written = [
+        f"Orders need at least {n} {plural}' notice.",
+        f"Please order at least {n} {plural} ahead.",
+        f"Minimum {n} {plural} notice.",
+    ][form]
+    terms = read_terms(f"Party cakes, 60 EUR. {written}", offer=True)
+    assert terms.duration_days == n * {"day": 1, "week": 7}[unit]
