@@ -232,9 +232,28 @@ def _recurring_amount(  # noqa: PLR0911 - one flat pass of rules reads best
             return f"the seek needs '{amount.span.text}' a {amount.period} and states no whole number of {amount.period}s"
         span = Span(amount.span.start, amount.span.end, f"{amount.span.text} x {periods.span.text}")
         return Quantity(amount.value * periods.value, unit, "about", span)
+    each = amount is not None and amount.span.start in s.each_starts
     if s.recurrence is None:
+        occasions = [q for q in s.quantities if q.unit in _DAY_NAMES and q.bound == "about"]
+        if each and amount is not None and len(occasions) == 1:
+            # "5 hours each, 4 Saturdays": the amount is one occasion's.
+            span = Span(
+                amount.span.start, amount.span.end, f"{amount.span.text} x {occasions[0].span.text}"
+            )
+            return Quantity(amount.value * occasions[0].value, unit, "about", span)
         return None
     times, period, where = s.recurrence
+    if each and amount is not None and times is not None and period is not None:
+        # "2x a week for 5 weeks, 1hr each": one occasion's amount, times the occasions.
+        periods = _periods(s, period)
+        if periods is None:
+            return f"the seek's '{amount.span.text}' recurs ('{where.text}') and states no whole number of {period}s"
+        span = Span(
+            amount.span.start,
+            amount.span.end,
+            f"{amount.span.text} x {where.text} x {periods.span.text}",
+        )
+        return Quantity(amount.value * times * periods.value, unit, "about", span)
     if amount is not None and unit not in _WORK_SECONDS:
         return None  # "10 lessons, once a week": the count is the whole request
     low, high = s.recurrence_sentence

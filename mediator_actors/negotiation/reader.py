@@ -170,6 +170,8 @@ class Facts:
     #: occurrence ("3 hours each time"): only then does a stated amount recur with it.
     recurrence_sentence: tuple[int, int] = (0, 0)
     per_occasion: bool = False
+    #: Where the amounts stated for one occasion start: "5 hours each", "1hr each".
+    each_starts: frozenset[int] = frozenset()
     #: Costs stated as on top with no amount: "+ VAT", "plus materials", "travel extra"
     #: -> (("vat", span), ...). The total of the deal is then not known.
     addons: tuple[tuple[str, Span], ...] = ()
@@ -2120,7 +2122,7 @@ def _stay_between(text: str, reference: dt.date | None) -> list[Quantity]:
 
 _TIMES = {"once": 1, "twice": 2, "thrice": 3}
 _RECUR_TIMES = re.compile(
-    r"\b(?P<k>once|twice|thrice|\d{1,2}|one|two|three|four|five|six|seven)(?:\s+times?)?\s+"
+    r"\b(?P<k>once|twice|thrice|\d{1,2}|one|two|three|four|five|six|seven)(?:\s*x\b|\s+times?)?\s+"
     r"(?:a|per|each|every)\s+(?P<p>day|week|fortnight|month|year)\b",
     re.I,
 )
@@ -2353,6 +2355,15 @@ def read_facts(text: str, *, offer: bool, reference: dt.date | None = None) -> F
         recurrence=recurrence,
         recurrence_sentence=_sentence_of(text, recurrence[2]) if recurrence else (0, 0),
         per_occasion=bool(_PER_OCCASION.search(text)) and not offer,
+        each_starts=frozenset()
+        if offer
+        else frozenset(
+            q.span.start
+            for q in quantities
+            if re.match(
+                r"\s*,?\s*each\b(?!\s+(?:of|other))", text[q.span.end : q.span.end + 12], re.I
+            )
+        ),
         addons=_read_addons(text, money),
         clock_from=clock_from,
         clock_until=clock_until,

@@ -42,15 +42,15 @@ def decided(offer_text: str, seek_text: str) -> tuple[bool, str, float | None]:
          None),
         ("Chess coach, 30 EUR/hour, online.",
          "online chess coaching for my daughter, 6 hours in total, budget 250 EUR", 180.0),
-        # occasions counted by their day
+        # occasions counted by their day: the hours each, times the days
         ("Dog sitter, 12 EUR/hour, weekends, Ghent.",
          "dog sitter in Ghent on Sunday afternoons, 4 hours each, 3 Sundays. 200 EUR max.",
-         None),
+         144.0),
         ("Dog sitter, 12 EUR/hour, weekends, Ghent.",
          "dog sitter in Ghent on a Sunday afternoon, 4 hours. 200 EUR max.", 48.0),
     ],
 )  # fmt: skip
-def test_a_rate_totalled_once_for_a_need_that_lasts_longer_declines(
+def test_a_need_that_lasts_longer_than_one_count_is_totalled_or_declined(
     offer_text: str, seek_text: str, price: float | None
 ) -> None:
     aligned, why, proposed = decided(offer_text, seek_text)
@@ -390,3 +390,32 @@ def test_property_a_lead_time_is_read_in_days(n: int, unit: str, form: int) -> N
     ][form]
     terms = read_terms(f"Party cakes, 60 EUR. {written}", offer=True)
     assert terms.duration_days == n * {"day": 1, "week": 7}[unit]
+
+
+# --- an amount for each occasion ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("seek_text", "price"),
+    [
+        ("dog walker in Ghent on Sundays, 2 hours each, 3 Sundays in June. 80 EUR max.", 72.0),
+        # one short: the three Sundays cost 72
+        ("dog walker in Ghent on Sundays, 2 hours each, 3 Sundays in June. 71 EUR max.", None),
+        ("dog walker in Ghent, 3x a week for 2 weeks, 1 hour each. 120 EUR max.", 72.0),
+        ("dog walker in Ghent, 3x a week for 2 weeks, 1 hour each. 71 EUR max.", None),
+    ],
+)
+def test_an_amount_for_each_occasion_is_multiplied_by_the_occasions(
+    seek_text: str, price: float | None
+) -> None:
+    aligned, why, proposed = decided("Dog walker, 12 EUR/hour, Ghent, weekends too.", seek_text)
+    assert aligned is (price is not None), why
+    assert proposed == price
+
+
+@settings(max_examples=30, deadline=None)
+@given(k=st.integers(2, 6), period=st.sampled_from(["week", "month"]))
+def test_property_k_x_a_period_is_a_recurrence(k: int, period: str) -> None:
+    facts = read_facts(f"help needed {k}x a {period}, budget 100 EUR", offer=False)
+    assert facts.recurrence is not None
+    assert facts.recurrence[:2] == (float(k), period)
