@@ -89,6 +89,10 @@ class PriceBasis:
     refusal: str | None = None
     unchecked: str | None = None
     at_least: bool = False  # the floor rests on the offer's minimum, not the seek's amount
+    #: The count is the offer's minimum order, standing in for one the seek did not state.
+    at_minimum: bool = False
+    #: The count is the seek's recurring need multiplied out over its periods.
+    recurring: bool = False
 
 
 def _q(value: float) -> str:
@@ -147,10 +151,14 @@ def _amounts(facts: Facts, unit: str) -> list[Quantity]:
 CAPACITY_UNITS = frozenset({"seat", "desk", "place", "ticket", "cover", "spot", "pass"})
 
 
+#: Prices per share of food one person eats: "4.50 EUR per portion" for "~25 people".
+PORTION_UNITS = frozenset({"portion", "serving", "plate", "meal", "slice", "menu"})
+
+
 def seek_amount(o: Facts, s: Facts, unit: str) -> Quantity | None:
     """The most of ``unit`` the seek states it needs (booking and work time convert)."""
     amounts = _amounts(s, unit)
-    if not amounts and unit in CAPACITY_UNITS:
+    if not amounts and (unit in CAPACITY_UNITS or unit in PORTION_UNITS):
         amounts = _amounts(s, "person")
     if not amounts and unit == "pair":
         # "15 EUR per pair" against "4 pairs of trousers" (read as 4 trousers).
@@ -224,9 +232,28 @@ def _recurring_amount(  # noqa: PLR0911 - one flat pass of rules reads best
             return f"the seek needs '{amount.span.text}' a {amount.period} and states no whole number of {amount.period}s"
         span = Span(amount.span.start, amount.span.end, f"{amount.span.text} x {periods.span.text}")
         return Quantity(amount.value * periods.value, unit, "about", span)
+    each = amount is not None and amount.span.start in s.each_starts
     if s.recurrence is None:
+        occasions = [q for q in s.quantities if q.unit in _DAY_NAMES and q.bound == "about"]
+        if each and amount is not None and len(occasions) == 1:
+            # "5 hours each, 4 Saturdays": the amount is one occasion's.
+            span = Span(
+                amount.span.start, amount.span.end, f"{amount.span.text} x {occasions[0].span.text}"
+            )
+            return Quantity(amount.value * occasions[0].value, unit, "about", span)
         return None
     times, period, where = s.recurrence
+    if each and amount is not None and times is not None and period is not None:
+        # "2x a week for 5 weeks, 1hr each": one occasion's amount, times the occasions.
+        periods = _periods(s, period)
+        if periods is None:
+            return f"the seek's '{amount.span.text}' recurs ('{where.text}') and states no whole number of {period}s"
+        span = Span(
+            amount.span.start,
+            amount.span.end,
+            f"{amount.span.text} x {where.text} x {periods.span.text}",
+        )
+        return Quantity(amount.value * times * periods.value, unit, "about", span)
     if amount is not None and unit not in _WORK_SECONDS:
         return None  # "10 lessons, once a week": the count is the whole request
     low, high = s.recurrence_sentence
@@ -275,8 +302,129 @@ def _times(o: Facts, s: Facts, ask: Money, budget: Money) -> tuple[float, str] |
 
 def price_basis(o: Facts, s: Facts, seek_words: frozenset[str]) -> PriceBasis:
     """The offer's floor and the seek's ceiling on one basis, or why there is none; an
-    offer's minimum charge ("min. charge 60 EUR") raises a lower floor to itself."""
-    basis = _price_basis(o, s, seek_words)
+    offer's minimum charge ("min. charge 60 EUR") raises a lower floor to itself. A total
+    that leaves out a count the seek states is never proposed (precision first)."""
+    basis = _with_charges(o, s, _price_basis(o, s, seek_words))
+    if basis.floor is None or basis.per is not None or basis.refusal or basis.unchecked:
+        return basis
+    other = _another_item(o, s, basis)
+    if other is not None and other.per is None and other.low == other.high:
+        # "full service 85 EUR, chain replacement 30 EUR" for "full service incl. a new
+        # chain": both items, each once; the seek's request never costs less than the sum.
+        total = basis.floor + other.low
+        basis = replace(
+            basis,
+            floor=total,
+            note=f"{basis.note}; plus the offer's '{other.span.text}' ({', '.join(sorted(other.context & s.positives - _FUNCTION_STEMS))}) the seek also names is {_money(total, basis.currency)}",
+        )
+        other = _another_item(o, s, basis)
+    if other is not None:
+        return replace(
+            basis,
+            floor=None,
+            unchecked=f"price: the seek's request may include the offer's '{other.span.text}' ({', '.join(sorted(other.context & s.positives - _FUNCTION_STEMS))}) as well as the price the reader took ({basis.note.split('; ')[-1]})",
+        )
+    left_out = _unaccounted(o, s, basis)
+    if left_out is not None:
+        return replace(
+            basis,
+            floor=None,
+            unchecked=f"price: the seek's request counts '{left_out.span.text}', which the total the reader derives ({basis.note.split('; ')[-1]}) does not account for",
+        )
+    return basis
+
+
+#: Stems of words that name no item ("parts under 30 GBP" is no item called "under").
+_FUNCTION_STEMS = frozenset(
+    {"und", "under", "ov", "over", "and", "the", "for", "with", "incl", "per", "from", "each"}
+)
+
+
+def _another_item(o: Facts, s: Facts, basis: PriceBasis) -> Money | None:
+    """Another of the offer's prices whose own words the seek names, beyond those of the
+    price taken: "full service 85, chain replacement 30" for "full service incl. a new
+    chain" is both; "basic 40, full service 85" for "full service" is one of them."""
+    taken = [m for m in o.money if f"'{m.span.text}'" in basis.note]
+    if not taken:
+        return None
+    used = frozenset().union(*(m.context for m in taken))
+    for m in o.money:
+        if m in taken or m.fee or m.extra or m.bound == "at_least":
+            continue
+        if m.currency not in (None, basis.currency):
+            continue
+        if (m.context - used) & s.positives - _FUNCTION_STEMS:
+            return m
+    return None
+
+
+#: Distances say where, never how many of what is priced.
+_DISTANCE_UNITS = frozenset({"km", "mile"})
+#: Occasions counted by the day they fall on: "4 Saturdays" is four times a booking.
+_DAY_NAMES = frozenset(
+    {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "weekend"}
+)
+
+
+def _own_amounts(o: Facts) -> list[Quantity]:
+    """The offer's stated amounts, less a number read again across a wider one ("twenty
+    guests" overlapping "seats up to a hundred and twenty")."""
+    return [
+        q
+        for q in o.quantities
+        if not any(
+            w is not q
+            and w.span.start < q.span.end
+            and q.span.start < w.span.end
+            and len(w.span.text) > len(q.span.text)
+            for w in o.quantities
+        )
+    ]
+
+
+def _unaccounted(o: Facts, s: Facts, basis: PriceBasis) -> Quantity | None:
+    """A count in the seek's request that the basis's total does not multiply in: "5 hours
+    each, 4 Saturdays" totalled as 5 hours, "4 GPUs for 48 hours" at the offer's minimum
+    of 10 GPU-hours, "100 kg" against "sac de 25 kg = 28 EUR"."""
+    for q in s.quantities:
+        if q.bound != "about" or q.value < 2 - 1e-9 or q.unit in _DISTANCE_UNITS:
+            continue
+        if q.span.text in basis.note or (
+            q.unit == basis.unit and basis.quantity is not None and not basis.at_least
+        ):
+            continue  # the total is for this count
+        if (
+            basis.unit in TIME_DAYS
+            and q.unit in TIME_DAYS
+            and basis.quantity is not None
+            and q.value * TIME_DAYS[q.unit] <= basis.quantity * TIME_DAYS[basis.unit] + 1e-9
+        ):
+            continue  # "8pm to 11:45pm" inside "one night": within the time already counted
+        if basis.at_minimum:
+            # The offer's minimum stood in for a count the reader did not find, and the
+            # seek states one ("25 people", "4 GPUs for 48 hours"): the minimum is a guess.
+            return q
+        if (
+            basis.unit is not None
+            # a recurring need's cadence and span are already in its total
+            and not basis.recurring
+            and ((q.unit in TIME_DAYS and q.unit not in MEASURE_UNITS) or q.unit in _DAY_NAMES)
+        ):
+            # A rate multiplied out once, and the seek's need lasts or recurs for more
+            # ("1hr each ... for 5 weeks", "5 hours each, 4 Saturdays").
+            return q
+        if basis.unit is None and any(
+            oq.unit == q.unit and oq.bound == "about" and oq.value + 1e-9 < q.value
+            for oq in _own_amounts(o)
+        ):
+            # A price for the offer's own amount ("sac de 25 kg = 28 EUR", "90 min 70 GBP")
+            # against more of it.
+            return q
+    return None
+
+
+def _with_charges(o: Facts, s: Facts, basis: PriceBasis) -> PriceBasis:
+    """``basis`` with the offer's fees, charges on top and minimum charge applied."""
     on_top = [(w, span) for w, span in o.addons if w not in {x for x, _ in s.addons}]
     if on_top and basis.floor is not None and basis.refusal is None and basis.per is None:
         # "80 per hour + VAT" against a total budget that does not say it excludes VAT:
@@ -427,7 +575,17 @@ def _price_basis(o: Facts, s: Facts, seek_words: frozenset[str]) -> PriceBasis: 
                     unchecked=f"price: the offer charges '{ask.span.text}'; {blocks}",
                 )
             amount = blocks
-        totalled = _recurring_amount(s, ask.per, amount)
+        per_occasion = amount if amount is not None and ask.block_minutes and s.recurrence else None
+        # "25 EUR per 30 min" for "30 min weekly, for 12 weeks": the blocks are one
+        # occasion's, and the occasions recur.
+        totalled = _recurring_amount(s, ask.per, None if per_occasion else amount)
+        if per_occasion is not None and isinstance(totalled, Quantity):
+            span = Span(
+                per_occasion.span.start,
+                per_occasion.span.end,
+                f"{per_occasion.span.text} x {totalled.span.text}",
+            )
+            totalled = Quantity(per_occasion.value * totalled.value, ask.per, "about", span)
         if isinstance(totalled, str):
             return PriceBasis(
                 None,
@@ -446,6 +604,7 @@ def _price_basis(o: Facts, s: Facts, seek_words: frozenset[str]) -> PriceBasis: 
                 currency,
                 quantity=count,
                 unit=ask.per,
+                recurring=totalled is not None,
                 note=f"{quote}; {_q(count)} {ask.per}s ('{amount.span.text}') at {_money(ask.low, currency)} is {_money(total, currency)}",
             )
         estimate = [q for q in o.quantities if q.unit == ask.per and q.bound == "about"]
@@ -470,6 +629,7 @@ def _price_basis(o: Facts, s: Facts, seek_words: frozenset[str]) -> PriceBasis: 
                 quantity=count,
                 unit=ask.per,
                 at_least=True,
+                at_minimum=True,
                 note=f"{quote}; at the offer's minimum of {_q(count)} {ask.per}s ('{minimum[0].span.text}') that is {_money(rate * count, currency)}",
             )
         if ask.per in s.counted:
@@ -566,9 +726,12 @@ def _limits(o: Facts, s: Facts, found: Findings) -> None:
                 f"the seek needs {_q(need)} ('{amounts[0].span.text}')"
             )
             return
-        if q.bound == "at_least" and need < q.value - 1e-9 and q.period is None:
+        # "minimum 1,000 eggs per week" holds against a weekly amount, never a one-off one.
+        same_period = q.period is None or all(a.period == q.period for a in amounts)
+        if q.bound == "at_least" and need < q.value - 1e-9 and same_period:
+            per = f" per {q.period}" if q.period else ""
             found.refusals.append(
-                f"minimum: the offer needs at least {_q(q.value)} {q.unit} ('{q.span.text}'), "
+                f"minimum: the offer needs at least {_q(q.value)} {q.unit}{per} ('{q.span.text}'), "
                 f"the seek states {_q(need)} ('{amounts[0].span.text}')"
             )
             return
@@ -808,6 +971,15 @@ def _until(o: Facts, s: Facts, found: Findings) -> None:
             f"on {s.event_date.isoformat()}"
         )
     seek_places = {p for p, _ in s.places}
+    confined = {p for p, _ in o.places_confined}
+    elsewhere = sorted((seek_places | s.countries) - confined)
+    if confined and elsewhere:
+        # No gazetteer: whether Antwerp lies inside "the Netherlands" is not known here.
+        found.cannot(
+            f"place: the offer states '{o.places_confined[0][1].text}'; the reader cannot tell "
+            f"whether {', '.join(p.title() for p in elsewhere)} lie inside it",
+            BLOCKING_COST,
+        )
     for place, span in o.places_excluded:
         if place in seek_places:
             found.refusals.append(
@@ -910,6 +1082,11 @@ def check_facts(
         assert second is not None
         found.refusals.append(
             f"payment terms: the offer states '{first.text}', the seek '{second.text}'"
+        )
+    if o.payment_in_full_first and s.payment_instalments:
+        found.refusals.append(
+            f"payment terms: the offer wants '{o.payment_in_full_first.text}', the seek "
+            f"'{s.payment_instalments.text}'"
         )
     _exclusions(o, s, found)
     denied = s.certifications_required & o.certifications_denied

@@ -128,6 +128,8 @@ class Facts:
     throughput: tuple[float, str, float] | None = None  # (n, unit, per days)
     payment_advance: Span | None = None
     payment_after: Span | None = None
+    payment_instalments: Span | None = None  # "in 3 monthly instalments"
+    payment_in_full_first: Span | None = None  # "paid in full before filing"
     exclusions: tuple[tuple[frozenset[str], Span], ...] = ()  # "no smoking" -> {smok}
     positives: frozenset[str] = frozenset()  # rough stems named without a negation
     certifications: frozenset[str] = frozenset()  # "CE marked" -> {"ce"}
@@ -137,6 +139,7 @@ class Facts:
     max_age: int | None = None  # "kids aged 5-12", "under-12s"
     until_date: dt.date | None = None  # "available until 15 March"
     places_excluded: tuple[tuple[str, Span], ...] = ()  # "not available in London"
+    places_confined: tuple[tuple[str, Span], ...] = ()  # "not to be taken outside X"
     age: int | None = None
     child: bool = False  # the seek is for "my son", "our kids": a minor, age unstated or not
     levels: frozenset[str] = frozenset()  # "beginners", "advanced" -> {"beginner", ...}
@@ -167,6 +170,8 @@ class Facts:
     #: occurrence ("3 hours each time"): only then does a stated amount recur with it.
     recurrence_sentence: tuple[int, int] = (0, 0)
     per_occasion: bool = False
+    #: Where the amounts stated for one occasion start: "5 hours each", "1hr each".
+    each_starts: frozenset[int] = frozenset()
     #: Costs stated as on top with no amount: "+ VAT", "plus materials", "travel extra"
     #: -> (("vat", span), ...). The total of the deal is then not known.
     addons: tuple[tuple[str, Span], ...] = ()
@@ -224,7 +229,8 @@ _SYMBOLS = {
     "tokens": "NLC", "token": "NLC", "credits": "NLC",
 }  # fmt: skip
 _CUR_WORD = (
-    r"(?:" + "|".join(sorted(CURRENCIES, key=len, reverse=True)) + r")(?![a-zA-Z])"
+    # never the end of a word: the "ron" of "environ 12 km" is no Romanian leu
+    r"(?<![a-zA-Z])(?:" + "|".join(sorted(CURRENCIES, key=len, reverse=True)) + r")(?![a-zA-Z])"
     r"|(?:US\$|AU\$|CA\$|NZ\$|HK\$|SG\$|MX\$|C\$|A\$|S\$|R\$|\$|€|£|¥|zł|kč)"
     r"|(?:dollars?|bucks|euros?|pounds|quid|francs|yen|nlc|tokens?|credits|reais|rupees|"
     r"yuan|rmb|zloty|forint|koruna)\b"
@@ -257,7 +263,7 @@ _UNIT_ALIASES = {
     "kilo": "kg", "kilogram": "kg", "kg": "kg", "gram": "g", "g": "g",
     "sq ft": "sqft", "sqft": "sqft", "square foot": "sqft", "square feet": "sqft",
     "m2": "m2", "m²": "m2", "sqm": "m2", "square metre": "m2", "square meter": "m2",
-    "gb": "gb", "tb": "tb", "core": "core", "cpu": "core", "vcpu": "core",
+    "gsm": "gsm", "gb": "gb", "tb": "tb", "core": "core", "cpu": "core", "vcpu": "core",
     "mile": "mile", "km": "km", "kilometre": "km", "kilometer": "km", "cm": "cm", "mm": "mm",
     "word": "word", "page": "page", "line": "line", "second": "second", "sec": "second",
     "seat": "seat", "bed": "bed", "room": "room",
@@ -288,13 +294,14 @@ TIME_DAYS = {
     "month": 30, "quarter": 91, "year": 365,
 }  # fmt: skip
 #: Units a seek states as the least it needs of a spec ("16GB RAM", "8 cores").
-SPEC_UNITS = frozenset({"gb", "tb", "core", "sqft", "m2", "bed"})
+SPEC_UNITS = frozenset({"gb", "tb", "core", "sqft", "m2", "bed", "gsm"})
 _UNIT_WORDS = sorted(
     {*_UNIT_ALIASES, *(k + "s" for k in _UNIT_ALIASES if k[-1] not in "s"), "people", "pages"},
     key=len,
     reverse=True,
 )
-_UNIT_RE = r"(?:" + "|".join(re.escape(u) for u in _UNIT_WORDS) + r")(?![a-zA-Z])"
+# never the start of a longer word, accented ones too ("de hêtre" has no "h" for hours)
+_UNIT_RE = r"(?:" + "|".join(re.escape(u) for u in _UNIT_WORDS) + r")(?![a-zA-Z\u00c0-\u00ff])"
 
 
 def canonical_unit(word: str) -> str:
@@ -352,6 +359,10 @@ _PER_BRACKET = re.compile(
 _PER_MINUTES = re.compile(
     r"\s*(?:for\s+|/\s*|per\s+|a\s+)?(?:an?\s+)?(?P<m>\d{2,3})\s*(?:-\s*)?min(?:ute)?s?\b", re.I
 )
+#: "85 EUR le stere", "20 EUR la hora": the article after a price makes it per that thing.
+_PER_ARTICLE = re.compile(r"\s*(?:le|la|l')\s*(?P<per>[a-z\u00e0-\u00ff]{3,20})\b", re.I)
+#: "0.30 EUR/ml": a slash and a short unit the unit list does not name is still a rate.
+_PER_SHORT = re.compile(r"\s*/\s*(?P<per>[a-z]{1,2})\b", re.I)
 _PER_SUFFIX = re.compile(r"\s*(?P<per>pp|p/?h|ph|hourly|daily|weekly|monthly|each)\b", re.I)
 #: "80 EUR per 1,000 words", "25 GBP per 100 flyers", "3 EUR per 2 hours": a price for a
 #: block of units is a rate of a share of it per unit.
@@ -542,7 +553,12 @@ def _read_money(text: str, offer: bool) -> list[Money]:  # noqa: PLR0912, PLR091
         per = None
         bracket = _PER_BRACKET.match(rest)
         per_match = (
-            _PER_FOREIGN.match(rest) or bracket or _PER_RE.match(rest) or _PER_SUFFIX.match(rest)
+            _PER_FOREIGN.match(rest)
+            or bracket
+            or _PER_RE.match(rest)
+            or _PER_SUFFIX.match(rest)
+            or _PER_ARTICLE.match(rest)
+            or _PER_SHORT.match(rest)
         )
         per2 = None
         minutes = None if per_match else _PER_MINUTES.match(rest)
@@ -627,9 +643,11 @@ def _read_money(text: str, offer: bool) -> list[Money]:  # noqa: PLR0912, PLR091
 
 # --- quantities -----------------------------------------------------------------------
 
+#: "three hundred", "two thousand": a word number scaled (its value: find_numbers).
+_SCALED = r"(?:[\s-]+(?:hundred|thousand)(?:\s+and\s+[a-z]+(?:-[a-z]+)?)?)?"
 _QTY = re.compile(
     rf"(?P<n>{_NUM}|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
-    r"fifteen|twenty|thirty|forty|fifty|sixty|a couple of hundred)\b)"
+    rf"fifteen|twenty|thirty|forty|fifty|sixty){_SCALED}\b|\ba couple of hundred\b)"
     r"(?:\s*(?:-|\u2013|to)\s*(?P<n2>\d{1,7}))?"
     r"(?:\s*x\s*(?P<x>\d+)(?:\s*x\s*\d+)?)?"  # 25x25x25 cm: the first side
     r"[^\S\n]*-?[^\S\n]*(?:(?P<mods>(?:[a-z0-9][\w-]*[^\S\n]){0,2}?))"
@@ -686,8 +704,9 @@ _COUNT_WORDS = (
     r"forty|fifty|a couple of hundred"
 )
 _COUNT_NOUN = re.compile(
-    rf"(?P<n>{_NUM}|\b(?:{_COUNT_WORDS})\b)\s+(?:pairs?\s+of\s+|sets?\s+of\s+)?(?:[a-zA-Z0-9][\w'-]*\s+){{0,3}}?"
-    r"(?P<noun>[a-zA-Z][a-zA-Z-]{2,}s)\b",
+    rf"(?P<n>{_NUM}|\b(?:{_COUNT_WORDS}){_SCALED}\b)\s+(?:pairs?\s+of\s+|sets?\s+of\s+)?(?:[a-zA-Z0-9][\w'-]*\s+){{0,3}}?"
+    # accented letters too: "4 stères de bois" counts stères, not bois
+    r"(?P<noun>[a-zA-Z\u00c0-\u00ff][a-zA-Z\u00c0-\u00ff-]{2,}s)\b",
     re.I,
 )
 _NOT_COUNT_NOUNS = frozenset(
@@ -1181,12 +1200,31 @@ _PLACE_EXCLUDED = re.compile(
 )
 
 
+#: "may NOT be taken outside the Netherlands": a negated "outside" confines to the place.
+_CONFINED = re.compile(
+    r"\b(?i:not|never|cannot|can't|mustn't)\b[^.;\n]{0,30}?\b(?i:outside(?:\s+of)?|beyond)\s+"
+    r"(?i:the\s+)?(?P<p>[A-Z][\w'-]+(?: [A-Z][\w'-]+)?)"
+)
+
+
+def _read_confined(text: str) -> tuple[tuple[str, Span], ...]:
+    """ "Vans may not leave ... outside the Netherlands": where the thing must stay."""
+    return tuple(
+        (m.group("p").lower(), Span(m.start(), m.end(), m.group(0)))
+        for m in _CONFINED.finditer(text)
+        if m.group("p").lower() not in _NOT_PLACES
+    )
+
+
 def _read_excluded_places(text: str) -> tuple[tuple[str, Span], ...]:
     """ "Not available in London", "except Paris", "no deliveries to Corsica"."""
+    confined = [span for _, span in _read_confined(text)]
     return tuple(
         (m.group("p").lower(), Span(m.start(), m.end(), m.group(0)))
         for m in _PLACE_EXCLUDED.finditer(text)
         if m.group("p").lower() not in _NOT_PLACES
+        # "not ... outside X" is the place it stays in, never one it excludes
+        and not any(c.start <= m.start() < c.end for c in confined)
     )
 
 
@@ -1450,6 +1488,8 @@ def _read_throughput(text: str) -> tuple[float, str, float] | None:
 
 _ADVANCE = re.compile(
     r"\b(?:payment|paid|pay)\s+(?:\w+\s+)?(?:in\s+advance|up\s*front|before\s+(?:start|work))\b|"
+    # "paid in full before filing": the whole fee before the work starts
+    r"\b(?:payment|paid|pay)\s+in\s+full\s+(?:before|prior\s+to|up\s*front|in\s+advance)\b|"
     r"\b(?:pre-?payment|prepaid|advance\s+payment)\b|\b(?:full|100%)\s+(?:payment\s+)?up\s*front\b|"
     r"\b\d{1,3}\s*%\s+(?:payment\s+)?(?:up\s*front|in\s+advance|(?:non-refundable\s+)?deposit)\b",
     re.I,
@@ -1458,6 +1498,20 @@ _AFTER = re.compile(
     r"\bnet\s*-?\s*\d{1,3}\b|\b(?:payment|pay|paid)\s+(?:\w+\s+)?(?:on|upon|after)\s+"
     r"(?:delivery|completion|invoice|each\s+invoice)\b|\bno\s+(?:up\s*front|advance)\s+payment\b|"
     r"\bpay\s+(?:\w+\s+){0,3}after\b",
+    re.I,
+)
+#: Paying in parts over time: no deal with an offer that wants the whole fee first.
+_INSTALMENTS = re.compile(
+    r"\b(?:in\s+)?(?:\d{1,2}\s+|two\s+|three\s+|four\s+|six\s+|twelve\s+)?"
+    r"(?:(?:monthly|weekly|quarterly|equal)\s+)?(?:instal(?:l)?ments?|payment\s+plan)\b|"
+    r"\bspread\s+(?:the\s+)?(?:payments?|cost|fee)\b",
+    re.I,
+)
+#: The whole fee before anything: what instalments cannot meet ("50% deposit" can).
+_IN_FULL_FIRST = re.compile(
+    r"\b(?:paid|payment|pay)\s+in\s+full\s+(?:before|prior\s+to|up\s*front|in\s+advance)\b|"
+    r"\b(?:full|100%)\s+(?:payment\s+)?(?:up\s*front|in\s+advance)\b|\bprepaid\b|"
+    r"\bfull\s+payment\s+(?:before|prior\s+to|on\s+booking)\b",
     re.I,
 )
 _EXCLUSION = re.compile(
@@ -2068,7 +2122,7 @@ def _stay_between(text: str, reference: dt.date | None) -> list[Quantity]:
 
 _TIMES = {"once": 1, "twice": 2, "thrice": 3}
 _RECUR_TIMES = re.compile(
-    r"\b(?P<k>once|twice|thrice|\d{1,2}|one|two|three|four|five|six|seven)(?:\s+times?)?\s+"
+    r"\b(?P<k>once|twice|thrice|\d{1,2}|one|two|three|four|five|six|seven)(?:\s*x\b|\s+times?)?\s+"
     r"(?:a|per|each|every)\s+(?P<p>day|week|fortnight|month|year)\b",
     re.I,
 )
@@ -2211,6 +2265,8 @@ def read_facts(text: str, *, offer: bool, reference: dt.date | None = None) -> F
     event, start = _read_dates(text, reference)
     advance = _ADVANCE.search(text)
     after = _AFTER.search(text)
+    instalments = _INSTALMENTS.search(text)
+    in_full = _IN_FULL_FIRST.search(text)
     exclusions, positives = _read_exclusions(text)
     certs, certs_required, certs_denied = _read_certifications(text)
     travel = _TRAVEL.search(text)
@@ -2256,6 +2312,12 @@ def read_facts(text: str, *, offer: bool, reference: dt.date | None = None) -> F
         throughput=_read_throughput(text),
         payment_advance=Span(advance.start(), advance.end(), advance.group(0)) if advance else None,
         payment_after=Span(after.start(), after.end(), after.group(0)) if after else None,
+        payment_instalments=Span(instalments.start(), instalments.end(), instalments.group(0))
+        if instalments
+        else None,
+        payment_in_full_first=Span(in_full.start(), in_full.end(), in_full.group(0))
+        if in_full
+        else None,
         exclusions=exclusions,
         positives=positives,
         certifications=certs,
@@ -2273,6 +2335,7 @@ def read_facts(text: str, *, offer: bool, reference: dt.date | None = None) -> F
         max_age=_max_age(max_age) if max_age and offer else None,
         until_date=_read_until(text, reference) if offer else None,
         places_excluded=excluded,
+        places_confined=_read_confined(text),
         accents=_read_accents(text),
         levels=levels,
         levels_only=levels_only,
@@ -2292,6 +2355,15 @@ def read_facts(text: str, *, offer: bool, reference: dt.date | None = None) -> F
         recurrence=recurrence,
         recurrence_sentence=_sentence_of(text, recurrence[2]) if recurrence else (0, 0),
         per_occasion=bool(_PER_OCCASION.search(text)) and not offer,
+        each_starts=frozenset()
+        if offer
+        else frozenset(
+            q.span.start
+            for q in quantities
+            if re.match(
+                r"\s*,?\s*each\b(?!\s+(?:of|other))", text[q.span.end : q.span.end + 12], re.I
+            )
+        ),
         addons=_read_addons(text, money),
         clock_from=clock_from,
         clock_until=clock_until,
@@ -2378,7 +2450,9 @@ _N_UNIT_TURNAROUND = re.compile(
 #: "by end of July", "by mid-April", "before the end of Q3 2027": against the reference.
 _REL_MONTH = re.compile(
     rf"\b(?:by|before|until|no later than|deadline:?)\s+(?:the\s+)?(?P<q>end\s+of|mid-?|early|"
-    rf"start\s+of|beginning\s+of)?\s*(?:the\s+)?(?P<m>{_MONTH})(?![a-z])"
+    # "by 20 April", "by the 1st of May": the day first, as most of Europe writes it
+    rf"start\s+of|beginning\s+of|(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?)?\s*(?:the\s+)?"
+    rf"(?P<m>{_MONTH})(?![a-z])"
     # "by September 25": that day (the month's end only when no day is named).
     rf"(?:\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\b(?!\s*,?\s*\d{{4}}))?(?!\s*\d)",
     re.I,
@@ -2387,6 +2461,21 @@ _REL_QUARTER = re.compile(
     r"\b(?:by|before|until)?\s*(?:the\s+)?end\s+of\s+Q(?P<n>[1-4])(?:\s+(?P<y>\d{4}))?", re.I
 )
 _EVENT_CUE = re.compile(r"\bon\s+(?:the\s+)?(?:\w+day,?\s+)?$", re.I)
+#: "ready for a trade fair on 15 April": what must be ready on a day is due by it.
+_READY_CUE = re.compile(r"\bready\b[^.;\n]{0,30}$", re.I)
+#: "at least 6 weeks' notice", "order at least 1 week ahead": an offer's lead time.
+_LEAD_TIME = re.compile(
+    rf"\b(?:at\s+least|min(?:imum|\.)?|give\s+us|requires?|needs?)\s+{_COUNT}\s+{_UNIT}'?(?:'s)?\s+"
+    r"(?:notice|ahead|in\s+advance|before)\b",
+    re.I,
+)
+#: "delivery 10 weeks after kickoff": a delivery time counted from the start.
+_AFTER_START = re.compile(
+    rf"\b(?:deliver(?:y|ed)?|ready|done|finished|completed?)\s+(?:in\s+)?{_COUNT}\s+{_UNIT}\s+"
+    r"(?:after|from)\s+(?:the\s+)?(?:kick-?off|start|signing|order|booking|payment|"
+    r"approval|confirmation|briefing|brief)\b",
+    re.I,
+)
 
 
 def add_months(day: dt.date, months: int) -> dt.date:
@@ -2428,7 +2517,12 @@ def _next_month_day(month: int, day: int | None, reference: dt.date) -> dt.date:
     """``day`` of the next ``month`` on or after ``reference`` (None: its last day)."""
     year = reference.year if month >= reference.month else reference.year + 1
     last = calendar.monthrange(year, month)[1]
-    return dt.date(year, month, min(day or last, last))
+    found = dt.date(year, month, min(day or last, last))
+    if found < reference:
+        # "by 1 March" written on 2 March: the next one, as the docstring says
+        last = calendar.monthrange(year + 1, month)[1]
+        found = dt.date(year + 1, month, min(day or last, last))
+    return found
 
 
 def _relative_deadline(text: str, reference: dt.date | None) -> dt.date | None:
@@ -2446,8 +2540,8 @@ def _relative_deadline(text: str, reference: dt.date | None) -> dt.date | None:
         month = _MONTHS[match.group("m").lower().rstrip(".")]
         q = (match.group("q") or "").lower().replace(" ", "")
         day = {"mid": 15, "mid-": 15, "early": 7, "startof": 1, "beginningof": 1}.get(q)
-        if match.group("d"):
-            day = int(match.group("d"))
+        if match.group("d") or match.group("d2"):
+            day = int(match.group("d") or match.group("d2"))
         return _next_month_day(month, day, reference)
     return None
 
@@ -2497,7 +2591,11 @@ def _read_timeline(  # noqa: PLR0912 - one pass over the timeline readers
         before = text[max(0, match.start() - 30) : match.start()]
         if _START_CUE.search(before) and not _DEADLINE_CUE.search(before):
             start_date = start_date or day
-        elif _EVENT_CUE.search(before) and not _DEADLINE_CUE.search(before):
+        elif (
+            _EVENT_CUE.search(before)
+            and not _DEADLINE_CUE.search(before)
+            and not _READY_CUE.search(before)
+        ):
             continue  # "on 12 June 2027": the day of the event (see Facts.event_date)
         elif deadline is None:
             deadline = day
@@ -2510,7 +2608,8 @@ def _read_timeline(  # noqa: PLR0912 - one pass over the timeline readers
         if deadline is not None and (m := _WEEKDAY_DEADLINE.search(text)):
             taken.append(m.span())
     halves = list(_WITHIN_HALF.finditer(text))
-    for match in list(_WITHIN.finditer(text)) + list(_N_UNIT_TURNAROUND.finditer(text)) + halves:
+    readers = (_WITHIN, _N_UNIT_TURNAROUND, _AFTER_START)
+    for match in [m for r in readers for m in r.finditer(text)] + halves:
         if match.re is not _WITHIN_HALF and any(
             h.start() <= match.start() < h.end() for h in halves
         ):
@@ -2785,13 +2884,23 @@ def _unread(
     spans: list[tuple[int, int]] = [*timeline]
     spans += [(m.span.start, m.span.end) for m in facts.money]
     spans += [(q.span.start, q.span.end) for q in facts.quantities]
-    spans += [(sp.start, sp.end) for _, sp in (*facts.places, *facts.places_excluded)]
+    spans += [
+        (sp.start, sp.end)
+        for _, sp in (*facts.places, *facts.places_excluded, *facts.places_confined)
+    ]
     spans += [(sp.start, sp.end) for _, sp in (*facts.exclusions, *facts.only_kinds)]
     spans += [(sp.start, sp.end) for sp in facts.requirements]
     spans += [(f[2].start, f[2].end) for f in (facts.floor_max, facts.floor) if f is not None]
     spans += [(sp.start, sp.end) for _, sp in facts.addons]
     spans += [
-        (sp.start, sp.end) for sp in (facts.payment_advance, facts.payment_after) if sp is not None
+        (sp.start, sp.end)
+        for sp in (
+            facts.payment_advance,
+            facts.payment_after,
+            facts.payment_instalments,
+            facts.payment_in_full_first,
+        )
+        if sp is not None
     ]
 
     def more(start: int, end: int, every: bool) -> list[tuple[int, int]]:
@@ -2828,6 +2937,12 @@ def read_terms(
     ask, high, low, main = _stated_prices(facts.money, offer)
     timeline_spans: list[tuple[int, int]] = []
     deadline, duration, start_within, start_date = _read_timeline(text, reference, timeline_spans)
+    lead = _LEAD_TIME.search(text) if offer else None
+    if lead is not None:
+        # "orders need at least 6 weeks' notice": nothing is ready sooner than that.
+        days = _count(lead.group(1)) * _UNIT_DAYS[lead.group(2).lower().rstrip("s")]
+        duration = days if duration is None else max(duration, days)
+        timeline_spans.append(lead.span())
     if duration is None and deadline is None and not offer and _TOMORROW.search(text):
         duration = 1.0  # "by tomorrow", "needed today": within a day of the chain time
     hours = None
