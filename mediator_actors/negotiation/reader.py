@@ -120,6 +120,11 @@ class Facts:
     languages: frozenset[str] = frozenset()  # every language named
     languages_required: frozenset[str] = frozenset()  # "German-speaking", "in French"
     languages_only: bool = False  # "English only"
+    #: Without a stated pair, the direction the prose implies: "translated into
+    #: Portuguese", "needs Japanese subtitles" (targets); "from French", "our English
+    #: website" (sources).
+    language_targets: frozenset[str] = frozenset()
+    language_sources: frozenset[str] = frozenset()
     slots: frozenset[str] = frozenset()  # availability / need: "wd-day", "we-eve", ...
     days: frozenset[str] = frozenset()  # named days: "Tuesdays and Thursdays" -> {...}
     slots_strict: bool = False
@@ -248,7 +253,7 @@ def _currency(raw: str) -> str:
 _UNIT_ALIASES = {
     "hr": "hour", "hrs": "hour", "h": "hour", "hourly": "hour", "hour": "hour",
     "min": "minute", "mins": "minute", "minute": "minute",
-    "day": "day", "working day": "day", "business day": "day", "daily": "day",
+    "day": "day", "working day": "day", "business day": "day", "calendar day": "day", "daily": "day",
     "night": "night", "evening": "evening", "week": "week", "wk": "week", "weekly": "week",
     "fortnight": "fortnight", "month": "month", "mo": "month", "monthly": "month",
     "quarter": "quarter", "year": "year", "yr": "year",
@@ -383,8 +388,9 @@ _MAX_CUE = re.compile(
 )
 _MIN_CUE = re.compile(
     # "minimum call-out charge 120 EUR", "min. callout fee of 90": up to two words between
-    r"(?:min(?:imum|\.)?\s+(?:[a-z-]+\s+){0,2}?(?:charge|fee|spend|price|call[- ]?outs?|order(?:\s+value)?)"
-    r"(?:\s+(?:is|of))?:?|"
+    # "minimum fare €40", "minimum order: €10": any noun the minimum names binds the amount
+    r"(?:min(?:imum|\.)?\s+(?:[a-z-]+\s+){0,2}?(?:charge|fee|spend|price|call[- ]?outs?|order(?:\s+value)?|[a-z-]{3,})"
+    r"(?:\s+(?:is|of))?\s*:?|"
     r"at\s+least|no\s+less\s+than|minimum|min\.?|not\s+below|starting\s+(?:at|from)|"
     r"from|upwards\s+of)\s*(?:of\s+|price\s+|fee\s+)?(?:just\s+)?$",
     re.I,
@@ -656,7 +662,7 @@ _QTY = re.compile(
 )
 _QTY_MIN = re.compile(
     r"(?:minimum|min\.?|at\s+least|no\s+(?:less|fewer)\s+than|from|starting\s+at)"
-    r"(?:\s+(?:order|stay|rental|booking|hire|of|term|contract|lease|period))*\s*(?:of\s+)?(?:is\s+)?$",
+    r"(?:\s+(?:order|stay|rental|booking|hire|of|term|contract|lease|period))*\s*:?\s*(?:of\s+)?(?:is\s+)?$",
     re.I,
 )
 #: "no dogs over 25 kg", "nothing heavier than 20 kg": the most the offer takes.
@@ -675,6 +681,13 @@ _QTY_MAX = re.compile(
 _GROUP = re.compile(
     rf"\b(?:groups?|events?|parties|party|family|families|bands?|teams?|crews?|choirs?)\s+of\s+(?:up\s+to\s+)?"
     rf"(?P<a>{_NUM}|[a-z]+)(?:\s*(?:-|to)\s*(?P<b>{_NUM}))?(?:\s+(?P<u>guests?|people|persons?|pax|adults?))?",
+    re.I,
+)
+#: "max 8 per group", "maximum of 12 people per class": a cap on the people in one group.
+_GROUP_CAP = re.compile(
+    rf"\b(?:max(?:imum)?\.?|up\s+to|at\s+most)\s+(?:of\s+)?(?P<a>{_NUM})\s+"
+    rf"(?:(?:guests?|people|persons?|pax|participants?|adults?)\s+)?per\s+"
+    rf"(?:group|tour|class|session|booking|boat|party|table)\b",
     re.I,
 )
 _PERIOD_AFTER = re.compile(
@@ -778,10 +791,18 @@ def _each(text: str, found: list[Quantity]) -> list[Quantity]:
     result = []
     for q in found:
         # "3 hours each time" is per visit, not per item of an earlier count
-        if q.bound == "about" and re.match(
-            r"\s*each\b(?!\s+(?:time|visit|session|occasion|week|day|month|night))",
-            text[q.span.end : q.span.end + 20],
-            re.I,
+        if q.bound == "about" and (
+            re.match(
+                r"\s*each\b(?!\s+(?:time|visit|session|occasion|week|day|month|night))",
+                text[q.span.end : q.span.end + 20],
+                re.I,
+            )
+            # "25 brackets, each is about 12 g": the same, with "each" before the amount
+            or re.search(
+                r"\beach\s+(?:one\s+)?(?:is|weighs|being)\s*(?:about|around|approx\.?|roughly|~)?\s*$",
+                text[max(0, q.span.start - 30) : q.span.start],
+                re.I,
+            )
         ):
             sentence_start = max(text.rfind(c, 0, q.span.start) for c in ".;!?\n") + 1
             counts = [
@@ -796,9 +817,9 @@ def _each(text: str, found: list[Quantity]) -> list[Quantity]:
             ]
             if counts:
                 count = counts[-1]
-                span = Span(
-                    count.span.start, q.span.end + 5, text[count.span.start : q.span.end + 5]
-                )
+                after = re.match(r"\s*each\b", text[q.span.end : q.span.end + 20], re.I)
+                end = q.span.end + (after.end() if after else 0)
+                span = Span(count.span.start, end, text[count.span.start : end])
                 result.append(Quantity(q.value * count.value, q.unit, "about", span, q.period))
                 continue
         result.append(q)
@@ -938,6 +959,10 @@ def _read_quantities(text: str, money: list[Money]) -> list[Quantity]:  # noqa: 
             found.append(Quantity(a, "person", "at_most", span))
         else:
             found.append(Quantity(a, "person", "about", span))
+    for match in _GROUP_CAP.finditer(text):
+        cap = _num_value(match.group("a"))
+        if cap is not None:
+            found.append(Quantity(cap, "person", "at_most", Span(match.start(), match.end(), match.group(0))))
     taken = [(q.span.start, q.span.end) for q in found] + money_spans
     for match in _LABELLED.finditer(text):
         # A list as people write one: "- guests: 45", "Nights: 3".
@@ -1145,6 +1170,30 @@ def _read_languages(
     )
     only = bool(re.search(rf"\b{_LANG}\s+only\b|\bonly\s+in\s+{_LANG}\b", text, re.I))
     return frozenset(pairs), named, required, only
+
+
+_LANG_TARGET = re.compile(
+    rf"\b(?:into|to)\s+(?P<a>{_LANG})\b|\b(?P<b>{_LANG})\s+(?:subtitles?|captions?|version|"
+    rf"dub(?:bing)?|voice-?over|translation)\b|\btranslat\w*\b[^.;\n]{{0,40}}?\bin\s+(?P<c>{_LANG})\b"
+    rf"|\bin\s+(?P<d>{_LANG})\s+(?:within|by|for|please)\b",
+    re.I,
+)
+_LANG_SOURCE = re.compile(
+    rf"\bfrom\s+(?P<a>{_LANG})\b|\b(?P<b>{_LANG})\s+(?:[\w-]+\s+){{0,2}}?(?:text|document|website|"
+    rf"site|video|manual|judg(?:e)?ment|book|article|contract|letter|report|brochure|file)s?\b",
+    re.I,
+)
+
+
+def _read_direction(text: str) -> tuple[frozenset[str], frozenset[str]]:
+    """(target, source) languages the prose implies without naming a pair."""
+
+    def found(pattern: re.Pattern[str]) -> frozenset[str]:
+        return frozenset(
+            next(g for g in m.groups() if g).lower() for m in pattern.finditer(text)
+        )
+
+    return found(_LANG_TARGET), found(_LANG_SOURCE)
 
 
 # --- places ---------------------------------------------------------------------------
@@ -2261,6 +2310,7 @@ def read_facts(text: str, *, offer: bool, reference: dt.date | None = None) -> F
         places = _clause_places(text)
         restricted = restricted or bool(places)
     pairs, named, required, only = _read_languages(text)
+    targets, sources = _read_direction(text) if not pairs else (frozenset(), frozenset())
     slots, strict = _read_slots(text)
     event, start = _read_dates(text, reference)
     advance = _ADVANCE.search(text)
@@ -2304,6 +2354,8 @@ def read_facts(text: str, *, offer: bool, reference: dt.date | None = None) -> F
         languages=named,
         languages_required=required,
         languages_only=only,
+        language_targets=targets,
+        language_sources=sources,
         slots=slots,
         slots_strict=strict,
         days=_read_days(text),
@@ -2401,10 +2453,10 @@ def _count(word: str) -> float:
 
 
 _UNIT_DAYS = {
-    "day": 1, "business day": 1.4, "working day": 1.4, "week": 7, "fortnight": 14,
+    "day": 1, "business day": 1.4, "working day": 1.4, "calendar day": 1, "week": 7, "fortnight": 14,
     "month": 30, "year": 365, "hour": 1 / 24, "h": 1 / 24,
 }  # fmt: skip
-_UNIT = r"(business days?|working days?|days?|weeks?|fortnights?|months?|years?)"
+_UNIT = r"(business days?|working days?|calendar days?|days?|weeks?|fortnights?|months?|years?)"
 _ABS_DATE = re.compile(
     rf"\b(?:(?P<m1>{_MONTH})\s+(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y1>\d{{4}})"
     rf"|(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<m2>{_MONTH}),?\s+(?P<y2>\d{{4}})"
@@ -2439,7 +2491,7 @@ _WITHIN_HALF = re.compile(
 #: A bare "8 weeks" (no "in"/"within"); years excluded ("ten years of experience").
 _BARE_DURATION = re.compile(
     rf"(?:^|[,:;(]|\band\b)\s*(?:about\s+|around\s+|roughly\s+)?{_COUNT}\s+"
-    r"(business days?|working days?|days?|weeks?|months?)\b(?!\s+(?:of|per|ago)\b)",
+    r"(business days?|working days?|calendar days?|days?|weeks?|months?)\b(?!\s+(?:of|per|ago)\b)",
     re.I,
 )
 _N_UNIT_TURNAROUND = re.compile(
