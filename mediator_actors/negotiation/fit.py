@@ -37,6 +37,8 @@ def _singular(unit: str, s: Facts, seek_words: frozenset[str]) -> bool:
     parts = tokens(unit.replace("-", " "))
     return (
         "-" not in unit
+        # a measure is never "one": "per m2" against "the walls" states no area at all
+        and unit not in MEASURE_UNITS
         and _stem(unit) in seek_words
         and not any(q.unit == unit or q.unit in parts for q in s.quantities)
     )
@@ -745,6 +747,18 @@ def _limits(o: Facts, s: Facts, found: Findings) -> None:
             if q.bound == "at_least" or spec:
                 found.cannot(f"the seek needs {q.span.text!r}; the offer states no {q.unit}", 10)
             continue
+        if len({a.value for a in offered}) > 1:
+            # "4 GB RAM, 80 GB SSD" against "at least 8 GB RAM": the one that measures
+            # what the seek names, or nothing is checked.
+            named = [a for a in offered if a.tail & q.tail]
+            if not named:
+                found.cannot(
+                    f"specification: the seek needs {q.span.text!r}; the offer states "
+                    f"{', '.join(repr(a.span.text) for a in offered)} and the reader cannot tell which applies",
+                    BLOCKING_COST,
+                )
+                continue
+            offered = named
         best = max(a.value for a in offered)
         if best + 1e-9 < q.value:
             found.refusals.append(

@@ -331,19 +331,21 @@ def _price(basis: PriceBasis) -> _Price | str:  # noqa: PLR0911
 
 
 #: Time units an offer's own schedule is stated in.
-_SCHEDULE_UNITS = frozenset({"day", "week", "fortnight", "month"})
+_SCHEDULE_UNITS = {"day": 1.0, "week": 7.0, "fortnight": 14.0, "month": 30.0}
 
 
-def _unread_duration(o: StatedTerms) -> str | None:
-    """The text of a time the offer states ("10 weeks", "5 working days") when no
-    timeline reading gave the offer a duration, start or deadline: None otherwise."""
+def _unread_duration(o: StatedTerms) -> float | None:
+    """The longest time in days the offer states ("10 weeks", "5 working days") when no
+    timeline reading gave the offer a duration or deadline: None otherwise."""
     if o.duration_days is not None or o.deadline is not None:
         return None
     per = {m.per for m in o.facts.money}
-    for q in o.facts.quantities:
-        if q.unit in _SCHEDULE_UNITS and q.bound == "about" and q.unit not in per:
-            return q.span.text
-    return None
+    days = [
+        q.value * _SCHEDULE_UNITS[q.unit]
+        for q in o.facts.quantities
+        if q.unit in _SCHEDULE_UNITS and q.bound == "about" and q.unit not in per
+    ]
+    return max(days) if days else None
 
 
 def _timeline(  # noqa: PLR0911, PLR0912 - one flat pass of rules reads best
@@ -497,12 +499,9 @@ def assess(  # noqa: PLR0911, PLR0912, PLR0915 - one flat pass of rules reads be
     unread_time = _unread_duration(o)
     if unread_time is not None and (s.deadline is not None or s.duration_days is not None):
         # "Delivery 10 weeks from signed contract", "production 5 working days": a time
-        # the offer needs that no timeline reading took; the seek's deadline is unchecked.
-        findings.cannot(
-            f"timeline: the offer states '{unread_time}', which the reader does not hold "
-            "against the seek's deadline",
-            BLOCKING_COST,
-        )
+        # the offer states that no timeline reading took is held as the time it needs,
+        # never passed over.
+        o = replace(o, duration_days=unread_time)
     timeline = _timeline(o, s, today)
     if isinstance(timeline, str):
         return _refuse(timeline, 90)

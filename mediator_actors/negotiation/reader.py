@@ -2300,6 +2300,19 @@ def read_facts(text: str, *, offer: bool, reference: dt.date | None = None) -> F
     text = fold(text)[:20_000]
     money = _mark_addon_fees(text, _mark_extras(text, _read_money(text, offer)))
     quantities = _read_quantities(text, money)
+    # "4 GB RAM, 80 GB SSD": what a specification measures is the word after it.
+    quantities = [
+        replace(
+            q,
+            tail=frozenset(
+                rough_stem(w)
+                for w in re.findall(r"[a-z]+", re.split(r"[,;.\n]", text[q.span.end : q.span.end + 24])[0].lower())[:2]
+            ),
+        )
+        if q.unit in SPEC_UNITS and not q.tail
+        else q
+        for q in quantities
+    ]
     if not offer and not any(q.unit == "hour" for q in quantities):
         quantities += _clock_hours(text)
     if not offer and not any(q.unit in ("night", "day") for q in quantities):
