@@ -906,7 +906,15 @@ def _exclusions(o: Facts, s: Facts, found: Findings) -> None:
     aliases = {"pet": {"pet", "dog", "cat", "puppy"}, "smok": {"smok", "smoker"}}
     for mine, theirs, who, other in ((o, s, "offer", "seek"), (s, o, "seek", "offer")):
         for stems, span in mine.exclusions:
-            hit = all(any(a in theirs.positives for a in aliases.get(x, {x})) for x in stems)
+            # "no video" against "videographer": a word the excluded stem begins counts.
+            hit = all(
+                any(
+                    a in theirs.positives
+                    or (len(a) >= 4 and any(p.startswith(a) for p in theirs.positives))
+                    for a in aliases.get(x, {x})
+                )
+                for x in stems
+            )
             if hit:
                 found.refusals.append(
                     f"exclusion: the {who} states '{span.text}', the {other} asks for it"
@@ -934,7 +942,12 @@ OPPOSITES: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = tuple(
             r"\bfemale\s+(?:[a-z]+\s+){0,2}?(?:voice|vocalist|singer|narrator|presenter|dj)\b",
             r"(?<![a-z])male\s+(?:[a-z]+\s+){0,2}?(?:voice|vocalist|singer|narrator|presenter|dj)\b",
         ),
-        (r"\bcash\s+only\b", r"\b(?:card|bank\s+transfer|paypal|invoice)\s+only\b|\bno\s+cash\b"),
+        (
+            r"\bcash\s+only\b|\bonly\s+(?:accept\s+|take\s+)?cash\b",
+            r"\b(?:card|bank\s+transfer|paypal|invoice)\s+only\b|\bno\s+cash\b"
+            # "we can only pay by bank transfer against an invoice"
+            r"|\bonly\s+(?:pay|be\s+paid)\s+(?:by|via|with|through)\s+(?:card|bank|paypal|invoice|transfer)",
+        ),
         (
             r"\bvegan\b|\bvegetarian\b|\bplant[- ]based\b",
             r"\b(?:meat|beef|pork|chicken|lamb|fish|seafood|bbq\s+ribs)\b",
@@ -943,11 +956,25 @@ OPPOSITES: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = tuple(
 )
 
 
+_NEGATED_BEFORE = re.compile(
+    r"\b(?:no|not|never|without|can't|cannot|can\s+not|don't|won't|doesn't)\b[^.;!?\n]{0,20}$", re.I
+)
+
+
+def _affirmed(pattern: re.Pattern[str], text: str) -> bool:
+    """``pattern`` occurs in ``text`` at least once without a negation just before it."""
+    return any(
+        not _NEGATED_BEFORE.search(text, max(0, m.start() - 30), m.start())
+        for m in pattern.finditer(text)
+    )
+
+
 def _opposites(offer_text: str, seek_text: str, found: Findings) -> None:
     for a, b in OPPOSITES:
         for x, y in ((a, b), (b, a)):
             ox, sy = x.search(offer_text), y.search(seek_text)
-            if ox and sy and not y.search(offer_text) and not x.search(seek_text):
+            # "must be automatic (I can't drive manual)": a negated mention is no wish.
+            if ox and sy and not y.search(offer_text) and not _affirmed(x, seek_text):
                 found.refusals.append(
                     f"the offer states '{ox.group(0)}', the seek needs '{sy.group(0)}'"
                 )

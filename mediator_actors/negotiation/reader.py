@@ -1208,7 +1208,7 @@ _NOT_PLACES = frozenset(
      "christmas", "easter", "mon", "fri", "sat", "sun", "ce", "pla", "petg", "x", "kubernetes",
      "covering", "serving", "around", "based", "near", "in", "within", "only", "area",
      "available", "call", "thanks", "cheers", "dm", "regards", "weekends", "weekdays",
-     "evenings", "negotiable", "asap", "urgent", "pickup", "collection", "delivery"}
+     "evenings", "negotiable", "asap", "urgent", "pickup", "collection", "delivery", "cash"}
 )  # fmt: skip
 _DAY_NAMES = frozenset(d.lower() for d in calendar.day_name)
 _PLACE_CUE = re.compile(
