@@ -653,7 +653,8 @@ def _read_money(text: str, offer: bool) -> list[Money]:  # noqa: PLR0912, PLR091
 _SCALED = r"(?:[\s-]+(?:hundred|thousand)(?:\s+and\s+[a-z]+(?:-[a-z]+)?)?)?"
 _QTY = re.compile(
     rf"(?P<n>{_NUM}|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
-    rf"fifteen|twenty|thirty|forty|fifty|sixty){_SCALED}\b|\ba couple of hundred\b)"
+    rf"thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|"
+    rf"sixty|seventy|eighty|ninety){_SCALED}\b|\ba couple of hundred\b)"
     r"(?:\s*(?:-|\u2013|to)\s*(?P<n2>\d{1,7}))?"
     r"(?:\s*x\s*(?P<x>\d+)(?:\s*x\s*\d+)?)?"  # 25x25x25 cm: the first side
     r"[^\S\n]*-?[^\S\n]*(?:(?P<mods>(?:[a-z0-9][\w-]*[^\S\n]){0,2}?))"
@@ -700,8 +701,11 @@ _MIN_AFTER = re.compile(
 )
 _WORD_NUMBERS = {
     "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
-    "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15,
-    "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60,
+    "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13,
+    "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18,
+    "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60,
+    # every tens word: "a cake for eighty guests" is a count like "80 guests"
+    "seventy": 70, "eighty": 80, "ninety": 90,
     "a couple of hundred": 200,
 }  # fmt: skip
 _DELIVERY_BEFORE = re.compile(
@@ -1212,19 +1216,20 @@ _NOT_PLACES = frozenset(
 )  # fmt: skip
 _DAY_NAMES = frozenset(d.lower() for d in calendar.day_name)
 _PLACE_CUE = re.compile(
-    r"\b(?:in|around|near|from|at|within|across|throughout|covering|serving|based\s+in|"
+    r"\b(?:in|around|near|from|at|within|inside|across|throughout|covering|serving|based\s+in|"
     r"located\s+in|pick-?up(?:\s+(?:in|from))?|collection(?:\s+only)?(?:\s+(?:in|from))?|"
     r"delivered\s+to|deliver\s+to|ship(?:s|ping)?\s+(?:to|within)|move\s+to|to)\s+"
     r"(?:the\s+|and\s+around\s+)?(?P<p>[A-Z][\w'-]+(?:[ -](?:[A-Z][\w'-]+))*)"
 )
 _PLACE_ONLY = re.compile(
-    r"\b(?P<p>[A-Z][\w'-]+(?: [A-Z][\w'-]+)?)\s+(?:only|area|zones?|postcodes?|districts?|"
+    # "Ghent city only", "Leeds centre only": the place, then what part of it
+    r"\b(?P<p>[A-Z][\w'-]+(?: [A-Z][\w'-]+)?)\s+(?:(?:city|town|centre|center|proper)\s+only|only|area|zones?|postcodes?|districts?|"
     r"and\s+surroundings|metro(?:politan)?\s+area)\b"
     # "within 30 km of Lyon", "15 miles from Leeds": the place a travel radius is around.
     r"|\b(?:km|kilomet(?:re|er)s?|miles?|mi)\s+(?:of|from|around)\s+(?P<q>[A-Z][\w'-]+(?: [A-Z][\w'-]+)?)"
 )
 _RESTRICTED = re.compile(
-    r"\b(?:only|area|within|around|based\s+in|local|collection|pick-?up|surroundings|"
+    r"\b(?:only|area|within|inside|around|based\s+in|local|collection|pick-?up|surroundings|"
     r"zones?|i\s+come\s+to\s+you|mobile)\b",
     re.I,
 )
@@ -1319,8 +1324,8 @@ def _read_places(text: str) -> tuple[tuple[tuple[str, Span], ...], bool]:
                     continue
                 if key.removesuffix("s") in _DAY_NAMES:
                     continue  # "Tuesdays and Thursdays only" is when, not where
-                if part.isupper() and len(part) <= 4:
-                    continue  # acronyms: CMS, API, EV
+                if part.isupper() and len(part) <= 4 and part.isalpha():
+                    continue  # acronyms: CMS, API, EV (a road or zone, "M25", is a place)
                 places.append((key, Span(match.start(group), match.end(group), raw)))
     places += _wider_places(text, places)
     # "Stockport (Greater Manchester)": the bracket names the wider place.
