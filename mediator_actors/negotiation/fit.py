@@ -738,6 +738,11 @@ def _limits(o: Facts, s: Facts, found: Findings) -> None:
             )
             return
         found.checked.append(f"{q.unit} {_q(need)} within '{q.span.text}'")
+    _specs(o, s, found)
+
+
+def _specs(o: Facts, s: Facts, found: Findings) -> None:
+    """The seek's specifications and minimums against what the offer states."""
     for q in s.quantities:
         spec = q.unit in SPEC_UNITS
         if not spec and q.bound != "at_least":
@@ -804,6 +809,30 @@ def _size_caps(o: Facts, s: Facts, found: Findings) -> None:
         found.checked.append(f"{q.unit}: {_q(smallest)} <= {_q(q.value)}")
 
 
+def _implied_direction(o: Facts, s: Facts, found: Findings) -> bool:
+    """The offer works one way ("Japanese into English") and the seek names both
+    languages without a pair: its direction decides, or nothing is checked. False when
+    the directions clash (a refusal is added)."""
+    targets, sources = s.language_targets - s.language_sources, s.language_sources
+    have = ", ".join(f"{a}->{b}" for a, b in sorted(o.language_pairs))
+    if not targets and not sources:
+        found.cannot(
+            f"languages: the offer works {have}; the seek's direction is not stated",
+            BLOCKING_COST,
+        )
+        return True
+    if any(
+        (not targets or b in targets) and (not sources or a in sources) for a, b in o.language_pairs
+    ):
+        found.checked.append("language direction")
+        return True
+    wanted = sorted(targets) or sorted(s.languages - sources)
+    found.refusals.append(
+        f"languages: the seek needs {', '.join(wanted)} from {', '.join(sorted(sources)) or 'another language'}, the offer works {have}"
+    )
+    return False
+
+
 def _languages(o: Facts, s: Facts, found: Findings) -> None:
     if s.language_pairs:
         if o.language_pairs:
@@ -823,27 +852,8 @@ def _languages(o: Facts, s: Facts, found: Findings) -> None:
             found.cannot(
                 "the seek names a language pair; the offer names no language", BLOCKING_COST
             )
-    elif o.language_pairs and len(s.languages) >= 2:
-        # The offer works one way ("Japanese into English") and the seek names both
-        # languages without a pair: its direction decides, or nothing is checked.
-        targets, sources = s.language_targets - s.language_sources, s.language_sources
-        have = ", ".join(f"{a}->{b}" for a, b in sorted(o.language_pairs))
-        if not targets and not sources:
-            found.cannot(
-                f"languages: the offer works {have}; the seek's direction is not stated",
-                BLOCKING_COST,
-            )
-        elif any(
-            (not targets or b in targets) and (not sources or a in sources)
-            for a, b in o.language_pairs
-        ):
-            found.checked.append("language direction")
-        else:
-            want = sorted(targets) or sorted(s.languages - sources)
-            found.refusals.append(
-                f"languages: the seek needs {', '.join(want)} from {', '.join(sorted(sources)) or 'another language'}, the offer works {have}"
-            )
-            return
+    elif o.language_pairs and len(s.languages) >= 2 and not _implied_direction(o, s, found):
+        return
     paired = {lang for pair in s.language_pairs for lang in pair}
     for lang in sorted(s.languages_required - paired):
         if o.languages and lang not in o.languages:

@@ -491,11 +491,15 @@ def assess(  # noqa: PLR0911, PLR0912, PLR0915 - one flat pass of rules reads be
     throughput_days = days_for(o.facts, s.facts)
     if o.duration_days is None and throughput_days is not None:
         o = replace(o, duration_days=throughput_days)
-    if s.deadline is None and s.duration_days is None and o.duration_days is not None:
+    if (
+        s.deadline is None
+        and s.duration_days is None
+        and o.duration_days is not None
+        and s.facts.event_date is not None
+    ):
         # "for a party on 10 June" against "minimum 10 days notice": the event is the
         # deadline the offer's lead time is held to.
-        if s.facts.event_date is not None:
-            s = replace(s, deadline=s.facts.event_date)
+        s = replace(s, deadline=s.facts.event_date)
     unread_time = _unread_duration(o)
     if unread_time is not None and (s.deadline is not None or s.duration_days is not None):
         # "Delivery 10 weeks from signed contract", "production 5 working days": a time

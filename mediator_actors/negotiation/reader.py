@@ -795,17 +795,20 @@ def _each(text: str, found: list[Quantity]) -> list[Quantity]:
     result = []
     for q in found:
         # "3 hours each time" is per visit, not per item of an earlier count
-        if q.bound == "about" and (
-            re.match(
-                r"\s*each\b(?!\s+(?:time|visit|session|occasion|week|day|month|night))",
-                text[q.span.end : q.span.end + 20],
-                re.I,
-            )
-            # "25 brackets, each is about 12 g": the same, with "each" before the amount
-            or re.search(
-                r"\beach\s+(?:one\s+)?(?:is|weighs|being)\s*(?:about|around|approx\.?|roughly|~)?\s*$",
-                text[max(0, q.span.start - 30) : q.span.start],
-                re.I,
+        if (
+            q.bound == "about"
+            and (
+                re.match(
+                    r"\s*each\b(?!\s+(?:time|visit|session|occasion|week|day|month|night))",
+                    text[q.span.end : q.span.end + 20],
+                    re.I,
+                )
+                # "25 brackets, each is about 12 g": the same, with "each" before the amount
+                or re.search(
+                    r"\beach\s+(?:one\s+)?(?:is|weighs|being)\s*(?:about|around|approx\.?|roughly|~)?\s*$",
+                    text[max(0, q.span.start - 30) : q.span.start],
+                    re.I,
+                )
             )
         ):
             sentence_start = max(text.rfind(c, 0, q.span.start) for c in ".;!?\n") + 1
@@ -966,7 +969,9 @@ def _read_quantities(text: str, money: list[Money]) -> list[Quantity]:  # noqa: 
     for match in _GROUP_CAP.finditer(text):
         cap = _num_value(match.group("a"))
         if cap is not None:
-            found.append(Quantity(cap, "person", "at_most", Span(match.start(), match.end(), match.group(0))))
+            found.append(
+                Quantity(cap, "person", "at_most", Span(match.start(), match.end(), match.group(0)))
+            )
     taken = [(q.span.start, q.span.end) for q in found] + money_spans
     for match in _LABELLED.finditer(text):
         # A list as people write one: "- guests: 45", "Nights: 3".
@@ -1193,9 +1198,7 @@ def _read_direction(text: str) -> tuple[frozenset[str], frozenset[str]]:
     """(target, source) languages the prose implies without naming a pair."""
 
     def found(pattern: re.Pattern[str]) -> frozenset[str]:
-        return frozenset(
-            next(g for g in m.groups() if g).lower() for m in pattern.finditer(text)
-        )
+        return frozenset(next(g for g in m.groups() if g).lower() for m in pattern.finditer(text))
 
     return found(_LANG_TARGET), found(_LANG_SOURCE)
 
@@ -2311,7 +2314,9 @@ def read_facts(text: str, *, offer: bool, reference: dt.date | None = None) -> F
             q,
             tail=frozenset(
                 rough_stem(w)
-                for w in re.findall(r"[a-z]+", re.split(r"[,;.\n]", text[q.span.end : q.span.end + 24])[0].lower())[:2]
+                for w in re.findall(
+                    r"[a-z]+", re.split(r"[,;.\n]", text[q.span.end : q.span.end + 24])[0].lower()
+                )[:2]
             ),
         )
         if q.unit in SPEC_UNITS and not q.tail

@@ -117,7 +117,7 @@ _PREFERENCE = re.compile(
 )
 #: The number a bound word names, a noun or two and a colon away at most ("max 8",
 #: "minimum order: 100", "up to €20").
-_BOUNDED = re.compile(r"\s*(?:[a-z-]+\s+){0,2}?:?\s*(?:[$€£¥₹]\s?)?(\d)", re.I)
+_BOUNDED = re.compile(r"\s*(?:[a-z-]+:?\s+){0,2}?:?\s*(?:[$€£¥₹]\s?)?(\d)", re.I)
 #: How far a clause or sentence is looked for either side of a marker.
 _REACH = 400
 #: Markers looked at in one intent at most: beyond them a hostile text is read no further.
