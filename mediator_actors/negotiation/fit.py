@@ -687,6 +687,16 @@ def _price_basis(o: Facts, s: Facts, seek_words: frozenset[str]) -> PriceBasis: 
                     unit=ask.per,
                     note=f"{quote}; {_q(amount.value)} {ask.per}s ('{amount.span.text}') is {_money(total, currency)} per {budget.per}",
                 )
+        if ask.per in _CALENDAR_MONTHS and budget.per in _CALENDAR_MONTHS and ask.per2 is None:
+            # "15 per month" against "200 per year": the same rate over the seek's period.
+            months = _time_ratio(budget.per, ask.per)
+            return PriceBasis(
+                ask.low * months,
+                budget.high,
+                currency,
+                per=budget.per,
+                note=f"{quote}; {_money(ask.low, currency)} per {ask.per} is {_money(ask.low * months, currency)} per {budget.per}",
+            )
         # "25 per walk" against "150 weekly": the seek's count per that period.
         recurring = [q for q in s.quantities if q.unit == ask.per and q.period == budget.per]
         if recurring:

@@ -2496,7 +2496,7 @@ _START_CUE = re.compile(r"(?:start(?:ing)?|begin(?:ning)?|from|kick[- ]?off)\b[^
 #: "within 3 weeks of kickoff" counts from the start; "in 3 years of practice" is no timeline.
 _NOT_FROM_START = (
     r"(?!\s+(?:the\s+)?(?:kick-?off|start(?:ing)?|signing|order(?:ing)?|booking|payment|"
-    r"approval|confirmation|receipt)\b)"
+    r"approval|confirmation|receipt|brief(?:ing)?|deposit|contract)\b)"
 )
 _WITHIN = re.compile(
     rf"\b(?:within|in|inside|over|takes?|under|turnaround(?:\s+of|\s+is)?|estimated)\s+"

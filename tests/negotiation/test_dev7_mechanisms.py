@@ -212,3 +212,20 @@ def test_a_city_only_offer_refuses_another_city() -> None:
 def test_a_zone_code_is_a_place() -> None:
     facts = read_facts("Mobile physio, I travel anywhere inside the M25 (London).", offer=True)
     assert "m25" in {p for p, _ in facts.places}
+
+
+# --- recall, once precision held ------------------------------------------------------
+
+
+def test_within_days_of_a_briefing_is_a_duration() -> None:
+    offer = "Explainer videos, €800 per video. Delivered within 12 days of briefing."
+    assert _refused(_judge(offer, "Need one explainer video within 7 days, budget €900."))
+    assert _judge(offer, "Need one explainer video within 20 days, budget €900.").compatible
+
+
+def test_a_monthly_rate_against_a_yearly_budget() -> None:
+    offer = "Website hosting plan, €20/month."
+    assert _judge(offer, "Need website hosting plan, 250 eur per year.").compatible
+    dear = _judge(offer, "Need website hosting plan, 200 eur per year.")
+    assert _refused(dear)
+    assert "240" in (dear.refusal_reason or "")
