@@ -37,6 +37,8 @@ def _singular(unit: str, s: Facts, seek_words: frozenset[str]) -> bool:
     parts = tokens(unit.replace("-", " "))
     return (
         "-" not in unit
+        # a measure is never "one": "per m2" against "the walls" states no area at all
+        and unit not in MEASURE_UNITS
         and _stem(unit) in seek_words
         and not any(q.unit == unit or q.unit in parts for q in s.quantities)
     )
@@ -685,6 +687,16 @@ def _price_basis(o: Facts, s: Facts, seek_words: frozenset[str]) -> PriceBasis: 
                     unit=ask.per,
                     note=f"{quote}; {_q(amount.value)} {ask.per}s ('{amount.span.text}') is {_money(total, currency)} per {budget.per}",
                 )
+        if ask.per in _CALENDAR_MONTHS and budget.per in _CALENDAR_MONTHS and ask.per2 is None:
+            # "15 per month" against "200 per year": the same rate over the seek's period.
+            months = _time_ratio(budget.per, ask.per)
+            return PriceBasis(
+                ask.low * months,
+                budget.high,
+                currency,
+                per=budget.per,
+                note=f"{quote}; {_money(ask.low, currency)} per {ask.per} is {_money(ask.low * months, currency)} per {budget.per}",
+            )
         # "25 per walk" against "150 weekly": the seek's count per that period.
         recurring = [q for q in s.quantities if q.unit == ask.per and q.period == budget.per]
         if recurring:
@@ -736,6 +748,11 @@ def _limits(o: Facts, s: Facts, found: Findings) -> None:
             )
             return
         found.checked.append(f"{q.unit} {_q(need)} within '{q.span.text}'")
+    _specs(o, s, found)
+
+
+def _specs(o: Facts, s: Facts, found: Findings) -> None:
+    """The seek's specifications and minimums against what the offer states."""
     for q in s.quantities:
         spec = q.unit in SPEC_UNITS
         if not spec and q.bound != "at_least":
@@ -745,6 +762,18 @@ def _limits(o: Facts, s: Facts, found: Findings) -> None:
             if q.bound == "at_least" or spec:
                 found.cannot(f"the seek needs {q.span.text!r}; the offer states no {q.unit}", 10)
             continue
+        if len({a.value for a in offered}) > 1:
+            # "4 GB RAM, 80 GB SSD" against "at least 8 GB RAM": the one that measures
+            # what the seek names, or nothing is checked.
+            named = [a for a in offered if a.tail & q.tail]
+            if not named:
+                found.cannot(
+                    f"specification: the seek needs {q.span.text!r}; the offer states "
+                    f"{', '.join(repr(a.span.text) for a in offered)} and the reader cannot tell which applies",
+                    BLOCKING_COST,
+                )
+                continue
+            offered = named
         best = max(a.value for a in offered)
         if best + 1e-9 < q.value:
             found.refusals.append(
@@ -790,6 +819,30 @@ def _size_caps(o: Facts, s: Facts, found: Findings) -> None:
         found.checked.append(f"{q.unit}: {_q(smallest)} <= {_q(q.value)}")
 
 
+def _implied_direction(o: Facts, s: Facts, found: Findings) -> bool:
+    """The offer works one way ("Japanese into English") and the seek names both
+    languages without a pair: its direction decides, or nothing is checked. False when
+    the directions clash (a refusal is added)."""
+    targets, sources = s.language_targets - s.language_sources, s.language_sources
+    have = ", ".join(f"{a}->{b}" for a, b in sorted(o.language_pairs))
+    if not targets and not sources:
+        found.cannot(
+            f"languages: the offer works {have}; the seek's direction is not stated",
+            BLOCKING_COST,
+        )
+        return True
+    if any(
+        (not targets or b in targets) and (not sources or a in sources) for a, b in o.language_pairs
+    ):
+        found.checked.append("language direction")
+        return True
+    wanted = sorted(targets) or sorted(s.languages - sources)
+    found.refusals.append(
+        f"languages: the seek needs {', '.join(wanted)} from {', '.join(sorted(sources)) or 'another language'}, the offer works {have}"
+    )
+    return False
+
+
 def _languages(o: Facts, s: Facts, found: Findings) -> None:
     if s.language_pairs:
         if o.language_pairs:
@@ -809,6 +862,8 @@ def _languages(o: Facts, s: Facts, found: Findings) -> None:
             found.cannot(
                 "the seek names a language pair; the offer names no language", BLOCKING_COST
             )
+    elif o.language_pairs and len(s.languages) >= 2 and not _implied_direction(o, s, found):
+        return
     paired = {lang for pair in s.language_pairs for lang in pair}
     for lang in sorted(s.languages_required - paired):
         if o.languages and lang not in o.languages:
@@ -871,7 +926,15 @@ def _exclusions(o: Facts, s: Facts, found: Findings) -> None:
     aliases = {"pet": {"pet", "dog", "cat", "puppy"}, "smok": {"smok", "smoker"}}
     for mine, theirs, who, other in ((o, s, "offer", "seek"), (s, o, "seek", "offer")):
         for stems, span in mine.exclusions:
-            hit = all(any(a in theirs.positives for a in aliases.get(x, {x})) for x in stems)
+            # "no video" against "videographer": a word the excluded stem begins counts.
+            hit = all(
+                any(
+                    a in theirs.positives
+                    or (len(a) >= 4 and any(p.startswith(a) for p in theirs.positives))
+                    for a in aliases.get(x, {x})
+                )
+                for x in stems
+            )
             if hit:
                 found.refusals.append(
                     f"exclusion: the {who} states '{span.text}', the {other} asks for it"
@@ -899,7 +962,12 @@ OPPOSITES: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = tuple(
             r"\bfemale\s+(?:[a-z]+\s+){0,2}?(?:voice|vocalist|singer|narrator|presenter|dj)\b",
             r"(?<![a-z])male\s+(?:[a-z]+\s+){0,2}?(?:voice|vocalist|singer|narrator|presenter|dj)\b",
         ),
-        (r"\bcash\s+only\b", r"\b(?:card|bank\s+transfer|paypal|invoice)\s+only\b|\bno\s+cash\b"),
+        (
+            r"\bcash\s+only\b|\bonly\s+(?:accept\s+|take\s+)?cash\b",
+            r"\b(?:card|bank\s+transfer|paypal|invoice)\s+only\b|\bno\s+cash\b"
+            # "we can only pay by bank transfer against an invoice"
+            r"|\bonly\s+(?:pay|be\s+paid)\s+(?:by|via|with|through)\s+(?:card|bank|paypal|invoice|transfer)",
+        ),
         (
             r"\bvegan\b|\bvegetarian\b|\bplant[- ]based\b",
             r"\b(?:meat|beef|pork|chicken|lamb|fish|seafood|bbq\s+ribs)\b",
@@ -908,11 +976,25 @@ OPPOSITES: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = tuple(
 )
 
 
+_NEGATED_BEFORE = re.compile(
+    r"\b(?:no|not|never|without|can't|cannot|can\s+not|don't|won't|doesn't)\b[^.;!?\n]{0,20}$", re.I
+)
+
+
+def _affirmed(pattern: re.Pattern[str], text: str) -> bool:
+    """``pattern`` occurs in ``text`` at least once without a negation just before it."""
+    return any(
+        not _NEGATED_BEFORE.search(text, max(0, m.start() - 30), m.start())
+        for m in pattern.finditer(text)
+    )
+
+
 def _opposites(offer_text: str, seek_text: str, found: Findings) -> None:
     for a, b in OPPOSITES:
         for x, y in ((a, b), (b, a)):
             ox, sy = x.search(offer_text), y.search(seek_text)
-            if ox and sy and not y.search(offer_text) and not x.search(seek_text):
+            # "must be automatic (I can't drive manual)": a negated mention is no wish.
+            if ox and sy and not y.search(offer_text) and not _affirmed(x, seek_text):
                 found.refusals.append(
                     f"the offer states '{ox.group(0)}', the seek needs '{sy.group(0)}'"
                 )

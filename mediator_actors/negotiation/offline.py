@@ -330,6 +330,24 @@ def _price(basis: PriceBasis) -> _Price | str:  # noqa: PLR0911
     return _Price(None, basis.note or "neither intent names a price", -12)
 
 
+#: Time units an offer's own schedule is stated in.
+_SCHEDULE_UNITS = {"day": 1.0, "week": 7.0, "fortnight": 14.0, "month": 30.0}
+
+
+def _unread_duration(o: StatedTerms) -> float | None:
+    """The longest time in days the offer states ("10 weeks", "5 working days") when no
+    timeline reading gave the offer a duration or deadline: None otherwise."""
+    if o.duration_days is not None or o.deadline is not None:
+        return None
+    per = {m.per for m in o.facts.money}
+    days = [
+        q.value * _SCHEDULE_UNITS[q.unit]
+        for q in o.facts.quantities
+        if q.unit in _SCHEDULE_UNITS and q.bound == "about" and q.unit not in per
+    ]
+    return max(days) if days else None
+
+
 def _timeline(  # noqa: PLR0911, PLR0912 - one flat pass of rules reads best
     o: StatedTerms, s: StatedTerms, today: dt.date | None
 ) -> tuple[str | None, str, int] | str:
@@ -473,6 +491,21 @@ def assess(  # noqa: PLR0911, PLR0912, PLR0915 - one flat pass of rules reads be
     throughput_days = days_for(o.facts, s.facts)
     if o.duration_days is None and throughput_days is not None:
         o = replace(o, duration_days=throughput_days)
+    if (
+        s.deadline is None
+        and s.duration_days is None
+        and o.duration_days is not None
+        and s.facts.event_date is not None
+    ):
+        # "for a party on 10 June" against "minimum 10 days notice": the event is the
+        # deadline the offer's lead time is held to.
+        s = replace(s, deadline=s.facts.event_date)
+    unread_time = _unread_duration(o)
+    if unread_time is not None and (s.deadline is not None or s.duration_days is not None):
+        # "Delivery 10 weeks from signed contract", "production 5 working days": a time
+        # the offer states that no timeline reading took is held as the time it needs,
+        # never passed over.
+        o = replace(o, duration_days=unread_time)
     timeline = _timeline(o, s, today)
     if isinstance(timeline, str):
         return _refuse(timeline, 90)

@@ -120,6 +120,11 @@ class Facts:
     languages: frozenset[str] = frozenset()  # every language named
     languages_required: frozenset[str] = frozenset()  # "German-speaking", "in French"
     languages_only: bool = False  # "English only"
+    #: Without a stated pair, the direction the prose implies: "translated into
+    #: Portuguese", "needs Japanese subtitles" (targets); "from French", "our English
+    #: website" (sources).
+    language_targets: frozenset[str] = frozenset()
+    language_sources: frozenset[str] = frozenset()
     slots: frozenset[str] = frozenset()  # availability / need: "wd-day", "we-eve", ...
     days: frozenset[str] = frozenset()  # named days: "Tuesdays and Thursdays" -> {...}
     slots_strict: bool = False
@@ -248,7 +253,7 @@ def _currency(raw: str) -> str:
 _UNIT_ALIASES = {
     "hr": "hour", "hrs": "hour", "h": "hour", "hourly": "hour", "hour": "hour",
     "min": "minute", "mins": "minute", "minute": "minute",
-    "day": "day", "working day": "day", "business day": "day", "daily": "day",
+    "day": "day", "working day": "day", "business day": "day", "calendar day": "day", "daily": "day",
     "night": "night", "evening": "evening", "week": "week", "wk": "week", "weekly": "week",
     "fortnight": "fortnight", "month": "month", "mo": "month", "monthly": "month",
     "quarter": "quarter", "year": "year", "yr": "year",
@@ -383,8 +388,9 @@ _MAX_CUE = re.compile(
 )
 _MIN_CUE = re.compile(
     # "minimum call-out charge 120 EUR", "min. callout fee of 90": up to two words between
-    r"(?:min(?:imum|\.)?\s+(?:[a-z-]+\s+){0,2}?(?:charge|fee|spend|price|call[- ]?outs?|order(?:\s+value)?)"
-    r"(?:\s+(?:is|of))?:?|"
+    # "minimum fare €40", "minimum order: €10": any noun the minimum names binds the amount
+    r"(?:min(?:imum|\.)?\s+(?:[a-z-]+\s+){0,2}?(?:charge|fee|spend|price|call[- ]?outs?|order(?:\s+value)?|[a-z-]{3,})"
+    r"(?:\s+(?:is|of))?\s*:?|"
     r"at\s+least|no\s+less\s+than|minimum|min\.?|not\s+below|starting\s+(?:at|from)|"
     r"from|upwards\s+of)\s*(?:of\s+|price\s+|fee\s+)?(?:just\s+)?$",
     re.I,
@@ -647,7 +653,8 @@ def _read_money(text: str, offer: bool) -> list[Money]:  # noqa: PLR0912, PLR091
 _SCALED = r"(?:[\s-]+(?:hundred|thousand)(?:\s+and\s+[a-z]+(?:-[a-z]+)?)?)?"
 _QTY = re.compile(
     rf"(?P<n>{_NUM}|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
-    rf"fifteen|twenty|thirty|forty|fifty|sixty){_SCALED}\b|\ba couple of hundred\b)"
+    rf"thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|"
+    rf"sixty|seventy|eighty|ninety){_SCALED}\b|\ba couple of hundred\b)"
     r"(?:\s*(?:-|\u2013|to)\s*(?P<n2>\d{1,7}))?"
     r"(?:\s*x\s*(?P<x>\d+)(?:\s*x\s*\d+)?)?"  # 25x25x25 cm: the first side
     r"[^\S\n]*-?[^\S\n]*(?:(?P<mods>(?:[a-z0-9][\w-]*[^\S\n]){0,2}?))"
@@ -656,7 +663,7 @@ _QTY = re.compile(
 )
 _QTY_MIN = re.compile(
     r"(?:minimum|min\.?|at\s+least|no\s+(?:less|fewer)\s+than|from|starting\s+at)"
-    r"(?:\s+(?:order|stay|rental|booking|hire|of|term|contract|lease|period))*\s*(?:of\s+)?(?:is\s+)?$",
+    r"(?:\s+(?:order|stay|rental|booking|hire|of|term|contract|lease|period))*\s*:?\s*(?:of\s+)?(?:is\s+)?$",
     re.I,
 )
 #: "no dogs over 25 kg", "nothing heavier than 20 kg": the most the offer takes.
@@ -677,6 +684,13 @@ _GROUP = re.compile(
     rf"(?P<a>{_NUM}|[a-z]+)(?:\s*(?:-|to)\s*(?P<b>{_NUM}))?(?:\s+(?P<u>guests?|people|persons?|pax|adults?))?",
     re.I,
 )
+#: "max 8 per group", "maximum of 12 people per class": a cap on the people in one group.
+_GROUP_CAP = re.compile(
+    rf"\b(?:max(?:imum)?\.?|up\s+to|at\s+most)\s+(?:of\s+)?(?P<a>{_NUM})\s+"
+    rf"(?:(?:guests?|people|persons?|pax|participants?|adults?)\s+)?per\s+"
+    rf"(?:group|tour|class|session|booking|boat|party|table)\b",
+    re.I,
+)
 _PERIOD_AFTER = re.compile(
     r"^\s*(?:a|per|each|every|/)\s*(?P<p>week|month|day|quarter|year|night)\b", re.I
 )
@@ -687,8 +701,11 @@ _MIN_AFTER = re.compile(
 )
 _WORD_NUMBERS = {
     "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
-    "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15,
-    "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60,
+    "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13,
+    "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18,
+    "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60,
+    # every tens word: "a cake for eighty guests" is a count like "80 guests"
+    "seventy": 70, "eighty": 80, "ninety": 90,
     "a couple of hundred": 200,
 }  # fmt: skip
 _DELIVERY_BEFORE = re.compile(
@@ -778,10 +795,21 @@ def _each(text: str, found: list[Quantity]) -> list[Quantity]:
     result = []
     for q in found:
         # "3 hours each time" is per visit, not per item of an earlier count
-        if q.bound == "about" and re.match(
-            r"\s*each\b(?!\s+(?:time|visit|session|occasion|week|day|month|night))",
-            text[q.span.end : q.span.end + 20],
-            re.I,
+        if (
+            q.bound == "about"
+            and (
+                re.match(
+                    r"\s*each\b(?!\s+(?:time|visit|session|occasion|week|day|month|night))",
+                    text[q.span.end : q.span.end + 20],
+                    re.I,
+                )
+                # "25 brackets, each is about 12 g": the same, with "each" before the amount
+                or re.search(
+                    r"\beach\s+(?:one\s+)?(?:is|weighs|being)\s*(?:about|around|approx\.?|roughly|~)?\s*$",
+                    text[max(0, q.span.start - 30) : q.span.start],
+                    re.I,
+                )
+            )
         ):
             sentence_start = max(text.rfind(c, 0, q.span.start) for c in ".;!?\n") + 1
             counts = [
@@ -796,9 +824,9 @@ def _each(text: str, found: list[Quantity]) -> list[Quantity]:
             ]
             if counts:
                 count = counts[-1]
-                span = Span(
-                    count.span.start, q.span.end + 5, text[count.span.start : q.span.end + 5]
-                )
+                after = re.match(r"\s*each\b", text[q.span.end : q.span.end + 20], re.I)
+                end = q.span.end + (after.end() if after else 0)
+                span = Span(count.span.start, end, text[count.span.start : end])
                 result.append(Quantity(q.value * count.value, q.unit, "about", span, q.period))
                 continue
         result.append(q)
@@ -938,6 +966,12 @@ def _read_quantities(text: str, money: list[Money]) -> list[Quantity]:  # noqa: 
             found.append(Quantity(a, "person", "at_most", span))
         else:
             found.append(Quantity(a, "person", "about", span))
+    for match in _GROUP_CAP.finditer(text):
+        cap = _num_value(match.group("a"))
+        if cap is not None:
+            found.append(
+                Quantity(cap, "person", "at_most", Span(match.start(), match.end(), match.group(0)))
+            )
     taken = [(q.span.start, q.span.end) for q in found] + money_spans
     for match in _LABELLED.finditer(text):
         # A list as people write one: "- guests: 45", "Nights: 3".
@@ -1147,6 +1181,28 @@ def _read_languages(
     return frozenset(pairs), named, required, only
 
 
+_LANG_TARGET = re.compile(
+    rf"\b(?:into|to)\s+(?P<a>{_LANG})\b|\b(?P<b>{_LANG})\s+(?:subtitles?|captions?|version|"
+    rf"dub(?:bing)?|voice-?over|translation)\b|\btranslat\w*\b[^.;\n]{{0,40}}?\bin\s+(?P<c>{_LANG})\b"
+    rf"|\bin\s+(?P<d>{_LANG})\s+(?:within|by|for|please)\b",
+    re.I,
+)
+_LANG_SOURCE = re.compile(
+    rf"\bfrom\s+(?P<a>{_LANG})\b|\b(?P<b>{_LANG})\s+(?:[\w-]+\s+){{0,2}}?(?:text|document|website|"
+    rf"site|video|manual|judg(?:e)?ment|book|article|contract|letter|report|brochure|file)s?\b",
+    re.I,
+)
+
+
+def _read_direction(text: str) -> tuple[frozenset[str], frozenset[str]]:
+    """(target, source) languages the prose implies without naming a pair."""
+
+    def found(pattern: re.Pattern[str]) -> frozenset[str]:
+        return frozenset(next(g for g in m.groups() if g).lower() for m in pattern.finditer(text))
+
+    return found(_LANG_TARGET), found(_LANG_SOURCE)
+
+
 # --- places ---------------------------------------------------------------------------
 
 _NOT_PLACES = frozenset(
@@ -1159,23 +1215,24 @@ _NOT_PLACES = frozenset(
      "christmas", "easter", "mon", "fri", "sat", "sun", "ce", "pla", "petg", "x", "kubernetes",
      "covering", "serving", "around", "based", "near", "in", "within", "only", "area",
      "available", "call", "thanks", "cheers", "dm", "regards", "weekends", "weekdays",
-     "evenings", "negotiable", "asap", "urgent", "pickup", "collection", "delivery"}
+     "evenings", "negotiable", "asap", "urgent", "pickup", "collection", "delivery", "cash"}
 )  # fmt: skip
 _DAY_NAMES = frozenset(d.lower() for d in calendar.day_name)
 _PLACE_CUE = re.compile(
-    r"\b(?:in|around|near|from|at|within|across|throughout|covering|serving|based\s+in|"
+    r"\b(?:in|around|near|from|at|within|inside|across|throughout|covering|serving|based\s+in|"
     r"located\s+in|pick-?up(?:\s+(?:in|from))?|collection(?:\s+only)?(?:\s+(?:in|from))?|"
     r"delivered\s+to|deliver\s+to|ship(?:s|ping)?\s+(?:to|within)|move\s+to|to)\s+"
     r"(?:the\s+|and\s+around\s+)?(?P<p>[A-Z][\w'-]+(?:[ -](?:[A-Z][\w'-]+))*)"
 )
 _PLACE_ONLY = re.compile(
-    r"\b(?P<p>[A-Z][\w'-]+(?: [A-Z][\w'-]+)?)\s+(?:only|area|zones?|postcodes?|districts?|"
+    # "Ghent city only", "Leeds centre only": the place, then what part of it
+    r"\b(?P<p>[A-Z][\w'-]+(?: [A-Z][\w'-]+)?)\s+(?:(?:city|town|centre|center|proper)\s+only|only|area|zones?|postcodes?|districts?|"
     r"and\s+surroundings|metro(?:politan)?\s+area)\b"
     # "within 30 km of Lyon", "15 miles from Leeds": the place a travel radius is around.
     r"|\b(?:km|kilomet(?:re|er)s?|miles?|mi)\s+(?:of|from|around)\s+(?P<q>[A-Z][\w'-]+(?: [A-Z][\w'-]+)?)"
 )
 _RESTRICTED = re.compile(
-    r"\b(?:only|area|within|around|based\s+in|local|collection|pick-?up|surroundings|"
+    r"\b(?:only|area|within|inside|around|based\s+in|local|collection|pick-?up|surroundings|"
     r"zones?|i\s+come\s+to\s+you|mobile)\b",
     re.I,
 )
@@ -1270,8 +1327,8 @@ def _read_places(text: str) -> tuple[tuple[tuple[str, Span], ...], bool]:
                     continue
                 if key.removesuffix("s") in _DAY_NAMES:
                     continue  # "Tuesdays and Thursdays only" is when, not where
-                if part.isupper() and len(part) <= 4:
-                    continue  # acronyms: CMS, API, EV
+                if part.isupper() and len(part) <= 4 and part.isalpha():
+                    continue  # acronyms: CMS, API, EV (a road or zone, "M25", is a place)
                 places.append((key, Span(match.start(group), match.end(group), raw)))
     places += _wider_places(text, places)
     # "Stockport (Greater Manchester)": the bracket names the wider place.
@@ -2251,6 +2308,21 @@ def read_facts(text: str, *, offer: bool, reference: dt.date | None = None) -> F
     text = fold(text)[:20_000]
     money = _mark_addon_fees(text, _mark_extras(text, _read_money(text, offer)))
     quantities = _read_quantities(text, money)
+    # "4 GB RAM, 80 GB SSD": what a specification measures is the word after it.
+    quantities = [
+        replace(
+            q,
+            tail=frozenset(
+                rough_stem(w)
+                for w in re.findall(
+                    r"[a-z]+", re.split(r"[,;.\n]", text[q.span.end : q.span.end + 24])[0].lower()
+                )[:2]
+            ),
+        )
+        if q.unit in SPEC_UNITS and not q.tail
+        else q
+        for q in quantities
+    ]
     if not offer and not any(q.unit == "hour" for q in quantities):
         quantities += _clock_hours(text)
     if not offer and not any(q.unit in ("night", "day") for q in quantities):
@@ -2261,6 +2333,7 @@ def read_facts(text: str, *, offer: bool, reference: dt.date | None = None) -> F
         places = _clause_places(text)
         restricted = restricted or bool(places)
     pairs, named, required, only = _read_languages(text)
+    targets, sources = _read_direction(text) if not pairs else (frozenset(), frozenset())
     slots, strict = _read_slots(text)
     event, start = _read_dates(text, reference)
     advance = _ADVANCE.search(text)
@@ -2304,6 +2377,8 @@ def read_facts(text: str, *, offer: bool, reference: dt.date | None = None) -> F
         languages=named,
         languages_required=required,
         languages_only=only,
+        language_targets=targets,
+        language_sources=sources,
         slots=slots,
         slots_strict=strict,
         days=_read_days(text),
@@ -2401,10 +2476,10 @@ def _count(word: str) -> float:
 
 
 _UNIT_DAYS = {
-    "day": 1, "business day": 1.4, "working day": 1.4, "week": 7, "fortnight": 14,
+    "day": 1, "business day": 1.4, "working day": 1.4, "calendar day": 1, "week": 7, "fortnight": 14,
     "month": 30, "year": 365, "hour": 1 / 24, "h": 1 / 24,
 }  # fmt: skip
-_UNIT = r"(business days?|working days?|days?|weeks?|fortnights?|months?|years?)"
+_UNIT = r"(business days?|working days?|calendar days?|days?|weeks?|fortnights?|months?|years?)"
 _ABS_DATE = re.compile(
     rf"\b(?:(?P<m1>{_MONTH})\s+(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y1>\d{{4}})"
     rf"|(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<m2>{_MONTH}),?\s+(?P<y2>\d{{4}})"
@@ -2421,7 +2496,7 @@ _START_CUE = re.compile(r"(?:start(?:ing)?|begin(?:ning)?|from|kick[- ]?off)\b[^
 #: "within 3 weeks of kickoff" counts from the start; "in 3 years of practice" is no timeline.
 _NOT_FROM_START = (
     r"(?!\s+(?:the\s+)?(?:kick-?off|start(?:ing)?|signing|order(?:ing)?|booking|payment|"
-    r"approval|confirmation|receipt)\b)"
+    r"approval|confirmation|receipt|brief(?:ing)?|deposit|contract)\b)"
 )
 _WITHIN = re.compile(
     rf"\b(?:within|in|inside|over|takes?|under|turnaround(?:\s+of|\s+is)?|estimated)\s+"
@@ -2439,7 +2514,7 @@ _WITHIN_HALF = re.compile(
 #: A bare "8 weeks" (no "in"/"within"); years excluded ("ten years of experience").
 _BARE_DURATION = re.compile(
     rf"(?:^|[,:;(]|\band\b)\s*(?:about\s+|around\s+|roughly\s+)?{_COUNT}\s+"
-    r"(business days?|working days?|days?|weeks?|months?)\b(?!\s+(?:of|per|ago)\b)",
+    r"(business days?|working days?|calendar days?|days?|weeks?|months?)\b(?!\s+(?:of|per|ago)\b)",
     re.I,
 )
 _N_UNIT_TURNAROUND = re.compile(

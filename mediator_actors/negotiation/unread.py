@@ -25,7 +25,7 @@ _CURRENCY = (
     r"(?:[$€£¥₹]|\b(?:usd|eur|gbp|nzd|aud|cad|chf|nlc|quid|bucks|euros?|dollars?|pounds?)\b)"
 )
 _UNITS = (
-    r"(?:k?g|grams?|kilos?|kilograms?|lbs?|pounds?|oz|ml|l|litres?|liters?|cm|mm|m|km|"
+    r"(?:(?:calendar|working|business)\s+days?|k?g|grams?|kilos?|kilograms?|lbs?|pounds?|oz|ml|l|litres?|liters?|cm|mm|m|km|"
     r"metres?|meters?|miles?|mi|ft|feet|inch(?:es)?|in\.|sq\s?m|m2|sqft|pcs|pieces?|items?|"
     r"units?|pages?|words?|minutes?|mins?|hours?|hrs?|h|days?|nights?|weeks?|months?|years?|"
     r"people|persons?|guests?|seats?|pax|copies|pairs?|rooms?|beds?|gb|tb|cores?|%|percent)"
@@ -115,6 +115,9 @@ _PREFERENCE = re.compile(
     r"\b(?:prefer(?:red|ably)?|ideally|if\s+possible|nice\s+to\s+have|a\s+plus|bonus|welcome)\b",
     re.I,
 )
+#: The number a bound word names, a noun or two and a colon away at most ("max 8",
+#: "minimum order: 100", "up to €20").
+_BOUNDED = re.compile(r"\s*(?:[a-z-]+:?\s+){0,2}?:?\s*(?:[$€£¥₹]\s?)?(\d)", re.I)
 #: How far a clause or sentence is looked for either side of a marker.
 _REACH = 400
 #: Markers looked at in one intent at most: beyond them a hostile text is read no further.
@@ -218,7 +221,13 @@ def _judge(
         if not clause:
             continue
         s_start, s_end, _ = _segment(text, marker.start, _SENTENCE_END)
-        if marker.kind in MODIFIERS and _overlaps(cover, s_start, s_end):
+        bounded = _BOUNDED.match(text, marker.end, end) if marker.kind == "bound" else None
+        if bounded is not None:
+            # "max 8 per group", "minimum order: 100 bales": the bound names its own number,
+            # so another reading in the sentence ("€40 per person") does not read it.
+            if _overlaps(cover, bounded.start(1), bounded.end(1)):
+                continue
+        elif marker.kind in MODIFIERS and _overlaps(cover, s_start, s_end):
             continue
         if marker.kind == "negation" and _overlaps(
             cover, marker.end, min(end, marker.end + _NEGATION_REACH)
