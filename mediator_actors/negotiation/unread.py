@@ -217,7 +217,7 @@ def _judge(
         claimed = marker.end
         if _overlaps(skip, marker.start, marker.end) or _overlaps(cover, marker.start, marker.end):
             continue
-        _, end, clause = _segment(text, marker.start, _CLAUSE_END)
+        c_start, end, clause = _segment(text, marker.start, _CLAUSE_END)
         if not clause:
             continue
         s_start, s_end, _ = _segment(text, marker.start, _SENTENCE_END)
@@ -227,7 +227,12 @@ def _judge(
             # so another reading in the sentence ("€40 per person") does not read it.
             if _overlaps(cover, bounded.start(1), bounded.end(1)):
                 continue
-        elif marker.kind in MODIFIERS and _overlaps(cover, s_start, s_end):
+        elif marker.kind in MODIFIERS and _overlaps(
+            cover, *((c_start, end) if marker.kind in SOFT else (s_start, s_end))
+        ):
+            # "€850/month, non-smokers only": "only"/"must" closes its own clause, so a
+            # price elsewhere in the sentence does not read it; a bound or "per" qualifies
+            # the amount its sentence names.
             continue
         if marker.kind == "negation" and _overlaps(
             cover, marker.end, min(end, marker.end + _NEGATION_REACH)
