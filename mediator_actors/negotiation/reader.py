@@ -415,8 +415,18 @@ _RANGE_JOIN = re.compile(r"^\s*(?:-|\u2013|\u2014|to|and)\s*$", re.I)
 def _clause_before(text: str, start: int, marks: str = ".;:!?\n,(") -> str:
     # A bounded window: a hostile run of amounts must not make this quadratic.
     low = max(0, start - 200)
-    cut = max(text.rfind(c, low, start) for c in marks)
+    cut = max(text.rfind(c, low, start) for c in marks.replace(".", ""))
+    dot = text.rfind(".", low, start)
+    while "." in marks and dot > cut and _ABBREVIATION.search(text, max(low, dot - 6), dot + 1):
+        # "wardrobes (PAX etc.) €35 each": the dot of an abbreviation ends no sentence
+        dot = text.rfind(".", low, dot)
+    if "." in marks:
+        cut = max(cut, dot)
     return text[max(cut + 1, low) : start]
+
+
+#: Abbreviations whose dot ends no sentence ("PAX etc.", "e.g.", "incl.", "approx.").
+_ABBREVIATION = re.compile(r"\b(?:etc|e\.g|i\.e|incl|excl|approx|vs|ca)\.$", re.I)
 
 
 _NOT_UNITS = frozenset(
@@ -662,12 +672,11 @@ _QTY = re.compile(
     re.I,
 )
 _QTY_MIN = re.compile(
-    r"(?:minimum|min\.?|at\s+least|no\s+(?:less|fewer)\s+than|from|starting\s+at)"
-    # "minimum commitment 100 GPU-hours": any two words, as far as the unread guard
-    # (unread._BOUNDED) lets a bound reach its number; a bound it takes as read is one
-    # the quantity must carry, else the guard passes it and no one checks it.
-    r"(?:\s+(?:order|stay|rental|booking|hire|of|term|contract|lease|period))*"
-    r"(?:\s+[a-z-]+){0,2}?\s*:?\s*(?:of\s+)?(?:is\s+)?$",
+    # "minimum commitment 100 GPU-hours": "minimum" reaches its number over any two words,
+    # as far as the unread guard (unread._BOUNDED) takes a bound as read by that number;
+    # "from" does not ("from April for 4 months" is no least).
+    r"(?:(?:minimum|min\.?)(?:\s+[a-z-]+){0,2}?|at\s+least|no\s+(?:less|fewer)\s+than|from|starting\s+at)"
+    r"(?:\s+(?:order|stay|rental|booking|hire|of|term|contract|lease|period))*\s*:?\s*(?:of\s+)?(?:is\s+)?$",
     re.I,
 )
 #: "no dogs over 25 kg", "nothing heavier than 20 kg": the most the offer takes.
@@ -2500,7 +2509,9 @@ _DEADLINE_CUE = re.compile(
     re.I,
 )
 #: A deadline cue that excludes its day ("before 15 March", "prior to the 3rd").
-_EXCLUSIVE_CUE = re.compile(r"\b(?:before|prior\s+to|earlier\s+than)\s*(?:on\s+)?(?:the\s+)?$", re.I)
+_EXCLUSIVE_CUE = re.compile(
+    r"\b(?:before|prior\s+to|earlier\s+than)\s*(?:on\s+)?(?:the\s+)?$", re.I
+)
 _START_CUE = re.compile(r"(?:start(?:ing)?|begin(?:ning)?|from|kick[- ]?off)\b[^.]{0,20}$", re.I)
 #: "within 3 weeks of kickoff" counts from the start; "in 3 years of practice" is no timeline.
 _NOT_FROM_START = (
