@@ -3,7 +3,8 @@
 The reader understands many ways people state a limit, never all of them. What it does not
 understand must not pass silently: after every reading has taken its span of the text, a
 clause that still carries a constraint marker (an amount with a unit or currency, a bound
-word, a negation or exclusion, a weekday or month, "per", a direction, a licence word) that
+word, a negation or exclusion, a weekday or month, "per", a direction, a service area, a
+licence word) that
 no reading covers is returned here, and the negotiator declines with "cannot check:
 '<clause>'".
 
@@ -82,6 +83,19 @@ _MARKERS: tuple[tuple[str, re.Pattern[str]], ...] = (
         re.compile(
             r"→|->|\bfrom\s+[A-Z][\w-]+\s+to\s+[A-Z]|\bone[- ]way\b|\breturn(?:ed)?\s+to\b|"
             r"\bdrop[- ]?off\b|\bpick[- ]?up\b",
+            re.I,
+        ),
+    ),
+    (
+        # "We service the Brussels-Capital Region", "covering all of Utrecht": a service
+        # area; read only where a place reading takes the place it names.
+        "area",
+        re.compile(
+            # a verb, not the noun "service" ("Cleaning service Rotterdam" names the firm)
+            r"\b(?:(?:we|i)\s+(?:only\s+)?(?:serve|service|cover|operate\s+in|work\s+in)|"
+            r"serv(?:es|ing|icing)|cover(?:s|ing)|operat(?:es|ing)\s+in|active\s+in|"
+            r"working\s+in)\s+(?:only\s+)?(?:the\s+)?"
+            r"(?:whole\s+|all\s+(?:of\s+)?|greater\s+)?(?-i:[A-Z])[\w'-]+",
             re.I,
         ),
     ),

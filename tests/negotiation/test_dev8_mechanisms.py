@@ -117,3 +117,17 @@ def test_a_banned_country_is_not_read_as_a_place() -> None:
         offer,
         "Need a van for 2 days from Venlo to move a sofa to Düsseldorf in Germany. Budget €150.",
     ).compatible
+
+
+# --- a service area the place reader does not know ------------------------------------
+
+
+def test_a_service_area_no_place_reading_takes_is_unread() -> None:
+    offer = "Window cleaning firm. We cover the Waasland region. €30/h."
+    assert any("Waasland" in clause for clause, _ in read_terms(offer, offer=True).unread)
+    assert not _judge(
+        offer, "Need window cleaning at our shop in Mechelen, budget €40 an hour."
+    ).compatible
+    # a place the reader takes is read; the noun "service" before a place is no area
+    assert not read_terms("Window cleaning, serving Utrecht, €30/h.", offer=True).unread
+    assert not read_terms("Cleaning service Rotterdam - 28 EUR/hr.", offer=True).unread
