@@ -940,6 +940,19 @@ def _exclusions(o: Facts, s: Facts, found: Findings) -> None:
                     f"exclusion: the {who} states '{span.text}', the {other} asks for it"
                 )
                 return
+            banned = stems & {rough_stem(c) for c in mine.countries}
+            # the places the ban side names itself lie inside its country; others may not
+            elsewhere = {p for p, _ in theirs.places} - {p for p, _ in mine.places}
+            elsewhere |= theirs.countries - mine.countries
+            if banned and elsewhere:
+                # "cars may not leave the Netherlands" against a trip via Aachen: whether
+                # the other side's places lie in the country takes a gazetteer the reader
+                # has not; the ban is never passed over unread.
+                found.cannot(
+                    f"exclusion: the {who} states '{span.text}', the {other} names "
+                    f"{', '.join(sorted(elsewhere))}",
+                    BLOCKING_COST,
+                )
 
 
 #: Words that exclude each other: an offer of one does not fit a seek of the other.

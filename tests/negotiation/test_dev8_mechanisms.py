@@ -131,3 +131,14 @@ def test_a_service_area_no_place_reading_takes_is_unread() -> None:
     # a place the reader takes is read; the noun "service" before a place is no area
     assert not read_terms("Window cleaning, serving Utrecht, €30/h.", offer=True).unread
     assert not read_terms("Cleaning service Rotterdam - 28 EUR/hr.", offer=True).unread
+
+
+def test_a_country_ban_against_a_trip_to_a_city_is_not_passed_over() -> None:
+    offer = "Car rental in Breda, €40/day. Cars may not leave the Netherlands."
+    answer = _judge(
+        offer, "Need a rental car for 3 days from Breda, one day we drive to Antwerp. Budget €150."
+    )
+    assert not answer.compatible
+    assert "cannot check" in (answer.refusal_reason or "")
+    # no place on the other side: the ban is not in question
+    assert _judge(offer, "Need a rental car for 3 days from Breda. Budget €150.").compatible
