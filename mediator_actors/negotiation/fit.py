@@ -384,6 +384,10 @@ def _own_amounts(o: Facts) -> list[Quantity]:
     ]
 
 
+#: Words of a need that recurs ("weekly lessons for 8 weeks").
+_CADENCE = frozenset({"weekly", "daily", "monthly", "fortnightly", "nightly", "biweekly"})
+
+
 def _unaccounted(o: Facts, s: Facts, basis: PriceBasis) -> Quantity | None:
     """A count in the seek's request that the basis's total does not multiply in: "5 hours
     each, 4 Saturdays" totalled as 5 hours, "4 GPUs for 48 hours" at the offer's minimum
@@ -414,6 +418,16 @@ def _unaccounted(o: Facts, s: Facts, basis: PriceBasis) -> Quantity | None:
         ):
             # A rate multiplied out once, and the seek's need lasts or recurs for more
             # ("1hr each ... for 5 weeks", "5 hours each, 4 Saturdays").
+            return q
+        if (
+            basis.unit is None
+            and q.unit in TIME_DAYS
+            and q.unit not in MEASURE_UNITS
+            and s.positives & _CADENCE
+        ):
+            # "weekly 30 min lessons for 8 weeks" against "30-minute lessons €25": a flat
+            # price for one session, and the seek's need recurs over a span: the total is
+            # a count the reader did not make.
             return q
         if basis.unit is None and any(
             oq.unit == q.unit and oq.bound == "about" and oq.value + 1e-9 < q.value

@@ -13,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mediator_actors.model import Intent, IntentType, entry_ref
+from mediator_actors.negotiation.fit import price_basis
 from mediator_actors.negotiation.offline import assess, clear_caches
 from mediator_actors.negotiation.reader import _clause_before, read_facts, read_terms
 from mediator_actors.negotiation.validation import Answer
@@ -142,3 +143,20 @@ def test_a_country_ban_against_a_trip_to_a_city_is_not_passed_over() -> None:
     assert "cannot check" in (answer.refusal_reason or "")
     # no place on the other side: the ban is not in question
     assert _judge(offer, "Need a rental car for 3 days from Breda. Budget €150.").compatible
+
+
+# --- a flat price against a need that recurs ------------------------------------------
+
+
+def test_a_session_price_is_not_the_total_of_a_weekly_need() -> None:
+    offer = "Piano teacher in Haarlem. 45-minute lessons €30, at my studio or online."
+    answer = _judge(
+        offer, "Looking for weekly 45 min piano lessons for 6 weeks, online. €200 in total."
+    )
+    assert not answer.compatible  # six lessons are €180; one (€30) must not be proposed
+    # the same span with no cadence ("a lesson within 6 weeks") is no recurring count
+    o = read_facts(offer, offer=True)
+    once = read_facts("One 45 min piano lesson online within 6 weeks, €40.", offer=False)
+    weekly = read_facts("Weekly 45 min piano lessons online for 6 weeks, €200.", offer=False)
+    assert not price_basis(o, once, frozenset()).unchecked
+    assert "6 weeks" in price_basis(o, weekly, frozenset()).unchecked
