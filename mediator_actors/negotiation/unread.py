@@ -100,6 +100,18 @@ _MARKERS: tuple[tuple[str, re.Pattern[str]], ...] = (
         ),
     ),
     (
+        # "payment in USDT only", "full payment is due two weeks before": how and when a
+        # party pays is a term; read only where a payment reading takes it.
+        "payment",
+        re.compile(
+            # singular: "a payments integration" is a service; "payment OK" agrees to one
+            r"\b(?:payment(?!\s+(?:is\s+)?(?:ok|okay|fine)\b)|"
+            r"pay(?:s|ing)?\s+(?:by|in|via|with|only|after|before|upfront|up\s+front)|"
+            r"settle\s+the\s+bill|invoice|usdt|crypto(?:currency)?|bitcoin|btc)\b",
+            re.I,
+        ),
+    ),
+    (
         "licence",
         re.compile(
             r"\blicen[cs](?:e|ing)\b|\b(?:non-?)?commercial\b|\bpersonal\s+use\b|\bexclusive\b|"

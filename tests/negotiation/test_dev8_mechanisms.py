@@ -160,3 +160,21 @@ def test_a_session_price_is_not_the_total_of_a_weekly_need() -> None:
     weekly = read_facts("Weekly 45 min piano lessons online for 6 weeks, €200.", offer=False)
     assert not price_basis(o, once, frozenset()).unchecked
     assert "6 weeks" in price_basis(o, weekly, frozenset()).unchecked
+
+
+# --- a payment term no payment reading takes ------------------------------------------
+
+
+def test_a_payment_term_no_reading_takes_declines() -> None:
+    offer = "Server rentals, €0.50/core-hour, settlement via bitcoin only."
+    assert any(
+        "bitcoin" in clause for clause, blocking in read_terms(offer, offer=True).unread if blocking
+    )
+    unread = read_terms(
+        "Photo booth hire €300. Payment is due a week before the party.", offer=True
+    ).unread
+    assert any("Payment is due" in clause for clause, _ in unread)
+    # a payment reading takes "paid in full before filing"; consent and services are no term
+    assert not read_terms("Tax return €150, paid in full before filing.", offer=True).unread
+    assert not read_terms("Need a payments integration for our shop, €2,000.", offer=False).unread
+    assert not read_terms("Laptop repair, upfront payment OK, max €100.", offer=False).unread
