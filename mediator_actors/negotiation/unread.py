@@ -35,6 +35,9 @@ _MONTH = (
     r"(?:january|february|march|april|may|june|july|august|september|october|november|"
     r"december|jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec)"
 )
+_NUMBER_WORD = (
+    r"(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty)"
+)
 #: Kinds that qualify a reading beside them ("up to 300 EUR", "minimum 10 pallets",
 #: "must be delivered by ..."): read when their clause holds a reading.
 MODIFIERS = frozenset({"bound", "per", "must"})
@@ -47,7 +50,10 @@ _MARKERS: tuple[tuple[str, re.Pattern[str]], ...] = (
         "amount",
         re.compile(
             rf"{_CURRENCY}\s?\d[\d,.]*(?:k\b)?|(?<![\d,.])\d[\d,.]*(?:k\b)?\s?(?:-\s?)?"
-            rf"(?:{_CURRENCY}|{_UNITS}\b)",
+            rf"(?:{_CURRENCY}|{_UNITS}\b)"
+            # "within four days": a number word is as much an amount as a digit
+            rf"|\b{_NUMBER_WORD}[\s-]+(?:(?:calendar|working|business)\s+)?"
+            r"(?:days?|weeks?|months?|hours?|nights?)\b",
             re.I,
         ),
     ),

@@ -16,6 +16,7 @@ from mediator_actors.model import Intent, IntentType, entry_ref
 from mediator_actors.negotiation.fit import price_basis
 from mediator_actors.negotiation.offline import assess, clear_caches
 from mediator_actors.negotiation.reader import _clause_before, read_facts, read_terms
+from mediator_actors.negotiation.unread import markers
 from mediator_actors.negotiation.validation import Answer
 
 _DAY = "2027-03-01T10:00:00"  # a Monday
@@ -178,3 +179,18 @@ def test_a_payment_term_no_reading_takes_declines() -> None:
     assert not read_terms("Tax return €150, paid in full before filing.", offer=True).unread
     assert not read_terms("Need a payments integration for our shop, €2,000.", offer=False).unread
     assert not read_terms("Laptop repair, upfront payment OK, max €100.", offer=False).unread
+
+
+# --- a number word with a unit --------------------------------------------------------
+
+_WORDS = ["two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "twelve"]
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.sampled_from(_WORDS), st.sampled_from(["days", "weeks", "working days", "hours"]))
+def test_a_number_word_with_a_unit_is_a_marker(word: str, unit: str) -> None:
+    text = f"We need the finished job within {word} {unit} of this post."
+    assert any(m.kind == "amount" for m in markers(text))
+    assert not any(
+        m.kind == "amount" for m in markers(f"We need the finished job within {word} of us.")
+    )
