@@ -858,6 +858,17 @@ def _implied_direction(o: Facts, s: Facts, found: Findings) -> bool:
 
 
 def _languages(o: Facts, s: Facts, found: Findings) -> None:
+    o_targets = o.language_targets - o.language_sources
+    s_targets = s.language_targets - s.language_sources
+    if not o.language_pairs and o_targets and s_targets and not o_targets & s_targets:
+        # "German subtitles for English videos" against "need English subtitles": each
+        # side names the language it wants out and they differ; no pair reading weighs it.
+        found.cannot(
+            f"languages: the offer produces {', '.join(sorted(o_targets))}, the seek wants "
+            f"{', '.join(sorted(s_targets))}",
+            BLOCKING_COST,
+        )
+        return
     if s.language_pairs:
         if o.language_pairs:
             if not o.language_pairs & s.language_pairs:

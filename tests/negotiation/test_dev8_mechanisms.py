@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mediator_actors.model import Intent, IntentType, entry_ref
-from mediator_actors.negotiation.fit import price_basis
+from mediator_actors.negotiation.fit import check_facts, price_basis
 from mediator_actors.negotiation.offline import assess, clear_caches
 from mediator_actors.negotiation.reader import _clause_before, read_facts, read_terms
 from mediator_actors.negotiation.unread import markers
@@ -194,3 +194,21 @@ def test_a_number_word_with_a_unit_is_a_marker(word: str, unit: str) -> None:
     assert not any(
         m.kind == "amount" for m in markers(f"We need the finished job within {word} of us.")
     )
+
+
+# --- the languages each side wants out ------------------------------------------------
+
+
+def test_different_target_languages_without_a_pair_are_not_passed_over() -> None:
+    offer = read_facts("French subtitles for Dutch-language films, €4 per minute.", offer=True)
+    wrong = read_facts(
+        "We have a 10-minute French film and need Dutch subtitles. Budget €80.", offer=False
+    )
+    right = read_facts(
+        "We have a 10-minute Dutch film and need French subtitles. Budget €80.", offer=False
+    )
+    found = check_facts(offer, wrong, seek_onsite_required=False)
+    assert any("languages" in text for text, _ in found.unchecked) or found.refusals
+    found = check_facts(offer, right, seek_onsite_required=False)
+    assert not any("languages" in text for text, _ in found.unchecked)
+    assert not found.refusals
