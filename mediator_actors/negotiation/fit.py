@@ -384,6 +384,10 @@ def _own_amounts(o: Facts) -> list[Quantity]:
     ]
 
 
+#: Words of a need that recurs ("weekly lessons for 8 weeks").
+_CADENCE = frozenset({"weekly", "daily", "monthly", "fortnightly", "nightly", "biweekly"})
+
+
 def _unaccounted(o: Facts, s: Facts, basis: PriceBasis) -> Quantity | None:
     """A count in the seek's request that the basis's total does not multiply in: "5 hours
     each, 4 Saturdays" totalled as 5 hours, "4 GPUs for 48 hours" at the offer's minimum
@@ -414,6 +418,16 @@ def _unaccounted(o: Facts, s: Facts, basis: PriceBasis) -> Quantity | None:
         ):
             # A rate multiplied out once, and the seek's need lasts or recurs for more
             # ("1hr each ... for 5 weeks", "5 hours each, 4 Saturdays").
+            return q
+        if (
+            basis.unit is None
+            and q.unit in TIME_DAYS
+            and q.unit not in MEASURE_UNITS
+            and s.positives & _CADENCE
+        ):
+            # "weekly 30 min lessons for 8 weeks" against "30-minute lessons €25": a flat
+            # price for one session, and the seek's need recurs over a span: the total is
+            # a count the reader did not make.
             return q
         if basis.unit is None and any(
             oq.unit == q.unit and oq.bound == "about" and oq.value + 1e-9 < q.value
@@ -844,6 +858,17 @@ def _implied_direction(o: Facts, s: Facts, found: Findings) -> bool:
 
 
 def _languages(o: Facts, s: Facts, found: Findings) -> None:
+    o_targets = o.language_targets - o.language_sources
+    s_targets = s.language_targets - s.language_sources
+    if not o.language_pairs and o_targets and s_targets and not o_targets & s_targets:
+        # "German subtitles for English videos" against "need English subtitles": each
+        # side names the language it wants out and they differ; no pair reading weighs it.
+        found.cannot(
+            f"languages: the offer produces {', '.join(sorted(o_targets))}, the seek wants "
+            f"{', '.join(sorted(s_targets))}",
+            BLOCKING_COST,
+        )
+        return
     if s.language_pairs:
         if o.language_pairs:
             if not o.language_pairs & s.language_pairs:
@@ -940,6 +965,19 @@ def _exclusions(o: Facts, s: Facts, found: Findings) -> None:
                     f"exclusion: the {who} states '{span.text}', the {other} asks for it"
                 )
                 return
+            banned = stems & {rough_stem(c) for c in mine.countries}
+            # the places the ban side names itself lie inside its country; others may not
+            elsewhere = {p for p, _ in theirs.places} - {p for p, _ in mine.places}
+            elsewhere |= theirs.countries - mine.countries
+            if banned and elsewhere:
+                # "cars may not leave the Netherlands" against a trip via Aachen: whether
+                # the other side's places lie in the country takes a gazetteer the reader
+                # has not; the ban is never passed over unread.
+                found.cannot(
+                    f"exclusion: the {who} states '{span.text}', the {other} names "
+                    f"{', '.join(sorted(elsewhere))}",
+                    BLOCKING_COST,
+                )
 
 
 #: Words that exclude each other: an offer of one does not fit a seek of the other.

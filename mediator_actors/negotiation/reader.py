@@ -415,8 +415,18 @@ _RANGE_JOIN = re.compile(r"^\s*(?:-|\u2013|\u2014|to|and)\s*$", re.I)
 def _clause_before(text: str, start: int, marks: str = ".;:!?\n,(") -> str:
     # A bounded window: a hostile run of amounts must not make this quadratic.
     low = max(0, start - 200)
-    cut = max(text.rfind(c, low, start) for c in marks)
+    cut = max(text.rfind(c, low, start) for c in marks.replace(".", ""))
+    dot = text.rfind(".", low, start)
+    while "." in marks and dot > cut and _ABBREVIATION.search(text, max(low, dot - 6), dot + 1):
+        # "wardrobes (PAX etc.) €35 each": the dot of an abbreviation ends no sentence
+        dot = text.rfind(".", low, dot)
+    if "." in marks:
+        cut = max(cut, dot)
     return text[max(cut + 1, low) : start]
+
+
+#: Abbreviations whose dot ends no sentence ("PAX etc.", "e.g.", "incl.", "approx.").
+_ABBREVIATION = re.compile(r"\b(?:etc|e\.g|i\.e|incl|excl|approx|vs|ca)\.$", re.I)
 
 
 _NOT_UNITS = frozenset(
@@ -662,7 +672,10 @@ _QTY = re.compile(
     re.I,
 )
 _QTY_MIN = re.compile(
-    r"(?:minimum|min\.?|at\s+least|no\s+(?:less|fewer)\s+than|from|starting\s+at)"
+    # "minimum commitment 100 GPU-hours": "minimum" reaches its number over any two words,
+    # as far as the unread guard (unread._BOUNDED) takes a bound as read by that number;
+    # "from" does not ("from April for 4 months" is no least).
+    r"(?:(?:minimum|min\.?)(?:\s+[a-z-]+){0,2}?|at\s+least|no\s+(?:less|fewer)\s+than|from|starting\s+at)"
     r"(?:\s+(?:order|stay|rental|booking|hire|of|term|contract|lease|period))*\s*:?\s*(?:of\s+)?(?:is\s+)?$",
     re.I,
 )
@@ -1619,8 +1632,11 @@ _COMPARATIVES = frozenset(
 _LIMIT_AFTER = re.compile(
     r"\b(?:" + "|".join(sorted(_COMPARATIVES)) + r")(?:\s+than)?\s+(?:about\s+)?\d", re.I
 )
-#: Words that close an exclusion without being excluded ("no subletting allowed").
-_EXCLUSION_TAIL = frozenset(["allowed", "permitted", "please", "accepted", "whatsoever"])
+#: Words that close an exclusion without being excluded ("no subletting allowed",
+#: "non-smokers only"): kept as a stem, no other side could ever name them.
+_EXCLUSION_TAIL = frozenset(
+    ["allowed", "permitted", "please", "accepted", "whatsoever", "only", "here", "inside"]
+)
 _NEG_BEFORE = re.compile(r"(?:\bno|\bnon|\bnot|\bnever|\bwithout|n't)[\s-]*(?:\w+[\s-]+)?$", re.I)
 _ALIASES = {"pet": {"dog", "cat", "pet", "puppy"}, "smok": {"smok", "smoker", "vap"}}
 _CERT = re.compile(
@@ -2492,6 +2508,10 @@ _DEADLINE_CUE = re.compile(
     r"delivered by|until|latest)\s*(?:on\s+)?(?:the\s+)?$",
     re.I,
 )
+#: A deadline cue that excludes its day ("before 15 March", "prior to the 3rd").
+_EXCLUSIVE_CUE = re.compile(
+    r"\b(?:before|prior\s+to|earlier\s+than)\s*(?:on\s+)?(?:the\s+)?$", re.I
+)
 _START_CUE = re.compile(r"(?:start(?:ing)?|begin(?:ning)?|from|kick[- ]?off)\b[^.]{0,20}$", re.I)
 #: "within 3 weeks of kickoff" counts from the start; "in 3 years of practice" is no timeline.
 _NOT_FROM_START = (
@@ -2617,7 +2637,10 @@ def _relative_deadline(text: str, reference: dt.date | None) -> dt.date | None:
         day = {"mid": 15, "mid-": 15, "early": 7, "startof": 1, "beginningof": 1}.get(q)
         if match.group("d") or match.group("d2"):
             day = int(match.group("d") or match.group("d2"))
-        return _next_month_day(month, day, reference)
+        found = _next_month_day(month, day, reference)
+        if (match.group("d") or match.group("d2")) and match.group(0).lower().startswith("before"):
+            found -= dt.timedelta(days=1)  # "before 15 March": 14 March is the last day
+        return found
     return None
 
 
@@ -2673,7 +2696,9 @@ def _read_timeline(  # noqa: PLR0912 - one pass over the timeline readers
         ):
             continue  # "on 12 June 2027": the day of the event (see Facts.event_date)
         elif deadline is None:
-            deadline = day
+            # "before 15 March" leaves 14 March as the last day; "by 15 March" keeps it.
+            exclusive = _EXCLUSIVE_CUE.search(before)
+            deadline = day - dt.timedelta(days=1) if exclusive else day
     if deadline is None:
         deadline = _relative_deadline(text, reference)
         if deadline is not None:
@@ -2951,6 +2976,35 @@ def _covering_only() -> tuple[re.Pattern[str], ...]:
     )  # fmt: skip
 
 
+#: A negation just before a match: "may not leave the Netherlands" is a limit on the
+#: country that the country reader (where a party is) never weighs.
+_NEGATED_BEFORE = re.compile(
+    r"\b(?:no|not|never|cannot|can't|won't|don't|doesn't|mustn't)\b[^,.;:!?]{0,20}$", re.I
+)
+
+
+def _judged(
+    pattern: re.Pattern[str], match: re.Match[str], text: str, places: list[tuple[int, int]]
+) -> bool:
+    """Whether ``match`` is text a reading weighs, not only a cue beside one. "only" or
+    "area" (:data:`_RESTRICTED`) qualify a place and "X only" (:data:`_PLACE_ONLY`) names
+    one: either is read only where the place reader took a place in it ("USDT only",
+    "non-smokers only" are no place); a country after a negation is a ban, not a place."""
+    if pattern is _RESTRICTED or pattern is _PLACE_ONLY:
+        lo, hi = _segment_bounds(text, match.start())
+        return any(a < hi and b > lo for a, b in places)
+    if pattern is _COUNTRY:
+        return not _NEGATED_BEFORE.search(text, max(0, match.start() - 40), match.start())
+    return True
+
+
+def _segment_bounds(text: str, index: int) -> tuple[int, int]:
+    """The clause around ``index`` (commas, semicolons and sentence ends bound it)."""
+    lo = max((text.rfind(c, 0, index) for c in ",;.!?\n"), default=-1) + 1
+    his = [i for i in (text.find(c, index) for c in ",;.!?\n") if i >= 0]
+    return lo, min(his, default=len(text))
+
+
 def _unread(
     text: str, facts: Facts, timeline: list[tuple[int, int]]
 ) -> tuple[tuple[str, bool], ...]:
@@ -2983,7 +3037,13 @@ def _unread(
         # little either side, for cues such as "deliver by" before a date).
         lo, hi = max(0, start - 40), min(len(text), end + 40)
         patterns = _covering() if every else _covering_only()
-        return [m.span() for pattern in patterns for m in pattern.finditer(text, lo, hi)]
+        places = [(sp.start, sp.end) for _, sp in facts.places]
+        return [
+            m.span()
+            for pattern in patterns
+            for m in pattern.finditer(text, lo, hi)
+            if _judged(pattern, m, text, places)
+        ]
 
     # The service phrase is not skipped: "bed bugs" in "we do not treat bed bugs" is
     # read as a service, yet the negation is a limit.

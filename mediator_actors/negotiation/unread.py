@@ -3,7 +3,8 @@
 The reader understands many ways people state a limit, never all of them. What it does not
 understand must not pass silently: after every reading has taken its span of the text, a
 clause that still carries a constraint marker (an amount with a unit or currency, a bound
-word, a negation or exclusion, a weekday or month, "per", a direction, a licence word) that
+word, a negation or exclusion, a weekday or month, "per", a direction, a service area, a
+licence word) that
 no reading covers is returned here, and the negotiator declines with "cannot check:
 '<clause>'".
 
@@ -34,6 +35,9 @@ _MONTH = (
     r"(?:january|february|march|april|may|june|july|august|september|october|november|"
     r"december|jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec)"
 )
+_NUMBER_WORD = (
+    r"(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty)"
+)
 #: Kinds that qualify a reading beside them ("up to 300 EUR", "minimum 10 pallets",
 #: "must be delivered by ..."): read when their clause holds a reading.
 MODIFIERS = frozenset({"bound", "per", "must"})
@@ -46,7 +50,10 @@ _MARKERS: tuple[tuple[str, re.Pattern[str]], ...] = (
         "amount",
         re.compile(
             rf"{_CURRENCY}\s?\d[\d,.]*(?:k\b)?|(?<![\d,.])\d[\d,.]*(?:k\b)?\s?(?:-\s?)?"
-            rf"(?:{_CURRENCY}|{_UNITS}\b)",
+            rf"(?:{_CURRENCY}|{_UNITS}\b)"
+            # "within four days": a number word is as much an amount as a digit
+            rf"|\b{_NUMBER_WORD}[\s-]+(?:(?:calendar|working|business)\s+)?"
+            r"(?:days?|weeks?|months?|hours?|nights?)\b",
             re.I,
         ),
     ),
@@ -82,6 +89,31 @@ _MARKERS: tuple[tuple[str, re.Pattern[str]], ...] = (
         re.compile(
             r"→|->|\bfrom\s+[A-Z][\w-]+\s+to\s+[A-Z]|\bone[- ]way\b|\breturn(?:ed)?\s+to\b|"
             r"\bdrop[- ]?off\b|\bpick[- ]?up\b",
+            re.I,
+        ),
+    ),
+    (
+        # "We service the Brussels-Capital Region", "covering all of Utrecht": a service
+        # area; read only where a place reading takes the place it names.
+        "area",
+        re.compile(
+            # a verb, not the noun "service" ("Cleaning service Rotterdam" names the firm)
+            r"\b(?:(?:we|i)\s+(?:only\s+)?(?:serve|service|cover|operate\s+in|work\s+in)|"
+            r"serv(?:es|ing|icing)|cover(?:s|ing)|operat(?:es|ing)\s+in|active\s+in|"
+            r"working\s+in)\s+(?:only\s+)?(?:the\s+)?"
+            r"(?:whole\s+|all\s+(?:of\s+)?|greater\s+)?(?-i:[A-Z])[\w'-]+",
+            re.I,
+        ),
+    ),
+    (
+        # "payment in USDT only", "full payment is due two weeks before": how and when a
+        # party pays is a term; read only where a payment reading takes it.
+        "payment",
+        re.compile(
+            # singular: "a payments integration" is a service; "payment OK" agrees to one
+            r"\b(?:payment(?!\s+(?:is\s+)?(?:ok|okay|fine)\b)|"
+            r"pay(?:s|ing)?\s+(?:by|in|via|with|only|after|before|upfront|up\s+front)|"
+            r"settle\s+the\s+bill|invoice|usdt|crypto(?:currency)?|bitcoin|btc)\b",
             re.I,
         ),
     ),
@@ -217,7 +249,7 @@ def _judge(
         claimed = marker.end
         if _overlaps(skip, marker.start, marker.end) or _overlaps(cover, marker.start, marker.end):
             continue
-        _, end, clause = _segment(text, marker.start, _CLAUSE_END)
+        c_start, end, clause = _segment(text, marker.start, _CLAUSE_END)
         if not clause:
             continue
         s_start, s_end, _ = _segment(text, marker.start, _SENTENCE_END)
@@ -227,7 +259,12 @@ def _judge(
             # so another reading in the sentence ("€40 per person") does not read it.
             if _overlaps(cover, bounded.start(1), bounded.end(1)):
                 continue
-        elif marker.kind in MODIFIERS and _overlaps(cover, s_start, s_end):
+        elif marker.kind in MODIFIERS and _overlaps(
+            cover, *((c_start, end) if marker.kind in SOFT else (s_start, s_end))
+        ):
+            # "€850/month, non-smokers only": "only"/"must" closes its own clause, so a
+            # price elsewhere in the sentence does not read it; a bound or "per" qualifies
+            # the amount its sentence names.
             continue
         if marker.kind == "negation" and _overlaps(
             cover, marker.end, min(end, marker.end + _NEGATION_REACH)
