@@ -6,6 +6,8 @@ import json
 from typing import Any
 
 from mediator_actors.model import Intent, IntentType, entry_ref
+from mediator_actors.negotiation.offline import assess, clear_caches
+from mediator_actors.negotiation.validation import Answer
 
 TS = "2026-11-20T09:00:00"
 OFFER_TEXT = (
@@ -57,3 +59,22 @@ def answer_json(**overrides: Any) -> str:
     }
     body.update(overrides)
     return json.dumps(body)
+
+
+#: A Monday: the day the mechanism tests' intents are written on.
+MONDAY = "2027-03-01T10:00:00"
+
+
+def judge(offer_text: str, seek_text: str, timestamp: str = MONDAY) -> Answer:
+    """The offline negotiator's answer for two texts written on ``timestamp``, from cold
+    caches (a cached reading of an earlier test's text must not decide this one)."""
+    clear_caches()
+    o = Intent(
+        ref=entry_ref("o", offer_text, timestamp), author="o", type=IntentType.OFFER,
+        content=offer_text, timestamp=timestamp,
+    )  # fmt: skip
+    s = Intent(
+        ref=entry_ref("s", seek_text, timestamp), author="s", type=IntentType.SEEK,
+        content=seek_text, timestamp=timestamp,
+    )  # fmt: skip
+    return assess(o, s)

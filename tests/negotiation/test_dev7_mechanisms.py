@@ -11,27 +11,11 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mediator_actors.model import Intent, IntentType, entry_ref
 from mediator_actors.negotiation.fit import check_facts, price_basis
-from mediator_actors.negotiation.offline import assess, clear_caches
 from mediator_actors.negotiation.reader import read_facts
 from mediator_actors.negotiation.unread import unread_clauses
 from mediator_actors.negotiation.validation import Answer
-
-_DAY = "2027-03-01T10:00:00"  # a Monday
-
-
-def _judge(offer: str, seek: str) -> Answer:
-    clear_caches()
-    o = Intent(
-        ref=entry_ref("o7", offer, _DAY), author="o7", type=IntentType.OFFER,
-        content=offer, timestamp=_DAY,
-    )  # fmt: skip
-    s = Intent(
-        ref=entry_ref("s7", seek, _DAY), author="s7", type=IntentType.SEEK,
-        content=seek, timestamp=_DAY,
-    )  # fmt: skip
-    return assess(o, s)
+from tests.negotiation.helpers import judge
 
 
 def _refused(answer: Answer) -> bool:
@@ -44,9 +28,9 @@ def _refused(answer: Answer) -> bool:
 def test_group_cap_is_held_against_the_group() -> None:
     offer = "Canoe trips on the Rhine in Arnhem, €30 per person, max 6 per group."
     assert _refused(
-        _judge(offer, "A group of seven friends wants one canoe trip in Arnhem, budget €300.")
+        judge(offer, "A group of seven friends wants one canoe trip in Arnhem, budget €300.")
     )
-    assert _judge(
+    assert judge(
         offer, "A group of five friends wants one canoe trip in Arnhem, budget €300."
     ).compatible
 
@@ -83,8 +67,8 @@ def test_minimum_named_by_any_noun_is_a_floor() -> None:
 
 def test_minimum_order_with_a_colon_refuses_a_smaller_order() -> None:
     offer = "FIREWOOD\n* oak logs, dry\n* €6 per bag\n* minimum order: 50 bags"
-    assert _refused(_judge(offer, "Need 40 bags of oak firewood, budget €300."))
-    assert _judge(offer, "Need 60 bags of oak firewood, budget €400.").compatible
+    assert _refused(judge(offer, "Need 40 bags of oak firewood, budget €300."))
+    assert judge(offer, "Need 60 bags of oak firewood, budget €400.").compatible
 
 
 def test_an_amount_each_item_weighs_is_multiplied_by_the_items() -> None:
@@ -98,17 +82,17 @@ def test_an_amount_each_item_weighs_is_multiplied_by_the_items() -> None:
 def test_an_implied_direction_is_held_to_the_offers_pair() -> None:
     offer = "Translations from Italian into English, €0.10 per word."
     assert _refused(
-        _judge(
+        judge(
             offer, "Our English brochure (1,000 words) needs translating into Italian, budget €200."
         )
     )
-    assert _judge(
+    assert judge(
         offer, "Our Italian brochure (1,000 words) needs translating into English, budget €200."
     ).compatible
 
 
 def test_no_direction_at_all_cannot_be_checked() -> None:
-    answer = _judge(
+    answer = judge(
         "Translations from Italian into English, €0.10 per word.",
         "Need help with a 1,000-word translation; we work in Italian, our partners in English. Budget €200.",
     )
@@ -121,10 +105,10 @@ def test_no_direction_at_all_cannot_be_checked() -> None:
 
 def test_an_offer_time_no_timeline_reading_took_is_its_duration() -> None:
     offer = "Shopify store builds for €3,000 fixed. Delivery 8 weeks from signed contract."
-    late = _judge(offer, "Need a Shopify store build, live by 15 April 2027, budget €4,000.")
+    late = judge(offer, "Need a Shopify store build, live by 15 April 2027, budget €4,000.")
     assert _refused(late)
     assert "timeline" in (late.refusal_reason or "")
-    assert _judge(
+    assert judge(
         offer, "Need a Shopify store build, live by 30 June 2027, budget €4,000."
     ).compatible
 
@@ -132,16 +116,16 @@ def test_an_offer_time_no_timeline_reading_took_is_its_duration() -> None:
 def test_calendar_days_are_a_duration() -> None:
     offer = "Italian > English translation of manuals, €0.09/word, delivery within 9 calendar days of order."
     assert _refused(
-        _judge(offer, "Need a 2,000-word Italian manual in English within 5 days. Budget €300.")
+        judge(offer, "Need a 2,000-word Italian manual in English within 5 days. Budget €300.")
     )
 
 
 def test_an_event_date_holds_the_offers_notice() -> None:
     offer = "Birthday cakes, €4 per serving, minimum 14 days notice for any order."
-    soon = _judge(offer, "Birthday cake for 30 people for a party on 8 March 2027. Budget €200.")
+    soon = judge(offer, "Birthday cake for 30 people for a party on 8 March 2027. Budget €200.")
     assert _refused(soon)
     assert "timeline" in (soon.refusal_reason or "")
-    assert _judge(
+    assert judge(
         offer, "Birthday cake for 30 people for a party on 30 March 2027. Budget €200."
     ).compatible
 
@@ -160,10 +144,10 @@ def test_a_measure_is_never_one() -> None:
 
 def test_specs_of_one_unit_are_told_apart_by_their_noun() -> None:
     offer = "Dedicated server hosting: 8 cores, 16 GB RAM, 500 GB SSD, €40/month."
-    small = _judge(offer, "Need dedicated server hosting with at least 32 GB RAM, up to €60/month.")
+    small = judge(offer, "Need dedicated server hosting with at least 32 GB RAM, up to €60/month.")
     assert _refused(small)
     assert "32" in (small.refusal_reason or "")
-    assert _judge(
+    assert judge(
         offer, "Need dedicated server hosting with at least 12 GB RAM, up to €60/month."
     ).compatible
 
@@ -183,7 +167,7 @@ def test_a_negated_mention_does_not_hide_the_opposite() -> None:
 
 
 def test_cash_only_against_only_paying_by_transfer() -> None:
-    answer = _judge(
+    answer = judge(
         "Gardener, hedges and lawns, €30/hr. Cash only.",
         "Need a gardener for 3 hours of hedge trimming, €120 budget. We can only pay by bank transfer.",
     )
@@ -206,7 +190,7 @@ def test_tens_as_words_are_counts() -> None:
 
 def test_a_city_only_offer_refuses_another_city() -> None:
     offer = "Window cleaning, Utrecht city only, €20/hr."
-    assert _refused(_judge(offer, "Shop in Amersfoort needs window cleaning, paying €25/hr."))
+    assert _refused(judge(offer, "Shop in Amersfoort needs window cleaning, paying €25/hr."))
 
 
 def test_a_zone_code_is_a_place() -> None:
@@ -219,13 +203,13 @@ def test_a_zone_code_is_a_place() -> None:
 
 def test_within_days_of_a_briefing_is_a_duration() -> None:
     offer = "Explainer videos, €800 per video. Delivered within 12 days of briefing."
-    assert _refused(_judge(offer, "Need one explainer video within 7 days, budget €900."))
-    assert _judge(offer, "Need one explainer video within 20 days, budget €900.").compatible
+    assert _refused(judge(offer, "Need one explainer video within 7 days, budget €900."))
+    assert judge(offer, "Need one explainer video within 20 days, budget €900.").compatible
 
 
 def test_a_monthly_rate_against_a_yearly_budget() -> None:
     offer = "Website hosting plan, €20/month."
-    assert _judge(offer, "Need website hosting plan, 250 eur per year.").compatible
-    dear = _judge(offer, "Need website hosting plan, 200 eur per year.")
+    assert judge(offer, "Need website hosting plan, 250 eur per year.").compatible
+    dear = judge(offer, "Need website hosting plan, 200 eur per year.")
     assert _refused(dear)
     assert "240" in (dear.refusal_reason or "")

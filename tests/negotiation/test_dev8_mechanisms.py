@@ -12,28 +12,10 @@ import datetime as dt
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mediator_actors.model import Intent, IntentType, entry_ref
 from mediator_actors.negotiation.fit import check_facts, price_basis
-from mediator_actors.negotiation.offline import assess, clear_caches
 from mediator_actors.negotiation.reader import _clause_before, read_facts, read_terms
 from mediator_actors.negotiation.unread import markers
-from mediator_actors.negotiation.validation import Answer
-
-_DAY = "2027-03-01T10:00:00"  # a Monday
-
-
-def _judge(offer: str, seek: str) -> Answer:
-    clear_caches()
-    o = Intent(
-        ref=entry_ref("o8", offer, _DAY), author="o8", type=IntentType.OFFER,
-        content=offer, timestamp=_DAY,
-    )  # fmt: skip
-    s = Intent(
-        ref=entry_ref("s8", seek, _DAY), author="s8", type=IntentType.SEEK,
-        content=seek, timestamp=_DAY,
-    )  # fmt: skip
-    return assess(o, s)
-
+from tests.negotiation.helpers import judge
 
 # --- an exclusion closed by "only" ----------------------------------------------------
 
@@ -48,10 +30,10 @@ def test_non_x_only_is_an_exclusion_of_x_alone() -> None:
     }
     assert "only" not in stems
     offer = "Flat in Delft, €900/month, non-smokers only."
-    assert not _judge(
+    assert not judge(
         offer, "Looking for a flat in Delft up to €1000/month. I do smoke, on the balcony."
     ).compatible
-    assert _judge(offer, "Looking for a flat in Delft up to €1000/month, quiet tenant.").compatible
+    assert judge(offer, "Looking for a flat in Delft up to €1000/month, quiet tenant.").compatible
 
 
 # --- "minimum <noun> N" ---------------------------------------------------------------
@@ -63,7 +45,7 @@ def test_minimum_over_a_noun_bounds_the_quantity() -> None:
     )
     assert [q.bound for q in facts.quantities if q.value == 40] == ["at_least"]
     offer = "Render farm. Minimum booking block 40 GPU-hours. €0.90 per GPU-hour."
-    assert not _judge(offer, "Need 20 GPU-hours on the render farm. Budget €100.").compatible
+    assert not judge(offer, "Need 20 GPU-hours on the render farm. Budget €100.").compatible
 
 
 def test_from_does_not_reach_over_words() -> None:
@@ -115,7 +97,7 @@ def test_only_beside_no_place_is_no_place_restriction() -> None:
 
 def test_a_banned_country_is_not_read_as_a_place() -> None:
     offer = "Van hire in Venlo, €60/day. Vans must not leave the Netherlands."
-    assert not _judge(
+    assert not judge(
         offer,
         "Need a van for 2 days from Venlo to move a sofa to Düsseldorf in Germany. Budget €150.",
     ).compatible
@@ -127,7 +109,7 @@ def test_a_banned_country_is_not_read_as_a_place() -> None:
 def test_a_service_area_no_place_reading_takes_is_unread() -> None:
     offer = "Window cleaning firm. We cover the Waasland region. €30/h."
     assert any("Waasland" in clause for clause, _ in read_terms(offer, offer=True).unread)
-    assert not _judge(
+    assert not judge(
         offer, "Need window cleaning at our shop in Mechelen, budget €40 an hour."
     ).compatible
     # a place the reader takes is read; the noun "service" before a place is no area
@@ -137,13 +119,13 @@ def test_a_service_area_no_place_reading_takes_is_unread() -> None:
 
 def test_a_country_ban_against_a_trip_to_a_city_is_not_passed_over() -> None:
     offer = "Car rental in Breda, €40/day. Cars may not leave the Netherlands."
-    answer = _judge(
+    answer = judge(
         offer, "Need a rental car for 3 days from Breda, one day we drive to Antwerp. Budget €150."
     )
     assert not answer.compatible
     assert "cannot check" in (answer.refusal_reason or "")
     # no place on the other side: the ban is not in question
-    assert _judge(offer, "Need a rental car for 3 days from Breda. Budget €150.").compatible
+    assert judge(offer, "Need a rental car for 3 days from Breda. Budget €150.").compatible
 
 
 # --- a flat price against a need that recurs ------------------------------------------
@@ -151,7 +133,7 @@ def test_a_country_ban_against_a_trip_to_a_city_is_not_passed_over() -> None:
 
 def test_a_session_price_is_not_the_total_of_a_weekly_need() -> None:
     offer = "Piano teacher in Haarlem. 45-minute lessons €30, at my studio or online."
-    answer = _judge(
+    answer = judge(
         offer, "Looking for weekly 45 min piano lessons for 6 weeks, online. €200 in total."
     )
     assert not answer.compatible  # six lessons are €180; one (€30) must not be proposed
