@@ -7,7 +7,7 @@ from typing import Any
 
 from mediator_actors.model import Intent, IntentType, entry_ref
 from mediator_actors.negotiation.offline import assess, clear_caches
-from mediator_actors.negotiation.validation import Answer
+from mediator_actors.negotiation.validation import Answer, decide
 
 TS = "2026-11-20T09:00:00"
 OFFER_TEXT = (
@@ -78,3 +78,17 @@ def judge(offer_text: str, seek_text: str, timestamp: str = MONDAY) -> Answer:
         content=seek_text, timestamp=timestamp,
     )  # fmt: skip
     return assess(o, s)
+
+
+def decided(offer_text: str, seek_text: str) -> tuple[bool, str, float | None]:
+    """Whether the offline negotiator proposes ``offer_text`` for ``seek_text`` through the
+    same decision as any model (local similarity, confidence 60), its reason, its price."""
+    from mediator_actors.negotiation.meaning import shared_similarity
+
+    o, s = offer(offer_text), seek(seek_text)
+    result = decide(
+        assess(o, s, similarity=shared_similarity()), o, s, min_confidence=60,
+        model_id="offline", model_integrity_hash="h",
+    )  # fmt: skip
+    price = None if result.terms is None else result.terms.price
+    return result.success, result.failure_reason or result.reasoning, price

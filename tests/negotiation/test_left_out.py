@@ -18,19 +18,9 @@ from mediator_actors.negotiation.meaning import shared_similarity
 from mediator_actors.negotiation.offline import assess
 from mediator_actors.negotiation.reader import read_facts, read_terms
 from mediator_actors.negotiation.validation import decide
-from tests.negotiation.helpers import offer, seek
+from tests.negotiation.helpers import decided, offer, seek
 
 SIM = shared_similarity()
-
-
-def decided(offer_text: str, seek_text: str) -> tuple[bool, str, float | None]:
-    o, s = offer(offer_text), seek(seek_text)
-    result = decide(
-        assess(o, s, similarity=SIM), o, s, min_confidence=60, model_id="offline",
-        model_integrity_hash="h",
-    )  # fmt: skip
-    price = None if result.terms is None else result.terms.price
-    return result.success, result.failure_reason or result.reasoning, price
 
 
 @pytest.mark.parametrize(
