@@ -15,9 +15,8 @@ leaves tens of MB free but resident (``mallinfo2``: 64.5 MB free of a 134 MB hea
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
+import functools
 import os
-import threading
 from typing import Any
 
 #: mallopt's parameter number for the arena limit (glibc's malloc.h: M_ARENA_MAX).
@@ -25,43 +24,30 @@ M_ARENA_MAX = -8
 ARENAS = 2
 
 
+@functools.cache
+def _glibc() -> Any:
+    """The process's own C library when it is glibc, else None. Looked up through the
+    process's own symbols (libc is linked into the interpreter), not
+    ctypes.util.find_library: that runs ldconfig in a subprocess, which fails in the native
+    threads the embedder runs on under gevent (and costs a fork per lookup)."""
+    try:
+        libc = ctypes.CDLL(None)
+        libc.mallopt.argtypes = (ctypes.c_int, ctypes.c_int)
+        libc.mallopt.restype = ctypes.c_int
+        libc.malloc_trim.argtypes = (ctypes.c_size_t,)
+        libc.malloc_trim.restype = ctypes.c_int
+    except (OSError, AttributeError):
+        return None  # not glibc (musl has neither mallopt nor malloc_trim)
+    return libc
+
+
 def limit_malloc_arenas(arenas: int = ARENAS) -> bool:
     """Cap glibc's malloc arenas at ``arenas`` unless ``MALLOC_ARENA_MAX`` is set; True
     when the cap was applied (False off glibc, or when the operator chose already)."""
     if os.environ.get("MALLOC_ARENA_MAX"):
         return False
-    name = ctypes.util.find_library("c")
-    if name is None:
-        return False
-    try:
-        libc = ctypes.CDLL(name)
-        mallopt = libc.mallopt
-    except (OSError, AttributeError):
-        return False  # not glibc (musl has no mallopt)
-    mallopt.argtypes = (ctypes.c_int, ctypes.c_int)
-    mallopt.restype = ctypes.c_int
-    return bool(mallopt(M_ARENA_MAX, arenas))
-
-
-_libc_lock = threading.Lock()
-_libc: list[Any] = []  # [the loaded libc, or None off glibc], filled on first use
-
-
-def _glibc() -> Any:
-    # The process's own symbols (libc is linked into the interpreter), not
-    # ctypes.util.find_library: that runs ldconfig in a subprocess, which fails in the
-    # native threads the embedder runs on under gevent (and costs a fork per lookup).
-    with _libc_lock:
-        if not _libc:
-            handle: Any = None
-            try:
-                handle = ctypes.CDLL(None)
-                handle.malloc_trim.argtypes = (ctypes.c_size_t,)
-                handle.malloc_trim.restype = ctypes.c_int
-            except (OSError, AttributeError):
-                handle = None  # not glibc (musl has no malloc_trim)
-            _libc.append(handle)
-        return _libc[0]
+    libc = _glibc()
+    return libc is not None and bool(libc.mallopt(M_ARENA_MAX, arenas))
 
 
 def release_free_memory() -> bool:
