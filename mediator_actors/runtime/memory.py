@@ -19,6 +19,8 @@ import functools
 import os
 from typing import Any
 
+from mediator_actors.runtime.libc import process_libc
+
 #: mallopt's parameter number for the arena limit (glibc's malloc.h: M_ARENA_MAX).
 M_ARENA_MAX = -8
 ARENAS = 2
@@ -26,17 +28,17 @@ ARENAS = 2
 
 @functools.cache
 def _glibc() -> Any:
-    """The process's own C library when it is glibc, else None. Looked up through the
-    process's own symbols (libc is linked into the interpreter), not
-    ctypes.util.find_library: that runs ldconfig in a subprocess, which fails in the native
-    threads the embedder runs on under gevent (and costs a fork per lookup)."""
+    """The process's own C library when it is glibc (it has ``mallopt`` and
+    ``malloc_trim``), else None."""
+    libc = process_libc()
+    if libc is None:
+        return None
     try:
-        libc = ctypes.CDLL(None)
         libc.mallopt.argtypes = (ctypes.c_int, ctypes.c_int)
         libc.mallopt.restype = ctypes.c_int
         libc.malloc_trim.argtypes = (ctypes.c_size_t,)
         libc.malloc_trim.restype = ctypes.c_int
-    except (OSError, AttributeError):
+    except AttributeError:
         return None  # not glibc (musl has neither mallopt nor malloc_trim)
     return libc
 

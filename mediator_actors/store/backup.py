@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
-import ctypes.util
 import datetime as dt
 import errno
 import fcntl
@@ -44,6 +43,7 @@ from mediator_actors import __version__
 from mediator_actors.errors import MediatorError, VectorIndexError
 from mediator_actors.index.snapshots import CURRENT, MANIFEST_FILE, SnapshotStore
 from mediator_actors.runtime.files import fsync_dir, fsync_file
+from mediator_actors.runtime.libc import process_libc
 from mediator_actors.safety.secretscan import SecretScanner
 from mediator_actors.store.database import (
     DATABASE_FILE,
@@ -676,11 +676,9 @@ _AT_FDCWD = -100
 def _exchange(a: Path, b: Path) -> bool:
     """Swap two paths atomically (Linux ``renameat2(RENAME_EXCHANGE)``); False where the
     system cannot, and the caller renames in two steps."""
-    name = ctypes.util.find_library("c")
-    try:
-        libc = ctypes.CDLL(name, use_errno=True)
-        renameat2 = libc.renameat2
-    except (OSError, AttributeError):
+    libc = process_libc()
+    renameat2 = getattr(libc, "renameat2", None) if libc is not None else None
+    if renameat2 is None:
         return False
     renameat2.argtypes = [
         ctypes.c_int,

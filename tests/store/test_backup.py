@@ -573,3 +573,26 @@ def test_a_backup_taken_while_another_process_commits_is_one_consistent_moment(
     finally:
         writer.kill()
         writer.wait(timeout=30)
+
+
+def test_exchange_swaps_two_directories_without_running_ldconfig(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # find_library forks ldconfig, which fails in gevent's native threads: the swap must
+    # find renameat2 through the process's own symbols instead.
+    import ctypes.util
+
+    def no_ldconfig(name: str) -> str:
+        raise AssertionError(f"find_library({name!r}) called")
+
+    monkeypatch.setattr(ctypes.util, "find_library", no_ldconfig)
+    first, second = tmp_path / "first", tmp_path / "second"
+    first.mkdir()
+    second.mkdir()
+    (first / "mark").write_text("first")
+    (second / "mark").write_text("second")
+    swapped = backup_module._exchange(first, second)
+    if not swapped:
+        pytest.skip("this kernel or filesystem has no renameat2(RENAME_EXCHANGE)")
+    assert (first / "mark").read_text() == "second"
+    assert (second / "mark").read_text() == "first"
