@@ -37,7 +37,7 @@ from mediator_actors.store import NEGOTIATIONS, JobState, Store
 from mediator_actors.store.intents import (
     intent_contents,
     intents_version,
-    iter_intents,
+    open_intent_heads,
     open_refs_and_types,
 )
 
@@ -327,7 +327,7 @@ class IndexCore:
         self._changed = False
         cap = self.settings.per_intent
         open_intents, queued, occupied = self.store.read(
-            lambda c: (list(iter_intents(c)), NEGOTIATIONS.dedupe_keys(c), _occupied(c, cap))
+            lambda c: (open_intent_heads(c), NEGOTIATIONS.dedupe_keys(c), _occupied(c, cap))
         )
         extra = is_excluded
         if extra is None:
