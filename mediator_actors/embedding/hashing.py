@@ -53,6 +53,74 @@ def _blake(gram: str) -> int:
     return int.from_bytes(digest, "little")
 
 
+#: Fibonacci hashing's multiplier: spreads the packed keys over the table's slots.
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+
+
+class _GramTable:
+    """Packed gram -> blake2b code: open addressing with linear probing in two numpy arrays,
+    looked up for a whole pass at once (a few vector operations instead of a binary search
+    per gram). Key 0 marks a free slot: no packed gram is 0, its length sits above it."""
+
+    def __init__(self) -> None:
+        self._reset(12)
+
+    def _reset(self, bits: int) -> None:
+        self.bits = bits
+        self.keys: U64 = np.zeros(1 << bits, dtype=np.uint64)
+        self.codes: U64 = np.zeros(1 << bits, dtype=np.uint64)
+        self.count = 0
+
+    def _slots(self, keys: U64) -> npt.NDArray[np.intp]:
+        return ((keys * _GOLDEN) >> np.uint64(64 - self.bits)).astype(np.intp)
+
+    def find(self, keys: U64) -> tuple[U64, npt.NDArray[np.bool_]]:
+        """(code, found) of each key; a code is 0 where not found."""
+        mask = (1 << self.bits) - 1
+        slot = self._slots(keys)
+        out = np.zeros(keys.size, dtype=np.uint64)
+        found = np.zeros(keys.size, dtype=bool)
+        todo = np.arange(keys.size, dtype=np.intp)
+        while todo.size:  # at most half full: about 1.5 probes a key
+            at = slot[todo]
+            stored = self.keys[at]
+            same = stored == keys[todo]
+            done = todo[same]
+            out[done] = self.codes[at[same]]
+            found[done] = True
+            going = ~same & (stored != 0)
+            todo = todo[going]
+            slot[todo] = (at[going] + 1) & mask
+        return out, found
+
+    def add(self, keys: U64, codes: U64) -> None:
+        """Store distinct keys that are not in the table yet."""
+        if self.count + keys.size > _CACHE_LIMIT:
+            self._reset(12)  # bounded: start again from these alone
+        if 2 * (self.count + keys.size) > self.keys.size:
+            used = self.keys != 0
+            old_keys, old_codes = self.keys[used], self.codes[used]
+            bits = self.bits
+            while 2 * (self.count + keys.size) > (1 << bits):
+                bits += 1
+            self._reset(bits)
+            self._insert(old_keys, old_codes)
+        self._insert(keys, codes)
+
+    def _insert(self, keys: U64, codes: U64) -> None:
+        mask = (1 << self.bits) - 1
+        table = self.keys
+        for key, code, home in zip(
+            keys.tolist(), codes.tolist(), self._slots(keys).tolist(), strict=True
+        ):
+            slot = home
+            while table[slot] != 0:
+                slot = (slot + 1) & mask
+            table[slot] = key
+            self.codes[slot] = code
+        self.count += keys.size
+
+
 class HashEmbedder:
     """Blocking, about 0.05 ms a sentence. ``id`` includes the dimension and the scheme."""
 
@@ -61,9 +129,8 @@ class HashEmbedder:
             raise ValueError("a hash embedding needs at least 8 dimensions")
         self._dimensions = dimensions
         self._codes: dict[str, int] = {}
-        # the packed grams' codes, keys sorted (a numpy lookup instead of a dict per gram)
-        self._keys: U64 = np.zeros(0, dtype=np.uint64)
-        self._key_codes: U64 = np.zeros(0, dtype=np.uint64)
+        # the packed grams' codes (a numpy lookup instead of a dict lookup per gram)
+        self._table = _GramTable()
 
     @property
     def id(self) -> str:
@@ -92,12 +159,7 @@ class HashEmbedder:
     def _packed_codes(self, keys: U64, grams_at: npt.NDArray[np.intp], joined: str) -> U64:
         """The blake2b code of every packed gram ``keys[i]`` (the gram is
         ``joined[grams_at[i] : grams_at[i] + length]``); new grams are hashed once."""
-        # one binary search a gram in the table (a few thousand distinct grams in prose)
-        at = np.searchsorted(self._keys, keys)
-        hit = at < self._keys.size
-        hit[hit] = self._keys[at[hit]] == keys[hit]
-        out = np.zeros(keys.size, dtype=np.uint64)
-        out[hit] = self._key_codes[at[hit]]
+        out, hit = self._table.find(keys)
         if hit.all():
             return out
         missing = keys[~hit]
@@ -110,13 +172,7 @@ class HashEmbedder:
             count=new.size,
         )
         out[~hit] = codes[inverse.reshape(-1)]
-        if self._keys.size + new.size > _CACHE_LIMIT:
-            # bounded: start again from this pass's new grams alone
-            self._keys, self._key_codes = new, codes
-        else:
-            where = np.searchsorted(self._keys, new)
-            self._keys = np.insert(self._keys, where, new)
-            self._key_codes = np.insert(self._key_codes, where, codes)
+        self._table.add(new, codes)
         return out
 
     def _pass_codes(self, texts: Sequence[str]) -> tuple[npt.NDArray[np.intp], U64]:

@@ -168,7 +168,7 @@ def test_the_gram_tables_stay_bounded_and_give_the_same_vectors_when_refilled(
     embedder = HashEmbedder(dimensions=64)
     texts = PINNED_TEXTS[:6] * 3
     first = embedder.embed(texts)
-    assert embedder._keys.size <= 300 + 2 * 5000  # one pass's grams at most past the limit
+    assert embedder._table.count <= 300
     assert first.tobytes() == _reference_embed(texts, 64).tobytes()
     assert embedder.embed(texts).tobytes() == first.tobytes()
 
@@ -176,3 +176,12 @@ def test_the_gram_tables_stay_bounded_and_give_the_same_vectors_when_refilled(
 def test_a_lone_surrogate_fails_as_it_did() -> None:
     with pytest.raises(UnicodeEncodeError):
         HashEmbedder(dimensions=64).embed(["fine text", "bad \ud800 text"])
+
+
+def test_the_gram_table_grows_past_its_first_size_and_keeps_every_code() -> None:
+    # ~12,000 distinct grams: the table doubles several times between and within passes
+    texts = ["".join(chr(0x400 + (i * 37 + j * j) % 3000) for j in range(40)) for i in range(100)]
+    embedder = HashEmbedder(dimensions=64)
+    assert embedder.embed(texts).tobytes() == _reference_embed(texts, 64).tobytes()
+    assert embedder._table.count > 4096
+    assert embedder.embed(texts[::-1]).tobytes() == _reference_embed(texts[::-1], 64).tobytes()
