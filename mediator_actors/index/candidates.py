@@ -24,15 +24,29 @@ from __future__ import annotations
 import math
 import sqlite3
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
 
 from mediator_actors.index.intents import IntentIndex
-from mediator_actors.model import CandidatePair, Intent, IntentType, pair_key
+from mediator_actors.model import CandidatePair, EntryRef, IntentType, pair_key
 from mediator_actors.store.jobs import NEGOTIATIONS, JobQueue
 
 IntArray = npt.NDArray[np.int64]
+
+
+class CandidateIntent(Protocol):
+    """What the pass reads of an intent: an :class:`Intent`, or a store ``IntentHead``."""
+
+    @property
+    def ref(self) -> EntryRef: ...
+    @property
+    def author(self) -> str: ...
+    @property
+    def type(self) -> IntentType: ...
+    @property
+    def offered_fee(self) -> float | None: ...
 
 
 def _exclusion(
@@ -46,7 +60,7 @@ def _exclusion(
     return keys.__contains__
 
 
-def _fee(intent: Intent) -> float:
+def _fee(intent: CandidateIntent) -> float:
     fee = intent.offered_fee or 0.0
     return fee if math.isfinite(fee) and fee > 0 else 0.0
 
@@ -87,8 +101,8 @@ def locality_order(
 
 def _side(
     index: IntentIndex,
-    queries: list[Intent],
-    targets: list[Intent],
+    queries: Sequence[CandidateIntent],
+    targets: Sequence[CandidateIntent],
     *,
     authors: dict[str, int],
     k: int,
@@ -134,7 +148,7 @@ def _side(
 
 def find_candidates(
     index: IntentIndex,
-    intents: Iterable[Intent],
+    intents: Iterable[CandidateIntent],
     *,
     k: int = 10,
     threshold: float = 0.5,
@@ -195,16 +209,21 @@ def find_candidates(
 
     pairs: list[CandidatePair] = []
     sim_list, priority_list = sims.tolist(), priority.tolist()
+    offer_list, seek_list = offer.tolist(), seek.tolist()
     load: dict[str, int] = dict(occupied or {})
     for i in best_first.tolist():
-        offer_ref, seek_ref = offers[offer[i]].ref, seeks[seek[i]].ref
+        offer_ref, seek_ref = offers[offer_list[i]].ref, seeks[seek_list[i]].ref
+        # The cap first: it rejects most pairs (each intent takes two of ~13) and costs two
+        # lookups, the exclusion a key; either skip leaves ``load`` as it was.
+        if per_intent is not None:
+            offer_load, seek_load = load.get(offer_ref, 0), load.get(seek_ref, 0)
+            if offer_load >= per_intent or seek_load >= per_intent:
+                continue
         if excluded(pair_key(offer_ref, seek_ref)):
             continue
         if per_intent is not None:
-            if load.get(offer_ref, 0) >= per_intent or load.get(seek_ref, 0) >= per_intent:
-                continue
-            load[offer_ref] = load.get(offer_ref, 0) + 1
-            load[seek_ref] = load.get(seek_ref, 0) + 1
+            load[offer_ref] = offer_load + 1
+            load[seek_ref] = seek_load + 1
         pairs.append(CandidatePair(offer_ref, seek_ref, sim_list[i], priority_list[i]))
         if limit is not None and len(pairs) >= limit:
             break

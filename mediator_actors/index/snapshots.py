@@ -148,7 +148,10 @@ class SnapshotStore:
             "cursor": cursor,
             "created_at": self._clock(),
             "files": {
-                file: {"sha256": sha256_file(staging / file), "size": (staging / file).stat().st_size}
+                file: {
+                    "sha256": sha256_file(staging / file),
+                    "size": (staging / file).stat().st_size,
+                }
                 for file in _DATA_FILES
             },
         }

@@ -165,6 +165,29 @@ def iter_intents(
 
 
 @dataclass(frozen=True, slots=True)
+class IntentHead:
+    """What the candidate pass reads of an intent: no prose, no JSON columns."""
+
+    ref: EntryRef
+    author: str
+    type: IntentType
+    offered_fee: float | None
+
+
+def open_intent_heads(conn: sqlite3.Connection) -> list[IntentHead]:
+    """The open intents as :func:`iter_intents` gives them (same order), without content,
+    desires, constraints or findings: decoding those was 0.18 of the candidate pass's
+    ~1 CPU-s at 10k, and the pass needs none of them."""
+    rows = conn.execute(
+        "SELECT ref, author, type, offered_fee FROM intents WHERE status = 'open' "
+        "ORDER BY first_seen_at, ref"
+    ).fetchall()
+    return [
+        IntentHead(EntryRef(ref), author, IntentType(kind), fee) for ref, author, kind, fee in rows
+    ]
+
+
+@dataclass(frozen=True, slots=True)
 class ListedIntent:
     """An intent with its mediation status and its position in arrival order (a cursor)."""
 

@@ -11,7 +11,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mediator_actors.chain import codec
-from mediator_actors.chain.codec import EntryError, loads_lenient, parse_entries, parse_entry
+from mediator_actors.chain.codec import (
+    EntryError,
+    loads_lenient,
+    parse_entries,
+    parse_entry,
+    visible_chars,
+)
 from mediator_actors.errors import CodecError
 from mediator_actors.model import EntryKind, IntentType, entry_ref, is_digest_id
 
@@ -271,3 +277,18 @@ def test_a_valid_entry_round_trips_through_json_with_the_same_ref(
     entry = parse_entry(loads_lenient(text.encode("utf-8")), block_index=None)
     assert entry.ref == entry_ref(author, content, ts)
     assert (entry.author, entry.content) == (author, content)
+
+
+_SPACES = [chr(c) for c in range(0x110000) if chr(c).isspace()]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.one_of(st.characters(), st.sampled_from(_SPACES)), max_size=80))
+def test_visible_chars_counts_exactly_what_isspace_is_false_of(text: str) -> None:
+    # every Unicode space (NBSP, U+2028, U+3000, the C0/C1 separators) is in the alphabet
+    assert visible_chars(text) == sum(not ch.isspace() for ch in text)
+
+
+def test_visible_chars_on_every_separator_str_isspace_knows() -> None:
+    spaces = "".join(_SPACES)
+    assert visible_chars(spaces + "ab" + spaces + "c") == 3

@@ -232,3 +232,13 @@ def test_ordering_the_queries_finds_the_same_pairs_on_the_corpus(
     given_order = find_candidates(index, intents, ef=50, per_intent=2)
     assert len(ordered) > 100
     assert ordered == given_order
+
+
+def test_the_pass_finds_the_same_pairs_from_intent_heads(market) -> None:
+    from mediator_actors.store.intents import IntentHead
+
+    index, intents = market
+    heads = [IntentHead(i.ref, i.author, i.type, i.offered_fee) for i in intents]
+    full = find_candidates(index, intents, k=3, threshold=0.0, per_intent=2)
+    assert full
+    assert find_candidates(index, heads, k=3, threshold=0.0, per_intent=2) == full

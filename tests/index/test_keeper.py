@@ -301,7 +301,9 @@ def test_start_and_sync_embed_from_contents_without_decoding_every_intent(
     def refuse(*args, **kwargs):
         raise AssertionError("sync decoded every open intent")
 
-    monkeypatch.setattr(keeper_module, "iter_intents", refuse)
+    # the keeper reads whole intents nowhere now; sync must not read the pass's heads either
+    monkeypatch.setattr(keeper_module, "open_intent_heads", refuse)
+    monkeypatch.setattr(intents_table, "iter_intents", refuse)
     _add(full_store, intents[:30])
     embedder = CountingEmbedder()
     core = _core(full_store, tmp_path / "vectors", embedder)

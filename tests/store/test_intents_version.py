@@ -50,3 +50,28 @@ def test_the_counter_moves_exactly_when_a_write_changes_a_row(tmp_path_factory, 
             assert (after > before) == (changed > 0), (op, before, after, changed)
     finally:
         store.close()
+
+
+@settings(max_examples=20, deadline=None)
+@given(ops=_OPS)
+def test_open_intent_heads_are_the_open_intents_in_the_same_order(tmp_path_factory, ops) -> None:
+    store = Store.open(Path(tmp_path_factory.mktemp("h")) / "data", migrations=table.MIGRATIONS)
+    try:
+        for op, n, status in ops:
+            intent = INTENTS[n]
+
+            def write(c, op=op, intent=intent, status=status, n=n) -> None:
+                if op in ("save", "read"):
+                    table.save_intent(c, intent, now=float(n))
+                elif op == "status":
+                    table.set_intent_status(c, intent.ref, status, reason="r", now=0.0)
+                elif op == "archive":
+                    table.archive_intents(c, [intent.ref], "fork", now=0.0)
+
+            store.write(write)
+            heads, full = store.read(
+                lambda c: (table.open_intent_heads(c), list(table.iter_intents(c)))
+            )
+            assert heads == [table.IntentHead(i.ref, i.author, i.type, i.offered_fee) for i in full]
+    finally:
+        store.close()
