@@ -3066,7 +3066,9 @@ def read_terms(
     for a typical intent, more for a hostile 20 kB one."""
     raw = fold("\n".join([content, *desires, *constraints]))[:20_000]
     text, dropped = _without_instructions(raw)
-    opening = _without_instructions(fold(content)[:20_000])[0]
+    folded = fold(content)[:20_000]
+    # Without desires or constraints the opening is the same text: not read twice.
+    opening = text if folded == raw else _without_instructions(folded)[0]
     service, topic, candidates = _service_and_topic(opening, offer)
     facts = read_facts(text, offer=offer, reference=reference)
     ask, high, low, main = _stated_prices(facts.money, offer)
