@@ -85,7 +85,7 @@ def golden_texts() -> list[Text]:
     return dev_texts() + corpus_texts(400, step=25)
 
 
-def _plain(value: Any) -> Any:
+def _plain(value: Any) -> Any:  # noqa: PLR0911 - one case per kind of value
     """A JSON value for ``value`` that does not depend on hash order or object ids."""
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}

@@ -1,0 +1,74 @@
+"""The literal prefilters never skip a pattern where it matches (negotiation/literals.py)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from mediator_actors.negotiation import literals, numbers, reader, unread, vocabulary
+
+
+def _patterns() -> list[tuple[str, re.Pattern[str]]]:
+    found = []
+    for module in (reader, numbers, unread, vocabulary):
+        for name, value in sorted(vars(module).items()):
+            if isinstance(value, re.Pattern):
+                found.append((f"{module.__name__.rsplit('.', 1)[-1]}.{name}", value))
+    found += [(f"hard.{kind}", p) for kind, p in vocabulary.HARD_PATTERNS]
+    return found
+
+
+PATTERNS = _patterns()
+
+
+def test_required_literals_examples() -> None:
+    assert literals.required_literals(re.compile(r"\bcolou?r\b", re.I)) == {"color", "colour"}
+    assert literals.required_literals(re.compile(r"\d+\s*(?:EUR|usd)")) == {"eur", "usd"}
+    assert literals.required_literals(re.compile(r"(?:abc|de\d)x")) == {"abc", "de"}
+    assert literals.required_literals(re.compile(r"\d+")) is None
+    assert literals.required_literals(re.compile(r"(?:only)?")) is None
+    assert literals.required_literals(re.compile(r"(?<=no )smoking", re.I)) == {"smoking"}
+    assert literals.required_literals(re.compile(r"a|\d")) is None  # one branch has none
+
+
+def test_gates_skip_and_pass() -> None:
+    pattern = re.compile(r"\b(?:grade|level)\s+\d\b", re.I)
+    assert not literals.may_match(pattern, "Budget 500 EUR, remote only")
+    assert literals.may_match(pattern, "Kids at GRADE 4")
+    assert literals.search(pattern, "no such thing") is None
+    assert [m.span() for m in literals.finditer(pattern, "Level 3 and grade 5")] == [
+        (0, 7),
+        (12, 19),
+    ]
+
+
+def test_gates_off_always_pass(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(literals, "GATES", False)
+    assert literals.may_match(re.compile("grade"), "nothing")
+
+
+def test_case_folding_letters_re_matches() -> None:
+    # re.IGNORECASE matches these with ASCII letters; the folded text must hold them.
+    for char, letter in (("\u0130", "i"), ("\u0131", "i"), ("\u017f", "s"), ("\u212a", "k")):
+        pattern = re.compile(letter * 2, re.I)
+        text = f"x{char}{char}x"
+        assert pattern.search(text)
+        assert literals.may_match(pattern, text)
+
+
+@pytest.mark.parametrize(("name", "pattern"), PATTERNS, ids=[n for n, _ in PATTERNS])
+def test_every_reader_pattern_passes_its_own_matches(name: str, pattern: re.Pattern[str]) -> None:
+    @settings(
+        max_examples=25,
+        deadline=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+    )
+    @given(st.from_regex(pattern, fullmatch=False))
+    def check(text: str) -> None:
+        if pattern.search(text):
+            assert literals.may_match(pattern, text), (name, text)
+
+    check()
