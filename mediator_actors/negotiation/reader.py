@@ -510,6 +510,15 @@ def _mark_fees(text: str, found: list[Money]) -> list[Money]:
     return marked
 
 
+# A currency just before a number, after one (compiled once: the f-strings cost a hash of
+# the long alternation and a cache look-up per number).
+_CUR_BEFORE = re.compile(rf"(?:{_CUR_WORD})\s*$", re.I)
+_CUR_AFTER = re.compile(rf"\s*(?:{_CUR_WORD})", re.I)
+#: At least the longest currency word or symbol: a currency that ends the text before a
+#: number (trailing spaces aside) starts no further back than this.
+_CUR_REACH = 16
+
+
 def _read_money(text: str, offer: bool) -> list[Money]:  # noqa: PLR0912, PLR0915
     numbers = find_numbers(text)[:MAX_READINGS]
     found: list[Money] = []
@@ -521,8 +530,10 @@ def _read_money(text: str, offer: bool) -> list[Money]:  # noqa: PLR0912, PLR091
         after = text[number.end : number.end + 60]
         currency = None
         end = number.end
-        pre = re.search(rf"(?:{_CUR_WORD})\s*$", before, re.I)
-        post = re.match(rf"\s*(?:{_CUR_WORD})", after, re.I)
+        # Searched from where a currency ending at the trailing spaces could start: the
+        # same leftmost match as a search of all 60 characters.
+        pre = _CUR_BEFORE.search(before, max(0, len(before.rstrip()) - _CUR_REACH))
+        post = _CUR_AFTER.match(after)
         start = number.start
         cents = None
         if post:
@@ -541,9 +552,9 @@ def _read_money(text: str, offer: bool) -> list[Money]:  # noqa: PLR0912, PLR091
         if index + 1 < len(numbers) and cents is None:
             nxt = numbers[index + 1]
             gap = text[end : nxt.start]
-            gap_cur = re.sub(rf"{_CUR_WORD}", "", gap, flags=re.I)
+            gap_cur = _CUR.sub("", gap)
             if _RANGE_JOIN.match(gap_cur) and nxt.value >= number.value:
-                tail = re.match(rf"\s*(?:{_CUR_WORD})", text[nxt.end : nxt.end + 10], re.I)
+                tail = _CUR_AFTER.match(text[nxt.end : nxt.end + 10])
                 if currency is None and tail:
                     currency = _currency(tail.group(0))
                 if currency is not None:

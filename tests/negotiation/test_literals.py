@@ -72,3 +72,23 @@ def test_every_reader_pattern_passes_its_own_matches(name: str, pattern: re.Patt
             assert literals.may_match(pattern, text), (name, text)
 
     check()
+
+
+def test_currency_reach_covers_the_longest_currency() -> None:
+    width = literals.sre_parse.parse(reader._CUR_WORD, re.I).getwidth()[1]
+    assert width <= reader._CUR_REACH
+
+
+_CURRENCY_BITS = st.sampled_from(
+    ["EUR", "eur", "$", "US$", "€", "dollars", "nlc", "ron", "environ", " ", "  ", "\n", "\t",
+     "5", "x", "-", "kč", "zł", "Credits", "tokens", "a", "."]
+)  # fmt: skip
+
+
+@given(st.lists(_CURRENCY_BITS, max_size=30).map("".join))
+def test_bounded_currency_search_is_the_full_search(before: str) -> None:
+    full = re.search(rf"(?:{reader._CUR_WORD})\s*$", before, re.I)
+    bounded = reader._CUR_BEFORE.search(
+        before, max(0, len(before.rstrip()) - reader._CUR_REACH)
+    )
+    assert (full and (full.span(), full.group(0))) == (bounded and (bounded.span(), bounded.group(0)))
