@@ -33,6 +33,10 @@ __all__ = ["finditer", "folded", "may_match", "required_literals", "search"]
 _LIMIT = 48
 
 _EMPTY = frozenset({""})
+#: A gate of more substring tests than this is no cheaper than the scan it would skip.
+_MAX_TESTS = 16
+#: Characters nearly every text holds: a gate on one of them skips nothing.
+_COMMON = frozenset("abcdefghijklmnopqrstuvwxyz0123456789 -.,")
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,7 +152,13 @@ def _node(op: Any, av: Any) -> _Info:  # noqa: PLR0911 - one case per opcode
 def _literals(source: str, flags: int) -> frozenset[str] | None:
     info = _sequence(sre_parse.parse(source, flags))
     must = info.must if info.must is not None else _of_exact(info.exact)
-    return None if must is None or "" in must else must
+    if must is None or "" in must:
+        return None
+    # Where "apr" occurs so does ... nothing new: "april" holding "apr" needs no own test.
+    least = frozenset(a for a in must if not any(b != a and b in a for b in must))
+    if len(least) > _MAX_TESTS or any(len(a) == 1 and a in _COMMON for a in least):
+        return None  # the tests would cost about what the scan does, and nearly always pass
+    return least
 
 
 def required_literals(pattern: re.Pattern[str]) -> frozenset[str] | None:
