@@ -92,3 +92,32 @@ def test_bounded_currency_search_is_the_full_search(before: str) -> None:
         before, max(0, len(before.rstrip()) - reader._CUR_REACH)
     )
     assert (full and (full.span(), full.group(0))) == (bounded and (bounded.span(), bounded.group(0)))
+
+
+def _fragments() -> list[str]:
+    from mediator_actors.benchmarks import reading
+
+    pieces: set[str] = set()
+    for _, content, _ in reading.dev_texts()[::7]:
+        pieces.update(p.strip() for p in re.split(r"(?<=[.,;!?])\s+", content) if p.strip())
+    return sorted(pieces)
+
+
+_PROSE = st.lists(st.sampled_from(_fragments()), min_size=1, max_size=6).map(" ".join)
+
+
+@settings(max_examples=60, deadline=None)
+@given(_PROSE, st.booleans())
+def test_gated_reader_reads_as_the_ungated_one(text: str, offer: bool) -> None:
+    from mediator_actors.benchmarks.reading import _plain
+
+    reader.read_terms.cache_clear()
+    gated = _plain(reader.read_terms(text, offer=offer))
+    reader.read_terms.cache_clear()
+    literals.GATES = False
+    try:
+        plain = _plain(reader.read_terms(text, offer=offer))
+    finally:
+        literals.GATES = True
+        reader.read_terms.cache_clear()
+    assert gated == plain
