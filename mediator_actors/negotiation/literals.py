@@ -34,7 +34,7 @@ _LIMIT = 48
 
 _EMPTY = frozenset({""})
 #: A gate of more substring tests than this is no cheaper than the scan it would skip.
-_MAX_TESTS = 16
+_MAX_TESTS = 64
 #: Characters nearly every text holds: a gate on one of them skips nothing.
 _COMMON = frozenset("abcdefghijklmnopqrstuvwxyz0123456789 -.,")
 
