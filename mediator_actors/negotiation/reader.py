@@ -1178,6 +1178,11 @@ _CODE_PAIR = re.compile(
 )
 
 
+# Compiled once: built per call, each cost a hash of the long alternation and a look-up.
+_LANG_NAMED = re.compile(rf"\b{_LANG}\b", re.I)
+_LANG_ONLY = re.compile(rf"\b{_LANG}\s+only\b|\bonly\s+in\s+{_LANG}\b", re.I)
+
+
 def _read_languages(
     text: str,
 ) -> tuple[frozenset[tuple[str, str]], frozenset[str], frozenset[str], bool]:
@@ -1198,11 +1203,11 @@ def _read_languages(
         pairs.add((a, b))
         if joint.strip().lower() in {"<>", "<->", "↔", "/", "-", "\u2013", "and"}:
             pairs.add((b, a))
-    named = frozenset(m.lower() for m in re.findall(rf"\b{_LANG}\b", text, re.I)) | coded
+    named = frozenset(m.group(0).lower() for m in literals.finditer(_LANG_NAMED, text)) | coded
     required = frozenset(
         next(g for g in m.groups() if g).lower() for m in literals.finditer(_LANG_REQUIRED, text)
     )
-    only = bool(re.search(rf"\b{_LANG}\s+only\b|\bonly\s+in\s+{_LANG}\b", text, re.I))
+    only = bool(literals.search(_LANG_ONLY, text))
     return frozenset(pairs), named, required, only
 
 
