@@ -1695,10 +1695,13 @@ def _read_exclusions(text: str) -> tuple[tuple[tuple[frozenset[str], Span], ...]
             )
         )
     positives = set()
+    negations = literals.may_match(_NEG_BEFORE, text)  # none in the text: none before a word
     for match in re.finditer(r"[a-zA-Z][\w]*", text):
         if text[match.end() : match.end() + 5].lower() == "-free":
             continue
-        if literals.search(_NEG_BEFORE, text[max(0, match.start() - 25) : match.start()]):
+        if negations and literals.search(
+            _NEG_BEFORE, text[max(0, match.start() - 25) : match.start()]
+        ):
             continue
         positives.add(rough_stem(match.group(0)))
     return tuple(exclusions), frozenset(positives)
