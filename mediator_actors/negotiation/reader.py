@@ -310,6 +310,7 @@ _UNIT_WORDS = sorted(
 _UNIT_RE = r"(?:" + "|".join(re.escape(u) for u in _UNIT_WORDS) + r")(?![a-zA-Z\u00c0-\u00ff])"
 
 
+@functools.lru_cache(maxsize=4096)  # pure, and asked for the same few words all the time
 def canonical_unit(word: str) -> str:
     """The unit key for a written unit ("hrs" -> "hour", "guests" -> "person"), or the
     singular of an unknown noun."""
@@ -329,6 +330,7 @@ def canonical_unit(word: str) -> str:
     return key.rsplit("-", 1)[-1] if "-" in key and key not in _UNIT_ALIASES else key
 
 
+@functools.lru_cache(maxsize=16_384)  # pure, and asked for every word of every text
 def rough_stem(word: str) -> str:
     """A blunt stem for exclusions: "subletting", "sublet", "sublets" -> "sublet"."""
     word = word.lower()
