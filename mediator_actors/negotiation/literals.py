@@ -170,18 +170,30 @@ def required_literals(pattern: re.Pattern[str]) -> frozenset[str] | None:
 #: Off only in tests: every gated scan then runs, the reference the gated reader is held to.
 GATES = True
 
-# The last text folded and its folded form: a reader gates many patterns on one text.
-_last: tuple[str, str] = ("", "")
+# The last two texts folded, each with its folded form and the gates already decided on
+# it: a reader gates a hundred patterns on one text, with slices of it in between.
+_Seen = tuple[str, str, dict[int, bool]]
+_last: tuple[_Seen, _Seen] = (("", "", {}), ("", "", {}))
+#: The required literals of each pattern gated so far, by id: hashing a compiled pattern
+#: hashes its whole program. The entry holds the pattern, so the id is never reused.
+_gates: dict[int, tuple[re.Pattern[str], frozenset[str] | None]] = {}
+
+
+def _seen(text: str) -> _Seen:
+    last = _last  # one read of the pair: safe beside other threads
+    if last[0][0] is text:
+        return last[0]
+    if last[1][0] is text:
+        globals()["_last"] = (last[1], last[0])
+        return last[1]
+    seen: _Seen = (text, fold_for_literals(text), {})
+    globals()["_last"] = (seen, last[0])
+    return seen
 
 
 def folded(text: str) -> str:
-    """``text`` folded for literal tests (the last one is kept: readers ask per pattern)."""
-    last = _last  # one read of the pair: safe beside other threads
-    if last[0] is text:
-        return last[1]
-    result = fold_for_literals(text)
-    globals()["_last"] = (text, result)
-    return result
+    """``text`` folded for literal tests (the last two are kept: readers ask per pattern)."""
+    return _seen(text)[1]
 
 
 def may_match(pattern: re.Pattern[str], text: str) -> bool:
@@ -189,14 +201,24 @@ def may_match(pattern: re.Pattern[str], text: str) -> bool:
     it), because none of its required literals occurs there."""
     if not GATES:
         return True
-    literals = _literals(pattern.pattern, pattern.flags)
-    if literals is None:
-        return True
-    low = folded(text)
-    for literal in literals:  # noqa: SIM110 - a plain loop: any() and its generator cost more
-        if literal in low:
-            return True
-    return False
+    _, low, decided = _seen(text)
+    key = id(pattern)
+    known = decided.get(key)
+    if known is not None:
+        return known
+    entry = _gates.get(key)
+    if entry is None:
+        entry = _gates[key] = (pattern, _literals(pattern.pattern, pattern.flags))
+    literals = entry[1]
+    result = True
+    if literals is not None:
+        result = False
+        for literal in literals:
+            if literal in low:
+                result = True
+                break
+    decided[key] = result
+    return result
 
 
 def search(pattern: re.Pattern[str], text: str, *bounds: int) -> re.Match[str] | None:
