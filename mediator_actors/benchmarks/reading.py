@@ -1,6 +1,7 @@
 """The term reader's cost per text and its identity check (issue 15, target 1).
 
-``python -m mediator_actors.benchmarks.reading time`` prints the median and mean ms per
+``mediator-node benchmark --suite reading`` (or ``python -m
+mediator_actors.benchmarks.reading time``) prints the median and mean ms per
 text of :func:`read_terms` (both sides: offer and seek) on a sample of the shared corpus
 and on the dev-set prose in ``tests/data``, with the machine and versions.
 
@@ -159,12 +160,14 @@ def time_texts(texts: list[Text], *, rounds: int = 1) -> dict[str, float]:
     }
 
 
-def run(corpus_count: int = 2000) -> dict[str, Any]:
+def run(*, intents: int | None = None, quick: bool = False) -> dict[str, Any]:
+    """The ``reading`` suite: ``intents`` corpus texts (2,000; 200 with ``quick``) and every
+    dev-set text, each read on both sides."""
     from mediator_actors.benchmarks.machine import machine
 
     # Warm the compiled patterns and memos on texts outside the measured samples.
     time_texts(corpus_texts(50, start=10_000))
-    corpus = corpus_texts(corpus_count)
+    corpus = corpus_texts(intents or (200 if quick else 2000))
     dev = dev_texts()
     return {
         "suite": "reading",
@@ -189,7 +192,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "golden":
         print(write_golden(args.out, args.dump), "texts")
     else:
-        print(json.dumps(run(args.corpus), indent=1))
+        print(json.dumps(run(intents=args.corpus), indent=1))
     return 0
 
 
