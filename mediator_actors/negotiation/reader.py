@@ -3054,23 +3054,16 @@ def _unread(
         if sp is not None
     ]
 
-    # The readers that can match anywhere in the text, gated once, not once per clause.
-    live: dict[bool, list[re.Pattern[str]]] = {}
-
     def more(start: int, end: int, every: bool) -> list[tuple[int, int]]:
         # The pattern readers, on the sentences the readings above left unread (and a
         # little either side, for cues such as "deliver by" before a date).
         lo, hi = max(0, start - 40), min(len(text), end + 40)
-        if every not in live:
-            live[every] = [
-                p for p in (_covering() if every else _covering_only()) if literals.may_match(p, text)
-            ]
-        patterns = live[every]
+        patterns = _covering() if every else _covering_only()
         places = [(sp.start, sp.end) for _, sp in facts.places]
         return [
             m.span()
             for pattern in patterns
-            for m in pattern.finditer(text, lo, hi)
+            for m in literals.finditer(pattern, text, lo, hi)
             if _judged(pattern, m, text, places)
         ]
 
