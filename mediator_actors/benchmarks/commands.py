@@ -18,6 +18,7 @@ SUITES: dict[str, str] = {
     "chain": "mediator_actors.benchmarks.chain",
     "requests": "mediator_actors.benchmarks.requests",
     "index": "mediator_actors.benchmarks.index",
+    "reading": "mediator_actors.benchmarks.reading",
     "negotiation": "mediator_actors.benchmarks.negotiation",
     "settlement": "mediator_actors.benchmarks.settlement",
     "edge": "mediator_actors.benchmarks.edge",

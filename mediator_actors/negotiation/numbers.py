@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from mediator_actors.negotiation import literals
+
 __all__ = [
     "MAX_NUMBER",
     "NUMBER_PATTERN",
@@ -147,7 +149,7 @@ def find_numbers(text: str) -> list[Number]:
         if value is not None:
             found.append(Number(value, match.start(), match.end(), match.group(0)))
     taken = [(n.start, n.end) for n in found]
-    for match in _WORDS.finditer(text):
+    for match in literals.finditer(_WORDS, text):  # skipped where no number word occurs
         phrase = match.group("w")
         if phrase.lower() in {"a", "an"}:
             continue

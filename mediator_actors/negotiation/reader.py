@@ -26,6 +26,7 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
+from mediator_actors.negotiation import literals
 from mediator_actors.negotiation.numbers import (
     NUMBER_SOURCE,
     WORDS_SOURCE,
@@ -309,6 +310,7 @@ _UNIT_WORDS = sorted(
 _UNIT_RE = r"(?:" + "|".join(re.escape(u) for u in _UNIT_WORDS) + r")(?![a-zA-Z\u00c0-\u00ff])"
 
 
+@functools.lru_cache(maxsize=4096)  # pure, and asked for the same few words all the time
 def canonical_unit(word: str) -> str:
     """The unit key for a written unit ("hrs" -> "hour", "guests" -> "person"), or the
     singular of an unknown noun."""
@@ -328,6 +330,7 @@ def canonical_unit(word: str) -> str:
     return key.rsplit("-", 1)[-1] if "-" in key and key not in _UNIT_ALIASES else key
 
 
+@functools.lru_cache(maxsize=16_384)  # pure, and asked for every word of every text
 def rough_stem(word: str) -> str:
     """A blunt stem for exclusions: "subletting", "sublet", "sublets" -> "sublet"."""
     word = word.lower()
@@ -417,7 +420,7 @@ def _clause_before(text: str, start: int, marks: str = ".;:!?\n,(") -> str:
     low = max(0, start - 200)
     cut = max(text.rfind(c, low, start) for c in marks.replace(".", ""))
     dot = text.rfind(".", low, start)
-    while "." in marks and dot > cut and _ABBREVIATION.search(text, max(low, dot - 6), dot + 1):
+    while "." in marks and dot > cut and literals.search(_ABBREVIATION, text, max(low, dot - 6), dot + 1):
         # "wardrobes (PAX etc.) €35 each": the dot of an abbreviation ends no sentence
         dot = text.rfind(".", low, dot)
     if "." in marks:
@@ -510,6 +513,15 @@ def _mark_fees(text: str, found: list[Money]) -> list[Money]:
     return marked
 
 
+# A currency just before a number, after one (compiled once: the f-strings cost a hash of
+# the long alternation and a cache look-up per number).
+_CUR_BEFORE = re.compile(rf"(?:{_CUR_WORD})\s*$", re.I)
+_CUR_AFTER = re.compile(rf"\s*(?:{_CUR_WORD})", re.I)
+#: At least the longest currency word or symbol: a currency that ends the text before a
+#: number (trailing spaces aside) starts no further back than this.
+_CUR_REACH = 16
+
+
 def _read_money(text: str, offer: bool) -> list[Money]:  # noqa: PLR0912, PLR0915
     numbers = find_numbers(text)[:MAX_READINGS]
     found: list[Money] = []
@@ -521,8 +533,10 @@ def _read_money(text: str, offer: bool) -> list[Money]:  # noqa: PLR0912, PLR091
         after = text[number.end : number.end + 60]
         currency = None
         end = number.end
-        pre = re.search(rf"(?:{_CUR_WORD})\s*$", before, re.I)
-        post = re.match(rf"\s*(?:{_CUR_WORD})", after, re.I)
+        # Searched from where a currency ending at the trailing spaces could start: the
+        # same leftmost match as a search of all 60 characters.
+        pre = _CUR_BEFORE.search(before, max(0, len(before.rstrip()) - _CUR_REACH))
+        post = _CUR_AFTER.match(after)
         start = number.start
         cents = None
         if post:
@@ -541,9 +555,9 @@ def _read_money(text: str, offer: bool) -> list[Money]:  # noqa: PLR0912, PLR091
         if index + 1 < len(numbers) and cents is None:
             nxt = numbers[index + 1]
             gap = text[end : nxt.start]
-            gap_cur = re.sub(rf"{_CUR_WORD}", "", gap, flags=re.I)
+            gap_cur = _CUR.sub("", gap)
             if _RANGE_JOIN.match(gap_cur) and nxt.value >= number.value:
-                tail = re.match(rf"\s*(?:{_CUR_WORD})", text[nxt.end : nxt.end + 10], re.I)
+                tail = _CUR_AFTER.match(text[nxt.end : nxt.end + 10])
                 if currency is None and tail:
                     currency = _currency(tail.group(0))
                 if currency is not None:
@@ -633,7 +647,7 @@ def _read_money(text: str, offer: bool) -> list[Money]:  # noqa: PLR0912, PLR091
             most = None
         if most or tops_after:
             bound = "at_most"
-        elif least_after or least or _MIN_CUE.search(text[max(0, start - 30) : start]):
+        elif least_after or least or literals.search(_MIN_CUE, text[max(0, start - 30) : start]):
             bound = "at_least"  # "minimum charge £10": the cue stands before the symbol
         if low != high:
             bound = "about"
@@ -883,7 +897,7 @@ def _overlap(a: Span, b: Span) -> bool:
 def _half_durations(text: str) -> list[Quantity]:
     """Durations with a half in words: "a week and a half" (1.5 weeks), "half a day"."""
     found = []
-    for match in _HALF.finditer(text):
+    for match in literals.finditer(_HALF, text):
         before = text[max(0, match.start() - 40) : match.start()]
         if _DELIVERY_BEFORE.search(before):
             continue  # "within a week and a half" is a timeline, not an amount
@@ -910,7 +924,7 @@ _SESSION_HOURS = re.compile(
 
 def _session_hours(text: str) -> list[Quantity]:
     found = []
-    for match in _SESSION_HOURS.finditer(text):
+    for match in literals.finditer(_SESSION_HOURS, text):
         count, each = _num_value(match.group("n")), _num_value(match.group("h"))
         if count is None or each is None or match.group("n").lower() in ("a", "an"):
             continue
@@ -923,7 +937,7 @@ def _session_hours(text: str) -> list[Quantity]:
 def _read_quantities(text: str, money: list[Money]) -> list[Quantity]:  # noqa: PLR0912, PLR0915
     money_spans = [(m.span.start, m.span.end) for m in money]
     found: list[Quantity] = []
-    for match in _QTY.finditer(text):
+    for match in literals.finditer(_QTY, text):
         if any(s <= match.start() < e for s, e in money_spans):
             continue
         value = _num_value(match.group("n").strip())
@@ -966,7 +980,7 @@ def _read_quantities(text: str, money: list[Money]) -> list[Quantity]:  # noqa: 
                 found.append(Quantity(high, unit, "at_most", span, period))
                 continue
         found.append(Quantity(value, unit, bound, span, period))
-    for match in _GROUP.finditer(text):
+    for match in literals.finditer(_GROUP, text):
         a = _num_value(match.group("a"))
         if a is None:
             continue
@@ -979,21 +993,21 @@ def _read_quantities(text: str, money: list[Money]) -> list[Quantity]:  # noqa: 
             found.append(Quantity(a, "person", "at_most", span))
         else:
             found.append(Quantity(a, "person", "about", span))
-    for match in _GROUP_CAP.finditer(text):
+    for match in literals.finditer(_GROUP_CAP, text):
         cap = _num_value(match.group("a"))
         if cap is not None:
             found.append(
                 Quantity(cap, "person", "at_most", Span(match.start(), match.end(), match.group(0)))
             )
     taken = [(q.span.start, q.span.end) for q in found] + money_spans
-    for match in _LABELLED.finditer(text):
+    for match in literals.finditer(_LABELLED, text):
         # A list as people write one: "- guests: 45", "Nights: 3".
         value = _num_value(match.group("n"))
         if value is not None and not any(a <= match.start("n") < b for a, b in taken):
             span = Span(match.start(), match.end(), match.group(0))
             found.append(Quantity(value, canonical_unit(match.group("u")), "about", span))
     taken = [(q.span.start, q.span.end) for q in found] + money_spans
-    for match in _COUNT_NOUN.finditer(text):
+    for match in literals.finditer(_COUNT_NOUN, text):
         if any(s <= match.start() < e or s < match.end() <= e for s, e in taken):
             continue
         value = _num_value(match.group("n").strip())
@@ -1018,13 +1032,13 @@ def _read_quantities(text: str, money: list[Money]) -> list[Quantity]:  # noqa: 
                 frozenset(rough_stem(w) for w in re.findall(r"[a-zA-Z]{3,}", after)[:2]),
             )
         )
-    for match in _OF_US.finditer(text):
+    for match in literals.finditer(_OF_US, text):
         value = _num_value(match.group("n") or match.group("n2"))
         if value is not None:
             found.append(
                 Quantity(value, "person", "about", Span(match.start(), match.end(), match.group(0)))
             )
-    for match in _SEATS.finditer(text):
+    for match in literals.finditer(_SEATS, text):
         value = _num_value(match.group("n"))
         if value is None:
             continue
@@ -1039,7 +1053,7 @@ def _read_quantities(text: str, money: list[Money]) -> list[Quantity]:  # noqa: 
         )
     # "minimum order 100", "MOQ: 50": a least count of what is offered, no unit written.
     taken = [(q.span.start, q.span.end) for q in found] + money_spans
-    for match in _MIN_ORDER_BARE.finditer(text):
+    for match in literals.finditer(_MIN_ORDER_BARE, text):
         value = _num_value(match.group("n"))
         if (
             value is not None
@@ -1052,7 +1066,7 @@ def _read_quantities(text: str, money: list[Money]) -> list[Quantity]:  # noqa: 
                 )
             )
     # "sold in packs of 25", "in multiples of 10": the least one order takes.
-    for match in _PACKS.finditer(text):
+    for match in literals.finditer(_PACKS, text):
         value = _num_value(match.group("n"))
         if value is not None and value >= 2:
             found.append(
@@ -1166,12 +1180,17 @@ _CODE_PAIR = re.compile(
 )
 
 
+# Compiled once: built per call, each cost a hash of the long alternation and a look-up.
+_LANG_NAMED = re.compile(rf"\b{_LANG}\b", re.I)
+_LANG_ONLY = re.compile(rf"\b{_LANG}\s+only\b|\bonly\s+in\s+{_LANG}\b", re.I)
+
+
 def _read_languages(
     text: str,
 ) -> tuple[frozenset[tuple[str, str]], frozenset[str], frozenset[str], bool]:
     pairs: set[tuple[str, str]] = set()
     coded: set[str] = set()
-    for match in _CODE_PAIR.finditer(text):
+    for match in literals.finditer(_CODE_PAIR, text):
         a, b = _LANG_CODES[match.group("a")], _LANG_CODES[match.group("b")]
         if a == b:
             continue
@@ -1179,18 +1198,18 @@ def _read_languages(
         coded |= {a, b}
         if match.group("j") in {"<>", "<->", "↔", "/", "-", "\u2013"}:
             pairs.add((b, a))
-    for match in _PAIR.finditer(text):
+    for match in literals.finditer(_PAIR, text):
         a, b, joint = match.group("a").lower(), match.group("b").lower(), match.group("j")
         if a == b:
             continue
         pairs.add((a, b))
         if joint.strip().lower() in {"<>", "<->", "↔", "/", "-", "\u2013", "and"}:
             pairs.add((b, a))
-    named = frozenset(m.lower() for m in re.findall(rf"\b{_LANG}\b", text, re.I)) | coded
+    named = frozenset(m.group(0).lower() for m in literals.finditer(_LANG_NAMED, text)) | coded
     required = frozenset(
-        next(g for g in m.groups() if g).lower() for m in _LANG_REQUIRED.finditer(text)
+        next(g for g in m.groups() if g).lower() for m in literals.finditer(_LANG_REQUIRED, text)
     )
-    only = bool(re.search(rf"\b{_LANG}\s+only\b|\bonly\s+in\s+{_LANG}\b", text, re.I))
+    only = bool(literals.search(_LANG_ONLY, text))
     return frozenset(pairs), named, required, only
 
 
@@ -1211,7 +1230,7 @@ def _read_direction(text: str) -> tuple[frozenset[str], frozenset[str]]:
     """(target, source) languages the prose implies without naming a pair."""
 
     def found(pattern: re.Pattern[str]) -> frozenset[str]:
-        return frozenset(next(g for g in m.groups() if g).lower() for m in pattern.finditer(text))
+        return frozenset(next(g for g in m.groups() if g).lower() for m in literals.finditer(pattern, text))
 
     return found(_LANG_TARGET), found(_LANG_SOURCE)
 
@@ -1281,7 +1300,7 @@ def _read_confined(text: str) -> tuple[tuple[str, Span], ...]:
     """ "Vans may not leave ... outside the Netherlands": where the thing must stay."""
     return tuple(
         (m.group("p").lower(), Span(m.start(), m.end(), m.group(0)))
-        for m in _CONFINED.finditer(text)
+        for m in literals.finditer(_CONFINED, text)
         if m.group("p").lower() not in _NOT_PLACES
     )
 
@@ -1291,7 +1310,7 @@ def _read_excluded_places(text: str) -> tuple[tuple[str, Span], ...]:
     confined = [span for _, span in _read_confined(text)]
     return tuple(
         (m.group("p").lower(), Span(m.start(), m.end(), m.group(0)))
-        for m in _PLACE_EXCLUDED.finditer(text)
+        for m in literals.finditer(_PLACE_EXCLUDED, text)
         if m.group("p").lower() not in _NOT_PLACES
         # "not ... outside X" is the place it stays in, never one it excludes
         and not any(c.start <= m.start() < c.end for c in confined)
@@ -1319,7 +1338,7 @@ def _clause_places(text: str) -> tuple[tuple[str, Span], ...]:
     """An in-person offer's place written as a bare clause: "German lessons, Berlin, in
     person", "Collection only, Lyon 3e." (only asked when no other place was read)."""
     found = []
-    for match in _CLAUSE_NAME.finditer(text):
+    for match in literals.finditer(_CLAUSE_NAME, text):
         name = match.group("p")
         if any(part.lower() in _NOT_PLACES for part in name.split()):
             continue
@@ -1330,7 +1349,7 @@ def _clause_places(text: str) -> tuple[tuple[str, Span], ...]:
 def _read_places(text: str) -> tuple[tuple[tuple[str, Span], ...], bool]:
     places: list[tuple[str, Span]] = []
     for pattern in (_PLACE_CUE, _PLACE_ONLY):
-        for match in pattern.finditer(text):
+        for match in literals.finditer(pattern, text):
             group = "p" if match.group("p") else "q"
             raw = match.group(group)
             # A capitalised word that opens a sentence is not a name on that count alone.
@@ -1363,7 +1382,7 @@ def _read_places(text: str) -> tuple[tuple[tuple[str, Span], ...], bool]:
     # A place named only to be excluded ("not available in London") is not where it is.
     denied = [span for _, span in _read_excluded_places(text)]
     places = [(p, s) for p, s in places if not any(d.start <= s.start < d.end for d in denied)]
-    restricted = bool(places) and bool(_RESTRICTED.search(text))
+    restricted = bool(places) and bool(literals.search(_RESTRICTED, text))
     return tuple(dict.fromkeys(places)), restricted
 
 
@@ -1407,11 +1426,11 @@ _DAY_KEYS = {"mon": "mon", "tue": "tue", "tues": "tue", "wed": "wed", "wednes": 
 def _read_days(text: str) -> frozenset[str]:
     """The days of the week a side names, unless it names them to exclude them."""
     found = set()
-    for match in _DAY_WORD.finditer(text):
+    for match in literals.finditer(_DAY_WORD, text):
         word = match.group(0)
         if len(word) <= 3 and not word[:1].isupper():
             continue  # "sun", "sat", "wed" in lower case are words, not days
-        if _SLOT_DENIED.search(text[max(0, match.start() - 20) : match.start()]):
+        if literals.search(_SLOT_DENIED, text[max(0, match.start() - 20) : match.start()]):
             continue
         found.add(_DAY_KEYS[match.group("d").lower()])
     return frozenset(found)
@@ -1424,9 +1443,9 @@ def _read_slots(text: str) -> tuple[frozenset[str], bool]:
     times: list[frozenset[str]] = []
     denied: set[str] = set()
     for pattern, slots, kind in _SLOT_WORDS:
-        for match in pattern.finditer(text):
+        for match in literals.finditer(pattern, text):
             # "no weekends", "not on Sundays", "except evenings": the slot is excluded.
-            if _SLOT_DENIED.search(text[max(0, match.start() - 20) : match.start()]):
+            if literals.search(_SLOT_DENIED, text[max(0, match.start() - 20) : match.start()]):
                 denied |= slots
             else:
                 (days if kind == "days" else times).append(slots)
@@ -1435,7 +1454,7 @@ def _read_slots(text: str) -> tuple[frozenset[str], bool]:
         return _ALL_SLOTS - denied, True
     if not days and not times:
         return frozenset(), False
-    if _SLOTS_JOINED.search(text):
+    if literals.search(_SLOTS_JOINED, text):
         result = frozenset().union(*days, *times)
     else:
         result = (frozenset().union(*days) if days else _ALL_SLOTS) & (
@@ -1500,7 +1519,7 @@ _UNTIL = re.compile(
 
 
 def _read_until(text: str, reference: dt.date | None) -> dt.date | None:
-    match = _UNTIL.search(text)
+    match = literals.search(_UNTIL, text)
     if match is None:
         return None
     month = _MONTHS[(match.group("m1") or match.group("m2")).lower().rstrip(".")]
@@ -1514,12 +1533,12 @@ def _read_until(text: str, reference: dt.date | None) -> dt.date | None:
 
 def _read_dates(text: str, reference: dt.date | None) -> tuple[dt.date | None, dt.date | None]:
     event = start = None
-    match = _EVENT.search(text)
+    match = literals.search(_EVENT, text)
     if match:
         g = match.groupdict()
         month = _MONTHS[(g["m1"] or g["m2"]).lower().rstrip(".")]
         event = _resolve(month, int(g["d1"] or g["d2"]), int(g["y"]) if g["y"] else None, reference)
-    match = _FROM.search(text)
+    match = literals.search(_FROM, text)
     if match:
         month = _MONTHS[match.group("m").lower().rstrip(".")]
         q = (match.group("q") or "").lower()
@@ -1529,7 +1548,7 @@ def _read_dates(text: str, reference: dt.date | None) -> tuple[dt.date | None, d
             else {"mid": 15, "late": 20, "end of": 25}.get(q, 1)
         )
         start = _resolve(month, day, int(match.group("y")) if match.group("y") else None, reference)
-    first = _FROM_DAY_FIRST.search(text)
+    first = literals.search(_FROM_DAY_FIRST, text)
     if first and (match is None or first.start() < match.start()):
         month = _MONTHS[first.group("m").lower().rstrip(".")]
         year = int(first.group("y")) if first.group("y") else None
@@ -1545,7 +1564,7 @@ _THROUGHPUT = re.compile(
 
 
 def _read_throughput(text: str) -> tuple[float, str, float] | None:
-    match = _THROUGHPUT.search(text)
+    match = literals.search(_THROUGHPUT, text)
     if not match:
         return None
     numbers = find_numbers(match.group("n"))
@@ -1655,9 +1674,9 @@ _SERVICE_VERBS = frozenset(
 
 def _read_exclusions(text: str) -> tuple[tuple[tuple[frozenset[str], Span], ...], frozenset[str]]:
     exclusions = []
-    for match in _EXCLUSION.finditer(text):
+    for match in literals.finditer(_EXCLUSION, text):
         words = [w for w in re.split(r"[\s-]+", match.group("x").lower()) if w]
-        if _LIMIT_AFTER.search(text, match.start(), min(len(text), match.end() + 24)):
+        if literals.search(_LIMIT_AFTER, text, match.start(), min(len(text), match.end() + 24)):
             continue
         words = [
             w
@@ -1678,10 +1697,13 @@ def _read_exclusions(text: str) -> tuple[tuple[tuple[frozenset[str], Span], ...]
             )
         )
     positives = set()
+    negations = literals.may_match(_NEG_BEFORE, text)  # none in the text: none before a word
     for match in re.finditer(r"[a-zA-Z][\w]*", text):
         if text[match.end() : match.end() + 5].lower() == "-free":
             continue
-        if _NEG_BEFORE.search(text[max(0, match.start() - 25) : match.start()]):
+        if negations and literals.search(
+            _NEG_BEFORE, text[max(0, match.start() - 25) : match.start()]
+        ):
             continue
         positives.add(rough_stem(match.group(0)))
     return tuple(exclusions), frozenset(positives)
@@ -1689,7 +1711,7 @@ def _read_exclusions(text: str) -> tuple[tuple[tuple[frozenset[str], Span], ...]
 
 def _read_certifications(text: str) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
     stated, required, denied = set(), set(), set()
-    for match in _CERT.finditer(text):
+    for match in literals.finditer(_CERT, text):
         cert = match.group("c").upper().replace(" ", "")
         before = text[max(0, match.start() - 30) : match.start()]
         if re.search(r"\b(?:no|not|without|non)\b[\w\s-]{0,10}$", before, re.I):
@@ -1742,7 +1764,7 @@ _CEFR = {"A1": 1, "A2": 2, "B1": 3, "B2": 4, "C1": 5, "C2": 6}
 def _read_grades(text: str, offer: bool) -> tuple[tuple[int, int, str] | None, int | None]:
     """An offer's range of grades or CEFR levels; a seek's own grade or level."""
     if offer:
-        match = _GRADE_RANGE.search(text)
+        match = literals.search(_GRADE_RANGE, text)
         if match is None:
             return None, None
         if match.group("a"):
@@ -1750,7 +1772,7 @@ def _read_grades(text: str, offer: bool) -> tuple[tuple[int, int, str] | None, i
         else:
             low, high = _CEFR[match.group("c")], _CEFR[match.group("d")]
         return ((low, high, match.group(0)) if low <= high else None), None
-    match = _GRADE.search(text)
+    match = literals.search(_GRADE, text)
     if match is None:
         return None, None
     return None, int(match.group("a")) if match.group("a") else _CEFR[match.group("c")]
@@ -1788,7 +1810,7 @@ def _read_levels(text: str) -> tuple[frozenset[str], bool]:
     """The skill levels a side names ("beginners only", "advanced conversation")."""
     levels = set()
     only = False
-    for match in _LEVEL.finditer(text):
+    for match in literals.finditer(_LEVEL, text):
         word = match.group("l").lower().split()[-1].rstrip("s")
         levels.add(_LEVEL_KEYS.get(word, word))
         if re.match(r"\s*(?:\w+\s+)?only\b", text[match.end() : match.end() + 20], re.I):
@@ -1815,9 +1837,9 @@ _SELF_GENDER = re.compile(
 
 def _read_gender(text: str, offer: bool) -> tuple[str | None, str | None]:
     if offer:
-        match = _GENDER_ONLY.search(text)
+        match = literals.search(_GENDER_ONLY, text)
         return (None if match is None else ("female" if match.group("f") else "male")), None
-    match = _SELF_GENDER.search(text)
+    match = literals.search(_SELF_GENDER, text)
     if match is None:
         return None, None
     word = (match.group("a") or match.group("b") or match.group("c")).lower()
@@ -1858,7 +1880,7 @@ _CODES = frozenset({"uk", "us", "usa", "u.k.", "u.s."})
 
 def _read_countries(text: str) -> frozenset[str]:
     found = set()
-    for match in _COUNTRY.finditer(text):
+    for match in literals.finditer(_COUNTRY, text):
         word = match.group("c")
         if word.lower() in _CODES and not word.isupper():
             continue
@@ -1896,7 +1918,7 @@ _NOT_KIND_NOUNS = frozenset(
 
 def _read_only_kinds(text: str) -> tuple[tuple[str, Span], ...]:
     found = []
-    for match in _ONLY_KIND.finditer(text):
+    for match in literals.finditer(_ONLY_KIND, text):
         adjective = match.group("a") or match.group("k") or match.group("s")
         if adjective in _NOT_KINDS or adjective in LANGUAGES or adjective.endswith("day"):
             continue
@@ -1910,7 +1932,7 @@ def _read_only_kinds(text: str) -> tuple[tuple[str, Span], ...]:
 
 def _read_accents(text: str) -> frozenset[str]:
     return frozenset(
-        re.sub(r"\s+", " ", (m.group("a") or m.group("b")).lower()) for m in _ACCENT.finditer(text)
+        re.sub(r"\s+", " ", (m.group("a") or m.group("b")).lower()) for m in literals.finditer(_ACCENT, text)
     )
 
 
@@ -1992,7 +2014,7 @@ def _clock_hours(text: str) -> list[Quantity]:
     """A seek's "Saturday 7pm to midnight", "6-10pm": the hours it needs (am/pm stated
     on at least one end, or a word for the end, so "4-6" people is never a time)."""
     found = []
-    for match in _CLOCK_RANGE.finditer(text):
+    for match in literals.finditer(_CLOCK_RANGE, text):
         if not (match.group("ap") or match.group("bp") or match.group("aw") or match.group("bw")):
             continue
         pm = (match.group("bp") or "").lower() == "pm"
@@ -2041,7 +2063,7 @@ def _clock_bounds(
     def clear(match: re.Match[str], n: str) -> bool:
         return bool(match.group(f"{n}p") or match.group(f"{n}w") or match.group(f"{n}m"))
 
-    for match in _CLOCK_RANGE.finditer(text):
+    for match in literals.finditer(_CLOCK_RANGE, text):
         if not (clear(match, "a") or clear(match, "b")):
             continue
         pm = (match.group("bp") or "").lower() == "pm"
@@ -2052,16 +2074,16 @@ def _clock_bounds(
         b = b + 24 if b <= a else b
         start = start or (a, span)
         end = end or (b, span)
-    for match in _CLOCK_UNTIL.finditer(text):
+    for match in literals.finditer(_CLOCK_UNTIL, text):
         b = _clock_time(match, "b", False) if clear(match, "b") else None
         if b is not None and end is None:
             end = (_evening_scale(b, True), Span(match.start(), match.end(), match.group(0)))
-    for match in _CLOCK_FROM.finditer(text):
+    for match in literals.finditer(_CLOCK_FROM, text):
         a = _clock_time(match, "a", False) if clear(match, "a") else None
         if a is not None and start is None:
             start = (a, Span(match.start(), match.end(), match.group(0)))
     if not offer and start is None and end is None:
-        for match in _CLOCK_AT.finditer(text):
+        for match in literals.finditer(_CLOCK_AT, text):
             a = _clock_time(match, "a", False) if clear(match, "a") else None
             if a is not None:
                 span = Span(match.start(), match.end(), match.group(0))
@@ -2109,7 +2131,7 @@ def _floor_number(match: re.Match[str], group: str) -> int | None:
 
 def _read_floor_limit(text: str) -> tuple[tuple[int, str, Span] | None, bool]:
     """The highest floor or storey an offer works at, and whether only without a lift."""
-    for match in _FLOOR_LIMIT.finditer(text):
+    for match in literals.finditer(_FLOOR_LIMIT, text):
         tail = _WITHOUT_LIFT.match(text, match.end())
         lift = bool(tail)
         end = tail.end() if tail else match.end()
@@ -2125,7 +2147,7 @@ def _read_floor_limit(text: str) -> tuple[tuple[int, str, Span] | None, bool]:
 def _read_floor(text: str) -> tuple[int, str, Span] | None:
     """The floor a seek's job is on, or its building's storeys (the higher if several)."""
     best: tuple[int, str, Span] | None = None
-    for match in _FLOOR_STATED.finditer(text):
+    for match in literals.finditer(_FLOOR_STATED, text):
         span = Span(match.start(), match.end(), match.group(0))
         floor = _floor_number(match, "o")
         reading = (floor, "floor", span) if floor is not None else None
@@ -2147,8 +2169,8 @@ _PLURAL = re.compile(r"\b[A-Za-z][A-Za-z-]{2,}(?:ies|[^s]s)\b")
 
 def _read_counted(text: str) -> frozenset[str]:
     """The units a text counts or names in the plural (canonical, as prices name them)."""
-    found = {canonical_unit(m.group("u")) for m in _COUNTED.finditer(text)}
-    found |= {canonical_unit(m.group(0)) for m in _PLURAL.finditer(text)}
+    found = {canonical_unit(m.group("u")) for m in literals.finditer(_COUNTED, text)}
+    found |= {canonical_unit(m.group(0)) for m in literals.finditer(_PLURAL, text)}
     return frozenset(found)
 
 
@@ -2170,7 +2192,7 @@ def _stay_between(text: str, reference: dt.date | None) -> list[Quantity]:
     never under the ask)."""
     found = []
     year = reference.year if reference else 2027
-    for match in _DATE_RANGE.finditer(text):
+    for match in literals.finditer(_DATE_RANGE, text):
         d1, d2 = match.group("d1") or match.group("d3"), match.group("d2") or match.group("d4")
         m2 = match.group("m2") or match.group("m4") or match.group("m3")
         m1 = match.group("m1") or match.group("m3") or m2
@@ -2232,7 +2254,7 @@ _ADDON_AFTER = re.compile(
 
 def _mark_addon_fees(text: str, money: list[Money]) -> list[Money]:
     """ "90 EUR plus travel 20 EUR": the amount after an add-on word is a fee on top."""
-    starts = [m.end() for m in _ADDON_BEFORE.finditer(text)]
+    starts = [m.end() for m in literals.finditer(_ADDON_BEFORE, text)]
     if not starts:
         return money
     return [
@@ -2248,7 +2270,7 @@ def _read_addons(text: str, money: list[Money]) -> tuple[tuple[str, Span], ...]:
     with an amount ("plus travel 20 EUR") is a fee the money reading marks instead."""
     found = []
     for pattern in (_ADDON_BEFORE, _ADDON_AFTER):
-        for match in pattern.finditer(text):
+        for match in literals.finditer(pattern, text):
             if any(match.end() <= m.span.start <= match.end() + 12 for m in money):
                 continue
             word = match.group("w").lower().split()[0]
@@ -2293,13 +2315,13 @@ def _recurs_the_work(text: str, match: re.Match[str]) -> bool:
 def _read_recurrence(text: str) -> tuple[float | None, str | None, Span] | None:
     """How often a seek's request recurs: "twice a week" (2, week), "weekly" (1, week),
     "every Monday" (1, week), "whenever it snows" (None, None)."""
-    match = _RECUR_TIMES.search(text)
+    match = literals.search(_RECUR_TIMES, text)
     if match:
         raw = match.group("k").lower()
         k = _TIMES.get(raw) or _num_value(raw)
         span = Span(match.start(), match.end(), match.group(0))
         return (float(k) if k else None), canonical_unit(match.group("p")), span
-    match = next((m for m in _RECUR_WORD.finditer(text) if _recurs_the_work(text, m)), None)
+    match = next((m for m in literals.finditer(_RECUR_WORD, text) if _recurs_the_work(text, m)), None)
     if match:
         word = re.sub(r"\s+", " ", match.group("w").lower())
         span = Span(match.start(), match.end(), match.group(0))
@@ -2313,7 +2335,7 @@ def _read_recurrence(text: str) -> tuple[float | None, str | None, Span] | None:
             ("week" if last.endswith("day") and last != "day" else canonical_unit(last)),
             span,
         )
-    match = _RECUR_VAGUE.search(text)
+    match = literals.search(_RECUR_VAGUE, text)
     if match:
         return None, None, Span(match.start(), match.end(), match.group(0))
     return None
@@ -2344,7 +2366,7 @@ def read_facts(text: str, *, offer: bool, reference: dt.date | None = None) -> F
     if not offer and not any(q.unit in ("night", "day") for q in quantities):
         quantities += _stay_between(text, reference)
     places, restricted = _read_places(text)
-    onsite = bool(_ONSITE.search(text))
+    onsite = bool(literals.search(_ONSITE, text))
     if onsite and not places:
         places = _clause_places(text)
         restricted = restricted or bool(places)
@@ -2352,23 +2374,23 @@ def read_facts(text: str, *, offer: bool, reference: dt.date | None = None) -> F
     targets, sources = _read_direction(text) if not pairs else (frozenset(), frozenset())
     slots, strict = _read_slots(text)
     event, start = _read_dates(text, reference)
-    advance = _ADVANCE.search(text)
-    after = _AFTER.search(text)
-    instalments = _INSTALMENTS.search(text)
-    in_full = _IN_FULL_FIRST.search(text)
+    advance = literals.search(_ADVANCE, text)
+    after = literals.search(_AFTER, text)
+    instalments = literals.search(_INSTALMENTS, text)
+    in_full = literals.search(_IN_FULL_FIRST, text)
     exclusions, positives = _read_exclusions(text)
     certs, certs_required, certs_denied = _read_certifications(text)
-    travel = _TRAVEL.search(text)
+    travel = literals.search(_TRAVEL, text)
     travel_km = None
     if travel:
         value = find_numbers(travel.group("n"))
         if value:
             factor = 1.609 if travel.group("u").lower().startswith("mi") else 1.0
             travel_km = value[0].value * factor
-    min_age = _MIN_AGE.search(text)
-    age = _AGE.search(text)
+    min_age = literals.search(_MIN_AGE, text)
+    age = literals.search(_AGE, text)
     levels, levels_only = _read_levels(text)
-    max_age = _MAX_AGE.search(text)
+    max_age = literals.search(_MAX_AGE, text)
     excluded = _read_excluded_places(text)
     gender_only, gender = _read_gender(text, offer)
     grade_range, grade = _read_grades(text, offer)
@@ -2386,8 +2408,8 @@ def read_facts(text: str, *, offer: bool, reference: dt.date | None = None) -> F
         places=places,
         place_restricted=restricted,
         onsite=onsite,
-        remote=bool(_REMOTE.search(text)),
-        ships=bool(_SHIPS.search(text)),
+        remote=bool(literals.search(_REMOTE, text)),
+        ships=bool(literals.search(_SHIPS, text)),
         travel_km=travel_km,
         language_pairs=pairs,
         languages=named,
@@ -2417,12 +2439,12 @@ def read_facts(text: str, *, offer: bool, reference: dt.date | None = None) -> F
         min_age=(
             int(min_age.group("n") or min_age.group("m") or min_age.group("o"))
             if min_age
-            else (18 if _ADULTS_ONLY.search(text) else None)
+            else (18 if literals.search(_ADULTS_ONLY, text) else None)
         )
         if offer
         else None,
         age=int(age.group("n") or age.group("m") or age.group("k")) if age and not offer else None,
-        child=bool(_CHILD.search(text)) and not offer,
+        child=bool(literals.search(_CHILD, text)) and not offer,
         max_age=_max_age(max_age) if max_age and offer else None,
         until_date=_read_until(text, reference) if offer else None,
         places_excluded=excluded,
@@ -2441,11 +2463,11 @@ def read_facts(text: str, *, offer: bool, reference: dt.date | None = None) -> F
         floor_max=floor_max,
         floor_max_lift=floor_lift,
         floor=None if offer else _read_floor(text),
-        lift=bool(_LIFT.search(text)) and not offer,
+        lift=bool(literals.search(_LIFT, text)) and not offer,
         counted=frozenset() if offer else _read_counted(text),
         recurrence=recurrence,
         recurrence_sentence=_sentence_of(text, recurrence[2]) if recurrence else (0, 0),
-        per_occasion=bool(_PER_OCCASION.search(text)) and not offer,
+        per_occasion=bool(literals.search(_PER_OCCASION, text)) and not offer,
         each_starts=frozenset()
         if offer
         else frozenset(
@@ -2621,7 +2643,7 @@ def _next_month_day(month: int, day: int | None, reference: dt.date) -> dt.date:
 
 
 def _relative_deadline(text: str, reference: dt.date | None) -> dt.date | None:
-    quarter = _REL_QUARTER.search(text)
+    quarter = literals.search(_REL_QUARTER, text)
     if quarter and (quarter.group("y") or reference is not None):
         month = int(quarter.group("n")) * 3
         if quarter.group("y"):
@@ -2630,7 +2652,7 @@ def _relative_deadline(text: str, reference: dt.date | None) -> dt.date | None:
             assert reference is not None
             year = reference.year + (1 if month < reference.month else 0)
         return dt.date(year, month, calendar.monthrange(year, month)[1])
-    match = _REL_MONTH.search(text)
+    match = literals.search(_REL_MONTH, text)
     if match and reference is not None:
         month = _MONTHS[match.group("m").lower().rstrip(".")]
         q = (match.group("q") or "").lower().replace(" ", "")
@@ -2660,7 +2682,7 @@ def weekday_deadline(text: str, reference: dt.date | None) -> dt.date | None:
     ahead, the earlier reading: precision first)."""
     if reference is None:
         return None
-    match = _WEEKDAY_DEADLINE.search(text)
+    match = literals.search(_WEEKDAY_DEADLINE, text)
     if match is None:
         return None
     wanted = _WEEKDAY_INDEX[_DAY_KEYS[match.group("d").lower()]]
@@ -2681,7 +2703,7 @@ def _read_timeline(  # noqa: PLR0912 - one pass over the timeline readers
     taken: list[tuple[int, int]] = [] if spans is None else spans
     deadline = start_date = None
     duration = start_within = None
-    for match in _ABS_DATE.finditer(text):
+    for match in literals.finditer(_ABS_DATE, text):
         taken.append(match.span())
         day = _date_from(match)
         if day is None:
@@ -2702,14 +2724,14 @@ def _read_timeline(  # noqa: PLR0912 - one pass over the timeline readers
     if deadline is None:
         deadline = _relative_deadline(text, reference)
         if deadline is not None:
-            taken += [m.span() for p in (_REL_QUARTER, _REL_MONTH) if (m := p.search(text))]
+            taken += [m.span() for p in (_REL_QUARTER, _REL_MONTH) if (m := literals.search(p, text))]
     if deadline is None:
         deadline = weekday_deadline(text, reference)
-        if deadline is not None and (m := _WEEKDAY_DEADLINE.search(text)):
+        if deadline is not None and (m := literals.search(_WEEKDAY_DEADLINE, text)):
             taken.append(m.span())
-    halves = list(_WITHIN_HALF.finditer(text))
+    halves = list(literals.finditer(_WITHIN_HALF, text))
     readers = (_WITHIN, _N_UNIT_TURNAROUND, _AFTER_START)
-    for match in [m for r in readers for m in r.finditer(text)] + halves:
+    for match in [m for r in readers for m in literals.finditer(r, text)] + halves:
         if match.re is not _WITHIN_HALF and any(
             h.start() <= match.start() < h.end() for h in halves
         ):
@@ -2727,7 +2749,7 @@ def _read_timeline(  # noqa: PLR0912 - one pass over the timeline readers
         elif duration is None:
             duration = days
     if duration is None:
-        bare = _BARE_DURATION.search(text)
+        bare = literals.search(_BARE_DURATION, text)
         if bare:
             taken.append(bare.span())
             duration = _count(bare.group(1)) * _UNIT_DAYS[bare.group(2).lower().rstrip("s")]
@@ -2809,12 +2831,12 @@ def service_gist(text: str) -> str:
 def _service_and_topic(text: str, offer: bool) -> tuple[str, str | None, tuple[str, ...]]:
     """(service, topic, every candidate phrase naming the service)."""
     pattern = _OFFER_SERVICE if offer else _SEEK_SERVICE
-    phrases = [_phrase(m) for m in pattern.finditer(text)][:4]
+    phrases = [_phrase(m) for m in literals.finditer(pattern, text)][:4]
     if offer:
-        phrases += [m.group("s").strip() for m in _ROLE_SERVICE.finditer(text)][:2]
+        phrases += [m.group("s").strip() for m in literals.finditer(_ROLE_SERVICE, text)][:2]
     if not phrases:
         other = _SEEK_SERVICE if offer else _OFFER_SERVICE
-        phrases = [_phrase(m) for m in other.finditer(text)][:2]
+        phrases = [_phrase(m) for m in literals.finditer(other, text)][:2]
     if not phrases:
         # A whole first sentence (greetings aside): its first word is capitalised only
         # by position.
@@ -2994,7 +3016,7 @@ def _judged(
         lo, hi = _segment_bounds(text, match.start())
         return any(a < hi and b > lo for a, b in places)
     if pattern is _COUNTRY:
-        return not _NEGATED_BEFORE.search(text, max(0, match.start() - 40), match.start())
+        return not literals.search(_NEGATED_BEFORE, text, max(0, match.start() - 40), match.start())
     return True
 
 
@@ -3041,7 +3063,7 @@ def _unread(
         return [
             m.span()
             for pattern in patterns
-            for m in pattern.finditer(text, lo, hi)
+            for m in literals.finditer(pattern, text, lo, hi)
             if _judged(pattern, m, text, places)
         ]
 
@@ -3066,19 +3088,21 @@ def read_terms(
     for a typical intent, more for a hostile 20 kB one."""
     raw = fold("\n".join([content, *desires, *constraints]))[:20_000]
     text, dropped = _without_instructions(raw)
-    opening = _without_instructions(fold(content)[:20_000])[0]
+    folded = fold(content)[:20_000]
+    # Without desires or constraints the opening is the same text: not read twice.
+    opening = text if folded == raw else _without_instructions(folded)[0]
     service, topic, candidates = _service_and_topic(opening, offer)
     facts = read_facts(text, offer=offer, reference=reference)
     ask, high, low, main = _stated_prices(facts.money, offer)
     timeline_spans: list[tuple[int, int]] = []
     deadline, duration, start_within, start_date = _read_timeline(text, reference, timeline_spans)
-    lead = _LEAD_TIME.search(text) if offer else None
+    lead = literals.search(_LEAD_TIME, text) if offer else None
     if lead is not None:
         # "orders need at least 6 weeks' notice": nothing is ready sooner than that.
         days = _count(lead.group(1)) * _UNIT_DAYS[lead.group(2).lower().rstrip("s")]
         duration = days if duration is None else max(duration, days)
         timeline_spans.append(lead.span())
-    if duration is None and deadline is None and not offer and _TOMORROW.search(text):
+    if duration is None and deadline is None and not offer and literals.search(_TOMORROW, text):
         duration = 1.0  # "by tomorrow", "needed today": within a day of the chain time
     hours = None
     hours_match = re.search(
@@ -3111,7 +3135,7 @@ def read_terms(
         start_date=start_date or (facts.start_date if offer else None),
         quantities=_stated_quantities(facts.quantities),
         conditions=conditions[:20],
-        hard=frozenset(kind for kind, pattern in HARD_PATTERNS if pattern.search(text)),
+        hard=frozenset(kind for kind, pattern in HARD_PATTERNS if literals.search(pattern, text)),
         negotiable=bool(re.search(r"\bnegotiable\b|\bopen to offers\b|\bflexible\b", text, re.I)),
         unread=_unread(text, facts, timeline_spans),
         facts=facts,

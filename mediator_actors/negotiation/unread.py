@@ -17,6 +17,8 @@ import bisect
 import re
 from collections.abc import Callable, Iterable
 
+from mediator_actors.negotiation import literals
+
 __all__ = ["MAX_UNREAD", "MODIFIERS", "SOFT", "Marker", "markers", "unread_clauses"]
 
 #: No intent reports more unread clauses than this (one is enough to decline).
@@ -178,7 +180,7 @@ _ANY_MARKER = re.compile(
 
 def markers(text: str) -> list[Marker]:
     """Every constraint marker in ``text`` that is not chatter, in order (one scan)."""
-    noise = _merged((m.start(), m.end()) for m in _NOISE.finditer(text))
+    noise = _merged((m.start(), m.end()) for m in literals.finditer(_NOISE, text))
     found = []
     for match in _ANY_MARKER.finditer(text):
         if _overlaps(noise, match.start(), match.start() + 1):
