@@ -731,9 +731,26 @@ def _price_basis(o: Facts, s: Facts, seek_words: frozenset[str]) -> PriceBasis: 
     )
 
 
+def _one_count_of_people(o: Facts) -> bool:
+    """The offer states one number of people, so it is the one it is for ("seats up to a
+    hundred and twenty guests" is two readings, and the bounded one decides)."""
+    return sum(1 for q in o.quantities if q.unit == "person") == 1
+
+
 def _limits(o: Facts, s: Facts, found: Findings) -> None:
     """Minimums, capacities and specifications on both sides."""
     for q in o.quantities:
+        if q.bound == "about" and q.unit == "person" and _one_count_of_people(o):
+            # "Boardroom for 12 pax", "dinner for 2": what is offered is for that many.
+            people = _amounts(s, "person")
+            need = max((a.value for a in people), default=0.0)
+            if need > q.value + 1e-9:
+                found.refusals.append(
+                    f"limit: the offer is for {_q(q.value)} people ('{q.span.text}'), "
+                    f"the seek needs {_q(need)} ('{people[0].span.text}')"
+                )
+                return
+            continue
         if q.bound == "about":
             continue
         amounts = _amounts(s, q.unit)

@@ -20,6 +20,7 @@ from dataclasses import dataclass, replace
 from typing import Protocol
 
 from mediator_actors.model import Intent, IntentType
+from mediator_actors.negotiation.demands import contradicted, restrictions, unmet
 from mediator_actors.negotiation.fit import (
     BLOCKING_COST,
     PriceBasis,
@@ -33,6 +34,7 @@ from mediator_actors.negotiation.reader import LANGUAGES, StatedTerms, read_term
 from mediator_actors.negotiation.validation import Answer, AnswerTerms
 from mediator_actors.negotiation.vocabulary import (
     CONFLICTS,
+    HARD_PATTERNS,
     SWAPPABLE,
     HardCondition,
     service_tokens,
@@ -189,6 +191,29 @@ class _Price:
     price: float | None
     note: str
     confidence: int
+
+
+def _without(text: str, dropped: Iterable[str]) -> str:
+    """``text`` without the sentences read as instructions to a model: injected text
+    neither restricts a deal nor meets a restriction."""
+    for sentence in dropped:
+        text = text.replace(sentence, " ")
+    return text
+
+
+def _read_elsewhere(clause: str, stated: StatedTerms) -> bool:
+    """Whether a reading already judges ``clause``: a hard condition ("remote only"), a
+    place ("Dublin only"), a country
+    ("UK residents only") or a kind ("puppies only") is held to the other side there."""
+    lowered = clause.lower()
+    words = set(re.findall(r"[a-z]+", lowered))
+    facts = stated.facts
+    return (
+        any(pattern.search(clause) for _, pattern in HARD_PATTERNS)
+        or any(name in lowered for name, _ in facts.places)
+        or any(span.text.lower() in lowered for _, span in facts.only_kinds)
+        or any(country in words or country in lowered for country in facts.countries)
+    )
 
 
 def _refuse(reason: str, confidence: int = 85) -> Answer:
@@ -481,6 +506,27 @@ def assess(  # noqa: PLR0911, PLR0912, PLR0915 - one flat pass of rules reads be
             findings.cannot(
                 f"the {who} states '{clause}', which the reader does not understand",
                 BLOCKING_COST if declines else SOFT_COST,
+            )
+    # A restriction no reading covers is met only in the other side's own words.
+    for who, own_intent, own_terms, their_intent, their_terms in (
+        ("offer", offer, o, seek, s),
+        ("seek", seek, s, offer, o),
+    ):
+        their_text = _without(their_intent.content, their_terms.injection_dropped)
+        for restriction in restrictions(
+            _without(own_intent.content, own_terms.injection_dropped), offer=own_intent is offer
+        ):
+            if _read_elsewhere(restriction.clause, own_terms) or not unmet(restriction, their_text):
+                continue
+            # An offer that does only X cannot serve a seek that never says it is X; a
+            # seek's demand the offer is silent on travels into the terms as a condition,
+            # unless the offer states its opposite.
+            against = contradicted(restriction, their_text)
+            findings.cannot(
+                f"the {who} restricts the deal to '{restriction.clause}', which the "
+                f"{'seek' if who == 'offer' else 'offer'} "
+                f"{'contradicts' if against else 'does not state'}",
+                BLOCKING_COST if own_intent is offer or against else SOFT_COST,
             )
     basis = price_basis(o.facts, s.facts, _words(seek.content))
     price = _price(basis)

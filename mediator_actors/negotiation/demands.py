@@ -1,0 +1,189 @@
+"""Restrictions that the other side's own words must meet (issue 16, item 3: precision first).
+
+"Acrylic and cotton only", "Xero only", "must be merino wool", "MUST be raw/unpasteurised":
+no reading covers such a clause, and a rate, a budget and a date can all fit while it fails.
+A restriction is met only when the other party's text says what it restricts to ("merino"
+in the offer, "Xero" in the seek); otherwise nobody has checked it, and the pair declines
+"cannot check". This is deliberately literal: it costs the pairs where the two sides name
+the same thing in different words, and never lets a restriction pass unread.
+
+Pure functions of the two texts; linear in their length.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+
+from mediator_actors.negotiation.reader import LANGUAGES
+from mediator_actors.negotiation.vocabulary import STOPWORDS, fold, tokens
+
+__all__ = ["Restriction", "contradicted", "restrictions", "unmet"]
+
+#: Words that restrict what a deal may be. An offer's "must" is about its buyer ("client
+#: must supply the paint"), so offers restrict only with "only"/"exclusively".
+_SEEK_CUES = re.compile(
+    r"\b(?:only|exclusively|must|has to|have to|needs? to be|required|requires?|"
+    r"requirement|mandatory|essential|non-negotiable)\b",
+    re.I,
+)
+_OFFER_CUES = re.compile(r"\b(?:only|exclusively)\b", re.I)
+#: Clauses end at sentence marks, commas, brackets and dashes ("storage only - we truck").
+_SEPARATORS = re.compile(r"[.;:!?\n(),•\u2014\u2013]|\s-\s")
+#: "acrylic and cotton only", "raw/unpasteurised": any one alternative meets it.
+_ALTERNATIVES = re.compile(r"\s+(?:and|or|and/or)\s+|\s*[&/+]\s*", re.I)
+#: Words that say how, when or how much, never what: other readings own them.
+_NOT_WHAT = tokens(
+    "only exclusively must has have needs need be required requires require requirement "
+    "mandatory essential non-negotiable strictly please also still really very just "
+    "it this that these those they them there here what which who will would should can "
+    "could do does done doing get got make made work works service services job jobs "
+    "available availability deliver delivered delivery finished complete completed ready "
+    "start started arrive shipped ship today tomorrow week weeks day days month months "
+    "year years hour hours time times asap soon urgent urgently before after until within "
+    "by latest earliest morning afternoon evening weekend weekday monday tuesday wednesday "
+    "thursday friday saturday sunday price budget cost paid pay payment rate quote total "
+    "max maximum min minimum least most up about around approx approximately one two "
+    "three four five six seven eight nine ten end mid early late live launch launched "
+    "long short term january february march april may june july august september "
+    "october november december "
+    # Judged by readers of their own: levels, ages, who may book, payment, where.
+    "beginner beginners intermediate advanced adult adults kid kids child children teen "
+    "teens student students women woman men man female male ladies girls boys member "
+    "members resident residents cash card cards transfer invoice collection pickup "
+    "pick-up delivery remote remotely online on-site onsite in-person local locally "
+    "nationwide worldwide"
+)
+_NEGATION = re.compile(r"\b(?:no|not|non|without|never|nor|isn't|aren't|don't|doesn't)\b", re.I)
+_MONEY_OR_NUMBER = re.compile(r"\d|[$€£¥₹]")
+
+
+@dataclass(frozen=True, slots=True)
+class Restriction:
+    """One stated restriction: the clause as written and the alternatives that meet it
+    (each a set of word stems that must all appear on the other side)."""
+
+    clause: str
+    alternatives: tuple[frozenset[str], ...]
+    #: Each alternative's initials ("QuickBooks Online" -> "QBO"), met by that acronym.
+    initials: tuple[str, ...] = ()
+
+
+def _specific(words: list[str], first: bool) -> set[str]:
+    """Names, acronyms and languages: the words that make a restriction what it is
+    ("English audio" restricts to English, not to audio)."""
+    found: set[str] = set()
+    for index, word in enumerate(words):
+        lowered = word.lower()
+        if lowered in STOPWORDS:
+            continue
+        acronym = len(word) >= 2 and word.isupper() and word.isalpha()
+        named = (word[0].isupper() and not (first and index == 0)) or any(
+            c.isupper() for c in word[1:]
+        )
+        if acronym or named or lowered in LANGUAGES or any(c.isdigit() for c in word):
+            found |= tokens(word)
+    return found
+
+
+def _initials(words: list[str]) -> str:
+    humps = [hump for word in words for hump in re.findall(r"[A-Z][a-z]*|[a-z]+", word)]
+    return "".join(hump[0] for hump in humps).upper() if len(humps) >= 2 else ""
+
+
+def _alternatives(clause: str, first: bool) -> tuple[tuple[frozenset[str], str], ...]:
+    groups = []
+    for part in _ALTERNATIVES.split(clause):
+        words = re.findall(r"[A-Za-z][A-Za-z0-9'-]*", fold(part))
+        content = tokens(part) - _NOT_WHAT
+        if not content:
+            continue
+        specific = _specific(words, first) & content
+        named = [w for w in words if w.lower() not in STOPWORDS]
+        groups.append((frozenset(specific or content), _initials(named)))
+    return tuple(groups)
+
+
+def _clauses(text: str) -> list[tuple[str, bool]]:
+    """Each clause of ``text`` and whether it opens a sentence (so its first word's
+    capital says nothing)."""
+    found = []
+    position, opens = 0, True
+    for separator in [*_SEPARATORS.finditer(text), None]:
+        stop = separator.start() if separator else len(text)
+        clause = text[position:stop]
+        if clause.strip():
+            found.append((clause.strip(), opens))
+        if separator is None:
+            break
+        opens = separator.group() in ".!?\n"
+        position = separator.end()
+    return found
+
+
+@functools.lru_cache(maxsize=16_384)
+def restrictions(text: str, *, offer: bool) -> tuple[Restriction, ...]:
+    """The restrictions ``text`` states: clauses with a restricting word and no amount,
+    number or date (those have readings of their own)."""
+    cues = _OFFER_CUES if offer else _SEEK_CUES
+    found = []
+    for clause, first in _clauses(text):
+        if not clause or not cues.search(clause) or _MONEY_OR_NUMBER.search(clause):
+            continue
+        if _NEGATION.search(clause):
+            continue  # "not only", "no ... only": exclusions have their own reader
+        alternatives = _alternatives(cues.sub(" ", clause), first)
+        if alternatives:
+            found.append(
+                Restriction(
+                    clause,
+                    tuple(words for words, _ in alternatives),
+                    tuple(initials for _, initials in alternatives),
+                )
+            )
+    return tuple(found)
+
+
+@functools.lru_cache(maxsize=16_384)
+def _affirmed(text: str) -> frozenset[str]:
+    """Stems ``text`` states, leaving out those it negates ("not raw", "no wool")."""
+    stated: set[str] = set()
+    for clause, _ in _clauses(text):
+        negation = _NEGATION.search(clause)
+        kept = clause[: negation.start()] if negation else clause
+        stated |= tokens(kept)
+    return frozenset(stated)
+
+
+@functools.lru_cache(maxsize=16_384)
+def _acronyms(text: str) -> frozenset[str]:
+    return frozenset(re.findall(r"\b[A-Z]{2,6}\b", text))
+
+
+def unmet(restriction: Restriction, other_text: str) -> bool:
+    """True when no alternative of ``restriction`` is stated by the other side, in its
+    words or as their acronym ("QBO" for "QuickBooks Online")."""
+    stated = _affirmed(other_text)
+    if any(group <= stated for group in restriction.alternatives):
+        return False
+    acronyms = _acronyms(other_text)
+    return not any(initials in acronyms for initials in restriction.initials if initials)
+
+
+_OPPOSITE_PREFIXES = ("un", "non")
+
+
+def contradicted(restriction: Restriction, other_text: str) -> bool:
+    """True when the other side affirms the opposite of a restricting word, formed by a
+    negating prefix ("raw/unpasteurised" against "pasteurised")."""
+    stated = _affirmed(other_text)
+    for group in restriction.alternatives:
+        for stem in group:
+            for prefix in _OPPOSITE_PREFIXES:
+                base = stem.removeprefix(prefix).lstrip("-")
+                if base != stem and len(base) >= 4 and base in stated:
+                    return True
+                if prefix + stem in stated:
+                    return True
+    return False
