@@ -22,6 +22,7 @@ from typing import Protocol
 from mediator_actors.model import Intent, IntentType
 from mediator_actors.negotiation.fit import (
     BLOCKING_COST,
+    UNCHECKED_COST,
     PriceBasis,
     check_facts,
     days_for,
@@ -30,11 +31,13 @@ from mediator_actors.negotiation.fit import (
 )
 from mediator_actors.negotiation.meaning import PhraseSimilarity
 from mediator_actors.negotiation.reader import LANGUAGES, StatedTerms, read_terms
+from mediator_actors.negotiation.unread import answered, lead_days, untouched
 from mediator_actors.negotiation.validation import Answer, AnswerTerms
 from mediator_actors.negotiation.vocabulary import (
     CONFLICTS,
     SWAPPABLE,
     HardCondition,
+    fold,
     service_tokens,
     tokens,
 )
@@ -89,6 +92,16 @@ _ReadKey = tuple[str, bool, tuple[str, ...], tuple[str, ...], dt.date | None]
 #: so an edited intent is read afresh); bounded, oldest out.
 _read: OrderedDict[_ReadKey, StatedTerms] = OrderedDict()
 _read_lock = native_lock()  # shared with run_blocking threads
+
+
+@functools.lru_cache(maxsize=MEMO_SIZE)
+def _plain_text(content: str, desires: tuple[str, ...], constraints: tuple[str, ...]) -> str:
+    return fold("\n".join([content, *desires, *constraints]))[:20_000]
+
+
+def _plain(intent: Intent) -> str:
+    """The text the reader read of ``intent`` (folded), for the other side's guard."""
+    return _plain_text(intent.content, tuple(intent.desires), tuple(intent.constraints))
 
 
 def _read_key(intent: Intent) -> _ReadKey:
@@ -475,12 +488,30 @@ def assess(  # noqa: PLR0911, PLR0912, PLR0915 - one flat pass of rules reads be
     )
     if findings.refusals:
         return _refuse(findings.refusals[0], 88)
-    # Precision first: a clause with a limit no reading covered is a limit nobody checked.
-    for who, stated in (("offer", o), ("seek", s)):
-        for clause, declines in stated.unread:
+    # Precision first: a clause with a limit no reading covered is a limit nobody checked,
+    # unless the other side visibly meets it (the same route, place, amount or payment
+    # words; an amount inside its bound). A seek's date or route the offer states nothing
+    # against costs confidence instead of declining.
+    offer_text, seek_text = _plain(offer), _plain(seek)
+    units = {m.per for m in o.facts.money if m.per}
+    lead: float | None = None  # the time an unread offer clause states, held as its need
+    for who, stated, other_text in (("offer", o, seek_text), ("seek", s, offer_text)):
+        other_side = "seek" if who == "offer" else "offer"
+        for item in stated.unread:
+            clause, declines = item
+            if answered(item, other_text, units=units if who == "offer" else ()):
+                findings.checked.append(f"the {other_side} meets the {who}'s '{clause}'")
+                continue
+            days = lead_days(item) if who == "offer" else None
+            if days is not None and o.duration_days is None and o.deadline is None:
+                lead = max(lead or 0.0, days)
+                findings.checked.append(f"the offer's '{clause}' is held as the time it needs")
+                continue
+            cost = BLOCKING_COST if declines else SOFT_COST
+            if declines and who == "seek" and untouched(item, offer_text):
+                cost = UNCHECKED_COST
             findings.cannot(
-                f"the {who} states '{clause}', which the reader does not understand",
-                BLOCKING_COST if declines else SOFT_COST,
+                f"the {who} states '{clause}', which the reader does not understand", cost
             )
     basis = price_basis(o.facts, s.facts, _words(seek.content))
     price = _price(basis)
@@ -506,6 +537,10 @@ def assess(  # noqa: PLR0911, PLR0912, PLR0915 - one flat pass of rules reads be
         # the offer states that no timeline reading took is held as the time it needs,
         # never passed over.
         o = replace(o, duration_days=unread_time)
+    if lead is not None:
+        # "filed within 10 working days of receiving documents": the longest such time
+        # the offer states is the time it needs, never less than any other reading gave.
+        o = replace(o, duration_days=max(o.duration_days or 0.0, lead))
     timeline = _timeline(o, s, today)
     if isinstance(timeline, str):
         return _refuse(timeline, 90)
