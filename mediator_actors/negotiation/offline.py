@@ -31,7 +31,7 @@ from mediator_actors.negotiation.fit import (
 )
 from mediator_actors.negotiation.meaning import PhraseSimilarity
 from mediator_actors.negotiation.reader import LANGUAGES, StatedTerms, read_terms
-from mediator_actors.negotiation.unread import answered, lead_days, untouched
+from mediator_actors.negotiation.unread import lead_days, partly_met, verdict
 from mediator_actors.negotiation.validation import Answer, AnswerTerms
 from mediator_actors.negotiation.vocabulary import (
     CONFLICTS,
@@ -499,7 +499,10 @@ def assess(  # noqa: PLR0911, PLR0912, PLR0915 - one flat pass of rules reads be
         other_side = "seek" if who == "offer" else "offer"
         for item in stated.unread:
             clause, declines = item
-            if answered(item, other_text, units=units if who == "offer" else ()):
+            met = verdict(
+                item, other_text, offer=who == "offer", units=units if who == "offer" else ()
+            )
+            if met == "met":
                 findings.checked.append(f"the {other_side} meets the {who}'s '{clause}'")
                 continue
             days = lead_days(item) if who == "offer" else None
@@ -508,8 +511,18 @@ def assess(  # noqa: PLR0911, PLR0912, PLR0915 - one flat pass of rules reads be
                 findings.checked.append(f"the offer's '{clause}' is held as the time it needs")
                 continue
             cost = BLOCKING_COST if declines else SOFT_COST
-            if declines and who == "seek" and untouched(item, offer_text):
-                cost = UNCHECKED_COST
+            if declines and met == "detail":
+                cost = UNCHECKED_COST  # a detail the other side states nothing against
+            partly = None if declines or who != "offer" else partly_met(item, seek_text)
+            if partly is not None:
+                # "Weekday mornings only" against "weekdays between 4pm and 7pm": the seek
+                # speaks of what the restriction limits and not as it does.
+                findings.cannot(
+                    f"the offer states '{clause}'; the seek names {', '.join(partly[0])} "
+                    f"but not {', '.join(partly[1])}",
+                    BLOCKING_COST,
+                )
+                continue
             findings.cannot(
                 f"the {who} states '{clause}', which the reader does not understand", cost
             )

@@ -30,8 +30,10 @@ __all__ = [
     "answered",
     "lead_days",
     "markers",
+    "partly_met",
     "unread_clauses",
     "untouched",
+    "verdict",
 ]
 
 #: No intent reports more unread clauses than this (one is enough to decline).
@@ -44,7 +46,9 @@ _UNITS = (
     r"(?:(?:calendar|working|business)\s+days?|k?g|grams?|kilos?|kilograms?|lbs?|pounds?|oz|ml|l|litres?|liters?|cm|mm|m|km|"
     r"metres?|meters?|miles?|mi|ft|feet|inch(?:es)?|in\.|sq\s?m|m2|sqft|pcs|pieces?|items?|"
     r"units?|pages?|words?|minutes?|mins?|hours?|hrs?|h|days?|nights?|weeks?|months?|years?|"
-    r"people|persons?|guests?|seats?|pax|copies|pairs?|rooms?|beds?|gb|tb|cores?|%|percent)"
+    r"people|persons?|guests?|seats?|pax|copies|pairs?|rooms?|beds?|gb|tb|cores?|%|percent|"
+    # a rating or a range a thing must meet ("2.5 t forklift", "11 kW", "2-8 °C")
+    r"t(?!-)|tonnes?|tons?|kw|kwh|°\s?c)"
 )
 _MONTH = (
     r"(?:january|february|march|april|may|june|july|august|september|october|november|"
@@ -400,11 +404,12 @@ _UNIT_NAMES = {
     "inch": "inch", "in": "inch", '"': "inch", "cm": "cm", "mm": "mm",
     "h": "hour", "hr": "hour", "hrs": "hour", "hour": "hour", "min": "minute",
     "minute": "minute", "day": "day", "week": "week", "month": "month", "kw": "kw",
+    "t": "t", "tonne": "t", "ton": "t", "kwh": "kwh",
 }  # fmt: skip
 _AMOUNT = re.compile(
     r"(?<![\w.,])(\d+(?:[.,]\d+)*)\s?(?:-\s?)?"
     # a model or size token may sit between the number and its unit ("1,000 A5 flyers")
-    r"(?:[a-z]*\d[a-z\d]*\s+)?"
+    r"(?:([a-z]*\d[a-z\d]*)\s+)?"
     r"(\"|(?:cubic|square|sq)\s+(?:metres?|meters?|m)\b|[a-z][a-z0-9]*)",
     re.I,
 )
@@ -437,8 +442,17 @@ def _amounts(text: str) -> list[tuple[float, str]]:
     for match in _AMOUNT.finditer(text):
         value = parse_number(match.group(1))
         if value is not None:
-            found.append((value, _unit(match.group(2))))
+            found.append((value, _amount_unit(match)))
     return found
+
+
+def _amount_unit(match: re.Match[str]) -> str:
+    # "1 m2 in all": the token after the number is the unit when it is one ("m2"), and
+    # only a model or size between number and unit otherwise ("1,000 A5 flyers")
+    between = match.group(2)
+    if between and between.lower() in _UNIT_NAMES:
+        return _UNIT_NAMES[between.lower()]
+    return _unit(match.group(3))
 
 
 def _bounded_amounts(text: str) -> list[tuple[float, str, str]]:
@@ -452,7 +466,7 @@ def _bounded_amounts(text: str) -> list[tuple[float, str, str]]:
         before = re.split(r"[,;.!?\n()]", text[max(0, match.start() - 40) : match.start()])[-1]
         bound = _BOUND_BEFORE.search(before)
         way = "" if bound is None else ("most" if bound.group(1) else "least")
-        found.append((value, _unit(match.group(2)), way))
+        found.append((value, _amount_unit(match), way))
     return found
 
 
@@ -503,12 +517,22 @@ def _amount_answered(head: str, mark: str, tail: str, other: str, units: Iterabl
         bare = re.match(r"\W*(\d+(?:[.,]\d+)*)(?!\s?[a-z\d])", tail, re.I)
         value = parse_number(bare.group(1)) if bare else None
         per = sorted(set(units))
-        if value is None or len(per) != 1:
+        # only a bound that opens its clause ("…per flyer, minimum 500") counts in the
+        # pricing unit; "capacity: up to 12" names what it counts, and it is not that
+        if value is None or len(per) != 1 or re.search(r"\w", head):
             return False
         own = [(value, _unit(per[0]))]
-    value, unit = own[0]
+        # "500 round stickers": the pricing unit may follow a word or two after the count
+        counted = re.finditer(
+            rf"(?<![\w.,])(\d+(?:[.,]\d+)*)\s+(?:[\w-]+\s+){{0,2}}?{re.escape(per[0])}s?\b",
+            other,
+            re.I,
+        )
+        theirs = [(v, "") for m in counted if (v := parse_number(m.group(1))) is not None]
+    else:
+        theirs = [(v, b) for v, u, b in _bounded_amounts(other) if u == own[0][1]]
+    value, _ = own[0]
     bound = _BOUND_BEFORE.search(head + (mark if not _amounts(mark) else ""))
-    theirs = [(v, b) for v, u, b in _bounded_amounts(other) if u == unit]
     if not theirs:
         return False
     if bound is None:
@@ -529,7 +553,10 @@ def answered(unread: Unread, other: str, *, units: Iterable[str] = ()) -> bool:
     an amount inside a stated bound, or the same payment words in one sentence. A
     negation, a date or a rate is never answered here (it needs reading, not echo); a
     "must" is met when the rest of its clause is."""
-    return bool(unread.marks) and all(_mark_answered(mark, other, units) for mark in unread.marks)
+    # a bare "must"/"only" is met by nothing here: it needs its clause read
+    return any(kind != "must" for kind, *_ in unread.marks) and all(
+        _mark_answered(mark, other, units) for mark in unread.marks
+    )
 
 
 def _mark_answered(marked: tuple[str, str, str, str], other: str, units: Iterable[str]) -> bool:
@@ -571,7 +598,23 @@ _OFFER_TIME = re.compile(
     r"(?:mon|tues|wednes|thurs|fri|satur|sun)days?|weekdays?|weekends?|today|tomorrow)\b",
     re.I,
 )
-_TIME_UNITS = frozenset({"hour", "minute", "day", "week", "month", "year", "night"})
+
+
+#: Unit names by what they measure: an amount the other side states in any unit of the
+#: same family ("1.2 t" against "900 kg") touches the amount, so it is not passed over.
+_FAMILIES = {
+    "kg": "mass", "g": "mass", "t": "mass", "lb": "mass", "lbs": "mass",
+    "m": "length", "km": "length", "cm": "length", "mm": "length", "inch": "length",
+    "ft": "length", "feet": "length", "mile": "length", "mi": "length",
+    "m2": "area", "sqft": "area", "m3": "volume", "l": "volume", "litre": "volume",
+    "liter": "volume", "ml": "volume", "kw": "power", "kwh": "energy",
+    **dict.fromkeys(("hour", "minute", "day", "week", "month", "year", "night"), "time"),
+}  # fmt: skip
+_MONEY_UNITS = frozenset({"eur", "euro", "usd", "gbp", "nzd", "aud", "cad", "chf", "nlc", "dollar"})
+
+
+def _family(unit: str) -> str:
+    return _FAMILIES.get(unit, unit)
 
 
 def untouched(unread: Unread, other: str) -> bool:
@@ -580,16 +623,73 @@ def untouched(unread: Unread, other: str) -> bool:
     span or route at all ("Need a bridal bouquet for June 12" against a florist who
     names no dates). A limit on the offer (a must, a bound, a negation) never is, nor a
     direction that is a term rather than a route ("145 km one way", "drop off in X")."""
-    kinds = {kind for kind, *_ in unread.marks}
-    routes = all(_is_route(mark) for kind, _, mark, _ in unread.marks if kind == "direction")
-    if not kinds or not kinds <= {"date", "direction"} or not routes:
+    return bool(unread.marks) and all(_seek_detail(mark, other) for mark in unread.marks)
+
+
+def _seek_detail(marked: tuple[str, str, str, str], offer: str) -> bool:
+    kind, _, mark, _ = marked
+    if kind == "direction":
+        return _is_route(mark) and not any(m.kind == "direction" for m in markers(offer))
+    if kind == "date":
+        return not (
+            any(m.kind == "date" for m in markers(offer))
+            or any(_family(u) == "time" for _, u in _amounts(offer))
+            or _OFFER_TIME.search(offer) is not None
+        )
+    return False
+
+
+def _offer_detail(marked: tuple[str, str, str, str], seek: str) -> bool:
+    """Whether an offer's unread amount describes what it offers ("2 movers + 3.5t van",
+    "2.5 t forklift") without limiting the deal: no bound word before it, not money,
+    and the seek states no amount that it measures the same way."""
+    kind, head, mark, _ = marked
+    own = _amounts(mark)
+    if kind != "amount" or len(own) != 1 or _BOUND_BEFORE.search(head):
         return False
-    theirs = {m.kind for m in markers(other)}
-    offer_timed = (
-        "date" in theirs
-        or any(u in _TIME_UNITS for _, u in _amounts(other))
-        or _OFFER_TIME.search(other) is not None
+    family = _family(own[0][1])
+    return own[0][1] not in _MONEY_UNITS and not any(
+        _family(unit) == family for _, unit in _amounts(seek)
     )
-    return not (
-        ("direction" in kinds and "direction" in theirs) or ("date" in kinds and offer_timed)
-    )
+
+
+def verdict(unread: Unread, other: str, *, offer: bool, units: Iterable[str] = ()) -> str:
+    """How the other side of a pair meets an unread clause of one side: "met" when it
+    visibly meets every unread marker (:func:`answered`); "detail" when each marker is
+    met or is a detail the other side states nothing against (a seek's date or route
+    against an offer with no time or route, an offer's descriptive amount the seek
+    measures nowhere), a doubt that costs confidence; "open" otherwise (it declines).
+    A bare "must"/"only" clause is "open" here: it has no marker to meet."""
+    if not any(kind != "must" for kind, *_ in unread.marks):
+        return "open"
+    detail = False
+    for mark in unread.marks:
+        if _mark_answered(mark, other, units):
+            continue
+        if mark[0] != "must" and (
+            _offer_detail(mark, other) if offer else _seek_detail(mark, other)
+        ):
+            detail = True
+            continue
+        return "open"
+    return "detail" if detail else "met"
+
+
+#: The words of a restriction that name no part of what it restricts.
+_RESTRICTION_WORDS = tokens("only must required requires mandatory strictly exclusively be is are")
+
+
+def partly_met(unread: Unread, other: str) -> tuple[list[str], list[str]] | None:
+    """(words the other side names, words it does not) of an "X only" clause whose
+    words the other side names some of but not all: "Weekday mornings only" against
+    "weekdays between 4pm and 7pm", "Domestic German FTL only" against "FTL from Munich
+    to Manchester". The other side speaks of what the restriction limits and states
+    something else for the rest, so the restriction may fail. None otherwise (all or
+    none of its words named: met, or a condition the other side is silent on)."""
+    if not any(kind == "must" and mark.lower() == "only" for kind, _, mark, _ in unread.marks):
+        return None
+    own = tokens(unread.clause) - _RESTRICTION_WORDS
+    theirs = tokens(other)
+    named = sorted(own & theirs)
+    missing = sorted(own - theirs)
+    return (named, missing) if named and missing else None
