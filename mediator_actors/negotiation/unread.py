@@ -16,6 +16,7 @@ from __future__ import annotations
 import bisect
 import math
 import re
+import unicodedata
 from collections.abc import Callable, Iterable
 
 from mediator_actors.negotiation.numbers import parse_number, words_value
@@ -243,6 +244,10 @@ class Unread(tuple[str, bool]):
         made = super().__new__(cls, (clause, blocking))
         made.marks = marks
         return made
+
+    def __getnewargs__(self) -> tuple[str, bool, tuple[tuple[str, str, str, str], ...]]:
+        # pickled into and out of the reader pool's worker processes
+        return self[0], self[1], self.marks
 
     @property
     def clause(self) -> str:
@@ -559,8 +564,15 @@ def answered(unread: Unread, other: str, *, units: Iterable[str] = ()) -> bool:
     )
 
 
+def _plain_letters(text: str) -> str:
+    """``text`` without accents: "Poznań" and "Poznan" name one place."""
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+
+
 def _mark_answered(marked: tuple[str, str, str, str], other: str, units: Iterable[str]) -> bool:
     kind, head, mark, tail = marked
+    if kind in ("direction", "area"):
+        head, mark, tail, other = (_plain_letters(t) for t in (head, mark, tail, other))
     if kind in ("bound", "amount"):
         return _amount_answered(head, mark, tail, other, units)
     if kind == "direction":

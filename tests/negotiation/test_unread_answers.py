@@ -10,6 +10,8 @@ written for these tests, beside its near-miss twin that must still decline."""
 
 from __future__ import annotations
 
+import pickle
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -30,6 +32,13 @@ from tests.negotiation.helpers import judge
 def _unread(text: str, *, offer: bool) -> tuple[Unread, ...]:
     read_terms.cache_clear()
     return read_terms(text, offer=offer).unread
+
+
+def test_an_unread_clause_survives_a_process_boundary() -> None:
+    clause = Unread("Covering Kent", True, (("area", "", "Covering Kent", ""),))
+    back = pickle.loads(pickle.dumps(clause))
+    assert back == ("Covering Kent", True)
+    assert back.marks == clause.marks
 
 
 # --- markers that state no limit --------------------------------------------------------
@@ -70,6 +79,10 @@ def test_a_route_is_met_only_in_the_same_order() -> None:
     (clause,) = _unread("Pallet freight Antwerp → Lyon, €150 per pallet.", offer=True)
     assert answered(clause, "Need 3 pallets moved from Antwerp to Lyon.")
     assert not answered(clause, "Need 3 pallets moved from Lyon to Antwerp.")
+    accented = Unread(
+        "Freight Kraków → Łódź", True, (("direction", "Freight Kraków ", "→", " Łódź"),)
+    )
+    assert answered(accented, "One truck Krakow to Łodz please.")
     offer = "Pallet freight Antwerp → Lyon, €150 per pallet."
     assert judge(offer, "Need 3 pallets moved from Antwerp to Lyon, budget €500.").compatible
     assert not judge(offer, "Need 3 pallets moved from Lyon to Antwerp, budget €500.").compatible
