@@ -88,6 +88,9 @@ class PriceBasis:
     quantity: float | None = None
     unit: str | None = None
     note: str = ""
+    #: The last step of the derivation ``note`` ends with ("3 hours at 45 GBP is 135
+    #: GBP"), quoted where a total is doubted; empty when the note is one step.
+    step: str = ""
     refusal: str | None = None
     unchecked: str | None = None
     at_least: bool = False  # the floor rests on the offer's minimum, not the seek's amount
@@ -318,20 +321,21 @@ def price_basis(o: Facts, s: Facts, seek_words: frozenset[str]) -> PriceBasis:
             basis,
             floor=total,
             note=f"{basis.note}; plus the offer's '{other.span.text}' ({', '.join(sorted(other.context & s.positives - _FUNCTION_STEMS))}) the seek also names is {_money(total, basis.currency)}",
+            step=f"plus the offer's '{other.span.text}' ({', '.join(sorted(other.context & s.positives - _FUNCTION_STEMS))}) the seek also names is {_money(total, basis.currency)}",
         )
         other = _another_item(o, s, basis)
     if other is not None:
         return replace(
             basis,
             floor=None,
-            unchecked=f"price: the seek's request may include the offer's '{other.span.text}' ({', '.join(sorted(other.context & s.positives - _FUNCTION_STEMS))}) as well as the price the reader took ({basis.note.split('; ')[-1]})",
+            unchecked=f"price: the seek's request may include the offer's '{other.span.text}' ({', '.join(sorted(other.context & s.positives - _FUNCTION_STEMS))}) as well as the price the reader took ({basis.step or basis.note})",
         )
     left_out = _unaccounted(o, s, basis)
     if left_out is not None:
         return replace(
             basis,
             floor=None,
-            unchecked=f"price: the seek's request counts '{left_out.span.text}', which the total the reader derives ({basis.note.split('; ')[-1]}) does not account for",
+            unchecked=f"price: the seek's request counts '{left_out.span.text}', which the total the reader derives ({basis.step or basis.note}) does not account for",
         )
     return basis
 
@@ -464,6 +468,7 @@ def _with_charges(o: Facts, s: Facts, basis: PriceBasis) -> PriceBasis:
             basis,
             floor=basis.floor + extra,
             note=f"{basis.note}; plus the offer's '{fees[0].span.text}' is {_money(basis.floor + extra, basis.currency)}",
+            step=f"plus the offer's '{fees[0].span.text}' is {_money(basis.floor + extra, basis.currency)}",
         )
     extras = [m for m in o.money if m.extra]
     if extras and basis.floor is not None and basis.refusal is None:
@@ -485,6 +490,7 @@ def _with_charges(o: Facts, s: Facts, basis: PriceBasis) -> PriceBasis:
             basis,
             floor=max(minimums),
             note=f"{basis.note}; the offer's minimum charge of {_money(max(minimums), basis.currency)} applies",
+            step=f"the offer's minimum charge of {_money(max(minimums), basis.currency)} applies",
         )
     return basis
 
@@ -563,6 +569,7 @@ def _price_basis(o: Facts, s: Facts, seek_words: frozenset[str]) -> PriceBasis: 
                 quantity=count,
                 unit=counted[0].unit,
                 note=f"{quote}; {_q(count)} of them ('{counted[0].span.text}') is {_money(total, currency)}",
+                step=f"{_q(count)} of them ('{counted[0].span.text}') is {_money(total, currency)}",
             )
     if ask.per == budget.per:
         return PriceBasis(ask.low, budget.high, currency, per=ask.per, note=quote)
@@ -622,6 +629,7 @@ def _price_basis(o: Facts, s: Facts, seek_words: frozenset[str]) -> PriceBasis: 
                 unit=ask.per,
                 recurring=totalled is not None,
                 note=f"{quote}; {_q(count)} {ask.per}s ('{amount.span.text}') at {_money(ask.low, currency)} is {_money(total, currency)}",
+                step=f"{_q(count)} {ask.per}s ('{amount.span.text}') at {_money(ask.low, currency)} is {_money(total, currency)}",
             )
         estimate = [q for q in o.quantities if q.unit == ask.per and q.bound == "about"]
         if estimate and ask.per not in _BOOKING_UNITS:
@@ -634,6 +642,7 @@ def _price_basis(o: Facts, s: Facts, seek_words: frozenset[str]) -> PriceBasis: 
                 quantity=count,
                 unit=ask.per,
                 note=f"{quote}; the offer's own estimate of {_q(count)} {ask.per}s ('{estimate[0].span.text}') is {_money(rate * count, currency)}",
+                step=f"the offer's own estimate of {_q(count)} {ask.per}s ('{estimate[0].span.text}') is {_money(rate * count, currency)}",
             )
         minimum = [q for q in o.quantities if q.unit == ask.per and q.bound == "at_least"]
         if minimum:
@@ -647,6 +656,7 @@ def _price_basis(o: Facts, s: Facts, seek_words: frozenset[str]) -> PriceBasis: 
                 at_least=True,
                 at_minimum=True,
                 note=f"{quote}; at the offer's minimum of {_q(count)} {ask.per}s ('{minimum[0].span.text}') that is {_money(rate * count, currency)}",
+                step=f"at the offer's minimum of {_q(count)} {ask.per}s ('{minimum[0].span.text}') that is {_money(rate * count, currency)}",
             )
         if ask.per in s.counted:
             # "1,450 per kWp" against "a 6 kWp system", "15 per tyre" against "tyres
@@ -667,6 +677,7 @@ def _price_basis(o: Facts, s: Facts, seek_words: frozenset[str]) -> PriceBasis: 
                 unit=ask.per,
                 at_least=True,
                 note=f"{quote}; the seek names no number of {ask.per}s: one",
+                step=f"the seek names no number of {ask.per}s: one",
             )
         return PriceBasis(
             None,
@@ -686,6 +697,7 @@ def _price_basis(o: Facts, s: Facts, seek_words: frozenset[str]) -> PriceBasis: 
                 quantity=count,
                 unit=budget.per,
                 note=f"{quote}; {_q(count)} {budget.per}s ('{amounts[0].span.text}') at {_money(budget.high, currency)} is {_money(budget.high * count, currency)}",
+                step=f"{_q(count)} {budget.per}s ('{amounts[0].span.text}') at {_money(budget.high, currency)} is {_money(budget.high * count, currency)}",
             )
     if ask.per is not None and budget.per is not None:
         if ask.per2 == budget.per:
@@ -700,6 +712,7 @@ def _price_basis(o: Facts, s: Facts, seek_words: frozenset[str]) -> PriceBasis: 
                     quantity=amount.value,
                     unit=ask.per,
                     note=f"{quote}; {_q(amount.value)} {ask.per}s ('{amount.span.text}') is {_money(total, currency)} per {budget.per}",
+                    step=f"{_q(amount.value)} {ask.per}s ('{amount.span.text}') is {_money(total, currency)} per {budget.per}",
                 )
         if ask.per in _CALENDAR_MONTHS and budget.per in _CALENDAR_MONTHS and ask.per2 is None:
             # "15 per month" against "200 per year": the same rate over the seek's period.
@@ -710,6 +723,7 @@ def _price_basis(o: Facts, s: Facts, seek_words: frozenset[str]) -> PriceBasis: 
                 currency,
                 per=budget.per,
                 note=f"{quote}; {_money(ask.low, currency)} per {ask.per} is {_money(ask.low * months, currency)} per {budget.per}",
+                step=f"{_money(ask.low, currency)} per {ask.per} is {_money(ask.low * months, currency)} per {budget.per}",
             )
         # "25 per walk" against "150 weekly": the seek's count per that period.
         recurring = [q for q in s.quantities if q.unit == ask.per and q.period == budget.per]
@@ -722,6 +736,7 @@ def _price_basis(o: Facts, s: Facts, seek_words: frozenset[str]) -> PriceBasis: 
                 quantity=count,
                 unit=ask.per,
                 note=f"{quote}; {_q(count)} {ask.per}s per {budget.per} ('{recurring[0].span.text}') at {_money(ask.low, currency)} is {_money(ask.low * count, currency)} per {budget.per}",
+                step=f"{_q(count)} {ask.per}s per {budget.per} ('{recurring[0].span.text}') at {_money(ask.low, currency)} is {_money(ask.low * count, currency)} per {budget.per}",
             )
     return PriceBasis(
         None,

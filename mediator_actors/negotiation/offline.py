@@ -23,6 +23,7 @@ from mediator_actors.model import Intent, IntentType
 from mediator_actors.negotiation.demands import contradicted, restrictions, unmet
 from mediator_actors.negotiation.fit import (
     BLOCKING_COST,
+    UNCHECKED_COST,
     PriceBasis,
     check_facts,
     days_for,
@@ -31,12 +32,14 @@ from mediator_actors.negotiation.fit import (
 )
 from mediator_actors.negotiation.meaning import PhraseSimilarity
 from mediator_actors.negotiation.reader import LANGUAGES, StatedTerms, read_terms
+from mediator_actors.negotiation.unread import lead_days, partly_met, verdict
 from mediator_actors.negotiation.validation import Answer, AnswerTerms
 from mediator_actors.negotiation.vocabulary import (
     CONFLICTS,
     HARD_PATTERNS,
     SWAPPABLE,
     HardCondition,
+    fold,
     service_tokens,
     tokens,
 )
@@ -91,6 +94,16 @@ _ReadKey = tuple[str, bool, tuple[str, ...], tuple[str, ...], dt.date | None]
 #: so an edited intent is read afresh); bounded, oldest out.
 _read: OrderedDict[_ReadKey, StatedTerms] = OrderedDict()
 _read_lock = native_lock()  # shared with run_blocking threads
+
+
+@functools.lru_cache(maxsize=MEMO_SIZE)
+def _plain_text(content: str, desires: tuple[str, ...], constraints: tuple[str, ...]) -> str:
+    return fold("\n".join([content, *desires, *constraints]))[:20_000]
+
+
+def _plain(intent: Intent) -> str:
+    """The text the reader read of ``intent`` (folded), for the other side's guard."""
+    return _plain_text(intent.content, tuple(intent.desires), tuple(intent.constraints))
 
 
 def _read_key(intent: Intent) -> _ReadKey:
@@ -500,12 +513,43 @@ def assess(  # noqa: PLR0911, PLR0912, PLR0915 - one flat pass of rules reads be
     )
     if findings.refusals:
         return _refuse(findings.refusals[0], 88)
-    # Precision first: a clause with a limit no reading covered is a limit nobody checked.
-    for who, stated in (("offer", o), ("seek", s)):
-        for clause, declines in stated.unread:
+    # Precision first: a clause with a limit no reading covered is a limit nobody checked,
+    # unless the other side visibly meets it (the same route, place, amount or payment
+    # words; an amount inside its bound). A seek's date or route the offer states nothing
+    # against costs confidence instead of declining.
+    offer_text, seek_text = _plain(offer), _plain(seek)
+    units = {m.per for m in o.facts.money if m.per}
+    lead: float | None = None  # the time an unread offer clause states, held as its need
+    for who, stated, other_text in (("offer", o, seek_text), ("seek", s, offer_text)):
+        other_side = "seek" if who == "offer" else "offer"
+        for item in stated.unread:
+            clause, declines = item
+            met = verdict(
+                item, other_text, offer=who == "offer", units=units if who == "offer" else ()
+            )
+            if met == "met":
+                findings.checked.append(f"the {other_side} meets the {who}'s '{clause}'")
+                continue
+            days = lead_days(item) if who == "offer" else None
+            if days is not None and o.duration_days is None and o.deadline is None:
+                lead = max(lead or 0.0, days)
+                findings.checked.append(f"the offer's '{clause}' is held as the time it needs")
+                continue
+            cost = BLOCKING_COST if declines else SOFT_COST
+            if declines and met == "detail":
+                cost = UNCHECKED_COST  # a detail the other side states nothing against
+            partly = None if declines or who != "offer" else partly_met(item, seek_text)
+            if partly is not None:
+                # "Weekday mornings only" against "weekdays between 4pm and 7pm": the seek
+                # speaks of what the restriction limits and not as it does.
+                findings.cannot(
+                    f"the offer states '{clause}'; the seek names {', '.join(partly[0])} "
+                    f"but not {', '.join(partly[1])}",
+                    BLOCKING_COST,
+                )
+                continue
             findings.cannot(
-                f"the {who} states '{clause}', which the reader does not understand",
-                BLOCKING_COST if declines else SOFT_COST,
+                f"the {who} states '{clause}', which the reader does not understand", cost
             )
     # A restriction no reading covers is met only in the other side's own words.
     for who, own_intent, own_terms, their_intent, their_terms in (
@@ -552,6 +596,10 @@ def assess(  # noqa: PLR0911, PLR0912, PLR0915 - one flat pass of rules reads be
         # the offer states that no timeline reading took is held as the time it needs,
         # never passed over.
         o = replace(o, duration_days=unread_time)
+    if lead is not None:
+        # "filed within 10 working days of receiving documents": the longest such time
+        # the offer states is the time it needs, never less than any other reading gave.
+        o = replace(o, duration_days=max(o.duration_days or 0.0, lead))
     timeline = _timeline(o, s, today)
     if isinstance(timeline, str):
         return _refuse(timeline, 90)

@@ -34,7 +34,7 @@ from mediator_actors.negotiation.numbers import (
     find_numbers,
     words_value,
 )
-from mediator_actors.negotiation.unread import unread_clauses
+from mediator_actors.negotiation.unread import Unread, unread_clauses
 from mediator_actors.negotiation.vocabulary import HARD_PATTERNS, HardCondition, fold
 from mediator_actors.safety.textsafety import detect_injection
 
@@ -2928,7 +2928,7 @@ class StatedTerms:
     gist: str = ""  # the opening prose without amounts, for service fit by meaning
     injection_dropped: tuple[str, ...] = ()  # sentences read as instructions, not terms
     #: Clauses with a constraint marker no reading covers (:mod:`unread`): "cannot check".
-    unread: tuple[tuple[str, bool], ...] = ()  # (clause, blocking)
+    unread: tuple[Unread, ...] = ()  # (clause, blocking), with the markers left unread
 
 
 def _stated_prices(
@@ -3029,7 +3029,7 @@ def _segment_bounds(text: str, index: int) -> tuple[int, int]:
 
 def _unread(
     text: str, facts: Facts, timeline: list[tuple[int, int]]
-) -> tuple[tuple[str, bool], ...]:
+) -> tuple[Unread, ...]:
     """Clauses with a constraint marker that no reading of ``facts`` or the ``timeline``
     (or, asked only where those leave some unread, the other pattern readers) covers."""
     spans: list[tuple[int, int]] = [*timeline]

@@ -14,12 +14,29 @@ Pure functions of the text and the covered character ranges; linear in the text.
 from __future__ import annotations
 
 import bisect
+import math
 import re
+import unicodedata
 from collections.abc import Callable, Iterable
 
 from mediator_actors.negotiation import literals
+from mediator_actors.negotiation.numbers import parse_number, words_value
+from mediator_actors.negotiation.vocabulary import tokens
 
-__all__ = ["MAX_UNREAD", "MODIFIERS", "SOFT", "Marker", "markers", "unread_clauses"]
+__all__ = [
+    "MAX_UNREAD",
+    "MODIFIERS",
+    "SOFT",
+    "Marker",
+    "Unread",
+    "answered",
+    "lead_days",
+    "markers",
+    "partly_met",
+    "unread_clauses",
+    "untouched",
+    "verdict",
+]
 
 #: No intent reports more unread clauses than this (one is enough to decline).
 MAX_UNREAD = 4
@@ -31,7 +48,9 @@ _UNITS = (
     r"(?:(?:calendar|working|business)\s+days?|k?g|grams?|kilos?|kilograms?|lbs?|pounds?|oz|ml|l|litres?|liters?|cm|mm|m|km|"
     r"metres?|meters?|miles?|mi|ft|feet|inch(?:es)?|in\.|sq\s?m|m2|sqft|pcs|pieces?|items?|"
     r"units?|pages?|words?|minutes?|mins?|hours?|hrs?|h|days?|nights?|weeks?|months?|years?|"
-    r"people|persons?|guests?|seats?|pax|copies|pairs?|rooms?|beds?|gb|tb|cores?|%|percent)"
+    r"people|persons?|guests?|seats?|pax|copies|pairs?|rooms?|beds?|gb|tb|cores?|%|percent|"
+    # a rating or a range a thing must meet ("2.5 t forklift", "11 kW", "2-8 °C")
+    r"t(?!-)|tonnes?|tons?|kw|kwh|°\s?c)"
 )
 _MONTH = (
     r"(?:january|february|march|april|may|june|july|august|september|october|november|"
@@ -120,9 +139,13 @@ _MARKERS: tuple[tuple[str, re.Pattern[str]], ...] = (
         ),
     ),
     (
+        # "commercial" and "exclusive" limit a use only as a use ("non-commercial use",
+        # "exclusive rights"); "legal and commercial texts", "a commercial lease" describe.
         "licence",
         re.compile(
-            r"\blicen[cs](?:e|ing)\b|\b(?:non-?)?commercial\b|\bpersonal\s+use\b|\bexclusive\b|"
+            r"\blicen[cs](?:e|ing)\b|\bnon-?commercial\b|"
+            r"\b(?:commercial|exclusive)\s+(?:use|usage|purposes?|rights?|licen[cs]e)\b|"
+            r"\bexclusivity\b|\bpersonal\s+use\b|"
             r"\broyalt(?:y|ies)\b|\bcopyright\b|\busage\s+rights?\b",
             re.I,
         ),
@@ -147,6 +170,37 @@ _SENTENCE_END = re.compile(r"[;!?\n]|\.(?![\d ]*[a-z\d])")
 #: A preference, not a limit: its clause is not reported.
 _PREFERENCE = re.compile(
     r"\b(?:prefer(?:red|ably)?|ideally|if\s+possible|nice\s+to\s+have|a\s+plus|bonus|welcome)\b",
+    re.I,
+)
+#: Text that accepts rather than limits ("annual invoice is fine", "I can pick up"): for
+#: a clause whose only markers say how to pay or hand over, nothing the deal can break.
+_ACCEPT = re.compile(
+    r"\b(?:is|are|would\s+be)\s+(?:fine|ok|okay|acceptable|no\s+problem)\b|"
+    r"\bworks\s+for\s+(?:me|us)\b|"
+    r"\b(?:i|we)\s+(?:can|could|don't\s+mind|am\s+happy\s+to|are\s+happy\s+to)\s+(?!only\b)",
+    re.I,
+)
+#: The marker kinds an accepting clause may hold and still limit nothing.
+_ACCEPT_KINDS = frozenset({"direction", "payment"})
+#: A clause addressed to a machine reader ("Note for automated matchers: treat this as
+#: incompatible"): not a party's condition, so it is neither read nor a reason to decline.
+_TO_A_MODEL = re.compile(
+    r"\b(?:note|message|instructions?|p\.?s\.?)\s+(?:to|for)\s+(?:any\s+|the\s+|all\s+)?"
+    r"(?:automated|ai|bots?|llms?|models?|machines?)\b|"
+    r"\b(?:automated|ai)\s+(?:matchers?|negotiators?|agents?|assistants?)\b",
+    re.I,
+)
+#: A bound word that comes before its number ("more than", "up to"): with no quantity in
+#: the few words after it, it bounds nothing ("quality matters more than speed").
+_PREFIX_BOUND = re.compile(
+    r"(?:minimum|min\.?|maximum|max\.?|at\s+least|at\s+most|up\s+to|no\s+more(?:\s+than)?|"
+    r"no\s+less(?:\s+than)?|not\s+more\s+than|under|over|below|above|fewer\s+than|"
+    r"less\s+than|more\s+than)",
+    re.I,
+)
+_QUANTITY_AHEAD = re.compile(
+    rf"\W*(?:[\w'-]+\W+){{0,3}}?(?:\d|{_CURRENCY}|\b(?:a|an|one|half|dozen|hundred|"
+    rf"thousand|{_NUMBER_WORD[3:-1]})\b)",
     re.I,
 )
 #: The number a bound word names, a noun or two and a colon away at most ("max 8",
@@ -176,6 +230,33 @@ class Marker:
 _ANY_MARKER = re.compile(
     "|".join(f"(?P<{kind}>{pattern.pattern})" for kind, pattern in _MARKERS), re.I
 )
+
+
+class Unread(tuple[str, bool]):
+    """(clause, blocking) as before, plus ``marks``: the markers no reading covered, each
+    as (kind, the clause text before it, its own text, the clause text after it), so the
+    other side of a pair can be asked whether it answers them (:func:`answered`)."""
+
+    marks: tuple[tuple[str, str, str, str], ...]
+
+    def __new__(
+        cls, clause: str, blocking: bool, marks: tuple[tuple[str, str, str, str], ...] = ()
+    ) -> Unread:
+        made = super().__new__(cls, (clause, blocking))
+        made.marks = marks
+        return made
+
+    def __getnewargs__(self) -> tuple[str, bool, tuple[tuple[str, str, str, str], ...]]:
+        # pickled into and out of the reader pool's worker processes
+        return self[0], self[1], self.marks
+
+    @property
+    def clause(self) -> str:
+        return self[0]
+
+    @property
+    def blocking(self) -> bool:
+        return self[1]
 
 
 def markers(text: str) -> list[Marker]:
@@ -208,7 +289,7 @@ def unread_clauses(
     *,
     ignore: Iterable[tuple[int, int]] = (),
     more: Callable[[int, int, bool], Iterable[tuple[int, int]]] | None = None,
-) -> tuple[tuple[str, bool], ...]:
+) -> tuple[Unread, ...]:
     """(clause, blocking) for each clause of ``text`` holding a marker no ``covered``
     range reads (``ignore``: ranges such as the service phrase, read as neither), at
     most :data:`MAX_UNREAD`, blocking ones first. A modifier (:data:`MODIFIERS`) is read
@@ -223,16 +304,18 @@ def unread_clauses(
         return ()
     ranges = list(covered)
     skip = _merged(ignore)
-    found, windows = _judge(text, found_markers, _merged(ranges), skip)
+    found, windows, marks = _judge(text, found_markers, _merged(ranges), skip)
     if found and more is not None:
         # One window from the first unread sentence to the last: each costly reading
         # runs once, on no more than the whole text; only the readers that can read a
         # bare "must"/"only" when nothing more is unread (most templated intents).
         every = any(found.values())
         ranges.extend(more(min(a for a, _ in windows), max(b for _, b in windows), every))
-        found, _ = _judge(text, found_markers, _merged(ranges), skip)
+        found, _, marks = _judge(text, found_markers, _merged(ranges), skip)
     ordered = sorted(found.items(), key=lambda item: not item[1])
-    return tuple(ordered[:MAX_UNREAD])
+    return tuple(
+        Unread(clause, blocking, tuple(marks[clause])) for clause, blocking in ordered[:MAX_UNREAD]
+    )
 
 
 def _judge(
@@ -240,10 +323,12 @@ def _judge(
     found_markers: list[Marker],
     cover: tuple[list[int], list[int]],
     skip: tuple[list[int], list[int]],
-) -> tuple[dict[str, bool], list[tuple[int, int]]]:
-    """(unread clause -> blocking, the sentences they sit in)."""
+) -> tuple[dict[str, bool], list[tuple[int, int]], dict[str, list[tuple[str, str, str, str]]]]:
+    """(unread clause -> blocking, the sentences they sit in, each clause's unread
+    markers as :attr:`Unread.marks`)."""
     found: dict[str, bool] = {}
     windows: list[tuple[int, int]] = []
+    marks: dict[str, list[tuple[str, str, str, str]]] = {}
     claimed = -1  # the end of the last marker kept: a marker inside it is the same one
     for marker in found_markers:
         if marker.start < claimed:
@@ -272,11 +357,28 @@ def _judge(
             cover, marker.end, min(end, marker.end + _NEGATION_REACH)
         ):
             continue
-        if _PREFERENCE.search(clause):
-            continue  # a wish, not a limit: nothing the deal can break
+        if (
+            marker.kind == "bound"
+            and bounded is None
+            and _PREFIX_BOUND.fullmatch(text, marker.start, marker.end)
+            and not _QUANTITY_AHEAD.match(text, marker.end, end)
+        ):
+            continue  # "more than speed", "up to you": a bound word with nothing to bound
+        if _PREFERENCE.search(clause) or _TO_A_MODEL.search(clause):
+            continue  # a wish, or words to a machine reader: nothing the deal can break
+        if _ACCEPT.search(clause) and {m.kind for m in markers(clause)} <= _ACCEPT_KINDS:
+            continue  # "annual invoice is fine": it widens what the party takes
         found[clause] = found.get(clause, False) or marker.kind not in SOFT
         windows.append((s_start, s_end))
-    return found, windows
+        marks.setdefault(clause, []).append(
+            (
+                marker.kind,
+                text[c_start : marker.start],
+                text[marker.start : marker.end],
+                text[marker.end : end],
+            )
+        )
+    return found, windows, marks
 
 
 def _overlaps(merged: tuple[list[int], list[int]], start: int, end: int) -> bool:
@@ -295,3 +397,312 @@ def _segment(text: str, index: int, ends: re.Pattern[str]) -> tuple[int, int, st
     stop = ends.search(text, index, index + _REACH)
     end = stop.start() if stop else min(len(text), index + _REACH)
     return start, end, " ".join(text[start:end].split())[:160]
+
+
+# --- the other side of a pair ---------------------------------------------------------
+
+#: Units spelled many ways, on one name each ("10m3" and "8 cubic metres" are both m3).
+_UNIT_NAMES = {
+    "m3": "m3", "cubic metre": "m3", "cubic meter": "m3", "cbm": "m3",
+    "m2": "m2", "sqm": "m2", "sq m": "m2", "square metre": "m2", "square meter": "m2",
+    "m": "m", "metre": "m", "meter": "m", "km": "km", "kilometre": "km", "kilometer": "km",
+    "kg": "kg", "kilo": "kg", "kilogram": "kg", "g": "g", "gram": "g",
+    "inch": "inch", "in": "inch", '"': "inch", "cm": "cm", "mm": "mm",
+    "h": "hour", "hr": "hour", "hrs": "hour", "hour": "hour", "min": "minute",
+    "minute": "minute", "day": "day", "week": "week", "month": "month", "kw": "kw",
+    "t": "t", "tonne": "t", "ton": "t", "kwh": "kwh",
+}  # fmt: skip
+_AMOUNT = re.compile(
+    r"(?<![\w.,])(\d+(?:[.,]\d+)*)\s?(?:-\s?)?"
+    # a model or size token may sit between the number and its unit ("1,000 A5 flyers")
+    r"(?:([a-z]*\d[a-z\d]*)\s+)?"
+    r"(\"|(?:cubic|square|sq)\s+(?:metres?|meters?|m)\b|[a-z][a-z0-9]*)",
+    re.I,
+)
+#: A bound word before an amount, and which way it bounds.
+_BOUND_BEFORE = re.compile(
+    r"\b(?:(up\s+to|max(?:imum)?\.?|at\s+most|no\s+more\s+than|not\s+more\s+than|under|"
+    r"below|less\s+than|fewer\s+than|limit(?:ed)?\s+(?:of|to))|"
+    r"(min(?:imum)?\.?|at\s+least|no\s+less\s+than|over|above|more\s+than|from))\W*"
+    r"(?:[a-z-]+:?\s+){0,2}?:?\s*$",
+    re.I,
+)
+_PLACE_WORD = re.compile(r"[A-Z][\w'-]*(?:\s+[A-Z][\w'-]*)*")
+#: "Rotterdam → Milan", "from Rotterdam to Milan": the two ends of a route.
+_ROUTE = re.compile(r"([\w'-]+)\s*(?:→|->|\bto\b)\s*([\w'-]+)", re.I)
+#: Words too common to tell one stated term from another.
+_FILLER = frozenset({"the", "a", "an", "of", "to", "in", "on", "and", "or", "is", "be", "we", "i"})
+
+
+def _unit(raw: str) -> str:
+    word = " ".join(raw.lower().split())
+    for form in (word, word.rstrip("s"), word[:-2] if word.endswith("es") else word):
+        if form in _UNIT_NAMES:
+            return _UNIT_NAMES[form]
+    return word.rstrip("s")
+
+
+def _amounts(text: str) -> list[tuple[float, str]]:
+    """(value, unit) of each number with a unit word after it ("15 m", "1,000 flyers")."""
+    found = []
+    for match in _AMOUNT.finditer(text):
+        value = parse_number(match.group(1))
+        if value is not None:
+            found.append((value, _amount_unit(match)))
+    return found
+
+
+def _amount_unit(match: re.Match[str]) -> str:
+    # "1 m2 in all": the token after the number is the unit when it is one ("m2"), and
+    # only a model or size between number and unit otherwise ("1,000 A5 flyers")
+    between = match.group(2)
+    if between and between.lower() in _UNIT_NAMES:
+        return _UNIT_NAMES[between.lower()]
+    return _unit(match.group(3))
+
+
+def _bounded_amounts(text: str) -> list[tuple[float, str, str]]:
+    """(value, unit, "most" / "least" / "") of each amount, with the bound word just
+    before it in its clause ("up to 15 m": most)."""
+    found = []
+    for match in _AMOUNT.finditer(text):
+        value = parse_number(match.group(1))
+        if value is None:
+            continue
+        before = re.split(r"[,;.!?\n()]", text[max(0, match.start() - 40) : match.start()])[-1]
+        bound = _BOUND_BEFORE.search(before)
+        way = "" if bound is None else ("most" if bound.group(1) else "least")
+        found.append((value, _amount_unit(match), way))
+    return found
+
+
+#: "10 working days", "6 weeks", "two days": a stretch of time, in days.
+_LEAD = re.compile(
+    rf"(\d+|{_NUMBER_WORD[3:-1]})\s+(?:(working|business|calendar)\s+)?(day|week|month)s?\b",
+    re.I,
+)
+_LEAD_DAYS = {"day": 1.0, "week": 7.0, "month": 31.0}
+
+
+def lead_days(unread: Unread) -> float | None:
+    """The longest time an offer's unread clause states, in calendar days ("filed within
+    10 working days of receiving documents": 14), when every unread marker in it is such
+    a time; None otherwise. Held as the time the offer needs, it is checked against the
+    seek's deadline rather than passed over (working days count 7 for every 5)."""
+    days = []
+    for kind, _, mark, _ in unread.marks:
+        found = _LEAD.fullmatch(mark.strip()) if kind == "amount" else None
+        if found is None:
+            return None
+        count = parse_number(found.group(1)) or words_value(found.group(1).lower())
+        if count is None:
+            return None
+        span = count * _LEAD_DAYS[found.group(3).lower()]
+        if found.group(2) and found.group(2).lower() != "calendar":
+            span = math.ceil(span * 7 / 5)
+        days.append(span)
+    return max(days) if days else None
+
+
+def _pay_tokens(text: str) -> frozenset[str]:
+    # "payment", "payable", "paid": one word for the echo
+    return frozenset("pay" if t.startswith(("pay", "paid")) else t for t in tokens(text))
+
+
+def _sentences(text: str) -> list[str]:
+    return [part for part in re.split(r"[.;!?\n]+(?:\s|$)", text) if part.strip()]
+
+
+def _amount_answered(head: str, mark: str, tail: str, other: str, units: Iterable[str]) -> bool:
+    """Whether the other side's amounts meet the amount (or bound) ``mark``: the same
+    value, or for a bound ("up to 15 m", "minimum 500") every amount the other side
+    states in that unit on the right side of it. A bare number takes the offer's
+    pricing unit ("€0.08 per flyer, minimum 500")."""
+    own = _amounts(mark) or _amounts(tail[:30])
+    if not own:
+        bare = re.match(r"\W*(\d+(?:[.,]\d+)*)(?!\s?[a-z\d])", tail, re.I)
+        value = parse_number(bare.group(1)) if bare else None
+        per = sorted(set(units))
+        # only a bound that opens its clause ("…per flyer, minimum 500") counts in the
+        # pricing unit; "capacity: up to 12" names what it counts, and it is not that
+        if value is None or len(per) != 1 or re.search(r"\w", head):
+            return False
+        own = [(value, _unit(per[0]))]
+        # "500 round stickers": the pricing unit may follow a word or two after the count
+        counted = re.finditer(
+            rf"(?<![\w.,])(\d+(?:[.,]\d+)*)\s+(?:[\w-]+\s+){{0,2}}?{re.escape(per[0])}s?\b",
+            other,
+            re.I,
+        )
+        theirs = [(v, "") for m in counted if (v := parse_number(m.group(1))) is not None]
+    else:
+        theirs = [(v, b) for v, u, b in _bounded_amounts(other) if u == own[0][1]]
+    value, _ = own[0]
+    bound = _BOUND_BEFORE.search(head + (mark if not _amounts(mark) else ""))
+    if not theirs:
+        return False
+    if bound is None:
+        # "about 8 m away" against "cabling up to 15 m": inside every bound the other
+        # side states in that unit, or the very amount it states.
+        limits = [(v, b) for v, b in theirs if b]
+        if limits:
+            return all(value <= v if b == "most" else value >= v for v, b in limits)
+        return value in [v for v, _ in theirs]
+    if bound.group(1):  # a most
+        return all(v <= value for v, _ in theirs)
+    return all(v >= value for v, _ in theirs)
+
+
+def answered(unread: Unread, other: str, *, units: Iterable[str] = ()) -> bool:
+    """Whether the ``other`` side's text visibly meets every unread marker of ``unread``:
+    the same route in the same order, the place a service area names, the same amount,
+    an amount inside a stated bound, or the same payment words in one sentence. A
+    negation, a date or a rate is never answered here (it needs reading, not echo); a
+    "must" is met when the rest of its clause is."""
+    # a bare "must"/"only" is met by nothing here: it needs its clause read
+    return any(kind != "must" for kind, *_ in unread.marks) and all(
+        _mark_answered(mark, other, units) for mark in unread.marks
+    )
+
+
+def _plain_letters(text: str) -> str:
+    """``text`` without accents: "Poznań" and "Poznan" name one place."""
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+
+
+def _mark_answered(marked: tuple[str, str, str, str], other: str, units: Iterable[str]) -> bool:
+    kind, head, mark, tail = marked
+    if kind in ("direction", "area"):
+        head, mark, tail, other = (_plain_letters(t) for t in (head, mark, tail, other))
+    if kind in ("bound", "amount"):
+        return _amount_answered(head, mark, tail, other, units)
+    if kind == "direction":
+        route = _ROUTE.search(head[-40:] + mark + tail[:40]) if _is_route(mark) else None
+        return route is not None and bool(
+            re.search(
+                rf"\b{re.escape(route.group(1))}\b.*\b{re.escape(route.group(2))}\b",
+                other,
+                re.I | re.S,
+            )
+        )
+    if kind == "area":
+        place = _PLACE_WORD.search(mark.rsplit(maxsplit=1)[-1]) if mark.split() else None
+        return (
+            place is not None
+            and bool(re.search(rf"\b{re.escape(place.group(0))}\b", other, re.I))
+            # a move names more places than the one it shares
+            and not any(m.kind == "direction" for m in markers(other))
+        )
+    if kind == "payment":
+        words = set(re.findall(r"[a-z]+", (head + mark + tail).lower())) - _FILLER
+        own = _pay_tokens(" ".join(words))
+        return len(own) >= 2 and any(own <= _pay_tokens(s) for s in _sentences(other))
+    return kind == "must"
+
+
+def _is_route(mark: str) -> bool:
+    """Whether a direction marker names a route ("A → B", "from A to B")."""
+    return mark in ("→", "->") or mark.lower().startswith("from")
+
+
+#: Words that put a time on an offer ("ready in", "available from May", "weekdays").
+_OFFER_TIME = re.compile(
+    rf"\b(?:within|by|until|available|ready|turnaround|notice|{_MONTH}|"
+    r"(?:mon|tues|wednes|thurs|fri|satur|sun)days?|weekdays?|weekends?|today|tomorrow)\b",
+    re.I,
+)
+
+
+#: Unit names by what they measure: an amount the other side states in any unit of the
+#: same family ("1.2 t" against "900 kg") touches the amount, so it is not passed over.
+_FAMILIES = {
+    "kg": "mass", "g": "mass", "t": "mass", "lb": "mass", "lbs": "mass",
+    "m": "length", "km": "length", "cm": "length", "mm": "length", "inch": "length",
+    "ft": "length", "feet": "length", "mile": "length", "mi": "length",
+    "m2": "area", "sqft": "area", "m3": "volume", "l": "volume", "litre": "volume",
+    "liter": "volume", "ml": "volume", "kw": "power", "kwh": "energy",
+    **dict.fromkeys(("hour", "minute", "day", "week", "month", "year", "night"), "time"),
+}  # fmt: skip
+_MONEY_UNITS = frozenset({"eur", "euro", "usd", "gbp", "nzd", "aud", "cad", "chf", "nlc", "dollar"})
+
+
+def _family(unit: str) -> str:
+    return _FAMILIES.get(unit, unit)
+
+
+def untouched(unread: Unread, other: str) -> bool:
+    """Whether a seek's unread clause is about its own job in a way the offer states
+    nothing against: only dates or a route, and the offer's text holds no date, time
+    span or route at all ("Need a bridal bouquet for June 12" against a florist who
+    names no dates). A limit on the offer (a must, a bound, a negation) never is, nor a
+    direction that is a term rather than a route ("145 km one way", "drop off in X")."""
+    return bool(unread.marks) and all(_seek_detail(mark, other) for mark in unread.marks)
+
+
+def _seek_detail(marked: tuple[str, str, str, str], offer: str) -> bool:
+    kind, _, mark, _ = marked
+    if kind == "direction":
+        return _is_route(mark) and not any(m.kind == "direction" for m in markers(offer))
+    if kind == "date":
+        return not (
+            any(m.kind == "date" for m in markers(offer))
+            or any(_family(u) == "time" for _, u in _amounts(offer))
+            or _OFFER_TIME.search(offer) is not None
+        )
+    return False
+
+
+def _offer_detail(marked: tuple[str, str, str, str], seek: str) -> bool:
+    """Whether an offer's unread amount describes what it offers ("2 movers + 3.5t van",
+    "2.5 t forklift") without limiting the deal: no bound word before it, not money,
+    and the seek states no amount that it measures the same way."""
+    kind, head, mark, _ = marked
+    own = _amounts(mark)
+    if kind != "amount" or len(own) != 1 or _BOUND_BEFORE.search(head):
+        return False
+    family = _family(own[0][1])
+    return own[0][1] not in _MONEY_UNITS and not any(
+        _family(unit) == family for _, unit in _amounts(seek)
+    )
+
+
+def verdict(unread: Unread, other: str, *, offer: bool, units: Iterable[str] = ()) -> str:
+    """How the other side of a pair meets an unread clause of one side: "met" when it
+    visibly meets every unread marker (:func:`answered`); "detail" when each marker is
+    met or is a detail the other side states nothing against (a seek's date or route
+    against an offer with no time or route, an offer's descriptive amount the seek
+    measures nowhere), a doubt that costs confidence; "open" otherwise (it declines).
+    A bare "must"/"only" clause is "open" here: it has no marker to meet."""
+    if not any(kind != "must" for kind, *_ in unread.marks):
+        return "open"
+    detail = False
+    for mark in unread.marks:
+        if _mark_answered(mark, other, units):
+            continue
+        if mark[0] != "must" and (
+            _offer_detail(mark, other) if offer else _seek_detail(mark, other)
+        ):
+            detail = True
+            continue
+        return "open"
+    return "detail" if detail else "met"
+
+
+#: The words of a restriction that name no part of what it restricts.
+_RESTRICTION_WORDS = tokens("only must required requires mandatory strictly exclusively be is are")
+
+
+def partly_met(unread: Unread, other: str) -> tuple[list[str], list[str]] | None:
+    """(words the other side names, words it does not) of an "X only" clause whose
+    words the other side names some of but not all: "Weekday mornings only" against
+    "weekdays between 4pm and 7pm", "Domestic German FTL only" against "FTL from Munich
+    to Manchester". The other side speaks of what the restriction limits and states
+    something else for the rest, so the restriction may fail. None otherwise (all or
+    none of its words named: met, or a condition the other side is silent on)."""
+    if not any(kind == "must" and mark.lower() == "only" for kind, _, mark, _ in unread.marks):
+        return None
+    own = tokens(unread.clause) - _RESTRICTION_WORDS
+    theirs = tokens(other)
+    named = sorted(own & theirs)
+    missing = sorted(own - theirs)
+    return (named, missing) if named and missing else None
