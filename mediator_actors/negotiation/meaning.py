@@ -34,9 +34,11 @@ __all__ = [
     "PhraseSimilarity",
     "ServiceSimilarity",
     "phrase_key",
+    "place_words",
     "service_clauses",
     "service_phrases",
     "shared_similarity",
+    "without_words",
 ]
 
 logger = logging.getLogger(__name__)
@@ -152,6 +154,35 @@ def service_phrases(
         if phrase:
             kept.setdefault(phrase_key(phrase), phrase)
     return tuple(kept.values())
+
+
+#: A name after a word of place ("in Birmingham", "covering Utrecht", "based in Gent").
+_PLACE_CUE = re.compile(
+    r"\b(?:in|near|around|covering|based in|from|to|at|across|throughout)\s+"
+    r"(?P<p>[A-Z][\w'\u2019-]+(?:\s+[A-Z][\w'\u2019-]+){0,2})"
+)
+_NAME = re.compile(r"[A-Z][\w'\u2019-]+(?:\s+[A-Z][\w'\u2019-]+){0,2}")
+
+
+def place_words(text: str, known: Iterable[str] = (), keep: Iterable[str] = ()) -> frozenset[str]:
+    """Lower-cased words of ``text`` that name a place: the ``known`` places (the reader's),
+    names after a word of place ("in Birmingham") and names standing alone as a later
+    clause ("..., Birmingham."), less the ``keep`` words (languages: "in English" is no place).
+    Two intents in one town are no closer in service: these words are masked before a
+    derived phrase is judged by meaning."""
+    found = {w for k in known for w in k.lower().split()}
+    for match in _PLACE_CUE.finditer(text[:4000]):
+        found.update(match.group("p").lower().split())
+    # Not the first clause: "Babysitter." or "MVP" opening an intent names its service.
+    for part in _CLAUSE_SPLIT.split(text[:4000])[1:]:
+        if _NAME.fullmatch(part.strip()):
+            found.update(part.lower().split())
+    return frozenset(found - {k.lower() for k in keep} - _CHATTER)
+
+
+def without_words(phrase: str, words: Iterable[str]) -> str:
+    """``phrase`` with each of ``words`` (whole words, any case) taken out."""
+    return re.sub(r"\s+", " ", _without(phrase, words)).strip(" ,.;:-")
 
 
 def phrase_key(phrase: str) -> str:

@@ -28,7 +28,12 @@ from mediator_actors.negotiation.fit import (
     price_basis,
     seek_amount,
 )
-from mediator_actors.negotiation.meaning import PhraseSimilarity, service_phrases
+from mediator_actors.negotiation.meaning import (
+    PhraseSimilarity,
+    place_words,
+    service_phrases,
+    without_words,
+)
 from mediator_actors.negotiation.reader import LANGUAGES, StatedTerms, read_terms
 from mediator_actors.negotiation.validation import Answer, AnswerTerms
 from mediator_actors.negotiation.vocabulary import (
@@ -155,6 +160,20 @@ def _places(terms: StatedTerms) -> tuple[str, ...]:
 
 
 @functools.lru_cache(maxsize=MEMO_SIZE)
+def _raw_words(phrase: str) -> frozenset[str]:
+    return frozenset(re.findall(r"[^\W_][\w'\u2019-]*", phrase.lower()))
+
+
+def _place_words(intent: Intent) -> frozenset[str]:
+    return _place_words_from(intent.content, _places(stated_terms(intent)))
+
+
+@functools.lru_cache(maxsize=MEMO_SIZE)
+def _place_words_from(content: str, places: tuple[str, ...]) -> frozenset[str]:
+    return place_words(fold(content), places, keep=LANGUAGES)
+
+
+@functools.lru_cache(maxsize=MEMO_SIZE)
 def _named_from(
     content: str, candidates: tuple[str, ...], places: tuple[str, ...]
 ) -> tuple[str, ...]:
@@ -206,7 +225,8 @@ def clear_caches() -> None:
     read_terms.cache_clear()
     with _read_lock:
         _read.clear()
-    for memo in (_words, _phrase_words, _onsite_mentioned, _plain_condition, _named_from):
+    memos = (_words, _phrase_words, _onsite_mentioned, _plain_condition, _named_from)
+    for memo in (*memos, _place_words_from, _raw_words):
         memo.cache_clear()
 
 
@@ -290,23 +310,47 @@ def _service_match(
             elif best[1] is not None and result[0] > best[0]:
                 best = result
     if seek is not None and similarity and best[1] and best[1].startswith("different services"):
-        # The reader's phrases missed; the same phrases without amounts or places, and
-        # the opening clauses, may still name the same service. By meaning only: their
-        # words are the prose's, and "car" in "car detailing" and "my car makes a
-        # noise" is no match.
-        for offered in _named(offer):
-            for sought in _named(seek):
-                if offered in read_o and sought in read_s:
-                    continue  # judged above
-                result = _phrase_match(offered, sought, offer, similarity, words=False)
-                if result[1] is None or result[1].startswith("the seek needs"):
-                    return result  # a fit, or a fit of the kind but another platform
+        derived = _derived_match(offer, seek, read_o, read_s, similarity)
+        if derived is not None:
+            return derived
     if best[1] is not None and best[1].startswith("different services") and similarity:
         # The phrases missed; the openings of both intents may still say the same thing.
         cosine = similarity.cosine(o.gist, s.gist)
         if similarity.fits(cosine, shared_word=False, gist=True):
             return SERVICE_OVERLAP + 0.05, None
     return best
+
+
+def _derived_match(
+    offer: Intent,
+    seek: Intent,
+    read_o: Sequence[str],
+    read_s: Sequence[str],
+    similarity: PhraseSimilarity,
+) -> tuple[float, str | None] | None:
+    """Where the reader's phrases missed: the same phrases without amounts or places, and
+    the opening clauses, may still name the same service. By meaning only: their words
+    are the prose's, and "car" in "car detailing" and "my car makes a noise" is no match.
+    The first fit (or fit of the kind on another platform), or None."""
+    places = _place_words(offer) | _place_words(seek)
+    for offered in _named(offer):
+        for sought in _named(seek):
+            if offered in read_o and sought in read_s:
+                continue  # judged by _service_match
+            result = _phrase_match(offered, sought, offer, similarity, words=False)
+            if result[1] is not None and not result[1].startswith("the seek needs"):
+                continue
+            # A town both name lifts the cosine of unrelated services ("car detailing,
+            # Birmingham" ~ "need a mechanic in birmingham" 0.64, without the town 0.37).
+            shared = _raw_words(offered) & _raw_words(sought) & places
+            if shared and not similarity.fits(
+                similarity.cosine(without_words(offered, shared), without_words(sought, shared)),
+                shared_word=False,
+                derived=True,
+            ):
+                continue
+            return result
+    return None
 
 
 def _phrase_match(
