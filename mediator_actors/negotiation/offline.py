@@ -301,8 +301,11 @@ def _service_match(
     )
     read_o: Sequence[str] = o.service_candidates or (o.service,)
     read_s: Sequence[str] = s.service_candidates or (s.service,)
+    places = frozenset() if seek is None else _place_words(offer) | _place_words(seek)
     for offered in read_o:
         for sought in read_s:
+            # The reader's phrases keep their towns: compatible pairs of the development
+            # sets rest on them ("licensed electrician, Phoenix AZ." ~ "... in Phoenix").
             result = _phrase_match(offered, sought, offer, similarity)
             if result[1] is None:
                 if result[0] > best[0] or best[1] is not None:
@@ -310,7 +313,7 @@ def _service_match(
             elif best[1] is not None and result[0] > best[0]:
                 best = result
     if seek is not None and similarity and best[1] and best[1].startswith("different services"):
-        derived = _derived_match(offer, seek, read_o, read_s, similarity)
+        derived = _derived_match(offer, seek, (read_o, read_s), similarity, places)
         if derived is not None:
             return derived
     if best[1] is not None and best[1].startswith("different services") and similarity:
@@ -324,33 +327,47 @@ def _service_match(
 def _derived_match(
     offer: Intent,
     seek: Intent,
-    read_o: Sequence[str],
-    read_s: Sequence[str],
+    read: tuple[Sequence[str], Sequence[str]],
     similarity: PhraseSimilarity,
+    places: frozenset[str],
 ) -> tuple[float, str | None] | None:
     """Where the reader's phrases missed: the same phrases without amounts or places, and
     the opening clauses, may still name the same service. By meaning only: their words
     are the prose's, and "car" in "car detailing" and "my car makes a noise" is no match.
     The first fit (or fit of the kind on another platform), or None."""
-    places = _place_words(offer) | _place_words(seek)
     for offered in _named(offer):
         for sought in _named(seek):
-            if offered in read_o and sought in read_s:
+            if offered in read[0] and sought in read[1]:
                 continue  # judged by _service_match
-            result = _phrase_match(offered, sought, offer, similarity, words=False)
-            if result[1] is not None and not result[1].startswith("the seek needs"):
-                continue
-            # A town both name lifts the cosine of unrelated services ("car detailing,
-            # Birmingham" ~ "need a mechanic in birmingham" 0.64, without the town 0.37).
-            shared = _raw_words(offered) & _raw_words(sought) & places
-            if shared and not similarity.fits(
-                similarity.cosine(without_words(offered, shared), without_words(sought, shared)),
-                shared_word=False,
-                derived=True,
-            ):
-                continue
-            return result
+            result = _phrase_match(offered, sought, offer, similarity, words=False, places=places)
+            if result[1] is None or result[1].startswith("the seek needs"):
+                return result  # a fit, or a fit of the kind on another platform
     return None
+
+
+#: Words of money both sides may write: no closer in service for sharing them.
+_CURRENCY_WORDS = frozenset(re.split(r"\s+", "gbp usd eur nlc chf quid euro euros dollars pounds"))
+
+
+def _cosine_fits(
+    similarity: PhraseSimilarity,
+    offered: str,
+    sought: str,
+    places: frozenset[str],
+    *,
+    shared_word: bool,
+    derived: bool,
+) -> bool:
+    """Whether two service phrases fit on meaning, judged without the towns and currency
+    words both name: they lift the cosine of unrelated services ("locksmith, lockout
+    call-out 90 GBP, Birmingham." ~ "garden hedge trimming needed in birmingham, can pay
+    100 GBP." 0.503; "car detailing, Birmingham" ~ "need a mechanic in birmingham" 0.64,
+    without the town 0.37)."""
+    shared = _raw_words(offered) & _raw_words(sought) & (places | _CURRENCY_WORDS)
+    if shared:
+        offered, sought = without_words(offered, shared), without_words(sought, shared)
+    cosine = similarity.cosine(offered, sought)
+    return similarity.fits(cosine, shared_word=shared_word, derived=derived)
 
 
 def _phrase_match(
@@ -360,6 +377,7 @@ def _phrase_match(
     similarity: PhraseSimilarity | None,
     *,
     words: bool = True,
+    places: frozenset[str] = frozenset(),
 ) -> tuple[float, str | None]:
     o_all, _, o_head = _phrase_words(offered)
     s_all, s_specific, s_head = _phrase_words(sought)
@@ -372,11 +390,20 @@ def _phrase_match(
     for head, other in ((s_head, o_all), (o_head, s_all)) if words else ():
         if len(head) >= 2 and head <= other:
             overlap = max(overlap, SERVICE_OVERLAP + 0.1)
-    if overlap < SERVICE_OVERLAP and similarity is not None:
-        # Meaning, where the words differ: "CFD solver" is a "fluid-dynamics library".
-        cosine = similarity.cosine(offered, sought)
-        if similarity.fits(cosine, shared_word=bool(shared - GENERIC), derived=not words):
-            overlap = max(overlap, SERVICE_OVERLAP + 0.1)
+    # Meaning, where the words differ: "CFD solver" is a "fluid-dynamics library".
+    if (
+        overlap < SERVICE_OVERLAP
+        and similarity is not None
+        and _cosine_fits(
+            similarity,
+            offered,
+            sought,
+            places,
+            shared_word=bool(shared - GENERIC),
+            derived=not words,
+        )
+    ):
+        overlap = max(overlap, SERVICE_OVERLAP + 0.1)
     if overlap < SERVICE_OVERLAP:
         return (
             overlap,
