@@ -30,7 +30,12 @@ from mediator_actors.negotiation.fit import (
     price_basis,
     seek_amount,
 )
-from mediator_actors.negotiation.meaning import PhraseSimilarity
+from mediator_actors.negotiation.meaning import (
+    PhraseSimilarity,
+    place_words,
+    service_phrases,
+    without_words,
+)
 from mediator_actors.negotiation.reader import LANGUAGES, StatedTerms, read_terms
 from mediator_actors.negotiation.unread import lead_days, partly_met, verdict
 from mediator_actors.negotiation.validation import Answer, AnswerTerms
@@ -154,6 +159,45 @@ def _onsite_mentioned(content: str) -> bool:
     return bool(re.search(r"\b(?:on-?site|in[- ]person)\b", content, re.I))
 
 
+def _named(intent: Intent) -> tuple[str, ...]:
+    """Every phrase that may name the intent's service (:func:`meaning.service_phrases`),
+    derived once per intent: the pairs judge them by word and by meaning."""
+    terms = stated_terms(intent)
+    return _named_from(intent.content, terms.service_candidates or (terms.service,), _places(terms))
+
+
+def _places(terms: StatedTerms) -> tuple[str, ...]:
+    """Words that say where or for what, not which service: the places and the topic
+    ("for ocean current simulation projects" is shared by unrelated services)."""
+    topic = (terms.topic,) if terms.topic else ()
+    return tuple(dict.fromkeys((*topic, *(name for name, _ in terms.facts.places))))
+
+
+@functools.lru_cache(maxsize=MEMO_SIZE)
+def _raw_words(phrase: str) -> frozenset[str]:
+    return frozenset(re.findall(r"[^\W_][\w'\u2019-]*", phrase.lower()))
+
+
+def _place_words(intent: Intent) -> frozenset[str]:
+    return _place_words_from(intent.content, _places(stated_terms(intent)))
+
+
+@functools.lru_cache(maxsize=MEMO_SIZE)
+def _place_words_from(content: str, places: tuple[str, ...]) -> frozenset[str]:
+    return place_words(fold(content), places, keep=LANGUAGES)
+
+
+@functools.lru_cache(maxsize=MEMO_SIZE)
+def _named_from(
+    content: str, candidates: tuple[str, ...], places: tuple[str, ...]
+) -> tuple[str, ...]:
+    # Text addressed to a model names no service ("ignore previous instructions ...").
+    opening = " ".join(
+        s for s in re.split(r"(?<=[.!?;])\s+|\n+", fold(content)[:4000]) if not detect_injection(s)
+    )
+    return service_phrases(candidates, opening, places)
+
+
 class BatchReader(Protocol):
     def read(self, intents: Sequence[Intent]) -> list[StatedTerms]: ...
 
@@ -184,7 +228,7 @@ def prepare(
     phrases: list[str] = []
     for intent in unique:
         terms = stated_terms(intent)
-        phrases.extend(terms.service_candidates or (terms.service,))
+        phrases.extend(_named(intent))
         phrases.append(terms.gist)
     batch = getattr(similarity, "prepare", None)
     return int(batch(p for p in phrases if p)) if callable(batch) else 0
@@ -195,7 +239,8 @@ def clear_caches() -> None:
     read_terms.cache_clear()
     with _read_lock:
         _read.clear()
-    for memo in (_words, _phrase_words, _onsite_mentioned, _plain_condition):
+    memos = (_words, _phrase_words, _onsite_mentioned, _plain_condition, _named_from)
+    for memo in (*memos, _place_words_from, _raw_words):
         memo.cache_clear()
 
 
@@ -283,6 +328,7 @@ def _service_match(
     s: StatedTerms,
     offer: Intent,
     similarity: PhraseSimilarity | None,
+    seek: Intent | None = None,
 ) -> tuple[float, str | None]:
     """(overlap 0..1, reason it fails or None): the best pairing of the phrases that name
     the offered and the sought service."""
@@ -290,14 +336,23 @@ def _service_match(
         0.0,
         f"different services: the offer provides '{o.service}', the seek needs '{s.service}'",
     )
-    for offered in o.service_candidates or (o.service,):
-        for sought in s.service_candidates or (s.service,):
+    read_o: Sequence[str] = o.service_candidates or (o.service,)
+    read_s: Sequence[str] = s.service_candidates or (s.service,)
+    places = frozenset() if seek is None else _place_words(offer) | _place_words(seek)
+    for offered in read_o:
+        for sought in read_s:
+            # The reader's phrases keep their towns: compatible pairs of the development
+            # sets rest on them ("licensed electrician, Phoenix AZ." ~ "... in Phoenix").
             result = _phrase_match(offered, sought, offer, similarity)
             if result[1] is None:
                 if result[0] > best[0] or best[1] is not None:
                     best = result
             elif best[1] is not None and result[0] > best[0]:
                 best = result
+    if seek is not None and similarity and best[1] and best[1].startswith("different services"):
+        derived = _derived_match(offer, seek, (read_o, read_s), similarity, places)
+        if derived is not None:
+            return derived
     if best[1] is not None and best[1].startswith("different services") and similarity:
         # The phrases missed; the openings of both intents may still say the same thing.
         cosine = similarity.cosine(o.gist, s.gist)
@@ -306,25 +361,86 @@ def _service_match(
     return best
 
 
+def _derived_match(
+    offer: Intent,
+    seek: Intent,
+    read: tuple[Sequence[str], Sequence[str]],
+    similarity: PhraseSimilarity,
+    places: frozenset[str],
+) -> tuple[float, str | None] | None:
+    """Where the reader's phrases missed: the same phrases without amounts or places, and
+    the opening clauses, may still name the same service. By meaning only: their words
+    are the prose's, and "car" in "car detailing" and "my car makes a noise" is no match.
+    The first fit (or fit of the kind on another platform), or None."""
+    for offered in _named(offer):
+        for sought in _named(seek):
+            if offered in read[0] and sought in read[1]:
+                continue  # judged by _service_match
+            result = _phrase_match(offered, sought, offer, similarity, words=False, places=places)
+            if result[1] is None or result[1].startswith("the seek needs"):
+                return result  # a fit, or a fit of the kind on another platform
+    return None
+
+
+#: Words of money both sides may write: no closer in service for sharing them.
+_CURRENCY_WORDS = frozenset(re.split(r"\s+", "gbp usd eur nlc chf quid euro euros dollars pounds"))
+
+
+def _cosine_fits(
+    similarity: PhraseSimilarity,
+    offered: str,
+    sought: str,
+    places: frozenset[str],
+    *,
+    shared_word: bool,
+    derived: bool,
+) -> bool:
+    """Whether two service phrases fit on meaning, judged without the towns and currency
+    words both name: they lift the cosine of unrelated services ("locksmith, lockout
+    call-out 90 GBP, Birmingham." ~ "garden hedge trimming needed in birmingham, can pay
+    100 GBP." 0.503; "car detailing, Birmingham" ~ "need a mechanic in birmingham" 0.64,
+    without the town 0.37)."""
+    shared = _raw_words(offered) & _raw_words(sought) & (places | _CURRENCY_WORDS)
+    if shared:
+        offered, sought = without_words(offered, shared), without_words(sought, shared)
+    cosine = similarity.cosine(offered, sought)
+    return similarity.fits(cosine, shared_word=shared_word, derived=derived)
+
+
 def _phrase_match(
-    offered: str, sought: str, offer: Intent, similarity: PhraseSimilarity | None
+    offered: str,
+    sought: str,
+    offer: Intent,
+    similarity: PhraseSimilarity | None,
+    *,
+    words: bool = True,
+    places: frozenset[str] = frozenset(),
 ) -> tuple[float, str | None]:
     o_all, _, o_head = _phrase_words(offered)
     s_all, s_specific, s_head = _phrase_words(sought)
     if not o_all or not s_all:
         return 0.0, "one intent does not say what service it offers or seeks"
-    shared = o_all & s_all
+    shared = o_all & s_all if words else frozenset()
     overlap = len(shared) / min(len(o_all), len(s_all)) if shared - GENERIC else 0.0
     # The head of a service ("accessibility testing" in "accessibility testing for our
     # website") carries its meaning; a head fully shared is a match.
-    for head, other in ((s_head, o_all), (o_head, s_all)):
+    for head, other in ((s_head, o_all), (o_head, s_all)) if words else ():
         if len(head) >= 2 and head <= other:
             overlap = max(overlap, SERVICE_OVERLAP + 0.1)
-    if overlap < SERVICE_OVERLAP and similarity is not None:
-        # Meaning, where the words differ: "CFD solver" is a "fluid-dynamics library".
-        cosine = similarity.cosine(offered, sought)
-        if similarity.fits(cosine, shared_word=bool(shared - GENERIC)):
-            overlap = max(overlap, SERVICE_OVERLAP + 0.1)
+    # Meaning, where the words differ: "CFD solver" is a "fluid-dynamics library".
+    if (
+        overlap < SERVICE_OVERLAP
+        and similarity is not None
+        and _cosine_fits(
+            similarity,
+            offered,
+            sought,
+            places,
+            shared_word=bool(shared - GENERIC),
+            derived=not words,
+        )
+    ):
+        overlap = max(overlap, SERVICE_OVERLAP + 0.1)
     if overlap < SERVICE_OVERLAP:
         return (
             overlap,
@@ -476,7 +592,7 @@ def assess(  # noqa: PLR0911, PLR0912, PLR0915 - one flat pass of rules reads be
         return _refuse("both intents have the same author", 95)
     today = today or reference_date(offer, seek)
     o, s = stated_terms(offer), stated_terms(seek)
-    overlap, mismatch = _service_match(o, s, offer, similarity)
+    overlap, mismatch = _service_match(o, s, offer, similarity, seek)
     if mismatch:
         return _refuse(mismatch, 80)
     for a, b in CONFLICTS:

@@ -2757,7 +2757,8 @@ def _read_timeline(  # noqa: PLR0912 - one pass over the timeline readers
 
 
 _OFFER_SERVICE = re.compile(
-    r"(?:offering|offer|provide|providing|available for|selling|sell|i do|we do|"
+    # \b: "sell" is not in "Russell", nor "hire" in "Yorkshire".
+    r"\b(?:offering|offer|provide|providing|available for|selling|sell|i do|we do|"
     r"can deliver|speciali[sz]e in|for sale:?)\s+(?P<s>(?:[^.;:!?\n]|(?<=\d)[.,:](?=\d))+)"
     # "I design logos": the verb is part of the service.
     r"|\b(?:i|we)\s+(?:can\s+)?(?P<s2>(?:build|draw|write|design|create|develop|translate|"
@@ -2765,7 +2766,7 @@ _OFFER_SERVICE = re.compile(
     re.I,
 )
 _SEEK_SERVICE = re.compile(
-    r"(?:need|needs|looking for|looking to (?:buy|hire|find|get)|seeking|seeks|seek|"
+    r"\b(?:need|needs|looking for|looking to (?:buy|hire|find|get)|seeking|seeks|seek|"
     r"want(?:s|ed)?(?: to (?:buy|hire|find|get))?|require|requires|hiring|hire|buy|purchase|"
     r"searching for|in search of|in need of|would like|'d like|would love|'d love|after)"
     r"\s+(?:to (?:get|have|book|find|hire) )?(?:a |an |some |someone to |help with |help )?"
