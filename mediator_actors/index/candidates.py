@@ -207,24 +207,64 @@ def find_candidates(
     priority = sims + fee_weight * fee_score
     best_first = np.lexsort((seek, offer, -priority))  # ties broken deterministically
 
+    return _take_best_first(
+        [i.ref for i in offers],
+        [i.ref for i in seeks],
+        offer[best_first].tolist(),
+        seek[best_first].tolist(),
+        similarities=sims[best_first].tolist(),
+        priorities=priority[best_first].tolist(),
+        excluded=excluded,
+        limit=limit,
+        per_intent=per_intent,
+        occupied=occupied or {},
+    )
+
+
+def _slots(refs: Sequence[EntryRef], slot_of: dict[EntryRef, int]) -> list[int]:
+    """Each ref's counter slot (one per distinct ref, shared by offers and seeks)."""
+    return [slot_of.setdefault(ref, len(slot_of)) for ref in refs]
+
+
+def _take_best_first(
+    offer_refs: Sequence[EntryRef],
+    seek_refs: Sequence[EntryRef],
+    offers: Sequence[int],
+    seeks: Sequence[int],
+    *,
+    similarities: Sequence[float],
+    priorities: Sequence[float],
+    excluded: Callable[[str], bool],
+    limit: int | None,
+    per_intent: int | None,
+    occupied: Mapping[str, int],
+) -> list[CandidatePair]:
+    """The pairs (positions into ``offer_refs`` / ``seek_refs``, best first) that pass the
+    cap and the exclusions, in that order. Loads are counted in a list by slot, not in a
+    dict by ref: this loop runs once per distinct pair found (170k at 20k intents), and a
+    list index costs less than a string-keyed lookup and store."""
+    slot_of: dict[EntryRef, int] = {}
+    offer_slot, seek_slot = _slots(offer_refs, slot_of), _slots(seek_refs, slot_of)
+    load = [0] * len(slot_of)
+    for ref, slot in slot_of.items():
+        load[slot] = occupied.get(ref, 0)
+    cap = per_intent
     pairs: list[CandidatePair] = []
-    sim_list, priority_list = sims.tolist(), priority.tolist()
-    offer_list, seek_list = offer.tolist(), seek.tolist()
-    load: dict[str, int] = dict(occupied or {})
-    for i in best_first.tolist():
-        offer_ref, seek_ref = offers[offer_list[i]].ref, seeks[seek_list[i]].ref
+    for o, s, similarity, priority in zip(offers, seeks, similarities, priorities, strict=True):
+        a, b = offer_slot[o], seek_slot[s]
         # The cap first: it rejects most pairs (each intent takes two of ~13) and costs two
-        # lookups, the exclusion a key; either skip leaves ``load`` as it was.
-        if per_intent is not None:
-            offer_load, seek_load = load.get(offer_ref, 0), load.get(seek_ref, 0)
-            if offer_load >= per_intent or seek_load >= per_intent:
+        # list reads, the exclusion a key; either skip leaves ``load`` as it was.
+        if cap is not None:
+            offer_load, seek_load = load[a], load[b]
+            if offer_load >= cap or seek_load >= cap:
                 continue
+        offer_ref, seek_ref = offer_refs[o], seek_refs[s]
         if excluded(pair_key(offer_ref, seek_ref)):
             continue
-        if per_intent is not None:
-            load[offer_ref] = offer_load + 1
-            load[seek_ref] = seek_load + 1
-        pairs.append(CandidatePair(offer_ref, seek_ref, sim_list[i], priority_list[i]))
+        if cap is not None:
+            load[a] = offer_load + 1
+            load[b] = seek_load + 1
+        pairs.append(CandidatePair(offer_ref, seek_ref, similarity, priority))
         if limit is not None and len(pairs) >= limit:
             break
     return pairs

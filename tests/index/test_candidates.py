@@ -1,12 +1,16 @@
+import hashlib
+import json
+
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from mediator_actors.index import candidates
 from mediator_actors.index.candidates import enqueue_negotiations, find_candidates, locality_order
 from mediator_actors.index.hnsw import IndexParams
 from mediator_actors.index.intents import IntentIndex
-from mediator_actors.model import EntryRef, Intent, IntentType, pair_key
+from mediator_actors.model import CandidatePair, EntryRef, Intent, IntentType, pair_key
 from mediator_actors.store import JobQueue, Store
 
 OFFER, SEEK = IntentType.OFFER, IntentType.SEEK
@@ -213,7 +217,6 @@ def test_ordering_the_queries_finds_the_same_pairs_on_the_corpus(
     bench corpus, hash embedder; 3,000 intents put well over 256 queries per side)."""
     from mediator_actors.benchmarks.corpus import extended_corpus
     from mediator_actors.embedding.hashing import HashEmbedder
-    from mediator_actors.index import candidates
 
     intents = extended_corpus(3000)
     vectors = np.asarray(HashEmbedder(dimensions=384).embed([i.content for i in intents]))
@@ -242,3 +245,123 @@ def test_the_pass_finds_the_same_pairs_from_intent_heads(market) -> None:
     full = find_candidates(index, intents, k=3, threshold=0.0, per_intent=2)
     assert full
     assert find_candidates(index, heads, k=3, threshold=0.0, per_intent=2) == full
+
+
+def _pinned_rows(pairs: list[CandidatePair]) -> str:
+    rows = [[p.offer_ref, p.seek_ref, round(p.similarity, 5), round(p.priority, 5)] for p in pairs]
+    return hashlib.sha256(json.dumps(rows).encode()).hexdigest()
+
+
+def test_the_pass_over_a_generated_corpus_is_pinned() -> None:
+    """The same pairs, similarities, priorities and order as the pass had before its speed
+    work (2,000 generated intents, one-thread build: the same graph every time), with an
+    occupied cap and with exclusions."""
+    from mediator_actors.benchmarks.corpus import generate_intents
+    from mediator_actors.embedding.hashing import HashEmbedder
+
+    intents = generate_intents(2000, seed=11)
+    vectors = np.asarray(HashEmbedder(dimensions=64).embed([i.content for i in intents]))
+    index = IntentIndex.build(
+        [i.ref for i in intents],
+        [i.type for i in intents],
+        vectors,
+        embedder_id="hash",
+        params=IndexParams(dimensions=64, m=8, ef_construction=64, max_items=2000, threads=1),
+    )
+    occupied: dict[str, int] = {intents[0].ref: 1, intents[1].ref: 2}
+    pairs = find_candidates(index, intents, ef=50, per_intent=2, occupied=occupied)
+    assert len(pairs) == 823
+    assert _pinned_rows(pairs) == (
+        "a47fd62966e95337e72f25bad7070aa026608f244be6be21e49174e6baddcc19"
+    )
+    excluded = {pair.key for pair in pairs[::5]}
+    again = find_candidates(
+        index, intents, ef=50, per_intent=2, occupied=occupied, is_excluded=excluded
+    )
+    assert len(again) == 798
+    assert _pinned_rows(again) == (
+        "08a69ba157f2baf3db40a636eeca5a0089e67fb371f1be0ca94943a6bcaeb94e"
+    )
+
+
+def _take_by_ref(  # the selection as first written: loads in a dict by ref
+    offer_refs: list[EntryRef],
+    seek_refs: list[EntryRef],
+    rows: list[tuple[int, int, float, float]],
+    *,
+    excluded: frozenset[str],
+    limit: int | None,
+    per_intent: int | None,
+    occupied: dict[str, int],
+) -> list[CandidatePair]:
+    load = dict(occupied)
+    pairs = []
+    for o, s, similarity, priority in rows:
+        offer_ref, seek_ref = offer_refs[o], seek_refs[s]
+        if per_intent is not None:
+            offer_load, seek_load = load.get(offer_ref, 0), load.get(seek_ref, 0)
+            if offer_load >= per_intent or seek_load >= per_intent:
+                continue
+        if pair_key(offer_ref, seek_ref) in excluded:
+            continue
+        if per_intent is not None:
+            load[offer_ref] = offer_load + 1
+            load[seek_ref] = seek_load + 1
+        pairs.append(CandidatePair(offer_ref, seek_ref, similarity, priority))
+        if limit is not None and len(pairs) >= limit:
+            break
+    return pairs
+
+
+_REFS = st.sampled_from([EntryRef(f"r{i}") for i in range(8)])
+
+
+@given(
+    offer_refs=st.lists(_REFS, min_size=1, max_size=6),
+    seek_refs=st.lists(_REFS, min_size=1, max_size=6),
+    picks=st.lists(st.tuples(st.integers(0, 5), st.integers(0, 5)), max_size=40),
+    per_intent=st.one_of(st.none(), st.integers(0, 3)),
+    limit=st.one_of(st.none(), st.integers(1, 10)),
+    occupied=st.dictionaries(_REFS, st.integers(0, 3), max_size=4),
+    excluded_picks=st.lists(st.tuples(st.integers(0, 5), st.integers(0, 5)), max_size=5),
+)
+def test_selection_by_slot_takes_what_selection_by_ref_took(
+    offer_refs: list[EntryRef],
+    seek_refs: list[EntryRef],
+    picks: list[tuple[int, int]],
+    per_intent: int | None,
+    limit: int | None,
+    occupied: dict[str, int],
+    excluded_picks: list[tuple[int, int]],
+) -> None:
+    """Refs may repeat (and be both an offer's and a seek's): they share one load."""
+    rows = [
+        (o % len(offer_refs), s % len(seek_refs), 0.5 + i / 100, 1.0 - i / 100)
+        for i, (o, s) in enumerate(picks)
+    ]
+    excluded = frozenset(
+        pair_key(offer_refs[o % len(offer_refs)], seek_refs[s % len(seek_refs)])
+        for o, s in excluded_picks
+    )
+    expected = _take_by_ref(
+        offer_refs,
+        seek_refs,
+        rows,
+        excluded=excluded,
+        limit=limit,
+        per_intent=per_intent,
+        occupied=occupied,
+    )
+    taken = candidates._take_best_first(
+        offer_refs,
+        seek_refs,
+        [o for o, _, _, _ in rows],
+        [s for _, s, _, _ in rows],
+        similarities=[sim for _, _, sim, _ in rows],
+        priorities=[pri for _, _, _, pri in rows],
+        excluded=excluded.__contains__,
+        limit=limit,
+        per_intent=per_intent,
+        occupied=occupied,
+    )
+    assert taken == expected

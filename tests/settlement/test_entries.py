@@ -386,3 +386,13 @@ def test_the_terms_keep_their_stated_currency():
             window_hours=72,
             now=f.NOW,
         )
+
+
+def test_the_proposal_entry_is_the_one_a_full_check_builds():
+    """build_proposal checks its metadata once, in the loop that fits the reasoning; the
+    entry it returns is the one the content-and-metadata check builds from the same parts."""
+    from mediator_actors.settlement.entries import _entry
+
+    entry = propose().entry
+    assert metadata_problem(dict(entry.metadata)) is None
+    assert _entry(entry.content, entry.author, entry.intent, dict(entry.metadata)) == entry
