@@ -33,7 +33,14 @@ REPO = Path(__file__).resolve().parents[2]
 DATA = REPO / "tests" / "data"
 GOLDEN = DATA / "reader_golden.json"
 #: Held-out sets that must never be opened (reading them invalidates their measurement).
-NEVER_READ = frozenset({"negotiation_heldout9.jsonl", "negotiation_heldout10.jsonl"})
+NEVER_READ = frozenset(
+    {
+        "negotiation_heldout9.jsonl",
+        "negotiation_heldout10.jsonl",
+        "negotiation_heldout13.jsonl",
+        "negotiation_heldout14.jsonl",
+    }
+)
 #: Corpus intents carry no chain timestamp; the benchmark loader gives them this one.
 CORPUS_REFERENCE = dt.date(2026, 1, 1)
 

@@ -14,6 +14,7 @@ import math
 import re
 from dataclasses import dataclass, field, replace
 
+from mediator_actors.negotiation.charges import left_out_price
 from mediator_actors.negotiation.reader import (
     JOB_UNITS,
     SPEC_UNITS,
@@ -96,6 +97,9 @@ class PriceBasis:
     at_least: bool = False  # the floor rests on the offer's minimum, not the seek's amount
     #: The count is the offer's minimum order, standing in for one the seek did not state.
     at_minimum: bool = False
+    #: The count is the offer's own estimate or pack size ("estimated 25 hours", "cases of
+    #: 6 bottles"), standing in for one the seek did not state in the offer's unit.
+    estimated: bool = False
     #: The count is the seek's recurring need multiplied out over its periods.
     recurring: bool = False
 
@@ -330,6 +334,13 @@ def price_basis(o: Facts, s: Facts, seek_words: frozenset[str]) -> PriceBasis:
             floor=None,
             unchecked=f"price: the seek's request may include the offer's '{other.span.text}' ({', '.join(sorted(other.context & s.positives - _FUNCTION_STEMS))}) as well as the price the reader took ({basis.step or basis.note})",
         )
+    charge = left_out_price(o, s, basis.note, basis.currency)
+    if charge is not None:
+        return replace(
+            basis,
+            floor=None,
+            unchecked=f"price: the offer also states '{charge.span.text}', which the total the reader derives ({basis.step or basis.note}) leaves out",
+        )
     left_out = _unaccounted(o, s, basis)
     if left_out is not None:
         return replace(
@@ -410,9 +421,10 @@ def _unaccounted(o: Facts, s: Facts, basis: PriceBasis) -> Quantity | None:
             and q.value * TIME_DAYS[q.unit] <= basis.quantity * TIME_DAYS[basis.unit] + 1e-9
         ):
             continue  # "8pm to 11:45pm" inside "one night": within the time already counted
-        if basis.at_minimum:
-            # The offer's minimum stood in for a count the reader did not find, and the
-            # seek states one ("25 people", "4 GPUs for 48 hours"): the minimum is a guess.
+        if basis.at_minimum or basis.estimated:
+            # The offer's minimum or its own amount stood in for a count the reader did not
+            # find, and the seek states one ("25 people", "4 GPUs for 48 hours", "15 cajas"
+            # against "cases of 6 bottles"): the stand-in is a guess.
             return q
         if (
             basis.unit is not None
@@ -641,6 +653,7 @@ def _price_basis(o: Facts, s: Facts, seek_words: frozenset[str]) -> PriceBasis: 
                 currency,
                 quantity=count,
                 unit=ask.per,
+                estimated=True,
                 note=f"{quote}; the offer's own estimate of {_q(count)} {ask.per}s ('{estimate[0].span.text}') is {_money(rate * count, currency)}",
                 step=f"the offer's own estimate of {_q(count)} {ask.per}s ('{estimate[0].span.text}') is {_money(rate * count, currency)}",
             )

@@ -88,6 +88,9 @@ class Money:
     extra: bool = False
     #: A price per session that is a block of minutes ("25 GBP per 15 minutes"): its length.
     block_minutes: float | None = None
+    #: One of two prices offered as alternatives ("120 €/day or 450 €/week"): the other
+    #: never adds to it.
+    alternative: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -349,7 +352,7 @@ _NUM = NUMBER_SOURCE
 _PER = (
     r"\s*(?:/|per\b|an?\b|each\b|for\s+(?:a|an|one|each)\b|every\b)\s*"
     r"(?:(?:\d+|thirty|fifteen|sixty)[- ]?(?:min(?:ute)?s?|hours?)\s+)?"
-    r"(?:(?:video|audio|finished|working|business)[\s-]+)?"
+    r"(?:(?:video|audio|finished|working|business|standard|normal|regular|basic)[\s-]+)?"
     rf"(?P<per>{_UNIT_RE}|[a-z][a-z-]{{2,20}})"
 )
 _PER2_RE = re.compile(
@@ -494,7 +497,15 @@ def _noun_before(text: str, start: int) -> str | None:
 
 
 _FEE_JOIN = re.compile(
-    r"\s*(?:[a-z-]+\s+){0,3}?(?:\+|plus|and\s+then|then|&|and)\s*(?:an?\s+)?", re.I
+    r"\s*(?:(?:[a-z-]+,?\s+){0,3}?(?:\+|plus|and\s+then|then|&|and)|,\s*(?:plus|then))"
+    r"\s*(?:an?\s+)?(?:[a-z-]+\s+){0,2}?",
+    re.I,
+)
+#: Two prices offered as alternatives: "£30 per hour, or a block of 10 hours for £270",
+#: "120 €/day or 450 €/week", "60 CHF pro Sitzung oder Paket mit 6 Sitzungen für 330 CHF".
+_IN_SENTENCE = r"(?:(?!\.\s+[A-Z])[^\n;])"
+_OR_JOIN = re.compile(
+    rf"{_IN_SENTENCE}{{0,80}}?\b(?:or|oder|ou|o|oppure|ofwel|eller)\b{_IN_SENTENCE}{{0,80}}", re.I
 )
 
 
@@ -510,6 +521,11 @@ def _mark_fees(text: str, found: list[Money]) -> list[Money]:
         if len(gap) <= 30 and _FEE_JOIN.fullmatch(gap):
             j = i if a.per is None else i + 1
             marked[j] = replace(marked[j], fee=True)
+    for i in range(len(found) - 1):
+        a, b = marked[i], marked[i + 1]
+        if a.currency == b.currency and _OR_JOIN.fullmatch(text[a.span.end : b.span.start]):
+            marked[i] = replace(a, alternative=True)
+            marked[i + 1] = replace(b, alternative=True)
     return marked
 
 

@@ -1,0 +1,73 @@
+"""Every price the offer states is either in the total or shown not to apply.
+
+A total the reader derives from one of the offer's prices leaves the others out. That is
+right when the others are alternatives ("120 €/day or 450 €/week") or name something the
+seek does not want ("small dogs 45, large dogs 70" for a small dog), and unsound when they
+are charges on top ("+€150/day for a skipper", "extra hours €150 each" beside an 8-hour
+package, wardrobes at £45 beside £20 for each other item): the proposal would undercut
+the offer's own terms. Precision first: a price the reader left out is harmless only when
+it is offered as an alternative, is a minimum the total already clears, or its own words
+name something else the seek never asks for; otherwise the total cannot be checked.
+"""
+
+from __future__ import annotations
+
+from mediator_actors.negotiation.reader import TIME_DAYS, Facts, Money, rough_stem
+
+__all__ = ["left_out_price"]
+
+#: Rough stems that mark a price as added to another: "plus", "then", "extra hours".
+ADDITIVE_STEMS = frozenset({"plu", "then", "extra", "addit", "additional", "surcharg", "more"})
+
+#: Rough stems of words that name no item of their own ("from", "per", "flat" ...).
+_NAMELESS = frozenset(
+    {"und", "under", "ov", "over", "and", "the", "for", "with", "incl", "per", "from", "each"}
+    | {"flat", "only", "just", "price", "pric", "rate", "cost", "min", "minimum", "charg"}
+)
+
+
+#: Units that name no particular thing: a price "per item" names nothing the seek could ask for.
+_GENERIC_UNITS = frozenset({"item", "piece", "unit", "pc", "pcs", "one", "person", "session"})
+
+
+def _names(m: Money) -> frozenset[str]:
+    """What the price is for, in its own words: its clause, and a unit that is a thing
+    ("- polygons: $0.10 each" is per polygon), not a length of time or "item"."""
+    words = m.context - _NAMELESS - ADDITIVE_STEMS
+    if m.per is not None and m.per not in TIME_DAYS and m.per not in _GENERIC_UNITS:
+        words |= {rough_stem(m.per)}
+    return words
+
+
+def left_out_price(o: Facts, s: Facts, note: str, currency: str | None) -> Money | None:
+    """The first of the offer's prices (in ``currency``, or in none stated) that the
+    total derived in ``note`` leaves out and that may apply to the seek's request, or
+    None when every other price is an alternative, a minimum or names only what the
+    seek does not ask for."""
+    taken = [m for m in o.money if f"'{m.span.text}'" in note]
+    if not taken:
+        return None
+    used = frozenset().union(*(_names(m) for m in taken))
+    # A price taken that is itself on top of another ("extra hours €150 each") means the
+    # other applies too, whatever it names.
+    on_top = any(m.extra or m.context & ADDITIVE_STEMS for m in taken)
+    for m in o.money:
+        if m in taken or m.bound == "at_most" or m.currency not in (None, currency):
+            continue
+        if m.alternative and any(t.alternative for t in taken):
+            continue
+        own = _names(m) - used
+        if m.bound == "at_least":
+            # A minimum ("minimum order €10", "from £15") binds only where the seek names
+            # what it is the minimum of; the total already applies the minimum charge.
+            if own & s.positives:
+                return m
+            continue
+        if on_top or m.fee or m.extra or m.context & ADDITIVE_STEMS:
+            return m
+        if not _names(m) or own & s.positives:
+            # A price that names nothing cannot be told from a charge on top; one whose
+            # own words the seek names applies. (One that names only what the price taken
+            # names is a tier or size of the same thing: "1000 pcs €75, 2500 pcs €150".)
+            return m
+    return None
