@@ -34,6 +34,7 @@ from mediator_actors.negotiation.meaning import (
     PhraseSimilarity,
     place_words,
     service_phrases,
+    sought_phrases,
     without_words,
 )
 from mediator_actors.negotiation.reader import LANGUAGES, StatedTerms, read_terms
@@ -166,6 +167,15 @@ def _named(intent: Intent) -> tuple[str, ...]:
     return _named_from(intent.content, terms.service_candidates or (terms.service,), _places(terms))
 
 
+def _sought(seek: Intent) -> tuple[str, ...]:
+    """The phrases and clauses that may name what a seek needs (:func:`sought_phrases`),
+    without the places of the seek (a town names no service: "Ski trip, 7 people,
+    Chamonix" has no clause "Chamonix" to fit a "Chalet")."""
+    terms = stated_terms(seek)
+    places = (*_places(terms), *sorted(_place_words(seek)))
+    return _sought_from(seek.content, terms.service_candidates or (terms.service,), places)
+
+
 def _places(terms: StatedTerms) -> tuple[str, ...]:
     """Words that say where or for what, not which service: the places and the topic
     ("for ocean current simulation projects" is shared by unrelated services)."""
@@ -198,6 +208,16 @@ def _named_from(
     return service_phrases(candidates, opening, places)
 
 
+@functools.lru_cache(maxsize=MEMO_SIZE)
+def _sought_from(
+    content: str, candidates: tuple[str, ...], places: tuple[str, ...]
+) -> tuple[str, ...]:
+    text = " ".join(
+        s for s in re.split(r"(?<=[.!?;])\s+|\n+", fold(content)[:4000]) if not detect_injection(s)
+    )
+    return sought_phrases(candidates, text, places)
+
+
 class BatchReader(Protocol):
     def read(self, intents: Sequence[Intent]) -> list[StatedTerms]: ...
 
@@ -228,7 +248,7 @@ def prepare(
     phrases: list[str] = []
     for intent in unique:
         terms = stated_terms(intent)
-        phrases.extend(_named(intent))
+        phrases.extend(_named(intent) if intent.type is IntentType.OFFER else _sought(intent))
         phrases.append(terms.gist)
     batch = getattr(similarity, "prepare", None)
     return int(batch(p for p in phrases if p)) if callable(batch) else 0
@@ -239,7 +259,7 @@ def clear_caches() -> None:
     read_terms.cache_clear()
     with _read_lock:
         _read.clear()
-    memos = (_words, _phrase_words, _onsite_mentioned, _plain_condition, _named_from)
+    memos = (_words, _phrase_words, _onsite_mentioned, _plain_condition, _named_from, _sought_from)
     for memo in (*memos, _place_words_from, _raw_words):
         memo.cache_clear()
 
@@ -373,7 +393,7 @@ def _derived_match(
     are the prose's, and "car" in "car detailing" and "my car makes a noise" is no match.
     The first fit (or fit of the kind on another platform), or None."""
     for offered in _named(offer):
-        for sought in _named(seek):
+        for sought in _sought(seek):
             if offered in read[0] and sought in read[1]:
                 continue  # judged by _service_match
             result = _phrase_match(offered, sought, offer, similarity, words=False, places=places)
