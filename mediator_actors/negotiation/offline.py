@@ -38,6 +38,7 @@ from mediator_actors.negotiation.meaning import (
     without_words,
 )
 from mediator_actors.negotiation.reader import LANGUAGES, StatedTerms, read_terms
+from mediator_actors.negotiation.trades import trade_fit
 from mediator_actors.negotiation.unread import lead_days, partly_met, verdict
 from mediator_actors.negotiation.validation import Answer, AnswerTerms
 from mediator_actors.negotiation.vocabulary import (
@@ -155,9 +156,17 @@ def _phrase_words(phrase: str) -> tuple[frozenset[str], frozenset[str], frozense
     return every, specific, _head(phrase)
 
 
+#: A seek that wants someone at its door: "on-site", "in person", "come to our office".
+_ONSITE = re.compile(
+    r"\b(?:on-?site|in[- ]person|(?:come|coming)\s+(?:over\s+|round\s+|out\s+)?to\s+"
+    r"(?:our|my|the)\s+(?:office|place|home|house|flat|apartment|site|premises|studio))\b",
+    re.I,
+)
+
+
 @functools.lru_cache(maxsize=MEMO_SIZE)
 def _onsite_mentioned(content: str) -> bool:
-    return bool(re.search(r"\b(?:on-?site|in[- ]person)\b", content, re.I))
+    return bool(_ONSITE.search(content))
 
 
 def _named(intent: Intent) -> tuple[str, ...]:
@@ -212,10 +221,19 @@ def _named_from(
 def _sought_from(
     content: str, candidates: tuple[str, ...], places: tuple[str, ...]
 ) -> tuple[str, ...]:
-    text = " ".join(
+    return sought_phrases(candidates, _seek_text_of(content), places)
+
+
+def _seek_text(intent: Intent) -> str:
+    return _seek_text_of(intent.content)
+
+
+@functools.lru_cache(maxsize=MEMO_SIZE)
+def _seek_text_of(content: str) -> str:
+    """The folded text without the sentences addressed to a model."""
+    return " ".join(
         s for s in re.split(r"(?<=[.!?;])\s+|\n+", fold(content)[:4000]) if not detect_injection(s)
     )
-    return sought_phrases(candidates, text, places)
 
 
 class BatchReader(Protocol):
@@ -259,7 +277,15 @@ def clear_caches() -> None:
     read_terms.cache_clear()
     with _read_lock:
         _read.clear()
-    memos = (_words, _phrase_words, _onsite_mentioned, _plain_condition, _named_from, _sought_from)
+    memos = (
+        _words,
+        _phrase_words,
+        _onsite_mentioned,
+        _plain_condition,
+        _named_from,
+        _sought_from,
+        _seek_text_of,
+    )
     for memo in (*memos, _place_words_from, _raw_words):
         memo.cache_clear()
 
@@ -373,6 +399,14 @@ def _service_match(
         derived = _derived_match(offer, seek, (read_o, read_s), similarity, places)
         if derived is not None:
             return derived
+    # "Leaking pipe under kitchen sink" names no plumber but a plumber's work.
+    if (
+        seek is not None
+        and best[1]
+        and best[1].startswith("different services")
+        and trade_fit(_named(offer), _seek_text(seek), _seek_text(offer)) is not None
+    ):
+        return SERVICE_OVERLAP + 0.1, None
     if best[1] is not None and best[1].startswith("different services") and similarity:
         # The phrases missed; the openings of both intents may still say the same thing.
         cosine = similarity.cosine(o.gist, s.gist)
