@@ -129,6 +129,50 @@ TRADES: tuple[Trade, ...] = (
         "clean|cleaned|cleaning|filthy|dirty",
     ),
     _trade(
+        "handyman work",
+        "handyman|odd jobs",
+        "shelf|shelves|curtain rail|curtain pole|blinds|mirror|picture|tv|door|cabinet",
+        "put up|hang|hung|mount|mounted|fit|fitted|fix|fixed|install|installed",
+    ),
+    _trade(
+        "removals",
+        "man with van|man and van|removals|removal company|movers|moving company",
+        "moving|move|removal|relocating|relocation",
+        "flat|house|apartment|studio|furniture|boxes|bed flat",
+    ),
+    _trade(
+        "3D printing",
+        "3D printing|3D print service|3D printer",
+        "printed|print|prints",
+        "PETG|PLA|ABS|resin|STL|3D",
+    ),
+    _trade(
+        "embroidery",
+        "embroidery|embroiderer",
+        "embroidered|embroider|embroidering|stitched",
+    ),
+    _trade(
+        "surveying",
+        "topographic survey|land survey|drone survey|surveying|photogrammetry",
+        "topo survey|topographic|site survey|land survey|survey of",
+    ),
+    _trade(
+        "event venue",
+        "venue|event space|function room|rooftop terrace|party room|banquet hall",
+        "party|launch|reception|birthday|celebration|event|wedding",
+        "people|guests|attendees",
+    ),
+    _trade(
+        "live music",
+        "band|trio|quartet|duo|musician|DJ",
+        "live music|live band|music",
+    ),
+    _trade(
+        "boat charter",
+        "sailboat charter|boat charter|yacht charter|skippered",
+        "sailboat|boat|yacht|sailing",
+    ),
+    _trade(
         "wedding photography",
         "wedding photographer|wedding photography",
         "wedding|ceremony|bride",
