@@ -158,17 +158,29 @@ def service_phrases(
     return tuple(kept.values())
 
 
+#: A clause that states a condition on the work, not the work: "Accessibility required",
+#: "Source code must be auditable", "Remote work only" (their words name other services).
+_REQUIREMENT = re.compile(
+    r"\b(?:must|required|requires?|requirement|prefer|preferred|preferably|expected|mandatory|"
+    r"should|only|needed\s+before|a\s+plus)\b",
+    re.I,
+)
+
+
 def sought_phrases(
     candidates: Iterable[str], text: str, drop: Iterable[str] = ()
 ) -> tuple[str, ...]:
     """:func:`service_phrases` and then every other clause of ``text`` without its framing:
     a seek names its need in any clause ("Terraced house, roughly 15 m of gutter to clean")
-    while its "need ..." clause is often about the date, the budget or the place. Judged
+    while its "need ..." clause is often about the date, the budget or the place (not
+    the clauses that state a condition: "Accessibility required" is no service). Judged
     against the offer's own phrases only (an offer names its service in its phrase), so
     two clauses of logistics ("no pets" ~ "no pets") are never compared."""
     drop = tuple(drop)
     found = [*service_phrases(candidates, text, drop)]
-    found.extend(_FRAMING.sub("", c) for c in service_clauses(text, drop))
+    found.extend(
+        _FRAMING.sub("", c) for c in service_clauses(text, drop) if not _REQUIREMENT.search(c)
+    )
     kept: dict[str, str] = {}
     for phrase in found:
         if phrase:

@@ -67,7 +67,8 @@ TRADES: tuple[Trade, ...] = (
     _trade(
         "locksmith",
         "locksmith",
-        "locked out|lockout|lock|door lock|lost keys|lost my keys|key snapped",
+        "locked out|locked myself out|locked ourselves out|lockout|lock|door lock|lost keys|"
+        "lost my keys|key snapped",
     ),
     _trade(
         "car repair",
