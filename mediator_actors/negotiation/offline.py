@@ -339,6 +339,19 @@ _LANGUAGE_WORK = re.compile(
     r"proofread|voice|dub|localis|localiz|writ|speak",
     re.I,
 )
+_SPEAKING = re.compile(r"\b([a-z]+)[- ]speaking\b", re.I)
+
+
+def _wanted_languages(service: str) -> frozenset[str]:
+    """The languages a sought service needs the offer to work in: those its language work
+    names ("Italian lessons") and those someone must speak ("English-speaking"); in an
+    "English-speaking Italian lawyer" the Italian is the lawyer's, not a language of work."""
+    speaking = {m.lower() for m in _SPEAKING.findall(service)} & LANGUAGES
+    rest = _SPEAKING.sub(" ", service)
+    named = set(re.findall(r"[a-z]+", rest.lower())) & LANGUAGES
+    return frozenset(speaking | (named if _LANGUAGE_WORK.search(rest) else set()))
+
+
 _LINK = re.compile(r"\b(?:https?://|www\.)\S*", re.I)
 
 
@@ -660,14 +673,9 @@ def assess(  # noqa: PLR0911, PLR0912, PLR0915 - one flat pass of rules reads be
         for stated, who in ((o, "offer"), (s, "seek")):
             if a in stated.hard and b in stated.hard:
                 return _refuse(f"the {who} states both '{a.value}' and '{b.value}'", 90)
-    wanted = set(re.findall(r"[a-z]+", s.service.lower())) & LANGUAGES
+    wanted = _wanted_languages(s.service)
     # "Japanese subtitles", "Italian lessons": language work; a "German tax return" is not.
-    if (
-        wanted
-        and o.facts.languages
-        and wanted - o.facts.languages
-        and _LANGUAGE_WORK.search(s.service)
-    ):
+    if wanted and o.facts.languages and wanted - o.facts.languages:
         return _refuse(
             f"languages: the seek wants '{s.service}', the offer works in "
             f"{', '.join(sorted(x.title() for x in o.facts.languages))}",

@@ -229,3 +229,13 @@ def test_real_model_pairs(pair: tuple[str, str]) -> None:
         assert "in person" in why
     else:
         assert ok, why
+
+
+def test_a_language_someone_speaks_is_not_a_language_of_work() -> None:
+    assert offline._wanted_languages("English-speaking Italian lawyer in Milan") == {"english"}
+    assert offline._wanted_languages("Italian lessons") == {"italian"}
+    assert offline._wanted_languages("English-speaking tutor for Italian lessons") == {
+        "english",
+        "italian",
+    }
+    assert offline._wanted_languages("German tax return") == frozenset()
