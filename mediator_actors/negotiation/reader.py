@@ -281,11 +281,14 @@ _UNIT_ALIASES = {
     "video minute": "minute", "audio minute": "minute", "finished minute": "minute",
     "participant": "person", "member": "person", "shirt": "shirt", "t-shirt": "shirt",
     "pallet": "pallet", "drop": "drop", "treatment": "treatment", "model": "model",
-    # Units as written in German, Dutch, French and Spanish prose ("0,10 EUR pro Wort").
+    # Units as written in German, Dutch, French and Spanish prose ("0,10 EUR pro Wort"),
     "wort": "word", "woord": "word", "mot": "word", "palabra": "word", "stunde": "hour",
     "uur": "hour", "heure": "hour", "hora": "hour", "seite": "page", "pagina": "page",
     "tag": "day", "dag": "day", "jour": "day", "nacht": "night", "nuit": "night",
     "noche": "night", "monat": "month", "maand": "month", "mois": "month", "mes": "month",
+    # ... and in Italian and Portuguese ("150 €/ora", "0,08 € por palavra").
+    "ora": "hour", "parola": "word", "palavra": "word", "giorno": "day", "notte": "night",
+    "mese": "month", "noite": "night",
 }  # fmt: skip
 #: Units of one job ("per contract", "per treatment"): a seek that names none wants one.
 JOB_UNITS = frozenset(

@@ -239,3 +239,12 @@ def test_a_language_someone_speaks_is_not_a_language_of_work() -> None:
         "italian",
     }
     assert offline._wanted_languages("German tax return") == frozenset()
+
+
+def test_italian_and_portuguese_units_are_read() -> None:
+    from mediator_actors.negotiation.reader import read_terms
+
+    hourly = read_terms("Consulenza legale a Torino: 120 €/ora.", offer=True)
+    assert [m.per for m in hourly.facts.money] == ["hour"]
+    per_word = read_terms("Tradução EN→PT: 0,07 € por palavra.", offer=True)
+    assert [m.per for m in per_word.facts.money] == ["word"]
