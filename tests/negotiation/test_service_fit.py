@@ -248,3 +248,18 @@ def test_italian_and_portuguese_units_are_read() -> None:
     assert [m.per for m in hourly.facts.money] == ["hour"]
     per_word = read_terms("Tradução EN→PT: 0,07 € por palavra.", offer=True)
     assert [m.per for m in per_word.facts.money] == ["word"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Electrician. Hourly rate 68 EUR, call-out 35 EUR.",
+        "Electrician. Hourly rate: €68.",
+        "Elektriker. Stundensatz 68 €.",
+        "Schilder, uurtarief €55.",
+    ],
+)
+def test_an_hourly_rate_written_before_the_amount_is_per_hour(text: str) -> None:
+    from mediator_actors.negotiation.reader import read_terms
+
+    assert read_terms(text, offer=True).facts.money[0].per == "hour"
