@@ -28,6 +28,7 @@ from typing import Protocol
 import numpy as np
 
 from mediator_actors.embedding.base import Embedder, EmbedderError
+from mediator_actors.negotiation.glossary import in_english
 from mediator_actors.runtime.offload import native_lock
 
 __all__ = [
@@ -38,6 +39,7 @@ __all__ = [
     "service_clauses",
     "service_phrases",
     "shared_similarity",
+    "sought_phrases",
     "without_words",
 ]
 
@@ -156,6 +158,36 @@ def service_phrases(
     return tuple(kept.values())
 
 
+#: A clause that states a condition on the work, not the work: "Accessibility required",
+#: "Source code must be auditable", "Remote work only" (their words name other services).
+_REQUIREMENT = re.compile(
+    r"\b(?:must|required|requires?|requirement|prefer|preferred|preferably|expected|mandatory|"
+    r"should|only|needed\s+before|a\s+plus)\b",
+    re.I,
+)
+
+
+def sought_phrases(
+    candidates: Iterable[str], text: str, drop: Iterable[str] = ()
+) -> tuple[str, ...]:
+    """:func:`service_phrases` and then every other clause of ``text`` without its framing:
+    a seek names its need in any clause ("Terraced house, roughly 15 m of gutter to clean")
+    while its "need ..." clause is often about the date, the budget or the place (not
+    the clauses that state a condition: "Accessibility required" is no service). Judged
+    against the offer's own phrases only (an offer names its service in its phrase), so
+    two clauses of logistics ("no pets" ~ "no pets") are never compared."""
+    drop = tuple(drop)
+    found = [*service_phrases(candidates, text, drop)]
+    found.extend(
+        _FRAMING.sub("", c) for c in service_clauses(text, drop) if not _REQUIREMENT.search(c)
+    )
+    kept: dict[str, str] = {}
+    for phrase in found:
+        if phrase:
+            kept.setdefault(phrase_key(phrase), phrase)
+    return tuple(kept.values())
+
+
 #: A name after a word of place ("in Birmingham", "covering Utrecht", "based in Gent").
 _PLACE_CUE = re.compile(
     r"\b(?:in|near|around|covering|based in|from|to|at|across|throughout)\s+"
@@ -186,8 +218,9 @@ def without_words(phrase: str, words: Iterable[str]) -> str:
 
 
 def phrase_key(phrase: str) -> str:
-    """The form a phrase is embedded and cached under."""
-    return phrase.strip().lower()[:300]
+    """The form a phrase is embedded and cached under: in English where the glossary
+    knows its words (the local model is English: "avvocato" is a "lawyer")."""
+    return in_english(phrase.strip().lower())[:300]
 
 
 class PhraseSimilarity(Protocol):

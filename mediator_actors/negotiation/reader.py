@@ -284,11 +284,14 @@ _UNIT_ALIASES = {
     "video minute": "minute", "audio minute": "minute", "finished minute": "minute",
     "participant": "person", "member": "person", "shirt": "shirt", "t-shirt": "shirt",
     "pallet": "pallet", "drop": "drop", "treatment": "treatment", "model": "model",
-    # Units as written in German, Dutch, French and Spanish prose ("0,10 EUR pro Wort").
+    # Units as written in German, Dutch, French and Spanish prose ("0,10 EUR pro Wort"),
     "wort": "word", "woord": "word", "mot": "word", "palabra": "word", "stunde": "hour",
     "uur": "hour", "heure": "hour", "hora": "hour", "seite": "page", "pagina": "page",
     "tag": "day", "dag": "day", "jour": "day", "nacht": "night", "nuit": "night",
     "noche": "night", "monat": "month", "maand": "month", "mois": "month", "mes": "month",
+    # ... and in Italian and Portuguese ("150 €/ora", "0,08 € por palavra").
+    "ora": "hour", "parola": "word", "palavra": "word", "giorno": "day", "notte": "night",
+    "mese": "month", "noite": "night",
 }  # fmt: skip
 #: Units of one job ("per contract", "per treatment"): a seek that names none wants one.
 JOB_UNITS = frozenset(
@@ -374,6 +377,14 @@ _PER_MINUTES = re.compile(
 _PER_ARTICLE = re.compile(r"\s*(?:le|la|l')\s*(?P<per>[a-z\u00e0-\u00ff]{3,20})\b", re.I)
 #: "0.30 EUR/ml": a slash and a short unit the unit list does not name is still a rate.
 _PER_SHORT = re.compile(r"\s*/\s*(?P<per>[a-z]{1,2})\b", re.I)
+#: A cue of an hourly rate written before the amount, in English and the languages of the
+#: unit table ("hourly rate 68 EUR", "Stundensatz 68 €", "uurtarief €55").
+_HOURLY_BEFORE = re.compile(
+    r"(?:\bhourly\s+rate|\brate\s+per\s+hour|\bper\s+hour|\bstundensatz|\bstundenlohn|"
+    r"\buurtarief|\btarif\s+horaire|\btarifa\s+(?:por\s+)?hora|\btariffa\s+oraria)"
+    r"\s*(?:[:=-]|\bof\b|\bis\b|\bvon\b|\bde\b|\bdi\b|\bvan\b)?\s*$",
+    re.I,
+)
 _PER_SUFFIX = re.compile(r"\s*(?P<per>pp|p/?h|ph|hourly|daily|weekly|monthly|each)\b", re.I)
 #: "80 EUR per 1,000 words", "25 GBP per 100 flyers", "3 EUR per 2 hours": a price for a
 #: block of units is a rate of a share of it per unit.
@@ -653,6 +664,8 @@ def _read_money(text: str, offer: bool) -> list[Money]:  # noqa: PLR0912, PLR091
             r"\b(?:45|30|90|50)\s*(?:-\s*)?min(?:ute)?s?\s+(?:for|at)\s*$", before, re.I
         ):
             per = "session"
+        elif _HOURLY_BEFORE.search(text[max(0, start - 40) : start]):
+            per = "hour"  # "Hourly rate 68 EUR", "Stundensatz 68 €", "tarif horaire : 50 €"
         clause = _clause_before(text, start)
         bound: Bound = "about"
         most = _MAX_CUE.search(before[-40:])

@@ -1,0 +1,137 @@
+"""A small multilingual trade glossary: the common trades, services and goods in German,
+French, Spanish, Italian, Dutch, Portuguese and Catalan, put into English before a phrase
+is embedded. The local model (all-MiniLM-L6-v2) is English: "Elektriker in München" and
+"3 new sockets and a ceiling light installed" share no meaning for it, "electrician in
+München" and the same seek do.
+
+General vocabulary only (a trade, its work, its goods, the few words of framing a post
+starts with), looked up per word with accents and case folded. Words that are also
+English words of another meaning are left out ("vat" is a barrel in Dutch and a tax in
+English, "pain" is bread in French, "location" a rental, "für" folds to "fur", "mit" is
+MIT), so English text is unchanged.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+
+__all__ = ["GLOSSARY", "in_english"]
+
+# One "word: English" per entry, by language; keys without accents (they are folded).
+_ENTRIES = {
+    "de": """elektriker: electrician | klempner: plumber | installateur: plumber |
+        sanitar: plumbing | tischler: carpenter | schreiner: carpenter | maler: painter |
+        dachdecker: roofer | fliesenleger: tiler | umzug: moving house | umzuge: moving house |
+        reinigung: cleaning | putzfrau: cleaner | gebaudereinigung: office cleaning |
+        nachhilfe: tutoring | ubersetzung: translation | ubersetzungen: translations |
+        ubersetzer: translator | ubersetzerin: translator | anwalt: lawyer |
+        rechtsanwalt: lawyer | anwaltin: lawyer | steuerberater: tax advisor |
+        buchhaltung: bookkeeping | fotograf: photographer | fotografin: photographer |
+        hochzeit: wedding | hochzeitsfotograf: wedding photographer | friseur: hairdresser |
+        friseurin: hairdresser | mechaniker: mechanic | werkstatt: garage |
+        reparatur: repair | kupplung: clutch | kupplungswechsel: clutch replacement |
+        bremsen: brakes | reifen: tyres | reifenwechsel: tyre change | brot: bread |
+        sauerteig: sourdough | sauerteigbrot: sourdough bread | sauerteiglaibe: sourdough loaves |
+        laibe: loaves | laib: loaf | backer: baker | backerei: bakery | lieferung: delivery |
+        steckdose: socket | steckdosen: sockets | lampe: lamp | lampen: lamps |
+        sicherungskasten: fuse box | heizung: heating | garten: garden | gartner: gardener |
+        gartenarbeit: gardening | hund: dog | hunde: dogs | katze: cat | zimmer: room |
+        wohnung: flat | ferienwohnung: holiday flat | unterricht: lessons | lehrer: teacher |
+        lehrerin: teacher | kurs: course | klavier: piano | fenster: windows |
+        schlusseldienst: locksmith | gastronomie: restaurants | stundensatz: hourly rate |
+        fahrrad: bicycle | handwerker: handyman | kinderbetreuung: childcare |
+        babysitterin: babysitter | hausmeister: caretaker | suche: looking for |
+        braucht: needs | brauche: need | gebraucht: used | taglich: daily | und: and""",
+    "fr": """nettoyage: cleaning | bureaux: offices | menage: house cleaning |
+        traduction: translation | traductions: translations | traducteur: translator |
+        traductrice: translator | juridique: legal | avocat: lawyer | avocate: lawyer |
+        plombier: plumber | plomberie: plumbing | electricien: electrician | peintre: painter |
+        menuisier: carpenter | serrurier: locksmith | jardinier: gardener |
+        jardinage: gardening | demenagement: moving house | demenageur: removals |
+        cours: lessons | professeur: teacher | photographe: photographer | mariage: wedding |
+        coiffeur: hairdresser | coiffeuse: hairdresser | nounou: nanny |
+        reparation: repair | velo: bicycle | voiture: car | boulangerie: bakery |
+        boulanger: baker | comptable: accountant | comptabilite: accounting |
+        toiture: roofing | couvreur: roofer | carrelage: tiling | chauffage: heating |
+        garagiste: mechanic | cherche: looking for | recherche: looking for | pour: for |
+        avec: with | locaux: premises""",
+    "es": """traduccion: translation | traducciones: translations | traductor: translator |
+        traductora: translator | ingles: English | espanol: Spanish | frances: French |
+        aleman: German | abogado: lawyer | abogada: lawyer | fontanero: plumber |
+        fontaneria: plumbing | electricista: electrician | pintor: painter |
+        carpintero: carpenter | cerrajero: locksmith | jardinero: gardener |
+        jardineria: gardening | mudanza: moving house | mudanzas: removals |
+        limpieza: cleaning | clases: lessons | profesor: teacher | profesora: teacher |
+        fotografo: photographer | fotografa: photographer | boda: wedding | bodas: weddings |
+        peluquero: hairdresser | peluqueria: hairdresser | reparacion: repair |
+        reparaciones: repairs | bicicleta: bicycle | coche: car | alquiler: rental |
+        panaderia: bakery | contable: accountant | contabilidad: accounting |
+        diseno: design | locutor: voice-over artist | locutora: voice-over artist |
+        busco: looking for | buscamos: looking for | nativa: native | nativo: native |
+        palabra: word | palabras: words""",
+    "it": """avvocato: lawyer | avvocata: lawyer | idraulico: plumber | elettricista: electrician |
+        imbianchino: painter | falegname: carpenter | fabbro: locksmith |
+        giardiniere: gardener | trasloco: moving house | traslochi: removals |
+        pulizia: cleaning | pulizie: cleaning | lezioni: lessons | insegnante: teacher |
+        fotografo: photographer | matrimonio: wedding | parrucchiere: hairdresser |
+        riparazione: repair | riparazioni: repairs | bici: bicycle | noleggio: rental |
+        traduzione: translation | traduzioni: translations | traduttore: translator |
+        traduttrice: translator | commercialista: accountant | consulenza: consultation |
+        contrattuale: contract | meccanico: mechanic | cerco: looking for | cerchiamo: looking for""",
+    "nl": """zoek: looking for | zoeken: looking for | gebruikt: used | gebruikte: used |
+        eiken: oak | vaten: barrels | fietsenmaker: bicycle mechanic | fiets: bicycle |
+        fietsen: bicycles | onderhoudsbeurt: service | onderhoud: maintenance |
+        loodgieter: plumber | elektricien: electrician | schilder: painter |
+        timmerman: carpenter | slotenmaker: locksmith | tuinman: gardener |
+        hovenier: gardener | verhuizing: moving house | verhuizer: removals |
+        schoonmaak: cleaning | schoonmaken: cleaning | schoonmaker: cleaner |
+        bijles: tutoring | leraar: teacher | lerares: teacher | fotograaf: photographer |
+        bruiloft: wedding | kapper: hairdresser | kapster: hairdresser |
+        reparatie: repair | verhuur: rental | bakker: baker | bakkerij: bakery |
+        brood: bread | boekhouder: bookkeeper | boekhouding: bookkeeping |
+        aangifte: tax return | belasting: tax | vertaling: translation | vertaler: translator |
+        advocaat: lawyer | monteur: mechanic | garage: garage | mobiele: mobile |
+        huis: home | voor: for""",
+    "pt": """traducao: translation | traducoes: translations | tradutor: translator |
+        tradutora: translator | portugues: Portuguese | advogado: lawyer | advogada: lawyer |
+        canalizador: plumber | encanador: plumber | eletricista: electrician |
+        carpinteiro: carpenter | serralheiro: locksmith | jardineiro: gardener |
+        mudanca: moving house | mudancas: removals | limpeza: cleaning | aulas: lessons |
+        cabeleireiro: hairdresser | cabeleireira: hairdresser | reparacao: repair |
+        conserto: repair | carro: car | aluguel: rental | aluguer: rental | padaria: bakery |
+        contabilista: accountant | contador: accountant | procuro: looking for""",
+    "ca": """fotograf: photographer | fotografa: photographer | casament: wedding |
+        casaments: weddings | traduccio: translation | traduccions: translations |
+        advocat: lawyer | advocada: lawyer | lampista: plumber | fuster: carpenter |
+        neteja: cleaning | reparacio: repair | lloguer: rental | busquem: looking for""",
+}
+
+
+def _parse(entries: dict[str, str]) -> dict[str, str]:
+    glossary: dict[str, str] = {}
+    for block in entries.values():
+        for entry in block.split("|"):
+            word, _, english = entry.partition(":")
+            glossary.setdefault(word.strip(), english.strip())
+    return glossary
+
+
+#: Folded foreign word -> English words.
+GLOSSARY: dict[str, str] = _parse(_ENTRIES)
+
+_WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+
+
+def _folded(word: str) -> str:
+    """Lower case without accents ("Übersetzung" -> "ubersetzung")."""
+    decomposed = unicodedata.normalize("NFKD", word.lower())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+@functools.lru_cache(maxsize=16_384)
+def in_english(text: str) -> str:
+    """``text`` with each glossary word replaced by its English; text without one is
+    returned as it is."""
+    return _WORD.sub(lambda m: GLOSSARY.get(_folded(m.group()), m.group()), text)
