@@ -14,6 +14,7 @@ import math
 import re
 from dataclasses import dataclass, field, replace
 
+from mediator_actors.negotiation.counting import action_count, compound_count
 from mediator_actors.negotiation.reader import (
     JOB_UNITS,
     SPEC_UNITS,
@@ -98,6 +99,16 @@ class PriceBasis:
     at_minimum: bool = False
     #: The count is the seek's recurring need multiplied out over its periods.
     recurring: bool = False
+
+
+def _plural(unit: str | None) -> str:
+    """A unit's plural for a reason: "deliveries", "properties", "boxes", "hours"."""
+    word = unit or ""
+    if re.search(r"[^aeiou]y$", word):
+        return word[:-1] + "ies"
+    if re.search(r"(?:s|x|ch|sh)$", word):
+        return word + "es"
+    return word + "s"
 
 
 def _q(value: float) -> str:
@@ -186,7 +197,11 @@ def seek_amount(o: Facts, s: Facts, unit: str) -> Quantity | None:
             and q.unit not in TIME_DAYS
             and (tokens(q.unit) & offered or rough_stem(q.unit) in o.positives)
         ]
-    return max(amounts, key=lambda q: q.value) if amounts else None
+    if amounts:
+        return max(amounts, key=lambda q: q.value)
+    # "per GPU-hour" against "8x A100 for 48 hours"; "per delivery" against "6 envelopes
+    # delivered": counts the seek states in other units.
+    return compound_count(o, s, unit) or action_count(s, unit)
 
 
 def _blocks(s: Facts, minutes: float) -> Quantity | str | None:
@@ -234,7 +249,7 @@ def _recurring_amount(  # noqa: PLR0911 - one flat pass of rules reads best
             return f"the seek needs '{amount.span.text}' a {amount.period} and '{nested[0].span.text}' a {nested[0].period}"
         periods = _periods(s, amount.period)
         if periods is None:
-            return f"the seek needs '{amount.span.text}' a {amount.period} and states no whole number of {amount.period}s"
+            return f"the seek needs '{amount.span.text}' a {amount.period} and states no whole number of {_plural(amount.period)}"
         span = Span(amount.span.start, amount.span.end, f"{amount.span.text} x {periods.span.text}")
         return Quantity(amount.value * periods.value, unit, "about", span)
     each = amount is not None and amount.span.start in s.each_starts
@@ -290,7 +305,7 @@ def _times(o: Facts, s: Facts, ask: Money, budget: Money) -> tuple[float, str] |
     if ask.per2 is not None and ask.per2 != budget.per:
         amount = seek_amount(o, s, ask.per2)
         if amount is not None:
-            return amount.value, f"x {_q(amount.value)} {ask.per2}s ('{amount.span.text}')"
+            return amount.value, f"x {_q(amount.value)} {_plural(ask.per2)} ('{amount.span.text}')"
     if ask.per in TIME_DAYS:
         for q in s.quantities:
             if (
@@ -301,7 +316,7 @@ def _times(o: Facts, s: Facts, ask: Money, budget: Money) -> tuple[float, str] |
                 and q.unit not in MEASURE_UNITS
                 and rough_stem(q.unit) in o.positives
             ):
-                return q.value, f"x {_q(q.value)} {q.unit}s ('{q.span.text}')"
+                return q.value, f"x {_q(q.value)} {_plural(q.unit)} ('{q.span.text}')"
     return None
 
 
@@ -581,7 +596,7 @@ def _price_basis(o: Facts, s: Facts, seek_words: frozenset[str]) -> PriceBasis: 
                 None,
                 budget.high,
                 currency,
-                unchecked=f"price: the offer charges per {ask.per} per {ask.per2} ('{ask.span.text}') and the seek states no number of {ask.per2}s against its total of '{budget.span.text}'",
+                unchecked=f"price: the offer charges per {ask.per} per {ask.per2} ('{ask.span.text}') and the seek states no number of {_plural(ask.per2)} against its total of '{budget.span.text}'",
             )
         factor, extra_note = extra if extra else (1.0, "")
         rate = ask.low * factor
@@ -628,8 +643,8 @@ def _price_basis(o: Facts, s: Facts, seek_words: frozenset[str]) -> PriceBasis: 
                 quantity=count,
                 unit=ask.per,
                 recurring=totalled is not None,
-                note=f"{quote}; {_q(count)} {ask.per}s ('{amount.span.text}') at {_money(ask.low, currency)} is {_money(total, currency)}",
-                step=f"{_q(count)} {ask.per}s ('{amount.span.text}') at {_money(ask.low, currency)} is {_money(total, currency)}",
+                note=f"{quote}; {_q(count)} {_plural(ask.per)} ('{amount.span.text}') at {_money(ask.low, currency)} is {_money(total, currency)}",
+                step=f"{_q(count)} {_plural(ask.per)} ('{amount.span.text}') at {_money(ask.low, currency)} is {_money(total, currency)}",
             )
         estimate = [q for q in o.quantities if q.unit == ask.per and q.bound == "about"]
         if estimate and ask.per not in _BOOKING_UNITS:
@@ -641,8 +656,8 @@ def _price_basis(o: Facts, s: Facts, seek_words: frozenset[str]) -> PriceBasis: 
                 currency,
                 quantity=count,
                 unit=ask.per,
-                note=f"{quote}; the offer's own estimate of {_q(count)} {ask.per}s ('{estimate[0].span.text}') is {_money(rate * count, currency)}",
-                step=f"the offer's own estimate of {_q(count)} {ask.per}s ('{estimate[0].span.text}') is {_money(rate * count, currency)}",
+                note=f"{quote}; the offer's own estimate of {_q(count)} {_plural(ask.per)} ('{estimate[0].span.text}') is {_money(rate * count, currency)}",
+                step=f"the offer's own estimate of {_q(count)} {_plural(ask.per)} ('{estimate[0].span.text}') is {_money(rate * count, currency)}",
             )
         minimum = [q for q in o.quantities if q.unit == ask.per and q.bound == "at_least"]
         if minimum:
@@ -655,8 +670,8 @@ def _price_basis(o: Facts, s: Facts, seek_words: frozenset[str]) -> PriceBasis: 
                 unit=ask.per,
                 at_least=True,
                 at_minimum=True,
-                note=f"{quote}; at the offer's minimum of {_q(count)} {ask.per}s ('{minimum[0].span.text}') that is {_money(rate * count, currency)}",
-                step=f"at the offer's minimum of {_q(count)} {ask.per}s ('{minimum[0].span.text}') that is {_money(rate * count, currency)}",
+                note=f"{quote}; at the offer's minimum of {_q(count)} {_plural(ask.per)} ('{minimum[0].span.text}') that is {_money(rate * count, currency)}",
+                step=f"at the offer's minimum of {_q(count)} {_plural(ask.per)} ('{minimum[0].span.text}') that is {_money(rate * count, currency)}",
             )
         if ask.per in s.counted:
             # "1,450 per kWp" against "a 6 kWp system", "15 per tyre" against "tyres
@@ -676,14 +691,14 @@ def _price_basis(o: Facts, s: Facts, seek_words: frozenset[str]) -> PriceBasis: 
                 quantity=1,
                 unit=ask.per,
                 at_least=True,
-                note=f"{quote}; the seek names no number of {ask.per}s: one",
-                step=f"the seek names no number of {ask.per}s: one",
+                note=f"{quote}; the seek names no number of {_plural(ask.per)}: one",
+                step=f"the seek names no number of {_plural(ask.per)}: one",
             )
         return PriceBasis(
             None,
             budget.high,
             currency,
-            unchecked=f"price: the offer charges per {ask.per} ('{ask.span.text}') and the seek states no number of {ask.per}s against its total of '{budget.span.text}'",
+            unchecked=f"price: the offer charges per {ask.per} ('{ask.span.text}') and the seek states no number of {_plural(ask.per)} against its total of '{budget.span.text}'",
         )
     if ask.per is None and budget.per is not None:
         # "asking 900" against "50 per hour for about 20 hours": the seek's total.
@@ -696,8 +711,8 @@ def _price_basis(o: Facts, s: Facts, seek_words: frozenset[str]) -> PriceBasis: 
                 currency,
                 quantity=count,
                 unit=budget.per,
-                note=f"{quote}; {_q(count)} {budget.per}s ('{amounts[0].span.text}') at {_money(budget.high, currency)} is {_money(budget.high * count, currency)}",
-                step=f"{_q(count)} {budget.per}s ('{amounts[0].span.text}') at {_money(budget.high, currency)} is {_money(budget.high * count, currency)}",
+                note=f"{quote}; {_q(count)} {_plural(budget.per)} ('{amounts[0].span.text}') at {_money(budget.high, currency)} is {_money(budget.high * count, currency)}",
+                step=f"{_q(count)} {_plural(budget.per)} ('{amounts[0].span.text}') at {_money(budget.high, currency)} is {_money(budget.high * count, currency)}",
             )
     if ask.per is not None and budget.per is not None:
         if ask.per2 == budget.per:
@@ -711,8 +726,8 @@ def _price_basis(o: Facts, s: Facts, seek_words: frozenset[str]) -> PriceBasis: 
                     per=budget.per,
                     quantity=amount.value,
                     unit=ask.per,
-                    note=f"{quote}; {_q(amount.value)} {ask.per}s ('{amount.span.text}') is {_money(total, currency)} per {budget.per}",
-                    step=f"{_q(amount.value)} {ask.per}s ('{amount.span.text}') is {_money(total, currency)} per {budget.per}",
+                    note=f"{quote}; {_q(amount.value)} {_plural(ask.per)} ('{amount.span.text}') is {_money(total, currency)} per {budget.per}",
+                    step=f"{_q(amount.value)} {_plural(ask.per)} ('{amount.span.text}') is {_money(total, currency)} per {budget.per}",
                 )
         if ask.per in _CALENDAR_MONTHS and budget.per in _CALENDAR_MONTHS and ask.per2 is None:
             # "15 per month" against "200 per year": the same rate over the seek's period.
@@ -735,8 +750,8 @@ def _price_basis(o: Facts, s: Facts, seek_words: frozenset[str]) -> PriceBasis: 
                 currency,
                 quantity=count,
                 unit=ask.per,
-                note=f"{quote}; {_q(count)} {ask.per}s per {budget.per} ('{recurring[0].span.text}') at {_money(ask.low, currency)} is {_money(ask.low * count, currency)} per {budget.per}",
-                step=f"{_q(count)} {ask.per}s per {budget.per} ('{recurring[0].span.text}') at {_money(ask.low, currency)} is {_money(ask.low * count, currency)} per {budget.per}",
+                note=f"{quote}; {_q(count)} {_plural(ask.per)} per {budget.per} ('{recurring[0].span.text}') at {_money(ask.low, currency)} is {_money(ask.low * count, currency)} per {budget.per}",
+                step=f"{_q(count)} {_plural(ask.per)} per {budget.per} ('{recurring[0].span.text}') at {_money(ask.low, currency)} is {_money(ask.low * count, currency)} per {budget.per}",
             )
     return PriceBasis(
         None,
@@ -1212,6 +1227,26 @@ def _floors(o: Facts, s: Facts, found: Findings) -> None:
         found.checked.append(f"floor: '{seek_span.text}' within '{span.text}'")
 
 
+#: Member states of the European Union, as the reader's gazetteer names countries.
+_EU_MEMBERS = frozenset(
+    {"ireland", "france", "germany", "spain", "portugal", "italy", "netherlands", "belgium",
+     "austria", "poland", "czechia", "sweden", "denmark", "finland", "greece", "hungary",
+     "romania", "bulgaria", "croatia", "slovakia", "slovenia", "luxembourg", "estonia",
+     "latvia", "lithuania"}
+)  # fmt: skip
+_EU_NAMED = re.compile(r"\bEU\b|\bEuropean\s+Union\b")
+
+
+def _outside_eu(o: Facts, requirement: Span) -> str:
+    """The offer's countries when a seek's requirement keeps the deal inside the EU ("data
+    must stay in the EU") and every country the offer names lies outside it; else ''."""
+    if not _EU_NAMED.search(requirement.text) or not o.countries:
+        return ""
+    if o.countries & _EU_MEMBERS:
+        return ""
+    return ", ".join(sorted(c.upper() if len(c) == 2 else c.title() for c in o.countries))
+
+
 def check_facts(
     o: Facts, s: Facts, *, seek_onsite_required: bool, offer_text: str = "", seek_text: str = ""
 ) -> Findings:
@@ -1276,6 +1311,12 @@ def check_facts(
             f"{', '.join(sorted(s.levels))}"
         )
     for span in s.requirements:
+        outside = _outside_eu(o, span)
+        if outside:
+            found.refusals.append(
+                f"place: the seek states '{span.text}', the offer is in {outside}, outside the EU"
+            )
+            return found
         found.cannot(f"'{span.text}'")
     _opposites(offer_text, seek_text, found)
     return found

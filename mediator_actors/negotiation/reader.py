@@ -307,7 +307,10 @@ _UNIT_WORDS = sorted(
     reverse=True,
 )
 # never the start of a longer word, accented ones too ("de hêtre" has no "h" for hours)
-_UNIT_RE = r"(?:" + "|".join(re.escape(u) for u in _UNIT_WORDS) + r")(?![a-zA-Z\u00c0-\u00ff])"
+# nor a letter of a model's name: "8x H100" counts H100s, never 8 hours
+_UNIT_RE = (
+    r"(?:" + "|".join(re.escape(u) for u in _UNIT_WORDS) + r")(?![a-zA-Z\u00c0-\u00ff]|\d{3})"
+)
 
 
 @functools.lru_cache(maxsize=4096)  # pure, and asked for the same few words all the time
@@ -349,7 +352,8 @@ _NUM = NUMBER_SOURCE
 _PER = (
     r"\s*(?:/|per\b|an?\b|each\b|for\s+(?:a|an|one|each)\b|every\b)\s*"
     r"(?:(?:\d+|thirty|fifteen|sixty)[- ]?(?:min(?:ute)?s?|hours?)\s+)?"
-    r"(?:(?:video|audio|finished|working|business)[\s-]+)?"
+    # "per source word", "per running metre": the word before the unit says which one
+    r"(?:(?:video|audio|finished|working|business|source|target|running|linear)[\s-]+)?"
     rf"(?P<per>{_UNIT_RE}|[a-z][a-z-]{{2,20}})"
 )
 _PER2_RE = re.compile(
@@ -934,6 +938,30 @@ def _session_hours(text: str) -> list[Quantity]:
     return found
 
 
+#: "8x A100", "8 H100s", "2 x RTX4090": a count of a model named by letters and digits.
+_DESIGNATION = re.compile(
+    r"(?<![\w.,])(?P<n>\d{1,4})\s*(?:x|\u00d7)?\s*(?P<name>[A-WYZa-wyz][A-Za-z]{0,3}\d{2,5}[A-Za-z]{0,3}?)s?(?![\w-])"
+)
+
+
+def _designations(
+    text: str, found: list[Quantity], money_spans: list[tuple[int, int]]
+) -> list[Quantity]:
+    """Counts of a model by its name ("8x A100" is 8 of "a100"); none where another
+    reading or a price already covers the number."""
+    taken = [(q.span.start, q.span.end) for q in found] + money_spans
+    counts = []
+    for match in _DESIGNATION.finditer(text):
+        if any(a <= match.start() < b for a, b in taken):
+            continue
+        name = match.group("name").lower()
+        if canonical_unit(name) in TIME_DAYS or int(match.group("n")) < 1:
+            continue
+        span = Span(match.start(), match.end(), match.group(0))
+        counts.append(Quantity(float(match.group("n")), name, "about", span))
+    return counts
+
+
 def _read_quantities(text: str, money: list[Money]) -> list[Quantity]:  # noqa: PLR0912, PLR0915
     money_spans = [(m.span.start, m.span.end) for m in money]
     found: list[Quantity] = []
@@ -1074,6 +1102,7 @@ def _read_quantities(text: str, money: list[Money]) -> list[Quantity]:  # noqa: 
                     value, "item", "at_least", Span(match.start(), match.end(), match.group(0))
                 )
             )
+    found += _designations(text, found, money_spans)
     found = _each(text, found)
     halves = _half_durations(text)
     if halves:
@@ -2179,8 +2208,8 @@ _MONTH_G = r"(?:" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")"
 #: "June 3 to June 7", "from the 3rd until the 7th of June".
 _DATE_RANGE = re.compile(
     rf"\b(?:from\s+)?(?:the\s+)?(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?(?:\s+(?:of\s+)?(?P<m1>{_MONTH_G})\b\.?)?"
-    rf"\s*(?:-|\u2013|to|until|till)\s*(?:the\s+)?(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<m2>{_MONTH_G})\b"
-    rf"|\b(?:from\s+)?(?P<m3>{_MONTH_G})\.?\s+(?P<d3>\d{{1,2}})(?:st|nd|rd|th)?\s*(?:-|\u2013|to|until|till)\s*"
+    rf"\s*(?:-|\u2013|to|until|till|through|thru)\s*(?:the\s+)?(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<m2>{_MONTH_G})\b"
+    rf"|\b(?:from\s+)?(?P<m3>{_MONTH_G})\.?\s+(?P<d3>\d{{1,2}})(?:st|nd|rd|th)?\s*(?:-|\u2013|to|until|till|through|thru)\s*"
     rf"(?:(?P<m4>{_MONTH_G})\.?\s+)?(?P<d4>\d{{1,2}})(?:st|nd|rd|th)?\b(?!\s*(?:{_UNIT_RE}|%|:))",
     re.I,
 )

@@ -1,0 +1,205 @@
+"""Issue 16: the counting layer. How many units of the offer's price basis the seek asks
+for when it states them in other units: products of counts (GPUs x hours), things counted
+by what is done to them, models named by letters and digits, date spans counted inclusive.
+
+Each rule is tested on a compatible pair and on a near-miss one short of it, with
+sentences written for this file (none copied from an evaluation set)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from mediator_actors.negotiation.counting import action_count, compound_count, product
+from mediator_actors.negotiation.meaning import shared_similarity
+from mediator_actors.negotiation.offline import assess
+from mediator_actors.negotiation.reader import Quantity, Span, read_facts
+from mediator_actors.negotiation.validation import decide
+from tests.negotiation.helpers import offer, seek
+
+SIM = shared_similarity()
+
+
+def decided(offer_text: str, seek_text: str) -> tuple[bool, str, float | None]:
+    o, s = offer(offer_text), seek(seek_text)
+    result = decide(
+        assess(o, s, similarity=SIM), o, s, min_confidence=60, model_id="offline",
+        model_integrity_hash="h",
+    )  # fmt: skip
+    terms = result.terms
+    return (
+        result.success,
+        result.failure_reason or result.reasoning,
+        None if terms is None else terms.price,
+    )
+
+
+@pytest.mark.parametrize(
+    ("offer_text", "seek_text", "aligned", "price"),
+    [
+        # a count of the thing times the hours: 6 x 30 x 2.50 = 450
+        ("GPU rental: L40S 48GB nodes, $2.50 per GPU-hour, billed by the hour.",
+         "Need 6 GPUs for 30 hours of inference benchmarking. Budget $500.", True, 450.0),
+        ("GPU rental: L40S 48GB nodes, $2.50 per GPU-hour, billed by the hour.",
+         "Need 6 GPUs for 30 hours of inference benchmarking. Budget $440.", False, None),
+        # the count by the model's name the offer uses
+        ("Cloud L40S cards to rent, 3 USD per GPU-hour.",
+         "we need 4x L40S for a 10-hour render job, budget 130 USD", True, 120.0),
+        ("Cloud L40S cards to rent, 3 USD per GPU-hour.",
+         "we need 4x L40S for a 10-hour render job, budget 110 USD", False, None),
+    ],
+)  # fmt: skip
+def test_gpu_hours_are_gpus_times_hours(
+    offer_text: str, seek_text: str, aligned: bool, price: float | None
+) -> None:
+    ok, why, got = decided(offer_text, seek_text)
+    assert ok is aligned, why
+    if aligned:
+        assert got == pytest.approx(price)
+        assert " x " in why  # the reason quotes both factors
+
+
+def test_gpu_hours_without_a_count_of_gpus_stay_unchecked() -> None:
+    ok, why, _ = decided(
+        "Cloud L40S cards to rent, 3 USD per GPU-hour.",
+        "we need L40S cards for a 10-hour render job, budget 130 USD",
+    )
+    assert not ok
+    assert "cannot check" in why
+
+
+@pytest.mark.parametrize(
+    ("seek_text", "aligned", "price"),
+    [
+        ("Need 5 parcels delivered across Lyon this afternoon, max 80 EUR.", True, 75.0),
+        ("Need 5 parcels delivered across Lyon this afternoon, max 70 EUR.", False, None),
+    ],
+)
+def test_things_delivered_are_deliveries(
+    seek_text: str, aligned: bool, price: float | None
+) -> None:
+    ok, why, got = decided("Cargo bike courier in Lyon, 15 EUR per delivery.", seek_text)
+    assert ok is aligned, why
+    if aligned:
+        assert got == pytest.approx(price)
+
+
+@pytest.mark.parametrize(
+    ("seek_text", "aligned", "price"),
+    [
+        ("Away from 3 Sept through 9 Sept, need a daily visit for my rabbit. Max 100 EUR.",
+         True, 84.0),
+        ("Away from 3 Sept through 9 Sept, need a daily visit for my rabbit. Max 80 EUR.",
+         False, None),
+    ],
+)  # fmt: skip
+def test_daily_visits_between_two_dates_count_both_ends(
+    seek_text: str, aligned: bool, price: float | None
+) -> None:
+    ok, why, got = decided("Pet sitting: home visits at 12 EUR per visit.", seek_text)
+    assert ok is aligned, why
+    if aligned:
+        assert got == pytest.approx(price)
+
+
+def test_per_running_metre_and_per_source_word_name_the_unit() -> None:
+    shelf = read_facts("Joinery: fitted shelves at 90 EUR per running metre.", offer=True)
+    assert [m.per for m in shelf.money] == ["metre"]
+    words = read_facts("Translation, 0.10 EUR per source word.", offer=True)
+    assert [m.per for m in words.money] == ["word"]
+
+
+def test_a_model_name_is_no_unit_of_time() -> None:
+    facts = read_facts("need 8x H200 for 12 hours", offer=False)
+    assert {(q.value, q.unit) for q in facts.quantities} == {(8.0, "h200"), (12.0, "hour")}
+    # sizes written with an x are no count of a model
+    tiles = read_facts("tiles 30x60 for 12 m2", offer=False)
+    assert all(q.unit != "x60" for q in tiles.quantities)
+
+
+# --- properties ---------------------------------------------------------------------
+
+_MODELS = st.sampled_from(["A100", "H100", "L40S", "RTX4090", "V100", "T4000"])
+
+
+@settings(max_examples=60, deadline=None)
+@given(n=st.integers(1, 999), model=_MODELS, x=st.sampled_from(["x ", "x", " ", " x "]))
+def test_property_model_counts_read_their_number(n: int, model: str, x: str) -> None:
+    facts = read_facts(f"Looking for {n}{x}{model} for a batch job.", offer=False)
+    named = [q for q in facts.quantities if q.unit == model.lower()]
+    assert [q.value for q in named] == [float(n)]
+    assert all(q.unit != "hour" for q in facts.quantities)
+
+
+_MONTHS = ["January", "March", "May", "July", "August", "October", "December"]
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    month=st.sampled_from(_MONTHS),
+    first=st.integers(1, 20),
+    length=st.integers(1, 10),
+    joiner=st.sampled_from(["through", "to", "until", "-"]),
+)
+def test_property_date_spans_count_both_ends(
+    month: str, first: int, length: int, joiner: str
+) -> None:
+    last = first + length
+    facts = read_facts(
+        f"Away {first} {month[:3]} {joiner} {last} {month[:3]}, need a sitter.",
+        offer=False,
+        reference=dt.date(2027, 1, 1),
+    )
+    days = {q.value for q in facts.quantities if q.unit == "day"}
+    nights = {q.value for q in facts.quantities if q.unit == "night"}
+    assert days == {float(length + 1)}
+    assert nights == {float(length)}
+
+
+_FACTOR = st.builds(
+    lambda v, a, n: Quantity(float(v), "x", "about", Span(a, a + n, f"f{a}")),
+    st.integers(1, 500),
+    st.integers(0, 200),
+    st.integers(1, 20),
+)
+
+
+@settings(max_examples=100, deadline=None)
+@given(factors=st.lists(_FACTOR, min_size=1, max_size=4))
+def test_property_product_multiplies_and_quotes_every_factor(factors: list[Quantity]) -> None:
+    total = product(factors, "gpu-hour")
+    expected = 1.0
+    for q in factors:
+        expected *= q.value
+    assert total.value == pytest.approx(expected)
+    assert all(q.span.text in total.span.text for q in factors)
+    assert total.span.start == min(q.span.start for q in factors)
+    assert total.span.end == max(q.span.end for q in factors)
+
+
+@settings(max_examples=60, deadline=None)
+@given(gpus=st.integers(2, 64), hours=st.integers(2, 200))
+def test_property_compound_count_is_the_product(gpus: int, hours: int) -> None:
+    o = read_facts("Rent cards, 2 USD per GPU-hour.", offer=True)
+    s = read_facts(f"Need {gpus} GPUs for {hours} hours, budget 9,999 USD.", offer=False)
+    counted = compound_count(o, s, "gpu-hour")
+    assert counted is not None
+    assert counted.value == gpus * hours
+
+
+def test_two_different_counts_of_the_thing_are_no_count() -> None:
+    o = read_facts("Rent cards, 2 USD per GPU-hour.", offer=True)
+    s = read_facts("Need 4 GPUs or maybe 8 GPUs for 10 hours.", offer=False)
+    assert compound_count(o, s, "gpu-hour") is None
+
+
+def test_action_count_needs_the_verb_of_the_unit() -> None:
+    s = read_facts("Need 4 boxes moved to the attic, max 60 EUR.", offer=False)
+    assert action_count(s, "delivery") is None
+    delivered = read_facts("Need 4 boxes delivered to the attic, max 60 EUR.", offer=False)
+    counted = action_count(delivered, "delivery")
+    assert counted is not None
+    assert counted.value == 4
