@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from mediator_actors.negotiation.reader import TIME_DAYS, Facts, Quantity, Span, rough_stem
 
-__all__ = ["action_count", "compound_count", "product"]
+__all__ = ["action_count", "compound_count", "product", "seek_hours"]
 
 #: Work time converts between these, in seconds.
 _WORK_SECONDS = {"second": 1.0, "minute": 60.0, "hour": 3600.0}
@@ -47,6 +47,11 @@ def _time_amount(s: Facts, unit: str) -> Quantity | None:
         if q.bound == "about" and q.period is None and q.unit in _WORK_SECONDS
     ]
     return _one(found)
+
+
+def seek_hours(s: Facts) -> Quantity | None:
+    """The seek's one stated amount of work time, in hours ("two hours", "90 minutes")."""
+    return _time_amount(s, "hour")
 
 
 def _named_model(unit: str) -> bool:

@@ -14,7 +14,7 @@ import math
 import re
 from dataclasses import dataclass, field, replace
 
-from mediator_actors.negotiation.counting import action_count, compound_count
+from mediator_actors.negotiation.counting import action_count, compound_count, seek_hours
 from mediator_actors.negotiation.reader import (
     JOB_UNITS,
     SPEC_UNITS,
@@ -458,6 +458,51 @@ def _unaccounted(o: Facts, s: Facts, basis: PriceBasis) -> Quantity | None:
     return None
 
 
+def _seek_one_amount(s: Facts, unit: str) -> Quantity | None:
+    """The seek's one stated amount of ``unit`` (work time converts), None if several."""
+    if unit == "hour":
+        return seek_hours(s)
+    found = [q for q in s.quantities if q.unit == unit and q.bound == "about" and q.period is None]
+    return found[0] if len({q.value for q in found}) == 1 else None
+
+
+def _beyond_included(
+    o: Facts, s: Facts, basis: PriceBasis, extras: list[Money]
+) -> PriceBasis | None:
+    """A flat price for the amount it includes plus a rate for each unit beyond ("4 hours
+    for 600, +100 each extra hour", "80 call-out including the first hour, then 60 per
+    additional hour", "200 for up to 300 words, then 0.50 per additional word") against
+    the amount the seek states: the flat price, plus each unit beyond it begun. None when
+    the extra is no such rate or a count is missing."""
+    if len(extras) != 1 or basis.per is not None or basis.unit is not None:
+        return None
+    extra = extras[0]
+    unit = extra.per
+    if unit is None or extra.per2 is not None or extra.currency not in (None, basis.currency):
+        return None
+    included = {
+        q.value for q in o.quantities if q.unit == unit and q.bound in ("about", "at_most")
+    }
+    needed = _seek_one_amount(s, unit)
+    if len(included) != 1 or needed is None or basis.floor is None:
+        return None
+    amount = included.pop()
+    beyond = max(0, math.ceil(needed.value - amount - 1e-9))
+    total = basis.floor + beyond * extra.low
+    step = (
+        f"the seek's '{needed.span.text}' is {_q(beyond)} {_plural(unit)} beyond the "
+        f"{_q(amount)} the price includes, at '{extra.span.text}': {_money(total, basis.currency)}"
+    )
+    return replace(
+        basis,
+        floor=total,
+        quantity=needed.value,
+        unit=unit,
+        note=f"{basis.note}; {step}",
+        step=step,
+    )
+
+
 def _with_charges(o: Facts, s: Facts, basis: PriceBasis) -> PriceBasis:
     """``basis`` with the offer's fees, charges on top and minimum charge applied."""
     on_top = [(w, span) for w, span in o.addons if w not in {x for x, _ in s.addons}]
@@ -487,9 +532,9 @@ def _with_charges(o: Facts, s: Facts, basis: PriceBasis) -> PriceBasis:
         )
     extras = [m for m in o.money if m.extra]
     if extras and basis.floor is not None and basis.refusal is None:
-        # "+100 EUR each extra hour", "home visits +20 CHF": a price on top that the
-        # basis above did not add; precision first.
-        return replace(
+        # "+100 EUR each extra hour" past the hours the price includes is counted; any
+        # other price on top ("home visits +20 CHF") the basis did not add: precision first.
+        return _beyond_included(o, s, basis, extras) or replace(
             basis,
             unchecked=f"price: the offer adds '{extras[0].span.text}' on top in some cases",
         )

@@ -353,7 +353,7 @@ _PER = (
     r"\s*(?:/|per\b|an?\b|each\b|for\s+(?:a|an|one|each)\b|every\b)\s*"
     r"(?:(?:\d+|thirty|fifteen|sixty)[- ]?(?:min(?:ute)?s?|hours?)\s+)?"
     # "per source word", "per running metre": the word before the unit says which one
-    r"(?:(?:video|audio|finished|working|business|source|target|running|linear)[\s-]+)?"
+    r"(?:(?:video|audio|finished|working|business|source|target|running|linear|additional|extra)[\s-]+)?"
     rf"(?P<per>{_UNIT_RE}|[a-z][a-z-]{{2,20}})"
 )
 _PER2_RE = re.compile(
@@ -526,6 +526,10 @@ _CUR_AFTER = re.compile(rf"\s*(?:{_CUR_WORD})", re.I)
 _CUR_REACH = 16
 
 
+#: Nouns a currency word names a kind of: "euro pallets" are pallets of a standard size.
+_NOT_MONEY_AFTER = re.compile(r"[\s-]*(?:pallets?|palettes?)\b", re.I)
+
+
 def _read_money(text: str, offer: bool) -> list[Money]:  # noqa: PLR0912, PLR0915
     numbers = find_numbers(text)[:MAX_READINGS]
     found: list[Money] = []
@@ -543,6 +547,8 @@ def _read_money(text: str, offer: bool) -> list[Money]:  # noqa: PLR0912, PLR091
         post = _CUR_AFTER.match(after)
         start = number.start
         cents = None
+        if post and _NOT_MONEY_AFTER.match(after, post.end()):
+            continue  # "18 euro pallets", "one euro pallet": a kind of pallet, no price
         if post:
             currency = _currency(post.group(0))
             end = number.end + post.end()
@@ -962,6 +968,13 @@ def _designations(
     return counts
 
 
+_FIRST_HOURS = re.compile(
+    r"\b(?:incl(?:uding|udes|\.)?|with|covers?)\s+(?:the\s+)?first\s+"
+    rf"(?:(?P<n>{_SMALL}|\d{{1,2}})\s+)?hours?\b",
+    re.I,
+)
+
+
 def _read_quantities(text: str, money: list[Money]) -> list[Quantity]:  # noqa: PLR0912, PLR0915
     money_spans = [(m.span.start, m.span.end) for m in money]
     found: list[Quantity] = []
@@ -1133,6 +1146,12 @@ def _read_quantities(text: str, money: list[Money]) -> list[Quantity]:  # noqa: 
             found.append(Quantity(2, "day", "about", span))
         else:
             found.append(Quantity(1, canonical_unit(unit), "about", span))
+    for match in literals.finditer(_FIRST_HOURS, text):
+        # "80 EUR call-out including the first hour": the hours a flat price covers.
+        hours = _num_value(match.group("n")) if match.group("n") else 1.0
+        if hours is not None:
+            span = Span(match.start(), match.end(), match.group(0))
+            found.append(Quantity(hours, "hour", "about", span))
     if halves:
         found = [
             q for q in found if q in halves or not any(_overlap(h.span, q.span) for h in halves)

@@ -203,3 +203,34 @@ def test_action_count_needs_the_verb_of_the_unit() -> None:
     counted = action_count(delivered, "delivery")
     assert counted is not None
     assert counted.value == 4
+
+
+@pytest.mark.parametrize(
+    ("offer_text", "seek_text", "aligned", "price"),
+    [
+        # a package of hours and a rate for each hour beyond it
+        ("Wedding band: 3 hours for 900 EUR, +150 EUR each extra hour.",
+         "Band wanted for a 4 hour reception in Leuven, budget 1,100 euros.", True, 1050.0),
+        ("Wedding band: 3 hours for 900 EUR, +150 EUR each extra hour.",
+         "Band wanted for a 5 hour reception in Leuven, budget 1,100 euros.", False, None),
+        # a call-out that includes the first hour
+        ("Locksmith: 70 EUR call-out including the first hour, then 40 EUR per additional hour.",
+         "Locksmith needed, about three hours of work, max 160 EUR.", True, 150.0),
+        ("Locksmith: 70 EUR call-out including the first hour, then 40 EUR per additional hour.",
+         "Locksmith needed, about three hours of work, max 140 EUR.", False, None),
+    ],
+)  # fmt: skip
+def test_hours_beyond_a_package_cost_the_extra_rate(
+    offer_text: str, seek_text: str, aligned: bool, price: float | None
+) -> None:
+    ok, why, got = decided(offer_text, seek_text)
+    assert ok is aligned, why
+    if aligned:
+        assert got == pytest.approx(price)
+
+
+def test_euro_pallets_are_no_price() -> None:
+    facts = read_facts("We need 12 euro pallets moved to Lyon. Budget 900 EUR.", offer=False)
+    assert [m.low for m in facts.money] == [900.0]
+    one = read_facts("One euro pallet to Ghent, 250 € max.", offer=False)
+    assert [m.low for m in one.money] == [250.0]
