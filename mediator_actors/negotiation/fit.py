@@ -407,6 +407,30 @@ def _own_amounts(o: Facts) -> list[Quantity]:
 _CADENCE = frozenset({"weekly", "daily", "monthly", "fortnightly", "nightly", "biweekly"})
 
 
+def _cadence_or_covered_span(s: Facts, basis: PriceBasis, q: Quantity) -> bool:
+    """A time in the seek that the basis's count already answers: the cadence of its
+    recurrence ("every two weeks ... that's 8 visits"), or the span a stated rate fills
+    ("one visit per day", "20-30 July", "10 visits": ten visits fit the eleven days)."""
+    if q.unit not in TIME_DAYS:
+        return False
+    if s.recurrence is not None:
+        where = s.recurrence[2]
+        if where.start <= q.span.start and q.span.end <= where.end:
+            return True
+    if basis.unit is None or basis.quantity is None:
+        return False
+    # "4-10 June" reads as 6 nights and 7 days: the span is covered if either reading is.
+    readings = [r for r in s.quantities if r.span == q.span and r.unit in _BOOKING_UNITS]
+    for rate in s.quantities:
+        if rate.unit != basis.unit or rate.period not in _BOOKING_UNITS:
+            continue
+        for r in readings:
+            periods = r.value * _time_ratio(r.unit, rate.period)
+            if basis.quantity <= rate.value * periods + 1e-9:
+                return True
+    return False
+
+
 def _unaccounted(o: Facts, s: Facts, basis: PriceBasis) -> Quantity | None:
     """A count in the seek's request that the basis's total does not multiply in: "5 hours
     each, 4 Saturdays" totalled as 5 hours, "4 GPUs for 48 hours" at the offer's minimum
@@ -425,6 +449,8 @@ def _unaccounted(o: Facts, s: Facts, basis: PriceBasis) -> Quantity | None:
             and q.value * TIME_DAYS[q.unit] <= basis.quantity * TIME_DAYS[basis.unit] + 1e-9
         ):
             continue  # "8pm to 11:45pm" inside "one night": within the time already counted
+        if _cadence_or_covered_span(s, basis, q):
+            continue
         if basis.at_minimum:
             # The offer's minimum stood in for a count the reader did not find, and the
             # seek states one ("25 people", "4 GPUs for 48 hours"): the minimum is a guess.
@@ -553,6 +579,27 @@ def _with_charges(o: Facts, s: Facts, basis: PriceBasis) -> PriceBasis:
             step=f"the offer's minimum charge of {_money(max(minimums), basis.currency)} applies",
         )
     return basis
+
+
+#: Prices by the day a booking takes, one of them on one named day.
+_ONE_DAY_UNITS = frozenset({"day", "evening", "night"})
+_WEEKDAYS = {
+    "mon": "monday", "tue": "tuesday", "wed": "wednesday", "thu": "thursday", "fri": "friday",
+    "sat": "saturday", "sun": "sunday",
+}  # fmt: skip
+
+
+def _one_day(s: Facts, unit: str) -> str:
+    """The one day the seek names for a booking priced per ``unit`` of a day ("party on
+    saturday"), when it states no length, no recurrence and no day in the plural; else ''."""
+    if unit not in _ONE_DAY_UNITS or len(s.days) != 1 or s.recurrence is not None:
+        return ""
+    if any(q.unit in TIME_DAYS or q.unit in _DAY_NAMES for q in s.quantities):
+        return ""
+    name = _WEEKDAYS.get(next(iter(s.days)), "")
+    if not name or name in s.counted or rough_stem(name) not in s.positives:
+        return ""
+    return name
 
 
 def _price_basis(o: Facts, s: Facts, seek_words: frozenset[str]) -> PriceBasis:  # noqa: PLR0911, PLR0912, PLR0915
@@ -727,6 +774,19 @@ def _price_basis(o: Facts, s: Facts, seek_words: frozenset[str]) -> PriceBasis: 
                 currency,
                 unchecked=f"price: the offer charges per {ask.per} ('{ask.span.text}'); the seek wants more than one {ask.per} and the reader finds no count it can use against '{budget.span.text}'",
             )
+        day = _one_day(s, ask.per)
+        if day:
+            # "95 per day" against "party on saturday": one day, the seek states no length.
+            return PriceBasis(
+                rate,
+                budget.high,
+                currency,
+                quantity=1,
+                unit=ask.per,
+                at_least=True,
+                note=f"{quote}; the seek names one day ({day}) and no length: one {ask.per}",
+                step=f"the seek names one day ({day}) and no length: one {ask.per}",
+            )
         if ask.per in JOB_UNITS or (ask.per not in TIME_DAYS and _singular(ask.per, s, seek_words)):
             # "250 per kit" against "a logo and a simple brand kit": one of them.
             return PriceBasis(
@@ -784,6 +844,21 @@ def _price_basis(o: Facts, s: Facts, seek_words: frozenset[str]) -> PriceBasis: 
                 per=budget.per,
                 note=f"{quote}; {_money(ask.low, currency)} per {ask.per} is {_money(ask.low * months, currency)} per {budget.per}",
                 step=f"{_money(ask.low, currency)} per {ask.per} is {_money(ask.low * months, currency)} per {budget.per}",
+            )
+        length = seek_hours(s) if budget.per == "session" and ask.per in _WORK_SECONDS else None
+        if length is not None and ask.per2 is None:
+            # "30 per 60 min" against "max 50 per session" of "90 minutes": the rate over
+            # one session's stated length.
+            hours = length.value * _WORK_SECONDS["hour"] / _WORK_SECONDS[ask.per]
+            per_session = ask.low * hours
+            step = f"a session of '{length.span.text}' at {_money(ask.low, currency)} per {ask.per} is {_money(per_session, currency)} per session"
+            return PriceBasis(
+                per_session,
+                budget.high,
+                currency,
+                per="session",
+                note=f"{quote}; {step}",
+                step=step,
             )
         # "25 per walk" against "150 weekly": the seek's count per that period.
         recurring = [q for q in s.quantities if q.unit == ask.per and q.period == budget.per]

@@ -234,3 +234,52 @@ def test_euro_pallets_are_no_price() -> None:
     assert [m.low for m in facts.money] == [900.0]
     one = read_facts("One euro pallet to Ghent, 250 € max.", offer=False)
     assert [m.low for m in one.money] == [250.0]
+
+
+@pytest.mark.parametrize(
+    ("offer_text", "seek_text", "aligned", "price"),
+    [
+        # the cadence of a recurrence is no length left out of the total
+        ("Window cleaning, 25 EUR per visit, visits every month or two.",
+         "Windows cleaned every two weeks over the summer, that's 6 visits. Max 160 EUR.",
+         True, 150.0),
+        ("Window cleaning, 25 EUR per visit, visits every month or two.",
+         "Windows cleaned every two weeks over the summer, that's 6 visits. Max 140 EUR.",
+         False, None),
+        # a rate per day fills the dates: the stated count is the total
+        ("Plant watering at your home, 9 EUR per visit.",
+         "Plant watering needed while on holiday 4-10 June: one visit per day, 7 visits in all. Max 70 EUR.",
+         True, 63.0),
+        ("Plant watering at your home, 9 EUR per visit.",
+         "Plant watering needed while on holiday 4-10 June: one visit per day, 7 visits in all. Max 60 EUR.",
+         False, None),
+        # one named day and no length: one day of a day rate
+        ("Photo booth hire, 180 EUR per day, props included.",
+         "Need a photo booth for our party on friday, max 200 EUR.", True, 180.0),
+        ("Photo booth hire, 180 EUR per day, props included.",
+         "Need a photo booth for our party on friday, max 170 EUR.", False, None),
+        # a rate per hour against a budget per session of a stated length
+        ("Chemistry tutoring, 40 EUR per 60 min, online.",
+         "Chemistry tutor wanted online, sessions of 45 minutes, max 35 EUR per session.",
+         True, 30.0),
+        ("Chemistry tutoring, 40 EUR per 60 min, online.",
+         "Chemistry tutor wanted online, sessions of 90 minutes, max 55 EUR per session.",
+         False, None),
+    ],
+)  # fmt: skip
+def test_counts_the_seek_already_answers(
+    offer_text: str, seek_text: str, aligned: bool, price: float | None
+) -> None:
+    ok, why, got = decided(offer_text, seek_text)
+    assert ok is aligned, why
+    if aligned:
+        assert got == pytest.approx(price)
+
+
+def test_two_named_days_are_no_one_day() -> None:
+    ok, why, _ = decided(
+        "Photo booth hire, 180 EUR per day, props included.",
+        "Need a photo booth for our party on friday and saturday, max 200 EUR.",
+    )
+    assert not ok
+    assert "cannot check" in why or "above" in why
