@@ -11,7 +11,15 @@ from __future__ import annotations
 
 from mediator_actors.negotiation.reader import TIME_DAYS, Facts, Quantity, Span, rough_stem
 
-__all__ = ["action_count", "compound_count", "product", "seek_hours"]
+__all__ = ["action_count", "compound_count", "kind_count", "product", "seek_hours"]
+
+#: Animals by the word for one of their kind: "350 ewes" are 350 sheep to a price per sheep.
+KINDS = {
+    "ewe": "sheep", "ram": "sheep", "lamb": "sheep", "wether": "sheep", "hogget": "sheep",
+    "puppy": "dog", "puppie": "dog", "kitten": "cat", "heifer": "cow", "calf": "cow",
+    "calve": "cow", "steer": "cow", "bullock": "cow", "foal": "horse", "pony": "horse",
+    "ponie": "horse", "mare": "horse", "gelding": "horse", "hen": "chicken",
+}  # fmt: skip
 
 #: Work time converts between these, in seconds.
 _WORK_SECONDS = {"second": 1.0, "minute": 60.0, "hour": 3600.0}
@@ -109,3 +117,15 @@ def action_count(s: Facts, unit: str) -> Quantity | None:
     if counted is None:
         return None
     return Quantity(counted.value, unit, "about", counted.span)
+
+
+def kind_count(s: Facts, unit: str) -> Quantity | None:
+    """The seek's one count of animals of the kind ``unit`` names: "per sheep" against
+    "350 merino ewes" is 350 sheep."""
+    found = [
+        q
+        for q in s.quantities
+        if q.bound == "about" and q.period is None and KINDS.get(q.unit) == unit
+    ]
+    counted = _one(found)
+    return None if counted is None else Quantity(counted.value, unit, "about", counted.span)

@@ -14,7 +14,12 @@ import math
 import re
 from dataclasses import dataclass, field, replace
 
-from mediator_actors.negotiation.counting import action_count, compound_count, seek_hours
+from mediator_actors.negotiation.counting import (
+    action_count,
+    compound_count,
+    kind_count,
+    seek_hours,
+)
 from mediator_actors.negotiation.reader import (
     JOB_UNITS,
     SPEC_UNITS,
@@ -201,7 +206,7 @@ def seek_amount(o: Facts, s: Facts, unit: str) -> Quantity | None:
         return max(amounts, key=lambda q: q.value)
     # "per GPU-hour" against "8x A100 for 48 hours"; "per delivery" against "6 envelopes
     # delivered": counts the seek states in other units.
-    return compound_count(o, s, unit) or action_count(s, unit)
+    return compound_count(o, s, unit) or action_count(s, unit) or kind_count(s, unit)
 
 
 def _blocks(s: Facts, minutes: float) -> Quantity | str | None:

@@ -286,6 +286,11 @@ _UNIT_ALIASES = {
     "uur": "hour", "heure": "hour", "hora": "hour", "seite": "page", "pagina": "page",
     "tag": "day", "dag": "day", "jour": "day", "nacht": "night", "nuit": "night",
     "noche": "night", "monat": "month", "maand": "month", "mois": "month", "mes": "month",
+    # their plurals that do not end in a plain "s" ("7 dagen", "3 Wochen", "zwei Tage")
+    "dagen": "day", "tage": "day", "día": "day", "woche": "week",
+    "wochen": "week", "weken": "week", "semaine": "week", "semana": "week",
+    "nachten": "night", "maanden": "month", "monate": "month", "stunden": "hour",
+    "uren": "hour",
 }  # fmt: skip
 #: Units of one job ("per contract", "per treatment"): a seek that names none wants one.
 JOB_UNITS = frozenset(

@@ -283,3 +283,31 @@ def test_two_named_days_are_no_one_day() -> None:
     )
     assert not ok
     assert "cannot check" in why or "above" in why
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "unit"),
+    [
+        ("Oppas gezocht voor 5 dagen in augustus.", 5.0, "day"),
+        ("Betreuung für 2 Wochen im Mai gesucht.", 2.0, "week"),
+        ("Busco ayuda durante 4 semanas en julio.", 4.0, "week"),
+        ("Budget 400 €, ca. 8 Stunden Arbeit.", 8.0, "hour"),
+    ],
+)
+def test_time_units_in_other_languages(text: str, value: float, unit: str) -> None:
+    facts = read_facts(text, offer=False)
+    assert (value, unit) in {(q.value, q.unit) for q in facts.quantities}
+
+
+@pytest.mark.parametrize(
+    ("seek_text", "aligned", "price"),
+    [
+        ("About 120 lambs to shear in Otago in November. Budget NZ$600.", True, 540.0),
+        ("About 120 lambs to shear in Otago in November. Budget NZ$500.", False, None),
+    ],
+)
+def test_animals_counted_by_their_kind(seek_text: str, aligned: bool, price: float | None) -> None:
+    ok, why, got = decided("Shearing crew in Otago, NZ$4.50 per sheep.", seek_text)
+    assert ok is aligned, why
+    if aligned:
+        assert got == pytest.approx(price)
