@@ -511,9 +511,7 @@ def _beyond_included(
     unit = extra.per
     if unit is None or extra.per2 is not None or extra.currency not in (None, basis.currency):
         return None
-    included = {
-        q.value for q in o.quantities if q.unit == unit and q.bound in ("about", "at_most")
-    }
+    included = {q.value for q in o.quantities if q.unit == unit and q.bound in ("about", "at_most")}
     needed = _seek_one_amount(s, unit)
     if len(included) != 1 or needed is None or basis.floor is None:
         return None
@@ -607,6 +605,71 @@ def _one_day(s: Facts, unit: str) -> str:
     return name
 
 
+#: Amounts a price list sells by the package: session lengths and weights.
+_PACKAGE_SCALE = {**_WORK_SECONDS, "kg": 1.0, "g": 0.001}
+#: Most characters between a price and the amount it is for ("90 min £70", "£70 / 90 min").
+_PRICE_GAP = 4
+
+
+def _package(o: Facts, m: Money) -> Quantity | None:
+    """The offer's own amount written right next to the price ``m``."""
+    for q in o.quantities:
+        if q.bound != "about" or q.unit not in _PACKAGE_SCALE or q.value <= 0:
+            continue
+        if (
+            0 <= m.span.start - q.span.end <= _PRICE_GAP
+            or 0 <= q.span.start - m.span.end <= _PRICE_GAP
+        ):
+            return q
+    return None
+
+
+def _whole_multiple(o: Facts, s: Facts, currency: str | None, budget: Money) -> PriceBasis | None:
+    """A price list by amount ("60 min £50, 90 min £70") against a need that is a whole
+    number of one of its amounts ("2 x 90min"): that many of it, the dearest such reading
+    (precision first). None unless every price of the offer is for an amount of its own
+    and the seek states one amount."""
+    if any(m.extra or m.fee for m in o.money):
+        return None
+    prices = [m for m in o.money if m.per is None and m.currency in (None, currency)]
+    packages = [(m, _package(o, m)) for m in prices]
+    if not packages or any(q is None for _, q in packages):
+        return None
+    needs = [
+        q
+        for q in s.quantities
+        if q.bound == "about" and q.period is None and q.unit in _PACKAGE_SCALE and q.value > 0
+    ]
+    if len({q.value * _PACKAGE_SCALE[q.unit] for q in needs}) != 1:
+        return None
+    need = needs[0]
+    readings = []
+    for m, q in packages:
+        assert q is not None
+        if (q.unit in _WORK_SECONDS) != (need.unit in _WORK_SECONDS):
+            continue
+        count = need.value * _PACKAGE_SCALE[need.unit] / (q.value * _PACKAGE_SCALE[q.unit])
+        if count >= 1 - 1e-9 and abs(count - round(count)) < 1e-9:
+            readings.append((m.low * round(count), round(count), m, q))
+    if not readings:
+        return None
+    # "2 x 90min" names the package it is made of; otherwise the dearest reading.
+    named = [
+        r for r in readings if re.search(rf"(?<![\d.]){_q(r[3].value)}(?![\d.])", need.span.text)
+    ]
+    total, count, m, q = max(named or readings, key=lambda r: r[0])
+    step = f"the seek's '{need.span.text}' is {count} x the offer's '{q.span.text}' at '{m.span.text}': {_money(total, currency)}"
+    return PriceBasis(
+        total,
+        budget.high,
+        currency,
+        quantity=need.value,
+        unit=need.unit,
+        note=f"the offer asks '{m.span.text}' for '{q.span.text}', the seek's budget is '{budget.span.text}'; {step}",
+        step=step,
+    )
+
+
 def _price_basis(o: Facts, s: Facts, seek_words: frozenset[str]) -> PriceBasis:  # noqa: PLR0911, PLR0912, PLR0915
     """The offer's floor and the seek's ceiling on one basis, or why there is none."""
     asks = [m for m in o.money if m.bound != "at_most" and not m.fee and not m.extra] or [
@@ -683,6 +746,10 @@ def _price_basis(o: Facts, s: Facts, seek_words: frozenset[str]) -> PriceBasis: 
                 note=f"{quote}; {_q(count)} of them ('{counted[0].span.text}') is {_money(total, currency)}",
                 step=f"{_q(count)} of them ('{counted[0].span.text}') is {_money(total, currency)}",
             )
+    if ask.per is None and budget.per is None:
+        multiple = _whole_multiple(o, s, currency, budget)
+        if multiple is not None:
+            return multiple
     if ask.per == budget.per:
         return PriceBasis(ask.low, budget.high, currency, per=ask.per, note=quote)
     if ask.per is not None and budget.per is None:

@@ -311,3 +311,36 @@ def test_animals_counted_by_their_kind(seek_text: str, aligned: bool, price: flo
     assert ok is aligned, why
     if aligned:
         assert got == pytest.approx(price)
+
+
+@pytest.mark.parametrize(
+    ("offer_text", "seek_text", "aligned", "price"),
+    [
+        # a whole number of the offer's session length, the one the seek names
+        ("Physio in Leeds: 30 min £35, 60 min £60.",
+         "Need 3 x 60min physio sessions in Leeds, up to £190 in total.", True, 180.0),
+        ("Physio in Leeds: 30 min £35, 60 min £60.",
+         "Need 3 x 60min physio sessions in Leeds, up to £170 in total.", False, None),
+        # sold by the sack: the need is four sacks
+        ("Garden compost, sack of 20 kg = 9 EUR.",
+         "Looking for 80 kg of garden compost, budget 40 EUR.", True, 36.0),
+        ("Garden compost, sack of 20 kg = 9 EUR.",
+         "Looking for 80 kg of garden compost, budget 30 EUR.", False, None),
+    ],
+)  # fmt: skip
+def test_whole_multiples_of_a_price_list_amount(
+    offer_text: str, seek_text: str, aligned: bool, price: float | None
+) -> None:
+    ok, why, got = decided(offer_text, seek_text)
+    assert ok is aligned, why
+    if aligned:
+        assert got == pytest.approx(price)
+
+
+def test_no_multiple_when_a_price_is_for_no_amount() -> None:
+    # the delivery charge is for no amount: the total is not known
+    ok, why, _ = decided(
+        "Garden compost, sack of 20 kg = 9 EUR. Delivery 15 EUR anywhere in Flanders.",
+        "Looking for 80 kg of garden compost, budget 40 EUR.",
+    )
+    assert not ok, why
