@@ -325,11 +325,57 @@ def _times(o: Facts, s: Facts, ask: Money, budget: Money) -> tuple[float, str] |
     return None
 
 
+#: Most characters between a package's price and its amount ("€450" ... "for up to 7 days").
+_PACKAGE_GAP = 12
+
+
+def _package_amount(o: Facts, m: Money, unit: str) -> Quantity | None:
+    """The offer's amount of ``unit`` a flat price is written with ("a pack of 10 sessions
+    for €450", "€120 for up to 7 days"), or None."""
+    for q in o.quantities:
+        if q.unit != unit or q.bound not in ("about", "at_most"):
+            continue
+        before = 0 <= m.span.start - q.span.end <= _PACKAGE_GAP
+        after = 0 <= q.span.start - m.span.end <= _PACKAGE_GAP
+        if before or after:
+            return q
+    return None
+
+
+def _cheaper_package(o: Facts, basis: PriceBasis) -> PriceBasis:
+    """A rate's total against the offer's package that covers the same count for less
+    ("€50 per session, or a pack of 10 sessions for €450" for 10 sessions; "€35/day or
+    €120 for up to 7 days" for 6 days): the package is the price. A pack of exactly N
+    covers N; "up to N" covers N or fewer."""
+    if basis.floor is None or basis.per is not None or basis.unit is None or basis.quantity is None:
+        return basis
+    if basis.refusal or basis.unchecked or basis.at_least:
+        return basis
+    best: tuple[Money, Quantity] | None = None
+    for m in o.money:
+        if m.per is not None or m.fee or m.extra or m.bound == "at_most":
+            continue
+        if m.currency not in (None, basis.currency) or m.low >= basis.floor - 1e-9:
+            continue
+        q = _package_amount(o, m, basis.unit)
+        if q is None:
+            continue
+        exact = q.bound == "about" and abs(q.value - basis.quantity) < 1e-9
+        within = q.bound == "at_most" and basis.quantity <= q.value + 1e-9
+        if (exact or within) and (best is None or m.low < best[0].low):
+            best = (m, q)
+    if best is None:
+        return basis
+    m, q = best
+    step = f"the offer's '{m.span.text}' for '{q.span.text}' covers the {_q(basis.quantity)} {_plural(basis.unit)} for less: {_money(m.low, basis.currency)}"
+    return replace(basis, floor=m.low, note=f"{basis.note}; {step}", step=step)
+
+
 def price_basis(o: Facts, s: Facts, seek_words: frozenset[str]) -> PriceBasis:
     """The offer's floor and the seek's ceiling on one basis, or why there is none; an
     offer's minimum charge ("min. charge 60 EUR") raises a lower floor to itself. A total
     that leaves out a count the seek states is never proposed (precision first)."""
-    basis = _with_charges(o, s, _price_basis(o, s, seek_words))
+    basis = _with_charges(o, s, _cheaper_package(o, _price_basis(o, s, seek_words)))
     if basis.floor is None or basis.per is not None or basis.refusal or basis.unchecked:
         return basis
     other = _another_item(o, s, basis)

@@ -344,3 +344,38 @@ def test_no_multiple_when_a_price_is_for_no_amount() -> None:
         "Looking for 80 kg of garden compost, budget 40 EUR.",
     )
     assert not ok, why
+
+
+@pytest.mark.parametrize(
+    ("seek_text", "aligned", "price"),
+    [
+        # the pack covers exactly the sessions asked for, for less than the single rate
+        ("Want 5 yoga sessions in Ghent, budget 110 EUR.", True, 100.0),
+        ("Want 5 yoga sessions in Ghent, budget 95 EUR.", False, None),
+        # a pack of 5 does not cover 6: the single rate, over budget
+        ("Want 6 yoga sessions in Ghent, budget 110 EUR.", False, None),
+    ],
+)
+def test_a_pack_that_covers_the_request_is_the_price(
+    seek_text: str, aligned: bool, price: float | None
+) -> None:
+    offer_text = "Yoga in Ghent: 24 EUR per session, or a pack of 5 sessions for 100 EUR."
+    ok, why, got = decided(offer_text, seek_text)
+    assert ok is aligned, why
+    if aligned:
+        assert got == pytest.approx(price)
+
+
+@pytest.mark.parametrize(
+    ("seek_text", "aligned"),
+    [
+        ("need a tile cutter for 4 days, budget 70 EUR", True),
+        ("need a tile cutter for 6 days, budget 70 EUR", False),
+    ],
+)
+def test_an_up_to_rate_covers_fewer_days(seek_text: str, aligned: bool) -> None:
+    offer_text = "Tool hire: tile cutter 20 EUR/day or 60 EUR for up to 5 days."
+    ok, why, got = decided(offer_text, seek_text)
+    assert ok is aligned, why
+    if aligned:
+        assert got == pytest.approx(60.0)
