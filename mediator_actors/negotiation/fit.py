@@ -176,10 +176,14 @@ CAPACITY_UNITS = frozenset({"seat", "desk", "place", "ticket", "cover", "spot", 
 PORTION_UNITS = frozenset({"portion", "serving", "plate", "meal", "slice", "menu"})
 
 
+#: Prices per person who uses a service: "45 per user per month" for "18 staff".
+USER_UNITS = frozenset({"user", "employee", "staff", "mailbox", "licence", "license"})
+
+
 def seek_amount(o: Facts, s: Facts, unit: str) -> Quantity | None:
     """The most of ``unit`` the seek states it needs (booking and work time convert)."""
     amounts = _amounts(s, unit)
-    if not amounts and (unit in CAPACITY_UNITS or unit in PORTION_UNITS):
+    if not amounts and (unit in CAPACITY_UNITS or unit in PORTION_UNITS or unit in USER_UNITS):
         amounts = _amounts(s, "person")
     if not amounts and unit == "pair":
         # "15 EUR per pair" against "4 pairs of trousers" (read as 4 trousers).
@@ -651,6 +655,27 @@ def _one_day(s: Facts, unit: str) -> str:
     return name
 
 
+def _flat_occasions(o: Facts, s: Facts, ask: Money) -> Quantity | None:
+    """How many times a flat price for one occasion ("30-minute lessons €25") is paid over
+    a need that recurs ("weekly 30 min lessons for 8 weeks" is 8): only when the seek names
+    the price line's words, states a whole number of its periods, and any length it states
+    is one the offer prices."""
+    if s.recurrence is None or ask.bound == "at_least":
+        return None
+    times, period, where = s.recurrence
+    if times is None or period is None or not (ask.context & s.positives - _FUNCTION_STEMS):
+        return None
+    own = {q.value * _WORK_SECONDS[q.unit] for q in o.quantities if q.unit in _WORK_SECONDS}
+    stated = {q.value * _WORK_SECONDS[q.unit] for q in s.quantities if q.unit in _WORK_SECONDS}
+    if stated - own or any(q.period is not None for q in s.quantities):
+        return None
+    periods = _periods(s, period)
+    if periods is None:
+        return None
+    span = Span(where.start, where.end, f"{where.text} x {periods.span.text}")
+    return Quantity(times * periods.value, "session", "about", span)
+
+
 #: Amounts a price list sells by the package: session lengths and weights.
 _PACKAGE_SCALE = {**_WORK_SECONDS, "kg": 1.0, "g": 0.001}
 #: Most characters between a price and the amount it is for ("90 min £70", "£70 / 90 min").
@@ -791,6 +816,21 @@ def _price_basis(o: Facts, s: Facts, seek_words: frozenset[str]) -> PriceBasis: 
                 unit=counted[0].unit,
                 note=f"{quote}; {_q(count)} of them ('{counted[0].span.text}') is {_money(total, currency)}",
                 step=f"{_q(count)} of them ('{counted[0].span.text}') is {_money(total, currency)}",
+            )
+    if ask.per is None and budget.per is None and len(asks) == 1:
+        occasions = _flat_occasions(o, s, ask)
+        if occasions is not None:
+            total = ask.low * occasions.value
+            step = f"{_q(occasions.value)} occasions ('{occasions.span.text}') at {_money(ask.low, currency)} is {_money(total, currency)}"
+            return PriceBasis(
+                total,
+                budget.high,
+                currency,
+                quantity=occasions.value,
+                unit="session",
+                recurring=True,
+                note=f"{quote}; {step}",
+                step=step,
             )
     if ask.per is None and budget.per is None:
         multiple = _whole_multiple(o, s, currency, budget)

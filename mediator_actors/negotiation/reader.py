@@ -279,7 +279,7 @@ _UNIT_ALIASES = {
     "song mix": "track", "episode": "episode", "label": "label", "document": "document",
     "tree": "tree", "kit": "kit", "stay": "night", "time": "visit", "bedroom": "room",
     "video minute": "minute", "audio minute": "minute", "finished minute": "minute",
-    "participant": "person", "member": "person", "shirt": "shirt", "t-shirt": "shirt",
+    "participant": "person", "member": "person", "staff": "person", "employee": "person", "shirt": "shirt", "t-shirt": "shirt",
     "pallet": "pallet", "drop": "drop", "treatment": "treatment", "model": "model",
     # Units as written in German, Dutch, French and Spanish prose ("0,10 EUR pro Wort").
     "wort": "word", "woord": "word", "mot": "word", "palabra": "word", "stunde": "hour",
@@ -930,7 +930,8 @@ def _half_durations(text: str) -> list[Quantity]:
 
 #: "10 one-hour sessions", "6 x 90-minute lessons", "4 two-hour visits": the work time.
 _SESSION_HOURS = re.compile(
-    rf"\b(?P<n>{_SMALL}|\d{{1,3}})\s*(?:x\s*)?(?P<h>{_SMALL}|\d{{1,3}}(?:\.\d)?)[- ]"
+    # the count and the length are two numbers: "30-minute" is no 3 x 0 minutes
+    rf"\b(?P<n>{_SMALL}|\d{{1,3}})(?:\s*x\s*|\s+)(?P<h>{_SMALL}|\d{{1,3}}(?:\.\d)?)[- ]"
     r"(?P<u>hour|minute|min)s?\s+(?:long\s+)?(?:[a-z]+\s+){0,2}?(?P<noun>sessions?|lessons?|classes|class|visits?|"
     r"shifts?|calls?|meetings?|walks?|treatments?)\b",
     re.I,

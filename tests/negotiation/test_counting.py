@@ -379,3 +379,35 @@ def test_an_up_to_rate_covers_fewer_days(seek_text: str, aligned: bool) -> None:
     assert ok is aligned, why
     if aligned:
         assert got == pytest.approx(60.0)
+
+
+@pytest.mark.parametrize(
+    ("seek_text", "aligned", "price"),
+    [
+        ("Looking for weekly 45 min drum lessons for 6 weeks. 200 euros in total.", True, 180.0),
+        ("Looking for weekly 45 min drum lessons for 6 weeks. 170 euros in total.", False, None),
+        # a length the offer does not price: the total is not known
+        ("Looking for weekly 90 min drum lessons for 6 weeks. 200 euros in total.", False, None),
+    ],
+)
+def test_a_flat_price_per_occasion_over_a_recurring_need(
+    seek_text: str, aligned: bool, price: float | None
+) -> None:
+    ok, why, got = decided("Drum teacher in Antwerp. 45 minute drum lessons €30.", seek_text)
+    assert ok is aligned, why
+    if aligned:
+        assert got == pytest.approx(price)
+
+
+def test_a_length_in_minutes_is_no_product_of_its_digits() -> None:
+    facts = read_facts("weekly 30-minute lessons", offer=False)
+    assert all(q.value > 0 for q in facts.quantities)
+
+
+def test_a_price_per_user_counts_the_staff() -> None:
+    ok, why, got = decided(
+        "Managed backups for offices: $12 per user per month, Denver area.",
+        "Office in Denver, 20 staff, need managed backups. Budget $300/month.",
+    )
+    assert ok, why
+    assert got == pytest.approx(240.0)
