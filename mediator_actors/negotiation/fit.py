@@ -337,7 +337,8 @@ def _package_amount(o: Facts, m: Money, unit: str) -> Quantity | None:
     """The offer's amount of ``unit`` a flat price is written with ("a pack of 10 sessions
     for €450", "€120 for up to 7 days"), or None."""
     for q in o.quantities:
-        if q.unit != unit or q.bound not in ("about", "at_most"):
+        # "a pack of 10 for €450" next to a rate per session is 10 sessions
+        if q.unit not in (unit, "pack") or q.bound not in ("about", "at_most"):
             continue
         before = 0 <= m.span.start - q.span.end <= _PACKAGE_GAP
         after = 0 <= q.span.start - m.span.end <= _PACKAGE_GAP

@@ -974,6 +974,10 @@ def _designations(
     return counts
 
 
+_PACK_OF = re.compile(
+    rf"\b(?:pack|bundle|block|card|package)\s+of\s+(?P<n>{_SMALL})\b(?=\s*(?:for|at|=|:|,|\(|\u20ac|\$|£))",
+    re.I,
+)
 _FIRST_HOURS = re.compile(
     r"\b(?:incl(?:uding|udes|\.)?|with|covers?)\s+(?:the\s+)?first\s+"
     rf"(?:(?P<n>{_SMALL}|\d{{1,2}})\s+)?hours?\b",
@@ -1152,6 +1156,12 @@ def _read_quantities(text: str, money: list[Money]) -> list[Quantity]:  # noqa: 
             found.append(Quantity(2, "day", "about", span))
         else:
             found.append(Quantity(1, canonical_unit(unit), "about", span))
+    for match in literals.finditer(_PACK_OF, text):
+        # "or a pack of 10 for 450 EUR": a package of the offer's own unit, unnamed.
+        count = _num_value(match.group("n"))
+        if count is not None and count >= 2:
+            span = Span(match.start(), match.end(), match.group(0))
+            found.append(Quantity(count, "pack", "about", span))
     for match in literals.finditer(_FIRST_HOURS, text):
         # "80 EUR call-out including the first hour": the hours a flat price covers.
         hours = _num_value(match.group("n")) if match.group("n") else 1.0

@@ -411,3 +411,26 @@ def test_a_price_per_user_counts_the_staff() -> None:
     )
     assert ok, why
     assert got == pytest.approx(240.0)
+
+
+@pytest.mark.parametrize(
+    ("seek_text", "aligned"),
+    [
+        ("Want 8 swimming lessons in Bruges, budget 130 EUR.", True),
+        ("Want 8 swimming lessons in Bruges, budget 110 EUR.", False),
+        ("Want 9 swimming lessons in Bruges, budget 130 EUR.", False),
+    ],
+)
+def test_a_pack_with_no_unit_counts_the_rates_unit(seek_text: str, aligned: bool) -> None:
+    offer_text = "Swimming lessons in Bruges, 20 EUR per lesson or a pack of 8 for 120 EUR."
+    ok, why, got = decided(offer_text, seek_text)
+    assert ok is aligned, why
+    if aligned:
+        assert got == pytest.approx(120.0)
+
+
+@settings(max_examples=40, deadline=None)
+@given(n=st.integers(2, 50), word=st.sampled_from(["pack", "bundle", "block", "card"]))
+def test_property_pack_of_n_reads_its_count(n: int, word: str) -> None:
+    facts = read_facts(f"10 EUR per class, or a {word} of {n} for 80 EUR.", offer=True)
+    assert (float(n), "pack") in {(q.value, q.unit) for q in facts.quantities}
