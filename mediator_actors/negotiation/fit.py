@@ -887,6 +887,11 @@ def _price_basis(o: Facts, s: Facts, seek_words: frozenset[str]) -> PriceBasis: 
         if amount is not None:
             count = amount.value
             total = ask.low * count * factor
+            discount = o.first_discount
+            if discount is not None and discount[0] == ask.per and count >= 1:
+                # "59 per month, first month half price" for 4 months: 3.5 months' rate.
+                total -= ask.low * factor * (1 - discount[1])
+                quote += f" ('{discount[2].text}')"
             return PriceBasis(
                 total,
                 budget.high,

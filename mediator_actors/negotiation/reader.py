@@ -186,6 +186,9 @@ class Facts:
     #: ("7pm to 2am", "runs until 1am"); None where not stated.
     clock_from: tuple[float, Span] | None = None
     clock_until: tuple[float, Span] | None = None
+    #: An offer's discount on the first period of a rate: "First month half price!" ->
+    #: ("month", 0.5, span), the share of the rate paid for that one period.
+    first_discount: tuple[str, float, Span] | None = None
 
 
 # --- currencies -----------------------------------------------------------------------
@@ -1627,6 +1630,29 @@ _THROUGHPUT = re.compile(
 )
 
 
+_FIRST_DISCOUNT = re.compile(
+    r"\bfirst\s+(?P<u>month|week|night|day|lesson|session|class)\s+(?:is\s+|at\s+)?"
+    r"(?:(?P<half>half[- ]price|50\s*%\s*off)|(?P<free>free)|(?P<pct>\d{1,2})\s*%\s*off)\b",
+    re.I,
+)
+
+
+def _read_first_discount(text: str) -> tuple[str, float, Span] | None:
+    """ "First month half price", "first lesson free", "first week 20% off": the unit and
+    the share of its rate paid."""
+    match = literals.search(_FIRST_DISCOUNT, text)
+    if match is None:
+        return None
+    if match.group("half"):
+        paid = 0.5
+    elif match.group("free"):
+        paid = 0.0
+    else:
+        paid = 1 - int(match.group("pct")) / 100
+    span = Span(match.start(), match.end(), match.group(0))
+    return canonical_unit(match.group("u")), paid, span
+
+
 def _read_throughput(text: str) -> tuple[float, str, float] | None:
     match = literals.search(_THROUGHPUT, text)
     if not match:
@@ -2487,6 +2513,7 @@ def read_facts(text: str, *, offer: bool, reference: dt.date | None = None) -> F
         event_date=event,
         start_date=start,
         throughput=_read_throughput(text),
+        first_discount=_read_first_discount(text) if offer else None,
         payment_advance=Span(advance.start(), advance.end(), advance.group(0)) if advance else None,
         payment_after=Span(after.start(), after.end(), after.group(0)) if after else None,
         payment_instalments=Span(instalments.start(), instalments.end(), instalments.group(0))

@@ -434,3 +434,30 @@ def test_a_pack_with_no_unit_counts_the_rates_unit(seek_text: str, aligned: bool
 def test_property_pack_of_n_reads_its_count(n: int, word: str) -> None:
     facts = read_facts(f"10 EUR per class, or a {word} of {n} for 80 EUR.", offer=True)
     assert (float(n), "pack") in {(q.value, q.unit) for q in facts.quantities}
+
+
+@pytest.mark.parametrize(
+    ("seek_text", "aligned", "price"),
+    [
+        ("Need a parking space in Leiden for 3 months, 100 EUR total max.", True, 90.0),
+        ("Need a parking space in Leiden for 3 months, 85 EUR total max.", False, None),
+    ],
+)
+def test_a_first_period_discount_lowers_the_total_once(
+    seek_text: str, aligned: bool, price: float | None
+) -> None:
+    offer_text = "Parking space in Leiden, 36 EUR/month. First month half price!"
+    ok, why, got = decided(offer_text, seek_text)
+    assert ok is aligned, why
+    if aligned:
+        assert got == pytest.approx(price)
+
+
+@pytest.mark.parametrize(
+    ("text", "paid"),
+    [("First month half price!", 0.5), ("first lesson free", 0.0), ("First week 20% off", 0.8)],
+)
+def test_first_discounts_read_the_share_paid(text: str, paid: float) -> None:
+    discount = read_facts(f"Rates below. {text}", offer=True).first_discount
+    assert discount is not None
+    assert discount[1] == pytest.approx(paid)
