@@ -15,6 +15,12 @@ import re
 from dataclasses import dataclass, field, replace
 
 from mediator_actors.negotiation.charges import left_out_price
+from mediator_actors.negotiation.counting import (
+    action_count,
+    compound_count,
+    kind_count,
+    seek_hours,
+)
 from mediator_actors.negotiation.reader import (
     JOB_UNITS,
     SPEC_UNITS,
@@ -104,6 +110,16 @@ class PriceBasis:
     recurring: bool = False
 
 
+def _plural(unit: str | None) -> str:
+    """A unit's plural for a reason: "deliveries", "properties", "boxes", "hours"."""
+    word = unit or ""
+    if re.search(r"[^aeiou]y$", word):
+        return word[:-1] + "ies"
+    if re.search(r"(?:s|x|ch|sh)$", word):
+        return word + "es"
+    return word + "s"
+
+
 def _q(value: float) -> str:
     return f"{value:,.2f}".rstrip("0").rstrip(".")
 
@@ -164,10 +180,14 @@ CAPACITY_UNITS = frozenset({"seat", "desk", "place", "ticket", "cover", "spot", 
 PORTION_UNITS = frozenset({"portion", "serving", "plate", "meal", "slice", "menu"})
 
 
+#: Prices per person who uses a service: "45 per user per month" for "18 staff".
+USER_UNITS = frozenset({"user", "employee", "staff", "mailbox", "licence", "license"})
+
+
 def seek_amount(o: Facts, s: Facts, unit: str) -> Quantity | None:
     """The most of ``unit`` the seek states it needs (booking and work time convert)."""
     amounts = _amounts(s, unit)
-    if not amounts and (unit in CAPACITY_UNITS or unit in PORTION_UNITS):
+    if not amounts and (unit in CAPACITY_UNITS or unit in PORTION_UNITS or unit in USER_UNITS):
         amounts = _amounts(s, "person")
     if not amounts and unit == "pair":
         # "15 EUR per pair" against "4 pairs of trousers" (read as 4 trousers).
@@ -190,7 +210,11 @@ def seek_amount(o: Facts, s: Facts, unit: str) -> Quantity | None:
             and q.unit not in TIME_DAYS
             and (tokens(q.unit) & offered or rough_stem(q.unit) in o.positives)
         ]
-    return max(amounts, key=lambda q: q.value) if amounts else None
+    if amounts:
+        return max(amounts, key=lambda q: q.value)
+    # "per GPU-hour" against "8x A100 for 48 hours"; "per delivery" against "6 envelopes
+    # delivered": counts the seek states in other units.
+    return compound_count(o, s, unit) or action_count(s, unit) or kind_count(s, unit)
 
 
 def _blocks(s: Facts, minutes: float) -> Quantity | str | None:
@@ -238,7 +262,7 @@ def _recurring_amount(  # noqa: PLR0911 - one flat pass of rules reads best
             return f"the seek needs '{amount.span.text}' a {amount.period} and '{nested[0].span.text}' a {nested[0].period}"
         periods = _periods(s, amount.period)
         if periods is None:
-            return f"the seek needs '{amount.span.text}' a {amount.period} and states no whole number of {amount.period}s"
+            return f"the seek needs '{amount.span.text}' a {amount.period} and states no whole number of {_plural(amount.period)}"
         span = Span(amount.span.start, amount.span.end, f"{amount.span.text} x {periods.span.text}")
         return Quantity(amount.value * periods.value, unit, "about", span)
     each = amount is not None and amount.span.start in s.each_starts
@@ -294,7 +318,7 @@ def _times(o: Facts, s: Facts, ask: Money, budget: Money) -> tuple[float, str] |
     if ask.per2 is not None and ask.per2 != budget.per:
         amount = seek_amount(o, s, ask.per2)
         if amount is not None:
-            return amount.value, f"x {_q(amount.value)} {ask.per2}s ('{amount.span.text}')"
+            return amount.value, f"x {_q(amount.value)} {_plural(ask.per2)} ('{amount.span.text}')"
     if ask.per in TIME_DAYS:
         for q in s.quantities:
             if (
@@ -305,15 +329,62 @@ def _times(o: Facts, s: Facts, ask: Money, budget: Money) -> tuple[float, str] |
                 and q.unit not in MEASURE_UNITS
                 and rough_stem(q.unit) in o.positives
             ):
-                return q.value, f"x {_q(q.value)} {q.unit}s ('{q.span.text}')"
+                return q.value, f"x {_q(q.value)} {_plural(q.unit)} ('{q.span.text}')"
     return None
+
+
+#: Most characters between a package's price and its amount ("€450" ... "for up to 7 days").
+_PACKAGE_GAP = 12
+
+
+def _package_amount(o: Facts, m: Money, unit: str) -> Quantity | None:
+    """The offer's amount of ``unit`` a flat price is written with ("a pack of 10 sessions
+    for €450", "€120 for up to 7 days"), or None."""
+    for q in o.quantities:
+        # "a pack of 10 for €450" next to a rate per session is 10 sessions
+        if q.unit not in (unit, "pack") or q.bound not in ("about", "at_most"):
+            continue
+        before = 0 <= m.span.start - q.span.end <= _PACKAGE_GAP
+        after = 0 <= q.span.start - m.span.end <= _PACKAGE_GAP
+        if before or after:
+            return q
+    return None
+
+
+def _cheaper_package(o: Facts, basis: PriceBasis) -> PriceBasis:
+    """A rate's total against the offer's package that covers the same count for less
+    ("€50 per session, or a pack of 10 sessions for €450" for 10 sessions; "€35/day or
+    €120 for up to 7 days" for 6 days): the package is the price. A pack of exactly N
+    covers N; "up to N" covers N or fewer."""
+    if basis.floor is None or basis.per is not None or basis.unit is None or basis.quantity is None:
+        return basis
+    if basis.refusal or basis.unchecked or basis.at_least:
+        return basis
+    best: tuple[Money, Quantity] | None = None
+    for m in o.money:
+        if m.per is not None or m.fee or m.extra or m.bound == "at_most":
+            continue
+        if m.currency not in (None, basis.currency) or m.low >= basis.floor - 1e-9:
+            continue
+        q = _package_amount(o, m, basis.unit)
+        if q is None:
+            continue
+        exact = q.bound == "about" and abs(q.value - basis.quantity) < 1e-9
+        within = q.bound == "at_most" and basis.quantity <= q.value + 1e-9
+        if (exact or within) and (best is None or m.low < best[0].low):
+            best = (m, q)
+    if best is None:
+        return basis
+    m, q = best
+    step = f"the offer's '{m.span.text}' for '{q.span.text}' covers the {_q(basis.quantity)} {_plural(basis.unit)} for less: {_money(m.low, basis.currency)}"
+    return replace(basis, floor=m.low, note=f"{basis.note}; {step}", step=step)
 
 
 def price_basis(o: Facts, s: Facts, seek_words: frozenset[str]) -> PriceBasis:
     """The offer's floor and the seek's ceiling on one basis, or why there is none; an
     offer's minimum charge ("min. charge 60 EUR") raises a lower floor to itself. A total
     that leaves out a count the seek states is never proposed (precision first)."""
-    basis = _with_charges(o, s, _price_basis(o, s, seek_words))
+    basis = _with_charges(o, s, _cheaper_package(o, _price_basis(o, s, seek_words)))
     if basis.floor is None or basis.per is not None or basis.refusal or basis.unchecked:
         return basis
     other = _another_item(o, s, basis)
@@ -403,6 +474,30 @@ def _own_amounts(o: Facts) -> list[Quantity]:
 _CADENCE = frozenset({"weekly", "daily", "monthly", "fortnightly", "nightly", "biweekly"})
 
 
+def _cadence_or_covered_span(s: Facts, basis: PriceBasis, q: Quantity) -> bool:
+    """A time in the seek that the basis's count already answers: the cadence of its
+    recurrence ("every two weeks ... that's 8 visits"), or the span a stated rate fills
+    ("one visit per day", "20-30 July", "10 visits": ten visits fit the eleven days)."""
+    if q.unit not in TIME_DAYS:
+        return False
+    if s.recurrence is not None:
+        where = s.recurrence[2]
+        if where.start <= q.span.start and q.span.end <= where.end:
+            return True
+    if basis.unit is None or basis.quantity is None:
+        return False
+    # "4-10 June" reads as 6 nights and 7 days: the span is covered if either reading is.
+    readings = [r for r in s.quantities if r.span == q.span and r.unit in _BOOKING_UNITS]
+    for rate in s.quantities:
+        if rate.unit != basis.unit or rate.period not in _BOOKING_UNITS:
+            continue
+        for r in readings:
+            periods = r.value * _time_ratio(r.unit, rate.period)
+            if basis.quantity <= rate.value * periods + 1e-9:
+                return True
+    return False
+
+
 def _unaccounted(o: Facts, s: Facts, basis: PriceBasis) -> Quantity | None:
     """A count in the seek's request that the basis's total does not multiply in: "5 hours
     each, 4 Saturdays" totalled as 5 hours, "4 GPUs for 48 hours" at the offer's minimum
@@ -421,6 +516,8 @@ def _unaccounted(o: Facts, s: Facts, basis: PriceBasis) -> Quantity | None:
             and q.value * TIME_DAYS[q.unit] <= basis.quantity * TIME_DAYS[basis.unit] + 1e-9
         ):
             continue  # "8pm to 11:45pm" inside "one night": within the time already counted
+        if _cadence_or_covered_span(s, basis, q):
+            continue
         if basis.at_minimum or basis.estimated:
             # The offer's minimum or its own amount stood in for a count the reader did not
             # find, and the seek states one ("25 people", "4 GPUs for 48 hours", "15 cajas"
@@ -455,6 +552,49 @@ def _unaccounted(o: Facts, s: Facts, basis: PriceBasis) -> Quantity | None:
     return None
 
 
+def _seek_one_amount(s: Facts, unit: str) -> Quantity | None:
+    """The seek's one stated amount of ``unit`` (work time converts), None if several."""
+    if unit == "hour":
+        return seek_hours(s)
+    found = [q for q in s.quantities if q.unit == unit and q.bound == "about" and q.period is None]
+    return found[0] if len({q.value for q in found}) == 1 else None
+
+
+def _beyond_included(
+    o: Facts, s: Facts, basis: PriceBasis, extras: list[Money]
+) -> PriceBasis | None:
+    """A flat price for the amount it includes plus a rate for each unit beyond ("4 hours
+    for 600, +100 each extra hour", "80 call-out including the first hour, then 60 per
+    additional hour", "200 for up to 300 words, then 0.50 per additional word") against
+    the amount the seek states: the flat price, plus each unit beyond it begun. None when
+    the extra is no such rate or a count is missing."""
+    if len(extras) != 1 or basis.per is not None or basis.unit is not None:
+        return None
+    extra = extras[0]
+    unit = extra.per
+    if unit is None or extra.per2 is not None or extra.currency not in (None, basis.currency):
+        return None
+    included = {q.value for q in o.quantities if q.unit == unit and q.bound in ("about", "at_most")}
+    needed = _seek_one_amount(s, unit)
+    if len(included) != 1 or needed is None or basis.floor is None:
+        return None
+    amount = included.pop()
+    beyond = max(0, math.ceil(needed.value - amount - 1e-9))
+    total = basis.floor + beyond * extra.low
+    step = (
+        f"the seek's '{needed.span.text}' is {_q(beyond)} {_plural(unit)} beyond the "
+        f"{_q(amount)} the price includes, at '{extra.span.text}': {_money(total, basis.currency)}"
+    )
+    return replace(
+        basis,
+        floor=total,
+        quantity=needed.value,
+        unit=unit,
+        note=f"{basis.note}; {step}",
+        step=step,
+    )
+
+
 def _with_charges(o: Facts, s: Facts, basis: PriceBasis) -> PriceBasis:
     """``basis`` with the offer's fees, charges on top and minimum charge applied."""
     on_top = [(w, span) for w, span in o.addons if w not in {x for x, _ in s.addons}]
@@ -484,9 +624,9 @@ def _with_charges(o: Facts, s: Facts, basis: PriceBasis) -> PriceBasis:
         )
     extras = [m for m in o.money if m.extra]
     if extras and basis.floor is not None and basis.refusal is None:
-        # "+100 EUR each extra hour", "home visits +20 CHF": a price on top that the
-        # basis above did not add; precision first.
-        return replace(
+        # "+100 EUR each extra hour" past the hours the price includes is counted; any
+        # other price on top ("home visits +20 CHF") the basis did not add: precision first.
+        return _beyond_included(o, s, basis, extras) or replace(
             basis,
             unchecked=f"price: the offer adds '{extras[0].span.text}' on top in some cases",
         )
@@ -505,6 +645,113 @@ def _with_charges(o: Facts, s: Facts, basis: PriceBasis) -> PriceBasis:
             step=f"the offer's minimum charge of {_money(max(minimums), basis.currency)} applies",
         )
     return basis
+
+
+#: Prices by the day a booking takes, one of them on one named day.
+_ONE_DAY_UNITS = frozenset({"day", "evening", "night"})
+_WEEKDAYS = {
+    "mon": "monday", "tue": "tuesday", "wed": "wednesday", "thu": "thursday", "fri": "friday",
+    "sat": "saturday", "sun": "sunday",
+}  # fmt: skip
+
+
+def _one_day(s: Facts, unit: str) -> str:
+    """The one day the seek names for a booking priced per ``unit`` of a day ("party on
+    saturday"), when it states no length, no recurrence and no day in the plural; else ''."""
+    if unit not in _ONE_DAY_UNITS or len(s.days) != 1 or s.recurrence is not None:
+        return ""
+    if any(q.unit in TIME_DAYS or q.unit in _DAY_NAMES for q in s.quantities):
+        return ""
+    name = _WEEKDAYS.get(next(iter(s.days)), "")
+    if not name or name in s.counted or rough_stem(name) not in s.positives:
+        return ""
+    return name
+
+
+def _flat_occasions(o: Facts, s: Facts, ask: Money) -> Quantity | None:
+    """How many times a flat price for one occasion ("30-minute lessons €25") is paid over
+    a need that recurs ("weekly 30 min lessons for 8 weeks" is 8): only when the seek names
+    the price line's words, states a whole number of its periods, and any length it states
+    is one the offer prices."""
+    if s.recurrence is None or ask.bound == "at_least":
+        return None
+    times, period, where = s.recurrence
+    if times is None or period is None or not (ask.context & s.positives - _FUNCTION_STEMS):
+        return None
+    own = {q.value * _WORK_SECONDS[q.unit] for q in o.quantities if q.unit in _WORK_SECONDS}
+    stated = {q.value * _WORK_SECONDS[q.unit] for q in s.quantities if q.unit in _WORK_SECONDS}
+    if stated - own or any(q.period is not None for q in s.quantities):
+        return None
+    periods = _periods(s, period)
+    if periods is None:
+        return None
+    span = Span(where.start, where.end, f"{where.text} x {periods.span.text}")
+    return Quantity(times * periods.value, "session", "about", span)
+
+
+#: Amounts a price list sells by the package: session lengths and weights.
+_PACKAGE_SCALE = {**_WORK_SECONDS, "kg": 1.0, "g": 0.001}
+#: Most characters between a price and the amount it is for ("90 min £70", "£70 / 90 min").
+_PRICE_GAP = 4
+
+
+def _package(o: Facts, m: Money) -> Quantity | None:
+    """The offer's own amount written right next to the price ``m``."""
+    for q in o.quantities:
+        if q.bound != "about" or q.unit not in _PACKAGE_SCALE or q.value <= 0:
+            continue
+        if (
+            0 <= m.span.start - q.span.end <= _PRICE_GAP
+            or 0 <= q.span.start - m.span.end <= _PRICE_GAP
+        ):
+            return q
+    return None
+
+
+def _whole_multiple(o: Facts, s: Facts, currency: str | None, budget: Money) -> PriceBasis | None:
+    """A price list by amount ("60 min £50, 90 min £70") against a need that is a whole
+    number of one of its amounts ("2 x 90min"): that many of it, the dearest such reading
+    (precision first). None unless every price of the offer is for an amount of its own
+    and the seek states one amount."""
+    if any(m.extra or m.fee for m in o.money):
+        return None
+    prices = [m for m in o.money if m.per is None and m.currency in (None, currency)]
+    packages = [(m, _package(o, m)) for m in prices]
+    if not packages or any(q is None for _, q in packages):
+        return None
+    needs = [
+        q
+        for q in s.quantities
+        if q.bound == "about" and q.period is None and q.unit in _PACKAGE_SCALE and q.value > 0
+    ]
+    if len({q.value * _PACKAGE_SCALE[q.unit] for q in needs}) != 1:
+        return None
+    need = needs[0]
+    readings = []
+    for m, q in packages:
+        assert q is not None
+        if (q.unit in _WORK_SECONDS) != (need.unit in _WORK_SECONDS):
+            continue
+        count = need.value * _PACKAGE_SCALE[need.unit] / (q.value * _PACKAGE_SCALE[q.unit])
+        if count >= 1 - 1e-9 and abs(count - round(count)) < 1e-9:
+            readings.append((m.low * round(count), round(count), m, q))
+    if not readings:
+        return None
+    # "2 x 90min" names the package it is made of; otherwise the dearest reading.
+    named = [
+        r for r in readings if re.search(rf"(?<![\d.]){_q(r[3].value)}(?![\d.])", need.span.text)
+    ]
+    total, count, m, q = max(named or readings, key=lambda r: r[0])
+    step = f"the seek's '{need.span.text}' is {count} x the offer's '{q.span.text}' at '{m.span.text}': {_money(total, currency)}"
+    return PriceBasis(
+        total,
+        budget.high,
+        currency,
+        quantity=need.value,
+        unit=need.unit,
+        note=f"the offer asks '{m.span.text}' for '{q.span.text}', the seek's budget is '{budget.span.text}'; {step}",
+        step=step,
+    )
 
 
 def _price_basis(o: Facts, s: Facts, seek_words: frozenset[str]) -> PriceBasis:  # noqa: PLR0911, PLR0912, PLR0915
@@ -583,6 +830,25 @@ def _price_basis(o: Facts, s: Facts, seek_words: frozenset[str]) -> PriceBasis: 
                 note=f"{quote}; {_q(count)} of them ('{counted[0].span.text}') is {_money(total, currency)}",
                 step=f"{_q(count)} of them ('{counted[0].span.text}') is {_money(total, currency)}",
             )
+    if ask.per is None and budget.per is None and len(asks) == 1:
+        occasions = _flat_occasions(o, s, ask)
+        if occasions is not None:
+            total = ask.low * occasions.value
+            step = f"{_q(occasions.value)} occasions ('{occasions.span.text}') at {_money(ask.low, currency)} is {_money(total, currency)}"
+            return PriceBasis(
+                total,
+                budget.high,
+                currency,
+                quantity=occasions.value,
+                unit="session",
+                recurring=True,
+                note=f"{quote}; {step}",
+                step=step,
+            )
+    if ask.per is None and budget.per is None:
+        multiple = _whole_multiple(o, s, currency, budget)
+        if multiple is not None:
+            return multiple
     if ask.per == budget.per:
         return PriceBasis(ask.low, budget.high, currency, per=ask.per, note=quote)
     if ask.per is not None and budget.per is None:
@@ -593,7 +859,7 @@ def _price_basis(o: Facts, s: Facts, seek_words: frozenset[str]) -> PriceBasis: 
                 None,
                 budget.high,
                 currency,
-                unchecked=f"price: the offer charges per {ask.per} per {ask.per2} ('{ask.span.text}') and the seek states no number of {ask.per2}s against its total of '{budget.span.text}'",
+                unchecked=f"price: the offer charges per {ask.per} per {ask.per2} ('{ask.span.text}') and the seek states no number of {_plural(ask.per2)} against its total of '{budget.span.text}'",
             )
         factor, extra_note = extra if extra else (1.0, "")
         rate = ask.low * factor
@@ -633,6 +899,11 @@ def _price_basis(o: Facts, s: Facts, seek_words: frozenset[str]) -> PriceBasis: 
         if amount is not None:
             count = amount.value
             total = ask.low * count * factor
+            discount = o.first_discount
+            if discount is not None and discount[0] == ask.per and count >= 1:
+                # "59 per month, first month half price" for 4 months: 3.5 months' rate.
+                total -= ask.low * factor * (1 - discount[1])
+                quote += f" ('{discount[2].text}')"
             return PriceBasis(
                 total,
                 budget.high,
@@ -640,8 +911,8 @@ def _price_basis(o: Facts, s: Facts, seek_words: frozenset[str]) -> PriceBasis: 
                 quantity=count,
                 unit=ask.per,
                 recurring=totalled is not None,
-                note=f"{quote}; {_q(count)} {ask.per}s ('{amount.span.text}') at {_money(ask.low, currency)} is {_money(total, currency)}",
-                step=f"{_q(count)} {ask.per}s ('{amount.span.text}') at {_money(ask.low, currency)} is {_money(total, currency)}",
+                note=f"{quote}; {_q(count)} {_plural(ask.per)} ('{amount.span.text}') at {_money(ask.low, currency)} is {_money(total, currency)}",
+                step=f"{_q(count)} {_plural(ask.per)} ('{amount.span.text}') at {_money(ask.low, currency)} is {_money(total, currency)}",
             )
         estimate = [q for q in o.quantities if q.unit == ask.per and q.bound == "about"]
         if estimate and ask.per not in _BOOKING_UNITS:
@@ -654,8 +925,8 @@ def _price_basis(o: Facts, s: Facts, seek_words: frozenset[str]) -> PriceBasis: 
                 quantity=count,
                 unit=ask.per,
                 estimated=True,
-                note=f"{quote}; the offer's own estimate of {_q(count)} {ask.per}s ('{estimate[0].span.text}') is {_money(rate * count, currency)}",
-                step=f"the offer's own estimate of {_q(count)} {ask.per}s ('{estimate[0].span.text}') is {_money(rate * count, currency)}",
+                note=f"{quote}; the offer's own estimate of {_q(count)} {_plural(ask.per)} ('{estimate[0].span.text}') is {_money(rate * count, currency)}",
+                step=f"the offer's own estimate of {_q(count)} {_plural(ask.per)} ('{estimate[0].span.text}') is {_money(rate * count, currency)}",
             )
         minimum = [q for q in o.quantities if q.unit == ask.per and q.bound == "at_least"]
         if minimum:
@@ -668,8 +939,8 @@ def _price_basis(o: Facts, s: Facts, seek_words: frozenset[str]) -> PriceBasis: 
                 unit=ask.per,
                 at_least=True,
                 at_minimum=True,
-                note=f"{quote}; at the offer's minimum of {_q(count)} {ask.per}s ('{minimum[0].span.text}') that is {_money(rate * count, currency)}",
-                step=f"at the offer's minimum of {_q(count)} {ask.per}s ('{minimum[0].span.text}') that is {_money(rate * count, currency)}",
+                note=f"{quote}; at the offer's minimum of {_q(count)} {_plural(ask.per)} ('{minimum[0].span.text}') that is {_money(rate * count, currency)}",
+                step=f"at the offer's minimum of {_q(count)} {_plural(ask.per)} ('{minimum[0].span.text}') that is {_money(rate * count, currency)}",
             )
         if ask.per in s.counted:
             # "1,450 per kWp" against "a 6 kWp system", "15 per tyre" against "tyres
@@ -680,6 +951,19 @@ def _price_basis(o: Facts, s: Facts, seek_words: frozenset[str]) -> PriceBasis: 
                 currency,
                 unchecked=f"price: the offer charges per {ask.per} ('{ask.span.text}'); the seek wants more than one {ask.per} and the reader finds no count it can use against '{budget.span.text}'",
             )
+        day = _one_day(s, ask.per)
+        if day:
+            # "95 per day" against "party on saturday": one day, the seek states no length.
+            return PriceBasis(
+                rate,
+                budget.high,
+                currency,
+                quantity=1,
+                unit=ask.per,
+                at_least=True,
+                note=f"{quote}; the seek names one day ({day}) and no length: one {ask.per}",
+                step=f"the seek names one day ({day}) and no length: one {ask.per}",
+            )
         if ask.per in JOB_UNITS or (ask.per not in TIME_DAYS and _singular(ask.per, s, seek_words)):
             # "250 per kit" against "a logo and a simple brand kit": one of them.
             return PriceBasis(
@@ -689,14 +973,14 @@ def _price_basis(o: Facts, s: Facts, seek_words: frozenset[str]) -> PriceBasis: 
                 quantity=1,
                 unit=ask.per,
                 at_least=True,
-                note=f"{quote}; the seek names no number of {ask.per}s: one",
-                step=f"the seek names no number of {ask.per}s: one",
+                note=f"{quote}; the seek names no number of {_plural(ask.per)}: one",
+                step=f"the seek names no number of {_plural(ask.per)}: one",
             )
         return PriceBasis(
             None,
             budget.high,
             currency,
-            unchecked=f"price: the offer charges per {ask.per} ('{ask.span.text}') and the seek states no number of {ask.per}s against its total of '{budget.span.text}'",
+            unchecked=f"price: the offer charges per {ask.per} ('{ask.span.text}') and the seek states no number of {_plural(ask.per)} against its total of '{budget.span.text}'",
         )
     if ask.per is None and budget.per is not None:
         # "asking 900" against "50 per hour for about 20 hours": the seek's total.
@@ -709,8 +993,8 @@ def _price_basis(o: Facts, s: Facts, seek_words: frozenset[str]) -> PriceBasis: 
                 currency,
                 quantity=count,
                 unit=budget.per,
-                note=f"{quote}; {_q(count)} {budget.per}s ('{amounts[0].span.text}') at {_money(budget.high, currency)} is {_money(budget.high * count, currency)}",
-                step=f"{_q(count)} {budget.per}s ('{amounts[0].span.text}') at {_money(budget.high, currency)} is {_money(budget.high * count, currency)}",
+                note=f"{quote}; {_q(count)} {_plural(budget.per)} ('{amounts[0].span.text}') at {_money(budget.high, currency)} is {_money(budget.high * count, currency)}",
+                step=f"{_q(count)} {_plural(budget.per)} ('{amounts[0].span.text}') at {_money(budget.high, currency)} is {_money(budget.high * count, currency)}",
             )
     if ask.per is not None and budget.per is not None:
         if ask.per2 == budget.per:
@@ -724,8 +1008,8 @@ def _price_basis(o: Facts, s: Facts, seek_words: frozenset[str]) -> PriceBasis: 
                     per=budget.per,
                     quantity=amount.value,
                     unit=ask.per,
-                    note=f"{quote}; {_q(amount.value)} {ask.per}s ('{amount.span.text}') is {_money(total, currency)} per {budget.per}",
-                    step=f"{_q(amount.value)} {ask.per}s ('{amount.span.text}') is {_money(total, currency)} per {budget.per}",
+                    note=f"{quote}; {_q(amount.value)} {_plural(ask.per)} ('{amount.span.text}') is {_money(total, currency)} per {budget.per}",
+                    step=f"{_q(amount.value)} {_plural(ask.per)} ('{amount.span.text}') is {_money(total, currency)} per {budget.per}",
                 )
         if ask.per in _CALENDAR_MONTHS and budget.per in _CALENDAR_MONTHS and ask.per2 is None:
             # "15 per month" against "200 per year": the same rate over the seek's period.
@@ -738,6 +1022,21 @@ def _price_basis(o: Facts, s: Facts, seek_words: frozenset[str]) -> PriceBasis: 
                 note=f"{quote}; {_money(ask.low, currency)} per {ask.per} is {_money(ask.low * months, currency)} per {budget.per}",
                 step=f"{_money(ask.low, currency)} per {ask.per} is {_money(ask.low * months, currency)} per {budget.per}",
             )
+        length = seek_hours(s) if budget.per == "session" and ask.per in _WORK_SECONDS else None
+        if length is not None and ask.per2 is None:
+            # "30 per 60 min" against "max 50 per session" of "90 minutes": the rate over
+            # one session's stated length.
+            hours = length.value * _WORK_SECONDS["hour"] / _WORK_SECONDS[ask.per]
+            per_session = ask.low * hours
+            step = f"a session of '{length.span.text}' at {_money(ask.low, currency)} per {ask.per} is {_money(per_session, currency)} per session"
+            return PriceBasis(
+                per_session,
+                budget.high,
+                currency,
+                per="session",
+                note=f"{quote}; {step}",
+                step=step,
+            )
         # "25 per walk" against "150 weekly": the seek's count per that period.
         recurring = [q for q in s.quantities if q.unit == ask.per and q.period == budget.per]
         if recurring:
@@ -748,8 +1047,8 @@ def _price_basis(o: Facts, s: Facts, seek_words: frozenset[str]) -> PriceBasis: 
                 currency,
                 quantity=count,
                 unit=ask.per,
-                note=f"{quote}; {_q(count)} {ask.per}s per {budget.per} ('{recurring[0].span.text}') at {_money(ask.low, currency)} is {_money(ask.low * count, currency)} per {budget.per}",
-                step=f"{_q(count)} {ask.per}s per {budget.per} ('{recurring[0].span.text}') at {_money(ask.low, currency)} is {_money(ask.low * count, currency)} per {budget.per}",
+                note=f"{quote}; {_q(count)} {_plural(ask.per)} per {budget.per} ('{recurring[0].span.text}') at {_money(ask.low, currency)} is {_money(ask.low * count, currency)} per {budget.per}",
+                step=f"{_q(count)} {_plural(ask.per)} per {budget.per} ('{recurring[0].span.text}') at {_money(ask.low, currency)} is {_money(ask.low * count, currency)} per {budget.per}",
             )
     return PriceBasis(
         None,
@@ -1225,6 +1524,26 @@ def _floors(o: Facts, s: Facts, found: Findings) -> None:
         found.checked.append(f"floor: '{seek_span.text}' within '{span.text}'")
 
 
+#: Member states of the European Union, as the reader's gazetteer names countries.
+_EU_MEMBERS = frozenset(
+    {"ireland", "france", "germany", "spain", "portugal", "italy", "netherlands", "belgium",
+     "austria", "poland", "czechia", "sweden", "denmark", "finland", "greece", "hungary",
+     "romania", "bulgaria", "croatia", "slovakia", "slovenia", "luxembourg", "estonia",
+     "latvia", "lithuania"}
+)  # fmt: skip
+_EU_NAMED = re.compile(r"\bEU\b|\bEuropean\s+Union\b")
+
+
+def _outside_eu(o: Facts, requirement: Span) -> str:
+    """The offer's countries when a seek's requirement keeps the deal inside the EU ("data
+    must stay in the EU") and every country the offer names lies outside it; else ''."""
+    if not _EU_NAMED.search(requirement.text) or not o.countries:
+        return ""
+    if o.countries & _EU_MEMBERS:
+        return ""
+    return ", ".join(sorted(c.upper() if len(c) == 2 else c.title() for c in o.countries))
+
+
 def check_facts(
     o: Facts, s: Facts, *, seek_onsite_required: bool, offer_text: str = "", seek_text: str = ""
 ) -> Findings:
@@ -1289,6 +1608,12 @@ def check_facts(
             f"{', '.join(sorted(s.levels))}"
         )
     for span in s.requirements:
+        outside = _outside_eu(o, span)
+        if outside:
+            found.refusals.append(
+                f"place: the seek states '{span.text}', the offer is in {outside}, outside the EU"
+            )
+            return found
         found.cannot(f"'{span.text}'")
     _opposites(offer_text, seek_text, found)
     return found

@@ -189,6 +189,9 @@ class Facts:
     #: ("7pm to 2am", "runs until 1am"); None where not stated.
     clock_from: tuple[float, Span] | None = None
     clock_until: tuple[float, Span] | None = None
+    #: An offer's discount on the first period of a rate: "First month half price!" ->
+    #: ("month", 0.5, span), the share of the rate paid for that one period.
+    first_discount: tuple[str, float, Span] | None = None
 
 
 # --- currencies -----------------------------------------------------------------------
@@ -282,7 +285,7 @@ _UNIT_ALIASES = {
     "song mix": "track", "episode": "episode", "label": "label", "document": "document",
     "tree": "tree", "kit": "kit", "stay": "night", "time": "visit", "bedroom": "room",
     "video minute": "minute", "audio minute": "minute", "finished minute": "minute",
-    "participant": "person", "member": "person", "shirt": "shirt", "t-shirt": "shirt",
+    "participant": "person", "member": "person", "staff": "person", "employee": "person", "shirt": "shirt", "t-shirt": "shirt",
     "pallet": "pallet", "drop": "drop", "treatment": "treatment", "model": "model",
     # Units as written in German, Dutch, French and Spanish prose ("0,10 EUR pro Wort"),
     "wort": "word", "woord": "word", "mot": "word", "palabra": "word", "stunde": "hour",
@@ -292,6 +295,11 @@ _UNIT_ALIASES = {
     # ... and in Italian and Portuguese ("150 €/ora", "0,08 € por palavra").
     "ora": "hour", "parola": "word", "palavra": "word", "giorno": "day", "notte": "night",
     "mese": "month", "noite": "night",
+    # their plurals that do not end in a plain "s" ("7 dagen", "3 Wochen", "zwei Tage")
+    "dagen": "day", "tage": "day", "día": "day", "woche": "week",
+    "wochen": "week", "weken": "week", "semaine": "week", "semana": "week",
+    "nachten": "night", "maanden": "month", "monate": "month", "stunden": "hour",
+    "uren": "hour",
 }  # fmt: skip
 #: Units of one job ("per contract", "per treatment"): a seek that names none wants one.
 JOB_UNITS = frozenset(
@@ -313,7 +321,10 @@ _UNIT_WORDS = sorted(
     reverse=True,
 )
 # never the start of a longer word, accented ones too ("de hêtre" has no "h" for hours)
-_UNIT_RE = r"(?:" + "|".join(re.escape(u) for u in _UNIT_WORDS) + r")(?![a-zA-Z\u00c0-\u00ff])"
+# nor a letter of a model's name: "8x H100" counts H100s, never 8 hours
+_UNIT_RE = (
+    r"(?:" + "|".join(re.escape(u) for u in _UNIT_WORDS) + r")(?![a-zA-Z\u00c0-\u00ff]|\d{3})"
+)
 
 
 @functools.lru_cache(maxsize=4096)  # pure, and asked for the same few words all the time
@@ -355,7 +366,8 @@ _NUM = NUMBER_SOURCE
 _PER = (
     r"\s*(?:/|per\b|an?\b|each\b|for\s+(?:a|an|one|each)\b|every\b)\s*"
     r"(?:(?:\d+|thirty|fifteen|sixty)[- ]?(?:min(?:ute)?s?|hours?)\s+)?"
-    r"(?:(?:video|audio|finished|working|business|standard|normal|regular|basic)[\s-]+)?"
+    # "per source word", "per running metre": the word before the unit says which one
+    r"(?:(?:video|audio|finished|working|business|standard|normal|regular|basic|source|target|running|linear|additional|extra)[\s-]+)?"
     rf"(?P<per>{_UNIT_RE}|[a-z][a-z-]{{2,20}})"
 )
 _PER2_RE = re.compile(
@@ -549,6 +561,10 @@ _CUR_AFTER = re.compile(rf"\s*(?:{_CUR_WORD})", re.I)
 _CUR_REACH = 16
 
 
+#: Nouns a currency word names a kind of: "euro pallets" are pallets of a standard size.
+_NOT_MONEY_AFTER = re.compile(r"[\s-]*(?:pallets?|palettes?)\b", re.I)
+
+
 def _read_money(text: str, offer: bool) -> list[Money]:  # noqa: PLR0912, PLR0915
     numbers = find_numbers(text)[:MAX_READINGS]
     found: list[Money] = []
@@ -566,6 +582,8 @@ def _read_money(text: str, offer: bool) -> list[Money]:  # noqa: PLR0912, PLR091
         post = _CUR_AFTER.match(after)
         start = number.start
         cents = None
+        if post and _NOT_MONEY_AFTER.match(after, post.end()):
+            continue  # "18 euro pallets", "one euro pallet": a kind of pallet, no price
         if post:
             currency = _currency(post.group(0))
             end = number.end + post.end()
@@ -944,7 +962,8 @@ def _half_durations(text: str) -> list[Quantity]:
 
 #: "10 one-hour sessions", "6 x 90-minute lessons", "4 two-hour visits": the work time.
 _SESSION_HOURS = re.compile(
-    rf"\b(?P<n>{_SMALL}|\d{{1,3}})\s*(?:x\s*)?(?P<h>{_SMALL}|\d{{1,3}}(?:\.\d)?)[- ]"
+    # the count and the length are two numbers: "30-minute" is no 3 x 0 minutes
+    rf"\b(?P<n>{_SMALL}|\d{{1,3}})(?:\s*x\s*|\s+)(?P<h>{_SMALL}|\d{{1,3}}(?:\.\d)?)[- ]"
     r"(?P<u>hour|minute|min)s?\s+(?:long\s+)?(?:[a-z]+\s+){0,2}?(?P<noun>sessions?|lessons?|classes|class|visits?|"
     r"shifts?|calls?|meetings?|walks?|treatments?)\b",
     re.I,
@@ -961,6 +980,41 @@ def _session_hours(text: str) -> list[Quantity]:
         span = Span(match.start(), match.end(), match.group(0))
         found.append(Quantity(round(hours, 4), "hour", "about", span))
     return found
+
+
+#: "8x A100", "8 H100s", "2 x RTX4090": a count of a model named by letters and digits.
+_DESIGNATION = re.compile(
+    r"(?<![\w.,])(?P<n>\d{1,4})\s*(?:x|\u00d7)?\s*(?P<name>[A-WYZa-wyz][A-Za-z]{0,3}\d{2,5}[A-Za-z]{0,3}?)s?(?![\w-])"
+)
+
+
+def _designations(
+    text: str, found: list[Quantity], money_spans: list[tuple[int, int]]
+) -> list[Quantity]:
+    """Counts of a model by its name ("8x A100" is 8 of "a100"); none where another
+    reading or a price already covers the number."""
+    taken = [(q.span.start, q.span.end) for q in found] + money_spans
+    counts = []
+    for match in _DESIGNATION.finditer(text):
+        if any(a <= match.start() < b for a, b in taken):
+            continue
+        name = match.group("name").lower()
+        if canonical_unit(name) in TIME_DAYS or int(match.group("n")) < 1:
+            continue
+        span = Span(match.start(), match.end(), match.group(0))
+        counts.append(Quantity(float(match.group("n")), name, "about", span))
+    return counts
+
+
+_PACK_OF = re.compile(
+    rf"\b(?:pack|bundle|block|card|package)\s+of\s+(?P<n>{_SMALL})\b(?=\s*(?:for|at|=|:|,|\(|\u20ac|\$|£))",
+    re.I,
+)
+_FIRST_HOURS = re.compile(
+    r"\b(?:incl(?:uding|udes|\.)?|with|covers?)\s+(?:the\s+)?first\s+"
+    rf"(?:(?P<n>{_SMALL}|\d{{1,2}})\s+)?hours?\b",
+    re.I,
+)
 
 
 def _read_quantities(text: str, money: list[Money]) -> list[Quantity]:  # noqa: PLR0912, PLR0915
@@ -1103,6 +1157,7 @@ def _read_quantities(text: str, money: list[Money]) -> list[Quantity]:  # noqa: 
                     value, "item", "at_least", Span(match.start(), match.end(), match.group(0))
                 )
             )
+    found += _designations(text, found, money_spans)
     found = _each(text, found)
     halves = _half_durations(text)
     if halves:
@@ -1133,6 +1188,18 @@ def _read_quantities(text: str, money: list[Money]) -> list[Quantity]:  # noqa: 
             found.append(Quantity(2, "day", "about", span))
         else:
             found.append(Quantity(1, canonical_unit(unit), "about", span))
+    for match in literals.finditer(_PACK_OF, text):
+        # "or a pack of 10 for 450 EUR": a package of the offer's own unit, unnamed.
+        count = _num_value(match.group("n"))
+        if count is not None and count >= 2:
+            span = Span(match.start(), match.end(), match.group(0))
+            found.append(Quantity(count, "pack", "about", span))
+    for match in literals.finditer(_FIRST_HOURS, text):
+        # "80 EUR call-out including the first hour": the hours a flat price covers.
+        hours = _num_value(match.group("n")) if match.group("n") else 1.0
+        if hours is not None:
+            span = Span(match.start(), match.end(), match.group(0))
+            found.append(Quantity(hours, "hour", "about", span))
     if halves:
         found = [
             q for q in found if q in halves or not any(_overlap(h.span, q.span) for h in halves)
@@ -1590,6 +1657,29 @@ _THROUGHPUT = re.compile(
     r"(?:a|per|each|/)\s*(?P<p>day|week|month)",
     re.I,
 )
+
+
+_FIRST_DISCOUNT = re.compile(
+    r"\bfirst\s+(?P<u>month|week|night|day|lesson|session|class)\s+(?:is\s+|at\s+)?"
+    r"(?:(?P<half>half[- ]price|50\s*%\s*off)|(?P<free>free)|(?P<pct>\d{1,2})\s*%\s*off)\b",
+    re.I,
+)
+
+
+def _read_first_discount(text: str) -> tuple[str, float, Span] | None:
+    """ "First month half price", "first lesson free", "first week 20% off": the unit and
+    the share of its rate paid."""
+    match = literals.search(_FIRST_DISCOUNT, text)
+    if match is None:
+        return None
+    if match.group("half"):
+        paid = 0.5
+    elif match.group("free"):
+        paid = 0.0
+    else:
+        paid = 1 - int(match.group("pct")) / 100
+    span = Span(match.start(), match.end(), match.group(0))
+    return canonical_unit(match.group("u")), paid, span
 
 
 def _read_throughput(text: str) -> tuple[float, str, float] | None:
@@ -2208,8 +2298,8 @@ _MONTH_G = r"(?:" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")"
 #: "June 3 to June 7", "from the 3rd until the 7th of June".
 _DATE_RANGE = re.compile(
     rf"\b(?:from\s+)?(?:the\s+)?(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?(?:\s+(?:of\s+)?(?P<m1>{_MONTH_G})\b\.?)?"
-    rf"\s*(?:-|\u2013|to|until|till)\s*(?:the\s+)?(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<m2>{_MONTH_G})\b"
-    rf"|\b(?:from\s+)?(?P<m3>{_MONTH_G})\.?\s+(?P<d3>\d{{1,2}})(?:st|nd|rd|th)?\s*(?:-|\u2013|to|until|till)\s*"
+    rf"\s*(?:-|\u2013|to|until|till|through|thru)\s*(?:the\s+)?(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<m2>{_MONTH_G})\b"
+    rf"|\b(?:from\s+)?(?P<m3>{_MONTH_G})\.?\s+(?P<d3>\d{{1,2}})(?:st|nd|rd|th)?\s*(?:-|\u2013|to|until|till|through|thru)\s*"
     rf"(?:(?P<m4>{_MONTH_G})\.?\s+)?(?P<d4>\d{{1,2}})(?:st|nd|rd|th)?\b(?!\s*(?:{_UNIT_RE}|%|:))",
     re.I,
 )
@@ -2452,6 +2542,7 @@ def read_facts(text: str, *, offer: bool, reference: dt.date | None = None) -> F
         event_date=event,
         start_date=start,
         throughput=_read_throughput(text),
+        first_discount=_read_first_discount(text) if offer else None,
         payment_advance=Span(advance.start(), advance.end(), advance.group(0)) if advance else None,
         payment_after=Span(after.start(), after.end(), after.group(0)) if after else None,
         payment_instalments=Span(instalments.start(), instalments.end(), instalments.group(0))

@@ -142,7 +142,11 @@ def test_a_session_price_is_not_the_total_of_a_weekly_need() -> None:
     once = read_facts("One 45 min piano lesson online within 6 weeks, €40.", offer=False)
     weekly = read_facts("Weekly 45 min piano lessons online for 6 weeks, €200.", offer=False)
     assert not price_basis(o, once, frozenset()).unchecked
-    assert "6 weeks" in price_basis(o, weekly, frozenset()).unchecked
+    # issue 16 (counting): the weekly need is six lessons, totalled, never one
+    basis = price_basis(o, weekly, frozenset())
+    assert basis.unchecked is None
+    assert basis.floor == 180.0
+    assert basis.quantity == 6
 
 
 # --- a payment term no payment reading takes ------------------------------------------

@@ -62,11 +62,18 @@ def test_the_offers_minimum_is_never_the_total_when_the_seek_counts_something() 
     assert price == 30.0
 
 
-def test_a_price_for_the_offers_own_amount_is_never_the_total_of_more() -> None:
+def test_a_price_for_the_offers_own_amount_totals_only_whole_multiples() -> None:
     offer_text = "Bird seed mix, bag of 10 kg = 15 EUR."
-    aligned, why, _ = decided(offer_text, "Need 40 kg of bird seed mix. Budget 70 EUR.")
+    # issue 16: 40 kg is four bags (counting.py's whole multiples), so 60 EUR
+    aligned, why, price = decided(offer_text, "Need 40 kg of bird seed mix. Budget 70 EUR.")
+    assert aligned, why
+    assert price == 60.0
+    aligned, why, _ = decided(offer_text, "Need 40 kg of bird seed mix. Budget 55 EUR.")
     assert not aligned
-    assert "'40 kg'" in why
+    # no whole number of bags: the total is still never the price of one
+    aligned, why, _ = decided(offer_text, "Need 45 kg of bird seed mix. Budget 70 EUR.")
+    assert not aligned
+    assert "'45 kg'" in why
     # one short: the seek wants the offer's own amount
     aligned, why, price = decided(offer_text, "Need 10 kg of bird seed mix. Budget 70 EUR.")
     assert aligned, why

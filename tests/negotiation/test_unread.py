@@ -164,9 +164,12 @@ def test_a_rate_with_a_known_count_is_proposed_as_the_total() -> None:
          False, "minimum"),
         ("Gardening, 30 EUR/hour, min 4 hours.", "Need a gardener for 5 hours, 160 EUR.",
          True, None),
-        # a price on top that the reader cannot place declines
+        # hours beyond a package at its extra rate (issue 16): 150 + 60 = 210
         ("Face painting: 2 hours for 150 EUR, +60 EUR each extra hour.",
-         "Face painter for a 3 hour party, 250 EUR max.", False, "cannot check"),
+         "Face painter for a 3 hour party, 250 EUR max.", True, None),
+        ("Face painting: 2 hours for 150 EUR, +60 EUR each extra hour.",
+         "Face painter for a 3 hour party, 200 EUR max.", False, "price"),
+        # a price on top that the reader cannot place declines
         ("Piano tuning 80 GBP. Weekend visits +25 GBP.", "Need my piano tuned on a Saturday, 120 GBP.",
          False, "cannot check"),
         # a negated verb excludes its object
