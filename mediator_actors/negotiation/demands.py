@@ -17,9 +17,10 @@ import re
 from dataclasses import dataclass
 
 from mediator_actors.negotiation.reader import LANGUAGES
-from mediator_actors.negotiation.vocabulary import STOPWORDS, fold, tokens
+from mediator_actors.negotiation.unread import Unread
+from mediator_actors.negotiation.vocabulary import NOT_WHAT, STOPWORDS, fold, tokens
 
-__all__ = ["Restriction", "contradicted", "restrictions", "unmet"]
+__all__ = ["Restriction", "contradicted", "partly_met", "restrictions", "unmet"]
 
 #: Words that restrict what a deal may be. An offer's "must" is about its buyer ("client
 #: must supply the paint"), so offers restrict only with "only"/"exclusively".
@@ -33,28 +34,6 @@ _OFFER_CUES = re.compile(r"\b(?:only|exclusively)\b", re.I)
 _SEPARATORS = re.compile(r"[.;:!?\n(),•\u2014\u2013]|\s-\s")
 #: "acrylic and cotton only", "raw/unpasteurised": any one alternative meets it.
 _ALTERNATIVES = re.compile(r"\s+(?:and|or|and/or)\s+|\s*[&/+]\s*", re.I)
-#: Words that say how, when or how much, never what: other readings own them.
-_NOT_WHAT = tokens(
-    "only exclusively must has have needs need be required requires require requirement "
-    "mandatory essential non-negotiable strictly please also still really very just "
-    "it this that these those they them there here what which who will would should can "
-    "could do does done doing get got make made work works service services job jobs "
-    "available availability deliver delivered delivery finished complete completed ready "
-    "start started arrive shipped ship today tomorrow week weeks day days month months "
-    "year years hour hours time times asap soon urgent urgently before after until within "
-    "by latest earliest morning afternoon evening weekend weekday monday tuesday wednesday "
-    "thursday friday saturday sunday price budget cost paid pay payment rate quote total "
-    "max maximum min minimum least most up about around approx approximately one two "
-    "three four five six seven eight nine ten end mid early late live launch launched "
-    "long short term january february march april may june july august september "
-    "october november december "
-    # Judged by readers of their own: levels, ages, who may book, payment, where.
-    "beginner beginners intermediate advanced adult adults kid kids child children teen "
-    "teens student students women woman men man female male ladies girls boys member "
-    "members resident residents cash card cards transfer invoice collection pickup "
-    "pick-up delivery remote remotely online on-site onsite in-person local locally "
-    "nationwide worldwide"
-)
 _NEGATION = re.compile(r"\b(?:no|not|non|without|never|nor|isn't|aren't|don't|doesn't)\b", re.I)
 _MONEY_OR_NUMBER = re.compile(r"\d|[$€£¥₹]")
 
@@ -96,7 +75,7 @@ def _alternatives(clause: str, first: bool) -> tuple[tuple[frozenset[str], str],
     groups = []
     for part in _ALTERNATIVES.split(clause):
         words = re.findall(r"[A-Za-z][A-Za-z0-9'-]*", fold(part))
-        content = tokens(part) - _NOT_WHAT
+        content = tokens(part) - NOT_WHAT
         if not content:
             continue
         specific = _specific(words, first) & content
@@ -187,3 +166,23 @@ def contradicted(restriction: Restriction, other_text: str) -> bool:
                 if prefix + stem in stated:
                     return True
     return False
+
+
+#: The words of a restriction that name no part of what it restricts.
+_RESTRICTION_WORDS = tokens("only must required requires mandatory strictly exclusively be is are")
+
+
+def partly_met(unread: Unread, other: str) -> tuple[list[str], list[str]] | None:
+    """(words the other side names, words it does not) of an "X only" clause whose
+    words the other side names some of but not all: "Weekday mornings only" against
+    "weekdays between 4pm and 7pm", "Domestic German FTL only" against "FTL from Munich
+    to Manchester". The other side speaks of what the restriction limits and states
+    something else for the rest, so the restriction may fail. None otherwise (all or
+    none of its words named: met, or a condition the other side is silent on)."""
+    if not any(kind == "must" and mark.lower() == "only" for kind, _, mark, _ in unread.marks):
+        return None
+    own = tokens(unread.clause) - _RESTRICTION_WORDS
+    theirs = tokens(other)
+    named = sorted(own & theirs)
+    missing = sorted(own - theirs)
+    return (named, missing) if named and missing else None

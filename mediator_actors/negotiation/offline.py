@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 from typing import Protocol
 
 from mediator_actors.model import Intent, IntentType
-from mediator_actors.negotiation.demands import contradicted, restrictions, unmet
+from mediator_actors.negotiation.demands import contradicted, partly_met, restrictions, unmet
 from mediator_actors.negotiation.fit import (
     BLOCKING_COST,
     UNCHECKED_COST,
@@ -37,7 +37,7 @@ from mediator_actors.negotiation.meaning import (
     without_words,
 )
 from mediator_actors.negotiation.reader import LANGUAGES, StatedTerms, read_terms
-from mediator_actors.negotiation.unread import lead_days, partly_met, verdict
+from mediator_actors.negotiation.unread import lead_days, verdict
 from mediator_actors.negotiation.validation import Answer, AnswerTerms
 from mediator_actors.negotiation.vocabulary import (
     CONFLICTS,

@@ -10,6 +10,7 @@ from enum import StrEnum
 __all__ = [
     "CONFLICTS",
     "HARD_PATTERNS",
+    "NOT_WHAT",
     "STOPWORDS",
     "SWAPPABLE",
     "HardCondition",
@@ -375,3 +376,28 @@ def service_tokens(service: str) -> tuple[frozenset[str], frozenset[str]]:
         ):
             specific.add(_stem(word.lower()))
     return tokens(service), frozenset(specific)
+
+
+#: Words of a restriction ("X only", "must be X") that say how, when or how much, never
+#: what: other readings own them (used by :mod:`demands`).
+NOT_WHAT = tokens(
+    "only exclusively must has have needs need be required requires require requirement "
+    "mandatory essential non-negotiable strictly please also still really very just "
+    "it this that these those they them there here what which who will would should can "
+    "could do does done doing get got make made work works service services job jobs "
+    "available availability deliver delivered delivery finished complete completed ready "
+    "start started arrive shipped ship today tomorrow week weeks day days month months "
+    "year years hour hours time times asap soon urgent urgently before after until within "
+    "by latest earliest morning afternoon evening weekend weekday monday tuesday wednesday "
+    "thursday friday saturday sunday price budget cost paid pay payment rate quote total "
+    "max maximum min minimum least most up about around approx approximately one two "
+    "three four five six seven eight nine ten end mid early late live launch launched "
+    "long short term january february march april may june july august september "
+    "october november december "
+    # Judged by readers of their own: levels, ages, who may book, payment, where.
+    "beginner beginners intermediate advanced adult adults kid kids child children teen "
+    "teens student students women woman men man female male ladies girls boys member "
+    "members resident residents cash card cards transfer invoice collection pickup "
+    "pick-up delivery remote remotely online on-site onsite in-person local locally "
+    "nationwide worldwide"
+)
