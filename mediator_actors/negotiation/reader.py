@@ -22,6 +22,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import functools
+import itertools
 import re
 from dataclasses import dataclass, field, replace
 from typing import Literal
@@ -1672,7 +1673,24 @@ _SERVICE_VERBS = frozenset(
 )  # fmt: skip
 
 
+#: "e-bike", "x-ray", "e-scooter": a one-letter prefix makes another thing ("no e-bikes"
+#: excludes no bike), so the compound is one word for exclusions and for what is named.
+_LETTER_COMPOUND = re.compile(r"\b([a-zA-Z])-(?=[a-zA-Z]{2})")
+
+
+#: Nouns that say what kind of thing an exclusion's first word qualifies ("thatched
+#: properties", "e-bike jobs"), which the other side names in words of its own.
+_EXCLUDED_KINDS = frozenset(
+    rough_stem(w)
+    for w in ("properties", "property", "homes", "houses", "buildings", "premises", "jobs",
+              "projects", "items", "orders", "requests", "bookings", "clients", "customers")
+)  # fmt: skip
+
+
 def _read_exclusions(text: str) -> tuple[tuple[tuple[frozenset[str], Span], ...], frozenset[str]]:
+    written = text
+    # "e_bike": one word, and the same length, so every span still points into the text
+    text = _LETTER_COMPOUND.sub(r"\1_", text)
     exclusions = []
     for match in literals.finditer(_EXCLUSION, text):
         words = [w for w in re.split(r"[\s-]+", match.group("x").lower()) if w]
@@ -1688,7 +1706,11 @@ def _read_exclusions(text: str) -> tuple[tuple[tuple[frozenset[str], Span], ...]
         if words[0] in _SERVICE_VERBS and len(words) > 1:
             words = words[1:]  # "we do not treat bed bugs": bed bugs are excluded, not treating
         stems = frozenset(rough_stem(w) for w in words[:2])
-        exclusions.append((stems, Span(match.start(), match.end(), match.group(0))))
+        # "we do not service thatched properties": a thatched cottage is excluded too
+        stems = stems - _EXCLUDED_KINDS or stems
+        exclusions.append(
+            (stems, Span(match.start(), match.end(), written[match.start() : match.end()]))
+        )
     for match in re.finditer(r"\b(?P<x>[a-zA-Z]{3,})-free\b", text):
         exclusions.append(
             (
@@ -1698,14 +1720,17 @@ def _read_exclusions(text: str) -> tuple[tuple[tuple[frozenset[str], Span], ...]
         )
     positives = set()
     negations = literals.may_match(_NEG_BEFORE, text)  # none in the text: none before a word
-    for match in re.finditer(r"[a-zA-Z][\w]*", text):
-        if text[match.end() : match.end() + 5].lower() == "-free":
+    # each word as written ("e-bikes" names bikes) and each one-letter compound whole
+    named = re.finditer(r"[a-zA-Z][\w]*", written)
+    compounds = re.finditer(r"\b[a-zA-Z]_[a-zA-Z]\w*", text) if text != written else iter(())
+    for found in itertools.chain(named, compounds):
+        if written[found.end() : found.end() + 5].lower() == "-free":
             continue
         if negations and literals.search(
-            _NEG_BEFORE, text[max(0, match.start() - 25) : match.start()]
+            _NEG_BEFORE, written[max(0, found.start() - 25) : found.start()]
         ):
             continue
-        positives.add(rough_stem(match.group(0)))
+        positives.add(rough_stem(found.group(0)))
     return tuple(exclusions), frozenset(positives)
 
 
@@ -2758,7 +2783,9 @@ def _read_timeline(  # noqa: PLR0912 - one pass over the timeline readers
 
 _OFFER_SERVICE = re.compile(
     # \b: "sell" is not in "Russell", nor "hire" in "Yorkshire".
-    r"\b(?:offering|offer|provide|providing|available for|selling|sell|i do|we do|"
+    # "we do not work on e-bikes" names what is excluded, never the service.
+    r"\b(?:offering|offer|provide|providing|available for|selling|sell|"
+    r"(?:i|we) do(?!\s+not\b)|"
     r"can deliver|speciali[sz]e in|for sale:?)\s+(?P<s>(?:[^.;:!?\n]|(?<=\d)[.,:](?=\d))+)"
     # "I design logos": the verb is part of the service.
     r"|\b(?:i|we)\s+(?:can\s+)?(?P<s2>(?:build|draw|write|design|create|develop|translate|"

@@ -1,0 +1,53 @@
+"""The mechanisms issue 16's probe suite showed missing (precision first): each near-miss is
+written for these tests beside its compatible twin, never copied from a benchmark set."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from mediator_actors.negotiation.reader import read_facts, read_terms
+from tests.negotiation.helpers import judge
+
+# --- "we do not work on e-bikes": an exclusion of a one-letter compound -----------------
+
+
+def test_we_do_not_names_no_service() -> None:
+    read_terms.cache_clear()
+    terms = read_terms("Scooter repairs in Ghent, €50. We do not work on e-scooters.", offer=True)
+    assert "not" not in terms.service.lower()
+
+
+def test_a_one_letter_compound_is_excluded_whole() -> None:
+    offer = "Scooter repairs in Ghent, €50 a repair. We do not work on e-scooters."
+    declined = judge(offer, "Need my e-scooter repaired in Ghent, up to €80.")
+    assert not declined.compatible
+    assert "e-scooters" in (declined.refusal_reason or "")
+    assert judge(offer, "Need my kick scooter repaired in Ghent, up to €80.").compatible
+
+
+def test_a_compound_still_names_its_noun() -> None:
+    # "two e-bikes" is still a count of bikes: the compound is added, never swapped in
+    facts = read_facts("Looking for two e-bikes for a weekend.", offer=False)
+    assert {"bik", "e_bik"} <= facts.positives
+
+
+def test_a_kind_noun_after_the_excluded_word_is_not_required() -> None:
+    offer = "Roof repairs in Leiden, €200 a job. We do not repair thatched properties."
+    assert not judge(offer, "Leak in our thatched cottage roof in Leiden, €300.").compatible
+    assert judge(offer, "Leak in our tiled cottage roof in Leiden, €300.").compatible
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            ["no", "e-bikes", "x-rays", "pets", "we", "do", "not", "a-", "-", "t-shirt", " ", ","]
+        ),
+        max_size=12,
+    )
+)
+def test_exclusion_spans_quote_the_text_as_written(parts: list[str]) -> None:
+    text = " ".join(parts)
+    for _, span in read_facts(text, offer=True).exclusions:
+        assert text[span.start : span.end] == span.text
