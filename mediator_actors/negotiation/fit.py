@@ -778,6 +778,10 @@ def _limits(o: Facts, s: Facts, found: Findings) -> None:
         if not amounts:
             continue
         need = max(a.value for a in amounts)
+        if q.bound == "at_most" and _rate_against_total(q, amounts):
+            # "up to 1,000 flyers per day" against "3,000 flyers by the 10th": a rate, held
+            # against the seek's date by the throughput (``days_for``), never a cap.
+            continue
         if q.bound == "at_most" and need > q.value + 1e-9:
             found.refusals.append(
                 f"limit: the offer takes at most {_q(q.value)} {q.unit} ('{q.span.text}'), "
@@ -1281,12 +1285,58 @@ def check_facts(
     return found
 
 
-def days_for(o: Facts, s: Facts) -> float | None:
-    """Days the offer needs for the seek's amount at its stated throughput."""
-    if o.throughput is None:
+def _rate_against_total(q: Quantity, amounts: list[Quantity]) -> bool:
+    """An offer's most per period ("200 loaves per week") against amounts the seek
+    wants once, with no period of their own."""
+    once = all(a.period is None for a in amounts)
+    return q.period in TIME_DAYS and q.unit not in TIME_DAYS and once
+
+
+#: Units that count whatever the other side names ("20k items per week" against
+#: "100k sentences").
+_ANY_COUNT = frozenset({"item", "unit", "piece", "pc"})
+
+
+def _throughput(o: Facts) -> tuple[float, str, float] | None:
+    """(n, unit, per days) the offer can do: its stated throughput, or a most (or an
+    amount) of a count per period ("up to 1,000 flyers per day", "20k items a week")."""
+    if o.throughput is not None:
+        return o.throughput
+    for q in o.quantities:
+        counted = q.unit not in TIME_DAYS and q.unit not in MEASURE_UNITS
+        if q.bound in ("at_most", "about") and q.period in TIME_DAYS and q.value > 0 and counted:
+            return q.value, q.unit, float(TIME_DAYS[q.period])
+    return None
+
+
+_PERIOD_NAMES = {1.0: "day", 7.0: "week", 30.0: "month"}
+
+
+def capacity_note(o: Facts, s: Facts) -> str | None:
+    """The offer's rate the time ``days_for`` gives rests on, for a reason to quote."""
+    throughput = _throughput(o)
+    if throughput is None or days_for(o, s) is None:
         return None
-    per, unit, days = o.throughput
-    amounts = [q.value for q in s.quantities if q.unit == unit and q.bound == "about"]
+    per, unit, days = throughput
+    period = _PERIOD_NAMES.get(days, f"{days:g} days")
+    return f"capacity: the offer does {_q(per)} {unit} per {period}"
+
+
+def days_for(o: Facts, s: Facts) -> float | None:
+    """Days the offer needs for the seek's amount at its stated throughput (whole
+    periods: 300 loaves at 200 a week take two weeks)."""
+    throughput = _throughput(o)
+    if throughput is None:
+        return None
+    per, unit, days = throughput
+    wanted = [q for q in s.quantities if q.bound == "about" and q.period is None]
+    amounts = [q.value for q in wanted if q.unit == unit]
+    if not amounts and unit in _ANY_COUNT:
+        amounts = [
+            q.value
+            for q in wanted
+            if q.unit not in TIME_DAYS and q.unit not in MEASURE_UNITS and q.unit != "person"
+        ]
     if not amounts:
         return None
-    return math.ceil(max(amounts) / per) * days
+    return math.ceil(max(amounts) / per - 1e-9) * days

@@ -25,6 +25,7 @@ from mediator_actors.negotiation.fit import (
     BLOCKING_COST,
     UNCHECKED_COST,
     PriceBasis,
+    capacity_note,
     check_facts,
     days_for,
     price_basis,
@@ -695,6 +696,8 @@ def assess(  # noqa: PLR0911, PLR0912, PLR0915 - one flat pass of rules reads be
     if basis.unchecked:
         findings.cannot(basis.unchecked.removeprefix("cannot check: "), BLOCKING_COST)
     throughput_days = days_for(o.facts, s.facts)
+    # the offer's time comes from its rate: a late finish is its capacity's to explain
+    from_rate = o.duration_days is None and throughput_days is not None
     if o.duration_days is None and throughput_days is not None:
         o = replace(o, duration_days=throughput_days)
     if (
@@ -718,7 +721,8 @@ def assess(  # noqa: PLR0911, PLR0912, PLR0915 - one flat pass of rules reads be
         o = replace(o, duration_days=max(o.duration_days or 0.0, lead))
     timeline = _timeline(o, s, today)
     if isinstance(timeline, str):
-        return _refuse(timeline, 90)
+        rate = capacity_note(o.facts, s.facts) if from_rate else None
+        return _refuse(f"{timeline} ({rate})" if rate else timeline, 90)
     timeline_text, timeline_note, timeline_delta = timeline
     blocking = [text for text, cost in findings.unchecked if cost >= BLOCKING_COST]
     if blocking:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from mediator_actors.negotiation.fit import days_for
 from mediator_actors.negotiation.reader import read_facts, read_terms
 from tests.negotiation.helpers import judge
 
@@ -51,3 +52,38 @@ def test_exclusion_spans_quote_the_text_as_written(parts: list[str]) -> None:
     text = " ".join(parts)
     for _, span in read_facts(text, offer=True).exclusions:
         assert text[span.start : span.end] == span.text
+
+
+# --- a capacity per period against a total by a date -----------------------------------
+
+
+def test_a_most_per_period_is_a_rate_not_a_cap_on_the_order() -> None:
+    offer = "Sticker printing, up to 500 stickers per day, €0.10 each."
+    assert judge(offer, "Need 2,000 stickers printed by March 12, budget €250.").compatible
+    late = judge(offer, "Need 5,000 stickers printed by March 4, budget €600.")
+    assert not late.compatible
+    assert "capacity: the offer does 500 sticker per day" in (late.refusal_reason or "")
+
+
+def test_a_generic_count_per_week_is_held_against_what_the_seek_counts() -> None:
+    offer = "Data entry, 3 cents per item, about 10k items per week."
+    late = judge(offer, "Need data entry for 50k receipts in 3 weeks. Budget $2,000.")
+    assert not late.compatible
+    assert judge(offer, "Need data entry for 25k receipts in 3 weeks. Budget $1,000.").compatible
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(1, 5000), st.integers(1, 100_000), st.sampled_from(["day", "week", "month"]))
+def test_throughput_days_cover_the_amount_in_whole_periods(
+    per: int, need: int, period: str
+) -> None:
+    o = read_facts(f"Printing, up to {per} flyers per {period}.", offer=True)
+    s = read_facts(f"Need {need} flyers printed.", offer=False)
+    days = days_for(o, s)
+    if days is None:
+        return
+    period_days = {"day": 1, "week": 7, "month": 30}[period]
+    periods = days / period_days
+    assert periods == int(periods)
+    assert periods * per >= need
+    assert (periods - 1) * per < need

@@ -410,9 +410,7 @@ BASE_GAPS: dict[str, str] = {
     "forklift": "'with a valid forklift licence' is a clause the reader does not understand",
     "bike-no-ebikes": "the offer's service phrase is taken from its exclusion",
     "grooming-weekdays": "'dog groom wanted' is not read as the service 'dog grooming'",
-    "flyers-per-day": "a capacity per day is read as a cap on the whole order",
-    "loaves-per-week": "a capacity per week is read as a cap on the whole order",
-    "words-per-day": "a capacity per day is read as a cap on the whole order",
+    "loaves-per-week": "'over the next 3 weeks' is a clause the reader does not understand",
 }
 #: Near-misses the negotiator still proposes (precision gaps), by probe name: why.
 MISS_GAPS: dict[str, str] = {
