@@ -24,7 +24,7 @@ from mediator_actors.negotiation.reader import (
     Span,
     rough_stem,
 )
-from mediator_actors.negotiation.vocabulary import tokens
+from mediator_actors.negotiation.vocabulary import VARIANT_FAMILIES, tokens
 
 
 def _stem(word: str) -> str:
@@ -1282,7 +1282,80 @@ def check_facts(
     for span in s.requirements:
         found.cannot(f"'{span.text}'")
     _opposites(offer_text, seek_text, found)
+    _variants(offer_text, seek_text, found)
+    _model_codes(offer_text, seek_text, found)
     return found
+
+
+#: Each family of variants, compiled: (family, ((variant pattern), ...)).
+_VARIANTS = tuple(
+    (family, tuple(re.compile(v, re.I) for v in variants)) for family, variants in VARIANT_FAMILIES
+)
+
+
+def _first_affirmed(pattern: re.Pattern[str], text: str) -> str | None:
+    """The first mention of ``pattern`` in ``text`` with no negation just before it."""
+    for m in pattern.finditer(text):
+        if not _NEGATED_BEFORE.search(text, max(0, m.start() - 30), m.start()):
+            return m.group(0)
+    return None
+
+
+def _variants(offer_text: str, seek_text: str, found: Findings) -> None:
+    """The offer names one variant of a family and the seek another, each without
+    naming the other's ("BSL interpreting" against "need an ASL interpreter")."""
+    if found.refusals:
+        return
+    for family, variants in _VARIANTS:
+        offered = {i: _first_affirmed(v, offer_text) for i, v in enumerate(variants)}
+        wanted = {i: _first_affirmed(v, seek_text) for i, v in enumerate(variants)}
+        mine = {i for i, text in offered.items() if text}
+        theirs = {i for i, text in wanted.items() if text}
+        if mine and theirs and not mine & theirs:
+            a, b = min(mine), min(theirs)
+            found.refusals.append(
+                f"{family}: the offer states '{offered[a]}', the seek needs '{wanted[b]}'"
+            )
+            return
+
+
+#: A model or standard number: capitals then digits ("M404", "RTX 4090", "ISO 14001").
+_MODEL_CODE = re.compile(r"\b([A-Z]{1,4})[- ]?(\d{3,5})([A-Z]{0,2})\b")
+
+
+#: Capitals before a number that make it an amount or a reference, not a model
+#: ("CHF 600", "ref 1234").
+_NOT_A_SERIES = frozenset(
+    ["USD", "EUR", "GBP", "CHF", "NZD", "AUD", "CAD", "NLC", "SEK", "NOK", "DKK", "PLN",
+     "CZK", "HUF", "JPY", "CNY", "INR", "ZAR", "BRL", "MXN", "SGD", "HKD", "AED", "TRY",
+     "NO", "NR", "REF", "PO"]
+)  # fmt: skip
+
+
+def _codes(text: str) -> dict[str, set[str]]:
+    codes: dict[str, set[str]] = {}
+    for m in _MODEL_CODE.finditer(text):
+        if m.group(1) in _NOT_A_SERIES:
+            continue
+        if m.group(0)[len(m.group(1))] == " " and 1900 <= int(m.group(2)) <= 2099:
+            continue  # "UK 2027": a year, not a model
+        codes.setdefault(m.group(1), set()).add(m.group(2) + m.group(3))
+    return codes
+
+
+def _model_codes(offer_text: str, seek_text: str, found: Findings) -> None:
+    """Both sides name a model of one series ("LaserJet M404" against "M428") and none
+    of the seek's is among the offer's: another model, not the one wanted."""
+    if found.refusals:
+        return
+    offered, wanted = _codes(offer_text), _codes(seek_text)
+    for series in sorted(offered.keys() & wanted.keys()):
+        if not offered[series] & wanted[series]:
+            found.refusals.append(
+                f"model: the offer names {series}{min(offered[series])}, the seek needs "
+                f"{series}{min(wanted[series])}"
+            )
+            return
 
 
 def _rate_against_total(q: Quantity, amounts: list[Quantity]) -> bool:

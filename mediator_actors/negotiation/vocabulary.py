@@ -13,6 +13,7 @@ __all__ = [
     "NOT_WHAT",
     "STOPWORDS",
     "SWAPPABLE",
+    "VARIANT_FAMILIES",
     "HardCondition",
     "fold",
     "service_tokens",
@@ -400,4 +401,60 @@ NOT_WHAT = tokens(
     "members resident residents cash card cards transfer invoice collection pickup "
     "pick-up delivery remote remotely online on-site onsite in-person local locally "
     "nationwide worldwide"
+)
+
+
+#: Families of variants that exclude each other: a thing (or a skill) is one of them, so
+#: an offer naming one does not fit a seek naming another ("BSL" against "ASL", "diesel"
+#: against "petrol"). Each variant is a regular expression matched ignoring case, save
+#: for acronyms (``(?-i:PC)``); none of the words has an everyday meaning outside it.
+VARIANT_FAMILIES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    (
+        "sign language",
+        (
+            r"\b(?-i:BSL)\b|\bBritish\s+Sign\s+Language\b",
+            r"\b(?-i:ASL)\b|\bAmerican\s+Sign\s+Language\b",
+            r"\bAuslan\b",
+            r"\b(?-i:ISL)\b|\bIrish\s+Sign\s+Language\b",
+            r"\b(?-i:LSF)\b|\bFrench\s+Sign\s+Language\b",
+            r"\b(?-i:DGS)\b|\bGerman\s+Sign\s+Language\b",
+            r"\b(?-i:NGT)\b|\bDutch\s+Sign\s+Language\b",
+        ),
+    ),
+    ("fuel", (r"\bdiesel\b", r"\bpetrol\b|\bgasoline\b")),
+    (
+        "drive side",
+        (r"\b(?-i:LHD)\b|\bleft[- ]hand[- ]drive\b", r"\b(?-i:RHD)\b|\bright[- ]hand[- ]drive\b"),
+    ),
+    (
+        "plug",
+        (
+            r"\b(?-i:UK)[- ](?:plugs?|sockets?|3[- ]pin)\b|\b(?-i:BS)\s?1363\b",
+            r"\b(?:(?-i:US|USA)|American)[- ](?:plugs?|sockets?)\b",
+            r"\b(?:(?-i:EU)|Euro|European|Schuko)[- ](?:plugs?|sockets?)\b",
+            r"\b(?:(?-i:AU)|Australian)[- ](?:plugs?|sockets?)\b",
+        ),
+    ),
+    ("units", (r"\bmetric\b(?!\s+tonn?es?)", r"\bimperial\b(?!\s+college)")),
+    ("handedness", (r"\bleft[- ]handed\b", r"\bright[- ]handed\b")),
+    ("phone platform", (r"\biPhones?\b|\biOS\b", r"\bAndroid\b")),
+    (
+        "console",
+        (
+            r"\bPlayStation\b|\b(?-i:PS[345])\b",
+            r"\bXbox\b",
+            r"\bNintendo\b|\bSwitch\s+(?:console|OLED|Lite)\b",
+        ),
+    ),
+    (
+        "computer platform",
+        (
+            r"\bMac(?:Book|OS)?\b|\biMac\b",
+            r"\bWindows\s+(?:PC|laptop|computer|machine|10|11)\b|\b(?-i:PC)\b",
+        ),
+    ),
+    (
+        "tyre season",
+        (r"\bwinter\s+tyres?\b|\bwinter\s+tires?\b", r"\bsummer\s+tyres?\b|\bsummer\s+tires?\b"),
+    ),
 )

@@ -6,7 +6,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mediator_actors.negotiation.fit import days_for
+from mediator_actors.negotiation.fit import Findings, _model_codes, _variants, days_for
 from mediator_actors.negotiation.reader import read_facts, read_terms
 from tests.negotiation.helpers import judge
 
@@ -87,3 +87,45 @@ def test_throughput_days_cover_the_amount_in_whole_periods(
     assert periods == int(periods)
     assert periods * per >= need
     assert (periods - 1) * per < need
+
+
+# --- variants named on both sides that differ ------------------------------------------
+
+
+def test_named_variants_that_differ_decline() -> None:
+    offer = "Car hire in Malta, left-hand drive only, €30 per day."
+    declined = judge(offer, "Need a right-hand drive car in Malta for 3 days, €120.")
+    assert not declined.compatible
+    assert "drive side" in (declined.refusal_reason or "")
+    assert judge(offer, "Need a left-hand drive car in Malta for 3 days, €120.").compatible
+
+
+def test_a_variant_the_offer_also_names_fits() -> None:
+    offer = "Van servicing, diesel and petrol engines, £150."
+    assert judge(offer, "Need my petrol van serviced, £200.").compatible
+
+
+def test_a_negated_variant_is_not_named() -> None:
+    found = Findings()
+    _variants("Engine tuning, not diesel.", "Need engine tuning for my diesel car.", found)
+    assert not found.refusals
+
+
+def test_model_numbers_of_one_series_that_differ_decline() -> None:
+    found = Findings()
+    _model_codes(
+        "Drum unit for Brother HL-2350, €30.", "Need a drum for my Brother HL-2270.", found
+    )
+    assert found.refusals
+    found = Findings()
+    _model_codes("Repairs, CHF 600 flat.", "Budget CHF 500.", found)  # amounts, not models
+    assert not found.refusals
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.text(alphabet="ABCHLMPS 0123456789-,", max_size=40))
+def test_a_text_never_differs_from_itself(text: str) -> None:
+    found = Findings()
+    _model_codes(text, text, found)
+    _variants(text, text, found)
+    assert not found.refusals

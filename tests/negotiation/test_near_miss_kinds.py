@@ -417,14 +417,10 @@ MISS_GAPS: dict[str, str] = {
     "transfer-direction": "a route's direction is not compared",
     "veg-organic": "a seek's 'must be organic' the offer is silent on only costs confidence",
     "charger-ce": "a seek's 'CE marked only' the offer is silent on only costs confidence",
-    "toner-model": "model numbers that differ are not compared",
     "electrician": "a licence the seek needs and the offer does not state is not checked",
     "gas-safe": "a seek's 'must be Gas Safe registered' the offer is silent on only costs confidence",
     "forklift": "the offer's 'no licence yet' is not held against the seek's 'licence required'",
     "tutor-evenings": "'evenings only' is not compared with a clock time",
-    "sign-language": "variants named on both sides (BSL, ASL) are not compared",
-    "diesel-petrol": "variants named on both sides (diesel, petrol) are not compared",
-    "plug": "variants named on both sides (UK, US) are not compared",
     # declined, but as 'different services': "pay after the event" is read as the service
     "catering-after": "a payment term 'only pay after the event' is not read as one",
 }
