@@ -18,9 +18,16 @@ from dataclasses import dataclass
 
 from mediator_actors.negotiation.reader import LANGUAGES
 from mediator_actors.negotiation.unread import Unread
-from mediator_actors.negotiation.vocabulary import NOT_WHAT, STOPWORDS, fold, tokens
+from mediator_actors.negotiation.vocabulary import NOT_WHAT, QUALIFICATIONS, STOPWORDS, fold, tokens
 
-__all__ = ["Restriction", "contradicted", "partly_met", "restrictions", "unmet"]
+__all__ = [
+    "Restriction",
+    "contradicted",
+    "partly_met",
+    "qualification",
+    "restrictions",
+    "unmet",
+]
 
 #: Words that restrict what a deal may be. An offer's "must" is about its buyer ("client
 #: must supply the paint"), so offers restrict only with "only"/"exclusively".
@@ -121,7 +128,55 @@ def restrictions(text: str, *, offer: bool) -> tuple[Restriction, ...]:
                     tuple(initials for _, initials in alternatives),
                 )
             )
+    if not offer:
+        found += _required_qualifications(text, {r.clause for r in found})
     return tuple(found)
+
+
+#: "a licensed electrician", "certified translator", "DBS-checked tutor": a seek names a
+#: qualification of whom it hires without any restricting word.
+_QUALIFIED = re.compile(
+    r"\b(?P<q>licen[cs]ed|certified|registered|accredited|chartered|insured|vetted|"
+    r"DBS[- ]checked)\s+(?P<who>[a-z][a-z-]+)",
+    re.I,
+)
+#: Stems that state each qualification ("licensed" is met by "licence" or "license").
+_QUALIFICATION_FAMILIES = (
+    tokens("licensed licence license licenses licences"),
+    tokens("certified certificate certification certifications"),
+    tokens("registered registration register"),
+    tokens("accredited accreditation"),
+    tokens("chartered"),
+    tokens("insured insurance"),
+    tokens("vetted"),
+    tokens("dbs"),
+)
+
+
+def _required_qualifications(text: str, taken: set[str]) -> tuple[Restriction, ...]:
+    found = []
+    for match in _QUALIFIED.finditer(text):
+        stem = next(iter(tokens(match.group("q").split("-")[0].split(" ")[0])), "")
+        family = next((f for f in _QUALIFICATION_FAMILIES if stem in f), frozenset({stem}))
+        if _NEGATION.search(text[max(0, match.start() - 12) : match.start()]):
+            continue  # "no licensed ..." / "not insured": not a requirement
+        if any(match.group(0) in clause for clause in taken):
+            continue
+        found.append(Restriction(match.group(0), tuple(frozenset({s}) for s in sorted(family))))
+    return tuple(found)
+
+
+def qualification(restriction: Restriction) -> bool:
+    """The restriction names a qualification or a named standard ("must be organic",
+    "CE marked only", "forklift licence required"): what a thing is, not how the work
+    goes, so silence on the other side is no answer."""
+    if tokens(restriction.clause) & QUALIFICATIONS:
+        return True
+    cues = _SEEK_CUES.sub(" ", restriction.clause)
+    return any(
+        word.isupper() and word.lower() not in NOT_WHAT
+        for word in re.findall(r"\b[A-Za-z]{2,6}\b", cues)
+    )
 
 
 @functools.lru_cache(maxsize=16_384)

@@ -20,7 +20,13 @@ from dataclasses import dataclass, replace
 from typing import Protocol
 
 from mediator_actors.model import Intent, IntentType
-from mediator_actors.negotiation.demands import contradicted, partly_met, restrictions, unmet
+from mediator_actors.negotiation.demands import (
+    contradicted,
+    partly_met,
+    qualification,
+    restrictions,
+    unmet,
+)
 from mediator_actors.negotiation.fit import (
     BLOCKING_COST,
     UNCHECKED_COST,
@@ -687,7 +693,9 @@ def assess(  # noqa: PLR0911, PLR0912, PLR0915 - one flat pass of rules reads be
                 f"the {who} restricts the deal to '{restriction.clause}', which the "
                 f"{'seek' if who == 'offer' else 'offer'} "
                 f"{'contradicts' if against else 'does not state'}",
-                BLOCKING_COST if own_intent is offer or against else SOFT_COST,
+                BLOCKING_COST
+                if own_intent is offer or against or qualification(restriction)
+                else SOFT_COST,
             )
     basis = price_basis(o.facts, s.facts, _words(seek.content))
     price = _price(basis)

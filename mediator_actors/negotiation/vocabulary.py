@@ -11,6 +11,7 @@ __all__ = [
     "CONFLICTS",
     "HARD_PATTERNS",
     "NOT_WHAT",
+    "QUALIFICATIONS",
     "STOPWORDS",
     "SWAPPABLE",
     "VARIANT_FAMILIES",
@@ -457,4 +458,14 @@ VARIANT_FAMILIES: tuple[tuple[str, tuple[str, ...]], ...] = (
         "tyre season",
         (r"\bwinter\s+tyres?\b|\bwinter\s+tires?\b", r"\bsummer\s+tyres?\b|\bsummer\s+tires?\b"),
     ),
+)
+
+
+#: Stems of a qualification or a kind that a thing either has or has not ("licensed",
+#: "Gas Safe registered", "organic"): a seek that requires one is met only by an offer
+#: that states it.
+QUALIFICATIONS = tokens(
+    "licensed licence license certified certificate certification registered registration "
+    "accredited accreditation insured insurance qualified qualification chartered vetted "
+    "organic"
 )

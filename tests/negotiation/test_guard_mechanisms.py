@@ -6,6 +6,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from mediator_actors.negotiation.demands import qualification, restrictions
 from mediator_actors.negotiation.fit import Findings, _model_codes, _variants, days_for
 from mediator_actors.negotiation.reader import read_facts, read_terms
 from tests.negotiation.helpers import judge
@@ -129,3 +130,44 @@ def test_a_text_never_differs_from_itself(text: str) -> None:
     _model_codes(text, text, found)
     _variants(text, text, found)
     assert not found.refusals
+
+
+# --- a qualification the seek requires and the offer is silent on ----------------------
+
+
+def test_a_required_qualification_the_offer_is_silent_on_declines() -> None:
+    seek = "Need a certified translator for a birth certificate, German to English, €60."
+    silent = judge("German to English translation, €40 per page.", seek)
+    assert not silent.compatible
+    assert "cannot check" in (silent.refusal_reason or "")
+    stated = judge("Certified German to English translation, €40 per page.", seek)
+    assert stated.compatible
+
+
+def test_a_how_the_work_goes_demand_stays_soft() -> None:
+    (demand,) = restrictions("Reports must be written in plain English.", offer=False)
+    assert not qualification(demand)
+    (licence,) = restrictions("Driver needed, HGV licence required.", offer=False)
+    assert qualification(licence)
+
+
+def test_a_negated_qualification_is_no_requirement() -> None:
+    assert restrictions("We are not insured movers, just two guys.", offer=False) == ()
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            ["need", "a", "licensed", "certified", "registered", "no", "electrician", "must",
+             "be", "organic", "CE", "only", ",", ".", "DBS-checked", "tutor"]
+        ),
+        max_size=14,
+    )
+)  # fmt: skip
+def test_every_restriction_quotes_the_seek(words: list[str]) -> None:
+    text = " ".join(words)
+    restrictions.cache_clear()
+    for found in restrictions(text, offer=False):
+        assert found.clause in text
+        assert found.alternatives

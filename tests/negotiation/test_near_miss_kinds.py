@@ -415,11 +415,6 @@ BASE_GAPS: dict[str, str] = {
 #: Near-misses the negotiator still proposes (precision gaps), by probe name: why.
 MISS_GAPS: dict[str, str] = {
     "transfer-direction": "a route's direction is not compared",
-    "veg-organic": "a seek's 'must be organic' the offer is silent on only costs confidence",
-    "charger-ce": "a seek's 'CE marked only' the offer is silent on only costs confidence",
-    "electrician": "a licence the seek needs and the offer does not state is not checked",
-    "gas-safe": "a seek's 'must be Gas Safe registered' the offer is silent on only costs confidence",
-    "forklift": "the offer's 'no licence yet' is not held against the seek's 'licence required'",
     "tutor-evenings": "'evenings only' is not compared with a clock time",
     # declined, but as 'different services': "pay after the event" is read as the service
     "catering-after": "a payment term 'only pay after the event' is not read as one",
