@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 
 from mediator_actors.negotiation.reader import (
     JOB_UNITS,
+    LANGUAGES,
     SPEC_UNITS,
     TIME_DAYS,
     Facts,
@@ -1161,6 +1162,10 @@ def _only_kinds(o: Facts, s: Facts, found: Findings) -> None:
             found.cannot(f"'{span.text}': the seek does not say it is {kind}", BLOCKING_COST)
 
 
+#: The hour evenings begin ("after 5pm", "9-5" is daytime).
+EVENING_FROM = 17.0
+
+
 def _availability(o: Facts, s: Facts, found: Findings) -> None:
     """Times of day and week (slots), and named days when the offer keeps to them."""
     if o.slots and s.slots and not o.slots & s.slots:
@@ -1170,6 +1175,15 @@ def _availability(o: Facts, s: Facts, found: Findings) -> None:
         )
     elif o.slots and s.slots:
         found.checked.append("availability")
+    elif o.slots and not s.slots and s.clock_from is not None:
+        # "evenings only" against "tutoring at 9am": the seek's clock time names its slot
+        hour, span = s.clock_from
+        part = "eve" if hour >= EVENING_FROM or hour < 5 else "day"
+        if part not in {slot.split("-")[1] for slot in o.slots}:
+            found.refusals.append(
+                f"availability: the offer's times ({', '.join(sorted(o.slots))}) do not "
+                f"cover the seek's '{span.text}'"
+            )
     if o.days and s.days and o.slots_strict and not o.days & s.days:
         found.refusals.append(
             f"availability: the offer works {', '.join(sorted(o.days))} only, the seek needs "
@@ -1284,7 +1298,48 @@ def check_facts(
     _opposites(offer_text, seek_text, found)
     _variants(offer_text, seek_text, found)
     _model_codes(offer_text, seek_text, found)
+    _directions(offer_text, seek_text, found)
     return found
+
+
+#: "from Lyon to Geneva airport", "Lyon → Geneva", "Rotterdam to Hamburg": a one-way leg
+#: between two named places.
+_LEG = re.compile(
+    r"(?:\bfrom\s+)?\b(?P<a>[A-Z][\w'-]+)(?:\s+(?:airport|station|port|centre|center))?"
+    r"\s*(?:\bto\b|\binto\b|→|->)\s*(?:the\s+)?(?P<b>[A-Z][\w'-]+)"
+)
+#: Words that make a leg go both ways.
+_BOTH_WAYS = re.compile(r"\b(?:return|round[- ]trip|both\s+ways|and\s+back|vice\s+versa)\b", re.I)
+_NOT_PLACES = frozenset(
+    {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "mon",
+     "tue", "wed", "thu", "fri", "sat", "sun", "jan", "feb", "mar", "apr", "may", "jun",
+     "jul", "aug", "sep", "oct", "nov", "dec", "i", "we", "from", "need", "up"}
+    | set(LANGUAGES)
+)  # fmt: skip
+
+
+def _legs(text: str) -> set[tuple[str, str]]:
+    legs = set()
+    for m in _LEG.finditer(text):
+        a, b = m.group("a").lower(), m.group("b").lower()
+        if a != b and a not in _NOT_PLACES and b not in _NOT_PLACES:
+            legs.add((a, b))
+    return legs
+
+
+def _directions(offer_text: str, seek_text: str, found: Findings) -> None:
+    """The offer goes one way between two places and the seek the other ("from Lyon to
+    Geneva" against "from Geneva airport to Lyon"), with no return on offer."""
+    if found.refusals or _BOTH_WAYS.search(offer_text):
+        return
+    offered, wanted = _legs(offer_text), _legs(seek_text)
+    for a, b in sorted(wanted):
+        if (b, a) in offered and (a, b) not in offered:
+            found.refusals.append(
+                f"direction: the offer goes {b.title()} -> {a.title()}, the seek needs "
+                f"{a.title()} -> {b.title()}"
+            )
+            return
 
 
 #: Each family of variants, compiled: (family, ((variant pattern), ...)).

@@ -7,7 +7,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mediator_actors.negotiation.demands import qualification, restrictions
-from mediator_actors.negotiation.fit import Findings, _model_codes, _variants, days_for
+from mediator_actors.negotiation.fit import (
+    Findings,
+    _directions,
+    _legs,
+    _model_codes,
+    _variants,
+    days_for,
+)
 from mediator_actors.negotiation.reader import read_facts, read_terms
 from tests.negotiation.helpers import judge
 
@@ -171,3 +178,41 @@ def test_every_restriction_quotes_the_seek(words: list[str]) -> None:
     for found in restrictions(text, offer=False):
         assert found.clause in text
         assert found.alternatives
+
+
+# --- a clock time against the offer's times of day ---------------------------------------
+
+
+def test_a_clock_time_outside_the_offers_times_declines() -> None:
+    offer = "Piano lessons, mornings only, £30 per hour."
+    late = judge(offer, "Need a piano lesson at 6pm, 1 hour, £35.")
+    assert not late.compatible
+    assert "6pm" in (late.refusal_reason or "")
+    assert judge(offer, "Need a piano lesson at 10am, 1 hour, £35.").compatible
+
+
+# --- a one-way leg the other way round ---------------------------------------------------
+
+
+def test_a_leg_the_other_way_round_declines() -> None:
+    found = Findings()
+    _directions("Shuttle from Nice to Monaco, €40.", "Need a shuttle Monaco → Nice, €50.", found)
+    assert found.refusals
+    found = Findings()
+    _directions("Shuttle Nice to Monaco and back, €40.", "Shuttle from Monaco to Nice.", found)
+    assert not found.refusals  # a return trip goes both ways
+
+
+def test_days_and_languages_are_no_legs() -> None:
+    assert _legs("Open Monday to Friday, German to English translation.") == set()
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.sampled_from(["Nice", "Monaco", "Lyon", "Geneva", "Porto"]),
+    st.sampled_from(["Nice", "Monaco", "Lyon", "Geneva", "Porto"]),
+)
+def test_a_leg_never_clashes_with_itself(a: str, b: str) -> None:
+    found = Findings()
+    _directions(f"Transfer from {a} to {b}.", f"Need a transfer from {a} to {b}.", found)
+    assert not found.refusals

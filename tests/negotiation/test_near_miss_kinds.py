@@ -414,8 +414,6 @@ BASE_GAPS: dict[str, str] = {
 }
 #: Near-misses the negotiator still proposes (precision gaps), by probe name: why.
 MISS_GAPS: dict[str, str] = {
-    "transfer-direction": "a route's direction is not compared",
-    "tutor-evenings": "'evenings only' is not compared with a clock time",
     # declined, but as 'different services': "pay after the event" is read as the service
     "catering-after": "a payment term 'only pay after the event' is not read as one",
 }
