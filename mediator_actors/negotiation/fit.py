@@ -53,7 +53,22 @@ _WORK_SECONDS = {"second": 1.0, "minute": 60.0, "hour": 3600.0}
 #: Units that measure a thing rather than count things: "a 12 kg cat for two nights" is
 #: one cat, never twelve times the nightly rate.
 MEASURE_UNITS = frozenset(
-    {"kg", "g", "km", "mile", "cm", "mm", "m2", "sqft", "gb", "tb", "core", "second", "minute"}
+    {
+        "kg",
+        "g",
+        "km",
+        "mile",
+        "cm",
+        "mm",
+        "m2",
+        "m3",
+        "sqft",
+        "gb",
+        "tb",
+        "core",
+        "second",
+        "minute",
+    }
 )
 #: Confidence cost of a stated constraint the reader cannot evaluate.
 UNCHECKED_COST = 6
@@ -777,6 +792,10 @@ def _limits(o: Facts, s: Facts, found: Findings) -> None:
             counted = seek_amount(o, s, "item")
             amounts = [counted] if counted is not None else []
         if not amounts:
+            least = _least_order_over_budget(o, s, q)
+            if least:
+                found.refusals.append(least)
+                return
             continue
         need = max(a.value for a in amounts)
         if q.bound == "at_most" and _rate_against_total(q, amounts):
@@ -1411,6 +1430,29 @@ def _model_codes(offer_text: str, seek_text: str, found: Findings) -> None:
                 f"{series}{min(wanted[series])}"
             )
             return
+
+
+def _least_order_over_budget(o: Facts, s: Facts, q: Quantity) -> str | None:
+    """A minimum in the unit the offer prices by ("£110 per cubic metre ... minimum order
+    2 m³") against a seek that states no amount of it: the least order already costs
+    more than the seek's whole budget. None when it fits, or nothing says."""
+    if q.bound != "at_least" or q.period is not None or q.value <= 1:
+        return None
+    rates = [m for m in o.money if m.per == q.unit and not m.fee and not m.extra]
+    budgets = [m for m in s.money if m.per is None and not m.fee and not m.extra]
+    if not rates or not budgets:
+        return None
+    rate, budget = min(rates, key=lambda m: m.low), max(budgets, key=lambda m: m.high)
+    if rate.currency and budget.currency and rate.currency != budget.currency:
+        return None
+    least = rate.low * q.value
+    if least <= budget.high + 1e-9:
+        return None
+    return (
+        f"minimum: the offer needs at least {_q(q.value)} {q.unit} ('{q.span.text}') at "
+        f"'{rate.span.text}', {_money(least, rate.currency)}, above the seek's budget "
+        f"'{budget.span.text}'"
+    )
 
 
 def _rate_against_total(q: Quantity, amounts: list[Quantity]) -> bool:

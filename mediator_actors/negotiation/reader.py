@@ -270,6 +270,7 @@ _UNIT_ALIASES = {
     "kilo": "kg", "kilogram": "kg", "kg": "kg", "gram": "g", "g": "g",
     "sq ft": "sqft", "sqft": "sqft", "square foot": "sqft", "square feet": "sqft",
     "m2": "m2", "m²": "m2", "sqm": "m2", "square metre": "m2", "square meter": "m2",
+    "m3": "m3", "m³": "m3", "cbm": "m3", "cubic metre": "m3", "cubic meter": "m3",
     "gsm": "gsm", "gb": "gb", "tb": "tb", "core": "core", "cpu": "core", "vcpu": "core",
     "mile": "mile", "km": "km", "kilometre": "km", "kilometer": "km", "cm": "cm", "mm": "mm",
     "word": "word", "page": "page", "line": "line", "second": "second", "sec": "second",

@@ -216,3 +216,19 @@ def test_a_leg_never_clashes_with_itself(a: str, b: str) -> None:
     found = Findings()
     _directions(f"Transfer from {a} to {b}.", f"Need a transfer from {a} to {b}.", found)
     assert not found.refusals
+
+
+# --- a least order over the seek's whole budget ------------------------------------------
+
+
+def test_a_least_order_over_the_budget_declines() -> None:
+    offer = "Topsoil, €40 per cubic metre, delivered in Leuven. Minimum order 3 m³."
+    declined = judge(offer, "Need some topsoil for the garden in Leuven, up to €100.")
+    assert not declined.compatible
+    assert "minimum" in (declined.refusal_reason or "")
+    assert judge(offer, "Need some topsoil for the garden in Leuven, up to €200.").compatible
+
+
+def test_cubic_metres_are_one_unit() -> None:
+    facts = read_facts("Minimum order 2 m³, or 5 cubic metres for free delivery.", offer=True)
+    assert {q.unit for q in facts.quantities} == {"m3"}
