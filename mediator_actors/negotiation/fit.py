@@ -1003,10 +1003,32 @@ def _places(o: Facts, s: Facts, found: Findings, seek_onsite_required: bool) -> 
         )
 
 
-def _exclusions(o: Facts, s: Facts, found: Findings) -> None:
+#: "Christmas Day", "Boxing Day", "New Year's Day": days a "no bank holidays" excludes.
+_HOLIDAYS = re.compile(
+    r"\b(?:christmas|xmas|boxing\s+day|new\s+year'?s?\s+(?:day|eve)|easter|good\s+friday|"
+    r"whit\s+monday|st\.?\s+patrick'?s\s+day|thanksgiving|independence\s+day|"
+    r"king'?s\s+day|koningsdag|labou?r\s+day)\b",
+    re.I,
+)
+
+
+def _names_a_holiday(text: str) -> str | None:
+    match = _HOLIDAYS.search(text)
+    return match.group(0) if match else None
+
+
+def _exclusions(o: Facts, s: Facts, found: Findings, texts: tuple[str, str] = ("", "")) -> None:
     aliases = {"pet": {"pet", "dog", "cat", "puppy"}, "smok": {"smok", "smoker"}}
     for mine, theirs, who, other in ((o, s, "offer", "seek"), (s, o, "seek", "offer")):
+        their_text = texts[1] if who == "offer" else texts[0]
         for stems, span in mine.exclusions:
+            holiday = "holiday" in stems and _names_a_holiday(their_text)
+            if holiday:
+                # "not on bank holidays" against "on Christmas Day"
+                found.refusals.append(
+                    f"exclusion: the {who} states '{span.text}', the {other} names {holiday}"
+                )
+                return
             # "no video" against "videographer": a word the excluded stem begins counts.
             hit = all(
                 any(
@@ -1277,7 +1299,7 @@ def check_facts(
             f"payment terms: the offer wants '{o.payment_in_full_first.text}', the seek "
             f"'{s.payment_instalments.text}'"
         )
-    _exclusions(o, s, found)
+    _exclusions(o, s, found, (offer_text, seek_text))
     denied = s.certifications_required & o.certifications_denied
     if denied:
         found.refusals.append(

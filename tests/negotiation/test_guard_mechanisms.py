@@ -232,3 +232,14 @@ def test_a_least_order_over_the_budget_declines() -> None:
 def test_cubic_metres_are_one_unit() -> None:
     facts = read_facts("Minimum order 2 m³, or 5 cubic metres for free delivery.", offer=True)
     assert {q.unit for q in facts.quantities} == {"m3"}
+
+
+# --- "no bank holidays" against a named holiday ------------------------------------------
+
+
+def test_a_named_holiday_breaks_no_bank_holidays() -> None:
+    offer = "Dog walking in Cork, €12 per walk, no bank holidays."
+    declined = judge(offer, "Need two dog walks in Cork on St Patrick's Day, €30.")
+    assert not declined.compatible
+    assert "bank holidays" in (declined.refusal_reason or "")
+    assert judge(offer, "Need two dog walks in Cork on Tuesday, €30.").compatible
