@@ -2796,7 +2796,9 @@ _OFFER_SERVICE = re.compile(
 _SEEK_SERVICE = re.compile(
     r"\b(?:need|needs|looking for|looking to (?:buy|hire|find|get)|seeking|seeks|seek|"
     r"want(?:s|ed)?(?: to (?:buy|hire|find|get))?|require|requires|hiring|hire|buy|purchase|"
-    r"searching for|in search of|in need of|would like|'d like|would love|'d love|after)"
+    # "I'm after a plumber" seeks; "we pay after the event" does not
+    r"searching for|in search of|in need of|would like|'d like|would love|'d love|"
+    r"(?:i'?m|i\s+am|we'?re|we\s+are|is|are)\s+(?:\w+\s+)?after)"
     r"\s+(?:to (?:get|have|book|find|hire) )?(?:a |an |some |someone to |help with |help )?"
     r"(?P<s>(?:[^.;:!?\n]|(?<=\d)[.,:](?=\d))+)",
     re.I,
