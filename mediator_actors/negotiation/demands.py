@@ -17,9 +17,17 @@ import re
 from dataclasses import dataclass
 
 from mediator_actors.negotiation.reader import LANGUAGES
-from mediator_actors.negotiation.vocabulary import STOPWORDS, fold, tokens
+from mediator_actors.negotiation.unread import Unread
+from mediator_actors.negotiation.vocabulary import NOT_WHAT, QUALIFICATIONS, STOPWORDS, fold, tokens
 
-__all__ = ["Restriction", "contradicted", "restrictions", "unmet"]
+__all__ = [
+    "Restriction",
+    "contradicted",
+    "partly_met",
+    "qualification",
+    "restrictions",
+    "unmet",
+]
 
 #: Words that restrict what a deal may be. An offer's "must" is about its buyer ("client
 #: must supply the paint"), so offers restrict only with "only"/"exclusively".
@@ -33,28 +41,6 @@ _OFFER_CUES = re.compile(r"\b(?:only|exclusively)\b", re.I)
 _SEPARATORS = re.compile(r"[.;:!?\n(),•\u2014\u2013]|\s-\s")
 #: "acrylic and cotton only", "raw/unpasteurised": any one alternative meets it.
 _ALTERNATIVES = re.compile(r"\s+(?:and|or|and/or)\s+|\s*[&/+]\s*", re.I)
-#: Words that say how, when or how much, never what: other readings own them.
-_NOT_WHAT = tokens(
-    "only exclusively must has have needs need be required requires require requirement "
-    "mandatory essential non-negotiable strictly please also still really very just "
-    "it this that these those they them there here what which who will would should can "
-    "could do does done doing get got make made work works service services job jobs "
-    "available availability deliver delivered delivery finished complete completed ready "
-    "start started arrive shipped ship today tomorrow week weeks day days month months "
-    "year years hour hours time times asap soon urgent urgently before after until within "
-    "by latest earliest morning afternoon evening weekend weekday monday tuesday wednesday "
-    "thursday friday saturday sunday price budget cost paid pay payment rate quote total "
-    "max maximum min minimum least most up about around approx approximately one two "
-    "three four five six seven eight nine ten end mid early late live launch launched "
-    "long short term january february march april may june july august september "
-    "october november december "
-    # Judged by readers of their own: levels, ages, who may book, payment, where.
-    "beginner beginners intermediate advanced adult adults kid kids child children teen "
-    "teens student students women woman men man female male ladies girls boys member "
-    "members resident residents cash card cards transfer invoice collection pickup "
-    "pick-up delivery remote remotely online on-site onsite in-person local locally "
-    "nationwide worldwide"
-)
 _NEGATION = re.compile(r"\b(?:no|not|non|without|never|nor|isn't|aren't|don't|doesn't)\b", re.I)
 _MONEY_OR_NUMBER = re.compile(r"\d|[$€£¥₹]")
 
@@ -96,7 +82,7 @@ def _alternatives(clause: str, first: bool) -> tuple[tuple[frozenset[str], str],
     groups = []
     for part in _ALTERNATIVES.split(clause):
         words = re.findall(r"[A-Za-z][A-Za-z0-9'-]*", fold(part))
-        content = tokens(part) - _NOT_WHAT
+        content = tokens(part) - NOT_WHAT
         if not content:
             continue
         specific = _specific(words, first) & content
@@ -142,7 +128,55 @@ def restrictions(text: str, *, offer: bool) -> tuple[Restriction, ...]:
                     tuple(initials for _, initials in alternatives),
                 )
             )
+    if not offer:
+        found += _required_qualifications(text, {r.clause for r in found})
     return tuple(found)
+
+
+#: "a licensed electrician", "certified translator", "DBS-checked tutor": a seek names a
+#: qualification of whom it hires without any restricting word.
+_QUALIFIED = re.compile(
+    r"\b(?P<q>licen[cs]ed|certified|registered|accredited|chartered|insured|vetted|"
+    r"DBS[- ]checked)\s+(?P<who>[a-z][a-z-]+)",
+    re.I,
+)
+#: Stems that state each qualification ("licensed" is met by "licence" or "license").
+_QUALIFICATION_FAMILIES = (
+    tokens("licensed licence license licenses licences"),
+    tokens("certified certificate certification certifications"),
+    tokens("registered registration register"),
+    tokens("accredited accreditation"),
+    tokens("chartered"),
+    tokens("insured insurance"),
+    tokens("vetted"),
+    tokens("dbs"),
+)
+
+
+def _required_qualifications(text: str, taken: set[str]) -> tuple[Restriction, ...]:
+    found = []
+    for match in _QUALIFIED.finditer(text):
+        stem = next(iter(tokens(match.group("q").split("-")[0].split(" ")[0])), "")
+        family = next((f for f in _QUALIFICATION_FAMILIES if stem in f), frozenset({stem}))
+        if _NEGATION.search(text[max(0, match.start() - 12) : match.start()]):
+            continue  # "no licensed ..." / "not insured": not a requirement
+        if any(match.group(0) in clause for clause in taken):
+            continue
+        found.append(Restriction(match.group(0), tuple(frozenset({s}) for s in sorted(family))))
+    return tuple(found)
+
+
+def qualification(restriction: Restriction) -> bool:
+    """The restriction names a qualification or a named standard ("must be organic",
+    "CE marked only", "forklift licence required"): what a thing is, not how the work
+    goes, so silence on the other side is no answer."""
+    if tokens(restriction.clause) & QUALIFICATIONS:
+        return True
+    cues = _SEEK_CUES.sub(" ", restriction.clause)
+    return any(
+        word.isupper() and word.lower() not in NOT_WHAT
+        for word in re.findall(r"\b[A-Za-z]{2,6}\b", cues)
+    )
 
 
 @functools.lru_cache(maxsize=16_384)
@@ -187,3 +221,23 @@ def contradicted(restriction: Restriction, other_text: str) -> bool:
                 if prefix + stem in stated:
                     return True
     return False
+
+
+#: The words of a restriction that name no part of what it restricts.
+_RESTRICTION_WORDS = tokens("only must required requires mandatory strictly exclusively be is are")
+
+
+def partly_met(unread: Unread, other: str) -> tuple[list[str], list[str]] | None:
+    """(words the other side names, words it does not) of an "X only" clause whose
+    words the other side names some of but not all: "Weekday mornings only" against
+    "weekdays between 4pm and 7pm", "Domestic German FTL only" against "FTL from Munich
+    to Manchester". The other side speaks of what the restriction limits and states
+    something else for the rest, so the restriction may fail. None otherwise (all or
+    none of its words named: met, or a condition the other side is silent on)."""
+    if not any(kind == "must" and mark.lower() == "only" for kind, _, mark, _ in unread.marks):
+        return None
+    own = tokens(unread.clause) - _RESTRICTION_WORDS
+    theirs = tokens(other)
+    named = sorted(own & theirs)
+    missing = sorted(own - theirs)
+    return (named, missing) if named and missing else None

@@ -23,6 +23,7 @@ from mediator_actors.negotiation.counting import (
 )
 from mediator_actors.negotiation.reader import (
     JOB_UNITS,
+    LANGUAGES,
     SPEC_UNITS,
     TIME_DAYS,
     Facts,
@@ -31,7 +32,7 @@ from mediator_actors.negotiation.reader import (
     Span,
     rough_stem,
 )
-from mediator_actors.negotiation.vocabulary import tokens
+from mediator_actors.negotiation.vocabulary import VARIANT_FAMILIES, tokens
 
 
 def _stem(word: str) -> str:
@@ -59,7 +60,22 @@ _WORK_SECONDS = {"second": 1.0, "minute": 60.0, "hour": 3600.0}
 #: Units that measure a thing rather than count things: "a 12 kg cat for two nights" is
 #: one cat, never twelve times the nightly rate.
 MEASURE_UNITS = frozenset(
-    {"kg", "g", "km", "mile", "cm", "mm", "m2", "sqft", "gb", "tb", "core", "second", "minute"}
+    {
+        "kg",
+        "g",
+        "km",
+        "mile",
+        "cm",
+        "mm",
+        "m2",
+        "m3",
+        "sqft",
+        "gb",
+        "tb",
+        "core",
+        "second",
+        "minute",
+    }
 )
 #: Confidence cost of a stated constraint the reader cannot evaluate.
 UNCHECKED_COST = 6
@@ -1088,8 +1104,16 @@ def _limits(o: Facts, s: Facts, found: Findings) -> None:
             counted = seek_amount(o, s, "item")
             amounts = [counted] if counted is not None else []
         if not amounts:
+            least = _least_order_over_budget(o, s, q)
+            if least:
+                found.refusals.append(least)
+                return
             continue
         need = max(a.value for a in amounts)
+        if q.bound == "at_most" and _rate_against_total(q, amounts):
+            # "up to 1,000 flyers per day" against "3,000 flyers by the 10th": a rate, held
+            # against the seek's date by the throughput (``days_for``), never a cap.
+            continue
         if q.bound == "at_most" and need > q.value + 1e-9:
             found.refusals.append(
                 f"limit: the offer takes at most {_q(q.value)} {q.unit} ('{q.span.text}'), "
@@ -1291,10 +1315,32 @@ def _places(o: Facts, s: Facts, found: Findings, seek_onsite_required: bool) -> 
         )
 
 
-def _exclusions(o: Facts, s: Facts, found: Findings) -> None:
+#: "Christmas Day", "Boxing Day", "New Year's Day": days a "no bank holidays" excludes.
+_HOLIDAYS = re.compile(
+    r"\b(?:christmas|xmas|boxing\s+day|new\s+year'?s?\s+(?:day|eve)|easter|good\s+friday|"
+    r"whit\s+monday|st\.?\s+patrick'?s\s+day|thanksgiving|independence\s+day|"
+    r"king'?s\s+day|koningsdag|labou?r\s+day)\b",
+    re.I,
+)
+
+
+def _names_a_holiday(text: str) -> str | None:
+    match = _HOLIDAYS.search(text)
+    return match.group(0) if match else None
+
+
+def _exclusions(o: Facts, s: Facts, found: Findings, texts: tuple[str, str] = ("", "")) -> None:
     aliases = {"pet": {"pet", "dog", "cat", "puppy"}, "smok": {"smok", "smoker"}}
     for mine, theirs, who, other in ((o, s, "offer", "seek"), (s, o, "seek", "offer")):
+        their_text = texts[1] if who == "offer" else texts[0]
         for stems, span in mine.exclusions:
+            holiday = "holiday" in stems and _names_a_holiday(their_text)
+            if holiday:
+                # "not on bank holidays" against "on Christmas Day"
+                found.refusals.append(
+                    f"exclusion: the {who} states '{span.text}', the {other} names {holiday}"
+                )
+                return
             # "no video" against "videographer": a word the excluded stem begins counts.
             hit = all(
                 any(
@@ -1469,6 +1515,10 @@ def _only_kinds(o: Facts, s: Facts, found: Findings) -> None:
             found.cannot(f"'{span.text}': the seek does not say it is {kind}", BLOCKING_COST)
 
 
+#: The hour evenings begin ("after 5pm", "9-5" is daytime).
+EVENING_FROM = 17.0
+
+
 def _availability(o: Facts, s: Facts, found: Findings) -> None:
     """Times of day and week (slots), and named days when the offer keeps to them."""
     if o.slots and s.slots and not o.slots & s.slots:
@@ -1478,6 +1528,15 @@ def _availability(o: Facts, s: Facts, found: Findings) -> None:
         )
     elif o.slots and s.slots:
         found.checked.append("availability")
+    elif o.slots and not s.slots and s.clock_from is not None:
+        # "evenings only" against "tutoring at 9am": the seek's clock time names its slot
+        hour, span = s.clock_from
+        part = "eve" if hour >= EVENING_FROM or hour < 5 else "day"
+        if part not in {slot.split("-")[1] for slot in o.slots}:
+            found.refusals.append(
+                f"availability: the offer's times ({', '.join(sorted(o.slots))}) do not "
+                f"cover the seek's '{span.text}'"
+            )
     if o.days and s.days and o.slots_strict and not o.days & s.days:
         found.refusals.append(
             f"availability: the offer works {', '.join(sorted(o.days))} only, the seek needs "
@@ -1572,7 +1631,7 @@ def check_facts(
             f"payment terms: the offer wants '{o.payment_in_full_first.text}', the seek "
             f"'{s.payment_instalments.text}'"
         )
-    _exclusions(o, s, found)
+    _exclusions(o, s, found, (offer_text, seek_text))
     denied = s.certifications_required & o.certifications_denied
     if denied:
         found.refusals.append(
@@ -1616,15 +1675,198 @@ def check_facts(
             return found
         found.cannot(f"'{span.text}'")
     _opposites(offer_text, seek_text, found)
+    _variants(offer_text, seek_text, found)
+    _model_codes(offer_text, seek_text, found)
+    _directions(offer_text, seek_text, found)
     return found
 
 
-def days_for(o: Facts, s: Facts) -> float | None:
-    """Days the offer needs for the seek's amount at its stated throughput."""
-    if o.throughput is None:
+#: "from Lyon to Geneva airport", "Lyon → Geneva", "Rotterdam to Hamburg": a one-way leg
+#: between two named places.
+_LEG = re.compile(
+    r"(?:\bfrom\s+)?\b(?P<a>[A-Z][\w'-]+)(?:\s+(?:airport|station|port|centre|center))?"
+    r"\s*(?:\bto\b|\binto\b|→|->)\s*(?:the\s+)?(?P<b>[A-Z][\w'-]+)"
+)
+#: Words that make a leg go both ways.
+_BOTH_WAYS = re.compile(r"\b(?:return|round[- ]trip|both\s+ways|and\s+back|vice\s+versa)\b", re.I)
+_NOT_PLACES = frozenset(
+    {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "mon",
+     "tue", "wed", "thu", "fri", "sat", "sun", "jan", "feb", "mar", "apr", "may", "jun",
+     "jul", "aug", "sep", "oct", "nov", "dec", "i", "we", "from", "need", "up"}
+    | set(LANGUAGES)
+)  # fmt: skip
+
+
+def _legs(text: str) -> set[tuple[str, str]]:
+    legs = set()
+    for m in _LEG.finditer(text):
+        a, b = m.group("a").lower(), m.group("b").lower()
+        if a != b and a not in _NOT_PLACES and b not in _NOT_PLACES:
+            legs.add((a, b))
+    return legs
+
+
+def _directions(offer_text: str, seek_text: str, found: Findings) -> None:
+    """The offer goes one way between two places and the seek the other ("from Lyon to
+    Geneva" against "from Geneva airport to Lyon"), with no return on offer."""
+    if found.refusals or _BOTH_WAYS.search(offer_text):
+        return
+    offered, wanted = _legs(offer_text), _legs(seek_text)
+    for a, b in sorted(wanted):
+        if (b, a) in offered and (a, b) not in offered:
+            found.refusals.append(
+                f"direction: the offer goes {b.title()} -> {a.title()}, the seek needs "
+                f"{a.title()} -> {b.title()}"
+            )
+            return
+
+
+#: Each family of variants, compiled: (family, ((variant pattern), ...)).
+_VARIANTS = tuple(
+    (family, tuple(re.compile(v, re.I) for v in variants)) for family, variants in VARIANT_FAMILIES
+)
+
+
+def _first_affirmed(pattern: re.Pattern[str], text: str) -> str | None:
+    """The first mention of ``pattern`` in ``text`` with no negation just before it."""
+    for m in pattern.finditer(text):
+        if not _NEGATED_BEFORE.search(text, max(0, m.start() - 30), m.start()):
+            return m.group(0)
+    return None
+
+
+def _variants(offer_text: str, seek_text: str, found: Findings) -> None:
+    """The offer names one variant of a family and the seek another, each without
+    naming the other's ("BSL interpreting" against "need an ASL interpreter")."""
+    if found.refusals:
+        return
+    for family, variants in _VARIANTS:
+        offered = {i: _first_affirmed(v, offer_text) for i, v in enumerate(variants)}
+        wanted = {i: _first_affirmed(v, seek_text) for i, v in enumerate(variants)}
+        mine = {i for i, text in offered.items() if text}
+        theirs = {i for i, text in wanted.items() if text}
+        if mine and theirs and not mine & theirs:
+            a, b = min(mine), min(theirs)
+            found.refusals.append(
+                f"{family}: the offer states '{offered[a]}', the seek needs '{wanted[b]}'"
+            )
+            return
+
+
+#: A model or standard number: capitals then digits ("M404", "RTX 4090", "ISO 14001").
+_MODEL_CODE = re.compile(r"\b([A-Z]{1,4})[- ]?(\d{3,5})([A-Z]{0,2})\b")
+
+
+#: Capitals before a number that make it an amount or a reference, not a model
+#: ("CHF 600", "ref 1234").
+_NOT_A_SERIES = frozenset(
+    ["USD", "EUR", "GBP", "CHF", "NZD", "AUD", "CAD", "NLC", "SEK", "NOK", "DKK", "PLN",
+     "CZK", "HUF", "JPY", "CNY", "INR", "ZAR", "BRL", "MXN", "SGD", "HKD", "AED", "TRY",
+     "NO", "NR", "REF", "PO"]
+)  # fmt: skip
+
+
+def _codes(text: str) -> dict[str, set[str]]:
+    codes: dict[str, set[str]] = {}
+    for m in _MODEL_CODE.finditer(text):
+        if m.group(1) in _NOT_A_SERIES:
+            continue
+        if m.group(0)[len(m.group(1))] == " " and 1900 <= int(m.group(2)) <= 2099:
+            continue  # "UK 2027": a year, not a model
+        codes.setdefault(m.group(1), set()).add(m.group(2) + m.group(3))
+    return codes
+
+
+def _model_codes(offer_text: str, seek_text: str, found: Findings) -> None:
+    """Both sides name a model of one series ("LaserJet M404" against "M428") and none
+    of the seek's is among the offer's: another model, not the one wanted."""
+    if found.refusals:
+        return
+    offered, wanted = _codes(offer_text), _codes(seek_text)
+    for series in sorted(offered.keys() & wanted.keys()):
+        if not offered[series] & wanted[series]:
+            found.refusals.append(
+                f"model: the offer names {series}{min(offered[series])}, the seek needs "
+                f"{series}{min(wanted[series])}"
+            )
+            return
+
+
+def _least_order_over_budget(o: Facts, s: Facts, q: Quantity) -> str | None:
+    """A minimum in the unit the offer prices by ("£110 per cubic metre ... minimum order
+    2 m³") against a seek that states no amount of it: the least order already costs
+    more than the seek's whole budget. None when it fits, or nothing says."""
+    if q.bound != "at_least" or q.period is not None or q.value <= 1:
         return None
-    per, unit, days = o.throughput
-    amounts = [q.value for q in s.quantities if q.unit == unit and q.bound == "about"]
+    rates = [m for m in o.money if m.per == q.unit and not m.fee and not m.extra]
+    budgets = [m for m in s.money if m.per is None and not m.fee and not m.extra]
+    if not rates or not budgets:
+        return None
+    rate, budget = min(rates, key=lambda m: m.low), max(budgets, key=lambda m: m.high)
+    if rate.currency and budget.currency and rate.currency != budget.currency:
+        return None
+    least = rate.low * q.value
+    if least <= budget.high + 1e-9:
+        return None
+    return (
+        f"minimum: the offer needs at least {_q(q.value)} {q.unit} ('{q.span.text}') at "
+        f"'{rate.span.text}', {_money(least, rate.currency)}, above the seek's budget "
+        f"'{budget.span.text}'"
+    )
+
+
+def _rate_against_total(q: Quantity, amounts: list[Quantity]) -> bool:
+    """An offer's most per period ("200 loaves per week") against amounts the seek
+    wants once, with no period of their own."""
+    once = all(a.period is None for a in amounts)
+    return q.period in TIME_DAYS and q.unit not in TIME_DAYS and once
+
+
+#: Units that count whatever the other side names ("20k items per week" against
+#: "100k sentences").
+_ANY_COUNT = frozenset({"item", "unit", "piece", "pc"})
+
+
+def _throughput(o: Facts) -> tuple[float, str, float] | None:
+    """(n, unit, per days) the offer can do: its stated throughput, or a most (or an
+    amount) of a count per period ("up to 1,000 flyers per day", "20k items a week")."""
+    if o.throughput is not None:
+        return o.throughput
+    for q in o.quantities:
+        counted = q.unit not in TIME_DAYS and q.unit not in MEASURE_UNITS
+        if q.bound in ("at_most", "about") and q.period in TIME_DAYS and q.value > 0 and counted:
+            return q.value, q.unit, float(TIME_DAYS[q.period])
+    return None
+
+
+_PERIOD_NAMES = {1.0: "day", 7.0: "week", 30.0: "month"}
+
+
+def capacity_note(o: Facts, s: Facts) -> str | None:
+    """The offer's rate the time ``days_for`` gives rests on, for a reason to quote."""
+    throughput = _throughput(o)
+    if throughput is None or days_for(o, s) is None:
+        return None
+    per, unit, days = throughput
+    period = _PERIOD_NAMES.get(days, f"{days:g} days")
+    return f"capacity: the offer does {_q(per)} {unit} per {period}"
+
+
+def days_for(o: Facts, s: Facts) -> float | None:
+    """Days the offer needs for the seek's amount at its stated throughput (whole
+    periods: 300 loaves at 200 a week take two weeks)."""
+    throughput = _throughput(o)
+    if throughput is None:
+        return None
+    per, unit, days = throughput
+    wanted = [q for q in s.quantities if q.bound == "about" and q.period is None]
+    amounts = [q.value for q in wanted if q.unit == unit]
+    if not amounts and unit in _ANY_COUNT:
+        amounts = [
+            q.value
+            for q in wanted
+            if q.unit not in TIME_DAYS and q.unit not in MEASURE_UNITS and q.unit != "person"
+        ]
     if not amounts:
         return None
-    return math.ceil(max(amounts) / per) * days
+    return math.ceil(max(amounts) / per - 1e-9) * days

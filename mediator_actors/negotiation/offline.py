@@ -20,11 +20,18 @@ from dataclasses import dataclass, replace
 from typing import Protocol
 
 from mediator_actors.model import Intent, IntentType
-from mediator_actors.negotiation.demands import contradicted, restrictions, unmet
+from mediator_actors.negotiation.demands import (
+    contradicted,
+    partly_met,
+    qualification,
+    restrictions,
+    unmet,
+)
 from mediator_actors.negotiation.fit import (
     BLOCKING_COST,
     UNCHECKED_COST,
     PriceBasis,
+    capacity_note,
     check_facts,
     days_for,
     price_basis,
@@ -39,7 +46,7 @@ from mediator_actors.negotiation.meaning import (
 )
 from mediator_actors.negotiation.reader import LANGUAGES, StatedTerms, read_terms
 from mediator_actors.negotiation.trades import trade_fit
-from mediator_actors.negotiation.unread import lead_days, partly_met, verdict
+from mediator_actors.negotiation.unread import lead_days, verdict
 from mediator_actors.negotiation.validation import Answer, AnswerTerms
 from mediator_actors.negotiation.vocabulary import (
     CONFLICTS,
@@ -754,7 +761,9 @@ def assess(  # noqa: PLR0911, PLR0912, PLR0915 - one flat pass of rules reads be
                 f"the {who} restricts the deal to '{restriction.clause}', which the "
                 f"{'seek' if who == 'offer' else 'offer'} "
                 f"{'contradicts' if against else 'does not state'}",
-                BLOCKING_COST if own_intent is offer or against else SOFT_COST,
+                BLOCKING_COST
+                if own_intent is offer or against or qualification(restriction)
+                else SOFT_COST,
             )
     basis = price_basis(o.facts, s.facts, _words(seek.content))
     price = _price(basis)
@@ -763,6 +772,8 @@ def assess(  # noqa: PLR0911, PLR0912, PLR0915 - one flat pass of rules reads be
     if basis.unchecked:
         findings.cannot(basis.unchecked.removeprefix("cannot check: "), BLOCKING_COST)
     throughput_days = days_for(o.facts, s.facts)
+    # the offer's time comes from its rate: a late finish is its capacity's to explain
+    from_rate = o.duration_days is None and throughput_days is not None
     if o.duration_days is None and throughput_days is not None:
         o = replace(o, duration_days=throughput_days)
     if (
@@ -786,7 +797,8 @@ def assess(  # noqa: PLR0911, PLR0912, PLR0915 - one flat pass of rules reads be
         o = replace(o, duration_days=max(o.duration_days or 0.0, lead))
     timeline = _timeline(o, s, today)
     if isinstance(timeline, str):
-        return _refuse(timeline, 90)
+        rate = capacity_note(o.facts, s.facts) if from_rate else None
+        return _refuse(f"{timeline} ({rate})" if rate else timeline, 90)
     timeline_text, timeline_note, timeline_delta = timeline
     blocking = [text for text, cost in findings.unchecked if cost >= BLOCKING_COST]
     if blocking:

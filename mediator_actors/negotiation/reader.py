@@ -22,6 +22,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import functools
+import itertools
 import re
 from dataclasses import dataclass, field, replace
 from typing import Literal
@@ -275,6 +276,7 @@ _UNIT_ALIASES = {
     "kilo": "kg", "kilogram": "kg", "kg": "kg", "gram": "g", "g": "g",
     "sq ft": "sqft", "sqft": "sqft", "square foot": "sqft", "square feet": "sqft",
     "m2": "m2", "m²": "m2", "sqm": "m2", "square metre": "m2", "square meter": "m2",
+    "m3": "m3", "m³": "m3", "cbm": "m3", "cubic metre": "m3", "cubic meter": "m3",
     "gsm": "gsm", "gb": "gb", "tb": "tb", "core": "core", "cpu": "core", "vcpu": "core",
     "mile": "mile", "km": "km", "kilometre": "km", "kilometer": "km", "cm": "cm", "mm": "mm",
     "word": "word", "page": "page", "line": "line", "second": "second", "sec": "second",
@@ -1791,7 +1793,24 @@ _SERVICE_VERBS = frozenset(
 )  # fmt: skip
 
 
+#: "e-bike", "x-ray", "e-scooter": a one-letter prefix makes another thing ("no e-bikes"
+#: excludes no bike), so the compound is one word for exclusions and for what is named.
+_LETTER_COMPOUND = re.compile(r"\b([a-zA-Z])-(?=[a-zA-Z]{2})")
+
+
+#: Nouns that say what kind of thing an exclusion's first word qualifies ("thatched
+#: properties", "e-bike jobs"), which the other side names in words of its own.
+_EXCLUDED_KINDS = frozenset(
+    rough_stem(w)
+    for w in ("properties", "property", "homes", "houses", "buildings", "premises", "jobs",
+              "projects", "items", "orders", "requests", "bookings", "clients", "customers")
+)  # fmt: skip
+
+
 def _read_exclusions(text: str) -> tuple[tuple[tuple[frozenset[str], Span], ...], frozenset[str]]:
+    written = text
+    # "e_bike": one word, and the same length, so every span still points into the text
+    text = _LETTER_COMPOUND.sub(r"\1_", text)
     exclusions = []
     for match in literals.finditer(_EXCLUSION, text):
         words = [w for w in re.split(r"[\s-]+", match.group("x").lower()) if w]
@@ -1807,7 +1826,11 @@ def _read_exclusions(text: str) -> tuple[tuple[tuple[frozenset[str], Span], ...]
         if words[0] in _SERVICE_VERBS and len(words) > 1:
             words = words[1:]  # "we do not treat bed bugs": bed bugs are excluded, not treating
         stems = frozenset(rough_stem(w) for w in words[:2])
-        exclusions.append((stems, Span(match.start(), match.end(), match.group(0))))
+        # "we do not service thatched properties": a thatched cottage is excluded too
+        stems = stems - _EXCLUDED_KINDS or stems
+        exclusions.append(
+            (stems, Span(match.start(), match.end(), written[match.start() : match.end()]))
+        )
     for match in re.finditer(r"\b(?P<x>[a-zA-Z]{3,})-free\b", text):
         exclusions.append(
             (
@@ -1817,14 +1840,17 @@ def _read_exclusions(text: str) -> tuple[tuple[tuple[frozenset[str], Span], ...]
         )
     positives = set()
     negations = literals.may_match(_NEG_BEFORE, text)  # none in the text: none before a word
-    for match in re.finditer(r"[a-zA-Z][\w]*", text):
-        if text[match.end() : match.end() + 5].lower() == "-free":
+    # each word as written ("e-bikes" names bikes) and each one-letter compound whole
+    named = re.finditer(r"[a-zA-Z][\w]*", written)
+    compounds = re.finditer(r"\b[a-zA-Z]_[a-zA-Z]\w*", text) if text != written else iter(())
+    for found in itertools.chain(named, compounds):
+        if written[found.end() : found.end() + 5].lower() == "-free":
             continue
         if negations and literals.search(
-            _NEG_BEFORE, text[max(0, match.start() - 25) : match.start()]
+            _NEG_BEFORE, written[max(0, found.start() - 25) : found.start()]
         ):
             continue
-        positives.add(rough_stem(match.group(0)))
+        positives.add(rough_stem(found.group(0)))
     return tuple(exclusions), frozenset(positives)
 
 
@@ -2878,7 +2904,9 @@ def _read_timeline(  # noqa: PLR0912 - one pass over the timeline readers
 
 _OFFER_SERVICE = re.compile(
     # \b: "sell" is not in "Russell", nor "hire" in "Yorkshire".
-    r"\b(?:offering|offer|provide|providing|available for|selling|sell|i do|we do|"
+    # "we do not work on e-bikes" names what is excluded, never the service.
+    r"\b(?:offering|offer|provide|providing|available for|selling|sell|"
+    r"(?:i|we) do(?!\s+not\b)|"
     r"can deliver|speciali[sz]e in|for sale:?)\s+(?P<s>(?:[^.;:!?\n]|(?<=\d)[.,:](?=\d))+)"
     # "I design logos": the verb is part of the service.
     r"|\b(?:i|we)\s+(?:can\s+)?(?P<s2>(?:build|draw|write|design|create|develop|translate|"
@@ -2888,7 +2916,9 @@ _OFFER_SERVICE = re.compile(
 _SEEK_SERVICE = re.compile(
     r"\b(?:need|needs|looking for|looking to (?:buy|hire|find|get)|seeking|seeks|seek|"
     r"want(?:s|ed)?(?: to (?:buy|hire|find|get))?|require|requires|hiring|hire|buy|purchase|"
-    r"searching for|in search of|in need of|would like|'d like|would love|'d love|after)"
+    # "I'm after a plumber" seeks; "we pay after the event" does not
+    r"searching for|in search of|in need of|would like|'d like|would love|'d love|"
+    r"(?:i'?m|i\s+am|we'?re|we\s+are|is|are)\s+(?:\w+\s+)?after)"
     r"\s+(?:to (?:get|have|book|find|hire) )?(?:a |an |some |someone to |help with |help )?"
     r"(?P<s>(?:[^.;:!?\n]|(?<=\d)[.,:](?=\d))+)",
     re.I,

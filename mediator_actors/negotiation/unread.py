@@ -32,7 +32,6 @@ __all__ = [
     "answered",
     "lead_days",
     "markers",
-    "partly_met",
     "unread_clauses",
     "untouched",
     "verdict",
@@ -687,22 +686,3 @@ def verdict(unread: Unread, other: str, *, offer: bool, units: Iterable[str] = (
         return "open"
     return "detail" if detail else "met"
 
-
-#: The words of a restriction that name no part of what it restricts.
-_RESTRICTION_WORDS = tokens("only must required requires mandatory strictly exclusively be is are")
-
-
-def partly_met(unread: Unread, other: str) -> tuple[list[str], list[str]] | None:
-    """(words the other side names, words it does not) of an "X only" clause whose
-    words the other side names some of but not all: "Weekday mornings only" against
-    "weekdays between 4pm and 7pm", "Domestic German FTL only" against "FTL from Munich
-    to Manchester". The other side speaks of what the restriction limits and states
-    something else for the rest, so the restriction may fail. None otherwise (all or
-    none of its words named: met, or a condition the other side is silent on)."""
-    if not any(kind == "must" and mark.lower() == "only" for kind, _, mark, _ in unread.marks):
-        return None
-    own = tokens(unread.clause) - _RESTRICTION_WORDS
-    theirs = tokens(other)
-    named = sorted(own & theirs)
-    missing = sorted(own - theirs)
-    return (named, missing) if named and missing else None

@@ -10,8 +10,11 @@ from enum import StrEnum
 __all__ = [
     "CONFLICTS",
     "HARD_PATTERNS",
+    "NOT_WHAT",
+    "QUALIFICATIONS",
     "STOPWORDS",
     "SWAPPABLE",
+    "VARIANT_FAMILIES",
     "HardCondition",
     "fold",
     "service_tokens",
@@ -375,3 +378,94 @@ def service_tokens(service: str) -> tuple[frozenset[str], frozenset[str]]:
         ):
             specific.add(_stem(word.lower()))
     return tokens(service), frozenset(specific)
+
+
+#: Words of a restriction ("X only", "must be X") that say how, when or how much, never
+#: what: other readings own them (used by :mod:`demands`).
+NOT_WHAT = tokens(
+    "only exclusively must has have needs need be required requires require requirement "
+    "mandatory essential non-negotiable strictly please also still really very just "
+    "it this that these those they them there here what which who will would should can "
+    "could do does done doing get got make made work works service services job jobs "
+    "available availability deliver delivered delivery finished complete completed ready "
+    "start started arrive shipped ship today tomorrow week weeks day days month months "
+    "year years hour hours time times asap soon urgent urgently before after until within "
+    "by latest earliest morning afternoon evening weekend weekday monday tuesday wednesday "
+    "thursday friday saturday sunday price budget cost paid pay payment rate quote total "
+    "max maximum min minimum least most up about around approx approximately one two "
+    "three four five six seven eight nine ten end mid early late live launch launched "
+    "long short term january february march april may june july august september "
+    "october november december "
+    # Judged by readers of their own: levels, ages, who may book, payment, where.
+    "beginner beginners intermediate advanced adult adults kid kids child children teen "
+    "teens student students women woman men man female male ladies girls boys member "
+    "members resident residents cash card cards transfer invoice collection pickup "
+    "pick-up delivery remote remotely online on-site onsite in-person local locally "
+    "nationwide worldwide"
+)
+
+
+#: Families of variants that exclude each other: a thing (or a skill) is one of them, so
+#: an offer naming one does not fit a seek naming another ("BSL" against "ASL", "diesel"
+#: against "petrol"). Each variant is a regular expression matched ignoring case, save
+#: for acronyms (``(?-i:PC)``); none of the words has an everyday meaning outside it.
+VARIANT_FAMILIES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    (
+        "sign language",
+        (
+            r"\b(?-i:BSL)\b|\bBritish\s+Sign\s+Language\b",
+            r"\b(?-i:ASL)\b|\bAmerican\s+Sign\s+Language\b",
+            r"\bAuslan\b",
+            r"\b(?-i:ISL)\b|\bIrish\s+Sign\s+Language\b",
+            r"\b(?-i:LSF)\b|\bFrench\s+Sign\s+Language\b",
+            r"\b(?-i:DGS)\b|\bGerman\s+Sign\s+Language\b",
+            r"\b(?-i:NGT)\b|\bDutch\s+Sign\s+Language\b",
+        ),
+    ),
+    ("fuel", (r"\bdiesel\b", r"\bpetrol\b|\bgasoline\b")),
+    (
+        "drive side",
+        (r"\b(?-i:LHD)\b|\bleft[- ]hand[- ]drive\b", r"\b(?-i:RHD)\b|\bright[- ]hand[- ]drive\b"),
+    ),
+    (
+        "plug",
+        (
+            r"\b(?-i:UK)[- ](?:plugs?|sockets?|3[- ]pin)\b|\b(?-i:BS)\s?1363\b",
+            r"\b(?:(?-i:US|USA)|American)[- ](?:plugs?|sockets?)\b",
+            r"\b(?:(?-i:EU)|Euro|European|Schuko)[- ](?:plugs?|sockets?)\b",
+            r"\b(?:(?-i:AU)|Australian)[- ](?:plugs?|sockets?)\b",
+        ),
+    ),
+    ("units", (r"\bmetric\b(?!\s+tonn?es?)", r"\bimperial\b(?!\s+college)")),
+    ("handedness", (r"\bleft[- ]handed\b", r"\bright[- ]handed\b")),
+    ("phone platform", (r"\biPhones?\b|\biOS\b", r"\bAndroid\b")),
+    (
+        "console",
+        (
+            r"\bPlayStation\b|\b(?-i:PS[345])\b",
+            r"\bXbox\b",
+            r"\bNintendo\b|\bSwitch\s+(?:console|OLED|Lite)\b",
+        ),
+    ),
+    (
+        "computer platform",
+        (
+            r"\bMac(?:Book|OS)?\b|\biMac\b",
+            r"\bWindows\s+(?:PC|laptop|computer|machine|10|11)\b|\b(?-i:PC)\b",
+        ),
+    ),
+    (
+        "tyre season",
+        (r"\bwinter\s+tyres?\b|\bwinter\s+tires?\b", r"\bsummer\s+tyres?\b|\bsummer\s+tires?\b"),
+    ),
+)
+
+
+#: Stems of a qualification or a kind that a thing either has or has not ("licensed",
+#: "Gas Safe registered", "organic"): a seek that requires one is met only by an offer
+#: that states it.
+QUALIFICATIONS = tokens(
+    "licensed licence license certified certificate certification registered registration "
+    "accredited accreditation insured insurance qualified qualification chartered vetted "
+    "organic"
+)

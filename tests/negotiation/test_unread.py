@@ -185,9 +185,9 @@ def test_a_rate_with_a_known_count_is_proposed_as_the_total() -> None:
         # a count in a list as people write one
         ("Paella for parties, 12 EUR per head.", "- party: 30th\n- guests: 40\n- budget: 400 EUR",
          False, "price"),
-        # a direction the reader does not evaluate is not passed
+        # a leg the other way round is read and declined by name (issue 16, s9/guard)
         ("Ferry crossing Dover → Calais, 60 GBP.", "Need a crossing from Calais to Dover, 80 GBP.",
-         False, "cannot check"),
+         False, "direction"),
         # a usage licence the reader cannot hold the seek to
         ("Stock photos of Oslo, licence for editorial use only, 40 EUR.",
          "Need photos of Oslo for a billboard advert, 60 EUR.", False, "cannot check"),

@@ -15,6 +15,7 @@ import pickle
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from mediator_actors.negotiation.demands import partly_met
 from mediator_actors.negotiation.reader import read_terms
 from mediator_actors.negotiation.unread import (
     Unread,
@@ -22,7 +23,6 @@ from mediator_actors.negotiation.unread import (
     _bounded_amounts,
     answered,
     lead_days,
-    partly_met,
     unread_clauses,
     verdict,
 )
