@@ -930,7 +930,12 @@ def _price_basis(o: Facts, s: Facts, seek_words: frozenset[str]) -> PriceBasis: 
                 note=f"{quote}; {_q(count)} {_plural(ask.per)} ('{amount.span.text}') at {_money(ask.low, currency)} is {_money(total, currency)}",
                 step=f"{_q(count)} {_plural(ask.per)} ('{amount.span.text}') at {_money(ask.low, currency)} is {_money(total, currency)}",
             )
-        estimate = [q for q in o.quantities if q.unit == ask.per and q.bound == "about"]
+        estimate = [
+            q
+            for q in o.quantities
+            # "about 10k items per week" is a pace, not an estimate of the work
+            if q.unit == ask.per and q.bound == "about" and q.period is None
+        ]
         if estimate and ask.per not in _BOOKING_UNITS:
             # "40 per hour, estimated 25 hours": the offer's own estimate of the work.
             count = max(q.value for q in estimate)

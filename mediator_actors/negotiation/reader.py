@@ -297,6 +297,11 @@ _UNIT_ALIASES = {
     # ... and in Italian and Portuguese ("150 €/ora", "0,08 € por palavra").
     "ora": "hour", "parola": "word", "palavra": "word", "giorno": "day", "notte": "night",
     "mese": "month", "noite": "night",
+    # people in German, Dutch, French, Spanish and Italian ("für 60 Gäste", "voor 40 personen")
+    "gäste": "person", "gaeste": "person", "gast": "person", "personen": "person",
+    "gasten": "person", "personne": "person", "invité": "person", "persona": "person",
+    "invitado": "person", "persone": "person", "ospiti": "person", "teilnehmer": "person",
+    "deelnemer": "person", "deelnemers": "person",
     # their plurals that do not end in a plain "s" ("7 dagen", "3 Wochen", "zwei Tage")
     "dagen": "day", "tage": "day", "día": "day", "woche": "week",
     "wochen": "week", "weken": "week", "semaine": "week", "semana": "week",
@@ -738,7 +743,9 @@ _QTY_MIN = re.compile(
     # "minimum commitment 100 GPU-hours": "minimum" reaches its number over any two words,
     # as far as the unread guard (unread._BOUNDED) takes a bound as read by that number;
     # "from" does not ("from April for 4 months" is no least).
-    r"(?:(?:minimum|min\.?)(?:\s+[a-z-]+){0,2}?|at\s+least|no\s+(?:less|fewer)\s+than|from|starting\s+at)"
+    # ... and its words in other languages ("minimo 50 ospiti", "mindestens 20 Personen").
+    r"(?:(?:minimum|min\.?|minimo|mínimo|minimal|mindestens|minstens)(?:\s+[a-z-]+){0,2}?|"
+    r"at\s+least|au\s+moins|al\s+menos|almeno|no\s+(?:less|fewer)\s+than|from|starting\s+at)"
     r"(?:\s+(?:order|stay|rental|booking|hire|of|term|contract|lease|period))*\s*:?\s*(?:of\s+)?(?:is\s+)?$",
     re.I,
 )

@@ -136,3 +136,41 @@ def test_two_prices_joined_by_or_are_alternatives(a: int, b: int, join: str, uni
 def test_prices_joined_otherwise_are_not_alternatives(a: int, b: int, join: str) -> None:
     text = f"Rental: €{a} per day{join}€{b} cleaning."
     assert not any(m.alternative for m in read_facts(text, offer=True).money)
+
+
+# --- people and minimums written in other languages ---------------------------------------
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    n=st.integers(min_value=2, max_value=900),
+    words=st.sampled_from(
+        [
+            ("für", "Gäste"),
+            ("für", "Personen"),
+            ("voor", "personen"),
+            ("pour", "personnes"),
+            ("para", "invitados"),
+            ("per", "ospiti"),
+        ]
+    ),
+)
+def test_people_counted_in_other_languages_are_people(n: int, words: tuple[str, str]) -> None:
+    before, noun = words
+    quantities = read_facts(f"Catering {before} {n} {noun}.", offer=False).quantities
+    assert [(q.value, q.unit, q.bound) for q in quantities] == [(float(n), "person", "about")]
+
+
+@pytest.mark.parametrize("cue", ["minimo", "mindestens", "minstens", "au moins", "al menos"])
+def test_a_minimum_in_other_languages_is_a_least(cue: str) -> None:
+    quantities = read_facts(f"32 € a persona, {cue} 50 personen.", offer=True).quantities
+    assert [(q.value, q.bound) for q in quantities if q.unit == "person"] == [(50.0, "at_least")]
+
+
+def test_a_pack_size_never_stands_in_for_the_seeks_own_count() -> None:
+    ok, why, _ = decided(
+        "Craft beer, crates of 24 bottles. €1.90 per bottle, delivery across Belgium.",
+        "Bar in Gent needs 12 crates of craft beer for the festival, budget €600.",
+    )
+    assert not ok
+    assert "cannot check" in why

@@ -16,7 +16,7 @@ from mediator_actors.negotiation.fit import (
     days_for,
 )
 from mediator_actors.negotiation.reader import read_facts, read_terms
-from tests.negotiation.helpers import judge
+from tests.negotiation.helpers import decided, judge
 
 # --- "we do not work on e-bikes": an exclusion of a one-letter compound -----------------
 
@@ -77,7 +77,18 @@ def test_a_generic_count_per_week_is_held_against_what_the_seek_counts() -> None
     offer = "Data entry, 3 cents per item, about 10k items per week."
     late = judge(offer, "Need data entry for 50k receipts in 3 weeks. Budget $2,000.")
     assert not late.compatible
-    assert judge(offer, "Need data entry for 25k receipts in 3 weeks. Budget $1,000.").compatible
+    assert "capacity" in late.reasoning
+    # The pace is no estimate of the work: 10k items a week never prices 25k receipts at
+    # 300 USD. Priced per receipt, the same pace fits and the total is the seek's count.
+    assert not judge(
+        offer, "Need data entry for 25k receipts in 3 weeks. Budget $1,000."
+    ).compatible
+    per_receipt = "Data entry, 3 cents per receipt, about 10k receipts per week."
+    ok, why, price = decided(
+        per_receipt, "Need data entry for 25k receipts in 3 weeks. Budget $1,000."
+    )
+    assert ok, why
+    assert price == 750.0
 
 
 @settings(max_examples=60, deadline=None)
