@@ -13,8 +13,12 @@ Plain classes and functions for the pool's worker actors
   :mod:`~mediator_actors.negotiation.records`: ``record_outcome``, ``recent_metered_calls``
   (seeds the spending cap at start), ``undecided_successes`` (the settlement agent's work).
 
-Modules: ``terms``/``vocabulary`` read prose; ``offline`` is the deterministic negotiator;
-``validation`` parses and checks answers; ``prompt`` builds the prompt and its integrity
-hash; ``providers`` speaks to Anthropic and OpenAI; ``evaluation`` and ``commands`` measure
-and expose it.
+Modules: ``reader`` (with ``numbers``, ``vocabulary``, ``literals``) reads prose into
+facts; ``fit`` holds one side's facts against the other's, with ``counting`` (how many of
+the offer's unit the seek asks for), ``charges`` (every price the offer states is in the
+total or shown not to apply), ``demands`` and ``unread`` (restrictions and clauses the
+reader has no reading for); ``meaning``, ``glossary`` and ``trades`` judge service fit;
+``offline`` is the deterministic negotiator; ``validation`` parses and checks answers;
+``prompt`` builds the prompt and its integrity hash; ``providers`` speaks to Anthropic and
+OpenAI; ``evaluation`` and ``commands`` measure and expose it.
 """
