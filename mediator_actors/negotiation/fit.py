@@ -407,13 +407,21 @@ def price_basis(o: Facts, s: Facts, seek_words: frozenset[str]) -> PriceBasis:
     if other is not None and other.per is None and other.low == other.high:
         # "full service 85 EUR, chain replacement 30 EUR" for "full service incl. a new
         # chain": both items, each once; the seek's request never costs less than the sum.
-        total = basis.floor + other.low
-        basis = replace(
-            basis,
-            floor=total,
-            note=f"{basis.note}; plus the offer's '{other.span.text}' ({', '.join(sorted(other.context & s.positives - _FUNCTION_STEMS))}) the seek also names is {_money(total, basis.currency)}",
-            step=f"plus the offer's '{other.span.text}' ({', '.join(sorted(other.context & s.positives - _FUNCTION_STEMS))}) the seek also names is {_money(total, basis.currency)}",
-        )
+        # "5 pairs hemmed and 2 of them also taken in at the waist": the part's count.
+        part = _part_for(s, other)
+        if part is None and any(_PART.search(q.span.text) for q in s.quantities):
+            # a part the reader cannot tie to one item: its count may be this item's
+            return replace(
+                basis,
+                floor=None,
+                unchecked=f"price: the seek counts a part of its request the reader cannot tie to the offer's '{other.span.text}'",
+            )
+        times = 1.0 if part is None else part.value
+        total = basis.floor + other.low * times
+        named = ", ".join(sorted(other.context & s.positives - _FUNCTION_STEMS))
+        count = "" if part is None else f" x {_q(times)} ('{part.span.text}')"
+        step = f"plus the offer's '{other.span.text}'{count} ({named}) the seek also names is {_money(total, basis.currency)}"
+        basis = replace(basis, floor=total, note=f"{basis.note}; {step}", step=step)
         other = _another_item(o, s, basis)
     if other is not None:
         return replace(
@@ -442,6 +450,19 @@ def price_basis(o: Facts, s: Facts, seek_words: frozenset[str]) -> PriceBasis:
 _FUNCTION_STEMS = frozenset(
     {"und", "under", "ov", "over", "and", "the", "for", "with", "incl", "per", "from", "each"}
 )
+
+
+def _part_for(s: Facts, item: Money) -> Quantity | None:
+    """The seek's count of a part of its things that the price ``item`` is for ("2 of
+    them also taken in at the waist" against "taking in a waist 18"): the one part whose
+    words name the item's own."""
+    words = item.context - _FUNCTION_STEMS
+    parts = [q for q in s.quantities if _PART.search(q.span.text) and q.tail & words]
+    return parts[0] if len(parts) == 1 else None
+
+
+#: How a part of a count reads ("2 of them"): see ``reader._subset_counts``.
+_PART = re.compile(r"\bof\s+(?:them|those|these)$", re.I)
 
 
 def _another_item(o: Facts, s: Facts, basis: PriceBasis) -> Money | None:

@@ -2493,6 +2493,33 @@ def _read_recurrence(text: str) -> tuple[float | None, str | None, Span] | None:
     return None
 
 
+#: "2 of them", "three of those": part of a count stated before it.
+_SUBSET = re.compile(rf"\b(?P<n>{_SMALL})\s+of\s+(?:them|those|these)\b", re.I)
+#: Most words after "2 of them" read as what is done to that part.
+_SUBSET_WORDS = 8
+
+
+def _subset_counts(text: str, found: list[Quantity]) -> list[Quantity]:
+    """Parts of a count the seek states before ("5 pairs of trousers hemmed and 2 of them
+    also taken in at the waist"): that many of the same unit, with the words after it
+    (to the clause's end) as what is done to them."""
+    parts = []
+    for match in _SUBSET.finditer(text):
+        value = _count(match.group("n"))
+        before = [q for q in found if q.span.end <= match.start() and q.unit not in TIME_DAYS]
+        if value < 1 or not before:
+            continue
+        whole = max(before, key=lambda q: q.span.end)
+        if whole.bound != "about" or value >= whole.value:
+            continue
+        clause = re.split(r"[,;.!?\n]", text[match.end() : match.end() + 120])[0]
+        words = re.findall(r"[a-z]+", clause.lower())[:_SUBSET_WORDS]
+        span = Span(match.start(), match.end(), match.group(0))
+        tail = frozenset(rough_stem(w) for w in words)
+        parts.append(Quantity(value, whole.unit, "about", span, tail=tail))
+    return parts
+
+
 def read_facts(text: str, *, offer: bool, reference: dt.date | None = None) -> Facts:
     """Everything this module reads from one intent's prose (already folded)."""
     text = fold(text)[:20_000]
@@ -2513,6 +2540,8 @@ def read_facts(text: str, *, offer: bool, reference: dt.date | None = None) -> F
         else q
         for q in quantities
     ]
+    if not offer:
+        quantities += _subset_counts(text, quantities)
     if not offer and not any(q.unit == "hour" for q in quantities):
         quantities += _clock_hours(text)
     if not offer and not any(q.unit in ("night", "day") for q in quantities):
