@@ -594,6 +594,9 @@ def _seek_one_amount(s: Facts, unit: str) -> Quantity | None:
     if unit == "hour":
         return seek_hours(s)
     found = [q for q in s.quantities if q.unit == unit and q.bound == "about" and q.period is None]
+    if not found:
+        # "additional cups 2.50 each" against "~140 coffees": a count of what fills the unit
+        return kind_count(s, unit)
     return found[0] if len({q.value for q in found}) == 1 else None
 
 

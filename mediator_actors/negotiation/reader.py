@@ -2122,15 +2122,35 @@ def _read_requirements(text: str) -> tuple[Span, ...]:
 _EXTRA_AFTER = re.compile(r"^[^.;,\n]{0,20}\b(?:extra|additional|surcharge|supplement)\b", re.I)
 
 
+#: "Extra hours €150 each", "additional cups: $2.50 each": the unit beyond an included
+#: amount named right before its rate.
+_EXTRA_UNIT_BEFORE = re.compile(
+    r"\b(?:extra|additional|further)\s+(?P<u>[a-z]+)\s*(?::|=|-|at|are|cost)?\s*$", re.I
+)
+#: Most characters before a rate that may name its unit as extra.
+_EXTRA_REACH = 30
+
+
+def _extra_unit_before(text: str, m: Money) -> bool:
+    """A rate whose unit is named as extra right before it ("Extra hours €150 each")."""
+    if m.per is None:
+        return False
+    before = _EXTRA_UNIT_BEFORE.search(text[max(0, m.span.start - _EXTRA_REACH) : m.span.start])
+    return before is not None and canonical_unit(before.group("u")) == m.per
+
+
 def _mark_extras(text: str, found: list[Money]) -> list[Money]:
-    """Amounts added on top of the price: a "+" before them or "extra" just after."""
+    """Amounts added on top of the price: a "+" before them, "extra" just after, or a
+    rate for the extra units it names right before."""
     marked = []
     for m in found:
         plus = text[max(0, m.span.start - 2) : m.span.start].strip().endswith("+")
         # "90 GBP call-out + 50 GBP/hour": a rate after a "+" is the price itself.
         plus = plus and m.per is None
         extra = not m.fee and (
-            plus or bool(_EXTRA_AFTER.match(text[m.span.start : m.span.end + 20]))
+            plus
+            or bool(_EXTRA_AFTER.match(text[m.span.start : m.span.end + 20]))
+            or _extra_unit_before(text, m)
         )
         marked.append(replace(m, extra=True) if extra else m)
     return marked

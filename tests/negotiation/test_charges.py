@@ -60,10 +60,11 @@ def test_the_same_pair_over_budget_once_the_charge_is_added_declines() -> None:
 @pytest.mark.parametrize(
     ("offer_text", "seek_text"),
     [
-        # the rate taken is the package's extra; the package itself is left out
+        # the package plus its extra hours (900 + 2 x 120 = 1,140) is over the budget; the
+        # rate alone (7 x 120 = 840) would not be (test_line_items proposes it at 1,200)
         (
             "Event DJ. Evening package: 5 hours, lights and sound, 900 EUR. Extra hours 120 EUR each.",
-            "DJ for our party in Ghent, 7 hours, budget 1,200 EUR.",
+            "DJ for our party in Ghent, 7 hours, budget 1,100 EUR.",
         ),
         # a second daily rate named by the seek, beside the one taken
         (

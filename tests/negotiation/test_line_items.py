@@ -77,3 +77,50 @@ def test_a_part_is_read_only_below_its_whole(whole: int, share: int, word: str) 
         assert "lin" in parts[0].tail or "lining" in parts[0].tail
     else:
         assert parts == []
+
+
+@pytest.mark.parametrize(
+    ("offer_text", "seek_text", "aligned", "price"),
+    [
+        # 5 hours included, 2 more at 120: 900 + 240
+        ("Event DJ. Evening package: 5 hours, lights and sound, 900 EUR. Extra hours 120 EUR each.",
+         "DJ for our party in Ghent, 7 hours, budget 1,200 EUR.", True, 1140.0),
+        # 6 hours included, 3 more at 90: 1,200 + 270
+        ("DJ for weddings. Evening package: 6 hours, sound and lights: €1.200. Extra hours €90 each.",
+         "Wedding DJ wanted, we need about 9 hours in total. Budget 1.500 euro.", True, 1470.0),
+        ("DJ for weddings. Evening package: 6 hours, sound and lights: €1.200. Extra hours €90 each.",
+         "Wedding DJ wanted, we need about 9 hours in total. Budget 1.400 euro.", False, None),
+        # drinks counted by the cup: 200 + 30 x 3
+        ("Hot chocolate stand: flat $200 including up to 50 cups; additional cups: $3 each.",
+         "Our school fair needs a hot chocolate stand for 80 drinks. We have $300.", True, 290.0),
+        ("Hot chocolate stand: flat $200 including up to 50 cups; additional cups: $3 each.",
+         "Our school fair needs a hot chocolate stand for 80 drinks. We have $280.", False, None),
+    ],
+)  # fmt: skip
+def test_extras_named_before_their_rate_are_counted_beyond_the_package(
+    offer_text: str, seek_text: str, aligned: bool, price: float | None
+) -> None:
+    ok, why, got = decided(offer_text, seek_text)
+    assert ok is aligned, why
+    if aligned:
+        assert got == price, why
+    else:
+        assert "price" in why, why
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    word=st.sampled_from(["Extra", "Additional", "extra", "further"]),
+    unit=st.sampled_from(["hours", "cups", "pages", "guests"]),
+    sep=st.sampled_from(["", ":", " at", " -"]),
+    amount=st.integers(min_value=1, max_value=900),
+)
+def test_a_rate_for_extra_units_named_before_it_is_extra(
+    word: str, unit: str, sep: str, amount: int
+) -> None:
+    facts = read_facts(f"Package price EUR 500. {word} {unit}{sep} EUR {amount} each.", offer=True)
+    rates = [m for m in facts.money if m.per is not None]
+    assert len(rates) == 1, facts.money
+    assert rates[0].extra, facts.money
+    plain = read_facts(f"Package price EUR 500. Cleaning{sep} EUR {amount} per hour.", offer=True)
+    assert not any(m.extra for m in plain.money), plain.money
