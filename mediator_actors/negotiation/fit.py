@@ -336,9 +336,13 @@ def _times(o: Facts, s: Facts, ask: Money, budget: Money) -> tuple[float, str] |
         if amount is not None:
             return amount.value, f"x {_q(amount.value)} {_plural(ask.per2)} ('{amount.span.text}')"
     if ask.per in TIME_DAYS:
+        # "per day, plus 1.50 per hectare" for "80 hectares": a thing with a rate of its
+        # own is a line item (``_line_items``), never a multiplier of the daily rate.
+        priced = {m.per for m in o.money if m.per is not None}
         for q in s.quantities:
             if (
-                q.bound == "about"
+                q.unit not in priced
+                and q.bound == "about"
                 and q.value >= 2
                 and q.unit not in TIME_DAYS
                 and q.unit != "person"
@@ -429,6 +433,7 @@ def price_basis(o: Facts, s: Facts, seek_words: frozenset[str]) -> PriceBasis:
             floor=None,
             unchecked=f"price: the seek's request may include the offer's '{other.span.text}' ({', '.join(sorted(other.context & s.positives - _FUNCTION_STEMS))}) as well as the price the reader took ({basis.step or basis.note})",
         )
+    basis = _line_items(o, s, basis)
     charge = left_out_price(o, s, basis.note, basis.currency)
     if charge is not None:
         return replace(
@@ -450,6 +455,46 @@ def price_basis(o: Facts, s: Facts, seek_words: frozenset[str]) -> PriceBasis:
 _FUNCTION_STEMS = frozenset(
     {"und", "under", "ov", "over", "and", "the", "for", "with", "incl", "per", "from", "each"}
 )
+
+
+def _item_count(s: Facts, unit: str, taken: str) -> Quantity | None:
+    """The seek's one count of ``unit`` that the derivation ``taken`` has not used yet."""
+    found = [
+        q
+        for q in s.quantities
+        if q.unit == unit and q.bound == "about" and q.period is None and not _PART.search(q.span.text)
+    ]
+    if len(found) != 1 or f"'{found[0].span.text}'" in taken:
+        return None
+    return found[0]
+
+
+def _line_items(o: Facts, s: Facts, basis: PriceBasis) -> PriceBasis:
+    """A total over several of the offer's line items, each priced per its own thing and
+    each counted by the seek ("£20 per standard item, wardrobes £45 each" for "6 normal
+    items and 2 wardrobes"; "€450 per site-day, plus €0.50 per hectare" for "120
+    hectares ... one day"): every other rate whose unit the seek counts once is added,
+    each factor quoted. A rate the seek counts in several places, or not at all, is left
+    for ``left_out_price`` to judge (precision first)."""
+    if basis.unit is None or basis.quantity is None or basis.estimated or basis.at_minimum:
+        return basis
+    taken = [m for m in o.money if f"'{m.span.text}'" in basis.note]
+    if len(taken) != 1 or taken[0].per != basis.unit:
+        return basis
+    for m in o.money:
+        if m is taken[0] or m.per is None or m.per == basis.unit or m.per2 is not None:
+            continue
+        if m.per in TIME_DAYS or m.fee or m.alternative or m.bound != "about":
+            continue
+        if m.currency not in (None, basis.currency) or m.low != m.high:
+            continue
+        count = _item_count(s, m.per, basis.note)
+        if count is None or basis.floor is None:
+            continue
+        total = basis.floor + m.low * count.value
+        step = f"plus {_q(count.value)} {_plural(m.per)} ('{count.span.text}') at '{m.span.text}' is {_money(total, basis.currency)}"
+        basis = replace(basis, floor=total, note=f"{basis.note}; {step}", step=step)
+    return basis
 
 
 def _part_for(s: Facts, item: Money) -> Quantity | None:

@@ -124,3 +124,42 @@ def test_a_rate_for_extra_units_named_before_it_is_extra(
     assert rates[0].extra, facts.money
     plain = read_facts(f"Package price EUR 500. Cleaning{sep} EUR {amount} per hour.", offer=True)
     assert not any(m.extra for m in plain.money), plain.money
+
+
+ASSEMBLY = (
+    "Furniture assembly in Cardiff. £25 per standard item (chairs, desks). Sofa beds £60 each."
+)
+
+
+@pytest.mark.parametrize(
+    ("offer_text", "seek_text", "aligned", "price"),
+    [
+        # 2 x 60 + 4 x 25 = 220: each item at its own price
+        (ASSEMBLY, "Cardiff flat: 4 normal items and 2 sofa beds to put together. £230 max.",
+         True, 220.0),
+        (ASSEMBLY, "Cardiff flat: 4 normal items and 2 sofa beds to put together. £200 max.",
+         False, None),
+        # a daily rate plus a rate per thing the seek counts: 300 x 2 + 80 x 1.50
+        ("Aerial surveys by drone: €300 per day of flying, plus €1.50 per hectare processed.",
+         "We need 80 hectares surveyed, two days of flying. €750 budget.", True, 720.0),
+        ("Aerial surveys by drone: €300 per day of flying, plus €1.50 per hectare processed.",
+         "We need 80 hectares surveyed, two days of flying. €700 budget.", False, None),
+    ],
+)  # fmt: skip
+def test_each_line_item_is_counted_at_its_own_price(
+    offer_text: str, seek_text: str, aligned: bool, price: float | None
+) -> None:
+    ok, why, got = decided(offer_text, seek_text)
+    assert ok is aligned, why
+    if aligned:
+        assert got == price, why
+    else:
+        assert "price" in why, why
+
+
+def test_an_item_counted_twice_keeps_the_price_unchecked() -> None:
+    # two counts of items: which of them are the standard ones is not said
+    ok, why, _ = decided(
+        ASSEMBLY, "Cardiff flat: 4 items, 3 items more next week and 2 sofa beds. £400 max."
+    )
+    assert not ok, why
