@@ -680,6 +680,33 @@ def _beyond_included(
     )
 
 
+def _added_rates(s: Facts, basis: PriceBasis, extras: list[Money]) -> PriceBasis | None:
+    """A rate plus add-on rates by the same unit that the seek asks for ("€220/day;
+    skipper +€150/day" for "with a skipper for 3 days" is 3 x (220 + 150)): each add-on
+    times the basis's count. None unless every extra is such a rate whose own words the
+    seek names."""
+    if not extras or basis.floor is None or basis.refusal or basis.per is not None:
+        return None
+    if basis.unit is None or basis.quantity is None:
+        return None
+    rate = 0.0
+    for m in extras:
+        named = m.context & s.positives - _FUNCTION_STEMS - _ADDITIVE_WORDS
+        if m.per != basis.unit or m.per2 is not None or not named or m.low != m.high:
+            return None
+        if m.currency not in (None, basis.currency):
+            return None
+        rate += m.low
+    total = basis.floor + rate * basis.quantity
+    quoted = " + ".join(f"'{m.span.text}'" for m in extras)
+    step = f"plus {quoted} the seek asks for, x {_q(basis.quantity)} {_plural(basis.unit)}, is {_money(total, basis.currency)}"
+    return replace(basis, floor=total, note=f"{basis.note}; {step}", step=step)
+
+
+#: Words that mark a price as on top, naming nothing the seek could ask for.
+_ADDITIVE_WORDS = frozenset({"plu", "then", "extra", "addit", "additional", "available", "more"})
+
+
 def _with_charges(o: Facts, s: Facts, basis: PriceBasis) -> PriceBasis:
     """``basis`` with the offer's fees, charges on top and minimum charge applied."""
     on_top = [(w, span) for w, span in o.addons if w not in {x for x, _ in s.addons}]
@@ -711,7 +738,8 @@ def _with_charges(o: Facts, s: Facts, basis: PriceBasis) -> PriceBasis:
     if extras and basis.floor is not None and basis.refusal is None:
         # "+100 EUR each extra hour" past the hours the price includes is counted; any
         # other price on top ("home visits +20 CHF") the basis did not add: precision first.
-        return _beyond_included(o, s, basis, extras) or replace(
+        added = _added_rates(s, basis, extras) or _beyond_included(o, s, basis, extras)
+        return added or replace(
             basis,
             unchecked=f"price: the offer adds '{extras[0].span.text}' on top in some cases",
         )
@@ -1169,6 +1197,10 @@ def _limits(o: Facts, s: Facts, found: Findings) -> None:
                 return
             continue
         if q.bound == "about":
+            continue
+        if q.bound == "at_most" and any(m.extra and m.per == q.unit for m in o.money):
+            # "£450 for up to 20 pages; £20 per page beyond that": what the price includes,
+            # with the rest at the extra rate (``_beyond_included``), never a cap.
             continue
         amounts = _amounts(s, q.unit)
         if not amounts and q.unit in CAPACITY_UNITS:

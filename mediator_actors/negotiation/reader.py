@@ -2119,7 +2119,10 @@ def _read_requirements(text: str) -> tuple[Span, ...]:
     return tuple(found)
 
 
-_EXTRA_AFTER = re.compile(r"^[^.;,\n]{0,20}\b(?:extra|additional|surcharge|supplement)\b", re.I)
+_EXTRA_AFTER = re.compile(
+    # "£20 per page beyond that", "then 40 per hour thereafter": past what a package includes
+    r"^[^.;,\n]{0,20}\b(?:extra|additional|surcharge|supplement|beyond|thereafter)\b", re.I
+)
 
 
 #: "Extra hours €150 each", "additional cups: $2.50 each": the unit beyond an included
@@ -2145,8 +2148,12 @@ def _mark_extras(text: str, found: list[Money]) -> list[Money]:
     marked = []
     for m in found:
         plus = text[max(0, m.span.start - 2) : m.span.start].strip().endswith("+")
-        # "90 GBP call-out + 50 GBP/hour": a rate after a "+" is the price itself.
-        plus = plus and m.per is None
+        # "90 GBP call-out + 50 GBP/hour": a rate after a "+" is the price itself, unless
+        # a rate by the same unit comes before it ("€220/day; skipper +€150/day").
+        plus = plus and (
+            m.per is None
+            or any(f.per == m.per and f.span.end <= m.span.start for f in found if f is not m)
+        )
         extra = not m.fee and (
             plus
             or bool(_EXTRA_AFTER.match(text[m.span.start : m.span.end + 20]))

@@ -163,3 +163,37 @@ def test_an_item_counted_twice_keeps_the_price_unchecked() -> None:
         ASSEMBLY, "Cardiff flat: 4 items, 3 items more next week and 2 sofa beds. £400 max."
     )
     assert not ok, why
+
+
+CANAL = "Canal boat hire from Utrecht, €180/day; a guide can come along for +€90/day."
+
+
+@pytest.mark.parametrize(
+    ("offer_text", "seek_text", "aligned", "price"),
+    [
+        # a base rate plus the add-on the seek asks for: 2 x (180 + 90)
+        (CANAL, "Three of us want a canal boat with a guide for 2 days from Utrecht. Up to €600.",
+         True, 540.0),
+        (CANAL, "Three of us want a canal boat with a guide for 2 days from Utrecht. Up to €500.",
+         False, None),
+        # a package's "up to" is what it includes, the rest at the rate beyond it
+        ("Proofreading: flat £200 for texts up to 40 pages; £6 per page beyond that.",
+         "Please proofread my 50-page thesis, budget £270.", True, 260.0),
+        ("Proofreading: flat £200 for texts up to 40 pages; £6 per page beyond that.",
+         "Please proofread my 50-page thesis, budget £250.", False, None),
+    ],
+)  # fmt: skip
+def test_add_ons_and_units_beyond_a_package_are_in_the_total(
+    offer_text: str, seek_text: str, aligned: bool, price: float | None
+) -> None:
+    ok, why, got = decided(offer_text, seek_text)
+    assert ok is aligned, why
+    if aligned:
+        assert got == price, why
+    else:
+        assert "price" in why, why
+
+
+def test_a_rate_after_a_flat_fee_and_a_plus_is_still_the_price() -> None:
+    facts = read_facts("Electrician: 90 GBP call-out + 50 GBP/hour.", offer=True)
+    assert not any(m.extra for m in facts.money), facts.money
