@@ -30,6 +30,7 @@ from mediator_actors.negotiation.reader import (
     Money,
     Quantity,
     Span,
+    canonical_unit,
     rough_stem,
 )
 from mediator_actors.negotiation.vocabulary import VARIANT_FAMILIES, tokens
@@ -684,22 +685,26 @@ def _added_rates(s: Facts, basis: PriceBasis, extras: list[Money]) -> PriceBasis
     """A rate plus add-on rates by the same unit that the seek asks for ("€220/day;
     skipper +€150/day" for "with a skipper for 3 days" is 3 x (220 + 150)): each add-on
     times the basis's count. None unless every extra is such a rate whose own words the
-    seek names."""
+    seek names, or that names nothing at all ("£750 pcm + £60 pcm"): a charge on top of
+    every booking."""
     if not extras or basis.floor is None or basis.refusal or basis.per is not None:
         return None
     if basis.unit is None or basis.quantity is None:
         return None
     rate = 0.0
     for m in extras:
-        named = m.context & s.positives - _FUNCTION_STEMS - _ADDITIVE_WORDS
-        if m.per != basis.unit or m.per2 is not None or not named or m.low != m.high:
+        # its own words, less those of its unit ("pcm" is the month it is charged by)
+        own = {w for w in m.context if canonical_unit(w) != m.per}
+        own -= _FUNCTION_STEMS | _ADDITIVE_WORDS
+        applies = not own or own & s.positives
+        if m.per != basis.unit or m.per2 is not None or not applies or m.low != m.high:
             return None
         if m.currency not in (None, basis.currency):
             return None
         rate += m.low
     total = basis.floor + rate * basis.quantity
     quoted = " + ".join(f"'{m.span.text}'" for m in extras)
-    step = f"plus {quoted} the seek asks for, x {_q(basis.quantity)} {_plural(basis.unit)}, is {_money(total, basis.currency)}"
+    step = f"plus the offer's {quoted} on top for each of the {_q(basis.quantity)} {_plural(basis.unit)} is {_money(total, basis.currency)}"
     return replace(basis, floor=total, note=f"{basis.note}; {step}", step=step)
 
 

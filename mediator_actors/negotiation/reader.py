@@ -263,7 +263,8 @@ _UNIT_ALIASES = {
     "min": "minute", "mins": "minute", "minute": "minute",
     "day": "day", "working day": "day", "business day": "day", "calendar day": "day", "daily": "day",
     "night": "night", "evening": "evening", "week": "week", "wk": "week", "weekly": "week",
-    "fortnight": "fortnight", "month": "month", "mo": "month", "monthly": "month",
+    "fortnight": "fortnight", "month": "month", "mo": "month", "monthly": "month", "pcm": "month",
+    "pw": "week",
     "quarter": "quarter", "year": "year", "yr": "year",
     "person": "person", "people": "person", "guest": "person", "head": "person",
     "pax": "person", "pp": "person", "attendee": "person", "passenger": "person",
@@ -404,7 +405,11 @@ _HOURLY_BEFORE = re.compile(
     r"\s*(?:[:=-]|\bof\b|\bis\b|\bvon\b|\bde\b|\bdi\b|\bvan\b)?\s*$",
     re.I,
 )
-_PER_SUFFIX = re.compile(r"\s*(?P<per>pp|p/?h|ph|hourly|daily|weekly|monthly|each)\b", re.I)
+_PER_SUFFIX = re.compile(
+    # "£750 pcm" (per calendar month), "£180 pw": how rents are written in the UK
+    r"\s*(?P<per>pp|p/?h|ph|hourly|daily|weekly|monthly|each|pcm|pw)\b",
+    re.I,
+)
 #: "80 EUR per 1,000 words", "25 GBP per 100 flyers", "3 EUR per 2 hours": a price for a
 #: block of units is a rate of a share of it per unit.
 _PER_BLOCK = re.compile(

@@ -197,3 +197,30 @@ def test_add_ons_and_units_beyond_a_package_are_in_the_total(
 def test_a_rate_after_a_flat_fee_and_a_plus_is_still_the_price() -> None:
     facts = read_facts("Electrician: 90 GBP call-out + 50 GBP/hour.", offer=True)
     assert not any(m.extra for m in facts.money), facts.money
+
+
+@pytest.mark.parametrize(
+    ("seek_text", "aligned", "price"),
+    [
+        # a charge on top that names nothing is paid every month: 4 x (600 + 50)
+        ("Looking for a room in Leith for 4 months. I can spend £2,700 on rent and bills.",
+         True, 2600.0),
+        ("Looking for a room in Leith for 4 months. I can spend £2,500 on rent and bills.",
+         False, None),
+    ],
+)  # fmt: skip
+def test_a_monthly_charge_on_top_of_rent_is_paid_each_month(
+    seek_text: str, aligned: bool, price: float | None
+) -> None:
+    ok, why, got = decided("Single room in a Leith flatshare. £600 pcm + £50 pcm.", seek_text)
+    assert ok is aligned, why
+    if aligned:
+        assert got == price, why
+    else:
+        assert "price" in why, why
+
+
+@pytest.mark.parametrize(("written", "unit"), [("pcm", "month"), ("pw", "week")])
+def test_rents_per_calendar_month_and_per_week(written: str, unit: str) -> None:
+    facts = read_facts(f"Studio flat, £900 {written}, bills included.", offer=True)
+    assert [m.per for m in facts.money] == [unit]
