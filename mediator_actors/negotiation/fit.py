@@ -581,6 +581,23 @@ def _cadence_or_covered_span(s: Facts, basis: PriceBasis, q: Quantity) -> bool:
     return False
 
 
+def _within_package_time(o: Facts, basis: PriceBasis, q: Quantity) -> bool:
+    """A work time in the seek that the flat price taken already covers: "flat $350 for 3
+    hours service including up to 100 cups" for "3 hours, ~140 coffees"."""
+    if q.unit not in _WORK_SECONDS or basis.unit in TIME_DAYS:
+        return False
+    if not any(m.per is None and f"'{m.span.text}'" in basis.note for m in o.money):
+        return False
+    need = q.value * _WORK_SECONDS[q.unit]
+    return any(
+        oq.unit in _WORK_SECONDS
+        and oq.bound == "about"
+        and oq.period is None
+        and need <= oq.value * _WORK_SECONDS[oq.unit] + 1e-9
+        for oq in _own_amounts(o)
+    )
+
+
 def _unaccounted(o: Facts, s: Facts, basis: PriceBasis) -> Quantity | None:
     """A count in the seek's request that the basis's total does not multiply in: "5 hours
     each, 4 Saturdays" totalled as 5 hours, "4 GPUs for 48 hours" at the offer's minimum
@@ -600,6 +617,8 @@ def _unaccounted(o: Facts, s: Facts, basis: PriceBasis) -> Quantity | None:
         ):
             continue  # "8pm to 11:45pm" inside "one night": within the time already counted
         if _cadence_or_covered_span(s, basis, q):
+            continue
+        if _within_package_time(o, basis, q):
             continue
         if basis.at_minimum or basis.estimated:
             # The offer's minimum or its own amount stood in for a count the reader did not

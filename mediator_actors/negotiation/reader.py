@@ -24,6 +24,7 @@ import datetime as dt
 import functools
 import itertools
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
@@ -1031,12 +1032,23 @@ _FIRST_HOURS = re.compile(
 )
 
 
+def _outside_money(text: str, money_spans: list[tuple[int, int]]) -> Iterator[re.Match[str]]:
+    """The amounts of ``text`` that start outside its prices, searched again after a price
+    a match started in: the "350" of "$350 for 3 hours" never swallows the "3 hours"."""
+    pos = 0
+    while (match := literals.search(_QTY, text, pos)) is not None:
+        inside = next((e for s, e in money_spans if s <= match.start() < e), None)
+        if inside is None:
+            yield match
+            pos = max(match.end(), match.start() + 1)
+        else:
+            pos = max(inside, match.start() + 1)
+
+
 def _read_quantities(text: str, money: list[Money]) -> list[Quantity]:  # noqa: PLR0912, PLR0915
     money_spans = [(m.span.start, m.span.end) for m in money]
     found: list[Quantity] = []
-    for match in literals.finditer(_QTY, text):
-        if any(s <= match.start() < e for s, e in money_spans):
-            continue
+    for match in _outside_money(text, money_spans):
         value = _num_value(match.group("n").strip())
         if value is None:
             continue

@@ -224,3 +224,41 @@ def test_a_monthly_charge_on_top_of_rent_is_paid_each_month(
 def test_rents_per_calendar_month_and_per_week(written: str, unit: str) -> None:
     facts = read_facts(f"Studio flat, £900 {written}, bills included.", offer=True)
     assert [m.per for m in facts.money] == [unit]
+
+
+CART = "Smoothie bar for events: flat $300 for 4 hours service including up to 80 cups; additional cups $3 each."
+
+
+@pytest.mark.parametrize(
+    ("seek_text", "aligned", "price"),
+    [
+        # the package's own 4 hours cover the seek's 4: 300 + 20 x 3
+        ("Company picnic, 4 hours, about 100 drinks. Looking for a smoothie bar, we have $400.",
+         True, 360.0),
+        ("Company picnic, 4 hours, about 100 drinks. Looking for a smoothie bar, we have $350.",
+         False, None),
+        # 6 hours are more than the package's 4: the total cannot be checked
+        ("Company picnic, 6 hours, about 100 drinks. Looking for a smoothie bar, we have $900.",
+         False, None),
+    ],
+)  # fmt: skip
+def test_a_package_covers_the_work_time_it_states(
+    seek_text: str, aligned: bool, price: float | None
+) -> None:
+    ok, why, got = decided(CART, seek_text)
+    assert ok is aligned, why
+    if aligned:
+        assert got == price, why
+    else:
+        assert "price" in why, why
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    amount=st.integers(min_value=10, max_value=9999),
+    hours=st.integers(min_value=1, max_value=12),
+    symbol=st.sampled_from(["$", "€", "£"]),
+)
+def test_a_price_never_swallows_the_time_after_it(amount: int, hours: int, symbol: str) -> None:
+    facts = read_facts(f"Photo booth: {symbol}{amount} for {hours} hours.", offer=True)
+    assert [(q.value, q.unit) for q in facts.quantities] == [(float(hours), "hour")]
