@@ -381,7 +381,7 @@ def _cheaper_package(o: Facts, basis: PriceBasis) -> PriceBasis:
         return basis
     if basis.refusal or basis.unchecked or basis.at_least:
         return basis
-    best: tuple[Money, Quantity] | None = None
+    best: tuple[Money, Quantity, float, int] | None = None
     for m in o.money:
         if m.per is not None or m.fee or m.extra or m.bound == "at_most":
             continue
@@ -390,15 +390,20 @@ def _cheaper_package(o: Facts, basis: PriceBasis) -> PriceBasis:
         q = _package_amount(o, m, basis.unit)
         if q is None:
             continue
-        exact = q.bound == "about" and abs(q.value - basis.quantity) < 1e-9
+        # "a monthly bundle of 4 lessons for $160" for 12 lessons: three bundles
+        packs = basis.quantity / q.value if q.bound == "about" and q.value > 0 else 0.0
+        exact = packs >= 1 - 1e-9 and abs(packs - round(packs)) < 1e-9
         within = q.bound == "at_most" and basis.quantity <= q.value + 1e-9
-        if (exact or within) and (best is None or m.low < best[0].low):
-            best = (m, q)
+        times = round(packs) if exact else 1
+        price = m.low * times
+        if (exact or within) and price < basis.floor - 1e-9 and (best is None or price < best[2]):
+            best = (m, q, price, times)
     if best is None:
         return basis
-    m, q = best
-    step = f"the offer's '{m.span.text}' for '{q.span.text}' covers the {_q(basis.quantity)} {_plural(basis.unit)} for less: {_money(m.low, basis.currency)}"
-    return replace(basis, floor=m.low, note=f"{basis.note}; {step}", step=step)
+    m, q, price, times = best
+    packs_note = "" if times == 1 else f"{times} x "
+    step = f"{packs_note}the offer's '{m.span.text}' for '{q.span.text}' covers the {_q(basis.quantity)} {_plural(basis.unit)} for less: {_money(price, basis.currency)}"
+    return replace(basis, floor=price, note=f"{basis.note}; {step}", step=step)
 
 
 def price_basis(o: Facts, s: Facts, seek_words: frozenset[str]) -> PriceBasis:

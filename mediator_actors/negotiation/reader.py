@@ -376,7 +376,7 @@ _PER = (
     r"\s*(?:/|per\b|an?\b|each\b|for\s+(?:a|an|one|each)\b|every\b)\s*"
     r"(?:(?:\d+|thirty|fifteen|sixty)[- ]?(?:min(?:ute)?s?|hours?)\s+)?"
     # "per source word", "per running metre": the word before the unit says which one
-    r"(?:(?:video|audio|finished|working|business|standard|normal|regular|basic|source|target|running|linear|additional|extra)[\s-]+)?"
+    r"(?:(?:video|audio|finished|working|business|standard|normal|regular|basic|source|target|running|linear|additional|extra|single)[\s-]+)?"
     rf"(?P<per>{_UNIT_RE}|[a-z][a-z-]{{2,20}})"
 )
 _PER2_RE = re.compile(

@@ -262,3 +262,32 @@ def test_a_package_covers_the_work_time_it_states(
 def test_a_price_never_swallows_the_time_after_it(amount: int, hours: int, symbol: str) -> None:
     facts = read_facts(f"Photo booth: {symbol}{amount} for {hours} hours.", offer=True)
     assert [(q.value, q.unit) for q in facts.quantities] == [(float(hours), "hour")]
+
+
+BUNDLE = "Guitar lessons in Leeds. £30 per single lesson, or a bundle of 5 lessons for £130."
+
+
+@pytest.mark.parametrize(
+    ("seek_text", "aligned", "price"),
+    [
+        # 10 lessons are two bundles: 260, less than 10 singles (300)
+        ("Guitar lessons for my son in Leeds, 10 lessons this term. Budget £270.", True, 260.0),
+        ("Guitar lessons for my son in Leeds, 10 lessons this term. Budget £250.", False, None),
+        # 7 lessons are no whole number of bundles: 7 singles
+        ("Guitar lessons for my son in Leeds, 7 lessons this term. Budget £200.", False, None),
+    ],
+)  # fmt: skip
+def test_a_whole_number_of_bundles_is_the_price(
+    seek_text: str, aligned: bool, price: float | None
+) -> None:
+    ok, why, got = decided(BUNDLE, seek_text)
+    assert ok is aligned, why
+    if aligned:
+        assert got == price, why
+    else:
+        assert "price" in why, why
+
+
+def test_a_price_per_single_lesson_is_per_lesson() -> None:
+    facts = read_facts(BUNDLE, offer=True)
+    assert facts.money[0].per == "session"
