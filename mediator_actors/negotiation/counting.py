@@ -21,6 +21,12 @@ KINDS = {
     "ponie": "horse", "mare": "horse", "gelding": "horse", "hen": "chicken",
 }  # fmt: skip
 
+#: Drinks by the cup they are served in: "140 coffees" are 140 cups to a price per cup.
+SERVED_BY = {
+    "coffee": "cup", "espresso": "cup", "latte": "cup", "cappuccino": "cup", "tea": "cup",
+    "flat white": "cup", "americano": "cup", "hot drink": "cup", "drink": "cup",
+}  # fmt: skip
+
 #: Work time converts between these, in seconds.
 _WORK_SECONDS = {"second": 1.0, "minute": 60.0, "hour": 3600.0}
 #: Shortest stem an action noun and its verb must share ("deliver" in "delivery").
@@ -120,12 +126,14 @@ def action_count(s: Facts, unit: str) -> Quantity | None:
 
 
 def kind_count(s: Facts, unit: str) -> Quantity | None:
-    """The seek's one count of animals of the kind ``unit`` names: "per sheep" against
-    "350 merino ewes" is 350 sheep."""
+    """The seek's one count of animals of the kind ``unit`` names ("per sheep" against
+    "350 merino ewes" is 350 sheep), or of drinks served by it ("per cup", "140 coffees")."""
     found = [
         q
         for q in s.quantities
-        if q.bound == "about" and q.period is None and KINDS.get(q.unit) == unit
+        if q.bound == "about"
+        and q.period is None
+        and unit in (KINDS.get(q.unit), SERVED_BY.get(q.unit))
     ]
     counted = _one(found)
     return None if counted is None else Quantity(counted.value, unit, "about", counted.span)

@@ -30,6 +30,7 @@ from mediator_actors.negotiation.reader import (
     Money,
     Quantity,
     Span,
+    canonical_unit,
     rough_stem,
 )
 from mediator_actors.negotiation.vocabulary import VARIANT_FAMILIES, tokens
@@ -336,9 +337,13 @@ def _times(o: Facts, s: Facts, ask: Money, budget: Money) -> tuple[float, str] |
         if amount is not None:
             return amount.value, f"x {_q(amount.value)} {_plural(ask.per2)} ('{amount.span.text}')"
     if ask.per in TIME_DAYS:
+        # "per day, plus 1.50 per hectare" for "80 hectares": a thing with a rate of its
+        # own is a line item (``_line_items``), never a multiplier of the daily rate.
+        priced = {m.per for m in o.money if m.per is not None}
         for q in s.quantities:
             if (
-                q.bound == "about"
+                q.unit not in priced
+                and q.bound == "about"
                 and q.value >= 2
                 and q.unit not in TIME_DAYS
                 and q.unit != "person"
@@ -376,7 +381,7 @@ def _cheaper_package(o: Facts, basis: PriceBasis) -> PriceBasis:
         return basis
     if basis.refusal or basis.unchecked or basis.at_least:
         return basis
-    best: tuple[Money, Quantity] | None = None
+    best: tuple[Money, Quantity, float, int] | None = None
     for m in o.money:
         if m.per is not None or m.fee or m.extra or m.bound == "at_most":
             continue
@@ -385,15 +390,20 @@ def _cheaper_package(o: Facts, basis: PriceBasis) -> PriceBasis:
         q = _package_amount(o, m, basis.unit)
         if q is None:
             continue
-        exact = q.bound == "about" and abs(q.value - basis.quantity) < 1e-9
+        # "a monthly bundle of 4 lessons for $160" for 12 lessons: three bundles
+        packs = basis.quantity / q.value if q.bound == "about" and q.value > 0 else 0.0
+        exact = packs >= 1 - 1e-9 and abs(packs - round(packs)) < 1e-9
         within = q.bound == "at_most" and basis.quantity <= q.value + 1e-9
-        if (exact or within) and (best is None or m.low < best[0].low):
-            best = (m, q)
+        times = round(packs) if exact else 1
+        price = m.low * times
+        if (exact or within) and price < basis.floor - 1e-9 and (best is None or price < best[2]):
+            best = (m, q, price, times)
     if best is None:
         return basis
-    m, q = best
-    step = f"the offer's '{m.span.text}' for '{q.span.text}' covers the {_q(basis.quantity)} {_plural(basis.unit)} for less: {_money(m.low, basis.currency)}"
-    return replace(basis, floor=m.low, note=f"{basis.note}; {step}", step=step)
+    m, q, price, times = best
+    packs_note = "" if times == 1 else f"{times} x "
+    step = f"{packs_note}the offer's '{m.span.text}' for '{q.span.text}' covers the {_q(basis.quantity)} {_plural(basis.unit)} for less: {_money(price, basis.currency)}"
+    return replace(basis, floor=price, note=f"{basis.note}; {step}", step=step)
 
 
 def price_basis(o: Facts, s: Facts, seek_words: frozenset[str]) -> PriceBasis:
@@ -407,13 +417,21 @@ def price_basis(o: Facts, s: Facts, seek_words: frozenset[str]) -> PriceBasis:
     if other is not None and other.per is None and other.low == other.high:
         # "full service 85 EUR, chain replacement 30 EUR" for "full service incl. a new
         # chain": both items, each once; the seek's request never costs less than the sum.
-        total = basis.floor + other.low
-        basis = replace(
-            basis,
-            floor=total,
-            note=f"{basis.note}; plus the offer's '{other.span.text}' ({', '.join(sorted(other.context & s.positives - _FUNCTION_STEMS))}) the seek also names is {_money(total, basis.currency)}",
-            step=f"plus the offer's '{other.span.text}' ({', '.join(sorted(other.context & s.positives - _FUNCTION_STEMS))}) the seek also names is {_money(total, basis.currency)}",
-        )
+        # "5 pairs hemmed and 2 of them also taken in at the waist": the part's count.
+        part = _part_for(s, other)
+        if part is None and any(_PART.search(q.span.text) for q in s.quantities):
+            # a part the reader cannot tie to one item: its count may be this item's
+            return replace(
+                basis,
+                floor=None,
+                unchecked=f"price: the seek counts a part of its request the reader cannot tie to the offer's '{other.span.text}'",
+            )
+        times = 1.0 if part is None else part.value
+        total = basis.floor + other.low * times
+        named = ", ".join(sorted(other.context & s.positives - _FUNCTION_STEMS))
+        count = "" if part is None else f" x {_q(times)} ('{part.span.text}')"
+        step = f"plus the offer's '{other.span.text}'{count} ({named}) the seek also names is {_money(total, basis.currency)}"
+        basis = replace(basis, floor=total, note=f"{basis.note}; {step}", step=step)
         other = _another_item(o, s, basis)
     if other is not None:
         return replace(
@@ -421,6 +439,7 @@ def price_basis(o: Facts, s: Facts, seek_words: frozenset[str]) -> PriceBasis:
             floor=None,
             unchecked=f"price: the seek's request may include the offer's '{other.span.text}' ({', '.join(sorted(other.context & s.positives - _FUNCTION_STEMS))}) as well as the price the reader took ({basis.step or basis.note})",
         )
+    basis = _line_items(o, s, basis)
     charge = left_out_price(o, s, basis.note, basis.currency)
     if charge is not None:
         return replace(
@@ -442,6 +461,59 @@ def price_basis(o: Facts, s: Facts, seek_words: frozenset[str]) -> PriceBasis:
 _FUNCTION_STEMS = frozenset(
     {"und", "under", "ov", "over", "and", "the", "for", "with", "incl", "per", "from", "each"}
 )
+
+
+def _item_count(s: Facts, unit: str, taken: str) -> Quantity | None:
+    """The seek's one count of ``unit`` that the derivation ``taken`` has not used yet."""
+    found = [
+        q
+        for q in s.quantities
+        if q.unit == unit and q.bound == "about" and q.period is None and not _PART.search(q.span.text)
+    ]
+    if len(found) != 1 or f"'{found[0].span.text}'" in taken:
+        return None
+    return found[0]
+
+
+def _line_items(o: Facts, s: Facts, basis: PriceBasis) -> PriceBasis:
+    """A total over several of the offer's line items, each priced per its own thing and
+    each counted by the seek ("£20 per standard item, wardrobes £45 each" for "6 normal
+    items and 2 wardrobes"; "€450 per site-day, plus €0.50 per hectare" for "120
+    hectares ... one day"): every other rate whose unit the seek counts once is added,
+    each factor quoted. A rate the seek counts in several places, or not at all, is left
+    for ``left_out_price`` to judge (precision first)."""
+    if basis.unit is None or basis.quantity is None or basis.estimated or basis.at_minimum:
+        return basis
+    taken = [m for m in o.money if f"'{m.span.text}'" in basis.note]
+    if len(taken) != 1 or taken[0].per != basis.unit:
+        return basis
+    for m in o.money:
+        if m is taken[0] or m.per is None or m.per == basis.unit or m.per2 is not None:
+            continue
+        if m.per in TIME_DAYS or m.fee or m.alternative or m.bound != "about":
+            continue
+        if m.currency not in (None, basis.currency) or m.low != m.high:
+            continue
+        count = _item_count(s, m.per, basis.note)
+        if count is None or basis.floor is None:
+            continue
+        total = basis.floor + m.low * count.value
+        step = f"plus {_q(count.value)} {_plural(m.per)} ('{count.span.text}') at '{m.span.text}' is {_money(total, basis.currency)}"
+        basis = replace(basis, floor=total, note=f"{basis.note}; {step}", step=step)
+    return basis
+
+
+def _part_for(s: Facts, item: Money) -> Quantity | None:
+    """The seek's count of a part of its things that the price ``item`` is for ("2 of
+    them also taken in at the waist" against "taking in a waist 18"): the one part whose
+    words name the item's own."""
+    words = item.context - _FUNCTION_STEMS
+    parts = [q for q in s.quantities if _PART.search(q.span.text) and q.tail & words]
+    return parts[0] if len(parts) == 1 else None
+
+
+#: How a part of a count reads ("2 of them"): see ``reader._subset_counts``.
+_PART = re.compile(r"\bof\s+(?:them|those|these)$", re.I)
 
 
 def _another_item(o: Facts, s: Facts, basis: PriceBasis) -> Money | None:
@@ -514,6 +586,23 @@ def _cadence_or_covered_span(s: Facts, basis: PriceBasis, q: Quantity) -> bool:
     return False
 
 
+def _within_package_time(o: Facts, basis: PriceBasis, q: Quantity) -> bool:
+    """A work time in the seek that the flat price taken already covers: "flat $350 for 3
+    hours service including up to 100 cups" for "3 hours, ~140 coffees"."""
+    if q.unit not in _WORK_SECONDS or basis.unit in TIME_DAYS:
+        return False
+    if not any(m.per is None and f"'{m.span.text}'" in basis.note for m in o.money):
+        return False
+    need = q.value * _WORK_SECONDS[q.unit]
+    return any(
+        oq.unit in _WORK_SECONDS
+        and oq.bound == "about"
+        and oq.period is None
+        and need <= oq.value * _WORK_SECONDS[oq.unit] + 1e-9
+        for oq in _own_amounts(o)
+    )
+
+
 def _unaccounted(o: Facts, s: Facts, basis: PriceBasis) -> Quantity | None:
     """A count in the seek's request that the basis's total does not multiply in: "5 hours
     each, 4 Saturdays" totalled as 5 hours, "4 GPUs for 48 hours" at the offer's minimum
@@ -533,6 +622,8 @@ def _unaccounted(o: Facts, s: Facts, basis: PriceBasis) -> Quantity | None:
         ):
             continue  # "8pm to 11:45pm" inside "one night": within the time already counted
         if _cadence_or_covered_span(s, basis, q):
+            continue
+        if _within_package_time(o, basis, q):
             continue
         if basis.at_minimum or basis.estimated:
             # The offer's minimum or its own amount stood in for a count the reader did not
@@ -573,6 +664,9 @@ def _seek_one_amount(s: Facts, unit: str) -> Quantity | None:
     if unit == "hour":
         return seek_hours(s)
     found = [q for q in s.quantities if q.unit == unit and q.bound == "about" and q.period is None]
+    if not found:
+        # "additional cups 2.50 each" against "~140 coffees": a count of what fills the unit
+        return kind_count(s, unit)
     return found[0] if len({q.value for q in found}) == 1 else None
 
 
@@ -611,6 +705,37 @@ def _beyond_included(
     )
 
 
+def _added_rates(s: Facts, basis: PriceBasis, extras: list[Money]) -> PriceBasis | None:
+    """A rate plus add-on rates by the same unit that the seek asks for ("€220/day;
+    skipper +€150/day" for "with a skipper for 3 days" is 3 x (220 + 150)): each add-on
+    times the basis's count. None unless every extra is such a rate whose own words the
+    seek names, or that names nothing at all ("£750 pcm + £60 pcm"): a charge on top of
+    every booking."""
+    if not extras or basis.floor is None or basis.refusal or basis.per is not None:
+        return None
+    if basis.unit is None or basis.quantity is None:
+        return None
+    rate = 0.0
+    for m in extras:
+        # its own words, less those of its unit ("pcm" is the month it is charged by)
+        own = {w for w in m.context if canonical_unit(w) != m.per}
+        own -= _FUNCTION_STEMS | _ADDITIVE_WORDS
+        applies = not own or own & s.positives
+        if m.per != basis.unit or m.per2 is not None or not applies or m.low != m.high:
+            return None
+        if m.currency not in (None, basis.currency):
+            return None
+        rate += m.low
+    total = basis.floor + rate * basis.quantity
+    quoted = " + ".join(f"'{m.span.text}'" for m in extras)
+    step = f"plus the offer's {quoted} on top for each of the {_q(basis.quantity)} {_plural(basis.unit)} is {_money(total, basis.currency)}"
+    return replace(basis, floor=total, note=f"{basis.note}; {step}", step=step)
+
+
+#: Words that mark a price as on top, naming nothing the seek could ask for.
+_ADDITIVE_WORDS = frozenset({"plu", "then", "extra", "addit", "additional", "available", "more"})
+
+
 def _with_charges(o: Facts, s: Facts, basis: PriceBasis) -> PriceBasis:
     """``basis`` with the offer's fees, charges on top and minimum charge applied."""
     on_top = [(w, span) for w, span in o.addons if w not in {x for x, _ in s.addons}]
@@ -642,7 +767,8 @@ def _with_charges(o: Facts, s: Facts, basis: PriceBasis) -> PriceBasis:
     if extras and basis.floor is not None and basis.refusal is None:
         # "+100 EUR each extra hour" past the hours the price includes is counted; any
         # other price on top ("home visits +20 CHF") the basis did not add: precision first.
-        return _beyond_included(o, s, basis, extras) or replace(
+        added = _added_rates(s, basis, extras) or _beyond_included(o, s, basis, extras)
+        return added or replace(
             basis,
             unchecked=f"price: the offer adds '{extras[0].span.text}' on top in some cases",
         )
@@ -1100,6 +1226,10 @@ def _limits(o: Facts, s: Facts, found: Findings) -> None:
                 return
             continue
         if q.bound == "about":
+            continue
+        if q.bound == "at_most" and any(m.extra and m.per == q.unit for m in o.money):
+            # "£450 for up to 20 pages; £20 per page beyond that": what the price includes,
+            # with the rest at the extra rate (``_beyond_included``), never a cap.
             continue
         amounts = _amounts(s, q.unit)
         if not amounts and q.unit in CAPACITY_UNITS:

@@ -24,6 +24,7 @@ import datetime as dt
 import functools
 import itertools
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
@@ -263,7 +264,8 @@ _UNIT_ALIASES = {
     "min": "minute", "mins": "minute", "minute": "minute",
     "day": "day", "working day": "day", "business day": "day", "calendar day": "day", "daily": "day",
     "night": "night", "evening": "evening", "week": "week", "wk": "week", "weekly": "week",
-    "fortnight": "fortnight", "month": "month", "mo": "month", "monthly": "month",
+    "fortnight": "fortnight", "month": "month", "mo": "month", "monthly": "month", "pcm": "month",
+    "pw": "week",
     "quarter": "quarter", "year": "year", "yr": "year",
     "person": "person", "people": "person", "guest": "person", "head": "person",
     "pax": "person", "pp": "person", "attendee": "person", "passenger": "person",
@@ -374,7 +376,7 @@ _PER = (
     r"\s*(?:/|per\b|an?\b|each\b|for\s+(?:a|an|one|each)\b|every\b)\s*"
     r"(?:(?:\d+|thirty|fifteen|sixty)[- ]?(?:min(?:ute)?s?|hours?)\s+)?"
     # "per source word", "per running metre": the word before the unit says which one
-    r"(?:(?:video|audio|finished|working|business|standard|normal|regular|basic|source|target|running|linear|additional|extra)[\s-]+)?"
+    r"(?:(?:video|audio|finished|working|business|standard|normal|regular|basic|source|target|running|linear|additional|extra|single)[\s-]+)?"
     rf"(?P<per>{_UNIT_RE}|[a-z][a-z-]{{2,20}})"
 )
 _PER2_RE = re.compile(
@@ -404,7 +406,11 @@ _HOURLY_BEFORE = re.compile(
     r"\s*(?:[:=-]|\bof\b|\bis\b|\bvon\b|\bde\b|\bdi\b|\bvan\b)?\s*$",
     re.I,
 )
-_PER_SUFFIX = re.compile(r"\s*(?P<per>pp|p/?h|ph|hourly|daily|weekly|monthly|each)\b", re.I)
+_PER_SUFFIX = re.compile(
+    # "£750 pcm" (per calendar month), "£180 pw": how rents are written in the UK
+    r"\s*(?P<per>pp|p/?h|ph|hourly|daily|weekly|monthly|each|pcm|pw)\b",
+    re.I,
+)
 #: "80 EUR per 1,000 words", "25 GBP per 100 flyers", "3 EUR per 2 hours": a price for a
 #: block of units is a rate of a share of it per unit.
 _PER_BLOCK = re.compile(
@@ -1026,12 +1032,23 @@ _FIRST_HOURS = re.compile(
 )
 
 
+def _outside_money(text: str, money_spans: list[tuple[int, int]]) -> Iterator[re.Match[str]]:
+    """The amounts of ``text`` that start outside its prices, searched again after a price
+    a match started in: the "350" of "$350 for 3 hours" never swallows the "3 hours"."""
+    pos = 0
+    while (match := literals.search(_QTY, text, pos)) is not None:
+        inside = next((e for s, e in money_spans if s <= match.start() < e), None)
+        if inside is None:
+            yield match
+            pos = max(match.end(), match.start() + 1)
+        else:
+            pos = max(inside, match.start() + 1)
+
+
 def _read_quantities(text: str, money: list[Money]) -> list[Quantity]:  # noqa: PLR0912, PLR0915
     money_spans = [(m.span.start, m.span.end) for m in money]
     found: list[Quantity] = []
-    for match in literals.finditer(_QTY, text):
-        if any(s <= match.start() < e for s, e in money_spans):
-            continue
+    for match in _outside_money(text, money_spans):
         value = _num_value(match.group("n").strip())
         if value is None:
             continue
@@ -2119,18 +2136,45 @@ def _read_requirements(text: str) -> tuple[Span, ...]:
     return tuple(found)
 
 
-_EXTRA_AFTER = re.compile(r"^[^.;,\n]{0,20}\b(?:extra|additional|surcharge|supplement)\b", re.I)
+_EXTRA_AFTER = re.compile(
+    # "£20 per page beyond that", "then 40 per hour thereafter": past what a package includes
+    r"^[^.;,\n]{0,20}\b(?:extra|additional|surcharge|supplement|beyond|thereafter)\b", re.I
+)
+
+
+#: "Extra hours €150 each", "additional cups: $2.50 each": the unit beyond an included
+#: amount named right before its rate.
+_EXTRA_UNIT_BEFORE = re.compile(
+    r"\b(?:extra|additional|further)\s+(?P<u>[a-z]+)\s*(?::|=|-|at|are|cost)?\s*$", re.I
+)
+#: Most characters before a rate that may name its unit as extra.
+_EXTRA_REACH = 30
+
+
+def _extra_unit_before(text: str, m: Money) -> bool:
+    """A rate whose unit is named as extra right before it ("Extra hours €150 each")."""
+    if m.per is None:
+        return False
+    before = _EXTRA_UNIT_BEFORE.search(text[max(0, m.span.start - _EXTRA_REACH) : m.span.start])
+    return before is not None and canonical_unit(before.group("u")) == m.per
 
 
 def _mark_extras(text: str, found: list[Money]) -> list[Money]:
-    """Amounts added on top of the price: a "+" before them or "extra" just after."""
+    """Amounts added on top of the price: a "+" before them, "extra" just after, or a
+    rate for the extra units it names right before."""
     marked = []
     for m in found:
         plus = text[max(0, m.span.start - 2) : m.span.start].strip().endswith("+")
-        # "90 GBP call-out + 50 GBP/hour": a rate after a "+" is the price itself.
-        plus = plus and m.per is None
+        # "90 GBP call-out + 50 GBP/hour": a rate after a "+" is the price itself, unless
+        # a rate by the same unit comes before it ("€220/day; skipper +€150/day").
+        plus = plus and (
+            m.per is None
+            or any(f.per == m.per and f.span.end <= m.span.start for f in found if f is not m)
+        )
         extra = not m.fee and (
-            plus or bool(_EXTRA_AFTER.match(text[m.span.start : m.span.end + 20]))
+            plus
+            or bool(_EXTRA_AFTER.match(text[m.span.start : m.span.end + 20]))
+            or _extra_unit_before(text, m)
         )
         marked.append(replace(m, extra=True) if extra else m)
     return marked
@@ -2493,6 +2537,33 @@ def _read_recurrence(text: str) -> tuple[float | None, str | None, Span] | None:
     return None
 
 
+#: "2 of them", "three of those": part of a count stated before it.
+_SUBSET = re.compile(rf"\b(?P<n>{_SMALL})\s+of\s+(?:them|those|these)\b", re.I)
+#: Most words after "2 of them" read as what is done to that part.
+_SUBSET_WORDS = 8
+
+
+def _subset_counts(text: str, found: list[Quantity]) -> list[Quantity]:
+    """Parts of a count the seek states before ("5 pairs of trousers hemmed and 2 of them
+    also taken in at the waist"): that many of the same unit, with the words after it
+    (to the clause's end) as what is done to them."""
+    parts = []
+    for match in _SUBSET.finditer(text):
+        value = _count(match.group("n"))
+        before = [q for q in found if q.span.end <= match.start() and q.unit not in TIME_DAYS]
+        if value < 1 or not before:
+            continue
+        whole = max(before, key=lambda q: q.span.end)
+        if whole.bound != "about" or value >= whole.value:
+            continue
+        clause = re.split(r"[,;.!?\n]", text[match.end() : match.end() + 120])[0]
+        words = re.findall(r"[a-z]+", clause.lower())[:_SUBSET_WORDS]
+        span = Span(match.start(), match.end(), match.group(0))
+        tail = frozenset(rough_stem(w) for w in words)
+        parts.append(Quantity(value, whole.unit, "about", span, tail=tail))
+    return parts
+
+
 def read_facts(text: str, *, offer: bool, reference: dt.date | None = None) -> Facts:
     """Everything this module reads from one intent's prose (already folded)."""
     text = fold(text)[:20_000]
@@ -2513,6 +2584,8 @@ def read_facts(text: str, *, offer: bool, reference: dt.date | None = None) -> F
         else q
         for q in quantities
     ]
+    if not offer:
+        quantities += _subset_counts(text, quantities)
     if not offer and not any(q.unit == "hour" for q in quantities):
         quantities += _clock_hours(text)
     if not offer and not any(q.unit in ("night", "day") for q in quantities):

@@ -60,15 +60,17 @@ def test_the_same_pair_over_budget_once_the_charge_is_added_declines() -> None:
 @pytest.mark.parametrize(
     ("offer_text", "seek_text"),
     [
-        # the rate taken is the package's extra; the package itself is left out
+        # the package plus its extra hours (900 + 2 x 120 = 1,140) is over the budget; the
+        # rate alone (7 x 120 = 840) would not be (test_line_items proposes it at 1,200)
         (
             "Event DJ. Evening package: 5 hours, lights and sound, 900 EUR. Extra hours 120 EUR each.",
-            "DJ for our party in Ghent, 7 hours, budget 1,200 EUR.",
+            "DJ for our party in Ghent, 7 hours, budget 1,100 EUR.",
         ),
-        # a second daily rate named by the seek, beside the one taken
+        # a second daily rate named by the seek is added: 2 x (180 + 90) = 540 is over
+        # the budget (test_line_items proposes it at 600)
         (
             "Canal boat hire from Utrecht, €180/day; a guide can come along for +€90/day.",
-            "Three of us want a canal boat with a guide for 2 days from Utrecht. Up to €600.",
+            "Three of us want a canal boat with a guide for 2 days from Utrecht. Up to €500.",
         ),
         # a price that names nothing, beside an item price the seek counts
         (
