@@ -19,7 +19,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mediator_actors.benchmarks.corpus import corpus_path
-from mediator_actors.chain import codec
+from mediator_actors.chain import codec, scanner
 from mediator_actors.chain.records import prepare_entry
 from mediator_actors.model import Intent
 from mediator_actors.safety import textsafety
@@ -214,3 +214,106 @@ def test_a_part_of_a_bare_text_is_bare(outer: str, cut: tuple[int, int]) -> None
     if bare:
         assert not found
         assert not _plain_findings(inner, 0)
+
+
+# --- the chain's scanner (the dev chain runs it over every answer) --------------------
+
+
+def plain_would_trigger(value: Any) -> bool:
+    for _, text in scanner._strings(value):
+        for name, pattern in scanner.PATTERNS:
+            for m in pattern.finditer(text):
+                matched = m.group(0)
+                if len(matched) >= 16 and (
+                    name not in scanner._RUNS or scanner._entropy(matched) >= 3.0
+                ):
+                    return True
+    return False
+
+
+def plain_string_findings(text: str, path: str = "") -> list[scanner.ChainScanFinding]:
+    return [
+        scanner.ChainScanFinding(path, name, m.start(), m.end())
+        for name, pattern in scanner.PATTERNS
+        for m in pattern.finditer(text)
+    ]
+
+
+def _nested(value: Any, depth: int) -> Any:
+    for i in range(depth):
+        value = {"hash" if i % 7 == 3 else f"k{i}": value} if i % 2 else [value]
+    return value
+
+
+SCANNER_TEXTS = [
+    *HOSTILE,
+    "a" * 40,
+    "Ab1/" * 10,
+    "Ab1/" * 11,
+    "c4" * 32,
+    "C4d" * 21 + "e",
+    "Q" * 43 + "=",
+    "Zx9+" * 10 + "abc=",
+    "Bearer   " + "x" * 19,
+    "see sk-" + "a" * 19 + " and sk-" + "b" * 25,
+    "-----BEGIN EC PRIVATE KEY-----\nabc\n-----END EC PRIVATE KEY-----",
+]
+
+
+def test_the_scanner_finds_in_the_corpus_and_hostile_texts_what_every_pattern_finds() -> None:
+    texts = [row["content"] for row in corpus_rows()] + SCANNER_TEXTS
+    for text in texts:
+        assert scanner.string_findings(text, "p") == plain_string_findings(text, "p"), text
+        assert scanner.would_trigger({"content": text}) == plain_would_trigger({"content": text})
+    hostile_docs = [_nested(text, depth) for text in SCANNER_TEXTS for depth in (0, 1, 5, 15, 17)]
+    for doc in hostile_docs:
+        assert scanner.would_trigger(doc) == plain_would_trigger(doc)
+        assert scanner.chain_scan_findings(doc) == [
+            f for path, text in scanner._strings(doc) for f in plain_string_findings(text, path)
+        ]
+
+
+def test_the_scanner_reads_a_whole_corpus_chain_as_every_pattern_does() -> None:
+    rows = corpus_rows()[:2000]
+    blocks: list[dict[str, Any]] = [
+        {
+            "index": i,
+            "hash": "h",
+            "entries": [
+                {
+                    "author": r["author"],
+                    "content": r["content"],
+                    "metadata": {"branch": r.get("branch"), "fee": r.get("offered_fee")},
+                }
+                for r in part
+            ],
+        }
+        for i, part in enumerate(rows[j : j + 100] for j in range(0, len(rows), 100))
+    ]
+    doc = {"chain": {"chain": blocks, "pending_entries": []}, "length": len(blocks)}
+    assert scanner.would_trigger(doc) == plain_would_trigger(doc)
+    blocks[7]["entries"][3]["content"] += " " + SECRETS[0]
+    assert scanner.would_trigger(doc) is plain_would_trigger(doc) is True
+
+
+_JSON_LEAF = st.none() | st.integers() | st.sampled_from(SCANNER_TEXTS) | st.text(max_size=50)
+_JSON = st.recursive(
+    _JSON_LEAF,
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.dictionaries(
+            st.sampled_from(["a", "hash", "Nonce", "content", "x"]), inner, max_size=4
+        )
+    ),
+    max_leaves=30,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(doc=_JSON, depth=st.integers(0, 17))
+def test_any_json_value_triggers_the_scanner_as_every_pattern_does(doc: Any, depth: int) -> None:
+    value = _nested(doc, depth)
+    assert scanner.would_trigger(value) == plain_would_trigger(value)
+    assert scanner.chain_scan_findings(value) == [
+        f for path, text in scanner._strings(value) for f in plain_string_findings(text, path)
+    ]
