@@ -76,6 +76,10 @@ _LITERALS: dict[str, tuple[str, ...]] = {
 }
 #: The run patterns' match lengths: a match is a run of non-whitespace that long.
 _RUN_LENGTHS = {"aws_secret_key": 40, "hex_secret_64": 64, "base64_secret": 44}
+_SHORTEST_RUN = min(_RUN_LENGTHS.values())
+#: One of these is in every literal above: a string with none of them and no long run
+#: cannot match any pattern (most prose, timestamps, ids).
+_ANY_LITERAL = ("sk-", "AKIA", "AIza", "gh", "Bearer", "-----BEGIN")
 
 
 class ScanMode(StrEnum):
@@ -139,6 +143,14 @@ def _longest_token(text: str) -> int:
     return max(map(len, text.split()), default=0)
 
 
+def _has_any_literal(text: str) -> bool:
+    # a plain loop: building a generator cost more than the substring tests
+    for literal in _ANY_LITERAL:  # noqa: SIM110
+        if literal in text:
+            return True
+    return False
+
+
 def _may_match(name: str, text: str, longest: int) -> bool:
     """Whether pattern ``name`` can match in ``text`` (``longest``: its longest run of
     non-whitespace). A literal every match holds, or the length of run every match is:
@@ -174,7 +186,9 @@ def would_trigger(value: Any) -> bool:
     elif isinstance(value, str) and len(value) > 15:
         texts.append(value)
     for text in texts:
-        longest = _longest_token(text)
+        longest = _longest_token(text) if len(text) >= _SHORTEST_RUN else 0
+        if longest < _SHORTEST_RUN and not _has_any_literal(text):
+            continue
         for name, pattern in PATTERNS:
             if not _may_match(name, text, longest):
                 continue

@@ -260,6 +260,13 @@ SCANNER_TEXTS = [
 ]
 
 
+def test_every_scanner_literal_holds_one_of_the_first_check() -> None:
+    for literals in scanner._LITERALS.values():
+        for literal in literals:
+            assert any(short in literal for short in scanner._ANY_LITERAL), literal
+    assert {*scanner._LITERALS, *scanner._RUN_LENGTHS} == {name for name, _ in scanner.PATTERNS}
+
+
 def test_the_scanner_finds_in_the_corpus_and_hostile_texts_what_every_pattern_finds() -> None:
     texts = [row["content"] for row in corpus_rows()] + SCANNER_TEXTS
     for text in texts:
