@@ -410,6 +410,24 @@ def classify(entry: ChainEntry) -> EntryKind:
 
 
 _SENTENCE_SPLIT = re.compile(r"(?<=[.!?;])\s+|\n+")
+# The same cuts, found faster: a pattern that starts with a character class lets the regex
+# engine skip to the few places a cut can start (the lookbehind-first form tries every
+# position). The class character is captured: a stop stays with its sentence.
+_SENTENCE_CUT = re.compile(r"([.!?;\n])(?:(?<=\n)\n*|(?<=[.!?;])\s+)")
+
+
+def split_sentences(text: str) -> list[str]:
+    """``_SENTENCE_SPLIT.split(text)``: cut after a stop and its whitespace, and at line
+    breaks."""
+    parts = _SENTENCE_CUT.split(text)
+    out = [parts[0]]
+    for i in range(1, len(parts), 2):
+        if parts[i] != "\n":
+            out[-1] += parts[i]
+        out.append(parts[i + 1])
+    return out
+
+
 _DESIRE = re.compile(
     r"\b(need|needs|want|wants|looking for|seeking|seek|require|requires|wish|would like|"
     r"offering|offer|provide|providing|deliver|delivering|selling|sell)\b",
@@ -440,7 +458,7 @@ def extract_from_prose(content: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """
     desires: list[str] = []
     constraints: list[str] = []
-    for sentence in _SENTENCE_SPLIT.split(normalize_text(content, fold_confusables=False)):
+    for sentence in split_sentences(normalize_text(content, fold_confusables=False)):
         clean = sentence.strip(" \t-*•").strip()
         if len(clean) < 4:
             continue

@@ -22,7 +22,8 @@ from mediator_actors.benchmarks.corpus import corpus_path
 from mediator_actors.chain import codec, scanner
 from mediator_actors.chain.records import prepare_entry
 from mediator_actors.model import Intent
-from mediator_actors.safety import textsafety
+from mediator_actors.safety import abuse, textsafety
+from mediator_actors.safety.gates import fold_for_literals
 from mediator_actors.safety.textsafety import (
     InjectionSign,
     detect_injection_many,
@@ -324,3 +325,57 @@ def test_any_json_value_triggers_the_scanner_as_every_pattern_does(doc: Any, dep
     assert scanner.chain_scan_findings(value) == [
         f for path, text in scanner._strings(value) for f in plain_string_findings(text, path)
     ]
+
+
+# --- sentences (desires and constraints come from them) ------------------------------
+
+
+def test_the_corpus_is_cut_into_the_sentences_of_the_plain_split() -> None:
+    for row in corpus_rows():
+        text = row["content"]
+        assert codec.split_sentences(text) == codec._SENTENCE_SPLIT.split(text), row["id"]
+    for text in HOSTILE:
+        assert codec.split_sentences(text) == codec._SENTENCE_SPLIT.split(text), text
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.text(alphabet=".!?;:\n\r\t \u2003\u2028\x1c\x85ab1-•", max_size=40))
+def test_any_text_is_cut_into_the_sentences_of_the_plain_split(text: str) -> None:
+    assert codec.split_sentences(text) == codec._SENTENCE_SPLIT.split(text)
+
+
+# --- spam pitches (part of the decline check) ----------------------------------------
+
+PITCHES = [
+    "Click here",
+    "ACT NOW",
+    "limited-time offer",
+    "100% free",
+    "guaranteed profits",
+    "earn $500 a day",
+    "make 300 usd per week",
+    "work from home",
+    "free bitcoin",
+    "crypto giveaway",
+    "DM me on Telegram",
+    "buy now",
+    "subscribe to my channel",
+    "no experience needed, earn $",
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.sampled_from([*PITCHES, "we need a logo", "budget 300", "ſubscribe"]), max_size=5)
+)
+def test_pitches_are_counted_as_every_pattern_counts_them(pieces: list[str]) -> None:
+    text = normalize_text(". ".join(pieces))
+    plain = sum(1 for pattern, _ in abuse._PITCHES if pattern.search(text))
+    assert abuse._pitch_count(text, fold_for_literals(text)) == plain
+
+
+def test_the_corpus_has_the_pitch_counts_of_every_pattern_run() -> None:
+    for row in corpus_rows():
+        text = normalize_text(row["content"])
+        plain = sum(1 for pattern, _ in abuse._PITCHES if pattern.search(text))
+        assert abuse._pitch_count(text, fold_for_literals(text)) == plain, row["id"]
