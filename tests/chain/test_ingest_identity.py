@@ -379,3 +379,18 @@ def test_the_corpus_has_the_pitch_counts_of_every_pattern_run() -> None:
         text = normalize_text(row["content"])
         plain = sum(1 for pattern, _ in abuse._PITCHES if pattern.search(text))
         assert abuse._pitch_count(text, fold_for_literals(text)) == plain, row["id"]
+
+
+# --- phone numbers (part of the spam check) ------------------------------------------
+
+
+def test_the_corpus_has_the_phone_numbers_of_the_plain_pattern() -> None:
+    for row in corpus_rows():
+        text = row["content"] + "\n" + row["content"]
+        assert abuse._PHONE.findall(text) == abuse._PHONE_PLAIN.findall(text), row["id"]
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.text(alphabet="+0123456789 ().-a_\n٣", max_size=40))
+def test_any_text_has_the_phone_numbers_of_the_plain_pattern(text: str) -> None:
+    assert abuse._PHONE.findall(text) == abuse._PHONE_PLAIN.findall(text)
