@@ -312,6 +312,18 @@ def _findings(s: str, depth: int) -> set[InjectionSign]:
     return _scan(s, depth)[0]
 
 
+#: Short fields (author, branch) repeat across a chain's intents: their verdicts are kept.
+_SHORT = 256
+
+
+@functools.lru_cache(maxsize=4096)
+def _scan_short(s: str) -> tuple[frozenset[InjectionSign], bool]:
+    found, bare = _scan(s, 0)
+    if has_hidden(s):
+        found.add(InjectionSign.HIDDEN_CHARACTERS)
+    return frozenset(found), bare
+
+
 def detect_injection(s: str) -> tuple[str, ...]:
     """Advisory findings for one piece of untrusted text, sorted, deterministic.
 
@@ -341,9 +353,13 @@ def detect_injection_many(*texts: str | None) -> tuple[str, ...]:
         ascii_text = text.isascii()
         if ascii_text and any(text in outer for outer in bare):
             continue
-        found, text_bare = _scan(text, 0)
-        if not ascii_text and has_hidden(text):
-            found.add(InjectionSign.HIDDEN_CHARACTERS)
+        if len(text) <= _SHORT:
+            found, text_bare = _scan_short(text)
+        else:
+            scanned, text_bare = _scan(text, 0)
+            if not ascii_text and has_hidden(text):
+                scanned.add(InjectionSign.HIDDEN_CHARACTERS)
+            found = frozenset(scanned)
         out.update(str(f) for f in found)
         if ascii_text and text_bare:
             bare.append(text)
