@@ -440,6 +440,37 @@ _CONSTRAINT = re.compile(
     re.IGNORECASE,
 )
 
+#: Characters other than an ASCII letter's two cases that IGNORECASE matches with it
+#: (tests/chain/test_ingest_identity.py checks every code point).
+_CASE_EXTRAS = {"k": "\u212a", "s": "\u017f", "i": "\u0130\u0131"}
+
+
+def found_by_first_letter(pattern: re.Pattern[str], *, digit: bool = False) -> re.Pattern[str]:
+    """A pattern that finds something wherever ``pattern`` (``\\b(w1|w2|...)\\b``,
+    IGNORECASE, words of ASCII letters, spaces and apostrophes; ``digit``: ``...|\\d``)
+    does: for ``search`` only, not for the match it returns.
+
+    The plain form starts with ``\\b``, which leaves the regex engine no first-character
+    set: it tries the whole alternation at every position. Here a case-sensitive class of
+    the words' first letters (both cases and their IGNORECASE look-alikes) comes first, so
+    the engine skips to those letters; the boundary before the word is then read behind
+    the letter, and each word's first letter is checked behind it.
+    """
+    body = pattern.pattern.removeprefix("\\b(")
+    body = body.removesuffix(")\\b|\\d") if digit else body.removesuffix(")\\b")
+    words = body.split("|")
+    firsts = {w[0].lower() for w in words}
+    chars = "".join(sorted({c for f in firsts for c in f + f.upper() + _CASE_EXTRAS.get(f, "")}))
+    alternatives = "|".join(f"(?<={w[0]}){re.escape(w[1:])}" for w in words)
+    word = f"(?<!\\w.)(?:{alternatives})\\b"
+    if digit:
+        return re.compile(f"(?-i:[{chars}\\d])(?:(?<=\\d)|{word})", re.IGNORECASE)
+    return re.compile(f"(?-i:[{chars}]){word}", re.IGNORECASE)
+
+
+_DESIRE_FOUND = found_by_first_letter(_DESIRE)
+_CONSTRAINT_FOUND = found_by_first_letter(_CONSTRAINT, digit=True)
+
 
 def _string_list(value: object) -> tuple[str, ...] | None:
     """A metadata list of strings, bounded; None if absent or unusable."""
@@ -463,9 +494,9 @@ def extract_from_prose(content: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
         if len(clean) < 4:
             continue
         clean = clean[:MAX_ITEM_CHARS]
-        if _CONSTRAINT.search(clean):
+        if _CONSTRAINT_FOUND.search(clean):
             constraints.append(clean)
-        if _DESIRE.search(clean):
+        if _DESIRE_FOUND.search(clean):
             desires.append(clean)
     if not desires and not constraints and content.strip():
         desires.append(content.strip()[:MAX_ITEM_CHARS])

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from functools import cache
 from typing import Any
 
@@ -394,3 +395,63 @@ def test_the_corpus_has_the_phone_numbers_of_the_plain_pattern() -> None:
 @given(st.text(alphabet="+0123456789 ().-a_\n٣", max_size=40))
 def test_any_text_has_the_phone_numbers_of_the_plain_pattern(text: str) -> None:
     assert abuse._PHONE.findall(text) == abuse._PHONE_PLAIN.findall(text)
+
+
+# --- desires and constraints: which sentences are which ------------------------------
+
+EVERY_CHARACTER = "".join(map(chr, range(0x110000)))
+
+
+def test_the_case_extras_are_every_character_ignorecase_matches_with_an_ascii_letter() -> None:
+    for letter in "abcdefghijklmnopqrstuvwxyz":
+        matched = set(re.findall(letter, EVERY_CHARACTER, re.IGNORECASE))
+        assert matched == {letter, letter.upper(), *codec._CASE_EXTRAS.get(letter, "")}, letter
+
+
+def _same_sentences(text: str) -> None:
+    assert bool(codec._DESIRE_FOUND.search(text)) == bool(codec._DESIRE.search(text)), text
+    assert bool(codec._CONSTRAINT_FOUND.search(text)) == bool(codec._CONSTRAINT.search(text)), text
+
+
+def test_the_corpus_sentences_are_desires_and_constraints_as_the_plain_patterns_say() -> None:
+    for row in corpus_rows():
+        for sentence in codec.split_sentences(row["content"]):
+            _same_sentences(sentence)
+    for text in HOSTILE:
+        _same_sentences(text)
+
+
+_WORDS = st.sampled_from(
+    ["need", "NEEDS", "ſeek", "Seeking", "looking for", "wouldlike", "would like", "mustn't",
+     "can't", "cannot", "no later than", "at most", "by", "maximum", "max", "under", "sell",
+     "offer", "providing", "deliver", "K", "İ", "x", "_", "9", "٣", "'", " ", "-", "é"]
+)  # fmt: skip
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.lists(_WORDS, max_size=8).map("".join))
+def test_any_text_is_a_desire_or_constraint_as_the_plain_patterns_say(text: str) -> None:
+    _same_sentences(text)
+
+
+def test_extract_from_prose_keeps_what_the_plain_patterns_keep() -> None:
+    for row in corpus_rows()[:3000]:
+        desires, constraints = codec.extract_from_prose(row["content"])
+        plain_d: list[str] = []
+        plain_c: list[str] = []
+        for sentence in codec._SENTENCE_SPLIT.split(
+            normalize_text(row["content"], fold_confusables=False)
+        ):
+            clean = sentence.strip(" \t-*•").strip()
+            if len(clean) < 4:
+                continue
+            clean = clean[: codec.MAX_ITEM_CHARS]
+            if codec._CONSTRAINT.search(clean):
+                plain_c.append(clean)
+            if codec._DESIRE.search(clean):
+                plain_d.append(clean)
+        content = row["content"]
+        if not plain_d and not plain_c and content.strip():
+            plain_d.append(content.strip()[: codec.MAX_ITEM_CHARS])
+        expected = (plain_d[: codec.MAX_LIST_ITEMS], plain_c[: codec.MAX_LIST_ITEMS])
+        assert (list(desires), list(constraints)) == expected, row["id"]
