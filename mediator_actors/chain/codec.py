@@ -410,6 +410,24 @@ def classify(entry: ChainEntry) -> EntryKind:
 
 
 _SENTENCE_SPLIT = re.compile(r"(?<=[.!?;])\s+|\n+")
+# The same cuts, found faster: a pattern that starts with a character class lets the regex
+# engine skip to the few places a cut can start (the lookbehind-first form tries every
+# position). The class character is captured: a stop stays with its sentence.
+_SENTENCE_CUT = re.compile(r"([.!?;\n])(?:(?<=\n)\n*|(?<=[.!?;])\s+)")
+
+
+def split_sentences(text: str) -> list[str]:
+    """``_SENTENCE_SPLIT.split(text)``: cut after a stop and its whitespace, and at line
+    breaks."""
+    parts = _SENTENCE_CUT.split(text)
+    out = [parts[0]]
+    for i in range(1, len(parts), 2):
+        if parts[i] != "\n":
+            out[-1] += parts[i]
+        out.append(parts[i + 1])
+    return out
+
+
 _DESIRE = re.compile(
     r"\b(need|needs|want|wants|looking for|seeking|seek|require|requires|wish|would like|"
     r"offering|offer|provide|providing|deliver|delivering|selling|sell)\b",
@@ -421,6 +439,37 @@ _CONSTRAINT = re.compile(
     r"asking|price|under|below|above)\b|\d",
     re.IGNORECASE,
 )
+
+#: Characters other than an ASCII letter's two cases that IGNORECASE matches with it
+#: (tests/chain/test_ingest_identity.py checks every code point).
+_CASE_EXTRAS = {"k": "\u212a", "s": "\u017f", "i": "\u0130\u0131"}
+
+
+def found_by_first_letter(pattern: re.Pattern[str], *, digit: bool = False) -> re.Pattern[str]:
+    """A pattern that finds something wherever ``pattern`` (``\\b(w1|w2|...)\\b``,
+    IGNORECASE, words of ASCII letters, spaces and apostrophes; ``digit``: ``...|\\d``)
+    does: for ``search`` only, not for the match it returns.
+
+    The plain form starts with ``\\b``, which leaves the regex engine no first-character
+    set: it tries the whole alternation at every position. Here a case-sensitive class of
+    the words' first letters (both cases and their IGNORECASE look-alikes) comes first, so
+    the engine skips to those letters; the boundary before the word is then read behind
+    the letter, and each word's first letter is checked behind it.
+    """
+    body = pattern.pattern.removeprefix("\\b(")
+    body = body.removesuffix(")\\b|\\d") if digit else body.removesuffix(")\\b")
+    words = body.split("|")
+    firsts = {w[0].lower() for w in words}
+    chars = "".join(sorted({c for f in firsts for c in f + f.upper() + _CASE_EXTRAS.get(f, "")}))
+    alternatives = "|".join(f"(?<={w[0]}){re.escape(w[1:])}" for w in words)
+    word = f"(?<!\\w.)(?:{alternatives})\\b"
+    if digit:
+        return re.compile(f"(?-i:[{chars}\\d])(?:(?<=\\d)|{word})", re.IGNORECASE)
+    return re.compile(f"(?-i:[{chars}]){word}", re.IGNORECASE)
+
+
+_DESIRE_FOUND = found_by_first_letter(_DESIRE)
+_CONSTRAINT_FOUND = found_by_first_letter(_CONSTRAINT, digit=True)
 
 
 def _string_list(value: object) -> tuple[str, ...] | None:
@@ -440,14 +489,14 @@ def extract_from_prose(content: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """
     desires: list[str] = []
     constraints: list[str] = []
-    for sentence in _SENTENCE_SPLIT.split(normalize_text(content, fold_confusables=False)):
+    for sentence in split_sentences(normalize_text(content, fold_confusables=False)):
         clean = sentence.strip(" \t-*•").strip()
         if len(clean) < 4:
             continue
         clean = clean[:MAX_ITEM_CHARS]
-        if _CONSTRAINT.search(clean):
+        if _CONSTRAINT_FOUND.search(clean):
             constraints.append(clean)
-        if _DESIRE.search(clean):
+        if _DESIRE_FOUND.search(clean):
             desires.append(clean)
     if not desires and not constraints and content.strip():
         desires.append(content.strip()[:MAX_ITEM_CHARS])

@@ -264,30 +264,64 @@ def _decode_b64(run: str) -> str | None:
     return text if text and printable >= 0.9 * len(text) else None
 
 
-def _findings(s: str, depth: int) -> set[InjectionSign]:
+def _scan(s: str, depth: int) -> tuple[set[InjectionSign], bool]:
+    """The findings of ``s`` but hidden characters, and whether ``s`` is *bare*: no gate
+    passes and no base64 run occurs, so no ASCII substring of an ASCII ``s`` has a finding.
+
+    The gates are tested on the casefolded text before it is collapsed: gate words hold no
+    whitespace, so a word occurs in the collapsed forms exactly where it occurs in it, and
+    the forms are built only for text a gate lets through (about one intent in a thousand).
+    """
     found: set[InjectionSign] = set()
     normalized = normalize_text(s)
-    flat, lined = _detection_forms(normalized)
-    if may_match(flat, _OVERRIDE_GATE) and _OVERRIDE.search(flat):
-        found.add(InjectionSign.INSTRUCTION_OVERRIDE)
-    if may_match(lined, _ROLE_GATE) and _ROLE.search(lined):
-        found.add(InjectionSign.ROLE_IMITATION)
-    if may_match(lined, _DELIMITER_GATE) and (
-        any(_DELIMITER.search(line) for line in lined.splitlines()) or _DELIMITER.search(flat)
-    ):
-        found.add(InjectionSign.DELIMITER_ESCAPE)
-    if may_match(flat, _ANSWER_GATE) and _ANSWER.search(flat):
-        found.add(InjectionSign.ANSWER_FORMAT_IMITATION)
+    folded = normalized.casefold()
+    override = may_match(folded, _OVERRIDE_GATE)
+    role = may_match(folded, _ROLE_GATE)
+    delimiter = may_match(folded, _DELIMITER_GATE)
+    answer = may_match(folded, _ANSWER_GATE)
+    if override or role or delimiter or answer:
+        flat, lined = _detection_forms(normalized)
+        if override and _OVERRIDE.search(flat):
+            found.add(InjectionSign.INSTRUCTION_OVERRIDE)
+        if role and _ROLE.search(lined):
+            found.add(InjectionSign.ROLE_IMITATION)
+        if delimiter and (
+            any(_DELIMITER.search(line) for line in lined.splitlines()) or _DELIMITER.search(flat)
+        ):
+            found.add(InjectionSign.DELIMITER_ESCAPE)
+        if answer and _ANSWER.search(flat):
+            found.add(InjectionSign.ANSWER_FORMAT_IMITATION)
+    runs = False
     if depth < _B64_MAX_DEPTH:
         # Case matters for base64: scan the normalised (not casefolded) text.
         for match in _B64_RUN.finditer(normalized):
+            runs = True
             decoded = _decode_b64(match.group(0))
             if decoded is not None and _findings(decoded, depth + 1) - {
                 InjectionSign.HIDDEN_CHARACTERS
             }:
                 found.add(InjectionSign.BASE64_PAYLOAD)
                 break
-    return found
+    else:
+        runs = _B64_RUN.search(normalized) is not None
+    bare = not (override or role or delimiter or answer or runs)
+    return found, bare
+
+
+def _findings(s: str, depth: int) -> set[InjectionSign]:
+    return _scan(s, depth)[0]
+
+
+#: Short fields (author, branch) repeat across a chain's intents: their verdicts are kept.
+_SHORT = 256
+
+
+@functools.lru_cache(maxsize=4096)
+def _scan_short(s: str) -> tuple[frozenset[InjectionSign], bool]:
+    found, bare = _scan(s, 0)
+    if has_hidden(s):
+        found.add(InjectionSign.HIDDEN_CHARACTERS)
+    return frozenset(found), bare
 
 
 def detect_injection(s: str) -> tuple[str, ...]:
@@ -303,11 +337,32 @@ def detect_injection(s: str) -> tuple[str, ...]:
 
 
 def detect_injection_many(*texts: str | None) -> tuple[str, ...]:
-    """The union of findings over several fields (content, desires, author, ...)."""
+    """The union of findings over several fields (content, desires, author, ...).
+
+    The desires and constraints of an intent are mostly its own sentences: an ASCII text
+    found inside an earlier ASCII text that is bare (no gate passed, no base64 run) has no
+    finding either (normalisation is the identity on ASCII, casefolding and substrings
+    commute there, and a substring holds no word or run its whole lacks), so it is not
+    scanned again.
+    """
     out: set[str] = set()
+    bare: list[str] = []
     for text in dict.fromkeys(texts):  # a sentence can be both a desire and a constraint
-        if text:
-            out.update(detect_injection(text))
+        if not text:
+            continue
+        ascii_text = text.isascii()
+        if ascii_text and any(text in outer for outer in bare):
+            continue
+        if len(text) <= _SHORT:
+            found, text_bare = _scan_short(text)
+        else:
+            scanned, text_bare = _scan(text, 0)
+            if not ascii_text and has_hidden(text):
+                scanned.add(InjectionSign.HIDDEN_CHARACTERS)
+            found = frozenset(scanned)
+        out.update(str(f) for f in found)
+        if ascii_text and text_bare:
+            bare.append(text)
     return tuple(sorted(out))
 
 
