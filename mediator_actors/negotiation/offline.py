@@ -22,6 +22,7 @@ from typing import Protocol
 from mediator_actors.model import Intent, IntentType
 from mediator_actors.negotiation.demands import (
     contradicted,
+    hard_stated,
     partly_met,
     qualification,
     restrictions,
@@ -726,7 +727,10 @@ def assess(  # noqa: PLR0911, PLR0912, PLR0915 - one flat pass of rules reads be
                 lead = max(lead or 0.0, days)
                 findings.checked.append(f"the offer's '{clause}' is held as the time it needs")
                 continue
-            cost = BLOCKING_COST if declines else SOFT_COST
+            hard = declines or hard_stated(
+                clause, offer.content if who == "offer" else seek.content
+            )
+            cost = BLOCKING_COST if hard else SOFT_COST
             if declines and met == "detail":
                 cost = UNCHECKED_COST  # a detail the other side states nothing against
             partly = None if declines or who != "offer" else partly_met(item, seek_text)
@@ -762,7 +766,10 @@ def assess(  # noqa: PLR0911, PLR0912, PLR0915 - one flat pass of rules reads be
                 f"{'seek' if who == 'offer' else 'offer'} "
                 f"{'contradicts' if against else 'does not state'}",
                 BLOCKING_COST
-                if own_intent is offer or against or qualification(restriction)
+                if own_intent is offer
+                or against
+                or qualification(restriction)
+                or hard_stated(restriction.clause, own_intent.content)
                 else SOFT_COST,
             )
     basis = price_basis(o.facts, s.facts, _words(seek.content))

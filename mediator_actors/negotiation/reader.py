@@ -1528,9 +1528,31 @@ _DAY_KEYS = {"mon": "mon", "tue": "tue", "tues": "tue", "wed": "wed", "wednes": 
              "satur": "sat", "sun": "sun"}  # fmt: skip
 
 
+#: "Monday to Friday", "Tue-Sat", "Thursday through Sunday": every day between the two.
+_DAY_RANGE = re.compile(
+    _DAY_WORD.pattern.replace("?P<d>", "?P<a>")
+    + r"\s*(?:-|\u2013|to|through|thru|till|until)\s*"
+    + _DAY_WORD.pattern.replace("?P<d>", "?P<b>"),
+    re.I,
+)
+_WEEK_ORDER = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def _days_between(first: str, last: str) -> set[str]:
+    start, stop = _WEEK_ORDER.index(first), _WEEK_ORDER.index(last)
+    return {_WEEK_ORDER[(start + step) % 7] for step in range((stop - start) % 7 + 1)}
+
+
 def _read_days(text: str) -> frozenset[str]:
-    """The days of the week a side names, unless it names them to exclude them."""
+    """The days of the week a side names, unless it names them to exclude them; a range
+    of days names every day in it."""
     found = set()
+    for match in literals.finditer(_DAY_RANGE, text):
+        if literals.search(_SLOT_DENIED, text[max(0, match.start() - 20) : match.start()]):
+            continue
+        found |= _days_between(
+            _DAY_KEYS[match.group("a").lower()], _DAY_KEYS[match.group("b").lower()]
+        )
     for match in literals.finditer(_DAY_WORD, text):
         word = match.group(0)
         if len(word) <= 3 and not word[:1].isupper():
@@ -2180,15 +2202,16 @@ def _clock_hours(text: str) -> list[Quantity]:
     return found[:1]
 
 
-#: "until midnight", "no later than 11pm", "finishes by 1am", "till 02:00": a latest end.
+#: "until midnight", "no later than 11pm", "finishes by 1am", "till 02:00", "before 8am":
+#: a latest end.
 _CLOCK_UNTIL = re.compile(
-    r"\b(?:until|till|til|no\s+later\s+than|not\s+(?:past|after)|finish(?:ing|es)?\s+(?:by|at)|"
+    r"\b(?:until|till|til|before|no\s+later\s+than|not\s+(?:past|after)|finish(?:ing|es)?\s+(?:by|at)|"
     r"ends?\s+(?:by|at)|runs?\s+(?:until|till|to))\s+" + _CLOCK.format(n="b") + r"(?![\w:])",
     re.I,
 )
-#: "from 9am", "not before 8am", "starting at 7pm": an earliest start.
+#: "from 9am", "not before 8am", "starting at 7pm", "after 18:00": an earliest start.
 _CLOCK_FROM = re.compile(
-    r"\b(?:from|not\s+before|starting\s+(?:at|from)|starts?\s+at|no\s+earlier\s+than)\s+"
+    r"\b(?:from|after|not\s+before|starting\s+(?:at|from)|starts?\s+at|no\s+earlier\s+than)\s+"
     + _CLOCK.format(n="a")
     + r"(?![\w:])",
     re.I,
