@@ -79,6 +79,22 @@ SERVICE_OVERLAP = 0.5
 #: Cost of an unread "must"/"only" clause with no amount, date or negation in it: it
 #: travels into the proposal's conditions word for word, so both parties see it.
 SOFT_COST = 2
+#: This many distinct conditions nobody could check decline together (issue 16: several
+#: unchecked clauses add up). On the development sets no proposal has more than two.
+UNCHECKED_LIMIT = 3
+#: The quoted clause of a "cannot check" note: one clause noted twice is one doubt.
+_QUOTED = re.compile(r"'([^']+)'")
+
+
+def _distinct_clauses(notes: Iterable[str]) -> list[str]:
+    """The distinct clauses quoted by "cannot check" notes, in order."""
+    found: dict[str, None] = {}
+    for note in notes:
+        quoted = _QUOTED.search(note)
+        found.setdefault((quoted.group(1) if quoted else note).strip().lower(), None)
+    return list(found)
+
+
 #: Bound of each memo of what is derived from one intent or one phrase (issue 15: derived
 #: once, not per pair). Keys are the text itself, so an edited intent is a new entry.
 MEMO_SIZE = 16_384
@@ -808,6 +824,11 @@ def assess(  # noqa: PLR0911, PLR0912, PLR0915 - one flat pass of rules reads be
         return _refuse(f"{timeline} ({rate})" if rate else timeline, 90)
     timeline_text, timeline_note, timeline_delta = timeline
     blocking = [text for text, cost in findings.unchecked if cost >= BLOCKING_COST]
+    unchecked = _distinct_clauses(text for text, _ in findings.unchecked)
+    if not blocking and len(unchecked) >= UNCHECKED_LIMIT:
+        # each doubt alone costs a few points; this many unread conditions together leave
+        # too much of the deal unread to propose it
+        blocking = [f"cannot check: {len(unchecked)} conditions: " + "; ".join(unchecked[:4])]
     if blocking:
         # Precision first: a constraint the deal rests on and the reader cannot evaluate.
         return _refuse(blocking[0], 70)

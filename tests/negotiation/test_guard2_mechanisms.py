@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from mediator_actors.negotiation.demands import hard_stated, restrictions
-from mediator_actors.negotiation.reader import read_facts
+from mediator_actors.negotiation.reader import read_facts, read_terms
 from tests.negotiation.helpers import judge
 
 # --- a condition nobody could check, stated as hard --------------------------------------
@@ -98,3 +98,49 @@ def test_a_day_range_names_the_days_between_in_week_order(a: int, b: int, joiner
     facts = read_facts(f"Lessons {_DAYS[a]} {joiner} {_DAYS[b]}, £20.", offer=True)
     span = (b - a) % 7 + 1
     assert facts.days == frozenset(_KEYS[(a + i) % 7] for i in range(span))
+
+
+# --- several unchecked conditions add up -------------------------------------------------
+
+
+def test_three_unchecked_conditions_decline_together() -> None:
+    offer = "Website testing, $400 per project."
+    seek = (
+        "Need website testing, $500. Reports must be in plain English. "
+        "Tests must cover old browsers. Results must be shared weekly."
+    )
+    answer = judge(offer, seek)
+    assert not answer.compatible
+    assert "3 conditions" in (answer.refusal_reason or "")
+    one = judge(offer, "Need website testing, $500. Reports must be in plain English.")
+    assert one.compatible
+
+
+# --- a share in percent on both sides ------------------------------------------------------
+
+
+def test_a_bounded_percent_is_held_against_the_offers_percent() -> None:
+    seek = "Need 20 kg of beeswax pellets, at least 95% pure wax, £120."
+    assert judge("Beeswax pellets, 99% pure wax, £5 per kg.", seek).compatible
+    low = judge("Beeswax pellets, 80% pure wax, £5 per kg.", seek)
+    assert not low.compatible
+    assert "cannot check" in (low.refusal_reason or "")
+
+
+def test_a_range_in_percent_must_sit_wholly_inside_a_french_bound() -> None:
+    seek = "Besoin de 3 stères de bois, moins de 20 % d'humidité, budget 300 €."
+    assert judge("Bois de chêne, humidité 12-16 %, 80 € le stère.", seek).compatible
+    assert not judge("Bois de chêne, humidité 18-24 %, 80 € le stère.", seek).compatible
+
+
+def test_a_share_of_money_is_no_spec() -> None:
+    # "15% of first-year salary", "30% deposit": price terms, read (or not) as money
+    facts = read_terms("Tech recruitment, 15% of first-year salary.", offer=True)
+    assert not any("15%" in u.clause for u in facts.unread)
+
+
+@given(st.integers(1, 99), st.integers(1, 99))
+def test_percent_bounds_agree_with_arithmetic(bound: int, stated: int) -> None:
+    seek = f"Need 10 bars of soap, at least {bound}% olive oil, €60."
+    answer = judge(f"Olive oil soap bars, {stated}% olive oil, €5 each.", seek)
+    assert answer.compatible == (stated >= bound)
