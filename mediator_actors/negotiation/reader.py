@@ -1596,10 +1596,20 @@ def _read_slots(text: str) -> tuple[frozenset[str], bool]:
 _MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
 _MONTHS.update({name.lower(): i for i, name in enumerate(calendar.month_abbr) if name})
 _MONTHS["sept"] = 9
+# French month names ("le 29 avril 2026"): none is an English word a date could be confused
+# with ("mars" only as a month after a day number, where every pattern here reads it)
+_MONTHS.update(
+    {
+        "janvier": 1, "février": 2, "fevrier": 2, "mars": 3, "avril": 4, "juin": 6,
+        "juillet": 7, "août": 8, "aout": 8, "septembre": 9, "octobre": 10, "novembre": 11,
+        "décembre": 12, "decembre": 12,
+    }
+)  # fmt: skip
 _MONTH = r"(?:" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
 _DAYNAME = r"(?:(?:mon|tues?|wed(?:nes)?|thu(?:rs)?|fri|sat(?:ur)?|sun)(?:day)?,?\s+)?"
 _EVENT = re.compile(
-    rf"\bon\s+(?:the\s+)?{_DAYNAME}(?:(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<m1>{_MONTH})"
+    # "on 30 April", and French "est le 29 avril" / "prévu le 3 mai"
+    rf"\b(?:on|(?:est|prévu|prévue|aura\s+lieu)\s+le)\s+(?:the\s+)?{_DAYNAME}(?:(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<m1>{_MONTH})"
     rf"|(?P<m2>{_MONTH})\s+(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?)(?:,?\s+(?P<y>\d{{4}}))?",
     re.I,
 )
@@ -2692,8 +2702,13 @@ def _count(word: str) -> float:
 _UNIT_DAYS = {
     "day": 1, "business day": 1.4, "working day": 1.4, "calendar day": 1, "week": 7, "fortnight": 14,
     "month": 30, "year": 365, "hour": 1 / 24, "h": 1 / 24,
+    # French: "6 semaines", "10 jours", "2 mois" (a unit's trailing "s" is cut: "moi")
+    "semaine": 7, "jour": 1, "moi": 30,
 }  # fmt: skip
-_UNIT = r"(business days?|working days?|calendar days?|days?|weeks?|fortnights?|months?|years?)"
+_UNIT = (
+    r"(business days?|working days?|calendar days?|days?|weeks?|fortnights?|months?|years?|"
+    r"semaines?|jours?|mois)"
+)
 _ABS_DATE = re.compile(
     rf"\b(?:(?P<m1>{_MONTH})\s+(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y1>\d{{4}})"
     rf"|(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<m2>{_MONTH}),?\s+(?P<y2>\d{{4}})"
@@ -2758,8 +2773,9 @@ _EVENT_CUE = re.compile(r"\bon\s+(?:the\s+)?(?:\w+day,?\s+)?$", re.I)
 _READY_CUE = re.compile(r"\bready\b[^.;\n]{0,30}$", re.I)
 #: "at least 6 weeks' notice", "order at least 1 week ahead": an offer's lead time.
 _LEAD_TIME = re.compile(
-    rf"\b(?:at\s+least|min(?:imum|\.)?|give\s+us|requires?|needs?)\s+{_COUNT}\s+{_UNIT}'?(?:'s)?\s+"
-    r"(?:notice|ahead|in\s+advance|before)\b",
+    rf"\b(?:at\s+least|min(?:imum|\.)?|give\s+us|requires?|needs?|au\s+moins)\s+{_COUNT}\s+"
+    rf"{_UNIT}'?(?:'s)?\s+"
+    r"(?:notice|ahead|in\s+advance|before|avant|à\s+l'avance|de\s+préavis)\b",
     re.I,
 )
 #: "delivery 10 weeks after kickoff": a delivery time counted from the start.

@@ -103,15 +103,18 @@ def test_a_day_range_names_the_days_between_in_week_order(a: int, b: int, joiner
 # --- several unchecked conditions add up -------------------------------------------------
 
 
-def test_three_unchecked_conditions_decline_together() -> None:
+def test_four_unchecked_conditions_decline_together() -> None:
     offer = "Website testing, $400 per project."
     seek = (
         "Need website testing, $500. Reports must be in plain English. "
-        "Tests must cover old browsers. Results must be shared weekly."
+        "Tests must cover old browsers. Results must be shared weekly. "
+        "Bugs must be filed in Jira."
     )
     answer = judge(offer, seek)
     assert not answer.compatible
-    assert "3 conditions" in (answer.refusal_reason or "")
+    assert "4 conditions" in (answer.refusal_reason or "")
+    three = judge(offer, seek.removesuffix(" Bugs must be filed in Jira."))
+    assert three.compatible
     one = judge(offer, "Need website testing, $500. Reports must be in plain English.")
     assert one.compatible
 
@@ -144,3 +147,26 @@ def test_percent_bounds_agree_with_arithmetic(bound: int, stated: int) -> None:
     seek = f"Need 10 bars of soap, at least {bound}% olive oil, €60."
     answer = judge(f"Olive oil soap bars, {stated}% olive oil, €5 each.", seek)
     assert answer.compatible == (stated >= bound)
+
+
+# --- a lead time in weeks before the seek's event, in French -------------------------------
+
+
+def test_a_french_event_date_and_lead_time_are_read() -> None:
+    seek = read_terms(
+        "Notre fête est le 12 juin 2027, il faut un traiteur. Budget 900 €.", offer=False
+    )
+    assert seek.facts.event_date is not None
+    assert (seek.facts.event_date.month, seek.facts.event_date.day) == (6, 12)
+    offer = read_terms("Traiteur à Lyon, 600 €. Réservez au moins 3 semaines avant.", offer=True)
+    assert offer.duration_days == 21
+
+
+def test_a_french_lead_time_declines_an_event_too_soon() -> None:
+    offer = "Traiteur à Lyon, 600 €. Merci de réserver au moins 3 semaines avant l'événement."
+    soon = judge(offer, "Traiteur pour notre fête à Lyon, la fête est le 10 mars 2027. 900 €.")
+    assert not soon.compatible
+    assert "timeline" in (soon.refusal_reason or "")
+    assert judge(
+        offer, "Traiteur pour notre fête à Lyon, la fête est le 10 mai 2027. 900 €."
+    ).compatible
