@@ -8,6 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from mediator_actors.negotiation.demands import hard_stated, restrictions
+from mediator_actors.negotiation.meaning import PhraseSimilarity
 from mediator_actors.negotiation.reader import read_facts, read_terms
 from tests.negotiation.helpers import judge
 
@@ -170,3 +171,31 @@ def test_a_french_lead_time_declines_an_event_too_soon() -> None:
     assert judge(
         offer, "Traiteur pour notre fête à Lyon, la fête est le 10 mai 2027. 900 €."
     ).compatible
+
+
+# --- the same object under another service verb -------------------------------------------
+
+
+def test_another_service_verb_on_the_same_object_declines() -> None:
+    offer = "Bike repairs in Ghent: brakes, gears, punctures. From €20."
+    rent = judge(offer, "Want to rent 2 bikes in Ghent for a weekend, €60.", similarity=_meaning())
+    assert not rent.compatible
+    assert "different services" in (rent.refusal_reason or "")
+    fix = judge(offer, "My bike needs a brake repair in Ghent, €40.", similarity=_meaning())
+    assert fix.compatible
+
+
+def test_training_as_a_purpose_is_no_service_verb() -> None:
+    # "GPU time for rent" against "GPU-hours for a training run": renting is the service
+    answer = judge(
+        "GPU time for rent: 2 USD per GPU-hour.",
+        "Need 100 GPU-hours for a training run, budget 300 USD.",
+        similarity=_meaning(),
+    )
+    assert answer.compatible
+
+
+def _meaning() -> PhraseSimilarity:
+    from mediator_actors.negotiation.meaning import shared_similarity
+
+    return shared_similarity()

@@ -552,8 +552,6 @@ BASE_GAPS: dict[str, str] = {
 }
 #: Near-misses the negotiator still proposes (precision gaps), by probe name: why.
 MISS_GAPS: dict[str, str] = {
-    "laptop-rent": "renting laptops is near repairing them in meaning; the verbs are not compared",
-    "dog-trainer": "dog training is near grooming in meaning; the services are not compared",
 }
 
 
