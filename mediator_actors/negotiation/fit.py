@@ -1693,6 +1693,18 @@ def _clock(o: Facts, s: Facts, found: Findings) -> None:
             f"hours: the offer states '{o.clock_from[1].text}', the seek needs "
             f"'{s.clock_from[1].text}'"
         )
+    elif o.clock_until and s.clock_from and s.clock_from[0] >= o.clock_until[0] - 1e-9:
+        # "8:00-13:00 only" against "after 18:00": the seek starts when the offer stops
+        found.refusals.append(
+            f"hours: the offer states '{o.clock_until[1].text}', the seek needs "
+            f"'{s.clock_from[1].text}'"
+        )
+    elif o.clock_from and s.clock_until and s.clock_until[0] <= o.clock_from[0] + 1e-9:
+        # "from 10am" against "before 8am": the seek is done before the offer starts
+        found.refusals.append(
+            f"hours: the offer states '{o.clock_from[1].text}', the seek needs "
+            f"'{s.clock_until[1].text}'"
+        )
 
 
 def _floors(o: Facts, s: Facts, found: Findings) -> None:

@@ -1545,9 +1545,31 @@ _DAY_KEYS = {"mon": "mon", "tue": "tue", "tues": "tue", "wed": "wed", "wednes": 
              "satur": "sat", "sun": "sun"}  # fmt: skip
 
 
+#: "Monday to Friday", "Tue-Sat", "Thursday through Sunday": every day between the two.
+_DAY_RANGE = re.compile(
+    _DAY_WORD.pattern.replace("?P<d>", "?P<a>")
+    + r"\s*(?:-|\u2013|to|through|thru|till|until)\s*"
+    + _DAY_WORD.pattern.replace("?P<d>", "?P<b>"),
+    re.I,
+)
+_WEEK_ORDER = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def _days_between(first: str, last: str) -> set[str]:
+    start, stop = _WEEK_ORDER.index(first), _WEEK_ORDER.index(last)
+    return {_WEEK_ORDER[(start + step) % 7] for step in range((stop - start) % 7 + 1)}
+
+
 def _read_days(text: str) -> frozenset[str]:
-    """The days of the week a side names, unless it names them to exclude them."""
+    """The days of the week a side names, unless it names them to exclude them; a range
+    of days names every day in it."""
     found = set()
+    for match in literals.finditer(_DAY_RANGE, text):
+        if literals.search(_SLOT_DENIED, text[max(0, match.start() - 20) : match.start()]):
+            continue
+        found |= _days_between(
+            _DAY_KEYS[match.group("a").lower()], _DAY_KEYS[match.group("b").lower()]
+        )
     for match in literals.finditer(_DAY_WORD, text):
         word = match.group(0)
         if len(word) <= 3 and not word[:1].isupper():
@@ -1591,10 +1613,20 @@ def _read_slots(text: str) -> tuple[frozenset[str], bool]:
 _MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
 _MONTHS.update({name.lower(): i for i, name in enumerate(calendar.month_abbr) if name})
 _MONTHS["sept"] = 9
+# French month names ("le 29 avril 2026"): none is an English word a date could be confused
+# with ("mars" only as a month after a day number, where every pattern here reads it)
+_MONTHS.update(
+    {
+        "janvier": 1, "février": 2, "fevrier": 2, "mars": 3, "avril": 4, "juin": 6,
+        "juillet": 7, "août": 8, "aout": 8, "septembre": 9, "octobre": 10, "novembre": 11,
+        "décembre": 12, "decembre": 12,
+    }
+)  # fmt: skip
 _MONTH = r"(?:" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
 _DAYNAME = r"(?:(?:mon|tues?|wed(?:nes)?|thu(?:rs)?|fri|sat(?:ur)?|sun)(?:day)?,?\s+)?"
 _EVENT = re.compile(
-    rf"\bon\s+(?:the\s+)?{_DAYNAME}(?:(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<m1>{_MONTH})"
+    # "on 30 April", and French "est le 29 avril" / "prévu le 3 mai"
+    rf"\b(?:on|(?:est|prévu|prévue|aura\s+lieu)\s+le)\s+(?:the\s+)?{_DAYNAME}(?:(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<m1>{_MONTH})"
     rf"|(?P<m2>{_MONTH})\s+(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?)(?:,?\s+(?P<y>\d{{4}}))?",
     re.I,
 )
@@ -2224,15 +2256,16 @@ def _clock_hours(text: str) -> list[Quantity]:
     return found[:1]
 
 
-#: "until midnight", "no later than 11pm", "finishes by 1am", "till 02:00": a latest end.
+#: "until midnight", "no later than 11pm", "finishes by 1am", "till 02:00", "before 8am":
+#: a latest end.
 _CLOCK_UNTIL = re.compile(
-    r"\b(?:until|till|til|no\s+later\s+than|not\s+(?:past|after)|finish(?:ing|es)?\s+(?:by|at)|"
+    r"\b(?:until|till|til|before|no\s+later\s+than|not\s+(?:past|after)|finish(?:ing|es)?\s+(?:by|at)|"
     r"ends?\s+(?:by|at)|runs?\s+(?:until|till|to))\s+" + _CLOCK.format(n="b") + r"(?![\w:])",
     re.I,
 )
-#: "from 9am", "not before 8am", "starting at 7pm": an earliest start.
+#: "from 9am", "not before 8am", "starting at 7pm", "after 18:00": an earliest start.
 _CLOCK_FROM = re.compile(
-    r"\b(?:from|not\s+before|starting\s+(?:at|from)|starts?\s+at|no\s+earlier\s+than)\s+"
+    r"\b(?:from|after|not\s+before|starting\s+(?:at|from)|starts?\s+at|no\s+earlier\s+than)\s+"
     + _CLOCK.format(n="a")
     + r"(?![\w:])",
     re.I,
@@ -2742,8 +2775,13 @@ def _count(word: str) -> float:
 _UNIT_DAYS = {
     "day": 1, "business day": 1.4, "working day": 1.4, "calendar day": 1, "week": 7, "fortnight": 14,
     "month": 30, "year": 365, "hour": 1 / 24, "h": 1 / 24,
+    # French: "6 semaines", "10 jours", "2 mois" (a unit's trailing "s" is cut: "moi")
+    "semaine": 7, "jour": 1, "moi": 30,
 }  # fmt: skip
-_UNIT = r"(business days?|working days?|calendar days?|days?|weeks?|fortnights?|months?|years?)"
+_UNIT = (
+    r"(business days?|working days?|calendar days?|days?|weeks?|fortnights?|months?|years?|"
+    r"semaines?|jours?|mois)"
+)
 _ABS_DATE = re.compile(
     rf"\b(?:(?P<m1>{_MONTH})\s+(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y1>\d{{4}})"
     rf"|(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<m2>{_MONTH}),?\s+(?P<y2>\d{{4}})"
@@ -2808,8 +2846,9 @@ _EVENT_CUE = re.compile(r"\bon\s+(?:the\s+)?(?:\w+day,?\s+)?$", re.I)
 _READY_CUE = re.compile(r"\bready\b[^.;\n]{0,30}$", re.I)
 #: "at least 6 weeks' notice", "order at least 1 week ahead": an offer's lead time.
 _LEAD_TIME = re.compile(
-    rf"\b(?:at\s+least|min(?:imum|\.)?|give\s+us|requires?|needs?)\s+{_COUNT}\s+{_UNIT}'?(?:'s)?\s+"
-    r"(?:notice|ahead|in\s+advance|before)\b",
+    rf"\b(?:at\s+least|min(?:imum|\.)?|give\s+us|requires?|needs?|au\s+moins)\s+{_COUNT}\s+"
+    rf"{_UNIT}'?(?:'s)?\s+"
+    r"(?:notice|ahead|in\s+advance|before|avant|à\s+l'avance|de\s+préavis)\b",
     re.I,
 )
 #: "delivery 10 weeks after kickoff": a delivery time counted from the start.

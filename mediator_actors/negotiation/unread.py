@@ -70,7 +70,10 @@ _MARKERS: tuple[tuple[str, re.Pattern[str]], ...] = (
         "amount",
         re.compile(
             rf"{_CURRENCY}\s?\d[\d,.]*(?:k\b)?|(?<![\d,.])\d[\d,.]*(?:k\b)?\s?(?:-\s?)?"
-            rf"(?:{_CURRENCY}|{_UNITS}\b)"
+            # "%" ends no word, so "20 % d'humidité" needs no word boundary after it; a
+            # share of money ("15% of salary", "30% deposit") is a price term, not a spec
+            rf"(?:{_CURRENCY}|%(?!\s*(?:of|off|deposit|commission|discount|up\s*front|fee|"
+            rf"vat|tax|tip|surcharge)\b)|{_UNITS}\b)"
             # "within four days": a number word is as much an amount as a digit
             rf"|\b{_NUMBER_WORD}[\s-]+(?:(?:calendar|working|business)\s+)?"
             r"(?:days?|weeks?|months?|hours?|nights?)\b",
@@ -409,20 +412,24 @@ _UNIT_NAMES = {
     "inch": "inch", "in": "inch", '"': "inch", "cm": "cm", "mm": "mm",
     "h": "hour", "hr": "hour", "hrs": "hour", "hour": "hour", "min": "minute",
     "minute": "minute", "day": "day", "week": "week", "month": "month", "kw": "kw",
-    "t": "t", "tonne": "t", "ton": "t", "kwh": "kwh",
+    "t": "t", "tonne": "t", "ton": "t", "kwh": "kwh", "%": "%", "percent": "%", "pct": "%",
 }  # fmt: skip
 _AMOUNT = re.compile(
     r"(?<![\w.,])(\d+(?:[.,]\d+)*)\s?(?:-\s?)?"
     # a model or size token may sit between the number and its unit ("1,000 A5 flyers")
     r"(?:([a-z]*\d[a-z\d]*)\s+)?"
-    r"(\"|(?:cubic|square|sq)\s+(?:metres?|meters?|m)\b|[a-z][a-z0-9]*)",
+    r"(\"|%|(?:cubic|square|sq)\s+(?:metres?|meters?|m)\b|[a-z][a-z0-9]*)",
     re.I,
 )
 #: A bound word before an amount, and which way it bounds.
 _BOUND_BEFORE = re.compile(
     r"\b(?:(up\s+to|max(?:imum)?\.?|at\s+most|no\s+more\s+than|not\s+more\s+than|under|"
-    r"below|less\s+than|fewer\s+than|limit(?:ed)?\s+(?:of|to))|"
-    r"(min(?:imum)?\.?|at\s+least|no\s+less\s+than|over|above|more\s+than|from))\W*"
+    r"below|less\s+than|fewer\s+than|limit(?:ed)?\s+(?:of|to)|"
+    # French, Spanish, German: "moins de 20 %", "hasta 30 %", "höchstens 18 %"
+    r"moins\s+de|au\s+plus|jusqu'(?:à|a)|menos\s+de|hasta|como\s+m[aá]ximo|h[oö]chstens|"
+    r"weniger\s+als|unter)|"
+    r"(min(?:imum)?\.?|at\s+least|no\s+less\s+than|over|above|more\s+than|from|"
+    r"au\s+moins|plus\s+de|al\s+menos|m[aá]s\s+de|m[ií]nimo|mindestens))\W*"
     r"(?:[a-z-]+:?\s+){0,2}?:?\s*$",
     re.I,
 )
@@ -472,6 +479,10 @@ def _bounded_amounts(text: str) -> list[tuple[float, str, str]]:
         bound = _BOUND_BEFORE.search(before)
         way = "" if bound is None else ("most" if bound.group(1) else "least")
         found.append((value, _amount_unit(match), way))
+        between = match.group(2) or ""
+        if re.fullmatch(r"\d+(?:[.,]\d+)?", between) and (end := parse_number(between)):
+            # "humidité 25-30 %": a range states both its ends in the unit
+            found.append((end, _amount_unit(match), way))
     return found
 
 
@@ -685,4 +696,3 @@ def verdict(unread: Unread, other: str, *, offer: bool, units: Iterable[str] = (
             continue
         return "open"
     return "detail" if detail else "met"
-

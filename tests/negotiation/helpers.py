@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from mediator_actors.model import Intent, IntentType, entry_ref
+from mediator_actors.negotiation.meaning import PhraseSimilarity
 from mediator_actors.negotiation.offline import assess, clear_caches
 from mediator_actors.negotiation.validation import Answer, decide
 
@@ -65,9 +66,15 @@ def answer_json(**overrides: Any) -> str:
 MONDAY = "2027-03-01T10:00:00"
 
 
-def judge(offer_text: str, seek_text: str, timestamp: str = MONDAY) -> Answer:
+def judge(
+    offer_text: str,
+    seek_text: str,
+    timestamp: str = MONDAY,
+    similarity: PhraseSimilarity | None = None,
+) -> Answer:
     """The offline negotiator's answer for two texts written on ``timestamp``, from cold
-    caches (a cached reading of an earlier test's text must not decide this one)."""
+    caches (a cached reading of an earlier test's text must not decide this one);
+    ``similarity`` judges service phrases by meaning (None: words only)."""
     clear_caches()
     o = Intent(
         ref=entry_ref("o", offer_text, timestamp), author="o", type=IntentType.OFFER,
@@ -77,7 +84,7 @@ def judge(offer_text: str, seek_text: str, timestamp: str = MONDAY) -> Answer:
         ref=entry_ref("s", seek_text, timestamp), author="s", type=IntentType.SEEK,
         content=seek_text, timestamp=timestamp,
     )  # fmt: skip
-    return assess(o, s)
+    return assess(o, s, similarity=similarity)
 
 
 def decided(offer_text: str, seek_text: str) -> tuple[bool, str, float | None]:

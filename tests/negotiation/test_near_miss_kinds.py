@@ -34,6 +34,9 @@ class Probe:
     miss_seek: str | None = None
     #: Words one of which a decline's reason must contain (besides "cannot check").
     names: tuple[str, ...] = ()
+    #: Judged with the local model's phrase similarity, as the node does, where words
+    #: alone already tell the services apart.
+    by_meaning: bool = False
 
 
 PROBES: tuple[Probe, ...] = (
@@ -396,6 +399,141 @@ PROBES: tuple[Probe, ...] = (
         miss_seek="need a travel adapter with a US plug, £8",
         names=("uk", "us", "plug"),
     ),
+    # --- clock hours in 24-hour form, "after 18:00", "before 8am" (issue 16, guard2) ----
+    Probe(
+        "hours",
+        "lessons-24h",
+        "Online Spanish lessons, Monday to Friday, 8:00\u201313:00 CET only. 20 EUR/hour.",
+        "Looking for Spanish lessons, 2 hours on Tuesday at 10:00, \u20ac50.",
+        miss_seek="Looking for Spanish lessons, 2 hours on Tuesday, it has to be after 18:00, "
+        "\u20ac50.",
+        names=("hours", "18:00", "13:00", "time", "availability"),
+    ),
+    Probe(
+        "hours",
+        "walker-before",
+        "Dog walking from 10am, \u00a312 per walk.",
+        "need a dog walker at 11am, 3 walks, \u00a340",
+        miss_seek="need a dog walker before 8am, 3 walks, \u00a340",
+        names=("hours", "8am", "10am", "time"),
+    ),
+    Probe(
+        "hours",
+        "cleaning-after",
+        "Office cleaning 09:00-17:00, $30 per hour.",
+        "office cleaning, 3 hours starting at 10:00, $100",
+        miss_seek="office cleaning after 19:00, 3 hours, $100",
+        names=("hours", "19:00", "17:00", "time"),
+    ),
+    # --- a condition the reader cannot check, stated as hard (issue 16, guard2) ----------
+    Probe(
+        "hard",
+        "sitter-caps",
+        "Experienced sitter, babysitting in Leeds, \u00a312/h, weekday evenings, happy with twins.",
+        "Sitter needed Tuesday evening in Leeds, 3 hours, \u00a340. Sitter MUST be happy with "
+        "twins, non-negotiable.",
+        miss_offer="Experienced sitter, babysitting in Leeds, \u00a312/h, weekday evenings.",
+        names=("twins", "happy"),
+    ),
+    Probe(
+        "hard",
+        "movers-have-to",
+        "Removals in Bristol, \u00a3300 a van load, we dismantle furniture.",
+        "Moving flat in Bristol, one van load, budget \u00a3350. The movers have to dismantle "
+        "furniture.",
+        miss_offer="Removals in Bristol, \u00a3300 a van load.",
+        names=("dismantle", "furniture"),
+    ),
+    Probe(
+        "hard",
+        "catering-essential",
+        "Vegan catering for parties, $25 per person, nut-free kitchen.",
+        "Vegan catering for 20 people, $600. A nut-free kitchen is essential.",
+        miss_offer="Vegan catering for parties, $25 per person.",
+        names=("nut-free", "nut", "kitchen"),
+    ),
+    # --- a share in percent on both sides (issue 16, guard2) -----------------------------
+    Probe(
+        "percent",
+        "firewood-fr",
+        "Bois de chauffage h\u00eatre, humidit\u00e9 15-18 %, 85 CHF le st\u00e8re.",
+        "Besoin de bois de chauffage, 4 st\u00e8res, moins de 20 % d'humidit\u00e9, "
+        "budget CHF 400.",
+        miss_offer="Bois de chauffage h\u00eatre, humidit\u00e9 25-30 %, 85 CHF le st\u00e8re.",
+        names=("%", "humidit", "20", "25"),
+    ),
+    Probe(
+        "percent",
+        "yarn-wool",
+        "Merino yarn, 90% wool, \u20ac8 per ball.",
+        "Need 5 balls of merino yarn, at least 80% wool, \u20ac50.",
+        miss_offer="Merino yarn, 50% wool, \u20ac8 per ball.",
+        names=("%", "wool", "80", "50"),
+    ),
+    Probe(
+        "percent",
+        "chocolate-cocoa",
+        "Dark chocolate bars, 85% cocoa, $4 each.",
+        "Need 10 dark chocolate bars, minimum 70% cocoa, $50.",
+        miss_offer="Dark chocolate bars, 55% cocoa, $4 each.",
+        names=("%", "cocoa", "70", "55"),
+    ),
+    # --- a lead time in weeks before the seek's event (issue 16, guard2) -----------------
+    Probe(
+        "lead",
+        "alterations-wedding",
+        "Retouches robes de mari\u00e9e, Bordeaux, 150 \u20ac. Merci de nous contacter au moins "
+        "6 semaines avant le mariage.",
+        "Mon mariage est le 30 avril 2027 ! My wedding dress needs taking in, Bordeaux, "
+        "budget 250 \u20ac.",
+        miss_seek="Mon mariage est le 20 mars 2027 ! My wedding dress needs taking in, "
+        "Bordeaux, budget 250 \u20ac.",
+        names=("week", "semaine", "date", "time", "mars"),
+    ),
+    Probe(
+        "lead",
+        "invitations-event",
+        "Wedding invitations printed, $2 each, order at least 4 weeks before the event.",
+        "Need 80 wedding invitations printed, the wedding is on June 5, $200.",
+        miss_seek="Need 80 wedding invitations printed, the wedding is on March 12, $200.",
+        names=("week", "date", "time", "march"),
+    ),
+    Probe(
+        "lead",
+        "cake-weeks",
+        "Wedding cakes, \u00a3300, book at least 3 weeks before the big day.",
+        "Wedding cake needed for our wedding on 10 May, budget \u00a3400.",
+        miss_seek="Wedding cake needed for our wedding on 8 March, budget \u00a3400.",
+        names=("week", "date", "time", "march"),
+    ),
+    # --- the same object, another service verb (issue 16, guard2) ------------------------
+    Probe(
+        "verb",
+        "laptop-rent",
+        "Laptop repairs: screens, keyboards, batteries. Diagnosis \u20ac25.",
+        "My laptop screen is cracked, need a laptop repair, \u20ac100.",
+        miss_seek="Need to rent 20 laptops for a training event, \u20ac1,500.",
+        names=("rent", "repair", "service"),
+        by_meaning=True,
+    ),
+    Probe(
+        "verb",
+        "dog-trainer",
+        "Dog grooming salon: wash, cut, nails. \u20ac45 per dog.",
+        "Need dog grooming for my spaniel, wash and cut, \u20ac60.",
+        miss_seek="Looking for a dog trainer for leash pulling, 5 sessions, \u20ac250.",
+        names=("groom", "train", "service"),
+        by_meaning=True,
+    ),
+    Probe(
+        "verb",
+        "car-wash",
+        "Car rental in Faro, \u20ac30 per day.",
+        "Need to rent a car in Faro for 3 days, \u20ac120.",
+        miss_seek="Need my car washed in Faro, \u20ac30.",
+        names=("rent", "wash", "service"),
+        by_meaning=True,
+    ),
 )
 
 #: Bases the negotiator does not propose today (recall gaps), by probe name: why.
@@ -413,7 +551,8 @@ BASE_GAPS: dict[str, str] = {
     "loaves-per-week": "'over the next 3 weeks' is a clause the reader does not understand",
 }
 #: Near-misses the negotiator still proposes (precision gaps), by probe name: why.
-MISS_GAPS: dict[str, str] = {}
+MISS_GAPS: dict[str, str] = {
+}
 
 
 def _proposed(answer: Answer) -> bool:
@@ -442,20 +581,28 @@ def test_every_kind_has_three_probes() -> None:
     for probe in PROBES:
         kinds[probe.kind] = kinds.get(probe.kind, 0) + 1
         assert (probe.miss_offer is None) != (probe.miss_seek is None), probe.name
-    assert len(kinds) == 13
+    assert len(kinds) == 18
     assert min(kinds.values()) >= 3
     assert len({probe.name for probe in PROBES}) == len(PROBES)
 
 
+def _judge(probe: Probe, offer_text: str, seek_text: str) -> Answer:
+    if not probe.by_meaning:
+        return judge(offer_text, seek_text)
+    from mediator_actors.negotiation.meaning import shared_similarity
+
+    return judge(offer_text, seek_text, similarity=shared_similarity())
+
+
 @pytest.mark.parametrize("probe", _params(BASE_GAPS))
 def test_base_is_proposed(probe: Probe) -> None:
-    answer = judge(probe.offer, probe.seek)
+    answer = _judge(probe, probe.offer, probe.seek)
     assert _proposed(answer), _reason(answer)
 
 
 @pytest.mark.parametrize("probe", _params(MISS_GAPS))
 def test_near_miss_is_declined_naming_the_constraint(probe: Probe) -> None:
-    answer = judge(probe.miss_offer or probe.offer, probe.miss_seek or probe.seek)
+    answer = _judge(probe, probe.miss_offer or probe.offer, probe.miss_seek or probe.seek)
     reason = _reason(answer)
     assert not _proposed(answer), f"proposed: {reason}"
     unchecked = ("cannot check", "does not understand", "does not state")
