@@ -64,7 +64,11 @@ CACHE_SIZE = 20_000
 #: Where a clause ends: sentence marks, commas, colons, brackets, a spaced dash or arrow.
 _CLAUSE_SPLIT = re.compile(r"[.!?;:()\[\]{}\n]+|,\s|\s[-\u2013\u2014\u2022*+/|]\s|\s\u2192\s")
 #: Amounts, prices, times and dates carry no service ("€65 per hour", "19 Sept").
-_AMOUNT = re.compile(r"[$€£¥]?\s?\d[\d.,:/x\u2013-]*\s?(?:k\b|%|€|\$|£|am\b|pm\b|h\b)?", re.I)
+#: (An "x" belongs to the amount only between digits, "2x90": in "0Xa" it is a letter.)
+_AMOUNT = re.compile(
+    r"[$€£¥]?\s?\d[\d.,:/\u2013-]*(?:x\d[\d.,:/\u2013-]*)*\s?(?:k\b|%|€|\$|£|am\b|pm\b|h\b)?",
+    re.I,
+)
 #: Words of logistics and chatter: a clause made only of these names no service.
 _CHATTER = frozenset(
     re.split(

@@ -119,8 +119,7 @@ def record_outcome(
         "INSERT OR REPLACE INTO negotiations (job_id, pair_key, offer_ref, seek_ref, success,"
         " confidence, terms, reasoning, model_id, integrity_hash, prompt_nonce, failure_reason,"
         " injection_findings, checks, metered, input_tokens, output_tokens, latency_ms,"
-        " created_at, decided) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-        " EXISTS (SELECT 1 FROM proposal_decisions WHERE pair_key = ?))",
+        " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             job_id,
             pair_key(offer.ref, seek.ref),
@@ -141,7 +140,6 @@ def record_outcome(
             outcome.usage.output_tokens,
             outcome.latency_ms,
             now,
-            pair_key(offer.ref, seek.ref),
         ),
     )
 
