@@ -168,7 +168,13 @@ def time_texts(texts: list[Text], *, rounds: int = 1) -> dict[str, float]:
 
 
 #: Non-ASCII prose: its first reading builds tables once per process (text safety's).
-WARM: list[Text] = [("warm:0", "Caf\u00e9 \u00fcber M\u00fcnchen, 50 \u20ac pro Stunde \u2014 ab 1. M\u00e4rz.", None)]
+WARM: list[Text] = [
+    (
+        "warm:0",
+        "Caf\u00e9 \u00fcber M\u00fcnchen, 50 \u20ac pro Stunde \u2014 ab 1. M\u00e4rz.",
+        None,
+    )
+]
 
 
 def run(*, intents: int | None = None, quick: bool = False) -> dict[str, Any]:

@@ -468,7 +468,10 @@ def _item_count(s: Facts, unit: str, taken: str) -> Quantity | None:
     found = [
         q
         for q in s.quantities
-        if q.unit == unit and q.bound == "about" and q.period is None and not _PART.search(q.span.text)
+        if q.unit == unit
+        and q.bound == "about"
+        and q.period is None
+        and not _PART.search(q.span.text)
     ]
     if len(found) != 1 or f"'{found[0].span.text}'" in taken:
         return None

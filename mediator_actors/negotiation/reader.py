@@ -459,7 +459,11 @@ def _clause_before(text: str, start: int, marks: str = ".;:!?\n,(") -> str:
     low = max(0, start - 200)
     cut = max(text.rfind(c, low, start) for c in marks.replace(".", ""))
     dot = text.rfind(".", low, start)
-    while "." in marks and dot > cut and literals.search(_ABBREVIATION, text, max(low, dot - 6), dot + 1):
+    while (
+        "." in marks
+        and dot > cut
+        and literals.search(_ABBREVIATION, text, max(low, dot - 6), dot + 1)
+    ):
         # "wardrobes (PAX etc.) €35 each": the dot of an abbreviation ends no sentence
         dot = text.rfind(".", low, dot)
     if "." in marks:
@@ -1352,7 +1356,9 @@ def _read_direction(text: str) -> tuple[frozenset[str], frozenset[str]]:
     """(target, source) languages the prose implies without naming a pair."""
 
     def found(pattern: re.Pattern[str]) -> frozenset[str]:
-        return frozenset(next(g for g in m.groups() if g).lower() for m in literals.finditer(pattern, text))
+        return frozenset(
+            next(g for g in m.groups() if g).lower() for m in literals.finditer(pattern, text)
+        )
 
     return found(_LANG_TARGET), found(_LANG_SOURCE)
 
@@ -2133,7 +2139,8 @@ def _read_only_kinds(text: str) -> tuple[tuple[str, Span], ...]:
 
 def _read_accents(text: str) -> frozenset[str]:
     return frozenset(
-        re.sub(r"\s+", " ", (m.group("a") or m.group("b")).lower()) for m in literals.finditer(_ACCENT, text)
+        re.sub(r"\s+", " ", (m.group("a") or m.group("b")).lower())
+        for m in literals.finditer(_ACCENT, text)
     )
 
 
@@ -2170,7 +2177,8 @@ def _read_requirements(text: str) -> tuple[Span, ...]:
 
 _EXTRA_AFTER = re.compile(
     # "£20 per page beyond that", "then 40 per hour thereafter": past what a package includes
-    r"^[^.;,\n]{0,20}\b(?:extra|additional|surcharge|supplement|beyond|thereafter)\b", re.I
+    r"^[^.;,\n]{0,20}\b(?:extra|additional|surcharge|supplement|beyond|thereafter)\b",
+    re.I,
 )
 
 
@@ -2550,7 +2558,9 @@ def _read_recurrence(text: str) -> tuple[float | None, str | None, Span] | None:
         k = _TIMES.get(raw) or _num_value(raw)
         span = Span(match.start(), match.end(), match.group(0))
         return (float(k) if k else None), canonical_unit(match.group("p")), span
-    match = next((m for m in literals.finditer(_RECUR_WORD, text) if _recurs_the_work(text, m)), None)
+    match = next(
+        (m for m in literals.finditer(_RECUR_WORD, text) if _recurs_the_work(text, m)), None
+    )
     if match:
         word = re.sub(r"\s+", " ", match.group("w").lower())
         span = Span(match.start(), match.end(), match.group(0))
@@ -2989,7 +2999,9 @@ def _read_timeline(  # noqa: PLR0912 - one pass over the timeline readers
     if deadline is None:
         deadline = _relative_deadline(text, reference)
         if deadline is not None:
-            taken += [m.span() for p in (_REL_QUARTER, _REL_MONTH) if (m := literals.search(p, text))]
+            taken += [
+                m.span() for p in (_REL_QUARTER, _REL_MONTH) if (m := literals.search(p, text))
+            ]
     if deadline is None:
         deadline = weekday_deadline(text, reference)
         if deadline is not None and (m := literals.search(_WEEKDAY_DEADLINE, text)):
@@ -3297,9 +3309,7 @@ def _segment_bounds(text: str, index: int) -> tuple[int, int]:
     return lo, min(his, default=len(text))
 
 
-def _unread(
-    text: str, facts: Facts, timeline: list[tuple[int, int]]
-) -> tuple[Unread, ...]:
+def _unread(text: str, facts: Facts, timeline: list[tuple[int, int]]) -> tuple[Unread, ...]:
     """Clauses with a constraint marker that no reading of ``facts`` or the ``timeline``
     (or, asked only where those leave some unread, the other pattern readers) covers."""
     spans: list[tuple[int, int]] = [*timeline]

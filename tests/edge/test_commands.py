@@ -287,7 +287,9 @@ def test_watch_says_it_is_connected_prints_the_current_state_then_readable_event
         )
 
     g = gevent.spawn(publish_when_subscribed)
-    code, out, _ = _watch(capsys, node_env, ws_env, "--channels", "settlements", "--max-events", "1")
+    code, out, _ = _watch(
+        capsys, node_env, ws_env, "--channels", "settlements", "--max-events", "1"
+    )
     g.join(timeout=5)
     assert code == 0
     lines = out.splitlines()
@@ -299,9 +301,7 @@ def test_watch_says_it_is_connected_prints_the_current_state_then_readable_event
     assert len(lines) == 3
 
 
-def test_watch_names_an_unknown_channel_and_what_the_node_offers(
-    node_env, capsys, ws_env, watcher
-):
+def test_watch_names_an_unknown_channel_and_what_the_node_offers(node_env, capsys, ws_env, watcher):
     code, _, err = _watch(capsys, node_env, ws_env, "--channels", "settlements,payments")
     assert code == 1
     assert "unknown channel payments; this node offers: challenges, disputes, health" in err
@@ -316,8 +316,16 @@ def test_watch_explains_a_refused_upgrade_by_origin(node_env, capsys, ws_env, wa
 
 def test_watch_explains_a_node_that_is_not_there(node_env, capsys, watcher):
     code, _, err = run(
-        capsys, "watch", "--url", "ws://127.0.0.1:9/ws", "--key", "watcher", "--key-dir",
-        str(node_env / "k"), "--timeout", "2",
+        capsys,
+        "watch",
+        "--url",
+        "ws://127.0.0.1:9/ws",
+        "--key",
+        "watcher",
+        "--key-dir",
+        str(node_env / "k"),
+        "--timeout",
+        "2",
     )
     assert code == 1
     assert "the node is not running" in err

@@ -551,8 +551,7 @@ BASE_GAPS: dict[str, str] = {
     "loaves-per-week": "'over the next 3 weeks' is a clause the reader does not understand",
 }
 #: Near-misses the negotiator still proposes (precision gaps), by probe name: why.
-MISS_GAPS: dict[str, str] = {
-}
+MISS_GAPS: dict[str, str] = {}
 
 
 def _proposed(answer: Answer) -> bool:
