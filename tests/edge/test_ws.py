@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import logging
 import socket
 import struct
 import time
@@ -555,7 +556,7 @@ def test_thousands_of_subscriptions_are_refused_past_the_bound(ws_env):
     assert len(accepted) == limit
 
 
-def test_a_message_flood_is_refused(ws_env):
+def test_a_message_flood_is_refused(ws_env, caplog):
     client = ws_env.authed()
 
     def flood() -> None:
@@ -568,9 +569,16 @@ def test_a_message_flood_is_refused(ws_env):
                 break
         drain(client)
 
-    with pytest.raises(WsClosed) as info:
+    caplog.set_level(logging.INFO, logger="mediator.edge.ws")
+    with pytest.raises((WsClosed, ConnectionResetError)) as info:
         flood()
-    assert (info.value.code, info.value.reason) == (1008, "refused")
+    if isinstance(info.value, WsClosed):
+        assert (info.value.code, info.value.reason) == (1008, "refused")
+    else:
+        # On a loaded machine the server's close frame can meet our unread pings: its write
+        # fails ("Failed to write closing frame") and the kernel resets the connection. The
+        # refusal must still be the server's, for the flood.
+        assert any("refused: message flood" in r.getMessage() for r in caplog.records)
 
 
 def test_unknown_channels_and_bad_filters_are_refused(ws_env):
