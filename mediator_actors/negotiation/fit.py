@@ -1102,20 +1102,16 @@ def _price_basis(o: Facts, s: Facts, seek_words: frozenset[str]) -> PriceBasis: 
                 unchecked=f"price: the offer charges per {ask.per} ('{ask.span.text}'); the seek wants more than one {ask.per} and the reader finds no count it can use against '{budget.span.text}'",
             )
         day = _one_day(s, ask.per)
+        one = None
         if day:
             # "95 per day" against "party on saturday": one day, the seek states no length.
-            return PriceBasis(
-                rate,
-                budget.high,
-                currency,
-                quantity=1,
-                unit=ask.per,
-                at_least=True,
-                note=f"{quote}; the seek names one day ({day}) and no length: one {ask.per}",
-                step=f"the seek names one day ({day}) and no length: one {ask.per}",
-            )
-        if ask.per in JOB_UNITS or (ask.per not in TIME_DAYS and _singular(ask.per, s, seek_words)):
+            one = f"the seek names one day ({day}) and no length: one {ask.per}"
+        elif ask.per in JOB_UNITS or (
+            ask.per not in TIME_DAYS and _singular(ask.per, s, seek_words)
+        ):
             # "250 per kit" against "a logo and a simple brand kit": one of them.
+            one = f"the seek names no number of {_plural(ask.per)}: one"
+        if one is not None:
             return PriceBasis(
                 rate,
                 budget.high,
@@ -1123,8 +1119,8 @@ def _price_basis(o: Facts, s: Facts, seek_words: frozenset[str]) -> PriceBasis: 
                 quantity=1,
                 unit=ask.per,
                 at_least=True,
-                note=f"{quote}; the seek names no number of {_plural(ask.per)}: one",
-                step=f"the seek names no number of {_plural(ask.per)}: one",
+                note=f"{quote}; {one}",
+                step=one,
             )
         return PriceBasis(
             None,
