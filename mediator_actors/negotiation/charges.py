@@ -17,7 +17,10 @@ from mediator_actors.negotiation.reader import TIME_DAYS, Facts, Money, rough_st
 __all__ = ["left_out_price"]
 
 #: Rough stems that mark a price as added to another: "plus", "then", "extra hours".
-ADDITIVE_STEMS = frozenset({"plu", "then", "extra", "addit", "additional", "surcharg", "more"})
+#: (Spelled as ``rough_stem`` leaves them: "surcharge" but "surcharg" for "surcharges".)
+ADDITIVE_STEMS = frozenset(
+    {"plu", "then", "extra", "additional", "addition", "surcharge", "surcharg", "more"}
+)
 
 #: Rough stems of words that name no item of their own ("from", "per", "flat" ...).
 _NAMELESS = frozenset(

@@ -176,3 +176,21 @@ def test_a_pack_size_never_stands_in_for_the_seeks_own_count() -> None:
     )
     assert not ok
     assert "cannot check" in why
+
+
+def test_the_additive_stems_are_what_the_reader_stems_those_words_to() -> None:
+    from mediator_actors.negotiation.charges import ADDITIVE_STEMS
+    from mediator_actors.negotiation.reader import rough_stem
+
+    words = [
+        "plus",
+        "then",
+        "extra",
+        "extras",
+        "additional",
+        "addition",
+        "surcharge",
+        "surcharges",
+        "more",
+    ]
+    assert {rough_stem(w) for w in words} == ADDITIVE_STEMS
