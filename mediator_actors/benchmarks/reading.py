@@ -35,6 +35,7 @@ GOLDEN = DATA / "reader_golden.json"
 #: Held-out sets that must never be opened (reading them invalidates their measurement).
 NEVER_READ = frozenset(
     {
+        "negotiation_heldout5.jsonl",
         "negotiation_heldout9.jsonl",
         "negotiation_heldout10.jsonl",
         "negotiation_heldout13.jsonl",
