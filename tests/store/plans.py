@@ -6,11 +6,12 @@ issues one grows faster than its work."""
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import re
 import sqlite3
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TypeVar
 
@@ -54,6 +55,29 @@ def traced_write(store: Store, fn: Callable[[sqlite3.Connection], T]) -> tuple[T
             conn.set_trace_callback(None)
 
     return store.write(run), trace
+
+
+@contextlib.contextmanager
+def tracing(store: Store) -> Iterator[Trace]:
+    """Every statement of every ``store.write`` made inside the block (by any caller)."""
+    trace = Trace()
+    plain = store.write
+
+    def write(fn: Callable[[sqlite3.Connection], T]) -> T:
+        def run(conn: sqlite3.Connection) -> T:
+            conn.set_trace_callback(lambda sql: None if sql.startswith("--") else trace.record(sql))
+            try:
+                return fn(conn)
+            finally:
+                conn.set_trace_callback(None)
+
+        return plain(run)
+
+    store.write = write  # type: ignore[method-assign]
+    try:
+        yield trace
+    finally:
+        del store.write  # the class's method again
 
 
 def plan_problems(store: Store, trace: Trace, *, small: frozenset[str] = frozenset()) -> list[str]:
