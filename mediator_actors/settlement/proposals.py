@@ -24,7 +24,7 @@ from mediator_actors.settlement.consensus import ConsensusSigner
 from mediator_actors.settlement.entries import ProposalDraft, build_proposal
 from mediator_actors.settlement.lifecycle import SettlementBook, proposal_job_key
 from mediator_actors.settlement.records import open_own_settlement_ids
-from mediator_actors.store.intents import get_intent, intent_status
+from mediator_actors.store.intents import get_intent_with_status
 from mediator_actors.store.jobs import CHAIN_OUTBOX, JobState
 
 
@@ -58,14 +58,16 @@ def _open_pair(
     conn: sqlite3.Connection, book: SettlementBook, offer_ref: str, seek_ref: str
 ) -> tuple[Intent, Intent] | str:
     """The (offer, seek) to propose, or why the pair must not be proposed."""
-    first, second = get_intent(conn, offer_ref), get_intent(conn, seek_ref)
+    # One read of each row gives the intent and its status (same transaction, same row).
+    first, second = get_intent_with_status(conn, offer_ref), get_intent_with_status(conn, seek_ref)
     if first is None or second is None:
         return "an intent of the pair is unknown to this node"
-    offer, seek = (first, second) if first.type is IntentType.OFFER else (second, first)
+    if first[0].type is not IntentType.OFFER:
+        first, second = second, first
+    (offer, offer_status), (seek, seek_status) = first, second
     if offer.type is not IntentType.OFFER or seek.type is not IntentType.SEEK:
         return "a proposal pairs one offer with one seek"
-    for intent in (offer, seek):
-        status = intent_status(conn, intent.ref)
+    for intent, status in ((offer, offer_status), (seek, seek_status)):
         if status is not IntentStatus.OPEN:
             return f"intent {intent.ref} is {status} and out of mediation"
     if book.already_proposed(conn, offer.ref, seek.ref):

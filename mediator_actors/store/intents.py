@@ -145,6 +145,15 @@ def get_intent(conn: sqlite3.Connection, ref: str) -> Intent | None:
     return None if row is None else _from_row(row)
 
 
+def get_intent_with_status(
+    conn: sqlite3.Connection, ref: str
+) -> tuple[Intent, IntentStatus] | None:
+    """The intent and its mediation status from one read of its row (the settlement agent
+    needs both for every agreement; two look-ups of the same row cost twice)."""
+    row = conn.execute("SELECT * FROM intents WHERE ref = ?", (ref,)).fetchone()
+    return None if row is None else (_from_row(row), IntentStatus(row["status"]))
+
+
 def intent_status(conn: sqlite3.Connection, ref: str) -> IntentStatus | None:
     row = conn.execute("SELECT status FROM intents WHERE ref = ?", (ref,)).fetchone()
     return None if row is None else IntentStatus(row[0])
