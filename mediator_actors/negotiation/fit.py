@@ -441,6 +441,8 @@ def price_basis(o: Facts, s: Facts, seek_words: frozenset[str]) -> PriceBasis:
         )
     basis = _line_items(o, s, basis)
     charge = left_out_price(o, s, basis.note, basis.currency)
+    if charge is not None and (flat := _flat_on_top(o, s, basis, charge)) is not None:
+        basis, charge = flat, None
     if charge is not None:
         return replace(
             basis,
@@ -455,6 +457,40 @@ def price_basis(o: Facts, s: Facts, seek_words: frozenset[str]) -> PriceBasis:
             unchecked=f"price: the seek's request counts '{left_out.span.text}', which the total the reader derives ({basis.step or basis.note}) does not account for",
         )
     return basis
+
+
+#: Units a job comes in occasions of: a one-off charge may fall due on each ("£60 call-out"
+#: for each of 3 visits), so it is never added once to a count of these.
+_OCCASIONS = frozenset(
+    {"visit", "session", "day", "week", "month", "night", "trip", "lesson", "class", "event"}
+)
+
+
+def _flat_on_top(o: Facts, s: Facts, basis: PriceBasis, charge: Money) -> PriceBasis | None:
+    """``basis`` (a rate times the seek's own count) plus the one-off ``charge`` the
+    offer also states ("£150 flight & processing fee + £2 per acre", "$250 flat, add $40
+    for each flight of stairs"), or None. Added once, a flat price is the most it can add
+    to the total: as a fee on top it is exact, as a package holding some of the units or
+    as an alternative it only overstates the cost. So the sum is a ceiling on what the
+    seek pays, and only the seek's limit is held to it. Never where the charge may fall
+    due more than once: a recurring request, a count of occasions, or an offer's count
+    standing in for the seek's."""
+    one_off = charge.per is None and charge.low == charge.high and charge.bound == "about"
+    counted = basis.quantity is not None and basis.unit is not None and basis.floor is not None
+    stand_in = basis.estimated or basis.at_minimum or basis.recurring or basis.at_least
+    # "twice a week": the request comes in occasions
+    occasions = basis.unit in _OCCASIONS or s.recurrence is not None
+    if not one_off or not counted or stand_in or occasions or basis.floor is None:
+        return None
+    if any(q.period is not None for q in s.quantities):
+        return None
+    total = basis.floor + charge.low
+    step = f"plus the offer's '{charge.span.text}' once is at most {_money(total, basis.currency)}"
+    added = replace(basis, floor=total, note=f"{basis.note}; {step}", step=step)
+    # one flat price only: a second one left out may be the one that applies
+    if left_out_price(o, s, added.note, basis.currency) is not None:
+        return None
+    return added
 
 
 #: Stems of words that name no item ("parts under 30 GBP" is no item called "under").
