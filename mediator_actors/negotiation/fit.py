@@ -485,6 +485,8 @@ def _flat_on_top(o: Facts, s: Facts, basis: PriceBasis, charge: Money) -> PriceB
     if any(q.period is not None for q in s.quantities):
         return None
     total = basis.floor + charge.low
+    if basis.ceiling is None or total > basis.ceiling + 1e-9:
+        return None  # a ceiling over the seek's limit shows nothing: the charge may not apply
     step = f"plus the offer's '{charge.span.text}' once is at most {_money(total, basis.currency)}"
     added = replace(basis, floor=total, note=f"{basis.note}; {step}", step=step)
     # one flat price only: a second one left out may be the one that applies
@@ -771,6 +773,34 @@ def _added_rates(s: Facts, basis: PriceBasis, extras: list[Money]) -> PriceBasis
     return replace(basis, floor=total, note=f"{basis.note}; {step}", step=step)
 
 
+def _extras_once(s: Facts, basis: PriceBasis, extras: list[Money]) -> PriceBasis | None:
+    """A flat price for one job plus every flat charge the offer puts on top in some cases
+    ("home visits +20 CHF", "matching cover letter +£45"), each once: whether or not a
+    charge applies, the sum is the most the job costs, so only the seek's limit is held
+    to it. None where a charge may fall due more than once (the basis counts units, the
+    request recurs or comes in occasions) or any charge is a rate or a range."""
+    if basis.floor is None or basis.per is not None or basis.refusal or basis.unit is not None:
+        return None
+    if s.recurrence is not None or any(q.period is not None for q in s.quantities):
+        return None
+    if any(
+        m.per is not None
+        or m.low != m.high
+        or m.bound != "about"
+        or m.currency not in (None, basis.currency)
+        for m in extras
+    ):
+        return None
+    total = basis.floor + sum(m.low for m in extras)
+    if basis.ceiling is None or total > basis.ceiling + 1e-9:
+        return None  # a ceiling over the seek's limit shows nothing: the charge may not apply
+    quoted = " + ".join(f"'{m.span.text}'" for m in extras)
+    step = (
+        f"plus the offer's {quoted} on top, each once, is at most {_money(total, basis.currency)}"
+    )
+    return replace(basis, floor=total, note=f"{basis.note}; {step}", step=step)
+
+
 #: Words that mark a price as on top, naming nothing the seek could ask for.
 _ADDITIVE_WORDS = frozenset({"plu", "then", "extra", "addit", "additional", "available", "more"})
 
@@ -806,7 +836,11 @@ def _with_charges(o: Facts, s: Facts, basis: PriceBasis) -> PriceBasis:
     if extras and basis.floor is not None and basis.refusal is None:
         # "+100 EUR each extra hour" past the hours the price includes is counted; any
         # other price on top ("home visits +20 CHF") the basis did not add: precision first.
-        added = _added_rates(s, basis, extras) or _beyond_included(o, s, basis, extras)
+        added = (
+            _added_rates(s, basis, extras)
+            or _beyond_included(o, s, basis, extras)
+            or _extras_once(s, basis, extras)
+        )
         return added or replace(
             basis,
             unchecked=f"price: the offer adds '{extras[0].span.text}' on top in some cases",

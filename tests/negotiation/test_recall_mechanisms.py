@@ -129,3 +129,44 @@ def test_flat_price_not_added_once_to_occasions() -> None:
         "Need windows cleaned, 4 visits over the spring. Budget £150.",
     )
     assert not ok, why
+
+
+def test_flat_price_over_the_limit_stays_unchecked() -> None:
+    # the sum is only a ceiling: over the seek's limit it shows nothing either way
+    ok, why, _, _ = decided(
+        "Aerial survey: £120 setup & report fee + £3 per hectare. Licensed pilot.",
+        "Need a survey of my 30 hectares of barley. Budget £200.",
+    )
+    assert not ok
+    assert "cannot check" in why
+
+
+# --- flat charges on top in some cases: each added once to a one-job price -------------
+
+
+@pytest.mark.parametrize(
+    ("offer_text", "seek_text", "aligned", "price"),
+    [
+        ("Piano tuning 80 EUR. Evening appointments +25 EUR.",
+         "Need my piano tuned, an evening slot please, max 110 EUR.", True, 105.0),
+        ("Piano tuning 80 EUR. Evening appointments +25 EUR.",
+         "Need my piano tuned, an evening slot please, max 100 EUR.", False, None),
+        ("Logo design £300; matching business card layout +£60.",
+         "Want a logo and a business card layout for my bakery. £400 max.", True, 360.0),
+    ],
+)  # fmt: skip
+def test_flat_extras_added_once(
+    offer_text: str, seek_text: str, aligned: bool, price: float | None
+) -> None:
+    ok, why, got, _ = decided(offer_text, seek_text)
+    assert ok is aligned, why
+    if price is not None:
+        assert got == pytest.approx(price)
+
+
+def test_flat_extra_not_added_once_to_a_recurring_request() -> None:
+    ok, why, _, _ = decided(
+        "Piano tuning 80 EUR. Evening appointments +25 EUR.",
+        "Need my piano tuned twice a month, evening slots, max 110 EUR.",
+    )
+    assert not ok, why
