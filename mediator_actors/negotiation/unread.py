@@ -584,6 +584,8 @@ def _mark_answered(marked: tuple[str, str, str, str], other: str, units: Iterabl
     kind, head, mark, tail = marked
     if kind in ("direction", "area"):
         head, mark, tail, other = (_plain_letters(t) for t in (head, mark, tail, other))
+    if kind == "amount" and (step := increment_minutes(mark, tail)) is not None:
+        return _whole_increments(step, other)
     if kind in ("bound", "amount"):
         return _amount_answered(head, mark, tail, other, units)
     if kind == "direction":
@@ -608,6 +610,33 @@ def _mark_answered(marked: tuple[str, str, str, str], other: str, units: Iterabl
         own = _pay_tokens(" ".join(words))
         return len(own) >= 2 and any(own <= _pay_tokens(s) for s in _sentences(other))
     return kind == "must"
+
+
+#: "15-minute increments", "30 min blocks": the step billed time is rounded up to.
+_INCREMENT = re.compile(r"(\d+(?:[.,]\d+)?)\s?-?\s?(minutes?|mins?|hours?|hrs?|h)", re.I)
+_INCREMENT_AFTER = re.compile(r"\s*(?:increments?|blocks?|intervals?|steps?|slots?)\b", re.I)
+#: Work time the other side states, in minutes per unit.
+_WORK_MINUTES = {"minute": 1.0, "min": 1.0, "hour": 60.0}
+
+
+def increment_minutes(mark: str, tail: str) -> float | None:
+    """The billing step an unread amount states ("15-minute" before "increments"), in
+    minutes; None when the amount is no such step."""
+    found = _INCREMENT.fullmatch(mark.strip())
+    if found is None or not _INCREMENT_AFTER.match(tail):
+        return None
+    value = parse_number(found.group(1))
+    if value is None or value <= 0:
+        return None
+    return value * (60.0 if found.group(2).lower().startswith("h") else 1.0)
+
+
+def _whole_increments(step: float, other: str) -> bool:
+    """Whether every stretch of work time ``other`` states is a whole number of billing
+    steps ("2.5 hours" against 15-minute increments): then rounding up to the step adds
+    nothing to the total the rate gives. No work time stated: nothing shows it."""
+    times = [v * _WORK_MINUTES[u] for v, u in _amounts(other) if u in _WORK_MINUTES]
+    return bool(times) and all(abs(t / step - round(t / step)) < 1e-9 and t > 0 for t in times)
 
 
 def _is_route(mark: str) -> bool:

@@ -170,3 +170,50 @@ def test_flat_extra_not_added_once_to_a_recurring_request() -> None:
         "Need my piano tuned twice a month, evening slots, max 110 EUR.",
     )
     assert not ok, why
+
+
+# --- billed in N-minute increments --------------------------------------------------------
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    step=st.sampled_from([5, 6, 10, 15, 20, 30, 60]),
+    minutes=st.integers(min_value=1, max_value=600),
+    word=st.sampled_from(["increments", "blocks", "intervals"]),
+)
+def test_increment_rounding_adds_nothing_only_on_whole_steps(
+    step: int, minutes: int, word: str
+) -> None:
+    from mediator_actors.negotiation.unread import Unread, answered, increment_minutes
+
+    assert increment_minutes(f"{step}-minute", f" {word}") == step
+    assert increment_minutes(f"{step}-minute", " of travel") is None
+    seek_text = f"About {minutes} minutes of work, budget 500 EUR."
+    unread = Unread(
+        f"billed in {step}-minute {word}",
+        True,
+        (("amount", "billed in ", f"{step}-minute", f" {word}"),),
+    )
+    assert answered(unread, seek_text) is (minutes % step == 0)
+
+
+@pytest.mark.parametrize(
+    ("seek_text", "aligned"),
+    [
+        (
+            "Need IT support for my home office printer and laptops, roughly 1.5 hours of work. Max 100 EUR.",
+            True,
+        ),
+        # 1 h 20 min is not a whole number of half hours: the rounding may add to the total
+        (
+            "Need IT support for my home office printer and laptops, roughly 80 minutes of work. Max 100 EUR.",
+            False,
+        ),
+    ],
+)
+def test_increment_pairs(seek_text: str, aligned: bool) -> None:
+    ok, why, _, _ = decided(
+        "IT support for home offices: printers, laptops, wifi. 60 EUR per hour, billed in 30-minute increments.",
+        seek_text,
+    )
+    assert ok is aligned, why
