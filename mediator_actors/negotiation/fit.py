@@ -441,8 +441,9 @@ def price_basis(o: Facts, s: Facts, seek_words: frozenset[str]) -> PriceBasis:
         )
     basis = _line_items(o, s, basis)
     charge = left_out_price(o, s, basis.note, basis.currency)
-    if charge is not None and (flat := _flat_on_top(o, s, basis, charge)) is not None:
-        basis, charge = flat, None
+    added = None if charge is None else _one_price_on_top(o, s, basis, charge)
+    if added is not None:
+        basis, charge = added, None
     if charge is not None:
         return replace(
             basis,
@@ -466,7 +467,31 @@ _OCCASIONS = frozenset(
 )
 
 
-def _flat_on_top(o: Facts, s: Facts, basis: PriceBasis, charge: Money) -> PriceBasis | None:
+def _containers_of(s: Facts, unit: str) -> Quantity | None:
+    """The seek's one count of ``unit`` stated as what holds its things ("2 pairs of
+    pads" is 2 pairs, "3 boxes of tiles" 3 boxes), which the reader counts as the things."""
+    held = re.compile(rf"\S+\s+{re.escape(unit)}(?:s|es)?\s+of\b", re.I)
+    found = [
+        q
+        for q in s.quantities
+        if q.bound == "about" and q.period is None and held.match(q.span.text)
+    ]
+    if len({q.value for q in found}) != 1:
+        return None
+    return Quantity(found[0].value, unit, "about", found[0].span)
+
+
+def _one_price_on_top(o: Facts, s: Facts, basis: PriceBasis, charge: Money) -> PriceBasis | None:
+    """``basis`` with the one price it left out added as a ceiling (:func:`_flat_on_top`,
+    :func:`_rate_on_top`), or None; never where a second price is still left out (it may
+    be the one that applies)."""
+    added = _flat_on_top(s, basis, charge) or _rate_on_top(s, basis, charge)
+    if added is None or left_out_price(o, s, added.note, basis.currency) is not None:
+        return None
+    return added
+
+
+def _flat_on_top(s: Facts, basis: PriceBasis, charge: Money) -> PriceBasis | None:
     """``basis`` (a rate times the seek's own count) plus the one-off ``charge`` the
     offer also states ("£150 flight & processing fee + £2 per acre", "$250 flat, add $40
     for each flight of stairs"), or None. Added once, a flat price is the most it can add
@@ -488,11 +513,33 @@ def _flat_on_top(o: Facts, s: Facts, basis: PriceBasis, charge: Money) -> PriceB
     if basis.ceiling is None or total > basis.ceiling + 1e-9:
         return None  # a ceiling over the seek's limit shows nothing: the charge may not apply
     step = f"plus the offer's '{charge.span.text}' once is at most {_money(total, basis.currency)}"
-    added = replace(basis, floor=total, note=f"{basis.note}; {step}", step=step)
-    # one flat price only: a second one left out may be the one that applies
-    if left_out_price(o, s, added.note, basis.currency) is not None:
+    return replace(basis, floor=total, note=f"{basis.note}; {step}", step=step)
+
+
+def _rate_on_top(s: Facts, basis: PriceBasis, charge: Money) -> PriceBasis | None:
+    """``basis`` (a flat price for one job) plus a rate the offer also states times the
+    seek's own count of the rate's unit ("full service €60; brake pads +€18 per pair" for
+    "2 pairs of pads"), or None. As a charge on top the sum is exact; if the flat price
+    already covers some of the units it only overstates: a ceiling on the cost, held to
+    the seek's limit alone. Never for a recurring request or a count stated twice."""
+    rate = charge.per is not None and charge.per2 is None and charge.low == charge.high
+    if not rate or charge.bound != "about" or charge.per is None:
         return None
-    return added
+    if basis.floor is None or basis.unit is not None or basis.ceiling is None:
+        return None
+    if s.recurrence is not None or any(q.period is not None for q in s.quantities):
+        return None
+    count = _seek_one_amount(s, charge.per) or _containers_of(s, charge.per)
+    if count is None:
+        return None
+    total = basis.floor + count.value * charge.low
+    if total > basis.ceiling + 1e-9:
+        return None  # a ceiling over the seek's limit shows nothing: the rate may not apply
+    step = (
+        f"plus the offer's '{charge.span.text}' for the seek's '{count.span.text}' is at "
+        f"most {_money(total, basis.currency)}"
+    )
+    return replace(basis, floor=total, note=f"{basis.note}; {step}", step=step)
 
 
 #: Stems of words that name no item ("parts under 30 GBP" is no item called "under").

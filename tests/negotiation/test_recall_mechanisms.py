@@ -217,3 +217,24 @@ def test_increment_pairs(seek_text: str, aligned: bool) -> None:
         seek_text,
     )
     assert ok is aligned, why
+
+
+# --- a one-job price beside a rate for a unit the seek counts ---------------------------
+
+
+@pytest.mark.parametrize(
+    ("offer_text", "seek_text", "aligned", "price"),
+    [
+        ("Shoe repair. Resoling: £40. Heel caps: +£6 per pair. Done in a week.",
+         "Need my boots resoled and heel caps on 3 pairs of shoes. £60 max.", True, 58.0),
+        ("Shoe repair. Resoling: £40. Heel caps: +£6 per pair. Done in a week.",
+         "Need my boots resoled and heel caps on 4 pairs of shoes. £60 max.", False, None),
+    ],
+)  # fmt: skip
+def test_rate_beside_a_flat_price(
+    offer_text: str, seek_text: str, aligned: bool, price: float | None
+) -> None:
+    ok, why, got, _ = decided(offer_text, seek_text)
+    assert ok is aligned, why
+    if price is not None:
+        assert got == pytest.approx(price)
