@@ -238,3 +238,58 @@ def test_rate_beside_a_flat_price(
     assert ok is aligned, why
     if price is not None:
         assert got == pytest.approx(price)
+
+
+# --- postcode districts in a service area ---------------------------------------------
+
+
+_AREA = st.text(alphabet="ABCDEGHKLMNPRSTW", min_size=1, max_size=2)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    area=_AREA,
+    listed=st.lists(st.integers(1, 30), min_size=1, max_size=4, unique=True),
+    wanted=st.integers(1, 30),
+)
+def test_postcode_districts_listed(area: str, listed: list[int], wanted: int) -> None:
+    from mediator_actors.negotiation.unread import Unread, answered, postcode_cover
+
+    names = [f"{area}{n}" for n in listed]
+    clause = "I cover " + ", ".join(names[:-1]) + (" and " if len(names) > 1 else "") + names[-1]
+    assert postcode_cover(clause) == (frozenset(names), frozenset())
+    unread = Unread(clause, True, (("area", "", clause[:8], clause[8:]),))
+    seek_text = f"Need a cleaner, we are in {area}{wanted}. Up to 100 GBP."
+    assert answered(unread, seek_text) is (wanted in listed)
+
+
+def test_whole_postcode_area() -> None:
+    from mediator_actors.negotiation.unread import Unread, answered, postcode_cover
+
+    clause = "covering all LS postcodes"
+    assert postcode_cover(clause) == (frozenset(), frozenset({"LS"}))
+    unread = Unread(clause, True, (("area", "", "covering all LS", " postcodes"),))
+    assert answered(unread, "We're in LS6, boiler broken.")
+    assert not answered(unread, "We're in BD3, boiler broken.")
+    assert not answered(unread, "We're near Leeds, boiler broken.")  # no district named
+
+
+# --- how a seek pays, against an offer with no word of payment ------------------------
+
+
+@pytest.mark.parametrize(
+    ("offer_text", "aligned"),
+    [
+        ("Proofreading of English theses, 8 EUR per page, ready within a week.", True),
+        # the offer sets a payment term of its own: the seek's way to pay is not met by echo
+        ("Proofreading of English theses, 8 EUR per page, ready within a week. "
+         "Full payment up front.", False),
+    ],
+)  # fmt: skip
+def test_seek_payment_against_an_offer_silent_on_payment(offer_text: str, aligned: bool) -> None:
+    ok, why, _, _ = decided(
+        offer_text,
+        "Need my English thesis proofread, 40 pages, max 400 EUR. "
+        "Invoice payment within 30 days is how our department works.",
+    )
+    assert ok is aligned, why
