@@ -281,9 +281,6 @@ _UNIT_ALIASES = {
     "m3": "m3", "m³": "m3", "cbm": "m3", "cubic metre": "m3", "cubic meter": "m3",
     "gsm": "gsm", "gb": "gb", "tb": "tb", "core": "core", "cpu": "core", "vcpu": "core",
     "mile": "mile", "km": "km", "kilometre": "km", "kilometer": "km", "cm": "cm", "mm": "mm",
-    # "15 m of gutter", "2,5 m breit": a lone "m" after a number is metres (money in
-    # millions, "€2M", is read as money first), one unit with "metre" and "meter"
-    "m": "metre", "metre": "metre", "meter": "metre",
     "word": "word", "page": "page", "line": "line", "second": "second", "sec": "second",
     "seat": "seat", "bed": "bed", "room": "room",
     "video": "video", "clip": "video", "post": "post",
