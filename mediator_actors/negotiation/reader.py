@@ -2861,6 +2861,9 @@ _NOT_FROM_START = (
 )
 _WITHIN = re.compile(
     rf"\b(?:within|in|inside|over|takes?|under|turnaround(?:\s+of|\s+is)?|estimated)\s+"
+    # "within the next 3 weeks", "in the coming 10 days": counted from now, as "within"
+    # is ("over the next 3 months" may spread a count, not bound a time: not taken)
+    r"(?:(?:(?<=\bwithin\s)|(?<=\bin\s))the\s+(?:next|coming)\s+)?"
     # "in 7-10 working days": the later end, the one the offer can be held to.
     rf"(?:about\s+|around\s+|roughly\s+|approximately\s+)?(?:\d{{1,3}}\s*(?:-|\u2013|to)\s*)?"
     rf"{_COUNT}\s+{_UNIT}\b(?!\s+of\b{_NOT_FROM_START})",

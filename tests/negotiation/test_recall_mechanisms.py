@@ -293,3 +293,29 @@ def test_seek_payment_against_an_offer_silent_on_payment(offer_text: str, aligne
         "Invoice payment within 30 days is how our department works.",
     )
     assert ok is aligned, why
+
+
+# --- "within the next 3 weeks" ---------------------------------------------------------
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    count=st.integers(min_value=1, max_value=30),
+    unit=st.sampled_from([("day", 1), ("week", 7)]),
+    cue=st.sampled_from(["within the next", "in the next", "within the coming"]),
+)
+def test_within_the_next_reads_as_within(count: int, unit: tuple[str, int], cue: str) -> None:
+    word, days = unit
+    plural = word if count == 1 else word + "s"
+    text = f"Need the report proofread {cue} {count} {plural}. Budget 90 EUR."
+    plain = f"Need the report proofread within {count} {plural}. Budget 90 EUR."
+    terms = read_terms(text, offer=False, reference=_REF)
+    assert terms.duration_days == read_terms(plain, offer=False, reference=_REF).duration_days
+    assert terms.duration_days == count * days
+    assert not terms.unread
+
+
+def test_over_the_next_stays_unread() -> None:
+    # "12 classes over the next 3 months" spreads a count; it bounds no delivery time
+    terms = read_terms("I want 12 classes over the next 3 months. Budget 700 EUR.", offer=False)
+    assert terms.unread
