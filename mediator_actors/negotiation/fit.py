@@ -441,6 +441,9 @@ def price_basis(o: Facts, s: Facts, seek_words: frozenset[str]) -> PriceBasis:
         )
     basis = _line_items(o, s, basis)
     charge = left_out_price(o, s, basis.note, basis.currency)
+    added = None if charge is None else _one_price_on_top(o, s, basis, charge)
+    if added is not None:
+        basis, charge = added, None
     if charge is not None:
         return replace(
             basis,
@@ -455,6 +458,88 @@ def price_basis(o: Facts, s: Facts, seek_words: frozenset[str]) -> PriceBasis:
             unchecked=f"price: the seek's request counts '{left_out.span.text}', which the total the reader derives ({basis.step or basis.note}) does not account for",
         )
     return basis
+
+
+#: Units a job comes in occasions of: a one-off charge may fall due on each ("£60 call-out"
+#: for each of 3 visits), so it is never added once to a count of these.
+_OCCASIONS = frozenset(
+    {"visit", "session", "day", "week", "month", "night", "trip", "lesson", "class", "event"}
+)
+
+
+def _containers_of(s: Facts, unit: str) -> Quantity | None:
+    """The seek's one count of ``unit`` stated as what holds its things ("2 pairs of
+    pads" is 2 pairs, "3 boxes of tiles" 3 boxes), which the reader counts as the things."""
+    held = re.compile(rf"\S+\s+{re.escape(unit)}(?:s|es)?\s+of\b", re.I)
+    found = [
+        q
+        for q in s.quantities
+        if q.bound == "about" and q.period is None and held.match(q.span.text)
+    ]
+    if len({q.value for q in found}) != 1:
+        return None
+    return Quantity(found[0].value, unit, "about", found[0].span)
+
+
+def _one_price_on_top(o: Facts, s: Facts, basis: PriceBasis, charge: Money) -> PriceBasis | None:
+    """``basis`` with the one price it left out added as a ceiling (:func:`_flat_on_top`,
+    :func:`_rate_on_top`), or None; never where a second price is still left out (it may
+    be the one that applies)."""
+    added = _flat_on_top(s, basis, charge) or _rate_on_top(s, basis, charge)
+    if added is None or left_out_price(o, s, added.note, basis.currency) is not None:
+        return None
+    return added
+
+
+def _flat_on_top(s: Facts, basis: PriceBasis, charge: Money) -> PriceBasis | None:
+    """``basis`` (a rate times the seek's own count) plus the one-off ``charge`` the
+    offer also states ("£150 flight & processing fee + £2 per acre", "$250 flat, add $40
+    for each flight of stairs"), or None. Added once, a flat price is the most it can add
+    to the total: as a fee on top it is exact, as a package holding some of the units or
+    as an alternative it only overstates the cost. So the sum is a ceiling on what the
+    seek pays, and only the seek's limit is held to it. Never where the charge may fall
+    due more than once: a recurring request, a count of occasions, or an offer's count
+    standing in for the seek's."""
+    one_off = charge.per is None and charge.low == charge.high and charge.bound == "about"
+    counted = basis.quantity is not None and basis.unit is not None and basis.floor is not None
+    stand_in = basis.estimated or basis.at_minimum or basis.recurring or basis.at_least
+    # "twice a week": the request comes in occasions
+    occasions = basis.unit in _OCCASIONS or s.recurrence is not None
+    if not one_off or not counted or stand_in or occasions or basis.floor is None:
+        return None
+    if any(q.period is not None for q in s.quantities):
+        return None
+    total = basis.floor + charge.low
+    if basis.ceiling is None or total > basis.ceiling + 1e-9:
+        return None  # a ceiling over the seek's limit shows nothing: the charge may not apply
+    step = f"plus the offer's '{charge.span.text}' once is at most {_money(total, basis.currency)}"
+    return replace(basis, floor=total, note=f"{basis.note}; {step}", step=step)
+
+
+def _rate_on_top(s: Facts, basis: PriceBasis, charge: Money) -> PriceBasis | None:
+    """``basis`` (a flat price for one job) plus a rate the offer also states times the
+    seek's own count of the rate's unit ("full service €60; brake pads +€18 per pair" for
+    "2 pairs of pads"), or None. As a charge on top the sum is exact; if the flat price
+    already covers some of the units it only overstates: a ceiling on the cost, held to
+    the seek's limit alone. Never for a recurring request or a count stated twice."""
+    rate = charge.per is not None and charge.per2 is None and charge.low == charge.high
+    if not rate or charge.bound != "about" or charge.per is None:
+        return None
+    if basis.floor is None or basis.unit is not None or basis.ceiling is None:
+        return None
+    if s.recurrence is not None or any(q.period is not None for q in s.quantities):
+        return None
+    count = _seek_one_amount(s, charge.per) or _containers_of(s, charge.per)
+    if count is None:
+        return None
+    total = basis.floor + count.value * charge.low
+    if total > basis.ceiling + 1e-9:
+        return None  # a ceiling over the seek's limit shows nothing: the rate may not apply
+    step = (
+        f"plus the offer's '{charge.span.text}' for the seek's '{count.span.text}' is at "
+        f"most {_money(total, basis.currency)}"
+    )
+    return replace(basis, floor=total, note=f"{basis.note}; {step}", step=step)
 
 
 #: Stems of words that name no item ("parts under 30 GBP" is no item called "under").
@@ -735,6 +820,34 @@ def _added_rates(s: Facts, basis: PriceBasis, extras: list[Money]) -> PriceBasis
     return replace(basis, floor=total, note=f"{basis.note}; {step}", step=step)
 
 
+def _extras_once(s: Facts, basis: PriceBasis, extras: list[Money]) -> PriceBasis | None:
+    """A flat price for one job plus every flat charge the offer puts on top in some cases
+    ("home visits +20 CHF", "matching cover letter +£45"), each once: whether or not a
+    charge applies, the sum is the most the job costs, so only the seek's limit is held
+    to it. None where a charge may fall due more than once (the basis counts units, the
+    request recurs or comes in occasions) or any charge is a rate or a range."""
+    if basis.floor is None or basis.per is not None or basis.refusal or basis.unit is not None:
+        return None
+    if s.recurrence is not None or any(q.period is not None for q in s.quantities):
+        return None
+    if any(
+        m.per is not None
+        or m.low != m.high
+        or m.bound != "about"
+        or m.currency not in (None, basis.currency)
+        for m in extras
+    ):
+        return None
+    total = basis.floor + sum(m.low for m in extras)
+    if basis.ceiling is None or total > basis.ceiling + 1e-9:
+        return None  # a ceiling over the seek's limit shows nothing: the charge may not apply
+    quoted = " + ".join(f"'{m.span.text}'" for m in extras)
+    step = (
+        f"plus the offer's {quoted} on top, each once, is at most {_money(total, basis.currency)}"
+    )
+    return replace(basis, floor=total, note=f"{basis.note}; {step}", step=step)
+
+
 #: Words that mark a price as on top, naming nothing the seek could ask for.
 _ADDITIVE_WORDS = frozenset({"plu", "then", "extra", "addit", "additional", "available", "more"})
 
@@ -770,7 +883,11 @@ def _with_charges(o: Facts, s: Facts, basis: PriceBasis) -> PriceBasis:
     if extras and basis.floor is not None and basis.refusal is None:
         # "+100 EUR each extra hour" past the hours the price includes is counted; any
         # other price on top ("home visits +20 CHF") the basis did not add: precision first.
-        added = _added_rates(s, basis, extras) or _beyond_included(o, s, basis, extras)
+        added = (
+            _added_rates(s, basis, extras)
+            or _beyond_included(o, s, basis, extras)
+            or _extras_once(s, basis, extras)
+        )
         return added or replace(
             basis,
             unchecked=f"price: the offer adds '{extras[0].span.text}' on top in some cases",

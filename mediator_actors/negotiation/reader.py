@@ -1630,9 +1630,14 @@ _MONTHS.update(
 )  # fmt: skip
 _MONTH = r"(?:" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
 _DAYNAME = r"(?:(?:mon|tues?|wed(?:nes)?|thu(?:rs)?|fri|sat(?:ur)?|sun)(?:day)?,?\s+)?"
+#: A weekday that must be there ("Sat 27 June"): with a day and month it names one day.
+_WEEKDAY_NAMED = r"(?P<wd>mon|tues?|wed(?:nes)?|thu(?:rs)?|fri|sat(?:ur)?|sun)(?:day)?,?\s+"
 _EVENT = re.compile(
     # "on 30 April", and French "est le 29 avril" / "prévu le 3 mai"
-    rf"\b(?:on|(?:est|prévu|prévue|aura\s+lieu)\s+le)\s+(?:the\s+)?{_DAYNAME}(?:(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<m1>{_MONTH})"
+    rf"(?:\b(?:on|(?:est|prévu|prévue|aura\s+lieu)\s+le)\s+(?:the\s+)?{_DAYNAME}"
+    # "Office party, Friday 2 October": a weekday and date opening a clause is the day
+    # itself; after "by", "from" or "until" (no clause opening) other readers take it
+    rf"|(?:(?<=[,.;:(\n])|^)\s*{_WEEKDAY_NAMED})(?:(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<m1>{_MONTH})"
     rf"|(?P<m2>{_MONTH})\s+(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?)(?:,?\s+(?P<y>\d{{4}}))?",
     re.I,
 )
@@ -1691,6 +1696,44 @@ def _read_until(text: str, reference: dt.date | None) -> dt.date | None:
     return _resolve(month, day, year, reference)
 
 
+def _weekday_agrees(weekday: str | None, day: dt.date | None) -> bool:
+    """Whether a date named with its weekday ("Friday 13 March") falls on that weekday
+    (no weekday named: nothing to disagree with)."""
+    if weekday is None or day is None:
+        return True
+    return day.weekday() == _WEEKDAY_INDEX[weekday.lower()[:3]]
+
+
+#: A cue word just before a weekday and date ("Starting: Friday 13 March", "Due - Mon 2
+#: March"): the date is a start or a deadline, not the day of the event.
+_CUE_BEFORE = re.compile(
+    r"\b(?:start\w*|begin\w*|from|by|before|until|till|due|deadline|latest|return\w*)\W*$", re.I
+)
+
+
+def _named_event_span(
+    text: str, match: re.Match[str], event: dt.date | None
+) -> tuple[int, int] | None:
+    """The span of an event date named by its weekday ("Office party, Friday 2 October")
+    when the weekday agrees with the date and no start or deadline cue comes before it;
+    None otherwise (the text then stays unread: precision first)."""
+    if not match.group("wd") or event is None or not _weekday_agrees(match.group("wd"), event):
+        return None
+    if _CUE_BEFORE.search(text, max(0, match.start() - 30), match.start()):
+        return None
+    return match.span()
+
+
+def _event_span(text: str, reference: dt.date | None) -> list[tuple[int, int]]:
+    """The span of the weekday-named event date :func:`_read_dates` read, if any."""
+    match = literals.search(_EVENT, text)
+    if match is None or not match.group("wd"):
+        return []
+    event, _ = _read_dates(text, reference)
+    found = _named_event_span(text, match, event)
+    return [] if found is None else [found]
+
+
 def _read_dates(text: str, reference: dt.date | None) -> tuple[dt.date | None, dt.date | None]:
     event = start = None
     match = literals.search(_EVENT, text)
@@ -1698,6 +1741,8 @@ def _read_dates(text: str, reference: dt.date | None) -> tuple[dt.date | None, d
         g = match.groupdict()
         month = _MONTHS[(g["m1"] or g["m2"]).lower().rstrip(".")]
         event = _resolve(month, int(g["d1"] or g["d2"]), int(g["y"]) if g["y"] else None, reference)
+        if _named_event_span(text, match, event) is None and g["wd"]:
+            event = None  # a weekday and date the reader cannot tie to the event
     match = literals.search(_FROM, text)
     if match:
         month = _MONTHS[match.group("m").lower().rstrip(".")]
@@ -2816,6 +2861,9 @@ _NOT_FROM_START = (
 )
 _WITHIN = re.compile(
     rf"\b(?:within|in|inside|over|takes?|under|turnaround(?:\s+of|\s+is)?|estimated)\s+"
+    # "within the next 3 weeks", "in the coming 10 days": counted from now, as "within"
+    # is ("over the next 3 months" may spread a count, not bound a time: not taken)
+    r"(?:(?:(?<=\bwithin\s)|(?<=\bin\s))the\s+(?:next|coming)\s+)?"
     # "in 7-10 working days": the later end, the one the offer can be held to.
     rf"(?:about\s+|around\s+|roughly\s+|approximately\s+)?(?:\d{{1,3}}\s*(?:-|\u2013|to)\s*)?"
     rf"{_COUNT}\s+{_UNIT}\b(?!\s+of\b{_NOT_FROM_START})",
@@ -2840,7 +2888,9 @@ _N_UNIT_TURNAROUND = re.compile(
 )
 #: "by end of July", "by mid-April", "before the end of Q3 2027": against the reference.
 _REL_MONTH = re.compile(
-    rf"\b(?:by|before|until|no later than|deadline:?)\s+(?:the\s+)?(?P<q>end\s+of|mid-?|early|"
+    # "due 20 March", "by Friday 13 March": a weekday may name the day as well
+    rf"\b(?:by|before|until|no later than|deadline:?|due(?:\s+on)?)\s+(?:the\s+)?"
+    rf"(?:{_WEEKDAY_NAMED}(?=\d|{_MONTH}))?(?P<q>end\s+of|mid-?|early|"
     # "by 20 April", "by the 1st of May": the day first, as most of Europe writes it
     rf"start\s+of|beginning\s+of|(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?)?\s*(?:the\s+)?"
     rf"(?P<m>{_MONTH})(?![a-z])"
@@ -2935,6 +2985,8 @@ def _relative_deadline(text: str, reference: dt.date | None) -> dt.date | None:
         if match.group("d") or match.group("d2"):
             day = int(match.group("d") or match.group("d2"))
         found = _next_month_day(month, day, reference)
+        if match.group("wd") and (day is None or not _weekday_agrees(match.group("wd"), found)):
+            return None  # "by Friday 14 March" in a year it is a Saturday: which is meant?
         if (match.group("d") or match.group("d2")) and match.group(0).lower().startswith("before"):
             found -= dt.timedelta(days=1)  # "before 15 March": 14 March is the last day
         return found
@@ -3297,6 +3349,10 @@ def _judged(
     if pattern is _RESTRICTED or pattern is _PLACE_ONLY:
         lo, hi = _segment_bounds(text, match.start())
         return any(a < hi and b > lo for a, b in places)
+    if pattern is _EVENT or pattern is _REL_MONTH:
+        # a date named with its weekday is read only where the weekday agrees with it,
+        # which needs the reference date: the reading adds its own span when it does
+        return not match.group("wd")
     if pattern is _COUNTRY:
         return not literals.search(_NEGATED_BEFORE, text, max(0, match.start() - 40), match.start())
     return True
@@ -3376,6 +3432,7 @@ def read_terms(
     ask, high, low, main = _stated_prices(facts.money, offer)
     timeline_spans: list[tuple[int, int]] = []
     deadline, duration, start_within, start_date = _read_timeline(text, reference, timeline_spans)
+    timeline_spans += _event_span(text, reference)
     lead = literals.search(_LEAD_TIME, text) if offer else None
     if lead is not None:
         # "orders need at least 6 weeks' notice": nothing is ready sooner than that.

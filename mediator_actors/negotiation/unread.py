@@ -377,7 +377,8 @@ def _judge(
                 marker.kind,
                 text[c_start : marker.start],
                 text[marker.start : marker.end],
-                text[marker.end : end],
+                # a service area may list on past its clause ("I cover S7, S10 and S11")
+                text[marker.end : s_end if marker.kind == "area" else end],
             )
         )
     return found, windows, marks
@@ -584,6 +585,8 @@ def _mark_answered(marked: tuple[str, str, str, str], other: str, units: Iterabl
     kind, head, mark, tail = marked
     if kind in ("direction", "area"):
         head, mark, tail, other = (_plain_letters(t) for t in (head, mark, tail, other))
+    if kind == "amount" and (step := increment_minutes(mark, tail)) is not None:
+        return _whole_increments(step, other)
     if kind in ("bound", "amount"):
         return _amount_answered(head, mark, tail, other, units)
     if kind == "direction":
@@ -597,7 +600,7 @@ def _mark_answered(marked: tuple[str, str, str, str], other: str, units: Iterabl
         )
     if kind == "area":
         place = _PLACE_WORD.search(mark.rsplit(maxsplit=1)[-1]) if mark.split() else None
-        return (
+        return _postcodes_covered(head + mark + tail, other) or (
             place is not None
             and bool(re.search(rf"\b{re.escape(place.group(0))}\b", other, re.I))
             # a move names more places than the one it shares
@@ -608,6 +611,57 @@ def _mark_answered(marked: tuple[str, str, str, str], other: str, units: Iterabl
         own = _pay_tokens(" ".join(words))
         return len(own) >= 2 and any(own <= _pay_tokens(s) for s in _sentences(other))
     return kind == "must"
+
+
+#: "15-minute increments", "30 min blocks": the step billed time is rounded up to.
+_INCREMENT = re.compile(r"(\d+(?:[.,]\d+)?)\s?-?\s?(minutes?|mins?|hours?|hrs?|h)", re.I)
+_INCREMENT_AFTER = re.compile(r"\s*(?:increments?|blocks?|intervals?|steps?|slots?)\b", re.I)
+#: Work time the other side states, in minutes per unit.
+_WORK_MINUTES = {"minute": 1.0, "min": 1.0, "hour": 60.0}
+
+
+def increment_minutes(mark: str, tail: str) -> float | None:
+    """The billing step an unread amount states ("15-minute" before "increments"), in
+    minutes; None when the amount is no such step."""
+    found = _INCREMENT.fullmatch(mark.strip())
+    if found is None or not _INCREMENT_AFTER.match(tail):
+        return None
+    value = parse_number(found.group(1))
+    if value is None or value <= 0:
+        return None
+    return value * (60.0 if found.group(2).lower().startswith("h") else 1.0)
+
+
+def _whole_increments(step: float, other: str) -> bool:
+    """Whether every stretch of work time ``other`` states is a whole number of billing
+    steps ("2.5 hours" against 15-minute increments): then rounding up to the step adds
+    nothing to the total the rate gives. No work time stated: nothing shows it."""
+    times = [v * _WORK_MINUTES[u] for v, u in _amounts(other) if u in _WORK_MINUTES]
+    return bool(times) and all(abs(t / step - round(t / step)) < 1e-9 and t > 0 for t in times)
+
+
+#: A postcode district as the UK writes it ("S10", "LS6", "EC1A"), upper case only.
+_DISTRICT = re.compile(r"(?<![\w-])([A-Z]{1,2})(\d{1,2}[A-Z]?)(?![\w-])")
+#: "all LS postcodes", "every BS postcode": a whole postcode area.
+_POSTCODE_AREA = re.compile(r"\b(?:all|any|every)\s+(?:the\s+)?([A-Z]{1,2})\s+postcodes?\b")
+
+
+def postcode_cover(clause: str) -> tuple[frozenset[str], frozenset[str]]:
+    """(districts, whole areas) a service area clause lists: "I cover S7, S10 and S11"
+    is ({S7, S10, S11}, {}); "covering all LS postcodes" is ({}, {LS})."""
+    areas = frozenset(m.group(1) for m in _POSTCODE_AREA.finditer(clause))
+    districts = frozenset(m.group(0) for m in _DISTRICT.finditer(clause))
+    return districts, areas
+
+
+def _postcodes_covered(clause: str, other: str) -> bool:
+    """Whether every postcode district the other side names lies in the districts or
+    areas the service area clause lists (it must name one, and the clause list one)."""
+    districts, areas = postcode_cover(clause)
+    named = [(m.group(0), m.group(1)) for m in _DISTRICT.finditer(other)]
+    if not named or not (districts or areas):
+        return False
+    return all(d in districts or a in areas for d, a in named)
 
 
 def _is_route(mark: str) -> bool:
@@ -644,13 +698,26 @@ def untouched(unread: Unread, other: str) -> bool:
     """Whether a seek's unread clause is about its own job in a way the offer states
     nothing against: only dates or a route, and the offer's text holds no date, time
     span or route at all ("Need a bridal bouquet for June 12" against a florist who
-    names no dates). A limit on the offer (a must, a bound, a negation) never is, nor a
-    direction that is a term rather than a route ("145 km one way", "drop off in X")."""
+    names no dates), or how it pays against an offer with no word of payment. A limit on
+    the offer (a must, a bound, a negation) never is, nor a direction that is a term
+    rather than a route ("145 km one way", "drop off in X")."""
     return bool(unread.marks) and all(_seek_detail(mark, other) for mark in unread.marks)
+
+
+#: Any word of how or when a party is paid: an offer holding none states no payment term.
+_PAY_WORDS = re.compile(
+    r"\b(?:pay\w*|paid|deposit\w*|up\s*front|advance|invoic\w*|instal+ments?|card|cash|"
+    r"transfer|bill\w*|cheque|check|paypal|crypto\w*|usdt|bitcoin|btc|escrow)\b",
+    re.I,
+)
 
 
 def _seek_detail(marked: tuple[str, str, str, str], offer: str) -> bool:
     kind, _, mark, _ = marked
+    if kind == "payment":
+        # "Invoice payment 30 days is standard for us" against an offer that says
+        # nothing of payment: a way to pay the offer sets no term against
+        return _PAY_WORDS.search(offer) is None
     if kind == "direction":
         return _is_route(mark) and not any(m.kind == "direction" for m in markers(offer))
     if kind == "date":

@@ -169,9 +169,12 @@ def test_a_rate_with_a_known_count_is_proposed_as_the_total() -> None:
          "Face painter for a 3 hour party, 250 EUR max.", True, None),
         ("Face painting: 2 hours for 150 EUR, +60 EUR each extra hour.",
          "Face painter for a 3 hour party, 200 EUR max.", False, "price"),
-        # a price on top that the reader cannot place declines
-        ("Piano tuning 80 GBP. Weekend visits +25 GBP.", "Need my piano tuned on a Saturday, 120 GBP.",
+        # a price on top that the reader cannot place declines where adding it once (the
+        # most it can cost) goes over the budget; within the budget it is the ceiling
+        ("Piano tuning 80 GBP. Weekend visits +25 GBP.", "Need my piano tuned on a Saturday, 100 GBP.",
          False, "cannot check"),
+        ("Piano tuning 80 GBP. Weekend visits +25 GBP.", "Need my piano tuned on a Saturday, 120 GBP.",
+         True, None),
         # a negated verb excludes its object
         ("Roof repairs, 200 EUR. We do not repair thatched roofs.",
          "Need our thatched roof repaired, 300 EUR.", False, "exclusion"),
