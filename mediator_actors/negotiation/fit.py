@@ -10,6 +10,7 @@ prose they rest on.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from dataclasses import dataclass, field, replace
@@ -1998,14 +1999,23 @@ def _first_affirmed(pattern: re.Pattern[str], text: str) -> str | None:
     return None
 
 
+@functools.lru_cache(maxsize=16_384)
+def _variant_mentions(text: str) -> tuple[dict[int, str | None], ...]:
+    """Per family of :data:`_VARIANTS`, each variant's first affirmed mention in ``text``:
+    one side's, so it is found once per intent, not once per pair it is in."""
+    return tuple(
+        {i: _first_affirmed(v, text) for i, v in enumerate(variants)} for _, variants in _VARIANTS
+    )
+
+
 def _variants(offer_text: str, seek_text: str, found: Findings) -> None:
     """The offer names one variant of a family and the seek another, each without
     naming the other's ("BSL interpreting" against "need an ASL interpreter")."""
     if found.refusals:
         return
-    for family, variants in _VARIANTS:
-        offered = {i: _first_affirmed(v, offer_text) for i, v in enumerate(variants)}
-        wanted = {i: _first_affirmed(v, seek_text) for i, v in enumerate(variants)}
+    for (family, _), offered, wanted in zip(
+        _VARIANTS, _variant_mentions(offer_text), _variant_mentions(seek_text), strict=True
+    ):
         mine = {i for i, text in offered.items() if text}
         theirs = {i for i, text in wanted.items() if text}
         if mine and theirs and not mine & theirs:

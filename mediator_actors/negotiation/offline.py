@@ -32,6 +32,7 @@ from mediator_actors.negotiation.fit import (
     BLOCKING_COST,
     UNCHECKED_COST,
     PriceBasis,
+    _variant_mentions,
     capacity_note,
     check_facts,
     days_for,
@@ -345,7 +346,7 @@ def clear_caches() -> None:
         _sought_from,
         _seek_text_of,
     )
-    for memo in (*memos, _place_words_from, _raw_words):
+    for memo in (*memos, _place_words_from, _raw_words, _variant_mentions):
         memo.cache_clear()
 
 

@@ -403,10 +403,12 @@ class OfflineProvider:
 
     def _phrases(self) -> PhraseSimilarity | None:
         if self._similarity == "shared":
-            shared = shared_similarity()
-            # Under the hash embedder (model missing) no cosine reaches a threshold: words
-            # alone decide, exactly as with no similarity, without embedding anything.
-            self._similarity = shared if shared.meaningful else None
+            self._similarity = shared_similarity()
+        # Under the hash embedder (model missing, or the cycle's meaning="index") no cosine
+        # reaches a threshold: words alone decide, exactly as with no similarity, without
+        # embedding every phrase and taking cosines nobody can pass (issue 15).
+        if not getattr(self._similarity, "meaningful", True):
+            self._similarity = None
         return self._similarity
 
     def prepare(self, intents: Iterable[Intent]) -> int:

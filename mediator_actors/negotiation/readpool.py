@@ -24,6 +24,7 @@ import os
 import pickle
 import struct
 import sys
+import time
 from collections.abc import Callable, Sequence
 from typing import Any, BinaryIO, Protocol, cast
 
@@ -178,7 +179,33 @@ def split_shares(count: int, workers: int, local_share: float) -> list[tuple[int
     be empty)."""
     if workers <= 0:
         return [(0, count)]
-    local = min(count, round(count * local_share / (workers + local_share)))
+    return split_at(count, workers, round(count * local_share / (workers + local_share)))
+
+
+#: Gaps between two batches longer than this are a node waiting for work, not the caller
+#: judging the last batch's pairs: they do not count as work that follows a reading.
+FOLLOW_LIMIT = 5.0
+#: Weight of the newest batch in the running estimates (per-intent reading, work after).
+EWMA = 0.5
+
+
+def balanced_local(count: int, workers: int, after_s: float, per_intent_s: float) -> int:
+    """How many of ``count`` intents the calling thread reads so that it and the workers
+    finish together, when it has ``after_s`` of its own work after the reading (judging the
+    pairs, while the workers idle) and an intent takes ``per_intent_s`` on any core:
+    ``local*r + after = (count - local)*r/workers``."""
+    if workers <= 0 or per_intent_s <= 0.0:
+        return count
+    local = (count - workers * after_s / per_intent_s) / (workers + 1)
+    return max(0, min(count, round(local)))
+
+
+def split_at(count: int, workers: int, local: int) -> list[tuple[int, int]]:
+    """``workers + 1`` contiguous ranges covering ``range(count)``: the first ``local``
+    intents for the calling thread, the rest evenly across the workers."""
+    if workers <= 0:
+        return [(0, count)]
+    local = max(0, min(count, local))
     bounds = [0, local]
     rest = count - local
     for k in range(1, workers + 1):
@@ -193,11 +220,23 @@ class ReaderPool:
     does, as their stdin closes). One batch at a time: concurrent callers take turns.
     """
 
-    def __init__(self, *, processes: int | None = None, local_share: float = LOCAL_SHARE) -> None:
+    def __init__(
+        self,
+        *,
+        processes: int | None = None,
+        local_share: float = LOCAL_SHARE,
+        adaptive: bool = True,
+    ) -> None:
         self.processes = default_processes() if processes is None else max(0, processes)
         if not 0.0 <= local_share <= 1.0:
             raise ValueError("local_share must be between 0 and 1")
         self.local_share = local_share
+        self.adaptive = adaptive
+        # Running estimates (seconds): one intent's reading; the caller's work between the
+        # end of one batch and the next (judging its pairs, committing). None until seen.
+        self._per_intent: float | None = None
+        self._after: float | None = None
+        self._ended: float | None = None
         self._workers: list[_Worker] = []
         self._lock = native_lock()  # shared with run_blocking threads
         self._closed = False
@@ -211,37 +250,69 @@ class ReaderPool:
                 self.processes = len(self._workers)
         return self._workers
 
+    def _chunks(self, count: int, workers: int, began: float) -> list[tuple[int, int]]:
+        """The batch's split: balanced on what earlier batches measured (``adaptive``),
+        else the fixed :data:`LOCAL_SHARE` weighting (also before anything is measured)."""
+        if self._ended is not None and began - self._ended <= FOLLOW_LIMIT:
+            gap = began - self._ended
+            self._after = gap if self._after is None else EWMA * gap + (1 - EWMA) * self._after
+        if not self.adaptive or self._per_intent is None or self._after is None:
+            return split_shares(count, workers, self.local_share)
+        return split_at(
+            count, workers, balanced_local(count, workers, self._after, self._per_intent)
+        )
+
+    def _measured(self, seconds: float, count: int) -> None:
+        if count > 0 and seconds > 0.0:
+            each = seconds / count
+            self._per_intent = (
+                each if self._per_intent is None else EWMA * each + (1 - EWMA) * self._per_intent
+            )
+
     def read(self, intents: Sequence[Intent]) -> list[StatedTerms]:
         """The terms of each intent, in order; the same as :func:`stated_terms` of each."""
         with self._lock:
-            workers = list(self._started())
-            if not workers or len(intents) < 2:
-                return [stated_terms(i) for i in intents]
-            # The workers' shares go out first, this thread reads its (smaller) share while
-            # they work, then their answers are collected.
-            chunks = split_shares(len(intents), len(workers), self.local_share)
-            parts = [intents[start:end] for start, end in chunks]
-            sent: list[tuple[_Worker | None, Sequence[Intent]]] = []
-            for each, chunk in zip(workers, parts[1:], strict=True):
-                if not chunk:
-                    continue
+            try:
+                return self._read(intents)
+            finally:
+                self._ended = time.perf_counter()
+
+    def _read(self, intents: Sequence[Intent]) -> list[StatedTerms]:
+        began = time.perf_counter()
+        workers = list(self._started())
+        if not workers or len(intents) < 2:
+            return [stated_terms(i) for i in intents]
+        # The workers' shares go out first, this thread reads its share while they
+        # work, then their answers are collected. The caller judges the batch's pairs
+        # alone afterwards, so it reads less: the split balances the two (issue 15).
+        chunks = self._chunks(len(intents), len(workers), began)
+        parts = [intents[start:end] for start, end in chunks]
+        sent: list[tuple[_Worker | None, Sequence[Intent]]] = []
+        for each, chunk in zip(workers, parts[1:], strict=True):
+            if not chunk:
+                continue
+            try:
+                each.send(chunk)
+                sent.append((each, chunk))
+            except OSError:
+                self._drop(each)
+                sent.append((None, chunk))
+        started = time.perf_counter()
+        out = [stated_terms(i) for i in parts[0]]
+        self._measured(time.perf_counter() - started, len(parts[0]))
+        for worker, chunk in sent:
+            if worker is not None:
                 try:
-                    each.send(chunk)
-                    sent.append((each, chunk))
-                except OSError:
-                    self._drop(each)
-                    sent.append((None, chunk))
-            out = [stated_terms(i) for i in parts[0]]
-            for worker, chunk in sent:
-                if worker is not None:
-                    try:
-                        out.extend(worker.receive(len(chunk)))
-                        continue
-                    except (OSError, RuntimeError, ValueError, pickle.UnpicklingError) as exc:
-                        logger.warning("negotiation: a reader process failed (%s)", exc)
-                        self._drop(worker)
-                out.extend(stated_terms(i) for i in chunk)
-            return out
+                    answers = worker.receive(len(chunk))
+                    if not parts[0]:  # nothing read here: the workers' pace instead
+                        self._measured(time.perf_counter() - started, len(chunk))
+                    out.extend(answers)
+                    continue
+                except (OSError, RuntimeError, ValueError, pickle.UnpicklingError) as exc:
+                    logger.warning("negotiation: a reader process failed (%s)", exc)
+                    self._drop(worker)
+            out.extend(stated_terms(i) for i in chunk)
+        return out
 
     def _drop(self, worker: _Worker) -> None:
         if worker in self._workers:

@@ -160,3 +160,18 @@ def test_fold_is_nfkc_without_format_characters_on_any_text(text: str) -> None:
 @given(st.text(alphabet=st.characters(max_codepoint=127)))
 def test_fold_keeps_ascii_text_as_it_is(text: str) -> None:
     assert fold(text) == text
+
+
+def test_a_similarity_no_cosine_can_pass_is_dropped_and_the_answers_stay_those_of_words() -> None:
+    # Issue 15: the cycle's hash similarity embedded every phrase and took cosines that no
+    # threshold (2.0) can reach; the provider now judges by words alone, as it answers.
+    hashed = ServiceSimilarity(embedder=HashEmbedder(dimensions=384))
+    assert not hashed.meaningful
+    provider = OfflineProvider(similarity=hashed, reader=None)
+    assert provider._phrases() is None
+    pairs = load_eval(DATA / "negotiation_dev.jsonl")[:40]
+    clear_caches()
+    by_words = [assess(p.offer, p.seek).to_json() for p in pairs]
+    clear_caches()
+    with_hash = [assess(p.offer, p.seek, similarity=hashed).to_json() for p in pairs]
+    assert by_words == with_hash

@@ -14,7 +14,14 @@ from hypothesis import strategies as st
 
 from mediator_actors.negotiation.evaluation import load_eval
 from mediator_actors.negotiation.offline import clear_caches, prepare, stated_terms
-from mediator_actors.negotiation.readpool import ReaderPool, _receive, _send, split_shares
+from mediator_actors.negotiation.readpool import (
+    ReaderPool,
+    _receive,
+    _send,
+    balanced_local,
+    split_at,
+    split_shares,
+)
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 
@@ -55,6 +62,66 @@ def test_shares_cover_the_batch_in_order_and_the_caller_reads_no_more_than_a_wor
         # the workers' shares differ by at most one intent; the caller's is at most theirs
         assert max(sizes[1:]) - min(sizes[1:]) <= 1
         assert sizes[0] <= max(sizes[1:]) + 1
+
+
+@given(
+    count=st.integers(min_value=0, max_value=5000),
+    workers=st.integers(min_value=0, max_value=8),
+    local=st.integers(min_value=-10, max_value=6000),
+)
+def test_a_split_at_a_count_covers_the_batch_in_order(count: int, workers: int, local: int) -> None:
+    ranges = split_at(count, workers, local)
+    assert len(ranges) == workers + 1
+    assert ranges[0][0] == 0
+    assert ranges[-1][1] == count
+    assert all(a[1] == b[0] for a, b in itertools.pairwise(ranges))
+    if workers:
+        assert ranges[0][1] == max(0, min(count, local))
+        sizes = [end - start for start, end in ranges[1:]]
+        assert max(sizes) - min(sizes) <= 1
+
+
+@given(
+    count=st.integers(min_value=0, max_value=5000),
+    workers=st.integers(min_value=1, max_value=8),
+    after=st.floats(min_value=0.0, max_value=100.0),
+    each=st.floats(min_value=1e-5, max_value=0.1),
+)
+def test_the_balanced_split_finishes_the_caller_and_the_workers_together(
+    count: int, workers: int, after: float, each: float
+) -> None:
+    local = balanced_local(count, workers, after, each)
+    assert 0 <= local <= count
+    caller, worker = local * each + after, (count - local) * each / workers
+    if 0 < local < count:
+        # within one intent's reading of even (rounding), on either side
+        assert abs(caller - worker) <= each * (1 + 1 / workers) + 1e-9
+    elif local == 0:
+        assert caller >= worker - each  # the caller's own work alone outlasts the workers
+
+
+def test_the_balanced_split_reads_less_here_the_more_work_follows() -> None:
+    # 512 intents at 2 ms; one worker: with no work after, half each; 0.4 s after, 0.2 s
+    # less reading here (100 intents fewer); 1.1 s after, none
+    assert balanced_local(512, 1, 0.0, 0.002) == 256
+    assert balanced_local(512, 1, 0.4, 0.002) == 156
+    assert balanced_local(512, 1, 1.1, 0.002) == 0
+    assert balanced_local(10, 0, 1.0, 0.002) == 10
+
+
+def test_an_adaptive_pool_reads_the_same_terms_in_order_batch_after_batch() -> None:
+    intents = _intents()
+    clear_caches()
+    here = [stated_terms(i) for i in intents]
+    pool = ReaderPool(processes=1)
+    try:
+        for _ in range(3):  # the first batch at LOCAL_SHARE, the next on what it measured
+            clear_caches()
+            assert pool.read(intents) == here
+        assert pool._per_intent is not None
+        assert pool._after is not None
+    finally:
+        pool.close()
 
 
 def test_an_uneven_split_reads_the_same_terms_in_order() -> None:
