@@ -40,6 +40,7 @@ from mediator_actors.negotiation.fit import (
 )
 from mediator_actors.negotiation.meaning import (
     PhraseSimilarity,
+    phrase_key,
     place_words,
     service_phrases,
     sought_phrases,
@@ -512,6 +513,7 @@ def _service_fit(
         s.service_candidates or (s.service,) if seek is None else _read_phrases(seek, s)
     )
     places = frozenset() if seek is None else _place_words(offer) | _place_words(seek)
+    pair = ("", "")
     for offered in read_o:
         for sought in read_s:
             # The reader's phrases keep their towns: compatible pairs of the development
@@ -519,7 +521,7 @@ def _service_fit(
             result = _phrase_match(offered, sought, offer, similarity)
             if result[1] is None:
                 if result[0] > best[0] or best[1] is not None:
-                    best = result
+                    best, pair = result, (offered, sought)
             elif best[1] is not None and result[0] > best[0]:
                 best = result
     if seek is not None and similarity and best[1] and best[1].startswith("different services"):
@@ -539,7 +541,13 @@ def _service_fit(
         cosine = similarity.cosine(o.gist, s.gist)
         if similarity.fits(cosine, shared_word=False, gist=True):
             return SERVICE_OVERLAP + 0.05, None, True
-    return (*best, False)
+    # A fit of phrases the glossary put into English ("Tassen" are "mugs") is a reading
+    # of the words too, not the words themselves.
+    return (*best, best[1] is None and any(_translated(p) for p in pair))
+
+
+def _translated(phrase: str) -> bool:
+    return phrase_key(phrase) != phrase.strip().lower()[:300]
 
 
 #: A proposal on an inferred service fit must come to at least this share of the seek's

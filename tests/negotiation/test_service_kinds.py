@@ -13,7 +13,7 @@ from mediator_actors.negotiation import offline
 from mediator_actors.negotiation.glossary import in_english
 from mediator_actors.negotiation.meaning import service_phrases
 from mediator_actors.negotiation.trades import trade_fit
-from tests.negotiation.helpers import offer
+from tests.negotiation.helpers import decided, judge, offer, seek
 
 # --- a phrase the extraction cut wrong -----------------------------------------------------
 
@@ -172,3 +172,55 @@ def test_english_homographs_stay_out_of_the_new_entries() -> None:
     # "camera" is a room in Italian, "regal" shelving in German, "olive" is English.
     text = "camera repair, regal decor, olive oil"
     assert in_english(text) == text
+
+
+# --- an inferred fit holds its price to the budget ------------------------------------------
+
+
+def test_a_price_far_under_the_budget_is_unchecked_on_an_inferred_fit() -> None:
+    basis = offline.PriceBasis(floor=12.0, ceiling=150.0, currency="EUR")
+    assert offline._far_under_budget(basis, offline._Price(12.0, "", 0))
+    assert not offline._far_under_budget(basis, offline._Price(120.0, "", 0))
+    assert not offline._far_under_budget(basis, "price: above the budget")
+    no_budget = offline.PriceBasis(floor=12.0, ceiling=None, currency="EUR")
+    assert not offline._far_under_budget(no_budget, offline._Price(12.0, "", 0))
+
+
+class _NoMeaning:
+    """A similarity under which no two phrases fit: only words and trades decide."""
+
+    def cosine(self, a: str, b: str) -> float:
+        return 0.0
+
+    def fits(
+        self, cosine: float, *, shared_word: bool, gist: bool = False, derived: bool = False
+    ) -> bool:
+        return False
+
+
+def test_a_trade_fit_with_an_unread_amount_of_work_is_not_proposed() -> None:
+    text = "Cat sitter in Graz, 10 EUR per visit."
+    unread = "Someone to feed our two kittens while we are away. Up to 160 EUR."
+    o, s = offer(text), seek(unread)
+    fit = offline._service_fit(
+        offline.stated_terms(o), offline.stated_terms(s), o, _NoMeaning(), s
+    )
+    assert fit[1:] == (None, True)  # by the trade's work: inferred
+    answer = judge(text, unread, similarity=_NoMeaning())
+    assert not answer.compatible
+    assert "inferred" in (answer.refusal_reason or "")
+    # With the visits counted the total is read and the pair proposed.
+    counted = "Away for a week: someone to feed our two kittens twice a day. Up to 160 EUR."
+    answer = judge(text, counted, similarity=_NoMeaning())
+    assert answer.compatible, answer.reasoning
+    assert answer.terms is not None and answer.terms.price == 140
+
+
+def test_a_trade_fit_with_the_budget_met_is_proposed() -> None:
+    offline.clear_caches()
+    ok, why, price = decided(
+        "Gas Safe heating engineer, Leeds. Boiler breakdown call-out 90 GBP.",
+        "Our boiler stopped overnight, no hot water. Leeds. Can pay up to 120 GBP.",
+    )
+    assert ok, why
+    assert price == 90
