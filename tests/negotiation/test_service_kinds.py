@@ -202,9 +202,7 @@ def test_a_trade_fit_with_an_unread_amount_of_work_is_not_proposed() -> None:
     text = "Cat sitter in Graz, 10 EUR per visit."
     unread = "Someone to feed our two kittens while we are away. Up to 160 EUR."
     o, s = offer(text), seek(unread)
-    fit = offline._service_fit(
-        offline.stated_terms(o), offline.stated_terms(s), o, _NoMeaning(), s
-    )
+    fit = offline._service_fit(offline.stated_terms(o), offline.stated_terms(s), o, _NoMeaning(), s)
     assert fit[1:] == (None, True)  # by the trade's work: inferred
     answer = judge(text, unread, similarity=_NoMeaning())
     assert not answer.compatible
@@ -213,7 +211,8 @@ def test_a_trade_fit_with_an_unread_amount_of_work_is_not_proposed() -> None:
     counted = "Away for a week: someone to feed our two kittens twice a day. Up to 160 EUR."
     answer = judge(text, counted, similarity=_NoMeaning())
     assert answer.compatible, answer.reasoning
-    assert answer.terms is not None and answer.terms.price == 140
+    assert answer.terms is not None
+    assert answer.terms.price == 140
 
 
 def test_a_trade_fit_with_the_budget_met_is_proposed() -> None:
