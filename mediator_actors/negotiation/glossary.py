@@ -55,7 +55,8 @@ _ENTRIES = {
         verzinkt: galvanized | benotige: need | benotigen: need | katzensitting: cat sitting |
         hundesitting: dog sitting | tiersitting: pet sitting | katzen: cats |
         gassi: dog walking | malerarbeiten: painting | fliesen: tiles |
-        baumpflege: tree surgery | baumfallung: tree felling | von: of""",
+        baumpflege: tree surgery | baumfallung: tree felling | von: of | winkel: angle brackets |
+        winkelbeschlage: angle brackets | verzinkte: galvanized | verzinkter: galvanized""",
     "fr": """nettoyage: cleaning | bureaux: offices | menage: house cleaning |
         traduction: translation | traductions: translations | traducteur: translator |
         traductrice: translator | juridique: legal | avocat: lawyer | avocate: lawyer |
@@ -133,6 +134,11 @@ _ENTRIES = {
         advocat: lawyer | advocada: lawyer | lampista: plumber | fuster: carpenter |
         neteja: cleaning | reparacio: repair | lloguer: rental | busquem: looking for""",
 }
+
+
+#: Trade abbreviations English writers use that the model does not know ("EVOO", a
+#: beekeeper's "nucs"): expanded like a foreign word.
+_ENTRIES["en"] = """evoo: extra virgin olive oil | nuc: nucleus colony | nucs: nucleus colonies"""
 
 
 def _parse(entries: dict[str, str]) -> dict[str, str]:

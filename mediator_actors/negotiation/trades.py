@@ -144,7 +144,7 @@ TRADES: tuple[Trade, ...] = (
     _trade(
         "solar panel cleaning",
         "solar panel cleaning|cleaning of solar panel|solar cleaning",
-        "panel|pannel|solar|solar module|PV module",
+        "panel|pannel|solar|module",
         "clean|cleaned|cleaning|filthy|dirty",
     ),
     _trade(
@@ -312,6 +312,14 @@ TRADES: tuple[Trade, ...] = (
         "marquee hire",
         "marquee|marquee hire|party tent|event tent|tent hire",
         "tent|marquee|gazebo",
+    ),
+    _trade(
+        "GPU rental",
+        "GPU|GPU node|GPU server|GPU cloud|A100|H100|V100|L40S|RTX 4090|RTX 3090",
+        "GPU|A100|H100|V100|L40S|4090|3090",
+        "fine-tuning|training run|training|inference|hours|hour|rent|rental|compute",
+        # the seek's model is the offer's: "A100 or better" is no H100 offer's to guess
+        shared="A100|H100|V100|L40S|4090|3090",
     ),
     _trade(
         "physiotherapy",

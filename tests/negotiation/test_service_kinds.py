@@ -122,6 +122,12 @@ def test_phrases_of_a_plain_offer_are_the_readers() -> None:
         ("Kiln dried logs", "Who sells firewood near Hexham?", "firewood"),
         ("Marquee hire", "Need a tent for 80 guests in the garden", "marquee hire"),
         ("Physiotherapist", "Rehab after a knee operation, six sessions", "physiotherapy"),
+        ("H100 servers by the hour", "Need 4x H100 for a 10-hour training run", "GPU rental"),
+        (
+            "Solar panel cleaning",
+            "Our 30 roof modules have not been cleaned in years",
+            "solar panel cleaning",
+        ),
     ],
 )
 def test_a_seek_naming_the_work_fits_the_trade(offered: str, seek_text: str, trade: str) -> None:
@@ -142,6 +148,8 @@ def test_a_seek_naming_the_work_fits_the_trade(offered: str, seek_text: str, tra
         # the trade's work, not its object alone
         ("Tree surgeon", "Need a wooden tree house built for the kids"),
         ("Plumbing repair", "Kitchen design for a small house, layout and cabinet plan"),
+        # the seek's GPU must be the offer's
+        ("H100 cloud", "Need 8 GPUs (A100 or better) for a fine-tuning run"),
     ],
 )
 def test_no_fit_without_the_trades_work(offered: str, seek_text: str) -> None:
@@ -162,6 +170,9 @@ def test_no_fit_without_the_trades_work(offered: str, seek_text: str) -> None:
         ("pintura de interiores", "painting de interiors"),
         ("Katzensitting", "cat sitting"),
         ("Möbliertes Zimmer", "furnished room"),
+        ("verzinkte Winkel", "galvanized angle brackets"),
+        ("12 tins of EVOO", "12 tins of extra virgin olive oil"),
+        ("two 5-frame nucs", "two 5-frame nucleus colonies"),
     ],
 )
 def test_trade_and_goods_words_are_put_into_english(foreign: str, english: str) -> None:
