@@ -56,7 +56,8 @@ _ENTRIES = {
         hundesitting: dog sitting | tiersitting: pet sitting | katzen: cats |
         gassi: dog walking | malerarbeiten: painting | fliesen: tiles |
         baumpflege: tree surgery | baumfallung: tree felling | von: of | winkel: angle brackets |
-        winkelbeschlage: angle brackets | verzinkte: galvanized | verzinkter: galvanized""",
+        winkelbeschlage: angle brackets | verzinkte: galvanized | verzinkter: galvanized |
+        vertrag: contract | vertrage: contracts | vertragsprufung: contract review""",
     "fr": """nettoyage: cleaning | bureaux: offices | menage: house cleaning |
         traduction: translation | traductions: translations | traducteur: translator |
         traductrice: translator | juridique: legal | avocat: lawyer | avocate: lawyer |

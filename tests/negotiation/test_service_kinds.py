@@ -173,6 +173,7 @@ def test_no_fit_without_the_trades_work(offered: str, seek_text: str) -> None:
         ("verzinkte Winkel", "galvanized angle brackets"),
         ("12 tins of EVOO", "12 tins of extra virgin olive oil"),
         ("two 5-frame nucs", "two 5-frame nucleus colonies"),
+        ("Vertragsprüfung", "contract review"),
     ],
 )
 def test_trade_and_goods_words_are_put_into_english(foreign: str, english: str) -> None:
@@ -234,3 +235,24 @@ def test_a_trade_fit_with_the_budget_met_is_proposed() -> None:
     )
     assert ok, why
     assert price == 90
+
+
+@pytest.mark.parametrize(
+    ("offer_text", "seek_text"),
+    [
+        (
+            "Plumbing repair: dripping taps, blocked drains, toilets. Call-out 50 GBP, Leeds.",
+            "Kitchen design for our terraced house in Leeds, layout and cabinets, about 800 GBP.",
+        ),
+        (
+            "Kitchen design: we measure, plan the layout and draw 3D plans. 400 EUR flat.",
+            "The pipe under my kitchen sink is leaking, need it repaired this week, 150 EUR.",
+        ),
+    ],
+    ids=["plumber-for-design", "design-for-a-leak"],
+)
+def test_plumbing_repair_still_does_not_fit_kitchen_design(offer_text: str, seek_text: str) -> None:
+    offline.clear_caches()
+    ok, why, _ = decided(offer_text, seek_text)
+    assert not ok
+    assert "different services" in why
