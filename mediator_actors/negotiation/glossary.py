@@ -43,7 +43,21 @@ _ENTRIES = {
         schlusseldienst: locksmith | gastronomie: restaurants | stundensatz: hourly rate |
         fahrrad: bicycle | handwerker: handyman | kinderbetreuung: childcare |
         babysitterin: babysitter | hausmeister: caretaker | suche: looking for |
-        braucht: needs | brauche: need | gebraucht: used | taglich: daily | und: and""",
+        braucht: needs | brauche: need | gebraucht: used | taglich: daily | und: and |
+        raum: room | raume: rooms | mobliert: furnished | moblierte: furnished |
+        mobliertes: furnished | torte: cake | torten: cakes | kuchen: cake |
+        bestellung: order | tasse: mug | tassen: mugs | becher: mugs |
+        handgemacht: handmade | handgemachte: handmade | steinzeug: stoneware |
+        keramik: ceramics | visitenkarte: business card | visitenkarten: business cards |
+        druck: printing | solaranlage: solar panels | solaranlagen: solar panels |
+        solarmodule: solar panels | photovoltaik: solar PV | gereinigt: cleaned |
+        reinigen: clean | regale: shelving | regalstander: racking uprights |
+        verzinkt: galvanized | benotige: need | benotigen: need | katzensitting: cat sitting |
+        hundesitting: dog sitting | tiersitting: pet sitting | katzen: cats |
+        gassi: dog walking | malerarbeiten: painting | fliesen: tiles |
+        baumpflege: tree surgery | baumfallung: tree felling | von: of | winkel: angle brackets |
+        winkelbeschlage: angle brackets | verzinkte: galvanized | verzinkter: galvanized |
+        vertrag: contract | vertrage: contracts | vertragsprufung: contract review""",
     "fr": """nettoyage: cleaning | bureaux: offices | menage: house cleaning |
         traduction: translation | traductions: translations | traducteur: translator |
         traductrice: translator | juridique: legal | avocat: lawyer | avocate: lawyer |
@@ -56,7 +70,9 @@ _ENTRIES = {
         boulanger: baker | comptable: accountant | comptabilite: accounting |
         toiture: roofing | couvreur: roofer | carrelage: tiling | chauffage: heating |
         garagiste: mechanic | cherche: looking for | recherche: looking for | pour: for |
-        avec: with | locaux: premises""",
+        avec: with | locaux: premises | gateau: cake | gateaux: cakes | carrelage: tiling |
+        peinture: painting | huile: oil | chambre: room | meublee: furnished |
+        meuble: furnished | traiteur: caterer | livraison: delivery | coursier: courier""",
     "es": """traduccion: translation | traducciones: translations | traductor: translator |
         traductora: translator | ingles: English | espanol: Spanish | frances: French |
         aleman: German | abogado: lawyer | abogada: lawyer | fontanero: plumber |
@@ -70,7 +86,9 @@ _ENTRIES = {
         panaderia: bakery | contable: accountant | contabilidad: accounting |
         diseno: design | locutor: voice-over artist | locutora: voice-over artist |
         busco: looking for | buscamos: looking for | nativa: native | nativo: native |
-        palabra: word | palabras: words""",
+        palabra: word | palabras: words | pintura: painting | interiores: interiors |
+        paredes: walls | pared: wall | aceite: oil | habitacion: room | amueblada: furnished |
+        amueblado: furnished | tarta: cake | azulejos: tiles | mensajero: courier""",
     "it": """avvocato: lawyer | avvocata: lawyer | idraulico: plumber | elettricista: electrician |
         imbianchino: painter | falegname: carpenter | fabbro: locksmith |
         giardiniere: gardener | trasloco: moving house | traslochi: removals |
@@ -79,7 +97,11 @@ _ENTRIES = {
         riparazione: repair | riparazioni: repairs | bici: bicycle | noleggio: rental |
         traduzione: translation | traduzioni: translations | traduttore: translator |
         traduttrice: translator | commercialista: accountant | consulenza: consultation |
-        contrattuale: contract | meccanico: mechanic | cerco: looking for | cerchiamo: looking for""",
+        contrattuale: contract | meccanico: mechanic | cerco: looking for | cerchiamo: looking for |
+        olio: oil | extravergine: extra virgin olive | latta: tin | lattina: tin |
+        litri: litres | litro: litre | piastrelle: tiles | piastrellista: tiler |
+        imbiancatura: painting | pittura: painting | torta: cake |
+        arredata: furnished | corriere: courier | consegna: delivery""",
     "nl": """zoek: looking for | zoeken: looking for | gebruikt: used | gebruikte: used |
         eiken: oak | vaten: barrels | fietsenmaker: bicycle mechanic | fiets: bicycle |
         fietsen: bicycles | onderhoudsbeurt: service | onderhoud: maintenance |
@@ -93,7 +115,13 @@ _ENTRIES = {
         brood: bread | boekhouder: bookkeeper | boekhouding: bookkeeping |
         aangifte: tax return | belasting: tax | vertaling: translation | vertaler: translator |
         advocaat: lawyer | monteur: mechanic | garage: garage | mobiele: mobile |
-        huis: home | voor: for""",
+        huis: home | voor: for | dakinspectie: roof inspection | dak: roof |
+        inspectie: inspection | boekenkast: bookcase | boekenkasten: bookcases |
+        ingebouwde: built-in | maatwerk: custom-made | hond: dog | honden: dogs |
+        uitlaten: walking | uitlaatservice: dog walking | katten: cats |
+        iemand: someone | schilderwerk: painting | tegels: tiles | tegelzetter: tiler |
+        taart: cake | taarten: cakes | gemeubileerde: furnished | kamer: room |
+        koerier: courier | bezorging: delivery | ik: I | wil: want | mijn: my""",
     "pt": """traducao: translation | traducoes: translations | tradutor: translator |
         tradutora: translator | portugues: Portuguese | advogado: lawyer | advogada: lawyer |
         canalizador: plumber | encanador: plumber | eletricista: electrician |
@@ -107,6 +135,11 @@ _ENTRIES = {
         advocat: lawyer | advocada: lawyer | lampista: plumber | fuster: carpenter |
         neteja: cleaning | reparacio: repair | lloguer: rental | busquem: looking for""",
 }
+
+
+#: Trade abbreviations English writers use that the model does not know ("EVOO", a
+#: beekeeper's "nucs"): expanded like a foreign word.
+_ENTRIES["en"] = """evoo: extra virgin olive oil | nuc: nucleus colony | nucs: nucleus colonies"""
 
 
 def _parse(entries: dict[str, str]) -> dict[str, str]:

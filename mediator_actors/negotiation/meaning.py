@@ -65,8 +65,11 @@ CACHE_SIZE = 20_000
 _CLAUSE_SPLIT = re.compile(r"[.!?;:()\[\]{}\n]+|,\s|\s[-\u2013\u2014\u2022*+/|]\s|\s\u2192\s")
 #: Amounts, prices, times and dates carry no service ("€65 per hour", "19 Sept").
 #: (An "x" belongs to the amount only between digits, "2x90": in "0Xa" it is a letter.)
+#: A number glued to letters is a name, not an amount: "3D printing", "A100 nodes", "B2B",
+#: "5-frame nucs", "7th district" keep it (cut, "FDM D printing" named nothing).
 _AMOUNT = re.compile(
-    r"[$€£¥]?\s?\d[\d.,:/\u2013-]*(?:x\d[\d.,:/\u2013-]*)*\s?(?:k\b|%|€|\$|£|am\b|pm\b|h\b)?",
+    r"(?<!\w)[$€£¥]?\s?\d[\d.,:/\u2013-]*(?:x\d[\d.,:/\u2013-]*)*"
+    r"(?:\s?(?:k\b|%|€|\$|£|am\b|pm\b|h\b|x\b))?(?![-\u2013]?[^\W\d_]|\d)",
     re.I,
 )
 #: Words of logistics and chatter: a clause made only of these names no service.

@@ -34,6 +34,12 @@ class Trade:
     work: tuple[re.Pattern[str], ...]
     #: A seek matching this wants another trade's work ("my bike's brakes" is no car's).
     unless: re.Pattern[str] | None = None
+    #: An offer matching this sells something else under the trade's name ("catering
+    #: equipment hire" is no caterer).
+    offer_unless: re.Pattern[str] | None = None
+    #: The seek must name one of these that the offer's phrases name too (a tutor's
+    #: subject: a maths tutor for "IB maths sessions", not for "French sessions").
+    shared: re.Pattern[str] | None = None
 
 
 def _words(alternatives: str) -> re.Pattern[str]:
@@ -42,9 +48,21 @@ def _words(alternatives: str) -> re.Pattern[str]:
     return re.compile(rf"(?<![\w-])(?:{options})(?:s|es)?(?![\w-])", re.I)
 
 
-def _trade(name: str, names: str, *work: str, unless: str = "") -> Trade:
+def _trade(
+    name: str,
+    names: str,
+    *work: str,
+    unless: str = "",
+    offer_unless: str = "",
+    shared: str = "",
+) -> Trade:
     return Trade(
-        name, _words(names), tuple(_words(w) for w in work), _words(unless) if unless else None
+        name,
+        _words(names),
+        tuple(_words(w) for w in work),
+        _words(unless) if unless else None,
+        _words(offer_unless) if offer_unless else None,
+        _words(shared) if shared else None,
     )
 
 
@@ -80,7 +98,7 @@ TRADES: tuple[Trade, ...] = (
     _trade(
         "bicycle repair",
         "bicycle repair|bike repair|bicycle mechanic|bike mechanic|bike tune-up|bike service|"
-        "cycle repair",
+        "cycle repair|bike workshop|bicycle workshop|bike shop|bicycle shop",
         "bike|bicycle|city bike|road bike",
         "tune-up|service|gears|brakes|puncture|chain|derailleur|squeak|squeaky|" + _FIX,
     ),
@@ -121,12 +139,12 @@ TRADES: tuple[Trade, ...] = (
         "window cleaning",
         "window cleaning|window cleaner",
         "window",
-        "clean|cleaned|cleaning|filthy|dirty",
+        "clean|cleaned|cleaning|filthy|dirty|inside and out|inside & out|inside and outside",
     ),
     _trade(
         "solar panel cleaning",
-        "solar panel cleaning",
-        "panel|pannel|solar",
+        "solar panel cleaning|cleaning of solar panel|solar cleaning",
+        "panel|pannel|solar|module",
         "clean|cleaned|cleaning|filthy|dirty",
     ),
     _trade(
@@ -137,14 +155,15 @@ TRADES: tuple[Trade, ...] = (
     ),
     _trade(
         "removals",
-        "man with van|man and van|removals|removal company|movers|moving company",
+        "man with van|man and van|man & van|man and a van|removals|removal company|movers|"
+        "moving company",
         "moving|move|removal|relocating|relocation",
         "flat|house|apartment|studio|furniture|boxes|bed flat",
     ),
     _trade(
         "3D printing",
-        "3D printing|3D print service|3D printer",
-        "printed|print|prints",
+        "3D printing|3D print service|3D printer|FDM printing|resin printing|FDM",
+        "printed|print|prints|copies|copy",
         "PETG|PLA|ABS|resin|STL|3D",
     ),
     _trade(
@@ -172,6 +191,140 @@ TRADES: tuple[Trade, ...] = (
         "boat charter",
         "sailboat charter|boat charter|yacht charter|skippered",
         "sailboat|boat|yacht|sailing",
+    ),
+    # The trades below are named by who does the work, the seeks by the work ("my boiler
+    # died" for a heating engineer, "4 blog posts" for a copywriter).
+    _trade(
+        "heating repair",
+        "heating engineer|gas engineer|boiler engineer|boiler repair|gas safe|heating repair",
+        "boiler|heating|hot water|radiator|combi",
+    ),
+    _trade(
+        "courier",
+        "courier|courier service|same-day delivery|same day delivery",
+        "taken|take|delivered|deliver|delivery|picked up|collected|dropped off|sent|send",
+        "parcel|package|box|document|bundle|sample|envelope|across town|door to door",
+    ),
+    _trade(
+        "website building",
+        "website|websites|web design|web designer|landing page|web agency|site builder",
+        "website|web site|landing page|webshop|online shop|homepage",
+        offer_unless="SEO|copy|copywriting|copywriter|hosting|audit|translation|photography|"
+        "content|maintenance|accessibility|testing",
+    ),
+    _trade(
+        "copywriting",
+        "copywriter|copywriting|blog content|content writer|content writing|SEO writer",
+        "blog post|blog|article|copy|product description|newsletter|landing page copy",
+    ),
+    _trade(
+        "tutoring",
+        "tutor|tutoring|tuition",
+        "session|lesson|tutoring|tuition|exam|revision|help with",
+        shared="maths|math|physics|chemistry|biology|english|french|spanish|german|italian|"
+        "SAT|ACT|GCSE|A-level|IB|history|geography|economics|statistics|calculus|"
+        "programming|coding|reading|writing|essay",
+    ),
+    _trade(
+        "babysitting",
+        "babysitter|babysitting|baby sitter|nanny|childminder|childcare",
+        "sitter|babysit|babysitter|babysitting|look after|childcare|nanny|watch the kids",
+        "kid|child|children|toddler|baby|son|daughter|boy|girl",
+    ),
+    _trade(
+        "pet sitting",
+        "cat sitting|cat sitter|pet sitting|pet sitter|pet care",
+        "cat|kitten|pet|rabbit|guinea pig",
+        "visit|come|feed|feeding|look after|sitting|sitter|pop in|check on",
+    ),
+    _trade(
+        "tree surgery",
+        "tree surgeon|tree surgery|arborist|tree felling|tree service|tree removal",
+        "tree|conifer|oak|birch|leylandii|stump",
+        "come down|fell|felled|felling|cut down|removed|removal|ground out|grinding|"
+        "prune|pruned|pruning|lopped|taken down",
+    ),
+    _trade(
+        "painting and decorating",
+        "painter|decorator|painting and decorating|interior painting|painting de interiors|"
+        "exterior painting|house painting|wall painting",
+        "wall|ceiling|living room|bedroom|hallway|kitchen|fence|interior|exterior|room",
+        "paint|painted|painting|repaint|repainted",
+    ),
+    _trade(
+        "tiling",
+        "tiler|tiling|floor tiling|wall tiling",
+        "tile|tiles|tiling",
+        "lay|laid|laying|fit|fitted|fitting|floor|wall|bathroom|kitchen|splashback",
+    ),
+    _trade(
+        "video editing",
+        "video editor|video editing|film editor|film editing",
+        "footage|final cut|rough cut|edit|edited|editing",
+    ),
+    _trade(
+        "rendering",
+        "render farm|rendering service|render nodes|render service",
+        "render|rendered|rendering",
+    ),
+    _trade(
+        "image annotation",
+        "image annotation|annotation team|data annotation|data labelling|data labeling",
+        "image|photo|frame|picture",
+        "box|boxes|bounding|label|labelled|labeled|annotate|annotated|segment|tag|tagged",
+    ),
+    _trade(
+        "solar installation",
+        "solar PV installation|solar installation|solar install|solar installer|"
+        "PV installation|solar panel installation|solar fitter",
+        "kWp|kW|solar|panel|PV",
+        "roof|install|installed|installing|installation|fit|fitted|mount|mounted",
+        unless="clean|cleaned|cleaning|wash|washed",
+    ),
+    _trade(
+        "furniture assembly",
+        "furniture assembly|flat-pack assembly|flatpack assembly|IKEA assembly|"
+        "IKEA furniture assembly|furniture assembler",
+        "wardrobe|bed|desk|PAX|MALM|KALLAX|chest of drawers|bookcase|shelving unit|cabinet|"
+        "flat-pack|flatpack",
+        "in boxes|in the box|assemble|assembled|assembly|build|built|put together|help|building",
+    ),
+    _trade(
+        "clothing alterations",
+        "alterations|tailor|tailoring|seamstress|dressmaker|clothing repairs",
+        "hem|hemming|hemmed|taking in|taken in|take in|let out|shorten|shortened|zip|"
+        "alter|altered|alteration",
+    ),
+    _trade(
+        "accounting",
+        "accountant|accounting|bookkeeper|bookkeeping|CPA|ACCA|tax advisor|tax adviser|"
+        "tax preparer|tax preparation|chartered accountant",
+        "bookkeeping|bookkeeper|tax return|self-assessment|self assessment|VAT return|"
+        "year-end accounts|annual accounts|2024 return|2025 return|2026 return|2027 return|"
+        "federal return|state return|file my taxes|do my taxes",
+    ),
+    _trade(
+        "firewood",
+        "firewood|logs|hardwood logs|seasoned logs|kiln dried logs|kindling",
+        "logs|firewood|kindling",
+    ),
+    _trade(
+        "marquee hire",
+        "marquee|marquee hire|party tent|event tent|tent hire",
+        "tent|marquee|gazebo",
+    ),
+    _trade(
+        "GPU rental",
+        "GPU|GPU node|GPU server|GPU cloud|A100|H100|V100|L40S|RTX 4090|RTX 3090",
+        "GPU|A100|H100|V100|L40S|4090|3090",
+        "fine-tuning|training run|training|inference|hours|hour|rent|rental|compute",
+        # the seek's model is the offer's: "A100 or better" is no H100 offer's to guess
+        shared="A100|H100|V100|L40S|4090|3090",
+    ),
+    _trade(
+        "physiotherapy",
+        "physiotherapist|physiotherapy|physio|physical therapist|physical therapy",
+        "physio|physiotherapy|rehab|rehabilitation|physical therapy|sports injury",
     ),
     _trade(
         "wedding photography",
@@ -229,6 +382,19 @@ def trade_fit(offered: Iterable[str], seek_text: str, offer_text: str = "") -> s
     for trade in TRADES:
         if trade.unless is not None and trade.unless.search(seek):
             continue
-        if any(trade.names.search(p) for p in phrases) and all(w.search(seek) for w in trade.work):
-            return trade.name
+        naming = [p for p in phrases if trade.names.search(p)]
+        if trade.offer_unless is not None:
+            naming = [p for p in naming if not trade.offer_unless.search(p)]
+        if not naming or not all(w.search(seek) for w in trade.work):
+            continue
+        if trade.shared is not None and not _shares(trade.shared, seek, phrases):
+            continue
+        return trade.name
     return None
+
+
+def _shares(pattern: re.Pattern[str], seek: str, phrases: list[str]) -> bool:
+    """Whether a word of ``pattern`` the seek names is named by one of the offer's phrases."""
+    wanted = {m.group().lower().rstrip("s") for m in pattern.finditer(seek)}
+    offered = {m.group().lower().rstrip("s") for p in phrases for m in pattern.finditer(p)}
+    return bool(wanted & offered)

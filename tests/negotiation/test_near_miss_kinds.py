@@ -540,7 +540,6 @@ PROBES: tuple[Probe, ...] = (
 BASE_GAPS: dict[str, str] = {
     "cake-lead-time": "'a cake for 15 March' is not read as the date it is needed by",
     "cv-turnaround": "'my CV rewritten' is not read as the service 'CV rewriting'",
-    "website-relative": "'small website' and 'websites built' are not read as one service",
     "bike-radius": "the Dutch service phrase is not matched to a bike repair",
     "minibus-seats": "the offer's service phrase loses 'minibus hire'",
     "van-weight": "'moving boxes' is not read as the service 'man with a van'",
