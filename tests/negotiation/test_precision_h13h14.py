@@ -1,0 +1,62 @@
+"""Probes for the mechanisms behind the unsound proposals of dev_h13 and dev_h14 (issue
+16, session 10): each is a short invented pair, not a copy of a set's pair. Precision
+first: where the reader cannot read the mechanism right it declines with "cannot check"."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.negotiation.helpers import decided
+
+# --- a charge on the order, left out of the total, is never passed over ----------------
+
+
+@pytest.mark.parametrize(
+    ("offer_text", "seek_text"),
+    [
+        # a setup fee in its own sentence beside a monthly rate
+        (
+            "Office desk in Leith, £220/month. One-time setup fee £60. No minimum term.",
+            "Need a desk in Leith for 2 months, up to £600 all in.",
+        ),
+        # a flat delivery charge beside a price per unit
+        (
+            "Straw, small bales, £3/bale. Delivery £25 flat within 10 miles of Hexham.",
+            "Want 60 bales of straw, we're 4 miles from Hexham, £250 delivered.",
+        ),
+        # a supplement that the seek says nothing about
+        (
+            "Home hairdresser in Porto. Cut €30 / cut and colour €60. Travel supplement €8.",
+            "Cut and colour at home in Porto next week, up to €70.",
+        ),
+        # a charge "added" per job
+        (
+            "Gutter cleaning at £4 per metre. Ladder hire added as a flat £40 per job.",
+            "Our gutters need clearing, about 20 metres of them, I can pay £150.",
+        ),
+    ],
+)
+def test_a_charge_left_out_of_the_total_cannot_be_checked(offer_text: str, seek_text: str) -> None:
+    ok, why, _ = decided(offer_text, seek_text)
+    assert not ok
+    assert "cannot check" in why, why
+    assert "leaves out" in why, why
+
+
+def test_a_total_taken_from_a_charge_alone_leaves_out_the_price_per_unit() -> None:
+    ok, why, _ = decided(
+        "Cupcakes for events, £2.20 per cake, minimum 40. Delivery & set-up £20.",
+        "Birthday party for 60 kids, need cupcakes delivered to the hall, budget £200.",
+    )
+    assert not ok
+    assert "cannot check" in why, why
+
+
+def test_a_charge_the_seek_names_as_included_is_still_added_where_read() -> None:
+    # the mechanism that already adds a named fee keeps working: 3 x 60 + 30 = 210
+    ok, why, price = decided(
+        "Van hire in Leeds, £60/day, plus a flat £30 cleaning fee per hire.",
+        "Need a van in Leeds for 3 days next week, £250 all in.",
+    )
+    assert ok, why
+    assert price == pytest.approx(210.0)
