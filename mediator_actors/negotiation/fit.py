@@ -21,6 +21,7 @@ from mediator_actors.negotiation.counting import (
     kind_count,
     seek_hours,
 )
+from mediator_actors.negotiation.distance import distances_from
 from mediator_actors.negotiation.reader import (
     JOB_UNITS,
     LANGUAGES,
@@ -1407,6 +1408,27 @@ def _languages(o: Facts, s: Facts, found: Findings) -> None:
         )
 
 
+def _radius(o: Facts, found: Findings, seek_text: str) -> None:
+    """The offer's radius ("within 30 km of Annecy only") against the seek's distance
+    from one of the offer's places ("about 55 km from Annecy"): beyond it is a refusal,
+    within it a check. A distance from another town is not compared."""
+    if o.travel_km is None:
+        return
+    names = {p for p, _ in o.places}
+    for km, place in distances_from(seek_text):
+        first = place.split()[0]
+        if not any(n in (place, first) or place.startswith(n + " ") for n in names):
+            continue
+        if km > o.travel_km + 1e-9:
+            found.refusals.append(
+                f"distance: the seek is {km:g} km from {place.title()}, the offer serves "
+                f"within {o.travel_km:g} km"
+            )
+            return
+        found.checked.append(f"distance: {km:g} km within {o.travel_km:g} km")
+        return
+
+
 def _places(o: Facts, s: Facts, found: Findings, seek_onsite_required: bool) -> None:
     offer_places = {p for p, _ in o.places}
     seek_places = {p for p, _ in s.places}
@@ -1758,6 +1780,7 @@ def check_facts(
     _size_caps(o, s, found)
     _languages(o, s, found)
     _places(o, s, found, seek_onsite_required)
+    _radius(o, found, seek_text)
     _availability(o, s, found)
     if o.start_date and s.event_date and s.event_date < o.start_date:
         found.refusals.append(

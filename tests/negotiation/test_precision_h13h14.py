@@ -5,6 +5,8 @@ first: where the reader cannot read the mechanism right it declines with "cannot
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.negotiation.helpers import decided
 
@@ -60,3 +62,51 @@ def test_a_charge_the_seek_names_as_included_is_still_added_where_read() -> None
     )
     assert ok, why
     assert price == pytest.approx(210.0)
+
+
+# --- a seek's distance from the offer's town is held to the offer's radius --------------
+
+
+@pytest.mark.parametrize(
+    ("seek_text", "ok_expected"),
+    [
+        (
+            "Fence panels need fixing at our farm, about 60 km from Bremen. 2 hours, up to €150.",
+            False,
+        ),
+        (
+            "Fence panels need fixing at our farm, roughly 40 miles from Bremen. 2 hours, €150 max.",
+            False,
+        ),
+        (
+            "Fence panels need fixing at our farm, about 12 km from Bremen. 2 hours, up to €150.",
+            True,
+        ),
+    ],
+)
+def test_a_distance_beyond_the_offers_radius_declines(seek_text: str, ok_expected: bool) -> None:
+    ok, why, _ = decided(
+        "Fence repairs in Bremen, €50/hour. I only work within 20 km of Bremen.", seek_text
+    )
+    assert ok is ok_expected, why
+    if not ok:
+        assert "distance" in why, why
+
+
+def test_a_distance_from_another_town_is_not_compared() -> None:
+    from mediator_actors.negotiation.distance import distances_from
+
+    assert distances_from("we live 30 km from Hamburg") == [(30.0, "hamburg")]
+    assert distances_from("wir wohnen 12 km von Rottweil") == [(12.0, "rottweil")]
+    assert distances_from("about 5 miles from Leeds")[0][0] == pytest.approx(8.045)
+    assert distances_from("a 30 km ride") == []
+
+
+@given(st.text(max_size=80))
+@settings(max_examples=200, deadline=None)
+def test_distances_never_raise_and_are_non_negative(text: str) -> None:
+    from mediator_actors.negotiation.distance import distances_from
+
+    for km, place in distances_from(text):
+        assert km >= 0
+        assert place
