@@ -377,14 +377,21 @@ _PER = (
     r"(?:(?:\d+|thirty|fifteen|sixty)[- ]?(?:min(?:ute)?s?|hours?)\s+)?"
     # "per source word", "per running metre": the word before the unit says which one
     r"(?:(?:video|audio|finished|working|business|standard|normal|regular|basic|source|target|running|linear|additional|extra|single)[\s-]+)?"
-    rf"(?P<per>{_UNIT_RE}|[a-z][a-z-]{{2,20}})"
+    # "90€/stère": a unit may carry an accent
+    rf"(?P<per>{_UNIT_RE}|[a-z\u00e0-\u00ff][a-z\u00e0-\u00ff-]{{2,20}})"
 )
 _PER2_RE = re.compile(
     rf"\s*(?:/|per\b|an?\b|each\b)\s*(?P<per>{_UNIT_RE}|[a-z][a-z-]{{2,20}})", re.I
 )
 _PER_RE = re.compile(_PER, re.I)
 #: "pro Wort", "par mot", "por hora": the same per-unit phrase in the party's own language.
-_PER_FOREIGN = re.compile(rf"\s*(?:pro|je|par|por)\s+(?P<per>{_UNIT_RE})", re.I)
+#: "95 € pro Raummeter", "3,20 € pro Laib", "12 € por caja": the word after "pro" is the
+#: unit whether or not the unit table names it (issue 16: read as a flat price, a proposal
+#: priced one loaf for forty).
+_PER_FOREIGN = re.compile(
+    rf"\s*(?:pro|je|par|por)\s+(?P<per>{_UNIT_RE}|[a-z\u00e0-\u00ff][a-z\u00e0-\u00ff-]{{2,20}})\b",
+    re.I,
+)
 #: "0,10 EUR pro Wort (per word)": a bracket just after the amount restating its unit.
 _PER_BRACKET = re.compile(
     rf"\s*(?:[^\s()]+\s+){{0,2}}\(\s*(?:per|/|a|an|each)\s*(?P<per>{_UNIT_RE})\s*\)", re.I
@@ -493,6 +500,12 @@ _NOT_UNITS = frozenset(
         "flat",
         "fixed",
         "head's",
+        # "9 € par commande", "5 € pro Bestellung": once per order, as "per order" is
+        "commande",
+        "bestellung",
+        "pedido",
+        "ordine",
+        "auftrag",
     }
 ) - {"each"}
 _CONTEXT_STOP = frozenset(
@@ -1632,7 +1645,8 @@ _MONTH = r"(?:" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
 _DAYNAME = r"(?:(?:mon|tues?|wed(?:nes)?|thu(?:rs)?|fri|sat(?:ur)?|sun)(?:day)?,?\s+)?"
 _EVENT = re.compile(
     # "on 30 April", and French "est le 29 avril" / "prévu le 3 mai"
-    rf"\b(?:on|(?:est|prévu|prévue|aura\s+lieu)\s+le)\s+(?:the\s+)?{_DAYNAME}(?:(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<m1>{_MONTH})"
+    # German "am 12. September"
+    rf"\b(?:on|am|(?:est|prévu|prévue|aura\s+lieu)\s+le)\s+(?:the\s+)?{_DAYNAME}(?:(?P<d1>\d{{1,2}})(?:st|nd|rd|th|\.)?\s+(?:of\s+)?(?P<m1>{_MONTH})"
     rf"|(?P<m2>{_MONTH})\s+(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?)(?:,?\s+(?P<y>\d{{4}}))?",
     re.I,
 )
@@ -2794,7 +2808,8 @@ _UNIT = (
 )
 _ABS_DATE = re.compile(
     rf"\b(?:(?P<m1>{_MONTH})\s+(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y1>\d{{4}})"
-    rf"|(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<m2>{_MONTH}),?\s+(?P<y2>\d{{4}})"
+    # "12. September 2026": German writes the day with a full stop (not the month's end)
+    rf"|(?P<d2>\d{{1,2}})(?:st|nd|rd|th|\.)?\s+(?:of\s+)?(?P<m2>{_MONTH}),?\s+(?P<y2>\d{{4}})"
     rf"|(?P<y3>\d{{4}})-(?P<mo3>\d{{2}})-(?P<d3>\d{{2}})"
     rf"|(?:end of\s+|the end of\s+)?(?P<m4>{_MONTH})\s+(?P<y4>\d{{4}}))\b",
     re.I,

@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from mediator_actors.negotiation.reader import read_facts
 from tests.negotiation.helpers import decided
 
 # --- a charge on the order, left out of the total, is never passed over ----------------
@@ -110,3 +111,50 @@ def test_distances_never_raise_and_are_non_negative(text: str) -> None:
     for km, place in distances_from(text):
         assert km >= 0
         assert place
+
+
+# --- a price per unit in another language is a rate, not a total ------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "per"),
+    [
+        ("Kaminholz Eiche, 88 € pro Schüttraummeter, ab Hof.", "schüttraummeter"),
+        ("Pan de masa madre, 2,80 € por hogaza, pedido mínimo 20.", "hogaza"),
+        ("Bois de chauffage, 85€/stère, livré.", "stère"),
+        ("Nettoyage de vitres, 6 € par fenêtre.", "fenêtre"),
+    ],
+)
+def test_a_foreign_per_word_reads_the_unit_after_it(text: str, per: str) -> None:
+    money = read_facts(text, offer=True).money
+    assert money[0].per == per
+
+
+def test_a_price_per_order_in_another_language_stays_once_per_order() -> None:
+    money = read_facts("Versand 6 € pro Bestellung, Lieferung in 3 Tagen.", offer=True).money
+    assert money[0].per is None
+
+
+def test_a_rate_per_loaf_without_a_count_of_loaves_is_not_proposed_as_one_loaf() -> None:
+    ok, why, price = decided(
+        "Roggenbrot für Kantinen: 2,90 € pro Laib, Lieferung Montag bis Freitag in Graz.",
+        "Kantine in Graz sucht Brot, 50 rye loaves every Monday, budget 160 EUR per delivery.",
+    )
+    assert not ok or (price is not None and price >= 2.90 * 50), (why, price)
+
+
+# --- a German date with a full stop after the day is that day -------------------------
+
+
+def test_a_german_day_with_a_full_stop_is_that_day_not_the_months_end() -> None:
+    import datetime as dt
+
+    from mediator_actors.negotiation.reader import read_terms
+
+    terms = read_terms(
+        "Wir feiern am 5. Juni 2026 in Köln, we need a DJ for 4 hours, 600 euro max.",
+        offer=False,
+        reference=dt.date(2026, 3, 1),
+    )
+    assert dt.date(2026, 6, 5) in (terms.deadline, terms.facts.event_date)
+    assert terms.deadline in (None, dt.date(2026, 6, 5))
