@@ -20,15 +20,18 @@ __all__ = ["CHARGE_STEMS", "is_charge", "left_out_price"]
 #: (Spelled as ``rough_stem`` leaves them: "surcharge" but "surcharg" for "surcharges".)
 ADDITIVE_STEMS = frozenset(
     {"plu", "then", "extra", "additional", "addition", "surcharge", "surcharg", "more"}
+    # "a second dog sharing the kennel is £20 per night": the price of one more on top
+    | {"second"}
 )
 
 #: Rough stems that name a charge on the order itself, not a thing the seek may or may
 #: not ask for: "one-time setup fee $200", "call-out supplement €10", "delivery £30 flat",
 #: "scaffold tower hire added as a flat £150 per job". Left out of a total, such a charge
 #: is never shown not to apply by the seek's silence about it (issue 16, dev_h13/h14).
+#: (Spelled as ``rough_stem`` leaves them: "frai" for "frais".)
 CHARGE_STEMS = frozenset(
     {"fee", "setup", "supplement", "surcharge", "surcharg", "add", "callout", "call-out"}
-    | {"delivery", "deliveri", "postage", "ship", "frais", "gebühr", "anfahrt", "livraison"}
+    | {"delivery", "deliveri", "postage", "ship", "frai", "gebühr", "anfahrt", "livraison"}
 )
 
 

@@ -190,8 +190,11 @@ def _amounts(facts: Facts, unit: str) -> list[Quantity]:
     return converted
 
 
-#: Prices per place a person takes: "9 EUR per seat" for "50 people" is 50 seats.
-CAPACITY_UNITS = frozenset({"seat", "desk", "place", "ticket", "cover", "spot", "pass"})
+#: Prices per place a person takes: "9 EUR per seat" for "50 people" is 50 seats; a cap
+#: of such places is a cap of people ("max 12 mats in the room" against "20 participants").
+CAPACITY_UNITS = frozenset(
+    {"seat", "desk", "place", "ticket", "cover", "spot", "pass", "mat", "chair", "berth", "bunk"}
+)
 
 
 #: Prices per share of food one person eats: "4.50 EUR per portion" for "~25 people".

@@ -2621,6 +2621,32 @@ def _subset_counts(text: str, found: list[Quantity]) -> list[Quantity]:
     return parts
 
 
+#: The words between a count of packs and the count in each: "10 boxes of 6 bottles",
+#: "10 cartons de 6 bouteilles", "3 Kisten mit 12 Flaschen", "4 packs x 25".
+_PACK_JOIN = re.compile(r"\s*(?:of|de|d'|à|mit|con|x|\u00d7)\s*", re.I)
+
+
+def _pack_counts(text: str, found: list[Quantity]) -> list[Quantity]:
+    """A seek's count of packs of a count ("10 cartons de 6 bouteilles") is that many of
+    the inner unit: 60 bottles, not 6 (issue 16: a proposal priced one carton of ten).
+    A time or a specification is no pack ("2 weeks of 5 sessions" stays; "2 servers of
+    16 GB" is no 32 GB)."""
+    out = list(found)
+    ordered = sorted(found, key=lambda q: q.span.start)
+    for outer, inner in itertools.pairwise(ordered):
+        if outer.bound != "about" or inner.bound != "about" or outer.value < 1:
+            continue
+        if outer.unit in TIME_DAYS or inner.unit in TIME_DAYS or inner.unit in SPEC_UNITS:
+            continue
+        if outer.unit in SPEC_UNITS or outer.unit == inner.unit:
+            continue
+        if not _PACK_JOIN.fullmatch(text[outer.span.end : inner.span.start]):
+            continue
+        span = Span(outer.span.start, inner.span.end, text[outer.span.start : inner.span.end])
+        out[out.index(inner)] = replace(inner, value=outer.value * inner.value, span=span)
+    return out
+
+
 def read_facts(text: str, *, offer: bool, reference: dt.date | None = None) -> Facts:
     """Everything this module reads from one intent's prose (already folded)."""
     text = fold(text)[:20_000]
@@ -2642,6 +2668,7 @@ def read_facts(text: str, *, offer: bool, reference: dt.date | None = None) -> F
         for q in quantities
     ]
     if not offer:
+        quantities = _pack_counts(text, quantities)
         quantities += _subset_counts(text, quantities)
     if not offer and not any(q.unit == "hour" for q in quantities):
         quantities += _clock_hours(text)

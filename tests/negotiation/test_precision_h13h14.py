@@ -158,3 +158,65 @@ def test_a_german_day_with_a_full_stop_is_that_day_not_the_months_end() -> None:
     )
     assert dt.date(2026, 6, 5) in (terms.deadline, terms.facts.event_date)
     assert terms.deadline in (None, dt.date(2026, 6, 5))
+
+
+# --- a price for one more of the thing is on top ---------------------------------------
+
+
+def test_a_price_for_a_second_one_left_out_cannot_be_checked() -> None:
+    ok, why, _ = decided(
+        "Cat sitting visits, €18 per day for one cat. A second cat in the same home is €6 per day.",
+        "Two cats need feeding visits for 10 days while we travel, budget €250.",
+    )
+    assert not ok
+    assert "cannot check" in why, why
+
+
+# --- a count of packs of a count is the inner count ------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "unit"),
+    [
+        ("We need 12 boxes of 6 bottles for the bar.", 72.0, "bottle"),
+        ("On cherche 5 caisses de 12 bouteilles.", 60.0, "bouteille"),
+    ],
+)
+def test_packs_of_a_count_multiply(text: str, value: float, unit: str) -> None:
+    counts = {q.unit: q.value for q in read_facts(text, offer=False).quantities}
+    assert counts.get(unit) == value, counts
+
+
+def test_a_specification_after_a_count_is_no_pack() -> None:
+    counts = {q.unit: q.value for q in read_facts("2 servers of 16 GB RAM", offer=False).quantities}
+    assert counts.get("gb") == 16.0
+
+
+def test_a_case_price_per_bottle_counts_every_bottle() -> None:
+    ok, why, price = decided(
+        "Cider from the farm, £3.50 per bottle, delivered free in Somerset.",
+        "Pub in Somerset wants 8 cases of 12 bottles of cider, £400 max.",
+    )
+    assert not ok or price == pytest.approx(3.5 * 96), (why, price)
+
+
+# --- places that each hold a person cap the people --------------------------------------
+
+
+def test_a_cap_of_mats_is_a_cap_of_people() -> None:
+    ok, why, _ = decided(
+        "Dance studio in Leiden for hire, €40/hour, max 15 mats on the floor.",
+        "Pilates workshop in Leiden for 25 participants, 2 hours, up to €120.",
+    )
+    assert not ok
+    assert "limit" in why, why
+
+
+def test_the_charge_stems_are_what_the_reader_stems_those_words_to() -> None:
+    from mediator_actors.negotiation.charges import CHARGE_STEMS
+    from mediator_actors.negotiation.reader import rough_stem
+
+    words = ["fee", "setup", "supplement", "surcharge", "surcharges", "added", "callout"]
+    words += ["call-out", "delivery", "deliveries", "postage", "shipping", "frais"]
+    words += ["gebühr", "anfahrt", "livraison"]
+    assert {rough_stem(w) for w in words} == CHARGE_STEMS
