@@ -21,6 +21,7 @@ from mediator_actors.negotiation.counting import (
     kind_count,
     seek_hours,
 )
+from mediator_actors.negotiation.demands import hard_minimum
 from mediator_actors.negotiation.distance import distances_from
 from mediator_actors.negotiation.reader import (
     JOB_UNITS,
@@ -1845,7 +1846,8 @@ def check_facts(
                 f"place: the seek states '{span.text}', the offer is in {outside}, outside the EU"
             )
             return found
-        found.cannot(f"'{span.text}'")
+        # a requirement with its own number nobody compared declines (precision first)
+        found.cannot(f"'{span.text}'", BLOCKING_COST if hard_minimum(span.text) else UNCHECKED_COST)
     _opposites(offer_text, seek_text, found)
     _variants(offer_text, seek_text, found)
     _model_codes(offer_text, seek_text, found)

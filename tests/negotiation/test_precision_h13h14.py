@@ -220,3 +220,36 @@ def test_the_charge_stems_are_what_the_reader_stems_those_words_to() -> None:
     words += ["call-out", "delivery", "deliveries", "postage", "shipping", "frais"]
     words += ["gebühr", "anfahrt", "livraison"]
     assert {rough_stem(w) for w in words} == CHARGE_STEMS
+
+
+# --- a kind of area is no area: the seek naming it does not meet the list ----------------
+
+
+def test_a_list_of_postcodes_is_not_met_by_the_seek_naming_a_postcode() -> None:
+    ok, why, _ = decided(
+        "Window cleaning, $30/hr. We only serve ZIP codes 94110, 94114 and 94131.",
+        "Windows need a clean, ZIP 94601, about 2 hours, up to $80.",
+    )
+    assert not ok
+    assert "cannot check" in why, why
+
+
+# --- a requirement with its own number nobody compared declines -------------------------
+
+
+def test_a_seeks_unread_minimum_with_a_number_declines() -> None:
+    ok, why, _ = decided(
+        "Home broadband in Bern: up to 300 Mbps download, CHF 49/month, 12-month contract.",
+        "Family in Bern, we stream a lot so the connection must be at least 1 Gbps. Up to CHF 60 per month.",
+    )
+    assert not ok
+    assert "cannot check" in why, why
+
+
+def test_hard_minimum_needs_a_number() -> None:
+    from mediator_actors.negotiation.demands import hard_minimum
+
+    assert hard_minimum("the line must be at least 1 Gbps")
+    assert hard_minimum("it needs to hold a minimum of 40 kg")
+    assert not hard_minimum("must be friendly and at least punctual")
+    assert not hard_minimum("at least 3 quotes welcome")
