@@ -1705,6 +1705,22 @@ def _read_until(text: str, reference: dt.date | None) -> dt.date | None:
     return _resolve(month, day, year, reference)
 
 
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+#: "Wedding is this Saturday!", "the party is this coming Friday": a seek's day this week.
+#: ("Next Saturday" is left out: people mean this coming one or the one after.)
+_THIS_WEEKDAY = re.compile(rf"\bthis\s+(?:coming\s+)?(?P<d>{'|'.join(_WEEKDAYS)})\b", re.I)
+
+
+def _this_weekday(text: str, reference: dt.date | None) -> dt.date | None:
+    """The date of the first "this <weekday>" in a seek, from its own timestamp (the
+    day itself when it is that weekday)."""
+    match = literals.search(_THIS_WEEKDAY, text)
+    if match is None or reference is None:
+        return None
+    ahead = (_WEEKDAYS.index(match.group("d").lower()) - reference.weekday()) % 7
+    return reference + dt.timedelta(days=ahead)
+
+
 def _read_dates(text: str, reference: dt.date | None) -> tuple[dt.date | None, dt.date | None]:
     event = start = None
     match = literals.search(_EVENT, text)
@@ -2683,6 +2699,8 @@ def read_facts(text: str, *, offer: bool, reference: dt.date | None = None) -> F
     targets, sources = _read_direction(text) if not pairs else (frozenset(), frozenset())
     slots, strict = _read_slots(text)
     event, start = _read_dates(text, reference)
+    if event is None and not offer:
+        event = _this_weekday(text, reference)
     advance = literals.search(_ADVANCE, text)
     after = literals.search(_AFTER, text)
     instalments = literals.search(_INSTALMENTS, text)

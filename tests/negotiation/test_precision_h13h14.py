@@ -253,3 +253,29 @@ def test_hard_minimum_needs_a_number() -> None:
     assert hard_minimum("it needs to hold a minimum of 40 kg")
     assert not hard_minimum("must be friendly and at least punctual")
     assert not hard_minimum("at least 3 quotes welcome")
+
+
+# --- "this Saturday" is a day, held against the offer's lead time ------------------------
+
+
+def test_this_weekday_is_the_coming_day_from_the_seeks_own_date() -> None:
+    import datetime as dt
+
+    from mediator_actors.negotiation.reader import read_terms
+
+    # 2026-06-15 is a Monday
+    terms = read_terms(
+        "Party is this Friday, need a cake.", offer=False, reference=dt.date(2026, 6, 15)
+    )
+    assert terms.facts.event_date == dt.date(2026, 6, 19)
+    terms = read_terms("Need it next Friday.", offer=False, reference=dt.date(2026, 6, 15))
+    assert terms.facts.event_date is None
+
+
+def test_an_offer_that_takes_longer_than_this_weekday_declines() -> None:
+    ok, why, _ = decided(
+        "Shoe repairs: new heels €20, resoling €45. At the moment every repair takes 10 days.",
+        "My only good shoes need new heels, I need them for an interview this Friday. Up to €30.",
+    )
+    assert not ok, why
+    assert "timeline" in why, why
