@@ -14,13 +14,32 @@ from __future__ import annotations
 
 from mediator_actors.negotiation.reader import TIME_DAYS, Facts, Money, rough_stem
 
-__all__ = ["left_out_price"]
+__all__ = ["CHARGE_STEMS", "is_charge", "left_out_price"]
 
 #: Rough stems that mark a price as added to another: "plus", "then", "extra hours".
 #: (Spelled as ``rough_stem`` leaves them: "surcharge" but "surcharg" for "surcharges".)
 ADDITIVE_STEMS = frozenset(
     {"plu", "then", "extra", "additional", "addition", "surcharge", "surcharg", "more"}
+    # "a second dog sharing the kennel is £20 per night": the price of one more on top
+    | {"second"}
 )
+
+#: Rough stems that name a charge on the order itself, not a thing the seek may or may
+#: not ask for: "one-time setup fee $200", "call-out supplement €10", "delivery £30 flat",
+#: "scaffold tower hire added as a flat £150 per job". Left out of a total, such a charge
+#: is never shown not to apply by the seek's silence about it (issue 16, dev_h13/h14).
+#: (Spelled as ``rough_stem`` leaves them: "frai" for "frais".)
+CHARGE_STEMS = frozenset(
+    {"fee", "setup", "supplement", "surcharge", "surcharg", "add", "callout", "call-out"}
+    | {"delivery", "deliveri", "postage", "ship", "frai", "gebühr", "anfahrt", "livraison"}
+)
+
+
+def is_charge(m: Money) -> bool:
+    """Whether the price's own words name a charge on the order ("call-out" is read as
+    the stems "cal" and "out")."""
+    return bool(m.context & CHARGE_STEMS) or {"cal", "out"} <= m.context
+
 
 #: Rough stems of words that name no item of their own ("from", "per", "flat" ...).
 _NAMELESS = frozenset(
@@ -54,6 +73,9 @@ def left_out_price(o: Facts, s: Facts, note: str, currency: str | None) -> Money
     # A price taken that is itself on top of another ("extra hours €150 each") means the
     # other applies too, whatever it names.
     on_top = any(m.extra or m.context & ADDITIVE_STEMS for m in taken)
+    # A total taken from charges alone ("Delivery & set-up £25" for a cake priced per
+    # portion) leaves out the price of the thing itself, whatever that price names.
+    only_charges = all(is_charge(t) for t in taken)
     for m in o.money:
         if m in taken or m.bound == "at_most" or m.currency not in (None, currency):
             continue
@@ -66,7 +88,11 @@ def left_out_price(o: Facts, s: Facts, note: str, currency: str | None) -> Money
             if own & s.positives:
                 return m
             continue
-        if on_top or m.fee or m.extra or m.context & ADDITIVE_STEMS:
+        if on_top or only_charges or m.fee or m.extra or m.context & ADDITIVE_STEMS:
+            return m
+        if is_charge(m) and m.per is None:
+            # a charge on the order applies whatever the seek names; where it does not
+            # ("free delivery from 50 bottles") no reading says so: precision first
             return m
         if not _names(m) or own & s.positives:
             # A price that names nothing cannot be told from a charge on top; one whose

@@ -205,8 +205,22 @@ _HARD_WORDS = re.compile(
     re.I,
 )
 _SHOUTED_MUST = re.compile(r"\bMUST\b")
+#: "the new line must be at least 1 Gbps", "needs to hold a minimum of 40 kg": a
+#: requirement with its own number is hard; unread, the number was never compared
+#: (issue 16, dev_h13: 500 Mbps proposed for "at least 1 Gbps").
+_HARD_MINIMUM = re.compile(
+    r"\b(?:must|needs?\s+to|required|requires?)\b[^.;!?\n]{0,60}?"
+    r"\b(?:at\s+least|a\s+minimum\s+of|minimum(?:\s+of)?|no\s+less\s+than|min\.)\s*\d",
+    re.I,
+)
 #: Sentence ends: a hard word anywhere in the sentence ("..., non-negotiable") hardens it.
 _SENTENCE_ENDS = re.compile(r"[.;!?\n]")
+
+
+def hard_minimum(text: str) -> bool:
+    """Whether ``text`` states a requirement with its own number ("must be at least 1
+    Gbps"): left unread, that number was never held against the other side."""
+    return bool(_HARD_MINIMUM.search(text))
 
 
 def hard_stated(clause: str, text: str) -> bool:
@@ -220,7 +234,11 @@ def hard_stated(clause: str, text: str) -> bool:
         before = [m.end() for m in _SENTENCE_ENDS.finditer(text, 0, start)]
         after = _SENTENCE_ENDS.search(text, start + len(clause))
         sentence = text[before[-1] if before else 0 : after.start() if after else len(text)]
-    return bool(_HARD_WORDS.search(sentence) or _SHOUTED_MUST.search(sentence))
+    return bool(
+        _HARD_WORDS.search(sentence)
+        or _SHOUTED_MUST.search(sentence)
+        or _HARD_MINIMUM.search(sentence)
+    )
 
 
 @functools.lru_cache(maxsize=16_384)

@@ -22,6 +22,8 @@ from mediator_actors.negotiation.counting import (
     kind_count,
     seek_hours,
 )
+from mediator_actors.negotiation.demands import hard_minimum
+from mediator_actors.negotiation.distance import distances_from
 from mediator_actors.negotiation.reader import (
     JOB_UNITS,
     LANGUAGES,
@@ -190,8 +192,11 @@ def _amounts(facts: Facts, unit: str) -> list[Quantity]:
     return converted
 
 
-#: Prices per place a person takes: "9 EUR per seat" for "50 people" is 50 seats.
-CAPACITY_UNITS = frozenset({"seat", "desk", "place", "ticket", "cover", "spot", "pass"})
+#: Prices per place a person takes: "9 EUR per seat" for "50 people" is 50 seats; a cap
+#: of such places is a cap of people ("max 12 mats in the room" against "20 participants").
+CAPACITY_UNITS = frozenset(
+    {"seat", "desk", "place", "ticket", "cover", "spot", "pass", "mat", "chair", "berth", "bunk"}
+)
 
 
 #: Prices per share of food one person eats: "4.50 EUR per portion" for "~25 people".
@@ -1525,6 +1530,27 @@ def _languages(o: Facts, s: Facts, found: Findings) -> None:
         )
 
 
+def _radius(o: Facts, found: Findings, seek_text: str) -> None:
+    """The offer's radius ("within 30 km of Annecy only") against the seek's distance
+    from one of the offer's places ("about 55 km from Annecy"): beyond it is a refusal,
+    within it a check. A distance from another town is not compared."""
+    if o.travel_km is None:
+        return
+    names = {p for p, _ in o.places}
+    for km, place in distances_from(seek_text):
+        first = place.split()[0]
+        if not any(n in (place, first) or place.startswith(n + " ") for n in names):
+            continue
+        if km > o.travel_km + 1e-9:
+            found.refusals.append(
+                f"distance: the seek is {km:g} km from {place.title()}, the offer serves "
+                f"within {o.travel_km:g} km"
+            )
+            return
+        found.checked.append(f"distance: {km:g} km within {o.travel_km:g} km")
+        return
+
+
 def _places(o: Facts, s: Facts, found: Findings, seek_onsite_required: bool) -> None:
     offer_places = {p for p, _ in o.places}
     seek_places = {p for p, _ in s.places}
@@ -1876,6 +1902,7 @@ def check_facts(
     _size_caps(o, s, found)
     _languages(o, s, found)
     _places(o, s, found, seek_onsite_required)
+    _radius(o, found, seek_text)
     _availability(o, s, found)
     if o.start_date and s.event_date and s.event_date < o.start_date:
         found.refusals.append(
@@ -1937,7 +1964,8 @@ def check_facts(
                 f"place: the seek states '{span.text}', the offer is in {outside}, outside the EU"
             )
             return found
-        found.cannot(f"'{span.text}'")
+        # a requirement with its own number nobody compared declines (precision first)
+        found.cannot(f"'{span.text}'", BLOCKING_COST if hard_minimum(span.text) else UNCHECKED_COST)
     _opposites(offer_text, seek_text, found)
     _variants(offer_text, seek_text, found)
     _model_codes(offer_text, seek_text, found)

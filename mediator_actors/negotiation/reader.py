@@ -377,14 +377,21 @@ _PER = (
     r"(?:(?:\d+|thirty|fifteen|sixty)[- ]?(?:min(?:ute)?s?|hours?)\s+)?"
     # "per source word", "per running metre": the word before the unit says which one
     r"(?:(?:video|audio|finished|working|business|standard|normal|regular|basic|source|target|running|linear|additional|extra|single)[\s-]+)?"
-    rf"(?P<per>{_UNIT_RE}|[a-z][a-z-]{{2,20}})"
+    # "90€/stère": a unit may carry an accent
+    rf"(?P<per>{_UNIT_RE}|[a-z\u00e0-\u00ff][a-z\u00e0-\u00ff-]{{2,20}})"
 )
 _PER2_RE = re.compile(
     rf"\s*(?:/|per\b|an?\b|each\b)\s*(?P<per>{_UNIT_RE}|[a-z][a-z-]{{2,20}})", re.I
 )
 _PER_RE = re.compile(_PER, re.I)
 #: "pro Wort", "par mot", "por hora": the same per-unit phrase in the party's own language.
-_PER_FOREIGN = re.compile(rf"\s*(?:pro|je|par|por)\s+(?P<per>{_UNIT_RE})", re.I)
+#: "95 € pro Raummeter", "3,20 € pro Laib", "12 € por caja": the word after "pro" is the
+#: unit whether or not the unit table names it (issue 16: read as a flat price, a proposal
+#: priced one loaf for forty).
+_PER_FOREIGN = re.compile(
+    rf"\s*(?:pro|je|par|por)\s+(?P<per>{_UNIT_RE}|[a-z\u00e0-\u00ff][a-z\u00e0-\u00ff-]{{2,20}})\b",
+    re.I,
+)
 #: "0,10 EUR pro Wort (per word)": a bracket just after the amount restating its unit.
 _PER_BRACKET = re.compile(
     rf"\s*(?:[^\s()]+\s+){{0,2}}\(\s*(?:per|/|a|an|each)\s*(?P<per>{_UNIT_RE})\s*\)", re.I
@@ -493,6 +500,12 @@ _NOT_UNITS = frozenset(
         "flat",
         "fixed",
         "head's",
+        # "9 € par commande", "5 € pro Bestellung": once per order, as "per order" is
+        "commande",
+        "bestellung",
+        "pedido",
+        "ordine",
+        "auftrag",
     }
 ) - {"each"}
 _CONTEXT_STOP = frozenset(
@@ -1634,10 +1647,11 @@ _DAYNAME = r"(?:(?:mon|tues?|wed(?:nes)?|thu(?:rs)?|fri|sat(?:ur)?|sun)(?:day)?,
 _WEEKDAY_NAMED = r"(?P<wd>mon|tues?|wed(?:nes)?|thu(?:rs)?|fri|sat(?:ur)?|sun)(?:day)?,?\s+"
 _EVENT = re.compile(
     # "on 30 April", and French "est le 29 avril" / "prévu le 3 mai"
-    rf"(?:\b(?:on|(?:est|prévu|prévue|aura\s+lieu)\s+le)\s+(?:the\s+)?{_DAYNAME}"
+    # German "am 12. September"
+    rf"(?:\b(?:on|am|(?:est|prévu|prévue|aura\s+lieu)\s+le)\s+(?:the\s+)?{_DAYNAME}"
     # "Office party, Friday 2 October": a weekday and date opening a clause is the day
     # itself; after "by", "from" or "until" (no clause opening) other readers take it
-    rf"|(?:(?<=[,.;:(\n])|^)\s*{_WEEKDAY_NAMED})(?:(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<m1>{_MONTH})"
+    rf"|(?:(?<=[,.;:(\n])|^)\s*{_WEEKDAY_NAMED})(?:(?P<d1>\d{{1,2}})(?:st|nd|rd|th|\.)?\s+(?:of\s+)?(?P<m1>{_MONTH})"
     rf"|(?P<m2>{_MONTH})\s+(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?)(?:,?\s+(?P<y>\d{{4}}))?",
     re.I,
 )
@@ -1732,6 +1746,22 @@ def _event_span(text: str, reference: dt.date | None) -> list[tuple[int, int]]:
     event, _ = _read_dates(text, reference)
     found = _named_event_span(text, match, event)
     return [] if found is None else [found]
+
+
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+#: "Wedding is this Saturday!", "the party is this coming Friday": a seek's day this week.
+#: ("Next Saturday" is left out: people mean this coming one or the one after.)
+_THIS_WEEKDAY = re.compile(rf"\bthis\s+(?:coming\s+)?(?P<d>{'|'.join(_WEEKDAYS)})\b", re.I)
+
+
+def _this_weekday(text: str, reference: dt.date | None) -> dt.date | None:
+    """The date of the first "this <weekday>" in a seek, from its own timestamp (the
+    day itself when it is that weekday)."""
+    match = literals.search(_THIS_WEEKDAY, text)
+    if match is None or reference is None:
+        return None
+    ahead = (_WEEKDAYS.index(match.group("d").lower()) - reference.weekday()) % 7
+    return reference + dt.timedelta(days=ahead)
 
 
 def _read_dates(text: str, reference: dt.date | None) -> tuple[dt.date | None, dt.date | None]:
@@ -2652,6 +2682,32 @@ def _subset_counts(text: str, found: list[Quantity]) -> list[Quantity]:
     return parts
 
 
+#: The words between a count of packs and the count in each: "10 boxes of 6 bottles",
+#: "10 cartons de 6 bouteilles", "3 Kisten mit 12 Flaschen", "4 packs x 25".
+_PACK_JOIN = re.compile(r"\s*(?:of|de|d'|à|mit|con|x|\u00d7)\s*", re.I)
+
+
+def _pack_counts(text: str, found: list[Quantity]) -> list[Quantity]:
+    """A seek's count of packs of a count ("10 cartons de 6 bouteilles") is that many of
+    the inner unit: 60 bottles, not 6 (issue 16: a proposal priced one carton of ten).
+    A time or a specification is no pack ("2 weeks of 5 sessions" stays; "2 servers of
+    16 GB" is no 32 GB)."""
+    out = list(found)
+    ordered = sorted(found, key=lambda q: q.span.start)
+    for outer, inner in itertools.pairwise(ordered):
+        if outer.bound != "about" or inner.bound != "about" or outer.value < 1:
+            continue
+        if outer.unit in TIME_DAYS or inner.unit in TIME_DAYS or inner.unit in SPEC_UNITS:
+            continue
+        if outer.unit in SPEC_UNITS or outer.unit == inner.unit:
+            continue
+        if not _PACK_JOIN.fullmatch(text[outer.span.end : inner.span.start]):
+            continue
+        span = Span(outer.span.start, inner.span.end, text[outer.span.start : inner.span.end])
+        out[out.index(inner)] = replace(inner, value=outer.value * inner.value, span=span)
+    return out
+
+
 def read_facts(text: str, *, offer: bool, reference: dt.date | None = None) -> Facts:
     """Everything this module reads from one intent's prose (already folded)."""
     text = fold(text)[:20_000]
@@ -2673,6 +2729,7 @@ def read_facts(text: str, *, offer: bool, reference: dt.date | None = None) -> F
         for q in quantities
     ]
     if not offer:
+        quantities = _pack_counts(text, quantities)
         quantities += _subset_counts(text, quantities)
     if not offer and not any(q.unit == "hour" for q in quantities):
         quantities += _clock_hours(text)
@@ -2687,6 +2744,8 @@ def read_facts(text: str, *, offer: bool, reference: dt.date | None = None) -> F
     targets, sources = _read_direction(text) if not pairs else (frozenset(), frozenset())
     slots, strict = _read_slots(text)
     event, start = _read_dates(text, reference)
+    if event is None and not offer:
+        event = _this_weekday(text, reference)
     advance = literals.search(_ADVANCE, text)
     after = literals.search(_AFTER, text)
     instalments = literals.search(_INSTALMENTS, text)
@@ -2839,7 +2898,8 @@ _UNIT = (
 )
 _ABS_DATE = re.compile(
     rf"\b(?:(?P<m1>{_MONTH})\s+(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y1>\d{{4}})"
-    rf"|(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<m2>{_MONTH}),?\s+(?P<y2>\d{{4}})"
+    # "12. September 2026": German writes the day with a full stop (not the month's end)
+    rf"|(?P<d2>\d{{1,2}})(?:st|nd|rd|th|\.)?\s+(?:of\s+)?(?P<m2>{_MONTH}),?\s+(?P<y2>\d{{4}})"
     rf"|(?P<y3>\d{{4}})-(?P<mo3>\d{{2}})-(?P<d3>\d{{2}})"
     rf"|(?:end of\s+|the end of\s+)?(?P<m4>{_MONTH})\s+(?P<y4>\d{{4}}))\b",
     re.I,

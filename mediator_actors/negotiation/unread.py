@@ -581,6 +581,13 @@ def _plain_letters(text: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
 
 
+#: Words that name a kind of area, not an area ("ZIP codes", "postcodes", "PLZ").
+_AREA_KINDS = frozenset(
+    {"zip", "zips", "postcode", "postcodes", "postal", "plz", "cap", "code", "codes"}
+    | {"area", "areas", "district", "districts", "zone", "zones", "region", "regions"}
+)
+
+
 def _mark_answered(marked: tuple[str, str, str, str], other: str, units: Iterable[str]) -> bool:
     kind, head, mark, tail = marked
     if kind in ("direction", "area"):
@@ -602,6 +609,9 @@ def _mark_answered(marked: tuple[str, str, str, str], other: str, units: Iterabl
         place = _PLACE_WORD.search(mark.rsplit(maxsplit=1)[-1]) if mark.split() else None
         return _postcodes_covered(head + mark + tail, other) or (
             place is not None
+            # "We only serve ZIP codes 78701, ...": a kind of place is no place; the seek
+            # naming its own ZIP code is not in the list for naming the word
+            and place.group(0).lower() not in _AREA_KINDS
             and bool(re.search(rf"\b{re.escape(place.group(0))}\b", other, re.I))
             # a move names more places than the one it shares
             and not any(m.kind == "direction" for m in markers(other))
