@@ -22,20 +22,10 @@ from tests.negotiation.helpers import decided
             "Office desk in Leith, £220/month. One-time setup fee £60. No minimum term.",
             "Need a desk in Leith for 2 months, up to £600 all in.",
         ),
-        # a flat delivery charge beside a price per unit
-        (
-            "Straw, small bales, £3/bale. Delivery £25 flat within 10 miles of Hexham.",
-            "Want 60 bales of straw, we're 4 miles from Hexham, £250 delivered.",
-        ),
         # a supplement that the seek says nothing about
         (
             "Home hairdresser in Porto. Cut €30 / cut and colour €60. Travel supplement €8.",
             "Cut and colour at home in Porto next week, up to €70.",
-        ),
-        # a charge "added" per job
-        (
-            "Gutter cleaning at £4 per metre. Ladder hire added as a flat £40 per job.",
-            "Our gutters need clearing, about 20 metres of them, I can pay £150.",
         ),
     ],
 )
@@ -44,6 +34,32 @@ def test_a_charge_left_out_of_the_total_cannot_be_checked(offer_text: str, seek_
     assert not ok
     assert "cannot check" in why, why
     assert "leaves out" in why, why
+
+
+@pytest.mark.parametrize(
+    ("offer_text", "seek_text", "total"),
+    [
+        # a flat delivery charge beside a price per unit: 60 x 3 + 25
+        (
+            "Straw, small bales, £3/bale. Delivery £25 flat within 10 miles of Hexham.",
+            "Want 60 bales of straw, we're 4 miles from Hexham, £250 delivered.",
+            205.0,
+        ),
+        # a charge "added" per job: 20 x 4 + 40
+        (
+            "Gutter cleaning at £4 per metre. Ladder hire added as a flat £40 per job.",
+            "Our gutters need clearing, about 20 metres of them, I can pay £150.",
+            120.0,
+        ),
+    ],
+)
+def test_a_flat_charge_beside_a_counted_rate_is_in_the_proposed_total(
+    offer_text: str, seek_text: str, total: float
+) -> None:
+    # where the seek's count is read, the one-off charge is added once (never left out)
+    ok, why, price = decided(offer_text, seek_text)
+    assert ok, why
+    assert price == total, why
 
 
 def test_a_total_taken_from_a_charge_alone_leaves_out_the_price_per_unit() -> None:
