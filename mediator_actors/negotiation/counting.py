@@ -24,6 +24,7 @@ __all__ = [
     "action_count",
     "compound_count",
     "kind_count",
+    "names_plural",
     "one_named",
     "product",
     "seek_hours",
@@ -183,6 +184,15 @@ def _noun_unit(noun: str) -> str:
     return load.group("carrier") if load else word
 
 
+def names_plural(text: str, unit: str) -> bool:
+    """Whether a word of ``text`` names ``unit`` in the plural or another spelling
+    ("cars" for "car"): the reader's ``counted`` misses plurals of four letters or fewer."""
+    return any(
+        w != unit and _noun_unit(w) != unit and canonical_unit(w) == unit
+        for w in (m.group(0).lower() for m in re.finditer(_WORD, text))
+    )
+
+
 def singly_named(text: str, unit: str) -> Span | None:
     """Where ``text`` names one ``unit`` in the singular after a possessive, an article or
     "one" ("our roof", "one full truckload" for "truck", "the flat"). None when it never
@@ -192,13 +202,13 @@ def singly_named(text: str, unit: str) -> Span | None:
     """
     if not unit.isalpha() or unit in _PHRASE_ENDS or unit in _MORE_THAN_ONE:
         return None
+    if names_plural(text, unit):
+        return None  # the plural ("roofs") or another spelling that may count several
     words = list(re.finditer(_WORD, text))
     found: list[tuple[Span, frozenset[str]]] = []
     for i, match in enumerate(words):
         w = match.group(0).lower()
         if _noun_unit(w) != unit:
-            if canonical_unit(w) == unit:
-                return None  # the plural ("roofs") or another spelling that may count several
             continue
         before = [m.group(0).lower() for m in words[max(0, i - 4) : i]]
         if _MORE_THAN_ONE & set(before):

@@ -20,6 +20,7 @@ from mediator_actors.negotiation.counting import (
     action_count,
     compound_count,
     kind_count,
+    names_plural,
     one_named,
     seek_hours,
 )
@@ -1233,7 +1234,10 @@ def _price_basis(  # noqa: PLR0911, PLR0912, PLR0915
             # "95 per day" against "party on saturday": one day, the seek states no length.
             one = f"the seek names one day ({day}) and no length: one {ask.per}"
         elif ask.per in JOB_UNITS or (
-            ask.per not in TIME_DAYS and _singular(ask.per, s, seek_words)
+            ask.per not in TIME_DAYS
+            and _singular(ask.per, s, seek_words)
+            # "my car ... the other cars": a plural the reader's count of units misses
+            and not names_plural(seek_text, ask.per)
         ):
             # "250 per kit" against "a logo and a simple brand kit": one of them.
             one = f"the seek names no number of {_plural(ask.per)}: one"
