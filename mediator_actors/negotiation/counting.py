@@ -24,6 +24,7 @@ __all__ = [
     "action_count",
     "compound_count",
     "kind_count",
+    "listed_kinds",
     "names_plural",
     "one_named",
     "product",
@@ -230,17 +231,45 @@ def singly_named(text: str, unit: str) -> Span | None:
     return found[0][0]
 
 
-def one_named(o: Facts, s: Facts, text: str, unit: str) -> Quantity | None:
+#: A plural noun and the kinds of it listed in brackets after it: "documents (diplomas,
+#: birth certificates)", "vehicles (cars, vans)".
+_KINDS_LISTED = re.compile(r"\b(?P<noun>[A-Za-z][A-Za-z-]{2,})\s*\((?P<kinds>[^()]{1,120})\)")
+
+
+def listed_kinds(offer_text: str, unit: str) -> frozenset[str]:
+    """The kinds of ``unit`` the offer lists in brackets after the unit's plural: "public
+    documents (diplomas, birth certificates)" against "per document" are "diploma" and
+    "certificate" (each item's last word, as a unit)."""
+    kinds: set[str] = set()
+    for match in re.finditer(_KINDS_LISTED, offer_text):
+        noun = match.group("noun").lower()
+        if noun == unit or canonical_unit(noun) != unit:
+            continue  # only the plural names a kind of the unit: "document (PDF)" does not
+        for item in re.split(r",|;|/|\band\b|\bor\b|\betc\b", match.group("kinds"), flags=re.I):
+            last = re.findall(r"[A-Za-z][A-Za-z-]*", item)
+            if last:
+                kinds.add(canonical_unit(last[-1]))
+    return frozenset(kinds - {unit})
+
+
+def one_named(o: Facts, s: Facts, text: str, unit: str, offer_text: str = "") -> Quantity | None:
     """One ``unit`` when the seek's ``text`` names a single one of it ("€180 per roof"
-    against "want our roof checked") and nothing else it says could be what the rate is
-    per. Precision first, None when: the seek states any amount (a duration, a count of
-    items: the rate may be per those), recurs, counts or names the unit in the plural, or
-    the offer's least order of the unit is more than one."""
+    against "want our roof checked"), or of a kind of it the offer lists ("€75 per
+    document" for "documents (diplomas, ...)" against "my university diploma"), and
+    nothing else it says could be what the rate is per. Precision first, None when: the
+    seek states any amount (a duration, a count of items: the rate may be per those),
+    recurs, counts or names the unit in the plural, or the offer's least order of the unit
+    is more than one."""
     if unit in TIME_DAYS or unit in _WORK_SECONDS or unit in s.counted:
         return None
     if s.quantities or s.recurrence is not None:
         return None
     if any(q.unit == unit and q.bound == "at_least" and q.value > 1 for q in o.quantities):
         return None
-    span = singly_named(text, unit)
-    return None if span is None else Quantity(1.0, unit, "about", span)
+    if names_plural(text, unit):
+        return None
+    named = [singly_named(text, noun) for noun in sorted({unit} | listed_kinds(offer_text, unit))]
+    found = [span for span in named if span is not None]
+    if len(found) != 1:
+        return None  # none, or two kinds named ("my diploma and my birth certificate")
+    return Quantity(1.0, unit, "about", found[0])

@@ -414,11 +414,15 @@ def _cheaper_package(o: Facts, basis: PriceBasis) -> PriceBasis:
     return replace(basis, floor=price, note=f"{basis.note}; {step}", step=step)
 
 
-def price_basis(o: Facts, s: Facts, seek_words: frozenset[str], seek_text: str = "") -> PriceBasis:
+def price_basis(
+    o: Facts, s: Facts, seek_words: frozenset[str], seek_text: str = "", offer_text: str = ""
+) -> PriceBasis:
     """The offer's floor and the seek's ceiling on one basis, or why there is none; an
     offer's minimum charge ("min. charge 60 EUR") raises a lower floor to itself. A total
     that leaves out a count the seek states is never proposed (precision first)."""
-    basis = _with_charges(o, s, _cheaper_package(o, _price_basis(o, s, seek_words, seek_text)))
+    basis = _with_charges(
+        o, s, _cheaper_package(o, _price_basis(o, s, seek_words, seek_text, offer_text))
+    )
     if basis.floor is None or basis.per is not None or basis.refusal or basis.unchecked:
         return basis
     other = _another_item(o, s, basis)
@@ -1025,7 +1029,7 @@ def _whole_multiple(o: Facts, s: Facts, currency: str | None, budget: Money) -> 
 
 
 def _price_basis(  # noqa: PLR0911, PLR0912, PLR0915
-    o: Facts, s: Facts, seek_words: frozenset[str], seek_text: str = ""
+    o: Facts, s: Facts, seek_words: frozenset[str], seek_text: str = "", offer_text: str = ""
 ) -> PriceBasis:
     """The offer's floor and the seek's ceiling on one basis, or why there is none."""
     asks = [m for m in o.money if m.bound != "at_most" and not m.fee and not m.extra] or [
@@ -1241,7 +1245,7 @@ def _price_basis(  # noqa: PLR0911, PLR0912, PLR0915
         ):
             # "250 per kit" against "a logo and a simple brand kit": one of them.
             one = f"the seek names no number of {_plural(ask.per)}: one"
-        elif (single := one_named(o, s, seek_text, ask.per)) is not None:
+        elif (single := one_named(o, s, seek_text, ask.per, offer_text)) is not None:
             # "1,850 per truck" against "one full truckload", "per roof" against "our roof".
             one = f"the seek names one {ask.per} ('{single.span.text}') and no other amount: one"
         if one is not None:

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mediator_actors.negotiation.counting import one_named, singly_named
+from mediator_actors.negotiation.counting import listed_kinds, one_named, singly_named
 from mediator_actors.negotiation.reader import read_facts
 from tests.negotiation.helpers import decided
 
@@ -133,3 +133,32 @@ def test_a_single_unit_beside_another_count_is_not_proposed_as_one(
 ) -> None:
     ok, why, _ = decided(offer_text, seek_text)
     assert not ok, why
+
+
+def test_kinds_listed_in_brackets_after_the_units_plural() -> None:
+    offer = (
+        "Notary copies of official papers (passports, driving licences, deeds). 30 EUR per paper."
+    )
+    assert listed_kinds(offer, "paper") == {"passport", "licence", "deed"}
+    # the singular in front of the brackets lists no kinds of the unit
+    assert listed_kinds("One paper (A4, printed). 30 EUR per paper.", "paper") == frozenset()
+
+
+@pytest.mark.parametrize(
+    ("seek_text", "aligned"),
+    [
+        ("Need my old passport copied and certified. Budget 40 EUR.", True),
+        # two kinds named: two papers
+        ("Need my passport and the deed to our house certified. Budget 40 EUR.", False),
+        # a kind the offer does not list is no paper the reader can count
+        ("Need my diploma certified. Budget 40 EUR.", False),
+    ],
+)
+def test_a_kind_the_offer_lists_is_one_of_its_unit(seek_text: str, aligned: bool) -> None:
+    ok, why, got = decided(
+        "Notary copies of official papers (passports, driving licences, deeds). 30 EUR per paper.",
+        seek_text,
+    )
+    assert ok is aligned, why
+    if aligned:
+        assert got == pytest.approx(30.0)
