@@ -9,9 +9,28 @@ otherwise None, and the price stays "cannot check".
 
 from __future__ import annotations
 
-from mediator_actors.negotiation.reader import TIME_DAYS, Facts, Quantity, Span, rough_stem
+import re
 
-__all__ = ["action_count", "compound_count", "kind_count", "product", "seek_hours"]
+from mediator_actors.negotiation.reader import (
+    TIME_DAYS,
+    Facts,
+    Quantity,
+    Span,
+    canonical_unit,
+    rough_stem,
+)
+
+__all__ = [
+    "action_count",
+    "compound_count",
+    "kind_count",
+    "listed_kinds",
+    "names_plural",
+    "one_named",
+    "product",
+    "seek_hours",
+    "singly_named",
+]
 
 #: Animals by the word for one of their kind: "350 ewes" are 350 sheep to a price per sheep.
 KINDS = {
@@ -137,3 +156,120 @@ def kind_count(s: Facts, unit: str) -> Quantity | None:
     ]
     counted = _one(found)
     return None if counted is None else Quantity(counted.value, unit, "about", counted.span)
+
+
+#: Words that make the noun after them one thing: a possessive, an article, "one".
+_SINGLE_DETERMINERS = r"(?i:my|our|your|his|her|their|a|an|one|the|this|that)"
+#: A load named by what carries it: "a truckload", "one vanload" is one truck, one van.
+_LOAD = re.compile(r"^(?P<carrier>[a-z]{3,})-?load$")
+#: Words that end a determiner's phrase before its noun: "the price per roof" names the
+#: price, "the one I want" no unit at all.
+_PHRASE_ENDS = frozenset(
+    {"of", "for", "and", "or", "with", "to", "from", "in", "on", "at", "per", "plus", "by"}
+    | {"one", "few", "lot", "couple", "pair", "dozen", "number", "bit", "some", "i", "we"}
+)
+#: Words before a noun that make it more than one, or one more: "the other car", "another
+#: roof", "both flats", "two piano" (misspelt). Any of them before the unit declines.
+_MORE_THAN_ONE = frozenset(
+    {"another", "other", "second", "both", "each", "every", "all", "several", "multiple"}
+    | {"many", "few", "more", "two", "three", "four", "five", "six", "seven", "eight"}
+    | {"nine", "ten", "couple", "pair", "per", "extra", "additional"}
+)
+_WORD = re.compile(r"[A-Za-z][A-Za-z'-]*")
+
+
+def _noun_unit(noun: str) -> str:
+    """The unit a singular noun names ("truckload" is "truck"), or the noun itself."""
+    word = noun.lower()
+    load = _LOAD.match(word)
+    return load.group("carrier") if load else word
+
+
+def names_plural(text: str, unit: str) -> bool:
+    """Whether a word of ``text`` names ``unit`` in the plural or another spelling
+    ("cars" for "car"): the reader's ``counted`` misses plurals of four letters or fewer."""
+    return any(
+        w != unit and _noun_unit(w) != unit and canonical_unit(w) == unit
+        for w in (m.group(0).lower() for m in re.finditer(_WORD, text))
+    )
+
+
+def singly_named(text: str, unit: str) -> Span | None:
+    """Where ``text`` names one ``unit`` in the singular after a possessive, an article or
+    "one" ("our roof", "one full truckload" for "truck", "the flat"). None when it never
+    does, or may mean more than one: a plural or other spelling of the unit anywhere
+    ("the flat ... both flats"), a word of more before it ("another roof", "each car"), or
+    two phrases that name it with different words ("the main roof and the garage roof").
+    """
+    if not unit.isalpha() or unit in _PHRASE_ENDS or unit in _MORE_THAN_ONE:
+        return None
+    if names_plural(text, unit):
+        return None  # the plural ("roofs") or another spelling that may count several
+    words = list(re.finditer(_WORD, text))
+    found: list[tuple[Span, frozenset[str]]] = []
+    for i, match in enumerate(words):
+        w = match.group(0).lower()
+        if _noun_unit(w) != unit:
+            continue
+        before = [m.group(0).lower() for m in words[max(0, i - 4) : i]]
+        if _MORE_THAN_ONE & set(before):
+            return None
+        # the determiner nearest before the noun, with only modifier words between
+        for back in range(len(before) - 1, -1, -1):
+            word = words[i - len(before) + back]
+            between = text[word.end() : match.start()]
+            if re.search(r"[^A-Za-z'\s-]", between):
+                break  # a number, comma or other mark between: not one phrase
+            if re.fullmatch(_SINGLE_DETERMINERS, before[back]):
+                span = Span(word.start(), match.end(), text[word.start() : match.end()])
+                found.append((span, frozenset(before[back + 1 :])))
+                break
+            if before[back] in _PHRASE_ENDS:
+                break
+    if not found or len({mods for _, mods in found if mods}) > 1:
+        return None
+    return found[0][0]
+
+
+#: A plural noun and the kinds of it listed in brackets after it: "documents (diplomas,
+#: birth certificates)", "vehicles (cars, vans)".
+_KINDS_LISTED = re.compile(r"\b(?P<noun>[A-Za-z][A-Za-z-]{2,})\s*\((?P<kinds>[^()]{1,120})\)")
+
+
+def listed_kinds(offer_text: str, unit: str) -> frozenset[str]:
+    """The kinds of ``unit`` the offer lists in brackets after the unit's plural: "public
+    documents (diplomas, birth certificates)" against "per document" are "diploma" and
+    "certificate" (each item's last word, as a unit)."""
+    kinds: set[str] = set()
+    for match in re.finditer(_KINDS_LISTED, offer_text):
+        noun = match.group("noun").lower()
+        if noun == unit or canonical_unit(noun) != unit:
+            continue  # only the plural names a kind of the unit: "document (PDF)" does not
+        for item in re.split(r",|;|/|\band\b|\bor\b|\betc\b", match.group("kinds"), flags=re.I):
+            last = re.findall(r"[A-Za-z][A-Za-z-]*", item)
+            if last:
+                kinds.add(canonical_unit(last[-1]))
+    return frozenset(kinds - {unit})
+
+
+def one_named(o: Facts, s: Facts, text: str, unit: str, offer_text: str = "") -> Quantity | None:
+    """One ``unit`` when the seek's ``text`` names a single one of it ("€180 per roof"
+    against "want our roof checked"), or of a kind of it the offer lists ("€75 per
+    document" for "documents (diplomas, ...)" against "my university diploma"), and
+    nothing else it says could be what the rate is per. Precision first, None when: the
+    seek states any amount (a duration, a count of items: the rate may be per those),
+    recurs, counts or names the unit in the plural, or the offer's least order of the unit
+    is more than one."""
+    if unit in TIME_DAYS or unit in _WORK_SECONDS or unit in s.counted:
+        return None
+    if s.quantities or s.recurrence is not None:
+        return None
+    if any(q.unit == unit and q.bound == "at_least" and q.value > 1 for q in o.quantities):
+        return None
+    if names_plural(text, unit):
+        return None
+    named = [singly_named(text, noun) for noun in sorted({unit} | listed_kinds(offer_text, unit))]
+    found = [span for span in named if span is not None]
+    if len(found) != 1:
+        return None  # none, or two kinds named ("my diploma and my birth certificate")
+    return Quantity(1.0, unit, "about", found[0])

@@ -20,6 +20,8 @@ from mediator_actors.negotiation.counting import (
     action_count,
     compound_count,
     kind_count,
+    names_plural,
+    one_named,
     seek_hours,
 )
 from mediator_actors.negotiation.demands import hard_minimum
@@ -412,11 +414,15 @@ def _cheaper_package(o: Facts, basis: PriceBasis) -> PriceBasis:
     return replace(basis, floor=price, note=f"{basis.note}; {step}", step=step)
 
 
-def price_basis(o: Facts, s: Facts, seek_words: frozenset[str]) -> PriceBasis:
+def price_basis(
+    o: Facts, s: Facts, seek_words: frozenset[str], seek_text: str = "", offer_text: str = ""
+) -> PriceBasis:
     """The offer's floor and the seek's ceiling on one basis, or why there is none; an
     offer's minimum charge ("min. charge 60 EUR") raises a lower floor to itself. A total
     that leaves out a count the seek states is never proposed (precision first)."""
-    basis = _with_charges(o, s, _cheaper_package(o, _price_basis(o, s, seek_words)))
+    basis = _with_charges(
+        o, s, _cheaper_package(o, _price_basis(o, s, seek_words, seek_text, offer_text))
+    )
     if basis.floor is None or basis.per is not None or basis.refusal or basis.unchecked:
         return basis
     other = _another_item(o, s, basis)
@@ -1022,7 +1028,9 @@ def _whole_multiple(o: Facts, s: Facts, currency: str | None, budget: Money) -> 
     )
 
 
-def _price_basis(o: Facts, s: Facts, seek_words: frozenset[str]) -> PriceBasis:  # noqa: PLR0911, PLR0912, PLR0915
+def _price_basis(  # noqa: PLR0911, PLR0912, PLR0915
+    o: Facts, s: Facts, seek_words: frozenset[str], seek_text: str = "", offer_text: str = ""
+) -> PriceBasis:
     """The offer's floor and the seek's ceiling on one basis, or why there is none."""
     asks = [m for m in o.money if m.bound != "at_most" and not m.fee and not m.extra] or [
         m for m in o.money if not m.fee and not m.extra
@@ -1230,10 +1238,16 @@ def _price_basis(o: Facts, s: Facts, seek_words: frozenset[str]) -> PriceBasis: 
             # "95 per day" against "party on saturday": one day, the seek states no length.
             one = f"the seek names one day ({day}) and no length: one {ask.per}"
         elif ask.per in JOB_UNITS or (
-            ask.per not in TIME_DAYS and _singular(ask.per, s, seek_words)
+            ask.per not in TIME_DAYS
+            and _singular(ask.per, s, seek_words)
+            # "my car ... the other cars": a plural the reader's count of units misses
+            and not names_plural(seek_text, ask.per)
         ):
             # "250 per kit" against "a logo and a simple brand kit": one of them.
             one = f"the seek names no number of {_plural(ask.per)}: one"
+        elif (single := one_named(o, s, seek_text, ask.per, offer_text)) is not None:
+            # "1,850 per truck" against "one full truckload", "per roof" against "our roof".
+            one = f"the seek names one {ask.per} ('{single.span.text}') and no other amount: one"
         if one is not None:
             return PriceBasis(
                 rate,

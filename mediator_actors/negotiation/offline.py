@@ -899,7 +899,7 @@ def assess(  # noqa: PLR0911, PLR0912, PLR0915 - one flat pass of rules reads be
                 or hard_stated(restriction.clause, own_intent.content)
                 else SOFT_COST,
             )
-    basis = price_basis(o.facts, s.facts, _words(seek.content))
+    basis = price_basis(o.facts, s.facts, _words(seek.content), seek.content, offer.content)
     price = _price(basis)
     if isinstance(price, str):
         return _refuse(price, 90)

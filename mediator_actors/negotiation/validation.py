@@ -285,11 +285,15 @@ _UNIT_DAYS = {"b": 1.4, "d": 1, "w": 7, "m": 30}
 
 
 def _check_price(
-    terms: AnswerTerms, o: StatedTerms, s: StatedTerms, seek_words: frozenset[str]
+    terms: AnswerTerms,
+    o: StatedTerms,
+    s: StatedTerms,
+    seek_words: frozenset[str],
+    texts: tuple[str, str],
 ) -> list[str]:
     """The price against the offer's floor and the seek's ceiling on the basis both
     stated (per-unit prices multiplied out), in the currency both stated."""
-    basis = price_basis(o.facts, s.facts, seek_words)
+    basis = price_basis(o.facts, s.facts, seek_words, texts[1], texts[0])
     if basis.refusal:
         return [basis.refusal]
     found = []
@@ -415,7 +419,7 @@ def check_terms(terms: AnswerTerms, offer: Intent, seek: Intent) -> list[str]:
         # (an in-person offer whose place it cannot read, a language pair unstated)
         # never passes silently, whoever proposed the terms.
         *(text for text, cost in facts.unchecked if cost >= BLOCKING_COST),
-        *_check_price(terms, o, s, tokens(seek.content)),
+        *_check_price(terms, o, s, tokens(seek.content), (offer.content, seek.content)),
         *_check_timeline(terms, o, s, _reference(offer, seek)),
         *_check_text(terms, offer, seek),
         *_check_conditions(terms, o, s),
