@@ -1759,21 +1759,30 @@ def _until(o: Facts, s: Facts, found: Findings) -> None:
             f"on {s.event_date.isoformat()}"
         )
     seek_places = {p for p, _ in s.places}
-    confined = {p for p, _ in o.places_confined}
-    elsewhere = sorted((seek_places | s.countries) - confined)
-    if confined and elsewhere:
-        # No gazetteer: whether Antwerp lies inside "the Netherlands" is not known here.
-        found.cannot(
-            f"place: the offer states '{o.places_confined[0][1].text}'; the reader cannot tell "
-            f"whether {', '.join(p.title() for p in elsewhere)} lie inside it",
-            BLOCKING_COST,
-        )
     for place, span in o.places_excluded:
         if place in seek_places:
             found.refusals.append(
                 f"place: the offer states '{span.text}', the seek is in {place.title()}"
             )
             break
+
+
+def _confined(o: Facts, s: Facts, found: Findings, seek_text: str) -> None:
+    """The offer's "may not leave Spain" against the places the seek names, its route's
+    too ("Sevilla -> Lisbon"). The offer's own places lie inside its confinement."""
+    confined = {p for p, _ in o.places_confined}
+    if not confined:
+        return
+    route = {p for leg in _legs(seek_text) for p in leg}
+    named = {p for p, _ in s.places} | s.countries | route
+    elsewhere = sorted(named - confined - {p for p, _ in o.places} - o.countries)
+    if elsewhere:
+        # No gazetteer: whether Antwerp lies inside "the Netherlands" is not known here.
+        found.cannot(
+            f"place: the offer states '{o.places_confined[0][1].text}'; the reader cannot tell "
+            f"whether {', '.join(p.title() for p in elsewhere)} lie inside it",
+            BLOCKING_COST,
+        )
 
 
 def _grades(o: Facts, s: Facts, found: Findings) -> None:
@@ -1903,6 +1912,7 @@ def check_facts(
     _languages(o, s, found)
     _places(o, s, found, seek_onsite_required)
     _radius(o, found, seek_text)
+    _confined(o, s, found, seek_text)
     _availability(o, s, found)
     if o.start_date and s.event_date and s.event_date < o.start_date:
         found.refusals.append(

@@ -295,3 +295,65 @@ def test_an_offer_that_takes_longer_than_this_weekday_declines() -> None:
     )
     assert not ok, why
     assert "timeline" in why, why
+
+
+# --- session 10 (prec2): the four unsound proposals left on dev_h13/h14 ----------------
+
+
+def test_a_route_abroad_against_may_not_leave_a_country_cannot_be_checked() -> None:
+    ok, why, _ = decided(
+        "Small hire cars in Porto, 30 €/day. Cars must not leave Portugal.",
+        "Need a hire car from Porto for 4 days, driving Porto -> Vigo and back, budget 150€.",
+    )
+    assert not ok
+    assert "cannot check" in why, why
+    assert "Vigo" in why, why
+
+
+def test_a_stay_at_home_seek_in_the_offers_own_town_is_not_declined_for_confinement() -> None:
+    ok, why, _ = decided(
+        "Small hire cars in Porto, 30 €/day. Cars must not leave Portugal.",
+        "Need a hire car in Porto for 4 days, budget 150€.",
+    )
+    assert ok, why
+
+
+@pytest.mark.parametrize(
+    ("text", "place"),
+    [
+        ("Vans may not leave Austria.", "austria"),
+        ("The bike must stay in Denmark at all times.", "denmark"),
+        ("Boats cannot leave the Netherlands", "netherlands"),
+    ],
+)
+def test_a_negated_leaving_confines_to_the_place(text: str, place: str) -> None:
+    assert [p for p, _ in read_facts(text, offer=True).places_confined] == [place]
+
+
+def test_you_may_not_leave_early_is_no_place() -> None:
+    assert read_facts("Guests may not leave early.", offer=True).places_confined == ()
+
+
+def test_a_seeks_present_time_outside_the_offers_hours_declines() -> None:
+    ok, why, _ = decided(
+        "Plumber in Linz, €80 call-out. Hours 9:00 to 18:00, weekdays.",
+        "It's 2am, a pipe burst in my kitchen. Need a plumber in Linz now, up to €120.",
+    )
+    assert not ok
+    assert "hours" in why, why
+
+
+def test_a_seeks_present_time_inside_the_offers_hours_passes() -> None:
+    ok, why, _ = decided(
+        "Plumber in Linz, €80 call-out. Hours 9:00 to 18:00, weekdays.",
+        "It's 10am, a pipe burst in my kitchen. Need a plumber in Linz now, up to €120.",
+    )
+    assert ok, why
+
+
+@given(st.text(max_size=60))
+@settings(max_examples=150, deadline=None)
+def test_reading_clock_and_confinement_never_raises(text: str) -> None:
+    facts = read_facts(text, offer=False)
+    if facts.clock_from is not None:
+        assert 0 <= facts.clock_from[0] <= 24
