@@ -2371,7 +2371,13 @@ _CLOCK_FROM = re.compile(
 
 
 #: A seek's point in time: "a walk at 7pm", "pick-up at 06:30".
-_CLOCK_AT = re.compile(r"\bat\s+" + _CLOCK.format(n="a") + r"(?![\w:])", re.I)
+#: A seek's "It's 1am" or "it is now 23:30" is the time it needs the work, as it asks now.
+_CLOCK_AT = re.compile(
+    r"\b(?:at|it(?:'|\u2019)s(?:\s+now)?|it\s+is(?:\s+now)?|now)\s+"
+    + _CLOCK.format(n="a")
+    + r"(?![\w:])",
+    re.I,
+)
 
 
 def _evening_scale(value: float, stated: bool) -> float:
