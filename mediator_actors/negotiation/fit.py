@@ -697,6 +697,29 @@ def _within_package_time(o: Facts, basis: PriceBasis, q: Quantity) -> bool:
     )
 
 
+#: How far after a count the seek's "each" may stand and still be its ("three servers
+#: with at least 16 GB RAM each").
+_EACH_REACH = 40
+
+
+def _each_counted(o: Facts, s: Facts, q: Quantity) -> bool:
+    """A count of things the seek says each need the offer's rate: "each"/"per" beside it
+    ("three servers with 16 GB each"), or things the offer itself names ("2 storage units"
+    against "storage units 50/month"). People counted in words ("7 lads") are neither."""
+    if q.unit in TIME_DAYS or q.unit in _WORK_SECONDS or q.unit in MEASURE_UNITS:
+        return False
+    if q.unit in _DISTANCE_UNITS or q.unit == "person":
+        return False
+    if q.tail & {"each", "per"}:
+        return True
+    for r in s.quantities:
+        if r is q or not 0 <= r.span.start - q.span.end <= _EACH_REACH:
+            continue
+        if "each" in r.tail or {"per", rough_stem(q.unit)} <= r.tail:
+            return True
+    return rough_stem(q.unit) in o.positives
+
+
 def _unaccounted(o: Facts, s: Facts, basis: PriceBasis) -> Quantity | None:
     """A count in the seek's request that the basis's total does not multiply in: "5 hours
     each, 4 Saturdays" totalled as 5 hours, "4 GPUs for 48 hours" at the offer's minimum
@@ -715,6 +738,15 @@ def _unaccounted(o: Facts, s: Facts, basis: PriceBasis) -> Quantity | None:
             and q.value * TIME_DAYS[q.unit] <= basis.quantity * TIME_DAYS[basis.unit] + 1e-9
         ):
             continue  # "8pm to 11:45pm" inside "one night": within the time already counted
+        if (
+            basis.unit in TIME_DAYS
+            and basis.quantity is not None
+            and basis.per is None
+            and _each_counted(o, s, q)
+        ):
+            # "three servers ... each for six months" at a monthly rate: the months are
+            # multiplied in, the servers (each needing the rate) are not.
+            return q
         if _cadence_or_covered_span(s, basis, q):
             continue
         if _within_package_time(o, basis, q):

@@ -357,3 +357,37 @@ def test_reading_clock_and_confinement_never_raises(text: str) -> None:
     facts = read_facts(text, offer=False)
     if facts.clock_from is not None:
         assert 0 <= facts.clock_from[0] <= 24
+
+
+@pytest.mark.parametrize(
+    "seek_text",
+    [
+        # "each" beside the count of things that each need the monthly rate
+        "Hosting for three websites, each with its own domain, for 5 months. Budget 60 NLC.",
+        "Need hosting for 4 shops, 1 GB per shop, for 5 months, up to 60 NLC.",
+    ],
+)
+def test_a_time_rate_for_several_things_each_needing_it_is_not_taken_once(seek_text: str) -> None:
+    ok, why, _ = decided("Managed web hosting, 10 GB disk, 6 NLC/month.", seek_text)
+    assert not ok
+    assert "cannot check" in why, why
+
+
+def test_a_count_of_the_things_the_rate_is_for_multiplies_it() -> None:
+    # the offer names lockers: 2 lockers x 4 months x 10
+    ok, why, price = decided(
+        "Lockers in Bath, £10/month, padlock included.",
+        "Need 2 lockers in Bath for 4 months, max £90.",
+    )
+    assert ok, why
+    assert price == 80.0, why
+
+
+def test_people_counted_in_words_do_not_stop_a_day_rate() -> None:
+    # "6 mates" are the party on one boat, not six boats: the day rate is taken per day
+    ok, why, price = decided(
+        "Motorboat day hire in Cowes, £300 per day, up to 8 people aboard.",
+        "6 mates, 2 days on a motorboat from Cowes, no more than £700 for the boat.",
+    )
+    assert ok, why
+    assert price == 600.0, why
