@@ -1799,6 +1799,43 @@ def _until(o: Facts, s: Facts, found: Findings) -> None:
             break
 
 
+#: An offer's discount for another person ("Siblings get 10% off the second child's
+#: term", "each additional person half price"): its price is one person's.
+_ANOTHER_PERSON = re.compile(
+    r"\b(?:siblings?|brothers?\s+(?:and|or)\s+sisters?|twins|family\s+discount|"
+    r"(?:second|2nd|third|3rd|each\s+additional|additional|extra|another)\s+"
+    r"(?:child|kid|person|pupil|student|participant|sibling|dog|pet|cat|adult|rider|guest)s?)\b",
+    re.I,
+)
+_DISCOUNT = re.compile(
+    r"\d\s*%\s*(?:off|discount|less|cheaper)|\bdiscount|\bhalf[- ]price|\breduced\b|\bcheaper\b",
+    re.I,
+)
+#: A seek for more than one person: "my two kids", "both children", "the twins".
+_SEVERAL = re.compile(
+    r"\b(?:two|three|four|five|2|3|4|5|both)\s+(?:of\s+)?(?:(?:my|our|the|little|young)\s+)*"
+    r"(?:kids|children|sons|daughters|boys|girls|people|persons|students|pupils|siblings|"
+    r"dogs|cats|pets|adults|riders|of\s+us)\b|\b(?:my|our|the)\s+twins\b",
+    re.I,
+)
+
+
+def _per_person_discount(offer_text: str, seek_text: str, found: Findings) -> None:
+    """A price with a discount for a second person against a seek for several: the total
+    is the price per person with that discount, which the reader does not work out."""
+    several = _SEVERAL.search(seek_text)
+    if several is None:
+        return
+    for sentence in re.split(r"(?<=[.!?;])\s+|\n", offer_text):
+        if _ANOTHER_PERSON.search(sentence) and _DISCOUNT.search(sentence):
+            found.cannot(
+                f"price: the offer prices one person with a discount for another "
+                f"('{sentence.strip()}'), the seek is for '{several.group(0)}'",
+                BLOCKING_COST,
+            )
+            return
+
+
 def _confined(o: Facts, s: Facts, found: Findings, seek_text: str) -> None:
     """The offer's "may not leave Spain" against the places the seek names, its route's
     too ("Sevilla -> Lisbon"). The offer's own places lie inside its confinement."""
@@ -1945,6 +1982,7 @@ def check_facts(
     _places(o, s, found, seek_onsite_required)
     _radius(o, found, seek_text)
     _confined(o, s, found, seek_text)
+    _per_person_discount(offer_text, seek_text, found)
     _availability(o, s, found)
     if o.start_date and s.event_date and s.event_date < o.start_date:
         found.refusals.append(

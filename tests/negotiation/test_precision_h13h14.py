@@ -391,3 +391,43 @@ def test_people_counted_in_words_do_not_stop_a_day_rate() -> None:
     )
     assert ok, why
     assert price == 600.0, why
+
+
+@pytest.mark.parametrize(
+    ("offer_text", "seek_text", "ok_expected"),
+    [
+        (
+            "Swimming lessons in Leeds, 10-week course £120. Second child 20% off.",
+            "Swimming lessons in Leeds for both children, 10-week course, up to £250.",
+            False,
+        ),
+        (
+            "Piano lessons in Derby, term £200. Siblings get a discount.",
+            "Piano lessons in Derby for my 2 sons, budget £420 a term.",
+            False,
+        ),
+        # one child: the price is that child's
+        (
+            "Swimming lessons in Leeds, 10-week course £120. Second child 20% off.",
+            "Swimming lessons in Leeds for my daughter, 10-week course, up to £150.",
+            True,
+        ),
+    ],
+)
+def test_a_discount_for_a_second_person_against_several_people_cannot_be_checked(
+    offer_text: str, seek_text: str, ok_expected: bool
+) -> None:
+    ok, why, _ = decided(offer_text, seek_text)
+    assert ok is ok_expected, why
+    if not ok:
+        assert "cannot check" in why, why
+
+
+@given(st.text(max_size=80), st.text(max_size=80))
+@settings(max_examples=150, deadline=None)
+def test_the_per_person_discount_check_never_raises(offer_text: str, seek_text: str) -> None:
+    from mediator_actors.negotiation.fit import Findings, _per_person_discount
+
+    found = Findings()
+    _per_person_discount(offer_text, seek_text, found)
+    assert len(found.unchecked) <= 1
