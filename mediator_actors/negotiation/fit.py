@@ -703,6 +703,29 @@ def _within_package_time(o: Facts, basis: PriceBasis, q: Quantity) -> bool:
     )
 
 
+#: How far after a count the seek's "each" may stand and still be its ("three servers
+#: with at least 16 GB RAM each").
+_EACH_REACH = 40
+
+
+def _each_counted(o: Facts, s: Facts, q: Quantity) -> bool:
+    """A count of things the seek says each need the offer's rate: "each"/"per" beside it
+    ("three servers with 16 GB each"), or things the offer itself names ("2 storage units"
+    against "storage units 50/month"). People counted in words ("7 lads") are neither."""
+    if q.unit in TIME_DAYS or q.unit in _WORK_SECONDS or q.unit in MEASURE_UNITS:
+        return False
+    if q.unit in _DISTANCE_UNITS or q.unit == "person":
+        return False
+    if q.tail & {"each", "per"}:
+        return True
+    for r in s.quantities:
+        if r is q or not 0 <= r.span.start - q.span.end <= _EACH_REACH:
+            continue
+        if "each" in r.tail or {"per", rough_stem(q.unit)} <= r.tail:
+            return True
+    return rough_stem(q.unit) in o.positives
+
+
 def _unaccounted(o: Facts, s: Facts, basis: PriceBasis) -> Quantity | None:
     """A count in the seek's request that the basis's total does not multiply in: "5 hours
     each, 4 Saturdays" totalled as 5 hours, "4 GPUs for 48 hours" at the offer's minimum
@@ -721,6 +744,15 @@ def _unaccounted(o: Facts, s: Facts, basis: PriceBasis) -> Quantity | None:
             and q.value * TIME_DAYS[q.unit] <= basis.quantity * TIME_DAYS[basis.unit] + 1e-9
         ):
             continue  # "8pm to 11:45pm" inside "one night": within the time already counted
+        if (
+            basis.unit in TIME_DAYS
+            and basis.quantity is not None
+            and basis.per is None
+            and _each_counted(o, s, q)
+        ):
+            # "three servers ... each for six months" at a monthly rate: the months are
+            # multiplied in, the servers (each needing the rate) are not.
+            return q
         if _cadence_or_covered_span(s, basis, q):
             continue
         if _within_package_time(o, basis, q):
@@ -1773,21 +1805,67 @@ def _until(o: Facts, s: Facts, found: Findings) -> None:
             f"on {s.event_date.isoformat()}"
         )
     seek_places = {p for p, _ in s.places}
-    confined = {p for p, _ in o.places_confined}
-    elsewhere = sorted((seek_places | s.countries) - confined)
-    if confined and elsewhere:
-        # No gazetteer: whether Antwerp lies inside "the Netherlands" is not known here.
-        found.cannot(
-            f"place: the offer states '{o.places_confined[0][1].text}'; the reader cannot tell "
-            f"whether {', '.join(p.title() for p in elsewhere)} lie inside it",
-            BLOCKING_COST,
-        )
     for place, span in o.places_excluded:
         if place in seek_places:
             found.refusals.append(
                 f"place: the offer states '{span.text}', the seek is in {place.title()}"
             )
             break
+
+
+#: An offer's discount for another person ("Siblings get 10% off the second child's
+#: term", "each additional person half price"): its price is one person's.
+_ANOTHER_PERSON = re.compile(
+    r"\b(?:siblings?|brothers?\s+(?:and|or)\s+sisters?|twins|family\s+discount|"
+    r"(?:second|2nd|third|3rd|each\s+additional|additional|extra|another)\s+"
+    r"(?:child|kid|person|pupil|student|participant|sibling|dog|pet|cat|adult|rider|guest)s?)\b",
+    re.I,
+)
+_DISCOUNT = re.compile(
+    r"\d\s*%\s*(?:off|discount|less|cheaper)|\bdiscount|\bhalf[- ]price|\breduced\b|\bcheaper\b",
+    re.I,
+)
+#: A seek for more than one person: "my two kids", "both children", "the twins".
+_SEVERAL = re.compile(
+    r"\b(?:two|three|four|five|2|3|4|5|both)\s+(?:of\s+)?(?:(?:my|our|the|little|young)\s+)*"
+    r"(?:kids|children|sons|daughters|boys|girls|people|persons|students|pupils|siblings|"
+    r"dogs|cats|pets|adults|riders|of\s+us)\b|\b(?:my|our|the)\s+twins\b",
+    re.I,
+)
+
+
+def _per_person_discount(offer_text: str, seek_text: str, found: Findings) -> None:
+    """A price with a discount for a second person against a seek for several: the total
+    is the price per person with that discount, which the reader does not work out."""
+    several = _SEVERAL.search(seek_text)
+    if several is None:
+        return
+    for sentence in re.split(r"(?<=[.!?;])\s+|\n", offer_text):
+        if _ANOTHER_PERSON.search(sentence) and _DISCOUNT.search(sentence):
+            found.cannot(
+                f"price: the offer prices one person with a discount for another "
+                f"('{sentence.strip()}'), the seek is for '{several.group(0)}'",
+                BLOCKING_COST,
+            )
+            return
+
+
+def _confined(o: Facts, s: Facts, found: Findings, seek_text: str) -> None:
+    """The offer's "may not leave Spain" against the places the seek names, its route's
+    too ("Sevilla -> Lisbon"). The offer's own places lie inside its confinement."""
+    confined = {p for p, _ in o.places_confined}
+    if not confined:
+        return
+    route = {p for leg in _legs(seek_text) for p in leg}
+    named = {p for p, _ in s.places} | s.countries | route
+    elsewhere = sorted(named - confined - {p for p, _ in o.places} - o.countries)
+    if elsewhere:
+        # No gazetteer: whether Antwerp lies inside "the Netherlands" is not known here.
+        found.cannot(
+            f"place: the offer states '{o.places_confined[0][1].text}'; the reader cannot tell "
+            f"whether {', '.join(p.title() for p in elsewhere)} lie inside it",
+            BLOCKING_COST,
+        )
 
 
 def _grades(o: Facts, s: Facts, found: Findings) -> None:
@@ -1917,6 +1995,8 @@ def check_facts(
     _languages(o, s, found)
     _places(o, s, found, seek_onsite_required)
     _radius(o, found, seek_text)
+    _confined(o, s, found, seek_text)
+    _per_person_discount(offer_text, seek_text, found)
     _availability(o, s, found)
     if o.start_date and s.event_date and s.event_date < o.start_date:
         found.refusals.append(

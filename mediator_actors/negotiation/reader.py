@@ -1437,13 +1437,28 @@ _CONFINED = re.compile(
 )
 
 
+#: "cars may NOT leave Spain", "must stay in Austria": a negated leaving, or a staying,
+#: confines to the place as well.
+_LEAVE = re.compile(
+    r"\b(?i:(?:may|must|can|do|does|are|is)\s*(?:not|n't)(?:\s+be\s+allowed\s+to)?|cannot|never|"
+    r"not\s+allowed\s+to)\s+(?i:leave|be\s+driven\s+out\s+of|be\s+taken\s+out\s+of)\s+"
+    r"(?i:the\s+)?(?P<p>[A-Z][\w'-]+(?: [A-Z][\w'-]+)?)"
+    r"|\b(?i:must|has\s+to|have\s+to)\s+(?i:stay|remain)\s+(?i:in|within|inside)\s+"
+    r"(?i:the\s+)?(?P<q>[A-Z][\w'-]+(?: [A-Z][\w'-]+)?)"
+)
+
+
 def _read_confined(text: str) -> tuple[tuple[str, Span], ...]:
     """ "Vans may not leave ... outside the Netherlands": where the thing must stay."""
-    return tuple(
+    found = [
         (m.group("p").lower(), Span(m.start(), m.end(), m.group(0)))
         for m in literals.finditer(_CONFINED, text)
-        if m.group("p").lower() not in _NOT_PLACES
-    )
+    ]
+    for m in literals.finditer(_LEAVE, text):
+        place = (m.group("p") or m.group("q")).lower()
+        if all(span.start != m.start() for _, span in found):
+            found.append((place, Span(m.start(), m.end(), m.group(0))))
+    return tuple((p, span) for p, span in found if p not in _NOT_PLACES)
 
 
 def _read_excluded_places(text: str) -> tuple[tuple[str, Span], ...]:
@@ -2356,7 +2371,13 @@ _CLOCK_FROM = re.compile(
 
 
 #: A seek's point in time: "a walk at 7pm", "pick-up at 06:30".
-_CLOCK_AT = re.compile(r"\bat\s+" + _CLOCK.format(n="a") + r"(?![\w:])", re.I)
+#: A seek's "It's 1am" or "it is now 23:30" is the time it needs the work, as it asks now.
+_CLOCK_AT = re.compile(
+    r"\b(?:at|it(?:'|\u2019)s(?:\s+now)?|it\s+is(?:\s+now)?|now)\s+"
+    + _CLOCK.format(n="a")
+    + r"(?![\w:])",
+    re.I,
+)
 
 
 def _evening_scale(value: float, stated: bool) -> float:

@@ -295,3 +295,139 @@ def test_an_offer_that_takes_longer_than_this_weekday_declines() -> None:
     )
     assert not ok, why
     assert "timeline" in why, why
+
+
+# --- session 10 (prec2): the four unsound proposals left on dev_h13/h14 ----------------
+
+
+def test_a_route_abroad_against_may_not_leave_a_country_cannot_be_checked() -> None:
+    ok, why, _ = decided(
+        "Small hire cars in Porto, 30 €/day. Cars must not leave Portugal.",
+        "Need a hire car from Porto for 4 days, driving Porto -> Vigo and back, budget 150€.",
+    )
+    assert not ok
+    assert "cannot check" in why, why
+    assert "Vigo" in why, why
+
+
+def test_a_stay_at_home_seek_in_the_offers_own_town_is_not_declined_for_confinement() -> None:
+    ok, why, _ = decided(
+        "Small hire cars in Porto, 30 €/day. Cars must not leave Portugal.",
+        "Need a hire car in Porto for 4 days, budget 150€.",
+    )
+    assert ok, why
+
+
+@pytest.mark.parametrize(
+    ("text", "place"),
+    [
+        ("Vans may not leave Austria.", "austria"),
+        ("The bike must stay in Denmark at all times.", "denmark"),
+        ("Boats cannot leave the Netherlands", "netherlands"),
+    ],
+)
+def test_a_negated_leaving_confines_to_the_place(text: str, place: str) -> None:
+    assert [p for p, _ in read_facts(text, offer=True).places_confined] == [place]
+
+
+def test_you_may_not_leave_early_is_no_place() -> None:
+    assert read_facts("Guests may not leave early.", offer=True).places_confined == ()
+
+
+def test_a_seeks_present_time_outside_the_offers_hours_declines() -> None:
+    ok, why, _ = decided(
+        "Plumber in Linz, €80 call-out. Hours 9:00 to 18:00, weekdays.",
+        "It's 2am, a pipe burst in my kitchen. Need a plumber in Linz now, up to €120.",
+    )
+    assert not ok
+    assert "hours" in why, why
+
+
+def test_a_seeks_present_time_inside_the_offers_hours_passes() -> None:
+    ok, why, _ = decided(
+        "Plumber in Linz, €80 call-out. Hours 9:00 to 18:00, weekdays.",
+        "It's 10am, a pipe burst in my kitchen. Need a plumber in Linz now, up to €120.",
+    )
+    assert ok, why
+
+
+@given(st.text(max_size=60))
+@settings(max_examples=150, deadline=None)
+def test_reading_clock_and_confinement_never_raises(text: str) -> None:
+    facts = read_facts(text, offer=False)
+    if facts.clock_from is not None:
+        assert 0 <= facts.clock_from[0] <= 24
+
+
+@pytest.mark.parametrize(
+    "seek_text",
+    [
+        # "each" beside the count of things that each need the monthly rate
+        "Hosting for three websites, each with its own domain, for 5 months. Budget 60 NLC.",
+        "Need hosting for 4 shops, 1 GB per shop, for 5 months, up to 60 NLC.",
+    ],
+)
+def test_a_time_rate_for_several_things_each_needing_it_is_not_taken_once(seek_text: str) -> None:
+    ok, why, _ = decided("Managed web hosting, 10 GB disk, 6 NLC/month.", seek_text)
+    assert not ok
+    assert "cannot check" in why, why
+
+
+def test_a_count_of_the_things_the_rate_is_for_multiplies_it() -> None:
+    # the offer names lockers: 2 lockers x 4 months x 10
+    ok, why, price = decided(
+        "Lockers in Bath, £10/month, padlock included.",
+        "Need 2 lockers in Bath for 4 months, max £90.",
+    )
+    assert ok, why
+    assert price == 80.0, why
+
+
+def test_people_counted_in_words_do_not_stop_a_day_rate() -> None:
+    # "6 mates" are the party on one boat, not six boats: the day rate is taken per day
+    ok, why, price = decided(
+        "Motorboat day hire in Cowes, £300 per day, up to 8 people aboard.",
+        "6 mates, 2 days on a motorboat from Cowes, no more than £700 for the boat.",
+    )
+    assert ok, why
+    assert price == 600.0, why
+
+
+@pytest.mark.parametrize(
+    ("offer_text", "seek_text", "ok_expected"),
+    [
+        (
+            "Swimming lessons in Leeds, 10-week course £120. Second child 20% off.",
+            "Swimming lessons in Leeds for both children, 10-week course, up to £250.",
+            False,
+        ),
+        (
+            "Piano lessons in Derby, term £200. Siblings get a discount.",
+            "Piano lessons in Derby for my 2 sons, budget £420 a term.",
+            False,
+        ),
+        # one child: the price is that child's
+        (
+            "Swimming lessons in Leeds, 10-week course £120. Second child 20% off.",
+            "Swimming lessons in Leeds for my daughter, 10-week course, up to £150.",
+            True,
+        ),
+    ],
+)
+def test_a_discount_for_a_second_person_against_several_people_cannot_be_checked(
+    offer_text: str, seek_text: str, ok_expected: bool
+) -> None:
+    ok, why, _ = decided(offer_text, seek_text)
+    assert ok is ok_expected, why
+    if not ok:
+        assert "cannot check" in why, why
+
+
+@given(st.text(max_size=80), st.text(max_size=80))
+@settings(max_examples=150, deadline=None)
+def test_the_per_person_discount_check_never_raises(offer_text: str, seek_text: str) -> None:
+    from mediator_actors.negotiation.fit import Findings, _per_person_discount
+
+    found = Findings()
+    _per_person_discount(offer_text, seek_text, found)
+    assert len(found.unchecked) <= 1
