@@ -169,6 +169,9 @@ class Node(Generic[R]):
         self._watchdog_started = False
         #: The code the watchdog exits with if the interpreter does not finish by itself.
         self._final_code: int | None = None
+        #: Set when the tree outlived ``drain_timeout``: the stop path's own timeout and the
+        #: watchdog race each other, and either way the drain did not finish in time.
+        self._drain_overran = False
 
     # ---- start ---------------------------------------------------------------------------
 
@@ -276,6 +279,7 @@ class Node(Generic[R]):
             try:
                 self._root.stop(timeout=self.drain_timeout)
             except pykka.Timeout:
+                self._drain_overran = True
                 logger.warning(
                     "stopped: the supervision tree did not stop within %gs", self.drain_timeout
                 )
@@ -303,5 +307,13 @@ class Node(Generic[R]):
             code = self.wait()
         finally:
             self.stop()
+        if self._drain_overran and code == 0:
+            # The same exit as the watchdog's, whichever of the two noticed first (under
+            # load the watchdog's thread can wake after the tree's own timeout).
+            code = EXIT_DRAIN_TIMEOUT
+            with contextlib.suppress(OSError):
+                os.write(
+                    2, f"stopped: drain did not finish within {self.drain_timeout:g}s\n".encode()
+                )
         self._final_code = code
         return code
