@@ -245,21 +245,14 @@ _TO_A_MODEL = re.compile(
 
 @functools.lru_cache(maxsize=MEMO_SIZE)
 def _uninjected(content: str, candidates: tuple[str, ...]) -> tuple[str, ...]:
-    injected = [
-        s.lower()
-        for s in re.split(r"(?<=[.!?;\]])\s+|\n+", fold(content)[:4000])
-        if _TO_A_MODEL.search(s) or detect_injection(s)
-    ]
+    sentences = re.split(r"(?<=[.!?;\]])\s+|\n+", fold(content)[:4000])
+    injected = [s.lower() for s in sentences if _TO_A_MODEL.search(s) or detect_injection(s)]
     if not injected:
         return candidates
     kept = tuple(c for c in candidates if not any(fold(c).lower() in s for s in injected))
     # Every phrase the reader found was addressed to a model: the opening clause of the
     # rest names the service instead.
-    clean = " ".join(
-        s
-        for s in re.split(r"(?<=[.!?;\]])\s+|\n+", fold(content)[:4000])
-        if s.lower() not in injected
-    )
+    clean = " ".join(s for s in sentences if s.lower() not in injected)
     return kept or service_phrases((), clean) or candidates
 
 
