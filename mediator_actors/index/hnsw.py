@@ -75,9 +75,9 @@ class VectorIndex:
         self._label_of: dict[EntryRef, int] = {}
         self._ref_of: dict[int, EntryRef] = {}
         self._next_label = 0
-        # unit vectors by label: hnswlib's get_items copies one item at a time (0.4 s for
-        # 10k), and the candidate pass needs every vector at once
-        self._vectors = np.zeros((0, params.dimensions), dtype=np.float32)
+        # No vector cache of its own: hnswlib keeps every (normalised) vector in its level-0
+        # memory, and a second copy here held ~15 MB at 10k intents through the embedding
+        # peak (issue 15, target 3). vectors_of reads hnswlib's copy (stored_vectors).
 
     # -- cheap, pure Python -------------------------------------------------------------
 
@@ -164,7 +164,6 @@ class VectorIndex:
                 self._native.add_items(rows[fresh], labels[fresh], replace_deleted=True)
         except RuntimeError as exc:
             raise VectorIndexError(f"hnswlib add_items failed: {exc}") from exc
-        self._cache(labels, rows)
         for ref, label in zip(latest, labels.tolist(), strict=True):
             self._label_of[ref] = label
             self._ref_of[label] = ref
@@ -219,20 +218,18 @@ class VectorIndex:
         ]
 
     def vectors_of(self, refs: Sequence[str]) -> Vectors:
-        """The stored unit vectors of live ``refs``, in that order (a numpy gather)."""
-        labels = [self._label_of[EntryRef(ref)] for ref in refs]
-        return np.ascontiguousarray(self._vectors[labels], dtype=np.float32)
-
-    def _cache(self, labels: Labels, rows: Vectors) -> None:
-        top = int(labels.max()) + 1 if labels.size else 0
-        if top > self._vectors.shape[0]:
-            grown = np.zeros(
-                (max(top, 2 * self._vectors.shape[0]), self.params.dimensions), np.float32
-            )
-            grown[: self._vectors.shape[0]] = self._vectors
-            self._vectors = grown
-        norms = np.linalg.norm(rows, axis=1, keepdims=True)
-        self._vectors[labels] = rows / np.maximum(norms, np.float32(1e-12))
+        """Blocking: the unit vectors hnswlib holds for live ``refs``, in that order (one
+        copy of its level-0 memory and a gather: ~8 MB transient and a few ms for 5k
+        vectors of 384; ``get_items`` one item at a time when the layout is unknown)."""
+        labels = np.fromiter(
+            (self._label_of[EntryRef(ref)] for ref in refs), dtype=np.int64, count=len(refs)
+        )
+        if labels.size == 0:
+            return np.zeros((0, self.params.dimensions), dtype=np.float32)
+        rows = stored_vectors(self._native, labels)
+        if rows is None:  # not the layout read_level0 knows: one item at a time
+            rows = np.asarray(self._native.get_items(labels, return_type="numpy"), np.float32)
+        return np.ascontiguousarray(rows, dtype=np.float32)
 
     # -- used by the snapshot module ----------------------------------------------------
 
@@ -257,19 +254,17 @@ class VectorIndex:
         }
 
     def _restore_labels(self, state: dict[str, Any]) -> None:
-        """Blocking: the label map from a verified snapshot, and the vector cache filled
-        from hnswlib (which stores cosine vectors already normalised). Raises when a label
-        is one hnswlib does not hold or holds only as deleted."""
+        """Blocking: the label map from a verified snapshot. Reads every live label's
+        vector once (and drops them), so it raises here, at load, when a label is one
+        hnswlib does not hold or holds only as deleted."""
         self._next_label = int(state["next_label"])
         for label, ref in state["labels"]:
             self._label_of[EntryRef(ref)] = int(label)
             self._ref_of[int(label)] = EntryRef(ref)
         labels = np.fromiter(self._ref_of, dtype=np.int64, count=len(self._ref_of))
-        if labels.size:
-            rows = stored_vectors(self._native, labels)
-            if rows is None:  # not the layout read_level0 knows: one item at a time
-                rows = np.asarray(self._native.get_items(labels, return_type="numpy"), np.float32)
-            self._cache(labels, rows)
+        # not the layout read_level0 knows: get_items raises for such a label too
+        if labels.size and stored_vectors(self._native, labels) is None:
+            self._native.get_items(labels, return_type="numpy")
 
     @property
     def native(self) -> Any:

@@ -255,7 +255,11 @@ def _pinned_rows(pairs: list[CandidatePair]) -> str:
 def test_the_pass_over_a_generated_corpus_is_pinned() -> None:
     """The same pairs, similarities, priorities and order as the pass had before its speed
     work (2,000 generated intents, one-thread build: the same graph every time), with an
-    occupied cap and with exclusions."""
+    occupied cap and with exclusions.
+
+    Re-pinned once when the queries came from hnswlib's own normalised copy instead of a
+    cache normalised by numpy (s11/memory): the same pairs in the same order, similarities
+    within 3.6e-7, one of them across the fifth decimal."""
     from mediator_actors.benchmarks.corpus import generate_intents
     from mediator_actors.embedding.hashing import HashEmbedder
 
@@ -272,7 +276,7 @@ def test_the_pass_over_a_generated_corpus_is_pinned() -> None:
     pairs = find_candidates(index, intents, ef=50, per_intent=2, occupied=occupied)
     assert len(pairs) == 823
     assert _pinned_rows(pairs) == (
-        "a47fd62966e95337e72f25bad7070aa026608f244be6be21e49174e6baddcc19"
+        "d80594f698d4edc2936c1c31d1e56d908bdfa7b5e25f6a2f4a02c8a99e9c5c04"
     )
     excluded = {pair.key for pair in pairs[::5]}
     again = find_candidates(
@@ -280,7 +284,7 @@ def test_the_pass_over_a_generated_corpus_is_pinned() -> None:
     )
     assert len(again) == 798
     assert _pinned_rows(again) == (
-        "08a69ba157f2baf3db40a636eeca5a0089e67fb371f1be0ca94943a6bcaeb94e"
+        "fabf255f22e63bf56dba82b8ffbf8607369a51418273f3df86b2cdb46be89e73"
     )
 
 
