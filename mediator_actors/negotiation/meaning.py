@@ -39,7 +39,6 @@ __all__ = [
     "service_clauses",
     "service_phrases",
     "shared_similarity",
-    "sought_object",
     "sought_phrases",
     "without_words",
 ]
@@ -186,33 +185,14 @@ def sought_phrases(
     two clauses of logistics ("no pets" ~ "no pets") are never compared."""
     drop = tuple(drop)
     found = [*service_phrases(candidates, text, drop)]
-    clauses = [c for c in service_clauses(text, drop) if not _REQUIREMENT.search(c)]
-    found.extend(_FRAMING.sub("", c) for c in clauses)
+    found.extend(
+        _FRAMING.sub("", c) for c in service_clauses(text, drop) if not _REQUIREMENT.search(c)
+    )
     kept: dict[str, str] = {}
     for phrase in found:
         if phrase:
             kept.setdefault(phrase_key(phrase), phrase)
     return tuple(kept.values())
-
-
-#: "looking for" inside a clause (in English, once the glossary has put it there: German
-#: puts it second, "Für unser Fest suchen wir ein Buffet"), then who is looking and the
-#: article: what follows is what is sought.
-_LOOKING_FOR = re.compile(
-    r"\b(?:looking|searching)\s+for\s+(?:(?:we|i|us|a|an|some|the)\s+)*(?P<object>.+)", re.I
-)
-
-
-def sought_object(clause: str) -> str:
-    """What a clause says is sought after "looking for" anywhere in it, read in English
-    ("Für eine Firmenfeier suchen wir Riesling": "Riesling"), or ""; only where words
-    precede it (a clause opening with it loses its framing anyway)."""
-    english = in_english(clause)
-    match = _LOOKING_FOR.search(english)
-    if match is None or not english[: match.start()].strip():
-        return ""
-    found = match.group("object").strip(" ,.;:-")
-    return found if re.search(r"[^\W\d_]{3,}", found) else ""
 
 
 #: A name after a word of place ("in Birmingham", "covering Utrecht", "based in Gent").

@@ -342,7 +342,8 @@ TRADES: tuple[Trade, ...] = (
         "day|week|month|weekend|insurance|pick up|pick-up|pickup|airport|arriving|km|mile",
         unless=_FIX + "|detailing|valet|valeting|wash|washed|clean|cleaning|driver|chauffeur|"
         "transfer|taxi|lift|ride|lesson|for sale|buy|buying|sell|selling|parking|transport|"
-        "shipping|wrap|tint|MOT|tyre|tire|insure|policy|storage|mechanic|service|servicing",
+        "shipping|wrap|tint|MOT|tyre|tire|insure|policy|storage|mechanic|service|servicing|"
+        "brake|clutch|engine|gearbox|exhaust|squeak|squeaking|noise|battery",
     ),
     _trade(
         "carpet cleaning",
@@ -355,7 +356,9 @@ TRADES: tuple[Trade, ...] = (
     _trade(
         "skip hire",
         "skip hire|skip bin|skips",
-        "skip|skip bin",
+        # the noun, not the verb ("can we skip the queue")
+        "yard skip|yd skip|m3 skip|mini skip|midi skip|maxi skip|builders skip|skip bin|a skip|"
+        "the skip|skip needed|skip for",
         "yard|yd|cubic|rubbish|waste|debris|permit|clear out|clearance|renovation",
     ),
     _trade(
