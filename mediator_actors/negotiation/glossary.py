@@ -57,7 +57,13 @@ _ENTRIES = {
         gassi: dog walking | malerarbeiten: painting | fliesen: tiles |
         baumpflege: tree surgery | baumfallung: tree felling | von: of | winkel: angle brackets |
         winkelbeschlage: angle brackets | verzinkte: galvanized | verzinkter: galvanized |
-        vertrag: contract | vertrage: contracts | vertragsprufung: contract review""",
+        vertrag: contract | vertrage: contracts | vertragsprufung: contract review |
+        reisebus: coach | reisebusse: coaches | fahrer: driver | sitze: seats |
+        personen: people | stunden: hours | servicekraft: waiter | servicekrafte: waiters |
+        suchen: looking for | wir: we | unser: our | unsere: our | eine: a | einen: a |
+        vereinsfest: club party | firmenfeier: company party | flaschen: bottles |
+        flasche: bottle | karton: case | kartons: cases | lager: storage |
+        lagerung: storage | lagerflache: storage space""",
     "fr": """nettoyage: cleaning | bureaux: offices | menage: house cleaning |
         traduction: translation | traductions: translations | traducteur: translator |
         traductrice: translator | juridique: legal | avocat: lawyer | avocate: lawyer |
@@ -72,7 +78,9 @@ _ENTRIES = {
         garagiste: mechanic | cherche: looking for | recherche: looking for | pour: for |
         avec: with | locaux: premises | gateau: cake | gateaux: cakes | carrelage: tiling |
         peinture: painting | huile: oil | chambre: room | meublee: furnished |
-        meuble: furnished | traiteur: caterer | livraison: delivery | coursier: courier""",
+        meuble: furnished | traiteur: caterer | livraison: delivery | coursier: courier |
+        lave-linge: washing machine | seche-linge: tumble dryer | lave-vaisselle: dishwasher |
+        stockage: storage | entrepot: warehouse | securise: secure | entreposage: storage""",
     "es": """traduccion: translation | traducciones: translations | traductor: translator |
         traductora: translator | ingles: English | espanol: Spanish | frances: French |
         aleman: German | abogado: lawyer | abogada: lawyer | fontanero: plumber |
@@ -88,7 +96,10 @@ _ENTRIES = {
         busco: looking for | buscamos: looking for | nativa: native | nativo: native |
         palabra: word | palabras: words | pintura: painting | interiores: interiors |
         paredes: walls | pared: wall | aceite: oil | habitacion: room | amueblada: furnished |
-        amueblado: furnished | tarta: cake | azulejos: tiles | mensajero: courier""",
+        amueblado: furnished | tarta: cake | azulejos: tiles | mensajero: courier |
+        cuidadora: carer | cuidador: carer | acompanamiento: companionship |
+        acompanar: accompany | mayores: elderly | madre: mother | padre: father |
+        abuela: grandmother | abuelo: grandfather | alguien: someone | experiencia: experience""",
     "it": """avvocato: lawyer | avvocata: lawyer | idraulico: plumber | elettricista: electrician |
         imbianchino: painter | falegname: carpenter | fabbro: locksmith |
         giardiniere: gardener | trasloco: moving house | traslochi: removals |
@@ -136,6 +147,16 @@ _ENTRIES = {
         neteja: cleaning | reparacio: repair | lloguer: rental | busquem: looking for""",
 }
 
+#: Words that are English words too ("palettes", "sec", "mit", "für" folded to "fur"),
+#: put into English only in a text that has another word of their language, one the
+#: glossary knows and English does not ("stockage palettes" is pallet storage, "colour
+#: palettes" stays a designer's).
+_IN_CONTEXT = {
+    "de": """mit: with | fur: for | am: on the | ein: a | und: and""",
+    "fr": """palettes: pallets | palette: pallet | sec: dry | et: and""",
+    "es": """con: with | para: for | mi: my | personas: people""",
+}
+
 
 #: Trade abbreviations English writers use that the model does not know ("EVOO", a
 #: beekeeper's "nucs"): expanded like a foreign word.
@@ -153,8 +174,21 @@ def _parse(entries: dict[str, str]) -> dict[str, str]:
 
 #: Folded foreign word -> English words.
 GLOSSARY: dict[str, str] = _parse(_ENTRIES)
+#: Per language, its folded words that no other language's block holds as well (the
+#: words that say a text is in that language) and its words of :data:`_IN_CONTEXT`.
+_OWN: dict[str, frozenset[str]] = {
+    lang: frozenset(_parse({lang: block}))
+    - {w for other, b in _ENTRIES.items() if other != lang for w in _parse({other: b})}
+    for lang, block in _ENTRIES.items()
+    if lang != "en"
+}
+_CONTEXT: dict[str, dict[str, str]] = {
+    lang: _parse({lang: block}) for lang, block in _IN_CONTEXT.items()
+}
 
-_WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+#: A word, or a hyphenated compound looked up whole first ("lave-linge").
+_WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*", re.UNICODE)
+_PART = re.compile(r"[^\W\d_]+", re.UNICODE)
 
 
 def _folded(word: str) -> str:
@@ -163,8 +197,25 @@ def _folded(word: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
+def _languages(words: set[str]) -> list[str]:
+    """The languages of :data:`_IN_CONTEXT` that one of ``words`` (folded) shows."""
+    return [lang for lang in _CONTEXT if words & _OWN.get(lang, frozenset())]
+
+
 @functools.lru_cache(maxsize=16_384)
 def in_english(text: str) -> str:
-    """``text`` with each glossary word replaced by its English; text without one is
-    returned as it is."""
-    return _WORD.sub(lambda m: GLOSSARY.get(_folded(m.group()), m.group()), text)
+    """``text`` with each glossary word replaced by its English (a hyphenated compound
+    whole where the glossary knows it, else part by part; the words of :data:`_IN_CONTEXT`
+    only beside a word of their language); text without one is returned as it is."""
+    words = GLOSSARY
+    languages = _languages({_folded(w) for w in _PART.findall(text)})
+    if languages:
+        words = {**{w: e for lang in languages for w, e in _CONTEXT[lang].items()}, **GLOSSARY}
+
+    def english(match: re.Match[str]) -> str:
+        whole = words.get(_folded(match.group()))
+        if whole is not None:
+            return whole
+        return _PART.sub(lambda m: words.get(_folded(m.group()), m.group()), match.group())
+
+    return _WORD.sub(english, text)

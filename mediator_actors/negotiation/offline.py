@@ -209,8 +209,25 @@ def _words(text: str) -> frozenset[str]:
 @functools.lru_cache(maxsize=MEMO_SIZE)
 def _phrase_words(phrase: str) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
     """(all tokens, distinguishing tokens, head tokens) of a service phrase."""
+    phrase = spelled_acronyms(phrase)
     every, specific = service_tokens(phrase)
     return every, specific, _head(phrase)
+
+
+#: Capitalised acronyms that read as a stopword once lower-cased: "managed IT" is
+#: information technology, not the pronoun ("IT support" and "managed IT" share it).
+_STOPWORD_ACRONYMS = {"IT": "infotech"}
+_ACRONYM = re.compile(r"(?<![\w-])(IT)(?![\w-])")
+
+
+def spelled_acronyms(phrase: str) -> str:
+    """``phrase`` with its capitalised acronyms that are stopwords in lower case spelled
+    as a word of their own; a phrase in capitals throughout ("NEED IT FIXED") shouts,
+    and is left as it is."""
+    letters = re.sub(r"[^A-Za-z]", "", phrase)
+    if letters.isupper():
+        return phrase
+    return _ACRONYM.sub(lambda m: _STOPWORD_ACRONYMS[m.group(1)], phrase)
 
 
 #: A seek that wants someone at its door: "on-site", "in person", "come to our office".

@@ -80,7 +80,7 @@ TRADES: tuple[Trade, ...] = (
         "electrical work",
         "electrician|electrical|electrics",
         "socket|power outlet|ceiling light|light fitting|wiring|rewire|fuse box|"
-        "consumer unit|light switch",
+        "consumer unit|light switch|power point|switchboard|downlight|light fixture",
     ),
     _trade(
         "locksmith",
@@ -223,7 +223,7 @@ TRADES: tuple[Trade, ...] = (
         "session|lesson|tutoring|tuition|exam|revision|help with",
         shared="maths|math|physics|chemistry|biology|english|french|spanish|german|italian|"
         "SAT|ACT|GCSE|A-level|IB|history|geography|economics|statistics|calculus|"
-        "programming|coding|reading|writing|essay",
+        "programming|coding|reading|writing|essay|trig|trigonometry|algebra|geometry",
     ),
     _trade(
         "babysitting",
@@ -332,6 +332,62 @@ TRADES: tuple[Trade, ...] = (
         "wedding|ceremony|bride",
         "shoot|photos|photographs|pictures|photographer",
     ),
+    # Trades a seek names by what it needs done or had, not by the trade's name (a
+    # "car for 7 days" is a car hire; "3 carpeted rooms ... wine stains" a carpet cleaning).
+    _trade(
+        "car rental",
+        "car hire|car rental|rental car|hire car|rent a car|car lease|flex lease|car leasing|"
+        "van hire|van rental|campervan hire|campervan rental",
+        "car|compact|hatchback|SUV|estate car|van|vehicle|people carrier|campervan",
+        "day|week|month|weekend|insurance|pick up|pick-up|pickup|airport|arriving|km|mile",
+        unless=_FIX + "|detailing|valet|valeting|wash|washed|clean|cleaning|driver|chauffeur|"
+        "transfer|taxi|lift|ride|lesson|for sale|buy|buying|sell|selling|parking|transport|"
+        "shipping|wrap|tint|MOT|tyre|tire|insure|policy|storage|mechanic|service|servicing|"
+        "brake|clutch|engine|gearbox|exhaust|squeak|squeaking|noise|battery",
+    ),
+    _trade(
+        "carpet cleaning",
+        "carpet cleaning|carpet steam cleaning|carpet cleaner|carpet shampooing|rug cleaning|"
+        "upholstery cleaning",
+        "carpet|carpeted|rug|upholstery",
+        "clean|cleaned|cleaning|stain|stained|dirty|steam|shampoo|shampooed|spill|muddy",
+        unless="fit|fitted|fitting|laid|lay|laying|install|installed|new carpet|underlay|buy",
+    ),
+    _trade(
+        "skip hire",
+        "skip hire|skip bin|skips",
+        # the noun, not the verb ("can we skip the queue")
+        "yard skip|yd skip|m3 skip|mini skip|midi skip|maxi skip|builders skip|skip bin|a skip|"
+        "the skip|skip needed|skip for",
+        "yard|yd|cubic|rubbish|waste|debris|permit|clear out|clearance|renovation",
+    ),
+    _trade(
+        "airport transfer",
+        "airport transfer|airport shuttle|airport taxi|airport pickup|airport pick-up|"
+        "private transfer",
+        "arrive|arriving|arrival|land|landing|flight|airport|terminal",
+        "hotel|going to|get to|take us|pick us up|pick up|pickup|drop off|drop-off|transfer|"
+        "ride|resort",
+        unless="car hire|car rental|rent a car|rental car|self-drive|parking|lounge",
+    ),
+    _trade(
+        "elderly care",
+        "carer|caregiver|care worker|home care|elderly care|companion|companionship|home help",
+        "mother|father|mum|mom|dad|grandmother|grandfather|grandma|grandpa|gran|nan|elderly|"
+        "parent|aunt|uncle",
+        "accompany|company|companionship|look after|looking after|sit with|visits|check on|"
+        "help at home|personal care|care for",
+        unless="physio|physiotherapy|nurse|nursing|medical|doctor|hairdresser|haircut|"
+        "cleaning|cleaner|taxi|lift|driver|move|moving|removal|dog|cat|pet|garden|gardening",
+    ),
+    _trade(
+        "t-shirt printing",
+        "screen printing|screen printed|screenprinted|t-shirt printing|tee printing|"
+        "shirt printing|DTG printing|custom tees|custom t-shirts",
+        "shirt|t-shirt|tee|hoodie|jersey|tote|tote bag|sweatshirt",
+        "logo|print|printed|printing|design|colour|color",
+        unless="embroider|embroidered|embroidery|stitched|stitch|sublimation|heat press",
+    ),
 )
 
 
@@ -393,8 +449,15 @@ def trade_fit(offered: Iterable[str], seek_text: str, offer_text: str = "") -> s
     return None
 
 
+#: A seek's topic and the subject an offer names it by ("trig" is maths): a seek naming
+#: the topic wants the subject too (not the other way: "maths" names no "algebra" offer).
+_SUBJECT_OF = {"trig": "math", "trigonometry": "math", "algebra": "math", "geometry": "math"}
+
+
 def _shares(pattern: re.Pattern[str], seek: str, phrases: list[str]) -> bool:
-    """Whether a word of ``pattern`` the seek names is named by one of the offer's phrases."""
+    """Whether a word of ``pattern`` the seek names (or the subject of its topic) is named
+    by one of the offer's phrases."""
     wanted = {m.group().lower().rstrip("s") for m in pattern.finditer(seek)}
+    wanted |= {_SUBJECT_OF[w] for w in wanted if w in _SUBJECT_OF}
     offered = {m.group().lower().rstrip("s") for p in phrases for m in pattern.finditer(p)}
     return bool(wanted & offered)
