@@ -1,4 +1,3 @@
-# ruff: noqa: RUF001  (look-alike and fullwidth letters are among the texts under test)
 """Issue 15, target 1: a provider that reads the intents (the offline negotiator) is given
 no prompt. Nothing is built or scanned per pair, yet the decision, the reasons and the
 injection findings are exactly what the prompt path records, and the integrity hash
@@ -309,3 +308,75 @@ def test_checked_answer_decodes_nothing_when_every_bound_holds(
     monkeypatch.setattr(validation, "parse_answer", parse_answer)
     with pytest.raises(AnswerError, match="reasoning is longer than 2000"):
         checked_answer(long, json.dumps(long.to_json()))
+
+
+# --- fit._opposites reads each text once (per intent), with the per-pair reading's verdicts
+
+
+def _opposites_per_pair(offer_text: str, seek_text: str) -> list[str]:
+    """fit._opposites before issue 15's change: every pattern searched on every pair."""
+    from mediator_actors.negotiation.fit import OPPOSITES, _affirmed
+
+    for a, b in OPPOSITES:
+        for x, y in ((a, b), (b, a)):
+            ox, sy = x.search(offer_text), y.search(seek_text)
+            if ox and sy and not y.search(offer_text) and not _affirmed(x, seek_text):
+                return [f"the offer states '{ox.group(0)}', the seek needs '{sy.group(0)}'"]
+    return []
+
+
+opposite_words = st.sampled_from(
+    [
+        "manual",
+        "automatic",
+        "same-day",
+        "next day",
+        "indoor",
+        "outdoors",
+        "part-time",
+        "full time",
+        "halal",
+        "pork",
+        "minimum contract",
+        "one-off",
+        "just once",
+        "female voice",
+        "male British voice",
+        "cash only",
+        "card only",
+        "no cash",
+        "vegan",
+        "chicken",
+        "not",
+        "no",
+        "never",
+        "can't drive",
+        "I",
+        "want",
+        "the",
+        ".",
+        "\n",
+    ]
+)
+opposite_texts = st.lists(opposite_words, max_size=12).map(" ".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(opposite_texts, opposite_texts)
+def test_opposites_are_the_per_pair_readings(offer_text: str, seek_text: str) -> None:
+    from mediator_actors.negotiation.fit import Findings, _opposites
+
+    found = Findings()
+    _opposites(offer_text, seek_text, found)
+    assert found.refusals == _opposites_per_pair(offer_text, seek_text)
+
+
+def test_an_opposite_declines_unless_the_seek_also_affirms_the_offers_side() -> None:
+    from mediator_actors.negotiation.fit import Findings, _opposites
+
+    found = Findings()
+    _opposites("manual gearbox", "automatic or manual, either is fine", found)
+    assert found.refusals == []
+    # "must be automatic (I can't drive manual)": a negated mention is no wish
+    _opposites("manual gearbox", "must be automatic (I can't drive manual)", found)
+    assert found.refusals == ["the offer states 'manual', the seek needs 'automatic'"]
