@@ -58,7 +58,7 @@ def _singular(unit: str, s: Facts, seek_words: frozenset[str]) -> bool:
     )
 
 
-__all__ = ["Findings", "PriceBasis", "check_facts", "price_basis", "seek_amount"]
+__all__ = ["Findings", "PriceBasis", "check_facts", "clear_caches", "price_basis", "seek_amount"]
 
 #: Rental-like time units that convert into each other ("a week" is seven nights).
 _BOOKING_UNITS = frozenset({"day", "night", "week", "fortnight", "month", "quarter", "year"})
@@ -2142,6 +2142,11 @@ def _variant_mentions(text: str) -> tuple[dict[int, str | None], ...]:
     return tuple(
         {i: _first_affirmed(v, text) for i, v in enumerate(variants)} for _, variants in _VARIANTS
     )
+
+
+def clear_caches() -> None:
+    """Forget what this module memoised per text (the offline negotiator's clear_caches)."""
+    _variant_mentions.cache_clear()
 
 
 def _variants(offer_text: str, seek_text: str, found: Findings) -> None:

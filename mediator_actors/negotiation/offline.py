@@ -32,12 +32,14 @@ from mediator_actors.negotiation.fit import (
     BLOCKING_COST,
     UNCHECKED_COST,
     PriceBasis,
-    _variant_mentions,
     capacity_note,
     check_facts,
     days_for,
     price_basis,
     seek_amount,
+)
+from mediator_actors.negotiation.fit import (
+    clear_caches as clear_fit_caches,
 )
 from mediator_actors.negotiation.meaning import (
     PhraseSimilarity,
@@ -379,9 +381,11 @@ def clear_caches() -> None:
         _sought_from,
         _seek_text_of,
         _uninjected,
+        _plain_text,
     )
-    for memo in (*memos, _place_words_from, _raw_words, _variant_mentions):
+    for memo in (*memos, _place_words_from, _raw_words):
         memo.cache_clear()
+    clear_fit_caches()
 
 
 @dataclass(frozen=True, slots=True)
