@@ -2147,6 +2147,7 @@ def _variant_mentions(text: str) -> tuple[dict[int, str | None], ...]:
 def clear_caches() -> None:
     """Forget what this module memoised per text (the offline negotiator's clear_caches)."""
     _variant_mentions.cache_clear()
+    _opposite_mentions.cache_clear()
 
 
 def _variants(offer_text: str, seek_text: str, found: Findings) -> None:
