@@ -1741,15 +1741,29 @@ def _affirmed(pattern: re.Pattern[str], text: str) -> bool:
     )
 
 
+@functools.lru_cache(maxsize=16_384)
+def _opposite_mentions(text: str) -> tuple[tuple[str | None, bool], ...]:
+    """For each pattern of :data:`OPPOSITES` in order (a, b, a, b ...): its first match in
+    ``text`` (None if none) and whether it is affirmed there. One scan per text, not per
+    pair (issue 15): the texts are an intent's, each in ~2 of the cycle's pairs."""
+    found: list[tuple[str | None, bool]] = []
+    for pair in OPPOSITES:
+        for pattern in pair:
+            first = pattern.search(text)
+            found.append(
+                (None, False) if first is None else (first.group(0), _affirmed(pattern, text))
+            )
+    return tuple(found)
+
+
 def _opposites(offer_text: str, seek_text: str, found: Findings) -> None:
-    for a, b in OPPOSITES:
-        for x, y in ((a, b), (b, a)):
-            ox, sy = x.search(offer_text), y.search(seek_text)
+    offered, sought = _opposite_mentions(offer_text), _opposite_mentions(seek_text)
+    for k in range(0, len(offered), 2):
+        for x, y in ((k, k + 1), (k + 1, k)):
+            ox, sy = offered[x][0], sought[y][0]
             # "must be automatic (I can't drive manual)": a negated mention is no wish.
-            if ox and sy and not y.search(offer_text) and not _affirmed(x, seek_text):
-                found.refusals.append(
-                    f"the offer states '{ox.group(0)}', the seek needs '{sy.group(0)}'"
-                )
+            if ox is not None and sy is not None and offered[y][0] is None and not sought[x][1]:
+                found.refusals.append(f"the offer states '{ox}', the seek needs '{sy}'")
                 return
 
 
@@ -2133,6 +2147,7 @@ def _variant_mentions(text: str) -> tuple[dict[int, str | None], ...]:
 def clear_caches() -> None:
     """Forget what this module memoised per text (the offline negotiator's clear_caches)."""
     _variant_mentions.cache_clear()
+    _opposite_mentions.cache_clear()
 
 
 def _variants(offer_text: str, seek_text: str, found: Findings) -> None:

@@ -17,12 +17,21 @@ Every chain-derived field (content, desires, constraints, branch, author, timest
 where ``full_prompt`` is ``system + "\\x00" + user``. Model ids and versions are checked to
 hold no NUL, so the encoding is unambiguous.
 
+A provider that reads the intents, not a prompt (the offline negotiator), is given no
+prompt: nothing is built, scanned or sent. Its hash is the same construction with the
+template version :data:`INTENTS_TEMPLATE_VERSION` over what it read instead of a prompt,
+the two intents' own digests (:func:`intents_integrity_hash`; offer first), and it is
+recorded with the nonce ``""`` (no prompt), so :func:`verify_integrity_hash` recomputes
+either kind from the intents. Its injection findings (:func:`injection_findings`) are the
+ones its prompt would have recorded, field by field, computed once per intent.
+
 Pure CPU on bounded text (a few hundred microseconds).
 """
 
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 import re
 import secrets
@@ -34,14 +43,21 @@ from mediator_actors.safety.secretscan import redact_emails
 from mediator_actors.safety.textsafety import detect_injection, normalize_text
 
 __all__ = [
+    "INTENTS_TEMPLATE_VERSION",
     "PROMPT_TEMPLATE_VERSION",
     "Prompt",
     "build_prompt",
+    "injection_findings",
+    "intent_digest",
+    "intents_integrity_hash",
     "model_integrity_hash",
     "verify_integrity_hash",
 ]
 
 PROMPT_TEMPLATE_VERSION = "negotiation-prompt/1"
+#: The "template" of a provider given the intents themselves (no prompt): its integrity
+#: hash covers the two intents' digests (:func:`intents_integrity_hash`).
+INTENTS_TEMPLATE_VERSION = "negotiation-intents/1"
 MAX_CONTENT = 10_000
 MAX_FIELD = 500
 MAX_LIST = 20
@@ -105,10 +121,46 @@ def model_integrity_hash(model_id: str, template_version: str, full_prompt: str)
     return digest_id("mih", data.encode("utf-8", "surrogatepass"))
 
 
+# Derived once per intent (the cycle's 6,816 pairs name 7,660 intents): keyed by the whole
+# frozen intent, so an edited intent is a new entry.
+_PER_INTENT = 16_384
+
+
+@functools.lru_cache(maxsize=_PER_INTENT)
+def intent_digest(intent: Intent) -> str:
+    """SHA-256 (hex) over the intent's fields as the chain gave them (every field a prompt
+    block shows, raw: not normalised, redacted or capped), in a canonical JSON encoding."""
+    fields = [
+        intent.ref,
+        intent.author,
+        intent.type.value,
+        intent.timestamp,
+        intent.branch,
+        intent.offered_fee,
+        intent.content,
+        list(intent.desires),
+        list(intent.constraints),
+    ]
+    data = json.dumps(fields, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(data.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def intents_integrity_hash(model_id: str, offer: Intent, seek: Intent) -> str:
+    """The integrity hash of a provider that reads the intents (no prompt): the prompt
+    hash's construction with :data:`INTENTS_TEMPLATE_VERSION` over the offer's and the
+    seek's digests. Deterministic: the same model, intents and roles give the same hash."""
+    read = intent_digest(offer) + "\x00" + intent_digest(seek)
+    return model_integrity_hash(model_id, INTENTS_TEMPLATE_VERSION, read)
+
+
 def verify_integrity_hash(
     offer: Intent, seek: Intent, *, model_id: str, nonce: str, expected: str
 ) -> bool:
-    """Rebuild the prompt from the intents and its nonce and check the recorded hash."""
+    """Rebuild the prompt from the intents and its nonce and check the recorded hash; a
+    record with no nonce (a provider given no prompt) is checked against the intents'
+    hash (:func:`intents_integrity_hash`)."""
+    if not nonce:
+        return intents_integrity_hash(model_id, offer, seek) == expected
     prompt = build_prompt(offer, seek, nonce=nonce)
     return model_integrity_hash(model_id, prompt.template_version, prompt.full_prompt) == expected
 
@@ -128,25 +180,45 @@ def _squeeze(text: str) -> str:
     return _WHITESPACE_RUN.sub(lambda m: "\n" if "\n" in m.group() else " ", text)
 
 
+def _field_findings(label: str, name: str, value: str) -> list[str]:
+    """The findings recorded for one (squeezed) field of a block."""
+    # detect_injection normalises itself, and reports hidden characters on the raw text.
+    return [f"{label}.{name}:{f}" for f in detect_injection(value)]
+
+
 def _field(label: str, name: str, value: str, limit: int, findings: list[str]) -> str:
     value = _squeeze(value[: limit * 2])
-    # detect_injection normalises itself, and reports hidden characters on the raw text.
-    findings.extend(f"{label}.{name}:{f}" for f in detect_injection(value))
+    findings.extend(_field_findings(label, name, value))
     clean = redact_emails(normalize_text(value))
     if len(clean) > limit:
         clean = clean[:limit] + " [truncated]"
     return _escape(clean)
 
 
+#: Caps of the single-line fields of a block (its lines show them in this order).
+_AUTHOR, _TIMESTAMP, _BRANCH = 200, 40, 200
+
+
+def _scanned_fields(intent: Intent) -> list[tuple[str, str, int]]:
+    """(name, raw value, cap) of every field :func:`_intent_block` scans, in its order."""
+    fields = [("author", intent.author, _AUTHOR), ("timestamp", intent.timestamp, _TIMESTAMP)]
+    if intent.branch:
+        fields.append(("branch", intent.branch, _BRANCH))
+    fields.append(("content", intent.content, MAX_CONTENT))
+    for name, values in (("desires", intent.desires), ("constraints", intent.constraints)):
+        fields.extend((name, value, MAX_FIELD) for value in values[:MAX_LIST])
+    return fields
+
+
 def _intent_block(label: str, intent: Intent, findings: list[str]) -> str:
     lines = [
         f"type: {intent.type.value}",
         f"ref: {intent.ref if all(c in '0123456789abcdef' for c in intent.ref) else '(invalid)'}",
-        f"author: {_field(label, 'author', intent.author, 200, findings)}",
-        f"timestamp: {_field(label, 'timestamp', intent.timestamp, 40, findings)}",
+        f"author: {_field(label, 'author', intent.author, _AUTHOR, findings)}",
+        f"timestamp: {_field(label, 'timestamp', intent.timestamp, _TIMESTAMP, findings)}",
     ]
     if intent.branch:
-        lines.append(f"branch: {_field(label, 'branch', intent.branch, 200, findings)}")
+        lines.append(f"branch: {_field(label, 'branch', intent.branch, _BRANCH, findings)}")
     if intent.offered_fee is not None:
         lines.append(f"offered_fee_nlc: {intent.offered_fee:g}")
     lines.append("content:")
@@ -173,6 +245,21 @@ def _cached_block(label: str, intent: Intent) -> tuple[str, tuple[str, ...]]:
     findings: list[str] = []
     block = _intent_block(label, intent, findings)
     return block, tuple(findings)
+
+
+@functools.lru_cache(maxsize=_PER_INTENT)
+def _intent_findings(label: str, intent: Intent) -> tuple[str, ...]:
+    """The findings :func:`_cached_block` records for ``intent``, without building the
+    block (no normalising, redacting or escaping): once per intent."""
+    found: list[str] = []
+    for name, value, limit in _scanned_fields(intent):
+        found.extend(_field_findings(label, name, _squeeze(value[: limit * 2])))
+    return tuple(found)
+
+
+def injection_findings(offer: Intent, seek: Intent) -> tuple[str, ...]:
+    """The pair's findings exactly as :func:`build_prompt` records them, with no prompt."""
+    return tuple(sorted(set(_intent_findings("offer", offer) + _intent_findings("seek", seek))))
 
 
 def build_prompt(offer: Intent, seek: Intent, *, nonce: str | None = None) -> Prompt:

@@ -30,7 +30,7 @@ from mediator_actors.errors import LLMError
 from mediator_actors.model import Intent
 from mediator_actors.negotiation.meaning import PhraseSimilarity, shared_similarity
 from mediator_actors.negotiation.offline import OFFLINE_MODEL_ID, BatchReader, assess, prepare
-from mediator_actors.negotiation.validation import ANSWER_SCHEMA
+from mediator_actors.negotiation.validation import ANSWER_SCHEMA, Answer
 
 if TYPE_CHECKING:
     from mediator_actors.negotiation.prompt import Prompt
@@ -420,11 +420,18 @@ class OfflineProvider:
             self._reader = shared_reader_pool()
         return prepare(intents, self._phrases(), reader=self._reader)
 
+    def answer(self, offer: Intent, seek: Intent) -> Answer:
+        """The offline answer for the pair, as an object: the negotiator judges it without
+        building a prompt or decoding JSON (it still scans the answer's JSON text)."""
+        return assess(offer, seek, similarity=self._phrases())
+
     def complete(
         self, prompt: Prompt, offer: Intent, seek: Intent, *, timeout: float
     ) -> ProviderReply:
-        answer = assess(offer, seek, similarity=self._phrases())
-        return ProviderReply(text=json.dumps(answer.to_json()), model_id=self.model_id)
+        """:meth:`answer` as a reply's JSON text, for callers that hold a prompt."""
+        return ProviderReply(
+            text=json.dumps(self.answer(offer, seek).to_json()), model_id=self.model_id
+        )
 
 
 def make_provider(

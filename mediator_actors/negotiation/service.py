@@ -17,6 +17,7 @@ secret fails; the answer is strictly parsed and its terms checked against both i
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from collections import deque
@@ -27,16 +28,29 @@ from typing import Any
 from mediator_actors.config import Settings
 from mediator_actors.errors import LLMError
 from mediator_actors.model import Intent, IntentType, NegotiationResult
-from mediator_actors.negotiation.prompt import build_prompt, model_integrity_hash
+from mediator_actors.negotiation.prompt import (
+    Prompt,
+    build_prompt,
+    injection_findings,
+    intents_integrity_hash,
+    model_integrity_hash,
+)
 from mediator_actors.negotiation.providers import (
     Provider,
     ProviderError,
+    ProviderReply,
     Usage,
     UsageLedger,
     build_provider,
     make_provider,
 )
-from mediator_actors.negotiation.validation import AnswerError, decide, parse_answer
+from mediator_actors.negotiation.validation import (
+    Answer,
+    AnswerError,
+    checked_answer,
+    decide,
+    parse_answer,
+)
 from mediator_actors.runtime.resilience import BreakerState, CircuitBreaker, CircuitOpenError
 from mediator_actors.safety.secretscan import SecretScanner
 
@@ -226,11 +240,54 @@ class Negotiator:
                 return self.fallback.negotiate_outcome(offer, seek)
             raise
 
-    def _negotiate(self, offer: Intent, seek: Intent) -> Outcome:
-        prompt = build_prompt(offer, seek)
+    def _local_answer(self) -> Callable[[Intent, Intent], Answer] | None:
+        """The provider's ``answer(offer, seek)`` when it reads the intents and sends no
+        prompt (the offline negotiator), else None."""
+        if getattr(self.provider, "sends_prompt", True):
+            return None
+        answer = getattr(self.provider, "answer", None)
+        return answer if callable(answer) else None
+
+    def _framing(
+        self, offer: Intent, seek: Intent, local: bool
+    ) -> tuple[Prompt | None, str, tuple[str, ...]]:
+        """The prompt (None for a local provider), the integrity hash and the findings."""
         model_id = self.provider.model_id
+        if local:
+            # Issue 15: no prompt is built for a provider that reads the intents: nothing
+            # leaves the process. The hash covers the intents it read, the findings are the
+            # prompt's, field by field; both are derived once per intent.
+            return (
+                None,
+                intents_integrity_hash(model_id, offer, seek),
+                injection_findings(offer, seek),
+            )
+        prompt = build_prompt(offer, seek)
         integrity = model_integrity_hash(model_id, prompt.template_version, prompt.full_prompt)
-        findings = prompt.injection_findings
+        return prompt, integrity, prompt.injection_findings
+
+    def _ask(
+        self,
+        prompt: Prompt | None,
+        local: Callable[[Intent, Intent], Answer] | None,
+        offer: Intent,
+        seek: Intent,
+    ) -> tuple[ProviderReply, Answer | None]:
+        """The provider's reply; a local provider's answer object too (its reply's text is
+        that answer's JSON, which is what the scan sees)."""
+        if local is not None:
+            answer = local(offer, seek)
+            text = json.dumps(answer.to_json())
+            return ProviderReply(text=text, model_id=self.provider.model_id), answer
+        if prompt is None:
+            raise ValueError("a provider that is not local needs a prompt")
+        return self.provider.complete(prompt, offer, seek, timeout=self.timeout), None
+
+    def _negotiate(self, offer: Intent, seek: Intent) -> Outcome:
+        model_id = self.provider.model_id
+        local = self._local_answer()
+        prompt, integrity, findings = self._framing(offer, seek, local is not None)
+        nonce = "" if prompt is None else prompt.nonce
 
         def failed(reason: str, reasoning: str = "", confidence: int = 0) -> NegotiationResult:
             return NegotiationResult(
@@ -248,7 +305,7 @@ class Negotiator:
         def outcome(
             result: NegotiationResult, spent: bool, usage: Usage, latency: float | None
         ) -> Outcome:
-            return Outcome(result, spent, usage, latency, prompt.nonce)
+            return Outcome(result, spent, usage, latency, nonce)
 
         if offer.type is not IntentType.OFFER or seek.type is not IntentType.SEEK:
             return outcome(
@@ -258,7 +315,7 @@ class Negotiator:
         # scan. What is posted is still scanned by the chain writer.
         leaks = (
             self.scanner.find(prompt.full_prompt)
-            if getattr(self.provider, "sends_prompt", True)
+            if prompt is not None and getattr(self.provider, "sends_prompt", True)
             else []
         )
         if leaks:
@@ -274,7 +331,7 @@ class Negotiator:
             raise CircuitRefusedError(str(exc), transient=True, retry_after=exc.retry_in) from exc
         started = self._monotonic()
         try:
-            reply = self.provider.complete(prompt, offer, seek, timeout=self.timeout)
+            reply, local_answer = self._ask(prompt, local, offer, seek)
         except ProviderError as exc:
             self._record_failure(exc, (self._monotonic() - started) * 1000)
             raise
@@ -291,7 +348,11 @@ class Negotiator:
             result = failed(f"the answer echoed a secret ({kinds}); discarded")
             return outcome(result, metered, reply.usage, latency)
         try:
-            answer = parse_answer(reply.text)
+            answer = (
+                parse_answer(reply.text)
+                if local_answer is None
+                else checked_answer(local_answer, reply.text)  # no decoding of our own JSON
+            )
         except AnswerError as exc:
             truncated = (
                 " (the answer was truncated)"

@@ -44,6 +44,7 @@ __all__ = [
     "AnswerError",
     "AnswerTerms",
     "check_terms",
+    "checked_answer",
     "decide",
     "parse_answer",
 ]
@@ -258,6 +259,83 @@ def parse_answer(text: str) -> Answer:  # noqa: PLR0912 - one flat pass of rules
         terms=terms,
         refusal_reason=_text(top["refusal_reason"], "refusal_reason", MAX_REASON, nullable=True),
     )
+
+
+def _plain_text(value: object, limit: int) -> bool:
+    """A str that :func:`_text` accepts as it is (bounded, no lone surrogate)."""
+    if type(value) is not str or len(value) > limit:
+        return False
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _plain_texts(values: object) -> bool:
+    return (
+        type(values) is tuple
+        and len(values) <= MAX_ITEMS
+        and all(_plain_text(v, MAX_ITEM) for v in values)
+    )
+
+
+def _plainly_valid(answer: Answer, text: str) -> bool:
+    """True when :func:`parse_answer` of ``text`` (the answer's own ``json.dumps``, which
+    is ASCII) cannot fail: every type exact and every bound held."""
+    plain = (
+        len(text) <= MAX_ANSWER_BYTES
+        and text.isascii()
+        and type(answer.compatible) is bool
+        and type(answer.confidence) is int
+        and 0 <= answer.confidence <= 100
+        and _plain_text(answer.reasoning, MAX_REASONING)
+        and (answer.refusal_reason is None or _plain_text(answer.refusal_reason, MAX_REASON))
+    )
+    if not plain:
+        return False
+    terms = answer.terms
+    if terms is None:
+        return True
+    price = terms.price
+    if price is not None and not (
+        type(price) in (int, float) and math.isfinite(price) and 0 <= price <= MAX_PRICE
+    ):
+        return False
+    return (
+        type(terms.currency) is str
+        and terms.currency in CURRENCIES
+        and _plain_texts(terms.deliverables)
+        and _plain_texts(terms.conditions)
+        and (terms.timeline is None or _plain_text(terms.timeline, MAX_TIMELINE))
+    )
+
+
+def checked_answer(answer: Answer, text: str) -> Answer:
+    """``parse_answer(text)`` where ``text`` is ``json.dumps(answer.to_json())``, without
+    decoding it again when nothing in it can fail (a local provider's answer: issue 15, no
+    per-pair JSON round trip); anything else goes through :func:`parse_answer`, so the
+    answer, or the error and its message, are the same as after the round trip."""
+    if not _plainly_valid(answer, text):
+        return parse_answer(text)
+    terms = answer.terms
+    if terms is not None and terms.price is not None and type(terms.price) is not float:
+        # JSON gives an int back; parse_answer stores every price as a float
+        terms = AnswerTerms(
+            price=float(terms.price),
+            currency=terms.currency,
+            deliverables=terms.deliverables,
+            timeline=terms.timeline,
+            conditions=terms.conditions,
+        )
+        answer = Answer(
+            compatible=answer.compatible,
+            confidence=answer.confidence,
+            reasoning=answer.reasoning,
+            terms=terms,
+            refusal_reason=answer.refusal_reason,
+        )
+    return answer
 
 
 def _stated(intent: Intent) -> StatedTerms:
