@@ -15,7 +15,7 @@ import math
 import re
 from dataclasses import dataclass, field, replace
 
-from mediator_actors.negotiation.charges import left_out_price
+from mediator_actors.negotiation.charges import is_charge, left_out_price
 from mediator_actors.negotiation.counting import (
     action_count,
     compound_count,
@@ -26,6 +26,15 @@ from mediator_actors.negotiation.counting import (
 )
 from mediator_actors.negotiation.demands import hard_minimum
 from mediator_actors.negotiation.distance import distances_from
+from mediator_actors.negotiation.heads import (
+    exact_package,
+    free_delivery,
+    head_count,
+    pack_count,
+    package_alternatives,
+    same_unit,
+    volume_discount,
+)
 from mediator_actors.negotiation.reader import (
     JOB_UNITS,
     LANGUAGES,
@@ -130,6 +139,9 @@ class PriceBasis:
     estimated: bool = False
     #: The count is the seek's recurring need multiplied out over its periods.
     recurring: bool = False
+    #: A whole order of the offer's containers with its discount and delivery applied
+    #: (:func:`_pack_order`): no package price stands in for it.
+    packed: bool = False
 
 
 def _plural(unit: str | None) -> str:
@@ -387,7 +399,7 @@ def _cheaper_package(o: Facts, basis: PriceBasis) -> PriceBasis:
     covers N; "up to N" covers N or fewer."""
     if basis.floor is None or basis.per is not None or basis.unit is None or basis.quantity is None:
         return basis
-    if basis.refusal or basis.unchecked or basis.at_least:
+    if basis.refusal or basis.unchecked or basis.at_least or basis.packed:
         return basis
     best: tuple[Money, Quantity, float, int] | None = None
     for m in o.money:
@@ -425,6 +437,28 @@ def price_basis(
     )
     if basis.floor is None or basis.per is not None or basis.refusal or basis.unchecked:
         return basis
+    counted = s
+    package = exact_package(o, s, basis.note, basis.floor) if basis.unit is None else None
+    if package is not None:
+        # "Package of 12 lessons ¥33,000" for "12 lessons": the offer's other ways to buy
+        # the same lessons are alternatives, and the seek's count is the whole request.
+        price, pack, wanted = package
+        alternatives = package_alternatives(o, s, package)
+        o = replace(o, money=tuple(m for m in o.money if m not in alternatives))
+        counted = replace(
+            s,
+            quantities=tuple(
+                q for q in s.quantities if q is wanted or q.unit not in TIME_DAYS or q.period
+            ),
+        )
+        step = f"the offer's '{price.span.text}' for '{pack.span.text}' is the seek's '{wanted.span.text}'"
+        basis = replace(
+            basis,
+            quantity=wanted.value,
+            unit=wanted.unit,
+            note=f"{basis.note}; {step}",
+            step=step,
+        )
     other = _another_item(o, s, basis)
     if other is not None and other.per is None and other.low == other.high:
         # "full service 85 EUR, chain replacement 30 EUR" for "full service incl. a new
@@ -439,7 +473,7 @@ def price_basis(
                 unchecked=f"price: the seek counts a part of its request the reader cannot tie to the offer's '{other.span.text}'",
             )
         times = 1.0 if part is None else part.value
-        total = basis.floor + other.low * times
+        total = (basis.floor or 0.0) + other.low * times  # not None: checked above
         named = ", ".join(sorted(other.context & s.positives - _FUNCTION_STEMS))
         count = "" if part is None else f" x {_q(times)} ('{part.span.text}')"
         step = f"plus the offer's '{other.span.text}'{count} ({named}) the seek also names is {_money(total, basis.currency)}"
@@ -462,7 +496,7 @@ def price_basis(
             floor=None,
             unchecked=f"price: the offer also states '{charge.span.text}', which the total the reader derives ({basis.step or basis.note}) leaves out",
         )
-    left_out = _unaccounted(o, s, basis)
+    left_out = _unaccounted(o, counted, basis)
     if left_out is not None:
         return replace(
             basis,
@@ -892,6 +926,44 @@ def _extras_once(s: Facts, basis: PriceBasis, extras: list[Money]) -> PriceBasis
     return replace(basis, floor=total, note=f"{basis.note}; {step}", step=step)
 
 
+def _extras_each(  # noqa: PLR0911 - one flat pass of conditions reads best
+    s: Facts, basis: PriceBasis, extras: list[Money]
+) -> PriceBasis | None:
+    """A rate times the seek's count of things ("€45 per visit" for "20 visits") plus
+    flat charges on top in some cases ("+€15 for audio recording"), each taken on every
+    one of the things: whether a charge is due once, on each thing or not at all, the sum
+    is the most the request costs, so only the seek's limit is held to it. None where the
+    count is of time (a charge per occasion may outnumber the hours), is no whole count,
+    stands in for the seek's, or the request recurs; or any charge is a rate or a range."""
+    if basis.floor is None or basis.per is not None or basis.refusal or basis.unchecked:
+        return None
+    if basis.unit is None or basis.quantity is None or basis.unit in TIME_DAYS:
+        return None
+    if basis.unit in _WORK_SECONDS or basis.quantity < 1 or basis.quantity != int(basis.quantity):
+        return None
+    if basis.estimated or basis.at_minimum or basis.at_least or basis.recurring:
+        return None
+    if s.recurrence is not None or any(q.period is not None for q in s.quantities):
+        return None
+    if any(
+        m.per is not None
+        or m.low != m.high
+        or m.bound != "about"
+        or m.currency not in (None, basis.currency)
+        for m in extras
+    ):
+        return None
+    total = basis.floor + basis.quantity * sum(m.low for m in extras)
+    if basis.ceiling is None or total > basis.ceiling + 1e-9:
+        return None  # a ceiling over the seek's limit shows nothing: the charge may not apply
+    quoted = " + ".join(f"'{m.span.text}'" for m in extras)
+    step = (
+        f"plus the offer's {quoted} on top for each of the {_q(basis.quantity)} "
+        f"{_plural(basis.unit)} is at most {_money(total, basis.currency)}"
+    )
+    return replace(basis, floor=total, note=f"{basis.note}; {step}", step=step)
+
+
 #: Words that mark a price as on top, naming nothing the seek could ask for.
 _ADDITIVE_WORDS = frozenset({"plu", "then", "extra", "addit", "additional", "available", "more"})
 
@@ -931,6 +1003,7 @@ def _with_charges(o: Facts, s: Facts, basis: PriceBasis) -> PriceBasis:
             _added_rates(s, basis, extras)
             or _beyond_included(o, s, basis, extras)
             or _extras_once(s, basis, extras)
+            or _extras_each(s, basis, extras)
         )
         return added or replace(
             basis,
@@ -1060,6 +1133,107 @@ def _whole_multiple(o: Facts, s: Facts, currency: str | None, budget: Money) -> 
     )
 
 
+#: Words right after a price that say it is the delivery charge ("€15 shipping").
+_DELIVERY_AFTER = re.compile(r"\s*(?:for\s+)?(?:shipping|delivery|postage|carriage)\b", re.I)
+#: Words right before it ("Envío 25 € por pedido", "shipping within the EU €18 per case").
+_DELIVERY_BEFORE = re.compile(
+    r"\b(?:shipping|delivery|postage|carriage|env[íi]o|livraison|frais\s+de\s+port)\b[^.;:\n\d]*$",
+    re.I,
+)
+
+
+def _pack_order(  # noqa: PLR0911, PLR0912, PLR0917 - one flat pass over an order's charges
+    o: Facts, s: Facts, ask: Money, budget: Money, currency: str | None, offer_text: str, quote: str
+) -> PriceBasis | None:
+    """A price per container ("$96 per case" of "cases of 6 x 1kg bags") against the
+    seek's count of what the containers hold ("24 kg per month"), as the whole number of
+    containers, with the offer's volume discount ("10% off from 5 cases") and delivery
+    ("shipping $15 per order, free over $400"; "€18 per case") applied. Against a budget
+    per period the count is the period's, delivered as one order. Every price used is
+    quoted in the note; None when any step cannot be read."""
+    if ask.per is None or ask.per2 is not None or ask.low != ask.high:
+        return None
+    packs = pack_count(s, ask.per, offer_text, budget.per)
+    if packs is None:
+        return None
+    if any(
+        q.unit == ask.per and q.bound == "at_least" and q.value > packs.value for q in o.quantities
+    ):
+        return None  # below the offer's minimum order
+    used: list[str] = [ask.span.text]
+    goods = ask.low * packs.value
+    steps = [
+        f"'{packs.span.text}' is {_q(packs.value)} {_plural(ask.per)} at {_money(ask.low, currency)}: {_money(goods, currency)}"
+    ]
+    discount = volume_discount(offer_text)
+    if discount is None and "%" in offer_text:
+        return None
+    if discount is not None:
+        share, least, unit, _ = discount
+        if not same_unit(unit, ask.per):
+            return None
+        if packs.value >= least - 1e-9:
+            goods *= 1 - share
+            steps.append(
+                f"less the offer's {share:.0%} from {_q(least)} {_plural(ask.per)}: {_money(goods, currency)}"
+            )
+    free = free_delivery(offer_text)
+    delivery = [
+        m
+        for m in o.money
+        if m is not ask
+        and not m.fee
+        and m.currency in (None, currency)
+        and (free is None or not free[3][0] <= m.span.start < free[3][1])
+        and (
+            is_charge(m)
+            or _DELIVERY_AFTER.match(offer_text, m.span.end)
+            or _DELIVERY_BEFORE.search(offer_text[max(0, m.span.start - 24) : m.span.start])
+        )
+    ]
+    total = goods
+    if free is not None:
+        how, value, free_unit, (start, end) = free
+        used += [m.span.text for m in o.money if start <= m.span.start < end]
+        if free_unit is None:
+            met = goods > value + 1e-9 if how == "over" else goods >= value - 1e-9
+        elif same_unit(free_unit, ask.per):
+            met = packs.value > value if how == "over" else packs.value >= value - 1e-9
+        else:
+            return None
+        if met:
+            used += [m.span.text for m in delivery]
+            steps.append(f"delivery is free ('{offer_text[start:end].strip()}')")
+            delivery = []
+    for m in delivery:
+        if m.low != m.high or m.bound != "about" or m.per2 is not None:
+            return None
+        if m.per is None:
+            times = 1.0  # a charge per order: one order
+        elif same_unit(m.per, ask.per):
+            times = packs.value
+        else:
+            return None
+        total += m.low * times
+        used.append(m.span.text)
+        steps.append(
+            f"plus '{m.span.text}'{'' if times == 1 else f' x {_q(times)}'}: {_money(total, currency)}"
+        )
+    step = "; ".join(steps)
+    quoted = ", ".join(f"'{u}'" for u in used)
+    return PriceBasis(
+        total,
+        budget.high,
+        currency,
+        per=budget.per,
+        quantity=packs.value,
+        unit=ask.per,
+        packed=True,
+        note=f"{quote}; {step} (the offer's {quoted})",
+        step=step,
+    )
+
+
 def _price_basis(  # noqa: PLR0911, PLR0912, PLR0915
     o: Facts, s: Facts, seek_words: frozenset[str], seek_text: str = "", offer_text: str = ""
 ) -> PriceBasis:
@@ -1112,6 +1286,25 @@ def _price_basis(  # noqa: PLR0911, PLR0912, PLR0915
     same = [b for b in budgets if b.per == ask.per]
     budget = same[0] if same else next((b for b in budgets if b.per is None), budgets[0])
     quote = f"the offer asks '{ask.span.text}', the seek's budget is '{budget.span.text}'"
+    for cand in sorted(asks, key=lambda m: m is not ask):
+        if cand.per is None or cand.per == budget.per:
+            continue
+        # "$96 per case" of "cases of 6 x 1kg" for "24 kg": the containers the count fills
+        packed = _pack_order(
+            o,
+            s,
+            cand,
+            budget,
+            currency,
+            offer_text,
+            f"the offer asks '{cand.span.text}', the seek's budget is '{budget.span.text}'",
+        )
+        # a total per period is not checked again by price_basis: every other price the
+        # offer states must be shown not to apply here
+        if packed is not None and (
+            budget.per is None or left_out_price(o, s, packed.note, currency) is None
+        ):
+            return packed
     if ask.per is None and budget.per is None:
         counted = [
             q
@@ -1174,6 +1367,9 @@ def _price_basis(  # noqa: PLR0911, PLR0912, PLR0915
         if extra_note:
             quote += f" {extra_note}"
         amount = seek_amount(o, s, ask.per)
+        if amount is None:
+            # "per archive box" for "40 archive boxes", "par visite" for "20 visits"
+            amount = head_count(s, ask.per, offer_text, ask.span.end)
         if amount is None and ask.block_minutes:
             blocks = _blocks(s, ask.block_minutes)
             if isinstance(blocks, str):
