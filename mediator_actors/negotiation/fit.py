@@ -27,6 +27,7 @@ from mediator_actors.negotiation.counting import (
 from mediator_actors.negotiation.demands import hard_minimum
 from mediator_actors.negotiation.distance import distances_from
 from mediator_actors.negotiation.heads import (
+    each_extra_rates,
     exact_package,
     free_delivery,
     head_count,
@@ -432,6 +433,7 @@ def price_basis(
     """The offer's floor and the seek's ceiling on one basis, or why there is none; an
     offer's minimum charge ("min. charge 60 EUR") raises a lower floor to itself. A total
     that leaves out a count the seek states is never proposed (precision first)."""
+    o = each_extra_rates(o)  # "Each extra day €1.200" is a rate on top, per day
     basis = _with_charges(
         o, s, _cheaper_package(o, _price_basis(o, s, seek_words, seek_text, offer_text))
     )
@@ -531,7 +533,11 @@ def _one_price_on_top(o: Facts, s: Facts, basis: PriceBasis, charge: Money) -> P
     """``basis`` with the one price it left out added as a ceiling (:func:`_flat_on_top`,
     :func:`_rate_on_top`), or None; never where a second price is still left out (it may
     be the one that applies)."""
-    added = _flat_on_top(s, basis, charge) or _rate_on_top(s, basis, charge)
+    added = (
+        _flat_on_top(s, basis, charge)
+        or _rate_on_top(s, basis, charge)
+        or _charge_on_job(s, basis, charge)
+    )
     if added is None or left_out_price(o, s, added.note, basis.currency) is not None:
         return None
     return added
@@ -557,6 +563,28 @@ def _flat_on_top(s: Facts, basis: PriceBasis, charge: Money) -> PriceBasis | Non
         return None
     total = basis.floor + charge.low
     if basis.ceiling is None or total > basis.ceiling + 1e-9:
+        return None  # a ceiling over the seek's limit shows nothing: the charge may not apply
+    step = f"plus the offer's '{charge.span.text}' once is at most {_money(total, basis.currency)}"
+    return replace(basis, floor=total, note=f"{basis.note}; {step}", step=step)
+
+
+def _charge_on_job(s: Facts, basis: PriceBasis, charge: Money) -> PriceBasis | None:
+    """``basis`` (one flat price for one job: "Sunday £1,400") plus a one-off charge on
+    the order the offer also states ("Cleaning fee £150", "delivery £40"), or None. Due
+    once on a single booking, the charge makes the sum exact; where it does not apply
+    the sum only overstates: a ceiling on the cost, held to the seek's limit alone. Never
+    for a request that recurs or comes in counted units (the charge may fall due on each)."""
+    one_off = charge.per is None and charge.low == charge.high and charge.bound == "about"
+    if not one_off or charge.extra or not is_charge(charge) or charge.context & {"each", "per"}:
+        return None  # "add £40 for each flight": a charge per something, not per order
+    if basis.floor is None or basis.ceiling is None or basis.per is not None:
+        return None
+    if basis.unit is not None or basis.quantity is not None or basis.at_least:
+        return None
+    if s.recurrence is not None or any(q.period is not None for q in s.quantities):
+        return None
+    total = basis.floor + charge.low
+    if total > basis.ceiling + 1e-9:
         return None  # a ceiling over the seek's limit shows nothing: the charge may not apply
     step = f"plus the offer's '{charge.span.text}' once is at most {_money(total, basis.currency)}"
     return replace(basis, floor=total, note=f"{basis.note}; {step}", step=step)

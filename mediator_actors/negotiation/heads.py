@@ -16,6 +16,7 @@ and it does not recur; otherwise None, and the price stays "cannot check".
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from mediator_actors.negotiation.charges import ADDITIVE_STEMS, CHARGE_STEMS
 from mediator_actors.negotiation.reader import (
@@ -27,7 +28,7 @@ from mediator_actors.negotiation.reader import (
     rough_stem,
 )
 
-__all__ = ["exact_package", "head_count", "package_alternatives", "same_unit"]
+__all__ = ["each_extra_rates", "exact_package", "head_count", "package_alternatives", "same_unit"]
 
 #: Rough stems of words that name no item of their own ("min" of "50 min", "per").
 _NAMELESS_STEMS = frozenset(
@@ -292,3 +293,26 @@ def volume_discount(offer_text: str) -> tuple[float, float, str, tuple[int, int]
     m = found[0]
     share = float(m.group("p").replace(",", ".")) / 100
     return share, float(m.group("n")), m.group("u"), m.span()
+
+
+#: Stems that mark a price as one more unit beyond what another includes.
+_BEYOND_STEMS = frozenset({"extra", "additional", "addit", "further"})
+#: Lengths of time an "each extra day €1,200" is a rate for.
+_EXTRA_TIME_UNITS = frozenset({"hour", "day", "night", "week", "month"})
+
+
+def each_extra_rates(o: Facts) -> Facts:
+    """``o`` with each flat price written as one more unit of time ("Each extra day
+    €1.200", "additional night: €80") read as the rate on top it is: per that unit, an
+    extra. Only where the price's clause names one such unit and a word of "extra"."""
+    changed = False
+    money = []
+    for m in o.money:
+        if m.per is None and not m.extra and not m.fee and m.context & _BEYOND_STEMS:
+            units = {canonical_unit(w) for w in m.context} & _EXTRA_TIME_UNITS
+            if len(units) == 1 and m.low == m.high and m.bound == "about":
+                money.append(replace(m, per=units.pop(), extra=True, alternative=False))
+                changed = True
+                continue
+        money.append(m)
+    return replace(o, money=tuple(money)) if changed else o
