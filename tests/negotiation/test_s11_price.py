@@ -76,6 +76,18 @@ CASES = [
      "Pub wants 48 bottles of cider, £100 max including delivery.", True, 96.4),
     ("Cider in crates of 12 bottles, £24 per crate. 10% off from 4 crates. Delivery £10 per order.",
      "Pub wants 48 bottles of cider, £90 max including delivery.", False, None),
+    # "Each extra day X" beyond a package of days
+    ("Website accessibility audit: 3 audit days for €2,400. Each extra day €700.",
+     "Need an accessibility audit, our agency estimates 4 days. Budget €3,200.", True, 3100.0),
+    ("Website accessibility audit: 3 audit days for €2,400. Each extra day €700.",
+     "Need an accessibility audit, our agency estimates 4 days. Budget €3,000.", False, None),
+    # a one-off charge on the order beside one flat price for the job
+    ("Barn wedding venue, weekday hire £900, Saturday £1,500. Setup fee £120.",
+     "Looking for a barn venue on a weekday in June for our wedding, up to £1,100.",
+     True, 1020.0),
+    ("Barn wedding venue, weekday hire £900, Saturday £1,500. Setup fee £120.",
+     "Looking for a barn venue on a weekday in June for our wedding, up to £1,000.",
+     False, None),
 ]  # fmt: skip
 
 
