@@ -33,6 +33,7 @@ from mediator_actors.negotiation.heads import (
     head_count,
     pack_count,
     package_alternatives,
+    plus_marked,
     same_unit,
     volume_discount,
 )
@@ -357,6 +358,13 @@ def _times(o: Facts, s: Facts, ask: Money, budget: Money) -> tuple[float, str] |
         amount = seek_amount(o, s, ask.per2)
         if amount is not None:
             return amount.value, f"x {_q(amount.value)} {_plural(ask.per2)} ('{amount.span.text}')"
+        # "$35/hr per cleaner, we come as 2 cleaners": the offer's own one count of them
+        own = [
+            q for q in o.quantities if q.unit == ask.per2 and q.bound == "about" and not q.period
+        ]
+        if own and len({q.value for q in own}) == 1 and ask.per2 not in TIME_DAYS:
+            q = own[0]
+            return q.value, f"x the offer's {_q(q.value)} {_plural(ask.per2)} ('{q.span.text}')"
     if ask.per in TIME_DAYS:
         # "per day, plus 1.50 per hectare" for "80 hectares": a thing with a rate of its
         # own is a line item (``_line_items``), never a multiplier of the daily rate.
@@ -434,6 +442,7 @@ def price_basis(
     offer's minimum charge ("min. charge 60 EUR") raises a lower floor to itself. A total
     that leaves out a count the seek states is never proposed (precision first)."""
     o = each_extra_rates(o)  # "Each extra day €1.200" is a rate on top, per day
+    o = plus_marked(o, offer_text)  # "Supplies +$15 per visit" is on top
     basis = _with_charges(
         o, s, _cheaper_package(o, _price_basis(o, s, seek_words, seek_text, offer_text))
     )
@@ -954,6 +963,43 @@ def _extras_once(s: Facts, basis: PriceBasis, extras: list[Money]) -> PriceBasis
     return replace(basis, floor=total, note=f"{basis.note}; {step}", step=step)
 
 
+#: Units a one-off job comes in one of: a charge "per visit" on it is due once.
+_ONE_VISIT_UNITS = frozenset({"visit", "job", "order", "booking", "callout", "trip"})
+#: The most work time one visit is taken to hold (a working day).
+_ONE_VISIT_HOURS = 8.0
+
+
+def _extra_per_visit(  # noqa: PLR0911 - one flat pass of conditions reads best
+    s: Facts, basis: PriceBasis, extras: list[Money]
+) -> PriceBasis | None:
+    """A rate times the seek's hours of work ("4 hours" at "$35/hr") plus one charge per
+    visit ("Supplies +$15 per visit"), once: a one-off request of at most a working day's
+    hours is one visit. None where the request recurs, states any count of days, visits
+    or periods, or the charge is anything but one amount per visit."""
+    if len(extras) != 1 or basis.floor is None or basis.per is not None or basis.unchecked:
+        return None
+    m = extras[0]
+    if m.per not in _ONE_VISIT_UNITS or m.per2 is not None or m.low != m.high:
+        return None
+    if m.bound != "about" or m.currency not in (None, basis.currency):
+        return None
+    if basis.unit not in _WORK_SECONDS or basis.quantity is None or basis.recurring:
+        return None
+    hours = basis.quantity * _WORK_SECONDS[basis.unit] / _WORK_SECONDS["hour"]
+    if hours > _ONE_VISIT_HOURS + 1e-9 or basis.estimated or basis.at_minimum:
+        return None
+    if s.recurrence is not None or len(s.days) > 1:
+        return None
+    for q in s.quantities:
+        if q.period is not None or q.unit == m.per or q.unit in _OCCASIONS:
+            return None
+        if q.unit in TIME_DAYS and q.unit not in _WORK_SECONDS and q.unit != "minute":
+            return None
+    total = basis.floor + m.low
+    step = f"plus the offer's '{m.span.text}' for the one visit is {_money(total, basis.currency)}"
+    return replace(basis, floor=total, note=f"{basis.note}; {step}", step=step)
+
+
 def _extras_each(  # noqa: PLR0911 - one flat pass of conditions reads best
     s: Facts, basis: PriceBasis, extras: list[Money]
 ) -> PriceBasis | None:
@@ -1032,6 +1078,7 @@ def _with_charges(o: Facts, s: Facts, basis: PriceBasis) -> PriceBasis:
             or _beyond_included(o, s, basis, extras)
             or _extras_once(s, basis, extras)
             or _extras_each(s, basis, extras)
+            or _extra_per_visit(s, basis, extras)
         )
         return added or replace(
             basis,

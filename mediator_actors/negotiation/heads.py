@@ -28,7 +28,18 @@ from mediator_actors.negotiation.reader import (
     rough_stem,
 )
 
-__all__ = ["each_extra_rates", "exact_package", "head_count", "package_alternatives", "same_unit"]
+__all__ = [
+    "each_extra_rates",
+    "exact_package",
+    "free_delivery",
+    "head_count",
+    "pack_contents",
+    "pack_count",
+    "package_alternatives",
+    "plus_marked",
+    "same_unit",
+    "volume_discount",
+]
 
 #: Rough stems of words that name no item of their own ("min" of "50 min", "per").
 _NAMELESS_STEMS = frozenset(
@@ -315,4 +326,21 @@ def each_extra_rates(o: Facts) -> Facts:
                 changed = True
                 continue
         money.append(m)
+    return replace(o, money=tuple(money)) if changed else o
+
+
+def plus_marked(o: Facts, offer_text: str) -> Facts:
+    """``o`` with each price written right after a "+" ("Supplies +$15 per visit") marked
+    as on top in some cases, as "plus" would mark it: never a price on its own."""
+    if "+" not in offer_text:
+        return o
+    money = []
+    changed = False
+    for m in o.money:
+        start = m.span.start
+        if not m.extra and not m.fee and start > 0 and offer_text[start - 1 : start] == "+":
+            money.append(replace(m, extra=True))
+            changed = True
+        else:
+            money.append(m)
     return replace(o, money=tuple(money)) if changed else o

@@ -12,10 +12,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mediator_actors.negotiation.heads import (
+    each_extra_rates,
     free_delivery,
     head_count,
     pack_contents,
     pack_count,
+    plus_marked,
     same_unit,
     volume_discount,
 )
@@ -88,6 +90,14 @@ CASES = [
     ("Barn wedding venue, weekday hire £900, Saturday £1,500. Setup fee £120.",
      "Looking for a barn venue on a weekday in June for our wedding, up to £1,000.",
      False, None),
+    # a rate per hour per worker, the offer's own count of workers, a charge per visit
+    ("Window cleaning — £20/hr per cleaner, we send 3 cleaners. Ladder hire +£10 per visit.",
+     "Office windows, should take 3 cleaners about 2 hours, one-off. Up to £140.", True, 130.0),
+    ("Window cleaning — £20/hr per cleaner, we send 3 cleaners. Ladder hire +£10 per visit.",
+     "Office windows, should take 3 cleaners about 2 hours, one-off. Up to £125.", False, None),
+    # a charge per visit is never added once to a request over several days
+    ("Window cleaning — £20/hr per cleaner, we send 3 cleaners. Ladder hire +£10 per visit.",
+     "Office windows over 3 days, 2 hours each day. Up to £900.", False, None),
 ]  # fmt: skip
 
 
@@ -166,3 +176,16 @@ def test_head_count_reads_the_written_number(n: int, noise: str) -> None:
     s = read_facts(f"We have {noise}{n} bays of racking to install. Budget £9000.", offer=False)
     q = head_count(s, "bay")
     assert q is None or q.value == n
+
+
+def test_plus_marks_a_price_on_top() -> None:
+    text = "Sofa cleaning $60 per seat +$20 per visit for stain guard."
+    o = plus_marked(read_facts(text, offer=True), text)
+    extras = [m for m in o.money if m.extra]
+    assert [m.low for m in extras] == [20.0]
+
+
+def test_each_extra_day_is_a_rate_on_top() -> None:
+    o = each_extra_rates(read_facts("Studio hire, 2 days €500. Each extra day €200.", offer=True))
+    rates = [m for m in o.money if m.extra]
+    assert [(m.low, m.per) for m in rates] == [(200.0, "day")]
