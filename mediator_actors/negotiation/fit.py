@@ -33,8 +33,11 @@ from mediator_actors.negotiation.heads import (
     head_count,
     pack_count,
     package_alternatives,
+    per_order_fees,
+    per_thing_count,
     plus_marked,
     same_unit,
+    times_each,
     volume_discount,
 )
 from mediator_actors.negotiation.reader import (
@@ -443,6 +446,7 @@ def price_basis(
     that leaves out a count the seek states is never proposed (precision first)."""
     o = each_extra_rates(o)  # "Each extra day €1.200" is a rate on top, per day
     o = plus_marked(o, offer_text)  # "Supplies +$15 per visit" is on top
+    o = per_order_fees(o, offer_text)  # "+ €40 set-up per order" is a fee, due once
     basis = _with_charges(
         o, s, _cheaper_package(o, _price_basis(o, s, seek_words, seek_text, offer_text))
     )
@@ -1054,7 +1058,14 @@ def _with_charges(o: Facts, s: Facts, basis: PriceBasis) -> PriceBasis:
             floor=None,
             unchecked=f"price: the offer puts '{on_top[0][1].text}' on top with no amount; the seek's budget does not say it excludes it",
         )
-    fees = [m for m in o.money if m.fee and m.currency in (None, basis.currency)]
+    fees = [
+        m
+        for m in o.money
+        if m.fee
+        and m.currency in (None, basis.currency)
+        # a whole order's delivery fee is already in its total (_pack_order)
+        and not (basis.packed and f"'{m.span.text}'" in basis.note)
+    ]
     if fees and basis.floor is not None:
         if basis.per is not None:
             return replace(
@@ -1257,7 +1268,6 @@ def _pack_order(  # noqa: PLR0911, PLR0912, PLR0917 - one flat pass over an orde
         m
         for m in o.money
         if m is not ask
-        and not m.fee
         and m.currency in (None, currency)
         and (free is None or not free[3][0] <= m.span.start < free[3][1])
         and (
@@ -1442,9 +1452,13 @@ def _price_basis(  # noqa: PLR0911, PLR0912, PLR0915
         if extra_note:
             quote += f" {extra_note}"
         amount = seek_amount(o, s, ask.per)
+        if amount is not None and seek_text:
+            # "10 parts, each ~32 cm³": the amount is each part's
+            amount = times_each(s, amount, seek_text)
         if amount is None:
-            # "per archive box" for "40 archive boxes", "par visite" for "20 visits"
-            amount = head_count(s, ask.per, offer_text, ask.span.end)
+            # "per archive box" for "40 archive boxes", "par visite" for "20 visits";
+            # "12k images, 6 boxes per image"
+            amount = head_count(s, ask.per, offer_text, ask.span.end) or per_thing_count(s, ask.per)
         if amount is None and ask.block_minutes:
             blocks = _blocks(s, ask.block_minutes)
             if isinstance(blocks, str):

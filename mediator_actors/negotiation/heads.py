@@ -24,6 +24,7 @@ from mediator_actors.negotiation.reader import (
     Facts,
     Money,
     Quantity,
+    Span,
     canonical_unit,
     rough_stem,
 )
@@ -36,8 +37,11 @@ __all__ = [
     "pack_contents",
     "pack_count",
     "package_alternatives",
+    "per_order_fees",
+    "per_thing_count",
     "plus_marked",
     "same_unit",
+    "times_each",
     "volume_discount",
 ]
 
@@ -340,6 +344,90 @@ def plus_marked(o: Facts, offer_text: str) -> Facts:
         start = m.span.start
         if not m.extra and not m.fee and start > 0 and offer_text[start - 1 : start] == "+":
             money.append(replace(m, extra=True))
+            changed = True
+        else:
+            money.append(m)
+    return replace(o, money=tuple(money)) if changed else o
+
+
+#: What may stand between a count of things and the amount each needs ("10 parts, each
+#: ~32 cm³", "4 rooms of about 12 m2 each" is read elsewhere).
+_EACH_BETWEEN = re.compile(
+    r"^[\s,;(]*(?:each|per\s+piece|apiece)\s*(?:~|about|approx\.?|around|of)?\s*$", re.I
+)
+#: "6 boxes per image": an amount for each of another count.
+_PER_THING = re.compile(
+    r"^\s*(\d[\d,]*(?:\.\d+)?)\s+([^\W\d_][\w-]*)\s+(?:per|a|each)\s+([^\W\d_][\w-]*)\s*$", re.I
+)
+
+
+def times_each(s: Facts, amount: Quantity, seek_text: str) -> Quantity:
+    """``amount`` times the count of things it is for, where the seek writes it as each
+    one's ("10 parts, each ~32 cm³" is 320 cm³); ``amount`` itself otherwise."""
+    before = [
+        q
+        for q in s.quantities
+        if q.bound == "about"
+        and q.period is None
+        and q.span.end <= amount.span.start
+        and _EACH_BETWEEN.match(seek_text[q.span.end : amount.span.start])
+    ]
+    if len(before) != 1 or before[0].unit == amount.unit or before[0].unit in TIME_DAYS:
+        return amount
+    q = before[0]
+    span = Span(q.span.start, amount.span.end, f"{q.span.text} x {amount.span.text}")
+    return Quantity(q.value * amount.value, amount.unit, "about", span)
+
+
+def per_thing_count(s: Facts, unit: str) -> Quantity | None:
+    """The seek's amount of ``unit`` for each of its things times their count ("12k
+    images, on average 6 boxes per image" is 72,000 boxes), or None unless each is stated
+    once."""
+    found = []
+    for r in s.quantities:
+        m = _PER_THING.match(r.span.text)
+        if m is None or r.bound != "about" or not same_unit(m.group(2), unit):
+            continue
+        if abs(float(m.group(1).replace(",", "")) - r.value) > 1e-9:
+            continue
+        things = [
+            q
+            for q in s.quantities
+            if q is not r
+            and q.bound == "about"
+            and q.period is None
+            and same_unit(q.unit, m.group(3))
+            and q.span != r.span
+        ]
+        if len({q.value for q in things}) != 1:
+            return None
+        q = things[0]
+        span = Span(q.span.start, r.span.end, f"{q.span.text} x {r.span.text}")
+        found.append(Quantity(q.value * r.value, unit, "about", span))
+    return found[0] if len(found) == 1 else None
+
+
+#: Words after a flat price that make it a fee on each order ("€40 set-up per order").
+_PER_ORDER_AFTER = re.compile(
+    r"^\s*(?:[^\W\d_][\w-]*\s+){0,2}(?:per|each|a)\s+(?:order|job|project|booking)\b", re.I
+)
+
+
+def per_order_fees(o: Facts, offer_text: str) -> Facts:
+    """``o`` with each flat price whose own words say it is charged per order ("+ €40
+    set-up per order", "£25 admin fee per booking") marked as the fee it is: added once
+    to the total, never the price on its own."""
+    money = []
+    changed = False
+    for m in o.money:
+        if (
+            m.per is None
+            and not m.fee
+            and m.low == m.high
+            and m.bound == "about"
+            and _PER_ORDER_AFTER.match(offer_text[m.span.end :])
+        ):
+            money.append(replace(m, fee=True, extra=False, alternative=False))
             changed = True
         else:
             money.append(m)

@@ -19,6 +19,7 @@ from mediator_actors.negotiation.heads import (
     pack_count,
     plus_marked,
     same_unit,
+    times_each,
     volume_discount,
 )
 from mediator_actors.negotiation.meaning import shared_similarity
@@ -98,6 +99,16 @@ CASES = [
     # a charge per visit is never added once to a request over several days
     ("Window cleaning — £20/hr per cleaner, we send 3 cleaners. Ladder hire +£10 per visit.",
      "Office windows over 3 days, 2 hours each day. Up to £900.", False, None),
+    # an amount for each of the seek's things, and a fee per order
+    ("Laser cutting acrylic: €2 per cm² cut area + €25 setup per order. Ships EU.",
+     "Need 6 acrylic signs, each ~20 cm² cut area. Budget €300.", True, 265.0),
+    ("Laser cutting acrylic: €2 per cm² cut area + €25 setup per order. Ships EU.",
+     "Need 6 acrylic signs, each ~20 cm² cut area. Budget €250.", False, None),
+    # a count per thing times the count of things
+    ("Transcript tagging: $0.10 per tag, review included.",
+     "We have 2,000 transcripts, on average 5 tags per transcript. Budget $1,200.", True, 1000.0),
+    ("Transcript tagging: $0.10 per tag, review included.",
+     "We have 2,000 transcripts, on average 5 tags per transcript. Budget $900.", False, None),
 ]  # fmt: skip
 
 
@@ -189,3 +200,10 @@ def test_each_extra_day_is_a_rate_on_top() -> None:
     o = each_extra_rates(read_facts("Studio hire, 2 days €500. Each extra day €200.", offer=True))
     rates = [m for m in o.money if m.extra]
     assert [(m.low, m.per) for m in rates] == [(200.0, "day")]
+
+
+def test_times_each_needs_the_word_each() -> None:
+    text = "Need 6 acrylic signs and 20 cm² of offcuts, budget €300"
+    s = read_facts(text, offer=False)
+    amount = next(q for q in s.quantities if q.value == 20)
+    assert times_each(s, amount, text) is amount
