@@ -1133,7 +1133,16 @@ def _one_day(s: Facts, unit: str) -> str:
     return name
 
 
-def _flat_occasions(o: Facts, s: Facts, ask: Money) -> Quantity | None:
+def _sentence_words(text: str, span: Span) -> frozenset[str]:
+    """The rough stems of the sentence of ``text`` that holds ``span``."""
+    start = max(text.rfind(mark, 0, span.start) for mark in ".!?\n") + 1
+    ends = [i for i in (text.find(mark, span.end) for mark in ".!?\n") if i >= 0]
+    return frozenset(
+        rough_stem(w) for w in re.findall(r"[^\W\d_]+", text[start : min(ends, default=len(text))])
+    )
+
+
+def _flat_occasions(o: Facts, s: Facts, ask: Money, offer_text: str = "") -> Quantity | None:
     """How many times a flat price for one occasion ("30-minute lessons €25") is paid over
     a need that recurs ("weekly 30 min lessons for 8 weeks" is 8): only when the seek names
     the price line's words, states a whole number of its periods, and any length it states
@@ -1141,7 +1150,14 @@ def _flat_occasions(o: Facts, s: Facts, ask: Money) -> Quantity | None:
     if s.recurrence is None or ask.bound == "at_least":
         return None
     times, period, where = s.recurrence
-    if times is None or period is None or not (ask.context & s.positives - _FUNCTION_STEMS):
+    named = ask.context
+    spans_days = any(q.unit in TIME_DAYS and TIME_DAYS[q.unit] >= 1 for q in o.quantities)
+    if offer_text and not spans_days and not named & s.positives - _FUNCTION_STEMS:
+        # "physiotherapy: half-day clinic (4 h, ~8 appointments) £320": the clause is cut
+        # short by the brackets; the one price's sentence names what it is for (never
+        # where the offer states days or weeks: "8-week course £320" is the whole course)
+        named = _sentence_words(offer_text, ask.span)
+    if times is None or period is None or not (named & s.positives - _FUNCTION_STEMS):
         return None
     own = {q.value * _WORK_SECONDS[q.unit] for q in o.quantities if q.unit in _WORK_SECONDS}
     stated = {q.value * _WORK_SECONDS[q.unit] for q in s.quantities if q.unit in _WORK_SECONDS}
@@ -1417,7 +1433,7 @@ def _price_basis(  # noqa: PLR0911, PLR0912, PLR0915
                 step=f"{_q(count)} of them ('{counted[0].span.text}') is {_money(total, currency)}",
             )
     if ask.per is None and budget.per is None and len(asks) == 1:
-        occasions = _flat_occasions(o, s, ask)
+        occasions = _flat_occasions(o, s, ask, offer_text)
         if occasions is not None:
             total = ask.low * occasions.value
             step = f"{_q(occasions.value)} occasions ('{occasions.span.text}') at {_money(ask.low, currency)} is {_money(total, currency)}"

@@ -109,6 +109,13 @@ CASES = [
      "We have 2,000 transcripts, on average 5 tags per transcript. Budget $1,200.", True, 1000.0),
     ("Transcript tagging: $0.10 per tag, review included.",
      "We have 2,000 transcripts, on average 5 tags per transcript. Budget $900.", False, None),
+    # one flat price whose clause brackets cut short, paid on each monthly occasion
+    ("Office massage: chair massage morning (3 h, ~9 clients) £210. Travel free in Bristol.",
+     "We want monthly chair massage mornings at our Bristol office for 4 months. Up to £900.",
+     True, 840.0),
+    ("Office massage: chair massage morning (3 h, ~9 clients) £210. Travel free in Bristol.",
+     "We want monthly chair massage mornings at our Bristol office for 4 months. Up to £800.",
+     False, None),
 ]  # fmt: skip
 
 
