@@ -518,7 +518,39 @@ def price_basis(
             floor=None,
             unchecked=f"price: the seek's request counts '{left_out.span.text}', which the total the reader derives ({basis.step or basis.note}) does not account for",
         )
-    return basis
+    return _visit_charges(o, s, basis)
+
+
+#: Units of a visit a charge on it is due on ("fee $15 per visit").
+_VISIT_UNITS = frozenset({"visit", "callout", "trip", "job"})
+
+
+def _visit_charges(o: Facts, s: Facts, basis: PriceBasis) -> PriceBasis:
+    """``basis`` with a charge the offer makes on each visit ("Supplies & equipment fee
+    $15 per visit") that the total left out: added once to a one-off job of a day's hours
+    at most (:func:`_extra_per_visit`), or the total cannot be checked: such a charge is
+    due whatever the seek names."""
+    if basis.floor is None or basis.per is not None:
+        return basis
+    charges = [
+        m
+        for m in o.money
+        if m.per in _VISIT_UNITS
+        and is_charge(m)
+        and not m.extra
+        and m.currency in (None, basis.currency)
+        and f"'{m.span.text}'" not in basis.note
+    ]
+    if not charges:
+        return basis
+    added = _extra_per_visit(s, basis, charges)
+    if added is not None:
+        return added
+    return replace(
+        basis,
+        floor=None,
+        unchecked=f"price: the offer charges '{charges[0].span.text}', which the total the reader derives ({basis.step or basis.note}) leaves out",
+    )
 
 
 #: Units a job comes in occasions of: a one-off charge may fall due on each ("£60 call-out"

@@ -116,6 +116,9 @@ CASES = [
     ("Office massage: chair massage morning (3 h, ~9 clients) £210. Travel free in Bristol.",
      "We want monthly chair massage mornings at our Bristol office for 4 months. Up to £800.",
      False, None),
+    # a fee per visit the total would leave out: never proposed without it
+    ("Carpet cleaning: $30 per cleaner per hour, teams of 2. Equipment fee $20 per visit.",
+     "Carpet clean, 2 cleaners x 3 hours, my max is $180.", False, None),
 ]  # fmt: skip
 
 
