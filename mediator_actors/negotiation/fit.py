@@ -365,7 +365,14 @@ def _times(o: Facts, s: Facts, ask: Money, budget: Money) -> tuple[float, str] |
         own = [
             q for q in o.quantities if q.unit == ask.per2 and q.bound == "about" and not q.period
         ]
-        if own and len({q.value for q in own}) == 1 and ask.per2 not in TIME_DAYS:
+        people = {q.value for q in s.quantities if q.unit == "person" and q.bound == "about"}
+        if (
+            own
+            and len({q.value for q in own}) == 1
+            and ask.per2 not in TIME_DAYS
+            # "it'll take 3 people": the seek's own count of workers, if it differs, rules
+            and people <= {own[0].value}
+        ):
             q = own[0]
             return q.value, f"x the offer's {_q(q.value)} {_plural(ask.per2)} ('{q.span.text}')"
     if ask.per in TIME_DAYS:

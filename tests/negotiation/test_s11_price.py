@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from mediator_actors.negotiation.fit import price_basis
 from mediator_actors.negotiation.heads import (
     each_extra_rates,
     free_delivery,
@@ -217,3 +218,19 @@ def test_times_each_needs_the_word_each() -> None:
     s = read_facts(text, offer=False)
     amount = next(q for q in s.quantities if q.value == 20)
     assert times_each(s, amount, text) is amount
+
+
+def _basis(offer_text: str, seek_text: str) -> tuple[float | None, str | None]:
+    o = read_facts(offer_text, offer=True)
+    s = read_facts(seek_text, offer=False)
+    words = frozenset(seek_text.lower().split())
+    b = price_basis(o, s, words, seek_text, offer_text)
+    return b.floor, b.unchecked
+
+
+def test_offers_worker_count_yields_to_the_seeks() -> None:
+    text = "Window cleaning: £20/hr per cleaner, we send 3 cleaners."
+    floor, _ = _basis(text, "Office windows, should take 3 people about 2 hours. Up to £200.")
+    assert floor == pytest.approx(120.0)
+    floor, _ = _basis(text, "Office windows, should take 4 people about 2 hours. Up to £200.")
+    assert floor != pytest.approx(120.0)
