@@ -27,6 +27,7 @@ from mediator_actors.negotiation.counting import (
 from mediator_actors.negotiation.demands import hard_minimum
 from mediator_actors.negotiation.distance import distances_from
 from mediator_actors.negotiation.heads import (
+    crew_tiers,
     each_extra_rates,
     exact_package,
     free_delivery,
@@ -454,6 +455,7 @@ def price_basis(
     o = each_extra_rates(o)  # "Each extra day €1.200" is a rate on top, per day
     o = plus_marked(o, offer_text)  # "Supplies +$15 per visit" is on top
     o = per_order_fees(o, offer_text)  # "+ €40 set-up per order" is a fee, due once
+    o, s = crew_tiers(o, s, offer_text)  # "£45/hr van + 1 man, £65/hr van + 2 men"
     basis = _with_charges(
         o, s, _cheaper_package(o, _price_basis(o, s, seek_words, seek_text, offer_text))
     )

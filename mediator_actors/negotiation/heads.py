@@ -30,6 +30,7 @@ from mediator_actors.negotiation.reader import (
 )
 
 __all__ = [
+    "crew_tiers",
     "each_extra_rates",
     "exact_package",
     "free_delivery",
@@ -432,3 +433,43 @@ def per_order_fees(o: Facts, offer_text: str) -> Facts:
         else:
             money.append(m)
     return replace(o, money=tuple(money)) if changed else o
+
+
+#: Words for the people a crew is counted in ("van + 2 men", "need 2 guys").
+_CREW = r"(?:men|man|guys?|movers?|porters?|helpers?|people|persons?|cleaners?|workers?|staff)"
+_CREW_AFTER = re.compile(
+    rf"^\s*(?:[^\W\d_]+\s*)?(?:\+|with|and|&)\s*(\d+)\s*{_CREW}\b|^\s*\(\s*(\d+)\s*{_CREW}\b",
+    re.I | re.UNICODE,
+)
+_CREW_UNITS = frozenset(
+    {"man", "men", "guy", "mover", "porter", "helper", "person", "cleaner", "worker", "staff"}
+)
+
+
+def crew_tiers(o: Facts, s: Facts, offer_text: str) -> tuple[Facts, Facts]:
+    """``o`` with only the rate for the seek's crew where the offer prices by the size of
+    the crew ("£45/hr van + 1 man, £65/hr van + 2 men" for "need 2 guys"): the other
+    sizes are alternatives, never charges on top; and ``s`` without its count of crew,
+    which the rate already prices. Both unchanged unless every rate of that unit names a
+    different crew size and the seek states one count of crew."""
+    crews: dict[int, float] = {}
+    for i, m in enumerate(o.money):
+        hit = _CREW_AFTER.match(offer_text[m.span.end :]) if m.per is not None else None
+        if hit is not None:
+            crews[i] = float(hit.group(1) or hit.group(2))
+    if len(crews) < 2 or len(set(crews.values())) != len(crews):
+        return o, s
+    units = {o.money[i].per for i in crews}
+    if len(units) != 1 or any(m.per in units for i, m in enumerate(o.money) if i not in crews):
+        return o, s
+    crew = [q for q in s.quantities if q.bound == "about" and canonical_unit(q.unit) in _CREW_UNITS]
+    wanted = {q.value for q in crew}
+    if len(wanted) != 1:
+        return o, s
+    n = wanted.pop()
+    keep = [i for i, v in crews.items() if v == n]
+    if len(keep) != 1:
+        return o, s
+    drop = {i for i in crews if i != keep[0]}
+    o = replace(o, money=tuple(m for i, m in enumerate(o.money) if i not in drop))
+    return o, replace(s, quantities=tuple(q for q in s.quantities if q not in crew))

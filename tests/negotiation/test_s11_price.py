@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from mediator_actors.negotiation.fit import price_basis
 from mediator_actors.negotiation.heads import (
+    crew_tiers,
     each_extra_rates,
     free_delivery,
     head_count,
@@ -120,6 +121,11 @@ CASES = [
     # a fee per visit the total would leave out: never proposed without it
     ("Carpet cleaning: $30 per cleaner per hour, teams of 2. Equipment fee $20 per visit.",
      "Carpet clean, 2 cleaners x 3 hours, my max is $180.", False, None),
+    # rates by the size of the crew: the seek's crew picks one, the other is no charge on top
+    ("Removals Leeds: £40/hr van + 1 mover, £60/hr van + 2 movers. 2hr minimum.",
+     "moving a studio flat across Leeds, need 2 movers, about 4 hours. max £250", True, 240.0),
+    ("Removals Leeds: £40/hr van + 1 mover, £60/hr van + 2 movers. 2hr minimum.",
+     "moving a studio flat across Leeds, need 2 movers, about 4 hours. max £230", False, None),
 ]  # fmt: skip
 
 
@@ -234,3 +240,12 @@ def test_offers_worker_count_yields_to_the_seeks() -> None:
     assert floor == pytest.approx(120.0)
     floor, _ = _basis(text, "Office windows, should take 4 people about 2 hours. Up to £200.")
     assert floor != pytest.approx(120.0)
+
+
+def test_crew_tiers_keep_everything_without_one_crew_count() -> None:
+    text = "Removals: £40/hr van + 1 mover, £60/hr van + 2 movers."
+    o = read_facts(text, offer=True)
+    s = read_facts("moving a flat, about 4 hours, max £250", offer=False)
+    assert crew_tiers(o, s, text)[0] is o
+    s = read_facts("need 3 movers for 4 hours, max £250", offer=False)
+    assert crew_tiers(o, s, text)[0] is o
