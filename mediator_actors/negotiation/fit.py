@@ -27,6 +27,7 @@ from mediator_actors.negotiation.counting import (
 from mediator_actors.negotiation.demands import hard_minimum
 from mediator_actors.negotiation.distance import distances_from
 from mediator_actors.negotiation.heads import (
+    VISIT_UNITS,
     crew_tiers,
     each_extra_rates,
     exact_package,
@@ -530,10 +531,6 @@ def price_basis(
     return _visit_charges(o, s, basis)
 
 
-#: Units of a visit a charge on it is due on ("fee $15 per visit").
-_VISIT_UNITS = frozenset({"visit", "callout", "trip", "job"})
-
-
 def _visit_charges(o: Facts, s: Facts, basis: PriceBasis) -> PriceBasis:
     """``basis`` with a charge the offer makes on each visit ("Supplies & equipment fee
     $15 per visit") that the total left out: added once to a one-off job of a day's hours
@@ -544,7 +541,7 @@ def _visit_charges(o: Facts, s: Facts, basis: PriceBasis) -> PriceBasis:
     charges = [
         m
         for m in o.money
-        if m.per in _VISIT_UNITS
+        if m.per in VISIT_UNITS
         and is_charge(m)
         and not m.extra
         and m.currency in (None, basis.currency)
@@ -1014,6 +1011,18 @@ _ONE_VISIT_UNITS = frozenset({"visit", "job", "order", "booking", "callout", "tr
 _ONE_VISIT_HOURS = 8.0
 
 
+def _rates_on_top(s: Facts, basis: PriceBasis, extras: list[Money]) -> PriceBasis | None:
+    """``basis`` (a flat job) plus each rate on top times the seek's own count of its
+    unit ("New brake pads +€15 per set" for "one new set"), as :func:`_rate_on_top`
+    adds a rate the total left out; None unless every extra is such a rate."""
+    for m in extras:
+        added = _rate_on_top(s, basis, m)
+        if added is None:
+            return None
+        basis = added
+    return basis
+
+
 def _extra_per_visit(  # noqa: PLR0911 - one flat pass of conditions reads best
     s: Facts, basis: PriceBasis, extras: list[Money]
 ) -> PriceBasis | None:
@@ -1131,6 +1140,7 @@ def _with_charges(o: Facts, s: Facts, basis: PriceBasis) -> PriceBasis:
             or _extras_once(s, basis, extras)
             or _extras_each(s, basis, extras)
             or _extra_per_visit(s, basis, extras)
+            or _rates_on_top(s, basis, extras)
         )
         return added or replace(
             basis,

@@ -30,6 +30,7 @@ from mediator_actors.negotiation.reader import (
 )
 
 __all__ = [
+    "VISIT_UNITS",
     "crew_tiers",
     "each_extra_rates",
     "exact_package",
@@ -334,16 +335,22 @@ def each_extra_rates(o: Facts) -> Facts:
     return replace(o, money=tuple(money)) if changed else o
 
 
+#: Units of a visit: a charge on each visit is never the price of the work itself.
+VISIT_UNITS = frozenset({"visit", "callout", "trip", "job"})
+
+
 def plus_marked(o: Facts, offer_text: str) -> Facts:
-    """``o`` with each price written right after a "+" ("Supplies +$15 per visit") marked
-    as on top in some cases, as "plus" would mark it: never a price on its own."""
+    """``o`` with each charge per visit written right after a "+" ("Supplies +$15 per
+    visit") marked as on top, as "plus" would mark it: never a price on its own. (A "+"
+    price per a thing, "brake pads +€15 per set", may be the line the seek asks for.)"""
     if "+" not in offer_text:
         return o
     money = []
     changed = False
     for m in o.money:
         start = m.span.start
-        if not m.extra and not m.fee and start > 0 and offer_text[start - 1 : start] == "+":
+        plus = start > 0 and offer_text[start - 1 : start] == "+"
+        if plus and not m.extra and not m.fee and m.per in VISIT_UNITS:
             money.append(replace(m, extra=True))
             changed = True
         else:

@@ -211,6 +211,10 @@ def test_plus_marks_a_price_on_top() -> None:
     o = plus_marked(read_facts(text, offer=True), text)
     extras = [m for m in o.money if m.extra]
     assert [m.low for m in extras] == [20.0]
+    # a "+" price per a thing may be the line the seek asks for: left as read
+    text = "Bike service €45. New chain +€25 per chain."
+    o = read_facts(text, offer=True)
+    assert plus_marked(o, text) is o
 
 
 def test_each_extra_day_is_a_rate_on_top() -> None:
