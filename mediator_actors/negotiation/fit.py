@@ -15,7 +15,7 @@ import math
 import re
 from dataclasses import dataclass, field, replace
 
-from mediator_actors.negotiation.charges import left_out_price
+from mediator_actors.negotiation.charges import is_charge, left_out_price
 from mediator_actors.negotiation.counting import (
     action_count,
     compound_count,
@@ -26,6 +26,22 @@ from mediator_actors.negotiation.counting import (
 )
 from mediator_actors.negotiation.demands import hard_minimum
 from mediator_actors.negotiation.distance import distances_from
+from mediator_actors.negotiation.heads import (
+    VISIT_UNITS,
+    crew_tiers,
+    each_extra_rates,
+    exact_package,
+    free_delivery,
+    head_count,
+    pack_count,
+    package_alternatives,
+    per_order_fees,
+    per_thing_count,
+    plus_marked,
+    same_unit,
+    times_each,
+    volume_discount,
+)
 from mediator_actors.negotiation.reader import (
     JOB_UNITS,
     LANGUAGES,
@@ -130,6 +146,9 @@ class PriceBasis:
     estimated: bool = False
     #: The count is the seek's recurring need multiplied out over its periods.
     recurring: bool = False
+    #: A whole order of the offer's containers with its discount and delivery applied
+    #: (:func:`_pack_order`): no package price stands in for it.
+    packed: bool = False
 
 
 def _plural(unit: str | None) -> str:
@@ -344,6 +363,20 @@ def _times(o: Facts, s: Facts, ask: Money, budget: Money) -> tuple[float, str] |
         amount = seek_amount(o, s, ask.per2)
         if amount is not None:
             return amount.value, f"x {_q(amount.value)} {_plural(ask.per2)} ('{amount.span.text}')"
+        # "$35/hr per cleaner, we come as 2 cleaners": the offer's own one count of them
+        own = [
+            q for q in o.quantities if q.unit == ask.per2 and q.bound == "about" and not q.period
+        ]
+        people = {q.value for q in s.quantities if q.unit == "person" and q.bound == "about"}
+        if (
+            own
+            and len({q.value for q in own}) == 1
+            and ask.per2 not in TIME_DAYS
+            # "it'll take 3 people": the seek's own count of workers, if it differs, rules
+            and people <= {own[0].value}
+        ):
+            q = own[0]
+            return q.value, f"x the offer's {_q(q.value)} {_plural(ask.per2)} ('{q.span.text}')"
     if ask.per in TIME_DAYS:
         # "per day, plus 1.50 per hectare" for "80 hectares": a thing with a rate of its
         # own is a line item (``_line_items``), never a multiplier of the daily rate.
@@ -387,7 +420,7 @@ def _cheaper_package(o: Facts, basis: PriceBasis) -> PriceBasis:
     covers N; "up to N" covers N or fewer."""
     if basis.floor is None or basis.per is not None or basis.unit is None or basis.quantity is None:
         return basis
-    if basis.refusal or basis.unchecked or basis.at_least:
+    if basis.refusal or basis.unchecked or basis.at_least or basis.packed:
         return basis
     best: tuple[Money, Quantity, float, int] | None = None
     for m in o.money:
@@ -420,11 +453,37 @@ def price_basis(
     """The offer's floor and the seek's ceiling on one basis, or why there is none; an
     offer's minimum charge ("min. charge 60 EUR") raises a lower floor to itself. A total
     that leaves out a count the seek states is never proposed (precision first)."""
+    o = each_extra_rates(o)  # "Each extra day €1.200" is a rate on top, per day
+    o = plus_marked(o, offer_text)  # "Supplies +$15 per visit" is on top
+    o = per_order_fees(o, offer_text)  # "+ €40 set-up per order" is a fee, due once
+    o, s = crew_tiers(o, s, offer_text)  # "£45/hr van + 1 man, £65/hr van + 2 men"
     basis = _with_charges(
         o, s, _cheaper_package(o, _price_basis(o, s, seek_words, seek_text, offer_text))
     )
     if basis.floor is None or basis.per is not None or basis.refusal or basis.unchecked:
         return basis
+    counted = s
+    package = exact_package(o, s, basis.note, basis.floor) if basis.unit is None else None
+    if package is not None:
+        # "Package of 12 lessons ¥33,000" for "12 lessons": the offer's other ways to buy
+        # the same lessons are alternatives, and the seek's count is the whole request.
+        price, pack, wanted = package
+        alternatives = package_alternatives(o, s, package)
+        o = replace(o, money=tuple(m for m in o.money if m not in alternatives))
+        counted = replace(
+            s,
+            quantities=tuple(
+                q for q in s.quantities if q is wanted or q.unit not in TIME_DAYS or q.period
+            ),
+        )
+        step = f"the offer's '{price.span.text}' for '{pack.span.text}' is the seek's '{wanted.span.text}'"
+        basis = replace(
+            basis,
+            quantity=wanted.value,
+            unit=wanted.unit,
+            note=f"{basis.note}; {step}",
+            step=step,
+        )
     other = _another_item(o, s, basis)
     if other is not None and other.per is None and other.low == other.high:
         # "full service 85 EUR, chain replacement 30 EUR" for "full service incl. a new
@@ -439,7 +498,7 @@ def price_basis(
                 unchecked=f"price: the seek counts a part of its request the reader cannot tie to the offer's '{other.span.text}'",
             )
         times = 1.0 if part is None else part.value
-        total = basis.floor + other.low * times
+        total = (basis.floor or 0.0) + other.low * times  # not None: checked above
         named = ", ".join(sorted(other.context & s.positives - _FUNCTION_STEMS))
         count = "" if part is None else f" x {_q(times)} ('{part.span.text}')"
         step = f"plus the offer's '{other.span.text}'{count} ({named}) the seek also names is {_money(total, basis.currency)}"
@@ -462,14 +521,42 @@ def price_basis(
             floor=None,
             unchecked=f"price: the offer also states '{charge.span.text}', which the total the reader derives ({basis.step or basis.note}) leaves out",
         )
-    left_out = _unaccounted(o, s, basis)
+    left_out = _unaccounted(o, counted, basis)
     if left_out is not None:
         return replace(
             basis,
             floor=None,
             unchecked=f"price: the seek's request counts '{left_out.span.text}', which the total the reader derives ({basis.step or basis.note}) does not account for",
         )
-    return basis
+    return _visit_charges(o, s, basis)
+
+
+def _visit_charges(o: Facts, s: Facts, basis: PriceBasis) -> PriceBasis:
+    """``basis`` with a charge the offer makes on each visit ("Supplies & equipment fee
+    $15 per visit") that the total left out: added once to a one-off job of a day's hours
+    at most (:func:`_extra_per_visit`), or the total cannot be checked: such a charge is
+    due whatever the seek names."""
+    if basis.floor is None or basis.per is not None:
+        return basis
+    charges = [
+        m
+        for m in o.money
+        if m.per in VISIT_UNITS
+        and is_charge(m)
+        and not m.extra
+        and m.currency in (None, basis.currency)
+        and f"'{m.span.text}'" not in basis.note
+    ]
+    if not charges:
+        return basis
+    added = _extra_per_visit(s, basis, charges)
+    if added is not None:
+        return added
+    return replace(
+        basis,
+        floor=None,
+        unchecked=f"price: the offer charges '{charges[0].span.text}', which the total the reader derives ({basis.step or basis.note}) leaves out",
+    )
 
 
 #: Units a job comes in occasions of: a one-off charge may fall due on each ("£60 call-out"
@@ -497,7 +584,11 @@ def _one_price_on_top(o: Facts, s: Facts, basis: PriceBasis, charge: Money) -> P
     """``basis`` with the one price it left out added as a ceiling (:func:`_flat_on_top`,
     :func:`_rate_on_top`), or None; never where a second price is still left out (it may
     be the one that applies)."""
-    added = _flat_on_top(s, basis, charge) or _rate_on_top(s, basis, charge)
+    added = (
+        _flat_on_top(s, basis, charge)
+        or _rate_on_top(s, basis, charge)
+        or _charge_on_job(s, basis, charge)
+    )
     if added is None or left_out_price(o, s, added.note, basis.currency) is not None:
         return None
     return added
@@ -523,6 +614,28 @@ def _flat_on_top(s: Facts, basis: PriceBasis, charge: Money) -> PriceBasis | Non
         return None
     total = basis.floor + charge.low
     if basis.ceiling is None or total > basis.ceiling + 1e-9:
+        return None  # a ceiling over the seek's limit shows nothing: the charge may not apply
+    step = f"plus the offer's '{charge.span.text}' once is at most {_money(total, basis.currency)}"
+    return replace(basis, floor=total, note=f"{basis.note}; {step}", step=step)
+
+
+def _charge_on_job(s: Facts, basis: PriceBasis, charge: Money) -> PriceBasis | None:
+    """``basis`` (one flat price for one job: "Sunday £1,400") plus a one-off charge on
+    the order the offer also states ("Cleaning fee £150", "delivery £40"), or None. Due
+    once on a single booking, the charge makes the sum exact; where it does not apply
+    the sum only overstates: a ceiling on the cost, held to the seek's limit alone. Never
+    for a request that recurs or comes in counted units (the charge may fall due on each)."""
+    one_off = charge.per is None and charge.low == charge.high and charge.bound == "about"
+    if not one_off or charge.extra or not is_charge(charge) or charge.context & {"each", "per"}:
+        return None  # "add £40 for each flight": a charge per something, not per order
+    if basis.floor is None or basis.ceiling is None or basis.per is not None:
+        return None
+    if basis.unit is not None or basis.quantity is not None or basis.at_least:
+        return None
+    if s.recurrence is not None or any(q.period is not None for q in s.quantities):
+        return None
+    total = basis.floor + charge.low
+    if total > basis.ceiling + 1e-9:
         return None  # a ceiling over the seek's limit shows nothing: the charge may not apply
     step = f"plus the offer's '{charge.span.text}' once is at most {_money(total, basis.currency)}"
     return replace(basis, floor=total, note=f"{basis.note}; {step}", step=step)
@@ -892,6 +1005,93 @@ def _extras_once(s: Facts, basis: PriceBasis, extras: list[Money]) -> PriceBasis
     return replace(basis, floor=total, note=f"{basis.note}; {step}", step=step)
 
 
+#: Units a one-off job comes in one of: a charge "per visit" on it is due once.
+_ONE_VISIT_UNITS = frozenset({"visit", "job", "order", "booking", "callout", "trip"})
+#: The most work time one visit is taken to hold (a working day).
+_ONE_VISIT_HOURS = 8.0
+
+
+def _rates_on_top(s: Facts, basis: PriceBasis, extras: list[Money]) -> PriceBasis | None:
+    """``basis`` (a flat job) plus each rate on top times the seek's own count of its
+    unit ("New brake pads +€15 per set" for "one new set"), as :func:`_rate_on_top`
+    adds a rate the total left out; None unless every extra is such a rate."""
+    for m in extras:
+        added = _rate_on_top(s, basis, m)
+        if added is None:
+            return None
+        basis = added
+    return basis
+
+
+def _extra_per_visit(  # noqa: PLR0911 - one flat pass of conditions reads best
+    s: Facts, basis: PriceBasis, extras: list[Money]
+) -> PriceBasis | None:
+    """A rate times the seek's hours of work ("4 hours" at "$35/hr") plus one charge per
+    visit ("Supplies +$15 per visit"), once: a one-off request of at most a working day's
+    hours is one visit. None where the request recurs, states any count of days, visits
+    or periods, or the charge is anything but one amount per visit."""
+    if len(extras) != 1 or basis.floor is None or basis.per is not None or basis.unchecked:
+        return None
+    m = extras[0]
+    if m.per not in _ONE_VISIT_UNITS or m.per2 is not None or m.low != m.high:
+        return None
+    if m.bound != "about" or m.currency not in (None, basis.currency):
+        return None
+    if basis.unit not in _WORK_SECONDS or basis.quantity is None or basis.recurring:
+        return None
+    hours = basis.quantity * _WORK_SECONDS[basis.unit] / _WORK_SECONDS["hour"]
+    if hours > _ONE_VISIT_HOURS + 1e-9 or basis.estimated or basis.at_minimum:
+        return None
+    if s.recurrence is not None or len(s.days) > 1:
+        return None
+    for q in s.quantities:
+        if q.period is not None or q.unit == m.per or q.unit in _OCCASIONS:
+            return None
+        if q.unit in TIME_DAYS and q.unit not in _WORK_SECONDS and q.unit != "minute":
+            return None
+    total = basis.floor + m.low
+    step = f"plus the offer's '{m.span.text}' for the one visit is {_money(total, basis.currency)}"
+    return replace(basis, floor=total, note=f"{basis.note}; {step}", step=step)
+
+
+def _extras_each(  # noqa: PLR0911 - one flat pass of conditions reads best
+    s: Facts, basis: PriceBasis, extras: list[Money]
+) -> PriceBasis | None:
+    """A rate times the seek's count of things ("€45 per visit" for "20 visits") plus
+    flat charges on top in some cases ("+€15 for audio recording"), each taken on every
+    one of the things: whether a charge is due once, on each thing or not at all, the sum
+    is the most the request costs, so only the seek's limit is held to it. None where the
+    count is of time (a charge per occasion may outnumber the hours), is no whole count,
+    stands in for the seek's, or the request recurs; or any charge is a rate or a range."""
+    if basis.floor is None or basis.per is not None or basis.refusal or basis.unchecked:
+        return None
+    if basis.unit is None or basis.quantity is None or basis.unit in TIME_DAYS:
+        return None
+    if basis.unit in _WORK_SECONDS or basis.quantity < 1 or basis.quantity != int(basis.quantity):
+        return None
+    if basis.estimated or basis.at_minimum or basis.at_least or basis.recurring:
+        return None
+    if s.recurrence is not None or any(q.period is not None for q in s.quantities):
+        return None
+    if any(
+        m.per is not None
+        or m.low != m.high
+        or m.bound != "about"
+        or m.currency not in (None, basis.currency)
+        for m in extras
+    ):
+        return None
+    total = basis.floor + basis.quantity * sum(m.low for m in extras)
+    if basis.ceiling is None or total > basis.ceiling + 1e-9:
+        return None  # a ceiling over the seek's limit shows nothing: the charge may not apply
+    quoted = " + ".join(f"'{m.span.text}'" for m in extras)
+    step = (
+        f"plus the offer's {quoted} on top for each of the {_q(basis.quantity)} "
+        f"{_plural(basis.unit)} is at most {_money(total, basis.currency)}"
+    )
+    return replace(basis, floor=total, note=f"{basis.note}; {step}", step=step)
+
+
 #: Words that mark a price as on top, naming nothing the seek could ask for.
 _ADDITIVE_WORDS = frozenset({"plu", "then", "extra", "addit", "additional", "available", "more"})
 
@@ -908,7 +1108,14 @@ def _with_charges(o: Facts, s: Facts, basis: PriceBasis) -> PriceBasis:
             floor=None,
             unchecked=f"price: the offer puts '{on_top[0][1].text}' on top with no amount; the seek's budget does not say it excludes it",
         )
-    fees = [m for m in o.money if m.fee and m.currency in (None, basis.currency)]
+    fees = [
+        m
+        for m in o.money
+        if m.fee
+        and m.currency in (None, basis.currency)
+        # a whole order's delivery fee is already in its total (_pack_order)
+        and not (basis.packed and f"'{m.span.text}'" in basis.note)
+    ]
     if fees and basis.floor is not None:
         if basis.per is not None:
             return replace(
@@ -931,6 +1138,9 @@ def _with_charges(o: Facts, s: Facts, basis: PriceBasis) -> PriceBasis:
             _added_rates(s, basis, extras)
             or _beyond_included(o, s, basis, extras)
             or _extras_once(s, basis, extras)
+            or _extras_each(s, basis, extras)
+            or _extra_per_visit(s, basis, extras)
+            or _rates_on_top(s, basis, extras)
         )
         return added or replace(
             basis,
@@ -974,7 +1184,16 @@ def _one_day(s: Facts, unit: str) -> str:
     return name
 
 
-def _flat_occasions(o: Facts, s: Facts, ask: Money) -> Quantity | None:
+def _sentence_words(text: str, span: Span) -> frozenset[str]:
+    """The rough stems of the sentence of ``text`` that holds ``span``."""
+    start = max(text.rfind(mark, 0, span.start) for mark in ".!?\n") + 1
+    ends = [i for i in (text.find(mark, span.end) for mark in ".!?\n") if i >= 0]
+    return frozenset(
+        rough_stem(w) for w in re.findall(r"[^\W\d_]+", text[start : min(ends, default=len(text))])
+    )
+
+
+def _flat_occasions(o: Facts, s: Facts, ask: Money, offer_text: str = "") -> Quantity | None:
     """How many times a flat price for one occasion ("30-minute lessons €25") is paid over
     a need that recurs ("weekly 30 min lessons for 8 weeks" is 8): only when the seek names
     the price line's words, states a whole number of its periods, and any length it states
@@ -982,7 +1201,14 @@ def _flat_occasions(o: Facts, s: Facts, ask: Money) -> Quantity | None:
     if s.recurrence is None or ask.bound == "at_least":
         return None
     times, period, where = s.recurrence
-    if times is None or period is None or not (ask.context & s.positives - _FUNCTION_STEMS):
+    named = ask.context
+    spans_days = any(q.unit in TIME_DAYS and TIME_DAYS[q.unit] >= 1 for q in o.quantities)
+    if offer_text and not spans_days and not named & s.positives - _FUNCTION_STEMS:
+        # "physiotherapy: half-day clinic (4 h, ~8 appointments) £320": the clause is cut
+        # short by the brackets; the one price's sentence names what it is for (never
+        # where the offer states days or weeks: "8-week course £320" is the whole course)
+        named = _sentence_words(offer_text, ask.span)
+    if times is None or period is None or not (named & s.positives - _FUNCTION_STEMS):
         return None
     own = {q.value * _WORK_SECONDS[q.unit] for q in o.quantities if q.unit in _WORK_SECONDS}
     stated = {q.value * _WORK_SECONDS[q.unit] for q in s.quantities if q.unit in _WORK_SECONDS}
@@ -1060,6 +1286,106 @@ def _whole_multiple(o: Facts, s: Facts, currency: str | None, budget: Money) -> 
     )
 
 
+#: Words right after a price that say it is the delivery charge ("€15 shipping").
+_DELIVERY_AFTER = re.compile(r"\s*(?:for\s+)?(?:shipping|delivery|postage|carriage)\b", re.I)
+#: Words right before it ("Envío 25 € por pedido", "shipping within the EU €18 per case").
+_DELIVERY_BEFORE = re.compile(
+    r"\b(?:shipping|delivery|postage|carriage|env[íi]o|livraison|frais\s+de\s+port)\b[^.;:\n\d]*$",
+    re.I,
+)
+
+
+def _pack_order(  # noqa: PLR0911, PLR0912, PLR0917 - one flat pass over an order's charges
+    o: Facts, s: Facts, ask: Money, budget: Money, currency: str | None, offer_text: str, quote: str
+) -> PriceBasis | None:
+    """A price per container ("$96 per case" of "cases of 6 x 1kg bags") against the
+    seek's count of what the containers hold ("24 kg per month"), as the whole number of
+    containers, with the offer's volume discount ("10% off from 5 cases") and delivery
+    ("shipping $15 per order, free over $400"; "€18 per case") applied. Against a budget
+    per period the count is the period's, delivered as one order. Every price used is
+    quoted in the note; None when any step cannot be read."""
+    if ask.per is None or ask.per2 is not None or ask.low != ask.high:
+        return None
+    packs = pack_count(s, ask.per, offer_text, budget.per)
+    if packs is None:
+        return None
+    if any(
+        q.unit == ask.per and q.bound == "at_least" and q.value > packs.value for q in o.quantities
+    ):
+        return None  # below the offer's minimum order
+    used: list[str] = [ask.span.text]
+    goods = ask.low * packs.value
+    steps = [
+        f"'{packs.span.text}' is {_q(packs.value)} {_plural(ask.per)} at {_money(ask.low, currency)}: {_money(goods, currency)}"
+    ]
+    discount = volume_discount(offer_text)
+    if discount is None and "%" in offer_text:
+        return None
+    if discount is not None:
+        share, least, unit, _ = discount
+        if not same_unit(unit, ask.per):
+            return None
+        if packs.value >= least - 1e-9:
+            goods *= 1 - share
+            steps.append(
+                f"less the offer's {share:.0%} from {_q(least)} {_plural(ask.per)}: {_money(goods, currency)}"
+            )
+    free = free_delivery(offer_text)
+    delivery = [
+        m
+        for m in o.money
+        if m is not ask
+        and m.currency in (None, currency)
+        and (free is None or not free[3][0] <= m.span.start < free[3][1])
+        and (
+            is_charge(m)
+            or _DELIVERY_AFTER.match(offer_text, m.span.end)
+            or _DELIVERY_BEFORE.search(offer_text[max(0, m.span.start - 24) : m.span.start])
+        )
+    ]
+    total = goods
+    if free is not None:
+        how, value, free_unit, (start, end) = free
+        used += [m.span.text for m in o.money if start <= m.span.start < end]
+        if free_unit is None:
+            met = goods > value + 1e-9 if how == "over" else goods >= value - 1e-9
+        elif same_unit(free_unit, ask.per):
+            met = packs.value > value if how == "over" else packs.value >= value - 1e-9
+        else:
+            return None
+        if met:
+            used += [m.span.text for m in delivery]
+            steps.append(f"delivery is free ('{offer_text[start:end].strip()}')")
+            delivery = []
+    for m in delivery:
+        if m.low != m.high or m.bound != "about" or m.per2 is not None:
+            return None
+        if m.per is None:
+            times = 1.0  # a charge per order: one order
+        elif same_unit(m.per, ask.per):
+            times = packs.value
+        else:
+            return None
+        total += m.low * times
+        used.append(m.span.text)
+        steps.append(
+            f"plus '{m.span.text}'{'' if times == 1 else f' x {_q(times)}'}: {_money(total, currency)}"
+        )
+    step = "; ".join(steps)
+    quoted = ", ".join(f"'{u}'" for u in used)
+    return PriceBasis(
+        total,
+        budget.high,
+        currency,
+        per=budget.per,
+        quantity=packs.value,
+        unit=ask.per,
+        packed=True,
+        note=f"{quote}; {step} (the offer's {quoted})",
+        step=step,
+    )
+
+
 def _price_basis(  # noqa: PLR0911, PLR0912, PLR0915
     o: Facts, s: Facts, seek_words: frozenset[str], seek_text: str = "", offer_text: str = ""
 ) -> PriceBasis:
@@ -1112,6 +1438,25 @@ def _price_basis(  # noqa: PLR0911, PLR0912, PLR0915
     same = [b for b in budgets if b.per == ask.per]
     budget = same[0] if same else next((b for b in budgets if b.per is None), budgets[0])
     quote = f"the offer asks '{ask.span.text}', the seek's budget is '{budget.span.text}'"
+    for cand in sorted(asks, key=lambda m: m is not ask):
+        if cand.per is None or cand.per == budget.per:
+            continue
+        # "$96 per case" of "cases of 6 x 1kg" for "24 kg": the containers the count fills
+        packed = _pack_order(
+            o,
+            s,
+            cand,
+            budget,
+            currency,
+            offer_text,
+            f"the offer asks '{cand.span.text}', the seek's budget is '{budget.span.text}'",
+        )
+        # a total per period is not checked again by price_basis: every other price the
+        # offer states must be shown not to apply here
+        if packed is not None and (
+            budget.per is None or left_out_price(o, s, packed.note, currency) is None
+        ):
+            return packed
     if ask.per is None and budget.per is None:
         counted = [
             q
@@ -1139,7 +1484,7 @@ def _price_basis(  # noqa: PLR0911, PLR0912, PLR0915
                 step=f"{_q(count)} of them ('{counted[0].span.text}') is {_money(total, currency)}",
             )
     if ask.per is None and budget.per is None and len(asks) == 1:
-        occasions = _flat_occasions(o, s, ask)
+        occasions = _flat_occasions(o, s, ask, offer_text)
         if occasions is not None:
             total = ask.low * occasions.value
             step = f"{_q(occasions.value)} occasions ('{occasions.span.text}') at {_money(ask.low, currency)} is {_money(total, currency)}"
@@ -1174,6 +1519,13 @@ def _price_basis(  # noqa: PLR0911, PLR0912, PLR0915
         if extra_note:
             quote += f" {extra_note}"
         amount = seek_amount(o, s, ask.per)
+        if amount is not None and seek_text:
+            # "10 parts, each ~32 cm³": the amount is each part's
+            amount = times_each(s, amount, seek_text)
+        if amount is None:
+            # "per archive box" for "40 archive boxes", "par visite" for "20 visits";
+            # "12k images, 6 boxes per image"
+            amount = head_count(s, ask.per, offer_text, ask.span.end) or per_thing_count(s, ask.per)
         if amount is None and ask.block_minutes:
             blocks = _blocks(s, ask.block_minutes)
             if isinstance(blocks, str):
