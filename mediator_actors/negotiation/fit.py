@@ -15,6 +15,7 @@ import math
 import re
 from dataclasses import dataclass, field, replace
 
+from mediator_actors.negotiation.allowances import allowance_each, extra_unit_rates
 from mediator_actors.negotiation.charges import is_charge, left_out_price
 from mediator_actors.negotiation.counting import (
     action_count,
@@ -25,6 +26,7 @@ from mediator_actors.negotiation.counting import (
     seek_hours,
 )
 from mediator_actors.negotiation.demands import hard_minimum
+from mediator_actors.negotiation.discounts import discounted_count
 from mediator_actors.negotiation.distance import distances_from
 from mediator_actors.negotiation.heads import (
     VISIT_UNITS,
@@ -457,9 +459,12 @@ def price_basis(
     o = plus_marked(o, offer_text)  # "Supplies +$15 per visit" is on top
     o = per_order_fees(o, offer_text)  # "+ €40 set-up per order" is a fee, due once
     o, s = crew_tiers(o, s, offer_text)  # "£45/hr van + 1 man, £65/hr van + 2 men"
-    basis = _with_charges(
-        o, s, _cheaper_package(o, _price_basis(o, s, seek_words, seek_text, offer_text))
+    o = extra_unit_rates(o, offer_text)  # "extra km €0,15" is a rate on top, per km
+    basis = _cheaper_package(
+        o, _count_discounted(o, _price_basis(o, s, seek_words, seek_text, offer_text), offer_text)
     )
+    o, basis = _allowances(o, s, basis, seek_text, offer_text)
+    basis = _with_charges(o, s, basis)
     if basis.floor is None or basis.per is not None or basis.refusal or basis.unchecked:
         return basis
     counted = s
@@ -529,6 +534,70 @@ def price_basis(
             unchecked=f"price: the seek's request counts '{left_out.span.text}', which the total the reader derives ({basis.step or basis.note}) does not account for",
         )
     return _visit_charges(o, s, basis)
+
+
+def _allowances(  # noqa: PLR0911 - one flat pass of conditions reads best
+    o: Facts, s: Facts, basis: PriceBasis, seek_text: str, offer_text: str
+) -> tuple[Facts, PriceBasis]:
+    """``basis`` (one rate per thing times the seek's count of things) plus, on each
+    thing, the units beyond what its rate includes at the offer's one rate for them
+    ("$60 per episode up to 60 min, $1/min beyond that"), and ``o`` without that rate
+    (it is in the total); both unchanged where :func:`allowance_each` finds no such
+    reading."""
+    if basis.floor is None or basis.per is not None or basis.unit is None:
+        return o, basis
+    if basis.quantity is None or basis.refusal or basis.unchecked or basis.packed:
+        return o, basis
+    if basis.estimated or basis.at_minimum or basis.at_least:
+        return o, basis
+    extras = [m for m in o.money if m.extra]
+    rates = [m for m in o.money if m.per == basis.unit and f"'{m.span.text}'" in basis.note]
+    if len(extras) != 1 or len(rates) != 1:
+        return o, basis
+    counts = [q for q in s.quantities if q.unit == basis.unit and q.value == basis.quantity]
+    if len(counts) != 1:
+        return o, basis
+    found = allowance_each(
+        o,
+        s,
+        rate=rates[0],
+        thing=basis.unit,
+        count=counts[0],
+        extra=extras[0],
+        offer_text=offer_text,
+        seek_text=seek_text,
+    )
+    if found is None:
+        return o, basis
+    extra = found.extra
+    total = round(basis.floor + basis.quantity * found.beyond * extra.low, 2)
+    step = (
+        f"each of the {_q(basis.quantity)} {_plural(basis.unit)} needs '{found.needed.span.text}', "
+        f"{found.beyond} {_plural(extra.per)} beyond the '{found.included.span.text}' its rate "
+        f"includes, at '{extra.span.text}': {_money(total, basis.currency)}"
+    )
+    o = replace(o, money=tuple(m for m in o.money if m is not extra))
+    return o, replace(basis, floor=total, note=f"{basis.note}; {step}", step=step)
+
+
+def _count_discounted(o: Facts, basis: PriceBasis, offer_text: str) -> PriceBasis:
+    """``basis`` (one rate times the seek's count) less the offer's one discount for a
+    count the seek's reaches ("20% off orders of 5 or more items", "3+ days: 20% off");
+    unchanged where the total is anything but that one rate times the count."""
+    if basis.floor is None or basis.per is not None or basis.unit is None:
+        return basis
+    if basis.quantity is None or basis.refusal or basis.unchecked or basis.packed:
+        return basis
+    if basis.estimated or basis.at_minimum or basis.at_least or o.first_discount is not None:
+        return basis
+    if sum(f"'{m.span.text}'" in basis.note for m in o.money) != 1:
+        return basis  # the total quotes more than the one rate
+    discount = discounted_count(offer_text, basis.unit, basis.quantity)
+    if discount is None:
+        return basis
+    total = round(basis.floor * (1 - discount.share), 2)
+    step = f"less the offer's {discount.share:.0%} ('{discount.text}'): {_money(total, basis.currency)}"
+    return replace(basis, floor=total, note=f"{basis.note}; {step}", step=step)
 
 
 def _visit_charges(o: Facts, s: Facts, basis: PriceBasis) -> PriceBasis:

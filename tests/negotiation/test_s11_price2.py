@@ -1,0 +1,163 @@
+"""Session 11 (prices, second round): discounts for a count, allowances per thing.
+
+A volume discount written in any of the usual word orders ("3+ nights: 10% off",
+"blocks of 5 lessons get 10% off") taken off a rate times the seek's count once the count
+reaches it; an amount each priced thing includes with a rate beyond it ("$40 per track up
+to 4 min, $5 per extra minute") added on each thing. Each rule is tested on a compatible
+pair and a near miss, with sentences written for this file."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from mediator_actors.negotiation.allowances import extra_unit_rates
+from mediator_actors.negotiation.discounts import count_discount, discounted_count
+from mediator_actors.negotiation.offline import assess
+from mediator_actors.negotiation.reader import read_facts
+from mediator_actors.negotiation.validation import decide
+from tests.negotiation.helpers import offer, seek
+from tests.negotiation.test_s11_price import SIM
+
+
+def decided(offer_text: str, seek_text: str) -> tuple[bool, str, float | None]:
+    o, s = offer(offer_text), seek(seek_text)
+    result = decide(
+        assess(o, s, similarity=SIM), o, s, min_confidence=60, model_id="offline",
+        model_integrity_hash="h",
+    )  # fmt: skip
+    terms = result.terms
+    return (
+        result.success,
+        result.failure_reason or result.reasoning,
+        None if terms is None else terms.price,
+    )
+
+
+CASES = [
+    # "N+ unit: P% off" on a rate per day
+    ("Campervan hire Glasgow: £95/day, 5+ days: 10% off. Unlimited mileage.",
+     "Need a campervan from Glasgow for a 6-day trip round Skye. Budget £540.", True, 513.0),
+    ("Campervan hire Glasgow: £95/day, 5+ days: 10% off. Unlimited mileage.",
+     "Need a campervan from Glasgow for a 6-day trip round Skye. Budget £500.", False, None),
+    # under the threshold the full rate stands
+    ("Campervan hire Glasgow: £95/day, 5+ days: 10% off. Unlimited mileage.",
+     "Need a campervan from Glasgow for a 4-day trip round Skye. Budget £370.", False, None),
+    # "P% off orders of N or more items" on a count of things
+    ("Shoe repair: heel replacement $20, resoling $45. 15% off orders of 4 or more items.",
+     "I need 4 pairs of shoes with heel replacement. Budget $70.", True, 68.0),
+    # "blocks of N unit get P% off": whole blocks only
+    ("Guitar teacher, $50/hour, blocks of 8 hours get 25% off. Online or in Austin.",
+     "Looking for guitar lessons online, 8 one-hour sessions. Up to $310.", True, 300.0),
+    ("Guitar teacher, $50/hour, blocks of 8 hours get 25% off. Online or in Austin.",
+     "Looking for guitar lessons online, 8 one-hour sessions. Up to $290.", False, None),
+    # a rate per thing with an allowance on each thing and a rate beyond it
+    ("Audiobook mastering: $40 per chapter up to 30 min, $2 per extra minute. Ships WAV.",
+     "Need mastering for an audiobook: 10 chapters, each about 35 minutes. Budget $520.",
+     True, 500.0),
+    ("Audiobook mastering: $40 per chapter up to 30 min, $2 per extra minute. Ships WAV.",
+     "Need mastering for an audiobook: 10 chapters, each about 35 minutes. Budget $450.",
+     False, None),
+    # an allowance per month with the seek's use per month inside it
+    ("Van lease: 2.000 km/month included, extra km €0,20. €600/month, min. 2 months.",
+     "Need a van for 3 months, around 1.500 km per month. Budget €1.900 total.", True, 1800.0),
+    # over the allowance each month: the extra kilometres on each month
+    ("Van lease: 2.000 km/month included, extra km €0,20. €600/month, min. 2 months.",
+     "Need a van for 3 months, around 2.500 km per month. Budget €2.150 total.", True, 2100.0),
+    ("Van lease: 2.000 km/month included, extra km €0,20. €600/month, min. 2 months.",
+     "Need a van for 3 months, around 2.500 km per month. Budget €2.000 total.", False, None),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("offer_text", "seek_text", "aligned", "price"), CASES)
+def test_totals(offer_text: str, seek_text: str, aligned: bool, price: float | None) -> None:
+    ok, why, got = decided(offer_text, seek_text)
+    assert ok is aligned, why
+    if price is not None:
+        assert got == pytest.approx(price), why
+
+
+@pytest.mark.parametrize(
+    ("text", "share", "least", "strict", "blocks"),
+    [
+        ("Rental €50/day. 3+ days: 20% off.", 0.2, 3, False, False),
+        ("Alterations $15 each. 20% off orders of 5 or more items.", 0.2, 5, False, False),
+        ("Tutor £40/hour, blocks of 10 hours get 10% off.", 0.1, 10, False, True),
+        ("Valeting £30 per car. 10+ vehicles in one visit: 15% off.", 0.15, 10, False, False),
+        ("Cases €20. 5% off from 10 cases.", 0.05, 10, False, False),
+        ("Printing 50c a page; save 10% on over 500 pages.", 0.1, 500, True, False),
+    ],
+)
+def test_count_discount_word_orders(
+    text: str, share: float, least: float, strict: bool, blocks: bool
+) -> None:
+    found = count_discount(text)
+    assert found is not None
+    assert (found.share, found.least, found.strict, found.blocks) == pytest.approx(
+        (share, least, strict, blocks)
+    )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Rental €50/day. 3+ days: 20% off for students.",  # a condition besides the count
+        "Rental €50/day. 10% off your first booking of 3+ days.",
+        "Rental €50/day. 3+ days: 20% off, 7+ days: 30% off.",  # two tiers
+        "Rental €50/day. 3+ days: 20% off. Insurance +5%.",  # another percentage
+        "Rental €50/day. 20% off weekday bookings.",  # no count
+        "Hosting €10/month. Pay yearly and save 15%.",  # a payment condition
+    ],
+)
+def test_count_discount_declines(text: str) -> None:
+    assert count_discount(text) is None
+
+
+def test_discount_counts_only_its_own_things() -> None:
+    text = "Hems $15. 20% off orders of 5 or more items."
+    assert discounted_count(text, "trouser", 6) is not None
+    assert discounted_count(text, "trouser", 4) is None
+    assert discounted_count(text, "hour", 6) is None  # items are never hours
+    cars = "Valet £30 per car. 10+ vehicles: 15% off."
+    assert discounted_count(cars, "car", 12) is not None
+    assert discounted_count(cars, "room", 12) is None
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    share=st.integers(min_value=1, max_value=60),
+    least=st.integers(min_value=2, max_value=40),
+    count=st.integers(min_value=1, max_value=80),
+    form=st.sampled_from(["{n}+ days: {p}% off", "{p}% off from {n} days", "{n} or more days: {p}% off"]),
+)
+def test_discount_only_from_its_threshold(share: int, least: int, count: int, form: str) -> None:
+    text = f"Kayak hire €30/day. {form.format(n=least, p=share)}. Free parking."
+    found = discounted_count(text, "day", count)
+    assert (found is not None) == (count >= least)
+    if found is not None:
+        assert found.share == pytest.approx(share / 100)
+
+
+def test_blocks_apply_to_whole_blocks_only() -> None:
+    text = "Coaching £40/hour, blocks of 5 hours get 10% off."
+    assert discounted_count(text, "hour", 10) is not None
+    assert discounted_count(text, "hour", 7) is None
+
+
+def test_extra_unit_rate_needs_an_allowance() -> None:
+    text = "Car hire €40/day, 300 km/day included, extra km €0,25."
+    o = extra_unit_rates(read_facts(text, offer=True), text)
+    assert any(m.per == "km" and m.extra for m in o.money)
+    bare = "Car hire €40/day, extra driver €15."
+    o = extra_unit_rates(read_facts(bare, offer=True), bare)
+    assert not any(m.extra and m.per == "driver" for m in o.money)
+
+
+def test_allowance_never_taken_from_a_total_for_all_things() -> None:
+    # "30 minutes in all" over 10 chapters is no amount per chapter: not totalled per chapter
+    ok, why, price = decided(
+        "Audiobook mastering: $40 per chapter up to 30 min, $2 per extra minute.",
+        "Need mastering for 10 chapters. We have 35 minutes of audio in all. Budget $520.",
+    )
+    assert price != pytest.approx(500.0), why
