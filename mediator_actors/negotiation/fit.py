@@ -57,6 +57,7 @@ from mediator_actors.negotiation.reader import (
     rough_stem,
 )
 from mediator_actors.negotiation.vocabulary import VARIANT_FAMILIES, tokens
+from mediator_actors.negotiation.waived import minimum_charges, waived_charges
 
 
 def _stem(word: str) -> str:
@@ -460,11 +461,16 @@ def price_basis(
     o = per_order_fees(o, offer_text)  # "+ €40 set-up per order" is a fee, due once
     o, s = crew_tiers(o, s, offer_text)  # "£45/hr van + 1 man, £65/hr van + 2 men"
     o = extra_unit_rates(o, offer_text)  # "extra km €0,15" is a rate on top, per km
+    # "If you want us to move furniture it's £40 extra" against "we will move it ourselves"
+    o, waived = waived_charges(o, offer_text, seek_text)
+    o = minimum_charges(o, offer_text, seek_text)  # "Minimum job £600" is the least paid
     basis = _cheaper_package(
         o, _count_discounted(o, _price_basis(o, s, seek_words, seek_text, offer_text), offer_text)
     )
     o, basis = _allowances(o, s, basis, seek_text, offer_text)
     basis = _with_charges(o, s, basis)
+    if waived and basis.floor is not None:
+        basis = replace(basis, note="; ".join([basis.note, *waived]))
     if basis.floor is None or basis.per is not None or basis.refusal or basis.unchecked:
         return basis
     counted = s

@@ -129,7 +129,9 @@ def test_discount_counts_only_its_own_things() -> None:
     share=st.integers(min_value=1, max_value=60),
     least=st.integers(min_value=2, max_value=40),
     count=st.integers(min_value=1, max_value=80),
-    form=st.sampled_from(["{n}+ days: {p}% off", "{p}% off from {n} days", "{n} or more days: {p}% off"]),
+    form=st.sampled_from(
+        ["{n}+ days: {p}% off", "{p}% off from {n} days", "{n} or more days: {p}% off"]
+    ),
 )
 def test_discount_only_from_its_threshold(share: int, least: int, count: int, form: str) -> None:
     text = f"Kayak hire €30/day. {form.format(n=least, p=share)}. Free parking."
@@ -156,8 +158,43 @@ def test_extra_unit_rate_needs_an_allowance() -> None:
 
 def test_allowance_never_taken_from_a_total_for_all_things() -> None:
     # "30 minutes in all" over 10 chapters is no amount per chapter: not totalled per chapter
-    ok, why, price = decided(
+    _ok, why, price = decided(
         "Audiobook mastering: $40 per chapter up to 30 min, $2 per extra minute.",
         "Need mastering for 10 chapters. We have 35 minutes of audio in all. Budget $520.",
     )
     assert price != pytest.approx(500.0), why
+
+
+WAIVED = [
+    # a charge on top for work the seek does itself
+    ("Garden clearance: £25 per hour, 3 hour minimum. If you want us to take the waste away "
+     "it's £60 extra. Bristol only.",
+     "Need help clearing an overgrown garden in Bristol, about 4 hours of work. We will take "
+     "the waste away ourselves. Up to £110.", True, 100.0),
+    # the seek does not say it does it itself: the charge may be due
+    ("Garden clearance: £25 per hour, 3 hour minimum. If you want us to take the waste away "
+     "it's £60 extra. Bristol only.",
+     "Need help clearing an overgrown garden in Bristol, about 4 hours of work. Up to £110.",
+     False, None),
+    # a driver's overnight charge against a trip there and back the same day
+    ("Minibus with driver, 16 seats. €1,80 per km, min. €300 per day. Driver overnight +€80.",
+     "Need a 12-seat minibus with driver, Porto to Braga and back same day, about 200 km "
+     "total. Budget €400.", True, 360.0),
+    ("Minibus with driver, 16 seats. €1,80 per km, min. €300 per day. Driver overnight +€80.",
+     "Need a 12-seat minibus with driver, Porto to Braga, about 200 km total. Budget €400.",
+     False, None),
+    # a minimum for the whole job, above the rate times the count, is what is paid
+    ("Interior painting: £8 per m² of wall. Minimum job £500. Leeds area.",
+     "Paint a bedroom in Leeds, wall area about 40 m², the job before June. Budget £520.",
+     True, 500.0),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("offer_text", "seek_text", "aligned", "price"), WAIVED)
+def test_waived_and_minimum(
+    offer_text: str, seek_text: str, aligned: bool, price: float | None
+) -> None:
+    ok, why, got = decided(offer_text, seek_text)
+    assert ok is aligned, why
+    if price is not None:
+        assert got == pytest.approx(price), why
