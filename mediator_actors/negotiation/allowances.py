@@ -19,9 +19,16 @@ import math
 import re
 from dataclasses import dataclass, replace
 
-from mediator_actors.negotiation.reader import Facts, Money, Quantity, canonical_unit
+from mediator_actors.negotiation.reader import (
+    TIME_DAYS,
+    Facts,
+    Money,
+    Quantity,
+    Span,
+    canonical_unit,
+)
 
-__all__ = ["Allowance", "allowance_each", "extra_unit_rates"]
+__all__ = ["Allowance", "allowance_each", "extra_counts", "extra_unit_rates"]
 
 
 @dataclass(frozen=True)
@@ -129,3 +136,70 @@ def extra_unit_rates(o: Facts, offer_text: str) -> Facts:
                 continue
         money.append(m)
     return replace(o, money=tuple(money)) if changed else o
+
+
+#: Written forms of a unit the reader's vocabulary keys apart ("60 ft", "75 feet").
+_ALIASES = {"ft": "foot", "feet": "foot"}
+_BEYOND = frozenset({"extra", "addit", "additional", "further"})
+_NUMBER = re.compile(r"(?P<lead>\bup\s+to\s+)?(?<![\d.,])(?P<n>\d+)(?![\d.,]\d)", re.I)
+_WORDS = re.compile(r"\s+([^\W\d_][\w-]*)")
+
+
+def _unit_of(word: str) -> str:
+    key = canonical_unit(word)
+    return _ALIASES.get(key, key)
+
+
+def _counts_of(text: str, unit: str, skip: tuple[int, int] | None = None) -> list[Quantity]:
+    """Every "N unit" (up to two words between: "2 revision rounds") in ``text``."""
+    found = []
+    for m in _NUMBER.finditer(text):
+        if skip is not None and skip[0] <= m.start("n") < skip[1]:
+            continue
+        at = m.end()
+        for _ in range(3):  # the unit among the next three words: "2 revision rounds"
+            w = _WORDS.match(text, at)
+            if w is None:
+                break
+            at = w.end()
+            if _unit_of(w.group(1)) == unit:
+                span = Span(m.start("n"), at, text[m.start("n") : at])
+                bound = "at_most" if m.group("lead") else "about"
+                found.append(Quantity(float(m.group("n")), unit, bound, span))
+                break
+    return found
+
+
+def extra_counts(o: Facts, s: Facts, offer_text: str, seek_text: str) -> tuple[Facts, Facts]:
+    """``o`` and ``s`` with the one count each side writes of the unit of the offer's
+    one rate for each extra unit ("2 revision rounds" included, "Extra revision rounds
+    €80 each"; "driveways up to 60 ft, +$5 per extra foot") where the reader read no
+    count of that unit on either side, the rate marked as on top: the flat price's
+    allowance and the seek's amount for :func:`_beyond_included`. Unchanged where either
+    side writes no such count or several."""
+    rates = [
+        m
+        for m in o.money
+        if m.per is not None
+        and m.per2 is None
+        and m.low == m.high
+        and m.per not in TIME_DAYS
+        and (m.extra or m.context & _BEYOND)
+    ]
+    if len(rates) != 1:
+        return o, s
+    rate = rates[0]
+    unit = _ALIASES.get(rate.per or "", rate.per or "")
+    if any(_ALIASES.get(q.unit, q.unit) == unit for q in (*o.quantities, *s.quantities)):
+        return o, s
+    offered = _counts_of(offer_text, unit, (rate.span.start, rate.span.end))
+    wanted = _counts_of(seek_text, unit)
+    if len(offered) != 1 or len(wanted) != 1:
+        return o, s
+    money = tuple(
+        replace(m, per=unit, extra=True, alternative=False) if m is rate else m for m in o.money
+    )
+    return (
+        replace(o, money=money, quantities=(*o.quantities, offered[0])),
+        replace(s, quantities=(*s.quantities, wanted[0])),
+    )

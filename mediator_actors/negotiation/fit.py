@@ -15,7 +15,7 @@ import math
 import re
 from dataclasses import dataclass, field, replace
 
-from mediator_actors.negotiation.allowances import allowance_each, extra_unit_rates
+from mediator_actors.negotiation.allowances import allowance_each, extra_counts, extra_unit_rates
 from mediator_actors.negotiation.charges import is_charge, left_out_price
 from mediator_actors.negotiation.counting import (
     action_count,
@@ -461,6 +461,7 @@ def price_basis(
     o = per_order_fees(o, offer_text)  # "+ €40 set-up per order" is a fee, due once
     o, s = crew_tiers(o, s, offer_text)  # "£45/hr van + 1 man, £65/hr van + 2 men"
     o = extra_unit_rates(o, offer_text)  # "extra km €0,15" is a rate on top, per km
+    o, s = extra_counts(o, s, offer_text, seek_text)  # "2 revision rounds" ... "€80 each"
     # "If you want us to move furniture it's £40 extra" against "we will move it ourselves"
     o, waived = waived_charges(o, offer_text, seek_text)
     o = minimum_charges(o, offer_text, seek_text)  # "Minimum job £600" is the least paid

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mediator_actors.negotiation.allowances import extra_unit_rates
+from mediator_actors.negotiation.allowances import _counts_of, extra_unit_rates
 from mediator_actors.negotiation.discounts import count_discount, discounted_count
 from mediator_actors.negotiation.offline import assess
 from mediator_actors.negotiation.reader import read_facts
@@ -198,3 +198,44 @@ def test_waived_and_minimum(
     assert ok is aligned, why
     if price is not None:
         assert got == pytest.approx(price), why
+
+
+ROUNDS = [
+    # an allowance of a unit the reader has no word for, counted on both sides
+    ("Website copywriting: 5 pages, 2 feedback rounds, SEO titles. €900. Extra feedback "
+     "rounds €60 each.",
+     "Need copy for a 5-page site and 4 rounds of feedback. Budget €1,050.", True, 1020.0),
+    ("Website copywriting: 5 pages, 2 feedback rounds, SEO titles. €900. Extra feedback "
+     "rounds €60 each.",
+     "Need copy for a 5-page site and 4 rounds of feedback. Budget €1,000.", False, None),
+    # within the allowance nothing is added
+    ("Website copywriting: 5 pages, 2 feedback rounds, SEO titles. €900. Extra feedback "
+     "rounds €60 each.",
+     "Need copy for a 5-page site and 2 rounds of feedback. Budget €950.", True, 900.0),
+    # the seek states no count of rounds: the extras may be due, never assumed none
+    ("Website copywriting: 5 pages, 2 feedback rounds, SEO titles. €900. Extra feedback "
+     "rounds €60 each.",
+     "Need copy for a 5-page site, as many feedback rounds as it takes. Budget €950.",
+     False, None),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("offer_text", "seek_text", "aligned", "price"), ROUNDS)
+def test_extra_rounds(offer_text: str, seek_text: str, aligned: bool, price: float | None) -> None:
+    ok, why, got = decided(offer_text, seek_text)
+    assert ok is aligned, why
+    if price is not None:
+        assert got == pytest.approx(price), why
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    n=st.integers(min_value=1, max_value=999),
+    filler=st.sampled_from(["", "revision ", "big revision "]),
+    unit=st.sampled_from(["rounds", "round"]),
+)
+def test_counts_of_reads_the_written_number(n: int, filler: str, unit: str) -> None:
+    text = f"Includes {n} {filler}{unit}, more on request."
+    found = _counts_of(text, "round")
+    assert [q.value for q in found] == [n]
+    assert found[0].span.text.startswith(str(n))
