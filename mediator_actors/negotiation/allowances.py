@@ -164,7 +164,7 @@ def _counts_of(text: str, unit: str, skip: tuple[int, int] | None = None) -> lis
             at = w.end()
             if _unit_of(w.group(1)) == unit:
                 span = Span(m.start("n"), at, text[m.start("n") : at])
-                bound = "at_most" if m.group("lead") else "about"
+                bound: Bound = "at_most" if m.group("lead") else "about"
                 found.append(Quantity(float(m.group("n")), unit, bound, span))
                 break
     return found
