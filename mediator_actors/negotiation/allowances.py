@@ -21,6 +21,7 @@ from dataclasses import dataclass, replace
 
 from mediator_actors.negotiation.reader import (
     TIME_DAYS,
+    Bound,
     Facts,
     Money,
     Quantity,
