@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from mediator_actors.negotiation.heads import same_unit
 from mediator_actors.negotiation.reader import TIME_DAYS, canonical_unit
 
-__all__ = ["CountDiscount", "count_discount", "discounted_count"]
+__all__ = ["CountDiscount", "count_discount", "discounted_count", "yearly_discount"]
 
 
 @dataclass(frozen=True)
@@ -143,3 +143,42 @@ def discounted_count(offer_text: str, unit: str, count: float) -> CountDiscount 
     if discount is None or not _counts(discount.unit, unit) or not discount.applies(count):
         return None
     return discount
+
+
+#: "Pay yearly upfront and save 10%", "15% off annual billing", "annual plan: 20% off".
+_YEARLY_OFF = re.compile(
+    r"\b(?:pay(?:ing)?\s+(?:yearly|annually|for\s+a\s+year|for\s+the\s+year)(?:\s+(?:upfront|up\s+front|in\s+advance))?"
+    r"\s+(?:and\s+)?(?:save|get)\s+(?P<p>\d{1,2}(?:[.,]\d+)?)\s*%"
+    r"|(?P<q>\d{1,2}(?:[.,]\d+)?)\s*%\s*(?:off|discount)\s+(?:for\s+|on\s+|with\s+)?"
+    r"(?:annual|yearly)\s+(?:billing|payment|prepayment|plans?|contracts?|upfront))",
+    re.I,
+)
+#: The seek pays a year at once: "paying upfront is fine", "we pay annually".
+_PAYS_YEARLY = re.compile(
+    r"\b(?:upfront|up[- ]front|in\s+advance|prepay\w*|pay(?:ing)?\s+(?:yearly|annually)|"
+    r"annual\s+(?:billing|payment))\b",
+    re.I,
+)
+_NEGATION = re.compile(r"\b(?:no|not|never|cannot|can't|won't|n't|without|only\s+after)\b", re.I)
+
+
+def yearly_discount(offer_text: str, seek_text: str) -> tuple[float, str, str] | None:
+    """The offer's one discount for paying a year at once and the seek's clause that
+    accepts paying so: the share off, the offer's words, the seek's; None unless the
+    offer writes exactly one percentage, it is that discount, and the seek's clause says
+    it pays upfront or yearly with no negation."""
+    if offer_text.count("%") != 1:
+        return None
+    found = list(_YEARLY_OFF.finditer(offer_text))
+    if len(found) != 1:
+        return None
+    m = found[0]
+    share = float((m.group("p") or m.group("q")).replace(",", ".")) / 100
+    accepts = [
+        c.group(0).strip()
+        for c in _CLAUSE.finditer(seek_text)
+        if _PAYS_YEARLY.search(c.group(0)) and not _NEGATION.search(c.group(0))
+    ]
+    if len(accepts) != 1 or not 0 < share < 1:
+        return None
+    return share, m.group(0), accepts[0]

@@ -26,7 +26,7 @@ from mediator_actors.negotiation.counting import (
     seek_hours,
 )
 from mediator_actors.negotiation.demands import hard_minimum
-from mediator_actors.negotiation.discounts import discounted_count
+from mediator_actors.negotiation.discounts import discounted_count, yearly_discount
 from mediator_actors.negotiation.distance import distances_from
 from mediator_actors.negotiation.heads import (
     VISIT_UNITS,
@@ -56,6 +56,7 @@ from mediator_actors.negotiation.reader import (
     canonical_unit,
     rough_stem,
 )
+from mediator_actors.negotiation.sizes import size_alternatives
 from mediator_actors.negotiation.vocabulary import VARIANT_FAMILIES, tokens
 from mediator_actors.negotiation.waived import minimum_charges, waived_charges
 
@@ -462,11 +463,18 @@ def price_basis(
     o, s = crew_tiers(o, s, offer_text)  # "£45/hr van + 1 man, £65/hr van + 2 men"
     o = extra_unit_rates(o, offer_text)  # "extra km €0,15" is a rate on top, per km
     o, s = extra_counts(o, s, offer_text, seek_text)  # "2 revision rounds" ... "€80 each"
+    o = size_alternatives(o, offer_text, seek_text)  # "6-yard £230, 8-yard £270" for "8 yard"
     # "If you want us to move furniture it's £40 extra" against "we will move it ourselves"
     o, waived = waived_charges(o, offer_text, seek_text)
     o = minimum_charges(o, offer_text, seek_text)  # "Minimum job £600" is the least paid
     basis = _cheaper_package(
-        o, _count_discounted(o, _price_basis(o, s, seek_words, seek_text, offer_text), offer_text)
+        o,
+        _yearly_discounted(
+            o,
+            _count_discounted(o, _price_basis(o, s, seek_words, seek_text, offer_text), offer_text),
+            offer_text,
+            seek_text,
+        ),
     )
     o, basis = _allowances(o, s, basis, seek_text, offer_text)
     basis = _with_charges(o, s, basis)
@@ -585,6 +593,31 @@ def _allowances(  # noqa: PLR0911 - one flat pass of conditions reads best
     )
     o = replace(o, money=tuple(m for m in o.money if m is not extra))
     return o, replace(basis, floor=total, note=f"{basis.note}; {step}", step=step)
+
+
+def _yearly_discounted(o: Facts, basis: PriceBasis, offer_text: str, seek_text: str) -> PriceBasis:
+    """``basis`` (a monthly rate over a year or whole years) less the offer's discount
+    for paying a year at once ("Pay yearly upfront and save 10%") where the seek says it
+    pays so ("paying upfront is fine"); unchanged otherwise."""
+    if basis.floor is None or basis.refusal or basis.unchecked or basis.packed:
+        return basis
+    rates = [m for m in o.money if f"'{m.span.text}'" in basis.note]
+    if len(rates) != 1 or rates[0].per != "month" or rates[0].per2 is not None:
+        return basis
+    years = basis.per == "year" or (
+        basis.per is None
+        and basis.unit == "month"
+        and basis.quantity is not None
+        and basis.quantity >= 12
+        and basis.quantity % 12 == 0
+    )
+    found = yearly_discount(offer_text, seek_text) if years else None
+    if found is None:
+        return basis
+    share, offered, accepted = found
+    total = round(basis.floor * (1 - share), 2)
+    step = f"less the offer's {share:.0%} ('{offered}'), the seek states '{accepted}': {_money(total, basis.currency)}"
+    return replace(basis, floor=total, note=f"{basis.note}; {step}", step=step)
 
 
 def _count_discounted(o: Facts, basis: PriceBasis, offer_text: str) -> PriceBasis:

@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mediator_actors.negotiation.allowances import _counts_of, extra_unit_rates
-from mediator_actors.negotiation.discounts import count_discount, discounted_count
+from mediator_actors.negotiation.discounts import count_discount, discounted_count, yearly_discount
 from mediator_actors.negotiation.offline import assess
 from mediator_actors.negotiation.reader import read_facts
 from mediator_actors.negotiation.validation import decide
@@ -239,3 +239,47 @@ def test_counts_of_reads_the_written_number(n: int, filler: str, unit: str) -> N
     found = _counts_of(text, "round")
     assert [q.value for q in found] == [n]
     assert found[0].span.text.startswith(str(n))
+
+
+SIZES_AND_YEARS = [
+    # the seek's one size picks its price; the other size is no charge left out
+    ("Skip hire Derby: 4-yard £180, 6-yard £220. Permit for road placement +£40.",
+     "Need a 6 yard skip in Derby, it goes on the road so we need the permit. Max £270.",
+     True, 260.0),
+    ("Skip hire Derby: 4-yard £180, 6-yard £220. Permit for road placement +£40.",
+     "Need a 6 yard skip in Derby, it goes on the road so we need the permit. Max £250.",
+     False, None),
+    # a size no label names picks nothing
+    ("Skip hire Derby: 4-yard £180, 6-yard £220. Permit for road placement +£40.",
+     "Need a 5 yard skip in Derby, it goes on the road so we need the permit. Max £300.",
+     False, None),
+    # a discount for paying a year at once, where the seek says it pays so
+    ("Managed WordPress hosting €15/month. Pay yearly and save 20%. Daily backups.",
+     "Need WordPress hosting with backups for a year, budget €150/yr, can pay upfront.",
+     True, 144.0),
+    # the seek does not pay upfront: the full rate
+    ("Managed WordPress hosting €15/month. Pay yearly and save 20%. Daily backups.",
+     "Need WordPress hosting with backups for a year, budget €150/yr, no prepayment.",
+     False, None),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("offer_text", "seek_text", "aligned", "price"), SIZES_AND_YEARS)
+def test_sizes_and_years(
+    offer_text: str, seek_text: str, aligned: bool, price: float | None
+) -> None:
+    ok, why, got = decided(offer_text, seek_text)
+    assert ok is aligned, why
+    if price is not None:
+        assert got == pytest.approx(price), why
+
+
+def test_yearly_discount_needs_the_seeks_word() -> None:
+    offer_text = "Backup service $10/month. Pay annually and save 15%."
+    assert yearly_discount(offer_text, "We pay annually, budget $110/yr.") is not None
+    assert yearly_discount(offer_text, "Budget $110/yr.") is None
+    assert yearly_discount(offer_text, "Budget $110/yr, we cannot pay upfront.") is None
+    assert (
+        yearly_discount("Backup $10/month. Pay annually and save 15%. VAT 20%.", "pay upfront")
+        is None
+    )
