@@ -59,6 +59,7 @@ from mediator_actors.negotiation.reader import (
 from mediator_actors.negotiation.sizes import size_alternatives
 from mediator_actors.negotiation.vocabulary import VARIANT_FAMILIES, tokens
 from mediator_actors.negotiation.waived import minimum_charges, waived_charges
+from mediator_actors.negotiation.workdays import working_days
 
 
 def _stem(word: str) -> str:
@@ -467,15 +468,11 @@ def price_basis(
     # "If you want us to move furniture it's £40 extra" against "we will move it ourselves"
     o, waived = waived_charges(o, offer_text, seek_text)
     o = minimum_charges(o, offer_text, seek_text)  # "Minimum job £600" is the least paid
-    basis = _cheaper_package(
-        o,
-        _yearly_discounted(
-            o,
-            _count_discounted(o, _price_basis(o, s, seek_words, seek_text, offer_text), offer_text),
-            offer_text,
-            seek_text,
-        ),
-    )
+    basis = _price_basis(o, s, seek_words, seek_text, offer_text)
+    basis = _over_working_days(s, basis, seek_text)  # "8h days, Mon-Fri" for "2 weeks"
+    basis = _count_discounted(o, basis, offer_text)  # "3+ days: 20% off"
+    basis = _yearly_discounted(o, basis, offer_text, seek_text)  # "pay yearly, save 10%"
+    basis = _cheaper_package(o, basis)
     o, basis = _allowances(o, s, basis, seek_text, offer_text)
     basis = _with_charges(o, s, basis)
     if waived and basis.floor is not None:
@@ -593,6 +590,30 @@ def _allowances(  # noqa: PLR0911 - one flat pass of conditions reads best
     )
     o = replace(o, money=tuple(m for m in o.money if m is not extra))
     return o, replace(basis, floor=total, note=f"{basis.note}; {step}", step=step)
+
+
+def _over_working_days(s: Facts, basis: PriceBasis, seek_text: str) -> PriceBasis:
+    """``basis`` (a rate per hour times one day's hours, "8h days") times the working
+    days the seek counts ("2 weeks ... Mon-Fri", "20 mañanas"); unchanged otherwise."""
+    if basis.floor is None or basis.per is not None or basis.unit != "hour":
+        return basis
+    if basis.quantity is None or basis.refusal or basis.unchecked or basis.recurring:
+        return basis
+    if basis.estimated or basis.at_minimum or basis.at_least:
+        return basis
+    hours = [q for q in s.quantities if q.unit == "hour" and q.value == basis.quantity]
+    if len(hours) != 1 or f"'{hours[0].span.text}'" not in basis.note:
+        return basis
+    found = working_days(s, hours[0], seek_text)
+    if found is None:
+        return basis
+    days, how = found
+    count = basis.quantity * days
+    total = round(basis.floor * days, 2)
+    step = f"'{hours[0].span.text}' a day on {_q(days)} days ({how}) is {_q(count)} hours: {_money(total, basis.currency)}"
+    return replace(
+        basis, floor=total, quantity=count, recurring=True, note=f"{basis.note}; {step}", step=step
+    )
 
 
 def _yearly_discounted(o: Facts, basis: PriceBasis, offer_text: str, seek_text: str) -> PriceBasis:

@@ -283,3 +283,30 @@ def test_yearly_discount_needs_the_seeks_word() -> None:
         yearly_discount("Backup $10/month. Pay annually and save 15%. VAT 20%.", "pay upfront")
         is None
     )
+
+
+WORKDAYS = [
+    # one day's hours on the weekdays named, over a count of weeks
+    ("Temporary office cover, Cork. €20 per hour, agency fees included.",
+     "Office cover needed in Cork for 3 weeks, Mon–Fri, 6h days. Budget €1,850.",
+     True, 1800.0),
+    ("Temporary office cover, Cork. €20 per hour, agency fees included.",
+     "Office cover needed in Cork for 3 weeks, Mon–Fri, 6h days. Budget €1,700.",
+     False, None),
+    # one day's hours on a count of mornings
+    ("Home help for older people in Seville: €11 per hour, Spanish and English.",
+     "Help for my father in Seville, 3 hours each morning, 12 mornings in total. "
+     "Budget €400.", True, 396.0),
+    # a start date's weekday is no weekly pattern: the weeks' days are not counted
+    ("Temporary office cover, Cork. €20 per hour, agency fees included.",
+     "Office cover needed in Cork for 3 weeks from Monday 4 May, 6h days. Budget €400.",
+     False, None),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("offer_text", "seek_text", "aligned", "price"), WORKDAYS)
+def test_working_days(offer_text: str, seek_text: str, aligned: bool, price: float | None) -> None:
+    ok, why, got = decided(offer_text, seek_text)
+    assert ok is aligned, why
+    if price is not None:
+        assert got == pytest.approx(price), why
