@@ -35,12 +35,14 @@ from mediator_actors.negotiation.heads import (
     exact_package,
     free_delivery,
     head_count,
+    outer_packs,
     pack_count,
     package_alternatives,
     per_order_fees,
     per_thing_count,
     plus_marked,
     same_unit,
+    sized_count,
     times_each,
     volume_discount,
 )
@@ -1436,7 +1438,9 @@ def _pack_order(  # noqa: PLR0911, PLR0912, PLR0917 - one flat pass over an orde
     quoted in the note; None when any step cannot be read."""
     if ask.per is None or ask.per2 is not None or ask.low != ask.high:
         return None
-    packs = pack_count(s, ask.per, offer_text, budget.per)
+    packs = pack_count(s, ask.per, offer_text, budget.per) or sized_count(
+        s, ask.per, offer_text, budget.per
+    )  # "5 L tins" for "40 litres"
     if packs is None:
         return None
     if any(
@@ -1494,6 +1498,8 @@ def _pack_order(  # noqa: PLR0911, PLR0912, PLR0917 - one flat pass over an orde
             times = 1.0  # a charge per order: one order
         elif same_unit(m.per, ask.per):
             times = packs.value
+        elif (outer := outer_packs(offer_text, m.per, ask.per, packs.value)) is not None:
+            times = outer  # "€18 per case" of "packed in cases of 4 tins"
         else:
             return None
         total += m.low * times

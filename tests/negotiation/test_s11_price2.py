@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from mediator_actors.negotiation.allowances import _counts_of, extra_unit_rates
 from mediator_actors.negotiation.discounts import count_discount, discounted_count, yearly_discount
+from mediator_actors.negotiation.heads import sized_count
 from mediator_actors.negotiation.offline import assess
 from mediator_actors.negotiation.reader import read_facts
 from mediator_actors.negotiation.validation import decide
@@ -288,10 +289,10 @@ def test_yearly_discount_needs_the_seeks_word() -> None:
 WORKDAYS = [
     # one day's hours on the weekdays named, over a count of weeks
     ("Temporary office cover, Cork. €20 per hour, agency fees included.",
-     "Office cover needed in Cork for 3 weeks, Mon–Fri, 6h days. Budget €1,850.",
+     "Office cover needed in Cork for 3 weeks, Mon\u2013Fri, 6h days. Budget €1,850.",
      True, 1800.0),
     ("Temporary office cover, Cork. €20 per hour, agency fees included.",
-     "Office cover needed in Cork for 3 weeks, Mon–Fri, 6h days. Budget €1,700.",
+     "Office cover needed in Cork for 3 weeks, Mon\u2013Fri, 6h days. Budget €1,700.",
      False, None),
     # one day's hours on a count of mornings
     ("Home help for older people in Seville: €11 per hour, Spanish and English.",
@@ -310,3 +311,49 @@ def test_working_days(offer_text: str, seek_text: str, aligned: bool, price: flo
     assert ok is aligned, why
     if price is not None:
         assert got == pytest.approx(price), why
+
+
+NESTED = [
+    # containers of one size packed in larger ones, delivery by the larger
+    ("Wildflower honey, 500 g jars at £4 each, packed in trays of 12 jars. "
+     "Delivery £6 per tray.",
+     "Farm shop needs 12 kg of wildflower honey. Max £115 delivered.", True, 108.0),
+    ("Wildflower honey, 500 g jars at £4 each, packed in trays of 12 jars. "
+     "Delivery £6 per tray.",
+     "Farm shop needs 12 kg of wildflower honey. Max £100 delivered.", False, None),
+    # a part tray is never assumed to ship at the tray's charge
+    ("Wildflower honey, 500 g jars at £4 each, packed in trays of 12 jars. "
+     "Delivery £6 per tray.",
+     "Farm shop needs 9 kg of wildflower honey. Max £115 delivered.", False, None),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("offer_text", "seek_text", "aligned", "price"), NESTED)
+def test_nested_containers(
+    offer_text: str, seek_text: str, aligned: bool, price: float | None
+) -> None:
+    ok, why, got = decided(offer_text, seek_text)
+    assert ok is aligned, why
+    if price is not None:
+        assert got == pytest.approx(price), why
+
+
+@settings(max_examples=60, deadline=None)
+@given(size=st.integers(min_value=1, max_value=20), count=st.integers(min_value=2, max_value=30))
+def test_sized_count_fills_whole_containers(size: int, count: int) -> None:
+    offer_text = f"Honey in {size} kg jars at €30 each."
+    s = read_facts(f"Bakery needs {size * count} kg of honey, max €5000.", offer=False)
+    q = sized_count(s, "jar", offer_text)
+    assert q is not None
+    assert q.value == count
+    part = read_facts(f"Bakery needs {size * count + 0.5} kg of honey, max €5000.", offer=False)
+    assert sized_count(part, "jar", offer_text) is None
+
+
+def test_sized_count_never_reads_a_size_as_an_order() -> None:
+    # the seek's "454g size" is the jar's, and it counts the jars itself
+    offer_text = "Heather honey, 454 g jars. £5.20 per jar."
+    s = read_facts("Farm shop wants 48 jars of honey, 454g size. Budget £240.", offer=False)
+    assert sized_count(s, "jar", offer_text) is None
+    one = read_facts("I want 454 g of honey. Budget £10.", offer=False)
+    assert sized_count(one, "jar", offer_text) is None
