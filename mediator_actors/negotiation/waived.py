@@ -27,8 +27,13 @@ _SELF = re.compile(
     r"\s+(?:do|handle|take\s+care\s+of|move|clear|empty|remove|bring|supply|provide))\b",
     re.I,
 )
-#: A charge for a night away, in the languages of the offers.
-_OVERNIGHT = re.compile(r"overnight|übernachtung|nuitée|pernoctación|night\s+out", re.I)
+#: A charge for the crew's night away, in the languages of the offers (never "overnight
+#: delivery", a speed of service).
+_OVERNIGHT = re.compile(
+    r"übernachtung|nuitée|pernoctación|driver(?:'s)?\s+overnight|overnight\s+(?:stay|allowance|"
+    r"accommodation|lodging)|night\s+out",
+    re.I,
+)
 #: A trip stated as one day ("and back same day", "day trip", "no overnight stay").
 _ONE_DAY = re.compile(r"\b(?:(?:the\s+)?same[- ]day|day[- ]trip|no\s+overnight)\b", re.I)
 #: Stems that name nothing the seek could do ("if you want us to ... it's extra").

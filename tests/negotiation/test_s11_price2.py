@@ -357,3 +357,12 @@ def test_sized_count_never_reads_a_size_as_an_order() -> None:
     assert sized_count(s, "jar", offer_text) is None
     one = read_facts("I want 454 g of honey. Budget £10.", offer=False)
     assert sized_count(one, "jar", offer_text) is None
+
+
+def test_overnight_delivery_is_no_night_away() -> None:
+    # "Overnight delivery +€20" is a speed of service, never waived by "same day"
+    ok, why, _price = decided(
+        "Courier Lisbon: €1,20 per km. Overnight delivery +€20.",
+        "Need a parcel taken Lisbon to Porto and back same day, about 300 km. Budget €400.",
+    )
+    assert not ok or "is not due" not in why, why
