@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from mediator_actors.negotiation.reader import TIME_DAYS, Facts, Money, rough_stem
 
-__all__ = ["CHARGE_STEMS", "is_charge", "left_out_price"]
+__all__ = ["CHARGE_STEMS", "PER_JOB", "is_charge", "left_out_price"]
 
 #: Rough stems that mark a price as added to another: "plus", "then", "extra hours".
 #: (Spelled as ``rough_stem`` leaves them: "surcharge" but "surcharg" for "surcharges".)
@@ -22,6 +22,9 @@ ADDITIVE_STEMS = frozenset(
     {"plu", "then", "extra", "additional", "addition", "surcharge", "surcharg", "more"}
     # "a second dog sharing the kennel is £20 per night": the price of one more on top
     | {"second"}
+    # "jede weitere Seite 20 €", "zusätzliche Stunde", "heure supplémentaire", "adicional"
+    | {"weitere", "weiteren", "weiter", "zusätzlich", "zusätzliche", "supplémentaire"}
+    | {"adicional"}
 )
 
 #: Rough stems that name a charge on the order itself, not a thing the seek may or may
@@ -32,6 +35,12 @@ ADDITIVE_STEMS = frozenset(
 CHARGE_STEMS = frozenset(
     {"fee", "setup", "supplement", "surcharge", "surcharg", "add", "callout", "call-out"}
     | {"delivery", "deliveri", "postage", "ship", "frai", "gebühr", "anfahrt", "livraison"}
+)
+
+
+#: Units that are a job or an order itself: a charge "per visit" falls due on every job.
+PER_JOB = frozenset(
+    {"visit", "order", "job", "booking", "trip", "call", "event", "appointment", "delivery"}
 )
 
 
@@ -90,9 +99,10 @@ def left_out_price(o: Facts, s: Facts, note: str, currency: str | None) -> Money
             continue
         if on_top or only_charges or m.fee or m.extra or m.context & ADDITIVE_STEMS:
             return m
-        if is_charge(m) and m.per is None:
+        if is_charge(m) and (m.per is None or m.per in PER_JOB):
             # a charge on the order applies whatever the seek names; where it does not
-            # ("free delivery from 50 bottles") no reading says so: precision first
+            # ("free delivery from 50 bottles") no reading says so: precision first. A
+            # fee "per visit" or "per order" is one on each job, the seek's one included.
             return m
         if not _names(m) or own & s.positives:
             # A price that names nothing cannot be told from a charge on top; one whose

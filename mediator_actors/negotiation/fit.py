@@ -26,6 +26,7 @@ from mediator_actors.negotiation.counting import (
 )
 from mediator_actors.negotiation.demands import hard_minimum
 from mediator_actors.negotiation.distance import distances_from
+from mediator_actors.negotiation.dollars import local_dollar
 from mediator_actors.negotiation.reader import (
     JOB_UNITS,
     LANGUAGES,
@@ -419,9 +420,24 @@ def price_basis(
 ) -> PriceBasis:
     """The offer's floor and the seek's ceiling on one basis, or why there is none; an
     offer's minimum charge ("min. charge 60 EUR") raises a lower floor to itself. A total
-    that leaves out a count the seek states is never proposed (precision first)."""
+    that leaves out a count the seek states is never proposed (precision first). A bare
+    "$" of parties in Toronto is the Canadian dollar (:func:`local_dollar`)."""
+    basis = _priced_basis(o, s, seek_words, seek_text, offer_text)
+    if basis.currency == "USD":
+        local = local_dollar(offer_text, seek_text)
+        if local is not None:
+            basis = replace(basis, currency=local)
+    return basis
+
+
+def _priced_basis(
+    o: Facts, s: Facts, seek_words: frozenset[str], seek_text: str, offer_text: str
+) -> PriceBasis:
     basis = _with_charges(
-        o, s, _cheaper_package(o, _price_basis(o, s, seek_words, seek_text, offer_text))
+        o,
+        s,
+        _cheaper_package(o, _price_basis(o, s, seek_words, seek_text, offer_text)),
+        offer_text,
     )
     if basis.floor is None or basis.per is not None or basis.refusal or basis.unchecked:
         return basis
@@ -896,7 +912,27 @@ def _extras_once(s: Facts, basis: PriceBasis, extras: list[Money]) -> PriceBasis
 _ADDITIVE_WORDS = frozenset({"plu", "then", "extra", "addit", "additional", "available", "more"})
 
 
-def _with_charges(o: Facts, s: Facts, basis: PriceBasis) -> PriceBasis:
+#: Words right before a price on top that make it fall due again and again: "jede weiteren
+#: 500 Stk. +€290", "each additional 100 copies +£12", "per extra hour +€40".
+_EACH_AGAIN = re.compile(
+    r"\b(?:each|every|per|jede[nrs]?|je|pro|chaque|cada|ogni|elke|iedere?)\b", re.I
+)
+#: Where the clause before a price begins: a comma, a semicolon or a sentence's end ("Stk."
+#: before "+€290" ends no sentence).
+_CLAUSE_START = re.compile(r"[,;]|[.!?]\s+(?=[A-Z])")
+
+
+def _recurring(m: Money, offer_text: str) -> bool:
+    """Whether the words of the offer's clause before ``m`` say it is charged for each of
+    something (so never just once)."""
+    if not offer_text or m.span.start > len(offer_text):
+        return False
+    before = offer_text[max(0, m.span.start - 60) : m.span.start]
+    clause = _CLAUSE_START.split(before)[-1]
+    return _EACH_AGAIN.search(clause) is not None
+
+
+def _with_charges(o: Facts, s: Facts, basis: PriceBasis, offer_text: str = "") -> PriceBasis:
     """``basis`` with the offer's fees, charges on top and minimum charge applied."""
     on_top = [(w, span) for w, span in o.addons if w not in {x for x, _ in s.addons}]
     if on_top and basis.floor is not None and basis.refusal is None and basis.per is None:
@@ -930,7 +966,11 @@ def _with_charges(o: Facts, s: Facts, basis: PriceBasis) -> PriceBasis:
         added = (
             _added_rates(s, basis, extras)
             or _beyond_included(o, s, basis, extras)
-            or _extras_once(s, basis, extras)
+            or (
+                None
+                if any(_recurring(m, offer_text) for m in extras)
+                else _extras_once(s, basis, extras)
+            )
         )
         return added or replace(
             basis,

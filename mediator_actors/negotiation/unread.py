@@ -739,14 +739,34 @@ def _seek_detail(marked: tuple[str, str, str, str], offer: str) -> bool:
     return False
 
 
+#: A share that changes a price rather than describing a thing ("+20%", "zzgl. 19 % USt",
+#: "10% service charge"): "100% cotton" and "20 % humidity" describe; these add to a total.
+_SHARE_ADDED = re.compile(r"\+\s*$")
+_SHARE_PRICE_WORDS = re.compile(
+    r"\b(?:vat|gst|hst|pst|tax\w*|ust|mwst|tva|iva|btw|surcharge\w*|supplement\w*|zuschlag\w*|"
+    r"aufpreis|aufschlag|zzgl|zuz[uü]glich|plus|extra|on\s+top|total|price\w*|fee\w*|"
+    r"service\s+charge|markup|mark-up|uplift|premium)\b",
+    re.I,
+)
+
+
+def surcharge_share(head: str, tail: str) -> bool:
+    """Whether a percentage with ``head`` before it and ``tail`` after it in its clause
+    adds to (or takes from) a price: a "+" right before it, or a word of tax, surcharge or
+    total in the clause."""
+    return bool(_SHARE_ADDED.search(head) or _SHARE_PRICE_WORDS.search(f"{head} {tail}"))
+
+
 def _offer_detail(marked: tuple[str, str, str, str], seek: str) -> bool:
     """Whether an offer's unread amount describes what it offers ("2 movers + 3.5t van",
     "2.5 t forklift") without limiting the deal: no bound word before it, not money,
     and the seek states no amount that it measures the same way."""
-    kind, head, mark, _ = marked
+    kind, head, mark, tail = marked
     own = _amounts(mark)
     if kind != "amount" or len(own) != 1 or _BOUND_BEFORE.search(head):
         return False
+    if own[0][1] == "%" and surcharge_share(head, tail):
+        return False  # "SUV/van +20%", "zzgl. 19 % USt": the price changes, nothing described
     family = _family(own[0][1])
     return own[0][1] not in _MONEY_UNITS and not any(
         _family(unit) == family for _, unit in _amounts(seek)
