@@ -70,7 +70,9 @@ def _names(m: Money) -> frozenset[str]:
     return words
 
 
-def left_out_price(o: Facts, s: Facts, note: str, currency: str | None) -> Money | None:
+def left_out_price(  # noqa: PLR0911 - one flat pass of rules reads best
+    o: Facts, s: Facts, note: str, currency: str | None
+) -> Money | None:
     """The first of the offer's prices (in ``currency``, or in none stated) that the
     total derived in ``note`` leaves out and that may apply to the seek's request, or
     None when every other price is an alternative, a minimum or names only what the
@@ -91,6 +93,10 @@ def left_out_price(o: Facts, s: Facts, note: str, currency: str | None) -> Money
         if m.alternative and any(t.alternative for t in taken):
             continue
         own = _names(m) - used
+        if m.per2 is not None and m.per2 in {t.per for t in taken}:
+            # "£19.50 per guard per hour" left out of a total taken at "£24/h": a rate of
+            # each of something on the same time, which the seek's count may well be of
+            return m
         if m.bound == "at_least":
             # A minimum ("minimum order €10", "from £15") binds only where the seek names
             # what it is the minimum of; the total already applies the minimum charge.

@@ -25,6 +25,7 @@ __all__ = [
     "compound_count",
     "kind_count",
     "listed_kinds",
+    "named_apart",
     "names_plural",
     "one_named",
     "product",
@@ -192,6 +193,20 @@ def names_plural(text: str, unit: str) -> bool:
         w != unit and _noun_unit(w) != unit and canonical_unit(w) == unit
         for w in (m.group(0).lower() for m in re.finditer(_WORD, text))
     )
+
+
+def named_apart(text: str, unit: str) -> bool:
+    """Whether ``text`` names ``unit`` two or more times with different words beside it
+    ("Anlage V + Anlage Kind", "the front wall and the back wall"): more than one of
+    them, though no number says so."""
+    words = [m.group(0).lower() for m in re.finditer(r"\w[\w'-]*", text)]
+    unit = unit.lower()
+    beside = {
+        (words[i - 1] if i else "", words[i + 1] if i + 1 < len(words) else "")
+        for i, w in enumerate(words)
+        if w == unit
+    }
+    return len(beside) >= 2
 
 
 def singly_named(text: str, unit: str) -> Span | None:

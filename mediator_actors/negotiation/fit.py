@@ -20,6 +20,7 @@ from mediator_actors.negotiation.counting import (
     action_count,
     compound_count,
     kind_count,
+    named_apart,
     names_plural,
     one_named,
     seek_hours,
@@ -1314,6 +1315,8 @@ def _price_basis(  # noqa: PLR0911, PLR0912, PLR0915
             and _singular(ask.per, s, seek_words)
             # "my car ... the other cars": a plural the reader's count of units misses
             and not names_plural(seek_text, ask.per)
+            # "Anlage V + Anlage Kind": named twice over, so more than one
+            and not named_apart(seek_text, ask.per)
         ):
             # "250 per kit" against "a logo and a simple brand kit": one of them.
             one = f"the seek names no number of {_plural(ask.per)}: one"

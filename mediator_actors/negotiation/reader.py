@@ -269,6 +269,7 @@ _UNIT_ALIASES = {
     "quarter": "quarter", "year": "year", "yr": "year",
     "person": "person", "people": "person", "guest": "person", "head": "person",
     "pax": "person", "pp": "person", "attendee": "person", "passenger": "person",
+    "delegate": "person", "occupant": "person",
     "traveller": "person", "traveler": "person", "diner": "person", "visitor": "person",
     "student": "person", "adult": "person", "seated": "person", "standing": "person",
     "song": "track", "track": "track", "photo": "image", "picture": "image", "image": "image",
@@ -410,6 +411,14 @@ _PER_SHORT = re.compile(r"\s*/\s*(?P<per>[a-z]{1,2})\b", re.I)
 _HOURLY_BEFORE = re.compile(
     r"(?:\bhourly\s+rate|\brate\s+per\s+hour|\bper\s+hour|\bstundensatz|\bstundenlohn|"
     r"\buurtarief|\btarif\s+horaire|\btarifa\s+(?:por\s+)?hora|\btariffa\s+oraria)"
+    r"\s*(?:[:=-]|\bof\b|\bis\b|\bvon\b|\bde\b|\bdi\b|\bvan\b)?\s*$",
+    re.I,
+)
+#: A cue of a day rate written before the amount: "day rate €850", "daily rate: 600",
+#: "Tagessatz 900 €", "dagtarief €600", "tarif journalier 500 €", "tarifa diaria".
+_DAILY_BEFORE = re.compile(
+    r"(?:\b(?:day|daily)\s+rate|\brate\s+per\s+day|\btagessatz|\bdagtarief|"
+    r"\btarif\s+journalier|\btarifa\s+diaria|\btariffa\s+giornaliera)"
     r"\s*(?:[:=-]|\bof\b|\bis\b|\bvon\b|\bde\b|\bdi\b|\bvan\b)?\s*$",
     re.I,
 )
@@ -595,6 +604,11 @@ _CUR_REACH = 16
 _NOT_MONEY_AFTER = re.compile(r"[\s-]*(?:pallets?|palettes?)\b", re.I)
 
 
+#: Pence written after a rate's amount: "0.8p/min", "5p per word", "12 pence each"; a bare
+#: "3p" with no rate after it is no price ("16 pp" is pages).
+_PENCE = re.compile(r"(?:p(?![\w.])|\s*pence\b)(?=\s*(?:/\s*[a-z]|per\b|each\b|a\s+\w))", re.I)
+
+
 def _read_money(text: str, offer: bool) -> list[Money]:  # noqa: PLR0912, PLR0915
     numbers = find_numbers(text)[:MAX_READINGS]
     found: list[Money] = []
@@ -623,6 +637,9 @@ def _read_money(text: str, offer: bool) -> list[Money]:  # noqa: PLR0912, PLR091
         elif cents := re.match(r"\s*(?:cents?|ct)\b", after, re.I):
             if re.match(r"\s*\(", after[cents.end() :]):
                 continue  # "fifteen cents (0.15 EUR)": the bracket is read instead
+            end = number.end + cents.end()
+        elif cents := _PENCE.match(after):
+            currency = "GBP"  # "0.8p/min", "5 pence per word": a hundredth of a pound
             end = number.end + cents.end()
         # "twelve cents per word": a hundredth of a currency neither names here.
         low = high = number.value / 100 if cents else number.value
@@ -714,6 +731,8 @@ def _read_money(text: str, offer: bool) -> list[Money]:  # noqa: PLR0912, PLR091
             per = "session"
         elif _HOURLY_BEFORE.search(text[max(0, start - 40) : start]):
             per = "hour"  # "Hourly rate 68 EUR", "Stundensatz 68 €", "tarif horaire : 50 €"
+        elif _DAILY_BEFORE.search(text[max(0, start - 40) : start]):
+            per = "day"  # "Day rate €850", "Tagessatz 900 €", "dagtarief €600"
         clause = _clause_before(text, start)
         bound: Bound = "about"
         most = _MAX_CUE.search(before[-40:])

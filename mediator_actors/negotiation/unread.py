@@ -524,12 +524,54 @@ def _sentences(text: str) -> list[str]:
     return [part for part in re.split(r"[.;!?\n]+(?:\s|$)", text) if part.strip()]
 
 
-def _amount_answered(head: str, mark: str, tail: str, other: str, units: Iterable[str]) -> bool:
+#: A time limit ("within 48 hours", "innerhalb von 3 Tagen", "en moins de 2 jours"):
+#: the most time the party allows, never a length of work another amount echoes.
+_WITHIN_BEFORE = re.compile(
+    r"\b(?:within|in\s+under|no\s+later\s+than|innerhalb(?:\s+von)?|binnen|"
+    r"en\s+moins\s+de|dans\s+les|entro|en\s+un\s+plazo\s+de)\s*$",
+    re.I,
+)
+#: Where a time the other side states is its own turnaround: "delivered within 7 days",
+#: "turnaround 3 days", "in 5 working days".
+_TURNAROUND_BEFORE = re.compile(
+    r"\b(?:within|in|turnaround(?:\s+(?:of|is))?|innerhalb(?:\s+von)?|binnen|sous|entro|en)\s*$",
+    re.I,
+)
+_HOURS = {
+    "minute": 1 / 60, "hour": 1.0, "day": 24.0, "night": 24.0, "week": 168.0,
+    "month": 720.0, "year": 8760.0,
+}  # fmt: skip
+
+
+def _within_met(own: tuple[float, str], other: str) -> bool:
+    """Whether every turnaround the other side states ("delivered within 7 days") is no
+    longer than the time limit ``own`` ("within 48 hours"), and it states one: the
+    other side's session lengths ("min 3 hours") say nothing of when it delivers."""
+    limit = own[0] * _HOURS[own[1]]
+    times = [
+        match
+        for match in _AMOUNT.finditer(other)
+        if _amount_unit(match) in _HOURS
+        and _TURNAROUND_BEFORE.search(other[max(0, match.start() - 30) : match.start()])
+    ]
+    spans = []
+    for match in times:
+        value = parse_number(match.group(1))
+        if value is not None:
+            spans.append(value * _HOURS[_amount_unit(match)])
+    return bool(spans) and all(span <= limit + 1e-9 for span in spans)
+
+
+def _amount_answered(  # noqa: PLR0911 - one flat pass of rules reads best
+    head: str, mark: str, tail: str, other: str, units: Iterable[str]
+) -> bool:
     """Whether the other side's amounts meet the amount (or bound) ``mark``: the same
     value, or for a bound ("up to 15 m", "minimum 500") every amount the other side
     states in that unit on the right side of it. A bare number takes the offer's
     pricing unit ("€0.08 per flyer, minimum 500")."""
     own = _amounts(mark) or _amounts(tail[:30])
+    if own and own[0][1] in _HOURS and _WITHIN_BEFORE.search(head):
+        return _within_met(own[0], other)
     if not own:
         bare = re.match(r"\W*(\d+(?:[.,]\d+)*)(?!\s?[a-z\d])", tail, re.I)
         value = parse_number(bare.group(1)) if bare else None
