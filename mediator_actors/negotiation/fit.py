@@ -2028,12 +2028,40 @@ def _outside_eu(o: Facts, requirement: Span) -> str:
     return ", ".join(sorted(c.upper() if len(c) == 2 else c.title() for c in o.countries))
 
 
+#: People a seek names in words rather than by number ("an engineer + partner + their
+#: 4-year-old", "me, my wife and the kids").
+_PEOPLE_NAMED = re.compile(
+    r"\b(?:partner|wife|husband|spouse|girlfriend|boyfriend|fianc[eé]e?|kids?|child(?:ren)?|"
+    r"sons?|daughters?|bab(?:y|ies)|toddlers?|infants?|teenagers?|family|friends?|"
+    r"colleagues?|room-?mates?|flat-?mates?|parents?|mum|mom|dad|mother|father|"
+    r"grandparents?|\d+[- ]year[- ]olds?)\b",
+    re.I,
+)
+
+
+def _party_against_cap(o: Facts, s: Facts, found: Findings, seek_text: str) -> None:
+    """An offer's cap on people ("max occupancy 2 persons") against a seek that names its
+    party in words and gives no count ("engineer + partner + their 4-year-old"): how many
+    they are was never read, so the cap was never held to it (precision first)."""
+    caps = [q for q in o.quantities if q.unit == "person" and q.bound == "at_most"]
+    if not caps or _amounts(s, "person"):
+        return
+    named = _PEOPLE_NAMED.search(seek_text)
+    if named is not None:
+        found.cannot(
+            f"the offer takes at most {_q(caps[0].value)} people ('{caps[0].span.text}'); "
+            f"the seek names its party ('{named.group(0)}') but no number",
+            BLOCKING_COST,
+        )
+
+
 def check_facts(
     o: Facts, s: Facts, *, seek_onsite_required: bool, offer_text: str = "", seek_text: str = ""
 ) -> Findings:
     """Every non-price check on the two sides' facts."""
     found = Findings()
     _limits(o, s, found)
+    _party_against_cap(o, s, found, seek_text)
     _size_caps(o, s, found)
     _languages(o, s, found)
     _places(o, s, found, seek_onsite_required)

@@ -800,6 +800,8 @@ _NO_OVER = re.compile(
 )
 _QTY_MAX = re.compile(
     r"(?:up\s+to|max(?:imum)?\.?|at\s+most|no\s+more\s+than|capacity(?:\s+of)?|sleeps|"
+    # "Max occupancy 2 persons", "occupancy: 4"
+    r"(?:max(?:imum)?\.?\s+)?occupancy(?:\s+of)?\s*:?|"
     r"fits|holds|for\s+up\s+to|limit(?:ed)?\s+(?:of|to)|build\s+volume(?:\s+max)?|"
     r"not\s+more\s+than|under)\s*(?:of\s+)?$",
     re.I,
@@ -1878,7 +1880,16 @@ _ADVANCE = re.compile(
 _AFTER = re.compile(
     r"\bnet\s*-?\s*\d{1,3}\b|\b(?:payment|pay|paid)\s+(?:\w+\s+)?(?:on|upon|after)\s+"
     r"(?:delivery|completion|invoice|each\s+invoice)\b|\bno\s+(?:up\s*front|advance)\s+payment\b|"
-    r"\bpay\s+(?:\w+\s+){0,3}after\b",
+    r"\bpay\s+(?:\w+\s+){0,3}after\b|"
+    r"\bno\s+(?:pre-?payment|deposit)\b|"
+    # German, Dutch, French, Spanish: "Bezahlung ausschließlich nach Lieferung", "keine
+    # Vorauszahlung", "betaling na levering", "paiement à la livraison", "pago tras entrega"
+    r"\b(?:be)?zahlung\s+(?:\w+\s+)?nach\s+(?:lieferung|abnahme|fertigstellung)\b|"
+    r"\bkeine\s+(?:voraus|an)zahlung\b|\bkeine\s+vorkasse\b|"
+    r"\bbetaling\s+(?:\w+\s+)?(?:na|bij)\s+(?:levering|oplevering)\b|"
+    r"\bgeen\s+(?:vooruitbetaling|aanbetaling)\b|"
+    r"\bpaiement\s+(?:\w+\s+)?(?:à\s+la|après\s+(?:la\s+)?)\s*livraison\b|"
+    r"\bpago\s+(?:\w+\s+)?(?:a\s+la|tras\s+la|después\s+de\s+la)\s+entrega\b",
     re.I,
 )
 #: Paying in parts over time: no deal with an offer that wants the whole fee first.
@@ -1978,6 +1989,46 @@ _EXCLUDED_KINDS = frozenset(
 )  # fmt: skip
 
 
+#: Participles that exclude what stands before them: "Stansted/Luton not served",
+#: "weekends not available", "pets not accepted" is read by the tail words instead.
+_PASSIVE_NOT = frozenset(
+    ["served", "covered", "available", "offered", "included", "supported", "serviced", "possible"]
+)
+#: A verb and a preposition after a negation: "not fly inside", "never work in", "do not
+#: deliver to": the place or thing after the preposition is excluded.
+_PREPOSITION_OBJECT = re.compile(
+    r"[a-z]+\s+(?:inside|within|into|in|over|near|above|on|at|to)\s+(?=\S)", re.I
+)
+#: Where the words an exclusion names stop: punctuation or a linking word.
+_PHRASE_STOP = re.compile(r"[,.;:!?()\n]|\b(?:of|for|and|or|but|unless|except|if|when)\b", re.I)
+
+
+def _named_before(text: str, match: re.Match[str]) -> list[str]:
+    """The names before a negation in its clause ("Stansted/Luton" before "not served"),
+    each alone: a list joined by "/", "&", "or", "and" or commas."""
+    before = re.split(r"[.;:!?()\n]", text[max(0, match.start() - 50) : match.start()])[-1]
+    names = [w for w in re.split(r"[\s/&,]+|\b(?:or|and)\b", before.lower()) if w]
+    return [w for w in names[-4:] if len(w) > 2 and w not in _EXCLUSION_NOISE]
+
+
+def _object_after(text: str, start: int) -> list[frozenset[str]]:
+    """What a negated verb's preposition leads to ("the controlled airspace (CTR) of any
+    airport"): the phrase's first two words, and an acronym in brackets after it alone."""
+    rest = text[start : start + 60]
+    stop = _PHRASE_STOP.search(rest)
+    phrase = rest[: stop.start()] if stop else rest
+    words = [
+        w
+        for w in re.split(r"[\s-]+", phrase.lower())
+        if len(w) > 2 and w not in _EXCLUSION_NOISE and w not in _EXCLUSION_TAIL
+    ]
+    found = [frozenset(rough_stem(w) for w in words[:2])] if words else []
+    acronym = re.match(r"\s*\(([A-Z]{2,6})\)", rest[len(phrase) :])
+    if acronym:
+        found.append(frozenset({acronym.group(1).lower()}))
+    return found
+
+
 def _read_exclusions(text: str) -> tuple[tuple[tuple[frozenset[str], Span], ...], frozenset[str]]:
     written = text
     # "e_bike": one word, and the same length, so every span still points into the text
@@ -1994,14 +2045,21 @@ def _read_exclusions(text: str) -> tuple[tuple[tuple[frozenset[str], Span], ...]
         ]
         if not words or words[0] in {"only", "just", "required", "necessary", "needed"}:
             continue
+        span = Span(match.start(), match.end(), written[match.start() : match.end()])
+        if words[0] in _PASSIVE_NOT and len(words) == 1:
+            # "Stansted/Luton not served": the things excluded are named before the word
+            exclusions += [(frozenset({rough_stem(w)}), span) for w in _named_before(text, match)]
+            continue
+        place = _PREPOSITION_OBJECT.match(match.group("x"))
+        if place is not None:
+            # "we do not fly inside the controlled airspace (CTR)": where it does not work
+            exclusions += [(o, span) for o in _object_after(text, match.start("x") + place.end())]
         if words[0] in _SERVICE_VERBS and len(words) > 1:
             words = words[1:]  # "we do not treat bed bugs": bed bugs are excluded, not treating
         stems = frozenset(rough_stem(w) for w in words[:2])
         # "we do not service thatched properties": a thatched cottage is excluded too
         stems = stems - _EXCLUDED_KINDS or stems
-        exclusions.append(
-            (stems, Span(match.start(), match.end(), written[match.start() : match.end()]))
-        )
+        exclusions.append((stems, span))
     for match in re.finditer(r"\b(?P<x>[a-zA-Z]{3,})-free\b", text):
         exclusions.append(
             (
