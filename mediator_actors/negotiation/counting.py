@@ -195,17 +195,56 @@ def names_plural(text: str, unit: str) -> bool:
     )
 
 
+#: Words beside a noun that say nothing of which one it is.
+_FUNCTION_WORDS = frozenset(
+    [
+        "the",
+        "a",
+        "an",
+        "my",
+        "our",
+        "your",
+        "their",
+        "his",
+        "her",
+        "its",
+        "this",
+        "that",
+        "these",
+        "those",
+        "is",
+        "are",
+        "was",
+        "be",
+        "and",
+        "or",
+        "of",
+        "to",
+        "in",
+        "on",
+        "for",
+        "with",
+        "by",
+        "at",
+        "from",
+        "as",
+        "it",
+    ]
+)
+
+
 def named_apart(text: str, unit: str) -> bool:
     """Whether ``text`` names ``unit`` two or more times with different words beside it
     ("Anlage V + Anlage Kind", "the front wall and the back wall"): more than one of
     them, though no number says so."""
     words = [m.group(0).lower() for m in re.finditer(r"\w[\w'-]*", text)]
     unit = unit.lower()
-    beside = {
-        (words[i - 1] if i else "", words[i + 1] if i + 1 < len(words) else "")
-        for i, w in enumerate(words)
-        if w == unit
-    }
+
+    def own(i: int) -> str:
+        # a function word ("the wall ... the wall is") tells no two of them apart
+        return words[i] if 0 <= i < len(words) and words[i] not in _FUNCTION_WORDS else ""
+
+    beside = {(own(i - 1), own(i + 1)) for i, w in enumerate(words) if w == unit}
     return len(beside) >= 2
 
 

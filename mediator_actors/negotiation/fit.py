@@ -416,6 +416,14 @@ def _cheaper_package(o: Facts, basis: PriceBasis) -> PriceBasis:
     return replace(basis, floor=price, note=f"{basis.note}; {step}", step=step)
 
 
+#: A budget that includes tax: "incl. VAT", "including GST", "inkl. MwSt", "TTC".
+_TAX_IN = re.compile(
+    r"\b(?:incl(?:\.|uding|usive\s+of)?|inkl\.?|inklusive|including)\s*(?:\d{1,2}\s*%\s*)?"
+    r"(?:vat|gst|hst|tax(?:es)?|mwst|ust|btw|tva|iva)\b|\bttc\b",
+    re.I,
+)
+
+
 def price_basis(
     o: Facts, s: Facts, seek_words: frozenset[str], seek_text: str = "", offer_text: str = ""
 ) -> PriceBasis:
@@ -424,6 +432,15 @@ def price_basis(
     that leaves out a count the seek states is never proposed (precision first). A bare
     "$" of parties in Toronto is the Canadian dollar (:func:`local_dollar`)."""
     basis = _priced_basis(o, s, seek_words, seek_text, offer_text)
+    taxed = [span for word, span in o.addons if word == "vat"]
+    if taxed and basis.per is not None and basis.floor is not None and _TAX_IN.search(seek_text):
+        # "€300 per month plus 19 % VAT" against "max €340 per month incl. VAT": the rates
+        # compare only with the tax on both, which the reader does not add
+        basis = replace(
+            basis,
+            floor=None,
+            unchecked=f"price: the offer puts '{taxed[0].text}' on top of its rate; the seek's budget includes it",
+        )
     if basis.currency == "USD":
         local = local_dollar(offer_text, seek_text)
         if local is not None:

@@ -1992,7 +1992,8 @@ _EXCLUDED_KINDS = frozenset(
 #: Participles that exclude what stands before them: "Stansted/Luton not served",
 #: "weekends not available", "pets not accepted" is read by the tail words instead.
 _PASSIVE_NOT = frozenset(
-    ["served", "covered", "available", "offered", "included", "supported", "serviced", "possible"]
+    # ("drinks not included" names a cost, no exclusion: the seek may bring its own)
+    ["served", "covered", "available", "offered", "supported", "serviced"]
 )
 #: A verb and a preposition after a negation: "not fly inside", "never work in", "do not
 #: deliver to": the place or thing after the preposition is excluded.
@@ -2050,7 +2051,9 @@ def _read_exclusions(text: str) -> tuple[tuple[tuple[frozenset[str], Span], ...]
             # "Stansted/Luton not served": the things excluded are named before the word
             exclusions += [(frozenset({rough_stem(w)}), span) for w in _named_before(text, match)]
             continue
-        place = _PREPOSITION_OBJECT.match(match.group("x"))
+        # a verb after "not"/"never" ("do not fly inside"), never "no smoking in the hall"
+        verb = re.match(r"(?:not|never)\b", match.group(0), re.I) is not None
+        place = _PREPOSITION_OBJECT.match(match.group("x")) if verb else None
         if place is not None:
             # "we do not fly inside the controlled airspace (CTR)": where it does not work
             exclusions += [(o, span) for o in _object_after(text, match.start("x") + place.end())]
@@ -2648,11 +2651,13 @@ _RECUR_PERIOD = {
 
 
 _ADDON_WORDS = (
-    r"(?P<w>vat|tax(?:es)?|gst|hst|mwst|btw|tva|iva|materials?|parts|travel(?:\s+costs?)?|fuel|"
+    r"(?P<w>vat|tax(?:es)?|gst|hst|mwst|ust|btw|tva|iva|materials?|parts|travel(?:\s+costs?)?|fuel|"
     r"petrol|mileage|expenses|supplies|consumables|shipping|postage|p&p)"
 )
 _ADDON_BEFORE = re.compile(
-    rf"(?:\+|\bplus|\bexcl(?:\.|uding|usive\s+of)?|\bex\.?|\bnot\s+including|\bwithout)\s*{_ADDON_WORDS}\b",
+    rf"(?:\+|\bplus|\bexcl(?:\.|uding|usive\s+of)?|\bex\.?|\bnot\s+including|\bwithout|"
+    # "zzgl. 19 % USt", "plus 20% VAT": a rate of tax between the word and the tax
+    rf"\bzzgl\.?|\bzuz[uü]glich)\s*(?:\d{{1,2}}(?:[.,]\d{{1,2}})?\s*%\s*)?{_ADDON_WORDS}\b",
     re.I,
 )
 _ADDON_AFTER = re.compile(
@@ -2685,7 +2690,7 @@ def _read_addons(text: str, money: list[Money]) -> tuple[tuple[str, Span], ...]:
                 continue
             word = match.group("w").lower().split()[0]
             word = {"taxes": "tax", "material": "materials", "petrol": "fuel"}.get(word, word)
-            if word in ("gst", "hst", "mwst", "btw", "tva", "iva"):
+            if word in ("gst", "hst", "mwst", "ust", "btw", "tva", "iva"):
                 word = "vat"
             found.append((word, Span(match.start(), match.end(), match.group(0))))
     return tuple(found[:6])

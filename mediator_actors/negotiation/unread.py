@@ -32,6 +32,8 @@ __all__ = [
     "answered",
     "lead_days",
     "markers",
+    "rush_not_needed",
+    "surcharge_share",
     "unread_clauses",
     "untouched",
     "verdict",
@@ -792,6 +794,47 @@ _SHARE_PRICE_WORDS = re.compile(
 )
 
 
+#: A surcharge for speed: "Rush (< 24h)", "Express 24h", "same-day +50%".
+_RUSH = re.compile(r"\b(?:rush|express|urgent|expedited|eil\w*|spoed|same[- ]day)\b", re.I)
+_COUNT_WORDS = {
+    "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
+    "seven": 7, "eight": 8, "nine": 9, "ten": 10,
+}  # fmt: skip
+_ONE_TIME = re.compile(
+    r"\b(" + "|".join(_COUNT_WORDS) + r")\s+(hours?|days?|weeks?|fortnights?|months?)\b", re.I
+)
+
+
+def _turnarounds(text: str) -> list[float]:
+    """Every time limit ``text`` states after "within", "in", "turnaround" ..., in hours
+    ("within a week": 168)."""
+    text = _ONE_TIME.sub(lambda m: f"{_COUNT_WORDS[m.group(1).lower()]} {m.group(2)}", text)
+    text = re.sub(r"\b1 fortnight\b", "2 weeks", text, flags=re.I)
+    found = []
+    for match in _AMOUNT.finditer(text):
+        unit = _amount_unit(match)
+        value = parse_number(match.group(1))
+        before = text[max(0, match.start() - 30) : match.start()]
+        if unit in _HOURS and value is not None and _TURNAROUND_BEFORE.search(before):
+            found.append(value * _HOURS[unit])
+    return found
+
+
+def rush_not_needed(head: str, seek: str) -> bool:
+    """Whether a surcharge for speed (``head`` names "rush" and its time, "Rush (< 24h)
+    +") cannot apply: the seek states a time limit and every one is longer than it."""
+    if not _RUSH.search(head):
+        return False
+    rush = [
+        value * _HOURS[unit]
+        for match in _AMOUNT.finditer(head)
+        if (unit := _amount_unit(match)) in _HOURS
+        and (value := parse_number(match.group(1))) is not None
+    ]
+    wanted = _turnarounds(seek)
+    return bool(rush and wanted) and min(wanted) > max(rush) + 1e-9
+
+
 def surcharge_share(head: str, tail: str) -> bool:
     """Whether a percentage with ``head`` before it and ``tail`` after it in its clause
     adds to (or takes from) a price: a "+" right before it, or a word of tax, surcharge or
@@ -808,7 +851,9 @@ def _offer_detail(marked: tuple[str, str, str, str], seek: str) -> bool:
     if kind != "amount" or len(own) != 1 or _BOUND_BEFORE.search(head):
         return False
     if own[0][1] == "%" and surcharge_share(head, tail):
-        return False  # "SUV/van +20%", "zzgl. 19 % USt": the price changes, nothing described
+        # "SUV/van +20%", "zzgl. 19 % USt": the price changes, nothing described; only a
+        # rush rate the seek's own time limit shows it does not need passes
+        return rush_not_needed(head, seek)
     family = _family(own[0][1])
     return own[0][1] not in _MONEY_UNITS and not any(
         _family(unit) == family for _, unit in _amounts(seek)
