@@ -2046,30 +2046,80 @@ def _outside_eu(o: Facts, requirement: Span) -> str:
 
 
 #: People a seek names in words rather than by number ("an engineer + partner + their
-#: 4-year-old", "me, my wife and the kids").
-_PEOPLE_NAMED = re.compile(
-    r"\b(?:partner|wife|husband|spouse|girlfriend|boyfriend|fianc[eé]e?|kids?|child(?:ren)?|"
-    r"sons?|daughters?|bab(?:y|ies)|toddlers?|infants?|teenagers?|family|friends?|"
-    r"colleagues?|room-?mates?|flat-?mates?|parents?|mum|mom|dad|mother|father|"
-    r"grandparents?|\d+[- ]year[- ]olds?)\b",
+#: 4-year-old", "me, my wife and our son").
+_PERSON_WORD = (
+    r"partner|wife|husband|spouse|girlfriend|boyfriend|fianc[eé]e?|kid|child|son|daughter|"
+    r"baby|toddler|infant|teenager|friend|colleague|room-?mate|flat-?mate|parent|mum|mom|"
+    r"dad|mother|father|grandparent|me|myself|\d+[- ]year[- ]old"
+)
+_PERSON = re.compile(rf"\b(?:{_PERSON_WORD})\b", re.I)
+#: Several of them with no number ("the kids", "my parents", "family"): how many is unread.
+_PEOPLE_PLURAL = re.compile(
+    r"\b(?:kids|children|sons|daughters|babies|friends|colleagues|parents|grandparents|"
+    r"family|families|\d+[- ]year[- ]olds)\b",
+    re.I,
+)
+_NUMBER_WORDS = {
+    "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+    "nine": 9, "ten": 10, "twelve": 12,
+}  # fmt: skip
+_COUNTED_PEOPLE = re.compile(
+    r"\b(\d{1,3}|" + "|".join(_NUMBER_WORDS) + r")\s+(?:[a-z-]+\s+)?"
+    r"(?:people|persons|adults|kids|children|friends|guests|colleagues|travell?ers|girls|boys)\b",
     re.I,
 )
 
 
+def party_size(text: str) -> int | None:
+    """How many people a seek's words name: counted ("4 friends", "2 adults and 2 kids"),
+    or listed, each item of a list that holds a person one person ("me and my partner": 2,
+    "an engineer + partner + their 4-year-old": 3). None where several go uncounted ("my
+    partner and the kids") or no person is named."""
+    counted = [
+        int(m.group(1)) if m.group(1).isdigit() else _NUMBER_WORDS[m.group(1).lower()]
+        for m in _COUNTED_PEOPLE.finditer(text)
+    ]
+    if counted:
+        return sum(counted)
+    total = 0
+    for part in re.split(r"[,.;:!?()\n]", text):
+        if not _PERSON.search(part):
+            continue
+        if _PEOPLE_PLURAL.search(part):
+            return None
+        items = [i for i in re.split(r"\+|&|\band\b|\bwith\b", part, flags=re.I) if i.strip()]
+        # every item of a list that holds a person is one ("an engineer + partner"): a
+        # count too high declines a fit, one too low would pass a cap unchecked
+        total += len(items)
+    return total or None
+
+
 def _party_against_cap(o: Facts, s: Facts, found: Findings, seek_text: str) -> None:
     """An offer's cap on people ("max occupancy 2 persons") against a seek that names its
-    party in words and gives no count ("engineer + partner + their 4-year-old"): how many
-    they are was never read, so the cap was never held to it (precision first)."""
+    party in words and gives no count of persons the reader took ("engineer + partner +
+    their 4-year-old"): the party's size (:func:`party_size`) is held to the cap, and
+    where it cannot be told the cap was never checked (precision first)."""
     caps = [q for q in o.quantities if q.unit == "person" and q.bound == "at_most"]
     if not caps or _amounts(s, "person"):
         return
-    named = _PEOPLE_NAMED.search(seek_text)
-    if named is not None:
+    named = _PERSON.search(seek_text) or _PEOPLE_PLURAL.search(seek_text)
+    if named is None:
+        return
+    cap = min(q.value for q in caps)
+    size = party_size(seek_text)
+    if size is None:
         found.cannot(
-            f"the offer takes at most {_q(caps[0].value)} people ('{caps[0].span.text}'); "
+            f"the offer takes at most {_q(cap)} people ('{caps[0].span.text}'); "
             f"the seek names its party ('{named.group(0)}') but no number",
             BLOCKING_COST,
         )
+    elif size > cap + 1e-9:
+        found.refusals.append(
+            f"limit: the offer takes at most {_q(cap)} people ('{caps[0].span.text}'), "
+            f"the seek's party is {size}"
+        )
+    else:
+        found.checked.append(f"a party of {size} within '{caps[0].span.text}'")
 
 
 def check_facts(

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from mediator_actors.negotiation.counting import named_apart
 from mediator_actors.negotiation.demands import hard_minimum
 from mediator_actors.negotiation.dollars import local_dollar
+from mediator_actors.negotiation.fit import party_size
 from mediator_actors.negotiation.meaning import shared_similarity
 from mediator_actors.negotiation.offline import assess
 from mediator_actors.negotiation.reader import read_facts
@@ -267,13 +268,34 @@ def test_no_prepayment_in_german_clashes_with_a_deposit() -> None:
     assert "payment terms" in why, why
 
 
-def test_a_party_named_in_words_against_a_cap_declines() -> None:
+def test_a_party_named_in_words_against_a_cap() -> None:
+    flat = "Holiday flat in Porto, sleeps max. 2 persons, €90/night."
     ok, why, _ = decided(
-        "Holiday flat in Porto, sleeps max. 2 persons, €90/night.",
-        "Flat in Porto for me, my wife and our son, 3 nights, up to €100/night.",
+        flat, "Flat in Porto for me, my wife and our son, 3 nights, up to €100/night."
     )
     assert not ok
+    assert "party is 3" in why, why
+    ok, why, _ = decided(flat, "Flat in Porto for me and the kids, 3 nights, up to €100/night.")
+    assert not ok
     assert "cannot check" in why, why
+    ok, why, _ = decided(flat, "Flat in Porto for me and my partner, 3 nights, up to €100/night.")
+    assert ok, why
+
+
+_PEOPLE = ["my partner", "our son", "a colleague", "my mum", "their 6-year-old", "my friend"]
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.sampled_from(_PEOPLE), min_size=1, max_size=5, unique=True), st.booleans())
+def test_party_size_counts_a_list(people: list[str], plus: bool) -> None:
+    text = "Need a room for " + (" + " if plus else " and ").join(people) + ", 3 nights."
+    assert party_size(text) == len(people)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.integers(min_value=1, max_value=200), st.sampled_from(["friends", "adults", "people"]))
+def test_party_size_takes_a_count(n: int, noun: str) -> None:
+    assert party_size(f"We are {n} {noun} looking for a boat.") == n
 
 
 @pytest.mark.parametrize(
