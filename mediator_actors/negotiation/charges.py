@@ -22,9 +22,16 @@ ADDITIVE_STEMS = frozenset(
     {"plu", "then", "extra", "additional", "addition", "surcharge", "surcharg", "more"}
     # "a second dog sharing the kennel is £20 per night": the price of one more on top
     | {"second"}
-    # "jede weitere Seite 20 €", "zusätzliche Stunde", "heure supplémentaire", "adicional"
-    | {"weitere", "weiteren", "weiter", "zusätzlich", "zusätzliche", "supplémentaire"}
-    | {"adicional"}
+)
+#: The same in German, French and Spanish: "jede weitere Seite 20 €", "zusätzliche
+#: Stunde", "heure supplémentaire", "hora adicional".
+_ADDED = (
+    ADDITIVE_STEMS
+    | frozenset(
+        rough_stem(w)
+        for w in ("weitere", "weiteren", "weiterer", "zusätzlich", "zusätzliche", "supplémentaire")
+    )
+    | {rough_stem("adicional")}
 )
 
 #: Rough stems that name a charge on the order itself, not a thing the seek may or may
@@ -64,7 +71,7 @@ _GENERIC_UNITS = frozenset({"item", "piece", "unit", "pc", "pcs", "one", "person
 def _names(m: Money) -> frozenset[str]:
     """What the price is for, in its own words: its clause, and a unit that is a thing
     ("- polygons: $0.10 each" is per polygon), not a length of time or "item"."""
-    words = m.context - _NAMELESS - ADDITIVE_STEMS
+    words = m.context - _NAMELESS - _ADDED
     if m.per is not None and m.per not in TIME_DAYS and m.per not in _GENERIC_UNITS:
         words |= {rough_stem(m.per)}
     return words
@@ -83,7 +90,7 @@ def left_out_price(  # noqa: PLR0911 - one flat pass of rules reads best
     used = frozenset().union(*(_names(m) for m in taken))
     # A price taken that is itself on top of another ("extra hours €150 each") means the
     # other applies too, whatever it names.
-    on_top = any(m.extra or m.context & ADDITIVE_STEMS for m in taken)
+    on_top = any(m.extra or m.context & _ADDED for m in taken)
     # A total taken from charges alone ("Delivery & set-up £25" for a cake priced per
     # portion) leaves out the price of the thing itself, whatever that price names.
     only_charges = all(is_charge(t) for t in taken)
@@ -103,7 +110,7 @@ def left_out_price(  # noqa: PLR0911 - one flat pass of rules reads best
             if own & s.positives:
                 return m
             continue
-        if on_top or only_charges or m.fee or m.extra or m.context & ADDITIVE_STEMS:
+        if on_top or only_charges or m.fee or m.extra or m.context & _ADDED:
             return m
         if is_charge(m) and (m.per is None or m.per in PER_JOB):
             # a charge on the order applies whatever the seek names; where it does not
