@@ -51,7 +51,7 @@ from mediator_actors.negotiation.meaning import (
 )
 from mediator_actors.negotiation.reader import LANGUAGES, StatedTerms, read_terms
 from mediator_actors.negotiation.trades import trade_fit
-from mediator_actors.negotiation.unread import lead_days, verdict
+from mediator_actors.negotiation.unread import Unread, lead_days, rush_not_needed, verdict
 from mediator_actors.negotiation.validation import Answer, AnswerTerms
 from mediator_actors.negotiation.vocabulary import (
     CONFLICTS,
@@ -433,6 +433,17 @@ def _read_elsewhere(clause: str, stated: StatedTerms) -> bool:
         or any(span.text.lower() in lowered for _, span in facts.only_kinds)
         or any(country in words or country in lowered for country in facts.countries)
     )
+
+
+def _rush_unwanted(item: Unread, offer_text: str, seek_text: str) -> bool:
+    """Whether an offer's unread clause is only a surcharge for speed ("Rush (< 24h)
+    +25%", the rush named just before the clause) that the seek's own time limit ("within
+    a week") shows it does not need."""
+    if len(item.marks) != 1 or item.marks[0][2].strip()[-1:] != "%":
+        return False
+    at = offer_text.find(item.clause)
+    before = re.split(r"[.!?;]\s", offer_text[max(0, at - 40) : at])[-1] if at >= 0 else ""
+    return rush_not_needed(before + item.marks[0][1], seek_text)
 
 
 def _refuse(reason: str, confidence: int = 85) -> Answer:
@@ -862,6 +873,9 @@ def assess(  # noqa: PLR0911, PLR0912, PLR0915 - one flat pass of rules reads be
             )
             if met == "met":
                 findings.checked.append(f"the {other_side} meets the {who}'s '{clause}'")
+                continue
+            if who == "offer" and _rush_unwanted(item, offer.content, seek_text):
+                findings.checked.append(f"the seek's time limit needs no '{clause}'")
                 continue
             days = lead_days(item) if who == "offer" else None
             if days is not None and o.duration_days is None and o.deadline is None:
