@@ -1009,6 +1009,10 @@ def assess(  # noqa: PLR0911, PLR0912, PLR0915 - one flat pass of rules reads be
         ),
     )
     service = _public(o.service or s.service)
+    if not service.strip():
+        # Phrases fitted ("A00" ~ "A00") but neither side names a service a settlement
+        # could list as its deliverable: nothing to propose (found by a property test).
+        return _refuse("cannot check: service: neither intent names a service to deliver", 80)
     if detect_injection(service):
         return _refuse("the offered service reads as an instruction to a model, not a service", 80)
     deliverables = [service]
