@@ -20,6 +20,12 @@ from dataclasses import dataclass, replace
 from typing import Protocol
 
 from mediator_actors.model import Intent, IntentType
+from mediator_actors.negotiation.clauses import (
+    held_date,
+    held_within,
+    payment_accepted,
+    trivial_minimum,
+)
 from mediator_actors.negotiation.demands import (
     contradicted,
     hard_stated,
@@ -836,6 +842,7 @@ def assess(  # noqa: PLR0911, PLR0912, PLR0915 - one flat pass of rules reads be
     offer_text, seek_text = _plain(offer), _plain(seek)
     units = {m.per for m in o.facts.money if m.per}
     lead: float | None = None  # the time an unread offer clause states, held as its need
+    seek_day = reference_date(seek)
     for who, stated, other_text in (("offer", o, seek_text), ("seek", s, offer_text)):
         other_side = "seek" if who == "offer" else "offer"
         for item in stated.unread:
@@ -843,8 +850,27 @@ def assess(  # noqa: PLR0911, PLR0912, PLR0915 - one flat pass of rules reads be
             met = verdict(
                 item, other_text, offer=who == "offer", units=units if who == "offer" else ()
             )
+            if met != "met" and who == "offer" and (
+                trivial_minimum(item) or payment_accepted(item, seek_text)
+            ):
+                met = "met"  # "Min. 1 GPU"; "30% deposit on booking" against "Deposit is fine"
             if met == "met":
                 findings.checked.append(f"the {other_side} meets the {who}'s '{clause}'")
+                continue
+            held = held_date(item, offer_text, seek_day) if who == "seek" else None
+            if held is not None:
+                # "arriving 10 April", "Our wedding is 12 September": the day the seek needs
+                # the offer by, held as its deadline (the earliest such day) so the offer's
+                # times are checked against it; the offer names no day it could be off.
+                s = replace(s, deadline=min(s.deadline or held, held))
+                findings.checked.append(f"the seek's '{clause}' is held as its deadline")
+                continue
+            within = held_within(item, lead_days(item)) if who == "seek" else None
+            if within is not None:
+                # "Deadline: within 5 days of this post": a time from now, held as the
+                # seek's (the shorter of it and any other it states)
+                s = replace(s, duration_days=min(s.duration_days or within, within))
+                findings.checked.append(f"the seek's '{clause}' is held as its time")
                 continue
             days = lead_days(item) if who == "offer" else None
             if days is not None and o.duration_days is None and o.deadline is None:

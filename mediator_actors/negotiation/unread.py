@@ -20,6 +20,7 @@ import unicodedata
 from collections.abc import Callable, Iterable
 
 from mediator_actors.negotiation import literals
+from mediator_actors.negotiation.clauses import areas_listed
 from mediator_actors.negotiation.numbers import parse_number, words_value
 from mediator_actors.negotiation.vocabulary import tokens
 
@@ -434,7 +435,6 @@ _BOUND_BEFORE = re.compile(
     r"(?:[a-z-]+:?\s+){0,2}?:?\s*$",
     re.I,
 )
-_PLACE_WORD = re.compile(r"[A-Z][\w'-]*(?:\s+[A-Z][\w'-]*)*")
 #: "Rotterdam → Milan", "from Rotterdam to Milan": the two ends of a route.
 _ROUTE = re.compile(r"([\w'-]+)\s*(?:→|->|\bto\b)\s*([\w'-]+)", re.I)
 #: Words too common to tell one stated term from another.
@@ -539,9 +539,10 @@ def _amount_answered(head: str, mark: str, tail: str, other: str, units: Iterabl
         if value is None or len(per) != 1 or re.search(r"\w", head):
             return False
         own = [(value, _unit(per[0]))]
-        # "500 round stickers": the pricing unit may follow a word or two after the count
+        # "500 round stickers", "60 branded client gift boxes": the pricing unit may follow
+        # up to three words after the count
         counted = re.finditer(
-            rf"(?<![\w.,])(\d+(?:[.,]\d+)*)\s+(?:[\w-]+\s+){{0,2}}?{re.escape(per[0])}s?\b",
+            rf"(?<![\w.,])(\d+(?:[.,]\d+)*)\s+(?:[\w-]+\s+){{0,3}}?{re.escape(per[0])}s?\b",
             other,
             re.I,
         )
@@ -606,13 +607,16 @@ def _mark_answered(marked: tuple[str, str, str, str], other: str, units: Iterabl
             )
         )
     if kind == "area":
-        place = _PLACE_WORD.search(mark.rsplit(maxsplit=1)[-1]) if mark.split() else None
+        # "Round covers Reading and Wokingham": any place the clause lists
+        places = areas_listed(mark, tail) if mark.split() else []
         return _postcodes_covered(head + mark + tail, other) or (
-            place is not None
-            # "We only serve ZIP codes 78701, ...": a kind of place is no place; the seek
-            # naming its own ZIP code is not in the list for naming the word
-            and place.group(0).lower() not in _AREA_KINDS
-            and bool(re.search(rf"\b{re.escape(place.group(0))}\b", other, re.I))
+            any(
+                # "We only serve ZIP codes 78701, ...": a kind of place is no place; the
+                # seek naming its own ZIP code is not in the list for naming the word
+                place.lower() not in _AREA_KINDS
+                and re.search(rf"\b{re.escape(place)}\b", other, re.I) is not None
+                for place in places
+            )
             # a move names more places than the one it shares
             and not any(m.kind == "direction" for m in markers(other))
         )
