@@ -50,7 +50,7 @@ _UNITS = (
     r"units?|pages?|words?|minutes?|mins?|hours?|hrs?|h|days?|nights?|weeks?|months?|years?|"
     r"people|persons?|guests?|seats?|pax|copies|pairs?|rooms?|beds?|gb|tb|cores?|%|percent|"
     # a rating or a range a thing must meet ("2.5 t forklift", "11 kW", "2-8 °C")
-    r"t(?!-)|tonnes?|tons?|kw|kwh|°\s?c)"
+    r"t(?!-)|tonnes?|tons?|kw|kwh|kva|°\s?c)"
 )
 _MONTH = (
     r"(?:january|february|march|april|may|june|july|august|september|october|november|"
@@ -414,6 +414,7 @@ _UNIT_NAMES = {
     "inch": "inch", "in": "inch", '"': "inch", "cm": "cm", "mm": "mm",
     "h": "hour", "hr": "hour", "hrs": "hour", "hour": "hour", "min": "minute",
     "minute": "minute", "day": "day", "week": "week", "month": "month", "kw": "kw",
+    "kva": "kva",
     "t": "t", "tonne": "t", "ton": "t", "kwh": "kwh", "%": "%", "percent": "%", "pct": "%",
 }  # fmt: skip
 _AMOUNT = re.compile(
