@@ -780,7 +780,9 @@ _NO_OVER = re.compile(
     re.I,
 )
 _QTY_MAX = re.compile(
-    r"(?:up\s+to|max(?:imum)?\.?|at\s+most|no\s+more\s+than|capacity(?:\s+of)?|sleeps|"
+    # "max booking 3 hours": "max" reaches its number over two words, as "minimum" does
+    # (the unread guard takes such a bound as read by that number)
+    r"(?:up\s+to|max(?:imum)?\.?(?:\s+[a-z-]+){0,2}?|at\s+most|no\s+more\s+than|capacity(?:\s+of)?|sleeps|"
     r"fits|holds|for\s+up\s+to|limit(?:ed)?\s+(?:of|to)|build\s+volume(?:\s+max)?|"
     r"not\s+more\s+than|under)\s*(?:of\s+)?$",
     re.I,
