@@ -850,8 +850,10 @@ def assess(  # noqa: PLR0911, PLR0912, PLR0915 - one flat pass of rules reads be
             met = verdict(
                 item, other_text, offer=who == "offer", units=units if who == "offer" else ()
             )
-            if met != "met" and who == "offer" and (
-                trivial_minimum(item) or payment_accepted(item, seek_text)
+            if (
+                met != "met"
+                and who == "offer"
+                and (trivial_minimum(item) or payment_accepted(item, seek_text))
             ):
                 met = "met"  # "Min. 1 GPU"; "30% deposit on booking" against "Deposit is fine"
             if met == "met":
