@@ -265,3 +265,79 @@ def areas_listed(mark: str, tail: str) -> list[str]:
             break
         pos = sep.end()
     return places
+
+
+# --- exclusions ----------------------------------------------------------------------------
+
+#: A priced amount in a sentence ("£40", "$95", "+30%").
+_PRICED = re.compile(r"[$€£¥₹]\s?\d|\d\s?(?:[$€£¥₹]|eur|usd|gbp)\b|\+\s?\d+(?:[.,]\d+)?\s?%", re.I)
+#: A cue that a priced item is an extra one takes or leaves ("+£40", "extra", "optional").
+_EXTRA_CUE = re.compile(
+    r"\+|\b(?:extra|add-?on|optional|on\s+request|surcharge|supplement|plus|if\s+(?:needed|wanted|required))\b",
+    re.I,
+)
+#: Words that make an extra part of every deal ("all cleans include the roof").
+_EVERY_DEAL = re.compile(
+    r"\b(?:all|always|every|each\s+job|include[sd]?|incl\.?|mandatory|required|compulsory|"
+    r"must|only|standard|applies|apply)\b",
+    re.I,
+)
+_WORD = re.compile(r"[a-z][a-z'-]*", re.I)
+
+
+def _names_all(stems: frozenset[str] | set[str], text: str) -> bool:
+    words = [w.lower() for w in _WORD.findall(text)]
+    return all(any(w.startswith(stem) for w in words) for stem in stems)
+
+
+def optional_extra(
+    stems: frozenset[str] | set[str], offer: str, seek: str = "", excluded: str = ""
+) -> bool:
+    """Whether everything a seek excludes ("no broadcast", "No conservatory", "no lock
+    change") the offer names only as a priced extra the seek can leave out: every
+    sentence of the offer naming all the excluded stems is past its opening sentence,
+    holds its own price, is an extra by a cue ("+30%", "extra", "optional") or by being
+    a short "<item> <price>" line ("Conservatory roof £40"), and says nothing that makes
+    it part of every deal ("all", "included", "required"), and prices nothing else (one
+    amount). The opening sentence names the service: an exclusion it hits is never
+    passed over; nor one whose words the ``seek`` itself names outside the text of the
+    exclusion (``excluded``) ("12 table centrepieces ... not a cent more": no exclusion at all)."""
+    if not stems or _names_all(stems, seek.replace(excluded, " ") if excluded else seek):
+        return False
+    sentences = [part for part in re.split(r"(?<=[.!?;])\s+|\n+", offer) if part.strip()]
+    hits = 0
+    for index, sentence in enumerate(sentences):
+        words = [w.lower() for w in _WORD.findall(sentence)]
+        if not all(any(w.startswith(stem) for w in words) for stem in stems):
+            continue
+        hits += 1
+        if index == 0 or len(_PRICED.findall(sentence)) != 1 or _EVERY_DEAL.search(sentence):
+            return False
+        if not (_EXTRA_CUE.search(sentence) or len(words) <= 4):
+            return False
+    return hits > 0
+
+
+# --- times that are payment terms ----------------------------------------------------------
+
+#: "14 days to pay", "30 days from invoice", "net 30 days", "payment within 14 days":
+#: the time is how long the payer has, not how long the work takes.
+_PAY_AFTER = re.compile(
+    r"[ \t]{0,3}(?:(?:net|to\s+pay|for\s+payment|payment|after\s+invoic\w*|from\s+(?:the\s+)?"
+    r"(?:date\s+of\s+)?invoic\w*|of\s+(?:the\s+)?invoic\w*|(?:from|after)\s+(?:the\s+)?"
+    r"(?:bill|billing|statement)))\b",
+    re.I,
+)
+_PAY_BEFORE = re.compile(
+    r"\b(?:payment|pay(?:able)?|paid|net|invoices?\s+(?:are\s+)?due)(?:\s+(?:terms?|is|are|due))?"
+    r"\W{0,3}(?:(?:within|in|after|of)\s+)?$",
+    re.I,
+)
+
+
+def payment_time(text: str, start: int, end: int) -> bool:
+    """Whether the time at ``text[start:end]`` is a payment term ("Invoice on delivery,
+    14 days to pay", "Payment 30 days from invoice", "net 30 days"): the words right
+    after or before it in its clause say who pays when."""
+    before = re.split(r"[,;.!?\n()]", text[max(0, start - 30) : start])[-1]
+    return _PAY_AFTER.match(text, end) is not None or _PAY_BEFORE.search(before) is not None

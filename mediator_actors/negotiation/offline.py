@@ -24,6 +24,7 @@ from mediator_actors.negotiation.clauses import (
     held_date,
     held_within,
     payment_accepted,
+    payment_time,
     trivial_minimum,
 )
 from mediator_actors.negotiation.demands import (
@@ -696,16 +697,24 @@ def _price(basis: PriceBasis) -> _Price | str:  # noqa: PLR0911
 _SCHEDULE_UNITS = {"day": 1.0, "week": 7.0, "fortnight": 14.0, "month": 30.0}
 
 
-def _unread_duration(o: StatedTerms) -> float | None:
+def _unread_duration(o: StatedTerms, text: str = "") -> float | None:
     """The longest time in days the offer states ("10 weeks", "5 working days") when no
-    timeline reading gave the offer a duration or deadline: None otherwise."""
+    timeline reading gave the offer a duration or deadline: None otherwise. A time that
+    is a payment term in ``text`` (the read text: "Payment 30 days from invoice") is not
+    the offer's."""
     if o.duration_days is not None or o.deadline is not None:
         return None
     per = {m.per for m in o.facts.money}
     days = [
         q.value * _SCHEDULE_UNITS[q.unit]
         for q in o.facts.quantities
-        if q.unit in _SCHEDULE_UNITS and q.bound == "about" and q.unit not in per
+        if q.unit in _SCHEDULE_UNITS
+        and q.bound == "about"
+        and q.unit not in per
+        and not (
+            text[q.span.start : q.span.end] == q.span.text
+            and payment_time(text, q.span.start, q.span.end)
+        )
     ]
     return max(days) if days else None
 
@@ -956,7 +965,7 @@ def assess(  # noqa: PLR0911, PLR0912, PLR0915 - one flat pass of rules reads be
         # "for a party on 10 June" against "minimum 10 days notice": the event is the
         # deadline the offer's lead time is held to.
         s = replace(s, deadline=s.facts.event_date)
-    unread_time = _unread_duration(o)
+    unread_time = _unread_duration(o, offer_text)
     if unread_time is not None and (s.deadline is not None or s.duration_days is not None):
         # "Delivery 10 weeks from signed contract", "production 5 working days": a time
         # the offer states that no timeline reading took is held as the time it needs,

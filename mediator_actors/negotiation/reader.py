@@ -29,6 +29,7 @@ from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from mediator_actors.negotiation import literals
+from mediator_actors.negotiation.clauses import payment_time
 from mediator_actors.negotiation.numbers import (
     NUMBER_SOURCE,
     WORDS_SOURCE,
@@ -3149,6 +3150,8 @@ def _read_timeline(  # noqa: PLR0912 - one pass over the timeline readers
         ):
             continue
         taken.append(match.span())
+        if payment_time(text, match.start(), match.end()):
+            continue  # "14 days to pay": read, but the payer's time, not the work's
         unit = match.group(2).lower().rstrip("s")
         days = _count(match.group(1)) * _UNIT_DAYS[unit]
         if match.re is _WITHIN_HALF or re.match(r"\s+and\s+a\s+half\b", text[match.end() :]):
@@ -3164,7 +3167,8 @@ def _read_timeline(  # noqa: PLR0912 - one pass over the timeline readers
         bare = literals.search(_BARE_DURATION, text)
         if bare:
             taken.append(bare.span())
-            duration = _count(bare.group(1)) * _UNIT_DAYS[bare.group(2).lower().rstrip("s")]
+            if not payment_time(text, bare.start(), bare.end()):
+                duration = _count(bare.group(1)) * _UNIT_DAYS[bare.group(2).lower().rstrip("s")]
     return deadline, duration, start_within, start_date
 
 

@@ -121,3 +121,43 @@ def test_max_reaches_its_number_over_a_noun() -> None:
 def test_kva_is_an_amount_the_guard_sees() -> None:
     terms = read_terms("Generator hire, 45 kVA, 150 GBP per day.", offer=True)
     assert any("kVA" in u.clause for u in terms.unread)
+
+
+def test_a_seek_leaves_out_a_priced_extra() -> None:
+    from mediator_actors.negotiation.clauses import optional_extra
+
+    offer = "Drum lessons, 40 EUR per hour. Rental kit +15 EUR. Recording session extra 60 EUR."
+    assert optional_extra({"rental"}, offer, "no rental kit needed", "no rental")
+    assert optional_extra({"record"}, offer, "4 lessons, no recording", "no recording")
+    # the opening sentence names the service: never an extra
+    assert not optional_extra({"lesson"}, offer, "no lessons", "no lessons")
+    # part of every deal
+    assert not optional_extra(
+        {"rental"}, "Drum lessons 40 EUR. All lessons include rental kit +15 EUR.", "", ""
+    )
+    # a line pricing several items is no single extra
+    assert not optional_extra(
+        {"cake"}, "Party food.\ncake 20 EUR, cake topper 5 EUR, plates 3 EUR", "", ""
+    )
+    # the seek asks for the excluded words itself: the exclusion is a misreading
+    assert not optional_extra(
+        {"cent"},
+        "Flowers.\nCentrepiece 35 EUR each.",
+        "12 centrepieces, not a cent more",
+        "not a cent more",
+    )
+
+
+def test_a_payment_time_is_not_the_work_time() -> None:
+    from mediator_actors.negotiation.clauses import payment_time
+
+    text = "Mural painting, 900 EUR. Invoice on completion, 21 days to pay."
+    start = text.index("21 days")
+    assert payment_time(text, start, start + len("21 days"))
+    text = "Mural painting, 900 EUR. Ready in 21 days. Payment by transfer."
+    start = text.index("21 days")
+    assert not payment_time(text, start, start + len("21 days"))
+    terms = read_terms("Logo design, 300 EUR. Payment within 10 days of invoice.", offer=True)
+    assert terms.duration_days is None
+    terms = read_terms("Logo design, 300 EUR, delivered in 10 days. Payment by card.", offer=True)
+    assert terms.duration_days == 10
