@@ -367,6 +367,12 @@ def _judge(
             and not _QUANTITY_AHEAD.match(text, marker.end, end)
         ):
             continue  # "more than speed", "up to you": a bound word with nothing to bound
+        if (
+            marker.kind == "per"
+            and not text[:c_start].strip()
+            and not re.search(rf"\d|{_CURRENCY}", clause, re.I)
+        ):
+            continue  # "Catering per eventi privati": the opening names the service, no rate
         if _PREFERENCE.search(clause) or _TO_A_MODEL.search(clause):
             continue  # a wish, or words to a machine reader: nothing the deal can break
         if _ACCEPT.search(clause) and {m.kind for m in markers(clause)} <= _ACCEPT_KINDS:
@@ -477,7 +483,11 @@ def _bounded_amounts(text: str) -> list[tuple[float, str, str]]:
         value = parse_number(match.group(1))
         if value is None:
             continue
-        before = re.split(r"[,;.!?\n()]", text[max(0, match.start() - 40) : match.start()])[-1]
+        # "working height min. 5.5 m": the dot of an abbreviated bound ends no clause
+        before = re.split(
+            r"[,;!?\n()]|(?<!min)(?<!max)(?<!approx)\.",
+            text[max(0, match.start() - 40) : match.start()],
+        )[-1]
         bound = _BOUND_BEFORE.search(before)
         way = "" if bound is None else ("most" if bound.group(1) else "least")
         found.append((value, _amount_unit(match), way))
@@ -754,8 +764,21 @@ def _offer_detail(marked: tuple[str, str, str, str], seek: str) -> bool:
         return False
     family = _family(own[0][1])
     return own[0][1] not in _MONEY_UNITS and not any(
-        _family(unit) == family for _, unit in _amounts(seek)
+        _family(unit) == family for _, unit in _amounts(_without_distances(seek))
     )
+
+
+#: "~15 mi from Maidstone", "22 km away", "within 5 km of": how far the seek is from a
+#: place, not a size of what it wants.
+_DISTANCE = re.compile(
+    r"(?<![\w.,])\d+(?:[.,]\d+)?\s?(?:km|kms|kilomet(?:re|er)s?|mi|miles?)\s+"
+    r"(?:from|away|out\s+of|outside|of|north|south|east|west)\b",
+    re.I,
+)
+
+
+def _without_distances(text: str) -> str:
+    return _DISTANCE.sub(" ", text)
 
 
 def verdict(unread: Unread, other: str, *, offer: bool, units: Iterable[str] = ()) -> str:
