@@ -161,3 +161,35 @@ def test_a_payment_time_is_not_the_work_time() -> None:
     assert terms.duration_days is None
     terms = read_terms("Logo design, 300 EUR, delivered in 10 days. Payment by card.", offer=True)
     assert terms.duration_days == 10
+
+
+def test_per_in_the_opening_with_no_number_is_no_rate() -> None:
+    terms = read_terms("Fotografo per matrimoni in Toscana. 1.200 EUR per day.", offer=True)
+    assert not any("matrimoni" in u.clause for u in terms.unread)
+    # past the opening, a "per" with no number still needs reading
+    terms = read_terms(
+        "Wedding photos in Siena. 1.200 EUR a day. Billed per started hour.", offer=True
+    )
+    assert any("per started hour" in u.clause for u in terms.unread)
+
+
+def test_a_size_is_a_detail_against_a_seek_that_states_only_distances() -> None:
+    from mediator_actors.negotiation.unread import verdict
+
+    offer = read_terms(
+        "Tent hire: 6m x 12m party tent. 900 GBP. Within 20 miles of Leeds.", offer=True
+    )
+    sized = [u for u in offer.unread if "6m" in u.clause]
+    assert sized
+    far = "Garden party in Otley (~10 mi from Leeds), 60 guests, up to 1000 GBP."
+    assert verdict(sized[0], far, offer=True) == "detail"
+    # a seek that states a size of its own is compared, not passed over
+    wide = "Need a tent at least 8 m wide near Leeds, up to 1000 GBP."
+    assert verdict(sized[0], wide, offer=True) == "open"
+
+
+def test_an_abbreviated_minimum_keeps_its_bound() -> None:
+    from mediator_actors.negotiation.unread import _bounded_amounts
+
+    assert (5.5, "m", "least") in _bounded_amounts("reach height min. 5.5 m, 3 days")
+    assert (5.5, "m", "most") in _bounded_amounts("reach height max. 5.5 m, 3 days")
