@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass, field, replace
 
 from mediator_actors.negotiation.charges import is_charge, left_out_price
+from mediator_actors.negotiation.clauses import optional_extra
 from mediator_actors.negotiation.counting import (
     action_count,
     compound_count,
@@ -2086,6 +2087,12 @@ def _exclusions(o: Facts, s: Facts, found: Findings, texts: tuple[str, str] = ("
                 )
                 for x in stems
             )
+            if hit and who == "seek" and optional_extra(stems, their_text, texts[1], span.text):
+                # "no broadcast" against "Broadcast rights +30%": an extra the seek leaves out
+                found.checked.append(
+                    f"the seek's '{span.text}' leaves out an extra the offer prices"
+                )
+                hit = False
             if hit:
                 found.refusals.append(
                     f"exclusion: the {who} states '{span.text}', the {other} asks for it"

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from mediator_actors.negotiation import literals
+from mediator_actors.negotiation.clauses import payment_time
 from mediator_actors.negotiation.numbers import (
     NUMBER_SOURCE,
     WORDS_SOURCE,
@@ -799,7 +800,9 @@ _NO_OVER = re.compile(
     re.I,
 )
 _QTY_MAX = re.compile(
-    r"(?:up\s+to|max(?:imum)?\.?|at\s+most|no\s+more\s+than|capacity(?:\s+of)?|sleeps|"
+    # "max booking 3 hours": "max" reaches its number over two words, as "minimum" does
+    # (the unread guard takes such a bound as read by that number)
+    r"(?:up\s+to|max(?:imum)?\.?(?:\s+[a-z-]+){0,2}?|at\s+most|no\s+more\s+than|capacity(?:\s+of)?|sleeps|"
     # "Max occupancy 2 persons", "occupancy: 4"
     r"(?:max(?:imum)?\.?\s+)?occupancy(?:\s+of)?\s*:?|"
     r"fits|holds|for\s+up\s+to|limit(?:ed)?\s+(?:of|to)|build\s+volume(?:\s+max)?|"
@@ -3229,6 +3232,8 @@ def _read_timeline(  # noqa: PLR0912 - one pass over the timeline readers
         ):
             continue
         taken.append(match.span())
+        if payment_time(text, match.start(), match.end()):
+            continue  # "14 days to pay": read, but the payer's time, not the work's
         unit = match.group(2).lower().rstrip("s")
         days = _count(match.group(1)) * _UNIT_DAYS[unit]
         if match.re is _WITHIN_HALF or re.match(r"\s+and\s+a\s+half\b", text[match.end() :]):
@@ -3244,7 +3249,8 @@ def _read_timeline(  # noqa: PLR0912 - one pass over the timeline readers
         bare = literals.search(_BARE_DURATION, text)
         if bare:
             taken.append(bare.span())
-            duration = _count(bare.group(1)) * _UNIT_DAYS[bare.group(2).lower().rstrip("s")]
+            if not payment_time(text, bare.start(), bare.end()):
+                duration = _count(bare.group(1)) * _UNIT_DAYS[bare.group(2).lower().rstrip("s")]
     return deadline, duration, start_within, start_date
 
 

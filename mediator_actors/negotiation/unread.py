@@ -20,6 +20,7 @@ import unicodedata
 from collections.abc import Callable, Iterable
 
 from mediator_actors.negotiation import literals
+from mediator_actors.negotiation.clauses import areas_listed
 from mediator_actors.negotiation.numbers import parse_number, words_value
 from mediator_actors.negotiation.vocabulary import tokens
 
@@ -51,7 +52,7 @@ _UNITS = (
     r"units?|pages?|words?|minutes?|mins?|hours?|hrs?|h|days?|nights?|weeks?|months?|years?|"
     r"people|persons?|guests?|seats?|pax|copies|pairs?|rooms?|beds?|gb|tb|cores?|%|percent|"
     # a rating or a range a thing must meet ("2.5 t forklift", "11 kW", "2-8 °C")
-    r"t(?!-)|tonnes?|tons?|kw|kwh|°\s?c)"
+    r"t(?!-)|tonnes?|tons?|kw|kwh|kva|°\s?c)"
 )
 _MONTH = (
     r"(?:january|february|march|april|may|june|july|august|september|october|november|"
@@ -368,6 +369,12 @@ def _judge(
             and not _QUANTITY_AHEAD.match(text, marker.end, end)
         ):
             continue  # "more than speed", "up to you": a bound word with nothing to bound
+        if (
+            marker.kind == "per"
+            and not text[:c_start].strip()
+            and not re.search(rf"\d|{_CURRENCY}", clause, re.I)
+        ):
+            continue  # "Catering per eventi privati": the opening names the service, no rate
         if _PREFERENCE.search(clause) or _TO_A_MODEL.search(clause):
             continue  # a wish, or words to a machine reader: nothing the deal can break
         if _ACCEPT.search(clause) and {m.kind for m in markers(clause)} <= _ACCEPT_KINDS:
@@ -415,6 +422,7 @@ _UNIT_NAMES = {
     "inch": "inch", "in": "inch", '"': "inch", "cm": "cm", "mm": "mm",
     "h": "hour", "hr": "hour", "hrs": "hour", "hour": "hour", "min": "minute",
     "minute": "minute", "day": "day", "week": "week", "month": "month", "kw": "kw",
+    "kva": "kva",
     "t": "t", "tonne": "t", "ton": "t", "kwh": "kwh", "%": "%", "percent": "%", "pct": "%",
 }  # fmt: skip
 _AMOUNT = re.compile(
@@ -436,7 +444,6 @@ _BOUND_BEFORE = re.compile(
     r"(?:[a-z-]+:?\s+){0,2}?:?\s*$",
     re.I,
 )
-_PLACE_WORD = re.compile(r"[A-Z][\w'-]*(?:\s+[A-Z][\w'-]*)*")
 #: "Rotterdam → Milan", "from Rotterdam to Milan": the two ends of a route.
 _ROUTE = re.compile(r"([\w'-]+)\s*(?:→|->|\bto\b)\s*([\w'-]+)", re.I)
 #: Words too common to tell one stated term from another.
@@ -478,7 +485,11 @@ def _bounded_amounts(text: str) -> list[tuple[float, str, str]]:
         value = parse_number(match.group(1))
         if value is None:
             continue
-        before = re.split(r"[,;.!?\n()]", text[max(0, match.start() - 40) : match.start()])[-1]
+        # "working height min. 5.5 m": the dot of an abbreviated bound ends no clause
+        before = re.split(
+            r"[,;!?\n()]|(?<!min)(?<!max)(?<!approx)\.",
+            text[max(0, match.start() - 40) : match.start()],
+        )[-1]
         bound = _BOUND_BEFORE.search(before)
         way = "" if bound is None else ("most" if bound.group(1) else "least")
         found.append((value, _amount_unit(match), way))
@@ -583,9 +594,10 @@ def _amount_answered(  # noqa: PLR0911 - one flat pass of rules reads best
         if value is None or len(per) != 1 or re.search(r"\w", head):
             return False
         own = [(value, _unit(per[0]))]
-        # "500 round stickers": the pricing unit may follow a word or two after the count
+        # "500 round stickers", "60 branded client gift boxes": the pricing unit may follow
+        # up to three words after the count
         counted = re.finditer(
-            rf"(?<![\w.,])(\d+(?:[.,]\d+)*)\s+(?:[\w-]+\s+){{0,2}}?{re.escape(per[0])}s?\b",
+            rf"(?<![\w.,])(\d+(?:[.,]\d+)*)\s+(?:[\w-]+\s+){{0,3}}?{re.escape(per[0])}s?\b",
             other,
             re.I,
         )
@@ -650,13 +662,16 @@ def _mark_answered(marked: tuple[str, str, str, str], other: str, units: Iterabl
             )
         )
     if kind == "area":
-        place = _PLACE_WORD.search(mark.rsplit(maxsplit=1)[-1]) if mark.split() else None
+        # "Round covers Reading and Wokingham": any place the clause lists
+        places = areas_listed(mark, tail) if mark.split() else []
         return _postcodes_covered(head + mark + tail, other) or (
-            place is not None
-            # "We only serve ZIP codes 78701, ...": a kind of place is no place; the seek
-            # naming its own ZIP code is not in the list for naming the word
-            and place.group(0).lower() not in _AREA_KINDS
-            and bool(re.search(rf"\b{re.escape(place.group(0))}\b", other, re.I))
+            any(
+                # "We only serve ZIP codes 78701, ...": a kind of place is no place; the
+                # seek naming its own ZIP code is not in the list for naming the word
+                place.lower() not in _AREA_KINDS
+                and re.search(rf"\b{re.escape(place)}\b", other, re.I) is not None
+                for place in places
+            )
             # a move names more places than the one it shares
             and not any(m.kind == "direction" for m in markers(other))
         )
@@ -856,8 +871,21 @@ def _offer_detail(marked: tuple[str, str, str, str], seek: str) -> bool:
         return rush_not_needed(head, seek)
     family = _family(own[0][1])
     return own[0][1] not in _MONEY_UNITS and not any(
-        _family(unit) == family for _, unit in _amounts(seek)
+        _family(unit) == family for _, unit in _amounts(_without_distances(seek))
     )
+
+
+#: "~15 mi from Maidstone", "22 km away", "within 5 km of": how far the seek is from a
+#: place, not a size of what it wants.
+_DISTANCE = re.compile(
+    r"(?<![\w.,])\d+(?:[.,]\d+)?\s?(?:km|kms|kilomet(?:re|er)s?|mi|miles?)\s+"
+    r"(?:from|away|out\s+of|outside|of|north|south|east|west)\b",
+    re.I,
+)
+
+
+def _without_distances(text: str) -> str:
+    return _DISTANCE.sub(" ", text)
 
 
 def verdict(unread: Unread, other: str, *, offer: bool, units: Iterable[str] = ()) -> str:
