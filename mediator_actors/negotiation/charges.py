@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from mediator_actors.negotiation.reader import TIME_DAYS, Facts, Money, rough_stem
 
-__all__ = ["CHARGE_STEMS", "is_charge", "left_out_price"]
+__all__ = ["CHARGE_STEMS", "PER_JOB", "is_charge", "left_out_price"]
 
 #: Rough stems that mark a price as added to another: "plus", "then", "extra hours".
 #: (Spelled as ``rough_stem`` leaves them: "surcharge" but "surcharg" for "surcharges".)
@@ -22,6 +22,16 @@ ADDITIVE_STEMS = frozenset(
     {"plu", "then", "extra", "additional", "addition", "surcharge", "surcharg", "more"}
     # "a second dog sharing the kennel is £20 per night": the price of one more on top
     | {"second"}
+)
+#: The same in German, French and Spanish: "jede weitere Seite 20 €", "zusätzliche
+#: Stunde", "heure supplémentaire", "hora adicional".
+_ADDED = (
+    ADDITIVE_STEMS
+    | frozenset(
+        rough_stem(w)
+        for w in ("weitere", "weiteren", "weiterer", "zusätzlich", "zusätzliche", "supplémentaire")
+    )
+    | {rough_stem("adicional")}
 )
 
 #: Rough stems that name a charge on the order itself, not a thing the seek may or may
@@ -32,6 +42,12 @@ ADDITIVE_STEMS = frozenset(
 CHARGE_STEMS = frozenset(
     {"fee", "setup", "supplement", "surcharge", "surcharg", "add", "callout", "call-out"}
     | {"delivery", "deliveri", "postage", "ship", "frai", "gebühr", "anfahrt", "livraison"}
+)
+
+
+#: Units that are a job or an order itself: a charge "per visit" falls due on every job.
+PER_JOB = frozenset(
+    {"visit", "order", "job", "booking", "trip", "call", "event", "appointment", "delivery"}
 )
 
 
@@ -55,7 +71,7 @@ _GENERIC_UNITS = frozenset({"item", "piece", "unit", "pc", "pcs", "one", "person
 def _names(m: Money) -> frozenset[str]:
     """What the price is for, in its own words: its clause, and a unit that is a thing
     ("- polygons: $0.10 each" is per polygon), not a length of time or "item"."""
-    words = m.context - _NAMELESS - ADDITIVE_STEMS
+    words = m.context - _NAMELESS - _ADDED
     if m.per is not None and m.per not in TIME_DAYS and m.per not in _GENERIC_UNITS:
         words |= {rough_stem(m.per)}
     return words
@@ -65,7 +81,9 @@ def _names(m: Money) -> frozenset[str]:
 _WHOLE_JOB = frozenset({"job"})
 
 
-def left_out_price(o: Facts, s: Facts, note: str, currency: str | None) -> Money | None:
+def left_out_price(  # noqa: PLR0911 - one flat pass of rules reads best
+    o: Facts, s: Facts, note: str, currency: str | None
+) -> Money | None:
     """The first of the offer's prices (in ``currency``, or in none stated) that the
     total derived in ``note`` leaves out and that may apply to the seek's request, or
     None when every other price is an alternative, a minimum or names only what the
@@ -76,7 +94,7 @@ def left_out_price(o: Facts, s: Facts, note: str, currency: str | None) -> Money
     used = frozenset().union(*(_names(m) for m in taken))
     # A price taken that is itself on top of another ("extra hours €150 each") means the
     # other applies too, whatever it names.
-    on_top = any(m.extra or m.context & ADDITIVE_STEMS for m in taken)
+    on_top = any(m.extra or m.context & _ADDED for m in taken)
     # A total taken from charges alone ("Delivery & set-up £25" for a cake priced per
     # portion) leaves out the price of the thing itself, whatever that price names.
     only_charges = all(is_charge(t) for t in taken)
@@ -86,6 +104,10 @@ def left_out_price(o: Facts, s: Facts, note: str, currency: str | None) -> Money
         if m.alternative and any(t.alternative for t in taken):
             continue
         own = _names(m) - used
+        if m.per2 is not None and m.per2 in {t.per for t in taken}:
+            # "£19.50 per guard per hour" left out of a total taken at "£24/h": a rate of
+            # each of something on the same time, which the seek's count may well be of
+            return m
         if m.bound == "at_least":
             # A minimum ("minimum order €10", "from £15") binds only where the seek names
             # what it is the minimum of; the total already applies the minimum charge.
@@ -93,11 +115,12 @@ def left_out_price(o: Facts, s: Facts, note: str, currency: str | None) -> Money
             if (own - _WHOLE_JOB) & s.positives:
                 return m
             continue
-        if on_top or only_charges or m.fee or m.extra or m.context & ADDITIVE_STEMS:
+        if on_top or only_charges or m.fee or m.extra or m.context & _ADDED:
             return m
-        if is_charge(m) and m.per is None:
+        if is_charge(m) and (m.per is None or m.per in PER_JOB):
             # a charge on the order applies whatever the seek names; where it does not
-            # ("free delivery from 50 bottles") no reading says so: precision first
+            # ("free delivery from 50 bottles") no reading says so: precision first. A
+            # fee "per visit" or "per order" is one on each job, the seek's one included.
             return m
         if not _names(m) or own & s.positives:
             # A price that names nothing cannot be told from a charge on top; one whose

@@ -25,6 +25,7 @@ __all__ = [
     "compound_count",
     "kind_count",
     "listed_kinds",
+    "named_apart",
     "names_plural",
     "one_named",
     "product",
@@ -192,6 +193,59 @@ def names_plural(text: str, unit: str) -> bool:
         w != unit and _noun_unit(w) != unit and canonical_unit(w) == unit
         for w in (m.group(0).lower() for m in re.finditer(_WORD, text))
     )
+
+
+#: Words beside a noun that say nothing of which one it is.
+_FUNCTION_WORDS = frozenset(
+    [
+        "the",
+        "a",
+        "an",
+        "my",
+        "our",
+        "your",
+        "their",
+        "his",
+        "her",
+        "its",
+        "this",
+        "that",
+        "these",
+        "those",
+        "is",
+        "are",
+        "was",
+        "be",
+        "and",
+        "or",
+        "of",
+        "to",
+        "in",
+        "on",
+        "for",
+        "with",
+        "by",
+        "at",
+        "from",
+        "as",
+        "it",
+    ]
+)
+
+
+def named_apart(text: str, unit: str) -> bool:
+    """Whether ``text`` names ``unit`` two or more times with different words beside it
+    ("Anlage V + Anlage Kind", "the front wall and the back wall"): more than one of
+    them, though no number says so."""
+    words = [m.group(0).lower() for m in re.finditer(r"\w[\w'-]*", text)]
+    unit = unit.lower()
+
+    def own(i: int) -> str:
+        # a function word ("the wall ... the wall is") tells no two of them apart
+        return words[i] if 0 <= i < len(words) and words[i] not in _FUNCTION_WORDS else ""
+
+    beside = {(own(i - 1), own(i + 1)) for i, w in enumerate(words) if w == unit}
+    return len(beside) >= 2
 
 
 def singly_named(text: str, unit: str) -> Span | None:

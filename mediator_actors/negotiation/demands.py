@@ -210,7 +210,10 @@ _SHOUTED_MUST = re.compile(r"\bMUST\b")
 #: (issue 16, dev_h13: 500 Mbps proposed for "at least 1 Gbps").
 _HARD_MINIMUM = re.compile(
     r"\b(?:must|needs?\s+to|required|requires?)\b[^.;!?\n]{0,60}?"
-    r"\b(?:at\s+least|a\s+minimum\s+of|minimum(?:\s+of)?|no\s+less\s+than|min\.)\s*\d",
+    r"\b(?:at\s+least|a\s+minimum\s+of|minimum(?:\s+of)?|no\s+less\s+than|min\.)\s*\d|"
+    # "must be v16 or newer", "requires PHP 8.2+": a least version or grade after its number
+    r"\b(?:must|needs?\s+to|required|requires?)\b[^.;!?\n]{0,60}?\d[\w.]*\s*"
+    r"(?:\+|or\s+(?:newer|later|higher|above|better|greater|more|up)\b)",
     re.I,
 )
 #: Sentence ends: a hard word anywhere in the sentence ("..., non-negotiable") hardens it.

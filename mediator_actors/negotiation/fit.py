@@ -17,10 +17,12 @@ from dataclasses import dataclass, field, replace
 
 from mediator_actors.negotiation.allowances import allowance_each, extra_counts, extra_unit_rates
 from mediator_actors.negotiation.charges import is_charge, left_out_price
+from mediator_actors.negotiation.clauses import optional_extra
 from mediator_actors.negotiation.counting import (
     action_count,
     compound_count,
     kind_count,
+    named_apart,
     names_plural,
     one_named,
     seek_hours,
@@ -28,6 +30,7 @@ from mediator_actors.negotiation.counting import (
 from mediator_actors.negotiation.demands import hard_minimum
 from mediator_actors.negotiation.discounts import discounted_count, yearly_discount
 from mediator_actors.negotiation.distance import distances_from
+from mediator_actors.negotiation.dollars import local_dollar
 from mediator_actors.negotiation.heads import (
     VISIT_UNITS,
     crew_tiers,
@@ -454,12 +457,41 @@ def _cheaper_package(o: Facts, basis: PriceBasis) -> PriceBasis:
     return replace(basis, floor=price, note=f"{basis.note}; {step}", step=step)
 
 
+#: A budget that includes tax: "incl. VAT", "including GST", "inkl. MwSt", "TTC".
+_TAX_IN = re.compile(
+    r"\b(?:incl(?:\.|uding|usive\s+of)?|inkl\.?|inklusive|including)\s*(?:\d{1,2}\s*%\s*)?"
+    r"(?:vat|gst|hst|tax(?:es)?|mwst|ust|btw|tva|iva)\b|\bttc\b",
+    re.I,
+)
+
+
 def price_basis(
     o: Facts, s: Facts, seek_words: frozenset[str], seek_text: str = "", offer_text: str = ""
 ) -> PriceBasis:
     """The offer's floor and the seek's ceiling on one basis, or why there is none; an
     offer's minimum charge ("min. charge 60 EUR") raises a lower floor to itself. A total
-    that leaves out a count the seek states is never proposed (precision first)."""
+    that leaves out a count the seek states is never proposed (precision first). A bare
+    "$" of parties in Toronto is the Canadian dollar (:func:`local_dollar`)."""
+    basis = _priced_basis(o, s, seek_words, seek_text, offer_text)
+    taxed = [span for word, span in o.addons if word == "vat"]
+    if taxed and basis.per is not None and basis.floor is not None and _TAX_IN.search(seek_text):
+        # "€300 per month plus 19 % VAT" against "max €340 per month incl. VAT": the rates
+        # compare only with the tax on both, which the reader does not add
+        basis = replace(
+            basis,
+            floor=None,
+            unchecked=f"price: the offer puts '{taxed[0].text}' on top of its rate; the seek's budget includes it",
+        )
+    if basis.currency == "USD":
+        local = local_dollar(offer_text, seek_text)
+        if local is not None:
+            basis = replace(basis, currency=local)
+    return basis
+
+
+def _priced_basis(
+    o: Facts, s: Facts, seek_words: frozenset[str], seek_text: str, offer_text: str
+) -> PriceBasis:
     o = each_extra_rates(o)  # "Each extra day €1.200" is a rate on top, per day
     o = plus_marked(o, offer_text)  # "Supplies +$15 per visit" is on top
     o = per_order_fees(o, offer_text)  # "+ €40 set-up per order" is a fee, due once
@@ -476,7 +508,7 @@ def price_basis(
     basis = _yearly_discounted(o, basis, offer_text, seek_text)  # "pay yearly, save 10%"
     basis = _cheaper_package(o, basis)
     o, basis = _allowances(o, s, basis, seek_text, offer_text)
-    basis = _with_charges(o, s, basis)
+    basis = _with_charges(o, s, basis, offer_text)
     if waived and basis.floor is not None:
         basis = replace(basis, note="; ".join([basis.note, *waived]))
     if basis.floor is None or basis.per is not None or basis.refusal or basis.unchecked:
@@ -1228,7 +1260,27 @@ def _extras_each(  # noqa: PLR0911 - one flat pass of conditions reads best
 _ADDITIVE_WORDS = frozenset({"plu", "then", "extra", "addit", "additional", "available", "more"})
 
 
-def _with_charges(o: Facts, s: Facts, basis: PriceBasis) -> PriceBasis:
+#: Words right before a price on top that make it fall due again and again: "jede weiteren
+#: 500 Stk. +€290", "each additional 100 copies +£12", "per extra hour +€40".
+_EACH_AGAIN = re.compile(
+    r"\b(?:each|every|per|jede[nrs]?|je|pro|chaque|cada|ogni|elke|iedere?)\b", re.I
+)
+#: Where the clause before a price begins: a comma, a semicolon or a sentence's end ("Stk."
+#: before "+€290" ends no sentence).
+_CLAUSE_START = re.compile(r"[,;]|[.!?]\s+(?=[A-Z])")
+
+
+def _recurring(m: Money, offer_text: str) -> bool:
+    """Whether the words of the offer's clause before ``m`` say it is charged for each of
+    something (so never just once)."""
+    if not offer_text or m.span.start > len(offer_text):
+        return False
+    before = offer_text[max(0, m.span.start - 60) : m.span.start]
+    clause = _CLAUSE_START.split(before)[-1]
+    return _EACH_AGAIN.search(clause) is not None
+
+
+def _with_charges(o: Facts, s: Facts, basis: PriceBasis, offer_text: str = "") -> PriceBasis:
     """``basis`` with the offer's fees, charges on top and minimum charge applied."""
     on_top = [(w, span) for w, span in o.addons if w not in {x for x, _ in s.addons}]
     if on_top and basis.floor is not None and basis.refusal is None and basis.per is None:
@@ -1269,7 +1321,11 @@ def _with_charges(o: Facts, s: Facts, basis: PriceBasis) -> PriceBasis:
         added = (
             _added_rates(s, basis, extras)
             or _beyond_included(o, s, basis, extras)
-            or _extras_once(s, basis, extras)
+            or (
+                None
+                if any(_recurring(m, offer_text) for m in extras)
+                else _extras_once(s, basis, extras)
+            )
             or _extras_each(s, basis, extras)
             or _extra_per_visit(s, basis, extras)
             or _rates_on_top(s, basis, extras)
@@ -1762,6 +1818,8 @@ def _price_basis(  # noqa: PLR0911, PLR0912, PLR0915
             and _singular(ask.per, s, seek_words)
             # "my car ... the other cars": a plural the reader's count of units misses
             and not names_plural(seek_text, ask.per)
+            # "Anlage V + Anlage Kind": named twice over, so more than one
+            and not named_apart(seek_text, ask.per)
         ):
             # "250 per kit" against "a logo and a simple brand kit": one of them.
             one = f"the seek names no number of {_plural(ask.per)}: one"
@@ -2162,6 +2220,12 @@ def _exclusions(o: Facts, s: Facts, found: Findings, texts: tuple[str, str] = ("
                 )
                 for x in stems
             )
+            if hit and who == "seek" and optional_extra(stems, their_text, texts[1], span.text):
+                # "no broadcast" against "Broadcast rights +30%": an extra the seek leaves out
+                found.checked.append(
+                    f"the seek's '{span.text}' leaves out an extra the offer prices"
+                )
+                hit = False
             if hit:
                 found.refusals.append(
                     f"exclusion: the {who} states '{span.text}', the {other} asks for it"
@@ -2487,12 +2551,90 @@ def _outside_eu(o: Facts, requirement: Span) -> str:
     return ", ".join(sorted(c.upper() if len(c) == 2 else c.title() for c in o.countries))
 
 
+#: People a seek names in words rather than by number ("an engineer + partner + their
+#: 4-year-old", "me, my wife and our son").
+_PERSON_WORD = (
+    r"partner|wife|husband|spouse|girlfriend|boyfriend|fianc[eé]e?|kid|child|son|daughter|"
+    r"baby|toddler|infant|teenager|friend|colleague|room-?mate|flat-?mate|parent|mum|mom|"
+    r"dad|mother|father|grandparent|me|myself|\d+[- ]year[- ]old"
+)
+_PERSON = re.compile(rf"\b(?:{_PERSON_WORD})\b", re.I)
+#: Several of them with no number ("the kids", "my parents", "family"): how many is unread.
+_PEOPLE_PLURAL = re.compile(
+    r"\b(?:kids|children|sons|daughters|babies|friends|colleagues|parents|grandparents|"
+    r"family|families|\d+[- ]year[- ]olds)\b",
+    re.I,
+)
+_NUMBER_WORDS = {
+    "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+    "nine": 9, "ten": 10, "twelve": 12,
+}  # fmt: skip
+_COUNTED_PEOPLE = re.compile(
+    r"\b(\d{1,3}|" + "|".join(_NUMBER_WORDS) + r")\s+(?:[a-z-]+\s+)?"
+    r"(?:people|persons|adults|kids|children|friends|guests|colleagues|travell?ers|girls|boys)\b",
+    re.I,
+)
+
+
+def party_size(text: str) -> int | None:
+    """How many people a seek's words name: counted ("4 friends", "2 adults and 2 kids"),
+    or listed, each item of a list that holds a person one person ("me and my partner": 2,
+    "an engineer + partner + their 4-year-old": 3). None where several go uncounted ("my
+    partner and the kids") or no person is named."""
+    counted = [
+        int(m.group(1)) if m.group(1).isdigit() else _NUMBER_WORDS[m.group(1).lower()]
+        for m in _COUNTED_PEOPLE.finditer(text)
+    ]
+    if counted:
+        return sum(counted)
+    total = 0
+    for part in re.split(r"[,.;:!?()\n]", text):
+        if not _PERSON.search(part):
+            continue
+        if _PEOPLE_PLURAL.search(part):
+            return None
+        items = [i for i in re.split(r"\+|&|\band\b|\bwith\b", part, flags=re.I) if i.strip()]
+        # every item of a list that holds a person is one ("an engineer + partner"): a
+        # count too high declines a fit, one too low would pass a cap unchecked
+        total += len(items)
+    return total or None
+
+
+def _party_against_cap(o: Facts, s: Facts, found: Findings, seek_text: str) -> None:
+    """An offer's cap on people ("max occupancy 2 persons") against a seek that names its
+    party in words and gives no count of persons the reader took ("engineer + partner +
+    their 4-year-old"): the party's size (:func:`party_size`) is held to the cap, and
+    where it cannot be told the cap was never checked (precision first)."""
+    caps = [q for q in o.quantities if q.unit == "person" and q.bound == "at_most"]
+    if not caps or _amounts(s, "person"):
+        return
+    named = _PERSON.search(seek_text) or _PEOPLE_PLURAL.search(seek_text)
+    if named is None:
+        return
+    cap = min(q.value for q in caps)
+    size = party_size(seek_text)
+    if size is None:
+        found.cannot(
+            f"the offer takes at most {_q(cap)} people ('{caps[0].span.text}'); "
+            f"the seek names its party ('{named.group(0)}') but no number",
+            BLOCKING_COST,
+        )
+    elif size > cap + 1e-9:
+        found.refusals.append(
+            f"limit: the offer takes at most {_q(cap)} people ('{caps[0].span.text}'), "
+            f"the seek's party is {size}"
+        )
+    else:
+        found.checked.append(f"a party of {size} within '{caps[0].span.text}'")
+
+
 def check_facts(
     o: Facts, s: Facts, *, seek_onsite_required: bool, offer_text: str = "", seek_text: str = ""
 ) -> Findings:
     """Every non-price check on the two sides' facts."""
     found = Findings()
     _limits(o, s, found)
+    _party_against_cap(o, s, found, seek_text)
     _size_caps(o, s, found)
     _languages(o, s, found)
     _places(o, s, found, seek_onsite_required)

@@ -20,6 +20,13 @@ from dataclasses import dataclass, replace
 from typing import Protocol
 
 from mediator_actors.model import Intent, IntentType
+from mediator_actors.negotiation.clauses import (
+    held_date,
+    held_within,
+    payment_accepted,
+    payment_time,
+    trivial_minimum,
+)
 from mediator_actors.negotiation.demands import (
     contradicted,
     hard_stated,
@@ -51,7 +58,7 @@ from mediator_actors.negotiation.meaning import (
 )
 from mediator_actors.negotiation.reader import LANGUAGES, StatedTerms, read_terms
 from mediator_actors.negotiation.trades import trade_fit
-from mediator_actors.negotiation.unread import lead_days, verdict
+from mediator_actors.negotiation.unread import Unread, lead_days, rush_not_needed, verdict
 from mediator_actors.negotiation.validation import Answer, AnswerTerms
 from mediator_actors.negotiation.vocabulary import (
     CONFLICTS,
@@ -435,6 +442,17 @@ def _read_elsewhere(clause: str, stated: StatedTerms) -> bool:
     )
 
 
+def _rush_unwanted(item: Unread, offer_text: str, seek_text: str) -> bool:
+    """Whether an offer's unread clause is only a surcharge for speed ("Rush (< 24h)
+    +25%", the rush named just before the clause) that the seek's own time limit ("within
+    a week") shows it does not need."""
+    if len(item.marks) != 1 or item.marks[0][2].strip()[-1:] != "%":
+        return False
+    at = offer_text.find(item.clause)
+    before = re.split(r"[.!?;]\s", offer_text[max(0, at - 40) : at])[-1] if at >= 0 else ""
+    return rush_not_needed(before + item.marks[0][1], seek_text)
+
+
 def _refuse(reason: str, confidence: int = 85) -> Answer:
     return Answer(
         compatible=False,
@@ -707,16 +725,24 @@ def _price(basis: PriceBasis) -> _Price | str:  # noqa: PLR0911
 _SCHEDULE_UNITS = {"day": 1.0, "week": 7.0, "fortnight": 14.0, "month": 30.0}
 
 
-def _unread_duration(o: StatedTerms) -> float | None:
+def _unread_duration(o: StatedTerms, text: str = "") -> float | None:
     """The longest time in days the offer states ("10 weeks", "5 working days") when no
-    timeline reading gave the offer a duration or deadline: None otherwise."""
+    timeline reading gave the offer a duration or deadline: None otherwise. A time that
+    is a payment term in ``text`` (the read text: "Payment 30 days from invoice") is not
+    the offer's."""
     if o.duration_days is not None or o.deadline is not None:
         return None
     per = {m.per for m in o.facts.money}
     days = [
         q.value * _SCHEDULE_UNITS[q.unit]
         for q in o.facts.quantities
-        if q.unit in _SCHEDULE_UNITS and q.bound == "about" and q.unit not in per
+        if q.unit in _SCHEDULE_UNITS
+        and q.bound == "about"
+        and q.unit not in per
+        and not (
+            text[q.span.start : q.span.end] == q.span.text
+            and payment_time(text, q.span.start, q.span.end)
+        )
     ]
     return max(days) if days else None
 
@@ -853,6 +879,7 @@ def assess(  # noqa: PLR0911, PLR0912, PLR0915 - one flat pass of rules reads be
     offer_text, seek_text = _plain(offer), _plain(seek)
     units = {m.per for m in o.facts.money if m.per}
     lead: float | None = None  # the time an unread offer clause states, held as its need
+    seek_day = reference_date(seek)
     for who, stated, other_text in (("offer", o, seek_text), ("seek", s, offer_text)):
         other_side = "seek" if who == "offer" else "offer"
         for item in stated.unread:
@@ -860,8 +887,32 @@ def assess(  # noqa: PLR0911, PLR0912, PLR0915 - one flat pass of rules reads be
             met = verdict(
                 item, other_text, offer=who == "offer", units=units if who == "offer" else ()
             )
+            if (
+                met != "met"
+                and who == "offer"
+                and (trivial_minimum(item) or payment_accepted(item, seek_text))
+            ):
+                met = "met"  # "Min. 1 GPU"; "30% deposit on booking" against "Deposit is fine"
             if met == "met":
                 findings.checked.append(f"the {other_side} meets the {who}'s '{clause}'")
+                continue
+            if who == "offer" and _rush_unwanted(item, offer.content, seek_text):
+                findings.checked.append(f"the seek's time limit needs no '{clause}'")
+                continue
+            held = held_date(item, offer_text, seek_day) if who == "seek" else None
+            if held is not None:
+                # "arriving 10 April", "Our wedding is 12 September": the day the seek needs
+                # the offer by, held as its deadline (the earliest such day) so the offer's
+                # times are checked against it; the offer names no day it could be off.
+                s = replace(s, deadline=min(s.deadline or held, held))
+                findings.checked.append(f"the seek's '{clause}' is held as its deadline")
+                continue
+            within = held_within(item, lead_days(item)) if who == "seek" else None
+            if within is not None:
+                # "Deadline: within 5 days of this post": a time from now, held as the
+                # seek's (the shorter of it and any other it states)
+                s = replace(s, duration_days=min(s.duration_days or within, within))
+                findings.checked.append(f"the seek's '{clause}' is held as its time")
                 continue
             days = lead_days(item) if who == "offer" else None
             if days is not None and o.duration_days is None and o.deadline is None:
@@ -945,7 +996,7 @@ def assess(  # noqa: PLR0911, PLR0912, PLR0915 - one flat pass of rules reads be
         # "for a party on 10 June" against "minimum 10 days notice": the event is the
         # deadline the offer's lead time is held to.
         s = replace(s, deadline=s.facts.event_date)
-    unread_time = _unread_duration(o)
+    unread_time = _unread_duration(o, offer_text)
     if unread_time is not None and (s.deadline is not None or s.duration_days is not None):
         # "Delivery 10 weeks from signed contract", "production 5 working days": a time
         # the offer states that no timeline reading took is held as the time it needs,
@@ -995,6 +1046,10 @@ def assess(  # noqa: PLR0911, PLR0912, PLR0915 - one flat pass of rules reads be
         ),
     )
     service = _public(o.service or s.service)
+    if not service.strip():
+        # Phrases fitted ("A00" ~ "A00") but neither side names a service a settlement
+        # could list as its deliverable: nothing to propose (found by a property test).
+        return _refuse("cannot check: service: neither intent names a service to deliver", 80)
     if detect_injection(service):
         return _refuse("the offered service reads as an instruction to a model, not a service", 80)
     deliverables = [service]

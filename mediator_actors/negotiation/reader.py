@@ -29,6 +29,7 @@ from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from mediator_actors.negotiation import literals
+from mediator_actors.negotiation.clauses import payment_time
 from mediator_actors.negotiation.numbers import (
     NUMBER_SOURCE,
     WORDS_SOURCE,
@@ -269,6 +270,7 @@ _UNIT_ALIASES = {
     "quarter": "quarter", "year": "year", "yr": "year",
     "person": "person", "people": "person", "guest": "person", "head": "person",
     "pax": "person", "pp": "person", "attendee": "person", "passenger": "person",
+    "delegate": "person", "occupant": "person",
     "traveller": "person", "traveler": "person", "diner": "person", "visitor": "person",
     "student": "person", "adult": "person", "seated": "person", "standing": "person",
     "song": "track", "track": "track", "photo": "image", "picture": "image", "image": "image",
@@ -410,6 +412,14 @@ _PER_SHORT = re.compile(r"\s*/\s*(?P<per>[a-z]{1,2})\b", re.I)
 _HOURLY_BEFORE = re.compile(
     r"(?:\bhourly\s+rate|\brate\s+per\s+hour|\bper\s+hour|\bstundensatz|\bstundenlohn|"
     r"\buurtarief|\btarif\s+horaire|\btarifa\s+(?:por\s+)?hora|\btariffa\s+oraria)"
+    r"\s*(?:[:=-]|\bof\b|\bis\b|\bvon\b|\bde\b|\bdi\b|\bvan\b)?\s*$",
+    re.I,
+)
+#: A cue of a day rate written before the amount: "day rate €850", "daily rate: 600",
+#: "Tagessatz 900 €", "dagtarief €600", "tarif journalier 500 €", "tarifa diaria".
+_DAILY_BEFORE = re.compile(
+    r"(?:\b(?:day|daily)\s+rate|\brate\s+per\s+day|\btagessatz|\bdagtarief|"
+    r"\btarif\s+journalier|\btarifa\s+diaria|\btariffa\s+giornaliera)"
     r"\s*(?:[:=-]|\bof\b|\bis\b|\bvon\b|\bde\b|\bdi\b|\bvan\b)?\s*$",
     re.I,
 )
@@ -595,6 +605,11 @@ _CUR_REACH = 16
 _NOT_MONEY_AFTER = re.compile(r"[\s-]*(?:pallets?|palettes?)\b", re.I)
 
 
+#: Pence written after a rate's amount: "0.8p/min", "5p per word", "12 pence each"; a bare
+#: "3p" with no rate after it is no price ("16 pp" is pages).
+_PENCE = re.compile(r"(?:p(?![\w.])|\s*pence\b)(?=\s*(?:/\s*[a-z]|per\b|each\b|a\s+\w))", re.I)
+
+
 def _read_money(text: str, offer: bool) -> list[Money]:  # noqa: PLR0912, PLR0915
     numbers = find_numbers(text)[:MAX_READINGS]
     found: list[Money] = []
@@ -623,6 +638,9 @@ def _read_money(text: str, offer: bool) -> list[Money]:  # noqa: PLR0912, PLR091
         elif cents := re.match(r"\s*(?:cents?|ct)\b", after, re.I):
             if re.match(r"\s*\(", after[cents.end() :]):
                 continue  # "fifteen cents (0.15 EUR)": the bracket is read instead
+            end = number.end + cents.end()
+        elif cents := _PENCE.match(after):
+            currency = "GBP"  # "0.8p/min", "5 pence per word": a hundredth of a pound
             end = number.end + cents.end()
         # "twelve cents per word": a hundredth of a currency neither names here.
         low = high = number.value / 100 if cents else number.value
@@ -714,6 +732,8 @@ def _read_money(text: str, offer: bool) -> list[Money]:  # noqa: PLR0912, PLR091
             per = "session"
         elif _HOURLY_BEFORE.search(text[max(0, start - 40) : start]):
             per = "hour"  # "Hourly rate 68 EUR", "Stundensatz 68 €", "tarif horaire : 50 €"
+        elif _DAILY_BEFORE.search(text[max(0, start - 40) : start]):
+            per = "day"  # "Day rate €850", "Tagessatz 900 €", "dagtarief €600"
         clause = _clause_before(text, start)
         bound: Bound = "about"
         most = _MAX_CUE.search(before[-40:])
@@ -780,7 +800,11 @@ _NO_OVER = re.compile(
     re.I,
 )
 _QTY_MAX = re.compile(
-    r"(?:up\s+to|max(?:imum)?\.?|at\s+most|no\s+more\s+than|capacity(?:\s+of)?|sleeps|"
+    # "max booking 3 hours": "max" reaches its number over two words, as "minimum" does
+    # (the unread guard takes such a bound as read by that number)
+    r"(?:up\s+to|max(?:imum)?\.?(?:\s+[a-z-]+){0,2}?|at\s+most|no\s+more\s+than|capacity(?:\s+of)?|sleeps|"
+    # "Max occupancy 2 persons", "occupancy: 4"
+    r"(?:max(?:imum)?\.?\s+)?occupancy(?:\s+of)?\s*:?|"
     r"fits|holds|for\s+up\s+to|limit(?:ed)?\s+(?:of|to)|build\s+volume(?:\s+max)?|"
     r"not\s+more\s+than|under)\s*(?:of\s+)?$",
     re.I,
@@ -1859,7 +1883,16 @@ _ADVANCE = re.compile(
 _AFTER = re.compile(
     r"\bnet\s*-?\s*\d{1,3}\b|\b(?:payment|pay|paid)\s+(?:\w+\s+)?(?:on|upon|after)\s+"
     r"(?:delivery|completion|invoice|each\s+invoice)\b|\bno\s+(?:up\s*front|advance)\s+payment\b|"
-    r"\bpay\s+(?:\w+\s+){0,3}after\b",
+    r"\bpay\s+(?:\w+\s+){0,3}after\b|"
+    r"\bno\s+(?:pre-?payment|deposit)\b|"
+    # German, Dutch, French, Spanish: "Bezahlung ausschließlich nach Lieferung", "keine
+    # Vorauszahlung", "betaling na levering", "paiement à la livraison", "pago tras entrega"
+    r"\b(?:be)?zahlung\s+(?:\w+\s+)?nach\s+(?:lieferung|abnahme|fertigstellung)\b|"
+    r"\bkeine\s+(?:voraus|an)zahlung\b|\bkeine\s+vorkasse\b|"
+    r"\bbetaling\s+(?:\w+\s+)?(?:na|bij)\s+(?:levering|oplevering)\b|"
+    r"\bgeen\s+(?:vooruitbetaling|aanbetaling)\b|"
+    r"\bpaiement\s+(?:\w+\s+)?(?:à\s+la|après\s+(?:la\s+)?)\s*livraison\b|"
+    r"\bpago\s+(?:\w+\s+)?(?:a\s+la|tras\s+la|después\s+de\s+la)\s+entrega\b",
     re.I,
 )
 #: Paying in parts over time: no deal with an offer that wants the whole fee first.
@@ -1959,6 +1992,47 @@ _EXCLUDED_KINDS = frozenset(
 )  # fmt: skip
 
 
+#: Participles that exclude what stands before them: "Stansted/Luton not served",
+#: "weekends not available", "pets not accepted" is read by the tail words instead.
+_PASSIVE_NOT = frozenset(
+    # ("drinks not included" names a cost, no exclusion: the seek may bring its own)
+    ["served", "covered", "available", "offered", "supported", "serviced"]
+)
+#: A verb and a preposition after a negation: "not fly inside", "never work in", "do not
+#: deliver to": the place or thing after the preposition is excluded.
+_PREPOSITION_OBJECT = re.compile(
+    r"[a-z]+\s+(?:inside|within|into|in|over|near|above|on|at|to)\s+(?=\S)", re.I
+)
+#: Where the words an exclusion names stop: punctuation or a linking word.
+_PHRASE_STOP = re.compile(r"[,.;:!?()\n]|\b(?:of|for|and|or|but|unless|except|if|when)\b", re.I)
+
+
+def _named_before(text: str, match: re.Match[str]) -> list[str]:
+    """The names before a negation in its clause ("Stansted/Luton" before "not served"),
+    each alone: a list joined by "/", "&", "or", "and" or commas."""
+    before = re.split(r"[.;:!?()\n]", text[max(0, match.start() - 50) : match.start()])[-1]
+    names = [w for w in re.split(r"[\s/&,]+|\b(?:or|and)\b", before.lower()) if w]
+    return [w for w in names[-4:] if len(w) > 2 and w not in _EXCLUSION_NOISE]
+
+
+def _object_after(text: str, start: int) -> list[frozenset[str]]:
+    """What a negated verb's preposition leads to ("the controlled airspace (CTR) of any
+    airport"): the phrase's first two words, and an acronym in brackets after it alone."""
+    rest = text[start : start + 60]
+    stop = _PHRASE_STOP.search(rest)
+    phrase = rest[: stop.start()] if stop else rest
+    words = [
+        w
+        for w in re.split(r"[\s-]+", phrase.lower())
+        if len(w) > 2 and w not in _EXCLUSION_NOISE and w not in _EXCLUSION_TAIL
+    ]
+    found = [frozenset(rough_stem(w) for w in words[:2])] if words else []
+    acronym = re.match(r"\s*\(([A-Z]{2,6})\)", rest[len(phrase) :])
+    if acronym:
+        found.append(frozenset({acronym.group(1).lower()}))
+    return found
+
+
 def _read_exclusions(text: str) -> tuple[tuple[tuple[frozenset[str], Span], ...], frozenset[str]]:
     written = text
     # "e_bike": one word, and the same length, so every span still points into the text
@@ -1975,14 +2049,23 @@ def _read_exclusions(text: str) -> tuple[tuple[tuple[frozenset[str], Span], ...]
         ]
         if not words or words[0] in {"only", "just", "required", "necessary", "needed"}:
             continue
+        span = Span(match.start(), match.end(), written[match.start() : match.end()])
+        if words[0] in _PASSIVE_NOT and len(words) == 1:
+            # "Stansted/Luton not served": the things excluded are named before the word
+            exclusions += [(frozenset({rough_stem(w)}), span) for w in _named_before(text, match)]
+            continue
+        # a verb after "not"/"never" ("do not fly inside"), never "no smoking in the hall"
+        verb = re.match(r"(?:not|never)\b", match.group(0), re.I) is not None
+        place = _PREPOSITION_OBJECT.match(match.group("x")) if verb else None
+        if place is not None:
+            # "we do not fly inside the controlled airspace (CTR)": where it does not work
+            exclusions += [(o, span) for o in _object_after(text, match.start("x") + place.end())]
         if words[0] in _SERVICE_VERBS and len(words) > 1:
             words = words[1:]  # "we do not treat bed bugs": bed bugs are excluded, not treating
         stems = frozenset(rough_stem(w) for w in words[:2])
         # "we do not service thatched properties": a thatched cottage is excluded too
         stems = stems - _EXCLUDED_KINDS or stems
-        exclusions.append(
-            (stems, Span(match.start(), match.end(), written[match.start() : match.end()]))
-        )
+        exclusions.append((stems, span))
     for match in re.finditer(r"\b(?P<x>[a-zA-Z]{3,})-free\b", text):
         exclusions.append(
             (
@@ -2571,11 +2654,13 @@ _RECUR_PERIOD = {
 
 
 _ADDON_WORDS = (
-    r"(?P<w>vat|tax(?:es)?|gst|hst|mwst|btw|tva|iva|materials?|parts|travel(?:\s+costs?)?|fuel|"
+    r"(?P<w>vat|tax(?:es)?|gst|hst|mwst|ust|btw|tva|iva|materials?|parts|travel(?:\s+costs?)?|fuel|"
     r"petrol|mileage|expenses|supplies|consumables|shipping|postage|p&p)"
 )
 _ADDON_BEFORE = re.compile(
-    rf"(?:\+|\bplus|\bexcl(?:\.|uding|usive\s+of)?|\bex\.?|\bnot\s+including|\bwithout)\s*{_ADDON_WORDS}\b",
+    rf"(?:\+|\bplus|\bexcl(?:\.|uding|usive\s+of)?|\bex\.?|\bnot\s+including|\bwithout|"
+    # "zzgl. 19 % USt", "plus 20% VAT": a rate of tax between the word and the tax
+    rf"\bzzgl\.?|\bzuz[uü]glich)\s*(?:\d{{1,2}}(?:[.,]\d{{1,2}})?\s*%\s*)?{_ADDON_WORDS}\b",
     re.I,
 )
 _ADDON_AFTER = re.compile(
@@ -2608,7 +2693,7 @@ def _read_addons(text: str, money: list[Money]) -> tuple[tuple[str, Span], ...]:
                 continue
             word = match.group("w").lower().split()[0]
             word = {"taxes": "tax", "material": "materials", "petrol": "fuel"}.get(word, word)
-            if word in ("gst", "hst", "mwst", "btw", "tva", "iva"):
+            if word in ("gst", "hst", "mwst", "ust", "btw", "tva", "iva"):
                 word = "vat"
             found.append((word, Span(match.start(), match.end(), match.group(0))))
     return tuple(found[:6])
@@ -3147,6 +3232,8 @@ def _read_timeline(  # noqa: PLR0912 - one pass over the timeline readers
         ):
             continue
         taken.append(match.span())
+        if payment_time(text, match.start(), match.end()):
+            continue  # "14 days to pay": read, but the payer's time, not the work's
         unit = match.group(2).lower().rstrip("s")
         days = _count(match.group(1)) * _UNIT_DAYS[unit]
         if match.re is _WITHIN_HALF or re.match(r"\s+and\s+a\s+half\b", text[match.end() :]):
@@ -3162,7 +3249,8 @@ def _read_timeline(  # noqa: PLR0912 - one pass over the timeline readers
         bare = literals.search(_BARE_DURATION, text)
         if bare:
             taken.append(bare.span())
-            duration = _count(bare.group(1)) * _UNIT_DAYS[bare.group(2).lower().rstrip("s")]
+            if not payment_time(text, bare.start(), bare.end()):
+                duration = _count(bare.group(1)) * _UNIT_DAYS[bare.group(2).lower().rstrip("s")]
     return deadline, duration, start_within, start_date
 
 

@@ -20,6 +20,7 @@ import unicodedata
 from collections.abc import Callable, Iterable
 
 from mediator_actors.negotiation import literals
+from mediator_actors.negotiation.clauses import areas_listed
 from mediator_actors.negotiation.numbers import parse_number, words_value
 from mediator_actors.negotiation.vocabulary import tokens
 
@@ -32,6 +33,8 @@ __all__ = [
     "answered",
     "lead_days",
     "markers",
+    "rush_not_needed",
+    "surcharge_share",
     "unread_clauses",
     "untouched",
     "verdict",
@@ -49,7 +52,7 @@ _UNITS = (
     r"units?|pages?|words?|minutes?|mins?|hours?|hrs?|h|days?|nights?|weeks?|months?|years?|"
     r"people|persons?|guests?|seats?|pax|copies|pairs?|rooms?|beds?|gb|tb|cores?|%|percent|"
     # a rating or a range a thing must meet ("2.5 t forklift", "11 kW", "2-8 °C")
-    r"t(?!-)|tonnes?|tons?|kw|kwh|°\s?c)"
+    r"t(?!-)|tonnes?|tons?|kw|kwh|kva|°\s?c)"
 )
 _MONTH = (
     r"(?:january|february|march|april|may|june|july|august|september|october|november|"
@@ -366,6 +369,12 @@ def _judge(
             and not _QUANTITY_AHEAD.match(text, marker.end, end)
         ):
             continue  # "more than speed", "up to you": a bound word with nothing to bound
+        if (
+            marker.kind == "per"
+            and not text[:c_start].strip()
+            and not re.search(rf"\d|{_CURRENCY}", clause, re.I)
+        ):
+            continue  # "Catering per eventi privati": the opening names the service, no rate
         if _PREFERENCE.search(clause) or _TO_A_MODEL.search(clause):
             continue  # a wish, or words to a machine reader: nothing the deal can break
         if _ACCEPT.search(clause) and {m.kind for m in markers(clause)} <= _ACCEPT_KINDS:
@@ -413,6 +422,7 @@ _UNIT_NAMES = {
     "inch": "inch", "in": "inch", '"': "inch", "cm": "cm", "mm": "mm",
     "h": "hour", "hr": "hour", "hrs": "hour", "hour": "hour", "min": "minute",
     "minute": "minute", "day": "day", "week": "week", "month": "month", "kw": "kw",
+    "kva": "kva",
     "t": "t", "tonne": "t", "ton": "t", "kwh": "kwh", "%": "%", "percent": "%", "pct": "%",
 }  # fmt: skip
 _AMOUNT = re.compile(
@@ -434,7 +444,6 @@ _BOUND_BEFORE = re.compile(
     r"(?:[a-z-]+:?\s+){0,2}?:?\s*$",
     re.I,
 )
-_PLACE_WORD = re.compile(r"[A-Z][\w'-]*(?:\s+[A-Z][\w'-]*)*")
 #: "Rotterdam → Milan", "from Rotterdam to Milan": the two ends of a route.
 _ROUTE = re.compile(r"([\w'-]+)\s*(?:→|->|\bto\b)\s*([\w'-]+)", re.I)
 #: Words too common to tell one stated term from another.
@@ -476,7 +485,11 @@ def _bounded_amounts(text: str) -> list[tuple[float, str, str]]:
         value = parse_number(match.group(1))
         if value is None:
             continue
-        before = re.split(r"[,;.!?\n()]", text[max(0, match.start() - 40) : match.start()])[-1]
+        # "working height min. 5.5 m": the dot of an abbreviated bound ends no clause
+        before = re.split(
+            r"[,;!?\n()]|(?<!min)(?<!max)(?<!approx)\.",
+            text[max(0, match.start() - 40) : match.start()],
+        )[-1]
         bound = _BOUND_BEFORE.search(before)
         way = "" if bound is None else ("most" if bound.group(1) else "least")
         found.append((value, _amount_unit(match), way))
@@ -524,12 +537,54 @@ def _sentences(text: str) -> list[str]:
     return [part for part in re.split(r"[.;!?\n]+(?:\s|$)", text) if part.strip()]
 
 
-def _amount_answered(head: str, mark: str, tail: str, other: str, units: Iterable[str]) -> bool:
+#: A time limit ("within 48 hours", "innerhalb von 3 Tagen", "en moins de 2 jours"):
+#: the most time the party allows, never a length of work another amount echoes.
+_WITHIN_BEFORE = re.compile(
+    r"\b(?:within|in\s+under|no\s+later\s+than|innerhalb(?:\s+von)?|binnen|"
+    r"en\s+moins\s+de|dans\s+les|entro|en\s+un\s+plazo\s+de)\s*$",
+    re.I,
+)
+#: Where a time the other side states is its own turnaround: "delivered within 7 days",
+#: "turnaround 3 days", "in 5 working days".
+_TURNAROUND_BEFORE = re.compile(
+    r"\b(?:within|in|turnaround(?:\s+(?:of|is))?|innerhalb(?:\s+von)?|binnen|sous|entro|en)\s*$",
+    re.I,
+)
+_HOURS = {
+    "minute": 1 / 60, "hour": 1.0, "day": 24.0, "night": 24.0, "week": 168.0,
+    "month": 720.0, "year": 8760.0,
+}  # fmt: skip
+
+
+def _within_met(own: tuple[float, str], other: str) -> bool:
+    """Whether every turnaround the other side states ("delivered within 7 days") is no
+    longer than the time limit ``own`` ("within 48 hours"), and it states one: the
+    other side's session lengths ("min 3 hours") say nothing of when it delivers."""
+    limit = own[0] * _HOURS[own[1]]
+    times = [
+        match
+        for match in _AMOUNT.finditer(other)
+        if _amount_unit(match) in _HOURS
+        and _TURNAROUND_BEFORE.search(other[max(0, match.start() - 30) : match.start()])
+    ]
+    spans = []
+    for match in times:
+        value = parse_number(match.group(1))
+        if value is not None:
+            spans.append(value * _HOURS[_amount_unit(match)])
+    return bool(spans) and all(span <= limit + 1e-9 for span in spans)
+
+
+def _amount_answered(  # noqa: PLR0911 - one flat pass of rules reads best
+    head: str, mark: str, tail: str, other: str, units: Iterable[str]
+) -> bool:
     """Whether the other side's amounts meet the amount (or bound) ``mark``: the same
     value, or for a bound ("up to 15 m", "minimum 500") every amount the other side
     states in that unit on the right side of it. A bare number takes the offer's
     pricing unit ("€0.08 per flyer, minimum 500")."""
     own = _amounts(mark) or _amounts(tail[:30])
+    if own and own[0][1] in _HOURS and _WITHIN_BEFORE.search(head):
+        return _within_met(own[0], other)
     if not own:
         bare = re.match(r"\W*(\d+(?:[.,]\d+)*)(?!\s?[a-z\d])", tail, re.I)
         value = parse_number(bare.group(1)) if bare else None
@@ -539,9 +594,10 @@ def _amount_answered(head: str, mark: str, tail: str, other: str, units: Iterabl
         if value is None or len(per) != 1 or re.search(r"\w", head):
             return False
         own = [(value, _unit(per[0]))]
-        # "500 round stickers": the pricing unit may follow a word or two after the count
+        # "500 round stickers", "60 branded client gift boxes": the pricing unit may follow
+        # up to three words after the count
         counted = re.finditer(
-            rf"(?<![\w.,])(\d+(?:[.,]\d+)*)\s+(?:[\w-]+\s+){{0,2}}?{re.escape(per[0])}s?\b",
+            rf"(?<![\w.,])(\d+(?:[.,]\d+)*)\s+(?:[\w-]+\s+){{0,3}}?{re.escape(per[0])}s?\b",
             other,
             re.I,
         )
@@ -606,13 +662,16 @@ def _mark_answered(marked: tuple[str, str, str, str], other: str, units: Iterabl
             )
         )
     if kind == "area":
-        place = _PLACE_WORD.search(mark.rsplit(maxsplit=1)[-1]) if mark.split() else None
+        # "Round covers Reading and Wokingham": any place the clause lists
+        places = areas_listed(mark, tail) if mark.split() else []
         return _postcodes_covered(head + mark + tail, other) or (
-            place is not None
-            # "We only serve ZIP codes 78701, ...": a kind of place is no place; the seek
-            # naming its own ZIP code is not in the list for naming the word
-            and place.group(0).lower() not in _AREA_KINDS
-            and bool(re.search(rf"\b{re.escape(place.group(0))}\b", other, re.I))
+            any(
+                # "We only serve ZIP codes 78701, ...": a kind of place is no place; the
+                # seek naming its own ZIP code is not in the list for naming the word
+                place.lower() not in _AREA_KINDS
+                and re.search(rf"\b{re.escape(place)}\b", other, re.I) is not None
+                for place in places
+            )
             # a move names more places than the one it shares
             and not any(m.kind == "direction" for m in markers(other))
         )
@@ -739,18 +798,94 @@ def _seek_detail(marked: tuple[str, str, str, str], offer: str) -> bool:
     return False
 
 
+#: A share that changes a price rather than describing a thing ("+20%", "zzgl. 19 % USt",
+#: "10% service charge"): "100% cotton" and "20 % humidity" describe; these add to a total.
+_SHARE_ADDED = re.compile(r"\+\s*$")
+_SHARE_PRICE_WORDS = re.compile(
+    r"\b(?:vat|gst|hst|pst|tax\w*|ust|mwst|tva|iva|btw|surcharge\w*|supplement\w*|zuschlag\w*|"
+    r"aufpreis|aufschlag|zzgl|zuz[uü]glich|plus|extra|on\s+top|total|price\w*|fee\w*|"
+    r"service\s+charge|markup|mark-up|uplift|premium)\b",
+    re.I,
+)
+
+
+#: A surcharge for speed: "Rush (< 24h)", "Express 24h", "same-day +50%".
+_RUSH = re.compile(r"\b(?:rush|express|urgent|expedited|eil\w*|spoed|same[- ]day)\b", re.I)
+_COUNT_WORDS = {
+    "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
+    "seven": 7, "eight": 8, "nine": 9, "ten": 10,
+}  # fmt: skip
+_ONE_TIME = re.compile(
+    r"\b(" + "|".join(_COUNT_WORDS) + r")\s+(hours?|days?|weeks?|fortnights?|months?)\b", re.I
+)
+
+
+def _turnarounds(text: str) -> list[float]:
+    """Every time limit ``text`` states after "within", "in", "turnaround" ..., in hours
+    ("within a week": 168)."""
+    text = _ONE_TIME.sub(lambda m: f"{_COUNT_WORDS[m.group(1).lower()]} {m.group(2)}", text)
+    text = re.sub(r"\b1 fortnight\b", "2 weeks", text, flags=re.I)
+    found = []
+    for match in _AMOUNT.finditer(text):
+        unit = _amount_unit(match)
+        value = parse_number(match.group(1))
+        before = text[max(0, match.start() - 30) : match.start()]
+        if unit in _HOURS and value is not None and _TURNAROUND_BEFORE.search(before):
+            found.append(value * _HOURS[unit])
+    return found
+
+
+def rush_not_needed(head: str, seek: str) -> bool:
+    """Whether a surcharge for speed (``head`` names "rush" and its time, "Rush (< 24h)
+    +") cannot apply: the seek states a time limit and every one is longer than it."""
+    if not _RUSH.search(head):
+        return False
+    rush = [
+        value * _HOURS[unit]
+        for match in _AMOUNT.finditer(head)
+        if (unit := _amount_unit(match)) in _HOURS
+        and (value := parse_number(match.group(1))) is not None
+    ]
+    wanted = _turnarounds(seek)
+    return bool(rush and wanted) and min(wanted) > max(rush) + 1e-9
+
+
+def surcharge_share(head: str, tail: str) -> bool:
+    """Whether a percentage with ``head`` before it and ``tail`` after it in its clause
+    adds to (or takes from) a price: a "+" right before it, or a word of tax, surcharge or
+    total in the clause."""
+    return bool(_SHARE_ADDED.search(head) or _SHARE_PRICE_WORDS.search(f"{head} {tail}"))
+
+
 def _offer_detail(marked: tuple[str, str, str, str], seek: str) -> bool:
     """Whether an offer's unread amount describes what it offers ("2 movers + 3.5t van",
     "2.5 t forklift") without limiting the deal: no bound word before it, not money,
     and the seek states no amount that it measures the same way."""
-    kind, head, mark, _ = marked
+    kind, head, mark, tail = marked
     own = _amounts(mark)
     if kind != "amount" or len(own) != 1 or _BOUND_BEFORE.search(head):
         return False
+    if own[0][1] == "%" and surcharge_share(head, tail):
+        # "SUV/van +20%", "zzgl. 19 % USt": the price changes, nothing described; only a
+        # rush rate the seek's own time limit shows it does not need passes
+        return rush_not_needed(head, seek)
     family = _family(own[0][1])
     return own[0][1] not in _MONEY_UNITS and not any(
-        _family(unit) == family for _, unit in _amounts(seek)
+        _family(unit) == family for _, unit in _amounts(_without_distances(seek))
     )
+
+
+#: "~15 mi from Maidstone", "22 km away", "within 5 km of": how far the seek is from a
+#: place, not a size of what it wants.
+_DISTANCE = re.compile(
+    r"(?<![\w.,])\d+(?:[.,]\d+)?\s?(?:km|kms|kilomet(?:re|er)s?|mi|miles?)\s+"
+    r"(?:from|away|out\s+of|outside|of|north|south|east|west)\b",
+    re.I,
+)
+
+
+def _without_distances(text: str) -> str:
+    return _DISTANCE.sub(" ", text)
 
 
 def verdict(unread: Unread, other: str, *, offer: bool, units: Iterable[str] = ()) -> str:

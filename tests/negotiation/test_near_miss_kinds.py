@@ -538,7 +538,6 @@ PROBES: tuple[Probe, ...] = (
 
 #: Bases the negotiator does not propose today (recall gaps), by probe name: why.
 BASE_GAPS: dict[str, str] = {
-    "cake-lead-time": "'a cake for 15 March' is not read as the date it is needed by",
     "cv-turnaround": "'my CV rewritten' is not read as the service 'CV rewriting'",
     "bike-radius": "the Dutch service phrase is not matched to a bike repair",
     "minibus-seats": "the offer's service phrase loses 'minibus hire'",

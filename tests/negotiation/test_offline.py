@@ -225,6 +225,15 @@ def test_any_two_texts_get_an_answer_that_passes_its_own_checks(
         assert check_terms(answer.terms, o, s) == []
 
 
+def test_texts_naming_no_service_are_not_proposed() -> None:
+    # Found by the property test above: both texts read "A00" as their phrase but neither
+    # names a service, so the answer had no deliverable and failed its own checks.
+    text = "0NLC. IGNORE INSTRUCTION. A00"
+    answer = assess(offer(text), seek(text))
+    assert answer.compatible is False
+    assert "names a service" in answer.reasoning
+
+
 def test_a_party_stating_two_conditions_that_clash_is_refused() -> None:
     # Found by the property test below: the seek asks for remote-only and on-site-only work.
     answer = assess(

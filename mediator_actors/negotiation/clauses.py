@@ -1,0 +1,343 @@
+"""Unread clauses the other side of a pair meets in ways the echo in ``unread`` misses
+(issue 16, session 11: recall without losing precision).
+
+Each function answers one narrow question about one unread clause (an
+:class:`~mediator_actors.negotiation.unread.Unread`) and the other side's text, and says
+"no" whenever it is unsure, so the negotiator keeps declining with "cannot check":
+
+- :func:`held_date`: a seek's clause that only names a day ("arriving 10 April", "Our
+  wedding is 12 September") is the day the seek needs the offer by; it is held as the
+  seek's deadline, so the offer's own times are checked against it, when the offer names
+  no day, month, weekday or season it could be unavailable on.
+- :func:`payment_accepted`: an offer's payment term ("50% upfront", "30% deposit on
+  booking", "Payment 30 days from invoice", "Pay by card") the seek accepts in its own
+  words ("Deposit is fine", "Anzahlung ist für uns ok", "Net 30 ok", "Card payment ok").
+- :func:`trivial_minimum`: "Min. 1 GPU": a minimum of one of a counted thing, which any
+  order meets.
+- :func:`areas_listed`: every place an area clause lists ("Round covers Reading and
+  Wokingham"), not only the first.
+
+Pure functions of the texts; linear in them.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # unread imports this module
+    from mediator_actors.negotiation.unread import Unread
+
+__all__ = [
+    "areas_listed",
+    "held_date",
+    "held_within",
+    "offer_names_days",
+    "payment_accepted",
+    "trivial_minimum",
+]
+
+_MONTH_NUMBER = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
+_MONTH_NUMBER.update({name.lower(): i for i, name in enumerate(calendar.month_abbr) if name})
+_MONTH_NUMBER["sept"] = 9
+_MONTH = "|".join(sorted(_MONTH_NUMBER, key=len, reverse=True))
+_ORD = r"(?:st|nd|rd|th)?"
+#: "10 April", "12 Sept", "8-11 Oct", "from 10 to 15 May" (the first day), "April 10th", "the 4th of July".
+_DAY_MONTH = re.compile(
+    rf"\b(?P<d1>\d{{1,2}}){_ORD}(?:\s*(?:[-\u2013/]|to|and|till)\s*\d{{1,2}}{_ORD})?\s+(?:of\s+)?(?P<m1>{_MONTH})\b\.?"
+    rf"|\b(?P<m2>{_MONTH})\.?\s+(?P<d2>\d{{1,2}}){_ORD}(?![\d:.,])",
+    re.I,
+)
+#: A seek's day that is not the day it needs the offer by, or not one day: a window it
+#: cannot do ("not on 12 May", "except"), a day it is flexible about, a recurring day.
+_NOT_A_NEED = re.compile(
+    r"\b(?:not|no|except|excluding|never|flexible|or\s+later|any\s+time|anytime|every|each|"
+    r"weekly|monthly|until|till|after|onwards?)\b",
+    re.I,
+)
+#: Words by which an offer says when it can or cannot work: with any of them the seek's
+#: day needs reading against the offer's, not holding as a deadline.
+_OFFER_DAYS = re.compile(
+    rf"\b(?:{_MONTH}|mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun|"
+    r"(?:mon|tues|wednes|thurs|fri|satur|sun)days?|weekdays?|weekends?|"
+    r"summer|winter|spring|autumn|fall|season|seasonal|holidays?|christmas|easter|"
+    # (a time of day is no day: "Access 6:00-22:00", "evening classes" bar no date)
+    r"available|availability|booked|closed|open|until|till|from|between|today|tomorrow)\b",
+    re.I,
+)
+
+
+_WEEKDAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_WEEKDAY_BEFORE = re.compile(r"\b(mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s*(?:the\s+)?$", re.I)
+
+
+def _resolve(month: int, day: int, reference: dt.date) -> dt.date | None:
+    """``day`` of ``month`` on or after ``reference`` (the seek's own timestamp)."""
+    for year in (reference.year, reference.year + 1):
+        try:
+            candidate = dt.date(year, month, day)
+        except ValueError:
+            return None
+        if candidate >= reference:
+            return candidate
+    return None
+
+
+def _dates(text: str, reference: dt.date) -> list[dt.date] | None:
+    found = []
+    for match in _DAY_MONTH.finditer(text):
+        month = _MONTH_NUMBER[(match.group("m1") or match.group("m2")).lower().rstrip(".")]
+        day = _resolve(month, int(match.group("d1") or match.group("d2")), reference)
+        if day is None:
+            return None
+        found.append(day)
+    return found
+
+
+def offer_names_days(offer: str) -> bool:
+    """Whether an offer's text names any day, month, weekday, season, hour or
+    availability word, against which a seek's day needs reading."""
+    return _OFFER_DAYS.search(offer) is not None
+
+
+def held_date(unread: Unread, offer: str, reference: dt.date | None) -> dt.date | None:
+    """The earliest day a seek's unread clause names, to hold as the seek's deadline,
+    when every unread marker in it is one such day and the offer names no day it could
+    be unavailable on (:func:`offer_names_days`); None otherwise."""
+    if reference is None or not unread.marks or offer_names_days(offer):
+        return None
+    if any(kind != "date" for kind, *_ in unread.marks):
+        return None
+    if _NOT_A_NEED.search(unread.clause):
+        return None
+    days: list[dt.date] = []
+    for _, head, mark, _tail in unread.marks:
+        # the marker and the range opener before it ("8-11 Oct": "8-" sits in the head)
+        own = _dates(head[-16:] + mark, reference)
+        if not own:
+            return None
+        named = _WEEKDAY_BEFORE.search(head[-12:])
+        if named and own[-1].weekday() != _WEEKDAY_NAMES.index(named.group(1).lower()[:3]):
+            return None  # "Sat 4 July" on a Friday: the year or the day is not the one read
+        days += own
+    return min(days) if days else None
+
+
+#: "within 5 days of this post", "within two weeks from today": a time from now.
+_WITHIN_HEAD = re.compile(r"\b(?:within|in\s+the\s+next)\s*$", re.I)
+_FROM_NOW = re.compile(
+    r"^\s*(?:of\s+(?:this|my|our|the)\s+(?:post|posting|message|ad)|from\s+(?:now|today|"
+    r"this\s+post|posting))?\s*$",
+    re.I,
+)
+
+
+def held_within(unread: Unread, days: float | None) -> float | None:
+    """The days a seek's unread clause gives the offer from now ("Deadline: within 5
+    days of this post"), when its only unread marker is that time (``days``, from
+    :func:`~mediator_actors.negotiation.unread.lead_days`) right after "within" and
+    before nothing but "of this post" or "from now"; None otherwise."""
+    if days is None or len(unread.marks) != 1:
+        return None
+    _, head, _, tail = unread.marks[0]
+    if _WITHIN_HEAD.search(head) is None or _FROM_NOW.match(tail) is None:
+        return None
+    return days
+
+
+# --- payment ---------------------------------------------------------------------------
+
+#: How an offer asks to be paid, by kind: each kind the seek must accept in its own words.
+_PAY_KINDS: dict[str, re.Pattern[str]] = {
+    "advance": re.compile(
+        r"\b(?:up\s*front|in\s+advance|advance|deposit|prepa(?:id|y\w*)|anzahlung|vorkasse|"
+        r"acompte|arras|se[ñn]al|anticipo|aanbetaling|vooruitbetaling)\b|\d\s?%\s*(?:on|at)\s+booking",
+        re.I,
+    ),
+    "invoice": re.compile(
+        r"\b(?:invoic\w*|net\s*\d+|\d+\s+days\s+(?:from|after|of)\s+(?:the\s+)?invoice|rechnung|"
+        r"factur\w*|billed\s+after)\b",
+        re.I,
+    ),
+    "card": re.compile(r"\b(?:card|credit\s+card|debit\s+card|karte|tarjeta|carte)\b", re.I),
+    "transfer": re.compile(
+        r"\b(?:bank\s+transfer|wire|transfer|sepa|[üu]berweisung|virement|transferencia)\b", re.I
+    ),
+    "cash": re.compile(r"\b(?:cash|bar|efectivo|esp[eè]ces|contant)\b", re.I),
+}
+#: A sentence that accepts what it names ("Deposit is fine", "Net 30 ok", "Anzahlung ist
+#: für uns ok", "happy to pay upfront", "card payment accepted").
+_ACCEPTS = re.compile(
+    r"\b(?:ok|okay|fine|acceptable|accepted|no\s+problem|works\s+for\s+(?:me|us)|"
+    r"happy\s+to|can\s+pay|will\s+pay|we\s+pay|i\s+pay|in\s+ordnung|passt|d'accord|vale)\b",
+    re.I,
+)
+_REFUSES = re.compile(
+    r"\b(?:no|not|never|don't|do\s+not|won't|cannot|can't|nicht|kein\w*|pas|sin)\b", re.I
+)
+#: Payment words the offer clause may hold besides its kinds ("Payment: 30% deposit on
+#: booking, balance on collection"): anything else in the clause is read as a term.
+_PAY_CLAUSE = re.compile(
+    r"^[\s\W]*(?:payment|pay(?:able)?|terms?)?\W*(?:(?:by|in|via|with|is|due)\s+)?", re.I
+)
+
+
+def _kinds(text: str) -> set[str]:
+    return {kind for kind, pattern in _PAY_KINDS.items() if pattern.search(text)}
+
+
+def _sentences(text: str) -> list[str]:
+    return [part for part in re.split(r"[.;!?\n]+(?:\s|$)", text) if part.strip()]
+
+
+def payment_accepted(unread: Unread, seek: str) -> bool:
+    """Whether an offer's unread payment clause is one the seek accepts: every kind of
+    payment the clause asks for (advance, invoice, card, transfer, cash) the seek names
+    in a sentence that accepts it and refuses nothing, and every unread marker in the
+    clause is a payment word or a share of money. A clause with "only" or naming no kind
+    is never accepted here."""
+    if not unread.marks or any(kind not in ("payment", "amount") for kind, *_ in unread.marks):
+        return False
+    if any(kind == "amount" and "%" not in mark for kind, _, mark, _ in unread.marks):
+        return False
+    clause = unread.clause
+    if re.search(r"\bonly\b", clause, re.I):
+        return False
+    asked = _kinds(clause)
+    if not asked:
+        return False
+    accepting = [s for s in _sentences(seek) if _ACCEPTS.search(s) and not _REFUSES.search(s)]
+    # "card or wire": either way the seek accepts is one the offer takes
+    either = re.search(r"\bor\b", clause, re.I) is not None
+    if either:
+        return any(asked & _kinds(s) for s in accepting)
+    return all(any(kind in _kinds(s) for s in accepting) for kind in asked)
+
+
+# --- minimums and areas ------------------------------------------------------------------
+
+_ONE = re.compile(r"^\W*(?:order\W*|of\W*)?(?:1|one)\s+(?P<unit>[a-z][\w-]*)\s*$", re.I)
+#: Units in which one is not the least a deal can be ("min. 1 hour", "minimum 1 week").
+_MEASURED = frozenset(
+    {"hour", "hours", "hr", "hrs", "h", "day", "days", "week", "weeks", "month", "months",
+     "year", "years", "night", "nights", "minute", "minutes", "min", "kg", "km", "m", "m2",
+     "m3", "l", "litre", "liter", "tonne", "ton", "t", "g", "mile", "miles", "ft", "sq"}
+)  # fmt: skip
+
+
+def trivial_minimum(unread: Unread) -> bool:
+    """Whether an unread clause is only a minimum of one counted thing ("Min. 1 GPU",
+    "minimum 1 unit"): any order is at least one. Not a minimum of one hour, day or
+    kilogram (less than one of those can be asked for)."""
+    if len(unread.marks) != 1:
+        return False
+    kind, head, mark, tail = unread.marks[0]
+    if kind != "bound" or not re.fullmatch(r"min(?:imum)?\.?|at\s+least", mark.strip(), re.I):
+        return False
+    if re.search(r"\w", head):
+        return False
+    found = _ONE.match(tail)
+    return found is not None and found.group("unit").lower() not in _MEASURED
+
+
+_LIST_SEP = re.compile(r"\s*(?:,\s*(?:and\s+|or\s+)?|\s+and\s+|\s+or\s+|\s*&\s*)")
+_LIST_PLACE = re.compile(r"(?-i:[A-Z])[\w'-]+(?:\s+(?-i:[A-Z])[\w'-]+)*")
+
+
+def areas_listed(mark: str, tail: str) -> list[str]:
+    """The places an area clause lists after its verb: "covers Reading and Wokingham"
+    is [Reading, Wokingham]; the list ends at the first word that is neither a place
+    nor "and", "or", "&" or a comma."""
+    words = mark.rsplit(maxsplit=1)
+    text = (words[-1] if words else "") + tail
+    places: list[str] = []
+    first = _LIST_PLACE.search(text, 0, len(words[-1]) if words else 0)
+    pos = first.start() if first else 0
+    while True:
+        found = _LIST_PLACE.match(text, pos)
+        if found is None:
+            break
+        places.append(found.group(0))
+        sep = _LIST_SEP.match(text, found.end())
+        if sep is None:
+            break
+        pos = sep.end()
+    return places
+
+
+# --- exclusions ----------------------------------------------------------------------------
+
+#: A priced amount in a sentence ("£40", "$95", "+30%").
+_PRICED = re.compile(r"[$€£¥₹]\s?\d|\d\s?(?:[$€£¥₹]|eur|usd|gbp)\b|\+\s?\d+(?:[.,]\d+)?\s?%", re.I)
+#: A cue that a priced item is an extra one takes or leaves ("+£40", "extra", "optional").
+_EXTRA_CUE = re.compile(
+    r"\+|\b(?:extra|add-?on|optional|on\s+request|surcharge|supplement|plus|if\s+(?:needed|wanted|required))\b",
+    re.I,
+)
+#: Words that make an extra part of every deal ("all cleans include the roof").
+_EVERY_DEAL = re.compile(
+    r"\b(?:all|always|every|each\s+job|include[sd]?|incl\.?|mandatory|required|compulsory|"
+    r"must|only|standard|applies|apply)\b",
+    re.I,
+)
+_WORD = re.compile(r"[a-z][a-z'-]*", re.I)
+
+
+def _names_all(stems: frozenset[str] | set[str], text: str) -> bool:
+    words = [w.lower() for w in _WORD.findall(text)]
+    return all(any(w.startswith(stem) for w in words) for stem in stems)
+
+
+def optional_extra(
+    stems: frozenset[str] | set[str], offer: str, seek: str = "", excluded: str = ""
+) -> bool:
+    """Whether everything a seek excludes ("no broadcast", "No conservatory", "no lock
+    change") the offer names only as a priced extra the seek can leave out: every
+    sentence of the offer naming all the excluded stems is past its opening sentence,
+    holds its own price, is an extra by a cue ("+30%", "extra", "optional") or by being
+    a short "<item> <price>" line ("Conservatory roof £40"), and says nothing that makes
+    it part of every deal ("all", "included", "required"), and prices nothing else (one
+    amount). The opening sentence names the service: an exclusion it hits is never
+    passed over; nor one whose words the ``seek`` itself names outside the text of the
+    exclusion (``excluded``) ("12 table centrepieces ... not a cent more": no exclusion at all)."""
+    if not stems or _names_all(stems, seek.replace(excluded, " ") if excluded else seek):
+        return False
+    sentences = [part for part in re.split(r"(?<=[.!?;])\s+|\n+", offer) if part.strip()]
+    hits = 0
+    for index, sentence in enumerate(sentences):
+        words = [w.lower() for w in _WORD.findall(sentence)]
+        if not all(any(w.startswith(stem) for w in words) for stem in stems):
+            continue
+        hits += 1
+        if index == 0 or len(_PRICED.findall(sentence)) != 1 or _EVERY_DEAL.search(sentence):
+            return False
+        if not (_EXTRA_CUE.search(sentence) or len(words) <= 4):
+            return False
+    return hits > 0
+
+
+# --- times that are payment terms ----------------------------------------------------------
+
+#: "14 days to pay", "30 days from invoice", "net 30 days", "payment within 14 days":
+#: the time is how long the payer has, not how long the work takes.
+_PAY_AFTER = re.compile(
+    r"[ \t]{0,3}(?:(?:net|to\s+pay|for\s+payment|payment|after\s+invoic\w*|from\s+(?:the\s+)?"
+    r"(?:date\s+of\s+)?invoic\w*|of\s+(?:the\s+)?invoic\w*|(?:from|after)\s+(?:the\s+)?"
+    r"(?:bill|billing|statement)))\b",
+    re.I,
+)
+_PAY_BEFORE = re.compile(
+    r"\b(?:payment|pay(?:able)?|paid|net|invoices?\s+(?:are\s+)?due)(?:\s+(?:terms?|is|are|due))?"
+    r"\W{0,3}(?:(?:within|in|after|of)\s+)?$",
+    re.I,
+)
+
+
+def payment_time(text: str, start: int, end: int) -> bool:
+    """Whether the time at ``text[start:end]`` is a payment term ("Invoice on delivery,
+    14 days to pay", "Payment 30 days from invoice", "net 30 days"): the words right
+    after or before it in its clause say who pays when."""
+    before = re.split(r"[,;.!?\n()]", text[max(0, start - 30) : start])[-1]
+    return _PAY_AFTER.match(text, end) is not None or _PAY_BEFORE.search(before) is not None
