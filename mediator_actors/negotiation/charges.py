@@ -77,6 +77,10 @@ def _names(m: Money) -> frozenset[str]:
     return words
 
 
+#: Stems of a minimum that is the whole job's, never a part's ("Minimum job £600").
+_WHOLE_JOB = frozenset({"job"})
+
+
 def left_out_price(  # noqa: PLR0911 - one flat pass of rules reads best
     o: Facts, s: Facts, note: str, currency: str | None
 ) -> Money | None:
@@ -107,7 +111,8 @@ def left_out_price(  # noqa: PLR0911 - one flat pass of rules reads best
         if m.bound == "at_least":
             # A minimum ("minimum order €10", "from £15") binds only where the seek names
             # what it is the minimum of; the total already applies the minimum charge.
-            if own & s.positives:
+            # ("Minimum job £600" is the whole job's: the seek's "the job" names no part.)
+            if (own - _WHOLE_JOB) & s.positives:
                 return m
             continue
         if on_top or only_charges or m.fee or m.extra or m.context & _ADDED:

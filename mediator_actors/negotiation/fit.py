@@ -15,6 +15,7 @@ import math
 import re
 from dataclasses import dataclass, field, replace
 
+from mediator_actors.negotiation.allowances import allowance_each, extra_counts, extra_unit_rates
 from mediator_actors.negotiation.charges import is_charge, left_out_price
 from mediator_actors.negotiation.clauses import optional_extra
 from mediator_actors.negotiation.counting import (
@@ -27,6 +28,7 @@ from mediator_actors.negotiation.counting import (
     seek_hours,
 )
 from mediator_actors.negotiation.demands import hard_minimum
+from mediator_actors.negotiation.discounts import discounted_count, yearly_discount
 from mediator_actors.negotiation.distance import distances_from
 from mediator_actors.negotiation.dollars import local_dollar
 from mediator_actors.negotiation.heads import (
@@ -36,12 +38,14 @@ from mediator_actors.negotiation.heads import (
     exact_package,
     free_delivery,
     head_count,
+    outer_packs,
     pack_count,
     package_alternatives,
     per_order_fees,
     per_thing_count,
     plus_marked,
     same_unit,
+    sized_count,
     times_each,
     volume_discount,
 )
@@ -57,7 +61,10 @@ from mediator_actors.negotiation.reader import (
     canonical_unit,
     rough_stem,
 )
+from mediator_actors.negotiation.sizes import size_alternatives
 from mediator_actors.negotiation.vocabulary import VARIANT_FAMILIES, tokens
+from mediator_actors.negotiation.waived import minimum_charges, waived_charges
+from mediator_actors.negotiation.workdays import working_days
 
 
 def _stem(word: str) -> str:
@@ -489,12 +496,21 @@ def _priced_basis(
     o = plus_marked(o, offer_text)  # "Supplies +$15 per visit" is on top
     o = per_order_fees(o, offer_text)  # "+ €40 set-up per order" is a fee, due once
     o, s = crew_tiers(o, s, offer_text)  # "£45/hr van + 1 man, £65/hr van + 2 men"
-    basis = _with_charges(
-        o,
-        s,
-        _cheaper_package(o, _price_basis(o, s, seek_words, seek_text, offer_text)),
-        offer_text,
-    )
+    o = extra_unit_rates(o, offer_text)  # "extra km €0,15" is a rate on top, per km
+    o, s = extra_counts(o, s, offer_text, seek_text)  # "2 revision rounds" ... "€80 each"
+    o = size_alternatives(o, offer_text, seek_text)  # "6-yard £230, 8-yard £270" for "8 yard"
+    # "If you want us to move furniture it's £40 extra" against "we will move it ourselves"
+    o, waived = waived_charges(o, offer_text, seek_text)
+    o = minimum_charges(o, offer_text, seek_text)  # "Minimum job £600" is the least paid
+    basis = _price_basis(o, s, seek_words, seek_text, offer_text)
+    basis = _over_working_days(s, basis, seek_text)  # "8h days, Mon-Fri" for "2 weeks"
+    basis = _count_discounted(o, basis, offer_text)  # "3+ days: 20% off"
+    basis = _yearly_discounted(o, basis, offer_text, seek_text)  # "pay yearly, save 10%"
+    basis = _cheaper_package(o, basis)
+    o, basis = _allowances(o, s, basis, seek_text, offer_text)
+    basis = _with_charges(o, s, basis, offer_text)
+    if waived and basis.floor is not None:
+        basis = replace(basis, note="; ".join([basis.note, *waived]))
     if basis.floor is None or basis.per is not None or basis.refusal or basis.unchecked:
         return basis
     counted = s
@@ -564,6 +580,119 @@ def _priced_basis(
             unchecked=f"price: the seek's request counts '{left_out.span.text}', which the total the reader derives ({basis.step or basis.note}) does not account for",
         )
     return _visit_charges(o, s, basis)
+
+
+def _allowances(  # noqa: PLR0911 - one flat pass of conditions reads best
+    o: Facts, s: Facts, basis: PriceBasis, seek_text: str, offer_text: str
+) -> tuple[Facts, PriceBasis]:
+    """``basis`` (one rate per thing times the seek's count of things) plus, on each
+    thing, the units beyond what its rate includes at the offer's one rate for them
+    ("$60 per episode up to 60 min, $1/min beyond that"), and ``o`` without that rate
+    (it is in the total); both unchanged where :func:`allowance_each` finds no such
+    reading."""
+    if basis.floor is None or basis.per is not None or basis.unit is None:
+        return o, basis
+    if basis.quantity is None or basis.refusal or basis.unchecked or basis.packed:
+        return o, basis
+    if basis.estimated or basis.at_minimum or basis.at_least:
+        return o, basis
+    extras = [m for m in o.money if m.extra]
+    rates = [m for m in o.money if m.per == basis.unit and f"'{m.span.text}'" in basis.note]
+    if len(extras) != 1 or len(rates) != 1:
+        return o, basis
+    counts = [q for q in s.quantities if q.unit == basis.unit and q.value == basis.quantity]
+    if len(counts) != 1:
+        return o, basis
+    found = allowance_each(
+        o,
+        s,
+        rate=rates[0],
+        thing=basis.unit,
+        count=counts[0],
+        extra=extras[0],
+        offer_text=offer_text,
+        seek_text=seek_text,
+    )
+    if found is None:
+        return o, basis
+    extra = found.extra
+    total = round(basis.floor + basis.quantity * found.beyond * extra.low, 2)
+    step = (
+        f"each of the {_q(basis.quantity)} {_plural(basis.unit)} needs '{found.needed.span.text}', "
+        f"{found.beyond} {_plural(extra.per)} beyond the '{found.included.span.text}' its rate "
+        f"includes, at '{extra.span.text}': {_money(total, basis.currency)}"
+    )
+    o = replace(o, money=tuple(m for m in o.money if m is not extra))
+    return o, replace(basis, floor=total, note=f"{basis.note}; {step}", step=step)
+
+
+def _over_working_days(s: Facts, basis: PriceBasis, seek_text: str) -> PriceBasis:
+    """``basis`` (a rate per hour times one day's hours, "8h days") times the working
+    days the seek counts ("2 weeks ... Mon-Fri", "20 mañanas"); unchanged otherwise."""
+    if basis.floor is None or basis.per is not None or basis.unit != "hour":
+        return basis
+    if basis.quantity is None or basis.refusal or basis.unchecked or basis.recurring:
+        return basis
+    if basis.estimated or basis.at_minimum or basis.at_least:
+        return basis
+    hours = [q for q in s.quantities if q.unit == "hour" and q.value == basis.quantity]
+    if len(hours) != 1 or f"'{hours[0].span.text}'" not in basis.note:
+        return basis
+    found = working_days(s, hours[0], seek_text)
+    if found is None:
+        return basis
+    days, how = found
+    count = basis.quantity * days
+    total = round(basis.floor * days, 2)
+    step = f"'{hours[0].span.text}' a day on {_q(days)} days ({how}) is {_q(count)} hours: {_money(total, basis.currency)}"
+    return replace(
+        basis, floor=total, quantity=count, recurring=True, note=f"{basis.note}; {step}", step=step
+    )
+
+
+def _yearly_discounted(o: Facts, basis: PriceBasis, offer_text: str, seek_text: str) -> PriceBasis:
+    """``basis`` (a monthly rate over a year or whole years) less the offer's discount
+    for paying a year at once ("Pay yearly upfront and save 10%") where the seek says it
+    pays so ("paying upfront is fine"); unchanged otherwise."""
+    if basis.floor is None or basis.refusal or basis.unchecked or basis.packed:
+        return basis
+    rates = [m for m in o.money if f"'{m.span.text}'" in basis.note]
+    if len(rates) != 1 or rates[0].per != "month" or rates[0].per2 is not None:
+        return basis
+    years = basis.per == "year" or (
+        basis.per is None
+        and basis.unit == "month"
+        and basis.quantity is not None
+        and basis.quantity >= 12
+        and basis.quantity % 12 == 0
+    )
+    found = yearly_discount(offer_text, seek_text) if years else None
+    if found is None:
+        return basis
+    share, offered, accepted = found
+    total = round(basis.floor * (1 - share), 2)
+    step = f"less the offer's {share:.0%} ('{offered}'), the seek states '{accepted}': {_money(total, basis.currency)}"
+    return replace(basis, floor=total, note=f"{basis.note}; {step}", step=step)
+
+
+def _count_discounted(o: Facts, basis: PriceBasis, offer_text: str) -> PriceBasis:
+    """``basis`` (one rate times the seek's count) less the offer's one discount for a
+    count the seek's reaches ("20% off orders of 5 or more items", "3+ days: 20% off");
+    unchanged where the total is anything but that one rate times the count."""
+    if basis.floor is None or basis.per is not None or basis.unit is None:
+        return basis
+    if basis.quantity is None or basis.refusal or basis.unchecked or basis.packed:
+        return basis
+    if basis.estimated or basis.at_minimum or basis.at_least or o.first_discount is not None:
+        return basis
+    if sum(f"'{m.span.text}'" in basis.note for m in o.money) != 1:
+        return basis  # the total quotes more than the one rate
+    discount = discounted_count(offer_text, basis.unit, basis.quantity)
+    if discount is None:
+        return basis
+    total = round(basis.floor * (1 - discount.share), 2)
+    step = f"less the offer's {discount.share:.0%} ('{discount.text}'): {_money(total, basis.currency)}"
+    return replace(basis, floor=total, note=f"{basis.note}; {step}", step=step)
 
 
 def _visit_charges(o: Facts, s: Facts, basis: PriceBasis) -> PriceBasis:
@@ -1365,7 +1494,9 @@ def _pack_order(  # noqa: PLR0911, PLR0912, PLR0917 - one flat pass over an orde
     quoted in the note; None when any step cannot be read."""
     if ask.per is None or ask.per2 is not None or ask.low != ask.high:
         return None
-    packs = pack_count(s, ask.per, offer_text, budget.per)
+    packs = pack_count(s, ask.per, offer_text, budget.per) or sized_count(
+        s, ask.per, offer_text, budget.per
+    )  # "5 L tins" for "40 litres"
     if packs is None:
         return None
     if any(
@@ -1423,6 +1554,8 @@ def _pack_order(  # noqa: PLR0911, PLR0912, PLR0917 - one flat pass over an orde
             times = 1.0  # a charge per order: one order
         elif same_unit(m.per, ask.per):
             times = packs.value
+        elif (outer := outer_packs(offer_text, m.per, ask.per, packs.value)) is not None:
+            times = outer  # "€18 per case" of "packed in cases of 4 tins"
         else:
             return None
         total += m.low * times

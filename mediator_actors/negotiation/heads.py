@@ -36,6 +36,7 @@ __all__ = [
     "exact_package",
     "free_delivery",
     "head_count",
+    "outer_packs",
     "pack_contents",
     "pack_count",
     "package_alternatives",
@@ -43,6 +44,7 @@ __all__ = [
     "per_thing_count",
     "plus_marked",
     "same_unit",
+    "sized_count",
     "times_each",
     "volume_discount",
 ]
@@ -266,6 +268,64 @@ def _packs(
             return None
         return Quantity(float(round(packs)), unit, "about", q.span, q.period)
     return None
+
+
+#: A container's own size right before its word: "5 L tins", "500 g jars", "1 kg bags".
+_SIZED = re.compile(
+    rf"(?<![\d.,])(?P<n>\d+(?:[.,]\d+)?)\s*(?P<u>l|litres?|liters?|ml|kg|g)\s+{_CONTAINER}\b",
+    re.I | re.UNICODE,
+)
+#: Written measures by one base and its factor ("5 L tins" for "40 litres", "500 g jars"
+#: for "12 kg").
+_MEASURES = {
+    "l": ("ml", 1000.0), "liter": ("ml", 1000.0), "litre": ("ml", 1000.0), "ml": ("ml", 1.0),
+    "kg": ("g", 1000.0), "g": ("g", 1.0),
+}  # fmt: skip
+
+
+def _measure(word: str) -> tuple[str, float] | None:
+    return _MEASURES.get(canonical_unit(word))
+
+
+def sized_count(s: Facts, unit: str, offer_text: str, period: str | None = None) -> Quantity | None:
+    """How many of the offer's containers ``unit`` of one written size ("5 L tins") the
+    seek's one amount of what they hold ("40 litres") fills: a whole number, or None."""
+    sizes = set()
+    for m in _SIZED.finditer(offer_text):
+        measure = _measure(m.group("u"))
+        if same_unit(m.group("c"), unit) and measure is not None:
+            sizes.add((float(m.group("n").replace(",", ".")) * measure[1], measure[0]))
+    if len(sizes) != 1:
+        return None
+    size, base = sizes.pop()
+    if any(same_unit(q.unit, unit) for q in s.quantities):
+        return None  # the seek counts the containers itself ("48 jars ... 454g size")
+    amounts = [
+        (q, q.value * measure[1])
+        for q in s.quantities
+        if q.bound == "about" and (measure := _measure(q.unit)) is not None and measure[0] == base
+    ]
+    if size <= 0 or len({v for _, v in amounts}) != 1 or amounts[0][0].period != period:
+        return None
+    packs = amounts[0][1] / size
+    if abs(packs - 1) < 1e-9:
+        return None  # the seek's amount is the container's size: a spec, not an order
+    if packs < 1 - 1e-9 or abs(packs - round(packs)) > 1e-9:
+        return None
+    return Quantity(float(round(packs)), unit, "about", amounts[0][0].span, period)
+
+
+def outer_packs(offer_text: str, outer: str, inner: str, count: float) -> float | None:
+    """How many of the offer's containers ``outer`` ("cases of 4 tins") ``count`` of its
+    containers ``inner`` fill: a whole number, or None (several contents, a part case)."""
+    held = {n for n, u in pack_contents(offer_text, outer) if same_unit(u, inner)}
+    if len(held) != 1:
+        return None
+    per = held.pop()
+    packs = count / per if per > 0 else 0.0
+    if packs < 1 - 1e-9 or abs(packs - round(packs)) > 1e-9:
+        return None
+    return float(round(packs))
 
 
 #: "free over $400", "Free shipping on orders over $300", "Free delivery ... from 5 cases".
