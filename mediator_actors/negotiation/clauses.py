@@ -42,6 +42,7 @@ __all__ = [
     "payment_accepted",
     "rival_rates",
     "trivial_minimum",
+    "unread_amount",
 ]
 
 _MONTH_NUMBER = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
@@ -500,3 +501,24 @@ def _within_period(money: list[Money], count: Quantity, offer_text: str, note: s
         if stated and float(stated.group(1).replace(",", ".")) >= count.value:
             return True
     return False
+
+
+#: An amount written with a currency the reader may not know: a code or sign right before
+#: the number ("GH₵ 1,500", "GHS 3,000", "₦45,000", "KSh 2,000"), or a number beside a word
+#: of price ("budget 3,000", "fee: 450").
+_MONEY_LIKE = re.compile(
+    r"(?<![\w])(?:(?:[A-Z]{2,3}|[A-Z][a-z][A-Z])[^\w\s\d]?|[^\w\s\d.,;:!?()\[\]'\"&+/%*#@=<>~-])"
+    r"\s?\d"
+    r"|(?i:\b(?:budget|price|cost|costs|fee|rate|pay|paying|charge)\b\W{0,3}(?:\w+\W+){0,2}?\d)"
+)
+
+
+def unread_amount(*texts: str) -> str | None:
+    """The first amount any of ``texts`` writes like money ("GH₵ 1,500", "budget 3,000"),
+    for a pair on which the reader read no price at all: proposing then would settle on a
+    price nobody checked. None when no text writes one."""
+    for text in texts:
+        found = _MONEY_LIKE.search(text)
+        if found is not None:
+            return text[found.start() : found.end() + 12].split("\n")[0].strip()
+    return None

@@ -29,6 +29,7 @@ from mediator_actors.negotiation.clauses import (
     payment_time,
     rival_rates,
     trivial_minimum,
+    unread_amount,
 )
 from mediator_actors.negotiation.demands import (
     contradicted,
@@ -993,6 +994,13 @@ def assess(  # noqa: PLR0911, PLR0912, PLR0915 - one flat pass of rules reads be
             f"'{apart[0].span.text}' outside the total the reader derives",
             BLOCKING_COST,
         )
+    amount = None
+    if price.price is None and basis.floor is None and basis.ceiling is None:
+        amount = unread_amount(offer_text, seek_text)
+    if amount is not None:
+        # "GH₵ 1,500 for 4 hours" against "Budget GHS 3,000": amounts in a currency the
+        # reader does not know are prices nobody checked, not the absence of one
+        findings.cannot(f"price: no price is read, but a text writes '{amount}'", BLOCKING_COST)
     rivals = rival_rates(
         o.facts.money,
         basis.per or basis.unit,

@@ -7,7 +7,12 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mediator_actors.negotiation.clauses import counted_apart, given_or_personal, rival_rates
+from mediator_actors.negotiation.clauses import (
+    counted_apart,
+    given_or_personal,
+    rival_rates,
+    unread_amount,
+)
 from mediator_actors.negotiation.reader import _clock_hours, _read_languages, read_facts
 from mediator_actors.negotiation.regions import (
     inside,
@@ -228,3 +233,27 @@ def test_a_count_the_offer_prices_apart_declines() -> None:
         currency="EUR",
     )
     assert found is None
+
+
+def test_a_route_into_a_region_is_met_by_a_place_it_covers() -> None:
+    from mediator_actors.negotiation.unread import answered
+
+    route = Unread(
+        "Part loads Hamburg → Northern Italy (Turin, Genoa)",
+        True,
+        (("direction", "Part loads Hamburg ", "→", " Northern Italy (Turin, Genoa)"),),
+    )
+    assert answered(route, "Need 2 pallets moved from Hamburg to our shop in Genoa.")
+    assert answered(route, "Need 2 pallets from Hamburg to Verona.")  # in the table
+    # the order counts, and a place outside the region is not covered
+    assert not answered(route, "Need 2 pallets from Genoa to Hamburg.")
+    assert not answered(route, "Need 2 pallets from Hamburg to Naples.")
+
+
+# --- no price read at all, yet a text writes one ------------------------------------------
+
+
+def test_an_amount_in_an_unknown_currency_is_no_absence_of_price() -> None:
+    assert unread_amount("Drummer for weddings, GH\u20b5 900 a night.") is not None
+    assert unread_amount("Need a drummer. Budget GHS 2,000.") is not None
+    assert unread_amount("Room 101 for 2 nights", "Need a DJ for 4 hours") is None
