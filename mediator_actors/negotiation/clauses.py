@@ -25,18 +25,24 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:  # unread imports this module
+if TYPE_CHECKING:  # unread and reader import this module
+    from mediator_actors.negotiation.reader import Money, Quantity
     from mediator_actors.negotiation.unread import Unread
 
 __all__ = [
     "areas_listed",
+    "counted_apart",
+    "given_or_personal",
     "held_date",
     "held_within",
     "offer_names_days",
     "payment_accepted",
+    "rival_rates",
     "trivial_minimum",
+    "unread_amount",
 ]
 
 _MONTH_NUMBER = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
@@ -341,3 +347,178 @@ def payment_time(text: str, start: int, end: int) -> bool:
     after or before it in its clause say who pays when."""
     before = re.split(r"[,;.!?\n()]", text[max(0, start - 30) : start])[-1]
     return _PAY_AFTER.match(text, end) is not None or _PAY_BEFORE.search(before) is not None
+
+
+def rival_rates(
+    money: Iterable[Money],
+    unit: str | None,
+    note: str,
+    currency: str | None,
+    *,
+    sought: frozenset[str] = frozenset(),
+    offer_text: str = "",
+) -> tuple[str, ...]:
+    """The offer's rates per ``unit`` (in ``currency``) when the total in ``note`` took
+    one and another may add to it ("$4.75 per sq ft installed. Tear-off of old layer
+    $0.90/sq ft" for a roof with an old layer to tear off): a rate left out that names
+    nothing, or names what the seek names (``sought``: its rough stems), cannot be told
+    from one on top. One that names only other things is a tier the seek did not pick
+    ("£45/hr van + 1 man, £65/hr van + 2 men"), and so is one in the same sentence as the
+    rate taken: tiers are listed together, add-ons stated apart. Empty when there is no
+    such rival."""
+    if not unit:
+        return ()
+    rates = [
+        m
+        for m in money
+        if m.per == unit
+        and m.currency in (None, currency)
+        and not (m.fee or m.extra or m.alternative)
+    ]
+    taken = [m for m in rates if f"'{m.span.text}'" in note]
+    rivals = [
+        m
+        for m in rates
+        if m not in taken
+        and (m.low, m.high) not in {(t.low, t.high) for t in taken}
+        and (not m.context or m.context & sought)
+        and not any(_one_sentence(offer_text, m, t) for t in taken)
+    ]
+    if not taken or not rivals:
+        return ()
+    return tuple(m.span.text for m in [*taken, *rivals])
+
+
+def _one_sentence(text: str, a: Money, b: Money) -> bool:
+    """Whether two amounts of ``text`` stand in one sentence (no . ; ! ? or line between)."""
+    low, high = sorted(
+        (a.span.end, b.span.start) if a.span.start < b.span.start else (b.span.end, a.span.start)
+    )
+    return re.search(r"[.;!?\n](?:\s|$)", text[low:high]) is None
+
+
+#: An offer's "Music licence included", "software licences included": a licence it gives
+#: with the work for a named thing; never one that limits use ("personal use licence",
+#: "non-commercial licence included" say what is not given).
+_LICENCE_INCLUDED = re.compile(
+    r"(?:[a-z]+\s+){0,2}?(?P<w>[a-z-]+)\s+licen[cs]es?\s+(?:is\s+|are\s+)?(?:included|incl\.?)",
+    re.I,
+)
+_LIMITING_USE = frozenset(
+    {"personal", "private", "non-commercial", "noncommercial", "limited", "standard",
+     "single", "basic", "editorial", "one-time", "web"}
+)  # fmt: skip
+
+#: A seek's "we don't have a car", "I don't drive": how it gets about, which an offer meets
+#: unless it speaks of collecting, driving, parking or transport itself.
+_NO_CAR = re.compile(
+    r"(?:(?:and|but|as|since|because|sadly|unfortunately|also|note)\s+)?(?:we|i)\s+(?:don't|do\s+not|don\u2019t|won't|will\s+not|won\u2019t)"
+    r"\s+(?:have\s+a\s+car|drive|be\s+driving)",
+    re.I,
+)
+_NEEDS_CAR = re.compile(
+    r"\b(?:collect\w*|pick[- ]?up|cars?|driv\w*|vehicles?|parking|transport\w*|"
+    r"bus|train|taxi|travel\w*|remote|rural|countryside|outside\s+town)\b",
+    re.I,
+)
+
+
+def given_or_personal(unread: Unread, other: str, *, offer: bool) -> bool:
+    """Whether an unread clause is no condition the other side could fail: an offer's
+    licence included with the work ("Music licence included"), or a seek's own way of
+    getting about ("we don't have a car") against an offer that says nothing of
+    collecting, driving or transport."""
+    clause = unread[0].strip().rstrip(".!")
+    kinds = {kind for kind, *_ in unread.marks}
+    if offer:
+        found = _LICENCE_INCLUDED.fullmatch(clause)
+        return (
+            kinds == {"licence"}
+            and found is not None
+            and not (set(clause.lower().split()) & _LIMITING_USE)
+        )
+    return (
+        kinds <= {"negation"}
+        and _NO_CAR.fullmatch(clause) is not None
+        and _NEEDS_CAR.search(other) is None
+    )
+
+
+#: Rough stems of a rate for what goes beyond an allowance ("per extra transaction",
+#: "each additional hour", "overtime", "straordinari"): priced only past it.
+_BEYOND = re.compile(
+    r"\b(?:extra|additional|overtime|straordinari|overage|further|excess|beyond|"
+    r"thereafter|after\s+that)\b",
+    re.I,
+)
+
+
+def counted_apart(
+    money: Iterable[Money],
+    quantities: Iterable[Quantity],
+    note: str,
+    *,
+    offer_text: str = "",
+    currency: str | None = None,
+    unit: str | None = None,
+) -> tuple[Money, Quantity] | None:
+    """An offer's rate per a unit the seek counts ("editing €450 per finished minute"
+    against "a 2-minute video") that the total derived in ``note`` leaves out: the seek's
+    count buys that rate too, so the total is short of it. None when every such rate is
+    in the total, or is an extra, an alternative or a ceiling."""
+    counts = {q.unit: q for q in quantities if q.value > 0}
+    money = list(money)
+    for m in money:
+        if m.per is None or m.extra or m.alternative or m.bound == "at_most":
+            continue
+        near = offer_text[max(0, m.span.start - 30) : m.span.end + 20]
+        if m.currency not in (None, currency) or _BEYOND.search(near):
+            continue  # "¥18 per word, or USD 0.13/word"; "£1.20 per extra transaction"
+        if f"'{m.span.text}'" in note or m.per not in counts or m.per == unit:
+            continue  # a second rate per the unit the total counts: rival_rates
+        count = counts[m.per]
+        if count.period is not None and _within_period(money, count, offer_text, note):
+            continue  # "8 hrs/day" inside "€420/giorno (8h)": no hour beyond the day's
+        return m, count
+    return None
+
+
+#: The hours a day rate states beside it: "€420/giorno (8h)", "£300/day (7 hours)".
+_DAY_HOURS = re.compile(
+    r"\s*\(?\s*(\d{1,2}(?:[.,]5)?)\s*(?:h|hrs?|hours?|ore|Std\.?|uur)\b\)?", re.I
+)
+
+
+def _within_period(money: list[Money], count: Quantity, offer_text: str, note: str) -> bool:
+    """Whether the seek's hours per day are inside the hours of a day rate the total
+    took ("8 hrs/day" against "€420/day (8h)")."""
+    if count.unit != "hour" or count.period != "day":
+        return False
+    for m in money:
+        if m.per != "day" or f"'{m.span.text}'" not in note:
+            continue
+        stated = _DAY_HOURS.match(offer_text, m.span.end)
+        if stated and float(stated.group(1).replace(",", ".")) >= count.value:
+            return True
+    return False
+
+
+#: An amount written with a currency the reader may not know: a code or sign right before
+#: the number ("GH₵ 1,500", "GHS 3,000", "₦45,000", "KSh 2,000"), or a number beside a word
+#: of price ("budget 3,000", "fee: 450").
+_MONEY_LIKE = re.compile(
+    r"(?<![\w])(?:(?:[A-Z]{2,3}|[A-Z][a-z][A-Z])[^\w\s\d]?|[^\w\s\d.,;:!?()\[\]'\"&+/%*#@=<>~-])"
+    r"\s?\d"
+    r"|(?i:\b(?:budget|price|cost|costs|fee|rate|pay|paying|charge)\b\W{0,3}(?:\w+\W+){0,2}?\d)"
+)
+
+
+def unread_amount(*texts: str) -> str | None:
+    """The first amount any of ``texts`` writes like money ("GH₵ 1,500", "budget 3,000"),
+    for a pair on which the reader read no price at all: proposing then would settle on a
+    price nobody checked. None when no text writes one."""
+    for text in texts:
+        found = _MONEY_LIKE.search(text)
+        if found is not None:
+            return text[found.start() : found.end() + 12].split("\n")[0].strip()
+    return None

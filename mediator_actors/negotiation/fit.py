@@ -15,6 +15,7 @@ import math
 import re
 from dataclasses import dataclass, field, replace
 
+from mediator_actors.negotiation import regions
 from mediator_actors.negotiation.allowances import allowance_each, extra_counts, extra_unit_rates
 from mediator_actors.negotiation.charges import is_charge, left_out_price
 from mediator_actors.negotiation.clauses import optional_extra
@@ -2143,7 +2144,13 @@ def _radius(o: Facts, found: Findings, seek_text: str) -> None:
         return
 
 
-def _places(o: Facts, s: Facts, found: Findings, seek_onsite_required: bool) -> None:
+def _places(
+    o: Facts,
+    s: Facts,
+    found: Findings,
+    seek_onsite_required: bool,
+    texts: tuple[str, str] = ("", ""),
+) -> None:
     offer_places = {p for p, _ in o.places}
     seek_places = {p for p, _ in s.places}
     if s.remote and not s.onsite and o.onsite and not o.remote:
@@ -2157,6 +2164,12 @@ def _places(o: Facts, s: Facts, found: Findings, seek_onsite_required: bool) -> 
         if offer_places & seek_places:
             found.checked.append(f"place: {', '.join(sorted(offer_places & seek_places)).title()}")
             found.bonus += 3
+            return
+        within = regions.inside(offer_places, texts[0], seek_places, texts[1])
+        if within is not None:
+            # "Phoenix metro" / "Scottsdale", "Georgia" / "Decatur GA": one place inside
+            # the other, as the text writes it or a small sourced table holds it
+            found.checked.append(f"place: {within}")
             return
         quote_o = next(span.text for p, span in o.places)
         quote_s = next(span.text for p, span in s.places)
@@ -2637,7 +2650,7 @@ def check_facts(
     _party_against_cap(o, s, found, seek_text)
     _size_caps(o, s, found)
     _languages(o, s, found)
-    _places(o, s, found, seek_onsite_required)
+    _places(o, s, found, seek_onsite_required, (offer_text, seek_text))
     _radius(o, found, seek_text)
     _confined(o, s, found, seek_text)
     _per_person_discount(offer_text, seek_text, found)

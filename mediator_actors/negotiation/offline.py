@@ -21,11 +21,15 @@ from typing import Protocol
 
 from mediator_actors.model import Intent, IntentType
 from mediator_actors.negotiation.clauses import (
+    counted_apart,
+    given_or_personal,
     held_date,
     held_within,
     payment_accepted,
     payment_time,
+    rival_rates,
     trivial_minimum,
+    unread_amount,
 )
 from mediator_actors.negotiation.demands import (
     contradicted,
@@ -893,6 +897,8 @@ def assess(  # noqa: PLR0911, PLR0912, PLR0915 - one flat pass of rules reads be
                 and (trivial_minimum(item) or payment_accepted(item, seek_text))
             ):
                 met = "met"  # "Min. 1 GPU"; "30% deposit on booking" against "Deposit is fine"
+            if met != "met" and given_or_personal(item, other_text, offer=who == "offer"):
+                met = "met"  # "Music licence included"; "we don't have a car"
             if met == "met":
                 findings.checked.append(f"the {other_side} meets the {who}'s '{clause}'")
                 continue
@@ -970,6 +976,45 @@ def assess(  # noqa: PLR0911, PLR0912, PLR0915 - one flat pass of rules reads be
         return _refuse(price, 90)
     if basis.unchecked:
         findings.cannot(basis.unchecked.removeprefix("cannot check: "), BLOCKING_COST)
+    apart = (
+        None
+        if basis.floor is None
+        else counted_apart(
+            o.facts.money,
+            s.facts.quantities,
+            basis.note,
+            offer_text=offer.content,
+            currency=basis.currency,
+            unit=basis.per or basis.unit,
+        )
+    )
+    if apart is not None:
+        findings.cannot(
+            f"price: the seek counts '{apart[1].span.text}', which the offer prices at "
+            f"'{apart[0].span.text}' outside the total the reader derives",
+            BLOCKING_COST,
+        )
+    amount = None
+    if price.price is None and basis.floor is None and basis.ceiling is None:
+        amount = unread_amount(offer_text, seek_text)
+    if amount is not None:
+        # "GH₵ 1,500 for 4 hours" against "Budget GHS 3,000": amounts in a currency the
+        # reader does not know are prices nobody checked, not the absence of one
+        findings.cannot(f"price: no price is read, but a text writes '{amount}'", BLOCKING_COST)
+    rivals = rival_rates(
+        o.facts.money,
+        basis.per or basis.unit,
+        basis.note,
+        basis.currency,
+        sought=s.facts.positives,
+        offer_text=offer.content,
+    )
+    if rivals and basis.floor is not None:
+        findings.cannot(
+            f"price: the offer states {len(rivals)} rates per {basis.per or basis.unit} "
+            f"({', '.join(repr(r) for r in rivals[:3])}); whether they add up is not read",
+            BLOCKING_COST,
+        )
     if inferred and _far_under_budget(basis, price):
         # Two guesses stacked: the service read from the work the seek describes ("two cats
         # to visit twice a day") and a price that is a small part of the seek's budget

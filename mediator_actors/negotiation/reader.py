@@ -28,7 +28,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
-from mediator_actors.negotiation import literals
+from mediator_actors.negotiation import langnames, literals
 from mediator_actors.negotiation.clauses import payment_time
 from mediator_actors.negotiation.numbers import (
     NUMBER_SOURCE,
@@ -1338,9 +1338,12 @@ _LANG_CODES = {
     "UK": "ukrainian", "VI": "vietnamese", "TH": "thai", "CA": "catalan",
 }  # fmt: skip
 _CODE_PAIR = re.compile(
-    r"\b(?P<a>" + "|".join(_LANG_CODES) + r")\s*(?P<j>>|->|→|=>|<>|<->|↔|-|/|\u2013)\s*"
+    r"\b(?P<a>" + "|".join(_LANG_CODES) + r")\s*(?P<j>>|->|→|=>|<>|<->|↔|⇄|-|/|\u2013)\s*"
     r"(?P<b>" + "|".join(_LANG_CODES) + r")\b"
 )
+
+
+_FOREIGN_PAIR = langnames.pair_pattern(LANGUAGES)
 
 
 # Compiled once: built per call, each cost a hash of the long alternation and a look-up.
@@ -1359,7 +1362,7 @@ def _read_languages(
             continue
         pairs.add((a, b))
         coded |= {a, b}
-        if match.group("j") in {"<>", "<->", "↔", "/", "-", "\u2013"}:
+        if match.group("j") in {"<>", "<->", "↔", "⇄", "/", "-", "\u2013"}:
             pairs.add((b, a))
     for match in literals.finditer(_PAIR, text):
         a, b, joint = match.group("a").lower(), match.group("b").lower(), match.group("j")
@@ -1367,6 +1370,17 @@ def _read_languages(
             continue
         pairs.add((a, b))
         if joint.strip().lower() in {"<>", "<->", "↔", "/", "-", "\u2013", "and"}:
+            pairs.add((b, a))
+    for match in literals.finditer(_FOREIGN_PAIR, text):
+        # "italiano ↔ inglese", "Nederlands ⇄ Frans": names in their own languages, read
+        # only as a pair (alone, "Frans" may be a first name)
+        a = langnames.english_name(match.group("a")) or match.group("a").lower()
+        b = langnames.english_name(match.group("b")) or match.group("b").lower()
+        if a == b or a not in LANGUAGES or b not in LANGUAGES:
+            continue
+        pairs.add((a, b))
+        coded |= {a, b}
+        if match.group("j") in langnames.BOTH_WAYS:
             pairs.add((b, a))
     named = frozenset(m.group(0).lower() for m in literals.finditer(_LANG_NAMED, text)) | coded
     required = frozenset(
@@ -2409,14 +2423,15 @@ def _clock_time(match: re.Match[str], n: str, pm: bool) -> float | None:
     if word:
         return 12.0 if word.lower() == "noon" else 24.0
     hour = int(match.group(n))
+    minutes = int(match.group(f"{n}m") or 0) / 60  # "12:30", "13:45": never dropped
     if hour > 12:
-        return float(hour) if hour <= 24 else None
+        return hour + minutes if hour + minutes <= 24 else None
     half = (match.group(f"{n}p") or "").lower()
     if hour == 12:
-        return 0.0 if half == "am" else 12.0  # 12pm is noon, 12am midnight
+        return (0.0 if half == "am" else 12.0) + minutes  # 12pm is noon, 12am midnight
     if half == "pm" or (not half and pm):
         hour += 12
-    return hour + int(match.group(f"{n}m") or 0) / 60
+    return hour + minutes
 
 
 def _clock_hours(text: str) -> list[Quantity]:
@@ -2424,11 +2439,26 @@ def _clock_hours(text: str) -> list[Quantity]:
     on at least one end, or a word for the end, so "4-6" people is never a time)."""
     found = []
     for match in literals.finditer(_CLOCK_RANGE, text):
-        if not (match.group("ap") or match.group("bp") or match.group("aw") or match.group("bw")):
+        # "9:00 to 12:30", "14:00-18:00": minutes on both ends are a clock, not a count
+        both_minutes = bool(match.group("am") and match.group("bm"))
+        if not (
+            match.group("ap")
+            or match.group("bp")
+            or match.group("aw")
+            or match.group("bw")
+            or both_minutes
+        ):
             continue
         pm = (match.group("bp") or "").lower() == "pm"
         start, end = _clock_time(match, "a", pm), _clock_time(match, "b", False)
         if start is None or end is None:
+            continue
+        if (match.group("aw") or "").lower() == "noon" and not match.group("bp") and end < 12:
+            end += 12  # "noon to 2:00" is two hours, not fourteen
+        twelve = not match.group("aw") and int(match.group("a")) <= 12
+        if not (match.group("ap") or match.group("bp")) and end <= start and twelve:
+            # "12:30-2:00" with no am/pm is an afternoon on a 12-hour clock or a night on
+            # a 24-hour one: which, the text does not say, so no hours are counted
             continue
         hours = end - start if end > start else end + 24 - start
         if 0 < hours <= 16:

@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterable
 from mediator_actors.negotiation import literals
 from mediator_actors.negotiation.clauses import areas_listed
 from mediator_actors.negotiation.numbers import parse_number, words_value
+from mediator_actors.negotiation.regions import route_end_places
 from mediator_actors.negotiation.vocabulary import tokens
 
 __all__ = [
@@ -653,14 +654,7 @@ def _mark_answered(marked: tuple[str, str, str, str], other: str, units: Iterabl
     if kind in ("bound", "amount"):
         return _amount_answered(head, mark, tail, other, units)
     if kind == "direction":
-        route = _ROUTE.search(head[-40:] + mark + tail[:40]) if _is_route(mark) else None
-        return route is not None and bool(
-            re.search(
-                rf"\b{re.escape(route.group(1))}\b.*\b{re.escape(route.group(2))}\b",
-                other,
-                re.I | re.S,
-            )
-        )
+        return _route_answered(head, mark, tail, other)
     if kind == "area":
         # "Round covers Reading and Wokingham": any place the clause lists
         places = areas_listed(mark, tail) if mark.split() else []
@@ -680,6 +674,20 @@ def _mark_answered(marked: tuple[str, str, str, str], other: str, units: Iterabl
         own = _pay_tokens(" ".join(words))
         return len(own) >= 2 and any(own <= _pay_tokens(s) for s in _sentences(other))
     return kind == "must"
+
+
+def _route_answered(head: str, mark: str, tail: str, other: str) -> bool:
+    """Whether ``other`` names the route's two ends in its order; an end written as a
+    region ("Rotterdam → Northern Italy (Milan, Bergamo, ...)") is met by a place it
+    covers ("from Rotterdam to Bergamo": :func:`route_end_places`)."""
+    route = _ROUTE.search(head[-40:] + mark + tail[:40]) if _is_route(mark) else None
+    if route is None:
+        return False
+    ends = {route.group(2)} | (route_end_places(tail) if mark in ("→", "->") else set())
+    return any(
+        re.search(rf"\b{re.escape(route.group(1))}\b.*\b{re.escape(end)}\b", other, re.I | re.S)
+        for end in ends
+    )
 
 
 #: "15-minute increments", "30 min blocks": the step billed time is rounded up to.

@@ -1,0 +1,70 @@
+"""Language names as other languages write them ("italiano ↔ inglese", "Nederlands ⇄ Frans",
+"Französisch → Deutsch"), mapped to the English names the reader compares.
+
+Source of every entry: the language display names of the Unicode CLDR (common/main/<locale>.xml,
+<languages>) for de, fr, es, it, nl, pt, pl, with the inflected or capitalised forms
+translators write in pair headings ("Deutsch"/"Deutsche", "Polnisch"). Only the reader's
+own LANGUAGES are named, so nothing here is compared that the reader did not already weigh.
+
+Several of these words are also other words ("Frans" is a Dutch first name and means
+French only as an adjective, "Engels" a surname, "italien" an adjective): the reader takes
+them as languages only inside a pair written with an arrow, a dash or a slash between two
+language names, never alone.
+"""
+
+from __future__ import annotations
+
+import re
+
+#: name as written (lower case) -> the reader's English name
+FOREIGN_NAMES: dict[str, str] = {
+    # German (CLDR de)
+    "englisch": "english", "deutsch": "german", "deutsche": "german",
+    "französisch": "french", "spanisch": "spanish", "italienisch": "italian",
+    "portugiesisch": "portuguese", "niederländisch": "dutch", "polnisch": "polish",
+    "russisch": "russian", "chinesisch": "chinese", "japanisch": "japanese",
+    "arabisch": "arabic", "türkisch": "turkish",
+    # French (CLDR fr)
+    "anglais": "english", "allemand": "german", "français": "french",
+    "espagnol": "spanish", "italien": "italian", "portugais": "portuguese",
+    "néerlandais": "dutch", "polonais": "polish", "russe": "russian", "chinois": "chinese",
+    "japonais": "japanese", "arabe": "arabic",
+    # Spanish (CLDR es)
+    "inglés": "english", "alemán": "german", "francés": "french", "español": "spanish",
+    "castellano": "spanish", "italiano": "italian", "portugués": "portuguese",
+    "neerlandés": "dutch", "polaco": "polish", "ruso": "russian", "chino": "chinese",
+    "japonés": "japanese", "árabe": "arabic",
+    # Italian (CLDR it)
+    "inglese": "english", "tedesco": "german", "francese": "french", "spagnolo": "spanish",
+    "portoghese": "portuguese", "olandese": "dutch", "polacco": "polish", "cinese": "chinese",
+    "giapponese": "japanese",
+    # Dutch (CLDR nl)
+    "engels": "english", "duits": "german", "frans": "french", "spaans": "spanish",
+    "italiaans": "italian", "portugees": "portuguese", "nederlands": "dutch", "pools": "polish",
+    # Portuguese (CLDR pt)
+    "inglês": "english", "alemão": "german", "francês": "french", "espanhol": "spanish",
+    "português": "portuguese", "holandês": "dutch",
+    # Polish (CLDR pl)
+    "angielski": "english", "niemiecki": "german", "francuski": "french",
+    "hiszpański": "spanish", "włoski": "italian", "polski": "polish",
+}  # fmt: skip
+
+#: The joints of a written pair: arrows (→ ⇄ ↔ ⟷ ⇆ > -> <> <->), a dash or a slash.
+PAIR_JOINTS = (">", "->", "→", "⟶", "=>", "<>", "<->", "↔", "⇄", "⇆", "⟷", "/", "-", "\u2013")
+#: the joints that mean both directions
+BOTH_WAYS = frozenset({"<>", "<->", "↔", "⇄", "⇆", "⟷", "/", "-", "\u2013"})
+
+
+def pair_pattern(english: frozenset[str]) -> re.Pattern[str]:
+    """A pair of language names, at least one written in another language, joined by an
+    arrow, dash or slash: "italiano ↔ inglese", "Polnisch-Deutsch" (or an en dash)."""
+    names = sorted({*FOREIGN_NAMES, *english}, key=len, reverse=True)
+    alt = "|".join(re.escape(n) for n in names)
+    joint = "|".join(re.escape(j) for j in sorted(PAIR_JOINTS, key=len, reverse=True))
+    return re.compile(rf"(?<![\w-])(?P<a>{alt})\s*(?P<j>{joint})\s*(?P<b>{alt})(?![\w-])", re.I)
+
+
+def english_name(word: str) -> str | None:
+    """The reader's English name of ``word`` (any case), or None."""
+    low = word.lower()
+    return FOREIGN_NAMES.get(low)
