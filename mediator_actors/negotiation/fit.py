@@ -15,7 +15,7 @@ import math
 import re
 from dataclasses import dataclass, field, replace
 
-from mediator_actors.negotiation.charges import is_charge, left_out_price
+from mediator_actors.negotiation.charges import PER_STAY, is_charge, left_out_price
 from mediator_actors.negotiation.clauses import optional_extra
 from mediator_actors.negotiation.counting import (
     action_count,
@@ -623,6 +623,7 @@ def _one_price_on_top(o: Facts, s: Facts, basis: PriceBasis, charge: Money) -> P
         _flat_on_top(s, basis, charge)
         or _rate_on_top(s, basis, charge)
         or _charge_on_job(s, basis, charge)
+        or _fee_per_stay(s, basis, charge)
     )
     if added is None or left_out_price(o, s, added.note, basis.currency) is not None:
         return None
@@ -673,6 +674,27 @@ def _charge_on_job(s: Facts, basis: PriceBasis, charge: Money) -> PriceBasis | N
     if total > basis.ceiling + 1e-9:
         return None  # a ceiling over the seek's limit shows nothing: the charge may not apply
     step = f"plus the offer's '{charge.span.text}' once is at most {_money(total, basis.currency)}"
+    return replace(basis, floor=total, note=f"{basis.note}; {step}", step=step)
+
+
+def _fee_per_stay(s: Facts, basis: PriceBasis, charge: Money) -> PriceBasis | None:
+    """``basis`` (a nightly rate times the seek's one count of nights) plus a charge the
+    offer makes once per stay ("cleaning fee €90 per stay"), or None. One stay pays it
+    once, so the sum is exact; never for a request that recurs."""
+    once = PER_STAY.search(charge.span.text) is not None and is_charge(charge)
+    exact = charge.low == charge.high and charge.bound == "about" and not charge.extra
+    nights = basis.unit == "night" and basis.quantity is not None and basis.per is None
+    single = not (basis.at_least or basis.recurring or s.recurrence is not None) and not any(
+        q.period is not None for q in s.quantities
+    )
+    if not (once and exact and nights and single):
+        return None
+    if basis.floor is None or basis.ceiling is None:
+        return None
+    total = basis.floor + charge.low
+    if total > basis.ceiling + 1e-9:
+        return None
+    step = f"plus the offer's '{charge.span.text}' once for the stay is {_money(total, basis.currency)}"
     return replace(basis, floor=total, note=f"{basis.note}; {step}", step=step)
 
 

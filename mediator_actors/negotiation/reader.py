@@ -772,8 +772,13 @@ def _read_money(text: str, offer: bool) -> list[Money]:  # noqa: PLR0912, PLR091
 
 #: "three hundred", "two thousand": a word number scaled (its value: find_numbers).
 _SCALED = r"(?:[\s-]+(?:hundred|thousand)(?:\s+and\s+[a-z]+(?:-[a-z]+)?)?)?"
+#: "thirty-five", "forty two": a tens word and its unit, one number (not 30 and "five").
+_TENS_UNIT = (
+    r"\b(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)[\s-]"
+    r"(?:one|two|three|four|five|six|seven|eight|nine)\b"
+)
 _QTY = re.compile(
-    rf"(?P<n>{_NUM}|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+    rf"(?P<n>{_NUM}|{_TENS_UNIT}|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
     rf"thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|"
     rf"sixty|seventy|eighty|ninety){_SCALED}\b|\ba couple of hundred\b)"
     r"(?:\s*(?:-|\u2013|to)\s*(?P<n2>\d{1,7}))?"
@@ -851,7 +856,7 @@ _COUNT_WORDS = (
     r"forty|fifty|a couple of hundred"
 )
 _COUNT_NOUN = re.compile(
-    rf"(?P<n>{_NUM}|\b(?:{_COUNT_WORDS}){_SCALED}\b)\s+(?:pairs?\s+of\s+|sets?\s+of\s+)?(?:[a-zA-Z0-9][\w'-]*\s+){{0,3}}?"
+    rf"(?P<n>{_NUM}|{_TENS_UNIT}|\b(?:{_COUNT_WORDS}){_SCALED}\b)\s+(?:pairs?\s+of\s+|sets?\s+of\s+)?(?:[a-zA-Z0-9][\w'-]*\s+){{0,3}}?"
     # accented letters too: "4 stères de bois" counts stères, not bois
     r"(?P<noun>[a-zA-Z\u00c0-\u00ff][a-zA-Z\u00c0-\u00ff-]{2,}s)\b",
     re.I,

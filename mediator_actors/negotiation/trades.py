@@ -18,7 +18,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from mediator_actors.negotiation.glossary import in_english
 
@@ -68,6 +68,23 @@ def _trade(
 
 _FIX = "fix|fixed|fixing|repair|repaired|replace|replaced|replacing|broken|leak|leaking|dripping"
 _FIX_WORDS = _FIX + "|install|installed|installing|blocked|service|servicing"
+
+_CAR_RENTAL_WORK = (
+    "car|compact|hatchback|SUV|estate car|van|vehicle|people carrier|campervan",
+    "day|week|month|weekend|insurance|pick up|pick-up|pickup|airport|arriving|km|mile",
+)
+_CAR_RENTAL_UNLESS = (
+    _FIX + "|detailing|valet|valeting|wash|washed|clean|cleaning|driver|chauffeur|"
+    "transfer|taxi|lift|ride|lesson|for sale|buy|buying|sell|selling|parking|transport|"
+    "shipping|wrap|tint|MOT|tyre|tire|insure|policy|storage|mechanic|service|servicing|"
+    "brake|clutch|engine|gearbox|exhaust|squeak|squeaking|noise|battery"
+)
+#: Car makes and common models a private owner names the car by.
+_CAR_MAKES = (
+    r"VW|Volkswagen|Golf|Polo|Passat|Toyota|Yaris|Corolla|Prius|Ford|Fiesta|Focus|Renault|"
+    r"Clio|Peugeot|Citro[eë]n|Fiat|Opel|Vauxhall|Corsa|Astra|Skoda|Škoda|Octavia|Fabia|BMW|"
+    r"Audi|Mercedes|Tesla|Kia|Hyundai|Honda|Civic|Nissan|Mazda|Mini|Seat|Dacia|Volvo|Suzuki"
+)
 
 TRADES: tuple[Trade, ...] = (
     _trade(
@@ -338,12 +355,18 @@ TRADES: tuple[Trade, ...] = (
         "car rental",
         "car hire|car rental|rental car|hire car|rent a car|car lease|flex lease|car leasing|"
         "van hire|van rental|campervan hire|campervan rental",
-        "car|compact|hatchback|SUV|estate car|van|vehicle|people carrier|campervan",
-        "day|week|month|weekend|insurance|pick up|pick-up|pickup|airport|arriving|km|mile",
-        unless=_FIX + "|detailing|valet|valeting|wash|washed|clean|cleaning|driver|chauffeur|"
-        "transfer|taxi|lift|ride|lesson|for sale|buy|buying|sell|selling|parking|transport|"
-        "shipping|wrap|tint|MOT|tyre|tire|insure|policy|storage|mechanic|service|servicing|"
-        "brake|clutch|engine|gearbox|exhaust|squeak|squeaking|noise|battery",
+        *_CAR_RENTAL_WORK,
+        unless=_CAR_RENTAL_UNLESS,
+    ),
+    # "Renting out my 2019 VW Golf": a private owner names the car, not the trade (the
+    # car rental's work and exclusions as above; never "renting out my spare room").
+    replace(
+        _trade("car rental", "car hire", *_CAR_RENTAL_WORK, unless=_CAR_RENTAL_UNLESS),
+        names=re.compile(
+            r"\b(?:renting|rent|hiring|hire|letting|let)\s+out\s+(?:(?:my|our|a|the|an|\d{4})\s+)*"
+            r"(?:car|" + _CAR_MAKES + r")\b",
+            re.I,
+        ),
     ),
     _trade(
         "carpet cleaning",
@@ -387,6 +410,36 @@ TRADES: tuple[Trade, ...] = (
         "shirt|t-shirt|tee|hoodie|jersey|tote|tote bag|sweatshirt",
         "logo|print|printed|printing|design|colour|color",
         unless="embroider|embroidered|embroidery|stitched|stitch|sublimation|heat press",
+    ),
+    _trade(
+        "catering",
+        "catering|caterer|caterers|catered|event catering|buffet catering",
+        "lunch|dinner|buffet|meal|meals|food|canapes|finger food|brunch|breakfast|BBQ|"
+        "barbecue|mezze|tapas",
+        "people|guests|persons|attendees|pax|heads|colleagues|staff",
+        unless="equipment|chafing|crockery|cutlery|hire|rental|truck|van|kitchen fitting|"
+        "recipe|cooking class|cookery|lesson|course",
+        offer_unless="equipment|hire|rental|crockery|chafing",
+    ),
+    # A brand or model line stands for its category: a "ThinkPad T14" is a laptop.
+    _trade(
+        "laptops",
+        "laptop|notebook|ThinkPad|MacBook|MacBook Air|MacBook Pro|Latitude|EliteBook|"
+        "ProBook|XPS|Zenbook|Vivobook|IdeaPad|Yoga|Surface Laptop|Chromebook|Spectre|Envy",
+        "laptop|notebook",
+        unless=_FIX + "|repairs|screen|keyboard|battery|charger|rent|rental|hire|lease|"
+        "bag|sleeve|stand|dock|docking|monitor",
+    ),
+    _trade(
+        "holiday accommodation",
+        "chalet|holiday cottage|holiday home|holiday rental|holiday apartment|holiday let|"
+        "villa|cabin|lodge|gite|guesthouse|guest house",
+        "trip|holiday|vacation|getaway|break|ski week|stay",
+        "night|nights",
+        "people|guests|persons|adults|of us|pax",
+        unless="hotel room|flight|car hire|car rental|coach|minibus|bus|transfer|guide|"
+        "instructor|lesson|ski hire|ski rental|lift pass|ski pass|cleaner|cleaning|catering|"
+        "chef|office|storage|parking",
     ),
 )
 
