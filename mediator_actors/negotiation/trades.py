@@ -66,6 +66,12 @@ def _trade(
     )
 
 
+def _with_names(trade: Trade, pattern: str) -> Trade:
+    """``trade`` named by ``pattern`` as well (a regular expression, matched anywhere)."""
+    names = re.compile(f"{trade.names.pattern}|{pattern}", re.I)
+    return replace(trade, names=names)
+
+
 _FIX = "fix|fixed|fixing|repair|repaired|replace|replaced|replacing|broken|leak|leaking|dripping"
 _FIX_WORDS = _FIX + "|install|installed|installing|blocked|service|servicing"
 
@@ -351,22 +357,18 @@ TRADES: tuple[Trade, ...] = (
     ),
     # Trades a seek names by what it needs done or had, not by the trade's name (a
     # "car for 7 days" is a car hire; "3 carpeted rooms ... wine stains" a carpet cleaning).
-    _trade(
-        "car rental",
-        "car hire|car rental|rental car|hire car|rent a car|car lease|flex lease|car leasing|"
-        "van hire|van rental|campervan hire|campervan rental",
-        *_CAR_RENTAL_WORK,
-        unless=_CAR_RENTAL_UNLESS,
-    ),
-    # "Renting out my 2019 VW Golf": a private owner names the car, not the trade (the
-    # car rental's work and exclusions as above; never "renting out my spare room").
-    replace(
-        _trade("car rental", "car hire", *_CAR_RENTAL_WORK, unless=_CAR_RENTAL_UNLESS),
-        names=re.compile(
-            r"\b(?:renting|rent|hiring|hire|letting|let)\s+out\s+(?:(?:my|our|a|the|an|\d{4})\s+)*"
-            r"(?:car|" + _CAR_MAKES + r")\b",
-            re.I,
+    # ... and "Renting out my 2019 VW Golf": a private owner names the car, not the trade
+    # (never "renting out my spare room").
+    _with_names(
+        _trade(
+            "car rental",
+            "car hire|car rental|rental car|hire car|rent a car|car lease|flex lease|car leasing|"
+            "van hire|van rental|campervan hire|campervan rental",
+            *_CAR_RENTAL_WORK,
+            unless=_CAR_RENTAL_UNLESS,
         ),
+        r"\b(?:renting|rent|hiring|hire|letting|let)\s+out\s+(?:(?:my|our|a|the|an|\d{4})\s+)*"
+        r"(?:car|" + _CAR_MAKES + r")\b",
     ),
     _trade(
         "carpet cleaning",
@@ -429,6 +431,24 @@ TRADES: tuple[Trade, ...] = (
         "laptop|notebook",
         unless=_FIX + "|repairs|screen|keyboard|battery|charger|rent|rental|hire|lease|"
         "bag|sleeve|stand|dock|docking|monitor",
+    ),
+    _trade(
+        "document legalisation",
+        "apostille|apostille service|certified copies|certified copy|notary|notarisation|"
+        "notarization|legalisation|legalization|sworn translation",
+        "apostille|apostilled|notarised|notarized|legalised|legalized|certified copy|"
+        "certified copies|certified",
+        "diploma|degree|certificate|transcript|document|birth certificate|passport|deed|"
+        "power of attorney|contract",
+    ),
+    _trade(
+        "coach hire",
+        "coach hire|coach charter|minibus hire|bus hire|bus charter|coach with driver|"
+        "seat coach|seater coach|seat minibus|seater minibus|coach and driver",
+        "trip|tour|excursion|outing|day out|transport|travel",
+        "people|pupils|passengers|persons|guests|students|members|kids|children|players|pax",
+        "km|kms|kilometres|kilometers|mile|miles|round trip|and back|return",
+        unless="flight|ferry|train|car hire|car rental|van hire|self-drive|taxi|airport transfer",
     ),
     _trade(
         "holiday accommodation",

@@ -8,9 +8,12 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
+from mediator_actors.negotiation.ages import age_met, minimum_age, seek_age
+from mediator_actors.negotiation.fit import Findings, _specs
+from mediator_actors.negotiation.glossary import in_english
 from mediator_actors.negotiation.meaning import shared_similarity
 from mediator_actors.negotiation.offline import assess
-from mediator_actors.negotiation.reader import _QTY, _num_value
+from mediator_actors.negotiation.reader import _QTY, _num_value, read_facts
 from mediator_actors.negotiation.trades import trade_fit
 from mediator_actors.negotiation.validation import decide
 from tests.negotiation.helpers import offer, seek
@@ -102,3 +105,84 @@ def test_a_cleaning_fee_per_stay_is_added_once_to_the_nights() -> None:
         "Family holiday, 5 people, Hallstatt, 4 nights in August. Budget €620 all in.",
     )
     assert not ok
+
+
+# --- coach hire and its seats ------------------------------------------------------------
+
+_COACH = "35-seat coach hire with driver. €1.90 per km, minimum charge €300."
+
+
+def test_coach_hire_fits_a_trip_of_people_and_distance() -> None:
+    seek = "Choir outing Leeds to York and back, 30 people, about 120 km in all."
+    assert trade_fit(["coach hire with driver"], seek) == "coach hire"
+    assert trade_fit(["coach hire with driver"], "Train tickets for 30 people, 120 km") is None
+
+
+def test_a_party_within_the_seats_is_proposed() -> None:
+    ok, why, price = decided(
+        _COACH, "Choir outing, 30 people, about 200 km round trip. Budget €450."
+    )
+    assert ok, why
+    assert price == 380.0
+
+
+def test_a_party_over_the_seats_declines() -> None:
+    ok, why, _ = decided(_COACH, "Choir outing, 40 people, about 200 km round trip. Budget €450.")
+    assert not ok
+    assert "seats" in why
+
+
+def test_a_party_of_kinds_the_reader_does_not_add_up_cannot_be_checked() -> None:
+    ok, why, _ = decided(
+        _COACH, "Class outing, 30 pupils and 6 parents, about 200 km round trip. Budget €450."
+    )
+    assert not ok
+    assert "seats" in why
+
+
+# --- document legalisation and Polish -----------------------------------------------------
+
+
+def test_apostille_service_fits_documents_to_apostille() -> None:
+    seek = "Two birth certificates apostilled for a residence permit."
+    assert trade_fit(["apostille service, The Hague"], seek) == "document legalisation"
+    assert trade_fit(["apostille service, The Hague"], "Passport photos for 2 people") is None
+
+
+def test_polish_words_of_car_detailing() -> None:
+    assert in_english("Detailing aut, pakiet premium (wosk + wnętrze)") == (
+        "Detailing cars, package premium (wax + interior)"
+    )
+
+
+# --- a minimum age ------------------------------------------------------------------------
+
+
+@given(st.integers(min_value=18, max_value=30), st.integers(min_value=16, max_value=80))
+def test_an_age_meets_a_minimum_age_when_at_least_it(least: int, age: int) -> None:
+    seek = f"Need a car for a weekend in May. I'm {age}. About 300 km."
+    assert age_met(f"Driver must be {least}+", seek) is (age >= least)
+
+
+def test_only_a_clause_of_age_alone_and_one_age_of_the_writer() -> None:
+    assert minimum_age("Drivers aged 25 or over") == 25
+    assert minimum_age("minimum age 21") == 21
+    assert minimum_age("Driver must be 23+ with a clean licence") is None
+    assert minimum_age("Age 21") is None
+    assert seek_age("I am 40 years old, need a van") == 40
+    assert seek_age("I'm 40 and my son (19) will drive as well") is None
+    assert seek_age("I'm 30 km from the airport") is None
+    assert seek_age("Second driver: 20 years old. I'm 35.") is None
+
+
+# --- terabytes against gigabytes -----------------------------------------------------------
+
+
+def test_a_terabyte_meets_gigabytes_of_the_same_part() -> None:
+    o = read_facts("Refurbished laptop, 16 GB RAM, 1 TB SSD. €400 each.", offer=True)
+    met, short = Findings(), Findings()
+    _specs(o, read_facts("Need a laptop, 512GB+ SSD. Max €450.", offer=False), met)
+    _specs(o, read_facts("Need a laptop, min 32 GB RAM. Max €450.", offer=False), short)
+    assert not met.refusals
+    assert not met.unchecked
+    assert short.refusals
