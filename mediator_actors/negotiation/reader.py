@@ -237,7 +237,7 @@ _SYMBOLS = {
     "$": "USD", "us$": "USD", "€": "EUR", "£": "GBP", "c$": "CAD", "a$": "AUD", "¥": "JPY",
     # Dollars of other countries are never US dollars: "AU$60" is no "$60".
     "au$": "AUD", "ca$": "CAD", "nz$": "NZD", "hk$": "HKD", "s$": "SGD", "sg$": "SGD",
-    "r$": "BRL", "mx$": "MXN", "reais": "BRL", "rupees": "INR", "yuan": "CNY", "rmb": "CNY",
+    "r$": "BRL", "mx$": "MXN", "reais": "BRL", "rupees": "INR", "₹": "INR", "yuan": "CNY", "rmb": "CNY",
     "zloty": "PLN", "zł": "PLN", "forint": "HUF", "koruna": "CZK", "kč": "CZK",
     "dollars": "USD", "dollar": "USD", "bucks": "USD", "euros": "EUR", "euro": "EUR",
     "pounds": "GBP", "quid": "GBP", "francs": "CHF", "yen": "JPY", "nlc": "NLC",
@@ -246,7 +246,7 @@ _SYMBOLS = {
 _CUR_WORD = (
     # never the end of a word: the "ron" of "environ 12 km" is no Romanian leu
     r"(?<![a-zA-Z])(?:" + "|".join(sorted(CURRENCIES, key=len, reverse=True)) + r")(?![a-zA-Z])"
-    r"|(?:US\$|AU\$|CA\$|NZ\$|HK\$|SG\$|MX\$|C\$|A\$|S\$|R\$|\$|€|£|¥|zł|kč)"
+    r"|(?:US\$|AU\$|CA\$|NZ\$|HK\$|SG\$|MX\$|C\$|A\$|S\$|R\$|\$|€|£|¥|₹|zł|kč)"
     r"|(?:dollars?|bucks|euros?|pounds|quid|francs|yen|nlc|tokens?|credits|reais|rupees|"
     r"yuan|rmb|zloty|forint|koruna)\b"
 )

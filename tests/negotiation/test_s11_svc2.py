@@ -12,6 +12,7 @@ from mediator_actors.negotiation.ages import age_met, minimum_age, seek_age
 from mediator_actors.negotiation.fit import Findings, _specs
 from mediator_actors.negotiation.glossary import in_english
 from mediator_actors.negotiation.meaning import shared_similarity
+from mediator_actors.negotiation.numbers import find_numbers
 from mediator_actors.negotiation.offline import assess
 from mediator_actors.negotiation.reader import _QTY, _num_value, read_facts
 from mediator_actors.negotiation.trades import trade_fit
@@ -186,3 +187,33 @@ def test_a_terabyte_meets_gigabytes_of_the_same_part() -> None:
     assert not met.refusals
     assert not met.unchecked
     assert short.refusals
+
+
+# --- rupees and Indian digit grouping ---------------------------------------------------------
+
+
+def _indian(n: int) -> str:
+    """``n`` written with Indian grouping: thousands, then lakhs and crores of two digits."""
+    digits = str(n)
+    head, tail = digits[:-3], digits[-3:]
+    groups = []
+    while len(head) > 2:
+        groups.insert(0, head[-2:])
+        head = head[:-2]
+    return ",".join([head, *groups, tail]) if head else tail
+
+
+@given(st.integers(min_value=100_000, max_value=99_99_99_999))
+def test_indian_grouping_reads_as_its_number(n: int) -> None:
+    found = find_numbers(f"Budget ₹{_indian(n)} total")
+    assert [x.value for x in found] == [float(n)]
+
+
+def test_western_grouping_and_decimals_are_unchanged() -> None:
+    values = [x.value for x in find_numbers("3,750 and 1,234,567 and 0,11 and 1,50")]
+    assert values == [3750.0, 1234567.0, 0.11, 1.5]
+
+
+def test_the_rupee_sign_is_a_currency() -> None:
+    facts = read_facts("Refurbished laptops, ₹58,000 each.", offer=True)
+    assert [(m.low, m.currency) for m in facts.money] == [(58000.0, "INR")]
