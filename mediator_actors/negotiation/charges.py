@@ -12,9 +12,11 @@ name something else the seek never asks for; otherwise the total cannot be check
 
 from __future__ import annotations
 
+import re
+
 from mediator_actors.negotiation.reader import TIME_DAYS, Facts, Money, rough_stem
 
-__all__ = ["CHARGE_STEMS", "PER_JOB", "is_charge", "left_out_price"]
+__all__ = ["CHARGE_STEMS", "PER_JOB", "PER_STAY", "is_charge", "left_out_price"]
 
 #: Rough stems that mark a price as added to another: "plus", "then", "extra hours".
 #: (Spelled as ``rough_stem`` leaves them: "surcharge" but "surcharg" for "surcharges".)
@@ -49,6 +51,11 @@ CHARGE_STEMS = frozenset(
 PER_JOB = frozenset(
     {"visit", "order", "job", "booking", "trip", "call", "event", "appointment", "delivery"}
 )
+
+
+#: A price's own words that make it due once on a booking ("cleaning fee €90 per stay",
+#: "€25 per booking"), whatever its unit was read as (the reader takes a stay as a night).
+PER_STAY = re.compile(r"\b(?:per|a|each)\s+(?:stay|booking|reservation)\b", re.I)
 
 
 def is_charge(m: Money) -> bool:
@@ -117,7 +124,7 @@ def left_out_price(  # noqa: PLR0911 - one flat pass of rules reads best
             continue
         if on_top or only_charges or m.fee or m.extra or m.context & _ADDED:
             return m
-        if is_charge(m) and (m.per is None or m.per in PER_JOB):
+        if is_charge(m) and (m.per is None or m.per in PER_JOB or PER_STAY.search(m.span.text)):
             # a charge on the order applies whatever the seek names; where it does not
             # ("free delivery from 50 bottles") no reading says so: precision first. A
             # fee "per visit" or "per order" is one on each job, the seek's one included.

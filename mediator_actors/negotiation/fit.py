@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 
 from mediator_actors.negotiation import regions
 from mediator_actors.negotiation.allowances import allowance_each, extra_counts, extra_unit_rates
-from mediator_actors.negotiation.charges import is_charge, left_out_price
+from mediator_actors.negotiation.charges import PER_STAY, is_charge, left_out_price
 from mediator_actors.negotiation.clauses import optional_extra
 from mediator_actors.negotiation.counting import (
     action_count,
@@ -753,6 +753,7 @@ def _one_price_on_top(o: Facts, s: Facts, basis: PriceBasis, charge: Money) -> P
         _flat_on_top(s, basis, charge)
         or _rate_on_top(s, basis, charge)
         or _charge_on_job(s, basis, charge)
+        or _fee_per_stay(s, basis, charge)
     )
     if added is None or left_out_price(o, s, added.note, basis.currency) is not None:
         return None
@@ -803,6 +804,27 @@ def _charge_on_job(s: Facts, basis: PriceBasis, charge: Money) -> PriceBasis | N
     if total > basis.ceiling + 1e-9:
         return None  # a ceiling over the seek's limit shows nothing: the charge may not apply
     step = f"plus the offer's '{charge.span.text}' once is at most {_money(total, basis.currency)}"
+    return replace(basis, floor=total, note=f"{basis.note}; {step}", step=step)
+
+
+def _fee_per_stay(s: Facts, basis: PriceBasis, charge: Money) -> PriceBasis | None:
+    """``basis`` (a nightly rate times the seek's one count of nights) plus a charge the
+    offer makes once per stay ("cleaning fee €90 per stay"), or None. One stay pays it
+    once, so the sum is exact; never for a request that recurs."""
+    once = PER_STAY.search(charge.span.text) is not None and is_charge(charge)
+    exact = charge.low == charge.high and charge.bound == "about" and not charge.extra
+    nights = basis.unit == "night" and basis.quantity is not None and basis.per is None
+    single = not (basis.at_least or basis.recurring or s.recurrence is not None) and not any(
+        q.period is not None for q in s.quantities
+    )
+    if not (once and exact and nights and single):
+        return None
+    if basis.floor is None or basis.ceiling is None:
+        return None
+    total = basis.floor + charge.low
+    if total > basis.ceiling + 1e-9:
+        return None
+    step = f"plus the offer's '{charge.span.text}' once for the stay is {_money(total, basis.currency)}"
     return replace(basis, floor=total, note=f"{basis.note}; {step}", step=step)
 
 
@@ -1990,6 +2012,14 @@ def _specs(o: Facts, s: Facts, found: Findings) -> None:
         if not spec and q.bound != "at_least":
             continue
         offered = [a for a in o.quantities if a.unit == q.unit and a.bound in ("about", "at_most")]
+        if q.unit == "gb":
+            # "1 TB SSD" against "512GB+ SSD": a terabyte is at least 1,000 GB, of the
+            # part the seek names only ("80 GB VRAM" is no "2 TB NVMe")
+            offered += [
+                replace(a, value=a.value * 1000, unit="gb")
+                for a in o.quantities
+                if a.unit == "tb" and a.bound in ("about", "at_most") and a.tail & q.tail
+            ]
         if not offered:
             if q.bound == "at_least" or spec:
                 found.cannot(f"the seek needs {q.span.text!r}; the offer states no {q.unit}", 10)
@@ -2617,7 +2647,9 @@ def _party_against_cap(o: Facts, s: Facts, found: Findings, seek_text: str) -> N
     """An offer's cap on people ("max occupancy 2 persons") against a seek that names its
     party in words and gives no count of persons the reader took ("engineer + partner +
     their 4-year-old"): the party's size (:func:`party_size`) is held to the cap, and
-    where it cannot be told the cap was never checked (precision first)."""
+    where it cannot be told the cap was never checked (precision first). The offer's
+    seats too (:func:`_party_against_seats`)."""
+    _party_against_seats(o, s, found, seek_text)
     caps = [q for q in o.quantities if q.unit == "person" and q.bound == "at_most"]
     if not caps or _amounts(s, "person"):
         return
@@ -2639,6 +2671,49 @@ def _party_against_cap(o: Facts, s: Facts, found: Findings, seek_text: str) -> N
         )
     else:
         found.checked.append(f"a party of {size} within '{caps[0].span.text}'")
+
+
+#: Who travels or sits in a seek: any of them makes a coach's or a venue's seats a limit.
+_SEATED = re.compile(
+    r"\b(?:people|persons?|pupils?|students?|teachers?|passengers?|guests?|adults?|children|"
+    r"kids|members|players|participants|staff|colleagues|attendees|pax|group|team|class|"
+    r"party|club|choir|we|us)\b",
+    re.I,
+)
+
+
+def _party_against_seats(o: Facts, s: Facts, found: Findings, seek_text: str) -> None:
+    """An offer's seats ("49 seats", "49-seat coach hire") against the seek's party: its
+    count of persons, or its party told in words (:func:`party_size`). A seek that names
+    who comes but not how many in a way the reader counts ("52 pupils and 4 teachers")
+    cannot be checked against the seats (precision first)."""
+    seats = [q for q in o.quantities if q.unit == "seat" and q.bound in ("about", "at_most")]
+    if not seats:
+        return
+    named = _SEATED.search(seek_text)
+    if named is None:
+        return
+    cap = min(q.value for q in seats)
+    persons = _amounts(s, "person")
+    others = [q for q in s.quantities if q.unit in ("pupil", "teacher", "passenger", "member")]
+    size: float | None = None
+    if persons and not others:
+        size = max(q.value for q in persons)
+    elif not persons and not others:
+        size = party_size(seek_text)
+    if size is None:
+        found.cannot(
+            f"the offer has {_q(cap)} seats ('{seats[0].span.text}'); the seek's party "
+            f"('{named.group(0)}') is not counted in persons the reader can add up",
+            BLOCKING_COST,
+        )
+    elif size > cap + 1e-9:
+        found.refusals.append(
+            f"limit: the offer has {_q(cap)} seats ('{seats[0].span.text}'), the seek's "
+            f"party is {_q(size)}"
+        )
+    else:
+        found.checked.append(f"a party of {_q(size)} within '{seats[0].span.text}'")
 
 
 def check_facts(

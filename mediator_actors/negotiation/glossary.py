@@ -145,6 +145,12 @@ _ENTRIES = {
         casaments: weddings | traduccio: translation | traduccions: translations |
         advocat: lawyer | advocada: lawyer | lampista: plumber | fuster: carpenter |
         neteja: cleaning | reparacio: repair | lloguer: rental | busquem: looking for""",
+    # Polish, folded ("wnętrze" is "wnetrze"; "ł" has no combining mark and stays)
+    "pl": """aut: cars | samochod: car | samochodu: car | samochodow: cars |
+        pakiet: package | pakiety: packages | wosk: wax | woskowanie: waxing |
+        wnetrze: interior | wnetrza: interior | mycie: wash | czyszczenie: cleaning |
+        sprzatanie: cleaning | naprawa: repair | szukam: looking for | szukamy: looking for |
+        potrzebuje: need | tlumaczenie: translation | tlumacz: translator""",
 }
 
 #: Words that are English words too ("palettes", "sec", "mit", "für" folded to "fur"),

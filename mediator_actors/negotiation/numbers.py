@@ -30,7 +30,9 @@ MAX_NUMBER = 1e12
 # optional k/m multiplier. Grouping separators: comma, dot, apostrophe, thin or no-break
 # space; the decimal mark is whichever of comma or dot comes last with 1-2 digits after.
 NUMBER_PATTERN = (
-    r"(?<![\w.,])(?P<num>\d{1,3}(?:(?P<sep>[,.'\u202f\u00a0])\d{3})(?:(?P=sep)\d{3}){0,4}"
+    # Indian grouping first: "1,80,000" is 180000 (two-digit lakhs, then thousands)
+    r"(?<![\w.,])(?P<num>\d{1,2}(?:,\d{2}){1,3},\d{3}(?![\d,])"
+    r"|\d{1,3}(?:(?P<sep>[,.'\u202f\u00a0])\d{3})(?:(?P=sep)\d{3}){0,4}"
     r"(?:[.,]\d{1,2}(?!\d))?|\d{1,15}(?:[.,]\d{1,6})?)(?![\d])"
     # "12k", "3.5k", "2M", "1.2mn"; a lone lower-case "m" is metres ("1.2m tall").
     r"(?:(?P<mult>[kK]|M|mn)(?![a-zA-Z])|\s(?P<mult2>million)\b)?"
@@ -39,7 +41,9 @@ _NUMBER = re.compile(NUMBER_PATTERN)
 #: The same tokens without named groups, to embed in other patterns; read the matched
 #: text with :func:`find_numbers`.
 NUMBER_SOURCE = (
-    r"(?<![\w.,])(?:\d{1,3}(?:[,.'\u202f\u00a0]\d{3}){1,5}(?:[.,]\d{1,2}(?!\d))?"
+    # Indian grouping first: "1,80,000" is 180000 (lakhs of two digits, then thousands)
+    r"(?<![\w.,])(?:\d{1,2}(?:,\d{2}){1,3},\d{3}(?![\d,])"
+    r"|\d{1,3}(?:[,.'\u202f\u00a0]\d{3}){1,5}(?:[.,]\d{1,2}(?!\d))?"
     r"|\d{1,15}(?:[.,]\d{1,6})?)(?!\d)(?:[kK](?![a-zA-Z]))?"
 )
 

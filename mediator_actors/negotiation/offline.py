@@ -20,6 +20,7 @@ from dataclasses import dataclass, replace
 from typing import Protocol
 
 from mediator_actors.model import Intent, IntentType
+from mediator_actors.negotiation.ages import age_met
 from mediator_actors.negotiation.clauses import (
     counted_apart,
     given_or_personal,
@@ -894,7 +895,11 @@ def assess(  # noqa: PLR0911, PLR0912, PLR0915 - one flat pass of rules reads be
             if (
                 met != "met"
                 and who == "offer"
-                and (trivial_minimum(item) or payment_accepted(item, seek_text))
+                and (
+                    trivial_minimum(item)
+                    or payment_accepted(item, seek_text)
+                    or age_met(clause, seek_text)
+                )
             ):
                 met = "met"  # "Min. 1 GPU"; "30% deposit on booking" against "Deposit is fine"
             if met != "met" and given_or_personal(item, other_text, offer=who == "offer"):

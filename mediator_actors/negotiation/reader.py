@@ -237,7 +237,7 @@ _SYMBOLS = {
     "$": "USD", "us$": "USD", "€": "EUR", "£": "GBP", "c$": "CAD", "a$": "AUD", "¥": "JPY",
     # Dollars of other countries are never US dollars: "AU$60" is no "$60".
     "au$": "AUD", "ca$": "CAD", "nz$": "NZD", "hk$": "HKD", "s$": "SGD", "sg$": "SGD",
-    "r$": "BRL", "mx$": "MXN", "reais": "BRL", "rupees": "INR", "yuan": "CNY", "rmb": "CNY",
+    "r$": "BRL", "mx$": "MXN", "reais": "BRL", "rupees": "INR", "₹": "INR", "yuan": "CNY", "rmb": "CNY",
     "zloty": "PLN", "zł": "PLN", "forint": "HUF", "koruna": "CZK", "kč": "CZK",
     "dollars": "USD", "dollar": "USD", "bucks": "USD", "euros": "EUR", "euro": "EUR",
     "pounds": "GBP", "quid": "GBP", "francs": "CHF", "yen": "JPY", "nlc": "NLC",
@@ -246,7 +246,7 @@ _SYMBOLS = {
 _CUR_WORD = (
     # never the end of a word: the "ron" of "environ 12 km" is no Romanian leu
     r"(?<![a-zA-Z])(?:" + "|".join(sorted(CURRENCIES, key=len, reverse=True)) + r")(?![a-zA-Z])"
-    r"|(?:US\$|AU\$|CA\$|NZ\$|HK\$|SG\$|MX\$|C\$|A\$|S\$|R\$|\$|€|£|¥|zł|kč)"
+    r"|(?:US\$|AU\$|CA\$|NZ\$|HK\$|SG\$|MX\$|C\$|A\$|S\$|R\$|\$|€|£|¥|₹|zł|kč)"
     r"|(?:dollars?|bucks|euros?|pounds|quid|francs|yen|nlc|tokens?|credits|reais|rupees|"
     r"yuan|rmb|zloty|forint|koruna)\b"
 )
@@ -772,8 +772,13 @@ def _read_money(text: str, offer: bool) -> list[Money]:  # noqa: PLR0912, PLR091
 
 #: "three hundred", "two thousand": a word number scaled (its value: find_numbers).
 _SCALED = r"(?:[\s-]+(?:hundred|thousand)(?:\s+and\s+[a-z]+(?:-[a-z]+)?)?)?"
+#: "thirty-five", "forty two": a tens word and its unit, one number (not 30 and "five").
+_TENS_UNIT = (
+    r"\b(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)[\s-]"
+    r"(?:one|two|three|four|five|six|seven|eight|nine)\b"
+)
 _QTY = re.compile(
-    rf"(?P<n>{_NUM}|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+    rf"(?P<n>{_NUM}|{_TENS_UNIT}|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
     rf"thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|"
     rf"sixty|seventy|eighty|ninety){_SCALED}\b|\ba couple of hundred\b)"
     r"(?:\s*(?:-|\u2013|to)\s*(?P<n2>\d{1,7}))?"
@@ -851,7 +856,7 @@ _COUNT_WORDS = (
     r"forty|fifty|a couple of hundred"
 )
 _COUNT_NOUN = re.compile(
-    rf"(?P<n>{_NUM}|\b(?:{_COUNT_WORDS}){_SCALED}\b)\s+(?:pairs?\s+of\s+|sets?\s+of\s+)?(?:[a-zA-Z0-9][\w'-]*\s+){{0,3}}?"
+    rf"(?P<n>{_NUM}|{_TENS_UNIT}|\b(?:{_COUNT_WORDS}){_SCALED}\b)\s+(?:pairs?\s+of\s+|sets?\s+of\s+)?(?:[a-zA-Z0-9][\w'-]*\s+){{0,3}}?"
     # accented letters too: "4 stères de bois" counts stères, not bois
     r"(?P<noun>[a-zA-Z\u00c0-\u00ff][a-zA-Z\u00c0-\u00ff-]{2,}s)\b",
     re.I,

@@ -18,7 +18,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from mediator_actors.negotiation.glossary import in_english
 
@@ -66,8 +66,31 @@ def _trade(
     )
 
 
+def _with_names(trade: Trade, pattern: str) -> Trade:
+    """``trade`` named by ``pattern`` as well (a regular expression, matched anywhere)."""
+    names = re.compile(f"{trade.names.pattern}|{pattern}", re.I)
+    return replace(trade, names=names)
+
+
 _FIX = "fix|fixed|fixing|repair|repaired|replace|replaced|replacing|broken|leak|leaking|dripping"
 _FIX_WORDS = _FIX + "|install|installed|installing|blocked|service|servicing"
+
+_CAR_RENTAL_WORK = (
+    "car|compact|hatchback|SUV|estate car|van|vehicle|people carrier|campervan",
+    "day|week|month|weekend|insurance|pick up|pick-up|pickup|airport|arriving|km|mile",
+)
+_CAR_RENTAL_UNLESS = (
+    _FIX + "|detailing|valet|valeting|wash|washed|clean|cleaning|driver|chauffeur|"
+    "transfer|taxi|lift|ride|lesson|for sale|buy|buying|sell|selling|parking|transport|"
+    "shipping|wrap|tint|MOT|tyre|tire|insure|policy|storage|mechanic|service|servicing|"
+    "brake|clutch|engine|gearbox|exhaust|squeak|squeaking|noise|battery"
+)
+#: Car makes and common models a private owner names the car by.
+_CAR_MAKES = (
+    r"VW|Volkswagen|Golf|Polo|Passat|Toyota|Yaris|Corolla|Prius|Ford|Fiesta|Focus|Renault|"
+    r"Clio|Peugeot|Citro[eë]n|Fiat|Opel|Vauxhall|Corsa|Astra|Skoda|Škoda|Octavia|Fabia|BMW|"
+    r"Audi|Mercedes|Tesla|Kia|Hyundai|Honda|Civic|Nissan|Mazda|Mini|Seat|Dacia|Volvo|Suzuki"
+)
 
 TRADES: tuple[Trade, ...] = (
     _trade(
@@ -334,16 +357,18 @@ TRADES: tuple[Trade, ...] = (
     ),
     # Trades a seek names by what it needs done or had, not by the trade's name (a
     # "car for 7 days" is a car hire; "3 carpeted rooms ... wine stains" a carpet cleaning).
-    _trade(
-        "car rental",
-        "car hire|car rental|rental car|hire car|rent a car|car lease|flex lease|car leasing|"
-        "van hire|van rental|campervan hire|campervan rental",
-        "car|compact|hatchback|SUV|estate car|van|vehicle|people carrier|campervan",
-        "day|week|month|weekend|insurance|pick up|pick-up|pickup|airport|arriving|km|mile",
-        unless=_FIX + "|detailing|valet|valeting|wash|washed|clean|cleaning|driver|chauffeur|"
-        "transfer|taxi|lift|ride|lesson|for sale|buy|buying|sell|selling|parking|transport|"
-        "shipping|wrap|tint|MOT|tyre|tire|insure|policy|storage|mechanic|service|servicing|"
-        "brake|clutch|engine|gearbox|exhaust|squeak|squeaking|noise|battery",
+    # ... and "Renting out my 2019 VW Golf": a private owner names the car, not the trade
+    # (never "renting out my spare room").
+    _with_names(
+        _trade(
+            "car rental",
+            "car hire|car rental|rental car|hire car|rent a car|car lease|flex lease|car leasing|"
+            "van hire|van rental|campervan hire|campervan rental",
+            *_CAR_RENTAL_WORK,
+            unless=_CAR_RENTAL_UNLESS,
+        ),
+        r"\b(?:renting|rent|hiring|hire|letting|let)\s+out\s+(?:(?:my|our|a|the|an|\d{4})\s+)*"
+        r"(?:car|" + _CAR_MAKES + r")\b",
     ),
     _trade(
         "carpet cleaning",
@@ -387,6 +412,54 @@ TRADES: tuple[Trade, ...] = (
         "shirt|t-shirt|tee|hoodie|jersey|tote|tote bag|sweatshirt",
         "logo|print|printed|printing|design|colour|color",
         unless="embroider|embroidered|embroidery|stitched|stitch|sublimation|heat press",
+    ),
+    _trade(
+        "catering",
+        "catering|caterer|caterers|catered|event catering|buffet catering",
+        "lunch|dinner|buffet|meal|meals|food|canapes|finger food|brunch|breakfast|BBQ|"
+        "barbecue|mezze|tapas",
+        "people|guests|persons|attendees|pax|heads|colleagues|staff",
+        unless="equipment|chafing|crockery|cutlery|hire|rental|truck|van|kitchen fitting|"
+        "recipe|cooking class|cookery|lesson|course",
+        offer_unless="equipment|hire|rental|crockery|chafing",
+    ),
+    # A brand or model line stands for its category: a "ThinkPad T14" is a laptop.
+    _trade(
+        "laptops",
+        "laptop|notebook|ThinkPad|MacBook|MacBook Air|MacBook Pro|Latitude|EliteBook|"
+        "ProBook|XPS|Zenbook|Vivobook|IdeaPad|Yoga|Surface Laptop|Chromebook|Spectre|Envy",
+        "laptop|notebook",
+        unless=_FIX + "|repairs|screen|keyboard|battery|charger|rent|rental|hire|lease|"
+        "bag|sleeve|stand|dock|docking|monitor",
+    ),
+    _trade(
+        "document legalisation",
+        "apostille|apostille service|certified copies|certified copy|notary|notarisation|"
+        "notarization|legalisation|legalization|sworn translation",
+        "apostille|apostilled|notarised|notarized|legalised|legalized|certified copy|"
+        "certified copies|certified",
+        "diploma|degree|certificate|transcript|document|birth certificate|passport|deed|"
+        "power of attorney|contract",
+    ),
+    _trade(
+        "coach hire",
+        "coach hire|coach charter|minibus hire|bus hire|bus charter|coach with driver|"
+        "seat coach|seater coach|seat minibus|seater minibus|coach and driver",
+        "trip|tour|excursion|outing|day out|transport|travel",
+        "people|pupils|passengers|persons|guests|students|members|kids|children|players|pax",
+        "km|kms|kilometres|kilometers|mile|miles|round trip|and back|return",
+        unless="flight|ferry|train|car hire|car rental|van hire|self-drive|taxi|airport transfer",
+    ),
+    _trade(
+        "holiday accommodation",
+        "chalet|holiday cottage|holiday home|holiday rental|holiday apartment|holiday let|"
+        "villa|cabin|lodge|gite|guesthouse|guest house",
+        "trip|holiday|vacation|getaway|break|ski week|stay",
+        "night|nights",
+        "people|guests|persons|adults|of us|pax",
+        unless="hotel room|flight|car hire|car rental|coach|minibus|bus|transfer|guide|"
+        "instructor|lesson|ski hire|ski rental|lift pass|ski pass|cleaner|cleaning|catering|"
+        "chef|office|storage|parking",
     ),
 )
 
