@@ -24,28 +24,8 @@ from mediator_actors.negotiation.heads import (
     times_each,
     volume_discount,
 )
-from mediator_actors.negotiation.meaning import shared_similarity
-from mediator_actors.negotiation.offline import assess
 from mediator_actors.negotiation.reader import read_facts
-from mediator_actors.negotiation.validation import decide
-from tests.negotiation.helpers import offer, seek
-
-SIM = shared_similarity()
-
-
-def decided(offer_text: str, seek_text: str) -> tuple[bool, str, float | None]:
-    o, s = offer(offer_text), seek(seek_text)
-    result = decide(
-        assess(o, s, similarity=SIM), o, s, min_confidence=60, model_id="offline",
-        model_integrity_hash="h",
-    )  # fmt: skip
-    terms = result.terms
-    return (
-        result.success,
-        result.failure_reason or result.reasoning,
-        None if terms is None else terms.price,
-    )
-
+from tests.negotiation.helpers import decided
 
 CASES = [
     # a count whose head noun is the offer's unit ("bays of shelving" is bays)

@@ -15,26 +15,8 @@ from hypothesis import strategies as st
 from mediator_actors.negotiation.allowances import _counts_of, extra_unit_rates
 from mediator_actors.negotiation.discounts import count_discount, discounted_count, yearly_discount
 from mediator_actors.negotiation.heads import sized_count
-from mediator_actors.negotiation.offline import assess
 from mediator_actors.negotiation.reader import read_facts
-from mediator_actors.negotiation.validation import decide
-from tests.negotiation.helpers import offer, seek
-from tests.negotiation.test_s11_price import SIM
-
-
-def decided(offer_text: str, seek_text: str) -> tuple[bool, str, float | None]:
-    o, s = offer(offer_text), seek(seek_text)
-    result = decide(
-        assess(o, s, similarity=SIM), o, s, min_confidence=60, model_id="offline",
-        model_integrity_hash="h",
-    )  # fmt: skip
-    terms = result.terms
-    return (
-        result.success,
-        result.failure_reason or result.reasoning,
-        None if terms is None else terms.price,
-    )
-
+from tests.negotiation.helpers import decided
 
 CASES = [
     # "N+ unit: P% off" on a rate per day

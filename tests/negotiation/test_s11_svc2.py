@@ -11,13 +11,10 @@ from hypothesis import strategies as st
 from mediator_actors.negotiation.ages import age_met, minimum_age, seek_age
 from mediator_actors.negotiation.fit import Findings, _specs
 from mediator_actors.negotiation.glossary import in_english
-from mediator_actors.negotiation.meaning import shared_similarity
 from mediator_actors.negotiation.numbers import find_numbers
-from mediator_actors.negotiation.offline import assess
 from mediator_actors.negotiation.reader import _QTY, _num_value, read_facts
 from mediator_actors.negotiation.trades import trade_fit
-from mediator_actors.negotiation.validation import decide
-from tests.negotiation.helpers import offer, seek
+from tests.negotiation.helpers import decided
 
 # --- numbers in words ------------------------------------------------------------------
 
@@ -73,22 +70,6 @@ def test_a_brand_names_its_category() -> None:
 
 
 # --- a fee once per stay ---------------------------------------------------------------
-
-SIM = shared_similarity()
-
-
-def decided(offer_text: str, seek_text: str) -> tuple[bool, str, float | None]:
-    o, s = offer(offer_text), seek(seek_text)
-    result = decide(
-        assess(o, s, similarity=SIM), o, s, min_confidence=60, model_id="offline",
-        model_integrity_hash="h",
-    )  # fmt: skip
-    terms = result.terms
-    return (
-        result.success,
-        result.failure_reason or result.reasoning,
-        None if terms is None else terms.price,
-    )
 
 
 def test_a_cleaning_fee_per_stay_is_added_once_to_the_nights() -> None:
@@ -196,7 +177,7 @@ def _indian(n: int) -> str:
     """``n`` written with Indian grouping: thousands, then lakhs and crores of two digits."""
     digits = str(n)
     head, tail = digits[:-3], digits[-3:]
-    groups = []
+    groups: list[str] = []
     while len(head) > 2:
         groups.insert(0, head[-2:])
         head = head[:-2]
