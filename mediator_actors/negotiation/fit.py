@@ -50,6 +50,7 @@ from mediator_actors.negotiation.heads import (
     times_each,
     volume_discount,
 )
+from mediator_actors.negotiation.numbers import UNIT_WORDS
 from mediator_actors.negotiation.reader import (
     JOB_UNITS,
     LANGUAGES,
@@ -2608,10 +2609,8 @@ _PEOPLE_PLURAL = re.compile(
     r"family|families|\d+[- ]year[- ]olds)\b",
     re.I,
 )
-_NUMBER_WORDS = {
-    "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
-    "nine": 9, "ten": 10, "twelve": 12,
-}  # fmt: skip
+#: A party told in words counts from two ("one friend" beside "me" would count one).
+_NUMBER_WORDS = {word: n for word, n in UNIT_WORDS.items() if 2 <= n <= 12}
 _COUNTED_PEOPLE = re.compile(
     r"\b(\d{1,3}|" + "|".join(_NUMBER_WORDS) + r")\s+(?:[a-z-]+\s+)?"
     r"(?:people|persons|adults|kids|children|friends|guests|colleagues|travell?ers|girls|boys)\b",

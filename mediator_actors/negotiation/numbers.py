@@ -17,6 +17,7 @@ __all__ = [
     "MAX_NUMBER",
     "NUMBER_PATTERN",
     "NUMBER_SOURCE",
+    "UNIT_WORDS",
     "WORDS_SOURCE",
     "Number",
     "find_numbers",
@@ -53,6 +54,8 @@ _UNITS = {
     "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18,
     "nineteen": 19,
 }  # fmt: skip
+#: "zero" … "nineteen" and their values, for readers that count with words of their own.
+UNIT_WORDS: dict[str, int] = _UNITS
 _TENS = {
     "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
     "eighty": 80, "ninety": 90,
