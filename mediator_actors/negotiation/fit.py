@@ -2702,11 +2702,28 @@ def _age_short(age: int | None, least: int | None, most: int | None) -> str:
     states 5"), or '' where it does not or no age is stated: every age comparison."""
     if age is None:
         return ""
+    stated = str(age) if age else "under 1 year"  # "our 8 month old"
     if least is not None and age < least:
-        return f"the offer requires {least}+, the seek states {age}"
+        return f"the offer requires {least}+, the seek states {stated}"
     if most is not None and age > most:
-        return f"the offer is for ages up to {most}, the seek states {age}"
+        return f"the offer is for ages up to {most}, the seek states {stated}"
     return ""
+
+
+def _ages(o: Facts, s: Facts, found: Findings) -> None:
+    """The offer's ages against the seek's: a stated age outside them is refused; a child
+    whose age is unstated ("my son", "our toddler") cannot be checked against them."""
+    short = _age_short(s.age, o.min_age, o.max_age)
+    if short:
+        found.refusals.append(f"age: {short}")
+    elif s.age is None and s.child and (o.min_age is not None or o.max_age is not None):
+        # "children under 10" against "my son": he may be 4 or 14
+        ages = f"{o.min_age} and over" if o.min_age is not None else f"up to {o.max_age}"
+        found.cannot(
+            f"age: the offer is for ages {ages}, the seek is for a child whose age it does "
+            "not state",
+            BLOCKING_COST,
+        )
 
 
 #: Others a seek names whom an offer's age may have to hold for ("my son", "a second
@@ -2770,15 +2787,7 @@ def check_facts(
         )
     for cert in sorted(s.certifications_required - o.certifications - o.certifications_denied):
         found.cannot(f"the seek needs {cert} certification; the offer does not say", BLOCKING_COST)
-    short = _age_short(s.age, o.min_age, o.max_age)
-    if short:
-        found.refusals.append(f"age: {short}")
-    elif o.min_age is not None and s.age is None and s.child:
-        found.cannot(
-            f"age: the offer is for ages {o.min_age} and over, the seek is for a child whose "
-            "age it does not state",
-            BLOCKING_COST,
-        )
+    _ages(o, s, found)
     _accents(o, s, found)
     if o.gender_only and s.gender and s.gender != o.gender_only:
         found.refusals.append(

@@ -2135,7 +2135,9 @@ _MIN_AGE = re.compile(
     # "drivers must be 25 or older", "18 years or over", "21 years old or over"
     r"|\b(?P<o>\d{1,2})\s+(?:years?\s+(?:old\s+|of\s+age\s+)?)?(?:or|and)\s+(?:older|over|above)\b"
     # "Kids 3 and up", "children 5 & up": "and up" only after who it is for
-    r"|\b(?:kids|children|toddlers|teens|juniors)\s+(?P<k>\d{1,2})\s*(?:and|&)\s*up\b",
+    r"|\b(?:kids|children|toddlers|teens|juniors)\s+(?P<k>\d{1,2})\s*(?:and|&)\s*up\b"
+    # "no under-18s": the least age is 18, not a most of 17
+    r"|\bno\s+(?:(?:children|kids)\s+under\s+|under[\s-])(?P<q>\d{1,2})s?\b",
     re.I,
 )
 _AGE = re.compile(
@@ -2149,7 +2151,7 @@ _MAX_AGE = re.compile(
     r"\b(?:aged?|ages)\s+\d{1,2}\s*(?:-|\u2013|to)\s*(?P<n>\d{1,2})\b(?!\s*(?:min|km|kg|%))"
     r"|\bup\s+to\s+(?:the\s+)?age\s+(?:of\s+)?(?P<m>\d{1,2})\b"
     # "under-12s", "children under 10": younger than N
-    r"|\bunder[\s-](?P<u>\d{1,2})s\b|\b(?:children|kids|ages?)\s+under\s+(?P<v>\d{1,2})\b",
+    r"|(?<!\bno\s)\bunder[\s-](?P<u>\d{1,2})s\b|(?<!\bno\s)\b(?:children|kids|ages?)\s+under\s+(?P<v>\d{1,2})\b",
     re.I,
 )
 #: What a clause that states only a minimum age holds besides it ("Drivers must be", "Renters
@@ -2162,7 +2164,8 @@ _AGE_CLAUSE_REST = re.compile(
 
 
 def _min_age(match: re.Match[str]) -> int:
-    return int(match.group("n") or match.group("m") or match.group("o") or match.group("k"))
+    least = match.group("n") or match.group("m") or match.group("o") or match.group("k")
+    return int(least or match.group("q"))
 
 
 def _age(match: re.Match[str]) -> int:

@@ -175,3 +175,45 @@ def test_an_uncounted_party_against_seats_cannot_be_checked() -> None:
     assert not found.refusals
     assert not found.checked
     assert found.unchecked[0][0].startswith("cannot check: the offer has 33 seats ('33-seat')")
+
+
+# --- limits said as a negation; a child of unstated age against a most age ---------------
+
+
+@pytest.mark.parametrize(
+    "text", ["Bunk rooms in Graz, no under-16s, €30.", "Lake cabin, no kids under 16, €80."]
+)
+def test_no_under_n_is_a_least_age_not_a_most(text: str) -> None:
+    facts = read_facts(text, offer=True)
+    assert (facts.min_age, facts.max_age) == (16, None)
+
+
+def test_under_n_alone_is_still_a_most_age() -> None:
+    facts = read_facts("Tennis camp for under-14s, €60 a day.", offer=True)
+    assert (facts.min_age, facts.max_age) == (None, 13)
+
+
+def test_a_child_of_unstated_age_against_a_most_age_cannot_be_checked() -> None:
+    ok, reason, _ = decided(
+        "Chess club for children under 11, €10 per session.",
+        "Chess club sessions for my daughter, €12 per session.",
+    )
+    assert not ok
+    assert "cannot check: age: the offer is for ages up to 10" in reason
+
+
+def test_a_child_whose_age_is_stated_within_a_most_age_is_proposed() -> None:
+    ok, _, price = decided(
+        "Chess club for children under 11, €10 per session.",
+        "Chess club sessions for my 8-year-old daughter, €12 per session.",
+    )
+    assert ok
+    assert price == 10
+
+
+def test_an_age_under_a_year_is_named_so() -> None:
+    _, reason, _ = decided(
+        "Evening babysitting in Leith, £11/hour. Children 4 and up only.",
+        "Sitter needed Saturday 7-11pm in Leith for our 7-week-old. £14/hour max.",
+    )
+    assert "the seek states under 1 year" in reason
