@@ -2724,6 +2724,14 @@ def _ages(o: Facts, s: Facts, found: Findings) -> None:
             "not state",
             BLOCKING_COST,
         )
+    elif s.age is None and not s.child and o.min_age is not None and o.min_age > _ADULT:
+        # "Drivers 25+" against a seek that gives no age: an adult may be 19
+        found.cannot(f"age: the offer requires {o.min_age}+, the seek states no age", BLOCKING_COST)
+
+
+#: The age a seek that names no child is taken to have reached: "adults only" and "18+"
+#: hold for it; a higher least age ("Drivers 25+") needs an age the seek states.
+_ADULT = 18
 
 
 #: Others a seek names whom an offer's age may have to hold for ("my son", "a second

@@ -2131,7 +2131,8 @@ _MIN_AGE = re.compile(
     # "min. age: 21", "minimum age: 21"
     r"|min\.?\s+age\s*:?\s*|minimum\s+age\s*:\s*)"
     r"(?P<n>\d{1,2})(?:\+|\s+(?:and|or)\s+(?:over|above|older|up))?(?=\W|$)(?!\s*(?:min|km|kg|hours?|days?|people|guests|%))"
-    r"|\b(?P<m>\d{1,2})\+(?:\s*(?:only|years?)|\s*\)|\s*$|[\s,.;])"
+    # "drivers 21+.", "21+ with a licence", "(18+)": not "10+ units", "3+ days", "2+ years"
+    r"|\b(?P<m>\d{1,2})\+(?=\s*(?:only\b|with\b|and\b|years?\s+old\b|[).,;!\u2014]|-\s|$))"
     # "drivers must be 25 or older", "18 years or over", "21 years old or over"
     r"|\b(?P<o>\d{1,2})\s+(?:years?\s+(?:old\s+|of\s+age\s+)?)?(?:or|and)\s+(?:older|over|above)\b"
     # "Kids 3 and up", "children 5 & up": "and up" only after who it is for
