@@ -61,6 +61,8 @@ from mediator_actors.negotiation.reader import (
     Quantity,
     Span,
     canonical_unit,
+    clause_min_age,
+    own_age,
     rough_stem,
 )
 from mediator_actors.negotiation.sizes import size_alternatives
@@ -86,7 +88,15 @@ def _singular(unit: str, s: Facts, seek_words: frozenset[str]) -> bool:
     )
 
 
-__all__ = ["Findings", "PriceBasis", "check_facts", "clear_caches", "price_basis", "seek_amount"]
+__all__ = [
+    "Findings",
+    "PriceBasis",
+    "age_clause_met",
+    "check_facts",
+    "clear_caches",
+    "price_basis",
+    "seek_amount",
+]
 
 #: Rental-like time units that convert into each other ("a week" is seven nights).
 _BOOKING_UNITS = frozenset({"day", "night", "week", "fortnight", "month", "quarter", "year"})
@@ -2642,36 +2652,6 @@ def party_size(text: str) -> int | None:
     return total or None
 
 
-def _party_against_cap(o: Facts, s: Facts, found: Findings, seek_text: str) -> None:
-    """An offer's cap on people ("max occupancy 2 persons") against a seek that names its
-    party in words and gives no count of persons the reader took ("engineer + partner +
-    their 4-year-old"): the party's size (:func:`party_size`) is held to the cap, and
-    where it cannot be told the cap was never checked (precision first). The offer's
-    seats too (:func:`_party_against_seats`)."""
-    _party_against_seats(o, s, found, seek_text)
-    caps = [q for q in o.quantities if q.unit == "person" and q.bound == "at_most"]
-    if not caps or _amounts(s, "person"):
-        return
-    named = _PERSON.search(seek_text) or _PEOPLE_PLURAL.search(seek_text)
-    if named is None:
-        return
-    cap = min(q.value for q in caps)
-    size = party_size(seek_text)
-    if size is None:
-        found.cannot(
-            f"the offer takes at most {_q(cap)} people ('{caps[0].span.text}'); "
-            f"the seek names its party ('{named.group(0)}') but no number",
-            BLOCKING_COST,
-        )
-    elif size > cap + 1e-9:
-        found.refusals.append(
-            f"limit: the offer takes at most {_q(cap)} people ('{caps[0].span.text}'), "
-            f"the seek's party is {size}"
-        )
-    else:
-        found.checked.append(f"a party of {size} within '{caps[0].span.text}'")
-
-
 #: Who travels or sits in a seek: any of them makes a coach's or a venue's seats a limit.
 _SEATED = re.compile(
     r"\b(?:people|persons?|pupils?|students?|teachers?|passengers?|guests?|adults?|children|"
@@ -2681,38 +2661,98 @@ _SEATED = re.compile(
 )
 
 
-def _party_against_seats(o: Facts, s: Facts, found: Findings, seek_text: str) -> None:
-    """An offer's seats ("49 seats", "49-seat coach hire") against the seek's party: its
-    count of persons, or its party told in words (:func:`party_size`). A seek that names
-    who comes but not how many in a way the reader counts ("52 pupils and 4 teachers")
-    cannot be checked against the seats (precision first)."""
-    seats = [q for q in o.quantities if q.unit == "seat" and q.bound in ("about", "at_most")]
-    if not seats:
-        return
-    named = _SEATED.search(seek_text)
-    if named is None:
-        return
-    cap = min(q.value for q in seats)
+def _party_against(o: Facts, s: Facts, found: Findings, seek_text: str) -> None:
+    """An offer's seats ("49 seats", "49-seat coach hire") and its cap on people ("max
+    occupancy 2 persons") against the seek's party: its count of persons, or its party
+    told in words (:func:`party_size`, "engineer + partner + their 4-year-old"). Where the
+    size cannot be told the limit was never checked (precision first): a seek that names
+    who comes but not how many in a way the reader counts ("52 pupils and 4 teachers").
+    A cap on people is held only to a party in words: counted persons meet it in
+    :func:`_limits`."""
     persons = _amounts(s, "person")
     others = [q for q in s.quantities if q.unit in ("pupil", "teacher", "passenger", "member")]
-    size: float | None = None
-    if persons and not others:
-        size = max(q.value for q in persons)
-    elif not persons and not others:
-        size = party_size(seek_text)
-    if size is None:
+    for unit, bounds in (("seat", ("about", "at_most")), ("person", ("at_most",))):
+        limits = [q for q in o.quantities if q.unit == unit and q.bound in bounds]
+        if not limits or (unit == "person" and persons):
+            continue
+        if unit == "seat":
+            named = _SEATED.search(seek_text)
+            has = f"has {_q(min(q.value for q in limits))} seats"
+            unsized = "the seek's party ('{}') is not counted in persons the reader can add up"
+        else:
+            named = _PERSON.search(seek_text) or _PEOPLE_PLURAL.search(seek_text)
+            has = f"takes at most {_q(min(q.value for q in limits))} people"
+            unsized = "the seek names its party ('{}') but no number"
+        if named is None:
+            continue
+        size: float | None = None
+        if unit == "person" or not others:
+            size = max(q.value for q in persons) if persons else party_size(seek_text)
+        said = f"the offer {has} ('{limits[0].span.text}')"
+        if size is None:
+            found.cannot(f"{said}; {unsized.format(named.group(0))}", BLOCKING_COST)
+        elif size > min(q.value for q in limits) + 1e-9:
+            found.refusals.append(f"limit: {said}, the seek's party is {_q(size)}")
+        else:
+            found.checked.append(f"a party of {_q(size)} within '{limits[0].span.text}'")
+
+
+def _age_short(age: int | None, least: int | None, most: int | None) -> str:
+    """How a stated age falls outside an offer's ages ("the offer requires 8+, the seek
+    states 5"), or '' where it does not or no age is stated: every age comparison."""
+    if age is None:
+        return ""
+    stated = str(age) if age else "under 1 year"  # "our 8 month old"
+    if least is not None and age < least:
+        return f"the offer requires {least}+, the seek states {stated}"
+    if most is not None and age > most:
+        return f"the offer is for ages up to {most}, the seek states {stated}"
+    return ""
+
+
+def _ages(o: Facts, s: Facts, found: Findings) -> None:
+    """The offer's ages against the seek's: a stated age outside them is refused; a child
+    whose age is unstated ("my son", "our toddler") cannot be checked against them."""
+    short = _age_short(s.age, o.min_age, o.max_age)
+    if short:
+        found.refusals.append(f"age: {short}")
+    elif s.age is None and s.child and (o.min_age is not None or o.max_age is not None):
+        # "children under 10" against "my son": he may be 4 or 14
+        ages = f"{o.min_age} and over" if o.min_age is not None else f"up to {o.max_age}"
         found.cannot(
-            f"the offer has {_q(cap)} seats ('{seats[0].span.text}'); the seek's party "
-            f"('{named.group(0)}') is not counted in persons the reader can add up",
+            f"age: the offer is for ages {ages}, the seek is for a child whose age it does "
+            "not state",
             BLOCKING_COST,
         )
-    elif size > cap + 1e-9:
-        found.refusals.append(
-            f"limit: the offer has {_q(cap)} seats ('{seats[0].span.text}'), the seek's "
-            f"party is {_q(size)}"
-        )
-    else:
-        found.checked.append(f"a party of {_q(size)} within '{seats[0].span.text}'")
+    elif s.age is None and not s.child and o.min_age is not None and o.min_age > _ADULT:
+        # "Drivers 25+" against a seek that gives no age: an adult may be 19
+        found.cannot(f"age: the offer requires {o.min_age}+, the seek states no age", BLOCKING_COST)
+
+
+#: The age a seek that names no child is taken to have reached: "adults only" and "18+"
+#: hold for it; a higher least age ("Drivers 25+") needs an age the seek states.
+_ADULT = 18
+
+
+#: Others a seek names whom an offer's age may have to hold for ("my son", "a second
+#: driver", "we"): the writer's own age then answers for no one but the writer.
+_OTHER_PEOPLE = re.compile(
+    rf"\b(?:my|our|their)\s+(?:\w+\s+)?(?:{_PERSON_WORD}|brother|sister)s?\b|"
+    r"\b(?:second|other|another|additional|extra|two|both|all)\s+drivers?\b|\bdrivers\b|"
+    r"\bwe\b|\bus\b",
+    re.I,
+)
+
+
+def age_clause_met(clause: str, seek_text: str) -> bool:
+    """Whether an offer's clause that states only a minimum age ("Driver must be 23+") is
+    met by the one age the seek's writer states of themself, naming no one else ("I'm
+    31"). Anything else is False, so the clause stays a "cannot check"."""
+    least = clause_min_age(clause)
+    age = own_age(seek_text)
+    if least is None or age is None or _OTHER_PEOPLE.search(seek_text):
+        return False
+    return not _age_short(age, least, None)
 
 
 def check_facts(
@@ -2721,7 +2761,7 @@ def check_facts(
     """Every non-price check on the two sides' facts."""
     found = Findings()
     _limits(o, s, found)
-    _party_against_cap(o, s, found, seek_text)
+    _party_against(o, s, found, seek_text)
     _size_caps(o, s, found)
     _languages(o, s, found)
     _places(o, s, found, seek_onsite_required, (offer_text, seek_text))
@@ -2755,18 +2795,7 @@ def check_facts(
         )
     for cert in sorted(s.certifications_required - o.certifications - o.certifications_denied):
         found.cannot(f"the seek needs {cert} certification; the offer does not say", BLOCKING_COST)
-    if o.min_age is not None and s.age is not None and s.age < o.min_age:
-        found.refusals.append(f"age: the offer requires {o.min_age}+, the seek states {s.age}")
-    elif o.max_age is not None and s.age is not None and s.age > o.max_age:
-        found.refusals.append(
-            f"age: the offer is for ages up to {o.max_age}, the seek states {s.age}"
-        )
-    elif o.min_age is not None and s.age is None and s.child:
-        found.cannot(
-            f"age: the offer is for ages {o.min_age} and over, the seek is for a child whose "
-            "age it does not state",
-            BLOCKING_COST,
-        )
+    _ages(o, s, found)
     _accents(o, s, found)
     if o.gender_only and s.gender and s.gender != o.gender_only:
         found.refusals.append(

@@ -20,7 +20,6 @@ from dataclasses import dataclass, replace
 from typing import Protocol
 
 from mediator_actors.model import Intent, IntentType
-from mediator_actors.negotiation.ages import age_met
 from mediator_actors.negotiation.clauses import (
     counted_apart,
     given_or_personal,
@@ -44,6 +43,7 @@ from mediator_actors.negotiation.fit import (
     BLOCKING_COST,
     UNCHECKED_COST,
     PriceBasis,
+    age_clause_met,
     capacity_note,
     check_facts,
     days_for,
@@ -898,7 +898,7 @@ def assess(  # noqa: PLR0911, PLR0912, PLR0915 - one flat pass of rules reads be
                 and (
                     trivial_minimum(item)
                     or payment_accepted(item, seek_text)
-                    or age_met(clause, seek_text)
+                    or age_clause_met(clause, seek_text)
                 )
             ):
                 met = "met"  # "Min. 1 GPU"; "30% deposit on booking" against "Deposit is fine"

@@ -50,6 +50,8 @@ __all__ = [
     "StatedTerms",
     "add_months",
     "canonical_unit",
+    "clause_min_age",
+    "own_age",
     "parse_date",
     "read_facts",
     "read_terms",
@@ -2125,25 +2127,78 @@ def _read_certifications(text: str) -> tuple[frozenset[str], frozenset[str], fro
 
 
 _MIN_AGE = re.compile(
-    r"\b(?:(?:must\s+be\s+)?over|at\s+least|aged|(?:for\s+)?ages?|minimum\s+age(?:\s+of)?)\s+"
+    r"\b(?:(?:(?:must\s+be\s+)?over|at\s+least|aged|(?:for\s+)?ages?|minimum\s+age(?:\s+of)?)\s+"
+    # "min. age: 21", "minimum age: 21"
+    r"|min\.?\s+age\s*:?\s*|minimum\s+age\s*:\s*)"
     r"(?P<n>\d{1,2})(?:\+|\s+(?:and|or)\s+(?:over|above|older|up))?(?=\W|$)(?!\s*(?:min|km|kg|hours?|days?|people|guests|%))"
-    r"|\b(?P<m>\d{1,2})\+(?:\s*(?:only|years?)|\s*\)|\s*$|[\s,.;])"
-    # "drivers must be 25 or older", "18 years or over"
-    r"|\b(?P<o>\d{1,2})\s+(?:years?\s+(?:of\s+age\s+)?)?(?:or|and)\s+(?:older|over|above)\b",
+    # "drivers 21+.", "21+ with a licence", "(18+)": not "10+ units", "3+ days", "2+ years"
+    r"|\b(?P<m>\d{1,2})\+(?=\s*(?:only\b|with\b|and\b|years?\s+old\b|[).,;!\u2014]|-\s|$))"
+    # "drivers must be 25 or older", "18 years or over", "21 years old or over"
+    r"|\b(?P<o>\d{1,2})\s+(?:years?\s+(?:old\s+|of\s+age\s+)?)?(?:or|and)\s+(?:older|over|above)\b"
+    # "Kids 3 and up", "children 5 & up": "and up" only after who it is for
+    r"|\b(?:kids|children|toddlers|teens|juniors)\s+(?P<k>\d{1,2})\s*(?:and|&)\s*up\b"
+    # "no under-18s": the least age is 18, not a most of 17
+    r"|\bno\s+(?:(?:children|kids)\s+under\s+|under[\s-])(?P<q>\d{1,2})s?\b",
     re.I,
 )
 _AGE = re.compile(
     r"\b(?:i'?m|i\s+am)\s+(?P<n>\d{1,2})\b(?!\s*(?:\w+\s+)?(?:min|km|kg|hours?|days?|people|guests|%))"
-    r"|\b(?P<m>\d{1,2})[\s-]+years?[\s-]+old\b|\b(?:aged?)\s+(?P<k>\d{1,2})\b(?!\s*(?:\+|and|or))",
+    r"|\b(?P<m>\d{1,2})[\s-]+years?[\s-]+old\b|\b(?:aged?)\s+(?P<k>\d{1,2})\b(?!\s*(?:\+|and|or))"
+    # "our 8 month old", "a 10-week-old": under a year or two, counted in whole years
+    r"|\b(?P<w>\d{1,2})[\s-]+(?P<u>months?|weeks?)[\s-]+old\b",
     re.I,
 )
 _MAX_AGE = re.compile(
     r"\b(?:aged?|ages)\s+\d{1,2}\s*(?:-|\u2013|to)\s*(?P<n>\d{1,2})\b(?!\s*(?:min|km|kg|%))"
     r"|\bup\s+to\s+(?:the\s+)?age\s+(?:of\s+)?(?P<m>\d{1,2})\b"
     # "under-12s", "children under 10": younger than N
-    r"|\bunder[\s-](?P<u>\d{1,2})s\b|\b(?:children|kids|ages?)\s+under\s+(?P<v>\d{1,2})\b",
+    r"|(?<!\bno\s)\bunder[\s-](?P<u>\d{1,2})s\b|(?<!\bno\s)\b(?:children|kids|ages?)\s+under\s+(?P<v>\d{1,2})\b",
     re.I,
 )
+#: What a clause that states only a minimum age holds besides it ("Drivers must be", "Renters
+#: aged"): any other word ("23+ with a clean licence") is a condition not read here.
+_AGE_CLAUSE_REST = re.compile(
+    r"\s*(?:(?:the|all|each)\s+)?(?:drivers?|renters?|hirers?|guests?|riders?|participants?|"
+    r"tenants?)?\s*(?:must\s+be\s*(?:at\s+least|aged|over)?)?\s*[.!]?\s*",
+    re.I,
+)
+
+
+def _min_age(match: re.Match[str]) -> int:
+    least = match.group("n") or match.group("m") or match.group("o") or match.group("k")
+    return int(least or match.group("q"))
+
+
+def _age(match: re.Match[str]) -> int:
+    if match.group("w"):
+        per_year = 12 if match.group("u").lower().startswith("m") else 52
+        return int(match.group("w")) // per_year
+    return int(match.group("n") or match.group("m") or match.group("k"))
+
+
+def clause_min_age(clause: str) -> int | None:
+    """The least age a clause that states nothing else sets ("Driver must be 23+" is 23;
+    "must be 23+ with a clean licence" is None; "Age 21" alone may be an exact age)."""
+    match = literals.search(_MIN_AGE, clause)
+    if match is None:
+        return None
+    rest = clause[: match.start()] + " " + clause[match.end() :]
+    if not _AGE_CLAUSE_REST.fullmatch(rest):
+        return None
+    if not re.search(r"\+|\b(?:must|min(?:imum)?|over|older|above|up|least)\b", clause, re.I):
+        return None
+    age = _min_age(match)
+    return age if 14 <= age <= 99 else None
+
+
+def own_age(text: str) -> int | None:
+    """The one age a writer states of themself ("I'm 31", "I am 40 years old"), or None:
+    none, or another age the text states ("my son (19)", "a 20-year-old")."""
+    ages = [(_age(m), bool(m.group("n"))) for m in literals.finditer(_AGE, text)]
+    values = {age for age, _ in ages}
+    if len(values) != 1 or not any(own for _, own in ages):
+        return None
+    return values.pop()
 
 
 def _max_age(match: re.Match[str]) -> int:
@@ -2180,7 +2235,9 @@ def _read_grades(text: str, offer: bool) -> tuple[tuple[int, int, str] | None, i
 _ADULTS_ONLY = re.compile(r"\badults?\s+only\b|\bno\s+(?:children|kids|minors)\b", re.I)
 _CHILD = re.compile(
     r"\b(?:my|our)\s+(?:\w+\s+)?(?:son|daughter|kids?|child(?:ren)?|boy|girl|toddler|"
-    r"teen(?:ager)?s?|grandson|granddaughter)\b",
+    r"teen(?:ager)?s?|grandson|granddaughter|baby(?![\s-]+(?:grand|shower))|infant|newborn)\b"
+    # "a toddler", "two toddlers", "1 infant": a young child whose age is not stated
+    r"|\b(?:an?|one|two|three|\d)\s+(?:toddlers?|infants?|newborns?|bab(?:y|ies))\b(?![\s-]+(?:grand|shower))",
     re.I,
 )
 _ACCENT_NAMES = (
@@ -2951,13 +3008,11 @@ def read_facts(text: str, *, offer: bool, reference: dt.date | None = None) -> F
         certifications_required=certs_required,
         certifications_denied=certs_denied,
         min_age=(
-            int(min_age.group("n") or min_age.group("m") or min_age.group("o"))
-            if min_age
-            else (18 if literals.search(_ADULTS_ONLY, text) else None)
+            _min_age(min_age) if min_age else (18 if literals.search(_ADULTS_ONLY, text) else None)
         )
         if offer
         else None,
-        age=int(age.group("n") or age.group("m") or age.group("k")) if age and not offer else None,
+        age=_age(age) if age and not offer else None,
         child=bool(literals.search(_CHILD, text)) and not offer,
         max_age=_max_age(max_age) if max_age and offer else None,
         until_date=_read_until(text, reference) if offer else None,

@@ -8,11 +8,16 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mediator_actors.negotiation.ages import age_met, minimum_age, seek_age
-from mediator_actors.negotiation.fit import Findings, _specs
+from mediator_actors.negotiation.fit import Findings, _specs, age_clause_met
 from mediator_actors.negotiation.glossary import in_english
 from mediator_actors.negotiation.numbers import find_numbers
-from mediator_actors.negotiation.reader import _QTY, _num_value, read_facts
+from mediator_actors.negotiation.reader import (
+    _QTY,
+    _num_value,
+    clause_min_age,
+    own_age,
+    read_facts,
+)
 from mediator_actors.negotiation.trades import trade_fit
 from tests.negotiation.helpers import decided
 
@@ -143,18 +148,18 @@ def test_polish_words_of_car_detailing() -> None:
 @given(st.integers(min_value=18, max_value=30), st.integers(min_value=16, max_value=80))
 def test_an_age_meets_a_minimum_age_when_at_least_it(least: int, age: int) -> None:
     seek = f"Need a car for a weekend in May. I'm {age}. About 300 km."
-    assert age_met(f"Driver must be {least}+", seek) is (age >= least)
+    assert age_clause_met(f"Driver must be {least}+", seek) is (age >= least)
 
 
 def test_only_a_clause_of_age_alone_and_one_age_of_the_writer() -> None:
-    assert minimum_age("Drivers aged 25 or over") == 25
-    assert minimum_age("minimum age 21") == 21
-    assert minimum_age("Driver must be 23+ with a clean licence") is None
-    assert minimum_age("Age 21") is None
-    assert seek_age("I am 40 years old, need a van") == 40
-    assert seek_age("I'm 40 and my son (19) will drive as well") is None
-    assert seek_age("I'm 30 km from the airport") is None
-    assert seek_age("Second driver: 20 years old. I'm 35.") is None
+    assert clause_min_age("Drivers aged 25 or over") == 25
+    assert clause_min_age("minimum age 21") == 21
+    assert clause_min_age("Driver must be 23+ with a clean licence") is None
+    assert clause_min_age("Age 21") is None
+    assert own_age("I am 40 years old, need a van") == 40
+    assert not age_clause_met("Drivers must be 25+", "I'm 40 and my son (19) will drive as well")
+    assert own_age("I'm 30 km from the airport") is None
+    assert own_age("Second driver: 20 years old. I'm 35.") is None
 
 
 # --- terabytes against gigabytes -----------------------------------------------------------
