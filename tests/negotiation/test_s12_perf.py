@@ -20,7 +20,7 @@ _HOSTILE = (
 
 def test_plain_ascii_prose_is_bare_and_none_of_its_pieces_has_a_finding() -> None:
     assert is_bare(_PLAIN)
-    pieces = re.split(r"(?<=[.!?;])\s+|\n+", _PLAIN) + ["(small gardens only)"]
+    pieces = [*re.split(r"(?<=[.!?;])\s+|\n+", _PLAIN), "(small gardens only)"]
     assert all(detect_injection(piece) == () for piece in pieces)
 
 
@@ -32,7 +32,8 @@ def test_non_ascii_or_instruction_text_is_not_bare() -> None:
 
 def test_instruction_sentence_still_dropped_and_plain_text_kept_whole() -> None:
     text, dropped = reader._without_instructions(_HOSTILE)
-    assert dropped and "previous instructions" in dropped[0].lower()
+    assert dropped
+    assert "previous instructions" in dropped[0].lower()
     assert "previous instructions" not in text.lower()
     kept, none = reader._without_instructions(_PLAIN)
     assert none == ()
