@@ -39,7 +39,7 @@ from mediator_actors.negotiation.numbers import (
 )
 from mediator_actors.negotiation.unread import Unread, unread_clauses
 from mediator_actors.negotiation.vocabulary import HARD_PATTERNS, HardCondition, fold
-from mediator_actors.safety.textsafety import detect_injection
+from mediator_actors.safety.textsafety import detect_injection, is_bare
 
 __all__ = [
     "CURRENCIES",
@@ -3459,9 +3459,11 @@ def _without_instructions(text: str) -> tuple[str, tuple[str, ...]]:
     """The prose minus sentences (and brackets) that read as instructions to a model:
     text addressed to a model is not a party's term, so it can change nothing."""
     dropped: list[str] = []
+    # A bare text (textsafety.is_bare) has no piece that reads as one: none is scanned.
+    bare = is_bare(text)
 
     def paren(match: re.Match[str]) -> str:
-        if detect_injection(match.group(0)):
+        if not bare and detect_injection(match.group(0)):
             dropped.append(match.group(0))
             return " "
         return match.group(0)
@@ -3469,7 +3471,7 @@ def _without_instructions(text: str) -> tuple[str, tuple[str, ...]]:
     text = _PAREN.sub(paren, text)
     kept = []
     for sentence in re.split(r"(?<=[.!?;])\s+|\n+", text):
-        if detect_injection(sentence):
+        if not bare and detect_injection(sentence):
             dropped.append(sentence)
         else:
             kept.append(sentence)

@@ -324,6 +324,15 @@ def _scan_short(s: str) -> tuple[frozenset[InjectionSign], bool]:
     return frozenset(found), bare
 
 
+def is_bare(s: str) -> bool:
+    """Whether ``s`` is ASCII and *bare* (no gate passes, no base64 run): then no piece of
+    it (a sentence, a bracket) has a finding, the same reasoning as
+    :func:`detect_injection_many`'s, so a reader can skip scanning its pieces."""
+    if not s.isascii():
+        return False
+    return _scan_short(s)[1] if len(s) <= _SHORT else _scan(s, 0)[1]
+
+
 def detect_injection(s: str) -> tuple[str, ...]:
     """Advisory findings for one piece of untrusted text, sorted, deterministic.
 
