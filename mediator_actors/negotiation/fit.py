@@ -50,6 +50,7 @@ from mediator_actors.negotiation.heads import (
     times_each,
     volume_discount,
 )
+from mediator_actors.negotiation.lines import is_price_list, price_list_total, same_unit_part
 from mediator_actors.negotiation.numbers import UNIT_WORDS
 from mediator_actors.negotiation.reader import (
     JOB_UNITS,
@@ -436,7 +437,8 @@ def _cheaper_package(o: Facts, basis: PriceBasis) -> PriceBasis:
         return basis
     best: tuple[Money, Quantity, float, int] | None = None
     for m in o.money:
-        if m.per is not None or m.fee or m.extra or m.bound == "at_most":
+        # "Setup fee $40" beside "up to 60 min" is a charge, never a package of minutes
+        if m.per is not None or m.fee or m.extra or m.bound == "at_most" or is_charge(m):
             continue
         if m.currency not in (None, basis.currency) or m.low >= basis.floor - 1e-9:
             continue
@@ -511,6 +513,7 @@ def _priced_basis(
     basis = _cheaper_package(o, basis)
     o, basis = _allowances(o, s, basis, seek_text, offer_text)
     basis = _with_charges(o, s, basis, offer_text)
+    basis = _same_unit_parts(o, basis, offer_text)
     if waived and basis.floor is not None:
         basis = replace(basis, note="; ".join([basis.note, *waived]))
     if basis.floor is None or basis.per is not None or basis.refusal or basis.unchecked:
@@ -582,6 +585,21 @@ def _priced_basis(
             unchecked=f"price: the seek's request counts '{left_out.span.text}', which the total the reader derives ({basis.step or basis.note}) does not account for",
         )
     return _visit_charges(o, s, basis)
+
+
+def _same_unit_parts(o: Facts, basis: PriceBasis, offer_text: str) -> PriceBasis:
+    """``basis`` unchecked where the offer charges a second rate by the unit its total
+    counts ("28 per m² laying, 6 per m² removal"): a part of the work it may leave out."""
+    if basis.floor is None or basis.unit is None or not offer_text:
+        return basis
+    part = same_unit_part(o, basis.note, basis.unit, basis.currency, offer_text)
+    if part is None:
+        return basis
+    return replace(
+        basis,
+        floor=None,
+        unchecked=f"price: the offer also charges '{part.span.text}' by the same unit, which the total the reader derives ({basis.step or basis.note}) leaves out",
+    )
 
 
 def _allowances(  # noqa: PLR0911 - one flat pass of conditions reads best
@@ -1027,7 +1045,24 @@ def _each_counted(o: Facts, s: Facts, q: Quantity) -> bool:
     return rough_stem(q.unit) in o.positives
 
 
-def _unaccounted(o: Facts, s: Facts, basis: PriceBasis) -> Quantity | None:
+def _thing_counts(s: Facts) -> list[Quantity]:
+    """The seek's counts of things (not of time, measure, distance or people)."""
+    return [
+        q
+        for q in s.quantities
+        if q.bound == "about"
+        and q.period is None
+        and q.value >= 1
+        and q.unit not in TIME_DAYS
+        and q.unit not in _WORK_SECONDS
+        and q.unit not in MEASURE_UNITS
+        and q.unit not in _DISTANCE_UNITS
+        and q.unit != "person"
+        and not _PART.search(q.span.text)
+    ]
+
+
+def _unaccounted(o: Facts, s: Facts, basis: PriceBasis) -> Quantity | None:  # noqa: PLR0911
     """A count in the seek's request that the basis's total does not multiply in: "5 hours
     each, 4 Saturdays" totalled as 5 hours, "4 GPUs for 48 hours" at the offer's minimum
     of 10 GPU-hours, "100 kg" against "sac de 25 kg = 28 EUR"."""
@@ -1081,6 +1116,15 @@ def _unaccounted(o: Facts, s: Facts, basis: PriceBasis) -> Quantity | None:
             # "weekly 30 min lessons for 8 weeks" against "30-minute lessons €25": a flat
             # price for one session, and the seek's need recurs over a span: the total is
             # a count the reader did not make.
+            return q
+        if (
+            basis.unit is None
+            and q in _thing_counts(s)
+            and "offer's list" not in basis.note
+            and is_price_list(o, basis.currency)
+        ):
+            # "hem 12, zip 18" against "3 pairs of trousers": the flat price taken is one
+            # line of a list, and the seek counts several things it cannot tie to a line.
             return q
         if basis.unit is None and any(
             oq.unit == q.unit and oq.bound == "about" and oq.value + 1e-9 < q.value
@@ -1674,6 +1718,18 @@ def _price_basis(  # noqa: PLR0911, PLR0912, PLR0915
         ):
             return packed
     if ask.per is None and budget.per is None:
+        listed = price_list_total(o, s, currency, _thing_counts(s))
+        if listed is not None:
+            # "buttonhole 12, table centrepiece 45" for "4 buttonholes, 8 table
+            # centrepieces": each line the seek names, times its count.
+            step = f"the offer's list: {listed.step} is {_money(listed.total, currency)}"
+            return PriceBasis(
+                listed.total,
+                budget.high,
+                currency,
+                note=f"the offer lists items, the seek's budget is '{budget.span.text}'; {step}",
+                step=step,
+            )
         counted = [
             q
             for q in s.quantities
