@@ -265,7 +265,12 @@ def seek_amount(o: Facts, s: Facts, unit: str) -> Quantity | None:
             for q in s.quantities
             if q.bound == "about"
             and q.unit not in TIME_DAYS
-            and (tokens(q.unit) & offered or rough_stem(q.unit) in o.positives)
+            # "IKEA PAX wardrobe 90 per piece" for "2 PAX wardrobes": a word of the count
+            and (
+                tokens(q.unit) & offered
+                or rough_stem(q.unit) in o.positives
+                or (q.unit != "person" and tokens(q.span.text) & offered)
+            )
         ]
     if amounts:
         return max(amounts, key=lambda q: q.value)

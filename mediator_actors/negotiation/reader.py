@@ -301,6 +301,9 @@ _UNIT_ALIASES = {
     # ... and in Italian and Portuguese ("150 €/ora", "0,08 € por palavra").
     "ora": "hour", "parola": "word", "palavra": "word", "giorno": "day", "notte": "night",
     "mese": "month", "noite": "night",
+    # ... and more of them ("220€/mês", "$60 por minuto", "€90 pro Stück")
+    "mês": "month", "meses": "month", "minuto": "minute",
+    "stück": "item", "stk": "item", "stuk": "item", "pessoa": "person",
     # people in German, Dutch, French, Spanish and Italian ("für 60 Gäste", "voor 40 personen")
     "gäste": "person", "gaeste": "person", "gast": "person", "personen": "person",
     "gasten": "person", "personne": "person", "invité": "person", "persona": "person",

@@ -1,4 +1,5 @@
-"""Session 12 (prices): price lists, rates by the same unit, "N min" as minutes.
+"""Session 12 (prices): price lists, rates by the same unit, "N min" as minutes, units
+in Portuguese and German.
 
 An offer that lists items at flat prices is summed over the lines the seek names, each
 times the seek's count of it; a count the reader cannot tie to a line leaves the total
@@ -52,6 +53,21 @@ CASES = [
         False,
         None,
     ),
+]
+
+
+VOICE = "English voiceover / locução em inglês, €40 por minuto finalizado."
+OFFICE = "Private office / sala privada em Coimbra, 300€/mês, internet incluída."
+CHESTERFIELD = "Polstereinigung Hamburg: Chesterfield-Sofa €80 pro Stück."
+CASES += [
+    # units written in Portuguese and German: "por minuto", "/mês", "pro Stück"
+    (VOICE, "Need a 3-minute English voiceover for an ad. Budget €150.", True, 120.0),
+    (VOICE, "Need a 3-minute English voiceover for an ad. Budget €100.", False, None),
+    (OFFICE, "private office in Coimbra for 4 months, max €1,300", True, 1200.0),
+    (OFFICE, "private office in Coimbra for 5 months, max €1,300", False, None),
+    # a price per piece against a count whose words name the offer's thing
+    (CHESTERFIELD, "2 Chesterfield sofas need cleaning in Hamburg, max €200", True, 160.0),
+    (CHESTERFIELD, "2 leather couches need cleaning in Hamburg, max €200", False, None),
 ]
 
 
