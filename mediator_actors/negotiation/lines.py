@@ -92,7 +92,9 @@ def price_list_total(
     unless at least one count is used, every count in ``counts`` is used by exactly one
     line, and no line the seek names in part is left out (it may be the one meant)."""
     lines = list_lines(o, currency)
-    if not lines:
+    if not lines or any(oq.unit == q.unit for q in counts for oq in o.quantities):
+        # "5 pages €1.200" for "a 7-page site": the offer's own count makes a line a
+        # package, never a price for each
         return None
     named = _norm(s.positives)
     own = _own_contexts(o)

@@ -71,12 +71,42 @@ CASES += [
 ]
 
 
+BOOKS = "Bookkeeping for freelancers: annual accounts flat £300. VAT return +£80 if needed."
+CASES += [
+    # a charge on top that the seek's "no ..." names in full is not due
+    (
+        BOOKS,
+        "Freelance designer, need my annual accounts done, no VAT return. Up to £350.",
+        True,
+        300.0,
+    ),
+    (
+        BOOKS,
+        "Freelance designer, annual accounts please, no problem if the VAT return is "
+        "extra. Up to £350.",
+        False,
+        None,
+    ),
+]
+
+
 @pytest.mark.parametrize(("offer_text", "seek_text", "ok", "price"), CASES)
 def test_prices(offer_text: str, seek_text: str, ok: bool, price: float | None) -> None:
     success, why, proposed = decided(offer_text, seek_text)
     assert success is ok, why
     if price is not None:
         assert proposed == pytest.approx(price)
+
+
+def test_list_line_with_its_own_count_is_a_package() -> None:
+    s = read_facts("Need an 8-page website and a logo. Budget €2,000.", offer=False)
+    priced = read_facts("Websites: page €100, logo €150.", offer=True)
+    total = price_list_total(priced, s, "EUR", _thing_counts(s))
+    assert total is not None
+    assert total.total == pytest.approx(950.0)
+    # "5 pages €900" is a package of five, never €900 a page
+    package = read_facts("Websites: 5 pages €900, logo €150.", offer=True)
+    assert price_list_total(package, s, "EUR", _thing_counts(s)) is None
 
 
 def test_list_count_not_tied_to_a_line_is_unchecked() -> None:
