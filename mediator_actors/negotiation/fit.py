@@ -65,7 +65,7 @@ from mediator_actors.negotiation.reader import (
     rough_stem,
 )
 from mediator_actors.negotiation.sizes import size_alternatives
-from mediator_actors.negotiation.vocabulary import VARIANT_FAMILIES, tokens
+from mediator_actors.negotiation.vocabulary import VARIANT_FAMILIES, fold, tokens
 from mediator_actors.negotiation.waived import minimum_charges, waived_charges
 from mediator_actors.negotiation.workdays import working_days
 
@@ -582,7 +582,7 @@ def _priced_basis(
             floor=None,
             unchecked=f"price: the offer also states '{charge.span.text}', which the total the reader derives ({basis.step or basis.note}) leaves out",
         )
-    left_out = _unaccounted(o, counted, basis)
+    left_out = _unaccounted(o, counted, basis, seek_text)
     if left_out is not None:
         return replace(
             basis,
@@ -1067,7 +1067,33 @@ def _thing_counts(s: Facts) -> list[Quantity]:
     ]
 
 
-def _unaccounted(o: Facts, s: Facts, basis: PriceBasis) -> Quantity | None:  # noqa: PLR0911
+#: Words just before a count that make it the seek's own total of what it states before
+#: ("every 2 weeks April to September = 12 visits", "once a day, so 7 visits").
+_TOTALLED = re.compile(
+    r"(?:=|\bso|\bthat'?s|\bthat\s+is|\bin\s+total|\ba\s+total\s+of|\bi\.e\.)\s*$", re.I
+)
+
+
+def _seek_totalled(s: Facts, basis: PriceBasis, seek_text: str) -> bool:
+    """Whether the basis counts a number of things (not of time) that the seek itself
+    gives as the total of its span or cadence ("... = 12 visits")."""
+    if basis.unit is None or basis.quantity is None or basis.unit in TIME_DAYS:
+        return False
+    if basis.unit in _WORK_SECONDS or not seek_text:
+        return False
+    text = fold(seek_text)
+    return any(
+        q.unit == basis.unit
+        and abs(q.value - basis.quantity) < 1e-9
+        and f"'{q.span.text}'" in basis.note
+        and _TOTALLED.search(text[max(0, q.span.start - 12) : q.span.start])
+        for q in s.quantities
+    )
+
+
+def _unaccounted(  # noqa: PLR0911
+    o: Facts, s: Facts, basis: PriceBasis, seek_text: str = ""
+) -> Quantity | None:
     """A count in the seek's request that the basis's total does not multiply in: "5 hours
     each, 4 Saturdays" totalled as 5 hours, "4 GPUs for 48 hours" at the offer's minimum
     of 10 GPU-hours, "100 kg" against "sac de 25 kg = 28 EUR"."""
@@ -1094,7 +1120,10 @@ def _unaccounted(o: Facts, s: Facts, basis: PriceBasis) -> Quantity | None:  # n
             # "three servers ... each for six months" at a monthly rate: the months are
             # multiplied in, the servers (each needing the rate) are not.
             return q
-        if _cadence_or_covered_span(s, basis, q):
+        if _cadence_or_covered_span(s, basis, q) or (
+            # "every 2 weeks ... = 12 visits": the span is in the seek's own count
+            q.unit in TIME_DAYS and _seek_totalled(s, basis, seek_text)
+        ):
             continue
         if _within_package_time(o, basis, q):
             continue

@@ -90,6 +90,27 @@ CASES += [
 ]
 
 
+WINDOWS = "Window cleaning in Bath, £18 per visit, houses up to 3 bedrooms."
+CASES += [
+    # the seek's own total of visits ("= 6 visits") answers its cadence and span
+    (
+        WINDOWS,
+        "Terraced house in Bath, windows cleaned every 4 weeks from March to August "
+        "= 6 visits. Max £120 for the lot.",
+        True,
+        108.0,
+    ),
+    # the same count without the seek's "=": the cadence may multiply it
+    (
+        WINDOWS,
+        "Terraced house in Bath, windows cleaned, 6 visits every 4 weeks from March "
+        "to August. Max £120 for the lot.",
+        False,
+        None,
+    ),
+]
+
+
 @pytest.mark.parametrize(("offer_text", "seek_text", "ok", "price"), CASES)
 def test_prices(offer_text: str, seek_text: str, ok: bool, price: float | None) -> None:
     success, why, proposed = decided(offer_text, seek_text)
