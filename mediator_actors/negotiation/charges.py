@@ -124,10 +124,11 @@ def left_out_price(  # noqa: PLR0911 - one flat pass of rules reads best
             continue
         if on_top or only_charges or m.fee or m.extra or m.context & _ADDED:
             return m
-        if is_charge(m) and (m.per is None or m.per in PER_JOB or PER_STAY.search(m.span.text)):
+        if is_charge(m):
             # a charge on the order applies whatever the seek names; where it does not
             # ("free delivery from 50 bottles") no reading says so: precision first. A
-            # fee "per visit" or "per order" is one on each job, the seek's one included.
+            # fee "per visit" or "per order" is one on each job, the seek's one included;
+            # "setup fee $40 per show" is due on a show the seek never counts.
             return m
         if not _names(m) or own & s.positives:
             # A price that names nothing cannot be told from a charge on top; one whose

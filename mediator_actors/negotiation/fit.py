@@ -50,6 +50,7 @@ from mediator_actors.negotiation.heads import (
     times_each,
     volume_discount,
 )
+from mediator_actors.negotiation.lines import is_price_list, price_list_total, same_unit_part
 from mediator_actors.negotiation.numbers import UNIT_WORDS
 from mediator_actors.negotiation.reader import (
     JOB_UNITS,
@@ -66,7 +67,7 @@ from mediator_actors.negotiation.reader import (
     rough_stem,
 )
 from mediator_actors.negotiation.sizes import size_alternatives
-from mediator_actors.negotiation.vocabulary import VARIANT_FAMILIES, tokens
+from mediator_actors.negotiation.vocabulary import VARIANT_FAMILIES, fold, tokens
 from mediator_actors.negotiation.waived import minimum_charges, waived_charges
 from mediator_actors.negotiation.workdays import working_days
 
@@ -274,7 +275,12 @@ def seek_amount(o: Facts, s: Facts, unit: str) -> Quantity | None:
             for q in s.quantities
             if q.bound == "about"
             and q.unit not in TIME_DAYS
-            and (tokens(q.unit) & offered or rough_stem(q.unit) in o.positives)
+            # "IKEA PAX wardrobe 90 per piece" for "2 PAX wardrobes": a word of the count
+            and (
+                tokens(q.unit) & offered
+                or rough_stem(q.unit) in o.positives
+                or (q.unit != "person" and tokens(q.span.text) & offered)
+            )
         ]
     if amounts:
         return max(amounts, key=lambda q: q.value)
@@ -446,7 +452,8 @@ def _cheaper_package(o: Facts, basis: PriceBasis) -> PriceBasis:
         return basis
     best: tuple[Money, Quantity, float, int] | None = None
     for m in o.money:
-        if m.per is not None or m.fee or m.extra or m.bound == "at_most":
+        # "Setup fee $40" beside "up to 60 min" is a charge, never a package of minutes
+        if m.per is not None or m.fee or m.extra or m.bound == "at_most" or is_charge(m):
             continue
         if m.currency not in (None, basis.currency) or m.low >= basis.floor - 1e-9:
             continue
@@ -521,6 +528,7 @@ def _priced_basis(
     basis = _cheaper_package(o, basis)
     o, basis = _allowances(o, s, basis, seek_text, offer_text)
     basis = _with_charges(o, s, basis, offer_text)
+    basis = _same_unit_parts(o, basis, offer_text)
     if waived and basis.floor is not None:
         basis = replace(basis, note="; ".join([basis.note, *waived]))
     if basis.floor is None or basis.per is not None or basis.refusal or basis.unchecked:
@@ -584,7 +592,7 @@ def _priced_basis(
             floor=None,
             unchecked=f"price: the offer also states '{charge.span.text}', which the total the reader derives ({basis.step or basis.note}) leaves out",
         )
-    left_out = _unaccounted(o, counted, basis)
+    left_out = _unaccounted(o, counted, basis, seek_text)
     if left_out is not None:
         return replace(
             basis,
@@ -592,6 +600,21 @@ def _priced_basis(
             unchecked=f"price: the seek's request counts '{left_out.span.text}', which the total the reader derives ({basis.step or basis.note}) does not account for",
         )
     return _visit_charges(o, s, basis)
+
+
+def _same_unit_parts(o: Facts, basis: PriceBasis, offer_text: str) -> PriceBasis:
+    """``basis`` unchecked where the offer charges a second rate by the unit its total
+    counts ("28 per m² laying, 6 per m² removal"): a part of the work it may leave out."""
+    if basis.floor is None or basis.unit is None or not offer_text:
+        return basis
+    part = same_unit_part(o, basis.note, basis.unit, basis.currency, offer_text)
+    if part is None:
+        return basis
+    return replace(
+        basis,
+        floor=None,
+        unchecked=f"price: the offer also charges '{part.span.text}' by the same unit, which the total the reader derives ({basis.step or basis.note}) leaves out",
+    )
 
 
 def _allowances(  # noqa: PLR0911 - one flat pass of conditions reads best
@@ -1037,7 +1060,50 @@ def _each_counted(o: Facts, s: Facts, q: Quantity) -> bool:
     return rough_stem(q.unit) in o.positives
 
 
-def _unaccounted(o: Facts, s: Facts, basis: PriceBasis) -> Quantity | None:
+def _thing_counts(s: Facts) -> list[Quantity]:
+    """The seek's counts of things (not of time, measure, distance or people)."""
+    return [
+        q
+        for q in s.quantities
+        if q.bound == "about"
+        and q.period is None
+        and q.value >= 1
+        and q.unit not in TIME_DAYS
+        and q.unit not in _WORK_SECONDS
+        and q.unit not in MEASURE_UNITS
+        and q.unit not in _DISTANCE_UNITS
+        and q.unit != "person"
+        and not _PART.search(q.span.text)
+    ]
+
+
+#: Words just before a count that make it the seek's own total of what it states before
+#: ("every 2 weeks April to September = 12 visits", "once a day, so 7 visits").
+_TOTALLED = re.compile(
+    r"(?:=|\bso|\bthat'?s|\bthat\s+is|\bin\s+total|\ba\s+total\s+of|\bi\.e\.)\s*$", re.I
+)
+
+
+def _seek_totalled(s: Facts, basis: PriceBasis, seek_text: str) -> bool:
+    """Whether the basis counts a number of things (not of time) that the seek itself
+    gives as the total of its span or cadence ("... = 12 visits")."""
+    if basis.unit is None or basis.quantity is None or basis.unit in TIME_DAYS:
+        return False
+    if basis.unit in _WORK_SECONDS or not seek_text:
+        return False
+    text = fold(seek_text)
+    return any(
+        q.unit == basis.unit
+        and abs(q.value - basis.quantity) < 1e-9
+        and f"'{q.span.text}'" in basis.note
+        and _TOTALLED.search(text[max(0, q.span.start - 12) : q.span.start])
+        for q in s.quantities
+    )
+
+
+def _unaccounted(  # noqa: PLR0911
+    o: Facts, s: Facts, basis: PriceBasis, seek_text: str = ""
+) -> Quantity | None:
     """A count in the seek's request that the basis's total does not multiply in: "5 hours
     each, 4 Saturdays" totalled as 5 hours, "4 GPUs for 48 hours" at the offer's minimum
     of 10 GPU-hours, "100 kg" against "sac de 25 kg = 28 EUR"."""
@@ -1064,7 +1130,10 @@ def _unaccounted(o: Facts, s: Facts, basis: PriceBasis) -> Quantity | None:
             # "three servers ... each for six months" at a monthly rate: the months are
             # multiplied in, the servers (each needing the rate) are not.
             return q
-        if _cadence_or_covered_span(s, basis, q):
+        if _cadence_or_covered_span(s, basis, q) or (
+            # "every 2 weeks ... = 12 visits": the span is in the seek's own count
+            q.unit in TIME_DAYS and _seek_totalled(s, basis, seek_text)
+        ):
             continue
         if _within_package_time(o, basis, q):
             continue
@@ -1091,6 +1160,15 @@ def _unaccounted(o: Facts, s: Facts, basis: PriceBasis) -> Quantity | None:
             # "weekly 30 min lessons for 8 weeks" against "30-minute lessons €25": a flat
             # price for one session, and the seek's need recurs over a span: the total is
             # a count the reader did not make.
+            return q
+        if (
+            basis.unit is None
+            and q in _thing_counts(s)
+            and "offer's list" not in basis.note
+            and is_price_list(o, basis.currency)
+        ):
+            # "hem 12, zip 18" against "3 pairs of trousers": the flat price taken is one
+            # line of a list, and the seek counts several things it cannot tie to a line.
             return q
         if basis.unit is None and any(
             oq.unit == q.unit and oq.bound == "about" and oq.value + 1e-9 < q.value
@@ -1684,6 +1762,18 @@ def _price_basis(  # noqa: PLR0911, PLR0912, PLR0915
         ):
             return packed
     if ask.per is None and budget.per is None:
+        listed = price_list_total(o, s, currency, _thing_counts(s))
+        if listed is not None:
+            # "buttonhole 12, table centrepiece 45" for "4 buttonholes, 8 table
+            # centrepieces": each line the seek names, times its count.
+            step = f"the offer's list: {listed.step} is {_money(listed.total, currency)}"
+            return PriceBasis(
+                listed.total,
+                budget.high,
+                currency,
+                note=f"the offer lists items, the seek's budget is '{budget.span.text}'; {step}",
+                step=step,
+            )
         counted = [
             q
             for q in s.quantities

@@ -303,6 +303,9 @@ _UNIT_ALIASES = {
     # ... and in Italian and Portuguese ("150 €/ora", "0,08 € por palavra").
     "ora": "hour", "parola": "word", "palavra": "word", "giorno": "day", "notte": "night",
     "mese": "month", "noite": "night",
+    # ... and more of them ("220€/mês", "$60 por minuto", "€90 pro Stück")
+    "mês": "month", "meses": "month", "minuto": "minute",
+    "stück": "item", "stk": "item", "stuk": "item", "pessoa": "person",
     # people in German, Dutch, French, Spanish and Italian ("für 60 Gäste", "voor 40 personen")
     "gäste": "person", "gaeste": "person", "gast": "person", "personen": "person",
     "gasten": "person", "personne": "person", "invité": "person", "persona": "person",
@@ -450,9 +453,10 @@ _MAX_CUE = re.compile(
 _MIN_CUE = re.compile(
     # "minimum call-out charge 120 EUR", "min. callout fee of 90": up to two words between
     # "minimum fare €40", "minimum order: €10": any noun the minimum names binds the amount
-    r"(?:min(?:imum|\.)?\s+(?:[a-z-]+\s+){0,2}?(?:charge|fee|spend|price|call[- ]?outs?|order(?:\s+value)?|[a-z-]{3,})"
+    # "up to 20 min. Setup fee $250": "min" after a number is minutes, never a minimum
+    r"(?:(?:minimum|(?<!\d\s)(?<!\d)min\.?)\s+(?:[a-z-]+\s+){0,2}?(?:charge|fee|spend|price|call[- ]?outs?|order(?:\s+value)?|[a-z-]{3,})"
     r"(?:\s+(?:is|of))?\s*:?|"
-    r"at\s+least|no\s+less\s+than|minimum|min\.?|not\s+below|starting\s+(?:at|from)|"
+    r"at\s+least|no\s+less\s+than|minimum|(?<!\d\s)(?<!\d)min\.?|not\s+below|starting\s+(?:at|from)|"
     r"from|upwards\s+of)\s*(?:of\s+|price\s+|fee\s+)?(?:just\s+)?$",
     re.I,
 )

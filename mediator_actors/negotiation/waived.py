@@ -8,7 +8,8 @@ left out of the total, and the note says why.
 
 Precision first: only a charge marked as on top in some cases (``Money.extra``) and
 without a rate is waived; the seek's sentence must name every content word of the
-charge and say the seek does it itself, or the trip must be stated as one day.
+charge and say the seek does it itself, or the words right after its "no" must name them
+all ("no state return"), or the trip must be stated as one day.
 """
 
 from __future__ import annotations
@@ -43,6 +44,10 @@ _EMPTY = frozenset(
 )
 
 
+#: A thing the seek says it does not want: "no state return", "without the frame".
+_NONE_OF = re.compile(r"\b(?:no|without)\s+((?:[^\W\d_][\w'-]*\s*){1,4})", re.I)
+
+
 def _clause_of(text: str, start: int) -> str:
     for m in _SENTENCE.finditer(text):
         if m.start() <= start < m.end():
@@ -58,6 +63,11 @@ def _waiver(m: Money, offer_text: str, seek_text: str) -> str | None:
     own = {w for w in m.context if len(w) > 2} - _EMPTY
     if not own:
         return None
+    for said in _NONE_OF.finditer(seek_text):
+        # "no state return" against "State return +$120 if needed": the words right
+        # after "no" name every word of the charge
+        if own <= {rough_stem(w) for w in re.findall(r"[^\W\d_]+", said.group(1))}:
+            return said.group(0).strip()
     for sentence in _SENTENCE.finditer(seek_text):
         text = sentence.group(0)
         if not _SELF.search(text) or re.search(r"\b(?:not|n't|never|no)\b", text, re.I):
