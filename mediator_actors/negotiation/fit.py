@@ -2006,6 +2006,23 @@ def _limits(o: Facts, s: Facts, found: Findings) -> None:
     _specs(o, s, found)
 
 
+#: A part the offer names -> the words a seek uses for what it is: NVMe storage is an
+#: SSD, any drive is disk or storage ("≥100GB SSD" against "160 GB NVMe").
+_PART_MEETS: dict[str, frozenset[str]] = {
+    rough_stem(part): frozenset(rough_stem(w) for w in words)
+    for part, words in (
+        ("nvme", ("ssd", "disk", "storage", "drive")),
+        ("ssd", ("disk", "storage", "drive")),
+        ("hdd", ("disk", "storage", "drive")),
+    )
+}
+
+
+def _meets_part(offered: frozenset[str], sought: frozenset[str]) -> bool:
+    """Whether a part the offer names is the kind of part the seek's words name."""
+    return any(_PART_MEETS.get(word, frozenset()) & sought for word in offered)
+
+
 def _specs(o: Facts, s: Facts, found: Findings) -> None:
     """The seek's specifications and minimums against what the offer states."""
     for q in s.quantities:
@@ -2028,7 +2045,7 @@ def _specs(o: Facts, s: Facts, found: Findings) -> None:
         if len({a.value for a in offered}) > 1:
             # "4 GB RAM, 80 GB SSD" against "at least 8 GB RAM": the one that measures
             # what the seek names, or nothing is checked.
-            named = [a for a in offered if a.tail & q.tail]
+            named = [a for a in offered if a.tail & q.tail or _meets_part(a.tail, q.tail)]
             if not named:
                 found.cannot(
                     f"specification: the seek needs {q.span.text!r}; the offer states "
@@ -2196,14 +2213,19 @@ def _places(
             found.checked.append(f"place: {', '.join(sorted(offer_places & seek_places)).title()}")
             found.bonus += 3
             return
+        quote_o = next(span.text for p, span in o.places)
+        quote_s = next(span.text for p, span in s.places)
         within = regions.inside(offer_places, texts[0], seek_places, texts[1])
+        comes = regions.seek_comes(texts[0], texts[1]) if not seek_onsite_required else None
+        if within is None and comes is not None and not o.ships:
+            # "Pickup only at the stand in X" / "we'll pick up at your stand": the seek
+            # travels to the offer's place, its own place does not bear on the deal
+            within = f"the seek comes to {quote_o} ('{comes}')"
         if within is not None:
             # "Phoenix metro" / "Scottsdale", "Georgia" / "Decatur GA": one place inside
             # the other, as the text writes it or a small sourced table holds it
             found.checked.append(f"place: {within}")
             return
-        quote_o = next(span.text for p, span in o.places)
-        quote_s = next(span.text for p, span in s.places)
         if o.place_restricted or o.onsite or seek_onsite_required:
             found.refusals.append(
                 f"place: the offer is tied to {quote_o}, the seek is in {quote_s}"

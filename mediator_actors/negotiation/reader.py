@@ -932,6 +932,8 @@ def _each(text: str, found: list[Quantity]) -> list[Quantity]:
         # "3 hours each time" is per visit, not per item of an earlier count
         if (
             q.bound == "about"
+            # "8 GPUs with 80 GB each": a specification holds for each item, no total
+            and q.unit not in SPEC_UNITS
             and (
                 re.match(
                     r"\s*each\b(?!\s+(?:time|visit|session|occasion|week|day|month|night))",
@@ -1973,6 +1975,19 @@ _COMPARATIVES = frozenset(
     ["over", "above", "under", "below", "heavier", "lighter", "bigger", "larger", "smaller",
      "longer", "shorter", "taller", "older", "younger", "more", "less", "exceeding"]
 )  # fmt: skip
+#: "+£30 if no power", "when there is no lift": a condition a charge applies under, no
+#: thing the writer refuses.
+_CONDITION_BEFORE = re.compile(
+    r"\b(?:if|when|where|unless|in\s+case(?:\s+of)?)\s+(?:there(?:'s|\s+is|\s+are)\s+)?$", re.I
+)
+#: "not tuned in 5+ yrs", "not serviced for two years", "not cleaned since 2019": how long
+#: since a thing was done, a state the writer reports, not something refused.
+_SINCE_AFTER = re.compile(
+    r"\s*(?:in|for|since)\s+(?:over\s+|about\s+|at\s+least\s+|a\s+|the\s+last\s+)?"
+    r"(?:\d|(?:one|two|three|four|five|six|seven|eight|nine|ten|many|several|a\s+few|ages|"
+    r"years?|months?|decades?)\b)",
+    re.I,
+)
 _LIMIT_AFTER = re.compile(
     r"\b(?:" + "|".join(sorted(_COMPARATIVES)) + r")(?:\s+than)?\s+(?:about\s+)?\d", re.I
 )
@@ -2060,6 +2075,20 @@ def _read_exclusions(text: str) -> tuple[tuple[tuple[frozenset[str], Span], ...]
     for match in literals.finditer(_EXCLUSION, text):
         words = [w for w in re.split(r"[\s-]+", match.group("x").lower()) if w]
         if literals.search(_LIMIT_AFTER, text, match.start(), min(len(text), match.end() + 24)):
+            continue
+        if _CONDITION_BEFORE.search(text[max(0, match.start() - 24) : match.start()]):
+            continue
+        written_x = match.group("x")
+        # "have not been cleaned for two years": the verb after "been"
+        lead = re.match(r"(?:been|being)\s+", written_x, re.I)
+        rest = written_x[lead.end() :] if lead else written_x
+        first = (rest.split() or [""])[0].lower()
+        tail = rest[len(first) :]
+        if (
+            match.group(0)[:3].lower() == "not"
+            and first.endswith("ed")
+            and _SINCE_AFTER.match(tail + text[match.end() : match.end() + 30])
+        ):
             continue
         words = [
             w

@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable
 from mediator_actors.negotiation import literals
 from mediator_actors.negotiation.clauses import areas_listed
 from mediator_actors.negotiation.numbers import parse_number, words_value
-from mediator_actors.negotiation.regions import route_end_places
+from mediator_actors.negotiation.regions import hand_over_met, route_end_places
 from mediator_actors.negotiation.vocabulary import tokens
 
 __all__ = [
@@ -654,7 +654,8 @@ def _mark_answered(marked: tuple[str, str, str, str], other: str, units: Iterabl
     if kind in ("bound", "amount"):
         return _amount_answered(head, mark, tail, other, units)
     if kind == "direction":
-        return _route_answered(head, mark, tail, other)
+        # "Pickup only at the stand" against "we'll pick up at your stand"
+        return _route_answered(head, mark, tail, other) or hand_over_met(mark, other)
     if kind == "area":
         # "Round covers Reading and Wokingham": any place the clause lists
         places = areas_listed(mark, tail) if mark.split() else []
