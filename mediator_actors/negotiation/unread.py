@@ -866,11 +866,32 @@ def surcharge_share(head: str, tail: str) -> bool:
     return bool(_SHARE_ADDED.search(head) or _SHARE_PRICE_WORDS.search(f"{head} {tail}"))
 
 
+#: How a party pays ("Pay in car (pin/cash)", "cash or tikkie"), as opposed to when or
+#: how much ("50% upfront", "deposit", "cash only", "within 14 days").
+_PAY_MEANS = re.compile(
+    r"\b(?:cash|cards?|pin|tikkie|paypal|contactless|(?:bank\s+)?transfer|venmo|revolut|bizum|"
+    r"twint|sepa|apple\s+pay|google\s+pay|in\s+(?:the\s+)?(?:car|cab|van|shop|store))\b",
+    re.I,
+)
+_PAY_WHEN = re.compile(
+    r"\b(?:up\s*front|deposit|advance|before|prior|in\s+full|instal\w*|due|within|after|"
+    r"days?|weeks?|months?|only|non-?refundable|invoice\w*|crypto\w*|usdt|bitcoin|btc|escrow)\b|%",
+    re.I,
+)
+
+
+def _means_only(clause: str) -> bool:
+    """Whether a payment clause says only how one pays ("Pay in car (pin/cash)")."""
+    return _PAY_MEANS.search(clause) is not None and _PAY_WHEN.search(clause) is None
+
+
 def _offer_detail(marked: tuple[str, str, str, str], seek: str) -> bool:
     """Whether an offer's unread amount describes what it offers ("2 movers + 3.5t van",
     "2.5 t forklift") without limiting the deal: no bound word before it, not money,
     and the seek states no amount that it measures the same way."""
     kind, head, mark, tail = marked
+    if kind == "payment":
+        return _means_only(head + mark + tail) and _PAY_WORDS.search(seek) is None
     own = _amounts(mark)
     if kind != "amount" or len(own) != 1 or _BOUND_BEFORE.search(head):
         return False

@@ -207,3 +207,97 @@ def test_nvme_storage_meets_a_seek_for_ssd_space() -> None:
         offer, "Need a cloud server, 2 vCPU, 4GB RAM, at least 150GB SSD, max €12/month."
     )
     assert not ok
+
+
+# --- a plus sign after an amount; extras past a decimal mark ----------------------------
+
+
+def _bounds(text: str, *, offer: bool = True) -> list[tuple[float, str, str]]:
+    return [(q.value, q.unit, q.bound) for q in read_facts(text, offer=offer).quantities]
+
+
+def test_an_attached_plus_is_a_least() -> None:
+    assert (16.0, "gb", "at_least") in _bounds("Looking for a laptop with 16GB+ RAM.", offer=False)
+
+
+def test_a_spaced_plus_or_a_priced_plus_adds_instead() -> None:
+    got = _bounds("Minibus hire, max 8 passengers + bags, €2 per km.")
+    assert (8.0, "person", "at_most") in got
+    got = _bounds("Copy-editing up to 300 pages: £400. Each further 300 pages +£150.")
+    assert all(b != "at_least" for _, u, b in got if u == "page")
+
+
+def _extras(text: str) -> list[tuple[float, bool]]:
+    return [(m.low, m.extra) for m in read_facts(text, offer=True).money]
+
+
+def test_a_rate_with_cents_past_an_included_amount_is_an_extra() -> None:
+    assert (0.6, True) in _extras(
+        "Audio cleanup €30 per track up to 4 min, €0.60 per extra minute."
+    )
+    assert (0.9, True) in _extras("Payroll £90/month for 20 staff, £0.90 per employee above that.")
+
+
+def test_a_package_price_with_a_thousands_mark_is_no_extra() -> None:
+    text = "Packages: Half day - $1,450 * Extra hour on any package: $250"
+    assert (1450.0, False) in _extras(text)
+
+
+# --- a way to pay the seek says nothing against ----------------------------------------
+
+
+def test_how_to_pay_is_a_detail_when_the_seek_names_no_payment() -> None:
+    from mediator_actors.negotiation.unread import _offer_detail
+
+    mark = ("payment", "Settle up ", "pay in shop", " (card/cash).")
+    assert _offer_detail(mark, "Need my coat relined before winter, max €60.")
+    # a seek that speaks of payment, or a clause of when to pay, stays open
+    assert not _offer_detail(mark, "Need my coat relined, I pay by invoice only.")
+    when = ("payment", "", "pay in shop", " 50% upfront.")
+    assert not _offer_detail(when, "Need my coat relined before winter, max €60.")
+
+
+# --- a cap on each item -----------------------------------------------------------------
+
+
+def test_a_cap_on_each_item_holds_against_each_not_the_total() -> None:
+    offer = "Podcast cover art and audiograms: clips up to 90 sec, $30 per clip. 3 days."
+    ok, why, price = decided(offer, "Need 5 clips, ~60 sec each, budget $160.")
+    assert ok, why
+    assert price == 150
+    ok, why, _ = decided(offer, "Need 5 clips, ~120 sec each, budget $160.")
+    assert not ok
+    assert "each" in why
+
+
+def test_a_cap_on_the_whole_job_still_holds_against_the_total() -> None:
+    offer = "Transcription: $1 per audio minute, turnaround 3 days for up to 90 minutes of audio."
+    ok, why, _ = decided(offer, "I have 4 recordings, ~40 min each, need them in 3 days. Max $200.")
+    assert not ok
+    assert "limit" in why
+
+
+# --- a rate past an included amount the seek does not reach -----------------------------
+
+
+def test_a_rate_past_the_included_amount_adds_nothing_below_it() -> None:
+    offer = (
+        "Payroll processing: £180/month for up to 40 payslips, £1.50 per extra payslip. "
+        "Sage or Xero."
+    )
+    ok, why, price = decided(
+        offer, "Charity with about 30 payslips a month needs payroll on Sage. Max £200 a month."
+    )
+    assert ok, why
+    assert price == 180
+    ok, why, _ = decided(
+        offer, "Charity with about 60 payslips a month needs payroll on Sage. Max £200 a month."
+    )
+    assert not ok
+
+
+def test_a_travel_rate_beside_a_fixed_fee_is_the_rate_the_fee_tops() -> None:
+    facts = read_facts(
+        "Fire safety audit: €900 fixed + travel €0,40/km beyond the ring road.", offer=True
+    )
+    assert [(m.low, m.extra) for m in facts.money if m.per == "km"] == [(0.4, False)]
