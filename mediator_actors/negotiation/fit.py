@@ -1305,12 +1305,13 @@ def _recurring(m: Money, offer_text: str) -> bool:
 
 
 def _none_beyond(o: Facts, s: Facts, basis: PriceBasis, extra: Money) -> bool:
-    """Whether a rate for each unit past what the price includes ("£240/month for up to
-    150 transactions, £1.20 per extra transaction") meets a seek within that amount
+    """Whether a rate for each unit past what a recurring price includes ("£240/month for
+    up to 150 transactions, £1.20 per extra transaction") meets a seek within that amount
     ("approx. 120 transactions a month", by the price's own period or none): nothing
     past it, nothing added."""
     unit = extra.per
-    if unit is None or extra.per2 is not None:
+    # a flat price's extras past what it includes are counted by _beyond_included
+    if unit is None or extra.per2 is not None or basis.per is None:
         return False
     included = {q.value for q in o.quantities if q.unit == unit and q.bound in ("about", "at_most")}
     needed = [
