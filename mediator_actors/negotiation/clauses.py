@@ -296,6 +296,29 @@ def _names_all(stems: frozenset[str] | set[str], text: str) -> bool:
     return all(any(w.startswith(stem) for w in words) for stem in stems)
 
 
+#: A clause that adds a price for something ("+€15 for a tremolo bridge", "+$20 per
+#: extra pet"): the plus sign opens it.
+_ADDED = re.compile(r"\s*\+\s?(?:[$€£¥₹]\s?\d|\d[\d.,]*\s?(?:[$€£¥₹]|eur|usd|gbp)\b)", re.I)
+
+
+def _added_clause(stems: frozenset[str] | set[str], sentence: str) -> bool:
+    """Whether the comma clause of ``sentence`` naming all ``stems`` is a later clause
+    that opens with "+<price>" and prices nothing else ("..., +€15 for a Bigsby"): an
+    add-on even in the sentence that names the service."""
+    clauses = re.split(r"[,;]", sentence)
+    for index, clause in enumerate(clauses):
+        words = [w.lower() for w in _WORD.findall(clause)]
+        if not all(any(w.startswith(stem) for w in words) for stem in stems):
+            continue
+        return (
+            index > 0
+            and _ADDED.match(clause) is not None
+            and len(_PRICED.findall(clause)) == 1
+            and not _EVERY_DEAL.search(clause)
+        )
+    return False
+
+
 def optional_extra(
     stems: frozenset[str] | set[str], offer: str, seek: str = "", excluded: str = ""
 ) -> bool:
@@ -317,6 +340,8 @@ def optional_extra(
         if not all(any(w.startswith(stem) for w in words) for stem in stems):
             continue
         hits += 1
+        if _added_clause(stems, sentence):
+            continue
         if index == 0 or len(_PRICED.findall(sentence)) != 1 or _EVERY_DEAL.search(sentence):
             return False
         if not (_EXTRA_CUE.search(sentence) or len(words) <= 4):

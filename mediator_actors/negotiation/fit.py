@@ -1392,6 +1392,24 @@ def _recurring(m: Money, offer_text: str) -> bool:
     return _EACH_AGAIN.search(clause) is not None
 
 
+def _none_beyond(o: Facts, s: Facts, basis: PriceBasis, extra: Money) -> bool:
+    """Whether a rate for each unit past what a recurring price includes ("£240/month for
+    up to 150 transactions, £1.20 per extra transaction") meets a seek within that amount
+    ("approx. 120 transactions a month", by the price's own period or none): nothing
+    past it, nothing added."""
+    unit = extra.per
+    # a flat price's extras past what it includes are counted by _beyond_included
+    if unit is None or extra.per2 is not None or basis.per is None:
+        return False
+    included = {q.value for q in o.quantities if q.unit == unit and q.bound in ("about", "at_most")}
+    needed = [
+        q.value
+        for q in s.quantities
+        if q.unit == unit and q.bound == "about" and q.period in (None, basis.per)
+    ]
+    return len(included) == 1 and bool(needed) and max(needed) <= min(included) + 1e-9
+
+
 def _with_charges(o: Facts, s: Facts, basis: PriceBasis, offer_text: str = "") -> PriceBasis:
     """``basis`` with the offer's fees, charges on top and minimum charge applied."""
     on_top = [(w, span) for w, span in o.addons if w not in {x for x, _ in s.addons}]
@@ -1426,7 +1444,7 @@ def _with_charges(o: Facts, s: Facts, basis: PriceBasis, offer_text: str = "") -
             note=f"{basis.note}; plus the offer's '{fees[0].span.text}' is {_money(basis.floor + extra, basis.currency)}",
             step=f"plus the offer's '{fees[0].span.text}' is {_money(basis.floor + extra, basis.currency)}",
         )
-    extras = [m for m in o.money if m.extra]
+    extras = [m for m in o.money if m.extra and not _none_beyond(o, s, basis, m)]
     if extras and basis.floor is not None and basis.refusal is None:
         # "+100 EUR each extra hour" past the hours the price includes is counted; any
         # other price on top ("home visits +20 CHF") the basis did not add: precision first.
@@ -2049,7 +2067,53 @@ def _one_count_of_people(o: Facts) -> bool:
     return sum(1 for q in o.quantities if q.unit == "person") == 1
 
 
-def _limits(o: Facts, s: Facts, found: Findings) -> None:
+#: A cap written on each item: "videos up to 15 min", "files of max 2 GB", or the cap
+#: followed by "each" / "per <item>".
+_ITEM_CAP_BEFORE = re.compile(
+    r"\b[a-z]{3,}s\s+(?:of\s+)?(?:up\s+to|max(?:imum)?\.?|under|no\s+longer\s+than)\s*$", re.I
+)
+_ITEM_CAP_AFTER = re.compile(r"\s*(?:each|apiece|per\s+(?!hour|day|week|month|year)[a-z]+)\b", re.I)
+
+
+def _per_item(s: Facts, need: Quantity, cap: Quantity, offer_text: str) -> float | None:
+    """The seek's amount for each item when it wrote one for each of a count ("4 videos,
+    ~12 min each" is 48 minutes in all) and the offer caps each item ("videos up to 15
+    min"): the cap holds per item, not against the total. None otherwise."""
+    if not offer_text or not re.search(r"\beach\b", need.span.text, re.I):
+        return None
+    counts = [
+        c
+        for c in s.quantities
+        if c.span.start == need.span.start and c.unit != need.unit and c.value >= 2
+    ]
+    before = offer_text[max(0, cap.span.start - 40) : cap.span.start]
+    per_item_cap = _ITEM_CAP_BEFORE.search(before) or _ITEM_CAP_AFTER.match(
+        offer_text, cap.span.end
+    )
+    if len(counts) != 1 or not per_item_cap:
+        return None
+    return need.value / counts[0].value
+
+
+def _held_each(
+    s: Facts, amounts: list[Quantity], cap: Quantity, offer_text: str, found: Findings
+) -> bool | None:
+    """ "videos up to 15 min" against "4 videos, ~12 min each": each item held against the
+    cap (True: within, False: refused); None when the cap is not one on each item."""
+    each = _per_item(s, max(amounts, key=lambda a: a.value), cap, offer_text)
+    if each is None:
+        return None
+    if each > cap.value + 1e-9:
+        found.refusals.append(
+            f"limit: the offer takes at most {_q(cap.value)} {cap.unit} each "
+            f"('{cap.span.text}'), the seek needs {_q(each)} each"
+        )
+        return False
+    found.checked.append(f"{cap.unit} {_q(each)} each within '{cap.span.text}'")
+    return True
+
+
+def _limits(o: Facts, s: Facts, found: Findings, offer_text: str = "") -> None:  # noqa: PLR0912 - one flat pass of limits reads best
     """Minimums, capacities and specifications on both sides."""
     for q in o.quantities:
         if q.bound == "about" and q.unit == "person" and _one_count_of_people(o):
@@ -2087,6 +2151,11 @@ def _limits(o: Facts, s: Facts, found: Findings) -> None:
             # "up to 1,000 flyers per day" against "3,000 flyers by the 10th": a rate, held
             # against the seek's date by the throughput (``days_for``), never a cap.
             continue
+        held = _held_each(s, amounts, q, offer_text, found) if q.bound == "at_most" else None
+        if held is not None:
+            if held:
+                continue
+            return
         if q.bound == "at_most" and need > q.value + 1e-9:
             found.refusals.append(
                 f"limit: the offer takes at most {_q(q.value)} {q.unit} ('{q.span.text}'), "
@@ -2104,6 +2173,23 @@ def _limits(o: Facts, s: Facts, found: Findings) -> None:
             return
         found.checked.append(f"{q.unit} {_q(need)} within '{q.span.text}'")
     _specs(o, s, found)
+
+
+#: A part the offer names -> the words a seek uses for what it is: NVMe storage is an
+#: SSD, any drive is disk or storage ("≥100GB SSD" against "160 GB NVMe").
+_PART_MEETS: dict[str, frozenset[str]] = {
+    rough_stem(part): frozenset(rough_stem(w) for w in words)
+    for part, words in (
+        ("nvme", ("ssd", "disk", "storage", "drive")),
+        ("ssd", ("disk", "storage", "drive")),
+        ("hdd", ("disk", "storage", "drive")),
+    )
+}
+
+
+def _meets_part(offered: frozenset[str], sought: frozenset[str]) -> bool:
+    """Whether a part the offer names is the kind of part the seek's words name."""
+    return any(_PART_MEETS.get(word, frozenset()) & sought for word in offered)
 
 
 def _specs(o: Facts, s: Facts, found: Findings) -> None:
@@ -2128,7 +2214,7 @@ def _specs(o: Facts, s: Facts, found: Findings) -> None:
         if len({a.value for a in offered}) > 1:
             # "4 GB RAM, 80 GB SSD" against "at least 8 GB RAM": the one that measures
             # what the seek names, or nothing is checked.
-            named = [a for a in offered if a.tail & q.tail]
+            named = [a for a in offered if a.tail & q.tail or _meets_part(a.tail, q.tail)]
             if not named:
                 found.cannot(
                     f"specification: the seek needs {q.span.text!r}; the offer states "
@@ -2296,14 +2382,19 @@ def _places(
             found.checked.append(f"place: {', '.join(sorted(offer_places & seek_places)).title()}")
             found.bonus += 3
             return
+        quote_o = next(span.text for p, span in o.places)
+        quote_s = next(span.text for p, span in s.places)
         within = regions.inside(offer_places, texts[0], seek_places, texts[1])
+        comes = regions.seek_comes(texts[0], texts[1]) if not seek_onsite_required else None
+        if within is None and comes is not None and not o.ships:
+            # "Pickup only at the stand in X" / "we'll pick up at your stand": the seek
+            # travels to the offer's place, its own place does not bear on the deal
+            within = f"the seek comes to {quote_o} ('{comes}')"
         if within is not None:
             # "Phoenix metro" / "Scottsdale", "Georgia" / "Decatur GA": one place inside
             # the other, as the text writes it or a small sourced table holds it
             found.checked.append(f"place: {within}")
             return
-        quote_o = next(span.text for p, span in o.places)
-        quote_s = next(span.text for p, span in s.places)
         if o.place_restricted or o.onsite or seek_onsite_required:
             found.refusals.append(
                 f"place: the offer is tied to {quote_o}, the seek is in {quote_s}"
@@ -2850,7 +2941,7 @@ def check_facts(
 ) -> Findings:
     """Every non-price check on the two sides' facts."""
     found = Findings()
-    _limits(o, s, found)
+    _limits(o, s, found, offer_text)
     _party_against(o, s, found, seek_text)
     _size_caps(o, s, found)
     _languages(o, s, found)

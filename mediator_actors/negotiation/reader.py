@@ -837,7 +837,8 @@ _PERIOD_AFTER = re.compile(
 )
 _MIN_AFTER = re.compile(
     r"^\s*(?:(?:contract|stay|order|rental|term|booking|lease)\s+)?(?:minimum|min\b)|"
-    r"^\s*(?:or\s+more|or\s+longer|\+)",
+    # "8GB+ RAM" is a least; "4 passengers + luggage" and "500 pages +$200" add to it
+    r"^\s*(?:or\s+more|or\s+longer)|^\+(?!\s*[$€£¥₹\d])|^\s+\+(?=\s*(?:$|[.,;:!?)\n]))",
     re.I,
 )
 _WORD_NUMBERS = {
@@ -938,6 +939,8 @@ def _each(text: str, found: list[Quantity]) -> list[Quantity]:
         # "3 hours each time" is per visit, not per item of an earlier count
         if (
             q.bound == "about"
+            # "8 GPUs with 80 GB each": a specification holds for each item, no total
+            and q.unit not in SPEC_UNITS
             and (
                 re.match(
                     r"\s*each\b(?!\s+(?:time|visit|session|occasion|week|day|month|night))",
@@ -1979,6 +1982,19 @@ _COMPARATIVES = frozenset(
     ["over", "above", "under", "below", "heavier", "lighter", "bigger", "larger", "smaller",
      "longer", "shorter", "taller", "older", "younger", "more", "less", "exceeding"]
 )  # fmt: skip
+#: "+£30 if no power", "when there is no lift": a condition a charge applies under, no
+#: thing the writer refuses.
+_CONDITION_BEFORE = re.compile(
+    r"\b(?:if|when|where|unless|in\s+case(?:\s+of)?)\s+(?:there(?:'s|\s+is|\s+are)\s+)?$", re.I
+)
+#: "not tuned in 5+ yrs", "not serviced for two years", "not cleaned since 2019": how long
+#: since a thing was done, a state the writer reports, not something refused.
+_SINCE_AFTER = re.compile(
+    r"\s*(?:in|for|since)\s+(?:over\s+|about\s+|at\s+least\s+|a\s+|the\s+last\s+)?"
+    r"(?:\d|(?:one|two|three|four|five|six|seven|eight|nine|ten|many|several|a\s+few|ages|"
+    r"years?|months?|decades?)\b)",
+    re.I,
+)
 _LIMIT_AFTER = re.compile(
     r"\b(?:" + "|".join(sorted(_COMPARATIVES)) + r")(?:\s+than)?\s+(?:about\s+)?\d", re.I
 )
@@ -2066,6 +2082,20 @@ def _read_exclusions(text: str) -> tuple[tuple[tuple[frozenset[str], Span], ...]
     for match in literals.finditer(_EXCLUSION, text):
         words = [w for w in re.split(r"[\s-]+", match.group("x").lower()) if w]
         if literals.search(_LIMIT_AFTER, text, match.start(), min(len(text), match.end() + 24)):
+            continue
+        if _CONDITION_BEFORE.search(text[max(0, match.start() - 24) : match.start()]):
+            continue
+        written_x = match.group("x")
+        # "have not been cleaned for two years": the verb after "been"
+        lead = re.match(r"(?:been|being)\s+", written_x, re.I)
+        rest = written_x[lead.end() :] if lead else written_x
+        first = (rest.split() or [""])[0].lower()
+        tail = rest[len(first) :]
+        if (
+            match.group(0)[:3].lower() == "not"
+            and first.endswith("ed")
+            and _SINCE_AFTER.match(tail + text[match.end() : match.end() + 30])
+        ):
             continue
         words = [
             w
@@ -2430,10 +2460,14 @@ def _read_requirements(text: str) -> tuple[Span, ...]:
 
 _EXTRA_AFTER = re.compile(
     # "£20 per page beyond that", "then 40 per hour thereafter": past what a package includes
-    r"^[^.;,\n]{0,20}\b(?:extra|additional|surcharge|supplement|beyond|thereafter)\b",
+    r"^[^.;,\n]{0,20}\b(?:extra|additional|surcharge|supplement|beyond|thereafter|"
+    r"above\s+(?:that|this|it))\b",
     re.I,
 )
 
+
+#: The decimal mark of cents ("€0.80", "€0,50"), never a thousands mark ("$2,950").
+_DECIMAL = re.compile(r"(?<=\d)[.,](?=\d{1,2}(?!\d))")
 
 #: "Extra hours €150 each", "additional cups: $2.50 each": the unit beyond an included
 #: amount named right before its rate.
@@ -2452,6 +2486,19 @@ def _extra_unit_before(text: str, m: Money) -> bool:
     return before is not None and canonical_unit(before.group("u")) == m.per
 
 
+#: The units of a travel rate.
+_DISTANCE_UNITS = frozenset({"km", "mile", "mi"})
+
+
+def _price_kept(found: list[Money]) -> list[Money]:
+    """ "€3.750 fixed + travel €0,50/km beyond the ring": when every amount is a fee or
+    an extra, a travel rate among the extras is priced as the rate the fee comes on top
+    of (rate x distance + fee), as it was before the decimal mark let "beyond" reach it."""
+    if not found or any(not m.fee and not m.extra for m in found):
+        return found
+    return [replace(m, extra=False) if m.extra and m.per in _DISTANCE_UNITS else m for m in found]
+
+
 def _mark_extras(text: str, found: list[Money]) -> list[Money]:
     """Amounts added on top of the price: a "+" before them, "extra" just after, or a
     rate for the extra units it names right before."""
@@ -2464,10 +2511,14 @@ def _mark_extras(text: str, found: list[Money]) -> list[Money]:
             m.per is None
             or any(f.per == m.per and f.span.end <= m.span.start for f in found if f is not m)
         )
-        extra = not m.fee and (
-            plus
-            or bool(_EXTRA_AFTER.match(text[m.span.start : m.span.end + 20]))
-            or _extra_unit_before(text, m)
+        extra = (
+            not m.fee
+            and (
+                plus
+                # the decimal mark of "€0.80 per extra minute" ends no clause
+                or bool(_EXTRA_AFTER.match(_DECIMAL.sub("0", text[m.span.start : m.span.end + 20])))
+                or _extra_unit_before(text, m)
+            )
         )
         marked.append(replace(m, extra=True) if extra else m)
     return marked
@@ -2913,7 +2964,7 @@ def _pack_counts(text: str, found: list[Quantity]) -> list[Quantity]:
 def read_facts(text: str, *, offer: bool, reference: dt.date | None = None) -> Facts:
     """Everything this module reads from one intent's prose (already folded)."""
     text = fold(text)[:20_000]
-    money = _mark_addon_fees(text, _mark_extras(text, _read_money(text, offer)))
+    money = _price_kept(_mark_addon_fees(text, _mark_extras(text, _read_money(text, offer))))
     quantities = _read_quantities(text, money)
     # "4 GB RAM, 80 GB SSD": what a specification measures is the word after it.
     quantities = [

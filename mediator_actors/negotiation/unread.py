@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable
 from mediator_actors.negotiation import literals
 from mediator_actors.negotiation.clauses import areas_listed
 from mediator_actors.negotiation.numbers import parse_number, words_value
-from mediator_actors.negotiation.regions import route_end_places
+from mediator_actors.negotiation.regions import hand_over_met, route_end_places
 from mediator_actors.negotiation.vocabulary import tokens
 
 __all__ = [
@@ -654,7 +654,8 @@ def _mark_answered(marked: tuple[str, str, str, str], other: str, units: Iterabl
     if kind in ("bound", "amount"):
         return _amount_answered(head, mark, tail, other, units)
     if kind == "direction":
-        return _route_answered(head, mark, tail, other)
+        # "Pickup only at the stand" against "we'll pick up at your stand"
+        return _route_answered(head, mark, tail, other) or hand_over_met(mark, other)
     if kind == "area":
         # "Round covers Reading and Wokingham": any place the clause lists
         places = areas_listed(mark, tail) if mark.split() else []
@@ -865,11 +866,32 @@ def surcharge_share(head: str, tail: str) -> bool:
     return bool(_SHARE_ADDED.search(head) or _SHARE_PRICE_WORDS.search(f"{head} {tail}"))
 
 
+#: How a party pays ("Pay in car (pin/cash)", "cash or tikkie"), as opposed to when or
+#: how much ("50% upfront", "deposit", "cash only", "within 14 days").
+_PAY_MEANS = re.compile(
+    r"\b(?:cash|cards?|pin|tikkie|paypal|contactless|(?:bank\s+)?transfer|venmo|revolut|bizum|"
+    r"twint|sepa|apple\s+pay|google\s+pay|in\s+(?:the\s+)?(?:car|cab|van|shop|store))\b",
+    re.I,
+)
+_PAY_WHEN = re.compile(
+    r"\b(?:up\s*front|deposit|advance|before|prior|in\s+full|instal\w*|due|within|after|"
+    r"days?|weeks?|months?|only|non-?refundable|invoice\w*|crypto\w*|usdt|bitcoin|btc|escrow)\b|%",
+    re.I,
+)
+
+
+def _means_only(clause: str) -> bool:
+    """Whether a payment clause says only how one pays ("Pay in car (pin/cash)")."""
+    return _PAY_MEANS.search(clause) is not None and _PAY_WHEN.search(clause) is None
+
+
 def _offer_detail(marked: tuple[str, str, str, str], seek: str) -> bool:
     """Whether an offer's unread amount describes what it offers ("2 movers + 3.5t van",
     "2.5 t forklift") without limiting the deal: no bound word before it, not money,
     and the seek states no amount that it measures the same way."""
     kind, head, mark, tail = marked
+    if kind == "payment":
+        return _means_only(head + mark + tail) and _PAY_WORDS.search(seek) is None
     own = _amounts(mark)
     if kind != "amount" or len(own) != 1 or _BOUND_BEFORE.search(head):
         return False
