@@ -17,7 +17,27 @@ import functools
 import re
 import unicodedata
 
-__all__ = ["GLOSSARY", "in_english"]
+__all__ = ["GLOSSARY", "GREETINGS", "GREETING_WORDS", "in_english"]
+
+#: How a post opens in the glossary's languages (and Czech and Polish): no service is named
+#: by "Bonjour à tous !", "Hallo!", "Ciao!" or "Guten Abend, ..." (a regular expression of
+#: alternatives, accents optional; matched case-insensitively at a word boundary).
+GREETINGS = (
+    r"hi|hello|hey|hiya|dear|greetings|good\s+(?:morning|afternoon|evening)|"
+    r"bonjour|bonsoir|salut|coucou|hallo|guten\s+(?:morgen|tag|abend)|servus|moin|"
+    r"gr[uü](?:ß|ss)\s+gott|hola|buen[oa]s\s+(?:d[ií]as|tardes|noches)|ciao|buongiorno|"
+    r"buonasera|salve|hoi|goedemorgen|goedemiddag|goedenavond|ol[aá]|bom\s+dia|"
+    r"boa\s+(?:tarde|noite)|bon\s+dia|ahoj|dobr[yý]\s+den|cze[sś][cć]|dzie[nń]\s+dobry"
+)
+#: The single words of :data:`GREETINGS` (a clause made only of these names no service).
+GREETING_WORDS = frozenset(
+    re.split(
+        r"\s+",
+        """hi hello hey hiya dear greetings bonjour bonsoir salut coucou hallo servus moin hola
+        ciao buongiorno buonasera salve hoi goedemorgen goedemiddag goedenavond ola olá ahoj
+        cześć czesc""",
+    )
+)
 
 # One "word: English" per entry, by language; keys without accents (they are folded).
 _ENTRIES = {

@@ -30,6 +30,7 @@ from typing import Literal
 
 from mediator_actors.negotiation import langnames, literals
 from mediator_actors.negotiation.clauses import payment_time
+from mediator_actors.negotiation.glossary import GREETINGS
 from mediator_actors.negotiation.numbers import (
     NUMBER_SOURCE,
     WORDS_SOURCE,
@@ -3352,15 +3353,23 @@ def _clean_service(phrase: str) -> tuple[str, str | None]:
     return phrase[:200].strip(" ,"), topic
 
 
-_GREETING = re.compile(
-    r"^(?:hi|hello|hey|dear|good (?:morning|afternoon|evening)|greetings)\b[^.!?]{0,30}[.!?,]?$",
-    re.I,
-)
+_GREETING = re.compile(rf"^(?:{GREETINGS})\b[^.!?]{{0,30}}[.!?,]?$", re.I)
+#: A greeting that opens the first sentence ("Guten Abend, unsere Tochter ...", "Ahoj,
+#: hledám ..."): the service is named after it.
+_GREETING_LEAD = re.compile(rf"^(?:{GREETINGS})\b(?:\s+[^\s,.!?]+){{0,2}}\s*[,!]\s+(?=\S)", re.I)
+
+
+def _ungreeted(sentences: list[str]) -> list[str]:
+    """``sentences`` without the greetings that open them."""
+    kept = [p for p in sentences if not _GREETING.match(p)]
+    if kept:
+        kept[0] = _GREETING_LEAD.sub("", kept[0])
+    return kept
 
 
 def service_gist(text: str) -> str:
     """The opening of the prose without amounts, for judging the service by meaning."""
-    sentences = [p for p in _sentences(fold(text)) if not _GREETING.match(p)]
+    sentences = _ungreeted(_sentences(fold(text)))
     gist = " ".join(sentences[:2])
     gist = re.sub(r"[$€£]?\s?\d[\d.,]*\s?(?:k\b)?", " ", gist)
     return re.sub(r"\s+", " ", gist).strip()[:240]
@@ -3378,7 +3387,7 @@ def _service_and_topic(text: str, offer: bool) -> tuple[str, str | None, tuple[s
     if not phrases:
         # A whole first sentence (greetings aside): its first word is capitalised only
         # by position.
-        sentences = [p for p in _sentences(text) if not _GREETING.match(p)] or [text]
+        sentences = _ungreeted(_sentences(text)) or [text]
         phrase = sentences[0]
         phrases = [phrase[:1].lower() + phrase[1:] if phrase[1:2].islower() else phrase]
     # A service is a phrase, not a page: bounded before the topic pattern sees it.

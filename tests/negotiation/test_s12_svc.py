@@ -94,3 +94,27 @@ def test_a_tuner_is_not_proposed_for_moving_the_instrument() -> None:
     )
     assert not ok
     assert "different services" in why
+
+
+# --- greetings name no service ------------------------------------------------------------
+
+
+def test_a_greeting_in_another_language_is_not_read_as_the_service() -> None:
+    from mediator_actors.negotiation.reader import read_terms
+
+    terms = read_terms("Salut ! Nous cherchons un plombier à Rennes, budget 150 €.", offer=False)
+    assert not terms.service.lower().startswith("salut")
+    terms = read_terms("Servus, unsere Küche braucht neue Fliesen. Max 900 €.", offer=False)
+    assert terms.service.startswith("unsere Küche")
+    # a name that only begins like a greeting is kept
+    terms = read_terms("Hey Jude cover band, four members, 400 € a night.", offer=True)
+    assert terms.service.lower().startswith("hey jude")
+
+
+def test_a_seek_after_its_greeting_is_compared_and_fits() -> None:
+    ok, why, _ = decided(
+        "Flyer printing A6, 1000 pcs 60 EUR, Salzburg.",
+        "Servus! Für unser Sommerfest brauchen wir 1000 Flyer A6. Budget 80 EUR.",
+    )
+    assert "different services" not in why, why
+    assert ok, why
