@@ -118,3 +118,49 @@ def test_a_seek_after_its_greeting_is_compared_and_fits() -> None:
     )
     assert "different services" not in why, why
     assert ok, why
+
+
+# --- the glossary: compounds and more trades ----------------------------------------------
+
+
+def test_a_compound_of_two_glossary_words_is_put_into_english() -> None:
+    from mediator_actors.negotiation.glossary import in_english
+
+    assert in_english("Fensterreinigung in Linz") == "windows cleaning in Linz"
+    assert in_english("Klavierlehrerin gesucht") == "piano teacher gesucht"
+    # a part the glossary does not know, or an English word, is left as it is
+    assert in_english("Gartenpflegedienst") == "Gartenpflegedienst"
+    assert in_english("understanding the brief") == "understanding the brief"
+
+
+def test_a_word_shared_with_another_language_is_read_only_beside_its_own() -> None:
+    from mediator_actors.negotiation.glossary import in_english
+
+    assert in_english("Les voor beginners, Nederlandse grammatica") == (
+        "lessons for beginners, Dutch grammatica"
+    )
+    assert in_english("les enfants adorent") == "les enfants adorent"
+
+
+def test_trades_of_other_languages_are_put_into_english() -> None:
+    from mediator_actors.negotiation.glossary import in_english
+
+    assert in_english("Hondenoppas, 2 bezoeken") == "dog sitter, 2 visits"
+    assert in_english("Legendas em português") == "subtitles em Portuguese"
+    assert in_english("subarriendo mi piso") == "sublet my flat"
+    assert in_english("Passeios de veleiro") == "trips de sailboat"
+
+
+def test_a_dutch_cat_sitter_fits_a_seek_to_feed_a_cat() -> None:
+    ok, why, price = decided(
+        "Kattenoppas in Utrecht-Oost. €12 per dag (1 bezoek).",
+        "away for 5 days, need someone to feed my cat in Utrecht, max €70",
+    )
+    assert ok, why
+    assert price == 60
+    ok, why, _ = decided(
+        "Kattenoppas in Utrecht-Oost. €12 per dag (1 bezoek).",
+        "need a mobile mechanic in Utrecht to change my brake pads, max €70",
+    )
+    assert not ok
+    assert "different services" in why
