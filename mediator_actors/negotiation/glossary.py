@@ -125,6 +125,7 @@ _ENTRIES = {
         acompanar: accompany | mayores: elderly | madre: mother | padre: father |
         abuela: grandmother | abuelo: grandfather | alguien: someone | experiencia: experience |
         subarriendo: sublet | subarrendar: sublet | subalquiler: sublet | piso: flat |
+        pisos: flats | casas: houses | jurado: sworn | jurada: sworn |
         gato: cat | gatos: cats | perro: dog | perros: dogs | subtitulos: subtitles |
         subtitulado: subtitling | velero: sailboat""",
     "it": """avvocato: lawyer | avvocata: lawyer | idraulico: plumber | elettricista: electrician |
@@ -163,7 +164,8 @@ _ENTRIES = {
         oppas: sitter | kattenoppas: cat sitter | hondenoppas: dog sitter |
         dierenoppas: pet sitter | huisdieren: pets | kat: cat | bezoek: visit |
         bezoeken: visits | nederlandse: Dutch | nederlands: Dutch | cursus: course |
-        taalcursus: language course""",
+        taalcursus: language course | beedigd: sworn | beedigde: sworn |
+        vertalingen: translations""",
     "pt": """traducao: translation | traducoes: translations | tradutor: translator |
         tradutora: translator | portugues: Portuguese | advogado: lawyer | advogada: lawyer |
         canalizador: plumber | encanador: plumber | eletricista: electrician |

@@ -3375,15 +3375,22 @@ def service_gist(text: str) -> str:
     return re.sub(r"\s+", " ", gist).strip()[:240]
 
 
+#: What "want it", "need them" name: the thing said before, never a service of its own
+#: ("Stacking $40/cord if you want it" left the firewood offer with the service "it").
+_PRONOUN = re.compile(r"\W*(?:it|them|this|that|these|those|one|some|any)\W*", re.I)
+
+
 def _service_and_topic(text: str, offer: bool) -> tuple[str, str | None, tuple[str, ...]]:
     """(service, topic, every candidate phrase naming the service)."""
     pattern = _OFFER_SERVICE if offer else _SEEK_SERVICE
     phrases = [_phrase(m) for m in literals.finditer(pattern, text)][:4]
     if offer:
         phrases += [m.group("s").strip() for m in literals.finditer(_ROLE_SERVICE, text)][:2]
+    phrases = [p for p in phrases if not _PRONOUN.fullmatch(p)]
     if not phrases:
         other = _SEEK_SERVICE if offer else _OFFER_SERVICE
         phrases = [_phrase(m) for m in literals.finditer(other, text)][:2]
+        phrases = [p for p in phrases if not _PRONOUN.fullmatch(p)]
     if not phrases:
         # A whole first sentence (greetings aside): its first word is capitalised only
         # by position.

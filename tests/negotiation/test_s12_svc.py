@@ -164,3 +164,31 @@ def test_a_dutch_cat_sitter_fits_a_seek_to_feed_a_cat() -> None:
     )
     assert not ok
     assert "different services" in why
+
+
+# --- a pronoun names no service; firewood by its measures ---------------------------------
+
+
+def test_a_pronoun_is_never_the_service() -> None:
+    from mediator_actors.negotiation.reader import read_terms
+
+    terms = read_terms(
+        "Kiln-dried ash logs, nets of 40 L. €9 a net. Delivery €10 if you need it.", offer=True
+    )
+    assert "it" not in terms.service_candidates
+    assert terms.service.startswith("kiln-dried ash logs")
+
+
+def test_firewood_fits_a_seek_counted_in_its_measures_only() -> None:
+    from mediator_actors.negotiation.trades import trade_fit
+
+    assert trade_fit(["Kiln-dried ash firewood"], "need 3 face cords for the stove") == "firewood"
+    assert trade_fit(["Kiln-dried ash firewood"], "4 Raummeter Buche bitte") == "firewood"
+    assert trade_fit(["Kiln-dried ash firewood"], "need a 2m extension cord") is None
+
+
+def test_sworn_translators_in_dutch_and_spanish_are_put_into_english() -> None:
+    from mediator_actors.negotiation.glossary import in_english
+
+    assert in_english("beëdigd vertaler") == "sworn translator"
+    assert in_english("traductora jurada") == "translator sworn"
