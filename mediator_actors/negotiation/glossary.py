@@ -17,7 +17,27 @@ import functools
 import re
 import unicodedata
 
-__all__ = ["GLOSSARY", "in_english"]
+__all__ = ["GLOSSARY", "GREETINGS", "GREETING_WORDS", "in_english"]
+
+#: How a post opens in the glossary's languages (and Czech and Polish): no service is named
+#: by "Bonjour à tous !", "Hallo!", "Ciao!" or "Guten Abend, ..." (a regular expression of
+#: alternatives, accents optional; matched case-insensitively at a word boundary).
+GREETINGS = (
+    r"hi|hello|hey|hiya|dear|greetings|good\s+(?:morning|afternoon|evening)|"
+    r"bonjour|bonsoir|salut|coucou|hallo|guten\s+(?:morgen|tag|abend)|servus|moin|"
+    r"gr[uü](?:ß|ss)\s+gott|hola|buen[oa]s\s+(?:d[ií]as|tardes|noches)|ciao|buongiorno|"
+    r"buonasera|salve|hoi|goedemorgen|goedemiddag|goedenavond|ol[aá]|bom\s+dia|"
+    r"boa\s+(?:tarde|noite)|bon\s+dia|ahoj|dobr[yý]\s+den|cze[sś][cć]|dzie[nń]\s+dobry"
+)
+#: The single words of :data:`GREETINGS` (a clause made only of these names no service).
+GREETING_WORDS = frozenset(
+    re.split(
+        r"\s+",
+        """hi hello hey hiya dear greetings bonjour bonsoir salut coucou hallo servus moin hola
+        ciao buongiorno buonasera salve hoi goedemorgen goedemiddag goedenavond ola olá ahoj
+        cześć czesc""",
+    )
+)
 
 # One "word: English" per entry, by language; keys without accents (they are folded).
 _ENTRIES = {
@@ -63,7 +83,11 @@ _ENTRIES = {
         suchen: looking for | wir: we | unser: our | unsere: our | eine: a | einen: a |
         vereinsfest: club party | firmenfeier: company party | flaschen: bottles |
         flasche: bottle | karton: case | kartons: cases | lager: storage |
-        lagerung: storage | lagerflache: storage space""",
+        lagerung: storage | lagerflache: storage space | kinder: children |
+        erwachsene: adults | tochter: daughter | sohn: son | lernen: learn |
+        mochte: would like | lehrer: teacher | skilehrer: ski instructor |
+        skilehrerin: ski instructor | skischule: ski school | privat: private |
+        angebot: offer | beidseitig: double-sided""",
     "fr": """nettoyage: cleaning | bureaux: offices | menage: house cleaning |
         traduction: translation | traductions: translations | traducteur: translator |
         traductrice: translator | juridique: legal | avocat: lawyer | avocate: lawyer |
@@ -99,7 +123,11 @@ _ENTRIES = {
         amueblado: furnished | tarta: cake | azulejos: tiles | mensajero: courier |
         cuidadora: carer | cuidador: carer | acompanamiento: companionship |
         acompanar: accompany | mayores: elderly | madre: mother | padre: father |
-        abuela: grandmother | abuelo: grandfather | alguien: someone | experiencia: experience""",
+        abuela: grandmother | abuelo: grandfather | alguien: someone | experiencia: experience |
+        subarriendo: sublet | subarrendar: sublet | subalquiler: sublet | piso: flat |
+        pisos: flats | casas: houses | jurado: sworn | jurada: sworn |
+        gato: cat | gatos: cats | perro: dog | perros: dogs | subtitulos: subtitles |
+        subtitulado: subtitling | velero: sailboat""",
     "it": """avvocato: lawyer | avvocata: lawyer | idraulico: plumber | elettricista: electrician |
         imbianchino: painter | falegname: carpenter | fabbro: locksmith |
         giardiniere: gardener | trasloco: moving house | traslochi: removals |
@@ -132,7 +160,12 @@ _ENTRIES = {
         uitlaten: walking | uitlaatservice: dog walking | katten: cats |
         iemand: someone | schilderwerk: painting | tegels: tiles | tegelzetter: tiler |
         taart: cake | taarten: cakes | gemeubileerde: furnished | kamer: room |
-        koerier: courier | bezorging: delivery | ik: I | wil: want | mijn: my""",
+        koerier: courier | bezorging: delivery | ik: I | wil: want | mijn: my |
+        oppas: sitter | kattenoppas: cat sitter | hondenoppas: dog sitter |
+        dierenoppas: pet sitter | huisdieren: pets | kat: cat | bezoek: visit |
+        bezoeken: visits | nederlandse: Dutch | nederlands: Dutch | cursus: course |
+        taalcursus: language course | beedigd: sworn | beedigde: sworn |
+        vertalingen: translations""",
     "pt": """traducao: translation | traducoes: translations | tradutor: translator |
         tradutora: translator | portugues: Portuguese | advogado: lawyer | advogada: lawyer |
         canalizador: plumber | encanador: plumber | eletricista: electrician |
@@ -140,11 +173,17 @@ _ENTRIES = {
         mudanca: moving house | mudancas: removals | limpeza: cleaning | aulas: lessons |
         cabeleireiro: hairdresser | cabeleireira: hairdresser | reparacao: repair |
         conserto: repair | carro: car | aluguel: rental | aluguer: rental | padaria: bakery |
-        contabilista: accountant | contador: accountant | procuro: looking for""",
+        contabilista: accountant | contador: accountant | procuro: looking for |
+        legendagem: subtitling | legendas: subtitles | legenda: subtitle |
+        veleiro: sailboat | barco: boat | passeio: trip | passeios: trips |
+        estafeta: courier | entrega: delivery | gato: cat | gatos: cats |
+        cao: dog | caes: dogs""",
     "ca": """fotograf: photographer | fotografa: photographer | casament: wedding |
         casaments: weddings | traduccio: translation | traduccions: translations |
         advocat: lawyer | advocada: lawyer | lampista: plumber | fuster: carpenter |
         neteja: cleaning | reparacio: repair | lloguer: rental | busquem: looking for""",
+    # Czech, folded: the framing a post opens with
+    "cs": """hledam: looking for | hledame: looking for | potrebuji: need""",
     # Polish, folded ("wnętrze" is "wnetrze"; "ł" has no combining mark and stays)
     "pl": """aut: cars | samochod: car | samochodu: car | samochodow: cars |
         pakiet: package | pakiety: packages | wosk: wax | woskowanie: waxing |
@@ -161,6 +200,7 @@ _IN_CONTEXT = {
     "de": """mit: with | fur: for | am: on the | ein: a | und: and""",
     "fr": """palettes: pallets | palette: pallet | sec: dry | et: and""",
     "es": """con: with | para: for | mi: my | personas: people""",
+    "nl": """les: lessons | lessen: lessons""",
 }
 
 
@@ -208,6 +248,26 @@ def _languages(words: set[str]) -> list[str]:
     return [lang for lang in _CONTEXT if words & _OWN.get(lang, frozenset())]
 
 
+#: The shortest part of a compound looked up on its own ("Klavier|unterricht"): shorter
+#: parts are more often pieces of other words than words.
+_PART_MIN = 4
+
+
+def _compound(folded: str, words: dict[str, str]) -> str | None:
+    """A compound of two glossary words, as German and Dutch write them ("klavierunterricht"
+    is "piano lessons", "fensterreinigung" "windows cleaning", with a linking "s":
+    "umzugsfirma"), or None. Both parts must be glossary words, so English is unchanged."""
+    for cut in range(_PART_MIN, len(folded) - _PART_MIN + 1):
+        head, tail = folded[:cut], folded[cut:]
+        if tail not in words:
+            continue
+        if head in words:
+            return f"{words[head]} {words[tail]}"
+        if head.endswith("s") and head[:-1] in words and len(head) > _PART_MIN:
+            return f"{words[head[:-1]]} {words[tail]}"
+    return None
+
+
 @functools.lru_cache(maxsize=16_384)
 def in_english(text: str) -> str:
     """``text`` with each glossary word replaced by its English (a hyphenated compound
@@ -218,10 +278,14 @@ def in_english(text: str) -> str:
     if languages:
         words = {**{w: e for lang in languages for w, e in _CONTEXT[lang].items()}, **GLOSSARY}
 
+    def part(match: re.Match[str]) -> str:
+        folded = _folded(match.group())
+        return words.get(folded) or _compound(folded, words) or match.group()
+
     def english(match: re.Match[str]) -> str:
         whole = words.get(_folded(match.group()))
         if whole is not None:
             return whole
-        return _PART.sub(lambda m: words.get(_folded(m.group()), m.group()), match.group())
+        return _PART.sub(part, match.group())
 
     return _WORD.sub(english, text)

@@ -28,7 +28,7 @@ from typing import Protocol
 import numpy as np
 
 from mediator_actors.embedding.base import Embedder, EmbedderError
-from mediator_actors.negotiation.glossary import in_english
+from mediator_actors.negotiation.glossary import GREETING_WORDS, GREETINGS, in_english
 from mediator_actors.runtime.offload import native_lock
 
 __all__ = [
@@ -73,10 +73,11 @@ _AMOUNT = re.compile(
     re.I,
 )
 #: Words of logistics and chatter: a clause made only of these names no service.
-_CHATTER = frozenset(
-    re.split(
-        r"\s+",
-        """hi hello hey hiya hoi dear thanks thank please pls plz lol tbh asap ok okay cheers
+_CHATTER = (
+    frozenset(
+        re.split(
+            r"\s+",
+            """hi hello hey hiya hoi dear thanks thank please pls plz lol tbh asap ok okay cheers
     budget max maximum min minimum total all in up to about around roughly approx approx.
     eur euro euros usd gbp quid dollars nlc per hour hours hr hrs h day days night nights
     week weeks month months year years minute minutes job work price rate fee fees flat
@@ -89,14 +90,16 @@ _CHATTER = frozenset(
     weekday weekdays weekend weekends morning evening evenings afternoon next this that
     people persons guests person pax fine happy think guess prob probably it's i'm we're
     pay spend spending paying cost costs charge charges any call-out""",
+        )
     )
+    | GREETING_WORDS
 )
 MAX_CLAUSES = 8
 #: The framing of an opening clause ("We need", "I am offering"): shared by unrelated
 #: intents of one kind, it lifts their cosine ("I am offering load testing" and "We need
 #: penetration testing" are closer than the services).
 _FRAMING = re.compile(
-    r"^(?:(?:hi|hello|hey)\W+)?(?:(?:i|we)(?:\s+am|\s+are|'m|'re)?\s+)?"
+    rf"^(?:(?:{GREETINGS})\W+)?(?:(?:i|we)(?:\s+am|\s+are|'m|'re)?\s+)?"
     r"(?:(?:really\s+)?(?:offering|offer|provide|providing|selling|sell|need|needs|want|wants|"
     r"looking\s+for|seeking|searching\s+for|require|hiring)\s+)"
     r"(?:(?:a|an|some|the|our|my)\s+)?",

@@ -20,6 +20,7 @@ from dataclasses import dataclass, replace
 from typing import Protocol
 
 from mediator_actors.model import Intent, IntentType
+from mediator_actors.negotiation.actions import other_action
 from mediator_actors.negotiation.clauses import (
     counted_apart,
     given_or_personal,
@@ -110,34 +111,6 @@ def _distinct_clauses(notes: Iterable[str]) -> list[str]:
         quoted = _QUOTED.search(note)
         found.setdefault((quoted.group(1) if quoted else note).strip().lower(), None)
     return list(found)
-
-
-#: What is done to the thing a service names: "laptop repairs" and "rent 20 laptops"
-#: share the laptop, not the service; so do "dog grooming" and "a dog trainer". "Hire" is
-#: left out: people hire a plumber as much as a van.
-ACTIONS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("repairs", re.compile(r"\b(?:repair(?:s|ing|ed)?|fix(?:es|ing)?|mend(?:s|ing)?)\b", re.I)),
-    ("rents out", re.compile(r"\b(?:rent(?:s|al|als|ing|ed)?|leas(?:e|es|ing))\b", re.I)),
-    # a trainer, not "training": "GPU-hours for a training run" names a purpose
-    ("trains", re.compile(r"\b(?:trainers?|behaviou?r(?:al)?|obedience)\b", re.I)),
-    ("grooms", re.compile(r"\b(?:groom(?:s|ing|ers?)?)\b", re.I)),
-)
-
-
-def _actions(phrase: str) -> set[str]:
-    return {name for name, pattern in ACTIONS if pattern.search(phrase)}
-
-
-def _other_action(offered: str, sought: str) -> str | None:
-    """A refusal when both service phrases name what is done and nothing in common: the
-    same object under another service verb."""
-    mine, theirs = _actions(offered), _actions(sought)
-    if not mine or not theirs or mine & theirs:
-        return None
-    return (
-        f"different services: the offer {' and '.join(sorted(mine))} ('{offered}'), the seek "
-        f"wants what {' and '.join(sorted(theirs))} ('{sought}')"
-    )
 
 
 #: Bound of each memo of what is derived from one intent or one phrase (issue 15: derived
@@ -845,7 +818,7 @@ def assess(  # noqa: PLR0911, PLR0912, PLR0915 - one flat pass of rules reads be
     overlap, mismatch, inferred = _service_fit(o, s, offer, similarity, seek)
     if mismatch:
         return _refuse(mismatch, 80)
-    verbs = _other_action(o.service, s.service)
+    verbs = other_action(o.service, s.service)
     if verbs:
         return _refuse(verbs, 80)
     for a, b in CONFLICTS:

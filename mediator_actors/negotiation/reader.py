@@ -30,6 +30,7 @@ from typing import Literal
 
 from mediator_actors.negotiation import langnames, literals
 from mediator_actors.negotiation.clauses import payment_time
+from mediator_actors.negotiation.glossary import GREETINGS
 from mediator_actors.negotiation.numbers import (
     NUMBER_SOURCE,
     WORDS_SOURCE,
@@ -3462,18 +3463,31 @@ def _clean_service(phrase: str) -> tuple[str, str | None]:
     return phrase[:200].strip(" ,"), topic
 
 
-_GREETING = re.compile(
-    r"^(?:hi|hello|hey|dear|good (?:morning|afternoon|evening)|greetings)\b[^.!?]{0,30}[.!?,]?$",
-    re.I,
-)
+_GREETING = re.compile(rf"^(?:{GREETINGS})\b[^.!?]{{0,30}}[.!?,]?$", re.I)
+#: A greeting that opens the first sentence ("Guten Abend, unsere Tochter ...", "Ahoj,
+#: hledám ..."): the service is named after it.
+_GREETING_LEAD = re.compile(rf"^(?:{GREETINGS})\b(?:\s+[^\s,.!?]+){{0,2}}\s*[,!]\s+(?=\S)", re.I)
+
+
+def _ungreeted(sentences: list[str]) -> list[str]:
+    """``sentences`` without the greetings that open them."""
+    kept = [p for p in sentences if not _GREETING.match(p)]
+    if kept:
+        kept[0] = _GREETING_LEAD.sub("", kept[0])
+    return kept
 
 
 def service_gist(text: str) -> str:
     """The opening of the prose without amounts, for judging the service by meaning."""
-    sentences = [p for p in _sentences(fold(text)) if not _GREETING.match(p)]
+    sentences = _ungreeted(_sentences(fold(text)))
     gist = " ".join(sentences[:2])
     gist = re.sub(r"[$€£]?\s?\d[\d.,]*\s?(?:k\b)?", " ", gist)
     return re.sub(r"\s+", " ", gist).strip()[:240]
+
+
+#: What "want it", "need them" name: the thing said before, never a service of its own
+#: ("Stacking $40/cord if you want it" left the firewood offer with the service "it").
+_PRONOUN = re.compile(r"\W*(?:it|them|this|that|these|those|one|some|any)\W*", re.I)
 
 
 def _service_and_topic(text: str, offer: bool) -> tuple[str, str | None, tuple[str, ...]]:
@@ -3482,13 +3496,15 @@ def _service_and_topic(text: str, offer: bool) -> tuple[str, str | None, tuple[s
     phrases = [_phrase(m) for m in literals.finditer(pattern, text)][:4]
     if offer:
         phrases += [m.group("s").strip() for m in literals.finditer(_ROLE_SERVICE, text)][:2]
+    phrases = [p for p in phrases if not _PRONOUN.fullmatch(p)]
     if not phrases:
         other = _SEEK_SERVICE if offer else _OFFER_SERVICE
         phrases = [_phrase(m) for m in literals.finditer(other, text)][:2]
+        phrases = [p for p in phrases if not _PRONOUN.fullmatch(p)]
     if not phrases:
         # A whole first sentence (greetings aside): its first word is capitalised only
         # by position.
-        sentences = [p for p in _sentences(text) if not _GREETING.match(p)] or [text]
+        sentences = _ungreeted(_sentences(text)) or [text]
         phrase = sentences[0]
         phrases = [phrase[:1].lower() + phrase[1:] if phrase[1:2].islower() else phrase]
     # A service is a phrase, not a page: bounded before the topic pattern sees it.

@@ -329,7 +329,10 @@ TRADES: tuple[Trade, ...] = (
     _trade(
         "firewood",
         "firewood|logs|hardwood logs|seasoned logs|kiln dried logs|kindling",
-        "logs|firewood|kindling",
+        # the measures firewood is sold by, counted (a "charger cord" is no firewood): a
+        # cord (full, half, face), a rick, a stere, a Raummeter
+        r"logs|firewood|kindling|full cord|half cord|face cord|cord of|\d+ cord|\d+ rick|"
+        r"\d+ stere|\d+ ster|raummeter",
     ),
     _trade(
         "marquee hire",
