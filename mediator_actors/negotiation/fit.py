@@ -50,6 +50,7 @@ from mediator_actors.negotiation.heads import (
     times_each,
     volume_discount,
 )
+from mediator_actors.negotiation.kinds import covered_by
 from mediator_actors.negotiation.numbers import UNIT_WORDS
 from mediator_actors.negotiation.reader import (
     JOB_UNITS,
@@ -2244,7 +2245,6 @@ def _names_a_holiday(text: str) -> str | None:
 
 
 def _exclusions(o: Facts, s: Facts, found: Findings, texts: tuple[str, str] = ("", "")) -> None:
-    aliases = {"pet": {"pet", "dog", "cat", "puppy"}, "smok": {"smok", "smoker"}}
     for mine, theirs, who, other in ((o, s, "offer", "seek"), (s, o, "seek", "offer")):
         their_text = texts[1] if who == "offer" else texts[0]
         for stems, span in mine.exclusions:
@@ -2260,7 +2260,8 @@ def _exclusions(o: Facts, s: Facts, found: Findings, texts: tuple[str, str] = ("
                 any(
                     a in theirs.positives
                     or (len(a) >= 4 and any(p.startswith(a) for p in theirs.positives))
-                    for a in aliases.get(x, {x})
+                    # "no alcohol" against "wine & beer": a class covers its members
+                    for a in covered_by(x)
                 )
                 for x in stems
             )

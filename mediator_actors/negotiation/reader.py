@@ -24,6 +24,7 @@ import datetime as dt
 import functools
 import itertools
 import re
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from typing import Literal
@@ -2017,6 +2018,19 @@ _PASSIVE_NOT = frozenset(
     # ("drinks not included" names a cost, no exclusion: the seek may bring its own)
     ["served", "covered", "available", "offered", "supported", "serviced"]
 )
+#: Participles of admitting after a negation ("animaux non admis", "pets not allowed",
+#: "mascotas no permitidas"): the thing refused is named before them. Accents folded.
+_ADMITTED = frozenset(
+    ["allowed", "permitted", "accepted", "admitted", "admis", "admises", "acceptes",
+     "acceptees", "autorises", "autorisees", "admitidos", "admitidas", "permitidos",
+     "permitidas", "aceptados", "aceptadas", "ammessi", "ammesse", "accettati", "consentiti"]
+)  # fmt: skip
+
+
+def _folded(word: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFKD", word) if not unicodedata.combining(c))
+
+
 #: A verb and a preposition after a negation: "not fly inside", "never work in", "do not
 #: deliver to": the place or thing after the preposition is excluded.
 _PREPOSITION_OBJECT = re.compile(
@@ -2026,10 +2040,12 @@ _PREPOSITION_OBJECT = re.compile(
 _PHRASE_STOP = re.compile(r"[,.;:!?()\n]|\b(?:of|for|and|or|but|unless|except|if|when)\b", re.I)
 
 
-def _named_before(text: str, match: re.Match[str]) -> list[str]:
+def _named_before(text: str, match: re.Match[str] | None) -> list[str]:
     """The names before a negation in its clause ("Stansted/Luton" before "not served"),
-    each alone: a list joined by "/", "&", "or", "and" or commas."""
-    before = re.split(r"[.;:!?()\n]", text[max(0, match.start() - 50) : match.start()])[-1]
+    each alone: a list joined by "/", "&", "or", "and" or commas (None: the end of
+    ``text`` is the negation's start)."""
+    at = len(text) if match is None else match.start()
+    before = re.split(r"[.;:!?()\n]", text[max(0, at - 50) : at])[-1]
     names = [w for w in re.split(r"[\s/&,]+|\b(?:or|and)\b", before.lower()) if w]
     return [w for w in names[-4:] if len(w) > 2 and w not in _EXCLUSION_NOISE]
 
@@ -2053,6 +2069,9 @@ def _object_after(text: str, start: int) -> list[frozenset[str]]:
 
 
 def _read_exclusions(text: str) -> tuple[tuple[tuple[frozenset[str], Span], ...], frozenset[str]]:
+    # kinds reads rough_stem from this module: imported where it is used
+    from mediator_actors.negotiation.kinds import names_a_class
+
     written = text
     # "e_bike": one word, and the same length, so every span still points into the text
     text = _LETTER_COMPOUND.sub(r"\1_", text)
@@ -2061,6 +2080,22 @@ def _read_exclusions(text: str) -> tuple[tuple[tuple[frozenset[str], Span], ...]
         words = [w for w in re.split(r"[\s-]+", match.group("x").lower()) if w]
         if literals.search(_LIMIT_AFTER, text, match.start(), min(len(text), match.end() + 24)):
             continue
+        span = Span(match.start(), match.end(), written[match.start() : match.end()])
+        named = (
+            _named_before(re.split(r"[,;]", text[: match.start()])[-1] + " ", None)[-1:]
+            if words and _folded(words[0]) in _ADMITTED
+            else []
+        )
+        if named and names_a_class(named[0]):
+            # "animaux non admis", "Pets not allowed": what is excluded stands before; read
+            # only where it names a class whose members the other side may name instead
+            # ("Subletting not allowed" against "I'd put the room on airbnb" stays unread)
+            for w in named:
+                at = text.lower().rfind(w, 0, match.start())
+                at = match.start() if at < 0 else at
+                whole = Span(at, match.end(), written[at : match.end()])
+                exclusions.append((frozenset({rough_stem(w)}), whole))
+            continue
         words = [
             w
             for w in words
@@ -2068,7 +2103,6 @@ def _read_exclusions(text: str) -> tuple[tuple[tuple[frozenset[str], Span], ...]
         ]
         if not words or words[0] in {"only", "just", "required", "necessary", "needed"}:
             continue
-        span = Span(match.start(), match.end(), written[match.start() : match.end()])
         if words[0] in _PASSIVE_NOT and len(words) == 1:
             # "Stansted/Luton not served": the things excluded are named before the word
             exclusions += [(frozenset({rough_stem(w)}), span) for w in _named_before(text, match)]

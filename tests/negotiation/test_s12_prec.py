@@ -5,7 +5,11 @@ the same pair without the limit (or with it met), with sentences written for thi
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from mediator_actors.negotiation.kinds import covered_by
+from mediator_actors.negotiation.reader import rough_stem
 from mediator_actors.negotiation.unread import markers
 from tests.negotiation.helpers import decided
 
@@ -43,3 +47,44 @@ def test_french_split_negation_is_one_marker() -> None:
     found = [m for m in markers("Nous ne livrons pas le dimanche.") if m.kind == "negation"]
     assert found
     assert "pas" in "Nous ne livrons pas le dimanche."[found[0].start : found[0].end]
+
+
+# An excluded class covers its members; a participle of admitting excludes what precedes it.
+EXCLUDED = [
+    ("Community garden room for hire, Bristol, £30/hour, seats 40. No alcohol.",
+     "Room needed for a birthday in Bristol, 4 hours, 30 people, we will bring prosecco "
+     "and cider. Up to £150.",
+     "Room needed for a birthday in Bristol, 4 hours, 30 people, we will bring juice and "
+     "cake. Up to £150."),
+    ("Piso en Sevilla, 70 € por noche, mascotas no permitidas.",
+     "Buscamos piso en Sevilla para 3 noches, viajamos con nuestro beagle, máximo 250 €.",
+     "Buscamos piso en Sevilla para 3 noches, somos dos adultos, máximo 250 €."),
+    ("Holiday cottage in Kendal, £95 per night. Pets not allowed.",
+     "Cottage in Kendal for 2 nights for us and our spaniel, budget £250.",
+     "Cottage in Kendal for 2 nights for two adults, happy to chat first, budget £250."),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("offer_text", "member", "neither"), EXCLUDED)
+def test_an_excluded_class_refuses_its_members(offer_text: str, member: str, neither: str) -> None:
+    ok, why, _ = decided(offer_text, member)
+    assert not ok
+    assert "exclusion" in why
+    ok, why, _ = decided(offer_text, neither)
+    assert ok, why
+
+
+def test_a_class_covers_members_never_siblings_or_its_class() -> None:
+    # held as the reader's stems, the form the other side's words are read in
+    assert {rough_stem(w) for w in ("wine", "beer", "cider")} <= covered_by("alcohol")
+    assert "labrador" in covered_by("animaux")
+    assert "dog" in covered_by("pet")
+    assert covered_by("wine") == {"wine"}  # "no red wine" says nothing of beer
+    assert "cat" not in covered_by("dog")
+    assert "chat" not in covered_by("pet")  # "happy to chat" brings no cat
+
+
+@given(st.text(alphabet=st.characters(codec="utf-8"), max_size=12))
+@settings(max_examples=200, deadline=None)
+def test_covered_by_always_holds_the_word_itself(word: str) -> None:
+    assert word in covered_by(word)
