@@ -2081,16 +2081,16 @@ def _read_exclusions(text: str) -> tuple[tuple[tuple[frozenset[str], Span], ...]
         if literals.search(_LIMIT_AFTER, text, match.start(), min(len(text), match.end() + 24)):
             continue
         span = Span(match.start(), match.end(), written[match.start() : match.end()])
-        named = (
+        before = (
             _named_before(re.split(r"[,;]", text[: match.start()])[-1] + " ", None)[-1:]
             if words and _folded(words[0]) in _ADMITTED
             else []
         )
-        if named and names_a_class(named[0]):
+        if before and names_a_class(before[0]):
             # "animaux non admis", "Pets not allowed": what is excluded stands before; read
             # only where it names a class whose members the other side may name instead
             # ("Subletting not allowed" against "I'd put the room on airbnb" stays unread)
-            for w in named:
+            for w in before:
                 at = text.lower().rfind(w, 0, match.start())
                 at = match.start() if at < 0 else at
                 whole = Span(at, match.end(), written[at : match.end()])
