@@ -1393,7 +1393,8 @@ def _read_languages(
         next(g for g in m.groups() if g).lower() for m in literals.finditer(_LANG_REQUIRED, text)
     )
     only = bool(literals.search(_LANG_ONLY, text))
-    return frozenset(pairs), named, required, only
+    foreign_only = langnames.only_in(text, LANGUAGES)
+    return frozenset(pairs), named | foreign_only, required, only or bool(foreign_only)
 
 
 _LANG_TARGET = re.compile(
@@ -1464,7 +1465,15 @@ _SHIPS = re.compile(
     r"across|throughout|i\s+come\s+to\s+you|mobile)\b",
     re.I,
 )
-_TRAVEL = re.compile(rf"\bwithin\s+(?P<n>{_NUM})\s*(?P<u>km|kilomet(?:re|er)s?|miles?|mi)\b", re.I)
+#: A radius served, as posts write it in English, Dutch, German, French, Spanish, Italian
+#: and Portuguese ("within 15 miles", "binnen 25 km", "à moins de 10 km du centre").
+_TRAVEL = re.compile(
+    r"(?:\bwithin|\bbinnen|\binnerhalb(?:\s+von)?|\bim\s+umkreis\s+von|\bdans\s+un\s+rayon\s+de|"
+    r"(?<!\w)[àa]\s+moins\s+de|\ben\s+un\s+radio\s+de|\ba\s+menos\s+de|\bentro|"
+    r"\bnel\s+raggio\s+di|\bnum\s+raio\s+de)\s+(?:(?:ca\.?|circa|max\.?|maximal|environ)\s+)?"
+    rf"(?P<n>{_NUM})\s*(?P<u>km|kilomet(?:re|er)s?|miles?|mi)\b",
+    re.I,
+)
 
 
 _PLACE_EXCLUDED = re.compile(
@@ -1898,6 +1907,23 @@ _ADVANCE = re.compile(
     r"\b(?:payment|paid|pay)\s+in\s+full\s+(?:before|prior\s+to|up\s*front|in\s+advance)\b|"
     r"\b(?:pre-?payment|prepaid|advance\s+payment)\b|\b(?:full|100%)\s+(?:payment\s+)?up\s*front\b|"
     r"\b\d{1,3}\s*%\s+(?:payment\s+)?(?:up\s*front|in\s+advance|(?:non-refundable\s+)?deposit)\b",
+    re.I,
+)
+#: The same asked by an offer in the other languages: "50% de señal por adelantado",
+#: "30 % d'acompte", "Anzahlung 20 %", "caparra"; never the negated "keine Anzahlung",
+#: "geen aanbetaling", "sans acompte" (paying after, below). Offers only: a seek's
+#: "Anzahlung ist für uns ok" accepts one. "d'avance", "im voraus" only after a word of
+#: paying ("Commande 48 h à l'avance", "Merci d'avance" pay nothing).
+_ADVANCE_ASKED = re.compile(
+    r"(?<!keine\s)(?<!geen\s)(?<!sin\s)(?<!sans\s)(?<!senza\s)(?<!no\s)(?<!sem\s)"
+    r"\b(?:anzahlung|vorauszahlung|vorkasse|aanbetaling|vooruitbetaling|acompte|arrhes|"
+    r"acconto|caparra)\b|"
+    # "señal" is also a signal, "anticipo" also notice ("48h de anticipo"): only as a share
+    r"\b\d{1,3}\s*%\s*(?:de\s+|d['\u2019]\s*|di\s+)?(?:se[ñn]al|sinal|anticipo|adelanto)\b|"
+    r"\b(?:pago|pagar|pagad[oa]|abono|paiement|payer|pay[ée]e?|r[èe]glement|zahlung|bezahlung|"
+    r"zahlbar|pagamento|pagare|pagato|betaling)\s+(?:\w+\s+){0,2}?(?:por\s+adelantado|"
+    r"par\s+avance|d['\u2019]avance|[àa]\s+l['\u2019]avance|im\s+voraus|in\s+anticipo|"
+    r"adiantad[oa]|vooraf)\b|\bvooraf\s+(?:te\s+)?betal\w*",
     re.I,
 )
 _AFTER = re.compile(
@@ -2591,7 +2617,10 @@ _FLOOR_LIMIT = re.compile(
     rf"\b(?:(?:never|not|no|nothing|don't|do\s+not|won't)\s+(?:[a-z']+\s+){{0,3}}?"
     rf"(?:above|higher\s+than|beyond|over)|up\s+to(?:\s+and\s+including)?|max(?:imum)?\.?)"
     rf"\s+(?:the\s+)?(?:{_ORD}[- ]floor\b|{_STOREY_N}[- ](?:{_STOREY})\b)"
-    rf"|\b{_ORD.replace('?P<o>', '?P<g>')}[- ]floors?\s+only\b",
+    rf"|\b{_ORD.replace('?P<o>', '?P<g>')}[- ]floors?\s+only\b"
+    # "single-storey homes only", "two-storey houses only": the height it works up to
+    rf"|\b{_STOREY_N.replace('?P<n>', '?P<m>')}[- ]stor(?:e)?y\s+(?:(?:homes?|houses?|"
+    r"buildings?|properties|dwellings?|bungalows?)\s+)?only\b",
     re.I,
 )
 _WITHOUT_LIFT = re.compile(r"[^.;\n]{0,12}?\bwithout\s+(?:an?\s+)?(?:lift|elevator)\b", re.I)
@@ -2621,7 +2650,7 @@ def _read_floor_limit(text: str) -> tuple[tuple[int, str, Span] | None, bool]:
         lift = bool(tail)
         end = tail.end() if tail else match.end()
         span = Span(match.start(), end, text[match.start() : end])
-        for group, kind in (("o", "floor"), ("g", "floor"), ("n", "storey")):
+        for group, kind in (("o", "floor"), ("g", "floor"), ("n", "storey"), ("m", "storey")):
             value = _floor_number(match, group)
             if value is not None:
                 # "max 3 floors" counts floors as storeys are counted: the building's height
@@ -2921,7 +2950,9 @@ def read_facts(text: str, *, offer: bool, reference: dt.date | None = None) -> F
     event, start = _read_dates(text, reference)
     if event is None and not offer:
         event = _this_weekday(text, reference)
-    advance = literals.search(_ADVANCE, text)
+    advance = literals.search(_ADVANCE, text) or (
+        literals.search(_ADVANCE_ASKED, text) if offer else None
+    )
     after = literals.search(_AFTER, text)
     instalments = literals.search(_INSTALMENTS, text)
     in_full = literals.search(_IN_FULL_FIRST, text)
