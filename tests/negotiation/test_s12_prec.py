@@ -4,10 +4,13 @@ the same pair without the limit (or with it met), with sentences written for thi
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from mediator_actors.negotiation.clauses import _both_named
 from mediator_actors.negotiation.kinds import covered_by
 from mediator_actors.negotiation.langnames import only_in
 from mediator_actors.negotiation.offline import _chained_days
@@ -239,3 +242,25 @@ def test_lessons_only_in_a_language_named_in_another_language() -> None:
 )
 def test_only_in(text: str, names: set[str]) -> None:
     assert only_in(text, LANGUAGES) == names
+
+
+# Two rates listed together are tiers, unless the seek names what each one names.
+SEWING = "Sewing machine care: full rethread £20 per machine, new needles £5 per machine."
+
+
+def test_two_rates_the_seek_both_names_are_not_tiers() -> None:
+    ok, why, _ = decided(SEWING, "2 machines need new threads and needles, max £40.")
+    assert not ok
+    assert "whether they add up" in why
+    ok, why, price = decided(SEWING, "2 machines need new needles, max £40.")
+    assert ok, why
+    assert price == pytest.approx(10.0)
+
+
+def test_tiers_sharing_their_words_stay_tiers() -> None:
+    van = frozenset({"van", "driver"})
+    crew = frozenset({"van", "helper"})
+    sought = frozenset({"van", "need", "helper"})
+    a = read_facts("£40/hr van + driver, £60/hr van + 2 helpers.", offer=True).money
+    assert len(a) == 2
+    assert not _both_named(replace(a[0], context=van), replace(a[1], context=crew), sought)
