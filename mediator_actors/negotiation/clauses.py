@@ -406,12 +406,38 @@ def rival_rates(
         for m in rates
         if m not in taken
         and (m.low, m.high) not in {(t.low, t.high) for t in taken}
-        and (not m.context or m.context & sought)
-        and not any(_one_sentence(offer_text, m, t) for t in taken)
+        and (not m.context or m.context & sought or _names(m.context, sought))
+        and (
+            not any(_one_sentence(offer_text, m, t) for t in taken)
+            or any(_both_named(t, m, sought) for t in taken)
+        )
     ]
     if not taken or not rivals:
         return ()
     return tuple(m.span.text for m in [*taken, *rivals])
+
+
+#: Context words that tell no item from another ("new heels", "full resole").
+_PLAIN_CONTEXT = frozenset({"new", "ful", "full", "old", "extra", "each", "one", "per", "and"})
+
+
+def _names(context: frozenset[str], sought: frozenset[str]) -> frozenset[str]:
+    """The words of a rate's ``context`` the seek names, a stem inside another counting
+    ("resole" for the seek's "soles")."""
+    return frozenset(
+        c
+        for c in context - _PLAIN_CONTEXT
+        if any(c == p or (len(p) >= 3 and len(c) > len(p) and p in c) for p in sought)
+    )
+
+
+def _both_named(taken: Money, rival: Money, sought: frozenset[str]) -> bool:
+    """Whether the seek names what each of two rates listed together names, each by a
+    word of its own ("full resole €45 per pair, new heels €18 per pair" against "new soles
+    AND heels"): it wants both, so they may add up rather than be tiers to pick from."""
+    mine = _names(taken.context, sought) - rival.context
+    theirs = _names(rival.context, sought) - taken.context
+    return bool(mine and theirs)
 
 
 def _one_sentence(text: str, a: Money, b: Money) -> bool:

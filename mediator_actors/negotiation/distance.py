@@ -13,7 +13,7 @@ import re
 
 from mediator_actors.negotiation.numbers import NUMBER_SOURCE, find_numbers
 
-__all__ = ["MILE_KM", "distances_from"]
+__all__ = ["MILE_KM", "distances_from", "distances_stated"]
 
 MILE_KM = 1.609
 
@@ -34,4 +34,21 @@ def distances_from(text: str) -> list[tuple[float, str]]:
             continue
         factor = MILE_KM if match.group("u").lower().startswith("mi") else 1.0
         found.append((numbers[0].value * factor, match.group("p").lower()))
+    return found
+
+
+#: Any distance written as an amount ("approx 29 km", "12 miles"), from wherever.
+_AMOUNT = re.compile(
+    rf"(?P<n>{NUMBER_SOURCE})\s*(?P<u>km|kms|kilomet(?:re|er)s?|miles?|mi)\b", re.I
+)
+
+
+def distances_stated(text: str) -> list[float]:
+    """Every distance ``text`` writes, in km, whatever it is measured from."""
+    found: list[float] = []
+    for match in _AMOUNT.finditer(text):
+        numbers = find_numbers(match.group("n"))
+        if numbers:
+            factor = MILE_KM if match.group("u").lower().startswith("mi") else 1.0
+            found.append(numbers[0].value * factor)
     return found

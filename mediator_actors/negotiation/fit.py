@@ -30,7 +30,7 @@ from mediator_actors.negotiation.counting import (
 )
 from mediator_actors.negotiation.demands import hard_minimum
 from mediator_actors.negotiation.discounts import discounted_count, yearly_discount
-from mediator_actors.negotiation.distance import distances_from
+from mediator_actors.negotiation.distance import distances_from, distances_stated
 from mediator_actors.negotiation.dollars import local_dollar
 from mediator_actors.negotiation.heads import (
     VISIT_UNITS,
@@ -50,6 +50,7 @@ from mediator_actors.negotiation.heads import (
     times_each,
     volume_discount,
 )
+from mediator_actors.negotiation.kinds import covered_by
 from mediator_actors.negotiation.lines import is_price_list, price_list_total, same_unit_part
 from mediator_actors.negotiation.numbers import UNIT_WORDS
 from mediator_actors.negotiation.reader import (
@@ -2340,7 +2341,7 @@ def _languages(o: Facts, s: Facts, found: Findings) -> None:
         )
 
 
-def _radius(o: Facts, found: Findings, seek_text: str) -> None:
+def _radius(o: Facts, s: Facts, found: Findings, offer_text: str, seek_text: str) -> None:
     """The offer's radius ("within 30 km of Annecy only") against the seek's distance
     from one of the offer's places ("about 55 km from Annecy"): beyond it is a refusal,
     within it a check. A distance from another town is not compared."""
@@ -2359,6 +2360,32 @@ def _radius(o: Facts, found: Findings, seek_text: str) -> None:
             return
         found.checked.append(f"distance: {km:g} km within {o.travel_km:g} km")
         return
+    # No distance from the offer's own place: one the seek states beyond the radius
+    # ("Eindhoven to Boxtel, approx 29 km"), or a place of the seek's the offer does not
+    # name, is a distance nobody read (no gazetteer), never a pass.
+    beyond = [km for km in distances_stated(seek_text) if km > o.travel_km + 1e-9]
+    if beyond:
+        found.cannot(
+            f"distance: the seek states {beyond[0]:g} km, the offer serves within "
+            f"{o.travel_km:g} km; from where is not read",
+            BLOCKING_COST,
+        )
+        return
+    stated = distances_stated(seek_text)
+    if stated:
+        # "I'm in Headingley, about 3 miles out of town": every distance the seek states
+        # is inside the radius
+        found.checked.append(f"distance: {max(stated):g} km within {o.travel_km:g} km")
+        return
+    elsewhere = sorted({p for p, _ in s.places} - names)
+    if elsewhere and regions.inside(names, offer_text, elsewhere, seek_text) is None:
+        # a place the sourced table puts inside the offer's own ("Headingley", Leeds) is
+        # taken as near it, as the place check takes it; any other is not known
+        found.cannot(
+            f"distance: the offer serves within {o.travel_km:g} km; how far "
+            f"{', '.join(x.title() for x in elsewhere)} is, is not known",
+            BLOCKING_COST,
+        )
 
 
 def _places(
@@ -2435,7 +2462,6 @@ def _names_a_holiday(text: str) -> str | None:
 
 
 def _exclusions(o: Facts, s: Facts, found: Findings, texts: tuple[str, str] = ("", "")) -> None:
-    aliases = {"pet": {"pet", "dog", "cat", "puppy"}, "smok": {"smok", "smoker"}}
     for mine, theirs, who, other in ((o, s, "offer", "seek"), (s, o, "seek", "offer")):
         their_text = texts[1] if who == "offer" else texts[0]
         for stems, span in mine.exclusions:
@@ -2451,7 +2477,8 @@ def _exclusions(o: Facts, s: Facts, found: Findings, texts: tuple[str, str] = ("
                 any(
                     a in theirs.positives
                     or (len(a) >= 4 and any(p.startswith(a) for p in theirs.positives))
-                    for a in aliases.get(x, {x})
+                    # "no alcohol" against "wine & beer": a class covers its members
+                    for a in covered_by(x)
                 )
                 for x in stems
             )
@@ -2946,7 +2973,7 @@ def check_facts(
     _size_caps(o, s, found)
     _languages(o, s, found)
     _places(o, s, found, seek_onsite_required, (offer_text, seek_text))
-    _radius(o, found, seek_text)
+    _radius(o, s, found, offer_text, seek_text)
     _confined(o, s, found, seek_text)
     _per_person_discount(offer_text, seek_text, found)
     _availability(o, s, found)

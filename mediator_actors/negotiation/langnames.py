@@ -14,6 +14,7 @@ language names, never alone.
 
 from __future__ import annotations
 
+import functools
 import re
 
 #: name as written (lower case) -> the reader's English name
@@ -47,6 +48,9 @@ FOREIGN_NAMES: dict[str, str] = {
     # Polish (CLDR pl)
     "angielski": "english", "niemiecki": "german", "francuski": "french",
     "hiszpański": "spanish", "włoski": "italian", "polski": "polish",
+    # Catalan as Spanish, Catalan and Valencian write it (CLDR es "catalán", ca "català",
+    # ca-ES-valencia "valencià"/"valenciano")
+    "catalán": "catalan", "català": "catalan", "valencià": "catalan", "valenciano": "catalan",
 }  # fmt: skip
 
 #: The joints of a written pair: arrows (→ ⇄ ↔ ⟷ ⇆ > -> <> <->), a dash or a slash.
@@ -68,3 +72,35 @@ def english_name(word: str) -> str | None:
     """The reader's English name of ``word`` (any case), or None."""
     low = word.lower()
     return FOREIGN_NAMES.get(low)
+
+
+#: "solo en castellano o valenciano", "uniquement en français", "nur auf Deutsch",
+#: "alleen in het Nederlands": a restriction to languages named in the post's own tongue
+#: (a name here follows a word of "only" and "in", so "Frans" the first name never does).
+_ONLY_IN = (
+    r"\b(?:solo|s[oó]lo|solamente|[uú]nicamente|exclusivamente|seulement|uniquement|"
+    r"exclusivement|nur|ausschlie(?:ss|ß)lich|alleen|uitsluitend|soltanto|s[oó]|apenas)\s+"
+    r"(?:en|in|auf|em|op)\s+(?:het\s+|el\s+|o\s+)?"
+)
+
+
+@functools.cache
+def _only_pattern(english: frozenset[str]) -> re.Pattern[str]:
+    names = sorted({*FOREIGN_NAMES, *english}, key=len, reverse=True)
+    alt = "|".join(re.escape(n) for n in names)
+    return re.compile(
+        rf"{_ONLY_IN}(?P<a>{alt})(?:\s*(?:,|\bo\b|\by\b|\bou\b|\bet\b|\boder\b|\bund\b|"
+        rf"\bof\b|\ben\b|\be\b)\s*(?P<b>{alt}))?(?![\w-])",
+        re.I,
+    )
+
+
+def only_in(text: str, english: frozenset[str]) -> frozenset[str]:
+    """The languages ``text`` restricts itself to in another language's words ("solo en
+    castellano o valenciano" -> spanish, catalan), as the reader's English names."""
+    found: set[str] = set()
+    for match in _only_pattern(english).finditer(text):
+        for name in (match.group("a"), match.group("b")):
+            if name:
+                found.add(english_name(name) or name.lower())
+    return frozenset(found & english)

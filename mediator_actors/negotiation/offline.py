@@ -703,16 +703,45 @@ def _price(basis: PriceBasis) -> _Price | str:  # noqa: PLR0911
 _SCHEDULE_UNITS = {"day": 1.0, "week": 7.0, "fortnight": 14.0, "month": 30.0}
 
 
+#: A time counted in working days ("12 business days", "5 Werktage", "10 jours ouvrés").
+_WORKING = re.compile(r"business|working|werk|arbeits|ouvr|h[áa]bil|lavorativ|[úu]teis", re.I)
+#: Days one after another in one sentence: "12 business days after approval + 2 days
+#: shipping", "10 working days, then 3 days delivery".
+_DAYS = re.compile(r"(?<![\d.,])(\d{1,3})\s*(?:(business|working|calendar)\s+)?(?:days?|d)\b", re.I)
+_THEN = re.compile(r"[^.;!?\n\d]{0,60}?(?:\+|\bplus\b|\bthen\b)[^.;!?\n\d]{0,30}?", re.I)
+
+
+def _chained_days(text: str) -> float | None:
+    """The longest run of day counts ``text`` adds up ("+", "plus", "then" between them
+    in one sentence), working days as seven of every five; None without such a run."""
+    best: float | None = None
+    run: float | None = None
+    last_end = -1
+    for match in _DAYS.finditer(text):
+        days = float(match.group(1)) * (7 / 5 if _WORKING.search(match.group(0)) else 1)
+        if run is not None and _THEN.fullmatch(text, last_end, match.start()):
+            run += days
+            best = max(best or 0.0, run)
+        else:
+            run = days
+        last_end = match.end()
+    return best
+
+
 def _unread_duration(o: StatedTerms, text: str = "") -> float | None:
     """The longest time in days the offer states ("10 weeks", "5 working days") when no
     timeline reading gave the offer a duration or deadline: None otherwise. A time that
     is a payment term in ``text`` (the read text: "Payment 30 days from invoice") is not
-    the offer's."""
-    if o.duration_days is not None or o.deadline is not None:
+    the offer's. Times it adds up ("12 business days + 2 days shipping") count as their
+    sum, beyond any one a timeline reading took."""
+    if o.deadline is not None:
         return None
+    chained = _chained_days(text)
+    if o.duration_days is not None:
+        return chained if chained is not None and chained > o.duration_days else None
     per = {m.per for m in o.facts.money}
     days = [
-        q.value * _SCHEDULE_UNITS[q.unit]
+        q.value * _SCHEDULE_UNITS[q.unit] * (7 / 5 if _WORKING.search(q.span.text) else 1)
         for q in o.facts.quantities
         if q.unit in _SCHEDULE_UNITS
         and q.bound == "about"
@@ -722,6 +751,8 @@ def _unread_duration(o: StatedTerms, text: str = "") -> float | None:
             and payment_time(text, q.span.start, q.span.end)
         )
     ]
+    if chained is not None:
+        days.append(chained)
     return max(days) if days else None
 
 
@@ -1010,16 +1041,16 @@ def assess(  # noqa: PLR0911, PLR0912, PLR0915 - one flat pass of rules reads be
     from_rate = o.duration_days is None and throughput_days is not None
     if o.duration_days is None and throughput_days is not None:
         o = replace(o, duration_days=throughput_days)
+    unread_time = _unread_duration(o, offer_text)
     if (
         s.deadline is None
         and s.duration_days is None
-        and o.duration_days is not None
+        and (o.duration_days is not None or unread_time is not None)
         and s.facts.event_date is not None
     ):
-        # "for a party on 10 June" against "minimum 10 days notice": the event is the
-        # deadline the offer's lead time is held to.
+        # "for a party on 10 June" against "minimum 10 days notice" (or a production time
+        # no timeline reading took): the event is the deadline the offer's time is held to.
         s = replace(s, deadline=s.facts.event_date)
-    unread_time = _unread_duration(o, offer_text)
     if unread_time is not None and (s.deadline is not None or s.duration_days is not None):
         # "Delivery 10 weeks from signed contract", "production 5 working days": a time
         # the offer states that no timeline reading took is held as the time it needs,

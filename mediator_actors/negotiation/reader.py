@@ -24,6 +24,7 @@ import datetime as dt
 import functools
 import itertools
 import re
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from typing import Literal
@@ -1402,7 +1403,8 @@ def _read_languages(
         next(g for g in m.groups() if g).lower() for m in literals.finditer(_LANG_REQUIRED, text)
     )
     only = bool(literals.search(_LANG_ONLY, text))
-    return frozenset(pairs), named, required, only
+    foreign_only = langnames.only_in(text, LANGUAGES)
+    return frozenset(pairs), named | foreign_only, required, only or bool(foreign_only)
 
 
 _LANG_TARGET = re.compile(
@@ -1473,7 +1475,15 @@ _SHIPS = re.compile(
     r"across|throughout|i\s+come\s+to\s+you|mobile)\b",
     re.I,
 )
-_TRAVEL = re.compile(rf"\bwithin\s+(?P<n>{_NUM})\s*(?P<u>km|kilomet(?:re|er)s?|miles?|mi)\b", re.I)
+#: A radius served, as posts write it in English, Dutch, German, French, Spanish, Italian
+#: and Portuguese ("within 15 miles", "binnen 25 km", "à moins de 10 km du centre").
+_TRAVEL = re.compile(
+    r"(?:\bwithin|\bbinnen|\binnerhalb(?:\s+von)?|\bim\s+umkreis\s+von|\bdans\s+un\s+rayon\s+de|"
+    r"(?<!\w)[àa]\s+moins\s+de|\ben\s+un\s+radio\s+de|\ba\s+menos\s+de|\bentro|"
+    r"\bnel\s+raggio\s+di|\bnum\s+raio\s+de)\s+(?:(?:ca\.?|circa|max\.?|maximal|environ)\s+)?"
+    rf"(?P<n>{_NUM})\s*(?P<u>km|kilomet(?:re|er)s?|miles?|mi)\b",
+    re.I,
+)
 
 
 _PLACE_EXCLUDED = re.compile(
@@ -1909,6 +1919,23 @@ _ADVANCE = re.compile(
     r"\b\d{1,3}\s*%\s+(?:payment\s+)?(?:up\s*front|in\s+advance|(?:non-refundable\s+)?deposit)\b",
     re.I,
 )
+#: The same asked by an offer in the other languages: "50% de señal por adelantado",
+#: "30 % d'acompte", "Anzahlung 20 %", "caparra"; never the negated "keine Anzahlung",
+#: "geen aanbetaling", "sans acompte" (paying after, below). Offers only: a seek's
+#: "Anzahlung ist für uns ok" accepts one. "d'avance", "im voraus" only after a word of
+#: paying ("Commande 48 h à l'avance", "Merci d'avance" pay nothing).
+_ADVANCE_ASKED = re.compile(
+    r"(?<!keine\s)(?<!geen\s)(?<!sin\s)(?<!sans\s)(?<!senza\s)(?<!no\s)(?<!sem\s)"
+    r"\b(?:anzahlung|vorauszahlung|vorkasse|aanbetaling|vooruitbetaling|acompte|arrhes|"
+    r"acconto|caparra)\b|"
+    # "señal" is also a signal, "anticipo" also notice ("48h de anticipo"): only as a share
+    r"\b\d{1,3}\s*%\s*(?:de\s+|d['\u2019]\s*|di\s+)?(?:se[ñn]al|sinal|anticipo|adelanto)\b|"
+    r"\b(?:pago|pagar|pagad[oa]|abono|paiement|payer|pay[ée]e?|r[èe]glement|zahlung|bezahlung|"
+    r"zahlbar|pagamento|pagare|pagato|betaling)\s+(?:\w+\s+){0,2}?(?:por\s+adelantado|"
+    r"par\s+avance|d['\u2019]avance|[àa]\s+l['\u2019]avance|im\s+voraus|in\s+anticipo|"
+    r"adiantad[oa]|vooraf)\b|\bvooraf\s+(?:te\s+)?betal\w*",
+    re.I,
+)
 _AFTER = re.compile(
     r"\bnet\s*-?\s*\d{1,3}\b|\b(?:payment|pay|paid)\s+(?:\w+\s+)?(?:on|upon|after)\s+"
     r"(?:delivery|completion|invoice|each\s+invoice)\b|\bno\s+(?:up\s*front|advance)\s+payment\b|"
@@ -2040,6 +2067,19 @@ _PASSIVE_NOT = frozenset(
     # ("drinks not included" names a cost, no exclusion: the seek may bring its own)
     ["served", "covered", "available", "offered", "supported", "serviced"]
 )
+#: Participles of admitting after a negation ("animaux non admis", "pets not allowed",
+#: "mascotas no permitidas"): the thing refused is named before them. Accents folded.
+_ADMITTED = frozenset(
+    ["allowed", "permitted", "accepted", "admitted", "admis", "admises", "acceptes",
+     "acceptees", "autorises", "autorisees", "admitidos", "admitidas", "permitidos",
+     "permitidas", "aceptados", "aceptadas", "ammessi", "ammesse", "accettati", "consentiti"]
+)  # fmt: skip
+
+
+def _folded(word: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFKD", word) if not unicodedata.combining(c))
+
+
 #: A verb and a preposition after a negation: "not fly inside", "never work in", "do not
 #: deliver to": the place or thing after the preposition is excluded.
 _PREPOSITION_OBJECT = re.compile(
@@ -2049,10 +2089,12 @@ _PREPOSITION_OBJECT = re.compile(
 _PHRASE_STOP = re.compile(r"[,.;:!?()\n]|\b(?:of|for|and|or|but|unless|except|if|when)\b", re.I)
 
 
-def _named_before(text: str, match: re.Match[str]) -> list[str]:
+def _named_before(text: str, match: re.Match[str] | None) -> list[str]:
     """The names before a negation in its clause ("Stansted/Luton" before "not served"),
-    each alone: a list joined by "/", "&", "or", "and" or commas."""
-    before = re.split(r"[.;:!?()\n]", text[max(0, match.start() - 50) : match.start()])[-1]
+    each alone: a list joined by "/", "&", "or", "and" or commas (None: the end of
+    ``text`` is the negation's start)."""
+    at = len(text) if match is None else match.start()
+    before = re.split(r"[.;:!?()\n]", text[max(0, at - 50) : at])[-1]
     names = [w for w in re.split(r"[\s/&,]+|\b(?:or|and)\b", before.lower()) if w]
     return [w for w in names[-4:] if len(w) > 2 and w not in _EXCLUSION_NOISE]
 
@@ -2075,28 +2117,53 @@ def _object_after(text: str, start: int) -> list[frozenset[str]]:
     return found
 
 
+def _not_an_exclusion(text: str, match: re.Match[str]) -> bool:
+    """A limit follows, or "+£30 if no power" (a condition), or "not tuned for 5+ years" (a
+    history): the negation excludes nothing."""
+    if literals.search(_LIMIT_AFTER, text, match.start(), min(len(text), match.end() + 24)):
+        return True
+    if _CONDITION_BEFORE.search(text[max(0, match.start() - 24) : match.start()]):
+        return True
+    written_x = match.group("x")
+    # "have not been cleaned for two years": the verb after "been"
+    lead = re.match(r"(?:been|being)\s+", written_x, re.I)
+    rest = written_x[lead.end() :] if lead else written_x
+    first = (rest.split() or [""])[0].lower()
+    tail = rest[len(first) :]
+    return bool(
+        match.group(0)[:3].lower() == "not"
+        and first.endswith("ed")
+        and _SINCE_AFTER.match(tail + text[match.end() : match.end() + 30])
+    )
+
+
 def _read_exclusions(text: str) -> tuple[tuple[tuple[frozenset[str], Span], ...], frozenset[str]]:
+    # kinds reads rough_stem from this module: imported where it is used
+    from mediator_actors.negotiation.kinds import names_a_class
+
     written = text
     # "e_bike": one word, and the same length, so every span still points into the text
     text = _LETTER_COMPOUND.sub(r"\1_", text)
     exclusions = []
     for match in literals.finditer(_EXCLUSION, text):
         words = [w for w in re.split(r"[\s-]+", match.group("x").lower()) if w]
-        if literals.search(_LIMIT_AFTER, text, match.start(), min(len(text), match.end() + 24)):
+        if _not_an_exclusion(text, match):
             continue
-        if _CONDITION_BEFORE.search(text[max(0, match.start() - 24) : match.start()]):
-            continue
-        written_x = match.group("x")
-        # "have not been cleaned for two years": the verb after "been"
-        lead = re.match(r"(?:been|being)\s+", written_x, re.I)
-        rest = written_x[lead.end() :] if lead else written_x
-        first = (rest.split() or [""])[0].lower()
-        tail = rest[len(first) :]
-        if (
-            match.group(0)[:3].lower() == "not"
-            and first.endswith("ed")
-            and _SINCE_AFTER.match(tail + text[match.end() : match.end() + 30])
-        ):
+        span = Span(match.start(), match.end(), written[match.start() : match.end()])
+        before = (
+            _named_before(re.split(r"[,;]", text[: match.start()])[-1] + " ", None)[-1:]
+            if words and _folded(words[0]) in _ADMITTED
+            else []
+        )
+        if before and names_a_class(before[0]):
+            # "animaux non admis", "Pets not allowed": what is excluded stands before; read
+            # only where it names a class whose members the other side may name instead
+            # ("Subletting not allowed" against "I'd put the room on airbnb" stays unread)
+            for w in before:
+                at = text.lower().rfind(w, 0, match.start())
+                at = match.start() if at < 0 else at
+                whole = Span(at, match.end(), written[at : match.end()])
+                exclusions.append((frozenset({rough_stem(w)}), whole))
             continue
         words = [
             w
@@ -2105,7 +2172,6 @@ def _read_exclusions(text: str) -> tuple[tuple[tuple[frozenset[str], Span], ...]
         ]
         if not words or words[0] in {"only", "just", "required", "necessary", "needed"}:
             continue
-        span = Span(match.start(), match.end(), written[match.start() : match.end()])
         if words[0] in _PASSIVE_NOT and len(words) == 1:
             # "Stansted/Luton not served": the things excluded are named before the word
             exclusions += [(frozenset({rough_stem(w)}), span) for w in _named_before(text, match)]
@@ -2670,7 +2736,10 @@ _FLOOR_LIMIT = re.compile(
     rf"\b(?:(?:never|not|no|nothing|don't|do\s+not|won't)\s+(?:[a-z']+\s+){{0,3}}?"
     rf"(?:above|higher\s+than|beyond|over)|up\s+to(?:\s+and\s+including)?|max(?:imum)?\.?)"
     rf"\s+(?:the\s+)?(?:{_ORD}[- ]floor\b|{_STOREY_N}[- ](?:{_STOREY})\b)"
-    rf"|\b{_ORD.replace('?P<o>', '?P<g>')}[- ]floors?\s+only\b",
+    rf"|\b{_ORD.replace('?P<o>', '?P<g>')}[- ]floors?\s+only\b"
+    # "single-storey homes only", "two-storey houses only": the height it works up to
+    rf"|\b{_STOREY_N.replace('?P<n>', '?P<m>')}[- ]stor(?:e)?y\s+(?:(?:homes?|houses?|"
+    r"buildings?|properties|dwellings?|bungalows?)\s+)?only\b",
     re.I,
 )
 _WITHOUT_LIFT = re.compile(r"[^.;\n]{0,12}?\bwithout\s+(?:an?\s+)?(?:lift|elevator)\b", re.I)
@@ -2700,7 +2769,7 @@ def _read_floor_limit(text: str) -> tuple[tuple[int, str, Span] | None, bool]:
         lift = bool(tail)
         end = tail.end() if tail else match.end()
         span = Span(match.start(), end, text[match.start() : end])
-        for group, kind in (("o", "floor"), ("g", "floor"), ("n", "storey")):
+        for group, kind in (("o", "floor"), ("g", "floor"), ("n", "storey"), ("m", "storey")):
             value = _floor_number(match, group)
             if value is not None:
                 # "max 3 floors" counts floors as storeys are counted: the building's height
@@ -3000,7 +3069,9 @@ def read_facts(text: str, *, offer: bool, reference: dt.date | None = None) -> F
     event, start = _read_dates(text, reference)
     if event is None and not offer:
         event = _this_weekday(text, reference)
-    advance = literals.search(_ADVANCE, text)
+    advance = literals.search(_ADVANCE, text) or (
+        literals.search(_ADVANCE_ASKED, text) if offer else None
+    )
     after = literals.search(_AFTER, text)
     instalments = literals.search(_INSTALMENTS, text)
     in_full = literals.search(_IN_FULL_FIRST, text)

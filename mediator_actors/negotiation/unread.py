@@ -97,7 +97,14 @@ _MARKERS: tuple[tuple[str, re.Pattern[str]], ...] = (
         "negation",
         re.compile(
             r"\b(?:no|not|never|except|excluding|excluded|without|cannot|can't|won't|"
-            r"don't|doesn't|do\s+not|does\s+not)\b",
+            r"don't|doesn't|do\s+not|does\s+not)\b"
+            # the same limits in the other languages posts come in ("Nicht ausserhalb der
+            # Stadtgrenze", "nous ne travaillons pas sur ...", "animaux non admis"): no
+            # reading takes them, so they are never passed over as if unwritten
+            r"|\b(?:nicht|kein(?:e|en|er|es)?|ohne|au(?:ss|ß)er(?:halb)?|niet|geen|zonder|"
+            r"behalve|buiten|sans|sauf|jamais|aucun(?:e)?|non(?![-\u2010])|sin|nunca|excepto|salvo|"
+            r"fuera|senza|tranne|não|nao|sem|exceto)\b"
+            r"|\bne\s+(?:[\w'\u2019]+\s+){1,2}?(?:pas|plus|jamais|ni)\b|\bn['\u2019]\w+\s+pas\b",
             re.I,
         ),
     ),
@@ -163,6 +170,7 @@ _NOISE = re.compile(
     r"\b(?:no\s+(?:problem|worries|rush|hurry|pressure|idea|stress|fuss|hassle|job\s+too)|"
     r"not\s+sure|if\s+not|or\s+not|whether\s+or\s+not|not\s+only|not\s+just|only\s+just|"
     r"no\s+matter|no-?obligation|no\s+strings|no\s+hidden|"
+    r"kein\s+problem|pas\s+de\s+probl[eè]me|sin\s+problema|geen\s+probleem|"
     # an age ("my 4-month-old puppy", "a 10 year old boy") describes, it does not limit
     r"\d+[- ](?:years?|months?|weeks?)[- ]old|"
     r"may\s+be|may\s+i|pick\s+up\s+the\s+phone)\b",
