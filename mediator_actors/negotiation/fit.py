@@ -53,6 +53,7 @@ from mediator_actors.negotiation.heads import (
 from mediator_actors.negotiation.kinds import covered_by
 from mediator_actors.negotiation.lines import is_price_list, price_list_total, same_unit_part
 from mediator_actors.negotiation.numbers import UNIT_WORDS
+from mediator_actors.negotiation.once import stated_once
 from mediator_actors.negotiation.reader import (
     JOB_UNITS,
     LANGUAGES,
@@ -584,7 +585,7 @@ def _priced_basis(
         )
     basis = _line_items(o, s, basis)
     charge = left_out_price(o, s, basis.note, basis.currency)
-    added = None if charge is None else _one_price_on_top(o, s, basis, charge)
+    added = None if charge is None else _one_price_on_top(o, s, basis, charge, offer_text)
     if added is not None:
         basis, charge = added, None
     if charge is not None:
@@ -780,12 +781,15 @@ def _containers_of(s: Facts, unit: str) -> Quantity | None:
     return Quantity(found[0].value, unit, "about", found[0].span)
 
 
-def _one_price_on_top(o: Facts, s: Facts, basis: PriceBasis, charge: Money) -> PriceBasis | None:
+def _one_price_on_top(
+    o: Facts, s: Facts, basis: PriceBasis, charge: Money, offer_text: str = ""
+) -> PriceBasis | None:
     """``basis`` with the one price it left out added as a ceiling (:func:`_flat_on_top`,
     :func:`_rate_on_top`), or None; never where a second price is still left out (it may
     be the one that applies)."""
+    once = bool(offer_text) and is_charge(charge) and stated_once(o, charge, offer_text)
     added = (
-        _flat_on_top(s, basis, charge)
+        _flat_on_top(s, basis, charge, once=once)
         or _rate_on_top(s, basis, charge)
         or _charge_on_job(s, basis, charge)
         or _fee_per_stay(s, basis, charge)
@@ -795,7 +799,9 @@ def _one_price_on_top(o: Facts, s: Facts, basis: PriceBasis, charge: Money) -> P
     return added
 
 
-def _flat_on_top(s: Facts, basis: PriceBasis, charge: Money) -> PriceBasis | None:
+def _flat_on_top(
+    s: Facts, basis: PriceBasis, charge: Money, *, once: bool = False
+) -> PriceBasis | None:
     """``basis`` (a rate times the seek's own count) plus the one-off ``charge`` the
     offer also states ("£150 flight & processing fee + £2 per acre", "$250 flat, add $40
     for each flight of stairs"), or None. Added once, a flat price is the most it can add
@@ -803,12 +809,13 @@ def _flat_on_top(s: Facts, basis: PriceBasis, charge: Money) -> PriceBasis | Non
     as an alternative it only overstates the cost. So the sum is a ceiling on what the
     seek pays, and only the seek's limit is held to it. Never where the charge may fall
     due more than once: a recurring request, a count of occasions, or an offer's count
-    standing in for the seek's."""
+    standing in for the seek's. A charge the offer says is due ``once`` ("one-time setup
+    fee", "delivery €60 flat": :func:`stated_once`) is added once to days or months too."""
     one_off = charge.per is None and charge.low == charge.high and charge.bound == "about"
     counted = basis.quantity is not None and basis.unit is not None and basis.floor is not None
     stand_in = basis.estimated or basis.at_minimum or basis.recurring or basis.at_least
     # "twice a week": the request comes in occasions
-    occasions = basis.unit in _OCCASIONS or s.recurrence is not None
+    occasions = (basis.unit in _OCCASIONS and not once) or s.recurrence is not None
     if not one_off or not counted or stand_in or occasions or basis.floor is None:
         return None
     if any(q.period is not None for q in s.quantities):

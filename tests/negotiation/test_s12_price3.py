@@ -1,0 +1,84 @@
+"""Prices, session 12 (helper "price3"): charges the offer says are due once, added once
+to a rate per day or month; packages that cover a stated amount, with a rate for each
+unit beyond it. All texts are invented."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from mediator_actors.negotiation.once import stated_once
+from mediator_actors.negotiation.reader import read_facts
+from tests.negotiation.helpers import decided
+
+# --- a charge stated as due once ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("offer_text", "seek_text", "ok", "price"),
+    [
+        # a flat transport charge on a hire of several days: once
+        (
+            "Mini excavator hire, 1.5 t, Leipzig. €120 per day. Delivery and collection "
+            "€70 flat.",
+            "Need a mini digger for 3 days in Leipzig from 4 May. Max €450 all in.",
+            True,
+            430.0,
+        ),
+        # a one-time setup fee on months of a service: once
+        (
+            "Dedicated server, Frankfurt, 64 GB RAM: $90/month. One-time setup fee $60.",
+            "Want a dedicated server with 64 GB RAM for 4 months. Can spend up to $450 total.",
+            True,
+            420.0,
+        ),
+        # the same sums over the seek's limit: never proposed
+        (
+            "Dedicated server, Frankfurt, 64 GB RAM: $90/month. One-time setup fee $60.",
+            "Want a dedicated server with 64 GB RAM for 4 months. Can spend up to $400 total.",
+            False,
+            None,
+        ),
+        # a charge with no word that makes it once may fall due on each day: unchecked
+        (
+            "Mini excavator hire, 1.5 t, Leipzig. €120 per day. Delivery €70.",
+            "Need a mini digger for 3 days in Leipzig from 4 May. Max €450 all in.",
+            False,
+            None,
+        ),
+    ],
+)
+def test_a_charge_stated_once_is_added_once(
+    offer_text: str, seek_text: str, ok: bool, price: float | None
+) -> None:
+    success, why, proposed = decided(offer_text, seek_text)
+    assert success is ok, why
+    if price is not None:
+        assert proposed == pytest.approx(price)
+
+
+@pytest.mark.parametrize(
+    ("text", "amount", "once"),
+    [
+        ("Boiler service £80 per visit. One-off registration fee £25.", "£25", True),
+        ("Einrichtung einmalig 40 €, danach 12 € pro Monat.", "40 €", True),
+        # "flat" belongs to the other price's stretch
+        ("Van £60 per day flat, parking fee £15.", "£15", False),
+        # due again each week, whatever "flat" says
+        ("Cleaning £15 flat per week, plus supplies.", "£15", False),
+        ("Cleaning fee £30.", "£30", False),
+    ],
+)
+def test_stated_once_reads_the_charge_s_own_stretch(text: str, amount: str, once: bool) -> None:
+    facts = read_facts(text, offer=True)
+    charge = next(m for m in facts.money if m.span.text.startswith(amount))
+    assert stated_once(facts, charge, text) is once
+
+
+@given(st.text(max_size=80))
+def test_stated_once_never_fails_on_any_text(tail: str) -> None:
+    text = f"Hire €50 per day. Delivery €20 flat. {tail}"
+    facts = read_facts(text, offer=True)
+    for m in facts.money:
+        assert isinstance(stated_once(facts, m, text), bool)
