@@ -386,11 +386,38 @@ def _relevance(m: Money, s: Facts) -> tuple[int, int, float]:
     return (int(m.per in units), len(m.context & s.positives), m.low)
 
 
+def _days_of(o: Facts, s: Facts, amount: Quantity) -> Quantity | None:
+    """The seek's one count of days that ``amount`` of work time a day ("8 hours per
+    day") is needed on ("for 2 days"), or None. Never where the offer's least a day
+    ("minimum 6 hours per day") is more than the seek's day: the minimum would bind."""
+    if amount.period != "day" or amount.unit not in _WORK_SECONDS or s.recurrence is not None:
+        return None
+    days = [q for q in s.quantities if q.unit == "day" and q.bound == "about" and q.period is None]
+    if len(days) != 1 or days[0].value < 1 or days[0].value != int(days[0].value):
+        return None
+    seconds = amount.value * _WORK_SECONDS[amount.unit]
+    binding = [
+        q
+        for q in o.quantities
+        if q.unit in _WORK_SECONDS and q.bound == "at_least" and q.period is not None
+    ]
+    if any(q.period != "day" or q.value * _WORK_SECONDS[q.unit] > seconds + 1e-9 for q in binding):
+        return None
+    return days[0]
+
+
 def _times(o: Facts, s: Facts, ask: Money, budget: Money) -> tuple[float, str] | None:
     """Further counts the rate applies to: "per hour per guard" x "2 guards", or a rate
     by the day for "two e-bikes"."""
     if ask.per2 is not None and ask.per2 != budget.per:
         amount = seek_amount(o, s, ask.per2)
+        days = None if amount is None else _days_of(o, s, amount)
+        if amount is not None and days is not None:
+            # "5 pickers for 2 days, 8 hours per day" at "€16 per picker per hour"
+            return amount.value * days.value, (
+                f"x {_q(amount.value)} {_plural(ask.per2)} a day ('{amount.span.text}') on "
+                f"{_q(days.value)} days ('{days.span.text}')"
+            )
         if amount is not None:
             return amount.value, f"x {_q(amount.value)} {_plural(ask.per2)} ('{amount.span.text}')"
         # "$35/hr per cleaner, we come as 2 cleaners": the offer's own one count of them
@@ -1728,6 +1755,11 @@ def _price_basis(  # noqa: PLR0911, PLR0912, PLR0915
         # (price_basis), never chosen as the price itself.
         asks = [m for m in asks if m.per is not None or m.bound != "at_least"]
     budgets = [m for m in s.money if m.bound != "at_least"] or list(s.money)
+    if budgets:
+        # "Onboarding one-off £300", "Delivery £250" beside the price of the thing: a
+        # charge on the order is never the price of the service itself. (Without a budget
+        # a price per unit is proposed as it stands, and the charge must stay the ask.)
+        asks = [m for m in asks if not is_charge(m)] or asks
     offer_cur = {m.currency for m in asks if m.currency}
     seek_cur = {m.currency for m in budgets if m.currency}
     if offer_cur and seek_cur and not offer_cur & seek_cur:

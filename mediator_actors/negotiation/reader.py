@@ -455,10 +455,11 @@ _MAX_CUE = re.compile(
 _MIN_CUE = re.compile(
     # "minimum call-out charge 120 EUR", "min. callout fee of 90": up to two words between
     # "minimum fare €40", "minimum order: €10": any noun the minimum names binds the amount
-    # "up to 20 min. Setup fee $250": "min" after a number is minutes, never a minimum
-    r"(?:(?:minimum|(?<!\d\s)(?<!\d)min\.?)\s+(?:[a-z-]+\s+){0,2}?(?:charge|fee|spend|price|call[- ]?outs?|order(?:\s+value)?|[a-z-]{3,})"
+    # "up to 20 min. Setup fee $250": "min" after a number is minutes, never a minimum;
+    # "M365 admin. Onboarding £300": "min" inside a word is no minimum either
+    r"(?:(?:minimum|(?<!\d\s)(?<!\w)min\.?)\s+(?:[a-z-]+\s+){0,2}?(?:charge|fee|spend|price|call[- ]?outs?|order(?:\s+value)?|[a-z-]{3,})"
     r"(?:\s+(?:is|of))?\s*:?|"
-    r"at\s+least|no\s+less\s+than|minimum|(?<!\d\s)(?<!\d)min\.?|not\s+below|starting\s+(?:at|from)|"
+    r"at\s+least|no\s+less\s+than|minimum|(?<!\d\s)(?<!\w)min\.?|not\s+below|starting\s+(?:at|from)|"
     r"from|upwards\s+of)\s*(?:of\s+|price\s+|fee\s+)?(?:just\s+)?$",
     re.I,
 )
@@ -1257,9 +1258,11 @@ def _read_quantities(text: str, money: list[Money]) -> list[Quantity]:  # noqa: 
             if q.unit not in _WORK_TIME or not any(_overlap(h.span, q.span) for h in sessions)
         ]
         found += sessions
-    # "for a week", "for 4 nights", "a 2-day meeting": how long something is booked.
+    # "for a week", "for 4 nights", "a 2-day meeting": how long something is booked;
+    # "for the first year", "for a full month": one of them too.
     for match in re.finditer(
-        r"\bfor\s+(?:a|an|one|the)\s+(week|month|day|night|weekend|fortnight|year)\b"
+        r"\bfor\s+(?:a|an|one|the)\s+(?:(?:first|full|whole|entire)\s+)?"
+        r"(week|month|day|night|weekend|fortnight|year)\b"
         # "our gig on Friday night": one night
         r"|\bon\s+(?:a\s+)?\w+day\s+(night)\b",
         text,

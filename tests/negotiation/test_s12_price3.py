@@ -20,8 +20,7 @@ from tests.negotiation.helpers import decided
     [
         # a flat transport charge on a hire of several days: once
         (
-            "Mini excavator hire, 1.5 t, Leipzig. €120 per day. Delivery and collection "
-            "€70 flat.",
+            "Mini excavator hire, 1.5 t, Leipzig. €120 per day. Delivery and collection €70 flat.",
             "Need a mini digger for 3 days in Leipzig from 4 May. Max €450 all in.",
             True,
             430.0,
@@ -82,3 +81,93 @@ def test_stated_once_never_fails_on_any_text(tail: str) -> None:
     facts = read_facts(text, offer=True)
     for m in facts.money:
         assert isinstance(stated_once(facts, m, text), bool)
+
+
+# --- "for the first year": one year ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "unit"),
+    [
+        ("Need a virtual office address for the first year. Budget £300.", "year"),
+        ("Looking for a parking space for the whole month, up to €120.", "month"),
+        ("Want a locker for a full week near the station.", "week"),
+    ],
+)
+def test_for_the_first_or_whole_period_is_one_of_it(text: str, unit: str) -> None:
+    facts = read_facts(text, offer=False)
+    assert [(q.value, q.unit) for q in facts.quantities] == [(1, unit)]
+
+
+def test_first_without_for_is_no_count() -> None:
+    facts = read_facts("My first year at uni was hard; need a maths tutor, £25/hour.", offer=False)
+    assert not [q for q in facts.quantities if q.unit == "year"]
+
+
+# --- "min" inside a word is no minimum ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "bound"),
+    [
+        ("Hosting with cPanel admin. Migration £40.", "about"),
+        ("Payroll admin. Set-up fee £120.", "about"),
+        ("Site visits. Min. £40.", "at_least"),
+        ("Minimum charge £40.", "at_least"),
+    ],
+)
+def test_min_inside_a_word_is_no_minimum(text: str, bound: str) -> None:
+    facts = read_facts(text, offer=True)
+    assert [m.bound for m in facts.money] == [bound]
+
+
+# --- a charge on the order is never the price of the service --------------------------------
+
+
+@pytest.mark.parametrize(
+    ("seek_text", "ok", "price"),
+    [
+        (
+            "Our studio has 20 devices and needs managed backups. Budget €1,600 for the first year.",
+            True,
+            1520.0,
+        ),
+        (
+            "Our studio has 20 devices and needs managed backups. Budget €1,200 for the first year.",
+            False,
+            None,
+        ),
+    ],
+)
+def test_a_setup_charge_is_added_to_the_rate_not_taken_for_it(
+    seek_text: str, ok: bool, price: float | None
+) -> None:
+    offer_text = "Managed backups: €6 per device per month, daily snapshots. One-off setup fee €80."
+    success, why, proposed = decided(offer_text, seek_text)
+    assert success is ok, why
+    if price is not None:
+        assert proposed == pytest.approx(price)
+
+
+# --- a rate per worker per hour over hours a day and a count of days ------------------------
+
+_GUARDS = "Event security in Leeds: £25 per guard per hour, minimum 5 hours per day. SIA licensed."
+
+
+@pytest.mark.parametrize(
+    ("seek_text", "ok", "price"),
+    [
+        ("Need 3 guards for 2 days, 6 hours per day, at our Leeds expo. Max £1,000.", True, 900.0),
+        # the same work over the seek's limit
+        ("Need 3 guards for 2 days, 6 hours per day, at our Leeds expo. Max £800.", False, None),
+        # a day shorter than the offer's minimum day: the minimum would bind, never proposed
+        ("Need 3 guards for 2 days, 4 hours per day, at our Leeds expo. Max £1,000.", False, None),
+    ],
+)
+def test_hours_a_day_times_days_for_each_worker(
+    seek_text: str, ok: bool, price: float | None
+) -> None:
+    success, why, proposed = decided(_GUARDS, seek_text)
+    assert success is ok, why
+    if price is not None:
+        assert proposed == pytest.approx(price)
