@@ -171,3 +171,28 @@ def test_hours_a_day_times_days_for_each_worker(
     assert success is ok, why
     if price is not None:
         assert proposed == pytest.approx(price)
+
+
+# --- the Ghana cedi; a budget for the first year ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "amount"),
+    [
+        ("Photo booth hire in Kumasi: GH₵ 900 for the evening.", 900.0),
+        ("Catering for 40 guests, GH₵2,400 all in.", 2400.0),
+        ("We can pay 650 cedis for the job.", 650.0),
+        ("Budget GHS 1,200.", 1200.0),
+    ],
+)
+def test_the_cedi_is_read_as_ghs(text: str, amount: float) -> None:
+    money = read_facts(text, offer=True).money
+    assert [(m.low, m.currency) for m in money] == [(amount, "GHS")]
+
+
+def test_a_first_year_budget_is_one_year() -> None:
+    facts = read_facts("Small shop, 6 staff. First-year budget £2,000 incl. setup.", offer=False)
+    assert [(q.value, q.unit) for q in facts.quantities if q.unit == "year"] == [(1, "year")]
+    # a first year that is no budget's counts nothing
+    other = read_facts("First-year students welcome; budget £20/hour.", offer=False)
+    assert not [q for q in other.quantities if q.unit == "year"]
