@@ -44,6 +44,8 @@ _ADDED = (
 CHARGE_STEMS = frozenset(
     {"fee", "setup", "supplement", "surcharge", "surcharg", "add", "callout", "call-out"}
     | {"delivery", "deliveri", "postage", "ship", "frai", "gebühr", "anfahrt", "livraison"}
+    # "Onboarding one-off £300": the fee for taking a client on, never the service itself
+    | {"onboard"}
 )
 
 

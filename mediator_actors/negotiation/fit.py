@@ -53,6 +53,7 @@ from mediator_actors.negotiation.heads import (
 from mediator_actors.negotiation.kinds import covered_by
 from mediator_actors.negotiation.lines import is_price_list, price_list_total, same_unit_part
 from mediator_actors.negotiation.numbers import UNIT_WORDS
+from mediator_actors.negotiation.once import stated_once
 from mediator_actors.negotiation.reader import (
     JOB_UNITS,
     LANGUAGES,
@@ -385,11 +386,38 @@ def _relevance(m: Money, s: Facts) -> tuple[int, int, float]:
     return (int(m.per in units), len(m.context & s.positives), m.low)
 
 
+def _days_of(o: Facts, s: Facts, amount: Quantity) -> Quantity | None:
+    """The seek's one count of days that ``amount`` of work time a day ("8 hours per
+    day") is needed on ("for 2 days"), or None. Never where the offer's least a day
+    ("minimum 6 hours per day") is more than the seek's day: the minimum would bind."""
+    if amount.period != "day" or amount.unit not in _WORK_SECONDS or s.recurrence is not None:
+        return None
+    days = [q for q in s.quantities if q.unit == "day" and q.bound == "about" and q.period is None]
+    if len(days) != 1 or days[0].value < 1 or days[0].value != int(days[0].value):
+        return None
+    seconds = amount.value * _WORK_SECONDS[amount.unit]
+    binding = [
+        q
+        for q in o.quantities
+        if q.unit in _WORK_SECONDS and q.bound == "at_least" and q.period is not None
+    ]
+    if any(q.period != "day" or q.value * _WORK_SECONDS[q.unit] > seconds + 1e-9 for q in binding):
+        return None
+    return days[0]
+
+
 def _times(o: Facts, s: Facts, ask: Money, budget: Money) -> tuple[float, str] | None:
     """Further counts the rate applies to: "per hour per guard" x "2 guards", or a rate
     by the day for "two e-bikes"."""
     if ask.per2 is not None and ask.per2 != budget.per:
         amount = seek_amount(o, s, ask.per2)
+        days = None if amount is None else _days_of(o, s, amount)
+        if amount is not None and days is not None:
+            # "5 pickers for 2 days, 8 hours per day" at "€16 per picker per hour"
+            return amount.value * days.value, (
+                f"x {_q(amount.value)} {_plural(ask.per2)} a day ('{amount.span.text}') on "
+                f"{_q(days.value)} days ('{days.span.text}')"
+            )
         if amount is not None:
             return amount.value, f"x {_q(amount.value)} {_plural(ask.per2)} ('{amount.span.text}')"
         # "$35/hr per cleaner, we come as 2 cleaners": the offer's own one count of them
@@ -584,7 +612,7 @@ def _priced_basis(
         )
     basis = _line_items(o, s, basis)
     charge = left_out_price(o, s, basis.note, basis.currency)
-    added = None if charge is None else _one_price_on_top(o, s, basis, charge)
+    added = None if charge is None else _one_price_on_top(o, s, basis, charge, offer_text)
     if added is not None:
         basis, charge = added, None
     if charge is not None:
@@ -780,12 +808,15 @@ def _containers_of(s: Facts, unit: str) -> Quantity | None:
     return Quantity(found[0].value, unit, "about", found[0].span)
 
 
-def _one_price_on_top(o: Facts, s: Facts, basis: PriceBasis, charge: Money) -> PriceBasis | None:
+def _one_price_on_top(
+    o: Facts, s: Facts, basis: PriceBasis, charge: Money, offer_text: str = ""
+) -> PriceBasis | None:
     """``basis`` with the one price it left out added as a ceiling (:func:`_flat_on_top`,
     :func:`_rate_on_top`), or None; never where a second price is still left out (it may
     be the one that applies)."""
+    once = bool(offer_text) and is_charge(charge) and stated_once(o, charge, offer_text)
     added = (
-        _flat_on_top(s, basis, charge)
+        _flat_on_top(s, basis, charge, once=once)
         or _rate_on_top(s, basis, charge)
         or _charge_on_job(s, basis, charge)
         or _fee_per_stay(s, basis, charge)
@@ -795,7 +826,9 @@ def _one_price_on_top(o: Facts, s: Facts, basis: PriceBasis, charge: Money) -> P
     return added
 
 
-def _flat_on_top(s: Facts, basis: PriceBasis, charge: Money) -> PriceBasis | None:
+def _flat_on_top(
+    s: Facts, basis: PriceBasis, charge: Money, *, once: bool = False
+) -> PriceBasis | None:
     """``basis`` (a rate times the seek's own count) plus the one-off ``charge`` the
     offer also states ("£150 flight & processing fee + £2 per acre", "$250 flat, add $40
     for each flight of stairs"), or None. Added once, a flat price is the most it can add
@@ -803,12 +836,13 @@ def _flat_on_top(s: Facts, basis: PriceBasis, charge: Money) -> PriceBasis | Non
     as an alternative it only overstates the cost. So the sum is a ceiling on what the
     seek pays, and only the seek's limit is held to it. Never where the charge may fall
     due more than once: a recurring request, a count of occasions, or an offer's count
-    standing in for the seek's."""
+    standing in for the seek's. A charge the offer says is due ``once`` ("one-time setup
+    fee", "delivery €60 flat": :func:`stated_once`) is added once to days or months too."""
     one_off = charge.per is None and charge.low == charge.high and charge.bound == "about"
     counted = basis.quantity is not None and basis.unit is not None and basis.floor is not None
     stand_in = basis.estimated or basis.at_minimum or basis.recurring or basis.at_least
     # "twice a week": the request comes in occasions
-    occasions = basis.unit in _OCCASIONS or s.recurrence is not None
+    occasions = (basis.unit in _OCCASIONS and not once) or s.recurrence is not None
     if not one_off or not counted or stand_in or occasions or basis.floor is None:
         return None
     if any(q.period is not None for q in s.quantities):
@@ -1721,6 +1755,11 @@ def _price_basis(  # noqa: PLR0911, PLR0912, PLR0915
         # (price_basis), never chosen as the price itself.
         asks = [m for m in asks if m.per is not None or m.bound != "at_least"]
     budgets = [m for m in s.money if m.bound != "at_least"] or list(s.money)
+    if budgets:
+        # "Onboarding one-off £300", "Delivery £250" beside the price of the thing: a
+        # charge on the order is never the price of the service itself. (Without a budget
+        # a price per unit is proposed as it stands, and the charge must stay the ask.)
+        asks = [m for m in asks if not is_charge(m)] or asks
     offer_cur = {m.currency for m in asks if m.currency}
     seek_cur = {m.currency for m in budgets if m.currency}
     if offer_cur and seek_cur and not offer_cur & seek_cur:

@@ -235,6 +235,7 @@ CURRENCIES = frozenset(
         "RON",
         "BGN",
         "THB",
+        "GHS",
     ]
 )
 _SYMBOLS = {
@@ -243,6 +244,7 @@ _SYMBOLS = {
     "au$": "AUD", "ca$": "CAD", "nz$": "NZD", "hk$": "HKD", "s$": "SGD", "sg$": "SGD",
     "r$": "BRL", "mx$": "MXN", "reais": "BRL", "rupees": "INR", "₹": "INR", "yuan": "CNY", "rmb": "CNY",
     "zloty": "PLN", "zł": "PLN", "forint": "HUF", "koruna": "CZK", "kč": "CZK",
+    "gh₵": "GHS", "gh¢": "GHS", "cedis": "GHS",
     "dollars": "USD", "dollar": "USD", "bucks": "USD", "euros": "EUR", "euro": "EUR",
     "pounds": "GBP", "quid": "GBP", "francs": "CHF", "yen": "JPY", "nlc": "NLC",
     "tokens": "NLC", "token": "NLC", "credits": "NLC",
@@ -250,9 +252,9 @@ _SYMBOLS = {
 _CUR_WORD = (
     # never the end of a word: the "ron" of "environ 12 km" is no Romanian leu
     r"(?<![a-zA-Z])(?:" + "|".join(sorted(CURRENCIES, key=len, reverse=True)) + r")(?![a-zA-Z])"
-    r"|(?:US\$|AU\$|CA\$|NZ\$|HK\$|SG\$|MX\$|C\$|A\$|S\$|R\$|\$|€|£|¥|₹|zł|kč)"
+    r"|(?:US\$|AU\$|CA\$|NZ\$|HK\$|SG\$|MX\$|C\$|A\$|S\$|R\$|GH₵|GH¢|\$|€|£|¥|₹|zł|kč)"
     r"|(?:dollars?|bucks|euros?|pounds|quid|francs|yen|nlc|tokens?|credits|reais|rupees|"
-    r"yuan|rmb|zloty|forint|koruna)\b"
+    r"yuan|rmb|zloty|forint|koruna|cedis)\b"
 )
 _CUR = re.compile(_CUR_WORD, re.I)
 
@@ -455,10 +457,11 @@ _MAX_CUE = re.compile(
 _MIN_CUE = re.compile(
     # "minimum call-out charge 120 EUR", "min. callout fee of 90": up to two words between
     # "minimum fare €40", "minimum order: €10": any noun the minimum names binds the amount
-    # "up to 20 min. Setup fee $250": "min" after a number is minutes, never a minimum
-    r"(?:(?:minimum|(?<!\d\s)(?<!\d)min\.?)\s+(?:[a-z-]+\s+){0,2}?(?:charge|fee|spend|price|call[- ]?outs?|order(?:\s+value)?|[a-z-]{3,})"
+    # "up to 20 min. Setup fee $250": "min" after a number is minutes, never a minimum;
+    # "M365 admin. Onboarding £300": "min" inside a word is no minimum either
+    r"(?:(?:minimum|(?<!\d\s)(?<!\w)min\.?)\s+(?:[a-z-]+\s+){0,2}?(?:charge|fee|spend|price|call[- ]?outs?|order(?:\s+value)?|[a-z-]{3,})"
     r"(?:\s+(?:is|of))?\s*:?|"
-    r"at\s+least|no\s+less\s+than|minimum|(?<!\d\s)(?<!\d)min\.?|not\s+below|starting\s+(?:at|from)|"
+    r"at\s+least|no\s+less\s+than|minimum|(?<!\d\s)(?<!\w)min\.?|not\s+below|starting\s+(?:at|from)|"
     r"from|upwards\s+of)\s*(?:of\s+|price\s+|fee\s+)?(?:just\s+)?$",
     re.I,
 )
@@ -1257,15 +1260,19 @@ def _read_quantities(text: str, money: list[Money]) -> list[Quantity]:  # noqa: 
             if q.unit not in _WORK_TIME or not any(_overlap(h.span, q.span) for h in sessions)
         ]
         found += sessions
-    # "for a week", "for 4 nights", "a 2-day meeting": how long something is booked.
+    # "for a week", "for 4 nights", "a 2-day meeting": how long something is booked;
+    # "for the first year", "for a full month": one of them too.
     for match in re.finditer(
-        r"\bfor\s+(?:a|an|one|the)\s+(week|month|day|night|weekend|fortnight|year)\b"
+        r"\bfor\s+(?:a|an|one|the)\s+(?:(?:first|full|whole|entire)\s+)?"
+        r"(week|month|day|night|weekend|fortnight|year)\b"
         # "our gig on Friday night": one night
-        r"|\bon\s+(?:a\s+)?\w+day\s+(night)\b",
+        r"|\bon\s+(?:a\s+)?\w+day\s+(night)\b"
+        # "First-year budget $5,000": the budget is for one year
+        r"|\b(?:first|full)[\s-](year|month)(?=\s+budget\b)",
         text,
         re.I,
     ):
-        unit = (match.group(1) or match.group(2)).lower()
+        unit = (match.group(1) or match.group(2) or match.group(3)).lower()
         span = Span(match.start(), match.end(), match.group(0))
         if unit == "weekend":
             found.append(Quantity(2, "day", "about", span))
