@@ -831,7 +831,13 @@ _GROUP = re.compile(
 _GROUP_CAP = re.compile(
     rf"\b(?:max(?:imum)?\.?|up\s+to|at\s+most)\s+(?:of\s+)?(?P<a>{_NUM})\s+"
     rf"(?:(?:guests?|people|persons?|pax|participants?|adults?)\s+)?per\s+"
-    rf"(?:group|tour|class|session|booking|boat|party|table)\b",
+    rf"(?:group|tour|class|session|booking|boat|party|table)\b"
+    # "groups of max 6", "Groepjes van max 6", "Gruppen von max. 8", "groupes de 10
+    # maximum", "grupos de máximo 8": the bound on its own number caps each group.
+    rf"|\b(?:groups?|groep(?:je)?s?|groepen|gruppen?|gruppi|groupes?|grupos?|classes)\s+"
+    rf"(?:of|van|von|mit|de|di|da)\s+(?:(?:max(?:imum|imaal|imo)?\.?|m[aá]ximo|at\s+most|"
+    rf"h[oö]chstens|hooguit|massimo)\s+(?P<b>{_NUM})|(?P<c>{_NUM})\s+(?:max(?:imum)?\b\.?|au\s+plus\b|"
+    rf"m[aá]ximo\b|massimo\b))",
     re.I,
 )
 _PERIOD_AFTER = re.compile(
@@ -1160,7 +1166,7 @@ def _read_quantities(text: str, money: list[Money]) -> list[Quantity]:  # noqa: 
         else:
             found.append(Quantity(a, "person", "about", span))
     for match in literals.finditer(_GROUP_CAP, text):
-        cap = _num_value(match.group("a"))
+        cap = _num_value(match.group("a") or match.group("b") or match.group("c"))
         if cap is not None:
             found.append(
                 Quantity(cap, "person", "at_most", Span(match.start(), match.end(), match.group(0)))

@@ -1,0 +1,133 @@
+"""Session 12 (clauses2): a cap on each group written after the group word in several
+languages ("groepjes van max 5", "Gruppen von höchstens 8", "groupes de 12 maximum"), and
+what a specification measures by its label before it ("outbound traffic: ~700 GB" is held
+against the offer's traffic allowance, not a GPU's memory). Invented texts only;
+hypothesis properties for the new readings."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from mediator_actors.negotiation.measures import measured_words
+from mediator_actors.negotiation.reader import read_facts, rough_stem
+from tests.negotiation.helpers import decided
+
+# --- a cap on each group ------------------------------------------------------------------
+
+
+def _caps(text: str) -> list[float]:
+    return [
+        q.value
+        for q in read_facts(text, offer=True).quantities
+        if q.unit == "person" and q.bound == "at_most"
+    ]
+
+
+def test_group_caps_in_several_languages_are_limits_on_people() -> None:
+    assert _caps("Kochkurs in Gruppen von höchstens 8, 70 €.") == [8]
+    assert _caps("Ateliers en groupes de 12 maximum, 40 €.") == [12]
+    assert _caps("Clases en grupos de máximo 5, 30 €.") == [5]
+    assert _caps("Corsi in gruppi di massimo 7, 25 €.") == [7]
+    assert _caps("Walking tours in small groups of max 10, $25.") == [10]
+
+
+def test_a_group_size_without_a_bound_word_is_no_cap() -> None:
+    # "groups of 20" says how big a group is, not at most how big (read as before)
+    assert _caps("Choir rehearsals for groups of 20, $300.") == []
+    assert _caps("Groepjes van vrienden welkom, €15.") == []
+
+
+@given(
+    n=st.integers(min_value=2, max_value=99),
+    form=st.sampled_from(
+        [
+            "groups of max {n}",
+            "groepjes van max {n}",
+            "Gruppen von max. {n}",
+            "grupos de {n} máximo",
+        ]
+    ),
+)
+def test_any_group_cap_reads_its_number(n: int, form: str) -> None:
+    assert n in _caps(f"Lessons in {form.format(n=n)}. Price 30 EUR.")
+
+
+_WORKSHOP = "Pottery workshops in Utrecht, kleine groepjes van max 5. Workshop €45, zaterdag 10:00."
+
+
+def test_a_single_learner_fits_a_group_cap() -> None:
+    ok, why, price = decided(
+        _WORKSHOP,
+        "Looking for a pottery workshop in Utrecht for myself, Saturday morning is great, "
+        "up to €60.",
+    )
+    assert ok, why
+    assert price == 45
+
+
+def test_a_party_larger_than_the_group_cap_is_refused() -> None:
+    ok, why, _ = decided(
+        _WORKSHOP, "Pottery workshop in Utrecht for our team of 9 people, Saturday, up to €500."
+    )
+    assert not ok
+    assert "at most 5" in why
+
+
+# --- what a specification measures -----------------------------------------------------------
+
+
+def test_the_label_before_a_specification_names_what_it_measures() -> None:
+    text = "Need a box:\n- storage: ~500 GB of photos\n- 32 GB RAM"
+    facts = read_facts(text, offer=False)
+    storage = next(q for q in facts.quantities if q.unit == "gb" and q.value == 500)
+    ram = next(q for q in facts.quantities if q.unit == "gb" and q.value == 32)
+    assert rough_stem("storage") in measured_words(text, storage)
+    assert rough_stem("storage") not in measured_words(text, ram)
+
+
+def test_words_of_another_text_add_nothing() -> None:
+    text = "- storage: ~500 GB of photos"
+    q = next(q for q in read_facts(text, offer=False).quantities if q.unit == "gb")
+    assert measured_words("something else entirely, 12 GB", q) == q.tail
+
+
+@given(st.text(alphabet="abcdefgh :-,.\n0123456789GB", max_size=80))
+def test_measured_words_always_keep_the_tail(text: str) -> None:
+    for q in read_facts(text, offer=False).quantities:
+        assert q.tail <= measured_words(text, q)
+
+
+_GPU = (
+    "Rendering box: RTX 4090 24GB, $2.10 per GPU-hour. Outbound traffic free up to 2 TB/month. "
+    "Region: US-West."
+)
+
+
+def test_a_traffic_need_is_held_against_the_traffic_allowance() -> None:
+    ok, why, price = decided(
+        _GPU,
+        "Need GPU time: 1 x RTX 4090 24GB, 50 GPU-hours, outbound traffic: ~700 GB of renders. "
+        "Max $120 total.",
+    )
+    assert ok, why
+    assert price == 105
+
+
+def test_a_traffic_need_over_the_allowance_is_refused() -> None:
+    ok, why, _ = decided(
+        _GPU,
+        "Need GPU time: 1 x RTX 4090 24GB, 50 GPU-hours, outbound traffic: ~3500 GB of renders. "
+        "Max $120 total.",
+    )
+    assert not ok
+    assert "specification" in why
+
+
+def test_a_traffic_need_against_an_offer_silent_on_traffic_still_declines() -> None:
+    ok, _, _ = decided(
+        "Rendering box: RTX 4090 24GB, $2.10 per GPU-hour. Region: US-West.",
+        "Need GPU time: 1 x RTX 4090 24GB, 50 GPU-hours, outbound traffic: ~700 GB of renders. "
+        "Max $120 total.",
+    )
+    assert not ok
