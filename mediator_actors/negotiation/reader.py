@@ -314,7 +314,7 @@ _UNIT_ALIASES = {
     "invitado": "person", "persone": "person", "ospiti": "person", "teilnehmer": "person",
     "deelnemer": "person", "deelnemers": "person",
     # their plurals that do not end in a plain "s" ("7 dagen", "3 Wochen", "zwei Tage")
-    "dagen": "day", "tage": "day", "día": "day", "woche": "week",
+    "dagen": "day", "tage": "day", "tagen": "day", "giorni": "day", "día": "day", "woche": "week",
     "wochen": "week", "weken": "week", "semaine": "week", "semana": "week",
     "nachten": "night", "maanden": "month", "monate": "month", "stunden": "hour",
     "uren": "hour",
@@ -3720,8 +3720,12 @@ def _covering() -> tuple[re.Pattern[str], ...]:
     """The patterns whose matches some reading evaluates and that can hold a marker
     (:mod:`unread`): text they match is read. Readers whose matches hold no marker
     (remote, on-site, accents ...) are left out: each costs a scan."""
+    # "Sconto 10% per ...": a discount only lowers a price; unapplied (discounts.py) the
+    # total stays the higher one, so its share is read either way
+    from mediator_actors.negotiation.discounts import SHARE_OFF  # here: discounts imports reader
+
     return (
-        _ABS_DATE, _WITHIN, _BARE_DURATION, _N_UNIT_TURNAROUND, _REL_MONTH, _REL_QUARTER,
+        SHARE_OFF, _ABS_DATE, _WITHIN, _BARE_DURATION, _N_UNIT_TURNAROUND, _REL_MONTH, _REL_QUARTER,
         _WEEKDAY_DEADLINE, _TOMORROW, _EVENT, _FROM, _FROM_DAY_FIRST, _UNTIL, _THROUGHPUT,
         _ADVANCE, _AFTER, _TRAVEL, _MIN_AGE, _AGE, _MAX_AGE, _ADULTS_ONLY, _CHILD,
         _GENDER_ONLY, _LEVEL, _COUNTRY, _CERT, _SLOTS_JOINED, _SLOT_DENIED, _PAIR,

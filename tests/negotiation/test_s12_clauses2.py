@@ -9,8 +9,9 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
+from mediator_actors.negotiation.discounts import count_discount
 from mediator_actors.negotiation.measures import measured_words
-from mediator_actors.negotiation.reader import read_facts, rough_stem
+from mediator_actors.negotiation.reader import canonical_unit, read_facts, rough_stem
 from tests.negotiation.helpers import decided
 
 # --- a cap on each group ------------------------------------------------------------------
@@ -131,3 +132,55 @@ def test_a_traffic_need_against_an_offer_silent_on_traffic_still_declines() -> N
         "Max $120 total.",
     )
     assert not ok
+
+
+# --- a discount written in other languages ---------------------------------------------------
+
+
+def test_discounts_in_other_languages_are_read_with_their_threshold() -> None:
+    it = count_discount("Noleggio kayak 20 €/giorno. Sconto 15% per noleggi da 4 giorni in su.")
+    assert it is not None
+    assert (it.share, it.least, canonical_unit(it.unit)) == (0.15, 4, "day")
+    de = count_discount("Bootsverleih 40 € pro Tag, ab 5 Tagen 10 % Rabatt.")
+    assert de is not None
+    assert (de.share, de.least, canonical_unit(de.unit)) == (0.1, 5, "day")
+    nl = count_discount("Kano huren €25 per dag. 20% korting bij 3 dagen of meer.")
+    assert nl is not None
+    assert (nl.share, nl.least) == (0.2, 3)
+
+
+def test_a_discount_with_a_condition_besides_the_count_is_not_read() -> None:
+    assert (
+        count_discount("Noleggio kayak 20 €/giorno. Sconto studenti 15% da 4 giorni in su.") is None
+    )
+    assert (
+        count_discount("Bootsverleih 40 € pro Tag, 10 % Rabatt für Neukunden ab 5 Tagen.") is None
+    )
+    # a bare "da 4 giorni" is also "of 4 days": no threshold
+    assert count_discount("Noleggio kayak 20 €/giorno. Sconto 15% per noleggi da 4 giorni.") is None
+
+
+@given(share=st.integers(min_value=5, max_value=50), days=st.integers(min_value=2, max_value=30))
+def test_any_italian_discount_reads_its_share_and_count(share: int, days: int) -> None:
+    got = count_discount(f"Bici 12 €/giorno. Sconto {share}% da {days} giorni in su.")
+    assert got is not None
+    assert (round(got.share * 100), got.least) == (share, days)
+
+
+_KAYAK = "Noleggio kayak sul lago di Garda: 20 €/giorno. Pagaia e giubbotto inclusi. Sconto 15% per noleggi da 4 giorni in su."
+
+
+def test_a_rental_long_enough_gets_the_discount() -> None:
+    ok, why, price = decided(
+        _KAYAK, "Want to rent one kayak on Lake Garda for 5 days in June, max 90 euros."
+    )
+    assert ok, why
+    assert price == 85  # 5 x 20 = 100, less 15%
+
+
+def test_a_short_rental_pays_the_full_rate() -> None:
+    ok, why, _ = decided(
+        _KAYAK, "Want to rent one kayak on Lake Garda for 2 days in June, max 30 euros."
+    )
+    assert not ok  # 2 x 20 = 40 > 30: no discount for two days
+    assert "price" in why
