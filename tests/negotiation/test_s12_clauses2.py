@@ -184,3 +184,25 @@ def test_a_short_rental_pays_the_full_rate() -> None:
     )
     assert not ok  # 2 x 20 = 40 > 30: no discount for two days
     assert "price" in why
+
+
+# --- rights the work comes with ----------------------------------------------------------------
+
+_PORTRAIT = (
+    "Pet portrait illustration: one digital portrait $120, delivered as a high-res file. {x}"
+)
+_CAT = "Looking for a digital portrait illustration of my cat, budget $150."
+
+
+def test_copyright_or_usage_rights_included_are_given_with_the_work() -> None:
+    for given_right in ("Full copyright transfer included.", "Commercial usage rights included."):
+        ok, why, price = decided(_PORTRAIT.format(x=given_right), _CAT)
+        assert ok, why
+        assert price == 120
+
+
+def test_rights_kept_or_limited_still_cannot_be_checked() -> None:
+    for kept in ("Copyright stays with the artist.", "Personal usage rights included."):
+        ok, why, _ = decided(_PORTRAIT.format(x=kept), _CAT)
+        assert not ok
+        assert "cannot check" in why
