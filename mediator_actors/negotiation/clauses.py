@@ -452,7 +452,11 @@ def _one_sentence(text: str, a: Money, b: Money) -> bool:
 #: with the work for a named thing; never one that limits use ("personal use licence",
 #: "non-commercial licence included" say what is not given).
 _LICENCE_INCLUDED = re.compile(
-    r"(?:[a-z]+\s+){0,2}?(?P<w>[a-z-]+)\s+licen[cs]es?\s+(?:is\s+|are\s+)?(?:included|incl\.?)",
+    r"(?:[a-z]+\s+){0,2}?(?:(?P<w>[a-z-]+)\s+licen[cs]es?|"
+    # "Full copyright transfer included", "commercial usage rights included": rights the
+    # work comes with, given to whoever buys it
+    r"copyright(?:\s+(?:transfer|assignment|ownership))?|(?:usage|commercial)\s+rights)"
+    r"\s+(?:is\s+|are\s+)?(?:included|incl\.?)",
     re.I,
 )
 _LIMITING_USE = frozenset(

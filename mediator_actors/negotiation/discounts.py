@@ -48,9 +48,19 @@ class CountDiscount:
 #: Clauses: a full stop or comma ends one only when not between digits ("€1.500", "1,200");
 #: a colon does not ("3+ days: 20% off").
 _CLAUSE = re.compile(r"(?:[^.,;!?\n]|(?<=\d)[.,](?=\d))+")
+#: A discount's word in Italian, German, Dutch, Spanish, French and Portuguese.
+_OFF_WORD = r"(?:sconto|rabatt|korting|descuento|remise|r[ée]duction|desconto)"
+#: The word before its share: "Sconto 10%", "Rabatt von 15 %", "korting van 10%",
+#: "descuento del 20%", "remise de 5 %" (the share after the word: "10% di sconto").
+SHARE_OFF = re.compile(
+    rf"\b{_OFF_WORD}\s+(?:(?:del|de|di|van|von|do|da)\s+)?(?P<r>\d{{1,2}}(?:[.,]\d+)?)\s*%"
+    rf"|(?P<s>\d{{1,2}}(?:[.,]\d+)?)\s*%\s*(?:(?:di|de)\s+)?{_OFF_WORD}\b",
+    re.I,
+)
 _PERCENT_OFF = re.compile(
     r"(?P<p>\d{1,2}(?:[.,]\d+)?)\s*(?:%|percent)\s*(?:off|discount|de\s+descuento|de\s+remise)\b"
-    r"|\bsave\s+(?P<q>\d{1,2}(?:[.,]\d+)?)\s*(?:%|percent)",
+    r"|\bsave\s+(?P<q>\d{1,2}(?:[.,]\d+)?)\s*(?:%|percent)"
+    rf"|{SHARE_OFF.pattern}",
     re.I,
 )
 _UNIT = r"(?P<u>[^\W\d_][\w-]*)"
@@ -69,6 +79,18 @@ _THRESHOLDS: tuple[tuple[re.Pattern[str], str], ...] = (
         "least",
     ),
     (re.compile(rf"\b(?:over|more\s+than|above)\s+(?P<n>\d+)\s+{_UNIT}", re.I), "strict"),
+    # "da 3 giorni in su", "ab 3 Tagen", "vanaf 3 dagen", "3 giorni o più", "5 Tage oder
+    # mehr", "4 dagen of meer", "3 jours ou plus", "3 días o más": a bare "da 3 giorni"
+    # is also "of 3 days", so Italian needs its "in su"
+    (re.compile(rf"\bda\s+(?P<n>\d+)\s+{_UNIT}\s+in\s+su\b", re.I), "least"),
+    (re.compile(rf"\b(?:ab|vanaf)\s+(?P<n>\d+)\s+{_UNIT}", re.I), "least"),
+    (
+        re.compile(
+            rf"\b(?P<n>\d+)\s+{_UNIT}\s+(?:o\s+pi[uù]|oder\s+mehr|of\s+meer|ou\s+plus|o\s+m[aá]s|ou\s+mais)\b",
+            re.I,
+        ),
+        "least",
+    ),
 )
 #: Any count at all in the sentence: a second one makes the threshold unclear.
 _ANY_COUNT = re.compile(r"(?<![\d.,])\d+(?:[.,]\d+)?(?![\d.,])")
@@ -78,7 +100,12 @@ _OTHER_CONDITION = re.compile(
     r"charit(?:y|ies)|non-?profits?|first|new\s+(?:customers?|clients?)|returning|loyal\w*|"
     r"repeat|codes?|coupons?|vouchers?|referr\w*|refer|off-?peak|weekdays?|weekends?|"
     r"mornings?|early|last[- ]minute|before|after|until|till|cash|upfront|up\s+front|prepa\w*|"
-    r"annual\w*|yearly|monthly|subscri\w*|if|when|only|selected|some|up\s+to)\b",
+    r"annual\w*|yearly|monthly|subscri\w*|if|when|only|selected|some|up\s+to|"
+    # the same conditions in other languages ("sconto studenti", "Rabatt für Neukunden")
+    r"student\w*|[ée]tudiants?|estudiantes?|soci|mitglied\w*|leden|neukunden|nieuwe|nuovi|"
+    r"nouveaux|nuevos|primer\w*|prim[ao]|erste\w*|eerste|premi[eè]re?|codice|gutschein\w*|"
+    r"feriali|werktags?|doordeweeks|wochenend\w*|fine\s+settimana|semaine|solo|nur|alleen|"
+    r"seulement|s[oó]lo|se|wenn|als|si|quando|cuando)\b",
     re.I,
 )
 #: Count words that stand for any thing the offer prices ("orders of 5 or more items").
@@ -101,7 +128,8 @@ def count_discount(offer_text: str) -> CountDiscount | None:
         if len(offs) != 1 or _OTHER_CONDITION.search(text):
             return None
         off = offs[0]
-        share = float((off.group("p") or off.group("q")).replace(",", ".")) / 100
+        raw = off.group("p") or off.group("q") or off.group("r") or off.group("s")
+        share = float(raw.replace(",", ".")) / 100
         rest = text[: off.start()] + " " * (off.end() - off.start()) + text[off.end() :]
         counts = _ANY_COUNT.findall(rest)
         hits = [(m, how) for pattern, how in _THRESHOLDS for m in pattern.finditer(rest)]

@@ -52,6 +52,7 @@ from mediator_actors.negotiation.heads import (
 )
 from mediator_actors.negotiation.kinds import covered_by
 from mediator_actors.negotiation.lines import is_price_list, price_list_total, same_unit_part
+from mediator_actors.negotiation.measures import measured_words
 from mediator_actors.negotiation.numbers import UNIT_WORDS
 from mediator_actors.negotiation.once import stated_once
 from mediator_actors.negotiation.reader import (
@@ -2153,7 +2154,7 @@ def _held_each(
     return True
 
 
-def _limits(o: Facts, s: Facts, found: Findings, offer_text: str = "") -> None:  # noqa: PLR0912 - one flat pass of limits reads best
+def _limits(o: Facts, s: Facts, found: Findings, offer_text: str = "", seek_text: str = "") -> None:  # noqa: PLR0912 - one flat pass of limits reads best
     """Minimums, capacities and specifications on both sides."""
     for q in o.quantities:
         if q.bound == "about" and q.unit == "person" and _one_count_of_people(o):
@@ -2212,7 +2213,7 @@ def _limits(o: Facts, s: Facts, found: Findings, offer_text: str = "") -> None: 
             )
             return
         found.checked.append(f"{q.unit} {_q(need)} within '{q.span.text}'")
-    _specs(o, s, found)
+    _specs(o, s, found, offer_text, seek_text)
 
 
 #: A part the offer names -> the words a seek uses for what it is: NVMe storage is an
@@ -2232,9 +2233,11 @@ def _meets_part(offered: frozenset[str], sought: frozenset[str]) -> bool:
     return any(_PART_MEETS.get(word, frozenset()) & sought for word in offered)
 
 
-def _specs(o: Facts, s: Facts, found: Findings) -> None:
+def _specs(o: Facts, s: Facts, found: Findings, offer_text: str = "", seek_text: str = "") -> None:
     """The seek's specifications and minimums against what the offer states."""
     for q in s.quantities:
+        # what each measures, by the words after it and its label before it (measures.py)
+        sought = measured_words(seek_text, q) if q.unit in ("gb", "tb") else q.tail
         spec = q.unit in SPEC_UNITS
         if not spec and q.bound != "at_least":
             continue
@@ -2245,7 +2248,9 @@ def _specs(o: Facts, s: Facts, found: Findings) -> None:
             offered += [
                 replace(a, value=a.value * 1000, unit="gb")
                 for a in o.quantities
-                if a.unit == "tb" and a.bound in ("about", "at_most") and a.tail & q.tail
+                if a.unit == "tb"
+                and a.bound in ("about", "at_most")
+                and measured_words(offer_text, a) & sought
             ]
         if not offered:
             if q.bound == "at_least" or spec:
@@ -2254,7 +2259,12 @@ def _specs(o: Facts, s: Facts, found: Findings) -> None:
         if len({a.value for a in offered}) > 1:
             # "4 GB RAM, 80 GB SSD" against "at least 8 GB RAM": the one that measures
             # what the seek names, or nothing is checked.
-            named = [a for a in offered if a.tail & q.tail or _meets_part(a.tail, q.tail)]
+            named = [
+                a
+                for a in offered
+                if (measured_words(offer_text, a) if a.unit in ("gb", "tb") else a.tail) & sought
+                or _meets_part(a.tail, q.tail)
+            ]
             if not named:
                 found.cannot(
                     f"specification: the seek needs {q.span.text!r}; the offer states "
@@ -3007,7 +3017,7 @@ def check_facts(
 ) -> Findings:
     """Every non-price check on the two sides' facts."""
     found = Findings()
-    _limits(o, s, found, offer_text)
+    _limits(o, s, found, offer_text, seek_text)
     _party_against(o, s, found, seek_text)
     _size_caps(o, s, found)
     _languages(o, s, found)

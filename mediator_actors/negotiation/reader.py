@@ -316,7 +316,7 @@ _UNIT_ALIASES = {
     "invitado": "person", "persone": "person", "ospiti": "person", "teilnehmer": "person",
     "deelnemer": "person", "deelnemers": "person",
     # their plurals that do not end in a plain "s" ("7 dagen", "3 Wochen", "zwei Tage")
-    "dagen": "day", "tage": "day", "día": "day", "woche": "week",
+    "dagen": "day", "tage": "day", "tagen": "day", "giorni": "day", "día": "day", "woche": "week",
     "wochen": "week", "weken": "week", "semaine": "week", "semana": "week",
     "nachten": "night", "maanden": "month", "monate": "month", "stunden": "hour",
     "uren": "hour",
@@ -834,7 +834,13 @@ _GROUP = re.compile(
 _GROUP_CAP = re.compile(
     rf"\b(?:max(?:imum)?\.?|up\s+to|at\s+most)\s+(?:of\s+)?(?P<a>{_NUM})\s+"
     rf"(?:(?:guests?|people|persons?|pax|participants?|adults?)\s+)?per\s+"
-    rf"(?:group|tour|class|session|booking|boat|party|table)\b",
+    rf"(?:group|tour|class|session|booking|boat|party|table)\b"
+    # "groups of max 6", "Groepjes van max 6", "Gruppen von max. 8", "groupes de 10
+    # maximum", "grupos de máximo 8": the bound on its own number caps each group.
+    rf"|\b(?:groups?|groep(?:je)?s?|groepen|gruppen?|gruppi|groupes?|grupos?|classes)\s+"
+    rf"(?:of|van|von|mit|de|di|da)\s+(?:(?:max(?:imum|imaal|imo)?\.?|m[aá]ximo|at\s+most|"
+    rf"h[oö]chstens|hooguit|massimo)\s+(?P<b>{_NUM})|(?P<c>{_NUM})\s+(?:max(?:imum)?\b\.?|au\s+plus\b|"
+    rf"m[aá]ximo\b|massimo\b))",
     re.I,
 )
 _PERIOD_AFTER = re.compile(
@@ -1163,7 +1169,7 @@ def _read_quantities(text: str, money: list[Money]) -> list[Quantity]:  # noqa: 
         else:
             found.append(Quantity(a, "person", "about", span))
     for match in literals.finditer(_GROUP_CAP, text):
-        cap = _num_value(match.group("a"))
+        cap = _num_value(match.group("a") or match.group("b") or match.group("c"))
         if cap is not None:
             found.append(
                 Quantity(cap, "person", "at_most", Span(match.start(), match.end(), match.group(0)))
@@ -3721,8 +3727,12 @@ def _covering() -> tuple[re.Pattern[str], ...]:
     """The patterns whose matches some reading evaluates and that can hold a marker
     (:mod:`unread`): text they match is read. Readers whose matches hold no marker
     (remote, on-site, accents ...) are left out: each costs a scan."""
+    # "Sconto 10% per ...": a discount only lowers a price; unapplied (discounts.py) the
+    # total stays the higher one, so its share is read either way
+    from mediator_actors.negotiation.discounts import SHARE_OFF  # here: discounts imports reader
+
     return (
-        _ABS_DATE, _WITHIN, _BARE_DURATION, _N_UNIT_TURNAROUND, _REL_MONTH, _REL_QUARTER,
+        SHARE_OFF, _ABS_DATE, _WITHIN, _BARE_DURATION, _N_UNIT_TURNAROUND, _REL_MONTH, _REL_QUARTER,
         _WEEKDAY_DEADLINE, _TOMORROW, _EVENT, _FROM, _FROM_DAY_FIRST, _UNTIL, _THROUGHPUT,
         _ADVANCE, _AFTER, _TRAVEL, _MIN_AGE, _AGE, _MAX_AGE, _ADULTS_ONLY, _CHILD,
         _GENDER_ONLY, _LEVEL, _COUNTRY, _CERT, _SLOTS_JOINED, _SLOT_DENIED, _PAIR,
