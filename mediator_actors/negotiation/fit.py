@@ -67,6 +67,7 @@ from mediator_actors.negotiation.reader import (
     own_age,
     rough_stem,
 )
+from mediator_actors.negotiation.returns import trips_there_and_back
 from mediator_actors.negotiation.sizes import size_alternatives
 from mediator_actors.negotiation.vocabulary import VARIANT_FAMILIES, fold, tokens
 from mediator_actors.negotiation.waived import minimum_charges, waived_charges
@@ -1951,6 +1952,25 @@ def _price_basis(  # noqa: PLR0911, PLR0912, PLR0915
                 currency,
                 unchecked=f"price: the offer charges per {ask.per} ('{ask.span.text}'); the seek wants more than one {ask.per} and the reader finds no count it can use against '{budget.span.text}'",
             )
+        trips = trips_there_and_back(ask.per, seek_text, offer_text)
+        if trips == 0:
+            return PriceBasis(
+                None,
+                budget.high,
+                currency,
+                unchecked=f"price: the seek goes there and back; the offer's '{ask.span.text}' may be for one way or both",
+            )
+        if trips:
+            step = f"the seek goes there and back: {trips} {_plural(ask.per)} at {_money(rate, currency)} is {_money(rate * trips, currency)}"
+            return PriceBasis(
+                rate * trips,
+                budget.high,
+                currency,
+                quantity=trips,
+                unit=ask.per,
+                note=f"{quote}; {step}",
+                step=step,
+            )
         day = _one_day(s, ask.per)
         one = None
         if day:
@@ -2071,7 +2091,10 @@ def _one_count_of_people(o: Facts) -> bool:
 #: A cap written on each item: "videos up to 15 min", "files of max 2 GB", or the cap
 #: followed by "each" / "per <item>".
 _ITEM_CAP_BEFORE = re.compile(
-    r"\b[a-z]{3,}s\s+(?:of\s+)?(?:up\s+to|max(?:imum)?\.?|under|no\s+longer\s+than)\s*$", re.I
+    r"\b[a-z]{3,}s\s+(?:of\s+)?(?:up\s+to|max(?:imum)?\.?|under|no\s+longer\s+than)\s*$|"
+    # "€65 per pallet (max 800 kg": a cap written into a price for each item
+    r"\bper\s+(?!hour|day|week|month|year)[a-z]{3,}\s*[(:,]\s*(?:up\s+to|max(?:imum)?\.?)\s*$",
+    re.I,
 )
 _ITEM_CAP_AFTER = re.compile(r"\s*(?:each|apiece|per\s+(?!hour|day|week|month|year)[a-z]+)\b", re.I)
 

@@ -63,6 +63,7 @@ from mediator_actors.negotiation.meaning import (
     without_words,
 )
 from mediator_actors.negotiation.reader import LANGUAGES, StatedTerms, read_terms
+from mediator_actors.negotiation.tiers import chosen_tier
 from mediator_actors.negotiation.trades import trade_fit
 from mediator_actors.negotiation.unread import Unread, lead_days, rush_not_needed, verdict
 from mediator_actors.negotiation.validation import Answer, AnswerTerms
@@ -846,6 +847,8 @@ def assess(  # noqa: PLR0911, PLR0912, PLR0915 - one flat pass of rules reads be
         return _refuse("both intents have the same author", 95)
     today = today or reference_date(offer, seek)
     o, s = stated_terms(offer), stated_terms(seek)
+    # prices written as tiers of an amount: the seek's amount picks the tier it is in
+    o = replace(o, facts=chosen_tier(o.facts, s.facts, offer.content))
     overlap, mismatch, inferred = _service_fit(o, s, offer, similarity, seek)
     if mismatch:
         return _refuse(mismatch, 80)

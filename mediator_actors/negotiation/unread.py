@@ -454,7 +454,7 @@ _BOUND_BEFORE = re.compile(
     re.I,
 )
 #: "Rotterdam → Milan", "from Rotterdam to Milan": the two ends of a route.
-_ROUTE = re.compile(r"([\w'-]+)\s*(?:→|->|\bto\b)\s*([\w'-]+)", re.I)
+_ROUTE = re.compile(r"([\w'-]+)\s*(?:<->|→|->|\bto\b)\s*([\w'-]+)", re.I)
 #: Words too common to tell one stated term from another.
 _FILLER = frozenset({"the", "a", "an", "of", "to", "in", "on", "and", "or", "is", "be", "we", "i"})
 
@@ -693,8 +693,12 @@ def _route_answered(head: str, mark: str, tail: str, other: str) -> bool:
     if route is None:
         return False
     ends = {route.group(2)} | (route_end_places(tail) if mark in ("→", "->") else set())
+    start = re.escape(route.group(1))
+    # "Airport <-> Old Town": a route both ways, met in either order
+    both_ways = head.rstrip().endswith("<")
     return any(
-        re.search(rf"\b{re.escape(route.group(1))}\b.*\b{re.escape(end)}\b", other, re.I | re.S)
+        re.search(rf"\b{start}\b.*\b{re.escape(end)}\b", other, re.I | re.S)
+        or (both_ways and re.search(rf"\b{re.escape(end)}\b.*\b{start}\b", other, re.I | re.S))
         for end in ends
     )
 
