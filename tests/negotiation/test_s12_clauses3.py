@@ -37,7 +37,8 @@ def test_a_rate_for_each_unit_beyond_that_is_counted_past_the_included_amount() 
         "Need a certified translation of a 12-page German deed. Budget EUR 480.",
     )
     assert ok, why
-    assert price is not None and 440 <= price <= 480
+    assert price is not None
+    assert 440 <= price <= 480
 
 
 def test_the_same_rate_past_the_included_amount_refuses_a_budget_it_exceeds() -> None:
@@ -158,7 +159,8 @@ def test_a_two_way_route_priced_per_trip_is_proposed_for_both_trips() -> None:
         "and need a transfer from the harbour and back to the harbour on 9 May. Budget €90.",
     )
     assert ok, why
-    assert price is not None and 80 <= price <= 90
+    assert price is not None
+    assert 80 <= price <= 90
 
 
 def test_the_same_route_refuses_a_budget_for_one_trip_only() -> None:
