@@ -63,6 +63,7 @@ from mediator_actors.negotiation.meaning import (
     without_words,
 )
 from mediator_actors.negotiation.reader import LANGUAGES, StatedTerms, read_terms
+from mediator_actors.negotiation.surcharges import percent_on_top, ruled_out, with_surcharges
 from mediator_actors.negotiation.tiers import chosen_tier
 from mediator_actors.negotiation.trades import trade_fit
 from mediator_actors.negotiation.unread import Unread, lead_days, rush_not_needed, verdict
@@ -891,6 +892,7 @@ def assess(  # noqa: PLR0911, PLR0912, PLR0915 - one flat pass of rules reads be
     offer_text, seek_text = _plain(offer), _plain(seek)
     units = {m.per for m in o.facts.money if m.per}
     lead: float | None = None  # the time an unread offer clause states, held as its need
+    surcharges: list[tuple[str, float]] = []  # "+30%" clauses added to the price
     seek_day = reference_date(seek)
     for who, stated, other_text in (("offer", o, seek_text), ("seek", s, offer_text)):
         other_side = "seek" if who == "offer" else "offer"
@@ -916,6 +918,15 @@ def assess(  # noqa: PLR0911, PLR0912, PLR0915 - one flat pass of rules reads be
                 continue
             if who == "offer" and _rush_unwanted(item, offer.content, seek_text):
                 findings.checked.append(f"the seek's time limit needs no '{clause}'")
+                continue
+            on_top = percent_on_top(item) if who == "offer" else None
+            if on_top is not None:
+                # "Broadcast rights +30%": ruled out by the seek ("no broadcast"), or added
+                # to the price whether or not its case applies (the most it can cost)
+                if ruled_out(on_top[1], seek_text):
+                    findings.checked.append(f"the seek rules out the offer's '{clause}'")
+                else:
+                    surcharges.append((clause, on_top[0]))
                 continue
             held = held_date(item, offer_text, seek_day) if who == "seek" else None
             if held is not None:
@@ -983,6 +994,7 @@ def assess(  # noqa: PLR0911, PLR0912, PLR0915 - one flat pass of rules reads be
                 else SOFT_COST,
             )
     basis = price_basis(o.facts, s.facts, _words(seek.content), seek.content, offer.content)
+    basis = with_surcharges(basis, surcharges)
     price = _price(basis)
     if isinstance(price, str):
         return _refuse(price, 90)

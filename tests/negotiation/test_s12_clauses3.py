@@ -170,3 +170,123 @@ def test_the_same_route_refuses_a_budget_for_one_trip_only() -> None:
         "and need a transfer from the harbour and back to the harbour on 9 May. Budget €60.",
     )
     assert not ok
+
+
+# --- a negated spending bound, and a recurring price past what it includes ------------------
+
+_PAYROLL = (
+    "Payroll for small firms: €90/month up to 15 employees, then €4.50 per employee. "
+    "We use Exact Online."
+)
+
+
+def test_a_recurring_price_counts_each_unit_past_what_it_includes() -> None:
+    ok, why, price = decided(
+        _PAYROLL,
+        "Bakery chain, about 22 employees a month, we use Exact Online. "
+        "We won't pay more than €130 a month for payroll.",
+    )
+    assert ok, why
+    assert price is not None
+    assert 121.5 <= price <= 130
+
+
+def test_the_same_recurring_price_refuses_a_budget_below_its_total() -> None:
+    ok, _, _ = decided(
+        _PAYROLL,
+        "Bakery chain, about 22 employees a month, we use Exact Online. "
+        "We won't pay more than €110 a month for payroll.",
+    )
+    assert not ok
+
+
+# --- percentages on top -------------------------------------------------------------------
+
+
+def test_a_percentage_on_top_is_added_to_the_price_when_not_ruled_out() -> None:
+    ok, why, price = decided(
+        "Wedding photography, Ghent. 6 hours €1,200. Drone shots +25%.",
+        "Looking for a wedding photographer in Ghent for 6 hours, with drone shots. Max €1,550.",
+    )
+    assert ok, why
+    assert price is not None
+    assert 1500 <= price <= 1550
+
+
+def test_a_percentage_on_top_refuses_a_budget_it_exceeds() -> None:
+    ok, _, _ = decided(
+        "Wedding photography, Ghent. 6 hours €1,200. Drone shots +25%.",
+        "Looking for a wedding photographer in Ghent for 6 hours, with drone shots. Max €1,300.",
+    )
+    assert not ok
+
+
+def test_a_percentage_on_top_the_seek_rules_out_is_not_added() -> None:
+    ok, why, price = decided(
+        "Wedding photography, Ghent. 6 hours €1,200. Drone shots +25%.",
+        "Looking for a wedding photographer in Ghent for 6 hours, no drone please. Max €1,300.",
+    )
+    assert ok, why
+    assert price is not None
+    assert 1200 <= price <= 1300
+
+
+# --- whole packs against a pack size --------------------------------------------------------
+
+
+def test_whole_packs_meet_a_minimum_that_is_the_pack_size() -> None:
+    _, why, _ = decided(
+        "Craft cider for pubs, 500 ml bottles at €2.10 a bottle, sold in crates of 20 bottles.",
+        "Pub in Bruges wants 4 crates of craft cider. Spending limit €200.",
+    )
+    assert "minimum" not in why
+
+
+def test_a_count_below_a_minimum_order_still_refuses() -> None:
+    ok, why, _ = decided(
+        "Craft cider for pubs, 500 ml bottles at €2.10 a bottle, minimum order 40 bottles.",
+        "Pub in Bruges wants 12 bottles of craft cider. Spending limit €200.",
+    )
+    assert not ok
+    assert "minimum" in why
+
+
+def test_a_recurring_price_with_another_charge_beside_it_is_not_totalled() -> None:
+    ok, _, _ = decided(
+        "Payroll for small firms: €90/month up to 15 employees, then €4.50 per employee. "
+        "Year-end filing +€60 per year. We use Exact Online.",
+        "Bakery chain, about 22 employees a month, we use Exact Online, year-end filing too. "
+        "We won't pay more than €130 a month for payroll.",
+    )
+    assert not ok
+
+
+def test_a_percentage_for_speed_is_not_added_as_a_price_alone() -> None:
+    ok, why, _ = decided(
+        "Thesis editing, £9 per 1,000 words, 5-day turnaround. Rush 48h: +40%.",
+        "Need my 30,000 word thesis edited, fast please. Max £500.",
+    )
+    assert not ok
+    assert "Rush 48h" in why
+
+
+def test_a_negated_bound_on_the_budget_before_it_is_read_with_it() -> None:
+    from mediator_actors.negotiation.reader import read_terms
+
+    read = read_terms(
+        "Logo design wanted. My budget is up to $400, can't go over that.", offer=False
+    )
+    assert not read.unread
+    unread = read_terms("Logo design wanted, I can't go over that.", offer=False)
+    assert unread.unread
+
+
+def test_a_route_starting_in_a_region_is_met_by_a_place_inside_it() -> None:
+    from mediator_actors.negotiation.reader import read_terms
+    from mediator_actors.negotiation.unread import answered
+
+    (clause,) = read_terms(
+        "Groupage freight Germany → Poland, weekly departures.", offer=True
+    ).unread
+    assert answered(clause, "Need 3 crates moved from Hamburg to Warsaw next month.")
+    assert not answered(clause, "Need 3 crates moved from Vienna to Warsaw next month.")
