@@ -21,6 +21,7 @@ from typing import Protocol
 
 from mediator_actors.model import Intent, IntentType
 from mediator_actors.negotiation.actions import other_action
+from mediator_actors.negotiation.blocks import counted_blocks
 from mediator_actors.negotiation.clauses import (
     counted_apart,
     given_or_personal,
@@ -850,6 +851,9 @@ def assess(  # noqa: PLR0911, PLR0912, PLR0915 - one flat pass of rules reads be
     o, s = stated_terms(offer), stated_terms(seek)
     # prices written as tiers of an amount: the seek's amount picks the tier it is in
     o = replace(o, facts=chosen_tier(o.facts, s.facts, offer.content))
+    # a price per block of an amount: the seek's amount counted in blocks
+    o_facts, s_facts = counted_blocks(o.facts, s.facts, offer.content)
+    o, s = replace(o, facts=o_facts), replace(s, facts=s_facts)
     overlap, mismatch, inferred = _service_fit(o, s, offer, similarity, seek)
     if mismatch:
         return _refuse(mismatch, 80)

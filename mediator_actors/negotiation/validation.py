@@ -26,6 +26,7 @@ from typing import Any
 
 from mediator_actors.errors import CodecError
 from mediator_actors.model import Intent, NegotiationResult, Terms
+from mediator_actors.negotiation.blocks import counted_blocks
 from mediator_actors.negotiation.fit import BLOCKING_COST, check_facts, price_basis, seek_amount
 from mediator_actors.negotiation.reader import CURRENCIES, StatedTerms, parse_date
 from mediator_actors.negotiation.tiers import chosen_tier
@@ -487,6 +488,8 @@ def check_terms(terms: AnswerTerms, offer: Intent, seek: Intent) -> list[str]:
     o, s = _stated(offer), _stated(seek)
     # the same tier the negotiator chose (offline.assess)
     o = replace(o, facts=chosen_tier(o.facts, s.facts, offer.content))
+    o_facts, s_facts = counted_blocks(o.facts, s.facts, offer.content)
+    o, s = replace(o, facts=o_facts), replace(s, facts=s_facts)
     facts = check_facts(
         o.facts,
         s.facts,

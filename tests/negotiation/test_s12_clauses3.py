@@ -290,3 +290,44 @@ def test_a_route_starting_in_a_region_is_met_by_a_place_inside_it() -> None:
     ).unread
     assert answered(clause, "Need 3 crates moved from Hamburg to Warsaw next month.")
     assert not answered(clause, "Need 3 crates moved from Vienna to Warsaw next month.")
+
+
+# --- a price per block of an amount ---------------------------------------------------------
+
+_LABELS = "Custom label printing, Porto. €80 per batch of up to 250 labels. Ready in 4 days."
+
+
+def test_an_amount_is_counted_in_whole_blocks() -> None:
+    from mediator_actors.negotiation.blocks import counted_blocks
+
+    offer = read_facts(_LABELS, offer=True)
+    seek = read_facts(
+        "Need 600 labels printed for our jam jars in Porto. Budget €250.", offer=False
+    )
+    _, counted = counted_blocks(offer, seek, _LABELS)
+    assert [q.value for q in counted.quantities if q.unit == "batch"] == [3.0]
+
+
+def test_a_price_per_block_is_proposed_for_every_block_begun() -> None:
+    ok, why, price = decided(
+        _LABELS, "Need 600 labels printed for our jam jars in Porto. Budget €250."
+    )
+    assert ok, why
+    assert price is not None
+    assert 240 <= price <= 250
+
+
+def test_a_price_per_block_refuses_a_budget_for_fewer_blocks() -> None:
+    ok, _, _ = decided(_LABELS, "Need 600 labels printed for our jam jars in Porto. Budget €200.")
+    assert not ok
+
+
+def test_a_size_not_written_as_a_block_stays_a_cap() -> None:
+    from mediator_actors.negotiation.blocks import counted_blocks
+
+    text = "Custom label printing, Porto. €80 per batch, up to 250 labels. Ready in 4 days."
+    offer = read_facts(text, offer=True)
+    seek = read_facts(
+        "Need 600 labels printed for our jam jars in Porto. Budget €250.", offer=False
+    )
+    assert counted_blocks(offer, seek, text) == (offer, seek)
