@@ -69,6 +69,7 @@ from mediator_actors.negotiation.reader import (
     own_age,
     rough_stem,
 )
+from mediator_actors.negotiation.returns import trips_there_and_back
 from mediator_actors.negotiation.sizes import size_alternatives
 from mediator_actors.negotiation.vocabulary import VARIANT_FAMILIES, fold, tokens
 from mediator_actors.negotiation.waived import minimum_charges, waived_charges
@@ -1235,14 +1236,26 @@ def _beyond_included(
     additional hour", "200 for up to 300 words, then 0.50 per additional word") against
     the amount the seek states: the flat price, plus each unit beyond it begun. None when
     the extra is no such rate or a count is missing."""
-    if len(extras) != 1 or basis.per is not None or basis.unit is not None:
+    if len(extras) != 1 or basis.unit is not None:
         return None
     extra = extras[0]
     unit = extra.per
     if unit is None or extra.per2 is not None or extra.currency not in (None, basis.currency):
         return None
     included = {q.value for q in o.quantities if q.unit == unit and q.bound in ("about", "at_most")}
-    needed = _seek_one_amount(s, unit)
+    if basis.per is None:
+        needed = _seek_one_amount(s, unit)
+    elif any(m.per not in (basis.per, unit) for m in o.money if not m.fee):
+        return None  # "+£45 per quarter" besides: a charge this total would leave out
+    else:
+        # "£120/month up to 100 transactions, then £0.90 per transaction": the seek's
+        # amount recurs by the same period as both rates ("140 transactions a month")
+        recurring = {
+            q
+            for q in s.quantities
+            if q.unit == unit and q.bound == "about" and q.period == basis.per
+        }
+        needed = recurring.pop() if len({q.value for q in recurring}) == 1 else None
     if len(included) != 1 or needed is None or basis.floor is None:
         return None
     amount = included.pop()
@@ -1252,6 +1265,8 @@ def _beyond_included(
         f"the seek's '{needed.span.text}' is {_q(beyond)} {_plural(unit)} beyond the "
         f"{_q(amount)} the price includes, at '{extra.span.text}': {_money(total, basis.currency)}"
     )
+    if basis.per is not None:
+        return replace(basis, floor=total, note=f"{basis.note}; {step}", step=step)
     return replace(
         basis,
         floor=total,
@@ -1991,6 +2006,25 @@ def _price_basis(  # noqa: PLR0911, PLR0912, PLR0915
                 currency,
                 unchecked=f"price: the offer charges per {ask.per} ('{ask.span.text}'); the seek wants more than one {ask.per} and the reader finds no count it can use against '{budget.span.text}'",
             )
+        trips = trips_there_and_back(ask.per, seek_text, offer_text)
+        if trips == 0:
+            return PriceBasis(
+                None,
+                budget.high,
+                currency,
+                unchecked=f"price: the seek goes there and back; the offer's '{ask.span.text}' may be for one way or both",
+            )
+        if trips:
+            step = f"the seek goes there and back: {trips} {_plural(ask.per)} at {_money(rate, currency)} is {_money(rate * trips, currency)}"
+            return PriceBasis(
+                rate * trips,
+                budget.high,
+                currency,
+                quantity=trips,
+                unit=ask.per,
+                note=f"{quote}; {step}",
+                step=step,
+            )
         day = _one_day(s, ask.per)
         one = None
         if day:
@@ -2111,7 +2145,10 @@ def _one_count_of_people(o: Facts) -> bool:
 #: A cap written on each item: "videos up to 15 min", "files of max 2 GB", or the cap
 #: followed by "each" / "per <item>".
 _ITEM_CAP_BEFORE = re.compile(
-    r"\b[a-z]{3,}s\s+(?:of\s+)?(?:up\s+to|max(?:imum)?\.?|under|no\s+longer\s+than)\s*$", re.I
+    r"\b[a-z]{3,}s\s+(?:of\s+)?(?:up\s+to|max(?:imum)?\.?|under|no\s+longer\s+than)\s*$|"
+    # "€65 per pallet (max 800 kg": a cap written into a price for each item
+    r"\bper\s+(?!hour|day|week|month|year)[a-z]{3,}\s*[(:,]\s*(?:up\s+to|max(?:imum)?\.?)\s*$",
+    re.I,
 )
 _ITEM_CAP_AFTER = re.compile(r"\s*(?:each|apiece|per\s+(?!hour|day|week|month|year)[a-z]+)\b", re.I)
 
@@ -2154,6 +2191,18 @@ def _held_each(
     return True
 
 
+#: A minimum that is a pack size: "sold in cases of 12", "comes in boxes of 50".
+_PACK_OF = re.compile(r"\b(?:cases?|packs?|boxes|box|crates?|cartons?|trays?)\s+of\s+\d", re.I)
+
+
+def _whole_packs(minimum: Quantity, amounts: list[Quantity]) -> bool:
+    """Whether the seek counts in the very packs the minimum is the size of."""
+    pack = _PACK_OF.search(minimum.span.text)
+    if pack is None or len(amounts) != 1:
+        return False
+    return canonical_unit(pack.group(0).split()[0]) == amounts[0].unit
+
+
 def _limits(o: Facts, s: Facts, found: Findings, offer_text: str = "", seek_text: str = "") -> None:  # noqa: PLR0912 - one flat pass of limits reads best
     """Minimums, capacities and specifications on both sides."""
     for q in o.quantities:
@@ -2181,6 +2230,10 @@ def _limits(o: Facts, s: Facts, found: Findings, offer_text: str = "", seek_text
             # "min order 50 pcs" against "20 custom t-shirts": a count of what is offered.
             counted = seek_amount(o, s, "item")
             amounts = [counted] if counted is not None else []
+        if q.bound == "at_least" and _whole_packs(q, amounts):
+            # "sold in cases of 12" against "5 cases": whole packs meet the pack size
+            found.checked.append(f"'{amounts[0].span.text}' are whole '{q.span.text}'")
+            continue
         if not amounts:
             least = _least_order_over_budget(o, s, q)
             if least:

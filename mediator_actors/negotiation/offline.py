@@ -21,6 +21,7 @@ from typing import Protocol
 
 from mediator_actors.model import Intent, IntentType
 from mediator_actors.negotiation.actions import other_action
+from mediator_actors.negotiation.blocks import counted_blocks
 from mediator_actors.negotiation.clauses import (
     counted_apart,
     given_or_personal,
@@ -63,6 +64,8 @@ from mediator_actors.negotiation.meaning import (
     without_words,
 )
 from mediator_actors.negotiation.reader import LANGUAGES, StatedTerms, read_terms
+from mediator_actors.negotiation.surcharges import percent_on_top, ruled_out, with_surcharges
+from mediator_actors.negotiation.tiers import chosen_tier
 from mediator_actors.negotiation.trades import trade_fit
 from mediator_actors.negotiation.unread import Unread, lead_days, rush_not_needed, verdict
 from mediator_actors.negotiation.validation import Answer, AnswerTerms
@@ -846,6 +849,11 @@ def assess(  # noqa: PLR0911, PLR0912, PLR0915 - one flat pass of rules reads be
         return _refuse("both intents have the same author", 95)
     today = today or reference_date(offer, seek)
     o, s = stated_terms(offer), stated_terms(seek)
+    # prices written as tiers of an amount: the seek's amount picks the tier it is in
+    o = replace(o, facts=chosen_tier(o.facts, s.facts, offer.content))
+    # a price per block of an amount: the seek's amount counted in blocks
+    o_facts, s_facts = counted_blocks(o.facts, s.facts, offer.content)
+    o, s = replace(o, facts=o_facts), replace(s, facts=s_facts)
     overlap, mismatch, inferred = _service_fit(o, s, offer, similarity, seek)
     if mismatch:
         return _refuse(mismatch, 80)
@@ -888,6 +896,7 @@ def assess(  # noqa: PLR0911, PLR0912, PLR0915 - one flat pass of rules reads be
     offer_text, seek_text = _plain(offer), _plain(seek)
     units = {m.per for m in o.facts.money if m.per}
     lead: float | None = None  # the time an unread offer clause states, held as its need
+    surcharges: list[tuple[str, float]] = []  # "+30%" clauses added to the price
     seek_day = reference_date(seek)
     for who, stated, other_text in (("offer", o, seek_text), ("seek", s, offer_text)):
         other_side = "seek" if who == "offer" else "offer"
@@ -913,6 +922,15 @@ def assess(  # noqa: PLR0911, PLR0912, PLR0915 - one flat pass of rules reads be
                 continue
             if who == "offer" and _rush_unwanted(item, offer.content, seek_text):
                 findings.checked.append(f"the seek's time limit needs no '{clause}'")
+                continue
+            on_top = percent_on_top(item) if who == "offer" else None
+            if on_top is not None:
+                # "Broadcast rights +30%": ruled out by the seek ("no broadcast"), or added
+                # to the price whether or not its case applies (the most it can cost)
+                if ruled_out(on_top[1], seek_text):
+                    findings.checked.append(f"the seek rules out the offer's '{clause}'")
+                else:
+                    surcharges.append((clause, on_top[0]))
                 continue
             held = held_date(item, offer_text, seek_day) if who == "seek" else None
             if held is not None:
@@ -980,6 +998,7 @@ def assess(  # noqa: PLR0911, PLR0912, PLR0915 - one flat pass of rules reads be
                 else SOFT_COST,
             )
     basis = price_basis(o.facts, s.facts, _words(seek.content), seek.content, offer.content)
+    basis = with_surcharges(basis, surcharges)
     price = _price(basis)
     if isinstance(price, str):
         return _refuse(price, 90)

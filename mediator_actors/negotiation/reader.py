@@ -2566,6 +2566,41 @@ def _extra_unit_before(text: str, m: Money) -> bool:
     return before is not None and canonical_unit(before.group("u")) == m.per
 
 
+#: "each additional page €300", "for every extra guest: 15 €": an amount with no unit of
+#: its own, for each unit beyond what the price includes, named right before it.
+_EACH_EXTRA_BEFORE = re.compile(
+    r"\b(?:each|every|per|for\s+each|for\s+every)\s+(?:extra|additional|further)\s+"
+    r"(?P<u>[a-z]+)\s*(?::|=|-|at|is|costs?)?\s*$",
+    re.I,
+)
+
+
+def _each_extra_unit(text: str, m: Money) -> str | None:
+    """The unit of an amount written after "each additional <unit>", or None."""
+    if m.per is not None:
+        return None
+    before = _EACH_EXTRA_BEFORE.search(text[max(0, m.span.start - _EXTRA_REACH) : m.span.start])
+    return None if before is None else canonical_unit(before.group("u"))
+
+
+#: "... up to 100 transactions, then £0.90 per transaction": a rate after "then" for the
+#: same unit as the amount the clause includes, so one for each unit beyond it.
+_INCLUDED_THEN = re.compile(
+    r"\b(?:up\s+to|first|includ(?:es|ing|ed)|covers?)\s+\d[\d,.]*\s*(?P<u>[a-z]+)"
+    r"[^.;\n\d]{0,20}\bthen\s*$",
+    re.I,
+)
+
+
+def _then_beyond(text: str, m: Money) -> bool:
+    """A rate after "then" for each unit past an amount the clause includes (a travel
+    rate past the miles included is priced as travel, by the distance the seek states)."""
+    if m.per is None or m.per in _DISTANCE_UNITS:
+        return False
+    before = _INCLUDED_THEN.search(text[max(0, m.span.start - 60) : m.span.start])
+    return before is not None and canonical_unit(before.group("u")) == m.per
+
+
 #: The units of a travel rate.
 _DISTANCE_UNITS = frozenset({"km", "mile", "mi"})
 
@@ -2597,9 +2632,19 @@ def _mark_extras(text: str, found: list[Money]) -> list[Money]:
                 plus
                 # the decimal mark of "€0.80 per extra minute" ends no clause
                 or bool(_EXTRA_AFTER.match(_DECIMAL.sub("0", text[m.span.start : m.span.end + 20])))
+                # "CHF 40 for each page beyond that": the words past a long rate's unit
+                or (
+                    m.per is not None
+                    and bool(_EXTRA_AFTER.match(text[m.span.end : m.span.end + 20]))
+                )
                 or _extra_unit_before(text, m)
+                or _then_beyond(text, m)
             )
         )
+        unit = None if m.fee else _each_extra_unit(text, m)
+        if unit is not None:
+            marked.append(replace(m, per=unit, extra=True))
+            continue
         marked.append(replace(m, extra=True) if extra else m)
     return marked
 

@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable
 from mediator_actors.negotiation import literals
 from mediator_actors.negotiation.clauses import areas_listed
 from mediator_actors.negotiation.numbers import parse_number, words_value
-from mediator_actors.negotiation.regions import hand_over_met, route_end_places
+from mediator_actors.negotiation.regions import hand_over_met, region_members, route_end_places
 from mediator_actors.negotiation.vocabulary import tokens
 
 __all__ = [
@@ -367,9 +367,7 @@ def _judge(
             # price elsewhere in the sentence does not read it; a bound or "per" qualifies
             # the amount its sentence names.
             continue
-        if marker.kind == "negation" and _overlaps(
-            cover, marker.end, min(end, marker.end + _NEGATION_REACH)
-        ):
+        if marker.kind == "negation" and _negation_read(text, marker, end, s_start, cover):
             continue
         if (
             marker.kind == "bound"
@@ -400,6 +398,40 @@ def _judge(
             )
         )
     return found, windows, marks
+
+
+#: "don't want to spend more than £170", "won't pay over": a negated spending bound, which
+#: the budget right after it reads.
+_SPEND_BOUND = re.compile(
+    r"\s*(?:(?:want|wish|plan|intend|like)\s+to\s+|be\s+able\s+to\s+)?(?:spend|pay|go)\s+"
+    r"(?:more\s+than|over|above|beyond)\s",
+    re.I,
+)
+
+
+#: "can't go over that", "won't pay more than this": a negated bound on the amount just
+#: before it in its sentence.
+_BACK_TO_BOUND = re.compile(
+    r"\s*(?:go|spend|pay)\s+(?:over|above|beyond|more\s+than)\s+(?:that|this|it)\b", re.I
+)
+
+
+def _negation_read(
+    text: str, marker: Marker, end: int, s_start: int, cover: tuple[list[int], list[int]]
+) -> bool:
+    """Whether a reading covers what a negation bounds: a reading just after it ("no cats
+    over 8 kg", "don't want to spend more than £170"), or the amount before it that it
+    points back to ("budget is up to $2,800, can't go over that")."""
+    if _BACK_TO_BOUND.match(text, marker.end) and _overlaps(cover, s_start, marker.start):
+        return True
+    reach = _NEGATION_REACH + _spend_bound(text, marker.end)
+    return _overlaps(cover, marker.end, min(end, marker.end + reach))
+
+
+def _spend_bound(text: str, at: int) -> int:
+    """How far past a negation its spending bound's words reach (0 when none follows)."""
+    match = _SPEND_BOUND.match(text, at)
+    return 0 if match is None else match.end() - at
 
 
 def _overlaps(merged: tuple[list[int], list[int]], start: int, end: int) -> bool:
@@ -454,7 +486,7 @@ _BOUND_BEFORE = re.compile(
     re.I,
 )
 #: "Rotterdam → Milan", "from Rotterdam to Milan": the two ends of a route.
-_ROUTE = re.compile(r"([\w'-]+)\s*(?:→|->|\bto\b)\s*([\w'-]+)", re.I)
+_ROUTE = re.compile(r"([\w'-]+)\s*(?:<->|→|->|\bto\b)\s*([\w'-]+)", re.I)
 #: Words too common to tell one stated term from another.
 _FILLER = frozenset({"the", "a", "an", "of", "to", "in", "on", "and", "or", "is", "be", "we", "i"})
 
@@ -693,8 +725,20 @@ def _route_answered(head: str, mark: str, tail: str, other: str) -> bool:
     if route is None:
         return False
     ends = {route.group(2)} | (route_end_places(tail) if mark in ("→", "->") else set())
+    # "Pallet freight Poland → Germany" against "from Poznań to Hamburg": a start written
+    # as a region is met by a place the table holds inside it, as an end is
+    starts = {route.group(1)} | (
+        set(region_members(route.group(1).lower())) if mark in ("→", "->") else set()
+    )
+    # "Airport <-> Old Town": a route both ways, met in either order
+    both_ways = head.rstrip().endswith("<")
     return any(
-        re.search(rf"\b{re.escape(route.group(1))}\b.*\b{re.escape(end)}\b", other, re.I | re.S)
+        re.search(rf"\b{re.escape(start)}\b.*\b{re.escape(end)}\b", other, re.I | re.S)
+        or (
+            both_ways
+            and re.search(rf"\b{re.escape(end)}\b.*\b{re.escape(start)}\b", other, re.I | re.S)
+        )
+        for start in starts
         for end in ends
     )
 

@@ -21,13 +21,15 @@ import datetime as dt
 import json
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from mediator_actors.errors import CodecError
 from mediator_actors.model import Intent, NegotiationResult, Terms
+from mediator_actors.negotiation.blocks import counted_blocks
 from mediator_actors.negotiation.fit import BLOCKING_COST, check_facts, price_basis, seek_amount
 from mediator_actors.negotiation.reader import CURRENCIES, StatedTerms, parse_date
+from mediator_actors.negotiation.tiers import chosen_tier
 from mediator_actors.negotiation.vocabulary import (
     CONFLICTS,
     HARD_PATTERNS,
@@ -484,6 +486,10 @@ def _check_conditions(terms: AnswerTerms, o: StatedTerms, s: StatedTerms) -> lis
 def check_terms(terms: AnswerTerms, offer: Intent, seek: Intent) -> list[str]:
     """Every way ``terms`` break what ``offer`` or ``seek`` stated; empty when none."""
     o, s = _stated(offer), _stated(seek)
+    # the same tier the negotiator chose (offline.assess)
+    o = replace(o, facts=chosen_tier(o.facts, s.facts, offer.content))
+    o_facts, s_facts = counted_blocks(o.facts, s.facts, offer.content)
+    o, s = replace(o, facts=o_facts), replace(s, facts=s_facts)
     facts = check_facts(
         o.facts,
         s.facts,
