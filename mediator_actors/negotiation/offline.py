@@ -54,6 +54,7 @@ from mediator_actors.negotiation.fit import (
 from mediator_actors.negotiation.fit import (
     clear_caches as clear_fit_caches,
 )
+from mediator_actors.negotiation.langnames import english_name
 from mediator_actors.negotiation.meaning import (
     PhraseSimilarity,
     phrase_key,
@@ -451,6 +452,27 @@ _LANGUAGE_WORK = re.compile(
     re.I,
 )
 _SPEAKING = re.compile(r"\b([a-z]+)[- ]speaking\b", re.I)
+
+
+#: Accents and varieties a speaker is described by ("neutral American accent"): the
+#: language they work in.
+_VARIETIES = {
+    "american": "english", "british": "english", "australian": "english",
+    "canadian": "english", "brazilian": "portuguese", "castilian": "spanish",
+    "mexican": "spanish", "flemish": "dutch",
+}  # fmt: skip
+
+
+@functools.lru_cache(maxsize=MEMO_SIZE)
+def _languages_named(text: str) -> frozenset[str]:
+    """Languages an offer's words name anywhere, in English or in its own language
+    ("lezioni di italiano"), or by a variety of one ("American accent")."""
+    found = set()
+    for word in re.findall(r"[^\W\d_]+", text.lower()):
+        name = word if word in LANGUAGES else english_name(word) or _VARIETIES.get(word)
+        if name:
+            found.add(name)
+    return frozenset(found)
 
 
 def _wanted_languages(service: str) -> frozenset[str]:
@@ -870,6 +892,14 @@ def assess(  # noqa: PLR0911, PLR0912, PLR0915 - one flat pass of rules reads be
             f"languages: the seek wants '{s.service}', the offer works in "
             f"{', '.join(sorted(x.title() for x in o.facts.languages))}",
             85,
+        )
+    if wanted and not o.facts.languages and not wanted & _languages_named(offer.content):
+        # "Japanese subtitles" of a "Subtitling" offer that names no language: the
+        # language of the work is a limit nobody could check.
+        return _refuse(
+            f"cannot check: languages: the seek wants '{s.service}', the offer names no "
+            "language it works in",
+            80,
         )
     onsite_required = HardCondition.ONSITE_ONLY in s.hard or _onsite_mentioned(seek.content)
     findings = check_facts(
