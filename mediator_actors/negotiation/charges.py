@@ -44,6 +44,8 @@ _ADDED = (
 CHARGE_STEMS = frozenset(
     {"fee", "setup", "supplement", "surcharge", "surcharg", "add", "callout", "call-out"}
     | {"delivery", "deliveri", "postage", "ship", "frai", "gebühr", "anfahrt", "livraison"}
+    # the call-out in Dutch and German: "voorrijkosten €15", "Anfahrtspauschale 20 €"
+    | {rough_stem(w) for w in ("voorrijkosten", "voorrijtarief", "anfahrtspauschale")}
 )
 
 

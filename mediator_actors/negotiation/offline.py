@@ -54,6 +54,7 @@ from mediator_actors.negotiation.fit import (
 from mediator_actors.negotiation.fit import (
     clear_caches as clear_fit_caches,
 )
+from mediator_actors.negotiation.glossary import in_english
 from mediator_actors.negotiation.langnames import english_name
 from mediator_actors.negotiation.meaning import (
     PhraseSimilarity,
@@ -64,6 +65,7 @@ from mediator_actors.negotiation.meaning import (
     without_words,
 )
 from mediator_actors.negotiation.reader import LANGUAGES, StatedTerms, read_terms
+from mediator_actors.negotiation.sizes import names_space
 from mediator_actors.negotiation.trades import trade_fit
 from mediator_actors.negotiation.unread import Unread, lead_days, rush_not_needed, verdict
 from mediator_actors.negotiation.validation import Answer, AnswerTerms
@@ -468,7 +470,9 @@ def _languages_named(text: str) -> frozenset[str]:
     """Languages an offer's words name anywhere, in English or in its own language
     ("lezioni di italiano"), or by a variety of one ("American accent")."""
     found = set()
-    for word in re.findall(r"[^\W\d_]+", text.lower()):
+    lower = text.lower()[:4000]
+    # the glossary's words too: "Nederlandse les" is a Dutch lesson
+    for word in re.findall(r"[^\W\d_]+", f"{lower} {in_english(lower).lower()}"):
         name = word if word in LANGUAGES else english_name(word) or _VARIETIES.get(word)
         if name:
             found.add(name)
@@ -506,6 +510,26 @@ def _plain_condition(sentence: str) -> bool:
         and not _MARKUP.search(sentence)
         and not detect_injection(sentence)
     )
+
+
+#: A size or weight with its unit ("~10 m²", "3 kg"): it measures a service, never names it.
+_MEASURE = re.compile(
+    r"~?\s*\d+(?:[.,]\d+)?\s*(?:m2|m²|sqm|sq\.?\s?ft|sqft|kg|cm|mm|litres?|liters?)(?!\w)",
+    re.I,
+)
+#: The use a phrase ends on: "dry lockable garage for storage".
+_USE = re.compile(r"\s+for\s+([^\W\d_]+)\W*$")
+
+
+@functools.lru_cache(maxsize=MEMO_SIZE)
+def _sought_use(offered: str, sought: str) -> bool:
+    """Whether ``offered`` names a space for a use (its last words, "for storage") and the
+    head of ``sought``, bare of measures, is that use alone."""
+    use = _USE.search(offered)
+    if use is None or not names_space(offered[: use.start()]):
+        return False
+    head = _head(_MEASURE.sub(" ", sought))
+    return len(head) == 1 and head == tokens(use.group(1))
 
 
 def _head(service: str) -> frozenset[str]:
@@ -664,6 +688,10 @@ def _phrase_match(
     for head, other in ((s_head, o_all), (o_head, s_all)) if words else ():
         if len(head) >= 2 and head <= other:
             overlap = max(overlap, SERVICE_OVERLAP + 0.1)
+    # A space let for a use is sought by the use: "garage for storage" ~ "storage ~10 m²
+    # for my furniture" (the measure names nothing).
+    if words and _sought_use(offered, sought):
+        overlap = max(overlap, SERVICE_OVERLAP + 0.1)
     # Meaning, where the words differ: "CFD solver" is a "fluid-dynamics library".
     if (
         overlap < SERVICE_OVERLAP
