@@ -46,6 +46,8 @@ CHARGE_STEMS = frozenset(
     | {"delivery", "deliveri", "postage", "ship", "frai", "gebühr", "anfahrt", "livraison"}
     # "Onboarding one-off £300": the fee for taking a client on, never the service itself
     | {"onboard"}
+    # the call-out in Dutch and German: "voorrijkosten €15", "Anfahrtspauschale 20 €"
+    | {rough_stem(w) for w in ("voorrijkosten", "voorrijtarief", "anfahrtspauschale")}
 )
 
 

@@ -70,7 +70,7 @@ from mediator_actors.negotiation.reader import (
     rough_stem,
 )
 from mediator_actors.negotiation.returns import trips_there_and_back
-from mediator_actors.negotiation.sizes import size_alternatives
+from mediator_actors.negotiation.sizes import size_alternatives, space_area
 from mediator_actors.negotiation.vocabulary import VARIANT_FAMILIES, fold, tokens
 from mediator_actors.negotiation.waived import minimum_charges, waived_charges
 from mediator_actors.negotiation.workdays import working_days
@@ -2341,14 +2341,30 @@ def _specs(o: Facts, s: Facts, found: Findings, offer_text: str = "", seek_text:
 _SIZE_UNITS = frozenset({"cm", "mm", "kg", "g", "m2", "sqft", "mile", "km"})
 #: Sizes a thing has: two different exact sizes of one are not the same thing.
 _EXACT_UNITS = frozenset({"cm", "mm", "m2", "sqft"})
+#: Floor areas, which a space may have more of than is needed (:func:`space_area`).
+_AREA_UNITS = frozenset({"m2", "sqft"})
 
 
-def _size_caps(o: Facts, s: Facts, found: Findings) -> None:
+def _size_caps(o: Facts, s: Facts, found: Findings, texts: tuple[str, str] = ("", "")) -> None:
     """The seek's most of a size or weight against what the offer states it is; an exact
-    size the seek wants against a different one the offer states cannot be judged."""
+    size the seek wants against a different one the offer states cannot be judged, save
+    the floor area of a space both sides measure (``texts``: their folded prose), which
+    a bigger one meets."""
     for q in s.quantities:
         if q.bound == "about" and q.unit in _EXACT_UNITS:
             stated = [a for a in o.quantities if a.unit == q.unit and a.bound == "about"]
+            if (
+                q.unit in _AREA_UNITS
+                and stated
+                and space_area(texts[1], q.span, sought=True)
+                and all(space_area(texts[0], a.span) for a in stated)
+                and all(a.value + 1e-9 >= q.value for a in stated)
+            ):
+                found.checked.append(
+                    f"{q.unit}: the space offered, {_q(min(a.value for a in stated))}, "
+                    f"holds the {_q(q.value)} the seek needs"
+                )
+                continue
             if stated and all(abs(a.value - q.value) > 1e-9 for a in stated):
                 found.cannot(
                     f"size: the seek wants {_q(q.value)} {q.unit} ('{q.span.text}'), the offer "
@@ -3072,7 +3088,7 @@ def check_facts(
     found = Findings()
     _limits(o, s, found, offer_text, seek_text)
     _party_against(o, s, found, seek_text)
-    _size_caps(o, s, found)
+    _size_caps(o, s, found, (fold(offer_text), fold(seek_text)))
     _languages(o, s, found)
     _places(o, s, found, seek_onsite_required, (offer_text, seek_text))
     _radius(o, s, found, offer_text, seek_text)

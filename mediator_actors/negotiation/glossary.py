@@ -165,7 +165,8 @@ _ENTRIES = {
         dierenoppas: pet sitter | huisdieren: pets | kat: cat | bezoek: visit |
         bezoeken: visits | nederlandse: Dutch | nederlands: Dutch | cursus: course |
         taalcursus: language course | beedigd: sworn | beedigde: sworn |
-        vertalingen: translations""",
+        vertalingen: translations | klusjesman: handyman | klusjesmannen: handymen |
+        klussenbedrijf: handyman | klusbedrijf: handyman | voorrijkosten: call-out fee""",
     "pt": """traducao: translation | traducoes: translations | tradutor: translator |
         tradutora: translator | portugues: Portuguese | advogado: lawyer | advogada: lawyer |
         canalizador: plumber | encanador: plumber | eletricista: electrician |

@@ -55,6 +55,8 @@ from mediator_actors.negotiation.fit import (
 from mediator_actors.negotiation.fit import (
     clear_caches as clear_fit_caches,
 )
+from mediator_actors.negotiation.glossary import in_english
+from mediator_actors.negotiation.langnames import english_name
 from mediator_actors.negotiation.meaning import (
     PhraseSimilarity,
     phrase_key,
@@ -64,6 +66,7 @@ from mediator_actors.negotiation.meaning import (
     without_words,
 )
 from mediator_actors.negotiation.reader import LANGUAGES, StatedTerms, read_terms
+from mediator_actors.negotiation.sizes import names_space
 from mediator_actors.negotiation.surcharges import percent_on_top, ruled_out, with_surcharges
 from mediator_actors.negotiation.tiers import chosen_tier
 from mediator_actors.negotiation.trades import trade_fit
@@ -456,6 +459,29 @@ _LANGUAGE_WORK = re.compile(
 _SPEAKING = re.compile(r"\b([a-z]+)[- ]speaking\b", re.I)
 
 
+#: Accents and varieties a speaker is described by ("neutral American accent"): the
+#: language they work in.
+_VARIETIES = {
+    "american": "english", "british": "english", "australian": "english",
+    "canadian": "english", "brazilian": "portuguese", "castilian": "spanish",
+    "mexican": "spanish", "flemish": "dutch",
+}  # fmt: skip
+
+
+@functools.lru_cache(maxsize=MEMO_SIZE)
+def _languages_named(text: str) -> frozenset[str]:
+    """Languages an offer's words name anywhere, in English or in its own language
+    ("lezioni di italiano"), or by a variety of one ("American accent")."""
+    found = set()
+    lower = text.lower()[:4000]
+    # the glossary's words too: "Nederlandse les" is a Dutch lesson
+    for word in re.findall(r"[^\W\d_]+", f"{lower} {in_english(lower).lower()}"):
+        name = word if word in LANGUAGES else english_name(word) or _VARIETIES.get(word)
+        if name:
+            found.add(name)
+    return frozenset(found)
+
+
 def _wanted_languages(service: str) -> frozenset[str]:
     """The languages a sought service needs the offer to work in: those its language work
     names ("Italian lessons") and those someone must speak ("English-speaking"); in an
@@ -487,6 +513,26 @@ def _plain_condition(sentence: str) -> bool:
         and not _MARKUP.search(sentence)
         and not detect_injection(sentence)
     )
+
+
+#: A size or weight with its unit ("~10 m²", "3 kg"): it measures a service, never names it.
+_MEASURE = re.compile(
+    r"~?\s*\d+(?:[.,]\d+)?\s*(?:m2|m²|sqm|sq\.?\s?ft|sqft|kg|cm|mm|litres?|liters?)(?!\w)",
+    re.I,
+)
+#: The use a phrase ends on: "dry lockable garage for storage".
+_USE = re.compile(r"\s+for\s+([^\W\d_]+)\W*$")
+
+
+@functools.lru_cache(maxsize=MEMO_SIZE)
+def _sought_use(offered: str, sought: str) -> bool:
+    """Whether ``offered`` names a space for a use (its last words, "for storage") and the
+    head of ``sought``, bare of measures, is that use alone."""
+    use = _USE.search(offered)
+    if use is None or not names_space(offered[: use.start()]):
+        return False
+    head = _head(_MEASURE.sub(" ", sought))
+    return len(head) == 1 and head == tokens(use.group(1))
 
 
 def _head(service: str) -> frozenset[str]:
@@ -645,6 +691,10 @@ def _phrase_match(
     for head, other in ((s_head, o_all), (o_head, s_all)) if words else ():
         if len(head) >= 2 and head <= other:
             overlap = max(overlap, SERVICE_OVERLAP + 0.1)
+    # A space let for a use is sought by the use: "garage for storage" ~ "storage ~10 m²
+    # for my furniture" (the measure names nothing).
+    if words and _sought_use(offered, sought):
+        overlap = max(overlap, SERVICE_OVERLAP + 0.1)
     # Meaning, where the words differ: "CFD solver" is a "fluid-dynamics library".
     if (
         overlap < SERVICE_OVERLAP
@@ -878,6 +928,14 @@ def assess(  # noqa: PLR0911, PLR0912, PLR0915 - one flat pass of rules reads be
             f"languages: the seek wants '{s.service}', the offer works in "
             f"{', '.join(sorted(x.title() for x in o.facts.languages))}",
             85,
+        )
+    if wanted and not o.facts.languages and not wanted & _languages_named(offer.content):
+        # "Japanese subtitles" of a "Subtitling" offer that names no language: the
+        # language of the work is a limit nobody could check.
+        return _refuse(
+            f"cannot check: languages: the seek wants '{s.service}', the offer names no "
+            "language it works in",
+            80,
         )
     onsite_required = HardCondition.ONSITE_ONLY in s.hard or _onsite_mentioned(seek.content)
     findings = check_facts(

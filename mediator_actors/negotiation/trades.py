@@ -235,6 +235,49 @@ TRADES: tuple[Trade, ...] = (
         offer_unless="SEO|copy|copywriting|copywriter|hosting|audit|translation|photography|"
         "content|maintenance|accessibility|testing",
     ),
+    # Subtitles are named by the file and the footage they go with, in any language
+    # the glossary knows ("legendagem" is subtitling); which languages is checked apart.
+    _trade(
+        "subtitling",
+        "subtitling|subtitler|subtitle service|captioning|closed captioning|closed captions",
+        "subtitle|subtitles|subtitled|caption|captions|captioned|srt|vtt|closed captions",
+        "video|videos|film|films|documentary|episode|series|clip|footage|webinar|lecture|"
+        "interview|talk|vlog|short film|course|minute|minutes|min",
+        unless="translate the book|book|novel|article|lesson|course in|class|tutor|teacher",
+    ),
+    # A developer is sought by the application to be built and what it must do ("a member
+    # portal: login, order history"): the thing and one of its features or the coding.
+    _with_names(
+        _trade(
+            "software development",
+            "full-stack dev|full-stack developer|full stack developer|fullstack developer|"
+            "web developer|software developer|software engineer|app developer|backend developer|"
+            "frontend developer|front-end developer|back-end developer|programmer|freelance dev",
+            "portal|web app|webapp|web application|mobile app|app|dashboard|backend|back end|"
+            "API|admin panel|member area|booking system|CRM|intranet|SaaS|MVP|plugin",
+            "login|log in|sign-up|signup|user accounts|admin|export|import|database|order history|"
+            "checkout|payments|notifications|feature|features|integration|build|built|develop|"
+            "developed|coded|coding|hours of work",
+            unless="lesson|lessons|tutor|tutoring|course|class|mentor|mentoring|teach|bootcamp|"
+            "logo|illustration|translation|copywriting|recruiter|hire full-time|job offer|salary",
+        ),
+        # ... or by the language or framework it is written in: a "Python developer"
+        r"\b(?:python|java|javascript|typescript|php|ruby|rails|django|react|vue|angular|"
+        r"node(?:\.js)?|laravel|flutter|ios|android|\.net|c#|golang|rust|kotlin|swift)\s+"
+        r"(?:dev|developer|engineer|programmer)s?\b",
+    ),
+    # A system administrator is sought by the servers and what is to be done to them.
+    _trade(
+        "system administration",
+        "sysadmin|system administrator|systems administrator|server administrator|"
+        "linux admin|linux administrator|devops engineer|devops",
+        "server|servers|VPS|Docker|container|containers|Postgres|PostgreSQL|MySQL|database|"
+        "nginx|Kubernetes|hosting|cloud",
+        "migrate|migrated|migration|moved|move|upgrade|upgraded|set up|setup|configure|"
+        "configured|backup|backups|patch|patched|harden|monitoring|install|installed",
+        unless="lesson|lessons|tutor|course|class|teach|bootcamp|salary|full-time|"
+        "rack|cabling|repair|repaired|broken laptop",
+    ),
     _trade(
         "copywriting",
         "copywriter|copywriting|blog content|content writer|content writing|SEO writer",

@@ -235,6 +235,7 @@ def test_the_charge_stems_are_what_the_reader_stems_those_words_to() -> None:
     words = ["fee", "setup", "supplement", "surcharge", "surcharges", "added", "callout"]
     words += ["call-out", "delivery", "deliveries", "postage", "shipping", "frais"]
     words += ["gebühr", "anfahrt", "livraison"]
+    words += ["voorrijkosten", "voorrijtarief", "anfahrtspauschale"]
     assert {rough_stem(w) for w in words} == CHARGE_STEMS
 
 
