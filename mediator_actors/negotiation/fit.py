@@ -53,6 +53,7 @@ from mediator_actors.negotiation.heads import (
 from mediator_actors.negotiation.kinds import covered_by
 from mediator_actors.negotiation.lines import is_price_list, price_list_total, same_unit_part
 from mediator_actors.negotiation.numbers import UNIT_WORDS
+from mediator_actors.negotiation.party import SEAT_WORDS, SEATED_WORDS, counted_party
 from mediator_actors.negotiation.reader import (
     JOB_UNITS,
     LANGUAGES,
@@ -2869,22 +2870,34 @@ _SEATED = re.compile(
 )
 
 
+#: Seats an offer writes in its own language ("49 places"), and who sits in the seek's.
+_SEATS_ABROAD = re.compile(rf"\d{{1,4}}\s+(?:{SEAT_WORDS})", re.I)
+_SEATED_ABROAD = re.compile(rf"\b(?:{SEATED_WORDS})\b", re.I)
+
+
 def _party_against(o: Facts, s: Facts, found: Findings, seek_text: str) -> None:
     """An offer's seats ("49 seats", "49-seat coach hire") and its cap on people ("max
     occupancy 2 persons") against the seek's party: its count of persons, or its party
     told in words (:func:`party_size`, "engineer + partner + their 4-year-old"). Where the
     size cannot be told the limit was never checked (precision first): a seek that names
-    who comes but not how many in a way the reader counts ("52 pupils and 4 teachers").
+    who comes but not how many in a way the reader counts ("52 pupils and their
+    teachers"); a party counted in parts ("52 pupils and 4 teachers") is their sum
+    (:func:`party.counted_party`).
     A cap on people is held only to a party in words: counted persons meet it in
     :func:`_limits`."""
     persons = _amounts(s, "person")
     others = [q for q in s.quantities if q.unit in ("pupil", "teacher", "passenger", "member")]
     for unit, bounds in (("seat", ("about", "at_most")), ("person", ("at_most",))):
-        limits = [q for q in o.quantities if q.unit == unit and q.bound in bounds]
+        limits = [
+            q
+            for q in o.quantities
+            if q.bound in bounds
+            and (q.unit == unit or (unit == "seat" and _SEATS_ABROAD.fullmatch(q.span.text)))
+        ]
         if not limits or (unit == "person" and persons):
             continue
         if unit == "seat":
-            named = _SEATED.search(seek_text)
+            named = _SEATED.search(seek_text) or _SEATED_ABROAD.search(seek_text)
             has = f"has {_q(min(q.value for q in limits))} seats"
             unsized = "the seek's party ('{}') is not counted in persons the reader can add up"
         else:
@@ -2896,6 +2909,9 @@ def _party_against(o: Facts, s: Facts, found: Findings, seek_text: str) -> None:
         size: float | None = None
         if unit == "person" or not others:
             size = max(q.value for q in persons) if persons else party_size(seek_text)
+        if unit == "seat" and (parts := counted_party(seek_text)) is not None:
+            # "54 élèves + 4 accompagnateurs" all take a seat: the whole list is the party
+            size = max(size or 0, parts[0])
         said = f"the offer {has} ('{limits[0].span.text}')"
         if size is None:
             found.cannot(f"{said}; {unsized.format(named.group(0))}", BLOCKING_COST)

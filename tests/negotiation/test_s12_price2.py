@@ -1,0 +1,95 @@
+"""Session 12, helper price2: space-grouped thousands and parties counted in parts."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from mediator_actors.negotiation.fit import Findings, _party_against
+from mediator_actors.negotiation.numbers import find_numbers, token_numbers
+from mediator_actors.negotiation.party import counted_party
+from mediator_actors.negotiation.reader import read_facts
+
+
+def _values(text: str) -> list[float]:
+    return [n.value for n in find_numbers(text)]
+
+
+def test_space_grouped_thousands_beside_a_currency() -> None:
+    assert _values("Forfait 2 350 € par semaine") == [2350.0]
+    assert _values("Preis: CHF 3 275 pauschal") == [3275.0]
+    assert _values("cena 12 400 zł brutto") == [12400.0]
+    assert _values("about NOK 14 900 in total") == [14900.0]
+    assert _values("total 1 250,40 EUR") == [1250.4]
+
+
+def test_typographic_spaces_group_thousands() -> None:
+    assert _values("2\u2009640 €") == [2640.0]
+    assert _values("7\u202f310 kr") == [7310.0]
+    assert _values("9\u00a0800") == [9800.0]
+
+
+def test_plain_space_without_a_unit_separates_numbers() -> None:
+    # "3 250 ml bottles", a count then a size: no currency or counted unit follows
+    assert _values("3 250 ml bottles") == [3.0, 250.0]
+    assert _values("Tables for 6 180 guests") == [6.0, 180.0]
+
+
+def test_spaced_range_and_counted_words() -> None:
+    assert _values("entre 2 100 - 2 600 €") == [2100.0, 2600.0]
+    assert _values("a brochure of 6 300 words") == [6300.0]
+    assert [n.value for n in token_numbers("6 300")] == [6300.0]
+    assert [n.value for n in token_numbers("6 and 300")] == [6.0, 300.0]
+
+
+@given(st.integers(min_value=1000, max_value=999_999))
+def test_spaced_amount_reads_its_value(value: int) -> None:
+    spaced = f"{value:,}".replace(",", " ")
+    assert _values(f"Budget {spaced} €") == [float(value)]
+    assert _values(f"SEK {spaced} max") == [float(value)]
+
+
+def test_reader_prices_spaced_amounts() -> None:
+    facts = read_facts("Location de salle : 2 350 € la soirée, ménage compris.", offer=True)
+    assert [m.low for m in facts.money] == [2350.0]
+    seek = read_facts("Notre budget maximum est de 3 100 € TTC.", offer=False)
+    assert [m.high for m in seek.money] == [3100.0]
+
+
+def test_counted_party_sums_every_counted_part() -> None:
+    assert counted_party("Excursion : 41 élèves + 3 accompagnatrices") == (
+        44,
+        "41 élèves + 3 accompagnatrices",
+    )
+    assert counted_party("Wir sind 22 Schüler und 2 Lehrer") == (24, "22 Schüler und 2 Lehrer")
+    assert counted_party("27 players, 3 staff and 2 parents")[0] == 32  # type: ignore[index]
+
+
+def test_counted_party_declines_an_uncounted_part() -> None:
+    assert counted_party("33 pupils and their teachers travel") is None
+    assert counted_party("we are 15 people") is None  # one count is no list in parts
+    # a part counted by a noun not read as a person: no sum that leaves it out
+    assert counted_party("19 pupils and 2 teachers + 1 driver") is None
+    assert counted_party("1 driver, 19 pupils and 2 teachers") is None
+
+
+def _party(offer_text: str, seek_text: str) -> Findings:
+    found = Findings()
+    _party_against(
+        read_facts(offer_text, offer=True), read_facts(seek_text, offer=False), found, seek_text
+    )
+    return found
+
+
+def test_seats_in_french_against_a_party_in_parts() -> None:
+    over = _party(
+        "Minibus avec chauffeur, 19 places, 640 € la journée, départ Nantes.",
+        "Sortie de fin d'année : 21 élèves + 2 enseignants, Nantes → Angers, budget 800 €.",
+    )
+    assert over.refusals == ["limit: the offer has 19 seats ('19 places'), the seek's party is 23"]
+    within = _party(
+        "Minibus avec chauffeur, 19 places, 640 € la journée, départ Nantes.",
+        "Sortie : 14 élèves + 2 enseignants, Nantes → Angers, budget 800 €.",
+    )
+    assert within.refusals == []
+    assert within.checked
