@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 
 from mediator_actors.negotiation import regions
 from mediator_actors.negotiation.allowances import allowance_each, extra_counts, extra_unit_rates
+from mediator_actors.negotiation.blocks import block_of, blocks_beyond
 from mediator_actors.negotiation.charges import PER_STAY, is_charge, left_out_price
 from mediator_actors.negotiation.clauses import optional_extra
 from mediator_actors.negotiation.counting import (
@@ -1228,6 +1229,35 @@ def _beyond_included(
     )
 
 
+def _beyond_blocks(
+    o: Facts, s: Facts, basis: PriceBasis, extras: list[Money], offer_text: str
+) -> PriceBasis | None:
+    """A flat price for the amount it includes plus a charge for each further block of
+    units ("up to 500 pages: $600 ... Each additional 500 pages +$200") against the
+    amount the seek states: the flat price, plus the charge for each block begun past it
+    (:func:`blocks.blocks_beyond`). None when the extra is no such charge or a count is
+    missing."""
+    if len(extras) != 1 or basis.per is not None or basis.unit is not None:
+        return None
+    extra = extras[0]
+    if basis.floor is None or extra.per is not None or extra.low != extra.high:
+        return None
+    if extra.currency not in (None, basis.currency):
+        return None
+    block = block_of(extra, offer_text)
+    needed = None if block is None else _seek_one_amount(s, block.unit)
+    found = None if needed is None else blocks_beyond(o, needed, extra, offer_text)
+    if needed is None or found is None:
+        return None
+    count, included = found
+    total = basis.floor + count * extra.low
+    step = (
+        f"the seek's '{needed.span.text}' begins {_q(count)} of the offer's blocks beyond "
+        f"'{included.span.text}', at '{extra.span.text}' each: {_money(total, basis.currency)}"
+    )
+    return replace(basis, floor=total, note=f"{basis.note}; {step}", step=step)
+
+
 def _added_rates(s: Facts, basis: PriceBasis, extras: list[Money]) -> PriceBasis | None:
     """A rate plus add-on rates by the same unit that the seek asks for ("€220/day;
     skipper +€150/day" for "with a skipper for 3 days" is 3 x (220 + 150)): each add-on
@@ -1453,6 +1483,7 @@ def _with_charges(o: Facts, s: Facts, basis: PriceBasis, offer_text: str = "") -
         added = (
             _added_rates(s, basis, extras)
             or _beyond_included(o, s, basis, extras)
+            or _beyond_blocks(o, s, basis, extras, offer_text)
             or (
                 None
                 if any(_recurring(m, offer_text) for m in extras)

@@ -5,10 +5,12 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
+from mediator_actors.negotiation.blocks import block_of
 from mediator_actors.negotiation.fit import Findings, _party_against
 from mediator_actors.negotiation.numbers import find_numbers, token_numbers
 from mediator_actors.negotiation.party import counted_party
 from mediator_actors.negotiation.reader import read_facts
+from tests.negotiation.helpers import decided
 
 
 def _values(text: str) -> list[float]:
@@ -93,3 +95,50 @@ def test_seats_in_french_against_a_party_in_parts() -> None:
     )
     assert within.refusals == []
     assert within.checked
+
+
+# --- a charge for each further block of units past what a flat price includes --------------
+
+
+def test_block_of_reads_the_block_before_the_amount() -> None:
+    text = "Proofreading up to 2,000 words £90. Every additional 1,000 words +£35."
+    facts = read_facts(text, offer=True)
+    extra = next(m for m in facts.money if m.low == 35.0)
+    block = block_of(extra, text)
+    assert block is not None
+    assert (block.size, block.unit) == (1000.0, "word")
+    flat = next(m for m in facts.money if m.low == 90.0)
+    assert block_of(flat, text) is None
+
+
+_PROOF = (
+    "Academic proofreading for theses up to 20,000 words: £300, returned within 5 days. "
+    "Each additional 5,000 words +£60."
+)
+
+
+def test_a_seek_within_the_included_amount_pays_the_flat_price() -> None:
+    ok, _, price = decided(_PROOF, "Need proofreading for my thesis, about 18,000 words. Max £320.")
+    assert ok
+    assert price == 300.0
+
+
+_INCLUDED = (
+    "Academic proofreading: £300 flat, 20,000 words included, returned within 5 "
+    "days. Each additional 5,000 words +£60."
+)
+
+
+def test_blocks_begun_past_the_included_amount_are_added() -> None:
+    # 27,000 words: 7,000 past 20,000 begins two blocks of 5,000 (300 + 2 x 60 = 420)
+    ok, why, _ = decided(
+        _INCLUDED, "Need proofreading for my thesis, about 27,000 words. Max £400."
+    )
+    assert not ok
+    assert "420" in why
+    ok, _, price = decided(
+        _INCLUDED, "Need proofreading for my thesis, about 27,000 words. Max £450."
+    )
+    assert ok
+    assert price is not None
+    assert price >= 420.0
