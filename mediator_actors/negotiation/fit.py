@@ -70,6 +70,7 @@ from mediator_actors.negotiation.reader import (
     rough_stem,
 )
 from mediator_actors.negotiation.sizes import size_alternatives
+from mediator_actors.negotiation.tiers import nested_tiers
 from mediator_actors.negotiation.vocabulary import VARIANT_FAMILIES, fold, tokens
 from mediator_actors.negotiation.waived import minimum_charges, waived_charges
 from mediator_actors.negotiation.workdays import working_days
@@ -521,6 +522,7 @@ def _priced_basis(
     o = extra_unit_rates(o, offer_text)  # "extra km €0,15" is a rate on top, per km
     o, s = extra_counts(o, s, offer_text, seek_text)  # "2 revision rounds" ... "€80 each"
     o = size_alternatives(o, offer_text, seek_text)  # "6-yard £230, 8-yard £270" for "8 yard"
+    o = nested_tiers(o, s, offer_text)  # "£60 CV only, £85 CV + cover letter" for both
     # "If you want us to move furniture it's £40 extra" against "we will move it ourselves"
     o, waived = waived_charges(o, offer_text, seek_text)
     o = minimum_charges(o, offer_text, seek_text)  # "Minimum job £600" is the least paid

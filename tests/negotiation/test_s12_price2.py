@@ -10,6 +10,7 @@ from mediator_actors.negotiation.fit import Findings, _party_against
 from mediator_actors.negotiation.numbers import find_numbers, token_numbers
 from mediator_actors.negotiation.party import counted_party
 from mediator_actors.negotiation.reader import read_facts
+from mediator_actors.negotiation.tiers import nested_tiers
 from tests.negotiation.helpers import decided
 
 
@@ -142,3 +143,61 @@ def test_blocks_begun_past_the_included_amount_are_added() -> None:
     assert ok
     assert price is not None
     assert price >= 420.0
+
+
+# --- tiers that add parts to one another ------------------------------------------------------
+
+_TIERS = (
+    "Bike servicing in Leeds. £45 basic tune only, £70 basic tune + brake bleed, "
+    "£95 basic tune + brake bleed + wheel truing. Same-day turnaround."
+)
+
+
+def _tier_prices(offer_text: str, seek_text: str) -> list[float]:
+    o, s = read_facts(offer_text, offer=True), read_facts(seek_text, offer=False)
+    return [m.low for m in nested_tiers(o, s, offer_text).money]
+
+
+def test_the_tier_whose_parts_the_seek_names_is_kept() -> None:
+    seek = "My road bike needs a basic tune and the brake bleed done, Leeds, up to £80."
+    assert _tier_prices(_TIERS, seek) == [70.0]
+    only = "Looking for a basic tune for my commuter bike, budget £50."
+    assert _tier_prices(_TIERS, only) == [45.0]
+
+
+def test_a_larger_tier_named_in_part_keeps_every_tier() -> None:
+    # "wheels" names part of the largest tier's added "wheel truing": which tier is unclear
+    seek = "Basic tune and brake bleed please, and have a look at my wheel. Max £80."
+    assert _tier_prices(_TIERS, seek) == [45.0, 70.0, 95.0]
+
+
+def test_a_negated_part_does_not_pick_its_tier() -> None:
+    seek = "Need a basic tune, no brake bleed needed. Budget £50."
+    assert _tier_prices(_TIERS, seek) == [45.0]
+
+
+def test_tiers_end_to_end() -> None:
+    ok, _, price = decided(
+        _TIERS, "My road bike needs a basic tune and a brake bleed in Leeds. Up to £80."
+    )
+    assert ok
+    assert price == 70.0
+
+
+# --- an add-on the seek declines by name ------------------------------------------------------
+
+_ADDON = "Garden design plans: £300 planting plan, 3D render add-on £120. Drawn within 3 weeks."
+
+
+def test_an_add_on_the_seek_declines_is_left_out() -> None:
+    ok, _, price = decided(
+        _ADDON, "Need a planting plan for our back garden. No render needed. Max £350."
+    )
+    assert ok
+    assert price == 300.0
+
+
+def test_an_add_on_the_seek_does_not_decline_is_not_left_out() -> None:
+    ok, why, _ = decided(_ADDON, "Need a planting plan for our back garden. Max £350.")
+    assert not ok
+    assert "£120" in why
