@@ -201,3 +201,18 @@ def test_an_add_on_the_seek_does_not_decline_is_not_left_out() -> None:
     ok, why, _ = decided(_ADDON, "Need a planting plan for our back garden. Max £350.")
     assert not ok
     assert "£120" in why
+
+
+@given(
+    st.integers(min_value=2, max_value=40),
+    st.integers(min_value=1, max_value=9),
+    st.sampled_from(["pages", "words", "guests"]),
+    st.sampled_from(["Each additional", "Every extra", "Per further"]),
+)
+def test_block_of_reads_any_block_size(size: int, price: int, unit: str, cue: str) -> None:
+    text = f"Flat £{price}00 for the first lot. {cue} {size * 100} {unit} +£{price}5."
+    facts = read_facts(text, offer=True)
+    extra = next(m for m in facts.money if m.low == price * 10 + 5)
+    block = block_of(extra, text)
+    assert block is not None
+    assert block.size == size * 100
