@@ -71,6 +71,8 @@ def is_charge(m: Money) -> bool:
 #: Rough stems of words that name no item of their own ("from", "per", "flat" ...).
 _NAMELESS = frozenset(
     {"und", "under", "ov", "over", "and", "the", "for", "with", "incl", "per", "from", "each"}
+    # function words name nothing: the "on" of "add-on" is no "on 1 Sept"
+    | {"on", "in", "at", "to", "of", "or", "a", "an"}
     | {"flat", "only", "just", "price", "pric", "rate", "cost", "min", "minimum", "charg"}
 )
 
@@ -86,6 +88,10 @@ def _names(m: Money) -> frozenset[str]:
     if m.per is not None and m.per not in TIME_DAYS and m.per not in _GENERIC_UNITS:
         words |= {rough_stem(m.per)}
     return words
+
+
+#: Stems that mark a price as an add-on the buyer may leave out ("add-on", "optional").
+_OPTIONAL = frozenset({"add", rough_stem("optional"), "option"})
 
 
 #: Stems of a minimum that is the whole job's, never a part's ("Minimum job £600").
@@ -125,6 +131,10 @@ def left_out_price(  # noqa: PLR0911 - one flat pass of rules reads best
             # ("Minimum job £600" is the whole job's: the seek's "the job" names no part.)
             if (own - _WHOLE_JOB) & s.positives:
                 return m
+            continue
+        if m.context & _OPTIONAL and any((own - _OPTIONAL) & words for words, _ in s.exclusions):
+            # "LinkedIn profile add-on £25" against "No LinkedIn needed": an add-on the
+            # seek declines by name is never part of its request
             continue
         if on_top or only_charges or m.fee or m.extra or m.context & _ADDED:
             return m

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from mediator_actors.negotiation.numbers import NUMBER_SOURCE, find_numbers
+from mediator_actors.negotiation.numbers import NUMBER_SOURCE, token_numbers
 
 __all__ = ["MILE_KM", "distances_from", "distances_stated"]
 
@@ -29,7 +29,7 @@ def distances_from(text: str) -> list[tuple[float, str]]:
     """(km, place as written, lower case) for each "N km/miles from PLACE" in ``text``."""
     found: list[tuple[float, str]] = []
     for match in _DISTANCE.finditer(text):
-        numbers = find_numbers(match.group("n"))
+        numbers = token_numbers(match.group("n"))
         if not numbers:
             continue
         factor = MILE_KM if match.group("u").lower().startswith("mi") else 1.0
@@ -47,7 +47,7 @@ def distances_stated(text: str) -> list[float]:
     """Every distance ``text`` writes, in km, whatever it is measured from."""
     found: list[float] = []
     for match in _AMOUNT.finditer(text):
-        numbers = find_numbers(match.group("n"))
+        numbers = token_numbers(match.group("n"))
         if numbers:
             factor = MILE_KM if match.group("u").lower().startswith("mi") else 1.0
             found.append(numbers[0].value * factor)

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 
 from mediator_actors.negotiation import regions
 from mediator_actors.negotiation.allowances import allowance_each, extra_counts, extra_unit_rates
+from mediator_actors.negotiation.blocks import block_of, blocks_beyond
 from mediator_actors.negotiation.charges import PER_STAY, is_charge, left_out_price
 from mediator_actors.negotiation.clauses import optional_extra
 from mediator_actors.negotiation.counting import (
@@ -55,6 +56,7 @@ from mediator_actors.negotiation.lines import is_price_list, price_list_total, s
 from mediator_actors.negotiation.measures import measured_words
 from mediator_actors.negotiation.numbers import UNIT_WORDS
 from mediator_actors.negotiation.once import stated_once
+from mediator_actors.negotiation.party import SEAT_WORDS, SEATED_WORDS, counted_party
 from mediator_actors.negotiation.reader import (
     JOB_UNITS,
     LANGUAGES,
@@ -71,6 +73,7 @@ from mediator_actors.negotiation.reader import (
 )
 from mediator_actors.negotiation.returns import trips_there_and_back
 from mediator_actors.negotiation.sizes import size_alternatives, space_area
+from mediator_actors.negotiation.tiers import nested_tiers
 from mediator_actors.negotiation.vocabulary import VARIANT_FAMILIES, fold, tokens
 from mediator_actors.negotiation.waived import minimum_charges, waived_charges
 from mediator_actors.negotiation.workdays import working_days
@@ -549,6 +552,7 @@ def _priced_basis(
     o = extra_unit_rates(o, offer_text)  # "extra km €0,15" is a rate on top, per km
     o, s = extra_counts(o, s, offer_text, seek_text)  # "2 revision rounds" ... "€80 each"
     o = size_alternatives(o, offer_text, seek_text)  # "6-yard £230, 8-yard £270" for "8 yard"
+    o = nested_tiers(o, s, offer_text)  # "£60 CV only, £85 CV + cover letter" for both
     # "If you want us to move furniture it's £40 extra" against "we will move it ourselves"
     o, waived = waived_charges(o, offer_text, seek_text)
     o = minimum_charges(o, offer_text, seek_text)  # "Minimum job £600" is the least paid
@@ -1277,6 +1281,35 @@ def _beyond_included(
     )
 
 
+def _beyond_blocks(
+    o: Facts, s: Facts, basis: PriceBasis, extras: list[Money], offer_text: str
+) -> PriceBasis | None:
+    """A flat price for the amount it includes plus a charge for each further block of
+    units ("up to 500 pages: $600 ... Each additional 500 pages +$200") against the
+    amount the seek states: the flat price, plus the charge for each block begun past it
+    (:func:`blocks.blocks_beyond`). None when the extra is no such charge or a count is
+    missing."""
+    if len(extras) != 1 or basis.per is not None or basis.unit is not None:
+        return None
+    extra = extras[0]
+    if basis.floor is None or extra.per is not None or extra.low != extra.high:
+        return None
+    if extra.currency not in (None, basis.currency):
+        return None
+    block = block_of(extra, offer_text)
+    needed = None if block is None else _seek_one_amount(s, block.unit)
+    found = None if needed is None else blocks_beyond(o, needed, extra, offer_text)
+    if needed is None or found is None:
+        return None
+    count, included = found
+    total = basis.floor + count * extra.low
+    step = (
+        f"the seek's '{needed.span.text}' begins {_q(count)} of the offer's blocks beyond "
+        f"'{included.span.text}', at '{extra.span.text}' each: {_money(total, basis.currency)}"
+    )
+    return replace(basis, floor=total, note=f"{basis.note}; {step}", step=step)
+
+
 def _added_rates(s: Facts, basis: PriceBasis, extras: list[Money]) -> PriceBasis | None:
     """A rate plus add-on rates by the same unit that the seek asks for ("€220/day;
     skipper +€150/day" for "with a skipper for 3 days" is 3 x (220 + 150)): each add-on
@@ -1502,6 +1535,7 @@ def _with_charges(o: Facts, s: Facts, basis: PriceBasis, offer_text: str = "") -
         added = (
             _added_rates(s, basis, extras)
             or _beyond_included(o, s, basis, extras)
+            or _beyond_blocks(o, s, basis, extras, offer_text)
             or (
                 None
                 if any(_recurring(m, offer_text) for m in extras)
@@ -2987,22 +3021,34 @@ _SEATED = re.compile(
 )
 
 
+#: Seats an offer writes in its own language ("49 places"), and who sits in the seek's.
+_SEATS_ABROAD = re.compile(rf"\d{{1,4}}\s+(?:{SEAT_WORDS})", re.I)
+_SEATED_ABROAD = re.compile(rf"\b(?:{SEATED_WORDS})\b", re.I)
+
+
 def _party_against(o: Facts, s: Facts, found: Findings, seek_text: str) -> None:
     """An offer's seats ("49 seats", "49-seat coach hire") and its cap on people ("max
     occupancy 2 persons") against the seek's party: its count of persons, or its party
     told in words (:func:`party_size`, "engineer + partner + their 4-year-old"). Where the
     size cannot be told the limit was never checked (precision first): a seek that names
-    who comes but not how many in a way the reader counts ("52 pupils and 4 teachers").
+    who comes but not how many in a way the reader counts ("52 pupils and their
+    teachers"); a party counted in parts ("52 pupils and 4 teachers") is their sum
+    (:func:`party.counted_party`).
     A cap on people is held only to a party in words: counted persons meet it in
     :func:`_limits`."""
     persons = _amounts(s, "person")
     others = [q for q in s.quantities if q.unit in ("pupil", "teacher", "passenger", "member")]
     for unit, bounds in (("seat", ("about", "at_most")), ("person", ("at_most",))):
-        limits = [q for q in o.quantities if q.unit == unit and q.bound in bounds]
+        limits = [
+            q
+            for q in o.quantities
+            if q.bound in bounds
+            and (q.unit == unit or (unit == "seat" and _SEATS_ABROAD.fullmatch(q.span.text)))
+        ]
         if not limits or (unit == "person" and persons):
             continue
         if unit == "seat":
-            named = _SEATED.search(seek_text)
+            named = _SEATED.search(seek_text) or _SEATED_ABROAD.search(seek_text)
             has = f"has {_q(min(q.value for q in limits))} seats"
             unsized = "the seek's party ('{}') is not counted in persons the reader can add up"
         else:
@@ -3014,6 +3060,9 @@ def _party_against(o: Facts, s: Facts, found: Findings, seek_text: str) -> None:
         size: float | None = None
         if unit == "person" or not others:
             size = max(q.value for q in persons) if persons else party_size(seek_text)
+        if unit == "seat" and (parts := counted_party(seek_text)) is not None:
+            # "54 élèves + 4 accompagnateurs" all take a seat: the whole list is the party
+            size = max(size or 0, parts[0])
         said = f"the offer {has} ('{limits[0].span.text}')"
         if size is None:
             found.cannot(f"{said}; {unsized.format(named.group(0))}", BLOCKING_COST)

@@ -22,18 +22,39 @@ __all__ = [
     "Number",
     "find_numbers",
     "parse_number",
+    "token_numbers",
     "words_value",
 ]
 
 MAX_NUMBER = 1e12
+
+# "1 200 €", "CHF 1 450", "5 000 mots": thousands grouped by a plain space, as French,
+# German, Nordic, Polish and Swiss writers do. A plain space also just separates two
+# numbers ("2 150 g jars"), so the grouping is read only beside a currency or a counted
+# unit that makes it one amount; a range "1 200 - 1 500 €" carries the unit of its end.
+_SPACE = r"[ \u00a0\u202f\u2009]"
+_SPACED_RUN = r"\d{1,3}(?: \d{3}){1,4}"
+_SPACED_UNIT = (
+    r"(?:[€$£¥₹]|(?i:eur(?:os?)?|chf|francs?|kr\.?|nok|sek|dkk|isk|pln|zł|zl|czk|kč|huf|ft|"
+    r"ron|lei|gbp|usd|cad|aud|nzd|words?|mots?|wörter|worte|woorden|palabras|parole|"
+    r"palavras|ord|słów|km|kg|m2|m²)(?![^\W\d_]))"
+)
+_SPACED_BEFORE = (
+    r"(?:(?<=[€$£¥₹])|(?<=[€$£¥₹] )|(?<=\bkr )|(?<=\bkr\. )"
+    r"|(?<=(?i:eur|chf|nok|sek|dkk|isk|pln|czk|huf|gbp|usd|cad|aud|nzd|ron) ))"
+)
+_SPACED = (
+    rf"{_SPACED_BEFORE}{_SPACED_RUN}(?:,\d{{1,2}})?(?![\d.,]\d)"
+    rf"|{_SPACED_RUN}(?:,\d{{1,2}})?(?=(?:\s?[-\u2013]\s?{_SPACED_RUN})?{_SPACE}?{_SPACED_UNIT})"
+)
 
 # A grouped number (thousands separators, optional decimals) or a plain one, then an
 # optional k/m multiplier. Grouping separators: comma, dot, apostrophe, thin or no-break
 # space; the decimal mark is whichever of comma or dot comes last with 1-2 digits after.
 NUMBER_PATTERN = (
     # Indian grouping first: "1,80,000" is 180000 (two-digit lakhs, then thousands)
-    r"(?<![\w.,])(?P<num>\d{1,2}(?:,\d{2}){1,3},\d{3}(?![\d,])"
-    r"|\d{1,3}(?:(?P<sep>[,.'\u202f\u00a0])\d{3})(?:(?P=sep)\d{3}){0,4}"
+    rf"(?<![\w.,])(?P<num>\d{{1,2}}(?:,\d{{2}}){{1,3}},\d{{3}}(?![\d,])|{_SPACED}"
+    r"|\d{1,3}(?:(?P<sep>[,.'\u202f\u00a0\u2009])\d{3})(?:(?P=sep)\d{3}){0,4}"
     r"(?:[.,]\d{1,2}(?!\d))?|\d{1,15}(?:[.,]\d{1,6})?)(?![\d])"
     # "12k", "3.5k", "2M", "1.2mn"; a lone lower-case "m" is metres ("1.2m tall").
     r"(?:(?P<mult>[kK]|M|mn)(?![a-zA-Z])|\s(?P<mult2>million)\b)?"
@@ -43,8 +64,8 @@ _NUMBER = re.compile(NUMBER_PATTERN)
 #: text with :func:`find_numbers`.
 NUMBER_SOURCE = (
     # Indian grouping first: "1,80,000" is 180000 (lakhs of two digits, then thousands)
-    r"(?<![\w.,])(?:\d{1,2}(?:,\d{2}){1,3},\d{3}(?![\d,])"
-    r"|\d{1,3}(?:[,.'\u202f\u00a0]\d{3}){1,5}(?:[.,]\d{1,2}(?!\d))?"
+    rf"(?<![\w.,])(?:\d{{1,2}}(?:,\d{{2}}){{1,3}},\d{{3}}(?![\d,])|{_SPACED}"
+    r"|\d{1,3}(?:[,.'\u202f\u00a0\u2009]\d{3}){1,5}(?:[.,]\d{1,2}(?!\d))?"
     r"|\d{1,15}(?:[.,]\d{1,6})?)(?!\d)(?:[kK](?![a-zA-Z]))?"
 )
 
@@ -87,7 +108,7 @@ class Number:
 def parse_number(raw: str, mult: str | None = None) -> float | None:
     """The value of one digit token (``3,750``, ``3.750``, ``9.500,75``, ``0,11``, ``3.5``)
     times ``mult`` (``k``, ``m``); None when out of range."""
-    text = raw.replace("\u202f", "").replace("\u00a0", "").replace("'", "")
+    text = re.sub(r"[ '\u202f\u00a0\u2009]", "", raw)
     commas, dots = text.count(","), text.count(".")
     if commas and dots:
         decimal = "," if text.rfind(",") > text.rfind(".") else "."
@@ -165,3 +186,17 @@ def find_numbers(text: str) -> list[Number]:
             continue
         found.append(Number(value, match.start(), match.end(), phrase, words=True))
     return sorted(found, key=lambda n: n.start)
+
+
+_SPACED_TOKEN = re.compile(rf"{_SPACED_RUN.replace(' ', _SPACE)}(?:,\d{{1,2}})?")
+
+
+def token_numbers(raw: str) -> list[Number]:
+    """The numbers of a token another pattern matched with :data:`NUMBER_SOURCE`: a
+    token that is one space-grouped run ("4 200", cut from "4 200 words") was grouped by
+    the context that pattern saw, which ``find_numbers`` on the token alone no longer sees."""
+    token = raw.strip()
+    if _SPACED_TOKEN.fullmatch(token) and (value := parse_number(token)) is not None:
+        start = raw.index(token)
+        return [Number(value, start, start + len(token), token)]
+    return find_numbers(raw)

@@ -37,6 +37,7 @@ from mediator_actors.negotiation.numbers import (
     WORDS_SOURCE,
     Number,
     find_numbers,
+    token_numbers,
     words_value,
 )
 from mediator_actors.negotiation.unread import Unread, unread_clauses
@@ -994,7 +995,7 @@ def _num_value(raw: str | None) -> float | None:
     low = raw.lower()
     if low in _WORD_NUMBERS:
         return float(_WORD_NUMBERS[low])
-    numbers = find_numbers(raw)
+    numbers = token_numbers(raw)
     return numbers[0].value if numbers else None
 
 
@@ -1916,7 +1917,7 @@ def _read_throughput(text: str) -> tuple[float, str, float] | None:
     match = literals.search(_THROUGHPUT, text)
     if not match:
         return None
-    numbers = find_numbers(match.group("n"))
+    numbers = token_numbers(match.group("n"))
     if not numbers or numbers[0].value <= 0:
         return None
     return numbers[0].value, canonical_unit(match.group("u")), TIME_DAYS[match.group("p").lower()]
@@ -3138,7 +3139,7 @@ def read_facts(text: str, *, offer: bool, reference: dt.date | None = None) -> F
     travel = literals.search(_TRAVEL, text)
     travel_km = None
     if travel:
-        value = find_numbers(travel.group("n"))
+        value = token_numbers(travel.group("n"))
         if value:
             factor = 1.609 if travel.group("u").lower().startswith("mi") else 1.0
             travel_km = value[0].value * factor

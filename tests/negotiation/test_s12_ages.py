@@ -143,7 +143,7 @@ def test_a_counted_party_within_seats_is_checked() -> None:
 def test_an_uncounted_party_against_seats_cannot_be_checked() -> None:
     found = _party(
         "33-seat minibus with driver, £2 per mile.",
-        "Minibus for 30 pupils and 5 teachers to the coast, 60 miles.",
+        "Minibus for 30 pupils and their teachers to the coast, 60 miles.",
     )
     assert not found.refusals
     assert not found.checked
