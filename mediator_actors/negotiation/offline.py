@@ -390,6 +390,7 @@ def clear_caches() -> None:
         _seek_text_of,
         _uninjected,
         _plain_text,
+        _sought_use,
     )
     for memo in (*memos, _place_words_from, _raw_words):
         memo.cache_clear()

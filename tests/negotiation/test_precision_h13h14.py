@@ -17,9 +17,9 @@ from tests.negotiation.helpers import decided
 @pytest.mark.parametrize(
     ("offer_text", "seek_text"),
     [
-        # a setup fee in its own sentence beside a monthly rate
+        # a setup fee in its own sentence beside a monthly rate, not said to be due once
         (
-            "Office desk in Leith, £220/month. One-time setup fee £60. No minimum term.",
+            "Office desk in Leith, £220/month. Setup fee £60. No minimum term.",
             "Need a desk in Leith for 2 months, up to £600 all in.",
         ),
         # a supplement that the seek says nothing about
@@ -44,6 +44,12 @@ def test_a_charge_left_out_of_the_total_cannot_be_checked(offer_text: str, seek_
             "Straw, small bales, £3/bale. Delivery £25 flat within 10 miles of Hexham.",
             "Want 60 bales of straw, we're 4 miles from Hexham, £250 delivered.",
             205.0,
+        ),
+        # a setup fee the offer says is due once, beside a monthly rate: 2 x 220 + 60
+        (
+            "Office desk in Leith, £220/month. One-time setup fee £60. No minimum term.",
+            "Need a desk in Leith for 2 months, up to £600 all in.",
+            500.0,
         ),
         # a charge "added" per job: 20 x 4 + 40
         (
@@ -235,7 +241,7 @@ def test_the_charge_stems_are_what_the_reader_stems_those_words_to() -> None:
     words = ["fee", "setup", "supplement", "surcharge", "surcharges", "added", "callout"]
     words += ["call-out", "delivery", "deliveries", "postage", "shipping", "frais"]
     words += ["gebühr", "anfahrt", "livraison"]
-    words += ["voorrijkosten", "voorrijtarief", "anfahrtspauschale"]
+    words += ["voorrijkosten", "voorrijtarief", "anfahrtspauschale", "onboarding"]
     assert {rough_stem(w) for w in words} == CHARGE_STEMS
 
 

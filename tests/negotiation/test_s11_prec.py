@@ -26,10 +26,6 @@ from tests.negotiation.helpers import decided, offer, seek
     ("offer_text", "seek_text"),
     [
         (
-            "Window cleaning, terraced house £40. Conservatory +25%.",
-            "Need windows cleaned on our terraced house, with a conservatory. Up to £48.",
-        ),
-        (
             "Bookkeeping for small firms in Berlin: 300 € per month netto. Zzgl. 19 % USt.",
             "Need monthly bookkeeping for my small firm in Berlin, max 340 € per month incl. VAT.",
         ),
@@ -47,6 +43,21 @@ def test_a_share_added_to_the_price_declines(offer_text: str, seek_text: str) ->
     ok, why, _ = decided(offer_text, seek_text)
     assert not ok
     assert "cannot check" in why, why
+
+
+def test_a_share_the_seek_incurs_is_added_to_the_price() -> None:
+    # the seek has the conservatory the +25% is for: 40 x 1.25 = 50, over its 48
+    offer = "Window cleaning, terraced house £40. Conservatory +25%."
+    ok, why, _ = decided(
+        offer, "Need windows cleaned on our terraced house, with a conservatory. Up to £48."
+    )
+    assert not ok
+    assert "50" in why, why
+    ok, why, price = decided(
+        offer, "Need windows cleaned on our terraced house, with a conservatory. Up to £55."
+    )
+    assert ok, why
+    assert price == 50
 
 
 @pytest.mark.parametrize(
