@@ -70,7 +70,11 @@ ORDER_STEMS = frozenset(
     | {"déplacement", "transporte", "desplazamiento", "viaje", "kilometraje", "envío"}
     | {"entrega", "montaje", "limpieza", "nettoyage", "ménage", "péage", "stationnement"}
     | {"trasferta", "viaggio", "trasporto", "spedizione", "consegna", "pulizia", "maut"}
-    | {"fahrt", "parken", "aufbau", "abbau", "versand", "lieferung", "reinigung"}
+    | {"fahrt", "parken", "aufbau", "abbau", "versand", "lieferung", "reinigung", "spesen"}
+    # admin fees, petrol; Italian "spese", Spanish "gastos", Dutch "bezorging",
+    # "verzending", "schoonmaak", Portuguese "deslocação" (read "desloca"), "frete", "taxa"
+    | {"admin", "administration", "petrol", "spese", "gasto", "bezorg", "verzend"}
+    | {"schoonmaak", "desloca", "frete", "limpeza", "taxa"}
 )
 #: "charge" as ``rough_stem`` leaves it, one or several.
 _CHARGE_WORD = frozenset({"charge", "charg"})
@@ -79,7 +83,7 @@ _CHARGE_WORD = frozenset({"charge", "charg"})
 _ASCII_PARTS = frozenset({"placement", "geb"})
 #: German compounds carry the charge inside one word: "Anfahrtspauschale",
 #: "Fahrtkosten", "Reisekosten", "Endreinigung", "Lieferkosten", "Servicegeb(ühr)".
-_ORDER_COMPOUND = re.compile(r"(?:fahrt|reise|liefer|versand|reinigung|kosten)|geb$")
+_ORDER_COMPOUND = re.compile(r"(?:fahrt|reise|liefer|versand|reinigung|kosten|schoonmaak)|geb$")
 
 
 def _order_words(stems: frozenset[str]) -> bool:

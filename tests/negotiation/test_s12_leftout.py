@@ -32,6 +32,12 @@ from tests.negotiation.helpers import decided
         ("Final cleaning £45.", True),
         ("Service charge £12.", True),
         ("Buchungsgebühr 9 €.", True),
+        ("Voorrijkosten € 25.", True),
+        ("Taxa de deslocação 15 €.", True),
+        ("Spese di viaggio 30 €.", True),
+        ("Admin fee £20.", True),
+        ("Hedge trimming £18.", False),
+        ("Double kayak €22.", False),
         ("Large dogs £15.", False),
         ("Full service £85.", False),
     ],
@@ -190,3 +196,39 @@ def test_adding_a_flat_charge_never_lowers_the_total(
         assert total0 is not None
         assert total1 is not None
         assert total1 >= total0 + charge - 1e-6, why1
+
+
+# --- a charge written like the seek's budget is still left out -------------------------
+
+
+@pytest.mark.parametrize(("budget", "ok"), [(50, False), (70, True)])
+def test_a_charge_equal_to_the_budget_is_not_taken_as_the_ask(budget: int, ok: bool) -> None:
+    """The derivation quotes the seek's "£50" too: the offer's "Travel £50 flat" is not
+    in the total for that."""
+    success, why, proposed = decided(
+        "Window fitter in Hull. £10 per hour. Travel £50 flat.",
+        f"Window fitter wanted in Hull for 1 hours, budget £{budget}.",
+    )
+    assert success is ok, why
+    if ok:
+        assert proposed == pytest.approx(60.0)
+    else:
+        assert "cannot check: price" in why
+
+
+def test_a_dutch_travel_charge_is_added_once() -> None:
+    success, why, proposed = decided(
+        "Fotograaf in Utrecht, € 95 per uur. Voorrijkosten € 25.",
+        "Fotograaf gezocht in Utrecht voor 3 uur, budget € 400.",
+    )
+    assert success, why
+    assert proposed == pytest.approx(310.0)
+
+
+def test_a_portuguese_travel_charge_without_a_budget_declines() -> None:
+    success, why, _ = decided(
+        "Fotógrafa no Porto, 80 € por hora. Taxa de deslocação 20 €.",
+        "Procuro fotógrafa no Porto para 2 horas.",
+    )
+    assert not success
+    assert "cannot check: price" in why
