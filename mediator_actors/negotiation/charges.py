@@ -16,7 +16,14 @@ import re
 
 from mediator_actors.negotiation.reader import TIME_DAYS, Facts, Money, rough_stem
 
-__all__ = ["CHARGE_STEMS", "PER_JOB", "PER_STAY", "is_charge", "left_out_price"]
+__all__ = [
+    "CHARGE_STEMS",
+    "PER_JOB",
+    "PER_STAY",
+    "is_charge",
+    "is_order_charge",
+    "left_out_price",
+]
 
 #: Rough stems that mark a price as added to another: "plus", "then", "extra hours".
 #: (Spelled as ``rough_stem`` leaves them: "surcharge" but "surcharg" for "surcharges".)
@@ -49,6 +56,50 @@ CHARGE_STEMS = frozenset(
     # the call-out in Dutch and German: "voorrijkosten €15", "Anfahrtspauschale 20 €"
     | {rough_stem(w) for w in ("voorrijkosten", "voorrijtarief", "anfahrtspauschale")}
 )
+
+
+#: Rough stems of what it costs to get the work to the client, or to set it up and clear
+#: up after it: "Transport there and back €70", "travel £0.45/mile", "Fahrtkosten 30 €",
+#: "déplacement 40 €", "desplazamiento 25 €", "trasferta 50 €", "final cleaning €60".
+#: Such a price beside the service's own is a charge on the order, not an item the seek
+#: picks: its silence about it never shows it does not apply. (Kept apart from
+#: ``CHARGE_STEMS``, which also decides which price is the service's: a removal firm's
+#: "transport of a piano £300" is its service, and stays its ask.)
+ORDER_STEMS = frozenset(
+    {"travel", "transport", "transportation", "mileage", "fuel", "journey", "commute"}
+    | {"tol", "toll", "congestion", "park", "parking", "clean", "cleanup", "clean-up"}
+    | {"packag", "packaging", "handl", "handling", "collection", "pickup", "pick-up"}
+    | {"déplacement", "transporte", "desplazamiento", "viaje", "kilometraje", "envío"}
+    | {"entrega", "montaje", "limpieza", "nettoyage", "ménage", "péage", "stationnement"}
+    | {"trasferta", "viaggio", "trasporto", "spedizione", "consegna", "pulizia", "maut"}
+    | {"fahrt", "parken", "aufbau", "abbau", "versand", "lieferung", "reinigung", "spesen"}
+    # admin fees, petrol; Italian "spese", Spanish "gastos", Dutch "bezorging",
+    # "verzending", "schoonmaak", Portuguese "deslocação" (read "desloca"), "frete", "taxa"
+    | {"admin", "administration", "petrol", "spese", "gasto", "bezorg", "verzend"}
+    | {"schoonmaak", "desloca", "frete", "limpeza", "taxa"}
+)
+#: "charge" as ``rough_stem`` leaves it, one or several.
+_CHARGE_WORD = frozenset({"charge", "charg"})
+#: The reader keeps only runs of ASCII letters of a price's clause: "déplacement" is
+#: read as "placement", "Gebühr" as "geb" (so "Buchungsgebühr" ends in it).
+_ASCII_PARTS = frozenset({"placement", "geb"})
+#: German compounds carry the charge inside one word: "Anfahrtspauschale",
+#: "Fahrtkosten", "Reisekosten", "Endreinigung", "Lieferkosten", "Servicegeb(ühr)".
+_ORDER_COMPOUND = re.compile(r"(?:fahrt|reise|liefer|versand|reinigung|kosten|schoonmaak)|geb$")
+
+
+def _order_words(stems: frozenset[str]) -> bool:
+    """Whether ``stems`` name a charge on the order (see ``ORDER_STEMS``); "service
+    charge" is one, "service" alone names the service."""
+    if stems & (ORDER_STEMS | _ASCII_PARTS) or ("service" in stems and stems & _CHARGE_WORD):
+        return True
+    return any(len(w) > 6 and _ORDER_COMPOUND.search(w) for w in stems)
+
+
+def is_order_charge(m: Money) -> bool:
+    """Whether the price's own words name a charge on the order, a fee or the cost of
+    getting there and setting up alike (``is_charge`` or ``ORDER_STEMS``)."""
+    return is_charge(m) or _order_words(m.context)
 
 
 #: Units that are a job or an order itself: a charge "per visit" falls due on every job.
@@ -98,6 +149,10 @@ _OPTIONAL = frozenset({"add", rough_stem("optional"), "option"})
 _WHOLE_JOB = frozenset({"job"})
 
 
+#: How a derivation's note quotes the seek's budget ("the seek's budget is '£50'").
+_SEEK_BUDGET = re.compile(r"the seek's budget is [^';]*?'[^']*'")
+
+
 def left_out_price(  # noqa: PLR0911 - one flat pass of rules reads best
     o: Facts, s: Facts, note: str, currency: str | None
 ) -> Money | None:
@@ -105,7 +160,10 @@ def left_out_price(  # noqa: PLR0911 - one flat pass of rules reads best
     total derived in ``note`` leaves out and that may apply to the seek's request, or
     None when every other price is an alternative, a minimum or names only what the
     seek does not ask for."""
-    taken = [m for m in o.money if f"'{m.span.text}'" in note]
+    # The note quotes the seek's budget too: "£50" of the offer's "Travel £50 flat" is
+    # not taken because the seek's budget is also written "£50".
+    offer_note = _SEEK_BUDGET.sub("", note)
+    taken = [m for m in o.money if f"'{m.span.text}'" in offer_note]
     if not taken:
         return None
     used = frozenset().union(*(_names(m) for m in taken))
@@ -138,7 +196,7 @@ def left_out_price(  # noqa: PLR0911 - one flat pass of rules reads best
             continue
         if on_top or only_charges or m.fee or m.extra or m.context & _ADDED:
             return m
-        if is_charge(m):
+        if is_charge(m) or _order_words(own | (_CHARGE_WORD & m.context)):
             # a charge on the order applies whatever the seek names; where it does not
             # ("free delivery from 50 bottles") no reading says so: precision first. A
             # fee "per visit" or "per order" is one on each job, the seek's one included;

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 from mediator_actors.negotiation import regions
 from mediator_actors.negotiation.allowances import allowance_each, extra_counts, extra_unit_rates
 from mediator_actors.negotiation.blocks import block_of, blocks_beyond
-from mediator_actors.negotiation.charges import PER_STAY, is_charge, left_out_price
+from mediator_actors.negotiation.charges import PER_STAY, is_charge, is_order_charge, left_out_price
 from mediator_actors.negotiation.clauses import optional_extra
 from mediator_actors.negotiation.counting import (
     action_count,
@@ -567,7 +567,7 @@ def _priced_basis(
     if waived and basis.floor is not None:
         basis = replace(basis, note="; ".join([basis.note, *waived]))
     if basis.floor is None or basis.per is not None or basis.refusal or basis.unchecked:
-        return basis
+        return _rate_left_out(o, s, basis)
     counted = s
     package = exact_package(o, s, basis.note, basis.floor) if basis.unit is None else None
     if package is not None:
@@ -635,6 +635,25 @@ def _priced_basis(
             unchecked=f"price: the seek's request counts '{left_out.span.text}', which the total the reader derives ({basis.step or basis.note}) does not account for",
         )
     return _visit_charges(o, s, basis)
+
+
+def _rate_left_out(o: Facts, s: Facts, basis: PriceBasis) -> PriceBasis:
+    """``basis`` (a rate the seek names no budget for, proposed per unit as it stands)
+    unchecked where the offer states another price that may apply on top ("€90 per day;
+    travel €40 flat"): the total the proposal states would leave it out. A rate compared
+    with a budget per the same unit is held to that budget alone, as before."""
+    if basis.floor is None or basis.per is None or basis.refusal or basis.unchecked:
+        return basis
+    if basis.ceiling is not None:
+        return basis
+    charge = left_out_price(o, s, basis.note, basis.currency)
+    if charge is None:
+        return basis
+    return replace(
+        basis,
+        floor=None,
+        unchecked=f"price: the offer also states '{charge.span.text}', which the rate the reader takes ({basis.note}) leaves out",
+    )
 
 
 def _same_unit_parts(o: Facts, basis: PriceBasis, offer_text: str) -> PriceBasis:
@@ -820,7 +839,7 @@ def _one_price_on_top(
     """``basis`` with the one price it left out added as a ceiling (:func:`_flat_on_top`,
     :func:`_rate_on_top`), or None; never where a second price is still left out (it may
     be the one that applies)."""
-    once = bool(offer_text) and is_charge(charge) and stated_once(o, charge, offer_text)
+    once = bool(offer_text) and is_order_charge(charge) and stated_once(o, charge, offer_text)
     added = (
         _flat_on_top(s, basis, charge, once=once)
         or _rate_on_top(s, basis, charge)
@@ -867,7 +886,12 @@ def _charge_on_job(s: Facts, basis: PriceBasis, charge: Money) -> PriceBasis | N
     the sum only overstates: a ceiling on the cost, held to the seek's limit alone. Never
     for a request that recurs or comes in counted units (the charge may fall due on each)."""
     one_off = charge.per is None and charge.low == charge.high and charge.bound == "about"
-    if not one_off or charge.extra or not is_charge(charge) or charge.context & {"each", "per"}:
+    if (
+        not one_off
+        or charge.extra
+        or not is_order_charge(charge)
+        or charge.context & {"each", "per"}
+    ):
         return None  # "add £40 for each flight": a charge per something, not per order
     if basis.floor is None or basis.ceiling is None or basis.per is not None:
         return None
