@@ -282,6 +282,9 @@ def seek_amount(o: Facts, s: Facts, unit: str) -> Quantity | None:
             for q in s.quantities
             if q.bound == "about"
             and q.unit not in TIME_DAYS
+            # "32GB RAM" is a size of each thing, never a count of things "per unit"
+            and q.unit not in MEASURE_UNITS
+            and q.unit not in SPEC_UNITS
             # "IKEA PAX wardrobe 90 per piece" for "2 PAX wardrobes": a word of the count
             and (
                 tokens(q.unit) & offered

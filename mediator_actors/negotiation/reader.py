@@ -392,8 +392,16 @@ _PER = (
     # "90€/stère": a unit may carry an accent
     rf"(?P<per>{_UNIT_RE}|[a-z\u00e0-\u00ff][a-z\u00e0-\u00ff-]{{2,20}})"
 )
+#: "£120 each fitted", "$15 each delivered": "each" with a word of what is done to the
+#: thing, per thing (the "each" branch), never a unit called "fitted".
+_EACH_DONE = re.compile(r"\s*each\s+[a-z]{3,}ed\b", re.I)
 _PER2_RE = re.compile(
-    rf"\s*(?:/|per\b|an?\b|each\b)\s*(?P<per>{_UNIT_RE}|[a-z][a-z-]{{2,20}})", re.I
+    # "29 €/Std. netto pro Person": a second unit after the first one's full stop and a
+    # word of tax, in the party's own language too, keeps the per person.
+    # (never a new sentence: "20 €/Std. Pro Termin ..." starts one)
+    r"(?:\.(?=\s+(?-i:[a-z])))?(?:\s+(?:net|netto|brutto|gross|excl\.?|incl\.?|zzgl\.?|inkl\.?)(?=\s))?"
+    rf"\s*(?:/|per\b|pro\b|je\b|par\b|an?\b|each\b)\s*(?P<per>{_UNIT_RE}|[a-z][a-z-]{{2,20}})",
+    re.I,
 )
 _PER_RE = re.compile(_PER, re.I)
 #: "pro Wort", "par mot", "por hora": the same per-unit phrase in the party's own language.
@@ -690,7 +698,7 @@ def _read_money(text: str, offer: bool) -> list[Money]:  # noqa: PLR0912, PLR091
         per_match = (
             _PER_FOREIGN.match(rest)
             or bracket
-            or _PER_RE.match(rest)
+            or (None if _EACH_DONE.match(rest) else _PER_RE.match(rest))
             or _PER_SUFFIX.match(rest)
             or _PER_ARTICLE.match(rest)
             or _PER_SHORT.match(rest)
@@ -1112,14 +1120,39 @@ def _outside_money(text: str, money_spans: list[tuple[int, int]]) -> Iterator[re
             pos = max(inside, match.start() + 1)
 
 
+#: "4K PoE kit", "8K TV", "4K cameras": a picture's resolution, not 4,000 of anything.
+_RESOLUTION_AFTER = re.compile(
+    r"[^\S\n]*[-/]?[^\S\n]*(?:uhd|hdr\d*|ultra|hd|poe|video|tvs?|televisions?|cameras?|cams?|"
+    r"monitors?|displays?|screens?|footage|projectors?|resolution|streaming|recording|cctv|"
+    r"ip\b|webcams?|drones?|oled|qled|laser|blu-ray|60\s*fps|30\s*fps|kits?)\b",
+    re.I,
+)
+
+
+#: "12 dozen eggs", "two dozen cupcakes": twelve of the thing for each one counted.
+_DOZEN = re.compile(r"[^\S\n]+dozens?\b", re.I)
+
+
+def _resolution(text: str, start: int, end: int) -> bool:
+    """Whether the number ``text[start:end]`` is a resolution ("4K", "8K") by the word
+    after it, so the reader never counts a "4K camera kit" as 4,000 kits."""
+    return bool(
+        re.fullmatch(r"[248]K", text[start:end]) and _RESOLUTION_AFTER.match(text, end)
+    )
+
+
 def _read_quantities(text: str, money: list[Money]) -> list[Quantity]:  # noqa: PLR0912, PLR0915
     money_spans = [(m.span.start, m.span.end) for m in money]
     found: list[Quantity] = []
     for match in _outside_money(text, money_spans):
         value = _num_value(match.group("n").strip())
-        if value is None:
+        if value is None or _resolution(text, match.start("n"), match.end("n")):
             continue
         unit = canonical_unit(match.group("u"))
+        if _DOZEN.match(text, match.end("n")):
+            if unit in TIME_DAYS:
+                continue  # "12 dozen eggs weekly" counts eggs (the count-noun pass below)
+            value *= 12  # "3 dozen roses" is 36 roses
         if match.group("x") and unit in TIME_DAYS:
             value *= float(match.group("x"))  # "4 x 90-minute lessons" is 360 minutes
         before = text[max(0, match.start() - 40) : match.start()]
@@ -1190,6 +1223,10 @@ def _read_quantities(text: str, money: list[Money]) -> list[Quantity]:  # noqa: 
         noun = match.group("noun").lower()
         if value is None or value < 2 or noun in _NOT_COUNT_NOUNS:
             continue
+        if _resolution(text, match.start("n"), match.end("n")):
+            continue
+        if _DOZEN.match(text, match.end("n")):
+            value *= 12
         before = text[max(0, match.start() - 30) : match.start()]
         bound2: Bound = (
             "at_least"
