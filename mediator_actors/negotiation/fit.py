@@ -56,8 +56,8 @@ from mediator_actors.negotiation.lines import is_price_list, price_list_total, s
 from mediator_actors.negotiation.measures import measured_words
 from mediator_actors.negotiation.numbers import UNIT_WORDS
 from mediator_actors.negotiation.once import stated_once
-from mediator_actors.negotiation.periods import amount_per_period
 from mediator_actors.negotiation.party import SEAT_WORDS, SEATED_WORDS, counted_party
+from mediator_actors.negotiation.periods import amount_per_period
 from mediator_actors.negotiation.reader import (
     JOB_UNITS,
     LANGUAGES,
@@ -567,20 +567,9 @@ def _priced_basis(
     basis = _cheaper_package(o, basis)
     o, basis = _allowances(o, s, basis, seek_text, offer_text)
     basis = _with_charges(o, s, basis, offer_text)
-    basis = _same_unit_parts(o, basis, offer_text)
+    basis = _tied_checked(o, s, _same_unit_parts(o, basis, offer_text))
     if waived and basis.floor is not None:
         basis = replace(basis, note="; ".join([basis.note, *waived]))
-    if basis.tied and basis.floor is not None and not basis.unchecked:
-        basis = _occasion_charges(o, basis)
-        left = left_out_price(o, s, basis.note, basis.currency)
-        if left is not None:
-            # "6 kg every week" against "22/kg, from 5 kg 19/kg; shipping 6.90": a rate per
-            # period is not checked again below, so no other price may be left out
-            return replace(
-                basis,
-                floor=None,
-                unchecked=f"price: the offer also states '{left.span.text}', which the rate the reader derives ({basis.step}) leaves out",
-            )
     if basis.floor is None or basis.per is not None or basis.refusal or basis.unchecked:
         return basis
     counted = s
@@ -778,6 +767,24 @@ def _count_discounted(o: Facts, basis: PriceBasis, offer_text: str) -> PriceBasi
     total = round(basis.floor * (1 - discount.share), 2)
     step = f"less the offer's {discount.share:.0%} ('{discount.text}'): {_money(total, basis.currency)}"
     return replace(basis, floor=total, note=f"{basis.note}; {step}", step=step)
+
+
+def _tied_checked(o: Facts, s: Facts, basis: PriceBasis) -> PriceBasis:
+    """A rate over one occasion or period of the budget (``basis.tied``) with the offer's
+    prices on each visit added; any other price it leaves out makes it unchecked ("6 kg
+    every week" against "22/kg, from 5 kg 19/kg; shipping 6.90"): a rate per period is not
+    checked again by :func:`_priced_basis`."""
+    if not basis.tied or basis.floor is None or basis.unchecked:
+        return basis
+    basis = _occasion_charges(o, basis)
+    left = left_out_price(o, s, basis.note, basis.currency)
+    if left is None:
+        return basis
+    return replace(
+        basis,
+        floor=None,
+        unchecked=f"price: the offer also states '{left.span.text}', which the rate the reader derives ({basis.step}) leaves out",
+    )
 
 
 def _occasion_charges(o: Facts, basis: PriceBasis) -> PriceBasis:

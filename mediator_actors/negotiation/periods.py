@@ -57,7 +57,7 @@ def _occasions_in(s: Facts, budget: Money, text: str) -> Quantity | None:
     return None
 
 
-def amount_per_period(
+def amount_per_period(  # noqa: PLR0911 - one flat pass of rules reads best
     s: Facts, budget: Money, amounts: list[Quantity], seek_text: str
 ) -> Quantity | None:
     """The seek's amount of the offer's unit for one ``budget.per`` (an occasion or a
