@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from mediator_actors.negotiation.reader import Facts, Money, Quantity, Span
+from mediator_actors.negotiation.reader import TIME_DAYS, Facts, Money, Quantity, Span
 from mediator_actors.negotiation.vocabulary import fold
 
 #: Budgets per one occasion of the work, not per a stretch of time.
@@ -23,13 +23,19 @@ OCCASIONS = frozenset({"visit", "session", "lesson", "walk", "trip", "clean", "s
 _COUNT_GAP = 8
 
 
-def _tied_to(text: str, q: Quantity, period: str) -> bool:
-    """Whether ``q`` is written for each ``period`` right after it ("2 hours each visit",
-    "6 kg every week", "3 hours per session")."""
-    after = text[q.span.end : q.span.end + 40]
+def _tied_to(text: str, q: Quantity, budget: Money) -> bool:
+    """Whether ``q`` is written for each of the budget's period right after it ("2 hours
+    each visit", "6 kg of beans every week"), in the budget's own word ("a lesson" is read
+    as per session)."""
+    names = {str(budget.per)}
+    written = re.search(r"([a-z]+)\W*$", budget.span.text, re.I)
+    if written:
+        names.add(written.group(1).lower())
+    words = "|".join(re.escape(n) for n in sorted(names))
+    after = text[q.span.end : q.span.end + 50]
     return bool(
         re.match(
-            rf"(?:\s+[a-z]+){{0,2}}?\s*(?:,\s*)?(?:each|per|every|a|an)\s+{re.escape(period)}s?\b",
+            rf"(?:\s+[a-z]+){{0,3}}?\s*(?:,\s*)?(?:each|per|every|a|an)\s+(?:{words})s?\b",
             after,
             re.I,
         )
@@ -69,7 +75,7 @@ def amount_per_period(  # noqa: PLR0911 - one flat pass of rules reads best
     amount = _one(amounts)
     if amount is None:
         return None
-    if _tied_to(text, amount, period):
+    if _tied_to(text, amount, budget):
         return amount
     if s.recurrence is None or any(q.period is not None for q in s.quantities):
         return None
@@ -87,3 +93,27 @@ def amount_per_period(  # noqa: PLR0911 - one flat pass of rules reads best
     # "once a week 4 hours ... 220 a month (4 visits)": the seek counts the occasions
     span = Span(amount.span.start, amount.span.end, f"{amount.span.text} x {visits.span.text}")
     return Quantity(amount.value * visits.value, amount.unit, "about", span)
+
+
+def over_periods(s: Facts, q: Quantity) -> Quantity | None:
+    """The whole request's count of ``q`` when it is a count per period ("2 sessions a
+    week") and the seek states one span that is a whole number of those periods ("for 4
+    weeks" is 8 sessions); None when there is no such one span (precision first)."""
+    if q.period is None or q.period not in TIME_DAYS:
+        return None
+    spans = [
+        p for p in s.quantities if p.bound == "about" and p.period is None and p.unit in TIME_DAYS
+    ]
+    if len(spans) != 1 or any(p is not q and p.period is not None for p in s.quantities):
+        return None
+    span = spans[0]
+    if span.unit == q.period:
+        periods = span.value
+    elif span.unit in ("day", "week", "fortnight") and q.period in ("day", "week", "fortnight"):
+        periods = span.value * TIME_DAYS[span.unit] / TIME_DAYS[q.period]
+    else:
+        return None  # a month of weeks is no whole number
+    if periods < 1 - 1e-9 or abs(periods - round(periods)) > 1e-9:
+        return None
+    text = f"{q.span.text} x {span.span.text}"
+    return Quantity(q.value * round(periods), q.unit, "about", Span(q.span.start, q.span.end, text))
