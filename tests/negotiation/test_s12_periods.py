@@ -72,7 +72,9 @@ def test_a_price_on_each_visit_is_added_to_the_visits_rate() -> None:
 
 def test_another_price_the_rate_leaves_out_makes_it_unchecked() -> None:
     offer_text = "Rapeseed oil £4 per litre. Delivery in Yorkshire £8."
-    seek = "Our deli in York needs 10 litres of rapeseed oil every week, delivered. Max £60 per week."
+    seek = (
+        "Our deli in York needs 10 litres of rapeseed oil every week, delivered. Max £60 per week."
+    )
     success, why, _ = decided(offer_text, seek)
     assert not success
     assert "cannot check" in why, why
