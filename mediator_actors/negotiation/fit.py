@@ -57,6 +57,7 @@ from mediator_actors.negotiation.measures import measured_words
 from mediator_actors.negotiation.numbers import UNIT_WORDS
 from mediator_actors.negotiation.once import stated_once
 from mediator_actors.negotiation.party import SEAT_WORDS, SEATED_WORDS, counted_party
+from mediator_actors.negotiation.periods import amount_per_period
 from mediator_actors.negotiation.reader import (
     JOB_UNITS,
     LANGUAGES,
@@ -179,6 +180,9 @@ class PriceBasis:
     #: A whole order of the offer's containers with its discount and delivery applied
     #: (:func:`_pack_order`): no package price stands in for it.
     packed: bool = False
+    #: A rate over the seek's amount for one occasion or period of its budget
+    #: (:func:`amount_per_period`): every other price of the offer must be shown not to apply.
+    tied: bool = False
 
 
 def _plural(unit: str | None) -> str:
@@ -566,7 +570,7 @@ def _priced_basis(
     basis = _cheaper_package(o, basis)
     o, basis = _allowances(o, s, basis, seek_text, offer_text)
     basis = _with_charges(o, s, basis, offer_text)
-    basis = _same_unit_parts(o, basis, offer_text)
+    basis = _tied_checked(o, s, _same_unit_parts(o, basis, offer_text))
     if waived and basis.floor is not None:
         basis = replace(basis, note="; ".join([basis.note, *waived]))
     if basis.floor is None or basis.per is not None or basis.refusal or basis.unchecked:
@@ -785,6 +789,42 @@ def _count_discounted(o: Facts, basis: PriceBasis, offer_text: str) -> PriceBasi
     total = round(basis.floor * (1 - discount.share), 2)
     step = f"less the offer's {discount.share:.0%} ('{discount.text}'): {_money(total, basis.currency)}"
     return replace(basis, floor=total, note=f"{basis.note}; {step}", step=step)
+
+
+def _tied_checked(o: Facts, s: Facts, basis: PriceBasis) -> PriceBasis:
+    """A rate over one occasion or period of the budget (``basis.tied``) with the offer's
+    prices on each visit added; any other price it leaves out makes it unchecked ("6 kg
+    every week" against "22/kg, from 5 kg 19/kg; shipping 6.90"): a rate per period is not
+    checked again by :func:`_priced_basis`."""
+    if not basis.tied or basis.floor is None or basis.unchecked:
+        return basis
+    basis = _occasion_charges(o, basis)
+    left = left_out_price(o, s, basis.note, basis.currency)
+    if left is None:
+        return basis
+    return replace(
+        basis,
+        floor=None,
+        unchecked=f"price: the offer also states '{left.span.text}', which the rate the reader derives ({basis.step}) leaves out",
+    )
+
+
+def _occasion_charges(o: Facts, basis: PriceBasis) -> PriceBasis:
+    """A rate per visit (``basis.per``) plus each price the offer states on every visit
+    ("Travel €15 per visit", "waste removal €20 per visit") that it left out."""
+    for m in o.money:
+        if m.per != basis.per or m.per not in VISIT_UNITS or f"'{m.span.text}'" in basis.note:
+            continue
+        # (never one of two alternatives: "€30/hour or €90 per visit"; adding a line that
+        # may not apply only raises the floor)
+        if m.alternative or m.per2 is not None:
+            continue
+        if m.bound != "about" or m.low != m.high or m.currency not in (None, basis.currency):
+            continue
+        total = (basis.floor or 0.0) + m.low
+        step = f"plus '{m.span.text}' on each {m.per}: {_money(total, basis.currency)} per {m.per}"
+        basis = replace(basis, floor=total, note=f"{basis.note}; {step}", step=step)
+    return basis
 
 
 def _visit_charges(o: Facts, s: Facts, basis: PriceBasis) -> PriceBasis:
@@ -2188,6 +2228,27 @@ def _price_basis(  # noqa: PLR0911, PLR0912, PLR0915
                 unit=ask.per,
                 note=f"{quote}; {_q(count)} {_plural(ask.per)} per {budget.per} ('{recurring[0].span.text}') at {_money(ask.low, currency)} is {_money(ask.low * count, currency)} per {budget.per}",
                 step=f"{_q(count)} {_plural(ask.per)} per {budget.per} ('{recurring[0].span.text}') at {_money(ask.low, currency)} is {_money(ask.low * count, currency)} per {budget.per}",
+            )
+        tied = (
+            amount_per_period(s, budget, _amounts(s, ask.per), seek_text)
+            if ask.per2 is None and ask.per not in _BOOKING_UNITS
+            else None
+        )
+        least = [q.value for q in o.quantities if q.unit == ask.per and q.bound == "at_least"]
+        if tied is not None and not any(tied.value < v - 1e-9 for v in least):
+            # (below the offer's minimum the charge is not the rate times the amount)
+            # "2 hours each visit" against "85 a visit": the rate over one occasion's amount.
+            step = f"{_q(tied.value)} {_plural(ask.per)} per {budget.per} ('{tied.span.text}') at {_money(ask.low, currency)} is {_money(ask.low * tied.value, currency)} per {budget.per}"
+            return PriceBasis(
+                ask.low * tied.value,
+                budget.high,
+                currency,
+                per=budget.per,
+                quantity=tied.value,
+                unit=ask.per,
+                note=f"{quote}; {step}",
+                step=step,
+                tied=True,
             )
     return PriceBasis(
         None,

@@ -19,6 +19,7 @@ import re
 from dataclasses import replace
 
 from mediator_actors.negotiation.charges import ADDITIVE_STEMS, CHARGE_STEMS
+from mediator_actors.negotiation.periods import over_periods
 from mediator_actors.negotiation.reader import (
     TIME_DAYS,
     Facts,
@@ -167,9 +168,13 @@ def exact_package(
         return None
     pack = near[0]
     same = [q for q in s.quantities if q.bound == "about" and same_unit(q.unit, pack.unit)]
-    if len(same) != 1 or same[0].period is not None or abs(same[0].value - pack.value) > 1e-9:
+    # "2 sessions a week for 4 weeks" against "pack of 8 sessions": the count over its span
+    wanted = (
+        None if len(same) != 1 else same[0] if same[0].period is None else over_periods(s, same[0])
+    )
+    if wanted is None or abs(wanted.value - pack.value) > 1e-9:
         return None
-    return m, pack, same[0]
+    return m, pack, wanted
 
 
 def package_alternatives(
