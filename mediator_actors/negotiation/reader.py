@@ -1457,7 +1457,10 @@ _NOT_PLACES = frozenset(
      "christmas", "easter", "mon", "fri", "sat", "sun", "ce", "pla", "petg", "x", "kubernetes",
      "covering", "serving", "around", "based", "near", "in", "within", "only", "area",
      "available", "call", "thanks", "cheers", "dm", "regards", "weekends", "weekdays",
-     "evenings", "negotiable", "asap", "urgent", "pickup", "collection", "delivery", "cash"}
+     "evenings", "negotiable", "asap", "urgent", "pickup", "collection", "delivery", "cash",
+     # a closing "Keine Klaviere." or "Geen huisdieren." refuses something; it names no place
+     "keine", "kein", "nicht", "ohne", "geen", "niet", "zonder", "sans", "aucun", "aucune",
+     "sin", "ningún", "senza", "nessun", "nessuna", "sem", "nenhum"}
 )  # fmt: skip
 _DAY_NAMES = frozenset(d.lower() for d in calendar.day_name)
 _PLACE_CUE = re.compile(

@@ -376,25 +376,17 @@ def _judge(
         if not clause:
             continue
         s_start, s_end, _ = _segment(text, marker.start, _SENTENCE_END)
-        bounded = _BOUNDED.match(text, marker.end, end) if marker.kind == "bound" else None
-        before = None
-        if bounded is not None:
-            # "max 8 per group", "minimum order: 100 bales": the bound names its own number,
-            # so another reading in the sentence ("€40 per person") does not read it.
-            if _overlaps(cover, bounded.start(1), bounded.end(1)):
-                continue
-        elif (
-            marker.kind == "bound"
-            and _POSTFIX_BOUND.fullmatch(text, marker.start, marker.end)
-            and (ceilings or _LOWER.fullmatch(text, marker.start, marker.end))
-            and (before := _BOUNDED_BEFORE.search(text, c_start, marker.start)) is not None
-        ):
-            # "2 kayaks max", "4 guests or fewer": the bound's number is the one just
-            # before it, read only where a reading took that number with its bound
-            if _overlaps(firm, before.start(1), before.end(1)):
-                continue
-        elif marker.kind in MODIFIERS and _overlaps(
-            cover, *((c_start, end) if marker.kind in SOFT else (s_start, s_end))
+        named, read = (
+            _bound_read(text, marker, (c_start, end), cover, firm, ceilings=ceilings)
+            if marker.kind == "bound"
+            else (False, False)
+        )
+        if read:
+            continue
+        if (
+            not named
+            and marker.kind in MODIFIERS
+            and _overlaps(cover, *((c_start, end) if marker.kind in SOFT else (s_start, s_end)))
         ):
             # "€850/month, non-smokers only": "only"/"must" closes its own clause, so a
             # price elsewhere in the sentence does not read it; a bound or "per" qualifies
@@ -404,8 +396,7 @@ def _judge(
             continue
         if (
             marker.kind == "bound"
-            and bounded is None
-            and before is None
+            and not named
             and _PREFIX_BOUND.fullmatch(text, marker.start, marker.end)
             and not _QUANTITY_AHEAD.match(text, marker.end, end)
         ):
@@ -432,6 +423,33 @@ def _judge(
             )
         )
     return found, windows, marks
+
+
+def _bound_read(
+    text: str,
+    marker: Marker,
+    clause: tuple[int, int],
+    cover: tuple[list[int], list[int]],
+    firm: tuple[list[int], list[int]],
+    *,
+    ceilings: bool,
+) -> tuple[bool, bool]:
+    """(whether the bound names its own number, whether a reading read that number).
+    "max 8 per group", "minimum order: 100 bales": the number after it, so another
+    reading in the sentence ("€40 per person") does not read it. "2 kayaks max", "4
+    guests or fewer": the number just before it, read only where a reading took it with
+    its bound (``firm``); with ``ceilings`` False only a lower bound is held so."""
+    c_start, end = clause
+    bounded = _BOUNDED.match(text, marker.end, end)
+    if bounded is not None:
+        return True, _overlaps(cover, bounded.start(1), bounded.end(1))
+    postfix = _POSTFIX_BOUND.fullmatch(text, marker.start, marker.end)
+    if postfix is None or not (ceilings or _LOWER.fullmatch(text, marker.start, marker.end)):
+        return False, False
+    before = _BOUNDED_BEFORE.search(text, c_start, marker.start)
+    if before is None:
+        return False, False
+    return True, _overlaps(firm, before.start(1), before.end(1))
 
 
 #: "don't want to spend more than £170", "won't pay over": a negated spending bound, which
