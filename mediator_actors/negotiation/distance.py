@@ -13,7 +13,7 @@ import re
 
 from mediator_actors.negotiation.numbers import NUMBER_SOURCE, token_numbers
 
-__all__ = ["MILE_KM", "distances_from", "distances_stated"]
+__all__ = ["MILE_KM", "distances_from", "distances_stated", "included_radius"]
 
 MILE_KM = 1.609
 
@@ -52,3 +52,36 @@ def distances_stated(text: str) -> list[float]:
             factor = MILE_KM if match.group("u").lower().startswith("mi") else 1.0
             found.append(numbers[0].value * factor)
     return found
+
+
+#: "Travel within 60 km included", "free travel up to 20 miles", "Anfahrt bis 25 km
+#: inklusive", "déplacement gratuit dans un rayon de 30 km": a distance whose travel the
+#: price includes, so a rate per km or mile is due only on the distance past it.
+_INCLUDED_WORD = re.compile(
+    r"\b(?:includ\w*|inclus\w*|inklusive|inkl\.?|inbegrepen|compris\w*|free|gratis|"
+    r"gratuit\w*|kostenlos)(?!\w)",
+    re.I,
+)
+_RADIUS = re.compile(
+    r"(?:\bwithin|\bup\s+to|\bfirst|\bbis|\bbinnen|\binnerhalb(?:\s+von)?|\bim\s+umkreis\s+von|"
+    r"\bdans\s+un\s+rayon\s+de|\bjusqu'(?:à|a)|\ben\s+un\s+radio\s+de|\bhasta|\bentro|"
+    r"\bnel\s+raggio\s+di|\bfino\s+a)\s+(?:(?:ca\.?|circa|the\s+first)\s+)?"
+    rf"(?P<n>{NUMBER_SOURCE})\s*(?P<u>km|kms|kilomet(?:re|er)s?|miles?|mi)\b",
+    re.I,
+)
+#: Clause ends: a comma or sentence end, never a decimal mark ("0,60 €/km", "2.5 km").
+_CLAUSE_END = re.compile(r"[;!?\n]|[.,](?!\d)")
+
+
+def included_radius(text: str) -> float | None:
+    """The distance in km whose travel ``text`` includes in its price, when one clause
+    names both the distance ("within 60 km") and that it is included; None otherwise."""
+    for part in _CLAUSE_END.split(text):
+        radius = _RADIUS.search(part)
+        if radius is None or _INCLUDED_WORD.search(part) is None:
+            continue
+        numbers = token_numbers(radius.group("n"))
+        if numbers:
+            factor = MILE_KM if radius.group("u").lower().startswith("mi") else 1.0
+            return numbers[0].value * factor
+    return None

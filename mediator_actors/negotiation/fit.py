@@ -31,7 +31,12 @@ from mediator_actors.negotiation.counting import (
 )
 from mediator_actors.negotiation.demands import hard_minimum
 from mediator_actors.negotiation.discounts import discounted_count, yearly_discount
-from mediator_actors.negotiation.distance import distances_from, distances_stated
+from mediator_actors.negotiation.distance import (
+    MILE_KM,
+    distances_from,
+    distances_stated,
+    included_radius,
+)
 from mediator_actors.negotiation.dollars import local_dollar
 from mediator_actors.negotiation.heads import (
     VISIT_UNITS,
@@ -260,6 +265,10 @@ PORTION_UNITS = frozenset({"portion", "serving", "plate", "meal", "slice", "menu
 
 #: Prices per person who uses a service: "45 per user per month" for "18 staff".
 USER_UNITS = frozenset({"user", "employee", "staff", "mailbox", "licence", "license"})
+
+
+#: Travel rate units and their length in km.
+_DISTANCE_PER = {"km": 1.0, "mile": MILE_KM, "mi": MILE_KM}
 
 
 def seek_amount(o: Facts, s: Facts, unit: str) -> Quantity | None:
@@ -2049,6 +2058,13 @@ def _price_basis(  # noqa: PLR0911, PLR0912, PLR0915
             amount = totalled
         if amount is not None:
             count = amount.value
+            radius = included_radius(offer_text) if ask.per in _DISTANCE_PER else None
+            past = ""
+            if radius is not None:
+                # "travel within 60 km included, beyond that €1/km": only the distance
+                # past the included radius is charged, none inside it
+                count = max(0.0, count - radius / _DISTANCE_PER[ask.per])
+                past = f" past the {_q(radius / _DISTANCE_PER[ask.per])} included"
             total = ask.low * count * factor
             discount = o.first_discount
             if discount is not None and discount[0] == ask.per and count >= 1:
@@ -2062,8 +2078,8 @@ def _price_basis(  # noqa: PLR0911, PLR0912, PLR0915
                 quantity=count,
                 unit=ask.per,
                 recurring=totalled is not None,
-                note=f"{quote}; {_q(count)} {_plural(ask.per)} ('{amount.span.text}') at {_money(ask.low, currency)} is {_money(total, currency)}",
-                step=f"{_q(count)} {_plural(ask.per)} ('{amount.span.text}') at {_money(ask.low, currency)} is {_money(total, currency)}",
+                note=f"{quote}; {_q(count)} {_plural(ask.per)}{past} ('{amount.span.text}') at {_money(ask.low, currency)} is {_money(total, currency)}",
+                step=f"{_q(count)} {_plural(ask.per)}{past} ('{amount.span.text}') at {_money(ask.low, currency)} is {_money(total, currency)}",
             )
         estimate = [
             q
@@ -2587,11 +2603,19 @@ def _radius(o: Facts, s: Facts, found: Findings, offer_text: str, seek_text: str
     within it a check. A distance from another town is not compared."""
     if o.travel_km is None:
         return
+    # "travel within 60 km included, beyond that €1/km": the radius is no limit but where
+    # a charge per km begins, which the price counts
+    charged = included_radius(offer_text) is not None and any(
+        m.per in _DISTANCE_PER for m in o.money
+    )
     names = {p for p, _ in o.places}
     for km, place in distances_from(seek_text):
         first = place.split()[0]
         if not any(n in (place, first) or place.startswith(n + " ") for n in names):
             continue
+        if km > o.travel_km + 1e-9 and charged:
+            found.checked.append(f"distance: {km:g} km, past {o.travel_km:g} km charged")
+            return
         if km > o.travel_km + 1e-9:
             found.refusals.append(
                 f"distance: the seek is {km:g} km from {place.title()}, the offer serves "

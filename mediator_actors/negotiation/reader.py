@@ -1494,7 +1494,10 @@ _NOT_PLACES = frozenset(
      "christmas", "easter", "mon", "fri", "sat", "sun", "ce", "pla", "petg", "x", "kubernetes",
      "covering", "serving", "around", "based", "near", "in", "within", "only", "area",
      "available", "call", "thanks", "cheers", "dm", "regards", "weekends", "weekdays",
-     "evenings", "negotiable", "asap", "urgent", "pickup", "collection", "delivery", "cash"}
+     "evenings", "negotiable", "asap", "urgent", "pickup", "collection", "delivery", "cash",
+     # a closing "Keine Klaviere." or "Geen huisdieren." refuses something; it names no place
+     "keine", "kein", "nicht", "ohne", "geen", "niet", "zonder", "sans", "aucun", "aucune",
+     "sin", "ningún", "senza", "nessun", "nessuna", "sem", "nenhum"}
 )  # fmt: skip
 _DAY_NAMES = frozenset(d.lower() for d in calendar.day_name)
 _PLACE_CUE = re.compile(
@@ -3868,12 +3871,16 @@ def _segment_bounds(text: str, index: int) -> tuple[int, int]:
     return lo, min(his, default=len(text))
 
 
-def _unread(text: str, facts: Facts, timeline: list[tuple[int, int]]) -> tuple[Unread, ...]:
+def _unread(
+    text: str, facts: Facts, timeline: list[tuple[int, int]], *, offer: bool = True
+) -> tuple[Unread, ...]:
     """Clauses with a constraint marker that no reading of ``facts`` or the ``timeline``
     (or, asked only where those leave some unread, the other pattern readers) covers."""
     spans: list[tuple[int, int]] = [*timeline]
     spans += [(m.span.start, m.span.end) for m in facts.money]
-    spans += [(q.span.start, q.span.end) for q in facts.quantities]
+    # a count read as "about" reads no bound written on it ("2 kayaks max")
+    spans += [(q.span.start, q.span.end) for q in facts.quantities if q.bound != "about"]
+    loose = [(q.span.start, q.span.end) for q in facts.quantities if q.bound == "about"]
     spans += [
         (sp.start, sp.end)
         for _, sp in (*facts.places, *facts.places_excluded, *facts.places_confined)
@@ -3908,7 +3915,9 @@ def _unread(text: str, facts: Facts, timeline: list[tuple[int, int]]) -> tuple[U
 
     # The service phrase is not skipped: "bed bugs" in "we do not treat bed bugs" is
     # read as a service, yet the negation is a limit.
-    return unread_clauses(text, spans, more=more)
+    # a seek's "3 hrs tops" or "150 max" caps its own need, which its reading prices at
+    # the most; its "16 GB minimum" demands of the offer as an offer's "2 canoes max" limits
+    return unread_clauses(text, spans, loose=loose, ceilings=offer, more=more)
 
 
 @functools.lru_cache(maxsize=16_384)
@@ -3977,7 +3986,7 @@ def read_terms(
         conditions=conditions[:20],
         hard=frozenset(kind for kind, pattern in HARD_PATTERNS if literals.search(pattern, text)),
         negotiable=bool(re.search(r"\bnegotiable\b|\bopen to offers\b|\bflexible\b", text, re.I)),
-        unread=_unread(text, facts, timeline_spans),
+        unread=_unread(text, facts, timeline_spans, offer=offer),
         facts=facts,
         gist=service_gist(opening),
         injection_dropped=dropped,

@@ -88,7 +88,7 @@ _MARKERS: tuple[tuple[str, re.Pattern[str]], ...] = (
         "bound",
         re.compile(
             r"\b(?:minimum|min\.?|maximum|max\.?|at\s+least|at\s+most|up\s+to|no\s+more(?:\s+than)?|"
-            r"no\s+less(?:\s+than)?|not\s+more\s+than|tops|or\s+more|or\s+less|under|over|below|above|"
+            r"no\s+less(?:\s+than)?|not\s+more\s+than|tops|or\s+more|or\s+less|or\s+fewer|under|over|below|above|"
             r"fewer\s+than|less\s+than|more\s+than|exceed\w*)\b",
             re.I,
         ),
@@ -220,6 +220,11 @@ _QUANTITY_AHEAD = re.compile(
 #: The number a bound word names, a noun or two and a colon away at most ("max 8",
 #: "minimum order: 100", "up to €20").
 _BOUNDED = re.compile(r"\s*(?:[a-z-]+:?\s+){0,2}?:?\s*(?:[$€£¥₹]\s?)?(\d)", re.I)
+#: A bound word written after its number ("2 kayaks max", "4 guests or fewer", "€300
+#: tops"), and that number: a noun or two before the word at most.
+_POSTFIX_BOUND = re.compile(r"max(?:imum)?\.?|min(?:imum)?\.?|tops|or\s+(?:more|less|fewer)", re.I)
+_LOWER = re.compile(r"min(?:imum)?\.?|or\s+more", re.I)
+_BOUNDED_BEFORE = re.compile(r"(\d)[\d,.]*\s?(?:[^\W\d_][\w-]*\s+){0,2}?$")
 #: How far a clause or sentence is looked for either side of a marker.
 _REACH = 400
 #: Markers looked at in one intent at most: beyond them a hostile text is read no further.
@@ -302,6 +307,8 @@ def unread_clauses(
     covered: Iterable[tuple[int, int]],
     *,
     ignore: Iterable[tuple[int, int]] = (),
+    loose: Iterable[tuple[int, int]] = (),
+    ceilings: bool = True,
     more: Callable[[int, int, bool], Iterable[tuple[int, int]]] | None = None,
 ) -> tuple[Unread, ...]:
     """(clause, blocking) for each clause of ``text`` holding a marker no ``covered``
@@ -312,20 +319,31 @@ def unread_clauses(
     ``more(start, end, every)`` gives further covered ranges in a window: it is asked
     only about the sentences whose markers ``covered`` leaves unread, with ``every``
     False when those are all soft (a bare "must"/"only"), so the costly readings run
-    on a window, and most of them only where a clause would decline."""
+    on a window, and most of them only where a clause would decline.
+
+    ``loose``: ranges a reading took as a plain amount, reading no bound on it ("2
+    kayaks" read as about two). They read any marker but a bound word written after
+    their number ("2 kayaks max"): that bound was not read, so it is not passed over;
+    with ``ceilings`` False only a lower one ("16 GB minimum") is held so."""
     found_markers = markers(text)[:_MAX_MARKERS]
     if not found_markers:
         return ()
     ranges = list(covered)
+    plain = list(loose)
     skip = _merged(ignore)
-    found, windows, marks = _judge(text, found_markers, _merged(ranges), skip)
+    firm = _merged(ranges)
+    found, windows, marks = _judge(
+        text, found_markers, _merged(ranges + plain), skip, firm, ceilings=ceilings
+    )
     if found and more is not None:
         # One window from the first unread sentence to the last: each costly reading
         # runs once, on no more than the whole text; only the readers that can read a
         # bare "must"/"only" when nothing more is unread (most templated intents).
         every = any(found.values())
         ranges.extend(more(min(a for a, _ in windows), max(b for _, b in windows), every))
-        found, _, marks = _judge(text, found_markers, _merged(ranges), skip)
+        found, _, marks = _judge(
+            text, found_markers, _merged(ranges + plain), skip, _merged(ranges), ceilings=ceilings
+        )
     ordered = sorted(found.items(), key=lambda item: not item[1])
     return tuple(
         Unread(clause, blocking, tuple(marks[clause])) for clause, blocking in ordered[:MAX_UNREAD]
@@ -337,9 +355,13 @@ def _judge(
     found_markers: list[Marker],
     cover: tuple[list[int], list[int]],
     skip: tuple[list[int], list[int]],
+    firm: tuple[list[int], list[int]],
+    *,
+    ceilings: bool = True,
 ) -> tuple[dict[str, bool], list[tuple[int, int]], dict[str, list[tuple[str, str, str, str]]]]:
     """(unread clause -> blocking, the sentences they sit in, each clause's unread
-    markers as :attr:`Unread.marks`)."""
+    markers as :attr:`Unread.marks`). ``firm``: the part of ``cover`` that reads a bound
+    on the number it takes (:func:`unread_clauses`, ``loose``)."""
     found: dict[str, bool] = {}
     windows: list[tuple[int, int]] = []
     marks: dict[str, list[tuple[str, str, str, str]]] = {}
@@ -354,14 +376,17 @@ def _judge(
         if not clause:
             continue
         s_start, s_end, _ = _segment(text, marker.start, _SENTENCE_END)
-        bounded = _BOUNDED.match(text, marker.end, end) if marker.kind == "bound" else None
-        if bounded is not None:
-            # "max 8 per group", "minimum order: 100 bales": the bound names its own number,
-            # so another reading in the sentence ("€40 per person") does not read it.
-            if _overlaps(cover, bounded.start(1), bounded.end(1)):
-                continue
-        elif marker.kind in MODIFIERS and _overlaps(
-            cover, *((c_start, end) if marker.kind in SOFT else (s_start, s_end))
+        named, read = (
+            _bound_read(text, marker, (c_start, end), cover, firm, ceilings=ceilings)
+            if marker.kind == "bound"
+            else (False, False)
+        )
+        if read:
+            continue
+        if (
+            not named
+            and marker.kind in MODIFIERS
+            and _overlaps(cover, *((c_start, end) if marker.kind in SOFT else (s_start, s_end)))
         ):
             # "€850/month, non-smokers only": "only"/"must" closes its own clause, so a
             # price elsewhere in the sentence does not read it; a bound or "per" qualifies
@@ -371,7 +396,7 @@ def _judge(
             continue
         if (
             marker.kind == "bound"
-            and bounded is None
+            and not named
             and _PREFIX_BOUND.fullmatch(text, marker.start, marker.end)
             and not _QUANTITY_AHEAD.match(text, marker.end, end)
         ):
@@ -398,6 +423,33 @@ def _judge(
             )
         )
     return found, windows, marks
+
+
+def _bound_read(
+    text: str,
+    marker: Marker,
+    clause: tuple[int, int],
+    cover: tuple[list[int], list[int]],
+    firm: tuple[list[int], list[int]],
+    *,
+    ceilings: bool,
+) -> tuple[bool, bool]:
+    """(whether the bound names its own number, whether a reading read that number).
+    "max 8 per group", "minimum order: 100 bales": the number after it, so another
+    reading in the sentence ("€40 per person") does not read it. "2 kayaks max", "4
+    guests or fewer": the number just before it, read only where a reading took it with
+    its bound (``firm``); with ``ceilings`` False only a lower bound is held so."""
+    c_start, end = clause
+    bounded = _BOUNDED.match(text, marker.end, end)
+    if bounded is not None:
+        return True, _overlaps(cover, bounded.start(1), bounded.end(1))
+    postfix = _POSTFIX_BOUND.fullmatch(text, marker.start, marker.end)
+    if postfix is None or not (ceilings or _LOWER.fullmatch(text, marker.start, marker.end)):
+        return False, False
+    before = _BOUNDED_BEFORE.search(text, c_start, marker.start)
+    if before is None:
+        return False, False
+    return True, _overlaps(firm, before.start(1), before.end(1))
 
 
 #: "don't want to spend more than £170", "won't pay over": a negated spending bound, which
