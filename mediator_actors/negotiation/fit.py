@@ -662,13 +662,18 @@ def _rate_left_out(o: Facts, s: Facts, basis: PriceBasis) -> PriceBasis:
         return basis
     if basis.ceiling is not None:
         return basis
+    return _unchecked_if_left_out(o, s, basis, f"the rate the reader takes ({basis.note})")
+
+
+def _unchecked_if_left_out(o: Facts, s: Facts, basis: PriceBasis, taken: str) -> PriceBasis:
+    """``basis`` unchecked where the offer states a price that ``taken`` leaves out."""
     charge = left_out_price(o, s, basis.note, basis.currency)
     if charge is None:
         return basis
     return replace(
         basis,
         floor=None,
-        unchecked=f"price: the offer also states '{charge.span.text}', which the rate the reader takes ({basis.note}) leaves out",
+        unchecked=f"price: the offer also states '{charge.span.text}', which {taken} leaves out",
     )
 
 
@@ -808,14 +813,7 @@ def _tied_checked(o: Facts, s: Facts, basis: PriceBasis) -> PriceBasis:
     if not basis.tied or basis.floor is None or basis.unchecked:
         return basis
     basis = _occasion_charges(o, basis)
-    left = left_out_price(o, s, basis.note, basis.currency)
-    if left is None:
-        return basis
-    return replace(
-        basis,
-        floor=None,
-        unchecked=f"price: the offer also states '{left.span.text}', which the rate the reader derives ({basis.step}) leaves out",
-    )
+    return _unchecked_if_left_out(o, s, basis, f"the rate the reader derives ({basis.step})")
 
 
 def _occasion_charges(o: Facts, basis: PriceBasis) -> PriceBasis:
