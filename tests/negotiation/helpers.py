@@ -6,8 +6,10 @@ import json
 from typing import Any
 
 from mediator_actors.model import Intent, IntentType, entry_ref
+from mediator_actors.negotiation.fit import Findings, _party_against
 from mediator_actors.negotiation.meaning import PhraseSimilarity
 from mediator_actors.negotiation.offline import assess, clear_caches
+from mediator_actors.negotiation.reader import read_facts
 from mediator_actors.negotiation.validation import Answer, decide
 
 TS = "2026-11-20T09:00:00"
@@ -99,3 +101,12 @@ def decided(offer_text: str, seek_text: str) -> tuple[bool, str, float | None]:
     )  # fmt: skip
     price = None if result.terms is None else result.terms.price
     return result.success, result.failure_reason or result.reasoning, price
+
+
+def party_findings(offer_text: str, seek_text: str) -> Findings:
+    """What fit's one party check (seats and caps on people) finds for the two texts."""
+    found = Findings()
+    _party_against(
+        read_facts(offer_text, offer=True), read_facts(seek_text, offer=False), found, seek_text
+    )
+    return found

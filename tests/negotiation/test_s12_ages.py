@@ -10,9 +10,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mediator_actors.negotiation.fit import Findings, _party_against, age_clause_met
+from mediator_actors.negotiation.fit import age_clause_met
 from mediator_actors.negotiation.reader import clause_min_age, own_age, read_facts
-from tests.negotiation.helpers import decided
+from tests.negotiation.helpers import decided, party_findings
 
 # --- an age in months or weeks ------------------------------------------------------------
 
@@ -113,16 +113,8 @@ def test_an_age_that_answers_for_the_writer_only_is_not_enough(seek: str) -> Non
 # --- seats and a cap on people: one function ----------------------------------------------
 
 
-def _party(offer_text: str, seek_text: str) -> Findings:
-    found = Findings()
-    _party_against(
-        read_facts(offer_text, offer=True), read_facts(seek_text, offer=False), found, seek_text
-    )
-    return found
-
-
 def test_a_party_in_words_above_a_cap_on_people_is_refused() -> None:
-    found = _party(
+    found = party_findings(
         "Garden cabin in Ayr, max occupancy 2 persons, £70/night.",
         "Cabin for me, my sister and her husband, two nights, £150.",
     )
@@ -132,7 +124,7 @@ def test_a_party_in_words_above_a_cap_on_people_is_refused() -> None:
 
 
 def test_a_counted_party_within_seats_is_checked() -> None:
-    found = _party(
+    found = party_findings(
         "33-seat minibus with driver, £2 per mile.",
         "Minibus for 28 people to a wedding in Perth, 60 miles.",
     )
@@ -141,7 +133,7 @@ def test_a_counted_party_within_seats_is_checked() -> None:
 
 
 def test_an_uncounted_party_against_seats_cannot_be_checked() -> None:
-    found = _party(
+    found = party_findings(
         "33-seat minibus with driver, £2 per mile.",
         "Minibus for 30 pupils and their teachers to the coast, 60 miles.",
     )

@@ -6,12 +6,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from mediator_actors.negotiation.blocks import block_of
-from mediator_actors.negotiation.fit import Findings, _party_against
 from mediator_actors.negotiation.numbers import find_numbers, token_numbers
 from mediator_actors.negotiation.party import counted_party
 from mediator_actors.negotiation.reader import read_facts
 from mediator_actors.negotiation.tiers import nested_tiers
-from tests.negotiation.helpers import decided
+from tests.negotiation.helpers import decided, party_findings
 
 
 def _values(text: str) -> list[float]:
@@ -76,21 +75,13 @@ def test_counted_party_declines_an_uncounted_part() -> None:
     assert counted_party("1 driver, 19 pupils and 2 teachers") is None
 
 
-def _party(offer_text: str, seek_text: str) -> Findings:
-    found = Findings()
-    _party_against(
-        read_facts(offer_text, offer=True), read_facts(seek_text, offer=False), found, seek_text
-    )
-    return found
-
-
 def test_seats_in_french_against_a_party_in_parts() -> None:
-    over = _party(
+    over = party_findings(
         "Minibus avec chauffeur, 19 places, 640 € la journée, départ Nantes.",
         "Sortie de fin d'année : 21 élèves + 2 enseignants, Nantes → Angers, budget 800 €.",
     )
     assert over.refusals == ["limit: the offer has 19 seats ('19 places'), the seek's party is 23"]
-    within = _party(
+    within = party_findings(
         "Minibus avec chauffeur, 19 places, 640 € la journée, départ Nantes.",
         "Sortie : 14 élèves + 2 enseignants, Nantes → Angers, budget 800 €.",
     )
