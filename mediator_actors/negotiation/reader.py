@@ -1411,6 +1411,7 @@ _CODE_PAIR = re.compile(
 
 
 _FOREIGN_PAIR = langnames.pair_pattern(LANGUAGES)
+_WORDED_PAIR = langnames.direction_pattern(LANGUAGES)
 
 
 # Compiled once: built per call, each cost a hash of the long alternation and a look-up.
@@ -1449,6 +1450,17 @@ def _read_languages(
         coded |= {a, b}
         if match.group("j") in langnames.BOTH_WAYS:
             pairs.add((b, a))
+    for match in literals.finditer(_WORDED_PAIR, text):
+        # "de inglés a español", "vom Englischen ins Deutsche": one way, source first; one
+        # name at least in another language (English prose is the _PAIR's)
+        a_word, b_word = match.group("a"), match.group("b")
+        if a_word.lower() in LANGUAGES and b_word.lower() in LANGUAGES:
+            continue
+        a = langnames.english_name(a_word) or a_word.lower()
+        b = langnames.english_name(b_word) or b_word.lower()
+        if a != b and a in LANGUAGES and b in LANGUAGES:
+            pairs.add((a, b))
+            coded |= {a, b}
     named = frozenset(m.group(0).lower() for m in literals.finditer(_LANG_NAMED, text)) | coded
     required = frozenset(
         next(g for g in m.groups() if g).lower() for m in literals.finditer(_LANG_REQUIRED, text)
@@ -1497,7 +1509,9 @@ _NOT_PLACES = frozenset(
      "evenings", "negotiable", "asap", "urgent", "pickup", "collection", "delivery", "cash",
      # a closing "Keine Klaviere." or "Geen huisdieren." refuses something; it names no place
      "keine", "kein", "nicht", "ohne", "geen", "niet", "zonder", "sans", "aucun", "aucune",
-     "sin", "ningún", "senza", "nessun", "nessuna", "sem", "nenhum"}
+     "sin", "ningún", "senza", "nessun", "nessuna", "sem", "nenhum",
+     # "the Port of Savannah": the head word of a port names no place, the name after it does
+     "port", "harbour", "harbor"}
 )  # fmt: skip
 _DAY_NAMES = frozenset(d.lower() for d in calendar.day_name)
 _PLACE_CUE = re.compile(
@@ -1505,6 +1519,12 @@ _PLACE_CUE = re.compile(
     r"located\s+in|pick-?up(?:\s+(?:in|from))?|collection(?:\s+only)?(?:\s+(?:in|from))?|"
     r"delivered\s+to|deliver\s+to|ship(?:s|ping)?\s+(?:to|within)|move\s+to|to)\s+"
     r"(?:the\s+|and\s+around\s+)?(?P<p>[A-Z][\w'-]+(?:[ -](?:[A-Z][\w'-]+))*)"
+)
+#: "Port of Savannah", "Harbour of Piraeus", "Hafen Hamburg", "puerto de Valencia": a port
+#: is named after its head word (English, German, Spanish, French, Italian, Dutch).
+_PORT_OF = re.compile(
+    r"\b(?:[Pp]ort|[Hh]arbou?r|[Hh]afen|[Pp]uerto)\s+(?:of|de|di|van|von)?\s*"
+    r"(?P<p>[A-Z][\w'-]+(?: [A-Z][\w'-]+)*)"
 )
 _PLACE_ONLY = re.compile(
     # "Ghent city only", "Leeds centre only": the place, then what part of it
@@ -1621,7 +1641,7 @@ def _clause_places(text: str) -> tuple[tuple[str, Span], ...]:
 
 def _read_places(text: str) -> tuple[tuple[tuple[str, Span], ...], bool]:
     places: list[tuple[str, Span]] = []
-    for pattern in (_PLACE_CUE, _PLACE_ONLY):
+    for pattern in (_PLACE_CUE, _PLACE_ONLY, _PORT_OF):
         for match in literals.finditer(pattern, text):
             group = "p" if match.group("p") else "q"
             raw = match.group(group)
