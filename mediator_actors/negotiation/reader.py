@@ -40,6 +40,7 @@ from mediator_actors.negotiation.numbers import (
     token_numbers,
     words_value,
 )
+from mediator_actors.negotiation.packing import carry_minimum
 from mediator_actors.negotiation.unread import Unread, unread_clauses
 from mediator_actors.negotiation.vocabulary import HARD_PATTERNS, HardCondition, fold
 from mediator_actors.safety.textsafety import detect_injection, is_bare
@@ -1164,9 +1165,14 @@ def _read_quantities(text: str, money: list[Money]) -> list[Quantity]:  # noqa: 
         if re.match(r"^\s*(?:turnaround|delivery|notice|ago|old)\b|^-old\b", after, re.I):
             continue
         if unit in TIME_DAYS and re.search(
-            r"\s(?:a|an|per|each|every)\s+$", match.group(0)[: match.start("u") - match.start()]
+            r"\s(?:a|an|per|each|every|pro|je|im|jede[nr]?|par|por|al|ao|al\s+mese|"
+            r"in\s+de|in\s+het)\s+$",
+            match.group(0)[: match.start("u") - match.start()],
+            re.I,
         ):
-            continue  # "60 transactions a month" counts transactions, not months
+            # "60 transactions a month", "150 Belege pro Monat", "40 factures par mois"
+            # count the things, not months
+            continue
         if re.search(r"(?:per|/|an?|each)\s*$", before, re.I) and match.group("n").lower() in {
             "a",
             "an",
@@ -1289,6 +1295,8 @@ def _read_quantities(text: str, money: list[Money]) -> list[Quantity]:  # noqa: 
             )
     found += _designations(text, found, money_spans)
     found = _each(text, found)
+    # "Minimum order: 1 pallet = 64 boxes": the conversion is the same minimum
+    found = carry_minimum(text, found)
     halves = _half_durations(text)
     if halves:
         # "a week and a half" is 10.5 days, never "a week"; the half reading replaces any
