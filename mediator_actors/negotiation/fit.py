@@ -3253,7 +3253,7 @@ def age_clause_met(clause: str, seek_text: str) -> bool:
 
 
 def _incoterms(offer_text: str, seek_text: str, found: Findings) -> None:
-    """"EXW only" against "DDP Warsaw": a delivery term that carries less of the way than
+    """ "EXW only" against "DDP Warsaw": a delivery term that carries less of the way than
     the seek's leaves freight or duties out of the price; with the offer's "only" it is a
     refusal, else the seller might quote the other term, which nobody read."""
     gap = term_gap(offer_text, seek_text)

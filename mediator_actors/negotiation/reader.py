@@ -1142,6 +1142,45 @@ def _resolution(text: str, start: int, end: int) -> bool:
     )
 
 
+#: "150 Belege pro Monat", "40 factures par mois", "90 facturas al mes": one noun, then the
+#: word German, French, Spanish, Italian, Portuguese and Dutch join a count to its period.
+_FOREIGN_PER = re.compile(
+    r"(?P<w>[^\W\d_]{4,})\s+(?:pro|je|im|jede[nr]?|par|por|al|ao|al\s+mese|in\s+de|in\s+het)\s+",
+    re.I,
+)
+#: "keine Mandate mit mehr als", "höchstens", "pas plus de", "como máximo", "niet meer dan":
+#: a cap written before such a count.
+_FOREIGN_CAP = re.compile(
+    r"(?:\b(?:kein\w*|nicht|geen|niet|pas|ne|ningún|ninguna|no|nessun\w*)\b[^.;\n]{0,40}?"
+    r"\b(?:mehr\s+als|über|plus\s+de|más\s+de|meer\s+dan|più\s+di)"
+    r"|\b(?:höchstens|maximal|max\.?|bis\s+zu|au\s+plus|jusqu'à|hasta|como\s+máximo|"
+    r"hoogstens|maximaal|fino\s+a|al\s+massimo|até))\s*$",
+    re.I,
+)
+#: "mindestens", "au moins", "como mínimo", "minstens", "almeno": a least.
+_FOREIGN_LEAST = re.compile(
+    r"\b(?:mindestens|wenigstens|au\s+moins|minimum|como\s+m[ií]nimo|al\s+menos|minstens|"
+    r"tenminste|almeno|pelo\s+menos|min\.?)\s*$",
+    re.I,
+)
+
+
+def _foreign_bound(before: str) -> Bound:
+    if _FOREIGN_CAP.search(before):
+        return "at_most"
+    return "at_least" if _FOREIGN_LEAST.search(before) else "about"
+
+
+def _count_noun(word: str) -> str:
+    """A noun's plain form across German cases and Romance plurals, so both sides' forms
+    meet ("Belegen", "Belege" -> "beleg"; "factures", "facture" -> "factur")."""
+    low = word.lower().removesuffix("s")
+    for end in ("en", "n", "e"):
+        if low.endswith(end) and len(low) - len(end) >= 4:
+            return low[: -len(end)]
+    return low
+
+
 def _read_quantities(text: str, money: list[Money]) -> list[Quantity]:  # noqa: PLR0912, PLR0915
     money_spans = [(m.span.start, m.span.end) for m in money]
     found: list[Quantity] = []
@@ -1171,7 +1210,19 @@ def _read_quantities(text: str, money: list[Money]) -> list[Quantity]:  # noqa: 
             re.I,
         ):
             # "60 transactions a month", "150 Belege pro Monat", "40 factures par mois"
-            # count the things, not months
+            # count the things, not months; in another language's joint, the noun for
+            # each period (English "a"/"per" nouns the table holds are read elsewhere)
+            foreign = _FOREIGN_PER.fullmatch(match.group("mods") or "")
+            if foreign and value >= 1:
+                found.append(
+                    Quantity(
+                        value,
+                        _count_noun(foreign.group("w")),
+                        _foreign_bound(before),
+                        Span(match.start(), match.end(), match.group(0)),
+                        unit,
+                    )
+                )
             continue
         if re.search(r"(?:per|/|an?|each)\s*$", before, re.I) and match.group("n").lower() in {
             "a",
