@@ -2714,8 +2714,8 @@ def _places(
 def _outside_region(o: Facts, s: Facts, found: Findings, texts: tuple[str, str]) -> None:
     """ "Scotland only" / "at our Newcastle upon Tyne bakery": the seek's place is read by
     no cue, but the sourced table puts a town it names outside the offer's region."""
-    if not o.places or s.places or not o.place_restricted:
-        return
+    if not o.places or s.places or not o.place_restricted or o.ships or o.remote:
+        return  # a side that ships or works online is not held to where it is
     away = regions.outside({p for p, _ in o.places}, texts[0], texts[1])
     if away is not None:
         found.refusals.append(f"place: the offer is tied to its region; {away}")

@@ -41,11 +41,26 @@ _NAMED = re.compile(
 _ONLY = re.compile(r"\b(?:only|solely|exclusively|nur|solo|uniquement|alleen)\b", re.I)
 
 
+#: Codes that are also other capitals ("FCA-regulated", "CIP cleaning", "DAT tape"): a
+#: term only before a named place ("FCA Felixstowe") or after "Incoterms"/"terms".
+_AMBIGUOUS = frozenset({"FCA", "FAS", "CPT", "CIP", "DAP", "DPU", "DAT"})
+_PLACE_AFTER = re.compile(r"[^\S\n]+[A-Z][a-z]")
+_TERMS_BEFORE = re.compile(
+    r"\b(?:incoterms?(?:\s*20[12]0)?|terms|delivery|basis)\s*[:=]?\s*$", re.I
+)
+
+
 def stated_terms(text: str) -> dict[str, str]:
     """The Incoterms ``text`` states -> the words that state each ("EXW Shenzhen")."""
     found: dict[str, str] = {}
     for match in _CODE.finditer(text):
-        found.setdefault(match.group("t"), match.group(0))
+        term = match.group("t")
+        if term in _AMBIGUOUS and not (
+            _PLACE_AFTER.match(text, match.end())
+            or _TERMS_BEFORE.search(text[max(0, match.start() - 30) : match.start()])
+        ):
+            continue
+        found.setdefault(term, match.group(0))
     for match in _NAMED.finditer(text):
         found.setdefault(_LONG[match.group("t").lower()], match.group(0))
     return found

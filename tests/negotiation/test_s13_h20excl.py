@@ -62,13 +62,17 @@ def test_terms_read_in_words_and_capitals_only() -> None:
         "EXW",
         "DDP",
     }
+    # codes that are also other capitals count only as terms: before a named place, or
+    # after "Incoterms"/"terms"
+    assert stated_terms("FCA-regulated adviser; CIP cleaning of tanks.") == {}
+    assert set(stated_terms("FCA Felixstowe, or Incoterms: CIP")) == {"FCA", "CIP"}
     # "fob" in lower case is a key fob, not Free On Board
     assert stated_terms("Car key fob replacement, 25 GBP") == {}
 
 
 @given(st.sampled_from(sorted(RANK)), st.sampled_from(sorted(RANK)))
 def test_gap_follows_the_order(offered: str, wanted: str) -> None:
-    gap = term_gap(f"Supply terms: {offered} only.", f"We need {wanted} delivery.")
+    gap = term_gap(f"Supply terms: {offered} only.", f"We need {wanted} Rotterdam delivery.")
     if RANK[offered] >= RANK[wanted]:
         assert gap is None
     else:
@@ -165,6 +169,12 @@ def test_town_outside_region() -> None:
     note = regions.outside({"ireland"}, "Mobile welding, Ireland only.", "At our Manchester depot.")
     assert note is not None
     assert "Manchester" in note
+
+
+def test_region_of_a_shipping_offer_is_no_refusal() -> None:
+    offer = "Based in Scotland: industrial dry ice pellets, £2.10/kg, we ship UK-wide by courier."
+    _ok, why, _ = decided(offer, "Our Leeds plant needs 200 kg of dry ice pellets, budget £600.")
+    assert "outside Scotland" not in why
 
 
 def test_town_inside_region_is_not_outside() -> None:
