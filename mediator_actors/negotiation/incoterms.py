@@ -44,7 +44,7 @@ _ONLY = re.compile(r"\b(?:only|solely|exclusively|nur|solo|uniquement|alleen)\b"
 #: Codes that are also other capitals ("FCA-regulated", "CIP cleaning", "DAT tape"): a
 #: term only before a named place ("FCA Felixstowe") or after "Incoterms"/"terms".
 _AMBIGUOUS = frozenset({"FCA", "FAS", "CPT", "CIP", "DAP", "DPU", "DAT"})
-_PLACE_AFTER = re.compile(r"[^\S\n]+[A-Z][a-z]")
+_PLACE_AFTER = re.compile(r"[^\S\n]+[A-Z]")
 _TERMS_BEFORE = re.compile(
     r"\b(?:incoterms?(?:\s*20[12]0)?|terms|delivery|basis)\s*[:=]?\s*$", re.I
 )

@@ -39,6 +39,12 @@ def test_same_term_is_no_gap() -> None:
     assert term_gap(offer, seek) is None
 
 
+def test_second_term_offered_closes_the_gap() -> None:
+    # "EXW Graz, DAP EU at cost": the offer also delivers to the named place
+    offer = "Machined flanges, EUR 7.80/pc. Incoterms EXW Graz, DAP EU at cost."
+    assert term_gap(offer, "500 flanges, DAP Ljubljana, max EUR 9/pc.") is None
+
+
 def test_offer_carrying_further_is_no_gap() -> None:
     # a seller who delivers duty paid can hand over at the port as well
     assert term_gap("Prices DDP your warehouse.", "We buy FOB Ningbo.") is None
