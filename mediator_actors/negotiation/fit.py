@@ -56,6 +56,7 @@ from mediator_actors.negotiation.heads import (
     times_each,
     volume_discount,
 )
+from mediator_actors.negotiation.incoterms import term_gap
 from mediator_actors.negotiation.kinds import covered_by
 from mediator_actors.negotiation.lines import is_price_list, price_list_total, same_unit_part
 from mediator_actors.negotiation.measures import measured_words
@@ -2707,6 +2708,17 @@ def _places(
             "the offer names no place",
             BLOCKING_COST,
         )
+    _outside_region(o, s, found, texts)
+
+
+def _outside_region(o: Facts, s: Facts, found: Findings, texts: tuple[str, str]) -> None:
+    """ "Scotland only" / "at our Newcastle upon Tyne bakery": the seek's place is read by
+    no cue, but the sourced table puts a town it names outside the offer's region."""
+    if not o.places or s.places or not o.place_restricted or o.ships or o.remote:
+        return  # a side that ships or works online is not held to where it is
+    away = regions.outside({p for p, _ in o.places}, texts[0], texts[1])
+    if away is not None:
+        found.refusals.append(f"place: the offer is tied to its region; {away}")
 
 
 #: "Christmas Day", "Boxing Day", "New Year's Day": days a "no bank holidays" excludes.
@@ -3240,6 +3252,20 @@ def age_clause_met(clause: str, seek_text: str) -> bool:
     return not _age_short(age, least, None)
 
 
+def _incoterms(offer_text: str, seek_text: str, found: Findings) -> None:
+    """ "EXW only" against "DDP Warsaw": a delivery term that carries less of the way than
+    the seek's leaves freight or duties out of the price; with the offer's "only" it is a
+    refusal, else the seller might quote the other term, which nobody read."""
+    gap = term_gap(offer_text, seek_text)
+    if gap is None:
+        return
+    note, only = gap
+    if only:
+        found.refusals.append(f"delivery terms: {note}, and no other")
+    else:
+        found.cannot(f"delivery terms: {note}", BLOCKING_COST)
+
+
 def check_facts(
     o: Facts, s: Facts, *, seek_onsite_required: bool, offer_text: str = "", seek_text: str = ""
 ) -> Findings:
@@ -3253,6 +3279,7 @@ def check_facts(
     _radius(o, s, found, offer_text, seek_text)
     _confined(o, s, found, seek_text)
     _per_person_discount(offer_text, seek_text, found)
+    _incoterms(offer_text, seek_text, found)
     _availability(o, s, found)
     if o.start_date and s.event_date and s.event_date < o.start_date:
         found.refusals.append(

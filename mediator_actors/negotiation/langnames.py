@@ -69,9 +69,41 @@ def pair_pattern(english: frozenset[str]) -> re.Pattern[str]:
 
 
 def english_name(word: str) -> str | None:
-    """The reader's English name of ``word`` (any case), or None."""
+    """The reader's English name of ``word`` (any case), or None; a German name declined
+    after an article ("vom Englischen ins Deutsche") counts as its plain form."""
     low = word.lower()
-    return FOREIGN_NAMES.get(low)
+    for form in (low, low.removesuffix("n"), low.removesuffix("en")):
+        if form in FOREIGN_NAMES:
+            return FOREIGN_NAMES[form]
+    return None
+
+
+#: A one-way direction written in words, "from" before the source and "to/into" before
+#: the target, as Spanish, French, Italian, German, Dutch and Portuguese translators write
+#: it: "de inglés a español", "del español al inglés", "de l'anglais vers le français",
+#: "dall'inglese all'italiano", "vom Englischen ins Deutsche", "van het Engels naar het
+#: Nederlands", "do inglês para o português".
+_FROM_WORDS = (
+    r"(?:del|de\s+la|de\s+l'|de|du|des|dall'|dallo|dalla|dal|da|aus\s+dem|aus\s+der|aus|vom|"
+    r"von|van\s+het|van|uit\s+het|uit|do|desde\s+el|desde)"
+)
+_TO_WORDS = (
+    r"(?:al|a\s+la|a\s+l'|a|au|aux|à\s+l'|à|vers\s+le|vers\s+la|vers\s+l'|vers|en|all'|allo|"
+    r"alla|al|in|ins|nach|naar\s+het|naar|in\s+het|para\s+o|para\s+a|para|ao|em)"
+)
+
+
+@functools.cache
+def direction_pattern(english: frozenset[str]) -> re.Pattern[str]:
+    """A one-way pair written with words ("de inglés a español"): groups a (source) and b
+    (target); a German name may carry its case ending ("Englischen")."""
+    names = sorted({*FOREIGN_NAMES, *english}, key=len, reverse=True)
+    alt = "|".join(re.escape(n) for n in names)
+    return re.compile(
+        rf"(?<![\w-]){_FROM_WORDS}\s*(?P<a>(?:{alt})(?:en|n)?)\s+{_TO_WORDS}\s*"
+        rf"(?P<b>(?:{alt})(?:en|n)?)(?![\w-])",
+        re.I,
+    )
 
 
 #: "solo en castellano o valenciano", "uniquement en français", "nur auf Deutsch",

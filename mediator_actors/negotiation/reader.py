@@ -40,6 +40,7 @@ from mediator_actors.negotiation.numbers import (
     token_numbers,
     words_value,
 )
+from mediator_actors.negotiation.packing import carry_minimum
 from mediator_actors.negotiation.unread import Unread, unread_clauses
 from mediator_actors.negotiation.vocabulary import HARD_PATTERNS, HardCondition, fold
 from mediator_actors.safety.textsafety import detect_injection, is_bare
@@ -1141,6 +1142,45 @@ def _resolution(text: str, start: int, end: int) -> bool:
     )
 
 
+#: "150 Belege pro Monat", "40 factures par mois", "90 facturas al mes": one noun, then the
+#: word German, French, Spanish, Italian, Portuguese and Dutch join a count to its period.
+_FOREIGN_PER = re.compile(
+    r"(?P<w>[^\W\d_]{4,})\s+(?:pro|je|im|jede[nr]?|par|por|al|ao|al\s+mese|in\s+de|in\s+het)\s+",
+    re.I,
+)
+#: "keine Mandate mit mehr als", "höchstens", "pas plus de", "como máximo", "niet meer dan":
+#: a cap written before such a count.
+_FOREIGN_CAP = re.compile(
+    r"(?:\b(?:kein\w*|nicht|geen|niet|pas|ne|ningún|ninguna|no|nessun\w*)\b[^.;\n]{0,40}?"
+    r"\b(?:mehr\s+als|über|plus\s+de|más\s+de|meer\s+dan|più\s+di)"
+    r"|\b(?:höchstens|maximal|max\.?|bis\s+zu|au\s+plus|jusqu'à|hasta|como\s+máximo|"
+    r"hoogstens|maximaal|fino\s+a|al\s+massimo|até))\s*$",
+    re.I,
+)
+#: "mindestens", "au moins", "como mínimo", "minstens", "almeno": a least.
+_FOREIGN_LEAST = re.compile(
+    r"\b(?:mindestens|wenigstens|au\s+moins|minimum|como\s+m[ií]nimo|al\s+menos|minstens|"
+    r"tenminste|almeno|pelo\s+menos|min\.?)\s*$",
+    re.I,
+)
+
+
+def _foreign_bound(before: str) -> Bound:
+    if _FOREIGN_CAP.search(before):
+        return "at_most"
+    return "at_least" if _FOREIGN_LEAST.search(before) else "about"
+
+
+def _count_noun(word: str) -> str:
+    """A noun's plain form across German cases and Romance plurals, so both sides' forms
+    meet ("Belegen", "Belege" -> "beleg"; "factures", "facture" -> "factur")."""
+    low = word.lower().removesuffix("s")
+    for end in ("en", "n", "e"):
+        if low.endswith(end) and len(low) - len(end) >= 4:
+            return low[: -len(end)]
+    return low
+
+
 def _read_quantities(text: str, money: list[Money]) -> list[Quantity]:  # noqa: PLR0912, PLR0915
     money_spans = [(m.span.start, m.span.end) for m in money]
     found: list[Quantity] = []
@@ -1164,9 +1204,26 @@ def _read_quantities(text: str, money: list[Money]) -> list[Quantity]:  # noqa: 
         if re.match(r"^\s*(?:turnaround|delivery|notice|ago|old)\b|^-old\b", after, re.I):
             continue
         if unit in TIME_DAYS and re.search(
-            r"\s(?:a|an|per|each|every)\s+$", match.group(0)[: match.start("u") - match.start()]
+            r"\s(?:a|an|per|each|every|pro|je|im|jede[nr]?|par|por|al|ao|al\s+mese|"
+            r"in\s+de|in\s+het)\s+$",
+            match.group(0)[: match.start("u") - match.start()],
+            re.I,
         ):
-            continue  # "60 transactions a month" counts transactions, not months
+            # "60 transactions a month", "150 Belege pro Monat", "40 factures par mois"
+            # count the things, not months; in another language's joint, the noun for
+            # each period (English "a"/"per" nouns the table holds are read elsewhere)
+            foreign = _FOREIGN_PER.fullmatch(match.group("mods") or "")
+            if foreign and value >= 1:
+                found.append(
+                    Quantity(
+                        value,
+                        _count_noun(foreign.group("w")),
+                        _foreign_bound(before),
+                        Span(match.start(), match.end(), match.group(0)),
+                        unit,
+                    )
+                )
+            continue
         if re.search(r"(?:per|/|an?|each)\s*$", before, re.I) and match.group("n").lower() in {
             "a",
             "an",
@@ -1289,6 +1346,8 @@ def _read_quantities(text: str, money: list[Money]) -> list[Quantity]:  # noqa: 
             )
     found += _designations(text, found, money_spans)
     found = _each(text, found)
+    # "Minimum order: 1 pallet = 64 boxes": the conversion is the same minimum
+    found = carry_minimum(text, found)
     halves = _half_durations(text)
     if halves:
         # "a week and a half" is 10.5 days, never "a week"; the half reading replaces any
@@ -1411,6 +1470,7 @@ _CODE_PAIR = re.compile(
 
 
 _FOREIGN_PAIR = langnames.pair_pattern(LANGUAGES)
+_WORDED_PAIR = langnames.direction_pattern(LANGUAGES)
 
 
 # Compiled once: built per call, each cost a hash of the long alternation and a look-up.
@@ -1449,6 +1509,17 @@ def _read_languages(
         coded |= {a, b}
         if match.group("j") in langnames.BOTH_WAYS:
             pairs.add((b, a))
+    for match in literals.finditer(_WORDED_PAIR, text):
+        # "de inglés a español", "vom Englischen ins Deutsche": one way, source first; one
+        # name at least in another language (English prose is the _PAIR's)
+        a_word, b_word = match.group("a"), match.group("b")
+        if a_word.lower() in LANGUAGES and b_word.lower() in LANGUAGES:
+            continue
+        a = langnames.english_name(a_word) or a_word.lower()
+        b = langnames.english_name(b_word) or b_word.lower()
+        if a != b and a in LANGUAGES and b in LANGUAGES:
+            pairs.add((a, b))
+            coded |= {a, b}
     named = frozenset(m.group(0).lower() for m in literals.finditer(_LANG_NAMED, text)) | coded
     required = frozenset(
         next(g for g in m.groups() if g).lower() for m in literals.finditer(_LANG_REQUIRED, text)
@@ -1497,7 +1568,9 @@ _NOT_PLACES = frozenset(
      "evenings", "negotiable", "asap", "urgent", "pickup", "collection", "delivery", "cash",
      # a closing "Keine Klaviere." or "Geen huisdieren." refuses something; it names no place
      "keine", "kein", "nicht", "ohne", "geen", "niet", "zonder", "sans", "aucun", "aucune",
-     "sin", "ningún", "senza", "nessun", "nessuna", "sem", "nenhum"}
+     "sin", "ningún", "senza", "nessun", "nessuna", "sem", "nenhum",
+     # "the Port of Savannah": the head word of a port names no place, the name after it does
+     "port", "harbour", "harbor"}
 )  # fmt: skip
 _DAY_NAMES = frozenset(d.lower() for d in calendar.day_name)
 _PLACE_CUE = re.compile(
@@ -1505,6 +1578,12 @@ _PLACE_CUE = re.compile(
     r"located\s+in|pick-?up(?:\s+(?:in|from))?|collection(?:\s+only)?(?:\s+(?:in|from))?|"
     r"delivered\s+to|deliver\s+to|ship(?:s|ping)?\s+(?:to|within)|move\s+to|to)\s+"
     r"(?:the\s+|and\s+around\s+)?(?P<p>[A-Z][\w'-]+(?:[ -](?:[A-Z][\w'-]+))*)"
+)
+#: "Port of Savannah", "Harbour of Piraeus", "Hafen Hamburg", "puerto de Valencia": a port
+#: is named after its head word (English, German, Spanish, French, Italian, Dutch).
+_PORT_OF = re.compile(
+    r"\b(?:[Pp]ort|[Hh]arbou?r|[Hh]afen|[Pp]uerto)\s+(?:of|de|di|van|von)?\s*"
+    r"(?P<p>[A-Z][\w'-]+(?: [A-Z][\w'-]+)*)"
 )
 _PLACE_ONLY = re.compile(
     # "Ghent city only", "Leeds centre only": the place, then what part of it
@@ -1621,7 +1700,7 @@ def _clause_places(text: str) -> tuple[tuple[str, Span], ...]:
 
 def _read_places(text: str) -> tuple[tuple[tuple[str, Span], ...], bool]:
     places: list[tuple[str, Span]] = []
-    for pattern in (_PLACE_CUE, _PLACE_ONLY):
+    for pattern in (_PLACE_CUE, _PLACE_ONLY, _PORT_OF):
         for match in literals.finditer(pattern, text):
             group = "p" if match.group("p") else "q"
             raw = match.group(group)

@@ -26,6 +26,7 @@ __all__ = [
     "METROS",
     "US_STATES",
     "inside",
+    "outside",
     "postcode_districts",
     "region_members",
     "states_written",
@@ -308,6 +309,24 @@ def inside(
         if hit:
             return f"{', '.join(sorted(hit)).title()} lies in {region.title()}"
     return None
+
+
+def outside(offer_places: Iterable[str], offer_text: str, seek_text: str) -> str | None:
+    """A note when the seek names, as a name, a place the tables put outside every region
+    the offer names as a whole ("Scotland only" / "our Newcastle site"), and none inside
+    one; None when that cannot be told (a region the tables do not hold, or none)."""
+    offered = {p.lower() for p in offer_places}
+    held = sorted(r for r in (offered & GAZETTEER.keys()) | _names(offer_text, GAZETTEER)
+                  if _whole(r, offer_text))  # fmt: skip
+    if not held:
+        return None
+    if any(_names(seek_text, [r, *region_members(r)]) for r in held):
+        return None
+    away = {_elsewhere(r, seek_text) for r in held}
+    if None in away:
+        return None
+    name = sorted(n for n in away if n)[0]
+    return f"{name.title()} lies outside {', '.join(r.title() for r in held)}"
 
 
 #: A part of a place the offer narrows to ("South London", "London zones 1 and 2",
