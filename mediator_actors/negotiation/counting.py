@@ -27,6 +27,7 @@ __all__ = [
     "listed_kinds",
     "named_apart",
     "names_plural",
+    "number_beside",
     "one_named",
     "product",
     "seek_hours",
@@ -327,3 +328,28 @@ def one_named(o: Facts, s: Facts, text: str, unit: str, offer_text: str = "") ->
     if len(found) != 1:
         return None  # none, or two kinds named ("my diploma and my birth certificate")
     return Quantity(1.0, unit, "about", found[0])
+
+
+#: A number as written in a count: "14,500", "14.500", "250", "1 200".
+_COUNT_NUMBER = r"\d[\d,.]*(?:\s\d{3})*"
+
+
+def number_beside(text: str, unit: str) -> str | None:
+    """The words of ``text`` that write a number of ``unit`` in a form the reader's counts
+    may miss: right before a word of the unit ("n=250 completes", "250 completed
+    interviews"), or after it as a field ("Word count (source): 14,500", "pages: 40");
+    None when the text writes none. A seek that writes one is never asking for one."""
+    stem = rough_stem(unit)
+    for word in re.finditer(r"[^\W\d_]+", text):
+        if rough_stem(word.group(0).lower()) != stem:
+            continue
+        before = re.search(rf"{_COUNT_NUMBER}\s*$", text[max(0, word.start() - 16) : word.start()])
+        if before is not None:
+            return text[word.start() - len(before.group(0)) : word.end()]
+        after = re.match(
+            rf"(?:\s+count)?\s*(?:\([^()]{{1,20}}\))?\s*[:=]\s*{_COUNT_NUMBER}", text[word.end() :], re.I
+        )
+        if after is not None:
+            return text[word.start() : word.end() + len(after.group(0))]
+    return None
+
