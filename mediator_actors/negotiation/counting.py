@@ -19,6 +19,7 @@ from mediator_actors.negotiation.reader import (
     canonical_unit,
     rough_stem,
 )
+from mediator_actors.negotiation.vocabulary import tokens
 
 __all__ = [
     "action_count",
@@ -339,9 +340,9 @@ def number_beside(text: str, unit: str) -> str | None:
     may miss: right before a word of the unit ("n=250 completes", "250 completed
     interviews"), or after it as a field ("Word count (source): 14,500", "pages: 40");
     None when the text writes none. A seek that writes one is never asking for one."""
-    stem = rough_stem(unit)
+    stem = tokens(unit)
     for word in re.finditer(r"[^\W\d_]+", text):
-        if rough_stem(word.group(0).lower()) != stem:
+        if not stem or tokens(word.group(0)) != stem:
             continue
         before = re.search(rf"{_COUNT_NUMBER}\s*$", text[max(0, word.start() - 16) : word.start()])
         if before is not None:
