@@ -348,9 +348,10 @@ def number_beside(text: str, unit: str) -> str | None:
         if before is not None:
             return text[word.start() - len(before.group(0)) : word.end()]
         after = re.match(
-            rf"(?:\s+count)?\s*(?:\([^()]{{1,20}}\))?\s*[:=]\s*{_COUNT_NUMBER}", text[word.end() :], re.I
+            rf"(?:\s+count)?\s*(?:\([^()]{{1,20}}\))?\s*[:=]\s*{_COUNT_NUMBER}",
+            text[word.end() :],
+            re.I,
         )
         if after is not None:
             return text[word.start() : word.end() + len(after.group(0))]
     return None
-

@@ -5,7 +5,7 @@
 party uses. Where the texts write dollars without saying whose ("$", "bucks",
 "dollars"; never "USD" or "US$"), the dollar is the one the texts point to: a country,
 region or larger city of exactly one dollar country other than the US, or that country's
-dollar named elsewhere in the texts ("NZ$4.20 per sheep" ... "budget $1,600"). A text
+dollar named in the same text ("$110 (CAD) budget"). A text
 naming none of them keeps USD. Where the signs point to two dollars ("Toronto or
 Sydney"), or only to "some dollar that is not the US one" (GST on top of "$95/hr",
 Australian and New Zealand words such as "agistment", "ute", "arvo"), the dollar cannot be
@@ -65,7 +65,9 @@ _PATTERNS = {
 }
 _CAPITAL_PATTERNS = {
     code: re.compile(
-        r"(?<![\w.-])(?:" + "|".join(map(re.escape, names)) + r")(?![\w-]|\.\w)"
+        r"(?<![\w.-])(?:"
+        + "|".join(map(re.escape, names))
+        + r")(?![\w$-]|\.\w)"  # "NZ$" names a dollar, not a place
     )
     for code, names in _CAPITALS.items()
 }
@@ -97,7 +99,12 @@ def _codes(texts: tuple[str, str]) -> set[str]:
     """The non-US dollars the texts point to by place or by name."""
     both = "\n".join(texts)
     found = {code for code, pattern in _PATTERNS.items() if pattern.search(both)}
-    found |= {code for code, pattern in _OTHER_DOLLAR.items() if pattern.search(both)}
+    # a dollar named ("$110 (CAD)") speaks for its own text's "$" only: "$250" against
+    # "budget 300 CAD" is two currencies unless a place says otherwise
+    bare = [t for t in texts if _BARE_DOLLAR.search(t)]
+    found |= {
+        code for code, pattern in _OTHER_DOLLAR.items() if all(pattern.search(t) for t in bare)
+    }
     for code, pattern in _CAPITAL_PATTERNS.items():
         for match in pattern.finditer(both):
             word = match.group(0)
@@ -109,7 +116,7 @@ def _codes(texts: tuple[str, str]) -> set[str]:
 
 def local_dollar(offer_text: str, seek_text: str) -> str | None:
     """The code of the dollar both texts mean by a bare "$", when their places (or a
-    dollar named elsewhere) point to exactly one country whose dollar is not the US
+    dollar named in each text that writes "$") point to exactly one country whose dollar is not the US
     dollar; None otherwise (USD stands, or :func:`unknown_dollar` says why it cannot)."""
     texts = (offer_text, seek_text)
     if any(_US_DOLLAR.search(t) for t in texts):

@@ -28,7 +28,12 @@ def _terms(offer_text: str, seek_text: str) -> tuple[bool, str, float | None, st
     )  # fmt: skip
     terms = result.terms
     why = result.failure_reason or result.reasoning
-    return result.success, why, None if terms is None else terms.price, None if terms is None else terms.currency
+    return (
+        result.success,
+        why,
+        None if terms is None else terms.price,
+        None if terms is None else terms.currency,
+    )
 
 
 # --- whose dollar a bare "$" is -----------------------------------------------------------
@@ -42,7 +47,9 @@ def _terms(offer_text: str, seek_text: str) -> tuple[bool, str, float | None, st
         ("Hedge trimming, Hawke's Bay, $50/hr.", "Need a hedge trimmed, 3 hrs, $180 max.", "NZD"),
         ("Hedge trimming $50/hr, Hamilton NZ.", "hedge trim, 3 hrs, up to $180", "NZD"),
         ("Hedge trimming $50/hr, Mittagong NSW.", "hedge trim, 3 hrs, up to $180", "AUD"),
-        ("Sheep shearing NZ$3.80 a head.", "Need 400 sheep shorn, budget $1,700.", "NZD"),
+        ("Sheep shearing, $3.80 a head (NZD).", "Need 400 sheep shorn.", "NZD"),
+        # a dollar named by the other side only is not this side's "$"
+        ("Sheep shearing NZ$3.80 a head.", "Need 400 sheep shorn, budget $1,700.", None),
         ("Piano tuning in Denver, $120.", "Need my piano tuned, $150 max.", None),
         ("Piano tuning, Seattle, WA, $120.", "Need my piano tuned, $150 max.", None),
         ("Piano tuning in Toronto, USD 120.", "Need my piano tuned, $150 max.", None),
@@ -84,14 +91,20 @@ def test_a_bare_dollar_in_new_zealand_is_proposed_in_nzd() -> None:
     assert (price, currency) == (35, "NZD")
 
 
-def test_a_named_dollar_is_the_bare_dollar_of_the_other_side() -> None:
-    # the offer names the dollar, the seek writes "$": one dollar, compared and proposed
+def test_a_place_makes_the_other_sides_bare_dollar_the_named_one() -> None:
+    # the offer names the dollar and the place, the seek writes "$": one dollar
     ok, why, price, currency = _terms(
         "Window washing CA$6 per window, Moncton area.",
         "Need 10 windows washed, budget $80.",
     )
     assert ok, why
     assert (price, currency) == (60, "CAD")
+
+
+def test_a_dollar_named_by_one_side_only_is_never_compared() -> None:
+    ok, why, _ = decided("Logo design, $180.", "Need a logo, budget 200 AUD.")
+    assert not ok
+    assert "currency" in why, why
 
 
 def test_a_bare_dollar_with_no_sign_stays_us() -> None:
