@@ -136,34 +136,47 @@ def test_known_and_unknown_dollars_never_both(a: str, b: str) -> None:
 
 
 @pytest.mark.parametrize(
-    ("text", "unit", "found"),
+    ("text", "unit", "value"),
     [
-        ("Need n=400 responses from nurses.", "response", "400 responses"),
-        ("Pages (approx.): 1 200, deadline Friday.", "page", "Pages (approx.): 1 200"),
-        ("Character count: 9.800 incl. spaces.", "character", "Character count: 9.800"),
+        ("Need n=400 responses from nurses.", "response", 400),
+        ("Pages (approx.): 1 200, deadline Friday.", "page", 1200),
+        ("Character count: 9.800 incl. spaces.", "character", 9800),
         ("A logo and a brand kit, 2 weeks.", "kit", None),
         ("One quick logo please.", "logo", None),
+        ("About 500-800 words per post.", "word", None),
+        ("Words: 500 to 800.", "word", None),
+        ("3 x 200 pages, bound.", "page", None),
     ],
 )
-def test_number_beside(text: str, unit: str, found: str | None) -> None:
-    assert number_beside(text, unit) == found
+def test_number_beside(text: str, unit: str, value: float | None) -> None:
+    found = number_beside(text, unit)
+    assert (None if found is None else found.value) == value
 
 
 @settings(max_examples=200, deadline=None)
 @given(st.integers(min_value=2, max_value=99_999), st.sampled_from(["word", "page", "interview"]))
 def test_a_written_count_is_found(n: int, unit: str) -> None:
-    assert number_beside(f"We need {n:,} {unit}s done.", unit) is not None
-    assert number_beside(f"{unit.title()} count: {n:,}.", unit) is not None
+    found = number_beside(f"We need {n:,} {unit}s done.", unit)
+    assert found is not None
+    assert found.value == n
+    field = number_beside(f"{unit.title()} count: {n:,}.", unit)
+    assert field is not None
+    assert field.value == n
     assert number_beside(f"We need {unit}s done soon.", unit) is None
 
 
-def test_a_rate_is_never_proposed_for_one_when_a_count_is_written() -> None:
+def test_a_count_written_as_a_field_is_multiplied_out() -> None:
+    offer_text = "Proofreading English > English, €0.02 per word, minimum fee €40."
+    ok, why, price = decided(
+        offer_text, "Need our annual report proofread. Word count: 22,000. Budget up to €600."
+    )
+    assert ok, why
+    assert price == 440
     ok, why, _ = decided(
-        "Proofreading English > English, €0.02 per word, minimum fee €40.",
-        "Need our annual report proofread. Word count: 22,000. Budget up to €600.",
+        offer_text, "Need our annual report proofread. Word count: 22,000. Budget up to €400."
     )
     assert not ok
-    assert "cannot check" in why, why
+    assert "above the seek's budget" in why, why
 
 
 def test_a_rate_for_one_job_is_still_one() -> None:
