@@ -259,3 +259,13 @@ def test_a_price_in_an_unknown_sign_is_never_proposed_priceless() -> None:
     )
     assert not ok
     assert "cannot check" in why, why
+
+
+def test_a_count_per_occasion_is_not_the_whole_count() -> None:
+    # "2 Std., zweimal pro Woche" against a monthly budget: the hours are one visit's
+    ok, why, _ = decided(
+        "Gartenhilfe in Graz, 25 €/Std., mind. 2 Std. pro Besuch.",
+        "Gartenhilfe in Graz, 2 Std., zweimal pro Woche. Budget bis 450 € im Monat.",
+    )
+    assert not ok
+    assert "cannot check" in why, why
