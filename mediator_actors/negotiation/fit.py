@@ -2049,12 +2049,12 @@ def _price_basis(  # noqa: PLR0911, PLR0912, PLR0915
             # "per archive box" for "40 archive boxes", "par visite" for "20 visits";
             # "12k images, 6 boxes per image"
             amount = head_count(s, ask.per, offer_text, ask.span.end) or per_thing_count(s, ask.per)
-        if amount is None and seek_text and ask.per not in s.counted and s.recurrence is None:
-            # "Word count (source): 14,500", "n=250 completes": a count the reader missed
-            # (never where the reader counts the unit itself, nor against a budget per
-            # period: "3 Std., dreimal pro Woche" is per visit)
-            if budget.per is None:
-                amount = number_beside(seek_text, ask.per)
+        # "Word count (source): 14,500", "n=250 completes": a count the reader missed
+        # (never where the reader counts the unit itself, nor with a recurrence or against
+        # a budget per period: "3 Std., dreimal pro Woche" is per visit)
+        written = amount is None and seek_text and ask.per not in s.counted
+        if written and s.recurrence is None and budget.per is None:
+            amount = number_beside(seek_text, ask.per)
         if amount is None and ask.block_minutes:
             blocks = _blocks(s, ask.block_minutes)
             if isinstance(blocks, str):

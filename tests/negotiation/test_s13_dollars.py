@@ -269,3 +269,23 @@ def test_a_count_per_occasion_is_not_the_whole_count() -> None:
     )
     assert not ok
     assert "cannot check" in why, why
+
+
+# --- words counted in Dutch and German plurals ----------------------------------------------
+
+
+def test_words_counted_in_german_and_dutch_plurals() -> None:
+    ok, why, price = decided(
+        "Freiberuflicher Übersetzer Englisch > Deutsch, 0,10 € pro Wort, ca. 3.000 Wörter pro Tag.",
+        "Wir suchen jemanden für unsere Broschüre (rund 5.000 Wörter), Englisch nach Deutsch. "
+        "Budget 600 €.",
+    )
+    assert ok, why
+    assert price == 500
+    ok, why, _ = decided(
+        "Vertaler Engels → Nederlands, €0,10 per woord.",
+        "Wij zoeken een vertaling van onze handleiding (ongeveer 6.000 woorden) van het Engels "
+        "naar het Nederlands. Budget €550.",
+    )
+    assert not ok
+    assert "above the seek's budget" in why, why
