@@ -560,11 +560,13 @@ def _within_period(money: list[Money], count: Quantity, offer_text: str, note: s
 
 #: An amount written with a currency the reader may not know: a code or sign right before
 #: the number ("GH₵ 1,500", "GHS 3,000", "₦45,000", "KSh 2,000"), or a number beside a word
-#: of price ("budget 3,000", "fee: 450").
+#: of price ("budget 3,000", "fee: 450"), a one-letter sign glued to it included ("budget
+#: R2k": the South African rand, "Rs500").
 _MONEY_LIKE = re.compile(
     r"(?<![\w])(?:(?:[A-Z]{2,3}|[A-Z][a-z][A-Z])[^\w\s\d]?|[^\w\s\d.,;:!?()\[\]'\"&+/%*#@=<>~-])"
     r"\s?\d"
-    r"|(?i:\b(?:budget|price|cost|costs|fee|rate|pay|paying|charge)\b\W{0,3}(?:\w+\W+){0,2}?\d)"
+    r"|(?i:\b(?:budget|price|cost|costs|fee|rate|pay|paying|charge)\b\W{0,3}(?:\w+\W+){0,2}?"
+    r"(?:[a-z]{1,2}\.?)?\d)"
 )
 
 

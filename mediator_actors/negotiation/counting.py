@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+from mediator_actors.negotiation.numbers import parse_number
 from mediator_actors.negotiation.reader import (
     TIME_DAYS,
     Facts,
@@ -19,6 +20,7 @@ from mediator_actors.negotiation.reader import (
     canonical_unit,
     rough_stem,
 )
+from mediator_actors.negotiation.vocabulary import tokens
 
 __all__ = [
     "action_count",
@@ -27,6 +29,7 @@ __all__ = [
     "listed_kinds",
     "named_apart",
     "names_plural",
+    "number_beside",
     "one_named",
     "product",
     "seek_hours",
@@ -327,3 +330,46 @@ def one_named(o: Facts, s: Facts, text: str, unit: str, offer_text: str = "") ->
     if len(found) != 1:
         return None  # none, or two kinds named ("my diploma and my birth certificate")
     return Quantity(1.0, unit, "about", found[0])
+
+
+#: A number as written in a count: "14,500", "14.500", "250", "1 200".
+_COUNT_NUMBER = r"\d[\d,.]*(?:\s\d{3})*"
+#: A range or a product goes on after the number ("500-800 words", "3 x 200 pages").
+_JOIN = r"(?:-|\u2013|to\b|x\b|\u00d7)"
+_GOES_ON = re.compile(rf"\s*{_JOIN}\s*\d", re.I)
+
+
+def number_beside(text: str, unit: str) -> Quantity | None:
+    """The number of ``unit`` that ``text`` writes in a form the reader's counts may miss:
+    right before a word of the unit ("n=250 completes", "250 completed interviews"), or
+    after it as a field ("Word count (source): 14,500", "pages: 40"); None when the text
+    writes none, or a range or product of them. A seek that writes one is never asking
+    for one."""
+    stem = tokens(unit)
+    for word in re.finditer(r"[^\W\d_]+", text):
+        if not stem or tokens(word.group(0)) != stem:
+            continue
+        start = max(0, word.start() - 16)
+        before = re.search(rf"(?<![\d,.])({_COUNT_NUMBER})\s*$", text[start : word.start()])
+        after = re.match(
+            rf"(?:\s+count)?\s*(?:\([^()]{{1,20}}\))?\s*[:=]\s*({_COUNT_NUMBER})",
+            text[word.end() :],
+            re.I,
+        )
+        if before is not None:
+            first, last, number = start + before.start(), word.end(), before.group(1)
+            if re.search(rf"\d\s*{_JOIN}\s*{re.escape(number)}\s*$", text[: start + before.end()]):
+                return None  # "500-800 words"
+        elif after is not None:
+            first, last, number = word.start(), word.end() + after.end(), after.group(1)
+            if _GOES_ON.match(text, last):
+                return None
+        else:
+            continue
+        number = number.rstrip(".,")
+        value = parse_number(number)
+        if value is None or value <= 0:
+            return None
+        span = Span(first, last, text[first:last].rstrip(".,"))
+        return Quantity(value, unit, "about", span)
+    return None

@@ -26,6 +26,7 @@ from mediator_actors.negotiation.counting import (
     kind_count,
     named_apart,
     names_plural,
+    number_beside,
     one_named,
     seek_hours,
 )
@@ -37,7 +38,7 @@ from mediator_actors.negotiation.distance import (
     distances_stated,
     included_radius,
 )
-from mediator_actors.negotiation.dollars import local_dollar
+from mediator_actors.negotiation.dollars import local_dollar, unknown_dollar
 from mediator_actors.negotiation.heads import (
     VISIT_UNITS,
     crew_tiers,
@@ -128,6 +129,10 @@ MEASURE_UNITS = frozenset(
         "mm",
         "m2",
         "m3",
+        "cm2",
+        "cm3",
+        "mm2",
+        "mm3",
         "sqft",
         "gb",
         "tb",
@@ -542,7 +547,15 @@ def price_basis(
     offer's minimum charge ("min. charge 60 EUR") raises a lower floor to itself. A total
     that leaves out a count the seek states is never proposed (precision first). A bare
     "$" of parties in Toronto is the Canadian dollar (:func:`local_dollar`)."""
+    local = local_dollar(offer_text, seek_text)
+    if local is not None:
+        # the reader's USD for a bare "$" is the parties' own dollar, on both sides alike
+        o, s = _in_dollar(o, local), _in_dollar(s, local)
     basis = _priced_basis(o, s, seek_words, seek_text, offer_text)
+    unknown = unknown_dollar(offer_text, seek_text) if local is None else None
+    if unknown is not None and basis.currency == "USD" and not basis.refusal:
+        # never a price in a dollar the parties may not mean (precision first)
+        return replace(basis, floor=None, unchecked=unknown)
     taxed = [span for word, span in o.addons if word == "vat"]
     if taxed and basis.per is not None and basis.floor is not None and _TAX_IN.search(seek_text):
         # "€300 per month plus 19 % VAT" against "max €340 per month incl. VAT": the rates
@@ -552,11 +565,13 @@ def price_basis(
             floor=None,
             unchecked=f"price: the offer puts '{taxed[0].text}' on top of its rate; the seek's budget includes it",
         )
-    if basis.currency == "USD":
-        local = local_dollar(offer_text, seek_text)
-        if local is not None:
-            basis = replace(basis, currency=local)
     return basis
+
+
+def _in_dollar(facts: Facts, code: str) -> Facts:
+    """``facts`` with the reader's USD (a bare "$") as the dollar ``code``."""
+    money = tuple(replace(m, currency=code) if m.currency == "USD" else m for m in facts.money)
+    return replace(facts, money=money)
 
 
 def _priced_basis(
@@ -1915,6 +1930,16 @@ def _price_basis(  # noqa: PLR0911, PLR0912, PLR0915
         )
     ask = max(asks, key=lambda m: _relevance(m, s))
     if not budgets:
+        many = sorted(s.counted & ask.context) if ask.per is None else []
+        if many:
+            # "Tune-ups $60" against "2 kids bikes tuned up": the price may be for one of
+            # them, and with no budget nothing bounds the total the seek owes
+            return PriceBasis(
+                None,
+                None,
+                currency,
+                unchecked=f"price: the seek wants more than one {many[0]}; the offer's '{ask.span.text}' may be for one, and the seek names no budget",
+            )
         return PriceBasis(
             ask.low,
             None,
@@ -2025,6 +2050,12 @@ def _price_basis(  # noqa: PLR0911, PLR0912, PLR0915
             # "per archive box" for "40 archive boxes", "par visite" for "20 visits";
             # "12k images, 6 boxes per image"
             amount = head_count(s, ask.per, offer_text, ask.span.end) or per_thing_count(s, ask.per)
+        # "Word count (source): 14,500", "n=250 completes": a count the reader missed
+        # (never where the reader counts the unit itself, nor with a recurrence or against
+        # a budget per period: "3 Std., dreimal pro Woche" is per visit)
+        written = amount is None and seek_text and ask.per not in s.counted
+        if written and s.recurrence is None and budget.per is None:
+            amount = number_beside(seek_text, ask.per)
         if amount is None and ask.block_minutes:
             blocks = _blocks(s, ask.block_minutes)
             if isinstance(blocks, str):
@@ -2153,6 +2184,8 @@ def _price_basis(  # noqa: PLR0911, PLR0912, PLR0915
             and not names_plural(seek_text, ask.per)
             # "Anlage V + Anlage Kind": named twice over, so more than one
             and not named_apart(seek_text, ask.per)
+            # "Word count (source): 14,500", "n=250 completes": a number the counts missed
+            and number_beside(seek_text, ask.per) is None
         ):
             # "250 per kit" against "a logo and a simple brand kit": one of them.
             one = f"the seek names no number of {_plural(ask.per)}: one"

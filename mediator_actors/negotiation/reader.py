@@ -289,6 +289,9 @@ _UNIT_ALIASES = {
     "sq ft": "sqft", "sqft": "sqft", "square foot": "sqft", "square feet": "sqft",
     "m2": "m2", "m²": "m2", "sqm": "m2", "square metre": "m2", "square meter": "m2",
     "m3": "m3", "m³": "m3", "cbm": "m3", "cubic metre": "m3", "cubic meter": "m3",
+    # "€0.85 per cm³": a volume, never a length ("42 cm³ each" is no 42 cm)
+    "cm³": "cm3", "cm3": "cm3", "ccm": "cm3", "cubic centimetre": "cm3", "cubic centimeter": "cm3",
+    "cm²": "cm2", "cm2": "cm2", "mm²": "mm2", "mm2": "mm2", "mm³": "mm3", "mm3": "mm3",
     "gsm": "gsm", "gb": "gb", "tb": "tb", "core": "core", "cpu": "core", "vcpu": "core",
     "mile": "mile", "km": "km", "kilometre": "km", "kilometer": "km", "cm": "cm", "mm": "mm",
     "word": "word", "page": "page", "line": "line", "second": "second", "sec": "second",
@@ -318,6 +321,7 @@ _UNIT_ALIASES = {
     "invitado": "person", "persone": "person", "ospiti": "person", "teilnehmer": "person",
     "deelnemer": "person", "deelnemers": "person",
     # their plurals that do not end in a plain "s" ("7 dagen", "3 Wochen", "zwei Tage")
+    "woorden": "word", "wörter": "word",
     "dagen": "day", "tage": "day", "tagen": "day", "giorni": "day", "día": "day", "woche": "week",
     "wochen": "week", "weken": "week", "semaine": "week", "semana": "week",
     "nachten": "night", "maanden": "month", "monate": "month", "stunden": "hour",
@@ -345,7 +349,7 @@ _UNIT_WORDS = sorted(
 # never the start of a longer word, accented ones too ("de hêtre" has no "h" for hours)
 # nor a letter of a model's name: "8x H100" counts H100s, never 8 hours
 _UNIT_RE = (
-    r"(?:" + "|".join(re.escape(u) for u in _UNIT_WORDS) + r")(?![a-zA-Z\u00c0-\u00ff]|\d{3})"
+    r"(?:" + "|".join(re.escape(u) for u in _UNIT_WORDS) + r")(?![a-zA-Z\u00c0-\u00ff²³]|\d{3})"
 )
 
 
