@@ -17,6 +17,18 @@ from dataclasses import dataclass, field, replace
 
 from mediator_actors.negotiation import regions
 from mediator_actors.negotiation.allowances import allowance_each, extra_counts, extra_unit_rates
+from mediator_actors.negotiation.amounts import (
+    BOOKING_UNITS as _BOOKING_UNITS,
+)
+from mediator_actors.negotiation.amounts import CALENDAR_MONTHS as _CALENDAR_MONTHS
+from mediator_actors.negotiation.amounts import (
+    CAPACITY_UNITS,
+    PORTION_UNITS,
+    USER_UNITS,
+)
+from mediator_actors.negotiation.amounts import WORK_SECONDS as _WORK_SECONDS
+from mediator_actors.negotiation.amounts import stated_amounts as _amounts
+from mediator_actors.negotiation.amounts import time_ratio as _time_ratio
 from mediator_actors.negotiation.blocks import block_of, blocks_beyond
 from mediator_actors.negotiation.charges import PER_STAY, is_charge, is_order_charge, left_out_price
 from mediator_actors.negotiation.clauses import optional_extra
@@ -112,9 +124,6 @@ __all__ = [
     "seek_amount",
 ]
 
-#: Rental-like time units that convert into each other ("a week" is seven nights).
-_BOOKING_UNITS = frozenset({"day", "night", "week", "fortnight", "month", "quarter", "year"})
-_WORK_SECONDS = {"second": 1.0, "minute": 60.0, "hour": 3600.0}
 #: Units that measure a thing rather than count things: "a 12 kg cat for two nights" is
 #: one cat, never twelve times the nightly rate.
 MEASURE_UNITS = frozenset(
@@ -206,65 +215,6 @@ def _q(value: float) -> str:
 
 def _money(value: float, currency: str | None) -> str:
     return f"{_q(value)} {currency or '(no currency)'}"
-
-
-#: Calendar units counted in months: a year is 12 months, not 365 / 30 of them.
-_CALENDAR_MONTHS = {"month": 1, "quarter": 3, "year": 12}
-
-
-def _time_ratio(unit: str, into: str) -> float:
-    """How many ``into`` one ``unit`` is: exact between months, quarters and years (so
-    "2 years" at a monthly rate is 24 months), by their length in days otherwise."""
-    if unit in _CALENDAR_MONTHS and into in _CALENDAR_MONTHS:
-        return _CALENDAR_MONTHS[unit] / _CALENDAR_MONTHS[into]
-    return TIME_DAYS[unit] / TIME_DAYS[into]
-
-
-def _amounts(facts: Facts, unit: str) -> list[Quantity]:
-    """What one side states it needs (or has) of ``unit``; booking time units convert."""
-    found = [q for q in facts.quantities if q.unit == unit and q.bound == "about"]
-    if not found and unit in _WORK_SECONDS:
-        # Work time converts between seconds, minutes and hours, never into days.
-        found = [
-            Quantity(
-                q.value * _WORK_SECONDS[q.unit] / _WORK_SECONDS[unit],
-                unit,
-                "about",
-                q.span,
-                q.period,
-            )
-            for q in facts.quantities
-            if q.unit in _WORK_SECONDS and q.unit != unit and q.bound == "about"
-        ]
-    if found or unit not in _BOOKING_UNITS:
-        return found
-    converted = []
-    for q in facts.quantities:
-        if q.bound == "about" and q.unit in _BOOKING_UNITS and q.unit != unit:
-            ratio = _time_ratio(q.unit, unit)
-            value = q.value * ratio
-            if value >= 1 - 1e-9:
-                if ratio < 1 and abs(value - round(value)) > 1e-6:
-                    # "10 days" at a weekly rate is 2 weeks, never 1.43: a rate per larger
-                    # unit is charged by the whole unit, so a share is never under the ask.
-                    value = math.ceil(value)
-                converted.append(Quantity(round(value, 3), unit, "about", q.span, q.period))
-    return converted
-
-
-#: Prices per place a person takes: "9 EUR per seat" for "50 people" is 50 seats; a cap
-#: of such places is a cap of people ("max 12 mats in the room" against "20 participants").
-CAPACITY_UNITS = frozenset(
-    {"seat", "desk", "place", "ticket", "cover", "spot", "pass", "mat", "chair", "berth", "bunk"}
-)
-
-
-#: Prices per share of food one person eats: "4.50 EUR per portion" for "~25 people".
-PORTION_UNITS = frozenset({"portion", "serving", "plate", "meal", "slice", "menu"})
-
-
-#: Prices per person who uses a service: "45 per user per month" for "18 staff".
-USER_UNITS = frozenset({"user", "employee", "staff", "mailbox", "licence", "license"})
 
 
 #: Travel rate units and their length in km.
