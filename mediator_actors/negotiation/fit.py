@@ -52,11 +52,13 @@ from mediator_actors.negotiation.distance import (
 from mediator_actors.negotiation.dollars import local_dollar
 from mediator_actors.negotiation.heads import (
     VISIT_UNITS,
+    container_sizes,
     crew_tiers,
     each_extra_rates,
     exact_package,
     free_delivery,
     head_count,
+    measure_base,
     outer_packs,
     pack_count,
     package_alternatives,
@@ -69,6 +71,7 @@ from mediator_actors.negotiation.heads import (
     volume_discount,
 )
 from mediator_actors.negotiation.kinds import covered_by
+from mediator_actors.negotiation.licences import use_conflict
 from mediator_actors.negotiation.lines import is_price_list, price_list_total, same_unit_part
 from mediator_actors.negotiation.measures import measured_words
 from mediator_actors.negotiation.numbers import UNIT_WORDS
@@ -2289,6 +2292,56 @@ def _whole_packs(minimum: Quantity, amounts: list[Quantity]) -> bool:
     return canonical_unit(pack.group(0).split()[0]) == amounts[0].unit
 
 
+def _packs_measured(  # noqa: PLR0911 - one flat pass of cases reads best
+    o: Facts, s: Facts, minimum: Quantity, found: Findings, offer_text: str
+) -> bool | None:
+    """A pack minimum ("sold in cases of 6") against a seek that measures its need ("8 kg",
+    "2 litres"): held in that measure when the offer states one size for what the pack holds
+    ("5 kg bags", "1 litre bottles"), else "cannot check" (no pack count can be made of the
+    seek's amount). True: checked; False: refused or declined; None: not such a case."""
+    if minimum.bound != "at_least" or _PACK_OF.search(minimum.span.text) is None:
+        return None
+    wanted = [
+        (a, a.value * measure[1], measure[0])
+        for a in s.quantities
+        if a.bound == "about" and a.period is None and (measure := measure_base(a.unit))
+    ]
+    if not wanted or len({(base, v) for _, v, base in wanted}) != 1:
+        return None  # no one measured amount: the count checks, as before
+    need_q, need, base = wanted[0]
+    counted = seek_amount(o, s, minimum.unit)
+    if counted is not None and counted.span != need_q.span:
+        return None  # "24 jars, 500 g each": the seek counts things; the count checks
+    sizes = {
+        a.value * measure[1]
+        for a in o.quantities
+        if a.bound == "about" and (measure := measure_base(a.unit)) and measure[0] == base
+    } | {size for size, unit in container_sizes(offer_text) if unit == base}
+    if len(sizes) != 1:
+        found.cannot(
+            f"minimum: the offer sells whole packs ('{minimum.span.text}'); the seek states "
+            f"'{need_q.span.text}' and the reader cannot count it in packs",
+            BLOCKING_COST,
+        )
+        return False
+    pack = minimum.value * sizes.pop()
+    if need < pack - 1e-9:
+        found.refusals.append(
+            f"minimum: the offer sells whole packs ('{minimum.span.text}', {_q(pack)} {base} "
+            f"each), the seek needs {_q(need)} {base} ('{need_q.span.text}')"
+        )
+        return False
+    if abs(need / pack - round(need / pack)) > 1e-6:
+        found.cannot(
+            f"minimum: the seek's '{need_q.span.text}' is not a whole number of the offer's "
+            f"packs ('{minimum.span.text}', {_q(pack)} {base} each)",
+            BLOCKING_COST,
+        )
+        return False
+    found.checked.append(f"'{need_q.span.text}' is whole packs of '{minimum.span.text}'")
+    return True
+
+
 def _limits(o: Facts, s: Facts, found: Findings, offer_text: str = "", seek_text: str = "") -> None:  # noqa: PLR0912 - one flat pass of limits reads best
     """Minimums, capacities and specifications on both sides."""
     for q in o.quantities:
@@ -2309,6 +2362,11 @@ def _limits(o: Facts, s: Facts, found: Findings, offer_text: str = "", seek_text
             # "£450 for up to 20 pages; £20 per page beyond that": what the price includes,
             # with the rest at the extra rate (``_beyond_included``), never a cap.
             continue
+        measured = _packs_measured(o, s, q, found, offer_text)
+        if measured is not None:
+            if measured:
+                continue
+            return
         amounts = _amounts(s, q.unit)
         if not amounts and q.unit in CAPACITY_UNITS:
             amounts = _amounts(s, "person")  # "up to 80 seats" against "250 attendees"
@@ -3223,6 +3281,9 @@ def check_facts(
             f"'{s.payment_instalments.text}'"
         )
     _exclusions(o, s, found, (offer_text, seek_text))
+    refused_use = use_conflict(offer_text, seek_text)
+    if refused_use is not None:
+        found.refusals.append(refused_use)
     denied = s.certifications_required & o.certifications_denied
     if denied:
         found.refusals.append(
