@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+from mediator_actors.negotiation.amounts import WORK_SECONDS as _WORK_SECONDS
 from mediator_actors.negotiation.numbers import parse_number
 from mediator_actors.negotiation.reader import (
     TIME_DAYS,
@@ -50,8 +51,6 @@ SERVED_BY = {
     "flat white": "cup", "americano": "cup", "hot drink": "cup", "drink": "cup",
 }  # fmt: skip
 
-#: Work time converts between these, in seconds.
-_WORK_SECONDS = {"second": 1.0, "minute": 60.0, "hour": 3600.0}
 #: Shortest stem an action noun and its verb must share ("deliver" in "delivery").
 _MIN_STEM = 4
 

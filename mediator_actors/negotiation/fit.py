@@ -17,6 +17,18 @@ from dataclasses import dataclass, field, replace
 
 from mediator_actors.negotiation import regions
 from mediator_actors.negotiation.allowances import allowance_each, extra_counts, extra_unit_rates
+from mediator_actors.negotiation.amounts import (
+    BOOKING_UNITS as _BOOKING_UNITS,
+)
+from mediator_actors.negotiation.amounts import CALENDAR_MONTHS as _CALENDAR_MONTHS
+from mediator_actors.negotiation.amounts import (
+    CAPACITY_UNITS,
+    PORTION_UNITS,
+    USER_UNITS,
+)
+from mediator_actors.negotiation.amounts import WORK_SECONDS as _WORK_SECONDS
+from mediator_actors.negotiation.amounts import stated_amounts as _amounts
+from mediator_actors.negotiation.amounts import time_ratio as _time_ratio
 from mediator_actors.negotiation.blocks import block_of, blocks_beyond
 from mediator_actors.negotiation.charges import PER_STAY, is_charge, is_order_charge, left_out_price
 from mediator_actors.negotiation.clauses import optional_extra
@@ -41,11 +53,13 @@ from mediator_actors.negotiation.distance import (
 from mediator_actors.negotiation.dollars import local_dollar, unknown_dollar
 from mediator_actors.negotiation.heads import (
     VISIT_UNITS,
+    container_sizes,
     crew_tiers,
     each_extra_rates,
     exact_package,
     free_delivery,
     head_count,
+    measure_base,
     outer_packs,
     pack_count,
     package_alternatives,
@@ -59,6 +73,7 @@ from mediator_actors.negotiation.heads import (
 )
 from mediator_actors.negotiation.incoterms import term_gap
 from mediator_actors.negotiation.kinds import covered_by
+from mediator_actors.negotiation.licences import use_conflict
 from mediator_actors.negotiation.lines import is_price_list, price_list_total, same_unit_part
 from mediator_actors.negotiation.measures import measured_words
 from mediator_actors.negotiation.numbers import UNIT_WORDS
@@ -114,9 +129,6 @@ __all__ = [
     "seek_amount",
 ]
 
-#: Rental-like time units that convert into each other ("a week" is seven nights).
-_BOOKING_UNITS = frozenset({"day", "night", "week", "fortnight", "month", "quarter", "year"})
-_WORK_SECONDS = {"second": 1.0, "minute": 60.0, "hour": 3600.0}
 #: Units that measure a thing rather than count things: "a 12 kg cat for two nights" is
 #: one cat, never twelve times the nightly rate.
 MEASURE_UNITS = frozenset(
@@ -212,65 +224,6 @@ def _q(value: float) -> str:
 
 def _money(value: float, currency: str | None) -> str:
     return f"{_q(value)} {currency or '(no currency)'}"
-
-
-#: Calendar units counted in months: a year is 12 months, not 365 / 30 of them.
-_CALENDAR_MONTHS = {"month": 1, "quarter": 3, "year": 12}
-
-
-def _time_ratio(unit: str, into: str) -> float:
-    """How many ``into`` one ``unit`` is: exact between months, quarters and years (so
-    "2 years" at a monthly rate is 24 months), by their length in days otherwise."""
-    if unit in _CALENDAR_MONTHS and into in _CALENDAR_MONTHS:
-        return _CALENDAR_MONTHS[unit] / _CALENDAR_MONTHS[into]
-    return TIME_DAYS[unit] / TIME_DAYS[into]
-
-
-def _amounts(facts: Facts, unit: str) -> list[Quantity]:
-    """What one side states it needs (or has) of ``unit``; booking time units convert."""
-    found = [q for q in facts.quantities if q.unit == unit and q.bound == "about"]
-    if not found and unit in _WORK_SECONDS:
-        # Work time converts between seconds, minutes and hours, never into days.
-        found = [
-            Quantity(
-                q.value * _WORK_SECONDS[q.unit] / _WORK_SECONDS[unit],
-                unit,
-                "about",
-                q.span,
-                q.period,
-            )
-            for q in facts.quantities
-            if q.unit in _WORK_SECONDS and q.unit != unit and q.bound == "about"
-        ]
-    if found or unit not in _BOOKING_UNITS:
-        return found
-    converted = []
-    for q in facts.quantities:
-        if q.bound == "about" and q.unit in _BOOKING_UNITS and q.unit != unit:
-            ratio = _time_ratio(q.unit, unit)
-            value = q.value * ratio
-            if value >= 1 - 1e-9:
-                if ratio < 1 and abs(value - round(value)) > 1e-6:
-                    # "10 days" at a weekly rate is 2 weeks, never 1.43: a rate per larger
-                    # unit is charged by the whole unit, so a share is never under the ask.
-                    value = math.ceil(value)
-                converted.append(Quantity(round(value, 3), unit, "about", q.span, q.period))
-    return converted
-
-
-#: Prices per place a person takes: "9 EUR per seat" for "50 people" is 50 seats; a cap
-#: of such places is a cap of people ("max 12 mats in the room" against "20 participants").
-CAPACITY_UNITS = frozenset(
-    {"seat", "desk", "place", "ticket", "cover", "spot", "pass", "mat", "chair", "berth", "bunk"}
-)
-
-
-#: Prices per share of food one person eats: "4.50 EUR per portion" for "~25 people".
-PORTION_UNITS = frozenset({"portion", "serving", "plate", "meal", "slice", "menu"})
-
-
-#: Prices per person who uses a service: "45 per user per month" for "18 staff".
-USER_UNITS = frozenset({"user", "employee", "staff", "mailbox", "licence", "license"})
 
 
 #: Travel rate units and their length in km.
@@ -2373,6 +2326,56 @@ def _whole_packs(minimum: Quantity, amounts: list[Quantity]) -> bool:
     return canonical_unit(pack.group(0).split()[0]) == amounts[0].unit
 
 
+def _packs_measured(  # noqa: PLR0911 - one flat pass of cases reads best
+    o: Facts, s: Facts, minimum: Quantity, found: Findings, offer_text: str
+) -> bool | None:
+    """A pack minimum ("sold in cases of 6") against a seek that measures its need ("8 kg",
+    "2 litres"): held in that measure when the offer states one size for what the pack holds
+    ("5 kg bags", "1 litre bottles"), else "cannot check" (no pack count can be made of the
+    seek's amount). True: checked; False: refused or declined; None: not such a case."""
+    if minimum.bound != "at_least" or _PACK_OF.search(minimum.span.text) is None:
+        return None
+    wanted = [
+        (a, a.value * measure[1], measure[0])
+        for a in s.quantities
+        if a.bound == "about" and a.period is None and (measure := measure_base(a.unit))
+    ]
+    if not wanted or len({(base, v) for _, v, base in wanted}) != 1:
+        return None  # no one measured amount: the count checks, as before
+    need_q, need, base = wanted[0]
+    counted = seek_amount(o, s, minimum.unit)
+    if counted is not None and counted.span != need_q.span:
+        return None  # "24 jars, 500 g each": the seek counts things; the count checks
+    sizes = {
+        a.value * measure[1]
+        for a in o.quantities
+        if a.bound == "about" and (measure := measure_base(a.unit)) and measure[0] == base
+    } | {size for size, unit in container_sizes(offer_text) if unit == base}
+    if len(sizes) != 1:
+        found.cannot(
+            f"minimum: the offer sells whole packs ('{minimum.span.text}'); the seek states "
+            f"'{need_q.span.text}' and the reader cannot count it in packs",
+            BLOCKING_COST,
+        )
+        return False
+    pack = minimum.value * sizes.pop()
+    if need < pack - 1e-9:
+        found.refusals.append(
+            f"minimum: the offer sells whole packs ('{minimum.span.text}', {_q(pack)} {base} "
+            f"each), the seek needs {_q(need)} {base} ('{need_q.span.text}')"
+        )
+        return False
+    if abs(need / pack - round(need / pack)) > 1e-6:
+        found.cannot(
+            f"minimum: the seek's '{need_q.span.text}' is not a whole number of the offer's "
+            f"packs ('{minimum.span.text}', {_q(pack)} {base} each)",
+            BLOCKING_COST,
+        )
+        return False
+    found.checked.append(f"'{need_q.span.text}' is whole packs of '{minimum.span.text}'")
+    return True
+
+
 def _limits(o: Facts, s: Facts, found: Findings, offer_text: str = "", seek_text: str = "") -> None:  # noqa: PLR0912 - one flat pass of limits reads best
     """Minimums, capacities and specifications on both sides."""
     for q in o.quantities:
@@ -2393,6 +2396,11 @@ def _limits(o: Facts, s: Facts, found: Findings, offer_text: str = "", seek_text
             # "£450 for up to 20 pages; £20 per page beyond that": what the price includes,
             # with the rest at the extra rate (``_beyond_included``), never a cap.
             continue
+        measured = _packs_measured(o, s, q, found, offer_text)
+        if measured is not None:
+            if measured:
+                continue
+            return
         amounts = _amounts(s, q.unit)
         if not amounts and q.unit in CAPACITY_UNITS:
             amounts = _amounts(s, "person")  # "up to 80 seats" against "250 attendees"
@@ -3333,6 +3341,9 @@ def check_facts(
             f"'{s.payment_instalments.text}'"
         )
     _exclusions(o, s, found, (offer_text, seek_text))
+    refused_use = use_conflict(offer_text, seek_text)
+    if refused_use is not None:
+        found.refusals.append(refused_use)
     denied = s.certifications_required & o.certifications_denied
     if denied:
         found.refusals.append(

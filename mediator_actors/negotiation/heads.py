@@ -32,11 +32,13 @@ from mediator_actors.negotiation.reader import (
 
 __all__ = [
     "VISIT_UNITS",
+    "container_sizes",
     "crew_tiers",
     "each_extra_rates",
     "exact_package",
     "free_delivery",
     "head_count",
+    "measure_base",
     "outer_packs",
     "pack_contents",
     "pack_count",
@@ -288,8 +290,23 @@ _MEASURES = {
 }  # fmt: skip
 
 
-def _measure(word: str) -> tuple[str, float] | None:
+def measure_base(word: str) -> tuple[str, float] | None:
+    """A written measure's base unit and factor ("kg" is 1,000 g), or None."""
     return _MEASURES.get(canonical_unit(word))
+
+
+_measure = measure_base
+
+
+def container_sizes(offer_text: str) -> set[tuple[float, str]]:
+    """The written sizes of the offer's containers ("5 L tins", "500 g jars"), each in its
+    base unit: (5000.0, "ml"), (500.0, "g")."""
+    found = set()
+    for m in _SIZED.finditer(offer_text):
+        measure = _measure(m.group("u"))
+        if measure is not None:
+            found.add((float(m.group("n").replace(",", ".")) * measure[1], measure[0]))
+    return found
 
 
 def sized_count(s: Facts, unit: str, offer_text: str, period: str | None = None) -> Quantity | None:

@@ -32,6 +32,17 @@ from typing import Literal
 from mediator_actors.negotiation import langnames, literals
 from mediator_actors.negotiation.clauses import payment_time
 from mediator_actors.negotiation.glossary import GREETINGS
+from mediator_actors.negotiation.months import (
+    BEFORE_CUES,
+    BY_CUES,
+    DAY_MONTH_JOIN,
+    DAY_ONLY_MONTHS,
+    FOREIGN_MONTHS,
+    FROM_CUES,
+    NOT_ONLY,
+    ONLY_WORDS,
+    UNTIL_CUES,
+)
 from mediator_actors.negotiation.numbers import (
     NUMBER_SOURCE,
     WORDS_SOURCE,
@@ -943,7 +954,8 @@ _SEATS = re.compile(
 
 
 _PACKS = re.compile(
-    rf"\b(?:sold\s+)?(?:in|by\s+the)\s+(?:packs?|boxes|box|sets?|bundles?|lots?|multiples|cases?)\s+"
+    rf"\b(?:sold\s+)?(?:in|by\s+the)\s+(?:packs?|boxes|box|sets?|bundles?|lots?|multiples|cases?|"
+    rf"crates?|cartons?|trays?)\s+"
     rf"of\s+(?P<n>{_NUM}|{_COUNT_WORDS})\b",
     re.I,
 )
@@ -1141,9 +1153,7 @@ _DOZEN = re.compile(r"[^\S\n]+dozens?\b", re.I)
 def _resolution(text: str, start: int, end: int) -> bool:
     """Whether the number ``text[start:end]`` is a resolution ("4K", "8K") by the word
     after it, so the reader never counts a "4K camera kit" as 4,000 kits."""
-    return bool(
-        re.fullmatch(r"[248]K", text[start:end]) and _RESOLUTION_AFTER.match(text, end)
-    )
+    return bool(re.fullmatch(r"[248]K", text[start:end]) and _RESOLUTION_AFTER.match(text, end))
 
 
 #: "150 Belege pro Monat", "40 factures par mois", "90 facturas al mes": one noun, then the
@@ -1598,7 +1608,7 @@ _PLACE_ONLY = re.compile(
 )
 _RESTRICTED = re.compile(
     r"\b(?:only|area|within|inside|around|based\s+in|local|collection|pick-?up|surroundings|"
-    r"zones?|i\s+come\s+to\s+you|mobile)\b",
+    rf"zones?|i\s+come\s+to\s+you|mobile|{ONLY_WORDS})(?!\w)",
     re.I,
 )
 _ONSITE = re.compile(
@@ -1749,6 +1759,17 @@ _ALL_SLOTS = frozenset({"wd-day", "wd-eve", "we-day", "we-eve"})
 _SLOT_WORDS: tuple[tuple[re.Pattern[str], frozenset[str], str], ...] = (
     (re.compile(r"\bweekends?\b|\bsaturdays?\b|\bsundays?\b", re.I),
      frozenset({"we-day", "we-eve"}), "days"),
+    # the same days in French, German, Italian, Spanish, Dutch, Portuguese
+    (re.compile(r"\b(?:samedis?|dimanches?|week-end|samstags?|sonntags?|wochenendes?|sabato|"
+                r"domenica|fine\s+settimana|sábados?|domingos?|fin(?:es)?\s+de\s+semana|"
+                r"zaterdags?|zondags?|fim\s+de\s+semana)(?!\w)", re.I),
+     frozenset({"we-day", "we-eve"}), "days"),
+    (re.compile(r"\b(?:lundis?|mardis?|mercredis?|jeudis?|vendredis?|en\s+semaine|montags?|"
+                r"dienstags?|mittwochs?|donnerstags?|freitags?|werktags?|lunedì|martedì|"
+                r"mercoledì|giovedì|venerdì|lunes|martes|miércoles|jueves|viernes|maandags?|"
+                r"dinsdags?|woensdags?|donderdags?|vrijdags?|doordeweeks|segunda-feira|"
+                r"terça-feira|quarta-feira|quinta-feira|sexta-feira|dias\s+úteis)(?!\w)", re.I),
+     frozenset({"wd-day", "wd-eve"}), "days"),
     (re.compile(r"\bweekdays?\b|\bmon(?:day)?\s*(?:-|to)\s*fri(?:day)?\b|\bbusiness\s+hours\b|"
                 r"\bworking\s+hours\b|\bmondays?\b|\btuesdays?\b|\bwednesdays?\b|"
                 r"\bthursdays?\b|\bfridays?\b", re.I),
@@ -1838,7 +1859,10 @@ def _read_slots(text: str) -> tuple[frozenset[str], bool]:
         result = (frozenset().union(*days) if days else _ALL_SLOTS) & (
             frozenset().union(*times) if times else _ALL_SLOTS
         )
-    strict = bool(re.search(r"\bonly\b|\bavailable\b|\bavailability\b", text, re.I))
+    # "nicht nur montags" names a day without limiting to it
+    strict = bool(re.search(r"\bonly\b|\bavailable\b|\bavailability\b", text, re.I)) or bool(
+        re.search(rf"\b(?:{ONLY_WORDS})(?!\w)", re.sub(NOT_ONLY, " ", text, flags=re.I), re.I)
+    )
     return result, strict
 
 
@@ -1847,15 +1871,9 @@ def _read_slots(text: str) -> tuple[frozenset[str], bool]:
 _MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
 _MONTHS.update({name.lower(): i for i, name in enumerate(calendar.month_abbr) if name})
 _MONTHS["sept"] = 9
-# French month names ("le 29 avril 2026"): none is an English word a date could be confused
-# with ("mars" only as a month after a day number, where every pattern here reads it)
-_MONTHS.update(
-    {
-        "janvier": 1, "février": 2, "fevrier": 2, "mars": 3, "avril": 4, "juin": 6,
-        "juillet": 7, "août": 8, "aout": 8, "septembre": 9, "octobre": 10, "novembre": 11,
-        "décembre": 12, "decembre": 12,
-    }
-)  # fmt: skip
+# French, German, Italian, Spanish, Dutch, Portuguese month names ("le 29 avril 2026",
+# "bis zum 15. März"): none is an English word a date could be confused with
+_MONTHS.update(FOREIGN_MONTHS)
 _MONTH = r"(?:" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
 _DAYNAME = r"(?:(?:mon|tues?|wed(?:nes)?|thu(?:rs)?|fri|sat(?:ur)?|sun)(?:day)?,?\s+)?"
 #: A weekday that must be there ("Sat 27 June"): with a day and month it names one day.
@@ -1863,10 +1881,13 @@ _WEEKDAY_NAMED = r"(?P<wd>mon|tues?|wed(?:nes)?|thu(?:rs)?|fri|sat(?:ur)?|sun)(?
 _EVENT = re.compile(
     # "on 30 April", and French "est le 29 avril" / "prévu le 3 mai"
     # German "am 12. September"
-    rf"(?:\b(?:on|am|(?:est|prévu|prévue|aura\s+lieu)\s+le)\s+(?:the\s+)?{_DAYNAME}"
+    # Italian "il 20 giugno", Spanish "el 3 de mayo", Dutch "op 31 oktober", Portuguese
+    # "no dia 5 de julho" (not after a deadline or start word: "entro il", "desde el")
+    rf"(?:(?:\b(?:on|am|(?:est|prévu|prévue|aura\s+lieu)\s+le|op|no\s+dia)"
+    rf"|(?<!entro\s)\bil|(?<!hasta\s)(?<!para\s)(?<!tardar\s)(?<!desde\s)\bel)\s+(?:the\s+)?{_DAYNAME}"
     # "Office party, Friday 2 October": a weekday and date opening a clause is the day
     # itself; after "by", "from" or "until" (no clause opening) other readers take it
-    rf"|(?:(?<=[,.;:(\n])|^)\s*{_WEEKDAY_NAMED})(?:(?P<d1>\d{{1,2}})(?:st|nd|rd|th|\.)?\s+(?:of\s+)?(?P<m1>{_MONTH})"
+    rf"|(?:(?<=[,.;:(\n])|^)\s*{_WEEKDAY_NAMED})(?:(?P<d1>\d{{1,2}})(?:st|nd|rd|th|\.)?\s+(?:of\s+|{DAY_MONTH_JOIN})?(?P<m1>{_MONTH})"
     rf"|(?P<m2>{_MONTH})\s+(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?)(?:,?\s+(?P<y>\d{{4}}))?",
     re.I,
 )
@@ -1899,14 +1920,14 @@ def _resolve(month: int, day: int, year: int | None, reference: dt.date | None) 
 
 
 _FROM_DAY_FIRST = re.compile(
-    rf"\b(?:from|starting|available\s+from|as\s+of)\s+(?:the\s+)?(?P<d>\d{{1,2}})(?:st|nd|rd|th)?"
-    rf"\s+(?:of\s+)?(?P<m>{_MONTH})(?:,?\s+(?P<y>\d{{4}}))?",
+    rf"\b(?:from|starting|available\s+from|as\s+of|{FROM_CUES})\s+(?:the\s+)?(?P<d>\d{{1,2}})"
+    rf"(?:st|nd|rd|th|\.)?\s+(?:of\s+|{DAY_MONTH_JOIN})?(?P<m>{_MONTH})(?:,?\s+(?P<y>\d{{4}}))?",
     re.I,
 )
 #: "available until 15 March", "free till the end of June": the offer's last day.
 _UNTIL = re.compile(
-    rf"\b(?:available\s+)?(?:until|till|through)\s+(?:the\s+)?(?:(?P<q>mid|end\s+of|early)-?\s*)?"
-    rf"(?:(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<m1>{_MONTH})|(?P<m2>{_MONTH})"
+    rf"\b(?:available\s+)?(?:until|till|through|{UNTIL_CUES})\s+(?:the\s+)?(?:(?P<q>mid|end\s+of|early)-?\s*)?"
+    rf"(?:(?P<d1>\d{{1,2}})(?:st|nd|rd|th|\.)?\s+(?:of\s+|{DAY_MONTH_JOIN})?(?P<m1>{_MONTH})|(?P<m2>{_MONTH})"
     rf"(?:\s+(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?)?)(?:,?\s+(?P<y>\d{{4}}))?",
     re.I,
 )
@@ -1916,8 +1937,11 @@ def _read_until(text: str, reference: dt.date | None) -> dt.date | None:
     match = literals.search(_UNTIL, text)
     if match is None:
         return None
-    month = _MONTHS[(match.group("m1") or match.group("m2")).lower().rstrip(".")]
+    name = (match.group("m1") or match.group("m2")).lower().rstrip(".")
+    month = _MONTHS[name]
     raw = match.group("d1") or match.group("d2")
+    if raw is None and name in DAY_ONLY_MONTHS:
+        return None  # "bis Mai" may be a name: a short month only after a day number
     q = (match.group("q") or "").lower()
     last = calendar.monthrange(2001, month)[1]
     day = int(raw) if raw else {"mid": 15, "early": 7}.get(q, last)
@@ -3404,19 +3428,20 @@ _UNIT = (
 _ABS_DATE = re.compile(
     rf"\b(?:(?P<m1>{_MONTH})\s+(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y1>\d{{4}})"
     # "12. September 2026": German writes the day with a full stop (not the month's end)
-    rf"|(?P<d2>\d{{1,2}})(?:st|nd|rd|th|\.)?\s+(?:of\s+)?(?P<m2>{_MONTH}),?\s+(?P<y2>\d{{4}})"
+    rf"|(?P<d2>\d{{1,2}})(?:st|nd|rd|th|\.)?\s+(?:of\s+|{DAY_MONTH_JOIN})?(?P<m2>{_MONTH}),?\s+(?:de\s+)?(?P<y2>\d{{4}})"
     rf"|(?P<y3>\d{{4}})-(?P<mo3>\d{{2}})-(?P<d3>\d{{2}})"
     rf"|(?:end of\s+|the end of\s+)?(?P<m4>{_MONTH})\s+(?P<y4>\d{{4}}))\b",
     re.I,
 )
 _DEADLINE_CUE = re.compile(
     r"(?:\bby|\bbefore|no later than|deadline(?: is|:)?|due(?: date)?(?: is|:)?|"
-    r"delivered by|until|latest)\s*(?:on\s+)?(?:the\s+)?$",
+    rf"delivered by|until|latest|{BY_CUES}|{BEFORE_CUES})\s*(?:on\s+)?(?:the\s+)?$",
     re.I,
 )
 #: A deadline cue that excludes its day ("before 15 March", "prior to the 3rd").
 _EXCLUSIVE_CUE = re.compile(
-    r"\b(?:before|prior\s+to|earlier\s+than)\s*(?:on\s+)?(?:the\s+)?$", re.I
+    rf"(?:\bbefore|\bprior\s+to|\bearlier\s+than|(?<!\w)(?:{BEFORE_CUES}))\s*(?:on\s+)?(?:the\s+)?$",
+    re.I,
 )
 _START_CUE = re.compile(r"(?:start(?:ing)?|begin(?:ning)?|from|kick[- ]?off)\b[^.]{0,20}$", re.I)
 #: "within 3 weeks of kickoff" counts from the start; "in 3 years of practice" is no timeline.
@@ -3454,10 +3479,10 @@ _N_UNIT_TURNAROUND = re.compile(
 #: "by end of July", "by mid-April", "before the end of Q3 2027": against the reference.
 _REL_MONTH = re.compile(
     # "due 20 March", "by Friday 13 March": a weekday may name the day as well
-    rf"\b(?:by|before|until|no later than|deadline:?|due(?:\s+on)?)\s+(?:the\s+)?"
+    rf"(?<!\w)(?P<cue>by|before|until|no later than|deadline:?|due(?:\s+on)?|{BY_CUES}|{BEFORE_CUES})\s+(?:the\s+)?"
     rf"(?:{_WEEKDAY_NAMED}(?=\d|{_MONTH}))?(?P<q>end\s+of|mid-?|early|"
     # "by 20 April", "by the 1st of May": the day first, as most of Europe writes it
-    rf"start\s+of|beginning\s+of|(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?)?\s*(?:the\s+)?"
+    rf"start\s+of|beginning\s+of|(?P<d2>\d{{1,2}})(?:st|nd|rd|th|\.)?\s+(?:of\s+|{DAY_MONTH_JOIN})?)?\s*(?:the\s+)?"
     rf"(?P<m>{_MONTH})(?![a-z])"
     # "by September 25": that day (the month's end only when no day is named).
     rf"(?:\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\b(?!\s*,?\s*\d{{4}}))?(?!\s*\d)",
@@ -3544,7 +3569,10 @@ def _relative_deadline(text: str, reference: dt.date | None) -> dt.date | None:
         return dt.date(year, month, calendar.monthrange(year, month)[1])
     match = literals.search(_REL_MONTH, text)
     if match and reference is not None:
-        month = _MONTHS[match.group("m").lower().rstrip(".")]
+        name = match.group("m").lower().rstrip(".")
+        if name in DAY_ONLY_MONTHS and not (match.group("d") or match.group("d2")):
+            return None  # "photos by Mai": a short month only after a day number
+        month = _MONTHS[name]
         q = (match.group("q") or "").lower().replace(" ", "")
         day = {"mid": 15, "mid-": 15, "early": 7, "startof": 1, "beginningof": 1}.get(q)
         if match.group("d") or match.group("d2"):
@@ -3552,7 +3580,9 @@ def _relative_deadline(text: str, reference: dt.date | None) -> dt.date | None:
         found = _next_month_day(month, day, reference)
         if match.group("wd") and (day is None or not _weekday_agrees(match.group("wd"), found)):
             return None  # "by Friday 14 March" in a year it is a Saturday: which is meant?
-        if (match.group("d") or match.group("d2")) and match.group(0).lower().startswith("before"):
+        if (match.group("d") or match.group("d2")) and _EXCLUSIVE_CUE.search(
+            match.group("cue") + " "
+        ):
             found -= dt.timedelta(days=1)  # "before 15 March": 14 March is the last day
         return found
     return None

@@ -22,6 +22,7 @@ import math
 import re
 from dataclasses import dataclass, replace
 
+from mediator_actors.negotiation.amounts import CAPACITY_UNITS, stated_amounts
 from mediator_actors.negotiation.reader import Facts, Money, Quantity, rough_stem
 
 __all__ = ["chosen_tier", "nested_tiers"]
@@ -102,17 +103,14 @@ def _tiers(o: Facts, text: str, unit: str) -> list[Tier] | None:
 def chosen_tier(o: Facts, s: Facts, offer_text: str) -> Facts:
     """``o`` with only the tier the seek's amount falls in, when the offer states its
     prices as tiers of an amount the seek states once; ``o`` unchanged otherwise."""
-    # fit imports this module (for nested_tiers): its helpers are read where they are used
-    from mediator_actors.negotiation.fit import CAPACITY_UNITS, _amounts
-
     units = {q.unit for q in o.quantities if q.bound in ("at_most", "at_least")}
     for unit in sorted(units):
         tiers = _tiers(o, offer_text, unit)
         if tiers is None:
             continue
-        needs = _amounts(s, unit)
+        needs = stated_amounts(s, unit)
         if not needs and unit in CAPACITY_UNITS | {"person"}:
-            needs = _amounts(s, "person")
+            needs = stated_amounts(s, "person")
         values = {q.value for q in needs}
         if len(values) != 1:
             continue  # no amount, or two the reader cannot choose between

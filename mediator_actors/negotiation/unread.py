@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterable
 
 from mediator_actors.negotiation import literals
 from mediator_actors.negotiation.clauses import areas_listed
+from mediator_actors.negotiation.months import DAY_MONTH_JOIN, FOREIGN_MONTHS, NOT_ONLY, ONLY_WORDS
 from mediator_actors.negotiation.numbers import parse_number, words_value
 from mediator_actors.negotiation.regions import hand_over_met, region_members, route_end_places
 from mediator_actors.negotiation.vocabulary import tokens
@@ -59,6 +60,7 @@ _MONTH = (
     r"(?:january|february|march|april|may|june|july|august|september|october|november|"
     r"december|jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec)"
 )
+_FOREIGN_MONTH = "(?:" + "|".join(sorted(FOREIGN_MONTHS, key=len, reverse=True)) + ")"
 _NUMBER_WORD = (
     r"(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty)"
 )
@@ -108,12 +110,17 @@ _MARKERS: tuple[tuple[str, re.Pattern[str]], ...] = (
             re.I,
         ),
     ),
-    ("must", re.compile(r"\b(?:only|must|required|requires?|mandatory)\b", re.I)),
+    (
+        "must",
+        re.compile(rf"\b(?:only|must|required|requires?|mandatory|{ONLY_WORDS})(?!\w)", re.I),
+    ),
     (
         "date",
         re.compile(
             rf"\b(?:mon|tues|wednes|thurs|fri|satur|sun)days?\b|\b{_MONTH}\b\.?\s*\d{{1,2}}\b|"
-            rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}\b",
+            rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}\b|"
+            # "15. März", "1 de junio", "12 mei": a day of another language's month
+            rf"\b\d{{1,2}}\.?\s+{DAY_MONTH_JOIN}?{_FOREIGN_MONTH}(?!\w)",
             re.I,
         ),
     ),
@@ -171,6 +178,7 @@ _NOISE = re.compile(
     r"not\s+sure|if\s+not|or\s+not|whether\s+or\s+not|not\s+only|not\s+just|only\s+just|"
     r"no\s+matter|no-?obligation|no\s+strings|no\s+hidden|"
     r"kein\s+problem|pas\s+de\s+probl[eè]me|sin\s+problema|geen\s+probleem|"
+    rf"{NOT_ONLY}|"
     # an age ("my 4-month-old puppy", "a 10 year old boy") describes, it does not limit
     r"\d+[- ](?:years?|months?|weeks?)[- ]old|"
     r"may\s+be|may\s+i|pick\s+up\s+the\s+phone)\b",
