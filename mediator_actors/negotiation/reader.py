@@ -40,6 +40,7 @@ from mediator_actors.negotiation.numbers import (
     token_numbers,
     words_value,
 )
+from mediator_actors.negotiation.rand import rand_marks
 from mediator_actors.negotiation.unread import Unread, unread_clauses
 from mediator_actors.negotiation.vocabulary import HARD_PATTERNS, HardCondition, fold
 from mediator_actors.safety.textsafety import detect_injection, is_bare
@@ -1097,7 +1098,10 @@ def _designations(
 
 
 _PACK_OF = re.compile(
-    rf"\b(?:pack|bundle|block|card|package)\s+of\s+(?P<n>{_SMALL})\b(?=\s*(?:for|at|=|:|,|\(|\u20ac|\$|£))",
+    rf"(?:\b(?:pack|bundle|block|card|package)\s+of\s+(?P<n>{_SMALL})\b"
+    # "10-pack R3 000", "5-session block €200": the count written before the word
+    rf"|(?<![\w.,])(?P<m>\d{{1,2}})[- ](?:session[- ])?(?:pack|bundle|block|card)\b)"
+    r"(?=\s*(?:for|at|=|:|,|\(|\u20ac|\$|£|R\s?\d))",
     re.I,
 )
 _FIRST_HOURS = re.compile(
@@ -1324,7 +1328,7 @@ def _read_quantities(text: str, money: list[Money]) -> list[Quantity]:  # noqa: 
             found.append(Quantity(1, canonical_unit(unit), "about", span))
     for match in literals.finditer(_PACK_OF, text):
         # "or a pack of 10 for 450 EUR": a package of the offer's own unit, unnamed.
-        count = _num_value(match.group("n"))
+        count = _num_value(match.group("n") or match.group("m"))
         if count is not None and count >= 2:
             span = Span(match.start(), match.end(), match.group(0))
             found.append(Quantity(count, "pack", "about", span))
@@ -3130,10 +3134,33 @@ def _pack_counts(text: str, found: list[Quantity]) -> list[Quantity]:
     return out
 
 
+def _read_rands(text: str, offer: bool) -> list[Money]:
+    """:func:`_read_money`, with rand written "R350" read as ZAR: each such R stands in
+    as "$" (one character, so every span stays the text's own), and the amounts it
+    begins are then rand, not dollars."""
+    marks = rand_marks(text)
+    if not marks:
+        return _read_money(text, offer)
+    chars = list(text)
+    for at, _ in marks:
+        chars[at] = "$"
+    starts = {at for at, _ in marks}
+    return [
+        replace(
+            m,
+            currency="ZAR" if m.span.start in starts else m.currency,
+            span=Span(m.span.start, m.span.end, text[m.span.start : m.span.end]),
+        )
+        if any(m.span.start <= at < m.span.end for at in starts)
+        else m
+        for m in _read_money("".join(chars), offer)
+    ]
+
+
 def read_facts(text: str, *, offer: bool, reference: dt.date | None = None) -> Facts:
     """Everything this module reads from one intent's prose (already folded)."""
     text = fold(text)[:20_000]
-    money = _price_kept(_mark_addon_fees(text, _mark_extras(text, _read_money(text, offer))))
+    money = _price_kept(_mark_addon_fees(text, _mark_extras(text, _read_rands(text, offer))))
     quantities = _read_quantities(text, money)
     # "4 GB RAM, 80 GB SSD": what a specification measures is the word after it.
     quantities = [
