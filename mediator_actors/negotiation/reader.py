@@ -321,7 +321,14 @@ _UNIT_ALIASES = {
     "dagen": "day", "tage": "day", "tagen": "day", "giorni": "day", "día": "day", "woche": "week",
     "wochen": "week", "weken": "week", "semaine": "week", "semana": "week",
     "nachten": "night", "maanden": "month", "monate": "month", "stunden": "hour",
-    "uren": "hour",
+    "uren": "hour", "ore": "hour", "woorden": "word", "wörter": "word", "worte": "word",
+    "parole": "word",
+    # staff counted by what they are to the buyer ("per trainee", "22 empleados")
+    "trainee": "person", "empleado": "person", "mitarbeiter": "person",
+    "mitarbeitende": "person", "medewerker": "person", "medewerkers": "person",
+    "dipendente": "person", "dipendenti": "person", "salarié": "person", "employé": "person",
+    # a photograph by its trade's name ("120 product shots", "$18 per final image")
+    "shot": "image",
 }  # fmt: skip
 #: Units of one job ("per contract", "per treatment"): a seek that names none wants one.
 JOB_UNITS = frozenset(
@@ -389,7 +396,7 @@ _PER = (
     r"\s*(?:/|per\b|an?\b|each\b|for\s+(?:a|an|one|each)\b|every\b)\s*"
     r"(?:(?:\d+|thirty|fifteen|sixty)[- ]?(?:min(?:ute)?s?|hours?)\s+)?"
     # "per source word", "per running metre": the word before the unit says which one
-    r"(?:(?:video|audio|finished|working|business|standard|normal|regular|basic|source|target|running|linear|additional|extra|single)[\s-]+)?"
+    r"(?:(?:video|audio|finished|final|edited|working|business|standard|normal|regular|basic|source|target|running|linear|additional|extra|single)[\s-]+)?"
     # "90€/stère": a unit may carry an accent
     rf"(?P<per>{_UNIT_RE}|[a-z\u00e0-\u00ff][a-z\u00e0-\u00ff-]{{2,20}})"
 )
@@ -1054,8 +1061,9 @@ def _half_durations(text: str) -> list[Quantity]:
 #: "10 one-hour sessions", "6 x 90-minute lessons", "4 two-hour visits": the work time.
 _SESSION_HOURS = re.compile(
     # the count and the length are two numbers: "30-minute" is no 3 x 0 minutes
-    rf"\b(?P<n>{_SMALL}|\d{{1,3}})(?:\s*x\s*|\s+)(?P<h>{_SMALL}|\d{{1,3}}(?:\.\d)?)[- ]"
-    r"(?P<u>hour|minute|min)s?\s+(?:long\s+)?(?:[a-z]+\s+){0,2}?(?P<noun>sessions?|lessons?|classes|class|visits?|"
+    rf"\b(?P<n>{_SMALL}|\d{{1,3}})(?:\s*x\s*|\s+)(?P<h>{_SMALL}|\d{{1,3}}(?:\.\d)?)[- ]?"
+    # "ten 1hr sessions", "six 45-minute lessons", "4 x 2 hour visits"
+    r"(?P<u>hour|hr|h|minute|min)s?\s+(?:long\s+)?(?:[a-z]+\s+){0,2}?(?P<noun>sessions?|lessons?|classes|class|visits?|"
     r"shifts?|calls?|meetings?|walks?|treatments?)\b",
     re.I,
 )

@@ -152,3 +152,71 @@ def test_the_same_tyre_size_is_no_bar() -> None:
     )
     assert "size:" not in why
     assert ok, why
+
+
+# --- units written as other languages' plurals and trade names ------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "count", "unit"),
+    [
+        ("Te vertalen: een handleiding van ongeveer 6.500 woorden", 6500.0, "word"),
+        ("Übersetzung von rund 3.000 Wörter gesucht", 3000.0, "word"),
+        ("Cerco un idraulico per circa 2 ore a Parma", 2.0, "hour"),
+        ("Curso de Excel para 14 empleados en Valencia", 14.0, "person"),
+        ("Schulung für 9 Mitarbeiter in Graz", 9.0, "person"),
+        ("Need 40 shots of our new mugs on white", 40.0, "image"),
+    ],
+)
+def test_counts_in_other_languages_plurals(text: str, count: float, unit: str) -> None:
+    assert (count, unit) in [(q.value, q.unit) for q in read_facts(text, offer=False).quantities]
+
+
+def test_a_rate_per_trainee_counts_the_seeks_staff() -> None:
+    ok, why, price = decided(
+        "First aid at work course, 1 day, £95 per trainee, at your site across Kent",
+        "first aid training for 6 staff at our Maidstone office, budget £600 total",
+    )
+    assert ok, why
+    assert price is not None
+    assert 570 <= float(str(price).split()[0]) <= 600
+
+
+def test_a_rate_per_trainee_above_the_budget_declines() -> None:
+    ok, why, _ = decided(
+        "First aid at work course, 1 day, £95 per trainee, at your site across Kent",
+        "first aid training for 8 staff at our Maidstone office, budget £600 total",
+    )
+    assert not ok, why
+
+
+# --- sessions of a length written "1hr" -------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "hours"),
+    [
+        ("Looking for a chemistry tutor, eight 1hr sessions before June", 8.0),
+        ("need 3 2h lessons for my son", 6.0),
+        ("four 90min sessions with a physio", 6.0),
+    ],
+)
+def test_sessions_of_a_length_count_hours(text: str, hours: float) -> None:
+    found = [q.value for q in read_facts(text, offer=False).quantities if q.unit == "hour"]
+    assert found == [hours]
+
+
+def test_a_2h_spec_is_no_session_count() -> None:
+    # "2h" alone is a time, not a count of sessions of a length
+    found = read_facts("Delivery within 2h of order, 3 boxes", offer=False).quantities
+    assert all(q.value != 6.0 for q in found)
+
+
+def test_hourly_rate_against_sessions_of_an_hour() -> None:
+    ok, why, price = decided(
+        "Chemistry tutor, A level and GCSE, £30 p/h, online or in Didsbury",
+        "Looking for a chemistry tutor, eight 1hr sessions before June, online ok, about £260 total",
+    )
+    assert ok, why
+    assert price is not None
+    assert float(str(price).split()[0]) == 240
