@@ -220,3 +220,22 @@ def test_hourly_rate_against_sessions_of_an_hour() -> None:
     assert ok, why
     assert price is not None
     assert float(str(price).split()[0]) == 240
+
+
+# --- courtesy words in a restriction ----------------------------------------------------
+
+
+def test_a_courtesy_word_is_no_part_of_a_restriction() -> None:
+    ok, why, _ = decided(
+        "Registered gas engineer, Swindon, boiler service £85",
+        "boiler service needed in Swindon, registered only pls, up to £100",
+    )
+    assert ok, why
+
+
+def test_a_restriction_with_a_courtesy_word_is_still_held() -> None:
+    ok, why, _ = decided(
+        "Handyman, Swindon, boiler service £85",
+        "boiler service needed in Swindon, registered only pls, up to £100",
+    )
+    assert not ok, why
