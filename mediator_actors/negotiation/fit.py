@@ -80,6 +80,7 @@ from mediator_actors.negotiation.numbers import UNIT_WORDS
 from mediator_actors.negotiation.once import stated_once
 from mediator_actors.negotiation.party import SEAT_WORDS, SEATED_WORDS, counted_party
 from mediator_actors.negotiation.periods import amount_per_period
+from mediator_actors.negotiation.rand import rand_marks
 from mediator_actors.negotiation.reader import (
     JOB_UNITS,
     LANGUAGES,
@@ -3316,7 +3317,12 @@ def check_facts(
     _party_against(o, s, found, seek_text)
     _size_caps(o, s, found, (fold(offer_text), fold(seek_text)))
     _languages(o, s, found)
-    _places(o, s, found, seek_onsite_required, (offer_text, seek_text))
+    refused = regions.delivery_refused(offer_text, seek_text)
+    if refused is not None:
+        # "collection only, no delivery" / "need it delivered": wherever both are
+        found.refusals.append(f"place: the offer states '{refused[0]}', the seek '{refused[1]}'")
+    else:
+        _places(o, s, found, seek_onsite_required, (offer_text, seek_text))
     _radius(o, s, found, offer_text, seek_text)
     _confined(o, s, found, seek_text)
     _per_person_discount(offer_text, seek_text, found)
@@ -3379,6 +3385,7 @@ def check_facts(
     _opposites(offer_text, seek_text, found)
     _variants(offer_text, seek_text, found)
     _model_codes(offer_text, seek_text, found)
+    _tyre_sizes(offer_text, seek_text, found)
     _directions(offer_text, seek_text, found)
     return found
 
@@ -3485,9 +3492,10 @@ _NOT_A_SERIES = frozenset(
 
 def _codes(text: str) -> dict[str, set[str]]:
     codes: dict[str, set[str]] = {}
+    rands = {at for at, _ in rand_marks(text)}
     for m in _MODEL_CODE.finditer(text):
-        if m.group(1) in _NOT_A_SERIES:
-            continue
+        if m.group(1) in _NOT_A_SERIES or m.start() in rands:
+            continue  # "CHF 600", "R3 500" (rand): an amount
         if m.group(0)[len(m.group(1))] == " " and 1900 <= int(m.group(2)) <= 2099:
             continue  # "UK 2027": a year, not a model
         codes.setdefault(m.group(1), set()).add(m.group(2) + m.group(3))
@@ -3507,6 +3515,25 @@ def _model_codes(offer_text: str, seek_text: str, found: Findings) -> None:
                 f"{series}{min(wanted[series])}"
             )
             return
+
+
+#: A tyre size: width / aspect, construction and rim ("195/65 R15", "205/55R16",
+#: "225/45 ZR17"), read as one designation whatever the spacing.
+_TYRE_SIZE = re.compile(r"(?<![\d/])(\d{3})\s?/\s?(\d{2})\s?Z?R\s?(\d{2})(?!\d)", re.I)
+
+
+def _tyre_sizes(offer_text: str, seek_text: str, found: Findings) -> None:
+    """Both sides name tyre sizes and none of the seek's is among the offer's: tyres of
+    another size do not fit the car."""
+    if found.refusals:
+        return
+    offered = {m.groups(): m.group(0) for m in _TYRE_SIZE.finditer(offer_text)}
+    wanted = {m.groups(): m.group(0) for m in _TYRE_SIZE.finditer(seek_text)}
+    if offered and wanted and not offered.keys() & wanted.keys():
+        found.refusals.append(
+            f"size: the offer's tyres are '{next(iter(offered.values()))}', the seek needs "
+            f"'{next(iter(wanted.values()))}'"
+        )
 
 
 def _least_order_over_budget(o: Facts, s: Facts, q: Quantity) -> str | None:

@@ -52,6 +52,7 @@ from mediator_actors.negotiation.numbers import (
     words_value,
 )
 from mediator_actors.negotiation.packing import carry_minimum
+from mediator_actors.negotiation.rand import rand_marks
 from mediator_actors.negotiation.unread import Unread, unread_clauses
 from mediator_actors.negotiation.vocabulary import HARD_PATTERNS, HardCondition, fold
 from mediator_actors.safety.textsafety import detect_injection, is_bare
@@ -336,7 +337,14 @@ _UNIT_ALIASES = {
     "dagen": "day", "tage": "day", "tagen": "day", "giorni": "day", "día": "day", "woche": "week",
     "wochen": "week", "weken": "week", "semaine": "week", "semana": "week",
     "nachten": "night", "maanden": "month", "monate": "month", "stunden": "hour",
-    "uren": "hour",
+    "uren": "hour", "ore": "hour", "woorden": "word", "wörter": "word", "worte": "word",
+    "parole": "word",
+    # staff counted by what they are to the buyer ("per trainee", "22 empleados")
+    "trainee": "person", "empleado": "person", "mitarbeiter": "person",
+    "mitarbeitende": "person", "medewerker": "person", "medewerkers": "person",
+    "dipendente": "person", "dipendenti": "person", "salarié": "person", "employé": "person",
+    # a photograph by its trade's name ("120 product shots", "$18 per final image")
+    "shot": "image",
 }  # fmt: skip
 #: Units of one job ("per contract", "per treatment"): a seek that names none wants one.
 JOB_UNITS = frozenset(
@@ -404,7 +412,7 @@ _PER = (
     r"\s*(?:/|per\b|an?\b|each\b|for\s+(?:a|an|one|each)\b|every\b)\s*"
     r"(?:(?:\d+|thirty|fifteen|sixty)[- ]?(?:min(?:ute)?s?|hours?)\s+)?"
     # "per source word", "per running metre": the word before the unit says which one
-    r"(?:(?:video|audio|finished|working|business|standard|normal|regular|basic|source|target|running|linear|additional|extra|single)[\s-]+)?"
+    r"(?:(?:video|audio|finished|final|edited|working|business|standard|normal|regular|basic|source|target|running|linear|additional|extra|single)[\s-]+)?"
     # "90€/stère": a unit may carry an accent
     rf"(?P<per>{_UNIT_RE}|[a-z\u00e0-\u00ff][a-z\u00e0-\u00ff-]{{2,20}})"
 )
@@ -1070,8 +1078,9 @@ def _half_durations(text: str) -> list[Quantity]:
 #: "10 one-hour sessions", "6 x 90-minute lessons", "4 two-hour visits": the work time.
 _SESSION_HOURS = re.compile(
     # the count and the length are two numbers: "30-minute" is no 3 x 0 minutes
-    rf"\b(?P<n>{_SMALL}|\d{{1,3}})(?:\s*x\s*|\s+)(?P<h>{_SMALL}|\d{{1,3}}(?:\.\d)?)[- ]"
-    r"(?P<u>hour|minute|min)s?\s+(?:long\s+)?(?:[a-z]+\s+){0,2}?(?P<noun>sessions?|lessons?|classes|class|visits?|"
+    rf"\b(?P<n>{_SMALL}|\d{{1,3}})(?:\s*x\s*|\s+)(?P<h>{_SMALL}|\d{{1,3}}(?:\.\d)?)[- ]?"
+    # "ten 1hr sessions", "six 45-minute lessons", "4 x 2 hour visits"
+    r"(?P<u>hour|hr|h|minute|min)s?\s+(?:long\s+)?(?:[a-z]+\s+){0,2}?(?P<noun>sessions?|lessons?|classes|class|visits?|"
     r"shifts?|calls?|meetings?|walks?|treatments?)\b",
     re.I,
 )
@@ -1114,7 +1123,10 @@ def _designations(
 
 
 _PACK_OF = re.compile(
-    rf"\b(?:pack|bundle|block|card|package)\s+of\s+(?P<n>{_SMALL})\b(?=\s*(?:for|at|=|:|,|\(|\u20ac|\$|£))",
+    rf"(?:\b(?:pack|bundle|block|card|package)\s+of\s+(?P<n>{_SMALL})\b"
+    # "10-pack R3 000", "5-session block €200": the count written before the word
+    rf"|(?<![\w.,])(?P<m>\d{{1,2}})[- ](?:session[- ])?(?:pack|bundle|block|card)\b)"
+    r"(?=\s*(?:for|at|=|:|,|\(|\u20ac|\$|£|R\s?\d))",
     re.I,
 )
 _FIRST_HOURS = re.compile(
@@ -1397,7 +1409,7 @@ def _read_quantities(text: str, money: list[Money]) -> list[Quantity]:  # noqa: 
             found.append(Quantity(1, canonical_unit(unit), "about", span))
     for match in literals.finditer(_PACK_OF, text):
         # "or a pack of 10 for 450 EUR": a package of the offer's own unit, unnamed.
-        count = _num_value(match.group("n"))
+        count = _num_value(match.group("n") or match.group("m"))
         if count is not None and count >= 2:
             span = Span(match.start(), match.end(), match.group(0))
             found.append(Quantity(count, "pack", "about", span))
@@ -3237,10 +3249,33 @@ def _pack_counts(text: str, found: list[Quantity]) -> list[Quantity]:
     return out
 
 
+def _read_rands(text: str, offer: bool) -> list[Money]:
+    """:func:`_read_money`, with rand written "R350" read as ZAR: each such R stands in
+    as "$" (one character, so every span stays the text's own), and the amounts it
+    begins are then rand, not dollars."""
+    marks = rand_marks(text)
+    if not marks:
+        return _read_money(text, offer)
+    chars = list(text)
+    for at, _ in marks:
+        chars[at] = "$"
+    starts = {at for at, _ in marks}
+    return [
+        replace(
+            m,
+            currency="ZAR" if m.span.start in starts else m.currency,
+            span=Span(m.span.start, m.span.end, text[m.span.start : m.span.end]),
+        )
+        if any(m.span.start <= at < m.span.end for at in starts)
+        else m
+        for m in _read_money("".join(chars), offer)
+    ]
+
+
 def read_facts(text: str, *, offer: bool, reference: dt.date | None = None) -> Facts:
     """Everything this module reads from one intent's prose (already folded)."""
     text = fold(text)[:20_000]
-    money = _price_kept(_mark_addon_fees(text, _mark_extras(text, _read_money(text, offer))))
+    money = _price_kept(_mark_addon_fees(text, _mark_extras(text, _read_rands(text, offer))))
     quantities = _read_quantities(text, money)
     # "4 GB RAM, 80 GB SSD": what a specification measures is the word after it.
     quantities = [

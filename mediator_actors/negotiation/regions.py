@@ -430,3 +430,33 @@ def hand_over_met(clause: str, other: str) -> bool:
     if not _HAND_OVER.search(clause):
         return False
     return _SEEK_COMES.search(other) is not None or _AT_OFFER.search(other) is not None
+
+
+#: An offer that hands over only at its own place: "collection only", "no delivery",
+#: "nur Abholung", "keine Lieferung", "pas de livraison", "alleen afhalen", "solo ritiro".
+_NO_DELIVERY = re.compile(
+    r"\b(?:(?:collection|pick[- ]?up|collect)\s+only|no\s+deliver(?:y|ies)|"
+    r"(?:can'?t|cannot|can\s+not|don'?t|do\s+not|does\s+not|unable\s+to)\s+deliver|"
+    r"nur\s+(?:Abholung|Selbstabholung)|keine\s+Lieferung|pas\s+de\s+livraison|"
+    r"alleen\s+afhalen|geen\s+bezorging|solo\s+ritiro|sin\s+env[ií]o|solo\s+recogida)\b",
+    re.I,
+)
+#: A seek that needs the thing brought to it: "need it delivered", "delivery required",
+#: "must be delivered", "Lieferung erforderlich", "livraison obligatoire".
+_NEEDS_DELIVERY = re.compile(
+    r"\b(?:need(?:s|ed)?\s+(?:it\s+|them\s+)?deliver(?:ed|y)|must\s+(?:be\s+)?deliver(?:ed)?|"
+    r"has\s+to\s+be\s+delivered|deliver(?:y|ed)\s+(?:is\s+)?(?:required|needed|essential|a\s+must)|"
+    r"Lieferung\s+(?:erforderlich|nötig|notwendig)|livraison\s+(?:obligatoire|nécessaire|indispensable)|"
+    r"levering\s+(?:vereist|nodig)|consegna\s+(?:obbligatoria|necessaria))",
+    re.I,
+)
+
+
+def delivery_refused(offer_text: str, seek_text: str) -> tuple[str, str] | None:
+    """The offer's words that rule out delivery and the seek's that need it ("collection
+    only" / "need it delivered"), when both are written; None otherwise."""
+    refused = _NO_DELIVERY.search(offer_text)
+    needed = _NEEDS_DELIVERY.search(seek_text) if refused else None
+    if refused is None or needed is None:
+        return None
+    return refused.group(0), needed.group(0)

@@ -385,6 +385,8 @@ def service_tokens(service: str) -> tuple[frozenset[str], frozenset[str]]:
 NOT_WHAT = tokens(
     "only exclusively must has have needs need be required requires require requirement "
     "mandatory essential non-negotiable strictly please also still really very just "
+    # courtesy words name nothing a restriction limits ("licensed only pls", "cash only, ta")
+    "pls plz plse thanks thx cheers ta bitte svp "
     "it this that these those they them there here what which who will would should can "
     "could do does done doing get got make made work works service services job jobs "
     "available availability deliver delivered delivery finished complete completed ready "
