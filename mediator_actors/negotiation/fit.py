@@ -3308,6 +3308,29 @@ def _incoterms(offer_text: str, seek_text: str, found: Findings) -> None:
         found.cannot(f"delivery terms: {note}", BLOCKING_COST)
 
 
+def _start_and_payment(o: Facts, s: Facts, found: Findings) -> None:
+    """An event before the offer starts; payment in advance against payment after (or in
+    full against instalments)."""
+    if o.start_date and s.event_date and s.event_date < o.start_date:
+        found.refusals.append(
+            f"dates: the offer starts {o.start_date.isoformat()}, the seek needs it on "
+            f"{s.event_date.isoformat()}"
+        )
+    if (o.payment_advance and s.payment_after) or (o.payment_after and s.payment_advance):
+        first = o.payment_advance or o.payment_after
+        second = s.payment_after or s.payment_advance
+        assert first is not None
+        assert second is not None
+        found.refusals.append(
+            f"payment terms: the offer states '{first.text}', the seek '{second.text}'"
+        )
+    if o.payment_in_full_first and s.payment_instalments:
+        found.refusals.append(
+            f"payment terms: the offer wants '{o.payment_in_full_first.text}', the seek "
+            f"'{s.payment_instalments.text}'"
+        )
+
+
 def check_facts(
     o: Facts, s: Facts, *, seek_onsite_required: bool, offer_text: str = "", seek_text: str = ""
 ) -> Findings:
@@ -3328,24 +3351,7 @@ def check_facts(
     _per_person_discount(offer_text, seek_text, found)
     _incoterms(offer_text, seek_text, found)
     _availability(o, s, found)
-    if o.start_date and s.event_date and s.event_date < o.start_date:
-        found.refusals.append(
-            f"dates: the offer starts {o.start_date.isoformat()}, the seek needs it on "
-            f"{s.event_date.isoformat()}"
-        )
-    if (o.payment_advance and s.payment_after) or (o.payment_after and s.payment_advance):
-        first = o.payment_advance or o.payment_after
-        second = s.payment_after or s.payment_advance
-        assert first is not None
-        assert second is not None
-        found.refusals.append(
-            f"payment terms: the offer states '{first.text}', the seek '{second.text}'"
-        )
-    if o.payment_in_full_first and s.payment_instalments:
-        found.refusals.append(
-            f"payment terms: the offer wants '{o.payment_in_full_first.text}', the seek "
-            f"'{s.payment_instalments.text}'"
-        )
+    _start_and_payment(o, s, found)
     _exclusions(o, s, found, (offer_text, seek_text))
     refused_use = use_conflict(offer_text, seek_text)
     if refused_use is not None:

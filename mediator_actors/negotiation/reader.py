@@ -333,7 +333,6 @@ _UNIT_ALIASES = {
     "invitado": "person", "persone": "person", "ospiti": "person", "teilnehmer": "person",
     "deelnemer": "person", "deelnemers": "person",
     # their plurals that do not end in a plain "s" ("7 dagen", "3 Wochen", "zwei Tage")
-    "woorden": "word", "wörter": "word",
     "dagen": "day", "tage": "day", "tagen": "day", "giorni": "day", "día": "day", "woche": "week",
     "wochen": "week", "weken": "week", "semaine": "week", "semana": "week",
     "nachten": "night", "maanden": "month", "monate": "month", "stunden": "hour",
