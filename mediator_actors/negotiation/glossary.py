@@ -238,6 +238,7 @@ _WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*", re.UNICODE)
 _PART = re.compile(r"[^\W\d_]+", re.UNICODE)
 
 
+@functools.lru_cache(maxsize=65_536)
 def _folded(word: str) -> str:
     """Lower case without accents ("Übersetzung" -> "ubersetzung")."""
     decomposed = unicodedata.normalize("NFKD", word.lower())
