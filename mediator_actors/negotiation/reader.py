@@ -876,7 +876,11 @@ _GROUP_CAP = re.compile(
     re.I,
 )
 _PERIOD_AFTER = re.compile(
-    r"^\s*(?:a|per|each|every|/)\s*(?P<p>week|month|day|quarter|year|night)\b", re.I
+    # "5 walks a week"; "65 Mitarbeiter im Monat", "40 factures par mois", "90 al mes"
+    r"^\s*(?:a|per|each|every|/|pro|je|im|par|por|al|ao|in\s+de|in\s+het)\s*"
+    r"(?P<p>week|month|day|quarter|year|night|monat|woche|tag|nacht|mois|semaine|jour|nuit|"
+    r"mes|semana|d[ií]a|noche|mese|settimana|giorno|notte|maand|dag|m[eê]s)\b",
+    re.I,
 )
 _MIN_AFTER = re.compile(
     r"^\s*(?:(?:contract|stay|order|rental|term|booking|lease)\s+)?(?:minimum|min\b)|"
@@ -1206,6 +1210,13 @@ def _count_noun(word: str) -> str:
     return low
 
 
+def _per_period_noun(word: str) -> str:
+    """The unit a count per period is of: the table's unit where it names one ("40
+    Mitarbeitern pro Monat" counts people, as "65 Mitarbeiter" does), else the noun."""
+    noun = _count_noun(word)
+    return _UNIT_ALIASES.get(noun, noun)
+
+
 def _read_quantities(text: str, money: list[Money]) -> list[Quantity]:  # noqa: PLR0912, PLR0915
     money_spans = [(m.span.start, m.span.end) for m in money]
     found: list[Quantity] = []
@@ -1242,7 +1253,7 @@ def _read_quantities(text: str, money: list[Money]) -> list[Quantity]:  # noqa: 
                 found.append(
                     Quantity(
                         value,
-                        _count_noun(foreign.group("w")),
+                        _per_period_noun(foreign.group("w")),
                         _foreign_bound(before),
                         Span(match.start(), match.end(), match.group(0)),
                         unit,
