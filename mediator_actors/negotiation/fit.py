@@ -2413,6 +2413,8 @@ def _limits(o: Facts, s: Facts, found: Findings, offer_text: str = "", seek_text
             # "sold in cases of 12" against "5 cases": whole packs meet the pack size
             found.checked.append(f"'{amounts[0].span.text}' are whole '{q.span.text}'")
             continue
+        if not amounts and q.bound == "at_least" and _fewer_priced(o, s, q, offer_text, found):
+            return
         if not amounts:
             least = _least_order_over_budget(o, s, q)
             if least:
@@ -2446,6 +2448,32 @@ def _limits(o: Facts, s: Facts, found: Findings, offer_text: str = "", seek_text
             return
         found.checked.append(f"{q.unit} {_q(need)} within '{q.span.text}'")
     _specs(o, s, found, offer_text, seek_text)
+
+
+#: What a least ORDER is written after: "min order 10", "minimum of 6", "MOQ 50".
+_ORDER_MINIMUM = re.compile(
+    r"\b(?:min(?:imum|\.)?(?:\s+order)?(?:\s+of)?|moq|at\s+least)\s*:?\s*$", re.I
+)
+
+
+def _fewer_priced(o: Facts, s: Facts, q: Quantity, offer_text: str, found: Findings) -> bool:
+    """ "Hens £16 each, min order 10 birds" against "3 hens": the minimum counts in a word
+    the seek does not use, the seek counts what the offer prices. Whether a bird is a hen
+    (or a box holds jars) takes knowledge the reader has not; fewer priced things than the
+    minimum's number is never passed unread (precision first). Only a least order counts
+    ("tread 5-6mm" is a size of each)."""
+    if not _ORDER_MINIMUM.search(offer_text, max(0, q.span.start - 20), q.span.start):
+        return False
+    for unit in dict.fromkeys(m.per for m in o.money if m.per and m.per != q.unit):
+        counted = _amounts(s, unit)
+        if counted and max(a.value for a in counted) < q.value - 1e-9:
+            found.cannot(
+                f"minimum: the offer states '{q.span.text}', the seek counts "
+                f"'{counted[0].span.text}' in another word",
+                BLOCKING_COST,
+            )
+            return True
+    return False
 
 
 #: A part the offer names -> the words a seek uses for what it is: NVMe storage is an

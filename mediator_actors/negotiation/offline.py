@@ -133,6 +133,30 @@ GENERIC = tokens(
 )
 
 
+#: Occasions a service is for: "wedding cakes" and a "wedding car" share the day, not the
+#: service, so a shared occasion word makes no overlap of services on its own (dev_h19).
+OCCASIONS = tokens(
+    "wedding weddings birthday birthdays party parties christmas anniversary funeral "
+    "graduation prom hen stag celebration celebrations"
+)
+#: "with our existing logo", "my own design": what the seek brings to the job, not what it
+#: asks for, so an offer naming it is not the same service for that ("logo design").
+_OWN_THING = re.compile(
+    r"\b(?:(?:our|my|their|his|her)\s+(?:existing|own|current)|existing)\s+(?P<w>[a-z][\w-]*)",
+    re.I,
+)
+
+
+def _occasion_words(words: frozenset[str]) -> frozenset[str]:
+    """Those of ``words`` (as written) that name an occasion (:data:`OCCASIONS`)."""
+    return frozenset(w for w in words if (t := tokens(w)) and t <= OCCASIONS)
+
+
+def _own_words(phrase: str) -> frozenset[str]:
+    """The words of things ``phrase`` says its writer already has (:data:`_OWN_THING`)."""
+    return tokens(" ".join(m.group("w") for m in _OWN_THING.finditer(phrase)))
+
+
 def reference_date(*intents: Intent) -> dt.date | None:
     """The later of the intents' chain timestamps, as a date: "now" for relative terms."""
     days = []
@@ -585,6 +609,10 @@ def _service_fit(
                     best, pair = result, (offered, sought)
             elif best[1] is not None and result[0] > best[0]:
                 best = result
+    if best[1] is None and seek is not None and _only_owned(pair, places):
+        # "logo design" against "wrapped with our existing logo": the seek has the logo
+        shared = f"the offer provides '{pair[0]}', the seek already has what it names"
+        return 0.0, f"different services: {shared} ('{pair[1]}')", False
     if seek is not None and similarity and best[1] and best[1].startswith("different services"):
         derived = _derived_match(offer, seek, (read_o, read_s), similarity, places)
         if derived is not None:
@@ -605,6 +633,17 @@ def _service_fit(
     # A fit of phrases the glossary put into English ("Tassen" are "mugs") is a reading
     # of the words too, not the words themselves.
     return (*best, best[1] is None and any(_translated(p) for p in pair))
+
+
+def _only_owned(pair: tuple[str, str], places: frozenset[str]) -> bool:
+    """Whether the words the offered and the sought phrase share, towns aside, are only
+    things the seek says it already has ("our existing logo")."""
+    own = _own_words(pair[1])
+    if not own:
+        return False
+    common = _phrase_words(pair[0])[0] & _phrase_words(pair[1])[0]
+    common -= GENERIC | OCCASIONS | tokens(" ".join(places))
+    return bool(common) and common <= own
 
 
 def _translated(phrase: str) -> bool:
@@ -665,7 +704,11 @@ def _cosine_fits(
     call-out 90 GBP, Birmingham." ~ "garden hedge trimming needed in birmingham, can pay
     100 GBP." 0.503; "car detailing, Birmingham" ~ "need a mechanic in birmingham" 0.64,
     without the town 0.37)."""
-    shared = _raw_words(offered) & _raw_words(sought) & (places | _CURRENCY_WORDS)
+    # the seek's own things ("our existing logo") and an occasion both name ("birthday
+    # balloon arches" ~ "birthday magician" 0.55, without it 0.3) lift it as towns do
+    own = frozenset(m.group("w").lower() for m in _OWN_THING.finditer(sought))
+    both = _raw_words(offered) & _raw_words(sought)
+    shared = both & (places | _CURRENCY_WORDS | own | _occasion_words(both))
     if shared:
         offered, sought = without_words(offered, shared), without_words(sought, shared)
     cosine = similarity.cosine(offered, sought)
@@ -685,8 +728,9 @@ def _phrase_match(
     s_all, s_specific, s_head = _phrase_words(sought)
     if not o_all or not s_all:
         return 0.0, "one intent does not say what service it offers or seeks"
-    shared = o_all & s_all if words else frozenset()
-    overlap = len(shared) / min(len(o_all), len(s_all)) if shared - GENERIC else 0.0
+    shared = (o_all & s_all) - _own_words(sought) if words else frozenset()
+    distinct = shared - GENERIC - OCCASIONS
+    overlap = len(shared) / min(len(o_all), len(s_all)) if distinct else 0.0
     # The head of a service ("accessibility testing" in "accessibility testing for our
     # website") carries its meaning; a head fully shared is a match.
     for head, other in ((s_head, o_all), (o_head, s_all)) if words else ():
@@ -705,7 +749,7 @@ def _phrase_match(
             offered,
             sought,
             places,
-            shared_word=bool(shared - GENERIC),
+            shared_word=bool(distinct),
             derived=not words,
         )
     ):

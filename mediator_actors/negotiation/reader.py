@@ -1612,7 +1612,13 @@ _DAY_NAMES = frozenset(d.lower() for d in calendar.day_name)
 _PLACE_CUE = re.compile(
     r"\b(?:in|around|near|from|at|within|inside|across|throughout|covering|serving|based\s+in|"
     r"located\s+in|pick-?up(?:\s+(?:in|from))?|collection(?:\s+only)?(?:\s+(?:in|from))?|"
-    r"delivered\s+to|deliver\s+to|ship(?:s|ping)?\s+(?:to|within)|move\s+to|to)\s+"
+    r"delivered\s+to|deliver\s+to|ship(?:s|ping)?\s+(?:to|within)|move\s+to|to"
+    # "solo Torino centro", "abitiamo a Ivrea", "vivo en Triana", "j'habite à Lyon": where
+    # a post in another language is tied to or lives (German is left out: its nouns are
+    # capitalised, "nur Barzahlung" names no place)
+    r"|(?i:solo|soltanto|solamente|sólo|seulement|uniquement)(?:\s+(?:a|in|en|à))?"
+    r"|(?i:abit(?:o|iamo)|viv(?:o|iamo|imos)|sono|siamo|habit(?:e|ons)|estamos|estoy)"
+    r"\s+(?:a|in|en|à))\s+"
     r"(?:the\s+|and\s+around\s+)?(?P<p>[A-Z][\w'-]+(?:[ -](?:[A-Z][\w'-]+))*)"
 )
 #: "Port of Savannah", "Harbour of Piraeus", "Hafen Hamburg", "puerto de Valencia": a port
@@ -1629,6 +1635,7 @@ _PLACE_ONLY = re.compile(
     r"|\b(?:km|kilomet(?:re|er)s?|miles?|mi)\s+(?:of|from|around)\s+(?P<q>[A-Z][\w'-]+(?: [A-Z][\w'-]+)?)"
 )
 _RESTRICTED = re.compile(
+    # (not bare "solo": an English word too, "solo traveller", "solo walk")
     r"\b(?:only|area|within|inside|around|based\s+in|local|collection|pick-?up|surroundings|"
     rf"zones?|i\s+come\s+to\s+you|mobile|{ONLY_WORDS})(?!\w)",
     re.I,
@@ -1955,10 +1962,25 @@ _UNTIL = re.compile(
 )
 
 
-def _read_until(text: str, reference: dt.date | None) -> dt.date | None:
-    match = literals.search(_UNTIL, text)
-    if match is None:
-        return None
+#: "fully booked until 8 June", "away till mid-July", "closed until 3 May": the date the
+#: offer is busy up to is its FIRST free day, never its last one (dev_h19).
+_BUSY_BEFORE = re.compile(
+    r"\b(?:booked|busy|unavailable|not|away|closed|full|on\s+(?:holiday|leave|"
+    r"vacation))(?:\s+up)?\s*$",
+    re.I,
+)
+
+
+def _busy(text: str, match: re.Match[str]) -> bool:
+    """Whether an "until DATE" is preceded by a word saying the offer is busy up to it."""
+    return bool(_BUSY_BEFORE.search(text, max(0, match.start() - 30), match.start()))
+
+
+def _until_day(
+    match: re.Match[str], reference: dt.date | None, busy: bool = False
+) -> dt.date | None:
+    """The day an "until" names: a bare month is its last day as an offer's last day,
+    its first as the end of a busy spell ("booked until June": free from 1 June)."""
     name = (match.group("m1") or match.group("m2")).lower().rstrip(".")
     month = _MONTHS[name]
     raw = match.group("d1") or match.group("d2")
@@ -1966,9 +1988,22 @@ def _read_until(text: str, reference: dt.date | None) -> dt.date | None:
         return None  # "bis Mai" may be a name: a short month only after a day number
     q = (match.group("q") or "").lower()
     last = calendar.monthrange(2001, month)[1]
-    day = int(raw) if raw else {"mid": 15, "early": 7}.get(q, last)
+    day = int(raw) if raw else {"mid": 15, "early": 7}.get(q, 1 if busy and not q else last)
     year = int(match.group("y")) if match.group("y") else None
     return _resolve(month, day, year, reference)
+
+
+def busy_until(text: str, reference: dt.date | None) -> dt.date | None:
+    """The first free day of "fully booked until 8 June" (None: no such clause)."""
+    for match in literals.finditer(_UNTIL, text):
+        if _busy(text, match):
+            return _until_day(match, reference, busy=True)
+    return None
+
+
+def _read_until(text: str, reference: dt.date | None) -> dt.date | None:
+    match = next((m for m in literals.finditer(_UNTIL, text) if not _busy(text, m)), None)
+    return None if match is None else _until_day(match, reference)
 
 
 def _weekday_agrees(weekday: str | None, day: dt.date | None) -> bool:
@@ -2049,6 +2084,9 @@ def _read_dates(text: str, reference: dt.date | None) -> tuple[dt.date | None, d
         month = _MONTHS[first.group("m").lower().rstrip(".")]
         year = int(first.group("y")) if first.group("y") else None
         start = _resolve(month, int(first.group("d")), year, reference)
+    free = busy_until(text, reference)
+    if free is not None and (start is None or free > start):
+        start = free  # "booked until 8 June": nothing starts before then
     return event, start
 
 
@@ -2149,7 +2187,10 @@ _IN_FULL_FIRST = re.compile(
     re.I,
 )
 _EXCLUSION = re.compile(
-    r"\b(?:no\b|non-?|not\b|never\b|without\b)\s*[- ]?(?P<x>(?:[a-z][\w-]*)(?:\s+[a-z][\w-]*){0,2})"
+    r"\b(?:no\b|non-?|not\b|never\b|without\b"
+    # "Sorry can't do gluten free", "we don't take cash": a job verb after the negation
+    r"|(?:can['\u2019]?t|cannot|won['\u2019]?t|don['\u2019]?t)\s+(?=(?:do|offer|take|accept|cover|provide|"
+    r"handle|treat|serve)\b))\s*[- ]?(?P<x>(?:[a-z][\w-]*)(?:\s+[a-z][\w-]*){0,2})"
     r"(?:\s+(?:allowed|permitted|please|accepted))?",
     re.I,
 )
@@ -2226,7 +2267,11 @@ _CERT = re.compile(
 _SERVICE_VERBS = frozenset(
     ["treat", "do", "offer", "take", "accept", "cover", "service", "repair", "handle",
      "deliver", "ship", "serve", "provide", "install", "clean", "fix", "teach", "sell",
-     "buy", "include", "move", "carry", "work"]
+     "buy", "include", "move", "carry", "work",
+     # "No se admiten mascotas", "non si accettano animali": the admitting verb, whose
+     # object is what is refused (accents folded)
+     "admiten", "aceptan", "permiten", "admitimos", "aceptamos", "permitimos", "accettano",
+     "ammettono", "accettiamo", "ammettiamo", "acceptons", "acceptent"]
 )  # fmt: skip
 
 
@@ -2300,6 +2345,33 @@ def _object_after(text: str, start: int) -> list[frozenset[str]]:
     return found
 
 
+#: The refusals of a job the exclusion pattern reads besides "no"/"not" ("can't do X").
+_JOB_REFUSED = re.compile(r"(?:can|won|don)['\u2019]?t\b|cannot\b", re.I)
+#: What may follow a whole exclusion phrase: the text's end, a mark, or a closing word.
+_PHRASE_ENDS = re.compile(
+    r"\s*(?:$|[.,;:!?)\]\n\u2013\u2014-]|(?:and|but|please|allowed|permitted|accepted|at|in|on)\b)",
+    re.I,
+)
+
+
+def _excluded_stems(written: str, words: list[str], complete: bool) -> list[frozenset[str]]:
+    """The stems of an exclusion, one set per alternative joined by "or"/"nor" ("no dogs
+    or cats"); of ``words`` (already filtered) alone when none is, or when the phrase runs
+    on past what was read (``complete`` False: "no heating or hot water" is one state, cut
+    at "hot")."""
+    parts = re.split(r"\s+n?or\s+", written.lower())
+    kept = [[w for w in re.split(r"[\s-]+", p) if w in words] for p in parts]
+    alternatives = [k for k in kept if k] if len(parts) > 1 and complete else []
+    found = []
+    for alternative in alternatives or [words]:
+        # "we do not treat bed bugs": bed bugs are excluded, not treating
+        verb = _folded(alternative[0]) in _SERVICE_VERBS and len(alternative) > 1
+        stems = frozenset(rough_stem(w) for w in alternative[verb : verb + 2])
+        # "we do not service thatched properties": a thatched cottage is excluded too
+        found.append(stems - _EXCLUDED_KINDS or stems)
+    return found
+
+
 def _not_an_exclusion(text: str, match: re.Match[str]) -> bool:
     """A limit follows, or "+£30 if no power" (a condition), or "not tuned for 5+ years" (a
     history): the negation excludes nothing."""
@@ -2365,12 +2437,16 @@ def _read_exclusions(text: str) -> tuple[tuple[tuple[frozenset[str], Span], ...]
         if place is not None:
             # "we do not fly inside the controlled airspace (CTR)": where it does not work
             exclusions += [(o, span) for o in _object_after(text, match.start("x") + place.end())]
-        if words[0] in _SERVICE_VERBS and len(words) > 1:
-            words = words[1:]  # "we do not treat bed bugs": bed bugs are excluded, not treating
-        stems = frozenset(rough_stem(w) for w in words[:2])
-        # "we do not service thatched properties": a thatched cottage is excluded too
-        stems = stems - _EXCLUDED_KINDS or stems
-        exclusions.append((stems, span))
+        # "NO stallions or entires": either one is excluded, each alone
+        complete = bool(_PHRASE_ENDS.match(text, match.end()))
+        stated = _excluded_stems(match.group("x"), words, complete)
+        if _JOB_REFUSED.match(match.group(0)) and (
+            not complete or any(not stems - _EXCLUDED_KINDS for stems in stated)
+        ):
+            # "don't take jobs further away", "I don't do rush jobs": a refusal read only
+            # whole and naming more than a kind of job; otherwise it stays unread
+            continue
+        exclusions += [(stems, span) for stems in stated]
     for match in re.finditer(r"\b(?P<x>[a-zA-Z]{3,})-free\b", text):
         exclusions.append(
             (
@@ -3613,6 +3689,8 @@ def _relative_deadline(text: str, reference: dt.date | None) -> dt.date | None:
             year = reference.year + (1 if month < reference.month else 0)
         return dt.date(year, month, calendar.monthrange(year, month)[1])
     match = literals.search(_REL_MONTH, text)
+    if match and match.group(0).lower().startswith("until") and _busy(text, match):
+        match = None  # "fully booked until 8 June" is when the offer is free, no deadline
     if match and reference is not None:
         name = match.group("m").lower().rstrip(".")
         if name in DAY_ONLY_MONTHS and not (match.group("d") or match.group("d2")):
