@@ -114,17 +114,22 @@ def _codes(texts: tuple[str, str]) -> set[str]:
     return found
 
 
-def local_dollar(offer_text: str, seek_text: str) -> str | None:
-    """The code of the dollar both texts mean by a bare "$", when their places (or a
-    dollar named in each text that writes "$") point to exactly one country whose dollar is not the US
-    dollar; None otherwise (USD stands, or :func:`unknown_dollar` says why it cannot)."""
-    texts = (offer_text, seek_text)
+def _bare_dollar_countries(texts: tuple[str, str]) -> set[str] | None:
+    """The dollar codes the texts' places point to when a bare "$" is written and no US
+    dollar is named; None when there is nothing to decide."""
     if any(_US_DOLLAR.search(t) for t in texts):
         return None
     if not any(_BARE_DOLLAR.search(t) for t in texts):
         return None
-    found = _codes(texts)
-    return next(iter(found)) if len(found) == 1 else None
+    return _codes(texts)
+
+
+def local_dollar(offer_text: str, seek_text: str) -> str | None:
+    """The code of the dollar both texts mean by a bare "$", when their places (or a
+    dollar named in each text that writes "$") point to exactly one country whose dollar is not the US
+    dollar; None otherwise (USD stands, or :func:`unknown_dollar` says why it cannot)."""
+    found = _bare_dollar_countries((offer_text, seek_text))
+    return next(iter(found)) if found is not None and len(found) == 1 else None
 
 
 def unknown_dollar(offer_text: str, seek_text: str) -> str | None:
@@ -132,11 +137,9 @@ def unknown_dollar(offer_text: str, seek_text: str) -> str | None:
     two dollar countries, or to some dollar that is not the US one without saying whose.
     None when the dollar is known (USD, or :func:`local_dollar`'s)."""
     texts = (offer_text, seek_text)
-    if any(_US_DOLLAR.search(t) for t in texts):
+    found = _bare_dollar_countries(texts)
+    if found is None:
         return None
-    if not any(_BARE_DOLLAR.search(t) for t in texts):
-        return None
-    found = _codes(texts)
     if len(found) > 1:
         return f"currency: the texts write '$' and point to {' and '.join(sorted(found))}; whose dollar is meant cannot be told"
     if found:
