@@ -62,8 +62,7 @@ BOTH_WAYS = frozenset({"<>", "<->", "↔", "⇄", "⇆", "⟷", "/", "-", "\u201
 def pair_pattern(english: frozenset[str]) -> re.Pattern[str]:
     """A pair of language names, at least one written in another language, joined by an
     arrow, dash or slash: "italiano ↔ inglese", "Polnisch-Deutsch" (or an en dash)."""
-    names = sorted({*FOREIGN_NAMES, *english}, key=len, reverse=True)
-    alt = "|".join(re.escape(n) for n in names)
+    alt = _names_alternation(english)
     joint = "|".join(re.escape(j) for j in sorted(PAIR_JOINTS, key=len, reverse=True))
     return re.compile(rf"(?<![\w-])(?P<a>{alt})\s*(?P<j>{joint})\s*(?P<b>{alt})(?![\w-])", re.I)
 
@@ -93,12 +92,17 @@ _TO_WORDS = (
 )
 
 
+def _names_alternation(english: frozenset[str]) -> str:
+    """Every language name, foreign and English, longest first, as a regex alternation."""
+    names = sorted({*FOREIGN_NAMES, *english}, key=len, reverse=True)
+    return "|".join(re.escape(n) for n in names)
+
+
 @functools.cache
 def direction_pattern(english: frozenset[str]) -> re.Pattern[str]:
     """A one-way pair written with words ("de inglés a español"): groups a (source) and b
     (target); a German name may carry its case ending ("Englischen")."""
-    names = sorted({*FOREIGN_NAMES, *english}, key=len, reverse=True)
-    alt = "|".join(re.escape(n) for n in names)
+    alt = _names_alternation(english)
     return re.compile(
         rf"(?<![\w-]){_FROM_WORDS}\s*(?P<a>(?:{alt})(?:en|n)?)\s+{_TO_WORDS}\s*"
         rf"(?P<b>(?:{alt})(?:en|n)?)(?![\w-])",
@@ -118,8 +122,7 @@ _ONLY_IN = (
 
 @functools.cache
 def _only_pattern(english: frozenset[str]) -> re.Pattern[str]:
-    names = sorted({*FOREIGN_NAMES, *english}, key=len, reverse=True)
-    alt = "|".join(re.escape(n) for n in names)
+    alt = _names_alternation(english)
     return re.compile(
         rf"{_ONLY_IN}(?P<a>{alt})(?:\s*(?:,|\bo\b|\by\b|\bou\b|\bet\b|\boder\b|\bund\b|"
         rf"\bof\b|\ben\b|\be\b)\s*(?P<b>{alt}))?(?![\w-])",
