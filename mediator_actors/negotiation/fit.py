@@ -16,7 +16,14 @@ import re
 from dataclasses import dataclass, field, replace
 
 from mediator_actors.negotiation import regions
-from mediator_actors.negotiation.allowances import allowance_each, extra_counts, extra_unit_rates
+from mediator_actors.negotiation.allowances import (
+    WordedAllowance,
+    allowance_each,
+    extra_counts,
+    extra_unit_rates,
+    with_worded_allowance,
+    worded_allowance,
+)
 from mediator_actors.negotiation.amounts import (
     BOOKING_UNITS as _BOOKING_UNITS,
 )
@@ -522,6 +529,27 @@ def price_basis(
     return basis
 
 
+def _allowance_counted(basis: PriceBasis, worded: WordedAllowance | None) -> PriceBasis:
+    """``basis``, declined where the seek needs more than the amount the offer's price
+    includes and the total does not count the ones beyond (their rate unread, or on
+    another basis): never a price for less than the seek asks for (precision first)."""
+    if worded is None or basis.floor is None or basis.refusal or basis.unchecked:
+        return basis
+    over = [q for q in worded.needed if q.value > worded.included.value + 1e-9]
+    if not over:
+        return basis
+    if "beyond the" in basis.note and any(f"'{q.span.text}'" in basis.note for q in over):
+        return basis  # counted at the rate beyond (``_beyond_included``, ``_allowances``)
+    return replace(
+        basis,
+        floor=None,
+        unchecked=(
+            f"price: the offer's price includes '{worded.included.span.text}', the seek "
+            f"needs '{over[0].span.text}'; the total leaves the ones beyond out"
+        ),
+    )
+
+
 def _in_dollar(facts: Facts, code: str) -> Facts:
     """``facts`` with the reader's USD (a bare "$") as the dollar ``code``."""
     money = tuple(replace(m, currency=code) if m.currency == "USD" else m for m in facts.money)
@@ -532,6 +560,11 @@ def _priced_basis(
     o: Facts, s: Facts, seek_words: frozenset[str], seek_text: str, offer_text: str
 ) -> PriceBasis:
     o = each_extra_rates(o)  # "Each extra day €1.200" is a rate on top, per day
+    # "290 €/Monat bis 100 Belege, jeder weitere Beleg 1,20 €": the amount included and
+    # the rate beyond, in any language, read as the English ones are
+    worded = worded_allowance(o, s, offer_text)
+    if worded is not None:
+        o = with_worded_allowance(o, worded)
     o = plus_marked(o, offer_text)  # "Supplies +$15 per visit" is on top
     o = per_order_fees(o, offer_text)  # "+ €40 set-up per order" is a fee, due once
     o, s = crew_tiers(o, s, offer_text)  # "£45/hr van + 1 man, £65/hr van + 2 men"
@@ -550,6 +583,7 @@ def _priced_basis(
     o, basis = _allowances(o, s, basis, seek_text, offer_text)
     basis = _with_charges(o, s, basis, offer_text)
     basis = _tied_checked(o, s, _same_unit_parts(o, basis, offer_text))
+    basis = _allowance_counted(basis, worded)
     if waived and basis.floor is not None:
         basis = replace(basis, note="; ".join([basis.note, *waived]))
     if basis.floor is None or basis.per is not None or basis.refusal or basis.unchecked:
