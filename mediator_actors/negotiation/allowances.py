@@ -35,6 +35,7 @@ __all__ = [
     "allowance_each",
     "extra_counts",
     "extra_unit_rates",
+    "read_worded_allowance",
     "with_worded_allowance",
     "worded_allowance",
 ]
@@ -220,7 +221,7 @@ def extra_counts(o: Facts, s: Facts, offer_text: str, seek_text: str) -> tuple[F
 #: "hasta 30 páginas", "fino a 50 pagine", "tot 100 bonnen": the amount a price includes.
 _INCLUDED = re.compile(
     r"\b(?:up\s+to|includ(?:es|ing|ed)|incl\.?|covers?|first|bis(?:\s+zu)?|inkl\.?|inklusive|"
-    r"einschlie(?:ß|ss)lich|jusqu['’]\s*(?:à|a)|(?:y\s+)?compris|inclu(?:ant|s|ye|yendo|idos?|idas?)|"
+    r"einschlie(?:ß|ss)lich|jusqu['\u2019]\s*(?:à|a)|(?:y\s+)?compris|inclu(?:ant|s|ye|yendo|idos?|idas?)|"
     r"hasta|fino\s+a|incluse?|compres[io]|tot(?:\s+en\s+met)?|inclusief)\s+"
     r"(?P<n>\d{1,6})\s+(?P<u>[^\W\d_][\w-]*)",
     re.I,
@@ -286,9 +287,24 @@ def _rate_beside(o: Facts, offer_text: str, start: int, end: int) -> Money | Non
     return near[0] if len(near) == 1 else None
 
 
-def worded_allowance(o: Facts, s: Facts, offer_text: str) -> WordedAllowance | None:
+#: "70 bonnen", "about 120 Belege": a count and the word after it.
+_COUNT = re.compile(r"(?<![\d.,])(?P<n>\d{1,6})(?![\d.,]\d)\s+(?P<u>[^\W\d_][\w-]*)")
+
+
+def _written_counts(seek_text: str, word: str) -> tuple[Quantity, ...]:
+    """Every "N <word>" of the offer's allowance noun the seek writes where the reader
+    read none ("70 bonnen per maand"): an amount the price may not cover."""
+    return tuple(
+        Quantity(float(c.group("n")), canonical_unit(word), "about", Span(*c.span(), c.group(0)))
+        for c in _COUNT.finditer(seek_text)
+        if _same_noun(c.group("u"), word)
+    )
+
+
+def worded_allowance(o: Facts, s: Facts, offer_text: str, seek_text: str) -> WordedAllowance | None:
     """The offer's one written allowance of a unit the seek counts, with its rate beyond
-    when written in the same sentence; None where the offer writes none or several."""
+    when written in the same sentence; None where the offer writes none or several. The
+    seek's amounts are the reader's, or else its written "N <noun>" of that noun."""
     found: list[WordedAllowance] = []
     for m in _INCLUDED.finditer(offer_text):
         # from the price's sentence to the amount's ("inkl." ends no sentence)
@@ -297,10 +313,10 @@ def worded_allowance(o: Facts, s: Facts, offer_text: str) -> WordedAllowance | N
             continue  # "for up to 100 guests" with no price beside it is a capacity
         word = m.group("u")
         needed = tuple(
-            q
-            for q in s.quantities
-            if q.bound in ("about", "at_least") and _same_noun(q.unit, word)
+            q for q in s.quantities if q.bound in ("about", "at_least") and _same_noun(q.unit, word)
         )
+        if not needed:
+            needed = _written_counts(seek_text, word)
         if not needed:
             continue
         unit = needed[0].unit
@@ -316,6 +332,14 @@ def worded_allowance(o: Facts, s: Facts, offer_text: str) -> WordedAllowance | N
         extra = rates[0] if len(rates) == 1 else None
         found.append(WordedAllowance(included, needed, extra))
     return found[0] if len(found) == 1 else None
+
+
+def read_worded_allowance(
+    o: Facts, s: Facts, offer_text: str, seek_text: str
+) -> tuple[Facts, WordedAllowance | None]:
+    """``o`` with its one worded allowance read (:func:`with_worded_allowance`), and it."""
+    found = worded_allowance(o, s, offer_text, seek_text)
+    return (o, None) if found is None else (with_worded_allowance(o, found), found)
 
 
 def with_worded_allowance(o: Facts, found: WordedAllowance) -> Facts:

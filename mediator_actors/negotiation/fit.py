@@ -21,8 +21,7 @@ from mediator_actors.negotiation.allowances import (
     allowance_each,
     extra_counts,
     extra_unit_rates,
-    with_worded_allowance,
-    worded_allowance,
+    read_worded_allowance,
 )
 from mediator_actors.negotiation.amounts import (
     BOOKING_UNITS as _BOOKING_UNITS,
@@ -529,11 +528,18 @@ def price_basis(
     return basis
 
 
-def _allowance_counted(basis: PriceBasis, worded: WordedAllowance | None) -> PriceBasis:
+def _allowance_counted(o: Facts, basis: PriceBasis, worded: WordedAllowance | None) -> PriceBasis:
     """``basis``, declined where the seek needs more than the amount the offer's price
-    includes and the total does not count the ones beyond (their rate unread, or on
-    another basis): never a price for less than the seek asks for (precision first)."""
+    includes and no rate for the ones beyond is read: never a price for less than the seek
+    asks for (precision first). A rate read by that unit is the other passes' (the extra
+    left out declines there; travel past the miles included is priced as travel); a price
+    per thing ("$120 per video up to 15 min") includes the amount on each, not in all."""
     if worded is None or basis.floor is None or basis.refusal or basis.unchecked:
+        return basis
+    unit = worded.included.unit
+    if any(m.per == unit for m in o.money):
+        return basis
+    if any(m.per not in (None, *TIME_DAYS) for m in o.money if not m.fee and not m.extra):
         return basis
     over = [q for q in worded.needed if q.value > worded.included.value + 1e-9]
     if not over:
@@ -559,12 +565,9 @@ def _in_dollar(facts: Facts, code: str) -> Facts:
 def _priced_basis(
     o: Facts, s: Facts, seek_words: frozenset[str], seek_text: str, offer_text: str
 ) -> PriceBasis:
-    o = each_extra_rates(o)  # "Each extra day €1.200" is a rate on top, per day
-    # "290 €/Monat bis 100 Belege, jeder weitere Beleg 1,20 €": the amount included and
-    # the rate beyond, in any language, read as the English ones are
-    worded = worded_allowance(o, s, offer_text)
-    if worded is not None:
-        o = with_worded_allowance(o, worded)
+    # "Each extra day €1.200" is a rate on top, per day; "290 €/Monat bis 100 Belege,
+    # jeder weitere Beleg 1,20 €" the amount included and the rate beyond, in any language
+    o, worded = read_worded_allowance(each_extra_rates(o), s, offer_text, seek_text)
     o = plus_marked(o, offer_text)  # "Supplies +$15 per visit" is on top
     o = per_order_fees(o, offer_text)  # "+ €40 set-up per order" is a fee, due once
     o, s = crew_tiers(o, s, offer_text)  # "£45/hr van + 1 man, £65/hr van + 2 men"
@@ -582,8 +585,10 @@ def _priced_basis(
     basis = _cheaper_package(o, basis)
     o, basis = _allowances(o, s, basis, seek_text, offer_text)
     basis = _with_charges(o, s, basis, offer_text)
-    basis = _tied_checked(o, s, _same_unit_parts(o, basis, offer_text))
-    basis = _allowance_counted(basis, worded)
+    # the tied parts checked, and an amount included that the seek may need more than
+    basis = _allowance_counted(
+        o, _tied_checked(o, s, _same_unit_parts(o, basis, offer_text)), worded
+    )
     if waived and basis.floor is not None:
         basis = replace(basis, note="; ".join([basis.note, *waived]))
     if basis.floor is None or basis.per is not None or basis.refusal or basis.unchecked:
