@@ -35,6 +35,7 @@ __all__ = [
     "allowance_each",
     "extra_counts",
     "extra_unit_rates",
+    "priced_per_period",
     "read_worded_allowance",
     "with_worded_allowance",
     "worded_allowance",
@@ -355,3 +356,22 @@ def with_worded_allowance(o: Facts, found: WordedAllowance) -> Facts:
         replace(m, per=unit, extra=True, alternative=False) if m is extra else m for m in o.money
     )
     return replace(o, money=money, quantities=quantities)
+
+
+def priced_per_period(o: Facts, s: Facts, offer_text: str) -> Facts:
+    """``o`` with a flat price written beside an amount by a period ("10 h/month for
+    $1,100", "20 Stunden im Monat für 900 €") read as charged by that period, where the
+    seek's budget is by it too: the price of what each period includes. Unchanged where
+    the sentence states amounts by several periods, or the offer writes other prices."""
+    asks = [m for m in o.money if not m.extra and not m.fee]
+    if len(asks) != 1 or asks[0].per is not None or asks[0].low != asks[0].high:
+        return o
+    ask = asks[0]
+    lo, hi = _sentence_of(offer_text, ask.span.start)
+    periods = {q.period for q in o.quantities if lo <= q.span.start < hi and q.period}
+    if len(periods) != 1:
+        return o
+    period = periods.pop()
+    if period not in TIME_DAYS or not any(m.per == period for m in s.money):
+        return o
+    return replace(o, money=tuple(replace(m, per=period) if m is ask else m for m in o.money))
