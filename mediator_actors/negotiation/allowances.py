@@ -29,7 +29,17 @@ from mediator_actors.negotiation.reader import (
     canonical_unit,
 )
 
-__all__ = ["Allowance", "allowance_each", "extra_counts", "extra_unit_rates"]
+__all__ = [
+    "Allowance",
+    "WordedAllowance",
+    "allowance_each",
+    "extra_counts",
+    "extra_unit_rates",
+    "priced_per_period",
+    "read_worded_allowance",
+    "with_worded_allowance",
+    "worded_allowance",
+]
 
 
 @dataclass(frozen=True)
@@ -204,3 +214,164 @@ def extra_counts(o: Facts, s: Facts, offer_text: str, seek_text: str) -> tuple[F
         replace(o, money=money, quantities=(*o.quantities, offered[0])),
         replace(s, quantities=(*s.quantities, wanted[0])),
     )
+
+
+# --- allowances written in words, in several languages ---------------------------------
+
+#: "up to 100 receipts", "bis 100 Belege", "inkl. 100 Belege", "jusqu'à 40 pages",
+#: "hasta 30 páginas", "fino a 50 pagine", "tot 100 bonnen": the amount a price includes.
+_INCLUDED = re.compile(
+    r"\b(?:up\s+to|includ(?:es|ing|ed)|incl\.?|covers?|first|bis(?:\s+zu)?|inkl\.?|inklusive|"
+    r"einschlie(?:ß|ss)lich|jusqu['\u2019]\s*(?:à|a)|(?:y\s+)?compris|inclu(?:ant|s|ye|yendo|idos?|idas?)|"
+    r"hasta|fino\s+a|incluse?|compres[io]|tot(?:\s+en\s+met)?|inclusief)\s+"
+    r"(?P<n>\d{1,6})\s+(?P<u>[^\W\d_][\w-]*)",
+    re.I,
+)
+#: A word for "each one beyond": before the unit ("each further receipt", "jeder weitere
+#: Beleg", "elke extra bon", "additional receipts") or after it ("chaque page
+#: supplémentaire", "cada página adicional", "ogni pagina in più").
+_EACH_BEYOND = re.compile(
+    r"\b(?:(?:(?:each|every|per|for\s+each|for\s+every)\s+)?(?:extra|additional|further)|"
+    r"(?:(?:jede[rsn]?|je|pro|für\s+jede[rsn]?)\s+)?(?:weitere[nrsm]?|zusätzliche[nrsm]?)|"
+    r"(?:elke|per|iedere)\s+(?:extra|bijkomende|volgende))\s+(?P<u>[^\W\d_][\w-]*)"
+    r"|\b(?:chaque|par|pour\s+chaque|cada|por|para\s+cada|ogni|per\s+ogni)\s+"
+    r"(?P<v>[^\W\d_][\w-]*)\s+(?:suppl[ée]mentaire|en\s+plus|adicional|extra|m[áa]s|"
+    r"in\s+pi[uù]|aggiuntiv[oaie]|ulteriore)\b",
+    re.I,
+)
+
+
+def _same_noun(a: str, b: str) -> bool:
+    """Whether two written forms name one thing ("Beleg"/"Belege", "pagina"/"pagine",
+    "receipt"/"receipts"): the same unit, or all but the shorter's last letter shared."""
+    a, b = a.lower(), b.lower()
+    if canonical_unit(a) == canonical_unit(b):
+        return True
+    shared = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        shared += 1
+    return shared >= max(4, min(len(a), len(b)) - 1)
+
+
+@dataclass(frozen=True)
+class WordedAllowance:
+    """The amount ``included`` of the seek's ``needed`` unit the offer's price covers, and
+    its rate for each one beyond when one is written beside it (else None)."""
+
+    included: Quantity
+    needed: tuple[Quantity, ...]
+    extra: Money | None
+
+
+#: What may stand between "jeder weitere Beleg" and its rate: "jeder weitere Beleg: 1,20 €".
+_BESIDE = re.compile(r"\s*(?::|=|-|à|a|at|je|kostet|costs?|cuesta|coûte|costa|kost)?\s*", re.I)
+
+
+def _rate_beside(o: Facts, offer_text: str, start: int, end: int) -> Money | None:
+    """The one single amount written right before or right after a "for each one beyond"
+    phrase at ``start``:``end`` ("1,20 € je weiterer Beleg", "jeder weitere Beleg 1,20 €")."""
+    near = [
+        m
+        for m in o.money
+        if m.low == m.high
+        and not m.fee
+        and (
+            0 <= start - m.span.end <= 3
+            or (
+                m.span.start >= end
+                and _BESIDE.fullmatch(offer_text[end : m.span.start]) is not None
+            )
+        )
+    ]
+    return near[0] if len(near) == 1 else None
+
+
+#: "70 bonnen", "about 120 Belege": a count and the word after it.
+_COUNT = re.compile(r"(?<![\d.,])(?P<n>\d{1,6})(?![\d.,]\d)\s+(?P<u>[^\W\d_][\w-]*)")
+
+
+def _written_counts(seek_text: str, word: str) -> tuple[Quantity, ...]:
+    """Every "N <word>" of the offer's allowance noun the seek writes where the reader
+    read none ("70 bonnen per maand"): an amount the price may not cover."""
+    return tuple(
+        Quantity(float(c.group("n")), canonical_unit(word), "about", Span(*c.span(), c.group(0)))
+        for c in _COUNT.finditer(seek_text)
+        if _same_noun(c.group("u"), word)
+    )
+
+
+def worded_allowance(o: Facts, s: Facts, offer_text: str, seek_text: str) -> WordedAllowance | None:
+    """The offer's one written allowance of a unit the seek counts, with its rate beyond
+    when written in the same sentence; None where the offer writes none or several. The
+    seek's amounts are the reader's, or else its written "N <noun>" of that noun."""
+    found: list[WordedAllowance] = []
+    for m in _INCLUDED.finditer(offer_text):
+        # from the price's sentence to the amount's ("inkl." ends no sentence)
+        lo, hi = _sentence_of(offer_text, m.start())[0], _sentence_of(offer_text, m.start("n"))[1]
+        if not any(lo <= p.span.start < hi for p in o.money):
+            continue  # "for up to 100 guests" with no price beside it is a capacity
+        word = m.group("u")
+        needed = tuple(
+            q for q in s.quantities if q.bound in ("about", "at_least") and _same_noun(q.unit, word)
+        )
+        if not needed:
+            needed = _written_counts(seek_text, word)
+        if not needed:
+            continue
+        unit = needed[0].unit
+        span = Span(m.start("n"), m.end("u"), offer_text[m.start("n") : m.end("u")])
+        included = Quantity(float(m.group("n")), unit, "at_most", span)
+        rates = []
+        for e in _EACH_BEYOND.finditer(offer_text, lo, hi):
+            if e.start() < m.end() or not _same_noun(e.group("u") or e.group("v"), word):
+                continue
+            rate = _rate_beside(o, offer_text, e.start(), e.end())
+            if rate is not None and rate.per in (None, unit) and rate.per2 is None:
+                rates.append(rate)
+        extra = rates[0] if len(rates) == 1 else None
+        found.append(WordedAllowance(included, needed, extra))
+    return found[0] if len(found) == 1 else None
+
+
+def read_worded_allowance(
+    o: Facts, s: Facts, offer_text: str, seek_text: str
+) -> tuple[Facts, WordedAllowance | None]:
+    """``o`` with its one worded allowance read (:func:`with_worded_allowance`), and it."""
+    found = worded_allowance(o, s, offer_text, seek_text)
+    return (o, None) if found is None else (with_worded_allowance(o, found), found)
+
+
+def with_worded_allowance(o: Facts, found: WordedAllowance) -> Facts:
+    """``o`` with the allowance's amount and its rate beyond read as the reader reads
+    English ones ("up to 100 receipts", "each further receipt 1.20"): the amount at most,
+    the rate on top per the unit."""
+    unit = found.included.unit
+    quantities = o.quantities
+    if not any(q.unit == unit and q.value == found.included.value for q in quantities):
+        quantities = (*quantities, found.included)
+    extra = found.extra
+    money = tuple(
+        replace(m, per=unit, extra=True, alternative=False) if m is extra else m for m in o.money
+    )
+    return replace(o, money=money, quantities=quantities)
+
+
+def priced_per_period(o: Facts, s: Facts, offer_text: str) -> Facts:
+    """``o`` with a flat price written beside an amount by a period ("10 h/month for
+    $1,100", "20 Stunden im Monat für 900 €") read as charged by that period, where the
+    seek's budget is by it too: the price of what each period includes. Unchanged where
+    the sentence states amounts by several periods, or the offer writes other prices."""
+    asks = [m for m in o.money if not m.extra and not m.fee]
+    if len(asks) != 1 or asks[0].per is not None or asks[0].low != asks[0].high:
+        return o
+    ask = asks[0]
+    lo, hi = _sentence_of(offer_text, ask.span.start)
+    periods = {q.period for q in o.quantities if lo <= q.span.start < hi and q.period}
+    if len(periods) != 1:
+        return o
+    period = periods.pop()
+    if period not in TIME_DAYS or not any(m.per == period for m in s.money):
+        return o
+    return replace(o, money=tuple(replace(m, per=period) if m is ask else m for m in o.money))

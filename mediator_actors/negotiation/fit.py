@@ -16,7 +16,14 @@ import re
 from dataclasses import dataclass, field, replace
 
 from mediator_actors.negotiation import regions
-from mediator_actors.negotiation.allowances import allowance_each, extra_counts, extra_unit_rates
+from mediator_actors.negotiation.allowances import (
+    WordedAllowance,
+    allowance_each,
+    extra_counts,
+    extra_unit_rates,
+    priced_per_period,
+    read_worded_allowance,
+)
 from mediator_actors.negotiation.amounts import (
     BOOKING_UNITS as _BOOKING_UNITS,
 )
@@ -231,6 +238,16 @@ def _money(value: float, currency: str | None) -> str:
 _DISTANCE_PER = {"km": 1.0, "mile": MILE_KM, "mi": MILE_KM}
 
 
+def _in_dozens(s: Facts) -> list[Quantity]:
+    """The seek's counts written in dozens ("6 dozen eggs", read as 72 eggs) as dozens,
+    for a rate "per dozen"."""
+    return [
+        replace(q, value=q.value / 12, unit="dozen")
+        for q in s.quantities
+        if q.bound == "about" and q.value % 12 == 0 and re.search(r"\bdozens?\b", q.span.text, re.I)
+    ]
+
+
 def seek_amount(o: Facts, s: Facts, unit: str) -> Quantity | None:
     """The most of ``unit`` the seek states it needs (booking and work time convert)."""
     amounts = _amounts(s, unit)
@@ -243,6 +260,8 @@ def seek_amount(o: Facts, s: Facts, unit: str) -> Quantity | None:
             for q in s.quantities
             if q.bound == "about" and re.search(r"\bpairs?\b", q.span.text, re.I)
         ]
+    if not amounts and unit == "dozen":
+        amounts = _in_dozens(s)  # "£3.50 per dozen" against "6 dozen eggs"
     if not amounts and unit == "item":
         # "per unit" against "500 USB-C chargers": a count of a noun the offer names.
         offered = tokens(
@@ -522,6 +541,34 @@ def price_basis(
     return basis
 
 
+def _allowance_counted(o: Facts, basis: PriceBasis, worded: WordedAllowance | None) -> PriceBasis:
+    """``basis``, declined where the seek needs more than the amount the offer's price
+    includes and no rate for the ones beyond is read: never a price for less than the seek
+    asks for (precision first). A rate read by that unit is the other passes' (the extra
+    left out declines there; travel past the miles included is priced as travel); a price
+    per thing ("$120 per video up to 15 min") includes the amount on each, not in all."""
+    if worded is None or basis.floor is None or basis.refusal or basis.unchecked:
+        return basis
+    unit = worded.included.unit
+    if any(m.per == unit for m in o.money):
+        return basis
+    if any(m.per not in (None, *TIME_DAYS) for m in o.money if not m.fee and not m.extra):
+        return basis
+    over = [q for q in worded.needed if q.value > worded.included.value + 1e-9]
+    if not over:
+        return basis
+    if "beyond the" in basis.note and any(f"'{q.span.text}'" in basis.note for q in over):
+        return basis  # counted at the rate beyond (``_beyond_included``, ``_allowances``)
+    return replace(
+        basis,
+        floor=None,
+        unchecked=(
+            f"price: the offer's price includes '{worded.included.span.text}', the seek "
+            f"needs '{over[0].span.text}'; the total leaves the ones beyond out"
+        ),
+    )
+
+
 def _in_dollar(facts: Facts, code: str) -> Facts:
     """``facts`` with the reader's USD (a bare "$") as the dollar ``code``."""
     money = tuple(replace(m, currency=code) if m.currency == "USD" else m for m in facts.money)
@@ -531,11 +578,14 @@ def _in_dollar(facts: Facts, code: str) -> Facts:
 def _priced_basis(
     o: Facts, s: Facts, seek_words: frozenset[str], seek_text: str, offer_text: str
 ) -> PriceBasis:
-    o = each_extra_rates(o)  # "Each extra day €1.200" is a rate on top, per day
+    # "Each extra day €1.200" is a rate on top, per day; "290 €/Monat bis 100 Belege,
+    # jeder weitere Beleg 1,20 €" the amount included and the rate beyond, in any language
+    o, worded = read_worded_allowance(each_extra_rates(o), s, offer_text, seek_text)
     o = plus_marked(o, offer_text)  # "Supplies +$15 per visit" is on top
     o = per_order_fees(o, offer_text)  # "+ €40 set-up per order" is a fee, due once
     o, s = crew_tiers(o, s, offer_text)  # "£45/hr van + 1 man, £65/hr van + 2 men"
-    o = extra_unit_rates(o, offer_text)  # "extra km €0,15" is a rate on top, per km
+    # "extra km €0,15" is a rate on top, per km; "10 h/month for $1,100" is by the month
+    o = priced_per_period(extra_unit_rates(o, offer_text), s, offer_text)
     o, s = extra_counts(o, s, offer_text, seek_text)  # "2 revision rounds" ... "€80 each"
     o = size_alternatives(o, offer_text, seek_text)  # "6-yard £230, 8-yard £270" for "8 yard"
     o = nested_tiers(o, s, offer_text)  # "£60 CV only, £85 CV + cover letter" for both
@@ -549,7 +599,10 @@ def _priced_basis(
     basis = _cheaper_package(o, basis)
     o, basis = _allowances(o, s, basis, seek_text, offer_text)
     basis = _with_charges(o, s, basis, offer_text)
-    basis = _tied_checked(o, s, _same_unit_parts(o, basis, offer_text))
+    # the tied parts checked, and an amount included that the seek may need more than
+    basis = _allowance_counted(
+        o, _tied_checked(o, s, _same_unit_parts(o, basis, offer_text)), worded
+    )
     if waived and basis.floor is not None:
         basis = replace(basis, note="; ".join([basis.note, *waived]))
     if basis.floor is None or basis.per is not None or basis.refusal or basis.unchecked:
@@ -2219,7 +2272,8 @@ def _price_basis(  # noqa: PLR0911, PLR0912, PLR0915
                 step=step,
             )
         # "25 per walk" against "150 weekly": the seek's count per that period.
-        recurring = [q for q in s.quantities if q.unit == ask.per and q.period == budget.per]
+        counted = _in_dozens(s) if ask.per == "dozen" else list(s.quantities)
+        recurring = [q for q in counted if q.unit == ask.per and q.period == budget.per]
         if recurring:
             count = recurring[0].value
             return PriceBasis(
@@ -2252,12 +2306,59 @@ def _price_basis(  # noqa: PLR0911, PLR0912, PLR0915
                 step=step,
                 tied=True,
             )
+        if _once_each_period(s, ask, budget, offer_text, seek_text):
+            # "weekly service $45/visit" against "a weekly pool cleaner, 50 a week"
+            step = f"both sides write one {ask.per} each {budget.per}: {_money(ask.low, currency)} per {budget.per}"
+            return PriceBasis(
+                ask.low,
+                budget.high,
+                currency,
+                per=budget.per,
+                note=f"{quote}; {step}",
+                step=step,
+            )
     return PriceBasis(
         None,
         budget.high,
         currency,
         unchecked=f"price: the offer's '{ask.span.text}' and the seek's '{budget.span.text}' are on different bases",
     )
+
+
+#: How people write "once each period", by the period ("weekly", "wöchentlich", "semanal").
+_OFTEN = {
+    "week": re.compile(
+        r"\b(?:weekly|once\s+a\s+week|every\s+week|w[öo]chentlich\w*|"
+        r"hebdomadaire|semanal\w*|settimanal\w*|wekelijks\w*)\b",
+        re.I,
+    ),
+    "month": re.compile(
+        r"\b(?:monthly|once\s+a\s+month|every\s+month|monatlich\w*|mensuel\w*|"
+        r"mensual\w*|mensil\w*|maandelijks\w*)\b",
+        re.I,
+    ),
+}
+#: A period word that is the budget's or price's own, never how often the work comes.
+_OFTEN_OF_MONEY = re.compile(r"^\s*(?:budget|rate|cost|price|fee|pay|spend|limit|cap|max)", re.I)
+#: The units of a job that comes in visits.
+_VISIT_UNITS = frozenset({"visit", "session", "lesson", "class", "clean", "walk"})
+
+
+def _once_each_period(s: Facts, ask: Money, budget: Money, offer_text: str, seek_text: str) -> bool:
+    """Whether both sides write the job as coming once each of the budget's period
+    ("weekly service, $45/visit" and "a weekly pool cleaner"), the seek counting no
+    visits, naming no several days: one visit per period."""
+    often = _OFTEN.get(budget.per or "")
+    if often is None or ask.per not in _VISIT_UNITS or ask.per2 is not None:
+        return False
+    if len(s.days) > 1 or any(q.unit == ask.per or q.period == budget.per for q in s.quantities):
+        return False
+
+    def once(text: str) -> bool:
+        hits = list(often.finditer(text))
+        return bool(hits) and all(not _OFTEN_OF_MONEY.match(text, h.end()) for h in hits)
+
+    return once(offer_text) and once(seek_text)
 
 
 def _one_count_of_people(o: Facts) -> bool:

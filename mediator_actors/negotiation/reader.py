@@ -446,6 +446,15 @@ _PER_MINUTES = re.compile(
 )
 #: "85 EUR le stere", "20 EUR la hora": the article after a price makes it per that thing.
 _PER_ARTICLE = re.compile(r"\s*(?:le|la|l')\s*(?P<per>[a-z\u00e0-\u00ff]{3,20})\b", re.I)
+#: "10 € à hora", "20 € à l'heure", "15 € all'ora", "300 € al mes", "80 € al día": a
+#: time unit after "at the" is the period the price is charged by (only time units:
+#: "€450 à Lyon" names a place).
+_PER_AT_TIME = re.compile(
+    r"\s*(?:à|a|al|alla|all['\u2019]|ao)\s*(?:l['\u2019]\s*|la\s+)?"
+    r"(?P<per>hora|heure|ora|día|jour|giorno|semana|semaine|m[eê]s|mois|mese|"
+    r"noite|nuit|notte|noche)\b",
+    re.I,
+)
 #: "0.30 EUR/ml": a slash and a short unit the unit list does not name is still a rate.
 _PER_SHORT = re.compile(r"\s*/\s*(?P<per>[a-z]{1,2})\b", re.I)
 #: A cue of an hourly rate written before the amount, in English and the languages of the
@@ -724,6 +733,7 @@ def _read_money(text: str, offer: bool) -> list[Money]:  # noqa: PLR0912, PLR091
             or (None if _EACH_DONE.match(rest) else _PER_RE.match(rest))
             or _PER_SUFFIX.match(rest)
             or _PER_ARTICLE.match(rest)
+            or _PER_AT_TIME.match(rest)
             or _PER_SHORT.match(rest)
         )
         per2 = None
