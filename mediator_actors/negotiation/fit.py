@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 
 from mediator_actors.negotiation import regions
 from mediator_actors.negotiation.allowances import allowance_each, extra_counts, extra_unit_rates
+from mediator_actors.negotiation.audit import LANGUAGE_MARK, audit
 from mediator_actors.negotiation.blocks import block_of, blocks_beyond
 from mediator_actors.negotiation.charges import PER_STAY, is_charge, is_order_charge, left_out_price
 from mediator_actors.negotiation.clauses import optional_extra
@@ -147,9 +148,15 @@ class Findings:
     unchecked: list[tuple[str, int]] = field(default_factory=list)
     checked: list[str] = field(default_factory=list)
     bonus: int = 0
+    #: The readings (their spans) a check held against the other side, passed or refused:
+    #: what the closing audit (audit.py) counts as compared.
+    consulted: set[Span] = field(default_factory=set)
 
     def cannot(self, what: str, cost: int = UNCHECKED_COST) -> None:
         self.unchecked.append((f"cannot check: {what}", cost))
+
+    def consult(self, *spans: Span) -> None:
+        self.consulted.update(spans)
 
     @property
     def penalty(self) -> int:
@@ -2355,6 +2362,7 @@ def _limits(o: Facts, s: Facts, found: Findings, offer_text: str = "", seek_text
             continue
         if q.bound == "about":
             continue
+        found.consult(q.span)  # every path below holds it against the seek, save one
         if q.bound == "at_most" and any(m.extra and m.per == q.unit for m in o.money):
             # "£450 for up to 20 pages; £20 per page beyond that": what the price includes,
             # with the rest at the extra rate (``_beyond_included``), never a cap.
@@ -2375,6 +2383,7 @@ def _limits(o: Facts, s: Facts, found: Findings, offer_text: str = "", seek_text
             if least:
                 found.refusals.append(least)
                 return
+            found.consulted.discard(q.span)  # nothing of the seek's in its unit: the audit's
             continue
         need = max(a.value for a in amounts)
         if q.bound == "at_most" and _rate_against_total(q, amounts):
@@ -2527,6 +2536,7 @@ def _implied_direction(o: Facts, s: Facts, found: Findings) -> bool:
     """The offer works one way ("Japanese into English") and the seek names both
     languages without a pair: its direction decides, or nothing is checked. False when
     the directions clash (a refusal is added)."""
+    found.consult(LANGUAGE_MARK)
     targets, sources = s.language_targets - s.language_sources, s.language_sources
     have = ", ".join(f"{a}->{b}" for a, b in sorted(o.language_pairs))
     if not targets and not sources:
@@ -2553,6 +2563,7 @@ def _languages(o: Facts, s: Facts, found: Findings) -> None:
     if not o.language_pairs and o_targets and s_targets and not o_targets & s_targets:
         # "German subtitles for English videos" against "need English subtitles": each
         # side names the language it wants out and they differ; no pair reading weighs it.
+        found.consult(LANGUAGE_MARK)
         found.cannot(
             f"languages: the offer produces {', '.join(sorted(o_targets))}, the seek wants "
             f"{', '.join(sorted(s_targets))}",
@@ -2560,6 +2571,7 @@ def _languages(o: Facts, s: Facts, found: Findings) -> None:
         )
         return
     if s.language_pairs:
+        found.consult(LANGUAGE_MARK)  # the seek's pair is held against the offer below
         if o.language_pairs:
             if not o.language_pairs & s.language_pairs:
                 want = ", ".join(f"{a}->{b}" for a, b in sorted(s.language_pairs))
@@ -2744,6 +2756,8 @@ def _exclusions(o: Facts, s: Facts, found: Findings, texts: tuple[str, str] = ("
                 )
                 for x in stems
             )
+            if hit:
+                found.consult(span)
             if hit and who == "seek" and optional_extra(stems, their_text, texts[1], span.text):
                 # "no broadcast" against "Broadcast rights +30%": an extra the seek leaves out
                 found.checked.append(
@@ -2760,6 +2774,7 @@ def _exclusions(o: Facts, s: Facts, found: Findings, texts: tuple[str, str] = ("
             elsewhere = {p for p, _ in theirs.places} - {p for p, _ in mine.places}
             elsewhere |= theirs.countries - mine.countries
             if banned and elsewhere:
+                found.consult(span)
                 # "cars may not leave the Netherlands" against a trip via Aachen: whether
                 # the other side's places lie in the country takes a gazetteer the reader
                 # has not; the ban is never passed over unread.
@@ -2895,6 +2910,7 @@ def _until(o: Facts, s: Facts, found: Findings) -> None:
             f"on {s.event_date.isoformat()}"
         )
     seek_places = {p for p, _ in s.places}
+    found.consult(*(span for _, span in o.places_excluded))  # each held against the seek's places
     for place, span in o.places_excluded:
         if place in seek_places:
             found.refusals.append(
@@ -2946,6 +2962,7 @@ def _confined(o: Facts, s: Facts, found: Findings, seek_text: str) -> None:
     confined = {p for p, _ in o.places_confined}
     if not confined:
         return
+    found.consult(*(span for _, span in o.places_confined))  # held against every place below
     route = {p for leg in _legs(seek_text) for p in leg}
     named = {p for p, _ in s.places} | s.countries | route
     elsewhere = sorted(named - confined - {p for p, _ in o.places} - o.countries)
@@ -3309,6 +3326,8 @@ def check_facts(
     _variants(offer_text, seek_text, found)
     _model_codes(offer_text, seek_text, found)
     _directions(offer_text, seek_text, found)
+    # last: every constraint read on either side that no check above consulted
+    audit(o, s, found, (fold(offer_text), fold(seek_text)), BLOCKING_COST)
     return found
 
 
