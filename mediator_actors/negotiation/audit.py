@@ -149,6 +149,18 @@ def audit(o: Facts, s: Facts, found: _Findings, texts: tuple[str, str], cost: in
                 f"languages: the {who} works {pairs}; no pair of it goes the {other}'s way",
                 cost,
             )
+        # payment terms of different kinds no check held together ("50% upfront" against
+        # "paid in three instalments"); the same kind on both sides agrees
+        theirs_kinds = _payments(theirs)
+        for kind, span in _payments(mine).items():
+            others = [x for k, x in theirs_kinds.items() if k != kind and x not in found.consulted]
+            if span not in found.consulted and others and kind not in theirs_kinds:
+                found.cannot(
+                    f"payment terms: the {who} states '{span.text}', the {other} "
+                    f"'{others[0].text}', never compared",
+                    cost,
+                )
+                break
         # places a side excludes or confines the deal to, against the other side's places
         # (the offer's are held by _until and _confined). A seek's "not in X" bites only
         # on an offer tied to X: one that ships or travels comes to the seek.
@@ -165,6 +177,17 @@ def audit(o: Facts, s: Facts, found: _Findings, texts: tuple[str, str], cost: in
                     cost,
                 )
                 break
+
+
+def _payments(facts: Facts) -> dict[str, Span]:
+    """A side's payment terms by kind."""
+    stated = {
+        "advance": facts.payment_advance,
+        "after": facts.payment_after,
+        "instalments": facts.payment_instalments,
+        "in full first": facts.payment_in_full_first,
+    }
+    return {kind: span for kind, span in stated.items() if span is not None}
 
 
 #: The mark a language check leaves: pairs carry no span, so the check consults this one.

@@ -3277,6 +3277,13 @@ def check_facts(
             f"{s.event_date.isoformat()}"
         )
     if (o.payment_advance and s.payment_after) or (o.payment_after and s.payment_advance):
+        found.consult(
+            *(
+                x
+                for x in (o.payment_advance, o.payment_after, s.payment_after, s.payment_advance)
+                if x
+            )
+        )
         first = o.payment_advance or o.payment_after
         second = s.payment_after or s.payment_advance
         assert first is not None
@@ -3285,6 +3292,7 @@ def check_facts(
             f"payment terms: the offer states '{first.text}', the seek '{second.text}'"
         )
     if o.payment_in_full_first and s.payment_instalments:
+        found.consult(o.payment_in_full_first, s.payment_instalments)
         found.refusals.append(
             f"payment terms: the offer wants '{o.payment_in_full_first.text}', the seek "
             f"'{s.payment_instalments.text}'"

@@ -132,3 +132,27 @@ def test_pair_going_the_seek_way_is_met() -> None:
     offer = "Subtitles in Danish and Polish, 2 EUR per video minute."
     seek = "Need Polish subtitles for a 30 minute film. Budget 100 EUR."
     assert not [t for t, _ in _audited(offer, seek).unchecked if "languages" in t]
+
+
+# --- payment terms of different kinds -------------------------------------------------------
+
+
+def test_deposit_against_instalments_declines() -> None:
+    offer = "Kitchen fitting, 2,000 GBP. 50% deposit upfront, balance on completion."
+    seek = "Need a kitchen fitted, budget 2,500 GBP, we would pay in 4 monthly instalments."
+    assert any("payment terms" in t for t, _ in _audited(offer, seek).unchecked)
+
+
+def test_payment_stated_on_one_side_only_is_not_applicable() -> None:
+    offer = "Kitchen fitting, 2,000 GBP. 50% deposit upfront, balance on completion."
+    seek = "Need a kitchen fitted in March, budget 2,500 GBP."
+    assert not [t for t, _ in _audited(offer, seek).unchecked if "payment" in t]
+
+
+def test_payment_compared_by_fit_is_left_to_it() -> None:
+    # advance against after: check_facts refuses it, the audit adds nothing
+    offer = "Kitchen fitting, 2,000 GBP. Full payment upfront."
+    seek = "Need a kitchen fitted, budget 2,500 GBP, payment only after completion."
+    found = _checked(offer, seek)
+    assert any("payment terms" in r for r in found.refusals)
+    assert not [t for t, _ in found.unchecked if "payment" in t]
