@@ -129,7 +129,13 @@ def audit(o: Facts, s: Facts, found: _Findings, texts: tuple[str, str], cost: in
             if span in found.consulted:
                 continue
             wanted = {x for x in stems if len(x) >= 3}
-            named = (wanted & written) - theirs_excluded
+            # a written word the excluded stem begins counts: "entires" stems to "entir",
+            # "entire" to itself
+            named = {
+                x
+                for x in wanted
+                if x in written or (len(x) >= 4 and any(w.startswith(x) for w in written))
+            } - theirs_excluded
             # "no X or Y" excludes each; "no gym in Alvalade" only the two together
             if named and (_ALTERNATIVES.search(span.text) or named == wanted):
                 found.cannot(

@@ -156,3 +156,10 @@ def test_payment_compared_by_fit_is_left_to_it() -> None:
     found = _checked(offer, seek)
     assert any("payment terms" in r for r in found.refusals)
     assert not [t for t, _ in found.unchecked if "payment" in t]
+
+
+def test_excluded_stem_begins_the_written_word() -> None:
+    # "no boars or entires" stems to "entir"; the seek writes "entire"
+    offer = "Paddock grazing for pigs, 10 GBP per week. Sows and weaners only, no boars or entires."
+    seek = "Grazing wanted for my young hog, he is still entire. Up to 12 GBP a week."
+    assert any("excludes" in t for t, _ in _audited(offer, seek).unchecked)
