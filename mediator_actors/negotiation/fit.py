@@ -36,6 +36,7 @@ from mediator_actors.negotiation.amounts import (
 from mediator_actors.negotiation.amounts import WORK_SECONDS as _WORK_SECONDS
 from mediator_actors.negotiation.amounts import stated_amounts as _amounts
 from mediator_actors.negotiation.amounts import time_ratio as _time_ratio
+from mediator_actors.negotiation.audit import LANGUAGE_MARK, audit
 from mediator_actors.negotiation.blocks import block_of, blocks_beyond
 from mediator_actors.negotiation.charges import PER_STAY, is_charge, is_order_charge, left_out_price
 from mediator_actors.negotiation.clauses import optional_extra
@@ -173,9 +174,15 @@ class Findings:
     unchecked: list[tuple[str, int]] = field(default_factory=list)
     checked: list[str] = field(default_factory=list)
     bonus: int = 0
+    #: The readings (their spans) a check held against the other side, passed or refused:
+    #: what the closing audit (audit.py) counts as compared.
+    consulted: set[Span] = field(default_factory=set)
 
     def cannot(self, what: str, cost: int = UNCHECKED_COST) -> None:
         self.unchecked.append((f"cannot check: {what}", cost))
+
+    def consult(self, *spans: Span) -> None:
+        self.consulted.update(spans)
 
     @property
     def penalty(self) -> int:
@@ -2478,7 +2485,7 @@ def _packs_measured(  # noqa: PLR0911 - one flat pass of cases reads best
     return True
 
 
-def _limits(o: Facts, s: Facts, found: Findings, offer_text: str = "", seek_text: str = "") -> None:  # noqa: PLR0912 - one flat pass of limits reads best
+def _limits(o: Facts, s: Facts, found: Findings, offer_text: str = "", seek_text: str = "") -> None:  # noqa: PLR0911, PLR0912 - one flat pass of limits reads best
     """Minimums, capacities and specifications on both sides."""
     for q in o.quantities:
         if q.bound == "about" and q.unit == "person" and _one_count_of_people(o):
@@ -2494,6 +2501,7 @@ def _limits(o: Facts, s: Facts, found: Findings, offer_text: str = "", seek_text
             continue
         if q.bound == "about":
             continue
+        found.consult(q.span)  # every path below holds it against the seek, save one
         if q.bound == "at_most" and any(m.extra and m.per == q.unit for m in o.money):
             # "£450 for up to 20 pages; £20 per page beyond that": what the price includes,
             # with the rest at the extra rate (``_beyond_included``), never a cap.
@@ -2521,6 +2529,7 @@ def _limits(o: Facts, s: Facts, found: Findings, offer_text: str = "", seek_text
             if least:
                 found.refusals.append(least)
                 return
+            found.consulted.discard(q.span)  # nothing of the seek's in its unit: the audit's
             continue
         need = max(a.value for a in amounts)
         if q.bound == "at_most" and _rate_against_total(q, amounts):
@@ -2699,6 +2708,7 @@ def _implied_direction(o: Facts, s: Facts, found: Findings) -> bool:
     """The offer works one way ("Japanese into English") and the seek names both
     languages without a pair: its direction decides, or nothing is checked. False when
     the directions clash (a refusal is added)."""
+    found.consult(LANGUAGE_MARK)
     targets, sources = s.language_targets - s.language_sources, s.language_sources
     have = ", ".join(f"{a}->{b}" for a, b in sorted(o.language_pairs))
     if not targets and not sources:
@@ -2725,6 +2735,7 @@ def _languages(o: Facts, s: Facts, found: Findings) -> None:
     if not o.language_pairs and o_targets and s_targets and not o_targets & s_targets:
         # "German subtitles for English videos" against "need English subtitles": each
         # side names the language it wants out and they differ; no pair reading weighs it.
+        found.consult(LANGUAGE_MARK)
         found.cannot(
             f"languages: the offer produces {', '.join(sorted(o_targets))}, the seek wants "
             f"{', '.join(sorted(s_targets))}",
@@ -2732,6 +2743,7 @@ def _languages(o: Facts, s: Facts, found: Findings) -> None:
         )
         return
     if s.language_pairs:
+        found.consult(LANGUAGE_MARK)  # the seek's pair is held against the offer below
         if o.language_pairs:
             if not o.language_pairs & s.language_pairs:
                 want = ", ".join(f"{a}->{b}" for a, b in sorted(s.language_pairs))
@@ -2927,6 +2939,8 @@ def _exclusions(o: Facts, s: Facts, found: Findings, texts: tuple[str, str] = ("
                 )
                 for x in stems
             )
+            if hit:
+                found.consult(span)
             if hit and who == "seek" and optional_extra(stems, their_text, texts[1], span.text):
                 # "no broadcast" against "Broadcast rights +30%": an extra the seek leaves out
                 found.checked.append(
@@ -2943,6 +2957,7 @@ def _exclusions(o: Facts, s: Facts, found: Findings, texts: tuple[str, str] = ("
             elsewhere = {p for p, _ in theirs.places} - {p for p, _ in mine.places}
             elsewhere |= theirs.countries - mine.countries
             if banned and elsewhere:
+                found.consult(span)
                 # "cars may not leave the Netherlands" against a trip via Aachen: whether
                 # the other side's places lie in the country takes a gazetteer the reader
                 # has not; the ban is never passed over unread.
@@ -3078,6 +3093,7 @@ def _until(o: Facts, s: Facts, found: Findings) -> None:
             f"on {s.event_date.isoformat()}"
         )
     seek_places = {p for p, _ in s.places}
+    found.consult(*(span for _, span in o.places_excluded))  # each held against the seek's places
     for place, span in o.places_excluded:
         if place in seek_places:
             found.refusals.append(
@@ -3129,6 +3145,7 @@ def _confined(o: Facts, s: Facts, found: Findings, seek_text: str) -> None:
     confined = {p for p, _ in o.places_confined}
     if not confined:
         return
+    found.consult(*(span for _, span in o.places_confined))  # held against every place below
     route = {p for leg in _legs(seek_text) for p in leg}
     named = {p for p, _ in s.places} | s.countries | route
     elsewhere = sorted(named - confined - {p for p, _ in o.places} - o.countries)
@@ -3446,6 +3463,13 @@ def _start_and_payment(o: Facts, s: Facts, found: Findings) -> None:
             f"{s.event_date.isoformat()}"
         )
     if (o.payment_advance and s.payment_after) or (o.payment_after and s.payment_advance):
+        found.consult(
+            *(
+                x
+                for x in (o.payment_advance, o.payment_after, s.payment_after, s.payment_advance)
+                if x
+            )
+        )
         first = o.payment_advance or o.payment_after
         second = s.payment_after or s.payment_advance
         assert first is not None
@@ -3454,6 +3478,7 @@ def _start_and_payment(o: Facts, s: Facts, found: Findings) -> None:
             f"payment terms: the offer states '{first.text}', the seek '{second.text}'"
         )
     if o.payment_in_full_first and s.payment_instalments:
+        found.consult(o.payment_in_full_first, s.payment_instalments)
         found.refusals.append(
             f"payment terms: the offer wants '{o.payment_in_full_first.text}', the seek "
             f"'{s.payment_instalments.text}'"
@@ -3522,6 +3547,8 @@ def check_facts(
     _model_codes(offer_text, seek_text, found)
     _tyre_sizes(offer_text, seek_text, found)
     _directions(offer_text, seek_text, found)
+    # last: every constraint read on either side that no check above consulted
+    audit(o, s, found, (fold(offer_text), fold(seek_text)), BLOCKING_COST)
     return found
 
 
