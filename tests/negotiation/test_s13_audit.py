@@ -137,10 +137,17 @@ def test_pair_going_the_seek_way_is_met() -> None:
 # --- payment terms of different kinds -------------------------------------------------------
 
 
-def test_deposit_against_instalments_declines() -> None:
-    offer = "Kitchen fitting, 2,000 GBP. 50% deposit upfront, balance on completion."
+def test_payment_after_against_instalments_declines() -> None:
+    offer = "Kitchen fitting, 2,000 GBP, payment after completion."
     seek = "Need a kitchen fitted, budget 2,500 GBP, we would pay in 4 monthly instalments."
     assert any("payment terms" in t for t, _ in _audited(offer, seek).unchecked)
+
+
+def test_a_deposit_agrees_with_instalments() -> None:
+    # a deposit first leaves the rest to be spread (test_left_out holds the same)
+    offer = "Kitchen fitting, 2,000 GBP, 30% deposit."
+    seek = "Need a kitchen fitted, budget 2,500 GBP, we would pay in 4 monthly instalments."
+    assert not [t for t, _ in _audited(offer, seek).unchecked if "payment" in t]
 
 
 def test_payment_stated_on_one_side_only_is_not_applicable() -> None:
