@@ -38,6 +38,7 @@ NEVER_READ = frozenset(
         "negotiation_heldout5.jsonl",
         "negotiation_heldout9.jsonl",
         "negotiation_heldout10.jsonl",
+        "negotiation_heldout24.jsonl",
     }
 )
 #: Corpus intents carry no chain timestamp; the benchmark loader gives them this one.
